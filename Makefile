@@ -1,0 +1,41 @@
+# ikeflow — common tasks. `make test` is what CI runs (see .ci/run).
+GO ?= go
+export CGO_ENABLED ?= 0
+
+.PHONY: all build test vet fuzz bench corpus interop tshark-diff clean
+
+all: build
+
+build:
+	$(GO) build -o bin/ikeflow ./cmd/ikeflow
+
+test:
+	$(GO) vet ./...
+	$(GO) test -count=1 ./...
+
+# Short fuzzing run of every fuzz target (not part of CI).
+FUZZTIME ?= 20s
+fuzz:
+	@for pkg in $$($(GO) list ./...); do \
+	  for t in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+	    echo "== $$pkg $$t"; $(GO) test $$pkg -run='^$$' -fuzz="^$$t$$" -fuzztime=$(FUZZTIME) || exit 1; \
+	  done; \
+	done
+
+bench:
+	$(GO) test -run='^$$' -bench=. -benchmem ./...
+
+clean:
+	rm -rf bin
+
+# Regenerate the real-peer capture corpus (root; installs strongSwan, tshark).
+corpus:
+	bash testdata/gen/corpus.sh
+
+# Regenerate a few scenarios live and run ikeflow on them end to end (root).
+interop:
+	bash testdata/gen/interop.sh
+
+# Compare ikeflow's decode with tshark's on every capture.
+tshark-diff:
+	$(GO) run ./internal/tsharkdiff
