@@ -514,15 +514,18 @@ type ESNID uint16
 const (
 	ESNNone ESNID = 0 // No Extended Sequence Numbers (32-bit sequential numbers)
 	ESNYes  ESNID = 1 // Extended Sequence Numbers (partially transmitted 64-bit)
+	// ESNUnspecified is "32-bit Unspecified Numbers" (G-IKEv2, RFC 9838).
+	ESNUnspecified ESNID = 2
 )
 
 var esnNames = map[ESNID]string{
-	ESNNone: "NO_ESN",
-	ESNYes:  "ESN",
+	ESNNone:        "NO_ESN",
+	ESNYes:         "ESN",
+	ESNUnspecified: "UNSPECIFIED_32",
 }
 
 var esnRanges = []valueRange{
-	{2, 1023, "unassigned"},
+	{3, 1023, "unassigned"},
 	{1024, 65535, "private use"},
 }
 
