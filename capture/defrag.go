@@ -1,0 +1,267 @@
+package capture
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+	"time"
+)
+
+// fragKey identifies an IP datagram being reassembled (RFC 791 §3.2,
+// RFC 8200 §4.5).
+type fragKey struct {
+	src, dst netip.Addr
+	id       uint32
+	proto    uint8 // IPv4 protocol; 0 for IPv6
+	v6       bool
+}
+
+// span is a received octet range [start, end) of a datagram.
+type span struct{ start, end int }
+
+// datagram is a datagram waiting for more fragments.
+type datagram struct {
+	key       fragKey
+	buf       []byte // fragmentable part, nil when ignored
+	spans     []span // received ranges, sorted and merged
+	total     int    // length once the last fragment is seen, else -1
+	proto     uint8  // upper-layer protocol (from the offset-0 fragment for IPv6)
+	haveFirst bool
+	ignore    bool // known to carry nothing for us: track, do not buffer
+	first     time.Time
+	lastFrame int
+	frags     int
+}
+
+// defragmenter reassembles IP datagrams within the limits of Options.
+type defragmenter struct {
+	opt       *Options
+	m         map[fragKey]*datagram
+	bytes     int // octets buffered by all datagrams
+	lastSweep time.Time
+}
+
+func (d *defragmenter) init(opt *Options) {
+	d.opt = opt
+	d.m = make(map[fragKey]*datagram)
+}
+
+func (d *defragmenter) pending() int { return len(d.m) }
+
+// add takes one fragment: payload b at octet offset off of the datagram
+// key; more is the More Fragments flag; nh is the upper-layer protocol as
+// this fragment states it.
+func (d *defragmenter) add(r *Reader, ip *ipPacket, key fragKey, nh uint8, off int, more bool, b []byte) {
+	now := r.cur.ts
+	d.sweep(r, now)
+	dg := d.m[key]
+	if dg == nil {
+		if !key.v6 && !r.wants(key.proto, nil) {
+			r.stats.NonIKE++ // IPv4 fragment of a protocol we never look at
+			return
+		}
+		if len(d.m) >= d.opt.MaxFragDatagrams {
+			d.evictOldest(r)
+		}
+		dg = &datagram{key: key, total: -1, proto: key.proto, first: now}
+		d.m[key] = dg
+	}
+	dg.lastFrame = r.cur.frame
+	dg.frags++
+	end := off + len(b)
+	switch {
+	case ip.missing > 0:
+		d.drop(r, dg, "a fragment is cut short by the capture snap length")
+		return
+	case dg.frags > d.opt.MaxFragsPerDgram:
+		d.drop(r, dg, fmt.Sprintf("more than %d fragments", d.opt.MaxFragsPerDgram))
+		return
+	case end > d.opt.MaxFragBytes:
+		d.drop(r, dg, fmt.Sprintf("datagram longer than %d octets", d.opt.MaxFragBytes))
+		return
+	case !more && dg.total >= 0 && dg.total != end,
+		!more && len(dg.spans) > 0 && dg.spans[len(dg.spans)-1].end > end,
+		more && dg.total >= 0 && end > dg.total:
+		d.drop(r, dg, "fragments disagree about the datagram length")
+		return
+	}
+	if !more {
+		dg.total = end
+	}
+	if off == 0 && !dg.haveFirst {
+		dg.haveFirst = true
+		if key.v6 {
+			dg.proto = nh
+		}
+		if !dg.ignore && !r.wantsFirst(key.v6, dg.proto, b) {
+			dg.ignore = true
+			d.bytes -= len(dg.buf)
+			dg.buf = nil
+		}
+	}
+	overlap := false
+	for _, s := range dg.spans {
+		if off < s.end && end > s.start {
+			overlap = true
+			break
+		}
+	}
+	if overlap && key.v6 {
+		d.drop(r, dg, "overlapping IPv6 fragments (RFC 5722)")
+		return
+	}
+	if dg.ignore {
+		r.stats.NonIKE++
+	} else if len(b) > 0 {
+		if end > len(dg.buf) {
+			grow := end - len(dg.buf)
+			for d.bytes+grow > d.opt.MaxFragTotalBytes && len(d.m) > 1 {
+				d.evictOldestExcept(r, dg)
+			}
+			if d.bytes+grow > d.opt.MaxFragTotalBytes {
+				d.drop(r, dg, "fragment buffer limit reached")
+				return
+			}
+			nb := make([]byte, end, max(end, 2*cap(dg.buf), 1500))
+			copy(nb, dg.buf)
+			dg.buf = nb
+			d.bytes += grow
+		}
+		copy(dg.buf[off:end], b) // overlapping IPv4 fragments: later bytes win
+	}
+	dg.spans = addSpan(dg.spans, span{off, end})
+	if dg.total < 0 || len(dg.spans) != 1 || dg.spans[0] != (span{0, dg.total}) {
+		return
+	}
+	// Complete.
+	delete(d.m, key)
+	d.bytes -= len(dg.buf)
+	r.stats.Reassembled++
+	if dg.ignore {
+		return
+	}
+	full := ipPacket{src: key.src, dst: key.dst, reassembled: true, base: -1}
+	payload := dg.buf[:dg.total]
+	if key.v6 {
+		r.decodeIPv6Ext(&full, dg.proto, payload, false)
+	} else {
+		r.decodeTransport(dg.proto, &full, payload, 0)
+	}
+}
+
+// wantsFirst decides from the offset-0 fragment whether a datagram may
+// carry something for us. IPv6 extension headers are given the benefit of
+// the doubt.
+func (r *Reader) wantsFirst(v6 bool, proto uint8, b []byte) bool {
+	if v6 && isIPv6Ext(proto) {
+		return true
+	}
+	return r.wants(proto, b)
+}
+
+// isIPv6Ext reports whether proto is an IPv6 extension header type.
+func isIPv6Ext(proto uint8) bool {
+	switch proto {
+	case protoHopByHop, protoRouting, protoDstOpts, protoMobility, protoHIP, protoShim6, protoExp1, protoExp2, protoFragment:
+		return true
+	}
+	return false
+}
+
+// addSpan inserts s into the sorted, merged list spans.
+func addSpan(spans []span, s span) []span {
+	if s.start >= s.end {
+		return spans
+	}
+	i := 0
+	for i < len(spans) && spans[i].end < s.start {
+		i++
+	}
+	j := i
+	for j < len(spans) && spans[j].start <= s.end {
+		s.start = min(s.start, spans[j].start)
+		s.end = max(s.end, spans[j].end)
+		j++
+	}
+	return slices.Replace(spans, i, j, s)
+}
+
+// drop discards a datagram and reports it unless it was known to carry
+// nothing for us.
+func (d *defragmenter) drop(r *Reader, dg *datagram, why string) {
+	if d.m[dg.key] == dg {
+		delete(d.m, dg.key)
+	}
+	d.bytes -= len(dg.buf)
+	dg.buf = nil
+	r.stats.FragmentsDropped += int64(dg.frags)
+	if dg.ignore {
+		return
+	}
+	have := 0
+	for _, s := range dg.spans {
+		have += s.end - s.start
+	}
+	total := "?"
+	if dg.total >= 0 {
+		total = fmt.Sprint(dg.total)
+	}
+	version := "IPv4"
+	if dg.key.v6 {
+		version = "IPv6"
+	}
+	detail := fmt.Sprintf("%s datagram %s -> %s id 0x%x: %s (%d fragments, %d of %s octets, last fragment in frame %d)",
+		version, dg.key.src, dg.key.dst, dg.key.id, why, dg.frags, have, total, dg.lastFrame)
+	r.stats.Errors++
+	r.events = append(r.events, Event{
+		Frame: dg.lastFrame, Time: r.cur.ts, Kind: KindError,
+		Src: netip.AddrPortFrom(dg.key.src, 0), Dst: netip.AddrPortFrom(dg.key.dst, 0),
+		Err: &PacketError{Frame: dg.lastFrame, Layer: "frag", Offset: -1, Detail: detail, Err: ErrFragment},
+	})
+}
+
+// evictOldest drops the datagram whose first fragment is oldest.
+func (d *defragmenter) evictOldest(r *Reader) { d.evictOldestExcept(r, nil) }
+
+func (d *defragmenter) evictOldestExcept(r *Reader, keep *datagram) {
+	var old *datagram
+	for _, dg := range d.m {
+		if dg != keep && (old == nil || dg.first.Before(old.first) || dg.first.Equal(old.first) && dg.lastFrame < old.lastFrame) {
+			old = dg
+		}
+	}
+	if old != nil {
+		d.drop(r, old, "evicted: too many pending datagrams or octets")
+	}
+}
+
+// sweep drops datagrams older than FragTimeout, at most once per second of
+// capture time.
+func (d *defragmenter) sweep(r *Reader, now time.Time) {
+	if len(d.m) == 0 || now.Sub(d.lastSweep) < time.Second && !d.lastSweep.IsZero() && !now.Before(d.lastSweep) {
+		return
+	}
+	d.lastSweep = now
+	var old []*datagram
+	for _, dg := range d.m {
+		if now.Sub(dg.first) > d.opt.FragTimeout {
+			old = append(old, dg)
+		}
+	}
+	slices.SortFunc(old, func(a, b *datagram) int { return a.lastFrame - b.lastFrame })
+	for _, dg := range old {
+		d.drop(r, dg, "reassembly timed out")
+	}
+}
+
+// flush reports every incomplete datagram at the end of the capture.
+func (d *defragmenter) flush(r *Reader) {
+	var all []*datagram
+	for _, dg := range d.m {
+		all = append(all, dg)
+	}
+	slices.SortFunc(all, func(a, b *datagram) int { return a.lastFrame - b.lastFrame })
+	for _, dg := range all {
+		d.drop(r, dg, "incomplete at the end of the capture")
+	}
+}

@@ -1,0 +1,68 @@
+// Package capture reads packet captures and yields the IKE and IPsec traffic
+// in them, one [Event] at a time.
+//
+// # Input
+//
+// [Open] reads a pcap or pcapng file, optionally gzip-compressed; the path
+// "-" means standard input, so `tcpdump -w - | ikeflow dissect -` works.
+// [NewReader] does the same for any [io.Reader]. The snap length declared by
+// a pcap file header is clamped to [MaxSnaplen] (tcpdump's MAXIMUM_SNAPLEN),
+// so a hostile header cannot make the reader allocate gigabytes. A capture
+// whose last record is cut off yields one [KindError] event wrapping
+// [ErrCaptureTruncated] and then ends normally with io.EOF.
+//
+// Link types: Ethernet (with any number, up to 8, of 802.1Q/802.1ad VLAN
+// tags), Linux cooked capture v1 (SLL) and v2 (SLL2), raw IP (LINKTYPE_RAW
+// 101, LINKTYPE_IPV4 228, LINKTYPE_IPV6 229, and the historical DLT_RAW
+// values 12 and 14), and BSD loopback (NULL 0 and LOOP 108). Frames of any
+// other link type are counted in [Stats.Unsupported] and reported once per
+// link type with an error event wrapping [ErrUnsupportedLinkType].
+//
+// # Frame numbers
+//
+// [Event.Frame] is 1-based over every packet record of the file (pcap
+// records; pcapng Enhanced, Simple and obsolete Packet blocks), including
+// non-IP packets and packets of other interfaces, exactly as Wireshark
+// numbers frames. For a message reassembled from several IP fragments or
+// TCP segments it is the frame that completed the message, as in Wireshark.
+//
+// # What is recognised
+//
+//   - IKE on the UDP ports of [Options.IKEPorts] (default 500), where the
+//     whole UDP payload is the IKE message (a leading non-ESP marker is
+//     tolerated and stripped).
+//   - RFC 3948 UDP encapsulation on the ports of [Options.NATTPorts]
+//     (default 4500): four zero octets (the non-ESP marker) and then an IKE
+//     message; a single 0xFF octet is a NAT-keepalive; anything else is
+//     ESP-in-UDP, reported with its SPI and sequence number.
+//   - ESP directly over IP (protocol 50), also behind an AH header.
+//   - IKE over TCP (RFC 8229) on the ports of [Options.TCPPorts] (default
+//     4500): the "IKETCP" stream prefix, 2-octet length framing (the length
+//     counts its own two octets), the non-ESP marker before IKE messages,
+//     messages that span segments and several messages per segment. Each
+//     direction is reassembled by sequence number; buffered bytes, streams
+//     and idle time are bounded.
+//   - IPv4 and IPv6 (extension headers included) with bounded fragment
+//     reassembly: limits on pending datagrams, bytes per datagram and total
+//     buffered bytes, and a timeout measured in capture time. Out-of-order
+//     fragments are fine; overlapping IPv4 fragments are accepted (later
+//     bytes win), overlapping IPv6 fragments drop the datagram (RFC 5722).
+//
+// Everything else is counted in [Stats.NonIKE] and otherwise skipped by a
+// cheap pre-filter (link type, ethertype, IP protocol, port bitmap), so a
+// capture that is mostly other traffic scans at memory speed.
+//
+// # Aliasing
+//
+// The *Event returned by [Reader.Next], and the Data slice inside it, are
+// owned by the Reader and valid only until the next call to Next. Copy
+// anything that must live longer.
+//
+// # Errors
+//
+// Problems with single packets (a truncated IPv4 header, a lost fragment, a
+// desynchronised TCP stream, …) are not fatal: they come back as events of
+// [KindError] whose Err is a [*PacketError] naming the frame, the layer and
+// the offset. Next returns a non-nil error other than io.EOF only when the
+// capture file itself cannot be read any further.
+package capture
