@@ -22,26 +22,26 @@ const readBufferSize = 1 << 20
 // Reader yields the IKE and IPsec events of one capture. It is not safe for
 // concurrent use, except for [Reader.BytesRead] and [Reader.Size].
 type Reader struct {
-	opt          Options
-	ike, natt    *portSet // UDP ports
-	tcpPorts     *portSet
-	tcpEnabled   bool
-	pcap         *pcapgo.Reader
-	ng           *pcapgo.NgReader
-	closer       io.Closer
-	count        *countingReader
-	size         int64
-	frame        int
-	cur          frameInfo
-	events       []Event
-	nextEvent    int
-	done         bool
-	err          error // returned once done: io.EOF or a fatal error
-	stats        Stats
-	defrag       defragmenter
-	tcp          tcpTable
-	unsupported  map[layers.LinkType]bool
-	lastTime     time.Time
+	opt         Options
+	ike, natt   *portSet // UDP ports
+	tcpPorts    *portSet
+	tcpEnabled  bool
+	pcap        *pcapgo.Reader
+	ng          *pcapgo.NgReader
+	closer      io.Closer
+	count       *countingReader
+	size        int64
+	frame       int
+	cur         frameInfo
+	events      []Event
+	nextEvent   int
+	done        bool
+	err         error // returned once done: io.EOF or a fatal error
+	stats       Stats
+	defrag      defragmenter
+	tcp         tcpTable
+	unsupported map[layers.LinkType]bool
+	lastTime    time.Time
 }
 
 // frameInfo describes the frame being decoded.
