@@ -1,0 +1,44 @@
+package dissect
+
+import "strings"
+
+// ModeCfgV1 is the body of an IKEv1 Attributes payload, payload type 14
+// (draft-dukes-ike-mode-cfg-02 §3.2), carried in Transaction exchanges for
+// Mode Config and XAUTH (draft-beaulieu-ike-xauth-02): the message type, an
+// identifier that pairs requests with replies, and data attributes in the
+// [AttrSpaceModeCfg] space.
+type ModeCfgV1 struct {
+	Type       ModeCfgTypeV1 `json:"type"`
+	Reserved   uint8         `json:"-"`
+	Identifier uint16        `json:"identifier"`
+	Attributes []AttributeV1 `json:"attributes"`
+}
+
+// String renders "ISAKMP_CFG_REPLY id 4660: INTERNAL_IP4_ADDRESS = 10.0.0.2, …".
+func (m *ModeCfgV1) String() string {
+	var sb strings.Builder
+	sb.WriteString(m.Type.String() + " id " + v1Utoa(m.Identifier))
+	for i := range m.Attributes {
+		if i == 0 {
+			sb.WriteString(": ")
+		} else {
+			sb.WriteString(", ")
+		}
+		sb.WriteString(m.Attributes[i].String())
+	}
+	return sb.String()
+}
+
+// DecodeModeCfgV1 decodes the body of an IKEv1 Attributes payload. base is
+// the offset of body[0] from the IKE header.
+func DecodeModeCfgV1(body []byte, base int) (*ModeCfgV1, error) {
+	m := &ModeCfgV1{}
+	if len(body) < 4 {
+		return m, errAt(base, "ATTR.header", ErrTruncated)
+	}
+	m.Type = ModeCfgTypeV1(body[0])
+	m.Reserved = body[1]
+	m.Identifier = v1be16(body[2:])
+	err := DecodeAttributesV1(body[4:], base+4, AttrSpaceModeCfg, "ATTR/", &m.Attributes)
+	return m, err
+}
