@@ -28,7 +28,7 @@ FIELDS = [
     "isakmp.ike2.attr.key_length",
     "isakmp.key_exchange.dh_group", "isakmp.notify.msgtype",
     "isakmp.notify.protoid", "isakmp.notify.data.signature_hash_algorithms",
-    "isakmp.vid_bytes", "isakmp.id.type", "isakmp.auth.method",
+    "isakmp.vid_bytes", "isakmp.vid_string", "isakmp.id.type", "isakmp.auth.method",
     "isakmp.cert.encoding", "isakmp.certreq.type", "isakmp.ts.number",
     "isakmp.ts.type", "isakmp.ts.protoid", "isakmp.ts.start_port",
     "isakmp.ts.end_port", "isakmp.ts.start_ipv4", "isakmp.ts.end_ipv4",
