@@ -62,7 +62,7 @@ var vendorTable = []vendorEntry{
 	{name: "Cisco GRE mode", hex: "434953434f2d4752452d4d4f4445"},                           // "CISCO-GRE-MODE"
 	{name: "Cisco FlexVPN", hex: "464c455856504e2d535550504f52544544"},                      // "FLEXVPN-SUPPORTED"
 	{name: "Cisco dynamic route", hex: "434953434f2d44594e414d49432d524f555445"},            // "CISCO-DYNAMIC-ROUTE"
-	{name: "Cisco copyright", hex: "434953434f28434f50595249474854292643", prefix: true},    // "CISCO(COPYRIGHT)&…"
+	{name: "Cisco copyright", hex: "434953434f28434f505952494748542926", prefix: true},      // "CISCO(COPYRIGHT)&…"
 	{name: "Cisco heartbeat notify", hex: "4865617274426561745f4e6f74696679", prefix: true}, // "HeartBeat_Notify"
 
 	// Microsoft: MD5("MS NT5 ISAKMPOAKLEY") followed by a 4-octet version.
