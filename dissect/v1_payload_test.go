@@ -55,6 +55,9 @@ func TestSAV1Real(t *testing.T) {
 	if !ok || a.TV || a.Value != 86400 || len(a.Data) != 4 {
 		t.Errorf("Life Duration = %+v", a)
 	}
+	if v, ok := sa.Proposals[0].Transforms[0].AttrValue(uint16(IKEAttrEncryption)); !ok || EncrAlgV1(v) != EncrV1AES {
+		t.Errorf("AttrValue(Encryption) = %d, %v", v, ok)
+	}
 
 	qm := realPayloadV1(t, "certs_decrypted", 7, 1) // quick mode SA
 	b, err = DecodePayload(1, qm)

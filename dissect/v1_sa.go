@@ -65,6 +65,18 @@ func (t *TransformV1) Attr(typ uint16) (AttributeV1, bool) {
 	return AttributeV1{}, false
 }
 
+// AttrValue returns the value of the first attribute of class typ whose
+// value fits in 32 bits (TV, or TLV of at most 4 octets), e.g.
+// t.AttrValue(uint16(IKEAttrLifeDuration)).
+func (t *TransformV1) AttrValue(typ uint16) (uint32, bool) {
+	for i := range t.Attributes {
+		if a := &t.Attributes[i]; a.Type == typ && !a.Long() {
+			return a.Value, true
+		}
+	}
+	return 0, false
+}
+
 // String renders the transform on one line: "#1 KEY_IKE: Encryption
 // Algorithm = AES-CBC, Key Length = 128, …".
 func (t *TransformV1) String() string {
