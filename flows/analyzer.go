@@ -1,0 +1,315 @@
+package flows
+
+import (
+	"hash/maphash"
+	"net/netip"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/ikeflow/ikeflow/dissect"
+)
+
+// Analyzer rebuilds IKE SAs from packets fed in capture order and diagnoses
+// them. It is not safe for concurrent use. Per-packet work is O(1)
+// amortised; memory is proportional to the SAs open at once when
+// [Options.IdleTimeout] and [Options.OnSA] are set.
+type Analyzer struct {
+	opt  Options
+	now  time.Time // latest capture time seen
+	seed maphash.Seed
+
+	msg    dissect.Message
+	inner  []dissect.Payload
+	f      facts
+	spiBuf []ESPSPI
+
+	sas   map[saKey]*saState
+	half  map[halfKey]*saState
+	esp   map[espKey]*ChildSA
+	pairs map[pairKey]*pairState
+
+	lruHead, lruTail *saState
+
+	peers   map[netip.Addr]bool
+	spis    map[string]bool
+	intern  map[string]string
+	done    []*SA // finalised SAs (when OnSA is nil)
+	report  Report
+	global  []Finding
+	nextSeq int
+	sawESP  bool
+	orphans map[uint32]*orphanESP
+	// accepted remembers, per responder address, a proposal it accepted
+	// (for no_proposal_chosen diffs).
+	accepted map[netip.Addr]acceptedProposal
+	offers   map[netip.Addr]acceptedProposal
+	rekeys   map[saKey]*saState // IKE SA rekeys negotiated, new SPIs → old SA
+}
+
+// NewAnalyzer returns an Analyzer configured by opt.
+func NewAnalyzer(opt Options) *Analyzer {
+	if opt.MaxExchanges <= 0 {
+		opt.MaxExchanges = DefaultMaxExchanges
+	}
+	if opt.Grace <= 0 {
+		opt.Grace = DefaultGrace
+	}
+	a := &Analyzer{
+		opt:      opt,
+		seed:     maphash.MakeSeed(),
+		sas:      make(map[saKey]*saState),
+		half:     make(map[halfKey]*saState),
+		esp:      make(map[espKey]*ChildSA),
+		pairs:    make(map[pairKey]*pairState),
+		intern:   make(map[string]string),
+		orphans:  make(map[uint32]*orphanESP),
+		accepted: make(map[netip.Addr]acceptedProposal),
+		offers:   make(map[netip.Addr]acceptedProposal),
+	}
+	if len(opt.Peers) > 0 {
+		a.peers = make(map[netip.Addr]bool, len(opt.Peers))
+		for _, p := range opt.Peers {
+			a.peers[p.Unmap()] = true
+		}
+	}
+	if len(opt.SPIs) > 0 {
+		a.spis = make(map[string]bool, len(opt.SPIs))
+		for _, s := range opt.SPIs {
+			s = strings.ToLower(strings.TrimPrefix(strings.TrimPrefix(s, "0x"), "0X"))
+			a.spis[s] = true
+		}
+	}
+	return a
+}
+
+// Add feeds one packet. Packets should come in capture order; small
+// reorderings are tolerated. p and its Data are not retained.
+func (a *Analyzer) Add(p *Packet) {
+	if p == nil {
+		return
+	}
+	if a.peers != nil && !a.peers[p.Src.Addr().Unmap()] && !a.peers[p.Dst.Addr().Unmap()] {
+		a.report.Stats.FilteredOut++
+		return
+	}
+	if p.Time.After(a.now) {
+		a.now = p.Time
+	}
+	switch p.Kind {
+	case KindIKE:
+		a.addIKE(p)
+	case KindESP:
+		a.addESP(p)
+	}
+	if a.opt.IdleTimeout > 0 {
+		a.sweep()
+	}
+}
+
+// addIKE decodes an IKE message and dispatches it by version.
+func (a *Analyzer) addIKE(p *Packet) {
+	err := a.msg.DecodeFromBytes(p.Data)
+	h := &a.msg.Header
+	if len(p.Data) < dissect.HeaderLen || (h.MajorVersion != 1 && h.MajorVersion != 2) || h.Length < dissect.HeaderLen {
+		a.report.Stats.Malformed++
+		return
+	}
+	a.report.Stats.IKEPackets++
+	switch h.MajorVersion {
+	case 2:
+		a.v2(p, err != nil)
+	case 1:
+		a.v1(p, err != nil)
+	}
+}
+
+// hash fingerprints a message for retransmit detection.
+func (a *Analyzer) hash(b []byte) uint64 { return maphash.Bytes(a.seed, b) }
+
+// str interns s so that the many identical summaries share storage.
+func (a *Analyzer) str(b []byte) string {
+	if s, ok := a.intern[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if len(a.intern) < 1<<16 {
+		a.intern[s] = s
+	}
+	return s
+}
+
+// newSA creates and indexes a new IKE SA state.
+func (a *Analyzer) newSA(version uint8, p *Packet, fromInitiator bool, spii, spir dissect.SPI) *saState {
+	sa := &SA{Version: int(version), SPIi: spii, SPIr: spir, Start: p.Time, End: p.Time,
+		FirstFrame: p.Frame, LastFrame: p.Frame, Exchanges: []*Exchange{}, ChildSAs: []*ChildSA{}, Findings: []Finding{}}
+	if fromInitiator {
+		sa.Initiator, sa.Responder = p.Src, p.Dst
+	} else {
+		sa.Initiator, sa.Responder = p.Dst, p.Src
+	}
+	st := &saState{sa: sa, last: p.Time}
+	st.pair = makePairKey(sa.Initiator.Addr(), sa.Responder.Addr())
+	a.nextSeq++
+	a.report.Stats.IKESAs++
+	a.lruPush(st)
+	return st
+}
+
+// addKey indexes st under k.
+func (a *Analyzer) addKey(st *saState, k saKey) {
+	a.sas[k] = st
+	st.keys = append(st.keys, k)
+}
+
+// lruPush appends st to the idle list.
+func (a *Analyzer) lruPush(st *saState) {
+	if a.opt.IdleTimeout <= 0 {
+		return
+	}
+	st.prev, st.next = a.lruTail, nil
+	if a.lruTail != nil {
+		a.lruTail.next = st
+	} else {
+		a.lruHead = st
+	}
+	a.lruTail = st
+	st.inLRU = true
+}
+
+// lruRemove unlinks st from the idle list.
+func (a *Analyzer) lruRemove(st *saState) {
+	if !st.inLRU {
+		return
+	}
+	if st.prev != nil {
+		st.prev.next = st.next
+	} else {
+		a.lruHead = st.next
+	}
+	if st.next != nil {
+		st.next.prev = st.prev
+	} else {
+		a.lruTail = st.prev
+	}
+	st.prev, st.next, st.inLRU = nil, nil, false
+}
+
+// activity records that st saw packet p and moves it to the idle list's
+// tail.
+func (a *Analyzer) activity(st *saState, p *Packet) {
+	st.touch(p.Time, p.Frame)
+	if st.inLRU && a.lruTail != st {
+		a.lruRemove(st)
+		a.lruPush(st)
+	}
+}
+
+// sweep finalises SAs idle longer than the idle timeout.
+func (a *Analyzer) sweep() {
+	for st := a.lruHead; st != nil && a.now.Sub(st.last) > a.opt.IdleTimeout; st = a.lruHead {
+		a.report.Stats.FinalizedEarly++
+		a.finalize(st)
+	}
+}
+
+// finalize concludes st: state, findings, index cleanup, hand-off.
+func (a *Analyzer) finalize(st *saState) {
+	if st.done {
+		return
+	}
+	st.done = true
+	a.lruRemove(st)
+	a.conclude(st)
+	for _, k := range st.keys {
+		if a.sas[k] == st {
+			delete(a.sas, k)
+		}
+	}
+	if st.half {
+		hk := halfKey{st.sa.SPIi, uint8(st.sa.Version)}
+		if a.half[hk] == st {
+			delete(a.half, hk)
+		}
+	}
+	for _, c := range st.sa.ChildSAs {
+		a.unindexChild(st, c)
+	}
+	if ps := a.pairs[st.pair]; ps != nil && ps.latest == st {
+		ps.latest = nil
+	}
+	a.observePair(st)
+	sa := st.sa
+	if !a.keep(sa) {
+		return
+	}
+	if a.opt.OnSA != nil {
+		a.opt.OnSA(sa)
+		return
+	}
+	a.done = append(a.done, sa)
+}
+
+// keep applies the SPI filter to a finished SA.
+func (a *Analyzer) keep(sa *SA) bool {
+	if a.spis == nil {
+		return true
+	}
+	if a.spis[sa.SPIi.String()] || a.spis[sa.SPIr.String()] {
+		return true
+	}
+	for _, c := range sa.ChildSAs {
+		if a.spis[c.SPIi.String()] || a.spis[c.SPIr.String()] {
+			return true
+		}
+	}
+	return false
+}
+
+// Finish finalises every open SA and returns the report. The Analyzer must
+// not be used afterwards.
+func (a *Analyzer) Finish() *Report {
+	var open []*saState
+	seen := make(map[*saState]bool)
+	for _, st := range a.sas {
+		if !seen[st] {
+			seen[st] = true
+			open = append(open, st)
+		}
+	}
+	for _, st := range a.half {
+		if !seen[st] {
+			seen[st] = true
+			open = append(open, st)
+		}
+	}
+	slices.SortFunc(open, func(x, y *saState) int { return x.sa.FirstFrame - y.sa.FirstFrame })
+	for _, st := range open {
+		a.finalize(st)
+	}
+	a.globalFindings()
+	r := &a.report
+	slices.SortStableFunc(a.done, func(x, y *SA) int { return x.FirstFrame - y.FirstFrame })
+	r.SAs = a.done
+	if r.SAs == nil {
+		r.SAs = []*SA{}
+	}
+	r.Findings = []Finding{}
+	for _, sa := range r.SAs {
+		for _, f := range sa.Findings {
+			f.SA = sa.Name()
+			r.Findings = append(r.Findings, f)
+		}
+	}
+	r.Findings = append(r.Findings, a.global...)
+	slices.SortStableFunc(r.Findings, func(x, y Finding) int { return firstFrame(x) - firstFrame(y) })
+	return r
+}
+
+// firstFrame is the sort key of a finding.
+func firstFrame(f Finding) int {
+	if len(f.Frames) == 0 {
+		return 1 << 62
+	}
+	return f.Frames[0]
+}

@@ -1,0 +1,192 @@
+package flows
+
+import (
+	"slices"
+
+	"github.com/ikeflow/ikeflow/dissect"
+)
+
+// Child SA states.
+const (
+	childEstablished = "established"
+	childFailed      = "failed"
+	childRekeyed     = "rekeyed"
+	childDeleted     = "deleted"
+)
+
+// spi4 converts a 4-octet SPI.
+func spi4(b []byte) ESPSPI {
+	if len(b) != 4 {
+		return 0
+	}
+	return ESPSPI(uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3]))
+}
+
+// childOffer records the child SA (or IKE SA rekey) offer of a decrypted
+// IKE_AUTH or CREATE_CHILD_SA request.
+func (a *Analyzer) childOffer(st *saState, p *Packet, side uint8, ex *Exchange, f *facts) {
+	pd := &pending{}
+	if len(f.sas) > 0 {
+		props := decodeProposals(2, f.sas[0])
+		for i := range props {
+			props[i].spi = slices.Clone(props[i].spi)
+		}
+		pd.offered = props
+		if len(props) > 0 {
+			pd.proto = props[0].proto
+			if props[0].proto == 1 && len(props[0].spi) == 8 {
+				pd.ikeRekey = true
+				pd.newSPI = dissect.SPI(props[0].spi)
+			} else {
+				pd.spi = spi4(props[0].spi)
+			}
+		}
+		a.rememberOffer(p.Src.Addr(), pd.ikeRekey, summaries(2, props), p.Frame)
+	}
+	for _, t := range f.tsi {
+		pd.tsi = append(pd.tsi, tsStrings(t)...)
+	}
+	for _, t := range f.tsr {
+		pd.tsr = append(pd.tsr, tsStrings(t)...)
+	}
+	if n, ok := f.notify(uint16(dissect.NotifyRekeySA)); ok {
+		pd.rekeyOf = spi4(n.spi)
+	}
+	ex.pend = pd
+	switch {
+	case pd.ikeRekey:
+		ex.kind = exIKERekey
+	case pd.rekeyOf != 0:
+		ex.kind = exChildRekey
+	case len(f.sas) > 0:
+		ex.kind = exChildCreate
+	}
+}
+
+// childAnswer completes a child SA (or IKE SA rekey) from a decrypted
+// response.
+func (a *Analyzer) childAnswer(st *saState, p *Packet, side uint8, ex *Exchange, f *facts) {
+	if _, bad := f.firstError(2); bad || len(f.sas) == 0 || ex.child != nil {
+		return
+	}
+	props := decodeProposals(2, f.sas[0])
+	if len(props) == 0 {
+		return
+	}
+	chosen := props[0]
+	pd := ex.pend
+	if pd == nil {
+		pd = &pending{}
+	}
+	if chosen.proto == 1 {
+		if pd.ikeRekey && len(chosen.spi) == 8 {
+			// The requester becomes the initiator of the new IKE SA.
+			k := saKey{pd.newSPI, dissect.SPI(chosen.spi), 2}
+			a.expectRekey(k, st)
+			ex.kind = exIKERekey
+			st.sa.Proposal = firstNonEmpty(st.sa.Proposal, chosen.summary)
+		}
+		return
+	}
+	c := &ChildSA{Protocol: protoName(2, chosen.proto), Proposal: chosen.summary, State: childEstablished,
+		Created: p.Time, CreatedFrame: ex.Messages[0].Frame, owner: st, initSide: ex.side,
+		TSi: []string{}, TSr: []string{}}
+	respSPI := spi4(chosen.spi)
+	if ex.side == sideI {
+		c.SPIi, c.SPIr = pd.spi, respSPI
+	} else {
+		c.SPIi, c.SPIr = respSPI, pd.spi
+	}
+	for _, t := range f.tsi {
+		c.TSi = append(c.TSi, tsStrings(t)...)
+	}
+	for _, t := range f.tsr {
+		c.TSr = append(c.TSr, tsStrings(t)...)
+	}
+	if (len(pd.tsi) > 0 && !slices.Equal(pd.tsi, c.TSi)) || (len(pd.tsr) > 0 && !slices.Equal(pd.tsr, c.TSr)) {
+		c.TSiOffered, c.TSrOffered = pd.tsi, pd.tsr
+		st.addFinding(KindTSNarrowed, SeverityInfo, p.Time,
+			"The responder narrowed the traffic selectors of child SA "+c.SPIi.String()+"/"+c.SPIr.String()+
+				": offered TSi "+listOr(pd.tsi, "-")+", TSr "+listOr(pd.tsr, "-")+"; accepted TSi "+listOr(c.TSi, "-")+
+				", TSr "+listOr(c.TSr, "-")+". Traffic outside the accepted selectors is not protected by this SA:"+
+				" if some hosts cannot reach each other, align the encryption domains on both sides.",
+			ex.Messages[0].Frame, p.Frame)
+	}
+	if pd.rekeyOf != 0 {
+		c.RekeyOf = pd.rekeyOf
+		for _, old := range st.sa.ChildSAs {
+			if (ex.side == sideI && old.SPIi == pd.rekeyOf) || (ex.side == sideR && old.SPIr == pd.rekeyOf) {
+				old.State = childRekeyed
+			}
+		}
+	}
+	st.noteWeak(chosen.weak, p.Frame, "child SA")
+	a.rememberAccept(p.Src.Addr(), p.Dst.Addr(), false, chosen.summary, p.Frame)
+	st.sa.ChildSAs = append(st.sa.ChildSAs, c)
+	a.indexChild(st, c)
+	ex.child = c
+}
+
+// firstNonEmpty returns a if set, else b.
+func firstNonEmpty(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// applyDeletes handles the Delete payloads of a decrypted message sent by
+// side. Each SPI listed is the sender's inbound SPI (RFC 7296 §3.11).
+func (a *Analyzer) applyDeletes(st *saState, p *Packet, side uint8, f *facts) {
+	v := uint8(st.sa.Version)
+	for _, d := range f.deletes {
+		var proto uint8
+		proto, a.spiBuf = deleteSPIs(v, d, a.spiBuf[:0])
+		if proto == 1 {
+			if !st.deleted {
+				st.deleted, st.deleteFrame = true, p.Frame
+			}
+			continue
+		}
+		for _, spi := range a.spiBuf {
+			for _, c := range st.sa.ChildSAs {
+				if (side == sideI && c.SPIi == spi) || (side == sideR && c.SPIr == spi) {
+					if c.State == childEstablished {
+						c.State = childDeleted
+					}
+					if c.DeletedFrame == 0 {
+						c.DeletedFrame = p.Frame
+					}
+				}
+			}
+		}
+	}
+}
+
+// espKey indexes child SAs by inbound SPI and receiving address.
+type espKey struct {
+	spi uint32
+	dst [16]byte
+}
+
+// indexChild makes the ESP index find c.
+func (a *Analyzer) indexChild(st *saState, c *ChildSA) {
+	if c.SPIi != 0 {
+		a.esp[espKey{uint32(c.SPIi), st.sa.Initiator.Addr().As16()}] = c
+	}
+	if c.SPIr != 0 {
+		a.esp[espKey{uint32(c.SPIr), st.sa.Responder.Addr().As16()}] = c
+	}
+}
+
+// unindexChild removes c from the ESP index.
+func (a *Analyzer) unindexChild(st *saState, c *ChildSA) {
+	for _, k := range [2]espKey{
+		{uint32(c.SPIi), st.sa.Initiator.Addr().As16()},
+		{uint32(c.SPIr), st.sa.Responder.Addr().As16()},
+	} {
+		if a.esp[k] == c {
+			delete(a.esp, k)
+		}
+	}
+}

@@ -1,0 +1,382 @@
+package flows
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ikeflow/ikeflow/dissect"
+)
+
+// largeMessage is the IKE message size above which loss is likely due to IP
+// fragmentation (an IPv4 packet of more than ~1500 octets is fragmented).
+const largeMessage = 1200
+
+// conclude sets the SA's final state and adds the findings that need the
+// whole SA (retransmits, unanswered requests, half-open, weak crypto, NAT,
+// ESP).
+func (a *Analyzer) conclude(st *saState) {
+	sa := st.sa
+	if st.v1 != nil {
+		a.concludeV1(st)
+	}
+	gaveUp := a.retransmitFindings(st)
+	if sa.Version == 2 {
+		a.invalidKEFinding(st)
+	}
+	a.natFinding(st)
+	a.weakFinding(st)
+	a.collisionFinding(st)
+	if len(st.malformed) > 0 {
+		st.addFinding(KindMalformed, SeverityWarning, sa.Start,
+			strconv.Itoa(len(st.malformed))+" message(s) of this SA did not decode cleanly (truncated capture, IP fragments"+
+				" missing from the capture, or a malformed message). Their content was analysed as far as it could be decoded.",
+			st.malformed...)
+	}
+	switch {
+	case st.rekeyed:
+		sa.State = StateRekeyed
+	case st.deleted && (st.authOK || sa.Version == 1 && st.v1 != nil && st.v1.phase1Done):
+		sa.State = StateDeleted
+	case st.authOK && !st.authFailed:
+		sa.State = StateEstablished
+	case st.authFailed || st.initFailed:
+		sa.State = StateFailed
+	case st.deleted:
+		sa.State = StateFailed
+	case gaveUp:
+		sa.State = StateFailed
+	case st.initOK && !st.authTried && a.now.Sub(sa.End) >= a.opt.Grace:
+		sa.State = StateHalfOpen
+		what := "IKE_SA_INIT completed"
+		if sa.Version == 1 {
+			what = "The first four main-mode messages completed"
+		}
+		st.addFinding(KindHalfOpen, SeverityWarning, sa.End,
+			what+" but authentication was never attempted: the IKE SA stayed half-open. The initiator may have"+
+				" failed to compute keys or find credentials (check its logs), or it was a scan or a DoS probe. Many"+
+				" half-open SAs from one address trigger cookies or rate limits on the responder.", sa.FirstFrame, sa.LastFrame)
+	default:
+		sa.State = StateIncomplete
+	}
+	if (sa.State == StateFailed || sa.Proposal == "") && len(st.offered) > 0 {
+		sa.Offered = st.offered
+	}
+	a.espFindings(st)
+}
+
+// transmission is one send of a message that was retransmitted.
+type transmission struct {
+	frame int
+	t     time.Time
+}
+
+// retransmitFindings reports retransmitted and unanswered requests. It
+// returns true when a request needed for establishment was retransmitted
+// and never answered (the sender gave up or the capture ended).
+func (a *Analyzer) retransmitFindings(st *saState) (gaveUp bool) {
+	sa := st.sa
+	answeredSmall := [2]int{} // largest answered request per side
+	for _, ex := range sa.Exchanges {
+		if ex.Answered && len(ex.Messages) > 0 {
+			m := ex.Messages[0]
+			if !m.Response && m.Size > answeredSmall[ex.side] {
+				answeredSmall[ex.side] = m.Size
+			}
+		}
+	}
+	for _, ex := range sa.Exchanges {
+		groups := retransmitGroups(ex)
+		for _, g := range groups {
+			a.retransmitFinding(st, ex, g)
+		}
+		if sa.Version == 2 && !ex.Answered && len(ex.Messages) > 0 && !ex.Messages[0].Response {
+			if a.unansweredV2(st, ex, answeredSmall[ex.side]) && ex.Retransmits > 0 &&
+				(ex.Type == dissect.ExchangeIKESAInit || ex.Type == dissect.ExchangeIKEAuth) {
+				gaveUp = true
+			}
+		}
+	}
+	if st.v1 != nil && st.v1.gaveUp {
+		gaveUp = true
+	}
+	return gaveUp
+}
+
+// retransmitGroups returns, for each message of ex that was sent more than
+// once, its transmissions in order, with the label of the message.
+func retransmitGroups(ex *Exchange) [][]*Message {
+	var out [][]*Message
+	for i, m := range ex.Messages {
+		if m.Retransmit {
+			continue
+		}
+		var g []*Message
+		for _, r := range ex.Messages[i+1:] {
+			if r.Retransmit && r.From == m.From && r.Response == m.Response && r.Label == m.Label &&
+				(r.Fragment == m.Fragment || r.Fragment != "" && m.Fragment != "" && strings.HasPrefix(r.Fragment, "1/")) {
+				g = append(g, r)
+			}
+		}
+		if len(g) > 0 && (m.Fragment == "" || strings.HasPrefix(m.Fragment, "1/")) {
+			out = append(out, append([]*Message{m}, g...))
+		}
+	}
+	return out
+}
+
+// retransmitFinding describes one retransmitted message.
+func (a *Analyzer) retransmitFinding(st *saState, ex *Exchange, g []*Message) {
+	first := g[0]
+	what := ex.Type.String() + " request"
+	if first.Response {
+		what = ex.Type.String() + " response"
+	}
+	if first.Label != "" {
+		what = first.Label + " (" + ex.Type.String() + ")"
+	}
+	var b strings.Builder
+	b.WriteString("The " + first.From + " sent " + what + " (message ID " + u32(ex.MID) + ") " + strconv.Itoa(len(g)) + " times")
+	b.WriteString(" at +0 s")
+	frames := make([]int, 0, len(g))
+	for i, m := range g {
+		frames = append(frames, m.Frame)
+		if i > 0 {
+			b.WriteString(", +" + secs(m.Time.Sub(first.Time)))
+		}
+	}
+	b.WriteString(" (back-off:")
+	for i := 1; i < len(g); i++ {
+		b.WriteString(" " + secs(g[i].Time.Sub(g[i-1].Time)))
+	}
+	b.WriteString("). ")
+	sev := SeverityWarning
+	answered := ex.Answered
+	if st.v1 != nil {
+		answered = first.Response || ex.v1step > labelIndex(first.Label)
+	}
+	switch {
+	case first.Response && st.sa.Version == 1:
+		b.WriteString("An IKEv1 peer resends its last message when the next one does not arrive: the " + otherSide(first.From) +
+			"'s next message was lost or ignored. ")
+	case answered:
+		b.WriteString("It was eventually answered, so the exchange survived, but each lost round costs seconds: look for" +
+			" packet loss or a busy peer on the path.")
+		sev = SeverityInfo
+		if len(g) > 2 {
+			sev = SeverityWarning
+		}
+	default:
+		b.WriteString("It was never answered in this capture.")
+	}
+	st.addFinding(KindRetransmit, sev, first.Time, b.String(), frames...)
+}
+
+// unansweredV2 reports an IKEv2 request without response; it returns false
+// when the capture simply ended too soon to judge.
+func (a *Analyzer) unansweredV2(st *saState, ex *Exchange, answeredSize int) bool {
+	first := ex.Messages[0]
+	last := ex.Messages[len(ex.Messages)-1]
+	if ex.Retransmits == 0 && a.now.Sub(last.Time) < a.opt.Grace {
+		return false
+	}
+	frames := make([]int, 0, len(ex.Messages))
+	for _, m := range ex.Messages {
+		frames = append(frames, m.Frame)
+	}
+	if ex.Type == dissect.ExchangeInformational && (ex.kind == exLiveness || ex.kind == exUnknown && first.Size <= 96) {
+		st.addFinding(KindDeadPeer, SeverityError, first.Time,
+			"The "+first.From+" sent an INFORMATIONAL request (message ID "+u32(ex.MID)+", "+strconv.Itoa(first.Size)+
+				" octets: a liveness check/DPD or a Delete) "+strconv.Itoa(len(ex.Messages))+" time(s) over "+
+				secs(last.Time.Sub(first.Time))+" and got no answer: the "+otherSide(first.From)+" is unreachable or has lost"+
+				" this IKE SA (reboot, HA failover, NAT mapping expired). The sender will declare the peer dead and tear down"+
+				" the SA. Check reachability on UDP 500/4500 and the peer's uptime.", frames...)
+		return true
+	}
+	var b strings.Builder
+	b.WriteString("The " + first.From + "'s " + ex.Type.String() + " request (message ID " + u32(ex.MID) + ", " +
+		strconv.Itoa(first.Size) + " octets) was never answered")
+	if len(ex.Messages) > 1 {
+		b.WriteString(" (" + strconv.Itoa(len(ex.Messages)) + " transmissions over " + secs(last.Time.Sub(first.Time)) + ")")
+	}
+	b.WriteString(". ")
+	if first.Size > largeMessage && answeredSize > 0 && answeredSize <= largeMessage {
+		b.WriteString("Only large messages go unanswered: this one (" + strconv.Itoa(first.Size) + " octets) needs IP" +
+			" fragmentation while the smaller ones (" + strconv.Itoa(answeredSize) + " octets) got through. A firewall or" +
+			" NAT on the path is dropping IP fragments, or the path MTU is lower than expected. Enable IKEv2" +
+			" fragmentation (RFC 7383) on both peers, lower the MTU, or allow fragments through.")
+	} else if first.Size > largeMessage && ex.Type == dissect.ExchangeIKEAuth {
+		b.WriteString("At " + strconv.Itoa(first.Size) + " octets it needs IP fragmentation: fragments dropped on the path" +
+			" are a common cause (enable IKEv2 fragmentation, RFC 7383). Otherwise check that UDP 500/4500 reaches the peer" +
+			" and that the peer's logs show the request.")
+	} else {
+		b.WriteString("Causes: packet loss or a firewall on the path (UDP 500/4500), a NAT that changed its mapping, or" +
+			" a peer that silently drops the request (no matching configuration, rate limit). Check whether the request" +
+			" reaches the peer and what its logs say.")
+	}
+	sev := SeverityWarning
+	if ex.Type == dissect.ExchangeIKESAInit || ex.Type == dissect.ExchangeIKEAuth {
+		sev = SeverityError
+	}
+	st.addFinding(KindUnanswered, sev, first.Time, b.String(), frames...)
+	return true
+}
+
+// invalidKEFinding summarises INVALID_KE_PAYLOAD rounds of IKE_SA_INIT.
+func (a *Analyzer) invalidKEFinding(st *saState) {
+	if len(st.invalidKE) == 0 {
+		return
+	}
+	asked := st.invalidKEGroup[len(st.invalidKEGroup)-1]
+	used := make([]string, 0, len(st.keGroups))
+	for _, g := range st.keGroups {
+		used = append(used, g.String())
+	}
+	if len(st.invalidKE) == 1 && st.initOK {
+		st.addFinding(KindInvalidKE, SeverityInfo, st.sa.Start,
+			"The responder answered the first IKE_SA_INIT with INVALID_KE_PAYLOAD asking for "+asked.String()+
+				"; the initiator retried with it (KE groups sent: "+strings.Join(used, ", ")+"). One extra round trip is"+
+				" normal, but proposing "+asked.String()+" first (or as the initiator's first DH group) saves it.",
+			st.invalidKE...)
+		return
+	}
+	st.addFinding(KindInvalidKE, SeverityError, st.sa.Start,
+		"IKE_SA_INIT was answered "+strconv.Itoa(len(st.invalidKE))+" times with INVALID_KE_PAYLOAD (last asking for "+
+			asked.String()+"; KE groups sent: "+strings.Join(used, ", ")+"): the peers loop on the DH group. The group the"+
+			" responder wants is not in the initiator's proposal, or the initiator ignores the hint. Add "+asked.String()+
+			" to the initiator's IKE proposal or align the DH groups on both sides.", st.invalidKE...)
+}
+
+// natFinding reports who is behind a NAT.
+func (a *Analyzer) natFinding(st *saState) {
+	if !st.natKnown || (!st.natSeen[sideI] && !st.natSeen[sideR]) {
+		return
+	}
+	sa := st.sa
+	var who string
+	switch {
+	case st.natSeen[sideI] && st.natSeen[sideR]:
+		sa.NAT = "both"
+		who = "Both peers are behind NAT"
+	case st.natSeen[sideI]:
+		sa.NAT = "initiator"
+		who = "The initiator (" + sa.Initiator.Addr().String() + ") is behind a NAT"
+	default:
+		sa.NAT = "responder"
+		who = "The responder (" + sa.Responder.Addr().String() + ") is behind a NAT"
+	}
+	st.addFinding(KindNATDetected, SeverityInfo, sa.Start,
+		who+": its NAT detection hash does not match the address and port seen in this capture. IKE moves to UDP 4500"+
+			" and ESP is UDP-encapsulated (RFC 3948); keepalives must hold the NAT mapping open, or traffic stops after the"+
+			" NAT's idle timeout.", st.natFrames...)
+}
+
+// weakFinding reports weak negotiated algorithms.
+func (a *Analyzer) weakFinding(st *saState) {
+	if len(st.weak) == 0 {
+		return
+	}
+	sev := SeverityInfo
+	parts := make([]string, 0, len(st.weak))
+	for i, w := range st.weak {
+		if w.sev > sev {
+			sev = w.sev
+		}
+		parts = append(parts, w.name+" ("+st.weakWhat[i]+": "+w.why+")")
+	}
+	st.addFinding(KindWeakCrypto, sev, st.sa.Start,
+		"Negotiated weak or legacy algorithms: "+strings.Join(parts, "; ")+". Move both peers to AES-GCM or"+
+			" AES-CBC with SHA-2 and DH group 14 or higher (19/20/31), per RFC 8247 and RFC 8221.", st.weakFrames...)
+}
+
+// collisionFinding reports simultaneous CREATE_CHILD_SA requests from both
+// sides (RFC 7296 §2.8.1).
+func (a *Analyzer) collisionFinding(st *saState) {
+	exs := st.sa.Exchanges
+	for i, x := range exs {
+		if x.Type != dissect.ExchangeCreateChildSA || len(x.Messages) == 0 {
+			continue
+		}
+		end := a.now
+		for _, m := range x.Messages {
+			if m.Response {
+				end = m.Time
+				break
+			}
+		}
+		for _, y := range exs[i+1:] {
+			if y.Start.After(end) {
+				break
+			}
+			if y.Type != dissect.ExchangeCreateChildSA || y.side == x.side || len(y.Messages) == 0 {
+				continue
+			}
+			sev := SeverityInfo
+			if st.collision {
+				sev = SeverityWarning
+			}
+			st.addFinding(KindRekeyCollision, sev, y.Start,
+				"Both peers started a CREATE_CHILD_SA at the same time (message ID "+u32(x.MID)+" from the "+x.From+
+					", "+u32(y.MID)+" from the "+y.From+"): a rekey collision (RFC 7296 §2.8.1). The peers must keep"+
+					" the SA with the lowest nonce and delete the other; implementations that get this wrong end up with"+
+					" duplicate or missing child SAs. Add jitter to rekey timers or make one side the rekey initiator.",
+				x.Messages[0].Frame, y.Messages[0].Frame)
+			return
+		}
+	}
+}
+
+// espFindings reports child SAs without ESP, or with ESP one way only.
+func (a *Analyzer) espFindings(st *saState) {
+	sa := st.sa
+	if !a.sawESP {
+		return
+	}
+	if (sa.State == StateEstablished || sa.State == StateDeleted || sa.State == StateRekeyed) && len(sa.ChildSAs) == 0 &&
+		!st.childFailed && sa.End.Sub(sa.Established) >= 10*time.Second && sa.RekeyedFrom == "" {
+		st.addFinding(KindNoESP, SeverityWarning, sa.Established,
+			"The IKE SA was established but no ESP packet between these peers was seen in "+
+				secs(sa.End.Sub(sa.Established))+", although the capture contains ESP. Either no traffic matched the"+
+				" traffic selectors (check the encryption domains and routing into the tunnel) or the child SA was never"+
+				" installed.", sa.FirstFrame)
+	}
+	for _, c := range sa.ChildSAs {
+		end := sa.End
+		life := end.Sub(c.Created)
+		name := c.SPIi.String() + "/" + c.SPIr.String()
+		switch {
+		case c.ESPPackets.IToR == 0 && c.ESPPackets.RToI == 0 && c.State != childFailed && life >= 10*time.Second && !c.Inferred:
+			st.addFinding(KindNoESP, SeverityWarning, c.Created,
+				"Child SA "+name+" was negotiated but carried no ESP in "+secs(life)+". No traffic matched its selectors"+
+					" (TSi "+listOr(c.TSi, "-")+", TSr "+listOr(c.TSr, "-")+"), or the SA was not installed in the"+
+					" kernel. Check routing into the tunnel and the encryption domains.", c.CreatedFrame)
+		case c.ESPPackets.IToR >= 3 && c.ESPPackets.RToI == 0:
+			a.oneWay(st, c, "initiator", "responder", c.ESPPackets.IToR, c.firstESP[0], c.lastFrame[0])
+		case c.ESPPackets.RToI >= 3 && c.ESPPackets.IToR == 0:
+			a.oneWay(st, c, "responder", "initiator", c.ESPPackets.RToI, c.firstESP[1], c.lastFrame[1])
+		}
+	}
+}
+
+// oneWay reports ESP flowing in one direction only.
+func (a *Analyzer) oneWay(st *saState, c *ChildSA, from, to string, n uint64, first, last int) {
+	st.addFinding(KindOneWayESP, SeverityWarning, c.Created,
+		"Child SA "+c.SPIi.String()+"/"+c.SPIr.String()+" is up but ESP flows one way only: "+strconv.FormatUint(n, 10)+
+			" packets from the "+from+", none back from the "+to+". Good phase 1, good phase 2, no answer: the "+to+
+			" decrypts the traffic but its replies do not enter the tunnel (routing, NAT exemption, firewall policy behind"+
+			" the "+to+") or its ESP is dropped on the way back (UDP 4500/ESP blocked). Check the "+to+"'s SA counters.",
+		first, last)
+}
+
+// otherSide returns the other side's name.
+func otherSide(s string) string {
+	if s == "initiator" {
+		return "responder"
+	}
+	return "initiator"
+}
+
+// secs formats a duration in seconds with one decimal ("10.0 s").
+func secs(d time.Duration) string {
+	return strconv.FormatFloat(d.Seconds(), 'f', 1, 64) + " s"
+}

@@ -1,0 +1,145 @@
+package flows
+
+import (
+	"net/netip"
+	"time"
+)
+
+// maxOrphans bounds the ESP SPIs remembered without an IKE SA.
+const maxOrphans = 4096
+
+// orphanESP counts ESP packets of an SPI that no IKE SA explains.
+type orphanESP struct {
+	src, dst netip.Addr
+	first    int
+	last     int
+	n        int
+	t        time.Time
+}
+
+// pairKey names the two addresses of a conversation, lower first.
+type pairKey struct{ lo, hi [16]byte }
+
+// makePairKey orders the addresses so both directions share a key.
+func makePairKey(x, y netip.Addr) pairKey {
+	a, b := x.As16(), y.As16()
+	if string(a[:]) > string(b[:]) {
+		a, b = b, a
+	}
+	return pairKey{a, b}
+}
+
+// pairState is what the analyzer knows about two peers.
+type pairState struct {
+	latest *saState // established IKE SA most recently seen between them
+	cycles []cycle  // finished established SAs (for sa_flapping)
+	total  int      // all finished established SAs
+	a, b   netip.Addr
+}
+
+// cycle is one established-then-gone IKE SA.
+type cycle struct {
+	start, end time.Time
+	frame      int
+	deleted    bool
+}
+
+// pair returns (creating) the state of a pair.
+func (a *Analyzer) pair(k pairKey) *pairState {
+	ps := a.pairs[k]
+	if ps == nil {
+		ps = &pairState{}
+		a.pairs[k] = ps
+	}
+	return ps
+}
+
+// addESP counts an ESP packet on its child SA.
+func (a *Analyzer) addESP(p *Packet) {
+	a.sawESP = true
+	a.report.Stats.ESPPackets++
+	k := espKey{p.ESPSPI, p.Dst.Addr().As16()}
+	c := a.esp[k]
+	if c == nil {
+		c = a.inferChild(p)
+		if c == nil {
+			a.orphan(p)
+			return
+		}
+	}
+	st := c.owner
+	toResponder := p.Dst.Addr() == st.sa.Responder.Addr()
+	if c.SPIi != c.SPIr {
+		toResponder = ESPSPI(p.ESPSPI) == c.SPIr
+	}
+	d := 1
+	if toResponder {
+		c.ESPPackets.IToR++
+		d = 0
+	} else {
+		c.ESPPackets.RToI++
+	}
+	if c.firstESP[d] == 0 {
+		c.firstESP[d] = p.Frame
+	}
+	c.lastFrame[d] = p.Frame
+	c.lastESP = p.Time
+	a.activity(st, p)
+}
+
+// inferChild attributes an unknown ESP SPI to the established IKE SA
+// between the same peers whose child SAs were negotiated out of sight
+// (encrypted without keys), building an inferred child SA.
+func (a *Analyzer) inferChild(p *Packet) *ChildSA {
+	ps := a.pairs[makePairKey(p.Src.Addr(), p.Dst.Addr())]
+	if ps == nil || ps.latest == nil || ps.latest.done {
+		return nil
+	}
+	st := ps.latest
+	if !st.sa.Encrypted && st.sa.Version == 2 {
+		return nil // child SAs were visible: this SPI is not one of them
+	}
+	toResponder := p.Dst.Addr() == st.sa.Responder.Addr()
+	c := st.inferChild
+	if c == nil || (toResponder && c.SPIr != 0) || (!toResponder && c.SPIi != 0) {
+		c = &ChildSA{Protocol: "ESP", State: childEstablished, Created: p.Time, CreatedFrame: p.Frame,
+			owner: st, Inferred: true, TSi: []string{}, TSr: []string{}}
+		st.sa.ChildSAs = append(st.sa.ChildSAs, c)
+		st.inferChild = c
+	}
+	if toResponder {
+		c.SPIr = ESPSPI(p.ESPSPI)
+	} else {
+		c.SPIi = ESPSPI(p.ESPSPI)
+	}
+	a.esp[espKey{p.ESPSPI, p.Dst.Addr().As16()}] = c
+	return c
+}
+
+// orphan counts ESP without an IKE SA.
+func (a *Analyzer) orphan(p *Packet) {
+	a.report.Stats.UnmatchedESP++
+	o := a.orphans[p.ESPSPI]
+	if o == nil {
+		if len(a.orphans) >= maxOrphans {
+			return
+		}
+		o = &orphanESP{src: p.Src.Addr(), dst: p.Dst.Addr(), first: p.Frame, t: p.Time}
+		a.orphans[p.ESPSPI] = o
+	}
+	o.n++
+	o.last = p.Frame
+}
+
+// observePair records a finished SA for flapping detection.
+func (a *Analyzer) observePair(st *saState) {
+	if !st.authOK || st.rekeyed {
+		return
+	}
+	ps := a.pair(st.pair)
+	ps.a, ps.b = st.sa.Initiator.Addr(), st.sa.Responder.Addr()
+	ps.total++
+	if len(ps.cycles) < 64 {
+		ps.cycles = append(ps.cycles, cycle{start: st.sa.Start, end: st.sa.End, frame: st.sa.FirstFrame, deleted: st.deleted})
+	}
+}

@@ -1,0 +1,81 @@
+package flows
+
+import (
+	"time"
+)
+
+// Severity ranks a [Finding].
+type Severity uint8
+
+// Severities, from least to most serious.
+const (
+	SeverityInfo Severity = iota
+	SeverityWarning
+	SeverityError
+)
+
+var severityNames = [...]string{"info", "warning", "error"}
+
+// String returns "info", "warning" or "error".
+func (s Severity) String() string {
+	if int(s) < len(severityNames) {
+		return severityNames[s]
+	}
+	return "unknown"
+}
+
+// MarshalText encodes the severity as its name.
+func (s Severity) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// ParseSeverity returns the severity named s ("info", "warning", "error").
+func ParseSeverity(s string) (Severity, bool) {
+	for i, n := range severityNames {
+		if n == s {
+			return Severity(i), true
+		}
+	}
+	return 0, false
+}
+
+// Finding kinds. Error notifies without a dedicated kind use the notify
+// name in lower case ("temporary_failure", "invalid_syntax", …).
+const (
+	KindRetransmit         = "retransmit"
+	KindUnanswered         = "unanswered_request"
+	KindMIDDesync          = "message_id_desync"
+	KindMIDSync            = "message_id_sync"
+	KindNoProposalChosen   = "no_proposal_chosen"
+	KindTSUnacceptable     = "ts_unacceptable"
+	KindTSNarrowed         = "ts_narrowed"
+	KindAuthFailed         = "authentication_failed"
+	KindInvalidKE          = "invalid_ke_payload"
+	KindCookie             = "cookie"
+	KindHalfOpen           = "half_open"
+	KindFlapping           = "sa_flapping"
+	KindOneWayESP          = "one_way_esp"
+	KindNoESP              = "no_esp"
+	KindDeadPeer           = "dead_peer"
+	KindRekeyCollision     = "rekey_collision"
+	KindWeakCrypto         = "weak_crypto"
+	KindNATDetected        = "nat_detected"
+	KindMalformed          = "malformed"
+	KindUnmatchedESP       = "esp_without_ike"
+	KindDuplicateResponse  = "duplicate_response"
+	KindInvalidIDInfo      = "invalid_id_information"
+	KindPayloadMalformed   = "payload_malformed"
+	KindInvalidPayloadType = "invalid_payload_type"
+)
+
+// Finding is one diagnosis: what went wrong (or is worth knowing), where in
+// the capture, and what to check.
+type Finding struct {
+	Kind     string   `json:"kind"`
+	Severity Severity `json:"severity"`
+	// Frames are the capture frames involved, ascending.
+	Frames  []int     `json:"frames"`
+	Time    time.Time `json:"time"`
+	Message string    `json:"message"`
+	// SA names the IKE SA ("spii/spir") in Report.Findings; empty for
+	// capture-wide findings and inside SA.Findings.
+	SA string `json:"sa,omitempty"`
+}

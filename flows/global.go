@@ -1,0 +1,81 @@
+package flows
+
+import (
+	"slices"
+	"strconv"
+	"time"
+)
+
+// Flapping thresholds: at least flapMin established SAs between the same
+// peers, each living less than flapLife.
+const (
+	flapMin  = 4
+	flapLife = 5 * time.Minute
+)
+
+// globalFindings adds the capture-wide findings: flapping SAs and ESP that
+// no IKE SA explains.
+func (a *Analyzer) globalFindings() {
+	keys := make([]pairKey, 0, len(a.pairs))
+	for k, ps := range a.pairs {
+		if len(ps.cycles) >= flapMin {
+			keys = append(keys, k)
+		}
+	}
+	slices.SortFunc(keys, func(x, y pairKey) int { return a.pairs[x].cycles[0].frame - a.pairs[y].cycles[0].frame })
+	for _, k := range keys {
+		ps := a.pairs[k]
+		short := 0
+		deleted := 0
+		frames := make([]int, 0, len(ps.cycles))
+		for _, c := range ps.cycles {
+			if c.end.Sub(c.start) < flapLife {
+				short++
+				frames = append(frames, c.frame)
+			}
+			if c.deleted {
+				deleted++
+			}
+		}
+		if short < flapMin {
+			continue
+		}
+		first, last := ps.cycles[0], ps.cycles[len(ps.cycles)-1]
+		a.global = append(a.global, Finding{Kind: KindFlapping, Severity: SeverityWarning, Time: first.start,
+			Frames: frames,
+			Message: ps.a.String() + " and " + ps.b.String() + " established " + strconv.Itoa(short) +
+				" short-lived IKE SAs in " + secs(last.end.Sub(first.start)) + " (" + strconv.Itoa(deleted) +
+				" ended with a Delete): the tunnel is flapping. Usual causes: stale SAs or overlapping encryption domains on" +
+				" one peer, mismatched lifetimes, DPD declaring the peer dead, or two gateways fighting over the same" +
+				" tunnel. If these were deliberate reconnects (a VPN client), ignore this."})
+	}
+	if len(a.orphans) > 0 {
+		spis := make([]uint32, 0, len(a.orphans))
+		for s := range a.orphans {
+			spis = append(spis, s)
+		}
+		slices.SortFunc(spis, func(x, y uint32) int { return a.orphans[x].first - a.orphans[y].first })
+		n := 0
+		frames := []int{}
+		list := ""
+		for i, s := range spis {
+			o := a.orphans[s]
+			n += o.n
+			if i < 8 {
+				frames = append(frames, o.first)
+				if list != "" {
+					list += ", "
+				}
+				list += ESPSPI(s).String() + " (" + o.src.String() + " → " + o.dst.String() + ", " + strconv.Itoa(o.n) + " packets)"
+			}
+		}
+		if len(spis) > 8 {
+			list += ", …"
+		}
+		a.global = append(a.global, Finding{Kind: KindUnmatchedESP, Severity: SeverityInfo, Time: a.orphans[spis[0]].t,
+			Frames: frames,
+			Message: strconv.Itoa(n) + " ESP packets on " + strconv.Itoa(len(spis)) + " SPI(s) belong to no IKE SA in this" +
+				" capture: " + list + ". Their SAs were negotiated before the capture started, manually keyed, or negotiated" +
+				" between other addresses."})
+	}
+}

@@ -1,0 +1,78 @@
+package flows
+
+import (
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ikeflow/ikeflow/capture"
+)
+
+// sharedCaptures is where the third-party reference captures live.
+const sharedCaptures = "../../shared/captures"
+
+// capturePath returns the path of a shared capture, skipping the test when
+// the folder is absent.
+func capturePath(t testing.TB, name string) string {
+	t.Helper()
+	p := filepath.Join(sharedCaptures, name)
+	if _, err := os.Stat(p); err != nil {
+		t.Skipf("shared capture %s not available: %v", name, err)
+	}
+	return p
+}
+
+// loadPackets reads a capture with package capture and converts its events
+// to Packets (copying Data).
+func loadPackets(t testing.TB, path string) []Packet {
+	t.Helper()
+	r, err := capture.Open(path, capture.Options{})
+	if err != nil {
+		t.Fatalf("open %s: %v", path, err)
+	}
+	defer r.Close()
+	var out []Packet
+	for {
+		ev, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatalf("read %s: %v", path, err)
+		}
+		var k Kind
+		switch ev.Kind {
+		case capture.KindIKE:
+			k = KindIKE
+		case capture.KindESP:
+			k = KindESP
+		default:
+			continue
+		}
+		out = append(out, Packet{Frame: ev.Frame, Time: ev.Time, Src: ev.Src, Dst: ev.Dst,
+			Transport: strings.ToLower(ev.Transport.String()), Kind: k,
+			Data: append([]byte(nil), ev.Data...), ESPSPI: ev.ESPSPI, ESPSeq: ev.ESPSeq})
+	}
+	return out
+}
+
+// analyze runs packets through a new Analyzer.
+func analyze(pkts []Packet, opt Options) *Report {
+	a := NewAnalyzer(opt)
+	for i := range pkts {
+		a.Add(&pkts[i])
+	}
+	return a.Finish()
+}
+
+// kinds returns the finding kinds of a report (with severity), in order.
+func kinds(fs []Finding) []string {
+	out := make([]string, 0, len(fs))
+	for _, f := range fs {
+		out = append(out, f.Kind+":"+f.Severity.String())
+	}
+	return out
+}

@@ -1,0 +1,71 @@
+package flows
+
+import (
+	"net/netip"
+	"time"
+
+	"github.com/ikeflow/ikeflow/dissect"
+)
+
+// Defaults used when the corresponding [Options] field is zero.
+const (
+	// DefaultMaxExchanges is the number of exchanges kept per IKE SA in
+	// the report; later exchanges are still analysed but only counted.
+	DefaultMaxExchanges = 512
+	// DefaultGrace is how long after a request the capture must go on
+	// before a missing answer counts as unanswered rather than cut off.
+	DefaultGrace = 2 * time.Second
+)
+
+// Options configure an [Analyzer]. The zero value analyses everything, keeps
+// every SA until [Analyzer.Finish] and decrypts nothing.
+type Options struct {
+	// IdleTimeout finalises an IKE SA once no IKE message or ESP packet
+	// of it has been seen for this long, in capture time. Finalised SAs
+	// are handed to OnSA and their tracking state is released, so long
+	// captures stream in bounded memory. Zero keeps every SA open until
+	// Finish.
+	IdleTimeout time.Duration
+	// OnSA, when set, receives every finalised SA (idle or at Finish)
+	// in finalisation order, and the analyzer does not keep it: the
+	// Report returned by Finish then holds only capture-wide findings.
+	// When nil, finalised SAs are collected into the Report.
+	OnSA func(*SA)
+	// Peers keeps only traffic to or from one of these addresses. Empty
+	// keeps all.
+	Peers []netip.Addr
+	// SPIs keeps only SAs with one of these SPIs: an IKE SPI (16 hex
+	// digits, either side) or a child SA SPI (8 hex digits, either
+	// direction). An optional "0x" prefix is ignored. Empty keeps all.
+	SPIs []string
+	// Decryptor, when set, is asked for the plaintext of encrypted
+	// messages so that inner payloads (IDs, AUTH, child SA proposals,
+	// traffic selectors, notifies, deletes) can be analysed. Without it,
+	// encrypted exchanges are analysed from sizes, order and timing.
+	Decryptor Decryptor
+	// MaxExchanges bounds the exchanges kept per SA in the report
+	// (DefaultMaxExchanges when zero).
+	MaxExchanges int
+	// Grace is the minimum time the capture must continue after a request
+	// for a missing response to count as a failure (DefaultGrace when
+	// zero).
+	Grace time.Duration
+}
+
+// Decryptor gives the analyzer the plaintext of encrypted IKE messages. The
+// CLI implements it on top of package decrypt (see [NewDecryptor]); tests may
+// use their own. Methods are called in capture order; an error (no key for
+// that SA, integrity failure) makes the analyzer fall back to what is
+// visible without decryption.
+type Decryptor interface {
+	// DecryptV2 returns the plaintext inner payload chain of the SK or
+	// SKF payload sk of the IKEv2 message msg (padding and pad length
+	// removed; for SKF, this fragment's share). raw is the whole message
+	// as captured. fromInitiator tells whose keys (SK_ei/SK_ai or
+	// SK_er/SK_ar) protect it.
+	DecryptV2(msg *dissect.Message, raw []byte, sk dissect.Payload, fromInitiator bool) ([]byte, error)
+	// DecryptV1 returns the plaintext of the encrypted body of the IKEv1
+	// message msg (msg.Ciphertext); the payload chain starts with
+	// msg.Header.NextPayload, trailing padding may remain.
+	DecryptV1(msg *dissect.Message, raw []byte, fromInitiator bool) ([]byte, error)
+}

@@ -1,0 +1,46 @@
+package flows
+
+import (
+	"net/netip"
+	"time"
+)
+
+// Kind tells what a [Packet] carries.
+type Kind uint8
+
+// Packet kinds.
+const (
+	// KindIKE is an IKE message (IKEv1 or IKEv2) starting at its fixed
+	// header: any non-ESP marker or RFC 8229 TCP framing already removed.
+	KindIKE Kind = iota + 1
+	// KindESP is an ESP packet (plain, IP protocol 50, or UDP-encapsulated
+	// per RFC 3948); only its SPI and sequence number are used.
+	KindESP
+)
+
+// String returns "IKE" or "ESP".
+func (k Kind) String() string {
+	switch k {
+	case KindIKE:
+		return "IKE"
+	case KindESP:
+		return "ESP"
+	}
+	return "unknown"
+}
+
+// Packet is one captured IKE message or ESP packet, as handed to
+// [Analyzer.Add]. It is decoupled from any pcap reader: the caller adapts
+// its own events to it.
+type Packet struct {
+	Frame     int            // 1-based frame number in the capture
+	Time      time.Time      // capture timestamp
+	Src, Dst  netip.AddrPort // outer addresses and UDP/TCP ports (port 0 for plain ESP)
+	Transport string         // "udp" or "tcp" ("" for plain ESP)
+	Kind      Kind           // KindIKE or KindESP
+	// Data is the IKE message from its first header octet (KindIKE). It
+	// aliases the caller's buffer: the analyzer copies what it keeps.
+	Data   []byte
+	ESPSPI uint32 // ESP Security Parameters Index (KindESP)
+	ESPSeq uint32 // ESP sequence number (KindESP)
+}

@@ -1,0 +1,100 @@
+package flows
+
+import (
+	"net/netip"
+	"strconv"
+	"strings"
+)
+
+// acceptedProposal remembers proposals a peer used elsewhere in the capture.
+type acceptedProposal struct {
+	ike, child           string
+	ikeFrame, childFrame int
+}
+
+// rememberOffer records what addr offered when initiating.
+func (a *Analyzer) rememberOffer(addr netip.Addr, ike bool, offered []string, frame int) {
+	if len(offered) == 0 {
+		return
+	}
+	ap := a.offers[addr]
+	if ike {
+		ap.ike, ap.ikeFrame = strings.Join(offered, "; "), frame
+	} else {
+		ap.child, ap.childFrame = strings.Join(offered, "; "), frame
+	}
+	a.offers[addr] = ap
+}
+
+// rememberAccept records a proposal negotiated between two peers.
+func (a *Analyzer) rememberAccept(x, y netip.Addr, ike bool, summary string, frame int) {
+	for _, addr := range [2]netip.Addr{x, y} {
+		ap := a.accepted[addr]
+		if ike {
+			ap.ike, ap.ikeFrame = summary, frame
+		} else {
+			ap.child, ap.childFrame = summary, frame
+		}
+		a.accepted[addr] = ap
+	}
+}
+
+// policyHint explains, from the rest of the capture, what the refusing peer
+// accepts or offers itself and how it differs from offered.
+func (a *Analyzer) policyHint(refuser, offerer netip.Addr, ike bool, offered []string) string {
+	var b strings.Builder
+	pick := func(ap acceptedProposal) (string, int) {
+		if ike {
+			return ap.ike, ap.ikeFrame
+		}
+		return ap.child, ap.childFrame
+	}
+	if s, fr := pick(a.accepted[refuser]); s != "" {
+		b.WriteString("Elsewhere in this capture " + refuser.String() + " negotiated " + s + " (frame " + strconv.Itoa(fr) + ")")
+		if d := missing(s, offered); d != "" {
+			b.WriteString(", which this offer lacks: " + d)
+		}
+		b.WriteString(". ")
+	}
+	if s, fr := pick(a.offers[refuser]); s != "" {
+		b.WriteString(refuser.String() + " itself offers " + s + " (frame " + strconv.Itoa(fr) + ")")
+		if d := missing(s, offered); d != "" {
+			b.WriteString("; not in this offer: " + d)
+		}
+		b.WriteString(". ")
+	}
+	return b.String()
+}
+
+// missing lists the algorithms of want (a "/"-separated summary, possibly
+// several joined by "; ") that appear in none of offered.
+func missing(want string, offered []string) string {
+	if len(offered) == 0 {
+		return ""
+	}
+	have := map[string]bool{}
+	for _, o := range offered {
+		for _, t := range strings.Split(stripProto(o), "/") {
+			have[t] = true
+		}
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, alt := range strings.Split(want, "; ") {
+		for _, t := range strings.Split(stripProto(alt), "/") {
+			if t != "" && !have[t] && !seen[t] {
+				seen[t] = true
+				out = append(out, t)
+			}
+		}
+	}
+	return strings.Join(out, ", ")
+}
+
+// stripProto removes a leading "ESP:" or "AH:".
+func stripProto(s string) string {
+	if i := strings.IndexByte(s, ':'); i >= 0 && i < 7 {
+		return s[i+1:]
+	}
+	return s
+}

@@ -1,0 +1,69 @@
+package flows
+
+import (
+	"time"
+
+	"github.com/ikeflow/ikeflow/dissect"
+)
+
+// expectRekey notes that an IKE SA rekey of old negotiated the SPIs k.
+func (a *Analyzer) expectRekey(k saKey, old *saState) {
+	if a.rekeys == nil {
+		a.rekeys = make(map[saKey]*saState)
+	}
+	a.rekeys[k] = old
+	old.rekeyKeys = append(old.rekeyKeys, k)
+}
+
+// rekeyFrom returns the IKE SA whose rekey negotiated k.
+func (a *Analyzer) rekeyFrom(k saKey) *saState {
+	old := a.rekeys[k]
+	if old != nil {
+		delete(a.rekeys, k)
+	}
+	return old
+}
+
+// inferRekey guesses, without keys, that st (a new IKE SA first seen in
+// mid-conversation, not with IKE_SA_INIT) replaces the established SA between
+// the same peers whose last exchange was a CREATE_CHILD_SA just before.
+func (a *Analyzer) inferRekey(st *saState, p *Packet) *saState {
+	h := &a.msg.Header
+	if h.Exchange == dissect.ExchangeIKESAInit || h.MessageID > 1 {
+		return nil
+	}
+	ps := a.pairs[st.pair]
+	if ps == nil || ps.latest == nil || ps.latest == st || ps.latest.done || ps.latest.deleted {
+		return nil
+	}
+	old := ps.latest
+	if old.nrecent == 0 {
+		return nil
+	}
+	last := old.recent[(old.nrecent-1)%recentLen]
+	if last.Type != dissect.ExchangeCreateChildSA || !last.Answered || last.kind != exUnknown ||
+		p.Time.Sub(last.Start) > 30*time.Second {
+		return nil
+	}
+	return old
+}
+
+// linkRekey records that nw replaced old.
+func (a *Analyzer) linkRekey(old, nw *saState, inferred bool) {
+	old.sa.RekeyedTo = nw.sa.Name()
+	nw.sa.RekeyedFrom = old.sa.Name()
+	old.rekeyed = true
+	nw.fromStart = true
+	nw.rekeyInferred = inferred
+	nw.authOK = true
+	nw.sa.Established = nw.sa.Start
+	nw.sa.Proposal = old.sa.Proposal
+	if old.sa.Version == nw.sa.Version && nw.sa.Version == 2 {
+		for _, ex := range old.recent {
+			if ex != nil && ex.kind == exIKERekey && ex.Answered {
+				ex.kind = exIKERekey
+			}
+		}
+	}
+	a.pair(nw.pair).latest = nw
+}

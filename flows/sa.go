@@ -1,0 +1,201 @@
+package flows
+
+import (
+	"net/netip"
+	"time"
+
+	"github.com/ikeflow/ikeflow/dissect"
+)
+
+// Sides of an IKE SA.
+const (
+	sideI uint8 = 0 // original initiator
+	sideR uint8 = 1 // original responder
+)
+
+// sideName returns "initiator" or "responder".
+func sideName(s uint8) string {
+	if s == sideI {
+		return "initiator"
+	}
+	return "responder"
+}
+
+// saKey identifies an IKE SA in the analyzer's index.
+type saKey struct {
+	i, r dissect.SPI
+	v    uint8
+}
+
+// halfKey finds an IKE SA from a message whose responder SPI is still zero.
+type halfKey struct {
+	i dissect.SPI
+	v uint8
+}
+
+// sideState tracks the requests one side of an IKEv2 SA has sent.
+type sideState struct {
+	next uint32 // next request MID expected from this side
+	seen bool   // a request from this side was seen
+}
+
+// exKind says what an exchange did, when the analyzer could tell.
+type exKind uint8
+
+const (
+	exUnknown     exKind = iota
+	exChildCreate        // CREATE_CHILD_SA creating a new child SA
+	exChildRekey         // CREATE_CHILD_SA with REKEY_SA
+	exIKERekey           // CREATE_CHILD_SA rekeying the IKE SA
+	exDelete             // INFORMATIONAL with Delete payloads
+	exLiveness           // empty INFORMATIONAL (DPD)
+	exPhase1             // IKEv1 main/aggressive mode
+	exQuick              // IKEv1 quick mode
+)
+
+// recentLen is how many recent exchanges are searched when pairing.
+const recentLen = 16
+
+// saState is the analyzer's working state for one IKE SA. The exported
+// model lives in sa; the rest is released when the SA is finalised.
+type saState struct {
+	sa *SA
+
+	keys  []saKey // index entries pointing at this SA
+	half  bool    // registered in the half-open index
+	prev  *saState
+	next  *saState
+	inLRU bool
+	last  time.Time // last activity (capture time)
+	done  bool
+
+	// fromStart: the first message seen was the initial request (MID 0
+	// IKE_SA_INIT, MM1 or AM1), or the SA was created by a rekey, so MIDs
+	// are known from zero.
+	fromStart bool
+	sides     [2]sideState
+	recent    [recentLen]*Exchange
+	nrecent   int
+	initAddr  netip.Addr // IKEv1: address of the initiator (direction)
+
+	// Outcome tracking.
+	initOK         bool  // IKE_SA_INIT / MM2 / AM2 answered without error
+	initRetry      bool  // the last IKE_SA_INIT response asked for a retry (COOKIE / INVALID_KE_PAYLOAD)
+	authTried      bool  // IKE_AUTH (MM5, AM3) was sent
+	authOK         bool  // authentication completed
+	authFailed     bool  // AUTHENTICATION_FAILED (or equivalent) seen
+	initFailed     bool  // IKE_SA_INIT answered with an error
+	deleted        bool  // Delete of the IKE SA seen
+	deleteFrame    int   // frame of that Delete
+	invalidKE      []int // frames of INVALID_KE_PAYLOAD responses
+	invalidKEGroup []dissect.DHGroup
+	keGroups       []dissect.DHGroup // groups of successive IKE_SA_INIT KE payloads
+	offered        []string          // initiator's IKE proposals (latest IKE_SA_INIT request)
+	errs           int               // error notifies seen
+	natSeen        [2]bool           // NAT detected for initiator / responder
+	natKnown       bool
+	natFrames      []int
+	malformed      []int // frames that did not decode cleanly
+	encrypted      int   // encrypted messages not decrypted
+	inferChild     *ChildSA
+	ikeProtoFrames []int // frames whose notifies we already reported (dedupe)
+	pair           pairKey
+	v1             *v1State
+	cookie         bool      // a COOKIE challenge was reported
+	authUnverified bool      // IKE_AUTH answered but encrypted: success assumed
+	childFailed    bool      // a child SA negotiation failed
+	collision      bool      // rekey collision signs (TEMPORARY_FAILURE, CHILD_SA_NOT_FOUND)
+	weak           []weakAlg // weak algorithms negotiated
+	weakFrames     []int
+	weakWhat       []string
+	rekeyInferred  bool
+	rekeyed        bool    // replaced by a rekeyed IKE SA
+	rekeyKeys      []saKey // SPIs of expected replacements
+	childPending   bool    // IKEv1 quick mode completed without keys
+}
+
+// noteWeak remembers weak algorithms of a negotiated proposal.
+func (st *saState) noteWeak(w []weakAlg, frame int, what string) {
+	for _, x := range w {
+		dup := false
+		for _, y := range st.weak {
+			if y.name == x.name {
+				dup = true
+			}
+		}
+		if !dup {
+			st.weak = append(st.weak, x)
+			st.weakWhat = append(st.weakWhat, what)
+		}
+	}
+	if len(w) > 0 && len(st.weakFrames) < maxNoted {
+		st.weakFrames = append(st.weakFrames, frame)
+	}
+}
+
+// touch records activity at time t in frame f.
+func (st *saState) touch(t time.Time, f int) {
+	if st.sa.FirstFrame == 0 || f < st.sa.FirstFrame {
+		st.sa.FirstFrame = f
+	}
+	if f > st.sa.LastFrame {
+		st.sa.LastFrame = f
+	}
+	if st.sa.Start.IsZero() || t.Before(st.sa.Start) {
+		st.sa.Start = t
+	}
+	if t.After(st.sa.End) {
+		st.sa.End = t
+	}
+	if t.After(st.last) {
+		st.last = t
+	}
+}
+
+// addRecent remembers ex for pairing.
+func (st *saState) addRecent(ex *Exchange) {
+	st.recent[st.nrecent%recentLen] = ex
+	st.nrecent++
+}
+
+// findEx returns the most recent exchange whose request came from side with
+// message ID mid and type t (any type when t is 0), or nil.
+func (st *saState) findEx(side uint8, mid uint32, t dissect.ExchangeType) *Exchange {
+	n := min(st.nrecent, recentLen)
+	for k := 1; k <= n; k++ {
+		ex := st.recent[(st.nrecent-k)%recentLen]
+		if ex.side == side && ex.MID == mid && (t == 0 || ex.Type == t) {
+			return ex
+		}
+	}
+	return nil
+}
+
+// addFinding appends a finding to the SA.
+func (st *saState) addFinding(kind string, sev Severity, t time.Time, msg string, frames ...int) {
+	st.sa.Findings = append(st.sa.Findings, Finding{
+		Kind: kind, Severity: sev, Frames: sortedFrames(frames), Time: t, Message: msg,
+	})
+}
+
+// sortedFrames returns frames ascending without duplicates or zeros, in a
+// new slice.
+func sortedFrames(frames []int) []int {
+	out := make([]int, 0, len(frames))
+	for _, f := range frames {
+		if f <= 0 {
+			continue
+		}
+		i := len(out)
+		for i > 0 && out[i-1] > f {
+			i--
+		}
+		if i > 0 && out[i-1] == f {
+			continue
+		}
+		out = append(out, 0)
+		copy(out[i+1:], out[i:])
+		out[i] = f
+	}
+	return out
+}

@@ -1,0 +1,467 @@
+package flows
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/ikeflow/ikeflow/dissect"
+)
+
+// v1State is the IKEv1-specific part of an SA's state.
+type v1State struct {
+	phase1     *Exchange
+	phase1Done bool
+	doneFrame  int
+	gaveUp     bool
+	errIdx     []int // indexes of error findings (adjusted if the SA came up later)
+	dpd        map[uint32]*Exchange
+}
+
+// v1Steps is the number of messages of a complete IKEv1 exchange.
+func v1Steps(t dissect.ExchangeType) uint8 {
+	switch t {
+	case dissect.ExchangeIdentityProtect:
+		return 6
+	case dissect.ExchangeAggressive, dissect.ExchangeQuickMode:
+		return 3
+	case dissect.ExchangeTransaction:
+		return 2
+	}
+	return 1
+}
+
+// v1Label names the n-th (1-based) message of an IKEv1 exchange.
+func v1Label(t dissect.ExchangeType, n uint8) string {
+	prefix := ""
+	switch t {
+	case dissect.ExchangeIdentityProtect:
+		prefix = "MM"
+	case dissect.ExchangeAggressive:
+		prefix = "AM"
+	case dissect.ExchangeQuickMode:
+		prefix = "QM"
+	case dissect.ExchangeTransaction:
+		prefix = "CFG"
+	default:
+		return ""
+	}
+	return prefix + strconv.Itoa(int(n))
+}
+
+// labelIndex returns n of a label such as "MM3" (0 when none).
+func labelIndex(l string) uint8 {
+	if len(l) < 3 {
+		return 0
+	}
+	n, _ := strconv.Atoi(l[len(l)-1:])
+	return uint8(n)
+}
+
+// v1 handles one IKEv1 message held in a.msg.
+func (a *Analyzer) v1(p *Packet, decodeErr bool) {
+	h := &a.msg.Header
+	st := a.lookupV1(p, h)
+	a.activity(st, p)
+	fromI := p.Src.Addr() == st.initAddr
+	if st.initAddr == p.Dst.Addr() && fromI {
+		fromI = p.Src == st.sa.Initiator // both peers on one host: use ports
+	}
+	side := sideR
+	if fromI {
+		side = sideI
+	}
+	f := &a.f
+	f.reset()
+	if h.IsEncrypted() {
+		f.sk = true
+		if a.opt.Decryptor != nil {
+			if plain, err := a.opt.Decryptor.DecryptV1(&a.msg, p.Data, fromI); err == nil {
+				a.report.Stats.Decrypted++
+				a.inner = a.inner[:0]
+				_, _ = dissect.WalkPayloads(plain, 0, h.NextPayload, 1, &a.inner)
+				f.collect(1, a.inner)
+				f.decrypted = true
+			} else {
+				a.report.Stats.DecryptFailed++
+			}
+		}
+		if !f.decrypted {
+			f.summary = append(f.summary, "encrypted"...)
+			st.encrypted++
+			st.sa.Encrypted = true
+		}
+	} else {
+		f.collect(1, a.msg.Payloads)
+	}
+	if decodeErr && !h.IsEncrypted() && len(st.malformed) < maxNoted {
+		st.malformed = append(st.malformed, p.Frame)
+	}
+	hash := a.hash(a.msg.Raw)
+	m := &Message{Frame: p.Frame, Time: p.Time, From: sideName(side), Size: int(h.Length)}
+
+	ex := a.findExV1(st, h)
+	if ex == nil {
+		ex = &Exchange{Type: h.Exchange, MID: h.MessageID, From: sideName(side), Start: p.Time, side: side}
+		a.addExchange(st, ex)
+		if h.MessageID == 0 && (h.Exchange == dissect.ExchangeIdentityProtect || h.Exchange == dissect.ExchangeAggressive) {
+			st.v1.phase1 = ex
+			if h.Exchange == dissect.ExchangeAggressive {
+				st.sa.Mode = "aggressive"
+			} else {
+				st.sa.Mode = "main"
+			}
+		}
+	}
+	for k := uint8(0); k < ex.v1step && k < uint8(len(ex.v1hash)); k++ {
+		if ex.v1hash[k] == hash {
+			m.Retransmit = true
+			m.Label = v1Label(ex.Type, k+1)
+			m.Response = sideName(side) != ex.From
+			for _, prev := range ex.Messages {
+				if prev.Label == m.Label && !prev.Retransmit {
+					m.Payloads = prev.Payloads
+				}
+			}
+			ex.Retransmits++
+			ex.Messages = append(ex.Messages, m)
+			return
+		}
+	}
+	if int(ex.v1step) < len(ex.v1hash) {
+		ex.v1hash[ex.v1step] = hash
+	}
+	ex.v1step++
+	m.Label = v1Label(ex.Type, ex.v1step)
+	m.Response = sideName(side) != ex.From
+	m.Payloads = a.str(f.summary)
+	if ex.v1step == 2 {
+		prev := ex.Messages[len(ex.Messages)-1]
+		ex.RTT = float64(p.Time.Sub(prev.Time)) / float64(time.Millisecond)
+	}
+	if ex.v1step >= v1Steps(ex.Type) {
+		ex.Answered = true
+	}
+	ex.Messages = append(ex.Messages, m)
+	a.onV1(st, p, side, ex, f)
+}
+
+// lookupV1 finds or creates the ISAKMP SA of an IKEv1 message.
+func (a *Analyzer) lookupV1(p *Packet, h *dissect.Header) *saState {
+	hk := halfKey{h.SPIi, 1}
+	if h.SPIr.IsZero() {
+		if st := a.half[hk]; st != nil {
+			return st
+		}
+		st := a.newSA(1, p, true, h.SPIi, h.SPIr)
+		st.v1 = &v1State{}
+		st.initAddr = p.Src.Addr()
+		st.fromStart = h.Exchange == dissect.ExchangeIdentityProtect || h.Exchange == dissect.ExchangeAggressive
+		a.half[hk] = st
+		st.half = true
+		return st
+	}
+	key := saKey{h.SPIi, h.SPIr, 1}
+	if st := a.sas[key]; st != nil {
+		return st
+	}
+	if hs := a.half[hk]; hs != nil && !hs.done && hs.sa.SPIr.IsZero() {
+		hs.sa.SPIr = h.SPIr
+		a.addKey(hs, key)
+		return hs
+	}
+	// First seen mid-conversation: assume the sender initiated, unless this
+	// is the responder's half of phase 1.
+	fromI := true
+	st := a.newSA(1, p, fromI, h.SPIi, h.SPIr)
+	st.v1 = &v1State{}
+	st.initAddr = p.Src.Addr()
+	a.addKey(st, key)
+	return st
+}
+
+// findExV1 returns the exchange an IKEv1 message belongs to.
+func (a *Analyzer) findExV1(st *saState, h *dissect.Header) *Exchange {
+	if h.MessageID == 0 && st.v1.phase1 != nil && (h.Exchange == dissect.ExchangeIdentityProtect || h.Exchange == dissect.ExchangeAggressive) {
+		return st.v1.phase1
+	}
+	if h.Exchange == dissect.ExchangeInformationalV1 {
+		return nil // every informational message is its own exchange
+	}
+	n := min(st.nrecent, recentLen)
+	for k := 1; k <= n; k++ {
+		ex := st.recent[(st.nrecent-k)%recentLen]
+		if ex.MID == h.MessageID && ex.Type == h.Exchange {
+			return ex
+		}
+	}
+	return nil
+}
+
+// onV1 analyses the content of a new IKEv1 message.
+func (a *Analyzer) onV1(st *saState, p *Packet, side uint8, ex *Exchange, f *facts) {
+	v := st.v1
+	switch ex.Type {
+	case dissect.ExchangeIdentityProtect, dissect.ExchangeAggressive:
+		if ex != v.phase1 {
+			break
+		}
+		switch ex.v1step {
+		case 1:
+			if len(f.sas) > 0 {
+				st.offered = summaries(1, decodeProposals(1, f.sas[0]))
+				a.rememberOffer(p.Src.Addr(), true, st.offered, p.Frame)
+			}
+			if ex.Type == dissect.ExchangeAggressive {
+				st.authTried = true
+			}
+		case 2:
+			if len(f.sas) > 0 {
+				if props := decodeProposals(1, f.sas[0]); len(props) > 0 {
+					st.sa.Proposal = props[0].summary
+					st.noteWeak(props[0].weak, p.Frame, "IKE SA")
+					a.rememberAccept(st.sa.Responder.Addr(), st.sa.Initiator.Addr(), true, props[0].summary, p.Frame)
+				}
+			}
+			st.initOK = true
+		case 3, 4:
+			a.natCheckV1(st, p, f, side == sideI)
+		case 5:
+			st.authTried = true
+		}
+		if ex.Type == dissect.ExchangeAggressive && ex.v1step == 2 {
+			a.natCheckV1(st, p, f, side == sideI)
+		}
+		if ex.v1step == v1Steps(ex.Type) {
+			v.phase1Done, v.doneFrame = true, p.Frame
+			st.initOK = true
+			a.established(st, p)
+		}
+	case dissect.ExchangeQuickMode:
+		if ex.v1step == 2 && !f.decrypted {
+			st.childPending = true
+		}
+		if f.decrypted {
+			a.quickMode(st, p, side, ex, f)
+		}
+	case dissect.ExchangeInformationalV1:
+		ex.Answered = true
+		a.informationalV1(st, p, side, ex, f)
+	}
+}
+
+// quickMode builds child SAs from decrypted quick-mode messages.
+func (a *Analyzer) quickMode(st *saState, p *Packet, side uint8, ex *Exchange, f *facts) {
+	switch ex.v1step {
+	case 1:
+		pd := &pending{}
+		if len(f.sas) > 0 {
+			props := decodeProposals(1, f.sas[0])
+			for i := range props {
+				props[i].spi = append([]byte(nil), props[i].spi...)
+			}
+			pd.offered = props
+			if len(props) > 0 {
+				pd.spi, pd.proto = spi4(props[0].spi), props[0].proto
+			}
+			a.rememberOffer(p.Src.Addr(), false, summaries(1, props), p.Frame)
+		}
+		ex.pend = pd
+	case 2:
+		if len(f.sas) == 0 || ex.child != nil {
+			return
+		}
+		props := decodeProposals(1, f.sas[0])
+		if len(props) == 0 {
+			return
+		}
+		pd := ex.pend
+		if pd == nil {
+			pd = &pending{}
+		}
+		chosen := props[0]
+		c := &ChildSA{Protocol: protoName(1, chosen.proto), Proposal: chosen.summary, State: childEstablished,
+			Created: p.Time, CreatedFrame: ex.Messages[0].Frame, owner: st, initSide: ex.side,
+			TSi: []string{}, TSr: []string{}}
+		if ex.side == sideI {
+			c.SPIi, c.SPIr = pd.spi, spi4(chosen.spi)
+		} else {
+			c.SPIi, c.SPIr = spi4(chosen.spi), pd.spi
+		}
+		st.noteWeak(chosen.weak, p.Frame, "IPsec SA")
+		a.rememberAccept(p.Src.Addr(), p.Dst.Addr(), false, chosen.summary, p.Frame)
+		st.sa.ChildSAs = append(st.sa.ChildSAs, c)
+		a.indexChild(st, c)
+		ex.child = c
+	}
+}
+
+// informationalV1 handles notifies and deletes of an IKEv1 informational.
+func (a *Analyzer) informationalV1(st *saState, p *Packet, side uint8, ex *Exchange, f *facts) {
+	if len(f.deletes) > 0 {
+		ex.kind = exDelete
+		a.applyDeletes(st, p, side, f)
+	}
+	for _, n := range f.notifies {
+		t := dissect.NotifyTypeV1(n.typ)
+		switch t {
+		case dissect.NotifyV1RUThere, dissect.NotifyV1RUThereAck:
+			ex.kind = exLiveness
+			if len(n.data) < 4 {
+				continue
+			}
+			seq := uint32(n.data[0])<<24 | uint32(n.data[1])<<16 | uint32(n.data[2])<<8 | uint32(n.data[3])
+			if st.v1.dpd == nil {
+				st.v1.dpd = make(map[uint32]*Exchange)
+			}
+			if t == dissect.NotifyV1RUThere {
+				ex.Answered = false
+				st.v1.dpd[seq] = ex
+			} else if req := st.v1.dpd[seq]; req != nil {
+				req.Answered = true
+				req.RTT = float64(p.Time.Sub(req.Start)) / float64(time.Millisecond)
+				delete(st.v1.dpd, seq)
+			}
+			continue
+		}
+		if !t.IsError() {
+			continue
+		}
+		ex.Error = t.String()
+		a.v1ErrorFinding(st, p, side, t)
+	}
+}
+
+// v1ErrorFinding explains an IKEv1 error notify.
+func (a *Analyzer) v1ErrorFinding(st *saState, p *Packet, side uint8, t dissect.NotifyTypeV1) {
+	v := st.v1
+	who := sideName(side)
+	phase := "phase 1 (main mode)"
+	if st.sa.Mode == "aggressive" {
+		phase = "phase 1 (aggressive mode)"
+	}
+	if v.phase1Done {
+		phase = "phase 2 (quick mode)"
+	}
+	name := t.String()
+	var kind, msg string
+	switch t {
+	case dissect.NotifyV1NoProposalChosen:
+		kind = KindNoProposalChosen
+		if v.phase1Done {
+			msg = "The " + who + " sent NO-PROPOSAL-CHOSEN during " + phase + ": the IPsec transform sets do not match" +
+				" (encryption, integrity, PFS group, lifetime or encapsulation mode). " +
+				a.policyHint(p.Src.Addr(), p.Dst.Addr(), false, nil)
+		} else {
+			msg = "The " + who + " sent NO-PROPOSAL-CHOSEN during " + phase + ": the ISAKMP policies do not match." +
+				" Offered: " + listOr(st.offered, "(not seen)") + ". "
+			if st.sa.Proposal != "" {
+				msg += "The responder had picked " + st.sa.Proposal + "; a rejection by the initiator means it did not" +
+					" accept that choice (attributes such as lifetime or key length changed). "
+			}
+			msg += "Compare encryption, hash, authentication method, DH group and lifetime with the peer's ISAKMP policy."
+		}
+	case dissect.NotifyV1InvalidIDInformation:
+		kind = KindInvalidIDInfo
+		msg = "The " + who + " sent INVALID-ID-INFORMATION during " + phase + ": "
+		if v.phase1Done {
+			msg += "the proxy IDs (encryption domains / crypto ACLs) do not match. Each side's local networks must equal the" +
+				" other's remote networks exactly: look for a /24 against a /29, hosts against a subnet, or an address typo."
+		} else {
+			msg += "the peer's phase-1 identity is not the one expected (IP address vs FQDN, or a NATed address)."
+		}
+	case dissect.NotifyV1PayloadMalformed, dissect.NotifyV1InvalidPayloadType:
+		kind = kindOfNotify(name)
+		msg = "The " + who + " sent " + name + " during " + phase + ". "
+		if st.authTried && !v.phase1Done {
+			msg += "After main-mode message 5 this is the classic sign of a pre-shared key mismatch: the peer decrypted" +
+				" MM5 with a different key and found garbage. Re-enter the PSK on both sides."
+		} else {
+			msg += "The peer could not parse a message: a PSK mismatch (garbage after decryption), an implementation bug" +
+				" or a corrupted/fragmented packet."
+		}
+	case dissect.NotifyV1AuthenticationFailed, dissect.NotifyV1InvalidHashInformation, dissect.NotifyV1InvalidSignature:
+		kind = KindAuthFailed
+		st.authFailed = !v.phase1Done || st.authFailed
+		msg = "The " + who + " sent " + name + " during " + phase + ": authentication failed. Check the pre-shared key," +
+			" the certificates and the identities on both sides."
+	default:
+		kind = kindOfNotify(name)
+		msg = "The " + who + " sent the error notify " + name + " during " + phase + ". Check the peer's logs for the reason."
+	}
+	if !v.phase1Done && kind == KindNoProposalChosen {
+		st.initFailed = true
+	}
+	v.errIdx = append(v.errIdx, len(st.sa.Findings))
+	st.addFinding(kind, SeverityError, p.Time, msg, p.Frame)
+}
+
+// concludeV1 adds IKEv1 findings that need the whole SA.
+func (a *Analyzer) concludeV1(st *saState) {
+	v := st.v1
+	for _, i := range v.errIdx {
+		f := &st.sa.Findings[i]
+		if v.phase1Done && len(f.Frames) > 0 && f.Frames[0] < v.doneFrame && f.Kind != KindInvalidIDInfo {
+			f.Severity = SeverityWarning
+			f.Message += " The SA was established afterwards (frame " + strconv.Itoa(v.doneFrame) + "), so this was recovered."
+			st.initFailed = false
+			st.authFailed = false
+		}
+	}
+	for _, ex := range st.sa.Exchanges {
+		if ex.Answered || len(ex.Messages) == 0 || ex.Type == dissect.ExchangeInformationalV1 {
+			continue
+		}
+		last := ex.Messages[len(ex.Messages)-1]
+		if ex.Retransmits == 0 && a.now.Sub(last.Time) < a.opt.Grace {
+			continue
+		}
+		if ex.Type == dissect.ExchangeQuickMode && ex.v1step == 2 {
+			continue // QM3 is often not captured as an answer; QM2 completed the negotiation
+		}
+		// The message that went unanswered is the last distinct one.
+		lbl := v1Label(ex.Type, ex.v1step)
+		var frames []int
+		var first *Message
+		for _, m := range ex.Messages {
+			if m.Label == lbl {
+				frames = append(frames, m.Frame)
+				if first == nil {
+					first = m
+				}
+			}
+		}
+		if first == nil {
+			continue
+		}
+		hint := "Check that UDP 500/4500 reaches the peer and what the peer logs."
+		switch {
+		case lbl == "MM1" || lbl == "AM1":
+			hint = "The responder never answered the first message: UDP 500 blocked, no IKE service at that address, or a" +
+				" responder that silently drops an unacceptable proposal (some do instead of NO-PROPOSAL-CHOSEN). Offered: " +
+				listOr(st.offered, "(not seen)") + "."
+		case lbl == "MM5":
+			hint = "The responder did not answer MM5, the first encrypted message: with pre-shared keys this is the classic" +
+				" sign of a PSK mismatch (the responder cannot decrypt it). Also possible: a certificate too large for the path" +
+				" (IP fragments dropped)."
+		case ex.Type == dissect.ExchangeQuickMode:
+			hint = "Phase 1 is up but the quick mode was not answered: a phase-2 proposal, PFS or proxy-ID mismatch that the" +
+				" peer rejects silently, or an informational the capture does not show. Compare the transform sets and crypto ACLs."
+		}
+		if ex == v.phase1 {
+			v.gaveUp = true
+		}
+		sev := SeverityWarning
+		if ex == v.phase1 {
+			sev = SeverityError
+		}
+		st.addFinding(KindUnanswered, sev, first.Time,
+			"The "+first.From+"'s "+lbl+" (message ID "+u32(ex.MID)+", "+strconv.Itoa(first.Size)+" octets) got no reply"+
+				" in this capture ("+strconv.Itoa(len(frames))+" transmission(s)). "+hint, frames...)
+	}
+	for _, req := range v.dpd {
+		frames := []int{req.Messages[0].Frame}
+		st.addFinding(KindDeadPeer, SeverityError, req.Start,
+			"The "+req.From+"'s DPD R-U-THERE got no R-U-THERE-ACK: the peer is unreachable or has lost this SA (reboot,"+
+				" HA failover, NAT mapping expired). Check reachability on UDP 500/4500.", frames...)
+	}
+}

@@ -1,0 +1,273 @@
+package flows
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/ikeflow/ikeflow/dissect"
+)
+
+// maxNoted bounds per-SA frame lists kept for findings.
+const maxNoted = 32
+
+// v2 handles one IKEv2 message held in a.msg.
+func (a *Analyzer) v2(p *Packet, decodeErr bool) {
+	h := &a.msg.Header
+	fromI := h.IsInitiator()
+	isResp := h.IsResponse()
+	st := a.lookupV2(p, h, fromI, isResp)
+	if st == nil {
+		return
+	}
+	a.activity(st, p)
+	side := sideR
+	if fromI {
+		side = sideI
+	}
+	f := &a.f
+	f.reset()
+	f.collect(2, a.msg.Payloads)
+	if decodeErr {
+		f.malformed = true
+		if len(st.malformed) < maxNoted {
+			st.malformed = append(st.malformed, p.Frame)
+		}
+	}
+	hash := a.hash(a.msg.Raw)
+	m := &Message{Frame: p.Frame, Time: p.Time, From: sideName(side), Response: isResp, Size: int(h.Length)}
+	if f.fragTotal > 0 {
+		m.Fragment = strconv.Itoa(int(f.fragNum)) + "/" + strconv.Itoa(int(f.fragTotal))
+	}
+	if isResp {
+		a.v2Response(st, p, side, m, hash, f)
+	} else {
+		a.v2Request(st, p, side, m, hash, f)
+	}
+}
+
+// lookupV2 finds or creates the IKE SA of an IKEv2 message.
+func (a *Analyzer) lookupV2(p *Packet, h *dissect.Header, fromI, isResp bool) *saState {
+	hk := halfKey{h.SPIi, 2}
+	if h.SPIr.IsZero() {
+		if st := a.half[hk]; st != nil {
+			return st
+		}
+		st := a.newSA(2, p, fromI, h.SPIi, h.SPIr)
+		st.fromStart = !isResp && h.Exchange == dissect.ExchangeIKESAInit && h.MessageID == 0
+		a.half[hk] = st
+		st.half = true
+		return st
+	}
+	key := saKey{h.SPIi, h.SPIr, 2}
+	if st := a.sas[key]; st != nil {
+		return st
+	}
+	if hs := a.half[hk]; hs != nil && !hs.done && h.Exchange == dissect.ExchangeIKESAInit &&
+		(hs.sa.SPIr.IsZero() || hs.initRetry) {
+		hs.sa.SPIr = h.SPIr
+		a.addKey(hs, key)
+		return hs
+	}
+	st := a.newSA(2, p, fromI, h.SPIi, h.SPIr)
+	a.addKey(st, key)
+	if old := a.rekeyFrom(key); old != nil {
+		a.linkRekey(old, st, false)
+	} else if old := a.inferRekey(st, p); old != nil {
+		a.linkRekey(old, st, true)
+	}
+	return st
+}
+
+// v2Request pairs an IKEv2 request with its exchange.
+func (a *Analyzer) v2Request(st *saState, p *Packet, side uint8, m *Message, hash uint64, f *facts) {
+	h := &a.msg.Header
+	mid := h.MessageID
+	if ex := st.findEx(side, mid, 0); ex != nil {
+		bit := fragBit(f)
+		switch {
+		case f.fragTotal > 0 && ex.reqFrags&bit == 0 && !ex.hasResp:
+			ex.reqFrags |= bit
+			a.describe(st, p, side, m, f, ex)
+			a.appendMsg(st, ex, m)
+			return
+		case hash == ex.reqHash || (f.fragTotal > 0 && ex.reqFrags&bit != 0):
+			m.Retransmit = true
+			m.Payloads = a.lastPayloads(ex, side, m.Fragment)
+			if f.fragTotal <= 1 || f.fragNum == 1 {
+				ex.Retransmits++
+			}
+			ex.lastReq = p.Time
+			a.appendMsg(st, ex, m)
+			return
+		case h.Exchange == dissect.ExchangeIKESAInit && ex.Type == dissect.ExchangeIKESAInit:
+			// A new IKE_SA_INIT with the same SPIi: retry after COOKIE or
+			// INVALID_KE_PAYLOAD, or a changed offer. Not a desync.
+		default:
+			st.addFinding(KindMIDDesync, SeverityError, p.Time,
+				"The "+sideName(side)+" sent a "+h.Exchange.String()+" request with message ID "+u32(mid)+
+					", already used by a different "+ex.Type.String()+" request (frame "+strconv.Itoa(ex.Messages[0].Frame)+
+					"). A retransmission must be byte-identical, so one side has lost track of its message IDs: typical after an HA failover"+
+					" without RFC 6311 sync, or a peer restart that kept the IKE SA. Check the cluster sync state and the peers' logs for"+
+					" 'unexpected message ID'; clearing the IKE SA on both sides recovers.",
+				ex.Messages[0].Frame, p.Frame)
+		}
+		a.newRequest(st, p, side, m, hash, f)
+		return
+	}
+	s := &st.sides[side]
+	switch {
+	case f.hasNotify(uint16(dissect.NotifyIKEv2MessageIDSync)):
+		// RFC 6311: the sync exchange itself uses MID 0; baselines restart.
+		st.sides = [2]sideState{}
+	case !s.seen:
+		if st.fromStart && mid != 0 && !(side == sideI && mid == 1 && h.Exchange != dissect.ExchangeIKESAInit) {
+			st.addFinding(KindMIDDesync, SeverityWarning, p.Time,
+				"The first request from the "+sideName(side)+" of this IKE SA uses message ID "+u32(mid)+
+					" where 0 was expected (each side numbers its own requests from 0, RFC 7296 §2.2). The peer may be reusing"+
+					" state from an older IKE SA with the same SPIs; check for duplicate SPIs or a restarted peer.", p.Frame)
+		}
+	case mid == s.next:
+	case mid > s.next:
+		st.addFinding(KindMIDDesync, SeverityWarning, p.Time,
+			"The "+sideName(side)+" sent a "+h.Exchange.String()+" request with message ID "+u32(mid)+
+				" but its previous request was "+u32(s.next-1)+": message IDs "+rangeStr(s.next, mid-1)+
+				" were skipped (or sent on a path this capture does not see). The receiver expects "+u32(s.next)+
+				" and will drop the request; expect retransmits and a teardown. Typical after an HA failover without RFC 6311 sync"+
+				" (strongSwan logs 'unexpected message ID', FortiGate 'request msgid = N, expected M').", p.Frame)
+	default:
+		st.addFinding(KindMIDDesync, SeverityError, p.Time,
+			"The "+sideName(side)+" sent a new "+h.Exchange.String()+" request with message ID "+u32(mid)+
+				", lower than its previous request ("+u32(s.next-1)+"): message IDs went backwards. The receiver treats it as an old"+
+				" retransmit and ignores it. Typical after a failover to an HA member with stale state or a peer restart that kept the SA;"+
+				" check cluster sync (RFC 6311) and clear the SA on both sides.", p.Frame)
+	}
+	if !f.hasNotify(uint16(dissect.NotifyIKEv2MessageIDSync)) {
+		s.seen = true
+		s.next = mid + 1
+	}
+	a.newRequest(st, p, side, m, hash, f)
+}
+
+// newRequest opens a new exchange for a first-seen request.
+func (a *Analyzer) newRequest(st *saState, p *Packet, side uint8, m *Message, hash uint64, f *facts) {
+	h := &a.msg.Header
+	ex := &Exchange{Type: h.Exchange, MID: h.MessageID, From: sideName(side), Start: p.Time,
+		side: side, reqHash: hash, lastReq: p.Time}
+	ex.reqFrags = fragBit(f)
+	a.addExchange(st, ex)
+	a.describe(st, p, side, m, f, ex)
+	a.appendMsg(st, ex, m)
+	a.onV2Request(st, p, side, ex, f)
+}
+
+// v2Response pairs an IKEv2 response with its request.
+func (a *Analyzer) v2Response(st *saState, p *Packet, side uint8, m *Message, hash uint64, f *facts) {
+	h := &a.msg.Header
+	mid := h.MessageID
+	reqSide := 1 - side
+	ex := st.findEx(reqSide, mid, 0)
+	if ex == nil {
+		s := &st.sides[reqSide]
+		if (s.seen && mid >= s.next) || (!s.seen && st.fromStart) {
+			st.addFinding(KindMIDDesync, SeverityWarning, p.Time,
+				"The "+sideName(side)+" sent a "+h.Exchange.String()+" response with message ID "+u32(mid)+
+					" for which no request from the "+sideName(reqSide)+" was seen. Either the request took a path this capture"+
+					" does not see, or the responder's view of message IDs differs from the requester's (HA failover, stale SA);"+
+					" the requester will drop this response.", p.Frame)
+		}
+		ex = &Exchange{Type: h.Exchange, MID: mid, From: sideName(reqSide), Start: p.Time, side: reqSide}
+		ex.hasResp, ex.Answered, ex.respHash = true, true, hash
+		ex.rspFrags = fragBit(f)
+		a.addExchange(st, ex)
+		a.describe(st, p, side, m, f, ex)
+		a.appendMsg(st, ex, m)
+		a.onV2Response(st, p, side, ex, f)
+		return
+	}
+	bit := fragBit(f)
+	if ex.hasResp {
+		switch {
+		case f.fragTotal > 0 && ex.rspFrags&bit == 0:
+			ex.rspFrags |= bit
+			a.describe(st, p, side, m, f, ex)
+			a.appendMsg(st, ex, m)
+			a.onV2Response(st, p, side, ex, f)
+		case hash == ex.respHash || (f.fragTotal > 0 && ex.rspFrags&bit != 0):
+			m.Retransmit = true
+			m.Payloads = a.lastPayloads(ex, side, m.Fragment)
+			a.appendMsg(st, ex, m)
+		default:
+			st.addFinding(KindMIDDesync, SeverityWarning, p.Time,
+				"The "+sideName(side)+" sent two different "+h.Exchange.String()+" responses for message ID "+u32(mid)+
+					" (frames "+strconv.Itoa(firstResp(ex))+" and "+strconv.Itoa(p.Frame)+"). A responder must resend the same"+
+					" response to a retransmitted request; two different answers point to two devices answering for the same SA"+
+					" (HA split-brain, anycast) or a responder that lost its state.", firstResp(ex), p.Frame)
+			a.describe(st, p, side, m, f, ex)
+			a.appendMsg(st, ex, m)
+		}
+		return
+	}
+	ex.hasResp, ex.Answered, ex.respHash, ex.rspFrags = true, true, hash, bit
+	ex.RTT = float64(p.Time.Sub(ex.lastReq)) / float64(time.Millisecond)
+	a.describe(st, p, side, m, f, ex)
+	a.appendMsg(st, ex, m)
+	a.onV2Response(st, p, side, ex, f)
+}
+
+// fragBit returns the bit of an IKEv2 fragment number (0 when not
+// fragmented or out of range).
+func fragBit(f *facts) uint64 {
+	if f.fragTotal == 0 || f.fragNum == 0 || f.fragNum > 64 {
+		return 0
+	}
+	return 1 << (f.fragNum - 1)
+}
+
+// firstResp returns the frame of the first response of ex.
+func firstResp(ex *Exchange) int {
+	for _, m := range ex.Messages {
+		if m.Response {
+			return m.Frame
+		}
+	}
+	return 0
+}
+
+// lastPayloads returns the payload summary of the first message of ex sent
+// by side (with the same fragment label), so retransmits show what they
+// carried without decrypting them again.
+func (a *Analyzer) lastPayloads(ex *Exchange, side uint8, frag string) string {
+	for _, m := range ex.Messages {
+		if m.From == sideName(side) && m.Fragment == frag {
+			return m.Payloads
+		}
+	}
+	return a.str(a.f.summary)
+}
+
+// addExchange records a new exchange on st.
+func (a *Analyzer) addExchange(st *saState, ex *Exchange) {
+	st.addRecent(ex)
+	if len(st.sa.Exchanges) < a.opt.MaxExchanges {
+		st.sa.Exchanges = append(st.sa.Exchanges, ex)
+	} else {
+		st.sa.ExchangesOmitted++
+	}
+}
+
+// appendMsg adds m to ex (messages of omitted exchanges are dropped, except
+// the first, which findings need).
+func (a *Analyzer) appendMsg(st *saState, ex *Exchange, m *Message) {
+	ex.Messages = append(ex.Messages, m)
+}
+
+// u32 formats a message ID.
+func u32(v uint32) string { return strconv.FormatUint(uint64(v), 10) }
+
+// rangeStr formats "a" or "a–b".
+func rangeStr(a, b uint32) string {
+	if a >= b {
+		return u32(a)
+	}
+	return u32(a) + "–" + u32(b)
+}

@@ -1,0 +1,362 @@
+package flows
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/ikeflow/ikeflow/dissect"
+)
+
+// pending is the negotiation content of a request kept until its response.
+type pending struct {
+	offered  []proposalView // copies without aliasing (spi cloned)
+	spi      ESPSPI         // requester's inbound child SPI (first proposal)
+	tsi, tsr []string
+	rekeyOf  ESPSPI
+	ikeRekey bool
+	newSPI   dissect.SPI // IKE rekey: requester's new IKE SPI
+	proto    uint8
+}
+
+// describe decrypts the message when possible and sets its payload summary.
+func (a *Analyzer) describe(st *saState, p *Packet, side uint8, m *Message, f *facts, ex *Exchange) {
+	if f.sk {
+		if a.opt.Decryptor != nil {
+			a.decryptV2(st, p, side, f, ex)
+		}
+		if !f.decrypted {
+			st.encrypted++
+			st.sa.Encrypted = true
+		}
+	}
+	m.Payloads = a.str(f.summary)
+}
+
+// decryptV2 asks the Decryptor for the SK/SKF contents and adds the inner
+// payloads to f.
+func (a *Analyzer) decryptV2(st *saState, p *Packet, side uint8, f *facts, ex *Exchange) {
+	n := len(a.msg.Payloads)
+	if n == 0 {
+		return
+	}
+	sk := a.msg.Payloads[n-1]
+	if sk.Type != dissect.PayloadSK && sk.Type != dissect.PayloadSKF {
+		return
+	}
+	plain, err := a.opt.Decryptor.DecryptV2(&a.msg, p.Data, sk, side == sideI)
+	if err != nil {
+		a.report.Stats.DecryptFailed++
+		return
+	}
+	a.report.Stats.Decrypted++
+	next := sk.Next
+	if sk.Type == dissect.PayloadSKF {
+		var done bool
+		plain, next, done = ex.addFragment(a.msg.Header.IsResponse(), f.fragNum, f.fragTotal, sk.Next, plain)
+		if !done {
+			f.decrypted = true
+			f.summary = append(f.summary, "{…}"...)
+			return
+		}
+	}
+	a.inner = a.inner[:0]
+	_, werr := dissect.WalkPayloads(plain, 0, next, 2, &a.inner)
+	f.summary = append(f.summary, '{')
+	f.collect(2, a.inner)
+	f.summary = append(f.summary, '}')
+	f.decrypted = true
+	if werr != nil && len(st.malformed) < maxNoted {
+		st.malformed = append(st.malformed, p.Frame)
+	}
+}
+
+// fragState collects decrypted IKEv2 fragments of one message (RFC 7383).
+type fragState struct {
+	parts [][]byte
+	next  dissect.PayloadType
+	have  int
+}
+
+// addFragment stores a decrypted fragment and returns the reassembled
+// plaintext once all fragments are present.
+func (ex *Exchange) addFragment(resp bool, num, total uint16, next dissect.PayloadType, plain []byte) ([]byte, dissect.PayloadType, bool) {
+	if total == 0 || total > 64 || num == 0 || num > total {
+		return nil, 0, false
+	}
+	i := 0
+	if resp {
+		i = 1
+	}
+	fs := ex.frags[i]
+	if fs == nil || len(fs.parts) != int(total) {
+		fs = &fragState{parts: make([][]byte, total)}
+		ex.frags[i] = fs
+	}
+	if fs.parts[num-1] == nil {
+		fs.parts[num-1] = append([]byte{}, plain...)
+		fs.have++
+	}
+	if num == 1 {
+		fs.next = next
+	}
+	if fs.have < int(total) {
+		return nil, 0, false
+	}
+	var all []byte
+	for _, part := range fs.parts {
+		all = append(all, part...)
+	}
+	ex.frags[i] = nil
+	return all, fs.next, true
+}
+
+// onV2Request analyses the content of a first-seen IKEv2 request.
+func (a *Analyzer) onV2Request(st *saState, p *Packet, side uint8, ex *Exchange, f *facts) {
+	h := &a.msg.Header
+	switch h.Exchange {
+	case dissect.ExchangeIKESAInit:
+		if len(f.sas) > 0 {
+			props := decodeProposals(2, f.sas[0])
+			st.offered = summaries(2, props)
+			st.sa.Offered = nil
+			a.rememberOffer(p.Src.Addr(), true, st.offered, p.Frame)
+		}
+		if len(f.ke) > 0 {
+			st.keGroups = append(st.keGroups, keGroup(f.ke[0]))
+		}
+		a.natCheck(st, p, f, false)
+	case dissect.ExchangeIKEAuth:
+		st.authTried = true
+		if f.decrypted {
+			a.childOffer(st, p, side, ex, f)
+		}
+	case dissect.ExchangeCreateChildSA:
+		if f.decrypted {
+			a.childOffer(st, p, side, ex, f)
+		}
+	case dissect.ExchangeInformational:
+		if f.decrypted {
+			if len(f.deletes) > 0 {
+				ex.kind = exDelete
+				a.applyDeletes(st, p, side, f)
+			} else if f.others == 0 && len(f.notifies) == 0 {
+				ex.kind = exLiveness
+			}
+		}
+	}
+	if n, ok := f.notify(uint16(dissect.NotifyIKEv2MessageIDSync)); ok {
+		_ = n
+		st.addFinding(KindMIDSync, SeverityInfo, p.Time,
+			"The "+sideName(side)+" resynchronised message IDs with an IKEV2_MESSAGE_ID_SYNC notify (RFC 6311). This happens"+
+				" after an HA cluster failover: the new active member tells the peer which message IDs it expects. Expected"+
+				" once per failover; repeated syncs point to an unstable cluster.", p.Frame)
+	}
+	if t, ok := f.firstError(2); ok {
+		a.errorNotify(st, p, side, ex, f, t, false)
+	}
+}
+
+// onV2Response analyses the content of a first-seen IKEv2 response (or a
+// new fragment of it).
+func (a *Analyzer) onV2Response(st *saState, p *Packet, side uint8, ex *Exchange, f *facts) {
+	h := &a.msg.Header
+	errT, hasErr := f.firstError(2)
+	if hasErr && ex.Error == "" {
+		ex.Error = dissect.NotifyType(errT).String()
+	}
+	switch h.Exchange {
+	case dissect.ExchangeIKESAInit:
+		st.initRetry = false
+		switch {
+		case f.hasNotify(uint16(dissect.NotifyInvalidKEPayload)):
+			n, _ := f.notify(uint16(dissect.NotifyInvalidKEPayload))
+			st.initRetry = true
+			g := dissect.DHGroup(0)
+			if len(n.data) >= 2 {
+				g = dissect.DHGroup(uint16(n.data[0])<<8 | uint16(n.data[1]))
+			}
+			st.invalidKE = append(st.invalidKE, p.Frame)
+			st.invalidKEGroup = append(st.invalidKEGroup, g)
+			return
+		case f.hasNotify(uint16(dissect.NotifyCookie)):
+			st.initRetry = true
+			if !st.cookie {
+				st.cookie = true
+				st.addFinding(KindCookie, SeverityInfo, p.Time,
+					"The responder answered IKE_SA_INIT with a COOKIE challenge (RFC 7296 §2.6): it considers itself under load"+
+						" (many half-open SAs) and makes initiators prove their address. Harmless once; if it persists, look for"+
+						" an IKE_SA_INIT flood or a too-low half-open threshold on the responder.", p.Frame)
+			}
+			return
+		case hasErr:
+			st.initFailed = true
+		case len(f.sas) > 0:
+			props := decodeProposals(2, f.sas[0])
+			if len(props) > 0 {
+				st.sa.Proposal = props[0].summary
+				st.noteWeak(props[0].weak, p.Frame, "IKE SA")
+				a.rememberAccept(st.sa.Responder.Addr(), st.sa.Initiator.Addr(), true, props[0].summary, p.Frame)
+			}
+			st.initOK, st.initFailed = true, false
+		default:
+			st.initOK = true
+		}
+		a.natCheck(st, p, f, true)
+	case dissect.ExchangeIKEAuth:
+		if f.decrypted {
+			if f.hasNotify(uint16(dissect.NotifyAuthenticationFailed)) {
+				st.authFailed = true
+			} else if hasAuthPayload(f) || (!hasErr && f.others > 0) {
+				a.established(st, p)
+			}
+			a.childAnswer(st, p, side, ex, f)
+		} else if !f.malformed {
+			st.authUnverified = true
+			a.established(st, p)
+		}
+	case dissect.ExchangeCreateChildSA:
+		if f.decrypted {
+			a.childAnswer(st, p, side, ex, f)
+		}
+	case dissect.ExchangeInformational:
+		if f.decrypted && len(f.deletes) > 0 {
+			a.applyDeletes(st, p, side, f)
+		}
+	}
+	if hasErr {
+		a.errorNotify(st, p, side, ex, f, errT, true)
+	}
+}
+
+// hasAuthPayload reports whether the decrypted content carried AUTH.
+func hasAuthPayload(f *facts) bool {
+	return strings.Contains(string(f.summary), "AUTH")
+}
+
+// established marks st as up (IKE_AUTH answered).
+func (a *Analyzer) established(st *saState, p *Packet) {
+	if !st.authOK {
+		st.authOK = true
+		st.sa.Established = p.Time
+	}
+	ps := a.pair(st.pair)
+	ps.latest = st
+}
+
+// errorNotify turns an error notify into a finding.
+func (a *Analyzer) errorNotify(st *saState, p *Packet, side uint8, ex *Exchange, f *facts, t uint16, resp bool) {
+	nt := dissect.NotifyType(t)
+	who := sideName(side)
+	where := ex.Type.String()
+	frames := []int{p.Frame}
+	if len(ex.Messages) > 0 {
+		frames = append(frames, ex.Messages[0].Frame)
+	}
+	switch nt {
+	case dissect.NotifyNoProposalChosen:
+		if ex.Type == dissect.ExchangeIKESAInit {
+			st.addFinding(KindNoProposalChosen, SeverityError, p.Time,
+				"The responder rejected every IKE SA proposal of the initiator (NO_PROPOSAL_CHOSEN in IKE_SA_INIT): phase 1 "+
+					"cannot start. Offered: "+listOr(st.offered, "(not visible)")+". "+
+					a.policyHint(st.sa.Responder.Addr(), st.sa.Initiator.Addr(), true, st.offered)+
+					"Compare encryption (with key length), integrity, PRF and DH group with the responder's IKE policy.", frames...)
+			return
+		}
+		var offered []string
+		if ex.pend != nil {
+			offered = summaries(2, ex.pend.offered)
+		}
+		initAddr, respAddr := st.sa.Initiator.Addr(), st.sa.Responder.Addr()
+		if ex.side == sideR {
+			initAddr, respAddr = respAddr, initAddr
+		}
+		vis := listOr(offered, "(encrypted; give keys to see them)")
+		st.addFinding(KindNoProposalChosen, SeverityError, p.Time,
+			"The IKE SA is up but the child SA was refused: the "+who+" answered "+where+" with NO_PROPOSAL_CHOSEN, so no"+
+				" ESP/AH SA exists and no traffic flows. Offered: "+vis+". "+a.policyHint(respAddr, initAddr, false, offered)+
+				"Compare the phase-2 (IPsec) proposals: encryption, integrity, PFS group and ESN. Look-alike names are a classic"+
+				" trap: ENCR_AES_GCM_16 (20) and ENCR_NULL_AUTH_AES_GMAC (21) are different algorithms.", frames...)
+		st.childFailed = true
+	case dissect.NotifyTSUnacceptable:
+		tsi, tsr := "(encrypted)", "(encrypted)"
+		if ex.pend != nil {
+			tsi, tsr = listOr(ex.pend.tsi, "(none)"), listOr(ex.pend.tsr, "(none)")
+		}
+		st.addFinding(KindTSUnacceptable, SeverityError, p.Time,
+			"The "+who+" refused the traffic selectors (TS_UNACCEPTABLE in "+where+"): the encryption domains (proxy IDs)"+
+				" do not match. Offered TSi "+tsi+", TSr "+tsr+". Each side's local networks must equal the other's remote"+
+				" networks; look for a /24 against a /29, single hosts against a subnet, or a typo in an address.", frames...)
+		st.childFailed = true
+	case dissect.NotifyAuthenticationFailed:
+		st.authFailed = true
+		msg := "The " + who + " reported AUTHENTICATION_FAILED in " + where + ": "
+		if resp {
+			msg += "the responder could not verify the initiator's AUTH payload."
+		} else {
+			msg += "the initiator could not verify the responder's AUTH payload and gave up."
+		}
+		st.addFinding(KindAuthFailed, SeverityError, p.Time, msg+
+			" Likely causes: pre-shared key mismatch, an identity (IDi/IDr) that does not match the peer's configuration,"+
+			" an untrusted or expired certificate, or a signature hash algorithm the peer does not accept. Check the"+
+			" identities shown in the IKE_AUTH exchange against both configurations.", frames...)
+	case dissect.NotifyInvalidKEPayload:
+		if ex.Type != dissect.ExchangeIKESAInit {
+			st.addFinding(KindInvalidKE, SeverityWarning, p.Time,
+				"The "+who+" answered "+where+" with INVALID_KE_PAYLOAD: the PFS group of the child SA proposal does not"+
+					" match. Align the PFS (DH) group of the phase-2 proposals.", frames...)
+		}
+	case dissect.NotifyTemporaryFailure:
+		st.addFinding("temporary_failure", SeverityWarning, p.Time,
+			"The "+who+" answered "+where+" with TEMPORARY_FAILURE: it is busy with a conflicting exchange, typically a"+
+				" simultaneous rekey (RFC 7296 §2.25). The requester should retry after a random delay; repeated failures mean"+
+				" both peers keep rekeying at the same moment (identical lifetimes without jitter).", frames...)
+		st.collision = true
+	case dissect.NotifyChildSANotFound:
+		st.addFinding("child_sa_not_found", SeverityWarning, p.Time,
+			"The "+who+" answered "+where+" with CHILD_SA_NOT_FOUND: it no longer knows the child SA being rekeyed,"+
+				" usually because it deleted it during a rekey collision. Check the rekey timers on both sides.", frames...)
+		st.collision = true
+	default:
+		name := nt.String()
+		st.addFinding(kindOfNotify(name), SeverityError, p.Time,
+			"The "+who+" sent the error notify "+name+" in "+where+". "+notifyAdvice(nt), frames...)
+	}
+}
+
+// notifyAdvice returns what to check for less common error notifies.
+func notifyAdvice(t dissect.NotifyType) string {
+	switch t {
+	case dissect.NotifyInternalAddressFailure:
+		return "The responder could not assign a virtual IP (CP): the address pool is exhausted or not configured for this peer."
+	case dissect.NotifyFailedCPRequired:
+		return "The responder requires a configuration payload (virtual IP request) that the initiator did not send."
+	case dissect.NotifySinglePairRequired:
+		return "The responder accepts only a single pair of addresses as traffic selectors; narrow the initiator's selectors."
+	case dissect.NotifyNoAdditionalSAs:
+		return "The responder refuses more child SAs on this IKE SA (a per-IKE-SA limit); check for duplicate child SAs."
+	case dissect.NotifyInvalidSyntax:
+		return "A message was malformed from the receiver's point of view: an interoperability bug or a corrupted packet."
+	case dissect.NotifyInvalidMessageID:
+		return "The receiver saw a message ID outside its window: message IDs are out of sync between the peers."
+	case dissect.NotifyInvalidSPI:
+		return "ESP or IKE traffic arrived for an SPI the receiver does not know: one side deleted or lost the SA (reboot, HA) and the other still uses it."
+	case dissect.NotifyInvalidIKESPI:
+		return "A message arrived for an IKE SA the receiver does not know: one side restarted or deleted the SA."
+	case dissect.NotifyUnsupportedCriticalPayload:
+		return "The receiver does not support a payload marked critical: a feature one side uses is unknown to the other."
+	case dissect.NotifyAuthorizationFailed:
+		return "The peer authenticated but is not authorised (RFC 8019/IKEv2 authorisation policy)."
+	}
+	return "Check the peer's logs for the reason."
+}
+
+// listOr joins items with "; " or returns alt when empty.
+func listOr(items []string, alt string) string {
+	if len(items) == 0 {
+		return alt
+	}
+	return strings.Join(items, "; ")
+}
+
+// itoa formats an int.
+func itoa(n int) string { return strconv.Itoa(n) }
