@@ -10,6 +10,7 @@ import (
 	"crypto/sha512"
 	"encoding/binary"
 	"hash"
+	"slices"
 	"strconv"
 
 	"github.com/ikeflow/ikeflow/dissect"
@@ -49,14 +50,15 @@ type V1Session struct {
 	gxi     []byte
 	gxr     []byte
 	chains  map[uint32]*v1Chain
+	p1hist  [][]byte // phase-1 chain values, oldest first (bounded)
 	order   []uint32
 	onMatch func(*Key, SAID, Suite)
-	matched bool
 	msg     dissect.Message
 }
 
 type v1Chain struct {
-	next []byte // IV for the next new ciphertext
+	next []byte   // IV for the next new ciphertext
+	alts [][]byte // other IVs to try for the exchange's first message
 	seen []v1Seen
 }
 
@@ -152,48 +154,63 @@ func (s *V1Session) Feed(msg []byte, fromInitiator bool) (V1Result, error) {
 		return r, err
 	}
 	digest := sha256.Sum256(ct)
-	var iv []byte
-	for _, e := range ch.seen {
+	var ivs [][]byte
+	seen := -1
+	for i, e := range ch.seen {
 		if e.digest == digest {
-			iv, r.Retransmit = e.iv, true
+			ivs, r.Retransmit, seen = [][]byte{e.iv}, true, i
 			break
 		}
 	}
-	if iv == nil {
-		iv = ch.next
-		if len(ch.seen) < maxV1Seen {
-			ch.seen = append(ch.seen, v1Seen{digest: digest, iv: iv})
+	if seen < 0 {
+		ivs = [][]byte{ch.next}
+		if len(ch.seen) == 0 {
+			ivs = append(ivs, ch.alts...)
 		}
+		if len(ch.seen) < maxV1Seen {
+			ch.seen = append(ch.seen, v1Seen{digest: digest, iv: ch.next})
+			seen = len(ch.seen) - 1
+		}
+		// The next IV is this message's last ciphertext block whether or
+		// not it decrypts: the chain depends only on ciphertext.
 		ch.next = append([]byte(nil), ct[len(ct)-bs:]...)
+		if h.MessageID == 0 && len(s.p1hist) < 8 {
+			s.p1hist = append(s.p1hist, ch.next)
+		}
 	}
+	// Try the key that last decrypted first. All candidates stay in play:
+	// with a wrong PSK each peer derives its own key, and both are in the
+	// logs under the same cookie.
 	keys := s.keys
-	if s.key != nil {
-		keys = []*Key{s.key}
+	if s.key != nil && len(keys) > 1 && keys[0] != s.key {
+		keys = append([]*Key{s.key}, slices.DeleteFunc(slices.Clone(keys), func(k *Key) bool { return k == s.key })...)
 	}
 	plain := make([]byte, len(ct))
 	var lastErr error = errNoChain
-	for _, k := range keys {
-		ks := k.Suite.Merge(s.captureSuite())
-		block, err := v1Block(ks, k)
-		if err != nil {
-			lastErr = err
-			continue
-		}
-		cbcDecrypt(block, iv, plain, ct)
-		var pls []dissect.Payload
-		end, ok := v1Walk(plain, h.NextPayload, &pls)
-		if !ok {
-			continue
-		}
-		if s.key == nil {
+	for _, iv := range ivs {
+		for _, k := range keys {
+			ks := k.Suite.Merge(s.captureSuite())
+			block, err := v1Block(ks, k)
+			if err != nil {
+				lastErr = err
+				continue
+			}
+			cbcDecrypt(block, iv, plain, ct)
+			var pls []dissect.Payload
+			end, ok := v1Walk(plain, h.NextPayload, &pls)
+			if !ok {
+				continue
+			}
+			if s.key != k && s.onMatch != nil {
+				s.onMatch(k, SAID{Version: 1, SPIi: h.SPIi, SPIr: h.SPIr}, ks)
+			}
 			s.key = k
+			if seen >= 0 {
+				ch.seen[seen].iv = iv
+			}
+			r.Plain, r.Payloads, r.Key, r.Suite = plain[:end], pls, k, ks
+			return r, nil
 		}
-		if !s.matched && s.onMatch != nil {
-			s.matched = true
-			s.onMatch(k, SAID{Version: 1, SPIi: h.SPIi, SPIr: h.SPIr}, ks)
-		}
-		r.Plain, r.Payloads, r.Key, r.Suite = plain[:end], pls, k, ks
-		return r, nil
 	}
 	clear(plain)
 	return r, lastErr
@@ -256,17 +273,31 @@ func (s *V1Session) chain(mid uint32, suite Suite, bs int) (*v1Chain, error) {
 		}
 		p1 = &v1Chain{next: iv[:bs]}
 		s.chains[0] = p1
+		s.p1hist = append(s.p1hist[:0], p1.next)
 		s.order = append(s.order, 0)
 	}
 	if mid == 0 {
 		return p1, nil
 	}
-	h := hf()
-	h.Write(p1.next)
-	var m [4]byte
-	binary.BigEndian.PutUint32(m[:], mid)
-	h.Write(m[:])
-	iv := h.Sum(nil)
+	// The IV of a new exchange is hash(last phase-1 CBC block | M-ID). A
+	// peer that rejected a phase-1 message (wrong PSK: it cannot parse the
+	// peer's MM5) never advanced its phase-1 IV, so the older phase-1
+	// values are kept as alternatives for the exchange's first message.
+	derive := func(base []byte) []byte {
+		h := hf()
+		h.Write(base)
+		var m [4]byte
+		binary.BigEndian.PutUint32(m[:], mid)
+		h.Write(m[:])
+		return h.Sum(nil)[:bs]
+	}
+	iv := derive(p1.next)
+	var alts [][]byte
+	for i := len(s.p1hist) - 1; i >= 0; i-- {
+		if string(s.p1hist[i]) != string(p1.next) {
+			alts = append(alts, derive(s.p1hist[i]))
+		}
+	}
 	if len(s.order) >= maxV1Exchanges {
 		// Forget the oldest phase-2 exchange (never phase 1).
 		for i, o := range s.order {
@@ -277,7 +308,7 @@ func (s *V1Session) chain(mid uint32, suite Suite, bs int) (*v1Chain, error) {
 			}
 		}
 	}
-	c := &v1Chain{next: iv[:bs]}
+	c := &v1Chain{next: iv, alts: alts}
 	s.chains[mid] = c
 	s.order = append(s.order, mid)
 	return c, nil

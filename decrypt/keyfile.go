@@ -15,13 +15,13 @@ type KeyFormat uint8
 
 // Key file formats.
 const (
-	FormatUnknown    KeyFormat = iota
-	FormatNative               // ikeflow's one line per SA (docs/keys.md)
-	FormatWiresharkV2          // Wireshark ikev2_decryption_table UAT
-	FormatWiresharkV1          // Wireshark ikev1_decryption_table UAT
-	FormatStrongSwan           // charon log with ike level 4
-	FormatLibreswan            // libreswan plutodebug / tcpdump -E "ikev2 I 0x… 0x…" lines
-	FormatFortiGate            // FortiGate "diagnose vpn ike gateway list"
+	FormatUnknown     KeyFormat = iota
+	FormatNative                // ikeflow's one line per SA (docs/keys.md)
+	FormatWiresharkV2           // Wireshark ikev2_decryption_table UAT
+	FormatWiresharkV1           // Wireshark ikev1_decryption_table UAT
+	FormatStrongSwan            // charon log with ike level 4
+	FormatLibreswan             // libreswan plutodebug / tcpdump -E "ikev2 I 0x… 0x…" lines
+	FormatFortiGate             // FortiGate "diagnose vpn ike gateway list"
 )
 
 var formatNames = [...]string{"unknown", "ikeflow", "wireshark-ikev2", "wireshark-ikev1", "strongswan-log", "libreswan", "fortigate"}

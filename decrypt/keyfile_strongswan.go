@@ -22,7 +22,9 @@ import (
 var (
 	reSSHead = regexp.MustCompile(`(Sk_(?:d|ai|ar|ei|er|pi|pr) secret|encryption key Ka) => (\d+) bytes @ (?:0x)?[0-9a-fA-F]+`)
 	reSSRow  = regexp.MustCompile(`(?:^|\s)(\d+): ((?:[0-9A-F]{2} ){0,15}[0-9A-F]{2})(?:\s|$)`)
-	reSSTag  = regexp.MustCompile(`<([^|<>\s]*)\|(\d+)>`)
+	reSSTag  = regexp.MustCompile(`<(?:[^|<>\s]*\|)?(\d+)>`)
+	reSSThr  = regexp.MustCompile(`\b(\d+)\[[A-Z]{2,4}\]`)
+	reSSProp = regexp.MustCompile(`selected proposal: IKE:(\S+)`)
 	reSSSPIs = regexp.MustCompile(`\b([0-9a-f]{16})_i\*?\s+([0-9a-f]{16})_r\*?`)
 	reSSVer  = regexp.MustCompile(`\bIKEv([12])\b`)
 )
@@ -30,13 +32,17 @@ var (
 // ssGroup is the key material of one derivation in the log.
 type ssGroup struct {
 	tag     string
+	thread  string
+	idx     int // index into lines of the first dump
 	line    int // line of the first dump
+	suite   Suite
 	version uint8
 	secrets map[string][]byte
 }
 
 type ssSPIs struct {
 	tag     string
+	thread  string
 	idx     int // index into lines
 	version uint8
 	i, r    [8]byte
@@ -45,15 +51,23 @@ type ssSPIs struct {
 func (p *parser) strongswan(lines []line) ([]Key, error) {
 	var groups []*ssGroup
 	var spis []ssSPIs
-	last := map[string]*ssGroup{} // current group per tag
+	last := map[string]*ssGroup{}  // current group per tag
+	proposal := map[string]Suite{} // last selected IKE proposal per tag
 	for i := 0; i < len(lines); i++ {
 		l := lines[i]
-		tag := ""
+		tag, thread := "", ""
 		if m := reSSTag.FindStringSubmatch(l.text); m != nil {
-			tag = m[1] + "|" + m[2]
+			tag = m[1]
+		}
+		if m := reSSThr.FindStringSubmatch(l.text); m != nil {
+			thread = m[1]
+		}
+		if m := reSSProp.FindStringSubmatch(l.text); m != nil {
+			proposal[tag] = strongswanProposal(m[1])
+			continue
 		}
 		if m := reSSSPIs.FindStringSubmatch(l.text); m != nil {
-			s := ssSPIs{tag: tag, idx: i}
+			s := ssSPIs{tag: tag, thread: thread, idx: i}
 			s.i, _ = parseSPI(m[1])
 			s.r, _ = parseSPI(m[2])
 			if v := reSSVer.FindStringSubmatch(l.text); v != nil {
@@ -99,7 +113,7 @@ func (p *parser) strongswan(lines []line) ([]Key, error) {
 		startNew := g == nil || name == "Sk_d" || name == "Ka" || g.secrets[name] != nil ||
 			(g.version == 1) != (name == "Ka")
 		if startNew {
-			g = &ssGroup{tag: tag, line: l.n, version: 2, secrets: map[string][]byte{}}
+			g = &ssGroup{tag: tag, thread: thread, idx: i, line: l.n, suite: proposal[tag], version: 2, secrets: map[string][]byte{}}
 			if name == "Ka" {
 				g.version = 1
 			}
@@ -110,7 +124,12 @@ func (p *parser) strongswan(lines []line) ([]Key, error) {
 	}
 	var keys []Key
 	for _, g := range groups {
-		k := Key{Version: g.version, Source: p.source(g.line)}
+		k := Key{Version: g.version, Source: p.source(g.line), Suite: g.suite}
+		if g.version == 2 {
+			k.Suite.Hash = HashUnknown
+		} else {
+			k.Suite.Integ = IntegNone
+		}
 		if g.version == 1 {
 			k.EncrI = NewSecret(g.secrets["Ka"])
 		} else {
@@ -120,15 +139,67 @@ func (p *parser) strongswan(lines []line) ([]Key, error) {
 			k.EncrI, k.EncrR = NewSecret(g.secrets["Sk_ei"]), NewSecret(g.secrets["Sk_er"])
 			k.IntegI, k.IntegR = NewSecret(g.secrets["Sk_ai"]), NewSecret(g.secrets["Sk_ar"])
 		}
-		if s, ok := nearestSPIs(lines, spis, g); ok {
+		if s, ok := threadSPIs(spis, g); ok {
+			k.SPIi, k.SPIr = s.i, s.r
+		} else if s, ok := nearestSPIs(lines, spis, g); ok {
 			k.SPIi, k.SPIr = s.i, s.r
 		}
 		if err := k.checkLengths(); err != nil {
-			return nil, p.errf(g.line, err.Error())
+			// The proposal line may belong to another SA: keep the keys,
+			// let the capture name the algorithms.
+			k.Suite = Suite{}
+			if err := k.checkLengths(); err != nil {
+				return nil, p.errf(g.line, err.Error())
+			}
 		}
 		keys = append(keys, k)
 	}
 	return keys, nil
+}
+
+// threadSPIs picks the first line after the key dump, written by the same
+// charon thread within the next lines, that names both SPIs: the thread
+// that derived the keys checks the IKE SA in right after, and for a rekeyed
+// SA that line names the new SA even though the dump carries the old SA's
+// log prefix.
+func threadSPIs(spis []ssSPIs, g *ssGroup) (ssSPIs, bool) {
+	if g.thread == "" {
+		return ssSPIs{}, false
+	}
+	for _, s := range spis {
+		if s.idx <= g.idx || s.thread != g.thread || s.r == [8]byte{} || (s.version != 0 && s.version != g.version) {
+			continue
+		}
+		if s.idx-g.idx > 200 {
+			break
+		}
+		return s, true
+	}
+	return ssSPIs{}, false
+}
+
+// strongswanProposal parses the IKE part of a "selected proposal:" line,
+// e.g. "AES_CBC_128/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/MODP_2048" or
+// "AES_GCM_16_256/PRF_HMAC_SHA2_384/CURVE_25519". Unknown names leave the
+// fields zero (taken from the capture).
+func strongswanProposal(p string) Suite {
+	var s Suite
+	for i, tok := range strings.Split(p, "/") {
+		switch {
+		case i == 0:
+			if a, bits, ok := looseEncr(tok, 0); ok {
+				s.Encr, s.KeyBits = a, bits
+			}
+		case strings.HasPrefix(tok, "PRF_HMAC_"):
+			s.Hash, _ = looseHash(strings.TrimPrefix(tok, "PRF_HMAC_"))
+		case strings.HasPrefix(tok, "PRF_"):
+		default:
+			if a, ok := looseInteg(tok); ok && a != IntegNone {
+				s.Integ = a
+			}
+		}
+	}
+	return s
 }
 
 // nearestSPIs picks the SPI line that belongs to g's IKE SA: the same
