@@ -102,14 +102,14 @@ GEN = re.compile(r"^generating (\S+) (request|response) (\d+) \[ ?(.*?) ?\]$")
 PARSED = re.compile(r"^parsed (\S+) (request|response) (\d+) \[ ?(.*?) ?\]$")
 SEND = re.compile(r"^sending packet: from (\S+) to (\S+) \((\d+) bytes\)$")
 RECV = re.compile(r"^received packet: from (\S+) to (\S+) \((\d+) bytes\)$")
-RETX = re.compile(r"^retransmit (\d+) of request with message ID (\d+)$")
+RETX = re.compile(r"^(?:sending )?retransmit (\d+) of request (?:with )?message ID (\d+)(?:, seq \d+)?$")
 CHECKIN = re.compile(r"^checkin (?:and destroy )?IKEv([12]) SA \S+ with SPIs ([0-9a-f]{16})_i ([0-9a-f]{16})_r$")
 CHECKOUT_MSG = re.compile(r"^checkout IKEv([12]) SA by message with SPIs ([0-9a-f]{16})_i ([0-9a-f]{16})_r$")
 ESTAB = re.compile(r"^IKE_SA (\S+)\[(\d+)\] established between (\S+)\[(.*?)\]\.\.\.(\S+)\[(.*?)\]$")
-CHILD_EST = re.compile(r"^CHILD_SA (\S+)\{(\d+)\} established with SPIs ([0-9a-f]{8})_i(?: \([^)]*\))? ([0-9a-f]{8})_o(?: \([^)]*\))? and TS (.*?) === (.*)$")
+CHILD_EST = re.compile(r"^(?:inbound |outbound )?CHILD_SA (\S+)\{(\d+)\} established with SPIs ([0-9a-f]{8})_i(?: \([^)]*\))? ([0-9a-f]{8})_o(?: \([^)]*\))? and TS (.*?) === (.*)$")
 CHILD_CLOSE = re.compile(r"^closing CHILD_SA (\S+)\{(\d+)\} with SPIs ([0-9a-f]{8})_i")
 SELECTED = re.compile(r"^selected proposal: (IKE|ESP):(\S+)$")
-NOTIFY_ERR = re.compile(r"^received (\S+) notify error$")
+NOTIFY_ERR = re.compile(r"^received (\S+) (?:notify error|error notify)$")
 NOTIFY_ANY = re.compile(r"^received (\S+) notify")
 VERSION = re.compile(r"^IKE_SA \S+\[\d+\] state change: (\S+) => (\S+)$")
 
@@ -164,7 +164,7 @@ class Host:
                 lst = pend.setdefault(th, [])
                 if d["payloads"] and d["payloads"][0].startswith("EF("):
                     # fragment of the message generated just before
-                    if lst and not lst[-1]["payloads"][0].startswith("EF("):
+                    if lst and not lst[-1]["payloads"][:1] == [] and not lst[-1]["payloads"][0].startswith("EF("):
                         whole = lst.pop()
                         d["whole"] = whole["payloads"]
                     elif lst:
@@ -250,6 +250,8 @@ class Host:
                     child_prop[uid] = m.group(2)
                 continue
             m = CHILD_EST.match(msg)
+            if m and any(c["spi_in"] == m.group(3) for c in inf["children"]):
+                continue
             if m:
                 inf["children"].append({
                     "name": m.group(1), "unique_id": int(m.group(2)),
@@ -366,6 +368,8 @@ def build(work, out):
             cands = [s for s in pool.get(mkey(r), []) if s["host"] != h.role and not s.get("_rcv")
                      and s["dst"]["port"] == r["dst"]["port"]]
             # the last send before this receive wins when several (retransmits with drops)
+            same = [s for s in cands if s["src"]["addr"] == r["src"]["addr"]]
+            cands = same or cands
             if cands:
                 s = cands[0]
                 s["_rcv"] = r
@@ -463,7 +467,10 @@ def build(work, out):
             if s.get("_rcv") is not None:
                 ex["answered"] = True
     for ex in exchanges:
-        notes = [norm_notify(p) for p in (ex["response_payloads"] or [])]
+        pls = list(ex["response_payloads"] or [])
+        if ex["exchange"] == "INFORMATIONAL_V1":  # IKEv1 errors travel in a one-way notify
+            pls += ex["request_payloads"] or []
+        notes = [norm_notify(p) for p in pls]
         errs = [x for x in notes if x in NOTIFY_SHORT.values()]
         ex["error_notify"] = errs[0] if errs else None
         if len(hosts) == 1:

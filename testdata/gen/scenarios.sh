@@ -291,6 +291,8 @@ sc_ikev1_quick_id_mismatch() {
 sc_ikev1_aggressive() {
 	DESC="IKEv1 aggressive mode (PSK, 3 messages) + quick mode, pings, delete"
 	CHECK=ikev1
+	EXTRA_A=("i_dont_care_about_security_and_use_aggressive_mode_psk = yes")
+	EXTRA_B=("i_dont_care_about_security_and_use_aggressive_mode_psk = yes")
 	peers; conf_pair version=1 aggressive=yes; go
 	initiate "$A" net
 	pings $NS_A $HOST_A $HOST_B 2
