@@ -6,6 +6,10 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/gopacket/gopacket"
+
+	"github.com/ikeflow/ikeflow/internal/testpcap"
 )
 
 // capturesDir is where the third-party captures live (see
@@ -75,4 +79,9 @@ func openAll(t testing.TB, path string, opt Options) ([]copied, Stats) {
 	defer r.Close()
 	ev := readAll(t, r)
 	return ev, r.Stats()
+}
+
+// ciFor returns capture info for a whole frame at the test base time.
+func ciFor(b []byte) gopacket.CaptureInfo {
+	return gopacket.CaptureInfo{Timestamp: testpcap.Base, CaptureLength: len(b), Length: len(b)}
 }

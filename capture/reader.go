@@ -106,7 +106,7 @@ func newReader(in io.Reader, opt Options, size int64, closer io.Closer) (*Reader
 	}
 	r.defrag.init(&r.opt)
 	r.tcp.init(&r.opt)
-	br := bufio.NewReaderSize(r.count, readBufferSize)
+	br := bufio.NewReaderSize(r.count, bufferSizeFor(in, size))
 	magic, err := br.Peek(4)
 	if err != nil {
 		if errors.Is(err, io.EOF) {
@@ -145,11 +145,23 @@ func newReader(in io.Reader, opt Options, size int64, closer io.Closer) (*Reader
 	// STYLE A3: the snap length comes from the file; clamp it so the
 	// zero-copy buffer stays bounded. Records longer than the declared
 	// snap length are read up to MaxSnaplen, as tcpdump and Wireshark do.
-	if s := p.Snaplen(); s == 0 || s != MaxSnaplen {
+	if s := p.Snaplen(); s == 0 || s > MaxSnaplen {
 		p.SetSnaplen(MaxSnaplen)
 	}
 	r.pcap = p
 	return r, nil
+}
+
+// bufferSizeFor picks the read buffer size: readBufferSize, or less for a
+// small input of known size (tests open thousands of tiny inputs).
+func bufferSizeFor(in io.Reader, size int64) int {
+	if l, ok := in.(interface{ Len() int }); ok && size < 0 {
+		size = int64(l.Len())
+	}
+	if size >= 0 && size < readBufferSize {
+		return max(int(size), 4096)
+	}
+	return readBufferSize
 }
 
 // Close closes the file opened by [Open]. It does not close standard input
