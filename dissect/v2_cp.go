@@ -9,7 +9,7 @@ import (
 //
 // [RFC 7296]: https://www.rfc-editor.org/rfc/rfc7296#section-3.15
 type Config struct {
-	Type       CPType        `json:"type"`
+	Type       CPType        `json:"cp_type"`
 	Attributes []CPAttribute `json:"attributes"`
 }
 
@@ -61,6 +61,12 @@ func decodeCP(p Payload) (*Config, error) {
 		return &Config{}, v2Err(p, 0, ".header", ErrMalformed)
 	}
 	c := &Config{Type: CPType(b[0])}
+	// Size the slice from the octets present (not from any wire count).
+	n := 0
+	for off := 4; len(b)-off >= 4 && n < maxCPAttributes; n++ {
+		off += 4 + int(v2be16(b[off+2:]))
+	}
+	c.Attributes = make([]CPAttribute, 0, n)
 	for off, i := 4, 0; off < len(b); i++ {
 		field := "/attribute[" + itoa(i) + "]"
 		if i == maxCPAttributes {
