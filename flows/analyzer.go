@@ -239,6 +239,14 @@ func (a *Analyzer) finalize(st *saState) {
 		ps.latest = nil
 	}
 	a.observePair(st)
+	for _, k := range st.rekeyKeys {
+		if a.rekeys[k] == st {
+			delete(a.rekeys, k)
+		}
+	}
+	if fg, ok := a.opt.Decryptor.(Forgetter); ok {
+		fg.Forget(uint8(st.sa.Version), st.sa.SPIi, st.sa.SPIr)
+	}
 	sa := st.sa
 	if !a.keep(sa) {
 		return

@@ -2,6 +2,7 @@ package flows
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/ikeflow/ikeflow/dissect"
 )
@@ -103,7 +104,8 @@ func (a *Analyzer) childAnswer(st *saState, p *Packet, side uint8, ex *Exchange,
 	for _, t := range f.tsr {
 		c.TSr = append(c.TSr, tsStrings(t)...)
 	}
-	if (len(pd.tsi) > 0 && !slices.Equal(pd.tsi, c.TSi)) || (len(pd.tsr) > 0 && !slices.Equal(pd.tsr, c.TSr)) {
+	if ((len(pd.tsi) > 0 && !slices.Equal(pd.tsi, c.TSi)) || (len(pd.tsr) > 0 && !slices.Equal(pd.tsr, c.TSr))) &&
+		!virtualIPNarrowing(pd.tsi, c.TSi, pd.tsr, c.TSr) {
 		c.TSiOffered, c.TSrOffered = pd.tsi, pd.tsr
 		st.addFinding(KindTSNarrowed, SeverityInfo, p.Time,
 			"The responder narrowed the traffic selectors of child SA "+c.SPIi.String()+"/"+c.SPIr.String()+
@@ -189,4 +191,19 @@ func (a *Analyzer) unindexChild(st *saState, c *ChildSA) {
 			delete(a.esp, k)
 		}
 	}
+}
+
+// virtualIPNarrowing reports the remote-access pattern where the initiator
+// offers any address as TSi and the responder narrows it to the single
+// virtual IP it assigned (RFC 7296 §2.23.1): expected, not worth a finding.
+func virtualIPNarrowing(offI, gotI, offR, gotR []string) bool {
+	if len(offI) != 1 || (offI[0] != "0.0.0.0/0" && offI[0] != "::/0") || len(gotI) == 0 {
+		return false
+	}
+	for _, g := range gotI {
+		if !strings.HasSuffix(g, "/32") && !strings.HasSuffix(g, "/128") {
+			return false
+		}
+	}
+	return len(offR) == 0 || slices.Equal(offR, gotR) || len(offR) == 1 && (offR[0] == "0.0.0.0/0" || offR[0] == "::/0")
 }

@@ -12,6 +12,9 @@ import (
 // fragmentation (an IPv4 packet of more than ~1500 octets is fragmented).
 const largeMessage = 1200
 
+// slowAnswer is the wait above which an answer is reported as slow.
+const slowAnswer = 2 * time.Second
+
 // conclude sets the SA's final state and adds the findings that need the
 // whole SA (retransmits, unanswered requests, half-open, weak crypto, NAT,
 // ESP).
@@ -86,6 +89,13 @@ func (a *Analyzer) retransmitFindings(st *saState) (gaveUp bool) {
 		}
 	}
 	for _, ex := range sa.Exchanges {
+		if ex.slow >= slowAnswer {
+			st.addFinding(KindSlowResponse, SeverityInfo, ex.Start,
+				"The peer took "+secs(ex.slow)+" to answer in the "+ex.Type.String()+" exchange (message ID "+u32(ex.MID)+
+					"). Typical causes: certificate validation with CRL/OCSP fetches, RADIUS/LDAP/EAP back ends, DNS"+
+					" lookups, or an overloaded peer. Delays this long invite retransmits and, past the peer's timeout,"+
+					" failed negotiations.", ex.slowFrom, ex.slowTo)
+		}
 		groups := retransmitGroups(ex)
 		for _, g := range groups {
 			a.retransmitFinding(st, ex, g)
@@ -153,18 +163,21 @@ func (a *Analyzer) retransmitFinding(st *saState, ex *Exchange, g []*Message) {
 	sev := SeverityWarning
 	answered := ex.Answered
 	if st.v1 != nil {
-		answered = first.Response || ex.v1step > labelIndex(first.Label)
+		answered = ex.v1step > labelIndex(first.Label) || (ex.Type == dissect.ExchangeInformationalV1 && ex.Answered)
 	}
+	delay := g[len(g)-1].Time.Sub(first.Time)
 	switch {
 	case first.Response && st.sa.Version == 1:
 		b.WriteString("An IKEv1 peer resends its last message when the next one does not arrive: the " + otherSide(first.From) +
-			"'s next message was lost or ignored. ")
+			"'s next message was lost or ignored.")
+		if answered {
+			b.WriteString(" The exchange then continued.")
+		}
 	case answered:
-		b.WriteString("It was eventually answered, so the exchange survived, but each lost round costs seconds: look for" +
-			" packet loss or a busy peer on the path.")
-		sev = SeverityInfo
-		if len(g) > 2 {
-			sev = SeverityWarning
+		b.WriteString("It was eventually answered, so the exchange survived, but setup was delayed by " + secs(delay) +
+			": look for packet loss on the path or a peer too busy to answer the first copy.")
+		if len(g) <= 2 && delay < 5*time.Second {
+			sev = SeverityInfo
 		}
 	default:
 		b.WriteString("It was never answered in this capture.")
@@ -265,8 +278,13 @@ func (a *Analyzer) natFinding(st *saState) {
 		sa.NAT = "responder"
 		who = "The responder (" + sa.Responder.Addr().String() + ") is behind a NAT"
 	}
+	how := ": its NAT detection hash does not match the address and port seen in this capture."
+	if st.natByPort {
+		how = ": it sends IKE from port " + strconv.Itoa(int(sa.Initiator.Port())) + " instead of 500/4500, so a NAPT" +
+			" rewrote its source port (no NAT detection payloads were sent)."
+	}
 	st.addFinding(KindNATDetected, SeverityInfo, sa.Start,
-		who+": its NAT detection hash does not match the address and port seen in this capture. IKE moves to UDP 4500"+
+		who+how+" IKE moves to UDP 4500"+
 			" and ESP is UDP-encapsulated (RFC 3948); keepalives must hold the NAT mapping open, or traffic stops after the"+
 			" NAT's idle timeout.", st.natFrames...)
 }

@@ -64,6 +64,7 @@ const (
 	KindInvalidIDInfo      = "invalid_id_information"
 	KindPayloadMalformed   = "payload_malformed"
 	KindInvalidPayloadType = "invalid_payload_type"
+	KindSlowResponse       = "slow_response"
 )
 
 // Finding is one diagnosis: what went wrong (or is worth knowing), where in

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/ikeflow/ikeflow/capture"
+	"github.com/ikeflow/ikeflow/decrypt"
 )
 
 // sharedCaptures is where the third-party reference captures live.
@@ -57,6 +58,21 @@ func loadPackets(t testing.TB, path string) []Packet {
 			Data: append([]byte(nil), ev.Data...), ESPSPI: ev.ESPSPI, ESPSeq: ev.ESPSeq})
 	}
 	return out
+}
+
+// keyringFor loads a key file into a KeyringDecryptor.
+func keyringFor(t testing.TB, path string) *KeyringDecryptor {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	keys, err := decrypt.ParseKeyFile(path, f)
+	if err != nil {
+		t.Fatalf("keys %s: %v", path, err)
+	}
+	return NewDecryptor(decrypt.NewKeyring(keys...))
 }
 
 // analyze runs packets through a new Analyzer.

@@ -27,8 +27,8 @@ func Ladder(sa *SA) string {
 	b.WriteByte('\n')
 	left := "Initiator " + sa.Initiator.String()
 	right := "Responder " + sa.Responder.String()
-	pad := 17 + ladderWidth + 2 - len(left) - len(right)
-	b.WriteString(strings.Repeat(" ", 17) + left + strings.Repeat(" ", max(pad-17, 1)) + right + "\n")
+	pad := ladderWidth - len(left) - len(right)
+	b.WriteString(strings.Repeat(" ", 18) + left + strings.Repeat(" ", max(pad, 1)) + right + "\n")
 
 	type row struct {
 		m  *Message

@@ -50,6 +50,14 @@ func (a *Analyzer) natCheck(st *saState, p *Packet, f *facts, resp bool) {
 		}
 	}
 	if !srcSeen && !dstSeen {
+		// No NAT detection payloads: a source port other than 500/4500
+		// on the initiator's first request still betrays a NAPT.
+		if !resp && p.Src.Port() != 500 && p.Src.Port() != 4500 && p.Src.Port() != 0 {
+			st.natKnown = true
+			st.natSeen[sideI] = true
+			st.natFrames = append(st.natFrames, p.Frame)
+			st.natByPort = true
+		}
 		return
 	}
 	st.natKnown = true

@@ -53,19 +53,30 @@ type Options struct {
 }
 
 // Decryptor gives the analyzer the plaintext of encrypted IKE messages. The
-// CLI implements it on top of package decrypt (see [NewDecryptor]); tests may
-// use their own. Methods are called in capture order; an error (no key for
-// that SA, integrity failure) makes the analyzer fall back to what is
-// visible without decryption.
+// CLI uses [NewDecryptor] on top of package decrypt; tests may use their own.
+// Methods are called in capture order. An error (no key for that SA,
+// integrity failure) makes the analyzer fall back to what is visible without
+// decryption. Returned plaintext may alias an internal buffer: it is used
+// before the next call.
 type Decryptor interface {
+	// Observe is called for every IKE message (IKEv1 and IKEv2, clear or
+	// encrypted) before any decryption, so the decryptor can learn what
+	// the capture negotiates (the IKEv2 suite chosen in IKE_SA_INIT).
+	Observe(msg *dissect.Message, raw []byte, fromInitiator bool)
 	// DecryptV2 returns the plaintext inner payload chain of the SK or
-	// SKF payload sk of the IKEv2 message msg (padding and pad length
-	// removed; for SKF, this fragment's share). raw is the whole message
-	// as captured. fromInitiator tells whose keys (SK_ei/SK_ai or
-	// SK_er/SK_ar) protect it.
+	// SKF payload sk of the IKEv2 message msg (padding removed; for SKF,
+	// this fragment's share). raw is the message from its header.
+	// fromInitiator tells whose keys (SK_ei or SK_er) protect it.
 	DecryptV2(msg *dissect.Message, raw []byte, sk dissect.Payload, fromInitiator bool) ([]byte, error)
-	// DecryptV1 returns the plaintext of the encrypted body of the IKEv1
-	// message msg (msg.Ciphertext); the payload chain starts with
-	// msg.Header.NextPayload, trailing padding may remain.
+	// DecryptV1 is called for every IKEv1 message of an SA in capture
+	// order, clear ones included (IKEv1 CBC IVs chain across messages).
+	// For an encrypted message it returns the plaintext payload chain
+	// (first payload msg.Header.NextPayload); for a clear one, nil.
 	DecryptV1(msg *dissect.Message, raw []byte, fromInitiator bool) ([]byte, error)
+}
+
+// Forgetter is implemented by a [Decryptor] that keeps per-SA state; the
+// analyzer calls Forget when it finalises an SA, so state stays bounded.
+type Forgetter interface {
+	Forget(version uint8, spii, spir dissect.SPI)
 }

@@ -145,6 +145,9 @@ type Exchange struct {
 	pend     *pending
 	frags    [2]*fragState
 	child    *ChildSA
+	slow     time.Duration // longest wait for an answer (IKEv1: between messages)
+	slowFrom int           // frames of that wait
+	slowTo   int
 }
 
 // Message is one IKE message of an exchange.

@@ -95,6 +95,7 @@ type saState struct {
 	natSeen        [2]bool           // NAT detected for initiator / responder
 	natKnown       bool
 	natFrames      []int
+	natByPort      bool  // NAT inferred from a translated source port, not hashes
 	malformed      []int // frames that did not decode cleanly
 	encrypted      int   // encrypted messages not decrypted
 	inferChild     *ChildSA

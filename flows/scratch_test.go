@@ -12,7 +12,11 @@ func TestScratchDump(t *testing.T) {
 	if name == "" {
 		t.Skip()
 	}
-	r := analyze(loadPackets(t, capturePath(t, name)), Options{})
+	var opt Options
+	if k := os.Getenv("KEYS"); k != "" {
+		opt.Decryptor = keyringFor(t, capturePath(t, k))
+	}
+	r := analyze(loadPackets(t, capturePath(t, name)), opt)
 	for _, sa := range r.SAs {
 		fmt.Print(Ladder(sa))
 	}

@@ -72,10 +72,16 @@ func (a *Analyzer) v1(p *Packet, decodeErr bool) {
 	}
 	f := &a.f
 	f.reset()
+	var plain []byte
+	var derr error
+	if a.opt.Decryptor != nil {
+		a.opt.Decryptor.Observe(&a.msg, a.msg.Raw, fromI)
+		plain, derr = a.opt.Decryptor.DecryptV1(&a.msg, a.msg.Raw, fromI)
+	}
 	if h.IsEncrypted() {
 		f.sk = true
 		if a.opt.Decryptor != nil {
-			if plain, err := a.opt.Decryptor.DecryptV1(&a.msg, p.Data, fromI); err == nil {
+			if derr == nil && plain != nil {
 				a.report.Stats.Decrypted++
 				a.inner = a.inner[:0]
 				_, _ = dissect.WalkPayloads(plain, 0, h.NextPayload, 1, &a.inner)
@@ -134,9 +140,16 @@ func (a *Analyzer) v1(p *Packet, decodeErr bool) {
 	m.Label = v1Label(ex.Type, ex.v1step)
 	m.Response = sideName(side) != ex.From
 	m.Payloads = a.str(f.summary)
-	if ex.v1step == 2 {
+	if len(ex.Messages) > 0 {
 		prev := ex.Messages[len(ex.Messages)-1]
-		ex.RTT = float64(p.Time.Sub(prev.Time)) / float64(time.Millisecond)
+		if prev.From != m.From {
+			if gap := p.Time.Sub(prev.Time); gap > ex.slow {
+				ex.slow, ex.slowFrom, ex.slowTo = gap, prev.Frame, p.Frame
+			}
+			if ex.v1step == 2 {
+				ex.RTT = float64(p.Time.Sub(prev.Time)) / float64(time.Millisecond)
+			}
+		}
 	}
 	if ex.v1step >= v1Steps(ex.Type) {
 		ex.Answered = true

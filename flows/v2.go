@@ -24,6 +24,9 @@ func (a *Analyzer) v2(p *Packet, decodeErr bool) {
 	if fromI {
 		side = sideI
 	}
+	if a.opt.Decryptor != nil {
+		a.opt.Decryptor.Observe(&a.msg, a.msg.Raw, fromI)
+	}
 	f := &a.f
 	f.reset()
 	f.collect(2, a.msg.Payloads)
@@ -209,6 +212,9 @@ func (a *Analyzer) v2Response(st *saState, p *Packet, side uint8, m *Message, ha
 	}
 	ex.hasResp, ex.Answered, ex.respHash, ex.rspFrags = true, true, hash, bit
 	ex.RTT = float64(p.Time.Sub(ex.lastReq)) / float64(time.Millisecond)
+	if len(ex.Messages) > 0 {
+		ex.slow, ex.slowFrom, ex.slowTo = p.Time.Sub(ex.lastReq), ex.Messages[len(ex.Messages)-1].Frame, p.Frame
+	}
 	a.describe(st, p, side, m, f, ex)
 	a.appendMsg(st, ex, m)
 	a.onV2Response(st, p, side, ex, f)

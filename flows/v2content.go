@@ -43,7 +43,7 @@ func (a *Analyzer) decryptV2(st *saState, p *Packet, side uint8, f *facts, ex *E
 	if sk.Type != dissect.PayloadSK && sk.Type != dissect.PayloadSKF {
 		return
 	}
-	plain, err := a.opt.Decryptor.DecryptV2(&a.msg, p.Data, sk, side == sideI)
+	plain, err := a.opt.Decryptor.DecryptV2(&a.msg, a.msg.Raw, sk, side == sideI)
 	if err != nil {
 		a.report.Stats.DecryptFailed++
 		return
