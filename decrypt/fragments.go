@@ -118,8 +118,13 @@ func (r *Reassembler) Add(msg []byte, p dissect.Payload, plain []byte) (Fragment
 	for i := uint16(1); i <= m.total; i++ {
 		whole = append(whole, m.frags[i]...)
 	}
-	f.Complete, f.Plain, f.First = true, whole, m.first
+	first := m.first
 	r.drop(k)
+	var walk []dissect.Payload
+	if end, err := dissect.WalkPayloads(whole, 0, first, 2, &walk); err != nil || end != len(whole) {
+		return f, errBadChain
+	}
+	f.Complete, f.Plain, f.First = true, whole, first
 	return f, nil
 }
 

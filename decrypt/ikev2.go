@@ -5,6 +5,7 @@ import (
 	"crypto/cipher"
 	"crypto/des"
 	"encoding/binary"
+	"errors"
 	"strconv"
 
 	"github.com/ikeflow/ikeflow/dissect"
@@ -32,6 +33,7 @@ type dirState struct {
 	icvLen  int
 	buf     [64]byte
 	scratch []byte
+	walk    []dissect.Payload // reused by the payload-chain check
 }
 
 // NewV2 prepares decryption for key k with suite s. s must be complete
@@ -73,10 +75,10 @@ func newDirState(s Suite, ek, ik []byte) (*dirState, error) {
 	st := &dirState{encr: s.Encr, info: info}
 	keyLen := len(ek) - info.salt
 	if keyLen < 0 {
-		return nil, malformed("SK_e shorter than its salt")
+		return nil, keyMismatch(s, "SK_e shorter than its salt")
 	}
 	if s.KeyBits != 0 && info.fixed == 0 && keyLen*8 != s.KeyBits {
-		return nil, malformed("SK_e is " + strconv.Itoa(len(ek)) + " octets, " + s.String() + " needs " + strconv.Itoa(s.KeyBits/8+info.salt))
+		return nil, keyMismatch(s, "SK_e is "+strconv.Itoa(len(ek))+" octets, needs "+strconv.Itoa(s.KeyBits/8+info.salt))
 	}
 	key, salt := ek[:keyLen], ek[keyLen:]
 	st.salt = salt
@@ -84,7 +86,7 @@ func newDirState(s Suite, ek, ik []byte) (*dirState, error) {
 	switch s.Encr {
 	case EncrNULL:
 		if keyLen != 0 {
-			return nil, malformed("NULL encryption takes no key")
+			return nil, keyMismatch(s, "NULL encryption takes no key")
 		}
 	case EncrDES:
 		st.block, err = des.NewCipher(key)
@@ -104,18 +106,29 @@ func newDirState(s Suite, ek, ik []byte) (*dirState, error) {
 		}
 	}
 	if err != nil {
-		return nil, malformed("encryption key: " + err.Error())
+		return nil, keyMismatch(s, "SK_e of "+strconv.Itoa(len(ek))+" octets: "+err.Error())
 	}
 	if info.icv > 0 {
 		st.icvLen = info.icv
 		return st, nil
 	}
 	st.mac, err = newMAC(s.Integ, ik)
+	if errors.Is(err, ErrMalformed) {
+		return nil, keyMismatch(s, "SK_a is "+strconv.Itoa(len(ik))+" octets, needs "+strconv.Itoa(s.Integ.KeyLen()))
+	}
 	if err != nil {
 		return nil, err
 	}
 	st.icvLen = s.Integ.ICVLen()
 	return st, nil
+}
+
+// keyMismatch is the error for key material that does not fit the suite:
+// the key file's secrets belong to other algorithms than the capture
+// negotiated (or than the file claims). It wraps ErrAuth: to the user it is
+// the same "wrong key or algorithm".
+func keyMismatch(s Suite, why string) error {
+	return &wrapped{msg: "decrypt: key does not fit " + s.String() + ": " + why + " (wrong key or algorithm)", err: ErrAuth}
 }
 
 // FromInitiator reports whether an IKEv2 message was sent by the original
@@ -174,12 +187,19 @@ func (d *V2) OpenAt(dst, msg []byte, off int, fragment, fromInitiator bool) ([]b
 	if st == nil {
 		return nil, ErrNoKey
 	}
-	return st.open(dst, msg, data, end)
+	return st.open(dst, msg, data, end, dissect.PayloadType(msg[off]), !fragment)
 }
 
+// errBadChain is returned when the ICV verified but the plaintext is not a
+// payload chain: the encryption algorithm (or SK_e) is wrong while the
+// integrity algorithm and SK_a are right.
+var errBadChain = &wrapped{msg: "decrypt: integrity check failed: plaintext is not a payload chain (wrong encryption algorithm or key?)", err: ErrAuth}
+
 // open handles the payload body msg[data:end] = IV | ciphertext | ICV; the
-// AEAD AAD and the MAC input both start at the IKE header.
-func (st *dirState) open(dst, msg []byte, data, end int) ([]byte, error) {
+// AEAD AAD and the MAC input both start at the IKE header. With chain set
+// (SK, not SKF), the plaintext must also walk as a payload chain starting
+// with first and ending exactly where the padding starts.
+func (st *dirState) open(dst, msg []byte, data, end int, first dissect.PayloadType, chain bool) ([]byte, error) {
 	info := st.info
 	body := msg[data:end]
 	if len(body) < info.iv+st.icvLen+1 {
@@ -188,9 +208,6 @@ func (st *dirState) open(dst, msg []byte, data, end int) ([]byte, error) {
 	iv := body[:info.iv]
 	ct := body[info.iv : len(body)-st.icvLen]
 	icv := body[len(body)-st.icvLen:]
-	if info.block > 1 && len(ct)%info.block != 0 {
-		return nil, malformed("ciphertext of " + strconv.Itoa(len(ct)) + " octets is not a multiple of the " + strconv.Itoa(info.block) + "-octet block")
-	}
 	if cap(dst) < len(ct) {
 		dst = make([]byte, len(ct))
 	}
@@ -201,6 +218,9 @@ func (st *dirState) open(dst, msg []byte, data, end int) ([]byte, error) {
 	case st.mac != nil:
 		if !verifyICV(st.mac, msg[:end-st.icvLen], icv, &st.buf) {
 			return nil, ErrAuth
+		}
+		if info.block > 1 && len(ct)%info.block != 0 {
+			return nil, malformed("ciphertext of " + strconv.Itoa(len(ct)) + " octets is not a multiple of the " + strconv.Itoa(info.block) + "-octet block")
 		}
 		switch {
 		case st.encr == EncrNULL:
@@ -237,6 +257,18 @@ func (st *dirState) open(dst, msg []byte, data, end int) ([]byte, error) {
 		return nil, malformed("empty plaintext")
 	}
 	pad := int(pt[len(pt)-1])
+	if chain {
+		st.walk = st.walk[:0]
+		cend, err := dissect.WalkPayloads(pt[:len(pt)-1], 0, first, 2, &st.walk)
+		if err != nil {
+			clear(pt)
+			return nil, errBadChain
+		}
+		if cend != len(pt)-1-pad {
+			clear(pt)
+			return nil, malformed("pad length " + strconv.Itoa(pad) + " does not match the payload chain (" + strconv.Itoa(cend) + " of " + strconv.Itoa(len(pt)-1) + " octets)")
+		}
+	}
 	if pad+1 > len(pt) {
 		clear(pt)
 		return nil, malformed("pad length " + strconv.Itoa(pad) + " exceeds the " + strconv.Itoa(len(pt)) + "-octet plaintext")

@@ -1,0 +1,172 @@
+package decrypt
+
+import (
+	"net/netip"
+
+	"github.com/ikeflow/ikeflow/dissect"
+)
+
+// MaxTrackedSAs bounds the per-SA state a Tracker keeps (chosen suites,
+// IKEv1 sessions); past it the oldest half is forgotten.
+const MaxTrackedSAs = 1 << 16
+
+// Result is the outcome of decrypting the encrypted part of one message: the
+// SK or SKF payload of an IKEv2 message, or the body of an IKEv1 message with
+// the E flag.
+type Result struct {
+	// State is the outcome; StateNotEncrypted when the message had nothing to decrypt.
+	State State
+	// Err gives the reason when State is not StateDecrypted.
+	Err error
+	// Plain is the decrypted inner payload chain and Payloads indexes it
+	// (offsets relative to Plain). For an SKF fragment that did not complete
+	// its message both are empty; see Fragment.
+	Plain    []byte
+	Payloads []dissect.Payload
+	// Walk is set when the decrypted chain did not walk cleanly.
+	Walk error
+	// Key is the key that decrypted the message.
+	Key *Key
+	// Fragment describes an RFC 7383 fragment (Total is 0 otherwise).
+	Fragment Fragment
+	// Retransmit is set for an IKEv1 message identical to one seen before.
+	Retransmit bool
+}
+
+type saKey struct{ i, r dissect.SPI }
+
+// Tracker decrypts the messages of a capture fed to it in capture order. It
+// remembers what decryption needs across messages: the proposal each IKEv2
+// responder chose (for key files that do not name algorithms), the IKEv1 IV
+// chains, and RFC 7383 fragments. Results alias buffers that stay valid
+// until the next call. A Tracker is not safe for concurrent use.
+type Tracker struct {
+	kr     *Keyring
+	suites map[saKey]Suite            // IKEv2 chosen suites by SPI pair
+	v1     map[saKey]*V1Session       // IKEv1 sessions by cookie pair
+	v1init map[dissect.SPI]netip.Addr // IKEv1 initiator address by initiator cookie
+	reasm  Reassembler
+	buf    []byte
+}
+
+// NewTracker returns a Tracker that takes keys from kr.
+func NewTracker(kr *Keyring) *Tracker {
+	return &Tracker{
+		kr:     kr,
+		suites: map[saKey]Suite{},
+		v1:     map[saKey]*V1Session{},
+		v1init: map[dissect.SPI]netip.Addr{},
+	}
+}
+
+// Message feeds one decoded message (m, decoded from raw) sent from src, and
+// returns the decryption result of its encrypted part. Every message of the
+// capture must be fed, also the clear ones: IKEv1 IVs and IKEv2 suites are
+// learnt from them.
+func (t *Tracker) Message(raw []byte, m *dissect.Message, src netip.Addr) Result {
+	if m.Header.MajorVersion == 1 {
+		return t.v1Message(raw, m, src)
+	}
+	h := &m.Header
+	if h.Exchange == dissect.ExchangeIKESAInit && h.IsResponse() {
+		for _, p := range m.Payloads {
+			if p.Type == dissect.PayloadSA {
+				if s, ok := ChosenSuite(2, p.Body); ok {
+					t.remember(saKey{h.SPIi, h.SPIr}, s)
+				}
+			}
+		}
+	}
+	var sk *dissect.Payload
+	for i := range m.Payloads {
+		if p := &m.Payloads[i]; p.Type == dissect.PayloadSK || p.Type == dissect.PayloadSKF {
+			sk = p
+		}
+	}
+	if sk == nil {
+		return Result{State: StateNotEncrypted}
+	}
+	if t.kr == nil || t.kr.Len() == 0 {
+		return Result{State: StateNoKey, Err: ErrNoKey}
+	}
+	plain, key, err := t.kr.OpenV2(t.buf[:0], raw, *sk, t.suites[saKey{h.SPIi, h.SPIr}])
+	if cap(plain) > cap(t.buf) {
+		t.buf = plain[:0]
+	}
+	if err != nil {
+		return Result{State: StateOf(err), Err: err}
+	}
+	r := Result{State: StateDecrypted, Key: key}
+	first := sk.Next
+	if sk.Type == dissect.PayloadSKF {
+		f, err := t.reasm.Add(raw, *sk, plain)
+		r.Fragment = f
+		if err != nil {
+			return Result{State: StateOf(err), Err: err, Key: key, Fragment: f}
+		}
+		if !f.Complete {
+			return r
+		}
+		plain, first = f.Plain, f.First
+	}
+	r.Plain = plain
+	_, r.Walk = dissect.WalkPayloads(plain, 0, first, 2, &r.Payloads)
+	return r
+}
+
+func (t *Tracker) v1Message(raw []byte, m *dissect.Message, src netip.Addr) Result {
+	h := &m.Header
+	// IKEv1 has no initiator flag: the sender of the first message seen
+	// for an initiator cookie is the initiator.
+	if _, ok := t.v1init[h.SPIi]; !ok {
+		if len(t.v1init) >= MaxTrackedSAs {
+			clear(t.v1init)
+		}
+		t.v1init[h.SPIi] = src
+	}
+	fromInitiator := t.v1init[h.SPIi] == src
+	k := saKey{h.SPIi, h.SPIr}
+	s := t.v1[k]
+	if s == nil {
+		if t.kr == nil || t.kr.Len() == 0 {
+			if h.IsEncrypted() {
+				return Result{State: StateNoKey, Err: ErrNoKey}
+			}
+			return Result{State: StateNotEncrypted}
+		}
+		// The responder cookie is zero in the first message: carry that
+		// session over once the responder's cookie is known.
+		if prev := t.v1[saKey{h.SPIi, dissect.SPI{}}]; prev != nil && !h.SPIr.IsZero() {
+			s = prev
+			delete(t.v1, saKey{h.SPIi, dissect.SPI{}})
+		} else {
+			var err error
+			s, err = t.kr.V1Session(h.SPIi, h.SPIr)
+			if err != nil {
+				if h.IsEncrypted() {
+					return Result{State: StateOf(err), Err: err}
+				}
+				return Result{State: StateNotEncrypted}
+			}
+		}
+		if len(t.v1) >= MaxTrackedSAs {
+			clear(t.v1)
+		}
+		t.v1[k] = s
+	}
+	res, err := s.Feed(raw, fromInitiator)
+	if !h.IsEncrypted() {
+		return Result{State: StateNotEncrypted}
+	}
+	if err != nil {
+		return Result{State: StateOf(err), Err: err, Retransmit: res.Retransmit}
+	}
+	return Result{State: StateDecrypted, Plain: res.Plain, Payloads: res.Payloads, Key: res.Key, Retransmit: res.Retransmit}
+}
+
+func (t *Tracker) remember(k saKey, s Suite) {
+	if len(t.suites) >= MaxTrackedSAs {
+		clear(t.suites)
+	}
+	t.suites[k] = s
+}
