@@ -8,7 +8,7 @@ import "strings"
 // identifier that pairs requests with replies, and data attributes in the
 // [AttrSpaceModeCfg] space.
 type ModeCfgV1 struct {
-	Type       ModeCfgTypeV1 `json:"type"`
+	Type       ModeCfgTypeV1 `json:"attr_type"`
 	Reserved   uint8         `json:"-"`
 	Identifier uint16        `json:"identifier"`
 	Attributes []AttributeV1 `json:"attributes"`

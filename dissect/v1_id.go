@@ -23,7 +23,7 @@ import (
 // [RFC 2408]: https://www.rfc-editor.org/rfc/rfc2408#section-3.8
 // [RFC 2407]: https://www.rfc-editor.org/rfc/rfc2407#section-4.6.2
 type IDV1 struct {
-	Type       IDTypeV1     `json:"type"`
+	Type       IDTypeV1     `json:"id_type"`
 	ProtocolID uint8        `json:"protocol"`
 	Port       uint16       `json:"port"`
 	Data       HexBytes     `json:"data"`

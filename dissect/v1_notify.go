@@ -23,7 +23,7 @@ type NotifyV1 struct {
 	DOI        DOI           `json:"doi"`
 	Protocol   ProtocolIDV1  `json:"protocol"`
 	SPI        HexBytes      `json:"spi,omitempty"`
-	Type       NotifyTypeV1  `json:"type"`
+	Type       NotifyTypeV1  `json:"notify"`
 	Data       HexBytes      `json:"data,omitempty"`
 	Seq        uint32        `json:"seq,omitempty"`
 	HasSeq     bool          `json:"-"`

@@ -19,7 +19,7 @@ type Notify struct {
 	Protocol ProtocolID `json:"protocol"`
 	SPISize  uint8      `json:"spi_size"`
 	SPI      HexBytes   `json:"spi,omitempty"`
-	Type     NotifyType `json:"type"`
+	Type     NotifyType `json:"notify"`
 	Data     HexBytes   `json:"data,omitempty"`
 
 	// Group is the accepted group of INVALID_KE_PAYLOAD (§3.10.1).

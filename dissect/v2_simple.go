@@ -33,7 +33,7 @@ func decodeKE(p Payload) (*KE, error) {
 //
 // [RFC 7296]: https://www.rfc-editor.org/rfc/rfc7296#section-3.5
 type Identification struct {
-	Type IDType     `json:"type"`
+	Type IDType     `json:"id_type"`
 	Data HexBytes   `json:"data"`
 	Addr netip.Addr `json:"addr,omitzero"`
 	Text string     `json:"text,omitempty"`

@@ -1,12 +1,11 @@
-// Command ikeflow explains what IKE peers said to each other in a capture.
+// Command ikeflow reads IKE (IKEv1/IKEv2) traffic from packet captures and
+// explains what the peers said to each other and what went wrong.
+//
+// Run "ikeflow help" for the list of commands.
 package main
 
-import (
-	"fmt"
-	"os"
-)
+import "os"
 
 func main() {
-	fmt.Fprintln(os.Stderr, "ikeflow: under construction")
-	os.Exit(2)
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }

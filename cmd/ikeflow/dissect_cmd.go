@@ -1,0 +1,210 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+
+	"github.com/ikeflow/ikeflow/capture"
+	"github.com/ikeflow/ikeflow/decrypt"
+	"github.com/ikeflow/ikeflow/dissect"
+)
+
+const dissectHelp = `
+Decode every IKE message (IKEv1 and IKEv2) in the captures, one record per
+message, in capture order. Frame numbers are Wireshark's.
+
+--format text prints a compact tree per message; --format json prints one
+JSON object per line (documented in docs/json.md). Malformed or truncated
+messages are decoded as far as possible and carry an "errors" list naming
+the field and the offset; decoding goes on with the next packet. Problems
+below IKE (a truncated IP header, a lost fragment) are reported on stderr.
+
+Examples:
+  ikeflow dissect capture.pcap
+  ikeflow dissect --format json capture.pcapng.gz | jq 'select(.exchange=="IKE_AUTH")'
+  tcpdump -i eth0 -w - 'udp port 500 or udp port 4500' | ikeflow dissect -
+`
+
+func runDissect(e *env, args []string) error {
+	fs := newFlags(e, "dissect", "[flags] FILE...", dissectHelp)
+	format := fs.StringP("format", "f", "text", "output `format`: text or json")
+	var in inputFlags
+	in.register(fs)
+	quiet := fs.BoolP("quiet", "q", false, "do not report packet-level problems on stderr")
+	if err := parseFlags(e, fs, args); err != nil {
+		return err
+	}
+	if *format != "text" && *format != "json" {
+		return usagef("--format must be text or json, not %q", *format)
+	}
+	if fs.NArg() == 0 {
+		return usagef("no capture file given (use - for standard input)")
+	}
+	opt, err := in.options()
+	if err != nil {
+		return err
+	}
+	kr, err := loadKeys(in.keys)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriterSize(e.stdout, 64<<10)
+	defer w.Flush()
+	d := &dissector{format: *format, w: w, stderr: e.stderr, quiet: *quiet, keys: kr}
+	for _, path := range fs.Args() {
+		if err := d.file(path, opt); err != nil {
+			return err
+		}
+	}
+	return w.Flush()
+}
+
+// dissector prints the IKE messages of captures.
+type dissector struct {
+	format string
+	w      *bufio.Writer
+	stderr io.Writer
+	quiet  bool
+	keys   *decrypt.Keyring
+	msg    dissect.Message // reused
+	trk    *decrypt.Tracker
+}
+
+func (d *dissector) file(path string, opt capture.Options) error {
+	r, err := openCapture(path, opt)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	d.trk = decrypt.NewTracker(d.keys) // SAs do not span files
+	enc := json.NewEncoder(d.w)
+	enc.SetEscapeHTML(false)
+	for {
+		ev, err := r.Next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		switch ev.Kind {
+		case capture.KindError:
+			if !d.quiet {
+				fmt.Fprintf(d.stderr, "ikeflow dissect: %s: %v\n", path, ev.Err)
+			}
+			continue
+		case capture.KindIKE:
+		default:
+			continue
+		}
+		rec := d.record(ev)
+		if d.format == "json" {
+			if err := enc.Encode(rec); err != nil {
+				return err
+			}
+		} else if err := writeText(d.w, rec); err != nil {
+			return err
+		}
+	}
+}
+
+// record decodes one IKE event into its output record.
+func (d *dissector) record(ev *capture.Event) *record {
+	m := &d.msg
+	decErr := m.DecodeFromBytes(ev.Data)
+	h := &m.Header
+	rec := &record{
+		Frame:     ev.Frame,
+		Time:      formatTime(ev.Time),
+		Src:       ev.Src.String(),
+		Dst:       ev.Dst.String(),
+		Transport: ev.Transport.String(),
+		Version:   int(h.MajorVersion),
+		Exchange:  h.Exchange.String(),
+		MessageID: h.MessageID,
+		SPIi:      h.SPIi.String(),
+		SPIr:      h.SPIr.String(),
+		Flags:     flagNames(h),
+		Response:  h.IsResponse(),
+		Initiator: h.IsInitiator(),
+		Length:    h.Length,
+		Payloads:  []payloadRecord{},
+		msg:       m,
+	}
+	if ev.Truncated {
+		rec.Errors = append(rec.Errors, "packet truncated by the capture's snap length")
+	}
+	if decErr != nil {
+		rec.Errors = append(rec.Errors, decErr.Error())
+	}
+	version := h.MajorVersion
+	var dec decrypt.Result
+	if decErr == nil || m.Ciphertext != nil || hasEncrypted(m) {
+		dec = d.trk.Message(m.Raw, m, ev.Src.Addr())
+	}
+	rec.Payloads = decodePayloads(version, m.Payloads, &rec.Errors, "")
+	for i := range rec.Payloads {
+		if t := rec.Payloads[i].Type; t == dissect.PayloadSK || t == dissect.PayloadSKF {
+			attachDecrypted(&rec.Payloads[i], version, dec, &rec.Errors)
+		}
+	}
+	if m.Ciphertext != nil {
+		pr := payloadRecord{
+			Label:  "encrypted",
+			Length: len(m.Ciphertext),
+			Body:   &dissect.Opaque{Data: m.Ciphertext, Len: len(m.Ciphertext)},
+		}
+		attachDecrypted(&pr, version, dec, &rec.Errors)
+		rec.Payloads = append(rec.Payloads, pr)
+	}
+	return rec
+}
+
+func hasEncrypted(m *dissect.Message) bool {
+	for _, p := range m.Payloads {
+		if p.Type == dissect.PayloadSK || p.Type == dissect.PayloadSKF {
+			return true
+		}
+	}
+	return false
+}
+
+// decodePayloads decodes the typed body of each payload, collecting errors
+// (prefixed with where, for decrypted payloads).
+func decodePayloads(version uint8, ps []dissect.Payload, errs *[]string, where string) []payloadRecord {
+	out := make([]payloadRecord, 0, len(ps))
+	for _, p := range ps {
+		pr := payloadRecord{Type: p.Type, Critical: p.Critical, Length: p.Length}
+		body, err := dissect.DecodePayload(version, p)
+		pr.Body = body
+		if err != nil {
+			*errs = append(*errs, where+err.Error())
+		}
+		out = append(out, pr)
+	}
+	return out
+}
+
+// attachDecrypted records the decryption outcome on an encrypted payload
+// and, when it decrypted, its inner payloads.
+func attachDecrypted(pr *payloadRecord, version uint8, dec decrypt.Result, errs *[]string) {
+	pr.Decryption = dec.State.String()
+	if dec.State != decrypt.StateDecrypted {
+		if dec.Err != nil && dec.State != decrypt.StateNoKey {
+			*errs = append(*errs, "decryption: "+dec.Err.Error())
+		}
+		return
+	}
+	if f := dec.Fragment; f.Total > 0 {
+		pr.Fragment = fmt.Sprintf("%d/%d", f.Number, f.Total)
+		if !f.Complete {
+			return
+		}
+	}
+	pr.Inner = decodePayloads(version, dec.Payloads, errs, "decrypted ")
+	if dec.Walk != nil {
+		*errs = append(*errs, "decrypted "+dec.Walk.Error())
+	}
+}

@@ -1,0 +1,77 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/ikeflow/ikeflow/capture"
+	"github.com/spf13/pflag"
+)
+
+// inputFlags are the packet-input flags shared by every command that reads captures.
+type inputFlags struct {
+	ikePorts  []uint
+	nattPorts []uint
+	tcpPorts  []uint
+	keys      []string
+}
+
+func (f *inputFlags) register(fs *pflag.FlagSet) {
+	fs.UintSliceVar(&f.ikePorts, "ike-ports", []uint{500}, "UDP `ports` carrying plain IKE")
+	fs.UintSliceVar(&f.nattPorts, "natt-ports", []uint{4500}, "UDP `ports` with RFC 3948 encapsulation (non-ESP marker + IKE, or ESP)")
+	fs.UintSliceVar(&f.tcpPorts, "tcp-ports", []uint{4500}, "TCP `ports` carrying RFC 8229 IKE streams")
+	fs.StringArrayVar(&f.keys, "keys", nil, "read IKE SA keys from `file` (repeatable; Wireshark UAT tables, strongSwan/libreswan logs, FortiGate output)")
+}
+
+func (f *inputFlags) options() (capture.Options, error) {
+	conv := func(name string, in []uint) ([]uint16, error) {
+		out := make([]uint16, 0, len(in))
+		for _, p := range in {
+			if p == 0 || p > 65535 {
+				return nil, usagef("--%s: %d is not a port", name, p)
+			}
+			out = append(out, uint16(p))
+		}
+		return out, nil
+	}
+	var o capture.Options
+	var err error
+	if o.IKEPorts, err = conv("ike-ports", f.ikePorts); err != nil {
+		return o, err
+	}
+	if o.NATTPorts, err = conv("natt-ports", f.nattPorts); err != nil {
+		return o, err
+	}
+	if o.TCPPorts, err = conv("tcp-ports", f.tcpPorts); err != nil {
+		return o, err
+	}
+	return o, nil
+}
+
+// looksLikeFile reports whether arg names a capture rather than a command.
+func looksLikeFile(arg string) bool {
+	if arg == "-" {
+		return true
+	}
+	for _, ext := range []string{".pcap", ".pcapng", ".cap", ".gz", ".dmp"} {
+		if strings.HasSuffix(arg, ext) {
+			return true
+		}
+	}
+	st, err := os.Stat(arg)
+	return err == nil && !st.IsDir()
+}
+
+// openCapture opens one capture, turning the common failures into messages
+// that say what to do.
+func openCapture(path string, opt capture.Options) (*capture.Reader, error) {
+	r, err := capture.Open(path, opt)
+	if err != nil {
+		if os.IsNotExist(err) {
+			return nil, fmt.Errorf("%s: no such file", path)
+		}
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return r, nil
+}

@@ -1,0 +1,5 @@
+package main
+
+func runKeys(e *env, args []string) error {
+	return usagef("keys is not implemented yet")
+}
