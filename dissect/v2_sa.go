@@ -123,7 +123,7 @@ const (
 	maxSAAttributes = 64
 )
 
-// DecodeSA decodes the body of an IKEv2 SA payload. Each proposal,
+// decodeSA decodes the body of an IKEv2 SA payload. Each proposal,
 // transform and attribute is parsed from a view bounded by its own length
 // field. It returns the proposals decoded so far together with a
 // *ParseError when a length is inconsistent.
