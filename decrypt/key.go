@@ -37,11 +37,11 @@ type Key struct {
 
 // SPIKnown reports whether the key file named the SA (initiator SPI or
 // cookie) this key belongs to.
-func (k *Key) SPIKnown() bool { return !k.SPIi.IsZero() }
+func (k Key) SPIKnown() bool { return !k.SPIi.IsZero() }
 
 // String describes the key with secrets masked, e.g.
 // "IKEv2 SA 89922c915f35570e/98d56d32e2a04742 AES-GCM-16-256 SK_ei=<36 bytes> SK_er=<36 bytes> (keys.txt:1)".
-func (k *Key) String() string {
+func (k Key) String() string {
 	var b strings.Builder
 	if k.Version == 1 {
 		b.WriteString("IKEv1 SA ")
@@ -59,7 +59,7 @@ func (k *Key) String() string {
 	return b.String()
 }
 
-func (k *Key) spiString() string {
+func (k Key) spiString() string {
 	switch {
 	case !k.SPIKnown():
 		return "?/?"
@@ -70,7 +70,7 @@ func (k *Key) spiString() string {
 }
 
 // eachSecret calls f for each set secret with its conventional name.
-func (k *Key) eachSecret(f func(name string, s Secret)) {
+func (k Key) eachSecret(f func(name string, s Secret)) {
 	if k.Version == 1 {
 		if !k.EncrI.IsZero() {
 			f("key", k.EncrI)
@@ -90,7 +90,7 @@ func (k *Key) eachSecret(f func(name string, s Secret)) {
 // Reveal returns the key in ikeflow's native one-line format (docs/keys.md)
 // with the secrets in full. Only call it when the user asked for secrets
 // (--show-secrets) or to write a key file.
-func (k *Key) Reveal() string { return formatNative(k) }
+func (k Key) Reveal() string { return formatNative(&k) }
 
 // keyJSON is the masked JSON form of a Key.
 type keyJSON struct {
@@ -104,7 +104,7 @@ type keyJSON struct {
 
 // MarshalJSON writes the key's metadata with every secret masked
 // ("<32 bytes>"). Key material never reaches JSON output.
-func (k *Key) MarshalJSON() ([]byte, error) {
+func (k Key) MarshalJSON() ([]byte, error) {
 	j := keyJSON{Version: k.Version, Suite: k.Suite.String(), Secrets: map[string]Secret{}, Source: k.Source}
 	if k.SPIKnown() {
 		j.SPIi = k.SPIi.String()

@@ -162,10 +162,12 @@ func detectFormat(lines []line) KeyFormat {
 		}
 	}
 	if strings.Contains(fl.text, ",") {
-		switch len(splitCSV(fl.text)) {
-		case 8:
+		f := splitCSV(fl.text)
+		_, spiOK := parseSPI(f[0])
+		switch n := len(f); {
+		case n == 8 || spiOK && n > 2:
 			return FormatWiresharkV2
-		case 2:
+		case n == 2:
 			return FormatWiresharkV1
 		}
 	}
