@@ -2,6 +2,7 @@ package dissect
 
 import (
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"net/netip"
 	"strings"
@@ -353,5 +354,62 @@ func TestDecodeMisc(t *testing.T) {
 	b, _ = DecodePayload(2, v2Payload(t, "v2_wsgcm_f3", PayloadCertReq))
 	if c := b.(*CertReq); len(c.Authorities) != 3 {
 		t.Errorf("%+v", c)
+	}
+}
+
+func TestV2JSON(t *testing.T) {
+	b, err := DecodePayload(2, v2Payload(t, "v2_wsgcm_f1", PayloadSA))
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, err := json.Marshal(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"proposals":[{"number":1,"protocol":"IKE","num_transforms":3,"transforms":[` +
+		`{"type":"ENCR","id":20,"key_length":256,"attributes":[{"type":14,"tv":true,"value":256}],"name":"ENCR_AES_GCM_16"},` +
+		`{"type":"PRF","id":5,"name":"PRF_HMAC_SHA2_256"},{"type":"KE","id":19,"name":"ECP_256"}],"last":true}]}`
+	if string(j) != want {
+		t.Errorf("got  %s\nwant %s", j, want)
+	}
+	b, _ = DecodePayload(2, v2Payload(t, "v2_client_f1", PayloadNotify))
+	j, _ = json.Marshal(b)
+	if want := `{"protocol":"NONE","spi_size":0,"notify":"NAT_DETECTION_SOURCE_IP","data":"ed0f45d615ee1cc7f636df4ee075fd9d18791bb1","hash":"ed0f45d615ee1cc7f636df4ee075fd9d18791bb1"}`; string(j) != want {
+		t.Errorf("got  %s\nwant %s", j, want)
+	}
+}
+
+// TestV2JSONKeys: the CLI splices a body's JSON fields into the payload
+// object, so no body may use its reserved keys.
+func TestV2JSONKeys(t *testing.T) {
+	reserved := []string{"type", "length", "critical", "payloads", "decryption", "fragment"}
+	for _, s := range v2Samples(t) {
+		var m Message
+		if err := m.DecodeFromBytes(s.msg); err != nil {
+			t.Fatal(err)
+		}
+		ps := m.Payloads
+		for _, p := range m.Payloads {
+			if p.Type == PayloadSK && s.plain != nil {
+				ps = append(ps, v2InnerPayloads(t, s, p.Next)...)
+			}
+		}
+		ps = append(ps, Payload{Type: PayloadEAP, Body: []byte{1, 7, 0, 9, 1, 'u', 's', 'e', 'r'}})
+		for _, p := range ps {
+			b, _ := DecodePayload(2, p)
+			j, err := json.Marshal(b)
+			if err != nil {
+				t.Fatalf("%s %s: %v", s.name, p.Type.Short(), err)
+			}
+			var obj map[string]json.RawMessage
+			if err := json.Unmarshal(j, &obj); err != nil {
+				t.Fatal(err)
+			}
+			for _, k := range reserved {
+				if _, ok := obj[k]; ok {
+					t.Errorf("%s %s: body JSON uses reserved key %q", s.name, p.Type.Short(), k)
+				}
+			}
+		}
 	}
 }

@@ -2,6 +2,7 @@ package dissect
 
 import (
 	"encoding/hex"
+	"encoding/json"
 	"strconv"
 	"strings"
 )
@@ -58,6 +59,15 @@ type Attribute struct {
 // Name resolves the transform ID through its type's registry, e.g.
 // "ENCR_AES_CBC", "PRF_HMAC_SHA2_256", "ECP_256".
 func (t Transform) Name() string { return t.Type.IDName(t.ID) }
+
+// MarshalJSON adds the resolved "name" (see [Transform.Name]) to the fields.
+func (t Transform) MarshalJSON() ([]byte, error) {
+	type plain Transform // no methods: avoids recursion
+	return json.Marshal(struct {
+		plain
+		Name string `json:"name"`
+	}{plain(t), t.Name()})
+}
 
 // Encr returns the ID as an encryption algorithm when Type is ENCR.
 func (t Transform) Encr() (EncrID, bool) { return EncrID(t.ID), t.Type == TransformENCR }

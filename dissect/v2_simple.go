@@ -250,8 +250,8 @@ func decodeSKF(p Payload) (*EncryptedFragment, error) {
 type EAP struct {
 	Code       uint8    `json:"code"`
 	Identifier uint8    `json:"identifier"`
-	Length     uint16   `json:"length"`
-	Type       uint8    `json:"type,omitempty"`
+	Length     uint16   `json:"eap_length"`
+	Type       uint8    `json:"eap_type,omitempty"`
 	Data       HexBytes `json:"data,omitempty"`
 }
 
