@@ -95,6 +95,7 @@ func (d *defragmenter) add(r *Reader, ip *ipPacket, key fragKey, nh uint8, off i
 		}
 		if !dg.ignore && !r.wantsFirst(key.v6, dg.proto, b) {
 			dg.ignore = true
+			r.stats.NonIKE += int64(dg.frags - 1) // the earlier fragments, now known
 			d.bytes -= len(dg.buf)
 			dg.buf = nil
 		}
@@ -194,10 +195,10 @@ func (d *defragmenter) drop(r *Reader, dg *datagram, why string) {
 	}
 	d.bytes -= len(dg.buf)
 	dg.buf = nil
-	r.stats.FragmentsDropped += int64(dg.frags)
 	if dg.ignore {
-		return
+		return // nothing for us was lost
 	}
+	r.stats.FragmentsDropped += int64(dg.frags)
 	have := 0
 	for _, s := range dg.spans {
 		have += s.end - s.start

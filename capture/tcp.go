@@ -394,7 +394,8 @@ func (t *tcpTable) flush(r *Reader) {
 	}
 	slices.SortFunc(all, func(a, b *tcpStream) int { return a.lastFrame - b.lastFrame })
 	for _, s := range all {
-		t.skipHole(r, s, nil)
-		t.remove(r, s, nil, "capture ended")
+		fl := flow{src: s.key.src, dst: s.key.dst, transport: TransportTCP}
+		t.skipHole(r, s, &fl)
+		t.remove(r, s, &fl, "capture ended")
 	}
 }
