@@ -1,5 +1,180 @@
 package main
 
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"net/netip"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/ikeflow/ikeflow/capture"
+	"github.com/ikeflow/ikeflow/flows"
+)
+
+const analyzeHelp = `
+Rebuild every IKE SA (IKEv1 and IKEv2) and its child SAs from the captures,
+pair requests with responses, count ESP per child SA and direction, and
+report what went wrong: refused proposals, traffic-selector mismatches,
+authentication failures, retransmits and unanswered requests, message-ID
+desync, rekey trouble, flapping, one-way ESP, dead peers, weak crypto, NAT.
+
+Give --keys with the key material your peers logged (Wireshark UAT tables,
+strongSwan charon logs at ike level 4, libreswan secrets, FortiGate
+"diagnose vpn ike gateway list" output) to look inside encrypted exchanges:
+identities, child SA proposals, traffic selectors and error notifies. Without
+keys, encrypted exchanges are analysed from sizes, order and timing.
+
+Several captures are merged by time (frame numbers stay those of each file).
+
+Examples:
+  ikeflow capture.pcap
+  ikeflow analyze --keys charon.log --ladder capture.pcap
+  ikeflow analyze --format markdown capture.pcapng > ticket.md
+  ikeflow analyze --peer 203.0.113.10 --fail-on error capture.pcap || echo broken
+`
+
+type analyzeOpts struct {
+	format  string
+	ladder  bool
+	peers   []string
+	spis    []string
+	failOn  string
+	quiet   bool
+	idle    time.Duration
+	in      inputFlags
+}
+
 func runAnalyze(e *env, args []string) error {
-	return usagef("analyze is not implemented yet")
+	fs := newFlags(e, "analyze", "[flags] FILE...", analyzeHelp)
+	var o analyzeOpts
+	fs.StringVarP(&o.format, "format", "f", "table", "output `format`: table, markdown, csv or json")
+	fs.BoolVar(&o.ladder, "ladder", false, "also draw a sequence diagram of every IKE SA (table and markdown formats)")
+	fs.StringArrayVar(&o.peers, "peer", nil, "keep only traffic to or from this `address` (repeatable)")
+	fs.StringArrayVar(&o.spis, "spi", nil, "keep only SAs with this IKE SPI (16 hex digits) or child SPI (8 hex digits) (repeatable)")
+	fs.StringVar(&o.failOn, "fail-on", "", "exit with status 3 when a finding of this `severity` or worse exists: error or warning")
+	fs.DurationVar(&o.idle, "idle-timeout", 10*time.Minute, "finalise an IKE SA after this much capture time without traffic (bounds memory on long captures; 0 keeps all open)")
+	fs.BoolVarP(&o.quiet, "quiet", "q", false, "no progress and no packet-level warnings on stderr")
+	o.in.register(fs)
+	if err := parseFlags(e, fs, args); err != nil {
+		return err
+	}
+	switch o.format {
+	case "table", "markdown", "md", "csv", "json":
+	default:
+		return usagef("--format must be table, markdown, csv or json, not %q", o.format)
+	}
+	var failLevel flows.Severity
+	if o.failOn != "" {
+		s, ok := flows.ParseSeverity(o.failOn)
+		if !ok || s == flows.SeverityInfo {
+			return usagef("--fail-on must be error or warning, not %q", o.failOn)
+		}
+		failLevel = s
+	}
+	if fs.NArg() == 0 {
+		return usagef("no capture file given (use - for standard input)")
+	}
+	opt, err := o.in.options()
+	if err != nil {
+		return err
+	}
+	fopt := flows.Options{IdleTimeout: o.idle, SPIs: o.spis}
+	for _, p := range o.peers {
+		a, err := netip.ParseAddr(p)
+		if err != nil {
+			return usagef("--peer %q is not an IP address", p)
+		}
+		fopt.Peers = append(fopt.Peers, a)
+	}
+	for _, s := range o.spis {
+		h := strings.TrimPrefix(strings.ToLower(s), "0x")
+		if (len(h) != 8 && len(h) != 16) || strings.Trim(h, "0123456789abcdef") != "" {
+			return usagef("--spi %q: want 16 hex digits (IKE SPI) or 8 (child SA SPI)", s)
+		}
+	}
+	if len(o.in.keys) > 0 {
+		kr, err := loadKeys(o.in.keys)
+		if err != nil {
+			return err
+		}
+		fopt.Decryptor = flows.NewDecryptor(kr)
+	}
+
+	readers := make([]*capture.Reader, 0, fs.NArg())
+	defer func() {
+		for _, r := range readers {
+			r.Close()
+		}
+	}()
+	for _, path := range fs.Args() {
+		r, err := openCapture(path, opt)
+		if err != nil {
+			return err
+		}
+		readers = append(readers, r)
+	}
+	an := flows.NewAnalyzer(fopt)
+	prog := newProgress(e.stderr, readers, o.quiet)
+	m := newMerger(fs.Args(), readers)
+	var pkt flows.Packet
+	for {
+		ev, path, err := m.next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		switch ev.Kind {
+		case capture.KindIKE:
+			pkt = flows.Packet{Frame: ev.Frame, Time: ev.Time, Src: ev.Src, Dst: ev.Dst, Transport: ev.Transport.String(), Kind: flows.KindIKE, Data: ev.Data}
+		case capture.KindESP:
+			pkt = flows.Packet{Frame: ev.Frame, Time: ev.Time, Src: ev.Src, Dst: ev.Dst, Transport: ev.Transport.String(), Kind: flows.KindESP, ESPSPI: ev.ESPSPI, ESPSeq: ev.ESPSeq}
+		case capture.KindError:
+			if !o.quiet {
+				prog.clear()
+				fmt.Fprintf(e.stderr, "ikeflow analyze: %s: %v\n", path, ev.Err)
+			}
+			continue
+		default:
+			continue
+		}
+		an.Add(&pkt)
+		prog.tick(an)
+	}
+	prog.done()
+	rep := an.Finish()
+
+	w := bufio.NewWriterSize(e.stdout, 64<<10)
+	color := isTerminal(e.stdout) && os.Getenv("NO_COLOR") == ""
+	switch o.format {
+	case "table":
+		err = renderTable(w, rep, o.ladder, color)
+	case "markdown", "md":
+		err = renderMarkdown(w, rep, o.ladder)
+	case "csv":
+		err = renderCSV(w, rep)
+	case "json":
+		err = renderJSON(w, rep)
+	}
+	if err != nil {
+		return err
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	if o.failOn != "" {
+		n := 0
+		for _, f := range rep.Findings {
+			if f.Severity >= failLevel {
+				n++
+			}
+		}
+		if n > 0 {
+			return findingsError{n: n, level: failLevel.String()}
+		}
+	}
+	return nil
 }

@@ -26,7 +26,10 @@ func (e usageError) Unwrap() error { return e.err }
 func usagef(format string, a ...any) error { return usageError{fmt.Errorf(format, a...)} }
 
 // findingsError reports that --fail-on matched (exit status 3).
-type findingsError struct{ n int; level string }
+type findingsError struct {
+	n     int
+	level string
+}
 
 func (e findingsError) Error() string {
 	return fmt.Sprintf("%d finding(s) at or above %s", e.n, e.level)

@@ -1,0 +1,336 @@
+package main
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ikeflow/ikeflow/flows"
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/renderer"
+	"github.com/olekukonko/tablewriter/tw"
+)
+
+// saRow is the display form of one IKE SA, shared by the table, markdown
+// and CSV renderers.
+type saRow struct {
+	n                              int
+	start, peers, version, spis    string
+	state, proposal, children, fnd string
+}
+
+func saRows(rep *flows.Report, sep string) []saRow {
+	rows := make([]saRow, 0, len(rep.SAs))
+	for i, sa := range rep.SAs {
+		v := "v" + strconv.Itoa(sa.Version)
+		if sa.Mode != "" {
+			v += " " + sa.Mode
+		}
+		r := saRow{
+			n:        i + 1,
+			start:    sa.Start.UTC().Format("2006-01-02 15:04:05.000"),
+			peers:    sa.Initiator.String() + " → " + sa.Responder.String(),
+			version:  v,
+			spis:     sa.SPIi.String() + sep + sa.SPIr.String(),
+			state:    sa.State.String(),
+			proposal: sa.Proposal,
+			children: childSummary(sa, sep),
+			fnd:      findingSummary(sa.Findings),
+		}
+		if sa.NAT != "" {
+			r.peers += sep + "NAT: " + sa.NAT
+		}
+		if sa.Encrypted {
+			r.state += " (encrypted, no keys)"
+		}
+		rows = append(rows, r)
+	}
+	return rows
+}
+
+func childSummary(sa *flows.SA, sep string) string {
+	if len(sa.ChildSAs) == 0 {
+		return "-"
+	}
+	var parts []string
+	for _, c := range sa.ChildSAs {
+		s := fmt.Sprintf("%s %s/%s %s", c.Protocol, c.SPIi, c.SPIr, c.State)
+		if len(c.TSi) > 0 || len(c.TSr) > 0 {
+			s += " " + strings.Join(c.TSi, ",") + " ⇄ " + strings.Join(c.TSr, ",")
+		}
+		s += fmt.Sprintf(" esp %d→ %d←", c.ESPPackets.IToR, c.ESPPackets.RToI)
+		parts = append(parts, s)
+	}
+	return strings.Join(parts, sep)
+}
+
+func findingSummary(fs []flows.Finding) string {
+	if len(fs) == 0 {
+		return "-"
+	}
+	count := map[flows.Severity]int{}
+	for _, f := range fs {
+		count[f.Severity]++
+	}
+	var parts []string
+	for _, s := range []flows.Severity{flows.SeverityError, flows.SeverityWarning, flows.SeverityInfo} {
+		if n := count[s]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, s))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// frameList prints frames compactly: "3, 6, 9" or "3, 6, … (12 frames)".
+func frameList(fr []int) string {
+	const max = 8
+	var b strings.Builder
+	for i, f := range fr {
+		if i == max {
+			fmt.Fprintf(&b, ", … (%d frames)", len(fr))
+			break
+		}
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(strconv.Itoa(f))
+	}
+	return b.String()
+}
+
+// saIndex maps "spii/spir" to the SA's row number.
+func saIndex(rep *flows.Report) map[string]int {
+	m := make(map[string]int, len(rep.SAs))
+	for i, sa := range rep.SAs {
+		m[sa.Name()] = i + 1
+	}
+	return m
+}
+
+func saRef(idx map[string]int, name string) string {
+	if name == "" {
+		return "-"
+	}
+	if n, ok := idx[name]; ok {
+		return "#" + strconv.Itoa(n)
+	}
+	return name
+}
+
+// wrap breaks text into lines of at most width runes at spaces.
+func wrap(text string, width int) string {
+	var out []string
+	for _, para := range strings.Split(text, "\n") {
+		line := ""
+		for _, w := range strings.Fields(para) {
+			if line != "" && len([]rune(line))+1+len([]rune(w)) > width {
+				out = append(out, line)
+				line = w
+				continue
+			}
+			if line != "" {
+				line += " "
+			}
+			line += w
+		}
+		out = append(out, line)
+	}
+	return strings.Join(out, "\n")
+}
+
+func paint(color bool, sev flows.Severity, s string) string {
+	if !color {
+		return s
+	}
+	switch sev {
+	case flows.SeverityError:
+		return "\x1b[31m" + s + "\x1b[0m"
+	case flows.SeverityWarning:
+		return "\x1b[33m" + s + "\x1b[0m"
+	}
+	return s
+}
+
+func newASCIITable(w io.Writer) *tablewriter.Table {
+	return tablewriter.NewTable(w,
+		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{Symbols: tw.NewSymbols(tw.StyleASCII)})),
+		tablewriter.WithHeaderAutoFormat(tw.Off),
+		tablewriter.WithRowAlignment(tw.AlignLeft),
+		tablewriter.WithHeaderAlignment(tw.AlignLeft),
+		tablewriter.WithRowAutoWrap(tw.WrapNone),
+		tablewriter.WithHeaderAutoWrap(tw.WrapNone),
+	)
+}
+
+func newMarkdownTable(w io.Writer) *tablewriter.Table {
+	return tablewriter.NewTable(w,
+		tablewriter.WithRenderer(renderer.NewMarkdown()),
+		tablewriter.WithHeaderAutoFormat(tw.Off),
+		tablewriter.WithRowAlignment(tw.AlignLeft),
+		tablewriter.WithHeaderAlignment(tw.AlignLeft),
+		tablewriter.WithRowAutoWrap(tw.WrapNone),
+		tablewriter.WithHeaderAutoWrap(tw.WrapNone),
+	)
+}
+
+func summaryLine(rep *flows.Report) string {
+	st := rep.Stats
+	s := fmt.Sprintf("%d IKE SA(s), %d IKE message(s), %d ESP packet(s)", st.IKESAs, st.IKEPackets, st.ESPPackets)
+	if st.Decrypted > 0 || st.DecryptFailed > 0 {
+		s += fmt.Sprintf(", %d decrypted, %d could not be decrypted", st.Decrypted, st.DecryptFailed)
+	}
+	return s
+}
+
+// renderTable writes the SA table, then the findings, then ladders.
+func renderTable(w io.Writer, rep *flows.Report, ladder, color bool) error {
+	fmt.Fprintln(w, summaryLine(rep))
+	if len(rep.SAs) > 0 {
+		t := newASCIITable(w)
+		t.Header("#", "Start (UTC)", "Initiator → Responder", "IKE", "SPIs i/r", "State", "Proposal", "Child SAs", "Findings")
+		for _, r := range saRows(rep, "\n") {
+			if err := t.Append(strconv.Itoa(r.n), r.start, r.peers, r.version, r.spis, r.state, wrap(r.proposal, 28), r.children, r.fnd); err != nil {
+				return err
+			}
+		}
+		if err := t.Render(); err != nil {
+			return err
+		}
+	}
+	if len(rep.Findings) > 0 {
+		fmt.Fprintln(w, "\nFindings:")
+		idx := saIndex(rep)
+		t := newASCIITable(w)
+		t.Header("Severity", "Kind", "SA", "Frames", "What happened, what to check")
+		for _, f := range rep.Findings {
+			if err := t.Append(paint(color, f.Severity, f.Severity.String()), f.Kind, saRef(idx, f.SA), wrap(frameList(f.Frames), 16), wrap(f.Message, 72)); err != nil {
+				return err
+			}
+		}
+		if err := t.Render(); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintln(w, "\nNo findings.")
+	}
+	if ladder {
+		for i, sa := range rep.SAs {
+			fmt.Fprintf(w, "\nIKE SA #%d %s\n%s", i+1, sa.Name(), flows.Ladder(sa))
+		}
+	}
+	return nil
+}
+
+// mdCell makes text safe inside a markdown table cell.
+func mdCell(s string) string {
+	s = strings.ReplaceAll(s, "|", `\|`)
+	return strings.ReplaceAll(s, "\n", "<br>")
+}
+
+// renderMarkdown writes the same content as the table, ready for a ticket.
+func renderMarkdown(w io.Writer, rep *flows.Report, ladder bool) error {
+	fmt.Fprintf(w, "**ikeflow:** %s\n\n", summaryLine(rep))
+	if len(rep.SAs) > 0 {
+		fmt.Fprint(w, "### IKE SAs\n\n")
+		t := newMarkdownTable(w)
+		t.Header("#", "Start (UTC)", "Initiator → Responder", "IKE", "SPIs i/r", "State", "Proposal", "Child SAs", "Findings")
+		for _, r := range saRows(rep, "<br>") {
+			cells := []string{strconv.Itoa(r.n), r.start, r.peers, r.version, r.spis, r.state, r.proposal, r.children, r.fnd}
+			for i := range cells {
+				cells[i] = strings.ReplaceAll(cells[i], "|", `\|`)
+			}
+			if err := t.Append(cells); err != nil {
+				return err
+			}
+		}
+		if err := t.Render(); err != nil {
+			return err
+		}
+	}
+	fmt.Fprint(w, "\n### Findings\n\n")
+	if len(rep.Findings) == 0 {
+		fmt.Fprintln(w, "No findings.")
+	} else {
+		idx := saIndex(rep)
+		t := newMarkdownTable(w)
+		t.Header("Severity", "Kind", "SA", "Frames", "What happened, what to check")
+		for _, f := range rep.Findings {
+			if err := t.Append(f.Severity.String(), f.Kind, saRef(idx, f.SA), mdCell(frameList(f.Frames)), mdCell(f.Message)); err != nil {
+				return err
+			}
+		}
+		if err := t.Render(); err != nil {
+			return err
+		}
+	}
+	if ladder {
+		for i, sa := range rep.SAs {
+			fmt.Fprintf(w, "\n#### IKE SA #%d `%s`\n\n```\n%s```\n", i+1, sa.Name(), flows.Ladder(sa))
+		}
+	}
+	return nil
+}
+
+// renderCSV writes one row per finding (SAs without findings get one row
+// with empty finding columns), for spreadsheets.
+func renderCSV(w io.Writer, rep *flows.Report) error {
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"sa", "version", "initiator", "responder", "spi_i", "spi_r", "state", "proposal", "child_sas", "severity", "kind", "frames", "message"})
+	bySA := map[string][]flows.Finding{}
+	var global []flows.Finding
+	for _, f := range rep.Findings {
+		if f.SA == "" {
+			global = append(global, f)
+		} else {
+			bySA[f.SA] = append(bySA[f.SA], f)
+		}
+	}
+	frames := func(fr []int) string {
+		s := make([]string, len(fr))
+		for i, f := range fr {
+			s[i] = strconv.Itoa(f)
+		}
+		return strings.Join(s, " ")
+	}
+	for i, sa := range rep.SAs {
+		base := []string{strconv.Itoa(i + 1), strconv.Itoa(sa.Version), sa.Initiator.String(), sa.Responder.String(),
+			sa.SPIi.String(), sa.SPIr.String(), sa.State.String(), sa.Proposal, childSummary(sa, "; ")}
+		fs := bySA[sa.Name()]
+		if len(fs) == 0 {
+			cw.Write(append(base, "", "", "", ""))
+		}
+		for _, f := range fs {
+			cw.Write(append(append([]string{}, base...), f.Severity.String(), f.Kind, frames(f.Frames), f.Message))
+		}
+	}
+	for _, f := range global {
+		cw.Write([]string{"", "", "", "", "", "", "", "", "", f.Severity.String(), f.Kind, frames(f.Frames), f.Message})
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// renderJSON writes the report as one JSON document (docs/json.md).
+func renderJSON(w io.Writer, rep *flows.Report) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return enc.Encode(rep)
+}
+
+// isTerminal reports whether w is a character device (a terminal).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+var _ = time.Second
