@@ -125,7 +125,9 @@ func TestDefragLimitsAndTimeout(t *testing.T) {
 	}
 	a, b, c := mk(1, v4a), mk(2, v4a), mk(3, netip.MustParseAddrPort("192.0.2.9:500"))
 	w := testpcap.NewWriter(layers.LinkTypeEthernet)
-	add := func(sec int, f []byte) { w.Add(testpcap.Base.Add(time.Duration(sec)*time.Second), testpcap.Ethernet(f)) }
+	add := func(sec int, f []byte) {
+		w.Add(testpcap.Base.Add(time.Duration(sec)*time.Second), testpcap.Ethernet(f))
+	}
 	add(0, a[0])   // 1: a starts
 	add(1, b[0])   // 2: b starts
 	add(2, c[0])   // 3: c starts: limit 2 evicts a (oldest)

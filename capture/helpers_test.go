@@ -85,3 +85,5 @@ func openAll(t testing.TB, path string, opt Options) ([]copied, Stats) {
 func ciFor(b []byte) gopacket.CaptureInfo {
 	return gopacket.CaptureInfo{Timestamp: testpcap.Base, CaptureLength: len(b), Length: len(b)}
 }
+
+func readFileMaybe(p string) ([]byte, error) { return os.ReadFile(p) }

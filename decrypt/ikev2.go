@@ -27,8 +27,9 @@ type dirState struct {
 	encr    EncrAlg
 	info    encrInfo
 	salt    []byte
-	block   cipher.Block // CBC, CTR, CCM, GCM-8
-	aead    cipher.AEAD  // GCM-12/16, ChaCha20-Poly1305; full-tag GCM for GCM-8
+	block   cipher.Block     // CBC, CTR, CCM, GCM-8
+	cbc     cipher.BlockMode // reusable CBC decrypter (SetIV), nil if unavailable
+	aead    cipher.AEAD      // GCM-12/16, ChaCha20-Poly1305; full-tag GCM for GCM-8
 	mac     mac
 	icvLen  int
 	buf     [64]byte
@@ -108,6 +109,15 @@ func newDirState(s Suite, ek, ik []byte) (*dirState, error) {
 	if err != nil {
 		return nil, keyMismatch(s, "SK_e of "+strconv.Itoa(len(ek))+" octets: "+err.Error())
 	}
+	if info.block > 1 && st.block != nil {
+		// The standard library's CBC decrypter uses the multi-block
+		// assembly path; reset its IV per message instead of allocating
+		// a new one.
+		m := cipher.NewCBCDecrypter(st.block, make([]byte, info.block))
+		if _, ok := m.(ivSetter); ok {
+			st.cbc = m
+		}
+	}
 	if info.icv > 0 {
 		st.icvLen = info.icv
 		return st, nil
@@ -122,6 +132,9 @@ func newDirState(s Suite, ek, ik []byte) (*dirState, error) {
 	st.icvLen = s.Integ.ICVLen()
 	return st, nil
 }
+
+// ivSetter is implemented by the standard library's CBC modes.
+type ivSetter interface{ SetIV([]byte) }
 
 // keyMismatch is the error for key material that does not fit the suite:
 // the key file's secrets belong to other algorithms than the capture
@@ -225,6 +238,9 @@ func (st *dirState) open(dst, msg []byte, data, end int, first dissect.PayloadTy
 		switch {
 		case st.encr == EncrNULL:
 			copy(dst, ct)
+		case info.block > 1 && st.cbc != nil:
+			st.cbc.(ivSetter).SetIV(iv)
+			st.cbc.CryptBlocks(dst, ct)
 		case info.block > 1:
 			cbcDecrypt(st.block, iv, dst, ct)
 		default: // CTR

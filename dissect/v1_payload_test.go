@@ -4,6 +4,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/asn1"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"net/netip"
 	"strings"
@@ -70,6 +71,11 @@ func TestSAV1Real(t *testing.T) {
 		"SA Life Duration = 3600, Authentication Algorithm = HMAC-MD5"
 	if got := b.String(); got != want {
 		t.Errorf("SA:\n%s\nwant\n%s", got, want)
+	}
+	j, err := json.Marshal(b)
+	if err != nil || !strings.Contains(string(j), `"spi":"95f9fa06"`) || !strings.Contains(string(j), `"name":"ESP_3DES"`) ||
+		!strings.Contains(string(j), `{"type":"Encapsulation Mode","type_id":4,"format":"TV","value":1,"value_name":"Tunnel"}`) {
+		t.Errorf("JSON %s, %v", j, err)
 	}
 	sa = b.(*SAV1)
 	if v1Inside(t, "SPI", qm.Body, sa.Proposals[0].SPI); sa.Proposals[0].Transforms[0].Name() != "ESP_3DES" {

@@ -39,7 +39,7 @@ func (a *Analyzer) conclude(st *saState) {
 	switch {
 	case st.rekeyed:
 		sa.State = StateRekeyed
-	case st.deleted && (st.authOK || sa.Version == 1 && st.v1 != nil && st.v1.phase1Done):
+	case (st.deleted || st.dead) && (st.authOK || sa.Version == 1 && st.v1 != nil && st.v1.phase1Done):
 		sa.State = StateDeleted
 	case st.authOK && !st.authFailed:
 		sa.State = StateEstablished
@@ -204,6 +204,7 @@ func (a *Analyzer) unansweredV2(st *saState, ex *Exchange, answeredSize int) boo
 				secs(last.Time.Sub(first.Time))+" and got no answer: the "+otherSide(first.From)+" is unreachable or has lost"+
 				" this IKE SA (reboot, HA failover, NAT mapping expired). The sender will declare the peer dead and tear down"+
 				" the SA. Check reachability on UDP 500/4500 and the peer's uptime.", frames...)
+		st.dead = ex.Retransmits > 0
 		return true
 	}
 	var b strings.Builder
@@ -270,7 +271,7 @@ func (a *Analyzer) natFinding(st *saState) {
 	switch {
 	case st.natSeen[sideI] && st.natSeen[sideR]:
 		sa.NAT = "both"
-		who = "Both peers are behind NAT"
+		who = "Both peers are behind NAT (or one side fakes NAT detection to force UDP encapsulation)"
 	case st.natSeen[sideI]:
 		sa.NAT = "initiator"
 		who = "The initiator (" + sa.Initiator.Addr().String() + ") is behind a NAT"
@@ -278,7 +279,7 @@ func (a *Analyzer) natFinding(st *saState) {
 		sa.NAT = "responder"
 		who = "The responder (" + sa.Responder.Addr().String() + ") is behind a NAT"
 	}
-	how := ": its NAT detection hash does not match the address and port seen in this capture."
+	how := ": the NAT detection hash does not match the address and port seen in this capture."
 	if st.natByPort {
 		how = ": it sends IKE from port " + strconv.Itoa(int(sa.Initiator.Port())) + " instead of 500/4500, so a NAPT" +
 			" rewrote its source port (no NAT detection payloads were sent)."

@@ -22,6 +22,7 @@ type facts struct {
 	decrypted bool // and it was decrypted
 	fragNum   uint16
 	fragTotal uint16
+	fragDone  bool              // the last missing fragment arrived and was reassembled
 	natd      []dissect.Payload // IKEv1 NAT-D payloads
 	malformed bool
 }
@@ -47,7 +48,7 @@ func (f *facts) reset() {
 	f.natd = f.natd[:0]
 	f.others = 0
 	f.sk, f.decrypted, f.malformed = false, false, false
-	f.fragNum, f.fragTotal = 0, 0
+	f.fragNum, f.fragTotal, f.fragDone = 0, 0, false
 }
 
 // hasNotify reports whether a notify of type t was seen.
@@ -145,4 +146,10 @@ func notifyName(version uint8, t uint16) string {
 // "NO_PROPOSAL_CHOSEN" and "NO-PROPOSAL-CHOSEN" become "no_proposal_chosen".
 func kindOfNotify(name string) string {
 	return strings.ToLower(strings.ReplaceAll(name, "-", "_"))
+}
+
+// content reports whether the message's content is analysable now: not a
+// decrypted fragment still waiting for the others.
+func (f *facts) content() bool {
+	return f.fragTotal == 0 || !f.decrypted || f.fragDone
 }

@@ -90,7 +90,7 @@ const (
 	StateEstablished              // authenticated and up at the end of the capture
 	StateFailed                   // negotiation failed (error notify or requests never answered)
 	StateHalfOpen                 // IKE_SA_INIT (or MM1–MM4) done, authentication never attempted
-	StateDeleted                  // established, then deleted
+	StateDeleted                  // established, then deleted (Delete seen, or torn down after DPD failed)
 	StateRekeyed                  // established, then replaced by a rekeyed IKE SA
 )
 

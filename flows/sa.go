@@ -113,6 +113,7 @@ type saState struct {
 	rekeyed        bool    // replaced by a rekeyed IKE SA
 	rekeyKeys      []saKey // SPIs of expected replacements
 	childPending   bool    // IKEv1 quick mode completed without keys
+	dead           bool    // liveness checks went unanswered: the peer was declared dead
 }
 
 // noteWeak remembers weak algorithms of a negotiated proposal.

@@ -15,6 +15,19 @@ type v1State struct {
 	gaveUp     bool
 	errIdx     []int // indexes of error findings (adjusted if the SA came up later)
 	dpd        map[uint32]*Exchange
+	encInfo    []int // encrypted informationals during phase 1 (after MM5)
+}
+
+// joinInts formats frame numbers as "5, 7, 9".
+func joinInts(v []int) string {
+	s := ""
+	for i, x := range v {
+		if i > 0 {
+			s += ", "
+		}
+		s += strconv.Itoa(x)
+	}
+	return s
 }
 
 // v1Steps is the number of messages of a complete IKEv1 exchange.
@@ -258,6 +271,9 @@ func (a *Analyzer) onV1(st *saState, p *Packet, side uint8, ex *Exchange, f *fac
 		}
 	case dissect.ExchangeInformationalV1:
 		ex.Answered = true
+		if f.sk && !f.decrypted && !v.phase1Done && st.authTried && len(v.encInfo) < maxNoted {
+			v.encInfo = append(v.encInfo, p.Frame)
+		}
 		a.informationalV1(st, p, side, ex, f)
 	}
 }
@@ -452,6 +468,17 @@ func (a *Analyzer) concludeV1(st *saState) {
 			hint = "The responder never answered the first message: UDP 500 blocked, no IKE service at that address, or a" +
 				" responder that silently drops an unacceptable proposal (some do instead of NO-PROPOSAL-CHOSEN). Offered: " +
 				listOr(st.offered, "(not seen)") + "."
+		case lbl == "MM5" && len(v.encInfo) > 0:
+			hint = "The responder answered with encrypted informational message(s) (frames " + joinInts(v.encInfo) + ")" +
+				" instead of MM6. Without the responder's key their content is hidden, but after MM5 this is almost always" +
+				" PAYLOAD-MALFORMED or INVALID-HASH-INFORMATION: the responder decrypted MM5 with a different key. Check the" +
+				" pre-shared key on both sides."
+			st.addFinding(KindAuthFailed, SeverityError, first.Time,
+				"Phase 1 authentication failed (inferred): each MM5 of the initiator was answered by an encrypted"+
+					" informational instead of MM6. With pre-shared keys this is the classic PSK mismatch: the responder"+
+					" cannot decrypt MM5 and reports PAYLOAD-MALFORMED. Re-enter the PSK on both peers.",
+				append(append([]int{}, frames...), v.encInfo...)...)
+			st.authFailed = true
 		case lbl == "MM5":
 			hint = "The responder did not answer MM5, the first encrypted message: with pre-shared keys this is the classic" +
 				" sign of a PSK mismatch (the responder cannot decrypt it). Also possible: a certificate too large for the path" +

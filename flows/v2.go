@@ -92,6 +92,9 @@ func (a *Analyzer) v2Request(st *saState, p *Packet, side uint8, m *Message, has
 			ex.reqFrags |= bit
 			a.describe(st, p, side, m, f, ex)
 			a.appendMsg(st, ex, m)
+			if f.fragDone {
+				a.onV2Request(st, p, side, ex, f)
+			}
 			return
 		case hash == ex.reqHash || (f.fragTotal > 0 && ex.reqFrags&bit != 0):
 			m.Retransmit = true
@@ -160,7 +163,9 @@ func (a *Analyzer) newRequest(st *saState, p *Packet, side uint8, m *Message, ha
 	a.addExchange(st, ex)
 	a.describe(st, p, side, m, f, ex)
 	a.appendMsg(st, ex, m)
-	a.onV2Request(st, p, side, ex, f)
+	if f.content() {
+		a.onV2Request(st, p, side, ex, f)
+	}
 }
 
 // v2Response pairs an IKEv2 response with its request.
@@ -184,7 +189,9 @@ func (a *Analyzer) v2Response(st *saState, p *Packet, side uint8, m *Message, ha
 		a.addExchange(st, ex)
 		a.describe(st, p, side, m, f, ex)
 		a.appendMsg(st, ex, m)
-		a.onV2Response(st, p, side, ex, f)
+		if f.content() {
+			a.onV2Response(st, p, side, ex, f)
+		}
 		return
 	}
 	bit := fragBit(f)
@@ -194,7 +201,9 @@ func (a *Analyzer) v2Response(st *saState, p *Packet, side uint8, m *Message, ha
 			ex.rspFrags |= bit
 			a.describe(st, p, side, m, f, ex)
 			a.appendMsg(st, ex, m)
-			a.onV2Response(st, p, side, ex, f)
+			if f.fragDone {
+				a.onV2Response(st, p, side, ex, f)
+			}
 		case hash == ex.respHash || (f.fragTotal > 0 && ex.rspFrags&bit != 0):
 			m.Retransmit = true
 			m.Payloads = a.lastPayloads(ex, side, m.Fragment)
@@ -217,7 +226,9 @@ func (a *Analyzer) v2Response(st *saState, p *Packet, side uint8, m *Message, ha
 	}
 	a.describe(st, p, side, m, f, ex)
 	a.appendMsg(st, ex, m)
-	a.onV2Response(st, p, side, ex, f)
+	if f.content() {
+		a.onV2Response(st, p, side, ex, f)
+	}
 }
 
 // fragBit returns the bit of an IKEv2 fragment number (0 when not

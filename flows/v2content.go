@@ -58,6 +58,7 @@ func (a *Analyzer) decryptV2(st *saState, p *Packet, side uint8, f *facts, ex *E
 			f.summary = append(f.summary, "{…}"...)
 			return
 		}
+		f.fragDone = true
 	}
 	a.inner = a.inner[:0]
 	_, werr := dissect.WalkPayloads(plain, 0, next, 2, &a.inner)

@@ -36,14 +36,14 @@ Examples:
 `
 
 type analyzeOpts struct {
-	format  string
-	ladder  bool
-	peers   []string
-	spis    []string
-	failOn  string
-	quiet   bool
-	idle    time.Duration
-	in      inputFlags
+	format string
+	ladder bool
+	peers  []string
+	spis   []string
+	failOn string
+	quiet  bool
+	idle   time.Duration
+	in     inputFlags
 }
 
 func runAnalyze(e *env, args []string) error {

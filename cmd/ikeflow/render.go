@@ -8,7 +8,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/ikeflow/ikeflow/flows"
 	"github.com/olekukonko/tablewriter"
@@ -333,4 +332,4 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
-var _ = time.Second
+

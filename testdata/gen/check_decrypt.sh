@@ -19,7 +19,17 @@ out=$(XDG_CONFIG_HOME=$cfg HOME=$cfg tshark -n -r "$dir/capture.pcap" -Y isakmp 
 	-T fields -E separator=';' \
 	-e frame.number -e isakmp.id.type -e isakmp.auth.method -e isakmp.ts.type \
 	-e isakmp.notify.msgtype 2>&1)
+# negative control: the same fields without keys (IDs in clear, e.g. aggressive mode)
+nokey=$(mktemp -d)
+plain=$(XDG_CONFIG_HOME=$nokey HOME=$nokey tshark -n -r "$dir/capture.pcap" -Y isakmp \
+	-T fields -E separator=';' -e frame.number -e isakmp.id.type 2>&1)
+rm -rf "$nokey"
+ids_plain=$(awk -F';' '$2 != ""' <<<"$plain" | wc -l)
 ids=$(awk -F';' '$2 != ""' <<<"$out" | wc -l)
+if [ "$ids" -le "$ids_plain" ]; then
+	echo "decrypt check FAILED ($dir): keys add no decrypted ID payload ($ids with keys, $ids_plain without)" >&2
+	exit 1
+fi
 auth=$(awk -F';' '$3 != ""' <<<"$out" | wc -l)
 ts=$(awk -F';' '$4 != ""' <<<"$out" | wc -l)
 want_ts=$(python3 - "$dir/expected.json" <<'PY'
@@ -32,11 +42,11 @@ PY
 )
 if [ "$check" = ikev1 ]; then
 	[ "$ids" -gt 0 ] || { echo "decrypt check FAILED ($dir): no decrypted ID payload" >&2; echo "$out" >&2; exit 1; }
-	echo "decrypt check ok: $ids packets with decrypted ID, $auth with AUTH" >&2
+	echo "decrypt check ok: ID payloads in $ids packets with keys, $ids_plain without" >&2
 else
 	[ "$ids" -gt 0 ] && [ "$auth" -gt 0 ] || { echo "decrypt check FAILED ($dir): ID=$ids AUTH=$auth" >&2; echo "$out" >&2; exit 1; }
 	if [ "$want_ts" = 1 ] && [ "$ts" -eq 0 ]; then
 		echo "decrypt check FAILED ($dir): no decrypted TS payload" >&2; exit 1
 	fi
-	echo "decrypt check ok: decrypted ID in $ids, AUTH in $auth, TS in $ts packets" >&2
+	echo "decrypt check ok: decrypted ID in $ids, AUTH in $auth, TS in $ts packets (ID in $ids_plain without keys)" >&2
 fi

@@ -137,6 +137,9 @@ class Host:
         last_recv = {}   # thread -> recv record waiting for its "parsed"
         last_checkout = {}  # thread -> spis from "checkout by message"
         child_prop = {}
+        last_parsed_req = {}  # (uid, mid) -> parsed request fields
+        last_resp = {}        # uid -> last sent response (list of fragments)
+        resend = {}           # thread -> response fragments being re-sent
         for i, e in enumerate(self.events):
             if e["ev"] == "key":
                 if e["uid"]:
@@ -176,7 +179,27 @@ class Host:
             if m:
                 retx[th] = (int(m.group(1)), int(m.group(2)))
                 continue
+            m = re.match(r"^received retransmit of request with ID (\d+), retransmitting response$", msg)
+            if m:
+                r = last_recv.pop(th, None)
+                d = last_parsed_req.get((uid, int(m.group(1))))
+                if r is not None and d:
+                    r.update({k: v for k, v in d.items()})
+                    r["retransmit_seen"] = True
+                if uid in last_resp:
+                    resend[th] = last_resp[uid]
+                continue
             m = SEND.match(msg)
+            if m and th in resend:
+                s = {"t": e["t"], "src": ep(m.group(1)), "dst": ep(m.group(2)),
+                     "bytes": int(m.group(3)), "uid": uid, "idx": i, "retransmit": 0,
+                     "response_resend": True}
+                s.update({k: v for k, v in resend[th][0].items() if k != "uid"})
+                resend[th] = resend[th][1:]
+                if not resend[th]:
+                    del resend[th]
+                self.sends.append(s)
+                continue
             if m:
                 s = {"t": e["t"], "src": ep(m.group(1)), "dst": ep(m.group(2)),
                      "bytes": int(m.group(3)), "uid": uid, "idx": i, "retransmit": 0}
@@ -192,6 +215,12 @@ class Host:
                 elif pend.get(th):
                     d = pend[th].pop(0)
                     s.update({k: v for k, v in d.items() if k != "uid"})
+                    if d["type"] == "response" and uid:
+                        if d["payloads"][:1] and d["payloads"][0].startswith("EF(") and \
+                                not d["payloads"][0].startswith("EF(1/") and uid in last_resp:
+                            last_resp[uid].append(d)
+                        else:
+                            last_resp[uid] = [d]
                     if d["type"] == "request" and uid:
                         if d["payloads"] and d["payloads"][0].startswith("EF(") and \
                                 uid in last_req and last_req[uid][0]["mid"] == d["mid"] and \
@@ -227,6 +256,10 @@ class Host:
                               "mid": int(m.group(3)), "payloads": pl})
                     if uid and not r["uid"]:
                         r["uid"] = uid
+                    if m.group(2) == "request":
+                        last_parsed_req[(uid, int(m.group(3)))] = {
+                            "exchange": m.group(1), "type": "request", "mid": int(m.group(3)),
+                            "payloads": pl}
                 elif self.recvs and pl and not pl[0].startswith("EF("):
                     # reassembled message from fragments
                     self.recvs[-1]["reassembled"] = pl
@@ -370,6 +403,9 @@ def build(work, out):
             # the last send before this receive wins when several (retransmits with drops)
             same = [s for s in cands if s["src"]["addr"] == r["src"]["addr"]]
             cands = same or cands
+            # the last send at or before this receive (dropped earlier copies stay unmatched)
+            before = [s for s in cands if s["t"] <= r["t"]]
+            cands = before[-1:] or cands[:1]
             if cands:
                 s = cands[0]
                 s["_rcv"] = r
@@ -414,7 +450,9 @@ def build(work, out):
             "ike_sa": s["sa"], "exchange": s["exchange"], "mid": s["mid"], "type": s["type"],
             "payloads": s["payloads"],
             **({"fragment_of": s["whole"]} if s.get("whole") else {}),
-            "retransmit": s["retransmit"], "logged_bytes": s["bytes"],
+            "retransmit": s["retransmit"],
+            **({"response_resend": True} if s.get("response_resend") else {}),
+            "logged_bytes": s["bytes"],
             "received_by_peer": peer_recv is not None if len(hosts) > 1 else None,
         })
 
