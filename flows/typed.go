@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"net/netip"
 	"strconv"
 
 	"github.com/ikeflow/ikeflow/dissect"
@@ -125,6 +126,44 @@ func tsStrings(p dissect.Payload) []string {
 		out = append(out, s)
 	}
 	return out
+}
+
+// idV1String renders a quick-mode client ID (IKEv1 ID payload) as a
+// traffic selector: "10.1.0.0/24", "192.0.2.1/32", "10.0.0.5-10.0.0.9".
+func idV1String(p dissect.Payload) (string, bool) {
+	id, err := dissect.DecodeIDV1(p.Body, p.Offset+4)
+	if err != nil || id == nil {
+		return "", false
+	}
+	var s string
+	switch {
+	case id.Prefix.IsValid():
+		s = id.Prefix.String()
+	case id.AddrEnd.IsValid():
+		s = id.Addr.String() + "-" + id.AddrEnd.String()
+	case id.Mask.IsValid():
+		s = id.Addr.String() + "/" + id.Mask.String()
+	case id.Addr.IsValid():
+		s = netipPrefixOf(id.Addr)
+	default:
+		return "", false
+	}
+	if id.ProtocolID != 0 || id.Port != 0 {
+		s += "[" + ipProto(id.ProtocolID)
+		if id.Port != 0 {
+			s += "/" + strconv.Itoa(int(id.Port))
+		}
+		s += "]"
+	}
+	return s, true
+}
+
+// netipPrefixOf renders a single address as a host prefix.
+func netipPrefixOf(a netip.Addr) string {
+	if a.Is4() {
+		return a.String() + "/32"
+	}
+	return a.String() + "/128"
 }
 
 // ipProto names an IP protocol number for traffic selectors.

@@ -294,6 +294,16 @@ func (a *Analyzer) quickMode(st *saState, p *Packet, side uint8, ex *Exchange, f
 			}
 			a.rememberOffer(p.Src.Addr(), false, summaries(1, props), p.Frame)
 		}
+		// Quick mode client IDs: IDci then IDcr (RFC 2409 §5.5).
+		for i, id := range f.ids {
+			if s, ok := idV1String(id); ok {
+				if i == 0 {
+					pd.tsi = append(pd.tsi, s)
+				} else {
+					pd.tsr = append(pd.tsr, s)
+				}
+			}
+		}
 		ex.pend = pd
 	case 2:
 		if len(f.sas) == 0 || ex.child != nil {
@@ -315,6 +325,12 @@ func (a *Analyzer) quickMode(st *saState, p *Packet, side uint8, ex *Exchange, f
 			c.SPIi, c.SPIr = pd.spi, spi4(chosen.spi)
 		} else {
 			c.SPIi, c.SPIr = spi4(chosen.spi), pd.spi
+		}
+		if pd.tsi != nil {
+			c.TSi = pd.tsi
+		}
+		if pd.tsr != nil {
+			c.TSr = pd.tsr
 		}
 		st.noteWeak(chosen.weak, p.Frame, "IPsec SA")
 		a.rememberAccept(p.Src.Addr(), p.Dst.Addr(), false, chosen.summary, p.Frame)

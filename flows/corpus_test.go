@@ -1,0 +1,313 @@
+package flows
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/ikeflow/ikeflow/decrypt"
+)
+
+// corpusDir holds the real-peer scenarios (strongSwan captures with an
+// expected.json derived from the daemons' logs).
+const corpusDir = "../testdata/corpus"
+
+// expectedScenario is the part of expected.json the flow analysis checks.
+type expectedScenario struct {
+	Scenario      string   `json:"scenario"`
+	Outcome       string   `json:"outcome"`
+	ErrorNotifies []string `json:"error_notifies"`
+	IKESAs        []expectedSA
+	ChildSAs      []expectedChild `json:"child_sas"`
+	Retransmits   []struct {
+		Exchange  int    `json:"exchange"`
+		Name      string `json:"name"`
+		MID       uint32 `json:"mid"`
+		Requester string `json:"requester"`
+		Count     int    `json:"count"`
+	} `json:"retransmits"`
+}
+
+type expectedSA struct {
+	Version  int     `json:"version"`
+	SPIi     string  `json:"spi_i"`
+	SPIr     string  `json:"spi_r"`
+	Proposal *string `json:"proposal"`
+	Outcome  string  `json:"outcome"`
+	Ended    *string `json:"ended"`
+	RekeyOf  *int    `json:"rekey_of"`
+}
+
+type expectedChild struct {
+	IKESA      int               `json:"ike_sa"`
+	Proposal   string            `json:"proposal"`
+	InboundSPI map[string]string `json:"inbound_spi"`
+	TSi        []string          `json:"ts_initiator"`
+	TSr        []string          `json:"ts_responder"`
+}
+
+// notifyKinds maps the error notify names of expected.json to the finding
+// kinds that report them (an encrypted IKEv1 notify is reported from its
+// effect).
+var notifyKinds = map[string][]string{
+	"NO_PROPOSAL_CHOSEN":     {KindNoProposalChosen},
+	"TS_UNACCEPTABLE":        {KindTSUnacceptable},
+	"AUTHENTICATION_FAILED":  {KindAuthFailed},
+	"INVALID_KE_PAYLOAD":     {KindInvalidKE},
+	"INVALID_ID_INFORMATION": {KindInvalidIDInfo},
+	"PAYLOAD_MALFORMED":      {KindPayloadMalformed, KindAuthFailed},
+}
+
+// infoAllowed are informational kinds any scenario may show: strongSwan's
+// kernel-libipsec fakes NAT detection, and timing notes depend on the run.
+var infoAllowed = []string{KindNATDetected, KindSlowResponse, KindTSNarrowed}
+
+// corpusKeys returns a decryptor for the scenario: the Wireshark UAT table,
+// or the charon log when the suite has no UAT name (ChaCha20-Poly1305).
+func corpusKeys(t *testing.T, dir string) Decryptor {
+	for _, k := range []string{"ikev2_decryption_table", "ikev1_decryption_table", "charon-initiator.log"} {
+		f, err := os.Open(filepath.Join(dir, k))
+		if err != nil {
+			continue
+		}
+		keys, err := decrypt.ParseKeyFile(k, f)
+		f.Close()
+		if err == nil && len(keys) > 0 {
+			return NewDecryptor(decrypt.NewKeyring(keys...))
+		}
+	}
+	return nil
+}
+
+// TestCorpus checks every real-peer scenario: the IKE SAs and their states,
+// the negotiated proposals, the child SAs (SPIs both ways, traffic
+// selectors) and the findings — the expected ones must be there and no
+// unexplained warning or error may appear.
+func TestCorpus(t *testing.T) {
+	dirs, _ := filepath.Glob(filepath.Join(corpusDir, "*", "expected.json"))
+	if len(dirs) == 0 {
+		t.Skip("no corpus in " + corpusDir)
+	}
+	for _, ej := range dirs {
+		dir := filepath.Dir(ej)
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			raw, err := os.ReadFile(ej)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var exp expectedScenario
+			var withSAs struct {
+				IKESAs []expectedSA `json:"ike_sas"`
+			}
+			if err := json.Unmarshal(raw, &exp); err != nil {
+				t.Fatal(err)
+			}
+			_ = json.Unmarshal(raw, &withSAs)
+			exp.IKESAs = withSAs.IKESAs
+			r := analyze(loadPackets(t, filepath.Join(dir, "capture.pcap")), Options{Decryptor: corpusKeys(t, dir)})
+			checkScenario(t, &exp, r)
+			if t.Failed() {
+				for _, sa := range r.SAs {
+					t.Log("\n" + Ladder(sa))
+				}
+			}
+		})
+	}
+}
+
+// checkScenario compares a report with a scenario's expectations.
+func checkScenario(t *testing.T, exp *expectedScenario, r *Report) {
+	t.Helper()
+	if len(r.SAs) != len(exp.IKESAs) {
+		t.Errorf("got %d IKE SAs, want %d", len(r.SAs), len(exp.IKESAs))
+	}
+	var sas []*SA
+	for i, e := range exp.IKESAs {
+		var got *SA
+		for _, sa := range r.SAs {
+			if sa.SPIi.String() == e.SPIi && (sa.SPIr.String() == e.SPIr || strings.Trim(e.SPIr, "0") == "") {
+				got = sa
+			}
+		}
+		sas = append(sas, got)
+		if got == nil {
+			t.Errorf("IKE SA %d %s/%s not found", i, e.SPIi, e.SPIr)
+			continue
+		}
+		if want := wantState(e); got.State != want {
+			t.Errorf("IKE SA %s: state %s, want %s (outcome %s, ended %v)", got.Name(), got.State, want, e.Outcome, deref(e.Ended))
+		}
+		if e.Proposal != nil && e.Version == 2 && normProposal(got.Proposal) != normProposal(*e.Proposal) {
+			t.Errorf("IKE SA %s: proposal %q, want %q", got.Name(), got.Proposal, *e.Proposal)
+		}
+		if e.Proposal != nil && got.Proposal == "" {
+			t.Errorf("IKE SA %s: no proposal, want %q", got.Name(), *e.Proposal)
+		}
+		if e.RekeyOf != nil && *e.RekeyOf < len(sas) && sas[*e.RekeyOf] != nil && got.RekeyedFrom != sas[*e.RekeyOf].Name() {
+			t.Errorf("IKE SA %s: rekeyed_from %q, want %q", got.Name(), got.RekeyedFrom, sas[*e.RekeyOf].Name())
+		}
+	}
+	// Child SAs: SPIs both ways and traffic selectors.
+	nGot := 0
+	for _, sa := range r.SAs {
+		nGot += len(sa.ChildSAs)
+	}
+	if nGot != len(exp.ChildSAs) {
+		t.Errorf("got %d child SAs, want %d", nGot, len(exp.ChildSAs))
+	}
+	for _, e := range exp.ChildSAs {
+		var spiI, spiR string
+		for host, spi := range e.InboundSPI {
+			if host == "responder" {
+				spiR = spi
+			} else {
+				spiI = spi
+			}
+		}
+		var got *ChildSA
+		for _, sa := range r.SAs {
+			for _, c := range sa.ChildSAs {
+				if c.SPIi.String() == spiI && c.SPIr.String() == spiR {
+					got = c
+				}
+			}
+		}
+		if got == nil {
+			t.Errorf("child SA %s/%s not found", spiI, spiR)
+			continue
+		}
+		if e.IKESA < len(sas) && sas[e.IKESA] != nil && !slices.Contains(sas[e.IKESA].ChildSAs, got) {
+			t.Errorf("child SA %s/%s not under IKE SA %d", spiI, spiR, e.IKESA)
+		}
+		if !got.Inferred && (!slices.Equal(got.TSi, e.TSi) || !slices.Equal(got.TSr, e.TSr)) {
+			t.Errorf("child SA %s/%s: TS %v/%v, want %v/%v", spiI, spiR, got.TSi, got.TSr, e.TSi, e.TSr)
+		}
+		if got.ESPPackets.IToR == 0 || got.ESPPackets.RToI == 0 {
+			t.Errorf("child SA %s/%s: ESP %+v, want traffic both ways", spiI, spiR, got.ESPPackets)
+		}
+	}
+	// Findings: every expected one present, nothing unexplained.
+	var all []Finding
+	for _, sa := range r.SAs {
+		all = append(all, sa.Findings...)
+	}
+	all = append(all, r.Findings...)
+	want := map[string]bool{}
+	allowed := map[string]bool{}
+	for _, k := range infoAllowed {
+		allowed[k] = true
+	}
+	for _, n := range exp.ErrorNotifies {
+		ks, ok := notifyKinds[n]
+		if !ok {
+			ks = []string{strings.ToLower(n)}
+		}
+		found := false
+		for _, k := range ks {
+			allowed[k] = true
+			found = found || hasKind(all, k)
+		}
+		if !found {
+			t.Errorf("no finding for error notify %s (want one of %v); got %v", n, ks, kinds(all))
+		}
+	}
+	for _, rt := range exp.Retransmits {
+		want[KindRetransmit] = true
+		ok := false
+		for _, f := range all {
+			ok = ok || f.Kind == KindRetransmit && strings.Contains(f.Message, "message ID "+u32(rt.MID)+")")
+		}
+		if !ok {
+			t.Errorf("no retransmit finding for %s MID %d; got %v", rt.Name, rt.MID, kinds(all))
+		}
+	}
+	for _, e := range exp.IKESAs {
+		if deref(e.Ended) == "peer_dead" {
+			want[KindDeadPeer] = true
+		}
+		if e.Outcome == "failed_timeout" {
+			allowed[KindUnanswered] = true
+		}
+	}
+	for k := range want {
+		allowed[k] = true
+		if !hasKind(all, k) {
+			t.Errorf("missing finding %s; got %v", k, kinds(all))
+		}
+	}
+	var extra []string
+	for _, f := range all {
+		if !allowed[f.Kind] {
+			extra = append(extra, f.Kind+":"+f.Severity.String()+" "+f.Message)
+		}
+	}
+	if len(extra) > 0 {
+		t.Errorf("unexpected findings:\n%s", strings.Join(extra, "\n"))
+	}
+}
+
+// wantState maps the outcome of expected.json to a State.
+func wantState(e expectedSA) State {
+	switch e.Outcome {
+	case "failed", "failed_timeout":
+		return StateFailed
+	case "half_open":
+		return StateHalfOpen
+	}
+	switch deref(e.Ended) {
+	case "rekeyed":
+		return StateRekeyed
+	case "deleted", "peer_dead":
+		return StateDeleted
+	}
+	return StateEstablished
+}
+
+// normProposal reduces a proposal to a sorted set of comparable tokens:
+// "ENCR_AES_CBC-128" and strongSwan's "AES_CBC_128" both become "AES_CBC_128".
+func normProposal(s string) string {
+	var toks []string
+	for _, t := range strings.Split(s, "/") {
+		t = strings.TrimPrefix(t, "ENCR_")
+		t = strings.TrimPrefix(t, "AUTH_")
+		t = strings.ReplaceAll(t, "-", "_")
+		t = strings.ToUpper(t)
+		switch t {
+		case "CURVE25519":
+			t = "CURVE_25519"
+		case "NO_EXT_SEQ", "":
+			continue
+		}
+		if strings.HasPrefix(t, "AES_GCM_16_") || t == "CHACHA20_POLY1305_256" {
+			t = strings.TrimSuffix(t, "_256")
+			if strings.HasPrefix(t, "AES_GCM_16") {
+				t = "AES_GCM_16_256"
+			}
+		}
+		toks = append(toks, t)
+	}
+	sort.Strings(toks)
+	return strings.Join(toks, "/")
+}
+
+// hasKind reports whether a finding of kind k is present.
+func hasKind(fs []Finding, k string) bool {
+	for _, f := range fs {
+		if f.Kind == k {
+			return true
+		}
+	}
+	return false
+}
+
+// deref returns *s or "".
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
