@@ -109,7 +109,7 @@ func runAnalyze(e *env, args []string) error {
 		}
 	}()
 	for _, path := range fs.Args() {
-		r, err := openCapture(path, opt)
+		r, err := openCapture(e, path, opt)
 		if err != nil {
 			return err
 		}

@@ -54,7 +54,7 @@ func runDissect(e *env, args []string) error {
 	defer w.Flush()
 	d := &dissector{format: *format, w: w, stderr: e.stderr, quiet: *quiet, keys: kr}
 	for _, path := range fs.Args() {
-		if err := d.file(path, opt); err != nil {
+		if err := d.file(e, path, opt); err != nil {
 			return err
 		}
 	}
@@ -72,8 +72,8 @@ type dissector struct {
 	trk    *decrypt.Tracker
 }
 
-func (d *dissector) file(path string, opt capture.Options) error {
-	r, err := openCapture(path, opt)
+func (d *dissector) file(e *env, path string, opt capture.Options) error {
+	r, err := openCapture(e, path, opt)
 	if err != nil {
 		return err
 	}

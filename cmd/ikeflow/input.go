@@ -65,8 +65,15 @@ func looksLikeFile(arg string) bool {
 
 // openCapture opens one capture, turning the common failures into messages
 // that say what to do.
-func openCapture(path string, opt capture.Options) (*capture.Reader, error) {
-	r, err := capture.Open(path, opt)
+func openCapture(e *env, path string, opt capture.Options) (*capture.Reader, error) {
+	var r *capture.Reader
+	var err error
+	if path == "-" {
+		r, err = capture.NewReader(e.stdin, opt)
+		path = "standard input"
+	} else {
+		r, err = capture.Open(path, opt)
+	}
 	if err != nil {
 		if os.IsNotExist(err) {
 			return nil, fmt.Errorf("%s: no such file", path)

@@ -80,7 +80,7 @@ func runKeys(e *env, args []string) error {
 		return err
 	}
 	for _, c := range *captures {
-		if err := decryptAll(c, opt, kr, e.stderr); err != nil {
+		if err := decryptAll(e, c, opt, kr, e.stderr); err != nil {
 			return err
 		}
 	}
@@ -139,8 +139,8 @@ func runKeys(e *env, args []string) error {
 
 // decryptAll feeds every IKE message of a capture through a decryption
 // tracker, so the keyring records which keys opened which SAs.
-func decryptAll(path string, opt capture.Options, kr *decrypt.Keyring, stderr io.Writer) error {
-	r, err := openCapture(path, opt)
+func decryptAll(e *env, path string, opt capture.Options, kr *decrypt.Keyring, stderr io.Writer) error {
+	r, err := openCapture(e, path, opt)
 	if err != nil {
 		return err
 	}

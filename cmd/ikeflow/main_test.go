@@ -1,0 +1,230 @@
+package main
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
+
+// ikeflow runs the CLI in-process and returns stdout, stderr and the exit status.
+func ikeflow(t *testing.T, args ...string) (string, string, int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(args, strings.NewReader(""), &out, &errb)
+	return out.String(), errb.String(), code
+}
+
+const corpus = "../../testdata/corpus"
+
+func scenario(t *testing.T, name string) (capture string, keys []string) {
+	t.Helper()
+	dir := filepath.Join(corpus, name)
+	capture = filepath.Join(dir, "capture.pcap")
+	if _, err := os.Stat(capture); err != nil {
+		t.Fatalf("corpus scenario %s missing: %v", name, err)
+	}
+	for _, k := range []string{"ikev2_decryption_table", "ikev1_decryption_table"} {
+		if _, err := os.Stat(filepath.Join(dir, k)); err == nil {
+			keys = append(keys, filepath.Join(dir, k))
+		}
+	}
+	return capture, keys
+}
+
+func TestHelpAndUsage(t *testing.T) {
+	tests := []struct {
+		args   []string
+		code   int
+		stdout string // substring expected on stdout
+		stderr string // substring expected on stderr
+	}{
+		{[]string{"--help"}, exitOK, "Commands:", ""},
+		{[]string{"help", "dissect"}, exitOK, "Usage: ikeflow dissect", ""},
+		{[]string{"dissect", "--help"}, exitOK, "--format", ""},
+		{[]string{"analyze", "-h"}, exitOK, "--fail-on", ""},
+		{[]string{"keys", "--help"}, exitOK, "keys export --wireshark", ""},
+		{[]string{"version"}, exitOK, "ikeflow ", ""},
+		{nil, exitUsage, "", "Usage:"},
+		{[]string{"frobnicate"}, exitUsage, "", `unknown command or file "frobnicate"`},
+		{[]string{"dissect"}, exitUsage, "", "no capture file given"},
+		{[]string{"dissect", "--format", "xml", "x.pcap"}, exitUsage, "", "--format must be text or json"},
+		{[]string{"analyze", "--fail-on", "info", "x.pcap"}, exitUsage, "", "--fail-on must be error or warning"},
+		{[]string{"analyze", "--peer", "not-an-ip", "x.pcap"}, exitUsage, "", "is not an IP address"},
+		{[]string{"analyze", "--bogus", "x.pcap"}, exitUsage, "", "unknown flag: --bogus"},
+		{[]string{"dissect", "/nonexistent/capture.pcap"}, exitError, "", "/nonexistent/capture.pcap: no such file"},
+		{[]string{"/nonexistent/capture.pcap"}, exitError, "", "no such file"},
+		{[]string{"dissect", "--keys", "/nonexistent/keys", "x.pcap"}, exitError, "", "--keys"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			out, errb, code := ikeflow(t, tt.args...)
+			if code != tt.code {
+				t.Errorf("exit status %d, want %d\nstdout: %s\nstderr: %s", code, tt.code, out, errb)
+			}
+			if !strings.Contains(out, tt.stdout) {
+				t.Errorf("stdout lacks %q:\n%s", tt.stdout, out)
+			}
+			if !strings.Contains(errb, tt.stderr) {
+				t.Errorf("stderr lacks %q:\n%s", tt.stderr, errb)
+			}
+		})
+	}
+}
+
+// TestGolden compares the CLI's output on real corpus captures with
+// reviewed golden files. Regenerate with: go test ./cmd/ikeflow -update
+func TestGolden(t *testing.T) {
+	type gcase struct {
+		name string
+		args func(capture string, keys []string) []string
+	}
+	withKeys := func(cmd string, extra ...string) func(string, []string) []string {
+		return func(c string, keys []string) []string {
+			a := append([]string{cmd}, extra...)
+			for _, k := range keys {
+				a = append(a, "--keys", k)
+			}
+			return append(a, c)
+		}
+	}
+	cases := map[string][]gcase{
+		"ikev2-psk-success":            {{"dissect-text", withKeys("dissect")}, {"analyze-ladder", withKeys("analyze", "--ladder")}},
+		"ikev2-auth-child-no-proposal": {{"analyze", withKeys("analyze")}, {"analyze-nokeys", func(c string, _ []string) []string { return []string{"analyze", c} }}},
+		"ikev2-init-no-proposal":       {{"analyze", withKeys("analyze")}},
+		"ikev2-ts-unacceptable":        {{"analyze-md", withKeys("analyze", "--format", "markdown")}},
+		"ikev2-auth-failed":            {{"analyze", withKeys("analyze")}},
+		"ikev2-invalid-ke-retry":       {{"analyze", withKeys("analyze")}},
+		"ikev2-retransmit":             {{"analyze", withKeys("analyze")}},
+		"ikev2-rekey":                  {{"analyze-json", withKeys("analyze", "--format", "json")}},
+		"ikev2-cert-fragmentation":     {{"dissect-json", withKeys("dissect", "--format", "json")}},
+		"ikev1-main-quick":             {{"dissect-text", withKeys("dissect")}, {"analyze-csv", withKeys("analyze", "--format", "csv")}},
+		"ikev1-quick-id-mismatch":      {{"analyze", withKeys("analyze")}},
+	}
+	for scen, cs := range cases {
+		for _, c := range cs {
+			t.Run(scen+"/"+c.name, func(t *testing.T) {
+				capture, keys := scenario(t, scen)
+				out, errb, code := ikeflow(t, c.args(capture, keys)...)
+				if code != exitOK {
+					t.Fatalf("exit status %d\nstderr: %s", code, errb)
+				}
+				golden := filepath.Join("testdata", "golden", scen+"."+c.name+".golden")
+				if *update {
+					if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
+						t.Fatal(err)
+					}
+					if err := os.WriteFile(golden, []byte(out), 0o644); err != nil {
+						t.Fatal(err)
+					}
+					return
+				}
+				want, err := os.ReadFile(golden)
+				if err != nil {
+					t.Fatalf("%v (run go test ./cmd/ikeflow -update and review the result)", err)
+				}
+				if out != string(want) {
+					got := golden + ".got"
+					os.WriteFile(got, []byte(out), 0o644)
+					t.Errorf("output differs from %s; wrote %s (diff them; -update accepts)", golden, got)
+				}
+			})
+		}
+	}
+}
+
+func TestFailOn(t *testing.T) {
+	bad, badKeys := scenario(t, "ikev2-auth-child-no-proposal")
+	args := []string{"analyze", "--fail-on", "error", "--format", "json"}
+	for _, k := range badKeys {
+		args = append(args, "--keys", k)
+	}
+	if _, errb, code := ikeflow(t, append(args, bad)...); code != exitFindings {
+		t.Errorf("child SA refused: exit %d, want %d (stderr %s)", code, exitFindings, errb)
+	}
+	good, goodKeys := scenario(t, "ikev2-psk-success")
+	args = []string{"analyze", "--fail-on", "error", "--format", "json"}
+	for _, k := range goodKeys {
+		args = append(args, "--keys", k)
+	}
+	if _, errb, code := ikeflow(t, append(args, good)...); code != exitOK {
+		t.Errorf("healthy SA: exit %d, want 0 (stderr %s)", code, errb)
+	}
+}
+
+// TestDecryptionStates uses a real capture with its real key, then with
+// one octet of SK_ai changed: the first decrypts, the second must say
+// "integrity check failed" and show no inner payloads.
+func TestDecryptionStates(t *testing.T) {
+	capture, keys := scenario(t, "ikev2-psk-success")
+	if len(keys) == 0 {
+		t.Fatal("scenario has no key table")
+	}
+	out, _, code := ikeflow(t, "dissect", "--keys", keys[0], capture)
+	if code != exitOK || !strings.Contains(out, "decrypted") || !strings.Contains(out, "IDi") {
+		t.Fatalf("with the right key: exit %d, output:\n%s", code, out)
+	}
+	data, err := os.ReadFile(keys[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	fields := strings.Split(strings.TrimSpace(string(data)), ",")
+	if len(fields) < 8 {
+		t.Fatalf("unexpected key table: %q", data)
+	}
+	// Field 5 is SK_ai: flip its first hex digit.
+	ai := []byte(fields[5])
+	if ai[0] == '0' {
+		ai[0] = '1'
+	} else {
+		ai[0] = '0'
+	}
+	fields[5] = string(ai)
+	bad := filepath.Join(t.TempDir(), "ikev2_decryption_table")
+	if err := os.WriteFile(bad, []byte(strings.Join(fields, ",")+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, _, code = ikeflow(t, "dissect", "--keys", bad, capture)
+	if code != exitOK {
+		t.Fatalf("exit %d", code)
+	}
+	if !strings.Contains(out, "integrity check failed") {
+		t.Errorf("wrong SK_ai did not give \"integrity check failed\":\n%s", out)
+	}
+	if strings.Contains(out, "IDi    ID_FQDN") {
+		t.Errorf("inner payloads shown despite failed integrity check:\n%s", out)
+	}
+	out, _, _ = ikeflow(t, "dissect", capture)
+	if !strings.Contains(out, "no key") {
+		t.Errorf("without keys the SK payload should say \"no key\":\n%s", out)
+	}
+}
+
+// TestStdinAndMerge reads a capture from standard input and merges two captures by time.
+func TestStdinAndMerge(t *testing.T) {
+	capture, _ := scenario(t, "ikev2-psk-success")
+	data, err := os.ReadFile(capture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	if code := run([]string{"dissect", "--format", "json", "-"}, bytes.NewReader(data), &out, &errb); code != exitOK {
+		t.Fatalf("stdin: exit %d: %s", code, errb.String())
+	}
+	fileOut, _, _ := ikeflow(t, "dissect", "--format", "json", capture)
+	if out.String() != fileOut {
+		t.Errorf("stdin output differs from file output")
+	}
+	other, _ := scenario(t, "ikev2-init-no-proposal")
+	merged, errs, code := ikeflow(t, "analyze", "--format", "json", capture, other)
+	if code != exitOK {
+		t.Fatalf("merge: exit %d: %s", code, errs)
+	}
+	if n := strings.Count(merged, `"spi_i":`); n < 2 {
+		t.Errorf("merged analysis shows %d SPI fields, want SAs from both captures", n)
+	}
+}
