@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"net/netip"
+	"slices"
 	"strconv"
 	"unicode/utf8"
 )
@@ -230,6 +231,23 @@ func (a *AttributeV1) hidden() bool {
 	return false
 }
 
+// countAttributesV1 counts the attributes that fit in b.
+func countAttributesV1(b []byte) int {
+	n, off := 0, 0
+	for len(b)-off >= 4 {
+		step := 4
+		if b[off]&0x80 == 0 {
+			step += int(binary.BigEndian.Uint16(b[off+2:]))
+		}
+		if step > len(b)-off {
+			break
+		}
+		off += step
+		n++
+	}
+	return n
+}
+
 // DecodeAttributesV1 decodes a sequence of ISAKMP data attributes
 // ([RFC 2408] §3.3) filling b completely, appending them to out. base is
 // the offset of b[0] from the IKE header, used in errors; field prefixes
@@ -238,6 +256,7 @@ func (a *AttributeV1) hidden() bool {
 //
 // [RFC 2408]: https://www.rfc-editor.org/rfc/rfc2408#section-3.3
 func DecodeAttributesV1(b []byte, base int, space AttrSpaceV1, field string, out *[]AttributeV1) error {
+	*out = slices.Grow(*out, countAttributesV1(b)) // one allocation, bounded by len(b)/4
 	off := 0
 	for n := 0; off < len(b); n++ {
 		if len(b)-off < 4 {
