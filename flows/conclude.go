@@ -98,6 +98,9 @@ func (a *Analyzer) retransmitFindings(st *saState) (gaveUp bool) {
 		}
 		groups := retransmitGroups(ex)
 		for _, g := range groups {
+			if g[0].Response && sa.Version == 2 {
+				continue // a responder resends its answer to a retransmitted request: expected
+			}
 			a.retransmitFinding(st, ex, g)
 		}
 		if sa.Version == 2 && !ex.Answered && len(ex.Messages) > 0 && !ex.Messages[0].Response {

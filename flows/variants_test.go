@@ -1,0 +1,211 @@
+package flows
+
+import (
+	"encoding/binary"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+)
+
+// Variants of real captures, edited the way captures go wrong in the field:
+// a response dropped, a request duplicated, packets reordered, the capture
+// cut short, message IDs rewritten. Each must produce the findings it
+// should and nothing else.
+
+// corpusPackets loads a corpus scenario's capture.
+func corpusPackets(t *testing.T, scenario string) []Packet {
+	t.Helper()
+	p := filepath.Join(corpusDir, scenario, "capture.pcap")
+	return loadPackets(t, p)
+}
+
+// clonePackets deep-copies packets so variants do not share Data.
+func clonePackets(in []Packet) []Packet {
+	out := make([]Packet, len(in))
+	for i, p := range in {
+		p.Data = slices.Clone(p.Data)
+		out[i] = p
+	}
+	return out
+}
+
+// byFrame returns the index of the packet with frame f.
+func byFrame(t *testing.T, pk []Packet, f int) int {
+	t.Helper()
+	for i := range pk {
+		if pk[i].Frame == f {
+			return i
+		}
+	}
+	t.Fatalf("frame %d not found", f)
+	return -1
+}
+
+// setMID rewrites the message ID of an IKE packet.
+func setMID(p *Packet, mid uint32) { binary.BigEndian.PutUint32(p.Data[20:24], mid) }
+
+// renumber gives the packets frame numbers 1..n in order.
+func renumber(pk []Packet) {
+	for i := range pk {
+		pk[i].Frame = i + 1
+	}
+}
+
+// shiftAfter delays every packet from index i on by d.
+func shiftAfter(pk []Packet, i int, d time.Duration) {
+	for ; i < len(pk); i++ {
+		pk[i].Time = pk[i].Time.Add(d)
+	}
+}
+
+// sorted returns "kind:severity" of all findings of a report, sorted,
+// without the informational NAT note every kernel-libipsec capture has.
+func sortedKinds(r *Report) []string {
+	var out []string
+	for _, f := range r.Findings {
+		if f.Kind == KindNATDetected {
+			continue
+		}
+		out = append(out, f.Kind+":"+f.Severity.String())
+	}
+	slices.Sort(out)
+	return out
+}
+
+func TestVariantsPSK(t *testing.T) {
+	base := corpusPackets(t, "ikev2-psk-success")
+	// Frames: 1/2 IKE_SA_INIT, 3/4 IKE_AUTH, 5-12 ESP, 13/14 INFORMATIONAL (Delete).
+	tests := []struct {
+		name  string
+		edit  func([]Packet) []Packet
+		want  []string
+		state State
+	}{
+		{"base", func(pk []Packet) []Packet { return pk }, nil, StateEstablished},
+		{"duplicate request", func(pk []Packet) []Packet {
+			i := byFrame(t, pk, 3)
+			dup := pk[i]
+			dup.Data = slices.Clone(dup.Data)
+			dup.Time = dup.Time.Add(time.Millisecond)
+			pk = slices.Insert(pk, i+1, dup)
+			renumber(pk)
+			return pk
+		}, []string{"retransmit:info"}, StateEstablished},
+		{"duplicate response", func(pk []Packet) []Packet {
+			i := byFrame(t, pk, 4)
+			dup := pk[i]
+			dup.Data = slices.Clone(dup.Data)
+			pk = slices.Insert(pk, i+1, dup)
+			renumber(pk)
+			return pk
+		}, nil, StateEstablished},
+		{"drop IKE_AUTH response", func(pk []Packet) []Packet {
+			i := byFrame(t, pk, 4)
+			pk = slices.Delete(pk, i, i+1)
+			shiftAfter(pk, i, 5*time.Second)
+			return pk
+		}, []string{"esp_without_ike:info", "unanswered_request:error"}, StateIncomplete},
+		{"drop IKE_SA_INIT response", func(pk []Packet) []Packet {
+			i := byFrame(t, pk, 2)
+			return pk[:i] // the initiator saw nothing; the capture ends 5 s later
+		}, nil, StateIncomplete},
+		{"cut short after IKE_AUTH request", func(pk []Packet) []Packet {
+			return pk[:byFrame(t, pk, 3)+1]
+		}, nil, StateIncomplete},
+		{"reorder ESP", func(pk []Packet) []Packet {
+			i := byFrame(t, pk, 5)
+			pk[i], pk[i+1] = pk[i+1], pk[i]
+			return pk
+		}, nil, StateEstablished},
+		{"MID skipped", func(pk []Packet) []Packet {
+			setMID(&pk[byFrame(t, pk, 13)], 5)
+			setMID(&pk[byFrame(t, pk, 14)], 5)
+			return pk
+		}, []string{"message_id_desync:warning"}, StateEstablished},
+		{"MID reused", func(pk []Packet) []Packet {
+			setMID(&pk[byFrame(t, pk, 13)], 1)
+			setMID(&pk[byFrame(t, pk, 14)], 1)
+			return pk
+		}, []string{"message_id_desync:error"}, StateEstablished},
+		{"response never requested", func(pk []Packet) []Packet {
+			i := byFrame(t, pk, 13)
+			pk = slices.Delete(pk, i, i+1)
+			return pk
+		}, []string{"message_id_desync:warning"}, StateEstablished},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			pk := tt.edit(clonePackets(base))
+			r := analyze(pk, Options{})
+			if got := sortedKinds(r); !slices.Equal(got, tt.want) {
+				t.Errorf("findings %v, want %v", got, tt.want)
+				for _, sa := range r.SAs {
+					t.Log("\n" + Ladder(sa))
+				}
+			}
+			if len(r.SAs) != 1 || r.SAs[0].State != tt.state {
+				t.Errorf("SAs %d, state %v, want %v", len(r.SAs), r.SAs[0].State, tt.state)
+			}
+		})
+	}
+}
+
+// TestLongLivedSA replays the liveness exchange of a real SA for a day
+// (a DPD every 30 s, message IDs counting up on both sides): no desync, no
+// retransmit, one established SA, with and without an idle timeout.
+func TestLongLivedSA(t *testing.T) {
+	base := corpusPackets(t, "ikev2-psk-success")
+	req, resp := base[byFrame(t, base, 13)], base[byFrame(t, base, 14)]
+	pk := clonePackets(base[:byFrame(t, base, 13)])
+	at := req.Time
+	for mid := uint32(2); mid < 2+2880; mid++ {
+		at = at.Add(30 * time.Second)
+		q, s := req, resp
+		q.Data, s.Data = slices.Clone(req.Data), slices.Clone(resp.Data)
+		setMID(&q, mid)
+		setMID(&s, mid)
+		q.Time, s.Time = at, at.Add(time.Millisecond)
+		pk = append(pk, q, s)
+	}
+	renumber(pk)
+	for _, idle := range []time.Duration{0, 5 * time.Minute} {
+		var streamed []*SA
+		opt := Options{IdleTimeout: idle}
+		if idle > 0 {
+			opt.OnSA = func(sa *SA) { streamed = append(streamed, sa) }
+		}
+		r := analyze(pk, opt)
+		sas := r.SAs
+		if idle > 0 {
+			sas = streamed
+		}
+		if len(sas) != 1 || sas[0].State != StateEstablished {
+			t.Fatalf("idle %v: %d SAs", idle, len(sas))
+		}
+		if got := kinds(sas[0].Findings); len(got) != 1 || got[0] != "nat_detected:info" {
+			t.Errorf("idle %v: findings %v", idle, got)
+		}
+		if sas[0].ExchangesOmitted == 0 {
+			t.Errorf("idle %v: exchanges not capped (%d kept)", idle, len(sas[0].Exchanges))
+		}
+	}
+}
+
+// TestRekeyNoFalsePositives: the healthy rekey scenario, without keys,
+// yields no retransmit or message-ID finding, and the IKE SA rekey chain is
+// still recognised (inferred from the CREATE_CHILD_SA just before the new
+// SPIs appear).
+func TestRekeyNoFalsePositives(t *testing.T) {
+	r := analyze(corpusPackets(t, "ikev2-rekey"), Options{})
+	if got := sortedKinds(r); len(got) != 0 {
+		t.Errorf("findings %v, want none", got)
+	}
+	if len(r.SAs) != 2 {
+		t.Fatalf("%d SAs, want 2", len(r.SAs))
+	}
+	old, nw := r.SAs[0], r.SAs[1]
+	if old.RekeyedTo != nw.Name() || nw.RekeyedFrom != old.Name() || old.State != StateRekeyed {
+		t.Errorf("rekey chain: %s → %q, %s ← %q, state %s", old.Name(), old.RekeyedTo, nw.Name(), nw.RekeyedFrom, old.State)
+	}
+}
