@@ -123,8 +123,8 @@ func (k *Key) checkLengths() error {
 		if k.EncrI.IsZero() {
 			return errString("no encryption key")
 		}
-		if n := k.EncrI.Len(); n != 8 && n != 16 && n != 24 && n != 32 && n < 8 {
-			return errString("encryption key of " + strconv.Itoa(n) + " octets")
+		if n := k.EncrI.Len(); n < 8 {
+			return errString("encryption key of " + strconv.Itoa(n) + " octets is too short for any IKEv1 cipher")
 		}
 		return nil
 	}

@@ -84,6 +84,9 @@ func (p *parser) fortigate(lines []line) ([]Key, error) {
 			if !ok || !ok1 || !ok2 {
 				return nil, p.errf(l.n, "id/spi: want '<id> <16 hex>/<16 hex>', got "+strconv.Quote(val))
 			}
+			if spii == ([8]byte{}) {
+				return nil, p.errf(l.n, "id/spi: initiator SPI is zero")
+			}
 			cur = &Key{Version: version, SPIi: spii, SPIr: spir, Source: p.source(l.n)}
 			curLine = l.n
 		case "proposal":

@@ -30,6 +30,9 @@ func (p *parser) libreswan(lines []line) ([]Key, error) {
 		if !ok1 || !ok2 {
 			return nil, p.errf(l.n, "SPIs must be 0x followed by 16 hex digits")
 		}
+		if spii == ([8]byte{}) {
+			return nil, p.errf(l.n, "initiator SPI is zero")
+		}
 		iname, ikey, ok := strings.Cut(f[4], ":")
 		if !ok {
 			return nil, p.errf(l.n, "integrity field "+strconv.Quote(f[4])+" is not alg:0xKEY")

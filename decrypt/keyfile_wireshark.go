@@ -26,6 +26,9 @@ func (p *parser) wiresharkV2(lines []line) ([]Key, error) {
 		if k.SPIr, ok = parseSPI(f[1]); !ok {
 			return nil, p.errf(l.n, "responder SPI: want 16 hex digits, got "+strconv.Quote(f[1]))
 		}
+		if k.SPIi.IsZero() {
+			return nil, p.errf(l.n, "initiator SPI is zero")
+		}
 		for i, dst := range []*Secret{&k.EncrI, &k.EncrR, nil, &k.IntegI, &k.IntegR} {
 			if dst == nil {
 				continue
@@ -79,6 +82,12 @@ func (p *parser) wiresharkV1(lines []line) ([]Key, error) {
 			return nil, p.errf(l.n, "encryption key: "+strconv.Itoa(len(b))+" octets is too long")
 		}
 		k.EncrI = NewSecret(b)
+		if k.SPIi.IsZero() {
+			return nil, p.errf(l.n, "initiator cookie is zero")
+		}
+		if err := k.checkLengths(); err != nil {
+			return nil, p.errf(l.n, err.Error())
+		}
 		keys = append(keys, k)
 	}
 	return keys, nil
