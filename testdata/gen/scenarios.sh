@@ -65,8 +65,15 @@ initiate_ike() {  # initiate an IKE SA only (no child), IKEv2
 	sw "$dir" --initiate --ike "$ike" --timeout "$t" >>"$dir/initiate.out" 2>&1 || true
 }
 
-terminate() {  # terminate DIR IKE
+terminate() {  # terminate DIR IKE, then wait (bounded) until the IKE SA is destroyed
+	local n0 i
+	n0=$(grep -c '=> DESTROYING' "$1/charon.log" || true)
 	sw "$1" --terminate --ike "$2" --timeout 5 >>"$1/terminate.out" 2>&1 || true
+	for i in $(seq 1 50); do
+		[ "$(grep -c '=> DESTROYING' "$1/charon.log" || true)" -gt "$n0" ] && break
+		sleep 0.1
+	done
+	sleep 0.5
 }
 
 pings() {  # pings NS SRC DST COUNT

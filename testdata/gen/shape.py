@@ -23,8 +23,10 @@ def shape(e):
             c["ike_sa"], c["name"], c["proposal"], " ".join(c["ts_initiator"]),
             " ".join(c["ts_responder"]), c["closed"]))
     for x in e["exchanges"]:
-        lines.append("exchange sa=%s %s mid=%d by %s [%s] -> [%s] retransmits=%s answered=%s error=%s" % (
-            x["ike_sa"], x["exchange"], x["mid"], x["requester"],
+        # IKEv1 quick mode / informational message IDs are random
+        mid = "*" if e["ike_version"] == 1 and x["mid"] else x["mid"]
+        lines.append("exchange sa=%s %s mid=%s by %s [%s] -> [%s] retransmits=%s answered=%s error=%s" % (
+            x["ike_sa"], x["exchange"], mid, x["requester"],
             " ".join(x["request_payloads"] or []), " ".join(x["response_payloads"] or []),
             "yes" if x["retransmits"] else "no", x["answered"], x["error_notify"]))
     for r in e["rekeys"]:
