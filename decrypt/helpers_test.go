@@ -182,3 +182,5 @@ func mustHex(t testing.TB, s string) []byte {
 	}
 	return b
 }
+
+func mustAddrPort(a string) netip.AddrPort { return netip.AddrPortFrom(netip.MustParseAddr(a), 500) }

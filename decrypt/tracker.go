@@ -47,6 +47,14 @@ type Tracker struct {
 	v1init map[dissect.SPI]netip.Addr // IKEv1 initiator address by initiator cookie
 	reasm  Reassembler
 	buf    []byte
+	rekey  map[rekeyKey]dissect.SPI // IKE SA rekey requests: new initiator SPI
+}
+
+// rekeyKey names a CREATE_CHILD_SA exchange of an IKE SA.
+type rekeyKey struct {
+	sa  saKey
+	mid uint32
+	dir bool // request sent by the original initiator
 }
 
 // NewTracker returns a Tracker that takes keys from kr.
@@ -56,6 +64,7 @@ func NewTracker(kr *Keyring) *Tracker {
 		suites: map[saKey]Suite{},
 		v1:     map[saKey]*V1Session{},
 		v1init: map[dissect.SPI]netip.Addr{},
+		rekey:  map[rekeyKey]dissect.SPI{},
 	}
 }
 
@@ -111,7 +120,43 @@ func (t *Tracker) Message(raw []byte, m *dissect.Message, src netip.Addr) Result
 	}
 	r.Plain = plain
 	_, r.Walk = dissect.WalkPayloads(plain, 0, first, 2, &r.Payloads)
+	if h.Exchange == dissect.ExchangeCreateChildSA {
+		t.learnRekey(h, r.Payloads)
+	}
 	return r
+}
+
+// learnRekey remembers the suite of an IKE SA created by rekeying
+// (CREATE_CHILD_SA with an SA payload for protocol IKE, [RFC 7296]
+// §1.3.2): its SPIs are the proposal SPI of the request (new SPIi) and of
+// the response (new SPIr), its suite the response's proposal.
+//
+// [RFC 7296]: https://www.rfc-editor.org/rfc/rfc7296#section-1.3.2
+func (t *Tracker) learnRekey(h *dissect.Header, ps []dissect.Payload) {
+	for _, p := range ps {
+		b := p.Body
+		// Proposal header: ..., Protocol ID (offset 5) = 1 (IKE), SPI Size (6) = 8.
+		if p.Type != dissect.PayloadSA || len(b) < 16 || b[5] != 1 || b[6] != 8 {
+			continue
+		}
+		spi := dissect.SPI(b[8:16])
+		fromI := h.IsInitiator()
+		if !h.IsResponse() {
+			if len(t.rekey) >= MaxTrackedSAs {
+				clear(t.rekey)
+			}
+			t.rekey[rekeyKey{saKey{h.SPIi, h.SPIr}, h.MessageID, fromI}] = spi
+			return
+		}
+		k := rekeyKey{saKey{h.SPIi, h.SPIr}, h.MessageID, !fromI}
+		if newI, ok := t.rekey[k]; ok {
+			delete(t.rekey, k)
+			if s, ok := ChosenSuite(2, b); ok {
+				t.remember(saKey{newI, spi}, s)
+			}
+		}
+		return
+	}
 }
 
 func (t *Tracker) v1Message(raw []byte, m *dissect.Message, src netip.Addr) Result {
