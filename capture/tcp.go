@@ -75,6 +75,21 @@ type tcpStream struct {
 	oooBytes   int
 	last       time.Time
 	lastFrame  int
+	pinFrame   int // events of this frame point into buf: do not overwrite it
+}
+
+// prepare makes buf safe to append to: consumed octets are compacted away,
+// or, when events of the current frame still point into buf, the rest is
+// moved to a new array.
+func (s *tcpStream) prepare(frame int) {
+	switch {
+	case s.pinFrame == frame:
+		s.buf = append([]byte(nil), s.buf[s.start:]...)
+		s.start, s.pinFrame = 0, 0
+	case s.start > 0:
+		n := copy(s.buf, s.buf[s.start:])
+		s.buf, s.start = s.buf[:n], 0
+	}
 }
 
 // buffered returns the octets the stream holds.
@@ -211,6 +226,9 @@ func (t *tcpTable) gap(r *Reader, s *tcpStream, fl *flow, n int, why string) {
 	r.stats.TCPBytesDropped += int64(lost + n)
 	t.bytes -= lost
 	s.buf, s.start = s.buf[:0], 0
+	if s.pinFrame == r.cur.frame {
+		s.buf, s.pinFrame = nil, 0
+	}
 	if s.framed || lost > 0 {
 		r.addFlowError(fl, "ike-tcp", -1, ErrTCPStream, fmt.Sprintf("%s: %d octets lost, %d buffered octets dropped", why, n, lost))
 	}
@@ -238,13 +256,10 @@ func (t *tcpTable) drainOOO(r *Reader, s *tcpStream, fl *flow) {
 }
 
 // consume appends in-order octets to the stream and emits every complete
-// message. Events may point into payload or into s.buf; s.buf is only
-// compacted when the next segment arrives, after the caller has moved on.
+// message. Events may point into payload or into s.buf; s.buf is not
+// overwritten while events of the current frame point into it (pinFrame).
 func (t *tcpTable) consume(r *Reader, s *tcpStream, fl *flow, payload []byte, fromStash bool) {
-	if s.start > 0 {
-		n := copy(s.buf, s.buf[s.start:])
-		s.buf, s.start = s.buf[:n], 0
-	}
+	s.prepare(r.cur.frame)
 	s.next += uint32(len(payload))
 	carried := len(s.buf)
 	var d []byte
@@ -255,6 +270,7 @@ func (t *tcpTable) consume(r *Reader, s *tcpStream, fl *flow, payload []byte, fr
 		t.bytes += len(payload)
 		d = s.buf
 	}
+	before := len(r.events)
 	pos := t.parse(r, s, fl, d, carried)
 	if carried == 0 && len(s.ooo) == 0 && !fromStash {
 		if rest := d[pos:]; len(rest) > 0 {
@@ -262,9 +278,12 @@ func (t *tcpTable) consume(r *Reader, s *tcpStream, fl *flow, payload []byte, fr
 			t.bytes += len(rest)
 		}
 	} else {
+		if len(r.events) > before {
+			s.pinFrame = r.cur.frame
+		}
 		s.start = pos
 		t.bytes -= pos
-		if s.start == len(s.buf) {
+		if s.start == len(s.buf) && s.pinFrame != r.cur.frame {
 			s.buf, s.start = s.buf[:0], 0
 		}
 	}

@@ -258,3 +258,21 @@ func TestTCPLimits(t *testing.T) {
 		t.Errorf("stats %+v", st)
 	}
 }
+
+// TestTCPEventDataNotOverwritten: a segment completes one message from
+// the stream buffer and then releases stashed segments that complete
+// another; both events of the frame must keep their bytes.
+func TestTCPEventDataNotOverwritten(t *testing.T) {
+	m1, m2, m3 := tcpMessages(t)
+	s := append(append(ikeFrame(m1), ikeFrame(m3)...), ikeFrame(m2)...)
+	cut1, cut2 := len(ikeFrame(m1))+10, len(ikeFrame(m1))+len(ikeFrame(m3))+5
+	segs := []seg{
+		{tcpClient, cISN, testpcap.SYN, nil},                  // 1
+		{tcpClient, cISN + 1 + uint32(cut2), 0, s[cut2:]},     // 2: stashed
+		{tcpClient, cISN + 1 + uint32(cut1), 0, s[cut1:cut2]}, // 3: stashed
+		{tcpClient, cISN + 1, 0, s[:20]},                      // 4: buffered
+		{tcpClient, cISN + 21, 0, s[20:cut1]},                 // 5: completes m1 in the buffer, releases 3 and 2
+	}
+	ev, _ := newAll(t, writeSegs(segs).Bytes(), Options{})
+	checkEvents(t, ev, []wantEv{{5, KindIKE, m1, true}, {5, KindIKE, m3, true}, {5, KindIKE, m2, true}})
+}
