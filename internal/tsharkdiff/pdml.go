@@ -147,16 +147,22 @@ func msgFromPDML(frame int, pr pdmlField) (msg, error) {
 		return m, err
 	}
 	m.Flags = uint8(fl)
-	inner := func(c *pdmlField) {
+	// Decrypted payloads sit directly under isakmp.enc.data (IKEv1) or
+	// under isakmp.enc.decrypted/isakmp.enc.contained (IKEv2 SK/SKF).
+	var inner func(c *pdmlField)
+	inner = func(c *pdmlField) {
 		for j := range c.Children {
 			ic := &c.Children[j]
-			if ic.Name != "isakmp.typepayload" {
-				continue
+			switch ic.Name {
+			case "isakmp.enc.decrypted", "isakmp.enc.contained":
+				m.Decrypted = true // also when the SK payload holds no payload
+				inner(ic)
+			case "isakmp.typepayload":
+				m.Decrypted = true
+				it, _ := parseUint(ic.Show)
+				m.Inner = append(m.Inner, dissect.PayloadType(it).Short())
+				collect(&m, ic, false)
 			}
-			m.Decrypted = true
-			it, _ := parseUint(ic.Show)
-			m.Inner = append(m.Inner, dissect.PayloadType(it).Short())
-			collect(&m, ic, false)
 		}
 	}
 	for i := range pr.Children {
