@@ -45,6 +45,7 @@ type Analyzer struct {
 	accepted map[netip.Addr]acceptedProposal
 	offers   map[netip.Addr]acceptedProposal
 	rekeys   map[saKey]*saState // IKE SA rekeys negotiated, new SPIs → old SA
+	props    map[uint64]*cachedProps
 }
 
 // NewAnalyzer returns an Analyzer configured by opt.
@@ -66,6 +67,7 @@ func NewAnalyzer(opt Options) *Analyzer {
 		orphans:  make(map[uint32]*orphanESP),
 		accepted: make(map[netip.Addr]acceptedProposal),
 		offers:   make(map[netip.Addr]acceptedProposal),
+		props:    make(map[uint64]*cachedProps),
 	}
 	if len(opt.Peers) > 0 {
 		a.peers = make(map[netip.Addr]bool, len(opt.Peers))
@@ -141,19 +143,30 @@ func (a *Analyzer) str(b []byte) string {
 
 // newSA creates and indexes a new IKE SA state.
 func (a *Analyzer) newSA(version uint8, p *Packet, fromInitiator bool, spii, spir dissect.SPI) *saState {
-	sa := &SA{Version: int(version), SPIi: spii, SPIr: spir, Start: p.Time, End: p.Time,
-		FirstFrame: p.Frame, LastFrame: p.Frame, Exchanges: []*Exchange{}, ChildSAs: []*ChildSA{}, Findings: []Finding{}}
+	x := &saAlloc{}
+	sa := &x.sa
+	*sa = SA{Version: int(version), SPIi: spii, SPIr: spir, Start: p.Time, End: p.Time,
+		FirstFrame: p.Frame, LastFrame: p.Frame, Exchanges: x.exs[:0], ChildSAs: []*ChildSA{}, Findings: []Finding{}}
 	if fromInitiator {
 		sa.Initiator, sa.Responder = p.Src, p.Dst
 	} else {
 		sa.Initiator, sa.Responder = p.Dst, p.Src
 	}
-	st := &saState{sa: sa, last: p.Time}
+	st := &x.st
+	st.sa, st.last = sa, p.Time
 	st.pair = makePairKey(sa.Initiator.Addr(), sa.Responder.Addr())
 	a.nextSeq++
 	a.report.Stats.IKESAs++
 	a.lruPush(st)
 	return st
+}
+
+// saAlloc puts an SA, its working state and room for its first exchanges in
+// one allocation.
+type saAlloc struct {
+	st  saState
+	sa  SA
+	exs [4]*Exchange
 }
 
 // addKey indexes st under k.
@@ -239,6 +252,8 @@ func (a *Analyzer) finalize(st *saState) {
 		ps.latest = nil
 	}
 	a.observePair(st)
+	st.recent = [recentLen]*Exchange{}
+	st.inferChild = nil
 	for _, k := range st.rekeyKeys {
 		if a.rekeys[k] == st {
 			delete(a.rekeys, k)
@@ -304,8 +319,12 @@ func (a *Analyzer) Finish() *Report {
 	}
 	r.Findings = []Finding{}
 	for _, sa := range r.SAs {
+		if len(sa.Findings) == 0 {
+			continue
+		}
+		name := sa.Name()
 		for _, f := range sa.Findings {
-			f.SA = sa.Name()
+			f.SA = name
 			r.Findings = append(r.Findings, f)
 		}
 	}

@@ -270,28 +270,37 @@ func (a *Analyzer) natFinding(st *saState) {
 		return
 	}
 	sa := st.sa
-	var who string
 	switch {
 	case st.natSeen[sideI] && st.natSeen[sideR]:
 		sa.NAT = "both"
-		who = "Both peers are behind NAT (or one side fakes NAT detection to force UDP encapsulation)"
 	case st.natSeen[sideI]:
 		sa.NAT = "initiator"
-		who = "The initiator (" + sa.Initiator.Addr().String() + ") is behind a NAT"
 	default:
 		sa.NAT = "responder"
-		who = "The responder (" + sa.Responder.Addr().String() + ") is behind a NAT"
 	}
-	how := ": the NAT detection hash does not match the address and port seen in this capture."
+	msg := natMessages[sa.NAT]
 	if st.natByPort {
-		how = ": it sends IKE from port " + strconv.Itoa(int(sa.Initiator.Port())) + " instead of 500/4500, so a NAPT" +
-			" rewrote its source port (no NAT detection payloads were sent)."
+		msg = natPortMessage
 	}
-	st.addFinding(KindNATDetected, SeverityInfo, sa.Start,
-		who+how+" IKE moves to UDP 4500"+
-			" and ESP is UDP-encapsulated (RFC 3948); keepalives must hold the NAT mapping open, or traffic stops after the"+
-			" NAT's idle timeout.", st.natFrames...)
+	st.addFinding(KindNATDetected, SeverityInfo, sa.Start, msg, st.natFrames...)
 }
+
+// NAT finding texts (constant, so 100k SAs behind NAT share them).
+const natAdvice = " IKE moves to UDP 4500 and ESP is UDP-encapsulated (RFC 3948); keepalives must hold the NAT mapping" +
+	" open, or traffic stops after the NAT's idle timeout."
+
+var natMessages = map[string]string{
+	"initiator": "The initiator is behind a NAT: the NAT detection hashes do not match its address and port as seen in" +
+		" this capture." + natAdvice,
+	"responder": "The responder is behind a NAT: the NAT detection hashes do not match its address and port as seen in" +
+		" this capture." + natAdvice,
+	"both": "Both peers appear behind NAT: neither side's NAT detection hash matches the addresses seen in this capture" +
+		" (some implementations, e.g. strongSwan with kernel-libipsec, fake NAT detection on purpose to force UDP" +
+		" encapsulation)." + natAdvice,
+}
+
+const natPortMessage = "The initiator is behind a NAPT: it sends IKE from a port other than 500/4500, so a NAT rewrote its" +
+	" source port (no NAT detection payloads were sent)." + natAdvice
 
 // weakFinding reports weak negotiated algorithms.
 func (a *Analyzer) weakFinding(st *saState) {

@@ -12,16 +12,26 @@ type acceptedProposal struct {
 	ikeFrame, childFrame int
 }
 
+// maxPolicies bounds the peers whose proposals are remembered for hints.
+const maxPolicies = 4096
+
 // rememberOffer records what addr offered when initiating.
 func (a *Analyzer) rememberOffer(addr netip.Addr, ike bool, offered []string, frame int) {
 	if len(offered) == 0 {
 		return
 	}
-	ap := a.offers[addr]
+	ap, ok := a.offers[addr]
+	if !ok && len(a.offers) >= maxPolicies {
+		return
+	}
+	joined := offered[0]
+	if len(offered) > 1 {
+		joined = strings.Join(offered, "; ")
+	}
 	if ike {
-		ap.ike, ap.ikeFrame = strings.Join(offered, "; "), frame
+		ap.ike, ap.ikeFrame = joined, frame
 	} else {
-		ap.child, ap.childFrame = strings.Join(offered, "; "), frame
+		ap.child, ap.childFrame = joined, frame
 	}
 	a.offers[addr] = ap
 }
@@ -29,7 +39,10 @@ func (a *Analyzer) rememberOffer(addr netip.Addr, ike bool, offered []string, fr
 // rememberAccept records a proposal negotiated between two peers.
 func (a *Analyzer) rememberAccept(x, y netip.Addr, ike bool, summary string, frame int) {
 	for _, addr := range [2]netip.Addr{x, y} {
-		ap := a.accepted[addr]
+		ap, ok := a.accepted[addr]
+		if !ok && len(a.accepted) >= maxPolicies {
+			continue
+		}
 		if ike {
 			ap.ike, ap.ikeFrame = summary, frame
 		} else {

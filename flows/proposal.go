@@ -25,6 +25,35 @@ type weakAlg struct {
 	why  string
 }
 
+// propCacheMax bounds the proposal cache.
+const propCacheMax = 1024
+
+// cachedProps is a decoded IKE SA payload shared by every SA that sent the
+// same bytes (a concentrator sees the same few offers thousands of times).
+type cachedProps struct {
+	body  []byte
+	props []proposalView
+	sums  []string
+}
+
+// ikeProposals decodes an IKE SA payload (no SPIs: IKE_SA_INIT, MM/AM) via
+// a cache keyed by its content. The result is shared: do not modify it.
+func (a *Analyzer) ikeProposals(version uint8, p dissect.Payload) ([]proposalView, []string) {
+	h := a.hash(p.Body) ^ uint64(version)
+	if c, ok := a.props[h]; ok && string(c.body) == string(p.Body) {
+		return c.props, c.sums
+	}
+	props := decodeProposals(version, p)
+	for i := range props {
+		props[i].spi = nil
+	}
+	c := &cachedProps{body: append([]byte(nil), p.Body...), props: props, sums: summaries(version, props)}
+	if len(a.props) < propCacheMax {
+		a.props[h] = c
+	}
+	return c.props, c.sums
+}
+
 // decodeProposals returns the proposals of an SA payload.
 func decodeProposals(version uint8, p dissect.Payload) []proposalView {
 	body, _ := dissect.DecodePayload(version, p)

@@ -139,12 +139,14 @@ type Exchange struct {
 	reqFrags uint64 // IKEv2 SKF fragment numbers seen in the request (bit n-1)
 	rspFrags uint64
 	hasResp  bool
-	v1step   uint8 // IKEv1: number of distinct messages so far
-	v1hash   [6]uint64
+	v1step   uint8  // IKEv1: number of distinct messages so far
 	kind     exKind // what the exchange did, when known
 	pend     *pending
 	frags    [2]*fragState
 	child    *ChildSA
+	inline   [2]Message  // storage for the first two messages (one allocation per exchange)
+	ptrs     [2]*Message // backing array of Messages for them
+	nInline  uint8
 	slow     time.Duration // longest wait for an answer (IKEv1: between messages)
 	slowFrom int           // frames of that wait
 	slowTo   int
@@ -169,6 +171,8 @@ type Message struct {
 	// Label names the message in its exchange when useful ("MM3", "QM1",
 	// "AM2").
 	Label string `json:"label,omitempty"`
+
+	hash uint64 // IKEv1: fingerprint for retransmit detection
 }
 
 // ChildSA is one IPsec SA pair (ESP or AH) negotiated by an IKE SA.

@@ -99,7 +99,6 @@ type saState struct {
 	malformed      []int // frames that did not decode cleanly
 	encrypted      int   // encrypted messages not decrypted
 	inferChild     *ChildSA
-	ikeProtoFrames []int // frames whose notifies we already reported (dedupe)
 	pair           pairKey
 	v1             *v1State
 	cookie         bool      // a COOKIE challenge was reported

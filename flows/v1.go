@@ -116,11 +116,12 @@ func (a *Analyzer) v1(p *Packet, decodeErr bool) {
 		st.malformed = append(st.malformed, p.Frame)
 	}
 	hash := a.hash(a.msg.Raw)
-	m := &Message{Frame: p.Frame, Time: p.Time, From: sideName(side), Size: int(h.Length)}
+	mv := Message{Frame: p.Frame, Time: p.Time, From: sideName(side), Size: int(h.Length)}
+	m := &mv
 
 	ex := a.findExV1(st, h)
 	if ex == nil {
-		ex = &Exchange{Type: h.Exchange, MID: h.MessageID, From: sideName(side), Start: p.Time, side: side}
+		ex = newExchange(h.Exchange, h.MessageID, side, p.Time)
 		a.addExchange(st, ex)
 		if h.MessageID == 0 && (h.Exchange == dissect.ExchangeIdentityProtect || h.Exchange == dissect.ExchangeAggressive) {
 			st.v1.phase1 = ex
@@ -131,23 +132,17 @@ func (a *Analyzer) v1(p *Packet, decodeErr bool) {
 			}
 		}
 	}
-	for k := uint8(0); k < ex.v1step && k < uint8(len(ex.v1hash)); k++ {
-		if ex.v1hash[k] == hash {
+	m.hash = hash
+	for _, prev := range ex.Messages {
+		if !prev.Retransmit && prev.hash == hash {
 			m.Retransmit = true
-			m.Label = v1Label(ex.Type, k+1)
-			m.Response = sideName(side) != ex.From
-			for _, prev := range ex.Messages {
-				if prev.Label == m.Label && !prev.Retransmit {
-					m.Payloads = prev.Payloads
-				}
-			}
+			m.Label = prev.Label
+			m.Response = prev.Response
+			m.Payloads = prev.Payloads
 			ex.Retransmits++
-			ex.Messages = append(ex.Messages, m)
+			a.appendMsg(st, ex, m)
 			return
 		}
-	}
-	if int(ex.v1step) < len(ex.v1hash) {
-		ex.v1hash[ex.v1step] = hash
 	}
 	ex.v1step++
 	m.Label = v1Label(ex.Type, ex.v1step)
@@ -167,7 +162,7 @@ func (a *Analyzer) v1(p *Packet, decodeErr bool) {
 	if ex.v1step >= v1Steps(ex.Type) {
 		ex.Answered = true
 	}
-	ex.Messages = append(ex.Messages, m)
+	a.appendMsg(st, ex, m)
 	a.onV1(st, p, side, ex, f)
 }
 
@@ -234,7 +229,7 @@ func (a *Analyzer) onV1(st *saState, p *Packet, side uint8, ex *Exchange, f *fac
 		switch ex.v1step {
 		case 1:
 			if len(f.sas) > 0 {
-				st.offered = summaries(1, decodeProposals(1, f.sas[0]))
+				_, st.offered = a.ikeProposals(1, f.sas[0])
 				a.rememberOffer(p.Src.Addr(), true, st.offered, p.Frame)
 			}
 			if ex.Type == dissect.ExchangeAggressive {
@@ -242,7 +237,7 @@ func (a *Analyzer) onV1(st *saState, p *Packet, side uint8, ex *Exchange, f *fac
 			}
 		case 2:
 			if len(f.sas) > 0 {
-				if props := decodeProposals(1, f.sas[0]); len(props) > 0 {
+				if props, _ := a.ikeProposals(1, f.sas[0]); len(props) > 0 {
 					st.sa.Proposal = props[0].summary
 					st.noteWeak(props[0].weak, p.Frame, "IKE SA")
 					a.rememberAccept(st.sa.Responder.Addr(), st.sa.Initiator.Addr(), true, props[0].summary, p.Frame)

@@ -37,7 +37,8 @@ func (a *Analyzer) v2(p *Packet, decodeErr bool) {
 		}
 	}
 	hash := a.hash(a.msg.Raw)
-	m := &Message{Frame: p.Frame, Time: p.Time, From: sideName(side), Response: isResp, Size: int(h.Length)}
+	mv := Message{Frame: p.Frame, Time: p.Time, From: sideName(side), Response: isResp, Size: int(h.Length)}
+	m := &mv
 	if f.fragTotal > 0 {
 		m.Fragment = strconv.Itoa(int(f.fragNum)) + "/" + strconv.Itoa(int(f.fragTotal))
 	}
@@ -157,8 +158,8 @@ func (a *Analyzer) v2Request(st *saState, p *Packet, side uint8, m *Message, has
 // newRequest opens a new exchange for a first-seen request.
 func (a *Analyzer) newRequest(st *saState, p *Packet, side uint8, m *Message, hash uint64, f *facts) {
 	h := &a.msg.Header
-	ex := &Exchange{Type: h.Exchange, MID: h.MessageID, From: sideName(side), Start: p.Time,
-		side: side, reqHash: hash, lastReq: p.Time}
+	ex := newExchange(h.Exchange, h.MessageID, side, p.Time)
+	ex.reqHash, ex.lastReq = hash, p.Time
 	ex.reqFrags = fragBit(f)
 	a.addExchange(st, ex)
 	a.describe(st, p, side, m, f, ex)
@@ -183,7 +184,7 @@ func (a *Analyzer) v2Response(st *saState, p *Packet, side uint8, m *Message, ha
 					" does not see, or the responder's view of message IDs differs from the requester's (HA failover, stale SA);"+
 					" the requester will drop this response.", p.Frame)
 		}
-		ex = &Exchange{Type: h.Exchange, MID: mid, From: sideName(reqSide), Start: p.Time, side: reqSide}
+		ex = newExchange(h.Exchange, mid, reqSide, p.Time)
 		ex.hasResp, ex.Answered, ex.respHash = true, true, hash
 		ex.rspFrags = fragBit(f)
 		a.addExchange(st, ex)
@@ -272,10 +273,24 @@ func (a *Analyzer) addExchange(st *saState, ex *Exchange) {
 	}
 }
 
-// appendMsg adds m to ex (messages of omitted exchanges are dropped, except
-// the first, which findings need).
+// newExchange allocates an exchange with room for two messages.
+func newExchange(t dissect.ExchangeType, mid uint32, side uint8, at time.Time) *Exchange {
+	ex := &Exchange{Type: t, MID: mid, From: sideName(side), Start: at, side: side}
+	ex.Messages = ex.ptrs[:0]
+	return ex
+}
+
+// appendMsg copies m into ex's message list.
 func (a *Analyzer) appendMsg(st *saState, ex *Exchange, m *Message) {
-	ex.Messages = append(ex.Messages, m)
+	var dst *Message
+	if int(ex.nInline) < len(ex.inline) {
+		dst = &ex.inline[ex.nInline]
+		ex.nInline++
+	} else {
+		dst = new(Message)
+	}
+	*dst = *m
+	ex.Messages = append(ex.Messages, dst)
 }
 
 // u32 formats a message ID.

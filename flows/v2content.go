@@ -117,8 +117,7 @@ func (a *Analyzer) onV2Request(st *saState, p *Packet, side uint8, ex *Exchange,
 	switch h.Exchange {
 	case dissect.ExchangeIKESAInit:
 		if len(f.sas) > 0 {
-			props := decodeProposals(2, f.sas[0])
-			st.offered = summaries(2, props)
+			_, st.offered = a.ikeProposals(2, f.sas[0])
 			st.sa.Offered = nil
 			a.rememberOffer(p.Src.Addr(), true, st.offered, p.Frame)
 		}
@@ -192,7 +191,7 @@ func (a *Analyzer) onV2Response(st *saState, p *Packet, side uint8, ex *Exchange
 		case hasErr:
 			st.initFailed = true
 		case len(f.sas) > 0:
-			props := decodeProposals(2, f.sas[0])
+			props, _ := a.ikeProposals(2, f.sas[0])
 			if len(props) > 0 {
 				st.sa.Proposal = props[0].summary
 				st.noteWeak(props[0].weak, p.Frame, "IKE SA")

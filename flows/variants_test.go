@@ -14,7 +14,7 @@ import (
 // should and nothing else.
 
 // corpusPackets loads a corpus scenario's capture.
-func corpusPackets(t *testing.T, scenario string) []Packet {
+func corpusPackets(t testing.TB, scenario string) []Packet {
 	t.Helper()
 	p := filepath.Join(corpusDir, scenario, "capture.pcap")
 	return loadPackets(t, p)
@@ -31,7 +31,7 @@ func clonePackets(in []Packet) []Packet {
 }
 
 // byFrame returns the index of the packet with frame f.
-func byFrame(t *testing.T, pk []Packet, f int) int {
+func byFrame(t testing.TB, pk []Packet, f int) int {
 	t.Helper()
 	for i := range pk {
 		if pk[i].Frame == f {
