@@ -92,3 +92,28 @@ func kinds(fs []Finding) []string {
 	}
 	return out
 }
+
+// loadPacketsQuiet reads a corpus capture without a testing.TB (fuzz seeds);
+// it returns nil on any error.
+func loadPacketsQuiet(scenario string) []Packet {
+	r, err := capture.Open(filepath.Join(corpusDir, scenario, "capture.pcap"), capture.Options{})
+	if err != nil {
+		return nil
+	}
+	defer r.Close()
+	var out []Packet
+	for {
+		ev, err := r.Next()
+		if err != nil {
+			return out
+		}
+		switch ev.Kind {
+		case capture.KindIKE:
+			out = append(out, Packet{Frame: ev.Frame, Time: ev.Time, Src: ev.Src, Dst: ev.Dst, Kind: KindIKE,
+				Data: append([]byte(nil), ev.Data...)})
+		case capture.KindESP:
+			out = append(out, Packet{Frame: ev.Frame, Time: ev.Time, Src: ev.Src, Dst: ev.Dst, Kind: KindESP,
+				ESPSPI: ev.ESPSPI, ESPSeq: ev.ESPSeq})
+		}
+	}
+}
