@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"encoding/json"
 	"fmt"
 	"io"
 
@@ -70,6 +69,7 @@ type dissector struct {
 	keys   *decrypt.Keyring
 	msg    dissect.Message // reused
 	trk    *decrypt.Tracker
+	jbuf   []byte // reused JSON line
 }
 
 func (d *dissector) file(e *env, path string, opt capture.Options) error {
@@ -79,8 +79,6 @@ func (d *dissector) file(e *env, path string, opt capture.Options) error {
 	}
 	defer r.Close()
 	d.trk = decrypt.NewTracker(d.keys) // SAs do not span files
-	enc := json.NewEncoder(d.w)
-	enc.SetEscapeHTML(false)
 	for {
 		ev, err := r.Next()
 		if err == io.EOF {
@@ -101,7 +99,10 @@ func (d *dissector) file(e *env, path string, opt capture.Options) error {
 		}
 		rec := d.record(ev)
 		if d.format == "json" {
-			if err := enc.Encode(rec); err != nil {
+			if d.jbuf, err = rec.appendJSON(d.jbuf[:0]); err != nil {
+				return err
+			}
+			if _, err := d.w.Write(d.jbuf); err != nil {
 				return err
 			}
 		} else if err := writeText(d.w, rec); err != nil {

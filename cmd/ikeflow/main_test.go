@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"flag"
 	"os"
 	"path/filepath"
@@ -226,5 +227,16 @@ func TestStdinAndMerge(t *testing.T) {
 	}
 	if n := strings.Count(merged, `"spi_i":`); n < 2 {
 		t.Errorf("merged analysis shows %d SPI fields, want SAs from both captures", n)
+	}
+}
+
+// TestAppendString checks the JSON string writer against encoding/json on
+// strings with quotes, control characters, non-ASCII and invalid UTF-8.
+func TestAppendString(t *testing.T) {
+	for _, s := range []string{"", "IKE_SA_INIT", `a"b\c`, "esc\x1b[0m", "tab\t", "ünïcode →", "bad\xffutf8", "<&>"} {
+		want, _ := json.Marshal(s)
+		if got := string(appendString(nil, s)); got != string(want) {
+			t.Errorf("appendString(%q) = %s, want %s", s, got, want)
+		}
 	}
 }

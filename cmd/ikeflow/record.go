@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"strconv"
 	"time"
@@ -50,43 +49,111 @@ type payloadRecord struct {
 
 // MarshalJSON writes {"type":…, "critical":…, "length":…, <body fields>}.
 func (p payloadRecord) MarshalJSON() ([]byte, error) {
-	var b bytes.Buffer
-	b.WriteString(`{"type":`)
-	b.WriteString(strconv.Quote(p.label()))
+	return p.appendJSON(nil)
+}
+
+// appendJSON appends the payload as a JSON object to b. Writing the
+// envelope directly (rather than through MarshalJSON at every level) spares
+// encoding/json from re-validating nested output.
+func (p payloadRecord) appendJSON(b []byte) ([]byte, error) {
+	b = append(b, `{"type":`...)
+	b = appendString(b, p.label())
 	if p.Critical {
-		b.WriteString(`,"critical":true`)
+		b = append(b, `,"critical":true`...)
 	}
-	b.WriteString(`,"length":`)
-	b.WriteString(strconv.Itoa(p.Length))
+	b = append(b, `,"length":`...)
+	b = strconv.AppendInt(b, int64(p.Length), 10)
 	if p.Decryption != "" {
-		b.WriteString(`,"decryption":`)
-		b.WriteString(strconv.Quote(p.Decryption))
+		b = append(b, `,"decryption":`...)
+		b = appendString(b, p.Decryption)
 	}
 	if p.Fragment != "" {
-		b.WriteString(`,"fragment":`)
-		b.WriteString(strconv.Quote(p.Fragment))
+		b = append(b, `,"fragment":`...)
+		b = appendString(b, p.Fragment)
 	}
 	if p.Inner != nil {
-		inner, err := json.Marshal(p.Inner)
-		if err != nil {
+		b = append(b, `,"payloads":`...)
+		var err error
+		if b, err = appendPayloads(b, p.Inner); err != nil {
 			return nil, err
 		}
-		b.WriteString(`,"payloads":`)
-		b.Write(inner)
 	}
 	if p.Body != nil {
 		body, err := json.Marshal(p.Body)
 		if err != nil {
 			return nil, err
 		}
-		body = bytes.TrimSpace(body)
 		if len(body) > 2 && body[0] == '{' {
-			b.WriteByte(',')
-			b.Write(body[1 : len(body)-1])
+			b = append(b, ',')
+			b = append(b, body[1:len(body)-1]...)
 		}
 	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
+	return append(b, '}'), nil
+}
+
+func appendPayloads(b []byte, ps []payloadRecord) ([]byte, error) {
+	b = append(b, '[')
+	for i, p := range ps {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		var err error
+		if b, err = p.appendJSON(b); err != nil {
+			return nil, err
+		}
+	}
+	return append(b, ']'), nil
+}
+
+// appendJSON appends the record as one JSON line (with the newline) to b.
+func (r *record) appendJSON(b []byte) ([]byte, error) {
+	b = append(b, `{"frame":`...)
+	b = strconv.AppendInt(b, int64(r.Frame), 10)
+	for _, f := range [...]struct{ k, v string }{
+		{"time", r.Time}, {"src", r.Src}, {"dst", r.Dst}, {"transport", r.Transport},
+	} {
+		b = append(b, `,"`+f.k+`":`...)
+		b = appendString(b, f.v)
+	}
+	b = append(b, `,"version":`...)
+	b = strconv.AppendInt(b, int64(r.Version), 10)
+	b = append(b, `,"exchange":`...)
+	b = appendString(b, r.Exchange)
+	b = append(b, `,"message_id":`...)
+	b = strconv.AppendUint(b, uint64(r.MessageID), 10)
+	b = append(b, `,"spi_i":"`...)
+	b = append(b, r.SPIi...)
+	b = append(b, `","spi_r":"`...)
+	b = append(b, r.SPIr...)
+	b = append(b, `","flags":[`...)
+	for i, f := range r.Flags {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendString(b, f)
+	}
+	b = append(b, `],"response":`...)
+	b = strconv.AppendBool(b, r.Response)
+	b = append(b, `,"initiator":`...)
+	b = strconv.AppendBool(b, r.Initiator)
+	b = append(b, `,"length":`...)
+	b = strconv.AppendUint(b, uint64(r.Length), 10)
+	b = append(b, `,"payloads":`...)
+	var err error
+	if b, err = appendPayloads(b, r.Payloads); err != nil {
+		return nil, err
+	}
+	if len(r.Errors) > 0 {
+		b = append(b, `,"errors":[`...)
+		for i, e := range r.Errors {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendString(b, e)
+		}
+		b = append(b, ']')
+	}
+	return append(b, "}\n"...), nil
 }
 
 // flagNames lists the set header flags by their RFC letters.
@@ -122,4 +189,20 @@ func (p payloadRecord) label() string {
 		return p.Label
 	}
 	return p.Type.Short()
+}
+
+// appendString appends s as a JSON string. Plain printable ASCII (nearly
+// everything ikeflow prints) is copied as is; anything else goes through
+// encoding/json, so control characters and invalid UTF-8 are escaped the
+// JSON way.
+func appendString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			q, _ := json.Marshal(s)
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }

@@ -1,0 +1,231 @@
+// Command bigcap builds large captures for benchmarks by replicating the
+// real exchanges of the corpus: every copy of a capture gets its own IKE
+// SPIs and its own pair of peer addresses, and is shifted in time, so that
+// each copy is a distinct set of IKE SAs. Optional filler traffic (UDP and
+// TCP on other ports, rewritten from the same real frames) makes a capture
+// that is mostly non-IKE.
+//
+//	go run ./internal/bigcap -sas 100000 -o /tmp/big.pcap
+//	go run ./internal/bigcap -sas 2000 -filler 20 -o /tmp/mostly-other.pcap
+package main
+
+import (
+	"bufio"
+	"encoding/binary"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+	"github.com/gopacket/gopacket/pcapgo"
+)
+
+// frame is one packet of a template capture.
+type frame struct {
+	data []byte
+	ci   gopacket.CaptureInfo
+}
+
+func main() {
+	sas := flag.Int("sas", 10000, "approximate number of IKE SAs to produce")
+	filler := flag.Int("filler", 0, "non-IKE frames to add per IKE frame")
+	out := flag.String("o", "", "output pcap file")
+	glob := flag.String("templates", "testdata/corpus/*/capture.pcap", "template captures")
+	flag.Parse()
+	if *out == "" {
+		fmt.Fprintln(os.Stderr, "bigcap: -o is required")
+		os.Exit(2)
+	}
+	paths, _ := filepath.Glob(*glob)
+	var templates [][]frame
+	for _, p := range paths {
+		fr, err := load(p)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bigcap:", err)
+			os.Exit(1)
+		}
+		templates = append(templates, fr)
+	}
+	if len(templates) == 0 {
+		fmt.Fprintln(os.Stderr, "bigcap: no template captures match", *glob)
+		os.Exit(1)
+	}
+	f, err := os.Create(*out)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bigcap:", err)
+		os.Exit(1)
+	}
+	bw := bufio.NewWriterSize(f, 1<<20)
+	w := pcapgo.NewWriter(bw)
+	if err := w.WriteFileHeader(65535, layers.LinkTypeEthernet); err != nil {
+		fmt.Fprintln(os.Stderr, "bigcap:", err)
+		os.Exit(1)
+	}
+	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	frames, produced := 0, 0
+	for copyN := 0; produced < *sas; copyN++ {
+		t := templates[copyN%len(templates)]
+		start := base.Add(time.Duration(copyN) * 5 * time.Millisecond)
+		t0 := t[0].ci.Timestamp
+		for _, fr := range t {
+			data := rewrite(fr.data, uint32(copyN))
+			ci := fr.ci
+			ci.Timestamp = start.Add(fr.ci.Timestamp.Sub(t0))
+			ci.CaptureLength, ci.Length = len(data), len(data)
+			if err := w.WritePacket(ci, data); err != nil {
+				fmt.Fprintln(os.Stderr, "bigcap:", err)
+				os.Exit(1)
+			}
+			frames++
+			for i := 0; i < *filler; i++ {
+				fd := fillerFrame(fr.data, uint32(copyN*(*filler)+i))
+				ci.CaptureLength, ci.Length = len(fd), len(fd)
+				w.WritePacket(ci, fd)
+				frames++
+			}
+		}
+		produced += saCount(t)
+	}
+	if err := bw.Flush(); err != nil {
+		fmt.Fprintln(os.Stderr, "bigcap:", err)
+		os.Exit(1)
+	}
+	f.Close()
+	fmt.Fprintf(os.Stderr, "bigcap: wrote %d frames, about %d IKE SAs, to %s\n", frames, produced, *out)
+}
+
+func load(path string) ([]frame, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	r, err := pcapgo.NewReader(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if r.LinkType() != layers.LinkTypeEthernet {
+		return nil, fmt.Errorf("%s: want Ethernet templates, got %v", path, r.LinkType())
+	}
+	var out []frame
+	for {
+		data, ci, err := r.ReadPacketData()
+		if err != nil {
+			break
+		}
+		out = append(out, frame{data: data, ci: ci})
+	}
+	return out, nil
+}
+
+// saCount estimates the IKE SAs of a template: distinct initiator SPIs.
+func saCount(t []frame) int {
+	seen := map[uint64]bool{}
+	for _, fr := range t {
+		if off, ok := ikeOffset(fr.data); ok {
+			seen[binary.BigEndian.Uint64(fr.data[off:])] = true
+		}
+	}
+	if len(seen) == 0 {
+		return 1
+	}
+	return len(seen)
+}
+
+// ikeOffset finds the IKE header in an untagged Ethernet/IPv4/UDP frame.
+func ikeOffset(d []byte) (int, bool) {
+	if len(d) < 14+20+8 || binary.BigEndian.Uint16(d[12:]) != 0x0800 || d[14+9] != 17 {
+		return 0, false
+	}
+	if binary.BigEndian.Uint16(d[14+6:])&0x3fff != 0 { // fragment
+		return 0, false
+	}
+	ihl := int(d[14]&0x0f) * 4
+	udp := 14 + ihl
+	if len(d) < udp+8 {
+		return 0, false
+	}
+	sp, dp := binary.BigEndian.Uint16(d[udp:]), binary.BigEndian.Uint16(d[udp+2:])
+	off := udp + 8
+	switch {
+	case sp == 500 || dp == 500:
+	case sp == 4500 || dp == 4500:
+		if len(d) < off+4 || binary.BigEndian.Uint32(d[off:]) != 0 {
+			return 0, false // ESP-in-UDP or keepalive
+		}
+		off += 4
+	default:
+		return 0, false
+	}
+	if len(d) < off+28 {
+		return 0, false
+	}
+	return off, true
+}
+
+// rewrite copies a frame and makes it belong to copy n: the IPv4 addresses
+// get n in their two low octets, non-zero IKE SPIs are XORed with n, and
+// the IPv4 header checksum is recomputed (the UDP checksum is zeroed, which
+// IPv4 allows).
+func rewrite(src []byte, n uint32) []byte {
+	d := append([]byte(nil), src...)
+	if len(d) < 14+20 || binary.BigEndian.Uint16(d[12:]) != 0x0800 {
+		return d
+	}
+	ip := d[14:]
+	for _, a := range [][]byte{ip[12:16], ip[16:20]} {
+		a[2] ^= byte(n >> 8)
+		a[3] ^= byte(n)
+		a[1] ^= byte(n >> 16)
+	}
+	ihl := int(ip[0]&0x0f) * 4
+	binary.BigEndian.PutUint16(ip[10:], 0)
+	binary.BigEndian.PutUint16(ip[10:], checksum(ip[:ihl]))
+	if ip[9] == 17 && len(d) >= 14+ihl+8 {
+		binary.BigEndian.PutUint16(d[14+ihl+6:], 0)
+	}
+	if off, ok := ikeOffset(d); ok {
+		for _, spi := range [][]byte{d[off : off+8], d[off+8 : off+16]} {
+			if binary.BigEndian.Uint64(spi) != 0 {
+				v := binary.BigEndian.Uint64(spi) ^ (uint64(n) << 20)
+				binary.BigEndian.PutUint64(spi, v)
+			}
+		}
+	}
+	return d
+}
+
+// fillerFrame turns a real frame into non-IKE traffic: same size, ports
+// moved to 8000+ (UDP) so that no IKE decoder should look at it.
+func fillerFrame(src []byte, n uint32) []byte {
+	d := rewrite(src, n+1<<20)
+	if len(d) < 14+20+8 || binary.BigEndian.Uint16(d[12:]) != 0x0800 {
+		return d
+	}
+	ihl := int(d[14]&0x0f) * 4
+	if d[14+9] != 17 {
+		d[14+9] = 17 // plain ESP becomes UDP too
+	}
+	binary.BigEndian.PutUint16(d[14+ihl:], uint16(8000+n%1000))
+	binary.BigEndian.PutUint16(d[14+ihl+2:], 53)
+	binary.BigEndian.PutUint16(d[14+10:], 0)
+	binary.BigEndian.PutUint16(d[14+10:], checksum(d[14:14+ihl]))
+	return d
+}
+
+func checksum(b []byte) uint16 {
+	var s uint32
+	for i := 0; i+1 < len(b); i += 2 {
+		s += uint32(binary.BigEndian.Uint16(b[i:]))
+	}
+	if len(b)%2 == 1 {
+		s += uint32(b[len(b)-1]) << 8
+	}
+	for s>>16 != 0 {
+		s = s&0xffff + s>>16
+	}
+	return ^uint16(s)
+}

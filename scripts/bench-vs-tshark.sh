@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# bench-vs-tshark.sh [SAS]: build a big capture from the real corpus
+# (internal/bigcap: every copy gets its own SPIs and addresses), then time
+# ikeflow and tshark on the same file and print the ratios.
+#
+# Both wall-clock and CPU time (user+sys) are printed: on a busy machine the
+# CPU time is the fairer number. Needs tshark (apt-get install tshark).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+sas=${1:-10000}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+command -v tshark >/dev/null || { echo "bench-vs-tshark: tshark is not installed" >&2; exit 2; }
+go build -o "$tmp/ikeflow" ./cmd/ikeflow
+go run ./internal/bigcap -sas "$sas" -o "$tmp/big.pcap"
+size=$(stat -c %s "$tmp/big.pcap")
+echo "capture: $(( size / 1000000 )) MB, about $sas IKE SAs"
+
+# measure NAME CMD...: run CMD with stdout to /dev/null, record wall and cpu seconds.
+declare -A wall cpu
+measure() {
+	local name=$1; shift
+	/usr/bin/time -o "$tmp/t" -f "%e %U %S %M" "$@" > /dev/null 2>"$tmp/err" || { cat "$tmp/err" >&2; exit 1; }
+	read -r w u s m < "$tmp/t"
+	wall[$name]=$w
+	cpu[$name]=$(echo "$u + $s" | bc)
+	printf "%-28s %8.2f s wall %8.2f s cpu %8d KB max RSS\n" "$name" "$w" "${cpu[$name]}" "$m"
+}
+
+measure "ikeflow dissect (text)" "$tmp/ikeflow" dissect -q "$tmp/big.pcap"
+measure "ikeflow dissect --format json" "$tmp/ikeflow" dissect -q --format json "$tmp/big.pcap"
+measure "ikeflow analyze --format json" "$tmp/ikeflow" analyze -q --format json "$tmp/big.pcap"
+measure "tshark -V -Y isakmp" tshark -n -r "$tmp/big.pcap" -Y isakmp -V
+measure "tshark -T json -Y isakmp" tshark -n -r "$tmp/big.pcap" -Y isakmp -T json
+
+ratio() { echo "scale=1; $1 / $2" | bc; }
+echo
+echo "ratios (tshark / ikeflow; higher is better for ikeflow):"
+printf "  dissect text vs tshark -V:        %5sx wall %5sx cpu\n" \
+	"$(ratio "${wall[tshark -V -Y isakmp]}" "${wall[ikeflow dissect (text)]}")" "$(ratio "${cpu[tshark -V -Y isakmp]}" "${cpu[ikeflow dissect (text)]}")"
+printf "  dissect json vs tshark -T json:   %5sx wall %5sx cpu\n" \
+	"$(ratio "${wall[tshark -T json -Y isakmp]}" "${wall[ikeflow dissect --format json]}")" "$(ratio "${cpu[tshark -T json -Y isakmp]}" "${cpu[ikeflow dissect --format json]}")"
+printf "  analyze json vs tshark -T json:   %5sx wall %5sx cpu\n" \
+	"$(ratio "${wall[tshark -T json -Y isakmp]}" "${wall[ikeflow analyze --format json]}")" "$(ratio "${cpu[tshark -T json -Y isakmp]}" "${cpu[ikeflow analyze --format json]}")"
