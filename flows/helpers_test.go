@@ -3,6 +3,7 @@ package flows
 import (
 	"errors"
 	"io"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -117,3 +118,6 @@ func loadPacketsQuiet(scenario string) []Packet {
 		}
 	}
 }
+
+// netipAP parses an address:port for tests.
+func netipAP(s string) netip.AddrPort { return netip.MustParseAddrPort(s) }

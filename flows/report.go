@@ -178,14 +178,17 @@ type Message struct {
 // ChildSA is one IPsec SA pair (ESP or AH) negotiated by an IKE SA.
 type ChildSA struct {
 	Protocol string `json:"protocol"` // "ESP" or "AH"
-	// SPIi is the inbound SPI of the child SA's initiator (the SPI the
+	// SPIi is the inbound SPI of the IKE SA's initiator (the SPI that
 	// ESP packets from responder to initiator carry); SPIr the inbound
-	// SPI of its responder (packets initiator → responder).
+	// SPI of the IKE SA's responder (packets initiator → responder). In
+	// IKEv2 each side announces its own inbound SPI in its SA payload.
 	SPIi     ESPSPI `json:"spi_i"`
 	SPIr     ESPSPI `json:"spi_r"`
 	Proposal string `json:"proposal"`
-	// TSi/TSr are the traffic selectors in force (the responder's,
-	// possibly narrowed); TSiOffered/TSrOffered the initiator's offer.
+	// TSi/TSr are the traffic selectors in force, as named in the
+	// exchange that created the child SA (the responder's answer, possibly
+	// narrowed; IKEv1: the quick-mode client IDs); TSiOffered/TSrOffered
+	// the requester's offer when it was narrowed.
 	TSi        []string `json:"ts_i"`
 	TSr        []string `json:"ts_r"`
 	TSiOffered []string `json:"ts_i_offered,omitempty"`

@@ -209,3 +209,83 @@ func TestRekeyNoFalsePositives(t *testing.T) {
 		t.Errorf("rekey chain: %s → %q, %s ← %q, state %s", old.Name(), old.RekeyedTo, nw.Name(), nw.RekeyedFrom, old.State)
 	}
 }
+
+// strayESP returns an ESP packet between unrelated hosts at time at.
+func strayESP(at time.Time) Packet {
+	return Packet{Time: at, Kind: KindESP, ESPSPI: 0xdeadbeef,
+		Src: netipAP("192.0.2.7:0"), Dst: netipAP("192.0.2.8:0")}
+}
+
+func TestVariantsESPAndHalfOpen(t *testing.T) {
+	base := corpusPackets(t, "ikev2-psk-success")
+	tests := []struct {
+		name  string
+		edit  func([]Packet) []Packet
+		want  []string
+		state State
+	}{
+		{"responder ESP dropped", func(pk []Packet) []Packet {
+			return slices.DeleteFunc(pk, func(p Packet) bool {
+				return p.Kind == KindESP && p.Src.Addr() == pk[1].Src.Addr()
+			})
+		}, []string{"one_way_esp:warning"}, StateEstablished},
+		{"no ESP at all, SA up 20 s", func(pk []Packet) []Packet {
+			pk = slices.DeleteFunc(pk, func(p Packet) bool { return p.Kind == KindESP })
+			shiftAfter(pk, byFrame(t, pk, 13), 20*time.Second)
+			pk = append(pk, strayESP(pk[len(pk)-1].Time))
+			renumber(pk)
+			return pk
+		}, []string{"esp_without_ike:info", "no_esp:warning"}, StateEstablished},
+		{"half open", func(pk []Packet) []Packet {
+			pk = pk[:byFrame(t, pk, 2)+1]
+			pk = append(pk, strayESP(pk[1].Time.Add(30*time.Second)))
+			renumber(pk)
+			return pk
+		}, []string{"esp_without_ike:info", "half_open:warning"}, StateHalfOpen},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := analyze(tt.edit(clonePackets(base)), Options{})
+			if got := sortedKinds(r); !slices.Equal(got, tt.want) {
+				t.Errorf("findings %v, want %v", got, tt.want)
+			}
+			if len(r.SAs) != 1 || r.SAs[0].State != tt.state {
+				t.Errorf("state %v, want %v", r.SAs[0].State, tt.state)
+			}
+		})
+	}
+}
+
+// TestFlapping replays a real establish/delete cycle five times between the
+// same peers (new SPIs each time): sa_flapping, once, at capture level.
+func TestFlapping(t *testing.T) {
+	base := corpusPackets(t, "ikev2-psk-success")
+	var pk []Packet
+	for i := 0; i < 5; i++ {
+		for _, p := range clonePackets(base) {
+			p.Time = p.Time.Add(time.Duration(i) * 20 * time.Second)
+			if p.Kind == KindIKE {
+				p.Data[7] ^= byte(i + 1)
+				if binary.BigEndian.Uint64(p.Data[8:16]) != 0 {
+					p.Data[15] ^= byte(i + 1)
+				}
+			} else {
+				p.ESPSPI ^= uint32(i+1) << 4
+			}
+			pk = append(pk, p)
+		}
+	}
+	renumber(pk)
+	r := analyze(pk, Options{})
+	if len(r.SAs) != 5 {
+		t.Fatalf("%d SAs, want 5", len(r.SAs))
+	}
+	if got := sortedKinds(r); !slices.Equal(got, []string{"sa_flapping:warning"}) {
+		t.Errorf("findings %v", got)
+	}
+	// Three reconnects (the Wireshark sample) are not flapping.
+	r = analyze(pk[:3*len(base)], Options{})
+	if got := sortedKinds(r); len(got) != 0 {
+		t.Errorf("3 cycles: findings %v", got)
+	}
+}
