@@ -23,6 +23,14 @@ func (a *Analyzer) conclude(st *saState) {
 	if st.v1 != nil {
 		a.concludeV1(st)
 	}
+	if st.authTiny != 0 && !st.authOK && !st.authFailed {
+		st.authFailed = true
+		st.addFinding(KindAuthFailed, SeverityError, sa.Start,
+			"The IKE_AUTH response (frame "+strconv.Itoa(st.authTiny)+") is too small to carry the responder's identity"+
+				" and AUTH payload, and nothing followed: the responder refused authentication with an error notify,"+
+				" almost always AUTHENTICATION_FAILED (wrong pre-shared key, unexpected identity, untrusted"+
+				" certificate). It is encrypted; give the keys to see the notify.", st.authTiny)
+	}
 	gaveUp := a.retransmitFindings(st)
 	if sa.Version == 2 {
 		a.invalidKEFinding(st)

@@ -112,6 +112,7 @@ type saState struct {
 	rekeyed        bool    // replaced by a rekeyed IKE SA
 	rekeyKeys      []saKey // SPIs of expected replacements
 	childPending   bool    // IKEv1 quick mode completed without keys
+	authTiny       int     // frame of an encrypted IKE_AUTH response too small to authenticate
 	dead           bool    // liveness checks went unanswered: the peer was declared dead
 }
 

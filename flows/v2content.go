@@ -210,6 +210,9 @@ func (a *Analyzer) onV2Response(st *saState, p *Packet, side uint8, ex *Exchange
 				a.established(st, p)
 			}
 			a.childAnswer(st, p, side, ex, f)
+		} else if h.Length <= maxErrorOnlyAuth {
+			// Too small to hold IDr and AUTH: an error-only response.
+			st.authTiny = p.Frame
 		} else if !f.malformed {
 			st.authUnverified = true
 			a.established(st, p)
@@ -227,6 +230,11 @@ func (a *Analyzer) onV2Response(st *saState, p *Packet, side uint8, ex *Exchange
 		a.errorNotify(st, p, side, ex, f, errT, true)
 	}
 }
+
+// maxErrorOnlyAuth is the largest encrypted IKE_AUTH response that cannot
+// carry IDr and AUTH (header 28 + SK header 4 + IV + a Notify + padding +
+// ICV): a response this small is an error notify alone.
+const maxErrorOnlyAuth = 96
 
 // hasAuthPayload reports whether the decrypted content carried AUTH.
 func hasAuthPayload(f *facts) bool {

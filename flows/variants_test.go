@@ -289,3 +289,34 @@ func TestFlapping(t *testing.T) {
 		t.Errorf("3 cycles: findings %v", got)
 	}
 }
+
+// TestKeylessFailures runs failure scenarios of the corpus without keys:
+// what is visible must still lead to the right verdict.
+func TestKeylessFailures(t *testing.T) {
+	tests := []struct {
+		scenario string
+		state    State
+		want     []string
+	}{
+		{"ikev2-auth-failed", StateFailed, []string{"authentication_failed:error"}},
+		{"ikev2-init-no-proposal", StateFailed, []string{"no_proposal_chosen:error"}},
+		{"ikev2-invalid-ke-retry", StateEstablished, []string{"invalid_ke_payload:info"}},
+		{"ikev1-main-no-proposal", StateFailed, []string{"no_proposal_chosen:error"}},
+		{"ikev1-wrong-psk", StateFailed, []string{"authentication_failed:error", "retransmit:warning", "unanswered_request:error"}},
+		{"ikev2-retransmit", StateEstablished, []string{"retransmit:warning"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.scenario, func(t *testing.T) {
+			r := analyze(corpusPackets(t, tt.scenario), Options{})
+			if got := sortedKinds(r); !slices.Equal(got, tt.want) {
+				t.Errorf("findings %v, want %v", got, tt.want)
+				for _, sa := range r.SAs {
+					t.Log("\n" + Ladder(sa))
+				}
+			}
+			if len(r.SAs) != 1 || r.SAs[0].State != tt.state {
+				t.Errorf("state %v, want %v", r.SAs[0].State, tt.state)
+			}
+		})
+	}
+}
