@@ -209,9 +209,13 @@ func (a *Analyzer) unansweredV2(st *saState, ex *Exchange, answeredSize int) boo
 		frames = append(frames, m.Frame)
 	}
 	if ex.Type == dissect.ExchangeInformational && (ex.kind == exLiveness || ex.kind == exUnknown && first.Size <= 96) {
+		what := " octets: a liveness check/DPD or a Delete) "
+		if ex.kind == exLiveness {
+			what = " octets, empty: a liveness check/DPD) "
+		}
 		st.addFinding(KindDeadPeer, SeverityError, first.Time,
 			"The "+first.From+" sent an INFORMATIONAL request (message ID "+u32(ex.MID)+", "+strconv.Itoa(first.Size)+
-				" octets: a liveness check/DPD or a Delete) "+strconv.Itoa(len(ex.Messages))+" time(s) over "+
+				what+strconv.Itoa(len(ex.Messages))+" time(s) over "+
 				secs(last.Time.Sub(first.Time))+" and got no answer: the "+otherSide(first.From)+" is unreachable or has lost"+
 				" this IKE SA (reboot, HA failover, NAT mapping expired). The sender will declare the peer dead and tear down"+
 				" the SA. Check reachability on UDP 500/4500 and the peer's uptime.", frames...)

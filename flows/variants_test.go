@@ -320,3 +320,40 @@ func TestKeylessFailures(t *testing.T) {
 		})
 	}
 }
+
+// TestRekeyCollision mirrors the first child rekey of a real capture so
+// that the responder starts its own CREATE_CHILD_SA (message ID 0) while the
+// initiator's is outstanding: a rekey collision, nothing else.
+func TestRekeyCollision(t *testing.T) {
+	pk := corpusPackets(t, "ikev2-rekey")
+	var req, resp int = -1, -1
+	for i, p := range pk {
+		if p.Kind == KindIKE && p.Data[18] == 36 && req < 0 {
+			req, resp = i, i+1
+		}
+	}
+	if req < 0 {
+		t.Skip("no CREATE_CHILD_SA in the capture")
+	}
+	mirror := func(p Packet, flags byte, at time.Time) Packet {
+		q := p
+		q.Data = slices.Clone(p.Data)
+		q.Src, q.Dst = p.Dst, p.Src
+		q.Data[19] = flags
+		setMID(&q, 0)
+		q.Time = at
+		return q
+	}
+	r0 := mirror(pk[req], 0x00, pk[req].Time.Add(100*time.Microsecond))   // responder's request
+	r1 := mirror(pk[resp], 0x28, pk[resp].Time.Add(100*time.Microsecond)) // initiator's answer
+	pk = slices.Insert(pk, resp+1, r1)
+	pk = slices.Insert(pk, req+1, r0)
+	renumber(pk)
+	r := analyze(pk, Options{})
+	if got := sortedKinds(r); !slices.Equal(got, []string{"rekey_collision:info"}) {
+		t.Errorf("findings %v", got)
+		for _, sa := range r.SAs {
+			t.Log("\n" + Ladder(sa))
+		}
+	}
+}
