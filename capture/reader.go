@@ -28,6 +28,7 @@ type Reader struct {
 	tcpEnabled  bool
 	pcap        *pcapgo.Reader
 	ng          *pcapgo.NgReader
+	src         PacketSource // frames from the caller (NewSourceReader)
 	closer      io.Closer
 	count       *countingReader
 	size        int64
@@ -195,6 +196,9 @@ func (r *Reader) Stats() Stats {
 // LinkType returns the link type of a pcap file, or of the first interface
 // of a pcapng file.
 func (r *Reader) LinkType() layers.LinkType {
+	if r.src != nil {
+		return r.src.LinkType()
+	}
 	if r.ng != nil {
 		return r.ng.LinkType()
 	}
@@ -230,7 +234,9 @@ func (r *Reader) readFrame() {
 		err  error
 		lt   layers.LinkType
 	)
-	if r.ng != nil {
+	if r.src != nil {
+		data, ci, lt, err = r.readSource()
+	} else if r.ng != nil {
 		data, ci, err = r.ng.ZeroCopyReadPacketData()
 		if err == nil {
 			lt = r.ng.LinkType()

@@ -1,0 +1,317 @@
+package capture
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/gopacket/gopacket/layers"
+	"golang.org/x/net/bpf"
+)
+
+// IP protocol numbers and IPv6 extension headers the kernel filter knows.
+const (
+	ipProtoHopByHop = 0
+	ipProtoTCP      = 6
+	ipProtoUDP      = 17
+	ipProtoRouting  = 43
+	ipProtoFragment = 44
+	ipProtoESP      = 50
+	ipProtoAH       = 51
+	ipProtoDstOpts  = 60
+)
+
+// filterMaxExtHeaders is how many IPv6 extension headers (hop-by-hop,
+// routing, destination options) the kernel filter walks before the
+// transport header; classic BPF has no loops, so the walk is unrolled.
+const filterMaxExtHeaders = 2
+
+// Filter returns a classic BPF program, for a kernel socket filter, that
+// passes the frames of link type lt a Reader with opt could use and drops
+// the rest: UDP on the ports of opt.IKEPorts and opt.NATTPorts, TCP on
+// opt.TCPPorts, ESP and AH directly over IP, and IP fragments (of TCP,
+// UDP, ESP and AH), over IPv4 and IPv6
+// with up to two IPv6 extension headers before the transport header, in
+// Ethernet frames with up to two VLAN tags, Linux cooked (SLL) frames or
+// raw IP. Accepted frames are cut to snaplen octets (MaxSnaplen when
+// snaplen is zero or larger).
+//
+// On Linux, VLAN tags that the driver stripped into packet metadata are
+// not in the frame the filter sees, so tagged traffic passes either way.
+func Filter(lt layers.LinkType, opt Options, snaplen int) ([]bpf.Instruction, error) {
+	opt = opt.withDefaults()
+	if snaplen <= 0 || snaplen > MaxSnaplen {
+		snaplen = MaxSnaplen
+	}
+	udp := slices.Concat(opt.IKEPorts, opt.NATTPorts)
+	slices.Sort(udp)
+	udp = slices.Compact(udp)
+	tcp := slices.Clone(opt.TCPPorts)
+	slices.Sort(tcp)
+	tcp = slices.Compact(tcp)
+	if len(udp)+len(tcp) > 48 {
+		return nil, fmt.Errorf("capture: filter: %d ports, at most 48 fit in a kernel filter", len(udp)+len(tcp))
+	}
+	a := filterAsm{udp: udp, tcp: tcp, snaplen: uint32(snaplen)}
+	switch lt {
+	case layers.LinkTypeEthernet:
+		for tags := uint32(0); tags <= 2; tags++ {
+			a.op(bpf.LoadAbsolute{Off: 12 + 4*tags, Size: 2})
+			if tags < 2 {
+				vlan := fmt.Sprintf("vlan%d", tags+1)
+				a.jeq(etherTypeVLAN, vlan, "")
+				a.jeq(etherTypeQinQ, vlan, "")
+				a.jeq(etherTypeQinQ9, vlan, "")
+				a.etherType(14 + 4*tags)
+				a.label(vlan)
+			} else {
+				a.etherType(14 + 4*tags)
+			}
+		}
+	case layers.LinkTypeLinuxSLL:
+		a.op(bpf.LoadAbsolute{Off: 14, Size: 2})
+		a.etherType(sllHeaderLen)
+	case layers.LinkTypeRaw, linkTypeRawAlt12, linkTypeRawAlt14:
+		a.op(bpf.LoadAbsolute{Off: 0, Size: 1})
+		a.op(bpf.ALUOpConstant{Op: bpf.ALUOpShiftRight, Val: 4})
+		a.jeqFar(4, a.use(ip4, 0))
+		a.jeqFar(6, a.use(ip6, 0))
+		a.op(bpf.RetConstant{Val: 0})
+	case layers.LinkTypeIPv4:
+		a.jump(a.use(ip4, 0))
+	case layers.LinkTypeIPv6:
+		a.jump(a.use(ip6, 0))
+	default:
+		return nil, fmt.Errorf("capture: filter: link type %v not supported", lt)
+	}
+	for _, b := range a.blocks {
+		if b.v6 {
+			a.ipv6(b.l3)
+		} else {
+			a.ipv4(b.l3)
+		}
+	}
+	return a.resolve()
+}
+
+// IP versions of a network block.
+const (
+	ip4 = false
+	ip6 = true
+)
+
+// ipBlock is a network-layer check emitted for one header offset.
+type ipBlock struct {
+	v6 bool
+	l3 uint32
+}
+
+func (b ipBlock) name() string {
+	if b.v6 {
+		return fmt.Sprintf("ip6_%d", b.l3)
+	}
+	return fmt.Sprintf("ip4_%d", b.l3)
+}
+
+// use records that the network block (v6, l3) is needed and returns its
+// label.
+func (a *filterAsm) use(v6 bool, l3 uint32) string {
+	b := ipBlock{v6, l3}
+	if !slices.Contains(a.blocks, b) {
+		a.blocks = append(a.blocks, b)
+	}
+	return b.name()
+}
+
+// etherType dispatches on the EtherType in A to the IPv4 or IPv6 block for
+// a network header at l3 and rejects anything else.
+func (a *filterAsm) etherType(l3 uint32) {
+	a.jeqFar(etherTypeIPv4, a.use(ip4, l3))
+	a.jeqFar(etherTypeIPv6, a.use(ip6, l3))
+	a.op(bpf.RetConstant{Val: 0})
+}
+
+// filterAsm assembles a classic BPF program with symbolic forward jumps.
+type filterAsm struct {
+	prog     []asmItem
+	labels   map[string]int
+	blocks   []ipBlock // network blocks to emit, in order of first use
+	udp, tcp []uint16
+	snaplen  uint32
+}
+
+// asmItem is one instruction; a conditional jump names its targets ("" is
+// the next instruction) and an unconditional one its target.
+type asmItem struct {
+	ins    bpf.Instruction
+	jt, jf string
+	ja     string
+}
+
+func (a *filterAsm) op(ins bpf.Instruction) { a.prog = append(a.prog, asmItem{ins: ins}) }
+
+func (a *filterAsm) label(name string) {
+	if a.labels == nil {
+		a.labels = map[string]int{}
+	}
+	a.labels[name] = len(a.prog)
+}
+
+// jeq jumps to jt when A == v, else to jf.
+func (a *filterAsm) jeq(v uint32, jt, jf string) {
+	a.prog = append(a.prog, asmItem{ins: bpf.JumpIf{Cond: bpf.JumpEqual, Val: v}, jt: jt, jf: jf})
+}
+
+// jset jumps to jt when A & mask != 0, else to jf.
+func (a *filterAsm) jset(mask uint32, jt, jf string) {
+	a.prog = append(a.prog, asmItem{ins: bpf.JumpIf{Cond: bpf.JumpBitsSet, Val: mask}, jt: jt, jf: jf})
+}
+
+func (a *filterAsm) jump(to string) { a.prog = append(a.prog, asmItem{ins: bpf.Jump{}, ja: to}) }
+
+// jeqFar jumps to the label to when A == v, through an unconditional jump
+// that reaches any distance; otherwise it falls through.
+func (a *filterAsm) jeqFar(v uint32, to string) {
+	a.prog = append(a.prog, asmItem{ins: bpf.JumpIf{Cond: bpf.JumpEqual, Val: v}, jt: "", jf: "+1"})
+	a.jump(to)
+}
+
+// ipv4 checks an IPv4 header at l3: fragments of TCP, UDP, ESP and AH
+// pass, ESP and AH pass, UDP and TCP go to the port checks with X at the
+// transport header. Each block has its own port checks and returns, so
+// every conditional jump stays short.
+func (a *filterAsm) ipv4(l3 uint32) {
+	l := func(s string) string { return fmt.Sprintf("%s_ip4_%d", s, l3) }
+	a.label(ipBlock{ip4, l3}.name())
+	a.op(bpf.LoadAbsolute{Off: l3 + 6, Size: 2})
+	a.jset(0x3fff, l("frag"), "")   // MF set or fragment offset non-zero
+	a.op(bpf.LoadMemShift{Off: l3}) // X = IHL*4
+	a.op(bpf.TXA{})
+	a.op(bpf.ALUOpConstant{Op: bpf.ALUOpAdd, Val: l3})
+	a.op(bpf.TAX{}) // X = transport header offset
+	a.op(bpf.LoadAbsolute{Off: l3 + 9, Size: 1})
+	a.jeq(ipProtoESP, l("accept"), "")
+	a.jeq(ipProtoAH, l("accept"), "")
+	a.jeq(ipProtoUDP, l("udp"), "")
+	a.jeq(ipProtoTCP, l("tcp"), l("reject"))
+	a.label(l("frag"))
+	a.op(bpf.LoadAbsolute{Off: l3 + 9, Size: 1})
+	a.jeq(ipProtoESP, l("accept"), "")
+	a.jeq(ipProtoAH, l("accept"), "")
+	a.jeq(ipProtoUDP, l("accept"), "")
+	a.jeq(ipProtoTCP, l("accept"), l("reject"))
+	a.tail(l)
+}
+
+// ipv6 checks an IPv6 header at l3, walking up to filterMaxExtHeaders
+// extension headers; fragments of TCP, UDP, ESP and AH pass. X tracks the offset of the
+// header being looked at, scratch M[0] its next-header value.
+func (a *filterAsm) ipv6(l3 uint32) {
+	l := func(s string) string { return fmt.Sprintf("%s_ip6_%d", s, l3) }
+	a.label(ipBlock{ip6, l3}.name())
+	a.op(bpf.LoadConstant{Dst: bpf.RegX, Val: l3 + 40})
+	a.op(bpf.LoadAbsolute{Off: l3 + 6, Size: 1})
+	for i := 0; ; i++ {
+		a.jeq(ipProtoESP, l("accept"), "")
+		a.jeq(ipProtoAH, l("accept"), "")
+		a.jeq(ipProtoFragment, l("frag"), "")
+		a.jeq(ipProtoUDP, l("udp"), "")
+		if i == filterMaxExtHeaders {
+			a.jeq(ipProtoTCP, l("tcp"), l("reject"))
+			break
+		}
+		ext := l(fmt.Sprintf("ext%d", i))
+		a.jeq(ipProtoTCP, l("tcp"), "")
+		a.jeq(ipProtoHopByHop, ext, "")
+		a.jeq(ipProtoRouting, ext, "")
+		a.jeq(ipProtoDstOpts, ext, l("reject"))
+		a.label(ext)
+		a.op(bpf.LoadIndirect{Off: 0, Size: 1}) // next header
+		a.op(bpf.StoreScratch{Src: bpf.RegA, N: 0})
+		a.op(bpf.LoadIndirect{Off: 1, Size: 1}) // length in 8-octet units, minus one
+		a.op(bpf.ALUOpConstant{Op: bpf.ALUOpAdd, Val: 1})
+		a.op(bpf.ALUOpConstant{Op: bpf.ALUOpShiftLeft, Val: 3})
+		a.op(bpf.ALUOpX{Op: bpf.ALUOpAdd})
+		a.op(bpf.TAX{})
+		a.op(bpf.LoadScratch{Dst: bpf.RegA, N: 0})
+	}
+	a.label(l("frag")) // X at the fragment header: its next header
+	a.op(bpf.LoadIndirect{Off: 0, Size: 1})
+	a.jeq(ipProtoESP, l("accept"), "")
+	a.jeq(ipProtoAH, l("accept"), "")
+	a.jeq(ipProtoUDP, l("accept"), "")
+	a.jeq(ipProtoTCP, l("accept"), l("reject"))
+	a.tail(l)
+}
+
+// tail emits a block's port checks (X at the transport header) and its
+// accept and reject returns.
+func (a *filterAsm) tail(l func(string) string) {
+	for _, pr := range []struct {
+		name  string
+		ports []uint16
+	}{{"udp", a.udp}, {"tcp", a.tcp}} {
+		a.label(l(pr.name))
+		for _, off := range []uint32{0, 2} {
+			a.op(bpf.LoadIndirect{Off: off, Size: 2})
+			for _, p := range pr.ports {
+				a.jeq(uint32(p), l("accept"), "")
+			}
+		}
+		a.jump(l("reject"))
+	}
+	a.label(l("accept"))
+	a.op(bpf.RetConstant{Val: a.snaplen})
+	a.label(l("reject"))
+	a.op(bpf.RetConstant{Val: 0})
+}
+
+// resolve turns labels into jump offsets.
+func (a *filterAsm) resolve() ([]bpf.Instruction, error) {
+	out := make([]bpf.Instruction, len(a.prog))
+	skip := func(i int, l string) (uint32, error) {
+		switch l {
+		case "":
+			return 0, nil
+		case "+1":
+			return 1, nil
+		}
+		t, ok := a.labels[l]
+		if !ok {
+			return 0, fmt.Errorf("capture: filter: undefined label %q", l)
+		}
+		if t <= i {
+			return 0, fmt.Errorf("capture: filter: backward jump to %q", l)
+		}
+		return uint32(t - i - 1), nil
+	}
+	for i, it := range a.prog {
+		switch ins := it.ins.(type) {
+		case bpf.JumpIf:
+			jt, err := skip(i, it.jt)
+			if err != nil {
+				return nil, err
+			}
+			jf, err := skip(i, it.jf)
+			if err != nil {
+				return nil, err
+			}
+			if jt > 255 || jf > 255 {
+				return nil, fmt.Errorf("capture: filter: jump too long at instruction %d (too many ports)", i)
+			}
+			ins.SkipTrue, ins.SkipFalse = uint8(jt), uint8(jf)
+			out[i] = ins
+		case bpf.Jump:
+			k, err := skip(i, it.ja)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = bpf.Jump{Skip: k}
+		default:
+			out[i] = it.ins
+		}
+	}
+	if len(out) > 4096 {
+		return nil, fmt.Errorf("capture: filter: %d instructions, the kernel takes at most 4096", len(out))
+	}
+	return out, nil
+}
