@@ -368,4 +368,3 @@ func FuzzParseFilter(f *testing.F) {
 		}
 	})
 }
-
