@@ -103,7 +103,11 @@ func ParseKeyFileFormat(name string, r io.Reader) ([]Key, KeyFormat, error) {
 	if err != nil {
 		return nil, f, err
 	}
-	if len(keys) == 0 {
+	// A strongSwan log of an SA that failed before keys were derived (or
+	// logged below ike level 4) is a valid input that holds no keys; the
+	// caller decides whether to warn. In every other format an empty
+	// result means the file is not what it seems.
+	if len(keys) == 0 && f != FormatStrongSwan {
 		return nil, f, &KeyFileError{name, 0, "no keys found (" + f.String() + " format)"}
 	}
 	return keys, f, nil
@@ -142,6 +146,9 @@ var (
 	reForti     = regexp.MustCompile(`^\s*(?:id/spi:|SK_e[ir]:)`)
 )
 
+// reCharonLine matches the thread/subsystem tag of a charon log line, e.g. "05[IKE]".
+var reCharonLine = regexp.MustCompile(`\b\d{2}\[(DMN|MGR|IKE|CHD|JOB|CFG|KNL|NET|ASN|ENC|TNC|IMC|IMV|PTS|TLS|APP|ESP|LIB)\] `)
+
 func detectFormat(lines []line) KeyFormat {
 	fl := firstContent(lines)
 	if fl == nil {
@@ -159,6 +166,13 @@ func detectFormat(lines []line) KeyFormat {
 			return FormatStrongSwan
 		case reForti.MatchString(l.text):
 			return FormatFortiGate
+		}
+	}
+	// A charon log without key dumps (the SA failed before keys existed,
+	// or ike log level below 4) is still a strongSwan log: it holds no keys.
+	for _, l := range lines {
+		if reCharonLine.MatchString(l.text) {
+			return FormatStrongSwan
 		}
 	}
 	if strings.Contains(fl.text, ",") {

@@ -95,7 +95,7 @@ func runAnalyze(e *env, args []string) error {
 		}
 	}
 	if len(o.in.keys) > 0 {
-		kr, err := loadKeys(o.in.keys)
+		kr, err := loadKeys(e, o.in.keys)
 		if err != nil {
 			return err
 		}

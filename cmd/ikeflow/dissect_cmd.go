@@ -45,7 +45,7 @@ func runDissect(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	kr, err := loadKeys(in.keys)
+	kr, err := loadKeys(e, in.keys)
 	if err != nil {
 		return err
 	}

@@ -9,7 +9,7 @@ import (
 
 // loadKeys reads every key file and returns a keyring holding their keys.
 // Errors name the file and line (decrypt.KeyFileError).
-func loadKeys(paths []string) (*decrypt.Keyring, error) {
+func loadKeys(e *env, paths []string) (*decrypt.Keyring, error) {
 	kr := decrypt.NewKeyring()
 	for _, p := range paths {
 		f, err := os.Open(p)
@@ -22,7 +22,9 @@ func loadKeys(paths []string) (*decrypt.Keyring, error) {
 			return nil, fmt.Errorf("--keys: %w", err)
 		}
 		if len(keys) == 0 {
-			return nil, fmt.Errorf("--keys: %s: no keys found (expected a Wireshark ikev1/ikev2_decryption_table, a strongSwan charon log at ike level 4, libreswan secrets, FortiGate gateway list or ikeflow key lines; see docs/keys.md)", p)
+			// Not fatal: a daemon log of an SA that failed early holds no
+			// keys, and the analysis is still worth having.
+			fmt.Fprintf(e.stderr, "ikeflow: warning: --keys %s: no keys in this file (either no IKE SA got as far as deriving keys, or the log level is too low: strongSwan prints keys at \"ike = 4\"; see docs/keys.md)\n", p)
 		}
 		kr.Add(keys...)
 	}
