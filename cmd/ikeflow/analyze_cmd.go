@@ -115,6 +115,25 @@ func runAnalyze(e *env, args []string) error {
 		}
 		readers = append(readers, r)
 	}
+	w := bufio.NewWriterSize(e.stdout, 64<<10)
+	// Finalised SAs stream through a collector: JSON and CSV are written as
+	// SAs finish, tables keep every SA only up to detailLimit.
+	var stream func(*flows.SA) error
+	var js *jsonStream
+	var cs *csvStream
+	switch o.format {
+	case "json":
+		js = &jsonStream{w: w}
+		if err := js.begin(); err != nil {
+			return err
+		}
+		stream = js.add
+	case "csv":
+		cs = newCSVStream(w)
+		stream = cs.add
+	}
+	col := newCollector(stream)
+	fopt.OnSA = col.add
 	an := flows.NewAnalyzer(fopt)
 	prog := newProgress(e.stderr, readers, o.quiet)
 	m := newMerger(fs.Args(), readers)
@@ -143,21 +162,30 @@ func runAnalyze(e *env, args []string) error {
 		}
 		an.Add(&pkt)
 		prog.tick(an)
+		if col.err != nil {
+			return col.err
+		}
 	}
 	prog.done()
-	rep := an.Finish()
+	rep := col.report(an.Finish())
+	if col.err != nil {
+		return col.err
+	}
 
-	w := bufio.NewWriterSize(e.stdout, 64<<10)
 	color := isTerminal(e.stdout) && os.Getenv("NO_COLOR") == ""
-	switch o.format {
-	case "table":
+	switch {
+	case js != nil:
+		err = js.end(rep)
+	case cs != nil:
+		err = cs.end(rep)
+	case col.summarised() && o.format == "table":
+		err = renderSummary(w, rep, col, false, color)
+	case col.summarised():
+		err = renderSummary(w, rep, col, true, false)
+	case o.format == "table":
 		err = renderTable(w, rep, o.ladder, color)
-	case "markdown", "md":
+	default:
 		err = renderMarkdown(w, rep, o.ladder)
-	case "csv":
-		err = renderCSV(w, rep)
-	case "json":
-		err = renderJSON(w, rep)
 	}
 	if err != nil {
 		return err

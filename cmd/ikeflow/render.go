@@ -2,10 +2,10 @@ package main
 
 import (
 	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -275,51 +275,133 @@ func renderMarkdown(w io.Writer, rep *flows.Report, ladder bool) error {
 	return nil
 }
 
-// renderCSV writes one row per finding (SAs without findings get one row
-// with empty finding columns), for spreadsheets.
-func renderCSV(w io.Writer, rep *flows.Report) error {
-	cw := csv.NewWriter(w)
-	cw.Write([]string{"sa", "version", "initiator", "responder", "spi_i", "spi_r", "state", "proposal", "child_sas", "severity", "kind", "frames", "message"})
-	bySA := map[string][]flows.Finding{}
-	var global []flows.Finding
-	for _, f := range rep.Findings {
-		if f.SA == "" {
-			global = append(global, f)
-		} else {
-			bySA[f.SA] = append(bySA[f.SA], f)
-		}
-	}
-	frames := func(fr []int) string {
-		s := make([]string, len(fr))
-		for i, f := range fr {
-			s[i] = strconv.Itoa(f)
-		}
-		return strings.Join(s, " ")
-	}
-	for i, sa := range rep.SAs {
-		base := []string{strconv.Itoa(i + 1), strconv.Itoa(sa.Version), sa.Initiator.String(), sa.Responder.String(),
-			sa.SPIi.String(), sa.SPIr.String(), sa.State.String(), sa.Proposal, childSummary(sa, "; ")}
-		fs := bySA[sa.Name()]
-		if len(fs) == 0 {
-			cw.Write(append(base, "", "", "", ""))
-		}
-		for _, f := range fs {
-			cw.Write(append(append([]string{}, base...), f.Severity.String(), f.Kind, frames(f.Frames), f.Message))
-		}
-	}
-	for _, f := range global {
-		cw.Write([]string{"", "", "", "", "", "", "", "", "", f.Severity.String(), f.Kind, frames(f.Frames), f.Message})
-	}
-	cw.Flush()
-	return cw.Error()
+// csvStream writes one CSV row per finding as SAs are finalised (an SA
+// without findings gets one row with empty finding columns), then the
+// capture-wide findings: a flat table for spreadsheets.
+type csvStream struct {
+	cw *csv.Writer
+	n  int
 }
 
-// renderJSON writes the report as one JSON document (docs/json.md).
-func renderJSON(w io.Writer, rep *flows.Report) error {
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	return enc.Encode(rep)
+func newCSVStream(w io.Writer) *csvStream {
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"sa", "version", "initiator", "responder", "spi_i", "spi_r", "state", "proposal", "child_sas", "severity", "kind", "frames", "message"})
+	return &csvStream{cw: cw}
+}
+
+func csvFrames(fr []int) string {
+	s := make([]string, len(fr))
+	for i, f := range fr {
+		s[i] = strconv.Itoa(f)
+	}
+	return strings.Join(s, " ")
+}
+
+func (c *csvStream) add(sa *flows.SA) error {
+	c.n++
+	base := []string{strconv.Itoa(c.n), strconv.Itoa(sa.Version), sa.Initiator.String(), sa.Responder.String(),
+		sa.SPIi.String(), sa.SPIr.String(), sa.State.String(), sa.Proposal, childSummary(sa, "; ")}
+	if len(sa.Findings) == 0 {
+		c.cw.Write(append(base, "", "", "", ""))
+	}
+	for _, f := range sa.Findings {
+		c.cw.Write(append(append([]string{}, base...), f.Severity.String(), f.Kind, csvFrames(f.Frames), f.Message))
+	}
+	return c.cw.Error()
+}
+
+func (c *csvStream) end(rep *flows.Report) error {
+	for _, f := range rep.Findings {
+		if f.SA == "" {
+			c.cw.Write([]string{"", "", "", "", "", "", "", "", "", f.Severity.String(), f.Kind, csvFrames(f.Frames), f.Message})
+		}
+	}
+	c.cw.Flush()
+	return c.cw.Error()
+}
+
+// renderSummary is the table (or markdown) view of a capture with more
+// IKE SAs than can be listed: counts by state, the SAs with warnings or
+// errors, and the findings grouped by kind.
+func renderSummary(w io.Writer, rep *flows.Report, col *collector, markdown, color bool) error {
+	newT := newASCIITable
+	if markdown {
+		newT = newMarkdownTable
+		fmt.Fprintf(w, "**ikeflow:** %s\n\n", summaryLine(rep))
+	} else {
+		fmt.Fprintln(w, summaryLine(rep))
+	}
+	var states []string
+	for _, st := range []string{"established", "deleted", "rekeyed", "failed", "half_open", "incomplete"} {
+		if n := col.byState[st]; n > 0 {
+			states = append(states, fmt.Sprintf("%s %d", st, n))
+		}
+	}
+	fmt.Fprintf(w, "\n%d IKE SAs (IKEv2 %d, IKEv1 %d): %s. Too many to list; below are the SAs with warnings or errors and the findings by kind. Narrow with --peer or --spi, or use --format json for everything.\n\n",
+		col.total, col.byVer[2], col.byVer[1], strings.Join(states, ", "))
+	if len(col.problems) > 0 {
+		slices.SortStableFunc(col.problems, func(x, y *flows.SA) int { return x.FirstFrame - y.FirstFrame })
+		sub := &flows.Report{SAs: col.problems}
+		t := newT(w)
+		t.Header("#", "Start (UTC)", "Initiator → Responder", "IKE", "SPIs i/r", "State", "Proposal", "Child SAs", "Findings")
+		sep := "\n"
+		if markdown {
+			sep = "<br>"
+		}
+		for _, r := range saRows(sub, sep) {
+			if err := t.Append(strconv.Itoa(r.n), r.start, r.peers, r.version, r.spis, r.state, r.proposal, r.children, r.fnd); err != nil {
+				return err
+			}
+		}
+		if err := t.Render(); err != nil {
+			return err
+		}
+		if col.moreProb > 0 {
+			fmt.Fprintf(w, "… and %d more SAs with warnings or errors.\n", col.moreProb)
+		}
+	}
+	type group struct {
+		sev   flows.Severity
+		kind  string
+		n     int
+		sas   map[string]bool
+		first []int
+		msg   string
+	}
+	groups := map[string]*group{}
+	var order []*group
+	for _, f := range rep.Findings {
+		k := f.Severity.String() + "/" + f.Kind
+		g := groups[k]
+		if g == nil {
+			g = &group{sev: f.Severity, kind: f.Kind, sas: map[string]bool{}, first: f.Frames, msg: f.Message}
+			groups[k] = g
+			order = append(order, g)
+		}
+		g.n++
+		if f.SA != "" {
+			g.sas[f.SA] = true
+		}
+	}
+	slices.SortStableFunc(order, func(x, y *group) int {
+		if x.sev != y.sev {
+			return int(y.sev) - int(x.sev)
+		}
+		return y.n - x.n
+	})
+	fmt.Fprintln(w, "\nFindings by kind:")
+	t := newT(w)
+	t.Header("Severity", "Kind", "Count", "SAs", "First frames", "Example")
+	for _, g := range order {
+		msg := wrap(g.msg, 72)
+		if markdown {
+			msg = mdCell(g.msg)
+		}
+		if err := t.Append(paint(color, g.sev, g.sev.String()), g.kind, strconv.Itoa(g.n), strconv.Itoa(len(g.sas)), frameList(g.first), msg); err != nil {
+			return err
+		}
+	}
+	return t.Render()
 }
 
 // isTerminal reports whether w is a character device (a terminal).
