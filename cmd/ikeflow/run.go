@@ -51,6 +51,7 @@ func commands() []command {
 	return []command{
 		{"analyze", "rebuild IKE SAs from captures and diagnose what went wrong (the default)", runAnalyze},
 		{"dissect", "decode every IKE message, one record per message (text or JSON)", runDissect},
+		{"live", "capture on an interface and report IKE/IPsec events as they happen", runLive},
 		{"keys", "list key files and which SAs they match; export them for Wireshark", runKeys},
 		{"version", "print the version", runVersion},
 	}

@@ -1,0 +1,362 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"net/netip"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/gopacket/gopacket/pcapgo"
+	"github.com/ikeflow/ikeflow/capture"
+	"github.com/ikeflow/ikeflow/flows"
+	"golang.org/x/net/bpf"
+)
+
+const liveHelp = `
+Capture IKE and IPsec on a network interface and say what happens as it
+happens: one line per event (an exchange seen, its answer, an SA
+established, a child SA, an error notify, each finding, an SA ending),
+then, on Ctrl-C (SIGINT), SIGTERM or after --duration, the same report as
+"ikeflow analyze" and the kernel's drop counter.
+
+A kernel filter passes only IKE (UDP 500 and 4500, TCP 4500, plus the ports
+of --ike-ports, --natt-ports and --tcp-ports), ESP and AH, and IP fragments,
+over IPv4 and IPv6, VLAN-tagged or not, so a busy link costs little. Give
+--bpf to use another compiled filter: the output of "tcpdump -ddd EXPR" (or
+-dd), inline or as @FILE. No libpcap is needed.
+
+Capturing needs the CAP_NET_RAW capability: run as root, or once
+  sudo setcap cap_net_raw+ep $(command -v ikeflow)
+
+Findings about an SA come when it ends: when it has been idle for
+--idle-timeout (capture time, counted when packets arrive) or when the
+capture stops. Memory stays bounded over hours: finished SAs are released,
+and the final report keeps the last --keep of them.
+
+Examples:
+  ikeflow live -i eth0
+  ikeflow live -i eth0 --peer 203.0.113.10 --duration 10m --write ticket.pcapng
+  ikeflow live -i bond0.42 --format json --report none | jq -c 'select(.event=="finding")'
+  ikeflow live -i eth0 --keys /var/log/charon.log --report markdown > ticket.md
+  ikeflow live -i eth0 --bpf "$(tcpdump -ddd -i eth0 'udp port 500 or udp port 4500')"
+`
+
+// defaultLiveKeep is how many finalised IKE SAs the final report keeps.
+const defaultLiveKeep = 10000
+
+type liveOpts struct {
+	iface    string
+	bpf      string
+	snaplen  int
+	promisc  bool
+	duration time.Duration
+	format   string
+	report   string
+	write    string
+	ladder   bool
+	peers    []string
+	spis     []string
+	failOn   string
+	idle     time.Duration
+	keep     int
+	bufferMB int
+	quiet    bool
+	in       inputFlags
+}
+
+func runLive(e *env, args []string) error {
+	fs := newFlags(e, "live", "-i IFACE [flags]", liveHelp)
+	var o liveOpts
+	fs.StringVarP(&o.iface, "interface", "i", "", "capture on this network `interface` (required)")
+	fs.StringVar(&o.bpf, "bpf", "", "compiled kernel `filter` replacing the default: tcpdump -ddd (or -dd) output, or @FILE holding it")
+	fs.IntVarP(&o.snaplen, "snaplen", "s", capture.DefaultLiveSnaplen, "keep at most this many `octets` of each frame")
+	fs.BoolVar(&o.promisc, "promisc", false, "put the interface in promiscuous mode while capturing (span ports, hubs)")
+	fs.DurationVar(&o.duration, "duration", 0, "stop after this long (e.g. 30s, 10m); 0 runs until Ctrl-C or SIGTERM")
+	fs.StringVarP(&o.format, "format", "f", "text", "event stream `format`: text, json (one JSON object per line) or none")
+	fs.StringVar(&o.report, "report", "table", "final report `format`: table, markdown, csv, json or none")
+	fs.StringVarP(&o.write, "write", "w", "", "also save the captured IKE/ESP frames to this pcapng `file`")
+	fs.BoolVar(&o.ladder, "ladder", false, "draw a sequence diagram of every IKE SA in the final report (table and markdown)")
+	fs.StringArrayVar(&o.peers, "peer", nil, "keep only traffic to or from this `address` (repeatable)")
+	fs.StringArrayVar(&o.spis, "spi", nil, "keep only SAs with this IKE SPI (16 hex digits) or child SPI (8 hex digits) (repeatable)")
+	fs.StringVar(&o.failOn, "fail-on", "", "exit with status 3 when the report has a finding of this `severity` or worse: error or warning")
+	fs.DurationVar(&o.idle, "idle-timeout", 10*time.Minute, "end an IKE SA (and report its findings) after this long without traffic")
+	fs.IntVar(&o.keep, "keep", defaultLiveKeep, "the final report holds the last `N` finished IKE SAs (older ones were streamed only)")
+	fs.IntVar(&o.bufferMB, "buffer", capture.DefaultLiveBuffer>>20, "socket receive buffer in `MiB` (absorbs bursts)")
+	fs.BoolVarP(&o.quiet, "quiet", "q", false, "no packet-level warnings and no capture summary on stderr")
+	o.in.register(fs)
+	if err := parseFlags(e, fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q (live reads an interface; to read a capture file use ikeflow analyze)", fs.Arg(0))
+	}
+	if o.iface == "" {
+		return usagef("no interface given: use -i IFACE (e.g. -i eth0)")
+	}
+	switch o.format {
+	case "text", "json", "none":
+	default:
+		return usagef("--format must be text, json or none, not %q", o.format)
+	}
+	switch o.report {
+	case "table", "markdown", "md", "csv", "json", "none":
+	default:
+		return usagef("--report must be table, markdown, csv, json or none, not %q", o.report)
+	}
+	if o.snaplen < 64 || o.snaplen > capture.MaxSnaplen {
+		return usagef("--snaplen must be between 64 and %d", capture.MaxSnaplen)
+	}
+	if o.duration < 0 || o.idle < 0 {
+		return usagef("--duration and --idle-timeout cannot be negative")
+	}
+	if o.keep < 1 {
+		return usagef("--keep must be at least 1")
+	}
+	if o.bufferMB < 1 || o.bufferMB > 2048 {
+		return usagef("--buffer must be between 1 and 2048 MiB")
+	}
+	var failLevel flows.Severity
+	if o.failOn != "" {
+		s, ok := flows.ParseSeverity(o.failOn)
+		if !ok || s == flows.SeverityInfo {
+			return usagef("--fail-on must be error or warning, not %q", o.failOn)
+		}
+		failLevel = s
+	}
+	opt, err := o.in.options()
+	if err != nil {
+		return err
+	}
+	fopt := flows.Options{IdleTimeout: o.idle, SPIs: o.spis}
+	for _, p := range o.peers {
+		a, err := netip.ParseAddr(p)
+		if err != nil {
+			return usagef("--peer %q is not an IP address", p)
+		}
+		fopt.Peers = append(fopt.Peers, a)
+	}
+	for _, s := range o.spis {
+		h := strings.TrimPrefix(strings.ToLower(s), "0x")
+		if (len(h) != 8 && len(h) != 16) || strings.Trim(h, "0123456789abcdef") != "" {
+			return usagef("--spi %q: want 16 hex digits (IKE SPI) or 8 (child SA SPI)", s)
+		}
+	}
+	var prog []bpf.RawInstruction
+	if o.bpf != "" {
+		if prog, err = liveFilter(o.bpf); err != nil {
+			return err
+		}
+	}
+	if len(o.in.keys) > 0 {
+		kr, err := loadKeys(e, o.in.keys)
+		if err != nil {
+			return err
+		}
+		fopt.Decryptor = flows.NewDecryptor(kr)
+	}
+
+	w := bufio.NewWriterSize(e.stdout, 64<<10)
+	stream := newLiveStream(w, o.format, o.spis)
+	src, err := capture.OpenLive(o.iface, capture.LiveConfig{
+		Snaplen: o.snaplen, Promiscuous: o.promisc, Options: opt, Filter: prog,
+		BufferSize: o.bufferMB << 20, OnIdle: func() { w.Flush() },
+	})
+	if err != nil {
+		return liveOpenError(o.iface, err)
+	}
+	defer src.Close()
+	var psrc capture.PacketSource = src
+	var out *pcapngOut
+	if o.write != "" {
+		desc := "ikeflow default filter (IKE, ESP, IP fragments)"
+		if o.bpf != "" {
+			desc = "--bpf filter"
+		}
+		out, err = createPcapng(o.write, pcapgo.NgInterface{Name: o.iface, LinkType: src.LinkType(),
+			SnapLength: uint32(o.snaplen), Description: desc})
+		if err != nil {
+			return err
+		}
+		psrc = &teeSource{PacketSource: src, out: out}
+	}
+
+	// Stop on SIGINT, SIGTERM or --duration; a second signal exits at once.
+	sig := make(chan os.Signal, 2)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sig)
+	done := make(chan struct{})
+	defer close(done)
+	var timeout <-chan time.Time
+	if o.duration > 0 {
+		t := time.NewTimer(o.duration)
+		defer t.Stop()
+		timeout = t.C
+	}
+	go func() {
+		select {
+		case <-sig:
+		case <-timeout:
+		case <-done:
+			return
+		}
+		src.Stop()
+		select {
+		case <-sig:
+			fmt.Fprintln(e.stderr, "ikeflow live: interrupted twice, exiting without a report")
+			os.Exit(130)
+		case <-done:
+		}
+	}()
+	if !o.quiet && isTerminal(e.stderr) {
+		fmt.Fprintf(e.stderr, "ikeflow live: capturing on %s; Ctrl-C stops and prints the report\n", o.iface)
+	}
+
+	started := time.Now()
+	ring := newSARing(o.keep)
+	fopt.OnSA = func(sa *flows.SA) {
+		stream.closed(sa)
+		ring.add(sa)
+	}
+	an := flows.NewAnalyzer(fopt)
+	r := capture.NewSourceReader(psrc, opt)
+	var pkt flows.Packet
+	var runErr error
+	for {
+		ev, err := r.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			runErr = err
+			break
+		}
+		switch ev.Kind {
+		case capture.KindIKE:
+			pkt = flows.Packet{Frame: ev.Frame, Time: ev.Time, Src: ev.Src, Dst: ev.Dst, Transport: ev.Transport.String(), Kind: flows.KindIKE, Data: ev.Data}
+		case capture.KindESP:
+			pkt = flows.Packet{Frame: ev.Frame, Time: ev.Time, Src: ev.Src, Dst: ev.Dst, Transport: ev.Transport.String(), Kind: flows.KindESP, ESPSPI: ev.ESPSPI, ESPSeq: ev.ESPSeq}
+		case capture.KindError:
+			if !o.quiet {
+				w.Flush()
+				fmt.Fprintf(e.stderr, "ikeflow live: %s: %v\n", o.iface, ev.Err)
+			}
+			continue
+		default:
+			continue
+		}
+		an.Add(&pkt)
+		if ev.Kind == capture.KindIKE {
+			stream.afterIKE(an, ev.Data)
+		}
+		if stream.err != nil {
+			runErr = stream.err
+			break
+		}
+	}
+	src.Stop()
+	fin := an.Finish()
+	st, serr := src.Stats()
+	elapsed := time.Since(started)
+	if out != nil {
+		isb := &pcapgo.NgInterfaceStatistics{LastUpdate: time.Now(), StartTime: started, EndTime: time.Now(),
+			PacketsReceived: st.Received, PacketsDropped: st.Dropped}
+		if serr != nil {
+			isb = nil
+		}
+		if err := out.close(isb); err != nil && runErr == nil {
+			runErr = err
+		}
+	}
+	stream.global(fin.Findings)
+	secs := elapsed.Seconds()
+	nSAs := ring.total
+	stream.emit(liveEvent{Time: time.Now().UTC(), Event: "capture_end", Interface: o.iface,
+		Received: &st.Received, Dropped: &st.Dropped, IKESAs: &nSAs, Seconds: &secs})
+	if runErr != nil {
+		w.Flush()
+		return runErr
+	}
+
+	rep, err := ring.render(w, fin, o.report, o.ladder, isTerminal(e.stdout) && os.Getenv("NO_COLOR") == "")
+	if err != nil {
+		return err
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	if !o.quiet {
+		fmt.Fprintf(e.stderr, "ikeflow live: %s: %d frames captured in %s, %d dropped by the kernel",
+			o.iface, st.Received, elapsed.Round(time.Millisecond), st.Dropped)
+		if serr != nil {
+			fmt.Fprintf(e.stderr, " (drop counter unavailable: %v)", serr)
+		}
+		fmt.Fprintf(e.stderr, "; %d IKE SAs", ring.total)
+		if ring.total > len(ring.sas) {
+			fmt.Fprintf(e.stderr, " (the report holds the last %d; raise --keep for more)", len(ring.sas))
+		}
+		if out != nil {
+			fmt.Fprintf(e.stderr, "; %d frames written to %s", out.n, o.write)
+		}
+		fmt.Fprintln(e.stderr)
+		if st.Dropped > 0 {
+			fmt.Fprintf(e.stderr, "ikeflow live: the kernel dropped frames because ikeflow fell behind: the report misses them (raise --buffer, narrow with --peer, or use --format none)\n")
+		}
+	}
+	if o.failOn != "" && rep != nil {
+		n := 0
+		for _, f := range rep.Findings {
+			if f.Severity >= failLevel {
+				n++
+			}
+		}
+		if n > 0 {
+			return findingsError{n: n, level: failLevel.String()}
+		}
+	}
+	return nil
+}
+
+// liveFilter parses --bpf: compiled filter text inline or @FILE.
+func liveFilter(arg string) ([]bpf.RawInstruction, error) {
+	text := arg
+	if name, ok := strings.CutPrefix(arg, "@"); ok {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			return nil, usagef("--bpf: %v", err)
+		}
+		text = string(b)
+	}
+	prog, err := capture.ParseFilter(text)
+	if err != nil {
+		hint := ""
+		if t := strings.TrimSpace(text); t != "" && (t[0] < '0' || t[0] > '9') && t[0] != '{' {
+			hint = fmt.Sprintf(" (filter expressions need libpcap, which this build does not use; compile it with: --bpf \"$(tcpdump -ddd -i IFACE '%s')\")", clipArg(t))
+		}
+		return nil, usagef("--bpf: %v%s", err, hint)
+	}
+	return prog, nil
+}
+
+func clipArg(s string) string {
+	if len(s) > 60 {
+		return s[:60] + "…"
+	}
+	return s
+}
+
+// liveOpenError explains why the capture could not start.
+func liveOpenError(iface string, err error) error {
+	switch {
+	case errors.Is(err, capture.ErrPermission):
+		return fmt.Errorf("cannot capture on %s: %w", iface, err)
+	case errors.Is(err, capture.ErrNoInterface):
+		return fmt.Errorf("cannot capture: %w", err)
+	}
+	return fmt.Errorf("cannot capture on %s: %w", iface, err)
+}

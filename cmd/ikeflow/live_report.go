@@ -1,0 +1,76 @@
+package main
+
+import (
+	"io"
+	"slices"
+
+	"github.com/ikeflow/ikeflow/flows"
+)
+
+// saRing keeps the last n finalised IKE SAs for live mode's final report,
+// so memory stays bounded however long the capture runs.
+type saRing struct {
+	sas   []*flows.SA
+	next  int // slot of the next SA once the ring is full
+	total int // SAs ever added
+}
+
+func newSARing(n int) *saRing { return &saRing{sas: make([]*flows.SA, 0, min(n, 1024)), next: -n} }
+
+// add keeps sa, replacing the oldest when full.
+func (r *saRing) add(sa *flows.SA) {
+	r.total++
+	if r.next < 0 {
+		r.sas = append(r.sas, sa)
+		r.next++
+		return
+	}
+	r.sas[r.next] = sa
+	r.next = (r.next + 1) % len(r.sas)
+}
+
+// render writes the final report in format (analyze's formats, or "none")
+// exactly as analyze renders the same SAs, and returns the report.
+func (r *saRing) render(w io.Writer, fin *flows.Report, format string, ladder, color bool) (*flows.Report, error) {
+	sas := slices.Clone(r.sas)
+	slices.SortStableFunc(sas, func(x, y *flows.SA) int { return x.FirstFrame - y.FirstFrame })
+	var stream func(*flows.SA) error
+	var js *jsonStream
+	var cs *csvStream
+	switch format {
+	case "json":
+		js = &jsonStream{w: w}
+		if err := js.begin(); err != nil {
+			return nil, err
+		}
+		stream = js.add
+	case "csv":
+		cs = newCSVStream(w)
+		stream = cs.add
+	}
+	col := newCollector(stream)
+	for _, sa := range sas {
+		col.add(sa)
+	}
+	rep := col.report(fin)
+	if col.err != nil {
+		return nil, col.err
+	}
+	var err error
+	switch {
+	case format == "none":
+	case js != nil:
+		err = js.end(rep)
+	case cs != nil:
+		err = cs.end(rep)
+	case col.summarised() && format == "table":
+		err = renderSummary(w, rep, col, false, color)
+	case col.summarised():
+		err = renderSummary(w, rep, col, true, false)
+	case format == "table":
+		err = renderTable(w, rep, ladder, color)
+	default:
+		err = renderMarkdown(w, rep, ladder)
+	}
+	return rep, err
+}

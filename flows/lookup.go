@@ -1,0 +1,22 @@
+package flows
+
+import "github.com/ikeflow/ikeflow/dissect"
+
+// Lookup returns the IKE SA, still open (not yet finalised), that an IKE
+// message with these header SPIs belongs to, as analysed so far; nil when
+// there is none. A zero spir finds the SA by its initiator SPI alone, as
+// for a first IKE_SA_INIT or main-mode message. Live displays call it
+// after Analyzer.Add to follow an SA as it happens: exchanges seen,
+// answers, Established, child SAs. The SA's State and Findings are only
+// final once it is handed to Options.OnSA or returned by Finish. The SA
+// must not be modified, and is only read between calls to Add, from the
+// goroutine that calls Add.
+func (a *Analyzer) Lookup(version uint8, spii, spir dissect.SPI) *SA {
+	if st := a.sas[saKey{spii, spir, version}]; st != nil && !st.done {
+		return st.sa
+	}
+	if st := a.half[halfKey{spii, version}]; st != nil && !st.done && (spir.IsZero() || st.sa.SPIr == spir) {
+		return st.sa
+	}
+	return nil
+}
