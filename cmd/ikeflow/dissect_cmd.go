@@ -105,8 +105,11 @@ func (d *dissector) file(e *env, path string, opt capture.Options) error {
 			if _, err := d.w.Write(d.jbuf); err != nil {
 				return err
 			}
-		} else if err := writeText(d.w, rec); err != nil {
-			return err
+		} else {
+			d.jbuf = appendText(d.jbuf[:0], rec)
+			if _, err := d.w.Write(d.jbuf); err != nil {
+				return err
+			}
 		}
 	}
 }
@@ -141,8 +144,10 @@ func (d *dissector) record(ev *capture.Event) *record {
 		rec.Errors = append(rec.Errors, decErr.Error())
 	}
 	version := h.MajorVersion
-	var dec decrypt.Result
-	if decErr == nil || m.Ciphertext != nil || hasEncrypted(m) {
+	// Without keys there is nothing to learn or open: every encrypted
+	// part is "no key".
+	dec := decrypt.Result{State: decrypt.StateNoKey}
+	if d.keys.Len() > 0 && (decErr == nil || m.Ciphertext != nil || hasEncrypted(m)) {
 		dec = d.trk.Message(m.Raw, m, ev.Src.Addr())
 	}
 	rec.Payloads = decodePayloads(version, m.Payloads, &rec.Errors, "")

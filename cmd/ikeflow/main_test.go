@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
@@ -237,6 +238,21 @@ func TestAppendString(t *testing.T) {
 		want, _ := json.Marshal(s)
 		if got := string(appendString(nil, s)); got != string(want) {
 			t.Errorf("appendString(%q) = %s, want %s", s, got, want)
+		}
+	}
+}
+
+// TestFormatTime checks the hand-written formatter against time.Format.
+func TestFormatTime(t *testing.T) {
+	for _, tm := range []time.Time{
+		time.Date(2026, 11, 22, 11, 19, 41, 389802000, time.UTC),
+		time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(2015, 1, 14, 21, 14, 2, 835161000, time.FixedZone("X", 3600)),
+		time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC),
+	} {
+		want := tm.UTC().Format("2006-01-02T15:04:05.000000000Z07:00")
+		if got := formatTime(tm); got != want {
+			t.Errorf("formatTime(%v) = %s, want %s", tm, got, want)
 		}
 	}
 }

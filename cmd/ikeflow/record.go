@@ -181,8 +181,39 @@ func flagNames(h *dissect.Header) []string {
 	return out
 }
 
-// formatTime prints RFC 3339 with nanoseconds in UTC.
-func formatTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000000000Z07:00") }
+// formatTime prints RFC 3339 with nanoseconds in UTC
+// ("2006-01-02T15:04:05.000000000Z"), without time.Format's generality:
+// dissect prints one per message.
+func formatTime(t time.Time) string {
+	t = t.UTC()
+	year, month, day := t.Date()
+	hour, min, sec := t.Clock()
+	var b [30]byte
+	put := func(i, v, width int) {
+		for j := i + width - 1; j >= i; j-- {
+			b[j] = byte('0' + v%10)
+			v /= 10
+		}
+	}
+	put(0, year, 4)
+	b[4] = '-'
+	put(5, int(month), 2)
+	b[7] = '-'
+	put(8, day, 2)
+	b[10] = 'T'
+	put(11, hour, 2)
+	b[13] = ':'
+	put(14, min, 2)
+	b[16] = ':'
+	put(17, sec, 2)
+	b[19] = '.'
+	put(20, t.Nanosecond(), 9)
+	b[29] = 'Z'
+	if year < 0 || year > 9999 {
+		return t.Format("2006-01-02T15:04:05.000000000Z07:00")
+	}
+	return string(b[:])
+}
 
 func (p payloadRecord) label() string {
 	if p.Label != "" {

@@ -1,40 +1,61 @@
 package main
 
 import (
-	"fmt"
-	"io"
+	"strconv"
 	"strings"
 )
 
-// writeText prints one record as a compact tree, the form people paste into
-// tickets.
-func writeText(w io.Writer, r *record) error {
-	var b strings.Builder
-	fmt.Fprintf(&b, "#%d  %s  %s → %s %s\n", r.Frame, r.Time, r.Src, r.Dst, r.Transport)
-	kind := "request"
-	if r.Version == 2 && r.Response {
-		kind = "response"
-	} else if r.Version == 1 {
-		kind = "" // IKEv1 has no request/response flag
+// appendText appends one record as a compact tree, the form people paste
+// into tickets. It writes into b directly (no fmt) because dissect prints
+// every message of a capture.
+func appendText(b []byte, r *record) []byte {
+	b = append(b, '#')
+	b = strconv.AppendInt(b, int64(r.Frame), 10)
+	b = append(b, "  "...)
+	b = append(b, r.Time...)
+	b = append(b, "  "...)
+	b = append(b, r.Src...)
+	b = append(b, " → "...)
+	b = append(b, r.Dst...)
+	b = append(b, ' ')
+	b = append(b, r.Transport...)
+	b = append(b, "\n    IKEv"...)
+	b = strconv.AppendInt(b, int64(r.Version), 10)
+	b = append(b, ' ')
+	b = append(b, r.Exchange...)
+	if r.Version == 2 { // IKEv1 has no request/response flag
+		if r.Response {
+			b = append(b, " response"...)
+		} else {
+			b = append(b, " request"...)
+		}
 	}
-	flags := ""
 	if len(r.Flags) > 0 {
-		flags = " [" + strings.Join(r.Flags, ",") + "]"
+		b = append(b, " ["...)
+		b = append(b, strings.Join(r.Flags, ",")...)
+		b = append(b, ']')
 	}
-	fmt.Fprintf(&b, "    IKEv%d %s", r.Version, r.Exchange)
-	if kind != "" {
-		b.WriteString(" " + kind)
-	}
-	fmt.Fprintf(&b, "%s  mid %d  spi %s/%s  %d octets\n", flags, r.MessageID, r.SPIi, r.SPIr, r.Length)
-	writePayloadsText(&b, r.Payloads, "    ")
+	b = append(b, "  mid "...)
+	b = strconv.AppendUint(b, uint64(r.MessageID), 10)
+	b = append(b, "  spi "...)
+	b = append(b, r.SPIi...)
+	b = append(b, '/')
+	b = append(b, r.SPIr...)
+	b = append(b, "  "...)
+	b = strconv.AppendUint(b, uint64(r.Length), 10)
+	b = append(b, " octets\n"...)
+	b = appendPayloadsText(b, r.Payloads, "    ")
 	for _, e := range r.Errors {
-		fmt.Fprintf(&b, "    ! %s\n", e)
+		b = append(b, "    ! "...)
+		b = append(b, e...)
+		b = append(b, '\n')
 	}
-	_, err := io.WriteString(w, b.String())
-	return err
+	return b
 }
 
-func writePayloadsText(b *strings.Builder, ps []payloadRecord, indent string) {
+const labelWidth = 6
+
+func appendPayloadsText(b []byte, ps []payloadRecord, indent string) []byte {
 	for _, p := range ps {
 		label := p.label()
 		if p.Critical {
@@ -53,13 +74,36 @@ func writePayloadsText(b *strings.Builder, ps []payloadRecord, indent string) {
 				text += " fragment " + p.Fragment
 			}
 		}
-		lines := strings.Split(text, "\n")
-		fmt.Fprintf(b, "%s%-6s %s\n", indent, label, lines[0])
-		for _, l := range lines[1:] {
-			fmt.Fprintf(b, "%s%-6s %s\n", indent, "", l)
+		first := true
+		for {
+			line, rest, more := strings.Cut(text, "\n")
+			b = append(b, indent...)
+			if first {
+				b = appendPadded(b, label)
+				first = false
+			} else {
+				b = appendPadded(b, "")
+			}
+			b = append(b, ' ')
+			b = append(b, line...)
+			b = append(b, '\n')
+			if !more {
+				break
+			}
+			text = rest
 		}
 		if len(p.Inner) > 0 {
-			writePayloadsText(b, p.Inner, indent+"  ")
+			b = appendPayloadsText(b, p.Inner, indent+"  ")
 		}
 	}
+	return b
+}
+
+// appendPadded appends s left-aligned in labelWidth columns.
+func appendPadded(b []byte, s string) []byte {
+	b = append(b, s...)
+	for n := len(s); n < labelWidth; n++ {
+		b = append(b, ' ')
+	}
+	return b
 }
