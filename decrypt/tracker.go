@@ -7,7 +7,8 @@ import (
 )
 
 // MaxTrackedSAs bounds the per-SA state a Tracker keeps (chosen suites,
-// IKEv1 sessions); past it the oldest half is forgotten.
+// IKEv1 sessions); past it that table is cleared (callers that finalise
+// SAs call [Tracker.Forget], so a healthy analysis never gets there).
 const MaxTrackedSAs = 1 << 16
 
 // Result is the outcome of decrypting the encrypted part of one message: the
@@ -41,13 +42,14 @@ type saKey struct{ i, r dissect.SPI }
 // chains, and RFC 7383 fragments. Results alias buffers that stay valid
 // until the next call. A Tracker is not safe for concurrent use.
 type Tracker struct {
-	kr     *Keyring
-	suites map[saKey]Suite            // IKEv2 chosen suites by SPI pair
-	v1     map[saKey]*V1Session       // IKEv1 sessions by cookie pair
-	v1init map[dissect.SPI]netip.Addr // IKEv1 initiator address by initiator cookie
-	reasm  Reassembler
-	buf    []byte
-	rekey  map[rekeyKey]dissect.SPI // IKE SA rekey requests: new initiator SPI
+	kr      *Keyring
+	suites  map[saKey]Suite            // IKEv2 chosen suites by SPI pair
+	v1      map[saKey]*V1Session       // IKEv1 sessions by cookie pair
+	v1init  map[dissect.SPI]netip.Addr // IKEv1 initiator address by initiator cookie
+	reasm   Reassembler
+	buf     []byte
+	rekey   map[rekeyKey]dissect.SPI // IKE SA rekey requests: new initiator SPI
+	scratch []dissect.Payload        // DecryptV2's walk of CREATE_CHILD_SA contents
 }
 
 // rekeyKey names a CREATE_CHILD_SA exchange of an IKE SA.
@@ -71,21 +73,15 @@ func NewTracker(kr *Keyring) *Tracker {
 // Message feeds one decoded message (m, decoded from raw) sent from src, and
 // returns the decryption result of its encrypted part. Every message of the
 // capture must be fed, also the clear ones: IKEv1 IVs and IKEv2 suites are
-// learnt from them.
+// learnt from them. It is the one-call form of [Tracker.Observe],
+// [Tracker.DecryptV2] and [Tracker.DecryptV1], plus RFC 7383 reassembly and
+// the walk of the decrypted payload chain.
 func (t *Tracker) Message(raw []byte, m *dissect.Message, src netip.Addr) Result {
 	if m.Header.MajorVersion == 1 {
 		return t.v1Message(raw, m, src)
 	}
 	h := &m.Header
-	if h.Exchange == dissect.ExchangeIKESAInit && h.IsResponse() {
-		for _, p := range m.Payloads {
-			if p.Type == dissect.PayloadSA {
-				if s, ok := ChosenSuite(2, p.Body); ok {
-					t.remember(saKey{h.SPIi, h.SPIr}, s)
-				}
-			}
-		}
-	}
+	t.Observe(m, raw, h.IsInitiator())
 	var sk *dissect.Payload
 	for i := range m.Payloads {
 		if p := &m.Payloads[i]; p.Type == dissect.PayloadSK || p.Type == dissect.PayloadSKF {
@@ -95,13 +91,7 @@ func (t *Tracker) Message(raw []byte, m *dissect.Message, src netip.Addr) Result
 	if sk == nil {
 		return Result{State: StateNotEncrypted}
 	}
-	if t.kr == nil || t.kr.Len() == 0 {
-		return Result{State: StateNoKey, Err: ErrNoKey}
-	}
-	plain, key, err := t.kr.OpenV2(t.buf[:0], raw, *sk, t.suites[saKey{h.SPIi, h.SPIr}])
-	if cap(plain) > cap(t.buf) {
-		t.buf = plain[:0]
-	}
+	plain, key, err := t.openV2(raw, m, *sk)
 	if err != nil {
 		return Result{State: StateOf(err), Err: err}
 	}
@@ -124,6 +114,110 @@ func (t *Tracker) Message(raw []byte, m *dissect.Message, src netip.Addr) Result
 		t.learnRekey(h, r.Payloads)
 	}
 	return r
+}
+
+// Observe learns what a clear message tells about decryption: the suite
+// the responder chose in an IKEv2 IKE_SA_INIT response. (With
+// [Tracker.DecryptV2] and [Tracker.DecryptV1] it gives the Tracker the
+// method set of flows.Decryptor.)
+func (t *Tracker) Observe(m *dissect.Message, raw []byte, fromInitiator bool) {
+	h := &m.Header
+	if h.MajorVersion != 2 || h.Exchange != dissect.ExchangeIKESAInit || !h.IsResponse() {
+		return
+	}
+	for _, p := range m.Payloads {
+		if p.Type == dissect.PayloadSA {
+			if s, ok := ChosenSuite(2, p.Body); ok {
+				t.remember(saKey{h.SPIi, h.SPIr}, s)
+			}
+		}
+	}
+}
+
+// DecryptV2 opens the SK or SKF payload sk of IKEv2 message m (raw from
+// its header) and returns the plaintext payload chain (for SKF, this
+// fragment's share, not reassembled). The plaintext aliases a buffer reused
+// by the next call. Rekeys of the IKE SA are learnt from decrypted
+// CREATE_CHILD_SA exchanges, so the new SA's suite is known.
+func (t *Tracker) DecryptV2(m *dissect.Message, raw []byte, sk dissect.Payload, fromInitiator bool) ([]byte, error) {
+	plain, _, err := t.openV2(raw, m, sk)
+	if err != nil {
+		return nil, err
+	}
+	if h := &m.Header; h.Exchange == dissect.ExchangeCreateChildSA && sk.Type == dissect.PayloadSK {
+		t.scratch = t.scratch[:0]
+		if _, err := dissect.WalkPayloads(plain, 0, sk.Next, 2, &t.scratch); err == nil {
+			t.learnRekey(h, t.scratch)
+		}
+	}
+	return plain, nil
+}
+
+// DecryptV1 feeds IKEv1 message m (raw from its header) to its ISAKMP SA's
+// session; every message of the SA must be fed in capture order, clear
+// ones too. It returns the decrypted payload chain of an encrypted message
+// and nil for a clear one.
+func (t *Tracker) DecryptV1(m *dissect.Message, raw []byte, fromInitiator bool) ([]byte, error) {
+	s, err := t.v1Session(&m.Header)
+	if err != nil {
+		return nil, err
+	}
+	res, err := s.Feed(raw, fromInitiator)
+	if err != nil || !res.Encrypted {
+		return nil, err
+	}
+	return res.Plain, nil
+}
+
+// Forget drops the state kept for an IKE SA that is finished.
+func (t *Tracker) Forget(version uint8, spii, spir dissect.SPI) {
+	if version == 1 {
+		delete(t.v1, saKey{spii, spir})
+		delete(t.v1, saKey{spii, dissect.SPI{}})
+		delete(t.v1init, spii)
+		return
+	}
+	delete(t.suites, saKey{spii, spir})
+}
+
+// openV2 opens an SK/SKF payload with the keyring and the learnt suite.
+func (t *Tracker) openV2(raw []byte, m *dissect.Message, sk dissect.Payload) ([]byte, *Key, error) {
+	if t.kr == nil || t.kr.Len() == 0 {
+		return nil, nil, ErrNoKey
+	}
+	h := &m.Header
+	plain, key, err := t.kr.OpenV2(t.buf[:0], raw, sk, t.suites[saKey{h.SPIi, h.SPIr}])
+	if cap(plain) > cap(t.buf) {
+		t.buf = plain[:0]
+	}
+	return plain, key, err
+}
+
+// v1Session returns the session of an ISAKMP SA, creating it on first
+// use. The first message has a zero responder cookie: its session is
+// carried over once the responder's cookie is known.
+func (t *Tracker) v1Session(h *dissect.Header) (*V1Session, error) {
+	k := saKey{h.SPIi, h.SPIr}
+	if s := t.v1[k]; s != nil {
+		return s, nil
+	}
+	if t.kr == nil || t.kr.Len() == 0 {
+		return nil, ErrNoKey
+	}
+	s := t.v1[saKey{h.SPIi, dissect.SPI{}}]
+	if s != nil && !h.SPIr.IsZero() {
+		delete(t.v1, saKey{h.SPIi, dissect.SPI{}})
+	} else {
+		var err error
+		if s, err = t.kr.V1Session(h.SPIi, h.SPIr); err != nil {
+			return nil, err
+		}
+	}
+	if len(t.v1) >= MaxTrackedSAs {
+		clear(t.v1)
+	}
+	t.v1[k] = s
+	return s, nil
 }
 
 // learnRekey remembers the suite of an IKE SA created by rekeying
@@ -169,37 +263,14 @@ func (t *Tracker) v1Message(raw []byte, m *dissect.Message, src netip.Addr) Resu
 		}
 		t.v1init[h.SPIi] = src
 	}
-	fromInitiator := t.v1init[h.SPIi] == src
-	k := saKey{h.SPIi, h.SPIr}
-	s := t.v1[k]
-	if s == nil {
-		if t.kr == nil || t.kr.Len() == 0 {
-			if h.IsEncrypted() {
-				return Result{State: StateNoKey, Err: ErrNoKey}
-			}
-			return Result{State: StateNotEncrypted}
+	s, err := t.v1Session(h)
+	if err != nil {
+		if h.IsEncrypted() {
+			return Result{State: StateOf(err), Err: err}
 		}
-		// The responder cookie is zero in the first message: carry that
-		// session over once the responder's cookie is known.
-		if prev := t.v1[saKey{h.SPIi, dissect.SPI{}}]; prev != nil && !h.SPIr.IsZero() {
-			s = prev
-			delete(t.v1, saKey{h.SPIi, dissect.SPI{}})
-		} else {
-			var err error
-			s, err = t.kr.V1Session(h.SPIi, h.SPIr)
-			if err != nil {
-				if h.IsEncrypted() {
-					return Result{State: StateOf(err), Err: err}
-				}
-				return Result{State: StateNotEncrypted}
-			}
-		}
-		if len(t.v1) >= MaxTrackedSAs {
-			clear(t.v1)
-		}
-		t.v1[k] = s
+		return Result{State: StateNotEncrypted}
 	}
-	res, err := s.Feed(raw, fromInitiator)
+	res, err := s.Feed(raw, t.v1init[h.SPIi] == src)
 	if !h.IsEncrypted() {
 		return Result{State: StateNotEncrypted}
 	}

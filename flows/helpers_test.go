@@ -61,8 +61,8 @@ func loadPackets(t testing.TB, path string) []Packet {
 	return out
 }
 
-// keyringFor loads a key file into a KeyringDecryptor.
-func keyringFor(t testing.TB, path string) *KeyringDecryptor {
+// keyringFor loads a key file into a decryptor.
+func keyringFor(t testing.TB, path string) *decrypt.Tracker {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
