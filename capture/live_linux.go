@@ -333,8 +333,18 @@ func (s *LiveSource) Close() error {
 	return unix.Close(s.fd)
 }
 
-// hardwareType reads the ARP hardware type of an interface from sysfs.
+// hardwareType returns the ARP hardware type of an interface (the family
+// of its hardware address), asked of the kernel with SIOCGIFHWADDR; sysfs
+// is the fallback.
 func hardwareType(name string) (int, error) {
+	if fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0); err == nil {
+		defer unix.Close(fd)
+		if ifr, err := unix.NewIfreq(name); err == nil {
+			if err := unix.IoctlIfreq(fd, unix.SIOCGIFHWADDR, ifr); err == nil {
+				return int(ifr.Uint16()), nil
+			}
+		}
+	}
 	b, err := os.ReadFile("/sys/class/net/" + name + "/type")
 	if err != nil {
 		return 0, fmt.Errorf("interface %s: reading its hardware type: %w", name, err)

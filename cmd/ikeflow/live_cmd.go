@@ -213,7 +213,7 @@ func runLive(e *env, args []string) error {
 		case <-done:
 		}
 	}()
-	if !o.quiet && isTerminal(e.stderr) {
+	if !o.quiet {
 		fmt.Fprintf(e.stderr, "ikeflow live: capturing on %s; Ctrl-C stops and prints the report\n", o.iface)
 	}
 

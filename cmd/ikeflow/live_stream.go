@@ -283,9 +283,15 @@ func eventText(ev liveEvent) string {
 	}
 	switch ev.Event {
 	case "exchange":
-		fmt.Fprintf(&b, " %s → %s  %s MID %d from %s (frame %d)", ev.Initiator, ev.Responder, ev.Exchange, *ev.MID, ev.From, ev.Frame)
+		if *ev.MID == 0 || ev.Exchange == "IKE_SA_INIT" {
+			fmt.Fprintf(&b, " %s → %s ", ev.Initiator, ev.Responder)
+		}
+		fmt.Fprintf(&b, " %s MID %d from %s (frame %d)", ev.Exchange, *ev.MID, ev.From, ev.Frame)
 	case "response":
-		fmt.Fprintf(&b, " %s MID %d answered in %.1f ms", ev.Exchange, *ev.MID, *ev.RTT)
+		fmt.Fprintf(&b, " %s MID %d answered", ev.Exchange, *ev.MID)
+		if *ev.RTT > 0 {
+			fmt.Fprintf(&b, " in %.1f ms", *ev.RTT)
+		}
 		if ev.Error != "" {
 			fmt.Fprintf(&b, " with %s", ev.Error)
 		}
