@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"cmp"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -14,7 +15,9 @@ import (
 
 // corpusDir holds the real-peer scenarios (strongSwan captures with an
 // expected.json derived from the daemons' logs).
-const corpusDir = "../testdata/corpus"
+// corpusDir is the committed real-peer corpus; IKEFLOW_CORPUS points the
+// test at another one (make interop uses it for freshly generated scenarios).
+var corpusDir = cmp.Or(os.Getenv("IKEFLOW_CORPUS"), "../testdata/corpus")
 
 // expectedScenario is the part of expected.json the flow analysis checks.
 type expectedScenario struct {
@@ -90,7 +93,7 @@ func corpusKeys(t *testing.T, dir string) Decryptor {
 func TestCorpus(t *testing.T) {
 	dirs, _ := filepath.Glob(filepath.Join(corpusDir, "*", "expected.json"))
 	if len(dirs) == 0 {
-		t.Skip("no corpus in " + corpusDir)
+		t.Fatal("no corpus scenarios in " + corpusDir)
 	}
 	for _, ej := range dirs {
 		dir := filepath.Dir(ej)

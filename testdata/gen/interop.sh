@@ -6,7 +6,9 @@
 #
 #   bash testdata/gen/interop.sh [scenario...]
 # Default scenarios: ikev2-psk-success ikev2-auth-child-no-proposal ikev1-main-quick
-# TODO(issue 3 follow-up): run ikeflow on the fresh captures and compare with expected.json.
+# Then ikeflow analyses the fresh captures with the fresh keys and its
+# verdict is compared with their expected.json (flows' TestCorpus pointed at
+# the temporary corpus), end to end.
 set -euo pipefail
 GEN_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_DIR=$(cd "$GEN_DIR/../.." && pwd)
@@ -31,4 +33,10 @@ for s in "${SC[@]}"; do
 		echo "DIFF  $s: shape differs from the committed corpus:"; cat "$TMP/$s.diff"; rc=1
 	fi
 done
+echo "== ikeflow on the fresh captures vs their expected.json"
+if (cd "$REPO_DIR" && IKEFLOW_CORPUS="$TMP" go test -count=1 -run 'TestCorpus' ./flows); then
+	echo "ok    ikeflow agrees with the daemons on ${SC[*]}"
+else
+	echo "FAIL  ikeflow disagrees with the daemons' logs on a fresh run"; rc=1
+fi
 exit $rc
