@@ -11,7 +11,7 @@ import (
 const (
 	// DefaultMaxExchanges is the number of exchanges kept per IKE SA in
 	// the report; later exchanges are still analysed but only counted.
-	DefaultMaxExchanges = 512
+	DefaultMaxExchanges = 64
 	// DefaultGrace is how long after a request the capture must go on
 	// before a missing answer counts as unanswered rather than cut off.
 	DefaultGrace = 2 * time.Second
