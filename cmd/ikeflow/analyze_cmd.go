@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/netip"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -43,6 +44,7 @@ type analyzeOpts struct {
 	failOn string
 	quiet  bool
 	idle   time.Duration
+	write  string
 	in     inputFlags
 }
 
@@ -56,6 +58,7 @@ func runAnalyze(e *env, args []string) error {
 	fs.StringVar(&o.failOn, "fail-on", "", "exit with status 3 when a finding of this `severity` or worse exists: error or warning")
 	fs.DurationVar(&o.idle, "idle-timeout", 10*time.Minute, "finalise an IKE SA after this much capture time without traffic (bounds memory on long captures; 0 keeps all open)")
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "no progress and no packet-level warnings on stderr")
+	fs.StringVarP(&o.write, "write", "w", "", "also write the packets of the reported SAs (after --peer/--spi) to this pcapng `file`")
 	o.in.register(fs)
 	if err := parseFlags(e, fs, args); err != nil {
 		return err
@@ -75,6 +78,9 @@ func runAnalyze(e *env, args []string) error {
 	}
 	if fs.NArg() == 0 {
 		return usagef("no capture file given (use - for standard input)")
+	}
+	if o.write != "" && slices.Contains(fs.Args(), "-") {
+		return usagef("--write reads the captures twice: give files, not standard input")
 	}
 	opt, err := o.in.options()
 	if err != nil {
@@ -134,6 +140,11 @@ func runAnalyze(e *env, args []string) error {
 	}
 	col := newCollector(stream)
 	fopt.OnSA = col.add
+	var sel *selection
+	if o.write != "" {
+		sel = newSelection(fopt.Peers)
+		fopt.OnSA = func(sa *flows.SA) { sel.add(sa); col.add(sa) }
+	}
 	an := flows.NewAnalyzer(fopt)
 	prog := newProgress(e.stderr, readers, o.quiet)
 	m := newMerger(fs.Args(), readers)
@@ -192,6 +203,15 @@ func runAnalyze(e *env, args []string) error {
 	}
 	if err := w.Flush(); err != nil {
 		return err
+	}
+	if sel != nil {
+		n, err := sel.write(o.write, fs.Args(), opt)
+		if err != nil {
+			return err
+		}
+		if !o.quiet {
+			fmt.Fprintf(e.stderr, "ikeflow analyze: %d frames of %d IKE SAs written to %s\n", n, len(sel.pairs), o.write)
+		}
 	}
 	if o.failOn != "" {
 		n := 0
