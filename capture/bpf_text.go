@@ -45,6 +45,9 @@ func ParseFilter(text string) ([]bpf.RawInstruction, error) {
 // parseFilterDDD parses the decimal "count, code jt jf k…" form.
 func parseFilterDDD(text string) ([]bpf.RawInstruction, error) {
 	lines := strings.FieldsFunc(text, func(r rune) bool { return r == '\n' || r == '\r' || r == ',' })
+	if len(lines) == 0 {
+		return nil, fmt.Errorf("filter: no instructions")
+	}
 	n, err := strconv.Atoi(strings.TrimSpace(lines[0]))
 	if err != nil || len(strings.Fields(lines[0])) != 1 {
 		return nil, fmt.Errorf("filter: first line must be the instruction count (tcpdump -ddd output), not %q", clip(lines[0]))
