@@ -4,11 +4,8 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"net/netip"
 	"os"
 	"slices"
-	"strings"
-	"time"
 
 	"github.com/ikeflow/ikeflow/capture"
 	"github.com/ikeflow/ikeflow/flows"
@@ -39,13 +36,10 @@ Examples:
 type analyzeOpts struct {
 	format string
 	ladder bool
-	peers  []string
-	spis   []string
-	failOn string
-	quiet  bool
-	idle   time.Duration
-	write  string
-	in     inputFlags
+	flowFlags
+	quiet bool
+	write string
+	in    inputFlags
 }
 
 func runAnalyze(e *env, args []string) error {
@@ -53,10 +47,7 @@ func runAnalyze(e *env, args []string) error {
 	var o analyzeOpts
 	fs.StringVarP(&o.format, "format", "f", "table", "output `format`: table, markdown, csv or json")
 	fs.BoolVar(&o.ladder, "ladder", false, "also draw a sequence diagram of every IKE SA (table and markdown formats)")
-	fs.StringArrayVar(&o.peers, "peer", nil, "keep only traffic to or from this `address` (repeatable)")
-	fs.StringArrayVar(&o.spis, "spi", nil, "keep only SAs with this IKE SPI (16 hex digits) or child SPI (8 hex digits) (repeatable)")
-	fs.StringVar(&o.failOn, "fail-on", "", "exit with status 3 when a finding of this `severity` or worse exists: error or warning")
-	fs.DurationVar(&o.idle, "idle-timeout", 10*time.Minute, "finalise an IKE SA after this much capture time without traffic (bounds memory on long captures; 0 keeps all open)")
+	o.flowFlags.register(fs, "finalise an IKE SA after this much capture time without traffic (bounds memory on long captures; 0 keeps all open)")
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "no progress and no packet-level warnings on stderr")
 	fs.StringVarP(&o.write, "write", "w", "", "also write the packets of the reported SAs (after --peer/--spi) to this pcapng `file`")
 	o.in.register(fs)
@@ -68,14 +59,6 @@ func runAnalyze(e *env, args []string) error {
 	default:
 		return usagef("--format must be table, markdown, csv or json, not %q", o.format)
 	}
-	var failLevel flows.Severity
-	if o.failOn != "" {
-		s, ok := flows.ParseSeverity(o.failOn)
-		if !ok || s == flows.SeverityInfo {
-			return usagef("--fail-on must be error or warning, not %q", o.failOn)
-		}
-		failLevel = s
-	}
 	if fs.NArg() == 0 {
 		return usagef("no capture file given (use - for standard input)")
 	}
@@ -86,26 +69,9 @@ func runAnalyze(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fopt := flows.Options{IdleTimeout: o.idle, SPIs: o.spis}
-	for _, p := range o.peers {
-		a, err := netip.ParseAddr(p)
-		if err != nil {
-			return usagef("--peer %q is not an IP address", p)
-		}
-		fopt.Peers = append(fopt.Peers, a)
-	}
-	for _, s := range o.spis {
-		h := strings.TrimPrefix(strings.ToLower(s), "0x")
-		if (len(h) != 8 && len(h) != 16) || strings.Trim(h, "0123456789abcdef") != "" {
-			return usagef("--spi %q: want 16 hex digits (IKE SPI) or 8 (child SA SPI)", s)
-		}
-	}
-	if len(o.in.keys) > 0 {
-		kr, err := loadKeys(e, o.in.keys)
-		if err != nil {
-			return err
-		}
-		fopt.Decryptor = flows.NewDecryptor(kr)
+	fopt, failLevel, err := o.flowFlags.options(e, o.in.keys)
+	if err != nil {
+		return err
 	}
 
 	readers := make([]*capture.Reader, 0, fs.NArg())
@@ -157,12 +123,9 @@ func runAnalyze(e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		switch ev.Kind {
-		case capture.KindIKE:
-			pkt = flows.Packet{Frame: ev.Frame, Time: ev.Time, Src: ev.Src, Dst: ev.Dst, Transport: ev.Transport.String(), Kind: flows.KindIKE, Data: ev.Data}
-		case capture.KindESP:
-			pkt = flows.Packet{Frame: ev.Frame, Time: ev.Time, Src: ev.Src, Dst: ev.Dst, Transport: ev.Transport.String(), Kind: flows.KindESP, ESPSPI: ev.ESPSPI, ESPSeq: ev.ESPSeq}
-		case capture.KindError:
+		switch {
+		case packetOf(ev, &pkt):
+		case ev.Kind == capture.KindError:
 			if !o.quiet {
 				prog.clear()
 				fmt.Fprintf(e.stderr, "ikeflow analyze: %s: %v\n", path, ev.Err)
@@ -213,16 +176,5 @@ func runAnalyze(e *env, args []string) error {
 			fmt.Fprintf(e.stderr, "ikeflow analyze: %d frames of %d IKE SAs written to %s\n", n, len(sel.pairs), o.write)
 		}
 	}
-	if o.failOn != "" {
-		n := 0
-		for _, f := range rep.Findings {
-			if f.Severity >= failLevel {
-				n++
-			}
-		}
-		if n > 0 {
-			return findingsError{n: n, level: failLevel.String()}
-		}
-	}
-	return nil
+	return o.failCheck(failLevel, rep)
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/netip"
 	"os"
 	"os/signal"
 	"strings"
@@ -60,10 +59,7 @@ type liveOpts struct {
 	report   string
 	write    string
 	ladder   bool
-	peers    []string
-	spis     []string
-	failOn   string
-	idle     time.Duration
+	flowFlags
 	keep     int
 	bufferMB int
 	quiet    bool
@@ -82,10 +78,7 @@ func runLive(e *env, args []string) error {
 	fs.StringVar(&o.report, "report", "table", "final report `format`: table, markdown, csv, json or none")
 	fs.StringVarP(&o.write, "write", "w", "", "also save the captured IKE/ESP frames to this pcapng `file`")
 	fs.BoolVar(&o.ladder, "ladder", false, "draw a sequence diagram of every IKE SA in the final report (table and markdown)")
-	fs.StringArrayVar(&o.peers, "peer", nil, "keep only traffic to or from this `address` (repeatable)")
-	fs.StringArrayVar(&o.spis, "spi", nil, "keep only SAs with this IKE SPI (16 hex digits) or child SPI (8 hex digits) (repeatable)")
-	fs.StringVar(&o.failOn, "fail-on", "", "exit with status 3 when the report has a finding of this `severity` or worse: error or warning")
-	fs.DurationVar(&o.idle, "idle-timeout", 10*time.Minute, "end an IKE SA (and report its findings) after this long without traffic")
+	o.flowFlags.register(fs, "end an IKE SA (and report its findings) after this long without traffic")
 	fs.IntVar(&o.keep, "keep", defaultLiveKeep, "the final report holds the last `N` finished IKE SAs (older ones were streamed only)")
 	fs.IntVar(&o.bufferMB, "buffer", capture.DefaultLiveBuffer>>20, "socket receive buffer in `MiB` (absorbs bursts)")
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "no packet-level warnings and no capture summary on stderr")
@@ -121,44 +114,19 @@ func runLive(e *env, args []string) error {
 	if o.bufferMB < 1 || o.bufferMB > 2048 {
 		return usagef("--buffer must be between 1 and 2048 MiB")
 	}
-	var failLevel flows.Severity
-	if o.failOn != "" {
-		s, ok := flows.ParseSeverity(o.failOn)
-		if !ok || s == flows.SeverityInfo {
-			return usagef("--fail-on must be error or warning, not %q", o.failOn)
-		}
-		failLevel = s
-	}
 	opt, err := o.in.options()
 	if err != nil {
 		return err
 	}
-	fopt := flows.Options{IdleTimeout: o.idle, SPIs: o.spis}
-	for _, p := range o.peers {
-		a, err := netip.ParseAddr(p)
-		if err != nil {
-			return usagef("--peer %q is not an IP address", p)
-		}
-		fopt.Peers = append(fopt.Peers, a)
-	}
-	for _, s := range o.spis {
-		h := strings.TrimPrefix(strings.ToLower(s), "0x")
-		if (len(h) != 8 && len(h) != 16) || strings.Trim(h, "0123456789abcdef") != "" {
-			return usagef("--spi %q: want 16 hex digits (IKE SPI) or 8 (child SA SPI)", s)
-		}
+	fopt, failLevel, err := o.flowFlags.options(e, o.in.keys)
+	if err != nil {
+		return err
 	}
 	var prog []bpf.RawInstruction
 	if o.bpf != "" {
 		if prog, err = liveFilter(o.bpf); err != nil {
 			return err
 		}
-	}
-	if len(o.in.keys) > 0 {
-		kr, err := loadKeys(e, o.in.keys)
-		if err != nil {
-			return err
-		}
-		fopt.Decryptor = flows.NewDecryptor(kr)
 	}
 
 	w := bufio.NewWriterSize(e.stdout, 64<<10)
@@ -236,12 +204,9 @@ func runLive(e *env, args []string) error {
 			runErr = err
 			break
 		}
-		switch ev.Kind {
-		case capture.KindIKE:
-			pkt = flows.Packet{Frame: ev.Frame, Time: ev.Time, Src: ev.Src, Dst: ev.Dst, Transport: ev.Transport.String(), Kind: flows.KindIKE, Data: ev.Data}
-		case capture.KindESP:
-			pkt = flows.Packet{Frame: ev.Frame, Time: ev.Time, Src: ev.Src, Dst: ev.Dst, Transport: ev.Transport.String(), Kind: flows.KindESP, ESPSPI: ev.ESPSPI, ESPSeq: ev.ESPSeq}
-		case capture.KindError:
+		switch {
+		case packetOf(ev, &pkt):
+		case ev.Kind == capture.KindError:
 			if !o.quiet {
 				w.Flush()
 				fmt.Fprintf(e.stderr, "ikeflow live: %s: %v\n", o.iface, ev.Err)
@@ -308,18 +273,7 @@ func runLive(e *env, args []string) error {
 			fmt.Fprintf(e.stderr, "ikeflow live: the kernel dropped frames because ikeflow fell behind: the report misses them (raise --buffer, narrow with --peer, or use --format none)\n")
 		}
 	}
-	if o.failOn != "" && rep != nil {
-		n := 0
-		for _, f := range rep.Findings {
-			if f.Severity >= failLevel {
-				n++
-			}
-		}
-		if n > 0 {
-			return findingsError{n: n, level: failLevel.String()}
-		}
-	}
-	return nil
+	return o.failCheck(failLevel, rep)
 }
 
 // liveFilter parses --bpf: compiled filter text inline or @FILE.

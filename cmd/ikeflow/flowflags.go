@@ -1,0 +1,97 @@
+package main
+
+import (
+	"net/netip"
+	"strings"
+	"time"
+
+	"github.com/ikeflow/ikeflow/capture"
+	"github.com/ikeflow/ikeflow/flows"
+	"github.com/spf13/pflag"
+)
+
+// flowFlags are the analysis flags analyze and live share: filters,
+// --fail-on and the idle timeout.
+type flowFlags struct {
+	peers  []string
+	spis   []string
+	failOn string
+	idle   time.Duration
+}
+
+func (f *flowFlags) register(fs *pflag.FlagSet, idleUsage string) {
+	fs.StringArrayVar(&f.peers, "peer", nil, "keep only traffic to or from this `address` (repeatable)")
+	fs.StringArrayVar(&f.spis, "spi", nil, "keep only SAs with this IKE SPI (16 hex digits) or child SPI (8 hex digits) (repeatable)")
+	fs.StringVar(&f.failOn, "fail-on", "", "exit with status 3 when a finding of this `severity` or worse exists: error or warning")
+	fs.DurationVar(&f.idle, "idle-timeout", 10*time.Minute, idleUsage)
+}
+
+// options checks the flags and returns the analyzer options (with a
+// decryptor when key files are given) and the --fail-on level (0 if unset).
+func (f *flowFlags) options(e *env, keys []string) (flows.Options, flows.Severity, error) {
+	var level flows.Severity
+	if f.failOn != "" {
+		s, ok := flows.ParseSeverity(f.failOn)
+		if !ok || s == flows.SeverityInfo {
+			return flows.Options{}, 0, usagef("--fail-on must be error or warning, not %q", f.failOn)
+		}
+		level = s
+	}
+	if f.idle < 0 {
+		return flows.Options{}, 0, usagef("--idle-timeout cannot be negative")
+	}
+	opt := flows.Options{IdleTimeout: f.idle, SPIs: f.spis}
+	for _, p := range f.peers {
+		a, err := netip.ParseAddr(p)
+		if err != nil {
+			return opt, 0, usagef("--peer %q is not an IP address", p)
+		}
+		opt.Peers = append(opt.Peers, a)
+	}
+	for _, s := range f.spis {
+		h := strings.TrimPrefix(strings.ToLower(s), "0x")
+		if (len(h) != 8 && len(h) != 16) || strings.Trim(h, "0123456789abcdef") != "" {
+			return opt, 0, usagef("--spi %q: want 16 hex digits (IKE SPI) or 8 (child SA SPI)", s)
+		}
+	}
+	if len(keys) > 0 {
+		kr, err := loadKeys(e, keys)
+		if err != nil {
+			return opt, 0, err
+		}
+		opt.Decryptor = flows.NewDecryptor(kr)
+	}
+	return opt, level, nil
+}
+
+// failCheck returns a findingsError when --fail-on is set and the report
+// has findings at or above its level.
+func (f *flowFlags) failCheck(level flows.Severity, rep *flows.Report) error {
+	if f.failOn == "" || rep == nil {
+		return nil
+	}
+	n := 0
+	for _, x := range rep.Findings {
+		if x.Severity >= level {
+			n++
+		}
+	}
+	if n > 0 {
+		return findingsError{n: n, level: level.String()}
+	}
+	return nil
+}
+
+// packetOf adapts a capture event to the analyzer's input; ok is false for
+// events the analyzer does not take (errors, NAT-keepalives).
+func packetOf(ev *capture.Event, pkt *flows.Packet) (ok bool) {
+	switch ev.Kind {
+	case capture.KindIKE:
+		*pkt = flows.Packet{Frame: ev.Frame, Time: ev.Time, Src: ev.Src, Dst: ev.Dst, Transport: ev.Transport.String(), Kind: flows.KindIKE, Data: ev.Data}
+	case capture.KindESP:
+		*pkt = flows.Packet{Frame: ev.Frame, Time: ev.Time, Src: ev.Src, Dst: ev.Dst, Transport: ev.Transport.String(), Kind: flows.KindESP, ESPSPI: ev.ESPSPI, ESPSeq: ev.ESPSeq}
+	default:
+		return false
+	}
+	return true
+}
