@@ -1,0 +1,54 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"io"
+	"net/netip"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/ikeflow/ikeflow/capture"
+	"github.com/ikeflow/ikeflow/decrypt"
+)
+
+// FuzzRecord decodes arbitrary bytes as an IKE message the way "ikeflow
+// dissect" does and renders it as text and JSON: no panic, and the JSON
+// line must be valid JSON. Seeds are the IKE messages of corpus captures.
+func FuzzRecord(f *testing.F) {
+	caps, _ := filepath.Glob("../../testdata/corpus/*/capture.pcap")
+	for _, c := range caps {
+		r, err := capture.Open(c, capture.Options{})
+		if err != nil {
+			continue
+		}
+		for {
+			ev, err := r.Next()
+			if err != nil {
+				break
+			}
+			if ev.Kind == capture.KindIKE {
+				f.Add(append([]byte(nil), ev.Data...))
+			}
+		}
+		r.Close()
+	}
+	d := &dissector{format: "json", w: bufio.NewWriter(io.Discard), stderr: io.Discard, keys: decrypt.NewKeyring()}
+	d.trk = decrypt.NewTracker(d.keys)
+	src := netip.MustParseAddrPort("198.51.100.10:500")
+	dst := netip.MustParseAddrPort("203.0.113.10:500")
+	f.Fuzz(func(t *testing.T, data []byte) {
+		ev := &capture.Event{Frame: 1, Time: time.Unix(0, 0), Src: src, Dst: dst, Transport: capture.TransportUDP, Kind: capture.KindIKE, Data: data}
+		rec := d.record(ev)
+		line, err := rec.appendJSON(nil)
+		if err != nil {
+			t.Fatalf("appendJSON: %v", err)
+		}
+		if !json.Valid(line) {
+			t.Fatalf("invalid JSON: %s", line)
+		}
+		_ = appendText(nil, rec)
+	})
+}
+
