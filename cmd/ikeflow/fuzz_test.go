@@ -51,4 +51,3 @@ func FuzzRecord(f *testing.F) {
 		_ = appendText(nil, rec)
 	})
 }
-
