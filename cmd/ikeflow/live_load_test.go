@@ -8,15 +8,16 @@ import (
 	"os"
 	"os/exec"
 
-	"github.com/gopacket/gopacket/layers"
-	"github.com/ikeflow/ikeflow/capture"
-	"golang.org/x/net/bpf"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gopacket/gopacket/layers"
+	"github.com/ikeflow/ikeflow/capture"
+	"golang.org/x/net/bpf"
 )
 
 // TestLiveLoad is the load measurement of issue 6, not part of the default
