@@ -21,7 +21,7 @@ type flowFlags struct {
 
 func (f *flowFlags) register(fs *pflag.FlagSet, idleUsage string) {
 	fs.StringArrayVar(&f.peers, "peer", nil, "keep only traffic to or from this `address` (repeatable)")
-	fs.StringArrayVar(&f.spis, "spi", nil, "keep only SAs with this IKE SPI (16 hex digits) or child SPI (8 hex digits) (repeatable)")
+	fs.StringArrayVar(&f.spis, "spi", nil, "keep only SAs with this `SPI`: an IKE SPI (16 hex digits) or a child SA SPI (8 hex digits) (repeatable)")
 	fs.StringVar(&f.failOn, "fail-on", "", "exit with status 3 when a finding of this `severity` or worse exists: error or warning")
 	fs.DurationVar(&f.idle, "idle-timeout", 10*time.Minute, idleUsage)
 }
