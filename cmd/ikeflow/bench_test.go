@@ -29,3 +29,23 @@ func benchDissect(b *testing.B, format string) {
 
 func BenchmarkDissectText(b *testing.B) { benchDissect(b, "text") }
 func BenchmarkDissectJSON(b *testing.B) { benchDissect(b, "json") }
+
+// BenchmarkAnalyze runs "ikeflow analyze" (table output) over
+// IKEFLOW_BENCH_CAPTURE (default: a small corpus capture).
+func BenchmarkAnalyze(b *testing.B) {
+	capture := os.Getenv("IKEFLOW_BENCH_CAPTURE")
+	if capture == "" {
+		capture = "../../testdata/corpus/ikev2-rekey/capture.pcap"
+	}
+	st, err := os.Stat(capture)
+	if err != nil {
+		b.Skip(err)
+	}
+	b.SetBytes(st.Size())
+	b.ReportAllocs()
+	for b.Loop() {
+		if code := run([]string{"analyze", "-q", "--idle-timeout", "60s", capture}, nil, io.Discard, io.Discard); code != 0 {
+			b.Fatalf("exit %d", code)
+		}
+	}
+}
