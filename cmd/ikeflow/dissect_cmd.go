@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"strconv"
+	"strings"
 
 	"github.com/ikeflow/ikeflow/capture"
 	"github.com/ikeflow/ikeflow/decrypt"
@@ -82,6 +84,10 @@ func (d *dissector) file(e *env, path string, opt capture.Options) error {
 	for {
 		ev, err := r.Next()
 		if err == io.EOF {
+			if st := r.Stats(); st.IKE == 0 && !d.quiet {
+				fmt.Fprintf(d.stderr, "ikeflow dissect: %s: no IKE message in %d packet(s) (%d ESP). IKE is looked for on UDP %s, UDP %s with RFC 3948 encapsulation and TCP %s; use --ike-ports, --natt-ports or --tcp-ports if the peers use other ports.\n",
+					path, st.Packets, st.ESP, ports(opt.IKEPorts), ports(opt.NATTPorts), ports(opt.TCPPorts))
+			}
 			return nil
 		}
 		if err != nil {
@@ -213,4 +219,13 @@ func attachDecrypted(pr *payloadRecord, version uint8, dec decrypt.Result, errs 
 	if dec.Walk != nil {
 		*errs = append(*errs, "decrypted "+dec.Walk.Error())
 	}
+}
+
+// ports formats a port list for messages: "500" or "500, 4501".
+func ports(ps []uint16) string {
+	s := make([]string, len(ps))
+	for i, p := range ps {
+		s[i] = strconv.Itoa(int(p))
+	}
+	return strings.Join(s, ", ")
 }

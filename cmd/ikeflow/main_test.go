@@ -256,3 +256,22 @@ func TestFormatTime(t *testing.T) {
 		}
 	}
 }
+
+// TestNoIKEHint: a capture without IKE (the third-party ESP/AH capture)
+// says so on stderr, naming the ports looked at, and exits 0.
+func TestNoIKEHint(t *testing.T) {
+	c := "../../../shared/captures/zeek-spicy-ipsec/IPsec_ESP-AH_tunnel_mode.cap"
+	if _, err := os.Stat(c); err != nil {
+		t.Skip("shared captures absent")
+	}
+	out, errb, code := ikeflow(t, "dissect", c)
+	if code != exitOK || out != "" {
+		t.Fatalf("exit %d, stdout %q", code, out)
+	}
+	if !strings.Contains(errb, "no IKE message in 10 packet(s) (10 ESP)") || !strings.Contains(errb, "--ike-ports") {
+		t.Errorf("stderr lacks the hint:\n%s", errb)
+	}
+	if _, errb, _ := ikeflow(t, "dissect", "-q", c); errb != "" {
+		t.Errorf("-q should silence the hint, got %q", errb)
+	}
+}
