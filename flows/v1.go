@@ -1,6 +1,8 @@
 package flows
 
 import (
+	"cmp"
+	"slices"
 	"strconv"
 	"time"
 
@@ -509,7 +511,17 @@ func (a *Analyzer) concludeV1(st *saState) {
 			"The "+first.From+"'s "+lbl+" (message ID "+u32(ex.MID)+", "+strconv.Itoa(first.Size)+" octets) got no reply"+
 				" in this capture ("+strconv.Itoa(len(frames))+" transmission(s)). "+hint, frames...)
 	}
+	// Unacknowledged probes in capture order (map order is random), and,
+	// as for IKEv2 requests, none sent within Grace of the end of the
+	// capture: its ACK may just not have been captured.
+	reqs := make([]*Exchange, 0, len(v.dpd))
 	for _, req := range v.dpd {
+		if a.now.Sub(req.Start) >= a.opt.Grace {
+			reqs = append(reqs, req)
+		}
+	}
+	slices.SortFunc(reqs, func(x, y *Exchange) int { return cmp.Or(x.Start.Compare(y.Start), cmp.Compare(x.MID, y.MID)) })
+	for _, req := range reqs {
 		frames := []int{req.Messages[0].Frame}
 		st.addFinding(KindDeadPeer, SeverityError, req.Start,
 			"The "+req.From+"'s DPD R-U-THERE got no R-U-THERE-ACK: the peer is unreachable or has lost this SA (reboot,"+

@@ -86,7 +86,12 @@ func (a *Analyzer) lookupV2(p *Packet, h *dissect.Header, fromI, isResp bool) *s
 func (a *Analyzer) v2Request(st *saState, p *Packet, side uint8, m *Message, hash uint64, f *facts) {
 	h := &a.msg.Header
 	mid := h.MessageID
-	if ex := st.findEx(side, mid, 0); ex != nil {
+	// RFC 6311: the IKEV2_MESSAGE_ID_SYNC exchange uses message ID 0 whatever
+	// IDs its sender used before (the original initiator: that of its
+	// IKE_SA_INIT). Its notify is inside SK, decrypted only in newRequest,
+	// so recognise it here by its shape and settle it after decryption.
+	syncShape := mid == 0 && h.Exchange == dissect.ExchangeInformational && f.sk && f.fragTotal == 0 && st.sides[side].seen
+	if ex := st.findEx(side, mid, 0); ex != nil && (!syncShape || hash == ex.reqHash) {
 		bit := fragBit(f)
 		switch {
 		case f.fragTotal > 0 && ex.reqFrags&bit == 0 && !ex.hasResp:
@@ -123,9 +128,8 @@ func (a *Analyzer) v2Request(st *saState, p *Packet, side uint8, m *Message, has
 	}
 	s := &st.sides[side]
 	switch {
-	case f.hasNotify(uint16(dissect.NotifyIKEv2MessageIDSync)):
-		// RFC 6311: the sync exchange itself uses MID 0; baselines restart.
-		st.sides = [2]sideState{}
+	case syncShape || f.hasNotify(uint16(dissect.NotifyIKEv2MessageIDSync)):
+		// RFC 6311 sync: settled below.
 	case !s.seen:
 		if st.fromStart && mid != 0 && !(side == sideI && mid == 1 && h.Exchange != dissect.ExchangeIKESAInit) {
 			st.addFinding(KindMIDDesync, SeverityWarning, p.Time,
@@ -148,11 +152,25 @@ func (a *Analyzer) v2Request(st *saState, p *Packet, side uint8, m *Message, has
 				" retransmit and ignores it. Typical after a failover to an HA member with stale state or a peer restart that kept the SA;"+
 				" check cluster sync (RFC 6311) and clear the SA on both sides.", p.Frame)
 	}
-	if !f.hasNotify(uint16(dissect.NotifyIKEv2MessageIDSync)) {
+	if !syncShape && !f.hasNotify(uint16(dissect.NotifyIKEv2MessageIDSync)) {
 		s.seen = true
 		s.next = mid + 1
 	}
 	a.newRequest(st, p, side, m, hash, f)
+	switch {
+	case f.hasNotify(uint16(dissect.NotifyIKEv2MessageIDSync)) || syncShape && !f.decrypted:
+		// Both sides go on from the IDs the sync agreed (in its notifies):
+		// baselines restart and IDs are no longer known from zero.
+		st.sides = [2]sideState{}
+		st.fromStart = false
+	case syncShape:
+		st.addFinding(KindMIDDesync, SeverityError, p.Time,
+			"The "+sideName(side)+" sent a new INFORMATIONAL request with message ID 0 again, without the IKEV2_MESSAGE_ID_SYNC"+
+				" notify (RFC 6311) that alone may reuse it: message IDs went back to 0. The receiver treats it as an old"+
+				" retransmit and ignores it. Typical after a failover to an HA member without state sync or a peer restart"+
+				" that kept the SA; check cluster sync and clear the SA on both sides.", p.Frame)
+		s.seen, s.next = true, 1
+	}
 }
 
 // newRequest opens a new exchange for a first-seen request.
