@@ -154,7 +154,6 @@ func (a *Analyzer) newSA(version uint8, p *Packet, fromInitiator bool, spii, spi
 	}
 	st := &x.st
 	st.sa, st.last = sa, p.Time
-	st.pair = makePairKey(sa.Initiator.Addr(), sa.Responder.Addr())
 	a.nextSeq++
 	a.report.Stats.IKESAs++
 	a.lruPush(st)
@@ -233,6 +232,7 @@ func (a *Analyzer) finalize(st *saState) {
 	}
 	st.done = true
 	a.lruRemove(st)
+	st.view()
 	a.conclude(st)
 	for _, k := range st.keys {
 		if a.sas[k] == st {
@@ -248,13 +248,13 @@ func (a *Analyzer) finalize(st *saState) {
 	for _, c := range st.sa.ChildSAs {
 		a.unindexChild(st, c)
 	}
-	if ps := a.pairs[st.pair]; ps != nil && ps.latest == st {
+	if ps := a.pairs[st.pairKey()]; ps != nil && ps.latest == st {
 		ps.latest = nil
 	}
 	a.observePair(st)
-	st.recent = [recentLen]*Exchange{}
+	st.ring = nil
 	st.inferChild = nil
-	for _, k := range st.rekeyKeys {
+	for _, k := range st.rareOrEmpty().rekeyKeys {
 		if a.rekeys[k] == st {
 			delete(a.rekeys, k)
 		}
@@ -292,23 +292,23 @@ func (a *Analyzer) keep(sa *SA) bool {
 // Finish finalises every open SA and returns the report. The Analyzer must
 // not be used afterwards.
 func (a *Analyzer) Finish() *Report {
-	var open []*saState
-	seen := make(map[*saState]bool)
+	open := make([]*saState, 0, len(a.half)+len(a.sas))
 	for _, st := range a.sas {
-		if !seen[st] {
-			seen[st] = true
+		if !st.listed {
+			st.listed = true
 			open = append(open, st)
 		}
 	}
 	for _, st := range a.half {
-		if !seen[st] {
-			seen[st] = true
+		if !st.listed {
+			st.listed = true
 			open = append(open, st)
 		}
 	}
 	slices.SortFunc(open, func(x, y *saState) int { return x.sa.FirstFrame - y.sa.FirstFrame })
-	for _, st := range open {
+	for i, st := range open {
 		a.finalize(st)
+		open[i] = nil // finalised SAs handed to OnSA can be released at once
 	}
 	a.globalFindings()
 	r := &a.report

@@ -20,6 +20,9 @@ const slowAnswer = 2 * time.Second
 // ESP).
 func (a *Analyzer) conclude(st *saState) {
 	sa := st.sa
+	if st.saRare == nil {
+		st.saRare = &noRare
+	}
 	if st.v1 != nil {
 		a.concludeV1(st)
 	}

@@ -83,7 +83,6 @@ func (a *Analyzer) addESP(p *Packet) {
 		c.firstESP[d] = p.Frame
 	}
 	c.lastFrame[d] = p.Frame
-	c.lastESP = p.Time
 	a.activity(st, p)
 }
 
@@ -136,7 +135,7 @@ func (a *Analyzer) observePair(st *saState) {
 	if !st.authOK || st.rekeyed {
 		return
 	}
-	ps := a.pair(st.pair)
+	ps := a.pair(st.pairKey())
 	ps.a, ps.b = st.sa.Initiator.Addr(), st.sa.Responder.Addr()
 	ps.total++
 	if len(ps.cycles) < 64 {

@@ -13,10 +13,24 @@ import "github.com/ikeflow/ikeflow/dissect"
 // goroutine that calls Add.
 func (a *Analyzer) Lookup(version uint8, spii, spir dissect.SPI) *SA {
 	if st := a.sas[saKey{spii, spir, version}]; st != nil && !st.done {
-		return st.sa
+		return st.view()
 	}
 	if st := a.half[halfKey{spii, version}]; st != nil && !st.done && (spir.IsZero() || st.sa.SPIr == spir) {
-		return st.sa
+		return st.view()
 	}
 	return nil
+}
+
+// view brings the exported model of st up to date (messages are kept
+// compact while the SA is open) and returns it.
+func (st *saState) view() *SA {
+	for _, ex := range st.sa.Exchanges {
+		ex.sync()
+	}
+	if st.v1 != nil {
+		for _, ex := range st.v1.dpd {
+			ex.sync()
+		}
+	}
+	return st.sa
 }

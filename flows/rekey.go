@@ -12,7 +12,8 @@ func (a *Analyzer) expectRekey(k saKey, old *saState) {
 		a.rekeys = make(map[saKey]*saState)
 	}
 	a.rekeys[k] = old
-	old.rekeyKeys = append(old.rekeyKeys, k)
+	r := old.rare()
+	r.rekeyKeys = append(r.rekeyKeys, k)
 }
 
 // rekeyFrom returns the IKE SA whose rekey negotiated k.
@@ -32,7 +33,7 @@ func (a *Analyzer) inferRekey(st *saState, p *Packet) *saState {
 	if h.Exchange == dissect.ExchangeIKESAInit || h.MessageID > 1 {
 		return nil
 	}
-	ps := a.pairs[st.pair]
+	ps := a.pairs[st.pairKey()]
 	if ps == nil || ps.latest == nil || ps.latest == st || ps.latest.done || ps.latest.deleted {
 		return nil
 	}
@@ -40,7 +41,7 @@ func (a *Analyzer) inferRekey(st *saState, p *Packet) *saState {
 	if old.nrecent == 0 {
 		return nil
 	}
-	last := old.recent[(old.nrecent-1)%recentLen]
+	last := old.recentEx(1)
 	if last.Type != dissect.ExchangeCreateChildSA || !last.Answered || last.kind != exUnknown ||
 		p.Time.Sub(last.Start) > 30*time.Second {
 		return nil
@@ -58,12 +59,5 @@ func (a *Analyzer) linkRekey(old, nw *saState, inferred bool) {
 	nw.authOK = true
 	nw.sa.Established = nw.sa.Start
 	nw.sa.Proposal = old.sa.Proposal
-	if old.sa.Version == nw.sa.Version && nw.sa.Version == 2 {
-		for _, ex := range old.recent {
-			if ex != nil && ex.kind == exIKERekey && ex.Answered {
-				ex.kind = exIKERekey
-			}
-		}
-	}
-	a.pair(nw.pair).latest = nw
+	a.pair(nw.pairKey()).latest = nw
 }

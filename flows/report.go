@@ -132,24 +132,96 @@ type Exchange struct {
 	Messages []*Message `json:"messages"`
 
 	// tracking (not reported)
-	side     uint8  // side that sent the request / first message
+	side     uint8 // side that sent the request / first message
+	hasResp  bool
+	v1step   uint8  // IKEv1: number of distinct messages so far
+	kind     exKind // what the exchange did, when known
+	nInline  uint8  // messages held in inline
 	reqHash  uint64 // hash of the first request transmission (IKEv2)
 	respHash uint64 // hash of the first response (IKEv2)
 	lastReq  time.Time
 	reqFrags uint64 // IKEv2 SKF fragment numbers seen in the request (bit n-1)
 	rspFrags uint64
-	hasResp  bool
-	v1step   uint8  // IKEv1: number of distinct messages so far
-	kind     exKind // what the exchange did, when known
 	pend     *pending
-	frags    [2]*fragState
+	frags    *[2]*fragState
 	child    *ChildSA
-	inline   [2]Message  // storage for the first two messages (one allocation per exchange)
-	ptrs     [2]*Message // backing array of Messages for them
-	nInline  uint8
 	slow     time.Duration // longest wait for an answer (IKEv1: between messages)
 	slowFrom int           // frames of that wait
 	slowTo   int
+	// The messages are kept compact while the SA is open (inline, then
+	// more) and rendered into Messages by sync when the SA is looked up
+	// or finalised.
+	inline [2]cmsg
+	more   []cmsg
+}
+
+// cmsg is the compact form of a Message kept while its SA is open.
+type cmsg struct {
+	frame     int
+	t         time.Time
+	payloads  string
+	hash      uint64 // IKEv1: fingerprint for retransmit detection
+	size      uint32
+	fragNum   uint16
+	fragTotal uint16 // 0: not a fragment
+	flags     uint8
+	label     uint8 // IKEv1: index of the message in its exchange
+}
+
+// cmsg flags.
+const (
+	cmsgResponder  = 1 << iota // sent by the responder of the IKE SA
+	cmsgResponse               // Message.Response
+	cmsgRetransmit             // Message.Retransmit
+	cmsgLabeled                // IKEv1: Label is v1Label of label
+)
+
+// side returns the side that sent m.
+func (m *cmsg) side() uint8 {
+	if m.flags&cmsgResponder != 0 {
+		return sideR
+	}
+	return sideI
+}
+
+func (m *cmsg) response() bool   { return m.flags&cmsgResponse != 0 }
+func (m *cmsg) retransmit() bool { return m.flags&cmsgRetransmit != 0 }
+
+// nmsgs returns the number of messages of ex.
+func (ex *Exchange) nmsgs() int { return int(ex.nInline) + len(ex.more) }
+
+// msg returns the i-th message of ex in compact form.
+func (ex *Exchange) msg(i int) *cmsg {
+	if i < len(ex.inline) {
+		return &ex.inline[i]
+	}
+	return &ex.more[i-len(ex.inline)]
+}
+
+// sync renders the messages not yet in ex.Messages.
+func (ex *Exchange) sync() {
+	n := ex.nmsgs()
+	have := len(ex.Messages)
+	if ex.Messages != nil && have == n {
+		return
+	}
+	if ex.Messages == nil {
+		ex.Messages = make([]*Message, 0, n)
+	}
+	block := make([]Message, n-have)
+	for i := have; i < n; i++ {
+		c := ex.msg(i)
+		m := &block[i-have]
+		*m = Message{Frame: c.frame, Time: c.t, From: sideName(c.side()), Response: c.response(),
+			Size: int(c.size), Payloads: c.payloads, Retransmit: c.retransmit()}
+		if c.fragTotal > 0 {
+			m.Fragment = fragLabel(c.fragNum, c.fragTotal)
+		}
+		if c.flags&cmsgLabeled != 0 {
+			m.Label = v1Label(ex.Type, c.label)
+		}
+		ex.Messages = append(ex.Messages, m)
+	}
 }
 
 // Message is one IKE message of an exchange.
@@ -171,8 +243,6 @@ type Message struct {
 	// Label names the message in its exchange when useful ("MM3", "QM1",
 	// "AM2").
 	Label string `json:"label,omitempty"`
-
-	hash uint64 // IKEv1: fingerprint for retransmit detection
 }
 
 // ChildSA is one IPsec SA pair (ESP or AH) negotiated by an IKE SA.
@@ -207,8 +277,7 @@ type ChildSA struct {
 
 	// tracking (not reported)
 	owner     *saState
-	initSide  uint8 // IKE SA side that initiated the child SA exchange
-	lastESP   time.Time
+	initSide  uint8  // IKE SA side that initiated the child SA exchange
 	firstESP  [2]int // first frame per direction (i→r, r→i)
 	lastFrame [2]int
 }

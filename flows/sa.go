@@ -1,7 +1,6 @@
 package flows
 
 import (
-	"net/netip"
 	"time"
 
 	"github.com/ikeflow/ikeflow/dissect"
@@ -68,70 +67,104 @@ type saState struct {
 	inLRU bool
 	last  time.Time // last activity (capture time)
 	done  bool
+	// listed: already collected by Finish.
+	listed bool
 
 	// fromStart: the first message seen was the initial request (MID 0
 	// IKE_SA_INIT, MM1 or AM1), or the SA was created by a rekey, so MIDs
 	// are known from zero.
 	fromStart bool
 	sides     [2]sideState
-	recent    [recentLen]*Exchange
-	nrecent   int
-	initAddr  netip.Addr // IKEv1: address of the initiator (direction)
+	// The last recentLen exchanges are the tail of sa.Exchanges until
+	// one is omitted (Options.MaxExchanges); ring holds them from then on.
+	ring    *[recentLen]*Exchange
+	nrecent int
 
 	// Outcome tracking.
-	initOK         bool  // IKE_SA_INIT / MM2 / AM2 answered without error
-	initRetry      bool  // the last IKE_SA_INIT response asked for a retry (COOKIE / INVALID_KE_PAYLOAD)
-	authTried      bool  // IKE_AUTH (MM5, AM3) was sent
-	authOK         bool  // authentication completed
-	authFailed     bool  // AUTHENTICATION_FAILED (or equivalent) seen
-	initFailed     bool  // IKE_SA_INIT answered with an error
-	deleted        bool  // Delete of the IKE SA seen
-	deleteFrame    int   // frame of that Delete
-	invalidKE      []int // frames of INVALID_KE_PAYLOAD responses
-	invalidKEGroup []dissect.DHGroup
+	initOK         bool              // IKE_SA_INIT / MM2 / AM2 answered without error
+	initRetry      bool              // the last IKE_SA_INIT response asked for a retry (COOKIE / INVALID_KE_PAYLOAD)
+	authTried      bool              // IKE_AUTH (MM5, AM3) was sent
+	authOK         bool              // authentication completed
+	authFailed     bool              // AUTHENTICATION_FAILED (or equivalent) seen
+	initFailed     bool              // IKE_SA_INIT answered with an error
+	deleted        bool              // Delete of the IKE SA seen
+	deleteFrame    int               // frame of that Delete
 	keGroups       []dissect.DHGroup // groups of successive IKE_SA_INIT KE payloads
 	offered        []string          // initiator's IKE proposals (latest IKE_SA_INIT request)
 	errs           int               // error notifies seen
 	natSeen        [2]bool           // NAT detected for initiator / responder
 	natKnown       bool
-	natFrames      []int
-	natByPort      bool  // NAT inferred from a translated source port, not hashes
-	malformed      []int // frames that did not decode cleanly
-	encrypted      int   // encrypted messages not decrypted
+	natByPort      bool // NAT inferred from a translated source port, not hashes
+	encrypted      int  // encrypted messages not decrypted
 	inferChild     *ChildSA
-	pair           pairKey
 	v1             *v1State
-	cookie         bool      // a COOKIE challenge was reported
-	authUnverified bool      // IKE_AUTH answered but encrypted: success assumed
-	childFailed    bool      // a child SA negotiation failed
-	collision      bool      // rekey collision signs (TEMPORARY_FAILURE, CHILD_SA_NOT_FOUND)
+	cookie         bool // a COOKIE challenge was reported
+	authUnverified bool // IKE_AUTH answered but encrypted: success assumed
+	childFailed    bool // a child SA negotiation failed
+	collision      bool // rekey collision signs (TEMPORARY_FAILURE, CHILD_SA_NOT_FOUND)
+	rekeyInferred  bool
+	rekeyed        bool // replaced by a rekeyed IKE SA
+	childPending   bool // IKEv1 quick mode completed without keys
+	authTiny       int  // frame of an encrypted IKE_AUTH response too small to authenticate
+	dead           bool // liveness checks went unanswered: the peer was declared dead
+
+	// *saRare holds what most SAs never need; nil until rare() is
+	// called (conclude points it at noRare when still nil).
+	*saRare
+}
+
+// saRare is the part of an SA's working state that most SAs never use.
+type saRare struct {
+	invalidKE      []int // frames of INVALID_KE_PAYLOAD responses
+	invalidKEGroup []dissect.DHGroup
+	natFrames      []int
+	malformed      []int     // frames that did not decode cleanly
 	weak           []weakAlg // weak algorithms negotiated
 	weakFrames     []int
 	weakWhat       []string
-	rekeyInferred  bool
-	rekeyed        bool    // replaced by a rekeyed IKE SA
 	rekeyKeys      []saKey // SPIs of expected replacements
-	childPending   bool    // IKEv1 quick mode completed without keys
-	authTiny       int     // frame of an encrypted IKE_AUTH response too small to authenticate
-	dead           bool    // liveness checks went unanswered: the peer was declared dead
+}
+
+// noRare is the shared, never modified, empty saRare of SAs that needed
+// none, so that the conclusion can read the fields.
+var noRare saRare
+
+// rare returns st's saRare, allocating it, for writing.
+func (st *saState) rare() *saRare {
+	if st.saRare == nil || st.saRare == &noRare {
+		st.saRare = new(saRare)
+	}
+	return st.saRare
+}
+
+// rareOrEmpty returns st's saRare for reading (noRare when none).
+func (st *saState) rareOrEmpty() *saRare {
+	if st.saRare == nil {
+		return &noRare
+	}
+	return st.saRare
 }
 
 // noteWeak remembers weak algorithms of a negotiated proposal.
 func (st *saState) noteWeak(w []weakAlg, frame int, what string) {
+	if len(w) == 0 {
+		return
+	}
+	r := st.rare()
 	for _, x := range w {
 		dup := false
-		for _, y := range st.weak {
+		for _, y := range r.weak {
 			if y.name == x.name {
 				dup = true
 			}
 		}
 		if !dup {
-			st.weak = append(st.weak, x)
-			st.weakWhat = append(st.weakWhat, what)
+			r.weak = append(r.weak, x)
+			r.weakWhat = append(r.weakWhat, what)
 		}
 	}
-	if len(w) > 0 && len(st.weakFrames) < maxNoted {
-		st.weakFrames = append(st.weakFrames, frame)
+	if len(r.weakFrames) < maxNoted {
+		r.weakFrames = append(r.weakFrames, frame)
 	}
 }
 
@@ -156,8 +189,37 @@ func (st *saState) touch(t time.Time, f int) {
 
 // addRecent remembers ex for pairing.
 func (st *saState) addRecent(ex *Exchange) {
-	st.recent[st.nrecent%recentLen] = ex
+	if st.ring != nil {
+		st.ring[st.nrecent%recentLen] = ex
+	}
 	st.nrecent++
+}
+
+// startRing moves the recent exchanges, the tail of sa.Exchanges so far,
+// into a ring, before the first exchange sa.Exchanges cannot hold.
+func (st *saState) startRing() {
+	if st.ring != nil {
+		return
+	}
+	st.ring = new([recentLen]*Exchange)
+	exs := st.sa.Exchanges
+	for j := max(0, st.nrecent-recentLen); j < st.nrecent; j++ {
+		st.ring[j%recentLen] = exs[j]
+	}
+}
+
+// recentEx returns the k-th most recent exchange (1 ≤ k ≤
+// min(nrecent, recentLen)).
+func (st *saState) recentEx(k int) *Exchange {
+	if st.ring != nil {
+		return st.ring[(st.nrecent-k)%recentLen]
+	}
+	return st.sa.Exchanges[st.nrecent-k]
+}
+
+// pairKey returns the key of the SA's two peers.
+func (st *saState) pairKey() pairKey {
+	return makePairKey(st.sa.Initiator.Addr(), st.sa.Responder.Addr())
 }
 
 // findEx returns the most recent exchange whose request came from side with
@@ -165,7 +227,7 @@ func (st *saState) addRecent(ex *Exchange) {
 func (st *saState) findEx(side uint8, mid uint32, t dissect.ExchangeType) *Exchange {
 	n := min(st.nrecent, recentLen)
 	for k := 1; k <= n; k++ {
-		ex := st.recent[(st.nrecent-k)%recentLen]
+		ex := st.recentEx(k)
 		if ex.side == side && ex.MID == mid && (t == 0 || ex.Type == t) {
 			return ex
 		}

@@ -77,8 +77,9 @@ func (a *Analyzer) v1(p *Packet, decodeErr bool) {
 	h := &a.msg.Header
 	st := a.lookupV1(p, h)
 	a.activity(st, p)
-	fromI := p.Src.Addr() == st.initAddr
-	if st.initAddr == p.Dst.Addr() && fromI {
+	initAddr := st.sa.Initiator.Addr() // IKEv1 SAs start from the sender of their first message
+	fromI := p.Src.Addr() == initAddr
+	if initAddr == p.Dst.Addr() && fromI {
 		fromI = p.Src == st.sa.Initiator // both peers on one host: use ports
 	}
 	side := sideR
@@ -114,11 +115,15 @@ func (a *Analyzer) v1(p *Packet, decodeErr bool) {
 	} else {
 		f.collect(1, a.msg.Payloads)
 	}
-	if decodeErr && !h.IsEncrypted() && len(st.malformed) < maxNoted {
-		st.malformed = append(st.malformed, p.Frame)
+	if decodeErr && !h.IsEncrypted() && len(st.rareOrEmpty().malformed) < maxNoted {
+		r := st.rare()
+		r.malformed = append(r.malformed, p.Frame)
 	}
 	hash := a.hash(a.msg.Raw)
-	mv := Message{Frame: p.Frame, Time: p.Time, From: sideName(side), Size: int(h.Length)}
+	mv := cmsg{frame: p.Frame, t: p.Time, size: h.Length}
+	if side == sideR {
+		mv.flags |= cmsgResponder
+	}
 	m := &mv
 
 	ex := a.findExV1(st, h)
@@ -135,29 +140,32 @@ func (a *Analyzer) v1(p *Packet, decodeErr bool) {
 		}
 	}
 	m.hash = hash
-	for _, prev := range ex.Messages {
-		if !prev.Retransmit && prev.hash == hash {
-			m.Retransmit = true
-			m.Label = prev.Label
-			m.Response = prev.Response
-			m.Payloads = prev.Payloads
+	for i := range ex.nmsgs() {
+		prev := ex.msg(i)
+		if !prev.retransmit() && prev.hash == hash {
+			m.flags |= cmsgRetransmit | prev.flags&(cmsgResponse|cmsgLabeled)
+			m.label = prev.label
+			m.payloads = prev.payloads
 			ex.Retransmits++
 			a.appendMsg(st, ex, m)
 			return
 		}
 	}
 	ex.v1step++
-	m.Label = v1Label(ex.Type, ex.v1step)
-	m.Response = sideName(side) != ex.From
-	m.Payloads = a.str(f.summary)
-	if len(ex.Messages) > 0 {
-		prev := ex.Messages[len(ex.Messages)-1]
-		if prev.From != m.From {
-			if gap := p.Time.Sub(prev.Time); gap > ex.slow {
-				ex.slow, ex.slowFrom, ex.slowTo = gap, prev.Frame, p.Frame
+	m.label = ex.v1step
+	m.flags |= cmsgLabeled
+	if side != ex.side {
+		m.flags |= cmsgResponse
+	}
+	m.payloads = a.str(f.summary)
+	if n := ex.nmsgs(); n > 0 {
+		prev := ex.msg(n - 1)
+		if prev.side() != side {
+			if gap := p.Time.Sub(prev.t); gap > ex.slow {
+				ex.slow, ex.slowFrom, ex.slowTo = gap, prev.frame, p.Frame
 			}
 			if ex.v1step == 2 {
-				ex.RTT = float64(p.Time.Sub(prev.Time)) / float64(time.Millisecond)
+				ex.RTT = float64(p.Time.Sub(prev.t)) / float64(time.Millisecond)
 			}
 		}
 	}
@@ -177,7 +185,6 @@ func (a *Analyzer) lookupV1(p *Packet, h *dissect.Header) *saState {
 		}
 		st := a.newSA(1, p, true, h.SPIi, h.SPIr)
 		st.v1 = &v1State{}
-		st.initAddr = p.Src.Addr()
 		st.fromStart = h.Exchange == dissect.ExchangeIdentityProtect || h.Exchange == dissect.ExchangeAggressive
 		a.half[hk] = st
 		st.half = true
@@ -197,7 +204,6 @@ func (a *Analyzer) lookupV1(p *Packet, h *dissect.Header) *saState {
 	fromI := true
 	st := a.newSA(1, p, fromI, h.SPIi, h.SPIr)
 	st.v1 = &v1State{}
-	st.initAddr = p.Src.Addr()
 	a.addKey(st, key)
 	return st
 }
@@ -212,7 +218,7 @@ func (a *Analyzer) findExV1(st *saState, h *dissect.Header) *Exchange {
 	}
 	n := min(st.nrecent, recentLen)
 	for k := 1; k <= n; k++ {
-		ex := st.recent[(st.nrecent-k)%recentLen]
+		ex := st.recentEx(k)
 		if ex.MID == h.MessageID && ex.Type == h.Exchange {
 			return ex
 		}
@@ -316,7 +322,7 @@ func (a *Analyzer) quickMode(st *saState, p *Packet, side uint8, ex *Exchange, f
 		}
 		chosen := props[0]
 		c := &ChildSA{Protocol: protoName(1, chosen.proto), Proposal: chosen.summary, State: childEstablished,
-			Created: p.Time, CreatedFrame: ex.Messages[0].Frame, owner: st, initSide: ex.side,
+			Created: p.Time, CreatedFrame: ex.msg(0).frame, owner: st, initSide: ex.side,
 			TSi: []string{}, TSr: []string{}}
 		if ex.side == sideI {
 			c.SPIi, c.SPIr = pd.spi, spi4(chosen.spi)

@@ -32,16 +32,20 @@ func (a *Analyzer) v2(p *Packet, decodeErr bool) {
 	f.collect(2, a.msg.Payloads)
 	if decodeErr {
 		f.malformed = true
-		if len(st.malformed) < maxNoted {
-			st.malformed = append(st.malformed, p.Frame)
+		if len(st.rareOrEmpty().malformed) < maxNoted {
+			r := st.rare()
+			r.malformed = append(r.malformed, p.Frame)
 		}
 	}
 	hash := a.hash(a.msg.Raw)
-	mv := Message{Frame: p.Frame, Time: p.Time, From: sideName(side), Response: isResp, Size: int(h.Length)}
-	m := &mv
-	if f.fragTotal > 0 {
-		m.Fragment = strconv.Itoa(int(f.fragNum)) + "/" + strconv.Itoa(int(f.fragTotal))
+	mv := cmsg{frame: p.Frame, t: p.Time, size: h.Length, fragNum: f.fragNum, fragTotal: f.fragTotal}
+	if side == sideR {
+		mv.flags |= cmsgResponder
 	}
+	if isResp {
+		mv.flags |= cmsgResponse
+	}
+	m := &mv
 	if isResp {
 		a.v2Response(st, p, side, m, hash, f)
 	} else {
@@ -83,7 +87,7 @@ func (a *Analyzer) lookupV2(p *Packet, h *dissect.Header, fromI, isResp bool) *s
 }
 
 // v2Request pairs an IKEv2 request with its exchange.
-func (a *Analyzer) v2Request(st *saState, p *Packet, side uint8, m *Message, hash uint64, f *facts) {
+func (a *Analyzer) v2Request(st *saState, p *Packet, side uint8, m *cmsg, hash uint64, f *facts) {
 	h := &a.msg.Header
 	mid := h.MessageID
 	// RFC 6311: the IKEV2_MESSAGE_ID_SYNC exchange uses message ID 0 whatever
@@ -103,8 +107,8 @@ func (a *Analyzer) v2Request(st *saState, p *Packet, side uint8, m *Message, has
 			}
 			return
 		case hash == ex.reqHash || (f.fragTotal > 0 && ex.reqFrags&bit != 0):
-			m.Retransmit = true
-			m.Payloads = a.lastPayloads(ex, side, m.Fragment)
+			m.flags |= cmsgRetransmit
+			m.payloads = a.lastPayloads(ex, side, m)
 			if f.fragTotal <= 1 || f.fragNum == 1 {
 				ex.Retransmits++
 			}
@@ -117,11 +121,11 @@ func (a *Analyzer) v2Request(st *saState, p *Packet, side uint8, m *Message, has
 		default:
 			st.addFinding(KindMIDDesync, SeverityError, p.Time,
 				"The "+sideName(side)+" sent a "+h.Exchange.String()+" request with message ID "+u32(mid)+
-					", already used by a different "+ex.Type.String()+" request (frame "+strconv.Itoa(ex.Messages[0].Frame)+
+					", already used by a different "+ex.Type.String()+" request (frame "+strconv.Itoa(ex.msg(0).frame)+
 					"). A retransmission must be byte-identical, so one side has lost track of its message IDs: typical after an HA failover"+
 					" without RFC 6311 sync, or a peer restart that kept the IKE SA. Check the cluster sync state and the peers' logs for"+
 					" 'unexpected message ID'; clearing the IKE SA on both sides recovers.",
-				ex.Messages[0].Frame, p.Frame)
+				ex.msg(0).frame, p.Frame)
 		}
 		a.newRequest(st, p, side, m, hash, f)
 		return
@@ -174,7 +178,7 @@ func (a *Analyzer) v2Request(st *saState, p *Packet, side uint8, m *Message, has
 }
 
 // newRequest opens a new exchange for a first-seen request.
-func (a *Analyzer) newRequest(st *saState, p *Packet, side uint8, m *Message, hash uint64, f *facts) {
+func (a *Analyzer) newRequest(st *saState, p *Packet, side uint8, m *cmsg, hash uint64, f *facts) {
 	h := &a.msg.Header
 	ex := newExchange(h.Exchange, h.MessageID, side, p.Time)
 	ex.reqHash, ex.lastReq = hash, p.Time
@@ -188,7 +192,7 @@ func (a *Analyzer) newRequest(st *saState, p *Packet, side uint8, m *Message, ha
 }
 
 // v2Response pairs an IKEv2 response with its request.
-func (a *Analyzer) v2Response(st *saState, p *Packet, side uint8, m *Message, hash uint64, f *facts) {
+func (a *Analyzer) v2Response(st *saState, p *Packet, side uint8, m *cmsg, hash uint64, f *facts) {
 	h := &a.msg.Header
 	mid := h.MessageID
 	reqSide := 1 - side
@@ -224,8 +228,8 @@ func (a *Analyzer) v2Response(st *saState, p *Packet, side uint8, m *Message, ha
 				a.onV2Response(st, p, side, ex, f)
 			}
 		case hash == ex.respHash || (f.fragTotal > 0 && ex.rspFrags&bit != 0):
-			m.Retransmit = true
-			m.Payloads = a.lastPayloads(ex, side, m.Fragment)
+			m.flags |= cmsgRetransmit
+			m.payloads = a.lastPayloads(ex, side, m)
 			a.appendMsg(st, ex, m)
 		default:
 			st.addFinding(KindMIDDesync, SeverityWarning, p.Time,
@@ -240,8 +244,8 @@ func (a *Analyzer) v2Response(st *saState, p *Packet, side uint8, m *Message, ha
 	}
 	ex.hasResp, ex.Answered, ex.respHash, ex.rspFrags = true, true, hash, bit
 	ex.RTT = float64(p.Time.Sub(ex.lastReq)) / float64(time.Millisecond)
-	if len(ex.Messages) > 0 {
-		ex.slow, ex.slowFrom, ex.slowTo = p.Time.Sub(ex.lastReq), ex.Messages[len(ex.Messages)-1].Frame, p.Frame
+	if n := ex.nmsgs(); n > 0 {
+		ex.slow, ex.slowFrom, ex.slowTo = p.Time.Sub(ex.lastReq), ex.msg(n-1).frame, p.Frame
 	}
 	a.describe(st, p, side, m, f, ex)
 	a.appendMsg(st, ex, m)
@@ -261,21 +265,22 @@ func fragBit(f *facts) uint64 {
 
 // firstResp returns the frame of the first response of ex.
 func firstResp(ex *Exchange) int {
-	for _, m := range ex.Messages {
-		if m.Response {
-			return m.Frame
+	for i := range ex.nmsgs() {
+		if m := ex.msg(i); m.response() {
+			return m.frame
 		}
 	}
 	return 0
 }
 
 // lastPayloads returns the payload summary of the first message of ex sent
-// by side (with the same fragment label), so retransmits show what they
-// carried without decrypting them again.
-func (a *Analyzer) lastPayloads(ex *Exchange, side uint8, frag string) string {
-	for _, m := range ex.Messages {
-		if m.From == sideName(side) && m.Fragment == frag {
-			return m.Payloads
+// by side (with the same fragment label as r), so retransmits show what
+// they carried without decrypting them again.
+func (a *Analyzer) lastPayloads(ex *Exchange, side uint8, r *cmsg) string {
+	for i := range ex.nmsgs() {
+		m := ex.msg(i)
+		if m.side() == side && m.fragTotal == r.fragTotal && (r.fragTotal == 0 || m.fragNum == r.fragNum) {
+			return m.payloads
 		}
 	}
 	return a.str(a.f.summary)
@@ -283,32 +288,33 @@ func (a *Analyzer) lastPayloads(ex *Exchange, side uint8, frag string) string {
 
 // addExchange records a new exchange on st.
 func (a *Analyzer) addExchange(st *saState, ex *Exchange) {
-	st.addRecent(ex)
 	if len(st.sa.Exchanges) < a.opt.MaxExchanges {
 		st.sa.Exchanges = append(st.sa.Exchanges, ex)
 	} else {
+		st.startRing()
 		st.sa.ExchangesOmitted++
 	}
+	st.addRecent(ex)
 }
 
 // newExchange allocates an exchange with room for two messages.
 func newExchange(t dissect.ExchangeType, mid uint32, side uint8, at time.Time) *Exchange {
-	ex := &Exchange{Type: t, MID: mid, From: sideName(side), Start: at, side: side}
-	ex.Messages = ex.ptrs[:0]
-	return ex
+	return &Exchange{Type: t, MID: mid, From: sideName(side), Start: at, side: side}
 }
 
 // appendMsg copies m into ex's message list.
-func (a *Analyzer) appendMsg(st *saState, ex *Exchange, m *Message) {
-	var dst *Message
+func (a *Analyzer) appendMsg(st *saState, ex *Exchange, m *cmsg) {
 	if int(ex.nInline) < len(ex.inline) {
-		dst = &ex.inline[ex.nInline]
+		ex.inline[ex.nInline] = *m
 		ex.nInline++
-	} else {
-		dst = new(Message)
+		return
 	}
-	*dst = *m
-	ex.Messages = append(ex.Messages, dst)
+	ex.more = append(ex.more, *m)
+}
+
+// fragLabel formats a fragment number as Message.Fragment does: "n/total".
+func fragLabel(num, total uint16) string {
+	return strconv.Itoa(int(num)) + "/" + strconv.Itoa(int(total))
 }
 
 // u32 formats a message ID.

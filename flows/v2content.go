@@ -19,7 +19,7 @@ type pending struct {
 }
 
 // describe decrypts the message when possible and sets its payload summary.
-func (a *Analyzer) describe(st *saState, p *Packet, side uint8, m *Message, f *facts, ex *Exchange) {
+func (a *Analyzer) describe(st *saState, p *Packet, side uint8, m *cmsg, f *facts, ex *Exchange) {
 	if f.sk {
 		if a.opt.Decryptor != nil {
 			a.decryptV2(st, p, side, f, ex)
@@ -29,7 +29,7 @@ func (a *Analyzer) describe(st *saState, p *Packet, side uint8, m *Message, f *f
 			st.sa.Encrypted = true
 		}
 	}
-	m.Payloads = a.str(f.summary)
+	m.payloads = a.str(f.summary)
 }
 
 // decryptV2 asks the Decryptor for the SK/SKF contents and adds the inner
@@ -66,8 +66,9 @@ func (a *Analyzer) decryptV2(st *saState, p *Packet, side uint8, f *facts, ex *E
 	f.collect(2, a.inner)
 	f.summary = append(f.summary, '}')
 	f.decrypted = true
-	if werr != nil && len(st.malformed) < maxNoted {
-		st.malformed = append(st.malformed, p.Frame)
+	if werr != nil && len(st.rareOrEmpty().malformed) < maxNoted {
+		r := st.rare()
+		r.malformed = append(r.malformed, p.Frame)
 	}
 }
 
@@ -87,6 +88,9 @@ func (ex *Exchange) addFragment(resp bool, num, total uint16, next dissect.Paylo
 	i := 0
 	if resp {
 		i = 1
+	}
+	if ex.frags == nil {
+		ex.frags = new([2]*fragState)
 	}
 	fs := ex.frags[i]
 	if fs == nil || len(fs.parts) != int(total) {
@@ -175,8 +179,9 @@ func (a *Analyzer) onV2Response(st *saState, p *Packet, side uint8, ex *Exchange
 			if len(n.data) >= 2 {
 				g = dissect.DHGroup(uint16(n.data[0])<<8 | uint16(n.data[1]))
 			}
-			st.invalidKE = append(st.invalidKE, p.Frame)
-			st.invalidKEGroup = append(st.invalidKEGroup, g)
+			r := st.rare()
+			r.invalidKE = append(r.invalidKE, p.Frame)
+			r.invalidKEGroup = append(r.invalidKEGroup, g)
 			return
 		case f.hasNotify(uint16(dissect.NotifyCookie)):
 			st.initRetry = true
@@ -247,7 +252,7 @@ func (a *Analyzer) established(st *saState, p *Packet) {
 		st.authOK = true
 		st.sa.Established = p.Time
 	}
-	ps := a.pair(st.pair)
+	ps := a.pair(st.pairKey())
 	ps.latest = st
 }
 
@@ -257,8 +262,8 @@ func (a *Analyzer) errorNotify(st *saState, p *Packet, side uint8, ex *Exchange,
 	who := sideName(side)
 	where := ex.Type.String()
 	frames := []int{p.Frame}
-	if len(ex.Messages) > 0 {
-		frames = append(frames, ex.Messages[0].Frame)
+	if ex.nmsgs() > 0 {
+		frames = append(frames, ex.msg(0).frame)
 	}
 	switch nt {
 	case dissect.NotifyNoProposalChosen:

@@ -1,0 +1,77 @@
+package flows
+
+import (
+	"errors"
+	"io"
+	"os"
+	"runtime"
+	"runtime/pprof"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ikeflow/ikeflow/capture"
+)
+
+// BenchmarkAnalyzeCapture streams IKEFLOW_BENCH_CAPTURE (a big capture made
+// with go run ./internal/bigcap) through an Analyzer the way "ikeflow
+// analyze" does by default (10-minute idle timeout, SAs handed to OnSA), so
+// that every SA of a bigcap capture is open at once before Finish. live-MB
+// is the heap in use after the last packet; IKEFLOW_BENCH_HEAPPROFILE
+// names a file for a heap profile taken at that point.
+func BenchmarkAnalyzeCapture(b *testing.B) {
+	path := os.Getenv("IKEFLOW_BENCH_CAPTURE")
+	if path == "" {
+		b.Skip("IKEFLOW_BENCH_CAPTURE not set")
+	}
+	b.ReportAllocs()
+	var live uint64
+	for b.Loop() {
+		r, err := capture.Open(path, capture.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		got := 0
+		a := NewAnalyzer(Options{IdleTimeout: 10 * time.Minute, OnSA: func(*SA) { got++ }})
+		var p Packet
+		for {
+			ev, err := r.Next()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+			switch ev.Kind {
+			case capture.KindIKE:
+				p = Packet{Frame: ev.Frame, Time: ev.Time, Src: ev.Src, Dst: ev.Dst,
+					Transport: strings.ToLower(ev.Transport.String()), Kind: KindIKE, Data: ev.Data}
+			case capture.KindESP:
+				p = Packet{Frame: ev.Frame, Time: ev.Time, Src: ev.Src, Dst: ev.Dst,
+					Transport: strings.ToLower(ev.Transport.String()), Kind: KindESP, ESPSPI: ev.ESPSPI, ESPSeq: ev.ESPSeq}
+			default:
+				continue
+			}
+			a.Add(&p)
+		}
+		r.Close()
+		b.StopTimer()
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		live = ms.HeapAlloc
+		if hp := os.Getenv("IKEFLOW_BENCH_HEAPPROFILE"); hp != "" {
+			f, err := os.Create(hp)
+			if err == nil {
+				_ = pprof.WriteHeapProfile(f)
+				f.Close()
+			}
+		}
+		b.StartTimer()
+		a.Finish()
+		if got == 0 {
+			b.Fatal("no SAs")
+		}
+	}
+	b.ReportMetric(float64(live)/(1<<20), "live-MB")
+}
