@@ -236,10 +236,27 @@ func (st *saState) findEx(side uint8, mid uint32, t dissect.ExchangeType) *Excha
 }
 
 // addFinding appends a finding to the SA.
-func (st *saState) addFinding(kind string, sev Severity, t time.Time, msg string, frames ...int) {
+//
+// A finding that repeats one already recorded for the SA (same kind,
+// severity and text, e.g. every unanswered DPD probe or every
+// PAYLOAD-MALFORMED answer to a retransmitted MM5) is merged into it: one
+// row naming all the frames, not one row per packet. It returns the index
+// in SA.Findings of the finding recorded or merged into.
+func (st *saState) addFinding(kind string, sev Severity, t time.Time, msg string, frames ...int) int {
+	for i := range st.sa.Findings {
+		f := &st.sa.Findings[i]
+		if f.Kind == kind && f.Severity == sev && f.Message == msg {
+			f.Frames = sortedFrames(append(append([]int(nil), f.Frames...), frames...))
+			if t.Before(f.Time) {
+				f.Time = t
+			}
+			return i
+		}
+	}
 	st.sa.Findings = append(st.sa.Findings, Finding{
 		Kind: kind, Severity: sev, Frames: sortedFrames(frames), Time: t, Message: msg,
 	})
+	return len(st.sa.Findings) - 1
 }
 
 // sortedFrames returns frames ascending without duplicates or zeros, in a

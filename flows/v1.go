@@ -439,8 +439,9 @@ func (a *Analyzer) v1ErrorFinding(st *saState, p *Packet, side uint8, t dissect.
 	if !v.phase1Done && kind == KindNoProposalChosen {
 		st.initFailed = true
 	}
-	v.errIdx = append(v.errIdx, len(st.sa.Findings))
-	st.addFinding(kind, SeverityError, p.Time, msg, p.Frame)
+	if i := st.addFinding(kind, SeverityError, p.Time, msg, p.Frame); !slices.Contains(v.errIdx, i) {
+		v.errIdx = append(v.errIdx, i) // a repeat merged into an earlier finding is adjusted once
+	}
 }
 
 // concludeV1 adds IKEv1 findings that need the whole SA.

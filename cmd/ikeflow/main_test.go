@@ -106,6 +106,12 @@ func TestGolden(t *testing.T) {
 		"ikev2-cert-fragmentation":     {{"dissect-json", withKeys("dissect", "--format", "json")}},
 		"ikev1-main-quick":             {{"dissect-text", withKeys("dissect")}, {"analyze-csv", withKeys("analyze", "--format", "csv")}},
 		"ikev1-quick-id-mismatch":      {{"analyze", withKeys("analyze")}},
+		// Both daemons' logs: each peer derived its own key (wrong PSK),
+		// so both directions decrypt only with both logs.
+		"ikev1-wrong-psk": {{"analyze-bothlogs", func(c string, _ []string) []string {
+			d := filepath.Dir(c)
+			return []string{"analyze", "--keys", filepath.Join(d, "charon-initiator.log"), "--keys", filepath.Join(d, "charon-responder.log"), c}
+		}}},
 	}
 	for scen, cs := range cases {
 		for _, c := range cs {
