@@ -100,12 +100,12 @@ func (a *Analyzer) retransmitFindings(st *saState) (gaveUp bool) {
 		}
 	}
 	for _, ex := range sa.Exchanges {
-		if ex.slow >= slowAnswer {
+		if slow, slowFrom, slowTo := ex.slowWait(); slow >= slowAnswer {
 			st.addFinding(KindSlowResponse, SeverityInfo, ex.Start,
-				"The peer took "+secs(ex.slow)+" to answer in the "+ex.Type.String()+" exchange (message ID "+u32(ex.MID)+
+				"The peer took "+secs(slow)+" to answer in the "+ex.Type.String()+" exchange (message ID "+u32(ex.MID)+
 					"). Typical causes: certificate validation with CRL/OCSP fetches, RADIUS/LDAP/EAP back ends, DNS"+
 					" lookups, or an overloaded peer. Delays this long invite retransmits and, past the peer's timeout,"+
-					" failed negotiations.", ex.slowFrom, ex.slowTo)
+					" failed negotiations.", slowFrom, slowTo)
 		}
 		groups := retransmitGroups(ex)
 		for _, g := range groups {

@@ -112,7 +112,13 @@ func (s State) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
 // informational or transaction exchange).
 type Exchange struct {
 	Type dissect.ExchangeType `json:"type"`
-	MID  uint32               `json:"mid"`
+
+	// tracking (not reported), in the padding of the reported fields
+	side    uint8 // side that sent the request / first message
+	hasResp bool
+	v1step  uint8 // IKEv1: number of distinct messages so far
+
+	MID uint32 `json:"mid"`
 	// From is who sent the request (IKEv2) or the first message (IKEv1):
 	// "initiator" or "responder" of the IKE SA.
 	From  string    `json:"from"`
@@ -120,6 +126,11 @@ type Exchange struct {
 	// Answered tells that the response (IKEv2) or the closing message
 	// (IKEv1) was seen.
 	Answered bool `json:"answered"`
+
+	kind      exKind // what the exchange did, when known
+	nInline   uint8  // messages held in inline
+	lastExact bool   // lastReq is in xr (not an offset from Start)
+
 	// RTT is the time from the last transmission of the request to the
 	// first response (IKEv2) or across the exchange (IKEv1), in
 	// milliseconds; zero when unanswered.
@@ -132,33 +143,113 @@ type Exchange struct {
 	Messages []*Message `json:"messages"`
 
 	// tracking (not reported)
-	side     uint8 // side that sent the request / first message
-	hasResp  bool
-	v1step   uint8  // IKEv1: number of distinct messages so far
-	kind     exKind // what the exchange did, when known
-	nInline  uint8  // messages held in inline
 	reqHash  uint64 // hash of the first request transmission (IKEv2)
 	respHash uint64 // hash of the first response (IKEv2)
-	lastReq  time.Time
-	reqFrags uint64 // IKEv2 SKF fragment numbers seen in the request (bit n-1)
-	rspFrags uint64
+	lastReq  int64  // last transmission of the request, offset from Start (see lastExact)
 	pend     *pending
-	frags    *[2]*fragState
 	child    *ChildSA
-	slow     time.Duration // longest wait for an answer (IKEv1: between messages)
-	slowFrom int           // frames of that wait
-	slowTo   int
+	xr       *exRare // rarely needed state; nil until needed
 	// The messages are kept compact while the SA is open (inline, then
 	// more) and rendered into Messages by sync when the SA is looked up
 	// or finalised.
 	inline [2]cmsg
-	more   []cmsg
+	more   *[]cmsg
+}
+
+// exRare is the part of an exchange's working state that most exchanges
+// never use.
+type exRare struct {
+	reqFrags uint64 // IKEv2 SKF fragment numbers seen in the request (bit n-1)
+	rspFrags uint64
+	frags    [2]*fragState
+	// slow is the longest wait for an answer (IKEv1: between messages),
+	// kept only from slowAnswer on; slowFrom and slowTo are the frames of
+	// that wait.
+	slow     time.Duration
+	slowFrom int
+	slowTo   int
+	lastReq  time.Time // when lastExact
+	times    []exactTime
+}
+
+// exactTime is the time of a message that is not an exact offset from its
+// exchange's start.
+type exactTime struct {
+	i int
+	t time.Time
+}
+
+// rare returns ex's exRare, allocating it.
+func (ex *Exchange) rare() *exRare {
+	if ex.xr == nil {
+		ex.xr = new(exRare)
+	}
+	return ex.xr
+}
+
+// frags returns the fragment numbers seen in the request or the response.
+func (ex *Exchange) fragBits(resp bool) uint64 {
+	if ex.xr == nil {
+		return 0
+	}
+	if resp {
+		return ex.xr.rspFrags
+	}
+	return ex.xr.reqFrags
+}
+
+// setFragBits sets the fragment numbers seen in the request or the response.
+func (ex *Exchange) setFragBits(resp bool, bits uint64) {
+	if bits == 0 && ex.xr == nil {
+		return
+	}
+	if resp {
+		ex.rare().rspFrags = bits
+	} else {
+		ex.rare().reqFrags = bits
+	}
+}
+
+// noteWait records a wait of d for an answer, from frame from to frame to.
+func (ex *Exchange) noteWait(d time.Duration, from, to int) {
+	if d < slowAnswer || (ex.xr != nil && d <= ex.xr.slow) {
+		return
+	}
+	r := ex.rare()
+	r.slow, r.slowFrom, r.slowTo = d, from, to
+}
+
+// slowWait returns the longest wait noted by noteWait (zero when below
+// slowAnswer) and its frames.
+func (ex *Exchange) slowWait() (time.Duration, int, int) {
+	if ex.xr == nil {
+		return 0, 0, 0
+	}
+	return ex.xr.slow, ex.xr.slowFrom, ex.xr.slowTo
+}
+
+// setLastReq records t as the last transmission of the request.
+func (ex *Exchange) setLastReq(t time.Time) {
+	d := t.Sub(ex.Start)
+	if ex.Start.Add(d) == t {
+		ex.lastReq, ex.lastExact = int64(d), false
+		return
+	}
+	ex.rare().lastReq, ex.lastExact = t, true
+}
+
+// lastReqTime returns the last transmission of the request.
+func (ex *Exchange) lastReqTime() time.Time {
+	if ex.lastExact {
+		return ex.xr.lastReq
+	}
+	return ex.Start.Add(time.Duration(ex.lastReq))
 }
 
 // cmsg is the compact form of a Message kept while its SA is open.
 type cmsg struct {
 	frame     int
-	t         time.Time
+	off       int64 // time, offset from the exchange's start (see cmsgExactTime)
 	payloads  string
 	hash      uint64 // IKEv1: fingerprint for retransmit detection
 	size      uint32
@@ -174,6 +265,7 @@ const (
 	cmsgResponse               // Message.Response
 	cmsgRetransmit             // Message.Retransmit
 	cmsgLabeled                // IKEv1: Label is v1Label of label
+	cmsgExactTime              // the time is in the exchange's exRare.times
 )
 
 // side returns the side that sent m.
@@ -188,14 +280,32 @@ func (m *cmsg) response() bool   { return m.flags&cmsgResponse != 0 }
 func (m *cmsg) retransmit() bool { return m.flags&cmsgRetransmit != 0 }
 
 // nmsgs returns the number of messages of ex.
-func (ex *Exchange) nmsgs() int { return int(ex.nInline) + len(ex.more) }
+func (ex *Exchange) nmsgs() int {
+	if ex.more == nil {
+		return int(ex.nInline)
+	}
+	return int(ex.nInline) + len(*ex.more)
+}
 
 // msg returns the i-th message of ex in compact form.
 func (ex *Exchange) msg(i int) *cmsg {
 	if i < len(ex.inline) {
 		return &ex.inline[i]
 	}
-	return &ex.more[i-len(ex.inline)]
+	return &(*ex.more)[i-len(ex.inline)]
+}
+
+// msgTime returns the time of the i-th message of ex.
+func (ex *Exchange) msgTime(i int) time.Time {
+	c := ex.msg(i)
+	if c.flags&cmsgExactTime != 0 {
+		for _, x := range ex.xr.times {
+			if x.i == i {
+				return x.t
+			}
+		}
+	}
+	return ex.Start.Add(time.Duration(c.off))
 }
 
 // sync renders the messages not yet in ex.Messages.
@@ -212,7 +322,7 @@ func (ex *Exchange) sync() {
 	for i := have; i < n; i++ {
 		c := ex.msg(i)
 		m := &block[i-have]
-		*m = Message{Frame: c.frame, Time: c.t, From: sideName(c.side()), Response: c.response(),
+		*m = Message{Frame: c.frame, Time: ex.msgTime(i), From: sideName(c.side()), Response: c.response(),
 			Size: int(c.size), Payloads: c.payloads, Retransmit: c.retransmit()}
 		if c.fragTotal > 0 {
 			m.Fragment = fragLabel(c.fragNum, c.fragTotal)

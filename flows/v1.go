@@ -120,7 +120,7 @@ func (a *Analyzer) v1(p *Packet, decodeErr bool) {
 		r.malformed = append(r.malformed, p.Frame)
 	}
 	hash := a.hash(a.msg.Raw)
-	mv := cmsg{frame: p.Frame, t: p.Time, size: h.Length}
+	mv := cmsg{frame: p.Frame, size: h.Length}
 	if side == sideR {
 		mv.flags |= cmsgResponder
 	}
@@ -147,7 +147,7 @@ func (a *Analyzer) v1(p *Packet, decodeErr bool) {
 			m.label = prev.label
 			m.payloads = prev.payloads
 			ex.Retransmits++
-			a.appendMsg(st, ex, m)
+			a.appendMsg(st, ex, m, p.Time)
 			return
 		}
 	}
@@ -161,18 +161,17 @@ func (a *Analyzer) v1(p *Packet, decodeErr bool) {
 	if n := ex.nmsgs(); n > 0 {
 		prev := ex.msg(n - 1)
 		if prev.side() != side {
-			if gap := p.Time.Sub(prev.t); gap > ex.slow {
-				ex.slow, ex.slowFrom, ex.slowTo = gap, prev.frame, p.Frame
-			}
+			prevT := ex.msgTime(n - 1)
+			ex.noteWait(p.Time.Sub(prevT), prev.frame, p.Frame)
 			if ex.v1step == 2 {
-				ex.RTT = float64(p.Time.Sub(prev.t)) / float64(time.Millisecond)
+				ex.RTT = float64(p.Time.Sub(prevT)) / float64(time.Millisecond)
 			}
 		}
 	}
 	if ex.v1step >= v1Steps(ex.Type) {
 		ex.Answered = true
 	}
-	a.appendMsg(st, ex, m)
+	a.appendMsg(st, ex, m, p.Time)
 	a.onV1(st, p, side, ex, f)
 }
 

@@ -38,7 +38,7 @@ func (a *Analyzer) v2(p *Packet, decodeErr bool) {
 		}
 	}
 	hash := a.hash(a.msg.Raw)
-	mv := cmsg{frame: p.Frame, t: p.Time, size: h.Length, fragNum: f.fragNum, fragTotal: f.fragTotal}
+	mv := cmsg{frame: p.Frame, size: h.Length, fragNum: f.fragNum, fragTotal: f.fragTotal}
 	if side == sideR {
 		mv.flags |= cmsgResponder
 	}
@@ -98,22 +98,22 @@ func (a *Analyzer) v2Request(st *saState, p *Packet, side uint8, m *cmsg, hash u
 	if ex := st.findEx(side, mid, 0); ex != nil && (!syncShape || hash == ex.reqHash) {
 		bit := fragBit(f)
 		switch {
-		case f.fragTotal > 0 && ex.reqFrags&bit == 0 && !ex.hasResp:
-			ex.reqFrags |= bit
+		case f.fragTotal > 0 && ex.fragBits(false)&bit == 0 && !ex.hasResp:
+			ex.setFragBits(false, ex.fragBits(false)|bit)
 			a.describe(st, p, side, m, f, ex)
-			a.appendMsg(st, ex, m)
+			a.appendMsg(st, ex, m, p.Time)
 			if f.fragDone {
 				a.onV2Request(st, p, side, ex, f)
 			}
 			return
-		case hash == ex.reqHash || (f.fragTotal > 0 && ex.reqFrags&bit != 0):
+		case hash == ex.reqHash || (f.fragTotal > 0 && ex.fragBits(false)&bit != 0):
 			m.flags |= cmsgRetransmit
 			m.payloads = a.lastPayloads(ex, side, m)
 			if f.fragTotal <= 1 || f.fragNum == 1 {
 				ex.Retransmits++
 			}
-			ex.lastReq = p.Time
-			a.appendMsg(st, ex, m)
+			ex.setLastReq(p.Time)
+			a.appendMsg(st, ex, m, p.Time)
 			return
 		case h.Exchange == dissect.ExchangeIKESAInit && ex.Type == dissect.ExchangeIKESAInit:
 			// A new IKE_SA_INIT with the same SPIi: retry after COOKIE or
@@ -181,11 +181,12 @@ func (a *Analyzer) v2Request(st *saState, p *Packet, side uint8, m *cmsg, hash u
 func (a *Analyzer) newRequest(st *saState, p *Packet, side uint8, m *cmsg, hash uint64, f *facts) {
 	h := &a.msg.Header
 	ex := newExchange(h.Exchange, h.MessageID, side, p.Time)
-	ex.reqHash, ex.lastReq = hash, p.Time
-	ex.reqFrags = fragBit(f)
+	ex.reqHash = hash
+	ex.setLastReq(p.Time)
+	ex.setFragBits(false, fragBit(f))
 	a.addExchange(st, ex)
 	a.describe(st, p, side, m, f, ex)
-	a.appendMsg(st, ex, m)
+	a.appendMsg(st, ex, m, p.Time)
 	if f.content() {
 		a.onV2Request(st, p, side, ex, f)
 	}
@@ -208,10 +209,10 @@ func (a *Analyzer) v2Response(st *saState, p *Packet, side uint8, m *cmsg, hash 
 		}
 		ex = newExchange(h.Exchange, mid, reqSide, p.Time)
 		ex.hasResp, ex.Answered, ex.respHash = true, true, hash
-		ex.rspFrags = fragBit(f)
+		ex.setFragBits(true, fragBit(f))
 		a.addExchange(st, ex)
 		a.describe(st, p, side, m, f, ex)
-		a.appendMsg(st, ex, m)
+		a.appendMsg(st, ex, m, p.Time)
 		if f.content() {
 			a.onV2Response(st, p, side, ex, f)
 		}
@@ -220,17 +221,17 @@ func (a *Analyzer) v2Response(st *saState, p *Packet, side uint8, m *cmsg, hash 
 	bit := fragBit(f)
 	if ex.hasResp {
 		switch {
-		case f.fragTotal > 0 && ex.rspFrags&bit == 0:
-			ex.rspFrags |= bit
+		case f.fragTotal > 0 && ex.fragBits(true)&bit == 0:
+			ex.setFragBits(true, ex.fragBits(true)|bit)
 			a.describe(st, p, side, m, f, ex)
-			a.appendMsg(st, ex, m)
+			a.appendMsg(st, ex, m, p.Time)
 			if f.fragDone {
 				a.onV2Response(st, p, side, ex, f)
 			}
-		case hash == ex.respHash || (f.fragTotal > 0 && ex.rspFrags&bit != 0):
+		case hash == ex.respHash || (f.fragTotal > 0 && ex.fragBits(true)&bit != 0):
 			m.flags |= cmsgRetransmit
 			m.payloads = a.lastPayloads(ex, side, m)
-			a.appendMsg(st, ex, m)
+			a.appendMsg(st, ex, m, p.Time)
 		default:
 			st.addFinding(KindMIDDesync, SeverityWarning, p.Time,
 				"The "+sideName(side)+" sent two different "+h.Exchange.String()+" responses for message ID "+u32(mid)+
@@ -238,17 +239,19 @@ func (a *Analyzer) v2Response(st *saState, p *Packet, side uint8, m *cmsg, hash 
 					" response to a retransmitted request; two different answers point to two devices answering for the same SA"+
 					" (HA split-brain, anycast) or a responder that lost its state.", firstResp(ex), p.Frame)
 			a.describe(st, p, side, m, f, ex)
-			a.appendMsg(st, ex, m)
+			a.appendMsg(st, ex, m, p.Time)
 		}
 		return
 	}
-	ex.hasResp, ex.Answered, ex.respHash, ex.rspFrags = true, true, hash, bit
-	ex.RTT = float64(p.Time.Sub(ex.lastReq)) / float64(time.Millisecond)
+	ex.hasResp, ex.Answered, ex.respHash = true, true, hash
+	ex.setFragBits(true, bit)
+	lastReq := ex.lastReqTime()
+	ex.RTT = float64(p.Time.Sub(lastReq)) / float64(time.Millisecond)
 	if n := ex.nmsgs(); n > 0 {
-		ex.slow, ex.slowFrom, ex.slowTo = p.Time.Sub(ex.lastReq), ex.msg(n-1).frame, p.Frame
+		ex.noteWait(p.Time.Sub(lastReq), ex.msg(n-1).frame, p.Frame)
 	}
 	a.describe(st, p, side, m, f, ex)
-	a.appendMsg(st, ex, m)
+	a.appendMsg(st, ex, m, p.Time)
 	if f.content() {
 		a.onV2Response(st, p, side, ex, f)
 	}
@@ -303,13 +306,23 @@ func newExchange(t dissect.ExchangeType, mid uint32, side uint8, at time.Time) *
 }
 
 // appendMsg copies m into ex's message list.
-func (a *Analyzer) appendMsg(st *saState, ex *Exchange, m *cmsg) {
+func (a *Analyzer) appendMsg(st *saState, ex *Exchange, m *cmsg, t time.Time) {
+	d := t.Sub(ex.Start)
+	m.off = int64(d)
+	if ex.Start.Add(d) != t {
+		m.flags |= cmsgExactTime
+		r := ex.rare()
+		r.times = append(r.times, exactTime{ex.nmsgs(), t})
+	}
 	if int(ex.nInline) < len(ex.inline) {
 		ex.inline[ex.nInline] = *m
 		ex.nInline++
 		return
 	}
-	ex.more = append(ex.more, *m)
+	if ex.more == nil {
+		ex.more = new([]cmsg)
+	}
+	*ex.more = append(*ex.more, *m)
 }
 
 // fragLabel formats a fragment number as Message.Fragment does: "n/total".

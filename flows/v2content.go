@@ -89,13 +89,11 @@ func (ex *Exchange) addFragment(resp bool, num, total uint16, next dissect.Paylo
 	if resp {
 		i = 1
 	}
-	if ex.frags == nil {
-		ex.frags = new([2]*fragState)
-	}
-	fs := ex.frags[i]
+	frags := &ex.rare().frags
+	fs := frags[i]
 	if fs == nil || len(fs.parts) != int(total) {
 		fs = &fragState{parts: make([][]byte, total)}
-		ex.frags[i] = fs
+		frags[i] = fs
 	}
 	if fs.parts[num-1] == nil {
 		fs.parts[num-1] = append([]byte{}, plain...)
@@ -111,7 +109,7 @@ func (ex *Exchange) addFragment(resp bool, num, total uint16, next dissect.Paylo
 	for _, part := range fs.parts {
 		all = append(all, part...)
 	}
-	ex.frags[i] = nil
+	frags[i] = nil
 	return all, fs.next, true
 }
 
