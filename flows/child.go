@@ -90,7 +90,7 @@ func (a *Analyzer) childAnswer(st *saState, p *Packet, side uint8, ex *Exchange,
 		return
 	}
 	c := &ChildSA{Protocol: protoName(2, chosen.proto), Proposal: chosen.summary, State: childEstablished,
-		Created: p.Time, CreatedFrame: ex.msg(0).frame, owner: st, initSide: ex.side,
+		Created: p.Time, CreatedFrame: ex.frame(0), owner: st, initSide: ex.side,
 		TSi: []string{}, TSr: []string{}}
 	respSPI := spi4(chosen.spi)
 	if ex.side == sideI {
@@ -112,7 +112,7 @@ func (a *Analyzer) childAnswer(st *saState, p *Packet, side uint8, ex *Exchange,
 				": offered TSi "+listOr(pd.tsi, "-")+", TSr "+listOr(pd.tsr, "-")+"; accepted TSi "+listOr(c.TSi, "-")+
 				", TSr "+listOr(c.TSr, "-")+". Traffic outside the accepted selectors is not protected by this SA:"+
 				" if some hosts cannot reach each other, align the encryption domains on both sides.",
-			ex.msg(0).frame, p.Frame)
+			ex.frame(0), p.Frame)
 	}
 	if pd.rekeyOf != 0 {
 		c.RekeyOf = pd.rekeyOf

@@ -150,10 +150,9 @@ type Exchange struct {
 	child    *ChildSA
 	xr       *exRare // rarely needed state; nil until needed
 	// The messages are kept compact while the SA is open (inline, then
-	// more) and rendered into Messages by sync when the SA is looked up
-	// or finalised.
+	// xr.more) and rendered into Messages by sync when the SA is looked
+	// up or finalised.
 	inline [2]cmsg
-	more   *[]cmsg
 }
 
 // exRare is the part of an exchange's working state that most exchanges
@@ -170,6 +169,15 @@ type exRare struct {
 	slowTo   int
 	lastReq  time.Time // when lastExact
 	times    []exactTime
+	frames   []exactFrame
+	more     []cmsg // messages after the inline ones
+}
+
+// exactFrame is the frame number of a message that does not fit in
+// cmsg.frame.
+type exactFrame struct {
+	i     int
+	frame int
 }
 
 // exactTime is the time of a message that is not an exact offset from its
@@ -248,10 +256,10 @@ func (ex *Exchange) lastReqTime() time.Time {
 
 // cmsg is the compact form of a Message kept while its SA is open.
 type cmsg struct {
-	frame     int
 	off       int64 // time, offset from the exchange's start (see cmsgExactTime)
 	payloads  string
 	hash      uint64 // IKEv1: fingerprint for retransmit detection
+	frame     uint32 // see cmsgExactFrame
 	size      uint32
 	fragNum   uint16
 	fragTotal uint16 // 0: not a fragment
@@ -266,6 +274,7 @@ const (
 	cmsgRetransmit             // Message.Retransmit
 	cmsgLabeled                // IKEv1: Label is v1Label of label
 	cmsgExactTime              // the time is in the exchange's exRare.times
+	cmsgExactFrame             // the frame number is in the exchange's exRare.frames
 )
 
 // side returns the side that sent m.
@@ -281,10 +290,10 @@ func (m *cmsg) retransmit() bool { return m.flags&cmsgRetransmit != 0 }
 
 // nmsgs returns the number of messages of ex.
 func (ex *Exchange) nmsgs() int {
-	if ex.more == nil {
+	if ex.xr == nil {
 		return int(ex.nInline)
 	}
-	return int(ex.nInline) + len(*ex.more)
+	return int(ex.nInline) + len(ex.xr.more)
 }
 
 // msg returns the i-th message of ex in compact form.
@@ -292,7 +301,20 @@ func (ex *Exchange) msg(i int) *cmsg {
 	if i < len(ex.inline) {
 		return &ex.inline[i]
 	}
-	return &(*ex.more)[i-len(ex.inline)]
+	return &ex.xr.more[i-len(ex.inline)]
+}
+
+// frame returns the frame number of the i-th message of ex.
+func (ex *Exchange) frame(i int) int {
+	c := ex.msg(i)
+	if c.flags&cmsgExactFrame != 0 {
+		for _, x := range ex.xr.frames {
+			if x.i == i {
+				return x.frame
+			}
+		}
+	}
+	return int(c.frame)
 }
 
 // msgTime returns the time of the i-th message of ex.
@@ -322,7 +344,7 @@ func (ex *Exchange) sync() {
 	for i := have; i < n; i++ {
 		c := ex.msg(i)
 		m := &block[i-have]
-		*m = Message{Frame: c.frame, Time: ex.msgTime(i), From: sideName(c.side()), Response: c.response(),
+		*m = Message{Frame: ex.frame(i), Time: ex.msgTime(i), From: sideName(c.side()), Response: c.response(),
 			Size: int(c.size), Payloads: c.payloads, Retransmit: c.retransmit()}
 		if c.fragTotal > 0 {
 			m.Fragment = fragLabel(c.fragNum, c.fragTotal)

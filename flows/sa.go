@@ -95,7 +95,8 @@ type saState struct {
 	natSeen        [2]bool           // NAT detected for initiator / responder
 	natKnown       bool
 	natByPort      bool // NAT inferred from a translated source port, not hashes
-	encrypted      int  // encrypted messages not decrypted
+	natFrames      []int
+	encrypted      int // encrypted messages not decrypted
 	inferChild     *ChildSA
 	v1             *v1State
 	cookie         bool // a COOKIE challenge was reported
@@ -117,7 +118,6 @@ type saState struct {
 type saRare struct {
 	invalidKE      []int // frames of INVALID_KE_PAYLOAD responses
 	invalidKEGroup []dissect.DHGroup
-	natFrames      []int
 	malformed      []int     // frames that did not decode cleanly
 	weak           []weakAlg // weak algorithms negotiated
 	weakFrames     []int

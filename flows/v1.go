@@ -120,7 +120,7 @@ func (a *Analyzer) v1(p *Packet, decodeErr bool) {
 		r.malformed = append(r.malformed, p.Frame)
 	}
 	hash := a.hash(a.msg.Raw)
-	mv := cmsg{frame: p.Frame, size: h.Length}
+	mv := cmsg{size: h.Length}
 	if side == sideR {
 		mv.flags |= cmsgResponder
 	}
@@ -147,7 +147,7 @@ func (a *Analyzer) v1(p *Packet, decodeErr bool) {
 			m.label = prev.label
 			m.payloads = prev.payloads
 			ex.Retransmits++
-			a.appendMsg(st, ex, m, p.Time)
+			a.appendMsg(st, ex, m, p.Frame, p.Time)
 			return
 		}
 	}
@@ -162,7 +162,7 @@ func (a *Analyzer) v1(p *Packet, decodeErr bool) {
 		prev := ex.msg(n - 1)
 		if prev.side() != side {
 			prevT := ex.msgTime(n - 1)
-			ex.noteWait(p.Time.Sub(prevT), prev.frame, p.Frame)
+			ex.noteWait(p.Time.Sub(prevT), ex.frame(n-1), p.Frame)
 			if ex.v1step == 2 {
 				ex.RTT = float64(p.Time.Sub(prevT)) / float64(time.Millisecond)
 			}
@@ -171,7 +171,7 @@ func (a *Analyzer) v1(p *Packet, decodeErr bool) {
 	if ex.v1step >= v1Steps(ex.Type) {
 		ex.Answered = true
 	}
-	a.appendMsg(st, ex, m, p.Time)
+	a.appendMsg(st, ex, m, p.Frame, p.Time)
 	a.onV1(st, p, side, ex, f)
 }
 
@@ -321,7 +321,7 @@ func (a *Analyzer) quickMode(st *saState, p *Packet, side uint8, ex *Exchange, f
 		}
 		chosen := props[0]
 		c := &ChildSA{Protocol: protoName(1, chosen.proto), Proposal: chosen.summary, State: childEstablished,
-			Created: p.Time, CreatedFrame: ex.msg(0).frame, owner: st, initSide: ex.side,
+			Created: p.Time, CreatedFrame: ex.frame(0), owner: st, initSide: ex.side,
 			TSi: []string{}, TSr: []string{}}
 		if ex.side == sideI {
 			c.SPIi, c.SPIr = pd.spi, spi4(chosen.spi)

@@ -38,7 +38,7 @@ func (a *Analyzer) v2(p *Packet, decodeErr bool) {
 		}
 	}
 	hash := a.hash(a.msg.Raw)
-	mv := cmsg{frame: p.Frame, size: h.Length, fragNum: f.fragNum, fragTotal: f.fragTotal}
+	mv := cmsg{size: h.Length, fragNum: f.fragNum, fragTotal: f.fragTotal}
 	if side == sideR {
 		mv.flags |= cmsgResponder
 	}
@@ -101,7 +101,7 @@ func (a *Analyzer) v2Request(st *saState, p *Packet, side uint8, m *cmsg, hash u
 		case f.fragTotal > 0 && ex.fragBits(false)&bit == 0 && !ex.hasResp:
 			ex.setFragBits(false, ex.fragBits(false)|bit)
 			a.describe(st, p, side, m, f, ex)
-			a.appendMsg(st, ex, m, p.Time)
+			a.appendMsg(st, ex, m, p.Frame, p.Time)
 			if f.fragDone {
 				a.onV2Request(st, p, side, ex, f)
 			}
@@ -113,7 +113,7 @@ func (a *Analyzer) v2Request(st *saState, p *Packet, side uint8, m *cmsg, hash u
 				ex.Retransmits++
 			}
 			ex.setLastReq(p.Time)
-			a.appendMsg(st, ex, m, p.Time)
+			a.appendMsg(st, ex, m, p.Frame, p.Time)
 			return
 		case h.Exchange == dissect.ExchangeIKESAInit && ex.Type == dissect.ExchangeIKESAInit:
 			// A new IKE_SA_INIT with the same SPIi: retry after COOKIE or
@@ -121,11 +121,11 @@ func (a *Analyzer) v2Request(st *saState, p *Packet, side uint8, m *cmsg, hash u
 		default:
 			st.addFinding(KindMIDDesync, SeverityError, p.Time,
 				"The "+sideName(side)+" sent a "+h.Exchange.String()+" request with message ID "+u32(mid)+
-					", already used by a different "+ex.Type.String()+" request (frame "+strconv.Itoa(ex.msg(0).frame)+
+					", already used by a different "+ex.Type.String()+" request (frame "+strconv.Itoa(ex.frame(0))+
 					"). A retransmission must be byte-identical, so one side has lost track of its message IDs: typical after an HA failover"+
 					" without RFC 6311 sync, or a peer restart that kept the IKE SA. Check the cluster sync state and the peers' logs for"+
 					" 'unexpected message ID'; clearing the IKE SA on both sides recovers.",
-				ex.msg(0).frame, p.Frame)
+				ex.frame(0), p.Frame)
 		}
 		a.newRequest(st, p, side, m, hash, f)
 		return
@@ -186,7 +186,7 @@ func (a *Analyzer) newRequest(st *saState, p *Packet, side uint8, m *cmsg, hash 
 	ex.setFragBits(false, fragBit(f))
 	a.addExchange(st, ex)
 	a.describe(st, p, side, m, f, ex)
-	a.appendMsg(st, ex, m, p.Time)
+	a.appendMsg(st, ex, m, p.Frame, p.Time)
 	if f.content() {
 		a.onV2Request(st, p, side, ex, f)
 	}
@@ -212,7 +212,7 @@ func (a *Analyzer) v2Response(st *saState, p *Packet, side uint8, m *cmsg, hash 
 		ex.setFragBits(true, fragBit(f))
 		a.addExchange(st, ex)
 		a.describe(st, p, side, m, f, ex)
-		a.appendMsg(st, ex, m, p.Time)
+		a.appendMsg(st, ex, m, p.Frame, p.Time)
 		if f.content() {
 			a.onV2Response(st, p, side, ex, f)
 		}
@@ -224,14 +224,14 @@ func (a *Analyzer) v2Response(st *saState, p *Packet, side uint8, m *cmsg, hash 
 		case f.fragTotal > 0 && ex.fragBits(true)&bit == 0:
 			ex.setFragBits(true, ex.fragBits(true)|bit)
 			a.describe(st, p, side, m, f, ex)
-			a.appendMsg(st, ex, m, p.Time)
+			a.appendMsg(st, ex, m, p.Frame, p.Time)
 			if f.fragDone {
 				a.onV2Response(st, p, side, ex, f)
 			}
 		case hash == ex.respHash || (f.fragTotal > 0 && ex.fragBits(true)&bit != 0):
 			m.flags |= cmsgRetransmit
 			m.payloads = a.lastPayloads(ex, side, m)
-			a.appendMsg(st, ex, m, p.Time)
+			a.appendMsg(st, ex, m, p.Frame, p.Time)
 		default:
 			st.addFinding(KindMIDDesync, SeverityWarning, p.Time,
 				"The "+sideName(side)+" sent two different "+h.Exchange.String()+" responses for message ID "+u32(mid)+
@@ -239,7 +239,7 @@ func (a *Analyzer) v2Response(st *saState, p *Packet, side uint8, m *cmsg, hash 
 					" response to a retransmitted request; two different answers point to two devices answering for the same SA"+
 					" (HA split-brain, anycast) or a responder that lost its state.", firstResp(ex), p.Frame)
 			a.describe(st, p, side, m, f, ex)
-			a.appendMsg(st, ex, m, p.Time)
+			a.appendMsg(st, ex, m, p.Frame, p.Time)
 		}
 		return
 	}
@@ -248,10 +248,10 @@ func (a *Analyzer) v2Response(st *saState, p *Packet, side uint8, m *cmsg, hash 
 	lastReq := ex.lastReqTime()
 	ex.RTT = float64(p.Time.Sub(lastReq)) / float64(time.Millisecond)
 	if n := ex.nmsgs(); n > 0 {
-		ex.noteWait(p.Time.Sub(lastReq), ex.msg(n-1).frame, p.Frame)
+		ex.noteWait(p.Time.Sub(lastReq), ex.frame(n-1), p.Frame)
 	}
 	a.describe(st, p, side, m, f, ex)
-	a.appendMsg(st, ex, m, p.Time)
+	a.appendMsg(st, ex, m, p.Frame, p.Time)
 	if f.content() {
 		a.onV2Response(st, p, side, ex, f)
 	}
@@ -270,7 +270,7 @@ func fragBit(f *facts) uint64 {
 func firstResp(ex *Exchange) int {
 	for i := range ex.nmsgs() {
 		if m := ex.msg(i); m.response() {
-			return m.frame
+			return ex.frame(i)
 		}
 	}
 	return 0
@@ -306,23 +306,28 @@ func newExchange(t dissect.ExchangeType, mid uint32, side uint8, at time.Time) *
 }
 
 // appendMsg copies m into ex's message list.
-func (a *Analyzer) appendMsg(st *saState, ex *Exchange, m *cmsg, t time.Time) {
+func (a *Analyzer) appendMsg(st *saState, ex *Exchange, m *cmsg, frame int, t time.Time) {
+	i := ex.nmsgs()
 	d := t.Sub(ex.Start)
 	m.off = int64(d)
 	if ex.Start.Add(d) != t {
 		m.flags |= cmsgExactTime
 		r := ex.rare()
-		r.times = append(r.times, exactTime{ex.nmsgs(), t})
+		r.times = append(r.times, exactTime{i, t})
+	}
+	m.frame = uint32(frame)
+	if int(m.frame) != frame {
+		m.flags |= cmsgExactFrame
+		r := ex.rare()
+		r.frames = append(r.frames, exactFrame{i, frame})
 	}
 	if int(ex.nInline) < len(ex.inline) {
 		ex.inline[ex.nInline] = *m
 		ex.nInline++
 		return
 	}
-	if ex.more == nil {
-		ex.more = new([]cmsg)
-	}
-	*ex.more = append(*ex.more, *m)
+	r := ex.rare()
+	r.more = append(r.more, *m)
 }
 
 // fragLabel formats a fragment number as Message.Fragment does: "n/total".

@@ -261,7 +261,7 @@ func (a *Analyzer) errorNotify(st *saState, p *Packet, side uint8, ex *Exchange,
 	where := ex.Type.String()
 	frames := []int{p.Frame}
 	if ex.nmsgs() > 0 {
-		frames = append(frames, ex.msg(0).frame)
+		frames = append(frames, ex.frame(0))
 	}
 	switch nt {
 	case dissect.NotifyNoProposalChosen:
