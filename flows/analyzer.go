@@ -153,7 +153,7 @@ func (a *Analyzer) newSA(version uint8, p *Packet, fromInitiator bool, spii, spi
 		sa.Initiator, sa.Responder = p.Dst, p.Src
 	}
 	st := &x.st
-	st.sa, st.last = sa, p.Time
+	st.sa = sa
 	a.nextSeq++
 	a.report.Stats.IKESAs++
 	a.lruPush(st)
@@ -219,7 +219,7 @@ func (a *Analyzer) activity(st *saState, p *Packet) {
 
 // sweep finalises SAs idle longer than the idle timeout.
 func (a *Analyzer) sweep() {
-	for st := a.lruHead; st != nil && a.now.Sub(st.last) > a.opt.IdleTimeout; st = a.lruHead {
+	for st := a.lruHead; st != nil && a.now.Sub(st.sa.End) > a.opt.IdleTimeout; st = a.lruHead {
 		a.report.Stats.FinalizedEarly++
 		a.finalize(st)
 	}

@@ -397,9 +397,9 @@ func (a *Analyzer) espFindings(st *saState) {
 					" (TSi "+listOr(c.TSi, "-")+", TSr "+listOr(c.TSr, "-")+"), or the SA was not installed in the"+
 					" kernel. Check routing into the tunnel and the encryption domains.", c.CreatedFrame)
 		case c.ESPPackets.IToR >= 3 && c.ESPPackets.RToI == 0:
-			a.oneWay(st, c, "initiator", "responder", c.ESPPackets.IToR, c.firstESP[0], c.lastFrame[0])
+			a.oneWay(st, c, "initiator", "responder", c.ESPPackets.IToR, c.firstESP, c.lastESP)
 		case c.ESPPackets.RToI >= 3 && c.ESPPackets.IToR == 0:
-			a.oneWay(st, c, "responder", "initiator", c.ESPPackets.RToI, c.firstESP[1], c.lastFrame[1])
+			a.oneWay(st, c, "responder", "initiator", c.ESPPackets.RToI, c.firstESP, c.lastESP)
 		}
 	}
 }

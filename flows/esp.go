@@ -72,17 +72,15 @@ func (a *Analyzer) addESP(p *Packet) {
 	if c.SPIi != c.SPIr {
 		toResponder = ESPSPI(p.ESPSPI) == c.SPIr
 	}
-	d := 1
 	if toResponder {
 		c.ESPPackets.IToR++
-		d = 0
 	} else {
 		c.ESPPackets.RToI++
 	}
-	if c.firstESP[d] == 0 {
-		c.firstESP[d] = p.Frame
+	if c.firstESP == 0 {
+		c.firstESP = p.Frame
 	}
-	c.lastFrame[d] = p.Frame
+	c.lastESP = p.Frame
 	a.activity(st, p)
 }
 

@@ -408,10 +408,12 @@ type ChildSA struct {
 	Inferred bool `json:"inferred,omitempty"`
 
 	// tracking (not reported)
-	owner     *saState
-	initSide  uint8  // IKE SA side that initiated the child SA exchange
-	firstESP  [2]int // first frame per direction (i→r, r→i)
-	lastFrame [2]int
+	initSide uint8 // IKE SA side that initiated the child SA exchange
+	owner    *saState
+	// firstESP and lastESP are the first and last frames of its ESP, in
+	// either direction: the frames of a one-way flow.
+	firstESP int
+	lastESP  int
 }
 
 // ESPCount counts ESP packets of a child SA in each direction (relative to

@@ -60,45 +60,46 @@ const recentLen = 16
 type saState struct {
 	sa *SA
 
-	keys  []saKey // index entries pointing at this SA
-	half  bool    // registered in the half-open index
-	prev  *saState
-	next  *saState
-	inLRU bool
-	last  time.Time // last activity (capture time)
-	done  bool
-	// listed: already collected by Finish.
-	listed bool
+	keys []saKey // index entries pointing at this SA
+	prev *saState
+	next *saState
+	// The SA's last activity (capture time), the LRU order, is sa.End.
 
-	// fromStart: the first message seen was the initial request (MID 0
-	// IKE_SA_INIT, MM1 or AM1), or the SA was created by a rekey, so MIDs
-	// are known from zero.
-	fromStart bool
-	sides     [2]sideState
+	sides [2]sideState
 	// The last recentLen exchanges are the tail of sa.Exchanges until
 	// one is omitted (Options.MaxExchanges); ring holds them from then on.
 	ring    *[recentLen]*Exchange
 	nrecent int
 
+	deleteFrame int               // frame of the Delete of the IKE SA
+	authTiny    int               // frame of an encrypted IKE_AUTH response too small to authenticate
+	keGroups    []dissect.DHGroup // groups of successive IKE_SA_INIT KE payloads
+	offered     []string          // initiator's IKE proposals (latest IKE_SA_INIT request)
+	natFrames   []int
+	inferChild  *ChildSA
+	v1          *v1State
+
+	half  bool // registered in the half-open index
+	inLRU bool
+	done  bool
+	// listed: already collected by Finish.
+	listed bool
+	// fromStart: the first message seen was the initial request (MID 0
+	// IKE_SA_INIT, MM1 or AM1), or the SA was created by a rekey, so MIDs
+	// are known from zero.
+	fromStart bool
+
 	// Outcome tracking.
-	initOK         bool              // IKE_SA_INIT / MM2 / AM2 answered without error
-	initRetry      bool              // the last IKE_SA_INIT response asked for a retry (COOKIE / INVALID_KE_PAYLOAD)
-	authTried      bool              // IKE_AUTH (MM5, AM3) was sent
-	authOK         bool              // authentication completed
-	authFailed     bool              // AUTHENTICATION_FAILED (or equivalent) seen
-	initFailed     bool              // IKE_SA_INIT answered with an error
-	deleted        bool              // Delete of the IKE SA seen
-	deleteFrame    int               // frame of that Delete
-	keGroups       []dissect.DHGroup // groups of successive IKE_SA_INIT KE payloads
-	offered        []string          // initiator's IKE proposals (latest IKE_SA_INIT request)
-	errs           int               // error notifies seen
-	natSeen        [2]bool           // NAT detected for initiator / responder
+	initOK         bool    // IKE_SA_INIT / MM2 / AM2 answered without error
+	initRetry      bool    // the last IKE_SA_INIT response asked for a retry (COOKIE / INVALID_KE_PAYLOAD)
+	authTried      bool    // IKE_AUTH (MM5, AM3) was sent
+	authOK         bool    // authentication completed
+	authFailed     bool    // AUTHENTICATION_FAILED (or equivalent) seen
+	initFailed     bool    // IKE_SA_INIT answered with an error
+	deleted        bool    // Delete of the IKE SA seen
+	natSeen        [2]bool // NAT detected for initiator / responder
 	natKnown       bool
 	natByPort      bool // NAT inferred from a translated source port, not hashes
-	natFrames      []int
-	encrypted      int // encrypted messages not decrypted
-	inferChild     *ChildSA
-	v1             *v1State
 	cookie         bool // a COOKIE challenge was reported
 	authUnverified bool // IKE_AUTH answered but encrypted: success assumed
 	childFailed    bool // a child SA negotiation failed
@@ -106,7 +107,6 @@ type saState struct {
 	rekeyInferred  bool
 	rekeyed        bool // replaced by a rekeyed IKE SA
 	childPending   bool // IKEv1 quick mode completed without keys
-	authTiny       int  // frame of an encrypted IKE_AUTH response too small to authenticate
 	dead           bool // liveness checks went unanswered: the peer was declared dead
 
 	// *saRare holds what most SAs never need; nil until rare() is
@@ -181,9 +181,6 @@ func (st *saState) touch(t time.Time, f int) {
 	}
 	if t.After(st.sa.End) {
 		st.sa.End = t
-	}
-	if t.After(st.last) {
-		st.last = t
 	}
 }
 

@@ -109,7 +109,6 @@ func (a *Analyzer) v1(p *Packet, decodeErr bool) {
 		}
 		if !f.decrypted {
 			f.summary = append(f.summary, "encrypted"...)
-			st.encrypted++
 			st.sa.Encrypted = true
 		}
 	} else {

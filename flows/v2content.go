@@ -25,7 +25,6 @@ func (a *Analyzer) describe(st *saState, p *Packet, side uint8, m *cmsg, f *fact
 			a.decryptV2(st, p, side, f, ex)
 		}
 		if !f.decrypted {
-			st.encrypted++
 			st.sa.Encrypted = true
 		}
 	}
