@@ -53,7 +53,7 @@ func (a *Analyzer) childOffer(st *saState, p *Packet, side uint8, ex *Exchange, 
 	if n, ok := f.notify(uint16(dissect.NotifyRekeySA)); ok {
 		pd.rekeyOf = spi4(n.spi)
 	}
-	ex.pend = pd
+	ex.rare().pend = pd
 	switch {
 	case pd.ikeRekey:
 		ex.kind = exIKERekey
@@ -67,7 +67,7 @@ func (a *Analyzer) childOffer(st *saState, p *Packet, side uint8, ex *Exchange, 
 // childAnswer completes a child SA (or IKE SA rekey) from a decrypted
 // response.
 func (a *Analyzer) childAnswer(st *saState, p *Packet, side uint8, ex *Exchange, f *facts) {
-	if _, bad := f.firstError(2); bad || len(f.sas) == 0 || ex.child != nil {
+	if _, bad := f.firstError(2); bad || len(f.sas) == 0 || ex.childOf() != nil {
 		return
 	}
 	props := decodeProposals(2, f.sas[0])
@@ -75,7 +75,7 @@ func (a *Analyzer) childAnswer(st *saState, p *Packet, side uint8, ex *Exchange,
 		return
 	}
 	chosen := props[0]
-	pd := ex.pend
+	pd := ex.pendOf()
 	if pd == nil {
 		pd = &pending{}
 	}
@@ -126,7 +126,7 @@ func (a *Analyzer) childAnswer(st *saState, p *Packet, side uint8, ex *Exchange,
 	a.rememberAccept(p.Src.Addr(), p.Dst.Addr(), false, chosen.summary, p.Frame)
 	st.sa.ChildSAs = append(st.sa.ChildSAs, c)
 	a.indexChild(st, c)
-	ex.child = c
+	ex.rare().child = c
 }
 
 // firstNonEmpty returns a if set, else b.

@@ -127,9 +127,8 @@ type Exchange struct {
 	// (IKEv1) was seen.
 	Answered bool `json:"answered"`
 
-	kind      exKind // what the exchange did, when known
-	nInline   uint8  // messages held in inline
-	lastExact bool   // lastReq is in xr (not an offset from Start)
+	kind    exKind // what the exchange did, when known
+	nInline uint8  // messages held in inline
 
 	// RTT is the time from the last transmission of the request to the
 	// first response (IKEv2) or across the exchange (IKEv1), in
@@ -143,12 +142,7 @@ type Exchange struct {
 	Messages []*Message `json:"messages"`
 
 	// tracking (not reported)
-	reqHash  uint64 // hash of the first request transmission (IKEv2)
-	respHash uint64 // hash of the first response (IKEv2)
-	lastReq  int64  // last transmission of the request, offset from Start (see lastExact)
-	pend     *pending
-	child    *ChildSA
-	xr       *exRare // rarely needed state; nil until needed
+	xr *exRare // rarely needed state; nil until needed
 	// The messages are kept compact while the SA is open (inline, then
 	// xr.more) and rendered into Messages by sync when the SA is looked
 	// up or finalised.
@@ -167,7 +161,8 @@ type exRare struct {
 	slow     time.Duration
 	slowFrom int
 	slowTo   int
-	lastReq  time.Time // when lastExact
+	pend     *pending
+	child    *ChildSA
 	times    []exactTime
 	frames   []exactFrame
 	more     []cmsg // messages after the inline ones
@@ -236,29 +231,57 @@ func (ex *Exchange) slowWait() (time.Duration, int, int) {
 	return ex.xr.slow, ex.xr.slowFrom, ex.xr.slowTo
 }
 
-// setLastReq records t as the last transmission of the request.
-func (ex *Exchange) setLastReq(t time.Time) {
-	d := t.Sub(ex.Start)
-	if ex.Start.Add(d) == t {
-		ex.lastReq, ex.lastExact = int64(d), false
-		return
+// reqHash returns the hash of the first transmission of the request
+// (IKEv2; 0 when the exchange was first seen by its response).
+func (ex *Exchange) reqHash() uint64 {
+	if ex.nmsgs() > 0 && !ex.msg(0).response() {
+		return ex.msg(0).hash
 	}
-	ex.rare().lastReq, ex.lastExact = t, true
+	return 0
 }
 
-// lastReqTime returns the last transmission of the request.
-func (ex *Exchange) lastReqTime() time.Time {
-	if ex.lastExact {
-		return ex.xr.lastReq
+// respHash returns the hash of the first response (IKEv2; 0 when none).
+func (ex *Exchange) respHash() uint64 {
+	for i := range ex.nmsgs() {
+		if m := ex.msg(i); m.response() {
+			return m.hash
+		}
 	}
-	return ex.Start.Add(time.Duration(ex.lastReq))
+	return 0
+}
+
+// lastReqTime returns the time of the last transmission of the request of
+// an exchange first seen by its request (IKEv2).
+func (ex *Exchange) lastReqTime() time.Time {
+	for i := ex.nmsgs() - 1; i > 0; i-- {
+		if m := ex.msg(i); !m.response() && m.retransmit() {
+			return ex.msgTime(i)
+		}
+	}
+	return ex.msgTime(0)
+}
+
+// pendOf returns the child SA offer of the exchange, if any.
+func (ex *Exchange) pendOf() *pending {
+	if ex.xr == nil {
+		return nil
+	}
+	return ex.xr.pend
+}
+
+// childOf returns the child SA the exchange created, if any.
+func (ex *Exchange) childOf() *ChildSA {
+	if ex.xr == nil {
+		return nil
+	}
+	return ex.xr.child
 }
 
 // cmsg is the compact form of a Message kept while its SA is open.
 type cmsg struct {
 	off       int64 // time, offset from the exchange's start (see cmsgExactTime)
 	payloads  string
-	hash      uint64 // IKEv1: fingerprint for retransmit detection
+	hash      uint64 // fingerprint for retransmit detection
 	frame     uint32 // see cmsgExactFrame
 	size      uint32
 	fragNum   uint16

@@ -305,16 +305,16 @@ func (a *Analyzer) quickMode(st *saState, p *Packet, side uint8, ex *Exchange, f
 				}
 			}
 		}
-		ex.pend = pd
+		ex.rare().pend = pd
 	case 2:
-		if len(f.sas) == 0 || ex.child != nil {
+		if len(f.sas) == 0 || ex.childOf() != nil {
 			return
 		}
 		props := decodeProposals(1, f.sas[0])
 		if len(props) == 0 {
 			return
 		}
-		pd := ex.pend
+		pd := ex.pendOf()
 		if pd == nil {
 			pd = &pending{}
 		}
@@ -337,7 +337,7 @@ func (a *Analyzer) quickMode(st *saState, p *Packet, side uint8, ex *Exchange, f
 		a.rememberAccept(p.Src.Addr(), p.Dst.Addr(), false, chosen.summary, p.Frame)
 		st.sa.ChildSAs = append(st.sa.ChildSAs, c)
 		a.indexChild(st, c)
-		ex.child = c
+		ex.rare().child = c
 	}
 }
 

@@ -38,7 +38,7 @@ func (a *Analyzer) v2(p *Packet, decodeErr bool) {
 		}
 	}
 	hash := a.hash(a.msg.Raw)
-	mv := cmsg{size: h.Length, fragNum: f.fragNum, fragTotal: f.fragTotal}
+	mv := cmsg{hash: hash, size: h.Length, fragNum: f.fragNum, fragTotal: f.fragTotal}
 	if side == sideR {
 		mv.flags |= cmsgResponder
 	}
@@ -95,7 +95,7 @@ func (a *Analyzer) v2Request(st *saState, p *Packet, side uint8, m *cmsg, hash u
 	// IKE_SA_INIT). Its notify is inside SK, decrypted only in newRequest,
 	// so recognise it here by its shape and settle it after decryption.
 	syncShape := mid == 0 && h.Exchange == dissect.ExchangeInformational && f.sk && f.fragTotal == 0 && st.sides[side].seen
-	if ex := st.findEx(side, mid, 0); ex != nil && (!syncShape || hash == ex.reqHash) {
+	if ex := st.findEx(side, mid, 0); ex != nil && (!syncShape || hash == ex.reqHash()) {
 		bit := fragBit(f)
 		switch {
 		case f.fragTotal > 0 && ex.fragBits(false)&bit == 0 && !ex.hasResp:
@@ -106,13 +106,12 @@ func (a *Analyzer) v2Request(st *saState, p *Packet, side uint8, m *cmsg, hash u
 				a.onV2Request(st, p, side, ex, f)
 			}
 			return
-		case hash == ex.reqHash || (f.fragTotal > 0 && ex.fragBits(false)&bit != 0):
+		case hash == ex.reqHash() || (f.fragTotal > 0 && ex.fragBits(false)&bit != 0):
 			m.flags |= cmsgRetransmit
 			m.payloads = a.lastPayloads(ex, side, m)
 			if f.fragTotal <= 1 || f.fragNum == 1 {
 				ex.Retransmits++
 			}
-			ex.setLastReq(p.Time)
 			a.appendMsg(st, ex, m, p.Frame, p.Time)
 			return
 		case h.Exchange == dissect.ExchangeIKESAInit && ex.Type == dissect.ExchangeIKESAInit:
@@ -127,7 +126,7 @@ func (a *Analyzer) v2Request(st *saState, p *Packet, side uint8, m *cmsg, hash u
 					" 'unexpected message ID'; clearing the IKE SA on both sides recovers.",
 				ex.frame(0), p.Frame)
 		}
-		a.newRequest(st, p, side, m, hash, f)
+		a.newRequest(st, p, side, m, f)
 		return
 	}
 	s := &st.sides[side]
@@ -160,7 +159,7 @@ func (a *Analyzer) v2Request(st *saState, p *Packet, side uint8, m *cmsg, hash u
 		s.seen = true
 		s.next = mid + 1
 	}
-	a.newRequest(st, p, side, m, hash, f)
+	a.newRequest(st, p, side, m, f)
 	switch {
 	case f.hasNotify(uint16(dissect.NotifyIKEv2MessageIDSync)) || syncShape && !f.decrypted:
 		// Both sides go on from the IDs the sync agreed (in its notifies):
@@ -178,11 +177,9 @@ func (a *Analyzer) v2Request(st *saState, p *Packet, side uint8, m *cmsg, hash u
 }
 
 // newRequest opens a new exchange for a first-seen request.
-func (a *Analyzer) newRequest(st *saState, p *Packet, side uint8, m *cmsg, hash uint64, f *facts) {
+func (a *Analyzer) newRequest(st *saState, p *Packet, side uint8, m *cmsg, f *facts) {
 	h := &a.msg.Header
 	ex := newExchange(h.Exchange, h.MessageID, side, p.Time)
-	ex.reqHash = hash
-	ex.setLastReq(p.Time)
 	ex.setFragBits(false, fragBit(f))
 	a.addExchange(st, ex)
 	a.describe(st, p, side, m, f, ex)
@@ -208,7 +205,7 @@ func (a *Analyzer) v2Response(st *saState, p *Packet, side uint8, m *cmsg, hash 
 					" the requester will drop this response.", p.Frame)
 		}
 		ex = newExchange(h.Exchange, mid, reqSide, p.Time)
-		ex.hasResp, ex.Answered, ex.respHash = true, true, hash
+		ex.hasResp, ex.Answered = true, true
 		ex.setFragBits(true, fragBit(f))
 		a.addExchange(st, ex)
 		a.describe(st, p, side, m, f, ex)
@@ -228,7 +225,7 @@ func (a *Analyzer) v2Response(st *saState, p *Packet, side uint8, m *cmsg, hash 
 			if f.fragDone {
 				a.onV2Response(st, p, side, ex, f)
 			}
-		case hash == ex.respHash || (f.fragTotal > 0 && ex.fragBits(true)&bit != 0):
+		case hash == ex.respHash() || (f.fragTotal > 0 && ex.fragBits(true)&bit != 0):
 			m.flags |= cmsgRetransmit
 			m.payloads = a.lastPayloads(ex, side, m)
 			a.appendMsg(st, ex, m, p.Frame, p.Time)
@@ -243,7 +240,7 @@ func (a *Analyzer) v2Response(st *saState, p *Packet, side uint8, m *cmsg, hash 
 		}
 		return
 	}
-	ex.hasResp, ex.Answered, ex.respHash = true, true, hash
+	ex.hasResp, ex.Answered = true, true
 	ex.setFragBits(true, bit)
 	lastReq := ex.lastReqTime()
 	ex.RTT = float64(p.Time.Sub(lastReq)) / float64(time.Millisecond)

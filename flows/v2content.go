@@ -273,8 +273,8 @@ func (a *Analyzer) errorNotify(st *saState, p *Packet, side uint8, ex *Exchange,
 			return
 		}
 		var offered []string
-		if ex.pend != nil {
-			offered = summaries(2, ex.pend.offered)
+		if ex.pendOf() != nil {
+			offered = summaries(2, ex.pendOf().offered)
 		}
 		initAddr, respAddr := st.sa.Initiator.Addr(), st.sa.Responder.Addr()
 		if ex.side == sideR {
@@ -289,8 +289,8 @@ func (a *Analyzer) errorNotify(st *saState, p *Packet, side uint8, ex *Exchange,
 		st.childFailed = true
 	case dissect.NotifyTSUnacceptable:
 		tsi, tsr := "(encrypted)", "(encrypted)"
-		if ex.pend != nil {
-			tsi, tsr = listOr(ex.pend.tsi, "(none)"), listOr(ex.pend.tsr, "(none)")
+		if ex.pendOf() != nil {
+			tsi, tsr = listOr(ex.pendOf().tsi, "(none)"), listOr(ex.pendOf().tsr, "(none)")
 		}
 		st.addFinding(KindTSUnacceptable, SeverityError, p.Time,
 			"The "+who+" refused the traffic selectors (TS_UNACCEPTABLE in "+where+"): the encryption domains (proxy IDs)"+
