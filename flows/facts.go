@@ -10,7 +10,8 @@ import (
 // and the payloads it reasons about. Payload bodies alias the packet (or the
 // decrypted plaintext) and are valid only while the message is processed.
 type facts struct {
-	summary   []byte // payload summary being built
+	names     [64]notifyCached // cache of notify names (kept across messages)
+	summary   []byte           // payload summary being built
 	notifies  []notifyFact
 	sas       []dissect.Payload // SA payloads (IKEv2 SA or IKEv1 SA)
 	ke        []dissect.Payload
@@ -91,14 +92,14 @@ func (f *facts) collect(version uint8, payloads []dissect.Payload) {
 		if i > 0 {
 			f.summary = append(f.summary, ' ')
 		}
-		f.summary = append(f.summary, p.Type.Short()...)
+		f.summary = append(f.summary, shortNames[p.Type]...)
 		switch p.Type {
 		case dissect.PayloadNotify, dissect.PayloadNotifyV1:
 			n, ok := parseNotify(version, p)
 			if ok {
 				f.notifies = append(f.notifies, n)
 				f.summary = append(f.summary, '(')
-				f.summary = append(f.summary, notifyName(version, n.typ)...)
+				f.summary = append(f.summary, f.notifyName(version, n.typ)...)
 				f.summary = append(f.summary, ')')
 			}
 			continue
@@ -141,6 +142,30 @@ func notifyName(version uint8, t uint16) string {
 	}
 	return dissect.NotifyType(t).String()
 }
+
+// notifyCached is an entry of facts.names.
+type notifyCached struct {
+	key  uint32 // version<<16 | type, plus 1<<24 when filled
+	name string
+}
+
+// notifyName returns notifyName(version, t) through a small cache.
+func (f *facts) notifyName(version uint8, t uint16) string {
+	key := 1<<24 | uint32(version)<<16 | uint32(t)
+	c := &f.names[(uint32(t)^uint32(version)<<4)%uint32(len(f.names))]
+	if c.key != key {
+		*c = notifyCached{key, notifyName(version, t)}
+	}
+	return c.name
+}
+
+// shortNames holds PayloadType.Short of every payload type.
+var shortNames = func() (n [256]string) {
+	for i := range n {
+		n[i] = dissect.PayloadType(i).Short()
+	}
+	return n
+}()
 
 // kindOfNotify turns a notify name into a finding kind:
 // "NO_PROPOSAL_CHOSEN" and "NO-PROPOSAL-CHOSEN" become "no_proposal_chosen".
