@@ -146,14 +146,14 @@ func (a *Analyzer) newSA(version uint8, p *Packet, fromInitiator bool, spii, spi
 	x := &saAlloc{}
 	sa := &x.sa
 	*sa = SA{Version: int(version), SPIi: spii, SPIr: spir, Start: p.Time, End: p.Time,
-		FirstFrame: p.Frame, LastFrame: p.Frame, Exchanges: x.exs[:0], ChildSAs: []*ChildSA{}, Findings: []Finding{}}
+		FirstFrame: p.Frame, LastFrame: p.Frame, ChildSAs: []*ChildSA{}, Findings: []Finding{}}
 	if fromInitiator {
 		sa.Initiator, sa.Responder = p.Src, p.Dst
 	} else {
 		sa.Initiator, sa.Responder = p.Dst, p.Src
 	}
 	st := &x.st
-	st.sa = sa
+	st.sa, st.exs = sa, x.exs[:0]
 	a.nextSeq++
 	a.report.Stats.IKESAs++
 	a.lruPush(st)
@@ -165,7 +165,7 @@ func (a *Analyzer) newSA(version uint8, p *Packet, fromInitiator bool, spii, spi
 type saAlloc struct {
 	st  saState
 	sa  SA
-	exs [4]*Exchange
+	exs [4]*exRec
 }
 
 // addKey indexes st under k.
@@ -234,6 +234,9 @@ func (a *Analyzer) finalize(st *saState) {
 	a.lruRemove(st)
 	st.view()
 	a.conclude(st)
+	st.view()
+	clear(st.exs) // the records are no longer needed: sa.Exchanges holds their Exchanges
+	st.exs = nil
 	for _, k := range st.keys {
 		if a.sas[k] == st {
 			delete(a.sas, k)

@@ -25,7 +25,7 @@ func spi4(b []byte) ESPSPI {
 
 // childOffer records the child SA (or IKE SA rekey) offer of a decrypted
 // IKE_AUTH or CREATE_CHILD_SA request.
-func (a *Analyzer) childOffer(st *saState, p *Packet, side uint8, ex *Exchange, f *facts) {
+func (a *Analyzer) childOffer(st *saState, p *Packet, side uint8, ex *exRec, f *facts) {
 	pd := &pending{}
 	if len(f.sas) > 0 {
 		props := decodeProposals(2, f.sas[0])
@@ -66,7 +66,7 @@ func (a *Analyzer) childOffer(st *saState, p *Packet, side uint8, ex *Exchange, 
 
 // childAnswer completes a child SA (or IKE SA rekey) from a decrypted
 // response.
-func (a *Analyzer) childAnswer(st *saState, p *Packet, side uint8, ex *Exchange, f *facts) {
+func (a *Analyzer) childAnswer(st *saState, p *Packet, side uint8, ex *exRec, f *facts) {
 	if _, bad := f.firstError(2); bad || len(f.sas) == 0 || ex.childOf() != nil {
 		return
 	}

@@ -91,15 +91,15 @@ type transmission struct {
 func (a *Analyzer) retransmitFindings(st *saState) (gaveUp bool) {
 	sa := st.sa
 	answeredSmall := [2]int{} // largest answered request per side
-	for _, ex := range sa.Exchanges {
-		if ex.Answered && len(ex.Messages) > 0 {
-			m := ex.Messages[0]
+	for _, ex := range st.exs {
+		if ex.Answered && len(ex.out.Messages) > 0 {
+			m := ex.out.Messages[0]
 			if !m.Response && m.Size > answeredSmall[ex.side] {
 				answeredSmall[ex.side] = m.Size
 			}
 		}
 	}
-	for _, ex := range sa.Exchanges {
+	for _, ex := range st.exs {
 		if slow, slowFrom, slowTo := ex.slowWait(); slow >= slowAnswer {
 			st.addFinding(KindSlowResponse, SeverityInfo, ex.Start,
 				"The peer took "+secs(slow)+" to answer in the "+ex.Type.String()+" exchange (message ID "+u32(ex.MID)+
@@ -114,7 +114,7 @@ func (a *Analyzer) retransmitFindings(st *saState) (gaveUp bool) {
 			}
 			a.retransmitFinding(st, ex, g)
 		}
-		if sa.Version == 2 && !ex.Answered && len(ex.Messages) > 0 && !ex.Messages[0].Response {
+		if sa.Version == 2 && !ex.Answered && len(ex.out.Messages) > 0 && !ex.out.Messages[0].Response {
 			if a.unansweredV2(st, ex, answeredSmall[ex.side]) && ex.Retransmits > 0 &&
 				(ex.Type == dissect.ExchangeIKESAInit || ex.Type == dissect.ExchangeIKEAuth) {
 				gaveUp = true
@@ -129,14 +129,14 @@ func (a *Analyzer) retransmitFindings(st *saState) (gaveUp bool) {
 
 // retransmitGroups returns, for each message of ex that was sent more than
 // once, its transmissions in order, with the label of the message.
-func retransmitGroups(ex *Exchange) [][]*Message {
+func retransmitGroups(ex *exRec) [][]*Message {
 	var out [][]*Message
-	for i, m := range ex.Messages {
+	for i, m := range ex.out.Messages {
 		if m.Retransmit {
 			continue
 		}
 		var g []*Message
-		for _, r := range ex.Messages[i+1:] {
+		for _, r := range ex.out.Messages[i+1:] {
 			if r.Retransmit && r.From == m.From && r.Response == m.Response && r.Label == m.Label &&
 				(r.Fragment == m.Fragment || r.Fragment != "" && m.Fragment != "" && strings.HasPrefix(r.Fragment, "1/")) {
 				g = append(g, r)
@@ -150,7 +150,7 @@ func retransmitGroups(ex *Exchange) [][]*Message {
 }
 
 // retransmitFinding describes one retransmitted message.
-func (a *Analyzer) retransmitFinding(st *saState, ex *Exchange, g []*Message) {
+func (a *Analyzer) retransmitFinding(st *saState, ex *exRec, g []*Message) {
 	first := g[0]
 	what := ex.Type.String() + " request"
 	if first.Response {
@@ -201,14 +201,14 @@ func (a *Analyzer) retransmitFinding(st *saState, ex *Exchange, g []*Message) {
 
 // unansweredV2 reports an IKEv2 request without response; it returns false
 // when the capture simply ended too soon to judge.
-func (a *Analyzer) unansweredV2(st *saState, ex *Exchange, answeredSize int) bool {
-	first := ex.Messages[0]
-	last := ex.Messages[len(ex.Messages)-1]
+func (a *Analyzer) unansweredV2(st *saState, ex *exRec, answeredSize int) bool {
+	first := ex.out.Messages[0]
+	last := ex.out.Messages[len(ex.out.Messages)-1]
 	if ex.Retransmits == 0 && a.now.Sub(last.Time) < a.opt.Grace {
 		return false
 	}
-	frames := make([]int, 0, len(ex.Messages))
-	for _, m := range ex.Messages {
+	frames := make([]int, 0, len(ex.out.Messages))
+	for _, m := range ex.out.Messages {
 		frames = append(frames, m.Frame)
 	}
 	if ex.Type == dissect.ExchangeInformational && (ex.kind == exLiveness || ex.kind == exUnknown && first.Size <= 96) {
@@ -218,7 +218,7 @@ func (a *Analyzer) unansweredV2(st *saState, ex *Exchange, answeredSize int) boo
 		}
 		st.addFinding(KindDeadPeer, SeverityError, first.Time,
 			"The "+first.From+" sent an INFORMATIONAL request (message ID "+u32(ex.MID)+", "+strconv.Itoa(first.Size)+
-				what+strconv.Itoa(len(ex.Messages))+" time(s) over "+
+				what+strconv.Itoa(len(ex.out.Messages))+" time(s) over "+
 				secs(last.Time.Sub(first.Time))+" and got no answer: the "+otherSide(first.From)+" is unreachable or has lost"+
 				" this IKE SA (reboot, HA failover, NAT mapping expired). The sender will declare the peer dead and tear down"+
 				" the SA. Check reachability on UDP 500/4500 and the peer's uptime.", frames...)
@@ -228,8 +228,8 @@ func (a *Analyzer) unansweredV2(st *saState, ex *Exchange, answeredSize int) boo
 	var b strings.Builder
 	b.WriteString("The " + first.From + "'s " + ex.Type.String() + " request (message ID " + u32(ex.MID) + ", " +
 		strconv.Itoa(first.Size) + " octets) was never answered")
-	if len(ex.Messages) > 1 {
-		b.WriteString(" (" + strconv.Itoa(len(ex.Messages)) + " transmissions over " + secs(last.Time.Sub(first.Time)) + ")")
+	if len(ex.out.Messages) > 1 {
+		b.WriteString(" (" + strconv.Itoa(len(ex.out.Messages)) + " transmissions over " + secs(last.Time.Sub(first.Time)) + ")")
 	}
 	b.WriteString(". ")
 	if first.Size > largeMessage && answeredSize > 0 && answeredSize <= largeMessage {
@@ -338,13 +338,13 @@ func (a *Analyzer) weakFinding(st *saState) {
 // collisionFinding reports simultaneous CREATE_CHILD_SA requests from both
 // sides (RFC 7296 §2.8.1).
 func (a *Analyzer) collisionFinding(st *saState) {
-	exs := st.sa.Exchanges
+	exs := st.exs
 	for i, x := range exs {
-		if x.Type != dissect.ExchangeCreateChildSA || len(x.Messages) == 0 {
+		if x.Type != dissect.ExchangeCreateChildSA || len(x.out.Messages) == 0 {
 			continue
 		}
 		end := a.now
-		for _, m := range x.Messages {
+		for _, m := range x.out.Messages {
 			if m.Response {
 				end = m.Time
 				break
@@ -354,7 +354,7 @@ func (a *Analyzer) collisionFinding(st *saState) {
 			if y.Start.After(end) {
 				break
 			}
-			if y.Type != dissect.ExchangeCreateChildSA || y.side == x.side || len(y.Messages) == 0 {
+			if y.Type != dissect.ExchangeCreateChildSA || y.side == x.side || len(y.out.Messages) == 0 {
 				continue
 			}
 			sev := SeverityInfo
@@ -362,11 +362,11 @@ func (a *Analyzer) collisionFinding(st *saState) {
 				sev = SeverityWarning
 			}
 			st.addFinding(KindRekeyCollision, sev, y.Start,
-				"Both peers started a CREATE_CHILD_SA at the same time (message ID "+u32(x.MID)+" from the "+x.From+
-					", "+u32(y.MID)+" from the "+y.From+"): a rekey collision (RFC 7296 §2.8.1). The peers must keep"+
+				"Both peers started a CREATE_CHILD_SA at the same time (message ID "+u32(x.MID)+" from the "+x.out.From+
+					", "+u32(y.MID)+" from the "+y.out.From+"): a rekey collision (RFC 7296 §2.8.1). The peers must keep"+
 					" the SA with the lowest nonce and delete the other; implementations that get this wrong end up with"+
 					" duplicate or missing child SAs. Add jitter to rekey timers or make one side the rekey initiator.",
-				x.Messages[0].Frame, y.Messages[0].Frame)
+				x.out.Messages[0].Frame, y.out.Messages[0].Frame)
 			return
 		}
 	}

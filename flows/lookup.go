@@ -21,16 +21,24 @@ func (a *Analyzer) Lookup(version uint8, spii, spir dissect.SPI) *SA {
 	return nil
 }
 
-// view brings the exported model of st up to date (messages are kept
-// compact while the SA is open) and returns it.
+// view brings the exported model of st up to date (exchanges are kept
+// compact while the SA is open) and returns it. The Exchanges handed out
+// stay the same objects across calls and are updated in place.
 func (st *saState) view() *SA {
-	for _, ex := range st.sa.Exchanges {
-		ex.sync()
+	sa := st.sa
+	if sa.Exchanges == nil {
+		sa.Exchanges = make([]*Exchange, 0, len(st.exs))
+	}
+	for i, ex := range st.exs {
+		out := ex.sync()
+		if i >= len(sa.Exchanges) {
+			sa.Exchanges = append(sa.Exchanges, out)
+		}
 	}
 	if st.v1 != nil {
 		for _, ex := range st.v1.dpd {
 			ex.sync()
 		}
 	}
-	return st.sa
+	return sa
 }

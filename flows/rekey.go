@@ -38,7 +38,7 @@ func (a *Analyzer) inferRekey(st *saState, p *Packet) *saState {
 		return nil
 	}
 	old := ps.latest
-	if old.nrecent == 0 {
+	if old.nrecent() == 0 {
 		return nil
 	}
 	last := old.recentEx(1)

@@ -112,13 +112,7 @@ func (s State) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
 // informational or transaction exchange).
 type Exchange struct {
 	Type dissect.ExchangeType `json:"type"`
-
-	// tracking (not reported), in the padding of the reported fields
-	side    uint8 // side that sent the request / first message
-	hasResp bool
-	v1step  uint8 // IKEv1: number of distinct messages so far
-
-	MID uint32 `json:"mid"`
+	MID  uint32               `json:"mid"`
 	// From is who sent the request (IKEv2) or the first message (IKEv1):
 	// "initiator" or "responder" of the IKE SA.
 	From  string    `json:"from"`
@@ -126,10 +120,6 @@ type Exchange struct {
 	// Answered tells that the response (IKEv2) or the closing message
 	// (IKEv1) was seen.
 	Answered bool `json:"answered"`
-
-	kind    exKind // what the exchange did, when known
-	nInline uint8  // messages held in inline
-
 	// RTT is the time from the last transmission of the request to the
 	// first response (IKEv2) or across the exchange (IKEv1), in
 	// milliseconds; zero when unanswered.
@@ -140,12 +130,29 @@ type Exchange struct {
 	// when visible.
 	Error    string     `json:"error,omitempty"`
 	Messages []*Message `json:"messages"`
+}
 
-	// tracking (not reported)
-	xr *exRare // rarely needed state; nil until needed
-	// The messages are kept compact while the SA is open (inline, then
-	// xr.more) and rendered into Messages by sync when the SA is looked
-	// up or finalised.
+// exRec is the analyzer's compact record of an exchange. Its Exchange is
+// built by sync when the SA is looked up or finalised, and kept up to date
+// by later syncs.
+type exRec struct {
+	Type    dissect.ExchangeType
+	side    uint8 // side that sent the request / first message
+	hasResp bool
+	v1step  uint8 // IKEv1: number of distinct messages so far
+	MID     uint32
+	Start   time.Time
+	// Answered, RTT and Retransmits are those of Exchange.
+	Answered bool
+	kind     exKind // what the exchange did, when known
+	nInline  uint8  // messages held in inline
+	RTT      float64
+	// Retransmits is that of Exchange.
+	Retransmits int
+	xr          *exRare   // rarely needed state (and Error); nil until needed
+	out         *Exchange // built by sync
+	// The messages are kept compact (inline, then xr.more) and rendered
+	// into out.Messages by sync.
 	inline [2]cmsg
 }
 
@@ -163,6 +170,7 @@ type exRare struct {
 	slowTo   int
 	pend     *pending
 	child    *ChildSA
+	err      string // Exchange.Error
 	times    []exactTime
 	frames   []exactFrame
 	more     []cmsg // messages after the inline ones
@@ -183,7 +191,7 @@ type exactTime struct {
 }
 
 // rare returns ex's exRare, allocating it.
-func (ex *Exchange) rare() *exRare {
+func (ex *exRec) rare() *exRare {
 	if ex.xr == nil {
 		ex.xr = new(exRare)
 	}
@@ -191,7 +199,7 @@ func (ex *Exchange) rare() *exRare {
 }
 
 // frags returns the fragment numbers seen in the request or the response.
-func (ex *Exchange) fragBits(resp bool) uint64 {
+func (ex *exRec) fragBits(resp bool) uint64 {
 	if ex.xr == nil {
 		return 0
 	}
@@ -202,7 +210,7 @@ func (ex *Exchange) fragBits(resp bool) uint64 {
 }
 
 // setFragBits sets the fragment numbers seen in the request or the response.
-func (ex *Exchange) setFragBits(resp bool, bits uint64) {
+func (ex *exRec) setFragBits(resp bool, bits uint64) {
 	if bits == 0 && ex.xr == nil {
 		return
 	}
@@ -214,7 +222,7 @@ func (ex *Exchange) setFragBits(resp bool, bits uint64) {
 }
 
 // noteWait records a wait of d for an answer, from frame from to frame to.
-func (ex *Exchange) noteWait(d time.Duration, from, to int) {
+func (ex *exRec) noteWait(d time.Duration, from, to int) {
 	if d < slowAnswer || (ex.xr != nil && d <= ex.xr.slow) {
 		return
 	}
@@ -224,7 +232,7 @@ func (ex *Exchange) noteWait(d time.Duration, from, to int) {
 
 // slowWait returns the longest wait noted by noteWait (zero when below
 // slowAnswer) and its frames.
-func (ex *Exchange) slowWait() (time.Duration, int, int) {
+func (ex *exRec) slowWait() (time.Duration, int, int) {
 	if ex.xr == nil {
 		return 0, 0, 0
 	}
@@ -233,7 +241,7 @@ func (ex *Exchange) slowWait() (time.Duration, int, int) {
 
 // reqHash returns the hash of the first transmission of the request
 // (IKEv2; 0 when the exchange was first seen by its response).
-func (ex *Exchange) reqHash() uint64 {
+func (ex *exRec) reqHash() uint64 {
 	if ex.nmsgs() > 0 && !ex.msg(0).response() {
 		return ex.msg(0).hash
 	}
@@ -241,7 +249,7 @@ func (ex *Exchange) reqHash() uint64 {
 }
 
 // respHash returns the hash of the first response (IKEv2; 0 when none).
-func (ex *Exchange) respHash() uint64 {
+func (ex *exRec) respHash() uint64 {
 	for i := range ex.nmsgs() {
 		if m := ex.msg(i); m.response() {
 			return m.hash
@@ -252,7 +260,7 @@ func (ex *Exchange) respHash() uint64 {
 
 // lastReqTime returns the time of the last transmission of the request of
 // an exchange first seen by its request (IKEv2).
-func (ex *Exchange) lastReqTime() time.Time {
+func (ex *exRec) lastReqTime() time.Time {
 	for i := ex.nmsgs() - 1; i > 0; i-- {
 		if m := ex.msg(i); !m.response() && m.retransmit() {
 			return ex.msgTime(i)
@@ -262,7 +270,7 @@ func (ex *Exchange) lastReqTime() time.Time {
 }
 
 // pendOf returns the child SA offer of the exchange, if any.
-func (ex *Exchange) pendOf() *pending {
+func (ex *exRec) pendOf() *pending {
 	if ex.xr == nil {
 		return nil
 	}
@@ -270,7 +278,7 @@ func (ex *Exchange) pendOf() *pending {
 }
 
 // childOf returns the child SA the exchange created, if any.
-func (ex *Exchange) childOf() *ChildSA {
+func (ex *exRec) childOf() *ChildSA {
 	if ex.xr == nil {
 		return nil
 	}
@@ -312,7 +320,7 @@ func (m *cmsg) response() bool   { return m.flags&cmsgResponse != 0 }
 func (m *cmsg) retransmit() bool { return m.flags&cmsgRetransmit != 0 }
 
 // nmsgs returns the number of messages of ex.
-func (ex *Exchange) nmsgs() int {
+func (ex *exRec) nmsgs() int {
 	if ex.xr == nil {
 		return int(ex.nInline)
 	}
@@ -320,7 +328,7 @@ func (ex *Exchange) nmsgs() int {
 }
 
 // msg returns the i-th message of ex in compact form.
-func (ex *Exchange) msg(i int) *cmsg {
+func (ex *exRec) msg(i int) *cmsg {
 	if i < len(ex.inline) {
 		return &ex.inline[i]
 	}
@@ -328,7 +336,7 @@ func (ex *Exchange) msg(i int) *cmsg {
 }
 
 // frame returns the frame number of the i-th message of ex.
-func (ex *Exchange) frame(i int) int {
+func (ex *exRec) frame(i int) int {
 	c := ex.msg(i)
 	if c.flags&cmsgExactFrame != 0 {
 		for _, x := range ex.xr.frames {
@@ -341,7 +349,7 @@ func (ex *Exchange) frame(i int) int {
 }
 
 // msgTime returns the time of the i-th message of ex.
-func (ex *Exchange) msgTime(i int) time.Time {
+func (ex *exRec) msgTime(i int) time.Time {
 	c := ex.msg(i)
 	if c.flags&cmsgExactTime != 0 {
 		for _, x := range ex.xr.times {
@@ -353,15 +361,30 @@ func (ex *Exchange) msgTime(i int) time.Time {
 	return ex.Start.Add(time.Duration(c.off))
 }
 
-// sync renders the messages not yet in ex.Messages.
-func (ex *Exchange) sync() {
-	n := ex.nmsgs()
-	have := len(ex.Messages)
-	if ex.Messages != nil && have == n {
-		return
+// errorOf returns the Error of the exchange.
+func (ex *exRec) errorOf() string {
+	if ex.xr == nil {
+		return ""
 	}
-	if ex.Messages == nil {
-		ex.Messages = make([]*Message, 0, n)
+	return ex.xr.err
+}
+
+// sync brings ex.out up to date, building it on first use, and returns
+// it: the reported fields, and the messages not yet rendered.
+func (ex *exRec) sync() *Exchange {
+	out := ex.out
+	if out == nil {
+		out = &Exchange{Type: ex.Type, MID: ex.MID, From: sideName(ex.side), Start: ex.Start}
+		ex.out = out
+	}
+	out.Answered, out.RTT, out.Retransmits, out.Error = ex.Answered, ex.RTT, ex.Retransmits, ex.errorOf()
+	n := ex.nmsgs()
+	have := len(out.Messages)
+	if out.Messages != nil && have == n {
+		return out
+	}
+	if out.Messages == nil {
+		out.Messages = make([]*Message, 0, n)
 	}
 	block := make([]Message, n-have)
 	for i := have; i < n; i++ {
@@ -375,8 +398,9 @@ func (ex *Exchange) sync() {
 		if c.flags&cmsgLabeled != 0 {
 			m.Label = v1Label(ex.Type, c.label)
 		}
-		ex.Messages = append(ex.Messages, m)
+		out.Messages = append(out.Messages, m)
 	}
+	return out
 }
 
 // Message is one IKE message of an exchange.

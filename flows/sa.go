@@ -66,13 +66,13 @@ type saState struct {
 	// The SA's last activity (capture time), the LRU order, is sa.End.
 
 	sides [2]sideState
-	// The last recentLen exchanges are the tail of sa.Exchanges until
-	// one is omitted (Options.MaxExchanges); ring holds them from then on.
-	ring    *[recentLen]*Exchange
-	nrecent int
+	// exs are the records of sa.Exchanges (which sync builds from them).
+	// The last recentLen exchanges are the tail of exs until one is
+	// omitted (Options.MaxExchanges); ring holds them from then on.
+	exs  []*exRec
+	ring *[recentLen]*exRec
 
 	deleteFrame int               // frame of the Delete of the IKE SA
-	authTiny    int               // frame of an encrypted IKE_AUTH response too small to authenticate
 	keGroups    []dissect.DHGroup // groups of successive IKE_SA_INIT KE payloads
 	offered     []string          // initiator's IKE proposals (latest IKE_SA_INIT request)
 	natFrames   []int
@@ -123,6 +123,7 @@ type saRare struct {
 	weakFrames     []int
 	weakWhat       []string
 	rekeyKeys      []saKey // SPIs of expected replacements
+	authTiny       int     // frame of an encrypted IKE_AUTH response too small to authenticate
 }
 
 // noRare is the shared, never modified, empty saRare of SAs that needed
@@ -185,12 +186,14 @@ func (st *saState) touch(t time.Time, f int) {
 }
 
 // addRecent remembers ex for pairing.
-func (st *saState) addRecent(ex *Exchange) {
+func (st *saState) addRecent(ex *exRec) {
 	if st.ring != nil {
-		st.ring[st.nrecent%recentLen] = ex
+		st.ring[(st.nrecent()-1)%recentLen] = ex
 	}
-	st.nrecent++
 }
+
+// nrecent returns the number of exchanges added to st (kept or omitted).
+func (st *saState) nrecent() int { return len(st.exs) + st.sa.ExchangesOmitted }
 
 // startRing moves the recent exchanges, the tail of sa.Exchanges so far,
 // into a ring, before the first exchange sa.Exchanges cannot hold.
@@ -198,20 +201,20 @@ func (st *saState) startRing() {
 	if st.ring != nil {
 		return
 	}
-	st.ring = new([recentLen]*Exchange)
-	exs := st.sa.Exchanges
-	for j := max(0, st.nrecent-recentLen); j < st.nrecent; j++ {
+	st.ring = new([recentLen]*exRec)
+	exs := st.exs
+	for j := max(0, st.nrecent()-recentLen); j < st.nrecent(); j++ {
 		st.ring[j%recentLen] = exs[j]
 	}
 }
 
 // recentEx returns the k-th most recent exchange (1 ≤ k ≤
 // min(nrecent, recentLen)).
-func (st *saState) recentEx(k int) *Exchange {
+func (st *saState) recentEx(k int) *exRec {
 	if st.ring != nil {
-		return st.ring[(st.nrecent-k)%recentLen]
+		return st.ring[(st.nrecent()-k)%recentLen]
 	}
-	return st.sa.Exchanges[st.nrecent-k]
+	return st.exs[st.nrecent()-k]
 }
 
 // pairKey returns the key of the SA's two peers.
@@ -221,8 +224,8 @@ func (st *saState) pairKey() pairKey {
 
 // findEx returns the most recent exchange whose request came from side with
 // message ID mid and type t (any type when t is 0), or nil.
-func (st *saState) findEx(side uint8, mid uint32, t dissect.ExchangeType) *Exchange {
-	n := min(st.nrecent, recentLen)
+func (st *saState) findEx(side uint8, mid uint32, t dissect.ExchangeType) *exRec {
+	n := min(st.nrecent(), recentLen)
 	for k := 1; k <= n; k++ {
 		ex := st.recentEx(k)
 		if ex.side == side && ex.MID == mid && (t == 0 || ex.Type == t) {

@@ -11,12 +11,12 @@ import (
 
 // v1State is the IKEv1-specific part of an SA's state.
 type v1State struct {
-	phase1     *Exchange
+	phase1     *exRec
 	phase1Done bool
 	doneFrame  int
 	gaveUp     bool
 	errIdx     []int // indexes of error findings (adjusted if the SA came up later)
-	dpd        map[uint32]*Exchange
+	dpd        map[uint32]*exRec
 	encInfo    []int // encrypted informationals during phase 1 (after MM5)
 }
 
@@ -207,14 +207,14 @@ func (a *Analyzer) lookupV1(p *Packet, h *dissect.Header) *saState {
 }
 
 // findExV1 returns the exchange an IKEv1 message belongs to.
-func (a *Analyzer) findExV1(st *saState, h *dissect.Header) *Exchange {
+func (a *Analyzer) findExV1(st *saState, h *dissect.Header) *exRec {
 	if h.MessageID == 0 && st.v1.phase1 != nil && (h.Exchange == dissect.ExchangeIdentityProtect || h.Exchange == dissect.ExchangeAggressive) {
 		return st.v1.phase1
 	}
 	if h.Exchange == dissect.ExchangeInformationalV1 {
 		return nil // every informational message is its own exchange
 	}
-	n := min(st.nrecent, recentLen)
+	n := min(st.nrecent(), recentLen)
 	for k := 1; k <= n; k++ {
 		ex := st.recentEx(k)
 		if ex.MID == h.MessageID && ex.Type == h.Exchange {
@@ -225,7 +225,7 @@ func (a *Analyzer) findExV1(st *saState, h *dissect.Header) *Exchange {
 }
 
 // onV1 analyses the content of a new IKEv1 message.
-func (a *Analyzer) onV1(st *saState, p *Packet, side uint8, ex *Exchange, f *facts) {
+func (a *Analyzer) onV1(st *saState, p *Packet, side uint8, ex *exRec, f *facts) {
 	v := st.v1
 	switch ex.Type {
 	case dissect.ExchangeIdentityProtect, dissect.ExchangeAggressive:
@@ -280,7 +280,7 @@ func (a *Analyzer) onV1(st *saState, p *Packet, side uint8, ex *Exchange, f *fac
 }
 
 // quickMode builds child SAs from decrypted quick-mode messages.
-func (a *Analyzer) quickMode(st *saState, p *Packet, side uint8, ex *Exchange, f *facts) {
+func (a *Analyzer) quickMode(st *saState, p *Packet, side uint8, ex *exRec, f *facts) {
 	switch ex.v1step {
 	case 1:
 		pd := &pending{}
@@ -342,7 +342,7 @@ func (a *Analyzer) quickMode(st *saState, p *Packet, side uint8, ex *Exchange, f
 }
 
 // informationalV1 handles notifies and deletes of an IKEv1 informational.
-func (a *Analyzer) informationalV1(st *saState, p *Packet, side uint8, ex *Exchange, f *facts) {
+func (a *Analyzer) informationalV1(st *saState, p *Packet, side uint8, ex *exRec, f *facts) {
 	if len(f.deletes) > 0 {
 		ex.kind = exDelete
 		a.applyDeletes(st, p, side, f)
@@ -357,7 +357,7 @@ func (a *Analyzer) informationalV1(st *saState, p *Packet, side uint8, ex *Excha
 			}
 			seq := uint32(n.data[0])<<24 | uint32(n.data[1])<<16 | uint32(n.data[2])<<8 | uint32(n.data[3])
 			if st.v1.dpd == nil {
-				st.v1.dpd = make(map[uint32]*Exchange)
+				st.v1.dpd = make(map[uint32]*exRec)
 			}
 			if t == dissect.NotifyV1RUThere {
 				ex.Answered = false
@@ -372,7 +372,7 @@ func (a *Analyzer) informationalV1(st *saState, p *Packet, side uint8, ex *Excha
 		if !t.IsError() {
 			continue
 		}
-		ex.Error = t.String()
+		ex.rare().err = t.String()
 		a.v1ErrorFinding(st, p, side, t)
 	}
 }
@@ -454,11 +454,11 @@ func (a *Analyzer) concludeV1(st *saState) {
 			st.authFailed = false
 		}
 	}
-	for _, ex := range st.sa.Exchanges {
-		if ex.Answered || len(ex.Messages) == 0 || ex.Type == dissect.ExchangeInformationalV1 {
+	for _, ex := range st.exs {
+		if ex.Answered || len(ex.out.Messages) == 0 || ex.Type == dissect.ExchangeInformationalV1 {
 			continue
 		}
-		last := ex.Messages[len(ex.Messages)-1]
+		last := ex.out.Messages[len(ex.out.Messages)-1]
 		if ex.Retransmits == 0 && a.now.Sub(last.Time) < a.opt.Grace {
 			continue
 		}
@@ -469,7 +469,7 @@ func (a *Analyzer) concludeV1(st *saState) {
 		lbl := v1Label(ex.Type, ex.v1step)
 		var frames []int
 		var first *Message
-		for _, m := range ex.Messages {
+		for _, m := range ex.out.Messages {
 			if m.Label == lbl {
 				frames = append(frames, m.Frame)
 				if first == nil {
@@ -519,17 +519,17 @@ func (a *Analyzer) concludeV1(st *saState) {
 	// Unacknowledged probes in capture order (map order is random), and,
 	// as for IKEv2 requests, none sent within Grace of the end of the
 	// capture: its ACK may just not have been captured.
-	reqs := make([]*Exchange, 0, len(v.dpd))
+	reqs := make([]*exRec, 0, len(v.dpd))
 	for _, req := range v.dpd {
 		if a.now.Sub(req.Start) >= a.opt.Grace {
 			reqs = append(reqs, req)
 		}
 	}
-	slices.SortFunc(reqs, func(x, y *Exchange) int { return cmp.Or(x.Start.Compare(y.Start), cmp.Compare(x.MID, y.MID)) })
+	slices.SortFunc(reqs, func(x, y *exRec) int { return cmp.Or(x.Start.Compare(y.Start), cmp.Compare(x.MID, y.MID)) })
 	for _, req := range reqs {
-		frames := []int{req.Messages[0].Frame}
+		frames := []int{req.out.Messages[0].Frame}
 		st.addFinding(KindDeadPeer, SeverityError, req.Start,
-			"The "+req.From+"'s DPD R-U-THERE got no R-U-THERE-ACK: the peer is unreachable or has lost this SA (reboot,"+
+			"The "+req.out.From+"'s DPD R-U-THERE got no R-U-THERE-ACK: the peer is unreachable or has lost this SA (reboot,"+
 				" HA failover, NAT mapping expired). Check reachability on UDP 500/4500.", frames...)
 	}
 }

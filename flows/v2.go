@@ -264,7 +264,7 @@ func fragBit(f *facts) uint64 {
 }
 
 // firstResp returns the frame of the first response of ex.
-func firstResp(ex *Exchange) int {
+func firstResp(ex *exRec) int {
 	for i := range ex.nmsgs() {
 		if m := ex.msg(i); m.response() {
 			return ex.frame(i)
@@ -276,7 +276,7 @@ func firstResp(ex *Exchange) int {
 // lastPayloads returns the payload summary of the first message of ex sent
 // by side (with the same fragment label as r), so retransmits show what
 // they carried without decrypting them again.
-func (a *Analyzer) lastPayloads(ex *Exchange, side uint8, r *cmsg) string {
+func (a *Analyzer) lastPayloads(ex *exRec, side uint8, r *cmsg) string {
 	for i := range ex.nmsgs() {
 		m := ex.msg(i)
 		if m.side() == side && m.fragTotal == r.fragTotal && (r.fragTotal == 0 || m.fragNum == r.fragNum) {
@@ -287,9 +287,13 @@ func (a *Analyzer) lastPayloads(ex *Exchange, side uint8, r *cmsg) string {
 }
 
 // addExchange records a new exchange on st.
-func (a *Analyzer) addExchange(st *saState, ex *Exchange) {
-	if len(st.sa.Exchanges) < a.opt.MaxExchanges {
-		st.sa.Exchanges = append(st.sa.Exchanges, ex)
+func (a *Analyzer) addExchange(st *saState, ex *exRec) {
+	if n := len(st.exs); n < a.opt.MaxExchanges {
+		old := st.exs
+		st.exs = append(st.exs, ex)
+		if n == cap(old) {
+			clear(old) // the old array (perhaps the one in saAlloc) must not retain records
+		}
 	} else {
 		st.startRing()
 		st.sa.ExchangesOmitted++
@@ -298,12 +302,12 @@ func (a *Analyzer) addExchange(st *saState, ex *Exchange) {
 }
 
 // newExchange allocates an exchange with room for two messages.
-func newExchange(t dissect.ExchangeType, mid uint32, side uint8, at time.Time) *Exchange {
-	return &Exchange{Type: t, MID: mid, From: sideName(side), Start: at, side: side}
+func newExchange(t dissect.ExchangeType, mid uint32, side uint8, at time.Time) *exRec {
+	return &exRec{Type: t, MID: mid, Start: at, side: side}
 }
 
 // appendMsg copies m into ex's message list.
-func (a *Analyzer) appendMsg(st *saState, ex *Exchange, m *cmsg, frame int, t time.Time) {
+func (a *Analyzer) appendMsg(st *saState, ex *exRec, m *cmsg, frame int, t time.Time) {
 	i := ex.nmsgs()
 	d := t.Sub(ex.Start)
 	m.off = int64(d)

@@ -19,7 +19,7 @@ type pending struct {
 }
 
 // describe decrypts the message when possible and sets its payload summary.
-func (a *Analyzer) describe(st *saState, p *Packet, side uint8, m *cmsg, f *facts, ex *Exchange) {
+func (a *Analyzer) describe(st *saState, p *Packet, side uint8, m *cmsg, f *facts, ex *exRec) {
 	if f.sk {
 		if a.opt.Decryptor != nil {
 			a.decryptV2(st, p, side, f, ex)
@@ -33,7 +33,7 @@ func (a *Analyzer) describe(st *saState, p *Packet, side uint8, m *cmsg, f *fact
 
 // decryptV2 asks the Decryptor for the SK/SKF contents and adds the inner
 // payloads to f.
-func (a *Analyzer) decryptV2(st *saState, p *Packet, side uint8, f *facts, ex *Exchange) {
+func (a *Analyzer) decryptV2(st *saState, p *Packet, side uint8, f *facts, ex *exRec) {
 	n := len(a.msg.Payloads)
 	if n == 0 {
 		return
@@ -80,7 +80,7 @@ type fragState struct {
 
 // addFragment stores a decrypted fragment and returns the reassembled
 // plaintext once all fragments are present.
-func (ex *Exchange) addFragment(resp bool, num, total uint16, next dissect.PayloadType, plain []byte) ([]byte, dissect.PayloadType, bool) {
+func (ex *exRec) addFragment(resp bool, num, total uint16, next dissect.PayloadType, plain []byte) ([]byte, dissect.PayloadType, bool) {
 	if total == 0 || total > 64 || num == 0 || num > total {
 		return nil, 0, false
 	}
@@ -113,7 +113,7 @@ func (ex *Exchange) addFragment(resp bool, num, total uint16, next dissect.Paylo
 }
 
 // onV2Request analyses the content of a first-seen IKEv2 request.
-func (a *Analyzer) onV2Request(st *saState, p *Packet, side uint8, ex *Exchange, f *facts) {
+func (a *Analyzer) onV2Request(st *saState, p *Packet, side uint8, ex *exRec, f *facts) {
 	h := &a.msg.Header
 	switch h.Exchange {
 	case dissect.ExchangeIKESAInit:
@@ -159,11 +159,11 @@ func (a *Analyzer) onV2Request(st *saState, p *Packet, side uint8, ex *Exchange,
 
 // onV2Response analyses the content of a first-seen IKEv2 response (or a
 // new fragment of it).
-func (a *Analyzer) onV2Response(st *saState, p *Packet, side uint8, ex *Exchange, f *facts) {
+func (a *Analyzer) onV2Response(st *saState, p *Packet, side uint8, ex *exRec, f *facts) {
 	h := &a.msg.Header
 	errT, hasErr := f.firstError(2)
-	if hasErr && ex.Error == "" {
-		ex.Error = dissect.NotifyType(errT).String()
+	if hasErr && ex.errorOf() == "" {
+		ex.rare().err = dissect.NotifyType(errT).String()
 	}
 	switch h.Exchange {
 	case dissect.ExchangeIKESAInit:
@@ -214,7 +214,7 @@ func (a *Analyzer) onV2Response(st *saState, p *Packet, side uint8, ex *Exchange
 			a.childAnswer(st, p, side, ex, f)
 		} else if h.Length <= maxErrorOnlyAuth {
 			// Too small to hold IDr and AUTH: an error-only response.
-			st.authTiny = p.Frame
+			st.rare().authTiny = p.Frame
 		} else if !f.malformed {
 			st.authUnverified = true
 			a.established(st, p)
@@ -254,7 +254,7 @@ func (a *Analyzer) established(st *saState, p *Packet) {
 }
 
 // errorNotify turns an error notify into a finding.
-func (a *Analyzer) errorNotify(st *saState, p *Packet, side uint8, ex *Exchange, f *facts, t uint16, resp bool) {
+func (a *Analyzer) errorNotify(st *saState, p *Packet, side uint8, ex *exRec, f *facts, t uint16, resp bool) {
 	nt := dissect.NotifyType(t)
 	who := sideName(side)
 	where := ex.Type.String()
