@@ -31,9 +31,13 @@ func makePairKey(x, y netip.Addr) pairKey {
 
 // pairState is what the analyzer knows about two peers.
 type pairState struct {
-	latest *saState // established IKE SA most recently seen between them
-	cycles []cycle  // finished established SAs (for sa_flapping)
-	total  int      // all finished established SAs
+	latest *saState  // established IKE SA most recently seen between them
+	hist   *pairHist // nil until an established SA between them finished
+}
+
+// pairHist is the history of two peers' finished established SAs.
+type pairHist struct {
+	cycles []cycle // finished established SAs (for sa_flapping), the first 64
 	a, b   netip.Addr
 }
 
@@ -134,9 +138,12 @@ func (a *Analyzer) observePair(st *saState) {
 		return
 	}
 	ps := a.pair(st.pairKey())
-	ps.a, ps.b = st.sa.Initiator.Addr(), st.sa.Responder.Addr()
-	ps.total++
-	if len(ps.cycles) < 64 {
-		ps.cycles = append(ps.cycles, cycle{start: st.sa.Start, end: st.sa.End, frame: st.sa.FirstFrame, deleted: st.deleted})
+	if ps.hist == nil {
+		ps.hist = new(pairHist)
+	}
+	h := ps.hist
+	h.a, h.b = st.sa.Initiator.Addr(), st.sa.Responder.Addr()
+	if len(h.cycles) < 64 {
+		h.cycles = append(h.cycles, cycle{start: st.sa.Start, end: st.sa.End, frame: st.sa.FirstFrame, deleted: st.deleted})
 	}
 }

@@ -18,13 +18,13 @@ const (
 func (a *Analyzer) globalFindings() {
 	keys := make([]pairKey, 0, len(a.pairs))
 	for k, ps := range a.pairs {
-		if len(ps.cycles) >= flapMin {
+		if ps.hist != nil && len(ps.hist.cycles) >= flapMin {
 			keys = append(keys, k)
 		}
 	}
-	slices.SortFunc(keys, func(x, y pairKey) int { return a.pairs[x].cycles[0].frame - a.pairs[y].cycles[0].frame })
+	slices.SortFunc(keys, func(x, y pairKey) int { return a.pairs[x].hist.cycles[0].frame - a.pairs[y].hist.cycles[0].frame })
 	for _, k := range keys {
-		ps := a.pairs[k]
+		ps := a.pairs[k].hist
 		short := 0
 		deleted := 0
 		frames := make([]int, 0, len(ps.cycles))
