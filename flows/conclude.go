@@ -91,15 +91,16 @@ type transmission struct {
 func (a *Analyzer) retransmitFindings(st *saState) (gaveUp bool) {
 	sa := st.sa
 	answeredSmall := [2]int{} // largest answered request per side
-	for _, ex := range st.exs {
-		if ex.Answered && len(ex.out.Messages) > 0 {
-			m := ex.out.Messages[0]
+	for i, ex := range st.exs {
+		if out := sa.Exchanges[i]; ex.Answered && len(out.Messages) > 0 {
+			m := out.Messages[0]
 			if !m.Response && m.Size > answeredSmall[ex.side] {
 				answeredSmall[ex.side] = m.Size
 			}
 		}
 	}
-	for _, ex := range st.exs {
+	for i, ex := range st.exs {
+		out := sa.Exchanges[i]
 		if slow, slowFrom, slowTo := ex.slowWait(); slow >= slowAnswer {
 			st.addFinding(KindSlowResponse, SeverityInfo, ex.Start,
 				"The peer took "+secs(slow)+" to answer in the "+ex.Type.String()+" exchange (message ID "+u32(ex.MID)+
@@ -107,15 +108,15 @@ func (a *Analyzer) retransmitFindings(st *saState) (gaveUp bool) {
 					" lookups, or an overloaded peer. Delays this long invite retransmits and, past the peer's timeout,"+
 					" failed negotiations.", slowFrom, slowTo)
 		}
-		groups := retransmitGroups(ex)
+		groups := retransmitGroups(out)
 		for _, g := range groups {
 			if g[0].Response && sa.Version == 2 {
 				continue // a responder resends its answer to a retransmitted request: expected
 			}
 			a.retransmitFinding(st, ex, g)
 		}
-		if sa.Version == 2 && !ex.Answered && len(ex.out.Messages) > 0 && !ex.out.Messages[0].Response {
-			if a.unansweredV2(st, ex, answeredSmall[ex.side]) && ex.Retransmits > 0 &&
+		if sa.Version == 2 && !ex.Answered && len(out.Messages) > 0 && !out.Messages[0].Response {
+			if a.unansweredV2(st, ex, out, answeredSmall[ex.side]) && ex.Retransmits > 0 &&
 				(ex.Type == dissect.ExchangeIKESAInit || ex.Type == dissect.ExchangeIKEAuth) {
 				gaveUp = true
 			}
@@ -129,14 +130,14 @@ func (a *Analyzer) retransmitFindings(st *saState) (gaveUp bool) {
 
 // retransmitGroups returns, for each message of ex that was sent more than
 // once, its transmissions in order, with the label of the message.
-func retransmitGroups(ex *exRec) [][]*Message {
+func retransmitGroups(ex *Exchange) [][]*Message {
 	var out [][]*Message
-	for i, m := range ex.out.Messages {
+	for i, m := range ex.Messages {
 		if m.Retransmit {
 			continue
 		}
 		var g []*Message
-		for _, r := range ex.out.Messages[i+1:] {
+		for _, r := range ex.Messages[i+1:] {
 			if r.Retransmit && r.From == m.From && r.Response == m.Response && r.Label == m.Label &&
 				(r.Fragment == m.Fragment || r.Fragment != "" && m.Fragment != "" && strings.HasPrefix(r.Fragment, "1/")) {
 				g = append(g, r)
@@ -201,14 +202,14 @@ func (a *Analyzer) retransmitFinding(st *saState, ex *exRec, g []*Message) {
 
 // unansweredV2 reports an IKEv2 request without response; it returns false
 // when the capture simply ended too soon to judge.
-func (a *Analyzer) unansweredV2(st *saState, ex *exRec, answeredSize int) bool {
-	first := ex.out.Messages[0]
-	last := ex.out.Messages[len(ex.out.Messages)-1]
+func (a *Analyzer) unansweredV2(st *saState, ex *exRec, out *Exchange, answeredSize int) bool {
+	first := out.Messages[0]
+	last := out.Messages[len(out.Messages)-1]
 	if ex.Retransmits == 0 && a.now.Sub(last.Time) < a.opt.Grace {
 		return false
 	}
-	frames := make([]int, 0, len(ex.out.Messages))
-	for _, m := range ex.out.Messages {
+	frames := make([]int, 0, len(out.Messages))
+	for _, m := range out.Messages {
 		frames = append(frames, m.Frame)
 	}
 	if ex.Type == dissect.ExchangeInformational && (ex.kind == exLiveness || ex.kind == exUnknown && first.Size <= 96) {
@@ -218,7 +219,7 @@ func (a *Analyzer) unansweredV2(st *saState, ex *exRec, answeredSize int) bool {
 		}
 		st.addFinding(KindDeadPeer, SeverityError, first.Time,
 			"The "+first.From+" sent an INFORMATIONAL request (message ID "+u32(ex.MID)+", "+strconv.Itoa(first.Size)+
-				what+strconv.Itoa(len(ex.out.Messages))+" time(s) over "+
+				what+strconv.Itoa(len(out.Messages))+" time(s) over "+
 				secs(last.Time.Sub(first.Time))+" and got no answer: the "+otherSide(first.From)+" is unreachable or has lost"+
 				" this IKE SA (reboot, HA failover, NAT mapping expired). The sender will declare the peer dead and tear down"+
 				" the SA. Check reachability on UDP 500/4500 and the peer's uptime.", frames...)
@@ -228,8 +229,8 @@ func (a *Analyzer) unansweredV2(st *saState, ex *exRec, answeredSize int) bool {
 	var b strings.Builder
 	b.WriteString("The " + first.From + "'s " + ex.Type.String() + " request (message ID " + u32(ex.MID) + ", " +
 		strconv.Itoa(first.Size) + " octets) was never answered")
-	if len(ex.out.Messages) > 1 {
-		b.WriteString(" (" + strconv.Itoa(len(ex.out.Messages)) + " transmissions over " + secs(last.Time.Sub(first.Time)) + ")")
+	if len(out.Messages) > 1 {
+		b.WriteString(" (" + strconv.Itoa(len(out.Messages)) + " transmissions over " + secs(last.Time.Sub(first.Time)) + ")")
 	}
 	b.WriteString(". ")
 	if first.Size > largeMessage && answeredSize > 0 && answeredSize <= largeMessage {
@@ -338,23 +339,25 @@ func (a *Analyzer) weakFinding(st *saState) {
 // collisionFinding reports simultaneous CREATE_CHILD_SA requests from both
 // sides (RFC 7296 §2.8.1).
 func (a *Analyzer) collisionFinding(st *saState) {
-	exs := st.exs
+	exs, outs := st.exs, st.sa.Exchanges
 	for i, x := range exs {
-		if x.Type != dissect.ExchangeCreateChildSA || len(x.out.Messages) == 0 {
+		xo := outs[i]
+		if x.Type != dissect.ExchangeCreateChildSA || len(xo.Messages) == 0 {
 			continue
 		}
 		end := a.now
-		for _, m := range x.out.Messages {
+		for _, m := range xo.Messages {
 			if m.Response {
 				end = m.Time
 				break
 			}
 		}
-		for _, y := range exs[i+1:] {
+		for j, y := range exs[i+1:] {
+			yo := outs[i+1+j]
 			if y.Start.After(end) {
 				break
 			}
-			if y.Type != dissect.ExchangeCreateChildSA || y.side == x.side || len(y.out.Messages) == 0 {
+			if y.Type != dissect.ExchangeCreateChildSA || y.side == x.side || len(yo.Messages) == 0 {
 				continue
 			}
 			sev := SeverityInfo
@@ -362,11 +365,11 @@ func (a *Analyzer) collisionFinding(st *saState) {
 				sev = SeverityWarning
 			}
 			st.addFinding(KindRekeyCollision, sev, y.Start,
-				"Both peers started a CREATE_CHILD_SA at the same time (message ID "+u32(x.MID)+" from the "+x.out.From+
-					", "+u32(y.MID)+" from the "+y.out.From+"): a rekey collision (RFC 7296 §2.8.1). The peers must keep"+
+				"Both peers started a CREATE_CHILD_SA at the same time (message ID "+u32(x.MID)+" from the "+xo.From+
+					", "+u32(y.MID)+" from the "+yo.From+"): a rekey collision (RFC 7296 §2.8.1). The peers must keep"+
 					" the SA with the lowest nonce and delete the other; implementations that get this wrong end up with"+
 					" duplicate or missing child SAs. Add jitter to rekey timers or make one side the rekey initiator.",
-				x.out.Messages[0].Frame, y.out.Messages[0].Frame)
+				xo.Messages[0].Frame, yo.Messages[0].Frame)
 			return
 		}
 	}

@@ -30,14 +30,10 @@ func (st *saState) view() *SA {
 		sa.Exchanges = make([]*Exchange, 0, len(st.exs))
 	}
 	for i, ex := range st.exs {
-		out := ex.sync()
-		if i >= len(sa.Exchanges) {
-			sa.Exchanges = append(sa.Exchanges, out)
-		}
-	}
-	if st.v1 != nil {
-		for _, ex := range st.v1.dpd {
-			ex.sync()
+		if i < len(sa.Exchanges) {
+			ex.sync(sa.Exchanges[i])
+		} else {
+			sa.Exchanges = append(sa.Exchanges, ex.sync(nil))
 		}
 	}
 	return sa

@@ -133,8 +133,9 @@ type Exchange struct {
 }
 
 // exRec is the analyzer's compact record of an exchange. Its Exchange is
-// built by sync when the SA is looked up or finalised, and kept up to date
-// by later syncs.
+// built by sync when the SA is looked up or finalised (saState.view keeps
+// it in SA.Exchanges, at the record's index in saState.exs), and kept up
+// to date by later syncs.
 type exRec struct {
 	Type    dissect.ExchangeType
 	side    uint8 // side that sent the request / first message
@@ -149,10 +150,9 @@ type exRec struct {
 	RTT      float64
 	// Retransmits is that of Exchange.
 	Retransmits int
-	xr          *exRare   // rarely needed state (and Error); nil until needed
-	out         *Exchange // built by sync
+	xr          *exRare // rarely needed state (and Error); nil until needed
 	// The messages are kept compact (inline, then xr.more) and rendered
-	// into out.Messages by sync.
+	// into Exchange.Messages by sync.
 	inline [2]cmsg
 }
 
@@ -369,13 +369,11 @@ func (ex *exRec) errorOf() string {
 	return ex.xr.err
 }
 
-// sync brings ex.out up to date, building it on first use, and returns
-// it: the reported fields, and the messages not yet rendered.
-func (ex *exRec) sync() *Exchange {
-	out := ex.out
+// sync brings out, ex's Exchange, up to date, building it when nil, and
+// returns it: the reported fields, and the messages not yet rendered.
+func (ex *exRec) sync(out *Exchange) *Exchange {
 	if out == nil {
 		out = &Exchange{Type: ex.Type, MID: ex.MID, From: sideName(ex.side), Start: ex.Start}
-		ex.out = out
 	}
 	out.Answered, out.RTT, out.Retransmits, out.Error = ex.Answered, ex.RTT, ex.Retransmits, ex.errorOf()
 	n := ex.nmsgs()

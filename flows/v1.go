@@ -454,11 +454,12 @@ func (a *Analyzer) concludeV1(st *saState) {
 			st.authFailed = false
 		}
 	}
-	for _, ex := range st.exs {
-		if ex.Answered || len(ex.out.Messages) == 0 || ex.Type == dissect.ExchangeInformationalV1 {
+	for i, ex := range st.exs {
+		out := st.sa.Exchanges[i]
+		if ex.Answered || len(out.Messages) == 0 || ex.Type == dissect.ExchangeInformationalV1 {
 			continue
 		}
-		last := ex.out.Messages[len(ex.out.Messages)-1]
+		last := out.Messages[len(out.Messages)-1]
 		if ex.Retransmits == 0 && a.now.Sub(last.Time) < a.opt.Grace {
 			continue
 		}
@@ -469,7 +470,7 @@ func (a *Analyzer) concludeV1(st *saState) {
 		lbl := v1Label(ex.Type, ex.v1step)
 		var frames []int
 		var first *Message
-		for _, m := range ex.out.Messages {
+		for _, m := range out.Messages {
 			if m.Label == lbl {
 				frames = append(frames, m.Frame)
 				if first == nil {
@@ -527,9 +528,9 @@ func (a *Analyzer) concludeV1(st *saState) {
 	}
 	slices.SortFunc(reqs, func(x, y *exRec) int { return cmp.Or(x.Start.Compare(y.Start), cmp.Compare(x.MID, y.MID)) })
 	for _, req := range reqs {
-		frames := []int{req.out.Messages[0].Frame}
+		frames := []int{req.frame(0)}
 		st.addFinding(KindDeadPeer, SeverityError, req.Start,
-			"The "+req.out.From+"'s DPD R-U-THERE got no R-U-THERE-ACK: the peer is unreachable or has lost this SA (reboot,"+
+			"The "+sideName(req.side)+"'s DPD R-U-THERE got no R-U-THERE-ACK: the peer is unreachable or has lost this SA (reboot,"+
 				" HA failover, NAT mapping expired). Check reachability on UDP 500/4500.", frames...)
 	}
 }
