@@ -1,7 +1,10 @@
 package main
 
 import (
+	"fmt"
 	"net/netip"
+	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
 
@@ -13,10 +16,11 @@ import (
 // flowFlags are the analysis flags analyze and live share: filters,
 // --fail-on and the idle timeout.
 type flowFlags struct {
-	peers  []string
-	spis   []string
-	failOn string
-	idle   time.Duration
+	peers    []string
+	spis     []string
+	failOn   string
+	idle     time.Duration
+	memLimit string
 }
 
 func (f *flowFlags) register(fs *pflag.FlagSet, idleUsage string) {
@@ -24,6 +28,7 @@ func (f *flowFlags) register(fs *pflag.FlagSet, idleUsage string) {
 	fs.StringArrayVar(&f.spis, "spi", nil, "keep only SAs with this `SPI`: an IKE SPI (16 hex digits) or a child SA SPI (8 hex digits) (repeatable)")
 	fs.StringVar(&f.failOn, "fail-on", "", "exit with status 3 when a finding of this `severity` or worse exists: error or warning")
 	fs.DurationVar(&f.idle, "idle-timeout", 10*time.Minute, idleUsage)
+	fs.StringVar(&f.memLimit, "memory-limit", "", "soft memory `limit` such as 300MB or 2GiB: the garbage collector works harder (slower) to stay under it; for huge captures on small machines")
 }
 
 // options checks the flags and returns the analyzer options (with a
@@ -39,6 +44,13 @@ func (f *flowFlags) options(e *env, keys []string) (flows.Options, flows.Severit
 	}
 	if f.idle < 0 {
 		return flows.Options{}, 0, usagef("--idle-timeout cannot be negative")
+	}
+	if f.memLimit != "" {
+		n, err := parseSize(f.memLimit)
+		if err != nil {
+			return flows.Options{}, 0, usagef("--memory-limit: %v", err)
+		}
+		debug.SetMemoryLimit(n)
 	}
 	opt := flows.Options{IdleTimeout: f.idle, SPIs: f.spis}
 	for _, p := range f.peers {
@@ -94,4 +106,27 @@ func packetOf(ev *capture.Event, pkt *flows.Packet) (ok bool) {
 		return false
 	}
 	return true
+}
+
+// parseSize reads a byte count such as "300MB", "300MiB", "2GiB" or "1048576".
+// Decimal units (kB, MB, GB) are powers of 1000, binary ones (KiB, MiB,
+// GiB) powers of 1024.
+func parseSize(s string) (int64, error) {
+	t := strings.TrimSpace(s)
+	units := []struct {
+		suffix string
+		mult   int64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"kB", 1e3}, {"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"B", 1}}
+	mult := int64(1)
+	for _, u := range units {
+		if strings.HasSuffix(t, u.suffix) {
+			t, mult = strings.TrimSpace(strings.TrimSuffix(t, u.suffix)), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(t, 10, 64)
+	if err != nil || n <= 0 || n > (1<<62)/mult {
+		return 0, fmt.Errorf("%q is not a size (examples: 300MB, 512MiB, 2GiB)", s)
+	}
+	return n * mult, nil
 }

@@ -281,3 +281,19 @@ func TestNoIKEHint(t *testing.T) {
 		t.Errorf("-q should silence the hint, got %q", errb)
 	}
 }
+
+func TestParseSize(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		want int64
+	}{{"300MB", 300e6}, {"300MiB", 300 << 20}, {"2GiB", 2 << 30}, {"1048576", 1 << 20}, {" 64 KiB ", 64 << 10}, {"5GB", 5e9}} {
+		if got, err := parseSize(tt.in); err != nil || got != tt.want {
+			t.Errorf("parseSize(%q) = %d, %v; want %d", tt.in, got, err, tt.want)
+		}
+	}
+	for _, bad := range []string{"", "MB", "-5MB", "0", "12XB", "99999999999GiB"} {
+		if _, err := parseSize(bad); err == nil {
+			t.Errorf("parseSize(%q) accepted", bad)
+		}
+	}
+}
