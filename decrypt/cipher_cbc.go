@@ -18,17 +18,3 @@ func cbcDecrypt(b cipher.Block, iv, dst, src []byte) {
 		prev = cur
 	}
 }
-
-// cbcEncrypt is the inverse of cbcDecrypt (used by tests and Seal helpers).
-func cbcEncrypt(b cipher.Block, iv, dst, src []byte) {
-	bs := b.BlockSize()
-	var prev [16]byte
-	copy(prev[:bs], iv)
-	for off := 0; off < len(src); off += bs {
-		for i := 0; i < bs; i++ {
-			dst[off+i] = src[off+i] ^ prev[i]
-		}
-		b.Encrypt(dst[off:off+bs], dst[off:off+bs])
-		copy(prev[:bs], dst[off:off+bs])
-	}
-}

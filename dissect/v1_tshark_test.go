@@ -54,14 +54,6 @@ func (n tsNode) nodes(k string) []tsNode {
 }
 
 // tsHex converts tshark's "aa:bb:cc" into bytes.
-func tsHex(t *testing.T, s string) []byte {
-	b, err := hex.DecodeString(strings.ReplaceAll(s, ":", ""))
-	if err != nil {
-		t.Fatalf("tshark hex %q: %v", s, err)
-	}
-	return b
-}
-
 func loadTshark(t *testing.T, name string) map[int]tsNode {
 	f, err := os.Open(filepath.Join("testdata", "v1_tshark_"+name+".jsonl"))
 	if err != nil {

@@ -1,7 +1,6 @@
 package flows
 
 import (
-	"strconv"
 	"strings"
 
 	"github.com/ikeflow/ikeflow/dissect"
@@ -367,6 +366,3 @@ func listOr(items []string, alt string) string {
 	}
 	return strings.Join(items, "; ")
 }
-
-// itoa formats an int.
-func itoa(n int) string { return strconv.Itoa(n) }

@@ -141,7 +141,6 @@ func (d *dissector) record(ev *capture.Event) *record {
 		Initiator: h.IsInitiator(),
 		Length:    h.Length,
 		Payloads:  []payloadRecord{},
-		msg:       m,
 	}
 	if ev.Truncated {
 		rec.Errors = append(rec.Errors, "packet truncated by the capture's snap length")

@@ -26,8 +26,6 @@ type record struct {
 	Length    uint32          `json:"length"`
 	Payloads  []payloadRecord `json:"payloads"`
 	Errors    []string        `json:"errors,omitempty"`
-
-	msg *dissect.Message // for the text renderer
 }
 
 // payloadRecord is one payload: its generic header fields plus the fields
@@ -45,11 +43,6 @@ type payloadRecord struct {
 	Decryption string
 	// Fragment is "N/TOTAL" for an RFC 7383 fragment.
 	Fragment string
-}
-
-// MarshalJSON writes {"type":…, "critical":…, "length":…, <body fields>}.
-func (p payloadRecord) MarshalJSON() ([]byte, error) {
-	return p.appendJSON(nil)
 }
 
 // appendJSON appends the payload as a JSON object to b. Writing the

@@ -50,15 +50,6 @@ func (w *Writer) Add(ts time.Time, frame []byte) {
 	}
 }
 
-// AddCut appends a record that keeps only the first caplen octets of frame
-// (as a short snap length would).
-func (w *Writer) AddCut(ts time.Time, frame []byte, caplen int) {
-	ci := gopacket.CaptureInfo{Timestamp: ts, CaptureLength: caplen, Length: len(frame)}
-	if err := w.w.WritePacket(ci, frame[:caplen]); err != nil {
-		panic(err)
-	}
-}
-
 // Bytes returns the file so far.
 func (w *Writer) Bytes() []byte { return w.buf.Bytes() }
 
