@@ -149,53 +149,68 @@ func DecodeSAV1(body []byte, base int) (*SAV1, error) {
 	return sa, err
 }
 
-// decodeProposalsV1 walks the Proposal payload chain that fills b.
-func decodeProposalsV1(b []byte, base int, out *[]ProposalV1) error {
+// walkChainV1 walks a chain of IKEv1 Proposal or Transform payloads
+// ([RFC 2408] §3.5, §3.6) that fills b exactly. Each has the 4-octet
+// generic header, a length of at least minLen, and a Next Payload of want
+// (another one follows) or 0 (the last). fn decodes one of them from pb,
+// re-sliced to its length, at offset off of b; name is the element's field
+// path ("SA/proposal[0]"). after names the error for octets past the last.
+//
+// [RFC 2408]: https://www.rfc-editor.org/rfc/rfc2408#section-3.5
+func walkChainV1(b []byte, base, minLen int, want PayloadType, prefix, after string, fn func(pb []byte, off int, name string) error) error {
 	off := 0
 	for n := 0; ; n++ {
-		field := "SA/proposal[" + itoa(n) + "]"
+		name := prefix + "[" + itoa(n) + "]"
 		if len(b)-off < 4 {
-			return errAt(base+off, field+".header", ErrTruncated)
+			return errAt(base+off, name+".header", ErrTruncated)
 		}
 		next := b[off]
-		plen := int(binary.BigEndian.Uint16(b[off+2:]))
-		if plen < proposalHdrLenV1 {
-			return errAt(base+off+2, field+".length", ErrMalformed)
+		l := int(binary.BigEndian.Uint16(b[off+2:]))
+		if l < minLen {
+			return errAt(base+off+2, name+".length", ErrMalformed)
 		}
-		if plen > len(b)-off {
-			return errAt(base+off+2, field+".length", ErrTruncated)
+		if l > len(b)-off {
+			return errAt(base+off+2, name+".length", ErrTruncated)
 		}
-		pb := b[off : off+plen : off+plen]
-		p := ProposalV1{
-			Num:           pb[4],
-			Protocol:      ProtocolIDV1(pb[5]),
-			NumTransforms: pb[7],
-		}
-		spiSize := int(pb[6])
-		if spiSize > plen-proposalHdrLenV1 {
-			*out = append(*out, p)
-			return errAt(base+off+6, field+".spi_size", ErrTruncated)
-		}
-		if spiSize > 0 {
-			p.SPI = pb[8 : 8+spiSize : 8+spiSize]
-		}
-		tstart := proposalHdrLenV1 + spiSize
-		err := decodeTransformsV1(pb[tstart:], base+off+tstart, p.Protocol, field, &p.Transforms)
-		*out = append(*out, p)
-		if err != nil {
+		if err := fn(b[off:off+l:off+l], off, name); err != nil {
 			return err
 		}
-		off += plen
+		off += l
 		if next == 0 {
 			if off != len(b) {
-				return errAt(base+off, "SA: octets after last proposal", ErrMalformed)
+				return errAt(base+off, after, ErrMalformed)
 			}
 			return nil
 		}
-		if next != uint8(PayloadProposalV1) {
-			return errAt(base+off-plen, field+".next_payload", ErrMalformed)
+		if next != uint8(want) {
+			return errAt(base+off-l, name+".next_payload", ErrMalformed)
 		}
 	}
+}
+
+// decodeProposalsV1 walks the Proposal payload chain that fills b.
+func decodeProposalsV1(b []byte, base int, out *[]ProposalV1) error {
+	return walkChainV1(b, base, proposalHdrLenV1, PayloadProposalV1, "SA/proposal", "SA: octets after last proposal",
+		func(pb []byte, off int, field string) error {
+			plen := len(pb)
+			p := ProposalV1{
+				Num:           pb[4],
+				Protocol:      ProtocolIDV1(pb[5]),
+				NumTransforms: pb[7],
+			}
+			spiSize := int(pb[6])
+			if spiSize > plen-proposalHdrLenV1 {
+				*out = append(*out, p)
+				return errAt(base+off+6, field+".spi_size", ErrTruncated)
+			}
+			if spiSize > 0 {
+				p.SPI = pb[8 : 8+spiSize : 8+spiSize]
+			}
+			tstart := proposalHdrLenV1 + spiSize
+			err := decodeTransformsV1(pb[tstart:], base+off+tstart, p.Protocol, field, &p.Transforms)
+			*out = append(*out, p)
+			return err
+		})
 }
 
 // decodeTransformsV1 walks the Transform payload chain that fills b (the
@@ -208,41 +223,16 @@ func decodeTransformsV1(b []byte, base int, proto ProtocolIDV1, pfield string, o
 	if proto == ProtoISAKMPV1 {
 		space = AttrSpaceIKE
 	}
-	off := 0
-	for n := 0; ; n++ {
-		field := pfield + "/transform[" + itoa(n) + "]"
-		if len(b)-off < 4 {
-			return errAt(base+off, field+".header", ErrTruncated)
-		}
-		next := b[off]
-		tlen := int(binary.BigEndian.Uint16(b[off+2:]))
-		if tlen < transformHdrLenV1 {
-			return errAt(base+off+2, field+".length", ErrMalformed)
-		}
-		if tlen > len(b)-off {
-			return errAt(base+off+2, field+".length", ErrTruncated)
-		}
-		tb := b[off : off+tlen : off+tlen]
-		t := TransformV1{
-			Num:      tb[4],
-			ID:       tb[5],
-			Protocol: proto,
-			Reserved: binary.BigEndian.Uint16(tb[6:]),
-		}
-		err := DecodeAttributesV1(tb[8:], base+off+8, space, field+"/", &t.Attributes)
-		*out = append(*out, t)
-		if err != nil {
-			return err
-		}
-		off += tlen
-		if next == 0 {
-			if off != len(b) {
-				return errAt(base+off, pfield+": octets after last transform", ErrMalformed)
+	return walkChainV1(b, base, transformHdrLenV1, PayloadTransformV1, pfield+"/transform", pfield+": octets after last transform",
+		func(tb []byte, off int, field string) error {
+			t := TransformV1{
+				Num:      tb[4],
+				ID:       tb[5],
+				Protocol: proto,
+				Reserved: binary.BigEndian.Uint16(tb[6:]),
 			}
-			return nil
-		}
-		if next != uint8(PayloadTransformV1) {
-			return errAt(base+off-tlen, field+".next_payload", ErrMalformed)
-		}
-	}
+			err := DecodeAttributesV1(tb[8:], base+off+8, space, field+"/", &t.Attributes)
+			*out = append(*out, t)
+			return err
+		})
 }
