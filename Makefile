@@ -2,16 +2,22 @@
 GO ?= go
 export CGO_ENABLED ?= 0
 
-.PHONY: all build test vet fuzz bench corpus interop tshark-diff clean
+.PHONY: all build test check vet fuzz bench corpus interop tshark-diff clean
 
 all: build
 
 build:
 	$(GO) build -o bin/ikeflow ./cmd/ikeflow
 
-test:
-	$(GO) vet ./...
+test: check
 	$(GO) test -count=1 ./...
+
+# Static checks that make test runs first: vet, gofmt and a tidy go.mod.
+check:
+	$(GO) vet ./...
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	  if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	@$(GO) mod tidy -diff || { echo "go.mod/go.sum not tidy: run go mod tidy"; exit 1; }
 
 # Short fuzzing run of every fuzz target (not part of CI).
 FUZZTIME ?= 20s
