@@ -3,10 +3,12 @@
 # Sourced by corpus.sh and interop.sh. Everything created here is named with the
 # prefix "ikf" and removed by cleanup_all (installed as an EXIT trap by callers).
 
-NS_A=ikf-a        # initiator gateway 198.51.100.10, protected 10.1.0.1
-NS_C=ikf-c        # second initiator 198.51.100.20, protected 10.3.0.1 (mixed scenario)
-NS_R=ikf-rt       # router 198.51.100.1 / 203.0.113.1
-NS_B=ikf-b        # responder gateway 203.0.113.10, protected 10.2.0.1
+# IKF_NS_PREFIX lets two generators run side by side (default "ikf").
+P_=${IKF_NS_PREFIX:-ikf}
+NS_A=$P_-a        # initiator gateway 198.51.100.10, protected 10.1.0.1
+NS_C=$P_-c        # second initiator 198.51.100.20, protected 10.3.0.1 (mixed scenario)
+NS_R=$P_-rt      # router 198.51.100.1 / 203.0.113.1
+NS_B=$P_-b        # responder gateway 203.0.113.10, protected 10.2.0.1
 ALL_NS="$NS_A $NS_C $NS_B $NS_R"
 
 IP_A=198.51.100.10
