@@ -122,8 +122,9 @@ type saRare struct {
 	weak           []weakAlg // weak algorithms negotiated
 	weakFrames     []int
 	weakWhat       []string
-	rekeyKeys      []saKey // SPIs of expected replacements
-	authTiny       int     // frame of an encrypted IKE_AUTH response too small to authenticate
+	rekeyKeys      []saKey    // SPIs of expected replacements
+	authTiny       int        // frame of an encrypted IKE_AUTH response too small to authenticate
+	cert           *certState // identities and certificates (cert.go)
 }
 
 // noRare is the shared, never modified, empty saRare of SAs that needed
