@@ -158,6 +158,9 @@ func (a *Analyzer) certSee(st *saState, p *Packet, side uint8, f *facts) {
 			c := get()
 			c.used = true
 			pc := &c.peer[side]
+			if len(pc.certs)+pc.certOther+len(pc.certBad) >= maxPeerCerts {
+				continue // a huge chain: the first ones are what matters
+			}
 			body, err := dissect.DecodePayload(version, pl)
 			var cert *dissect.Certificate
 			switch b := body.(type) {

@@ -452,6 +452,8 @@ func humanDur(d time.Duration) string {
 		return strconv.Itoa(n) + " " + unit + "s"
 	}
 	switch {
+	case days > 0 && h == 0:
+		return plural(days, "day")
 	case days > 0:
 		return plural(days, "day") + " " + plural(h, "hour")
 	case h > 0:
