@@ -1,6 +1,8 @@
 package flows
 
 import (
+	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -251,5 +253,134 @@ func TestIDInCert(t *testing.T) {
 	_, why := idInCert(2, []byte("moon.ikeflow.test"), &dissect.Certificate{Subject: "C=ZZ, CN=moon.ikeflow.test"})
 	if !strings.Contains(why, "only the subject CN matches") {
 		t.Errorf("CN-only match: %q", why)
+	}
+}
+
+// TestIDrMismatchResealed edits the real ikev2-cert-rsa capture the way a
+// misconfigured responder would answer: its IKE_AUTH response names itself
+// vpn.ikeflow.test instead of the sun.ikeflow.test the initiator asked for
+// (same length, re-sealed with the scenario's keys). ikeflow must report
+// the IDr mismatch and that the new identity is not in sun's certificate;
+// the unedited capture shows neither.
+func TestIDrMismatchResealed(t *testing.T) {
+	const scen = "ikev2-cert-rsa"
+	pk := loadPackets(t, filepath.Join(corpusDir, scen, "capture.pcap"))
+	k := loadV2Key(t, scen)
+	edited := false
+	for i := range pk {
+		d := pk[i].Data
+		if pk[i].Kind != KindIKE || len(d) < 28 || dissect.ExchangeType(d[18]) != dissect.ExchangeIKEAuth || d[19]&0x20 == 0 {
+			continue
+		}
+		ek, ak := k.keys(false)
+		first, inner := openSK(t, d, ek, ak)
+		if first != dissect.PayloadIDr {
+			t.Fatalf("IKE_AUTH response starts with %v", first)
+		}
+		at := bytes.Index(inner, []byte("sun.ikeflow.test"))
+		if at < 0 {
+			t.Fatal("IDr sun.ikeflow.test not in the IKE_AUTH response")
+		}
+		copy(inner[at:], "vpn")
+		pk[i].Data = sealSK(t, d, d[19], binary.BigEndian.Uint32(d[20:24]), first, inner, ek, ak, 1)
+		edited = true
+	}
+	if !edited {
+		t.Fatal("no IKE_AUTH response in the capture")
+	}
+	for _, tc := range []struct {
+		pk   []Packet
+		want bool
+	}{{loadPackets(t, filepath.Join(corpusDir, scen, "capture.pcap")), false}, {pk, true}} {
+		r := analyze(tc.pk, Options{Decryptor: corpusKeys(t, filepath.Join(corpusDir, scen))})
+		sa := r.SAs[0]
+		f, g := finding(sa, KindIDrMismatch), finding(sa, KindIDNotInCert)
+		if (f != nil) != tc.want || (g != nil) != tc.want {
+			t.Fatalf("edited %v: findings %v", tc.want, kinds(sa.Findings))
+		}
+		if !tc.want {
+			continue
+		}
+		if !strings.Contains(f.Message, "asked for the responder identity FQDN sun.ikeflow.test") ||
+			!strings.Contains(f.Message, "answered as FQDN vpn.ikeflow.test") || f.Severity != SeverityWarning {
+			t.Errorf("idr_mismatch: %s %s", f.Severity, f.Message)
+		}
+		if !strings.Contains(g.Message, "subjectAltNames: DNS:sun.ikeflow.test") {
+			t.Errorf("id_not_in_certificate: %s", g.Message)
+		}
+	}
+}
+
+// TestCertEditedCaptures edits the real ikev2-cert-rsa capture the ways
+// the field produces the other certificate problems, and checks that each
+// finding appears only on its edit:
+//   - clock: every packet 40 days earlier (a capture host, or peer, whose
+//     clock is behind): both certificates are not yet valid; 2 years later:
+//     both expired;
+//   - hash algorithms: the responder's SIGNATURE_HASH_ALGORITHMS list in
+//     the cleartext IKE_SA_INIT response rewritten to SHA1 only, against
+//     the initiator's SHA2-256/384/512/IDENTITY: nothing in common.
+func TestCertEditedCaptures(t *testing.T) {
+	const scen = "ikev2-cert-rsa"
+	load := func() []Packet { return loadPackets(t, filepath.Join(corpusDir, scen, "capture.pcap")) }
+	shift := func(d time.Duration) []Packet {
+		pk := load()
+		for i := range pk {
+			pk[i].Time = pk[i].Time.Add(d)
+		}
+		return pk
+	}
+	sha1Only := func() []Packet {
+		pk := load()
+		for i := range pk {
+			d := pk[i].Data
+			if pk[i].Kind != KindIKE || len(d) < 28 || dissect.ExchangeType(d[18]) != dissect.ExchangeIKESAInit || d[19]&0x20 == 0 {
+				continue
+			}
+			var m dissect.Message
+			if err := m.DecodeFromBytes(d); err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range m.Payloads {
+				b := p.Body
+				if p.Type == dissect.PayloadNotify && len(b) >= 4 && dissect.NotifyType(binary.BigEndian.Uint16(b[2:4])) == dissect.NotifySignatureHashAlgorithms {
+					for j := 4 + int(b[1]); j+2 <= len(b); j += 2 {
+						binary.BigEndian.PutUint16(b[j:], 1) // SHA1
+					}
+					return pk
+				}
+			}
+		}
+		t.Fatal("no SIGNATURE_HASH_ALGORITHMS in the IKE_SA_INIT response")
+		return nil
+	}
+	for _, tc := range []struct {
+		name string
+		pk   []Packet
+		kind string
+		n    int
+		says string
+	}{
+		{"unedited", load(), "", 0, ""},
+		{"40 days earlier", shift(-40 * 24 * time.Hour), KindCertNotYetValid, 2, "was not valid yet: valid from"},
+		{"2 years later", shift(2 * 365 * 24 * time.Hour), KindCertExpired, 2, "had expired 700 days"},
+		{"responder SHA1 only", sha1Only(), KindHashAlgMismatch, 1, "initiator SHA2_256; SHA2_384; SHA2_512; IDENTITY (frame 1), responder SHA1; SHA1; SHA1; SHA1 (frame 2)"},
+	} {
+		r := analyze(tc.pk, Options{Decryptor: corpusKeys(t, filepath.Join(corpusDir, scen))})
+		var got []Finding
+		for _, f := range r.SAs[0].Findings {
+			if f.Kind != KindCertificate && f.Kind != KindNATDetected {
+				got = append(got, f)
+			}
+		}
+		if len(got) != tc.n {
+			t.Errorf("%s: %v, want %d %s", tc.name, kinds(got), tc.n, tc.kind)
+			continue
+		}
+		for _, f := range got {
+			if f.Kind != tc.kind || !strings.Contains(f.Message, tc.says) {
+				t.Errorf("%s: %s %s", tc.name, f.Kind, f.Message)
+			}
+		}
 	}
 }
