@@ -384,3 +384,95 @@ func TestCertEditedCaptures(t *testing.T) {
 		}
 	}
 }
+
+// TestNoCertSentResealed removes the CERT payload from the initiator's
+// IKE_AUTH request of the real ikev2-cert-rsa capture (re-sealed with the
+// scenario's keys): the responder asked for a certificate (CERTREQ) and
+// the initiator signed without sending one.
+func TestNoCertSentResealed(t *testing.T) {
+	const scen = "ikev2-cert-rsa"
+	pk := loadPackets(t, filepath.Join(corpusDir, scen, "capture.pcap"))
+	k := loadV2Key(t, scen)
+	edited := false
+	for i := range pk {
+		d := pk[i].Data
+		if pk[i].Kind != KindIKE || len(d) < 28 || dissect.ExchangeType(d[18]) != dissect.ExchangeIKEAuth || d[19]&0x20 != 0 {
+			continue
+		}
+		ek, ak := k.keys(true)
+		first, inner := openSK(t, d, ek, ak)
+		out, prevNext := []byte{}, -1
+		next := first
+		for off := 0; next != dissect.PayloadNone && off+4 <= len(inner); {
+			l := int(binary.BigEndian.Uint16(inner[off+2:]))
+			p := inner[off : off+l]
+			if next == dissect.PayloadCert {
+				if prevNext < 0 {
+					first = dissect.PayloadType(p[0])
+				} else {
+					out[prevNext] = p[0]
+				}
+				edited = true
+			} else {
+				prevNext = len(out)
+				out = append(out, p...)
+			}
+			next, off = dissect.PayloadType(p[0]), off+l
+		}
+		pk[i].Data = sealSK(t, d, d[19], binary.BigEndian.Uint32(d[20:24]), first, out, ek, ak, 2)
+	}
+	if !edited {
+		t.Fatal("no CERT in the IKE_AUTH request")
+	}
+	r := analyze(pk, Options{Decryptor: corpusKeys(t, filepath.Join(corpusDir, scen))})
+	sa := r.SAs[0]
+	f := finding(sa, KindNoCertSent)
+	if f == nil || !strings.Contains(f.Message, "The initiator was asked for a certificate (CERTREQ in frame 2)") ||
+		!strings.Contains(f.Message, "authenticated with digital signature (RFC 7427)") {
+		t.Fatalf("findings %v: %+v", kinds(sa.Findings), f)
+	}
+	if p := sa.Peers[0]; p.Role != "initiator" || len(p.Certificates) != 0 || p.ID != "FQDN moon.ikeflow.test" {
+		t.Errorf("initiator peer %+v", p)
+	}
+}
+
+// TestV1CRNamesOtherCA edits the real ikev1-cert-rsa capture: the
+// responder's cleartext CR payload in MM4 asks for "ikeflow fake CA"
+// instead of "ikeflow test CA" (same length; the initiator's CR travels
+// encrypted in MM5). IKEv1 requests name the CA, so the mismatch with the
+// initiator's issuer is certain; the unedited capture shows none.
+func TestV1CRNamesOtherCA(t *testing.T) {
+	const scen = "ikev1-cert-rsa"
+	for _, edit := range []bool{false, true} {
+		pk := loadPackets(t, filepath.Join(corpusDir, scen, "capture.pcap"))
+		n := 0
+		for i := range pk {
+			d := pk[i].Data
+			if edit && pk[i].Kind == KindIKE && len(d) > 28 && d[19]&1 == 0 { // cleartext main mode
+				if at := bytes.Index(d, []byte("ikeflow test CA")); at > 0 {
+					copy(d[at:], "ikeflow fake CA")
+					n++
+				}
+			}
+		}
+		if edit && n != 1 {
+			t.Fatalf("%d cleartext CR payloads edited, want 1 (MM4)", n)
+		}
+		r := analyze(pk, Options{Decryptor: corpusKeys(t, filepath.Join(corpusDir, scen))})
+		var got []Finding
+		for _, f := range r.SAs[0].Findings {
+			if f.Kind == KindCertCANotRequested {
+				got = append(got, f)
+			}
+		}
+		if want := map[bool]int{false: 0, true: 1}[edit]; len(got) != want {
+			t.Fatalf("edit %v: %v", edit, kinds(r.SAs[0].Findings))
+		}
+		for _, f := range got {
+			if !strings.Contains(f.Message, "The responder asked for certificates from 'C=ZZ, O=ikeflow test, CN=ikeflow fake CA' (frame 4)") ||
+				!strings.Contains(f.Message, "the initiator's certificate 'C=ZZ, O=ikeflow test, CN=moon.ikeflow.test' chains up to 'C=ZZ, O=ikeflow test, CN=ikeflow test CA'") {
+				t.Errorf("%s", f.Message)
+			}
+		}
+	}
+}
