@@ -87,9 +87,6 @@ type peerCerts struct {
 	reqAny    bool     // a CERTREQ with no authority
 	reqSeen   bool
 	reqFrame  int
-	hashAlgs  []dissect.HashAlgorithm
-	hashSeen  bool
-	hashFrame int
 }
 
 // certs returns st's certState, allocating it.
@@ -121,12 +118,8 @@ func (a *Analyzer) certSee(st *saState, p *Packet, side uint8, f *facts) {
 	for _, n := range f.notifies {
 		switch {
 		case version == 2 && n.typ == uint16(dissect.NotifySignatureHashAlgorithms):
-			pc := &get().peer[side]
-			if !pc.hashSeen {
-				pc.hashSeen, pc.hashFrame = true, p.Frame
-				for i := 0; i+2 <= len(n.data) && len(pc.hashAlgs) < 16; i += 2 {
-					pc.hashAlgs = append(pc.hashAlgs, dissect.HashAlgorithm(uint16(n.data[i])<<8|uint16(n.data[i+1])))
-				}
+			if st.sides[side].hashAlgs == 0 {
+				st.sides[side].hashAlgs = hashBits(n.data)
 			}
 		case version == 2 && n.typ == uint16(dissect.NotifyAuthenticationFailed),
 			version == 1 && (n.typ == uint16(dissect.NotifyV1AuthenticationFailed) ||
@@ -136,6 +129,9 @@ func (a *Analyzer) certSee(st *saState, p *Packet, side uint8, f *facts) {
 				c.rejecter = int8(side)
 			}
 		}
+	}
+	if cs == nil && st.rareOrEmpty().cert == nil && !certRelevant(ps) {
+		return // pre-shared keys and no certificates so far: nothing to keep
 	}
 	for _, pl := range ps {
 		switch pl.Type {
@@ -299,8 +295,9 @@ func printable(b []byte) string {
 	return string(b)
 }
 
-// peerAuths builds the exported PeerAuth of both sides.
-func (cs *certState) peerAuths() []PeerAuth {
+// peerAuths builds the exported PeerAuth of both sides; hashes are the
+// sides' hashBits.
+func (cs *certState) peerAuths(hashes [2]uint8) []PeerAuth {
 	out := make([]PeerAuth, 0, 2)
 	for side := sideI; side <= sideR; side++ {
 		pc := &cs.peer[side]
@@ -327,9 +324,7 @@ func (cs *certState) peerAuths() []PeerAuth {
 		if pc.reqAny {
 			pa.CertRequests = append(pa.CertRequests, "any")
 		}
-		for _, h := range pc.hashAlgs {
-			pa.HashAlgorithms = append(pa.HashAlgorithms, h.String())
-		}
+		pa.HashAlgorithms = hashNames(hashes[side])
 		out = append(out, pa)
 	}
 	return out
@@ -352,4 +347,54 @@ func dnOrHex(d []byte) string {
 		return s
 	}
 	return hex.EncodeToString(d)
+}
+
+// hashBits turns the data of a SIGNATURE_HASH_ALGORITHMS notify into a bit
+// set: bit v-1 for the values 1-7 (SHA1, SHA2_256, SHA2_384, SHA2_512,
+// IDENTITY, STREEBOG_256, STREEBOG_512), bit 7 for any other value, so that
+// an unknown value never makes two lists look disjoint.
+func hashBits(data []byte) uint8 {
+	var b uint8
+	for i := 0; i+2 <= len(data); i += 2 {
+		v := uint16(data[i])<<8 | uint16(data[i+1])
+		if v >= 1 && v <= 7 {
+			b |= 1 << (v - 1)
+		} else {
+			b |= 1 << 7
+		}
+	}
+	return b
+}
+
+// hashNames lists the algorithms of a hashBits set.
+func hashNames(b uint8) []string {
+	var out []string
+	for v := 1; v <= 7; v++ {
+		if b&(1<<(v-1)) != 0 {
+			out = append(out, dissect.HashAlgorithm(v).String())
+		}
+	}
+	if b&(1<<7) != 0 {
+		out = append(out, "other")
+	}
+	return out
+}
+
+// certRelevant reports whether payloads hold a certificate, a certificate
+// request or a signature (AUTH with a signature method, IKEv1 SIG).
+func certRelevant(ps []dissect.Payload) bool {
+	for _, p := range ps {
+		switch p.Type {
+		case dissect.PayloadCert, dissect.PayloadCertV1, dissect.PayloadCertReq, dissect.PayloadCertReqV1, dissect.PayloadSigV1:
+			return true
+		case dissect.PayloadAuth:
+			if len(p.Body) > 0 {
+				m := dissect.AuthMethod(p.Body[0])
+				if m != dissect.AuthPSK && m != dissect.AuthNULL && m != dissect.AuthGSPAM {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }

@@ -52,7 +52,8 @@ func (a *Analyzer) certFindings(st *saState) {
 		return
 	}
 	sa := st.sa
-	sa.Peers = cs.peerAuths()
+	hashes := [2]uint8{st.sides[sideI].hashAlgs, st.sides[sideR].hashAlgs}
+	sa.Peers = cs.peerAuths(hashes)
 	if cs.rejecter == int8(sideI) && sa.Version == 2 {
 		// The initiator refused the responder after IKE_AUTH (INFORMATIONAL
 		// with AUTHENTICATION_FAILED, RFC 7296 §2.21.2): it never installed
@@ -158,13 +159,12 @@ func (a *Analyzer) certFindings(st *saState) {
 			" (IDr in its IKE_AUTH request) and the responder refused without saying who it is: a responder"+
 			" whose own identity differs picks no configuration for the request.", i.wantFrame)
 	}
-	if i.hashSeen && r.hashSeen && !shareHash(i.hashAlgs, r.hashAlgs) {
-		t := "The peers announced RFC 7427 signature hash algorithms with nothing in common: initiator " +
-			hashList(i.hashAlgs) + " (frame " + strconv.Itoa(i.hashFrame) + "), responder " + hashList(r.hashAlgs) +
-			" (frame " + strconv.Itoa(r.hashFrame) + ")."
+	if hashes[sideI] != 0 && hashes[sideR] != 0 && hashes[sideI]&hashes[sideR] == 0 {
+		t := "The peers announced RFC 7427 signature hash algorithms with nothing in common in IKE_SA_INIT: initiator " +
+			strings.Join(hashNames(hashes[sideI]), ", ") + ", responder " + strings.Join(hashNames(hashes[sideR]), ", ") + "."
 		st.addFinding(KindHashAlgMismatch, SeverityError, sa.Start, t+" Neither can make a digital signature"+
-			" (AUTH method 14) the other accepts. Enable a common hash (SHA2-256) on both sides.", i.hashFrame, r.hashFrame)
-		add(evidenceStrong, sideI, t, i.hashFrame, r.hashFrame)
+			" (AUTH method 14) the other accepts. Enable a common hash (SHA2-256) on both sides.", sa.FirstFrame)
+		add(evidenceStrong, sideI, t, sa.FirstFrame)
 	}
 	if i.auth != "" && r.auth != "" && (i.auth == "shared key") != (r.auth == "shared key") {
 		t := "The peers authenticated differently: initiator with " + i.auth + " (frame " + strconv.Itoa(i.authFrame) +
@@ -416,23 +416,6 @@ func chainVsRequest(side uint8, s, o *peerCerts) (text string, score int) {
 			who + " must send with its certificate (missing intermediate).", evMedium
 	}
 	return "", 0
-}
-
-func shareHash(a, b []dissect.HashAlgorithm) bool {
-	for _, x := range a {
-		if slices.Contains(b, x) {
-			return true
-		}
-	}
-	return false
-}
-
-func hashList(hs []dissect.HashAlgorithm) string {
-	s := make([]string, len(hs))
-	for i, h := range hs {
-		s[i] = h.String()
-	}
-	return listOr(s, "(none)")
 }
 
 // humanDur renders a duration for people: "10 days 3 hours", "5 minutes".

@@ -36,6 +36,10 @@ type halfKey struct {
 type sideState struct {
 	next uint32 // next request MID expected from this side
 	seen bool   // a request from this side was seen
+	// hashAlgs are the RFC 7427 hash algorithms this side announced in
+	// IKE_SA_INIT as a bit set (hashBits, cert.go): in padding, so SAs
+	// without certificates allocate nothing for them.
+	hashAlgs uint8
 }
 
 // exKind says what an exchange did, when the analyzer could tell.
