@@ -4,13 +4,20 @@ package dissect
 // the encoding and the certificate data (aliasing the input).
 //
 // [RFC 2408]: https://www.rfc-editor.org/rfc/rfc2408#section-3.9
+// Certificate is the decoded X.509 certificate (X.509 encodings), Note why
+// it could not be decoded.
 type CertV1 struct {
-	Encoding CertEncodingV1 `json:"encoding"`
-	Data     HexBytes       `json:"data"`
+	Encoding    CertEncodingV1 `json:"encoding"`
+	Data        HexBytes       `json:"data"`
+	Certificate *Certificate   `json:"certificate,omitempty"`
+	Note        string         `json:"note,omitempty"`
 }
 
-// String renders "X.509 Certificate - Signature, 1497 octets".
-func (c *CertV1) String() string { return c.Encoding.String() + ", " + itoa(len(c.Data)) + " octets" }
+// String renders "X.509 Certificate - Signature, 1497 octets" and, on
+// further lines, the decoded certificate.
+func (c *CertV1) String() string {
+	return c.Encoding.String() + ", " + itoa(len(c.Data)) + " octets" + certDetail(c.Certificate, nil, c.Note)
+}
 
 // CertReqV1 is the body of an IKEv1 Certificate Request payload ([RFC 2408]
 // §3.10): the requested certificate type and the certificate authority (a
@@ -39,7 +46,15 @@ func decodeCertV1(p Payload) (Body, error) {
 	if len(p.Body) < 1 {
 		return &CertV1{}, errAt(p.Offset+4, "CERT.encoding", ErrTruncated)
 	}
-	return &CertV1{Encoding: CertEncodingV1(p.Body[0]), Data: p.Body[1:]}, nil
+	c := &CertV1{Encoding: CertEncodingV1(p.Body[0]), Data: p.Body[1:]}
+	if isX509Encoding(1, p.Body[0]) {
+		var err error
+		if c.Certificate, err = DecodeCertificate(c.Data); err != nil {
+			c.Note = certNote(err)
+			return c, errAt(p.Offset+5, "CERT.certificate", err)
+		}
+	}
+	return c, nil
 }
 
 func decodeCertReqV1(p Payload) (Body, error) {

@@ -304,7 +304,8 @@ func TestSmallPayloadsV1(t *testing.T) {
 		{PayloadFragmentV1, "0001 01", "fragment 0 of message 0, 0 octets", ErrTruncated},
 		{PayloadAttrV1, "02 00 1234 0001 0004 0a000002 c08f 0001", "ISAKMP_CFG_REPLY id 4660: INTERNAL_IP4_ADDRESS = 10.0.0.2, XAUTH-STATUS = OK", nil},
 		{PayloadAttrV1, "01 00 0001 4089 0000 408a 0000", "ISAKMP_CFG_REQUEST id 1: XAUTH-USER-NAME = (empty), XAUTH-USER-PASSWORD = (empty)", nil},
-		{PayloadCertV1, "04 3082", "X.509 Certificate - Signature, 2 octets", nil},
+		{PayloadCertV1, "04 3082", "X.509 Certificate - Signature, 2 octets\ncertificate not decoded: truncated: DER length field cut short", ErrTruncated},
+		{PayloadCertV1, "02 3082", "PGP Certificate, 2 octets", nil}, // not X.509: not decoded
 		{PayloadCertV1, "", "NONE, 0 octets", ErrTruncated},
 		{PayloadCertReqV1, "04", "X.509 Certificate - Signature, any CA", nil},
 		{PayloadKEv1, "0102", "2 octets", nil},
@@ -320,8 +321,13 @@ func TestSmallPayloadsV1(t *testing.T) {
 			t.Errorf("%v %s: %q, want %q", tt.typ, tt.in, got, tt.want)
 		}
 		wantOff := 32
-		if tt.typ == PayloadNATOAV1 {
+		switch tt.typ {
+		case PayloadNATOAV1:
 			wantOff = 36
+		case PayloadCertV1:
+			if len(p.Body) > 0 {
+				wantOff = 33 // the certificate, after the encoding octet
+			}
 		}
 		if pe, ok := errors.AsType[*ParseError](err); ok && pe.Offset != wantOff {
 			t.Errorf("%v %s: offset %d, want %d", tt.typ, tt.in, pe.Offset, wantOff)

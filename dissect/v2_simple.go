@@ -77,14 +77,22 @@ func decodeID(p Payload) (*Identification, error) {
 // Cert is the body of an IKEv2 CERT payload ([RFC 7296] §3.6).
 //
 // [RFC 7296]: https://www.rfc-editor.org/rfc/rfc7296#section-3.6
+// Certificate is the decoded X.509 certificate (encoding X509_SIGNATURE),
+// HashURL the hash and URL (HASH_URL_X509, HASH_URL_X509_BUNDLE; never
+// fetched), Note why a certificate could not be decoded.
 type Cert struct {
-	Encoding CertEncoding `json:"encoding"`
-	Data     HexBytes     `json:"data"`
+	Encoding    CertEncoding `json:"encoding"`
+	Data        HexBytes     `json:"data"`
+	Certificate *Certificate `json:"certificate,omitempty"`
+	HashURL     *HashURL     `json:"hash_url,omitempty"`
+	Note        string       `json:"note,omitempty"`
 }
 
-// String renders "X509_SIGNATURE 734 octets".
+// String renders "X509_SIGNATURE 734 octets" and, on further lines, the
+// decoded certificate.
 func (c *Cert) String() string {
-	return c.Encoding.String() + " " + strconv.Itoa(len(c.Data)) + " octets"
+	s := c.Encoding.String() + " " + strconv.Itoa(len(c.Data)) + " octets"
+	return s + certDetail(c.Certificate, c.HashURL, c.Note)
 }
 
 func decodeCert(p Payload) (*Cert, error) {
@@ -92,7 +100,19 @@ func decodeCert(p Payload) (*Cert, error) {
 	if len(b) < 1 {
 		return &Cert{}, v2Err(p, 0, ".encoding", ErrMalformed)
 	}
-	return &Cert{Encoding: CertEncoding(b[0]), Data: b[1:]}, nil
+	c := &Cert{Encoding: CertEncoding(b[0]), Data: b[1:]}
+	var err error
+	switch {
+	case isX509Encoding(2, b[0]):
+		c.Certificate, err = DecodeCertificate(c.Data)
+	case c.Encoding == CertHashURLX509 || c.Encoding == CertHashURLBundle:
+		c.HashURL, err = decodeHashURL(c.Data)
+	}
+	if err != nil {
+		c.Note = certNote(err)
+		return c, v2Err(p, 1, ".certificate", err)
+	}
+	return c, nil
 }
 
 // CertReq is the body of an IKEv2 CERTREQ payload ([RFC 7296] §3.7). For
@@ -107,10 +127,11 @@ type CertReq struct {
 	Authorities []HexBytes   `json:"authorities,omitempty"`
 }
 
-// String renders "X509_SIGNATURE 2 CAs".
+// String renders "X509_SIGNATURE 2 CAs" and, on further lines, the CA key
+// hashes (at most 16).
 func (c *CertReq) String() string {
 	if c.Authorities != nil {
-		return c.Encoding.String() + " " + strconv.Itoa(len(c.Authorities)) + " CAs"
+		return c.Encoding.String() + " " + strconv.Itoa(len(c.Authorities)) + " CAs" + caHashLines(c.Authorities)
 	}
 	return c.Encoding.String() + " " + strconv.Itoa(len(c.Data)) + " octets"
 }

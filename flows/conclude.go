@@ -41,6 +41,7 @@ func (a *Analyzer) conclude(st *saState) {
 	a.natFinding(st)
 	a.weakFinding(st)
 	a.collisionFinding(st)
+	defer a.certFindings(st) // after the state is known
 	if len(st.malformed) > 0 {
 		st.addFinding(KindMalformed, SeverityWarning, sa.Start,
 			strconv.Itoa(len(st.malformed))+" message(s) of this SA did not decode cleanly (truncated capture, IP fragments"+

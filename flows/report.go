@@ -76,6 +76,9 @@ type SA struct {
 	ExchangesOmitted int         `json:"exchanges_omitted,omitempty"`
 	ChildSAs         []*ChildSA  `json:"child_sas"`
 	Findings         []Finding   `json:"findings"`
+	// Peers are the identities, certificates and certificate requests
+	// of both peers, when certificates or signatures were involved.
+	Peers []PeerAuth `json:"peers,omitempty"`
 }
 
 // Name returns "spii/spir", the SA's identifier in findings and rekey links.

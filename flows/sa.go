@@ -36,6 +36,10 @@ type halfKey struct {
 type sideState struct {
 	next uint32 // next request MID expected from this side
 	seen bool   // a request from this side was seen
+	// hashAlgs are the RFC 7427 hash algorithms this side announced in
+	// IKE_SA_INIT as a bit set (hashBits, cert.go): in padding, so SAs
+	// without certificates allocate nothing for them.
+	hashAlgs uint8
 }
 
 // exKind says what an exchange did, when the analyzer could tell.
@@ -122,8 +126,9 @@ type saRare struct {
 	weak           []weakAlg // weak algorithms negotiated
 	weakFrames     []int
 	weakWhat       []string
-	rekeyKeys      []saKey // SPIs of expected replacements
-	authTiny       int     // frame of an encrypted IKE_AUTH response too small to authenticate
+	rekeyKeys      []saKey    // SPIs of expected replacements
+	authTiny       int        // frame of an encrypted IKE_AUTH response too small to authenticate
+	cert           *certState // identities and certificates (cert.go)
 }
 
 // noRare is the shared, never modified, empty saRare of SAs that needed

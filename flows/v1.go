@@ -171,6 +171,7 @@ func (a *Analyzer) v1(p *Packet, decodeErr bool) {
 		ex.Answered = true
 	}
 	a.appendMsg(st, ex, m, p.Frame, p.Time)
+	a.certSee(st, p, side, f)
 	a.onV1(st, p, side, ex, f)
 }
 

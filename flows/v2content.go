@@ -113,6 +113,7 @@ func (ex *exRec) addFragment(resp bool, num, total uint16, next dissect.PayloadT
 
 // onV2Request analyses the content of a first-seen IKEv2 request.
 func (a *Analyzer) onV2Request(st *saState, p *Packet, side uint8, ex *exRec, f *facts) {
+	a.certSee(st, p, side, f)
 	h := &a.msg.Header
 	switch h.Exchange {
 	case dissect.ExchangeIKESAInit:
@@ -159,6 +160,7 @@ func (a *Analyzer) onV2Request(st *saState, p *Packet, side uint8, ex *exRec, f 
 // onV2Response analyses the content of a first-seen IKEv2 response (or a
 // new fragment of it).
 func (a *Analyzer) onV2Response(st *saState, p *Packet, side uint8, ex *exRec, f *facts) {
+	a.certSee(st, p, side, f)
 	h := &a.msg.Header
 	errT, hasErr := f.firstError(2)
 	if hasErr && ex.errorOf() == "" {

@@ -95,17 +95,20 @@ func TestGolden(t *testing.T) {
 		}
 	}
 	cases := map[string][]gcase{
-		"ikev2-psk-success":            {{"dissect-text", withKeys("dissect")}, {"analyze-ladder", withKeys("analyze", "--ladder")}},
-		"ikev2-auth-child-no-proposal": {{"analyze", withKeys("analyze")}, {"analyze-nokeys", func(c string, _ []string) []string { return []string{"analyze", c} }}},
-		"ikev2-init-no-proposal":       {{"analyze", withKeys("analyze")}},
-		"ikev2-ts-unacceptable":        {{"analyze-md", withKeys("analyze", "--format", "markdown")}},
-		"ikev2-auth-failed":            {{"analyze", withKeys("analyze")}},
-		"ikev2-invalid-ke-retry":       {{"analyze", withKeys("analyze")}},
-		"ikev2-retransmit":             {{"analyze", withKeys("analyze")}},
-		"ikev2-rekey":                  {{"analyze-json", withKeys("analyze", "--format", "json")}},
-		"ikev2-cert-fragmentation":     {{"dissect-json", withKeys("dissect", "--format", "json")}},
-		"ikev1-main-quick":             {{"dissect-text", withKeys("dissect")}, {"analyze-csv", withKeys("analyze", "--format", "csv")}},
-		"ikev1-quick-id-mismatch":      {{"analyze", withKeys("analyze")}},
+		"ikev2-psk-success":               {{"dissect-text", withKeys("dissect")}, {"analyze-ladder", withKeys("analyze", "--ladder")}},
+		"ikev2-auth-child-no-proposal":    {{"analyze", withKeys("analyze")}, {"analyze-nokeys", func(c string, _ []string) []string { return []string{"analyze", c} }}},
+		"ikev2-init-no-proposal":          {{"analyze", withKeys("analyze")}},
+		"ikev2-ts-unacceptable":           {{"analyze-md", withKeys("analyze", "--format", "markdown")}},
+		"ikev2-auth-failed":               {{"analyze", withKeys("analyze")}},
+		"ikev2-invalid-ke-retry":          {{"analyze", withKeys("analyze")}},
+		"ikev2-retransmit":                {{"analyze", withKeys("analyze")}},
+		"ikev2-rekey":                     {{"analyze-json", withKeys("analyze", "--format", "json")}},
+		"ikev2-cert-fragmentation":        {{"dissect-json", withKeys("dissect", "--format", "json")}},
+		"ikev2-cert-rsa":                  {{"analyze", withKeys("analyze")}, {"dissect-text", withKeys("dissect")}},
+		"ikev2-cert-expired":              {{"analyze", withKeys("analyze")}},
+		"ikev2-cert-missing-intermediate": {{"analyze-json", withKeys("analyze", "--format", "json")}},
+		"ikev1-main-quick":                {{"dissect-text", withKeys("dissect")}, {"analyze-csv", withKeys("analyze", "--format", "csv")}},
+		"ikev1-quick-id-mismatch":         {{"analyze", withKeys("analyze")}},
 		// Both daemons' logs: each peer derived its own key (wrong PSK),
 		// so both directions decrypt only with both logs.
 		"ikev1-wrong-psk": {{"analyze-bothlogs", func(c string, _ []string) []string {

@@ -17,6 +17,11 @@ OUT_DIR=$REPO_DIR/testdata/corpus
 source "$GEN_DIR/lib.sh"
 # shellcheck source=scenarios.sh
 source "$GEN_DIR/scenarios.sh"
+# more scenario files (scenarios_cert.sh, …) add to SCENARIOS
+for f in "$GEN_DIR"/scenarios_*.sh; do
+	# shellcheck source=/dev/null
+	[ -e "$f" ] && source "$f"
+done
 
 while [ $# -gt 0 ]; do
 	case $1 in

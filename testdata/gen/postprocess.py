@@ -508,6 +508,8 @@ def build(work, out):
         pls = list(ex["response_payloads"] or [])
         if ex["exchange"] == "INFORMATIONAL_V1":  # IKEv1 errors travel in a one-way notify
             pls += ex["request_payloads"] or []
+        elif ex["exchange"] == "INFORMATIONAL" and "N(AUTH_FAILED)" in (ex["request_payloads"] or []):
+            pls += ex["request_payloads"]  # IKEv2 initiator refusing the responder after IKE_AUTH (RFC 7296 2.21.2)
         notes = [norm_notify(p) for p in pls]
         errs = [x for x in notes if x in NOTIFY_SHORT.values()]
         ex["error_notify"] = errs[0] if errs else None
@@ -531,6 +533,10 @@ def build(work, out):
                 init_role = first[0]["host"]
         flat = [(role, i) for role, lst in infos.items() for i in lst]
         established = any(i.get("established") for _, i in flat)
+        if established and not any(i.get("established") for i in infos.get(init_role) or []) and any(
+                ex["exchange"] == "INFORMATIONAL" and ex["error_notify"] == "AUTHENTICATION_FAILED"
+                for ex in exchanges if ex["ike_sa"] == n):
+            established = False  # only the responder got there: the initiator refused it
         errors = []
         for role, i in flat:
             for e in i.get("errors", []):
@@ -600,7 +606,7 @@ def build(work, out):
                 child["closed"] = c["spi_in"] in closed
                 child_sas.append(child)
         # children the responder initiated (rekeys by the responder) are seen the same way
-        for i in (infos.get(resp_role) or []):
+        for i in (infos.get(resp_role) or [] if established else []):
             for c in i.get("children", []):
                 if not any(c["spi_out"] == x["inbound_spi"].get(init_role) for x in child_sas):
                     child = {"ike_sa": n, "name": c["name"], "proposal": c["proposal"],

@@ -1,0 +1,400 @@
+package flows
+
+import (
+	"bytes"
+	"encoding/hex"
+	"net/netip"
+	"strconv"
+	"time"
+
+	"github.com/ikeflow/ikeflow/dissect"
+)
+
+// PeerAuth is what one peer of an IKE SA showed about who it is: the
+// identity it sent, how it authenticated, the certificates it sent and the
+// certification authorities it asked the other peer for.
+type PeerAuth struct {
+	// Role is "initiator" or "responder".
+	Role string `json:"role"`
+	// ID is the identity it sent (IDi/IDr, IKEv1 ID in MM5/MM6/AM),
+	// e.g. "FQDN moon.example.com"; empty when not seen.
+	ID string `json:"id,omitempty"`
+	// WantedPeerID is the IDr the initiator asked for in its IKE_AUTH
+	// request (IKEv2, optional); set on the initiator.
+	WantedPeerID string `json:"wanted_peer_id,omitempty"`
+	// Auth is its authentication method ("shared key", "RSA signature",
+	// "digital signature (RFC 7427)", "ECDSA P-256", IKEv1 "signature").
+	Auth string `json:"auth,omitempty"`
+	// Certificates it sent, end entity first.
+	Certificates []CertSummary `json:"certificates,omitempty"`
+	// CertRequests are the CAs it asked for: SHA-1 key hashes (IKEv2) or
+	// distinguished names (IKEv1); "any" for an empty request.
+	CertRequests []string `json:"cert_requests,omitempty"`
+	// HashAlgorithms are the RFC 7427 signature hash algorithms it
+	// announced in IKE_SA_INIT.
+	HashAlgorithms []string `json:"hash_algorithms,omitempty"`
+}
+
+// CertSummary is one certificate a peer sent, as decoded from its CERT
+// payload.
+type CertSummary struct {
+	Frame              int       `json:"frame"`
+	Subject            string    `json:"subject"`
+	Issuer             string    `json:"issuer"`
+	SANs               []string  `json:"sans,omitempty"`
+	NotBefore          time.Time `json:"not_before"`
+	NotAfter           time.Time `json:"not_after"`
+	Key                string    `json:"key"` // "RSA 3072", "ECDSA P-256"
+	SignatureAlgorithm string    `json:"signature_algorithm"`
+	SPKISHA1           string    `json:"spki_sha1"`
+	CA                 bool      `json:"ca,omitempty"`
+}
+
+// Bounds on what is kept per peer (a hostile capture may repeat payloads).
+const (
+	maxPeerCerts    = 8
+	maxPeerCertReqs = 32
+)
+
+// certState is what an SA's two peers said about identities and
+// certificates, indexed by side.
+type certState struct {
+	peer     [2]peerCerts
+	rejecter int8 // side that sent AUTHENTICATION_FAILED, -1 none
+	used     bool // a CERT, CERTREQ, SIG or signature AUTH was seen
+}
+
+// peerCerts is the working copy of one peer's PeerAuth facts.
+type peerCerts struct {
+	idType    uint8
+	id        []byte // copied
+	idSeen    bool
+	idFrame   int
+	wantType  uint8 // IKEv2 IDr in the initiator's request
+	want      []byte
+	wantSeen  bool
+	wantFrame int
+	auth      string
+	authSig   bool // authenticated with a signature (needs a certificate or raw key)
+	authFrame int
+	certs     []*dissect.Certificate // copies, end entity first
+	certFrame []int
+	certAt    []time.Time
+	certBad   []string // why a CERT could not be decoded, with its frame
+	certOther int      // CERT payloads of other encodings (hash and URL, raw key…)
+	reqHashes [][]byte // IKEv2 CERTREQ CA key hashes
+	reqDNs    [][]byte // IKEv1 CR distinguished names (DER)
+	reqAny    bool     // a CERTREQ with no authority
+	reqSeen   bool
+	reqFrame  int
+}
+
+// certs returns st's certState, allocating it.
+func (st *saState) certs() *certState {
+	r := st.rare()
+	if r.cert == nil {
+		r.cert = &certState{rejecter: -1}
+	}
+	return r.cert
+}
+
+// certSee records the identity, certificate and authentication payloads of
+// one first-seen message (IKEv2, or IKEv1 main/aggressive mode) sent by
+// side. The payloads are the decrypted contents when f.decrypted, the
+// message's own payloads otherwise.
+func (a *Analyzer) certSee(st *saState, p *Packet, side uint8, f *facts) {
+	ps := a.msg.Payloads
+	if f.decrypted {
+		ps = a.inner
+	}
+	version := a.msg.Header.MajorVersion
+	var cs *certState
+	get := func() *certState {
+		if cs == nil {
+			cs = st.certs()
+		}
+		return cs
+	}
+	for _, n := range f.notifies {
+		switch {
+		case version == 2 && n.typ == uint16(dissect.NotifySignatureHashAlgorithms):
+			if st.sides[side].hashAlgs == 0 {
+				st.sides[side].hashAlgs = hashBits(n.data)
+			}
+		case version == 2 && n.typ == uint16(dissect.NotifyAuthenticationFailed),
+			version == 1 && (n.typ == uint16(dissect.NotifyV1AuthenticationFailed) ||
+				n.typ == uint16(dissect.NotifyV1InvalidSignature) || n.typ == uint16(dissect.NotifyV1InvalidCertAuthority) ||
+				n.typ == uint16(dissect.NotifyV1InvalidCertificate)):
+			if c := get(); c.rejecter < 0 {
+				c.rejecter = int8(side)
+			}
+		}
+	}
+	if cs == nil && st.rareOrEmpty().cert == nil && !certRelevant(ps) {
+		return // pre-shared keys and no certificates so far: nothing to keep
+	}
+	for _, pl := range ps {
+		switch pl.Type {
+		case dissect.PayloadIDi, dissect.PayloadIDr, dissect.PayloadIDv1:
+			if len(pl.Body) < 4 || version == 1 && a.msg.Header.Exchange != dissect.ExchangeIdentityProtect &&
+				a.msg.Header.Exchange != dissect.ExchangeAggressive {
+				continue
+			}
+			pc := &get().peer[side]
+			if version == 2 && side == sideI && pl.Type == dissect.PayloadIDr {
+				if !pc.wantSeen {
+					pc.wantSeen, pc.wantType, pc.want, pc.wantFrame = true, pl.Body[0], clip(pl.Body[4:], 512), p.Frame
+				}
+				continue
+			}
+			if !pc.idSeen {
+				pc.idSeen, pc.idType, pc.id, pc.idFrame = true, pl.Body[0], clip(pl.Body[4:], 512), p.Frame
+			}
+		case dissect.PayloadCert, dissect.PayloadCertV1:
+			c := get()
+			c.used = true
+			pc := &c.peer[side]
+			if len(pc.certs)+pc.certOther+len(pc.certBad) >= maxPeerCerts {
+				continue // a huge chain: the first ones are what matters
+			}
+			body, err := dissect.DecodePayload(version, pl)
+			var cert *dissect.Certificate
+			switch b := body.(type) {
+			case *dissect.Cert:
+				cert = b.Certificate
+				if b.Certificate == nil && b.HashURL == nil && err == nil {
+					pc.certOther++
+				}
+				if b.HashURL != nil {
+					pc.certOther++
+				}
+			case *dissect.CertV1:
+				cert = b.Certificate
+				if b.Certificate == nil && err == nil {
+					pc.certOther++
+				}
+			}
+			if err != nil && len(pc.certBad) < 4 {
+				pc.certBad = append(pc.certBad, "frame "+strconv.Itoa(p.Frame)+": "+err.Error())
+			}
+			if cert != nil && len(pc.certs) < maxPeerCerts {
+				cp := *cert
+				cp.RawSubject = bytes.Clone(cert.RawSubject)
+				cp.RawIssuer = bytes.Clone(cert.RawIssuer)
+				pc.certs = append(pc.certs, &cp)
+				pc.certFrame = append(pc.certFrame, p.Frame)
+				pc.certAt = append(pc.certAt, p.Time)
+			}
+		case dissect.PayloadCertReq, dissect.PayloadCertReqV1:
+			c := get()
+			c.used = true
+			pc := &c.peer[side]
+			if len(pl.Body) < 1 {
+				continue
+			}
+			if !pc.reqSeen {
+				pc.reqSeen, pc.reqFrame = true, p.Frame
+			}
+			data := pl.Body[1:]
+			switch {
+			case len(data) == 0:
+				pc.reqAny = true
+			case version == 1:
+				if len(pc.reqDNs) < maxPeerCertReqs {
+					pc.reqDNs = append(pc.reqDNs, clip(data, 1024))
+				}
+			default:
+				for i := 0; i+20 <= len(data) && len(pc.reqHashes) < maxPeerCertReqs; i += 20 {
+					pc.reqHashes = append(pc.reqHashes, bytes.Clone(data[i:i+20]))
+				}
+			}
+		case dissect.PayloadAuth:
+			if len(pl.Body) < 1 {
+				continue
+			}
+			pc := &get().peer[side]
+			if pc.auth == "" {
+				m := dissect.AuthMethod(pl.Body[0])
+				pc.auth, pc.authSig, pc.authFrame = authName(m), m != dissect.AuthPSK && m != dissect.AuthNULL && m != dissect.AuthGSPAM, p.Frame
+				if pc.authSig {
+					cs.used = true
+				}
+			}
+		case dissect.PayloadSigV1:
+			c := get()
+			c.used = true
+			pc := &c.peer[side]
+			if pc.auth == "" {
+				pc.auth, pc.authSig, pc.authFrame = "signature (SIG payload)", true, p.Frame
+			}
+		}
+	}
+}
+
+// clip copies at most n octets of b.
+func clip(b []byte, n int) []byte {
+	if len(b) > n {
+		b = b[:n]
+	}
+	return bytes.Clone(b)
+}
+
+// authName names an IKEv2 AUTH method for people.
+func authName(m dissect.AuthMethod) string {
+	switch m {
+	case dissect.AuthRSASig:
+		return "RSA signature"
+	case dissect.AuthPSK:
+		return "shared key"
+	case dissect.AuthDSSSig:
+		return "DSS signature"
+	case dissect.AuthECDSA256:
+		return "ECDSA P-256"
+	case dissect.AuthECDSA384:
+		return "ECDSA P-384"
+	case dissect.AuthECDSA521:
+		return "ECDSA P-521"
+	case dissect.AuthDigitalSig:
+		return "digital signature (RFC 7427)"
+	case dissect.AuthNULL:
+		return "NULL"
+	}
+	return m.String()
+}
+
+// idText renders an identity (IKEv1 and IKEv2 share the type numbers used
+// here) as "FQDN moon.example.com".
+func idText(typ uint8, data []byte) string {
+	switch typ {
+	case 1, 5:
+		if a, ok := netip.AddrFromSlice(data); ok {
+			return "IP " + a.String()
+		}
+	case 2:
+		return "FQDN " + printable(data)
+	case 3:
+		return "email " + printable(data)
+	case 9:
+		if s := dissect.DNString(data); s != "" {
+			return "DN " + s
+		}
+	case 11:
+		return "key ID " + hex.EncodeToString(data)
+	}
+	return dissect.IDType(typ).String() + " " + hex.EncodeToString(clip(data, 32))
+}
+
+// printable returns b as text with anything outside printable ASCII
+// escaped.
+func printable(b []byte) string {
+	for _, c := range b {
+		if c < 0x20 || c > 0x7e {
+			return strconv.QuoteToASCII(string(b))
+		}
+	}
+	return string(b)
+}
+
+// peerAuths builds the exported PeerAuth of both sides; hashes are the
+// sides' hashBits.
+func (cs *certState) peerAuths(hashes [2]uint8) []PeerAuth {
+	out := make([]PeerAuth, 0, 2)
+	for side := sideI; side <= sideR; side++ {
+		pc := &cs.peer[side]
+		pa := PeerAuth{Role: sideName(side), Auth: pc.auth}
+		if pc.idSeen {
+			pa.ID = idText(pc.idType, pc.id)
+		}
+		if pc.wantSeen {
+			pa.WantedPeerID = idText(pc.wantType, pc.want)
+		}
+		for i, c := range pc.certs {
+			pa.Certificates = append(pa.Certificates, CertSummary{
+				Frame: pc.certFrame[i], Subject: c.Subject, Issuer: c.Issuer, SANs: c.SANs,
+				NotBefore: c.NotBefore, NotAfter: c.NotAfter, Key: keyText(c),
+				SignatureAlgorithm: c.SignatureAlgorithm, SPKISHA1: c.SPKISHA1, CA: c.IsCA,
+			})
+		}
+		for _, h := range pc.reqHashes {
+			pa.CertRequests = append(pa.CertRequests, hex.EncodeToString(h))
+		}
+		for _, d := range pc.reqDNs {
+			pa.CertRequests = append(pa.CertRequests, dnOrHex(d))
+		}
+		if pc.reqAny {
+			pa.CertRequests = append(pa.CertRequests, "any")
+		}
+		pa.HashAlgorithms = hashNames(hashes[side])
+		out = append(out, pa)
+	}
+	return out
+}
+
+// keyText renders a certificate's key: "RSA 3072", "ECDSA P-256".
+func keyText(c *dissect.Certificate) string {
+	switch {
+	case c.Curve != "":
+		return c.KeyType + " " + c.Curve
+	case c.KeyBits > 0:
+		return c.KeyType + " " + strconv.Itoa(c.KeyBits)
+	}
+	return c.KeyType
+}
+
+// dnOrHex renders a DER name, or hex when it does not parse.
+func dnOrHex(d []byte) string {
+	if s := dissect.DNString(d); s != "" {
+		return s
+	}
+	return hex.EncodeToString(d)
+}
+
+// hashBits turns the data of a SIGNATURE_HASH_ALGORITHMS notify into a bit
+// set: bit v-1 for the values 1-7 (SHA1, SHA2_256, SHA2_384, SHA2_512,
+// IDENTITY, STREEBOG_256, STREEBOG_512), bit 7 for any other value, so that
+// an unknown value never makes two lists look disjoint.
+func hashBits(data []byte) uint8 {
+	var b uint8
+	for i := 0; i+2 <= len(data); i += 2 {
+		v := uint16(data[i])<<8 | uint16(data[i+1])
+		if v >= 1 && v <= 7 {
+			b |= 1 << (v - 1)
+		} else {
+			b |= 1 << 7
+		}
+	}
+	return b
+}
+
+// hashNames lists the algorithms of a hashBits set.
+func hashNames(b uint8) []string {
+	var out []string
+	for v := 1; v <= 7; v++ {
+		if b&(1<<(v-1)) != 0 {
+			out = append(out, dissect.HashAlgorithm(v).String())
+		}
+	}
+	if b&(1<<7) != 0 {
+		out = append(out, "other")
+	}
+	return out
+}
+
+// certRelevant reports whether payloads hold a certificate, a certificate
+// request or a signature (AUTH with a signature method, IKEv1 SIG).
+func certRelevant(ps []dissect.Payload) bool {
+	for _, p := range ps {
+		switch p.Type {
+		case dissect.PayloadCert, dissect.PayloadCertV1, dissect.PayloadCertReq, dissect.PayloadCertReqV1, dissect.PayloadSigV1:
+			return true
+		case dissect.PayloadAuth:
+			if len(p.Body) > 0 {
+				m := dissect.AuthMethod(p.Body[0])
+				if m != dissect.AuthPSK && m != dissect.AuthNULL && m != dissect.AuthGSPAM {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}

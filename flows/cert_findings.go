@@ -1,0 +1,448 @@
+package flows
+
+import (
+	"bytes"
+	"encoding/hex"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ikeflow/ikeflow/dissect"
+)
+
+// Finding kinds about certificates and identities.
+const (
+	KindCertificate          = "certificate"
+	KindCertExpired          = "certificate_expired"
+	KindCertNotYetValid      = "certificate_not_yet_valid"
+	KindIDNotInCert          = "id_not_in_certificate"
+	KindIDrMismatch          = "idr_mismatch"
+	KindNoCertSent           = "no_certificate_sent"
+	KindCertCANotRequested   = "certificate_ca_not_requested"
+	KindCertChain            = "certificate_chain_unverifiable"
+	KindWeakCertificate      = "weak_certificate"
+	KindHashAlgMismatch      = "signature_hash_mismatch"
+	KindAuthMethodMismatch   = "auth_method_mismatch"
+	KindCertDamaged          = "certificate_damaged"
+	KindAuthFailedEvidence   = "authentication_failed_evidence"
+	certTimeLayout           = "2006-01-02 15:04:05 UTC"
+	evidenceStrong, evMedium = 3, 2
+	evidenceWeak             = 1
+)
+
+// certCause is one possible reason for an authentication failure, with how
+// strongly the capture supports it.
+type certCause struct {
+	score  int
+	side   uint8 // whose credentials it is about
+	text   string
+	frames []int
+	// chain marks a cause that only the ranking reports, as a
+	// certificate_chain_unverifiable finding when it is kept.
+	chain bool
+}
+
+// certFindings adds the certificate and identity findings of an SA and,
+// when authentication failed, ranks their evidence. Called by conclude.
+func (a *Analyzer) certFindings(st *saState) {
+	cs := st.rareOrEmpty().cert
+	if cs == nil || !cs.used {
+		return
+	}
+	sa := st.sa
+	hashes := [2]uint8{st.sides[sideI].hashAlgs, st.sides[sideR].hashAlgs}
+	sa.Peers = cs.peerAuths(hashes)
+	if cs.rejecter == int8(sideI) && sa.Version == 2 {
+		// The initiator refused the responder after IKE_AUTH (INFORMATIONAL
+		// with AUTHENTICATION_FAILED, RFC 7296 §2.21.2): it never installed
+		// the child SA that IKE_AUTH negotiated.
+		for _, c := range sa.ChildSAs {
+			if c.ESPPackets == (ESPCount{}) && c.State != childRekeyed {
+				c.State = childFailed
+			}
+		}
+	}
+	var causes []certCause
+	add := func(score int, side uint8, text string, frames ...int) {
+		causes = append(causes, certCause{score: score, side: side, text: text, frames: frames})
+	}
+	for side := sideI; side <= sideR; side++ {
+		s, o := &cs.peer[side], &cs.peer[1-side]
+		who := "The " + sideName(side)
+		if len(s.certs) > 0 {
+			st.addFinding(KindCertificate, SeverityInfo, s.certAt[0], certLine(side, s), s.certFrame...)
+		}
+		for _, bad := range s.certBad {
+			st.addFinding(KindCertDamaged, SeverityWarning, sa.Start,
+				who+" sent a certificate ikeflow could not decode ("+bad+"): a truncated capture or damaged data;"+
+					" a peer receiving it this way cannot use it either.")
+		}
+		for i, c := range s.certs {
+			at, fr := s.certAt[i], s.certFrame[i]
+			switch {
+			case at.After(c.NotAfter):
+				t := who + "'s certificate '" + c.Subject + "' (frame " + strconv.Itoa(fr) + ") had expired " +
+					humanDur(at.Sub(c.NotAfter)) + " before it was sent: valid until " + c.NotAfter.Format(certTimeLayout) +
+					", sent " + at.UTC().Format(certTimeLayout) + " (capture clock)."
+				st.addFinding(KindCertExpired, SeverityError, at, t+" A peer that checks validity refuses it."+
+					" Renew the certificate; if the dates look wrong, check the clocks of the peers and of the capturing host.", fr)
+				add(evidenceStrong, side, t, fr)
+			case at.Before(c.NotBefore):
+				t := who + "'s certificate '" + c.Subject + "' (frame " + strconv.Itoa(fr) + ") was not valid yet: valid from " +
+					c.NotBefore.Format(certTimeLayout) + ", " + humanDur(c.NotBefore.Sub(at)) + " after it was sent (" +
+					at.UTC().Format(certTimeLayout) + ", capture clock)."
+				st.addFinding(KindCertNotYetValid, SeverityError, at, t+" A peer that checks validity refuses it."+
+					" Check the clock of the peer that issued or validates it (NTP), or wait until the start date.", fr)
+				add(evidenceStrong, side, t, fr)
+			}
+			if w := weakness(c); w != "" {
+				t := who + "'s certificate '" + c.Subject + "' (frame " + strconv.Itoa(fr) + ") " + w + "."
+				st.addFinding(KindWeakCertificate, SeverityWarning, at, t+" Peers with a minimum-strength policy"+
+					" (FIPS modes, recent firewall firmware, strongSwan signature constraints) refuse it; reissue it with"+
+					" RSA of 2048 bits or more (or ECDSA) and a SHA-256 signature.", fr)
+				add(evidenceWeak, side, t, fr)
+			}
+		}
+		if s.idSeen && len(s.certs) > 0 {
+			if ok, why := idInCert(s.idType, s.id, s.certs[0]); !ok {
+				t := who + " sent the identity " + idText(s.idType, s.id) + " (frame " + strconv.Itoa(s.idFrame) +
+					") but its certificate '" + s.certs[0].Subject + "' does not contain it (" + why + ")."
+				sev, tail := SeverityError, " strongSwan and most gateways require the identity to be in the certificate's"+
+					" subjectAltName (or to be its subject DN) and fail authentication otherwise: set the identity to one the"+
+					" certificate holds, or reissue the certificate with that subjectAltName."
+				if st.authOK && !st.authFailed {
+					sev, tail = SeverityInfo, " The other peer accepted it (it does not enforce the match), but strongSwan"+
+						" and most gateways would refuse it: set the identity to one the certificate holds before moving"+
+						" to such a peer."
+				}
+				st.addFinding(KindIDNotInCert, sev, sa.Start, t+tail, s.idFrame, s.certFrame[0])
+				add(evidenceStrong, side, t, s.idFrame, s.certFrame[0])
+			}
+		}
+		if o.reqSeen && s.authSig && len(s.certs) == 0 && s.certOther == 0 && len(s.certBad) == 0 {
+			t := who + " was asked for a certificate (CERTREQ in frame " + strconv.Itoa(o.reqFrame) + ") and" +
+				" authenticated with " + s.auth + " (frame " + strconv.Itoa(s.authFrame) + "), but sent no certificate."
+			st.addFinding(KindNoCertSent, SeverityWarning, sa.Start, t+" The other peer can only verify the signature"+
+				" if it already has this certificate or public key. Configure the peer to send its certificate"+
+				" (strongSwan: certs = …; Cisco: the trustpoint on the IKE profile), or preload it on the other side.",
+				o.reqFrame, s.authFrame)
+			add(evMedium, side, t, o.reqFrame, s.authFrame)
+		}
+		if len(s.certs) > 0 && (len(o.reqDNs) > 0 || len(o.reqHashes) > 0) {
+			if text, score := chainVsRequest(side, s, o); score == evidenceStrong {
+				st.addFinding(KindCertCANotRequested, SeverityWarning, sa.Start, text+" The other peer can only"+
+					" verify it if it also trusts that issuer: send the intermediate certificates, or use a"+
+					" certificate from a CA the peer asks for.", o.reqFrame, s.certFrame[0])
+				add(evidenceStrong, side, text, o.reqFrame, s.certFrame[0])
+			} else if score > 0 {
+				causes = append(causes, certCause{score: score, side: side, text: text, chain: true,
+					frames: []int{o.reqFrame, s.certFrame[0]}})
+			}
+		}
+	}
+	i, r := &cs.peer[sideI], &cs.peer[sideR]
+	if i.wantSeen && r.idSeen && (i.wantType != r.idType || !bytes.Equal(i.want, r.id)) {
+		t := "The initiator asked for the responder identity " + idText(i.wantType, i.want) + " (IDr in its IKE_AUTH" +
+			" request), but the responder answered as " + idText(r.idType, r.id) + " (frame " + strconv.Itoa(r.idFrame) + ")."
+		sev := SeverityWarning
+		if st.authFailed {
+			sev = SeverityError
+		}
+		st.addFinding(KindIDrMismatch, sev, sa.Start, t+" strongSwan and most gateways then refuse the responder"+
+			" (the configured remote identity does not match). Make the initiator's remote ID equal the responder's"+
+			" local ID.", r.idFrame)
+		add(evidenceStrong, sideR, t, r.idFrame)
+	} else if i.wantSeen && !r.idSeen && cs.rejecter == int8(sideR) {
+		add(evMedium, sideI, "The initiator asked for the responder identity "+idText(i.wantType, i.want)+
+			" (IDr in its IKE_AUTH request) and the responder refused without saying who it is: a responder"+
+			" whose own identity differs picks no configuration for the request.", i.wantFrame)
+	}
+	if hashes[sideI] != 0 && hashes[sideR] != 0 && hashes[sideI]&hashes[sideR] == 0 {
+		t := "The peers announced RFC 7427 signature hash algorithms with nothing in common in IKE_SA_INIT: initiator " +
+			strings.Join(hashNames(hashes[sideI]), ", ") + ", responder " + strings.Join(hashNames(hashes[sideR]), ", ") + "."
+		st.addFinding(KindHashAlgMismatch, SeverityError, sa.Start, t+" Neither can make a digital signature"+
+			" (AUTH method 14) the other accepts. Enable a common hash (SHA2-256) on both sides.", sa.FirstFrame)
+		add(evidenceStrong, sideI, t, sa.FirstFrame)
+	}
+	if i.auth != "" && r.auth != "" && (i.auth == "shared key") != (r.auth == "shared key") {
+		t := "The peers authenticated differently: initiator with " + i.auth + " (frame " + strconv.Itoa(i.authFrame) +
+			"), responder with " + r.auth + " (frame " + strconv.Itoa(r.authFrame) + ")."
+		if st.authFailed {
+			st.addFinding(KindAuthMethodMismatch, SeverityWarning, sa.Start, t+" IKEv2 allows it, but each side must"+
+				" be configured to expect the other's method.", i.authFrame, r.authFrame)
+		}
+		add(evMedium, sideI, t, i.authFrame, r.authFrame)
+	}
+	if st.authFailed {
+		causes = keepCauses(cs, causes)
+		for _, c := range causes {
+			if c.chain {
+				st.addFinding(KindCertChain, SeverityWarning, sa.Start, c.text, c.frames...)
+			}
+		}
+		a.certEvidence(st, cs, causes)
+	}
+}
+
+// keepCauses drops the causes the capture rules out: those about the
+// credentials of a peer the other one accepted (it sent its own AUTH before
+// refusing), and mere possibilities when strong evidence points at the
+// refused peer.
+func keepCauses(cs *certState, causes []certCause) []certCause {
+	if cs.rejecter < 0 {
+		return causes
+	}
+	refused := 1 - uint8(cs.rejecter)
+	strong := slices.ContainsFunc(causes, func(c certCause) bool { return c.side == refused && c.score == evidenceStrong })
+	return slices.DeleteFunc(causes, func(c certCause) bool {
+		accepted := cs.rejecter == int8(sideI) && c.side == sideI && cs.peer[sideR].auth != ""
+		return accepted || strong && c.score < evidenceStrong
+	})
+}
+
+// certEvidence ranks the causes of an authentication failure by evidence:
+// those about the credentials the rejecting peer refused first, stronger
+// before weaker.
+func (a *Analyzer) certEvidence(st *saState, cs *certState, causes []certCause) {
+	rejected := -1
+	if cs.rejecter >= 0 {
+		rejected = 1 - int(cs.rejecter)
+	}
+	rank := func(c certCause) int {
+		r := c.score * 2
+		if rejected < 0 || int(c.side) == rejected {
+			r++
+		}
+		return r
+	}
+	sort.SliceStable(causes, func(x, y int) bool { return rank(causes[x]) > rank(causes[y]) })
+	var b strings.Builder
+	var frames []int
+	if rejected >= 0 {
+		b.WriteString("The " + sideName(uint8(cs.rejecter)) + " refused the " + sideName(uint8(rejected)) + "'s credentials. ")
+	}
+	if len(causes) == 0 {
+		b.WriteString("The certificates and identities in this capture show nothing ikeflow can check that explains it" +
+			" (validity at capture time, identities against certificates, requested CAs, key sizes, hash algorithms)." +
+			" What the wire cannot show: whether the validating peer trusts the issuing CA, revocation (CRL/OCSP) and its" +
+			" identity policy; its log names the reason.")
+	} else {
+		b.WriteString("Certificate and identity evidence, most likely cause first: ")
+		for n, c := range causes {
+			if n > 0 {
+				b.WriteString(" ")
+			}
+			b.WriteString(strconv.Itoa(n+1) + ". [" + evidenceName(c.score) + "] " + c.text)
+			frames = append(frames, c.frames...)
+		}
+	}
+	st.addFinding(KindAuthFailedEvidence, SeverityError, st.sa.Start, b.String(), frames...)
+}
+
+func evidenceName(score int) string {
+	switch score {
+	case evidenceStrong:
+		return "strong"
+	case evMedium:
+		return "possible"
+	}
+	return "weak"
+}
+
+// certLine is the per-peer summary: who sent which certificates, and what
+// the other peer asked for.
+func certLine(side uint8, s *peerCerts) string {
+	var b strings.Builder
+	b.WriteString("The " + sideName(side))
+	if s.idSeen {
+		b.WriteString(" (" + idText(s.idType, s.id) + ")")
+	}
+	b.WriteString(" sent ")
+	for i, c := range s.certs {
+		if i > 0 {
+			b.WriteString("; then ")
+		}
+		b.WriteString("'" + c.Subject + "': " + keyText(c) + ", " + c.SignatureAlgorithm + ", valid " +
+			c.NotBefore.Format("2006-01-02") + " to " + c.NotAfter.Format("2006-01-02") + ", issued by '" + c.Issuer + "'")
+		if len(c.SANs) > 0 {
+			b.WriteString(", SAN " + strings.Join(uniq(c.SANs), ", "))
+		}
+	}
+	if s.auth != "" {
+		b.WriteString("; authenticated with " + s.auth)
+	}
+	b.WriteString(".")
+	return b.String()
+}
+
+func uniq(ss []string) []string {
+	out := make([]string, 0, len(ss))
+	for _, s := range ss {
+		if !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// weakness says what is weak about a certificate ("" when nothing).
+func weakness(c *dissect.Certificate) string {
+	var w []string
+	switch {
+	case c.KeyType == "RSA" && c.KeyBits > 0 && c.KeyBits < 2048:
+		w = append(w, "has a "+strconv.Itoa(c.KeyBits)+"-bit RSA key")
+	case c.KeyType == "DSA":
+		w = append(w, "has a DSA key")
+	}
+	if sig := strings.ToUpper(c.SignatureAlgorithm); strings.Contains(sig, "SHA1") || strings.Contains(sig, "MD5") || strings.Contains(sig, "MD2") {
+		w = append(w, "is signed with "+c.SignatureAlgorithm)
+	}
+	return strings.Join(w, " and ")
+}
+
+// idInCert reports whether the identity is one the certificate holds and,
+// when not, what the certificate has instead.
+func idInCert(typ uint8, id []byte, c *dissect.Certificate) (bool, string) {
+	has := func(prefix string, fold bool) bool {
+		for _, s := range c.SANs {
+			if v, ok := strings.CutPrefix(s, prefix); ok && (v == string(id) || fold && strings.EqualFold(v, string(id))) {
+				return true
+			}
+		}
+		return false
+	}
+	sans := "subjectAltNames: " + listOr(uniq(c.SANs), "none")
+	switch typ {
+	case 1, 5:
+		t := idText(typ, id)
+		for _, s := range c.SANs {
+			if "IP "+strings.TrimPrefix(s, "IP:") == t && strings.HasPrefix(s, "IP:") {
+				return true, ""
+			}
+		}
+		return false, sans
+	case 2:
+		if has("DNS:", true) {
+			return true, ""
+		}
+		if strings.Contains(c.Subject, "CN="+string(id)) {
+			return false, sans + "; only the subject CN matches, which peers do not accept for an FQDN identity"
+		}
+		return false, sans
+	case 3:
+		if has("email:", true) || strings.Contains(c.Subject, "E="+string(id)) {
+			return true, ""
+		}
+		return false, sans
+	case 9:
+		if bytes.Equal(id, c.RawSubject) || dissect.DNString(id) == c.Subject {
+			return true, ""
+		}
+		for _, s := range c.SANs {
+			if s == "DN:"+dissect.DNString(id) {
+				return true, ""
+			}
+		}
+		return false, "its subject is '" + c.Subject + "'"
+	}
+	return true, "" // key IDs and other types: nothing to compare
+}
+
+// chainVsRequest compares the certificates side sent with the CAs the
+// other side asked for. definite is true when the mismatch is certain
+// (IKEv1 requests name the CA); for IKEv2 hashes it is a possibility unless
+// a sent certificate has a requested key.
+func chainVsRequest(side uint8, s, o *peerCerts) (text string, score int) {
+	ee := s.certs[0]
+	for _, c := range s.certs {
+		for _, h := range o.reqHashes {
+			if c.SPKISHA1 == hex.EncodeToString(h) {
+				return "", 0 // a sent CA certificate has a requested key
+			}
+		}
+		for _, d := range o.reqDNs {
+			if bytes.Equal(c.RawIssuer, d) || bytes.Equal(c.RawSubject, d) {
+				return "", 0
+			}
+		}
+	}
+	// Follow issuers through the certificates sent.
+	top := ee
+	for range s.certs {
+		next := (*dissect.Certificate)(nil)
+		for _, c := range s.certs {
+			if c != top && bytes.Equal(c.RawSubject, top.RawIssuer) {
+				next = c
+			}
+		}
+		if next == nil {
+			break
+		}
+		top = next
+	}
+	who, other := sideName(side), sideName(1-side)
+	if len(o.reqDNs) > 0 {
+		var names []string
+		for _, d := range o.reqDNs {
+			names = append(names, "'"+dnOrHex(d)+"'")
+		}
+		return "The " + other + " asked for certificates from " + strings.Join(names, ", ") + " (frame " +
+			strconv.Itoa(o.reqFrame) + "), but the " + who + "'s certificate '" + ee.Subject + "' chains up to '" +
+			top.Issuer + "' with what it sent.", evidenceStrong
+	}
+	var hs []string
+	for _, h := range o.reqHashes {
+		hs = append(hs, hex.EncodeToString(h))
+	}
+	text = "The " + other + " asked for certificates from the CA key(s) " + strings.Join(hs, ", ") + " (SHA-1 of the" +
+		" CA public key, frame " + strconv.Itoa(o.reqFrame) + "); the " + who + "'s certificate '" + ee.Subject + "' is issued by '" +
+		top.Issuer + "', which it did not send, so the capture cannot show whether that issuer is the requested CA."
+	var extra []string
+	for _, h := range s.reqHashes {
+		if !slices.ContainsFunc(o.reqHashes, func(x []byte) bool { return bytes.Equal(x, h) }) {
+			extra = append(extra, hex.EncodeToString(h))
+		}
+	}
+	switch {
+	case len(extra) > 0:
+		return text + " The " + who + " itself asks for CA key(s) the " + other + " does not (" + strings.Join(extra, ", ") +
+			"): the peers trust different CAs, so '" + top.Issuer + "' is likely a CA the " + other + " does not trust" +
+			" (unknown CA): add it to the " + other + "'s trusted CAs, or use a certificate from a CA it asks for.", evMedium
+	case len(s.reqHashes) > 0 && len(o.certs) > 0 && !bytes.Equal(o.certs[0].RawIssuer, top.RawIssuer):
+		return text + " Both peers ask for the same CA key(s), yet the " + other + "'s own certificate is issued by '" +
+			o.certs[0].Issuer + "': '" + top.Issuer + "' is likely an intermediate CA below the common root, which the " +
+			who + " must send with its certificate (missing intermediate).", evMedium
+	}
+	return "", 0
+}
+
+// humanDur renders a duration for people: "10 days 3 hours", "5 minutes".
+func humanDur(d time.Duration) string {
+	if d < 0 {
+		d = -d
+	}
+	days := int(d / (24 * time.Hour))
+	d -= time.Duration(days) * 24 * time.Hour
+	h := int(d / time.Hour)
+	d -= time.Duration(h) * time.Hour
+	m := int(d / time.Minute)
+	plural := func(n int, unit string) string {
+		if n == 1 {
+			return "1 " + unit
+		}
+		return strconv.Itoa(n) + " " + unit + "s"
+	}
+	switch {
+	case days > 0 && h == 0:
+		return plural(days, "day")
+	case days > 0:
+		return plural(days, "day") + " " + plural(h, "hour")
+	case h > 0:
+		return plural(h, "hour") + " " + plural(m, "minute")
+	case m > 0:
+		return plural(m, "minute")
+	}
+	return plural(int(d/time.Second), "second")
+}
