@@ -100,6 +100,7 @@ func (c *collector) summarised() bool { return c.total > detailLimit }
 // are finalised, then the findings and stats.
 type jsonStream struct {
 	w     io.Writer
+	refs  *frameRefs // several inputs: frames are written as numbers in their own file
 	n     int
 	buf   []*flows.SA
 	began bool
@@ -126,6 +127,7 @@ func (j *jsonStream) add(sa *flows.SA) error {
 func (j *jsonStream) flush() error {
 	slices.SortStableFunc(j.buf, func(x, y *flows.SA) int { return x.FirstFrame - y.FirstFrame })
 	for _, sa := range j.buf {
+		j.refs.localizeSA(sa)
 		b, err := marshalNoEscape(sa)
 		if err != nil {
 			return err
@@ -154,6 +156,7 @@ func (j *jsonStream) end(rep *flows.Report) error {
 	var b strings.Builder
 	b.WriteString("\n],\n\"findings\": [")
 	for i, f := range rep.Findings {
+		f.Frames = j.refs.localize(f.Frames)
 		fb, err := marshalNoEscape(f)
 		if err != nil {
 			return err
