@@ -164,8 +164,15 @@ func runAnalyze(e *env, args []string) error {
 		color:  isTerminal(e.stdout) && os.Getenv("NO_COLOR") == "",
 		ladder: o.ladder,
 		refs:   refs,
+		inputs: fs.Args(),
 	}
-	if err := renderReport(w, rep, col, js, cs, o.format, ro); err != nil {
+	var dm *decodedMessages
+	if o.format == "html" {
+		// The page shows every message of the listed SAs decoded: a second
+		// pass over the captures (dissect's decoding, with the keys).
+		dm = decodeFrames(e, fs.Args(), opt, o.in.keys, wantedFrames(rep, refs))
+	}
+	if err := renderReport(w, rep, col, js, cs, o.format, ro, dm); err != nil {
 		return err
 	}
 	if err := w.Flush(); err != nil {

@@ -98,6 +98,14 @@ func (r *frameRefs) where(n int) (string, int) {
 	return r.names[r.file[n-1]], int(r.frame[n-1])
 }
 
+// key returns the input file index and frame number of merged packet n.
+func (r *frameRefs) key(n int) frameKey {
+	if r == nil || n < 1 || n > len(r.file) {
+		return frameKey{0, n}
+	}
+	return frameKey{int(r.file[n-1]), int(r.frame[n-1])}
+}
+
 // ref names frame n: "12" or "b.pcap#12".
 func (r *frameRefs) ref(n int) string {
 	f, fr := r.where(n)

@@ -56,5 +56,5 @@ func (r *saRing) render(w io.Writer, fin *flows.Report, format string, o renderO
 	if col.err != nil {
 		return nil, col.err
 	}
-	return rep, renderReport(w, rep, col, js, cs, format, o)
+	return rep, renderReport(w, rep, col, js, cs, format, o, nil)
 }

@@ -195,6 +195,7 @@ type renderOpts struct {
 	color  bool       // paint severities (terminals)
 	ladder bool       // draw a sequence diagram per SA
 	refs   *frameRefs // names frames; nil: plain numbers
+	inputs []string   // the captures (HTML title); nil for live
 }
 
 // renderTable writes the verdict, the SA table, the findings (each text
@@ -221,16 +222,16 @@ func renderTable(w io.Writer, rep *flows.Report, o renderOpts) error {
 func writeVerdict(w io.Writer, rep *flows.Report, fi *findingIndex, o renderOpts) {
 	for i, v := range verdict(rep, fi, o.refs) {
 		if i == 0 {
-			fmt.Fprint(w, flows.WrapLine("Verdict: "+v.text, o.width, "", "  "))
+			fmt.Fprint(w, flows.WrapLine("Verdict: "+v.Text, o.width, "", "  "))
 			continue
 		}
-		if v.sev == "" {
-			fmt.Fprint(w, flows.WrapLine(v.text, o.width, "  ", "  "))
+		if v.Sev == "" {
+			fmt.Fprint(w, flows.WrapLine(v.Text, o.width, "  ", "  "))
 			continue
 		}
-		sev, _ := flows.ParseSeverity(v.sev)
-		tag := paint(o.color, sev, fmt.Sprintf("%-7s", v.sev))
-		text := flows.WrapLine(v.text, o.width, strings.Repeat(" ", 10), strings.Repeat(" ", 10))
+		sev, _ := flows.ParseSeverity(v.Sev)
+		tag := paint(o.color, sev, fmt.Sprintf("%-7s", v.Sev))
+		text := flows.WrapLine(v.Text, o.width, strings.Repeat(" ", 10), strings.Repeat(" ", 10))
 		fmt.Fprint(w, "  "+tag+" "+strings.TrimLeft(text, " "))
 	}
 	fmt.Fprint(w, flows.WrapLine("Capture: "+summaryLine(rep), o.width, "", "  "))
@@ -328,11 +329,11 @@ func renderMarkdown(w io.Writer, rep *flows.Report, o renderOpts) error {
 	for i, v := range verdict(rep, fi, o.refs) {
 		switch {
 		case i == 0:
-			fmt.Fprintf(w, "**Verdict:** %s\n\n", mdText(v.text))
-		case v.sev == "":
-			fmt.Fprintf(w, "- %s\n", mdText(v.text))
+			fmt.Fprintf(w, "**Verdict:** %s\n\n", mdText(v.Text))
+		case v.Sev == "":
+			fmt.Fprintf(w, "- %s\n", mdText(v.Text))
 		default:
-			fmt.Fprintf(w, "- **%s** %s\n", v.sev, mdText(v.text))
+			fmt.Fprintf(w, "- **%s** %s\n", v.Sev, mdText(v.Text))
 		}
 	}
 	fmt.Fprintf(w, "\n**ikeflow:** %s\n\n", summaryLine(rep))

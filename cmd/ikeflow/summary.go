@@ -156,8 +156,8 @@ const verdictLimit = 20
 
 // verdictEntry is one line of the verdict: a severity and a text.
 type verdictEntry struct {
-	sev  string // "error", "warning", "info" or "" for the headline
-	text string
+	Sev  string // "error", "warning", "info", or "" for the headline and notes
+	Text string
 }
 
 // problemSA reports whether an SA belongs in the verdict: a warning or
