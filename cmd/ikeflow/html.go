@@ -152,26 +152,16 @@ func renderHTML(w io.Writer, rep *flows.Report, col *collector, o renderOpts, dm
 		p.Summary = fmt.Sprintf("%d IKE SAs (IKEv2 %d, IKEv1 %d): %s. Too many to show each; below are the SAs with warnings or errors (sections closed) and every finding text once. Narrow with --peer or --spi, or use --format json for everything.",
 			col.total, col.byVer[2], col.byVer[1], strings.Join(states, ", "))
 		p.MoreProb = col.moreProb
-		probs := slices.Clone(col.problems)
-		slices.SortStableFunc(probs, func(x, y *flows.SA) int { return x.FirstFrame - y.FirstFrame })
-		view = &flows.Report{SAs: probs, Stats: rep.Stats}
-		names := map[string]bool{}
-		for _, sa := range probs {
-			names[sa.Name()] = true
-		}
-		for _, f := range rep.Findings {
-			if f.SA == "" || names[f.SA] {
-				view.Findings = append(view.Findings, f)
-			}
-		}
+		view = problemsView(rep, col)
 	}
 	fi := indexFindings(view)
-	for i, v := range verdict(view, fi, o.refs) {
+	entries := verdict(view, fi, o.refs)
+	if p.Summarised {
+		entries = summaryVerdict(col, findingsByKind(rep))
+	}
+	for i, v := range entries {
 		if i == 0 {
 			p.Headline = v.Text
-			if p.Summarised {
-				p.Headline = fmt.Sprintf("%d IKE SAs; %d with errors or warnings.", col.total, len(col.problems)+col.moreProb)
-			}
 			continue
 		}
 		p.Verdict = append(p.Verdict, v)

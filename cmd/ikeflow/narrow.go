@@ -15,9 +15,21 @@ const narrowKeyWidth = 11
 // block of "key value" lines per SA, the findings (each text once), and
 // the ladders, no line wider than o.width.
 func renderNarrow(w io.Writer, rep *flows.Report, fi *findingIndex, o renderOpts) error {
-	width := max(o.width, 40)
-	o.width = width
+	o.width = max(o.width, 40)
 	writeVerdict(w, rep, fi, o)
+	writeSABlocks(w, rep, fi, o, true)
+	writeFindingsNarrow(w, fi, o)
+	if o.ladder {
+		writeLadders(w, rep, fi, o, o.width)
+	}
+	return nil
+}
+
+// writeSABlocks writes one block of "key value" lines per SA of rep; its
+// findings are named with their labels (F2) when labels is set.
+func writeSABlocks(w io.Writer, rep *flows.Report, fi *findingIndex, o renderOpts, labels bool) {
+	width := o.width
+	idx := saIndex(rep)
 	key := func(k, v string) {
 		first := "  " + k + strings.Repeat(" ", max(narrowKeyWidth-len([]rune(k)), 1))
 		fmt.Fprint(w, flows.WrapLine(v, width, first, strings.Repeat(" ", len([]rune(first))+2)))
@@ -51,12 +63,12 @@ func renderNarrow(w io.Writer, rep *flows.Report, fi *findingIndex, o renderOpts
 			key("child SA", s)
 		}
 		if sa.RekeyedFrom != "" {
-			key("rekey of", saRef(saIndex(rep), sa.RekeyedFrom))
+			key("rekey of", saRef(idx, sa.RekeyedFrom))
 		}
 		if sa.RekeyedTo != "" {
-			key("rekeyed to", saRef(saIndex(rep), sa.RekeyedTo))
+			key("rekeyed to", saRef(idx, sa.RekeyedTo))
 		}
-		refs := fi.saFindingRefs(n)
+		refs := fi.saFindings(n, labels)
 		if len(refs) == 0 {
 			key("findings", "none")
 		} else {
@@ -69,6 +81,11 @@ func renderNarrow(w io.Writer, rep *flows.Report, fi *findingIndex, o renderOpts
 			}
 		}
 	}
+}
+
+// writeFindingsNarrow writes every finding text once, most severe first.
+func writeFindingsNarrow(w io.Writer, fi *findingIndex, o renderOpts) {
+	width := o.width
 	if len(fi.groups) == 0 {
 		fmt.Fprintln(w, "\nNo findings.")
 	} else {
@@ -88,8 +105,4 @@ func renderNarrow(w io.Writer, rep *flows.Report, fi *findingIndex, o renderOpts
 		fmt.Fprint(w, text)
 		fmt.Fprint(w, flows.WrapLine(g.msg, width, "    ", "    "))
 	}
-	if o.ladder {
-		writeLadders(w, rep, fi, o, width)
-	}
-	return nil
 }

@@ -3,11 +3,17 @@ package main
 import (
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"testing"
+
+	"github.com/ikeflow/ikeflow/capture"
+	"github.com/ikeflow/ikeflow/flows"
+	"golang.org/x/net/html"
 )
 
 // visibleWidth is the width of a line in characters, without ANSI colour
@@ -348,4 +354,124 @@ func TestVersionText(t *testing.T) {
 	if !strings.HasPrefix(out, "ikeflow ") || !strings.Contains(out, "module github.com/ikeflow/ikeflow") {
 		t.Errorf("version: %q", out)
 	}
+}
+
+// corpusSAs analyses corpus scenarios in-process and returns their SAs.
+func corpusSAs(t *testing.T, scens ...string) []*flows.SA {
+	t.Helper()
+	var out []*flows.SA
+	e := &env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard}
+	for _, scen := range scens {
+		c, keys := scenario(t, scen)
+		var ff flowFlags
+		opt, _, err := ff.options(e, keys)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := capture.Open(c, capture.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		an := flows.NewAnalyzer(opt)
+		var pkt flows.Packet
+		for {
+			ev, err := r.Next()
+			if err != nil {
+				break
+			}
+			if packetOf(ev, &pkt) {
+				an.Add(&pkt)
+			}
+		}
+		r.Close()
+		out = append(out, an.Finish().SAs...)
+	}
+	return out
+}
+
+// TestSummaryView: above detailLimit SAs the table, markdown and HTML
+// views summarise: verdict by kind first, counts over every SA, problem
+// SAs, findings by kind; at 80 columns nothing is wider.
+func TestSummaryView(t *testing.T) {
+	sas := corpusSAs(t, "ikev2-psk-success", "ikev2-auth-failed", "ikev2-retransmit", "ikev1-wrong-psk")
+	col := newCollector(nil)
+	const n = detailLimit + 100
+	for i := range n {
+		col.add(sas[i%len(sas)])
+	}
+	if !col.summarised() {
+		t.Fatal("not summarised")
+	}
+	rep := col.report(&flows.Report{Stats: flows.Stats{IKESAs: n}})
+	var narrow, wide, md, page strings.Builder
+	if err := renderSummary(&narrow, rep, col, false, renderOpts{width: 80}); err != nil {
+		t.Fatal(err)
+	}
+	if err := renderSummary(&wide, rep, col, false, renderOpts{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := renderSummary(&md, rep, col, true, renderOpts{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := renderHTML(&page, rep, col, renderOpts{}, nil); err != nil {
+		t.Fatal(err)
+	}
+	// The expected headline, counted from the SAs given.
+	failed, deleted, problems := 0, 0, 0
+	for i := range n {
+		sa := sas[i%len(sas)]
+		switch sa.State {
+		case flows.StateFailed:
+			failed++
+		case flows.StateDeleted:
+			deleted++
+		}
+		for _, f := range sa.Findings {
+			if f.Severity > flows.SeverityInfo {
+				problems++
+				break
+			}
+		}
+	}
+	if failed+deleted != n {
+		t.Fatalf("corpus SAs changed state: %d failed, %d deleted of %d", failed, deleted, n)
+	}
+	head := fmt.Sprintf("Verdict: %d IKE SAs (%d deleted, %d failed): %d with errors or warnings.", n, deleted, failed, problems)
+	for name, out := range map[string]string{"narrow": narrow.String(), "wide": wide.String()} {
+		if !strings.HasPrefix(out, head) {
+			t.Errorf("%s: starts %.120q, want %q", name, out, head)
+		}
+		if !strings.Contains(out, "error   authentication_failed on ") {
+			t.Errorf("%s: verdict lacks the per-kind line:\n%.600s", name, out)
+		}
+	}
+	checkWidth(t, "summary at 80 columns", narrow.String(), 80)
+	if !strings.Contains(wide.String(), "| Severity | Kind") || strings.Contains(narrow.String(), "+---") {
+		t.Errorf("wide view should have tables, narrow none")
+	}
+	if !strings.HasPrefix(md.String(), "**Verdict:** "+strings.TrimPrefix(head, "Verdict: ")) {
+		t.Errorf("markdown: %.200s", md.String())
+	}
+	nodes := htmlNodes(t, page.String())
+	sections := 0
+	for _, nd := range nodes {
+		if nd.Data == "details" && attr(nd, "class") == "sa" {
+			sections++
+			if attr(nd, "open") != "" || hasAttr(nd, "open") {
+				t.Errorf("summary view: SA section open")
+			}
+		}
+	}
+	if sections != problemLimit {
+		t.Errorf("%d SA sections, want the %d problem SAs kept", sections, problemLimit)
+	}
+}
+
+func hasAttr(n *html.Node, key string) bool {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return true
+		}
+	}
+	return false
 }

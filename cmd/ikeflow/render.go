@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -217,27 +216,10 @@ func renderTable(w io.Writer, rep *flows.Report, o renderOpts) error {
 	return renderNarrow(w, rep, fi, o)
 }
 
-// writeVerdict writes the verdict (see verdict), each entry wrapped to
-// width (0: not wrapped) under a hanging indent.
+// writeVerdict writes the verdict (see verdict) and the capture line,
+// each entry wrapped to o.width (0: not wrapped) under a hanging indent.
 func writeVerdict(w io.Writer, rep *flows.Report, fi *findingIndex, o renderOpts) {
-	for i, v := range verdict(rep, fi, o.refs) {
-		if i == 0 {
-			fmt.Fprint(w, flows.WrapLine("Verdict: "+v.Text, o.width, "", "  "))
-			continue
-		}
-		if v.Sev == "" {
-			fmt.Fprint(w, flows.WrapLine(v.Text, o.width, "  ", "  "))
-			continue
-		}
-		sev, _ := flows.ParseSeverity(v.Sev)
-		tag := paint(o.color, sev, fmt.Sprintf("%-7s", v.Sev))
-		text := flows.WrapLine(v.Text, o.width, strings.Repeat(" ", 10), strings.Repeat(" ", 10))
-		fmt.Fprint(w, "  "+tag+" "+strings.TrimLeft(text, " "))
-	}
-	fmt.Fprint(w, flows.WrapLine("Capture: "+summaryLine(rep), o.width, "", "  "))
-	if l := o.refs.legend(); l != "" {
-		fmt.Fprint(w, flows.WrapLine(l, o.width, "", "  "))
-	}
+	writeEntries(w, verdict(rep, fi, o.refs), rep, o)
 }
 
 // renderWide writes the wide layout: verdict, SA table, findings table,
@@ -433,91 +415,6 @@ func (c *csvStream) end(rep *flows.Report) error {
 	}
 	c.cw.Flush()
 	return c.cw.Error()
-}
-
-// renderSummary is the table (or markdown) view of a capture with more
-// IKE SAs than can be listed: counts by state, the SAs with warnings or
-// errors, and the findings grouped by kind.
-func renderSummary(w io.Writer, rep *flows.Report, col *collector, markdown bool, o renderOpts) error {
-	color := o.color && !markdown
-	newT := newASCIITable
-	if markdown {
-		newT = newMarkdownTable
-		fmt.Fprintf(w, "**ikeflow:** %s\n\n", summaryLine(rep))
-	} else {
-		fmt.Fprintln(w, summaryLine(rep))
-	}
-	var states []string
-	for _, st := range []string{"established", "deleted", "rekeyed", "failed", "half_open", "incomplete"} {
-		if n := col.byState[st]; n > 0 {
-			states = append(states, fmt.Sprintf("%s %d", st, n))
-		}
-	}
-	fmt.Fprintf(w, "\n%d IKE SAs (IKEv2 %d, IKEv1 %d): %s. Too many to list; below are the SAs with warnings or errors and the findings by kind. Narrow with --peer or --spi, or use --format json for everything.\n\n",
-		col.total, col.byVer[2], col.byVer[1], strings.Join(states, ", "))
-	if len(col.problems) > 0 {
-		slices.SortStableFunc(col.problems, func(x, y *flows.SA) int { return x.FirstFrame - y.FirstFrame })
-		sub := &flows.Report{SAs: col.problems}
-		t := newT(w)
-		t.Header("#", "Start (UTC)", "Initiator → Responder", "IKE", "SPIs i/r", "State", "Proposal", "Child SAs", "Findings")
-		sep := "\n"
-		if markdown {
-			sep = "<br>"
-		}
-		for _, r := range saRows(sub, sep) {
-			if err := t.Append(strconv.Itoa(r.n), r.start, r.peers, r.version, r.spis, r.state, r.proposal, r.children, r.fnd); err != nil {
-				return err
-			}
-		}
-		if err := t.Render(); err != nil {
-			return err
-		}
-		if col.moreProb > 0 {
-			fmt.Fprintf(w, "… and %d more SAs with warnings or errors.\n", col.moreProb)
-		}
-	}
-	type group struct {
-		sev   flows.Severity
-		kind  string
-		n     int
-		sas   map[string]bool
-		first []int
-		msg   string
-	}
-	groups := map[string]*group{}
-	var order []*group
-	for _, f := range rep.Findings {
-		k := f.Severity.String() + "/" + f.Kind
-		g := groups[k]
-		if g == nil {
-			g = &group{sev: f.Severity, kind: f.Kind, sas: map[string]bool{}, first: f.Frames, msg: f.Message}
-			groups[k] = g
-			order = append(order, g)
-		}
-		g.n++
-		if f.SA != "" {
-			g.sas[f.SA] = true
-		}
-	}
-	slices.SortStableFunc(order, func(x, y *group) int {
-		if x.sev != y.sev {
-			return int(y.sev) - int(x.sev)
-		}
-		return y.n - x.n
-	})
-	fmt.Fprintln(w, "\nFindings by kind:")
-	t := newT(w)
-	t.Header("Severity", "Kind", "Count", "SAs", "First frames", "Example")
-	for _, g := range order {
-		msg := wrap(g.msg, 72)
-		if markdown {
-			msg = mdCell(g.msg)
-		}
-		if err := t.Append(paint(color, g.sev, g.sev.String()), g.kind, strconv.Itoa(g.n), strconv.Itoa(len(g.sas)), o.refs.list(g.first, 8), msg); err != nil {
-			return err
-		}
-	}
-	return t.Render()
 }
 
 // isTerminal reports whether w is a character device (a terminal).

@@ -94,13 +94,21 @@ func indexFindings(rep *flows.Report) *findingIndex {
 
 // saFindingRefs lists the finding groups of SA row n as
 // "F2 error no_proposal_chosen" items, or nil when it has none.
-func (fi *findingIndex) saFindingRefs(n int) []string {
+func (fi *findingIndex) saFindingRefs(n int) []string { return fi.saFindings(n, true) }
+
+// saFindings lists the finding groups of SA row n as "F2 error
+// no_proposal_chosen" (labels) or "error no_proposal_chosen" items.
+func (fi *findingIndex) saFindings(n int, labels bool) []string {
 	if n < 1 || n > len(fi.bySA) {
 		return nil
 	}
 	var out []string
 	for _, g := range fi.bySA[n-1] {
-		out = append(out, g.label()+" "+g.sev.String()+" "+g.kind)
+		s := g.sev.String() + " " + g.kind
+		if labels {
+			s = g.label() + " " + s
+		}
+		out = append(out, s)
 	}
 	return out
 }
