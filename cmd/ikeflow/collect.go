@@ -100,7 +100,7 @@ func (c *collector) summarised() bool { return c.total > detailLimit }
 // are finalised, then the findings and stats.
 type jsonStream struct {
 	w     io.Writer
-	refs  *frameRefs // several inputs: frames are written as numbers in their own file
+	refs  *frameRefs // several inputs: frames are written as numbers in their own file, with the file
 	n     int
 	buf   []*flows.SA
 	began bool
@@ -127,7 +127,6 @@ func (j *jsonStream) add(sa *flows.SA) error {
 func (j *jsonStream) flush() error {
 	slices.SortStableFunc(j.buf, func(x, y *flows.SA) int { return x.FirstFrame - y.FirstFrame })
 	for _, sa := range j.buf {
-		j.refs.localizeSA(sa)
 		b, err := marshalNoEscape(sa)
 		if err != nil {
 			return err
@@ -140,7 +139,7 @@ func (j *jsonStream) flush() error {
 		if _, err := io.WriteString(j.w, sep); err != nil {
 			return err
 		}
-		if _, err := j.w.Write(b); err != nil {
+		if _, err := j.w.Write(j.refs.annotateJSON(b)); err != nil {
 			return err
 		}
 	}
@@ -156,7 +155,6 @@ func (j *jsonStream) end(rep *flows.Report) error {
 	var b strings.Builder
 	b.WriteString("\n],\n\"findings\": [")
 	for i, f := range rep.Findings {
-		f.Frames = j.refs.localize(f.Frames)
 		fb, err := marshalNoEscape(f)
 		if err != nil {
 			return err
@@ -165,7 +163,7 @@ func (j *jsonStream) end(rep *flows.Report) error {
 			b.WriteString(",")
 		}
 		b.WriteString("\n  ")
-		b.Write(fb)
+		b.Write(j.refs.annotateJSON(fb))
 	}
 	st, err := json.Marshal(rep.Stats)
 	if err != nil {

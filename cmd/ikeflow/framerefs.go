@@ -1,12 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"path/filepath"
 	"strconv"
 	"strings"
-
-	"github.com/ikeflow/ikeflow/flows"
 )
 
 // frameRefs names frames in reports. With one input file a frame is its
@@ -143,39 +142,104 @@ func (r *frameRefs) list(fr []int, max int) string {
 	return b.String()
 }
 
-// localize returns frames as numbers in their own files (JSON keeps its
-// documented form: frame numbers as in each file). fr is not modified.
-func (r *frameRefs) localize(fr []int) []int {
-	if r == nil || len(fr) == 0 {
-		return fr
+// jsonFrameKeys are the JSON fields holding one frame number, and the
+// field annotateJSON adds after each to name its file.
+var jsonFrameKeys = []struct{ key, file string }{
+	{`"frame":`, "file"},
+	{`"first_frame":`, "first_file"},
+	{`"last_frame":`, "last_file"},
+	{`"created_frame":`, "created_file"},
+	{`"deleted_frame":`, "deleted_file"},
+}
+
+// annotateJSON rewrites the frame numbers of a marshalled analysis object
+// (an SA or a finding) from the merged numbering to each file's own, and
+// names the file next to each: "frame":N gains "file", "first_frame"
+// gains "first_file" and so on, and "frames":[…] gains "files":[…] in the
+// same order. With one input it returns b unchanged. Keys are matched only
+// right after '{' or ',' (a quote inside a JSON string is escaped, so
+// string content cannot match).
+func (r *frameRefs) annotateJSON(b []byte) []byte {
+	if r == nil {
+		return b
 	}
-	out := make([]int, len(fr))
-	for i, n := range fr {
-		_, out[i] = r.where(n)
+	out := make([]byte, 0, len(b)+len(b)/4)
+	for i := 0; i < len(b); {
+		c := b[i]
+		out = append(out, c)
+		i++
+		if (c != '{' && c != ',') || i >= len(b) || b[i] != '"' {
+			continue
+		}
+		rest := b[i:]
+		done := false
+		for _, k := range jsonFrameKeys {
+			if !bytes.HasPrefix(rest, []byte(k.key)) {
+				continue
+			}
+			n, l := leadingInt(rest[len(k.key):])
+			if l == 0 {
+				break
+			}
+			f, num := r.where(n)
+			out = append(out, k.key...)
+			out = strconv.AppendInt(out, int64(num), 10)
+			if n > 0 {
+				out = append(out, `,"`+k.file+`":`...)
+				out = appendString(out, f)
+			}
+			i += len(k.key) + l
+			done = true
+			break
+		}
+		if done || !bytes.HasPrefix(rest, []byte(`"frames":[`)) {
+			continue
+		}
+		j := len(`"frames":[`)
+		var nums []int
+		for j < len(rest) && rest[j] != ']' {
+			n, l := leadingInt(rest[j:])
+			if l == 0 {
+				break
+			}
+			nums = append(nums, n)
+			j += l
+			if j < len(rest) && rest[j] == ',' {
+				j++
+			}
+		}
+		if j >= len(rest) || rest[j] != ']' {
+			continue // not a list of numbers: copy as is
+		}
+		out = append(out, `"frames":[`...)
+		for x, n := range nums {
+			if x > 0 {
+				out = append(out, ',')
+			}
+			_, num := r.where(n)
+			out = strconv.AppendInt(out, int64(num), 10)
+		}
+		out = append(out, `],"files":[`...)
+		for x, n := range nums {
+			if x > 0 {
+				out = append(out, ',')
+			}
+			f, _ := r.where(n)
+			out = appendString(out, f)
+		}
+		out = append(out, ']')
+		i += j + 1
 	}
 	return out
 }
 
-// localizeSA rewrites every frame number of sa (merged numbering) to its
-// number in its own file, for JSON output; sa must not be rendered again.
-func (r *frameRefs) localizeSA(sa *flows.SA) {
-	if r == nil {
-		return
+// leadingInt parses the non-negative decimal number at the start of b and
+// returns it and its length (0: none).
+func leadingInt(b []byte) (int, int) {
+	n, l := 0, 0
+	for l < len(b) && l < 12 && b[l] >= '0' && b[l] <= '9' {
+		n = n*10 + int(b[l]-'0')
+		l++
 	}
-	one := func(n int) int { _, f := r.where(n); return f }
-	sa.FirstFrame, sa.LastFrame = one(sa.FirstFrame), one(sa.LastFrame)
-	for _, ex := range sa.Exchanges {
-		for _, m := range ex.Messages {
-			m.Frame = one(m.Frame)
-		}
-	}
-	for _, c := range sa.ChildSAs {
-		c.CreatedFrame = one(c.CreatedFrame)
-		if c.DeletedFrame != 0 {
-			c.DeletedFrame = one(c.DeletedFrame)
-		}
-	}
-	for i := range sa.Findings {
-		sa.Findings[i].Frames = r.localize(sa.Findings[i].Frames)
-	}
+	return n, l
 }

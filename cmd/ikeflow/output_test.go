@@ -234,7 +234,8 @@ func TestSeveralInputs(t *testing.T) {
 	}
 	// JSON: frames as in each file, as when the file is analysed alone.
 	type msg struct {
-		Frame int `json:"frame"`
+		Frame int    `json:"frame"`
+		File  string `json:"file"`
 	}
 	type rep struct {
 		SAs []struct {
@@ -265,7 +266,23 @@ func TestSeveralInputs(t *testing.T) {
 		}
 		return m
 	}
-	merged := frames(run("--format", "json"))
+	mergedJSON := run("--format", "json")
+	merged := frames(mergedJSON)
+	var mr rep
+	json.Unmarshal([]byte(mergedJSON), &mr)
+	for i, sa := range mr.SAs {
+		want := []string{"1:capture.pcap", "2:capture.pcap"}[i]
+		for _, ex := range sa.Exchanges {
+			for _, m := range ex.Messages {
+				if m.File != want {
+					t.Errorf("SA %s frame %d: file %q, want %q", sa.SPIi, m.Frame, m.File, want)
+				}
+			}
+		}
+	}
+	if !strings.Contains(mergedJSON, `"frames":[1,2,3,4],"files":["2:capture.pcap","2:capture.pcap","2:capture.pcap","2:capture.pcap"]`) {
+		t.Errorf("merged JSON findings lack their files")
+	}
 	for _, one := range []struct {
 		c    string
 		keys []string
@@ -474,4 +491,25 @@ func hasAttr(n *html.Node, key string) bool {
 		}
 	}
 	return false
+}
+
+// TestAnnotateJSON: frame fields gain their file; text that merely looks
+// like a frame field inside a string is left alone.
+func TestAnnotateJSON(t *testing.T) {
+	r := newFrameRefs([]string{"x/a.pcap", "y/b.pcap"})
+	r.add(0, 7) // merged 1 = a.pcap#7
+	r.add(1, 3) // merged 2 = b.pcap#3
+	in := `{"frame":2,"payloads":"ID ,\"frame\":1 {\"frames\":[1]}","first_frame":1,"frames":[1,2],"deleted_frame":0,"x":{"frame":1}}`
+	want := `{"frame":3,"file":"b.pcap","payloads":"ID ,\"frame\":1 {\"frames\":[1]}","first_frame":7,"first_file":"a.pcap","frames":[7,3],"files":["a.pcap","b.pcap"],"deleted_frame":0,"x":{"frame":7,"file":"a.pcap"}}`
+	if got := string(r.annotateJSON([]byte(in))); got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+	var v any
+	if err := json.Unmarshal(r.annotateJSON([]byte(in)), &v); err != nil {
+		t.Errorf("not JSON: %v", err)
+	}
+	var one *frameRefs
+	if got := string(one.annotateJSON([]byte(in))); got != in {
+		t.Errorf("one input: changed")
+	}
 }
