@@ -24,12 +24,18 @@ strongSwan charon logs at ike level 4, libreswan secrets, FortiGate
 identities, child SA proposals, traffic selectors and error notifies. Without
 keys, encrypted exchanges are analysed from sizes, order and timing.
 
-Several captures are merged by time (frame numbers stay those of each file).
+Several captures are merged by time (frame numbers stay those of each file,
+and every frame reference names its file).
+
+The report starts with the verdict: per IKE SA with errors or warnings,
+what failed and the most likely cause. On a terminal narrower than the
+tables, each SA is a block of lines that fits (--width sets the width).
 
 Examples:
   ikeflow capture.pcap
   ikeflow analyze --keys charon.log --ladder capture.pcap
   ikeflow analyze --format markdown capture.pcapng > ticket.md
+  ikeflow analyze --format html --keys charon.log capture.pcap > report.html
   ikeflow analyze --peer 203.0.113.10 --fail-on error capture.pcap || echo broken
 `
 
