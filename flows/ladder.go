@@ -76,12 +76,17 @@ func LadderWith(sa *SA, o LadderOptions) string {
 	for _, r := range rows {
 		fw = max(fw, len([]rune(frameLabel(r.m.Frame))))
 	}
-	if o.Width > 0 && fw+12+ladderWidth > o.Width {
+	// A row is the frame column, the time (1+8+2) and the arrow (aw+1).
+	aw := ladderWidth
+	if o.Width > 0 && fw+12+aw > o.Width {
 		fw = 7
+	}
+	if o.Width > 0 && fw+12+aw > o.Width {
+		aw = max(o.Width-fw-12, 24)
 	}
 	left := "Initiator " + sa.Initiator.String()
 	right := "Responder " + sa.Responder.String()
-	pad := ladderWidth - len(left) - len(right)
+	pad := aw - len(left) - len(right)
 	lead := strings.Repeat(" ", fw+11)
 	peers := lead + left + strings.Repeat(" ", max(pad, 1)) + right
 	if o.Width > 0 && len(peers) > o.Width {
@@ -105,7 +110,7 @@ func LadderWith(sa *SA, o LadderOptions) string {
 			b.WriteString(fl + "\n")
 			fl = ""
 		}
-		arr := padLeft(fl, fw) + " " + padLeft(rel(m.Time.Sub(sa.Start)), 8) + "  " + arrow(label, m.From == "initiator")
+		arr := padLeft(fl, fw) + " " + padLeft(rel(m.Time.Sub(sa.Start)), 8) + "  " + arrow(label, m.From == "initiator", aw)
 		tail := m.Payloads + " (" + strconv.Itoa(m.Size) + " B)"
 		if m.Response && ex.RTT > 0 && !m.Retransmit && isFirstResponse(ex, m) {
 			tail += " rtt " + strconv.FormatFloat(ex.RTT, 'f', 1, 64) + " ms"
@@ -216,9 +221,10 @@ func isFirstResponse(ex *Exchange, m *Message) bool {
 	return false
 }
 
-// arrow draws "|-- label ----->|" or "|<---- label --|" of ladderWidth.
-func arrow(label string, right bool) string {
-	n := ladderWidth - 4 - len(label) - 2
+// arrow draws "|-- label ----->|" or "|<---- label --|", width+1
+// characters wide (more when the label needs it).
+func arrow(label string, right bool, width int) string {
+	n := width - 4 - len(label) - 2
 	if n < 2 {
 		n = 2
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ikeflow/ikeflow/flows"
 	"golang.org/x/net/html"
 )
 
@@ -203,5 +204,30 @@ func TestHTMLEscapes(t *testing.T) {
 	}
 	if !strings.Contains(b.String(), "&lt;script&gt;alert(1)&lt;/script&gt;") {
 		t.Errorf("escaped text missing")
+	}
+}
+
+// TestLiveHTMLReport: live's final report in HTML is the same page, from
+// the SAs it kept, and says that it has no decoded payloads.
+func TestLiveHTMLReport(t *testing.T) {
+	sas := corpusSAs(t, "ikev2-rekey", "ikev2-auth-child-no-proposal")
+	ring := newSARing(10)
+	for _, sa := range sas {
+		ring.add(sa)
+	}
+	var b strings.Builder
+	rep, err := ring.render(&b, &flows.Report{}, "html", renderOpts{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	js, err := json.Marshal(rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	json.Unmarshal(js, &m)
+	checkHTMLPage(t, b.String(), m)
+	if len(rep.SAs) != len(sas) || !strings.Contains(b.String(), "not part of this report (live capture)") {
+		t.Errorf("%d SAs in the report for %d given; page:\n%.300s", len(rep.SAs), len(sas), b.String())
 	}
 }

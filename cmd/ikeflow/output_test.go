@@ -513,3 +513,53 @@ func TestAnnotateJSON(t *testing.T) {
 		t.Errorf("one input: changed")
 	}
 }
+
+// TestVerdictAgreesWithDaemons: for every corpus scenario whose daemons
+// logged a failure or an error notify (expected.json, derived from the
+// logs), the verdict has an error line for the SA and names the notify's
+// finding kind.
+func TestVerdictAgreesWithDaemons(t *testing.T) {
+	dirs, _ := filepath.Glob(filepath.Join(corpus, "*", "expected.json"))
+	checked := 0
+	for _, ej := range dirs {
+		scen := filepath.Base(filepath.Dir(ej))
+		data, err := os.ReadFile(ej)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var exp struct {
+			Outcome  string   `json:"outcome"`
+			Notifies []string `json:"error_notifies"`
+		}
+		if err := json.Unmarshal(data, &exp); err != nil {
+			t.Fatal(err)
+		}
+		var notifies []string
+		for _, n := range exp.Notifies {
+			if n != "INVALID_KE_PAYLOAD" { // a normal retry, not an error
+				notifies = append(notifies, n)
+			}
+		}
+		if !strings.HasPrefix(exp.Outcome, "failed") && len(notifies) == 0 {
+			continue
+		}
+		c, keys := scenario(t, scen)
+		// Both daemons' logs too: with a wrong PSK each peer derived its
+		// own key, and the responder's error notify opens only with its log.
+		logs, _ := filepath.Glob(filepath.Join(filepath.Dir(c), "charon-*.log"))
+		out, _, _ := ikeflow(t, withKeyArgs(c, append(keys, logs...), "--width", "0")...)
+		v, _, _ := strings.Cut(out, "\nCapture:")
+		if !strings.Contains(v, "\n  error   #1 ") {
+			t.Errorf("%s: daemons logged %s %v, the verdict has no error line:\n%s", scen, exp.Outcome, notifies, v)
+		}
+		for _, n := range notifies {
+			if !strings.Contains(v, strings.ToLower(n)) {
+				t.Errorf("%s: the verdict does not name %s:\n%s", scen, n, v)
+			}
+		}
+		checked++
+	}
+	if checked < 6 {
+		t.Errorf("only %d failing scenarios checked", checked)
+	}
+}

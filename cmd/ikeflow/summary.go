@@ -194,9 +194,13 @@ func verdict(rep *flows.Report, fi *findingIndex, refs *frameRefs) []verdictEntr
 		states[sa.State]++
 	}
 	var probs []verdictProb
+	quiet := 0 // problem SAs without a warning or error finding
 	for i, sa := range rep.SAs {
 		if sev, ok := problemSA(sa, fi.bySA[i]); ok {
 			probs = append(probs, verdictProb{i + 1, sev})
+			if !hasProblemFinding(fi.bySA[i]) {
+				quiet++
+			}
 		}
 	}
 	slices.SortStableFunc(probs, func(x, y verdictProb) int { return int(y.sev) - int(x.sev) })
@@ -221,8 +225,10 @@ func verdict(rep *flows.Report, fi *findingIndex, refs *frameRefs) []verdictEntr
 		head += ": no errors or warnings."
 	case len(probs) == 0:
 		head += fmt.Sprintf(": no SA has errors or warnings; %d capture-wide problem%s.", globalProb, plural(globalProb))
-	default:
+	case quiet == 0:
 		head += fmt.Sprintf(": %d with errors or warnings.", len(probs))
+	default:
+		head += fmt.Sprintf(": %d with errors or warnings, %d %s without a finding.", len(probs)-quiet, quiet, "not up")
 	}
 	out = append(out, verdictEntry{"", head})
 	for i, p := range probs {
@@ -294,6 +300,16 @@ func verdict(rep *flows.Report, fi *findingIndex, refs *frameRefs) []verdictEntr
 type verdictProb struct {
 	n   int
 	sev flows.Severity
+}
+
+// hasProblemFinding reports whether any of gs is a warning or an error.
+func hasProblemFinding(gs []*findingGroup) bool {
+	for _, g := range gs {
+		if g.sev > flows.SeverityInfo {
+			return true
+		}
+	}
+	return false
 }
 
 // saFrames returns the frames of g's findings that belong to sa.
