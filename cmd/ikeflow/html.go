@@ -149,8 +149,8 @@ func renderHTML(w io.Writer, rep *flows.Report, col *collector, o renderOpts, dm
 				states = append(states, fmt.Sprintf("%s %d", st, n))
 			}
 		}
-		p.Summary = fmt.Sprintf("%d IKE SAs (IKEv2 %d, IKEv1 %d): %s. Too many to show each; below are the SAs with warnings or errors (sections closed) and every finding text once. Narrow with --peer or --spi, or use --format json for everything.",
-			col.total, col.byVer[2], col.byVer[1], strings.Join(states, ", "))
+		p.Summary = fmt.Sprintf("%d IKE SAs (IKEv2 %d, IKEv1 %d): %s. Too many to show each: below are the SAs with warnings or errors (at most %d, sections closed) and their findings, each text once; the verdict counts every SA. Narrow with --peer or --spi, or use --format json for everything.",
+			col.total, col.byVer[2], col.byVer[1], strings.Join(states, ", "), problemLimit)
 		p.MoreProb = col.moreProb
 		view = problemsView(rep, col)
 	}
