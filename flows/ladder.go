@@ -15,20 +15,42 @@ const ladderWidth = 46
 // message ID, the payloads and the round-trip time; retransmits are marked.
 // Child SAs with their ESP counters and the SA's findings follow. The output
 // is plain ASCII apart from payload names and ends with a newline.
-func Ladder(sa *SA) string {
+func Ladder(sa *SA) string { return LadderWith(sa, LadderOptions{}) }
+
+// LadderOptions adapts a ladder diagram to where it is shown.
+type LadderOptions struct {
+	// Width is the widest line allowed, in characters; 0 means no limit
+	// (one line per message). With a width, the payload list of a message
+	// goes on lines of its own under the arrow, and long header, child SA
+	// and finding lines are wrapped with an indent.
+	Width int
+	// Frame names a frame number ("12", "b.pcap#12"); nil prints the
+	// number. Message lines show "#" before plain numbers.
+	Frame func(int) string
+	// FindingRef, when set, names where a finding's text is printed
+	// already ("F2"): the ladder then prints that reference instead of
+	// the message. An empty result prints the message.
+	FindingRef func(Finding) string
+}
+
+// LadderWith renders sa like [Ladder], laid out as o says.
+func LadderWith(sa *SA, o LadderOptions) string {
+	frame := o.Frame
+	if frame == nil {
+		frame = strconv.Itoa
+	}
 	var b strings.Builder
-	b.WriteString("IKEv" + strconv.Itoa(sa.Version) + " SA " + sa.Name() + "  state " + sa.State.String())
+	line := func(first, rest string, text string) {
+		b.WriteString(WrapLine(text, o.Width, first, rest))
+	}
+	head := "IKEv" + strconv.Itoa(sa.Version) + " SA " + sa.Name() + "  state " + sa.State.String()
 	if sa.Mode != "" {
-		b.WriteString("  (" + sa.Mode + " mode)")
+		head += "  (" + sa.Mode + " mode)"
 	}
 	if sa.Proposal != "" {
-		b.WriteString("  " + sa.Proposal)
+		head += "  " + sa.Proposal
 	}
-	b.WriteByte('\n')
-	left := "Initiator " + sa.Initiator.String()
-	right := "Responder " + sa.Responder.String()
-	pad := ladderWidth - len(left) - len(right)
-	b.WriteString(strings.Repeat(" ", 18) + left + strings.Repeat(" ", max(pad, 1)) + right + "\n")
+	line("", "    ", head)
 
 	type row struct {
 		m  *Message
@@ -41,6 +63,36 @@ func Ladder(sa *SA) string {
 		}
 	}
 	slices.SortStableFunc(rows, func(x, y row) int { return x.m.Frame - y.m.Frame })
+	frameLabel := func(n int) string {
+		s := frame(n)
+		if s != "" && strings.Trim(s, "0123456789") == "" {
+			s = "#" + s
+		}
+		return s
+	}
+	// The frame column is 7 wide, or as wide as the longest name if that
+	// still fits; otherwise long names go on a line of their own.
+	fw := 7
+	for _, r := range rows {
+		fw = max(fw, len([]rune(frameLabel(r.m.Frame))))
+	}
+	// A row is the frame column, the time (1+8+2) and the arrow (aw+1).
+	aw := ladderWidth
+	if o.Width > 0 && fw+12+aw > o.Width {
+		fw = 7
+	}
+	if o.Width > 0 && fw+12+aw > o.Width {
+		aw = max(o.Width-fw-12, 24)
+	}
+	left := "Initiator " + sa.Initiator.String()
+	right := "Responder " + sa.Responder.String()
+	pad := aw - len(left) - len(right)
+	lead := strings.Repeat(" ", fw+11)
+	peers := lead + left + strings.Repeat(" ", max(pad, 1)) + right
+	if o.Width > 0 && len(peers) > o.Width {
+		peers = lead + left + "\n" + lead + right
+	}
+	b.WriteString(peers + "\n")
 	for _, r := range rows {
 		m, ex := r.m, r.ex
 		label := ex.Type.String() + " mid " + u32(ex.MID)
@@ -53,35 +105,108 @@ func Ladder(sa *SA) string {
 		if m.Retransmit {
 			label += " RETRANSMIT"
 		}
-		b.WriteString(padLeft("#"+strconv.Itoa(m.Frame), 7) + " " + padLeft(rel(m.Time.Sub(sa.Start)), 8) + "  ")
-		b.WriteString(arrow(label, m.From == "initiator"))
-		b.WriteString("  " + m.Payloads + " (" + strconv.Itoa(m.Size) + " B)")
+		fl := frameLabel(m.Frame)
+		if len([]rune(fl)) > fw {
+			b.WriteString(fl + "\n")
+			fl = ""
+		}
+		arr := padLeft(fl, fw) + " " + padLeft(rel(m.Time.Sub(sa.Start)), 8) + "  " + arrow(label, m.From == "initiator", aw)
+		tail := m.Payloads + " (" + strconv.Itoa(m.Size) + " B)"
 		if m.Response && ex.RTT > 0 && !m.Retransmit && isFirstResponse(ex, m) {
-			b.WriteString(" rtt " + strconv.FormatFloat(ex.RTT, 'f', 1, 64) + " ms")
+			tail += " rtt " + strconv.FormatFloat(ex.RTT, 'f', 1, 64) + " ms"
 		}
 		if m.Response && ex.Error != "" && isFirstResponse(ex, m) {
-			b.WriteString(" ERROR " + ex.Error)
+			tail += " ERROR " + ex.Error
 		}
-		b.WriteByte('\n')
+		if o.Width <= 0 || len([]rune(arr))+2+len([]rune(tail)) <= o.Width {
+			b.WriteString(arr + "  " + tail + "\n")
+			continue
+		}
+		b.WriteString(arr + "\n")
+		ind := strings.Repeat(" ", min(fw+13, o.Width/3))
+		line(ind, ind+"  ", tail)
 	}
 	if sa.ExchangesOmitted > 0 {
 		b.WriteString("        … " + strconv.Itoa(sa.ExchangesOmitted) + " more exchanges not shown\n")
 	}
 	for _, c := range sa.ChildSAs {
-		b.WriteString("  child " + c.Protocol + " " + c.SPIi.String() + "/" + c.SPIr.String() + " " + c.State)
+		s := "child " + c.Protocol + " " + c.SPIi.String() + "/" + c.SPIr.String() + " " + c.State
 		if c.Proposal != "" {
-			b.WriteString(" " + c.Proposal)
+			s += " " + c.Proposal
 		}
 		if len(c.TSi)+len(c.TSr) > 0 {
-			b.WriteString(" TSi " + strings.Join(c.TSi, ",") + " TSr " + strings.Join(c.TSr, ","))
+			s += " TSi " + strings.Join(c.TSi, ",") + " TSr " + strings.Join(c.TSr, ",")
 		}
 		if c.Inferred {
-			b.WriteString(" (inferred from ESP)")
+			s += " (inferred from ESP)"
 		}
-		b.WriteString("  ESP i→r " + strconv.FormatUint(c.ESPPackets.IToR, 10) + ", r→i " + strconv.FormatUint(c.ESPPackets.RToI, 10) + "\n")
+		s += "  ESP i→r " + strconv.FormatUint(c.ESPPackets.IToR, 10) + ", r→i " + strconv.FormatUint(c.ESPPackets.RToI, 10)
+		line("  ", "      ", s)
 	}
 	for _, f := range sa.Findings {
-		b.WriteString("  [" + f.Severity.String() + "] " + f.Kind + " " + framesText(f.Frames) + ": " + f.Message + "\n")
+		msg := f.Message
+		if o.FindingRef != nil {
+			if ref := o.FindingRef(f); ref != "" {
+				msg = "see " + ref
+			}
+		}
+		line("  ", "      ", "["+f.Severity.String()+"] "+f.Kind+" "+framesWith(f.Frames, frame)+": "+msg)
+	}
+	return b.String()
+}
+
+// WrapLine returns text as lines of at most width characters (0: one
+// line), the first prefixed by first and the others by rest, each ending
+// with a newline. It breaks at spaces; a word longer than a line is broken
+// after a '/' or ',' if it has one, else anywhere.
+func WrapLine(text string, width int, first, rest string) string {
+	if width <= 0 {
+		return first + text + "\n"
+	}
+	var b strings.Builder
+	prefix := first
+	cur := []rune(nil)
+	flush := func() {
+		b.WriteString(prefix + string(cur) + "\n")
+		prefix, cur = rest, cur[:0]
+	}
+	room := func() int { return max(width-len([]rune(prefix)), 8) }
+	for _, w := range strings.Fields(text) {
+		word := []rune(w)
+		for {
+			need := len(word)
+			if len(cur) > 0 {
+				need++
+			}
+			if len(cur)+need <= room() {
+				if len(cur) > 0 {
+					cur = append(cur, ' ')
+				}
+				cur = append(cur, word...)
+				break
+			}
+			if len(cur) > 0 {
+				flush()
+				continue
+			}
+			// The word alone is too long for a line: split it.
+			cut := room()
+			for i := cut - 1; i > cut/2; i-- {
+				if word[i] == '/' || word[i] == ',' {
+					cut = i + 1
+					break
+				}
+			}
+			cur = append(cur, word[:cut]...)
+			word = word[cut:]
+			flush()
+			if len(word) == 0 {
+				break
+			}
+		}
+	}
+	if len(cur) > 0 || prefix == first {
+		flush()
 	}
 	return b.String()
 }
@@ -96,9 +221,10 @@ func isFirstResponse(ex *Exchange, m *Message) bool {
 	return false
 }
 
-// arrow draws "|-- label ----->|" or "|<---- label --|" of ladderWidth.
-func arrow(label string, right bool) string {
-	n := ladderWidth - 4 - len(label) - 2
+// arrow draws "|-- label ----->|" or "|<---- label --|", width+1
+// characters wide (more when the label needs it).
+func arrow(label string, right bool, width int) string {
+	n := width - 4 - len(label) - 2
 	if n < 2 {
 		n = 2
 	}
@@ -110,10 +236,11 @@ func arrow(label string, right bool) string {
 
 // padLeft right-aligns s in n columns.
 func padLeft(s string, n int) string {
-	if len(s) >= n {
+	l := len([]rune(s))
+	if l >= n {
 		return s
 	}
-	return strings.Repeat(" ", n-len(s)) + s
+	return strings.Repeat(" ", n-l) + s
 }
 
 // rel formats an offset as "+1.234".
@@ -121,14 +248,14 @@ func rel(d time.Duration) string {
 	return "+" + strconv.FormatFloat(d.Seconds(), 'f', 3, 64)
 }
 
-// framesText formats frame numbers as "(frames 1, 2, 3)".
-func framesText(frames []int) string {
+// framesWith formats frame numbers as "(frames 1, 2, 3)", each named by name.
+func framesWith(frames []int, name func(int) string) string {
 	if len(frames) == 0 {
 		return ""
 	}
 	s := make([]string, 0, len(frames))
 	for _, f := range frames {
-		s = append(s, strconv.Itoa(f))
+		s = append(s, name(f))
 	}
 	return "(frames " + strings.Join(s, ", ") + ")"
 }

@@ -24,18 +24,25 @@ strongSwan charon logs at ike level 4, libreswan secrets, FortiGate
 identities, child SA proposals, traffic selectors and error notifies. Without
 keys, encrypted exchanges are analysed from sizes, order and timing.
 
-Several captures are merged by time (frame numbers stay those of each file).
+Several captures are merged by time (frame numbers stay those of each file,
+and every frame reference names its file).
+
+The report starts with the verdict: per IKE SA with errors or warnings,
+what failed and the most likely cause. On a terminal narrower than the
+tables, each SA is a block of lines that fits (--width sets the width).
 
 Examples:
   ikeflow capture.pcap
   ikeflow analyze --keys charon.log --ladder capture.pcap
   ikeflow analyze --format markdown capture.pcapng > ticket.md
+  ikeflow analyze --format html --keys charon.log capture.pcap > report.html
   ikeflow analyze --peer 203.0.113.10 --fail-on error capture.pcap || echo broken
 `
 
 type analyzeOpts struct {
 	format string
 	ladder bool
+	width  int
 	flowFlags
 	quiet bool
 	write string
@@ -45,8 +52,9 @@ type analyzeOpts struct {
 func runAnalyze(e *env, args []string) error {
 	fs := newFlags(e, "analyze", "[flags] FILE...", analyzeHelp)
 	var o analyzeOpts
-	fs.StringVarP(&o.format, "format", "f", "table", "output `format`: table, markdown, csv or json")
-	fs.BoolVar(&o.ladder, "ladder", false, "also draw a sequence diagram of every IKE SA (table and markdown formats)")
+	fs.StringVarP(&o.format, "format", "f", "table", "output `format`: table, markdown, csv, json or html (one self-contained page)")
+	fs.BoolVar(&o.ladder, "ladder", false, "also draw a sequence diagram of every IKE SA (table and markdown formats; html always has them)")
+	fs.IntVar(&o.width, "width", autoWidth, "lay the table out for this many `columns` (default: the terminal's width, or COLUMNS; no limit for files and pipes; 0: no limit)")
 	o.flowFlags.register(fs, "finalise an IKE SA after this much capture time without traffic (bounds memory on long captures; 0 keeps all open)")
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "no progress and no packet-level warnings on stderr")
 	fs.StringVarP(&o.write, "write", "w", "", "also write the packets of the reported SAs (after --peer/--spi) to this pcapng `file`")
@@ -55,9 +63,15 @@ func runAnalyze(e *env, args []string) error {
 		return err
 	}
 	switch o.format {
-	case "table", "markdown", "md", "csv", "json":
+	case "table", "markdown", "md", "csv", "json", "html":
 	default:
-		return usagef("--format must be table, markdown, csv or json, not %q", o.format)
+		return usagef("--format must be table, markdown, csv, json or html, not %q", o.format)
+	}
+	if o.width < autoWidth {
+		return usagef("--width cannot be negative")
+	}
+	if o.ladder && (o.format == "csv" || o.format == "json") {
+		fmt.Fprintf(e.stderr, "ikeflow analyze: --ladder applies to the table, markdown and html formats only; ignored for %s\n", o.format)
 	}
 	if fs.NArg() == 0 {
 		return usagef("no capture file given (use - for standard input)")
@@ -88,6 +102,7 @@ func runAnalyze(e *env, args []string) error {
 		readers = append(readers, r)
 	}
 	w := bufio.NewWriterSize(e.stdout, 64<<10)
+	refs := newFrameRefs(fs.Args())
 	// Finalised SAs stream through a collector: JSON and CSV are written as
 	// SAs finish, tables keep every SA only up to detailLimit.
 	var stream func(*flows.SA) error
@@ -95,13 +110,13 @@ func runAnalyze(e *env, args []string) error {
 	var cs *csvStream
 	switch o.format {
 	case "json":
-		js = &jsonStream{w: w}
+		js = &jsonStream{w: w, refs: refs}
 		if err := js.begin(); err != nil {
 			return err
 		}
 		stream = js.add
 	case "csv":
-		cs = newCSVStream(w)
+		cs = newCSVStream(w, refs)
 		stream = cs.add
 	}
 	col := newCollector(stream)
@@ -125,6 +140,7 @@ func runAnalyze(e *env, args []string) error {
 		}
 		switch {
 		case packetOf(ev, &pkt):
+			pkt.Frame = refs.add(m.last, pkt.Frame)
 		case ev.Kind == capture.KindError:
 			if !o.quiet {
 				prog.clear()
@@ -145,23 +161,24 @@ func runAnalyze(e *env, args []string) error {
 	if col.err != nil {
 		return col.err
 	}
-
-	color := isTerminal(e.stdout) && os.Getenv("NO_COLOR") == ""
-	switch {
-	case js != nil:
-		err = js.end(rep)
-	case cs != nil:
-		err = cs.end(rep)
-	case col.summarised() && o.format == "table":
-		err = renderSummary(w, rep, col, false, color)
-	case col.summarised():
-		err = renderSummary(w, rep, col, true, false)
-	case o.format == "table":
-		err = renderTable(w, rep, o.ladder, color)
-	default:
-		err = renderMarkdown(w, rep, o.ladder)
+	if !o.quiet {
+		explainEmpty(e.stderr, "analyze", m, rep, col.total, an.SAsSeen(), fopt, opt)
 	}
-	if err != nil {
+
+	ro := renderOpts{
+		width:  outputWidth(e.stdout, o.width),
+		color:  isTerminal(e.stdout) && os.Getenv("NO_COLOR") == "",
+		ladder: o.ladder,
+		refs:   refs,
+		inputs: fs.Args(),
+	}
+	var dm *decodedMessages
+	if o.format == "html" {
+		// The page shows every message of the listed SAs decoded: a second
+		// pass over the captures (dissect's decoding, with the keys).
+		dm = decodeFrames(e, fs.Args(), opt, o.in.keys, wantedFrames(rep, refs))
+	}
+	if err := renderReport(w, rep, col, js, cs, o.format, ro, dm); err != nil {
 		return err
 	}
 	if err := w.Flush(); err != nil {

@@ -100,6 +100,7 @@ func (c *collector) summarised() bool { return c.total > detailLimit }
 // are finalised, then the findings and stats.
 type jsonStream struct {
 	w     io.Writer
+	refs  *frameRefs // several inputs: frames are written as numbers in their own file, with the file
 	n     int
 	buf   []*flows.SA
 	began bool
@@ -138,7 +139,7 @@ func (j *jsonStream) flush() error {
 		if _, err := io.WriteString(j.w, sep); err != nil {
 			return err
 		}
-		if _, err := j.w.Write(b); err != nil {
+		if _, err := j.w.Write(j.refs.annotateJSON(b)); err != nil {
 			return err
 		}
 	}
@@ -162,7 +163,7 @@ func (j *jsonStream) end(rep *flows.Report) error {
 			b.WriteString(",")
 		}
 		b.WriteString("\n  ")
-		b.Write(fb)
+		b.Write(j.refs.annotateJSON(fb))
 	}
 	st, err := json.Marshal(rep.Stats)
 	if err != nil {

@@ -54,7 +54,12 @@ func runDissect(e *env, args []string) error {
 	w := bufio.NewWriterSize(e.stdout, 64<<10)
 	defer w.Flush()
 	d := &dissector{format: *format, w: w, stderr: e.stderr, quiet: *quiet, keys: kr}
-	for _, path := range fs.Args() {
+	names := newFrameRefs(fs.Args()) // several files: each record names its file
+	for i, path := range fs.Args() {
+		d.name = ""
+		if names.multi() {
+			d.name = names.names[i]
+		}
 		if err := d.file(e, path, opt); err != nil {
 			return err
 		}
@@ -72,6 +77,7 @@ type dissector struct {
 	msg    dissect.Message // reused
 	trk    *decrypt.Tracker
 	jbuf   []byte // reused JSON line
+	name   string // file name printed with each frame when several files are given
 }
 
 func (d *dissector) file(e *env, path string, opt capture.Options) error {
@@ -85,8 +91,7 @@ func (d *dissector) file(e *env, path string, opt capture.Options) error {
 		ev, err := r.Next()
 		if err == io.EOF {
 			if st := r.Stats(); st.IKE == 0 && !d.quiet {
-				fmt.Fprintf(d.stderr, "ikeflow dissect: %s: no IKE message in %d packet(s) (%d ESP). IKE is looked for on UDP %s, UDP %s with RFC 3948 encapsulation and TCP %s; use --ike-ports, --natt-ports or --tcp-ports if the peers use other ports.\n",
-					path, st.Packets, st.ESP, ports(opt.IKEPorts), ports(opt.NATTPorts), ports(opt.TCPPorts))
+				fmt.Fprint(d.stderr, noIKEHint("dissect", path, st, opt))
 			}
 			return nil
 		}
@@ -126,6 +131,7 @@ func (d *dissector) record(ev *capture.Event) *record {
 	decErr := m.DecodeFromBytes(ev.Data)
 	h := &m.Header
 	rec := &record{
+		File:      d.name,
 		Frame:     ev.Frame,
 		Time:      formatTime(ev.Time),
 		Src:       ev.Src.String(),

@@ -75,7 +75,7 @@ func runLive(e *env, args []string) error {
 	fs.BoolVar(&o.promisc, "promisc", false, "put the interface in promiscuous mode while capturing (span ports, hubs)")
 	fs.DurationVar(&o.duration, "duration", 0, "stop after this long (e.g. 30s, 10m); 0 runs until Ctrl-C or SIGTERM")
 	fs.StringVarP(&o.format, "format", "f", "text", "event stream `format`: text, json (one JSON object per line) or none")
-	fs.StringVar(&o.report, "report", "table", "final report `format`: table, markdown, csv, json or none")
+	fs.StringVar(&o.report, "report", "table", "final report `format`: table, markdown, csv, json, html or none")
 	fs.StringVarP(&o.write, "write", "w", "", "also save the captured IKE/ESP frames to this pcapng `file`")
 	fs.BoolVar(&o.ladder, "ladder", false, "draw a sequence diagram of every IKE SA in the final report (table and markdown)")
 	o.flowFlags.register(fs, "end an IKE SA (and report its findings) after this long without traffic")
@@ -98,9 +98,9 @@ func runLive(e *env, args []string) error {
 		return usagef("--format must be text, json or none, not %q", o.format)
 	}
 	switch o.report {
-	case "table", "markdown", "md", "csv", "json", "none":
+	case "table", "markdown", "md", "csv", "json", "html", "none":
 	default:
-		return usagef("--report must be table, markdown, csv, json or none, not %q", o.report)
+		return usagef("--report must be table, markdown, csv, json, html or none, not %q", o.report)
 	}
 	if o.snaplen < 64 || o.snaplen > capture.MaxSnaplen {
 		return usagef("--snaplen must be between 64 and %d", capture.MaxSnaplen)
@@ -130,10 +130,18 @@ func runLive(e *env, args []string) error {
 	}
 
 	w := bufio.NewWriterSize(e.stdout, 64<<10)
-	stream := newLiveStream(w, o.format, o.spis)
+	// When the report goes to a file or a pipe, the text events go to
+	// stderr so the file holds only the report (an explicit --format
+	// keeps them on stdout, before the report).
+	evw := w
+	if o.report != "none" && !fs.Changed("format") && !isTerminal(e.stdout) {
+		evw = bufio.NewWriterSize(e.stderr, 4<<10)
+	}
+	flush := func() { evw.Flush(); w.Flush() }
+	stream := newLiveStream(evw, o.format, o.spis)
 	src, err := capture.OpenLive(o.iface, capture.LiveConfig{
 		Snaplen: o.snaplen, Promiscuous: o.promisc, Options: opt, Filter: prog,
-		BufferSize: o.bufferMB << 20, OnIdle: func() { w.Flush() },
+		BufferSize: o.bufferMB << 20, OnIdle: flush,
 	})
 	if err != nil {
 		return liveOpenError(o.iface, err)
@@ -208,7 +216,7 @@ func runLive(e *env, args []string) error {
 		case packetOf(ev, &pkt):
 		case ev.Kind == capture.KindError:
 			if !o.quiet {
-				w.Flush()
+				flush()
 				fmt.Fprintf(e.stderr, "ikeflow live: %s: %v\n", o.iface, ev.Err)
 			}
 			continue
@@ -244,11 +252,13 @@ func runLive(e *env, args []string) error {
 	stream.emit(liveEvent{Time: time.Now().UTC(), Event: "capture_end", Interface: o.iface,
 		Received: &st.Received, Dropped: &st.Dropped, IKESAs: &nSAs, Seconds: &secs})
 	if runErr != nil {
-		w.Flush()
+		flush()
 		return runErr
 	}
+	evw.Flush()
 
-	rep, err := ring.render(w, fin, o.report, o.ladder, isTerminal(e.stdout) && os.Getenv("NO_COLOR") == "")
+	rep, err := ring.render(w, fin, o.report, renderOpts{width: outputWidth(e.stdout, autoWidth), ladder: o.ladder,
+		color: isTerminal(e.stdout) && os.Getenv("NO_COLOR") == ""})
 	if err != nil {
 		return err
 	}

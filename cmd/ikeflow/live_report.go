@@ -31,7 +31,7 @@ func (r *saRing) add(sa *flows.SA) {
 
 // render writes the final report in format (analyze's formats, or "none")
 // exactly as analyze renders the same SAs, and returns the report.
-func (r *saRing) render(w io.Writer, fin *flows.Report, format string, ladder, color bool) (*flows.Report, error) {
+func (r *saRing) render(w io.Writer, fin *flows.Report, format string, o renderOpts) (*flows.Report, error) {
 	sas := slices.Clone(r.sas)
 	slices.SortStableFunc(sas, func(x, y *flows.SA) int { return x.FirstFrame - y.FirstFrame })
 	var stream func(*flows.SA) error
@@ -45,7 +45,7 @@ func (r *saRing) render(w io.Writer, fin *flows.Report, format string, ladder, c
 		}
 		stream = js.add
 	case "csv":
-		cs = newCSVStream(w)
+		cs = newCSVStream(w, nil)
 		stream = cs.add
 	}
 	col := newCollector(stream)
@@ -56,21 +56,5 @@ func (r *saRing) render(w io.Writer, fin *flows.Report, format string, ladder, c
 	if col.err != nil {
 		return nil, col.err
 	}
-	var err error
-	switch {
-	case format == "none":
-	case js != nil:
-		err = js.end(rep)
-	case cs != nil:
-		err = cs.end(rep)
-	case col.summarised() && format == "table":
-		err = renderSummary(w, rep, col, false, color)
-	case col.summarised():
-		err = renderSummary(w, rep, col, true, false)
-	case format == "table":
-		err = renderTable(w, rep, ladder, color)
-	default:
-		err = renderMarkdown(w, rep, ladder)
-	}
-	return rep, err
+	return rep, renderReport(w, rep, col, js, cs, format, o, nil)
 }

@@ -10,6 +10,8 @@ import (
 
 // record is one IKE message as printed by "ikeflow dissect" (docs/json.md).
 type record struct {
+	// File names the capture when several are dissected (empty otherwise).
+	File      string          `json:"file,omitempty"`
 	Frame     int             `json:"frame"`
 	Time      string          `json:"time"`
 	Src       string          `json:"src"`
@@ -100,7 +102,13 @@ func appendPayloads(b []byte, ps []payloadRecord) ([]byte, error) {
 
 // appendJSON appends the record as one JSON line (with the newline) to b.
 func (r *record) appendJSON(b []byte) ([]byte, error) {
-	b = append(b, `{"frame":`...)
+	b = append(b, '{')
+	if r.File != "" {
+		b = append(b, `"file":`...)
+		b = appendString(b, r.File)
+		b = append(b, ',')
+	}
+	b = append(b, `"frame":`...)
 	b = strconv.AppendInt(b, int64(r.Frame), 10)
 	for _, f := range [...]struct{ k, v string }{
 		{"time", r.Time}, {"src", r.Src}, {"dst", r.Dst}, {"transport", r.Transport},

@@ -1,11 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"encoding/csv"
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -186,14 +186,56 @@ func summaryLine(rep *flows.Report) string {
 	return s
 }
 
-// renderTable writes the SA table, then the findings, then ladders.
-func renderTable(w io.Writer, rep *flows.Report, ladder, color bool) error {
-	fmt.Fprintln(w, summaryLine(rep))
+// renderOpts says how a table or markdown report is laid out.
+type renderOpts struct {
+	// width is the widest line allowed (a terminal's columns); 0 means no
+	// limit: the wide tables, as for a file or a pipe.
+	width  int
+	color  bool       // paint severities (terminals)
+	ladder bool       // draw a sequence diagram per SA
+	refs   *frameRefs // names frames; nil: plain numbers
+	inputs []string   // the captures (HTML title); nil for live
+}
+
+// renderTable writes the verdict, the SA table, the findings (each text
+// once) and the ladders. When o.width is set and the tables would be wider,
+// it writes the narrow layout instead (one block per SA).
+func renderTable(w io.Writer, rep *flows.Report, o renderOpts) error {
+	fi := indexFindings(rep)
+	if o.width <= 0 {
+		return renderWide(w, rep, fi, o)
+	}
+	var buf bytes.Buffer
+	if err := renderWide(&buf, rep, fi, o); err != nil {
+		return err
+	}
+	if maxLineWidth(buf.String()) <= o.width {
+		_, err := w.Write(buf.Bytes())
+		return err
+	}
+	return renderNarrow(w, rep, fi, o)
+}
+
+// writeVerdict writes the verdict (see verdict) and the capture line,
+// each entry wrapped to o.width (0: not wrapped) under a hanging indent.
+func writeVerdict(w io.Writer, rep *flows.Report, fi *findingIndex, o renderOpts) {
+	writeEntries(w, verdict(rep, fi, o.refs), rep, o)
+}
+
+// renderWide writes the wide layout: verdict, SA table, findings table,
+// ladders.
+func renderWide(w io.Writer, rep *flows.Report, fi *findingIndex, o renderOpts) error {
+	writeVerdict(w, rep, fi, o)
 	if len(rep.SAs) > 0 {
+		fmt.Fprintln(w)
 		t := newASCIITable(w)
 		t.Header("#", "Start (UTC)", "Initiator → Responder", "IKE", "SPIs i/r", "State", "Proposal", "Child SAs", "Findings")
 		for _, r := range saRows(rep, "\n") {
-			if err := t.Append(strconv.Itoa(r.n), r.start, r.peers, r.version, r.spis, r.state, wrap(r.proposal, 28), r.children, r.fnd); err != nil {
+			fnd := strings.Join(fi.saFindingRefs(r.n), "\n")
+			if fnd == "" {
+				fnd = "-"
+			}
+			if err := t.Append(strconv.Itoa(r.n), r.start, r.peers, r.version, r.spis, r.state, wrap(r.proposal, 28), r.children, fnd); err != nil {
 				return err
 			}
 		}
@@ -201,13 +243,12 @@ func renderTable(w io.Writer, rep *flows.Report, ladder, color bool) error {
 			return err
 		}
 	}
-	if len(rep.Findings) > 0 {
-		fmt.Fprintln(w, "\nFindings:")
-		idx := saIndex(rep)
+	if len(fi.groups) > 0 {
+		fmt.Fprintln(w, "\nFindings (most severe first; each text once, with every SA it concerns):")
 		t := newASCIITable(w)
-		t.Header("Severity", "Kind", "SA", "Frames", "What happened, what to check")
-		for _, f := range rep.Findings {
-			if err := t.Append(paint(color, f.Severity, f.Severity.String()), f.Kind, saRef(idx, f.SA), wrap(frameList(f.Frames), 16), wrap(f.Message, 72)); err != nil {
+		t.Header("#", "Severity", "Kind", "SA", "Frames", "What happened, what to check")
+		for _, g := range fi.groups {
+			if err := t.Append(g.label(), paint(o.color, g.sev, g.sev.String()), g.kind, wrap(groupSAs(g, 8), 12), wrap(o.refs.list(g.frames, 8), 16), wrap(g.msg, 72)); err != nil {
 				return err
 			}
 		}
@@ -217,12 +258,45 @@ func renderTable(w io.Writer, rep *flows.Report, ladder, color bool) error {
 	} else {
 		fmt.Fprintln(w, "\nNo findings.")
 	}
-	if ladder {
-		for i, sa := range rep.SAs {
-			fmt.Fprintf(w, "\nIKE SA #%d %s\n%s", i+1, sa.Name(), flows.Ladder(sa))
-		}
+	if o.ladder {
+		writeLadders(w, rep, fi, o, 0)
 	}
 	return nil
+}
+
+// writeLadders writes the sequence diagram of every SA, width-limited;
+// findings point to their text in the findings list.
+func writeLadders(w io.Writer, rep *flows.Report, fi *findingIndex, o renderOpts, width int) {
+	for i, sa := range rep.SAs {
+		fmt.Fprintf(w, "\nIKE SA #%d %s\n%s", i+1, sa.Name(), flows.LadderWith(sa, ladderOpts(fi, o, width)))
+	}
+}
+
+// ladderOpts returns the ladder options of a report: frames named by
+// o.refs, findings pointing to their group.
+func ladderOpts(fi *findingIndex, o renderOpts, width int) flows.LadderOptions {
+	return flows.LadderOptions{Width: width, Frame: o.refs.ref, FindingRef: fi.ref}
+}
+
+// maxLineWidth returns the widest line of s in characters, not counting
+// ANSI colour sequences.
+func maxLineWidth(s string) int {
+	widest := 0
+	for line := range strings.SplitSeq(s, "\n") {
+		n, esc := 0, false
+		for _, r := range line {
+			switch {
+			case esc:
+				esc = r != 'm'
+			case r == '\x1b':
+				esc = true
+			default:
+				n++
+			}
+		}
+		widest = max(widest, n)
+	}
+	return widest
 }
 
 // mdCell makes text safe inside a markdown table cell.
@@ -232,14 +306,29 @@ func mdCell(s string) string {
 }
 
 // renderMarkdown writes the same content as the table, ready for a ticket.
-func renderMarkdown(w io.Writer, rep *flows.Report, ladder bool) error {
-	fmt.Fprintf(w, "**ikeflow:** %s\n\n", summaryLine(rep))
+func renderMarkdown(w io.Writer, rep *flows.Report, o renderOpts) error {
+	fi := indexFindings(rep)
+	for i, v := range verdict(rep, fi, o.refs) {
+		switch {
+		case i == 0:
+			fmt.Fprintf(w, "**Verdict:** %s\n\n", mdText(v.Text))
+		case v.Sev == "":
+			fmt.Fprintf(w, "- %s\n", mdText(v.Text))
+		default:
+			fmt.Fprintf(w, "- **%s** %s\n", v.Sev, mdText(v.Text))
+		}
+	}
+	fmt.Fprintf(w, "\n**ikeflow:** %s\n\n", summaryLine(rep))
 	if len(rep.SAs) > 0 {
 		fmt.Fprint(w, "### IKE SAs\n\n")
 		t := newMarkdownTable(w)
 		t.Header("#", "Start (UTC)", "Initiator → Responder", "IKE", "SPIs i/r", "State", "Proposal", "Child SAs", "Findings")
 		for _, r := range saRows(rep, "<br>") {
-			cells := []string{strconv.Itoa(r.n), r.start, r.peers, r.version, r.spis, r.state, r.proposal, r.children, r.fnd}
+			fnd := strings.Join(fi.saFindingRefs(r.n), "<br>")
+			if fnd == "" {
+				fnd = "-"
+			}
+			cells := []string{strconv.Itoa(r.n), r.start, r.peers, r.version, r.spis, r.state, r.proposal, r.children, fnd}
 			for i := range cells {
 				cells[i] = strings.ReplaceAll(cells[i], "|", `\|`)
 			}
@@ -252,14 +341,13 @@ func renderMarkdown(w io.Writer, rep *flows.Report, ladder bool) error {
 		}
 	}
 	fmt.Fprint(w, "\n### Findings\n\n")
-	if len(rep.Findings) == 0 {
+	if len(fi.groups) == 0 {
 		fmt.Fprintln(w, "No findings.")
 	} else {
-		idx := saIndex(rep)
 		t := newMarkdownTable(w)
-		t.Header("Severity", "Kind", "SA", "Frames", "What happened, what to check")
-		for _, f := range rep.Findings {
-			if err := t.Append(f.Severity.String(), f.Kind, saRef(idx, f.SA), mdCell(frameList(f.Frames)), mdCell(f.Message)); err != nil {
+		t.Header("#", "Severity", "Kind", "SA", "Frames", "What happened, what to check")
+		for _, g := range fi.groups {
+			if err := t.Append(g.label(), g.sev.String(), g.kind, groupSAs(g, 8), mdCell(o.refs.list(g.frames, 8)), mdCell(g.msg)); err != nil {
 				return err
 			}
 		}
@@ -267,32 +355,41 @@ func renderMarkdown(w io.Writer, rep *flows.Report, ladder bool) error {
 			return err
 		}
 	}
-	if ladder {
+	if o.ladder {
 		for i, sa := range rep.SAs {
-			fmt.Fprintf(w, "\n#### IKE SA #%d `%s`\n\n```\n%s```\n", i+1, sa.Name(), flows.Ladder(sa))
+			fmt.Fprintf(w, "\n#### IKE SA #%d `%s`\n\n```\n%s```\n", i+1, sa.Name(), flows.LadderWith(sa, ladderOpts(fi, o, 0)))
 		}
 	}
 	return nil
+}
+
+// mdText escapes the characters markdown would interpret in running text.
+func mdText(s string) string {
+	r := strings.NewReplacer("\\", "\\\\", "*", "\\*", "`", "\\`", "<", "&lt;", "[", "\\[")
+	return r.Replace(s)
 }
 
 // csvStream writes one CSV row per finding as SAs are finalised (an SA
 // without findings gets one row with empty finding columns), then the
 // capture-wide findings: a flat table for spreadsheets.
 type csvStream struct {
-	cw *csv.Writer
-	n  int
+	cw   *csv.Writer
+	n    int
+	refs *frameRefs
 }
 
-func newCSVStream(w io.Writer) *csvStream {
+func newCSVStream(w io.Writer, refs *frameRefs) *csvStream {
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"sa", "version", "initiator", "responder", "spi_i", "spi_r", "state", "proposal", "child_sas", "severity", "kind", "frames", "message"})
-	return &csvStream{cw: cw}
+	return &csvStream{cw: cw, refs: refs}
 }
 
-func csvFrames(fr []int) string {
+// csvFrames lists frames separated by spaces ("3 4", or "a.pcap#3 b.pcap#4"
+// with several input files).
+func csvFrames(fr []int, refs *frameRefs) string {
 	s := make([]string, len(fr))
 	for i, f := range fr {
-		s[i] = strconv.Itoa(f)
+		s[i] = refs.ref(f)
 	}
 	return strings.Join(s, " ")
 }
@@ -305,7 +402,7 @@ func (c *csvStream) add(sa *flows.SA) error {
 		c.cw.Write(append(base, "", "", "", ""))
 	}
 	for _, f := range sa.Findings {
-		c.cw.Write(append(append([]string{}, base...), f.Severity.String(), f.Kind, csvFrames(f.Frames), f.Message))
+		c.cw.Write(append(append([]string{}, base...), f.Severity.String(), f.Kind, csvFrames(f.Frames, c.refs), f.Message))
 	}
 	return c.cw.Error()
 }
@@ -313,95 +410,11 @@ func (c *csvStream) add(sa *flows.SA) error {
 func (c *csvStream) end(rep *flows.Report) error {
 	for _, f := range rep.Findings {
 		if f.SA == "" {
-			c.cw.Write([]string{"", "", "", "", "", "", "", "", "", f.Severity.String(), f.Kind, csvFrames(f.Frames), f.Message})
+			c.cw.Write([]string{"", "", "", "", "", "", "", "", "", f.Severity.String(), f.Kind, csvFrames(f.Frames, c.refs), f.Message})
 		}
 	}
 	c.cw.Flush()
 	return c.cw.Error()
-}
-
-// renderSummary is the table (or markdown) view of a capture with more
-// IKE SAs than can be listed: counts by state, the SAs with warnings or
-// errors, and the findings grouped by kind.
-func renderSummary(w io.Writer, rep *flows.Report, col *collector, markdown, color bool) error {
-	newT := newASCIITable
-	if markdown {
-		newT = newMarkdownTable
-		fmt.Fprintf(w, "**ikeflow:** %s\n\n", summaryLine(rep))
-	} else {
-		fmt.Fprintln(w, summaryLine(rep))
-	}
-	var states []string
-	for _, st := range []string{"established", "deleted", "rekeyed", "failed", "half_open", "incomplete"} {
-		if n := col.byState[st]; n > 0 {
-			states = append(states, fmt.Sprintf("%s %d", st, n))
-		}
-	}
-	fmt.Fprintf(w, "\n%d IKE SAs (IKEv2 %d, IKEv1 %d): %s. Too many to list; below are the SAs with warnings or errors and the findings by kind. Narrow with --peer or --spi, or use --format json for everything.\n\n",
-		col.total, col.byVer[2], col.byVer[1], strings.Join(states, ", "))
-	if len(col.problems) > 0 {
-		slices.SortStableFunc(col.problems, func(x, y *flows.SA) int { return x.FirstFrame - y.FirstFrame })
-		sub := &flows.Report{SAs: col.problems}
-		t := newT(w)
-		t.Header("#", "Start (UTC)", "Initiator → Responder", "IKE", "SPIs i/r", "State", "Proposal", "Child SAs", "Findings")
-		sep := "\n"
-		if markdown {
-			sep = "<br>"
-		}
-		for _, r := range saRows(sub, sep) {
-			if err := t.Append(strconv.Itoa(r.n), r.start, r.peers, r.version, r.spis, r.state, r.proposal, r.children, r.fnd); err != nil {
-				return err
-			}
-		}
-		if err := t.Render(); err != nil {
-			return err
-		}
-		if col.moreProb > 0 {
-			fmt.Fprintf(w, "… and %d more SAs with warnings or errors.\n", col.moreProb)
-		}
-	}
-	type group struct {
-		sev   flows.Severity
-		kind  string
-		n     int
-		sas   map[string]bool
-		first []int
-		msg   string
-	}
-	groups := map[string]*group{}
-	var order []*group
-	for _, f := range rep.Findings {
-		k := f.Severity.String() + "/" + f.Kind
-		g := groups[k]
-		if g == nil {
-			g = &group{sev: f.Severity, kind: f.Kind, sas: map[string]bool{}, first: f.Frames, msg: f.Message}
-			groups[k] = g
-			order = append(order, g)
-		}
-		g.n++
-		if f.SA != "" {
-			g.sas[f.SA] = true
-		}
-	}
-	slices.SortStableFunc(order, func(x, y *group) int {
-		if x.sev != y.sev {
-			return int(y.sev) - int(x.sev)
-		}
-		return y.n - x.n
-	})
-	fmt.Fprintln(w, "\nFindings by kind:")
-	t := newT(w)
-	t.Header("Severity", "Kind", "Count", "SAs", "First frames", "Example")
-	for _, g := range order {
-		msg := wrap(g.msg, 72)
-		if markdown {
-			msg = mdCell(g.msg)
-		}
-		if err := t.Append(paint(color, g.sev, g.sev.String()), g.kind, strconv.Itoa(g.n), strconv.Itoa(len(g.sas)), frameList(g.first), msg); err != nil {
-			return err
-		}
-	}
-	return t.Render()
 }
 
 // isTerminal reports whether w is a character device (a terminal).

@@ -9,6 +9,9 @@ import (
 // into tickets. It writes into b directly (no fmt) because dissect prints
 // every message of a capture.
 func appendText(b []byte, r *record) []byte {
+	if r.File != "" {
+		b = append(b, r.File...)
+	}
 	b = append(b, '#')
 	b = strconv.AppendInt(b, int64(r.Frame), 10)
 	b = append(b, "  "...)
