@@ -10,12 +10,13 @@ import (
 //
 //	ikev2 spi_i=… spi_r=… encr=aes-cbc-256 integ=hmac-sha2-256-128 sk_ei=… sk_er=… sk_ai=… sk_ar=…
 //	ikev1 cookie_i=… [cookie_r=…] [encr=3des] [hash=md5] key=…
-func (p *parser) native(lines []line) ([]Key, error) {
+func (p *parser) native(lines []line) []Key {
 	var keys []Key
+next:
 	for _, l := range lines {
 		t := strings.TrimSpace(l.text)
 		if t == "" || strings.HasPrefix(t, "#") {
-			continue
+			continue next
 		}
 		fields := strings.Fields(t)
 		k := Key{Source: p.source(l.n)}
@@ -25,42 +26,50 @@ func (p *parser) native(lines []line) ([]Key, error) {
 		case "ikev1":
 			k.Version = 1
 		default:
-			return nil, p.errf(l.n, "line must start with ikev1 or ikev2, got "+strconv.Quote(fields[0]))
+			p.skip(l.n, "line must start with ikev1 or ikev2, got "+strconv.Quote(fields[0]))
+			continue next
 		}
 		var encrName string
 		seen := map[string]bool{}
 		for _, f := range fields[1:] {
 			name, val, ok := strings.Cut(f, "=")
 			if !ok {
-				return nil, p.errf(l.n, "field "+strconv.Quote(f)+" is not name=value")
+				p.skip(l.n, "field "+strconv.Quote(f)+" is not name=value")
+				continue next
 			}
 			if seen[name] {
-				return nil, p.errf(l.n, "field "+name+" given twice")
+				p.skip(l.n, "field "+name+" given twice")
+				continue next
 			}
 			seen[name] = true
 			if err := p.nativeField(&k, name, val, &encrName); err != nil {
-				return nil, p.errf(l.n, err.Error())
+				p.skip(l.n, err.Error())
+				continue next
 			}
 		}
 		if encrName != "" {
 			a, bits, ok := looseEncr(encrName, k.EncrI.Len())
 			if !ok {
-				return nil, p.errf(l.n, "unknown encryption algorithm "+strconv.Quote(encrName))
+				p.skip(l.n, "unknown encryption algorithm "+strconv.Quote(encrName))
+				continue next
 			}
 			k.Suite.Encr, k.Suite.KeyBits = a, bits
 		}
 		if !k.SPIKnown() {
-			return nil, p.errf(l.n, "missing "+map[uint8]string{1: "cookie_i", 2: "spi_i"}[k.Version])
+			p.skip(l.n, "missing "+map[uint8]string{1: "cookie_i", 2: "spi_i"}[k.Version])
+			continue next
 		}
 		if k.EncrI.IsZero() && k.EncrR.IsZero() && !(k.Suite.Encr == EncrNULL) {
-			return nil, p.errf(l.n, "no key material")
+			p.skip(l.n, "no key material")
+			continue next
 		}
 		if err := k.checkLengths(); err != nil {
-			return nil, p.errf(l.n, err.Error())
+			p.skip(l.n, err.Error())
+			continue next
 		}
 		keys = append(keys, k)
 	}
-	return keys, nil
+	return keys
 }
 
 func (p *parser) nativeField(k *Key, name, val string, encrName *string) error {

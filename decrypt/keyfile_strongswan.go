@@ -2,6 +2,7 @@ package decrypt
 
 import (
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -48,19 +49,86 @@ type ssSPIs struct {
 	i, r    [8]byte
 }
 
-func (p *parser) strongswan(lines []line) ([]Key, error) {
+// ssDump is a key dump being read: its header was seen, its rows are
+// still coming (possibly interleaved with other threads' lines).
+type ssDump struct {
+	name   string // Sk_ei, …, Ka
+	want   int
+	data   []byte
+	head   line
+	idx    int // index into lines of the header
+	tag    string
+	thread string
+}
+
+func (p *parser) strongswan(lines []line) []Key {
 	var groups []*ssGroup
 	var spis []ssSPIs
-	last := map[string]*ssGroup{}  // current group per tag
-	proposal := map[string]Suite{} // last selected IKE proposal per tag
-	for i := 0; i < len(lines); i++ {
-		l := lines[i]
+	last := map[string]*ssGroup{}   // current group per tag
+	proposal := map[string]Suite{}  // last selected IKE proposal per tag
+	pending := map[string]*ssDump{} // dumps being read, per thread
+	drop := func(d *ssDump, n int, reason string) {
+		p.warn(n, d.name+" dump of line "+strconv.Itoa(d.head.n)+": "+reason+": key skipped")
+		delete(pending, d.thread)
+	}
+	finish := func(d *ssDump) {
+		delete(pending, d.thread)
+		g := last[d.tag]
+		startNew := g == nil || d.name == "Sk_d" || d.name == "Ka" || g.secrets[d.name] != nil ||
+			(g.version == 1) != (d.name == "Ka")
+		if startNew {
+			g = &ssGroup{tag: d.tag, thread: d.thread, idx: d.idx, line: d.head.n, suite: proposal[d.tag], version: 2, secrets: map[string][]byte{}}
+			if d.name == "Ka" {
+				g.version = 1
+			}
+			groups = append(groups, g)
+			last[d.tag] = g
+		}
+		g.secrets[d.name] = d.data
+	}
+	for i, l := range lines {
 		tag, thread := "", ""
 		if m := reSSTag.FindStringSubmatch(l.text); m != nil {
 			tag = m[1]
 		}
 		if m := reSSThr.FindStringSubmatch(l.text); m != nil {
 			thread = m[1]
+		}
+		if len(pending) > 0 {
+			d := pending[thread]
+			if d == nil && thread == "" && len(pending) == 1 {
+				for _, x := range pending {
+					d = x
+				}
+			}
+			if row := reSSRow.FindStringSubmatch(l.text); row != nil {
+				if d == nil {
+					// A row whose dump cannot be told: without a
+					// thread tag while several dumps are open.
+					for _, x := range sortedDumps(pending) {
+						drop(x, l.n, "rows of several dumps interleave without thread tags")
+					}
+					continue
+				}
+				off, _ := strconv.Atoi(row[1])
+				if off != len(d.data) {
+					drop(d, l.n, "dump row offset "+row[1]+", want "+strconv.Itoa(len(d.data)))
+					continue
+				}
+				b, _ := parseHex(strings.ReplaceAll(row[2], " ", ""))
+				if len(d.data)+len(b) > d.want {
+					drop(d, l.n, "dump longer than the "+strconv.Itoa(d.want)+" octets its header says")
+					continue
+				}
+				d.data = append(d.data, b...)
+				if len(d.data) == d.want {
+					finish(d)
+				}
+				continue
+			}
+			if d != nil && !reSSHead.MatchString(l.text) {
+				drop(d, l.n, "expected hex dump row at offset "+strconv.Itoa(len(d.data))+" of "+strconv.Itoa(d.want))
+			}
 		}
 		if m := reSSProp.FindStringSubmatch(l.text); m != nil {
 			proposal[tag] = strongswanProposal(m[1])
@@ -85,42 +153,17 @@ func (p *parser) strongswan(lines []line) ([]Key, error) {
 			name = "Ka"
 		}
 		want, err := strconv.Atoi(m[2])
-		if err != nil || want > 1024 {
-			return nil, p.errf(l.n, "bad dump length "+strconv.Quote(m[2]))
+		if err != nil || want == 0 || want > 1024 {
+			p.warn(l.n, name+": bad dump length "+strconv.Quote(m[2])+": key skipped")
+			continue
 		}
-		// Read the dump rows that follow.
-		data := make([]byte, 0, want)
-		for len(data) < want {
-			if i+1 >= len(lines) {
-				return nil, p.errf(l.n, name+": dump ends after "+strconv.Itoa(len(data))+" of "+strconv.Itoa(want)+" octets")
-			}
-			row := reSSRow.FindStringSubmatch(lines[i+1].text)
-			if row == nil {
-				return nil, p.errf(lines[i+1].n, name+": expected hex dump row at offset "+strconv.Itoa(len(data))+" of "+strconv.Itoa(want))
-			}
-			off, _ := strconv.Atoi(row[1])
-			if off != len(data) {
-				return nil, p.errf(lines[i+1].n, name+": dump row offset "+row[1]+", want "+strconv.Itoa(len(data)))
-			}
-			b, _ := parseHex(strings.ReplaceAll(row[2], " ", ""))
-			data = append(data, b...)
-			i++
+		if d := pending[thread]; d != nil {
+			drop(d, l.n, "cut by the next dump header after "+strconv.Itoa(len(d.data))+" of "+strconv.Itoa(d.want)+" octets")
 		}
-		if len(data) != want {
-			return nil, p.errf(l.n, name+": dump has "+strconv.Itoa(len(data))+" octets, header says "+strconv.Itoa(want))
-		}
-		g := last[tag]
-		startNew := g == nil || name == "Sk_d" || name == "Ka" || g.secrets[name] != nil ||
-			(g.version == 1) != (name == "Ka")
-		if startNew {
-			g = &ssGroup{tag: tag, thread: thread, idx: i, line: l.n, suite: proposal[tag], version: 2, secrets: map[string][]byte{}}
-			if name == "Ka" {
-				g.version = 1
-			}
-			groups = append(groups, g)
-			last[tag] = g
-		}
-		g.secrets[name] = data
+		pending[thread] = &ssDump{name: name, want: want, data: make([]byte, 0, want), head: l, idx: i, tag: tag, thread: thread}
+	}
+	for _, d := range sortedDumps(pending) {
+		p.warn(d.head.n, d.name+": dump ends after "+strconv.Itoa(len(d.data))+" of "+strconv.Itoa(d.want)+" octets: key skipped")
 	}
 	var keys []Key
 	for _, g := range groups {
@@ -149,12 +192,23 @@ func (p *parser) strongswan(lines []line) ([]Key, error) {
 			// let the capture name the algorithms.
 			k.Suite = Suite{}
 			if err := k.checkLengths(); err != nil {
-				return nil, p.errf(g.line, err.Error())
+				p.warn(g.line, err.Error()+": key skipped")
+				continue
 			}
 		}
 		keys = append(keys, k)
 	}
-	return keys, nil
+	return keys
+}
+
+// sortedDumps returns the open dumps in file order.
+func sortedDumps(m map[string]*ssDump) []*ssDump {
+	out := make([]*ssDump, 0, len(m))
+	for _, d := range m {
+		out = append(out, d)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].head.n < out[j].head.n })
+	return out
 }
 
 // threadSPIs picks the first line after the key dump, written by the same

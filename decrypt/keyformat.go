@@ -1,0 +1,149 @@
+package decrypt
+
+import (
+	"regexp"
+	"strings"
+)
+
+// formatSpec is one key file format: how it is recognised, how it is
+// parsed, and how docs and --help describe it. keyFormats is the one table
+// detection, error messages, `ikeflow keys --help` and docs/keys.md come
+// from.
+type formatSpec struct {
+	format KeyFormat
+	name   string // short name, KeyFormat.String
+	title  string // what users call it
+	detect string // one line: how it is recognised
+	noKeys string // appended to "no keys found (<name> format" when a file of this format has none
+	sniff  func(head []line, first *line) bool
+	parse  func(p *parser, lines []line) []Key
+}
+
+// keyFormats lists the formats in detection order: the first whose sniff
+// accepts the head of the file (its first 4096 lines) parses it. Log
+// formats come before the table formats because log lines may contain
+// commas.
+var keyFormats = []formatSpec{
+	{
+		format: FormatNative, name: "ikeflow", title: "ikeflow native key lines",
+		detect: "first line (after comments) starts `ikev1 ` or `ikev2 ` followed by `name=value`",
+		sniff:  func(_ []line, first *line) bool { return first != nil && reNative.MatchString(first.text) },
+		parse:  (*parser).native,
+	},
+	{
+		format: FormatStrongSwan, name: "strongswan-log", title: "strongSwan charon log",
+		detect: "`Sk_ei secret => N bytes @ …` / `encryption key Ka => …` dumps, or charon's `NN[IKE]` line tags",
+		sniff: func(head []line, _ *line) bool {
+			return anyLine(head, func(s string) bool { return reSSDump.MatchString(s) || reCharonLine.MatchString(s) })
+		},
+		parse: (*parser).strongswan,
+	},
+	{
+		format: FormatFortiGate, name: "fortigate", title: "FortiGate `diagnose vpn ike gateway list`",
+		detect: "`id/spi:` and `SK_ei:` lines",
+		sniff:  func(head []line, _ *line) bool { return anyLine(head, reForti.MatchString) },
+		parse:  (*parser).fortigate,
+	},
+	{
+		format: FormatLibreswan, name: "libreswan", title: "libreswan / Openswan pluto log, tcpdump -E secrets",
+		detect: "`ikev2 I|R 0x<SPIi> 0x<SPIr> integ:0x… encr:0x…` lines with any prefix, or pluto log lines (`| …` debug lines, `pluto[N]:`)",
+		noKeys: "; pluto prints IKE SA keys only with plutodebug=all,private (or crypt,private)",
+		sniff: func(head []line, _ *line) bool {
+			return anyLine(head, func(s string) bool { return reLibreswanCand.MatchString(s) || rePlutoLog.MatchString(s) })
+		},
+		parse: (*parser).libreswan,
+	},
+	{
+		format: FormatWiresharkV2, name: "wireshark-ikev2", title: "Wireshark `ikev2_decryption_table`",
+		detect: "first line: 8 comma-separated fields (or an SPI and more fields)",
+		sniff: func(_ []line, first *line) bool {
+			if first == nil || !strings.Contains(first.text, ",") {
+				return false
+			}
+			f := splitCSV(first.text)
+			_, spiOK := parseSPI(f[0])
+			return len(f) == 8 || spiOK && len(f) > 2
+		},
+		parse: (*parser).wiresharkV2,
+	},
+	{
+		format: FormatWiresharkV1, name: "wireshark-ikev1", title: "Wireshark `ikev1_decryption_table`",
+		detect: "first line: 2 comma-separated fields",
+		sniff: func(_ []line, first *line) bool {
+			return first != nil && strings.Contains(first.text, ",") && len(splitCSV(first.text)) == 2
+		},
+		parse: (*parser).wiresharkV1,
+	},
+}
+
+var (
+	reSSDump = regexp.MustCompile(`(?:Sk_[a-z]+ secret|encryption key Ka|SKEYID_e|SKEYID_a|SKEYID_d) => \d+ bytes @`)
+	reNative = regexp.MustCompile(`^\s*ikev[12]\s+[a-z_]+=`)
+	reForti  = regexp.MustCompile(`^\s*(?:id/spi:|SK_e[ir]:)`)
+	// rePlutoLog matches pluto's own log lines: debug lines start "| "
+	// after an optional time stamp ("Nov 30 01:31:06.123456: | "), syslog
+	// lines carry "pluto[pid]:".
+	rePlutoLog = regexp.MustCompile(`^(?:[A-Z][a-z]{2} [ 0-3]\d \d\d:\d\d:\d\d(?:\.\d+)?: )?\| |\bpluto\[\d+\]: `)
+)
+
+// reCharonLine matches the thread/subsystem tag of a charon log line, e.g. "05[IKE]".
+var reCharonLine = regexp.MustCompile(`\b\d{2}\[(DMN|MGR|IKE|CHD|JOB|CFG|KNL|NET|ASN|ENC|TNC|IMC|IMV|PTS|TLS|APP|ESP|LIB)\] `)
+
+func anyLine(lines []line, f func(string) bool) bool {
+	for _, l := range lines {
+		if f(l.text) {
+			return true
+		}
+	}
+	return false
+}
+
+// detectFormat picks the format of a file from its head.
+func detectFormat(head []line) *formatSpec {
+	first := firstContent(head)
+	if first == nil {
+		return nil
+	}
+	for i := range keyFormats {
+		if keyFormats[i].sniff(head, first) {
+			return &keyFormats[i]
+		}
+	}
+	return nil
+}
+
+func formatSpecOf(f KeyFormat) *formatSpec {
+	for i := range keyFormats {
+		if keyFormats[i].format == f {
+			return &keyFormats[i]
+		}
+	}
+	return nil
+}
+
+// formatList names every format for the "not a known key file format" error.
+func formatList() string {
+	names := make([]string, len(keyFormats))
+	for i, s := range keyFormats {
+		names[i] = strings.ReplaceAll(s.title, "`", "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+}
+
+// KeyFormatInfo describes one key file format for help texts and docs.
+type KeyFormatInfo struct {
+	Format KeyFormat
+	Name   string // short name, as [KeyFormat.String]
+	Title  string // what users call it (Markdown: may contain `code`)
+	Detect string // how it is recognised (Markdown)
+}
+
+// KeyFormats returns the key file formats in the order detection tries
+// them.
+func KeyFormats() []KeyFormatInfo {
+	out := make([]KeyFormatInfo, len(keyFormats))
+	for i, s := range keyFormats {
+		out[i] = KeyFormatInfo{Format: s.format, Name: s.name, Title: s.title, Detect: s.detect}
+	}
+	return out
+}
