@@ -2,6 +2,7 @@ package decrypt
 
 import (
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -39,6 +40,7 @@ type ssGroup struct {
 	suite   Suite
 	version uint8
 	secrets map[string][]byte
+	damaged []string // secrets whose dump was damaged (warned about)
 }
 
 type ssSPIs struct {
@@ -67,11 +69,17 @@ func (p *parser) strongswan(lines []line) []Key {
 	last := map[string]*ssGroup{}   // current group per tag
 	proposal := map[string]Suite{}  // last selected IKE proposal per tag
 	pending := map[string]*ssDump{} // dumps being read, per thread
+	var finish func(d *ssDump)
 	drop := func(d *ssDump, n int, reason string) {
-		p.warn(n, d.name+" dump of line "+strconv.Itoa(d.head.n)+": "+reason+": key skipped")
-		delete(pending, d.thread)
+		what := ": key skipped"
+		if d.name == "Sk_d" || d.name == "Sk_pi" || d.name == "Sk_pr" {
+			what = " (not needed to decrypt)"
+		}
+		p.warn(n, d.name+" dump of line "+strconv.Itoa(d.head.n)+": "+reason+what)
+		d.data = nil // the group remembers the secret as damaged
+		finish(d)
 	}
-	finish := func(d *ssDump) {
+	finish = func(d *ssDump) {
 		delete(pending, d.thread)
 		g := last[d.tag]
 		startNew := g == nil || d.name == "Sk_d" || d.name == "Ka" || g.secrets[d.name] != nil ||
@@ -85,6 +93,9 @@ func (p *parser) strongswan(lines []line) []Key {
 			last[d.tag] = g
 		}
 		g.secrets[d.name] = d.data
+		if d.data == nil {
+			g.damaged = append(g.damaged, d.name)
+		}
 	}
 	for i, l := range lines {
 		tag, thread := "", ""
@@ -94,7 +105,11 @@ func (p *parser) strongswan(lines []line) []Key {
 		if m := reSSThr.FindStringSubmatch(l.text); m != nil {
 			thread = m[1]
 		}
-		if len(pending) > 0 {
+		if len(pending) == 0 {
+			if row := reSSRow.FindStringSubmatch(l.text); row != nil && row[1] == "0" && thread != "" {
+				p.warn(l.n, "hex dump row without a dump header before it (damaged header line?): ignored")
+			}
+		} else {
 			d := pending[thread]
 			if d == nil && thread == "" && len(pending) == 1 {
 				for _, x := range pending {
@@ -116,8 +131,10 @@ func (p *parser) strongswan(lines []line) []Key {
 					continue
 				}
 				b, _ := parseHex(strings.ReplaceAll(row[2], " ", ""))
-				if len(d.data)+len(b) > d.want {
-					drop(d, l.n, "dump longer than the "+strconv.Itoa(d.want)+" octets its header says")
+				// charon prints 16 octets a row, fewer only in the last:
+				// a shorter row is damaged (a bad digit ends the match).
+				if want := min(16, d.want-len(d.data)); len(b) != want {
+					drop(d, l.n, "dump row at offset "+row[1]+" has "+strconv.Itoa(len(b))+" readable octets, want "+strconv.Itoa(want))
 					continue
 				}
 				d.data = append(d.data, b...)
@@ -167,6 +184,11 @@ func (p *parser) strongswan(lines []line) []Key {
 	}
 	var keys []Key
 	for _, g := range groups {
+		if len(g.damaged) > 0 {
+			if used := slices.DeleteFunc(slices.Clone(g.damaged), func(n string) bool { return n == "Sk_d" || n == "Sk_pi" || n == "Sk_pr" }); len(used) > 0 {
+				continue // warned when the dump was dropped
+			}
+		}
 		k := Key{Version: g.version, Source: p.source(g.line), Suite: g.suite}
 		if g.version == 2 {
 			k.Suite.Hash = HashUnknown
@@ -178,6 +200,11 @@ func (p *parser) strongswan(lines []line) []Key {
 		} else {
 			if g.secrets["Sk_ei"] == nil && g.secrets["Sk_er"] == nil {
 				continue // only Sk_d / Sk_p* (e.g. a PPK re-derivation)
+			}
+			for _, pair := range [][2]string{{"Sk_ei", "Sk_er"}, {"Sk_er", "Sk_ei"}} {
+				if g.secrets[pair[0]] == nil {
+					p.warn(g.line, "no "+pair[0]+" dump for the key derived here (only "+pair[1]+"): that direction stays encrypted")
+				}
 			}
 			k.EncrI, k.EncrR = NewSecret(g.secrets["Sk_ei"]), NewSecret(g.secrets["Sk_er"])
 			k.IntegI, k.IntegR = NewSecret(g.secrets["Sk_ai"]), NewSecret(g.secrets["Sk_ar"])
