@@ -73,7 +73,7 @@ func TestPlutoLogPrefixes(t *testing.T) {
 // the responder's; a warning says which side is missing.
 func TestPlutoIAndRLines(t *testing.T) {
 	for _, c := range []struct {
-		line string
+		line  string
 		fromI bool
 	}{{plutoI, true}, {plutoR, false}} {
 		kf, err := readString(t, "one.log", c.line+"\n")
