@@ -47,7 +47,7 @@ var keyFormats = []formatSpec{
 	{
 		format: FormatLibreswan, name: "libreswan", title: "libreswan / Openswan pluto log, tcpdump -E secrets",
 		detect: "`ikev2 I|R 0x<SPIi> 0x<SPIr> integ:0x… encr:0x…` lines with any prefix, or pluto log lines (`| …` debug lines, `pluto[N]:`)",
-		noKeys: "; pluto prints IKE SA keys only with plutodebug=all,private (or crypt,private)",
+		noKeys: "; pluto prints IKEv2 IKE SA keys (\"ikev2 I\" / \"ikev2 R\" lines) only when plutodebug includes private, and no IKEv1 keys: take those from the peer",
 		sniff: func(head []line, _ *line) bool {
 			return anyLine(head, func(s string) bool { return reLibreswanCand.MatchString(s) || rePlutoLog.MatchString(s) })
 		},
@@ -55,24 +55,15 @@ var keyFormats = []formatSpec{
 	},
 	{
 		format: FormatWiresharkV2, name: "wireshark-ikev2", title: "Wireshark `ikev2_decryption_table`",
-		detect: "first line: 8 comma-separated fields (or an SPI and more fields)",
-		sniff: func(_ []line, first *line) bool {
-			if first == nil || !strings.Contains(first.text, ",") {
-				return false
-			}
-			f := splitCSV(first.text)
-			_, spiOK := parseSPI(f[0])
-			return len(f) == 8 || spiOK && len(f) > 2
-		},
-		parse: (*parser).wiresharkV2,
+		detect: "comma-separated lines, most of them with 8 fields (or an SPI and more fields)",
+		sniff:  func(head []line, first *line) bool { return csvKind(head, first) == 8 },
+		parse:  (*parser).wiresharkV2,
 	},
 	{
 		format: FormatWiresharkV1, name: "wireshark-ikev1", title: "Wireshark `ikev1_decryption_table`",
-		detect: "first line: 2 comma-separated fields",
-		sniff: func(_ []line, first *line) bool {
-			return first != nil && strings.Contains(first.text, ",") && len(splitCSV(first.text)) == 2
-		},
-		parse: (*parser).wiresharkV1,
+		detect: "comma-separated lines, most of them with 2 fields",
+		sniff:  func(head []line, first *line) bool { return csvKind(head, first) == 2 },
+		parse:  (*parser).wiresharkV1,
 	},
 }
 
@@ -88,6 +79,43 @@ var (
 
 // reCharonLine matches the thread/subsystem tag of a charon log line, e.g. "05[IKE]".
 var reCharonLine = regexp.MustCompile(`\b\d{2}\[(DMN|MGR|IKE|CHD|JOB|CFG|KNL|NET|ASN|ENC|TNC|IMC|IMV|PTS|TLS|APP|ESP|LIB)\] `)
+
+// csvKind tells a Wireshark table by the field count most of its head's
+// content lines have: 8 (ikev2), 2 (ikev1) or 0 (neither). Damaged lines
+// do not hide a table; as 2 fields are common in prose, an ikev1 table
+// needs them on at least half its lines.
+func csvKind(head []line, first *line) int {
+	if first == nil {
+		return 0
+	}
+	c, n8, n2 := 0, 0, 0
+	for _, l := range head {
+		t := strings.TrimSpace(l.text)
+		if t == "" || strings.HasPrefix(t, "#") {
+			continue
+		}
+		c++
+		switch f := splitCSV(t); len(f) {
+		case 8:
+			n8++
+		case 2:
+			n2++
+		}
+	}
+	switch {
+	case n8 > 0 && n8 >= n2:
+		return 8
+	case n2 > n8 && 2*n2 >= c:
+		return 2
+	}
+	// A damaged table: an SPI then more fields is meant for ikev2.
+	if f := splitCSV(first.text); len(f) > 2 {
+		if _, ok := parseSPI(f[0]); ok {
+			return 8
+		}
+	}
+	return 0
+}
 
 func anyLine(lines []line, f func(string) bool) bool {
 	for _, l := range lines {
