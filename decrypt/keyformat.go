@@ -45,7 +45,7 @@ var keyFormats = []formatSpec{
 		parse:  (*parser).fortigate,
 	},
 	{
-		format: FormatLibreswan, name: "libreswan", title: "libreswan / Openswan pluto log, tcpdump -E secrets",
+		format: FormatLibreswan, name: "libreswan", title: "libreswan / Openswan pluto log (tcpdump -E secrets)",
 		detect: "`ikev2 I|R 0x<SPIi> 0x<SPIr> integ:0x… encr:0x…` lines with any prefix, or pluto log lines (`| …` debug lines, `pluto[N]:`)",
 		noKeys: "; pluto prints IKEv2 IKE SA keys (\"ikev2 I\" / \"ikev2 R\" lines) only when plutodebug includes private, and no IKEv1 keys: take those from the peer",
 		sniff: func(head []line, _ *line) bool {

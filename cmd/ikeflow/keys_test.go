@@ -221,3 +221,20 @@ func TestAnalyzeWithPlutoLog(t *testing.T) {
 		t.Errorf("keys list:\n%s", out)
 	}
 }
+
+// TestKeysHelpListsFormats: "keys --help" names every key file format of
+// decrypt's table, in detection order.
+func TestKeysHelpListsFormats(t *testing.T) {
+	out, _, code := ikeflow(t, "keys", "--help")
+	if code != exitOK {
+		t.Fatalf("exit %d", code)
+	}
+	last := -1
+	for _, f := range decrypt.KeyFormats() {
+		i := strings.Index(out, "  "+f.Name+" ")
+		if i < 0 || i < last {
+			t.Errorf("help lacks format %s (or out of order):\n%s", f.Name, out)
+		}
+		last = i
+	}
+}
