@@ -281,3 +281,37 @@ func TestDocsNameEveryFormat(t *testing.T) {
 		}
 	}
 }
+
+// TestSeedDocuments: of the five field documents in ../shared/seeds (vendor
+// debug walkthroughs, Markdown tables of debug output), only the FortiGate
+// one holds keys; it gives the SA its text prints, and the others are "not
+// a known key file format" rather than taken for a log (a Markdown table's
+// "| " lines once looked like pluto's).
+func TestSeedDocuments(t *testing.T) {
+	seeds, _ := filepath.Glob("../../shared/seeds/0*.txt")
+	if len(seeds) == 0 {
+		t.Skip("no seeds")
+	}
+	for _, s := range seeds {
+		data, err := os.ReadFile(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		kf, err := readString(t, filepath.Base(s), string(data))
+		if !bytes.Contains(data, []byte("SK_ei: ")) {
+			var ke *KeyFileError
+			if !errors.As(err, &ke) || !strings.Contains(ke.Reason, "not a known key file format") {
+				t.Errorf("%s: %v (format %v)", s, err, kf.Format)
+			}
+			continue
+		}
+		if err != nil || kf.Format != FormatFortiGate || len(kf.Keys) == 0 {
+			t.Fatalf("%s: %v %v", s, err, kf.Format)
+		}
+		k := kf.Keys[0]
+		if k.SPIi.String() != "e870277e2268318c" || k.EncrI.RevealHex() != "3a83d24fab8f492ead914b1c46678cf53888fc99603033219feebc6df28fa2e6" ||
+			k.Suite != (Suite{Encr: EncrAESCBC, KeyBits: 256, Integ: IntegHMACSHA512256}) {
+			t.Errorf("%s: %v", s, k)
+		}
+	}
+}

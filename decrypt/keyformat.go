@@ -46,7 +46,7 @@ var keyFormats = []formatSpec{
 	},
 	{
 		format: FormatLibreswan, name: "libreswan", title: "libreswan / Openswan pluto log (tcpdump -E secrets)",
-		detect: "`ikev2 I|R 0x<SPIi> 0x<SPIr> integ:0x… encr:0x…` lines with any prefix, or pluto log lines (`| …` debug lines, `pluto[N]:`)",
+		detect: "`ikev2 I|R 0x<SPIi> 0x<SPIr> integ:0x… encr:0x…` lines with any prefix, or lines only pluto writes (`Nov 30 01:31:06.123456: | …`, `pluto[N]:`, `Starting Pluto`)",
 		noKeys: "; pluto prints IKEv2 IKE SA keys (\"ikev2 I\" / \"ikev2 R\" lines) only when plutodebug includes private, and no IKEv1 keys: take those from the peer",
 		sniff: func(head []line, _ *line) bool {
 			return anyLine(head, func(s string) bool { return reLibreswanCand.MatchString(s) || rePlutoLog.MatchString(s) })
@@ -71,10 +71,11 @@ var (
 	reSSDump = regexp.MustCompile(`(?:Sk_[a-z]+ secret|encryption key Ka|SKEYID_e|SKEYID_a|SKEYID_d) => \d+ bytes @`)
 	reNative = regexp.MustCompile(`^\s*ikev[12]\s+[a-z_]+=`)
 	reForti  = regexp.MustCompile(`^\s*(?:id/spi:|SK_e[ir]:)`)
-	// rePlutoLog matches pluto's own log lines: debug lines start "| "
-	// after an optional time stamp ("Nov 30 01:31:06.123456: | "), syslog
-	// lines carry "pluto[pid]:".
-	rePlutoLog = regexp.MustCompile(`^(?:[A-Z][a-z]{2} [ 0-3]\d \d\d:\d\d:\d\d(?:\.\d+)?: )?\| |\bpluto\[\d+\]: `)
+	// rePlutoLog matches lines only pluto writes: debug lines after its
+	// logtime stamp ("Nov 30 01:31:06.123456: | "), syslog lines tagged
+	// "pluto[pid]:", its start-up banner. (Bare "| " lines are not enough:
+	// Markdown tables start that way.)
+	rePlutoLog = regexp.MustCompile(`^[A-Z][a-z]{2} [ 0-3]\d \d\d:\d\d:\d\d\.\d{6}: \| |\bpluto\[\d+\]: |Starting Pluto \((?:Libreswan|Openswan)`)
 )
 
 // reCharonLine matches the thread/subsystem tag of a charon log line, e.g. "05[IKE]".
