@@ -315,3 +315,28 @@ func TestSeedDocuments(t *testing.T) {
 		}
 	}
 }
+
+// TestNativeUnknownSA: a key whose source did not name its SA (a charon
+// log without SPI lines) is written by Reveal with spi_i=* and reads back
+// as the same key without SPIs; before, it was written as sixteen zeros,
+// which read back as "missing spi_i", so "keys list --show-secrets" lost it.
+func TestNativeUnknownSA(t *testing.T) {
+	wiki := loadKeys(t, "testdata/ikev2-wiki.ikev2_decryption_table")
+	k := wiki[2]
+	k.SPIi, k.SPIr = [8]byte{}, [8]byte{}
+	v1 := loadKeys(t, "testdata/ikev1-certs.ikev1_decryption_table")[0]
+	v1.SPIi = [8]byte{}
+	in := k.Reveal() + "\n" + v1.Reveal() + "\n"
+	if !strings.Contains(in, "spi_i=* spi_r=*") || !strings.Contains(in, "cookie_i=*") {
+		t.Fatalf("written as %q", in)
+	}
+	kf, err := readString(t, "any.keys", in)
+	if err != nil || len(kf.Warnings) != 0 || len(kf.Keys) != 2 || kf.Keys[0].SPIKnown() || kf.Keys[1].SPIKnown() ||
+		strings.Join(keyIDs(kf.Keys), "\n") != strings.Join(keyIDs([]Key{k, v1}), "\n") {
+		t.Fatalf("%v %v %v", err, kf.Warnings, kf.Keys)
+	}
+	// Leaving the SPI out is still an error: it is usually a mistake.
+	if _, err := readString(t, "none.keys", strings.Replace(in[:strings.Index(in, "\n")], "spi_i=* ", "", 1)); err == nil || !strings.Contains(err.Error(), "missing spi_i") {
+		t.Errorf("no spi_i: %v", err)
+	}
+}

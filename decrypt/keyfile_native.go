@@ -3,6 +3,8 @@ package decrypt
 import (
 	"strconv"
 	"strings"
+
+	"github.com/ikeflow/ikeflow/dissect"
 )
 
 // native parses ikeflow's own format (docs/keys.md): one SA per line, the
@@ -55,8 +57,8 @@ next:
 			}
 			k.Suite.Encr, k.Suite.KeyBits = a, bits
 		}
-		if !k.SPIKnown() {
-			p.skip(l.n, "missing "+map[uint8]string{1: "cookie_i", 2: "spi_i"}[k.Version])
+		if !k.SPIKnown() && !seen[map[uint8]string{1: "cookie_i", 2: "spi_i"}[k.Version]] {
+			p.skip(l.n, "missing "+map[uint8]string{1: "cookie_i", 2: "spi_i"}[k.Version]+" (write =* for a key of unknown SA)")
 			continue next
 		}
 		if k.EncrI.IsZero() && k.EncrR.IsZero() && !(k.Suite.Encr == EncrNULL) {
@@ -82,6 +84,10 @@ func (p *parser) nativeField(k *Key, name, val string, encrName *string) error {
 		return nil
 	}
 	spi := func(dst *[8]byte) error {
+		if val == "*" { // any: a key whose SA the source did not name
+			*dst = [8]byte{}
+			return nil
+		}
 		s, ok := parseSPI(val)
 		if !ok {
 			return errString(name + ": want 16 hex digits")
@@ -127,7 +133,7 @@ func (p *parser) nativeField(k *Key, name, val string, encrName *string) error {
 func formatNative(k *Key) string {
 	var b strings.Builder
 	if k.Version == 1 {
-		b.WriteString("ikev1 cookie_i=" + k.SPIi.String())
+		b.WriteString("ikev1 cookie_i=" + nativeSPI(k.SPIi))
 		if !k.SPIr.IsZero() {
 			b.WriteString(" cookie_r=" + k.SPIr.String())
 		}
@@ -140,7 +146,7 @@ func formatNative(k *Key) string {
 		b.WriteString(" key=" + k.EncrI.RevealHex())
 		return b.String()
 	}
-	b.WriteString("ikev2 spi_i=" + k.SPIi.String() + " spi_r=" + k.SPIr.String())
+	b.WriteString("ikev2 spi_i=" + nativeSPI(k.SPIi) + " spi_r=" + nativeSPI(k.SPIr))
 	if k.Suite.Encr != EncrUnknown {
 		b.WriteString(" encr=" + nativeEncrName(k.Suite.Encr, k.Suite.KeyBits))
 		if !k.Suite.Encr.IsAEAD() && k.Suite.Integ != IntegNone {
@@ -156,4 +162,12 @@ func formatNative(k *Key) string {
 		}
 	}
 	return b.String()
+}
+
+// nativeSPI writes an SPI, or "*" for a zero (unknown) one.
+func nativeSPI(s dissect.SPI) string {
+	if s.IsZero() {
+		return "*"
+	}
+	return s.String()
 }
