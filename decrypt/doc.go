@@ -10,7 +10,8 @@
 // Appendix B) with DES, 3DES and AES-CBC.
 //
 // Keys come from files users already have: Wireshark's UAT tables, strongSwan
-// charon logs, libreswan / Openswan pluto logs (tcpdump -E secrets),
+// charon logs, libreswan / Openswan pluto logs (tcpdump -E secrets), OpenIKED
+// iked -dvvv output,
 // FortiGate diagnose output and ikeflow's own one-line format (see
 // docs/keys.md and [KeyFormats]); [ReadKeyFile] detects the format and turns
 // bad lines into warnings. A [Keyring] finds the key for a message, and

@@ -130,7 +130,7 @@ func FuzzExportRoundTrip(f *testing.F) {
 // only the one detection picks. Invariants: no panic; warnings name lines
 // of the input; every key returned passes its own length checks.
 func FuzzKeyFormats(f *testing.F) {
-	for _, p := range []string{"testdata/strongswan-gcm-initiator.log", "testdata/fortigate-gateway-list.txt", "testdata/ikev2-wiki.ikev2_decryption_table"} {
+	for _, p := range []string{"testdata/strongswan-gcm-initiator.log", "testdata/fortigate-gateway-list.txt", "testdata/ikev2-wiki.ikev2_decryption_table", "testdata/openiked/ikev2-success/iked.log"} {
 		if b, err := os.ReadFile(p); err == nil {
 			f.Add(b)
 		}

@@ -22,6 +22,7 @@ const (
 	FormatStrongSwan            // charon log with ike level 4
 	FormatLibreswan             // libreswan / Openswan pluto log or tcpdump -E "ikev2 I 0x… 0x…" lines
 	FormatFortiGate             // FortiGate "diagnose vpn ike gateway list"
+	FormatOpenIKED              // OpenIKED "iked -dvvv" output
 )
 
 // String returns the format's short name, e.g. "wireshark-ikev2".

@@ -54,6 +54,13 @@ var keyFormats = []formatSpec{
 		parse: (*parser).libreswan,
 	},
 	{
+		format: FormatOpenIKED, name: "openiked", title: "OpenIKED `iked -dvvv` output",
+		detect: "iked's debug lines (`ikev2_sa_keys: SK_ei with 16 bytes`, `ikev2_pld_…:`, `proposals_negotiate:`)",
+		noKeys: "; iked prints IKE SA keys (ikev2_sa_keys: SK_… with N bytes) only with -dvvv",
+		sniff:  func(head []line, _ *line) bool { return anyLine(head, reIkedSniff.MatchString) },
+		parse:  (*parser).openiked,
+	},
+	{
 		format: FormatWiresharkV2, name: "wireshark-ikev2", title: "Wireshark `ikev2_decryption_table`",
 		detect: "comma-separated lines, most of them with 8 fields (or an SPI and more fields)",
 		sniff:  func(head []line, first *line) bool { return csvKind(head, first) == 8 },
