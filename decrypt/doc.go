@@ -11,9 +11,8 @@
 //
 // Keys come from files users already have: Wireshark's UAT tables, strongSwan
 // charon logs, libreswan / Openswan pluto logs (tcpdump -E secrets), OpenIKED
-// iked -dvvv output,
-// FortiGate diagnose output and ikeflow's own one-line format (see
-// docs/keys.md and [KeyFormats]); [ReadKeyFile] detects the format and turns
+// iked -dvvv output, FortiGate diagnose output and ikeflow's own one-line
+// format (see docs/keys.md and [KeyFormats]); [ReadKeyFile] detects the format and turns
 // bad lines into warnings. A [Keyring] finds the key for a message, and
 // [Tracker.KeyCheck] tells per IKE SA and direction whether the key given
 // verified. [ExportWireshark] merges keys into Wireshark's tables.
