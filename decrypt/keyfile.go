@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
+	"io/fs"
 	"strconv"
 	"strings"
 )
@@ -96,7 +97,7 @@ func ReadKeyFile(name string, r io.Reader) (*KeyFile, error) {
 	p := &parser{file: name, kf: kf}
 	head, herr := lr.read(sniffLines, sniffBytes, p)
 	if herr != nil {
-		return kf, p.errf(lr.n+1, "read: "+herr.Error())
+		return kf, p.errf(lr.n+1, "read: "+readReason(herr))
 	}
 	spec := detectFormat(head)
 	if spec == nil {
@@ -109,7 +110,7 @@ func ReadKeyFile(name string, r io.Reader) (*KeyFile, error) {
 	kf.Format = spec.format
 	rest, rerr := lr.read(-1, MaxKeyFileSize-lr.size, p)
 	if rerr != nil {
-		p.warn(lr.n+1, "read: "+rerr.Error()+": the rest of the file is not read")
+		p.warn(lr.n+1, "read: "+readReason(rerr)+": the rest of the file is not read")
 	} else if lr.more() {
 		p.warn(lr.n+1, "file larger than "+strconv.Itoa(MaxKeyFileSize>>20)+" MiB: the rest is not read")
 	}
@@ -127,6 +128,16 @@ func ReadKeyFile(name string, r io.Reader) (*KeyFile, error) {
 		first.Reason += " (and " + strconv.Itoa(n) + " more bad line(s); no usable key in the file)"
 	}
 	return kf, &first
+}
+
+// readReason is a read error without the path an *fs.PathError repeats
+// (the KeyFileError names the file already).
+func readReason(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
 }
 
 // ParseKeyFile is [ReadKeyFile] for callers that only want the keys: the

@@ -340,3 +340,18 @@ func TestNativeUnknownSA(t *testing.T) {
 		t.Errorf("no spi_i: %v", err)
 	}
 }
+
+// TestReadKeyFileDirectory: reading a directory names it once and says
+// what is wrong.
+func TestReadKeyFileDirectory(t *testing.T) {
+	dir := t.TempDir()
+	f, err := os.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	_, err = ReadKeyFile(dir, f)
+	if err == nil || strings.Count(err.Error(), dir) != 1 || !strings.Contains(err.Error(), "is a directory") {
+		t.Errorf("%v", err)
+	}
+}
