@@ -80,6 +80,10 @@ type KeyFile struct {
 	// rest.
 	Warnings     []*KeyFileError
 	MoreWarnings int
+	// NoKeys, set when a daemon log (strongSwan, libreswan, OpenIKED)
+	// holds no keys, says why that may be, e.g. "no keys found
+	// (strongswan-log format; …)".
+	NoKeys string
 }
 
 // ReadKeyFile reads key material from r, detecting the format from its
@@ -89,8 +93,10 @@ type KeyFile struct {
 // A line that cannot be used becomes a warning naming the line and the
 // reason; the other lines still load. The error (a *[KeyFileError]) is
 // reserved for a file that gives no usable key: an unknown format, or
-// every key line bad. A strongSwan log without key dumps is not an error
-// (the SA may have failed before keys existed): it returns no keys.
+// every key line bad. A daemon log (strongSwan, libreswan, OpenIKED)
+// without keys and without bad lines is not an error (the SA may have
+// failed before keys existed, or the log level was too low): it returns no
+// keys and says why in KeyFile.NoKeys.
 func ReadKeyFile(name string, r io.Reader) (*KeyFile, error) {
 	kf := &KeyFile{Name: name}
 	lr := newLineReader(r)
@@ -116,11 +122,16 @@ func ReadKeyFile(name string, r io.Reader) (*KeyFile, error) {
 	}
 	lines := append(head, rest...)
 	kf.Keys = spec.parse(p, lines)
-	if len(kf.Keys) > 0 || spec.format == FormatStrongSwan && len(kf.Warnings) == 0 {
+	if len(kf.Keys) > 0 {
 		return kf, nil
 	}
+	noKeys := "no keys found (" + spec.name + " format" + spec.noKeys + ")"
 	if len(kf.Warnings) == 0 {
-		return kf, p.errf(0, "no keys found ("+spec.name+" format"+spec.noKeys+")")
+		if spec.log {
+			kf.NoKeys = noKeys
+			return kf, nil
+		}
+		return kf, p.errf(0, noKeys)
 	}
 	first := *kf.Warnings[0]
 	first.Reason = strings.TrimSuffix(first.Reason, skipLine)

@@ -56,9 +56,17 @@ func TestRealPlutoLogs(t *testing.T) {
 		}
 		t.Logf("%s: %d keys, %v", sc, len(kf.Keys), n)
 	}
-	_, err := readGz(t, "testdata/pluto/ikev1-main-quick/pluto.log.gz")
+	// Like a charon log of an SA that failed early, a daemon log without
+	// keys is no error: it loads no keys and says why.
+	kf, err := readGz(t, "testdata/pluto/ikev1-main-quick/pluto.log.gz")
+	if err != nil || kf.Format != FormatLibreswan || len(kf.Keys) != 0 || !strings.Contains(kf.NoKeys, "no keys found (libreswan format") || !strings.Contains(kf.NoKeys, "no IKEv1 keys") {
+		t.Errorf("IKEv1 pluto log: %v %q", err, kf.NoKeys)
+	}
+	// A bad secrets line in a log is a warning; with no other key, the
+	// file is an error.
+	_, err = readString(t, "bad.log", "Nov 30 03:16:01.545577: | "+strings.Replace(plutoI, "aes256", "rot13", 1)+"\n")
 	var ke *KeyFileError
-	if !errors.As(err, &ke) || !strings.Contains(ke.Reason, "no keys found (libreswan format") || !strings.Contains(ke.Reason, "no IKEv1 keys") {
-		t.Errorf("IKEv1 pluto log: %v", err)
+	if !errors.As(err, &ke) || ke.Line != 1 || !strings.Contains(ke.Reason, `unknown encryption algorithm "rot13"`) {
+		t.Errorf("bad line: %v", err)
 	}
 }

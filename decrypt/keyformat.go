@@ -15,6 +15,7 @@ type formatSpec struct {
 	title  string // what users call it
 	detect string // one line: how it is recognised
 	noKeys string // appended to "no keys found (<name> format" when a file of this format has none
+	log    bool   // a daemon log: holding no keys is not an error (KeyFile.NoKeys)
 	sniff  func(head []line, first *line) bool
 	parse  func(p *parser, lines []line) []Key
 }
@@ -31,7 +32,8 @@ var keyFormats = []formatSpec{
 		parse:  (*parser).native,
 	},
 	{
-		format: FormatStrongSwan, name: "strongswan-log", title: "strongSwan charon log",
+		format: FormatStrongSwan, name: "strongswan-log", title: "strongSwan charon log", log: true,
+		noKeys: "; either no IKE SA got as far as deriving keys, or the log level is below ike = 4, where charon prints them",
 		detect: "`Sk_ei secret => N bytes @ …` / `encryption key Ka => …` dumps, or charon's `NN[IKE]` line tags",
 		sniff: func(head []line, _ *line) bool {
 			return anyLine(head, func(s string) bool { return reSSDump.MatchString(s) || reCharonLine.MatchString(s) })
@@ -45,18 +47,18 @@ var keyFormats = []formatSpec{
 		parse:  (*parser).fortigate,
 	},
 	{
-		format: FormatLibreswan, name: "libreswan", title: "libreswan / Openswan pluto log (tcpdump -E secrets)",
+		format: FormatLibreswan, name: "libreswan", title: "libreswan / Openswan pluto log (tcpdump -E secrets)", log: true,
 		detect: "`ikev2 I|R 0x<SPIi> 0x<SPIr> integ:0x… encr:0x…` lines with any prefix, or lines only pluto writes (`Nov 30 01:31:06.123456: | …`, `pluto[N]:`, `Starting Pluto`)",
-		noKeys: "; pluto prints IKEv2 IKE SA keys (\"ikev2 I\" / \"ikev2 R\" lines) only when plutodebug includes private, and no IKEv1 keys: take those from the peer",
+		noKeys: "; pluto prints IKEv2 IKE SA keys (\"ikev2 I\" / \"ikev2 R\" lines) once an SA derives them and only when plutodebug includes private; it prints no IKEv1 keys: take those from the peer",
 		sniff: func(head []line, _ *line) bool {
 			return anyLine(head, func(s string) bool { return reLibreswanCand.MatchString(s) || rePlutoLog.MatchString(s) })
 		},
 		parse: (*parser).libreswan,
 	},
 	{
-		format: FormatOpenIKED, name: "openiked", title: "OpenIKED `iked -dvvv` output",
+		format: FormatOpenIKED, name: "openiked", title: "OpenIKED `iked -dvvv` output", log: true,
 		detect: "iked's debug lines (`ikev2_sa_keys: SK_ei with 16 bytes`, `ikev2_pld_…:`, `proposals_negotiate:`)",
-		noKeys: "; iked prints IKE SA keys (ikev2_sa_keys: SK_… with N bytes) only with -dvvv",
+		noKeys: "; iked prints IKE SA keys (ikev2_sa_keys: SK_… with N bytes) once an SA derives them, and only with -dvvv",
 		sniff:  func(head []line, _ *line) bool { return anyLine(head, reIkedSniff.MatchString) },
 		parse:  (*parser).openiked,
 	},

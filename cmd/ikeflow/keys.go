@@ -63,6 +63,6 @@ func warnKeyFile(w io.Writer, what string, kf *decrypt.KeyFile) {
 	if len(kf.Keys) == 0 {
 		// Not fatal: a daemon log of an SA that failed early holds no
 		// keys, and the analysis is still worth having.
-		fmt.Fprintf(w, "ikeflow: warning: %s%s: no keys in this file (either no IKE SA got as far as deriving keys, or the log level is too low: strongSwan prints keys at \"ike = 4\"; see docs/keys.md)\n", what, kf.Name)
+		fmt.Fprintf(w, "ikeflow: warning: %s%s: %s (see docs/keys.md)\n", what, kf.Name, kf.NoKeys)
 	}
 }

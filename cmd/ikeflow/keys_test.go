@@ -1,6 +1,8 @@
 package main
 
 import (
+	"compress/gzip"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -236,5 +238,32 @@ func TestKeysHelpListsFormats(t *testing.T) {
 			t.Errorf("help lacks format %s (or out of order):\n%s", f.Name, out)
 		}
 		last = i
+	}
+}
+
+// TestDaemonLogWithoutKeys: a real libreswan IKEv1 pluto log (pluto prints
+// no IKEv1 keys) given with --keys is a warning that says so, and the
+// analysis runs, as for a charon log without key dumps.
+func TestDaemonLogWithoutKeys(t *testing.T) {
+	f, err := os.Open("../../decrypt/testdata/pluto/ikev1-main-quick/pluto.log.gz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "pluto.log")
+	if err := os.WriteFile(p, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, errb, code := ikeflow(t, "analyze", "--keys", p, "../../decrypt/testdata/pluto/ikev1-main-quick/capture.pcap")
+	if code != exitOK || !strings.Contains(out, "IKE SA") || !strings.Contains(errb, p+": no keys found (libreswan format") || !strings.Contains(errb, "no IKEv1 keys") {
+		t.Errorf("exit %d\n%s\n%s", code, out, errb)
 	}
 }
