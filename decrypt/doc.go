@@ -10,9 +10,12 @@
 // Appendix B) with DES, 3DES and AES-CBC.
 //
 // Keys come from files users already have: Wireshark's UAT tables, strongSwan
-// charon logs, libreswan / tcpdump -E secrets, FortiGate diagnose output and
-// ikeflow's own one-line format (see docs/keys.md); [ParseKeyFile] detects
-// the format. A [Keyring] finds the key for a message.
+// charon logs, libreswan / Openswan pluto logs (tcpdump -E secrets), OpenIKED
+// iked -dvvv output, FortiGate diagnose output and ikeflow's own one-line
+// format (see docs/keys.md and [KeyFormats]); [ReadKeyFile] detects the format and turns
+// bad lines into warnings. A [Keyring] finds the key for a message, and
+// [Tracker.KeyCheck] tells per IKE SA and direction whether the key given
+// verified. [ExportWireshark] merges keys into Wireshark's tables.
 //
 // Every result is explicit: plaintext is only returned after the ICV (or, for
 // IKEv1, the payload chain) verified. Failures wrap one of [ErrNoKey],

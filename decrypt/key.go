@@ -128,11 +128,18 @@ func (k *Key) checkLengths() error {
 		}
 		return nil
 	}
-	if k.EncrI.Len() != k.EncrR.Len() {
-		return errString("SK_ei and SK_er differ in length (" + strconv.Itoa(k.EncrI.Len()) + " and " + strconv.Itoa(k.EncrR.Len()) + " octets)")
-	}
-	if k.IntegI.Len() != k.IntegR.Len() {
-		return errString("SK_ai and SK_ar differ in length")
+	// One direction may be missing (a log that printed only one side's
+	// keys): that direction stays encrypted.
+	eName, ek, aName, ak := "SK_ei", k.EncrI, "SK_ai", k.IntegI
+	if k.EncrI.IsZero() && k.IntegI.IsZero() {
+		eName, ek, aName, ak = "SK_er", k.EncrR, "SK_ar", k.IntegR
+	} else if !(k.EncrR.IsZero() && k.IntegR.IsZero()) {
+		if k.EncrI.Len() != k.EncrR.Len() {
+			return errString("SK_ei and SK_er differ in length (" + strconv.Itoa(k.EncrI.Len()) + " and " + strconv.Itoa(k.EncrR.Len()) + " octets)")
+		}
+		if k.IntegI.Len() != k.IntegR.Len() {
+			return errString("SK_ai and SK_ar differ in length")
+		}
 	}
 	s := k.Suite
 	if s.Encr == EncrUnknown {
@@ -142,11 +149,11 @@ func (k *Key) checkLengths() error {
 	if !ok {
 		return errString("unsupported encryption algorithm " + s.Encr.String())
 	}
-	n := k.EncrI.Len() - info.salt
+	n := ek.Len() - info.salt
 	switch {
 	case info.fixed > 0:
 		if n != info.fixed {
-			return errString("SK_ei is " + strconv.Itoa(k.EncrI.Len()) + " octets, " + s.Encr.String() + " needs " + strconv.Itoa(info.fixed+info.salt))
+			return errString(eName + " is " + strconv.Itoa(ek.Len()) + " octets, " + s.Encr.String() + " needs " + strconv.Itoa(info.fixed+info.salt))
 		}
 	case info.fixed < 0: // NULL
 		if n != 0 {
@@ -154,10 +161,10 @@ func (k *Key) checkLengths() error {
 		}
 	default:
 		if n != 16 && n != 24 && n != 32 {
-			return errString("SK_ei is " + strconv.Itoa(k.EncrI.Len()) + " octets, not an AES key (16, 24 or 32) plus " + strconv.Itoa(info.salt) + " salt octets")
+			return errString(eName + " is " + strconv.Itoa(ek.Len()) + " octets, not an AES key (16, 24 or 32) plus " + strconv.Itoa(info.salt) + " salt octets")
 		}
 		if s.KeyBits != 0 && s.KeyBits != n*8 {
-			return errString("SK_ei is " + strconv.Itoa(k.EncrI.Len()) + " octets, " + s.String() + " needs " + strconv.Itoa(s.KeyBits/8+info.salt))
+			return errString(eName + " is " + strconv.Itoa(ek.Len()) + " octets, " + s.String() + " needs " + strconv.Itoa(s.KeyBits/8+info.salt))
 		}
 		k.Suite.KeyBits = n * 8
 	}
@@ -169,8 +176,8 @@ func (k *Key) checkLengths() error {
 		if !ok {
 			return errString("unsupported integrity algorithm " + s.Integ.String())
 		}
-		if k.IntegI.Len() != ii.key {
-			return errString("SK_ai is " + strconv.Itoa(k.IntegI.Len()) + " octets, " + s.Integ.String() + " needs " + strconv.Itoa(ii.key))
+		if ak.Len() != ii.key {
+			return errString(aName + " is " + strconv.Itoa(ak.Len()) + " octets, " + s.Integ.String() + " needs " + strconv.Itoa(ii.key))
 		}
 	}
 	return nil

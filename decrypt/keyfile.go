@@ -4,32 +4,32 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/hex"
+	"errors"
 	"io"
-	"regexp"
+	"io/fs"
 	"strconv"
 	"strings"
 )
 
-// KeyFormat names a key file format understood by [ParseKeyFile].
+// KeyFormat names a key file format understood by [ReadKeyFile].
 type KeyFormat uint8
 
-// Key file formats.
+// Key file formats, in the order detection tries them (see [KeyFormats]).
 const (
 	FormatUnknown     KeyFormat = iota
 	FormatNative                // ikeflow's one line per SA (docs/keys.md)
 	FormatWiresharkV2           // Wireshark ikev2_decryption_table UAT
 	FormatWiresharkV1           // Wireshark ikev1_decryption_table UAT
 	FormatStrongSwan            // charon log with ike level 4
-	FormatLibreswan             // libreswan plutodebug / tcpdump -E "ikev2 I 0x… 0x…" lines
+	FormatLibreswan             // libreswan / Openswan pluto log or tcpdump -E "ikev2 I 0x… 0x…" lines
 	FormatFortiGate             // FortiGate "diagnose vpn ike gateway list"
+	FormatOpenIKED              // OpenIKED "iked -dvvv" output
 )
-
-var formatNames = [...]string{"unknown", "ikeflow", "wireshark-ikev2", "wireshark-ikev1", "strongswan-log", "libreswan", "fortigate"}
 
 // String returns the format's short name, e.g. "wireshark-ikev2".
 func (f KeyFormat) String() string {
-	if int(f) < len(formatNames) {
-		return formatNames[f]
+	if s := formatSpecOf(f); s != nil {
+		return s.name
 	}
 	return "unknown"
 }
@@ -38,8 +38,24 @@ func (f KeyFormat) String() string {
 // large, but not this large).
 const MaxKeyFileSize = 256 << 20
 
-// KeyFileError reports why a key file could not be parsed, with the file
-// name and 1-based line number (0 when the problem is the whole file).
+// Limits on reading a key file.
+const (
+	// MaxKeyLine is the longest line read; longer lines are skipped with a
+	// warning (no key format has lines near this long).
+	MaxKeyLine = 64 << 10
+	// sniffLines and sniffBytes bound the head of the file that decides
+	// its format: a file that is not recognised there is rejected without
+	// reading the rest.
+	sniffLines = 4096
+	sniffBytes = 1 << 20
+	// MaxKeyWarnings bounds the warnings kept per file; the rest are counted.
+	MaxKeyWarnings = 100
+)
+
+// KeyFileError reports a problem in a key file, with the file name and
+// 1-based line number (0 when the problem is the whole file). As a warning
+// (in [KeyFile.Warnings]) it names a line that was skipped; as an error it
+// means the file gave no usable key.
 type KeyFileError struct {
 	File   string
 	Line   int
@@ -54,17 +70,89 @@ func (e *KeyFileError) Error() string {
 	return e.File + ":" + strconv.Itoa(e.Line) + ": " + e.Reason
 }
 
-// line is one input line with its 1-based number.
-type line struct {
-	n    int
-	text string
+// KeyFile is what [ReadKeyFile] found in one key file.
+type KeyFile struct {
+	Name   string    // the name given to ReadKeyFile
+	Format KeyFormat // the detected format
+	Keys   []Key     // usable keys, in file order
+	// Warnings names the lines (or blocks) that were skipped and why, in
+	// file order, at most MaxKeyWarnings of them; MoreWarnings counts the
+	// rest.
+	Warnings     []*KeyFileError
+	MoreWarnings int
+	// NoKeys, set when a daemon log (strongSwan, libreswan, OpenIKED)
+	// holds no keys, says why that may be, e.g. "no keys found
+	// (strongswan-log format; …)".
+	NoKeys string
 }
 
-// ParseKeyFile reads key material from r, detecting the format (see
-// [KeyFormat] and docs/keys.md). name is used in errors and in each
-// Key.Source. Anything that cannot be parsed is an error of type
-// *[KeyFileError] naming file, line and reason; no partial result is
-// returned then.
+// ReadKeyFile reads key material from r, detecting the format from its
+// first lines (see [KeyFormats] and docs/keys.md). name is used in
+// warnings, errors and each Key.Source.
+//
+// A line that cannot be used becomes a warning naming the line and the
+// reason; the other lines still load. The error (a *[KeyFileError]) is
+// reserved for a file that gives no usable key: an unknown format, or
+// every key line bad. A daemon log (strongSwan, libreswan, OpenIKED)
+// without keys and without bad lines is not an error (the SA may have
+// failed before keys existed, or the log level was too low): it returns no
+// keys and says why in KeyFile.NoKeys.
+func ReadKeyFile(name string, r io.Reader) (*KeyFile, error) {
+	kf := &KeyFile{Name: name}
+	lr := newLineReader(r)
+	p := &parser{file: name, kf: kf}
+	head, herr := lr.read(sniffLines, sniffBytes, p)
+	if herr != nil {
+		return kf, p.errf(lr.n+1, "read: "+readReason(herr))
+	}
+	spec := detectFormat(head)
+	if spec == nil {
+		n := 0
+		if fl := firstContent(head); fl != nil {
+			n = fl.n
+		}
+		return kf, p.errf(n, "not a known key file format (expected "+formatList()+")")
+	}
+	kf.Format = spec.format
+	rest, rerr := lr.read(-1, MaxKeyFileSize-lr.size, p)
+	if rerr != nil {
+		p.warn(lr.n+1, "read: "+readReason(rerr)+": the rest of the file is not read")
+	} else if lr.more() {
+		p.warn(lr.n+1, "file larger than "+strconv.Itoa(MaxKeyFileSize>>20)+" MiB: the rest is not read")
+	}
+	lines := append(head, rest...)
+	kf.Keys = spec.parse(p, lines)
+	if len(kf.Keys) > 0 {
+		return kf, nil
+	}
+	noKeys := "no keys found (" + spec.name + " format" + spec.noKeys + ")"
+	if len(kf.Warnings) == 0 {
+		if spec.log {
+			kf.NoKeys = noKeys
+			return kf, nil
+		}
+		return kf, p.errf(0, noKeys)
+	}
+	first := *kf.Warnings[0]
+	first.Reason = strings.TrimSuffix(first.Reason, skipLine)
+	if n := len(kf.Warnings) - 1 + kf.MoreWarnings; n > 0 {
+		first.Reason += " (and " + strconv.Itoa(n) + " more bad line(s); no usable key in the file)"
+	}
+	return kf, &first
+}
+
+// readReason is a read error without the path an *fs.PathError repeats
+// (the KeyFileError names the file already).
+func readReason(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// ParseKeyFile is [ReadKeyFile] for callers that only want the keys: the
+// warnings about skipped lines are dropped.
 func ParseKeyFile(name string, r io.Reader) ([]Key, error) {
 	keys, _, err := ParseKeyFileFormat(name, r)
 	return keys, err
@@ -73,59 +161,91 @@ func ParseKeyFile(name string, r io.Reader) ([]Key, error) {
 // ParseKeyFileFormat is [ParseKeyFile] that also reports the detected
 // format.
 func ParseKeyFileFormat(name string, r io.Reader) ([]Key, KeyFormat, error) {
-	lines, err := readLines(name, r)
+	kf, err := ReadKeyFile(name, r)
 	if err != nil {
-		return nil, FormatUnknown, err
+		return nil, kf.Format, err
 	}
-	f := detectFormat(lines)
-	p := &parser{file: name}
-	var keys []Key
-	switch f {
-	case FormatNative:
-		keys, err = p.native(lines)
-	case FormatWiresharkV2:
-		keys, err = p.wiresharkV2(lines)
-	case FormatWiresharkV1:
-		keys, err = p.wiresharkV1(lines)
-	case FormatStrongSwan:
-		keys, err = p.strongswan(lines)
-	case FormatLibreswan:
-		keys, err = p.libreswan(lines)
-	case FormatFortiGate:
-		keys, err = p.fortigate(lines)
-	default:
-		n := 0
-		if fl := firstContent(lines); fl != nil {
-			n = fl.n
-		}
-		return nil, f, &KeyFileError{name, n, "not a known key file format (expected Wireshark ikev1/ikev2_decryption_table, strongSwan charon log, libreswan/tcpdump secrets, FortiGate gateway list or ikeflow key lines)"}
-	}
-	if err != nil {
-		return nil, f, err
-	}
-	// A strongSwan log of an SA that failed before keys were derived (or
-	// logged below ike level 4) is a valid input that holds no keys; the
-	// caller decides whether to warn. In every other format an empty
-	// result means the file is not what it seems.
-	if len(keys) == 0 && f != FormatStrongSwan {
-		return nil, f, &KeyFileError{name, 0, "no keys found (" + f.String() + " format)"}
-	}
-	return keys, f, nil
+	return kf.Keys, kf.Format, nil
 }
 
-func readLines(name string, r io.Reader) ([]line, error) {
-	sc := bufio.NewScanner(io.LimitReader(r, MaxKeyFileSize))
-	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
+// line is one input line with its 1-based number.
+type line struct {
+	n    int
+	text string
+}
+
+// lineReader splits a key file into lines: CRLF and a leading UTF-8 BOM are
+// removed, lines longer than MaxKeyLine are skipped with a warning.
+type lineReader struct {
+	br   *bufio.Reader
+	n    int   // lines read so far
+	size int   // octets read so far
+	eof  bool  // input exhausted
+	err  error // read error other than EOF
+}
+
+func newLineReader(r io.Reader) *lineReader {
+	return &lineReader{br: bufio.NewReaderSize(r, 64<<10)}
+}
+
+// read returns up to maxLines lines (no limit when negative), stopping
+// once maxBytes octets have been read.
+func (lr *lineReader) read(maxLines, maxBytes int, p *parser) ([]line, error) {
 	var out []line
-	n := 0
-	for sc.Scan() {
-		n++
-		out = append(out, line{n, strings.TrimRight(sc.Text(), "\r")})
+	start := lr.size
+	for !lr.eof && lr.err == nil && (maxLines < 0 || len(out) < maxLines) && lr.size-start < maxBytes {
+		text, long := lr.next()
+		if lr.eof && text == "" && !long {
+			break
+		}
+		lr.n++
+		if long {
+			p.warn(lr.n, "line longer than "+strconv.Itoa(MaxKeyLine>>10)+" KiB: skipped")
+			continue
+		}
+		if lr.n == 1 {
+			text = strings.TrimPrefix(text, "\uFEFF")
+		}
+		out = append(out, line{lr.n, strings.TrimRight(text, "\r")})
 	}
-	if err := sc.Err(); err != nil {
-		return nil, &KeyFileError{name, n + 1, "read: " + err.Error()}
+	return out, lr.err
+}
+
+// more reports whether input is left after the size limit stopped reading.
+func (lr *lineReader) more() bool {
+	if lr.eof || lr.err != nil {
+		return false
 	}
-	return out, nil
+	_, err := lr.br.Peek(1)
+	return err == nil
+}
+
+// next reads one line; long reports a line over MaxKeyLine (its text is
+// dropped).
+func (lr *lineReader) next() (text string, long bool) {
+	var buf []byte
+	for {
+		chunk, isPrefix, err := lr.br.ReadLine()
+		lr.size += len(chunk)
+		if err != nil {
+			if !errors.Is(err, io.EOF) {
+				lr.err = err
+			}
+			lr.eof = true
+			return string(buf), long
+		}
+		if !long {
+			if len(buf)+len(chunk) > MaxKeyLine {
+				long, buf = true, nil
+			} else {
+				buf = append(buf, chunk...)
+			}
+		}
+		if !isPrefix {
+			lr.size++ // the newline
+			return string(buf), long
+		}
+	}
 }
 
 // firstContent returns the first line that is neither blank nor a comment.
@@ -139,66 +259,29 @@ func firstContent(lines []line) *line {
 	return nil
 }
 
-var (
-	reSSDump    = regexp.MustCompile(`(?:Sk_[a-z]+ secret|encryption key Ka|SKEYID_e|SKEYID_a|SKEYID_d) => \d+ bytes @`)
-	reLibreswan = regexp.MustCompile(`^\s*ikev2\s+[IR]\s+0x[0-9a-fA-F]{16}\s+0x[0-9a-fA-F]{16}\s`)
-	reNative    = regexp.MustCompile(`^\s*ikev[12]\s+[a-z_]+=`)
-	reForti     = regexp.MustCompile(`^\s*(?:id/spi:|SK_e[ir]:)`)
-)
-
-// reCharonLine matches the thread/subsystem tag of a charon log line, e.g. "05[IKE]".
-var reCharonLine = regexp.MustCompile(`\b\d{2}\[(DMN|MGR|IKE|CHD|JOB|CFG|KNL|NET|ASN|ENC|TNC|IMC|IMV|PTS|TLS|APP|ESP|LIB)\] `)
-
-func detectFormat(lines []line) KeyFormat {
-	fl := firstContent(lines)
-	if fl == nil {
-		return FormatUnknown
-	}
-	if reNative.MatchString(fl.text) {
-		return FormatNative
-	}
-	if reLibreswan.MatchString(fl.text) {
-		return FormatLibreswan
-	}
-	for _, l := range lines {
-		switch {
-		case reSSDump.MatchString(l.text):
-			return FormatStrongSwan
-		case reForti.MatchString(l.text):
-			return FormatFortiGate
-		}
-	}
-	// A charon log without key dumps (the SA failed before keys existed,
-	// or ike log level below 4) is still a strongSwan log: it holds no keys.
-	for _, l := range lines {
-		if reCharonLine.MatchString(l.text) {
-			return FormatStrongSwan
-		}
-	}
-	if strings.Contains(fl.text, ",") {
-		f := splitCSV(fl.text)
-		_, spiOK := parseSPI(f[0])
-		switch n := len(f); {
-		case n == 8 || spiOK && n > 2:
-			return FormatWiresharkV2
-		case n == 2:
-			return FormatWiresharkV1
-		}
-	}
-	for _, l := range lines {
-		if reLibreswan.MatchString(l.text) {
-			return FormatLibreswan
-		}
-	}
-	return FormatUnknown
-}
-
-// parser carries the file name for errors and sources.
+// parser carries the file name for warnings and sources, and collects the
+// warnings.
 type parser struct {
 	file string
+	kf   *KeyFile
 }
 
-func (p *parser) errf(n int, reason string) error { return &KeyFileError{p.file, n, reason} }
+func (p *parser) errf(n int, reason string) *KeyFileError { return &KeyFileError{p.file, n, reason} }
+
+// warn records that line n (0: the whole file) was skipped for reason.
+func (p *parser) warn(n int, reason string) {
+	if len(p.kf.Warnings) >= MaxKeyWarnings {
+		p.kf.MoreWarnings++
+		return
+	}
+	p.kf.Warnings = append(p.kf.Warnings, p.errf(n, reason))
+}
+
+// skipLine ends the reason of a warning about a line that was not used.
+const skipLine = ": line skipped"
+
+// skip records that line n was not used for reason.
+func (p *parser) skip(n int, reason string) { p.warn(n, reason+skipLine) }
 
 func (p *parser) source(n int) string { return p.file + ":" + strconv.Itoa(n) }
 

@@ -17,26 +17,30 @@ import (
 //	SK_ar: …
 //
 // The secrets are dash-separated hex. A block ends at the next id/spi line.
-func (p *parser) fortigate(lines []line) ([]Key, error) {
+func (p *parser) fortigate(lines []line) []Key {
 	var keys []Key
 	var cur *Key
 	var curLine int
 	version := uint8(2)
 	var proposal string
 	var propLine int
-	finish := func() error {
+	bad := false // the current block's id/spi or a secret was bad: its lines are skipped quietly
+	// finish closes the current block; a bad block is a warning and
+	// the next block still loads.
+	finish := func() {
 		if cur == nil {
-			return nil
+			return
 		}
 		k := cur
 		cur = nil
 		if k.EncrI.IsZero() && k.EncrR.IsZero() {
-			return nil // a gateway without keys printed (e.g. not established)
+			return // a gateway without keys printed (e.g. not established)
 		}
 		if proposal != "" {
 			s, ok := fortiProposal(proposal, k.EncrI.Len())
 			if !ok {
-				return p.errf(propLine, "unknown proposal "+strconv.Quote(proposal))
+				p.warn(propLine, "unknown proposal "+strconv.Quote(proposal)+": the keys of id/spi line "+strconv.Itoa(curLine)+" are skipped")
+				return
 			}
 			k.Suite = s
 		}
@@ -47,10 +51,10 @@ func (p *parser) fortigate(lines []line) ([]Key, error) {
 			k.Suite.Integ = IntegNone
 		}
 		if err := k.checkLengths(); err != nil {
-			return p.errf(curLine, err.Error())
+			p.warn(curLine, err.Error())
+			return
 		}
 		keys = append(keys, *k)
-		return nil
 	}
 	for _, l := range lines {
 		t := strings.TrimSpace(l.text)
@@ -61,51 +65,56 @@ func (p *parser) fortigate(lines []line) ([]Key, error) {
 		val = strings.TrimSpace(val)
 		switch name {
 		case "version":
-			if err := finish(); err != nil {
-				return nil, err
-			}
+			finish()
 			v, err := strconv.Atoi(val)
 			if err != nil || (v != 1 && v != 2) {
-				return nil, p.errf(l.n, "version: want 1 or 2, got "+strconv.Quote(val))
+				p.warn(l.n, "version: want 1 or 2, got "+strconv.Quote(val))
+				v = 2
 			}
 			version = uint8(v)
 			proposal = ""
 		case "id/spi":
-			if err := finish(); err != nil {
-				return nil, err
-			}
+			finish()
+			bad = true
 			f := strings.Fields(val)
 			if len(f) == 0 {
-				return nil, p.errf(l.n, "id/spi: missing SPIs")
+				p.warn(l.n, "id/spi: missing SPIs")
+				continue
 			}
 			a, b, ok := strings.Cut(f[len(f)-1], "/")
 			spii, ok1 := parseSPI(a)
 			spir, ok2 := parseSPI(b)
 			if !ok || !ok1 || !ok2 {
-				return nil, p.errf(l.n, "id/spi: want '<id> <16 hex>/<16 hex>', got "+strconv.Quote(val))
+				p.warn(l.n, "id/spi: want '<id> <16 hex>/<16 hex>', got "+strconv.Quote(val))
+				continue
 			}
 			if spii == ([8]byte{}) {
-				return nil, p.errf(l.n, "id/spi: initiator SPI is zero")
+				p.warn(l.n, "id/spi: initiator SPI is zero")
+				continue
 			}
+			bad = false
 			cur = &Key{Version: version, SPIi: spii, SPIr: spir, Source: p.source(l.n)}
 			curLine = l.n
 		case "proposal":
 			proposal, propLine = val, l.n
 		case "SK_ei", "SK_er", "SK_ai", "SK_ar":
 			if cur == nil {
-				return nil, p.errf(l.n, name+" before any id/spi line")
+				if !bad {
+					p.warn(l.n, name+" before any id/spi line")
+				}
+				continue
 			}
 			b, ok := parseHex(val)
 			if !ok {
-				return nil, p.errf(l.n, name+": not hex")
+				p.warn(l.n, name+": not hex: the keys of id/spi line "+strconv.Itoa(curLine)+" are skipped")
+				cur, bad = nil, true
+				continue
 			}
 			*map[string]*Secret{"SK_ei": &cur.EncrI, "SK_er": &cur.EncrR, "SK_ai": &cur.IntegI, "SK_ar": &cur.IntegR}[name] = NewSecret(b)
 		}
 	}
-	if err := finish(); err != nil {
-		return nil, err
-	}
-	return keys, nil
+	finish()
+	return keys
 }
 
 // fortiProposal parses FortiGate proposal names: "aes256-sha512",

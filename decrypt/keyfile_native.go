@@ -3,6 +3,8 @@ package decrypt
 import (
 	"strconv"
 	"strings"
+
+	"github.com/ikeflow/ikeflow/dissect"
 )
 
 // native parses ikeflow's own format (docs/keys.md): one SA per line, the
@@ -10,12 +12,13 @@ import (
 //
 //	ikev2 spi_i=… spi_r=… encr=aes-cbc-256 integ=hmac-sha2-256-128 sk_ei=… sk_er=… sk_ai=… sk_ar=…
 //	ikev1 cookie_i=… [cookie_r=…] [encr=3des] [hash=md5] key=…
-func (p *parser) native(lines []line) ([]Key, error) {
+func (p *parser) native(lines []line) []Key {
 	var keys []Key
+next:
 	for _, l := range lines {
 		t := strings.TrimSpace(l.text)
 		if t == "" || strings.HasPrefix(t, "#") {
-			continue
+			continue next
 		}
 		fields := strings.Fields(t)
 		k := Key{Source: p.source(l.n)}
@@ -25,42 +28,50 @@ func (p *parser) native(lines []line) ([]Key, error) {
 		case "ikev1":
 			k.Version = 1
 		default:
-			return nil, p.errf(l.n, "line must start with ikev1 or ikev2, got "+strconv.Quote(fields[0]))
+			p.skip(l.n, "line must start with ikev1 or ikev2, got "+strconv.Quote(fields[0]))
+			continue next
 		}
 		var encrName string
 		seen := map[string]bool{}
 		for _, f := range fields[1:] {
 			name, val, ok := strings.Cut(f, "=")
 			if !ok {
-				return nil, p.errf(l.n, "field "+strconv.Quote(f)+" is not name=value")
+				p.skip(l.n, "field "+strconv.Quote(f)+" is not name=value")
+				continue next
 			}
 			if seen[name] {
-				return nil, p.errf(l.n, "field "+name+" given twice")
+				p.skip(l.n, "field "+name+" given twice")
+				continue next
 			}
 			seen[name] = true
 			if err := p.nativeField(&k, name, val, &encrName); err != nil {
-				return nil, p.errf(l.n, err.Error())
+				p.skip(l.n, err.Error())
+				continue next
 			}
 		}
 		if encrName != "" {
 			a, bits, ok := looseEncr(encrName, k.EncrI.Len())
 			if !ok {
-				return nil, p.errf(l.n, "unknown encryption algorithm "+strconv.Quote(encrName))
+				p.skip(l.n, "unknown encryption algorithm "+strconv.Quote(encrName))
+				continue next
 			}
 			k.Suite.Encr, k.Suite.KeyBits = a, bits
 		}
-		if !k.SPIKnown() {
-			return nil, p.errf(l.n, "missing "+map[uint8]string{1: "cookie_i", 2: "spi_i"}[k.Version])
+		if !k.SPIKnown() && !seen[map[uint8]string{1: "cookie_i", 2: "spi_i"}[k.Version]] {
+			p.skip(l.n, "missing "+map[uint8]string{1: "cookie_i", 2: "spi_i"}[k.Version]+" (write =* for a key of unknown SA)")
+			continue next
 		}
 		if k.EncrI.IsZero() && k.EncrR.IsZero() && !(k.Suite.Encr == EncrNULL) {
-			return nil, p.errf(l.n, "no key material")
+			p.skip(l.n, "no key material")
+			continue next
 		}
 		if err := k.checkLengths(); err != nil {
-			return nil, p.errf(l.n, err.Error())
+			p.skip(l.n, err.Error())
+			continue next
 		}
 		keys = append(keys, k)
 	}
-	return keys, nil
+	return keys
 }
 
 func (p *parser) nativeField(k *Key, name, val string, encrName *string) error {
@@ -73,6 +84,10 @@ func (p *parser) nativeField(k *Key, name, val string, encrName *string) error {
 		return nil
 	}
 	spi := func(dst *[8]byte) error {
+		if val == "*" { // any: a key whose SA the source did not name
+			*dst = [8]byte{}
+			return nil
+		}
 		s, ok := parseSPI(val)
 		if !ok {
 			return errString(name + ": want 16 hex digits")
@@ -118,7 +133,7 @@ func (p *parser) nativeField(k *Key, name, val string, encrName *string) error {
 func formatNative(k *Key) string {
 	var b strings.Builder
 	if k.Version == 1 {
-		b.WriteString("ikev1 cookie_i=" + k.SPIi.String())
+		b.WriteString("ikev1 cookie_i=" + nativeSPI(k.SPIi))
 		if !k.SPIr.IsZero() {
 			b.WriteString(" cookie_r=" + k.SPIr.String())
 		}
@@ -131,7 +146,7 @@ func formatNative(k *Key) string {
 		b.WriteString(" key=" + k.EncrI.RevealHex())
 		return b.String()
 	}
-	b.WriteString("ikev2 spi_i=" + k.SPIi.String() + " spi_r=" + k.SPIr.String())
+	b.WriteString("ikev2 spi_i=" + nativeSPI(k.SPIi) + " spi_r=" + nativeSPI(k.SPIr))
 	if k.Suite.Encr != EncrUnknown {
 		b.WriteString(" encr=" + nativeEncrName(k.Suite.Encr, k.Suite.KeyBits))
 		if !k.Suite.Encr.IsAEAD() && k.Suite.Integ != IntegNone {
@@ -147,4 +162,12 @@ func formatNative(k *Key) string {
 		}
 	}
 	return b.String()
+}
+
+// nativeSPI writes an SPI, or "*" for a zero (unknown) one.
+func nativeSPI(s dissect.SPI) string {
+	if s.IsZero() {
+		return "*"
+	}
+	return s.String()
 }

@@ -2,6 +2,8 @@ package decrypt
 
 import (
 	"regexp"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -38,6 +40,7 @@ type ssGroup struct {
 	suite   Suite
 	version uint8
 	secrets map[string][]byte
+	damaged []string // secrets whose dump was damaged (warned about)
 }
 
 type ssSPIs struct {
@@ -48,19 +51,101 @@ type ssSPIs struct {
 	i, r    [8]byte
 }
 
-func (p *parser) strongswan(lines []line) ([]Key, error) {
+// ssDump is a key dump being read: its header was seen, its rows are
+// still coming (possibly interleaved with other threads' lines).
+type ssDump struct {
+	name   string // Sk_ei, …, Ka
+	want   int
+	data   []byte
+	head   line
+	idx    int // index into lines of the header
+	tag    string
+	thread string
+}
+
+func (p *parser) strongswan(lines []line) []Key {
 	var groups []*ssGroup
 	var spis []ssSPIs
-	last := map[string]*ssGroup{}  // current group per tag
-	proposal := map[string]Suite{} // last selected IKE proposal per tag
-	for i := 0; i < len(lines); i++ {
-		l := lines[i]
+	last := map[string]*ssGroup{}   // current group per tag
+	proposal := map[string]Suite{}  // last selected IKE proposal per tag
+	pending := map[string]*ssDump{} // dumps being read, per thread
+	var finish func(d *ssDump)
+	drop := func(d *ssDump, n int, reason string) {
+		what := ": key skipped"
+		if d.name == "Sk_d" || d.name == "Sk_pi" || d.name == "Sk_pr" {
+			what = " (not needed to decrypt)"
+		}
+		p.warn(n, d.name+" dump of line "+strconv.Itoa(d.head.n)+": "+reason+what)
+		d.data = nil // the group remembers the secret as damaged
+		finish(d)
+	}
+	finish = func(d *ssDump) {
+		delete(pending, d.thread)
+		g := last[d.tag]
+		startNew := g == nil || d.name == "Sk_d" || d.name == "Ka" || g.secrets[d.name] != nil ||
+			(g.version == 1) != (d.name == "Ka")
+		if startNew {
+			g = &ssGroup{tag: d.tag, thread: d.thread, idx: d.idx, line: d.head.n, suite: proposal[d.tag], version: 2, secrets: map[string][]byte{}}
+			if d.name == "Ka" {
+				g.version = 1
+			}
+			groups = append(groups, g)
+			last[d.tag] = g
+		}
+		g.secrets[d.name] = d.data
+		if d.data == nil {
+			g.damaged = append(g.damaged, d.name)
+		}
+	}
+	for i, l := range lines {
 		tag, thread := "", ""
 		if m := reSSTag.FindStringSubmatch(l.text); m != nil {
 			tag = m[1]
 		}
 		if m := reSSThr.FindStringSubmatch(l.text); m != nil {
 			thread = m[1]
+		}
+		if len(pending) == 0 {
+			if row := reSSRow.FindStringSubmatch(l.text); row != nil && row[1] == "0" && thread != "" {
+				p.warn(l.n, "hex dump row without a dump header before it (damaged header line?): ignored")
+			}
+		} else {
+			d := pending[thread]
+			if d == nil && thread == "" && len(pending) == 1 {
+				for _, x := range pending {
+					d = x
+				}
+			}
+			if row := reSSRow.FindStringSubmatch(l.text); row != nil {
+				if d == nil {
+					// A row whose dump cannot be told: without a
+					// thread tag while several dumps are open.
+					for _, x := range sortedDumps(pending) {
+						drop(x, l.n, "rows of several dumps interleave without thread tags")
+					}
+					continue
+				}
+				off, _ := strconv.Atoi(row[1])
+				if off != len(d.data) {
+					drop(d, l.n, "dump row offset "+row[1]+", want "+strconv.Itoa(len(d.data)))
+					continue
+				}
+				b, _ := parseHex(strings.ReplaceAll(row[2], " ", ""))
+				// charon prints 16 octets a row, fewer only in the last:
+				// a shorter row is damaged (a bad digit ends the match).
+				if want := min(16, d.want-len(d.data)); len(b) != want {
+					drop(d, l.n, "dump row at offset "+row[1]+" has "+strconv.Itoa(len(b))+" readable octets, want "+strconv.Itoa(want))
+					continue
+				}
+				d.data = append(d.data, b...)
+				if len(d.data) == d.want {
+					finish(d)
+				}
+				continue
+			}
+			if d != nil && !reSSHead.MatchString(l.text) {
+				drop(d, l.n, "expected hex dump row at offset "+strconv.Itoa(len(d.data))+" of "+strconv.Itoa(d.want))
+			}
 		}
 		if m := reSSProp.FindStringSubmatch(l.text); m != nil {
 			proposal[tag] = strongswanProposal(m[1])
@@ -85,45 +170,25 @@ func (p *parser) strongswan(lines []line) ([]Key, error) {
 			name = "Ka"
 		}
 		want, err := strconv.Atoi(m[2])
-		if err != nil || want > 1024 {
-			return nil, p.errf(l.n, "bad dump length "+strconv.Quote(m[2]))
+		if err != nil || want == 0 || want > 1024 {
+			p.warn(l.n, name+": bad dump length "+strconv.Quote(m[2])+": key skipped")
+			continue
 		}
-		// Read the dump rows that follow.
-		data := make([]byte, 0, want)
-		for len(data) < want {
-			if i+1 >= len(lines) {
-				return nil, p.errf(l.n, name+": dump ends after "+strconv.Itoa(len(data))+" of "+strconv.Itoa(want)+" octets")
-			}
-			row := reSSRow.FindStringSubmatch(lines[i+1].text)
-			if row == nil {
-				return nil, p.errf(lines[i+1].n, name+": expected hex dump row at offset "+strconv.Itoa(len(data))+" of "+strconv.Itoa(want))
-			}
-			off, _ := strconv.Atoi(row[1])
-			if off != len(data) {
-				return nil, p.errf(lines[i+1].n, name+": dump row offset "+row[1]+", want "+strconv.Itoa(len(data)))
-			}
-			b, _ := parseHex(strings.ReplaceAll(row[2], " ", ""))
-			data = append(data, b...)
-			i++
+		if d := pending[thread]; d != nil {
+			drop(d, l.n, "cut by the next dump header after "+strconv.Itoa(len(d.data))+" of "+strconv.Itoa(d.want)+" octets")
 		}
-		if len(data) != want {
-			return nil, p.errf(l.n, name+": dump has "+strconv.Itoa(len(data))+" octets, header says "+strconv.Itoa(want))
-		}
-		g := last[tag]
-		startNew := g == nil || name == "Sk_d" || name == "Ka" || g.secrets[name] != nil ||
-			(g.version == 1) != (name == "Ka")
-		if startNew {
-			g = &ssGroup{tag: tag, thread: thread, idx: i, line: l.n, suite: proposal[tag], version: 2, secrets: map[string][]byte{}}
-			if name == "Ka" {
-				g.version = 1
-			}
-			groups = append(groups, g)
-			last[tag] = g
-		}
-		g.secrets[name] = data
+		pending[thread] = &ssDump{name: name, want: want, data: make([]byte, 0, want), head: l, idx: i, tag: tag, thread: thread}
+	}
+	for _, d := range sortedDumps(pending) {
+		p.warn(d.head.n, d.name+": dump ends after "+strconv.Itoa(len(d.data))+" of "+strconv.Itoa(d.want)+" octets: key skipped")
 	}
 	var keys []Key
 	for _, g := range groups {
+		if len(g.damaged) > 0 {
+			if used := slices.DeleteFunc(slices.Clone(g.damaged), func(n string) bool { return n == "Sk_d" || n == "Sk_pi" || n == "Sk_pr" }); len(used) > 0 {
+				continue // warned when the dump was dropped
+			}
+		}
 		k := Key{Version: g.version, Source: p.source(g.line), Suite: g.suite}
 		if g.version == 2 {
 			k.Suite.Hash = HashUnknown
@@ -135,6 +200,11 @@ func (p *parser) strongswan(lines []line) ([]Key, error) {
 		} else {
 			if g.secrets["Sk_ei"] == nil && g.secrets["Sk_er"] == nil {
 				continue // only Sk_d / Sk_p* (e.g. a PPK re-derivation)
+			}
+			for _, pair := range [][2]string{{"Sk_ei", "Sk_er"}, {"Sk_er", "Sk_ei"}} {
+				if g.secrets[pair[0]] == nil {
+					p.warn(g.line, "no "+pair[0]+" dump for the key derived here (only "+pair[1]+"): that direction stays encrypted")
+				}
 			}
 			k.EncrI, k.EncrR = NewSecret(g.secrets["Sk_ei"]), NewSecret(g.secrets["Sk_er"])
 			k.IntegI, k.IntegR = NewSecret(g.secrets["Sk_ai"]), NewSecret(g.secrets["Sk_ar"])
@@ -149,12 +219,23 @@ func (p *parser) strongswan(lines []line) ([]Key, error) {
 			// let the capture name the algorithms.
 			k.Suite = Suite{}
 			if err := k.checkLengths(); err != nil {
-				return nil, p.errf(g.line, err.Error())
+				p.warn(g.line, err.Error()+": key skipped")
+				continue
 			}
 		}
 		keys = append(keys, k)
 	}
-	return keys, nil
+	return keys
+}
+
+// sortedDumps returns the open dumps in file order.
+func sortedDumps(m map[string]*ssDump) []*ssDump {
+	out := make([]*ssDump, 0, len(m))
+	for _, d := range m {
+		out = append(out, d)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].head.n < out[j].head.n })
+	return out
 }
 
 // threadSPIs picks the first line after the key dump, written by the same

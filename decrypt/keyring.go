@@ -32,6 +32,7 @@ type keyEntry struct {
 	matched []SAID
 	suite   Suite // the suite that first opened a message
 	v2      map[Suite]*V2
+	checks  []SACheck // per SA this key names: messages verified / failed per direction
 }
 
 // KeyUse is one loaded key and the SAs it decrypted, for "keys list".
@@ -41,6 +42,11 @@ type KeyUse struct {
 	// Suite is the complete suite that decrypted with this key (the key
 	// file's algorithms merged with the capture's), zero if none did.
 	Suite Suite `json:"suite"`
+	// Checks lists, for each SA the key names (by SPIs) and was tried on,
+	// how many messages of each direction verified and failed. A key
+	// whose direction has only failures does not verify there, even if
+	// the other direction did.
+	Checks []SACheck `json:"checks,omitempty"`
 }
 
 // NewKeyring returns a keyring holding keys.
@@ -86,7 +92,7 @@ func (kr *Keyring) Uses() []KeyUse {
 	defer kr.mu.Unlock()
 	out := make([]KeyUse, 0, len(kr.entries))
 	for _, e := range kr.entries {
-		out = append(out, KeyUse{Key: e.key, Matched: append([]SAID(nil), e.matched...), Suite: e.suite})
+		out = append(out, KeyUse{Key: e.key, Matched: append([]SAID(nil), e.matched...), Suite: e.suite, Checks: append([]SACheck(nil), e.checks...)})
 	}
 	return out
 }
@@ -151,6 +157,7 @@ func (kr *Keyring) OpenV2(dst, msg []byte, p dissect.Payload, capture Suite) ([]
 		return nil, nil, malformed("short message")
 	}
 	id := SAID{Version: 2, SPIi: dissect.SPI(msg[0:8]), SPIr: dissect.SPI(msg[8:16])}
+	fromI := msg[19]&0x08 != 0 // Initiator flag ([RFC 7296] §3.1)
 	kr.mu.Lock()
 	defer kr.mu.Unlock()
 	var firstErr error
@@ -160,6 +167,7 @@ func (kr *Keyring) OpenV2(dst, msg []byte, p dissect.Payload, capture Suite) ([]
 		if err == nil {
 			var pt []byte
 			pt, err = d.Open(dst, msg, p)
+			e.recordCheck(id, fromI, err)
 			if err == nil {
 				kr.recordMatch(e, id, s)
 				return pt, &e.key, nil

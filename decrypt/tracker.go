@@ -1,6 +1,7 @@
 package decrypt
 
 import (
+	"errors"
 	"net/netip"
 
 	"github.com/ikeflow/ikeflow/dissect"
@@ -48,8 +49,9 @@ type Tracker struct {
 	v1init  map[dissect.SPI]netip.Addr // IKEv1 initiator address by initiator cookie
 	reasm   Reassembler
 	buf     []byte
-	rekey   map[rekeyKey]dissect.SPI // IKE SA rekey requests: new initiator SPI
-	scratch []dissect.Payload        // DecryptV2's walk of CREATE_CHILD_SA contents
+	rekey   map[rekeyKey]dissect.SPI  // IKE SA rekey requests: new initiator SPI
+	scratch []dissect.Payload         // DecryptV2's walk of CREATE_CHILD_SA contents
+	checks  map[checkKey]*[2]DirCheck // per SA and direction: messages verified / failed (see KeyCheck)
 }
 
 // rekeyKey names a CREATE_CHILD_SA exchange of an IKE SA.
@@ -67,6 +69,7 @@ func NewTracker(kr *Keyring) *Tracker {
 		v1:     map[saKey]*V1Session{},
 		v1init: map[dissect.SPI]netip.Addr{},
 		rekey:  map[rekeyKey]dissect.SPI{},
+		checks: map[checkKey]*[2]DirCheck{},
 	}
 }
 
@@ -163,14 +166,19 @@ func (t *Tracker) DecryptV1(m *dissect.Message, raw []byte, fromInitiator bool) 
 		return nil, err
 	}
 	res, err := s.Feed(raw, fromInitiator)
+	if res.Encrypted {
+		t.recordV1(&m.Header, fromInitiator, res, err)
+	}
 	if err != nil || !res.Encrypted {
 		return nil, err
 	}
 	return res.Plain, nil
 }
 
-// Forget drops the state kept for an IKE SA that is finished.
+// Forget drops the state kept for an IKE SA that is finished, including
+// its [Tracker.KeyCheck] record.
 func (t *Tracker) Forget(version uint8, spii, spir dissect.SPI) {
+	delete(t.checks, checkKey{version, saKey{spii, spir}})
 	if version == 1 {
 		delete(t.v1, saKey{spii, spir})
 		delete(t.v1, saKey{spii, dissect.SPI{}})
@@ -187,6 +195,7 @@ func (t *Tracker) openV2(raw []byte, m *dissect.Message, sk dissect.Payload) ([]
 	}
 	h := &m.Header
 	plain, key, err := t.kr.OpenV2(t.buf[:0], raw, sk, t.suites[saKey{h.SPIi, h.SPIr}])
+	t.recordCheck(2, h.SPIi, h.SPIr, h.IsInitiator(), err)
 	if cap(plain) > cap(t.buf) {
 		t.buf = plain[:0]
 	}
@@ -270,7 +279,11 @@ func (t *Tracker) v1Message(raw []byte, m *dissect.Message, src netip.Addr) Resu
 		}
 		return Result{State: StateNotEncrypted}
 	}
-	res, err := s.Feed(raw, t.v1init[h.SPIi] == src)
+	fromI := t.v1init[h.SPIi] == src
+	res, err := s.Feed(raw, fromI)
+	if res.Encrypted {
+		t.recordV1(h, fromI, res, err)
+	}
 	if !h.IsEncrypted() {
 		return Result{State: StateNotEncrypted}
 	}
@@ -278,6 +291,18 @@ func (t *Tracker) v1Message(raw []byte, m *dissect.Message, src netip.Addr) Resu
 		return Result{State: StateOf(err), Err: err, Retransmit: res.Retransmit}
 	}
 	return Result{State: StateDecrypted, Plain: res.Plain, Payloads: res.Payloads, Key: res.Key, Retransmit: res.Retransmit}
+}
+
+// recordV1 counts an encrypted IKEv1 message's outcome for the SA and,
+// in the keyring, for the keys that name it.
+func (t *Tracker) recordV1(h *dissect.Header, fromInitiator bool, res V1Result, err error) {
+	t.recordCheck(1, h.SPIi, h.SPIr, fromInitiator, err)
+	switch {
+	case err == nil && res.Key != nil:
+		t.kr.recordV1Success(res.Key, h.SPIi, h.SPIr, fromInitiator)
+	case errors.Is(err, ErrAuth):
+		t.kr.recordV1Failure(h.SPIi, h.SPIr, fromInitiator, err)
+	}
 }
 
 func (t *Tracker) remember(k saKey, s Suite) {

@@ -78,6 +78,12 @@ func openCapture(e *env, path string, opt capture.Options) (*capture.Reader, err
 		if os.IsNotExist(err) {
 			return nil, fmt.Errorf("%s: no such file", path)
 		}
+		if st, serr := os.Stat(path); serr == nil && st.IsDir() {
+			return nil, fmt.Errorf("%s: is a directory, not a capture", path)
+		}
+		if strings.HasPrefix(err.Error(), path+": ") {
+			return nil, err // the path is in the error already
+		}
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return r, nil

@@ -1,0 +1,269 @@
+package main
+
+import (
+	"compress/gzip"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ikeflow/ikeflow/decrypt"
+)
+
+// readKeys loads a key file for comparisons.
+func readKeys(t *testing.T, path string) []decrypt.Key {
+	t.Helper()
+	kf, err := readKeyFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return kf.Keys
+}
+
+// keySet renders keys by SPIs and secrets, sorted by load order.
+func keySet(keys []decrypt.Key) string {
+	var b strings.Builder
+	for _, k := range keys {
+		b.WriteString(k.SPIi.String() + "/" + k.SPIr.String() + " " + k.EncrI.RevealHex() + " " + k.EncrR.RevealHex() + " " + k.IntegI.RevealHex() + " " + k.IntegR.RevealHex() + "\n")
+	}
+	return b.String()
+}
+
+// TestKeysListIsAKeyFile: "keys list --show-secrets" into a pipe (not a
+// terminal) prints one key per line with everything else as comments, and
+// that output loads back as a key file with the same keys, from real key
+// files of every kind we have. (Before, it printed a table that is no key
+// file.)
+func TestKeysListIsAKeyFile(t *testing.T) {
+	files := []string{
+		filepath.Join(corpus, "ikev2-rekey/ikev2_decryption_table"),
+		filepath.Join(corpus, "ikev2-rekey/charon-initiator.log"),
+		filepath.Join(corpus, "ikev1-main-quick/ikev1_decryption_table"),
+		filepath.Join(corpus, "ikev1-main-quick/charon-responder.log"),
+		"../../decrypt/testdata/fortigate-gateway-list.txt",
+		"../../../shared/captures/wireshark-wiki/ikev2-esp-gcm-ctr-cbc/ikev2_decryption_table",
+	}
+	var want []decrypt.Key
+	seen := map[string]bool{}
+	for _, f := range files {
+		for _, k := range readKeys(t, f) {
+			if id := keySet([]decrypt.Key{k}); !seen[id] {
+				seen[id] = true
+				want = append(want, k)
+			}
+		}
+	}
+	out, errb, code := ikeflow(t, append([]string{"keys", "list", "--show-secrets"}, files...)...)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errb)
+	}
+	p := filepath.Join(t.TempDir(), "all.keys")
+	if err := os.WriteFile(p, []byte(out), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	kf, err := readKeyFile(p)
+	if err != nil || kf.Format != decrypt.FormatNative || len(kf.Warnings) != 0 {
+		t.Fatalf("output does not load: %v %v %v\n%s", err, kf.Format, kf.Warnings, out)
+	}
+	if got := keySet(kf.Keys); got != keySet(want) {
+		t.Errorf("keys read back:\n%s\nwant\n%s", got, keySet(want))
+	}
+	// Without --show-secrets nothing secret is printed.
+	out, _, _ = ikeflow(t, append([]string{"keys", "list"}, files...)...)
+	for _, k := range want {
+		if strings.Contains(out, k.EncrI.RevealHex()) {
+			t.Fatalf("secret printed without --show-secrets")
+		}
+	}
+}
+
+// TestKeysListWrongKey: with one octet of SK_ar changed in the real
+// psk-success table, "keys list --capture" says the responder's direction
+// does not verify, names SK_ar, and does not present the suite as having
+// worked for the SA. (Before, the key was listed as matched with the
+// algorithms that worked.)
+func TestKeysListWrongKey(t *testing.T) {
+	capture, keys := scenario(t, "ikev2-psk-success")
+	data, err := os.ReadFile(keys[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := strings.Split(strings.TrimSpace(string(data)), ",")
+	ar := []byte(f[6])
+	ar[2] ^= 1 // '0'..'f' stays hex: flip the low bit
+	if ar[2] > 'f' || ar[2] < '0' || (ar[2] > '9' && ar[2] < 'a') {
+		ar[2] = '0'
+	}
+	f[6] = string(ar)
+	bad := filepath.Join(t.TempDir(), "ikev2_decryption_table")
+	if err := os.WriteFile(bad, []byte(strings.Join(f, ",")+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, errb, code := ikeflow(t, "keys", "list", "--capture", capture, bad)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errb)
+	}
+	for _, want := range []string{
+		"from initiator: verified (2 message(s))",
+		"from responder: does not verify: wrong SK_ar, or wrong algorithm? (2 message(s))",
+		"algorithms that verified: AES-CBC-128/HMAC_SHA2_256_128 (one direction only)",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	// The right key verifies both ways.
+	out, _, _ = ikeflow(t, "keys", "list", "--capture", capture, keys[0])
+	if !strings.Contains(out, "from initiator: verified (2 message(s)); from responder: verified (2 message(s))") || strings.Contains(out, "does not verify") {
+		t.Errorf("right key:\n%s", out)
+	}
+}
+
+// TestKeysExportMergesTables: "keys export --wireshark DIR" into a profile
+// that already has a table keeps the user's rows, adds the missing key,
+// names the file written, and exporting again changes nothing. A DIR whose
+// parent is missing is an error; a new DIR under an existing parent is
+// created.
+func TestKeysExportMergesTables(t *testing.T) {
+	rekey := filepath.Join(corpus, "ikev2-rekey/ikev2_decryption_table")
+	data, err := os.ReadFile(rekey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := strings.Split(strings.TrimSpace(string(data)), "\n")
+	dir := t.TempDir()
+	table := filepath.Join(dir, "ikev2_decryption_table")
+	user := "# This file is automatically generated, DO NOT MODIFY.\n" + rows[0] + "\n"
+	if err := os.WriteFile(table, []byte(user), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, errb, code := ikeflow(t, "keys", "export", "--wireshark", dir, rekey)
+	if code != exitOK || !strings.Contains(out, "wrote "+table+": 1 key(s) added, 2 existing line(s) kept, 1 key(s) already there") {
+		t.Fatalf("exit %d\n%s%s", code, out, errb)
+	}
+	got, _ := os.ReadFile(table)
+	if string(got) != user+rows[1]+"\n" {
+		t.Errorf("table:\n%s", got)
+	}
+	out, _, _ = ikeflow(t, "keys", "export", "--wireshark", dir, rekey)
+	if !strings.Contains(out, "left unchanged "+table+": 0 key(s) added") {
+		t.Errorf("second export: %s", out)
+	}
+	missing := filepath.Join(dir, "no", "profile")
+	_, errb, code = ikeflow(t, "keys", "export", "--wireshark", missing, rekey)
+	if code != exitError || !strings.Contains(errb, "does not exist either") {
+		t.Errorf("missing parent: exit %d: %s", code, errb)
+	}
+	out, _, code = ikeflow(t, "keys", "export", "--wireshark", filepath.Join(dir, "new"), rekey)
+	if code != exitOK || !strings.Contains(out, "created "+filepath.Join(dir, "new")) {
+		t.Errorf("new dir: exit %d: %s", code, out)
+	}
+}
+
+// TestKeysBadLinesWarn: a real table with one row damaged still decrypts
+// with the other row, and stderr names the damaged file:line; a directory
+// or a missing file given as key file is said as such, with the path once.
+func TestKeysBadLinesWarn(t *testing.T) {
+	capture, keys := scenario(t, "ikev2-rekey")
+	data, err := os.ReadFile(keys[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := strings.Split(strings.TrimSpace(string(data)), "\n")
+	bad := filepath.Join(t.TempDir(), "ikev2_decryption_table")
+	if err := os.WriteFile(bad, []byte(rows[0]+"\n"+rows[1][:40]+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, errb, code := ikeflow(t, "dissect", "--keys", bad, capture)
+	if code != exitOK || !strings.Contains(out, "decrypted") {
+		t.Fatalf("exit %d: %s", code, errb)
+	}
+	if !strings.Contains(errb, "warning: --keys "+bad+":2: ") {
+		t.Errorf("stderr does not name the bad line:\n%s", errb)
+	}
+	dir := t.TempDir()
+	_, errb, code = ikeflow(t, "analyze", "--keys", dir, capture)
+	if code != exitError || !strings.Contains(errb, dir+": is a directory") || strings.Count(errb, dir) != 1 {
+		t.Errorf("directory: exit %d: %s", code, errb)
+	}
+	_, errb, _ = ikeflow(t, "keys", "list", filepath.Join(dir, "none.keys"))
+	if strings.Count(errb, "none.keys") != 1 || !strings.Contains(errb, "no such file") {
+		t.Errorf("missing file: %s", errb)
+	}
+	_, errb, _ = ikeflow(t, "keys", "list", "--capture", keys[0], keys[0])
+	if strings.Count(errb, keys[0]) != 1 {
+		t.Errorf("capture error repeats the path: %s", errb)
+	}
+}
+
+// TestAnalyzeWithPlutoLog: "analyze --keys charon.log --keys pluto.log"
+// uses a pluto log. The pluto log holds the real psk-success SA's keys in
+// the lines pluto prints (plutodebug=all,private, with its time stamp
+// prefix) among other log lines; before, the file was rejected as "not a
+// known key file format".
+func TestAnalyzeWithPlutoLog(t *testing.T) {
+	capture, keys := scenario(t, "ikev2-psk-success")
+	k := readKeys(t, keys[0])[0]
+	pluto := "Nov 30 01:31:05.000001: Starting Pluto (Libreswan Version 4.12)\n" +
+		"Nov 30 01:31:06.123456: | calculating skeyseed using prf=sha2_256 integ=sha2_256_128 cipherkey=aes_cbc\n" +
+		"Nov 30 01:31:06.123500: | ikev2 I 0x" + k.SPIi.String() + " 0x" + k.SPIr.String() + " sha256:0x" + k.IntegI.RevealHex() + " aes128:0x" + k.EncrI.RevealHex() + "\n" +
+		"Nov 30 01:31:06.123501: | ikev2 R 0x" + k.SPIi.String() + " 0x" + k.SPIr.String() + " sha256:0x" + k.IntegR.RevealHex() + " aes128:0x" + k.EncrR.RevealHex() + "\n"
+	p := filepath.Join(t.TempDir(), "pluto.log")
+	if err := os.WriteFile(p, []byte(pluto), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	charon := filepath.Join(corpus, "ikev2-init-no-proposal/charon-initiator.log") // a charon log without keys
+	out, errb, code := ikeflow(t, "dissect", "--keys", charon, "--keys", p, capture)
+	if code != exitOK || !strings.Contains(out, "decrypted") || strings.Contains(out, "no key") {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errb)
+	}
+	out, _, _ = ikeflow(t, "keys", "list", "--capture", capture, p)
+	if !strings.Contains(out, "# "+p+": libreswan, 1 key(s)") || !strings.Contains(out, "from responder: verified") {
+		t.Errorf("keys list:\n%s", out)
+	}
+}
+
+// TestKeysHelpListsFormats: "keys --help" names every key file format of
+// decrypt's table, in detection order.
+func TestKeysHelpListsFormats(t *testing.T) {
+	out, _, code := ikeflow(t, "keys", "--help")
+	if code != exitOK {
+		t.Fatalf("exit %d", code)
+	}
+	last := -1
+	for _, f := range decrypt.KeyFormats() {
+		i := strings.Index(out, "  "+f.Name+" ")
+		if i < 0 || i < last {
+			t.Errorf("help lacks format %s (or out of order):\n%s", f.Name, out)
+		}
+		last = i
+	}
+}
+
+// TestDaemonLogWithoutKeys: a real libreswan IKEv1 pluto log (pluto prints
+// no IKEv1 keys) given with --keys is a warning that says so, and the
+// analysis runs, as for a charon log without key dumps.
+func TestDaemonLogWithoutKeys(t *testing.T) {
+	f, err := os.Open("../../decrypt/testdata/pluto/ikev1-main-quick/pluto.log.gz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "pluto.log")
+	if err := os.WriteFile(p, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, errb, code := ikeflow(t, "analyze", "--keys", p, "../../decrypt/testdata/pluto/ikev1-main-quick/capture.pcap")
+	if code != exitOK || !strings.Contains(out, "IKE SA") || !strings.Contains(errb, p+": no keys found (libreswan format") || !strings.Contains(errb, "no IKEv1 keys") {
+		t.Errorf("exit %d\n%s\n%s", code, out, errb)
+	}
+}
