@@ -39,6 +39,7 @@ type analyzeOpts struct {
 	flowFlags
 	quiet bool
 	write string
+	force bool
 	in    inputFlags
 }
 
@@ -49,7 +50,8 @@ func runAnalyze(e *env, args []string) error {
 	fs.BoolVar(&o.ladder, "ladder", false, "also draw a sequence diagram of every IKE SA (table and markdown formats)")
 	o.flowFlags.register(fs, "finalise an IKE SA after this much capture time without traffic (bounds memory on long captures; 0 keeps all open)")
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "no progress and no packet-level warnings on stderr")
-	fs.StringVarP(&o.write, "write", "w", "", "also write the packets of the reported SAs (after --peer/--spi) to this pcapng `file`")
+	fs.StringVarP(&o.write, "write", "w", "", "also write the packets of the reported SAs (after --peer/--spi) to this new pcapng `file` (never one of the inputs; an existing file only with --force)")
+	fs.BoolVar(&o.force, "force", false, "let --write replace an existing file (it is replaced only once the new one is complete)")
 	o.in.register(fs)
 	if err := parseFlags(e, fs, args); err != nil {
 		return err
@@ -64,6 +66,9 @@ func runAnalyze(e *env, args []string) error {
 	}
 	if o.write != "" && slices.Contains(fs.Args(), "-") {
 		return usagef("--write reads the captures twice: give files, not standard input")
+	}
+	if err := checkOutput(e, "--write", o.write, o.force, append(slices.Clone(fs.Args()), o.in.keys...)); err != nil {
+		return err
 	}
 	opt, err := o.in.options()
 	if err != nil {
@@ -168,7 +173,7 @@ func runAnalyze(e *env, args []string) error {
 		return err
 	}
 	if sel != nil {
-		n, err := sel.write(o.write, fs.Args(), opt)
+		n, err := sel.write(o.write, o.force, fs.Args(), opt)
 		if err != nil {
 			return err
 		}
