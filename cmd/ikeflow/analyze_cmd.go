@@ -26,6 +26,11 @@ keys, encrypted exchanges are analysed from sizes, order and timing.
 
 Several captures are merged by time (frame numbers stay those of each file).
 
+--write FILE never replaces one of the inputs (captures, --keys files; also
+through a symlink or a hard link), and an existing FILE only with --force.
+The file is written as FILE.partial-N and renamed when complete, so an
+interrupted run leaves FILE as it was.
+
 Examples:
   ikeflow capture.pcap
   ikeflow analyze --keys charon.log --ladder capture.pcap

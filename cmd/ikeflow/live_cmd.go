@@ -34,6 +34,12 @@ over IPv4 and IPv6, VLAN-tagged or not, so a busy link costs little. Give
 Capturing needs the CAP_NET_RAW capability: run as root, or once
   sudo setcap cap_net_raw+ep $(command -v ikeflow)
 
+--write FILE never replaces one of the inputs, and an existing FILE only
+with --force. Frames go to FILE.partial-N beside it (whole packets, at
+least once a second), renamed to FILE when the capture stops; if live is
+killed, FILE is untouched and FILE.partial-N is a valid pcapng up to the
+last second (docs/live.md).
+
 Findings about an SA come when it ends: when it has been idle for
 --idle-timeout (capture time, counted when packets arrive) or when the
 capture stops. Memory stays bounded over hours: finished SAs are released,
