@@ -204,15 +204,19 @@ func TestLiveWriteKill(t *testing.T) {
 		t.Errorf("tshark counts %d frames in the partial file, want %d", n, len(frames))
 	}
 
-	// SIGTERM: exit 0, the file under its name, nothing left behind but
-	// the killed run's partial file.
-	out2 := filepath.Join(dir, "second.pcapng")
-	lp = p.startLive(t, ctx, nil, "--format", "none", "--report", "none", "--write", out2, "--duration", "50s")
+	// SIGTERM: exit 0, the previous file replaced (--force) only then by
+	// the complete capture, nothing left behind but the killed run's
+	// partial file.
+	out2 := out
+	lp = p.startLive(t, ctx, nil, "--format", "none", "--report", "none", "--write", out2, "--force", "--duration", "50s")
 	partial2 := lp.partialName(t)
 	if err := snd.replay(frames, 5*time.Millisecond); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(300 * time.Millisecond)
+	if b, _ := os.ReadFile(out2); string(b) != "previous capture" {
+		t.Fatalf("while live runs the previous file holds %d octets", len(b))
+	}
 	lp.signalAndWait(t, syscall.SIGTERM)
 	if lp.err != nil {
 		t.Fatalf("after SIGTERM: %v; stderr:\n%s", lp.err, lp.stderr.String())
