@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
-	"slices"
 	"strings"
 
 	"github.com/ikeflow/ikeflow/capture"
@@ -60,14 +58,6 @@ func runKeys(e *env, args []string) error {
 	}
 	if sub == "export" && *dir == "" {
 		return usagef("export needs --wireshark DIR")
-	}
-	if sub == "export" {
-		inputs := append(slices.Clone(fs.Args()), *captures...)
-		for _, name := range []string{"ikev2_decryption_table", "ikev1_decryption_table"} {
-			if err := checkOutput(e, "--wireshark", filepath.Join(*dir, name), true, inputs); err != nil {
-				return err
-			}
-		}
 	}
 	var all []decrypt.Key
 	formats := map[string]string{}

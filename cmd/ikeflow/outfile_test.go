@@ -162,26 +162,3 @@ func TestExitStatusOnlyUsageIs2(t *testing.T) {
 		}
 	}
 }
-
-// TestKeysExportOntoInputRefused: "keys export --wireshark DIR" refuses to
-// write a table over one of its own key files.
-func TestKeysExportOntoInputRefused(t *testing.T) {
-	dir := t.TempDir()
-	keys := copyFile(t, filepath.Join(corpus, "ikev2-psk-success", "charon-initiator.log"), dir, "ikev2_decryption_table")
-	orig, _ := os.ReadFile(keys)
-	out, errb, code := ikeflow(t, "keys", "export", "--wireshark", dir, keys)
-	if code != exitUsage || !strings.Contains(errb, "refusing to overwrite") {
-		t.Errorf("exit %d, want %d\n%s%s", code, exitUsage, out, errb)
-	}
-	if b, _ := os.ReadFile(keys); !bytes.Equal(b, orig) {
-		t.Fatalf("the key file was replaced by the export (%d octets, was %d)", len(b), len(orig))
-	}
-	// Another directory works.
-	other := t.TempDir()
-	if out, errb, code := ikeflow(t, "keys", "export", "--wireshark", other, keys); code != exitOK {
-		t.Errorf("export elsewhere: exit %d\n%s%s", code, out, errb)
-	}
-	if _, err := os.Stat(filepath.Join(other, "ikev2_decryption_table")); err != nil {
-		t.Error(err)
-	}
-}
