@@ -108,7 +108,8 @@ func FuzzParseSize(f *testing.F) {
 func fuzzCaptureSeeds(f *testing.F) {
 	caps, _ := filepath.Glob("../../testdata/corpus/*/capture.pcap")
 	shared, _ := filepath.Glob("../../../shared/captures/*/*.pcap*")
-	for _, c := range append(caps, shared...) {
+	cap, _ := filepath.Glob("../../../shared/captures/*/*.cap")
+	for _, c := range append(append(caps, shared...), cap...) {
 		if b, err := os.ReadFile(c); err == nil && len(b) <= 64<<10 {
 			f.Add(b)
 		}
