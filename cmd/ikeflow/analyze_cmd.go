@@ -28,8 +28,8 @@ Several captures are merged by time (frame numbers stay those of each file).
 
 --write FILE never replaces one of the inputs (captures, --keys files; also
 through a symlink or a hard link), and an existing FILE only with --force.
-The file is written as FILE.partial-N and renamed when complete, so an
-interrupted run leaves FILE as it was.
+The file is written as FILE.partial-N and renamed when complete; Ctrl-C
+or SIGTERM meanwhile removes FILE.partial-N and leaves FILE as it was.
 
 Examples:
   ikeflow capture.pcap
@@ -178,7 +178,7 @@ func runAnalyze(e *env, args []string) error {
 		return err
 	}
 	if sel != nil {
-		n, err := sel.write(o.write, o.force, fs.Args(), opt)
+		n, err := sel.write(o.write, o.force, fs.Args(), opt, e.stderr)
 		if err != nil {
 			return err
 		}

@@ -7,8 +7,15 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+	"github.com/gopacket/gopacket/pcapgo"
 )
 
 // TestPanicExitStatus runs ikeflow as a process whose command panics (a
@@ -32,5 +39,59 @@ func TestPanicExitStatus(t *testing.T) {
 		if !strings.Contains(errb.String(), s) {
 			t.Errorf("stderr lacks %q:\n%s", s, errb.String())
 		}
+	}
+}
+
+// TestWriteInterrupted: SIGINT while analyze --write writes its file
+// removes the temporary file, leaves the previous file as it was, and
+// exits with 130 (osExit is replaced so the test survives).
+func TestWriteInterrupted(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "cut.pcapng")
+	if err := os.WriteFile(out, []byte("previous"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	w, err := createPcapng(out, true, pcapgo.NgInterface{Name: "test", LinkType: layers.LinkTypeEthernet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 3; i++ {
+		if err := w.write(0, gopacket.CaptureInfo{Timestamp: time.Unix(int64(i), 0)}, make([]byte, 60)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.flush(); err != nil {
+		t.Fatal(err)
+	}
+	codes := make(chan int, 1)
+	osExit = func(code int) { codes <- code }
+	defer func() { osExit = os.Exit }()
+	var errb bytes.Buffer
+	w.removeOnSignal(&errb)
+	if err := syscall.Kill(os.Getpid(), syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case code := <-codes:
+		if code != 130 {
+			t.Errorf("exit status %d, want 130", code)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("SIGINT was not handled")
+	}
+	if _, err := os.Stat(w.partial()); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("temporary file %s left behind (%v)", w.partial(), err)
+	}
+	if b, _ := os.ReadFile(out); string(b) != "previous" {
+		t.Errorf("the previous file holds %q", b)
+	}
+	if !strings.Contains(errb.String(), "was not written") {
+		t.Errorf("stderr: %q", errb.String())
+	}
+	if err := w.close(nil); err != nil {
+		t.Errorf("close after the interrupt: %v", err)
+	}
+	if b, _ := os.ReadFile(out); string(b) != "previous" {
+		t.Errorf("close after the interrupt wrote %d octets", len(b))
 	}
 }

@@ -2,6 +2,11 @@ package main
 
 import (
 	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
 	"time"
 
 	"github.com/gopacket/gopacket"
@@ -35,6 +40,10 @@ type pcapngOut struct {
 	last  time.Time             // last flush to the file
 	err   error
 	fixed bool // committed or aborted
+
+	mu   sync.Mutex     // held while the file is committed or dropped
+	sigc chan os.Signal // removeOnSignal, until the file is fixed
+	done chan struct{}
 }
 
 // blockBuf collects what the pcapng writer produces between flushes.
@@ -146,14 +155,61 @@ func (o *pcapngOut) idle() {
 	}
 }
 
+// osExit is os.Exit; a test replaces it.
+var osExit = os.Exit
+
+// removeOnSignal makes SIGINT and SIGTERM, until the file is closed or
+// dropped, remove the temporary file and exit with status 128+signal
+// (analyze --write: what it writes can be made again, so an interrupted
+// run leaves nothing behind; live keeps its partial file instead).
+func (o *pcapngOut) removeOnSignal(stderr io.Writer) {
+	sigc, done := make(chan os.Signal, 1), make(chan struct{})
+	o.mu.Lock()
+	o.sigc, o.done = sigc, done
+	o.mu.Unlock()
+	signal.Notify(sigc, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		select {
+		case s := <-sigc:
+			o.mu.Lock()
+			defer o.mu.Unlock()
+			if o.fixed {
+				return // finished meanwhile: the run ends at once anyway
+			}
+			o.fixed = true
+			o.af.Abort()
+			o.stopSignals()
+			fmt.Fprintf(stderr, "ikeflow: %v: %s was not written (left as it was)\n", s, o.path)
+			code := 130
+			if s == syscall.SIGTERM {
+				code = 143
+			}
+			osExit(code)
+		case <-done:
+		}
+	}()
+}
+
+// stopSignals ends removeOnSignal (o.mu held).
+func (o *pcapngOut) stopSignals() {
+	if o.sigc != nil {
+		signal.Stop(o.sigc)
+		close(o.done)
+		o.sigc = nil
+	}
+}
+
 // close writes the interface statistics of interface 0 when given,
 // flushes, and gives the file its name. On error the previous file is left
 // as it was and the temporary file is removed.
 func (o *pcapngOut) close(stats *pcapgo.NgInterfaceStatistics) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
 	if o.fixed {
 		return o.err
 	}
 	o.fixed = true
+	defer o.stopSignals()
 	err := o.err
 	if stats != nil && err == nil {
 		if err = o.w.WriteInterfaceStats(0, *stats); err != nil {
@@ -175,9 +231,12 @@ func (o *pcapngOut) close(stats *pcapgo.NgInterfaceStatistics) error {
 
 // abort drops the file being written; the previous file stays.
 func (o *pcapngOut) abort() {
+	o.mu.Lock()
+	defer o.mu.Unlock()
 	if !o.fixed {
 		o.fixed = true
 		o.af.Abort()
+		o.stopSignals()
 	}
 }
 

@@ -119,7 +119,7 @@ func (s *selection) mark(paths []string, opt capture.Options) error {
 // to a new pcapng file (replacing an existing one only with force; see
 // pcapngOut); IP fragments and TCP segments between the peers
 // of reassembled messages come along. It returns the frames written.
-func (s *selection) write(out string, force bool, paths []string, opt capture.Options) (int64, error) {
+func (s *selection) write(out string, force bool, paths []string, opt capture.Options, stderr io.Writer) (int64, error) {
 	if err := s.mark(paths, opt); err != nil {
 		return 0, err
 	}
@@ -157,6 +157,7 @@ func (s *selection) write(out string, force bool, paths []string, opt capture.Op
 			if w, err = createPcapng(out, force, pcapgo.NgInterface{Name: paths[best], LinkType: h.lt}); err != nil {
 				return 0, err
 			}
+			w.removeOnSignal(stderr)
 		}
 		id, err := w.iface(paths[best], h.lt)
 		if err != nil {
