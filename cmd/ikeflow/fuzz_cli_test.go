@@ -123,11 +123,16 @@ func fuzzCaptureSeeds(f *testing.F) {
 // in every text format.
 func FuzzRenderers(f *testing.F) {
 	fuzzCaptureSeeds(f)
+	formats := []string{"table", "markdown", "csv", "json"}
+	// The HTML report, where this build has it (another branch adds it).
+	if _, _, code := ikeflowF("analyze", "-q", "--format", "html", filepath.Join(corpus, "ikev2-psk-success", "capture.pcap")); code == exitOK {
+		formats = append(formats, "html")
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if len(data) > 256<<10 {
 			return
 		}
-		for _, format := range []string{"table", "markdown", "csv", "json"} {
+		for _, format := range formats {
 			var out, errb bytes.Buffer
 			code := run([]string{"analyze", "-q", "--ladder", "--format", format, "--idle-timeout", "0", "-"}, bytes.NewReader(data), &out, &errb)
 			if strings.Contains(errb.String(), "internal error") || (code != exitOK && code != exitError) {
@@ -168,6 +173,13 @@ func FuzzRenderers(f *testing.F) {
 			}
 		}
 	})
+}
+
+// ikeflowF runs ikeflow in process (for fuzz setup, without a *testing.T).
+func ikeflowF(args ...string) (string, string, int) {
+	var out, errb bytes.Buffer
+	code := run(args, strings.NewReader(""), &out, &errb)
+	return out.String(), errb.String(), code
 }
 
 // liveStreamOf runs the live event stream over the packets of a capture,
