@@ -344,7 +344,8 @@ const floodRSSLimit = 400 << 20
 
 // TestLiveFlood floods the capture interface while "ikeflow live --write"
 // runs: garbage UDP to 500/4500 always; with IKEFLOW_FLOOD=1 also IPv4
-// fragments (26-fragment datagrams, a third of them incomplete) and 100 000
+// fragments (3000 datagrams of 26 small fragments, a third of them
+// incomplete, and 200 datagrams of 38 KB in 26 full-size fragments) and 100 000
 // TCP SYNs to 4500 from distinct addresses and ports (IKEFLOW_FLOOD=frag or
 // =syn sends only one of them). Then a real IKE
 // exchange is replayed: live must still be up, decode it (its SPIs and
@@ -392,6 +393,12 @@ func TestLiveFlood(t *testing.T) {
 			}
 			for _, f := range b.fragments(t, 100000+i, 26, 56, drop) {
 				send("fragment", f)
+			}
+		}
+		// The field case: 26 full-size fragments of a 38 KB datagram.
+		for i := 0; i < 200; i++ {
+			for _, f := range b.fragments(t, 110000+i, 26, 1480, -1) {
+				send("fragment-1480", f)
 			}
 		}
 	}
