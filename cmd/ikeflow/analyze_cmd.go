@@ -31,6 +31,11 @@ The report starts with the verdict: per IKE SA with errors or warnings,
 what failed and the most likely cause. On a terminal narrower than the
 tables, each SA is a block of lines that fits (--width sets the width).
 
+--write FILE never replaces one of the inputs (captures, --keys files; also
+through a symlink or a hard link), and an existing FILE only with --force.
+The file is written as FILE.partial-N and renamed when complete; Ctrl-C
+or SIGTERM meanwhile removes FILE.partial-N and leaves FILE as it was.
+
 Examples:
   ikeflow capture.pcap
   ikeflow analyze --keys charon.log --ladder capture.pcap
@@ -46,6 +51,7 @@ type analyzeOpts struct {
 	flowFlags
 	quiet bool
 	write string
+	force bool
 	in    inputFlags
 }
 
@@ -57,7 +63,8 @@ func runAnalyze(e *env, args []string) error {
 	fs.IntVar(&o.width, "width", autoWidth, "lay the table out for this many `columns` (default: the terminal's width, or COLUMNS; no limit for files and pipes; 0: no limit)")
 	o.flowFlags.register(fs, "finalise an IKE SA after this much capture time without traffic (bounds memory on long captures; 0 keeps all open)")
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "no progress and no packet-level warnings on stderr")
-	fs.StringVarP(&o.write, "write", "w", "", "also write the packets of the reported SAs (after --peer/--spi) to this pcapng `file`")
+	fs.StringVarP(&o.write, "write", "w", "", "also write the packets of the reported SAs (after --peer/--spi) to this new pcapng `file` (never one of the inputs; an existing file only with --force)")
+	fs.BoolVar(&o.force, "force", false, "let --write replace an existing file (it is replaced only once the new one is complete)")
 	o.in.register(fs)
 	if err := parseFlags(e, fs, args); err != nil {
 		return err
@@ -78,6 +85,9 @@ func runAnalyze(e *env, args []string) error {
 	}
 	if o.write != "" && slices.Contains(fs.Args(), "-") {
 		return usagef("--write reads the captures twice: give files, not standard input")
+	}
+	if err := checkOutput(e, "--write", o.write, o.force, append(slices.Clone(fs.Args()), o.in.keys...)); err != nil {
+		return err
 	}
 	opt, err := o.in.options()
 	if err != nil {
@@ -185,7 +195,7 @@ func runAnalyze(e *env, args []string) error {
 		return err
 	}
 	if sel != nil {
-		n, err := sel.write(o.write, fs.Args(), opt)
+		n, err := sel.write(o.write, o.force, fs.Args(), opt, e.stderr)
 		if err != nil {
 			return err
 		}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -33,6 +34,12 @@ over IPv4 and IPv6, VLAN-tagged or not, so a busy link costs little. Give
 Capturing needs the CAP_NET_RAW capability: run as root, or once
   sudo setcap cap_net_raw+ep $(command -v ikeflow)
 
+--write FILE never replaces one of the inputs, and an existing FILE only
+with --force. Frames go to FILE.partial-N beside it (whole packets, at
+least once a second), renamed to FILE when the capture stops; if live is
+killed, FILE is untouched and FILE.partial-N is a valid pcapng up to the
+last second (docs/live.md).
+
 Findings about an SA come when it ends: when it has been idle for
 --idle-timeout (capture time, counted when packets arrive) or when the
 capture stops. Memory stays bounded over hours: finished SAs are released,
@@ -58,6 +65,7 @@ type liveOpts struct {
 	format   string
 	report   string
 	write    string
+	force    bool
 	ladder   bool
 	flowFlags
 	keep     int
@@ -76,7 +84,8 @@ func runLive(e *env, args []string) error {
 	fs.DurationVar(&o.duration, "duration", 0, "stop after this long (e.g. 30s, 10m); 0 runs until Ctrl-C or SIGTERM")
 	fs.StringVarP(&o.format, "format", "f", "text", "event stream `format`: text, json (one JSON object per line) or none")
 	fs.StringVar(&o.report, "report", "table", "final report `format`: table, markdown, csv, json, html or none")
-	fs.StringVarP(&o.write, "write", "w", "", "also save the captured IKE/ESP frames to this pcapng `file`")
+	fs.StringVarP(&o.write, "write", "w", "", "also save the captured IKE/ESP frames to this new pcapng `file`: written as FILE.partial-N (whole packets, flushed every second) and renamed to FILE when the capture stops")
+	fs.BoolVar(&o.force, "force", false, "let --write replace an existing file (at the end of the capture; until then it is untouched)")
 	fs.BoolVar(&o.ladder, "ladder", false, "draw a sequence diagram of every IKE SA in the final report (table and markdown)")
 	o.flowFlags.register(fs, "end an IKE SA (and report its findings) after this long without traffic")
 	fs.IntVar(&o.keep, "keep", defaultLiveKeep, "the final report holds the last `N` finished IKE SAs (older ones were streamed only)")
@@ -114,6 +123,13 @@ func runLive(e *env, args []string) error {
 	if o.bufferMB < 1 || o.bufferMB > 2048 {
 		return usagef("--buffer must be between 1 and 2048 MiB")
 	}
+	inputs := slices.Clone(o.in.keys)
+	if name, ok := strings.CutPrefix(o.bpf, "@"); ok {
+		inputs = append(inputs, name)
+	}
+	if err := checkOutput(e, "--write", o.write, o.force, inputs); err != nil {
+		return err
+	}
 	opt, err := o.in.options()
 	if err != nil {
 		return err
@@ -139,22 +155,27 @@ func runLive(e *env, args []string) error {
 	}
 	flush := func() { evw.Flush(); w.Flush() }
 	stream := newLiveStream(evw, o.format, o.spis)
+	var out *pcapngOut
 	src, err := capture.OpenLive(o.iface, capture.LiveConfig{
 		Snaplen: o.snaplen, Promiscuous: o.promisc, Options: opt, Filter: prog,
-		BufferSize: o.bufferMB << 20, OnIdle: flush,
+		BufferSize: o.bufferMB << 20, OnIdle: func() {
+			flush()
+			if out != nil {
+				out.idle()
+			}
+		},
 	})
 	if err != nil {
 		return liveOpenError(o.iface, err)
 	}
 	defer src.Close()
 	var psrc capture.PacketSource = src
-	var out *pcapngOut
 	if o.write != "" {
 		desc := "ikeflow default filter (IKE, ESP, IP fragments)"
 		if o.bpf != "" {
 			desc = "--bpf filter"
 		}
-		out, err = createPcapng(o.write, pcapgo.NgInterface{Name: o.iface, LinkType: src.LinkType(),
+		out, err = createPcapng(o.write, o.force, pcapgo.NgInterface{Name: o.iface, LinkType: src.LinkType(),
 			SnapLength: uint32(o.snaplen), Description: desc})
 		if err != nil {
 			return err
@@ -185,12 +206,18 @@ func runLive(e *env, args []string) error {
 		select {
 		case <-sig:
 			fmt.Fprintln(e.stderr, "ikeflow live: interrupted twice, exiting without a report")
+			if out != nil {
+				fmt.Fprintf(e.stderr, "ikeflow live: %s is untouched; the frames captured up to the last second are in %s\n", o.write, out.partial())
+			}
 			os.Exit(130)
 		case <-done:
 		}
 	}()
 	if !o.quiet {
 		fmt.Fprintf(e.stderr, "ikeflow live: capturing on %s; Ctrl-C stops and prints the report\n", o.iface)
+		if out != nil {
+			fmt.Fprintf(e.stderr, "ikeflow live: writing %s, renamed to %s when the capture stops\n", out.partial(), o.write)
+		}
 	}
 
 	started := time.Now()
@@ -292,7 +319,7 @@ func liveFilter(arg string) ([]bpf.RawInstruction, error) {
 	if name, ok := strings.CutPrefix(arg, "@"); ok {
 		b, err := os.ReadFile(name)
 		if err != nil {
-			return nil, usagef("--bpf: %v", err)
+			return nil, fmt.Errorf("--bpf: %w", err) // an unreadable file: exit status 1, as for --keys
 		}
 		text = string(b)
 	}

@@ -256,9 +256,9 @@ func (s *liveStream) exchangeEvent(sa *flows.SA, ex *flows.Exchange, event strin
 	return ev
 }
 
-// emit writes one event.
+// emit writes one event (nothing with --format none).
 func (s *liveStream) emit(ev liveEvent) {
-	if s.err != nil {
+	if s.err != nil || s.format == "none" {
 		return
 	}
 	if s.format == "json" {

@@ -67,9 +67,13 @@ func ipCmd(args ...string) error {
 
 // newVethPair creates the namespaces and the veth pair; t.Cleanup deletes
 // them (deleting a namespace deletes its veth end, and the pair with it).
-func newVethPair(t testing.TB) *vethPair {
+func newVethPair(t testing.TB) *vethPair { t.Helper(); return newVethPairPrefix(t, "ikf") }
+
+// newVethPairPrefix is newVethPair with namespaces named PREFIX<pid>-s and
+// PREFIX<pid>-r, so tests of different areas never share a name.
+func newVethPairPrefix(t testing.TB, prefix string) *vethPair {
 	t.Helper()
-	id := fmt.Sprintf("ikf%d", os.Getpid()%100000)
+	id := fmt.Sprintf("%s%d", prefix, os.Getpid()%100000)
 	p := &vethPair{sendNS: id + "-s", recvNS: id + "-r", sendIface: "ikfs0", recvIfc: "ikfr0"}
 	for _, ns := range []string{p.sendNS, p.recvNS} {
 		ipCmd("netns", "del", ns) // a leftover of a killed run
@@ -345,6 +349,9 @@ func TestLiveHelperProcess(t *testing.T) {
 			args = args[i+1:]
 			break
 		}
+	}
+	if os.Getenv("IKEFLOW_TEST_NIL_STDOUT") == "1" { // a real panic in a command (TestPanicExitStatus)
+		os.Exit(run(args, os.Stdin, nil, os.Stderr))
 	}
 	os.Exit(run(args, os.Stdin, os.Stdout, os.Stderr))
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime/debug"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -85,8 +86,33 @@ func usage(w io.Writer) {
 	fmt.Fprintf(w, topUsage, b.String())
 }
 
-// run is main without os.Exit, so tests can call it.
+// run is main without os.Exit, so tests can call it. A panic (a bug in
+// ikeflow) is printed with its stack and ends in exit status 1, never 2:
+// status 2 means a bad command line only.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return guard(stderr, func() int { return runCommand(args, stdin, stdout, stderr) })
+}
+
+// guard calls f and turns a panic into exitError, printing the panic value
+// and the stack and asking for a bug report. (Panics in other goroutines
+// and fatal runtime errors such as running out of memory cannot be
+// recovered: the Go runtime ends the process with status 2.)
+func guard(stderr io.Writer, f func() int) (code int) {
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(stderr, "ikeflow: internal error (a bug in ikeflow): panic: %v\n\n%s\n", r, debug.Stack())
+			fmt.Fprintf(stderr, "ikeflow: please report this bug, with the command line and, if you can, the capture: %s\n", bugURL)
+			code = exitError
+		}
+	}()
+	return f()
+}
+
+// bugURL is where bugs are reported.
+const bugURL = "https://github.com/ikeflow/ikeflow/issues"
+
+// runCommand parses the command name and runs the command.
+func runCommand(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	e := &env{stdin: stdin, stdout: stdout, stderr: stderr}
 	if len(args) == 0 {
 		usage(stderr)
@@ -99,7 +125,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		if len(args) > 1 {
 			for _, c := range commands() {
 				if c.name == args[1] {
-					return run([]string{c.name, "--help"}, stdin, stdout, stderr)
+					return runCommand([]string{c.name, "--help"}, stdin, stdout, stderr)
 				}
 			}
 		}

@@ -116,9 +116,10 @@ func (s *selection) mark(paths []string, opt capture.Options) error {
 }
 
 // write copies the frames of the selected SAs from paths (merged by time)
-// to a new pcapng file; IP fragments and TCP segments between the peers
+// to a new pcapng file (replacing an existing one only with force; see
+// pcapngOut); IP fragments and TCP segments between the peers
 // of reassembled messages come along. It returns the frames written.
-func (s *selection) write(out string, paths []string, opt capture.Options) (int64, error) {
+func (s *selection) write(out string, force bool, paths []string, opt capture.Options, stderr io.Writer) (int64, error) {
 	if err := s.mark(paths, opt); err != nil {
 		return 0, err
 	}
@@ -153,17 +154,18 @@ func (s *selection) write(out string, paths []string, opt capture.Options) (int6
 		h := heads[best]
 		if w == nil {
 			var err error
-			if w, err = createPcapng(out, pcapgo.NgInterface{Name: paths[best], LinkType: h.lt}); err != nil {
+			if w, err = createPcapng(out, force, pcapgo.NgInterface{Name: paths[best], LinkType: h.lt}); err != nil {
 				return 0, err
 			}
+			w.removeOnSignal(stderr)
 		}
 		id, err := w.iface(paths[best], h.lt)
 		if err != nil {
-			w.close(nil)
+			w.abort()
 			return 0, err
 		}
 		if err := w.write(id, h.ci, h.data); err != nil {
-			w.close(nil)
+			w.abort()
 			return 0, err
 		}
 		heads[best] = srcs[best].next(s.keep[paths[best]], s)
@@ -171,14 +173,14 @@ func (s *selection) write(out string, paths []string, opt capture.Options) (int6
 	for _, r := range srcs {
 		if r.err != nil {
 			if w != nil {
-				w.close(nil)
+				w.abort()
 			}
 			return 0, fmt.Errorf("--write: %s: %w", r.path, r.err)
 		}
 	}
 	if w == nil { // nothing selected: an empty capture
 		var err error
-		if w, err = createPcapng(out, pcapgo.NgInterface{Name: paths[0], LinkType: srcs[0].lt}); err != nil {
+		if w, err = createPcapng(out, force, pcapgo.NgInterface{Name: paths[0], LinkType: srcs[0].lt}); err != nil {
 			return 0, err
 		}
 	}
