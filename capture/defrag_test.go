@@ -161,7 +161,6 @@ func TestDefragManyFragmentsBoundedMemory(t *testing.T) {
 	}
 }
 
-
 func TestDefragMissingFragmentReported(t *testing.T) {
 	ike := realIKE(t)[0].Payload
 	frags := testpcap.FragmentIPv4(testpcap.UDP(v4a, v4b, ike), 200)
