@@ -91,7 +91,7 @@ func (h *oooHeap) Less(i, j int) bool {
 	return a.pos < b.pos || a.pos == b.pos && len(a.data) > len(b.data)
 }
 func (h *oooHeap) Swap(i, j int) { h.segs[i], h.segs[j] = h.segs[j], h.segs[i] }
-func (h *oooHeap) Push(x any)   { h.segs = append(h.segs, x.(*oooSeg)) }
+func (h *oooHeap) Push(x any)    { h.segs = append(h.segs, x.(*oooSeg)) }
 func (h *oooHeap) Pop() any {
 	old := h.segs
 	x := old[len(old)-1]
