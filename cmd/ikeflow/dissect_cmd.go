@@ -54,6 +54,9 @@ func runDissect(e *env, args []string) error {
 	w := bufio.NewWriterSize(e.stdout, 64<<10)
 	defer w.Flush()
 	d := &dissector{format: *format, w: w, stderr: e.stderr, quiet: *quiet, keys: kr}
+	d.warn = newWarner(e.stderr, "ikeflow dissect", *quiet)
+	d.warn.before = func() { w.Flush() }
+	defer d.warn.finish()
 	for _, path := range fs.Args() {
 		if err := d.file(e, path, opt); err != nil {
 			return err
@@ -68,6 +71,7 @@ type dissector struct {
 	w      *bufio.Writer
 	stderr io.Writer
 	quiet  bool
+	warn   *warner // packet-level warnings, bounded
 	keys   *decrypt.Keyring
 	msg    dissect.Message // reused
 	trk    *decrypt.Tracker
@@ -91,13 +95,13 @@ func (d *dissector) file(e *env, path string, opt capture.Options) error {
 			return nil
 		}
 		if err != nil {
-			return fmt.Errorf("%s: %w", path, err)
+			// What was printed stays; say where reading stopped and go on.
+			d.warn.warn(path, fmt.Errorf("%w; the messages above were read before the error", err))
+			return nil
 		}
 		switch ev.Kind {
 		case capture.KindError:
-			if !d.quiet {
-				fmt.Fprintf(d.stderr, "ikeflow dissect: %s: %v\n", path, ev.Err)
-			}
+			d.warn.warn(path, ev.Err)
 			continue
 		case capture.KindIKE:
 		default:
