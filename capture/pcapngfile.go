@@ -25,7 +25,7 @@ const (
 	ngCB         = 0x0bad     // Custom Block
 	ngCBNoCopy   = 0x40000bad // Custom Block, not to be copied
 	ngByteOrder  = 0x1a2b3c4d
-	ngMaxBlock   = 16 << 20 // Wireshark's limit on a block's length
+	ngMaxBlock   = 134348832 // Wireshark's limit on a block's length (MAX_BLOCK_SIZE)
 	ngOptTsresol = 9
 	ngOptTsoff   = 14
 
