@@ -15,6 +15,7 @@ type fileBuf struct {
 	lo, hi int    // unread octets are buf[lo:hi]
 	off    int64  // capture offset of buf[lo]
 	err    error  // sticky error of r
+	empty  int    // consecutive reads that returned nothing
 }
 
 // maxWindow bounds the look-ahead: a whole record of MaxSnaplen octets and
@@ -34,22 +35,29 @@ func newFileBuf(r io.Reader, initial int) *fileBuf {
 // The slice is valid until the next peek, discard or read.
 func (b *fileBuf) peek(n int) ([]byte, error) {
 	for b.hi-b.lo < n && b.err == nil {
-		if len(b.buf)-b.lo < n {
-			if n > len(b.buf) {
-				nb := make([]byte, min(max(n, 2*len(b.buf)), maxWindow))
-				b.hi = copy(nb, b.buf[b.lo:b.hi])
-				b.buf = nb
-			} else {
+		if b.hi == len(b.buf) { // no room left at the end
+			if b.lo > 0 {
 				b.hi = copy(b.buf, b.buf[b.lo:b.hi])
+				b.lo = 0
+			} else {
+				// Grow geometrically as octets actually arrive, so a short
+				// input never costs a maxWindow buffer.
+				nb := make([]byte, min(2*len(b.buf), maxWindow))
+				copy(nb, b.buf[:b.hi])
+				b.buf = nb
 			}
-			b.lo = 0
 		}
 		m, err := b.r.Read(b.buf[b.hi:])
 		b.hi += m
-		if err != nil {
+		switch {
+		case err != nil:
 			b.err = err
-		} else if m == 0 {
-			b.err = io.ErrNoProgress
+		case m > 0:
+			b.empty = 0
+		default:
+			if b.empty++; b.empty >= 100 { // as bufio: a reader that never delivers
+				b.err = io.ErrNoProgress
+			}
 		}
 	}
 	if b.hi-b.lo >= n {
