@@ -20,7 +20,9 @@ message, in capture order. Frame numbers are Wireshark's.
 JSON object per line (documented in docs/json.md). Malformed or truncated
 messages are decoded as far as possible and carry an "errors" list naming
 the field and the offset; decoding goes on with the next packet. Problems
-below IKE (a truncated IP header, a lost fragment) are reported on stderr.
+below IKE (a truncated IP header, a lost fragment, a damaged record of the
+capture file) are reported on stderr: the first 5 of each kind, then one
+line counting the rest. A damaged capture is read past the damage.
 
 Examples:
   ikeflow dissect capture.pcap
