@@ -401,6 +401,7 @@ func (t *tcpTable) consume(r *Reader, s *tcpStream, fl *flow, payload []byte, fr
 	if len(s.buf)-s.start > t.opt.MaxTCPStreamBytes {
 		t.gap(r, s, fl, 0, "stream buffer limit reached")
 	}
+	t.shed(r, s)
 	if s.ooo.Len() > 0 && !fromStash {
 		t.drainOOO(r, s, fl)
 	}
@@ -485,6 +486,23 @@ func (t *tcpTable) remove(r *Reader, s *tcpStream, fl *flow, why string) {
 	if s.lru != nil {
 		t.lru.Remove(s.lru)
 		s.lru = nil
+	}
+}
+
+// shed evicts the idlest streams other than keep while all streams
+// together hold more than MaxTCPTotalBytes (partial messages of many
+// streams add up; out-of-order segments are checked when stashed).
+func (t *tcpTable) shed(r *Reader, keep *tcpStream) {
+	for t.bytes > t.opt.MaxTCPTotalBytes {
+		e := t.lru.Front()
+		if e != nil && e.Value.(*tcpStream) == keep {
+			e = e.Next()
+		}
+		if e == nil {
+			return
+		}
+		t.steps++
+		t.remove(r, e.Value.(*tcpStream), nil, "evicted (buffer limit for all streams reached)")
 	}
 }
 

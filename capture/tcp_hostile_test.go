@@ -2,6 +2,7 @@ package capture
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"net/netip"
@@ -178,5 +179,26 @@ func TestTCPRetransmissionDifferentData(t *testing.T) {
 				t.Errorf("want one warning at frame %d, got %s", tc.warn, fmt.Sprint(warn))
 			}
 		})
+	}
+}
+
+func TestTCPTotalBufferBounded(t *testing.T) {
+	// 40 streams, each with the first 30,000 octets of a 40,000-octet
+	// RFC 8229 frame: partial messages of many streams must not add up
+	// past MaxTCPTotalBytes (before: 1.2 MB held with a 200 KB limit).
+	msg := make([]byte, 40000)
+	binary.BigEndian.PutUint16(msg, uint16(len(msg)))
+	w := testpcap.NewWriter(layers.LinkTypeRaw)
+	for i := 0; i < 40; i++ {
+		src := netip.AddrPortFrom(tcpClient.Addr(), uint16(20000+i))
+		w.Add(testpcap.Base, testpcap.TCP(src, tcpServer, 1, testpcap.SYN, nil))
+		for off := 0; off < 30000; off += 1400 {
+			w.Add(testpcap.Base, testpcap.TCP(src, tcpServer, 2+uint32(off), testpcap.ACK, msg[off:min(off+1400, 30000)]))
+		}
+	}
+	const limit = 200_000
+	_, _, peak := readSteps(t, w.Bytes(), Options{MaxTCPTotalBytes: limit})
+	if peak > limit || peak < limit/2 {
+		t.Errorf("peak %d octets held, limit %d", peak, limit)
 	}
 }
