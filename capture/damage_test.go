@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"io"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -79,27 +80,34 @@ func TestPcapAbsurdRecordLengthResync(t *testing.T) {
 	orig := readFile(t, "../testdata/corpus/ikev2-rekey/capture.pcap")
 	whole, _ := newAll(t, orig, Options{})
 	offs := pcapRecords(t, orig)
-	const k = 15 // damage the header of frame 15 of 29
-	for _, bad := range []uint32{0xfffffff0, MaxSnaplen + 1} {
-		data := append([]byte(nil), orig...)
-		binary.LittleEndian.PutUint32(data[offs[k-1]+8:], bad)
-		ev, st := newAll(t, data, Options{})
-		good, errs := splitErrors(ev)
-		sameEvents(t, good, withoutFrame(whole, k))
-		if len(errs) != 1 || !errors.Is(errs[0].Err, ErrCaptureDamaged) || errs[0].Frame != k {
-			t.Fatalf("errors %v", errs)
-		}
-		// The note names the offset, the length and the limit actually
-		// applied (not the snap length of the header, 262144 here too).
-		msg := errs[0].Err.Error()
-		skipped := offs[k] - offs[k-1]
-		for _, want := range []string{"file offset " + strconv.Itoa(offs[k-1]), strconv.Itoa(int(bad)), "262144-octet limit", "skipped " + strconv.Itoa(skipped) + " octets"} {
-			if !strings.Contains(msg, want) {
-				t.Errorf("note %q lacks %q", msg, want)
+	// Damage the header of the first, a middle and the last frame (of 29).
+	for _, k := range []int{1, 15, len(offs)} {
+		for _, bad := range []uint32{0xfffffff0, MaxSnaplen + 1} {
+			data := append([]byte(nil), orig...)
+			binary.LittleEndian.PutUint32(data[offs[k-1]+8:], bad)
+			ev, st := newAll(t, data, Options{})
+			good, errs := splitErrors(ev)
+			sameEvents(t, good, withoutFrame(whole, k))
+			if len(errs) != 1 || !errors.Is(errs[0].Err, ErrCaptureDamaged) || errs[0].Frame != k {
+				t.Fatalf("frame %d: errors %v", k, errs)
 			}
-		}
-		if st.Packets != int64(len(offs)-1) || st.Damaged != 1 || st.SkippedBytes != int64(skipped) {
-			t.Errorf("stats %+v", st)
+			// The note names the offset, the length and the limit actually
+			// applied (the header declares 262144 here too), and what was
+			// skipped.
+			msg := errs[0].Err.Error()
+			next := len(data)
+			if k < len(offs) {
+				next = offs[k]
+			}
+			skipped := next - offs[k-1]
+			for _, want := range []string{"file offset " + strconv.Itoa(offs[k-1]), strconv.Itoa(int(bad)), "262144-octet limit", strconv.Itoa(skipped) + " octets"} {
+				if !strings.Contains(msg, want) {
+					t.Errorf("note %q lacks %q", msg, want)
+				}
+			}
+			if st.Packets != int64(len(offs)-1) || st.Damaged != 1 || st.SkippedBytes != int64(skipped) {
+				t.Errorf("frame %d: stats %+v", k, st)
+			}
 		}
 	}
 }
@@ -301,5 +309,58 @@ func TestGzipCorruptKeepsWhatWasRead(t *testing.T) {
 	}
 	if n != len(whole) {
 		t.Errorf("%d events before the error, want %d", n, len(whole))
+	}
+}
+
+func TestPcapDamageEveryRecord(t *testing.T) {
+	// Every record header of every corpus capture, damaged in turn: the
+	// reader loses exactly that record and reads all the others.
+	paths, _ := filepath.Glob("../testdata/corpus/*/capture.pcap")
+	if len(paths) == 0 {
+		t.Skip("no corpus captures")
+	}
+	for _, p := range paths {
+		orig := readFile(t, p)
+		whole, _ := newAll(t, orig, Options{})
+		offs := pcapRecords(t, orig)
+		for k := 1; k <= len(offs); k++ {
+			data := append([]byte(nil), orig...)
+			binary.LittleEndian.PutUint32(data[offs[k-1]+8:], 0x10000000+uint32(k))
+			ev, st := newAll(t, data, Options{})
+			good, errs := splitErrors(ev)
+			if len(errs) != 1 || st.Packets != int64(len(offs)-1) {
+				t.Fatalf("%s frame %d: %d packets, errors %v", p, k, st.Packets, errs)
+			}
+			sameEvents(t, good, withoutFrame(whole, k))
+		}
+	}
+}
+
+func TestPcapngDamageEveryPacketBlock(t *testing.T) {
+	p := sharedCapture(t, "wireshark-wiki/ikev2-esp-gcm-ctr-cbc/capture.pcapng")
+	orig := readFile(t, p)
+	whole, _ := newAll(t, orig, Options{})
+	offs, types := ngBlocks(t, orig)
+	frame := 0
+	for i, ty := range types {
+		if ty != ngEPB && ty != ngSPB {
+			continue
+		}
+		frame++
+		end := len(orig)
+		if i+1 < len(offs) {
+			end = offs[i+1]
+		}
+		data := append([]byte(nil), orig...)
+		data[end-4] ^= 0x10 // trailing length
+		ev, st := newAll(t, data, Options{})
+		good, errs := splitErrors(ev)
+		if len(errs) != 1 || errs[0].Frame != frame || st.SkippedBytes != int64(end-offs[i]) {
+			t.Fatalf("frame %d: errors %v, stats %+v", frame, errs, st)
+		}
+		sameEvents(t, good, withoutFrame(whole, frame))
+	}
+	if frame < 50 {
+		t.Fatalf("only %d packet blocks", frame)
 	}
 }

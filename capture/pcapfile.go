@@ -162,7 +162,7 @@ func (p *pcapFile) plausible(h []byte, lastSec int64, haveLast bool) bool {
 
 // candidate reports whether w[i:] starts a record that a writer could
 // have produced next: a plausible header whose record is followed by
-// another plausible header, or by the end of the input (ended).
+// another plausible header, or ends exactly at the end of the input.
 func (p *pcapFile) candidate(w []byte, i int, ended bool) bool {
 	h := w[i:]
 	if len(h) < pcapRecHeaderLen || !p.plausible(h, p.lastSec, p.haveLast) {
@@ -172,7 +172,7 @@ func (p *pcapFile) candidate(w []byte, i int, ended bool) bool {
 	if end+pcapRecHeaderLen <= len(w) {
 		return p.plausible(w[end:], int64(p.order.Uint32(h[0:])), true)
 	}
-	return ended
+	return ended && end == len(w) // the last record of the file
 }
 
 // resync skips the damaged structure at the current offset of in and
