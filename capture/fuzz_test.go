@@ -138,12 +138,16 @@ func FuzzPcapng(f *testing.F) {
 // compressed data itself (the gzip and flate layers, truncation, bad
 // checksums), or a pcap/pcapng body that the harness compresses.
 func FuzzGzip(f *testing.F) {
+	// One compressor, reset per input: a new flate writer allocates about
+	// 1 MB, which would dominate every execution.
+	var zb bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&zb, gzip.BestSpeed)
 	gz := func(b []byte) []byte {
-		var zb bytes.Buffer
-		zw := gzip.NewWriter(&zb)
+		zb.Reset()
+		zw.Reset(&zb)
 		zw.Write(b)
 		zw.Close()
-		return zb.Bytes()
+		return append([]byte(nil), zb.Bytes()...)
 	}
 	if data := fuzzSeedRecords("../testdata/corpus/ikev2-psk-success/capture.pcap", 2); data != nil {
 		f.Add(false, gz(data))
