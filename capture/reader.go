@@ -190,7 +190,8 @@ func (r *Reader) Stats() Stats {
 }
 
 // LinkType returns the link type of a pcap file, or of the first interface
-// of a pcapng file.
+// of a pcapng file (0 until its Interface Description Block has been read,
+// which happens on the first call to Next).
 func (r *Reader) LinkType() layers.LinkType {
 	if r.src != nil {
 		return r.src.LinkType()
