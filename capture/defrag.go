@@ -1,6 +1,8 @@
 package capture
 
 import (
+	"bytes"
+	"container/list"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -31,19 +33,23 @@ type datagram struct {
 	first     time.Time
 	lastFrame int
 	frags     int
+	age       *list.Element // in defragmenter.order
+	warned    bool          // conflicting overlap already reported
 }
 
 // defragmenter reassembles IP datagrams within the limits of Options.
 type defragmenter struct {
 	opt       *Options
 	m         map[fragKey]*datagram
-	bytes     int // octets buffered by all datagrams
+	order     list.List // pending datagrams, oldest first: eviction and sweep are O(1) per datagram
+	bytes     int       // octets buffered by all datagrams
 	lastSweep time.Time
 }
 
 func (d *defragmenter) init(opt *Options) {
 	d.opt = opt
 	d.m = make(map[fragKey]*datagram)
+	d.order.Init()
 }
 
 func (d *defragmenter) pending() int { return len(d.m) }
@@ -64,6 +70,7 @@ func (d *defragmenter) add(r *Reader, ip *ipPacket, key fragKey, nh uint8, off i
 			d.evictOldest(r)
 		}
 		dg = &datagram{key: key, total: -1, proto: key.proto, first: now}
+		dg.age = d.order.PushBack(dg)
 		d.m[key] = dg
 	}
 	dg.lastFrame = r.cur.frame
@@ -114,6 +121,14 @@ func (d *defragmenter) add(r *Reader, ip *ipPacket, key fragKey, nh uint8, off i
 	if dg.ignore {
 		r.stats.NonIKE++
 	} else if len(b) > 0 {
+		if overlap && !dg.warned && d.conflicts(dg, off, b) {
+			// Later bytes win, as in Linux and Wireshark; but a sender never
+			// retransmits different bytes at the same offset, so say so.
+			dg.warned = true
+			r.addFlowError(&flow{src: netip.AddrPortFrom(key.src, 0), dst: netip.AddrPortFrom(key.dst, 0)}, "frag", -1, ErrFragment,
+				fmt.Sprintf("IPv4 datagram %s -> %s id 0x%x: fragment at offset %d overlaps earlier fragments with different data (possible evasion attempt); the later bytes are used",
+					key.src, key.dst, key.id, off))
+		}
 		if end > len(dg.buf) {
 			grow := end - len(dg.buf)
 			for d.bytes+grow > d.opt.MaxFragTotalBytes && len(d.m) > 1 {
@@ -123,9 +138,17 @@ func (d *defragmenter) add(r *Reader, ip *ipPacket, key fragKey, nh uint8, off i
 				d.drop(r, dg, "fragment buffer limit reached")
 				return
 			}
-			nb := make([]byte, end, max(end, 2*cap(dg.buf), 1500))
-			copy(nb, dg.buf)
-			dg.buf = nb
+			if end > cap(dg.buf) {
+				// Grow geometrically from the length, never past the
+				// datagram limit: capacity is at most
+				// max(2*end, 1500) and at most MaxFragBytes.
+				nb := make([]byte, end, min(max(end, 2*len(dg.buf), 1500), d.opt.MaxFragBytes))
+				copy(nb, dg.buf)
+				dg.buf = nb
+			} else {
+				clear(dg.buf[len(dg.buf):end]) // holes stay zero
+				dg.buf = dg.buf[:end]
+			}
 			d.bytes += grow
 		}
 		copy(dg.buf[off:end], b) // overlapping IPv4 fragments: later bytes win
@@ -135,7 +158,7 @@ func (d *defragmenter) add(r *Reader, ip *ipPacket, key fragKey, nh uint8, off i
 		return
 	}
 	// Complete.
-	delete(d.m, key)
+	d.forget(dg)
 	d.bytes -= len(dg.buf)
 	r.stats.Reassembled++
 	if dg.ignore {
@@ -187,12 +210,34 @@ func addSpan(spans []span, s span) []span {
 	return slices.Replace(spans, i, j, s)
 }
 
-// drop discards a datagram and reports it unless it was known to carry
-// nothing for us.
-func (d *defragmenter) drop(r *Reader, dg *datagram, why string) {
+// conflicts reports whether b, to be placed at offset off, differs from
+// octets already received for dg.
+func (d *defragmenter) conflicts(dg *datagram, off int, b []byte) bool {
+	end := off + len(b)
+	for _, s := range dg.spans {
+		lo, hi := max(s.start, off), min(s.end, end, len(dg.buf))
+		if lo < hi && !bytes.Equal(dg.buf[lo:hi], b[lo-off:hi-off]) {
+			return true
+		}
+	}
+	return false
+}
+
+// forget removes dg from the pending datagrams.
+func (d *defragmenter) forget(dg *datagram) {
 	if d.m[dg.key] == dg {
 		delete(d.m, dg.key)
 	}
+	if dg.age != nil {
+		d.order.Remove(dg.age)
+		dg.age = nil
+	}
+}
+
+// drop discards a datagram and reports it unless it was known to carry
+// nothing for us.
+func (d *defragmenter) drop(r *Reader, dg *datagram, why string) {
+	d.forget(dg)
 	d.bytes -= len(dg.buf)
 	dg.buf = nil
 	if dg.ignore {
@@ -221,33 +266,35 @@ func (d *defragmenter) drop(r *Reader, dg *datagram, why string) {
 	})
 }
 
-// evictOldest drops the datagram whose first fragment is oldest.
+// evictOldest drops the datagram whose first fragment came first.
 func (d *defragmenter) evictOldest(r *Reader) { d.evictOldestExcept(r, nil) }
 
+// evictOldestExcept drops the oldest datagram other than keep. The order
+// list makes it O(1), whatever the number of pending datagrams.
 func (d *defragmenter) evictOldestExcept(r *Reader, keep *datagram) {
-	var old *datagram
-	for _, dg := range d.m {
-		if dg != keep && (old == nil || dg.first.Before(old.first) || dg.first.Equal(old.first) && dg.lastFrame < old.lastFrame) {
-			old = dg
+	for e := d.order.Front(); e != nil; e = e.Next() {
+		if dg := e.Value.(*datagram); dg != keep {
+			d.drop(r, dg, "evicted: too many pending datagrams or octets")
+			return
 		}
-	}
-	if old != nil {
-		d.drop(r, old, "evicted: too many pending datagrams or octets")
 	}
 }
 
 // sweep drops datagrams older than FragTimeout, at most once per second of
-// capture time.
+// capture time. It walks the order list from the oldest and stops at the
+// first datagram still young, so its cost is proportional to what it drops.
 func (d *defragmenter) sweep(r *Reader, now time.Time) {
 	if len(d.m) == 0 || now.Sub(d.lastSweep) < time.Second && !d.lastSweep.IsZero() && !now.Before(d.lastSweep) {
 		return
 	}
 	d.lastSweep = now
 	var old []*datagram
-	for _, dg := range d.m {
-		if now.Sub(dg.first) > d.opt.FragTimeout {
-			old = append(old, dg)
+	for e := d.order.Front(); e != nil; e = e.Next() {
+		dg := e.Value.(*datagram)
+		if now.Sub(dg.first) <= d.opt.FragTimeout {
+			break
 		}
+		old = append(old, dg)
 	}
 	slices.SortFunc(old, func(a, b *datagram) int { return a.lastFrame - b.lastFrame })
 	for _, dg := range old {

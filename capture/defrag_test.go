@@ -3,6 +3,8 @@ package capture
 import (
 	"errors"
 	"net/netip"
+	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -93,9 +95,69 @@ func TestDefragOverlapIPv4Conflicting(t *testing.T) {
 		w.Add(testpcap.Base, testpcap.Ethernet(f))
 	}
 	ev, _ := newAll(t, w.Bytes(), Options{})
-	got, _ := ikeEvents(ev)
+	got, errs := ikeEvents(ev)
 	if len(got) != 1 || string(got[0].Data) != string(ike) {
 		t.Fatalf("events %+v", ev)
+	}
+	// The conflict is reported once, naming the frame that brought the
+	// differing bytes (frame 3 overwrites what frame 2 put there).
+	if len(errs) != 1 || errs[0].Frame != 3 || !errors.Is(errs[0].Err, ErrFragment) ||
+		!strings.Contains(errs[0].Err.Error(), "different data") || errs[0].Src.Addr() != v4a.Addr() {
+		t.Fatalf("errors %+v", errs)
+	}
+	// Identical duplicates are not reported.
+	w = testpcap.NewWriter(layers.LinkTypeEthernet)
+	for _, f := range [][]byte{frags[0], frags[1], frags[1], frags[0], frags[2]} {
+		w.Add(testpcap.Base, testpcap.Ethernet(f))
+	}
+	ev, _ = newAll(t, w.Bytes(), Options{})
+	if got, errs := ikeEvents(ev); len(got) != 1 || len(errs) != 0 {
+		t.Fatalf("identical overlaps: events %+v", ev)
+	}
+}
+
+// bigIKEFragments returns a real IKE message followed by filler up to
+// size octets in one UDP datagram, cut into IPv4 fragments of 1480 octets
+// (a 1500-octet MTU), the way a large IKE_AUTH with certificates travels
+// when IKE fragmentation (RFC 7383) is off.
+func bigIKEFragments(t testing.TB, size int) (payload []byte, frags [][]byte) {
+	ike := realIKE(t)[0].Payload
+	payload = append([]byte(nil), ike...)
+	for i := 0; len(payload) < size; i++ {
+		payload = append(payload, ike[i%len(ike)])
+	}
+	return payload, testpcap.FragmentIPv4(testpcap.UDP(v4a, v4b, payload), 1480)
+}
+
+func TestDefragManyFragmentsBoundedMemory(t *testing.T) {
+	// 38,000 octets in 26 in-order fragments: the reassembly buffer must
+	// grow to about the datagram size, not double on every fragment.
+	payload, frags := bigIKEFragments(t, 38000)
+	if len(frags) != 26 {
+		t.Fatalf("%d fragments", len(frags))
+	}
+	w := testpcap.NewWriter(layers.LinkTypeEthernet)
+	for _, f := range frags {
+		w.Add(testpcap.Base, testpcap.Ethernet(f))
+	}
+	data := w.Bytes()
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	ev, st := newAll(t, data, Options{})
+	runtime.ReadMemStats(&after)
+	got, errs := ikeEvents(ev)
+	if len(errs) != 0 || len(got) != 1 || got[0].Frame != 26 || !got[0].Reassembled || string(got[0].Data) != string(payload) {
+		t.Fatalf("%d IKE events, errors %+v", len(got), errs)
+	}
+	if st.Reassembled != 1 || st.Fragments != 26 {
+		t.Errorf("stats %+v", st)
+	}
+	// The reader's buffers plus one 38 KB datagram and the copies readAll
+	// keeps: a few hundred KB. Before the fix this asked for 1500*2^25
+	// octets.
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 4<<20 {
+		t.Errorf("allocated %d octets to read a %d-octet capture", alloc, len(data))
 	}
 }
 

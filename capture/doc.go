@@ -5,14 +5,33 @@
 //
 // [Open] reads a pcap or pcapng file, optionally gzip-compressed; the path
 // "-" means standard input, so `tcpdump -w - | ikeflow dissect -` works.
-// [NewReader] does the same for any [io.Reader]. The snap length declared by
-// a pcap file header is clamped to [MaxSnaplen] (tcpdump's MAXIMUM_SNAPLEN),
-// so a hostile header cannot make the reader allocate gigabytes. A capture
-// whose last record is cut off yields one [KindError] event wrapping
-// [ErrCaptureTruncated] and then ends normally with io.EOF.
+// [NewReader] does the same for any [io.Reader]. Records are read up to
+// [MaxSnaplen] octets (tcpdump's MAXIMUM_SNAPLEN) whatever snap length a
+// pcap header declares, as tcpdump and Wireshark do, so a hostile header
+// cannot make the reader allocate gigabytes; a pcapng section keeps at
+// most [MaxInterfaces] interfaces. A capture whose last record is cut off
+// yields one [KindError] event wrapping [ErrCaptureTruncated] and then
+// ends normally with io.EOF.
 //
-// Link types: Ethernet (with any number, up to 8, of 802.1Q/802.1ad VLAN
-// tags), Linux cooked capture v1 (SLL) and v2 (SLL2), raw IP (LINKTYPE_RAW
+// # Damaged files
+//
+// The reader reports what it can read. A pcap record header whose length
+// is impossible (above MaxSnaplen), or a pcapng block whose lengths are
+// impossible or disagree (the length is repeated at the end of every
+// block), yields one [KindError] event wrapping [ErrCaptureDamaged] that
+// names the file offset, and the reader resynchronises: it searches,
+// octet by octet and at most 64 MiB on, for the next plausible record (a
+// pcap header with sane lengths and a timestamp near the last good one,
+// followed by another such header; a pcapng block of a known type whose
+// trailing length matches). Reading goes on from there, and frame numbers
+// go on counting the records read: tshark and Wireshark stop at the
+// damage, so frames before it have the numbers they show, frames after it
+// have numbers no other tool shows. A record whose captured length
+// exceeds its original length is read as recorded (tshark does too) and
+// reported once per file. Only a read error of the input itself (a
+// corrupt gzip stream, an I/O error) ends reading with an error.
+//
+// Link types: Ethernet (with any number of 802.1Q/802.1ad VLAN tags), Linux cooked capture v1 (SLL) and v2 (SLL2), raw IP (LINKTYPE_RAW
 // 101, LINKTYPE_IPV4 228, LINKTYPE_IPV6 229, and the historical DLT_RAW
 // values 12 and 14), and BSD loopback (NULL 0 and LOOP 108). Frames of any
 // other link type are counted in [Stats.Unsupported] and reported once per

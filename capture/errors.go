@@ -17,6 +17,15 @@ var (
 	ErrUnsupportedLinkType = errors.New("unsupported link type")
 	// ErrCaptureTruncated means the last record of the file is cut off.
 	ErrCaptureTruncated = errors.New("capture truncated")
+	// ErrCaptureDamaged means the file structure is damaged at a place
+	// (an impossible record length, a corrupt pcapng block): the detail
+	// names the file offset and how many octets were skipped to the next
+	// plausible record; reading goes on from there.
+	ErrCaptureDamaged = errors.New("capture damaged")
+	// ErrCaptureLimit means a per-file limit was reached (interfaces per
+	// pcapng section, resynchronisation distance); the detail says what is
+	// not read or not decoded.
+	ErrCaptureLimit = errors.New("capture limit")
 	// ErrFragment means fragments of an IP datagram were dropped: a limit
 	// was hit, the datagram timed out or was still incomplete at the end
 	// of the capture, or its fragments were inconsistent.

@@ -2,6 +2,7 @@ package capture
 
 import (
 	"bytes"
+	"compress/gzip"
 	"encoding/binary"
 	"testing"
 
@@ -33,20 +34,42 @@ func drain(t *testing.T, r *Reader) {
 	}
 }
 
+// fuzzSeedRecords returns the first n records of a pcap file (header
+// included), or nil. Seeds stay small so that the fuzzer spends its time
+// executing, not minimising multi-kilobyte inputs.
+func fuzzSeedRecords(p string, n int) []byte {
+	data, err := readFileMaybe(p)
+	if err != nil || len(data) < 24 {
+		return nil
+	}
+	o := 24
+	for i := 0; i < n && o+16 <= len(data); i++ {
+		o = min(len(data), o+16+int(binary.LittleEndian.Uint32(data[o+8:])))
+	}
+	return data[:o]
+}
+
 // FuzzReader feeds arbitrary bytes as the body of a pcap file (after a
-// valid header with an Ethernet, raw or SLL link type).
+// valid header with an Ethernet, raw or SLL link type): record parsing,
+// resynchronisation after damage, and every decoder above.
 func FuzzReader(f *testing.F) {
 	for _, p := range []string{"zeek-spicy-ipsec/ipsec_client.pcap", "zeek-spicy-ipsec/ipsec.cap"} {
-		if data, err := readFileMaybe(capturesDir + "/" + p); err == nil {
+		if data := fuzzSeedRecords(capturesDir+"/"+p, 3); data != nil {
 			f.Add(uint8(0), data[24:])
 		}
 	}
 	ike := []byte("0123456789abcdef0123456789abcdef")
 	w := testpcap.NewWriter(layers.LinkTypeEthernet)
-	for _, fr := range testpcap.FragmentIPv4(testpcap.UDP(v4a, v4b, bytes.Repeat(ike, 40)), 400) {
+	for _, fr := range testpcap.FragmentIPv4(testpcap.UDP(v4a, v4b, bytes.Repeat(ike, 20)), 200) {
 		w.Add(testpcap.Base, testpcap.Ethernet(fr))
 	}
 	f.Add(uint8(0), w.Bytes()[24:])
+	// A damaged record between two good ones: the resynchronisation path.
+	if data := fuzzSeedRecords("../testdata/corpus/ikev2-psk-success/capture.pcap", 2); data != nil {
+		body := append([]byte(nil), data[24:]...)
+		binary.LittleEndian.PutUint32(body[8:], 0xffffff00)
+		f.Add(uint8(0), body)
+	}
 	f.Fuzz(func(t *testing.T, lt uint8, body []byte) {
 		link := []layers.LinkType{layers.LinkTypeEthernet, layers.LinkTypeRaw, layers.LinkTypeLinuxSLL2, layers.LinkTypeNull}[lt%4]
 		data := append(pcapHeader(65535, link), body...)
@@ -55,7 +78,107 @@ func FuzzReader(f *testing.F) {
 			t.Fatal(err)
 		}
 		drain(t, r)
+		if st := r.Stats(); st.SkippedBytes > int64(len(body)) || st.Bytes > int64(len(body)) {
+			t.Fatalf("skipped %d and read %d octets of %d", st.SkippedBytes, st.Bytes, len(body))
+		}
 	})
+}
+
+// ngBlock builds a little-endian pcapng block.
+func ngBlock(typ uint32, body []byte) []byte {
+	l := 12 + (len(body)+3)&^3
+	b := binary.LittleEndian.AppendUint32(binary.LittleEndian.AppendUint32(nil, typ), uint32(l))
+	b = append(b, body...)
+	b = append(b, make([]byte, l-4-len(b))...)
+	return binary.LittleEndian.AppendUint32(b, uint32(l))
+}
+
+// ngSection is a little-endian Section Header Block.
+func ngSection() []byte {
+	return ngBlock(ngSHB, []byte{0x4d, 0x3c, 0x2b, 0x1a, 1, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff})
+}
+
+// FuzzPcapng feeds arbitrary bytes as the blocks of a pcapng file after a
+// valid little-endian Section Header Block: interface options, timestamp
+// resolutions, every packet block type, damaged lengths and the
+// resynchronisation search.
+func FuzzPcapng(f *testing.F) {
+	if data, err := readFileMaybe(capturesDir + "/wireshark-wiki/ikev2-esp-gcm-ctr-cbc/capture.pcapng"); err == nil {
+		shbLen := int(binary.LittleEndian.Uint32(data[4:]))
+		o := shbLen
+		for i := 0; i < 4 && o+12 <= len(data); i++ { // IDB and the first packets
+			o = min(len(data), o+int(binary.LittleEndian.Uint32(data[o+4:])))
+		}
+		f.Add(data[shbLen:o])
+	}
+	ike := realIKEOrNil()
+	idb := ngBlock(ngIDB, []byte{1, 0, 0, 0, 0, 0, 0, 0, 9, 0, 1, 0, 0x89, 0, 0, 0, 14, 0, 8, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0})
+	frame := testpcap.Ethernet(testpcap.UDP(v4a, v4b, ike))
+	epb := ngBlock(ngEPB, append([]byte{0, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, byte(len(frame)), byte(len(frame) >> 8), 0, 0, byte(len(frame)), byte(len(frame) >> 8), 0, 0}, frame...))
+	spb := ngBlock(ngSPB, append([]byte{byte(len(frame)), byte(len(frame) >> 8), 0, 0}, frame...))
+	isb := ngBlock(ngISB, make([]byte, 12))
+	f.Add(bytes.Join([][]byte{idb, epb, spb, isb}, nil))
+	bad := bytes.Join([][]byte{idb, epb, epb, spb}, nil)
+	bad[len(idb)+len(epb)+4] ^= 0x20 // second EPB: impossible length
+	f.Add(bad)
+	f.Fuzz(func(t *testing.T, blocks []byte) {
+		data := append(ngSection(), blocks...)
+		r, err := NewReader(bytes.NewReader(data), Options{MaxFragDatagrams: 4, MaxTCPStreams: 4})
+		if err != nil {
+			t.Fatal(err)
+		}
+		drain(t, r)
+		if st := r.Stats(); st.SkippedBytes > int64(len(blocks)) || st.Bytes > int64(len(blocks)) {
+			t.Fatalf("skipped %d and read %d octets of %d", st.SkippedBytes, st.Bytes, len(blocks))
+		}
+	})
+}
+
+// FuzzGzip feeds arbitrary bytes as a gzip-compressed capture: either
+// compressed data itself (the gzip and flate layers, truncation, bad
+// checksums), or a pcap/pcapng body that the harness compresses.
+func FuzzGzip(f *testing.F) {
+	// One compressor, reset per input: a new flate writer allocates about
+	// 1 MB, which would dominate every execution.
+	var zb bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&zb, gzip.BestSpeed)
+	gz := func(b []byte) []byte {
+		zb.Reset()
+		zw.Reset(&zb)
+		zw.Write(b)
+		zw.Close()
+		return append([]byte(nil), zb.Bytes()...)
+	}
+	if data := fuzzSeedRecords("../testdata/corpus/ikev2-psk-success/capture.pcap", 2); data != nil {
+		f.Add(false, gz(data))
+		f.Add(true, data)
+	}
+	f.Add(false, gz(append(ngSection(), ngBlock(ngIDB, []byte{1, 0, 0, 0, 0, 0, 0, 0})...)))
+	f.Fuzz(func(t *testing.T, compress bool, data []byte) {
+		if compress {
+			data = gz(data)
+		}
+		r, err := NewReader(bytes.NewReader(data), Options{MaxFragDatagrams: 4, MaxTCPStreams: 4})
+		if err != nil {
+			return // not a capture: rejected up front
+		}
+		for n := 0; ; n++ {
+			if _, err := r.Next(); err != nil {
+				break
+			}
+			if n > 1<<20 {
+				t.Fatal("too many events")
+			}
+		}
+	})
+}
+
+// realIKEOrNil returns a real IKE message for seeds, or a placeholder.
+func realIKEOrNil() []byte {
+	if ds, err := testpcap.UDPDatagrams(capturesDir + "/zeek-spicy-ipsec/ipsec_client.pcap"); err == nil {
+		return ds[0].Payload
+	}
+	return make([]byte, 28)
 }
 
 // FuzzPacket feeds arbitrary link-layer bytes as a sequence of frames

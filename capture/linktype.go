@@ -20,7 +20,6 @@ const (
 	etherTypeVLAN   = 0x8100 // 802.1Q
 	etherTypeQinQ   = 0x88a8 // 802.1ad
 	etherTypeQinQ9  = 0x9100 // pre-standard QinQ
-	maxVLANTags     = 8
 	sllHeaderLen    = 16
 	sll2HeaderLen   = 20
 	nullHeaderLen   = 4
@@ -51,11 +50,10 @@ func (r *Reader) decodeLink(lt layers.LinkType, data []byte) {
 		}
 		et := binary.BigEndian.Uint16(data[12:14])
 		off := ethernetHdrLen
-		for tags := 0; et == etherTypeVLAN || et == etherTypeQinQ || et == etherTypeQinQ9; tags++ {
-			if tags == maxVLANTags {
-				r.stats.NonIKE++
-				return
-			}
+		// Any number of tags: the loop is bounded by the frame length, so
+		// a frame of tags costs time linear in its size and nothing is
+		// dropped silently.
+		for et == etherTypeVLAN || et == etherTypeQinQ || et == etherTypeQinQ9 {
 			if len(data)-off < vlanTagLen {
 				r.addError("link", off, ErrTruncated, "VLAN tag")
 				return

@@ -49,6 +49,11 @@ func TestLinkTypes(t *testing.T) {
 		{"ethernet", layers.LinkTypeEthernet, func(b []byte) []byte { return testpcap.Ethernet(b) }},
 		{"vlan", layers.LinkTypeEthernet, func(b []byte) []byte { return testpcap.Ethernet(b, 42) }},
 		{"qinq", layers.LinkTypeEthernet, func(b []byte) []byte { return testpcap.Ethernet(b, 100, 42) }},
+		// More than 8 tags used to be dropped silently as non-IKE.
+		{"9 vlan tags", layers.LinkTypeEthernet, func(b []byte) []byte { return testpcap.Ethernet(b, 1, 2, 3, 4, 5, 6, 7, 8, 9) }},
+		{"20 vlan tags", layers.LinkTypeEthernet, func(b []byte) []byte {
+			return testpcap.Ethernet(b, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20)
+		}},
 		{"sll", layers.LinkTypeLinuxSLL, testpcap.SLL},
 		{"sll2", layers.LinkTypeLinuxSLL2, testpcap.SLL2},
 		{"raw", layers.LinkTypeRaw, func(b []byte) []byte { return b }},

@@ -1,7 +1,6 @@
 package capture
 
 import (
-	"bufio"
 	"compress/gzip"
 	"errors"
 	"fmt"
@@ -12,7 +11,6 @@ import (
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
-	"github.com/gopacket/gopacket/pcapgo"
 )
 
 // readBufferSize is the size of the buffered reader in front of the file.
@@ -26,8 +24,8 @@ type Reader struct {
 	ike, natt   *portSet // UDP ports
 	tcpPorts    *portSet
 	tcpEnabled  bool
-	pcap        *pcapgo.Reader
-	ng          *pcapgo.NgReader
+	file        fileReader   // pcap or pcapng file (Open, NewReader)
+	notes       notes        // file-structure problems to report
 	src         PacketSource // frames from the caller (NewSourceReader)
 	closer      io.Closer
 	count       *countingReader
@@ -107,49 +105,37 @@ func newReader(in io.Reader, opt Options, size int64, closer io.Closer) (*Reader
 	}
 	r.defrag.init(&r.opt)
 	r.tcp.init(&r.opt)
-	br := bufio.NewReaderSize(r.count, bufferSizeFor(in, size))
-	magic, err := br.Peek(4)
-	if err != nil {
-		if errors.Is(err, io.EOF) {
-			if len(magic) == 0 {
-				return nil, errors.New("capture: empty input")
-			}
-			return nil, fmt.Errorf("capture: input too short for a capture file header: %w", io.ErrUnexpectedEOF)
+	fb := newFileBuf(r.count, bufferSizeFor(in, size))
+	magic, err := fb.peek(4)
+	if len(magic) < 4 {
+		if len(magic) == 0 && errors.Is(err, io.EOF) {
+			return nil, errors.New("capture: empty input")
 		}
-		return nil, err
+		return nil, fmt.Errorf("capture: input too short for a capture file header: %w", short(1, err))
 	}
-	src := br
 	if magic[0] == 0x1f && magic[1] == 0x8b {
-		zr, err := gzip.NewReader(br)
+		zr, err := gzip.NewReader(fb)
 		if err != nil {
 			return nil, fmt.Errorf("capture: gzip: %w", err)
 		}
-		// pcapgo wraps its input in bufio.NewReader, which reuses a
-		// *bufio.Reader of at least 4096 octets instead of adding another.
-		src = bufio.NewReaderSize(zr, readBufferSize)
-		if magic, err = src.Peek(4); err != nil {
-			return nil, fmt.Errorf("capture: gzip: %w", err)
+		fb = newFileBuf(zr, gzipBufferSize(size))
+		if magic, err = fb.peek(4); len(magic) < 4 {
+			return nil, fmt.Errorf("capture: gzip: input too short for a capture file header: %w", short(1, err))
 		}
 	}
 	if magic[0] == 0x0a && magic[1] == 0x0d && magic[2] == 0x0d && magic[3] == 0x0a {
-		ng, err := pcapgo.NewNgReader(src, pcapgo.NgReaderOptions{WantMixedLinkType: true})
+		ng, err := newPcapngFile(fb, &r.notes)
 		if err != nil {
 			return nil, fmt.Errorf("capture: pcapng: %w", err)
 		}
-		r.ng = ng
+		r.file = ng
 		return r, nil
 	}
-	p, err := pcapgo.NewReader(src)
+	p, err := newPcapFile(fb, &r.notes)
 	if err != nil {
 		return nil, fmt.Errorf("capture: not a pcap or pcapng file: %w", err)
 	}
-	// STYLE A3: the snap length comes from the file; clamp it so the
-	// zero-copy buffer stays bounded. Records longer than the declared
-	// snap length are read up to MaxSnaplen, as tcpdump and Wireshark do.
-	if s := p.Snaplen(); s == 0 || s > MaxSnaplen {
-		p.SetSnaplen(MaxSnaplen)
-	}
-	r.pcap = p
+	r.file = p
 	return r, nil
 }
 
@@ -161,6 +147,16 @@ func bufferSizeFor(in io.Reader, size int64) int {
 	}
 	if size >= 0 && size < readBufferSize {
 		return max(int(size), 4096)
+	}
+	return readBufferSize
+}
+
+// gzipBufferSize picks the initial buffer for decompressed data: small
+// for a small file (fuzzing opens millions), readBufferSize otherwise. The
+// buffer grows when a record needs more.
+func gzipBufferSize(compressed int64) int {
+	if compressed >= 0 && compressed < readBufferSize/8 {
+		return int(max(4096, 8*compressed))
 	}
 	return readBufferSize
 }
@@ -194,15 +190,13 @@ func (r *Reader) Stats() Stats {
 }
 
 // LinkType returns the link type of a pcap file, or of the first interface
-// of a pcapng file.
+// of a pcapng file (0 until its Interface Description Block has been read,
+// which happens on the first call to Next).
 func (r *Reader) LinkType() layers.LinkType {
 	if r.src != nil {
 		return r.src.LinkType()
 	}
-	if r.ng != nil {
-		return r.ng.LinkType()
-	}
-	return r.pcap.LinkType()
+	return r.file.linkType()
 }
 
 // Next returns the next event. At the end of the capture it returns
@@ -229,26 +223,17 @@ func (r *Reader) Next() (*Event, error) {
 // readFrame reads and decodes one record, queueing its events.
 func (r *Reader) readFrame() {
 	var (
-		data []byte
-		ci   gopacket.CaptureInfo
-		err  error
-		lt   layers.LinkType
+		data   []byte
+		ci     gopacket.CaptureInfo
+		err    error
+		lt     layers.LinkType
+		decode = true
 	)
 	if r.src != nil {
 		data, ci, lt, err = r.readSource()
-	} else if r.ng != nil {
-		data, ci, err = r.ng.ZeroCopyReadPacketData()
-		if err == nil {
-			lt = r.ng.LinkType()
-			if len(ci.AncillaryData) > 0 {
-				if l, ok := ci.AncillaryData[0].(layers.LinkType); ok {
-					lt = l
-				}
-			}
-		}
 	} else {
-		data, ci, err = r.pcap.ZeroCopyReadPacketData()
-		lt = r.pcap.LinkType()
+		data, ci, lt, decode, err = r.file.next()
+		r.reportNotes()
 	}
 	if err != nil {
 		r.finish(err)
@@ -259,7 +244,25 @@ func (r *Reader) readFrame() {
 	r.stats.Bytes += int64(len(data))
 	r.cur = frameInfo{frame: r.frame, ts: ci.Timestamp}
 	r.lastTime = ci.Timestamp
+	if !decode {
+		r.stats.Unsupported++
+		return
+	}
 	r.decodeLink(lt, data)
+}
+
+// reportNotes turns the file-structure problems found while reading the
+// next record into error events. They are numbered with the frame that
+// follows them.
+func (r *Reader) reportNotes() {
+	for _, n := range r.notes.list {
+		r.stats.Damaged++
+		r.stats.SkippedBytes += n.skipped
+		r.cur = frameInfo{frame: r.frame + 1, ts: r.lastTime}
+		r.addError("file", -1, n.err, n.detail)
+	}
+	clear(r.notes.list)
+	r.notes.list = r.notes.list[:0]
 }
 
 // finish ends the capture after a read error.

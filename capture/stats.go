@@ -18,4 +18,6 @@ type Stats struct {
 	TCPBytesDropped  int64 // stream octets discarded (gaps, limits, lost framing)
 	Errors           int64 // KindError events produced
 	Truncated        bool  // the capture file ends in the middle of a record
+	Damaged          int64 // damaged places in the file structure (each reported with its file offset)
+	SkippedBytes     int64 // file octets skipped to resynchronise after damage
 }

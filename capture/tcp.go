@@ -1,6 +1,9 @@
 package capture
 
 import (
+	"bytes"
+	"container/heap"
+	"container/list"
 	"encoding/binary"
 	"fmt"
 	"net/netip"
@@ -59,23 +62,82 @@ type streamKey struct{ src, dst netip.AddrPort }
 // oooSeg is a segment that arrived before the bytes preceding it.
 type oooSeg struct {
 	seq  uint32
+	pos  int64  // stream position of seq (see tcpStream.pos)
 	data []byte // a copy
+}
+
+// segOverhead is what one stashed segment costs besides its octets (the
+// oooSeg, its heap slot and its index entry). It is charged against the
+// buffer limits, so a flood of one-octet segments hits them as surely as
+// a few large ones.
+const segOverhead = 64
+
+// recentLen is how many of the last in-order stream octets a stream keeps
+// to check that retransmissions carry the same data.
+const recentLen = 2048
+
+// oooHeap orders stashed segments by stream position (container/heap):
+// stashing and draining cost O(log n) per segment. steps counts the
+// comparisons, so tests can check the cost grows as n log n.
+type oooHeap struct {
+	segs  []*oooSeg
+	steps *int64
+}
+
+func (h *oooHeap) Len() int { return len(h.segs) }
+func (h *oooHeap) Less(i, j int) bool {
+	*h.steps++
+	a, b := h.segs[i], h.segs[j]
+	return a.pos < b.pos || a.pos == b.pos && len(a.data) > len(b.data)
+}
+func (h *oooHeap) Swap(i, j int) { h.segs[i], h.segs[j] = h.segs[j], h.segs[i] }
+func (h *oooHeap) Push(x any)    { h.segs = append(h.segs, x.(*oooSeg)) }
+func (h *oooHeap) Pop() any {
+	old := h.segs
+	x := old[len(old)-1]
+	old[len(old)-1] = nil
+	h.segs = old[:len(old)-1]
+	return x
 }
 
 // tcpStream is one direction of an RFC 8229 connection.
 type tcpStream struct {
 	key        streamKey
 	next       uint32 // next expected sequence number
+	pos        int64  // stream position of next: octets consumed or skipped since sync
 	synced     bool   // next is known
 	framed     bool   // message boundaries are known
 	prefixDone bool   // the IKETCP prefix was looked for
 	buf        []byte // unconsumed stream octets from start on
 	start      int    // consumed prefix of buf (compacted on the next segment)
-	ooo        []oooSeg
-	oooBytes   int
+	ooo        oooHeap
+	oooAt      map[int64]*oooSeg // stashed segments by position (duplicates)
+	oooBytes   int               // octets stashed plus segOverhead per segment
+	recent     []byte            // the last in-order octets, up to recentLen (retransmission check)
+	warnedData bool              // a retransmission with different data was reported
 	last       time.Time
 	lastFrame  int
-	pinFrame   int // events of this frame point into buf: do not overwrite it
+	lru        *list.Element // in tcpTable.lru
+	pinFrame   int           // events of this frame point into buf: do not overwrite it
+}
+
+// advance moves next (and pos) n octets on.
+func (s *tcpStream) advance(n int) {
+	s.next += uint32(n)
+	s.pos += int64(n)
+}
+
+// remember appends in-order octets to the retransmission window.
+func (s *tcpStream) remember(b []byte) {
+	if len(b) >= recentLen {
+		s.recent = append(s.recent[:0], b[len(b)-recentLen:]...)
+		return
+	}
+	if len(s.recent)+len(b) > 2*recentLen {
+		n := copy(s.recent, s.recent[len(s.recent)-(recentLen-len(b)):])
+		s.recent = s.recent[:n]
+	}
+	s.recent = append(s.recent, b...)
 }
 
 // prepare makes buf safe to append to: consumed octets are compacted away,
@@ -99,13 +161,16 @@ func (s *tcpStream) buffered() int { return len(s.buf) - s.start + s.oooBytes }
 type tcpTable struct {
 	opt       *Options
 	streams   map[streamKey]*tcpStream
-	bytes     int // octets held by all streams
+	lru       list.List // streams, least recently active first
+	bytes     int       // octets held by all streams
 	lastSweep time.Time
+	steps     int64 // comparisons and list steps (tests check the growth)
 }
 
 func (t *tcpTable) init(opt *Options) {
 	t.opt = opt
 	t.streams = make(map[streamKey]*tcpStream)
+	t.lru.Init()
 }
 
 // segment processes one TCP segment of flow fl.
@@ -121,8 +186,11 @@ func (t *tcpTable) segment(r *Reader, fl *flow, seq uint32, flags uint8, payload
 		if len(t.streams) >= t.opt.MaxTCPStreams {
 			t.evictIdlest(r)
 		}
-		s = &tcpStream{key: key}
+		s = &tcpStream{key: key, ooo: oooHeap{steps: &t.steps}}
+		s.lru = t.lru.PushBack(s)
 		t.streams[key] = s
+	} else {
+		t.lru.MoveToBack(s.lru)
 	}
 	s.last, s.lastFrame = now, r.cur.frame
 	if flags&tcpRST != 0 {
@@ -131,7 +199,7 @@ func (t *tcpTable) segment(r *Reader, fl *flow, seq uint32, flags uint8, payload
 	}
 	if flags&tcpSYN != 0 {
 		t.bytes -= s.buffered()
-		*s = tcpStream{key: key, next: seq + 1, synced: true, framed: true, last: now, lastFrame: r.cur.frame}
+		*s = tcpStream{key: key, next: seq + 1, synced: true, framed: true, last: now, lastFrame: r.cur.frame, lru: s.lru, ooo: oooHeap{steps: &t.steps}}
 		seq++
 	}
 	if !s.synced {
@@ -152,6 +220,7 @@ func (t *tcpTable) data(r *Reader, s *tcpStream, fl *flow, seq uint32, payload [
 	diff := int32(seq - s.next)
 	if diff < 0 { // retransmission or overlap: skip what we already have
 		skip := -int(diff)
+		t.checkRetransmission(r, s, fl, skip, payload)
 		if skip >= len(payload)+missing {
 			return
 		}
@@ -171,8 +240,32 @@ func (t *tcpTable) data(r *Reader, s *tcpStream, fl *flow, seq uint32, payload [
 	if missing > 0 {
 		// Bytes the capture did not keep: the stream has a hole here.
 		t.gap(r, s, fl, missing, "segment cut short by the capture snap length")
-		s.next += uint32(missing)
+		s.advance(missing)
 		t.drainOOO(r, s, fl)
+	}
+}
+
+// checkRetransmission compares a segment that starts skip octets before
+// next with the in-order octets it repeats (as far as the stream still
+// holds them) and reports, once per stream, a retransmission whose data
+// differs: the receiver keeps the first copy, and so does the reader.
+func (t *tcpTable) checkRetransmission(r *Reader, s *tcpStream, fl *flow, skip int, payload []byte) {
+	if s.warnedData {
+		return
+	}
+	// payload[i] is stream octet next-skip+i; recent ends just before next.
+	if skip > len(s.recent) { // partly older than the window: compare the rest
+		cut := skip - len(s.recent)
+		if cut >= len(payload) {
+			return
+		}
+		payload, skip = payload[cut:], len(s.recent)
+	}
+	old := s.recent[len(s.recent)-skip:]
+	n := min(len(old), len(payload))
+	if !bytes.Equal(old[:n], payload[:n]) {
+		s.warnedData = true
+		r.addFlowError(fl, "tcp", -1, ErrTCPStream, fmt.Sprintf("retransmitted segment carries different data than the first copy of the same stream octets (possible evasion or a broken middlebox); the first copy is used, as the receiving stack does (stream %s -> %s, reported once)", s.key.src, s.key.dst))
 	}
 }
 
@@ -181,12 +274,16 @@ func (t *tcpTable) stash(r *Reader, s *tcpStream, fl *flow, seq uint32, payload 
 	if missing > 0 || len(payload) == 0 {
 		return
 	}
-	for _, o := range s.ooo {
-		if o.seq == seq && len(o.data) >= len(payload) {
-			return // duplicate
+	pos := s.pos + int64(int32(seq-s.next))
+	if o := s.oooAt[pos]; o != nil && len(o.data) >= len(payload) {
+		if !s.warnedData && !bytes.Equal(o.data[:len(payload)], payload) {
+			s.warnedData = true
+			r.addFlowError(fl, "tcp", -1, ErrTCPStream, fmt.Sprintf("retransmitted out-of-order segment carries different data than the first copy (possible evasion or a broken middlebox); the first copy is used (stream %s -> %s, reported once)", s.key.src, s.key.dst))
 		}
+		return // duplicate
 	}
-	if s.oooBytes+len(payload) > t.opt.MaxTCPStreamBytes || t.bytes+len(payload) > t.opt.MaxTCPTotalBytes {
+	cost := len(payload) + segOverhead
+	if s.oooBytes+cost > t.opt.MaxTCPStreamBytes || t.bytes+cost > t.opt.MaxTCPTotalBytes {
 		// The hole before this segment will not be filled in time: give up
 		// on it and continue from the oldest segment we hold.
 		t.skipHole(r, s, fl)
@@ -194,28 +291,43 @@ func (t *tcpTable) stash(r *Reader, s *tcpStream, fl *flow, seq uint32, payload 
 			t.data(r, s, fl, seq, payload, 0, false)
 			return
 		}
-		if s.oooBytes+len(payload) > t.opt.MaxTCPStreamBytes || t.bytes+len(payload) > t.opt.MaxTCPTotalBytes {
+		pos = s.pos + int64(int32(seq-s.next))
+		if s.oooBytes+cost > t.opt.MaxTCPStreamBytes || t.bytes+cost > t.opt.MaxTCPTotalBytes {
 			r.stats.TCPBytesDropped += int64(len(payload))
 			return
 		}
 	}
-	s.ooo = append(s.ooo, oooSeg{seq: seq, data: append([]byte(nil), payload...)})
-	slices.SortStableFunc(s.ooo, func(a, b oooSeg) int { return int(int32(a.seq - b.seq)) })
-	s.oooBytes += len(payload)
-	t.bytes += len(payload)
+	o := &oooSeg{seq: seq, pos: pos, data: append([]byte(nil), payload...)}
+	heap.Push(&s.ooo, o)
+	if s.oooAt == nil {
+		s.oooAt = make(map[int64]*oooSeg)
+	}
+	s.oooAt[pos] = o
+	s.oooBytes += cost
+	t.bytes += cost
+}
+
+// popOOO removes the first stashed segment.
+func (s *tcpStream) popOOO() *oooSeg {
+	o := heap.Pop(&s.ooo).(*oooSeg)
+	if s.oooAt[o.pos] == o {
+		delete(s.oooAt, o.pos)
+	}
+	s.oooBytes -= len(o.data) + segOverhead
+	return o
 }
 
 // skipHole jumps over the missing bytes before the first stashed segment.
 func (t *tcpTable) skipHole(r *Reader, s *tcpStream, fl *flow) {
-	if len(s.ooo) == 0 {
+	if s.ooo.Len() == 0 {
 		return
 	}
-	hole := int(int32(s.ooo[0].seq - s.next))
+	hole := int(s.ooo.segs[0].pos - s.pos)
 	if hole <= 0 {
 		return
 	}
 	t.gap(r, s, fl, hole, "segments missing from the capture")
-	s.next = s.ooo[0].seq
+	s.advance(hole)
 	t.drainOOO(r, s, fl)
 }
 
@@ -223,6 +335,7 @@ func (t *tcpTable) skipHole(r *Reader, s *tcpStream, fl *flow) {
 // buffered is dropped and framing must be found again.
 func (t *tcpTable) gap(r *Reader, s *tcpStream, fl *flow, n int, why string) {
 	lost := len(s.buf) - s.start
+	s.recent = s.recent[:0] // no longer contiguous with next
 	r.stats.TCPBytesDropped += int64(lost + n)
 	t.bytes -= lost
 	s.buf, s.start = s.buf[:0], 0
@@ -237,21 +350,18 @@ func (t *tcpTable) gap(r *Reader, s *tcpStream, fl *flow, n int, why string) {
 
 // drainOOO consumes stashed segments that have become contiguous.
 func (t *tcpTable) drainOOO(r *Reader, s *tcpStream, fl *flow) {
-	for len(s.ooo) > 0 {
-		o := s.ooo[0]
-		diff := int32(o.seq - s.next)
-		if diff > 0 {
+	for s.ooo.Len() > 0 {
+		if s.ooo.segs[0].pos > s.pos {
 			return
 		}
-		s.ooo = s.ooo[1:]
-		s.oooBytes -= len(o.data)
-		t.bytes -= len(o.data)
-		if skip := -int(diff); skip < len(o.data) {
+		o := s.popOOO()
+		t.bytes -= len(o.data) + segOverhead
+		if skip := int(s.pos - o.pos); skip < len(o.data) {
 			t.consume(r, s, fl, o.data[skip:], true)
 		}
 	}
-	if len(s.ooo) == 0 {
-		s.ooo = nil
+	if s.ooo.Len() == 0 {
+		s.ooo.segs, s.oooAt = nil, nil
 	}
 }
 
@@ -260,10 +370,11 @@ func (t *tcpTable) drainOOO(r *Reader, s *tcpStream, fl *flow) {
 // overwritten while events of the current frame point into it (pinFrame).
 func (t *tcpTable) consume(r *Reader, s *tcpStream, fl *flow, payload []byte, fromStash bool) {
 	s.prepare(r.cur.frame)
-	s.next += uint32(len(payload))
+	s.advance(len(payload))
+	s.remember(payload)
 	carried := len(s.buf)
 	var d []byte
-	if carried == 0 && len(s.ooo) == 0 && !fromStash {
+	if carried == 0 && s.ooo.Len() == 0 && !fromStash {
 		d = payload // fast path: parse the packet buffer in place
 	} else {
 		s.buf = append(s.buf, payload...)
@@ -272,7 +383,7 @@ func (t *tcpTable) consume(r *Reader, s *tcpStream, fl *flow, payload []byte, fr
 	}
 	before := len(r.events)
 	pos := t.parse(r, s, fl, d, carried)
-	if carried == 0 && len(s.ooo) == 0 && !fromStash {
+	if carried == 0 && s.ooo.Len() == 0 && !fromStash {
 		if rest := d[pos:]; len(rest) > 0 {
 			s.buf = append(s.buf[:0], rest...)
 			t.bytes += len(rest)
@@ -290,7 +401,8 @@ func (t *tcpTable) consume(r *Reader, s *tcpStream, fl *flow, payload []byte, fr
 	if len(s.buf)-s.start > t.opt.MaxTCPStreamBytes {
 		t.gap(r, s, fl, 0, "stream buffer limit reached")
 	}
-	if len(s.ooo) > 0 && !fromStash {
+	t.shed(r, s)
+	if s.ooo.Len() > 0 && !fromStash {
 		t.drainOOO(r, s, fl)
 	}
 }
@@ -371,33 +483,54 @@ func (t *tcpTable) remove(r *Reader, s *tcpStream, fl *flow, why string) {
 	}
 	t.bytes -= s.buffered()
 	delete(t.streams, s.key)
+	if s.lru != nil {
+		t.lru.Remove(s.lru)
+		s.lru = nil
+	}
 }
 
-// evictIdlest forgets the stream idle for longest.
-func (t *tcpTable) evictIdlest(r *Reader) {
-	var old *tcpStream
-	for _, s := range t.streams {
-		if old == nil || s.last.Before(old.last) || s.last.Equal(old.last) && s.lastFrame < old.lastFrame {
-			old = s
+// shed evicts the idlest streams other than keep while all streams
+// together hold more than MaxTCPTotalBytes (partial messages of many
+// streams add up; out-of-order segments are checked when stashed).
+func (t *tcpTable) shed(r *Reader, keep *tcpStream) {
+	for t.bytes > t.opt.MaxTCPTotalBytes {
+		e := t.lru.Front()
+		if e != nil && e.Value.(*tcpStream) == keep {
+			e = e.Next()
 		}
+		if e == nil {
+			return
+		}
+		t.steps++
+		t.remove(r, e.Value.(*tcpStream), nil, "evicted (buffer limit for all streams reached)")
 	}
-	if old != nil {
-		t.remove(r, old, nil, "evicted (too many streams)")
+}
+
+// evictIdlest forgets the stream idle for longest: the front of the LRU
+// list, O(1) however many streams there are.
+func (t *tcpTable) evictIdlest(r *Reader) {
+	if e := t.lru.Front(); e != nil {
+		t.steps++
+		t.remove(r, e.Value.(*tcpStream), nil, "evicted (too many streams)")
 	}
 }
 
 // sweep forgets streams idle for longer than TCPTimeout, at most once per
-// second of capture time.
+// second of capture time. It walks the LRU list from the idlest stream and
+// stops at the first active one, so it costs O(streams removed).
 func (t *tcpTable) sweep(r *Reader, now time.Time) {
 	if len(t.streams) == 0 || now.Sub(t.lastSweep) < time.Second && !t.lastSweep.IsZero() && !now.Before(t.lastSweep) {
 		return
 	}
 	t.lastSweep = now
 	var old []*tcpStream
-	for _, s := range t.streams {
-		if now.Sub(s.last) > t.opt.TCPTimeout {
-			old = append(old, s)
+	for e := t.lru.Front(); e != nil; e = e.Next() {
+		t.steps++
+		s := e.Value.(*tcpStream)
+		if now.Sub(s.last) <= t.opt.TCPTimeout {
+			break
 		}
+		old = append(old, s)
 	}
 	slices.SortFunc(old, func(a, b *tcpStream) int { return a.lastFrame - b.lastFrame })
 	for _, s := range old {

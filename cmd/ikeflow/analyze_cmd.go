@@ -138,7 +138,12 @@ func runAnalyze(e *env, args []string) error {
 	}
 	an := flows.NewAnalyzer(fopt)
 	prog := newProgress(e.stderr, readers, o.quiet)
+	warn := newWarner(e.stderr, "ikeflow analyze", o.quiet)
+	warn.before = prog.clear
 	m := newMerger(fs.Args(), readers)
+	m.onErr = func(path string, err error) {
+		warn.warn(path, fmt.Errorf("%w; the report covers what was read before the error", err))
+	}
 	var pkt flows.Packet
 	for {
 		ev, path, err := m.next()
@@ -152,10 +157,7 @@ func runAnalyze(e *env, args []string) error {
 		case packetOf(ev, &pkt):
 			pkt.Frame = refs.add(m.last, pkt.Frame)
 		case ev.Kind == capture.KindError:
-			if !o.quiet {
-				prog.clear()
-				fmt.Fprintf(e.stderr, "ikeflow analyze: %s: %v\n", path, ev.Err)
-			}
+			warn.warn(path, ev.Err)
 			continue
 		default:
 			continue
@@ -167,6 +169,7 @@ func runAnalyze(e *env, args []string) error {
 		}
 	}
 	prog.done()
+	warn.finish()
 	rep := col.report(an.Finish())
 	if col.err != nil {
 		return col.err

@@ -20,7 +20,9 @@ message, in capture order. Frame numbers are Wireshark's.
 JSON object per line (documented in docs/json.md). Malformed or truncated
 messages are decoded as far as possible and carry an "errors" list naming
 the field and the offset; decoding goes on with the next packet. Problems
-below IKE (a truncated IP header, a lost fragment) are reported on stderr.
+below IKE (a truncated IP header, a lost fragment, a damaged record of the
+capture file) are reported on stderr: the first 5 of each kind, then one
+line counting the rest. A damaged capture is read past the damage.
 
 Examples:
   ikeflow dissect capture.pcap
@@ -54,6 +56,9 @@ func runDissect(e *env, args []string) error {
 	w := bufio.NewWriterSize(e.stdout, 64<<10)
 	defer w.Flush()
 	d := &dissector{format: *format, w: w, stderr: e.stderr, quiet: *quiet, keys: kr}
+	d.warn = newWarner(e.stderr, "ikeflow dissect", *quiet)
+	d.warn.before = func() { w.Flush() }
+	defer d.warn.finish()
 	names := newFrameRefs(fs.Args()) // several files: each record names its file
 	for i, path := range fs.Args() {
 		d.name = ""
@@ -73,6 +78,7 @@ type dissector struct {
 	w      *bufio.Writer
 	stderr io.Writer
 	quiet  bool
+	warn   *warner // packet-level warnings, bounded
 	keys   *decrypt.Keyring
 	msg    dissect.Message // reused
 	trk    *decrypt.Tracker
@@ -96,13 +102,13 @@ func (d *dissector) file(e *env, path string, opt capture.Options) error {
 			return nil
 		}
 		if err != nil {
-			return fmt.Errorf("%s: %w", path, err)
+			// What was printed stays; say where reading stopped and go on.
+			d.warn.warn(path, fmt.Errorf("%w; the messages above were read before the error", err))
+			return nil
 		}
 		switch ev.Kind {
 		case capture.KindError:
-			if !d.quiet {
-				fmt.Fprintf(d.stderr, "ikeflow dissect: %s: %v\n", path, ev.Err)
-			}
+			d.warn.warn(path, ev.Err)
 			continue
 		case capture.KindIKE:
 		default:

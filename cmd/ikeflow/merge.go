@@ -16,6 +16,10 @@ type merger struct {
 	readers []*capture.Reader
 	heads   []*capture.Event // current event per reader, nil when exhausted
 	last    int              // reader to advance before choosing; -1 none; -2 all (start)
+	// onErr, when set, is told about a capture that cannot be read any
+	// further; the merger goes on with the others (and the events read
+	// so far count). When nil, next returns the error.
+	onErr func(path string, err error)
 }
 
 func newMerger(paths []string, readers []*capture.Reader) *merger {
@@ -27,6 +31,9 @@ func (m *merger) fill(i int) error {
 	switch {
 	case err == io.EOF:
 		m.heads[i] = nil
+	case err != nil && m.onErr != nil:
+		m.heads[i] = nil
+		m.onErr(m.paths[i], err)
 	case err != nil:
 		return fmt.Errorf("%s: %w", m.paths[i], err)
 	default:
