@@ -155,6 +155,8 @@ func runLive(e *env, args []string) error {
 	}
 	flush := func() { evw.Flush(); w.Flush() }
 	stream := newLiveStream(evw, o.format, o.spis)
+	warn := newWarner(e.stderr, "ikeflow live", o.quiet)
+	warn.before = flush
 	var out *pcapngOut
 	src, err := capture.OpenLive(o.iface, capture.LiveConfig{
 		Snaplen: o.snaplen, Promiscuous: o.promisc, Options: opt, Filter: prog,
@@ -242,10 +244,7 @@ func runLive(e *env, args []string) error {
 		switch {
 		case packetOf(ev, &pkt):
 		case ev.Kind == capture.KindError:
-			if !o.quiet {
-				flush()
-				fmt.Fprintf(e.stderr, "ikeflow live: %s: %v\n", o.iface, ev.Err)
-			}
+			warn.warn(o.iface, ev.Err)
 			continue
 		default:
 			continue
@@ -260,6 +259,7 @@ func runLive(e *env, args []string) error {
 		}
 	}
 	src.Stop()
+	warn.finish()
 	fin := an.Finish()
 	st, serr := src.Stats()
 	elapsed := time.Since(started)
