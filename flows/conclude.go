@@ -47,6 +47,9 @@ func (a *Analyzer) conclude(st *saState) {
 				" missing from the capture, or a malformed message). Their content was analysed as far as it could be decoded.",
 			st.malformed...)
 	}
+	if len(st.badFlags) > 0 {
+		st.addFinding(KindMalformed, SeverityWarning, sa.Start, badFlagsText(st.badFlags, st.badFlagVals, true), st.badFlags...)
+	}
 	switch {
 	case st.rekeyed:
 		sa.State = StateRekeyed
@@ -427,5 +430,6 @@ func otherSide(s string) string {
 
 // secs formats a duration in seconds with one decimal ("10.0 s").
 func secs(d time.Duration) string {
+	d = max(d, 0)
 	return strconv.FormatFloat(d.Seconds(), 'f', 1, 64) + " s"
 }

@@ -54,10 +54,12 @@ type SA struct {
 	// Offered lists the proposals of the initiator's SA payload when the
 	// responder chose none (or when no answer was seen).
 	Offered []string  `json:"offered,omitempty"`
-	Start   time.Time `json:"start"` // first packet
-	End     time.Time `json:"end"`   // last packet (IKE or ESP)
-	// Established is when the SA came up (IKE_AUTH response, MM6, AM3).
-	Established time.Time `json:"established"`
+	Start   time.Time `json:"start,omitzero"` // first packet
+	End     time.Time `json:"end,omitzero"`   // last packet (IKE or ESP)
+	// Established is when the SA came up (IKE_AUTH response, MM6, AM3);
+	// zero (absent from JSON) when it never did. No JSON time field holds
+	// the zero time: a time that is not known is left out.
+	Established time.Time `json:"established,omitzero"`
 	FirstFrame  int       `json:"first_frame"`
 	LastFrame   int       `json:"last_frame"`
 	// Encrypted tells that some encrypted messages of this SA could not be
@@ -116,7 +118,7 @@ type Exchange struct {
 	// From is who sent the request (IKEv2) or the first message (IKEv1):
 	// "initiator" or "responder" of the IKE SA.
 	From  string    `json:"from"`
-	Start time.Time `json:"start"`
+	Start time.Time `json:"start,omitzero"`
 	// Answered tells that the response (IKEv2) or the closing message
 	// (IKEv1) was seen.
 	Answered bool `json:"answered"`
@@ -404,7 +406,7 @@ func (ex *exRec) sync(out *Exchange) *Exchange {
 // Message is one IKE message of an exchange.
 type Message struct {
 	Frame int       `json:"frame"`
-	Time  time.Time `json:"time"`
+	Time  time.Time `json:"time,omitzero"`
 	// From is "initiator" or "responder" (of the IKE SA).
 	From     string `json:"from"`
 	Response bool   `json:"response"` // IKEv2 R flag; IKEv1: a reply in the exchange
@@ -444,7 +446,7 @@ type ChildSA struct {
 	State string `json:"state"`
 	// RekeyOf is the SPI of the child SA this one replaced (REKEY_SA).
 	RekeyOf      ESPSPI    `json:"rekey_of,omitempty"`
-	Created      time.Time `json:"created"`
+	Created      time.Time `json:"created,omitzero"`
 	CreatedFrame int       `json:"created_frame"`
 	DeletedFrame int       `json:"deleted_frame,omitempty"`
 	ESPPackets   ESPCount  `json:"esp_packets"`

@@ -124,6 +124,8 @@ type saRare struct {
 	weakWhat       []string
 	rekeyKeys      []saKey // SPIs of expected replacements
 	authTiny       int     // frame of an encrypted IKE_AUTH response too small to authenticate
+	badFlags       []int   // frames of messages with reserved header flags set
+	badFlagVals    []uint8 // their flags octets
 }
 
 // noRare is the shared, never modified, empty saRare of SAs that needed

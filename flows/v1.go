@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"slices"
 	"strconv"
-	"time"
 
 	"github.com/ikeflow/ikeflow/dissect"
 )
@@ -118,7 +117,7 @@ func (a *Analyzer) v1(p *Packet, decodeErr bool) {
 		r := st.rare()
 		r.malformed = append(r.malformed, p.Frame)
 	}
-	hash := a.hash(a.msg.Raw)
+	hash := a.msgHash()
 	mv := cmsg{size: h.Length}
 	if side == sideR {
 		mv.flags |= cmsgResponder
@@ -163,7 +162,7 @@ func (a *Analyzer) v1(p *Packet, decodeErr bool) {
 			prevT := ex.msgTime(n - 1)
 			ex.noteWait(p.Time.Sub(prevT), ex.frame(n-1), p.Frame)
 			if ex.v1step == 2 {
-				ex.RTT = float64(p.Time.Sub(prevT)) / float64(time.Millisecond)
+				ex.RTT = millis(p.Time.Sub(prevT))
 			}
 		}
 	}
@@ -364,7 +363,7 @@ func (a *Analyzer) informationalV1(st *saState, p *Packet, side uint8, ex *exRec
 				st.v1.dpd[seq] = ex
 			} else if req := st.v1.dpd[seq]; req != nil {
 				req.Answered = true
-				req.RTT = float64(p.Time.Sub(req.Start)) / float64(time.Millisecond)
+				req.RTT = millis(p.Time.Sub(req.Start))
 				delete(st.v1.dpd, seq)
 			}
 			continue
