@@ -261,6 +261,11 @@ func (a *Analyzer) errorNotify(st *saState, p *Packet, side uint8, ex *exRec, f 
 	if ex.nmsgs() > 0 {
 		frames = append(frames, ex.frame(0))
 	}
+	if pd := ex.pendOf(); resp && pd != nil && pd.rekeyOf != 0 && ex.Type == dissect.ExchangeCreateChildSA &&
+		nt != dissect.NotifyTemporaryFailure && nt != dissect.NotifyChildSANotFound && nt != dissect.NotifyInvalidKEPayload {
+		a.rekeyRefused(st, p, side, ex, nt, frames)
+		return
+	}
 	switch nt {
 	case dissect.NotifyNoProposalChosen:
 		if ex.Type == dissect.ExchangeIKESAInit {
@@ -330,6 +335,30 @@ func (a *Analyzer) errorNotify(st *saState, p *Packet, side uint8, ex *exRec, f 
 		st.addFinding(kindOfNotify(name), SeverityError, p.Time,
 			"The "+who+" sent the error notify "+name+" in "+where+". "+notifyAdvice(nt), frames...)
 	}
+}
+
+// rekeyRefused reports a CREATE_CHILD_SA with REKEY_SA answered with an
+// error: the child SA being rekeyed is not replaced, so it stays in use
+// until its lifetime ends (RFC 7296 §2.8). Nothing is torn down yet.
+func (a *Analyzer) rekeyRefused(st *saState, p *Packet, side uint8, ex *exRec, nt dissect.NotifyType, frames []int) {
+	pd := ex.pendOf()
+	name := nt.String()
+	msg := "The " + sideName(side) + " refused the rekey of child SA " + pd.rekeyOf.String() + " (" + name +
+		" in CREATE_CHILD_SA with REKEY_SA). The old child SA stays up and keeps carrying traffic until its lifetime" +
+		" ends; unless a later rekey succeeds, traffic stops then. "
+	switch nt {
+	case dissect.NotifyNoProposalChosen:
+		msg += "Offered: " + listOr(summaries(2, pd.offered), "(not visible)") + ". Compare the phase-2 proposals," +
+			" above all the PFS (DH) group: a rekey carries a KE payload when PFS is on, the first child SA (in" +
+			" IKE_AUTH) never does, so a PFS mismatch first shows at the rekey."
+	case dissect.NotifyTSUnacceptable:
+		msg += "Offered TSi " + listOr(pd.tsi, "(none)") + ", TSr " + listOr(pd.tsr, "(none)") + ": the traffic" +
+			" selectors of the rekey no longer match the peer's configuration (changed on one side since the SA was" +
+			" created?)."
+	default:
+		msg += notifyAdvice(nt)
+	}
+	st.addFinding(kindOfNotify(name), SeverityError, p.Time, msg, frames...)
 }
 
 // notifyAdvice returns what to check for less common error notifies.

@@ -211,3 +211,120 @@ func TestOfferESNAndNoESN(t *testing.T) {
 		t.Errorf("offer with ESN and NO_ESN not shown as both:\n%s", f[0].Message)
 	}
 }
+
+// TestRekeyRefused: the child SA rekey (CREATE_CHILD_SA with REKEY_SA) is
+// answered with NO_PROPOSAL_CHOSEN; the old child SA stays up and carries
+// on. ikeflow must not say that no ESP SA exists and no traffic flows.
+func TestRekeyRefused(t *testing.T) {
+	const sc = "ikev2-rekey"
+	base := corpusPackets(t, sc)
+	key := loadV2Key(t, sc)
+	pk := clonePackets(base[:byFrame(t, base, 10)+1])
+	i := byFrame(t, pk, 10)
+	mid := binary.BigEndian.Uint32(pk[i].Data[20:24])
+	pk[i].Data = sealSK(t, pk[i].Data, pk[i].Data[19], mid, dissect.PayloadNotify,
+		v2NotifyPayload(dissect.PayloadNone, dissect.NotifyNoProposalChosen, nil), key.er, key.ar, 2)
+	// The old child SA keeps carrying traffic: its ESP (frames 5–8) again
+	// 2 s and 4 s later.
+	var esp []Packet
+	for _, p := range base {
+		if p.Kind == KindESP && p.Frame < 9 {
+			esp = append(esp, p)
+		}
+	}
+	last := pk[len(pk)-1]
+	for k, d := range []time.Duration{2 * time.Second, 4 * time.Second} {
+		for j, e := range esp {
+			e.Time = last.Time.Add(d + time.Duration(j)*time.Millisecond)
+			e.ESPSeq += uint32(10 * (k + 1))
+			e.Frame = 100 + 10*k + j
+			pk = append(pk, e)
+		}
+	}
+	r := analyze(pk, Options{Decryptor: corpusKeys(t, corpusDir+"/"+sc)})
+	f := findingsOf(r, KindNoProposalChosen)
+	if len(f) != 1 {
+		logReport(t, r)
+		t.Fatalf("%d no_proposal_chosen findings, want 1", len(f))
+	}
+	m := f[0].Message
+	if strings.Contains(m, "no ESP/AH SA exists") || strings.Contains(m, "no traffic flows") {
+		t.Errorf("refused rekey said to leave no SA:\n%s", m)
+	}
+	if !strings.Contains(m, "refused the rekey of child SA") || !strings.Contains(m, "stays up") {
+		t.Errorf("refused rekey not explained:\n%s", m)
+	}
+	c := r.SAs[0].ChildSAs
+	if len(c) != 1 || c[0].State != childEstablished || c[0].ESPPackets.IToR != 6 {
+		logReport(t, r)
+		t.Errorf("old child SA: %d child SAs, want the old one established with 6 packets i→r", len(c))
+	}
+	if len(findingsOf(r, KindNoESP)) != 0 || len(findingsOf(r, KindOneWayESP)) != 0 {
+		t.Errorf("ESP findings on a working child SA: %v", kinds(r.Findings))
+	}
+}
+
+// TestQuickModeAnsweredByError: QM1 answered by an INFORMATIONAL carrying
+// INVALID-ID-INFORMATION (real strongSwan capture; the initiator's Delete
+// moved 5 s later so that the capture goes on). With keys that is the
+// error; without keys an inferred refusal; never an unanswered request.
+func TestQuickModeAnsweredByError(t *testing.T) {
+	const sc = "ikev1-quick-id-mismatch"
+	pk := corpusPackets(t, sc)
+	shiftAfter(pk, byFrame(t, pk, 9), 5*time.Second)
+	for _, keyed := range []bool{true, false} {
+		var d Decryptor
+		want := []string{"invalid_id_information:error"}
+		if !keyed {
+			want = []string{"child_sa_refused:error"}
+		} else {
+			d = corpusKeys(t, corpusDir+"/"+sc)
+		}
+		r := analyze(clonePackets(pk), Options{Decryptor: d})
+		if got := sortedKinds(r); !slices.Equal(got, want) {
+			logReport(t, r)
+			t.Errorf("keys %v: findings %v, want %v", keyed, got, want)
+		}
+	}
+}
+
+// TestIKEv1OneSidedNotEstablished: six different main-mode messages, all
+// from the initiator with the responder cookie zero (the real MM1, its last
+// octet changed each time, as an initiator changing its offer would): the
+// responder never spoke, so nothing is established.
+func TestIKEv1OneSidedNotEstablished(t *testing.T) {
+	base := corpusPackets(t, "ikev1-main-quick")
+	mm1 := base[0]
+	if mm1.Data[18] != byte(dissect.ExchangeIdentityProtect) || !dissect.SPI(mm1.Data[8:16]).IsZero() {
+		t.Fatal("frame 1 is not MM1")
+	}
+	var pk []Packet
+	for i := range 6 {
+		p := mm1
+		p.Data = slices.Clone(mm1.Data)
+		p.Data[len(p.Data)-1] ^= byte(i)
+		p.Time = mm1.Time.Add(time.Duration(i) * time.Second)
+		p.Frame = i + 1
+		pk = append(pk, p)
+	}
+	r := analyze(pk, Options{})
+	if len(r.SAs) != 1 {
+		t.Fatalf("%d SAs", len(r.SAs))
+	}
+	sa := r.SAs[0]
+	if sa.State == StateEstablished || !sa.Established.IsZero() {
+		logReport(t, r)
+		t.Errorf("state %s (established %v): the responder never answered", sa.State, sa.Established)
+	}
+	for _, ex := range sa.Exchanges {
+		for _, m := range ex.Messages {
+			if m.Label != "MM1" {
+				t.Errorf("frame %d labelled %s; only MM1 was ever sent", m.Frame, m.Label)
+			}
+		}
+	}
+	if u := findingsOf(r, KindUnanswered); len(u) != 1 {
+		logReport(t, r)
+		t.Errorf("want the unanswered MM1 reported once, got %v", kinds(r.Findings))
+	}
+}
