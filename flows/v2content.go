@@ -135,6 +135,9 @@ func (a *Analyzer) onV2Request(st *saState, p *Packet, side uint8, ex *exRec, f 
 			a.childOffer(st, p, side, ex, f)
 		}
 	case dissect.ExchangeInformational:
+		if f.decrypted && a.redirect(st, p, side, ex, f) {
+			break
+		}
 		if f.decrypted {
 			if len(f.deletes) > 0 {
 				ex.kind = exDelete
@@ -189,6 +192,7 @@ func (a *Analyzer) onV2Response(st *saState, p *Packet, side uint8, ex *exRec, f
 						" an IKE_SA_INIT flood or a too-low half-open threshold on the responder.", p.Frame)
 			}
 			return
+		case a.redirect(st, p, side, ex, f):
 		case hasErr:
 			st.initFailed = true
 		case len(f.sas) > 0:
@@ -204,6 +208,9 @@ func (a *Analyzer) onV2Response(st *saState, p *Packet, side uint8, ex *exRec, f
 		}
 		a.natCheck(st, p, f, true)
 	case dissect.ExchangeIKEAuth:
+		if f.decrypted && a.redirect(st, p, side, ex, f) {
+			break
+		}
 		if f.decrypted {
 			if f.hasNotify(uint16(dissect.NotifyAuthenticationFailed)) {
 				st.authFailed = true

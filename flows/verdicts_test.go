@@ -328,3 +328,77 @@ func TestIKEv1OneSidedNotEstablished(t *testing.T) {
 		t.Errorf("want the unanswered MM1 reported once, got %v", kinds(r.Findings))
 	}
 }
+
+// TestRedirect: the real IKE_SA_INIT response replaced by a REDIRECT to
+// 192.0.2.99 (RFC 5685 §4, with the initiator's nonce echoed): a finding
+// naming the new gateway, and no half-open SA.
+func TestRedirect(t *testing.T) {
+	base := corpusPackets(t, "ikev2-psk-success")
+	req, resp := base[0], base[1]
+	data := []byte{byte(dissect.GatewayIPv4), 4, 192, 0, 2, 99}
+	data = append(data, make([]byte, 32)...) // the nonce (its value does not matter here)
+	body := v2NotifyPayload(dissect.PayloadNone, dissect.NotifyRedirect, data)
+	msg := slices.Clone(resp.Data[:28])
+	clear(msg[8:16]) // no responder SPI: no IKE SA is created
+	msg[16] = byte(dissect.PayloadNotify)
+	binary.BigEndian.PutUint32(msg[24:28], uint32(28+len(body)))
+	resp.Data = append(msg, body...)
+	later := strayESP(resp.Time.Add(30 * time.Second))
+	later.Frame = 3
+	r := analyze([]Packet{req, resp, later}, Options{})
+	f := findingsOf(r, KindRedirect)
+	if len(f) != 1 || !strings.Contains(f[0].Message, "gateway 192.0.2.99") {
+		logReport(t, r)
+		t.Fatalf("want one redirect finding naming 192.0.2.99, got %v", kinds(r.Findings))
+	}
+	if len(findingsOf(r, KindHalfOpen)) != 0 || r.SAs[0].State == StateHalfOpen {
+		t.Errorf("a redirected IKE_SA_INIT reported as half-open")
+	}
+}
+
+// TestAlternatingSPIPairs: a second IKEv1 child SA between the same hosts
+// (the real quick mode of ipsec.cap sent again with another message ID,
+// and every ESP packet copied onto a second SPI pair 50 µs later, so the
+// packets of the two pairs interleave: pair 1 out, pair 2 out, pair 1
+// back, pair 2 back). Without keys each pair must become one child SA;
+// no made-up one-way SA with a zero SPI.
+func TestAlternatingSPIPairs(t *testing.T) {
+	base := loadPackets(t, capturePath(t, "zeek-spicy-ipsec/ipsec.cap"))
+	var pk []Packet
+	for _, p := range base {
+		pk = append(pk, p)
+		switch {
+		case p.Kind == KindIKE && p.Data[18] == byte(dissect.ExchangeQuickMode):
+			c := p
+			c.Data = slices.Clone(p.Data)
+			setMID(&c, binary.BigEndian.Uint32(p.Data[20:24])^0x5a5a5a5a)
+			c.Time = p.Time.Add(300 * time.Millisecond)
+			pk = append(pk, c)
+		case p.Kind == KindESP:
+			c := p
+			c.ESPSPI ^= 0x01010101
+			c.Time = p.Time.Add(50 * time.Microsecond)
+			pk = append(pk, c)
+		}
+	}
+	slices.SortStableFunc(pk, func(x, y Packet) int { return x.Time.Compare(y.Time) })
+	renumber(pk)
+	r := analyze(pk, Options{})
+	if len(r.SAs) != 1 {
+		t.Fatalf("%d SAs", len(r.SAs))
+	}
+	cs := r.SAs[0].ChildSAs
+	want := map[[2]ESPSPI]bool{{0x0879355b, 0x1c0d7b38}: true, {0x0879355b ^ 0x01010101, 0x1c0d7b38 ^ 0x01010101}: true}
+	for _, c := range cs {
+		if !want[[2]ESPSPI{c.SPIi, c.SPIr}] {
+			t.Errorf("child SA %s/%s esp %d→ %d← is not one of the real pairs", c.SPIi, c.SPIr, c.ESPPackets.IToR, c.ESPPackets.RToI)
+		}
+		if c.ESPPackets.IToR != 9 || c.ESPPackets.RToI != 7 {
+			t.Errorf("child SA %s/%s: esp %d→ %d←, want 9→ 7←", c.SPIi, c.SPIr, c.ESPPackets.IToR, c.ESPPackets.RToI)
+		}
+	}
+	if len(cs) != 2 || len(findingsOf(r, KindOneWayESP)) != 0 {
+		logReport(t, r)
+		t.Errorf("%d child SAs (want 2), findings %v", len(cs), kinds(r.Findings))
+	}
+}
