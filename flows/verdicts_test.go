@@ -402,3 +402,100 @@ func TestAlternatingSPIPairs(t *testing.T) {
 		t.Errorf("%d child SAs (want 2), findings %v", len(cs), kinds(r.Findings))
 	}
 }
+
+// newSPIs gives an IKE message the SPIs of another IKE SA (the n-th copy).
+func newSPIs(p *Packet, n int) {
+	p.Data[0] ^= byte(n)
+	if !dissect.SPI(p.Data[8:16]).IsZero() {
+		p.Data[8] ^= byte(n)
+	}
+}
+
+// TestAbandonedAfterAuth: five IKE SAs between the same peers (the real
+// IKE_SA_INIT and IKE_AUTH of psk-success, with new SPIs each time), each
+// left right after IKE_AUTH without a Delete and followed 5 s later by a
+// fresh IKE_SA_INIT from the same initiator. ikeflow must name that, not
+// only call the tunnel flapping.
+func TestAbandonedAfterAuth(t *testing.T) {
+	base := corpusPackets(t, "ikev2-psk-success")
+	var pk []Packet
+	for n := range 5 {
+		for _, f := range []int{1, 2, 3, 4} {
+			p := base[byFrame(t, base, f)]
+			p.Data = slices.Clone(p.Data)
+			newSPIs(&p, n+1)
+			p.Time = p.Time.Add(time.Duration(n) * 5 * time.Second)
+			pk = append(pk, p)
+		}
+	}
+	renumber(pk)
+	r := analyze(pk, Options{})
+	f := findingsOf(r, KindAbandoned)
+	if len(f) != 1 {
+		logReport(t, r)
+		t.Fatalf("%d sa_abandoned findings, want 1 (findings %v)", len(f), kinds(r.Findings))
+	}
+	if !strings.Contains(f[0].Message, "abandoned 4 IKE SAs") || !strings.Contains(f[0].Message, "right after IKE_AUTH") {
+		t.Errorf("message: %s", f[0].Message)
+	}
+	if !slices.Equal(f[0].Frames, []int{1, 5, 9, 13, 17}) {
+		t.Errorf("frames %v", f[0].Frames)
+	}
+
+	// The same SAs each ended with a Delete: a normal reconnect, nothing
+	// abandoned.
+	var del []Packet
+	for n := range 5 {
+		for _, fr := range []int{1, 2, 3, 4, 13, 14} {
+			p := base[byFrame(t, base, fr)]
+			p.Data = slices.Clone(p.Data)
+			newSPIs(&p, n+1)
+			p.Time = p.Time.Add(time.Duration(n) * 5 * time.Second)
+			del = append(del, p)
+		}
+	}
+	renumber(del)
+	if r := analyze(del, Options{}); len(findingsOf(r, KindAbandoned)) != 0 {
+		t.Errorf("SAs closed with a Delete reported as abandoned")
+	}
+}
+
+// TestIgnoredCreateChildSA: the FortiGate HA pattern of seed 003. The
+// initiator's CREATE_CHILD_SA request (the real encrypted INFORMATIONAL
+// request of psk-success turned into a CREATE_CHILD_SA) is sent three
+// times and never answered; then the initiator builds a brand-new IKE SA.
+func TestIgnoredCreateChildSA(t *testing.T) {
+	base := corpusPackets(t, "ikev2-psk-success")
+	var pk []Packet
+	for _, f := range []int{1, 2, 3, 4} {
+		pk = append(pk, base[byFrame(t, base, f)])
+	}
+	pk = clonePackets(pk)
+	req := base[byFrame(t, base, 13)]
+	req.Data = slices.Clone(req.Data)
+	req.Data[18] = byte(dissect.ExchangeCreateChildSA)
+	for _, d := range []time.Duration{0, 2 * time.Second, 6 * time.Second} {
+		c := req
+		c.Time = req.Time.Add(d)
+		pk = append(pk, c)
+	}
+	for _, f := range []int{1, 2, 3, 4} {
+		p := base[byFrame(t, base, f)]
+		p.Data = slices.Clone(p.Data)
+		newSPIs(&p, 7)
+		p.Time = p.Time.Add(20 * time.Second)
+		pk = append(pk, p)
+	}
+	renumber(pk)
+	r := analyze(pk, Options{})
+	f := findingsOf(r, KindIgnoredRekey)
+	if len(f) != 1 {
+		logReport(t, r)
+		t.Fatalf("%d create_child_sa_ignored findings, want 1 (%v)", len(f), kinds(r.Findings))
+	}
+	m := f[0].Message
+	if !strings.HasPrefix(m, "203.0.113.10 never answered a CREATE_CHILD_SA request (frame 5") ||
+		!strings.Contains(m, "brand-new IKE SA followed (frame 8)") || !strings.Contains(m, "FortiGate HA") {
+		t.Errorf("message: %s", m)
+	}
+}
