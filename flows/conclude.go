@@ -79,7 +79,9 @@ func (a *Analyzer) conclude(st *saState) {
 	if (sa.State == StateFailed || sa.Proposal == "") && len(st.offered) > 0 {
 		sa.Offered = st.offered
 	}
+	a.keyFindings(st)
 	a.espFindings(st)
+	a.hiddenChildRefusal(st)
 }
 
 // transmission is one send of a message that was retransmitted.

@@ -63,8 +63,13 @@ type SA struct {
 	FirstFrame  int       `json:"first_frame"`
 	LastFrame   int       `json:"last_frame"`
 	// Encrypted tells that some encrypted messages of this SA could not be
-	// decrypted (no keys): their contents were not analysed.
+	// decrypted (no key, or a key that does not verify: see Keys): their
+	// contents were not analysed.
 	Encrypted bool `json:"encrypted"`
+	// Keys tells, per direction, what the keys given did for this SA's
+	// encrypted messages; nil when no keys were given (no Decryptor) or
+	// nothing was encrypted.
+	Keys *KeyCheck `json:"keys,omitempty"`
 	// NAT tells who is behind a NAT, from the NAT detection payloads:
 	// "initiator", "responder", "both" or "" (none detected or not known).
 	NAT string `json:"nat,omitempty"`

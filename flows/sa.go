@@ -109,6 +109,9 @@ type saState struct {
 	childPending   bool // IKEv1 quick mode completed without keys
 	dead           bool // liveness checks went unanswered: the peer was declared dead
 
+	// keyTally counts what the Decryptor said, per sending side.
+	keyTally *[2]keyTally
+
 	// *saRare holds what most SAs never need; nil until rare() is
 	// called (conclude points it at noRare when still nil).
 	*saRare

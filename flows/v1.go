@@ -97,6 +97,7 @@ func (a *Analyzer) v1(p *Packet, decodeErr bool) {
 	if h.IsEncrypted() {
 		f.sk = true
 		if a.opt.Decryptor != nil {
+			st.noteKey(side, derr, p.Frame)
 			if derr == nil && plain != nil {
 				a.report.Stats.Decrypted++
 				a.inner = a.inner[:0]

@@ -42,6 +42,7 @@ func (a *Analyzer) decryptV2(st *saState, p *Packet, side uint8, f *facts, ex *e
 		return
 	}
 	plain, err := a.opt.Decryptor.DecryptV2(&a.msg, a.msg.Raw, sk, side == sideI)
+	st.noteKey(side, err, p.Frame)
 	if err != nil {
 		a.report.Stats.DecryptFailed++
 		return

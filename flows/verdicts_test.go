@@ -2,6 +2,8 @@ package flows
 
 import (
 	"encoding/binary"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -497,5 +499,117 @@ func TestIgnoredCreateChildSA(t *testing.T) {
 	if !strings.HasPrefix(m, "203.0.113.10 never answered a CREATE_CHILD_SA request (frame 5") ||
 		!strings.Contains(m, "brand-new IKE SA followed (frame 8)") || !strings.Contains(m, "FortiGate HA") {
 		t.Errorf("message: %s", m)
+	}
+}
+
+// damagedKeyTable writes the scenario's real Wireshark key table with the
+// given fields (0-based CSV columns) changed in their last hex digit.
+func damagedKeyTable(t *testing.T, scenario string, fields ...int) Decryptor {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(corpusDir, scenario, "ikev2_decryption_table"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cols := strings.Split(strings.TrimSpace(string(raw)), ",")
+	for _, f := range fields {
+		c := []byte(cols[f])
+		if c[len(c)-1] == '0' {
+			c[len(c)-1] = '1'
+		} else {
+			c[len(c)-1] = '0'
+		}
+		cols[f] = string(c)
+	}
+	p := filepath.Join(t.TempDir(), "ikev2_decryption_table")
+	if err := os.WriteFile(p, []byte(strings.Join(cols, ",")+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return keyringFor(t, p)
+}
+
+// TestWrongKeys: the real key table of psk-success with the responder's
+// keys (SK_er, SK_ar) damaged, then all four. The key that does not verify
+// is named per direction; the child SA stays one SA with ESP both ways;
+// the messages that could not be opened are marked so.
+func TestWrongKeys(t *testing.T) {
+	const sc = "ikev2-psk-success"
+	pk := corpusPackets(t, sc)
+	// Columns: SPIi, SPIr, SK_ei, SK_er, alg, SK_ai, SK_ar, alg.
+	r := analyze(clonePackets(pk), Options{Decryptor: damagedKeyTable(t, sc, 3, 6)})
+	sa := r.SAs[0]
+	f := findingsOf(r, KindKeyFailed)
+	if len(f) != 1 || f[0].Severity != SeverityWarning {
+		logReport(t, r)
+		t.Fatalf("want one key_does_not_verify warning, got %v", kinds(r.Findings))
+	}
+	for _, want := range []string{"The key given for SA " + sa.Name() + " does not verify on the messages from the responder",
+		"wrong SK_er/SK_ar", "wrong for one direction only"} {
+		if !strings.Contains(f[0].Message, want) {
+			t.Errorf("finding lacks %q:\n%s", want, f[0].Message)
+		}
+	}
+	if !slices.Equal(f[0].Frames, []int{4, 14}) {
+		t.Errorf("frames %v, want the responder's encrypted messages 4, 14", f[0].Frames)
+	}
+	if sa.Keys == nil || sa.Keys.Initiator != KeyVerified || sa.Keys.Responder != KeyFailed {
+		t.Errorf("Keys %+v, want initiator verified, responder failed", sa.Keys)
+	}
+	if !sa.Encrypted {
+		t.Error("Encrypted false although the responder's messages could not be opened")
+	}
+	for _, ex := range sa.Exchanges {
+		for _, m := range ex.Messages {
+			if m.From == "responder" && strings.HasPrefix(m.Payloads, "SK") && m.Payloads != "SK" {
+				t.Errorf("frame %d shows content %q it could not have opened", m.Frame, m.Payloads)
+			}
+			if m.From == "initiator" && m.Payloads == "SK" {
+				t.Errorf("frame %d not opened with the right initiator key", m.Frame)
+			}
+		}
+	}
+	if len(sa.ChildSAs) != 1 || sa.ChildSAs[0].ESPPackets.IToR != 4 || sa.ChildSAs[0].ESPPackets.RToI != 4 ||
+		sa.ChildSAs[0].SPIi == 0 || sa.ChildSAs[0].SPIr == 0 {
+		logReport(t, r)
+		t.Errorf("want one child SA with ESP 4/4 both SPIs known, got %d", len(sa.ChildSAs))
+	}
+	if len(findingsOf(r, KindOneWayESP)) != 0 {
+		t.Errorf("one-way ESP invented: %v", kinds(r.Findings))
+	}
+
+	r = analyze(clonePackets(pk), Options{Decryptor: damagedKeyTable(t, sc, 2, 3, 5, 6)})
+	f = findingsOf(r, KindKeyFailed)
+	if len(f) != 1 || !strings.Contains(f[0].Message, "from the initiator and the responder") ||
+		!strings.Contains(f[0].Message, "wrong SK_ai/SK_ar, or wrong algorithm?") {
+		logReport(t, r)
+		t.Fatalf("both directions wrong: %v", f)
+	}
+	if k := r.SAs[0].Keys; k == nil || k.Initiator != KeyFailed || k.Responder != KeyFailed {
+		t.Errorf("Keys %+v", k)
+	}
+
+	// The right keys: verified both ways, no finding.
+	r = analyze(clonePackets(pk), Options{Decryptor: corpusKeys(t, filepath.Join(corpusDir, sc))})
+	if k := r.SAs[0].Keys; k == nil || *k != (KeyCheck{KeyVerified, KeyVerified}) || len(findingsOf(r, KindKeyFailed)) != 0 {
+		t.Errorf("right keys: Keys %+v, findings %v", k, kinds(r.Findings))
+	}
+}
+
+// TestHiddenChildRefusal: without keys, IKE_AUTH completes and the IKE SA
+// is closed right after with no ESP (the real TS_UNACCEPTABLE and
+// NO_PROPOSAL_CHOSEN captures): a child SA was probably refused. The
+// successful capture, where ESP flows, must not say so.
+func TestHiddenChildRefusal(t *testing.T) {
+	for _, sc := range []string{"ikev2-ts-unacceptable", "ikev2-auth-child-no-proposal"} {
+		r := analyze(corpusPackets(t, sc), Options{})
+		f := findingsOf(r, KindChildRefused)
+		if len(f) != 1 || f[0].Severity != SeverityWarning || !strings.Contains(f[0].Message, "A child SA was probably refused") {
+			logReport(t, r)
+			t.Errorf("%s without keys: want one child_sa_refused warning, got %v", sc, kinds(r.Findings))
+		}
+	}
+	for _, sc := range []string{"ikev2-psk-success", "ikev2-rekey", "ikev2-dpd-dead-peer"} {
+		if r := analyze(corpusPackets(t, sc), Options{}); len(findingsOf(r, KindChildRefused)) != 0 {
+			t.Errorf("%s: child_sa_refused on a working tunnel", sc)
+		}
 	}
 }
