@@ -66,16 +66,12 @@ func (a *Analyzer) abandonFindings() {
 			gaps = append(gaps, r.t.Sub(c.end))
 		}
 		if len(gaps) >= 2 {
-			lo, hi := slices.Min(gaps), slices.Max(gaps)
-			span := secs(lo)
-			if hi-lo >= 100*time.Millisecond {
-				span = secs(lo) + "–" + secs(hi)
-			}
+			span := "within " + secs(slices.Max(gaps))
 			a.global = append(a.global, Finding{Kind: KindAbandoned, Severity: SeverityWarning, Time: first.start,
 				Frames: sortedFrames(frames),
 				Message: first.initiator.String() + " abandoned " + strconv.Itoa(len(gaps)) + " IKE SAs with " +
-					otherAddr(h, first.initiator) + " right after IKE_AUTH: no Delete, no further exchange, and each time a" +
-					" fresh IKE_SA_INIT from it " + span + " later. The initiator gives up its SAs locally without telling" +
+					otherAddr(h, first.initiator) + " right after IKE_AUTH: no Delete, no further exchange, each followed by a" +
+					" fresh IKE_SA_INIT from it " + span + ". The initiator gives up its SAs locally without telling" +
 					" the peer: typically it could not install the child SA in its kernel (its log shows the install or" +
 					" route error), an HA fail-over, or a configuration reload. The peer keeps the abandoned SAs until they" +
 					" time out."})

@@ -205,6 +205,14 @@ func (a *Analyzer) retransmitFinding(st *saState, ex *exRec, g []*Message) {
 		if len(g) <= 2 && delay < 5*time.Second {
 			sev = SeverityInfo
 		}
+	case ex.xr != nil && ex.xr.refusal != 0:
+		what := ex.xr.refusalWhat + " (frame " + strconv.Itoa(ex.xr.refusal) + ")"
+		if ex.xr.refusalWhat == "" {
+			what = "an encrypted informational (frame " + strconv.Itoa(ex.xr.refusal) + ", most likely an error notify)"
+		}
+		b.WriteString("The " + otherSide(first.From) + " had answered with " + what + " instead of the next" +
+			" quick-mode message; the " + first.From + " ignored that answer and kept retransmitting. This is not" +
+			" packet loss: act on the refusal.")
 	default:
 		b.WriteString("It was never answered in this capture.")
 	}

@@ -178,6 +178,11 @@ type exRare struct {
 	pend     *pending
 	child    *ChildSA
 	err      string // Exchange.Error
+	// refusal is the frame of an INFORMATIONAL that refused this IKEv1
+	// quick mode instead of QM2 (0: none), refusalWhat its error notify
+	// ("" when encrypted).
+	refusal     int
+	refusalWhat string
 	times    []exactTime
 	frames   []exactFrame
 	more     []cmsg // messages after the inline ones

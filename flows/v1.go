@@ -564,12 +564,14 @@ func (a *Analyzer) quickModeRefused(st *saState, i int) bool {
 			continue
 		}
 		if info.errorOf() != "" {
+			qm.rare().refusal, qm.xr.refusalWhat = info.frame(0), info.errorOf()
 			return true // the error notify is reported where it was decrypted
 		}
 		m := info.msg(0)
 		if !strings.Contains(m.payloads, "encrypted") {
 			continue
 		}
+		qm.rare().refusal = info.frame(0)
 		st.childPending = false
 		st.addFinding(KindChildRefused, SeverityError, qm.Start,
 			"Phase 1 is up, but the "+sideName(info.side)+" answered QM1 (frame "+strconv.Itoa(qm.frame(0))+

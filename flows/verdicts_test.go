@@ -613,3 +613,46 @@ func TestHiddenChildRefusal(t *testing.T) {
 		}
 	}
 }
+
+// TestQuickModeRefusalIgnored: as libreswan does (pluto ignores the notify,
+// libreswan-ikev1-quick-refused in the interop corpus), the initiator
+// retransmits QM1 after the INVALID-ID-INFORMATION: the real QM1 of
+// ikev1-quick-id-mismatch copied at +0.5, +1 and +2 s. The retransmits are
+// the initiator ignoring the refusal, not an unanswered request.
+func TestQuickModeRefusalIgnored(t *testing.T) {
+	const sc = "ikev1-quick-id-mismatch"
+	base := corpusPackets(t, sc)
+	var pk []Packet
+	for _, p := range base {
+		if p.Frame == 9 {
+			p.Time = p.Time.Add(5 * time.Second)
+		}
+		pk = append(pk, p)
+		if p.Frame == 8 {
+			qm := base[byFrame(t, base, 7)]
+			for _, d := range []time.Duration{500 * time.Millisecond, time.Second, 2 * time.Second} {
+				c := qm
+				c.Data, c.Time = slices.Clone(qm.Data), qm.Time.Add(d)
+				pk = append(pk, c)
+			}
+		}
+	}
+	renumber(pk) // QM1 copies are frames 9-11, the Delete 12
+	for _, keyed := range []bool{true, false} {
+		var d Decryptor
+		want := "had answered with an encrypted informational (frame 8, most likely an error notify)"
+		if keyed {
+			d = corpusKeys(t, filepath.Join(corpusDir, sc))
+			want = "had answered with INVALID-ID-INFORMATION (frame 8)"
+		}
+		r := analyze(clonePackets(pk), Options{Decryptor: d})
+		rt := findingsOf(r, KindRetransmit)
+		if len(rt) != 1 || !strings.Contains(rt[0].Message, want) || !strings.Contains(rt[0].Message, "ignored that answer") {
+			logReport(t, r)
+			t.Errorf("keys %v: retransmit finding does not say the refusal was ignored", keyed)
+		}
+		if len(findingsOf(r, KindUnanswered)) != 0 {
+			t.Errorf("keys %v: a refused quick mode reported as unanswered", keyed)
+		}
+	}
+}
