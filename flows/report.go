@@ -183,9 +183,9 @@ type exRare struct {
 	// ("" when encrypted).
 	refusal     int
 	refusalWhat string
-	times    []exactTime
-	frames   []exactFrame
-	more     []cmsg // messages after the inline ones
+	times       []exactTime
+	frames      []exactFrame
+	more        []cmsg // messages after the inline ones
 }
 
 // exactFrame is the frame number of a message that does not fit in
