@@ -3,6 +3,7 @@ package flows
 import (
 	"encoding/binary"
 	"hash/maphash"
+	"net/netip"
 	"strconv"
 	"time"
 )
@@ -33,14 +34,36 @@ const (
 // heldPacket is a packet waiting in the reorder window, with its own copy
 // of Data.
 type heldPacket struct {
-	p   Packet
-	seq uint64 // arrival order, the tie-break for equal times
+	p Packet
+}
+
+// heldKey orders a held packet in the window's heap: by time, then
+// arrival. The heap moves these small keys, not the packets.
+type heldKey struct {
+	t    int64 // UnixNano
+	seq  uint64
+	slot int32 // index in reorder.slab
+}
+
+// less orders keys by time, then arrival.
+func (x heldKey) less(y heldKey) bool {
+	if x.t != y.t {
+		return x.t < y.t
+	}
+	return x.seq < y.seq
 }
 
 // reorder is the analyzer's time-order window and duplicate filter.
 type reorder struct {
-	heap    []heldPacket
-	free    [][]byte // recycled Data buffers
+	// Packets that arrive in time order (the usual case) queue in fifo
+	// at no cost; only those earlier than the last queued one go through
+	// the min-heap. The earliest of both fronts leaves first.
+	fifo    []heldKey
+	fhead   int
+	heap    []heldKey    // min-heap of the packets that came out of order
+	slab    []heldPacket // the packets, at their keys' slots
+	spare   []int32      // free slots of slab
+	free    [][]byte     // recycled Data buffers
 	seq     uint64
 	newest  time.Time // latest time added
 	lastOut time.Time // time of the latest packet analysed from the window
@@ -66,18 +89,36 @@ type recentPacket struct {
 	frame int
 }
 
-// less orders held packets by time, then arrival.
-func (x *heldPacket) less(y *heldPacket) bool {
-	if !x.p.Time.Equal(y.p.Time) {
-		return x.p.Time.Before(y.p.Time)
+// size returns the number of packets held.
+func (r *reorder) size() int { return len(r.heap) + len(r.fifo) - r.fhead }
+
+// fromHeap reports whether the earliest held packet is the heap's.
+func (r *reorder) fromHeap() bool {
+	if r.fhead == len(r.fifo) {
+		return true
 	}
-	return x.seq < y.seq
+	return len(r.heap) > 0 && r.heap[0].less(r.fifo[r.fhead])
+}
+
+// first returns the earliest held packet (size must be > 0).
+func (r *reorder) first() *heldPacket {
+	if r.fromHeap() {
+		return &r.slab[r.heap[0].slot]
+	}
+	return &r.slab[r.fifo[r.fhead].slot]
 }
 
 // push adds p (copying its Data) to the window.
 func (r *reorder) push(p *Packet) {
-	hp := heldPacket{p: *p, seq: r.seq}
-	r.seq++
+	var slot int32
+	if n := len(r.spare); n > 0 {
+		slot, r.spare = r.spare[n-1], r.spare[:n-1]
+	} else {
+		slot = int32(len(r.slab))
+		r.slab = append(r.slab, heldPacket{})
+	}
+	hp := &r.slab[slot]
+	hp.p = *p
 	if p.Data != nil {
 		var buf []byte
 		if n := len(r.free); n > 0 {
@@ -85,36 +126,59 @@ func (r *reorder) push(p *Packet) {
 		}
 		hp.p.Data = append(buf, p.Data...)
 	}
-	r.heap = append(r.heap, hp)
-	i := len(r.heap) - 1
+	k := heldKey{t: p.Time.UnixNano(), seq: r.seq, slot: slot}
+	r.seq++
+	if r.fhead == len(r.fifo) || !k.less(r.fifo[len(r.fifo)-1]) {
+		if r.fhead > 0 && r.fhead >= len(r.fifo)/2 {
+			n := copy(r.fifo, r.fifo[r.fhead:])
+			r.fifo, r.fhead = r.fifo[:n], 0
+		}
+		r.fifo = append(r.fifo, k)
+		if p.Time.After(r.newest) {
+			r.newest = p.Time
+		}
+		return
+	}
+	h := append(r.heap, k)
+	i := len(h) - 1
 	for i > 0 {
 		parent := (i - 1) / 2
-		if !r.heap[i].less(&r.heap[parent]) {
+		if !h[i].less(h[parent]) {
 			break
 		}
-		r.heap[i], r.heap[parent] = r.heap[parent], r.heap[i]
+		h[i], h[parent] = h[parent], h[i]
 		i = parent
 	}
+	r.heap = h
 	if p.Time.After(r.newest) {
 		r.newest = p.Time
 	}
 }
 
-// pop removes the earliest packet; the caller recycles its Data.
-func (r *reorder) pop() heldPacket {
+// pop removes the earliest packet and returns it; the caller recycles its
+// Data. The returned pointer is valid until the next push.
+func (r *reorder) pop() *heldPacket {
+	if !r.fromHeap() {
+		k := r.fifo[r.fhead]
+		r.fhead++
+		if r.fhead == len(r.fifo) {
+			r.fifo, r.fhead = r.fifo[:0], 0
+		}
+		r.spare = append(r.spare, k.slot)
+		return &r.slab[k.slot]
+	}
 	h := r.heap
 	top := h[0]
 	last := len(h) - 1
 	h[0] = h[last]
-	h[last] = heldPacket{}
 	h = h[:last]
 	i := 0
 	for {
 		l, m := 2*i+1, i
-		if l < len(h) && h[l].less(&h[m]) {
+		if l < len(h) && h[l].less(h[m]) {
 			m = l
 		}
-		if l+1 < len(h) && h[l+1].less(&h[m]) {
+		if l+1 < len(h) && h[l+1].less(h[m]) {
 			m = l + 1
 		}
 		if m == i {
@@ -124,7 +188,8 @@ func (r *reorder) pop() heldPacket {
 		i = m
 	}
 	r.heap = h
-	return top
+	r.spare = append(r.spare, top.slot)
+	return &r.slab[top.slot]
 }
 
 // recycle keeps a popped packet's buffer for reuse.
@@ -168,7 +233,7 @@ func (a *Analyzer) enqueue(p *Packet) {
 		return
 	}
 	r.push(p)
-	for len(r.heap) > 0 && (r.newest.Sub(r.heap[0].p.Time) > w || len(r.heap) > maxHeld) {
+	for r.size() > 0 && (r.newest.Sub(r.first().p.Time) > w || r.size() > maxHeld) {
 		a.release()
 	}
 }
@@ -182,11 +247,12 @@ func (a *Analyzer) release() {
 	}
 	a.process(&hp.p)
 	r.recycle(hp.p.Data)
+	hp.p = Packet{}
 }
 
 // drain analyses every held packet (at Finish).
 func (a *Analyzer) drain() {
-	for len(a.ro.heap) > 0 {
+	for a.ro.size() > 0 {
 		a.release()
 	}
 }
@@ -214,27 +280,19 @@ func (a *Analyzer) process(p *Packet) {
 // within dupWindow: same addresses, same IKE bytes or ESP SPI and
 // sequence number.
 func (a *Analyzer) duplicate(p *Packet) bool {
-	var mh maphash.Hash
-	mh.SetSeed(a.seed)
-	var b [40]byte
-	s, d := p.Src.Addr().As16(), p.Dst.Addr().As16()
-	copy(b[0:16], s[:])
-	copy(b[16:32], d[:])
-	binary.BigEndian.PutUint16(b[32:], p.Src.Port())
-	binary.BigEndian.PutUint16(b[34:], p.Dst.Port())
-	b[36] = byte(p.Kind)
-	_, _ = mh.Write(b[:37])
+	var h uint64
 	switch p.Kind {
 	case KindIKE:
-		_, _ = mh.Write(p.Data)
+		// The header (SPIs, message ID, flags, length) and the start of
+		// the body: two different messages between the same addresses
+		// within dupWindow that agree on all of it do not occur.
+		h = maphash.Bytes(a.seed, p.Data[:min(len(p.Data), 96)]) ^ uint64(len(p.Data))
 	case KindESP:
-		binary.BigEndian.PutUint32(b[0:], p.ESPSPI)
-		binary.BigEndian.PutUint32(b[4:], p.ESPSeq)
-		_, _ = mh.Write(b[:8])
+		h = mix64(uint64(p.ESPSPI)<<32 | uint64(p.ESPSeq))
 	default:
 		return false
 	}
-	h := mh.Sum64()
+	h ^= mix64(addrBits(p.Src) ^ addrBits(p.Dst)<<1 ^ uint64(p.Kind)<<62)
 	r := &a.ro
 	for i := range r.recent {
 		x := &r.recent[i]
@@ -314,3 +372,18 @@ func micros(d time.Duration) string {
 // millis returns d in milliseconds, never negative (frames that stayed out
 // of time order must not produce negative round trips).
 func millis(d time.Duration) float64 { return float64(max(d, 0)) / float64(time.Millisecond) }
+
+// mix64 scrambles x (the SplitMix64 finaliser).
+func mix64(x uint64) uint64 {
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	return x ^ x>>31
+}
+
+// addrBits folds an address and port into 64 bits.
+func addrBits(ap netip.AddrPort) uint64 {
+	b := ap.Addr().As16()
+	return mix64(binary.BigEndian.Uint64(b[:8])) ^ binary.BigEndian.Uint64(b[8:]) ^ uint64(ap.Port())<<48
+}
