@@ -242,3 +242,36 @@ func TestNoZeroTimeInJSON(t *testing.T) {
 		t.Error("no SA that never came up among the inputs: the test checks nothing")
 	}
 }
+
+// TestConcatenatedCaptures: two captures appended rather than merged by
+// time (the second one's frames 60 s earlier than the first's): beyond
+// the reorder window, so noted once, and both SAs still analysed.
+func TestConcatenatedCaptures(t *testing.T) {
+	base := corpusPackets(t, "ikev2-psk-success")
+	var pk []Packet
+	for _, p := range clonePackets(base) {
+		p.Time = p.Time.Add(time.Minute)
+		pk = append(pk, p)
+	}
+	pk = append(pk, strayESP(pk[len(pk)-1].Time.Add(10*time.Second)))
+	for _, p := range clonePackets(base) {
+		if p.Kind == KindIKE {
+			newSPIs(&p, 9)
+		} else {
+			p.ESPSPI ^= 0x09000000
+		}
+		pk = append(pk, p)
+	}
+	renumber(pk)
+	r := analyze(pk, Options{})
+	f := findingsOf(r, KindOutOfOrder)
+	if len(f) != 1 || !strings.HasPrefix(f[0].Message, fmt.Sprint(len(base))+" frame(s) come after frames up to") {
+		logReport(t, r)
+		t.Fatalf("want one out_of_order finding for the %d late frames, got %v", len(base), kinds(r.Findings))
+	}
+	if len(r.SAs) != 2 || r.SAs[0].State != StateEstablished || r.SAs[1].State != StateEstablished {
+		logReport(t, r)
+		t.Errorf("%d SAs, want both established", len(r.SAs))
+	}
+	noNegativeDurations(t, r)
+}
