@@ -1,107 +1,76 @@
 package flows
 
 import (
-	"net/netip"
-	"slices"
 	"strconv"
-	"time"
+
+	"github.com/ikeflow/ikeflow/dissect"
 )
 
 // Finding kinds for IKE SAs given up without a word.
 const (
-	// KindAbandoned: IKE SAs left right after IKE_AUTH, no Delete, each
-	// replaced by a fresh IKE_SA_INIT.
+	// KindAbandoned: an IKE SA left right after IKE_AUTH, without a
+	// Delete, and replaced by a fresh IKE_SA_INIT from its initiator.
 	KindAbandoned = "sa_abandoned"
-	// KindIgnoredRekey: CREATE_CHILD_SA requests ignored, then a new IKE SA
-	// instead of a rekey.
+	// KindIgnoredRekey: a CREATE_CHILD_SA request ignored by the peer,
+	// then a new IKE SA instead of a rekey.
 	KindIgnoredRekey = "create_child_sa_ignored"
 )
 
-// replaceWithin is how soon a fresh IKE_SA_INIT must follow an IKE SA's
-// last packet to count as its replacement.
-const replaceWithin = 2 * time.Minute
-
-// replacement returns the first IKE_SA_INIT between the pair that started
-// after c ended and within replaceWithin (ok false when none).
-func (h *pairHist) replacement(c *cycle) (initStart, bool) {
-	for _, s := range h.inits {
-		if s.frame != c.frame && !s.t.Before(c.end) && s.t.Sub(c.end) <= replaceWithin {
-			return s, true
-		}
+// noteReplacement records, on the established IKEv2 SA between the same
+// peers that is still open, that st (a fresh IKE_SA_INIT) started while it
+// was up. Whether that SA was abandoned is decided when it is concluded.
+func (a *Analyzer) noteReplacement(st *saState, p *Packet) {
+	ps := a.pairs[st.pairKey()]
+	if ps == nil || ps.latest == nil || ps.latest == st || ps.latest.done || ps.latest.sa.Version != 2 {
+		return
 	}
-	return initStart{}, false
-}
-
-// abandonFindings names two ways IKE SAs are given up without a Delete
-// and replaced by new ones, per pair of peers: SAs abandoned right after
-// IKE_AUTH (several), and CREATE_CHILD_SA requests ignored by the peer
-// followed by a brand-new IKE SA (the FortiGate HA pattern).
-func (a *Analyzer) abandonFindings() {
-	keys := make([]pairKey, 0, len(a.pairs))
-	for k, ps := range a.pairs {
-		if ps.hist != nil && len(ps.hist.cycles) > 0 && len(ps.hist.inits) > 0 {
-			keys = append(keys, k)
-		}
-	}
-	slices.SortFunc(keys, func(x, y pairKey) int { return a.pairs[x].hist.cycles[0].frame - a.pairs[y].hist.cycles[0].frame })
-	for _, k := range keys {
-		h := a.pairs[k].hist
-		slices.SortFunc(h.inits, func(x, y initStart) int { return x.frame - y.frame })
-		var frames []int
-		var gaps []time.Duration
-		var first *cycle
-		for i := range h.cycles {
-			c := &h.cycles[i]
-			if !c.abandoned {
-				continue
-			}
-			r, ok := h.replacement(c)
-			if !ok || r.from != c.initiator {
-				continue
-			}
-			if first == nil {
-				first = c
-			}
-			frames = append(frames, c.frame, r.frame)
-			gaps = append(gaps, r.t.Sub(c.end))
-		}
-		if len(gaps) >= 2 {
-			span := "within " + secs(slices.Max(gaps))
-			a.global = append(a.global, Finding{Kind: KindAbandoned, Severity: SeverityWarning, Time: first.start,
-				Frames: sortedFrames(frames),
-				Message: first.initiator.String() + " abandoned " + strconv.Itoa(len(gaps)) + " IKE SAs with " +
-					otherAddr(h, first.initiator) + " right after IKE_AUTH: no Delete, no further exchange, each followed by a" +
-					" fresh IKE_SA_INIT from it " + span + ". The initiator gives up its SAs locally without telling" +
-					" the peer: typically it could not install the child SA in its kernel (its log shows the install or" +
-					" route error), an HA fail-over, or a configuration reload. The peer keeps the abandoned SAs until they" +
-					" time out."})
-		}
-		for i := range h.cycles {
-			c := &h.cycles[i]
-			if c.ignored == 0 {
-				continue
-			}
-			r, ok := h.replacement(c)
-			if !ok {
-				continue
-			}
-			a.global = append(a.global, Finding{Kind: KindIgnoredRekey, Severity: SeverityWarning, Time: c.start,
-				Frames: []int{c.ignored, r.frame},
-				Message: c.ignoredBy.String() + " never answered a CREATE_CHILD_SA request (frame " + strconv.Itoa(c.ignored) +
-					", retransmitted) on an IKE SA it had established, and a brand-new IKE SA followed (frame " +
-					strconv.Itoa(r.frame) + ") instead of a rekey: " + c.ignoredBy.String() + " no longer treats that IKE SA" +
-					" as its own. This is how a FortiGate HA cluster with virtual clustering (VDOM partitioning) behaves" +
-					" when the VDOM is active on the other member (its debug log says \"ignoring message on HA synced" +
-					" IKE_SA\"); also seen after an HA fail-over without IKE SA sync. Check the cluster's HA and IKE SA" +
-					" sync state on " + c.ignoredBy.String() + "."})
-		}
+	old := ps.latest
+	if old.rareOrEmpty().replacedBy == 0 {
+		r := old.rare()
+		r.replacedBy, r.replacedAt = p.Frame, p.Time
+		r.replacedFrom = p.Src.Addr() == old.sa.Initiator.Addr()
 	}
 }
 
-// otherAddr returns the address of the pair that is not x.
-func otherAddr(h *pairHist, x netip.Addr) string {
-	if h.a == x {
-		return h.b.String()
+// abandonFindings names IKE SAs that a fresh IKE SA replaced without a
+// Delete: left right after IKE_AUTH by their initiator (kernel install
+// failure, fail-over, reload), or left after the peer ignored a
+// CREATE_CHILD_SA request (the FortiGate HA pattern of seed 003).
+func (a *Analyzer) abandonFindings(st *saState) {
+	sa := st.sa
+	if st.replacedBy == 0 || !st.authOK || st.deleted || st.rekeyed || st.dead || len(st.exs) == 0 ||
+		sa.ExchangesOmitted > 0 {
+		return
 	}
-	return h.a.String()
+	last := st.exs[len(st.exs)-1]
+	after := secs(st.replacedAt.Sub(last.msgTime(last.nmsgs() - 1)))
+	if last.Type == dissect.ExchangeIKEAuth && last.Answered && st.replacedFrom {
+		st.addFinding(KindAbandoned, SeverityWarning, st.replacedAt,
+			"The initiator abandoned this IKE SA right after IKE_AUTH: no Delete, no further exchange, and "+after+
+				" after IKE_AUTH it started a fresh IKE SA with the same peer (frame "+strconv.Itoa(st.replacedBy)+
+				"). It gave the SA up locally without telling the peer: typically it could not install the child SA"+
+				" in its kernel (its log shows the install error), or an HA fail-over or configuration reload. The"+
+				" responder still holds this SA until it times out, so the state shown is the responder's view.",
+			last.frame(0), st.replacedBy)
+		return
+	}
+	for i := len(st.exs) - 1; i >= 0; i-- {
+		ex := st.exs[i]
+		if ex.Type != dissect.ExchangeCreateChildSA || ex.Answered || ex.Retransmits == 0 {
+			continue
+		}
+		ignoredBy := sa.Responder.Addr()
+		if ex.side == sideR {
+			ignoredBy = sa.Initiator.Addr()
+		}
+		st.addFinding(KindIgnoredRekey, SeverityWarning, ex.Start,
+			ignoredBy.String()+" never answered the CREATE_CHILD_SA request (frame "+strconv.Itoa(ex.frame(0))+
+				", retransmitted) on this IKE SA, and a brand-new IKE SA between the same peers followed (frame "+
+				strconv.Itoa(st.replacedBy)+") instead of a rekey: "+ignoredBy.String()+" no longer treats this IKE SA"+
+				" as its own. This is how a FortiGate HA cluster with virtual clustering (VDOM partitioning) behaves when"+
+				" the VDOM is active on the other member (its debug log says \"ignoring message on HA synced IKE_SA\");"+
+				" also seen after an HA fail-over without IKE SA sync. Check the HA and IKE SA sync state on "+
+				ignoredBy.String()+".", ex.frame(0), st.replacedBy)
+		return
+	}
 }

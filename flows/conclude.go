@@ -80,6 +80,7 @@ func (a *Analyzer) conclude(st *saState) {
 		sa.Offered = st.offered
 	}
 	a.keyFindings(st)
+	a.abandonFindings(st)
 	a.espFindings(st)
 	a.hiddenChildRefusal(st)
 }
@@ -336,10 +337,12 @@ const natAdvice = " IKE moves to UDP 4500 and ESP is UDP-encapsulated (RFC 3948)
 	" open, or traffic stops after the NAT's idle timeout."
 
 var natMessages = map[string]string{
-	"initiator": "The initiator is behind a NAT: the NAT detection hashes do not match its address and port as seen in" +
-		" this capture." + natAdvice,
-	"responder": "The responder is behind a NAT: the NAT detection hashes do not match its address and port as seen in" +
-		" this capture." + natAdvice,
+	"initiator": "The initiator is behind a NAT, or fakes NAT detection: its NAT detection hash does not match its" +
+		" address and port as seen in this capture (strongSwan with kernel-libipsec fakes it on purpose to force UDP" +
+		" encapsulation)." + natAdvice,
+	"responder": "The responder is behind a NAT, or fakes NAT detection: its NAT detection hash does not match its" +
+		" address and port as seen in this capture (strongSwan with kernel-libipsec fakes it on purpose to force UDP" +
+		" encapsulation)." + natAdvice,
 	"both": "Both peers appear behind NAT: neither side's NAT detection hash matches the addresses seen in this capture" +
 		" (some implementations, e.g. strongSwan with kernel-libipsec, fake NAT detection on purpose to force UDP" +
 		" encapsulation)." + natAdvice,

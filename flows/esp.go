@@ -3,8 +3,6 @@ package flows
 import (
 	"net/netip"
 	"time"
-
-	"github.com/ikeflow/ikeflow/dissect"
 )
 
 // maxOrphans bounds the ESP SPIs remembered without an IKE SA.
@@ -41,9 +39,6 @@ type pairState struct {
 type pairHist struct {
 	cycles []cycle // finished established SAs (for sa_flapping), the first 64
 	a, b   netip.Addr
-	// inits are the IKE SAs between them that started with IKE_SA_INIT,
-	// finished after an established one (the first 64).
-	inits []initStart
 }
 
 // cycle is one established-then-gone IKE SA.
@@ -51,22 +46,6 @@ type cycle struct {
 	start, end time.Time
 	frame      int
 	deleted    bool
-	// abandoned: IKEv2, nothing after IKE_AUTH (no Delete, no other
-	// exchange), not rekeyed.
-	abandoned bool
-	initiator netip.Addr
-	// ignored is the first frame of a CREATE_CHILD_SA request that was
-	// retransmitted and never answered (0: none); ignoredBy the side that
-	// did not answer.
-	ignored   int
-	ignoredBy netip.Addr
-}
-
-// initStart is an IKE SA that began with IKE_SA_INIT.
-type initStart struct {
-	t     time.Time
-	from  netip.Addr
-	frame int
 }
 
 // pair returns (creating) the state of a pair.
@@ -180,13 +159,8 @@ func (a *Analyzer) orphan(p *Packet) {
 	o.last = p.Frame
 }
 
-// observePair records a finished SA for flapping and abandonment
-// detection.
+// observePair records a finished SA for flapping detection.
 func (a *Analyzer) observePair(st *saState) {
-	if ps := a.pairs[st.pairKey()]; ps != nil && ps.hist != nil && st.fromStart && st.sa.Version == 2 &&
-		st.sa.RekeyedFrom == "" && len(ps.hist.inits) < 64 {
-		ps.hist.inits = append(ps.hist.inits, initStart{st.sa.Start, st.sa.Initiator.Addr(), st.sa.FirstFrame})
-	}
 	if !st.authOK || st.rekeyed {
 		return
 	}
@@ -197,23 +171,6 @@ func (a *Analyzer) observePair(st *saState) {
 	h := ps.hist
 	h.a, h.b = st.sa.Initiator.Addr(), st.sa.Responder.Addr()
 	if len(h.cycles) < 64 {
-		c := cycle{start: st.sa.Start, end: st.sa.End, frame: st.sa.FirstFrame, deleted: st.deleted,
-			initiator: st.sa.Initiator.Addr()}
-		// The exchange records are released by now: read the model.
-		exs := st.sa.Exchanges
-		if st.sa.Version == 2 && !st.deleted && !st.dead && len(exs) > 0 && st.sa.ExchangesOmitted == 0 {
-			last := exs[len(exs)-1]
-			c.abandoned = last.Type == dissect.ExchangeIKEAuth && last.Answered
-			for _, ex := range exs {
-				if ex.Type == dissect.ExchangeCreateChildSA && !ex.Answered && ex.Retransmits > 0 && len(ex.Messages) > 0 {
-					c.ignored = ex.Messages[0].Frame
-					c.ignoredBy = st.sa.Responder.Addr()
-					if ex.From == "responder" {
-						c.ignoredBy = st.sa.Initiator.Addr()
-					}
-				}
-			}
-		}
-		h.cycles = append(h.cycles, c)
+		h.cycles = append(h.cycles, cycle{start: st.sa.Start, end: st.sa.End, frame: st.sa.FirstFrame, deleted: st.deleted})
 	}
 }

@@ -49,7 +49,6 @@ func (a *Analyzer) globalFindings() {
 				" one peer, mismatched lifetimes, DPD declaring the peer dead, or two gateways fighting over the same" +
 				" tunnel. If these were deliberate reconnects (a VPN client), ignore this."})
 	}
-	a.abandonFindings()
 	if len(a.orphans) > 0 {
 		spis := make([]uint32, 0, len(a.orphans))
 		for s := range a.orphans {

@@ -127,6 +127,9 @@ type saRare struct {
 	weakWhat       []string
 	rekeyKeys      []saKey // SPIs of expected replacements
 	authTiny       int     // frame of an encrypted IKE_AUTH response too small to authenticate
+	replacedBy     int     // first frame of a fresh IKE SA between the same peers started while this one was up
+	replacedFrom   bool    // that IKE SA was started by this SA's initiator
+	replacedAt     time.Time
 	badFlags       []int   // frames of messages with reserved header flags set
 	badFlagVals    []uint8 // their flags octets
 }

@@ -64,6 +64,9 @@ func (a *Analyzer) lookupV2(p *Packet, h *dissect.Header, fromI, isResp bool) *s
 		st.fromStart = !isResp && h.Exchange == dissect.ExchangeIKESAInit && h.MessageID == 0
 		a.half[hk] = st
 		st.half = true
+		if st.fromStart {
+			a.noteReplacement(st, p)
+		}
 		return st
 	}
 	key := saKey{h.SPIi, h.SPIr, 2}

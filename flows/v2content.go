@@ -294,8 +294,8 @@ func (a *Analyzer) errorNotify(st *saState, p *Packet, side uint8, ex *exRec, f 
 		}
 		vis := listOr(offered, "(encrypted; give keys to see them)")
 		st.addFinding(KindNoProposalChosen, SeverityError, p.Time,
-			"The IKE SA is up but the child SA was refused: the "+who+" answered "+where+" with NO_PROPOSAL_CHOSEN, so no"+
-				" ESP/AH SA exists and no traffic flows. Offered: "+vis+". "+a.policyHint(respAddr, initAddr, false, offered)+
+			"The child SA was refused: the "+who+" answered "+where+" with NO_PROPOSAL_CHOSEN, so no ESP/AH SA exists"+
+				" and no traffic flows."+keptIKESA(ex)+" Offered: "+vis+". "+a.policyHint(respAddr, initAddr, false, offered)+
 				"Compare the phase-2 (IPsec) proposals: encryption, integrity, PFS group and ESN. Look-alike names are a classic"+
 				" trap: ENCR_AES_GCM_16 (20) and ENCR_NULL_AUTH_AES_GMAC (21) are different algorithms.", frames...)
 		st.childFailed = true
@@ -343,6 +343,16 @@ func (a *Analyzer) errorNotify(st *saState, p *Packet, side uint8, ex *exRec, f 
 		st.addFinding(kindOfNotify(name), SeverityError, p.Time,
 			"The "+who+" sent the error notify "+name+" in "+where+". "+notifyAdvice(nt), frames...)
 	}
+}
+
+// keptIKESA adds, for a child SA refused in IKE_AUTH, what becomes of the
+// IKE SA: the responder keeps it (RFC 7296 §1.2), initiators differ.
+func keptIKESA(ex *exRec) string {
+	if ex.Type != dissect.ExchangeIKEAuth {
+		return ""
+	}
+	return " Authentication succeeded and the responder keeps the IKE SA (RFC 7296 §1.2); some initiators keep it too" +
+		" (strongSwan, libreswan), others drop it without a Delete (OpenIKED)."
 }
 
 // rekeyRefused reports a CREATE_CHILD_SA with REKEY_SA answered with an
