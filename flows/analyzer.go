@@ -46,6 +46,11 @@ type Analyzer struct {
 	offers   map[netip.Addr]acceptedProposal
 	rekeys   map[saKey]*saState // IKE SA rekeys negotiated, new SPIs → old SA
 	props    map[uint64]*cachedProps
+	ro       reorder // time-order window and duplicate filter
+	badFlags []int   // frames of IKE messages with reserved header flags set, outside any SA
+	// badFlagsTime is the time of the first of them.
+	badFlagsTime time.Time
+	fixedFlags   bool // the message in msg had its header flags rebuilt
 }
 
 // NewAnalyzer returns an Analyzer configured by opt.
@@ -85,8 +90,10 @@ func NewAnalyzer(opt Options) *Analyzer {
 	return a
 }
 
-// Add feeds one packet. Packets should come in capture order; small
-// reorderings are tolerated. p and its Data are not retained.
+// Add feeds one packet, in file order. Frames out of time order by up to
+// [Options.ReorderWindow] are analysed in time order, and a packet captured
+// twice within microseconds is analysed once. p and its Data are not
+// retained.
 func (a *Analyzer) Add(p *Packet) {
 	if p == nil {
 		return
@@ -95,18 +102,7 @@ func (a *Analyzer) Add(p *Packet) {
 		a.report.Stats.FilteredOut++
 		return
 	}
-	if p.Time.After(a.now) {
-		a.now = p.Time
-	}
-	switch p.Kind {
-	case KindIKE:
-		a.addIKE(p)
-	case KindESP:
-		a.addESP(p)
-	}
-	if a.opt.IdleTimeout > 0 {
-		a.sweep()
-	}
+	a.enqueue(p)
 }
 
 // addIKE decodes an IKE message and dispatches it by version.
@@ -115,6 +111,10 @@ func (a *Analyzer) addIKE(p *Packet) {
 	h := &a.msg.Header
 	if len(p.Data) < dissect.HeaderLen || (h.MajorVersion != 1 && h.MajorVersion != 2) || h.Length < dissect.HeaderLen {
 		a.report.Stats.Malformed++
+		return
+	}
+	if reservedFlags(h) != 0 {
+		a.badHeaderFlags(p, h, err != nil)
 		return
 	}
 	a.report.Stats.IKEPackets++
@@ -295,6 +295,7 @@ func (a *Analyzer) keep(sa *SA) bool {
 // Finish finalises every open SA and returns the report. The Analyzer must
 // not be used afterwards.
 func (a *Analyzer) Finish() *Report {
+	a.drain()
 	open := make([]*saState, 0, len(a.half)+len(a.sas))
 	for _, st := range a.sas {
 		if !st.listed {
@@ -314,6 +315,7 @@ func (a *Analyzer) Finish() *Report {
 		open[i] = nil // finalised SAs handed to OnSA can be released at once
 	}
 	a.globalFindings()
+	a.captureFindings()
 	r := &a.report
 	slices.SortStableFunc(a.done, func(x, y *SA) int { return x.FirstFrame - y.FirstFrame })
 	r.SAs = a.done

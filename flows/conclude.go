@@ -48,6 +48,9 @@ func (a *Analyzer) conclude(st *saState) {
 				" missing from the capture, or a malformed message). Their content was analysed as far as it could be decoded.",
 			st.malformed...)
 	}
+	if len(st.badFlags) > 0 {
+		st.addFinding(KindMalformed, SeverityWarning, sa.Start, badFlagsText(st.badFlags, st.badFlagVals, true), st.badFlags...)
+	}
 	switch {
 	case st.rekeyed:
 		sa.State = StateRekeyed
@@ -77,7 +80,10 @@ func (a *Analyzer) conclude(st *saState) {
 	if (sa.State == StateFailed || sa.Proposal == "") && len(st.offered) > 0 {
 		sa.Offered = st.offered
 	}
+	a.keyFindings(st)
+	a.abandonFindings(st)
 	a.espFindings(st)
+	a.hiddenChildRefusal(st)
 }
 
 // transmission is one send of a message that was retransmitted.
@@ -189,12 +195,26 @@ func (a *Analyzer) retransmitFinding(st *saState, ex *exRec, g []*Message) {
 		if answered {
 			b.WriteString(" The exchange then continued.")
 		}
+	case answered && st.sa.Version == 2 && everyCopyAnswered(st, ex, g):
+		b.WriteString(ignoredAnswers(st, ex, g))
+		sev = SeverityError
+		if ex.errorOf() == "" {
+			sev = SeverityWarning
+		}
 	case answered:
 		b.WriteString("It was eventually answered, so the exchange survived, but setup was delayed by " + secs(delay) +
 			": look for packet loss on the path or a peer too busy to answer the first copy.")
 		if len(g) <= 2 && delay < 5*time.Second {
 			sev = SeverityInfo
 		}
+	case ex.xr != nil && ex.xr.refusal != 0:
+		what := ex.xr.refusalWhat + " (frame " + strconv.Itoa(ex.xr.refusal) + ")"
+		if ex.xr.refusalWhat == "" {
+			what = "an encrypted informational (frame " + strconv.Itoa(ex.xr.refusal) + ", most likely an error notify)"
+		}
+		b.WriteString("The " + otherSide(first.From) + " had answered with " + what + " instead of the next" +
+			" quick-mode message; the " + first.From + " ignored that answer and kept retransmitting. This is not" +
+			" packet loss: act on the refusal.")
 	default:
 		b.WriteString("It was never answered in this capture.")
 	}
@@ -212,6 +232,17 @@ func (a *Analyzer) unansweredV2(st *saState, ex *exRec, out *Exchange, answeredS
 	frames := make([]int, 0, len(out.Messages))
 	for _, m := range out.Messages {
 		frames = append(frames, m.Frame)
+	}
+	if ex.Type == dissect.ExchangeInformational && ex.Retransmits == 0 {
+		// One transmission without an answer is not enough to call the peer
+		// dead: senders retransmit before they give up.
+		st.addFinding(KindUnanswered, SeverityInfo, first.Time,
+			"The "+first.From+"'s INFORMATIONAL request (message ID "+u32(ex.MID)+", "+strconv.Itoa(first.Size)+
+				" octets) got no answer in the "+secs(a.now.Sub(first.Time))+" the capture went on after it, and was not"+
+				" retransmitted in that time. That alone does not show a dead peer: the answer may have come after the"+
+				" capture stopped or taken a path it does not see. A peer is dead when the sender retransmits and"+
+				" finally gives up.", frames...)
+		return true
 	}
 	if ex.Type == dissect.ExchangeInformational && (ex.kind == exLiveness || ex.kind == exUnknown && first.Size <= 96) {
 		what := " octets: a liveness check/DPD or a Delete) "
@@ -307,10 +338,12 @@ const natAdvice = " IKE moves to UDP 4500 and ESP is UDP-encapsulated (RFC 3948)
 	" open, or traffic stops after the NAT's idle timeout."
 
 var natMessages = map[string]string{
-	"initiator": "The initiator is behind a NAT: the NAT detection hashes do not match its address and port as seen in" +
-		" this capture." + natAdvice,
-	"responder": "The responder is behind a NAT: the NAT detection hashes do not match its address and port as seen in" +
-		" this capture." + natAdvice,
+	"initiator": "The initiator is behind a NAT, or fakes NAT detection: its NAT detection hash does not match its" +
+		" address and port as seen in this capture (strongSwan with kernel-libipsec fakes it on purpose to force UDP" +
+		" encapsulation)." + natAdvice,
+	"responder": "The responder is behind a NAT, or fakes NAT detection: its NAT detection hash does not match its" +
+		" address and port as seen in this capture (strongSwan with kernel-libipsec fakes it on purpose to force UDP" +
+		" encapsulation)." + natAdvice,
 	"both": "Both peers appear behind NAT: neither side's NAT detection hash matches the addresses seen in this capture" +
 		" (some implementations, e.g. strongSwan with kernel-libipsec, fake NAT detection on purpose to force UDP" +
 		" encapsulation)." + natAdvice,
@@ -408,14 +441,26 @@ func (a *Analyzer) espFindings(st *saState) {
 	}
 }
 
-// oneWay reports ESP flowing in one direction only.
+// oneWay reports ESP flowing in one direction only. The capture cannot
+// tell what the receiving peer does with the packets, so the text offers
+// the possibilities instead of asserting one.
 func (a *Analyzer) oneWay(st *saState, c *ChildSA, from, to string, n uint64, first, last int) {
 	st.addFinding(KindOneWayESP, SeverityWarning, c.Created,
-		"Child SA "+c.SPIi.String()+"/"+c.SPIr.String()+" is up but ESP flows one way only: "+strconv.FormatUint(n, 10)+
-			" packets from the "+from+", none back from the "+to+". Good phase 1, good phase 2, no answer: the "+to+
-			" decrypts the traffic but its replies do not enter the tunnel (routing, NAT exemption, firewall policy behind"+
-			" the "+to+") or its ESP is dropped on the way back (UDP 4500/ESP blocked). Check the "+to+"'s SA counters.",
+		"Child SA "+c.SPIi.String()+"/"+c.SPIr.String()+" carries ESP one way only: "+strconv.FormatUint(n, 10)+
+			" packets from the "+from+", none back from the "+to+" in this capture. Either the "+to+" receives and"+
+			" decrypts them but its replies do not enter the tunnel (routing, NAT exemption, firewall policy behind the "+
+			to+", or no host answers), or it drops them before decryption (ESP or UDP 4500 blocked on the way, SA"+
+			" not installed, wrong keys), or its ESP back is lost on the path. The "+to+"'s SA counters tell which:"+
+			" inbound packets and decryption errors on SPI "+inboundSPI(c, to).String()+".",
 		first, last)
+}
+
+// inboundSPI returns the SPI the named side receives on.
+func inboundSPI(c *ChildSA, side string) ESPSPI {
+	if side == "initiator" {
+		return c.SPIi
+	}
+	return c.SPIr
 }
 
 // otherSide returns the other side's name.
@@ -428,5 +473,6 @@ func otherSide(s string) string {
 
 // secs formats a duration in seconds with one decimal ("10.0 s").
 func secs(d time.Duration) string {
+	d = max(d, 0)
 	return strconv.FormatFloat(d.Seconds(), 'f', 1, 64) + " s"
 }

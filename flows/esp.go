@@ -101,8 +101,8 @@ func (a *Analyzer) inferChild(p *Packet) *ChildSA {
 		return nil // child SAs were visible: this SPI is not one of them
 	}
 	toResponder := p.Dst.Addr() == st.sa.Responder.Addr()
-	c := st.inferChild
-	if c == nil || (toResponder && c.SPIr != 0) || (!toResponder && c.SPIi != 0) {
+	c := pairInferred(st, toResponder, p.Time)
+	if c == nil {
 		c = &ChildSA{Protocol: "ESP", State: childEstablished, Created: p.Time, CreatedFrame: p.Frame,
 			owner: st, Inferred: true, TSi: []string{}, TSr: []string{}}
 		st.sa.ChildSAs = append(st.sa.ChildSAs, c)
@@ -115,6 +115,33 @@ func (a *Analyzer) inferChild(p *Packet) *ChildSA {
 	}
 	a.esp[espKey{p.ESPSPI, p.Dst.Addr().As16()}] = c
 	return c
+}
+
+// pairWindow is how soon after an inferred child SA's first packet the
+// first packet of its other direction must appear to be paired with it.
+const pairWindow = 10 * time.Second
+
+// pairInferred returns the inferred child SA of st that a new SPI seen in
+// the given direction completes: the oldest one still missing that
+// direction whose first packet is recent. Several child SAs between the
+// same peers (IKEv1 quick modes, or rekeys, negotiated out of sight) start
+// their directions in the same order, so first-come pairing matches SPI
+// pairs even when their packets interleave. Nil: a new child SA.
+func pairInferred(st *saState, toResponder bool, at time.Time) *ChildSA {
+	cs := st.sa.ChildSAs
+	var best *ChildSA
+	for k, seen := len(cs)-1, 0; k >= 0 && seen < 8; k-- {
+		x := cs[k]
+		if !x.Inferred {
+			continue
+		}
+		seen++
+		if (toResponder && x.SPIr != 0) || (!toResponder && x.SPIi != 0) || at.Sub(x.Created) > pairWindow {
+			continue
+		}
+		best = x // walking back: the last one kept is the oldest
+	}
+	return best
 }
 
 // orphan counts ESP without an IKE SA.

@@ -74,7 +74,7 @@ type Finding struct {
 	Severity Severity `json:"severity"`
 	// Frames are the capture frames involved, ascending.
 	Frames  []int     `json:"frames"`
-	Time    time.Time `json:"time"`
+	Time    time.Time `json:"time,omitzero"`
 	Message string    `json:"message"`
 	// SA names the IKE SA ("spii/spir") in Report.Findings; empty for
 	// capture-wide findings and inside SA.Findings.

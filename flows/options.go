@@ -50,6 +50,12 @@ type Options struct {
 	// for a missing response to count as a failure (DefaultGrace when
 	// zero).
 	Grace time.Duration
+	// ReorderWindow is how far, in capture time, frames may be out of
+	// time order in the input and still be analysed in time order
+	// (DefaultReorderWindow when zero; negative analyses every packet at
+	// once, in file order, as a live display wants). Packets are held
+	// that long before they are analysed.
+	ReorderWindow time.Duration
 }
 
 // Decryptor gives the analyzer the plaintext of encrypted IKE messages. The

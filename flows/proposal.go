@@ -82,8 +82,8 @@ func viewV2(pr *dissect.Proposal) proposalView {
 		if t.Type == dissect.TransformENCR && t.KeyLength != 0 {
 			name += "-" + strconv.Itoa(int(t.KeyLength))
 		}
-		if t.Type == dissect.TransformESN && t.ID == 0 {
-			continue // NO_ESN is the default; keep summaries short
+		if t.Type == dissect.TransformESN && t.ID == 0 && !offersESN(pr) {
+			continue // NO_ESN alone is the default; keep summaries short
 		}
 		v.algs = append(v.algs, name)
 		if g, ok := t.Group(); ok {
@@ -95,6 +95,17 @@ func viewV2(pr *dissect.Proposal) proposalView {
 	}
 	v.summary = strings.Join(v.algs, "/")
 	return v
+}
+
+// offersESN reports whether a proposal lists the ESN transform with ID 1
+// (extended sequence numbers): an offer of ESN and NO_ESN shows both.
+func offersESN(pr *dissect.Proposal) bool {
+	for _, t := range pr.Transforms {
+		if t.Type == dissect.TransformESN && t.ID == 1 {
+			return true
+		}
+	}
+	return false
 }
 
 // weakV2 judges one IKEv2 transform (RFC 8247, RFC 8221).

@@ -54,15 +54,22 @@ type SA struct {
 	// Offered lists the proposals of the initiator's SA payload when the
 	// responder chose none (or when no answer was seen).
 	Offered []string  `json:"offered,omitempty"`
-	Start   time.Time `json:"start"` // first packet
-	End     time.Time `json:"end"`   // last packet (IKE or ESP)
-	// Established is when the SA came up (IKE_AUTH response, MM6, AM3).
-	Established time.Time `json:"established"`
+	Start   time.Time `json:"start,omitzero"` // first packet
+	End     time.Time `json:"end,omitzero"`   // last packet (IKE or ESP)
+	// Established is when the SA came up (IKE_AUTH response, MM6, AM3);
+	// zero (absent from JSON) when it never did. No JSON time field holds
+	// the zero time: a time that is not known is left out.
+	Established time.Time `json:"established,omitzero"`
 	FirstFrame  int       `json:"first_frame"`
 	LastFrame   int       `json:"last_frame"`
 	// Encrypted tells that some encrypted messages of this SA could not be
-	// decrypted (no keys): their contents were not analysed.
+	// decrypted (no key, or a key that does not verify: see Keys): their
+	// contents were not analysed.
 	Encrypted bool `json:"encrypted"`
+	// Keys tells, per direction, what the keys given did for this SA's
+	// encrypted messages; nil when no keys were given (no Decryptor) or
+	// nothing was encrypted.
+	Keys *KeyCheck `json:"keys,omitempty"`
 	// NAT tells who is behind a NAT, from the NAT detection payloads:
 	// "initiator", "responder", "both" or "" (none detected or not known).
 	NAT string `json:"nat,omitempty"`
@@ -119,7 +126,7 @@ type Exchange struct {
 	// From is who sent the request (IKEv2) or the first message (IKEv1):
 	// "initiator" or "responder" of the IKE SA.
 	From  string    `json:"from"`
-	Start time.Time `json:"start"`
+	Start time.Time `json:"start,omitzero"`
 	// Answered tells that the response (IKEv2) or the closing message
 	// (IKEv1) was seen.
 	Answered bool `json:"answered"`
@@ -174,9 +181,14 @@ type exRare struct {
 	pend     *pending
 	child    *ChildSA
 	err      string // Exchange.Error
-	times    []exactTime
-	frames   []exactFrame
-	more     []cmsg // messages after the inline ones
+	// refusal is the frame of an INFORMATIONAL that refused this IKEv1
+	// quick mode instead of QM2 (0: none), refusalWhat its error notify
+	// ("" when encrypted).
+	refusal     int
+	refusalWhat string
+	times       []exactTime
+	frames      []exactFrame
+	more        []cmsg // messages after the inline ones
 }
 
 // exactFrame is the frame number of a message that does not fit in
@@ -407,7 +419,7 @@ func (ex *exRec) sync(out *Exchange) *Exchange {
 // Message is one IKE message of an exchange.
 type Message struct {
 	Frame int       `json:"frame"`
-	Time  time.Time `json:"time"`
+	Time  time.Time `json:"time,omitzero"`
 	// From is "initiator" or "responder" (of the IKE SA).
 	From     string `json:"from"`
 	Response bool   `json:"response"` // IKEv2 R flag; IKEv1: a reply in the exchange
@@ -447,7 +459,7 @@ type ChildSA struct {
 	State string `json:"state"`
 	// RekeyOf is the SPI of the child SA this one replaced (REKEY_SA).
 	RekeyOf      ESPSPI    `json:"rekey_of,omitempty"`
-	Created      time.Time `json:"created"`
+	Created      time.Time `json:"created,omitzero"`
 	CreatedFrame int       `json:"created_frame"`
 	DeletedFrame int       `json:"deleted_frame,omitempty"`
 	ESPPackets   ESPCount  `json:"esp_packets"`

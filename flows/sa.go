@@ -113,6 +113,9 @@ type saState struct {
 	childPending   bool // IKEv1 quick mode completed without keys
 	dead           bool // liveness checks went unanswered: the peer was declared dead
 
+	// keyTally counts what the Decryptor said, per sending side.
+	keyTally *[2]keyTally
+
 	// *saRare holds what most SAs never need; nil until rare() is
 	// called (conclude points it at noRare when still nil).
 	*saRare
@@ -129,6 +132,11 @@ type saRare struct {
 	rekeyKeys      []saKey    // SPIs of expected replacements
 	authTiny       int        // frame of an encrypted IKE_AUTH response too small to authenticate
 	cert           *certState // identities and certificates (cert.go)
+	replacedBy     int        // first frame of a fresh IKE SA between the same peers started while this one was up
+	replacedFrom   bool       // that IKE SA was started by this SA's initiator
+	replacedAt     time.Time
+	badFlags       []int   // frames of messages with reserved header flags set
+	badFlagVals    []uint8 // their flags octets
 }
 
 // noRare is the shared, never modified, empty saRare of SAs that needed

@@ -4,7 +4,7 @@ import (
 	"cmp"
 	"slices"
 	"strconv"
-	"time"
+	"strings"
 
 	"github.com/ikeflow/ikeflow/dissect"
 )
@@ -97,6 +97,7 @@ func (a *Analyzer) v1(p *Packet, decodeErr bool) {
 	if h.IsEncrypted() {
 		f.sk = true
 		if a.opt.Decryptor != nil {
+			st.noteKey(side, derr, p.Frame)
 			if derr == nil && plain != nil {
 				a.report.Stats.Decrypted++
 				a.inner = a.inner[:0]
@@ -118,7 +119,7 @@ func (a *Analyzer) v1(p *Packet, decodeErr bool) {
 		r := st.rare()
 		r.malformed = append(r.malformed, p.Frame)
 	}
-	hash := a.hash(a.msg.Raw)
+	hash := a.msgHash()
 	mv := cmsg{size: h.Length}
 	if side == sideR {
 		mv.flags |= cmsgResponder
@@ -150,7 +151,9 @@ func (a *Analyzer) v1(p *Packet, decodeErr bool) {
 			return
 		}
 	}
-	ex.v1step++
+	if ex.v1step == 0 || !sameSideAgain(ex, side, h) {
+		ex.v1step++
+	}
 	m.label = ex.v1step
 	m.flags |= cmsgLabeled
 	if side != ex.side {
@@ -163,7 +166,7 @@ func (a *Analyzer) v1(p *Packet, decodeErr bool) {
 			prevT := ex.msgTime(n - 1)
 			ex.noteWait(p.Time.Sub(prevT), ex.frame(n-1), p.Frame)
 			if ex.v1step == 2 {
-				ex.RTT = float64(p.Time.Sub(prevT)) / float64(time.Millisecond)
+				ex.RTT = millis(p.Time.Sub(prevT))
 			}
 		}
 	}
@@ -259,7 +262,7 @@ func (a *Analyzer) onV1(st *saState, p *Packet, side uint8, ex *exRec, f *facts)
 		if ex.Type == dissect.ExchangeAggressive && ex.v1step == 2 {
 			a.natCheckV1(st, p, f, side == sideI)
 		}
-		if ex.v1step == v1Steps(ex.Type) {
+		if ex.v1step == v1Steps(ex.Type) && bothSpoke(ex, side) && !st.sa.SPIr.IsZero() {
 			v.phase1Done, v.doneFrame = true, p.Frame
 			st.initOK = true
 			a.established(st, p)
@@ -365,7 +368,7 @@ func (a *Analyzer) informationalV1(st *saState, p *Packet, side uint8, ex *exRec
 				st.v1.dpd[seq] = ex
 			} else if req := st.v1.dpd[seq]; req != nil {
 				req.Answered = true
-				req.RTT = float64(p.Time.Sub(req.Start)) / float64(time.Millisecond)
+				req.RTT = millis(p.Time.Sub(req.Start))
 				delete(st.v1.dpd, seq)
 			}
 			continue
@@ -460,9 +463,12 @@ func (a *Analyzer) concludeV1(st *saState) {
 		if ex.Answered || len(out.Messages) == 0 || ex.Type == dissect.ExchangeInformationalV1 {
 			continue
 		}
-		last := out.Messages[len(out.Messages)-1]
-		if ex.Retransmits == 0 && a.now.Sub(last.Time) < a.opt.Grace {
+		if ex.Type == dissect.ExchangeQuickMode && ex.v1step == 1 && a.quickModeRefused(st, i) {
 			continue
+		}
+		last := out.Messages[len(out.Messages)-1]
+		if last.Label != "" && labelCount(out, last.Label) <= 1 && a.now.Sub(last.Time) < a.opt.Grace {
+			continue // sent once, just before the capture ended
 		}
 		if ex.Type == dissect.ExchangeQuickMode && ex.v1step == 2 {
 			continue // QM3 is often not captured as an answer; QM2 completed the negotiation
@@ -534,4 +540,84 @@ func (a *Analyzer) concludeV1(st *saState) {
 			"The "+sideName(req.side)+"'s DPD R-U-THERE got no R-U-THERE-ACK: the peer is unreachable or has lost this SA (reboot,"+
 				" HA failover, NAT mapping expired). Check reachability on UDP 500/4500.", frames...)
 	}
+}
+
+// KindChildRefused: a child SA (IKEv2) or quick mode (IKEv1) that was
+// answered with what is almost certainly an error, hidden by encryption.
+const KindChildRefused = "child_sa_refused"
+
+// quickModeRefused handles a quick mode whose QM1 was answered by an
+// INFORMATIONAL from the peer instead of QM2 (the i-th exchange of st): an
+// error notify, reported as such when decrypted (v1ErrorFinding), inferred
+// when encrypted. It reports whether such an answer was found: then the
+// quick mode is not an unanswered request.
+func (a *Analyzer) quickModeRefused(st *saState, i int) bool {
+	qm := st.exs[i]
+	for j := i + 1; j < len(st.exs); j++ {
+		info := st.exs[j]
+		if info.Type != dissect.ExchangeInformationalV1 || info.side == qm.side || info.nmsgs() == 0 {
+			continue
+		}
+		if info.Start.Before(qm.Start) || info.Start.Sub(qm.lastReqTime()) > promptAnswer {
+			break
+		}
+		if info.kind == exLiveness {
+			continue
+		}
+		if info.errorOf() != "" {
+			qm.rare().refusal, qm.xr.refusalWhat = info.frame(0), info.errorOf()
+			return true // the error notify is reported where it was decrypted
+		}
+		m := info.msg(0)
+		if !strings.Contains(m.payloads, "encrypted") {
+			continue
+		}
+		qm.rare().refusal = info.frame(0)
+		st.childPending = false
+		st.addFinding(KindChildRefused, SeverityError, qm.Start,
+			"Phase 1 is up, but the "+sideName(info.side)+" answered QM1 (frame "+strconv.Itoa(qm.frame(0))+
+				") with an encrypted informational message (frame "+strconv.Itoa(info.frame(0))+") instead of QM2:"+
+				" the quick mode was refused, almost always with NO-PROPOSAL-CHOSEN (the phase-2 transform sets: encryption,"+
+				" integrity, PFS group, lifetime, mode) or INVALID-ID-INFORMATION (the proxy IDs / crypto ACLs do not"+
+				" match). Give the keys (or read the "+sideName(info.side)+"'s log) to see which.",
+			qm.frame(0), info.frame(0))
+		return true
+	}
+	return false
+}
+
+// sameSideAgain reports a new phase-1 message from the side that sent the
+// previous one while the responder cookie is still zero: the responder has
+// not spoken, so this is the initiator's first message again (a changed
+// offer), not the next step of the exchange.
+func sameSideAgain(ex *exRec, side uint8, h *dissect.Header) bool {
+	if !h.SPIr.IsZero() || (ex.Type != dissect.ExchangeIdentityProtect && ex.Type != dissect.ExchangeAggressive) {
+		return false
+	}
+	n := ex.nmsgs()
+	return n > 0 && ex.msg(n-1).side() == side
+}
+
+// bothSpoke reports whether the exchange holds messages from both sides
+// (the message being added comes from side): an IKEv1 SA is only
+// established when both peers took part.
+func bothSpoke(ex *exRec, side uint8) bool {
+	for i := range ex.nmsgs() {
+		if ex.msg(i).side() != side {
+			return true
+		}
+	}
+	return false
+}
+
+// labelCount returns how many messages of ex carry the label (copies and
+// changed versions of the same step).
+func labelCount(ex *Exchange, label string) int {
+	n := 0
+	for _, m := range ex.Messages {
+		if m.Label == label {
+			n++
+		}
+	}
+	return n
 }

@@ -37,7 +37,7 @@ func (a *Analyzer) v2(p *Packet, decodeErr bool) {
 			r.malformed = append(r.malformed, p.Frame)
 		}
 	}
-	hash := a.hash(a.msg.Raw)
+	hash := a.msgHash()
 	mv := cmsg{hash: hash, size: h.Length, fragNum: f.fragNum, fragTotal: f.fragTotal}
 	if side == sideR {
 		mv.flags |= cmsgResponder
@@ -64,6 +64,9 @@ func (a *Analyzer) lookupV2(p *Packet, h *dissect.Header, fromI, isResp bool) *s
 		st.fromStart = !isResp && h.Exchange == dissect.ExchangeIKESAInit && h.MessageID == 0
 		a.half[hk] = st
 		st.half = true
+		if st.fromStart {
+			a.noteReplacement(st, p)
+		}
 		return st
 	}
 	key := saKey{h.SPIi, h.SPIr, 2}
@@ -243,7 +246,7 @@ func (a *Analyzer) v2Response(st *saState, p *Packet, side uint8, m *cmsg, hash 
 	ex.hasResp, ex.Answered = true, true
 	ex.setFragBits(true, bit)
 	lastReq := ex.lastReqTime()
-	ex.RTT = float64(p.Time.Sub(lastReq)) / float64(time.Millisecond)
+	ex.RTT = millis(p.Time.Sub(lastReq))
 	if n := ex.nmsgs(); n > 0 {
 		ex.noteWait(p.Time.Sub(lastReq), ex.frame(n-1), p.Frame)
 	}

@@ -42,6 +42,7 @@ func (a *Analyzer) decryptV2(st *saState, p *Packet, side uint8, f *facts, ex *e
 		return
 	}
 	plain, err := a.opt.Decryptor.DecryptV2(&a.msg, a.msg.Raw, sk, side == sideI)
+	st.noteKey(side, err, p.Frame)
 	if err != nil {
 		a.report.Stats.DecryptFailed++
 		return
@@ -136,6 +137,9 @@ func (a *Analyzer) onV2Request(st *saState, p *Packet, side uint8, ex *exRec, f 
 			a.childOffer(st, p, side, ex, f)
 		}
 	case dissect.ExchangeInformational:
+		if f.decrypted && a.redirect(st, p, side, ex, f) {
+			break
+		}
 		if f.decrypted {
 			if len(f.deletes) > 0 {
 				ex.kind = exDelete
@@ -191,6 +195,7 @@ func (a *Analyzer) onV2Response(st *saState, p *Packet, side uint8, ex *exRec, f
 						" an IKE_SA_INIT flood or a too-low half-open threshold on the responder.", p.Frame)
 			}
 			return
+		case a.redirect(st, p, side, ex, f):
 		case hasErr:
 			st.initFailed = true
 		case len(f.sas) > 0:
@@ -206,6 +211,9 @@ func (a *Analyzer) onV2Response(st *saState, p *Packet, side uint8, ex *exRec, f
 		}
 		a.natCheck(st, p, f, true)
 	case dissect.ExchangeIKEAuth:
+		if f.decrypted && a.redirect(st, p, side, ex, f) {
+			break
+		}
 		if f.decrypted {
 			if f.hasNotify(uint16(dissect.NotifyAuthenticationFailed)) {
 				st.authFailed = true
@@ -263,6 +271,11 @@ func (a *Analyzer) errorNotify(st *saState, p *Packet, side uint8, ex *exRec, f 
 	if ex.nmsgs() > 0 {
 		frames = append(frames, ex.frame(0))
 	}
+	if pd := ex.pendOf(); resp && pd != nil && pd.rekeyOf != 0 && ex.Type == dissect.ExchangeCreateChildSA &&
+		nt != dissect.NotifyTemporaryFailure && nt != dissect.NotifyChildSANotFound && nt != dissect.NotifyInvalidKEPayload {
+		a.rekeyRefused(st, p, side, ex, nt, frames)
+		return
+	}
 	switch nt {
 	case dissect.NotifyNoProposalChosen:
 		if ex.Type == dissect.ExchangeIKESAInit {
@@ -283,8 +296,8 @@ func (a *Analyzer) errorNotify(st *saState, p *Packet, side uint8, ex *exRec, f 
 		}
 		vis := listOr(offered, "(encrypted; give keys to see them)")
 		st.addFinding(KindNoProposalChosen, SeverityError, p.Time,
-			"The IKE SA is up but the child SA was refused: the "+who+" answered "+where+" with NO_PROPOSAL_CHOSEN, so no"+
-				" ESP/AH SA exists and no traffic flows. Offered: "+vis+". "+a.policyHint(respAddr, initAddr, false, offered)+
+			"The child SA was refused: the "+who+" answered "+where+" with NO_PROPOSAL_CHOSEN, so no ESP/AH SA exists"+
+				" and no traffic flows."+keptIKESA(ex)+" Offered: "+vis+". "+a.policyHint(respAddr, initAddr, false, offered)+
 				"Compare the phase-2 (IPsec) proposals: encryption, integrity, PFS group and ESN. Look-alike names are a classic"+
 				" trap: ENCR_AES_GCM_16 (20) and ENCR_NULL_AUTH_AES_GMAC (21) are different algorithms.", frames...)
 		st.childFailed = true
@@ -332,6 +345,40 @@ func (a *Analyzer) errorNotify(st *saState, p *Packet, side uint8, ex *exRec, f 
 		st.addFinding(kindOfNotify(name), SeverityError, p.Time,
 			"The "+who+" sent the error notify "+name+" in "+where+". "+notifyAdvice(nt), frames...)
 	}
+}
+
+// keptIKESA adds, for a child SA refused in IKE_AUTH, what becomes of the
+// IKE SA: the responder keeps it (RFC 7296 §1.2), initiators differ.
+func keptIKESA(ex *exRec) string {
+	if ex.Type != dissect.ExchangeIKEAuth {
+		return ""
+	}
+	return " Authentication succeeded and the responder keeps the IKE SA (RFC 7296 §1.2); some initiators keep it too" +
+		" (strongSwan, libreswan), others drop it without a Delete (OpenIKED)."
+}
+
+// rekeyRefused reports a CREATE_CHILD_SA with REKEY_SA answered with an
+// error: the child SA being rekeyed is not replaced, so it stays in use
+// until its lifetime ends (RFC 7296 §2.8). Nothing is torn down yet.
+func (a *Analyzer) rekeyRefused(st *saState, p *Packet, side uint8, ex *exRec, nt dissect.NotifyType, frames []int) {
+	pd := ex.pendOf()
+	name := nt.String()
+	msg := "The " + sideName(side) + " refused the rekey of child SA " + pd.rekeyOf.String() + " (" + name +
+		" in CREATE_CHILD_SA with REKEY_SA). The old child SA stays up and keeps carrying traffic until its lifetime" +
+		" ends; unless a later rekey succeeds, traffic stops then. "
+	switch nt {
+	case dissect.NotifyNoProposalChosen:
+		msg += "Offered: " + listOr(summaries(2, pd.offered), "(not visible)") + ". Compare the phase-2 proposals," +
+			" above all the PFS (DH) group: a rekey carries a KE payload when PFS is on, the first child SA (in" +
+			" IKE_AUTH) never does, so a PFS mismatch first shows at the rekey."
+	case dissect.NotifyTSUnacceptable:
+		msg += "Offered TSi " + listOr(pd.tsi, "(none)") + ", TSr " + listOr(pd.tsr, "(none)") + ": the traffic" +
+			" selectors of the rekey no longer match the peer's configuration (changed on one side since the SA was" +
+			" created?)."
+	default:
+		msg += notifyAdvice(nt)
+	}
+	st.addFinding(kindOfNotify(name), SeverityError, p.Time, msg, frames...)
 }
 
 // notifyAdvice returns what to check for less common error notifies.

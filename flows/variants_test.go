@@ -91,6 +91,16 @@ func TestVariantsPSK(t *testing.T) {
 			pk = slices.Insert(pk, i+1, dup)
 			renumber(pk)
 			return pk
+		}, []string{"capture_duplicate:info"}, StateEstablished},
+		{"retransmitted request", func(pk []Packet) []Packet {
+			i := byFrame(t, pk, 3)
+			dup := pk[i]
+			dup.Data = slices.Clone(dup.Data)
+			dup.Time = dup.Time.Add(500 * time.Millisecond)
+			shiftAfter(pk, i+1, 500*time.Millisecond)
+			pk = slices.Insert(pk, i+1, dup)
+			renumber(pk)
+			return pk
 		}, []string{"retransmit:info"}, StateEstablished},
 		{"duplicate response", func(pk []Packet) []Packet {
 			i := byFrame(t, pk, 4)
@@ -99,7 +109,7 @@ func TestVariantsPSK(t *testing.T) {
 			pk = slices.Insert(pk, i+1, dup)
 			renumber(pk)
 			return pk
-		}, nil, StateEstablished},
+		}, []string{"capture_duplicate:info"}, StateEstablished},
 		{"drop IKE_AUTH response", func(pk []Packet) []Packet {
 			i := byFrame(t, pk, 4)
 			pk = slices.Delete(pk, i, i+1)
@@ -128,6 +138,14 @@ func TestVariantsPSK(t *testing.T) {
 			setMID(&pk[byFrame(t, pk, 14)], 1)
 			return pk
 		}, []string{"message_id_desync:error"}, StateEstablished},
+		{"response flags 0xff", func(pk []Packet) []Packet {
+			pk[byFrame(t, pk, 14)].Data[19] = 0xff
+			return pk
+		}, []string{"malformed:warning"}, StateEstablished},
+		{"request flags 0xff", func(pk []Packet) []Packet {
+			pk[byFrame(t, pk, 3)].Data[19] = 0xff
+			return pk
+		}, []string{"malformed:warning"}, StateEstablished},
 		{"response never requested", func(pk []Packet) []Packet {
 			i := byFrame(t, pk, 13)
 			pk = slices.Delete(pk, i, i+1)

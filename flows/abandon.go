@@ -1,0 +1,76 @@
+package flows
+
+import (
+	"strconv"
+
+	"github.com/ikeflow/ikeflow/dissect"
+)
+
+// Finding kinds for IKE SAs given up without a word.
+const (
+	// KindAbandoned: an IKE SA left right after IKE_AUTH, without a
+	// Delete, and replaced by a fresh IKE_SA_INIT from its initiator.
+	KindAbandoned = "sa_abandoned"
+	// KindIgnoredRekey: a CREATE_CHILD_SA request ignored by the peer,
+	// then a new IKE SA instead of a rekey.
+	KindIgnoredRekey = "create_child_sa_ignored"
+)
+
+// noteReplacement records, on the established IKEv2 SA between the same
+// peers that is still open, that st (a fresh IKE_SA_INIT) started while it
+// was up. Whether that SA was abandoned is decided when it is concluded.
+func (a *Analyzer) noteReplacement(st *saState, p *Packet) {
+	ps := a.pairs[st.pairKey()]
+	if ps == nil || ps.latest == nil || ps.latest == st || ps.latest.done || ps.latest.sa.Version != 2 {
+		return
+	}
+	old := ps.latest
+	if old.rareOrEmpty().replacedBy == 0 {
+		r := old.rare()
+		r.replacedBy, r.replacedAt = p.Frame, p.Time
+		r.replacedFrom = p.Src.Addr() == old.sa.Initiator.Addr()
+	}
+}
+
+// abandonFindings names IKE SAs that a fresh IKE SA replaced without a
+// Delete: left right after IKE_AUTH by their initiator (kernel install
+// failure, fail-over, reload), or left after the peer ignored a
+// CREATE_CHILD_SA request (the FortiGate HA pattern of seed 003).
+func (a *Analyzer) abandonFindings(st *saState) {
+	sa := st.sa
+	if st.replacedBy == 0 || !st.authOK || st.deleted || st.rekeyed || st.dead || len(st.exs) == 0 ||
+		sa.ExchangesOmitted > 0 {
+		return
+	}
+	last := st.exs[len(st.exs)-1]
+	after := secs(st.replacedAt.Sub(last.msgTime(last.nmsgs() - 1)))
+	if last.Type == dissect.ExchangeIKEAuth && last.Answered && st.replacedFrom {
+		st.addFinding(KindAbandoned, SeverityWarning, st.replacedAt,
+			"The initiator abandoned this IKE SA right after IKE_AUTH: no Delete, no further exchange, and "+after+
+				" after IKE_AUTH it started a fresh IKE SA with the same peer (frame "+strconv.Itoa(st.replacedBy)+
+				"). It gave the SA up locally without telling the peer: typically it could not install the child SA"+
+				" in its kernel (its log shows the install error), or an HA fail-over or configuration reload. The"+
+				" responder still holds this SA until it times out, so the state shown is the responder's view.",
+			last.frame(0), st.replacedBy)
+		return
+	}
+	for i := len(st.exs) - 1; i >= 0; i-- {
+		ex := st.exs[i]
+		if ex.Type != dissect.ExchangeCreateChildSA || ex.Answered || ex.Retransmits == 0 {
+			continue
+		}
+		ignoredBy := sa.Responder.Addr()
+		if ex.side == sideR {
+			ignoredBy = sa.Initiator.Addr()
+		}
+		st.addFinding(KindIgnoredRekey, SeverityWarning, ex.Start,
+			ignoredBy.String()+" never answered the CREATE_CHILD_SA request (frame "+strconv.Itoa(ex.frame(0))+
+				", retransmitted) on this IKE SA, and a brand-new IKE SA between the same peers followed (frame "+
+				strconv.Itoa(st.replacedBy)+") instead of a rekey: "+ignoredBy.String()+" no longer treats this IKE SA"+
+				" as its own. This is how a FortiGate HA cluster with virtual clustering (VDOM partitioning) behaves when"+
+				" the VDOM is active on the other member (its debug log says \"ignoring message on HA synced IKE_SA\");"+
+				" also seen after an HA fail-over without IKE SA sync. Check the HA and IKE SA sync state on "+
+				ignoredBy.String()+".", ex.frame(0), st.replacedBy)
+		return
+	}
+}

@@ -1,0 +1,222 @@
+package flows
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+
+	"github.com/ikeflow/ikeflow/decrypt"
+	"github.com/ikeflow/ikeflow/dissect"
+)
+
+// KeyStatus says what the keys given did for the encrypted messages of one
+// direction of an IKE SA.
+type KeyStatus uint8
+
+// Key statuses.
+const (
+	KeyNotTried KeyStatus = iota // no encrypted message in that direction was seen
+	KeyVerified                  // at least one message opened: the key is right
+	KeyFailed                    // the key given does not verify (integrity check failed, nothing opened)
+	KeyMissing                   // no key was given for this SA
+)
+
+var keyStatusNames = [...]string{"not_tried", "verified", "failed", "no_key"}
+
+// String returns "not_tried", "verified", "failed" or "no_key".
+func (k KeyStatus) String() string {
+	if int(k) < len(keyStatusNames) {
+		return keyStatusNames[k]
+	}
+	return "unknown"
+}
+
+// MarshalText encodes the status as its name.
+func (k KeyStatus) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
+
+// KeyCheck is the per-direction outcome of decryption for one IKE SA:
+// Initiator for the messages the initiator sent (IKEv2 SK_ei/SK_ai),
+// Responder for the responder's (SK_er/SK_ar). IKEv1 uses one key both
+// ways.
+type KeyCheck struct {
+	Initiator KeyStatus `json:"initiator"`
+	Responder KeyStatus `json:"responder"`
+}
+
+// KeyReporter may be implemented by a [Decryptor] that tracks itself,
+// per IKE SA and direction, whether its key verified. When it does, the
+// analyzer asks it at the end of each SA instead of judging from the
+// errors DecryptV2 and DecryptV1 returned.
+type KeyReporter interface {
+	KeyStatus(version uint8, spii, spir dissect.SPI, fromInitiator bool) KeyStatus
+}
+
+// keyTally counts the Decryptor's answers for one sending side.
+type keyTally struct {
+	ok, failed, missing int
+	failFrames          []int
+}
+
+// keyOutcome classifies an error of the Decryptor: nil verified, an
+// integrity failure (package decrypt's ErrAuth) failed, anything else
+// (no key, malformed, unsupported) missing.
+func keyOutcome(err error) KeyStatus {
+	switch {
+	case err == nil:
+		return KeyVerified
+	case errors.Is(err, decrypt.ErrAuth):
+		return KeyFailed
+	}
+	return KeyMissing
+}
+
+// noteKey records the Decryptor's answer for an encrypted message sent by
+// side.
+func (st *saState) noteKey(side uint8, err error, frame int) {
+	if st.keyTally == nil {
+		st.keyTally = new([2]keyTally)
+	}
+	k := &st.keyTally[side]
+	switch keyOutcome(err) {
+	case KeyVerified:
+		k.ok++
+	case KeyFailed:
+		k.failed++
+		if len(k.failFrames) < maxNoted {
+			k.failFrames = append(k.failFrames, frame)
+		}
+	default:
+		k.missing++
+	}
+}
+
+// status sums up a side's tally.
+func (k *keyTally) status() KeyStatus {
+	switch {
+	case k.ok > 0:
+		return KeyVerified
+	case k.failed > 0:
+		return KeyFailed
+	case k.missing > 0:
+		return KeyMissing
+	}
+	return KeyNotTried
+}
+
+// keyFindings sets SA.Keys and reports keys that do not verify.
+func (a *Analyzer) keyFindings(st *saState) {
+	if a.opt.Decryptor == nil || st.keyTally == nil {
+		return
+	}
+	sa := st.sa
+	kc := &KeyCheck{Initiator: st.keyTally[sideI].status(), Responder: st.keyTally[sideR].status()}
+	if kr, ok := a.opt.Decryptor.(KeyReporter); ok {
+		kc.Initiator = kr.KeyStatus(uint8(sa.Version), sa.SPIi, sa.SPIr, true)
+		kc.Responder = kr.KeyStatus(uint8(sa.Version), sa.SPIi, sa.SPIr, false)
+	}
+	sa.Keys = kc
+	var who []string
+	var frames []int
+	for side, s := range [2]KeyStatus{kc.Initiator, kc.Responder} {
+		if s == KeyFailed {
+			who = append(who, sideName(uint8(side)))
+			frames = append(frames, st.keyTally[side].failFrames...)
+		}
+	}
+	if len(who) == 0 {
+		return
+	}
+	var which, opened string
+	switch {
+	case sa.Version == 1 && len(who) == 1 && (kc.Initiator == KeyVerified || kc.Responder == KeyVerified):
+		// IKEv1 keys derive from the pre-shared key: peers with different
+		// PSKs compute different keys, so the key that opens one side's
+		// messages cannot open the other's. That is the PSK mismatch,
+		// reported by the authentication findings, not a wrong key file.
+		st.addFinding(KindKeyFailed, SeverityInfo, sa.Start,
+			"The "+who[0]+"'s encrypted messages of SA "+sa.Name()+" (frames "+joinInts(sortedFrames(frames))+
+				") do not open with the key that opens the other side's. IKEv1 derives its keys from the pre-shared key,"+
+				" so this is what peers with different pre-shared keys produce (each computed its own key); the key"+
+				" file itself may well be right.", frames...)
+		return
+	case sa.Version == 1:
+		which = "wrong phase-1 encryption key (SKEYID_e derived), or wrong algorithm?"
+	case len(who) == 2:
+		which = "wrong SK_ai/SK_ar, or wrong algorithm?"
+	case who[0] == "initiator":
+		which = "wrong SK_ei/SK_ai, or wrong algorithm?"
+		opened = " The responder's messages did open: the key is wrong for one direction only."
+	default:
+		which = "wrong SK_er/SK_ar, or wrong algorithm?"
+		opened = " The initiator's messages did open: the key is wrong for one direction only."
+	}
+	st.addFinding(KindKeyFailed, SeverityWarning, sa.Start,
+		"The key given for SA "+sa.Name()+" does not verify on the messages from the "+strings.Join(who, " and the ")+
+			" (frames "+joinInts(sortedFrames(frames))+"): "+which+opened+" Those messages are marked as not"+
+			" decrypted and what they carry was not analysed; check that the key file belongs to this capture"+
+			" (a rekeyed or restarted SA has new keys).", frames...)
+}
+
+// KindKeyFailed: the key given for an SA does not verify.
+const KindKeyFailed = "key_does_not_verify"
+
+// refusedAuthRatio is the largest IKE_AUTH response size, in percent of
+// the request, that cannot hold the SA and traffic selector payloads of an
+// accepted child SA. Measured on strongSwan, libreswan and OpenIKED: an
+// accepted child SA gives 78–88 %, a refused one (IDr, AUTH and an error
+// notify) 50–56 %.
+const refusedAuthRatio = 65
+
+// hiddenChildRefusal reports, without keys, the IKEv2 pattern of a child
+// SA refused in IKE_AUTH: the encrypted IKE_AUTH response is too small to
+// carry an accepted child SA, no ESP or child SA follows, and the SA ends
+// there or with a single INFORMATIONAL (most likely its Delete).
+func (a *Analyzer) hiddenChildRefusal(st *saState) {
+	sa := st.sa
+	if sa.Version != 2 || !st.authOK || !st.authUnverified || st.authFailed || st.childFailed || len(sa.ChildSAs) > 0 ||
+		sa.RekeyedFrom != "" || st.rekeyed || sa.ExchangesOmitted > 0 {
+		return
+	}
+	exs := sa.Exchanges
+	k := -1
+	for i, ex := range exs {
+		if ex.Type == dissect.ExchangeIKEAuth && ex.Answered {
+			k = i
+		}
+	}
+	if k < 0 || k+2 < len(exs) {
+		return
+	}
+	auth := exs[k]
+	var req, resp *Message
+	for _, m := range auth.Messages {
+		switch {
+		case m.Response && resp == nil:
+			resp = m
+		case !m.Response && req == nil:
+			req = m
+		}
+	}
+	if req == nil || resp == nil || resp.Payloads != "SK" || resp.Size*100 >= req.Size*refusedAuthRatio {
+		return
+	}
+	frames := []int{req.Frame, resp.Frame}
+	then := " Nothing of this SA follows."
+	if k+1 < len(exs) {
+		info := exs[k+1]
+		if info.Type != dissect.ExchangeInformational || len(info.Messages) == 0 || info.Messages[0].Payloads != "SK" {
+			return
+		}
+		first := info.Messages[0]
+		frames = append(frames, first.Frame)
+		then = " The INFORMATIONAL " + secs(first.Time.Sub(resp.Time)) + " later (frame " + strconv.Itoa(first.Frame) +
+			"), after which nothing follows, is most likely the Delete of the IKE SA."
+	}
+	st.addFinding(KindChildRefused, SeverityWarning, resp.Time,
+		"The IKE_AUTH response (frame "+strconv.Itoa(resp.Frame)+", "+strconv.Itoa(resp.Size)+" octets) is too small to"+
+			" carry the SA and traffic selectors of an accepted child SA (the request had "+strconv.Itoa(req.Size)+
+			" octets; accepting responses are about 80% of it), and no ESP follows: the responder most likely"+
+			" authenticated the initiator but refused the child SA (NO_PROPOSAL_CHOSEN: the phase-2 proposals;"+
+			" TS_UNACCEPTABLE: the traffic selectors)."+then+" The messages are encrypted: give the keys to see which.",
+		frames...)
+}

@@ -1,0 +1,58 @@
+package flows
+
+import (
+	"net/netip"
+	"strconv"
+
+	"github.com/ikeflow/ikeflow/dissect"
+)
+
+// KindRedirect: the gateway sent the initiator to another gateway (RFC 5685).
+const KindRedirect = "redirect"
+
+// redirect reports an IKEv2 REDIRECT notify (RFC 5685): in the IKE_SA_INIT
+// response (§4), the IKE_AUTH response (§5) or an INFORMATIONAL request of
+// an established SA (§6). It returns whether the message carried one.
+func (a *Analyzer) redirect(st *saState, p *Packet, side uint8, ex *exRec, f *facts) bool {
+	n, ok := f.notify(uint16(dissect.NotifyRedirect))
+	if !ok {
+		return false
+	}
+	gw := redirectGateway(n.data)
+	var when, then string
+	switch ex.Type {
+	case dissect.ExchangeIKESAInit:
+		when = "in its IKE_SA_INIT response, before any IKE SA existed"
+		then = "The initiator should start again with IKE_SA_INIT to " + gw + "."
+	case dissect.ExchangeIKEAuth:
+		when = "in its IKE_AUTH response, after authenticating the initiator"
+		then = "The initiator should delete this IKE SA and start again with " + gw + "."
+	default:
+		when = "on the established IKE SA (an INFORMATIONAL request)"
+		then = "The initiator should move its IKE SA and child SAs to " + gw + " and delete this one."
+	}
+	st.addFinding(KindRedirect, SeverityInfo, p.Time,
+		"The "+sideName(side)+" redirected the initiator to gateway "+gw+" (REDIRECT, RFC 5685) "+when+
+			": load balancing or a gateway going out of service. "+then+" If the capture shows nothing to "+gw+
+			" afterwards, the initiator may not support redirects (it announces REDIRECT_SUPPORTED in IKE_SA_INIT),"+
+			" may not reach "+gw+", or that traffic is outside this capture.", ex.frame(0), p.Frame)
+	return true
+}
+
+// redirectGateway renders the New Responder GW Identity of a REDIRECT
+// notify's data (RFC 5685 §8: type, length, identity, optional nonce).
+func redirectGateway(d []byte) string {
+	if len(d) < 2 || int(d[1]) > len(d)-2 {
+		return "(gateway identity malformed)"
+	}
+	id := d[2 : 2+int(d[1])]
+	switch dissect.GatewayIDType(d[0]) {
+	case dissect.GatewayIPv4, dissect.GatewayIPv6:
+		if addr, ok := netip.AddrFromSlice(id); ok && (len(id) == 4 || len(id) == 16) {
+			return addr.Unmap().String()
+		}
+	case dissect.GatewayFQDN:
+		return strconv.Quote(string(id))
+	}
+	return dissect.GatewayIDType(d[0]).String() + " identity of " + strconv.Itoa(len(id)) + " octets"
+}

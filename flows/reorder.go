@@ -1,0 +1,389 @@
+package flows
+
+import (
+	"encoding/binary"
+	"hash/maphash"
+	"net/netip"
+	"strconv"
+	"time"
+)
+
+// Field captures rarely come in strict time order: pcapng files with
+// several interfaces, multi-queue NICs and merged captures put frames out
+// of order, and SPAN plus mirror ports or "tcpdump -i any" record the
+// same packet twice. The analyzer puts packets back in time order through
+// a bounded window before analysing them, and drops copies of a packet
+// captured twice within microseconds, so that pairing, retransmit
+// detection and durations do not depend on file order.
+
+// Reorder and duplicate defaults.
+const (
+	// DefaultReorderWindow is how far (in capture time) a frame may come
+	// after later frames in the file and still be analysed in time order.
+	DefaultReorderWindow = 2 * time.Second
+	// maxHeld bounds the packets held for reordering.
+	maxHeld = 1 << 14
+	// dupWindow is the largest gap between two identical packets (same
+	// addresses, same bytes) for the second to count as a capture
+	// duplicate: no IKE or ESP stack retransmits this fast.
+	dupWindow = 5 * time.Millisecond
+	// dupRecent is how many recent packets are compared for duplicates.
+	dupRecent = 32
+)
+
+// heldPacket is a packet waiting in the reorder window, with its own copy
+// of Data.
+type heldPacket struct {
+	p Packet
+}
+
+// heldKey orders a held packet in the window's heap: by time, then
+// arrival. The heap moves these small keys, not the packets.
+type heldKey struct {
+	t    int64 // UnixNano
+	seq  uint64
+	slot int32 // index in reorder.slab
+}
+
+// less orders keys by time, then arrival.
+func (x heldKey) less(y heldKey) bool {
+	if x.t != y.t {
+		return x.t < y.t
+	}
+	return x.seq < y.seq
+}
+
+// reorder is the analyzer's time-order window and duplicate filter.
+type reorder struct {
+	// Packets that arrive in time order (the usual case) queue in fifo
+	// at no cost; only those earlier than the last queued one go through
+	// the min-heap. The earliest of both fronts leaves first.
+	fifo    []heldKey
+	fhead   int
+	heap    []heldKey    // min-heap of the packets that came out of order
+	slab    []heldPacket // the packets, at their keys' slots
+	spare   []int32      // free slots of slab
+	free    [][]byte     // recycled Data buffers
+	seq     uint64
+	newest  time.Time // latest time added
+	lastOut time.Time // time of the latest packet analysed from the window
+	// late counts frames that came after the window had moved past them.
+	late       int
+	lateTime   time.Time
+	lateFrames []int
+	lateMax    time.Duration
+	// recent fingerprints the last packets analysed, for duplicates.
+	recent  [dupRecent]recentPacket
+	next    int
+	dups    int
+	dupTime time.Time
+	dupGap  time.Duration
+	// dupFrames holds "first/copy" frame pairs (the first few).
+	dupFrames []int
+}
+
+// recentPacket is the fingerprint of an analysed packet.
+type recentPacket struct {
+	h     uint64
+	t     time.Time
+	frame int
+}
+
+// size returns the number of packets held.
+func (r *reorder) size() int { return len(r.heap) + len(r.fifo) - r.fhead }
+
+// fromHeap reports whether the earliest held packet is the heap's.
+func (r *reorder) fromHeap() bool {
+	if r.fhead == len(r.fifo) {
+		return true
+	}
+	return len(r.heap) > 0 && r.heap[0].less(r.fifo[r.fhead])
+}
+
+// first returns the earliest held packet (size must be > 0).
+func (r *reorder) first() *heldPacket {
+	if r.fromHeap() {
+		return &r.slab[r.heap[0].slot]
+	}
+	return &r.slab[r.fifo[r.fhead].slot]
+}
+
+// push adds p (copying its Data) to the window.
+func (r *reorder) push(p *Packet) {
+	var slot int32
+	if n := len(r.spare); n > 0 {
+		slot, r.spare = r.spare[n-1], r.spare[:n-1]
+	} else {
+		slot = int32(len(r.slab))
+		r.slab = append(r.slab, heldPacket{})
+	}
+	hp := &r.slab[slot]
+	hp.p = *p
+	if p.Data != nil {
+		var buf []byte
+		if n := len(r.free); n > 0 {
+			buf, r.free = r.free[n-1][:0], r.free[:n-1]
+		}
+		hp.p.Data = append(buf, p.Data...)
+	}
+	k := heldKey{t: p.Time.UnixNano(), seq: r.seq, slot: slot}
+	r.seq++
+	if r.fhead == len(r.fifo) || !k.less(r.fifo[len(r.fifo)-1]) {
+		if r.fhead > 0 && r.fhead >= len(r.fifo)/2 {
+			n := copy(r.fifo, r.fifo[r.fhead:])
+			r.fifo, r.fhead = r.fifo[:n], 0
+		}
+		r.fifo = append(r.fifo, k)
+		if p.Time.After(r.newest) {
+			r.newest = p.Time
+		}
+		return
+	}
+	h := append(r.heap, k)
+	i := len(h) - 1
+	for i > 0 {
+		parent := (i - 1) / 2
+		if !h[i].less(h[parent]) {
+			break
+		}
+		h[i], h[parent] = h[parent], h[i]
+		i = parent
+	}
+	r.heap = h
+	if p.Time.After(r.newest) {
+		r.newest = p.Time
+	}
+}
+
+// pop removes the earliest packet and returns it; the caller recycles its
+// Data. The returned pointer is valid until the next push.
+func (r *reorder) pop() *heldPacket {
+	if !r.fromHeap() {
+		k := r.fifo[r.fhead]
+		r.fhead++
+		if r.fhead == len(r.fifo) {
+			r.fifo, r.fhead = r.fifo[:0], 0
+		}
+		r.spare = append(r.spare, k.slot)
+		return &r.slab[k.slot]
+	}
+	h := r.heap
+	top := h[0]
+	last := len(h) - 1
+	h[0] = h[last]
+	h = h[:last]
+	i := 0
+	for {
+		l, m := 2*i+1, i
+		if l < len(h) && h[l].less(h[m]) {
+			m = l
+		}
+		if l+1 < len(h) && h[l+1].less(h[m]) {
+			m = l + 1
+		}
+		if m == i {
+			break
+		}
+		h[i], h[m] = h[m], h[i]
+		i = m
+	}
+	r.heap = h
+	r.spare = append(r.spare, top.slot)
+	return &r.slab[top.slot]
+}
+
+// recycle keeps a popped packet's buffer for reuse.
+func (r *reorder) recycle(b []byte) {
+	if b != nil && cap(b) <= 1<<16 && len(r.free) < 64 {
+		r.free = append(r.free, b)
+	}
+}
+
+// window returns the reorder window in force (0: none).
+func (a *Analyzer) window() time.Duration {
+	switch {
+	case a.opt.ReorderWindow < 0:
+		return 0
+	case a.opt.ReorderWindow == 0:
+		return DefaultReorderWindow
+	}
+	return a.opt.ReorderWindow
+}
+
+// enqueue passes p through the reorder window: packets leave it in time
+// order once the capture has moved on by the window.
+func (a *Analyzer) enqueue(p *Packet) {
+	r := &a.ro
+	w := a.window()
+	if w == 0 {
+		a.process(p)
+		return
+	}
+	if !r.lastOut.IsZero() && p.Time.Before(r.lastOut) {
+		// Too late to be put back in order: analyse it where it is.
+		if r.late == 0 {
+			r.lateTime = p.Time
+		}
+		r.late++
+		if len(r.lateFrames) < 8 {
+			r.lateFrames = append(r.lateFrames, p.Frame)
+		}
+		r.lateMax = max(r.lateMax, r.lastOut.Sub(p.Time))
+		a.process(p)
+		return
+	}
+	r.push(p)
+	for r.size() > 0 && (r.newest.Sub(r.first().p.Time) > w || r.size() > maxHeld) {
+		a.release()
+	}
+}
+
+// release analyses the earliest held packet.
+func (a *Analyzer) release() {
+	r := &a.ro
+	hp := r.pop()
+	if hp.p.Time.After(r.lastOut) {
+		r.lastOut = hp.p.Time
+	}
+	a.process(&hp.p)
+	r.recycle(hp.p.Data)
+	hp.p = Packet{}
+}
+
+// drain analyses every held packet (at Finish).
+func (a *Analyzer) drain() {
+	for a.ro.size() > 0 {
+		a.release()
+	}
+}
+
+// process analyses one packet in (restored) time order.
+func (a *Analyzer) process(p *Packet) {
+	if a.duplicate(p) {
+		return
+	}
+	if p.Time.After(a.now) {
+		a.now = p.Time
+	}
+	switch p.Kind {
+	case KindIKE:
+		a.addIKE(p)
+	case KindESP:
+		a.addESP(p)
+	}
+	if a.opt.IdleTimeout > 0 {
+		a.sweep()
+	}
+}
+
+// duplicate reports whether p is a second capture of a packet analysed
+// within dupWindow: same addresses, same IKE bytes or ESP SPI and
+// sequence number.
+func (a *Analyzer) duplicate(p *Packet) bool {
+	var h uint64
+	switch p.Kind {
+	case KindIKE:
+		// The header (SPIs, message ID, flags, length) and the start of
+		// the body: two different messages between the same addresses
+		// within dupWindow that agree on all of it do not occur.
+		h = maphash.Bytes(a.seed, p.Data[:min(len(p.Data), 96)]) ^ uint64(len(p.Data))
+	case KindESP:
+		h = mix64(uint64(p.ESPSPI)<<32 | uint64(p.ESPSeq))
+	default:
+		return false
+	}
+	h ^= mix64(addrBits(p.Src) ^ addrBits(p.Dst)<<1 ^ uint64(p.Kind)<<62)
+	r := &a.ro
+	for i := range r.recent {
+		x := &r.recent[i]
+		if x.h != h || x.frame == 0 || x.frame == p.Frame {
+			continue
+		}
+		gap := p.Time.Sub(x.t)
+		if gap < 0 {
+			gap = -gap
+		}
+		if gap <= dupWindow {
+			if r.dups == 0 {
+				r.dupTime = p.Time
+			}
+			r.dups++
+			r.dupGap = max(r.dupGap, gap)
+			if len(r.dupFrames) < 16 {
+				r.dupFrames = append(r.dupFrames, x.frame, p.Frame)
+			}
+			return true
+		}
+	}
+	r.recent[r.next] = recentPacket{h: h, t: p.Time, frame: p.Frame}
+	r.next = (r.next + 1) % dupRecent
+	return false
+}
+
+// Capture-wide finding kinds about the capture itself.
+const (
+	// KindCaptureDuplicate: packets recorded twice by the capture.
+	KindCaptureDuplicate = "capture_duplicate"
+	// KindOutOfOrder: frames too far out of time order to be reordered.
+	KindOutOfOrder = "out_of_order"
+)
+
+// captureFindings adds the capture-wide notes on duplicates and frames
+// out of time order.
+func (a *Analyzer) captureFindings() {
+	r := &a.ro
+	if r.dups > 0 {
+		pairs := ""
+		for i := 0; i+1 < len(r.dupFrames) && i < 8; i += 2 {
+			if pairs != "" {
+				pairs += ", "
+			}
+			pairs += strconv.Itoa(r.dupFrames[i]) + "/" + strconv.Itoa(r.dupFrames[i+1])
+		}
+		if r.dups > 4 {
+			pairs += ", …"
+		}
+		a.global = append(a.global, Finding{Kind: KindCaptureDuplicate, Severity: SeverityInfo, Time: r.dupTime,
+			Frames: sortedFrames(r.dupFrames),
+			Message: strconv.Itoa(r.dups) + " packet(s) appear twice in the capture (frames " + pairs + "): the same" +
+				" bytes between the same addresses within " + micros(r.dupGap) + ". That is the capture recording one" +
+				" packet twice (SPAN plus mirror port, or \"-i any\" seeing it on two interfaces), not a retransmission;" +
+				" the second copies were left out of the analysis."})
+	}
+	if len(a.badFlags) > 0 {
+		a.global = append(a.global, Finding{Kind: KindMalformed, Severity: SeverityWarning, Time: a.badFlagsTime,
+			Frames: sortedFrames(a.badFlags), Message: badFlagsText(a.badFlags, nil, false)})
+	}
+	if r.late > 0 {
+		a.global = append(a.global, Finding{Kind: KindOutOfOrder, Severity: SeverityWarning, Time: r.lateTime,
+			Frames: sortedFrames(r.lateFrames),
+			Message: strconv.Itoa(r.late) + " frame(s) come after frames up to " + secs(r.lateMax) + " later in time" +
+				" (files concatenated rather than merged by time?). They were analysed where they are in the file, so" +
+				" pairing, retransmits and timings around them may be wrong. Merge the captures by time (mergecap" +
+				" without -a) and analyse again."})
+	}
+}
+
+// micros formats a short duration in microseconds ("3 µs").
+func micros(d time.Duration) string {
+	return strconv.FormatInt(max(d, 0).Microseconds(), 10) + " µs"
+}
+
+// millis returns d in milliseconds, never negative (frames that stayed out
+// of time order must not produce negative round trips).
+func millis(d time.Duration) float64 { return float64(max(d, 0)) / float64(time.Millisecond) }
+
+// mix64 scrambles x (the SplitMix64 finaliser).
+func mix64(x uint64) uint64 {
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	return x ^ x>>31
+}
+
+// addrBits folds an address and port into 64 bits.
+func addrBits(ap netip.AddrPort) uint64 {
+	b := ap.Addr().As16()
+	return mix64(binary.BigEndian.Uint64(b[:8])) ^ binary.BigEndian.Uint64(b[8:]) ^ uint64(ap.Port())<<48
+}
