@@ -43,14 +43,6 @@ type KeyCheck struct {
 	Responder KeyStatus `json:"responder"`
 }
 
-// KeyReporter may be implemented by a [Decryptor] that tracks itself,
-// per IKE SA and direction, whether its key verified. When it does, the
-// analyzer asks it at the end of each SA instead of judging from the
-// errors DecryptV2 and DecryptV1 returned.
-type KeyReporter interface {
-	KeyStatus(version uint8, spii, spir dissect.SPI, fromInitiator bool) KeyStatus
-}
-
 // keyTally counts the Decryptor's answers for one sending side.
 type keyTally struct {
 	ok, failed, missing int
@@ -110,10 +102,6 @@ func (a *Analyzer) keyFindings(st *saState) {
 	}
 	sa := st.sa
 	kc := &KeyCheck{Initiator: st.keyTally[sideI].status(), Responder: st.keyTally[sideR].status()}
-	if kr, ok := a.opt.Decryptor.(KeyReporter); ok {
-		kc.Initiator = kr.KeyStatus(uint8(sa.Version), sa.SPIi, sa.SPIr, true)
-		kc.Responder = kr.KeyStatus(uint8(sa.Version), sa.SPIi, sa.SPIr, false)
-	}
 	sa.Keys = kc
 	var who []string
 	var frames []int

@@ -74,7 +74,7 @@ type htmlSA struct {
 	Start, Peers, NAT, Version, SPIs    string
 	State, StateClass, Proposal, Frames string
 	Offered                             []string
-	Encrypted                           bool
+	Encrypted                           string // keyNote: why encrypted messages were not read, or ""
 	RekeyedFrom, RekeyedTo              string
 	Findings                            []htmlLink // "F2 error no_proposal_chosen" → #f2
 	FindingSevs                         []string   // severity per Findings entry
@@ -222,7 +222,7 @@ func htmlSAOf(n int, sa *flows.SA, fi *findingIndex, idx map[string]int, o rende
 	if sa.Mode != "" {
 		h.Version += " " + sa.Mode
 	}
-	h.Encrypted = sa.Encrypted
+	h.Encrypted = keyNote(sa)
 	switch sa.State {
 	case flows.StateFailed, flows.StateHalfOpen:
 		h.StateClass = "bad"

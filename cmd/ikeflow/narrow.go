@@ -48,8 +48,8 @@ func writeSABlocks(w io.Writer, rep *flows.Report, fi *findingIndex, o renderOpt
 			key("NAT", sa.NAT)
 		}
 		key("SPIs i/r", sa.SPIi.String()+" "+sa.SPIr.String())
-		if sa.Encrypted {
-			key("note", "encrypted messages not decrypted (no keys): their contents were not analysed")
+		if n := keyNote(sa); n != "" {
+			key("note", "encrypted messages not decrypted ("+n+"): their contents were not analysed")
 		}
 		if sa.Proposal != "" {
 			key("proposal", sa.Proposal)

@@ -44,8 +44,8 @@ func saRows(rep *flows.Report, sep string) []saRow {
 		if sa.NAT != "" {
 			r.peers += sep + "NAT: " + sa.NAT
 		}
-		if sa.Encrypted {
-			r.state += " (encrypted, no keys)"
+		if n := keyNote(sa); n != "" {
+			r.state += " (encrypted, " + n + ")"
 		}
 		rows = append(rows, r)
 	}
@@ -425,4 +425,25 @@ func isTerminal(w io.Writer) bool {
 	}
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// keyNote says, in a few words, why some of an SA's encrypted messages were
+// not read: "no keys" when none were given for it, "key does not verify"
+// (with the direction) when the key given fails the integrity check, ""
+// when everything encrypted was read.
+func keyNote(sa *flows.SA) string {
+	if k := sa.Keys; k != nil {
+		switch {
+		case k.Initiator == flows.KeyFailed && k.Responder == flows.KeyFailed:
+			return "key does not verify"
+		case k.Initiator == flows.KeyFailed:
+			return "key does not verify from initiator"
+		case k.Responder == flows.KeyFailed:
+			return "key does not verify from responder"
+		}
+	}
+	if sa.Encrypted {
+		return "no keys"
+	}
+	return ""
 }
