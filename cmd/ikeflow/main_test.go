@@ -209,6 +209,12 @@ func TestDecryptionStates(t *testing.T) {
 	if strings.Contains(out, "IDi    ID_FQDN") {
 		t.Errorf("inner payloads shown despite failed integrity check:\n%s", out)
 	}
+	// analyze says the key does not verify, in the state column and as a
+	// finding, and never calls the SA's messages "no keys".
+	out, _, _ = ikeflow(t, "analyze", "--keys", bad, capture)
+	if !strings.Contains(out, "(encrypted, key does not verify from initiator)") || !strings.Contains(out, "key_does_not_verify") || strings.Contains(out, "no keys)") {
+		t.Errorf("analyze with a wrong SK_ai:\n%s", out)
+	}
 	out, _, _ = ikeflow(t, "dissect", capture)
 	if !strings.Contains(out, "no key") {
 		t.Errorf("without keys the SK payload should say \"no key\":\n%s", out)
