@@ -17,6 +17,8 @@ OUT_DIR=$REPO_DIR/testdata/corpus
 source "$GEN_DIR/lib.sh"
 # shellcheck source=scenarios.sh
 source "$GEN_DIR/scenarios.sh"
+# shellcheck source=scenarios_interop.sh
+source "$GEN_DIR/scenarios_interop.sh"
 
 while [ $# -gt 0 ]; do
 	case $1 in
