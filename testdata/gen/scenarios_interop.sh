@@ -65,12 +65,12 @@ ensure_interop() {
 
 # lsw_conf DIR key=value...: DIR/ipsec.conf + ipsec.secrets + an NSS db for one
 # connection "c". keys: left right leftid rightid leftsubnet rightsubnet ike esp
-# ikev2 (insist|no) psk auto rekey extra_setup extra_conn
+# ikev2 (insist|no) psk auto rekey retransmit_timeout extra_setup extra_conn
 lsw_conf() {
 	local dir=$1; shift
 	local -A k=([ikev2]=insist [ike]=aes128-sha2_256-modp2048 [esp]=aes128-sha2_256
 		[leftid]=@moon.ikeflow.test [rightid]=@sun.ikeflow.test [psk]=ikeflow-psk-0123
-		[auto]=add [rekey]=no [extra_setup]= [extra_conn]=)
+		[auto]=add [rekey]=no [retransmit_timeout]=60s [extra_setup]= [extra_conn]=)
 	local kv
 	for kv in "$@"; do k[${kv%%=*}]=${kv#*=}; done
 	mkdir -p "$dir/nss" "$dir/run"
@@ -98,6 +98,7 @@ lsw_conf() {
 		echo "	mobike=no"
 		echo "	fragmentation=yes"
 		echo "	rekey=${k[rekey]}"
+		echo "	retransmit-timeout=${k[retransmit_timeout]}"
 		echo "	leftupdown=%disabled"
 		echo "	auto=${k[auto]}"
 		[ -n "${k[extra_conn]}" ] && printf '\t%s\n' "${k[extra_conn]}"
@@ -157,16 +158,14 @@ go_lsw_a() {
 }
 
 # interop_meta DAEMON KEY ROLE LOG ESP_POSSIBLE: META_EXTRA for postprocess_interop.py;
-# FACTS (lines about the lab) and KNOWN_WRONG (check messages of flows'
-# TestCorpus that today's ikeflow fails, see testdata/corpus/INTEROP.md) are
-# arrays set by the scenario.
+# FACTS (lines about the lab) is an array set by the scenario. The known_wrong
+# lists come from testdata/gen/known_wrong.json (not from the run).
 interop_meta() {
-	META_EXTRA=$(python3 - "$@" "${#FACTS[@]}" "${FACTS[@]}" "${KNOWN_WRONG[@]}" <<'PY'
+	META_EXTRA=$(python3 - "$@" "${FACTS[@]}" <<'PY'
 import json, sys
-daemon, key, role, log, esp, nf, *rest = sys.argv[1:]
-nf = int(nf)
+daemon, key, role, log, esp, *facts = sys.argv[1:]
 print(json.dumps({"peer": {"daemon": daemon, "key": key, "role": role, "log": log},
-                  "esp_possible": esp == "yes", "facts": rest[:nf], "known_wrong": rest[nf:]}))
+                  "esp_possible": esp == "yes", "facts": facts}))
 PY
 )
 	PP=postprocess_interop.py
@@ -251,28 +250,88 @@ sc_libreswan_ikev1_main_quick() {
 }
 
 sc_libreswan_ikev1_quick_refused() {
-	DESC="libreswan 4.10 initiator (IKEv1) <-> strongSwan 5.9.8 (version 1): main mode up, quick mode refused with INVALID-ID-INFORMATION (strongSwan's policy is 10.20.0.0/24); pluto ignores the notify, retransmits quick mode until its timeout and deletes the ISAKMP SA"
+	DESC="libreswan 4.10 initiator (IKEv1) <-> strongSwan 5.9.8 (version 1): main mode up, quick mode refused with INVALID-ID-INFORMATION (strongSwan's policy is 10.20.0.0/24); pluto ignores the notify and retransmits quick mode until its retransmit-timeout (10 s)"
 	CHECK=ikev1
-	FACTS=("$LSW_FACT_SHIM" "pluto never logs IKEv1 keys; the key table comes from strongSwan's log (encryption key Ka)" "pluto logs 'ignoring informational payload INVALID_ID_INFORMATION' and keeps retransmitting quick mode message 1 (0.5 s doubling) until it gives up after about 17 s")
+	FACTS=("$SW_FACT_STOP" "$LSW_FACT_SHIM" "pluto never logs IKEv1 keys; the key table comes from strongSwan's log (encryption key Ka)" "pluto logs 'ignoring informational payload INVALID_ID_INFORMATION' and keeps retransmitting quick mode message 1 (0.5 s doubling) until its retransmit-timeout (set to 10 s here; default 60 s)")
 	interop_meta libreswan a initiator pluto.log no
 	IB=(lts=10.20.0.0/24)
 	peers; conf_pair version=1
-	lsw_conf "$A" left=$IP_A right=$IP_B leftsubnet=$NET_A rightsubnet=$NET_B ikev2=no ike=aes128-sha2_256-modp2048 extra_conn=keyingtries=1
+	lsw_conf "$A" left=$IP_A right=$IP_B leftsubnet=$NET_A rightsubnet=$NET_B ikev2=no ike=aes128-sha2_256-modp2048 extra_conn=keyingtries=1 retransmit_timeout=10s
 	go_lsw_a shim
-	lsw_initiate $NS_A "$A" 15
-	wait_log "$A/pluto.log" 'deleting state \(STATE_MAIN_I4\)' 25 || log "pluto did not give up"
-	settle
+	lsw_initiate $NS_A "$A" 5
+	wait_log "$A/pluto.log" 'deleting state \(STATE_QUICK_I1\)' 20 || log "pluto did not give up"
+	settle 2
 }
 
 sc_libreswan_ikev1_quick_pfs_mismatch() {
-	DESC="libreswan 4.10 initiator (IKEv1) <-> strongSwan 5.9.8 (version 1): main mode up, quick mode refused with NO-PROPOSAL-CHOSEN because pluto asks for PFS (KE, MODP-2048) and strongSwan's ESP proposal has no DH group; pluto ignores the notify, retransmits quick mode until its timeout and deletes the ISAKMP SA"
+	DESC="libreswan 4.10 initiator (IKEv1) <-> strongSwan 5.9.8 (version 1): main mode up, quick mode refused with NO-PROPOSAL-CHOSEN because pluto asks for PFS (KE, MODP-2048) and strongSwan's ESP proposal has no DH group; pluto ignores the notify and retransmits quick mode until its retransmit-timeout (10 s)"
 	CHECK=ikev1
-	FACTS=("$LSW_FACT_SHIM" "pluto never logs IKEv1 keys; the key table comes from strongSwan's log (encryption key Ka)" "pluto logs 'ignoring informational payload NO_PROPOSAL_CHOSEN' and keeps retransmitting quick mode message 1 (0.5 s doubling) until it gives up after about 17 s")
+	FACTS=("$SW_FACT_STOP" "$LSW_FACT_SHIM" "pluto never logs IKEv1 keys; the key table comes from strongSwan's log (encryption key Ka)" "pluto logs 'ignoring informational payload NO_PROPOSAL_CHOSEN' and keeps retransmitting quick mode message 1 (0.5 s doubling) until its retransmit-timeout (set to 10 s here; default 60 s)")
 	interop_meta libreswan a initiator pluto.log no
 	peers; conf_pair version=1
-	lsw_conf "$A" left=$IP_A right=$IP_B leftsubnet=$NET_A rightsubnet=$NET_B ikev2=no ike=aes128-sha2_256-modp2048 extra_conn=keyingtries=1
+	lsw_conf "$A" left=$IP_A right=$IP_B leftsubnet=$NET_A rightsubnet=$NET_B ikev2=no ike=aes128-sha2_256-modp2048 extra_conn=keyingtries=1 retransmit_timeout=10s
 	go_lsw_a shim
-	lsw_initiate $NS_A "$A" 15
-	wait_log "$A/pluto.log" 'deleting state \(STATE_MAIN_I4\)' 25 || log "pluto did not give up"
-	settle
+	lsw_initiate $NS_A "$A" 5
+	wait_log "$A/pluto.log" 'deleting state \(STATE_QUICK_I1\)' 20 || log "pluto did not give up"
+	settle 2
+}
+
+# --- OpenIKED ----------------------------------------------------------------
+
+# iked_conf DIR key=value...: DIR/etc/iked.conf (one policy "c", PSK) plus the
+# /etc/iked tree iked insists on (private/local.key even for PSK). keys: local
+# peer from to srcid dstid ike esp psk mode (active|passive)
+iked_conf() {
+	local dir=$1; shift
+	local -A k=([ike]="enc aes-128 prf hmac-sha2-256 auth hmac-sha2-256 group modp2048"
+		[esp]="enc aes-128 auth hmac-sha2-512" [srcid]=moon.ikeflow.test [dstid]=sun.ikeflow.test
+		[psk]=ikeflow-psk-0123 [mode]=active)
+	local kv
+	for kv in "$@"; do k[${kv%%=*}]=${kv#*=}; done
+	mkdir -p "$dir/etc/iked"/{ca,certs,crls,private,pubkeys} "$dir/run"
+	[ -f "$dir/etc/iked/private/local.key" ] || {
+		openssl genrsa -out "$dir/etc/iked/private/local.key" 2048 2>/dev/null
+		openssl rsa -in "$dir/etc/iked/private/local.key" -pubout -out "$dir/etc/iked/local.pub" 2>/dev/null
+	}
+	chmod 600 "$dir/etc/iked/private/local.key"
+	cat > "$dir/etc/iked/iked.conf" <<CONF
+set nomobike
+ikev2 "c" ${k[mode]} esp from ${k[from]} to ${k[to]} \\
+	local ${k[local]} peer ${k[peer]} \\
+	ikesa ${k[ike]} \\
+	childsa ${k[esp]} \\
+	srcid "${k[srcid]}" dstid "${k[dstid]}" \\
+	psk "${k[psk]}"
+CONF
+	chmod 600 "$dir/etc/iked/iked.conf"
+}
+
+# start_iked NS DIR: iked -dvvv in NS, private mount namespace with DIR/etc/iked
+# over /etc/iked, PF_KEY shim preloaded (this kernel has no PF_KEY).
+start_iked() {
+	local ns=$1 dir=$2 i
+	id _iked >/dev/null 2>&1 || useradd -r -s /usr/sbin/nologin -d /var/lib/openiked/empty -M _iked
+	mkdir -p /var/lib/openiked/empty
+	ip netns exec "$ns" unshare -m --propagation private sh -c '
+		mkdir -p /etc/iked && mount --bind "$2/etc/iked" /etc/iked && mount -t tmpfs tmpfs /run &&
+		exec env LD_PRELOAD="$3/pfkey_ack.so" IKF_SHIM_LOG="$2/shim.log" \
+			"$1/usr/sbin/iked" -dvvv -f /etc/iked/iked.conf -s "$2/run/iked.sock"' \
+		sh "$IKED_ROOT" "$dir" "$SHIM_DIR" >"$dir/iked.log" 2>&1 &
+	local pid=$!
+	STARTED_PIDS+=("$pid")
+	echo "$pid" > "$dir/iked.pid"
+	for i in $(seq 1 50); do
+		grep -q 'ikev2_init_ike_sa\|config_getpolicy\|ikev2_dispatch_parent' "$dir/iked.log" 2>/dev/null && return 0
+		kill -0 "$pid" 2>/dev/null || die "iked in $ns died: $(tail -5 "$dir/iked.log")"
+		sleep 0.1
+	done
+	return 0
+}
+
+# go_iked_a: OpenIKED in A (initiator side), strongSwan in B, capture on ra
+go_iked_a() {
+	ensure_interop
+	start_charon $NS_B "$B"; load_conf "$B"
+	start_capture $NS_R ra "$W/capture.pcap"   # before iked: "active" policies start at once
+	start_iked $NS_A "$A"
 }
