@@ -157,6 +157,119 @@ class PlutoLog:
         return [out[k] for k in sorted(out)]
 
 
+IK_LINE = re.compile(r"^(\d\d:\d\d:\d\d)\.(\d{6}) (.*)$")
+IK_WIRE = re.compile(r"^spi=0x([0-9a-f]{16}): (send|recv) (\S+) (req|res) (\d+) peer (\S+):(\d+) local (\S+):(\d+), (\d+) bytes")
+IK_RETX = re.compile(r"^spi=0x([0-9a-f]{16}): retransmit (\d+) (\S+) req (\d+) peer (\S+):(\d+) local (\S+):(\d+)")
+IK_KEY = re.compile(r"^ikev2_sa_keys: (SK_\w+) with (\d+) bytes$")
+IK_HEX = re.compile(r"^(?:[0-9a-f]{2,8} ?)+$")
+IK_RECV_SPIS = re.compile(r"^ikev2_recv: ispi 0x([0-9a-f]{16}) rspi 0x([0-9a-f]{16})")
+IK_SPI_LINE = re.compile(r"^spi=0x([0-9a-f]{16}): (.*)$")
+IK_CHILD = re.compile(r"ikev2_childsa_enable: loaded SPIs: 0x([0-9a-f]{8}), 0x([0-9a-f]{8}) \((.*)\)")
+
+
+class IkedLog:
+    """Packets, state events and key dumps from an OpenIKED iked -dvvv log.
+
+    iked -d prints no times; the generator prefixes every line with the
+    wall-clock time it was written ("HH:MM:SS.ffffff "). iked logs its own
+    wire lines with exchange, request/response, message ID, peer, local and
+    length (without the non-ESP marker), and its IKE SA keys as
+    "ikev2_sa_keys: SK_xx with N bytes" followed by hex words."""
+
+    def __init__(self, path):
+        self.path = path
+        self.sends, self.recvs, self.keys, self.events = [], [], [], []
+        self.version = "OpenIKED 7.2"
+        cur = None        # (ispi, rspi) last seen in ikev2_recv
+        key = None        # key dump being read: [label, hexparts, spis, header line]
+        lines = [l.rstrip("\n") for l in open(path, encoding="utf-8", errors="replace")]
+        for i, raw in enumerate(lines):
+            m = IK_LINE.match(raw)
+            if not m:
+                continue
+            t, us, msg = m.group(1), m.group(2), m.group(3)
+            if key is not None:
+                if IK_HEX.match(msg):
+                    key[1].append(msg.replace(" ", ""))
+                    continue
+                self.keys.append({"label": key[0], "hex": "".join(key[1]), "spi_i": key[2][0],
+                                  "spi_r": key[2][1], "line": key[3]})
+                key = None
+            w = IK_WIRE.match(msg)
+            if w:
+                d = {"t": t, "us": us, "idx": i, "bytes": int(w.group(10)), "ispi": w.group(1),
+                     "exchange": w.group(3), "type": "request" if w.group(4) == "req" else "response",
+                     "mid": int(w.group(5)), "state": w.group(1), "retransmission": False}
+                peer = {"addr": w.group(6), "port": int(w.group(7))}
+                local = {"addr": w.group(8), "port": int(w.group(9))}
+                self.events.append({"time": "%s.%s" % (t, us), "state": w.group(1), "error": False,
+                                    "text": msg.split(": ", 1)[1]})
+                if w.group(2) == "send":
+                    d.update({"src": local, "dst": peer})
+                    self.sends.append(d)
+                else:
+                    d.update({"src": peer, "dst": local})
+                    self.recvs.append(d)
+                continue
+            r = IK_RETX.match(msg)
+            if r:
+                orig = [s for s in self.sends if s["ispi"] == r.group(1) and s["exchange"] == r.group(3)
+                        and s["mid"] == int(r.group(4)) and s["type"] == "request"]
+                if orig:
+                    d = dict(orig[-1])
+                    d.update({"t": t, "us": us, "idx": i, "retransmission": True})
+                    self.sends.append(d)
+                continue
+            k = IK_KEY.match(msg)
+            if k:
+                key = [k.group(1), [], cur or ("", ""), msg]
+                continue
+            rs = IK_RECV_SPIS.match(msg)
+            if rs:
+                cur = (rs.group(1), rs.group(2))
+            sl = IK_SPI_LINE.match(msg)
+            if sl:
+                self.events.append({"time": "%s.%s" % (t, us), "state": sl.group(1), "error": False,
+                                    "text": sl.group(2)})
+            elif re.search(r"failed|NO_PROPOSAL|TS_UNACCEPTABLE|AUTHENTICATION_FAILED|no proposal|"
+                           r"ikev2_childsa_enable: loaded|sent delete|received delete|deleted", msg):
+                self.events.append({"time": "%s.%s" % (t, us), "state": None,
+                                    "error": "failed" in msg, "text": msg})
+        if key is not None:
+            self.keys.append({"label": key[0], "hex": "".join(key[1]), "spi_i": key[2][0],
+                              "spi_r": key[2][1], "line": key[3]})
+
+    def states(self):
+        """Per IKE SA (initiator SPI): what iked logged about it."""
+        out = {}
+        last = None
+        for e in self.events:
+            if e["state"] is not None:
+                last = e["state"]
+            sid = e["state"] or last
+            if sid is None:
+                continue
+            s = out.setdefault(sid, {"state": sid, "kind": "ike", "of": None, "initiated": False,
+                                     "established": False, "child": None, "errors": [], "ended": None,
+                                     "delete_notification_sent": None})
+            txt = e["text"]
+            if txt.startswith("send IKE_SA_INIT req"):
+                s["initiated"] = True
+            if txt.startswith("established peer"):
+                s["established"] = True
+            c = IK_CHILD.search(txt)
+            if c:
+                s["child"] = {"spi_in": c.group(1), "spi_out": c.group(2), "xfrm": c.group(3)}
+            if e["error"] or re.search(r"NO_PROPOSAL|TS_UNACCEPTABLE|AUTHENTICATION_FAILED|no proposal", txt):
+                s["errors"].append(txt)
+            m = re.search(r"sa_state: \S+ -> CLOSED", txt)
+            if m:
+                s["ended"] = "CLOSED"
+            if "sent delete, closing SA" in txt:
+                s["delete_notification_sent"] = True
+        return [out[k] for k in out]
+
+
 class PeerHost:
     """A postprocess.Host look-alike for the non-strongSwan peer."""
 
@@ -246,8 +359,22 @@ class PeerHost:
 
 
 def key_checks(pl, sw_hosts):
-    """Compare pluto's IKEv2 key lines with strongSwan's Sk_* dumps."""
+    """Compare the peer's logged IKEv2 keys with strongSwan's Sk_* dumps."""
     out = []
+    if isinstance(pl, IkedLog):
+        for k in pl.keys:
+            match = None
+            for h in sw_hosts:
+                for uid, spis in h.uid_spis.items():
+                    if spis != (k["spi_i"], k["spi_r"]):
+                        continue
+                    for ks in h.uid_info.get(uid, {}).get("keysets", []):
+                        v = ks.get(k["label"].replace("SK_", "Sk_") + " secret")
+                        if v is not None:
+                            match = v == k["hex"]
+            out.append({"line": k["line"], "spi_i": k["spi_i"], "spi_r": k["spi_r"],
+                        "label": k["label"], "hex": k["hex"], "matches_strongswan": match})
+        return out
     for k in pl.keys:
         want_i = ("Sk_ai secret", "Sk_ei secret") if k["dir"] == "I" else ("Sk_ar secret", "Sk_er secret")
         match = None
@@ -299,7 +426,8 @@ def main(work, out):
     if len(sw_hosts) != 1:
         raise SystemExit("interop: want exactly one strongSwan log, got %d" % len(sw_hosts))
     sw = sw_hosts[0]
-    pl = PlutoLog(os.path.join(work, peer["key"], peer["log"]))
+    path = os.path.join(work, peer["key"], peer["log"])
+    pl = IkedLog(path) if peer["daemon"] == "openiked" else PlutoLog(path)
     ph = PeerHost(peer["key"], peer["role"], sw, pl)
     hosts = sorted([sw, ph], key=lambda h: h.key)
     postprocess.build(work, out, hosts)
@@ -321,7 +449,8 @@ def main(work, out):
         "peer_daemon": pl.version or peer["daemon"],
         "peer_log": peer["log"],
         "peer_states": states,
-        "peer_log_excerpt": ["%s #%d: %s%s" % (e["time"], e["state"], "ERROR: " if e["error"] else "", e["text"])
+        "peer_log_excerpt": ["%s %s: %s%s" % (e["time"], "#%s" % e["state"] if e["state"] is not None else "-",
+                                                "ERROR: " if e["error"] else "", e["text"])
                              for e in pl.events],
         "key_lines": key_checks(pl, sw_hosts),
         "peer_packets": {"sent": len(pl.sends), "received": len(pl.recvs),
@@ -342,16 +471,17 @@ def main(work, out):
             pv = {"state": st["state"], "established": st["established"], "ended": st["ended"],
                   "delete_notification_sent": st["delete_notification_sent"],
                   "revival_scheduled": bool(st.get("revival_scheduled")),
+                  "child": st.get("child"),
                   "errors": st["errors"],
                   "children": [{"state": c["state"], "established": c["established"], "child": c["child"],
                                 "errors": c["errors"], "ended": c["ended"]}
                                for c in kids if c["of"] == st["state"]]}
         sa["peer_view"] = pv
-        # abandoned: the peer deleted an established IKE SA without sending a Delete (and the
-        # strongSwan side logged none); replaced_by: the next IKE SA the peer initiated, when
+        # abandoned: the peer dropped an IKE SA that strongSwan considers established without
+        # sending a Delete (and the strongSwan side logged none); replaced_by: the next IKE SA the peer initiated, when
         # pluto logged that it would revive the connection
         sa["replaced_by"] = None
-        if pv and pv["established"] and pv["ended"] and pv["delete_notification_sent"] is False and \
+        if pv and pv["ended"] and not pv["delete_notification_sent"] and sa["outcome"] == "established" and \
                 sa["ended"] is None and not any(x["exchange"] == "INFORMATIONAL" and x["requester"] == peer["role"]
                                                 and "D" in (x["request_payloads"] or []) for x in exp["exchanges"]
                                                 if x["ike_sa"] == sa["index"]):
@@ -366,9 +496,14 @@ def main(work, out):
     with open(p, "w") as f:
         json.dump(exp, f, indent=1)
         f.write("\n")
-    kept, dropped = trim_pluto_log(os.path.join(work, peer["key"], peer["log"]), os.path.join(out, peer["log"]))
-    exp["interop"]["peer_log_trimmed"] = ("%d lines kept, %d dropped: NSS key reference counting "
-                                          "(newref/delref/addref) and hex dumps other than key material" % (kept, dropped))
+    if isinstance(pl, IkedLog):
+        shutil.copy(path, os.path.join(out, peer["log"]))
+        exp["interop"]["peer_log_trimmed"] = ("not trimmed; every line prefixed by the generator with the wall-clock "
+                                              "time it was written (iked -d prints no times)")
+    else:
+        kept, dropped = trim_pluto_log(path, os.path.join(out, peer["log"]))
+        exp["interop"]["peer_log_trimmed"] = ("%d lines kept, %d dropped: NSS key reference counting "
+                                              "(newref/delref/addref) and hex dumps other than key material" % (kept, dropped))
     with open(p, "w") as f:
         json.dump(exp, f, indent=1)
         f.write("\n")

@@ -30,6 +30,8 @@ SCENARIOS+=(
 	libreswan-ikev1-main-quick
 	libreswan-ikev1-quick-refused
 	libreswan-ikev1-quick-pfs-mismatch
+	openiked-ikev2-success
+	openiked-ikev2-child-no-proposal
 )
 
 # ensure_interop: unpack libreswan (and openiked) and build the shims, once.
@@ -312,13 +314,21 @@ start_iked() {
 	local ns=$1 dir=$2 i
 	id _iked >/dev/null 2>&1 || useradd -r -s /usr/sbin/nologin -d /var/lib/openiked/empty -M _iked
 	mkdir -p /var/lib/openiked/empty
+	# iked -d prints no times: a reader prefixes each line with the time it was written
+	rm -f "$dir/iked.fifo"; mkfifo "$dir/iked.fifo"
+	python3 -u -c 'import sys, datetime
+out = open(sys.argv[1], "w", buffering=1)
+for line in open(sys.argv[2], errors="replace"):
+    out.write(datetime.datetime.now().strftime("%H:%M:%S.%f ") + line)' "$dir/iked.log" "$dir/iked.fifo" &
+	STARTED_PIDS+=("$!")
 	ip netns exec "$ns" unshare -m --propagation private sh -c '
 		mkdir -p /etc/iked && mount --bind "$2/etc/iked" /etc/iked && mount -t tmpfs tmpfs /run &&
 		exec env LD_PRELOAD="$3/pfkey_ack.so" IKF_SHIM_LOG="$2/shim.log" \
 			"$1/usr/sbin/iked" -dvvv -f /etc/iked/iked.conf -s "$2/run/iked.sock"' \
-		sh "$IKED_ROOT" "$dir" "$SHIM_DIR" >"$dir/iked.log" 2>&1 &
+		sh "$IKED_ROOT" "$dir" "$SHIM_DIR" >"$dir/iked.fifo" 2>&1 &
 	local pid=$!
-	STARTED_PIDS+=("$pid")
+	# iked first, then its log reader (STARTED_PIDS is killed in order)
+	STARTED_PIDS=("${STARTED_PIDS[@]:0:${#STARTED_PIDS[@]}-1}" "$pid" "${STARTED_PIDS[-1]}")
 	echo "$pid" > "$dir/iked.pid"
 	for i in $(seq 1 50); do
 		grep -q 'ikev2_init_ike_sa\|config_getpolicy\|ikev2_dispatch_parent' "$dir/iked.log" 2>/dev/null && return 0
@@ -334,4 +344,40 @@ go_iked_a() {
 	start_charon $NS_B "$B"; load_conf "$B"
 	start_capture $NS_R ra "$W/capture.pcap"   # before iked: "active" policies start at once
 	start_iked $NS_A "$A"
+}
+
+ikectl() {  # ikectl NS DIR args...
+	local ns=$1 dir=$2; shift 2
+	ip netns exec "$ns" "$IKED_ROOT/usr/sbin/ikectl" -s "$dir/run/iked.sock" "$@"
+}
+
+IKED_FACT_SHIM="iked ran with the LD_PRELOAD shim testdata/gen/shim/pfkey_ack.c: this kernel has no PF_KEY, so the shim gives iked an AF_UNIX socket and answers each PF_KEY request as the kernel would (GETSPI with a fresh SPI, errno 0 otherwise; shim.log lists each) and reports its IP_IPSEC_POLICY bypass on the IKE sockets as set; iked finished its exchanges normally but carried no ESP"
+IKED_FACT_NOESP="no pings: iked could not carry ESP here (no kernel IPsec, SAs acknowledged by the shim only); the child SAs never carry ESP, so child_sas[].esp_flows is false"
+IKED_FACT_4500="strongSwan (kernel-libipsec) fakes a NAT in IKE_SA_INIT; iked therefore moves to UDP 4500 (its log says NAT-T)"
+
+sc_openiked_ikev2_success() {
+	DESC="OpenIKED 7.2 initiator (iked, IKEv2, PSK) <-> strongSwan 5.9.8 responder: IKE_SA_INIT + IKE_AUTH with one child SA (ESP AES-CBC-128 + HMAC-SHA2-512-256; OpenIKED on Linux cannot use HMAC-SHA2-256 for ESP), no ESP (iked cannot carry it here), iked deletes the IKE SA (ikectl reset sa)"
+	FACTS=("$IKED_FACT_SHIM" "$IKED_FACT_NOESP" "$IKED_FACT_4500")
+	interop_meta openiked a initiator iked.log no
+	IB=(esp=aes128-sha512)
+	peers; conf_pair
+	iked_conf "$A" local=$IP_A peer=$IP_B from=$NET_A to=$NET_B
+	go_iked_a
+	wait_log "$A/iked.log" 'established peer' 15 || log "iked: no IKE SA established"
+	settle 2
+	ikectl $NS_A "$A" reset sa >>"$A/terminate.out" 2>&1 || true
+	wait_log "$B/charon.log" 'deleting IKE_SA' 5 || log "no delete seen by strongSwan"
+	settle
+}
+
+sc_openiked_ikev2_child_no_proposal() {
+	DESC="OpenIKED 7.2 initiator <-> strongSwan 5.9.8 responder: IKE SA authenticated, child SA refused in IKE_AUTH with N(NO_PROPOSAL_CHOSEN) (iked ESP AES-CBC-256 + HMAC-SHA2-512, strongSwan only AES-CBC-128 + HMAC-SHA2-512); no ESP"
+	FACTS=("$IKED_FACT_SHIM" "$IKED_FACT_4500" "$SW_FACT_STOP" "the peers disagree: strongSwan logs the IKE SA established (only the child refused), iked logs 'ikev2_init_recv: failed to negotiate IKE SA' and 'sa_free: no proposal chosen (IKE SA)': it treats the child's NO_PROPOSAL_CHOSEN as the failure of the whole IKE SA and drops it without a Delete (ike_sas[].ended = abandoned, peer_view)")
+	interop_meta openiked a initiator iked.log no
+	IB=(esp=aes128-sha512)
+	peers; conf_pair
+	iked_conf "$A" local=$IP_A peer=$IP_B from=$NET_A to=$NET_B esp="enc aes-256 auth hmac-sha2-512"
+	go_iked_a
+	wait_log "$B/charon.log" 'NO_PROPOSAL_CHOSEN|no acceptable proposal' 15 || log "strongSwan refused nothing?"
+	settle 4
 }

@@ -59,19 +59,38 @@ static void init(void)
 	real_setsockopt = dlsym(RTLD_NEXT, "setsockopt");
 }
 
-static void note(const char *fmt, ...)
+static int logfd = -1;
+
+/* openlog_early opens IKF_SHIM_LOG before iked's processes chroot. */
+__attribute__((constructor)) static void openlog_early(void)
 {
 	const char *path = getenv("IKF_SHIM_LOG");
-	FILE *f;
-	va_list ap;
+	int fd;
 
-	if (path == NULL || (f = fopen(path, "a")) == NULL)
+	if (path == NULL || (fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0644)) < 0)
+		return;
+	logfd = fcntl(fd, F_DUPFD, 900);
+	close(fd);
+}
+
+static void note(const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	int n;
+
+	if (logfd < 0)
 		return;
 	va_start(ap, fmt);
-	vfprintf(f, fmt, ap);
+	n = vsnprintf(buf, sizeof(buf) - 1, fmt, ap);
 	va_end(ap);
-	fputc('\n', f);
-	fclose(f);
+	if (n < 0)
+		return;
+	if (n > (int)sizeof(buf) - 2)
+		n = sizeof(buf) - 2;
+	buf[n++] = '\n';
+	init();
+	real_write(logfd, buf, n);
 }
 
 int socket(int domain, int type, int protocol)
