@@ -32,6 +32,7 @@ SCENARIOS+=(
 	libreswan-ikev1-quick-pfs-mismatch
 	openiked-ikev2-success
 	openiked-ikev2-child-no-proposal
+	openiked-ikev2-init-no-proposal
 )
 
 # ensure_interop: unpack libreswan (and openiked) and build the shims, once.
@@ -380,4 +381,16 @@ sc_openiked_ikev2_child_no_proposal() {
 	go_iked_a
 	wait_log "$B/charon.log" 'NO_PROPOSAL_CHOSEN|no acceptable proposal' 15 || log "strongSwan refused nothing?"
 	settle 4
+}
+
+sc_openiked_ikev2_init_no_proposal() {
+	DESC="OpenIKED 7.2 initiator <-> strongSwan 5.9.8 responder: IKE_SA_INIT answered with N(NO_PROPOSAL_CHOSEN) (iked offers AES-256/HMAC-SHA2-512/ECP-384, strongSwan only AES-128/SHA-256/MODP-2048); what iked does next is in its log"
+	CHECK="skip:nothing encrypted (IKE_SA_INIT only)"
+	FACTS=("$IKED_FACT_SHIM")
+	interop_meta openiked a initiator iked.log no
+	peers; conf_pair
+	iked_conf "$A" local=$IP_A peer=$IP_B from=$NET_A to=$NET_B ike="enc aes-256 prf hmac-sha2-512 auth hmac-sha2-512 group ecp384"
+	go_iked_a
+	wait_log "$B/charon.log" 'NO_PROPOSAL_CHOSEN|no acceptable proposal' 15 || log "strongSwan refused nothing?"
+	settle 8
 }
