@@ -459,13 +459,13 @@ def main(work, out):
         "esp_possible": meta.get("esp_possible", False),
         "facts": meta.get("facts", []),
     }
-    # per IKE SA the peer initiated: its pluto state, in order of initiation
-    mine = [st for st in states if st["initiated"]]
+    # per IKE SA: the peer's own IKE SA state (pluto state number / iked SPI), in order
+    mine = [st for st in states if st["kind"] == "ike"]
     kids = [st for st in states if st["kind"] == "child"]
     k = 0
     for sa in exp["ike_sas"]:
         pv = None
-        if sa["initiator"] == peer["role"] and k < len(mine):
+        if peer["role"] in (sa["initiator"], sa["responder"]) and k < len(mine):
             st = mine[k]
             k += 1
             pv = {"state": st["state"], "established": st["established"], "ended": st["ended"],

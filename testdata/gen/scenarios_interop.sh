@@ -30,6 +30,7 @@ SCENARIOS+=(
 	libreswan-ikev1-main-quick
 	libreswan-ikev1-quick-refused
 	libreswan-ikev1-quick-pfs-mismatch
+	libreswan-ikev2-responder
 	openiked-ikev2-success
 	openiked-ikev2-child-no-proposal
 	openiked-ikev2-init-no-proposal
@@ -150,6 +151,14 @@ lsw_initiate() {  # lsw_initiate NS DIR [timeout]: asynchronous initiate, bounde
 	local ns=$1 dir=$2 t=${3:-15}
 	timeout "$t" "$LSW/usr/libexec/ipsec/whack" --ctlsocket "$dir/run/pluto.ctl" --name c --initiate \
 		>>"$dir/initiate.out" 2>&1 || true
+}
+
+# go_lsw_b [shim]: strongSwan in A (initiator), libreswan in B (responder), capture on ra
+go_lsw_b() {
+	ensure_interop
+	start_pluto $NS_B "$B" "${1:-}"
+	start_charon $NS_A "$A"; load_conf "$A"
+	start_capture $NS_R ra "$W/capture.pcap"
 }
 
 # go_lsw_a [shim]: libreswan in A (initiator side), strongSwan in B, capture on ra
@@ -393,4 +402,16 @@ sc_openiked_ikev2_init_no_proposal() {
 	go_iked_a
 	wait_log "$B/charon.log" 'NO_PROPOSAL_CHOSEN|no acceptable proposal' 15 || log "strongSwan refused nothing?"
 	settle 8
+}
+
+sc_libreswan_ikev2_responder() {
+	DESC="strongSwan 5.9.8 initiator <-> libreswan 4.10 responder (pluto with the XFRM ACK shim), IKEv2 PSK: IKE_SA_INIT + IKE_AUTH with one child SA, no ESP, strongSwan deletes the IKE SA"
+	FACTS=("$LSW_FACT_SHIM" "no pings: pluto could not carry ESP here; strongSwan's ESP to pluto would not be answered, so none was sent (child_sas[].esp_flows is false)" "strongSwan (kernel-libipsec, initiator) fakes a NAT in IKE_SA_INIT; both move to UDP 4500")
+	interop_meta libreswan b responder pluto.log no
+	peers; conf_pair
+	lsw_conf "$B" left=$IP_B right=$IP_A leftid=@sun.ikeflow.test rightid=@moon.ikeflow.test leftsubnet=$NET_B rightsubnet=$NET_A
+	go_lsw_b shim
+	initiate "$A" net
+	settle 2
+	terminate "$A" c; settle
 }
