@@ -168,7 +168,8 @@ func (k *knownWrongT) Errorf(format string, args ...any) {
 }
 
 // report logs the known_wrong entries that matched no failure: ikeflow now
-// gets them right and they can be removed from expected.json.
+// gets them right; remove them from testdata/gen/known_wrong.json and run
+// testdata/gen/postprocess_interop.py --refresh-known-wrong on the scenario.
 func (k *knownWrongT) report() {
 	for _, w := range k.known {
 		if !k.hit[w] {
