@@ -298,6 +298,7 @@ class PeerHost:
             s = dict(p)
             s["idx"] = n * 2
             s["retransmit"] = 0
+            s["paired"] = c is not None
             prev = last_of_state.get(p["state"])
             if p["retransmission"] and prev is not None and prev["exchange"] and c is not None and not c.get("exchange"):
                 # pluto logged a retransmission and strongSwan "received retransmit of request":
@@ -454,7 +455,11 @@ def main(work, out):
                              for e in pl.events],
         "key_lines": key_checks(pl, sw_hosts),
         "peer_packets": {"sent": len(pl.sends), "received": len(pl.recvs),
-                         "sent_not_logged_by_strongswan": sum(1 for s in ph.sends if s["exchange"] is None),
+                         "sent_not_logged_by_strongswan": sum(1 for s in ph.sends if not s["paired"]),
+                         "note": "the peer's packets are paired with strongSwan's receive lines by length and ports, "
+                                 "in order; strongSwan logs whole seconds, so when it logged fewer receptions than the "
+                                 "peer logged sends, which copy was lost is not determined (messages[].received_by_peer "
+                                 "is then a guess for those copies)",
                          "received_not_logged_by_strongswan": sum(1 for r in ph.recvs if r["exchange"] is None)},
         "esp_possible": meta.get("esp_possible", False),
         "facts": meta.get("facts", []),

@@ -31,6 +31,7 @@ SCENARIOS+=(
 	libreswan-ikev1-quick-refused
 	libreswan-ikev1-quick-pfs-mismatch
 	libreswan-ikev2-responder
+	libreswan-ikev2-retransmit
 	openiked-ikev2-success
 	openiked-ikev2-child-no-proposal
 	openiked-ikev2-init-no-proposal
@@ -414,4 +415,23 @@ sc_libreswan_ikev2_responder() {
 	initiate "$A" net
 	settle 2
 	terminate "$A" c; settle
+}
+
+sc_libreswan_ikev2_retransmit() {
+	DESC="libreswan 4.10 initiator <-> strongSwan 5.9.8 responder: the router drops everything strongSwan sends for 2.2 s, pluto retransmits IKE_SA_INIT on its back-off schedule (0.5 s doubling), then the path heals and the SA comes up (XFRM ACK shim), pluto deletes"
+	FACTS=("$LSW_FACT_SHIM" "$LSW_FACT_NOESP" "$LSW_FACT_4500" "responses dropped by the router before the capture point (capture on the initiator side): the retransmitted requests and strongSwan's re-sent responses are on the wire only up to the router")
+	interop_meta libreswan a initiator pluto.log no
+	peers; conf_pair
+	lsw_conf "$A" left=$IP_A right=$IP_B leftsubnet=$NET_A rightsubnet=$NET_B
+	go_lsw_a shim
+	nsx $NS_R iptables -I FORWARD -s $IP_B -j DROP
+	lsw_initiate $NS_A "$A" 20 &
+	local ipid=$!
+	sleep 2.2
+	nsx $NS_R iptables -D FORWARD -s $IP_B -j DROP
+	wait $ipid || true
+	settle 2
+	whack $NS_A "$A" --name c --terminate >>"$A/terminate.out" 2>&1 || true
+	wait_log "$B/charon.log" 'deleting IKE_SA' 5 || log "no delete seen by strongSwan"
+	settle
 }
