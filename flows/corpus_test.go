@@ -3,6 +3,7 @@ package flows
 import (
 	"cmp"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -21,7 +22,12 @@ var corpusDir = cmp.Or(os.Getenv("IKEFLOW_CORPUS"), "../testdata/corpus")
 
 // expectedScenario is the part of expected.json the flow analysis checks.
 type expectedScenario struct {
-	Scenario      string   `json:"scenario"`
+	Scenario string `json:"scenario"`
+	// KnownWrong lists check failures today's ikeflow is known to get wrong
+	// on this scenario (interop captures, see testdata/corpus/INTEROP.md):
+	// a failure whose message contains one of them is logged as
+	// "KNOWN WRONG: …" instead of failing; everything else is asserted.
+	KnownWrong    []string `json:"known_wrong"`
 	Outcome       string   `json:"outcome"`
 	ErrorNotifies []string `json:"error_notifies"`
 	IKESAs        []expectedSA
@@ -43,10 +49,16 @@ type expectedSA struct {
 	Outcome  string  `json:"outcome"`
 	Ended    *string `json:"ended"`
 	RekeyOf  *int    `json:"rekey_of"`
+	// ReplacedBy is set (interop captures) when the initiator abandoned
+	// this SA without a Delete and started IKE SA ReplacedBy instead.
+	ReplacedBy *int `json:"replaced_by"`
 }
 
 type expectedChild struct {
-	IKESA      int               `json:"ike_sa"`
+	IKESA int `json:"ike_sa"`
+	// ESPFlows is false when a peer could not carry ESP (interop captures:
+	// no kernel ESP); absent means true.
+	ESPFlows   *bool             `json:"esp_flows"`
 	Proposal   string            `json:"proposal"`
 	InboundSPI map[string]string `json:"inbound_spi"`
 	TSi        []string          `json:"ts_initiator"`
@@ -112,7 +124,9 @@ func TestCorpus(t *testing.T) {
 			_ = json.Unmarshal(raw, &withSAs)
 			exp.IKESAs = withSAs.IKESAs
 			r := analyze(loadPackets(t, filepath.Join(dir, "capture.pcap")), Options{Decryptor: corpusKeys(t, dir)})
-			checkScenario(t, &exp, r)
+			kt := &knownWrongT{T: t, known: exp.KnownWrong}
+			checkScenario(kt, &exp, r)
+			kt.report()
 			if t.Failed() {
 				for _, sa := range r.SAs {
 					t.Log("\n" + Ladder(sa))
@@ -122,13 +136,56 @@ func TestCorpus(t *testing.T) {
 	}
 }
 
+// checker is the part of testing.T that checkScenario uses.
+type checker interface {
+	Helper()
+	Errorf(format string, args ...any)
+}
+
+// knownWrongT turns failures matching a scenario's known_wrong entries into
+// t.Log lines; all other failures fail the test.
+type knownWrongT struct {
+	*testing.T
+	known []string
+	hit   map[string]bool
+}
+
+// Errorf fails the test unless the message contains a known_wrong entry.
+func (k *knownWrongT) Errorf(format string, args ...any) {
+	k.T.Helper()
+	msg := fmt.Sprintf(format, args...)
+	for _, w := range k.known {
+		if w != "" && strings.Contains(msg, w) {
+			if k.hit == nil {
+				k.hit = map[string]bool{}
+			}
+			k.hit[w] = true
+			k.T.Log("KNOWN WRONG: " + msg)
+			return
+		}
+	}
+	k.T.Error(msg)
+}
+
+// report logs the known_wrong entries that matched no failure: ikeflow now
+// gets them right; remove them from testdata/gen/known_wrong.json and run
+// testdata/gen/postprocess_interop.py --refresh-known-wrong on the scenario.
+func (k *knownWrongT) report() {
+	for _, w := range k.known {
+		if !k.hit[w] {
+			k.T.Logf("known_wrong entry no longer needed (ikeflow gets it right now): %q", w)
+		}
+	}
+}
+
 // checkScenario compares a report with a scenario's expectations.
-func checkScenario(t *testing.T, exp *expectedScenario, r *Report) {
+func checkScenario(t checker, exp *expectedScenario, r *Report) {
 	t.Helper()
 	if len(r.SAs) != len(exp.IKESAs) {
 		t.Errorf("got %d IKE SAs, want %d", len(r.SAs), len(exp.IKESAs))
 	}
 	var sas []*SA
+	abandoned := false // an IKE SA the logs say its initiator abandoned (interop)
 	for i, e := range exp.IKESAs {
 		var got *SA
 		for _, sa := range r.SAs {
@@ -141,7 +198,16 @@ func checkScenario(t *testing.T, exp *expectedScenario, r *Report) {
 			t.Errorf("IKE SA %d %s/%s not found", i, e.SPIi, e.SPIr)
 			continue
 		}
-		if want := wantState(e); got.State != want {
+		if deref(e.Ended) == "abandoned" {
+			// no Delete on the wire: any state is fine as long as ikeflow
+			// does not present a replaced SA as simply up
+			if e.ReplacedBy != nil && !hasKind(got.Findings, KindAbandoned) {
+				t.Errorf("IKE SA %s: no %s finding, but its initiator abandoned it without a Delete right after IKE_AUTH and started IKE SA %d instead", got.Name(), KindAbandoned, *e.ReplacedBy)
+			}
+			if e.ReplacedBy != nil {
+				abandoned = true
+			}
+		} else if want := wantState(e); got.State != want {
 			t.Errorf("IKE SA %s: state %s, want %s (outcome %s, ended %v)", got.Name(), got.State, want, e.Outcome, deref(e.Ended))
 		}
 		if e.Proposal != nil && e.Version == 2 && normProposal(got.Proposal) != normProposal(*e.Proposal) {
@@ -193,7 +259,11 @@ func checkScenario(t *testing.T, exp *expectedScenario, r *Report) {
 		if !got.Inferred && (!slices.Equal(got.TSi, e.TSi) || !slices.Equal(got.TSr, e.TSr)) {
 			t.Errorf("child SA %s/%s: TS %v/%v, want %v/%v", spiI, spiR, got.TSi, got.TSr, e.TSi, e.TSr)
 		}
-		if got.ESPPackets.IToR == 0 || got.ESPPackets.RToI == 0 {
+		if e.ESPFlows != nil && !*e.ESPFlows {
+			if got.ESPPackets.IToR != 0 || got.ESPPackets.RToI != 0 {
+				t.Errorf("child SA %s/%s: ESP %+v, want none (a peer could not carry ESP)", spiI, spiR, got.ESPPackets)
+			}
+		} else if got.ESPPackets.IToR == 0 || got.ESPPackets.RToI == 0 {
 			t.Errorf("child SA %s/%s: ESP %+v, want traffic both ways", spiI, spiR, got.ESPPackets)
 		}
 	}
@@ -204,7 +274,7 @@ func checkScenario(t *testing.T, exp *expectedScenario, r *Report) {
 	}
 	all = append(all, r.Findings...)
 	want := map[string]bool{}
-	allowed := map[string]bool{}
+	allowed := map[string]bool{KindAbandoned: abandoned}
 	for _, k := range infoAllowed {
 		allowed[k] = true
 	}
@@ -260,8 +330,8 @@ func checkScenario(t *testing.T, exp *expectedScenario, r *Report) {
 			extra = append(extra, f.Kind+":"+f.Severity.String()+" "+f.Message)
 		}
 	}
-	if len(extra) > 0 {
-		t.Errorf("unexpected findings:\n%s", strings.Join(extra, "\n"))
+	for _, x := range extra { // one failure each, so known_wrong can name one
+		t.Errorf("unexpected finding: %s", x)
 	}
 }
 
@@ -307,6 +377,16 @@ func normProposal(s string) string {
 	}
 	sort.Strings(toks)
 	return strings.Join(toks, "/")
+}
+
+// hasWarning reports whether a finding of warning severity or worse is present.
+func hasWarning(fs []Finding) bool {
+	for _, f := range fs {
+		if f.Severity >= SeverityWarning {
+			return true
+		}
+	}
+	return false
 }
 
 // hasKind reports whether a finding of kind k is present.

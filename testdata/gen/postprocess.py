@@ -330,13 +330,23 @@ def norm_notify(p):
     return NOTIFY_SHORT.get(m.group(1), m.group(1))
 
 
-def build(work, out):
-    meta = json.load(open(os.path.join(work, "meta.json")))
+def load_hosts(work):
+    """The strongSwan hosts of a run: one Host per WORKDIR/{a,b,c}/charon.log."""
     hosts = []
     for key, role in HOSTS:
         p = os.path.join(work, key, "charon.log")
         if os.path.exists(p):
             hosts.append(Host(key, role, p))
+    return hosts
+
+
+def build(work, out, hosts=None):
+    """Write OUTDIR's files. hosts defaults to load_hosts(work); the interop
+    post-processor passes a non-strongSwan peer as well (a Host-like object
+    whose trimmed log is None: its raw log is copied by the caller)."""
+    meta = json.load(open(os.path.join(work, "meta.json")))
+    if hosts is None:
+        hosts = load_hosts(work)
     byaddr = {}
     addr_of = {}
     for h in hosts:
@@ -672,6 +682,8 @@ def build(work, out):
         json.dump(exp, f, indent=1)
         f.write("\n")
     for h in hosts:
+        if h.trimmed is None:
+            continue
         with open(os.path.join(out, "charon-%s.log" % h.role), "w") as f:
             f.write("\n".join(h.trimmed) + "\n")
     shutil.copy(os.path.join(work, "capture.pcap"), os.path.join(out, "capture.pcap"))

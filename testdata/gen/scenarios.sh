@@ -95,7 +95,7 @@ run_scenario() {
 	rm -rf "$W"; mkdir -p "$W"
 	A=$W/a B=$W/b C=$W/c
 	mkdir -p "$A" "$B"
-	DESC="" CHECK=ikev2 HAVE_C=0 PINGS=0 NOTES=()
+	DESC="" CHECK=ikev2 HAVE_C=0 PINGS=0 NOTES=() PP=postprocess.py META_EXTRA=
 	EXTRA_A=() EXTRA_B=() EXTRA_C=() IA=() IB=()
 	"$fn"
 	stop_capture
@@ -109,8 +109,10 @@ json.dump({"name": name, "description": desc, "check": check,
            "pings": int(pings), "have_c": have_c == "1", "notes": notes},
           open(path, "w"), indent=1)
 PY
+	# interop scenarios (scenarios_interop.sh) add JSON to meta.json and use their post-processor
+	[ -z "$META_EXTRA" ] || python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); m.update(json.loads(sys.argv[2])); json.dump(m, open(sys.argv[1], "w"), indent=1)' "$W/meta.json" "$META_EXTRA"
 	rm -rf "$out"; mkdir -p "$out"
-	python3 "$GEN_DIR/postprocess.py" "$W" "$out" || { log "postprocess failed"; return 1; }
+	python3 "$GEN_DIR/$PP" "$W" "$out" || { log "postprocess failed"; return 1; }
 	python3 "$GEN_DIR/shape.py" --check "$out" || { log "expected.json inconsistent"; return 1; }
 	bash "$GEN_DIR/check_decrypt.sh" "$out" || return 1
 	ls -la "$out" >&2
