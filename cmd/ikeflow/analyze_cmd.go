@@ -25,6 +25,9 @@ identities, child SA proposals, traffic selectors and error notifies. Without
 keys, encrypted exchanges are analysed from sizes, order and timing.
 
 Several captures are merged by time (frame numbers stay those of each file).
+Two captures of the same traffic taken at two points (both gateways, inside
+and outside a firewall) are compared packet by packet instead: what was lost,
+delayed or rewritten between them (--two-sided; automatic when unambiguous).
 
 Examples:
   ikeflow capture.pcap
@@ -37,9 +40,10 @@ type analyzeOpts struct {
 	format string
 	ladder bool
 	flowFlags
-	quiet bool
-	write string
-	in    inputFlags
+	quiet    bool
+	write    string
+	in       inputFlags
+	twoSided string
 }
 
 func runAnalyze(e *env, args []string) error {
@@ -51,6 +55,8 @@ func runAnalyze(e *env, args []string) error {
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "no progress and no packet-level warnings on stderr")
 	fs.StringVarP(&o.write, "write", "w", "", "also write the packets of the reported SAs (after --peer/--spi) to this pcapng `file`")
 	o.in.register(fs)
+	fs.StringVar(&o.twoSided, "two-sided", "auto", "compare two captures of one path packet by packet: auto, yes or no")
+	fs.Lookup("two-sided").NoOptDefVal = "yes"
 	if err := parseFlags(e, fs, args); err != nil {
 		return err
 	}
@@ -71,6 +77,12 @@ func runAnalyze(e *env, args []string) error {
 	}
 	fopt, failLevel, err := o.flowFlags.options(e, o.in.keys)
 	if err != nil {
+		return err
+	}
+	if !slices.Contains(twoSidedModes, o.twoSided) {
+		return usagef("--two-sided must be auto, yes or no, not %q", o.twoSided)
+	}
+	if done, err := twoSided(e, &o, args, fs.Args(), opt); done || err != nil {
 		return err
 	}
 
