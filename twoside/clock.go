@@ -122,7 +122,7 @@ func estimateClock(groups map[ipPair][2][]sample, base time.Time) Clock {
 	c.Offset = thetas[len(thetas)/2]
 	slices.SortFunc(ests, func(x, y estimate) int { return x.t.Compare(y.t) })
 	span := ests[len(ests)-1].t.Sub(ests[0].t)
-	if len(ests) >= 6 && span >= time.Minute {
+	if len(ests) >= 4 && span >= 10*time.Second {
 		// least squares theta = a + b*(t - base), in seconds
 		var sx, sy, sxx, sxy float64
 		n := float64(len(ests))
@@ -137,7 +137,10 @@ func estimateClock(groups map[ipPair][2][]sample, base time.Time) Clock {
 		if den := n*sxx - sx*sx; den > 0 {
 			b := (n*sxy - sx*sy) / den
 			a := (sy - b*sx) / n
-			if ppm := b * 1e6; ppm > -1000 && ppm < 1000 && absF(ppm) >= 0.1 {
+			// keep the drift when it moves the offset by more than twice the
+			// uncertainty over the span, and is plausible for a clock
+			visible := absF(b*span.Seconds()) > 2*c.Uncertainty.Seconds()
+			if ppm := b * 1e6; ppm > -1000 && ppm < 1000 && absF(ppm) >= 0.1 && visible {
 				c.DriftPPM = ppm
 				c.Offset += time.Duration(a * 1e9)
 			}

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/hex"
 	"fmt"
+	"net/netip"
 	"slices"
 	"time"
 )
@@ -185,7 +186,7 @@ type flowID struct {
 }
 
 type mapID struct {
-	aSrc, aDst, bSrc, bDst string
+	aSrc, aDst, bSrc, bDst netip.AddrPort
 }
 
 type comparison struct {
@@ -337,7 +338,7 @@ func (c *comparison) matchKey(xs, ys []int32, aUp bool) {
 }
 
 func (c *comparison) mapping(pa, pb *Packet) {
-	id := mapID{pa.Src.String(), pa.Dst.String(), pb.Src.String(), pb.Dst.String()}
+	id := mapID{pa.Src, pa.Dst, pb.Src, pb.Dst}
 	m := c.maps[id]
 	if m == nil {
 		m = &Mapping{ASrc: pa.Src, ADst: pa.Dst, BSrc: pb.Src, BDst: pb.Dst, FirstFrameA: pa.Frame, LastFrameA: pa.Frame,

@@ -80,7 +80,7 @@ type saID struct {
 
 // Options bound the memory a [Side] uses.
 type Options struct {
-	// MaxPackets caps the packets one side keeps (0: 2,000,000).
+	// MaxPackets caps the packets one side keeps (0: 1,000,000).
 	MaxPackets int
 	// MaxPerSA caps the packets kept per IKE SA or ESP SPI (0: 200,000).
 	MaxPerSA int
@@ -90,7 +90,7 @@ func (o Options) maxPackets() int {
 	if o.MaxPackets > 0 {
 		return o.MaxPackets
 	}
-	return 2_000_000
+	return 1_000_000
 }
 
 func (o Options) maxPerSA() int {
