@@ -238,7 +238,7 @@ func (c *comparison) flow(p *Packet, t time.Time, aUp bool) *Flow {
 }
 
 func ref(p *Packet, side string) Ref {
-	r := Ref{Frame: p.Frame, Side: side, Time: p.Time, Size: p.Size, Reassembled: p.Reassembled}
+	r := Ref{Frame: p.Frame, Side: side, Time: p.Time, Src: p.Src, Dst: p.Dst, Size: p.Size, Reassembled: p.Reassembled}
 	if p.Kind == KindIKE {
 		r.Exchange = p.Exchange.String()
 		r.MID, r.Response, r.Fragment = p.MID, p.Response, p.Fragment

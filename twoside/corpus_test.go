@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -213,5 +214,34 @@ func TestCorpus(t *testing.T) {
 				t.Errorf("clock offset %v, editcap shifted by %v", r.Clock.Offset, want)
 			}
 		})
+	}
+}
+
+// TestNATPortChange: the script saw A's 198.51.100.10:4500 become two
+// different ports on B's side; the report must name both, in order, and
+// tie B's lost packets to the old one.
+func TestNATPortChange(t *testing.T) {
+	dir := "../testdata/twoside/twoside-nat-ports"
+	e := loadExpected(t, dir)
+	var ports []string
+	for _, m := range e.Mappings {
+		if m.ASrc == "198.51.100.10:4500" {
+			ports = append(ports, m.BSrc)
+		}
+	}
+	if len(ports) != 2 {
+		t.Fatalf("corpus: want two mappings of 198.51.100.10:4500, script found %q", ports)
+	}
+	a, b := loadPair(t, dir, "side-b-shifted.pcap")
+	r := Compare(a, b)
+	all := strings.Join(r.Findings, "\n")
+	for _, want := range []string{
+		ports[0] + " → 203.0.113.10:4500 (6 packet(s), frames 3–13 in side-a.pcap), then " + ports[1],
+		"the NAT mapping changed during the capture",
+		"were sent to " + ports[0] + ", a NAT mapping replaced by " + ports[1],
+	} {
+		if !strings.Contains(all, want) {
+			t.Errorf("findings lack %q:\n%s", want, all)
+		}
 	}
 }

@@ -189,6 +189,7 @@ func natSentences(r *Report) []string {
 		byA[k] = append(byA[k], m)
 	}
 	var out []string
+	seen := map[string]bool{}
 	for _, k := range order {
 		ms := byA[k]
 		rewritten := false
@@ -211,6 +212,47 @@ func natSentences(r *Report) []string {
 			s += ": the NAT mapping changed during the capture"
 		}
 		out = append(out, s+".")
+		if len(ms) > 1 {
+			out = append(out, staleSentences(r, ms, seen)...)
+		}
+	}
+	return out
+}
+
+// staleSentences explains losses addressed to a translated endpoint after
+// the NAT had replaced it (ms are the runs of one A-side address pair).
+func staleSentences(r *Report, ms []Mapping, seen map[string]bool) []string {
+	last := ms[len(ms)-1]
+	cur := map[string]bool{last.BSrc.String(): true, last.BDst.String(): true}
+	var out []string
+	for _, m := range ms[:len(ms)-1] {
+		for j, ep := range []string{m.BSrc.String(), m.BDst.String()} {
+			if cur[ep] {
+				continue
+			}
+			newer := last.BSrc
+			if j == 1 {
+				newer = last.BDst
+			}
+			for i := range r.Flows {
+				f := &r.Flows[i]
+				if f.Upstream != "b" {
+					continue
+				}
+				var hit []Ref
+				for _, l := range f.Lost {
+					if l.Dst.String() == ep && l.Frame > 0 {
+						hit = append(hit, l)
+					}
+				}
+				if len(hit) == 0 || seen[f.SA+ep] {
+					continue
+				}
+				seen[f.SA+ep] = true
+				out = append(out, fmt.Sprintf("%d lost packet(s) of %s (frames %s in %s) were sent to %s, a NAT mapping replaced by %s from frame %d in %s: the sender kept using the old mapping, which most likely no longer existed.",
+					len(hit), f.SA, list(hit, func(x Ref) string { return strconv.Itoa(x.Frame) }), r.B, ep, newer, last.FirstFrameA, r.A))
+			}
+		}
 	}
 	return out
 }

@@ -87,6 +87,9 @@ type Ref struct {
 	Side  string `json:"side"`
 	// Time is the capture time, in that capture's clock.
 	Time time.Time `json:"time"`
+	// Src and Dst are the addresses as that capture saw them.
+	Src netip.AddrPort `json:"src"`
+	Dst netip.AddrPort `json:"dst"`
 	// Exchange, MID, Response and Fragment describe IKE messages.
 	Exchange string `json:"exchange,omitempty"`
 	MID      uint32 `json:"mid"`

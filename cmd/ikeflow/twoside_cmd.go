@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/ikeflow/ikeflow/capture"
 	"github.com/ikeflow/ikeflow/twoside"
@@ -77,7 +78,12 @@ func twoSided(e *env, o *analyzeOpts, args, paths []string, opt capture.Options)
 	}
 	slices.Reverse(rest)
 	fmt.Fprintf(e.stdout, "\nAnalysis of %s alone:\n\n", paths[0])
-	return true, runAnalyze(e, append([]string{"--two-sided=no"}, rest...))
+	// the last --two-sided wins; before a "--", flags still count
+	at := len(rest)
+	if i := slices.Index(rest, "--"); i >= 0 {
+		at = i
+	}
+	return true, runAnalyze(e, slices.Insert(rest, at, "--two-sided=no"))
 }
 
 func loadSide(e *env, path string, opt capture.Options, s *twoside.Side) error {
@@ -117,7 +123,7 @@ func writeTwoSided(w io.Writer, r *twoside.Report, md bool) {
 	for _, f := range r.Flows {
 		delay := "-"
 		if f.Arrived > 0 {
-			delay = fmt.Sprintf("%v / %v / %v", f.DelayMin, f.DelayMedian, f.DelayMax)
+			delay = fmt.Sprintf("%v / %v / %v", f.DelayMin.Round(time.Microsecond), f.DelayMedian.Round(time.Microsecond), f.DelayMax.Round(time.Microsecond))
 		}
 		rows = append(rows, []string{f.SA, f.From.Addr().String() + " → " + f.To.Addr().String(), strings.ToUpper(f.Upstream),
 			fmt.Sprint(f.Sent), fmt.Sprint(f.Arrived), fmt.Sprint(len(f.Lost)), fmt.Sprint(len(f.OnlyDownstream)), fmt.Sprint(f.Reordered), delay})
