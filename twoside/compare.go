@@ -23,7 +23,8 @@ const maxCopies = 1024
 // sorts the sides' packets by time (captures with out-of-order timestamps are
 // fine) and drops capture duplicates.
 func Compare(a, b *Side) *Report {
-	r := &Report{A: a.Name, B: b.Name, SkippedA: a.Skipped, SkippedB: b.Skipped}
+	r := &Report{A: a.Name, B: b.Name, SkippedA: a.Skipped, SkippedB: b.Skipped,
+		FragmentsA: a.FragmentErrors, FragmentsB: b.FragmentErrors, FragmentFramesA: a.FragmentFrames, FragmentFramesB: b.FragmentFrames}
 	r.DuplicatesA = a.prepare()
 	r.DuplicatesB = b.prepare()
 	r.PacketsA, r.PacketsB = len(a.Packets), len(b.Packets)

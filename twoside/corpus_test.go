@@ -18,17 +18,22 @@ import (
 // expected is testdata/twoside/<scenario>/expected.json, written by
 // testdata/gen/twoside_expect.py from the pcap bytes (not by ikeflow).
 type expected struct {
-	PacketsA int     `json:"packets_a"`
-	PacketsB int     `json:"packets_b"`
-	Matched  int     `json:"matched"`
-	Shift    float64 `json:"clock_offset_b_minus_a_s"`
-	Lost     map[string][]struct {
-		Frame    int    `json:"frame"`
-		Kind     string `json:"kind"`
-		Exchange int    `json:"exchange"`
-		MID      uint32 `json:"mid"`
-		Response bool   `json:"response"`
-		Seq      uint32 `json:"seq"`
+	PacketsA   int     `json:"packets_a"`
+	PacketsB   int     `json:"packets_b"`
+	Matched    int     `json:"matched"`
+	Shift      float64 `json:"clock_offset_b_minus_a_s"`
+	Incomplete struct {
+		A []int `json:"a"`
+		B []int `json:"b"`
+	} `json:"incomplete_datagrams"`
+	Lost map[string][]struct {
+		Frame      int    `json:"frame"`
+		Kind       string `json:"kind"`
+		Exchange   int    `json:"exchange"`
+		MID        uint32 `json:"mid"`
+		Response   bool   `json:"response"`
+		Seq        uint32 `json:"seq"`
+		Fragmented bool   `json:"fragmented"`
 	} `json:"lost"`
 	OnlyDown map[string][]struct {
 		Frame int `json:"frame"`
@@ -97,9 +102,9 @@ func lostSet(r *Report) []string {
 	for _, f := range r.Flows {
 		for _, l := range f.Lost {
 			if f.Kind == "IKE" {
-				out = append(out, fmt.Sprintf("%s:%d ike %s mid=%d resp=%v", l.Side, l.Frame, l.Exchange, l.MID, l.Response))
+				out = append(out, fmt.Sprintf("%s:%d ike %s mid=%d resp=%v frag=%v", l.Side, l.Frame, l.Exchange, l.MID, l.Response, l.Reassembled))
 			} else {
-				out = append(out, fmt.Sprintf("%s:%d esp seq=%d", l.Side, l.Frame, l.ESPSeq))
+				out = append(out, fmt.Sprintf("%s:%d esp seq=%d frag=%v", l.Side, l.Frame, l.ESPSeq, l.Reassembled))
 			}
 		}
 	}
@@ -125,9 +130,9 @@ func expLost(t *testing.T, e *expected) []string {
 		side := map[string]string{"a_to_b": "a", "b_to_a": "b"}[dir]
 		for _, l := range ls {
 			if l.Kind == "ike" {
-				out = append(out, fmt.Sprintf("%s:%d ike %s mid=%d resp=%v", side, l.Frame, exNames[l.Exchange], l.MID, l.Response))
+				out = append(out, fmt.Sprintf("%s:%d ike %s mid=%d resp=%v frag=%v", side, l.Frame, exNames[l.Exchange], l.MID, l.Response, l.Fragmented))
 			} else {
-				out = append(out, fmt.Sprintf("%s:%d esp seq=%d", side, l.Frame, l.Seq))
+				out = append(out, fmt.Sprintf("%s:%d esp seq=%d frag=%v", side, l.Frame, l.Seq, l.Fragmented))
 			}
 		}
 	}
@@ -176,6 +181,9 @@ func checkAgainst(t *testing.T, r *Report, e *expected) {
 	}
 	if got, want := lostSet(r), expLost(t, e); !slices.Equal(got, want) {
 		t.Errorf("lost:\n got %q\nwant %q", got, want)
+	}
+	if !slices.Equal(r.FragmentFramesA, e.Incomplete.A) || !slices.Equal(r.FragmentFramesB, e.Incomplete.B) {
+		t.Errorf("incomplete datagrams: a %v b %v, script says a %v b %v", r.FragmentFramesA, r.FragmentFramesB, e.Incomplete.A, e.Incomplete.B)
 	}
 	if got, want := onlySet(r), expOnly(e); !slices.Equal(got, want) {
 		t.Errorf("only downstream:\n got %q\nwant %q", got, want)

@@ -62,9 +62,13 @@ func findings(r *Report) []string {
 	for i := range r.Flows {
 		f := &r.Flows[i]
 		if f.Arrived > 0 {
+			note := relative(r)
+			if f.DelayMin < 0 && !r.Clock.OneWay {
+				note = fmt.Sprintf(" (below zero is within the clock offset's uncertainty, ±%s)", dur(r.Clock.Uncertainty))
+			}
 			out = append(out, fmt.Sprintf("%s from %s to %s: %d packet(s) crossed from %s to %s in %s min, %s median, %s max%s.",
 				f.SA, f.From.Addr(), f.To.Addr(), f.Arrived, r.sideName(f.Upstream), r.sideName(other(f.Upstream)),
-				dur(f.DelayMin), dur(f.DelayMedian), dur(f.DelayMax), relative(r)))
+				dur(f.DelayMin), dur(f.DelayMedian), dur(f.DelayMax), note))
 		}
 	}
 	outside := 0
@@ -73,6 +77,24 @@ func findings(r *Report) []string {
 	}
 	if outside > 0 {
 		out = append(out, fmt.Sprintf("%d packet(s) near the start or end were sent while the other capture was not running: not judged.", outside))
+	}
+	for _, x := range []struct {
+		name   string
+		n      int
+		frames []int
+	}{{r.A, r.FragmentsA, r.FragmentFramesA}, {r.B, r.FragmentsB, r.FragmentFramesB}} {
+		if x.n == 0 {
+			continue
+		}
+		fs := make([]string, len(x.frames))
+		for i, f := range x.frames {
+			fs[i] = strconv.Itoa(f)
+		}
+		more := ""
+		if x.n > len(x.frames) {
+			more = fmt.Sprintf(" and %d more", x.n-len(x.frames))
+		}
+		out = append(out, fmt.Sprintf("%s holds %d IP datagram(s) it could not reassemble (frames %s%s): some of their fragments are not in it (dropped before that point, or missed by the capture).", x.name, x.n, strings.Join(fs, ", "), more))
 	}
 	if r.DuplicatesA > 0 || r.DuplicatesB > 0 {
 		out = append(out, fmt.Sprintf("Ignored capture duplicates (same bytes, same addresses, under 1 ms apart): %d in %s, %d in %s.", r.DuplicatesA, r.A, r.DuplicatesB, r.B))

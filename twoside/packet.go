@@ -2,6 +2,7 @@ package twoside
 
 import (
 	"encoding/binary"
+	"errors"
 	"hash/maphash"
 	"net/netip"
 	"time"
@@ -111,6 +112,10 @@ type Side struct {
 	Skipped int
 	// OverLimit counts the packets dropped by [Options] bounds.
 	OverLimit int
+	// FragmentFrames lists (up to maxListed) the frames of IP datagrams the
+	// capture could not reassemble; FragmentErrors counts them all.
+	FragmentFrames []int
+	FragmentErrors int
 
 	opt   Options
 	seed  maphash.Seed
@@ -149,6 +154,15 @@ func (s *Side) Add(ev *capture.Event) {
 		p.ESPSeq = binary.BigEndian.Uint32(ev.Data[4:])
 		p.Size = len(ev.Data)
 		p.sa = saID{kind: KindESP, esp: p.ESPSPI}
+	case capture.KindError:
+		var pe *capture.PacketError
+		if errors.As(ev.Err, &pe) && errors.Is(pe.Err, capture.ErrFragment) {
+			s.FragmentErrors++
+			if len(s.FragmentFrames) < maxListed {
+				s.FragmentFrames = append(s.FragmentFrames, pe.Frame)
+			}
+		}
+		return
 	default:
 		return
 	}

@@ -30,6 +30,12 @@ type Report struct {
 	// over a memory bound).
 	SkippedA int `json:"skipped_a"`
 	SkippedB int `json:"skipped_b"`
+	// FragmentsA and FragmentsB count IP datagrams each capture could not
+	// reassemble (fragments missing); FragmentFramesA/B name some frames.
+	FragmentsA      int   `json:"incomplete_datagrams_a"`
+	FragmentsB      int   `json:"incomplete_datagrams_b"`
+	FragmentFramesA []int `json:"incomplete_datagram_frames_a,omitempty"`
+	FragmentFramesB []int `json:"incomplete_datagram_frames_b,omitempty"`
 	// Clock is the estimated offset of B's clock against A's.
 	Clock Clock `json:"clock"`
 	// Flows are the per-SA, per-direction results.

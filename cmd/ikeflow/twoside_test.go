@@ -20,6 +20,7 @@ func TestTwoSidedGolden(t *testing.T) {
 		{"twoside-drop-auth.analyze-keys", []string{"analyze", "--keys", "charon-initiator.log", "side-a.pcap", "side-b-shifted.pcap"}},
 		{"twoside-nat-ports.analyze-md", []string{"analyze", "--format", "markdown", "side-a.pcap", "side-b-shifted.pcap"}},
 		{"twoside-healthy.analyze", []string{"analyze", "--two-sided", "side-a.pcap", "side-b.pcap"}},
+		{"twoside-cert-ipfrag.analyze-keys", []string{"analyze", "--keys", "charon-responder.log", "side-a.pcap", "side-b-shifted.pcap"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -22,7 +22,7 @@ source "$GEN_DIR/lib.sh"
 # shellcheck source=scenarios.sh
 source "$GEN_DIR/scenarios.sh"
 
-TWOSIDE=(twoside-healthy twoside-drop-auth twoside-nat-ports)
+TWOSIDE=(twoside-healthy twoside-drop-auth twoside-nat-ports twoside-cert-ipfrag)
 
 # capture_both: tcpdump on ra and rb of the router at the same time
 capture_both() {
@@ -77,6 +77,24 @@ ts_nat_ports() {
 	pings $NS_A $HOST_A $HOST_B 1
 	sleep 2.5
 	nsx $NS_R sysctl -qw net.netfilter.nf_conntrack_udp_timeout=30 net.netfilter.nf_conntrack_udp_timeout_stream=120
+	pings $NS_A $HOST_A $HOST_B 4
+	terminate "$A" c; settle
+}
+
+ts_cert_ipfrag() {
+	DESC="IKEv2 certificate authentication (RSA-3072, no IKEv2 fragmentation): IKE_AUTH is IP-fragmented; the router drops the non-first IP fragments A sends for 2.2 s, so the first IKE_AUTH transmissions never arrive whole at B; 4 pings; side-b also shifted by +0.75 s"
+	SHIFT=0.75
+	peers
+	IA=(cert=moon.crt) IB=(cert=sun.crt)
+	conf_pair auth=pubkey frag=no
+	make_pki
+	daemons; capture_both
+	nsx $NS_R iptables -I FORWARD -s $IP_A -f -j DROP
+	initiate "$A" net 20 &
+	local ipid=$!
+	sleep 2.2
+	nsx $NS_R iptables -D FORWARD -s $IP_A -f -j DROP
+	wait $ipid || true
 	pings $NS_A $HOST_A $HOST_B 4
 	terminate "$A" c; settle
 }

@@ -20,6 +20,9 @@ def ip4(b):
     return ".".join(str(x) for x in b)
 
 
+INCOMPLETE = {}  # path -> frames of the last fragment of datagrams never completed
+
+
 def packets(path):
     data = open(path, "rb").read()
     magic = struct.unpack("<I", data[:4])[0]
@@ -60,7 +63,7 @@ def packets(path):
         if mf or fo:
             k = (src, dst, ident, proto)
             parts = frags.setdefault(k, {})
-            parts[fo] = (body, mf)
+            parts[fo] = (body, mf, frame)
             have, total = 0, None
             buf = b""
             for o in sorted(parts):
@@ -109,11 +112,12 @@ def packets(path):
         rec["key"] = hashlib.sha256(d).hexdigest()
         rec["up"] = "a" if src in SIDE_A_HOSTS else "b"
         yield rec
+    INCOMPLETE[path] = sorted(max(p[2] for p in parts.values()) for parts in frags.values())
 
 
 def brief(r):
     out = {k: r[k] for k in ("frame", "kind") if k in r}
-    for k in ("exchange", "mid", "response", "fragment", "spi", "seq", "size"):
+    for k in ("exchange", "mid", "response", "fragment", "spi", "seq", "size", "fragmented"):
         if k in r:
             out[k] = r[k]
     return out
@@ -158,6 +162,7 @@ def main():
     out = {
         "packets_a": len(A), "packets_b": len(B), "matched": matched,
         "clock_offset_b_minus_a_s": shift,
+        "incomplete_datagrams": {"a": INCOMPLETE[d + "/side-a.pcap"], "b": INCOMPLETE[d + "/side-b.pcap"]},
         "lost": lost, "only_downstream": only_down,
         "address_mappings": [
             {"a_src": k[0], "a_dst": k[1], "b_src": k[2], "b_dst": k[3], "packets": v[0],
