@@ -14,6 +14,10 @@ import (
 // retransmissions are at least hundreds of milliseconds apart).
 const dupWindow = time.Millisecond
 
+// maxEarly is how much earlier than its upstream copy a downstream copy may
+// be seen and still be matched (and reported as a clock anomaly).
+const maxEarly = time.Second
+
 // maxCopies bounds the byte-identical copies of one packet matched per side;
 // more are counted as skipped (a real peer retransmits a handful of times).
 const maxCopies = 1024
@@ -99,11 +103,18 @@ func Compare(a, b *Side) *Report {
 		}
 	}
 	c := &comparison{r: r, a: a, b: b, flows: map[flowID]*Flow{}, maps: map[mapID]*Mapping{}}
+	// the largest transit time of the uniquely matched packets, each in its
+	// own direction (a packet seen downstream "before" it was sent says
+	// nothing about how long the path takes)
 	var maxTransit time.Duration
-	for _, g := range groups {
+	for cp, g := range groups {
 		for dir := range 2 {
+			sign := time.Duration(1)
+			if up[cp] != (dir == 0) {
+				sign = -1
+			}
 			for _, s := range g[dir] {
-				maxTransit = max(maxTransit, absDur(s.d-r.Clock.at(s.ta)))
+				maxTransit = max(maxTransit, sign*(s.d-r.Clock.at(s.ta)))
 			}
 		}
 	}
@@ -241,7 +252,7 @@ func (c *comparison) flow(p *Packet, t time.Time, aUp bool) *Flow {
 func ref(p *Packet, side string) Ref {
 	r := Ref{Frame: p.Frame, Side: side, Time: p.Time, Src: p.Src, Dst: p.Dst, Size: p.Size, Reassembled: p.Reassembled}
 	if p.Kind == KindIKE {
-		r.Exchange = p.Exchange.String()
+		r.Version, r.Exchange = p.Version, p.Exchange.String()
 		r.MID, r.Response, r.Fragment = p.MID, p.Response, p.Fragment
 	} else {
 		r.ESPSeq = p.ESPSeq
@@ -287,6 +298,14 @@ func (c *comparison) matchKey(xs, ys []int32, aUp bool) {
 			stack = append(stack, ups[i])
 			i++
 		}
+		early := false
+		if len(stack) == 0 && i < len(ups) && !inA(upS, &upS.Packets[ups[i]]).After(td.Add(maxEarly)) {
+			// the same bytes, seen downstream before they were sent: a
+			// clock step, or an offset that does not hold here
+			stack = append(stack, ups[i])
+			i++
+			early = true
+		}
 		if len(stack) == 0 {
 			if f == nil {
 				f = c.flow(dp, td, aUp)
@@ -309,7 +328,12 @@ func (c *comparison) matchKey(xs, ys []int32, aUp bool) {
 		tu := inA(upS, up)
 		f.Sent++
 		f.Arrived++
-		f.delays = append(f.delays, td.Sub(tu))
+		if early {
+			f.Early++
+			f.EarlyMax = max(f.EarlyMax, tu.Sub(td))
+		} else {
+			f.delays = append(f.delays, td.Sub(tu))
+		}
 		f.arrive = append(f.arrive, arrival{tu, td})
 		for _, l := range stack {
 			r := ref(&upS.Packets[l], upName)

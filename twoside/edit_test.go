@@ -148,3 +148,74 @@ func TestOnlyDownstream(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// TestReorder delays one ESP packet at B past the next one (a path with two
+// queues does this): one reordered packet, nothing lost.
+func TestReorder(t *testing.T) {
+	a, b := loadPair(t, "../testdata/twoside/twoside-healthy", "side-b.pcap")
+	var idx []int
+	for i, p := range b.Packets {
+		if p.Kind == KindESP && p.Src.Addr().String() == "198.51.100.10" {
+			idx = append(idx, i)
+		}
+	}
+	b.Packets[idx[1]].Time = b.Packets[idx[2]].Time.Add(time.Millisecond)
+	r := Compare(a, b)
+	n := 0
+	for _, f := range r.Flows {
+		n += f.Reordered
+	}
+	if n != 1 || len(lostSet(r)) != 0 {
+		t.Errorf("reordered %d lost %q, want 1 and none", n, lostSet(r))
+	}
+	if !strings.Contains(strings.Join(r.Findings, "\n"), "reached side-b.pcap before a packet sent earlier") {
+		t.Errorf("no reordering finding:\n%s", strings.Join(r.Findings, "\n"))
+	}
+}
+
+// TestOneWay keeps only what A's side sent: the offset cannot be separated
+// from the delay, and the report says so instead of inventing one.
+func TestOneWay(t *testing.T) {
+	a, b := loadPair(t, dropAuth, "side-b-shifted.pcap")
+	keep := func(s *Side) {
+		s.Packets = slices.DeleteFunc(s.Packets, func(p Packet) bool { return p.Src.Addr().String() != "198.51.100.10" })
+	}
+	keep(a)
+	keep(b)
+	r := Compare(a, b)
+	if !r.Clock.OneWay || !strings.Contains(r.Findings[0], "one way only") {
+		t.Errorf("one way %v, first finding %q", r.Clock.OneWay, r.Findings[0])
+	}
+	var want []string
+	for _, l := range expLost(t, loadExpected(t, dropAuth)) {
+		if strings.HasPrefix(l, "a:") {
+			want = append(want, l)
+		}
+	}
+	if got := lostSet(r); !slices.Equal(got, want) {
+		t.Errorf("lost:\n got %q\nwant %q", got, want)
+	}
+}
+
+// TestClockStep swaps the times of two ESP packets at B, so one appears
+// 200 ms before A saw it sent: still matched (the bytes did arrive), reported
+// as a clock anomaly, not as a loss.
+func TestClockStep(t *testing.T) {
+	a, b := loadPair(t, "../testdata/twoside/twoside-healthy", "side-b.pcap")
+	var idx []int
+	for i, p := range b.Packets {
+		if p.Kind == KindESP && p.Src.Addr().String() == "198.51.100.10" {
+			idx = append(idx, i)
+		}
+	}
+	i, j := idx[1], idx[2]
+	b.Packets[i].Time, b.Packets[j].Time = b.Packets[j].Time, b.Packets[i].Time
+	r := Compare(a, b)
+	early := 0
+	for _, f := range r.Flows {
+		early += f.Early
+	}
+	if early != 1 || len(lostSet(r)) != 0 || len(onlySet(r)) != 0 {
+		t.Errorf("early %d lost %q only %q, want 1, none, none", early, lostSet(r), onlySet(r))
+	}
+}

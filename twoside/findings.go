@@ -46,6 +46,10 @@ func findings(r *Report) []string {
 				f.SA, f.From.Addr(), f.To.Addr(), len(f.OnlyDownstream), down, up,
 				list(f.OnlyDownstream, func(x Ref) string { return strconv.Itoa(x.Frame) }), down))
 		}
+		if f.Early > 0 {
+			out = append(out, fmt.Sprintf("%s from %s to %s: %d packet(s) appear in %s up to %s before %s saw them sent: the clocks stepped or drifted in a way the offset does not cover; their delays are left out.",
+				f.SA, f.From.Addr(), f.To.Addr(), f.Early, down, dur(f.EarlyMax), up))
+		}
 		if f.Reordered > 0 {
 			out = append(out, fmt.Sprintf("%s from %s to %s: %d packet(s) reached %s before a packet sent earlier (reordered between the capture points).",
 				f.SA, f.From.Addr(), f.To.Addr(), f.Reordered, down))
@@ -144,11 +148,12 @@ func ikeLossSentences(f *Flow, up, down string) []string {
 		ex   string
 		mid  uint32
 		resp bool
+		v1   bool
 	}
 	var order []gk
 	groups := map[gk][]Ref{}
 	for _, l := range f.Lost {
-		k := gk{l.Exchange, l.MID, l.Response}
+		k := gk{l.Exchange, l.MID, l.Response, l.Version == 1}
 		if _, ok := groups[k]; !ok {
 			order = append(order, k)
 		}
@@ -158,7 +163,10 @@ func ikeLossSentences(f *Flow, up, down string) []string {
 	for _, k := range order {
 		g := groups[k]
 		what := "request"
-		if k.resp {
+		switch {
+		case k.v1: // IKEv1 headers do not say request or response
+			what = "message"
+		case k.resp:
 			what = "response"
 		}
 		if len(g) > 1 {

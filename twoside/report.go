@@ -75,6 +75,11 @@ type Flow struct {
 	DelayMin    time.Duration `json:"delay_min_ns"`
 	DelayMedian time.Duration `json:"delay_median_ns"`
 	DelayMax    time.Duration `json:"delay_max_ns"`
+	// Early counts packets seen downstream before they were sent upstream
+	// (after the offset is removed), by up to EarlyMax: a clock step or
+	// drift the offset does not cover. They are left out of the delays.
+	Early    int           `json:"early,omitempty"`
+	EarlyMax time.Duration `json:"early_max_ns,omitempty"`
 	// Reordered counts packets that arrived downstream before one sent
 	// earlier.
 	Reordered int `json:"reordered"`
@@ -96,7 +101,9 @@ type Ref struct {
 	// Src and Dst are the addresses as that capture saw them.
 	Src netip.AddrPort `json:"src"`
 	Dst netip.AddrPort `json:"dst"`
-	// Exchange, MID, Response and Fragment describe IKE messages.
+	// Version is the IKE major version (0 for ESP); Exchange, MID,
+	// Response (IKEv2 R flag) and Fragment describe IKE messages.
+	Version  uint8  `json:"version,omitempty"`
 	Exchange string `json:"exchange,omitempty"`
 	MID      uint32 `json:"mid"`
 	Response bool   `json:"response"`
