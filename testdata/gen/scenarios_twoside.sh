@@ -22,7 +22,7 @@ source "$GEN_DIR/lib.sh"
 # shellcheck source=scenarios.sh
 source "$GEN_DIR/scenarios.sh"
 
-TWOSIDE=(twoside-healthy twoside-drop-auth twoside-nat-ports twoside-cert-ipfrag)
+TWOSIDE=(twoside-healthy twoside-drop-auth twoside-nat-ports twoside-cert-ipfrag twoside-skf-nth twoside-ikev1-resp)
 
 # capture_both: tcpdump on ra and rb of the router at the same time
 capture_both() {
@@ -96,6 +96,40 @@ ts_cert_ipfrag() {
 	nsx $NS_R iptables -D FORWARD -s $IP_A -f -j DROP
 	wait $ipid || true
 	pings $NS_A $HOST_A $HOST_B 4
+	terminate "$A" c; settle
+}
+
+ts_skf_nth() {
+	DESC="IKEv2 certificate authentication with IKEv2 fragmentation (RFC 7383, fragment_size 500): for 2.2 s the router drops every 2nd UDP 4500 packet of 400 octets or more that A sends, so some SKF fragments of the first IKE_AUTH transmissions are lost; 3 pings"
+	SHIFT=""
+	EXTRA_A=("fragment_size = 500") EXTRA_B=("fragment_size = 500")
+	peers
+	IA=(cert=moon.crt) IB=(cert=sun.crt)
+	conf_pair auth=pubkey
+	make_pki
+	daemons; capture_both
+	local rule=(FORWARD -s $IP_A -p udp --dport 4500 -m length --length 400:65535 -m statistic --mode nth --every 2 --packet 1 -j DROP)
+	nsx $NS_R iptables -I "${rule[@]}"
+	initiate "$A" net 20 &
+	local ipid=$!
+	sleep 2.2
+	nsx $NS_R iptables -D "${rule[@]}"
+	wait $ipid || true
+	pings $NS_A $HOST_A $HOST_B 3
+	terminate "$A" c; settle
+}
+
+ts_ikev1_resp() {
+	DESC="IKEv1 main mode + quick mode (PSK): the router drops everything B sends for 2.5 s (the responder's first main-mode answers), then the exchange completes; 3 pings; side-b also shifted by +12.5 s"
+	SHIFT=12.5
+	peers; conf_pair version=1 ike=aes128-sha256-modp2048; daemons; capture_both
+	nsx $NS_R iptables -I FORWARD -s $IP_B -j DROP
+	initiate "$A" net 20 &
+	local ipid=$!
+	sleep 2.5
+	nsx $NS_R iptables -D FORWARD -s $IP_B -j DROP
+	wait $ipid || true
+	pings $NS_A $HOST_A $HOST_B 3
 	terminate "$A" c; settle
 }
 
