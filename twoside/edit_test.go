@@ -219,3 +219,16 @@ func TestClockStep(t *testing.T) {
 		t.Errorf("early %d lost %q only %q, want 1, none, none", early, lostSet(r), onlySet(r))
 	}
 }
+
+// TestSamePoint compares a capture with itself: no loss, and no claim about
+// delays or which side is upstream.
+func TestSamePoint(t *testing.T) {
+	sa, sb := NewPair("side-a.pcap", "copy.pcap", Options{})
+	load(t, "../testdata/twoside/twoside-healthy/side-a.pcap", sa)
+	load(t, "../testdata/twoside/twoside-healthy/side-a.pcap", sb)
+	r := Compare(sa, sb)
+	all := strings.Join(r.Findings, "\n")
+	if len(lostSet(r)) != 0 || !strings.Contains(all, "taken at one point") || strings.Contains(all, "crossed from") {
+		t.Errorf("lost %q, findings:\n%s", lostSet(r), all)
+	}
+}

@@ -63,9 +63,17 @@ func findings(r *Report) []string {
 		}
 		out = append(out, s+".")
 	}
+	samePoint := sent > 0
 	for i := range r.Flows {
 		f := &r.Flows[i]
-		if f.Arrived > 0 {
+		samePoint = samePoint && f.DelayMin == 0 && f.DelayMax == 0 && f.Early == 0
+	}
+	if samePoint {
+		out = append(out, "Every matched packet has the same time in both captures (after the offset): they were taken at one point, or one is a copy of the other; which side is upstream cannot be told.")
+	}
+	for i := range r.Flows {
+		f := &r.Flows[i]
+		if f.Arrived > 0 && !samePoint {
 			note := relative(r)
 			if f.DelayMin < 0 && !r.Clock.OneWay {
 				note = fmt.Sprintf(" (below zero is within the clock offset's uncertainty, ±%s)", dur(r.Clock.Uncertainty))
