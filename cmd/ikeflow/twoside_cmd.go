@@ -2,11 +2,13 @@ package main
 
 import (
 	"bufio"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -20,7 +22,7 @@ var twoSidedModes = []string{"auto", "yes", "no"}
 // twoSided compares two captures of one path packet by packet when asked
 // (--two-sided) or, with "auto", when they are unambiguously two views of
 // the same traffic. It prints the comparison and then the plain analysis of
-// the first capture (JSON: the comparison only). done=false means the caller
+// the first capture (JSON and CSV: the comparison only). done=false means the caller
 // goes on with the plain merged analysis.
 func twoSided(e *env, o *analyzeOpts, args, paths []string, opt capture.Options) (done bool, err error) {
 	if o.twoSided == "no" || len(paths) != 2 || slices.Contains(paths, "-") {
@@ -57,6 +59,12 @@ func twoSided(e *env, o *analyzeOpts, args, paths []string, opt capture.Options)
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", " ")
 		if err := enc.Encode(rep); err != nil {
+			return true, err
+		}
+		return true, w.Flush()
+	}
+	if o.format == "csv" {
+		if err := writeTwoSidedCSV(w, rep); err != nil {
 			return true, err
 		}
 		return true, w.Flush()
@@ -158,4 +166,23 @@ func writeGrid(w io.Writer, rows [][]string, md bool) {
 		}
 		fmt.Fprintln(w, strings.TrimRight(b.String(), " "))
 	}
+}
+
+// writeTwoSidedCSV writes one row per SA and direction.
+func writeTwoSidedCSV(w io.Writer, r *twoside.Report) error {
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"sa", "from", "to", "upstream", "sent", "arrived", "lost", "only_downstream", "reordered",
+		"delay_min_s", "delay_median_s", "delay_max_s", "lost_frames", "clock_offset_s"})
+	for _, f := range r.Flows {
+		var frames []string
+		for _, l := range f.Lost {
+			frames = append(frames, strconv.Itoa(l.Frame))
+		}
+		sec := func(d time.Duration) string { return strconv.FormatFloat(d.Seconds(), 'f', 6, 64) }
+		cw.Write([]string{f.SA, f.From.String(), f.To.String(), f.Upstream, strconv.Itoa(f.Sent), strconv.Itoa(f.Arrived),
+			strconv.Itoa(len(f.Lost)), strconv.Itoa(len(f.OnlyDownstream)), strconv.Itoa(f.Reordered),
+			sec(f.DelayMin), sec(f.DelayMedian), sec(f.DelayMax), strings.Join(frames, " "), sec(r.Clock.Offset)})
+	}
+	cw.Flush()
+	return cw.Error()
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/csv"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -108,5 +109,28 @@ func TestTwoSidedJSON(t *testing.T) {
 	}
 	if !rep.Related || len(frames) != 6 || rep.Clock.Offset/1e6 != 3725250 {
 		t.Errorf("related %v, lost frames %v, offset %d ns", rep.Related, frames, rep.Clock.Offset)
+	}
+}
+
+// TestTwoSidedCSV: CSV output is one parseable table (no text around it).
+func TestTwoSidedCSV(t *testing.T) {
+	dir := filepath.Join(twosideCorpus, "twoside-nat-ports")
+	out, errb, code := ikeflow(t, "analyze", "--format", "csv", filepath.Join(dir, "side-a.pcap"), filepath.Join(dir, "side-b.pcap"))
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errb)
+	}
+	rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	lost := ""
+	for _, row := range rows[1:] {
+		if row[6] != "0" {
+			lost = row[0] + " " + row[3] + " " + row[12]
+		}
+	}
+	// the script: B's ESP seq 6-9, frames 16, 19, 22, 25 of side-b.pcap
+	if len(rows) != 5 || lost != "ESP SPI 0x1797522d b 16 19 22 25" {
+		t.Errorf("%d rows, lost %q\n%s", len(rows), lost, out)
 	}
 }
