@@ -400,8 +400,12 @@ func (c *comparison) finish() {
 		r.Flows = append(r.Flows, *f)
 	}
 	slices.SortStableFunc(r.Flows, func(x, y Flow) int { return x.first.Compare(y.first) })
+	r.Flows = c.a.opt.keep(r.Flows, c.mapOrder)
 	slices.SortFunc(c.mapOrder, func(x, y *Mapping) int { return cmp.Compare(x.FirstFrameA, y.FirstFrameA) })
+	peers := c.a.opt.peerSet(c.mapOrder)
 	for _, m := range c.mapOrder {
-		r.Mappings = append(r.Mappings, *m)
+		if peers == nil || peers[m.ASrc.Addr()] || peers[m.ADst.Addr()] {
+			r.Mappings = append(r.Mappings, *m)
+		}
 	}
 }

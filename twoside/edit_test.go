@@ -2,6 +2,7 @@ package twoside
 
 import (
 	"math/rand/v2"
+	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
@@ -230,5 +231,30 @@ func TestSamePoint(t *testing.T) {
 	all := strings.Join(r.Findings, "\n")
 	if len(lostSet(r)) != 0 || !strings.Contains(all, "taken at one point") || strings.Contains(all, "crossed from") {
 		t.Errorf("lost %q, findings:\n%s", lostSet(r), all)
+	}
+}
+
+// TestPeerFilter keeps only SAs of the initiator as A saw it: through the
+// NAT, B's view of it (203.0.113.1) counts as the same peer; another
+// address keeps nothing.
+func TestPeerFilter(t *testing.T) {
+	dir := "../testdata/twoside/twoside-nat-ports"
+	for _, tc := range []struct {
+		peer  string
+		flows int
+	}{{"198.51.100.10", 4}, {"203.0.113.1", 4}, {"192.0.2.1", 0}} {
+		sa, sb := NewPair("side-a.pcap", "side-b.pcap", Options{Peers: []netip.Addr{netip.MustParseAddr(tc.peer)}})
+		load(t, dir+"/side-a.pcap", sa)
+		load(t, dir+"/side-b.pcap", sb)
+		r := Compare(sa, sb)
+		if len(r.Flows) != tc.flows {
+			t.Errorf("--peer %s: %d flows, want %d", tc.peer, len(r.Flows), tc.flows)
+		}
+	}
+	sa, sb := NewPair("side-a.pcap", "side-b.pcap", Options{SPIs: []string{"0x1797522D"}})
+	load(t, dir+"/side-a.pcap", sa)
+	load(t, dir+"/side-b.pcap", sb)
+	if r := Compare(sa, sb); len(r.Flows) != 1 || len(r.Flows[0].Lost) != 4 {
+		t.Errorf("--spi 0x1797522D: %d flows", len(r.Flows))
 	}
 }

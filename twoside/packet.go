@@ -85,6 +85,13 @@ type Options struct {
 	MaxPackets int
 	// MaxPerSA caps the packets kept per IKE SA or ESP SPI (0: 200,000).
 	MaxPerSA int
+	// Peers, when set, limits the report to SAs to or from these addresses,
+	// as either capture saw them (an address and its NAT translation count
+	// as one). Matching still uses every packet.
+	Peers []netip.Addr
+	// SPIs, when set, limits the report to these SAs: an IKE initiator SPI
+	// (16 hex digits) or an ESP SPI (8 hex digits, optional 0x).
+	SPIs []string
 }
 
 func (o Options) maxPackets() int {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/netip"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -35,7 +36,13 @@ func twoSided(e *env, o *analyzeOpts, args, paths []string, opt capture.Options)
 	if na == nb {
 		na, nb = paths[0], paths[1]
 	}
-	a, b := twoside.NewPair(na, nb, twoside.Options{})
+	topt := twoside.Options{SPIs: o.spis}
+	for _, p := range o.peers {
+		if a, err := netip.ParseAddr(p); err == nil { // checked by flowFlags.options
+			topt.Peers = append(topt.Peers, a)
+		}
+	}
+	a, b := twoside.NewPair(na, nb, topt)
 	for i, s := range []*twoside.Side{a, b} {
 		if err := loadSide(e, paths[i], opt, s); err != nil {
 			return false, err
