@@ -27,12 +27,13 @@ const maxCopies = 1024
 // sorts the sides' packets by time (captures with out-of-order timestamps are
 // fine) and drops capture duplicates.
 func Compare(a, b *Side) *Report {
-	r := &Report{A: a.Name, B: b.Name, SkippedA: a.Skipped, SkippedB: b.Skipped,
+	r := &Report{A: a.Name, B: b.Name,
 		FragmentsA: a.FragmentErrors, FragmentsB: b.FragmentErrors, FragmentFramesA: a.FragmentFrames, FragmentFramesB: b.FragmentFrames}
 	r.DuplicatesA = a.prepare()
 	r.DuplicatesB = b.prepare()
 	r.PacketsA, r.PacketsB = len(a.Packets), len(b.Packets)
 	ia, ib := a.index(), b.index()
+	r.SkippedA, r.SkippedB = a.Skipped, b.Skipped
 	shared := 0
 	for k := range ia {
 		if _, ok := ib[k]; ok {
@@ -141,7 +142,14 @@ func Compare(a, b *Side) *Report {
 			}
 		}
 		if !known {
-			aUp = len(xs) > 0 // unknown pair: the side that has it
+			// no packet between these addresses is in both captures: other
+			// conversations, not on the path between the capture points
+			if len(xs) > 0 {
+				r.UnrelatedA += len(xs)
+			} else {
+				r.UnrelatedB += len(ys)
+			}
+			continue
 		}
 		c.matchKey(xs, ys, aUp)
 	}

@@ -258,3 +258,30 @@ func TestPeerFilter(t *testing.T) {
 		t.Errorf("--spi 0x1797522D: %d flows", len(r.Flows))
 	}
 }
+
+// TestOtherConversations adds to B the packets of another incident between
+// other addresses (a gateway with more tunnels than the one that crosses A's
+// capture point): they are not called lost or injected, only counted.
+func TestOtherConversations(t *testing.T) {
+	e := loadExpected(t, dropAuth)
+	a, b := loadPair(t, dropAuth, "side-b-shifted.pcap")
+	_, other := loadPair(t, "../testdata/twoside/twoside-healthy", "side-b.pcap")
+	x := netip.MustParseAddrPort("192.0.2.7:4500")
+	y := netip.MustParseAddrPort("192.0.2.8:4500")
+	for _, p := range other.Packets {
+		p.Src, p.Dst = x, y
+		if p.Frame%2 == 0 {
+			p.Src, p.Dst = y, x
+		}
+		p.Time = p.Time.Add(3725 * time.Second)
+		p.Frame += 1000
+		b.Packets = append(b.Packets, p)
+	}
+	r := Compare(a, b)
+	e2 := *e
+	e2.PacketsB += len(other.Packets)
+	checkAgainst(t, r, &e2)
+	if r.UnrelatedB != len(other.Packets) || r.UnrelatedA != 0 {
+		t.Errorf("unrelated a=%d b=%d, want 0 and %d", r.UnrelatedA, r.UnrelatedB, len(other.Packets))
+	}
+}

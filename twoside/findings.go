@@ -108,6 +108,9 @@ func findings(r *Report) []string {
 		}
 		out = append(out, fmt.Sprintf("%s holds %d IP datagram(s) it could not reassemble (frames %s%s): some of their fragments are not in it (dropped before that point, or missed by the capture).", x.name, x.n, strings.Join(fs, ", "), more))
 	}
+	if r.UnrelatedA > 0 || r.UnrelatedB > 0 {
+		out = append(out, fmt.Sprintf("Not judged: %d packet(s) in %s and %d in %s are between addresses that have no packet in common with the other capture (other conversations, not on the path between the capture points).", r.UnrelatedA, r.A, r.UnrelatedB, r.B))
+	}
 	if r.DuplicatesA > 0 || r.DuplicatesB > 0 {
 		out = append(out, fmt.Sprintf("Ignored capture duplicates (same bytes, same addresses, under 1 ms apart): %d in %s, %d in %s.", r.DuplicatesA, r.A, r.DuplicatesB, r.B))
 	}

@@ -129,8 +129,8 @@ type Side struct {
 	perSA map[saID]int
 }
 
-// NewSide returns an empty side. Use one seed for both sides of a comparison:
-// [NewPair] does that.
+// newSide returns an empty side; both sides of a comparison must share the
+// seed ([NewPair]).
 func newSide(name string, opt Options, seed maphash.Seed) *Side {
 	return &Side{Name: name, opt: opt, seed: seed, perSA: map[saID]int{}}
 }

@@ -30,6 +30,11 @@ type Report struct {
 	// over a memory bound).
 	SkippedA int `json:"skipped_a"`
 	SkippedB int `json:"skipped_b"`
+	// UnrelatedA and UnrelatedB count packets between addresses that have no
+	// packet in common with the other capture (other conversations): not
+	// judged.
+	UnrelatedA int `json:"unrelated_a"`
+	UnrelatedB int `json:"unrelated_b"`
 	// FragmentsA and FragmentsB count IP datagrams each capture could not
 	// reassemble (fragments missing); FragmentFramesA/B name some frames.
 	FragmentsA      int   `json:"incomplete_datagrams_a"`
