@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -46,7 +47,7 @@ func Compare(a, b *Side) *Report {
 		r.Reason = "one of the captures holds no IKE or ESP packet"
 		return r
 	case shared == 0:
-		r.Reason = "the captures share no IKE message or ESP packet (different conversations, or different incidents)"
+		r.Reason = "the captures share no IKE message or ESP packet (different conversations, or different incidents)" + nothingArrived(a, b) + nothingArrived(b, a)
 		return r
 	case shared < min(3, small):
 		r.Reason = fmt.Sprintf("the captures share only %d packet(s): too few to line them up", shared)
@@ -416,4 +417,44 @@ func (c *comparison) finish() {
 			r.Mappings = append(r.Mappings, *m)
 		}
 	}
+}
+
+// nothingArrived explains two captures with nothing in common where one
+// holds packets to an address that sent packets in the other at about the
+// same time (clocks within 10 minutes), while nothing from their sender
+// shows up there: the most common ticket, where nothing got through.
+func nothingArrived(from, to *Side) string {
+	const slack = 10 * time.Minute
+	// X sent something in to's capture (to is at or near X), and nothing
+	// from the sender S shows up there
+	sent := map[netip.Addr]bool{}
+	for _, p := range to.Packets {
+		sent[p.Src.Addr()] = true
+	}
+	tFirst, tLast := to.Packets[0].Time.Add(-slack), to.Packets[len(to.Packets)-1].Time.Add(slack)
+	n := 0
+	var dst netip.Addr
+	var frames []int
+	for _, p := range from.Packets {
+		if sent[p.Dst.Addr()] && !sent[p.Src.Addr()] && !p.Time.Before(tFirst) && !p.Time.After(tLast) {
+			if n == 0 {
+				dst = p.Dst.Addr()
+			}
+			if p.Dst.Addr() == dst {
+				n++
+				if len(frames) < maxListed {
+					frames = append(frames, p.Frame)
+				}
+			}
+		}
+	}
+	if n == 0 {
+		return ""
+	}
+	fs := make([]string, len(frames))
+	for i, f := range frames {
+		fs[i] = fmt.Sprint(f)
+	}
+	return fmt.Sprintf("; but %s holds %d packet(s) to %s (frames %s), which sent packets in %s at about that time, while nothing from their sender is in %s: if %s was captured on the path to %s, none of them arrived there",
+		from.Name, n, dst, strings.Join(fs, ", "), to.Name, to.Name, to.Name, dst)
 }

@@ -285,3 +285,17 @@ func TestOtherConversations(t *testing.T) {
 		t.Errorf("unrelated a=%d b=%d, want 0 and %d", r.UnrelatedA, r.UnrelatedB, len(other.Packets))
 	}
 }
+
+// TestNothingArrived keeps in B only what B sent (nothing from A ever
+// arrived, and A saw none of B's packets either because they were dropped):
+// the captures share nothing, and the reason says A's packets to B's address
+// never showed up there.
+func TestNothingArrived(t *testing.T) {
+	a, b := loadPair(t, "../testdata/twoside/twoside-healthy", "side-b.pcap")
+	b.Packets = slices.DeleteFunc(b.Packets, func(p Packet) bool { return p.Src.Addr().String() == "198.51.100.10" })
+	a.Packets = slices.DeleteFunc(a.Packets, func(p Packet) bool { return p.Src.Addr().String() == "203.0.113.10" })
+	r := Compare(a, b)
+	if r.Related || !strings.Contains(r.Reason, "side-a.pcap holds 9 packet(s) to 203.0.113.10 (frames 1, 3, 5,") {
+		t.Errorf("related %v, reason %q", r.Related, r.Reason)
+	}
+}
