@@ -43,8 +43,16 @@ func Compare(a, b *Side) *Report {
 	}
 	small := min(len(ia), len(ib))
 	switch {
+	case len(a.Packets) == 0 && len(b.Packets) == 0:
+		r.Reason = "neither capture holds an IKE or ESP packet"
+		return r
 	case len(a.Packets) == 0 || len(b.Packets) == 0:
-		r.Reason = "one of the captures holds no IKE or ESP packet"
+		full, empty := a, b
+		if len(a.Packets) == 0 {
+			full, empty = b, a
+		}
+		r.Reason = fmt.Sprintf("%s holds no IKE or ESP packet, %s holds %d: if %s was captured on their path while they were sent, none of them arrived there",
+			empty.Name, full.Name, len(full.Packets), empty.Name)
 		return r
 	case shared == 0:
 		r.Reason = "the captures share no IKE message or ESP packet (different conversations, or different incidents)" + nothingArrived(a, b) + nothingArrived(b, a)

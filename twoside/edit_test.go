@@ -299,3 +299,14 @@ func TestNothingArrived(t *testing.T) {
 		t.Errorf("related %v, reason %q", r.Related, r.Reason)
 	}
 }
+
+// TestEmptySide: B captured nothing of IKE/ESP (the path is black-holed
+// before it): not related, and the reason counts what A holds.
+func TestEmptySide(t *testing.T) {
+	a, b := loadPair(t, dropAuth, "side-b.pcap")
+	b.Packets = nil
+	r := Compare(a, b)
+	if r.Related || r.Reason != "side-b.pcap holds no IKE or ESP packet, side-a.pcap holds 24: if side-b.pcap was captured on their path while they were sent, none of them arrived there" {
+		t.Errorf("related %v, reason %q", r.Related, r.Reason)
+	}
+}
