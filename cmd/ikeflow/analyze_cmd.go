@@ -25,7 +25,10 @@ identities, child SA proposals, traffic selectors and error notifies. Without
 keys, encrypted exchanges are analysed from sizes, order and timing.
 
 Several captures are merged by time (frame numbers stay those of each file,
-and every frame reference names its file).
+and every frame reference names its file). Two captures of the same traffic
+taken at two points (both gateways, inside and outside a firewall) are
+compared packet by packet instead: what was lost, delayed or rewritten
+between them (--two-sided; automatic when unambiguous).
 
 The report starts with the verdict: per IKE SA with errors or warnings,
 what failed and the most likely cause. On a terminal narrower than the
@@ -49,10 +52,11 @@ type analyzeOpts struct {
 	ladder bool
 	width  int
 	flowFlags
-	quiet bool
-	write string
-	force bool
-	in    inputFlags
+	quiet    bool
+	write    string
+	force    bool
+	in       inputFlags
+	twoSided string
 }
 
 func runAnalyze(e *env, args []string) error {
@@ -66,6 +70,8 @@ func runAnalyze(e *env, args []string) error {
 	fs.StringVarP(&o.write, "write", "w", "", "also write the packets of the reported SAs (after --peer/--spi) to this new pcapng `file` (never one of the inputs; an existing file only with --force)")
 	fs.BoolVar(&o.force, "force", false, "let --write replace an existing file (it is replaced only once the new one is complete)")
 	o.in.register(fs)
+	fs.StringVar(&o.twoSided, "two-sided", "auto", "compare two captures of one path packet by packet: auto, yes or no")
+	fs.Lookup("two-sided").NoOptDefVal = "yes"
 	if err := parseFlags(e, fs, args); err != nil {
 		return err
 	}
@@ -95,6 +101,12 @@ func runAnalyze(e *env, args []string) error {
 	}
 	fopt, failLevel, err := o.flowFlags.options(e, o.in.keys)
 	if err != nil {
+		return err
+	}
+	if !slices.Contains(twoSidedModes, o.twoSided) {
+		return usagef("--two-sided must be auto, yes or no, not %q", o.twoSided)
+	}
+	if done, err := twoSided(e, &o, args, fs.Args(), opt); done || err != nil {
 		return err
 	}
 

@@ -18,6 +18,7 @@ var forbidden = map[string][]string{
 	"decrypt":          {module + "flows", module + "capture", module + "cmd", "github.com/gopacket/gopacket"},
 	"capture":          {module + "decrypt", module + "flows", module + "cmd"},
 	"flows":            {module + "capture", module + "cmd"},
+	"twoside":          {module + "decrypt", module + "flows", module + "cmd"},
 }
 
 func TestImports(t *testing.T) {

@@ -1,0 +1,136 @@
+package main
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const twosideCorpus = "../../testdata/twoside"
+
+// TestTwoSidedGolden runs analyze on two-point captures of the real corpus
+// (one copy of B shifted by editcap) and compares with reviewed golden files.
+func TestTwoSidedGolden(t *testing.T) {
+	cases := []struct {
+		name string
+		args []string
+	}{
+		{"twoside-drop-auth.analyze-keys", []string{"analyze", "--keys", "charon-initiator.log", "side-a.pcap", "side-b-shifted.pcap"}},
+		{"twoside-nat-ports.analyze-md", []string{"analyze", "--format", "markdown", "side-a.pcap", "side-b-shifted.pcap"}},
+		{"twoside-healthy.analyze", []string{"analyze", "--two-sided", "side-a.pcap", "side-b.pcap"}},
+		{"twoside-cert-ipfrag.analyze-keys", []string{"analyze", "--keys", "charon-responder.log", "side-a.pcap", "side-b-shifted.pcap"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := filepath.Join(twosideCorpus, strings.SplitN(c.name, ".", 2)[0])
+			args := make([]string, len(c.args))
+			for i, a := range c.args {
+				args[i] = a
+				if strings.HasSuffix(a, ".pcap") || strings.HasSuffix(a, ".log") {
+					args[i] = filepath.Join(dir, a)
+				}
+			}
+			out, errb, code := ikeflow(t, args...)
+			if code != exitOK {
+				t.Fatalf("exit status %d\nstderr: %s", code, errb)
+			}
+			if !strings.HasPrefix(out, "Two-sided comparison") && !strings.HasPrefix(out, "## Two-sided comparison") {
+				t.Fatalf("no two-sided report:\n%s", out)
+			}
+			out = strings.ReplaceAll(out, dir+string(filepath.Separator), "")
+			golden := filepath.Join("testdata", "golden", c.name+".golden")
+			if *update {
+				if err := os.WriteFile(golden, []byte(out), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run go test ./cmd/ikeflow -update and review the result)", err)
+			}
+			if out != string(want) {
+				os.WriteFile(golden+".got", []byte(out), 0o644)
+				t.Errorf("output differs from %s; wrote %s.got", golden, golden)
+			}
+		})
+	}
+}
+
+// TestTwoSidedFallback gives captures of two different incidents: the plain
+// merged analysis runs, and with --two-sided the user is told why.
+func TestTwoSidedFallback(t *testing.T) {
+	a := filepath.Join(twosideCorpus, "twoside-healthy", "side-a.pcap")
+	b := filepath.Join(twosideCorpus, "twoside-drop-auth", "side-b.pcap")
+	out, errb, code := ikeflow(t, "analyze", a, b)
+	if code != exitOK || strings.Contains(out, "Two-sided") || strings.Contains(errb, "two views") {
+		t.Errorf("auto: exit %d, stdout %q..., stderr %q", code, out[:min(len(out), 200)], errb)
+	}
+	out, errb, code = ikeflow(t, "analyze", "--two-sided", a, b)
+	if code != exitOK || strings.Contains(out, "Two-sided") || !strings.Contains(errb, "not two views of one path: the captures share no IKE message or ESP packet") {
+		t.Errorf("--two-sided: exit %d, stderr %q", code, errb)
+	}
+	if _, errb, code := ikeflow(t, "analyze", "--two-sided", a); code != exitUsage || !strings.Contains(errb, "exactly two") {
+		t.Errorf("one file: exit %d, stderr %q", code, errb)
+	}
+	if _, errb, code := ikeflow(t, "analyze", "--two-sided=maybe", a, b); code != exitUsage {
+		t.Errorf("bad mode: exit %d, stderr %q", code, errb)
+	}
+}
+
+// TestTwoSidedJSON checks the JSON report carries the losses the
+// independent script found (frames 3 and 4: IKE_AUTH; 7, 12, 17, 22: ESP).
+func TestTwoSidedJSON(t *testing.T) {
+	dir := filepath.Join(twosideCorpus, "twoside-drop-auth")
+	out, errb, code := ikeflow(t, "analyze", "--format", "json", filepath.Join(dir, "side-a.pcap"), filepath.Join(dir, "side-b-shifted.pcap"))
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errb)
+	}
+	var rep struct {
+		Related bool
+		Clock   struct {
+			Offset int64 `json:"offset_ns"`
+		}
+		Flows []struct {
+			Lost []struct{ Frame int }
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	var frames []int
+	for _, f := range rep.Flows {
+		for _, l := range f.Lost {
+			frames = append(frames, l.Frame)
+		}
+	}
+	if !rep.Related || len(frames) != 6 || rep.Clock.Offset/1e6 != 3725250 {
+		t.Errorf("related %v, lost frames %v, offset %d ns", rep.Related, frames, rep.Clock.Offset)
+	}
+}
+
+// TestTwoSidedCSV: CSV output is one parseable table (no text around it).
+func TestTwoSidedCSV(t *testing.T) {
+	dir := filepath.Join(twosideCorpus, "twoside-nat-ports")
+	out, errb, code := ikeflow(t, "analyze", "--format", "csv", filepath.Join(dir, "side-a.pcap"), filepath.Join(dir, "side-b.pcap"))
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errb)
+	}
+	rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	lost := ""
+	for _, row := range rows[1:] {
+		if row[6] != "0" {
+			lost = row[0] + " " + row[3] + " " + row[12]
+		}
+	}
+	// the script: B's ESP seq 6-9, frames 16, 19, 22, 25 of side-b.pcap
+	if len(rows) != 5 || lost != "ESP SPI 0x1797522d b 16 19 22 25" {
+		t.Errorf("%d rows, lost %q\n%s", len(rows), lost, out)
+	}
+}
