@@ -563,3 +563,18 @@ func TestVerdictAgreesWithDaemons(t *testing.T) {
 		t.Errorf("only %d failing scenarios checked", checked)
 	}
 }
+
+// TestVerdictNamesLikelyCause: on an authentication failure whose evidence
+// ranks a cause (the responder's log: "subject certificate invalid"), the
+// verdict line says that cause, not only "authentication failed".
+func TestVerdictNamesLikelyCause(t *testing.T) {
+	capture, keys := scenario(t, "ikev2-cert-expired")
+	out, _, code := ikeflow(t, "analyze", "--keys", keys[0], capture)
+	if code != exitOK {
+		t.Fatalf("exit %d", code)
+	}
+	verdict, _, _ := strings.Cut(out, "\nCapture:")
+	if !strings.Contains(verdict, "authentication_failed") || !strings.Contains(verdict, "Most likely: [strong] The initiator's certificate") || !strings.Contains(verdict, "had expired") {
+		t.Errorf("verdict does not name the expired certificate:\n%s", verdict)
+	}
+}

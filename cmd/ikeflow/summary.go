@@ -159,6 +159,27 @@ func firstSentence(s string) string {
 	return s
 }
 
+// likelyCause returns the first ranked cause of an SA's
+// authentication_failed_evidence finding ("[strong] The initiator's
+// certificate … had expired …"), or "" when the SA has none.
+func likelyCause(groups []*findingGroup) string {
+	for _, g := range groups {
+		if g.kind != "authentication_failed_evidence" {
+			continue
+		}
+		_, rest, ok := strings.Cut(g.msg, "most likely cause first: 1. ")
+		if !ok {
+			return ""
+		}
+		rest, _, _ = strings.Cut(rest, " 2. [")
+		if !strings.HasPrefix(rest, "[") || !strings.Contains(rest, "] ") {
+			return ""
+		}
+		return firstSentence(rest)
+	}
+	return ""
+}
+
 // verdictLimit bounds the per-SA lines of the verdict; the rest is counted.
 const verdictLimit = 20
 
@@ -253,6 +274,9 @@ func verdict(rep *flows.Report, fi *findingIndex, refs *frameRefs) []verdictEntr
 			text += ": no finding names a cause (see the exchanges of this SA)."
 		} else {
 			text += ": " + main.kind + " (" + main.label() + ", frames " + refs.list(saFrames(sa, main), 4) + ") " + firstSentence(main.msg)
+			if c := likelyCause(fi.bySA[p.n-1]); c != "" && !strings.Contains(firstSentence(main.msg), c[strings.Index(c, "] ")+2:]) {
+				text += " Most likely: " + c
+			}
 			if len(others) > 0 {
 				text += " Also: " + strings.Join(others, ", ") + "."
 			}
