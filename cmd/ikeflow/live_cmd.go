@@ -228,6 +228,10 @@ func runLive(e *env, args []string) error {
 		stream.closed(sa)
 		ring.add(sa)
 	}
+	// One AF_PACKET socket delivers frames in the order it stamped them:
+	// no reorder window, so each event is printed as its packet arrives
+	// (capture duplicates are still dropped).
+	fopt.ReorderWindow = -1
 	an := flows.NewAnalyzer(fopt)
 	r := capture.NewSourceReader(psrc, opt)
 	var pkt flows.Packet
