@@ -25,15 +25,26 @@ const (
 // transport header; classic BPF has no loops, so the walk is unrolled.
 const filterMaxExtHeaders = 2
 
+// filterMaxVLANTags is how many VLAN tags in an Ethernet frame the kernel
+// filter walks (unrolled) to find the EtherType of the payload. A frame
+// with more tags than that is passed whatever it carries: the Reader
+// decodes any number of tags, so the kernel must not drop what it would
+// use.
+const filterMaxVLANTags = 8
+
 // Filter returns a classic BPF program, for a kernel socket filter, that
 // passes the frames of link type lt a Reader with opt could use and drops
 // the rest: UDP on the ports of opt.IKEPorts and opt.NATTPorts, TCP on
 // opt.TCPPorts, ESP and AH directly over IP, and IP fragments (of TCP,
 // UDP, ESP and AH), over IPv4 and IPv6
 // with up to two IPv6 extension headers before the transport header, in
-// Ethernet frames with up to two VLAN tags, Linux cooked (SLL) frames or
-// raw IP. Accepted frames are cut to snaplen octets (MaxSnaplen when
-// snaplen is zero or larger).
+// Ethernet frames with up to eight VLAN tags (802.1Q, 802.1ad or the old
+// 0x9100), Linux cooked (SLL) frames or raw IP. Ethernet frames with more
+// than eight tags are passed unexamined, for the Reader to decode or skip.
+// Accepted frames are cut to snaplen octets (MaxSnaplen when snaplen is
+// zero or larger). The program has one IPv4 and one IPv6 check, reached
+// with the offset of the network header in X, so its size does not grow
+// with the number of tags walked.
 //
 // On Linux, VLAN tags that the driver stripped into packet metadata are
 // not in the frame the filter sees, so tagged traffic passes either way.
@@ -54,40 +65,45 @@ func Filter(lt layers.LinkType, opt Options, snaplen int) ([]bpf.Instruction, er
 	a := filterAsm{udp: udp, tcp: tcp, snaplen: uint32(snaplen)}
 	switch lt {
 	case layers.LinkTypeEthernet:
-		for tags := uint32(0); tags <= 2; tags++ {
+		// Unrolled: the EtherType after 0, 1, … tags; after the last tag
+		// walked, another tag means more than the filter looks at.
+		for tags := uint32(0); tags <= filterMaxVLANTags; tags++ {
 			a.op(bpf.LoadAbsolute{Off: 12 + 4*tags, Size: 2})
-			if tags < 2 {
-				vlan := fmt.Sprintf("vlan%d", tags+1)
-				a.jeq(etherTypeVLAN, vlan, "")
-				a.jeq(etherTypeQinQ, vlan, "")
-				a.jeq(etherTypeQinQ9, vlan, "")
-				a.etherType(14 + 4*tags)
-				a.label(vlan)
-			} else {
-				a.etherType(14 + 4*tags)
+			next := fmt.Sprintf("vlan%d", tags+1)
+			if tags == filterMaxVLANTags {
+				next = "accept_many_tags"
 			}
+			a.jeq(etherTypeVLAN, next, "")
+			a.jeq(etherTypeQinQ, next, "")
+			a.jeq(etherTypeQinQ9, next, "")
+			a.etherType(14 + 4*tags)
+			a.label(next)
 		}
+		a.op(bpf.RetConstant{Val: a.snaplen})
 	case layers.LinkTypeLinuxSLL:
 		a.op(bpf.LoadAbsolute{Off: 14, Size: 2})
 		a.etherType(sllHeaderLen)
 	case layers.LinkTypeRaw, linkTypeRawAlt12, linkTypeRawAlt14:
+		a.op(bpf.LoadConstant{Dst: bpf.RegX, Val: 0})
 		a.op(bpf.LoadAbsolute{Off: 0, Size: 1})
 		a.op(bpf.ALUOpConstant{Op: bpf.ALUOpShiftRight, Val: 4})
-		a.jeqFar(4, a.use(ip4, 0))
-		a.jeqFar(6, a.use(ip6, 0))
+		a.jeqFar(4, a.use(ip4))
+		a.jeqFar(6, a.use(ip6))
 		a.op(bpf.RetConstant{Val: 0})
 	case layers.LinkTypeIPv4:
-		a.jump(a.use(ip4, 0))
+		a.op(bpf.LoadConstant{Dst: bpf.RegX, Val: 0})
+		a.jump(a.use(ip4))
 	case layers.LinkTypeIPv6:
-		a.jump(a.use(ip6, 0))
+		a.op(bpf.LoadConstant{Dst: bpf.RegX, Val: 0})
+		a.jump(a.use(ip6))
 	default:
 		return nil, fmt.Errorf("capture: filter: link type %v not supported", lt)
 	}
-	for _, b := range a.blocks {
-		if b.v6 {
-			a.ipv6(b.l3)
+	for _, v6 := range a.blocks {
+		if v6 {
+			a.ipv6()
 		} else {
-			a.ipv4(b.l3)
+			a.ipv4()
 		}
 	}
 	return a.resolve()
@@ -99,34 +115,29 @@ const (
 	ip6 = true
 )
 
-// ipBlock is a network-layer check emitted for one header offset.
-type ipBlock struct {
-	v6 bool
-	l3 uint32
-}
-
-func (b ipBlock) name() string {
-	if b.v6 {
-		return fmt.Sprintf("ip6_%d", b.l3)
+// ipBlockName is the label of the IPv4 or IPv6 check.
+func ipBlockName(v6 bool) string {
+	if v6 {
+		return "ip6"
 	}
-	return fmt.Sprintf("ip4_%d", b.l3)
+	return "ip4"
 }
 
-// use records that the network block (v6, l3) is needed and returns its
-// label.
-func (a *filterAsm) use(v6 bool, l3 uint32) string {
-	b := ipBlock{v6, l3}
-	if !slices.Contains(a.blocks, b) {
-		a.blocks = append(a.blocks, b)
+// use records that the IPv4 or IPv6 check is needed and returns its
+// label. The check expects the network header offset in X.
+func (a *filterAsm) use(v6 bool) string {
+	if !slices.Contains(a.blocks, v6) {
+		a.blocks = append(a.blocks, v6)
 	}
-	return b.name()
+	return ipBlockName(v6)
 }
 
-// etherType dispatches on the EtherType in A to the IPv4 or IPv6 block for
-// a network header at l3 and rejects anything else.
+// etherType dispatches on the EtherType in A to the IPv4 or IPv6 check,
+// with X set to the network header offset l3, and rejects anything else.
 func (a *filterAsm) etherType(l3 uint32) {
-	a.jeqFar(etherTypeIPv4, a.use(ip4, l3))
-	a.jeqFar(etherTypeIPv6, a.use(ip6, l3))
+	a.op(bpf.LoadConstant{Dst: bpf.RegX, Val: l3})
+	a.jeqFar(etherTypeIPv4, a.use(ip4))
+	a.jeqFar(etherTypeIPv6, a.use(ip6))
 	a.op(bpf.RetConstant{Val: 0})
 }
 
@@ -134,7 +145,7 @@ func (a *filterAsm) etherType(l3 uint32) {
 type filterAsm struct {
 	prog     []asmItem
 	labels   map[string]int
-	blocks   []ipBlock // network blocks to emit, in order of first use
+	blocks   []bool // network checks to emit (IPv6 or not), in order of first use
 	udp, tcp []uint16
 	snaplen  uint32
 }
@@ -175,26 +186,29 @@ func (a *filterAsm) jeqFar(v uint32, to string) {
 	a.jump(to)
 }
 
-// ipv4 checks an IPv4 header at l3: fragments of TCP, UDP, ESP and AH
-// pass, ESP and AH pass, UDP and TCP go to the port checks with X at the
-// transport header. Each block has its own port checks and returns, so
-// every conditional jump stays short.
-func (a *filterAsm) ipv4(l3 uint32) {
-	l := func(s string) string { return fmt.Sprintf("%s_ip4_%d", s, l3) }
-	a.label(ipBlock{ip4, l3}.name())
-	a.op(bpf.LoadAbsolute{Off: l3 + 6, Size: 2})
-	a.jset(0x3fff, l("frag"), "")   // MF set or fragment offset non-zero
-	a.op(bpf.LoadMemShift{Off: l3}) // X = IHL*4
-	a.op(bpf.TXA{})
-	a.op(bpf.ALUOpConstant{Op: bpf.ALUOpAdd, Val: l3})
+// ipv4 checks an IPv4 header at offset X: fragments of TCP, UDP, ESP and
+// AH pass, ESP and AH pass, UDP and TCP go to the port checks with X at
+// the transport header; scratch M[1] holds the protocol. Each block has
+// its own port checks and returns, so every conditional jump stays short.
+func (a *filterAsm) ipv4() {
+	l := func(s string) string { return s + "_ip4" }
+	a.label(ipBlockName(ip4))
+	a.op(bpf.LoadIndirect{Off: 9, Size: 1}) // protocol
+	a.op(bpf.StoreScratch{Src: bpf.RegA, N: 1})
+	a.op(bpf.LoadIndirect{Off: 6, Size: 2})
+	a.jset(0x3fff, l("frag"), "")           // MF set or fragment offset non-zero
+	a.op(bpf.LoadIndirect{Off: 0, Size: 1}) // version and IHL
+	a.op(bpf.ALUOpConstant{Op: bpf.ALUOpAnd, Val: 0x0f})
+	a.op(bpf.ALUOpConstant{Op: bpf.ALUOpShiftLeft, Val: 2})
+	a.op(bpf.ALUOpX{Op: bpf.ALUOpAdd})
 	a.op(bpf.TAX{}) // X = transport header offset
-	a.op(bpf.LoadAbsolute{Off: l3 + 9, Size: 1})
+	a.op(bpf.LoadScratch{Dst: bpf.RegA, N: 1})
 	a.jeq(ipProtoESP, l("accept"), "")
 	a.jeq(ipProtoAH, l("accept"), "")
 	a.jeq(ipProtoUDP, l("udp"), "")
 	a.jeq(ipProtoTCP, l("tcp"), l("reject"))
 	a.label(l("frag"))
-	a.op(bpf.LoadAbsolute{Off: l3 + 9, Size: 1})
+	a.op(bpf.LoadScratch{Dst: bpf.RegA, N: 1})
 	a.jeq(ipProtoESP, l("accept"), "")
 	a.jeq(ipProtoAH, l("accept"), "")
 	a.jeq(ipProtoUDP, l("accept"), "")
@@ -202,14 +216,19 @@ func (a *filterAsm) ipv4(l3 uint32) {
 	a.tail(l)
 }
 
-// ipv6 checks an IPv6 header at l3, walking up to filterMaxExtHeaders
-// extension headers; fragments of TCP, UDP, ESP and AH pass. X tracks the offset of the
-// header being looked at, scratch M[0] its next-header value.
-func (a *filterAsm) ipv6(l3 uint32) {
-	l := func(s string) string { return fmt.Sprintf("%s_ip6_%d", s, l3) }
-	a.label(ipBlock{ip6, l3}.name())
-	a.op(bpf.LoadConstant{Dst: bpf.RegX, Val: l3 + 40})
-	a.op(bpf.LoadAbsolute{Off: l3 + 6, Size: 1})
+// ipv6 checks an IPv6 header at offset X, walking up to
+// filterMaxExtHeaders extension headers; fragments of TCP, UDP, ESP and AH
+// pass. X tracks the offset of the header being looked at, scratch M[0]
+// its next-header value.
+func (a *filterAsm) ipv6() {
+	l := func(s string) string { return s + "_ip6" }
+	a.label(ipBlockName(ip6))
+	a.op(bpf.LoadIndirect{Off: 6, Size: 1}) // next header
+	a.op(bpf.StoreScratch{Src: bpf.RegA, N: 0})
+	a.op(bpf.TXA{})
+	a.op(bpf.ALUOpConstant{Op: bpf.ALUOpAdd, Val: 40})
+	a.op(bpf.TAX{}) // X = first header after the fixed one
+	a.op(bpf.LoadScratch{Dst: bpf.RegA, N: 0})
 	for i := 0; ; i++ {
 		a.jeq(ipProtoESP, l("accept"), "")
 		a.jeq(ipProtoAH, l("accept"), "")

@@ -111,8 +111,12 @@ type variant struct {
 	name  string
 	lt    layers.LinkType
 	frame []byte
-	want  int // 1 accept, 0 reject, -1 ask the Reader
+	want  int // 1 accept, 0 reject, -1 ask the Reader, passUnexamined
 }
+
+// passUnexamined is a variant's want for frames with more VLAN tags than
+// the filter walks: passed whatever they carry, the Reader decides.
+const passUnexamined = 2
 
 // ipv4Off returns the IPv4 header offset in an Ethernet frame, or -1.
 func ipv4Off(f []byte) int {
@@ -135,9 +139,16 @@ func variants(f []byte) []variant {
 	frag := binary.BigEndian.Uint16(ip[6:])&0x3fff != 0
 	eth := f[:12]
 
-	// VLAN tags: one 802.1Q, then 802.1ad + 802.1Q; three tags are beyond
-	// the kernel filter.
+	// VLAN tags: one 802.1Q, then 802.1ad + 802.1Q, then stacks of 3, 8
+	// (the most the kernel filter walks) and 9 tags of mixed types.
 	tag := func(tpid uint16) []byte { return []byte{byte(tpid >> 8), byte(tpid), 0x00, 0x64} }
+	tags := func(n int) []byte {
+		var b []byte
+		for i := range n {
+			b = append(b, tag([]uint16{etherTypeQinQ, etherTypeQinQ9, etherTypeVLAN}[i%3])...)
+		}
+		return b
+	}
 	cat := func(parts ...[]byte) []byte {
 		var b []byte
 		for _, p := range parts {
@@ -148,7 +159,9 @@ func variants(f []byte) []variant {
 	out = append(out,
 		variant{"vlan", layers.LinkTypeEthernet, cat(eth, tag(etherTypeVLAN), f[12:]), -1},
 		variant{"qinq", layers.LinkTypeEthernet, cat(eth, tag(etherTypeQinQ), tag(etherTypeVLAN), f[12:]), -1},
-		variant{"3 tags", layers.LinkTypeEthernet, cat(eth, tag(etherTypeQinQ), tag(etherTypeVLAN), tag(etherTypeVLAN), f[12:]), 0},
+		variant{"3 tags", layers.LinkTypeEthernet, cat(eth, tags(3), f[12:]), -1},
+		variant{"8 tags", layers.LinkTypeEthernet, cat(eth, tags(8), f[12:]), -1},
+		variant{"9 tags", layers.LinkTypeEthernet, cat(eth, tags(9), f[12:]), passUnexamined},
 		variant{"raw", layers.LinkTypeRaw, cat(ip), -1},
 		variant{"sll", layers.LinkTypeLinuxSLL, cat([]byte{0, 0, 0, 1, 0, 6}, f[6:12], []byte{0, 0}, f[12:]), -1},
 	)
@@ -159,7 +172,10 @@ func variants(f []byte) []variant {
 		binary.BigEndian.PutUint16(g[l3+ihl+2:], 5353)
 		out = append(out, variant{"other ports", layers.LinkTypeEthernet, g, 0})
 		h := cat(eth, tag(etherTypeVLAN), g[12:])
-		out = append(out, variant{"vlan other ports", layers.LinkTypeEthernet, h, 0})
+		out = append(out, variant{"vlan other ports", layers.LinkTypeEthernet, h, 0},
+			variant{"3 tags other ports", layers.LinkTypeEthernet, cat(eth, tags(3), g[12:]), 0},
+			variant{"8 tags other ports", layers.LinkTypeEthernet, cat(eth, tags(8), g[12:]), 0},
+			variant{"9 tags other ports", layers.LinkTypeEthernet, cat(eth, tags(9), g[12:]), passUnexamined})
 	}
 	if proto == ipProtoESP {
 		g := cat(f)
@@ -191,12 +207,19 @@ func variants(f []byte) []variant {
 			variant{"ipv6 fragment", layers.LinkTypeEthernet, v6(ipProtoFragment, []byte{proto, 0, 0, 1, 0, 0, 0, 7}, payload), -1},
 			variant{"ipv6 hbh+fragment", layers.LinkTypeEthernet, v6(ipProtoHopByHop, cat(opts(ipProtoFragment), []byte{proto, 0, 0, 1, 0, 0, 0, 7}), payload), -1},
 		)
+		// The IPv6 walk behind a tag stack.
+		tagged6 := func(n int, f []byte) []byte { return cat(eth, tags(n), f[12:]) }
+		out = append(out,
+			variant{"3 tags ipv6 hbh+fragment", layers.LinkTypeEthernet, tagged6(3, v6(ipProtoHopByHop, cat(opts(ipProtoFragment), []byte{proto, 0, 0, 1, 0, 0, 0, 7}), payload)), -1},
+			variant{"8 tags ipv6 hbh+dstopts", layers.LinkTypeEthernet, tagged6(8, v6(ipProtoHopByHop, cat(opts(ipProtoDstOpts), opts(proto)), payload)), -1},
+		)
 		if proto == ipProtoUDP || proto == ipProtoTCP {
 			g := cat(payload)
 			binary.BigEndian.PutUint16(g, 53)
 			binary.BigEndian.PutUint16(g[2:], 5353)
 			out = append(out, variant{"ipv6 other ports", layers.LinkTypeEthernet, v6(proto, nil, g), 0},
-				variant{"ipv6 hbh other ports", layers.LinkTypeEthernet, v6(ipProtoHopByHop, opts(proto), g), 0})
+				variant{"ipv6 hbh other ports", layers.LinkTypeEthernet, v6(ipProtoHopByHop, opts(proto), g), 0},
+				variant{"8 tags ipv6 hbh other ports", layers.LinkTypeEthernet, tagged6(8, v6(ipProtoHopByHop, opts(proto), g)), 0})
 		}
 	}
 	return out
@@ -225,10 +248,16 @@ func TestFilterOnRealFrames(t *testing.T) {
 		vms[lt] = vm
 	}
 	counts := map[string][2]int{}
+	used := map[string]int{} // passUnexamined frames the Reader uses
 	for i, f := range ethFrames(t) {
 		for _, v := range variants(f) {
 			want := v.want
-			if want < 0 {
+			if want == passUnexamined {
+				want = 1
+				if readerUses(t, v.lt, v.frame) {
+					used[v.name]++
+				}
+			} else if want < 0 {
 				want = 0
 				if readerUses(t, v.lt, v.frame) {
 					want = 1
@@ -254,6 +283,17 @@ func TestFilterOnRealFrames(t *testing.T) {
 	if counts["original"][1] < 100 || counts["vlan"][1] < 100 || counts["ipv6"][1] < 50 || counts["other ports"][0] < 50 {
 		t.Errorf("too few frames exercised: %v", counts)
 	}
+	// Beyond two tags the walk must still find IKE (the Reader decodes
+	// any number of tags) and other traffic must still be dropped; with
+	// nine tags the Reader, not the kernel, picks the IKE frames out.
+	for _, n := range []string{"3 tags", "8 tags"} {
+		if counts[n][1] != counts["original"][1] || counts[n+" other ports"][0] < 50 {
+			t.Errorf("%s: %v, other ports %v; untagged %v", n, counts[n], counts[n+" other ports"], counts["original"])
+		}
+	}
+	if used["9 tags"] != counts["original"][1] || used["9 tags other ports"] != 0 {
+		t.Errorf("the Reader uses %d of the 9-tag frames (want %d) and %d with other ports (want 0)", used["9 tags"], counts["original"][1], used["9 tags other ports"])
+	}
 }
 
 // TestFilterNonIP checks frames that are not IP at all, and truncated ones.
@@ -268,10 +308,22 @@ func TestFilterNonIP(t *testing.T) {
 	}
 	arp := make([]byte, 42)
 	binary.BigEndian.PutUint16(arp[12:], 0x0806)
-	for name, f := range map[string][]byte{"arp": arp, "short": arp[:10], "empty ipv4": {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 8, 0}} {
+	tagged := func(n int, f []byte) []byte {
+		b := append([]byte(nil), f[:12]...)
+		for range n {
+			b = append(b, 0x81, 0x00, 0x00, 0x64)
+		}
+		return append(b, f[12:]...)
+	}
+	for name, f := range map[string][]byte{"arp": arp, "short": arp[:10], "empty ipv4": {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 8, 0},
+		"arp 3 tags": tagged(3, arp), "arp 8 tags": tagged(8, arp), "9 tags cut short": tagged(9, arp)[:12+4*8+1]} {
 		if n := runFilter(t, vm, f); n != 0 {
 			t.Errorf("%s: accepted (%d)", name, n)
 		}
+	}
+	// More tags than the filter walks: passed, whatever they carry.
+	if n := runFilter(t, vm, tagged(9, arp)); n != MaxSnaplen {
+		t.Errorf("arp 9 tags: filter returned %d, want %d (passed for the reader to decide)", n, MaxSnaplen)
 	}
 }
 
@@ -315,6 +367,15 @@ func TestFilterExtraPorts(t *testing.T) {
 	if _, err := Filter(layers.LinkTypeEthernet, Options{IKEPorts: many}, 0); err == nil {
 		t.Error("60 ports accepted")
 	}
+	// The most ports, on Ethernet with its eight-tag walk, fit the kernel.
+	prog, err = Filter(layers.LinkTypeEthernet, Options{IKEPorts: many[:46], NATTPorts: []uint16{4500}, TCPPorts: []uint16{4500}}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bpf.Assemble(prog); err != nil || len(prog) > MaxFilterInstructions {
+		t.Errorf("48 ports: %d instructions, %v", len(prog), err)
+	}
+	t.Logf("Ethernet filter with 48 ports: %d instructions", len(prog))
 	if _, err := Filter(layers.LinkTypeFDDI, Options{}, 0); err == nil {
 		t.Error("FDDI accepted")
 	}

@@ -44,6 +44,9 @@
 // non-IP packets and packets of other interfaces, exactly as Wireshark
 // numbers frames. For a message reassembled from several IP fragments or
 // TCP segments it is the frame that completed the message, as in Wireshark.
+// [OpenFrames] reads the raw records of a file with the same readers and
+// the same numbering (also after damage), so the frame an Event names can
+// be found again, for example to copy it to another capture.
 //
 // # What is recognised
 //

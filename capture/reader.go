@@ -105,7 +105,19 @@ func newReader(in io.Reader, opt Options, size int64, closer io.Closer) (*Reader
 	}
 	r.defrag.init(&r.opt)
 	r.tcp.init(&r.opt)
-	fb := newFileBuf(r.count, bufferSizeFor(in, size))
+	f, err := openFile(r.count, in, size, &r.notes)
+	if err != nil {
+		return nil, err
+	}
+	r.file = f
+	return r, nil
+}
+
+// openFile reads the file header of a pcap or pcapng capture, optionally
+// gzip-compressed, from counted (which reads in, of size octets or -1);
+// damage found later is queued on n.
+func openFile(counted, in io.Reader, size int64, n *notes) (fileReader, error) {
+	fb := newFileBuf(counted, bufferSizeFor(in, size))
 	magic, err := fb.peek(4)
 	if len(magic) < 4 {
 		if len(magic) == 0 && errors.Is(err, io.EOF) {
@@ -124,19 +136,17 @@ func newReader(in io.Reader, opt Options, size int64, closer io.Closer) (*Reader
 		}
 	}
 	if magic[0] == 0x0a && magic[1] == 0x0d && magic[2] == 0x0d && magic[3] == 0x0a {
-		ng, err := newPcapngFile(fb, &r.notes)
+		ng, err := newPcapngFile(fb, n)
 		if err != nil {
 			return nil, fmt.Errorf("capture: pcapng: %w", err)
 		}
-		r.file = ng
-		return r, nil
+		return ng, nil
 	}
-	p, err := newPcapFile(fb, &r.notes)
+	p, err := newPcapFile(fb, n)
 	if err != nil {
 		return nil, fmt.Errorf("capture: not a pcap or pcapng file: %w", err)
 	}
-	r.file = p
-	return r, nil
+	return p, nil
 }
 
 // bufferSizeFor picks the read buffer size: readBufferSize, or less for a

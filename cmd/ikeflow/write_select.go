@@ -1,13 +1,10 @@
 package main
 
 import (
-	"bufio"
-	"compress/gzip"
 	"errors"
 	"fmt"
 	"io"
 	"net/netip"
-	"os"
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
@@ -180,7 +177,7 @@ func (s *selection) write(out string, force bool, paths []string, opt capture.Op
 	}
 	if w == nil { // nothing selected: an empty capture
 		var err error
-		if w, err = createPcapng(out, force, pcapgo.NgInterface{Name: paths[0], LinkType: srcs[0].lt}); err != nil {
+		if w, err = createPcapng(out, force, pcapgo.NgInterface{Name: paths[0], LinkType: srcs[0].fr.LinkType()}); err != nil {
 			return 0, err
 		}
 	}
@@ -195,78 +192,39 @@ type rawFrame struct {
 }
 
 // rawFrames reads the frames of a pcap or pcapng file (optionally
-// gzip-compressed), numbered as capture.Reader numbers them.
+// gzip-compressed) with capture's own readers, so they are numbered, and
+// damage is skipped, exactly as in the analysis.
 type rawFrames struct {
-	path  string
-	f     *os.File
-	pcap  *pcapgo.Reader
-	ng    *pcapgo.NgReader
-	lt    layers.LinkType
-	frame int
-	err   error
+	path string
+	fr   *capture.FrameReader
+	err  error
 }
 
 func openRawFrames(path string) (*rawFrames, error) {
-	f, err := os.Open(path)
+	fr, err := capture.OpenFrames(path)
 	if err != nil {
 		return nil, err
 	}
-	r := &rawFrames{path: path, f: f}
-	br := bufio.NewReaderSize(f, 1<<20)
-	var src *bufio.Reader = br
-	if m, err := br.Peek(2); err == nil && m[0] == 0x1f && m[1] == 0x8b {
-		zr, err := gzip.NewReader(br)
-		if err != nil {
-			f.Close()
-			return nil, err
-		}
-		src = bufio.NewReaderSize(zr, 1<<20)
-	}
-	if m, err := src.Peek(4); err == nil && m[0] == 0x0a && m[1] == 0x0d && m[2] == 0x0d && m[3] == 0x0a {
-		r.ng, err = pcapgo.NewNgReader(src, pcapgo.NgReaderOptions{WantMixedLinkType: true})
-		if err == nil {
-			r.lt = r.ng.LinkType()
-		}
-	} else {
-		r.pcap, err = pcapgo.NewReader(src)
-		if err == nil {
-			r.pcap.SetSnaplen(capture.MaxSnaplen)
-			r.lt = r.pcap.LinkType()
-		}
-	}
-	if err != nil {
-		f.Close()
-		return nil, err
-	}
-	return r, nil
+	return &rawFrames{path: path, fr: fr}, nil
 }
 
 // next returns the next frame to write: a frame in keep, or a fragment or
 // TCP segment between the addresses of a reassembled selected message.
+// Its data is valid until the next call.
 func (r *rawFrames) next(keep map[int]bool, s *selection) *rawFrame {
 	for r.err == nil {
-		var fr rawFrame
-		var err error
-		if r.ng != nil {
-			fr.data, fr.ci, err = r.ng.ReadPacketData()
-			fr.lt = r.ng.LinkType()
-			if err == nil && len(fr.ci.AncillaryData) > 0 {
-				if l, ok := fr.ci.AncillaryData[0].(layers.LinkType); ok {
-					fr.lt = l
-				}
-			}
-		} else {
-			fr.data, fr.ci, err = r.pcap.ReadPacketData()
-			fr.lt = r.lt
-		}
+		f, err := r.fr.Next()
 		if err != nil {
-			if !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
+			if !errors.Is(err, io.EOF) {
 				r.err = err
 			}
 			return nil
 		}
-		r.frame++
-		if keep[r.frame] || (len(s.addrs) > 0 && carrierOf(fr, s)) {
+		if f.NoInterface {
+			continue // never analysed, so never selected
+		}
+		fr := rawFrame{data: f.Data, ci: f.Info, lt: f.LinkType}
+		if keep[f.Number] || (len(s.addrs) > 0 && carrierOf(fr, s)) {
 			return &fr
 		}
 	}
@@ -294,4 +252,4 @@ func carrierOf(fr rawFrame, s *selection) bool {
 	return carrier && s.addrs[[2]netip.Addr{src.Unmap(), dst.Unmap()}]
 }
 
-func (r *rawFrames) close() { r.f.Close() }
+func (r *rawFrames) close() { r.fr.Close() }
