@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"io"
 	"slices"
-	"strings"
 
 	"github.com/ikeflow/ikeflow/flows"
 )
@@ -30,12 +29,17 @@ type collector struct {
 	byVer    map[int]int
 	problems []*flows.SA // SAs with warning/error findings (at most problemLimit)
 	moreProb int
-	findings []flows.Finding // every SA finding, tagged with its SA
-	err      error
+	findings []flows.Finding // every SA finding, tagged with its SA (unless onFinding is set)
+	// onFinding, when set, receives each SA finding (tagged with its SA)
+	// instead of findings, so that streaming formats do not hold them all;
+	// the report then holds only the capture-wide findings.
+	onFinding func(*flows.Finding) error
+	bySev     map[flows.Severity]int // SA findings by severity
+	err       error
 }
 
 func newCollector(stream func(*flows.SA) error) *collector {
-	return &collector{stream: stream, byState: map[string]int{}, byVer: map[int]int{}}
+	return &collector{stream: stream, byState: map[string]int{}, byVer: map[int]int{}, bySev: map[flows.Severity]int{}}
 }
 
 // add is the OnSA callback.
@@ -47,8 +51,13 @@ func (c *collector) add(sa *flows.SA) {
 	worst := flows.SeverityInfo
 	for _, f := range sa.Findings {
 		f.SA = name
-		c.findings = append(c.findings, f)
+		c.bySev[f.Severity]++
 		worst = max(worst, f.Severity)
+		if c.onFinding == nil {
+			c.findings = append(c.findings, f)
+		} else if c.err == nil {
+			c.err = c.onFinding(&f)
+		}
 	}
 	if c.stream != nil {
 		if c.err == nil {
@@ -93,25 +102,48 @@ func firstOf(f flows.Finding) int {
 	return f.Frames[0]
 }
 
+// notInReport counts the SA findings at or above level that were handed
+// to onFinding rather than kept in the report.
+func (c *collector) notInReport(level flows.Severity) int {
+	if c.onFinding == nil {
+		return 0
+	}
+	n := 0
+	for sev, k := range c.bySev {
+		if sev >= level {
+			n += k
+		}
+	}
+	return n
+}
+
 // summarised reports whether there were too many SAs for the detailed view.
 func (c *collector) summarised() bool { return c.total > detailLimit }
 
 // jsonStream writes the analyze JSON document incrementally: SAs as they
-// are finalised, then the findings and stats.
+// are finalised, then the findings and stats. Each object is encoded by
+// its AppendJSON method (flows/json_encode.go: encoding/json's bytes,
+// without reflection) into one reused buffer.
 type jsonStream struct {
-	w     io.Writer
-	refs  *frameRefs // several inputs: frames are written as numbers in their own file, with the file
-	n     int
-	buf   []*flows.SA
-	began bool
+	w        io.Writer
+	refs     *frameRefs   // several inputs: frames are written as numbers in their own file, with the file
+	findings *findingRuns // the findings, written sorted at the end
+	n        int
+	buf      []*flows.SA
+	out      []byte // reused encoding buffer
+	began    bool
 }
 
 // flushEvery bounds the SAs buffered (to write them roughly in first-seen
 // order) before they are written.
 const flushEvery = 1024
 
+// flushBytes is the size from which the encoding buffer is written out.
+const flushBytes = 64 << 10
+
 func (j *jsonStream) begin() error {
 	j.began = true
+	j.findings = newFindingRuns(j.refs)
 	_, err := io.WriteString(j.w, "{\"sas\": [")
 	return err
 }
@@ -124,56 +156,79 @@ func (j *jsonStream) add(sa *flows.SA) error {
 	return nil
 }
 
+// appendObject appends the separator and one encoded object (its frame
+// numbers annotated when there are several inputs) to j.out, writing
+// j.out out when it is full.
+func (j *jsonStream) appendObject(sep string, enc func([]byte) ([]byte, error)) error {
+	j.out = append(j.out, sep...)
+	start := len(j.out)
+	var err error
+	if j.out, err = enc(j.out); err != nil {
+		return err
+	}
+	if j.refs != nil {
+		ann := j.refs.annotateJSON(j.out[start:])
+		j.out = append(j.out[:start], ann...)
+	}
+	if len(j.out) >= flushBytes {
+		return j.writeOut()
+	}
+	return nil
+}
+
+// writeOut writes the encoded bytes and empties the buffer.
+func (j *jsonStream) writeOut() error {
+	_, err := j.w.Write(j.out)
+	j.out = j.out[:0]
+	return err
+}
+
 func (j *jsonStream) flush() error {
 	slices.SortStableFunc(j.buf, func(x, y *flows.SA) int { return x.FirstFrame - y.FirstFrame })
 	for _, sa := range j.buf {
-		b, err := marshalNoEscape(sa)
-		if err != nil {
-			return err
-		}
 		sep := ",\n  "
 		if j.n == 0 {
 			sep = "\n  "
 		}
 		j.n++
-		if _, err := io.WriteString(j.w, sep); err != nil {
-			return err
-		}
-		if _, err := j.w.Write(j.refs.annotateJSON(b)); err != nil {
+		if err := j.appendObject(sep, sa.AppendJSON); err != nil {
 			return err
 		}
 	}
 	clear(j.buf)
 	j.buf = j.buf[:0]
-	return nil
+	return j.writeOut()
 }
 
 func (j *jsonStream) end(rep *flows.Report) error {
 	if err := j.flush(); err != nil {
 		return err
 	}
-	var b strings.Builder
-	b.WriteString("\n],\n\"findings\": [")
-	for i, f := range rep.Findings {
-		fb, err := marshalNoEscape(f)
-		if err != nil {
+	j.out = append(j.out, "\n],\n\"findings\": ["...)
+	// rep.Findings are those the collector kept: with the SA findings
+	// already in j.findings (collector.onFinding), the capture-wide ones.
+	for i := range rep.Findings {
+		if err := j.findings.add(&rep.Findings[i]); err != nil {
 			return err
 		}
-		if i > 0 {
-			b.WriteString(",")
-		}
-		b.WriteString("\n  ")
-		b.Write(j.refs.annotateJSON(fb))
 	}
-	st, err := json.Marshal(rep.Stats)
+	sep := "\n  "
+	err := j.findings.each(func(obj []byte) error {
+		j.out = append(j.out, sep...)
+		j.out = append(j.out, obj...)
+		sep = ",\n  "
+		if len(j.out) >= flushBytes {
+			return j.writeOut()
+		}
+		return nil
+	})
 	if err != nil {
 		return err
 	}
-	b.WriteString("\n],\n\"stats\": ")
-	b.Write(st)
-	b.WriteString("}\n")
-	_, err = io.WriteString(j.w, b.String())
-	return err
+	j.out = append(j.out, "\n],\n\"stats\": "...)
+	j.out = rep.Stats.AppendJSON(j.out)
+	j.out = append(j.out, "}\n"...)
+	return j.writeOut()
 }
 
 // marshalNoEscape is json.Marshal without HTML escaping and without the
