@@ -29,17 +29,26 @@ type collector struct {
 	byVer    map[int]int
 	problems []*flows.SA // SAs with warning/error findings (at most problemLimit)
 	moreProb int
-	findings []flows.Finding // every SA finding, tagged with its SA (unless onFinding is set)
+	// findings holds every SA finding, tagged with its SA, while the SAs
+	// can still be listed (at most detailLimit; unless onFinding is set).
+	// Past that, the summary views need only the findings of the problem
+	// SAs (probFindings) and the groups by kind (kinds).
+	findings     []flows.Finding
+	probFindings []flows.Finding
+	kinds        *kindAgg // every SA finding by severity and kind (without onFinding)
+	nFind        int      // SA findings seen
+	kindCache    []*kindGroup
 	// onFinding, when set, receives each SA finding (tagged with its SA)
 	// instead of findings, so that streaming formats do not hold them all;
 	// the report then holds only the capture-wide findings.
 	onFinding func(*flows.Finding) error
 	bySev     map[flows.Severity]int // SA findings by severity
+	keptSev   map[flows.Severity]int // those of them in the report
 	err       error
 }
 
 func newCollector(stream func(*flows.SA) error) *collector {
-	return &collector{stream: stream, byState: map[string]int{}, byVer: map[int]int{}, bySev: map[flows.Severity]int{}}
+	return &collector{stream: stream, byState: map[string]int{}, byVer: map[int]int{}, bySev: map[flows.Severity]int{}, keptSev: map[flows.Severity]int{}, kinds: newKindAgg()}
 }
 
 // add is the OnSA callback.
@@ -50,34 +59,49 @@ func (c *collector) add(sa *flows.SA) {
 	name := sa.Name()
 	worst := flows.SeverityInfo
 	for _, f := range sa.Findings {
-		f.SA = name
-		c.bySev[f.Severity]++
 		worst = max(worst, f.Severity)
-		if c.onFinding == nil {
-			c.findings = append(c.findings, f)
-		} else if c.err == nil {
-			c.err = c.onFinding(&f)
-		}
 	}
-	if c.stream != nil {
-		if c.err == nil {
-			c.err = c.stream(sa)
-		}
-		return
-	}
-	if c.detail != nil || c.total == 1 {
+	if c.stream == nil && (c.detail != nil || c.total == 1) {
 		if c.total <= detailLimit {
 			c.detail = append(c.detail, sa)
 		} else {
-			c.detail = nil // too many: switch to the summary view
+			// Too many to list: switch to the summary view, which needs
+			// only the problem SAs' findings (kept below) and the groups.
+			c.detail = nil
+			c.findings = nil
 		}
 	}
-	if worst > flows.SeverityInfo {
+	problem := false
+	if c.stream == nil && worst > flows.SeverityInfo {
 		if len(c.problems) < problemLimit {
 			c.problems = append(c.problems, sa)
+			problem = true
 		} else {
 			c.moreProb++
 		}
+	}
+	for _, f := range sa.Findings {
+		f.SA = name
+		c.bySev[f.Severity]++
+		switch {
+		case c.onFinding != nil:
+			if c.err == nil {
+				c.err = c.onFinding(&f)
+			}
+			continue
+		case c.stream == nil:
+			c.kinds.add(&f, c.nFind)
+			if problem {
+				c.probFindings = append(c.probFindings, f)
+			}
+		}
+		c.nFind++
+		if c.stream != nil || c.total <= detailLimit {
+			c.findings = append(c.findings, f)
+		}
+	}
+	if c.stream != nil && c.err == nil {
+		c.err = c.stream(sa)
 	}
 }
 
@@ -85,7 +109,14 @@ func (c *collector) add(sa *flows.SA) {
 // analyzer's final report (which holds the capture-wide findings).
 func (c *collector) report(fin *flows.Report) *flows.Report {
 	rep := &flows.Report{Stats: fin.Stats}
-	rep.Findings = append(append([]flows.Finding{}, c.findings...), fin.Findings...)
+	kept := c.findings
+	if c.summarised() && c.stream == nil {
+		kept = c.probFindings
+	}
+	for _, f := range kept {
+		c.keptSev[f.Severity]++
+	}
+	rep.Findings = append(append([]flows.Finding{}, kept...), fin.Findings...)
 	slices.SortStableFunc(rep.Findings, func(x, y flows.Finding) int { return firstOf(x) - firstOf(y) })
 	rep.SAs = c.detail
 	if rep.SAs == nil {
@@ -102,19 +133,33 @@ func firstOf(f flows.Finding) int {
 	return f.Frames[0]
 }
 
-// notInReport counts the SA findings at or above level that were handed
-// to onFinding rather than kept in the report.
+// notInReport counts the SA findings at or above level that are not in
+// the report (streamed, or summarised away); valid after report.
 func (c *collector) notInReport(level flows.Severity) int {
-	if c.onFinding == nil {
-		return 0
-	}
 	n := 0
 	for sev, k := range c.bySev {
 		if sev >= level {
-			n += k
+			n += k - c.keptSev[sev]
 		}
 	}
 	return n
+}
+
+// kindGroups returns the findings of every SA and the capture-wide ones
+// of rep grouped by severity and kind, as findingsByKind would over all
+// of them (the collector has not kept them all).
+func (c *collector) kindGroups(rep *flows.Report) []*kindGroup {
+	if c.kindCache == nil {
+		seq := c.nFind
+		for i := range rep.Findings {
+			if rep.Findings[i].SA == "" {
+				c.kinds.add(&rep.Findings[i], seq)
+				seq++
+			}
+		}
+		c.kindCache = c.kinds.sorted()
+	}
+	return c.kindCache
 }
 
 // summarised reports whether there were too many SAs for the detailed view.
