@@ -90,7 +90,7 @@ func (c *collector) add(sa *flows.SA) {
 			}
 			continue
 		case c.stream == nil:
-			c.kinds.add(&f, c.nFind)
+			c.kinds.add(&f, c.nFind, c.total)
 			if problem {
 				c.probFindings = append(c.probFindings, f)
 			}
@@ -146,14 +146,14 @@ func (c *collector) notInReport(level flows.Severity) int {
 }
 
 // kindGroups returns the findings of every SA and the capture-wide ones
-// of rep grouped by severity and kind, as findingsByKind would over all
-// of them (the collector has not kept them all).
+// of rep grouped by severity and kind, most severe and most frequent
+// first (the collector has not kept them all).
 func (c *collector) kindGroups(rep *flows.Report) []*kindGroup {
 	if c.kindCache == nil {
 		seq := c.nFind
 		for i := range rep.Findings {
 			if rep.Findings[i].SA == "" {
-				c.kinds.add(&rep.Findings[i], seq)
+				c.kinds.add(&rep.Findings[i], seq, 0)
 				seq++
 			}
 		}

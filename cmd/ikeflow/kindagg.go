@@ -1,41 +1,42 @@
 package main
 
 import (
-	"hash/maphash"
 	"slices"
 
 	"github.com/ikeflow/ikeflow/flows"
 )
 
 // kindAgg groups findings by severity and kind as they arrive, for the
-// summary views: per group the count, the distinct SAs and the earliest
-// finding (by first frame, then arrival), without keeping the findings.
-// Fed in arrival order it gives the groups findingsByKind gives for the
-// stable sort of the same findings by first frame.
+// summary views: per group the count, the SAs concerned and the earliest
+// finding (by first frame, then arrival), without keeping the findings:
+// its memory does not grow with the SAs. Fed in arrival order it gives the
+// groups that scanning the stable sort of the same findings by first frame
+// gives.
 type kindAgg struct {
 	groups map[string]*kindAcc
-	seed   maphash.Seed
 }
 
 // kindAcc is one group being accumulated.
 type kindAcc struct {
 	g        kindGroup
-	sas      map[uint64]struct{} // hashes of the SA names ("spii/spir")
-	first    int                 // sort key of the earliest finding
-	firstSeq int                 // its arrival number
+	lastSA   int // the last SA counted in g.nSAs
+	first    int // sort key of the earliest finding
+	firstSeq int // its arrival number
 }
 
 func newKindAgg() *kindAgg {
-	return &kindAgg{groups: map[string]*kindAcc{}, seed: maphash.MakeSeed()}
+	return &kindAgg{groups: map[string]*kindAcc{}}
 }
 
-// add counts f, the seq-th finding to arrive.
-func (k *kindAgg) add(f *flows.Finding, seq int) {
+// add counts f, the seq-th finding to arrive, a finding of the sa-th SA
+// (numbered from 1; 0 for a capture-wide finding). The findings of an SA
+// must arrive together.
+func (k *kindAgg) add(f *flows.Finding, seq, sa int) {
 	key := f.Severity.String() + "/" + f.Kind
 	a := k.groups[key]
 	key0 := firstOf(*f)
 	if a == nil {
-		a = &kindAcc{g: kindGroup{sev: f.Severity, kind: f.Kind}, sas: map[uint64]struct{}{}, first: key0, firstSeq: seq}
+		a = &kindAcc{g: kindGroup{sev: f.Severity, kind: f.Kind}, first: key0, firstSeq: seq}
 		a.g.first, a.g.msg = f.Frames, f.Message
 		k.groups[key] = a
 	} else if key0 < a.first || (key0 == a.first && seq < a.firstSeq) {
@@ -43,8 +44,9 @@ func (k *kindAgg) add(f *flows.Finding, seq int) {
 		a.g.first, a.g.msg = f.Frames, f.Message
 	}
 	a.g.n++
-	if f.SA != "" {
-		a.sas[maphash.String(k.seed, f.SA)] = struct{}{}
+	if sa > 0 && sa != a.lastSA {
+		a.g.nSAs++
+		a.lastSA = sa
 	}
 }
 
@@ -64,7 +66,6 @@ func (k *kindAgg) sorted() []*kindGroup {
 	out := make([]*kindGroup, len(accs))
 	for i, a := range accs {
 		g := a.g
-		g.nSAs = len(a.sas)
 		out[i] = &g
 	}
 	slices.SortStableFunc(out, func(x, y *kindGroup) int {

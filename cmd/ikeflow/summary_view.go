@@ -66,19 +66,9 @@ type kindGroup struct {
 	sev   flows.Severity
 	kind  string
 	n     int
-	nSAs  int // distinct SAs concerned
+	nSAs  int // SAs concerned
 	first []int
 	msg   string
-}
-
-// findingsByKind groups rep's findings by severity and kind, most severe
-// and most frequent first.
-func findingsByKind(rep *flows.Report) []*kindGroup {
-	k := newKindAgg()
-	for i := range rep.Findings {
-		k.add(&rep.Findings[i], i)
-	}
-	return k.sorted()
 }
 
 // renderSummary is the table (or markdown) view of a capture with more
