@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"slices"
 
@@ -18,7 +19,8 @@ import (
 // encoded; once runLimit bytes are pending, the batch is sorted and written
 // to an unlinked temporary file as a run, and the runs are merged at the
 // end. Memory therefore stays bounded whatever the number of findings (a
-// concentrator capture has one nat_detected per SA).
+// concentrator capture has one nat_detected per SA). The file is created
+// in $TMPDIR; when that fails, the findings stay in memory.
 type findingRuns struct {
 	refs     *frameRefs
 	runLimit int // pending bytes from which a run is written out
@@ -83,7 +85,10 @@ func (r *findingRuns) spill() error {
 	if r.file == nil {
 		f, err := os.CreateTemp("", "ikeflow-findings-*")
 		if err != nil {
-			return fmt.Errorf("temporary file for the findings: %w", err)
+			// No room for runs ($TMPDIR unwritable): keep them all in
+			// memory, as before runs existed, rather than fail.
+			r.runLimit = math.MaxInt
+			return nil
 		}
 		// Unlinked at once: the space is freed when ikeflow exits, however it exits.
 		_ = os.Remove(f.Name())

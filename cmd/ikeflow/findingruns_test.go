@@ -96,12 +96,18 @@ func TestAnalyzeJSONSpilledFindings(t *testing.T) {
 		old := findingRunLimit
 		findingRunLimit = 1
 		got, _, code2 := ikeflow(t, args...)
+		// No writable $TMPDIR: the findings stay in memory, same output.
+		t.Setenv("TMPDIR", filepath.Join(t.TempDir(), "missing"))
+		noTmp, errNoTmp, code3 := ikeflow(t, args...)
 		findingRunLimit = old
-		if code2 != code {
-			t.Errorf("exit %d with runs on disk, %d without", code2, code)
+		if code2 != code || code3 != code {
+			t.Errorf("exit %d with runs on disk, %d without a temporary directory, %d in memory (%s)", code2, code3, code, errNoTmp)
 		}
 		if got != want {
 			t.Errorf("%d inputs: JSON differs when findings are spilled:\n%s\nwant\n%s", len(inputs), got, want)
+		}
+		if noTmp != want {
+			t.Errorf("%d inputs: JSON differs without a temporary directory:\n%s\nwant\n%s", len(inputs), noTmp, want)
 		}
 		if !bytes.Contains([]byte(want), []byte(`"findings": [`+"\n  {")) {
 			t.Errorf("%d inputs: no findings in the document, the test proves nothing", len(inputs))
