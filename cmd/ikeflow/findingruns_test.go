@@ -97,8 +97,12 @@ func TestAnalyzeJSONSpilledFindings(t *testing.T) {
 		findingRunLimit = 1
 		got, _, code2 := ikeflow(t, args...)
 		// No writable $TMPDIR: the findings stay in memory, same output.
-		t.Setenv("TMPDIR", filepath.Join(t.TempDir(), "missing"))
-		noTmp, errNoTmp, code3 := ikeflow(t, args...)
+		var noTmp, errNoTmp string
+		var code3 int
+		t.Run("no-tmpdir", func(t *testing.T) {
+			t.Setenv("TMPDIR", filepath.Join(t.TempDir(), "missing"))
+			noTmp, errNoTmp, code3 = ikeflow(t, args...)
+		})
 		findingRunLimit = old
 		if code2 != code || code3 != code {
 			t.Errorf("exit %d with runs on disk, %d without a temporary directory, %d in memory (%s)", code2, code3, code, errNoTmp)
