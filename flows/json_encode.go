@@ -504,6 +504,16 @@ func appendJSONString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		// Skip 8 plain bytes at a time (printable ASCII other than '"'
+		// and '\\'): messages are long and nearly all plain.
+		if i+8 <= len(s) {
+			x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+				uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+			if !hasSpecial(x) {
+				i += 8
+				continue
+			}
+		}
 		c := s[i]
 		if c < utf8.RuneSelf {
 			if c >= 0x20 && c != '"' && c != '\\' {
@@ -550,4 +560,13 @@ func appendJSONString(b []byte, s string) []byte {
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')
+}
+
+// hasSpecial reports whether any byte of x needs attention in a JSON
+// string: 0x80 and above, below 0x20, '"' or '\\' (exact, by the classic
+// "has byte less than" and "has zero byte" word tricks).
+func hasSpecial(x uint64) bool {
+	const lsb, msb = 0x0101010101010101, 0x8080808080808080
+	hasZero := func(v uint64) uint64 { return (v - lsb) & ^v & msb }
+	return (x&msb)|((x-lsb*0x20) & ^x & msb)|hasZero(x^(lsb*'"'))|hasZero(x^(lsb*'\\')) != 0
 }

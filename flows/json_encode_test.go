@@ -177,6 +177,7 @@ var fillStrings = []string{
 	"plain", "with \"quotes\" and \\backslash", "\x00\x01\x1f\b\f\n\r\t\x7f", "<html> & </html>",
 	"bad utf8 \xff\xfe\xc3", "line\u2028para\u2029", "ünïcødé", "😀 emoji", "\xed\xa0\x80 surrogate",
 	"FQDN moon.example.com", "AES_CBC-256/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/MODP_2048",
+	"0123456789abcdef\x01tail", "01234567\"89abcdef", "0123456789abcde\\", "01234567\x7f\x80\x1f ~~~~~~~~ ", "~}|{zyxw\u00e9",
 }
 
 var fillFloats = []float64{1, 0.5, 12.345678, 1e-7, 1.5e-9, 123456789012, 1e21, 3.2e22, -4.5, 1e20, 0.000001, 5e-324}
@@ -306,4 +307,34 @@ func BenchmarkAppendJSON(b *testing.B) {
 			}
 		}
 	})
+}
+
+// TestHasSpecial checks the word test of appendJSONString against a byte
+// by byte one: every byte value in every position of plain words, and
+// random words.
+func TestHasSpecial(t *testing.T) {
+	special := func(c byte) bool { return c < 0x20 || c >= 0x80 || c == '"' || c == '\\' }
+	check := func(x uint64) {
+		want := false
+		for k := range 8 {
+			want = want || special(byte(x>>(8*k)))
+		}
+		if got := hasSpecial(x); got != want {
+			t.Fatalf("hasSpecial(%#016x) = %v, want %v", x, got, want)
+		}
+	}
+	const plain = 0x4141414141414141 // "AAAAAAAA"
+	for pos := range 8 {
+		for c := range 256 {
+			check(plain&^(0xff<<(8*pos)) | uint64(c)<<(8*pos))
+		}
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 200000 {
+		x := rng.Uint64()
+		if rng.IntN(2) == 0 {
+			x &^= 0x8080808080808080 // ASCII only: the interesting cases
+		}
+		check(x)
+	}
 }
