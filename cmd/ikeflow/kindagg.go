@@ -13,7 +13,13 @@ import (
 // groups that scanning the stable sort of the same findings by first frame
 // gives.
 type kindAgg struct {
-	groups map[string]*kindAcc
+	groups map[kindKey]*kindAcc
+}
+
+// kindKey identifies a group.
+type kindKey struct {
+	sev  flows.Severity
+	kind string
 }
 
 // kindAcc is one group being accumulated.
@@ -25,14 +31,14 @@ type kindAcc struct {
 }
 
 func newKindAgg() *kindAgg {
-	return &kindAgg{groups: map[string]*kindAcc{}}
+	return &kindAgg{groups: map[kindKey]*kindAcc{}}
 }
 
 // add counts f, the seq-th finding to arrive, a finding of the sa-th SA
 // (numbered from 1; 0 for a capture-wide finding). The findings of an SA
 // must arrive together.
 func (k *kindAgg) add(f *flows.Finding, seq, sa int) {
-	key := f.Severity.String() + "/" + f.Kind
+	key := kindKey{f.Severity, f.Kind}
 	a := k.groups[key]
 	key0 := firstOf(*f)
 	if a == nil {
