@@ -142,6 +142,13 @@ func runAnalyze(e *env, args []string) error {
 		stream = cs.add
 	}
 	col := newCollector(stream)
+	switch {
+	case js != nil:
+		col.onFinding = js.findings.add // kept encoded (spilled to disk when many), not as values
+		defer js.findings.close()
+	case cs != nil:
+		col.onFinding = func(*flows.Finding) error { return nil } // the CSV rows hold them already
+	}
 	fopt.OnSA = col.add
 	var sel *selection
 	if o.write != "" {
@@ -218,5 +225,5 @@ func runAnalyze(e *env, args []string) error {
 			fmt.Fprintf(e.stderr, "ikeflow analyze: %d frames of %d IKE SAs written to %s\n", n, len(sel.pairs), o.write)
 		}
 	}
-	return o.failCheck(failLevel, rep)
+	return o.failCheck(failLevel, rep, col.notInReport(failLevel))
 }

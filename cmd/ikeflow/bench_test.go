@@ -32,7 +32,15 @@ func BenchmarkDissectJSON(b *testing.B) { benchDissect(b, "json") }
 
 // BenchmarkAnalyze runs "ikeflow analyze" (table output) over
 // IKEFLOW_BENCH_CAPTURE (default: a small corpus capture).
-func BenchmarkAnalyze(b *testing.B) {
+func BenchmarkAnalyze(b *testing.B) { benchAnalyze(b, "table") }
+
+// BenchmarkAnalyzeJSON is BenchmarkAnalyze with --format json.
+func BenchmarkAnalyzeJSON(b *testing.B) { benchAnalyze(b, "json") }
+
+// BenchmarkAnalyzeCSV is BenchmarkAnalyze with --format csv.
+func BenchmarkAnalyzeCSV(b *testing.B) { benchAnalyze(b, "csv") }
+
+func benchAnalyze(b *testing.B, format string) {
 	capture := os.Getenv("IKEFLOW_BENCH_CAPTURE")
 	if capture == "" {
 		capture = "../../testdata/corpus/ikev2-rekey/capture.pcap"
@@ -44,7 +52,7 @@ func BenchmarkAnalyze(b *testing.B) {
 	b.SetBytes(st.Size())
 	b.ReportAllocs()
 	for b.Loop() {
-		if code := run([]string{"analyze", "-q", "--idle-timeout", "60s", capture}, nil, io.Discard, io.Discard); code != 0 {
+		if code := run([]string{"analyze", "-q", "--idle-timeout", "60s", "--format", format, capture}, nil, io.Discard, io.Discard); code != 0 {
 			b.Fatalf("exit %d", code)
 		}
 	}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"io"
 	"slices"
-	"strings"
 
 	"github.com/ikeflow/ikeflow/flows"
 )
@@ -30,12 +29,26 @@ type collector struct {
 	byVer    map[int]int
 	problems []*flows.SA // SAs with warning/error findings (at most problemLimit)
 	moreProb int
-	findings []flows.Finding // every SA finding, tagged with its SA
-	err      error
+	// findings holds every SA finding, tagged with its SA, while the SAs
+	// can still be listed (at most detailLimit; unless onFinding is set).
+	// Past that, the summary views need only the findings of the problem
+	// SAs (probFindings) and the groups by kind (kinds).
+	findings     []flows.Finding
+	probFindings []flows.Finding
+	kinds        *kindAgg // every SA finding by severity and kind (without onFinding)
+	nFind        int      // SA findings seen
+	kindCache    []*kindGroup
+	// onFinding, when set, receives each SA finding (tagged with its SA)
+	// instead of findings, so that streaming formats do not hold them all;
+	// the report then holds only the capture-wide findings.
+	onFinding func(*flows.Finding) error
+	bySev     map[flows.Severity]int // SA findings by severity
+	keptSev   map[flows.Severity]int // those of them in the report
+	err       error
 }
 
 func newCollector(stream func(*flows.SA) error) *collector {
-	return &collector{stream: stream, byState: map[string]int{}, byVer: map[int]int{}}
+	return &collector{stream: stream, byState: map[string]int{}, byVer: map[int]int{}, bySev: map[flows.Severity]int{}, keptSev: map[flows.Severity]int{}, kinds: newKindAgg()}
 }
 
 // add is the OnSA callback.
@@ -46,29 +59,49 @@ func (c *collector) add(sa *flows.SA) {
 	name := sa.Name()
 	worst := flows.SeverityInfo
 	for _, f := range sa.Findings {
-		f.SA = name
-		c.findings = append(c.findings, f)
 		worst = max(worst, f.Severity)
 	}
-	if c.stream != nil {
-		if c.err == nil {
-			c.err = c.stream(sa)
-		}
-		return
-	}
-	if c.detail != nil || c.total == 1 {
+	if c.stream == nil && (c.detail != nil || c.total == 1) {
 		if c.total <= detailLimit {
 			c.detail = append(c.detail, sa)
 		} else {
-			c.detail = nil // too many: switch to the summary view
+			// Too many to list: switch to the summary view, which needs
+			// only the problem SAs' findings (kept below) and the groups.
+			c.detail = nil
+			c.findings = nil
 		}
 	}
-	if worst > flows.SeverityInfo {
+	problem := false
+	if c.stream == nil && worst > flows.SeverityInfo {
 		if len(c.problems) < problemLimit {
 			c.problems = append(c.problems, sa)
+			problem = true
 		} else {
 			c.moreProb++
 		}
+	}
+	for _, f := range sa.Findings {
+		f.SA = name
+		c.bySev[f.Severity]++
+		switch {
+		case c.onFinding != nil:
+			if c.err == nil {
+				c.err = c.onFinding(&f)
+			}
+			continue
+		case c.stream == nil:
+			c.kinds.add(&f, c.nFind, c.total)
+			if problem {
+				c.probFindings = append(c.probFindings, f)
+			}
+		}
+		c.nFind++
+		if c.stream != nil || c.total <= detailLimit {
+			c.findings = append(c.findings, f)
+		}
+	}
+	if c.stream != nil && c.err == nil {
+		c.err = c.stream(sa)
 	}
 }
 
@@ -76,7 +109,14 @@ func (c *collector) add(sa *flows.SA) {
 // analyzer's final report (which holds the capture-wide findings).
 func (c *collector) report(fin *flows.Report) *flows.Report {
 	rep := &flows.Report{Stats: fin.Stats}
-	rep.Findings = append(append([]flows.Finding{}, c.findings...), fin.Findings...)
+	kept := c.findings
+	if c.summarised() && c.stream == nil {
+		kept = c.probFindings
+	}
+	for _, f := range kept {
+		c.keptSev[f.Severity]++
+	}
+	rep.Findings = append(append([]flows.Finding{}, kept...), fin.Findings...)
 	slices.SortStableFunc(rep.Findings, func(x, y flows.Finding) int { return firstOf(x) - firstOf(y) })
 	rep.SAs = c.detail
 	if rep.SAs == nil {
@@ -93,25 +133,62 @@ func firstOf(f flows.Finding) int {
 	return f.Frames[0]
 }
 
+// notInReport counts the SA findings at or above level that are not in
+// the report (streamed, or summarised away); valid after report.
+func (c *collector) notInReport(level flows.Severity) int {
+	n := 0
+	for sev, k := range c.bySev {
+		if sev >= level {
+			n += k - c.keptSev[sev]
+		}
+	}
+	return n
+}
+
+// kindGroups returns the findings of every SA and the capture-wide ones
+// of rep grouped by severity and kind, most severe and most frequent
+// first (the collector has not kept them all).
+func (c *collector) kindGroups(rep *flows.Report) []*kindGroup {
+	if c.kindCache == nil {
+		seq := c.nFind
+		for i := range rep.Findings {
+			if rep.Findings[i].SA == "" {
+				c.kinds.add(&rep.Findings[i], seq, 0)
+				seq++
+			}
+		}
+		c.kindCache = c.kinds.sorted()
+	}
+	return c.kindCache
+}
+
 // summarised reports whether there were too many SAs for the detailed view.
 func (c *collector) summarised() bool { return c.total > detailLimit }
 
 // jsonStream writes the analyze JSON document incrementally: SAs as they
-// are finalised, then the findings and stats.
+// are finalised, then the findings and stats. Each object is encoded by
+// its AppendJSON method (flows/json_encode.go: encoding/json's bytes,
+// without reflection) into one reused buffer.
 type jsonStream struct {
-	w     io.Writer
-	refs  *frameRefs // several inputs: frames are written as numbers in their own file, with the file
-	n     int
-	buf   []*flows.SA
-	began bool
+	w        io.Writer
+	refs     *frameRefs   // several inputs: frames are written as numbers in their own file, with the file
+	findings *findingRuns // the findings, written sorted at the end
+	n        int
+	buf      []*flows.SA
+	out      []byte // reused encoding buffer
+	began    bool
 }
 
 // flushEvery bounds the SAs buffered (to write them roughly in first-seen
 // order) before they are written.
 const flushEvery = 1024
 
+// flushBytes is the size from which the encoding buffer is written out.
+const flushBytes = 64 << 10
+
 func (j *jsonStream) begin() error {
 	j.began = true
+	j.findings = newFindingRuns(j.refs)
 	_, err := io.WriteString(j.w, "{\"sas\": [")
 	return err
 }
@@ -124,56 +201,79 @@ func (j *jsonStream) add(sa *flows.SA) error {
 	return nil
 }
 
+// appendObject appends the separator and one encoded object (its frame
+// numbers annotated when there are several inputs) to j.out, writing
+// j.out out when it is full.
+func (j *jsonStream) appendObject(sep string, enc func([]byte) ([]byte, error)) error {
+	j.out = append(j.out, sep...)
+	start := len(j.out)
+	var err error
+	if j.out, err = enc(j.out); err != nil {
+		return err
+	}
+	if j.refs != nil {
+		ann := j.refs.annotateJSON(j.out[start:])
+		j.out = append(j.out[:start], ann...)
+	}
+	if len(j.out) >= flushBytes {
+		return j.writeOut()
+	}
+	return nil
+}
+
+// writeOut writes the encoded bytes and empties the buffer.
+func (j *jsonStream) writeOut() error {
+	_, err := j.w.Write(j.out)
+	j.out = j.out[:0]
+	return err
+}
+
 func (j *jsonStream) flush() error {
 	slices.SortStableFunc(j.buf, func(x, y *flows.SA) int { return x.FirstFrame - y.FirstFrame })
 	for _, sa := range j.buf {
-		b, err := marshalNoEscape(sa)
-		if err != nil {
-			return err
-		}
 		sep := ",\n  "
 		if j.n == 0 {
 			sep = "\n  "
 		}
 		j.n++
-		if _, err := io.WriteString(j.w, sep); err != nil {
-			return err
-		}
-		if _, err := j.w.Write(j.refs.annotateJSON(b)); err != nil {
+		if err := j.appendObject(sep, sa.AppendJSON); err != nil {
 			return err
 		}
 	}
 	clear(j.buf)
 	j.buf = j.buf[:0]
-	return nil
+	return j.writeOut()
 }
 
 func (j *jsonStream) end(rep *flows.Report) error {
 	if err := j.flush(); err != nil {
 		return err
 	}
-	var b strings.Builder
-	b.WriteString("\n],\n\"findings\": [")
-	for i, f := range rep.Findings {
-		fb, err := marshalNoEscape(f)
-		if err != nil {
+	j.out = append(j.out, "\n],\n\"findings\": ["...)
+	// rep.Findings are those the collector kept: with the SA findings
+	// already in j.findings (collector.onFinding), the capture-wide ones.
+	for i := range rep.Findings {
+		if err := j.findings.add(&rep.Findings[i]); err != nil {
 			return err
 		}
-		if i > 0 {
-			b.WriteString(",")
-		}
-		b.WriteString("\n  ")
-		b.Write(j.refs.annotateJSON(fb))
 	}
-	st, err := json.Marshal(rep.Stats)
+	sep := "\n  "
+	err := j.findings.each(func(obj []byte) error {
+		j.out = append(j.out, sep...)
+		j.out = append(j.out, obj...)
+		sep = ",\n  "
+		if len(j.out) >= flushBytes {
+			return j.writeOut()
+		}
+		return nil
+	})
 	if err != nil {
 		return err
 	}
-	b.WriteString("\n],\n\"stats\": ")
-	b.Write(st)
-	b.WriteString("}\n")
-	_, err = io.WriteString(j.w, b.String())
-	return err
+	j.out = append(j.out, "\n],\n\"stats\": "...)
+	j.out = rep.Stats.AppendJSON(j.out)
+	j.out = append(j.out, "}\n"...)
+	return j.writeOut()
 }
 
 // marshalNoEscape is json.Marshal without HTML escaping and without the

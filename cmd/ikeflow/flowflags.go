@@ -77,12 +77,13 @@ func (f *flowFlags) options(e *env, keys []string) (flows.Options, flows.Severit
 }
 
 // failCheck returns a findingsError when --fail-on is set and the report
-// has findings at or above its level.
-func (f *flowFlags) failCheck(level flows.Severity, rep *flows.Report) error {
+// has findings at or above its level; extra counts those at or above it
+// that were streamed rather than kept in rep.
+func (f *flowFlags) failCheck(level flows.Severity, rep *flows.Report, extra int) error {
 	if f.failOn == "" || rep == nil {
 		return nil
 	}
-	n := 0
+	n := extra
 	for _, x := range rep.Findings {
 		if x.Severity >= level {
 			n++

@@ -314,7 +314,7 @@ func runLive(e *env, args []string) error {
 			fmt.Fprintf(e.stderr, "ikeflow live: the kernel dropped frames because ikeflow fell behind: the report misses them (raise --buffer, narrow with --peer, or use --format none)\n")
 		}
 	}
-	return o.failCheck(failLevel, rep)
+	return o.failCheck(failLevel, rep, 0)
 }
 
 // liveFilter parses --bpf: compiled filter text inline or @FILE.

@@ -56,5 +56,19 @@ func (r *saRing) render(w io.Writer, fin *flows.Report, format string, o renderO
 	if col.err != nil {
 		return nil, col.err
 	}
-	return rep, renderReport(w, rep, col, js, cs, format, o, nil)
+	err := renderReport(w, rep, col, js, cs, format, o, nil)
+	if col.summarised() && col.stream == nil {
+		// The summary view's report holds only the problem SAs' findings;
+		// the one returned (for --fail-on) holds them all.
+		full := &flows.Report{SAs: rep.SAs, Stats: rep.Stats}
+		for _, sa := range sas {
+			for _, f := range sa.Findings {
+				f.SA = sa.Name()
+				full.Findings = append(full.Findings, f)
+			}
+		}
+		full.Findings = append(full.Findings, fin.Findings...)
+		rep = full
+	}
+	return rep, err
 }

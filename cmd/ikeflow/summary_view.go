@@ -48,8 +48,8 @@ func summaryHeadline(col *collector) string {
 func summaryVerdict(col *collector, kinds []*kindGroup) []verdictEntry {
 	out := []verdictEntry{{Text: summaryHeadline(col)}}
 	for _, g := range kinds {
-		where := fmt.Sprintf("on %d SA%s", len(g.sas), plural(len(g.sas)))
-		if len(g.sas) == 0 {
+		where := fmt.Sprintf("on %d SA%s", g.nSAs, plural(g.nSAs))
+		if g.nSAs == 0 {
 			where = fmt.Sprintf("capture-wide (%d)", g.n)
 		}
 		text := g.kind + " " + where
@@ -66,36 +66,9 @@ type kindGroup struct {
 	sev   flows.Severity
 	kind  string
 	n     int
-	sas   map[string]bool
+	nSAs  int // SAs concerned
 	first []int
 	msg   string
-}
-
-// findingsByKind groups rep's findings by severity and kind, most severe
-// and most frequent first.
-func findingsByKind(rep *flows.Report) []*kindGroup {
-	groups := map[string]*kindGroup{}
-	var order []*kindGroup
-	for _, f := range rep.Findings {
-		k := f.Severity.String() + "/" + f.Kind
-		g := groups[k]
-		if g == nil {
-			g = &kindGroup{sev: f.Severity, kind: f.Kind, sas: map[string]bool{}, first: f.Frames, msg: f.Message}
-			groups[k] = g
-			order = append(order, g)
-		}
-		g.n++
-		if f.SA != "" {
-			g.sas[f.SA] = true
-		}
-	}
-	slices.SortStableFunc(order, func(x, y *kindGroup) int {
-		if x.sev != y.sev {
-			return int(y.sev) - int(x.sev)
-		}
-		return y.n - x.n
-	})
-	return order
 }
 
 // renderSummary is the table (or markdown) view of a capture with more
@@ -105,7 +78,7 @@ func findingsByKind(rep *flows.Report) []*kindGroup {
 func renderSummary(w io.Writer, rep *flows.Report, col *collector, markdown bool, o renderOpts) error {
 	view := problemsView(rep, col)
 	fi := indexFindings(view)
-	kinds := findingsByKind(rep)
+	kinds := col.kindGroups(rep)
 	entries := summaryVerdict(col, kinds)
 	note := "Too many SAs to list: below are the SAs with warnings or errors and the findings by kind. Narrow with --peer or --spi, or use --format json for everything."
 	if markdown {
@@ -128,7 +101,7 @@ func renderSummary(w io.Writer, rep *flows.Report, col *collector, markdown bool
 	}
 	fmt.Fprintln(w, "\nFindings by kind (one example text each):")
 	for _, g := range kinds {
-		head := fmt.Sprintf("%s %s: %d finding%s on %d SA%s, first frames %s", g.sev, g.kind, g.n, plural(g.n), len(g.sas), plural(len(g.sas)), o.refs.list(g.first, 4))
+		head := fmt.Sprintf("%s %s: %d finding%s on %d SA%s, first frames %s", g.sev, g.kind, g.n, plural(g.n), g.nSAs, plural(g.nSAs), o.refs.list(g.first, 4))
 		text := flows.WrapLine(head, o.width, "", "    ")
 		if o.color {
 			text = strings.Replace(text, g.sev.String(), paint(true, g.sev, g.sev.String()), 1)
@@ -184,7 +157,7 @@ func summaryWide(w io.Writer, rep, view *flows.Report, fi *findingIndex, entries
 	t := newASCIITable(w)
 	t.Header("Severity", "Kind", "Count", "SAs", "First frames", "Example")
 	for _, g := range kinds {
-		if err := t.Append(paint(o.color, g.sev, g.sev.String()), g.kind, strconv.Itoa(g.n), strconv.Itoa(len(g.sas)), o.refs.list(g.first, 8), wrap(g.msg, 72)); err != nil {
+		if err := t.Append(paint(o.color, g.sev, g.sev.String()), g.kind, strconv.Itoa(g.n), strconv.Itoa(g.nSAs), o.refs.list(g.first, 8), wrap(g.msg, 72)); err != nil {
 			return err
 		}
 	}
@@ -228,7 +201,7 @@ func summaryMarkdown(w io.Writer, rep, view *flows.Report, fi *findingIndex, ent
 	t := newMarkdownTable(w)
 	t.Header("Severity", "Kind", "Count", "SAs", "First frames", "Example")
 	for _, g := range kinds {
-		if err := t.Append(g.sev.String(), g.kind, strconv.Itoa(g.n), strconv.Itoa(len(g.sas)), mdCell(o.refs.list(g.first, 8)), mdCell(g.msg)); err != nil {
+		if err := t.Append(g.sev.String(), g.kind, strconv.Itoa(g.n), strconv.Itoa(g.nSAs), mdCell(o.refs.list(g.first, 8)), mdCell(g.msg)); err != nil {
 			return err
 		}
 	}

@@ -1,0 +1,251 @@
+package main
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"slices"
+
+	"github.com/ikeflow/ikeflow/flows"
+)
+
+// findingRuns holds the findings of a streamed JSON report until the end of
+// the document, where they are written sorted by first frame (ties in the
+// order they were added, as a stable sort of them all would). They are kept
+// encoded; once runLimit bytes are pending, the batch is sorted and written
+// to an unlinked temporary file as a run, and the runs are merged at the
+// end. Memory therefore stays bounded whatever the number of findings (a
+// concentrator capture has one nat_detected per SA). The file is created
+// in $TMPDIR; when that fails, the findings stay in memory.
+type findingRuns struct {
+	refs     *frameRefs
+	runLimit int // pending bytes from which a run is written out
+
+	pend []pendFinding // findings not yet in a run, in the order added
+	data []byte        // their encodings
+
+	file *os.File // the runs; nil until the first
+	fw   *bufio.Writer
+	size int64
+	runs []runSpan
+}
+
+// pendFinding is one encoded finding in findingRuns.data.
+type pendFinding struct {
+	first  int // first frame (0 when none), the sort key
+	off, n int
+}
+
+// runSpan is where one sorted run lies in the file.
+type runSpan struct{ off, n int64 }
+
+// findingRunLimit is the encoded findings held in memory before a run is
+// written (8 MB: about 20k findings); tests lower it.
+var findingRunLimit = 8 << 20
+
+// maxRecord bounds one finding's encoding read back from a run.
+const maxRecord = 1 << 30
+
+func newFindingRuns(refs *frameRefs) *findingRuns {
+	return &findingRuns{refs: refs, runLimit: findingRunLimit}
+}
+
+// add encodes f and keeps it for the end.
+func (r *findingRuns) add(f *flows.Finding) error {
+	start := len(r.data)
+	var err error
+	if r.data, err = f.AppendJSON(r.data); err != nil {
+		return err
+	}
+	if r.refs != nil {
+		ann := r.refs.annotateJSON(r.data[start:])
+		r.data = append(r.data[:start], ann...)
+	}
+	r.pend = append(r.pend, pendFinding{first: firstOf(*f), off: start, n: len(r.data) - start})
+	if len(r.data) >= r.runLimit {
+		return r.spill()
+	}
+	return nil
+}
+
+// sortPending sorts the pending findings by first frame, stably.
+func (r *findingRuns) sortPending() {
+	slices.SortStableFunc(r.pend, func(x, y pendFinding) int { return x.first - y.first })
+}
+
+// spill writes the pending findings, sorted, as a new run.
+func (r *findingRuns) spill() error {
+	if len(r.pend) == 0 {
+		return nil
+	}
+	if r.file == nil {
+		f, err := os.CreateTemp("", "ikeflow-findings-*")
+		if err != nil {
+			// No room for runs ($TMPDIR unwritable): keep them all in
+			// memory, as before runs existed, rather than fail.
+			r.runLimit = math.MaxInt
+			return nil
+		}
+		// Unlinked at once: the space is freed when ikeflow exits, however it exits.
+		_ = os.Remove(f.Name())
+		r.file, r.fw = f, bufio.NewWriterSize(f, 64<<10)
+	}
+	r.sortPending()
+	start := r.size
+	var hdr [12]byte
+	for _, p := range r.pend {
+		binary.LittleEndian.PutUint64(hdr[:8], uint64(int64(p.first)))
+		binary.LittleEndian.PutUint32(hdr[8:], uint32(p.n))
+		r.fw.Write(hdr[:])
+		r.fw.Write(r.data[p.off : p.off+p.n])
+		r.size += int64(len(hdr) + p.n)
+	}
+	if err := r.fw.Flush(); err != nil {
+		return fmt.Errorf("temporary file for the findings: %w", err)
+	}
+	r.runs = append(r.runs, runSpan{start, r.size - start})
+	r.pend = r.pend[:0]
+	r.data = r.data[:0]
+	return nil
+}
+
+// close releases the temporary file.
+func (r *findingRuns) close() {
+	if r.file != nil {
+		r.file.Close()
+		r.file = nil
+	}
+}
+
+// each calls fn with every finding's encoding in order (first frame, then
+// the order added) and releases what it held.
+func (r *findingRuns) each(fn func(obj []byte) error) error {
+	defer r.close()
+	if r.file == nil {
+		r.sortPending()
+		for _, p := range r.pend {
+			if err := fn(r.data[p.off : p.off+p.n]); err != nil {
+				return err
+			}
+		}
+		r.pend, r.data = nil, nil
+		return nil
+	}
+	if err := r.spill(); err != nil {
+		return err
+	}
+	r.pend, r.data = nil, nil
+	h := make(runHeap, 0, len(r.runs))
+	for i, s := range r.runs {
+		c := &runCursor{idx: i, rd: bufio.NewReaderSize(io.NewSectionReader(r.file, s.off, s.n), 16<<10)}
+		ok, err := c.next()
+		if err != nil {
+			return err
+		}
+		if ok {
+			h = append(h, c)
+		}
+	}
+	h.init()
+	for len(h) > 0 {
+		c := h[0]
+		if err := fn(c.obj); err != nil {
+			return err
+		}
+		ok, err := c.next()
+		if err != nil {
+			return err
+		}
+		if ok {
+			h.fix0()
+		} else {
+			h.pop0()
+		}
+	}
+	return nil
+}
+
+// runCursor reads one run back.
+type runCursor struct {
+	idx   int
+	rd    *bufio.Reader
+	first int
+	obj   []byte
+}
+
+var errBadRun = errors.New("temporary file for the findings: damaged run")
+
+// next reads the next record; ok is false at the end of the run.
+func (c *runCursor) next() (ok bool, err error) {
+	var hdr [12]byte
+	if _, err := io.ReadFull(c.rd, hdr[:]); err != nil {
+		if err == io.EOF {
+			return false, nil
+		}
+		return false, errBadRun
+	}
+	n := binary.LittleEndian.Uint32(hdr[8:])
+	if n > maxRecord {
+		return false, errBadRun
+	}
+	c.first = int(int64(binary.LittleEndian.Uint64(hdr[:8])))
+	if cap(c.obj) < int(n) {
+		c.obj = make([]byte, n)
+	}
+	c.obj = c.obj[:n]
+	if _, err := io.ReadFull(c.rd, c.obj); err != nil {
+		return false, errBadRun
+	}
+	return true, nil
+}
+
+// runHeap is a min-heap of cursors by (first frame, run index).
+type runHeap []*runCursor
+
+func (h runHeap) less(i, j int) bool {
+	if h[i].first != h[j].first {
+		return h[i].first < h[j].first
+	}
+	return h[i].idx < h[j].idx
+}
+
+func (h runHeap) init() {
+	for i := len(h)/2 - 1; i >= 0; i-- {
+		h.down(i)
+	}
+}
+
+func (h runHeap) down(i int) {
+	for {
+		l := 2*i + 1
+		if l >= len(h) {
+			return
+		}
+		m := l
+		if r := l + 1; r < len(h) && h.less(r, l) {
+			m = r
+		}
+		if !h.less(m, i) {
+			return
+		}
+		h[i], h[m] = h[m], h[i]
+		i = m
+	}
+}
+
+// fix0 restores the heap after the top's key grew.
+func (h runHeap) fix0() { h.down(0) }
+
+// pop0 removes the top.
+func (h *runHeap) pop0() {
+	old := *h
+	n := len(old) - 1
+	old[0] = old[n]
+	old[n] = nil
+	*h = old[:n]
+	h.down(0)
+}

@@ -1,0 +1,120 @@
+package main
+
+import (
+	"bytes"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/ikeflow/ikeflow/flows"
+)
+
+// TestFindingRunsOrder feeds the findings of every corpus SA, copied with
+// frames shifted so that first frames tie and interleave, through
+// findingRuns with a tiny run limit (many runs on disk, merged) and with
+// the default one (sorted in memory): both must give the order of a stable
+// sort by first frame, which is what the JSON report printed before.
+func TestFindingRunsOrder(t *testing.T) {
+	dirs, _ := filepath.Glob(filepath.Join(corpus, "*", "capture.pcap"))
+	var scens []string
+	for _, d := range dirs {
+		scens = append(scens, filepath.Base(filepath.Dir(d)))
+	}
+	var all []flows.Finding
+	for k := range 12 {
+		for _, sa := range corpusSAs(t, scens...) {
+			for _, f := range sa.Findings {
+				f.SA = sa.Name()
+				if len(f.Frames) > 0 {
+					f.Frames = append([]int{f.Frames[0] + (k%4)*3}, f.Frames[1:]...)
+				}
+				all = append(all, f)
+			}
+		}
+	}
+	if len(all) < 100 {
+		t.Fatalf("only %d findings in the corpus", len(all))
+	}
+	want := slices.Clone(all)
+	slices.SortStableFunc(want, func(x, y flows.Finding) int { return firstOf(x) - firstOf(y) })
+	var wantB [][]byte
+	for i := range want {
+		b, err := want[i].AppendJSON(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantB = append(wantB, b)
+	}
+	for _, limit := range []int{1, 700, 4096, findingRunLimit} {
+		r := &findingRuns{runLimit: limit}
+		for i := range all {
+			if err := r.add(&all[i]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		spilled := len(r.runs)
+		if limit < 4096 && spilled < 10 {
+			t.Errorf("limit %d: %d runs written, want many", limit, spilled)
+		}
+		i := 0
+		err := r.each(func(obj []byte) error {
+			if i < len(wantB) && !bytes.Equal(obj, wantB[i]) {
+				t.Fatalf("limit %d (%d runs): finding %d is\n%s\nwant\n%s", limit, spilled, i, obj, wantB[i])
+			}
+			i++
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i != len(wantB) {
+			t.Errorf("limit %d: %d findings back, want %d", limit, i, len(wantB))
+		}
+		if r.file != nil {
+			t.Error("temporary file left open")
+		}
+	}
+}
+
+// TestAnalyzeJSONSpilledFindings checks that analyze --format json writes
+// the same document when its findings go through runs on disk, with one
+// input and with several (frames annotated with their file).
+func TestAnalyzeJSONSpilledFindings(t *testing.T) {
+	a, aKeys := scenario(t, "ikev2-rekey")
+	b, _ := scenario(t, "ikev2-retransmit")
+	c, _ := scenario(t, "ikev1-main-quick")
+	for _, inputs := range [][]string{{b}, {a, b, c}} {
+		args := []string{"analyze", "--format", "json"}
+		for _, k := range aKeys {
+			args = append(args, "--keys", k)
+		}
+		args = append(args, inputs...)
+		want, errb, code := ikeflow(t, args...)
+		if code != exitOK && code != exitFindings {
+			t.Fatalf("exit %d: %s", code, errb)
+		}
+		old := findingRunLimit
+		findingRunLimit = 1
+		got, _, code2 := ikeflow(t, args...)
+		// No writable $TMPDIR: the findings stay in memory, same output.
+		var noTmp, errNoTmp string
+		var code3 int
+		t.Run("no-tmpdir", func(t *testing.T) {
+			t.Setenv("TMPDIR", filepath.Join(t.TempDir(), "missing"))
+			noTmp, errNoTmp, code3 = ikeflow(t, args...)
+		})
+		findingRunLimit = old
+		if code2 != code || code3 != code {
+			t.Errorf("exit %d with runs on disk, %d without a temporary directory, %d in memory (%s)", code2, code3, code, errNoTmp)
+		}
+		if got != want {
+			t.Errorf("%d inputs: JSON differs when findings are spilled:\n%s\nwant\n%s", len(inputs), got, want)
+		}
+		if noTmp != want {
+			t.Errorf("%d inputs: JSON differs without a temporary directory:\n%s\nwant\n%s", len(inputs), noTmp, want)
+		}
+		if !bytes.Contains([]byte(want), []byte(`"findings": [`+"\n  {")) {
+			t.Errorf("%d inputs: no findings in the document, the test proves nothing", len(inputs))
+		}
+	}
+}

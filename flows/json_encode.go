@@ -1,0 +1,572 @@
+package flows
+
+import (
+	"errors"
+	"math"
+	"net/netip"
+	"strconv"
+	"time"
+	"unicode/utf8"
+)
+
+// The JSON of the report types is written here by hand, append-style into
+// the caller's buffer: no reflection, no intermediate values. The bytes
+// are those of encoding/json (Encoder.SetEscapeHTML(false), without the
+// trailing newline), field for field; TestAppendJSONMatchesEncodingJSON
+// compares the two on every SA of the corpus, on damaged captures and on
+// values with every field set, so a field added to a type without being
+// added here fails that test.
+
+// errJSONTime is returned for a time encoding/json refuses to marshal.
+var errJSONTime = errors.New("flows: time outside of what RFC 3339 can write")
+
+// errJSONFloat is returned for a NaN or infinite float.
+var errJSONFloat = errors.New("flows: unsupported float value")
+
+// AppendJSON appends the SA as a JSON object to b, exactly as
+// encoding/json marshals it without HTML escaping.
+func (s *SA) AppendJSON(b []byte) ([]byte, error) {
+	if s == nil {
+		return append(b, "null"...), nil
+	}
+	var err error
+	b = append(b, `{"version":`...)
+	b = strconv.AppendInt(b, int64(s.Version), 10)
+	b = append(b, `,"initiator":`...)
+	b = appendAddrPort(b, s.Initiator)
+	b = append(b, `,"responder":`...)
+	b = appendAddrPort(b, s.Responder)
+	b = append(b, `,"spi_i":"`...)
+	b = appendHex(b, s.SPIi[:])
+	b = append(b, `","spi_r":"`...)
+	b = appendHex(b, s.SPIr[:])
+	b = append(b, `","state":`...)
+	b = appendJSONString(b, s.State.String())
+	if s.Mode != "" {
+		b = append(b, `,"mode":`...)
+		b = appendJSONString(b, s.Mode)
+	}
+	b = append(b, `,"proposal":`...)
+	b = appendJSONString(b, s.Proposal)
+	if len(s.Offered) > 0 {
+		b = append(b, `,"offered":`...)
+		b = appendStrings(b, s.Offered)
+	}
+	b = append(b, `,"start":`...)
+	if b, err = appendTime(b, s.Start); err != nil {
+		return nil, err
+	}
+	b = append(b, `,"end":`...)
+	if b, err = appendTime(b, s.End); err != nil {
+		return nil, err
+	}
+	b = append(b, `,"established":`...)
+	if b, err = appendTime(b, s.Established); err != nil {
+		return nil, err
+	}
+	b = append(b, `,"first_frame":`...)
+	b = strconv.AppendInt(b, int64(s.FirstFrame), 10)
+	b = append(b, `,"last_frame":`...)
+	b = strconv.AppendInt(b, int64(s.LastFrame), 10)
+	b = append(b, `,"encrypted":`...)
+	b = strconv.AppendBool(b, s.Encrypted)
+	if s.NAT != "" {
+		b = append(b, `,"nat":`...)
+		b = appendJSONString(b, s.NAT)
+	}
+	if s.RekeyedFrom != "" {
+		b = append(b, `,"rekeyed_from":`...)
+		b = appendJSONString(b, s.RekeyedFrom)
+	}
+	if s.RekeyedTo != "" {
+		b = append(b, `,"rekeyed_to":`...)
+		b = appendJSONString(b, s.RekeyedTo)
+	}
+	b = append(b, `,"exchanges":`...)
+	if s.Exchanges == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '[')
+		for i, ex := range s.Exchanges {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			if b, err = ex.AppendJSON(b); err != nil {
+				return nil, err
+			}
+		}
+		b = append(b, ']')
+	}
+	if s.ExchangesOmitted != 0 {
+		b = append(b, `,"exchanges_omitted":`...)
+		b = strconv.AppendInt(b, int64(s.ExchangesOmitted), 10)
+	}
+	b = append(b, `,"child_sas":`...)
+	if s.ChildSAs == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '[')
+		for i, c := range s.ChildSAs {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			if b, err = c.AppendJSON(b); err != nil {
+				return nil, err
+			}
+		}
+		b = append(b, ']')
+	}
+	b = append(b, `,"findings":`...)
+	if b, err = appendFindings(b, s.Findings); err != nil {
+		return nil, err
+	}
+	if len(s.Peers) > 0 {
+		b = append(b, `,"peers":[`...)
+		for i := range s.Peers {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			if b, err = s.Peers[i].AppendJSON(b); err != nil {
+				return nil, err
+			}
+		}
+		b = append(b, ']')
+	}
+	return append(b, '}'), nil
+}
+
+// AppendJSON appends the exchange as a JSON object to b, as encoding/json
+// marshals it without HTML escaping.
+func (e *Exchange) AppendJSON(b []byte) ([]byte, error) {
+	if e == nil {
+		return append(b, "null"...), nil
+	}
+	var err error
+	b = append(b, `{"type":`...)
+	b = appendJSONString(b, e.Type.String())
+	b = append(b, `,"mid":`...)
+	b = strconv.AppendUint(b, uint64(e.MID), 10)
+	b = append(b, `,"from":`...)
+	b = appendJSONString(b, e.From)
+	b = append(b, `,"start":`...)
+	if b, err = appendTime(b, e.Start); err != nil {
+		return nil, err
+	}
+	b = append(b, `,"answered":`...)
+	b = strconv.AppendBool(b, e.Answered)
+	b = append(b, `,"rtt_ms":`...)
+	if b, err = appendFloat(b, e.RTT); err != nil {
+		return nil, err
+	}
+	b = append(b, `,"retransmits":`...)
+	b = strconv.AppendInt(b, int64(e.Retransmits), 10)
+	if e.Error != "" {
+		b = append(b, `,"error":`...)
+		b = appendJSONString(b, e.Error)
+	}
+	b = append(b, `,"messages":`...)
+	if e.Messages == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '[')
+		for i, m := range e.Messages {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			if b, err = m.AppendJSON(b); err != nil {
+				return nil, err
+			}
+		}
+		b = append(b, ']')
+	}
+	return append(b, '}'), nil
+}
+
+// AppendJSON appends the message as a JSON object to b, as encoding/json
+// marshals it without HTML escaping.
+func (m *Message) AppendJSON(b []byte) ([]byte, error) {
+	if m == nil {
+		return append(b, "null"...), nil
+	}
+	var err error
+	b = append(b, `{"frame":`...)
+	b = strconv.AppendInt(b, int64(m.Frame), 10)
+	b = append(b, `,"time":`...)
+	if b, err = appendTime(b, m.Time); err != nil {
+		return nil, err
+	}
+	b = append(b, `,"from":`...)
+	b = appendJSONString(b, m.From)
+	b = append(b, `,"response":`...)
+	b = strconv.AppendBool(b, m.Response)
+	b = append(b, `,"size":`...)
+	b = strconv.AppendInt(b, int64(m.Size), 10)
+	b = append(b, `,"payloads":`...)
+	b = appendJSONString(b, m.Payloads)
+	if m.Fragment != "" {
+		b = append(b, `,"fragment":`...)
+		b = appendJSONString(b, m.Fragment)
+	}
+	if m.Retransmit {
+		b = append(b, `,"retransmit":true`...)
+	}
+	if m.Label != "" {
+		b = append(b, `,"label":`...)
+		b = appendJSONString(b, m.Label)
+	}
+	return append(b, '}'), nil
+}
+
+// AppendJSON appends the child SA as a JSON object to b, as encoding/json
+// marshals it without HTML escaping.
+func (c *ChildSA) AppendJSON(b []byte) ([]byte, error) {
+	if c == nil {
+		return append(b, "null"...), nil
+	}
+	var err error
+	b = append(b, `{"protocol":`...)
+	b = appendJSONString(b, c.Protocol)
+	b = append(b, `,"spi_i":"`...)
+	b = appendESPSPI(b, c.SPIi)
+	b = append(b, `","spi_r":"`...)
+	b = appendESPSPI(b, c.SPIr)
+	b = append(b, `","proposal":`...)
+	b = appendJSONString(b, c.Proposal)
+	b = append(b, `,"ts_i":`...)
+	b = appendStrings(b, c.TSi)
+	b = append(b, `,"ts_r":`...)
+	b = appendStrings(b, c.TSr)
+	if len(c.TSiOffered) > 0 {
+		b = append(b, `,"ts_i_offered":`...)
+		b = appendStrings(b, c.TSiOffered)
+	}
+	if len(c.TSrOffered) > 0 {
+		b = append(b, `,"ts_r_offered":`...)
+		b = appendStrings(b, c.TSrOffered)
+	}
+	b = append(b, `,"state":`...)
+	b = appendJSONString(b, c.State)
+	if c.RekeyOf != 0 {
+		b = append(b, `,"rekey_of":"`...)
+		b = appendESPSPI(b, c.RekeyOf)
+		b = append(b, '"')
+	}
+	b = append(b, `,"created":`...)
+	if b, err = appendTime(b, c.Created); err != nil {
+		return nil, err
+	}
+	b = append(b, `,"created_frame":`...)
+	b = strconv.AppendInt(b, int64(c.CreatedFrame), 10)
+	if c.DeletedFrame != 0 {
+		b = append(b, `,"deleted_frame":`...)
+		b = strconv.AppendInt(b, int64(c.DeletedFrame), 10)
+	}
+	b = append(b, `,"esp_packets":{"i_to_r":`...)
+	b = strconv.AppendUint(b, c.ESPPackets.IToR, 10)
+	b = append(b, `,"r_to_i":`...)
+	b = strconv.AppendUint(b, c.ESPPackets.RToI, 10)
+	b = append(b, '}')
+	if c.Inferred {
+		b = append(b, `,"inferred":true`...)
+	}
+	return append(b, '}'), nil
+}
+
+// AppendJSON appends the finding as a JSON object to b, as encoding/json
+// marshals it without HTML escaping.
+func (f *Finding) AppendJSON(b []byte) ([]byte, error) {
+	var err error
+	b = append(b, `{"kind":`...)
+	b = appendJSONString(b, f.Kind)
+	b = append(b, `,"severity":`...)
+	b = appendJSONString(b, f.Severity.String())
+	b = append(b, `,"frames":`...)
+	if f.Frames == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '[')
+		for i, fr := range f.Frames {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = strconv.AppendInt(b, int64(fr), 10)
+		}
+		b = append(b, ']')
+	}
+	b = append(b, `,"time":`...)
+	if b, err = appendTime(b, f.Time); err != nil {
+		return nil, err
+	}
+	b = append(b, `,"message":`...)
+	b = appendJSONString(b, f.Message)
+	if f.SA != "" {
+		b = append(b, `,"sa":`...)
+		b = appendJSONString(b, f.SA)
+	}
+	return append(b, '}'), nil
+}
+
+// appendFindings appends fs as a JSON array ("null" when nil).
+func appendFindings(b []byte, fs []Finding) ([]byte, error) {
+	if fs == nil {
+		return append(b, "null"...), nil
+	}
+	b = append(b, '[')
+	for i := range fs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		var err error
+		if b, err = fs[i].AppendJSON(b); err != nil {
+			return nil, err
+		}
+	}
+	return append(b, ']'), nil
+}
+
+// AppendJSON appends what the peer showed as a JSON object to b, as
+// encoding/json marshals it without HTML escaping.
+func (p *PeerAuth) AppendJSON(b []byte) ([]byte, error) {
+	b = append(b, `{"role":`...)
+	b = appendJSONString(b, p.Role)
+	if p.ID != "" {
+		b = append(b, `,"id":`...)
+		b = appendJSONString(b, p.ID)
+	}
+	if p.WantedPeerID != "" {
+		b = append(b, `,"wanted_peer_id":`...)
+		b = appendJSONString(b, p.WantedPeerID)
+	}
+	if p.Auth != "" {
+		b = append(b, `,"auth":`...)
+		b = appendJSONString(b, p.Auth)
+	}
+	if len(p.Certificates) > 0 {
+		b = append(b, `,"certificates":[`...)
+		for i := range p.Certificates {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			var err error
+			if b, err = p.Certificates[i].AppendJSON(b); err != nil {
+				return nil, err
+			}
+		}
+		b = append(b, ']')
+	}
+	if len(p.CertRequests) > 0 {
+		b = append(b, `,"cert_requests":`...)
+		b = appendStrings(b, p.CertRequests)
+	}
+	if len(p.HashAlgorithms) > 0 {
+		b = append(b, `,"hash_algorithms":`...)
+		b = appendStrings(b, p.HashAlgorithms)
+	}
+	return append(b, '}'), nil
+}
+
+// AppendJSON appends the certificate summary as a JSON object to b, as
+// encoding/json marshals it without HTML escaping.
+func (c *CertSummary) AppendJSON(b []byte) ([]byte, error) {
+	var err error
+	b = append(b, `{"frame":`...)
+	b = strconv.AppendInt(b, int64(c.Frame), 10)
+	b = append(b, `,"subject":`...)
+	b = appendJSONString(b, c.Subject)
+	b = append(b, `,"issuer":`...)
+	b = appendJSONString(b, c.Issuer)
+	if len(c.SANs) > 0 {
+		b = append(b, `,"sans":`...)
+		b = appendStrings(b, c.SANs)
+	}
+	b = append(b, `,"not_before":`...)
+	if b, err = appendTime(b, c.NotBefore); err != nil {
+		return nil, err
+	}
+	b = append(b, `,"not_after":`...)
+	if b, err = appendTime(b, c.NotAfter); err != nil {
+		return nil, err
+	}
+	b = append(b, `,"key":`...)
+	b = appendJSONString(b, c.Key)
+	b = append(b, `,"signature_algorithm":`...)
+	b = appendJSONString(b, c.SignatureAlgorithm)
+	b = append(b, `,"spki_sha1":`...)
+	b = appendJSONString(b, c.SPKISHA1)
+	if c.CA {
+		b = append(b, `,"ca":true`...)
+	}
+	return append(b, '}'), nil
+}
+
+// AppendJSON appends the statistics as a JSON object to b, as
+// encoding/json marshals them.
+func (s *Stats) AppendJSON(b []byte) []byte {
+	for _, f := range [...]struct {
+		k string
+		v int
+	}{
+		{`{"ike_packets":`, s.IKEPackets}, {`,"esp_packets":`, s.ESPPackets},
+		{`,"malformed":`, s.Malformed}, {`,"ike_sas":`, s.IKESAs},
+		{`,"unmatched_esp":`, s.UnmatchedESP}, {`,"decrypted":`, s.Decrypted},
+		{`,"decrypt_failed":`, s.DecryptFailed}, {`,"filtered_out":`, s.FilteredOut},
+		{`,"finalized_early":`, s.FinalizedEarly},
+	} {
+		b = append(b, f.k...)
+		b = strconv.AppendInt(b, int64(f.v), 10)
+	}
+	return append(b, '}')
+}
+
+// appendStrings appends ss as a JSON array of strings ("null" when nil).
+func appendStrings(b []byte, ss []string) []byte {
+	if ss == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, '[')
+	for i, s := range ss {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, s)
+	}
+	return append(b, ']')
+}
+
+// appendAddrPort appends p as a JSON string the way its MarshalText does
+// ("" for the zero value).
+func appendAddrPort(b []byte, p netip.AddrPort) []byte {
+	var tmp [64]byte
+	t, _ := p.AppendText(tmp[:0])
+	return appendJSONString(b, string(t))
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendHex appends the lower-case hex digits of v.
+func appendHex(b []byte, v []byte) []byte {
+	for _, c := range v {
+		b = append(b, hexDigits[c>>4], hexDigits[c&0xf])
+	}
+	return b
+}
+
+// appendESPSPI appends the SPI's 8 hex digits.
+func appendESPSPI(b []byte, s ESPSPI) []byte {
+	for sh := 28; sh >= 0; sh -= 4 {
+		b = append(b, hexDigits[(s>>sh)&0xf])
+	}
+	return b
+}
+
+// appendTime appends t as time.Time.MarshalJSON does (RFC 3339 with
+// nanoseconds, quoted), refusing the years it refuses.
+func appendTime(b []byte, t time.Time) ([]byte, error) {
+	if y := t.Year(); y < 0 || y > 9999 {
+		return nil, errJSONTime
+	}
+	if _, off := t.Zone(); off <= -24*3600 || off >= 24*3600 {
+		return nil, errJSONTime // MarshalJSON refuses a zone hour outside [0,23]
+	}
+	b = append(b, '"')
+	b = t.AppendFormat(b, time.RFC3339Nano)
+	return append(b, '"'), nil
+}
+
+// appendFloat appends f as encoding/json writes a float64: shortest
+// representation, exponent form only below 1e-6 or from 1e21 on, with a
+// two-digit exponent shortened ("1e-07" becomes "1e-7").
+func appendFloat(b []byte, f float64) ([]byte, error) {
+	if math.IsInf(f, 0) || math.IsNaN(f) {
+		return nil, errJSONFloat
+	}
+	format := byte('f')
+	if a := math.Abs(f); a != 0 && (a < 1e-6 || a >= 1e21) {
+		format = 'e'
+	}
+	start := len(b)
+	b = strconv.AppendFloat(b, f, format, -1, 64)
+	if format == 'e' {
+		// clean up e-09 to e-9
+		if n := len(b) - start; n >= 4 && b[len(b)-4] == 'e' && b[len(b)-3] == '-' && b[len(b)-2] == '0' {
+			b[len(b)-2] = b[len(b)-1]
+			b = b[:len(b)-1]
+		}
+	}
+	return b, nil
+}
+
+// appendJSONString appends s as a JSON string, escaped as encoding/json
+// does with HTML escaping off: '"', '\\' and control characters escaped
+// (\b \f \n \r \t by name, others as \u00XX), invalid UTF-8 replaced by
+// \ufffd, U+2028 and U+2029 escaped.
+func appendJSONString(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		// Skip 8 plain bytes at a time (printable ASCII other than '"'
+		// and '\\'): messages are long and nearly all plain.
+		if i+8 <= len(s) {
+			x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+				uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+			if !hasSpecial(x) {
+				i += 8
+				continue
+			}
+		}
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
+
+// hasSpecial reports whether any byte of x needs attention in a JSON
+// string: 0x80 and above, below 0x20, '"' or '\\' (exact, by the classic
+// "has byte less than" and "has zero byte" word tricks).
+func hasSpecial(x uint64) bool {
+	const lsb, msb = 0x0101010101010101, 0x8080808080808080
+	hasZero := func(v uint64) uint64 { return (v - lsb) & ^v & msb }
+	return (x&msb)|((x-lsb*0x20) & ^x & msb)|hasZero(x^(lsb*'"'))|hasZero(x^(lsb*'\\')) != 0
+}

@@ -1,0 +1,340 @@
+package flows
+
+import (
+	"bytes"
+	"encoding/json"
+	"math"
+	"math/rand/v2"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+	"time"
+)
+
+// stdJSON is the reference: encoding/json without HTML escaping and
+// without the trailing newline (what the CLI wrote before AppendJSON).
+func stdJSON(t testing.TB, v any) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		t.Fatalf("encoding/json: %v", err)
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
+}
+
+// sameJSON fails unless got equals want, showing where they part.
+func sameJSON(t testing.TB, what string, got, want []byte) bool {
+	t.Helper()
+	if bytes.Equal(got, want) {
+		return true
+	}
+	i := 0
+	for i < len(got) && i < len(want) && got[i] == want[i] {
+		i++
+	}
+	lo := max(0, i-80)
+	t.Errorf("%s: AppendJSON differs from encoding/json at byte %d:\n got  …%s\n want …%s", what, i,
+		got[lo:min(len(got), i+80)], want[lo:min(len(want), i+80)])
+	return false
+}
+
+// checkReportJSON compares AppendJSON with encoding/json on every SA, every
+// finding and the stats of r.
+func checkReportJSON(t testing.TB, name string, r *Report) {
+	t.Helper()
+	var buf []byte
+	for i, sa := range r.SAs {
+		var err error
+		buf, err = sa.AppendJSON(buf[:0])
+		if err != nil {
+			t.Fatalf("%s SA %d: %v", name, i, err)
+		}
+		if !sameJSON(t, name+" SA "+sa.Name(), buf, stdJSON(t, sa)) {
+			return
+		}
+	}
+	for i := range r.Findings {
+		var err error
+		buf, err = r.Findings[i].AppendJSON(buf[:0])
+		if err != nil {
+			t.Fatalf("%s finding %d: %v", name, i, err)
+		}
+		if !sameJSON(t, name+" finding "+r.Findings[i].Kind, buf, stdJSON(t, &r.Findings[i])) {
+			return
+		}
+	}
+	sameJSON(t, name+" stats", r.Stats.AppendJSON(nil), stdJSON(t, r.Stats))
+}
+
+// TestAppendJSONMatchesEncodingJSON checks that the hand-written encoder
+// writes exactly encoding/json's bytes for every SA of every corpus
+// capture, with and without the keys, and of the captures damaged the way
+// the field damages them (responses lost, bytes flipped, messages cut).
+func TestAppendJSONMatchesEncodingJSON(t *testing.T) {
+	dirs, _ := filepath.Glob(filepath.Join(corpusDir, "*", "capture.pcap"))
+	if len(dirs) == 0 {
+		t.Fatal("no corpus captures in " + corpusDir)
+	}
+	sas := 0
+	for _, capPath := range dirs {
+		dir := filepath.Dir(capPath)
+		name := filepath.Base(dir)
+		pk := loadPackets(t, capPath)
+		r := analyze(clonePackets(pk), Options{})
+		sas += len(r.SAs)
+		checkReportJSON(t, name, r)
+		if d := corpusKeys(t, dir); d != nil {
+			r = analyze(clonePackets(pk), Options{Decryptor: d})
+			checkReportJSON(t, name+" (keys)", r)
+		}
+		rng := rand.New(rand.NewPCG(uint64(len(pk)), 7))
+		for v := range 6 {
+			m := clonePackets(pk)
+			var kept []Packet
+			for i := range m {
+				p := &m[i]
+				switch {
+				case v%3 == 0 && i%3 == 2: // every third packet lost
+					continue
+				case v%3 == 1 && len(p.Data) > 28: // bytes flipped
+					for range 3 {
+						p.Data[rng.IntN(len(p.Data))] ^= byte(1 + rng.IntN(255))
+					}
+				case v%3 == 2 && len(p.Data) > 28: // message cut short
+					p.Data = p.Data[:28+rng.IntN(len(p.Data)-28)]
+				}
+				kept = append(kept, *p)
+			}
+			opt := Options{}
+			if v >= 3 {
+				opt.Decryptor = corpusKeys(t, dir)
+			}
+			checkReportJSON(t, name+" (damaged)", analyze(kept, opt))
+		}
+	}
+	if sas == 0 {
+		t.Fatal("the corpus gave no SAs")
+	}
+}
+
+// TestAppendJSONEveryField fills every exported field of the report types
+// (by reflection, so a field added later is filled too) with values that
+// stress the encoding — empty and non-empty, escapes, invalid UTF-8, tiny
+// and huge floats, zones — and compares AppendJSON with encoding/json. A
+// field the encoder does not write makes this fail.
+func TestAppendJSONEveryField(t *testing.T) {
+	for seed := range uint64(300) {
+		rng := rand.New(rand.NewPCG(seed, 13))
+		f := filler{rng: rng, t: t, full: seed%3 == 0}
+		var sa SA
+		f.fill(reflect.ValueOf(&sa).Elem(), 0)
+		var r Report
+		f.fill(reflect.ValueOf(&r).Elem(), 1) // findings and stats (its SAs are tested above)
+		b, err := sa.AppendJSON(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !sameJSON(t, "filled SA", b, stdJSON(t, &sa)) {
+			return
+		}
+		checkReportJSON(t, "filled report", &Report{Findings: r.Findings, Stats: r.Stats})
+	}
+	var zero SA
+	b, _ := zero.AppendJSON(nil)
+	sameJSON(t, "zero SA", b, stdJSON(t, &zero))
+}
+
+// TestAppendJSONRefusesWhatEncodingJSONRefuses checks that values
+// encoding/json cannot write are errors, not invalid JSON.
+func TestAppendJSONRefusesWhatEncodingJSONRefuses(t *testing.T) {
+	for _, sa := range []*SA{
+		{Start: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)},
+		{Exchanges: []*Exchange{{RTT: math.NaN()}}},
+		{Exchanges: []*Exchange{{RTT: math.Inf(1)}}},
+		{End: time.Date(2020, 1, 1, 0, 0, 0, 0, time.FixedZone("x", 25*3600))},
+	} {
+		if _, err := json.Marshal(sa); err == nil {
+			t.Fatalf("encoding/json accepts %+v", sa)
+		}
+		if _, err := sa.AppendJSON(nil); err == nil {
+			t.Errorf("AppendJSON accepts what encoding/json refuses: %+v", sa)
+		}
+	}
+}
+
+// filler sets every exported field of a value to random test values.
+type filler struct {
+	rng  *rand.Rand
+	t    *testing.T
+	full bool // every field non-zero (otherwise about half are zero)
+}
+
+var fillStrings = []string{
+	"plain", "with \"quotes\" and \\backslash", "\x00\x01\x1f\b\f\n\r\t\x7f", "<html> & </html>",
+	"bad utf8 \xff\xfe\xc3", "line\u2028para\u2029", "ünïcødé", "😀 emoji", "\xed\xa0\x80 surrogate",
+	"FQDN moon.example.com", "AES_CBC-256/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/MODP_2048",
+	"0123456789abcdef\x01tail", "01234567\"89abcdef", "0123456789abcde\\", "01234567\x7f\x80\x1f ~~~~~~~~ ", "~}|{zyxw\u00e9",
+}
+
+var fillFloats = []float64{1, 0.5, 12.345678, 1e-7, 1.5e-9, 123456789012, 1e21, 3.2e22, -4.5, 1e20, 0.000001, 5e-324}
+
+var (
+	timeType     = reflect.TypeFor[time.Time]()
+	addrPortType = reflect.TypeFor[netip.AddrPort]()
+)
+
+func (f *filler) zero() bool { return !f.full && f.rng.IntN(2) == 0 }
+
+func (f *filler) fill(v reflect.Value, depth int) {
+	switch v.Type() {
+	case timeType:
+		if f.zero() {
+			return
+		}
+		tm := time.Date(1990+f.rng.IntN(60), time.Month(1+f.rng.IntN(12)), 1+f.rng.IntN(28),
+			f.rng.IntN(24), f.rng.IntN(60), f.rng.IntN(60), f.rng.IntN(3)*f.rng.IntN(1e9), time.UTC)
+		if f.rng.IntN(4) == 0 {
+			tm = tm.In(time.FixedZone("IST", 5*3600+30*60))
+		}
+		v.Set(reflect.ValueOf(tm))
+		return
+	case addrPortType:
+		if f.zero() {
+			return
+		}
+		a := netip.AddrFrom4([4]byte{byte(f.rng.IntN(256)), 2, 3, 4})
+		if f.rng.IntN(2) == 0 {
+			a = netip.MustParseAddr("2001:db8::1")
+		}
+		v.Set(reflect.ValueOf(netip.AddrPortFrom(a, uint16(f.rng.IntN(65536)))))
+		return
+	}
+	switch v.Kind() {
+	case reflect.Struct:
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() {
+				f.fill(v.Field(i), depth)
+			}
+		}
+	case reflect.Pointer:
+		if depth > 4 || (!f.full && f.rng.IntN(5) == 0) {
+			return
+		}
+		v.Set(reflect.New(v.Type().Elem()))
+		f.fill(v.Elem(), depth+1)
+	case reflect.Slice:
+		switch f.rng.IntN(4) {
+		case 0:
+			if !f.full {
+				return // nil
+			}
+		case 1:
+			if !f.full {
+				v.Set(reflect.MakeSlice(v.Type(), 0, 0))
+				return
+			}
+		}
+		if depth > 3 {
+			return
+		}
+		n := 1 + f.rng.IntN(3)
+		v.Set(reflect.MakeSlice(v.Type(), n, n))
+		for i := range n {
+			f.fill(v.Index(i), depth+1)
+		}
+	case reflect.Array:
+		for i := range v.Len() {
+			f.fill(v.Index(i), depth)
+		}
+	case reflect.String:
+		if !f.zero() {
+			v.SetString(fillStrings[f.rng.IntN(len(fillStrings))])
+		}
+	case reflect.Bool:
+		v.SetBool(!f.zero())
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		if !f.zero() {
+			v.SetInt(int64(f.rng.IntN(1<<20)) - 1000)
+		}
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		if !f.zero() {
+			n := f.rng.Uint64()
+			if v.Kind() == reflect.Uint8 && f.rng.IntN(2) == 0 {
+				n %= 8 // named enums (State, Severity, ExchangeType): mostly known values
+			}
+			v.SetUint(n)
+		}
+	case reflect.Float32, reflect.Float64:
+		if !f.zero() {
+			v.SetFloat(fillFloats[f.rng.IntN(len(fillFloats))])
+		}
+	default:
+		f.t.Fatalf("filler: no values for %s (kind %s): teach the test (and AppendJSON) about it", v.Type(), v.Kind())
+	}
+}
+
+// BenchmarkAppendJSON encodes every SA of a corpus capture with AppendJSON
+// and with encoding/json (the writer before it).
+func BenchmarkAppendJSON(b *testing.B) {
+	dir := filepath.Join(corpusDir, "ikev2-rekey")
+	if _, err := os.Stat(dir); err != nil {
+		b.Skip(err)
+	}
+	r := analyze(loadPackets(b, filepath.Join(dir, "capture.pcap")), Options{})
+	b.Run("append", func(b *testing.B) {
+		b.ReportAllocs()
+		var buf []byte
+		for b.Loop() {
+			for _, sa := range r.SAs {
+				buf, _ = sa.AppendJSON(buf[:0])
+			}
+		}
+		b.SetBytes(int64(len(buf)))
+	})
+	b.Run("encoding-json", func(b *testing.B) {
+		b.ReportAllocs()
+		var out bytes.Buffer
+		for b.Loop() {
+			for _, sa := range r.SAs {
+				out.Reset()
+				enc := json.NewEncoder(&out)
+				enc.SetEscapeHTML(false)
+				_ = enc.Encode(sa)
+			}
+		}
+	})
+}
+
+// TestHasSpecial checks the word test of appendJSONString against a byte
+// by byte one: every byte value in every position of plain words, and
+// random words.
+func TestHasSpecial(t *testing.T) {
+	special := func(c byte) bool { return c < 0x20 || c >= 0x80 || c == '"' || c == '\\' }
+	check := func(x uint64) {
+		want := false
+		for k := range 8 {
+			want = want || special(byte(x>>(8*k)))
+		}
+		if got := hasSpecial(x); got != want {
+			t.Fatalf("hasSpecial(%#016x) = %v, want %v", x, got, want)
+		}
+	}
+	const plain = 0x4141414141414141 // "AAAAAAAA"
+	for pos := range 8 {
+		for c := range 256 {
+			check(plain&^(0xff<<(8*pos)) | uint64(c)<<(8*pos))
+		}
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 200000 {
+		x := rng.Uint64()
+		if rng.IntN(2) == 0 {
+			x &^= 0x8080808080808080 // ASCII only: the interesting cases
+		}
+		check(x)
+	}
+}
