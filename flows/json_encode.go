@@ -52,16 +52,13 @@ func (s *SA) AppendJSON(b []byte) ([]byte, error) {
 		b = append(b, `,"offered":`...)
 		b = appendStrings(b, s.Offered)
 	}
-	b = append(b, `,"start":`...)
-	if b, err = appendTime(b, s.Start); err != nil {
+	if b, err = appendTimeField(b, `,"start":`, s.Start); err != nil {
 		return nil, err
 	}
-	b = append(b, `,"end":`...)
-	if b, err = appendTime(b, s.End); err != nil {
+	if b, err = appendTimeField(b, `,"end":`, s.End); err != nil {
 		return nil, err
 	}
-	b = append(b, `,"established":`...)
-	if b, err = appendTime(b, s.Established); err != nil {
+	if b, err = appendTimeField(b, `,"established":`, s.Established); err != nil {
 		return nil, err
 	}
 	b = append(b, `,"first_frame":`...)
@@ -70,6 +67,13 @@ func (s *SA) AppendJSON(b []byte) ([]byte, error) {
 	b = strconv.AppendInt(b, int64(s.LastFrame), 10)
 	b = append(b, `,"encrypted":`...)
 	b = strconv.AppendBool(b, s.Encrypted)
+	if s.Keys != nil {
+		b = append(b, `,"keys":{"initiator":`...)
+		b = appendJSONString(b, s.Keys.Initiator.String())
+		b = append(b, `,"responder":`...)
+		b = appendJSONString(b, s.Keys.Responder.String())
+		b = append(b, '}')
+	}
 	if s.NAT != "" {
 		b = append(b, `,"nat":`...)
 		b = appendJSONString(b, s.NAT)
@@ -148,8 +152,7 @@ func (e *Exchange) AppendJSON(b []byte) ([]byte, error) {
 	b = strconv.AppendUint(b, uint64(e.MID), 10)
 	b = append(b, `,"from":`...)
 	b = appendJSONString(b, e.From)
-	b = append(b, `,"start":`...)
-	if b, err = appendTime(b, e.Start); err != nil {
+	if b, err = appendTimeField(b, `,"start":`, e.Start); err != nil {
 		return nil, err
 	}
 	b = append(b, `,"answered":`...)
@@ -191,8 +194,7 @@ func (m *Message) AppendJSON(b []byte) ([]byte, error) {
 	var err error
 	b = append(b, `{"frame":`...)
 	b = strconv.AppendInt(b, int64(m.Frame), 10)
-	b = append(b, `,"time":`...)
-	if b, err = appendTime(b, m.Time); err != nil {
+	if b, err = appendTimeField(b, `,"time":`, m.Time); err != nil {
 		return nil, err
 	}
 	b = append(b, `,"from":`...)
@@ -251,8 +253,7 @@ func (c *ChildSA) AppendJSON(b []byte) ([]byte, error) {
 		b = appendESPSPI(b, c.RekeyOf)
 		b = append(b, '"')
 	}
-	b = append(b, `,"created":`...)
-	if b, err = appendTime(b, c.Created); err != nil {
+	if b, err = appendTimeField(b, `,"created":`, c.Created); err != nil {
 		return nil, err
 	}
 	b = append(b, `,"created_frame":`...)
@@ -293,8 +294,7 @@ func (f *Finding) AppendJSON(b []byte) ([]byte, error) {
 		}
 		b = append(b, ']')
 	}
-	b = append(b, `,"time":`...)
-	if b, err = appendTime(b, f.Time); err != nil {
+	if b, err = appendTimeField(b, `,"time":`, f.Time); err != nil {
 		return nil, err
 	}
 	b = append(b, `,"message":`...)
@@ -457,6 +457,15 @@ func appendESPSPI(b []byte, s ESPSPI) []byte {
 		b = append(b, hexDigits[(s>>sh)&0xf])
 	}
 	return b
+}
+
+// appendTimeField appends the member name and t, or nothing when t is
+// the zero time (the fields tagged omitzero).
+func appendTimeField(b []byte, name string, t time.Time) ([]byte, error) {
+	if t.IsZero() {
+		return b, nil
+	}
+	return appendTime(append(b, name...), t)
 }
 
 // appendTime appends t as time.Time.MarshalJSON does (RFC 3339 with
