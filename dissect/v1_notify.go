@@ -71,21 +71,14 @@ func DecodeNotifyV1(body []byte, base int) (*NotifyV1, error) {
 	if len(body) < 8 {
 		return n, errAt(base, "N.header", ErrTruncated)
 	}
-	n.DOI = DOI(v1be32(body))
-	n.Protocol = ProtocolIDV1(body[4])
-	spiSize := int(body[5])
-	n.Type = NotifyTypeV1(v1be16(body[6:]))
-	if spiSize > len(body)-8 {
+	h, _ := ReadNotifyHeader(1, body)
+	n.DOI, n.Protocol, n.Type = h.DOI, ProtocolIDV1(h.Protocol), NotifyTypeV1(h.Type)
+	if !h.SPIFits {
 		return n, errAt(base+5, "N.spi_size", ErrTruncated)
 	}
-	if spiSize > 0 {
-		n.SPI = body[8 : 8+spiSize : 8+spiSize]
-	}
-	doff := 8 + spiSize
+	n.SPI, n.Data = h.SPI, h.Data
+	doff := 8 + int(h.SPISize)
 	d := body[doff:]
-	if len(d) > 0 {
-		n.Data = d
-	}
 	field := "N(" + n.Type.String() + ").data"
 	switch n.Type {
 	case NotifyV1RUThere, NotifyV1RUThereAck:

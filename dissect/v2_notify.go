@@ -117,19 +117,13 @@ func decodeNotify(p Payload) (*Notify, error) {
 	if len(b) < 4 {
 		return &Notify{}, v2Err(p, 0, ".header", ErrMalformed)
 	}
-	n := &Notify{Protocol: ProtocolID(b[0]), SPISize: b[1], Type: NotifyType(v2be16(b[2:]))}
-	if int(n.SPISize) > len(b)-4 {
+	h, _ := ReadNotifyHeader(2, b)
+	n := &Notify{Protocol: ProtocolID(h.Protocol), SPISize: h.SPISize, Type: NotifyType(h.Type)}
+	if !h.SPIFits {
 		return n, v2Err(p, 1, ".spi_size", ErrMalformed)
 	}
-	n.SPI = b[4 : 4+int(n.SPISize)]
-	if n.SPISize == 0 {
-		n.SPI = nil
-	}
-	d := b[4+int(n.SPISize):]
-	n.Data = d
-	if len(d) == 0 {
-		n.Data = nil
-	}
+	n.SPI, n.Data = h.SPI, h.Data
+	d := h.Data
 	dataOff := 4 + int(n.SPISize)
 	switch n.Type {
 	case NotifyInvalidKEPayload:

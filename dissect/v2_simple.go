@@ -20,10 +20,11 @@ func (k *KE) String() string { return k.Group.String() + " " + strconv.Itoa(len(
 
 func decodeKE(p Payload) (*KE, error) {
 	b := p.Body
-	if len(b) < 4 {
+	g, ok := KEGroup(b)
+	if !ok {
 		return &KE{}, v2Err(p, 0, ".header", ErrMalformed)
 	}
-	return &KE{Group: DHGroup(v2be16(b)), Reserved: v2be16(b[2:]), Data: b[4:]}, nil
+	return &KE{Group: g, Reserved: v2be16(b[2:]), Data: b[4:]}, nil
 }
 
 // Identification is the body of an IKEv2 IDi or IDr payload ([RFC 7296]
