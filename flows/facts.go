@@ -169,8 +169,15 @@ var shortNames = func() (n [256]string) {
 
 // kindOfNotify turns a notify name into a finding kind:
 // "NO_PROPOSAL_CHOSEN" and "NO-PROPOSAL-CHOSEN" become "no_proposal_chosen".
-func kindOfNotify(name string) string {
-	return strings.ToLower(strings.ReplaceAll(name, "-", "_"))
+func kindOfNotify(name string) FindingKind {
+	return NotifyFindingKind(name)
+}
+
+// NotifyFindingKind is the kind of a finding about an error notify without
+// a dedicated kind: its name in lower case with "_" for "-"
+// ("INVALID-SYNTAX" gives "invalid_syntax").
+func NotifyFindingKind(name string) FindingKind {
+	return FindingKind(strings.ToLower(strings.ReplaceAll(name, "-", "_")))
 }
 
 // content reports whether the message's content is analysable now: not a

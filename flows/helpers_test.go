@@ -45,7 +45,7 @@ func loadPackets(t testing.TB, path string) []Packet {
 		if err != nil {
 			t.Fatalf("read %s: %v", path, err)
 		}
-		var k Kind
+		var k PacketKind
 		switch ev.Kind {
 		case capture.KindIKE:
 			k = KindIKE
@@ -89,7 +89,7 @@ func analyze(pkts []Packet, opt Options) *Report {
 func kinds(fs []Finding) []string {
 	out := make([]string, 0, len(fs))
 	for _, f := range fs {
-		out = append(out, f.Kind+":"+f.Severity.String())
+		out = append(out, string(f.Kind)+":"+f.Severity.String())
 	}
 	return out
 }

@@ -317,13 +317,13 @@ func (a *Analyzer) errorNotify(st *saState, p *Packet, side uint8, ex *exRec, f 
 					" match. Align the PFS (DH) group of the phase-2 proposals.", frames...)
 		}
 	case dissect.NotifyTemporaryFailure:
-		st.addFinding("temporary_failure", SeverityWarning, p.Time,
+		st.addFinding(KindTemporaryFailure, SeverityWarning, p.Time,
 			"The "+who+" answered "+where+" with TEMPORARY_FAILURE: it is busy with a conflicting exchange, typically a"+
 				" simultaneous rekey (RFC 7296 §2.25). The requester should retry after a random delay; repeated failures mean"+
 				" both peers keep rekeying at the same moment (identical lifetimes without jitter).", frames...)
 		st.collision = true
 	case dissect.NotifyChildSANotFound:
-		st.addFinding("child_sa_not_found", SeverityWarning, p.Time,
+		st.addFinding(KindChildSANotFound, SeverityWarning, p.Time,
 			"The "+who+" answered "+where+" with CHILD_SA_NOT_FOUND: it no longer knows the child SA being rekeyed,"+
 				" usually because it deleted it during a rekey collision. Check the rekey timers on both sides.", frames...)
 		st.collision = true

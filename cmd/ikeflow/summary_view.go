@@ -77,10 +77,10 @@ func findingsByKind(rep *flows.Report) []*kindGroup {
 	groups := map[string]*kindGroup{}
 	var order []*kindGroup
 	for _, f := range rep.Findings {
-		k := f.Severity.String() + "/" + f.Kind
+		k := f.Severity.String() + "/" + string(f.Kind)
 		g := groups[k]
 		if g == nil {
-			g = &kindGroup{sev: f.Severity, kind: f.Kind, sas: map[string]bool{}, first: f.Frames, msg: f.Message}
+			g = &kindGroup{sev: f.Severity, kind: string(f.Kind), sas: map[string]bool{}, first: f.Frames, msg: f.Message}
 			groups[k] = g
 			order = append(order, g)
 		}
