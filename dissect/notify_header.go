@@ -29,12 +29,12 @@ func ReadNotifyHeader(version uint8, body []byte) (h NotifyHeader, ok bool) {
 		if len(b) < 8 {
 			return h, false
 		}
-		h.DOI = DOI(v2be32(b))
+		h.DOI = DOI(be32(b))
 		b = b[4:]
 	} else if len(b) < 4 {
 		return h, false
 	}
-	h.Protocol, h.SPISize, h.Type = b[0], b[1], v2be16(b[2:])
+	h.Protocol, h.SPISize, h.Type = b[0], b[1], be16(b[2:])
 	ss := int(h.SPISize)
 	if ss > len(b)-4 {
 		return h, true
@@ -58,5 +58,5 @@ func KEGroup(body []byte) (g DHGroup, ok bool) {
 	if len(body) < 4 {
 		return 0, false
 	}
-	return DHGroup(v2be16(body)), true
+	return DHGroup(be16(body)), true
 }

@@ -56,17 +56,17 @@ func (n *NotifyV1) String() string {
 	case n.Addr.IsValid():
 		s += " " + n.Addr.String()
 	case len(n.Data) > 0:
-		s += " data " + v1ShortHex(n.Data)
+		s += " data " + shortHex(n.Data)
 	}
 	return s
 }
 
-// DecodeNotifyV1 decodes the body of an IKEv1 Notification payload. base is
+// decodeNotifyV1 decodes the body of an IKEv1 Notification payload. base is
 // the offset of body[0] from the IKE header. An SPI size larger than the
 // payload gives an error wrapping [ErrTruncated]; malformed data of a
 // decoded type (such as a 3-octet DPD sequence number) is kept in Data and
 // reported as [ErrMalformed].
-func DecodeNotifyV1(body []byte, base int) (*NotifyV1, error) {
+func decodeNotifyV1(body []byte, base int) (*NotifyV1, error) {
 	n := &NotifyV1{}
 	if len(body) < 8 {
 		return n, errAt(base, "N.header", ErrTruncated)
@@ -85,18 +85,18 @@ func DecodeNotifyV1(body []byte, base int) (*NotifyV1, error) {
 		if len(d) != 4 {
 			return n, errAt(base+doff, field, ErrMalformed)
 		}
-		n.Seq, n.HasSeq = v1be32(d), true
+		n.Seq, n.HasSeq = be32(d), true
 	case NotifyV1ReplayStatus:
 		if len(d) != 4 {
 			return n, errAt(base+doff, field, ErrMalformed)
 		}
-		n.Status, n.HasStatus = v1be32(d), true
+		n.Status, n.HasStatus = be32(d), true
 	case NotifyV1ResponderLifetime:
 		space := AttrSpaceIPsec
 		if n.Protocol == ProtoISAKMPV1 {
 			space = AttrSpaceIKE
 		}
-		if err := DecodeAttributesV1(d, base+doff, space, field+"/", &n.Attributes); err != nil {
+		if err := decodeAttributesV1(d, base+doff, space, field+"/", &n.Attributes); err != nil {
 			return n, err
 		}
 	case NotifyV1UnityLoadBalance:

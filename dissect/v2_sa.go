@@ -187,7 +187,7 @@ func decodeTransforms(p Payload, pr *Proposal, tb []byte, base int, field string
 		t := Transform{
 			Last: tv[0] == 0,
 			Type: TransformType(tv[4]),
-			ID:   v2be16(tv[6:]),
+			ID:   be16(tv[6:]),
 		}
 		err := decodeAttributes(p, &t, tv[8:], base+off+8, tfield)
 		pr.Transforms = append(pr.Transforms, t)

@@ -16,7 +16,7 @@ func proposalAt(b []byte) (view []byte, spiSize int, badOff int, bad string) {
 	if len(b) < 8 {
 		return nil, 0, 0, ".header"
 	}
-	plen := int(v2be16(b[2:]))
+	plen := int(be16(b[2:]))
 	if plen < 8 || plen > len(b) {
 		return nil, 0, 2, ".length"
 	}
@@ -34,7 +34,7 @@ func transformAt(b []byte) (view []byte, badOff int, bad string) {
 	if len(b) < 8 {
 		return nil, 0, ".header"
 	}
-	tlen := int(v2be16(b[2:]))
+	tlen := int(be16(b[2:]))
 	if tlen < 8 || tlen > len(b) {
 		return nil, 2, ".length"
 	}
@@ -48,8 +48,8 @@ func attributeAt(b []byte) (a Attribute, n int, badOff int, ok bool) {
 	if len(b) < 4 {
 		return a, 0, 0, false
 	}
-	typ := v2be16(b)
-	a = Attribute{Type: typ & 0x7fff, TV: typ&0x8000 != 0, Value: v2be16(b[2:])}
+	typ := be16(b)
+	a = Attribute{Type: typ & 0x7fff, TV: typ&0x8000 != 0, Value: be16(b[2:])}
 	if a.TV {
 		return a, 4, 0, true
 	}
@@ -104,7 +104,7 @@ func (p *ProposalView) NextTransform() (t Transform, ok bool) {
 	}
 	p.rest = p.rest[len(view):]
 	p.n++
-	t = Transform{Last: view[0] == 0, Type: TransformType(view[4]), ID: v2be16(view[6:])}
+	t = Transform{Last: view[0] == 0, Type: TransformType(view[4]), ID: be16(view[6:])}
 	ab := view[8:]
 	for k := 0; len(ab) > 0 && k < maxSAAttributes; k++ {
 		a, n, _, ok := attributeAt(ab)

@@ -30,7 +30,7 @@ func TestFirstProposalAgreesWithDecode(t *testing.T) {
 				continue
 			}
 			seen++
-			plen := int(v2be16(p.Body[2:]))
+			plen := int(be16(p.Body[2:]))
 			for l := 8; l <= plen; l++ {
 				b := append([]byte(nil), p.Body[:plen]...)
 				b[2], b[3] = byte(l>>8), byte(l)

@@ -6,7 +6,6 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/ikeflow/ikeflow/capture"
@@ -55,7 +54,7 @@ func loadPackets(t testing.TB, path string) []Packet {
 			continue
 		}
 		out = append(out, Packet{Frame: ev.Frame, Time: ev.Time, Src: ev.Src, Dst: ev.Dst,
-			Transport: strings.ToLower(ev.Transport.String()), Kind: k,
+			Kind: k,
 			Data: append([]byte(nil), ev.Data...), ESPSPI: ev.ESPSPI, ESPSeq: ev.ESPSeq})
 	}
 	return out

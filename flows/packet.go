@@ -34,11 +34,10 @@ func (k PacketKind) String() string {
 // [Analyzer.Add]. It is decoupled from any pcap reader: the caller adapts
 // its own events to it.
 type Packet struct {
-	Frame     int            // 1-based frame number in the capture
-	Time      time.Time      // capture timestamp
-	Src, Dst  netip.AddrPort // outer addresses and UDP/TCP ports (port 0 for plain ESP)
-	Transport string         // "udp" or "tcp" ("" for plain ESP)
-	Kind      PacketKind     // KindIKE or KindESP
+	Frame    int            // 1-based frame number in the capture
+	Time     time.Time      // capture timestamp
+	Src, Dst netip.AddrPort // outer addresses and UDP/TCP ports (port 0 for plain ESP)
+	Kind     PacketKind     // KindIKE or KindESP
 	// Data is the IKE message from its first header octet (KindIKE). It
 	// aliases the caller's buffer: the analyzer copies what it keeps.
 	Data   []byte

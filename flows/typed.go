@@ -107,8 +107,9 @@ func tsStrings(p dissect.Payload) []string {
 // idV1String renders a quick-mode client ID (IKEv1 ID payload) as a
 // traffic selector: "10.1.0.0/24", "192.0.2.1/32", "10.0.0.5-10.0.0.9".
 func idV1String(p dissect.Payload) (string, bool) {
-	id, err := dissect.DecodeIDV1(p.Body, p.Offset+4)
-	if err != nil || id == nil {
+	body, err := dissect.DecodePayload(1, p)
+	id, ok := body.(*dissect.IDV1)
+	if err != nil || !ok || id == nil {
 		return "", false
 	}
 	var s string
