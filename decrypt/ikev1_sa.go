@@ -9,7 +9,7 @@ import "github.com/ikeflow/ikeflow/dissect"
 // transform. ok is false when the DOI is not IPsec or no transform was
 // decoded.
 func v1Phase1Suite(body []byte) (s Suite, ok bool) {
-	b, _ := dissect.DecodePayload(1, dissect.Payload{Type: dissect.PayloadSAv1, Body: body})
+	b, _ := dissect.DecodePayload(1, dissect.Payload{Type: dissect.PayloadSAV1, Body: body})
 	sa, _ := b.(*dissect.SAV1)
 	if sa == nil || sa.DOI != dissect.DOIIPsec || len(sa.Proposals) == 0 || len(sa.Proposals[0].Transforms) == 0 {
 		return s, false

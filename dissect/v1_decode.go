@@ -8,11 +8,11 @@ func decodeV1(p Payload) (Body, error) {
 	base := p.Offset + 4
 	b := p.Body
 	switch p.Type {
-	case PayloadSAv1:
+	case PayloadSAV1:
 		return decodeSAV1(b, base)
-	case PayloadKEv1:
+	case PayloadKEV1:
 		return &KEV1{Data: b}, nil
-	case PayloadIDv1:
+	case PayloadIDV1:
 		return decodeIDV1(b, base)
 	case PayloadCertV1:
 		return decodeCertV1(p)

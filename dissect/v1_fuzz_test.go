@@ -126,7 +126,7 @@ func FuzzDecodeV1Payload(f *testing.F) {
 
 func FuzzSAV1(f *testing.F) {
 	v1Seeds(f, func(t PayloadType, b []byte) {
-		if t == PayloadSAv1 {
+		if t == PayloadSAV1 {
 			f.Add(b)
 		}
 	})
@@ -144,7 +144,7 @@ func FuzzSAV1(f *testing.F) {
 
 func FuzzAttributesV1(f *testing.F) {
 	v1Seeds(f, func(t PayloadType, b []byte) {
-		if t == PayloadSAv1 {
+		if t == PayloadSAV1 {
 			// the attributes of the first transform: after DOI, situation,
 			// proposal header (8), no SPI in phase 1, transform header (8)
 			if len(b) > 24 && b[14] == 0 {
@@ -170,7 +170,7 @@ func FuzzAttributesV1(f *testing.F) {
 
 func FuzzIDV1(f *testing.F) {
 	v1Seeds(f, func(t PayloadType, b []byte) {
-		if t == PayloadIDv1 {
+		if t == PayloadIDV1 {
 			f.Add(b)
 		}
 	})

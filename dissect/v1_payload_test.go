@@ -308,7 +308,7 @@ func TestSmallPayloadsV1(t *testing.T) {
 		{PayloadCertV1, "02 3082", "PGP Certificate, 2 octets", nil}, // not X.509: not decoded
 		{PayloadCertV1, "", "NONE, 0 octets", ErrTruncated},
 		{PayloadCertReqV1, "04", "X.509 Certificate - Signature, any CA", nil},
-		{PayloadKEv1, "0102", "2 octets", nil},
+		{PayloadKEV1, "0102", "2 octets", nil},
 		{PayloadSAKV1, "0102", "2 octets", nil}, // GDOI: opaque
 	}
 	for _, tt := range tests {

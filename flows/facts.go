@@ -103,9 +103,9 @@ func (f *facts) collect(version uint8, payloads []dissect.Payload) {
 				f.summary = append(f.summary, ')')
 			}
 			continue
-		case dissect.PayloadSA, dissect.PayloadSAv1:
+		case dissect.PayloadSA, dissect.PayloadSAV1:
 			f.sas = append(f.sas, p)
-		case dissect.PayloadKE, dissect.PayloadKEv1:
+		case dissect.PayloadKE, dissect.PayloadKEV1:
 			f.ke = append(f.ke, p)
 		case dissect.PayloadTSi:
 			f.tsi = append(f.tsi, p)
@@ -116,7 +116,7 @@ func (f *facts) collect(version uint8, payloads []dissect.Payload) {
 			f.summary = append(f.summary, '(')
 			f.summary = appendDeleteSummary(f.summary, version, p)
 			f.summary = append(f.summary, ')')
-		case dissect.PayloadIDi, dissect.PayloadIDr, dissect.PayloadIDv1:
+		case dissect.PayloadIDi, dissect.PayloadIDr, dissect.PayloadIDV1:
 			f.ids = append(f.ids, p)
 		case dissect.PayloadNATDV1, dissect.PayloadNATDDraftV1:
 			f.natd = append(f.natd, p)
