@@ -52,10 +52,11 @@ type Fragment struct {
 // larger Total restarts reassembly, a smaller one is ignored) and the
 // limits, returning an error wrapping ErrMalformed when they are broken.
 func (r *Reassembler) Add(msg []byte, p dissect.Payload, plain []byte) (Fragment, error) {
-	if p.Type != dissect.PayloadSKF || len(p.Body) < 4 || len(msg) < dissect.HeaderLen {
+	num, total, ok := dissect.FragmentNumbers(p.Body)
+	if p.Type != dissect.PayloadSKF || !ok || len(msg) < dissect.HeaderLen {
 		return Fragment{}, malformed("not an SKF payload")
 	}
-	f := Fragment{Number: binary.BigEndian.Uint16(p.Body[0:2]), Total: binary.BigEndian.Uint16(p.Body[2:4])}
+	f := Fragment{Number: num, Total: total}
 	if err := dissect.CheckFragment(f.Number, f.Total); err != nil {
 		return f, malformed(err.Error())
 	}

@@ -106,6 +106,18 @@ func (s *Fragments) Add(num, total uint16, next PayloadType, plain []byte) (whol
 	return whole, first, FragmentComplete, nil
 }
 
+// FragmentNumbers reads the Fragment Number and Total Fragments that open
+// the body of an SKF payload ([RFC 7383] §2.5) without allocating; ok is
+// false when the body is shorter than those 4 octets.
+//
+// [RFC 7383]: https://www.rfc-editor.org/rfc/rfc7383#section-2.5
+func FragmentNumbers(skfBody []byte) (num, total uint16, ok bool) {
+	if len(skfBody) < 4 {
+		return 0, 0, false
+	}
+	return be16(skfBody), be16(skfBody[2:]), true
+}
+
 // CheckFragment returns the error [Fragments.Add] gives for a Fragment
 // Number num and Total Fragments total outside the limits ([RFC 7383]
 // §2.5: 1 ≤ num ≤ total ≤ [MaxFragments]), or nil.

@@ -256,10 +256,11 @@ func (f *EncryptedFragment) String() string {
 
 func decodeSKF(p Payload) (*EncryptedFragment, error) {
 	b := p.Body
-	if len(b) < 4 {
+	num, total, ok := FragmentNumbers(b)
+	if !ok {
 		return &EncryptedFragment{Next: p.Next}, v2Err(p, 0, ".header", ErrMalformed)
 	}
-	return &EncryptedFragment{Number: be16(b), Total: be16(b[2:]), Data: b[4:], Len: len(b) - 4, Next: p.Next}, nil
+	return &EncryptedFragment{Number: num, Total: total, Data: b[4:], Len: len(b) - 4, Next: p.Next}, nil
 }
 
 // EAP is the body of an IKEv2 EAP payload ([RFC 7296] §3.16): one EAP

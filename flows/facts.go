@@ -124,9 +124,8 @@ func (f *facts) collect(version uint8, payloads []dissect.Payload) {
 			f.sk = true
 		case dissect.PayloadSKF:
 			f.sk = true
-			if len(p.Body) >= 4 {
-				f.fragNum = uint16(p.Body[0])<<8 | uint16(p.Body[1])
-				f.fragTotal = uint16(p.Body[2])<<8 | uint16(p.Body[3])
+			if num, total, ok := dissect.FragmentNumbers(p.Body); ok {
+				f.fragNum, f.fragTotal = num, total
 			}
 		case dissect.PayloadHashV1, dissect.PayloadVendorIDV1, dissect.PayloadVendorID:
 			continue // not content: liveness checks carry HASH only (IKEv1)
