@@ -28,17 +28,6 @@ const (
 	ipVersionAnyNet = 0 // decodeIP: take the version from the first nibble
 )
 
-// SupportedLinkType reports whether frames of link type lt are decoded.
-func SupportedLinkType(lt layers.LinkType) bool {
-	switch lt {
-	case layers.LinkTypeEthernet, layers.LinkTypeLinuxSLL, layers.LinkTypeLinuxSLL2,
-		layers.LinkTypeRaw, layers.LinkTypeIPv4, layers.LinkTypeIPv6, linkTypeRawAlt12, linkTypeRawAlt14,
-		layers.LinkTypeNull, layers.LinkTypeLoop:
-		return true
-	}
-	return false
-}
-
 // decodeLink strips the link-layer header of one frame and hands the
 // network layer to decodeIP.
 func (r *Reader) decodeLink(lt layers.LinkType, data []byte) {

@@ -186,6 +186,9 @@ func TestProgress(t *testing.T) {
 // TestEveryPrefix feeds every prefix of every real capture: no panic, no
 // hang, and every event refers to a frame that exists.
 func TestEveryPrefix(t *testing.T) {
+	if testing.Short() {
+		t.Skip("every prefix of every capture: skipped under -short")
+	}
 	for _, p := range allSharedCaptures(t) {
 		t.Run(filepath.Base(p), func(t *testing.T) {
 			t.Parallel()
@@ -198,9 +201,6 @@ func everyPrefix(t *testing.T, p string) {
 	{
 		data := readFile(t, p)
 		step := 1
-		if testing.Short() {
-			step = 7
-		}
 		deadline := time.Now().Add(2 * time.Minute)
 		for n := 0; n <= len(data); n += step {
 			r, err := NewReader(bytes.NewReader(data[:n]), Options{})

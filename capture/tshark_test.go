@@ -25,6 +25,9 @@ func (r tsharkRow) String() string {
 // tsharkRows runs tshark on path and returns its IKE and ESP rows.
 func tsharkRows(t *testing.T, path string) []tsharkRow {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("runs tshark: skipped under -short")
+	}
 	tshark, err := exec.LookPath("tshark")
 	if err != nil {
 		t.Skip("tshark not installed; CI installs it")

@@ -72,10 +72,6 @@ func (e EncrAlg) Known() bool { _, ok := encrInfos[e]; return ok }
 // that needs no separate integrity transform.
 func (e EncrAlg) IsAEAD() bool { return encrInfos[e].icv > 0 }
 
-// SaltLen returns the number of octets at the end of SK_e that are the
-// nonce salt rather than cipher key (4 for CTR, GCM and ChaCha20, 3 for CCM).
-func (e EncrAlg) SaltLen() int { return encrInfos[e].salt }
-
 // IntegAlg is an IKEv2 integrity transform ID (Transform Type 3, [IANA]).
 // Zero is AUTH_NONE, used with AEAD ciphers; with a non-AEAD cipher it means
 // "take it from the capture".

@@ -255,7 +255,7 @@ func names(version uint8, ps []dissect.Payload) []string {
 		dissect.PayloadCP: "CP", dissect.PayloadEAP: "EAP",
 	}
 	v1 := map[dissect.PayloadType]string{
-		dissect.PayloadSAv1: "SA", dissect.PayloadKEv1: "KE", dissect.PayloadIDv1: "ID", dissect.PayloadCertV1: "CERT",
+		dissect.PayloadSAV1: "SA", dissect.PayloadKEV1: "KE", dissect.PayloadIDV1: "ID", dissect.PayloadCertV1: "CERT",
 		dissect.PayloadCertReqV1: "CERTREQ", dissect.PayloadHashV1: "HASH", dissect.PayloadSigV1: "SIG",
 		dissect.PayloadNonceV1: "No", dissect.PayloadNotifyV1: "N", dissect.PayloadDeleteV1: "D",
 		dissect.PayloadVendorIDV1: "V", dissect.PayloadNATDV1: "NAT-D", dissect.PayloadAttrV1: "CP",

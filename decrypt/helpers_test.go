@@ -97,7 +97,7 @@ func (s *summary) add(version uint8, pls []dissect.Payload) {
 	for _, p := range pls {
 		s.types = append(s.types, strconv.Itoa(int(p.Type)))
 		switch p.Type {
-		case dissect.PayloadSA, dissect.PayloadSAv1:
+		case dissect.PayloadSA, dissect.PayloadSAV1:
 			body := p.Body
 			if version == 1 {
 				if len(body) < 8 {
@@ -106,7 +106,7 @@ func (s *summary) add(version uint8, pls []dissect.Payload) {
 				body = body[8:]
 			}
 			s.saTypes(body)
-		case dissect.PayloadIDi, dissect.PayloadIDr, dissect.PayloadIDv1:
+		case dissect.PayloadIDi, dissect.PayloadIDr, dissect.PayloadIDV1:
 			if len(p.Body) > 0 {
 				s.ids = append(s.ids, strconv.Itoa(int(p.Body[0])))
 			}

@@ -231,7 +231,7 @@ func (s *V1Session) learn(m *dissect.Message, fromInitiator bool) {
 	}
 	for _, p := range m.Payloads {
 		switch p.Type {
-		case dissect.PayloadSAv1:
+		case dissect.PayloadSAV1:
 			if st, ok := v1Phase1Suite(p.Body); ok {
 				if fromInitiator {
 					s.initSA = st
@@ -239,7 +239,7 @@ func (s *V1Session) learn(m *dissect.Message, fromInitiator bool) {
 					s.capture = st
 				}
 			}
-		case dissect.PayloadKEv1:
+		case dissect.PayloadKEV1:
 			if fromInitiator {
 				s.gxi = append(s.gxi[:0], p.Body...)
 			} else {
@@ -390,5 +390,5 @@ func v1Walk(plain []byte, first dissect.PayloadType, out *[]dissect.Payload) (in
 }
 
 func v1Known(t dissect.PayloadType) bool {
-	return (t >= dissect.PayloadSAv1 && t <= dissect.PayloadGAPV1) || (t >= dissect.PayloadNATDDraftV1 && t <= dissect.PayloadFragmentV1)
+	return (t >= dissect.PayloadSAV1 && t <= dissect.PayloadGAPV1) || (t >= dissect.PayloadNATDDraftV1 && t <= dissect.PayloadFragmentV1)
 }

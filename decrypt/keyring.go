@@ -97,21 +97,10 @@ func (kr *Keyring) Uses() []KeyUse {
 	return out
 }
 
-// Candidates returns the keys that may belong to the SA, best first: keys
+// candidates returns the keys that may belong to the SA, best first: keys
 // naming both SPIs, then keys naming the initiator SPI/cookie with any
 // responder SPI, then keys that name no SA (tried last, accepted only when
 // they verify).
-func (kr *Keyring) Candidates(version uint8, spiI, spiR dissect.SPI) []*Key {
-	kr.mu.Lock()
-	defer kr.mu.Unlock()
-	es := kr.candidates(version, spiI, spiR)
-	out := make([]*Key, len(es))
-	for i, e := range es {
-		out[i] = &e.key
-	}
-	return out
-}
-
 func (kr *Keyring) candidates(version uint8, spiI, spiR dissect.SPI) []*keyEntry {
 	var exact, half, wild []*keyEntry
 	for _, e := range kr.entries {
@@ -146,7 +135,8 @@ func (kr *Keyring) recordMatch(e *keyEntry, id SAID, s Suite) {
 // opens its SK or SKF payload p, as [V2.Open] does. capture is the suite
 // the responder chose in the capture's IKE_SA_INIT (or a zero Suite if not
 // seen); it fills whatever the key file left unknown. Candidate keys are
-// tried in the order of [Keyring.Candidates] until one verifies.
+// tried in order (keys naming both SPIs, then the initiator SPI, then
+// keys naming no SA) until one verifies.
 //
 // It returns the plaintext (in dst when it has room) and the key that
 // opened it. Errors wrap ErrNoKey when no key names this SA (or none has

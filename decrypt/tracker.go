@@ -237,12 +237,15 @@ func (t *Tracker) v1Session(h *dissect.Header) (*V1Session, error) {
 // [RFC 7296]: https://www.rfc-editor.org/rfc/rfc7296#section-1.3.2
 func (t *Tracker) learnRekey(h *dissect.Header, ps []dissect.Payload) {
 	for _, p := range ps {
-		b := p.Body
-		// Proposal header: ..., Protocol ID (offset 5) = 1 (IKE), SPI Size (6) = 8.
-		if p.Type != dissect.PayloadSA || len(b) < 16 || b[5] != 1 || b[6] != 8 {
+		if p.Type != dissect.PayloadSA {
 			continue
 		}
-		spi := dissect.SPI(b[8:16])
+		b := p.Body
+		pv, ok := dissect.FirstProposal(b)
+		if !ok || pv.Protocol != dissect.ProtocolIKE || len(pv.SPI) != 8 {
+			continue
+		}
+		spi := dissect.SPI(pv.SPI)
 		fromI := h.IsInitiator()
 		if !h.IsResponse() {
 			if len(t.rekey) >= MaxTrackedSAs {

@@ -72,7 +72,3 @@ func (t ExchangeType) String() string {
 
 // MarshalText encodes the type as its name.
 func (t ExchangeType) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
-
-// IsIKEv2 reports whether t belongs to the IKEv2 registry (34 and up,
-// below the private-use range).
-func (t ExchangeType) IsIKEv2() bool { return t >= 34 && t < 240 }

@@ -16,11 +16,11 @@ const (
 	PayloadNone PayloadType = 0
 
 	// IKEv1 (RFC 2408 §3.1, RFC 3947, drafts, vendor).
-	PayloadSAv1         PayloadType = 1
+	PayloadSAV1         PayloadType = 1
 	PayloadProposalV1   PayloadType = 2
 	PayloadTransformV1  PayloadType = 3
-	PayloadKEv1         PayloadType = 4
-	PayloadIDv1         PayloadType = 5
+	PayloadKEV1         PayloadType = 4
+	PayloadIDV1         PayloadType = 5
 	PayloadCertV1       PayloadType = 6
 	PayloadCertReqV1    PayloadType = 7
 	PayloadHashV1       PayloadType = 8
@@ -71,11 +71,11 @@ type payloadName struct{ short, long string }
 
 var payloadNames = map[PayloadType]payloadName{
 	PayloadNone:         {"NONE", "No Next Payload"},
-	PayloadSAv1:         {"SA", "Security Association"},
+	PayloadSAV1:         {"SA", "Security Association"},
 	PayloadProposalV1:   {"P", "Proposal"},
 	PayloadTransformV1:  {"T", "Transform"},
-	PayloadKEv1:         {"KE", "Key Exchange"},
-	PayloadIDv1:         {"ID", "Identification"},
+	PayloadKEV1:         {"KE", "Key Exchange"},
+	PayloadIDV1:         {"ID", "Identification"},
 	PayloadCertV1:       {"CERT", "Certificate"},
 	PayloadCertReqV1:    {"CR", "Certificate Request"},
 	PayloadHashV1:       {"HASH", "Hash"},

@@ -29,16 +29,16 @@ func (m *ModeCfgV1) String() string {
 	return sb.String()
 }
 
-// DecodeModeCfgV1 decodes the body of an IKEv1 Attributes payload. base is
+// decodeModeCfgV1 decodes the body of an IKEv1 Attributes payload. base is
 // the offset of body[0] from the IKE header.
-func DecodeModeCfgV1(body []byte, base int) (*ModeCfgV1, error) {
+func decodeModeCfgV1(body []byte, base int) (*ModeCfgV1, error) {
 	m := &ModeCfgV1{}
 	if len(body) < 4 {
 		return m, errAt(base, "ATTR.header", ErrTruncated)
 	}
 	m.Type = ModeCfgTypeV1(body[0])
 	m.Reserved = body[1]
-	m.Identifier = v1be16(body[2:])
-	err := DecodeAttributesV1(body[4:], base+4, AttrSpaceModeCfg, "ATTR/", &m.Attributes)
+	m.Identifier = be16(body[2:])
+	err := decodeAttributesV1(body[4:], base+4, AttrSpaceModeCfg, "ATTR/", &m.Attributes)
 	return m, err
 }

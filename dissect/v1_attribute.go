@@ -7,7 +7,6 @@ import (
 	"net/netip"
 	"slices"
 	"strconv"
-	"unicode/utf8"
 )
 
 // AttrSpaceV1 says which registry names the classes of an [AttributeV1]:
@@ -181,19 +180,6 @@ func quoteText(b []byte) string {
 	return strconv.Quote(string(b))
 }
 
-// printable reports whether b is non-empty valid UTF-8 without control characters.
-func printableV1(b []byte) bool {
-	if len(b) == 0 || !utf8.Valid(b) {
-		return false
-	}
-	for _, c := range b {
-		if c < 0x20 || c == 0x7f {
-			return false
-		}
-	}
-	return true
-}
-
 // String renders "Class = value", e.g. "Encryption Algorithm = AES-CBC",
 // "Life Duration = 28800", "Group Description = MODP_1024".
 func (a *AttributeV1) String() string { return a.Name() + " = " + a.ValueName() }
@@ -248,14 +234,14 @@ func countAttributesV1(b []byte) int {
 	return n
 }
 
-// DecodeAttributesV1 decodes a sequence of ISAKMP data attributes
+// decodeAttributesV1 decodes a sequence of ISAKMP data attributes
 // ([RFC 2408] §3.3) filling b completely, appending them to out. base is
 // the offset of b[0] from the IKE header, used in errors; field prefixes
 // the error's field path. On error, the attributes before the bad one are
 // appended and the *ParseError names the offset of the bad attribute.
 //
 // [RFC 2408]: https://www.rfc-editor.org/rfc/rfc2408#section-3.3
-func DecodeAttributesV1(b []byte, base int, space AttrSpaceV1, field string, out *[]AttributeV1) error {
+func decodeAttributesV1(b []byte, base int, space AttrSpaceV1, field string, out *[]AttributeV1) error {
 	*out = slices.Grow(*out, countAttributesV1(b)) // one allocation, bounded by len(b)/4
 	off := 0
 	for n := 0; off < len(b); n++ {

@@ -169,6 +169,9 @@ func TestV1Malformed(t *testing.T) {
 // TestV1Prefixes decodes every prefix of every real message (and of every
 // decrypted body), which must never panic.
 func TestV1Prefixes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("every prefix: skipped under -short")
+	}
 	n := 0
 	for _, name := range append(v1WellFormed, "certs_decrypted", "bad_length", "zero_length") {
 		for _, m := range loadV1Hex(t, name) {

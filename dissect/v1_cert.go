@@ -39,7 +39,7 @@ func (c *CertReqV1) String() string {
 	case len(c.Authority) == 0:
 		return c.Encoding.String() + ", any CA"
 	}
-	return c.Encoding.String() + ", CA " + v1ShortHex(c.Authority)
+	return c.Encoding.String() + ", CA " + shortHex(c.Authority)
 }
 
 func decodeCertV1(p Payload) (Body, error) {

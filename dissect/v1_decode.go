@@ -8,12 +8,12 @@ func decodeV1(p Payload) (Body, error) {
 	base := p.Offset + 4
 	b := p.Body
 	switch p.Type {
-	case PayloadSAv1:
-		return DecodeSAV1(b, base)
-	case PayloadKEv1:
+	case PayloadSAV1:
+		return decodeSAV1(b, base)
+	case PayloadKEV1:
 		return &KEV1{Data: b}, nil
-	case PayloadIDv1:
-		return DecodeIDV1(b, base)
+	case PayloadIDV1:
+		return decodeIDV1(b, base)
 	case PayloadCertV1:
 		return decodeCertV1(p)
 	case PayloadCertReqV1:
@@ -25,19 +25,19 @@ func decodeV1(p Payload) (Body, error) {
 	case PayloadNonceV1:
 		return &NonceV1{Data: b}, nil
 	case PayloadNotifyV1:
-		return DecodeNotifyV1(b, base)
+		return decodeNotifyV1(b, base)
 	case PayloadDeleteV1:
-		return DecodeDeleteV1(b, base)
+		return decodeDeleteV1(b, base)
 	case PayloadVendorIDV1:
 		return decodeVendorV1(p)
 	case PayloadAttrV1:
-		return DecodeModeCfgV1(b, base)
+		return decodeModeCfgV1(b, base)
 	case PayloadNATDV1, PayloadNATDDraftV1:
 		return &NATD{Hash: b}, nil
 	case PayloadNATOAV1, PayloadNATOADraftV1:
-		return DecodeNATOA(b, base)
+		return decodeNATOA(b, base)
 	case PayloadFragmentV1:
-		return DecodeFragmentV1(b, base)
+		return decodeFragmentV1(b, base)
 	default:
 		return &Opaque{Data: b, Len: len(b)}, nil
 	}

@@ -37,19 +37,19 @@ func (d *DeleteV1) String() string {
 	return s
 }
 
-// DecodeDeleteV1 decodes the body of an IKEv1 Delete payload. base is the
+// decodeDeleteV1 decodes the body of an IKEv1 Delete payload. base is the
 // offset of body[0] from the IKE header. When the payload does not hold
 // exactly NumSPIs SPIs of SPISize octets, the SPIs that fit are returned
 // with an error wrapping [ErrMalformed].
-func DecodeDeleteV1(body []byte, base int) (*DeleteV1, error) {
+func decodeDeleteV1(body []byte, base int) (*DeleteV1, error) {
 	d := &DeleteV1{}
 	if len(body) < 8 {
 		return d, errAt(base, "D.header", ErrTruncated)
 	}
-	d.DOI = DOI(v1be32(body))
+	d.DOI = DOI(be32(body))
 	d.Protocol = ProtocolIDV1(body[4])
 	d.SPISize = body[5]
-	d.NumSPIs = v1be16(body[6:])
+	d.NumSPIs = be16(body[6:])
 	rest, off, size := body[8:], 8, int(d.SPISize)
 	if size == 0 {
 		if len(rest) != 0 {

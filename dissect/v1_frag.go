@@ -27,14 +27,14 @@ func (f *FragmentV1) String() string {
 	return s + ", " + itoa(f.Len) + " octets"
 }
 
-// DecodeFragmentV1 decodes the body of an IKEv1 fragment payload. base is
+// decodeFragmentV1 decodes the body of an IKEv1 fragment payload. base is
 // the offset of body[0] from the IKE header.
-func DecodeFragmentV1(body []byte, base int) (*FragmentV1, error) {
+func decodeFragmentV1(body []byte, base int) (*FragmentV1, error) {
 	f := &FragmentV1{}
 	if len(body) < 4 {
 		return f, errAt(base, "FRAG.header", ErrTruncated)
 	}
-	f.ID = v1be16(body)
+	f.ID = be16(body)
 	f.Number = body[2]
 	f.Flags = body[3]
 	f.Last = f.Flags&FragmentLastV1 != 0

@@ -126,12 +126,12 @@ func FuzzDecodeV1Payload(f *testing.F) {
 
 func FuzzSAV1(f *testing.F) {
 	v1Seeds(f, func(t PayloadType, b []byte) {
-		if t == PayloadSAv1 {
+		if t == PayloadSAV1 {
 			f.Add(b)
 		}
 	})
 	f.Fuzz(func(t *testing.T, data []byte) {
-		sa, err := DecodeSAV1(data, 0)
+		sa, err := decodeSAV1(data, 0)
 		if sa == nil {
 			t.Fatal("nil SA")
 		}
@@ -144,7 +144,7 @@ func FuzzSAV1(f *testing.F) {
 
 func FuzzAttributesV1(f *testing.F) {
 	v1Seeds(f, func(t PayloadType, b []byte) {
-		if t == PayloadSAv1 {
+		if t == PayloadSAV1 {
 			// the attributes of the first transform: after DOI, situation,
 			// proposal header (8), no SPI in phase 1, transform header (8)
 			if len(b) > 24 && b[14] == 0 {
@@ -155,7 +155,7 @@ func FuzzAttributesV1(f *testing.F) {
 	f.Add(uint8(AttrSpaceModeCfg), []byte{0x00, 0x01, 0x00, 0x04, 10, 0, 0, 2, 0xc0, 0x89, 0x00, 0x01, 0x40, 0x89, 0, 3, 'b', 'o', 'b'})
 	f.Fuzz(func(t *testing.T, space uint8, data []byte) {
 		var as []AttributeV1
-		err := DecodeAttributesV1(data, 0, AttrSpaceV1(space%3), "", &as)
+		err := decodeAttributesV1(data, 0, AttrSpaceV1(space%3), "", &as)
 		if len(as) > len(data)/4 {
 			t.Fatalf("%d attributes from %d octets", len(as), len(data))
 		}
@@ -170,7 +170,7 @@ func FuzzAttributesV1(f *testing.F) {
 
 func FuzzIDV1(f *testing.F) {
 	v1Seeds(f, func(t PayloadType, b []byte) {
-		if t == PayloadIDv1 {
+		if t == PayloadIDV1 {
 			f.Add(b)
 		}
 	})
@@ -178,7 +178,7 @@ func FuzzIDV1(f *testing.F) {
 	f.Add([]byte{8, 0, 0, 0, 0x20, 1, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0x20, 1, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 9})
 	f.Add([]byte{2, 0, 0, 0, 'v', 'p', 'n', '.', 'e', 'x'})
 	f.Fuzz(func(t *testing.T, data []byte) {
-		id, err := DecodeIDV1(data, 0)
+		id, err := decodeIDV1(data, 0)
 		_ = id.String()
 		if err == nil {
 			v1CheckBody(t, data, id)
@@ -197,12 +197,12 @@ func FuzzNotifyDeleteV1(f *testing.F) {
 	f.Add([]byte{0, 0, 0, 1, 1, 16, 0x8d, 0x28, 0xfa, 0xfa, 0xeb, 0x49, 0x38, 0x2a, 0x76, 0x3c, 0x36, 0xe6, 0x5a, 0xd2, 0xf6, 0x6f, 0x44, 0x03, 0, 0, 0x12, 0x34})
 	f.Add([]byte{0, 0, 0, 1, 3, 4, 0x60, 0x00, 0x95, 0xf9, 0xfa, 0x06, 0x80, 0x01, 0x00, 0x01, 0x00, 0x02, 0x00, 0x04, 0x00, 0x00, 0x0e, 0x10})
 	f.Fuzz(func(t *testing.T, data []byte) {
-		n, err := DecodeNotifyV1(data, 0)
+		n, err := decodeNotifyV1(data, 0)
 		_ = n.String()
 		if err == nil {
 			v1CheckBody(t, data, n)
 		}
-		d, err := DecodeDeleteV1(data, 0)
+		d, err := decodeDeleteV1(data, 0)
 		_ = d.String()
 		if err == nil {
 			v1CheckBody(t, data, d)

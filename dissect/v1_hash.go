@@ -10,7 +10,7 @@ type HashV1 struct {
 }
 
 // String renders the hash in short hex with its length.
-func (h *HashV1) String() string { return v1ShortHex(h.Data) }
+func (h *HashV1) String() string { return shortHex(h.Data) }
 
 // SigV1 is the body of an IKEv1 Signature payload ([RFC 2408] §3.12),
 // SIG_I or SIG_R. Data aliases the input.
@@ -21,4 +21,4 @@ type SigV1 struct {
 }
 
 // String renders the signature in short hex with its length.
-func (s *SigV1) String() string { return v1ShortHex(s.Data) }
+func (s *SigV1) String() string { return shortHex(s.Data) }

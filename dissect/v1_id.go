@@ -53,7 +53,7 @@ func (id *IDV1) String() string {
 	case id.Text != "":
 		s += strconv.Quote(id.Text)
 	default:
-		s += v1ShortHex(id.Data)
+		s += shortHex(id.Data)
 	}
 	if id.ProtocolID != 0 || id.Port != 0 {
 		s += " proto " + v1Utoa(id.ProtocolID) + " port " + v1Utoa(id.Port)
@@ -61,17 +61,17 @@ func (id *IDV1) String() string {
 	return s
 }
 
-// DecodeIDV1 decodes the body of an IKEv1 ID payload. base is the offset of
+// decodeIDV1 decodes the body of an IKEv1 ID payload. base is the offset of
 // body[0] from the IKE header. Data of the wrong length for its type gives
 // an error wrapping [ErrMalformed], with Type, ProtocolID, Port and Data set.
-func DecodeIDV1(body []byte, base int) (*IDV1, error) {
+func decodeIDV1(body []byte, base int) (*IDV1, error) {
 	id := &IDV1{}
 	if len(body) < 4 {
 		return id, errAt(base, "ID.header", ErrTruncated)
 	}
 	id.Type = IDTypeV1(body[0])
 	id.ProtocolID = body[1]
-	id.Port = v1be16(body[2:])
+	id.Port = be16(body[2:])
 	d := body[4:]
 	id.Data = d
 	bad := func() (*IDV1, error) {
@@ -105,7 +105,7 @@ func DecodeIDV1(body []byte, base int) (*IDV1, error) {
 	case IDV1DERASN1DN:
 		id.Text = derDNString(d)
 	case IDV1KeyID:
-		if printableV1(d) {
+		if len(d) > 0 && printable(d) {
 			id.Text = string(d)
 		}
 	}

@@ -12,7 +12,7 @@ type NATD struct {
 }
 
 // String renders the hash in short hex.
-func (n *NATD) String() string { return v1ShortHex(n.Hash) }
+func (n *NATD) String() string { return shortHex(n.Hash) }
 
 // NATOA is the body of a NAT-OA (NAT Original Address) payload, payload
 // type 21 ([RFC 3947] §5.1) or 131 in the drafts: an ID type
@@ -33,10 +33,10 @@ func (n *NATOA) String() string {
 	return n.IDType.String() + " " + n.Addr.String()
 }
 
-// DecodeNATOA decodes the body of a NAT-OA payload. base is the offset of
+// decodeNATOA decodes the body of a NAT-OA payload. base is the offset of
 // body[0] from the IKE header. An address whose length does not match the
 // ID type gives an error wrapping [ErrMalformed].
-func DecodeNATOA(body []byte, base int) (*NATOA, error) {
+func decodeNATOA(body []byte, base int) (*NATOA, error) {
 	n := &NATOA{}
 	if len(body) < 4 {
 		return n, errAt(base, "NAT-OA.header", ErrTruncated)

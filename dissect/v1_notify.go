@@ -56,54 +56,47 @@ func (n *NotifyV1) String() string {
 	case n.Addr.IsValid():
 		s += " " + n.Addr.String()
 	case len(n.Data) > 0:
-		s += " data " + v1ShortHex(n.Data)
+		s += " data " + shortHex(n.Data)
 	}
 	return s
 }
 
-// DecodeNotifyV1 decodes the body of an IKEv1 Notification payload. base is
+// decodeNotifyV1 decodes the body of an IKEv1 Notification payload. base is
 // the offset of body[0] from the IKE header. An SPI size larger than the
 // payload gives an error wrapping [ErrTruncated]; malformed data of a
 // decoded type (such as a 3-octet DPD sequence number) is kept in Data and
 // reported as [ErrMalformed].
-func DecodeNotifyV1(body []byte, base int) (*NotifyV1, error) {
+func decodeNotifyV1(body []byte, base int) (*NotifyV1, error) {
 	n := &NotifyV1{}
 	if len(body) < 8 {
 		return n, errAt(base, "N.header", ErrTruncated)
 	}
-	n.DOI = DOI(v1be32(body))
-	n.Protocol = ProtocolIDV1(body[4])
-	spiSize := int(body[5])
-	n.Type = NotifyTypeV1(v1be16(body[6:]))
-	if spiSize > len(body)-8 {
+	h, _ := ReadNotifyHeader(1, body)
+	n.DOI, n.Protocol, n.Type = h.DOI, ProtocolIDV1(h.Protocol), NotifyTypeV1(h.Type)
+	if !h.SPIFits {
 		return n, errAt(base+5, "N.spi_size", ErrTruncated)
 	}
-	if spiSize > 0 {
-		n.SPI = body[8 : 8+spiSize : 8+spiSize]
-	}
-	doff := 8 + spiSize
+	n.SPI, n.Data = h.SPI, h.Data
+	doff := 8 + int(h.SPISize)
 	d := body[doff:]
-	if len(d) > 0 {
-		n.Data = d
-	}
 	field := "N(" + n.Type.String() + ").data"
 	switch n.Type {
 	case NotifyV1RUThere, NotifyV1RUThereAck:
 		if len(d) != 4 {
 			return n, errAt(base+doff, field, ErrMalformed)
 		}
-		n.Seq, n.HasSeq = v1be32(d), true
+		n.Seq, n.HasSeq = be32(d), true
 	case NotifyV1ReplayStatus:
 		if len(d) != 4 {
 			return n, errAt(base+doff, field, ErrMalformed)
 		}
-		n.Status, n.HasStatus = v1be32(d), true
+		n.Status, n.HasStatus = be32(d), true
 	case NotifyV1ResponderLifetime:
 		space := AttrSpaceIPsec
 		if n.Protocol == ProtoISAKMPV1 {
 			space = AttrSpaceIKE
 		}
-		if err := DecodeAttributesV1(d, base+doff, space, field+"/", &n.Attributes); err != nil {
+		if err := decodeAttributesV1(d, base+doff, space, field+"/", &n.Attributes); err != nil {
 			return n, err
 		}
 	case NotifyV1UnityLoadBalance:

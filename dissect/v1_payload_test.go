@@ -169,7 +169,7 @@ func TestAttributeV1Values(t *testing.T) {
 	}
 	for _, tt := range tests {
 		var as []AttributeV1
-		if err := DecodeAttributesV1(v1hex(t, tt.in), 0, tt.space, "", &as); err != nil || len(as) != 1 {
+		if err := decodeAttributesV1(v1hex(t, tt.in), 0, tt.space, "", &as); err != nil || len(as) != 1 {
 			t.Errorf("%s: %v, %d attributes", tt.in, err, len(as))
 			continue
 		}
@@ -178,12 +178,12 @@ func TestAttributeV1Values(t *testing.T) {
 		}
 	}
 	var as []AttributeV1
-	err := DecodeAttributesV1(v1hex(t, "8001 0007 000c 0004 0000"), 100, AttrSpaceIKE, "T/", &as)
+	err := decodeAttributesV1(v1hex(t, "8001 0007 000c 0004 0000"), 100, AttrSpaceIKE, "T/", &as)
 	if pe, ok := errors.AsType[*ParseError](err); !ok || !errors.Is(err, ErrTruncated) || pe.Offset != 106 || len(as) != 1 {
 		t.Errorf("TLV overflow: %v, %d attributes", err, len(as))
 	}
 	as = nil
-	err = DecodeAttributesV1(v1hex(t, "8001 0007 80"), 100, AttrSpaceIKE, "T/", &as)
+	err = decodeAttributesV1(v1hex(t, "8001 0007 80"), 100, AttrSpaceIKE, "T/", &as)
 	if pe, ok := errors.AsType[*ParseError](err); !ok || !errors.Is(err, ErrTruncated) || pe.Offset != 104 {
 		t.Errorf("short attribute: %v", err)
 	}
@@ -219,7 +219,7 @@ func TestIDV1(t *testing.T) {
 		{v1hex(t, "01 00 00"), "RESERVED ", ErrTruncated},
 	}
 	for _, tt := range tests {
-		id, err := DecodeIDV1(tt.in, 0)
+		id, err := decodeIDV1(tt.in, 0)
 		if !errors.Is(err, tt.wantErr) {
 			t.Errorf("%x: err %v, want %v", tt.in, err, tt.wantErr)
 		}
@@ -227,7 +227,7 @@ func TestIDV1(t *testing.T) {
 			t.Errorf("%x: %q, want %q", tt.in, got, tt.want)
 		}
 	}
-	id, _ := DecodeIDV1(v1hex(t, "04 00 0000 0a000000 ffffff00"), 0)
+	id, _ := decodeIDV1(v1hex(t, "04 00 0000 0a000000 ffffff00"), 0)
 	if id.Prefix != netip.MustParsePrefix("10.0.0.0/24") {
 		t.Errorf("Prefix %v", id.Prefix)
 	}
@@ -253,7 +253,7 @@ func TestNotifyV1(t *testing.T) {
 		{"00000001 03 04", "RESERVED", ErrTruncated},
 	}
 	for _, tt := range tests {
-		n, err := DecodeNotifyV1(v1hex(t, tt.in), 0)
+		n, err := decodeNotifyV1(v1hex(t, tt.in), 0)
 		if !errors.Is(err, tt.wantErr) {
 			t.Errorf("%s: err %v, want %v", tt.in, err, tt.wantErr)
 		}
@@ -278,7 +278,7 @@ func TestDeleteV1(t *testing.T) {
 		{"00000001 03 04", "RESERVED 0 SPIs ", 0, ErrTruncated},
 	}
 	for _, tt := range tests {
-		d, err := DecodeDeleteV1(v1hex(t, tt.in), 0)
+		d, err := decodeDeleteV1(v1hex(t, tt.in), 0)
 		if !errors.Is(err, tt.wantErr) || len(d.SPIs) != tt.spis {
 			t.Errorf("%s: err %v (want %v), %d SPIs", tt.in, err, tt.wantErr, len(d.SPIs))
 		}
@@ -308,7 +308,7 @@ func TestSmallPayloadsV1(t *testing.T) {
 		{PayloadCertV1, "02 3082", "PGP Certificate, 2 octets", nil}, // not X.509: not decoded
 		{PayloadCertV1, "", "NONE, 0 octets", ErrTruncated},
 		{PayloadCertReqV1, "04", "X.509 Certificate - Signature, any CA", nil},
-		{PayloadKEv1, "0102", "2 octets", nil},
+		{PayloadKEV1, "0102", "2 octets", nil},
 		{PayloadSAKV1, "0102", "2 octets", nil}, // GDOI: opaque
 	}
 	for _, tt := range tests {

@@ -373,15 +373,6 @@ func (m EncapModeV1) String() string { return v1Name(m, encapModeV1Names, encapM
 // MarshalText encodes the mode as its name.
 func (m EncapModeV1) MarshalText() ([]byte, error) { return []byte(m.String()), nil }
 
-// IsUDP reports whether m is a UDP-encapsulated (NAT-T) mode, RFC or draft.
-func (m EncapModeV1) IsUDP() bool {
-	switch m {
-	case EncapV1UDPTunnel, EncapV1UDPTransport, EncapV1UDPTunnelDraft, EncapV1UDPTransportDraft:
-		return true
-	}
-	return false
-}
-
 // AuthAlgV1 is a value of the IPsec DOI Authentication Algorithm attribute
 // ([RFC 2407] §4.5, [RFC 4868], [RFC 3566], [RFC 4543]).
 //

@@ -126,10 +126,10 @@ const (
 	transformHdrLenV1 = 8 // generic header + number, ID, reserved
 )
 
-// DecodeSAV1 decodes the body of an IKEv1 SA payload. base is the offset
+// decodeSAV1 decodes the body of an IKEv1 SA payload. base is the offset
 // of body[0] from the IKE header (Payload.Offset + 4), used in errors. On
 // error it returns what was decoded so far.
-func DecodeSAV1(body []byte, base int) (*SAV1, error) {
+func decodeSAV1(body []byte, base int) (*SAV1, error) {
 	sa := &SAV1{}
 	if len(body) < 4 {
 		return sa, errAt(base, "SA.doi", ErrTruncated)
@@ -231,7 +231,7 @@ func decodeTransformsV1(b []byte, base int, proto ProtocolIDV1, pfield string, o
 				Protocol: proto,
 				Reserved: binary.BigEndian.Uint16(tb[6:]),
 			}
-			err := DecodeAttributesV1(tb[8:], base+off+8, space, field+"/", &t.Attributes)
+			err := decodeAttributesV1(tb[8:], base+off+8, space, field+"/", &t.Attributes)
 			*out = append(*out, t)
 			return err
 		})

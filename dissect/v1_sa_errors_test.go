@@ -19,7 +19,7 @@ func TestSAV1ChainErrors(t *testing.T) {
 		}
 	}
 	var msg Message
-	if err := msg.DecodeFromBytes(raw); err != nil || msg.Payloads[0].Type != PayloadSAv1 {
+	if err := msg.DecodeFromBytes(raw); err != nil || msg.Payloads[0].Type != PayloadSAV1 {
 		t.Fatalf("frame 1: %v", err)
 	}
 	sa := msg.Payloads[0]

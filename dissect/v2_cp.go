@@ -36,9 +36,9 @@ func (a *CPAttribute) String() string {
 	case a.Addr.IsValid():
 		return s + "=" + a.Addr.String()
 	case a.Text != "":
-		return s + "=" + v2Text(a.Value)
+		return s + "=" + textOrHex(a.Value)
 	case len(a.Value) > 0:
-		return s + "=" + v2ShortHex(a.Value)
+		return s + "=" + shortHex(a.Value)
 	}
 	return s
 }
@@ -64,7 +64,7 @@ func decodeCP(p Payload) (*Config, error) {
 	// Size the slice from the octets present (not from any wire count).
 	n := 0
 	for off := 4; len(b)-off >= 4 && n < maxCPAttributes; n++ {
-		off += 4 + int(v2be16(b[off+2:]))
+		off += 4 + int(be16(b[off+2:]))
 	}
 	c.Attributes = make([]CPAttribute, 0, n)
 	for off, i := 4, 0; off < len(b); i++ {
@@ -75,11 +75,11 @@ func decodeCP(p Payload) (*Config, error) {
 		if len(b)-off < 4 {
 			return c, v2Err(p, off, field+".header", ErrMalformed)
 		}
-		l := int(v2be16(b[off+2:]))
+		l := int(be16(b[off+2:]))
 		if l > len(b)-off-4 {
 			return c, v2Err(p, off+2, field+".length", ErrMalformed)
 		}
-		a := CPAttribute{Type: CPAttributeType(v2be16(b[off:]) & 0x7fff), Value: b[off+4 : off+4+l]}
+		a := CPAttribute{Type: CPAttributeType(be16(b[off:]) & 0x7fff), Value: b[off+4 : off+4+l]}
 		if l == 0 {
 			a.Value = nil
 		}

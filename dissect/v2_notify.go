@@ -98,7 +98,7 @@ func (n *Notify) String() string {
 		if n.Redirect.Addr.IsValid() {
 			b.WriteString(" " + n.Redirect.Addr.String())
 		} else {
-			b.WriteString(" " + n.Redirect.Type.String() + " " + v2Text(n.Redirect.Data))
+			b.WriteString(" " + n.Redirect.Type.String() + " " + textOrHex(n.Redirect.Data))
 		}
 	case n.Addr.IsValid():
 		b.WriteString(" " + n.Addr.String())
@@ -107,7 +107,7 @@ func (n *Notify) String() string {
 	case n.Type == NotifyIPCompSupported && len(n.Data) == 3:
 		b.WriteString(" cpi=" + strconv.Itoa(int(n.CPI)) + " transform=" + strconv.Itoa(int(n.IPCompTransform)))
 	case len(n.Data) > 0:
-		b.WriteString(" " + v2ShortHex(n.Data))
+		b.WriteString(" " + shortHex(n.Data))
 	}
 	return b.String()
 }
@@ -117,24 +117,18 @@ func decodeNotify(p Payload) (*Notify, error) {
 	if len(b) < 4 {
 		return &Notify{}, v2Err(p, 0, ".header", ErrMalformed)
 	}
-	n := &Notify{Protocol: ProtocolID(b[0]), SPISize: b[1], Type: NotifyType(v2be16(b[2:]))}
-	if int(n.SPISize) > len(b)-4 {
+	h, _ := ReadNotifyHeader(2, b)
+	n := &Notify{Protocol: ProtocolID(h.Protocol), SPISize: h.SPISize, Type: NotifyType(h.Type)}
+	if !h.SPIFits {
 		return n, v2Err(p, 1, ".spi_size", ErrMalformed)
 	}
-	n.SPI = b[4 : 4+int(n.SPISize)]
-	if n.SPISize == 0 {
-		n.SPI = nil
-	}
-	d := b[4+int(n.SPISize):]
-	n.Data = d
-	if len(d) == 0 {
-		n.Data = nil
-	}
+	n.SPI, n.Data = h.SPI, h.Data
+	d := h.Data
 	dataOff := 4 + int(n.SPISize)
 	switch n.Type {
 	case NotifyInvalidKEPayload:
 		if len(d) == 2 {
-			n.Group = DHGroup(v2be16(d))
+			n.Group = DHGroup(be16(d))
 		}
 	case NotifyNATDetectionSourceIP, NotifyNATDetectionDestinationIP, NotifyCookie, NotifyCookie2:
 		if len(d) > 0 {
@@ -143,14 +137,14 @@ func decodeNotify(p Payload) (*Notify, error) {
 	case NotifySignatureHashAlgorithms:
 		n.HashAlgs = make([]HashAlgorithm, 0, len(d)/2)
 		for i := 0; i+2 <= len(d); i += 2 {
-			n.HashAlgs = append(n.HashAlgs, HashAlgorithm(v2be16(d[i:])))
+			n.HashAlgs = append(n.HashAlgs, HashAlgorithm(be16(d[i:])))
 		}
 		if len(d)%2 != 0 {
 			return n, v2Err(p, dataOff+len(d)-1, ".hash_algorithms", ErrMalformed)
 		}
 	case NotifyIKEv2MessageIDSync:
 		if len(d) == 12 {
-			n.MessageIDSync = &MessageIDSync{Nonce: v2be32(d), ExpectedSendReqMID: v2be32(d[4:]), ExpectedRecvReqMID: v2be32(d[8:])}
+			n.MessageIDSync = &MessageIDSync{Nonce: be32(d), ExpectedSendReqMID: be32(d[4:]), ExpectedRecvReqMID: be32(d[8:])}
 		}
 	case NotifyRedirect, NotifyRedirectedFrom:
 		if len(d) < 2 {
@@ -178,11 +172,11 @@ func decodeNotify(p Payload) (*Notify, error) {
 		}
 	case NotifySetWindowSize, NotifyAuthLifetime:
 		if len(d) == 4 {
-			n.Value = v2be32(d)
+			n.Value = be32(d)
 		}
 	case NotifyIPCompSupported:
 		if len(d) == 3 {
-			n.CPI = v2be16(d)
+			n.CPI = be16(d)
 			n.IPCompTransform = d[2]
 		}
 	}
@@ -227,7 +221,7 @@ func decodeDelete(p Payload) (*Delete, error) {
 	if len(b) < 4 {
 		return &Delete{}, v2Err(p, 0, ".header", ErrMalformed)
 	}
-	d := &Delete{Protocol: ProtocolID(b[0]), SPISize: b[1], NumSPIs: v2be16(b[2:])}
+	d := &Delete{Protocol: ProtocolID(b[0]), SPISize: b[1], NumSPIs: be16(b[2:])}
 	size := int(d.SPISize)
 	if size == 0 {
 		return d, nil

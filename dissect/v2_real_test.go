@@ -37,6 +37,9 @@ func TestV2RealMessages(t *testing.T) {
 // TestV2Prefixes decodes every prefix of every real message and plaintext:
 // no panic, and every successful typed decode aliases only the input.
 func TestV2Prefixes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("every prefix: skipped under -short")
+	}
 	for _, s := range v2Samples(t) {
 		for _, buf := range [][]byte{s.msg, s.plain} {
 			for n := 0; n <= len(buf); n++ {

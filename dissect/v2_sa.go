@@ -145,27 +145,19 @@ func decodeSA(p Payload) (*SA, error) {
 		if i == maxSAProposals {
 			return sa, v2Err(p, off, field, ErrMalformed)
 		}
-		if len(b)-off < 8 {
-			return sa, v2Err(p, off, field+".header", ErrMalformed)
+		view, spiSize, badOff, bad := proposalAt(b[off:])
+		if view == nil {
+			return sa, v2Err(p, off+badOff, field+bad, ErrMalformed)
 		}
-		plen := int(v2be16(b[off+2:]))
-		if plen < 8 {
-			return sa, v2Err(p, off+2, field+".length", ErrMalformed)
-		}
-		if plen > len(b)-off {
-			return sa, v2Err(p, off+2, field+".length", ErrMalformed)
-		}
-		view := b[off : off+plen]
 		pr := Proposal{
 			Last:          view[0] == 0,
 			Num:           view[4],
 			Protocol:      ProtocolID(view[5]),
 			NumTransforms: view[7],
 		}
-		spiSize := int(view[6])
-		if spiSize > plen-8 {
+		if bad != "" {
 			sa.Proposals = append(sa.Proposals, pr)
-			return sa, v2Err(p, off+6, field+".spi_size", ErrMalformed)
+			return sa, v2Err(p, off+badOff, field+bad, ErrMalformed)
 		}
 		if spiSize > 0 {
 			pr.SPI = view[8 : 8+spiSize]
@@ -175,7 +167,7 @@ func decodeSA(p Payload) (*SA, error) {
 		if err != nil {
 			return sa, err
 		}
-		off += plen
+		off += len(view)
 	}
 	return sa, nil
 }
@@ -188,25 +180,21 @@ func decodeTransforms(p Payload, pr *Proposal, tb []byte, base int, field string
 		if j == maxSATransforms {
 			return v2Err(p, base+off, tfield, ErrMalformed)
 		}
-		if len(tb)-off < 8 {
-			return v2Err(p, base+off, tfield+".header", ErrMalformed)
+		tv, badOff, bad := transformAt(tb[off:])
+		if bad != "" {
+			return v2Err(p, base+off+badOff, tfield+bad, ErrMalformed)
 		}
-		tlen := int(v2be16(tb[off+2:]))
-		if tlen < 8 || tlen > len(tb)-off {
-			return v2Err(p, base+off+2, tfield+".length", ErrMalformed)
-		}
-		tv := tb[off : off+tlen]
 		t := Transform{
 			Last: tv[0] == 0,
 			Type: TransformType(tv[4]),
-			ID:   v2be16(tv[6:]),
+			ID:   be16(tv[6:]),
 		}
 		err := decodeAttributes(p, &t, tv[8:], base+off+8, tfield)
 		pr.Transforms = append(pr.Transforms, t)
 		if err != nil {
 			return err
 		}
-		off += tlen
+		off += len(tv)
 	}
 	return nil
 }
@@ -218,19 +206,14 @@ func decodeAttributes(p Payload, t *Transform, ab []byte, base int, field string
 		if k == maxSAAttributes {
 			return v2Err(p, base+off, afield, ErrMalformed)
 		}
-		if len(ab)-off < 4 {
-			return v2Err(p, base+off, afield, ErrMalformed)
-		}
-		typ := v2be16(ab[off:])
-		a := Attribute{Type: typ & 0x7fff, TV: typ&0x8000 != 0, Value: v2be16(ab[off+2:])}
-		n := 4
-		if !a.TV {
-			if int(a.Value) > len(ab)-off-4 {
-				return v2Err(p, base+off+2, afield+".length", ErrMalformed)
+		a, n, badOff, ok := attributeAt(ab[off:])
+		if !ok {
+			if badOff != 0 {
+				afield += ".length"
 			}
-			a.Data = ab[off+4 : off+4+int(a.Value)]
-			n += int(a.Value)
-		} else if a.Type == TransformAttrKeyLength {
+			return v2Err(p, base+off+badOff, afield, ErrMalformed)
+		}
+		if a.TV && a.Type == TransformAttrKeyLength {
 			t.KeyLength = a.Value
 		}
 		t.Attributes = append(t.Attributes, a)

@@ -20,10 +20,11 @@ func (k *KE) String() string { return k.Group.String() + " " + strconv.Itoa(len(
 
 func decodeKE(p Payload) (*KE, error) {
 	b := p.Body
-	if len(b) < 4 {
+	g, ok := KEGroup(b)
+	if !ok {
 		return &KE{}, v2Err(p, 0, ".header", ErrMalformed)
 	}
-	return &KE{Group: DHGroup(v2be16(b)), Reserved: v2be16(b[2:]), Data: b[4:]}, nil
+	return &KE{Group: g, Reserved: be16(b[2:]), Data: b[4:]}, nil
 }
 
 // Identification is the body of an IKEv2 IDi or IDr payload ([RFC 7296]
@@ -46,11 +47,11 @@ func (id *Identification) String() string {
 	case id.Addr.IsValid():
 		return id.Type.String() + " " + id.Addr.String()
 	case id.Text != "":
-		return id.Type.String() + " " + v2Text(id.Data)
+		return id.Type.String() + " " + textOrHex(id.Data)
 	case id.Type == IDNull:
 		return id.Type.String()
 	}
-	return id.Type.String() + " " + v2ShortHex(id.Data)
+	return id.Type.String() + " " + shortHex(id.Data)
 }
 
 func decodeID(p Payload) (*Identification, error) {
@@ -210,9 +211,9 @@ type VendorID struct {
 // String renders the vendor name and the data in hex.
 func (v *VendorID) String() string {
 	if v.Vendor != "" {
-		return v.Vendor + " (" + v2ShortHex(v.Data) + ")"
+		return v.Vendor + " (" + shortHex(v.Data) + ")"
 	}
-	return v2ShortHex(v.Data)
+	return shortHex(v.Data)
 }
 
 // Encrypted is the body of an IKEv2 Encrypted and Authenticated (SK)
@@ -255,10 +256,11 @@ func (f *EncryptedFragment) String() string {
 
 func decodeSKF(p Payload) (*EncryptedFragment, error) {
 	b := p.Body
-	if len(b) < 4 {
+	num, total, ok := FragmentNumbers(b)
+	if !ok {
 		return &EncryptedFragment{Next: p.Next}, v2Err(p, 0, ".header", ErrMalformed)
 	}
-	return &EncryptedFragment{Number: v2be16(b), Total: v2be16(b[2:]), Data: b[4:], Len: len(b) - 4, Next: p.Next}, nil
+	return &EncryptedFragment{Number: num, Total: total, Data: b[4:], Len: len(b) - 4, Next: p.Next}, nil
 }
 
 // EAP is the body of an IKEv2 EAP payload ([RFC 7296] §3.16): one EAP
@@ -307,7 +309,7 @@ func decodeEAP(p Payload) (*EAP, error) {
 	if len(b) < 4 {
 		return &EAP{}, v2Err(p, 0, ".header", ErrMalformed)
 	}
-	e := &EAP{Code: b[0], Identifier: b[1], Length: v2be16(b[2:])}
+	e := &EAP{Code: b[0], Identifier: b[1], Length: be16(b[2:])}
 	if e.Code == 1 || e.Code == 2 {
 		if len(b) < 5 {
 			return e, v2Err(p, 4, ".type", ErrMalformed)

@@ -45,7 +45,7 @@ func (ts *TrafficSelector) String() string {
 	if !ts.Start.IsValid() {
 		b.WriteString(ts.Type.String())
 		if len(ts.Data) > 0 {
-			b.WriteString(" " + v2ShortHex(ts.Data))
+			b.WriteString(" " + shortHex(ts.Data))
 		}
 		return b.String()
 	}
@@ -145,7 +145,7 @@ func decodeTS(p Payload) (*TrafficSelectors, error) {
 		if len(b)-off < 4 {
 			return t, v2Err(p, off, field+".header", ErrMalformed)
 		}
-		slen := int(v2be16(b[off+2:]))
+		slen := int(be16(b[off+2:]))
 		if slen < 4 || slen > len(b)-off {
 			return t, v2Err(p, off+2, field+".length", ErrMalformed)
 		}
@@ -161,7 +161,7 @@ func decodeTS(p Payload) (*TrafficSelectors, error) {
 				t.Selectors = append(t.Selectors, ts)
 				return t, v2Err(p, off+2, field+".length", ErrMalformed)
 			}
-			ts.StartPort, ts.EndPort = v2be16(v[4:]), v2be16(v[6:])
+			ts.StartPort, ts.EndPort = be16(v[4:]), be16(v[6:])
 			ts.Start = v2Addr(v[8 : 8+alen])
 			ts.End = v2Addr(v[8+alen : 8+2*alen])
 		default:

@@ -165,13 +165,13 @@ func RecognizeVendor(data []byte) string {
 	}
 	switch {
 	case bytes.HasPrefix(data, []byte("OE-Libreswan-")):
-		if v := data[len("OE-Libreswan-"):]; len(v) > 0 && v2Printable(v) {
+		if v := data[len("OE-Libreswan-"):]; len(v) > 0 && printable(v) {
 			return "libreswan " + string(v)
 		}
 		return "libreswan"
-	case len(data) >= 3 && bytes.HasPrefix(data, []byte("OEN")) && v2Printable(data):
+	case len(data) >= 3 && bytes.HasPrefix(data, []byte("OEN")) && printable(data):
 		return "libreswan (old)"
-	case len(data) >= 3 && bytes.HasPrefix(data, []byte("OE")) && v2Printable(data):
+	case len(data) >= 3 && bytes.HasPrefix(data, []byte("OE")) && printable(data):
 		return "Openswan"
 	}
 	return ""

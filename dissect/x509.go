@@ -301,7 +301,7 @@ func certDetail(c *Certificate, h *HashURL, note string) string {
 	case c != nil:
 		return "\n" + c.lines()
 	case h != nil:
-		return "\nhash " + h.Hash.String() + ", URL " + v2Text([]byte(h.URL)) + " (not fetched)"
+		return "\nhash " + h.Hash.String() + ", URL " + textOrHex([]byte(h.URL)) + " (not fetched)"
 	case note != "":
 		return "\n" + note
 	}

@@ -6,16 +6,6 @@ import (
 	"github.com/ikeflow/ikeflow/dissect"
 )
 
-// Finding kinds for IKE SAs given up without a word.
-const (
-	// KindAbandoned: an IKE SA left right after IKE_AUTH, without a
-	// Delete, and replaced by a fresh IKE_SA_INIT from its initiator.
-	KindAbandoned = "sa_abandoned"
-	// KindIgnoredRekey: a CREATE_CHILD_SA request ignored by the peer,
-	// then a new IKE SA instead of a rekey.
-	KindIgnoredRekey = "create_child_sa_ignored"
-)
-
 // noteReplacement records, on the established IKEv2 SA between the same
 // peers that is still open, that st (a fresh IKE_SA_INIT) started while it
 // was up. Whether that SA was abandoned is decided when it is concluded.

@@ -6,7 +6,6 @@ import (
 	"os"
 	"runtime"
 	"runtime/pprof"
-	"strings"
 	"testing"
 	"time"
 
@@ -45,10 +44,10 @@ func BenchmarkAnalyzeCapture(b *testing.B) {
 			switch ev.Kind {
 			case capture.KindIKE:
 				p = Packet{Frame: ev.Frame, Time: ev.Time, Src: ev.Src, Dst: ev.Dst,
-					Transport: strings.ToLower(ev.Transport.String()), Kind: KindIKE, Data: ev.Data}
+					Kind: KindIKE, Data: ev.Data}
 			case capture.KindESP:
 				p = Packet{Frame: ev.Frame, Time: ev.Time, Src: ev.Src, Dst: ev.Dst,
-					Transport: strings.ToLower(ev.Transport.String()), Kind: KindESP, ESPSPI: ev.ESPSPI, ESPSeq: ev.ESPSeq}
+					Kind: KindESP, ESPSPI: ev.ESPSPI, ESPSeq: ev.ESPSeq}
 			default:
 				continue
 			}

@@ -135,7 +135,7 @@ func (a *Analyzer) certSee(st *saState, p *Packet, side uint8, f *facts) {
 	}
 	for _, pl := range ps {
 		switch pl.Type {
-		case dissect.PayloadIDi, dissect.PayloadIDr, dissect.PayloadIDv1:
+		case dissect.PayloadIDi, dissect.PayloadIDr, dissect.PayloadIDV1:
 			if len(pl.Body) < 4 || version == 1 && a.msg.Header.Exchange != dissect.ExchangeIdentityProtect &&
 				a.msg.Header.Exchange != dissect.ExchangeAggressive {
 				continue

@@ -12,21 +12,8 @@ import (
 	"github.com/ikeflow/ikeflow/dissect"
 )
 
-// Finding kinds about certificates and identities.
+// Layout and evidence weights of the certificate findings.
 const (
-	KindCertificate          = "certificate"
-	KindCertExpired          = "certificate_expired"
-	KindCertNotYetValid      = "certificate_not_yet_valid"
-	KindIDNotInCert          = "id_not_in_certificate"
-	KindIDrMismatch          = "idr_mismatch"
-	KindNoCertSent           = "no_certificate_sent"
-	KindCertCANotRequested   = "certificate_ca_not_requested"
-	KindCertChain            = "certificate_chain_unverifiable"
-	KindWeakCertificate      = "weak_certificate"
-	KindHashAlgMismatch      = "signature_hash_mismatch"
-	KindAuthMethodMismatch   = "auth_method_mismatch"
-	KindCertDamaged          = "certificate_damaged"
-	KindAuthFailedEvidence   = "authentication_failed_evidence"
 	certTimeLayout           = "2006-01-02 15:04:05 UTC"
 	evidenceStrong, evMedium = 3, 2
 	evidenceWeak             = 1

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,11 +20,11 @@ import (
 // main finding must say, taken from the certificates themselves (openssl
 // facts in expected.json) or the log.
 type certScenario struct {
-	kinds []string
+	kinds []FindingKind
 	// logRole and logLine: a line of that daemon's log (substring).
 	logRole, logLine string
 	// main is the finding kind whose message must contain each of says().
-	main string
+	main FindingKind
 	says func(e *certExpected) []string
 }
 
@@ -48,7 +49,7 @@ type certFactOpenSSL struct {
 
 var certScenarios = map[string]certScenario{
 	"ikev2-cert-expired": {
-		kinds:   []string{KindCertExpired, KindAuthFailedEvidence},
+		kinds:   []FindingKind{KindCertExpired, KindAuthFailedEvidence},
 		logRole: "responder", logLine: "subject certificate invalid (valid from",
 		main: KindCertExpired,
 		says: func(e *certExpected) []string {
@@ -58,7 +59,7 @@ var certScenarios = map[string]certScenario{
 		},
 	},
 	"ikev2-cert-unknown-ca": {
-		kinds:   []string{KindCertChain, KindAuthFailedEvidence},
+		kinds:   []FindingKind{KindCertChain, KindAuthFailedEvidence},
 		logRole: "responder", logLine: "no issuer certificate found for",
 		main: KindCertChain,
 		says: func(e *certExpected) []string {
@@ -67,7 +68,7 @@ var certScenarios = map[string]certScenario{
 		},
 	},
 	"ikev2-cert-missing-intermediate": {
-		kinds:   []string{KindCertChain, KindAuthFailedEvidence},
+		kinds:   []FindingKind{KindCertChain, KindAuthFailedEvidence},
 		logRole: "initiator", logLine: "issuer is \"C=ZZ, O=ikeflow test, CN=ikeflow test Intermediate CA\"",
 		main: KindCertChain,
 		says: func(e *certExpected) []string {
@@ -76,7 +77,7 @@ var certScenarios = map[string]certScenario{
 		},
 	},
 	"ikev2-cert-id-mismatch": {
-		kinds:   []string{KindAuthFailedEvidence},
+		kinds:   []FindingKind{KindAuthFailedEvidence},
 		logRole: "responder", logLine: "no matching peer config found",
 		main: KindAuthFailedEvidence,
 		says: func(e *certExpected) []string {
@@ -84,7 +85,7 @@ var certScenarios = map[string]certScenario{
 		},
 	},
 	"ikev2-cert-id-not-in-cert": {
-		kinds:   []string{KindIDNotInCert, KindAuthFailedEvidence},
+		kinds:   []FindingKind{KindIDNotInCert, KindAuthFailedEvidence},
 		logRole: "initiator", logLine: "no trusted RSA public key found for 'sun.ikeflow.test'",
 		main: KindIDNotInCert,
 		says: func(e *certExpected) []string {
@@ -93,7 +94,7 @@ var certScenarios = map[string]certScenario{
 		},
 	},
 	"ikev2-cert-weak": {
-		kinds: []string{KindWeakCertificate},
+		kinds: []FindingKind{KindWeakCertificate},
 		main:  KindWeakCertificate,
 		says: func(e *certExpected) []string {
 			// openssl: "Public-Key: (1024 bit)", "sha1WithRSAEncryption"
@@ -107,8 +108,8 @@ var certScenarios = map[string]certScenario{
 // certKindsFor lists the certificate finding kinds a corpus scenario may
 // show (TestCorpus allows them; TestCertCorpus requires them). Every
 // scenario with certificates shows one certificate line per peer.
-func certKindsFor(scenario string) []string {
-	return append([]string{KindCertificate}, certScenarios[scenario].kinds...)
+func certKindsFor(scenario string) []FindingKind {
+	return append([]FindingKind{KindCertificate}, certScenarios[scenario].kinds...)
 }
 
 // TestCertCorpus runs every corpus scenario and checks the certificate
@@ -146,10 +147,10 @@ func TestCertCorpus(t *testing.T) {
 				}
 			}
 			for _, f := range all {
-				if strings.HasPrefix(f.Kind, "certificate_") || f.Kind == KindIDNotInCert || f.Kind == KindIDrMismatch ||
+				if strings.HasPrefix(string(f.Kind), "certificate_") || f.Kind == KindIDNotInCert || f.Kind == KindIDrMismatch ||
 					f.Kind == KindNoCertSent || f.Kind == KindWeakCertificate || f.Kind == KindHashAlgMismatch ||
 					f.Kind == KindAuthMethodMismatch || f.Kind == KindAuthFailedEvidence {
-					if !strings.Contains(strings.Join(sc.kinds, " "), f.Kind) {
+					if !strings.Contains(fmt.Sprint(sc.kinds), string(f.Kind)) {
 						t.Errorf("unexpected %s: %s", f.Kind, f.Message)
 					}
 				}
@@ -357,7 +358,7 @@ func TestCertEditedCaptures(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		pk   []Packet
-		kind string
+		kind FindingKind
 		n    int
 		says string
 	}{

@@ -68,7 +68,7 @@ type expectedChild struct {
 // notifyKinds maps the error notify names of expected.json to the finding
 // kinds that report them (an encrypted IKEv1 notify is reported from its
 // effect).
-var notifyKinds = map[string][]string{
+var notifyKinds = map[string][]FindingKind{
 	"NO_PROPOSAL_CHOSEN":     {KindNoProposalChosen},
 	"TS_UNACCEPTABLE":        {KindTSUnacceptable},
 	"AUTHENTICATION_FAILED":  {KindAuthFailed},
@@ -79,7 +79,7 @@ var notifyKinds = map[string][]string{
 
 // infoAllowed are informational kinds any scenario may show: strongSwan's
 // kernel-libipsec fakes NAT detection, and timing notes depend on the run.
-var infoAllowed = []string{KindNATDetected, KindSlowResponse, KindTSNarrowed}
+var infoAllowed = []FindingKind{KindNATDetected, KindSlowResponse, KindTSNarrowed}
 
 // corpusKeys returns a decryptor for the scenario: the Wireshark UAT table,
 // or the charon log when the suite has no UAT name (ChaCha20-Poly1305).
@@ -273,8 +273,8 @@ func checkScenario(t checker, exp *expectedScenario, r *Report) {
 		all = append(all, sa.Findings...)
 	}
 	all = append(all, r.Findings...)
-	want := map[string]bool{}
-	allowed := map[string]bool{KindAbandoned: abandoned}
+	want := map[FindingKind]bool{}
+	allowed := map[FindingKind]bool{KindAbandoned: abandoned}
 	for _, k := range infoAllowed {
 		allowed[k] = true
 	}
@@ -284,7 +284,7 @@ func checkScenario(t checker, exp *expectedScenario, r *Report) {
 	for _, n := range exp.ErrorNotifies {
 		ks, ok := notifyKinds[n]
 		if !ok {
-			ks = []string{strings.ToLower(n)}
+			ks = []FindingKind{FindingKind(strings.ToLower(n))}
 		}
 		found := false
 		for _, k := range ks {
@@ -327,7 +327,7 @@ func checkScenario(t checker, exp *expectedScenario, r *Report) {
 	var extra []string
 	for _, f := range all {
 		if !allowed[f.Kind] {
-			extra = append(extra, f.Kind+":"+f.Severity.String()+" "+f.Message)
+			extra = append(extra, string(f.Kind)+":"+f.Severity.String()+" "+f.Message)
 		}
 	}
 	for _, x := range extra { // one failure each, so known_wrong can name one
@@ -390,7 +390,7 @@ func hasWarning(fs []Finding) bool {
 }
 
 // hasKind reports whether a finding of kind k is present.
-func hasKind(fs []Finding, k string) bool {
+func hasKind(fs []Finding, k FindingKind) bool {
 	for _, f := range fs {
 		if f.Kind == k {
 			return true

@@ -103,9 +103,9 @@ func (f *facts) collect(version uint8, payloads []dissect.Payload) {
 				f.summary = append(f.summary, ')')
 			}
 			continue
-		case dissect.PayloadSA, dissect.PayloadSAv1:
+		case dissect.PayloadSA, dissect.PayloadSAV1:
 			f.sas = append(f.sas, p)
-		case dissect.PayloadKE, dissect.PayloadKEv1:
+		case dissect.PayloadKE, dissect.PayloadKEV1:
 			f.ke = append(f.ke, p)
 		case dissect.PayloadTSi:
 			f.tsi = append(f.tsi, p)
@@ -116,7 +116,7 @@ func (f *facts) collect(version uint8, payloads []dissect.Payload) {
 			f.summary = append(f.summary, '(')
 			f.summary = appendDeleteSummary(f.summary, version, p)
 			f.summary = append(f.summary, ')')
-		case dissect.PayloadIDi, dissect.PayloadIDr, dissect.PayloadIDv1:
+		case dissect.PayloadIDi, dissect.PayloadIDr, dissect.PayloadIDV1:
 			f.ids = append(f.ids, p)
 		case dissect.PayloadNATDV1, dissect.PayloadNATDDraftV1:
 			f.natd = append(f.natd, p)
@@ -124,9 +124,8 @@ func (f *facts) collect(version uint8, payloads []dissect.Payload) {
 			f.sk = true
 		case dissect.PayloadSKF:
 			f.sk = true
-			if len(p.Body) >= 4 {
-				f.fragNum = uint16(p.Body[0])<<8 | uint16(p.Body[1])
-				f.fragTotal = uint16(p.Body[2])<<8 | uint16(p.Body[3])
+			if num, total, ok := dissect.FragmentNumbers(p.Body); ok {
+				f.fragNum, f.fragTotal = num, total
 			}
 		case dissect.PayloadHashV1, dissect.PayloadVendorIDV1, dissect.PayloadVendorID:
 			continue // not content: liveness checks carry HASH only (IKEv1)
@@ -169,8 +168,15 @@ var shortNames = func() (n [256]string) {
 
 // kindOfNotify turns a notify name into a finding kind:
 // "NO_PROPOSAL_CHOSEN" and "NO-PROPOSAL-CHOSEN" become "no_proposal_chosen".
-func kindOfNotify(name string) string {
-	return strings.ToLower(strings.ReplaceAll(name, "-", "_"))
+func kindOfNotify(name string) FindingKind {
+	return NotifyFindingKind(name)
+}
+
+// NotifyFindingKind is the kind of a finding about an error notify without
+// a dedicated kind: its name in lower case with "_" for "-"
+// ("INVALID-SYNTAX" gives "invalid_syntax").
+func NotifyFindingKind(name string) FindingKind {
+	return FindingKind(strings.ToLower(strings.ReplaceAll(name, "-", "_")))
 }
 
 // content reports whether the message's content is analysable now: not a

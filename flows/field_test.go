@@ -61,7 +61,7 @@ func fieldInputs(t *testing.T) []fieldInput {
 
 // reportDigest renders what a reader of the report sees: every SA's
 // state, proposal, child SAs and ESP counters, and every finding.
-func reportDigest(r *Report, skipKind string) []string {
+func reportDigest(r *Report, skipKind FindingKind) []string {
 	var out []string
 	for _, sa := range r.SAs {
 		out = append(out, fmt.Sprintf("SA %s %s %q est=%v", sa.Name(), sa.State, sa.Proposal, !sa.Established.IsZero()))

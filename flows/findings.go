@@ -37,41 +37,11 @@ func ParseSeverity(s string) (Severity, bool) {
 	return 0, false
 }
 
-// Finding kinds. Error notifies without a dedicated kind use the notify
-// name in lower case ("temporary_failure", "invalid_syntax", …).
-const (
-	KindRetransmit         = "retransmit"
-	KindUnanswered         = "unanswered_request"
-	KindMIDDesync          = "message_id_desync"
-	KindMIDSync            = "message_id_sync"
-	KindNoProposalChosen   = "no_proposal_chosen"
-	KindTSUnacceptable     = "ts_unacceptable"
-	KindTSNarrowed         = "ts_narrowed"
-	KindAuthFailed         = "authentication_failed"
-	KindInvalidKE          = "invalid_ke_payload"
-	KindCookie             = "cookie"
-	KindHalfOpen           = "half_open"
-	KindFlapping           = "sa_flapping"
-	KindOneWayESP          = "one_way_esp"
-	KindNoESP              = "no_esp"
-	KindDeadPeer           = "dead_peer"
-	KindRekeyCollision     = "rekey_collision"
-	KindWeakCrypto         = "weak_crypto"
-	KindNATDetected        = "nat_detected"
-	KindMalformed          = "malformed"
-	KindUnmatchedESP       = "esp_without_ike"
-	KindDuplicateResponse  = "duplicate_response"
-	KindInvalidIDInfo      = "invalid_id_information"
-	KindPayloadMalformed   = "payload_malformed"
-	KindInvalidPayloadType = "invalid_payload_type"
-	KindSlowResponse       = "slow_response"
-)
-
 // Finding is one diagnosis: what went wrong (or is worth knowing), where in
 // the capture, and what to check.
 type Finding struct {
-	Kind     string   `json:"kind"`
-	Severity Severity `json:"severity"`
+	Kind     FindingKind `json:"kind"`
+	Severity Severity    `json:"severity"`
 	// Frames are the capture frames involved, ascending.
 	Frames  []int     `json:"frames"`
 	Time    time.Time `json:"time,omitzero"`

@@ -28,7 +28,7 @@ func fuzzPackets(data []byte) []Packet {
 		body := data[:n]
 		data = data[n:]
 		at = at.Add(time.Duration(step) * 37 * time.Millisecond)
-		p := Packet{Frame: len(out) + 1, Time: at, Src: fuzzAddrs[ctl>>1&3], Dst: fuzzAddrs[ctl>>3&3], Transport: "udp"}
+		p := Packet{Frame: len(out) + 1, Time: at, Src: fuzzAddrs[ctl>>1&3], Dst: fuzzAddrs[ctl>>3&3]}
 		if ctl&1 == 1 {
 			p.Kind = KindESP
 			for _, b := range body {

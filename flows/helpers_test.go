@@ -6,7 +6,6 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/ikeflow/ikeflow/capture"
@@ -45,7 +44,7 @@ func loadPackets(t testing.TB, path string) []Packet {
 		if err != nil {
 			t.Fatalf("read %s: %v", path, err)
 		}
-		var k Kind
+		var k PacketKind
 		switch ev.Kind {
 		case capture.KindIKE:
 			k = KindIKE
@@ -55,7 +54,7 @@ func loadPackets(t testing.TB, path string) []Packet {
 			continue
 		}
 		out = append(out, Packet{Frame: ev.Frame, Time: ev.Time, Src: ev.Src, Dst: ev.Dst,
-			Transport: strings.ToLower(ev.Transport.String()), Kind: k,
+			Kind: k,
 			Data: append([]byte(nil), ev.Data...), ESPSPI: ev.ESPSPI, ESPSeq: ev.ESPSeq})
 	}
 	return out
@@ -89,7 +88,7 @@ func analyze(pkts []Packet, opt Options) *Report {
 func kinds(fs []Finding) []string {
 	out := make([]string, 0, len(fs))
 	for _, f := range fs {
-		out = append(out, f.Kind+":"+f.Severity.String())
+		out = append(out, string(f.Kind)+":"+f.Severity.String())
 	}
 	return out
 }

@@ -278,7 +278,7 @@ func (c *ChildSA) AppendJSON(b []byte) ([]byte, error) {
 func (f *Finding) AppendJSON(b []byte) ([]byte, error) {
 	var err error
 	b = append(b, `{"kind":`...)
-	b = appendJSONString(b, f.Kind)
+	b = appendJSONString(b, string(f.Kind))
 	b = append(b, `,"severity":`...)
 	b = appendJSONString(b, f.Severity.String())
 	b = append(b, `,"frames":`...)

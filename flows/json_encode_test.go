@@ -63,7 +63,7 @@ func checkReportJSON(t testing.TB, name string, r *Report) {
 		if err != nil {
 			t.Fatalf("%s finding %d: %v", name, i, err)
 		}
-		if !sameJSON(t, name+" finding "+r.Findings[i].Kind, buf, stdJSON(t, &r.Findings[i])) {
+		if !sameJSON(t, name+" finding "+string(r.Findings[i].Kind), buf, stdJSON(t, &r.Findings[i])) {
 			return
 		}
 	}

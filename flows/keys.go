@@ -145,9 +145,6 @@ func (a *Analyzer) keyFindings(st *saState) {
 			" (a rekeyed or restarted SA has new keys).", frames...)
 }
 
-// KindKeyFailed: the key given for an SA does not verify.
-const KindKeyFailed = "key_does_not_verify"
-
 // refusedAuthRatio is the largest IKE_AUTH response size, in percent of
 // the request, that cannot hold the SA and traffic selector payloads of an
 // accepted child SA. Measured on strongSwan, libreswan and OpenIKED: an

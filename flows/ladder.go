@@ -150,7 +150,7 @@ func LadderWith(sa *SA, o LadderOptions) string {
 				msg = "see " + ref
 			}
 		}
-		line("  ", "      ", "["+f.Severity.String()+"] "+f.Kind+" "+framesWith(f.Frames, frame)+": "+msg)
+		line("  ", "      ", "["+f.Severity.String()+"] "+string(f.Kind)+" "+framesWith(f.Frames, frame)+": "+msg)
 	}
 	return b.String()
 }

@@ -5,21 +5,22 @@ import (
 	"time"
 )
 
-// Kind tells what a [Packet] carries.
-type Kind uint8
+// PacketKind tells what a [Packet] carries (not to be confused with a
+// [FindingKind]).
+type PacketKind uint8
 
 // Packet kinds.
 const (
 	// KindIKE is an IKE message (IKEv1 or IKEv2) starting at its fixed
 	// header: any non-ESP marker or RFC 8229 TCP framing already removed.
-	KindIKE Kind = iota + 1
+	KindIKE PacketKind = iota + 1
 	// KindESP is an ESP packet (plain, IP protocol 50, or UDP-encapsulated
 	// per RFC 3948); only its SPI and sequence number are used.
 	KindESP
 )
 
 // String returns "IKE" or "ESP".
-func (k Kind) String() string {
+func (k PacketKind) String() string {
 	switch k {
 	case KindIKE:
 		return "IKE"
@@ -33,11 +34,10 @@ func (k Kind) String() string {
 // [Analyzer.Add]. It is decoupled from any pcap reader: the caller adapts
 // its own events to it.
 type Packet struct {
-	Frame     int            // 1-based frame number in the capture
-	Time      time.Time      // capture timestamp
-	Src, Dst  netip.AddrPort // outer addresses and UDP/TCP ports (port 0 for plain ESP)
-	Transport string         // "udp" or "tcp" ("" for plain ESP)
-	Kind      Kind           // KindIKE or KindESP
+	Frame    int            // 1-based frame number in the capture
+	Time     time.Time      // capture timestamp
+	Src, Dst netip.AddrPort // outer addresses and UDP/TCP ports (port 0 for plain ESP)
+	Kind     PacketKind     // KindIKE or KindESP
 	// Data is the IKE message from its first header octet (KindIKE). It
 	// aliases the caller's buffer: the analyzer copies what it keeps.
 	Data   []byte

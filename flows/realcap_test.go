@@ -20,7 +20,7 @@ func wantFindings(t *testing.T, sa *SA, want ...string) {
 }
 
 // finding returns the first finding of kind k.
-func finding(sa *SA, k string) *Finding {
+func finding(sa *SA, k FindingKind) *Finding {
 	for i := range sa.Findings {
 		if sa.Findings[i].Kind == k {
 			return &sa.Findings[i]

@@ -7,9 +7,6 @@ import (
 	"github.com/ikeflow/ikeflow/dissect"
 )
 
-// KindRedirect: the gateway sent the initiator to another gateway (RFC 5685).
-const KindRedirect = "redirect"
-
 // redirect reports an IKEv2 REDIRECT notify (RFC 5685): in the IKE_SA_INIT
 // response (§4), the IKE_AUTH response (§5) or an INFORMATIONAL request of
 // an established SA (§6). It returns whether the message carried one.

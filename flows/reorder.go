@@ -320,14 +320,6 @@ func (a *Analyzer) duplicate(p *Packet) bool {
 	return false
 }
 
-// Capture-wide finding kinds about the capture itself.
-const (
-	// KindCaptureDuplicate: packets recorded twice by the capture.
-	KindCaptureDuplicate = "capture_duplicate"
-	// KindOutOfOrder: frames too far out of time order to be reordered.
-	KindOutOfOrder = "out_of_order"
-)
-
 // captureFindings adds the capture-wide notes on duplicates and frames
 // out of time order.
 func (a *Analyzer) captureFindings() {

@@ -72,6 +72,14 @@ func openSK(t testing.TB, raw, ek, ak []byte) (dissect.PayloadType, []byte) {
 	if len(raw) < 28+4+cbcBlock+cbcBlock+v2ICVLen || raw[16] != byte(dissect.PayloadSK) {
 		t.Fatalf("not a single-SK IKEv2 message (%d octets, next payload %d)", len(raw), raw[16])
 	}
+	return dissect.PayloadType(raw[28]), openAt(t, raw, 28+4, ek, ak)
+}
+
+// openAt verifies the ICV of a real IKEv2 message with ak and decrypts
+// (AES-CBC, ek) what follows the IV at offset iv, returning it without
+// padding.
+func openAt(t testing.TB, raw []byte, iv int, ek, ak []byte) []byte {
+	t.Helper()
 	mac := hmac.New(sha256.New, ak)
 	mac.Write(raw[:len(raw)-v2ICVLen])
 	if !hmac.Equal(mac.Sum(nil)[:v2ICVLen], raw[len(raw)-v2ICVLen:]) {
@@ -81,15 +89,14 @@ func openSK(t testing.TB, raw, ek, ak []byte) (dissect.PayloadType, []byte) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	iv := raw[32 : 32+cbcBlock]
-	ct := raw[32+cbcBlock : len(raw)-v2ICVLen]
+	ct := raw[iv+cbcBlock : len(raw)-v2ICVLen]
 	pt := make([]byte, len(ct))
-	cipher.NewCBCDecrypter(b, iv).CryptBlocks(pt, ct)
+	cipher.NewCBCDecrypter(b, raw[iv:iv+cbcBlock]).CryptBlocks(pt, ct)
 	pad := int(pt[len(pt)-1])
 	if pad+1 > len(pt) {
 		t.Fatalf("bad padding %d", pad)
 	}
-	return dissect.PayloadType(raw[28]), pt[:len(pt)-1-pad]
+	return pt[:len(pt)-1-pad]
 }
 
 // sealSK returns a copy of the real IKEv2 message tmpl (its SPIs, version
@@ -118,6 +125,14 @@ func sealSK(t testing.TB, tmpl []byte, flags byte, mid uint32, first dissect.Pay
 	binary.BigEndian.PutUint32(msg[24:28], uint32(28+plen))
 	msg = append(msg, byte(first), 0)
 	msg = binary.BigEndian.AppendUint16(msg, uint16(plen))
+	return sealTail(t, msg, iv, pt, ek, ak)
+}
+
+// sealTail appends iv, pt encrypted with AES-CBC under ek, and the ICV
+// (HMAC-SHA2-256-128 under ak) over the whole message to msg, the IKE
+// header and encrypted payload header with their lengths already set.
+func sealTail(t testing.TB, msg, iv, pt, ek, ak []byte) []byte {
+	t.Helper()
 	msg = append(msg, iv...)
 	b, err := aes.NewCipher(ek)
 	if err != nil {

@@ -255,7 +255,7 @@ func (st *saState) findEx(side uint8, mid uint32, t dissect.ExchangeType) *exRec
 // PAYLOAD-MALFORMED answer to a retransmitted MM5) is merged into it: one
 // row naming all the frames, not one row per packet. It returns the index
 // in SA.Findings of the finding recorded or merged into.
-func (st *saState) addFinding(kind string, sev Severity, t time.Time, msg string, frames ...int) int {
+func (st *saState) addFinding(kind FindingKind, sev Severity, t time.Time, msg string, frames ...int) int {
 	for i := range st.sa.Findings {
 		f := &st.sa.Findings[i]
 		if f.Kind == kind && f.Severity == sev && f.Message == msg {

@@ -14,42 +14,18 @@ import (
 // parseNotify reads a Notify payload (IKEv2 RFC 7296 §3.10, IKEv1 RFC 2408
 // §3.14).
 func parseNotify(version uint8, p dissect.Payload) (notifyFact, bool) {
-	b := p.Body
-	var n notifyFact
-	if version == 1 {
-		// DOI(4) protocol(1) SPI size(1) type(2) SPI data
-		if len(b) < 8 {
-			return n, false
-		}
-		n.proto = b[4]
-		ss := int(b[5])
-		n.typ = uint16(b[6])<<8 | uint16(b[7])
-		if 8+ss > len(b) {
-			return n, true
-		}
-		n.spi, n.data = b[8:8+ss], b[8+ss:]
-		return n, true
+	h, ok := dissect.ReadNotifyHeader(version, p.Body)
+	if !ok {
+		return notifyFact{}, false
 	}
-	// protocol(1) SPI size(1) type(2) SPI data
-	if len(b) < 4 {
-		return n, false
-	}
-	n.proto = b[0]
-	ss := int(b[1])
-	n.typ = uint16(b[2])<<8 | uint16(b[3])
-	if 4+ss > len(b) {
-		return n, true
-	}
-	n.spi, n.data = b[4:4+ss], b[4+ss:]
-	return n, true
+	return notifyFact{proto: h.Protocol, typ: h.Type, spi: h.SPI, data: h.Data}, true
 }
 
-// keGroup returns the DH group of a KE payload (IKEv2 only).
+// keGroup returns the DH group of a KE payload (IKEv2 only); 0 when the
+// payload is too short to carry one.
 func keGroup(p dissect.Payload) dissect.DHGroup {
-	if len(p.Body) < 2 {
-		return 0
-	}
-	return dissect.DHGroup(uint16(p.Body[0])<<8 | uint16(p.Body[1]))
+	g, _ := dissect.KEGroup(p.Body)
+	return g
 }
 
 // appendDeleteSummary appends "ESP c1a9656b" style text for a Delete payload.
@@ -131,8 +107,9 @@ func tsStrings(p dissect.Payload) []string {
 // idV1String renders a quick-mode client ID (IKEv1 ID payload) as a
 // traffic selector: "10.1.0.0/24", "192.0.2.1/32", "10.0.0.5-10.0.0.9".
 func idV1String(p dissect.Payload) (string, bool) {
-	id, err := dissect.DecodeIDV1(p.Body, p.Offset+4)
-	if err != nil || id == nil {
+	body, err := dissect.DecodePayload(1, p)
+	id, ok := body.(*dissect.IDV1)
+	if err != nil || !ok || id == nil {
 		return "", false
 	}
 	var s string

@@ -393,7 +393,8 @@ func (a *Analyzer) v1ErrorFinding(st *saState, p *Packet, side uint8, t dissect.
 		phase = "phase 2 (quick mode)"
 	}
 	name := t.String()
-	var kind, msg string
+	var kind FindingKind
+	var msg string
 	switch t {
 	case dissect.NotifyV1NoProposalChosen:
 		kind = KindNoProposalChosen
@@ -541,10 +542,6 @@ func (a *Analyzer) concludeV1(st *saState) {
 				" HA failover, NAT mapping expired). Check reachability on UDP 500/4500.", frames...)
 	}
 }
-
-// KindChildRefused: a child SA (IKEv2) or quick mode (IKEv1) that was
-// answered with what is almost certainly an error, hidden by encryption.
-const KindChildRefused = "child_sa_refused"
 
 // quickModeRefused handles a quick mode whose QM1 was answered by an
 // INFORMATIONAL from the peer instead of QM2 (the i-th exchange of st): an

@@ -71,17 +71,16 @@ func (a *Analyzer) decryptV2(st *saState, p *Packet, side uint8, f *facts, ex *e
 	}
 }
 
-// fragState collects decrypted IKEv2 fragments of one message (RFC 7383).
-type fragState struct {
-	parts [][]byte
-	next  dissect.PayloadType
-	have  int
-}
+// fragState collects decrypted IKEv2 fragments of one message (RFC 7383)
+// with the limits the decrypt package applies too.
+type fragState = dissect.Fragments
 
 // addFragment stores a decrypted fragment and returns the reassembled
-// plaintext once all fragments are present.
+// plaintext once all fragments are present. A fragment beyond the
+// reassembly limits ([dissect.MaxFragments], [dissect.MaxFragmentBytes])
+// is not stored.
 func (ex *exRec) addFragment(resp bool, num, total uint16, next dissect.PayloadType, plain []byte) ([]byte, dissect.PayloadType, bool) {
-	if total == 0 || total > 64 || num == 0 || num > total {
+	if dissect.CheckFragment(num, total) != nil {
 		return nil, 0, false
 	}
 	i := 0
@@ -89,27 +88,15 @@ func (ex *exRec) addFragment(resp bool, num, total uint16, next dissect.PayloadT
 		i = 1
 	}
 	frags := &ex.rare().frags
-	fs := frags[i]
-	if fs == nil || len(fs.parts) != int(total) {
-		fs = &fragState{parts: make([][]byte, total)}
-		frags[i] = fs
+	if frags[i] == nil {
+		frags[i] = &fragState{}
 	}
-	if fs.parts[num-1] == nil {
-		fs.parts[num-1] = append([]byte{}, plain...)
-		fs.have++
-	}
-	if num == 1 {
-		fs.next = next
-	}
-	if fs.have < int(total) {
+	all, first, added, err := frags[i].Add(num, total, next, plain)
+	if err != nil || added != dissect.FragmentComplete {
 		return nil, 0, false
 	}
-	var all []byte
-	for _, part := range fs.parts {
-		all = append(all, part...)
-	}
 	frags[i] = nil
-	return all, fs.next, true
+	return all, first, true
 }
 
 // onV2Request analyses the content of a first-seen IKEv2 request.
@@ -330,13 +317,13 @@ func (a *Analyzer) errorNotify(st *saState, p *Packet, side uint8, ex *exRec, f 
 					" match. Align the PFS (DH) group of the phase-2 proposals.", frames...)
 		}
 	case dissect.NotifyTemporaryFailure:
-		st.addFinding("temporary_failure", SeverityWarning, p.Time,
+		st.addFinding(KindTemporaryFailure, SeverityWarning, p.Time,
 			"The "+who+" answered "+where+" with TEMPORARY_FAILURE: it is busy with a conflicting exchange, typically a"+
 				" simultaneous rekey (RFC 7296 §2.25). The requester should retry after a random delay; repeated failures mean"+
 				" both peers keep rekeying at the same moment (identical lifetimes without jitter).", frames...)
 		st.collision = true
 	case dissect.NotifyChildSANotFound:
-		st.addFinding("child_sa_not_found", SeverityWarning, p.Time,
+		st.addFinding(KindChildSANotFound, SeverityWarning, p.Time,
 			"The "+who+" answered "+where+" with CHILD_SA_NOT_FOUND: it no longer knows the child SA being rekeyed,"+
 				" usually because it deleted it during a rekey collision. Check the rekey timers on both sides.", frames...)
 		st.collision = true

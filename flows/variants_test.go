@@ -67,7 +67,7 @@ func sortedKinds(r *Report) []string {
 		if f.Kind == KindNATDetected {
 			continue
 		}
-		out = append(out, f.Kind+":"+f.Severity.String())
+		out = append(out, string(f.Kind)+":"+f.Severity.String())
 	}
 	slices.Sort(out)
 	return out

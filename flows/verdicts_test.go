@@ -18,7 +18,7 @@ import (
 // checks what ikeflow says about it.
 
 // findingsOf returns the findings of kind k in a report.
-func findingsOf(r *Report, k string) []Finding {
+func findingsOf(r *Report, k FindingKind) []Finding {
 	var out []Finding
 	for _, f := range r.Findings {
 		if f.Kind == k {

@@ -38,11 +38,11 @@ func newKindAgg() *kindAgg {
 // (numbered from 1; 0 for a capture-wide finding). The findings of an SA
 // must arrive together.
 func (k *kindAgg) add(f *flows.Finding, seq, sa int) {
-	key := kindKey{f.Severity, f.Kind}
+	key := kindKey{f.Severity, string(f.Kind)}
 	a := k.groups[key]
 	key0 := firstOf(*f)
 	if a == nil {
-		a = &kindAcc{g: kindGroup{sev: f.Severity, kind: f.Kind}, first: key0, firstSeq: seq}
+		a = &kindAcc{g: kindGroup{sev: f.Severity, kind: string(f.Kind)}, first: key0, firstSeq: seq}
 		a.g.first, a.g.msg = f.Frames, f.Message
 		k.groups[key] = a
 	} else if key0 < a.first || (key0 == a.first && seq < a.firstSeq) {

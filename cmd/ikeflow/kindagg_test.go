@@ -26,10 +26,10 @@ func findingsByKindRef(all []flows.Finding) []string {
 	groups := map[string]*grp{}
 	var order []*grp
 	for _, f := range all {
-		k := f.Severity.String() + "/" + f.Kind
+		k := f.Severity.String() + "/" + string(f.Kind)
 		g := groups[k]
 		if g == nil {
-			g = &grp{sev: f.Severity, kind: f.Kind, sas: map[string]bool{}, first: f.Frames, msg: f.Message}
+			g = &grp{sev: f.Severity, kind: string(f.Kind), sas: map[string]bool{}, first: f.Frames, msg: f.Message}
 			groups[k] = g
 			order = append(order, g)
 		}

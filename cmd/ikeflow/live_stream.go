@@ -111,7 +111,7 @@ func (s *liveStream) closed(sa *flows.SA) {
 	}
 	name := sa.Name()
 	for _, f := range sa.Findings {
-		s.emit(liveEvent{Time: f.Time, Event: "finding", SA: name, Version: sa.Version, Kind: f.Kind,
+		s.emit(liveEvent{Time: f.Time, Event: "finding", SA: name, Version: sa.Version, Kind: string(f.Kind),
 			Severity: f.Severity.String(), Frames: f.Frames, Message: f.Message})
 	}
 	ev := s.base(sa, sa.End, "sa_end")
@@ -130,7 +130,7 @@ func (s *liveStream) global(fs []flows.Finding) {
 		return
 	}
 	for _, f := range fs {
-		s.emit(liveEvent{Time: f.Time, Event: "finding", SA: f.SA, Kind: f.Kind, Severity: f.Severity.String(),
+		s.emit(liveEvent{Time: f.Time, Event: "finding", SA: f.SA, Kind: string(f.Kind), Severity: f.Severity.String(),
 			Frames: f.Frames, Message: f.Message})
 	}
 }

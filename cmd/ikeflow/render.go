@@ -402,7 +402,7 @@ func (c *csvStream) add(sa *flows.SA) error {
 		c.cw.Write(append(base, "", "", "", ""))
 	}
 	for _, f := range sa.Findings {
-		c.cw.Write(append(append([]string{}, base...), f.Severity.String(), f.Kind, csvFrames(f.Frames, c.refs), f.Message))
+		c.cw.Write(append(append([]string{}, base...), f.Severity.String(), string(f.Kind), csvFrames(f.Frames, c.refs), f.Message))
 	}
 	return c.cw.Error()
 }
@@ -410,7 +410,7 @@ func (c *csvStream) add(sa *flows.SA) error {
 func (c *csvStream) end(rep *flows.Report) error {
 	for _, f := range rep.Findings {
 		if f.SA == "" {
-			c.cw.Write([]string{"", "", "", "", "", "", "", "", "", f.Severity.String(), f.Kind, csvFrames(f.Frames, c.refs), f.Message})
+			c.cw.Write([]string{"", "", "", "", "", "", "", "", "", f.Severity.String(), string(f.Kind), csvFrames(f.Frames, c.refs), f.Message})
 		}
 	}
 	c.cw.Flush()

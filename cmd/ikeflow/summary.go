@@ -51,10 +51,10 @@ func indexFindings(rep *flows.Report) *findingIndex {
 	byKey := map[key]*findingGroup{}
 	var groups []*findingGroup
 	for _, f := range rep.Findings {
-		k := key{f.Severity, f.Kind, f.Message}
+		k := key{f.Severity, string(f.Kind), f.Message}
 		g := byKey[k]
 		if g == nil {
-			g = &findingGroup{sev: f.Severity, kind: f.Kind, msg: f.Message, first: firstOf(f)}
+			g = &findingGroup{sev: f.Severity, kind: string(f.Kind), msg: f.Message, first: firstOf(f)}
 			byKey[k] = g
 			groups = append(groups, g)
 		}
@@ -116,7 +116,7 @@ func (fi *findingIndex) saFindings(n int, labels bool) []string {
 // ref returns the label of the group holding f ("F2"), or "" if none.
 func (fi *findingIndex) ref(f flows.Finding) string {
 	for _, g := range fi.groups {
-		if g.sev == f.Severity && g.kind == f.Kind && g.msg == f.Message {
+		if g.sev == f.Severity && g.kind == string(f.Kind) && g.msg == f.Message {
 			return g.label()
 		}
 	}
@@ -339,7 +339,7 @@ func hasProblemFinding(gs []*findingGroup) bool {
 // saFrames returns the frames of g's findings that belong to sa.
 func saFrames(sa *flows.SA, g *findingGroup) []int {
 	for _, f := range sa.Findings {
-		if f.Severity == g.sev && f.Kind == g.kind && f.Message == g.msg {
+		if f.Severity == g.sev && string(f.Kind) == g.kind && f.Message == g.msg {
 			return f.Frames
 		}
 	}

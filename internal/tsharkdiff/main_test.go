@@ -11,8 +11,13 @@ import (
 
 // TestAgainstTshark runs the differential check on every capture (the
 // corpus and ../shared/captures) and fails on unexplained disagreements.
-// CI installs tshark (.ci/run), so there it always runs.
+// CI installs tshark (.ci/run), so there it always runs; it is skipped
+// under -short. With TSHARKDIFF_TABLE set, the agreement table is also
+// written to that file (.ci/run prints it), so CI runs the comparison once.
 func TestAgainstTshark(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs tshark on every capture: skipped under -short")
+	}
 	if _, err := exec.LookPath("tshark"); err != nil {
 		if os.Getenv("CI") != "" {
 			t.Fatal("tshark not installed on CI: .ci/run must install it (apt-get install tshark)")
@@ -55,6 +60,11 @@ func TestAgainstTshark(t *testing.T) {
 	var buf bytes.Buffer
 	printTable(&buf, results)
 	t.Logf("agreement:\n%s", buf.String())
+	if out := os.Getenv("TSHARKDIFF_TABLE"); out != "" {
+		if err := os.WriteFile(out, buf.Bytes(), 0o644); err != nil {
+			t.Errorf("writing the agreement table: %v", err)
+		}
+	}
 	if _, err := os.Stat("../shared/captures"); err != nil {
 		t.Log("../shared/captures is absent: only the corpus was compared")
 	}
@@ -64,6 +74,9 @@ func TestAgainstTshark(t *testing.T) {
 // with known content (zeek ipsec_client.pcap: IKE_SA_INIT pair, then the
 // IKE_AUTH request three times).
 func TestPDMLParse(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs tshark: skipped under -short")
+	}
 	if _, err := exec.LookPath("tshark"); err != nil {
 		t.Skip("tshark not installed")
 	}

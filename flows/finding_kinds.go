@@ -1,0 +1,137 @@
+package flows
+
+// FindingKind names what a [Finding] is about ("retransmit",
+// "no_proposal_chosen", …). The kinds ikeflow emits are listed, with
+// their default severity and a one-line description, in one table
+// ([FindingKinds]); docs/json.md is checked against it. Error notifies
+// without a dedicated kind use the notify name in lower case
+// ("invalid_syntax", …): see [NotifyFindingKind].
+type FindingKind string
+
+// Finding kinds. To add one: a constant and a row in findingKinds here,
+// and the emitter that reports it.
+const (
+	KindRetransmit         FindingKind = "retransmit"
+	KindUnanswered         FindingKind = "unanswered_request"
+	KindMIDDesync          FindingKind = "message_id_desync"
+	KindMIDSync            FindingKind = "message_id_sync"
+	KindNoProposalChosen   FindingKind = "no_proposal_chosen"
+	KindTSUnacceptable     FindingKind = "ts_unacceptable"
+	KindTSNarrowed         FindingKind = "ts_narrowed"
+	KindAuthFailed         FindingKind = "authentication_failed"
+	KindInvalidKE          FindingKind = "invalid_ke_payload"
+	KindCookie             FindingKind = "cookie"
+	KindHalfOpen           FindingKind = "half_open"
+	KindFlapping           FindingKind = "sa_flapping"
+	KindOneWayESP          FindingKind = "one_way_esp"
+	KindNoESP              FindingKind = "no_esp"
+	KindDeadPeer           FindingKind = "dead_peer"
+	KindRekeyCollision     FindingKind = "rekey_collision"
+	KindWeakCrypto         FindingKind = "weak_crypto"
+	KindNATDetected        FindingKind = "nat_detected"
+	KindMalformed          FindingKind = "malformed"
+	KindUnmatchedESP       FindingKind = "esp_without_ike"
+	KindInvalidIDInfo      FindingKind = "invalid_id_information"
+	KindPayloadMalformed   FindingKind = "payload_malformed"
+	KindInvalidPayloadType FindingKind = "invalid_payload_type"
+	KindSlowResponse       FindingKind = "slow_response"
+	KindTemporaryFailure   FindingKind = "temporary_failure"
+	KindChildSANotFound    FindingKind = "child_sa_not_found"
+	KindChildRefused       FindingKind = "child_sa_refused"
+	KindRedirect           FindingKind = "redirect"
+	KindAbandoned          FindingKind = "sa_abandoned"
+	KindIgnoredRekey       FindingKind = "create_child_sa_ignored"
+	KindKeyFailed          FindingKind = "key_does_not_verify"
+	KindCaptureDuplicate   FindingKind = "capture_duplicate"
+	KindOutOfOrder         FindingKind = "out_of_order"
+	KindCertificate        FindingKind = "certificate"
+	KindCertExpired        FindingKind = "certificate_expired"
+	KindCertNotYetValid    FindingKind = "certificate_not_yet_valid"
+	KindIDNotInCert        FindingKind = "id_not_in_certificate"
+	KindIDrMismatch        FindingKind = "idr_mismatch"
+	KindNoCertSent         FindingKind = "no_certificate_sent"
+	KindCertCANotRequested FindingKind = "certificate_ca_not_requested"
+	KindCertChain          FindingKind = "certificate_chain_unverifiable"
+	KindWeakCertificate    FindingKind = "weak_certificate"
+	KindHashAlgMismatch    FindingKind = "signature_hash_mismatch"
+	KindAuthMethodMismatch FindingKind = "auth_method_mismatch"
+	KindCertDamaged        FindingKind = "certificate_damaged"
+	KindAuthFailedEvidence FindingKind = "authentication_failed_evidence"
+)
+
+// FindingKindInfo is one row of the finding-kind registry. Severity is the
+// usual one; an emitter may raise or lower it where the context says more
+// (the message then says why).
+type FindingKindInfo struct {
+	Kind     FindingKind
+	Severity Severity
+	Doc      string
+}
+
+// findingKinds is the registry: every kind ikeflow emits, once.
+var findingKinds = [...]FindingKindInfo{
+	{KindRetransmit, SeverityWarning, "a message was sent again: the peer or the path lost or did not answer it"},
+	{KindUnanswered, SeverityWarning, "a request never got a response in the capture"},
+	{KindMIDDesync, SeverityWarning, "message IDs out of step between the peers (RFC 7296 §2.2)"},
+	{KindMIDSync, SeverityInfo, "an IKEV2_MESSAGE_ID_SYNC exchange (RFC 6311)"},
+	{KindNoProposalChosen, SeverityError, "the responder accepted none of the proposals offered"},
+	{KindTSUnacceptable, SeverityError, "the responder refused the traffic selectors"},
+	{KindTSNarrowed, SeverityInfo, "the responder narrowed the traffic selectors asked for"},
+	{KindAuthFailed, SeverityError, "AUTHENTICATION_FAILED, or the IKEv1 equivalent"},
+	{KindInvalidKE, SeverityWarning, "INVALID_KE_PAYLOAD: the initiator guessed the wrong key exchange group"},
+	{KindCookie, SeverityInfo, "the responder asked for a COOKIE (RFC 7296 §2.6)"},
+	{KindHalfOpen, SeverityWarning, "an IKE SA that never finished its initial exchanges"},
+	{KindFlapping, SeverityWarning, "the same peers set up IKE SAs again and again"},
+	{KindOneWayESP, SeverityWarning, "ESP seen in one direction only"},
+	{KindNoESP, SeverityWarning, "a child SA with no ESP in the capture"},
+	{KindDeadPeer, SeverityError, "liveness checks (DPD) went unanswered"},
+	{KindRekeyCollision, SeverityInfo, "both peers rekeyed the same SA at once (RFC 7296 §2.8.1)"},
+	{KindWeakCrypto, SeverityWarning, "an algorithm that is deprecated or weak was negotiated or offered"},
+	{KindNATDetected, SeverityInfo, "NAT detection found a NAT between the peers"},
+	{KindMalformed, SeverityWarning, "a message ikeflow could not decode completely; names frame and offset"},
+	{KindUnmatchedESP, SeverityInfo, "ESP whose SPI no IKE SA in the capture negotiated"},
+	{KindInvalidIDInfo, SeverityError, "the peer sent INVALID-ID-INFORMATION (IKEv1)"},
+	{KindPayloadMalformed, SeverityError, "the peer sent a PAYLOAD-MALFORMED notify"},
+	{KindInvalidPayloadType, SeverityError, "the peer sent an INVALID-PAYLOAD-TYPE notify"},
+	{KindSlowResponse, SeverityInfo, "a response that took unusually long"},
+	{KindTemporaryFailure, SeverityWarning, "TEMPORARY_FAILURE: the peer is busy, e.g. rekeying (RFC 7296 §2.25)"},
+	{KindChildSANotFound, SeverityWarning, "CHILD_SA_NOT_FOUND: the peer no longer has the child SA (RFC 7296 §2.25)"},
+	{KindChildRefused, SeverityWarning, "a child SA or quick mode answered with what is almost certainly an encrypted error"},
+	{KindRedirect, SeverityInfo, "the gateway sent the initiator to another gateway (RFC 5685)"},
+	{KindAbandoned, SeverityWarning, "an IKE SA left after IKE_AUTH without a Delete and replaced by a new one"},
+	{KindIgnoredRekey, SeverityWarning, "a CREATE_CHILD_SA request ignored, then a new IKE SA instead of a rekey"},
+	{KindKeyFailed, SeverityWarning, "the key given for an SA does not verify"},
+	{KindCaptureDuplicate, SeverityInfo, "packets recorded twice by the capture"},
+	{KindOutOfOrder, SeverityWarning, "frames too far out of time order to be reordered"},
+	{KindCertificate, SeverityInfo, "a certificate a peer sent: subject, issuer, validity"},
+	{KindCertExpired, SeverityError, "a certificate expired at the time of the exchange"},
+	{KindCertNotYetValid, SeverityError, "a certificate not yet valid at the time of the exchange"},
+	{KindIDNotInCert, SeverityWarning, "the peer's ID is not in its certificate"},
+	{KindIDrMismatch, SeverityWarning, "the responder's IDr differs from the one the initiator asked for"},
+	{KindNoCertSent, SeverityWarning, "a peer that authenticates with a signature sent no certificate"},
+	{KindCertCANotRequested, SeverityWarning, "the certificate's CA was not among those the peer requested"},
+	{KindCertChain, SeverityWarning, "the certificate chain cannot be verified from what was sent"},
+	{KindWeakCertificate, SeverityWarning, "a certificate with a weak key or signature"},
+	{KindHashAlgMismatch, SeverityError, "no common signature hash algorithm (RFC 7427)"},
+	{KindAuthMethodMismatch, SeverityWarning, "authentication failed between peers using different methods (shared key and signature)"},
+	{KindCertDamaged, SeverityWarning, "a certificate that does not parse"},
+	{KindAuthFailedEvidence, SeverityError, "what in the capture points at the cause of an authentication failure"},
+}
+
+// FindingKinds returns the registry: every finding kind ikeflow emits with
+// its default severity and a one-line description, in a new slice.
+func FindingKinds() []FindingKindInfo { return append([]FindingKindInfo(nil), findingKinds[:]...) }
+
+// Info returns the registry row of k; ok is false for a notify-derived
+// kind without a row (see [NotifyFindingKind]).
+func (k FindingKind) Info() (info FindingKindInfo, ok bool) {
+	for _, r := range findingKinds {
+		if r.Kind == k {
+			return r, true
+		}
+	}
+	return FindingKindInfo{Kind: k, Severity: SeverityError}, false
+}
+
+// String returns the kind's name, e.g. "retransmit".
+func (k FindingKind) String() string { return string(k) }
