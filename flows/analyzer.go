@@ -334,12 +334,14 @@ func (a *Analyzer) Finish() *Report {
 		}
 	}
 	r.Findings = append(r.Findings, a.global...)
-	slices.SortStableFunc(r.Findings, func(x, y Finding) int { return firstFrame(x) - firstFrame(y) })
+	slices.SortStableFunc(r.Findings, func(x, y Finding) int { return x.Order() - y.Order() })
 	return r
 }
 
-// firstFrame is the sort key of a finding.
-func firstFrame(f Finding) int {
+// Order is the key findings are listed by, everywhere (Report.Findings,
+// the CLI's streams and summaries): the first frame involved, findings
+// about no frame in particular last. Sort stably by it.
+func (f Finding) Order() int {
 	if len(f.Frames) == 0 {
 		return 1 << 62
 	}

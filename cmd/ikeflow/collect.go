@@ -117,20 +117,13 @@ func (c *collector) report(fin *flows.Report) *flows.Report {
 		c.keptSev[f.Severity]++
 	}
 	rep.Findings = append(append([]flows.Finding{}, kept...), fin.Findings...)
-	slices.SortStableFunc(rep.Findings, func(x, y flows.Finding) int { return firstOf(x) - firstOf(y) })
+	slices.SortStableFunc(rep.Findings, func(x, y flows.Finding) int { return x.Order() - y.Order() })
 	rep.SAs = c.detail
 	if rep.SAs == nil {
 		rep.SAs = []*flows.SA{}
 	}
 	slices.SortStableFunc(rep.SAs, func(x, y *flows.SA) int { return x.FirstFrame - y.FirstFrame })
 	return rep
-}
-
-func firstOf(f flows.Finding) int {
-	if len(f.Frames) == 0 {
-		return 0
-	}
-	return f.Frames[0]
 }
 
 // notInReport counts the SA findings at or above level that are not in

@@ -65,7 +65,7 @@ func (r *findingRuns) add(f *flows.Finding) error {
 		ann := r.refs.annotateJSON(r.data[start:])
 		r.data = append(r.data[:start], ann...)
 	}
-	r.pend = append(r.pend, pendFinding{first: firstOf(*f), off: start, n: len(r.data) - start})
+	r.pend = append(r.pend, pendFinding{first: f.Order(), off: start, n: len(r.data) - start})
 	if len(r.data) >= r.runLimit {
 		return r.spill()
 	}

@@ -36,7 +36,7 @@ func TestFindingRunsOrder(t *testing.T) {
 		t.Fatalf("only %d findings in the corpus", len(all))
 	}
 	want := slices.Clone(all)
-	slices.SortStableFunc(want, func(x, y flows.Finding) int { return firstOf(x) - firstOf(y) })
+	slices.SortStableFunc(want, func(x, y flows.Finding) int { return x.Order() - y.Order() })
 	var wantB [][]byte
 	for i := range want {
 		b, err := want[i].AppendJSON(nil)

@@ -40,7 +40,7 @@ func newKindAgg() *kindAgg {
 func (k *kindAgg) add(f *flows.Finding, seq, sa int) {
 	key := kindKey{f.Severity, string(f.Kind)}
 	a := k.groups[key]
-	key0 := firstOf(*f)
+	key0 := f.Order()
 	if a == nil {
 		a = &kindAcc{g: kindGroup{sev: f.Severity, kind: string(f.Kind)}, first: key0, firstSeq: seq}
 		a.g.first, a.g.msg = f.Frames, f.Message

@@ -22,7 +22,7 @@ func findingsByKindRef(all []flows.Finding) []string {
 		msg   string
 	}
 	all = slices.Clone(all)
-	slices.SortStableFunc(all, func(x, y flows.Finding) int { return firstOf(x) - firstOf(y) })
+	slices.SortStableFunc(all, func(x, y flows.Finding) int { return x.Order() - y.Order() })
 	groups := map[string]*grp{}
 	var order []*grp
 	for _, f := range all {
@@ -97,7 +97,7 @@ func TestSummaryKeepsOnlyWhatItShows(t *testing.T) {
 	}
 	// The same views from every finding.
 	full := &flows.Report{Stats: rep.Stats, Findings: append(slices.Clone(all), global...)}
-	slices.SortStableFunc(full.Findings, func(x, y flows.Finding) int { return firstOf(x) - firstOf(y) })
+	slices.SortStableFunc(full.Findings, func(x, y flows.Finding) int { return x.Order() - y.Order() })
 	for _, md := range []bool{false, true} {
 		for _, width := range []int{0, 80} {
 			var a, b strings.Builder

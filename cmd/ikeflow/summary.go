@@ -54,7 +54,7 @@ func indexFindings(rep *flows.Report) *findingIndex {
 		k := key{f.Severity, string(f.Kind), f.Message}
 		g := byKey[k]
 		if g == nil {
-			g = &findingGroup{sev: f.Severity, kind: string(f.Kind), msg: f.Message, first: firstOf(f)}
+			g = &findingGroup{sev: f.Severity, kind: string(f.Kind), msg: f.Message, first: f.Order()}
 			byKey[k] = g
 			groups = append(groups, g)
 		}
