@@ -83,7 +83,9 @@ func (a *Analyzer) conclude(st *saState) {
 	a.keyFindings(st)
 	a.abandonFindings(st)
 	a.espFindings(st)
-	a.hiddenChildRefusal(st)
+	if !a.hiddenChildRefusal(st) {
+		a.endUnknown(st)
+	}
 }
 
 // transmission is one send of a message that was retransmitted.

@@ -38,6 +38,7 @@ const (
 	KindTemporaryFailure   FindingKind = "temporary_failure"
 	KindChildSANotFound    FindingKind = "child_sa_not_found"
 	KindChildRefused       FindingKind = "child_sa_refused"
+	KindEndUnknown         FindingKind = "end_unknown"
 	KindRedirect           FindingKind = "redirect"
 	KindAbandoned          FindingKind = "sa_abandoned"
 	KindIgnoredRekey       FindingKind = "create_child_sa_ignored"
@@ -97,6 +98,7 @@ var findingKinds = [...]FindingKindInfo{
 	{KindTemporaryFailure, SeverityWarning, "TEMPORARY_FAILURE: the peer is busy, e.g. rekeying (RFC 7296 §2.25)"},
 	{KindChildSANotFound, SeverityWarning, "CHILD_SA_NOT_FOUND: the peer no longer has the child SA (RFC 7296 §2.25)"},
 	{KindChildRefused, SeverityWarning, "a child SA or quick mode answered with what is almost certainly an encrypted error"},
+	{KindEndUnknown, SeverityInfo, "without keys: the SA's last exchange is an encrypted INFORMATIONAL (a Delete or a liveness check) and nothing follows"},
 	{KindRedirect, SeverityInfo, "the gateway sent the initiator to another gateway (RFC 5685)"},
 	{KindAbandoned, SeverityWarning, "an IKE SA left after IKE_AUTH without a Delete and replaced by a new one"},
 	{KindIgnoredRekey, SeverityWarning, "a CREATE_CHILD_SA request ignored, then a new IKE SA instead of a rekey"},

@@ -155,12 +155,13 @@ const refusedAuthRatio = 65
 // hiddenChildRefusal reports, without keys, the IKEv2 pattern of a child
 // SA refused in IKE_AUTH: the encrypted IKE_AUTH response is too small to
 // carry an accepted child SA, no ESP or child SA follows, and the SA ends
-// there or with a single INFORMATIONAL (most likely its Delete).
-func (a *Analyzer) hiddenChildRefusal(st *saState) {
+// there or with a single INFORMATIONAL (most likely its Delete). It tells
+// whether it reported.
+func (a *Analyzer) hiddenChildRefusal(st *saState) bool {
 	sa := st.sa
 	if sa.Version != 2 || !st.authOK || !st.authUnverified || st.authFailed || st.childFailed || len(sa.ChildSAs) > 0 ||
 		sa.RekeyedFrom != "" || st.rekeyed || sa.ExchangesOmitted > 0 {
-		return
+		return false
 	}
 	exs := sa.Exchanges
 	k := -1
@@ -170,7 +171,7 @@ func (a *Analyzer) hiddenChildRefusal(st *saState) {
 		}
 	}
 	if k < 0 || k+2 < len(exs) {
-		return
+		return false
 	}
 	auth := exs[k]
 	var req, resp *Message
@@ -183,14 +184,14 @@ func (a *Analyzer) hiddenChildRefusal(st *saState) {
 		}
 	}
 	if req == nil || resp == nil || resp.Payloads != "SK" || resp.Size*100 >= req.Size*refusedAuthRatio {
-		return
+		return false
 	}
 	frames := []int{req.Frame, resp.Frame}
 	then := " Nothing of this SA follows."
 	if k+1 < len(exs) {
 		info := exs[k+1]
 		if info.Type != dissect.ExchangeInformational || len(info.Messages) == 0 || info.Messages[0].Payloads != "SK" {
-			return
+			return false
 		}
 		first := info.Messages[0]
 		frames = append(frames, first.Frame)
@@ -204,4 +205,38 @@ func (a *Analyzer) hiddenChildRefusal(st *saState) {
 			" authenticated the initiator but refused the child SA (NO_PROPOSAL_CHOSEN: the phase-2 proposals;"+
 			" TS_UNACCEPTABLE: the traffic selectors)."+then+" The messages are encrypted: give the keys to see which.",
 		frames...)
+	return true
+}
+
+// endUnknown notes, without keys, an established IKEv2 SA whose last
+// exchange is an answered, encrypted INFORMATIONAL after which nothing of
+// the SA (IKE or ESP) appears: a Delete and a liveness check look alike
+// on the wire, so "established" is only the last state ikeflow could see.
+func (a *Analyzer) endUnknown(st *saState) {
+	sa := st.sa
+	if sa.Version != 2 || sa.State != StateEstablished || sa.ExchangesOmitted > 0 || len(sa.Exchanges) == 0 {
+		return
+	}
+	last := sa.Exchanges[len(sa.Exchanges)-1]
+	if last.Type != dissect.ExchangeInformational || !last.Answered || len(last.Messages) < 2 {
+		return
+	}
+	var resp *Message
+	for _, m := range last.Messages {
+		if m.Payloads != "SK" { // decrypted (or not encrypted): its content is known
+			return
+		}
+		if m.Response {
+			resp = m
+		}
+	}
+	if resp == nil || sa.End.After(resp.Time) {
+		return
+	}
+	req := last.Messages[0]
+	st.addFinding(KindEndUnknown, SeverityInfo, req.Time,
+		"The last exchange of this IKE SA is an encrypted INFORMATIONAL (frames "+strconv.Itoa(req.Frame)+", "+
+			strconv.Itoa(resp.Frame)+"), after which the capture shows nothing more of it: no IKE message and no ESP."+
+			" Without keys a Delete and a liveness check (DPD) look alike, so the SA may have been deleted there;"+
+			" \"established\" is only the last state the capture shows. Give the keys to know.", req.Frame, resp.Frame)
 }

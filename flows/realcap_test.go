@@ -135,6 +135,11 @@ func TestWiresharkGCM(t *testing.T) {
 				wantFindings(t, sa, "nat_detected:info", "certificate:info", "certificate:info", "id_not_in_certificate:info")
 			} else {
 				wantFindings(t, sa, "nat_detected:info")
+				// The keys show the last INFORMATIONAL is the Delete:
+				// without them ikeflow must not present the SA as simply up.
+				if finding(sa, KindEndUnknown) == nil {
+					t.Errorf("keyless SA %s: no end_unknown note, but its last exchange is its encrypted Delete", sa.Name())
+				}
 			}
 			if sa.NAT != "initiator" {
 				t.Errorf("NAT %q", sa.NAT)
@@ -143,7 +148,7 @@ func TestWiresharkGCM(t *testing.T) {
 				t.Errorf("keys %v: child SAs %+v", keyed, sa.ChildSAs[0])
 			}
 		}
-		if n := map[bool]int{false: 3, true: 12}[keyed]; len(r.Findings) != n {
+		if n := map[bool]int{false: 6, true: 12}[keyed]; len(r.Findings) != n {
 			t.Errorf("top-level findings %v", kinds(r.Findings))
 		}
 	}

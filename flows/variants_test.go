@@ -64,7 +64,7 @@ func shiftAfter(pk []Packet, i int, d time.Duration) {
 func sortedKinds(r *Report) []string {
 	var out []string
 	for _, f := range r.Findings {
-		if f.Kind == KindNATDetected {
+		if f.Kind == KindNATDetected || f.Kind == KindEndUnknown { // see kinds
 			continue
 		}
 		out = append(out, string(f.Kind)+":"+f.Severity.String())
