@@ -352,6 +352,9 @@ func (c *comparison) matchKey(xs, ys []int32, aUp bool) {
 			f.delays = append(f.delays, td.Sub(tu))
 		}
 		f.arrive = append(f.arrive, arrival{tu, td})
+		if c.a.opt.Pairs {
+			f.pairs = append(f.pairs, Pair{Up: ref(up, upName), Down: ref(dp, downName), Delay: td.Sub(tu), Early: early})
+		}
 		for _, l := range stack {
 			r := ref(&upS.Packets[l], upName)
 			r.LaterCopy = up.Frame
@@ -404,6 +407,7 @@ func (c *comparison) finish() {
 			f.DelayMin, f.DelayMedian, f.DelayMax = f.delays[0], f.delays[len(f.delays)/2], f.delays[len(f.delays)-1]
 		}
 		slices.SortFunc(f.arrive, func(x, y arrival) int { return x.up.Compare(y.up) })
+		slices.SortStableFunc(f.pairs, func(x, y Pair) int { return x.Up.Time.Compare(y.Up.Time) })
 		var latest time.Time
 		for i, a := range f.arrive {
 			if i > 0 && a.down.Before(latest) {

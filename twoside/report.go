@@ -91,6 +91,7 @@ type Flow struct {
 
 	delays []time.Duration
 	arrive []arrival
+	pairs  []Pair
 	first  time.Time
 }
 
@@ -138,4 +139,29 @@ type Mapping struct {
 	LastFrameA  int `json:"last_frame_a"`
 	// Rewritten is set when any address or port differs.
 	Rewritten bool `json:"rewritten"`
+}
+
+// Pair is one packet seen at both capture points.
+type Pair struct {
+	// Up and Down are the packet as the upstream and the downstream
+	// capture saw it (their frames, times and addresses).
+	Up, Down Ref
+	// Delay is the one-way delay from the upstream to the downstream point,
+	// after the clock offset is removed; Early is set when the downstream
+	// copy was seen before the upstream one (Delay is then negative).
+	Delay time.Duration
+	Early bool
+}
+
+// Pairs returns the packets of the flow seen at both points, in upstream
+// time order; empty unless [Options.Pairs] was set.
+func (f *Flow) Pairs() []Pair { return f.pairs }
+
+// InA returns the time of ref in capture A's clock (the clock offset and
+// drift removed when ref was seen in B).
+func (r *Report) InA(ref Ref) time.Time {
+	if ref.Side == "b" {
+		return r.Clock.toA(ref.Time)
+	}
+	return ref.Time
 }
