@@ -28,10 +28,10 @@ const (
 // tsArrow is one arrow of a two-sided diagram: one packet, or a run of ESP
 // packets that all arrived (n > 1).
 type tsArrow struct {
-	t        time.Time // A's clock: upstream time, downstream for tsOnlyDown
-	rightward bool     // from the endpoint on A's side to the one on B's side
-	state    tsState
-	up, down *twoside.Ref // up nil for tsOnlyDown, down nil for tsLost
+	t         time.Time // A's clock: upstream time, downstream for tsOnlyDown
+	rightward bool      // from the endpoint on A's side to the one on B's side
+	state     tsState
+	up, down  *twoside.Ref // up nil for tsOnlyDown, down nil for tsLost
 	// for runs: the last packet's refs, the count, the delay range
 	lastUp, lastDown *twoside.Ref
 	n                int
