@@ -1,0 +1,267 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"golang.org/x/net/html"
+)
+
+// tsExpected is the part of testdata/twoside/*/expected.json (written by
+// testdata/gen/twoside_expect.py from the pcap bytes, not by ikeflow) the
+// diagram tests use: the lost and only-downstream packets by direction.
+type tsExpected struct {
+	Shift    float64                          `json:"clock_offset_b_minus_a_s"`
+	Lost     map[string][]struct{ Frame int } `json:"lost"`
+	OnlyDown map[string][]struct{ Frame int } `json:"only_downstream"`
+}
+
+// tsScenarios returns the two-sided corpus directories with their expected
+// data and the B capture to use (the shifted copy when there is one).
+func tsScenarios(t *testing.T) (dirs []string, bs []string, exps []*tsExpected) {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join(twosideCorpus, "*", "expected.json"))
+	if len(files) < 6 {
+		t.Fatalf("two-sided corpus: %d scenarios", len(files))
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var e tsExpected
+		if err := json.Unmarshal(b, &e); err != nil {
+			t.Fatal(err)
+		}
+		dir := filepath.Dir(f)
+		bp := filepath.Join(dir, "side-b-shifted.pcap")
+		if _, err := os.Stat(bp); err != nil {
+			bp = filepath.Join(dir, "side-b.pcap")
+		}
+		dirs, bs, exps = append(dirs, dir), append(bs, bp), append(exps, &e)
+	}
+	return dirs, bs, exps
+}
+
+// frames lists the script's packets as "a#N" (upstream A: a_to_b) and
+// "b#N" (upstream B: b_to_a), sorted.
+func (e *tsExpected) frames(m map[string][]struct{ Frame int }) []string {
+	var out []string
+	for dir, side := range map[string]string{"a_to_b": "a", "b_to_a": "b"} {
+		for _, p := range m[dir] {
+			out = append(out, side+"#"+strconv.Itoa(p.Frame))
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// twoSidedLadder runs analyze --ladder on a scenario and returns the
+// two-sided diagram section (up to the plain analysis of A).
+func twoSidedLadder(t *testing.T, width string, a, b string) string {
+	t.Helper()
+	out, errb, code := ikeflow(t, "analyze", "--two-sided", "--ladder", "--width", width, a, b)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errb)
+	}
+	i := strings.Index(out, "\nTwo-sided sequence diagrams\n")
+	j := strings.Index(out, "\nAnalysis of ")
+	if i < 0 || j < i {
+		t.Fatalf("no two-sided diagrams before the plain analysis:\n%s", out)
+	}
+	return out[i:j]
+}
+
+var lostArrow = regexp.MustCompile(`(?m)^ +[0-9.]+ \|[-o| ]*X[-o| ]*\|  .* ([ab]#[0-9]+) LOST between A and B`)
+var onlyArrow = regexp.MustCompile(`(?m)^ +[0-9.]+ \|[ |]*\*[-o<>| ]*\|  .* ([ab]#[0-9]+) seen only downstream`)
+
+// TestTwoSidedLadderLost: on every corpus scenario, the text diagrams draw
+// exactly the packets the independent script found lost (as arrows that
+// stop between the capture points) and seen only downstream.
+func TestTwoSidedLadderLost(t *testing.T) {
+	dirs, bs, exps := tsScenarios(t)
+	for i, dir := range dirs {
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			lad := twoSidedLadder(t, "0", filepath.Join(dir, "side-a.pcap"), bs[i])
+			var lost, only []string
+			for _, m := range lostArrow.FindAllStringSubmatch(lad, -1) {
+				lost = append(lost, m[1])
+			}
+			for _, m := range onlyArrow.FindAllStringSubmatch(lad, -1) {
+				only = append(only, m[1])
+			}
+			slices.Sort(lost)
+			slices.Sort(only)
+			if want := exps[i].frames(exps[i].Lost); !slices.Equal(lost, want) {
+				t.Errorf("lost arrows %v, script says %v\n%s", lost, want, lad)
+			}
+			if want := exps[i].frames(exps[i].OnlyDown); !slices.Equal(only, want) {
+				t.Errorf("only-downstream arrows %v, script says %v", only, want)
+			}
+		})
+	}
+}
+
+// TestTwoSidedLadderWidth: at 80 columns no line of the two-sided diagrams
+// is wider, and every arrow row still shows the four lanes.
+func TestTwoSidedLadderWidth(t *testing.T) {
+	dirs, bs, _ := tsScenarios(t)
+	for i, dir := range dirs {
+		lad := twoSidedLadder(t, "80", filepath.Join(dir, "side-a.pcap"), bs[i])
+		rows := 0
+		for _, l := range strings.Split(lad, "\n") {
+			if n := utf8.RuneCountInString(l); n > 80 {
+				t.Errorf("%s: %d columns: %q", filepath.Base(dir), n, l)
+			}
+			if strings.HasPrefix(l, "   ") && strings.Count(l, "|")+strings.Count(l, "o") >= 4 && strings.Contains(l, "|  ") {
+				rows++
+			}
+		}
+		if rows == 0 {
+			t.Errorf("%s: no diagram rows at 80 columns:\n%s", filepath.Base(dir), lad)
+		}
+	}
+}
+
+// TestTwoSidedHTML: --format html with two captures is one self-contained
+// page (no script, no external URL) whose SVG diagrams draw as lost arrows
+// exactly the packets the independent script found lost, and as
+// only-downstream arrows those it found only downstream.
+func TestTwoSidedHTML(t *testing.T) {
+	dirs, bs, exps := tsScenarios(t)
+	for i, dir := range dirs {
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			page, errb, code := ikeflow(t, "analyze", "--two-sided", "--format", "html", filepath.Join(dir, "side-a.pcap"), bs[i])
+			if code != exitOK {
+				t.Fatalf("exit %d: %s", code, errb)
+			}
+			if !strings.HasPrefix(page, "<!DOCTYPE html>") || !strings.HasSuffix(page, "</html>\n") || strings.Count(page, "<html") != 1 {
+				t.Fatalf("not one page:\n%s", page[:min(len(page), 300)])
+			}
+			var lost, only []string
+			svgs, arrived := 0, 0
+			for _, n := range htmlNodes(t, page) {
+				switch n.Data {
+				case "script", "iframe", "object", "embed", "link", "img":
+					t.Errorf("<%s> in the page", n.Data)
+				case "svg":
+					svgs++
+				}
+				for _, a := range n.Attr {
+					v := strings.ToLower(a.Val)
+					if strings.HasPrefix(a.Key, "on") || strings.Contains(v, "http:") || strings.Contains(v, "https:") || strings.Contains(v, "//") || strings.Contains(v, "url(") {
+						t.Errorf("<%s %s=%q>", n.Data, a.Key, a.Val)
+					}
+				}
+				if n.Data != "g" {
+					continue
+				}
+				switch attr(n, "class") {
+				case "lost":
+					lost = append(lost, attr(n, "data-frame"))
+					if !hasX(n) {
+						t.Errorf("lost arrow %s has no X mark", attr(n, "data-frame"))
+					}
+				case "only-down":
+					only = append(only, attr(n, "data-frame"))
+				case "arrived":
+					arrived++
+				}
+			}
+			if strings.Contains(strings.ToLower(page), "http://") || strings.Contains(strings.ToLower(page), "https://") {
+				t.Errorf("a URL in the page")
+			}
+			slices.Sort(lost)
+			slices.Sort(only)
+			if want := exps[i].frames(exps[i].Lost); !slices.Equal(lost, want) {
+				t.Errorf("lost arrows %v, script says %v", lost, want)
+			}
+			if want := exps[i].frames(exps[i].OnlyDown); !slices.Equal(only, want) {
+				t.Errorf("only-downstream arrows %v, script says %v", only, want)
+			}
+			if svgs == 0 || arrived == 0 {
+				t.Errorf("%d diagrams, %d arrived arrows", svgs, arrived)
+			}
+		})
+	}
+}
+
+// hasX reports whether an arrow group draws the X of a packet lost midway:
+// a line that ends between the A and B lanes and a crossing path.
+func hasX(g *html.Node) bool {
+	var end int
+	x := false
+	for c := g.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type != html.ElementNode {
+			continue
+		}
+		if c.Data == "line" {
+			end, _ = strconv.Atoi(attr(c, "x2"))
+		}
+		if c.Data == "path" && strings.Count(attr(c, "d"), "M") == 2 {
+			x = true
+		}
+	}
+	return x && end > tsvLanes[1] && end < tsvLanes[2]
+}
+
+// TestTwoSidedViewGolden compares the two-sided diagrams (text at full
+// width and at 80 columns, and the HTML page) of corpus scenarios with
+// reviewed golden files.
+func TestTwoSidedViewGolden(t *testing.T) {
+	cases := []struct {
+		name string
+		args []string
+		cut  bool // only the two-sided part (the plain analysis has its own goldens)
+	}{
+		{"twoside-drop-auth.analyze-ladder", []string{"analyze", "--ladder", "--width", "0", "side-a.pcap", "side-b-shifted.pcap"}, true},
+		{"twoside-nat-ports.analyze-ladder80", []string{"analyze", "--ladder", "--width", "80", "side-a.pcap", "side-b-shifted.pcap"}, true},
+		{"twoside-ikev1-resp.analyze-ladder-md", []string{"analyze", "--ladder", "--format", "md", "--width", "0", "side-a.pcap", "side-b-shifted.pcap"}, true},
+		{"twoside-drop-auth.analyze-html", []string{"analyze", "--format", "html", "side-a.pcap", "side-b-shifted.pcap"}, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := filepath.Join(twosideCorpus, strings.SplitN(c.name, ".", 2)[0])
+			args := slices.Clone(c.args)
+			for i, a := range args {
+				if strings.HasSuffix(a, ".pcap") {
+					args[i] = filepath.Join(dir, a)
+				}
+			}
+			out, errb, code := ikeflow(t, args...)
+			if code != exitOK {
+				t.Fatalf("exit status %d\nstderr: %s", code, errb)
+			}
+			if c.cut {
+				j := strings.Index(out, "\nAnalysis of ")
+				if j < 0 {
+					t.Fatalf("no plain analysis after the comparison:\n%s", out)
+				}
+				out = out[:j+1]
+			}
+			out = strings.ReplaceAll(out, dir+string(filepath.Separator), "")
+			golden := filepath.Join("testdata", "golden", c.name+".golden")
+			if *update {
+				if err := os.WriteFile(golden, []byte(out), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run go test ./cmd/ikeflow -update and review the result)", err)
+			}
+			if out != string(want) {
+				os.WriteFile(golden+".got", []byte(out), 0o644)
+				t.Errorf("output differs from %s; wrote %s.got", golden, golden)
+			}
+		})
+	}
+}
