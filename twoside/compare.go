@@ -353,7 +353,10 @@ func (c *comparison) matchKey(xs, ys []int32, aUp bool) {
 		}
 		f.arrive = append(f.arrive, arrival{tu, td})
 		if c.a.opt.Pairs {
-			f.pairs = append(f.pairs, Pair{Up: ref(up, upName), Down: ref(dp, downName), Delay: td.Sub(tu), Early: early})
+			if f.upS == nil {
+				f.upS, f.downS = upS, downS
+			}
+			f.pairs = append(f.pairs, pairIdx{up: uj, down: dj, delay: td.Sub(tu), early: early})
 		}
 		for _, l := range stack {
 			r := ref(&upS.Packets[l], upName)
@@ -407,7 +410,8 @@ func (c *comparison) finish() {
 			f.DelayMin, f.DelayMedian, f.DelayMax = f.delays[0], f.delays[len(f.delays)/2], f.delays[len(f.delays)-1]
 		}
 		slices.SortFunc(f.arrive, func(x, y arrival) int { return x.up.Compare(y.up) })
-		slices.SortStableFunc(f.pairs, func(x, y Pair) int { return x.Up.Time.Compare(y.Up.Time) })
+		// packets are in time order: by upstream index is by upstream time
+		slices.SortFunc(f.pairs, func(x, y pairIdx) int { return cmp.Compare(x.up, y.up) })
 		var latest time.Time
 		for i, a := range f.arrive {
 			if i > 0 && a.down.Before(latest) {

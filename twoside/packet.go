@@ -92,9 +92,10 @@ type Options struct {
 	// SPIs, when set, limits the report to these SAs: an IKE initiator SPI
 	// (16 hex digits) or an ESP SPI (8 hex digits, optional 0x).
 	SPIs []string
-	// Pairs keeps every packet seen at both points in [Flow.Pairs], for
-	// drawings that show each packet (about 400 more octets per matched
-	// packet); without it only the counts and delays are kept.
+	// Pairs keeps every packet seen at both points for [Flow.Pairs], for
+	// drawings that show each packet: 24 more octets per matched packet,
+	// and the report then holds on to both sides' packets. Without it only
+	// the counts and delays are kept.
 	Pairs bool
 }
 

@@ -91,7 +91,9 @@ type Flow struct {
 
 	delays []time.Duration
 	arrive []arrival
-	pairs  []Pair
+	pairs  []pairIdx
+	upS    *Side // the sides pairs index into
+	downS  *Side
 	first  time.Time
 }
 
@@ -153,9 +155,31 @@ type Pair struct {
 	Early bool
 }
 
+// pairIdx is a [Pair] as the comparison keeps it: indexes into the sides'
+// packets (24 octets a packet instead of two [Ref] values).
+type pairIdx struct {
+	up, down int32
+	early    bool
+	delay    time.Duration
+}
+
 // Pairs returns the packets of the flow seen at both points, in upstream
-// time order; empty unless [Options.Pairs] was set.
-func (f *Flow) Pairs() []Pair { return f.pairs }
+// time order (a new slice on each call); empty unless [Options.Pairs] was
+// set.
+func (f *Flow) Pairs() []Pair {
+	if len(f.pairs) == 0 {
+		return nil
+	}
+	upName, downName := "a", "b"
+	if f.Upstream == "b" {
+		upName, downName = "b", "a"
+	}
+	out := make([]Pair, len(f.pairs))
+	for i, p := range f.pairs {
+		out[i] = Pair{Up: ref(&f.upS.Packets[p.up], upName), Down: ref(&f.downS.Packets[p.down], downName), Delay: p.delay, Early: p.early}
+	}
+	return out
+}
 
 // InA returns the time of ref in capture A's clock (the clock offset and
 // drift removed when ref was seen in B).
