@@ -1,7 +1,9 @@
 package main
 
 import (
+	"encoding/binary"
 	"encoding/json"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -9,7 +11,11 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
+
+	"github.com/ikeflow/ikeflow/capture"
+	"github.com/ikeflow/ikeflow/twoside"
 
 	"golang.org/x/net/html"
 )
@@ -263,5 +269,67 @@ func TestTwoSidedViewGolden(t *testing.T) {
 				t.Errorf("output differs from %s; wrote %s.got", golden, golden)
 			}
 		})
+	}
+}
+
+// TestTwoSidedDiagramBound: a long ESP run with every 3rd packet lost is
+// drawn in at most maxArrows arrows, and the closing count accounts for
+// every packet and every loss not drawn.
+func TestTwoSidedDiagramBound(t *testing.T) {
+	const n = 6000
+	a, b := twoside.NewPair("a.pcap", "b.pcap", twoside.Options{Pairs: true})
+	src, dst := netip.MustParseAddrPort("198.51.100.10:4500"), netip.MustParseAddrPort("203.0.113.10:4500")
+	t0 := time.Unix(1_700_000_000, 0)
+	data := make([]byte, 100)
+	for i := range n {
+		dir := i % 2 // the other direction gives the clock offset
+		ev := capture.Event{Frame: i + 1, Kind: capture.KindESP, Data: data, Src: src, Dst: dst, Time: t0.Add(time.Duration(i) * time.Millisecond)}
+		spi := uint32(0xa0000001)
+		up, down := a, b
+		if dir == 1 {
+			ev.Src, ev.Dst, spi, up, down = dst, src, 0xb0000001, b, a
+		}
+		binary.BigEndian.PutUint32(data, spi)
+		binary.BigEndian.PutUint32(data[4:], uint32(i+1))
+		up.Add(&ev)
+		if dir == 0 && i%6 == 2 && i > 100 && i < n-100 {
+			continue // lost between the points
+		}
+		ev.Time = ev.Time.Add(200 * time.Microsecond)
+		down.Add(&ev)
+	}
+	r := twoside.Compare(a, b)
+	if !r.Related {
+		t.Fatalf("not related: %s", r.Reason)
+	}
+	lostAll, sentAll := 0, 0
+	for _, f := range r.Flows {
+		lostAll += len(f.Lost)
+		sentAll += f.Sent + len(f.OnlyDownstream)
+	}
+	if lostAll < 900 {
+		t.Fatalf("only %d lost", lostAll)
+	}
+	drawn, lost, notDrawn, lostHidden := 0, 0, 0, 0
+	for _, d := range tsDiagrams(r) {
+		if len(d.arrows) > maxArrows {
+			t.Errorf("%s: %d arrows", d.sa, len(d.arrows))
+		}
+		for _, a := range d.arrows {
+			drawn += a.n
+			if a.state == tsLost {
+				lost++
+			}
+		}
+		notDrawn += d.notDrawn
+		lostHidden += d.lostHidden
+	}
+	if drawn+notDrawn != sentAll || lost+lostHidden != lostAll {
+		t.Errorf("drawn %d + not drawn %d, want %d packets; lost drawn %d + hidden %d, want %d", drawn, notDrawn, sentAll, lost, lostHidden, lostAll)
+	}
+	var sb strings.Builder
+	writeTwoSidedLadder(&sb, r, 80, false)
+	if lines := strings.Count(sb.String(), "\n"); lines > 4*maxArrows+60 || !strings.Contains(sb.String(), "more packet(s) not drawn") {
+		t.Errorf("%d lines, closing count present: %v", lines, strings.Contains(sb.String(), "more packet(s) not drawn"))
 	}
 }
