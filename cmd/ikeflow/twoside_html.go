@@ -102,8 +102,12 @@ func writeTwoSidedHTML(w io.Writer, r *twoside.Report) error {
 		if m.Rewritten {
 			rw = "yes"
 		}
+		frames := strconv.Itoa(m.FirstFrameA)
+		if m.LastFrameA != m.FirstFrameA {
+			frames += "–" + strconv.Itoa(m.LastFrameA)
+		}
 		p.Mappings = append(p.Mappings, []string{m.ASrc.String() + " → " + m.ADst.String(), m.BSrc.String() + " → " + m.BDst.String(),
-			strconv.Itoa(m.Packets), fmt.Sprintf("%d–%d", m.FirstFrameA, m.LastFrameA), rw})
+			strconv.Itoa(m.Packets), frames, rw})
 	}
 	for _, d := range tsDiagrams(r) {
 		p.Diagrams = append(p.Diagrams, tsvLayout(r, d))
