@@ -341,7 +341,8 @@ func tsLanes(s int) string {
 }
 
 // writeTwoSidedLadder draws every SA of r as a four-column sequence diagram
-// no wider than width (0: no limit).
+// no wider than width (0: no limit; below 30 columns the lanes alone are
+// wider).
 func writeTwoSidedLadder(w io.Writer, r *twoside.Report, width int, md bool) {
 	if md {
 		fmt.Fprintf(w, "\n## Two-sided sequence diagrams\n\n```\n")
@@ -377,12 +378,22 @@ func writeTwoSidedLadder(w io.Writer, r *twoside.Report, width int, md bool) {
 			start = d.arrows[0].t
 		}
 		blank := strings.Repeat(" ", tsTimeCol) + tsLanes(s) + "  "
+		// too narrow for a label beside the lanes: labels go under the arrow
+		below := width > 0 && width-len(blank)-2 < 16
 		for i := range d.arrows {
 			a := &d.arrows[i]
+			t := fmt.Sprintf("%9.3f ", a.t.Sub(start).Seconds())
+			if below {
+				fmt.Fprintln(w, t+a.arrowText(s))
+				if a.nat != "" {
+					wrap(a.nat, "      ", "        ")
+				}
+				wrap(a.label(), "      ", "        ")
+				continue
+			}
 			if a.nat != "" {
 				wrap(a.nat, blank, blank+"  ")
 			}
-			t := fmt.Sprintf("%9.3f ", a.t.Sub(start).Seconds())
 			wrap(a.label(), t+a.arrowText(s)+"  ", blank+"  ")
 		}
 		if d.notDrawn > 0 {

@@ -3,6 +3,8 @@ package main
 import (
 	"encoding/binary"
 	"encoding/json"
+	"io"
+	"math/rand/v2"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -331,5 +333,122 @@ func TestTwoSidedDiagramBound(t *testing.T) {
 	writeTwoSidedLadder(&sb, r, 80, false)
 	if lines := strings.Count(sb.String(), "\n"); lines > 4*maxArrows+60 || !strings.Contains(sb.String(), "more packet(s) not drawn") {
 		t.Errorf("%d lines, closing count present: %v", lines, strings.Contains(sb.String(), "more packet(s) not drawn"))
+	}
+}
+
+// loadTwoSide reads a capture into a side.
+func loadTwoSide(t *testing.T, path string, s *twoside.Side) {
+	t.Helper()
+	r, err := capture.Open(path, capture.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	for {
+		ev, err := r.Next()
+		if err == io.EOF {
+			return
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Add(ev)
+	}
+}
+
+// TestTwoSidedDiagramsEdited damages B of real two-point captures the way
+// the field does (packets missing, capture duplicates, disorder, timestamp
+// jitter, foreign packets) with a fixed seed, and checks the diagrams
+// against the report each time: every lost packet drawn as a lost arrow,
+// every only-downstream one as such, every arrived one in an arrow; the
+// text fits 40 and 80 columns; the HTML parses and has one lost arrow per
+// loss.
+func TestTwoSidedDiagramsEdited(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 4))
+	for _, sc := range []string{"twoside-drop-auth", "twoside-nat-ports", "twoside-cert-ipfrag", "twoside-ikev1-resp"} {
+		dir := filepath.Join(twosideCorpus, sc)
+		for it := range 25 {
+			a, b := twoside.NewPair("side-a.pcap", "side-b.pcap", twoside.Options{Pairs: true})
+			loadTwoSide(t, filepath.Join(dir, "side-a.pcap"), a)
+			loadTwoSide(t, filepath.Join(dir, "side-b.pcap"), b)
+			var ps []twoside.Packet
+			for _, p := range b.Packets {
+				switch rng.IntN(10) {
+				case 0: // lost before B
+					continue
+				case 1: // a capture duplicate
+					ps = append(ps, p)
+				case 2: // jitter
+					p.Time = p.Time.Add(time.Duration(rng.IntN(400)) * time.Microsecond)
+				}
+				ps = append(ps, p)
+			}
+			if len(ps) > 2 && it%3 == 0 { // disorder
+				i := rng.IntN(len(ps) - 1)
+				ps[i].Time, ps[i+1].Time = ps[i+1].Time, ps[i].Time
+			}
+			if it%4 == 0 { // a packet of A's that B has at another time: seen only downstream, or a later copy
+				p := a.Packets[rng.IntN(len(a.Packets))]
+				p.Time = p.Time.Add(time.Duration(rng.IntN(3000)) * time.Millisecond)
+				ps = append(ps, p)
+			}
+			b.Packets = ps
+			r := twoside.Compare(a, b)
+			if !r.Related {
+				continue
+			}
+			var wantLost, wantOnly, gotLost, gotOnly []string
+			arrived, drawnArrived := 0, 0
+			for _, f := range r.Flows {
+				for _, l := range f.Lost {
+					wantLost = append(wantLost, l.Side+"#"+strconv.Itoa(l.Frame))
+				}
+				for _, o := range f.OnlyDownstream {
+					wantOnly = append(wantOnly, o.Side+"#"+strconv.Itoa(o.Frame))
+				}
+				arrived += f.Arrived
+			}
+			for _, d := range tsDiagrams(r) {
+				for _, a := range d.arrows {
+					switch a.state {
+					case tsLost:
+						gotLost = append(gotLost, a.frames(a.up, nil))
+					case tsOnlyDown:
+						gotOnly = append(gotOnly, a.frames(a.down, nil))
+					default:
+						drawnArrived += a.n
+					}
+				}
+			}
+			for _, s := range [][]string{wantLost, wantOnly, gotLost, gotOnly} {
+				slices.Sort(s)
+			}
+			if !slices.Equal(gotLost, wantLost) || !slices.Equal(gotOnly, wantOnly) || drawnArrived != arrived {
+				t.Errorf("%s #%d: lost %v want %v; only %v want %v; arrived %d want %d", sc, it, gotLost, wantLost, gotOnly, wantOnly, drawnArrived, arrived)
+			}
+			for _, w := range []int{40, 80} {
+				var sb strings.Builder
+				writeTwoSidedLadder(&sb, r, w, false)
+				for _, l := range strings.Split(sb.String(), "\n") {
+					if utf8.RuneCountInString(l) > w {
+						t.Errorf("%s #%d: %d columns at width %d: %q", sc, it, utf8.RuneCountInString(l), w, l)
+						break
+					}
+				}
+			}
+			var hb strings.Builder
+			if err := writeTwoSidedHTML(&hb, r); err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			for _, node := range htmlNodes(t, hb.String()) {
+				if node.Data == "g" && attr(node, "class") == "lost" {
+					n++
+				}
+			}
+			if n != len(wantLost) {
+				t.Errorf("%s #%d: %d lost arrows in the HTML, %d lost", sc, it, n, len(wantLost))
+			}
+		}
 	}
 }
