@@ -452,3 +452,40 @@ func TestTwoSidedDiagramsEdited(t *testing.T) {
 		}
 	}
 }
+
+// FuzzTwoSidedViews compares a real capture A with mutated copies of real B
+// captures and draws the comparison as text diagrams (at 60 columns) and
+// HTML: no panic (an "internal error"), never exit status 2, valid UTF-8,
+// one HTML page.
+func FuzzTwoSidedViews(f *testing.F) {
+	bs, _ := filepath.Glob(filepath.Join(twosideCorpus, "twoside-drop-auth", "side-b*.pcap"))
+	for _, p := range bs {
+		if b, err := os.ReadFile(p); err == nil {
+			f.Add(b)
+		}
+	}
+	a := filepath.Join(twosideCorpus, "twoside-drop-auth", "side-a.pcap")
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) > 256<<10 {
+			return
+		}
+		b := filepath.Join(t.TempDir(), "b.pcap")
+		if err := os.WriteFile(b, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		for _, args := range [][]string{{"--ladder", "--width", "60"}, {"--format", "html"}} {
+			out, errb, code := ikeflowF(append(append([]string{"analyze", "-q", "--two-sided"}, args...), a, b)...)
+			if strings.Contains(errb, "internal error") || (code != exitOK && code != exitError) {
+				t.Fatalf("%v: exit %d\n%s", args, code, errb)
+			}
+			if !utf8.ValidString(out) {
+				t.Fatalf("%v: invalid UTF-8", args)
+			}
+			if args[0] == "--format" && code == exitOK && strings.HasPrefix(out, "<!DOCTYPE") {
+				if _, err := html.Parse(strings.NewReader(out)); err != nil || !strings.HasSuffix(out, "</html>\n") {
+					t.Fatalf("not one page: %v", err)
+				}
+			}
+		}
+	})
+}
