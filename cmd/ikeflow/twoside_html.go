@@ -121,6 +121,9 @@ func tsvLayout(r *twoside.Report, d *tsDiagram) *tsvDiagram {
 		Lanes: tsvLanes, Width: tsvWidth, Text: tsvLabel,
 		LaneLabels: [4]string{orUnknown(d.left), "A", "B", orUnknown(d.right)},
 		LaneSubs:   [4]string{"as A saw it", r.A, r.B, "as B saw it"}}
+	if d.leftRole != "" {
+		v.LaneSubs[0], v.LaneSubs[3] = d.leftRole+", as A saw it", d.rightRole+", as B saw it"
+	}
 	var start time.Time
 	if len(d.arrows) > 0 {
 		start = d.arrows[0].t

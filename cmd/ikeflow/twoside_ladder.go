@@ -44,11 +44,14 @@ type tsArrow struct {
 type tsDiagram struct {
 	sa          string
 	left, right string // endpoint on A's side as A saw it, on B's side as B saw it
-	summary     []string
-	arrows      []tsArrow
-	notDrawn    int // arrows over maxArrows
-	lostHidden  int // lost packets among them
-	outside     int
+	// leftRole and rightRole are "initiator" and "responder" when an
+	// IKE_SA_INIT request shows who started the SA, else empty
+	leftRole, rightRole string
+	summary             []string
+	arrows              []tsArrow
+	notDrawn            int // arrows over maxArrows
+	lostHidden          int // lost packets among them
+	outside             int
 }
 
 // tsDiagrams groups the flows of r by SA (both directions of an IKE SA in
@@ -69,6 +72,7 @@ func tsDiagrams(r *twoside.Report) []*tsDiagram {
 	}
 	for _, d := range out {
 		slices.SortStableFunc(d.arrows, func(x, y tsArrow) int { return x.t.Compare(y.t) })
+		d.roles()
 		d.merge()
 		d.natNotes()
 		if len(d.arrows) > maxArrows {
@@ -122,6 +126,34 @@ func (d *tsDiagram) add(r *twoside.Report, f *twoside.Flow) {
 		d.endpoints(o, right)
 		d.arrows = append(d.arrows, tsArrow{t: r.InA(*o), rightward: right, state: tsOnlyDown, down: o, n: 1})
 	}
+}
+
+// roles names the initiator from the first IKE_SA_INIT request of an IKEv2
+// SA (its sender started the SA).
+func (d *tsDiagram) roles() {
+	for _, a := range d.arrows {
+		ref := a.up
+		if ref == nil {
+			ref = a.down
+		}
+		if ref.Version == 2 && ref.Exchange == "IKE_SA_INIT" && !ref.Response {
+			d.leftRole, d.rightRole = "initiator", "responder"
+			if !a.rightward {
+				d.leftRole, d.rightRole = d.rightRole, d.leftRole
+			}
+			return
+		}
+	}
+}
+
+// endpointLabel names an endpoint with its role when known: "198.51.100.10
+// (initiator, as A saw it)".
+func endpointLabel(addr, role, point string) string {
+	s := orUnknown(addr) + " ("
+	if role != "" {
+		s += role + ", "
+	}
+	return s + "as " + point + " saw it)"
 }
 
 // endpoints names the endpoints from a packet: the one on A's side as A saw
@@ -361,7 +393,7 @@ func writeTwoSidedLadder(w io.Writer, r *twoside.Report, width int, md bool) {
 	fmt.Fprintln(w)
 	for _, d := range tsDiagrams(r) {
 		wrap(d.sa, "", "  ")
-		wrap("left: "+orUnknown(d.left)+" (as A saw it); A: "+r.A+"; B: "+r.B+"; right: "+orUnknown(d.right)+" (as B saw it)", "  ", "    ")
+		wrap("left: "+endpointLabel(d.left, d.leftRole, "A")+"; A: "+r.A+"; B: "+r.B+"; right: "+endpointLabel(d.right, d.rightRole, "B"), "  ", "    ")
 		for _, s := range d.summary {
 			wrap(s, "  ", "    ")
 		}

@@ -113,6 +113,21 @@ func TestTwoSidedLadderLost(t *testing.T) {
 			if want := exps[i].frames(exps[i].OnlyDown); !slices.Equal(only, want) {
 				t.Errorf("only-downstream arrows %v, script says %v", only, want)
 			}
+			// the responder named in the diagrams is the one the initiator's
+			// daemon log says it started the SA with
+			log, err := os.ReadFile(filepath.Join(dir, "charon-initiator.log"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := regexp.MustCompile(`initiating IKE_SA \S+ to (\S+)`).FindSubmatch(log)
+			if m == nil {
+				t.Fatal("no initiating line in charon-initiator.log")
+			}
+			for _, r := range regexp.MustCompile(`right: (\S+) \(responder, as B saw it\)`).FindAllStringSubmatch(lad, -1) {
+				if r[1] != string(m[1]) {
+					t.Errorf("responder %s, the log says %s", r[1], m[1])
+				}
+			}
 		})
 	}
 }
