@@ -119,14 +119,18 @@ func TestTwoSidedLadderLost(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			m := regexp.MustCompile(`initiating IKE_SA \S+ to (\S+)`).FindSubmatch(log)
+			m := regexp.MustCompile(`initiating (?:Main Mode |Aggressive Mode )?IKE_SA \S+ to (\S+)`).FindSubmatch(log)
 			if m == nil {
 				t.Fatal("no initiating line in charon-initiator.log")
 			}
-			for _, r := range regexp.MustCompile(`right: (\S+) \(responder, as B saw it\)`).FindAllStringSubmatch(lad, -1) {
+			named := regexp.MustCompile(`right: (\S+) \(responder, as B saw it\)`).FindAllStringSubmatch(lad, -1)
+			for _, r := range named {
 				if r[1] != string(m[1]) {
 					t.Errorf("responder %s, the log says %s", r[1], m[1])
 				}
+			}
+			if len(named) == 0 && !strings.Contains(string(m[0]), "Mode") { // IKEv1: no R flag, no role drawn
+				t.Errorf("no responder named for an IKEv2 SA")
 			}
 		})
 	}
