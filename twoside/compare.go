@@ -352,6 +352,12 @@ func (c *comparison) matchKey(xs, ys []int32, aUp bool) {
 			f.delays = append(f.delays, td.Sub(tu))
 		}
 		f.arrive = append(f.arrive, arrival{tu, td})
+		if c.a.opt.Pairs {
+			if f.upS == nil {
+				f.upS, f.downS = upS, downS
+			}
+			f.pairs = append(f.pairs, pairIdx{up: uj, down: dj, delay: td.Sub(tu), early: early})
+		}
 		for _, l := range stack {
 			r := ref(&upS.Packets[l], upName)
 			r.LaterCopy = up.Frame
@@ -404,6 +410,8 @@ func (c *comparison) finish() {
 			f.DelayMin, f.DelayMedian, f.DelayMax = f.delays[0], f.delays[len(f.delays)/2], f.delays[len(f.delays)-1]
 		}
 		slices.SortFunc(f.arrive, func(x, y arrival) int { return x.up.Compare(y.up) })
+		// packets are in time order: by upstream index is by upstream time
+		slices.SortFunc(f.pairs, func(x, y pairIdx) int { return cmp.Compare(x.up, y.up) })
 		var latest time.Time
 		for i, a := range f.arrive {
 			if i > 0 && a.down.Before(latest) {

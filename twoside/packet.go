@@ -92,6 +92,11 @@ type Options struct {
 	// SPIs, when set, limits the report to these SAs: an IKE initiator SPI
 	// (16 hex digits) or an ESP SPI (8 hex digits, optional 0x).
 	SPIs []string
+	// Pairs keeps every packet seen at both points for [Flow.Pairs], for
+	// drawings that show each packet: 24 more octets per matched packet,
+	// and the report then holds on to both sides' packets. Without it only
+	// the counts and delays are kept.
+	Pairs bool
 }
 
 func (o Options) maxPackets() int {

@@ -91,6 +91,9 @@ type Flow struct {
 
 	delays []time.Duration
 	arrive []arrival
+	pairs  []pairIdx
+	upS    *Side // the sides pairs index into
+	downS  *Side
 	first  time.Time
 }
 
@@ -138,4 +141,51 @@ type Mapping struct {
 	LastFrameA  int `json:"last_frame_a"`
 	// Rewritten is set when any address or port differs.
 	Rewritten bool `json:"rewritten"`
+}
+
+// Pair is one packet seen at both capture points.
+type Pair struct {
+	// Up and Down are the packet as the upstream and the downstream
+	// capture saw it (their frames, times and addresses).
+	Up, Down Ref
+	// Delay is the one-way delay from the upstream to the downstream point,
+	// after the clock offset is removed; Early is set when the downstream
+	// copy was seen before the upstream one (Delay is then negative).
+	Delay time.Duration
+	Early bool
+}
+
+// pairIdx is a [Pair] as the comparison keeps it: indexes into the sides'
+// packets (24 octets a packet instead of two [Ref] values).
+type pairIdx struct {
+	up, down int32
+	early    bool
+	delay    time.Duration
+}
+
+// Pairs returns the packets of the flow seen at both points, in upstream
+// time order (a new slice on each call); empty unless [Options.Pairs] was
+// set.
+func (f *Flow) Pairs() []Pair {
+	if len(f.pairs) == 0 {
+		return nil
+	}
+	upName, downName := "a", "b"
+	if f.Upstream == "b" {
+		upName, downName = "b", "a"
+	}
+	out := make([]Pair, len(f.pairs))
+	for i, p := range f.pairs {
+		out[i] = Pair{Up: ref(&f.upS.Packets[p.up], upName), Down: ref(&f.downS.Packets[p.down], downName), Delay: p.delay, Early: p.early}
+	}
+	return out
+}
+
+// InA returns the time of ref in capture A's clock (the clock offset and
+// drift removed when ref was seen in B).
+func (r *Report) InA(ref Ref) time.Time {
+	if ref.Side == "b" {
+		return r.Clock.toA(ref.Time)
+	}
+	return ref.Time
 }

@@ -23,7 +23,8 @@ var twoSidedModes = []string{"auto", "yes", "no"}
 // twoSided compares two captures of one path packet by packet when asked
 // (--two-sided) or, with "auto", when they are unambiguously two views of
 // the same traffic. It prints the comparison and then the plain analysis of
-// the first capture (JSON and CSV: the comparison only). done=false means the caller
+// the first capture (JSON, CSV and HTML: the comparison only; --ladder adds
+// the two-sided sequence diagrams to the text). done=false means the caller
 // goes on with the plain merged analysis.
 func twoSided(e *env, o *analyzeOpts, args, paths []string, opt capture.Options) (done bool, err error) {
 	if o.twoSided == "no" || len(paths) != 2 || slices.Contains(paths, "-") {
@@ -36,7 +37,7 @@ func twoSided(e *env, o *analyzeOpts, args, paths []string, opt capture.Options)
 	if na == nb {
 		na, nb = paths[0], paths[1]
 	}
-	topt := twoside.Options{SPIs: o.spis}
+	topt := twoside.Options{SPIs: o.spis, Pairs: o.format == "html" || o.ladder && o.format != "json" && o.format != "csv"}
 	for _, p := range o.peers {
 		if a, err := netip.ParseAddr(p); err == nil { // checked by flowFlags.options
 			topt.Peers = append(topt.Peers, a)
@@ -76,7 +77,17 @@ func twoSided(e *env, o *analyzeOpts, args, paths []string, opt capture.Options)
 		}
 		return true, w.Flush()
 	}
-	writeTwoSided(w, rep, o.format == "markdown" || o.format == "md")
+	if o.format == "html" {
+		if err := writeTwoSidedHTML(w, rep); err != nil {
+			return true, err
+		}
+		return true, w.Flush()
+	}
+	md := o.format == "markdown" || o.format == "md"
+	writeTwoSided(w, rep, md)
+	if o.ladder {
+		writeTwoSidedLadder(w, rep, outputWidth(e.stdout, o.width), md)
+	}
 	if err := w.Flush(); err != nil {
 		return true, err
 	}
