@@ -63,7 +63,7 @@ func runAnalyze(e *env, args []string) error {
 	fs := newFlags(e, "analyze", "[flags] FILE...", analyzeHelp)
 	var o analyzeOpts
 	fs.StringVarP(&o.format, "format", "f", "table", "output `format`: table, markdown, csv, json or html (one self-contained page)")
-	fs.BoolVar(&o.ladder, "ladder", false, "also draw a sequence diagram of every IKE SA (table and markdown formats; html always has them)")
+	fs.BoolVar(&o.ladder, "ladder", false, "also draw a sequence diagram of every IKE SA (table and markdown formats; html always has them); with two captures, four lanes (both ends, both capture points), lost packets stopping between the points")
 	fs.IntVar(&o.width, "width", autoWidth, "lay the table out for this many `columns` (default: the terminal's width, or COLUMNS; no limit for files and pipes; 0: no limit)")
 	o.flowFlags.register(fs, "finalise an IKE SA after this much capture time without traffic (bounds memory on long captures; 0 keeps all open)")
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "no progress and no packet-level warnings on stderr")
