@@ -2,6 +2,7 @@ package flows
 
 import (
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -208,35 +209,52 @@ func (a *Analyzer) hiddenChildRefusal(st *saState) bool {
 	return true
 }
 
-// endUnknown notes, without keys, an established IKEv2 SA whose last
-// exchange is an answered, encrypted INFORMATIONAL after which nothing of
-// the SA (IKE or ESP) appears: a Delete and a liveness check look alike
-// on the wire, so "established" is only the last state ikeflow could see.
+// endUnknown notes, without keys, an established SA whose last exchange
+// is an encrypted INFORMATIONAL (IKEv2: answered; IKEv1: one or more
+// informational messages) after which nothing of the SA (IKE or ESP)
+// appears: a Delete and a liveness check look alike on the wire, so
+// "established" is only the last state ikeflow could see.
 func (a *Analyzer) endUnknown(st *saState) {
 	sa := st.sa
-	if sa.Version != 2 || sa.State != StateEstablished || sa.ExchangesOmitted > 0 || len(sa.Exchanges) == 0 {
+	if sa.State != StateEstablished || sa.ExchangesOmitted > 0 || len(sa.Exchanges) == 0 {
 		return
 	}
-	last := sa.Exchanges[len(sa.Exchanges)-1]
-	if last.Type != dissect.ExchangeInformational || !last.Answered || len(last.Messages) < 2 {
-		return
-	}
-	var resp *Message
-	for _, m := range last.Messages {
-		if m.Payloads != "SK" { // decrypted (or not encrypted): its content is known
+	var msgs []*Message
+	if sa.Version == 2 {
+		last := sa.Exchanges[len(sa.Exchanges)-1]
+		if last.Type != dissect.ExchangeInformational || !last.Answered || len(last.Messages) < 2 {
 			return
 		}
-		if m.Response {
-			resp = m
+		msgs = last.Messages
+	} else {
+		// IKEv1 informational messages are one-way: take the run of them
+		// that ends the SA (a Delete of the IPsec SA, then of the ISAKMP SA).
+		for i := len(sa.Exchanges) - 1; i >= 0 && sa.Exchanges[i].Type == dissect.ExchangeInformationalV1; i-- {
+			msgs = append(slices.Clone(sa.Exchanges[i].Messages), msgs...)
 		}
 	}
-	if resp == nil || sa.End.After(resp.Time) {
+	if len(msgs) == 0 {
 		return
 	}
-	req := last.Messages[0]
-	st.addFinding(KindEndUnknown, SeverityInfo, req.Time,
-		"The last exchange of this IKE SA is an encrypted INFORMATIONAL (frames "+strconv.Itoa(req.Frame)+", "+
-			strconv.Itoa(resp.Frame)+"), after which the capture shows nothing more of it: no IKE message and no ESP."+
-			" Without keys a Delete and a liveness check (DPD) look alike, so the SA may have been deleted there;"+
-			" \"established\" is only the last state the capture shows. Give the keys to know.", req.Frame, resp.Frame)
+	for _, m := range msgs {
+		if m.Payloads != "SK" && m.Payloads != "encrypted" { // decrypted or clear: its content is known
+			return
+		}
+	}
+	if sa.End.After(msgs[len(msgs)-1].Time) {
+		return
+	}
+	frames := make([]int, 0, len(msgs))
+	for _, m := range msgs {
+		frames = append(frames, m.Frame)
+	}
+	what, dpd := "an encrypted INFORMATIONAL", "a liveness check (DPD)"
+	if sa.Version == 1 {
+		what, dpd = "encrypted informational messages", "a DPD R-U-THERE"
+	}
+	st.addFinding(KindEndUnknown, SeverityInfo, msgs[0].Time,
+		"The last exchange of this SA is "+what+" (frames "+joinInts(frames)+"), after which the capture shows"+
+			" nothing more of it: no IKE message and no ESP. Without keys a Delete and "+dpd+" look alike, so the"+
+			" SA may have been deleted there; \"established\" is only the last state the capture shows. Give the"+
+			" keys to know.", frames...)
 }
