@@ -137,7 +137,9 @@ func (p *pcapFile) next() ([]byte, gopacket.CaptureInfo, layers.LinkType, bool, 
 			p.warnedOrig = true
 			p.notes.add(p.in.off, ErrCaptureDamaged, "record at file offset %d: captured length %d exceeds the original length %d; read as recorded, as tshark does (reported once per file)", p.in.off, incl, orig)
 		}
-		sec, frac := p.order.Uint32(h[0:]), p.order.Uint32(h[4:])
+		// The second peek may have moved the buffered octets (refill at
+		// the buffer's end): h is stale, rec holds the header.
+		sec, frac := p.order.Uint32(rec[0:]), p.order.Uint32(rec[4:])
 		p.lastSec, p.haveLast = int64(sec), true
 		ci := gopacket.CaptureInfo{
 			Timestamp:     time.Unix(int64(sec), int64(frac)*int64(1e9/p.fracPerSec)).UTC(),

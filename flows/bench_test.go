@@ -24,41 +24,59 @@ func newSynth(tb testing.TB) *synth {
 	return &synth{tmpl: corpusPackets(tb, "ikev2-psk-success"), buf: make([]byte, 0, 2048)}
 }
 
-// run feeds n SAs to a.
+// run feeds n SAs to a in time order, as one capture point records them:
+// SA i's packets are the template's, shifted by i ms, so the packets of
+// ~the template's duration in ms SAs interleave. It merges one stream per
+// template packet (SA 0, 1, 2, ... of that packet, already in time order).
 func (s *synth) run(a *Analyzer, n int) {
 	base := s.tmpl[0].Time
 	frame := 0
-	const batch = 1024
-	for lo := 0; lo < n; lo += batch {
-		hi := min(lo+batch, n)
-		for j := range s.tmpl {
-			t := &s.tmpl[j]
-			for i := lo; i < hi; i++ {
-				frame++
-				p := &s.p
-				*p = *t
-				p.Frame = frame
-				p.Time = base.Add(time.Duration(i)*time.Millisecond + t.Time.Sub(base))
-				ini := netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)})
-				if t.Src.Addr() == s.tmpl[0].Src.Addr() {
-					p.Src = netip.AddrPortFrom(ini, t.Src.Port())
-				} else {
-					p.Dst = netip.AddrPortFrom(ini, t.Dst.Port())
-				}
-				if t.Kind == KindESP {
-					p.ESPSPI = t.ESPSPI ^ uint32(i)<<8
-					a.Add(p)
-					continue
-				}
-				s.buf = append(s.buf[:0], t.Data...)
-				binary.BigEndian.PutUint32(s.buf[0:4], uint32(i))
-				if binary.BigEndian.Uint64(s.buf[8:16]) != 0 {
-					binary.BigEndian.PutUint32(s.buf[8:12], uint32(i))
-				}
-				p.Data = s.buf
-				a.Add(p)
+	next := make([]int, len(s.tmpl)) // next SA of each template packet's stream
+	off := make([]time.Duration, len(s.tmpl))
+	for j := range s.tmpl {
+		off[j] = s.tmpl[j].Time.Sub(base)
+	}
+	for {
+		j := -1
+		var best time.Duration
+		for k := range next {
+			if next[k] == n {
+				continue
+			}
+			at := time.Duration(next[k])*time.Millisecond + off[k]
+			if j < 0 || at < best || at == best && next[k] < next[j] {
+				j, best = k, at
 			}
 		}
+		if j < 0 {
+			return
+		}
+		i := next[j]
+		next[j]++
+		t := &s.tmpl[j]
+		frame++
+		p := &s.p
+		*p = *t
+		p.Frame = frame
+		p.Time = base.Add(best)
+		ini := netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)})
+		if t.Src.Addr() == s.tmpl[0].Src.Addr() {
+			p.Src = netip.AddrPortFrom(ini, t.Src.Port())
+		} else {
+			p.Dst = netip.AddrPortFrom(ini, t.Dst.Port())
+		}
+		if t.Kind == KindESP {
+			p.ESPSPI = t.ESPSPI ^ uint32(i)<<8
+			a.Add(p)
+			continue
+		}
+		s.buf = append(s.buf[:0], t.Data...)
+		binary.BigEndian.PutUint32(s.buf[0:4], uint32(i))
+		if binary.BigEndian.Uint64(s.buf[8:16]) != 0 {
+			binary.BigEndian.PutUint32(s.buf[8:12], uint32(i))
+		}
+		p.Data = s.buf
+		a.Add(p)
 	}
 }
 
@@ -100,6 +118,11 @@ func BenchmarkAnalyze100kSAs(b *testing.B) {
 				r := a.Finish()
 				if mode == "keep" {
 					got = len(r.SAs)
+				}
+				for _, f := range r.Findings {
+					if f.Kind == KindOutOfOrder || f.Kind == KindCaptureDuplicate {
+						b.Fatalf("synthetic capture not in time order: %s", f.Message)
+					}
 				}
 				if got != n {
 					b.Fatalf("got %d SAs, want %d", got, n)

@@ -26,6 +26,29 @@ func (a *Analyzer) Lookup(version uint8, spii, spir dissect.SPI) *SA {
 // stay the same objects across calls and are updated in place.
 func (st *saState) view() *SA {
 	sa := st.sa
+	if len(sa.Exchanges) == 0 && len(st.exs) > 1 {
+		// First view (usually at finalisation): the exchanges and all
+		// their messages in three allocations, not three per exchange.
+		// Each exchange's Messages is capped at its own length, so a
+		// later append (more messages after a Lookup) reallocates it
+		// instead of running into its neighbour's.
+		total := 0
+		for _, ex := range st.exs {
+			total += ex.nmsgs()
+		}
+		exs := make([]Exchange, len(st.exs))
+		msgs := make([]Message, total)
+		ptrs := make([]*Message, total)
+		sa.Exchanges = make([]*Exchange, len(st.exs))
+		at := 0
+		for i, ex := range st.exs {
+			n := ex.nmsgs()
+			ex.build(&exs[i], msgs[at:at+n], ptrs[at:at:at+n])
+			sa.Exchanges[i] = &exs[i]
+			at += n
+		}
+		return sa
+	}
 	if sa.Exchanges == nil {
 		sa.Exchanges = make([]*Exchange, 0, len(st.exs))
 	}

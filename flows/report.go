@@ -388,7 +388,9 @@ func (ex *exRec) errorOf() string {
 // returns it: the reported fields, and the messages not yet rendered.
 func (ex *exRec) sync(out *Exchange) *Exchange {
 	if out == nil {
-		out = &Exchange{Type: ex.Type, MID: ex.MID, From: sideName(ex.side), Start: ex.Start}
+		out = &Exchange{}
+		ex.build(out, nil, nil)
+		return out
 	}
 	out.Answered, out.RTT, out.Retransmits, out.Error = ex.Answered, ex.RTT, ex.Retransmits, ex.errorOf()
 	n := ex.nmsgs()
@@ -399,8 +401,30 @@ func (ex *exRec) sync(out *Exchange) *Exchange {
 	if out.Messages == nil {
 		out.Messages = make([]*Message, 0, n)
 	}
-	block := make([]Message, n-have)
-	for i := have; i < n; i++ {
+	ex.render(out, make([]Message, n-have))
+	return out
+}
+
+// build fills out, a zero Exchange, with ex and all its messages, taking
+// the messages from block and the pointers from ptrs when they are long
+// enough (len and cap ex.nmsgs(); saState.view carves them from one
+// allocation per SA), else allocating them.
+func (ex *exRec) build(out *Exchange, block []Message, ptrs []*Message) {
+	*out = Exchange{Type: ex.Type, MID: ex.MID, From: sideName(ex.side), Start: ex.Start,
+		Answered: ex.Answered, RTT: ex.RTT, Retransmits: ex.Retransmits, Error: ex.errorOf()}
+	n := ex.nmsgs()
+	if len(block) < n || cap(ptrs) < n {
+		block, ptrs = make([]Message, n), make([]*Message, 0, n)
+	}
+	out.Messages = ptrs[:0:n]
+	ex.render(out, block[:n])
+}
+
+// render appends to out.Messages the messages of ex from len(out.Messages)
+// on, storing them in block (one element per message rendered).
+func (ex *exRec) render(out *Exchange, block []Message) {
+	have := len(out.Messages)
+	for i := have; i < have+len(block); i++ {
 		c := ex.msg(i)
 		m := &block[i-have]
 		*m = Message{Frame: ex.frame(i), Time: ex.msgTime(i), From: sideName(c.side()), Response: c.response(),
@@ -413,7 +437,6 @@ func (ex *exRec) sync(out *Exchange) *Exchange {
 		}
 		out.Messages = append(out.Messages, m)
 	}
-	return out
 }
 
 // Message is one IKE message of an exchange.

@@ -11,6 +11,7 @@ package main
 
 import (
 	"bufio"
+	"container/heap"
 	"encoding/binary"
 	"flag"
 	"fmt"
@@ -65,29 +66,48 @@ func main() {
 		os.Exit(1)
 	}
 	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	// Copies start 5 ms apart and overlap in time (a template lasts up to
+	// ~10 s). A capture taken on one link records their frames in time
+	// order, so the copies are merged by time, not written one after
+	// the other: only the copies in progress are held (a min-heap on the
+	// time of each one's next frame).
 	frames, produced := 0, 0
-	for copyN := 0; produced < *sas; copyN++ {
-		t := templates[copyN%len(templates)]
-		start := base.Add(time.Duration(copyN) * 5 * time.Millisecond)
-		t0 := t[0].ci.Timestamp
-		for _, fr := range t {
-			data := rewrite(fr.data, uint32(copyN))
-			ci := fr.ci
-			ci.Timestamp = start.Add(fr.ci.Timestamp.Sub(t0))
-			ci.CaptureLength, ci.Length = len(data), len(data)
-			if err := w.WritePacket(ci, data); err != nil {
-				fmt.Fprintln(os.Stderr, "bigcap:", err)
-				os.Exit(1)
-			}
-			frames++
-			for i := 0; i < *filler; i++ {
-				fd := fillerFrame(fr.data, uint32(copyN*(*filler)+i))
-				ci.CaptureLength, ci.Length = len(fd), len(fd)
-				w.WritePacket(ci, fd)
-				frames++
-			}
-		}
+	var h copyHeap
+	nextCopy := 0
+	startCopy := func() {
+		t := templates[nextCopy%len(templates)]
+		start := base.Add(time.Duration(nextCopy) * 5 * time.Millisecond)
+		heap.Push(&h, &copyState{n: nextCopy, t: t, start: start, t0: t[0].ci.Timestamp})
 		produced += saCount(t)
+		nextCopy++
+	}
+	startCopy()
+	for h.Len() > 0 {
+		for produced < *sas && !base.Add(time.Duration(nextCopy)*5*time.Millisecond).After(h[0].at()) {
+			startCopy()
+		}
+		c := h[0]
+		fr := c.t[c.i]
+		data := rewrite(fr.data, uint32(c.n))
+		ci := fr.ci
+		ci.Timestamp = c.at()
+		ci.CaptureLength, ci.Length = len(data), len(data)
+		if err := w.WritePacket(ci, data); err != nil {
+			fmt.Fprintln(os.Stderr, "bigcap:", err)
+			os.Exit(1)
+		}
+		frames++
+		for i := 0; i < *filler; i++ {
+			fd := fillerFrame(fr.data, uint32(c.n*(*filler)+i))
+			ci.CaptureLength, ci.Length = len(fd), len(fd)
+			w.WritePacket(ci, fd)
+			frames++
+		}
+		if c.i++; c.i == len(c.t) {
+			heap.Pop(&h)
+		} else {
+			heap.Fix(&h, 0)
+		}
 	}
 	if err := bw.Flush(); err != nil {
 		fmt.Fprintln(os.Stderr, "bigcap:", err)
@@ -95,6 +115,40 @@ func main() {
 	}
 	f.Close()
 	fmt.Fprintf(os.Stderr, "bigcap: wrote %d frames, about %d IKE SAs, to %s\n", frames, produced, *out)
+}
+
+// copyState is one copy of a template being written: the index of its
+// next frame and where its time starts.
+type copyState struct {
+	n     int // copy number (SPIs, addresses)
+	t     []frame
+	i     int
+	start time.Time
+	t0    time.Time
+}
+
+// at returns the capture time of the copy's next frame.
+func (c *copyState) at() time.Time { return c.start.Add(c.t[c.i].ci.Timestamp.Sub(c.t0)) }
+
+// copyHeap orders the copies in progress by the time of their next frame,
+// then by copy number.
+type copyHeap []*copyState
+
+func (h copyHeap) Len() int { return len(h) }
+func (h copyHeap) Less(i, j int) bool {
+	ti, tj := h[i].at(), h[j].at()
+	if !ti.Equal(tj) {
+		return ti.Before(tj)
+	}
+	return h[i].n < h[j].n
+}
+func (h copyHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *copyHeap) Push(x any)   { *h = append(*h, x.(*copyState)) }
+func (h *copyHeap) Pop() any {
+	old := *h
+	c := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return c
 }
 
 func load(path string) ([]frame, error) {
