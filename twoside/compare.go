@@ -138,6 +138,32 @@ func Compare(a, b *Side) *Report {
 			keys = append(keys, k)
 		}
 	}
+	// Map order is random: match in time order (packets are sorted by time
+	// in prepare), so flows and NAT mappings are found, and reported, in
+	// the same order on every run.
+	firstAt := func(k key) time.Time {
+		if xs := ia[k]; len(xs) > 0 {
+			return a.Packets[xs[0]].Time
+		}
+		return r.Clock.toA(b.Packets[ib[k][0]].Time)
+	}
+	slices.SortFunc(keys, func(x, y key) int {
+		tx, ty := firstAt(x), firstAt(y)
+		if c := tx.Compare(ty); c != 0 {
+			return c
+		}
+		// same instant: A's packets first, then by position in each capture
+		xa, ya := len(ia[x]) > 0, len(ia[y]) > 0
+		switch {
+		case xa && ya:
+			return int(ia[x][0] - ia[y][0])
+		case xa:
+			return -1
+		case ya:
+			return 1
+		}
+		return int(ib[x][0] - ib[y][0])
+	})
 	for _, k := range keys {
 		xs, ys := ia[k], ib[k]
 		var aUp, known bool
