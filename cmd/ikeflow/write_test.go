@@ -17,6 +17,8 @@ import (
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
 	"github.com/gopacket/gopacket/pcapgo"
+
+	"github.com/ikeflow/ikeflow/internal/testpcap"
 )
 
 // analyzeOut runs analyze with args and returns its JSON report.
@@ -114,23 +116,11 @@ func framesOfSA(t *testing.T, path string, spii, spir []byte, esp [][]byte) ([]s
 		t.Fatal(err)
 	}
 	defer f.Close()
-	var src interface {
-		ReadPacketData() ([]byte, gopacket.CaptureInfo, error)
+	src, err := testpcap.NewReader(f, path)
+	if err != nil {
+		t.Fatal(err)
 	}
-	var lt layers.LinkType
-	if strings.HasSuffix(path, ".pcapng") {
-		r, err := pcapgo.NewNgReader(f, pcapgo.DefaultNgReaderOptions)
-		if err != nil {
-			t.Fatal(err)
-		}
-		src, lt = r, r.LinkType()
-	} else {
-		r, err := pcapgo.NewReader(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		src, lt = r, r.LinkType()
-	}
+	lt := src.LinkType()
 	var out []saFrame
 	n := 0
 	for {

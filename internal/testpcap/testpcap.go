@@ -273,23 +273,11 @@ func UDPDatagrams(path string) ([]Datagram, error) {
 		return nil, err
 	}
 	defer f.Close()
-	var src interface {
-		ReadPacketData() ([]byte, gopacket.CaptureInfo, error)
+	src, err := NewReader(f, path)
+	if err != nil {
+		return nil, err
 	}
-	var lt layers.LinkType
-	if filepath.Ext(path) == ".pcapng" {
-		r, err := pcapgo.NewNgReader(f, pcapgo.DefaultNgReaderOptions)
-		if err != nil {
-			return nil, err
-		}
-		src, lt = r, r.LinkType()
-	} else {
-		r, err := pcapgo.NewReader(f)
-		if err != nil {
-			return nil, err
-		}
-		src, lt = r, r.LinkType()
-	}
+	lt := src.LinkType()
 	var out []Datagram
 	for frame := 1; ; frame++ {
 		data, ci, err := src.ReadPacketData()
@@ -317,4 +305,19 @@ func UDPDatagrams(path string) ([]Datagram, error) {
 			Payload: append([]byte(nil), udp.Payload...),
 		})
 	}
+}
+
+// PacketReader reads the records of a pcap or pcapng file.
+type PacketReader interface {
+	ReadPacketData() ([]byte, gopacket.CaptureInfo, error)
+	LinkType() layers.LinkType
+}
+
+// NewReader reads r with gopacket (not with the package under test): as
+// pcapng when name ends in .pcapng, otherwise as pcap.
+func NewReader(r io.Reader, name string) (PacketReader, error) {
+	if filepath.Ext(name) == ".pcapng" {
+		return pcapgo.NewNgReader(r, pcapgo.DefaultNgReaderOptions)
+	}
+	return pcapgo.NewReader(r)
 }
