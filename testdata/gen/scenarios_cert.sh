@@ -148,9 +148,7 @@ sc_ikev2_cert_rsa() {
 	conf_pair auth=pubkey frag=no
 	cert_pair rsa 3072 3072
 	go
-	initiate "$A" net
-	pings $NS_A $HOST_A $HOST_B 2
-	terminate "$A" c; settle
+	up_ping_down 2
 	cert_facts
 }
 
@@ -161,9 +159,7 @@ sc_ikev2_cert_ecdsa() {
 	conf_pair auth=pubkey
 	cert_pair ecdsa 384 256
 	go
-	initiate "$A" net
-	pings $NS_A $HOST_A $HOST_B 2
-	terminate "$A" c; settle
+	up_ping_down 2
 	cert_facts
 }
 
@@ -174,9 +170,7 @@ sc_ikev2_cert_weak() {
 	conf_pair auth=pubkey
 	cert_pki rsa 2048 1024 2048 sun --digest sha1
 	go
-	initiate "$A" net
-	pings $NS_A $HOST_A $HOST_B 1
-	terminate "$A" c; settle
+	up_ping_down 1
 	cert_facts
 }
 
@@ -260,9 +254,7 @@ sc_ikev1_cert_rsa() {
 	conf_pair version=1 auth=pubkey frag=no
 	cert_pair rsa 2048 2048
 	go
-	initiate "$A" net
-	pings $NS_A $HOST_A $HOST_B 2
-	terminate "$A" c; settle
+	up_ping_down 2
 	cert_facts
 }
 
