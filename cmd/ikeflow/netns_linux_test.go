@@ -183,15 +183,11 @@ type frame struct {
 // rewrites their MAC addresses to the veth pair's (sender → receiver).
 func readEthernetFrames(t testing.TB, path string) []frame {
 	t.Helper()
-	f, err := os.Open(path)
+	src, closer, err := testpcap.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	src, err := testpcap.NewReader(f, path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	defer closer.Close()
 	lt := src.LinkType()
 	if lt != layers.LinkTypeEthernet {
 		t.Fatalf("%s: link type %v, want Ethernet", path, lt)

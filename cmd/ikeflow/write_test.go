@@ -111,15 +111,11 @@ type saFrame struct {
 // child SA SPIs, and the total frame count.
 func framesOfSA(t *testing.T, path string, spii, spir []byte, esp [][]byte) ([]saFrame, int) {
 	t.Helper()
-	f, err := os.Open(path)
+	src, closer, err := testpcap.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	src, err := testpcap.NewReader(f, path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	defer closer.Close()
 	lt := src.LinkType()
 	var out []saFrame
 	n := 0

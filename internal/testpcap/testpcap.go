@@ -268,15 +268,11 @@ type Datagram struct {
 // UDPDatagrams returns the unfragmented UDP datagrams of a pcap or pcapng
 // file, decoded with gopacket (not with the package under test).
 func UDPDatagrams(path string) ([]Datagram, error) {
-	f, err := os.Open(path)
+	src, f, err := Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	src, err := NewReader(f, path)
-	if err != nil {
-		return nil, err
-	}
 	lt := src.LinkType()
 	var out []Datagram
 	for frame := 1; ; frame++ {
@@ -311,6 +307,20 @@ func UDPDatagrams(path string) ([]Datagram, error) {
 type PacketReader interface {
 	ReadPacketData() ([]byte, gopacket.CaptureInfo, error)
 	LinkType() layers.LinkType
+}
+
+// Open opens a pcap or pcapng file for [NewReader]; the caller closes it.
+func Open(path string) (PacketReader, io.Closer, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	r, err := NewReader(f, path)
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	return r, f, nil
 }
 
 // NewReader reads r with gopacket (not with the package under test): as
