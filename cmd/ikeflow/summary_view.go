@@ -178,18 +178,10 @@ func summaryMarkdown(w io.Writer, rep, view *flows.Report, fi *findingIndex, ent
 	}
 	fmt.Fprintf(w, "\n**ikeflow:** %s\n\n%s\n\n", summaryLine(rep), note)
 	if len(view.SAs) > 0 {
-		t := newMarkdownTable(w)
-		t.Header("#", "Start (UTC)", "Initiator → Responder", "IKE", "SPIs i/r", "State", "Proposal", "Child SAs", "Findings")
-		for _, r := range saRows(view, "<br>") {
-			cells := []string{strconv.Itoa(r.n), r.start, r.peers, r.version, r.spis, r.state, r.proposal, r.children, strings.Join(fi.saFindings(r.n, false), "<br>")}
-			for i := range cells {
-				cells[i] = strings.ReplaceAll(cells[i], "|", `\|`)
-			}
-			if err := t.Append(cells); err != nil {
-				return err
-			}
-		}
-		if err := t.Render(); err != nil {
+		err := writeMarkdownSAs(w, view, func(n int) string {
+			return strings.Join(fi.saFindings(n, false), "<br>")
+		})
+		if err != nil {
 			return err
 		}
 		if col.moreProb > 0 {
