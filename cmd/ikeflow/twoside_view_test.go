@@ -341,23 +341,12 @@ func TestTwoSidedDiagramBound(t *testing.T) {
 	}
 }
 
-// loadTwoSide reads a capture into a side.
+// loadTwoSide reads a capture into a side, as the CLI does.
 func loadTwoSide(t *testing.T, path string, s *twoside.Side) {
 	t.Helper()
-	r, err := capture.Open(path, capture.Options{})
-	if err != nil {
+	e := &env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard}
+	if err := loadSide(e, path, capture.Options{}, s); err != nil {
 		t.Fatal(err)
-	}
-	defer r.Close()
-	for {
-		ev, err := r.Next()
-		if err == io.EOF {
-			return
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		s.Add(ev)
 	}
 }
 
