@@ -308,16 +308,7 @@ func mdCell(s string) string {
 // renderMarkdown writes the same content as the table, ready for a ticket.
 func renderMarkdown(w io.Writer, rep *flows.Report, o renderOpts) error {
 	fi := indexFindings(rep)
-	for i, v := range verdict(rep, fi, o.refs) {
-		switch {
-		case i == 0:
-			fmt.Fprintf(w, "**Verdict:** %s\n\n", mdText(v.Text))
-		case v.Sev == "":
-			fmt.Fprintf(w, "- %s\n", mdText(v.Text))
-		default:
-			fmt.Fprintf(w, "- **%s** %s\n", v.Sev, mdText(v.Text))
-		}
-	}
+	writeMarkdownVerdict(w, verdict(rep, fi, o.refs))
 	fmt.Fprintf(w, "\n**ikeflow:** %s\n\n", summaryLine(rep))
 	if len(rep.SAs) > 0 {
 		fmt.Fprint(w, "### IKE SAs\n\n")
@@ -455,4 +446,19 @@ func writeMarkdownSAs(w io.Writer, rep *flows.Report, findings func(n int) strin
 		}
 	}
 	return t.Render()
+}
+
+// writeMarkdownVerdict writes a verdict as markdown: the first entry as the
+// verdict line, the others as a list.
+func writeMarkdownVerdict(w io.Writer, entries []verdictEntry) {
+	for i, v := range entries {
+		switch {
+		case i == 0:
+			fmt.Fprintf(w, "**Verdict:** %s\n\n", mdText(v.Text))
+		case v.Sev == "":
+			fmt.Fprintf(w, "- %s\n", mdText(v.Text))
+		default:
+			fmt.Fprintf(w, "- **%s** %s\n", v.Sev, mdText(v.Text))
+		}
+	}
 }

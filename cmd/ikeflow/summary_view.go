@@ -166,16 +166,7 @@ func summaryWide(w io.Writer, rep, view *flows.Report, fi *findingIndex, entries
 
 // summaryMarkdown writes the summary view as markdown.
 func summaryMarkdown(w io.Writer, rep, view *flows.Report, fi *findingIndex, entries []verdictEntry, note string, kinds []*kindGroup, col *collector, o renderOpts) error {
-	for i, v := range entries {
-		switch {
-		case i == 0:
-			fmt.Fprintf(w, "**Verdict:** %s\n\n", mdText(v.Text))
-		case v.Sev == "":
-			fmt.Fprintf(w, "- %s\n", mdText(v.Text))
-		default:
-			fmt.Fprintf(w, "- **%s** %s\n", v.Sev, mdText(v.Text))
-		}
-	}
+	writeMarkdownVerdict(w, entries)
 	fmt.Fprintf(w, "\n**ikeflow:** %s\n\n%s\n\n", summaryLine(rep), note)
 	if len(view.SAs) > 0 {
 		err := writeMarkdownSAs(w, view, func(n int) string {
