@@ -10,8 +10,9 @@ import (
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
-	"github.com/gopacket/gopacket/pcapgo"
 	"golang.org/x/net/bpf"
+
+	"github.com/ikeflow/ikeflow/internal/testpcap"
 )
 
 // sliceSource is a PacketSource over frames held in memory.
@@ -60,24 +61,11 @@ func ethFrames(t *testing.T) [][]byte {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var src interface {
-			ReadPacketData() ([]byte, gopacket.CaptureInfo, error)
+		src, err := testpcap.NewReader(f, p)
+		if err != nil {
+			t.Fatal(p, err)
 		}
-		var lt layers.LinkType
-		if filepath.Ext(p) == ".pcapng" {
-			r, err := pcapgo.NewNgReader(f, pcapgo.DefaultNgReaderOptions)
-			if err != nil {
-				t.Fatal(p, err)
-			}
-			src, lt = r, r.LinkType()
-		} else {
-			r, err := pcapgo.NewReader(f)
-			if err != nil {
-				t.Fatal(p, err)
-			}
-			src, lt = r, r.LinkType()
-		}
-		if lt != layers.LinkTypeEthernet {
+		if src.LinkType() != layers.LinkTypeEthernet {
 			f.Close()
 			continue
 		}

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
@@ -51,13 +50,9 @@ type FrameReader struct {
 // gzip-compressed) for [FrameReader.Next]. Call [FrameReader.Close] when
 // done.
 func OpenFrames(path string) (*FrameReader, error) {
-	f, err := os.Open(path)
+	f, size, err := openSized(path)
 	if err != nil {
 		return nil, err
-	}
-	size := int64(-1)
-	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
-		size = st.Size()
 	}
 	r := &FrameReader{closer: f}
 	if r.file, err = openFile(f, f, size, &r.notes); err != nil {

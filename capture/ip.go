@@ -103,13 +103,8 @@ func (r *Reader) decodeTransport(proto uint8, ip *ipPacket, b []byte, depth int)
 			r.stats.NonIKE++
 			return
 		}
-		if len(b) < 12 {
-			r.addError("ah", ip.at(0), ErrTruncated, "AH header")
-			return
-		}
-		hl := (int(b[1]) + 2) * 4
-		if hl > len(b) {
-			r.addError("ah", ip.at(1), ErrTruncated, "AH length")
+		hl := r.ahLen(ip, b)
+		if hl == 0 {
 			return
 		}
 		next := b[0]
@@ -118,4 +113,28 @@ func (r *Reader) decodeTransport(proto uint8, ip *ipPacket, b []byte, depth int)
 	default:
 		r.stats.NonIKE++
 	}
+}
+
+// ahLen returns the length of the AH header at the start of b (RFC 4302
+// §2: Payload Len is the AH length in 4-octet units minus 2), or 0 after
+// noting a truncated one.
+func (r *Reader) ahLen(ip *ipPacket, b []byte) int {
+	return r.hdrLen(ip, b, 12, 4, 2, "ah", "AH header", "AH length")
+}
+
+// hdrLen returns the length of a header at the start of b that is at least
+// minLen octets and b[1]+plus units of unit octets long. Where b is shorter
+// than minLen or than that length it notes the damage (layer, and short or
+// long) and returns 0.
+func (r *Reader) hdrLen(ip *ipPacket, b []byte, minLen, unit, plus int, layer, short, long string) int {
+	if len(b) < minLen {
+		r.addError(layer, ip.at(0), ErrTruncated, short)
+		return 0
+	}
+	hl := (int(b[1]) + plus) * unit
+	if hl > len(b) {
+		r.addError(layer, ip.at(1), ErrTruncated, long)
+		return 0
+	}
+	return hl
 }

@@ -60,25 +60,15 @@ func (r *Reader) decodeIPv6Ext(ip *ipPacket, next uint8, b []byte, allowFrag boo
 		switch next {
 		case protoHopByHop, protoRouting, protoDstOpts, protoMobility, protoHIP, protoShim6, protoExp1, protoExp2:
 			// RFC 8200 §4.3ff: Hdr Ext Len in 8-octet units, not counting the first 8.
-			if len(b) < 8 {
-				r.addError("ipv6", ip.at(0), ErrTruncated, "extension header")
-				return
-			}
-			hl := (int(b[1]) + 1) * 8
-			if hl > len(b) {
-				r.addError("ipv6", ip.at(1), ErrTruncated, "extension header length")
+			hl := r.hdrLen(ip, b, 8, 8, 1, "ipv6", "extension header", "extension header length")
+			if hl == 0 {
 				return
 			}
 			next, b = b[0], b[hl:]
 			ip.advance(hl)
 		case protoAH:
-			if len(b) < 12 {
-				r.addError("ah", ip.at(0), ErrTruncated, "AH header")
-				return
-			}
-			hl := (int(b[1]) + 2) * 4
-			if hl > len(b) {
-				r.addError("ah", ip.at(1), ErrTruncated, "AH length")
+			hl := r.ahLen(ip, b)
+			if hl == 0 {
 				return
 			}
 			next, b = b[0], b[hl:]

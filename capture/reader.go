@@ -68,13 +68,9 @@ func Open(path string, opt Options) (*Reader, error) {
 	if path == "-" {
 		return newReader(os.Stdin, opt, -1, nil)
 	}
-	f, err := os.Open(path)
+	f, size, err := openSized(path)
 	if err != nil {
 		return nil, err
-	}
-	size := int64(-1)
-	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
-		size = st.Size()
 	}
 	r, err := newReader(f, opt, size, f)
 	if err != nil {
@@ -90,7 +86,34 @@ func NewReader(in io.Reader, opt Options) (*Reader, error) {
 	return newReader(in, opt, -1, nil)
 }
 
+// openSized opens the file at path and returns it with its size, or -1
+// when it is not a regular file.
+func openSized(path string) (*os.File, int64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, 0, err
+	}
+	size := int64(-1)
+	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+		size = st.Size()
+	}
+	return f, size, nil
+}
+
 func newReader(in io.Reader, opt Options, size int64, closer io.Closer) (*Reader, error) {
+	r := baseReader(opt, size, &countingReader{r: in})
+	r.closer = closer
+	f, err := openFile(r.count, in, size, &r.notes)
+	if err != nil {
+		return nil, err
+	}
+	r.file = f
+	return r, nil
+}
+
+// baseReader returns a Reader with opt (defaults filled in), size and
+// count, its port sets, reassembly and TCP state ready.
+func baseReader(opt Options, size int64, count *countingReader) *Reader {
 	opt = opt.withDefaults()
 	r := &Reader{
 		opt:         opt,
@@ -98,19 +121,13 @@ func newReader(in io.Reader, opt Options, size int64, closer io.Closer) (*Reader
 		natt:        newPortSet(opt.NATTPorts),
 		tcpPorts:    newPortSet(opt.TCPPorts),
 		tcpEnabled:  len(opt.TCPPorts) > 0,
-		closer:      closer,
 		size:        size,
-		count:       &countingReader{r: in},
+		count:       count,
 		unsupported: map[layers.LinkType]bool{},
 	}
 	r.defrag.init(&r.opt)
 	r.tcp.init(&r.opt)
-	f, err := openFile(r.count, in, size, &r.notes)
-	if err != nil {
-		return nil, err
-	}
-	r.file = f
-	return r, nil
+	return r
 }
 
 // openFile reads the file header of a pcap or pcapng capture, optionally

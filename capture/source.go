@@ -24,20 +24,8 @@ type PacketSource interface {
 // returns), same limits. Reader.Size is -1 and Reader.BytesRead counts
 // the captured octets. Closing the Reader does not close src.
 func NewSourceReader(src PacketSource, opt Options) *Reader {
-	opt = opt.withDefaults()
-	r := &Reader{
-		opt:         opt,
-		ike:         newPortSet(opt.IKEPorts),
-		natt:        newPortSet(opt.NATTPorts),
-		tcpPorts:    newPortSet(opt.TCPPorts),
-		tcpEnabled:  len(opt.TCPPorts) > 0,
-		size:        -1,
-		count:       &countingReader{},
-		unsupported: map[layers.LinkType]bool{},
-		src:         src,
-	}
-	r.defrag.init(&r.opt)
-	r.tcp.init(&r.opt)
+	r := baseReader(opt, -1, &countingReader{})
+	r.src = src
 	return r
 }
 

@@ -8,31 +8,17 @@ import (
 // wiresharkV2 parses an ikev2_decryption_table UAT:
 // SPIi,SPIr,SK_ei,SK_er,"encr name",SK_ai,SK_ar,"integ name".
 func (p *parser) wiresharkV2(lines []line) []Key {
-	var keys []Key
-next:
-	for _, l := range lines {
-		t := strings.TrimSpace(l.text)
-		if t == "" || strings.HasPrefix(t, "#") {
-			continue next
-		}
-		f := splitCSV(t)
-		if len(f) != 8 {
-			p.skip(l.n, "ikev2_decryption_table: want 8 comma-separated fields, got "+strconv.Itoa(len(f)))
-			continue next
-		}
-		k := Key{Version: 2, Source: p.source(l.n)}
+	return p.uatRows(lines, "ikev2_decryption_table", 8, func(n int, f []string) (Key, string) {
+		k := Key{Version: 2, Source: p.source(n)}
 		var ok bool
 		if k.SPIi, ok = parseSPI(f[0]); !ok {
-			p.skip(l.n, "initiator SPI: want 16 hex digits, got "+strconv.Quote(f[0]))
-			continue next
+			return k, "initiator SPI: want 16 hex digits, got " + strconv.Quote(f[0])
 		}
 		if k.SPIr, ok = parseSPI(f[1]); !ok {
-			p.skip(l.n, "responder SPI: want 16 hex digits, got "+strconv.Quote(f[1]))
-			continue next
+			return k, "responder SPI: want 16 hex digits, got " + strconv.Quote(f[1])
 		}
 		if k.SPIi.IsZero() {
-			p.skip(l.n, "initiator SPI is zero")
-			continue next
+			return k, "initiator SPI is zero"
 		}
 		for i, dst := range []*Secret{&k.EncrI, &k.EncrR, nil, &k.IntegI, &k.IntegR} {
 			if dst == nil {
@@ -40,69 +26,73 @@ next:
 			}
 			b, ok := parseHex(f[2+i])
 			if !ok {
-				p.skip(l.n, []string{"SK_ei", "SK_er", "", "SK_ai", "SK_ar"}[i]+": not hex")
-				continue next
+				return k, []string{"SK_ei", "SK_er", "", "SK_ai", "SK_ar"}[i] + ": not hex"
 			}
 			*dst = NewSecret(b)
 		}
 		enc, bits, ok := wiresharkEncrByName(f[4])
 		if !ok {
-			p.skip(l.n, "unknown encryption algorithm "+strconv.Quote(f[4])+" (Wireshark names such as \"AES-CBC-256 [RFC3602]\")")
-			continue next
+			return k, "unknown encryption algorithm " + strconv.Quote(f[4]) + " (Wireshark names such as \"AES-CBC-256 [RFC3602]\")"
 		}
 		integ, ok := wiresharkIntegByName(f[7])
 		if !ok {
-			p.skip(l.n, "unknown integrity algorithm "+strconv.Quote(f[7])+" (Wireshark names such as \"HMAC_SHA2_256_128 [RFC4868]\")")
-			continue next
+			return k, "unknown integrity algorithm " + strconv.Quote(f[7]) + " (Wireshark names such as \"HMAC_SHA2_256_128 [RFC4868]\")"
 		}
 		k.Suite = Suite{Encr: enc, KeyBits: bits, Integ: integ}
-		if err := k.checkLengths(); err != nil {
-			p.skip(l.n, err.Error())
-			continue next
-		}
-		keys = append(keys, k)
-	}
-	return keys
+		return k, ""
+	})
 }
 
 // wiresharkV1 parses an ikev1_decryption_table UAT: initiator cookie,
 // encryption key.
 func (p *parser) wiresharkV1(lines []line) []Key {
-	var keys []Key
-next:
-	for _, l := range lines {
-		t := strings.TrimSpace(l.text)
-		if t == "" || strings.HasPrefix(t, "#") {
-			continue next
-		}
-		f := splitCSV(t)
-		if len(f) != 2 {
-			p.skip(l.n, "ikev1_decryption_table: want 2 comma-separated fields, got "+strconv.Itoa(len(f)))
-			continue next
-		}
-		k := Key{Version: 1, Source: p.source(l.n)}
+	return p.uatRows(lines, "ikev1_decryption_table", 2, func(n int, f []string) (Key, string) {
+		k := Key{Version: 1, Source: p.source(n)}
 		var ok bool
 		if k.SPIi, ok = parseSPI(f[0]); !ok {
-			p.skip(l.n, "initiator cookie: want 16 hex digits, got "+strconv.Quote(f[0]))
-			continue next
+			return k, "initiator cookie: want 16 hex digits, got " + strconv.Quote(f[0])
 		}
 		b, ok := parseHex(f[1])
 		if !ok || len(b) == 0 {
-			p.skip(l.n, "encryption key: not hex")
-			continue next
+			return k, "encryption key: not hex"
 		}
 		if len(b) > 64 {
-			p.skip(l.n, "encryption key: "+strconv.Itoa(len(b))+" octets is too long")
-			continue next
+			return k, "encryption key: " + strconv.Itoa(len(b)) + " octets is too long"
 		}
 		k.EncrI = NewSecret(b)
 		if k.SPIi.IsZero() {
-			p.skip(l.n, "initiator cookie is zero")
-			continue next
+			return k, "initiator cookie is zero"
 		}
-		if err := k.checkLengths(); err != nil {
-			p.skip(l.n, err.Error())
-			continue next
+		return k, ""
+	})
+}
+
+// uatRows reads the rows of a Wireshark UAT table named table: blank and
+// '#' lines are passed over, a row without exactly want comma-separated
+// fields is skipped with a note, and every other row goes to row, which
+// returns the key or why the line is skipped. Keys whose lengths do not
+// fit their suite are skipped too.
+func (p *parser) uatRows(lines []line, table string, want int, row func(n int, f []string) (Key, string)) []Key {
+	var keys []Key
+	for _, l := range lines {
+		t := strings.TrimSpace(l.text)
+		if t == "" || strings.HasPrefix(t, "#") {
+			continue
+		}
+		f := splitCSV(t)
+		if len(f) != want {
+			p.skip(l.n, table+": want "+strconv.Itoa(want)+" comma-separated fields, got "+strconv.Itoa(len(f)))
+			continue
+		}
+		k, why := row(l.n, f)
+		if why == "" {
+			if err := k.checkLengths(); err != nil {
+				why = err.Error()
+			}
+		}
+		if why != "" {
+			p.skip(l.n, why)
+			continue
 		}
 		keys = append(keys, k)
 	}

@@ -17,16 +17,7 @@ func v2Payload(t *testing.T, sample string, pt PayloadType) Payload {
 		if s.name != sample {
 			continue
 		}
-		var m Message
-		if err := m.DecodeFromBytes(s.msg); err != nil {
-			t.Fatal(err)
-		}
-		ps := m.Payloads
-		for _, p := range m.Payloads {
-			if p.Type == PayloadSK && s.plain != nil {
-				ps = append(ps, v2InnerPayloads(t, s, p.Next)...)
-			}
-		}
+		ps := v2AllPayloads(t, s)
 		for _, p := range ps {
 			if p.Type == pt {
 				p.Body = append([]byte(nil), p.Body...)
@@ -384,16 +375,7 @@ func TestV2JSON(t *testing.T) {
 func TestV2JSONKeys(t *testing.T) {
 	reserved := []string{"type", "length", "critical", "payloads", "decryption", "fragment"}
 	for _, s := range v2Samples(t) {
-		var m Message
-		if err := m.DecodeFromBytes(s.msg); err != nil {
-			t.Fatal(err)
-		}
-		ps := m.Payloads
-		for _, p := range m.Payloads {
-			if p.Type == PayloadSK && s.plain != nil {
-				ps = append(ps, v2InnerPayloads(t, s, p.Next)...)
-			}
-		}
+		ps := v2AllPayloads(t, s)
 		ps = append(ps, Payload{Type: PayloadEAP, Body: []byte{1, 7, 0, 9, 1, 'u', 's', 'e', 'r'}})
 		for _, p := range ps {
 			b, _ := DecodePayload(2, p)

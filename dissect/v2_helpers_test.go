@@ -77,6 +77,23 @@ func v2Inside(sub, buf []byte) bool {
 	return false
 }
 
+// v2AllPayloads decodes sample s and returns its payloads followed by
+// those inside its SK payload (when s has the plaintext).
+func v2AllPayloads(tb testing.TB, s v2Sample) []Payload {
+	tb.Helper()
+	var m Message
+	if err := m.DecodeFromBytes(s.msg); err != nil {
+		tb.Fatalf("%s: %v", s.name, err)
+	}
+	ps := m.Payloads
+	for _, p := range m.Payloads {
+		if p.Type == PayloadSK && s.plain != nil {
+			ps = append(ps, v2InnerPayloads(tb, s, p.Next)...)
+		}
+	}
+	return ps
+}
+
 // v2InnerPayloads walks the SK plaintext of s (RFC 7296 §3.14: payloads,
 // then padding, then the Pad Length octet).
 func v2InnerPayloads(tb testing.TB, s v2Sample, next PayloadType) []Payload {

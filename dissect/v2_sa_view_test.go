@@ -15,16 +15,7 @@ import (
 func TestFirstProposalAgreesWithDecode(t *testing.T) {
 	seen := 0
 	for _, s := range v2Samples(t) {
-		var m Message
-		if err := m.DecodeFromBytes(s.msg); err != nil {
-			t.Fatalf("%s: %v", s.name, err)
-		}
-		ps := m.Payloads
-		for _, p := range m.Payloads {
-			if p.Type == PayloadSK && s.plain != nil {
-				ps = append(ps, v2InnerPayloads(t, s, p.Next)...)
-			}
-		}
+		ps := v2AllPayloads(t, s)
 		for _, p := range ps {
 			if p.Type != PayloadSA || len(p.Body) < 8 {
 				continue

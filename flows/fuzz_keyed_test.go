@@ -89,26 +89,6 @@ func FuzzAnalyzerKeyed(f *testing.F) {
 		for i := range pk {
 			pk[i].Frame = i + 1
 		}
-		for _, idle := range []time.Duration{0, time.Second} {
-			opt := Options{IdleTimeout: idle, Decryptor: NewDecryptor(s.kr)}
-			streamed := 0
-			if idle > 0 {
-				opt.OnSA = func(sa *SA) { streamed++; _ = Ladder(sa) }
-			}
-			r := analyze(pk, opt)
-			if len(r.SAs)+streamed > len(pk) {
-				t.Fatalf("%d SAs from %d packets", len(r.SAs)+streamed, len(pk))
-			}
-			for _, sa := range r.SAs {
-				_ = Ladder(sa)
-			}
-			for _, fd := range r.Findings {
-				for _, fr := range fd.Frames {
-					if fr < 1 || fr > len(pk) {
-						t.Fatalf("finding %s cites frame %d of %d", fd.Kind, fr, len(pk))
-					}
-				}
-			}
-		}
+		checkBounded(t, pk, func() Decryptor { return NewDecryptor(s.kr) })
 	})
 }

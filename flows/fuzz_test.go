@@ -88,28 +88,40 @@ func FuzzAnalyzer(f *testing.F) {
 	f.Add([]byte{0, 28, 0})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		pk := fuzzPackets(data)
-		for _, idle := range []time.Duration{0, time.Second} {
-			streamed := 0
-			opt := Options{IdleTimeout: idle}
-			if idle > 0 {
-				opt.OnSA = func(sa *SA) { streamed++; _ = Ladder(sa) }
-			}
-			r := analyze(pk, opt)
-			if len(r.SAs)+streamed > len(pk) {
-				t.Fatalf("%d SAs from %d packets", len(r.SAs)+streamed, len(pk))
-			}
-			for _, sa := range r.SAs {
-				_ = Ladder(sa)
-			}
-			for _, fd := range r.Findings {
-				for _, fr := range fd.Frames {
-					if fr < 1 || fr > len(pk) {
-						t.Fatalf("finding %s cites frame %d of %d", fd.Kind, fr, len(pk))
-					}
+		checkBounded(t, pk, nil)
+	})
+}
+
+// checkBounded analyses pk in one go and streamed (idle timeout, every SA
+// drawn as it is handed over), with a fresh decryptor from dec each time
+// when dec is not nil, and fails if that yields more SAs than packets or a
+// finding cites a frame outside pk.
+func checkBounded(t *testing.T, pk []Packet, dec func() Decryptor) {
+	t.Helper()
+	for _, idle := range []time.Duration{0, time.Second} {
+		streamed := 0
+		opt := Options{IdleTimeout: idle}
+		if dec != nil {
+			opt.Decryptor = dec()
+		}
+		if idle > 0 {
+			opt.OnSA = func(sa *SA) { streamed++; _ = Ladder(sa) }
+		}
+		r := analyze(pk, opt)
+		if len(r.SAs)+streamed > len(pk) {
+			t.Fatalf("%d SAs from %d packets", len(r.SAs)+streamed, len(pk))
+		}
+		for _, sa := range r.SAs {
+			_ = Ladder(sa)
+		}
+		for _, fd := range r.Findings {
+			for _, fr := range fd.Frames {
+				if fr < 1 || fr > len(pk) {
+					t.Fatalf("finding %s cites frame %d of %d", fd.Kind, fr, len(pk))
 				}
 			}
 		}
-	})
+	}
 }
 
 // corpusPacketsOrNil loads a corpus capture for seeding, or nil.

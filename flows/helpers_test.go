@@ -63,6 +63,12 @@ func loadPackets(t testing.TB, path string) []Packet {
 // keyringFor loads a key file into a decryptor.
 func keyringFor(t testing.TB, path string) *decrypt.Tracker {
 	t.Helper()
+	return NewDecryptor(decrypt.NewKeyring(readKeyFile(t, path)...))
+}
+
+// readKeyFile parses a key file.
+func readKeyFile(t testing.TB, path string) []decrypt.Key {
+	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
@@ -72,7 +78,7 @@ func keyringFor(t testing.TB, path string) *decrypt.Tracker {
 	if err != nil {
 		t.Fatalf("keys %s: %v", path, err)
 	}
-	return NewDecryptor(decrypt.NewKeyring(keys...))
+	return keys
 }
 
 // analyze runs packets through a new Analyzer.

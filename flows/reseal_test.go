@@ -43,14 +43,9 @@ func (k v2Key) keys(fromI bool) (ek, ak []byte) {
 func loadV2Key(t testing.TB, scenario string) v2Key {
 	t.Helper()
 	path := filepath.Join(corpusDir, scenario, "ikev2_decryption_table")
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	keys, err := decrypt.ParseKeyFile(path, f)
-	if err != nil || len(keys) == 0 {
-		t.Fatalf("keys %s: %v", path, err)
+	keys := readKeyFile(t, path)
+	if len(keys) == 0 {
+		t.Fatalf("keys %s: none", path)
 	}
 	k := keys[0]
 	if k.Suite.Encr != decrypt.EncrAESCBC || k.Suite.Integ != decrypt.IntegHMACSHA256128 {
@@ -168,14 +163,9 @@ type v1Keys struct {
 func loadV1Keys(t testing.TB, scenario string) v1Keys {
 	t.Helper()
 	path := filepath.Join(corpusDir, scenario, "ikev1_decryption_table")
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	keys, err := decrypt.ParseKeyFile(path, f)
-	if err != nil || len(keys) == 0 {
-		t.Fatalf("keys %s: %v", path, err)
+	keys := readKeyFile(t, path)
+	if len(keys) == 0 {
+		t.Fatalf("keys %s: none", path)
 	}
 	k := v1Keys{ka: keys[0].EncrI.Reveal()}
 	if len(k.ka) != 16 {

@@ -76,12 +76,7 @@ func sortedKinds(r *Report) []string {
 func TestVariantsPSK(t *testing.T) {
 	base := corpusPackets(t, "ikev2-psk-success")
 	// Frames: 1/2 IKE_SA_INIT, 3/4 IKE_AUTH, 5-12 ESP, 13/14 INFORMATIONAL (Delete).
-	tests := []struct {
-		name  string
-		edit  func([]Packet) []Packet
-		want  []string
-		state State
-	}{
+	tests := []variant{
 		{"base", func(pk []Packet) []Packet { return pk }, nil, StateEstablished},
 		{"duplicate request", func(pk []Packet) []Packet {
 			i := byFrame(t, pk, 3)
@@ -152,10 +147,25 @@ func TestVariantsPSK(t *testing.T) {
 			return pk
 		}, []string{"message_id_desync:warning"}, StateEstablished},
 	}
+	runVariants(t, base, tests)
+}
+
+// variant is an edit of a real capture and what analysing the result must
+// give: the findings (kind:severity, sorted) and the state of its one SA.
+type variant struct {
+	name  string
+	edit  func([]Packet) []Packet
+	want  []string
+	state State
+}
+
+// runVariants analyses every variant of (a copy of) base and checks its
+// findings and its one SA's state.
+func runVariants(t *testing.T, base []Packet, tests []variant) {
+	t.Helper()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			pk := tt.edit(clonePackets(base))
-			r := analyze(pk, Options{})
+			r := analyze(tt.edit(clonePackets(base)), Options{})
 			if got := sortedKinds(r); !slices.Equal(got, tt.want) {
 				t.Errorf("findings %v, want %v", got, tt.want)
 				for _, sa := range r.SAs {
@@ -236,12 +246,7 @@ func strayESP(at time.Time) Packet {
 
 func TestVariantsESPAndHalfOpen(t *testing.T) {
 	base := corpusPackets(t, "ikev2-psk-success")
-	tests := []struct {
-		name  string
-		edit  func([]Packet) []Packet
-		want  []string
-		state State
-	}{
+	tests := []variant{
 		{"responder ESP dropped", func(pk []Packet) []Packet {
 			return slices.DeleteFunc(pk, func(p Packet) bool {
 				return p.Kind == KindESP && p.Src.Addr() == pk[1].Src.Addr()
@@ -261,17 +266,7 @@ func TestVariantsESPAndHalfOpen(t *testing.T) {
 			return pk
 		}, []string{"esp_without_ike:info", "half_open:warning"}, StateHalfOpen},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			r := analyze(tt.edit(clonePackets(base)), Options{})
-			if got := sortedKinds(r); !slices.Equal(got, tt.want) {
-				t.Errorf("findings %v, want %v", got, tt.want)
-			}
-			if len(r.SAs) != 1 || r.SAs[0].State != tt.state {
-				t.Errorf("state %v, want %v", r.SAs[0].State, tt.state)
-			}
-		})
-	}
+	runVariants(t, base, tests)
 }
 
 // TestFlapping replays a real establish/delete cycle five times between the

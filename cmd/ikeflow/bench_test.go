@@ -8,6 +8,11 @@ import (
 
 // benchDissect runs the dissect command over a corpus capture repeatedly.
 func benchDissect(b *testing.B, format string) {
+	benchRun(b, "dissect", "-q", "--format", format)
+}
+
+// benchRun runs ikeflow with args and then the capture repeatedly.
+func benchRun(b *testing.B, args ...string) {
 	// IKEFLOW_BENCH_CAPTURE names a big capture (go run ./internal/bigcap);
 	// by default a small corpus capture, where per-file setup dominates.
 	capture := os.Getenv("IKEFLOW_BENCH_CAPTURE")
@@ -18,10 +23,11 @@ func benchDissect(b *testing.B, format string) {
 	if err != nil {
 		b.Skip(err)
 	}
+	args = append(args, capture)
 	b.SetBytes(st.Size())
 	b.ReportAllocs()
 	for b.Loop() {
-		if code := run([]string{"dissect", "-q", "--format", format, capture}, nil, io.Discard, io.Discard); code != 0 {
+		if code := run(args, nil, io.Discard, io.Discard); code != 0 {
 			b.Fatalf("exit %d", code)
 		}
 	}
@@ -40,20 +46,7 @@ func BenchmarkAnalyzeJSON(b *testing.B) { benchAnalyze(b, "json") }
 // BenchmarkAnalyzeCSV is BenchmarkAnalyze with --format csv.
 func BenchmarkAnalyzeCSV(b *testing.B) { benchAnalyze(b, "csv") }
 
+// benchAnalyze runs the analyze command over a corpus capture repeatedly.
 func benchAnalyze(b *testing.B, format string) {
-	capture := os.Getenv("IKEFLOW_BENCH_CAPTURE")
-	if capture == "" {
-		capture = "../../testdata/corpus/ikev2-rekey/capture.pcap"
-	}
-	st, err := os.Stat(capture)
-	if err != nil {
-		b.Skip(err)
-	}
-	b.SetBytes(st.Size())
-	b.ReportAllocs()
-	for b.Loop() {
-		if code := run([]string{"analyze", "-q", "--idle-timeout", "60s", "--format", format, capture}, nil, io.Discard, io.Discard); code != 0 {
-			b.Fatalf("exit %d", code)
-		}
-	}
+	benchRun(b, "analyze", "-q", "--idle-timeout", "60s", "--format", format)
 }

@@ -78,20 +78,11 @@ func (d *dissector) decodeFile(path string, opt capture.Options, keep func(frame
 	}
 	defer r.Close()
 	d.trk = decrypt.NewTracker(d.keys) // SAs do not span files
-	for {
-		ev, err := r.Next()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("%s: %w", path, err)
-		}
+	return readEvents(r, path, func(ev *capture.Event) bool {
 		if ev.Kind != capture.KindIKE {
-			continue
+			return true
 		}
 		d.jbuf = appendText(d.jbuf[:0], d.record(ev))
-		if !keep(ev.Frame, d.jbuf) {
-			return nil
-		}
-	}
+		return keep(ev.Frame, d.jbuf)
+	})
 }

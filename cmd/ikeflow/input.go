@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
@@ -87,4 +88,21 @@ func openCapture(e *env, path string, opt capture.Options) (*capture.Reader, err
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return r, nil
+}
+
+// readEvents hands every event of r, read from path, to each until each
+// returns false; a read error comes back with path in front.
+func readEvents(r *capture.Reader, path string, each func(ev *capture.Event) bool) error {
+	for {
+		ev, err := r.Next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		if !each(ev) {
+			return nil
+		}
+	}
 }

@@ -124,25 +124,7 @@ func TestGolden(t *testing.T) {
 				if code != exitOK {
 					t.Fatalf("exit status %d\nstderr: %s", code, errb)
 				}
-				golden := filepath.Join("testdata", "golden", scen+"."+c.name+".golden")
-				if *update {
-					if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
-						t.Fatal(err)
-					}
-					if err := os.WriteFile(golden, []byte(out), 0o644); err != nil {
-						t.Fatal(err)
-					}
-					return
-				}
-				want, err := os.ReadFile(golden)
-				if err != nil {
-					t.Fatalf("%v (run go test ./cmd/ikeflow -update and review the result)", err)
-				}
-				if out != string(want) {
-					got := golden + ".got"
-					os.WriteFile(got, []byte(out), 0o644)
-					t.Errorf("output differs from %s; wrote %s (diff them; -update accepts)", golden, got)
-				}
+				compareGolden(t, scen+"."+c.name+".golden", out)
 			})
 		}
 	}

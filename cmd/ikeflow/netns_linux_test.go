@@ -18,10 +18,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
-	"github.com/gopacket/gopacket/pcapgo"
 	"golang.org/x/sys/unix"
+
+	"github.com/ikeflow/ikeflow/internal/testpcap"
 )
 
 // The live tests build two network namespaces joined by a veth pair: the
@@ -183,28 +183,12 @@ type frame struct {
 // rewrites their MAC addresses to the veth pair's (sender → receiver).
 func readEthernetFrames(t testing.TB, path string) []frame {
 	t.Helper()
-	f, err := os.Open(path)
+	src, closer, err := testpcap.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	var src interface {
-		ReadPacketData() ([]byte, gopacket.CaptureInfo, error)
-	}
-	var lt layers.LinkType
-	if strings.HasSuffix(path, ".pcapng") {
-		r, err := pcapgo.NewNgReader(f, pcapgo.DefaultNgReaderOptions)
-		if err != nil {
-			t.Fatal(err)
-		}
-		src, lt = r, r.LinkType()
-	} else {
-		r, err := pcapgo.NewReader(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		src, lt = r, r.LinkType()
-	}
+	defer closer.Close()
+	lt := src.LinkType()
 	if lt != layers.LinkTypeEthernet {
 		t.Fatalf("%s: link type %v, want Ethernet", path, lt)
 	}

@@ -308,35 +308,17 @@ func mdCell(s string) string {
 // renderMarkdown writes the same content as the table, ready for a ticket.
 func renderMarkdown(w io.Writer, rep *flows.Report, o renderOpts) error {
 	fi := indexFindings(rep)
-	for i, v := range verdict(rep, fi, o.refs) {
-		switch {
-		case i == 0:
-			fmt.Fprintf(w, "**Verdict:** %s\n\n", mdText(v.Text))
-		case v.Sev == "":
-			fmt.Fprintf(w, "- %s\n", mdText(v.Text))
-		default:
-			fmt.Fprintf(w, "- **%s** %s\n", v.Sev, mdText(v.Text))
-		}
-	}
+	writeMarkdownVerdict(w, verdict(rep, fi, o.refs))
 	fmt.Fprintf(w, "\n**ikeflow:** %s\n\n", summaryLine(rep))
 	if len(rep.SAs) > 0 {
 		fmt.Fprint(w, "### IKE SAs\n\n")
-		t := newMarkdownTable(w)
-		t.Header("#", "Start (UTC)", "Initiator → Responder", "IKE", "SPIs i/r", "State", "Proposal", "Child SAs", "Findings")
-		for _, r := range saRows(rep, "<br>") {
-			fnd := strings.Join(fi.saFindingRefs(r.n), "<br>")
-			if fnd == "" {
-				fnd = "-"
+		err := writeMarkdownSAs(w, rep, func(n int) string {
+			if fnd := strings.Join(fi.saFindingRefs(n), "<br>"); fnd != "" {
+				return fnd
 			}
-			cells := []string{strconv.Itoa(r.n), r.start, r.peers, r.version, r.spis, r.state, r.proposal, r.children, fnd}
-			for i := range cells {
-				cells[i] = strings.ReplaceAll(cells[i], "|", `\|`)
-			}
-			if err := t.Append(cells); err != nil {
-				return err
-			}
-		}
-		if err := t.Render(); err != nil {
+			return "-"
+		})
+		if err != nil {
 			return err
 		}
 	}
@@ -446,4 +428,37 @@ func keyNote(sa *flows.SA) string {
 		return "no keys"
 	}
 	return ""
+}
+
+// writeMarkdownSAs writes the markdown table of rep's IKE SAs, one row an
+// SA, its last cell what findings returns for the SA's number; '|' in any
+// cell is escaped.
+func writeMarkdownSAs(w io.Writer, rep *flows.Report, findings func(n int) string) error {
+	t := newMarkdownTable(w)
+	t.Header("#", "Start (UTC)", "Initiator → Responder", "IKE", "SPIs i/r", "State", "Proposal", "Child SAs", "Findings")
+	for _, r := range saRows(rep, "<br>") {
+		cells := []string{strconv.Itoa(r.n), r.start, r.peers, r.version, r.spis, r.state, r.proposal, r.children, findings(r.n)}
+		for i := range cells {
+			cells[i] = strings.ReplaceAll(cells[i], "|", `\|`)
+		}
+		if err := t.Append(cells); err != nil {
+			return err
+		}
+	}
+	return t.Render()
+}
+
+// writeMarkdownVerdict writes a verdict as markdown: the first entry as the
+// verdict line, the others as a list.
+func writeMarkdownVerdict(w io.Writer, entries []verdictEntry) {
+	for i, v := range entries {
+		switch {
+		case i == 0:
+			fmt.Fprintf(w, "**Verdict:** %s\n\n", mdText(v.Text))
+		case v.Sev == "":
+			fmt.Fprintf(w, "- %s\n", mdText(v.Text))
+		default:
+			fmt.Fprintf(w, "- **%s** %s\n", v.Sev, mdText(v.Text))
+		}
+	}
 }

@@ -166,30 +166,13 @@ func summaryWide(w io.Writer, rep, view *flows.Report, fi *findingIndex, entries
 
 // summaryMarkdown writes the summary view as markdown.
 func summaryMarkdown(w io.Writer, rep, view *flows.Report, fi *findingIndex, entries []verdictEntry, note string, kinds []*kindGroup, col *collector, o renderOpts) error {
-	for i, v := range entries {
-		switch {
-		case i == 0:
-			fmt.Fprintf(w, "**Verdict:** %s\n\n", mdText(v.Text))
-		case v.Sev == "":
-			fmt.Fprintf(w, "- %s\n", mdText(v.Text))
-		default:
-			fmt.Fprintf(w, "- **%s** %s\n", v.Sev, mdText(v.Text))
-		}
-	}
+	writeMarkdownVerdict(w, entries)
 	fmt.Fprintf(w, "\n**ikeflow:** %s\n\n%s\n\n", summaryLine(rep), note)
 	if len(view.SAs) > 0 {
-		t := newMarkdownTable(w)
-		t.Header("#", "Start (UTC)", "Initiator → Responder", "IKE", "SPIs i/r", "State", "Proposal", "Child SAs", "Findings")
-		for _, r := range saRows(view, "<br>") {
-			cells := []string{strconv.Itoa(r.n), r.start, r.peers, r.version, r.spis, r.state, r.proposal, r.children, strings.Join(fi.saFindings(r.n, false), "<br>")}
-			for i := range cells {
-				cells[i] = strings.ReplaceAll(cells[i], "|", `\|`)
-			}
-			if err := t.Append(cells); err != nil {
-				return err
-			}
-		}
-		if err := t.Render(); err != nil {
+		err := writeMarkdownSAs(w, view, func(n int) string {
+			return strings.Join(fi.saFindings(n, false), "<br>")
+		})
+		if err != nil {
 			return err
 		}
 		if col.moreProb > 0 {

@@ -118,16 +118,10 @@ func loadSide(e *env, path string, opt capture.Options, s *twoside.Side) error {
 		return err
 	}
 	defer r.Close()
-	for {
-		ev, err := r.Next()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("%s: %w", path, err)
-		}
+	return readEvents(r, path, func(ev *capture.Event) bool {
 		s.Add(ev)
-	}
+		return true
+	})
 }
 
 func writeTwoSided(w io.Writer, r *twoside.Report, md bool) {

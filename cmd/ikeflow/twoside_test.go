@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/csv"
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -41,21 +40,7 @@ func TestTwoSidedGolden(t *testing.T) {
 				t.Fatalf("no two-sided report:\n%s", out)
 			}
 			out = strings.ReplaceAll(out, dir+string(filepath.Separator), "")
-			golden := filepath.Join("testdata", "golden", c.name+".golden")
-			if *update {
-				if err := os.WriteFile(golden, []byte(out), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test ./cmd/ikeflow -update and review the result)", err)
-			}
-			if out != string(want) {
-				os.WriteFile(golden+".got", []byte(out), 0o644)
-				t.Errorf("output differs from %s; wrote %s.got", golden, golden)
-			}
+			compareGolden(t, c.name+".golden", out)
 		})
 	}
 }

@@ -274,21 +274,7 @@ func TestTwoSidedViewGolden(t *testing.T) {
 				out = out[:j+1]
 			}
 			out = strings.ReplaceAll(out, dir+string(filepath.Separator), "")
-			golden := filepath.Join("testdata", "golden", c.name+".golden")
-			if *update {
-				if err := os.WriteFile(golden, []byte(out), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test ./cmd/ikeflow -update and review the result)", err)
-			}
-			if out != string(want) {
-				os.WriteFile(golden+".got", []byte(out), 0o644)
-				t.Errorf("output differs from %s; wrote %s.got", golden, golden)
-			}
+			compareGolden(t, c.name+".golden", out)
 		})
 	}
 }
@@ -355,23 +341,12 @@ func TestTwoSidedDiagramBound(t *testing.T) {
 	}
 }
 
-// loadTwoSide reads a capture into a side.
+// loadTwoSide reads a capture into a side, as the CLI does.
 func loadTwoSide(t *testing.T, path string, s *twoside.Side) {
 	t.Helper()
-	r, err := capture.Open(path, capture.Options{})
-	if err != nil {
+	e := &env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard}
+	if err := loadSide(e, path, capture.Options{}, s); err != nil {
 		t.Fatal(err)
-	}
-	defer r.Close()
-	for {
-		ev, err := r.Next()
-		if err == io.EOF {
-			return
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		s.Add(ev)
 	}
 }
 

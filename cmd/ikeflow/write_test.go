@@ -17,6 +17,8 @@ import (
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
 	"github.com/gopacket/gopacket/pcapgo"
+
+	"github.com/ikeflow/ikeflow/internal/testpcap"
 )
 
 // analyzeOut runs analyze with args and returns its JSON report.
@@ -109,28 +111,12 @@ type saFrame struct {
 // child SA SPIs, and the total frame count.
 func framesOfSA(t *testing.T, path string, spii, spir []byte, esp [][]byte) ([]saFrame, int) {
 	t.Helper()
-	f, err := os.Open(path)
+	src, closer, err := testpcap.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	var src interface {
-		ReadPacketData() ([]byte, gopacket.CaptureInfo, error)
-	}
-	var lt layers.LinkType
-	if strings.HasSuffix(path, ".pcapng") {
-		r, err := pcapgo.NewNgReader(f, pcapgo.DefaultNgReaderOptions)
-		if err != nil {
-			t.Fatal(err)
-		}
-		src, lt = r, r.LinkType()
-	} else {
-		r, err := pcapgo.NewReader(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		src, lt = r, r.LinkType()
-	}
+	defer closer.Close()
+	lt := src.LinkType()
 	var out []saFrame
 	n := 0
 	for {

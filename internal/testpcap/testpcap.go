@@ -268,28 +268,12 @@ type Datagram struct {
 // UDPDatagrams returns the unfragmented UDP datagrams of a pcap or pcapng
 // file, decoded with gopacket (not with the package under test).
 func UDPDatagrams(path string) ([]Datagram, error) {
-	f, err := os.Open(path)
+	src, f, err := Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	var src interface {
-		ReadPacketData() ([]byte, gopacket.CaptureInfo, error)
-	}
-	var lt layers.LinkType
-	if filepath.Ext(path) == ".pcapng" {
-		r, err := pcapgo.NewNgReader(f, pcapgo.DefaultNgReaderOptions)
-		if err != nil {
-			return nil, err
-		}
-		src, lt = r, r.LinkType()
-	} else {
-		r, err := pcapgo.NewReader(f)
-		if err != nil {
-			return nil, err
-		}
-		src, lt = r, r.LinkType()
-	}
+	lt := src.LinkType()
 	var out []Datagram
 	for frame := 1; ; frame++ {
 		data, ci, err := src.ReadPacketData()
@@ -317,4 +301,33 @@ func UDPDatagrams(path string) ([]Datagram, error) {
 			Payload: append([]byte(nil), udp.Payload...),
 		})
 	}
+}
+
+// PacketReader reads the records of a pcap or pcapng file.
+type PacketReader interface {
+	ReadPacketData() ([]byte, gopacket.CaptureInfo, error)
+	LinkType() layers.LinkType
+}
+
+// Open opens a pcap or pcapng file for [NewReader]; the caller closes it.
+func Open(path string) (PacketReader, io.Closer, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	r, err := NewReader(f, path)
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	return r, f, nil
+}
+
+// NewReader reads r with gopacket (not with the package under test): as
+// pcapng when name ends in .pcapng, otherwise as pcap.
+func NewReader(r io.Reader, name string) (PacketReader, error) {
+	if filepath.Ext(name) == ".pcapng" {
+		return pcapgo.NewNgReader(r, pcapgo.DefaultNgReaderOptions)
+	}
+	return pcapgo.NewReader(r)
 }

@@ -83,6 +83,14 @@ pings() {  # pings NS SRC DST COUNT
 
 settle() { sleep "${1:-1}"; }
 
+# up_ping_down COUNT: A brings up child "net", pings B COUNT times through it,
+# then terminates IKE SA "c" and lets the daemons settle
+up_ping_down() {
+	initiate "$A" net
+	pings $NS_A $HOST_A $HOST_B "$1"
+	terminate "$A" c; settle
+}
+
 # --- runner -----------------------------------------------------------------
 
 # run_scenario NAME WORKDIR OUTDIR (runs in a subshell)
@@ -123,9 +131,7 @@ PY
 sc_ikev2_psk_success() {
 	DESC="IKEv2 PSK, IKE_SA_INIT + IKE_AUTH with one child SA, 4 pings through ESP-in-UDP, initiator deletes the IKE SA"
 	peers; conf_pair; go
-	initiate "$A" net
-	pings $NS_A $HOST_A $HOST_B 4
-	terminate "$A" c; settle
+	up_ping_down 4
 }
 
 sc_ikev2_init_no_proposal() {
@@ -164,9 +170,7 @@ sc_ikev2_invalid_ke_retry() {
 	DESC="IKEv2 DH group mismatch: initiator sends KE for ECP-256 (proposal ecp256 then modp2048), responder only accepts MODP-2048 and answers N(INVALID_KE_PAYLOAD); initiator retries IKE_SA_INIT with MODP-2048 and succeeds"
 	IA=(ike=aes128-sha256-ecp256-modp2048)
 	peers; conf_pair; go
-	initiate "$A" net
-	pings $NS_A $HOST_A $HOST_B 2
-	terminate "$A" c; settle
+	up_ping_down 2
 }
 
 sc_ikev2_retransmit() {
@@ -211,18 +215,14 @@ sc_ikev2_aes_gcm() {
 	DESC="IKEv2 AEAD IKE SA: AES-GCM-256 (16-octet ICV) with PRF-HMAC-SHA384 and Curve25519, ESP AES-GCM-128, pings, delete"
 	conf_args=(ike=aes256gcm16-prfsha384-x25519 esp=aes128gcm16)
 	peers; conf_pair "${conf_args[@]}"; go
-	initiate "$A" net
-	pings $NS_A $HOST_A $HOST_B 2
-	terminate "$A" c; settle
+	up_ping_down 2
 }
 
 sc_ikev2_chacha20poly1305() {
 	DESC="IKEv2 ChaCha20-Poly1305 IKE SA (PRF-HMAC-SHA256, Curve25519) and ESP ChaCha20-Poly1305, pings, delete"
 	CHECK="skip:tshark 4.0 cannot decrypt ENCR_CHACHA20_POLY1305 and has no UAT name for it: no table row is written, the keys are in expected.json (ike_sas[].keys)"
 	peers; conf_pair ike=chacha20poly1305-prfsha256-x25519 esp=chacha20poly1305; go
-	initiate "$A" net
-	pings $NS_A $HOST_A $HOST_B 2
-	terminate "$A" c; settle
+	up_ping_down 2
 }
 
 make_pki() {  # CA + moon/sun certificates (RSA 3072, so IKE_AUTH needs fragmenting)
@@ -251,9 +251,7 @@ sc_ikev2_cert_fragmentation() {
 	conf_pair auth=pubkey
 	make_pki
 	go
-	initiate "$A" net
-	pings $NS_A $HOST_A $HOST_B 2
-	terminate "$A" c; settle
+	up_ping_down 2
 	NOTES+=("the certificates are generated at each run (30-day lifetime); their private keys are not kept")
 }
 
@@ -263,9 +261,7 @@ sc_ikev2_nat_t() {
 	IB=(ra=%any)
 	conf_pair
 	go rb
-	initiate "$A" net
-	pings $NS_A $HOST_A $HOST_B 3
-	terminate "$A" c; settle
+	up_ping_down 3
 	NOTES+=("captured between the NAT router and the responder: the initiator appears as 203.0.113.1")
 }
 
@@ -275,9 +271,7 @@ sc_ikev1_main_quick() {
 	DESC="IKEv1 main mode (PSK) + quick mode, pings through the phase-2 SA, initiator deletes (INFORMATIONAL delete for the IPsec SA and the ISAKMP SA)"
 	CHECK=ikev1
 	peers; conf_pair version=1 ike=aes128-sha256-modp2048; go
-	initiate "$A" net
-	pings $NS_A $HOST_A $HOST_B 3
-	terminate "$A" c; settle
+	up_ping_down 3
 }
 
 sc_ikev1_main_no_proposal() {
@@ -303,9 +297,7 @@ sc_ikev1_aggressive() {
 	EXTRA_A=("i_dont_care_about_security_and_use_aggressive_mode_psk = yes")
 	EXTRA_B=("i_dont_care_about_security_and_use_aggressive_mode_psk = yes")
 	peers; conf_pair version=1 aggressive=yes; go
-	initiate "$A" net
-	pings $NS_A $HOST_A $HOST_B 2
-	terminate "$A" c; settle
+	up_ping_down 2
 	NOTES+=("charon.i_dont_care_about_security_and_use_aggressive_mode_psk = yes on the responder")
 }
 

@@ -124,10 +124,18 @@ cert_facts() {
 # the usual pair: one RSA or ECDSA root, moon and sun issued by it
 cert_pair() {  # cert_pair TYPE CASIZE EESIZE [issue args for moon...]
 	local t=$1 cs=$2 es=$3; shift 3
+	cert_pki "$t" "$cs" "$es" "$es" sun "$@"
+}
+
+# cert_pki TYPE CASIZE MOONSIZE SUNSIZE SUNHOST [issue args for moon...]: the
+# CA "ikeflow test CA" issues moon (moon.ikeflow.test) and sun's certificate
+# (for SUNHOST.ikeflow.test); both are installed, both daemons trust the CA
+cert_pki() {
+	local t=$1 cs=$2 ms=$3 ss=$4 sh=$5; shift 5
 	cert_pki_dir
 	cert_root ca "$t" "$cs" "ikeflow test CA"
-	cert_ee moon "$t" "$es" moon ca "$@"
-	cert_ee sun "$t" "$es" sun ca
+	cert_ee moon "$t" "$ms" moon ca "$@"
+	cert_ee sun "$t" "$ss" "$sh" ca
 	cert_install "$A" moon; cert_install "$B" sun
 	cert_trust "$A" ca; cert_trust "$B" ca
 	cert_role ca ca; cert_role initiator moon; cert_role responder sun
@@ -140,9 +148,7 @@ sc_ikev2_cert_rsa() {
 	conf_pair auth=pubkey frag=no
 	cert_pair rsa 3072 3072
 	go
-	initiate "$A" net
-	pings $NS_A $HOST_A $HOST_B 2
-	terminate "$A" c; settle
+	up_ping_down 2
 	cert_facts
 }
 
@@ -151,17 +157,9 @@ sc_ikev2_cert_ecdsa() {
 	peers
 	IA=(cert=moon.crt) IB=(cert=sun.crt)
 	conf_pair auth=pubkey
-	cert_pki_dir
-	cert_root ca ecdsa 384 "ikeflow test CA"
-	cert_ee moon ecdsa 256 moon ca
-	cert_ee sun ecdsa 256 sun ca
-	cert_install "$A" moon; cert_install "$B" sun
-	cert_trust "$A" ca; cert_trust "$B" ca
-	cert_role ca ca; cert_role initiator moon; cert_role responder sun
+	cert_pair ecdsa 384 256
 	go
-	initiate "$A" net
-	pings $NS_A $HOST_A $HOST_B 2
-	terminate "$A" c; settle
+	up_ping_down 2
 	cert_facts
 }
 
@@ -170,17 +168,9 @@ sc_ikev2_cert_weak() {
 	peers
 	IA=(cert=moon.crt) IB=(cert=sun.crt)
 	conf_pair auth=pubkey
-	cert_pki_dir
-	cert_root ca rsa 2048 "ikeflow test CA"
-	cert_ee moon rsa 1024 moon ca --digest sha1
-	cert_ee sun rsa 2048 sun ca
-	cert_install "$A" moon; cert_install "$B" sun
-	cert_trust "$A" ca; cert_trust "$B" ca
-	cert_role ca ca; cert_role initiator moon; cert_role responder sun
+	cert_pki rsa 2048 1024 2048 sun --digest sha1
 	go
-	initiate "$A" net
-	pings $NS_A $HOST_A $HOST_B 1
-	terminate "$A" c; settle
+	up_ping_down 1
 	cert_facts
 }
 
@@ -239,13 +229,7 @@ sc_ikev2_cert_id_mismatch() {
 	peers
 	IA=(cert=moon.crt) IB=(cert=sun.crt lid=gw.ikeflow.test)
 	conf_pair auth=pubkey
-	cert_pki_dir
-	cert_root ca rsa 2048 "ikeflow test CA"
-	cert_ee moon rsa 2048 moon ca
-	cert_ee sun rsa 2048 gw ca
-	cert_install "$A" moon; cert_install "$B" sun
-	cert_trust "$A" ca; cert_trust "$B" ca
-	cert_role ca ca; cert_role initiator moon; cert_role responder sun
+	cert_pki rsa 2048 2048 2048 gw
 	go
 	initiate "$A" net; settle 2
 	cert_facts
@@ -256,13 +240,7 @@ sc_ikev2_cert_id_not_in_cert() {
 	peers
 	IA=(cert=moon.crt) IB=(cert=sun.crt lid=%any)
 	conf_pair auth=pubkey
-	cert_pki_dir
-	cert_root ca rsa 2048 "ikeflow test CA"
-	cert_ee moon rsa 2048 moon ca
-	cert_ee sun rsa 2048 gw ca
-	cert_install "$A" moon; cert_install "$B" sun
-	cert_trust "$A" ca; cert_trust "$B" ca
-	cert_role ca ca; cert_role initiator moon; cert_role responder sun
+	cert_pki rsa 2048 2048 2048 gw
 	go
 	initiate "$A" net; settle 2
 	cert_facts
@@ -276,9 +254,7 @@ sc_ikev1_cert_rsa() {
 	conf_pair version=1 auth=pubkey frag=no
 	cert_pair rsa 2048 2048
 	go
-	initiate "$A" net
-	pings $NS_A $HOST_A $HOST_B 2
-	terminate "$A" c; settle
+	up_ping_down 2
 	cert_facts
 }
 

@@ -143,6 +143,17 @@ start_pluto() {
 	die "pluto in $ns: connection c not loaded"
 }
 
+# lsw_conf_a key=value...: lsw_conf for pluto in A, left A and NET_A, right B
+# and NET_B
+lsw_conf_a() {
+	lsw_conf "$A" left=$IP_A right=$IP_B leftsubnet=$NET_A rightsubnet=$NET_B "$@"
+}
+
+# lsw_terminate_a: pluto in A terminates connection c (failure tolerated)
+lsw_terminate_a() {
+	whack $NS_A "$A" --name c --terminate >>"$A/terminate.out" 2>&1 || true
+}
+
 whack() {  # whack NS DIR args...
 	local ns=$1 dir=$2; shift 2
 	ip netns exec "$ns" "$LSW/usr/libexec/ipsec/whack" --ctlsocket "$dir/run/pluto.ctl" "$@"
@@ -194,11 +205,11 @@ sc_libreswan_ikev2_success() {
 	FACTS=("$LSW_FACT_SHIM" "$LSW_FACT_NOESP" "$LSW_FACT_4500")
 	interop_meta libreswan a initiator pluto.log no
 	peers; conf_pair
-	lsw_conf "$A" left=$IP_A right=$IP_B leftsubnet=$NET_A rightsubnet=$NET_B
+	lsw_conf_a
 	go_lsw_a shim
 	lsw_initiate $NS_A "$A" 20
 	settle 2
-	whack $NS_A "$A" --name c --terminate >>"$A/terminate.out" 2>&1 || true
+	lsw_terminate_a
 	wait_log "$B/charon.log" 'deleting IKE_SA' 5 || log "no delete seen by strongSwan"
 	settle
 }
@@ -208,7 +219,7 @@ sc_libreswan_ikev2_xfrm_fail() {
 	FACTS=("pluto ran without the shim: the kernel answers its ESP XFRM_MSG_NEWSA with EPROTONOSUPPORT ('Protocol not supported (errno 93)')" "$LSW_FACT_4500" "strongSwan keeps every abandoned IKE SA (it never hears of the failure): from its log they are all established and never deleted" "$SW_FACT_STOP")
 	interop_meta libreswan a initiator pluto.log no
 	peers; conf_pair
-	lsw_conf "$A" left=$IP_A right=$IP_B leftsubnet=$NET_A rightsubnet=$NET_B extra_conn=keyingtries=3 auto=start rekey=yes
+	lsw_conf_a extra_conn=keyingtries=3 auto=start rekey=yes
 	go_lsw_a
 	local i
 	for i in $(seq 1 60); do
@@ -216,7 +227,7 @@ sc_libreswan_ikev2_xfrm_fail() {
 		sleep 0.5
 	done
 	settle 3
-	whack $NS_A "$A" --name c --terminate >>"$A/terminate.out" 2>&1 || true
+	lsw_terminate_a
 	settle
 }
 
@@ -225,11 +236,11 @@ sc_libreswan_ikev2_child_no_proposal() {
 	FACTS=("$LSW_FACT_SHIM" "$LSW_FACT_4500")
 	interop_meta libreswan a initiator pluto.log no
 	peers; conf_pair
-	lsw_conf "$A" left=$IP_A right=$IP_B leftsubnet=$NET_A rightsubnet=$NET_B esp=aes_gcm128 extra_conn=keyingtries=1
+	lsw_conf_a esp=aes_gcm128 extra_conn=keyingtries=1
 	go_lsw_a shim
 	lsw_initiate $NS_A "$A" 10
 	settle 3
-	whack $NS_A "$A" --name c --terminate >>"$A/terminate.out" 2>&1 || true
+	lsw_terminate_a
 	settle
 }
 
@@ -239,11 +250,11 @@ sc_libreswan_ikev2_ts_unacceptable() {
 	interop_meta libreswan a initiator pluto.log no
 	IB=(lts=10.20.0.0/24)
 	peers; conf_pair
-	lsw_conf "$A" left=$IP_A right=$IP_B leftsubnet=$NET_A rightsubnet=$NET_B extra_conn=keyingtries=1
+	lsw_conf_a extra_conn=keyingtries=1
 	go_lsw_a shim
 	lsw_initiate $NS_A "$A" 10
 	settle 3
-	whack $NS_A "$A" --name c --terminate >>"$A/terminate.out" 2>&1 || true
+	lsw_terminate_a
 	settle
 }
 
@@ -254,11 +265,11 @@ sc_libreswan_ikev1_main_quick() {
 	interop_meta libreswan a initiator pluto.log no
 	IB=(esp=aes128-sha256-modp2048)   # pluto's quick mode asks for PFS with its IKE group
 	peers; conf_pair version=1
-	lsw_conf "$A" left=$IP_A right=$IP_B leftsubnet=$NET_A rightsubnet=$NET_B ikev2=no ike=aes128-sha2_256-modp2048 extra_conn=keyingtries=1
+	lsw_conf_a ikev2=no ike=aes128-sha2_256-modp2048 extra_conn=keyingtries=1
 	go_lsw_a shim
 	lsw_initiate $NS_A "$A" 15
 	settle 2
-	whack $NS_A "$A" --name c --terminate >>"$A/terminate.out" 2>&1 || true
+	lsw_terminate_a
 	settle 2
 }
 
@@ -269,7 +280,7 @@ sc_libreswan_ikev1_quick_refused() {
 	interop_meta libreswan a initiator pluto.log no
 	IB=(lts=10.20.0.0/24)
 	peers; conf_pair version=1
-	lsw_conf "$A" left=$IP_A right=$IP_B leftsubnet=$NET_A rightsubnet=$NET_B ikev2=no ike=aes128-sha2_256-modp2048 extra_conn=keyingtries=1 retransmit_timeout=10s
+	lsw_conf_a ikev2=no ike=aes128-sha2_256-modp2048 extra_conn=keyingtries=1 retransmit_timeout=10s
 	go_lsw_a shim
 	lsw_initiate $NS_A "$A" 5
 	wait_log "$A/pluto.log" 'deleting state \(STATE_QUICK_I1\)' 20 || log "pluto did not give up"
@@ -282,7 +293,7 @@ sc_libreswan_ikev1_quick_pfs_mismatch() {
 	FACTS=("$SW_FACT_STOP" "$LSW_FACT_SHIM" "pluto never logs IKEv1 keys; the key table comes from strongSwan's log (encryption key Ka)" "pluto logs 'ignoring informational payload NO_PROPOSAL_CHOSEN' and keeps retransmitting quick mode message 1 (0.5 s doubling) until its retransmit-timeout (set to 10 s here; default 60 s)")
 	interop_meta libreswan a initiator pluto.log no
 	peers; conf_pair version=1
-	lsw_conf "$A" left=$IP_A right=$IP_B leftsubnet=$NET_A rightsubnet=$NET_B ikev2=no ike=aes128-sha2_256-modp2048 extra_conn=keyingtries=1 retransmit_timeout=10s
+	lsw_conf_a ikev2=no ike=aes128-sha2_256-modp2048 extra_conn=keyingtries=1 retransmit_timeout=10s
 	go_lsw_a shim
 	lsw_initiate $NS_A "$A" 5
 	wait_log "$A/pluto.log" 'deleting state \(STATE_QUICK_I1\)' 20 || log "pluto did not give up"
@@ -422,7 +433,7 @@ sc_libreswan_ikev2_retransmit() {
 	FACTS=("$LSW_FACT_SHIM" "$LSW_FACT_NOESP" "$LSW_FACT_4500" "responses dropped by the router before the capture point (capture on the initiator side): the retransmitted requests and strongSwan's re-sent responses are on the wire only up to the router")
 	interop_meta libreswan a initiator pluto.log no
 	peers; conf_pair
-	lsw_conf "$A" left=$IP_A right=$IP_B leftsubnet=$NET_A rightsubnet=$NET_B
+	lsw_conf_a
 	go_lsw_a shim
 	nsx $NS_R iptables -I FORWARD -s $IP_B -j DROP
 	lsw_initiate $NS_A "$A" 20 &
@@ -431,7 +442,7 @@ sc_libreswan_ikev2_retransmit() {
 	nsx $NS_R iptables -D FORWARD -s $IP_B -j DROP
 	wait $ipid || true
 	settle 2
-	whack $NS_A "$A" --name c --terminate >>"$A/terminate.out" 2>&1 || true
+	lsw_terminate_a
 	wait_log "$B/charon.log" 'deleting IKE_SA' 5 || log "no delete seen by strongSwan"
 	settle
 }

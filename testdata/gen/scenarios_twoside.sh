@@ -40,9 +40,7 @@ ts_healthy() {
 	DESC="IKEv2 PSK through the router, nothing dropped or rewritten: 6 pings, initiator deletes; both router interfaces captured"
 	SHIFT=""
 	peers; conf_pair; daemons; capture_both
-	initiate "$A" net
-	pings $NS_A $HOST_A $HOST_B 6
-	terminate "$A" c; settle
+	up_ping_down 6
 }
 
 ts_drop_auth() {
