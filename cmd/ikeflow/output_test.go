@@ -581,3 +581,25 @@ func TestVerdictNamesLikelyCause(t *testing.T) {
 		t.Errorf("verdict does not name the expired certificate:\n%s", verdict)
 	}
 }
+
+// TestVerdictInfoNamesEachSAOnce: an info kind spread over several finding
+// texts (two certificate lines per SA on the Wireshark wiki capture) names
+// each SA once in its verdict line.
+func TestVerdictInfoNamesEachSAOnce(t *testing.T) {
+	d := "../../../shared/captures/wireshark-wiki/ikev2-esp-gcm-ctr-cbc/"
+	if _, err := os.Stat(d + "capture.pcapng"); err != nil {
+		t.Skip("../shared/captures not present")
+	}
+	out, _, code := ikeflow(t, "analyze", "--keys", d+"ikev2_decryption_table", d+"capture.pcapng")
+	if code != exitOK {
+		t.Fatalf("exit %d", code)
+	}
+	for _, line := range strings.Split(out, "\n") {
+		if strings.HasPrefix(strings.TrimSpace(line), "info    certificate (") && !strings.HasSuffix(line, ") on #1, #2, #3") {
+			t.Errorf("verdict line %q", line)
+		}
+	}
+	if !strings.Contains(out, "info    certificate (") {
+		t.Errorf("no certificate info line in the verdict:\n%s", out)
+	}
+}

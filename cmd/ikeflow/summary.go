@@ -293,6 +293,7 @@ func verdict(rep *flows.Report, fi *findingIndex, refs *frameRefs) []verdictEntr
 	type info struct {
 		labels []string
 		sas    []int
+		seen   map[int]bool
 	}
 	infos := map[string]*info{}
 	var kinds []string
@@ -302,12 +303,17 @@ func verdict(rep *flows.Report, fi *findingIndex, refs *frameRefs) []verdictEntr
 		}
 		in := infos[g.kind]
 		if in == nil {
-			in = &info{}
+			in = &info{seen: map[int]bool{}}
 			infos[g.kind] = in
 			kinds = append(kinds, g.kind)
 		}
 		in.labels = append(in.labels, g.label())
-		in.sas = append(in.sas, g.sas...)
+		for _, n := range g.sas { // several groups of a kind may name the same SA
+			if !in.seen[n] {
+				in.seen[n] = true
+				in.sas = append(in.sas, n)
+			}
+		}
 	}
 	for _, k := range kinds {
 		in := infos[k]
