@@ -19,8 +19,10 @@ authentication failures, retransmits and unanswered requests, message-ID
 desync, rekey trouble, flapping, one-way ESP, dead peers, weak crypto, NAT.
 
 Give --keys with the key material your peers logged (Wireshark UAT tables,
-strongSwan charon logs at ike level 4, libreswan secrets, FortiGate
-"diagnose vpn ike gateway list" output) to look inside encrypted exchanges:
+strongSwan charon logs at ike level 4, libreswan pluto logs with
+plutodebug "all private", OpenIKED "iked -dvvv" logs, FortiGate
+"diagnose vpn ike gateway list" output; see "ikeflow keys --help") to look
+inside encrypted exchanges:
 identities, child SA proposals, traffic selectors and error notifies. Without
 keys, encrypted exchanges are analysed from sizes, order and timing.
 
