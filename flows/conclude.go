@@ -262,7 +262,7 @@ func (a *Analyzer) unansweredV2(st *saState, ex *exRec, out *Exchange, answeredS
 	}
 	var b strings.Builder
 	b.WriteString("The " + first.From + "'s " + ex.Type.String() + " request (message ID " + u32(ex.MID) + ", " +
-		strconv.Itoa(first.Size) + " octets) was never answered")
+		strconv.Itoa(first.Size) + " octets) got no answer in this capture")
 	if len(out.Messages) > 1 {
 		b.WriteString(" (" + strconv.Itoa(len(out.Messages)) + " transmissions over " + secs(last.Time.Sub(first.Time)) + ")")
 	}
