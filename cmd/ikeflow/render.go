@@ -361,9 +361,12 @@ type csvStream struct {
 }
 
 func newCSVStream(w io.Writer, refs *frameRefs) *csvStream {
-	cw := csv.NewWriter(w)
-	cw.Write([]string{"sa", "version", "initiator", "responder", "spi_i", "spi_r", "state", "proposal", "child_sas", "severity", "kind", "frames", "message"})
-	return &csvStream{cw: cw, refs: refs}
+	return &csvStream{cw: csv.NewWriter(w), refs: refs}
+}
+
+// begin writes the header row.
+func (c *csvStream) begin() error {
+	return c.cw.Write([]string{"sa", "version", "initiator", "responder", "spi_i", "spi_r", "state", "proposal", "child_sas", "severity", "kind", "frames", "message"})
 }
 
 // csvFrames lists frames separated by spaces ("3 4", or "a.pcap#3 b.pcap#4"
