@@ -93,14 +93,7 @@ func runAnalyze(e *env, args []string) error {
 	if o.write != "" && slices.Contains(fs.Args(), "-") {
 		return usagef("--write reads the captures twice: give files, not standard input")
 	}
-	if err := checkOutput(e, "--write", o.write, o.force, append(slices.Clone(fs.Args()), o.in.keys...)); err != nil {
-		return err
-	}
-	opt, err := o.in.options()
-	if err != nil {
-		return err
-	}
-	fopt, failLevel, err := o.flowFlags.options(e, o.in.keys)
+	opt, fopt, failLevel, err := sessionOptions(e, &o.in, &o.flowFlags, o.write, o.force, append(slices.Clone(fs.Args()), o.in.keys...))
 	if err != nil {
 		return err
 	}

@@ -128,14 +128,7 @@ func runLive(e *env, args []string) error {
 	if name, ok := strings.CutPrefix(o.bpf, "@"); ok {
 		inputs = append(inputs, name)
 	}
-	if err := checkOutput(e, "--write", o.write, o.force, inputs); err != nil {
-		return err
-	}
-	opt, err := o.in.options()
-	if err != nil {
-		return err
-	}
-	fopt, failLevel, err := o.flowFlags.options(e, o.in.keys)
+	opt, fopt, failLevel, err := sessionOptions(e, &o.in, &o.flowFlags, o.write, o.force, inputs)
 	if err != nil {
 		return err
 	}

@@ -283,20 +283,26 @@ func ladderOpts(fi *findingIndex, o renderOpts, width int) flows.LadderOptions {
 func maxLineWidth(s string) int {
 	widest := 0
 	for line := range strings.SplitSeq(s, "\n") {
-		n, esc := 0, false
-		for _, r := range line {
-			switch {
-			case esc:
-				esc = r != 'm'
-			case r == '\x1b':
-				esc = true
-			default:
-				n++
-			}
-		}
-		widest = max(widest, n)
+		widest = max(widest, visibleWidth(line))
 	}
 	return widest
+}
+
+// visibleWidth is the width of a line in characters, without ANSI colour
+// sequences.
+func visibleWidth(line string) int {
+	n, esc := 0, false
+	for _, r := range line {
+		switch {
+		case esc:
+			esc = r != 'm'
+		case r == '\x1b':
+			esc = true
+		default:
+			n++
+		}
+	}
+	return n
 }
 
 // mdCell makes text safe inside a markdown table cell.
