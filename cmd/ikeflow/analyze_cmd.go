@@ -49,6 +49,14 @@ Examples:
   ikeflow analyze --peer 203.0.113.10 --fail-on error capture.pcap || echo broken
 `
 
+// The help texts that list formats, made from outputFormats once.
+var (
+	analyzeUsage       = analyzeHelp + formatHelp(useAnalyze, "Output formats")
+	analyzeFormatUsage = "output `format`: " + formatNames(useAnalyze, ", ", " or ", nil)
+	analyzeLadderUsage = "also draw a sequence diagram of every IKE SA (" + ladderFormats(useAnalyze) +
+		"); with two captures, four lanes (both ends, both capture points), lost packets stopping between the points"
+)
+
 type analyzeOpts struct {
 	format string
 	ladder bool
@@ -62,10 +70,10 @@ type analyzeOpts struct {
 }
 
 func runAnalyze(e *env, args []string) error {
-	fs := newFlags(e, "analyze", "[flags] FILE...", analyzeHelp+formatHelp(useAnalyze, "Output formats"))
+	fs := newFlags(e, "analyze", "[flags] FILE...", analyzeUsage)
 	var o analyzeOpts
-	fs.StringVarP(&o.format, "format", "f", defaultFormat(useAnalyze), "output `format`: "+formatNames(useAnalyze, ", ", " or ", nil))
-	fs.BoolVar(&o.ladder, "ladder", false, "also draw a sequence diagram of every IKE SA ("+ladderFormats(useAnalyze)+"); with two captures, four lanes (both ends, both capture points), lost packets stopping between the points")
+	fs.StringVarP(&o.format, "format", "f", defaultFormat(useAnalyze), analyzeFormatUsage)
+	fs.BoolVar(&o.ladder, "ladder", false, analyzeLadderUsage)
 	fs.IntVar(&o.width, "width", autoWidth, "lay the table out for this many `columns` (default: the terminal's width, or COLUMNS; no limit for files and pipes; 0: no limit)")
 	o.flowFlags.register(fs, "finalise an IKE SA after this much capture time without traffic (bounds memory on long captures; 0 keeps all open)")
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "no progress and no packet-level warnings on stderr")

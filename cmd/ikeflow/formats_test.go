@@ -164,6 +164,24 @@ func TestOutputFormatClaims(t *testing.T) {
 			if err := out.end(rep, nil); err != nil {
 				t.Fatal(err)
 			}
+			// --fail-on counts the findings the report holds and those it
+			// does not (streamed): together, every SA finding.
+			want, got := 0, out.col.notInReport(flows.SeverityWarning)
+			for _, sa := range sas {
+				for _, x := range sa.Findings {
+					if x.Severity >= flows.SeverityWarning {
+						want++
+					}
+				}
+			}
+			for _, x := range rep.Findings {
+				if x.Severity >= flows.SeverityWarning {
+					got++
+				}
+			}
+			if got != want || want == 0 {
+				t.Errorf("%s: %d warnings and errors in and out of the report, want %d", f.name, got, want)
+			}
 			out.close()
 			if (f.report == nil) != (b.Len() == 0) {
 				t.Errorf("%s: %d bytes written", f.name, b.Len())

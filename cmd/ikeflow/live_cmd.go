@@ -53,6 +53,14 @@ Examples:
   ikeflow live -i eth0 --bpf "$(tcpdump -ddd -i eth0 'udp port 500 or udp port 4500')"
 `
 
+// The help texts that list formats, made from outputFormats once.
+var (
+	liveUsage       = liveHelp + formatHelp(useLiveReport, "Report formats") + formatHelp(useLiveEvents, "Event formats")
+	liveEventsUsage = "event stream `format`: " + formatNames(useLiveEvents, ", ", " or ", nil)
+	liveReportUsage = "final report `format`: " + formatNames(useLiveReport, ", ", " or ", nil)
+	liveLadderUsage = "draw a sequence diagram of every IKE SA in the final report (" + ladderFormats(useLiveReport) + ")"
+)
+
 // defaultLiveKeep is how many finalised IKE SAs the final report keeps.
 const defaultLiveKeep = 10000
 
@@ -75,18 +83,18 @@ type liveOpts struct {
 }
 
 func runLive(e *env, args []string) error {
-	fs := newFlags(e, "live", "-i IFACE [flags]", liveHelp+formatHelp(useLiveReport, "Report formats")+formatHelp(useLiveEvents, "Event formats"))
+	fs := newFlags(e, "live", "-i IFACE [flags]", liveUsage)
 	var o liveOpts
 	fs.StringVarP(&o.iface, "interface", "i", "", "capture on this network `interface` (required)")
 	fs.StringVar(&o.bpf, "bpf", "", "compiled kernel `filter` replacing the default: tcpdump -ddd (or -dd) output, or @FILE holding it")
 	fs.IntVarP(&o.snaplen, "snaplen", "s", capture.DefaultLiveSnaplen, "keep at most this many `octets` of each frame")
 	fs.BoolVar(&o.promisc, "promisc", false, "put the interface in promiscuous mode while capturing (span ports, hubs)")
 	fs.DurationVar(&o.duration, "duration", 0, "stop after this long (e.g. 30s, 10m); 0 runs until Ctrl-C or SIGTERM")
-	fs.StringVarP(&o.format, "format", "f", defaultFormat(useLiveEvents), "event stream `format`: "+formatNames(useLiveEvents, ", ", " or ", nil))
-	fs.StringVar(&o.report, "report", defaultFormat(useLiveReport), "final report `format`: "+formatNames(useLiveReport, ", ", " or ", nil))
+	fs.StringVarP(&o.format, "format", "f", defaultFormat(useLiveEvents), liveEventsUsage)
+	fs.StringVar(&o.report, "report", defaultFormat(useLiveReport), liveReportUsage)
 	fs.StringVarP(&o.write, "write", "w", "", "also save the captured IKE/ESP frames to this new pcapng `file`: written as FILE.partial-N (whole packets, flushed every second) and renamed to FILE when the capture stops")
 	fs.BoolVar(&o.force, "force", false, "let --write replace an existing file (at the end of the capture; until then it is untouched)")
-	fs.BoolVar(&o.ladder, "ladder", false, "draw a sequence diagram of every IKE SA in the final report ("+ladderFormats(useLiveReport)+")")
+	fs.BoolVar(&o.ladder, "ladder", false, liveLadderUsage)
 	o.flowFlags.register(fs, "end an IKE SA (and report its findings) after this long without traffic")
 	fs.IntVar(&o.keep, "keep", defaultLiveKeep, "the final report holds the last `N` finished IKE SAs (older ones were streamed only)")
 	fs.IntVar(&o.bufferMB, "buffer", capture.DefaultLiveBuffer>>20, "socket receive buffer in `MiB` (absorbs bursts)")
