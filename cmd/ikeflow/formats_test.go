@@ -113,6 +113,15 @@ func TestOutputFormatFlags(t *testing.T) {
 			last += i + 1
 		}
 	}
+	for i := range outputFormats {
+		f := &outputFormats[i]
+		switch {
+		case f.uses&useAnalyze != 0 && (f.report == nil || f.twoSided == nil):
+			t.Errorf("%s: analyze offers it without a report writer and a two-sided writer", f.name)
+		case f.uses&useLiveEvents != 0 && f.uses != useLiveEvents:
+			t.Errorf("%s: an event format is not a report format", f.name)
+		}
+	}
 	if _, _, code := ikeflow(t, "analyze", "--format", "none", "x.pcap"); code != exitUsage {
 		t.Errorf("analyze --format none: exit %d", code)
 	}
