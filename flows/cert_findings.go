@@ -207,6 +207,7 @@ func (a *Analyzer) certEvidence(st *saState, cs *certState, causes []certCause) 
 	sort.SliceStable(causes, func(x, y int) bool { return rank(causes[x]) > rank(causes[y]) })
 	var b strings.Builder
 	var frames []int
+	var ranked []Cause
 	if rejected >= 0 {
 		b.WriteString("The " + sideName(uint8(cs.rejecter)) + " refused the " + sideName(uint8(rejected)) + "'s credentials. ")
 	}
@@ -223,9 +224,11 @@ func (a *Analyzer) certEvidence(st *saState, cs *certState, causes []certCause) 
 			}
 			b.WriteString(strconv.Itoa(n+1) + ". [" + evidenceName(c.score) + "] " + c.text)
 			frames = append(frames, c.frames...)
+			ranked = append(ranked, Cause{Evidence: evidenceName(c.score), Text: c.text})
 		}
 	}
-	st.addFinding(KindAuthFailedEvidence, SeverityError, st.sa.Start, b.String(), frames...)
+	i := st.addFinding(KindAuthFailedEvidence, SeverityError, st.sa.Start, b.String(), frames...)
+	st.sa.Findings[i].Causes = ranked
 }
 
 func evidenceName(score int) string {

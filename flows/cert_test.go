@@ -171,11 +171,35 @@ func TestCertCorpus(t *testing.T) {
 					}
 				}
 			}
+			for _, f := range all {
+				checkCauses(t, &f)
+			}
 			checkPeers(t, &e, r)
 		})
 	}
 	if seen != len(certScenarios) {
 		t.Errorf("%d of %d certificate scenarios found in %s", seen, len(certScenarios), corpusDir)
+	}
+}
+
+// checkCauses: an authentication_failed_evidence finding carries as data
+// the ranked causes its message lists in words, in the same order; other
+// findings carry none.
+func checkCauses(t *testing.T, f *Finding) {
+	t.Helper()
+	_, listed, ranked := strings.Cut(f.Message, "most likely cause first: ")
+	if f.Kind != KindAuthFailedEvidence || !ranked {
+		if len(f.Causes) > 0 {
+			t.Errorf("%s has causes but lists none: %+v", f.Kind, f.Causes)
+		}
+		return
+	}
+	var words []string
+	for i, c := range f.Causes {
+		words = append(words, fmt.Sprintf("%d. [%s] %s", i+1, c.Evidence, c.Text))
+	}
+	if len(f.Causes) == 0 || strings.Join(words, " ") != listed {
+		t.Errorf("causes %+v\ndo not match the message's list:\n%s", f.Causes, listed)
 	}
 }
 

@@ -49,4 +49,15 @@ type Finding struct {
 	// SA names the IKE SA ("spii/spir") in Report.Findings; empty for
 	// capture-wide findings and inside SA.Findings.
 	SA string `json:"sa,omitempty"`
+	// Causes ranks the likely causes the message lists, most likely
+	// first (authentication_failed_evidence); not part of the JSON, whose
+	// message says the same.
+	Causes []Cause `json:"-"`
+}
+
+// Cause is one ranked cause of a finding: how strong the evidence is
+// ("strong", "possible" or "weak") and what the capture shows.
+type Cause struct {
+	Evidence string
+	Text     string
 }

@@ -49,6 +49,14 @@ Examples:
   ikeflow analyze --peer 203.0.113.10 --fail-on error capture.pcap || echo broken
 `
 
+// The help texts that list formats, made from outputFormats once.
+var (
+	analyzeUsage       = analyzeHelp + formatHelp(useAnalyze, "Output formats")
+	analyzeFormatUsage = "output `format`: " + formatNames(useAnalyze, ", ", " or ", nil)
+	analyzeLadderUsage = "also draw a sequence diagram of every IKE SA (" + ladderFormats(useAnalyze) +
+		"); with two captures, four lanes (both ends, both capture points), lost packets stopping between the points"
+)
+
 type analyzeOpts struct {
 	format string
 	ladder bool
@@ -62,10 +70,10 @@ type analyzeOpts struct {
 }
 
 func runAnalyze(e *env, args []string) error {
-	fs := newFlags(e, "analyze", "[flags] FILE...", analyzeHelp)
+	fs := newFlags(e, "analyze", "[flags] FILE...", analyzeUsage)
 	var o analyzeOpts
-	fs.StringVarP(&o.format, "format", "f", "table", "output `format`: table, markdown, csv, json or html (one self-contained page)")
-	fs.BoolVar(&o.ladder, "ladder", false, "also draw a sequence diagram of every IKE SA (table and markdown formats; html always has them); with two captures, four lanes (both ends, both capture points), lost packets stopping between the points")
+	fs.StringVarP(&o.format, "format", "f", defaultFormat(useAnalyze), analyzeFormatUsage)
+	fs.BoolVar(&o.ladder, "ladder", false, analyzeLadderUsage)
 	fs.IntVar(&o.width, "width", autoWidth, "lay the table out for this many `columns` (default: the terminal's width, or COLUMNS; no limit for files and pipes; 0: no limit)")
 	o.flowFlags.register(fs, "finalise an IKE SA after this much capture time without traffic (bounds memory on long captures; 0 keeps all open)")
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "no progress and no packet-level warnings on stderr")
@@ -77,16 +85,15 @@ func runAnalyze(e *env, args []string) error {
 	if err := parseFlags(e, fs, args); err != nil {
 		return err
 	}
-	switch o.format {
-	case "table", "markdown", "md", "csv", "json", "html":
-	default:
-		return usagef("--format must be table, markdown, csv, json or html, not %q", o.format)
+	f, err := lookupFormat(useAnalyze, o.format)
+	if err != nil {
+		return err
 	}
 	if o.width < autoWidth {
 		return usagef("--width cannot be negative")
 	}
-	if o.ladder && (o.format == "csv" || o.format == "json") {
-		fmt.Fprintf(e.stderr, "ikeflow analyze: --ladder applies to the table, markdown and html formats only; ignored for %s\n", o.format)
+	if o.ladder {
+		ladderNote(e.stderr, "analyze", useAnalyze, f)
 	}
 	if fs.NArg() == 0 {
 		return usagef("no capture file given (use - for standard input)")
@@ -94,21 +101,14 @@ func runAnalyze(e *env, args []string) error {
 	if o.write != "" && slices.Contains(fs.Args(), "-") {
 		return usagef("--write reads the captures twice: give files, not standard input")
 	}
-	if err := checkOutput(e, "--write", o.write, o.force, append(slices.Clone(fs.Args()), o.in.keys...)); err != nil {
-		return err
-	}
-	opt, err := o.in.options()
-	if err != nil {
-		return err
-	}
-	fopt, failLevel, err := o.flowFlags.options(e, o.in.keys)
+	opt, fopt, failLevel, err := sessionOptions(e, &o.in, &o.flowFlags, o.write, o.force, append(slices.Clone(fs.Args()), o.in.keys...))
 	if err != nil {
 		return err
 	}
 	if !slices.Contains(twoSidedModes, o.twoSided) {
 		return usagef("--two-sided must be auto, yes or no, not %q", o.twoSided)
 	}
-	if done, err := twoSided(e, &o, args, fs.Args(), opt); done || err != nil {
+	if done, err := twoSided(e, &o, f, args, fs.Args(), opt); done || err != nil {
 		return err
 	}
 
@@ -127,30 +127,21 @@ func runAnalyze(e *env, args []string) error {
 	}
 	w := bufio.NewWriterSize(e.stdout, 64<<10)
 	refs := newFrameRefs(fs.Args())
-	// Finalised SAs stream through a collector: JSON and CSV are written as
-	// SAs finish, tables keep every SA only up to detailLimit.
-	var stream func(*flows.SA) error
-	var js *jsonStream
-	var cs *csvStream
-	switch o.format {
-	case "json":
-		js = &jsonStream{w: w, refs: refs}
-		if err := js.begin(); err != nil {
-			return err
-		}
-		stream = js.add
-	case "csv":
-		cs = newCSVStream(w, refs)
-		stream = cs.add
+	ro := renderOpts{
+		width:  outputWidth(e.stdout, o.width),
+		color:  isTerminal(e.stdout) && os.Getenv("NO_COLOR") == "",
+		ladder: o.ladder,
+		refs:   refs,
+		inputs: fs.Args(),
 	}
-	col := newCollector(stream)
-	switch {
-	case js != nil:
-		col.onFinding = js.findings.add // kept encoded (spilled to disk when many), not as values
-		defer js.findings.close()
-	case cs != nil:
-		col.onFinding = func(*flows.Finding) error { return nil } // the CSV rows hold them already
+	// Finalised SAs stream through a collector: streaming formats are
+	// written as SAs finish, the others keep every SA only up to detailLimit.
+	out, err := startReport(f, w, ro)
+	if err != nil {
+		return err
 	}
+	defer out.close()
+	col := out.col
 	fopt.OnSA = col.add
 	var sel *selection
 	if o.write != "" {
@@ -199,20 +190,13 @@ func runAnalyze(e *env, args []string) error {
 		explainEmpty(e.stderr, "analyze", m, rep, col.total, an.SAsSeen(), fopt, opt)
 	}
 
-	ro := renderOpts{
-		width:  outputWidth(e.stdout, o.width),
-		color:  isTerminal(e.stdout) && os.Getenv("NO_COLOR") == "",
-		ladder: o.ladder,
-		refs:   refs,
-		inputs: fs.Args(),
-	}
 	var dm *decodedMessages
-	if o.format == "html" {
-		// The page shows every message of the listed SAs decoded: a second
-		// pass over the captures (dissect's decoding, with the keys).
+	if f.decoded {
+		// The report shows every message of the listed SAs decoded: a
+		// second pass over the captures (dissect's decoding, with the keys).
 		dm = decodeFrames(e, fs.Args(), opt, o.in.keys, wantedFrames(rep, refs))
 	}
-	if err := renderReport(w, rep, col, js, cs, o.format, ro, dm); err != nil {
+	if err := out.end(rep, dm); err != nil {
 		return err
 	}
 	if err := w.Flush(); err != nil {

@@ -95,6 +95,21 @@ func (f *flowFlags) failCheck(level flows.Severity, rep *flows.Report, extra int
 	return nil
 }
 
+// sessionOptions checks --write against the files it must never replace
+// (inputs) and returns the capture options, the analyzer options and the
+// --fail-on level: the checks analyze and live share, in their order.
+func sessionOptions(e *env, in *inputFlags, ff *flowFlags, write string, force bool, inputs []string) (capture.Options, flows.Options, flows.Severity, error) {
+	if err := checkOutput(e, "--write", write, force, inputs); err != nil {
+		return capture.Options{}, flows.Options{}, 0, err
+	}
+	opt, err := in.options()
+	if err != nil {
+		return opt, flows.Options{}, 0, err
+	}
+	fopt, level, err := ff.options(e, in.keys)
+	return opt, fopt, level, err
+}
+
 // packetOf adapts a capture event to the analyzer's input; ok is false for
 // events the analyzer does not take (errors, NAT-keepalives).
 func packetOf(ev *capture.Event, pkt *flows.Packet) (ok bool) {

@@ -192,7 +192,11 @@ func liveStreamOf(t *testing.T, data []byte, format string) []byte {
 	defer r.Close()
 	var out bytes.Buffer
 	w := bufio.NewWriter(&out)
-	stream := newLiveStream(w, format, nil)
+	f, err := lookupFormat(useLiveEvents, format)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stream := newLiveStream(w, f, nil)
 	an := flows.NewAnalyzer(flows.Options{OnSA: stream.closed, IdleTimeout: 0})
 	var pkt flows.Packet
 	for i := 0; i < 1<<20; i++ {

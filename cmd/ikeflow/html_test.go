@@ -216,7 +216,11 @@ func TestLiveHTMLReport(t *testing.T) {
 		ring.add(sa)
 	}
 	var b strings.Builder
-	rep, err := ring.render(&b, &flows.Report{}, "html", renderOpts{})
+	f, err := lookupFormat(useLiveReport, "html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, _, err := ring.render(&b, &flows.Report{}, f, renderOpts{})
 	if err != nil {
 		t.Fatal(err)
 	}

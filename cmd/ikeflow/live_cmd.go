@@ -53,6 +53,14 @@ Examples:
   ikeflow live -i eth0 --bpf "$(tcpdump -ddd -i eth0 'udp port 500 or udp port 4500')"
 `
 
+// The help texts that list formats, made from outputFormats once.
+var (
+	liveUsage       = liveHelp + formatHelp(useLiveReport, "Report formats") + formatHelp(useLiveEvents, "Event formats")
+	liveEventsUsage = "event stream `format`: " + formatNames(useLiveEvents, ", ", " or ", nil)
+	liveReportUsage = "final report `format`: " + formatNames(useLiveReport, ", ", " or ", nil)
+	liveLadderUsage = "draw a sequence diagram of every IKE SA in the final report (" + ladderFormats(useLiveReport) + ")"
+)
+
 // defaultLiveKeep is how many finalised IKE SAs the final report keeps.
 const defaultLiveKeep = 10000
 
@@ -75,18 +83,18 @@ type liveOpts struct {
 }
 
 func runLive(e *env, args []string) error {
-	fs := newFlags(e, "live", "-i IFACE [flags]", liveHelp)
+	fs := newFlags(e, "live", "-i IFACE [flags]", liveUsage)
 	var o liveOpts
 	fs.StringVarP(&o.iface, "interface", "i", "", "capture on this network `interface` (required)")
 	fs.StringVar(&o.bpf, "bpf", "", "compiled kernel `filter` replacing the default: tcpdump -ddd (or -dd) output, or @FILE holding it")
 	fs.IntVarP(&o.snaplen, "snaplen", "s", capture.DefaultLiveSnaplen, "keep at most this many `octets` of each frame")
 	fs.BoolVar(&o.promisc, "promisc", false, "put the interface in promiscuous mode while capturing (span ports, hubs)")
 	fs.DurationVar(&o.duration, "duration", 0, "stop after this long (e.g. 30s, 10m); 0 runs until Ctrl-C or SIGTERM")
-	fs.StringVarP(&o.format, "format", "f", "text", "event stream `format`: text, json (one JSON object per line) or none")
-	fs.StringVar(&o.report, "report", "table", "final report `format`: table, markdown, csv, json, html or none")
+	fs.StringVarP(&o.format, "format", "f", defaultFormat(useLiveEvents), liveEventsUsage)
+	fs.StringVar(&o.report, "report", defaultFormat(useLiveReport), liveReportUsage)
 	fs.StringVarP(&o.write, "write", "w", "", "also save the captured IKE/ESP frames to this new pcapng `file`: written as FILE.partial-N (whole packets, flushed every second) and renamed to FILE when the capture stops")
 	fs.BoolVar(&o.force, "force", false, "let --write replace an existing file (at the end of the capture; until then it is untouched)")
-	fs.BoolVar(&o.ladder, "ladder", false, "draw a sequence diagram of every IKE SA in the final report (table and markdown)")
+	fs.BoolVar(&o.ladder, "ladder", false, liveLadderUsage)
 	o.flowFlags.register(fs, "end an IKE SA (and report its findings) after this long without traffic")
 	fs.IntVar(&o.keep, "keep", defaultLiveKeep, "the final report holds the last `N` finished IKE SAs (older ones were streamed only)")
 	fs.IntVar(&o.bufferMB, "buffer", capture.DefaultLiveBuffer>>20, "socket receive buffer in `MiB` (absorbs bursts)")
@@ -101,15 +109,16 @@ func runLive(e *env, args []string) error {
 	if o.iface == "" {
 		return usagef("no interface given: use -i IFACE (e.g. -i eth0)")
 	}
-	switch o.format {
-	case "text", "json", "none":
-	default:
-		return usagef("--format must be text, json or none, not %q", o.format)
+	events, err := lookupFormat(useLiveEvents, o.format)
+	if err != nil {
+		return err
 	}
-	switch o.report {
-	case "table", "markdown", "md", "csv", "json", "html", "none":
-	default:
-		return usagef("--report must be table, markdown, csv, json, html or none, not %q", o.report)
+	report, err := lookupFormat(useLiveReport, o.report)
+	if err != nil {
+		return err
+	}
+	if o.ladder {
+		ladderNote(e.stderr, "live", useLiveReport, report)
 	}
 	if o.snaplen < 64 || o.snaplen > capture.MaxSnaplen {
 		return usagef("--snaplen must be between 64 and %d", capture.MaxSnaplen)
@@ -127,14 +136,7 @@ func runLive(e *env, args []string) error {
 	if name, ok := strings.CutPrefix(o.bpf, "@"); ok {
 		inputs = append(inputs, name)
 	}
-	if err := checkOutput(e, "--write", o.write, o.force, inputs); err != nil {
-		return err
-	}
-	opt, err := o.in.options()
-	if err != nil {
-		return err
-	}
-	fopt, failLevel, err := o.flowFlags.options(e, o.in.keys)
+	opt, fopt, failLevel, err := sessionOptions(e, &o.in, &o.flowFlags, o.write, o.force, inputs)
 	if err != nil {
 		return err
 	}
@@ -150,11 +152,11 @@ func runLive(e *env, args []string) error {
 	// stderr so the file holds only the report (an explicit --format
 	// keeps them on stdout, before the report).
 	evw := w
-	if o.report != "none" && !fs.Changed("format") && !isTerminal(e.stdout) {
+	if report.report != nil && !fs.Changed("format") && !isTerminal(e.stdout) {
 		evw = bufio.NewWriterSize(e.stderr, 4<<10)
 	}
 	flush := func() { evw.Flush(); w.Flush() }
-	stream := newLiveStream(evw, o.format, o.spis)
+	stream := newLiveStream(evw, events, o.spis)
 	warn := newWarner(e.stderr, "ikeflow live", o.quiet)
 	warn.before = flush
 	var out *pcapngOut
@@ -288,7 +290,7 @@ func runLive(e *env, args []string) error {
 	}
 	evw.Flush()
 
-	rep, err := ring.render(w, fin, o.report, renderOpts{width: outputWidth(e.stdout, autoWidth), ladder: o.ladder,
+	rep, col, err := ring.render(w, fin, report, renderOpts{width: outputWidth(e.stdout, autoWidth), ladder: o.ladder,
 		color: isTerminal(e.stdout) && os.Getenv("NO_COLOR") == ""})
 	if err != nil {
 		return err
@@ -314,7 +316,7 @@ func runLive(e *env, args []string) error {
 			fmt.Fprintf(e.stderr, "ikeflow live: the kernel dropped frames because ikeflow fell behind: the report misses them (raise --buffer, narrow with --peer, or use --format none)\n")
 		}
 	}
-	return o.failCheck(failLevel, rep, 0)
+	return o.failCheck(failLevel, rep, col.notInReport(failLevel))
 }
 
 // liveFilter parses --bpf: compiled filter text inline or @FILE.

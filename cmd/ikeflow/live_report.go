@@ -29,46 +29,23 @@ func (r *saRing) add(sa *flows.SA) {
 	r.next = (r.next + 1) % len(r.sas)
 }
 
-// render writes the final report in format (analyze's formats, or "none")
-// exactly as analyze renders the same SAs, and returns the report.
-func (r *saRing) render(w io.Writer, fin *flows.Report, format string, o renderOpts) (*flows.Report, error) {
+// render writes the final report in format f exactly as analyze renders
+// the same SAs, and returns the report and the collector (for
+// collector.notInReport).
+func (r *saRing) render(w io.Writer, fin *flows.Report, f *outputFormat, o renderOpts) (*flows.Report, *collector, error) {
 	sas := slices.Clone(r.sas)
 	slices.SortStableFunc(sas, func(x, y *flows.SA) int { return x.FirstFrame - y.FirstFrame })
-	var stream func(*flows.SA) error
-	var js *jsonStream
-	var cs *csvStream
-	switch format {
-	case "json":
-		js = &jsonStream{w: w}
-		if err := js.begin(); err != nil {
-			return nil, err
-		}
-		stream = js.add
-	case "csv":
-		cs = newCSVStream(w, nil)
-		stream = cs.add
+	out, err := startReport(f, w, o)
+	if err != nil {
+		return nil, nil, err
 	}
-	col := newCollector(stream)
+	defer out.close()
 	for _, sa := range sas {
-		col.add(sa)
+		out.col.add(sa)
 	}
-	rep := col.report(fin)
-	if col.err != nil {
-		return nil, col.err
+	rep := out.col.report(fin)
+	if out.col.err != nil {
+		return nil, nil, out.col.err
 	}
-	err := renderReport(w, rep, col, js, cs, format, o, nil)
-	if col.summarised() && col.stream == nil {
-		// The summary view's report holds only the problem SAs' findings;
-		// the one returned (for --fail-on) holds them all.
-		full := &flows.Report{SAs: rep.SAs, Stats: rep.Stats}
-		for _, sa := range sas {
-			for _, f := range sa.Findings {
-				f.SA = sa.Name()
-				full.Findings = append(full.Findings, f)
-			}
-		}
-		full.Findings = append(full.Findings, fin.Findings...)
-		rep = full
-	}
-	return rep, err
+	return rep, out.col, out.end(rep, nil)
 }

@@ -64,15 +64,17 @@ const maxPending = 32
 // liveStream turns what the analyzer learns into one line per event, as
 // text or NDJSON. It keeps state only for open SAs.
 type liveStream struct {
-	w      *bufio.Writer
-	format string // "text", "json" or "none"
+	write  func(liveEvent) error // the format's event writer; nil: none
 	spis   map[string]bool
 	tracks map[*flows.SA]*saTrack
 	err    error
 }
 
-func newLiveStream(w *bufio.Writer, format string, spis []string) *liveStream {
-	s := &liveStream{w: w, format: format, tracks: map[*flows.SA]*saTrack{}}
+func newLiveStream(w *bufio.Writer, f *outputFormat, spis []string) *liveStream {
+	s := &liveStream{tracks: map[*flows.SA]*saTrack{}}
+	if f.event != nil {
+		s.write = f.event(w)
+	}
 	if len(spis) > 0 {
 		s.spis = map[string]bool{}
 		for _, x := range spis {
@@ -85,7 +87,7 @@ func newLiveStream(w *bufio.Writer, format string, spis []string) *liveStream {
 // afterIKE is called after the analyzer took an IKE message (data from its
 // header): it reports what changed in the message's SA.
 func (s *liveStream) afterIKE(an *flows.Analyzer, data []byte) {
-	if s.format == "none" || len(data) < dissect.HeaderLen {
+	if s.write == nil || len(data) < dissect.HeaderLen {
 		return
 	}
 	var spii, spir dissect.SPI
@@ -101,7 +103,7 @@ func (s *liveStream) afterIKE(an *flows.Analyzer, data []byte) {
 // closed is called for every finalised SA (flows.Options.OnSA): remaining
 // changes, the findings, then the end of the SA.
 func (s *liveStream) closed(sa *flows.SA) {
-	if s.format == "none" {
+	if s.write == nil {
 		return
 	}
 	s.update(sa)
@@ -126,7 +128,7 @@ func (s *liveStream) closed(sa *flows.SA) {
 
 // global reports the capture-wide findings known at the end.
 func (s *liveStream) global(fs []flows.Finding) {
-	if s.format == "none" {
+	if s.write == nil {
 		return
 	}
 	for _, f := range fs {
@@ -258,19 +260,30 @@ func (s *liveStream) exchangeEvent(sa *flows.SA, ex *flows.Exchange, event strin
 
 // emit writes one event (nothing with --format none).
 func (s *liveStream) emit(ev liveEvent) {
-	if s.err != nil || s.format == "none" {
+	if s.err != nil || s.write == nil {
 		return
 	}
-	if s.format == "json" {
+	s.err = s.write(ev)
+}
+
+// textEvents writes each event as one line of text (eventText).
+func textEvents(w *bufio.Writer) func(liveEvent) error {
+	return func(ev liveEvent) error {
+		_, err := w.WriteString(eventText(ev))
+		return err
+	}
+}
+
+// jsonEvents writes each event as one JSON object and a newline (NDJSON).
+func jsonEvents(w *bufio.Writer) func(liveEvent) error {
+	return func(ev liveEvent) error {
 		b, err := marshalNoEscape(ev)
-		if err == nil {
-			b = append(b, '\n')
-			_, err = s.w.Write(b)
+		if err != nil {
+			return err
 		}
-		s.err = err
-		return
+		_, err = w.Write(append(b, '\n'))
+		return err
 	}
-	_, s.err = s.w.WriteString(eventText(ev))
 }
 
 // eventText renders an event as one line of text.

@@ -16,30 +16,12 @@ import (
 	"golang.org/x/net/html"
 )
 
-// visibleWidth is the width of a line in characters, without ANSI colour
-// sequences and a trailing carriage return.
-func visibleWidth(line string) int {
-	line = strings.TrimSuffix(line, "\r")
-	n, esc := 0, false
-	for _, r := range line {
-		switch {
-		case esc:
-			esc = r != 'm'
-		case r == '\x1b':
-			esc = true
-		default:
-			n++
-		}
-	}
-	return n
-}
-
 // checkWidth fails for every line of out wider than width.
 func checkWidth(t *testing.T, what, out string, width int) {
 	t.Helper()
 	bad := 0
 	for i, line := range strings.Split(out, "\n") {
-		if w := visibleWidth(line); w > width {
+		if w := visibleWidth(strings.TrimSuffix(line, "\r")); w > width {
 			if bad < 3 {
 				t.Errorf("%s: line %d is %d wide (> %d): %q", what, i+1, w, width, line)
 			}

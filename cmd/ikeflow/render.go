@@ -283,20 +283,26 @@ func ladderOpts(fi *findingIndex, o renderOpts, width int) flows.LadderOptions {
 func maxLineWidth(s string) int {
 	widest := 0
 	for line := range strings.SplitSeq(s, "\n") {
-		n, esc := 0, false
-		for _, r := range line {
-			switch {
-			case esc:
-				esc = r != 'm'
-			case r == '\x1b':
-				esc = true
-			default:
-				n++
-			}
-		}
-		widest = max(widest, n)
+		widest = max(widest, visibleWidth(line))
 	}
 	return widest
+}
+
+// visibleWidth is the width of a line in characters, without ANSI colour
+// sequences.
+func visibleWidth(line string) int {
+	n, esc := 0, false
+	for _, r := range line {
+		switch {
+		case esc:
+			esc = r != 'm'
+		case r == '\x1b':
+			esc = true
+		default:
+			n++
+		}
+	}
+	return n
 }
 
 // mdCell makes text safe inside a markdown table cell.
@@ -361,9 +367,12 @@ type csvStream struct {
 }
 
 func newCSVStream(w io.Writer, refs *frameRefs) *csvStream {
-	cw := csv.NewWriter(w)
-	cw.Write([]string{"sa", "version", "initiator", "responder", "spi_i", "spi_r", "state", "proposal", "child_sas", "severity", "kind", "frames", "message"})
-	return &csvStream{cw: cw, refs: refs}
+	return &csvStream{cw: csv.NewWriter(w), refs: refs}
+}
+
+// begin writes the header row.
+func (c *csvStream) begin() error {
+	return c.cw.Write([]string{"sa", "version", "initiator", "responder", "spi_i", "spi_r", "state", "proposal", "child_sas", "severity", "kind", "frames", "message"})
 }
 
 // csvFrames lists frames separated by spaces ("3 4", or "a.pcap#3 b.pcap#4"

@@ -19,10 +19,11 @@ type findingGroup struct {
 	sev    flows.Severity
 	kind   string
 	msg    string
-	sas    []int // SA numbers (1-based rows) in first-seen order; 0 for capture-wide findings
-	frames []int // every frame of every finding of the group, in report order
-	first  int   // first frame of the first finding
-	n      int   // findings in the group
+	sas    []int         // SA numbers (1-based rows) in first-seen order; 0 for capture-wide findings
+	frames []int         // every frame of every finding of the group, in report order
+	first  int           // first frame of the first finding
+	n      int           // findings in the group
+	causes []flows.Cause // the ranked causes (flows.Finding.Causes) of the first finding
 }
 
 // label returns "F<id>".
@@ -54,7 +55,7 @@ func indexFindings(rep *flows.Report) *findingIndex {
 		k := key{f.Severity, string(f.Kind), f.Message}
 		g := byKey[k]
 		if g == nil {
-			g = &findingGroup{sev: f.Severity, kind: string(f.Kind), msg: f.Message, first: f.Order()}
+			g = &findingGroup{sev: f.Severity, kind: string(f.Kind), msg: f.Message, first: f.Order(), causes: f.Causes}
 			byKey[k] = g
 			groups = append(groups, g)
 		}
@@ -160,24 +161,14 @@ func firstSentence(s string) string {
 }
 
 // likelyCause returns the first ranked cause of an SA's
-// authentication_failed_evidence finding ("[strong] The initiator's
-// certificate … had expired …"), or "" when the SA has none.
-func likelyCause(groups []*findingGroup) string {
+// authentication_failed_evidence finding, or false when the SA has none.
+func likelyCause(groups []*findingGroup) (flows.Cause, bool) {
 	for _, g := range groups {
-		if g.kind != "authentication_failed_evidence" {
-			continue
+		if g.kind == string(flows.KindAuthFailedEvidence) && len(g.causes) > 0 {
+			return g.causes[0], true
 		}
-		_, rest, ok := strings.Cut(g.msg, "most likely cause first: 1. ")
-		if !ok {
-			return ""
-		}
-		rest, _, _ = strings.Cut(rest, " 2. [")
-		if !strings.HasPrefix(rest, "[") || !strings.Contains(rest, "] ") {
-			return ""
-		}
-		return firstSentence(rest)
 	}
-	return ""
+	return flows.Cause{}, false
 }
 
 // verdictLimit bounds the per-SA lines of the verdict; the rest is counted.
@@ -274,8 +265,8 @@ func verdict(rep *flows.Report, fi *findingIndex, refs *frameRefs) []verdictEntr
 			text += ": no finding names a cause (see the exchanges of this SA)."
 		} else {
 			text += ": " + main.kind + " (" + main.label() + ", frames " + refs.list(saFrames(sa, main), 4) + ") " + firstSentence(main.msg)
-			if c := likelyCause(fi.bySA[p.n-1]); c != "" && !strings.Contains(firstSentence(main.msg), c[strings.Index(c, "] ")+2:]) {
-				text += " Most likely: " + c
+			if c, ok := likelyCause(fi.bySA[p.n-1]); ok && !strings.Contains(firstSentence(main.msg), firstSentence(c.Text)) {
+				text += " Most likely: [" + c.Evidence + "] " + firstSentence(c.Text)
 			}
 			if len(others) > 0 {
 				text += " Also: " + strings.Join(others, ", ") + "."

@@ -14,18 +14,9 @@ func appendText(b []byte, r *record) []byte {
 	}
 	b = append(b, '#')
 	b = strconv.AppendInt(b, int64(r.Frame), 10)
-	b = append(b, "  "...)
-	b = append(b, r.Time...)
-	b = append(b, "  "...)
-	b = append(b, r.Src...)
-	b = append(b, " → "...)
-	b = append(b, r.Dst...)
-	b = append(b, ' ')
-	b = append(b, r.Transport...)
-	b = append(b, "\n    IKEv"...)
+	b = appendStrings(b, "  ", r.Time, "  ", r.Src, " → ", r.Dst, " ", r.Transport, "\n    IKEv")
 	b = strconv.AppendInt(b, int64(r.Version), 10)
-	b = append(b, ' ')
-	b = append(b, r.Exchange...)
+	b = appendStrings(b, " ", r.Exchange)
 	if r.Version == 2 { // IKEv1 has no request/response flag
 		if r.Response {
 			b = append(b, " response"...)
@@ -34,24 +25,24 @@ func appendText(b []byte, r *record) []byte {
 		}
 	}
 	if len(r.Flags) > 0 {
-		b = append(b, " ["...)
-		b = append(b, strings.Join(r.Flags, ",")...)
-		b = append(b, ']')
+		b = appendStrings(b, " [", strings.Join(r.Flags, ","), "]")
 	}
 	b = append(b, "  mid "...)
 	b = strconv.AppendUint(b, uint64(r.MessageID), 10)
-	b = append(b, "  spi "...)
-	b = append(b, r.SPIi...)
-	b = append(b, '/')
-	b = append(b, r.SPIr...)
-	b = append(b, "  "...)
+	b = appendStrings(b, "  spi ", r.SPIi, "/", r.SPIr, "  ")
 	b = strconv.AppendUint(b, uint64(r.Length), 10)
 	b = append(b, " octets\n"...)
 	b = appendPayloadsText(b, r.Payloads, "    ")
 	for _, e := range r.Errors {
-		b = append(b, "    ! "...)
-		b = append(b, e...)
-		b = append(b, '\n')
+		b = appendStrings(b, "    ! ", e, "\n")
+	}
+	return b
+}
+
+// appendStrings appends each of parts to b.
+func appendStrings(b []byte, parts ...string) []byte {
+	for _, p := range parts {
+		b = append(b, p...)
 	}
 	return b
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/netip"
@@ -23,10 +22,10 @@ var twoSidedModes = []string{"auto", "yes", "no"}
 // twoSided compares two captures of one path packet by packet when asked
 // (--two-sided) or, with "auto", when they are unambiguously two views of
 // the same traffic. It prints the comparison and then the plain analysis of
-// the first capture (JSON, CSV and HTML: the comparison only; --ladder adds
-// the two-sided sequence diagrams to the text). done=false means the caller
-// goes on with the plain merged analysis.
-func twoSided(e *env, o *analyzeOpts, args, paths []string, opt capture.Options) (done bool, err error) {
+// the first capture when the format says so (outputFormat.alone; --ladder
+// adds the two-sided sequence diagrams where the format has them).
+// done=false means the caller goes on with the plain merged analysis.
+func twoSided(e *env, o *analyzeOpts, f *outputFormat, args, paths []string, opt capture.Options) (done bool, err error) {
 	if o.twoSided == "no" || len(paths) != 2 || slices.Contains(paths, "-") {
 		if o.twoSided == "yes" {
 			return false, usagef("--two-sided needs exactly two capture files (not standard input)")
@@ -37,7 +36,8 @@ func twoSided(e *env, o *analyzeOpts, args, paths []string, opt capture.Options)
 	if na == nb {
 		na, nb = paths[0], paths[1]
 	}
-	topt := twoside.Options{SPIs: o.spis, Pairs: o.format == "html" || o.ladder && o.format != "json" && o.format != "csv"}
+	ladder := f.ladder == ladderAlways || o.ladder && f.ladder == ladderFlag
+	topt := twoside.Options{SPIs: o.spis, Pairs: ladder}
 	for _, p := range o.peers {
 		if a, err := netip.ParseAddr(p); err == nil { // checked by flowFlags.options
 			topt.Peers = append(topt.Peers, a)
@@ -63,32 +63,10 @@ func twoSided(e *env, o *analyzeOpts, args, paths []string, opt capture.Options)
 		return false, nil
 	}
 	w := bufio.NewWriter(e.stdout)
-	if o.format == "json" {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", " ")
-		if err := enc.Encode(rep); err != nil {
-			return true, err
-		}
-		return true, w.Flush()
+	if err := f.twoSided(w, rep, outputWidth(e.stdout, o.width), ladder); err != nil {
+		return true, err
 	}
-	if o.format == "csv" {
-		if err := writeTwoSidedCSV(w, rep); err != nil {
-			return true, err
-		}
-		return true, w.Flush()
-	}
-	if o.format == "html" {
-		if err := writeTwoSidedHTML(w, rep); err != nil {
-			return true, err
-		}
-		return true, w.Flush()
-	}
-	md := o.format == "markdown" || o.format == "md"
-	writeTwoSided(w, rep, md)
-	if o.ladder {
-		writeTwoSidedLadder(w, rep, outputWidth(e.stdout, o.width), md)
-	}
-	if err := w.Flush(); err != nil {
+	if err := w.Flush(); err != nil || !f.alone {
 		return true, err
 	}
 	// then the plain analysis of the first capture (the second one holds the

@@ -230,22 +230,12 @@ svg.ts text.nat { fill: #6f42c1; }
 <h2>Per SA and direction</h2>
 <table>
 <thead><tr><th>SA</th><th>from → to</th><th>upstream</th><th>sent</th><th>arrived</th><th>lost</th><th>only down</th><th>reordered</th><th>delay min / median / max</th></tr></thead>
-<tbody>
-{{- range .Flows}}
-<tr>{{range .}}<td class="mono">{{.}}</td>{{end}}</tr>
-{{- end}}
-</tbody>
-</table>
+{{template "rows" .Flows}}
 <h2>Address translations between the points</h2>
 {{- if .Mappings}}
 <table>
 <thead><tr><th>at A</th><th>at B</th><th>packets</th><th>frames in A</th><th>rewritten</th></tr></thead>
-<tbody>
-{{- range .Mappings}}
-<tr>{{range .}}<td class="mono">{{.}}</td>{{end}}</tr>
-{{- end}}
-</tbody>
-</table>
+{{template "rows" .Mappings}}
 {{- else}}
 <p class="sub">No packet was matched, so no translation is known.</p>
 {{- end}}
@@ -301,4 +291,9 @@ svg.ts text.nat { fill: #6f42c1; }
 {{- end}}
 </body>
 </html>
-`))
+{{define "rows"}}<tbody>
+{{- range .}}
+<tr>{{range .}}<td class="mono">{{.}}</td>{{end}}</tr>
+{{- end}}
+</tbody>
+</table>{{end}}`))
