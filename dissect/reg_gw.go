@@ -7,6 +7,12 @@ package dissect
 // [RFC 5685]: https://www.rfc-editor.org/rfc/rfc5685#section-9
 type GatewayIDType uint8
 
+// String returns "IPV4", "IPV6", "FQDN" or the number with its range.
+func (t GatewayIDType) String() string { return gatewayRegistry.name(t) }
+
+// MarshalText encodes the type as its name.
+func (t GatewayIDType) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
+
 // Gateway identity types ([RFC 5685] §9).
 const (
 	GatewayIPv4 GatewayIDType = 1 // IPv4 address of the VPN gateway
@@ -14,25 +20,11 @@ const (
 	GatewayFQDN GatewayIDType = 3 // FQDN of the VPN gateway
 )
 
-var gatewayNames = map[GatewayIDType]string{
-	GatewayIPv4: "IPV4",
-	GatewayIPv6: "IPV6",
-	GatewayFQDN: "FQDN",
+var gatewayRegistry = registry[GatewayIDType]{
+	names: map[GatewayIDType]string{
+		GatewayIPv4: "IPV4",
+		GatewayIPv6: "IPV6",
+		GatewayFQDN: "FQDN",
+	},
+	ranges: []valueRange{{0, 0, "reserved"}, {4, 240, "unassigned"}, {241, 255, "private use"}},
 }
-
-var gatewayRanges = []valueRange{
-	{0, 0, "reserved"},
-	{4, 240, "unassigned"},
-	{241, 255, "private use"},
-}
-
-// String returns "IPV4", "IPV6", "FQDN" or the number with its range.
-func (t GatewayIDType) String() string {
-	if n, ok := gatewayNames[t]; ok {
-		return n
-	}
-	return fallbackName(uint32(t), gatewayRanges)
-}
-
-// MarshalText encodes the type as its name.
-func (t GatewayIDType) MarshalText() ([]byte, error) { return []byte(t.String()), nil }

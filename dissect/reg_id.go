@@ -9,6 +9,12 @@ package dissect
 // [RFC 2407]: https://www.rfc-editor.org/rfc/rfc2407#section-4.6.2.1
 type IDType uint8
 
+// String returns the IANA name ("ID_FQDN") or the number with its range.
+func (t IDType) String() string { return idRegistry.name(t) }
+
+// MarshalText encodes the type as its name.
+func (t IDType) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
+
 // IKEv2 ID types ([RFC 7296] §3.5, [RFC 4595], [RFC 7619]).
 const (
 	IDIPv4Addr    IDType = 1  // ID_IPV4_ADDR
@@ -23,33 +29,23 @@ const (
 	idFirstUnused IDType = 14
 )
 
-var idNames = map[IDType]string{
-	IDIPv4Addr:   "ID_IPV4_ADDR",
-	IDFQDN:       "ID_FQDN",
-	IDRFC822Addr: "ID_RFC822_ADDR",
-	IDIPv6Addr:   "ID_IPV6_ADDR",
-	IDDERASN1DN:  "ID_DER_ASN1_DN",
-	IDDERASN1GN:  "ID_DER_ASN1_GN",
-	IDKeyID:      "ID_KEY_ID",
-	IDFCName:     "ID_FC_NAME",
-	IDNull:       "ID_NULL",
+var idRegistry = registry[IDType]{
+	names: map[IDType]string{
+		IDIPv4Addr:   "ID_IPV4_ADDR",
+		IDFQDN:       "ID_FQDN",
+		IDRFC822Addr: "ID_RFC822_ADDR",
+		IDIPv6Addr:   "ID_IPV6_ADDR",
+		IDDERASN1DN:  "ID_DER_ASN1_DN",
+		IDDERASN1GN:  "ID_DER_ASN1_GN",
+		IDKeyID:      "ID_KEY_ID",
+		IDFCName:     "ID_FC_NAME",
+		IDNull:       "ID_NULL",
+	},
+	ranges: []valueRange{
+		{0, 0, "reserved"},
+		{4, 4, "unassigned"},
+		{6, 8, "unassigned"},
+		{uint32(idFirstUnused), 200, "unassigned"},
+		{201, 255, "private use"},
+	},
 }
-
-var idRanges = []valueRange{
-	{0, 0, "reserved"},
-	{4, 4, "unassigned"},
-	{6, 8, "unassigned"},
-	{uint32(idFirstUnused), 200, "unassigned"},
-	{201, 255, "private use"},
-}
-
-// String returns the IANA name ("ID_FQDN") or the number with its range.
-func (t IDType) String() string {
-	if n, ok := idNames[t]; ok {
-		return n
-	}
-	return fallbackName(uint32(t), idRanges)
-}
-
-// MarshalText encodes the type as its name.
-func (t IDType) MarshalText() ([]byte, error) { return []byte(t.String()), nil }

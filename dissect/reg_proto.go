@@ -7,6 +7,12 @@ package dissect
 // [RFC 7296]: https://www.rfc-editor.org/rfc/rfc7296#section-3.3.1
 type ProtocolID uint8
 
+// String returns "IKE", "AH", "ESP", … or the number with its range.
+func (p ProtocolID) String() string { return protocolRegistry.name(p) }
+
+// MarshalText encodes the protocol as its name.
+func (p ProtocolID) MarshalText() ([]byte, error) { return []byte(p.String()), nil }
+
 // Security protocol identifiers ([RFC 7296], [RFC 4595], [RFC 9838]).
 const (
 	ProtocolNone     ProtocolID = 0 // no SPI / not applicable (Notify, §3.10)
@@ -18,28 +24,15 @@ const (
 	ProtocolGIKE     ProtocolID = 6 // GIKE_UPDATE (RFC 9838)
 )
 
-var protocolNames = map[ProtocolID]string{
-	ProtocolNone:     "NONE",
-	ProtocolIKE:      "IKE",
-	ProtocolAH:       "AH",
-	ProtocolESP:      "ESP",
-	ProtocolFCESP:    "FC_ESP_HEADER",
-	ProtocolFCCTAuth: "FC_CT_AUTHENTICATION",
-	ProtocolGIKE:     "GIKE_UPDATE",
+var protocolRegistry = registry[ProtocolID]{
+	names: map[ProtocolID]string{
+		ProtocolNone:     "NONE",
+		ProtocolIKE:      "IKE",
+		ProtocolAH:       "AH",
+		ProtocolESP:      "ESP",
+		ProtocolFCESP:    "FC_ESP_HEADER",
+		ProtocolFCCTAuth: "FC_CT_AUTHENTICATION",
+		ProtocolGIKE:     "GIKE_UPDATE",
+	},
+	ranges: []valueRange{{7, 200, "unassigned"}, {201, 255, "private use"}},
 }
-
-var protocolRanges = []valueRange{
-	{7, 200, "unassigned"},
-	{201, 255, "private use"},
-}
-
-// String returns "IKE", "AH", "ESP", … or the number with its range.
-func (p ProtocolID) String() string {
-	if n, ok := protocolNames[p]; ok {
-		return n
-	}
-	return fallbackName(uint32(p), protocolRanges)
-}
-
-// MarshalText encodes the protocol as its name.
-func (p ProtocolID) MarshalText() ([]byte, error) { return []byte(p.String()), nil }

@@ -219,111 +219,72 @@ func TestNotifyTypeRanges(t *testing.T) {
 	}
 }
 
-// TestV2RegistryTablesClean checks that no named value also falls in a
-// fallback range (a stale range would hide a name) and names are unique.
-func TestV2RegistryTablesClean(t *testing.T) {
-	check := func(reg string, names map[uint32]string, ranges []valueRange) {
+// registryTable is what TestRegistryTablesClean reads of a registry.
+type registryTable struct {
+	name   string
+	names  map[uint32]string
+	ranges []valueRange
+}
+
+func plainTable[T registryValue](name string, r *registry[T]) registryTable {
+	tab := registryTable{name, map[uint32]string{}, r.ranges}
+	for v, n := range r.names {
+		tab.names[uint32(v)] = n
+	}
+	return tab
+}
+
+func describedTable[T registryValue](name string, r *describedRegistry[T]) registryTable {
+	plain := registry[T]{map[T]string{}, r.ranges}
+	for v, n := range r.names {
+		plain.names[v] = n.name
+	}
+	return plainTable(name, &plain)
+}
+
+// TestRegistryTablesClean checks, for the registries of both IKE versions,
+// that no named value also falls in a fallback range (a stale range would
+// hide a name) and that names are unique.
+func TestRegistryTablesClean(t *testing.T) {
+	notify := plainTable("NotifyType", &notifyRegistry)
+	notify.ranges = notify.ranges[2:] // 1–49 gaps are "reserved" by design
+	// These IKEv1 registries name vendor and draft values inside their
+	// private-use ranges (XAUTH, hybrid, Unity, draft NAT-T): only the
+	// uniqueness of their names is checked.
+	vendor := func(tab registryTable) registryTable { tab.ranges = nil; return tab }
+	for _, tab := range []registryTable{
+		describedTable("DHGroup", &dhRegistry), describedTable("TransformType", &transformTypeRegistry),
+		describedTable("AuthMethod", &authRegistry), describedTable("CertEncoding", &certRegistry),
+		plainTable("EncrID", &encrRegistry), plainTable("PRFID", &prfRegistry), notify,
+		plainTable("IntegID", &integRegistry), plainTable("ESNID", &esnRegistry),
+		plainTable("ProtocolID", &protocolRegistry), plainTable("IDType", &idRegistry),
+		plainTable("TSType", &tsRegistry), plainTable("HashAlgorithm", &hashRegistry),
+		plainTable("GatewayIDType", &gatewayRegistry), plainTable("CPType", &cpTypeRegistry),
+		plainTable("CPAttributeType", &cpAttrRegistry), plainTable("ExchangeType", &exchangeRegistry),
+		plainTable("DOI", &doiRegistry), plainTable("ProtocolIDV1", &protocolV1Registry),
+		plainTable("ISAKMPTransformID", &isakmpTransformRegistry), plainTable("AHTransformID", &ahTransformRegistry),
+		plainTable("ESPTransformID", &espTransformRegistry), plainTable("IPCompTransformID", &ipcompTransformRegistry),
+		plainTable("IDTypeV1", &idTypeV1Registry), plainTable("CertEncodingV1", &certEncodingV1Registry),
+		plainTable("IKEAttrType", &ikeAttrRegistry), plainTable("EncrAlgV1", &encrAlgV1Registry),
+		plainTable("HashAlgV1", &hashAlgV1Registry), vendor(plainTable("AuthMethodV1", &authMethodV1Registry)),
+		plainTable("GroupTypeV1", &groupTypeV1Registry), plainTable("LifeTypeV1", &lifeTypeV1Registry),
+		plainTable("IPsecAttrType", &ipsecAttrRegistry), vendor(plainTable("EncapModeV1", &encapModeV1Registry)),
+		plainTable("AuthAlgV1", &authAlgV1Registry), plainTable("ModeCfgTypeV1", &modeCfgTypeV1Registry),
+		vendor(plainTable("ModeCfgAttrTypeV1", &modeCfgAttrV1Registry)), vendor(plainTable("NotifyTypeV1", &notifyV1Registry)),
+	} {
 		seen := map[string]uint32{}
-		for v, n := range names {
-			for _, r := range ranges {
+		for v, n := range tab.names {
+			for _, r := range tab.ranges {
 				if v >= r.lo && v <= r.hi {
-					t.Errorf("%s: %d (%s) is inside range %q %d-%d", reg, v, n, r.label, r.lo, r.hi)
+					t.Errorf("%s: %d (%s) is inside range %q %d-%d", tab.name, v, n, r.label, r.lo, r.hi)
 				}
 			}
-			if w, dup := seen[n]; dup {
-				t.Errorf("%s: name %q used by %d and %d", reg, n, v, w)
+			if w, dup := seen[n]; dup && n != "RESERVED" { // RFC 2407 names AH IDs 0 and 1 RESERVED
+				t.Errorf("%s: name %q used by %d and %d", tab.name, n, v, w)
 			}
 			seen[n] = v
 		}
 	}
-	conv := func(m any) map[uint32]string {
-		out := map[uint32]string{}
-		switch m := m.(type) {
-		case map[DHGroup]regName:
-			for k, v := range m {
-				out[uint32(k)] = v.name
-			}
-		case map[TransformType]regName:
-			for k, v := range m {
-				out[uint32(k)] = v.name
-			}
-		case map[AuthMethod]regName:
-			for k, v := range m {
-				out[uint32(k)] = v.name
-			}
-		case map[CertEncoding]regName:
-			for k, v := range m {
-				out[uint32(k)] = v.name
-			}
-		case map[EncrID]string:
-			for k, v := range m {
-				out[uint32(k)] = v
-			}
-		case map[PRFID]string:
-			for k, v := range m {
-				out[uint32(k)] = v
-			}
-		case map[IntegID]string:
-			for k, v := range m {
-				out[uint32(k)] = v
-			}
-		case map[ESNID]string:
-			for k, v := range m {
-				out[uint32(k)] = v
-			}
-		case map[NotifyType]string:
-			for k, v := range m {
-				out[uint32(k)] = v
-			}
-		case map[ProtocolID]string:
-			for k, v := range m {
-				out[uint32(k)] = v
-			}
-		case map[IDType]string:
-			for k, v := range m {
-				out[uint32(k)] = v
-			}
-		case map[TSType]string:
-			for k, v := range m {
-				out[uint32(k)] = v
-			}
-		case map[HashAlgorithm]string:
-			for k, v := range m {
-				out[uint32(k)] = v
-			}
-		case map[GatewayIDType]string:
-			for k, v := range m {
-				out[uint32(k)] = v
-			}
-		case map[CPType]string:
-			for k, v := range m {
-				out[uint32(k)] = v
-			}
-		case map[CPAttributeType]string:
-			for k, v := range m {
-				out[uint32(k)] = v
-			}
-		default:
-			t.Fatalf("unhandled %T", m)
-		}
-		return out
-	}
-	check("DHGroup", conv(dhNames), dhRanges)
-	check("TransformType", conv(transformTypeNames), transformTypeRanges)
-	check("EncrID", conv(encrNames), encrRanges)
-	check("PRFID", conv(prfNames), prfRanges)
-	check("IntegID", conv(integNames), integRanges)
-	check("ESNID", conv(esnNames), esnRanges)
-	check("NotifyType", conv(notifyNames), notifyRanges[2:]) // 1–49 gaps are "reserved" by design
-	check("ProtocolID", conv(protocolNames), protocolRanges)
-	check("AuthMethod", conv(authNames), authRanges)
-	check("IDType", conv(idNames), idRanges)
-	check("CertEncoding", conv(certNames), certRanges)
-	check("TSType", conv(tsNames), tsRanges)
-	check("HashAlgorithm", conv(hashNames), hashRanges)
-	check("GatewayIDType", conv(gatewayNames), gatewayRanges)
-	check("CPType", conv(cpTypeNames), cpTypeRanges)
-	check("CPAttributeType", conv(cpAttrNames), cpAttrRanges)
 
 	// Every value of the 8-bit registries has a name or a range.
 	for v := 0; v < 256; v++ {

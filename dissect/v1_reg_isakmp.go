@@ -17,6 +17,12 @@ import "strings"
 // [RFC 2408]: https://www.rfc-editor.org/rfc/rfc2408#section-3.4
 type DOI uint32
 
+// String returns "ISAKMP", "IPSEC", "GDOI" or the number with its range.
+func (d DOI) String() string { return doiRegistry.name(d) }
+
+// MarshalText encodes the DOI as its name.
+func (d DOI) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+
 // Domains of interpretation ([RFC 2408] §3.4, [RFC 2407] §4.2, [RFC 6407]).
 //
 // [RFC 6407]: https://www.rfc-editor.org/rfc/rfc6407
@@ -26,15 +32,10 @@ const (
 	DOIGDOI   DOI = 2 // GDOI (Group Domain of Interpretation)
 )
 
-var doiNames = map[DOI]string{DOIISAKMP: "ISAKMP", DOIIPsec: "IPSEC", DOIGDOI: "GDOI"}
-
-var doiRanges = []valueRange{{3, 0xffffffff, "unassigned"}}
-
-// String returns "ISAKMP", "IPSEC", "GDOI" or the number with its range.
-func (d DOI) String() string { return v1Name(d, doiNames, doiRanges) }
-
-// MarshalText encodes the DOI as its name.
-func (d DOI) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+var doiRegistry = registry[DOI]{
+	names:  map[DOI]string{DOIISAKMP: "ISAKMP", DOIIPsec: "IPSEC", DOIGDOI: "GDOI"},
+	ranges: []valueRange{{3, 0xffffffff, "unassigned"}},
+}
 
 // Situation is the IPsec DOI Situation bitmap of an SA payload ([RFC 2407] §4.2).
 //
@@ -97,6 +98,12 @@ func hexU32(v uint32) string {
 // [RFC 2407]: https://www.rfc-editor.org/rfc/rfc2407#section-4.4.1
 type ProtocolIDV1 uint8
 
+// String returns the RFC name ("PROTO_IPSEC_ESP") or the number with its range.
+func (p ProtocolIDV1) String() string { return protocolV1Registry.name(p) }
+
+// MarshalText encodes the protocol as its name.
+func (p ProtocolIDV1) MarshalText() ([]byte, error) { return []byte(p.String()), nil }
+
 // Security protocol identifiers ([RFC 2407] §4.4.1, [RFC 4705]).
 //
 // [RFC 4705]: https://www.rfc-editor.org/rfc/rfc4705
@@ -108,22 +115,17 @@ const (
 	ProtoGigaBeamV1 ProtocolIDV1 = 5 // PROTO_GIGABEAM_RADIO
 )
 
-var protocolV1Names = map[ProtocolIDV1]string{
-	0:               "RESERVED",
-	ProtoISAKMPV1:   "PROTO_ISAKMP",
-	ProtoAHV1:       "PROTO_IPSEC_AH",
-	ProtoESPV1:      "PROTO_IPSEC_ESP",
-	ProtoIPCompV1:   "PROTO_IPCOMP",
-	ProtoGigaBeamV1: "PROTO_GIGABEAM_RADIO",
+var protocolV1Registry = registry[ProtocolIDV1]{
+	names: map[ProtocolIDV1]string{
+		0:               "RESERVED",
+		ProtoISAKMPV1:   "PROTO_ISAKMP",
+		ProtoAHV1:       "PROTO_IPSEC_AH",
+		ProtoESPV1:      "PROTO_IPSEC_ESP",
+		ProtoIPCompV1:   "PROTO_IPCOMP",
+		ProtoGigaBeamV1: "PROTO_GIGABEAM_RADIO",
+	},
+	ranges: []valueRange{{6, 248, "unassigned"}, {249, 255, "private use"}},
 }
-
-var protocolV1Ranges = []valueRange{{6, 248, "unassigned"}, {249, 255, "private use"}}
-
-// String returns the RFC name ("PROTO_IPSEC_ESP") or the number with its range.
-func (p ProtocolIDV1) String() string { return v1Name(p, protocolV1Names, protocolV1Ranges) }
-
-// MarshalText encodes the protocol as its name.
-func (p ProtocolIDV1) MarshalText() ([]byte, error) { return []byte(p.String()), nil }
 
 // ISAKMPTransformID is a transform ID of a PROTO_ISAKMP proposal
 // ([RFC 2407] §4.4.2).
@@ -131,20 +133,19 @@ func (p ProtocolIDV1) MarshalText() ([]byte, error) { return []byte(p.String()),
 // [RFC 2407]: https://www.rfc-editor.org/rfc/rfc2407#section-4.4.2
 type ISAKMPTransformID uint8
 
-// KeyIKE is the only ISAKMP transform ID, KEY_IKE ([RFC 2407] §4.4.2).
-const KeyIKE ISAKMPTransformID = 1
-
-var isakmpTransformNames = map[ISAKMPTransformID]string{0: "RESERVED", KeyIKE: "KEY_IKE"}
-
-var isakmpTransformRanges = []valueRange{{2, 248, "unassigned"}, {249, 255, "private use"}}
-
 // String returns "KEY_IKE" or the number with its range.
-func (t ISAKMPTransformID) String() string {
-	return v1Name(t, isakmpTransformNames, isakmpTransformRanges)
-}
+func (t ISAKMPTransformID) String() string { return isakmpTransformRegistry.name(t) }
 
 // MarshalText encodes the ID as its name.
 func (t ISAKMPTransformID) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
+
+// KeyIKE is the only ISAKMP transform ID, KEY_IKE ([RFC 2407] §4.4.2).
+const KeyIKE ISAKMPTransformID = 1
+
+var isakmpTransformRegistry = registry[ISAKMPTransformID]{
+	names:  map[ISAKMPTransformID]string{0: "RESERVED", KeyIKE: "KEY_IKE"},
+	ranges: []valueRange{{2, 248, "unassigned"}, {249, 255, "private use"}},
+}
 
 // AHTransformID is a transform ID of a PROTO_IPSEC_AH proposal
 // ([RFC 2407] §4.4.3, [RFC 4868], [RFC 4543], IANA "IPSEC AH Transform Identifiers").
@@ -153,6 +154,12 @@ func (t ISAKMPTransformID) MarshalText() ([]byte, error) { return []byte(t.Strin
 // [RFC 4868]: https://www.rfc-editor.org/rfc/rfc4868
 // [RFC 4543]: https://www.rfc-editor.org/rfc/rfc4543
 type AHTransformID uint8
+
+// String returns the IANA name ("AH_SHA2-256") or the number with its range.
+func (t AHTransformID) String() string { return ahTransformRegistry.name(t) }
+
+// MarshalText encodes the ID as its name.
+func (t AHTransformID) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
 
 // AH transform IDs.
 const (
@@ -170,30 +177,25 @@ const (
 	AHAES256GMAC AHTransformID = 13 // AH_AES-256-GMAC
 )
 
-var ahTransformNames = map[AHTransformID]string{
-	0:            "RESERVED",
-	1:            "RESERVED",
-	AHMD5:        "AH_MD5",
-	AHSHA:        "AH_SHA",
-	AHDES:        "AH_DES",
-	AHSHA2_256:   "AH_SHA2-256",
-	AHSHA2_384:   "AH_SHA2-384",
-	AHSHA2_512:   "AH_SHA2-512",
-	AHRIPEMD:     "AH_RIPEMD",
-	AHAESXCBCMAC: "AH_AES-XCBC-MAC",
-	AHRSA:        "AH_RSA",
-	AHAES128GMAC: "AH_AES-128-GMAC",
-	AHAES192GMAC: "AH_AES-192-GMAC",
-	AHAES256GMAC: "AH_AES-256-GMAC",
+var ahTransformRegistry = registry[AHTransformID]{
+	names: map[AHTransformID]string{
+		0:            "RESERVED",
+		1:            "RESERVED",
+		AHMD5:        "AH_MD5",
+		AHSHA:        "AH_SHA",
+		AHDES:        "AH_DES",
+		AHSHA2_256:   "AH_SHA2-256",
+		AHSHA2_384:   "AH_SHA2-384",
+		AHSHA2_512:   "AH_SHA2-512",
+		AHRIPEMD:     "AH_RIPEMD",
+		AHAESXCBCMAC: "AH_AES-XCBC-MAC",
+		AHRSA:        "AH_RSA",
+		AHAES128GMAC: "AH_AES-128-GMAC",
+		AHAES192GMAC: "AH_AES-192-GMAC",
+		AHAES256GMAC: "AH_AES-256-GMAC",
+	},
+	ranges: []valueRange{{14, 248, "unassigned"}, {249, 255, "private use"}},
 }
-
-var ahTransformRanges = []valueRange{{14, 248, "unassigned"}, {249, 255, "private use"}}
-
-// String returns the IANA name ("AH_SHA2-256") or the number with its range.
-func (t AHTransformID) String() string { return v1Name(t, ahTransformNames, ahTransformRanges) }
-
-// MarshalText encodes the ID as its name.
-func (t AHTransformID) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
 
 // ESPTransformID is a transform ID of a PROTO_IPSEC_ESP proposal
 // ([RFC 2407] §4.4.4, [RFC 3686], [RFC 4309], [RFC 4106], [RFC 4543],
@@ -205,6 +207,12 @@ func (t AHTransformID) MarshalText() ([]byte, error) { return []byte(t.String())
 // [RFC 4106]: https://www.rfc-editor.org/rfc/rfc4106
 // [RFC 4543]: https://www.rfc-editor.org/rfc/rfc4543
 type ESPTransformID uint8
+
+// String returns the IANA name ("ESP_AES-GCM_16") or the number with its range.
+func (t ESPTransformID) String() string { return espTransformRegistry.name(t) }
+
+// MarshalText encodes the ID as its name.
+func (t ESPTransformID) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
 
 // ESP transform IDs.
 const (
@@ -232,43 +240,34 @@ const (
 	ESPNullAuthAESGMAC ESPTransformID = 23 // ESP_NULL_AUTH_AES-GMAC
 )
 
-var espTransformNames = map[ESPTransformID]string{
-	0:                  "RESERVED",
-	ESPDESIV64:         "ESP_DES_IV64",
-	ESPDES:             "ESP_DES",
-	ESP3DES:            "ESP_3DES",
-	ESPRC5:             "ESP_RC5",
-	ESPIDEA:            "ESP_IDEA",
-	ESPCAST:            "ESP_CAST",
-	ESPBlowfish:        "ESP_BLOWFISH",
-	ESP3IDEA:           "ESP_3IDEA",
-	ESPDESIV32:         "ESP_DES_IV32",
-	ESPRC4:             "ESP_RC4",
-	ESPNull:            "ESP_NULL",
-	ESPAES:             "ESP_AES",
-	ESPAESCTR:          "ESP_AES-CTR",
-	ESPAESCCM8:         "ESP_AES-CCM_8",
-	ESPAESCCM12:        "ESP_AES-CCM_12",
-	ESPAESCCM16:        "ESP_AES-CCM_16",
-	ESPAESGCM8:         "ESP_AES-GCM_8",
-	ESPAESGCM12:        "ESP_AES-GCM_12",
-	ESPAESGCM16:        "ESP_AES-GCM_16",
-	ESPSEEDCBC:         "ESP_SEED_CBC",
-	ESPCamellia:        "ESP_CAMELLIA",
-	ESPNullAuthAESGMAC: "ESP_NULL_AUTH_AES-GMAC",
+var espTransformRegistry = registry[ESPTransformID]{
+	names: map[ESPTransformID]string{
+		0:                  "RESERVED",
+		ESPDESIV64:         "ESP_DES_IV64",
+		ESPDES:             "ESP_DES",
+		ESP3DES:            "ESP_3DES",
+		ESPRC5:             "ESP_RC5",
+		ESPIDEA:            "ESP_IDEA",
+		ESPCAST:            "ESP_CAST",
+		ESPBlowfish:        "ESP_BLOWFISH",
+		ESP3IDEA:           "ESP_3IDEA",
+		ESPDESIV32:         "ESP_DES_IV32",
+		ESPRC4:             "ESP_RC4",
+		ESPNull:            "ESP_NULL",
+		ESPAES:             "ESP_AES",
+		ESPAESCTR:          "ESP_AES-CTR",
+		ESPAESCCM8:         "ESP_AES-CCM_8",
+		ESPAESCCM12:        "ESP_AES-CCM_12",
+		ESPAESCCM16:        "ESP_AES-CCM_16",
+		ESPAESGCM8:         "ESP_AES-GCM_8",
+		ESPAESGCM12:        "ESP_AES-GCM_12",
+		ESPAESGCM16:        "ESP_AES-GCM_16",
+		ESPSEEDCBC:         "ESP_SEED_CBC",
+		ESPCamellia:        "ESP_CAMELLIA",
+		ESPNullAuthAESGMAC: "ESP_NULL_AUTH_AES-GMAC",
+	},
+	ranges: []valueRange{{17, 17, "unassigned"}, {24, 248, "unassigned"}, {249, 255, "private use"}},
 }
-
-var espTransformRanges = []valueRange{
-	{17, 17, "unassigned"},
-	{24, 248, "unassigned"},
-	{249, 255, "private use"},
-}
-
-// String returns the IANA name ("ESP_AES-GCM_16") or the number with its range.
-func (t ESPTransformID) String() string { return v1Name(t, espTransformNames, espTransformRanges) }
-
-// MarshalText encodes the ID as its name.
-func (t ESPTransformID) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
 
 // IPCompTransformID is a transform ID of a PROTO_IPCOMP proposal
 // ([RFC 2407] §4.4.5, [RFC 3051]).
@@ -276,6 +275,12 @@ func (t ESPTransformID) MarshalText() ([]byte, error) { return []byte(t.String()
 // [RFC 2407]: https://www.rfc-editor.org/rfc/rfc2407#section-4.4.5
 // [RFC 3051]: https://www.rfc-editor.org/rfc/rfc3051
 type IPCompTransformID uint8
+
+// String returns the IANA name ("IPCOMP_DEFLATE") or the number with its range.
+func (t IPCompTransformID) String() string { return ipcompTransformRegistry.name(t) }
+
+// MarshalText encodes the ID as its name.
+func (t IPCompTransformID) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
 
 // IPComp transform IDs.
 const (
@@ -285,27 +290,16 @@ const (
 	IPCompLZJH    IPCompTransformID = 4 // IPCOMP_LZJH
 )
 
-var ipcompTransformNames = map[IPCompTransformID]string{
-	0:             "RESERVED",
-	IPCompOUI:     "IPCOMP_OUI",
-	IPCompDeflate: "IPCOMP_DEFLATE",
-	IPCompLZS:     "IPCOMP_LZS",
-	IPCompLZJH:    "IPCOMP_LZJH",
+var ipcompTransformRegistry = registry[IPCompTransformID]{
+	names: map[IPCompTransformID]string{
+		0:             "RESERVED",
+		IPCompOUI:     "IPCOMP_OUI",
+		IPCompDeflate: "IPCOMP_DEFLATE",
+		IPCompLZS:     "IPCOMP_LZS",
+		IPCompLZJH:    "IPCOMP_LZJH",
+	},
+	ranges: []valueRange{{5, 47, "unassigned"}, {48, 63, "private use"}, {64, 255, "reserved"}},
 }
-
-var ipcompTransformRanges = []valueRange{
-	{5, 47, "unassigned"},
-	{48, 63, "private use"},
-	{64, 255, "reserved"},
-}
-
-// String returns the IANA name ("IPCOMP_DEFLATE") or the number with its range.
-func (t IPCompTransformID) String() string {
-	return v1Name(t, ipcompTransformNames, ipcompTransformRanges)
-}
-
-// MarshalText encodes the ID as its name.
-func (t IPCompTransformID) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
 
 // TransformNameV1 names transform ID id within protocol p: KEY_IKE for
 // PROTO_ISAKMP, AH_*, ESP_* or IPCOMP_* ([RFC 2407] §4.4.2–§4.4.5). IDs of
@@ -334,6 +328,12 @@ func TransformNameV1(p ProtocolIDV1, id uint8) string {
 // [RFC 3554]: https://www.rfc-editor.org/rfc/rfc3554
 type IDTypeV1 uint8
 
+// String returns the RFC name ("ID_IPV4_ADDR_SUBNET") or the number with its range.
+func (t IDTypeV1) String() string { return idTypeV1Registry.name(t) }
+
+// MarshalText encodes the type as its name.
+func (t IDTypeV1) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
+
 // IPsec DOI identification types.
 const (
 	IDV1IPv4Addr       IDTypeV1 = 1  // ID_IPV4_ADDR
@@ -350,35 +350,36 @@ const (
 	IDV1List           IDTypeV1 = 12 // ID_LIST (RFC 3554)
 )
 
-var idTypeV1Names = map[IDTypeV1]string{
-	0:                  "RESERVED",
-	IDV1IPv4Addr:       "ID_IPV4_ADDR",
-	IDV1FQDN:           "ID_FQDN",
-	IDV1UserFQDN:       "ID_USER_FQDN",
-	IDV1IPv4AddrSubnet: "ID_IPV4_ADDR_SUBNET",
-	IDV1IPv6Addr:       "ID_IPV6_ADDR",
-	IDV1IPv6AddrSubnet: "ID_IPV6_ADDR_SUBNET",
-	IDV1IPv4AddrRange:  "ID_IPV4_ADDR_RANGE",
-	IDV1IPv6AddrRange:  "ID_IPV6_ADDR_RANGE",
-	IDV1DERASN1DN:      "ID_DER_ASN1_DN",
-	IDV1DERASN1GN:      "ID_DER_ASN1_GN",
-	IDV1KeyID:          "ID_KEY_ID",
-	IDV1List:           "ID_LIST",
+var idTypeV1Registry = registry[IDTypeV1]{
+	names: map[IDTypeV1]string{
+		0:                  "RESERVED",
+		IDV1IPv4Addr:       "ID_IPV4_ADDR",
+		IDV1FQDN:           "ID_FQDN",
+		IDV1UserFQDN:       "ID_USER_FQDN",
+		IDV1IPv4AddrSubnet: "ID_IPV4_ADDR_SUBNET",
+		IDV1IPv6Addr:       "ID_IPV6_ADDR",
+		IDV1IPv6AddrSubnet: "ID_IPV6_ADDR_SUBNET",
+		IDV1IPv4AddrRange:  "ID_IPV4_ADDR_RANGE",
+		IDV1IPv6AddrRange:  "ID_IPV6_ADDR_RANGE",
+		IDV1DERASN1DN:      "ID_DER_ASN1_DN",
+		IDV1DERASN1GN:      "ID_DER_ASN1_GN",
+		IDV1KeyID:          "ID_KEY_ID",
+		IDV1List:           "ID_LIST",
+	},
+	ranges: []valueRange{{13, 248, "unassigned"}, {249, 255, "private use"}},
 }
-
-var idTypeV1Ranges = []valueRange{{13, 248, "unassigned"}, {249, 255, "private use"}}
-
-// String returns the RFC name ("ID_IPV4_ADDR_SUBNET") or the number with its range.
-func (t IDTypeV1) String() string { return v1Name(t, idTypeV1Names, idTypeV1Ranges) }
-
-// MarshalText encodes the type as its name.
-func (t IDTypeV1) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
 
 // CertEncodingV1 is the Certificate Encoding of an IKEv1 CERT payload and
 // the Certificate Type of a CR payload ([RFC 2408] §3.9, §3.10).
 //
 // [RFC 2408]: https://www.rfc-editor.org/rfc/rfc2408#section-3.9
 type CertEncodingV1 uint8
+
+// String returns the RFC 2408 name or the number with its range.
+func (c CertEncodingV1) String() string { return certEncodingV1Registry.name(c) }
+
+// MarshalText encodes the encoding as its name.
+func (c CertEncodingV1) MarshalText() ([]byte, error) { return []byte(c.String()), nil }
 
 // Certificate encodings ([RFC 2408] §3.9).
 const (
@@ -395,26 +396,19 @@ const (
 	CertV1X509Attribute CertEncodingV1 = 10 // X.509 Certificate - Attribute
 )
 
-var certEncodingV1Names = map[CertEncodingV1]string{
-	CertV1None:          "NONE",
-	CertV1PKCS7:         "PKCS #7 wrapped X.509 certificate",
-	CertV1PGP:           "PGP Certificate",
-	CertV1DNSSignedKey:  "DNS Signed Key",
-	CertV1X509Sig:       "X.509 Certificate - Signature",
-	CertV1X509KE:        "X.509 Certificate - Key Exchange",
-	CertV1Kerberos:      "Kerberos Tokens",
-	CertV1CRL:           "Certificate Revocation List (CRL)",
-	CertV1ARL:           "Authority Revocation List (ARL)",
-	CertV1SPKI:          "SPKI Certificate",
-	CertV1X509Attribute: "X.509 Certificate - Attribute",
+var certEncodingV1Registry = registry[CertEncodingV1]{
+	names: map[CertEncodingV1]string{
+		CertV1None:          "NONE",
+		CertV1PKCS7:         "PKCS #7 wrapped X.509 certificate",
+		CertV1PGP:           "PGP Certificate",
+		CertV1DNSSignedKey:  "DNS Signed Key",
+		CertV1X509Sig:       "X.509 Certificate - Signature",
+		CertV1X509KE:        "X.509 Certificate - Key Exchange",
+		CertV1Kerberos:      "Kerberos Tokens",
+		CertV1CRL:           "Certificate Revocation List (CRL)",
+		CertV1ARL:           "Authority Revocation List (ARL)",
+		CertV1SPKI:          "SPKI Certificate",
+		CertV1X509Attribute: "X.509 Certificate - Attribute",
+	},
+	ranges: []valueRange{{11, 255, "reserved"}},
 }
-
-var certEncodingV1Ranges = []valueRange{{11, 255, "reserved"}}
-
-// String returns the RFC 2408 name or the number with its range.
-func (c CertEncodingV1) String() string {
-	return v1Name(c, certEncodingV1Names, certEncodingV1Ranges)
-}
-
-// MarshalText encodes the encoding as its name.
-func (c CertEncodingV1) MarshalText() ([]byte, error) { return []byte(c.String()), nil }
