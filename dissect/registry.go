@@ -28,6 +28,16 @@ func (r *registry[T]) name(v T) string {
 // known reports whether v has a name.
 func (r *registry[T]) known(v T) bool { _, ok := r.names[v]; return ok }
 
+// valueString names wire value v as registry type T, e.g.
+// valueString[EncrAlgV1] names the values of the IKE Encryption Algorithm
+// attribute. v must fit in T.
+func valueString[T interface {
+	registryValue
+	String() string
+}](v uint16) string {
+	return T(v).String()
+}
+
 // regName is a short identifier and the registry's description of a value,
 // e.g. {"MODP_2048", "2048-bit MODP Group"}.
 type regName struct{ name, desc string }

@@ -66,47 +66,45 @@ func (a *AttributeV1) ValueName() string {
 	if a.Long() {
 		return longValue(a.Data)
 	}
-	v := uint16(a.Value)
-	fits := a.Value <= 0xffff
+	var name func(uint16) string
 	switch a.Space {
 	case AttrSpaceIKE:
-		if !fits {
-			break
-		}
-		switch IKEAttrType(a.Type) {
-		case IKEAttrEncryption:
-			return EncrAlgV1(v).String()
-		case IKEAttrHash:
-			return HashAlgV1(v).String()
-		case IKEAttrAuthMethod:
-			return AuthMethodV1(v).String()
-		case IKEAttrGroupDesc:
-			return DHGroup(v).String()
-		case IKEAttrGroupType:
-			return GroupTypeV1(v).String()
-		case IKEAttrLifeType:
-			return LifeTypeV1(v).String()
-		}
+		name = ikeAttrValueNames[IKEAttrType(a.Type)]
 	case AttrSpaceIPsec:
-		if !fits {
-			break
-		}
-		switch IPsecAttrType(a.Type) {
-		case IPsecAttrLifeType:
-			return LifeTypeV1(v).String()
-		case IPsecAttrGroupDesc:
-			return DHGroup(v).String()
-		case IPsecAttrEncapMode:
-			return EncapModeV1(v).String()
-		case IPsecAttrAuthAlg:
-			return AuthAlgV1(v).String()
-		case IPsecAttrECNTunnel:
-			return namedOrNumber(v, ecnTunnelV1Names)
-		case IPsecAttrESN:
-			return namedOrNumber(v, esnV1Names)
-		}
+		name = ipsecAttrValueNames[IPsecAttrType(a.Type)]
+	}
+	if name != nil && a.Value <= 0xffff {
+		return name(uint16(a.Value))
 	}
 	return v1Utoa(a.Value)
+}
+
+// ikeAttrValueNames names the values of the enumerated IKE attribute
+// classes ([RFC 2409] Appendix A); the other classes are numbers.
+//
+// [RFC 2409]: https://www.rfc-editor.org/rfc/rfc2409#appendix-A
+var ikeAttrValueNames = map[IKEAttrType]func(uint16) string{
+	IKEAttrEncryption: valueString[EncrAlgV1],
+	IKEAttrHash:       valueString[HashAlgV1],
+	IKEAttrAuthMethod: valueString[AuthMethodV1],
+	IKEAttrGroupDesc:  valueString[DHGroup],
+	IKEAttrGroupType:  valueString[GroupTypeV1],
+	IKEAttrLifeType:   valueString[LifeTypeV1],
+}
+
+// ipsecAttrValueNames names the values of the enumerated IPsec DOI
+// attribute classes ([RFC 2407] §4.5, [RFC 3168], [RFC 4304]).
+//
+// [RFC 2407]: https://www.rfc-editor.org/rfc/rfc2407#section-4.5
+// [RFC 3168]: https://www.rfc-editor.org/rfc/rfc3168#section-9.2.1.1
+// [RFC 4304]: https://www.rfc-editor.org/rfc/rfc4304#section-2
+var ipsecAttrValueNames = map[IPsecAttrType]func(uint16) string{
+	IPsecAttrLifeType:  valueString[LifeTypeV1],
+	IPsecAttrGroupDesc: valueString[DHGroup],
+	IPsecAttrEncapMode: valueString[EncapModeV1],
+	IPsecAttrAuthAlg:   valueString[AuthAlgV1],
+	IPsecAttrECNTunnel: func(v uint16) string { return namedOrNumber(v, ecnTunnelV1Names) },
+	IPsecAttrESN:       func(v uint16) string { return namedOrNumber(v, esnV1Names) },
 }
 
 func namedOrNumber(v uint16, names map[uint16]string) string {

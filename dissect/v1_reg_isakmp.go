@@ -307,17 +307,19 @@ var ipcompTransformRegistry = registry[IPCompTransformID]{
 //
 // [RFC 2407]: https://www.rfc-editor.org/rfc/rfc2407#section-4.4.2
 func TransformNameV1(p ProtocolIDV1, id uint8) string {
-	switch p {
-	case ProtoISAKMPV1:
-		return ISAKMPTransformID(id).String()
-	case ProtoAHV1:
-		return AHTransformID(id).String()
-	case ProtoESPV1:
-		return ESPTransformID(id).String()
-	case ProtoIPCompV1:
-		return IPCompTransformID(id).String()
+	if name, ok := transformNamesV1[p]; ok {
+		return name(uint16(id))
 	}
 	return "transform " + v1Utoa(id)
+}
+
+// transformNamesV1 names the transform IDs of each protocol that has a
+// transform ID registry.
+var transformNamesV1 = map[ProtocolIDV1]func(uint16) string{
+	ProtoISAKMPV1: valueString[ISAKMPTransformID],
+	ProtoAHV1:     valueString[AHTransformID],
+	ProtoESPV1:    valueString[ESPTransformID],
+	ProtoIPCompV1: valueString[IPCompTransformID],
 }
 
 // IDTypeV1 is the Identification Type of an IKEv1 ID payload in the IPsec
