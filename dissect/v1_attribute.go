@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"slices"
 	"strconv"
+	"strings"
 )
 
 // AttrSpaceV1 says which registry names the classes of an [AttributeV1]:
@@ -181,6 +182,22 @@ func quoteText(b []byte) string {
 // String renders "Class = value", e.g. "Encryption Algorithm = AES-CBC",
 // "Life Duration = 28800", "Group Description = MODP_1024".
 func (a *AttributeV1) String() string { return a.Name() + " = " + a.ValueName() }
+
+// attributesLineV1 renders head followed by ": " and the attributes
+// separated by ", " (head alone when there are none).
+func attributesLineV1(head string, attrs []AttributeV1) string {
+	var sb strings.Builder
+	sb.WriteString(head)
+	for i := range attrs {
+		if i == 0 {
+			sb.WriteString(": ")
+		} else {
+			sb.WriteString(", ")
+		}
+		sb.WriteString(attrs[i].String())
+	}
+	return sb.String()
+}
 
 // MarshalJSON encodes the attribute as {"type", "type_id", "format",
 // "value", "value_name"} with "data" (hex) for TLV values.
