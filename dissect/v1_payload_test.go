@@ -87,7 +87,7 @@ func TestSAV1Real(t *testing.T) {
 		t.Errorf("JSON %s, %v", j, err)
 	}
 	sa = b.(*SAV1)
-	if v1Inside(t, "SPI", qm.Body, sa.Proposals[0].SPI); sa.Proposals[0].Transforms[0].Name() != "ESP_3DES" {
+	if wantInside(t, "SPI", qm.Body, sa.Proposals[0].SPI); sa.Proposals[0].Transforms[0].Name() != "ESP_3DES" {
 		t.Errorf("transform name %q", sa.Proposals[0].Transforms[0].Name())
 	}
 }
