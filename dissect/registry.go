@@ -34,7 +34,7 @@ func (r *registry[T]) known(v T) bool { _, ok := r.names[v]; return ok }
 func valueString[T interface {
 	registryValue
 	String() string
-}](v uint16) string {
+}](v uint32) string {
 	return T(v).String()
 }
 

@@ -67,7 +67,7 @@ func (a *AttributeV1) ValueName() string {
 	if a.Long() {
 		return longValue(a.Data)
 	}
-	var name func(uint16) string
+	var name func(uint32) string
 	switch a.Space {
 	case AttrSpaceIKE:
 		name = ikeAttrValueNames[IKEAttrType(a.Type)]
@@ -75,7 +75,7 @@ func (a *AttributeV1) ValueName() string {
 		name = ipsecAttrValueNames[IPsecAttrType(a.Type)]
 	}
 	if name != nil && a.Value <= 0xffff {
-		return name(uint16(a.Value))
+		return name(a.Value)
 	}
 	return v1Utoa(a.Value)
 }
@@ -84,7 +84,7 @@ func (a *AttributeV1) ValueName() string {
 // classes ([RFC 2409] Appendix A); the other classes are numbers.
 //
 // [RFC 2409]: https://www.rfc-editor.org/rfc/rfc2409#appendix-A
-var ikeAttrValueNames = map[IKEAttrType]func(uint16) string{
+var ikeAttrValueNames = map[IKEAttrType]func(uint32) string{
 	IKEAttrEncryption: valueString[EncrAlgV1],
 	IKEAttrHash:       valueString[HashAlgV1],
 	IKEAttrAuthMethod: valueString[AuthMethodV1],
@@ -99,13 +99,13 @@ var ikeAttrValueNames = map[IKEAttrType]func(uint16) string{
 // [RFC 2407]: https://www.rfc-editor.org/rfc/rfc2407#section-4.5
 // [RFC 3168]: https://www.rfc-editor.org/rfc/rfc3168#section-9.2.1.1
 // [RFC 4304]: https://www.rfc-editor.org/rfc/rfc4304#section-2
-var ipsecAttrValueNames = map[IPsecAttrType]func(uint16) string{
+var ipsecAttrValueNames = map[IPsecAttrType]func(uint32) string{
 	IPsecAttrLifeType:  valueString[LifeTypeV1],
 	IPsecAttrGroupDesc: valueString[DHGroup],
 	IPsecAttrEncapMode: valueString[EncapModeV1],
 	IPsecAttrAuthAlg:   valueString[AuthAlgV1],
-	IPsecAttrECNTunnel: func(v uint16) string { return namedOrNumber(v, ecnTunnelV1Names) },
-	IPsecAttrESN:       func(v uint16) string { return namedOrNumber(v, esnV1Names) },
+	IPsecAttrECNTunnel: func(v uint32) string { return namedOrNumber(uint16(v), ecnTunnelV1Names) },
+	IPsecAttrESN:       func(v uint32) string { return namedOrNumber(uint16(v), esnV1Names) },
 }
 
 func namedOrNumber(v uint16, names map[uint16]string) string {

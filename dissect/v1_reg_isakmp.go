@@ -308,14 +308,14 @@ var ipcompTransformRegistry = registry[IPCompTransformID]{
 // [RFC 2407]: https://www.rfc-editor.org/rfc/rfc2407#section-4.4.2
 func TransformNameV1(p ProtocolIDV1, id uint8) string {
 	if name, ok := transformNamesV1[p]; ok {
-		return name(uint16(id))
+		return name(uint32(id))
 	}
 	return "transform " + v1Utoa(id)
 }
 
 // transformNamesV1 names the transform IDs of each protocol that has a
 // transform ID registry.
-var transformNamesV1 = map[ProtocolIDV1]func(uint16) string{
+var transformNamesV1 = map[ProtocolIDV1]func(uint32) string{
 	ProtoISAKMPV1: valueString[ISAKMPTransformID],
 	ProtoAHV1:     valueString[AHTransformID],
 	ProtoESPV1:    valueString[ESPTransformID],
