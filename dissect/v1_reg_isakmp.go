@@ -1,6 +1,9 @@
 package dissect
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
 // IKEv1 registries of ISAKMP ([RFC 2408]) and the IPsec DOI ([RFC 2407]):
 // domains of interpretation, situation bits, protocol IDs, transform IDs per
@@ -73,23 +76,13 @@ func (s Situation) String() string {
 		}
 	}
 	if rest != 0 {
-		parts = append(parts, "0x"+strings.TrimLeft(hexU32(uint32(rest)), "0"))
+		parts = append(parts, "0x"+strconv.FormatUint(uint64(rest), 16))
 	}
 	return strings.Join(parts, "|")
 }
 
 // MarshalText encodes the situation as its String form.
 func (s Situation) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
-
-func hexU32(v uint32) string {
-	const digits = "0123456789abcdef"
-	var b [8]byte
-	for i := 7; i >= 0; i-- {
-		b[i] = digits[v&0xf]
-		v >>= 4
-	}
-	return string(b[:])
-}
 
 // ProtocolIDV1 is an IPsec DOI Security Protocol Identifier, used in IKEv1
 // proposals, notifications and deletes ([RFC 2407] §4.4.1). IKEv2 numbers
