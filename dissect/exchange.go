@@ -9,12 +9,6 @@ package dissect
 // [RFC 7296]: https://www.rfc-editor.org/rfc/rfc7296#section-3.1
 type ExchangeType uint8
 
-// String returns the IANA name, e.g. "IKE_SA_INIT", or the number with its range.
-func (t ExchangeType) String() string { return exchangeRegistry.name(t) }
-
-// MarshalText encodes the type as its name.
-func (t ExchangeType) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
-
 // Exchange types of IKEv1 (ISAKMP + IPsec DOI) and IKEv2.
 const (
 	ExchangeNone             ExchangeType = 0
@@ -38,6 +32,12 @@ const (
 	ExchangeIKEFollowupKE    ExchangeType = 44
 	ExchangeGSAInbandRekey   ExchangeType = 42
 )
+
+// String returns the IANA name, e.g. "IKE_SA_INIT", or the number with its range.
+func (t ExchangeType) String() string { return exchangeRegistry.name(t) }
+
+// MarshalText encodes the type as its name.
+func (t ExchangeType) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
 
 var exchangeRegistry = registry[ExchangeType]{
 	names: map[ExchangeType]string{

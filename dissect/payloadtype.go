@@ -11,16 +11,6 @@ package dissect
 // [RFC 7383]: https://www.rfc-editor.org/rfc/rfc7383
 type PayloadType uint8
 
-// String returns the long name, e.g. "Traffic Selector - Initiator", or the
-// number with its range ("private use 200").
-func (t PayloadType) String() string { return payloadRegistry.desc(t) }
-
-// Known reports whether t has a registered name.
-func (t PayloadType) Known() bool { return payloadRegistry.known(t) }
-
-// MarshalText encodes the type as its short name.
-func (t PayloadType) MarshalText() ([]byte, error) { return []byte(t.Short()), nil }
-
 // Payload types of IKEv1 and IKEv2.
 const (
 	PayloadNone PayloadType = 0
@@ -76,6 +66,16 @@ const (
 	PayloadSKF      PayloadType = 53
 	PayloadPS       PayloadType = 54
 )
+
+// String returns the long name, e.g. "Traffic Selector - Initiator", or the
+// number with its range ("private use 200").
+func (t PayloadType) String() string { return payloadRegistry.desc(t) }
+
+// Known reports whether t has a registered name.
+func (t PayloadType) Known() bool { return payloadRegistry.known(t) }
+
+// MarshalText encodes the type as its short name.
+func (t PayloadType) MarshalText() ([]byte, error) { return []byte(t.Short()), nil }
 
 var payloadRegistry = describedRegistry[PayloadType]{
 	names: map[PayloadType]regName{

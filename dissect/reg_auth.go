@@ -10,16 +10,6 @@ package dissect
 // [RFC 7296]: https://www.rfc-editor.org/rfc/rfc7296#section-3.8
 type AuthMethod uint8
 
-// String returns the short name ("RSA_SIG", "PSK", "DIGITAL_SIGNATURE") or
-// the number with its range.
-func (m AuthMethod) String() string { return authRegistry.name(m) }
-
-// Description returns the IANA description ("Shared Key Message Integrity Code").
-func (m AuthMethod) Description() string { return authRegistry.desc(m) }
-
-// MarshalText encodes the method as its short name.
-func (m AuthMethod) MarshalText() ([]byte, error) { return []byte(m.String()), nil }
-
 // Authentication methods ([RFC 7296], [RFC 4754], [RFC 6467], [RFC 7619],
 // [RFC 7427]).
 //
@@ -39,6 +29,16 @@ const (
 	AuthDigitalSig   AuthMethod = 14 // Digital Signature (RFC 7427)
 	authFirstUnknown AuthMethod = 15
 )
+
+// String returns the short name ("RSA_SIG", "PSK", "DIGITAL_SIGNATURE") or
+// the number with its range.
+func (m AuthMethod) String() string { return authRegistry.name(m) }
+
+// Description returns the IANA description ("Shared Key Message Integrity Code").
+func (m AuthMethod) Description() string { return authRegistry.desc(m) }
+
+// MarshalText encodes the method as its short name.
+func (m AuthMethod) MarshalText() ([]byte, error) { return []byte(m.String()), nil }
 
 var authRegistry = describedRegistry[AuthMethod]{
 	names: map[AuthMethod]regName{

@@ -10,15 +10,6 @@ package dissect
 // [RFC 7296]: https://www.rfc-editor.org/rfc/rfc7296#section-3.6
 type CertEncoding uint8
 
-// String returns the short name ("X509_SIGNATURE") or the number with its range.
-func (e CertEncoding) String() string { return certRegistry.name(e) }
-
-// Description returns the IANA description ("X.509 Certificate - Signature").
-func (e CertEncoding) Description() string { return certRegistry.desc(e) }
-
-// MarshalText encodes the encoding as its short name.
-func (e CertEncoding) MarshalText() ([]byte, error) { return []byte(e.String()), nil }
-
 // Certificate encodings ([RFC 7296] §3.6, [RFC 4806], [RFC 7670]).
 const (
 	CertPKCS7          CertEncoding = 1  // PKCS #7 wrapped X.509 certificate
@@ -37,6 +28,15 @@ const (
 	CertRawPublicKey   CertEncoding = 15 // Raw Public Key (RFC 7670)
 	certFirstUnassignd CertEncoding = 16
 )
+
+// String returns the short name ("X509_SIGNATURE") or the number with its range.
+func (e CertEncoding) String() string { return certRegistry.name(e) }
+
+// Description returns the IANA description ("X.509 Certificate - Signature").
+func (e CertEncoding) Description() string { return certRegistry.desc(e) }
+
+// MarshalText encodes the encoding as its short name.
+func (e CertEncoding) MarshalText() ([]byte, error) { return []byte(e.String()), nil }
 
 var certRegistry = describedRegistry[CertEncoding]{
 	names: map[CertEncoding]regName{

@@ -7,12 +7,6 @@ package dissect
 // [RFC 7296]: https://www.rfc-editor.org/rfc/rfc7296#section-3.15
 type CPType uint8
 
-// String returns the IANA name ("CFG_REQUEST") or the number with its range.
-func (t CPType) String() string { return cpTypeRegistry.name(t) }
-
-// MarshalText encodes the type as its name.
-func (t CPType) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
-
 // Configuration payload types ([RFC 7296] §3.15).
 const (
 	CPRequest CPType = 1 // CFG_REQUEST
@@ -20,6 +14,12 @@ const (
 	CPSet     CPType = 3 // CFG_SET
 	CPAck     CPType = 4 // CFG_ACK
 )
+
+// String returns the IANA name ("CFG_REQUEST") or the number with its range.
+func (t CPType) String() string { return cpTypeRegistry.name(t) }
+
+// MarshalText encodes the type as its name.
+func (t CPType) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
 
 var cpTypeRegistry = registry[CPType]{
 	names: map[CPType]string{
@@ -37,13 +37,6 @@ var cpTypeRegistry = registry[CPType]{
 //
 // [RFC 7296]: https://www.rfc-editor.org/rfc/rfc7296#section-3.15.1
 type CPAttributeType uint16
-
-// String returns the IANA name ("INTERNAL_IP4_ADDRESS") or the number with
-// its range.
-func (t CPAttributeType) String() string { return cpAttrRegistry.name(t) }
-
-// MarshalText encodes the type as its name.
-func (t CPAttributeType) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
 
 // Configuration attribute types ([RFC 7296] §3.15.1, [RFC 5739],
 // [RFC 5026], [RFC 7651], [RFC 8598], [RFC 9464], 3GPP TS 24.302).
@@ -81,6 +74,13 @@ const (
 	CPEncDNSIP6                  CPAttributeType = 28
 	CPEncDNSDigestInfo           CPAttributeType = 29
 )
+
+// String returns the IANA name ("INTERNAL_IP4_ADDRESS") or the number with
+// its range.
+func (t CPAttributeType) String() string { return cpAttrRegistry.name(t) }
+
+// MarshalText encodes the type as its name.
+func (t CPAttributeType) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
 
 var cpAttrRegistry = registry[CPAttributeType]{
 	names: map[CPAttributeType]string{

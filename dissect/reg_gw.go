@@ -7,18 +7,18 @@ package dissect
 // [RFC 5685]: https://www.rfc-editor.org/rfc/rfc5685#section-9
 type GatewayIDType uint8
 
-// String returns "IPV4", "IPV6", "FQDN" or the number with its range.
-func (t GatewayIDType) String() string { return gatewayRegistry.name(t) }
-
-// MarshalText encodes the type as its name.
-func (t GatewayIDType) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
-
 // Gateway identity types ([RFC 5685] §9).
 const (
 	GatewayIPv4 GatewayIDType = 1 // IPv4 address of the VPN gateway
 	GatewayIPv6 GatewayIDType = 2 // IPv6 address of the VPN gateway
 	GatewayFQDN GatewayIDType = 3 // FQDN of the VPN gateway
 )
+
+// String returns "IPV4", "IPV6", "FQDN" or the number with its range.
+func (t GatewayIDType) String() string { return gatewayRegistry.name(t) }
+
+// MarshalText encodes the type as its name.
+func (t GatewayIDType) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
 
 var gatewayRegistry = registry[GatewayIDType]{
 	names: map[GatewayIDType]string{

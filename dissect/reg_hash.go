@@ -7,12 +7,6 @@ package dissect
 // [RFC 7427]: https://www.rfc-editor.org/rfc/rfc7427#section-4
 type HashAlgorithm uint16
 
-// String returns the name ("SHA2_256", "IDENTITY") or the number with its range.
-func (h HashAlgorithm) String() string { return hashRegistry.name(h) }
-
-// MarshalText encodes the algorithm as its name.
-func (h HashAlgorithm) MarshalText() ([]byte, error) { return []byte(h.String()), nil }
-
 // Hash algorithms ([RFC 7427], [RFC 8420], [RFC 9385]).
 const (
 	HashSHA1        HashAlgorithm = 1
@@ -23,6 +17,12 @@ const (
 	HashStreebog256 HashAlgorithm = 6 // RFC 9385
 	HashStreebog512 HashAlgorithm = 7 // RFC 9385
 )
+
+// String returns the name ("SHA2_256", "IDENTITY") or the number with its range.
+func (h HashAlgorithm) String() string { return hashRegistry.name(h) }
+
+// MarshalText encodes the algorithm as its name.
+func (h HashAlgorithm) MarshalText() ([]byte, error) { return []byte(h.String()), nil }
 
 var hashRegistry = registry[HashAlgorithm]{
 	names: map[HashAlgorithm]string{

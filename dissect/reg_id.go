@@ -9,12 +9,6 @@ package dissect
 // [RFC 2407]: https://www.rfc-editor.org/rfc/rfc2407#section-4.6.2.1
 type IDType uint8
 
-// String returns the IANA name ("ID_FQDN") or the number with its range.
-func (t IDType) String() string { return idRegistry.name(t) }
-
-// MarshalText encodes the type as its name.
-func (t IDType) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
-
 // IKEv2 ID types ([RFC 7296] §3.5, [RFC 4595], [RFC 7619]).
 const (
 	IDIPv4Addr    IDType = 1  // ID_IPV4_ADDR
@@ -28,6 +22,12 @@ const (
 	IDNull        IDType = 13 // ID_NULL (RFC 7619)
 	idFirstUnused IDType = 14
 )
+
+// String returns the IANA name ("ID_FQDN") or the number with its range.
+func (t IDType) String() string { return idRegistry.name(t) }
+
+// MarshalText encodes the type as its name.
+func (t IDType) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
 
 var idRegistry = registry[IDType]{
 	names: map[IDType]string{

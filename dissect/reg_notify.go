@@ -9,17 +9,6 @@ package dissect
 // [RFC 7296]: https://www.rfc-editor.org/rfc/rfc7296#section-3.10.1
 type NotifyType uint16
 
-// String returns the IANA name ("NO_PROPOSAL_CHOSEN",
-// "NAT_DETECTION_SOURCE_IP") or the number with its range
-// ("private use error 8193", "unassigned status 20000").
-func (t NotifyType) String() string { return notifyRegistry.name(t) }
-
-// Known reports whether t has a registered name.
-func (t NotifyType) Known() bool { return notifyRegistry.known(t) }
-
-// MarshalText encodes the type as its name.
-func (t NotifyType) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
-
 // Notify error types ([RFC 7296] §3.10.1, [RFC 4555], [RFC 5026],
 // [RFC 9370], [RFC 9611], [RFC 9838]).
 //
@@ -55,6 +44,17 @@ const (
 	NotifyTSMaxQueue                 NotifyType = 48
 	NotifyRegistrationFailed         NotifyType = 49
 )
+
+// String returns the IANA name ("NO_PROPOSAL_CHOSEN",
+// "NAT_DETECTION_SOURCE_IP") or the number with its range
+// ("private use error 8193", "unassigned status 20000").
+func (t NotifyType) String() string { return notifyRegistry.name(t) }
+
+// Known reports whether t has a registered name.
+func (t NotifyType) Known() bool { return notifyRegistry.known(t) }
+
+// MarshalText encodes the type as its name.
+func (t NotifyType) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
 
 // Notify status types ([RFC 7296] §3.10.1 and the extensions named in the
 // comments).

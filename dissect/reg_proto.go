@@ -7,12 +7,6 @@ package dissect
 // [RFC 7296]: https://www.rfc-editor.org/rfc/rfc7296#section-3.3.1
 type ProtocolID uint8
 
-// String returns "IKE", "AH", "ESP", … or the number with its range.
-func (p ProtocolID) String() string { return protocolRegistry.name(p) }
-
-// MarshalText encodes the protocol as its name.
-func (p ProtocolID) MarshalText() ([]byte, error) { return []byte(p.String()), nil }
-
 // Security protocol identifiers ([RFC 7296], [RFC 4595], [RFC 9838]).
 const (
 	ProtocolNone     ProtocolID = 0 // no SPI / not applicable (Notify, §3.10)
@@ -23,6 +17,12 @@ const (
 	ProtocolFCCTAuth ProtocolID = 5 // FC_CT_AUTHENTICATION (RFC 4595)
 	ProtocolGIKE     ProtocolID = 6 // GIKE_UPDATE (RFC 9838)
 )
+
+// String returns "IKE", "AH", "ESP", … or the number with its range.
+func (p ProtocolID) String() string { return protocolRegistry.name(p) }
+
+// MarshalText encodes the protocol as its name.
+func (p ProtocolID) MarshalText() ([]byte, error) { return []byte(p.String()), nil }
 
 var protocolRegistry = registry[ProtocolID]{
 	names: map[ProtocolID]string{

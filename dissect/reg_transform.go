@@ -27,20 +27,6 @@ package dissect
 // [RFC 9370]: https://www.rfc-editor.org/rfc/rfc9370
 type DHGroup uint16
 
-// String returns the short name ("MODP_2048", "ECP_256", "Curve25519") or
-// the number with its range ("private use 1025").
-func (g DHGroup) String() string { return dhRegistry.name(g) }
-
-// Description returns the IANA description ("2048-bit MODP Group"), or the
-// same fallback as String.
-func (g DHGroup) Description() string { return dhRegistry.desc(g) }
-
-// Known reports whether g has a registered name.
-func (g DHGroup) Known() bool { return dhRegistry.known(g) }
-
-// MarshalText encodes the group as its name.
-func (g DHGroup) MarshalText() ([]byte, error) { return []byte(g.String()), nil }
-
 // Key exchange methods ([RFC 2409], [RFC 3526], [RFC 5114], [RFC 5903],
 // [RFC 6932], [RFC 8031], [RFC 9385], draft-ietf-ipsecme-ikev2-mlkem).
 //
@@ -82,6 +68,20 @@ const (
 	DHMLKEM768     DHGroup = 36 // ML-KEM-768 (draft-ietf-ipsecme-ikev2-mlkem)
 	DHMLKEM1024    DHGroup = 37 // ML-KEM-1024 (draft-ietf-ipsecme-ikev2-mlkem)
 )
+
+// String returns the short name ("MODP_2048", "ECP_256", "Curve25519") or
+// the number with its range ("private use 1025").
+func (g DHGroup) String() string { return dhRegistry.name(g) }
+
+// Description returns the IANA description ("2048-bit MODP Group"), or the
+// same fallback as String.
+func (g DHGroup) Description() string { return dhRegistry.desc(g) }
+
+// Known reports whether g has a registered name.
+func (g DHGroup) Known() bool { return dhRegistry.known(g) }
+
+// MarshalText encodes the group as its name.
+func (g DHGroup) MarshalText() ([]byte, error) { return []byte(g.String()), nil }
 
 var dhRegistry = describedRegistry[DHGroup]{
 	names: map[DHGroup]regName{
@@ -127,16 +127,6 @@ var dhRegistry = describedRegistry[DHGroup]{
 // [RFC 9838]: https://www.rfc-editor.org/rfc/rfc9838
 type TransformType uint8
 
-// String returns the abbreviation ("ENCR", "PRF", "INTEG", "KE", "ESN",
-// "ADDKE1" …) or the number with its range.
-func (t TransformType) String() string { return transformTypeRegistry.name(t) }
-
-// Description returns the registry's long name ("Encryption Algorithm").
-func (t TransformType) Description() string { return transformTypeRegistry.desc(t) }
-
-// MarshalText encodes the type as its abbreviation.
-func (t TransformType) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
-
 // Transform types.
 const (
 	TransformENCR   TransformType = 1  // Encryption Algorithm (ENCR)
@@ -154,6 +144,16 @@ const (
 	TransformKWA    TransformType = 13 // Key Wrap Algorithm (G-IKEv2, RFC 9838)
 	TransformGCAUTH TransformType = 14 // Group Controller Authentication Method (G-IKEv2, RFC 9838)
 )
+
+// String returns the abbreviation ("ENCR", "PRF", "INTEG", "KE", "ESN",
+// "ADDKE1" …) or the number with its range.
+func (t TransformType) String() string { return transformTypeRegistry.name(t) }
+
+// Description returns the registry's long name ("Encryption Algorithm").
+func (t TransformType) Description() string { return transformTypeRegistry.desc(t) }
+
+// MarshalText encodes the type as its abbreviation.
+func (t TransformType) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
 
 var transformTypeRegistry = describedRegistry[TransformType]{
 	names: map[TransformType]regName{
@@ -208,16 +208,6 @@ func (t TransformType) IDName(id uint16) string {
 // [RFC 7296]: https://www.rfc-editor.org/rfc/rfc7296#section-3.3.2
 type EncrID uint16
 
-// String returns the IANA name ("ENCR_AES_GCM_16") or the number with its
-// range ("private use 1025").
-func (e EncrID) String() string { return encrRegistry.name(e) }
-
-// Known reports whether e has a registered name.
-func (e EncrID) Known() bool { return encrRegistry.known(e) }
-
-// MarshalText encodes the ID as its name.
-func (e EncrID) MarshalText() ([]byte, error) { return []byte(e.String()), nil }
-
 // Encryption algorithms ([RFC 7296], [RFC 3602], [RFC 3686], [RFC 4309],
 // [RFC 4106], [RFC 4543], [RFC 5529], [RFC 7634], [RFC 8750], [RFC 9227]).
 //
@@ -264,6 +254,16 @@ const (
 	EncrKuznyechikMGMMACKTree EncrID = 34
 	EncrMagmaMGMMACKTree      EncrID = 35
 )
+
+// String returns the IANA name ("ENCR_AES_GCM_16") or the number with its
+// range ("private use 1025").
+func (e EncrID) String() string { return encrRegistry.name(e) }
+
+// Known reports whether e has a registered name.
+func (e EncrID) Known() bool { return encrRegistry.known(e) }
+
+// MarshalText encodes the ID as its name.
+func (e EncrID) MarshalText() ([]byte, error) { return []byte(e.String()), nil }
 
 var encrRegistry = registry[EncrID]{
 	names: map[EncrID]string{
@@ -331,15 +331,6 @@ func (e EncrID) IsAEAD() bool {
 // [RFC 7296]: https://www.rfc-editor.org/rfc/rfc7296#section-3.3.2
 type PRFID uint16
 
-// String returns the IANA name ("PRF_HMAC_SHA2_256") or the number with its range.
-func (p PRFID) String() string { return prfRegistry.name(p) }
-
-// Known reports whether p has a registered name.
-func (p PRFID) Known() bool { return prfRegistry.known(p) }
-
-// MarshalText encodes the ID as its name.
-func (p PRFID) MarshalText() ([]byte, error) { return []byte(p.String()), nil }
-
 // Pseudorandom functions ([RFC 2104], [RFC 4434], [RFC 4868], [RFC 4615],
 // [RFC 9385]).
 //
@@ -358,6 +349,15 @@ const (
 	PRFAES128CMAC      PRFID = 8
 	PRFHMACStreebog512 PRFID = 9
 )
+
+// String returns the IANA name ("PRF_HMAC_SHA2_256") or the number with its range.
+func (p PRFID) String() string { return prfRegistry.name(p) }
+
+// Known reports whether p has a registered name.
+func (p PRFID) Known() bool { return prfRegistry.known(p) }
+
+// MarshalText encodes the ID as its name.
+func (p PRFID) MarshalText() ([]byte, error) { return []byte(p.String()), nil }
 
 var prfRegistry = registry[PRFID]{
 	names: map[PRFID]string{
@@ -379,15 +379,6 @@ var prfRegistry = registry[PRFID]{
 //
 // [RFC 7296]: https://www.rfc-editor.org/rfc/rfc7296#section-3.3.2
 type IntegID uint16
-
-// String returns the IANA name ("AUTH_HMAC_SHA2_256_128") or the number with its range.
-func (i IntegID) String() string { return integRegistry.name(i) }
-
-// Known reports whether i has a registered name.
-func (i IntegID) Known() bool { return integRegistry.known(i) }
-
-// MarshalText encodes the ID as its name.
-func (i IntegID) MarshalText() ([]byte, error) { return []byte(i.String()), nil }
 
 // Integrity algorithms ([RFC 2403], [RFC 2404], [RFC 3566], [RFC 4494],
 // [RFC 4543], [RFC 4868], [RFC 4595], [RFC 7296]).
@@ -416,6 +407,15 @@ const (
 	IntegHMACSHA2_384_192 IntegID = 13
 	IntegHMACSHA2_512_256 IntegID = 14
 )
+
+// String returns the IANA name ("AUTH_HMAC_SHA2_256_128") or the number with its range.
+func (i IntegID) String() string { return integRegistry.name(i) }
+
+// Known reports whether i has a registered name.
+func (i IntegID) Known() bool { return integRegistry.known(i) }
+
+// MarshalText encodes the ID as its name.
+func (i IntegID) MarshalText() ([]byte, error) { return []byte(i.String()), nil }
 
 var integRegistry = registry[IntegID]{
 	names: map[IntegID]string{
@@ -464,12 +464,6 @@ func (i IntegID) ICVLen() int {
 // [RFC 7296]: https://www.rfc-editor.org/rfc/rfc7296#section-3.3.2
 type ESNID uint16
 
-// String returns "NO_ESN", "ESN" or the number with its range.
-func (e ESNID) String() string { return esnRegistry.name(e) }
-
-// MarshalText encodes the ID as its name.
-func (e ESNID) MarshalText() ([]byte, error) { return []byte(e.String()), nil }
-
 // Sequence number transform IDs.
 const (
 	ESNNone ESNID = 0 // No Extended Sequence Numbers (32-bit sequential numbers)
@@ -477,6 +471,12 @@ const (
 	// ESNUnspecified is "32-bit Unspecified Numbers" (G-IKEv2, RFC 9838).
 	ESNUnspecified ESNID = 2
 )
+
+// String returns "NO_ESN", "ESN" or the number with its range.
+func (e ESNID) String() string { return esnRegistry.name(e) }
+
+// MarshalText encodes the ID as its name.
+func (e ESNID) MarshalText() ([]byte, error) { return []byte(e.String()), nil }
 
 var esnRegistry = registry[ESNID]{
 	names: map[ESNID]string{

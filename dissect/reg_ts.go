@@ -6,12 +6,6 @@ package dissect
 // [RFC 7296]: https://www.rfc-editor.org/rfc/rfc7296#section-3.13.1
 type TSType uint8
 
-// String returns the IANA name ("TS_IPV4_ADDR_RANGE") or the number with its range.
-func (t TSType) String() string { return tsRegistry.name(t) }
-
-// MarshalText encodes the type as its name.
-func (t TSType) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
-
 // Traffic selector types ([RFC 7296], [RFC 4595], [RFC 9478]).
 const (
 	TSIPv4AddrRange TSType = 7  // TS_IPV4_ADDR_RANGE
@@ -19,6 +13,12 @@ const (
 	TSFCAddrRange   TSType = 9  // TS_FC_ADDR_RANGE (RFC 4595)
 	TSSecLabel      TSType = 10 // TS_SECLABEL (RFC 9478)
 )
+
+// String returns the IANA name ("TS_IPV4_ADDR_RANGE") or the number with its range.
+func (t TSType) String() string { return tsRegistry.name(t) }
+
+// MarshalText encodes the type as its name.
+func (t TSType) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
 
 var tsRegistry = registry[TSType]{
 	names: map[TSType]string{

@@ -13,13 +13,6 @@ package dissect
 // [RFC 2409]: https://www.rfc-editor.org/rfc/rfc2409#appendix-A
 type IKEAttrType uint16
 
-// String returns the class name of RFC 2409 Appendix A ("Encryption
-// Algorithm") or the number with its range.
-func (t IKEAttrType) String() string { return ikeAttrRegistry.name(t) }
-
-// MarshalText encodes the class as its name.
-func (t IKEAttrType) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
-
 // IKE attribute classes ([RFC 2409] Appendix A).
 const (
 	IKEAttrEncryption   IKEAttrType = 1  // Encryption Algorithm (B)
@@ -39,6 +32,13 @@ const (
 	IKEAttrFieldSize    IKEAttrType = 15 // Field Size (B)
 	IKEAttrGroupOrder   IKEAttrType = 16 // Group Order (V)
 )
+
+// String returns the class name of RFC 2409 Appendix A ("Encryption
+// Algorithm") or the number with its range.
+func (t IKEAttrType) String() string { return ikeAttrRegistry.name(t) }
+
+// MarshalText encodes the class as its name.
+func (t IKEAttrType) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
 
 var ikeAttrRegistry = registry[IKEAttrType]{
 	names: map[IKEAttrType]string{
@@ -71,12 +71,6 @@ var ikeAttrRegistry = registry[IKEAttrType]{
 // [RFC 4312]: https://www.rfc-editor.org/rfc/rfc4312
 type EncrAlgV1 uint16
 
-// String returns the algorithm name ("AES-CBC") or the number with its range.
-func (a EncrAlgV1) String() string { return encrAlgV1Registry.name(a) }
-
-// MarshalText encodes the algorithm as its name.
-func (a EncrAlgV1) MarshalText() ([]byte, error) { return []byte(a.String()), nil }
-
 // IKE encryption algorithms.
 const (
 	EncrV1DES      EncrAlgV1 = 1 // DES-CBC
@@ -88,6 +82,12 @@ const (
 	EncrV1AES      EncrAlgV1 = 7 // AES-CBC
 	EncrV1Camellia EncrAlgV1 = 8 // CAMELLIA-CBC
 )
+
+// String returns the algorithm name ("AES-CBC") or the number with its range.
+func (a EncrAlgV1) String() string { return encrAlgV1Registry.name(a) }
+
+// MarshalText encodes the algorithm as its name.
+func (a EncrAlgV1) MarshalText() ([]byte, error) { return []byte(a.String()), nil }
 
 var encrAlgV1Registry = registry[EncrAlgV1]{
 	names: map[EncrAlgV1]string{
@@ -111,12 +111,6 @@ var encrAlgV1Registry = registry[EncrAlgV1]{
 // [RFC 4878]: https://www.rfc-editor.org/rfc/rfc4878
 type HashAlgV1 uint16
 
-// String returns the hash name ("SHA2-256") or the number with its range.
-func (a HashAlgV1) String() string { return hashAlgV1Registry.name(a) }
-
-// MarshalText encodes the algorithm as its name.
-func (a HashAlgV1) MarshalText() ([]byte, error) { return []byte(a.String()), nil }
-
 // IKE hash algorithms.
 const (
 	HashV1MD5     HashAlgV1 = 1 // MD5
@@ -126,6 +120,12 @@ const (
 	HashV1SHA2384 HashAlgV1 = 5 // SHA2-384
 	HashV1SHA2512 HashAlgV1 = 6 // SHA2-512
 )
+
+// String returns the hash name ("SHA2-256") or the number with its range.
+func (a HashAlgV1) String() string { return hashAlgV1Registry.name(a) }
+
+// MarshalText encodes the algorithm as its name.
+func (a HashAlgV1) MarshalText() ([]byte, error) { return []byte(a.String()), nil }
 
 var hashAlgV1Registry = registry[HashAlgV1]{
 	names: map[HashAlgV1]string{
@@ -148,13 +148,6 @@ var hashAlgV1Registry = registry[HashAlgV1]{
 // [RFC 2409]: https://www.rfc-editor.org/rfc/rfc2409#appendix-A
 // [RFC 4754]: https://www.rfc-editor.org/rfc/rfc4754
 type AuthMethodV1 uint16
-
-// String returns the method name ("Pre-shared key", "XAUTHInitPreShared")
-// or the number with its range.
-func (a AuthMethodV1) String() string { return authMethodV1Registry.name(a) }
-
-// MarshalText encodes the method as its name.
-func (a AuthMethodV1) MarshalText() ([]byte, error) { return []byte(a.String()), nil }
 
 // IKE authentication methods.
 const (
@@ -181,6 +174,13 @@ const (
 	AuthV1XAUTHInitRSARevisedEn AuthMethodV1 = 65009 // XAUTHInitRSARevisedEncryption
 	AuthV1XAUTHRespRSARevisedEn AuthMethodV1 = 65010 // XAUTHRespRSARevisedEncryption
 )
+
+// String returns the method name ("Pre-shared key", "XAUTHInitPreShared")
+// or the number with its range.
+func (a AuthMethodV1) String() string { return authMethodV1Registry.name(a) }
+
+// MarshalText encodes the method as its name.
+func (a AuthMethodV1) MarshalText() ([]byte, error) { return []byte(a.String()), nil }
 
 var authMethodV1Registry = registry[AuthMethodV1]{
 	names: map[AuthMethodV1]string{
@@ -227,18 +227,18 @@ func (a AuthMethodV1) IsHybrid() bool { return a >= AuthV1HybridInitRSA && a <= 
 // [RFC 2409]: https://www.rfc-editor.org/rfc/rfc2409#appendix-A
 type GroupTypeV1 uint16
 
-// String returns "MODP", "ECP", "EC2N" or the number with its range.
-func (g GroupTypeV1) String() string { return groupTypeV1Registry.name(g) }
-
-// MarshalText encodes the group type as its name.
-func (g GroupTypeV1) MarshalText() ([]byte, error) { return []byte(g.String()), nil }
-
 // IKE group types.
 const (
 	GroupTypeV1MODP GroupTypeV1 = 1 // MODP (modular exponentiation group)
 	GroupTypeV1ECP  GroupTypeV1 = 2 // ECP (elliptic curve group over GF[P])
 	GroupTypeV1EC2N GroupTypeV1 = 3 // EC2N (elliptic curve group over GF[2^N])
 )
+
+// String returns "MODP", "ECP", "EC2N" or the number with its range.
+func (g GroupTypeV1) String() string { return groupTypeV1Registry.name(g) }
+
+// MarshalText encodes the group type as its name.
+func (g GroupTypeV1) MarshalText() ([]byte, error) { return []byte(g.String()), nil }
 
 var groupTypeV1Registry = registry[GroupTypeV1]{
 	names:  map[GroupTypeV1]string{0: "RESERVED", 1: "MODP", 2: "ECP", 3: "EC2N"},
@@ -253,18 +253,18 @@ var groupTypeV1Registry = registry[GroupTypeV1]{
 // [RFC 2407]: https://www.rfc-editor.org/rfc/rfc2407#section-4.5
 type LifeTypeV1 uint16
 
+// Life types.
+const (
+	LifeV1Seconds   LifeTypeV1 = 1 // seconds
+	LifeV1Kilobytes LifeTypeV1 = 2 // kilobytes
+)
+
 // String returns "seconds", "kilobytes" or the number with its range (the
 // IKE registry's ranges: private use from 65001).
 func (l LifeTypeV1) String() string { return lifeTypeV1Registry.name(l) }
 
 // MarshalText encodes the life type as its name.
 func (l LifeTypeV1) MarshalText() ([]byte, error) { return []byte(l.String()), nil }
-
-// Life types.
-const (
-	LifeV1Seconds   LifeTypeV1 = 1 // seconds
-	LifeV1Kilobytes LifeTypeV1 = 2 // kilobytes
-)
 
 var lifeTypeV1Registry = registry[LifeTypeV1]{
 	names:  map[LifeTypeV1]string{0: "RESERVED", 1: "seconds", 2: "kilobytes"},
@@ -280,13 +280,6 @@ var lifeTypeV1Registry = registry[LifeTypeV1]{
 // [RFC 4304]: https://www.rfc-editor.org/rfc/rfc4304
 // [RFC 6407]: https://www.rfc-editor.org/rfc/rfc6407
 type IPsecAttrType uint16
-
-// String returns the attribute class name of RFC 2407 §4.5 ("Encapsulation
-// Mode") or the number with its range.
-func (t IPsecAttrType) String() string { return ipsecAttrRegistry.name(t) }
-
-// MarshalText encodes the class as its name.
-func (t IPsecAttrType) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
 
 // IPsec DOI SA attribute classes.
 const (
@@ -306,6 +299,13 @@ const (
 	IPsecAttrAddrPreserve  IPsecAttrType = 14 // Address Preservation (B), RFC 6407
 	IPsecAttrSADirection   IPsecAttrType = 15 // SA Direction (B), RFC 6407
 )
+
+// String returns the attribute class name of RFC 2407 §4.5 ("Encapsulation
+// Mode") or the number with its range.
+func (t IPsecAttrType) String() string { return ipsecAttrRegistry.name(t) }
+
+// MarshalText encodes the class as its name.
+func (t IPsecAttrType) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
 
 var ipsecAttrRegistry = registry[IPsecAttrType]{
 	names: map[IPsecAttrType]string{
@@ -337,13 +337,6 @@ var ipsecAttrRegistry = registry[IPsecAttrType]{
 // [RFC 3947]: https://www.rfc-editor.org/rfc/rfc3947#section-5
 type EncapModeV1 uint16
 
-// String returns the mode name ("UDP-Encapsulated-Tunnel") or the number
-// with its range.
-func (m EncapModeV1) String() string { return encapModeV1Registry.name(m) }
-
-// MarshalText encodes the mode as its name.
-func (m EncapModeV1) MarshalText() ([]byte, error) { return []byte(m.String()), nil }
-
 // Encapsulation modes.
 const (
 	EncapV1Tunnel            EncapModeV1 = 1     // Tunnel
@@ -353,6 +346,13 @@ const (
 	EncapV1UDPTunnelDraft    EncapModeV1 = 61443 // UDP-Encapsulated-Tunnel (draft)
 	EncapV1UDPTransportDraft EncapModeV1 = 61444 // UDP-Encapsulated-Transport (draft)
 )
+
+// String returns the mode name ("UDP-Encapsulated-Tunnel") or the number
+// with its range.
+func (m EncapModeV1) String() string { return encapModeV1Registry.name(m) }
+
+// MarshalText encodes the mode as its name.
+func (m EncapModeV1) MarshalText() ([]byte, error) { return []byte(m.String()), nil }
 
 var encapModeV1Registry = registry[EncapModeV1]{
 	names: map[EncapModeV1]string{
@@ -376,12 +376,6 @@ var encapModeV1Registry = registry[EncapModeV1]{
 // [RFC 4543]: https://www.rfc-editor.org/rfc/rfc4543
 type AuthAlgV1 uint16
 
-// String returns the algorithm name ("HMAC-SHA2-256") or the number with its range.
-func (a AuthAlgV1) String() string { return authAlgV1Registry.name(a) }
-
-// MarshalText encodes the algorithm as its name.
-func (a AuthAlgV1) MarshalText() ([]byte, error) { return []byte(a.String()), nil }
-
 // IPsec authentication algorithms.
 const (
 	AuthAlgV1HMACMD5     AuthAlgV1 = 1  // HMAC-MD5
@@ -398,6 +392,12 @@ const (
 	AuthAlgV1AES192GMAC  AuthAlgV1 = 12 // AES-192-GMAC
 	AuthAlgV1AES256GMAC  AuthAlgV1 = 13 // AES-256-GMAC
 )
+
+// String returns the algorithm name ("HMAC-SHA2-256") or the number with its range.
+func (a AuthAlgV1) String() string { return authAlgV1Registry.name(a) }
+
+// MarshalText encodes the algorithm as its name.
+func (a AuthAlgV1) MarshalText() ([]byte, error) { return []byte(a.String()), nil }
 
 var authAlgV1Registry = registry[AuthAlgV1]{
 	names: map[AuthAlgV1]string{

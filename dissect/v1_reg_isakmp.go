@@ -20,12 +20,6 @@ import (
 // [RFC 2408]: https://www.rfc-editor.org/rfc/rfc2408#section-3.4
 type DOI uint32
 
-// String returns "ISAKMP", "IPSEC", "GDOI" or the number with its range.
-func (d DOI) String() string { return doiRegistry.name(d) }
-
-// MarshalText encodes the DOI as its name.
-func (d DOI) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
-
 // Domains of interpretation ([RFC 2408] §3.4, [RFC 2407] §4.2, [RFC 6407]).
 //
 // [RFC 6407]: https://www.rfc-editor.org/rfc/rfc6407
@@ -34,6 +28,12 @@ const (
 	DOIIPsec  DOI = 1 // IPSEC
 	DOIGDOI   DOI = 2 // GDOI (Group Domain of Interpretation)
 )
+
+// String returns "ISAKMP", "IPSEC", "GDOI" or the number with its range.
+func (d DOI) String() string { return doiRegistry.name(d) }
+
+// MarshalText encodes the DOI as its name.
+func (d DOI) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
 
 var doiRegistry = registry[DOI]{
 	names:  map[DOI]string{DOIISAKMP: "ISAKMP", DOIIPsec: "IPSEC", DOIGDOI: "GDOI"},
@@ -91,12 +91,6 @@ func (s Situation) MarshalText() ([]byte, error) { return []byte(s.String()), ni
 // [RFC 2407]: https://www.rfc-editor.org/rfc/rfc2407#section-4.4.1
 type ProtocolIDV1 uint8
 
-// String returns the RFC name ("PROTO_IPSEC_ESP") or the number with its range.
-func (p ProtocolIDV1) String() string { return protocolV1Registry.name(p) }
-
-// MarshalText encodes the protocol as its name.
-func (p ProtocolIDV1) MarshalText() ([]byte, error) { return []byte(p.String()), nil }
-
 // Security protocol identifiers ([RFC 2407] §4.4.1, [RFC 4705]).
 //
 // [RFC 4705]: https://www.rfc-editor.org/rfc/rfc4705
@@ -107,6 +101,12 @@ const (
 	ProtoIPCompV1   ProtocolIDV1 = 4 // PROTO_IPCOMP
 	ProtoGigaBeamV1 ProtocolIDV1 = 5 // PROTO_GIGABEAM_RADIO
 )
+
+// String returns the RFC name ("PROTO_IPSEC_ESP") or the number with its range.
+func (p ProtocolIDV1) String() string { return protocolV1Registry.name(p) }
+
+// MarshalText encodes the protocol as its name.
+func (p ProtocolIDV1) MarshalText() ([]byte, error) { return []byte(p.String()), nil }
 
 var protocolV1Registry = registry[ProtocolIDV1]{
 	names: map[ProtocolIDV1]string{
@@ -125,12 +125,6 @@ var protocolV1Registry = registry[ProtocolIDV1]{
 //
 // [RFC 2407]: https://www.rfc-editor.org/rfc/rfc2407#section-4.4.2
 type ISAKMPTransformID uint8
-
-// String returns "KEY_IKE" or the number with its range.
-func (t ISAKMPTransformID) String() string { return isakmpTransformRegistry.name(t) }
-
-// MarshalText encodes the ID as its name.
-func (t ISAKMPTransformID) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
 
 // KeyIKE is the only ISAKMP transform ID, KEY_IKE ([RFC 2407] §4.4.2).
 const KeyIKE ISAKMPTransformID = 1
@@ -170,6 +164,12 @@ const (
 	AHAES256GMAC AHTransformID = 13 // AH_AES-256-GMAC
 )
 
+// String returns "KEY_IKE" or the number with its range.
+func (t ISAKMPTransformID) String() string { return isakmpTransformRegistry.name(t) }
+
+// MarshalText encodes the ID as its name.
+func (t ISAKMPTransformID) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
+
 var ahTransformRegistry = registry[AHTransformID]{
 	names: map[AHTransformID]string{
 		0:            "RESERVED",
@@ -201,12 +201,6 @@ var ahTransformRegistry = registry[AHTransformID]{
 // [RFC 4543]: https://www.rfc-editor.org/rfc/rfc4543
 type ESPTransformID uint8
 
-// String returns the IANA name ("ESP_AES-GCM_16") or the number with its range.
-func (t ESPTransformID) String() string { return espTransformRegistry.name(t) }
-
-// MarshalText encodes the ID as its name.
-func (t ESPTransformID) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
-
 // ESP transform IDs.
 const (
 	ESPDESIV64         ESPTransformID = 1  // ESP_DES_IV64
@@ -232,6 +226,12 @@ const (
 	ESPCamellia        ESPTransformID = 22 // ESP_CAMELLIA
 	ESPNullAuthAESGMAC ESPTransformID = 23 // ESP_NULL_AUTH_AES-GMAC
 )
+
+// String returns the IANA name ("ESP_AES-GCM_16") or the number with its range.
+func (t ESPTransformID) String() string { return espTransformRegistry.name(t) }
+
+// MarshalText encodes the ID as its name.
+func (t ESPTransformID) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
 
 var espTransformRegistry = registry[ESPTransformID]{
 	names: map[ESPTransformID]string{
@@ -269,12 +269,6 @@ var espTransformRegistry = registry[ESPTransformID]{
 // [RFC 3051]: https://www.rfc-editor.org/rfc/rfc3051
 type IPCompTransformID uint8
 
-// String returns the IANA name ("IPCOMP_DEFLATE") or the number with its range.
-func (t IPCompTransformID) String() string { return ipcompTransformRegistry.name(t) }
-
-// MarshalText encodes the ID as its name.
-func (t IPCompTransformID) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
-
 // IPComp transform IDs.
 const (
 	IPCompOUI     IPCompTransformID = 1 // IPCOMP_OUI
@@ -282,6 +276,12 @@ const (
 	IPCompLZS     IPCompTransformID = 3 // IPCOMP_LZS
 	IPCompLZJH    IPCompTransformID = 4 // IPCOMP_LZJH
 )
+
+// String returns the IANA name ("IPCOMP_DEFLATE") or the number with its range.
+func (t IPCompTransformID) String() string { return ipcompTransformRegistry.name(t) }
+
+// MarshalText encodes the ID as its name.
+func (t IPCompTransformID) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
 
 var ipcompTransformRegistry = registry[IPCompTransformID]{
 	names: map[IPCompTransformID]string{
@@ -323,12 +323,6 @@ var transformNamesV1 = map[ProtocolIDV1]func(uint32) string{
 // [RFC 3554]: https://www.rfc-editor.org/rfc/rfc3554
 type IDTypeV1 uint8
 
-// String returns the RFC name ("ID_IPV4_ADDR_SUBNET") or the number with its range.
-func (t IDTypeV1) String() string { return idTypeV1Registry.name(t) }
-
-// MarshalText encodes the type as its name.
-func (t IDTypeV1) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
-
 // IPsec DOI identification types.
 const (
 	IDV1IPv4Addr       IDTypeV1 = 1  // ID_IPV4_ADDR
@@ -344,6 +338,12 @@ const (
 	IDV1KeyID          IDTypeV1 = 11 // ID_KEY_ID
 	IDV1List           IDTypeV1 = 12 // ID_LIST (RFC 3554)
 )
+
+// String returns the RFC name ("ID_IPV4_ADDR_SUBNET") or the number with its range.
+func (t IDTypeV1) String() string { return idTypeV1Registry.name(t) }
+
+// MarshalText encodes the type as its name.
+func (t IDTypeV1) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
 
 var idTypeV1Registry = registry[IDTypeV1]{
 	names: map[IDTypeV1]string{
@@ -370,12 +370,6 @@ var idTypeV1Registry = registry[IDTypeV1]{
 // [RFC 2408]: https://www.rfc-editor.org/rfc/rfc2408#section-3.9
 type CertEncodingV1 uint8
 
-// String returns the RFC 2408 name or the number with its range.
-func (c CertEncodingV1) String() string { return certEncodingV1Registry.name(c) }
-
-// MarshalText encodes the encoding as its name.
-func (c CertEncodingV1) MarshalText() ([]byte, error) { return []byte(c.String()), nil }
-
 // Certificate encodings ([RFC 2408] §3.9).
 const (
 	CertV1None          CertEncodingV1 = 0  // NONE
@@ -390,6 +384,12 @@ const (
 	CertV1SPKI          CertEncodingV1 = 9  // SPKI Certificate
 	CertV1X509Attribute CertEncodingV1 = 10 // X.509 Certificate - Attribute
 )
+
+// String returns the RFC 2408 name or the number with its range.
+func (c CertEncodingV1) String() string { return certEncodingV1Registry.name(c) }
+
+// MarshalText encodes the encoding as its name.
+func (c CertEncodingV1) MarshalText() ([]byte, error) { return []byte(c.String()), nil }
 
 var certEncodingV1Registry = registry[CertEncodingV1]{
 	names: map[CertEncodingV1]string{

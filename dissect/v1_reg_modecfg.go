@@ -4,12 +4,6 @@ package dissect
 // payload (draft-dukes-ike-mode-cfg-02 §3.2).
 type ModeCfgTypeV1 uint8
 
-// String returns the draft's name ("ISAKMP_CFG_REPLY") or the number with its range.
-func (t ModeCfgTypeV1) String() string { return modeCfgTypeV1Registry.name(t) }
-
-// MarshalText encodes the type as its name.
-func (t ModeCfgTypeV1) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
-
 // Mode Config message types (draft-dukes-ike-mode-cfg-02 §3.2).
 const (
 	ModeCfgV1Request ModeCfgTypeV1 = 1 // ISAKMP_CFG_REQUEST
@@ -17,6 +11,12 @@ const (
 	ModeCfgV1Set     ModeCfgTypeV1 = 3 // ISAKMP_CFG_SET
 	ModeCfgV1Ack     ModeCfgTypeV1 = 4 // ISAKMP_CFG_ACK
 )
+
+// String returns the draft's name ("ISAKMP_CFG_REPLY") or the number with its range.
+func (t ModeCfgTypeV1) String() string { return modeCfgTypeV1Registry.name(t) }
+
+// MarshalText encodes the type as its name.
+func (t ModeCfgTypeV1) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
 
 var modeCfgTypeV1Registry = registry[ModeCfgTypeV1]{
 	names: map[ModeCfgTypeV1]string{
@@ -34,13 +34,6 @@ var modeCfgTypeV1Registry = registry[ModeCfgTypeV1]{
 // draft-beaulieu-ike-xauth-02 §4.1 (16520–16529) and Cisco Unity attributes
 // (28672–28683, private use).
 type ModeCfgAttrTypeV1 uint16
-
-// String returns the draft's name ("INTERNAL_IP4_ADDRESS", "XAUTH-USER-NAME")
-// or the number with its range.
-func (t ModeCfgAttrTypeV1) String() string { return modeCfgAttrV1Registry.name(t) }
-
-// MarshalText encodes the type as its name.
-func (t ModeCfgAttrTypeV1) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
 
 // Mode Config attribute types.
 const (
@@ -81,6 +74,13 @@ const (
 	CfgV1UnityBackupServers  ModeCfgAttrTypeV1 = 28681 // UNITY_BACKUP_SERVERS
 	CfgV1UnityDDNSHostname   ModeCfgAttrTypeV1 = 28682 // UNITY_DDNS_HOSTNAME
 )
+
+// String returns the draft's name ("INTERNAL_IP4_ADDRESS", "XAUTH-USER-NAME")
+// or the number with its range.
+func (t ModeCfgAttrTypeV1) String() string { return modeCfgAttrV1Registry.name(t) }
+
+// MarshalText encodes the type as its name.
+func (t ModeCfgAttrTypeV1) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
 
 var modeCfgAttrV1Registry = registry[ModeCfgAttrTypeV1]{
 	names: map[ModeCfgAttrTypeV1]string{

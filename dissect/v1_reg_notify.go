@@ -14,13 +14,6 @@ package dissect
 // [RFC 3706]: https://www.rfc-editor.org/rfc/rfc3706#section-5
 type NotifyTypeV1 uint16
 
-// String returns the RFC name ("NO-PROPOSAL-CHOSEN") or the number with its
-// range ("private use 8193", "DOI-specific 25000").
-func (t NotifyTypeV1) String() string { return notifyV1Registry.name(t) }
-
-// MarshalText encodes the type as its name.
-func (t NotifyTypeV1) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
-
 // Notify message types. Names are those of the RFCs (and of Wireshark).
 const (
 	NotifyV1InvalidPayloadType      NotifyTypeV1 = 1     // INVALID-PAYLOAD-TYPE
@@ -62,6 +55,13 @@ const (
 	NotifyV1UnityLoadBalance        NotifyTypeV1 = 40501 // UNITY-LOAD-BALANCE (Cisco)
 	NotifyV1UnityGroupHash          NotifyTypeV1 = 40503 // UNITY-GROUP-HASH (Cisco)
 )
+
+// String returns the RFC name ("NO-PROPOSAL-CHOSEN") or the number with its
+// range ("private use 8193", "DOI-specific 25000").
+func (t NotifyTypeV1) String() string { return notifyV1Registry.name(t) }
+
+// MarshalText encodes the type as its name.
+func (t NotifyTypeV1) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
 
 var notifyV1Registry = registry[NotifyTypeV1]{
 	names: map[NotifyTypeV1]string{
