@@ -98,6 +98,15 @@ func TestV2RegistryNames(t *testing.T) {
 		{TransformESN.IDName(0), "NO_ESN"},
 		{TransformType(200).IDName(7), "id 7"},
 		{AuthPSK.Description(), "Shared Key Message Integrity Code"},
+		// Descriptions and payload short forms fall back like names.
+		{DHGroup(1024).Description(), "private use 1024"},
+		{TransformType(15).Description(), "unassigned 15"},
+		{CertEncoding(5).Description(), "reserved 5"},
+		{PayloadSK.String(), "Encrypted and Authenticated"},
+		{PayloadSK.Short(), "SK"},
+		{PayloadType(25).String(), "reserved 25"},
+		{PayloadType(55).Short(), "#55"},
+		{PayloadType(200).String(), "private use 200"},
 	} {
 		if tt.got != tt.want {
 			t.Errorf("got %q, want %q", tt.got, tt.want)
