@@ -33,42 +33,34 @@ const (
 	ExchangeGSAInbandRekey   ExchangeType = 42
 )
 
-var exchangeNames = map[ExchangeType]string{
-	ExchangeNone:             "NONE",
-	ExchangeBase:             "BASE",
-	ExchangeIdentityProtect:  "IDENTITY_PROTECT",
-	ExchangeAuthOnly:         "AUTH_ONLY",
-	ExchangeAggressive:       "AGGRESSIVE",
-	ExchangeInformationalV1:  "INFORMATIONAL_V1",
-	ExchangeTransaction:      "TRANSACTION",
-	ExchangeQuickMode:        "QUICK_MODE",
-	ExchangeNewGroupMode:     "NEW_GROUP_MODE",
-	ExchangeIKESAInit:        "IKE_SA_INIT",
-	ExchangeIKEAuth:          "IKE_AUTH",
-	ExchangeCreateChildSA:    "CREATE_CHILD_SA",
-	ExchangeInformational:    "INFORMATIONAL",
-	ExchangeIKESessionResume: "IKE_SESSION_RESUME",
-	ExchangeGSAAuth:          "GSA_AUTH",
-	ExchangeGSARegistration:  "GSA_REGISTRATION",
-	ExchangeGSARekey:         "GSA_REKEY",
-	ExchangeGSAInbandRekey:   "GSA_INBAND_REKEY",
-	ExchangeIKEIntermediate:  "IKE_INTERMEDIATE",
-	ExchangeIKEFollowupKE:    "IKE_FOLLOWUP_KE",
-}
-
-var exchangeRanges = []valueRange{
-	{7, 31, "reserved"},
-	{45, 239, "unassigned"},
-	{240, 255, "private use"},
-}
-
 // String returns the IANA name, e.g. "IKE_SA_INIT", or the number with its range.
-func (t ExchangeType) String() string {
-	if n, ok := exchangeNames[t]; ok {
-		return n
-	}
-	return fallbackName(uint32(t), exchangeRanges)
-}
+func (t ExchangeType) String() string { return exchangeRegistry.name(t) }
 
 // MarshalText encodes the type as its name.
 func (t ExchangeType) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
+
+var exchangeRegistry = registry[ExchangeType]{
+	names: map[ExchangeType]string{
+		ExchangeNone:             "NONE",
+		ExchangeBase:             "BASE",
+		ExchangeIdentityProtect:  "IDENTITY_PROTECT",
+		ExchangeAuthOnly:         "AUTH_ONLY",
+		ExchangeAggressive:       "AGGRESSIVE",
+		ExchangeInformationalV1:  "INFORMATIONAL_V1",
+		ExchangeTransaction:      "TRANSACTION",
+		ExchangeQuickMode:        "QUICK_MODE",
+		ExchangeNewGroupMode:     "NEW_GROUP_MODE",
+		ExchangeIKESAInit:        "IKE_SA_INIT",
+		ExchangeIKEAuth:          "IKE_AUTH",
+		ExchangeCreateChildSA:    "CREATE_CHILD_SA",
+		ExchangeInformational:    "INFORMATIONAL",
+		ExchangeIKESessionResume: "IKE_SESSION_RESUME",
+		ExchangeGSAAuth:          "GSA_AUTH",
+		ExchangeGSARegistration:  "GSA_REGISTRATION",
+		ExchangeGSARekey:         "GSA_REKEY",
+		ExchangeGSAInbandRekey:   "GSA_INBAND_REKEY",
+		ExchangeIKEIntermediate:  "IKE_INTERMEDIATE",
+		ExchangeIKEFollowupKE:    "IKE_FOLLOWUP_KE",
+	},
+	ranges: []valueRange{{7, 31, "reserved"}, {45, 239, "unassigned"}, {240, 255, "private use"}},
+}

@@ -67,86 +67,76 @@ const (
 	PayloadPS       PayloadType = 54
 )
 
-type payloadName struct{ short, long string }
+// String returns the long name, e.g. "Traffic Selector - Initiator", or the
+// number with its range ("private use 200").
+func (t PayloadType) String() string { return payloadRegistry.desc(t) }
 
-var payloadNames = map[PayloadType]payloadName{
-	PayloadNone:         {"NONE", "No Next Payload"},
-	PayloadSAV1:         {"SA", "Security Association"},
-	PayloadProposalV1:   {"P", "Proposal"},
-	PayloadTransformV1:  {"T", "Transform"},
-	PayloadKEV1:         {"KE", "Key Exchange"},
-	PayloadIDV1:         {"ID", "Identification"},
-	PayloadCertV1:       {"CERT", "Certificate"},
-	PayloadCertReqV1:    {"CR", "Certificate Request"},
-	PayloadHashV1:       {"HASH", "Hash"},
-	PayloadSigV1:        {"SIG", "Signature"},
-	PayloadNonceV1:      {"NONCE", "Nonce"},
-	PayloadNotifyV1:     {"N", "Notification"},
-	PayloadDeleteV1:     {"D", "Delete"},
-	PayloadVendorIDV1:   {"VID", "Vendor ID"},
-	PayloadAttrV1:       {"ATTR", "Attributes (Mode Config)"},
-	PayloadSAKV1:        {"SAK", "SA KEK"},
-	PayloadSATV1:        {"SAT", "SA TEK"},
-	PayloadKDV1:         {"KD", "Key Download"},
-	PayloadSEQV1:        {"SEQ", "Sequence Number"},
-	PayloadPOPV1:        {"POP", "Proof of Possession"},
-	PayloadNATDV1:       {"NAT-D", "NAT Discovery"},
-	PayloadNATOAV1:      {"NAT-OA", "NAT Original Address"},
-	PayloadGAPV1:        {"GAP", "Group Associated Policy"},
-	PayloadNATDDraftV1:  {"NAT-D", "NAT Discovery (draft)"},
-	PayloadNATOADraftV1: {"NAT-OA", "NAT Original Address (draft)"},
-	PayloadFragmentV1:   {"FRAG", "Fragment (vendor)"},
-	PayloadSA:           {"SA", "Security Association"},
-	PayloadKE:           {"KE", "Key Exchange"},
-	PayloadIDi:          {"IDi", "Identification - Initiator"},
-	PayloadIDr:          {"IDr", "Identification - Responder"},
-	PayloadCert:         {"CERT", "Certificate"},
-	PayloadCertReq:      {"CERTREQ", "Certificate Request"},
-	PayloadAuth:         {"AUTH", "Authentication"},
-	PayloadNonce:        {"Nonce", "Nonce"},
-	PayloadNotify:       {"N", "Notify"},
-	PayloadDelete:       {"D", "Delete"},
-	PayloadVendorID:     {"V", "Vendor ID"},
-	PayloadTSi:          {"TSi", "Traffic Selector - Initiator"},
-	PayloadTSr:          {"TSr", "Traffic Selector - Responder"},
-	PayloadSK:           {"SK", "Encrypted and Authenticated"},
-	PayloadCP:           {"CP", "Configuration"},
-	PayloadEAP:          {"EAP", "Extensible Authentication"},
-	PayloadGSPM:         {"GSPM", "Generic Secure Password Methods"},
-	PayloadIDg:          {"IDg", "Group Identification"},
-	PayloadGSA:          {"GSA", "Group Security Association"},
-	PayloadKD:           {"KD", "Key Download"},
-	PayloadSKF:          {"SKF", "Encrypted and Authenticated Fragment"},
-	PayloadPS:           {"PS", "Puzzle Solution"},
-}
+// Known reports whether t has a registered name.
+func (t PayloadType) Known() bool { return payloadRegistry.known(t) }
 
-var payloadRanges = []valueRange{
-	{23, 32, "reserved"},
-	{55, 127, "unassigned"},
-	{128, 255, "private use"},
+// MarshalText encodes the type as its short name.
+func (t PayloadType) MarshalText() ([]byte, error) { return []byte(t.Short()), nil }
+
+var payloadRegistry = describedRegistry[PayloadType]{
+	names: map[PayloadType]regName{
+		PayloadNone:         {"NONE", "No Next Payload"},
+		PayloadSAV1:         {"SA", "Security Association"},
+		PayloadProposalV1:   {"P", "Proposal"},
+		PayloadTransformV1:  {"T", "Transform"},
+		PayloadKEV1:         {"KE", "Key Exchange"},
+		PayloadIDV1:         {"ID", "Identification"},
+		PayloadCertV1:       {"CERT", "Certificate"},
+		PayloadCertReqV1:    {"CR", "Certificate Request"},
+		PayloadHashV1:       {"HASH", "Hash"},
+		PayloadSigV1:        {"SIG", "Signature"},
+		PayloadNonceV1:      {"NONCE", "Nonce"},
+		PayloadNotifyV1:     {"N", "Notification"},
+		PayloadDeleteV1:     {"D", "Delete"},
+		PayloadVendorIDV1:   {"VID", "Vendor ID"},
+		PayloadAttrV1:       {"ATTR", "Attributes (Mode Config)"},
+		PayloadSAKV1:        {"SAK", "SA KEK"},
+		PayloadSATV1:        {"SAT", "SA TEK"},
+		PayloadKDV1:         {"KD", "Key Download"},
+		PayloadSEQV1:        {"SEQ", "Sequence Number"},
+		PayloadPOPV1:        {"POP", "Proof of Possession"},
+		PayloadNATDV1:       {"NAT-D", "NAT Discovery"},
+		PayloadNATOAV1:      {"NAT-OA", "NAT Original Address"},
+		PayloadGAPV1:        {"GAP", "Group Associated Policy"},
+		PayloadNATDDraftV1:  {"NAT-D", "NAT Discovery (draft)"},
+		PayloadNATOADraftV1: {"NAT-OA", "NAT Original Address (draft)"},
+		PayloadFragmentV1:   {"FRAG", "Fragment (vendor)"},
+		PayloadSA:           {"SA", "Security Association"},
+		PayloadKE:           {"KE", "Key Exchange"},
+		PayloadIDi:          {"IDi", "Identification - Initiator"},
+		PayloadIDr:          {"IDr", "Identification - Responder"},
+		PayloadCert:         {"CERT", "Certificate"},
+		PayloadCertReq:      {"CERTREQ", "Certificate Request"},
+		PayloadAuth:         {"AUTH", "Authentication"},
+		PayloadNonce:        {"Nonce", "Nonce"},
+		PayloadNotify:       {"N", "Notify"},
+		PayloadDelete:       {"D", "Delete"},
+		PayloadVendorID:     {"V", "Vendor ID"},
+		PayloadTSi:          {"TSi", "Traffic Selector - Initiator"},
+		PayloadTSr:          {"TSr", "Traffic Selector - Responder"},
+		PayloadSK:           {"SK", "Encrypted and Authenticated"},
+		PayloadCP:           {"CP", "Configuration"},
+		PayloadEAP:          {"EAP", "Extensible Authentication"},
+		PayloadGSPM:         {"GSPM", "Generic Secure Password Methods"},
+		PayloadIDg:          {"IDg", "Group Identification"},
+		PayloadGSA:          {"GSA", "Group Security Association"},
+		PayloadKD:           {"KD", "Key Download"},
+		PayloadSKF:          {"SKF", "Encrypted and Authenticated Fragment"},
+		PayloadPS:           {"PS", "Puzzle Solution"},
+	},
+	ranges: []valueRange{{23, 32, "reserved"}, {55, 127, "unassigned"}, {128, 255, "private use"}},
 }
 
 // Short returns the abbreviation used in RFC diagrams and in ikeflow's JSON
 // output ("SA", "KE", "IDi", "N", "SK", "V", "NAT-D", …), or "#N" for
 // values without a name.
 func (t PayloadType) Short() string {
-	if n, ok := payloadNames[t]; ok {
-		return n.short
+	if t.Known() {
+		return payloadRegistry.name(t)
 	}
-	return "#" + fallbackName(uint32(t), nil)[len("unknown "):]
+	return "#" + itoa(int(t))
 }
-
-// String returns the long name, e.g. "Traffic Selector - Initiator", or the
-// number with its range ("private use 200").
-func (t PayloadType) String() string {
-	if n, ok := payloadNames[t]; ok {
-		return n.long
-	}
-	return fallbackName(uint32(t), payloadRanges)
-}
-
-// MarshalText encodes the type as its short name.
-func (t PayloadType) MarshalText() ([]byte, error) { return []byte(t.Short()), nil }
-
-// Known reports whether t has a registered name.
-func (t PayloadType) Known() bool { _, ok := payloadNames[t]; return ok }

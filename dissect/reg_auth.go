@@ -30,41 +30,32 @@ const (
 	authFirstUnknown AuthMethod = 15
 )
 
-var authNames = map[AuthMethod]regName{
-	AuthRSASig:     {"RSA_SIG", "RSA Digital Signature"},
-	AuthPSK:        {"PSK", "Shared Key Message Integrity Code"},
-	AuthDSSSig:     {"DSS_SIG", "DSS Digital Signature"},
-	AuthECDSA256:   {"ECDSA_SHA256_P256", "ECDSA with SHA-256 on the P-256 curve"},
-	AuthECDSA384:   {"ECDSA_SHA384_P384", "ECDSA with SHA-384 on the P-384 curve"},
-	AuthECDSA521:   {"ECDSA_SHA512_P521", "ECDSA with SHA-512 on the P-521 curve"},
-	AuthGSPAM:      {"GSPAM", "Generic Secure Password Authentication Method"},
-	AuthNULL:       {"NULL", "NULL Authentication"},
-	AuthDigitalSig: {"DIGITAL_SIGNATURE", "Digital Signature"},
-}
-
-var authRanges = []valueRange{
-	{0, 0, "reserved"},
-	{4, 8, "unassigned"},
-	{uint32(authFirstUnknown), 200, "unassigned"},
-	{201, 255, "private use"},
-}
-
 // String returns the short name ("RSA_SIG", "PSK", "DIGITAL_SIGNATURE") or
 // the number with its range.
-func (m AuthMethod) String() string {
-	if n, ok := authNames[m]; ok {
-		return n.name
-	}
-	return fallbackName(uint32(m), authRanges)
-}
+func (m AuthMethod) String() string { return authRegistry.name(m) }
 
 // Description returns the IANA description ("Shared Key Message Integrity Code").
-func (m AuthMethod) Description() string {
-	if n, ok := authNames[m]; ok {
-		return n.desc
-	}
-	return fallbackName(uint32(m), authRanges)
-}
+func (m AuthMethod) Description() string { return authRegistry.desc(m) }
 
 // MarshalText encodes the method as its short name.
 func (m AuthMethod) MarshalText() ([]byte, error) { return []byte(m.String()), nil }
+
+var authRegistry = describedRegistry[AuthMethod]{
+	names: map[AuthMethod]regName{
+		AuthRSASig:     {"RSA_SIG", "RSA Digital Signature"},
+		AuthPSK:        {"PSK", "Shared Key Message Integrity Code"},
+		AuthDSSSig:     {"DSS_SIG", "DSS Digital Signature"},
+		AuthECDSA256:   {"ECDSA_SHA256_P256", "ECDSA with SHA-256 on the P-256 curve"},
+		AuthECDSA384:   {"ECDSA_SHA384_P384", "ECDSA with SHA-384 on the P-384 curve"},
+		AuthECDSA521:   {"ECDSA_SHA512_P521", "ECDSA with SHA-512 on the P-521 curve"},
+		AuthGSPAM:      {"GSPAM", "Generic Secure Password Authentication Method"},
+		AuthNULL:       {"NULL", "NULL Authentication"},
+		AuthDigitalSig: {"DIGITAL_SIGNATURE", "Digital Signature"},
+	},
+	ranges: []valueRange{
+		{0, 0, "reserved"},
+		{4, 8, "unassigned"},
+		{uint32(authFirstUnknown), 200, "unassigned"},
+		{201, 255, "private use"},
+	},
+}

@@ -29,45 +29,36 @@ const (
 	certFirstUnassignd CertEncoding = 16
 )
 
-var certNames = map[CertEncoding]regName{
-	CertPKCS7:         {"PKCS7_X509", "PKCS #7 wrapped X.509 certificate"},
-	CertPGP:           {"PGP", "PGP Certificate"},
-	CertDNSSignedKey:  {"DNS_SIGNED_KEY", "DNS Signed Key"},
-	CertX509Sig:       {"X509_SIGNATURE", "X.509 Certificate - Signature"},
-	CertKerberos:      {"KERBEROS", "Kerberos Token"},
-	CertCRL:           {"CRL", "Certificate Revocation List (CRL)"},
-	CertARL:           {"ARL", "Authority Revocation List (ARL)"},
-	CertSPKI:          {"SPKI", "SPKI Certificate"},
-	CertX509Attr:      {"X509_ATTRIBUTE", "X.509 Certificate - Attribute"},
-	CertRawRSA:        {"RAW_RSA_KEY", "Raw RSA Key (deprecated)"},
-	CertHashURLX509:   {"HASH_URL_X509", "Hash and URL of X.509 certificate"},
-	CertHashURLBundle: {"HASH_URL_X509_BUNDLE", "Hash and URL of X.509 bundle"},
-	CertOCSP:          {"OCSP_CONTENT", "OCSP Content"},
-	CertRawPublicKey:  {"RAW_PUBLIC_KEY", "Raw Public Key"},
-}
-
-var certRanges = []valueRange{
-	{0, 0, "reserved"},
-	{5, 5, "reserved"},
-	{uint32(certFirstUnassignd), 200, "unassigned"},
-	{201, 255, "private use"},
-}
-
 // String returns the short name ("X509_SIGNATURE") or the number with its range.
-func (e CertEncoding) String() string {
-	if n, ok := certNames[e]; ok {
-		return n.name
-	}
-	return fallbackName(uint32(e), certRanges)
-}
+func (e CertEncoding) String() string { return certRegistry.name(e) }
 
 // Description returns the IANA description ("X.509 Certificate - Signature").
-func (e CertEncoding) Description() string {
-	if n, ok := certNames[e]; ok {
-		return n.desc
-	}
-	return fallbackName(uint32(e), certRanges)
-}
+func (e CertEncoding) Description() string { return certRegistry.desc(e) }
 
 // MarshalText encodes the encoding as its short name.
 func (e CertEncoding) MarshalText() ([]byte, error) { return []byte(e.String()), nil }
+
+var certRegistry = describedRegistry[CertEncoding]{
+	names: map[CertEncoding]regName{
+		CertPKCS7:         {"PKCS7_X509", "PKCS #7 wrapped X.509 certificate"},
+		CertPGP:           {"PGP", "PGP Certificate"},
+		CertDNSSignedKey:  {"DNS_SIGNED_KEY", "DNS Signed Key"},
+		CertX509Sig:       {"X509_SIGNATURE", "X.509 Certificate - Signature"},
+		CertKerberos:      {"KERBEROS", "Kerberos Token"},
+		CertCRL:           {"CRL", "Certificate Revocation List (CRL)"},
+		CertARL:           {"ARL", "Authority Revocation List (ARL)"},
+		CertSPKI:          {"SPKI", "SPKI Certificate"},
+		CertX509Attr:      {"X509_ATTRIBUTE", "X.509 Certificate - Attribute"},
+		CertRawRSA:        {"RAW_RSA_KEY", "Raw RSA Key (deprecated)"},
+		CertHashURLX509:   {"HASH_URL_X509", "Hash and URL of X.509 certificate"},
+		CertHashURLBundle: {"HASH_URL_X509_BUNDLE", "Hash and URL of X.509 bundle"},
+		CertOCSP:          {"OCSP_CONTENT", "OCSP Content"},
+		CertRawPublicKey:  {"RAW_PUBLIC_KEY", "Raw Public Key"},
+	},
+	ranges: []valueRange{
+		{0, 0, "reserved"},
+		{5, 5, "reserved"},
+		{uint32(certFirstUnassignd), 200, "unassigned"},
+		{201, 255, "private use"},
+	},
+}

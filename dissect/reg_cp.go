@@ -15,29 +15,21 @@ const (
 	CPAck     CPType = 4 // CFG_ACK
 )
 
-var cpTypeNames = map[CPType]string{
-	CPRequest: "CFG_REQUEST",
-	CPReply:   "CFG_REPLY",
-	CPSet:     "CFG_SET",
-	CPAck:     "CFG_ACK",
-}
-
-var cpTypeRanges = []valueRange{
-	{0, 0, "reserved"},
-	{5, 127, "unassigned"},
-	{128, 255, "private use"},
-}
-
 // String returns the IANA name ("CFG_REQUEST") or the number with its range.
-func (t CPType) String() string {
-	if n, ok := cpTypeNames[t]; ok {
-		return n
-	}
-	return fallbackName(uint32(t), cpTypeRanges)
-}
+func (t CPType) String() string { return cpTypeRegistry.name(t) }
 
 // MarshalText encodes the type as its name.
 func (t CPType) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
+
+var cpTypeRegistry = registry[CPType]{
+	names: map[CPType]string{
+		CPRequest: "CFG_REQUEST",
+		CPReply:   "CFG_REPLY",
+		CPSet:     "CFG_SET",
+		CPAck:     "CFG_ACK",
+	},
+	ranges: []valueRange{{0, 0, "reserved"}, {5, 127, "unassigned"}, {128, 255, "private use"}},
+}
 
 // CPAttributeType is the 15-bit Attribute Type of a configuration
 // attribute ([RFC 7296] §3.15.1; IANA "IKEv2 Configuration Payload
@@ -83,52 +75,48 @@ const (
 	CPEncDNSDigestInfo           CPAttributeType = 29
 )
 
-var cpAttrNames = map[CPAttributeType]string{
-	CPInternalIP4Address:         "INTERNAL_IP4_ADDRESS",
-	CPInternalIP4Netmask:         "INTERNAL_IP4_NETMASK",
-	CPInternalIP4DNS:             "INTERNAL_IP4_DNS",
-	CPInternalIP4NBNS:            "INTERNAL_IP4_NBNS",
-	CPInternalIP4DHCP:            "INTERNAL_IP4_DHCP",
-	CPApplicationVersion:         "APPLICATION_VERSION",
-	CPInternalIP6Address:         "INTERNAL_IP6_ADDRESS",
-	CPInternalIP6DNS:             "INTERNAL_IP6_DNS",
-	CPInternalIP6DHCP:            "INTERNAL_IP6_DHCP",
-	CPInternalIP4Subnet:          "INTERNAL_IP4_SUBNET",
-	CPSupportedAttributes:        "SUPPORTED_ATTRIBUTES",
-	CPInternalIP6Subnet:          "INTERNAL_IP6_SUBNET",
-	CPMIP6HomePrefix:             "MIP6_HOME_PREFIX",
-	CPInternalIP6Link:            "INTERNAL_IP6_LINK",
-	CPInternalIP6Prefix:          "INTERNAL_IP6_PREFIX",
-	CPHomeAgentAddress:           "HOME_AGENT_ADDRESS",
-	CPPCSCFIP4Address:            "P_CSCF_IP4_ADDRESS",
-	CPPCSCFIP6Address:            "P_CSCF_IP6_ADDRESS",
-	CPFTTKAT:                     "FTT_KAT",
-	CPExternalSourceIP4NATInfo:   "EXTERNAL_SOURCE_IP4_NAT_INFO",
-	CPTimeoutPeriodLivenessCheck: "TIMEOUT_PERIOD_FOR_LIVENESS_CHECK",
-	CPInternalDNSDomain:          "INTERNAL_DNS_DOMAIN",
-	CPInternalDNSSECTA:           "INTERNAL_DNSSEC_TA",
-	CPEncDNSIP4:                  "ENCDNS_IP4",
-	CPEncDNSIP6:                  "ENCDNS_IP6",
-	CPEncDNSDigestInfo:           "ENCDNS_DIGEST_INFO",
-}
-
-var cpAttrRanges = []valueRange{
-	{0, 0, "reserved"},
-	{5, 5, "reserved"},   // formerly INTERNAL_ADDRESS_EXPIRY (RFC 4306)
-	{9, 9, "reserved"},   // formerly INTERNAL_IP6_NETMASK (RFC 4306)
-	{11, 11, "reserved"}, // formerly INTERNAL_IP6_NBNS (RFC 4306)
-	{30, 16383, "unassigned"},
-	{16384, 32767, "private use"},
-}
-
 // String returns the IANA name ("INTERNAL_IP4_ADDRESS") or the number with
 // its range.
-func (t CPAttributeType) String() string {
-	if n, ok := cpAttrNames[t]; ok {
-		return n
-	}
-	return fallbackName(uint32(t), cpAttrRanges)
-}
+func (t CPAttributeType) String() string { return cpAttrRegistry.name(t) }
 
 // MarshalText encodes the type as its name.
 func (t CPAttributeType) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
+
+var cpAttrRegistry = registry[CPAttributeType]{
+	names: map[CPAttributeType]string{
+		CPInternalIP4Address:         "INTERNAL_IP4_ADDRESS",
+		CPInternalIP4Netmask:         "INTERNAL_IP4_NETMASK",
+		CPInternalIP4DNS:             "INTERNAL_IP4_DNS",
+		CPInternalIP4NBNS:            "INTERNAL_IP4_NBNS",
+		CPInternalIP4DHCP:            "INTERNAL_IP4_DHCP",
+		CPApplicationVersion:         "APPLICATION_VERSION",
+		CPInternalIP6Address:         "INTERNAL_IP6_ADDRESS",
+		CPInternalIP6DNS:             "INTERNAL_IP6_DNS",
+		CPInternalIP6DHCP:            "INTERNAL_IP6_DHCP",
+		CPInternalIP4Subnet:          "INTERNAL_IP4_SUBNET",
+		CPSupportedAttributes:        "SUPPORTED_ATTRIBUTES",
+		CPInternalIP6Subnet:          "INTERNAL_IP6_SUBNET",
+		CPMIP6HomePrefix:             "MIP6_HOME_PREFIX",
+		CPInternalIP6Link:            "INTERNAL_IP6_LINK",
+		CPInternalIP6Prefix:          "INTERNAL_IP6_PREFIX",
+		CPHomeAgentAddress:           "HOME_AGENT_ADDRESS",
+		CPPCSCFIP4Address:            "P_CSCF_IP4_ADDRESS",
+		CPPCSCFIP6Address:            "P_CSCF_IP6_ADDRESS",
+		CPFTTKAT:                     "FTT_KAT",
+		CPExternalSourceIP4NATInfo:   "EXTERNAL_SOURCE_IP4_NAT_INFO",
+		CPTimeoutPeriodLivenessCheck: "TIMEOUT_PERIOD_FOR_LIVENESS_CHECK",
+		CPInternalDNSDomain:          "INTERNAL_DNS_DOMAIN",
+		CPInternalDNSSECTA:           "INTERNAL_DNSSEC_TA",
+		CPEncDNSIP4:                  "ENCDNS_IP4",
+		CPEncDNSIP6:                  "ENCDNS_IP6",
+		CPEncDNSDigestInfo:           "ENCDNS_DIGEST_INFO",
+	},
+	ranges: []valueRange{
+		{0, 0, "reserved"},
+		{5, 5, "reserved"},   // formerly INTERNAL_ADDRESS_EXPIRY (RFC 4306)
+		{9, 9, "reserved"},   // formerly INTERNAL_IP6_NETMASK (RFC 4306)
+		{11, 11, "reserved"}, // formerly INTERNAL_IP6_NBNS (RFC 4306)
+		{30, 16383, "unassigned"},
+		{16384, 32767, "private use"},
+	},
+}

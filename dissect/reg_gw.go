@@ -14,25 +14,17 @@ const (
 	GatewayFQDN GatewayIDType = 3 // FQDN of the VPN gateway
 )
 
-var gatewayNames = map[GatewayIDType]string{
-	GatewayIPv4: "IPV4",
-	GatewayIPv6: "IPV6",
-	GatewayFQDN: "FQDN",
-}
-
-var gatewayRanges = []valueRange{
-	{0, 0, "reserved"},
-	{4, 240, "unassigned"},
-	{241, 255, "private use"},
-}
-
 // String returns "IPV4", "IPV6", "FQDN" or the number with its range.
-func (t GatewayIDType) String() string {
-	if n, ok := gatewayNames[t]; ok {
-		return n
-	}
-	return fallbackName(uint32(t), gatewayRanges)
-}
+func (t GatewayIDType) String() string { return gatewayRegistry.name(t) }
 
 // MarshalText encodes the type as its name.
 func (t GatewayIDType) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
+
+var gatewayRegistry = registry[GatewayIDType]{
+	names: map[GatewayIDType]string{
+		GatewayIPv4: "IPV4",
+		GatewayIPv6: "IPV6",
+		GatewayFQDN: "FQDN",
+	},
+	ranges: []valueRange{{0, 0, "reserved"}, {4, 240, "unassigned"}, {241, 255, "private use"}},
+}

@@ -18,29 +18,21 @@ const (
 	HashStreebog512 HashAlgorithm = 7 // RFC 9385
 )
 
-var hashNames = map[HashAlgorithm]string{
-	HashSHA1:        "SHA1",
-	HashSHA2_256:    "SHA2_256",
-	HashSHA2_384:    "SHA2_384",
-	HashSHA2_512:    "SHA2_512",
-	HashIdentity:    "IDENTITY",
-	HashStreebog256: "STREEBOG_256",
-	HashStreebog512: "STREEBOG_512",
-}
-
-var hashRanges = []valueRange{
-	{0, 0, "reserved"},
-	{8, 1023, "unassigned"},
-	{1024, 65535, "private use"},
-}
-
 // String returns the name ("SHA2_256", "IDENTITY") or the number with its range.
-func (h HashAlgorithm) String() string {
-	if n, ok := hashNames[h]; ok {
-		return n
-	}
-	return fallbackName(uint32(h), hashRanges)
-}
+func (h HashAlgorithm) String() string { return hashRegistry.name(h) }
 
 // MarshalText encodes the algorithm as its name.
 func (h HashAlgorithm) MarshalText() ([]byte, error) { return []byte(h.String()), nil }
+
+var hashRegistry = registry[HashAlgorithm]{
+	names: map[HashAlgorithm]string{
+		HashSHA1:        "SHA1",
+		HashSHA2_256:    "SHA2_256",
+		HashSHA2_384:    "SHA2_384",
+		HashSHA2_512:    "SHA2_512",
+		HashIdentity:    "IDENTITY",
+		HashStreebog256: "STREEBOG_256",
+		HashStreebog512: "STREEBOG_512",
+	},
+	ranges: []valueRange{{0, 0, "reserved"}, {8, 1023, "unassigned"}, {1024, 65535, "private use"}},
+}

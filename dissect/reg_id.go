@@ -23,33 +23,29 @@ const (
 	idFirstUnused IDType = 14
 )
 
-var idNames = map[IDType]string{
-	IDIPv4Addr:   "ID_IPV4_ADDR",
-	IDFQDN:       "ID_FQDN",
-	IDRFC822Addr: "ID_RFC822_ADDR",
-	IDIPv6Addr:   "ID_IPV6_ADDR",
-	IDDERASN1DN:  "ID_DER_ASN1_DN",
-	IDDERASN1GN:  "ID_DER_ASN1_GN",
-	IDKeyID:      "ID_KEY_ID",
-	IDFCName:     "ID_FC_NAME",
-	IDNull:       "ID_NULL",
-}
-
-var idRanges = []valueRange{
-	{0, 0, "reserved"},
-	{4, 4, "unassigned"},
-	{6, 8, "unassigned"},
-	{uint32(idFirstUnused), 200, "unassigned"},
-	{201, 255, "private use"},
-}
-
 // String returns the IANA name ("ID_FQDN") or the number with its range.
-func (t IDType) String() string {
-	if n, ok := idNames[t]; ok {
-		return n
-	}
-	return fallbackName(uint32(t), idRanges)
-}
+func (t IDType) String() string { return idRegistry.name(t) }
 
 // MarshalText encodes the type as its name.
 func (t IDType) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
+
+var idRegistry = registry[IDType]{
+	names: map[IDType]string{
+		IDIPv4Addr:   "ID_IPV4_ADDR",
+		IDFQDN:       "ID_FQDN",
+		IDRFC822Addr: "ID_RFC822_ADDR",
+		IDIPv6Addr:   "ID_IPV6_ADDR",
+		IDDERASN1DN:  "ID_DER_ASN1_DN",
+		IDDERASN1GN:  "ID_DER_ASN1_GN",
+		IDKeyID:      "ID_KEY_ID",
+		IDFCName:     "ID_FC_NAME",
+		IDNull:       "ID_NULL",
+	},
+	ranges: []valueRange{
+		{0, 0, "reserved"},
+		{4, 4, "unassigned"},
+		{6, 8, "unassigned"},
+		{uint32(idFirstUnused), 200, "unassigned"},
+		{201, 255, "private use"},
+	},
+}

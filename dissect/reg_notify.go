@@ -45,6 +45,17 @@ const (
 	NotifyRegistrationFailed         NotifyType = 49
 )
 
+// String returns the IANA name ("NO_PROPOSAL_CHOSEN",
+// "NAT_DETECTION_SOURCE_IP") or the number with its range
+// ("private use error 8193", "unassigned status 20000").
+func (t NotifyType) String() string { return notifyRegistry.name(t) }
+
+// Known reports whether t has a registered name.
+func (t NotifyType) Known() bool { return notifyRegistry.known(t) }
+
+// MarshalText encodes the type as its name.
+func (t NotifyType) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
+
 // Notify status types ([RFC 7296] §3.10.1 and the extensions named in the
 // comments).
 const (
@@ -114,123 +125,108 @@ const (
 	NotifyIKESAInitFullTranscriptAuth     NotifyType = 16447
 )
 
-var notifyNames = map[NotifyType]string{
-	NotifyUnsupportedCriticalPayload: "UNSUPPORTED_CRITICAL_PAYLOAD",
-	NotifyInvalidIKESPI:              "INVALID_IKE_SPI",
-	NotifyInvalidMajorVersion:        "INVALID_MAJOR_VERSION",
-	NotifyInvalidSyntax:              "INVALID_SYNTAX",
-	NotifyInvalidMessageID:           "INVALID_MESSAGE_ID",
-	NotifyInvalidSPI:                 "INVALID_SPI",
-	NotifyNoProposalChosen:           "NO_PROPOSAL_CHOSEN",
-	NotifyInvalidKEPayload:           "INVALID_KE_PAYLOAD",
-	NotifyAuthenticationFailed:       "AUTHENTICATION_FAILED",
-	NotifySinglePairRequired:         "SINGLE_PAIR_REQUIRED",
-	NotifyNoAdditionalSAs:            "NO_ADDITIONAL_SAS",
-	NotifyInternalAddressFailure:     "INTERNAL_ADDRESS_FAILURE",
-	NotifyFailedCPRequired:           "FAILED_CP_REQUIRED",
-	NotifyTSUnacceptable:             "TS_UNACCEPTABLE",
-	NotifyInvalidSelectors:           "INVALID_SELECTORS",
-	NotifyUnacceptableAddresses:      "UNACCEPTABLE_ADDRESSES",
-	NotifyUnexpectedNATDetected:      "UNEXPECTED_NAT_DETECTED",
-	NotifyUseAssignedHoA:             "USE_ASSIGNED_HoA",
-	NotifyTemporaryFailure:           "TEMPORARY_FAILURE",
-	NotifyChildSANotFound:            "CHILD_SA_NOT_FOUND",
-	NotifyInvalidGroupID:             "INVALID_GROUP_ID",
-	NotifyAuthorizationFailed:        "AUTHORIZATION_FAILED",
-	NotifyStateNotFound:              "STATE_NOT_FOUND",
-	NotifyTSMaxQueue:                 "TS_MAX_QUEUE",
-	NotifyRegistrationFailed:         "REGISTRATION_FAILED",
+var notifyRegistry = registry[NotifyType]{
+	names: map[NotifyType]string{
+		NotifyUnsupportedCriticalPayload: "UNSUPPORTED_CRITICAL_PAYLOAD",
+		NotifyInvalidIKESPI:              "INVALID_IKE_SPI",
+		NotifyInvalidMajorVersion:        "INVALID_MAJOR_VERSION",
+		NotifyInvalidSyntax:              "INVALID_SYNTAX",
+		NotifyInvalidMessageID:           "INVALID_MESSAGE_ID",
+		NotifyInvalidSPI:                 "INVALID_SPI",
+		NotifyNoProposalChosen:           "NO_PROPOSAL_CHOSEN",
+		NotifyInvalidKEPayload:           "INVALID_KE_PAYLOAD",
+		NotifyAuthenticationFailed:       "AUTHENTICATION_FAILED",
+		NotifySinglePairRequired:         "SINGLE_PAIR_REQUIRED",
+		NotifyNoAdditionalSAs:            "NO_ADDITIONAL_SAS",
+		NotifyInternalAddressFailure:     "INTERNAL_ADDRESS_FAILURE",
+		NotifyFailedCPRequired:           "FAILED_CP_REQUIRED",
+		NotifyTSUnacceptable:             "TS_UNACCEPTABLE",
+		NotifyInvalidSelectors:           "INVALID_SELECTORS",
+		NotifyUnacceptableAddresses:      "UNACCEPTABLE_ADDRESSES",
+		NotifyUnexpectedNATDetected:      "UNEXPECTED_NAT_DETECTED",
+		NotifyUseAssignedHoA:             "USE_ASSIGNED_HoA",
+		NotifyTemporaryFailure:           "TEMPORARY_FAILURE",
+		NotifyChildSANotFound:            "CHILD_SA_NOT_FOUND",
+		NotifyInvalidGroupID:             "INVALID_GROUP_ID",
+		NotifyAuthorizationFailed:        "AUTHORIZATION_FAILED",
+		NotifyStateNotFound:              "STATE_NOT_FOUND",
+		NotifyTSMaxQueue:                 "TS_MAX_QUEUE",
+		NotifyRegistrationFailed:         "REGISTRATION_FAILED",
 
-	NotifyInitialContact:                  "INITIAL_CONTACT",
-	NotifySetWindowSize:                   "SET_WINDOW_SIZE",
-	NotifyAdditionalTSPossible:            "ADDITIONAL_TS_POSSIBLE",
-	NotifyIPCompSupported:                 "IPCOMP_SUPPORTED",
-	NotifyNATDetectionSourceIP:            "NAT_DETECTION_SOURCE_IP",
-	NotifyNATDetectionDestinationIP:       "NAT_DETECTION_DESTINATION_IP",
-	NotifyCookie:                          "COOKIE",
-	NotifyUseTransportMode:                "USE_TRANSPORT_MODE",
-	NotifyHTTPCertLookupSupported:         "HTTP_CERT_LOOKUP_SUPPORTED",
-	NotifyRekeySA:                         "REKEY_SA",
-	NotifyESPTFCPaddingNotSupported:       "ESP_TFC_PADDING_NOT_SUPPORTED",
-	NotifyNonFirstFragmentsAlso:           "NON_FIRST_FRAGMENTS_ALSO",
-	NotifyMOBIKESupported:                 "MOBIKE_SUPPORTED",
-	NotifyAdditionalIP4Address:            "ADDITIONAL_IP4_ADDRESS",
-	NotifyAdditionalIP6Address:            "ADDITIONAL_IP6_ADDRESS",
-	NotifyNoAdditionalAddresses:           "NO_ADDITIONAL_ADDRESSES",
-	NotifyUpdateSAAddresses:               "UPDATE_SA_ADDRESSES",
-	NotifyCookie2:                         "COOKIE2",
-	NotifyNoNATsAllowed:                   "NO_NATS_ALLOWED",
-	NotifyAuthLifetime:                    "AUTH_LIFETIME",
-	NotifyMultipleAuthSupported:           "MULTIPLE_AUTH_SUPPORTED",
-	NotifyAnotherAuthFollows:              "ANOTHER_AUTH_FOLLOWS",
-	NotifyRedirectSupported:               "REDIRECT_SUPPORTED",
-	NotifyRedirect:                        "REDIRECT",
-	NotifyRedirectedFrom:                  "REDIRECTED_FROM",
-	NotifyTicketLTOpaque:                  "TICKET_LT_OPAQUE",
-	NotifyTicketRequest:                   "TICKET_REQUEST",
-	NotifyTicketAck:                       "TICKET_ACK",
-	NotifyTicketNack:                      "TICKET_NACK",
-	NotifyTicketOpaque:                    "TICKET_OPAQUE",
-	NotifyLinkID:                          "LINK_ID",
-	NotifyUseWESPMode:                     "USE_WESP_MODE",
-	NotifyROHCSupported:                   "ROHC_SUPPORTED",
-	NotifyEAPOnlyAuthentication:           "EAP_ONLY_AUTHENTICATION",
-	NotifyChildlessIKEv2Supported:         "CHILDLESS_IKEV2_SUPPORTED",
-	NotifyQuickCrashDetection:             "QUICK_CRASH_DETECTION",
-	NotifyIKEv2MessageIDSyncSupported:     "IKEV2_MESSAGE_ID_SYNC_SUPPORTED",
-	NotifyIPsecReplayCounterSyncSupported: "IPSEC_REPLAY_COUNTER_SYNC_SUPPORTED",
-	NotifyIKEv2MessageIDSync:              "IKEV2_MESSAGE_ID_SYNC",
-	NotifyIPsecReplayCounterSync:          "IPSEC_REPLAY_COUNTER_SYNC",
-	NotifySecurePasswordMethods:           "SECURE_PASSWORD_METHODS",
-	NotifyPSKPersist:                      "PSK_PERSIST",
-	NotifyPSKConfirm:                      "PSK_CONFIRM",
-	NotifyERXSupported:                    "ERX_SUPPORTED",
-	NotifyIFOMCapability:                  "IFOM_CAPABILITY",
-	NotifyGroupSender:                     "GROUP_SENDER",
-	NotifyIKEv2FragmentationSupported:     "IKEV2_FRAGMENTATION_SUPPORTED",
-	NotifySignatureHashAlgorithms:         "SIGNATURE_HASH_ALGORITHMS",
-	NotifyCloneIKESASupported:             "CLONE_IKE_SA_SUPPORTED",
-	NotifyCloneIKESA:                      "CLONE_IKE_SA",
-	NotifyPuzzle:                          "PUZZLE",
-	NotifyUsePPK:                          "USE_PPK",
-	NotifyPPKIdentity:                     "PPK_IDENTITY",
-	NotifyNoPPKAuth:                       "NO_PPK_AUTH",
-	NotifyIntermediateExchangeSupported:   "INTERMEDIATE_EXCHANGE_SUPPORTED",
-	NotifyIP4Allowed:                      "IP4_ALLOWED",
-	NotifyIP6Allowed:                      "IP6_ALLOWED",
-	NotifyAdditionalKeyExchange:           "ADDITIONAL_KEY_EXCHANGE",
-	NotifyUseAggfrag:                      "USE_AGGFRAG",
-	NotifySupportedAuthMethods:            "SUPPORTED_AUTH_METHODS",
-	NotifySAResourceInfo:                  "SA_RESOURCE_INFO",
-	NotifyUsePPKInt:                       "USE_PPK_INT",
-	NotifyPPKIdentityKey:                  "PPK_IDENTITY_KEY",
-	NotifyIKESAInitFullTranscriptAuth:     "IKE_SA_INIT_FULL_TRANSCRIPT_AUTH",
+		NotifyInitialContact:                  "INITIAL_CONTACT",
+		NotifySetWindowSize:                   "SET_WINDOW_SIZE",
+		NotifyAdditionalTSPossible:            "ADDITIONAL_TS_POSSIBLE",
+		NotifyIPCompSupported:                 "IPCOMP_SUPPORTED",
+		NotifyNATDetectionSourceIP:            "NAT_DETECTION_SOURCE_IP",
+		NotifyNATDetectionDestinationIP:       "NAT_DETECTION_DESTINATION_IP",
+		NotifyCookie:                          "COOKIE",
+		NotifyUseTransportMode:                "USE_TRANSPORT_MODE",
+		NotifyHTTPCertLookupSupported:         "HTTP_CERT_LOOKUP_SUPPORTED",
+		NotifyRekeySA:                         "REKEY_SA",
+		NotifyESPTFCPaddingNotSupported:       "ESP_TFC_PADDING_NOT_SUPPORTED",
+		NotifyNonFirstFragmentsAlso:           "NON_FIRST_FRAGMENTS_ALSO",
+		NotifyMOBIKESupported:                 "MOBIKE_SUPPORTED",
+		NotifyAdditionalIP4Address:            "ADDITIONAL_IP4_ADDRESS",
+		NotifyAdditionalIP6Address:            "ADDITIONAL_IP6_ADDRESS",
+		NotifyNoAdditionalAddresses:           "NO_ADDITIONAL_ADDRESSES",
+		NotifyUpdateSAAddresses:               "UPDATE_SA_ADDRESSES",
+		NotifyCookie2:                         "COOKIE2",
+		NotifyNoNATsAllowed:                   "NO_NATS_ALLOWED",
+		NotifyAuthLifetime:                    "AUTH_LIFETIME",
+		NotifyMultipleAuthSupported:           "MULTIPLE_AUTH_SUPPORTED",
+		NotifyAnotherAuthFollows:              "ANOTHER_AUTH_FOLLOWS",
+		NotifyRedirectSupported:               "REDIRECT_SUPPORTED",
+		NotifyRedirect:                        "REDIRECT",
+		NotifyRedirectedFrom:                  "REDIRECTED_FROM",
+		NotifyTicketLTOpaque:                  "TICKET_LT_OPAQUE",
+		NotifyTicketRequest:                   "TICKET_REQUEST",
+		NotifyTicketAck:                       "TICKET_ACK",
+		NotifyTicketNack:                      "TICKET_NACK",
+		NotifyTicketOpaque:                    "TICKET_OPAQUE",
+		NotifyLinkID:                          "LINK_ID",
+		NotifyUseWESPMode:                     "USE_WESP_MODE",
+		NotifyROHCSupported:                   "ROHC_SUPPORTED",
+		NotifyEAPOnlyAuthentication:           "EAP_ONLY_AUTHENTICATION",
+		NotifyChildlessIKEv2Supported:         "CHILDLESS_IKEV2_SUPPORTED",
+		NotifyQuickCrashDetection:             "QUICK_CRASH_DETECTION",
+		NotifyIKEv2MessageIDSyncSupported:     "IKEV2_MESSAGE_ID_SYNC_SUPPORTED",
+		NotifyIPsecReplayCounterSyncSupported: "IPSEC_REPLAY_COUNTER_SYNC_SUPPORTED",
+		NotifyIKEv2MessageIDSync:              "IKEV2_MESSAGE_ID_SYNC",
+		NotifyIPsecReplayCounterSync:          "IPSEC_REPLAY_COUNTER_SYNC",
+		NotifySecurePasswordMethods:           "SECURE_PASSWORD_METHODS",
+		NotifyPSKPersist:                      "PSK_PERSIST",
+		NotifyPSKConfirm:                      "PSK_CONFIRM",
+		NotifyERXSupported:                    "ERX_SUPPORTED",
+		NotifyIFOMCapability:                  "IFOM_CAPABILITY",
+		NotifyGroupSender:                     "GROUP_SENDER",
+		NotifyIKEv2FragmentationSupported:     "IKEV2_FRAGMENTATION_SUPPORTED",
+		NotifySignatureHashAlgorithms:         "SIGNATURE_HASH_ALGORITHMS",
+		NotifyCloneIKESASupported:             "CLONE_IKE_SA_SUPPORTED",
+		NotifyCloneIKESA:                      "CLONE_IKE_SA",
+		NotifyPuzzle:                          "PUZZLE",
+		NotifyUsePPK:                          "USE_PPK",
+		NotifyPPKIdentity:                     "PPK_IDENTITY",
+		NotifyNoPPKAuth:                       "NO_PPK_AUTH",
+		NotifyIntermediateExchangeSupported:   "INTERMEDIATE_EXCHANGE_SUPPORTED",
+		NotifyIP4Allowed:                      "IP4_ALLOWED",
+		NotifyIP6Allowed:                      "IP6_ALLOWED",
+		NotifyAdditionalKeyExchange:           "ADDITIONAL_KEY_EXCHANGE",
+		NotifyUseAggfrag:                      "USE_AGGFRAG",
+		NotifySupportedAuthMethods:            "SUPPORTED_AUTH_METHODS",
+		NotifySAResourceInfo:                  "SA_RESOURCE_INFO",
+		NotifyUsePPKInt:                       "USE_PPK_INT",
+		NotifyPPKIdentityKey:                  "PPK_IDENTITY_KEY",
+		NotifyIKESAInitFullTranscriptAuth:     "IKE_SA_INIT_FULL_TRANSCRIPT_AUTH",
+	},
+	ranges: []valueRange{
+		{0, 0, "reserved"},
+		{1, 49, "reserved"}, // the gaps between assigned error types (2, 3, 6, 8, …)
+		{50, 8191, "unassigned error"},
+		{8192, 16383, "private use error"},
+		{16448, 40959, "unassigned status"},
+		{40960, 65535, "private use status"},
+	},
 }
-
-var notifyRanges = []valueRange{
-	{0, 0, "reserved"},
-	{1, 49, "reserved"}, // the gaps between assigned error types (2, 3, 6, 8, …)
-	{50, 8191, "unassigned error"},
-	{8192, 16383, "private use error"},
-	{16448, 40959, "unassigned status"},
-	{40960, 65535, "private use status"},
-}
-
-// String returns the IANA name ("NO_PROPOSAL_CHOSEN",
-// "NAT_DETECTION_SOURCE_IP") or the number with its range
-// ("private use error 8193", "unassigned status 20000").
-func (t NotifyType) String() string {
-	if n, ok := notifyNames[t]; ok {
-		return n
-	}
-	return fallbackName(uint32(t), notifyRanges)
-}
-
-// MarshalText encodes the type as its name.
-func (t NotifyType) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
-
-// Known reports whether t has a registered name.
-func (t NotifyType) Known() bool { _, ok := notifyNames[t]; return ok }
 
 // IsError reports whether t is in the error range 1–16383 ([RFC 7296]
 // §3.10.1). An unknown error type received in a response means the request

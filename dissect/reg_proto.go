@@ -18,28 +18,21 @@ const (
 	ProtocolGIKE     ProtocolID = 6 // GIKE_UPDATE (RFC 9838)
 )
 
-var protocolNames = map[ProtocolID]string{
-	ProtocolNone:     "NONE",
-	ProtocolIKE:      "IKE",
-	ProtocolAH:       "AH",
-	ProtocolESP:      "ESP",
-	ProtocolFCESP:    "FC_ESP_HEADER",
-	ProtocolFCCTAuth: "FC_CT_AUTHENTICATION",
-	ProtocolGIKE:     "GIKE_UPDATE",
-}
-
-var protocolRanges = []valueRange{
-	{7, 200, "unassigned"},
-	{201, 255, "private use"},
-}
-
 // String returns "IKE", "AH", "ESP", … or the number with its range.
-func (p ProtocolID) String() string {
-	if n, ok := protocolNames[p]; ok {
-		return n
-	}
-	return fallbackName(uint32(p), protocolRanges)
-}
+func (p ProtocolID) String() string { return protocolRegistry.name(p) }
 
 // MarshalText encodes the protocol as its name.
 func (p ProtocolID) MarshalText() ([]byte, error) { return []byte(p.String()), nil }
+
+var protocolRegistry = registry[ProtocolID]{
+	names: map[ProtocolID]string{
+		ProtocolNone:     "NONE",
+		ProtocolIKE:      "IKE",
+		ProtocolAH:       "AH",
+		ProtocolESP:      "ESP",
+		ProtocolFCESP:    "FC_ESP_HEADER",
+		ProtocolFCCTAuth: "FC_CT_AUTHENTICATION",
+		ProtocolGIKE:     "GIKE_UPDATE",
+	},
+	ranges: []valueRange{{7, 200, "unassigned"}, {201, 255, "private use"}},
+}

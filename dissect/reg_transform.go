@@ -69,70 +69,55 @@ const (
 	DHMLKEM1024    DHGroup = 37 // ML-KEM-1024 (draft-ietf-ipsecme-ikev2-mlkem)
 )
 
-type regName struct{ name, desc string }
-
-var dhNames = map[DHGroup]regName{
-	DHNone:         {"NONE", "NONE"},
-	DHModp768:      {"MODP_768", "768-bit MODP Group"},
-	DHModp1024:     {"MODP_1024", "1024-bit MODP Group"},
-	DHEC2N155:      {"EC2N_155", "EC2N group on GP[2^155] (IKEv1 only)"},
-	DHEC2N185:      {"EC2N_185", "EC2N group on GP[2^185] (IKEv1 only)"},
-	DHModp1536:     {"MODP_1536", "1536-bit MODP Group"},
-	DHModp2048:     {"MODP_2048", "2048-bit MODP Group"},
-	DHModp3072:     {"MODP_3072", "3072-bit MODP Group"},
-	DHModp4096:     {"MODP_4096", "4096-bit MODP Group"},
-	DHModp6144:     {"MODP_6144", "6144-bit MODP Group"},
-	DHModp8192:     {"MODP_8192", "8192-bit MODP Group"},
-	DHECP256:       {"ECP_256", "256-bit random ECP group"},
-	DHECP384:       {"ECP_384", "384-bit random ECP group"},
-	DHECP521:       {"ECP_521", "521-bit random ECP group"},
-	DHModp1024S160: {"MODP_1024_160", "1024-bit MODP Group with 160-bit Prime Order Subgroup"},
-	DHModp2048S224: {"MODP_2048_224", "2048-bit MODP Group with 224-bit Prime Order Subgroup"},
-	DHModp2048S256: {"MODP_2048_256", "2048-bit MODP Group with 256-bit Prime Order Subgroup"},
-	DHECP192:       {"ECP_192", "192-bit Random ECP Group"},
-	DHECP224:       {"ECP_224", "224-bit Random ECP Group"},
-	DHBrainpool224: {"brainpoolP224r1", "brainpoolP224r1"},
-	DHBrainpool256: {"brainpoolP256r1", "brainpoolP256r1"},
-	DHBrainpool384: {"brainpoolP384r1", "brainpoolP384r1"},
-	DHBrainpool512: {"brainpoolP512r1", "brainpoolP512r1"},
-	DHCurve25519:   {"Curve25519", "Curve25519"},
-	DHCurve448:     {"Curve448", "Curve448"},
-	DHGOST256:      {"GOST3410_2012_256", "GOST3410_2012_256"},
-	DHGOST512:      {"GOST3410_2012_512", "GOST3410_2012_512"},
-	DHMLKEM512:     {"ML-KEM-512", "ml-kem-512"},
-	DHMLKEM768:     {"ML-KEM-768", "ml-kem-768"},
-	DHMLKEM1024:    {"ML-KEM-1024", "ml-kem-1024"},
-}
-
-var dhRanges = []valueRange{
-	{6, 13, "unassigned"},
-	{38, 1023, "unassigned"},
-	{1024, 65535, "private use"},
-}
-
 // String returns the short name ("MODP_2048", "ECP_256", "Curve25519") or
 // the number with its range ("private use 1025").
-func (g DHGroup) String() string {
-	if n, ok := dhNames[g]; ok {
-		return n.name
-	}
-	return fallbackName(uint32(g), dhRanges)
-}
+func (g DHGroup) String() string { return dhRegistry.name(g) }
 
 // Description returns the IANA description ("2048-bit MODP Group"), or the
 // same fallback as String.
-func (g DHGroup) Description() string {
-	if n, ok := dhNames[g]; ok {
-		return n.desc
-	}
-	return fallbackName(uint32(g), dhRanges)
-}
+func (g DHGroup) Description() string { return dhRegistry.desc(g) }
 
 // Known reports whether g has a registered name.
-func (g DHGroup) Known() bool { _, ok := dhNames[g]; return ok }
+func (g DHGroup) Known() bool { return dhRegistry.known(g) }
 
 // MarshalText encodes the group as its name.
 func (g DHGroup) MarshalText() ([]byte, error) { return []byte(g.String()), nil }
+
+var dhRegistry = describedRegistry[DHGroup]{
+	names: map[DHGroup]regName{
+		DHNone:         {"NONE", "NONE"},
+		DHModp768:      {"MODP_768", "768-bit MODP Group"},
+		DHModp1024:     {"MODP_1024", "1024-bit MODP Group"},
+		DHEC2N155:      {"EC2N_155", "EC2N group on GP[2^155] (IKEv1 only)"},
+		DHEC2N185:      {"EC2N_185", "EC2N group on GP[2^185] (IKEv1 only)"},
+		DHModp1536:     {"MODP_1536", "1536-bit MODP Group"},
+		DHModp2048:     {"MODP_2048", "2048-bit MODP Group"},
+		DHModp3072:     {"MODP_3072", "3072-bit MODP Group"},
+		DHModp4096:     {"MODP_4096", "4096-bit MODP Group"},
+		DHModp6144:     {"MODP_6144", "6144-bit MODP Group"},
+		DHModp8192:     {"MODP_8192", "8192-bit MODP Group"},
+		DHECP256:       {"ECP_256", "256-bit random ECP group"},
+		DHECP384:       {"ECP_384", "384-bit random ECP group"},
+		DHECP521:       {"ECP_521", "521-bit random ECP group"},
+		DHModp1024S160: {"MODP_1024_160", "1024-bit MODP Group with 160-bit Prime Order Subgroup"},
+		DHModp2048S224: {"MODP_2048_224", "2048-bit MODP Group with 224-bit Prime Order Subgroup"},
+		DHModp2048S256: {"MODP_2048_256", "2048-bit MODP Group with 256-bit Prime Order Subgroup"},
+		DHECP192:       {"ECP_192", "192-bit Random ECP Group"},
+		DHECP224:       {"ECP_224", "224-bit Random ECP Group"},
+		DHBrainpool224: {"brainpoolP224r1", "brainpoolP224r1"},
+		DHBrainpool256: {"brainpoolP256r1", "brainpoolP256r1"},
+		DHBrainpool384: {"brainpoolP384r1", "brainpoolP384r1"},
+		DHBrainpool512: {"brainpoolP512r1", "brainpoolP512r1"},
+		DHCurve25519:   {"Curve25519", "Curve25519"},
+		DHCurve448:     {"Curve448", "Curve448"},
+		DHGOST256:      {"GOST3410_2012_256", "GOST3410_2012_256"},
+		DHGOST512:      {"GOST3410_2012_512", "GOST3410_2012_512"},
+		DHMLKEM512:     {"ML-KEM-512", "ml-kem-512"},
+		DHMLKEM768:     {"ML-KEM-768", "ml-kem-768"},
+		DHMLKEM1024:    {"ML-KEM-1024", "ml-kem-1024"},
+	},
+	ranges: []valueRange{{6, 13, "unassigned"}, {38, 1023, "unassigned"}, {1024, 65535, "private use"}},
+}
 
 // TransformType is the Transform Type field of an IKEv2 transform
 // substructure ([RFC 7296] §3.3.2, [RFC 9370] §2.2.2, [RFC 9838]).
@@ -160,48 +145,36 @@ const (
 	TransformGCAUTH TransformType = 14 // Group Controller Authentication Method (G-IKEv2, RFC 9838)
 )
 
-var transformTypeNames = map[TransformType]regName{
-	0:               {"RESERVED", "Reserved"},
-	TransformENCR:   {"ENCR", "Encryption Algorithm"},
-	TransformPRF:    {"PRF", "Pseudorandom Function"},
-	TransformINTEG:  {"INTEG", "Integrity Algorithm"},
-	TransformKE:     {"KE", "Key Exchange Method"},
-	TransformESN:    {"ESN", "Extended Sequence Numbers"},
-	TransformADDKE1: {"ADDKE1", "Additional Key Exchange 1"},
-	TransformADDKE2: {"ADDKE2", "Additional Key Exchange 2"},
-	TransformADDKE3: {"ADDKE3", "Additional Key Exchange 3"},
-	TransformADDKE4: {"ADDKE4", "Additional Key Exchange 4"},
-	TransformADDKE5: {"ADDKE5", "Additional Key Exchange 5"},
-	TransformADDKE6: {"ADDKE6", "Additional Key Exchange 6"},
-	TransformADDKE7: {"ADDKE7", "Additional Key Exchange 7"},
-	TransformKWA:    {"KWA", "Key Wrap Algorithm"},
-	TransformGCAUTH: {"GCAUTH", "Group Controller Authentication Method"},
-}
-
-var transformTypeRanges = []valueRange{
-	{15, 240, "unassigned"},
-	{241, 255, "private use"},
-}
-
 // String returns the abbreviation ("ENCR", "PRF", "INTEG", "KE", "ESN",
 // "ADDKE1" …) or the number with its range.
-func (t TransformType) String() string {
-	if n, ok := transformTypeNames[t]; ok {
-		return n.name
-	}
-	return fallbackName(uint32(t), transformTypeRanges)
-}
+func (t TransformType) String() string { return transformTypeRegistry.name(t) }
 
 // Description returns the registry's long name ("Encryption Algorithm").
-func (t TransformType) Description() string {
-	if n, ok := transformTypeNames[t]; ok {
-		return n.desc
-	}
-	return fallbackName(uint32(t), transformTypeRanges)
-}
+func (t TransformType) Description() string { return transformTypeRegistry.desc(t) }
 
 // MarshalText encodes the type as its abbreviation.
 func (t TransformType) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
+
+var transformTypeRegistry = describedRegistry[TransformType]{
+	names: map[TransformType]regName{
+		0:               {"RESERVED", "Reserved"},
+		TransformENCR:   {"ENCR", "Encryption Algorithm"},
+		TransformPRF:    {"PRF", "Pseudorandom Function"},
+		TransformINTEG:  {"INTEG", "Integrity Algorithm"},
+		TransformKE:     {"KE", "Key Exchange Method"},
+		TransformESN:    {"ESN", "Extended Sequence Numbers"},
+		TransformADDKE1: {"ADDKE1", "Additional Key Exchange 1"},
+		TransformADDKE2: {"ADDKE2", "Additional Key Exchange 2"},
+		TransformADDKE3: {"ADDKE3", "Additional Key Exchange 3"},
+		TransformADDKE4: {"ADDKE4", "Additional Key Exchange 4"},
+		TransformADDKE5: {"ADDKE5", "Additional Key Exchange 5"},
+		TransformADDKE6: {"ADDKE6", "Additional Key Exchange 6"},
+		TransformADDKE7: {"ADDKE7", "Additional Key Exchange 7"},
+		TransformKWA:    {"KWA", "Key Wrap Algorithm"},
+		TransformGCAUTH: {"GCAUTH", "Group Controller Authentication Method"},
+	},
+	ranges: []valueRange{{15, 240, "unassigned"}, {241, 255, "private use"}},
+}
 
 // IsKeyExchange reports whether transforms of type t carry [DHGroup] IDs
 // (KE and ADDKE1–7).
@@ -282,64 +255,60 @@ const (
 	EncrMagmaMGMMACKTree      EncrID = 35
 )
 
-var encrNames = map[EncrID]string{
-	EncrDESIV64:               "ENCR_DES_IV64",
-	EncrDES:                   "ENCR_DES",
-	Encr3DES:                  "ENCR_3DES",
-	EncrRC5:                   "ENCR_RC5",
-	EncrIDEA:                  "ENCR_IDEA",
-	EncrCAST:                  "ENCR_CAST",
-	EncrBlowfish:              "ENCR_BLOWFISH",
-	Encr3IDEA:                 "ENCR_3IDEA",
-	EncrDESIV32:               "ENCR_DES_IV32",
-	EncrNull:                  "ENCR_NULL",
-	EncrAESCBC:                "ENCR_AES_CBC",
-	EncrAESCTR:                "ENCR_AES_CTR",
-	EncrAESCCM8:               "ENCR_AES_CCM_8",
-	EncrAESCCM12:              "ENCR_AES_CCM_12",
-	EncrAESCCM16:              "ENCR_AES_CCM_16",
-	EncrAESGCM8:               "ENCR_AES_GCM_8",
-	EncrAESGCM12:              "ENCR_AES_GCM_12",
-	EncrAESGCM16:              "ENCR_AES_GCM_16",
-	EncrNullAuthAESGMAC:       "ENCR_NULL_AUTH_AES_GMAC",
-	EncrCamelliaCBC:           "ENCR_CAMELLIA_CBC",
-	EncrCamelliaCTR:           "ENCR_CAMELLIA_CTR",
-	EncrCamelliaCCM8:          "ENCR_CAMELLIA_CCM_8_ICV",
-	EncrCamelliaCCM12:         "ENCR_CAMELLIA_CCM_12_ICV",
-	EncrCamelliaCCM16:         "ENCR_CAMELLIA_CCM_16_ICV",
-	EncrChaCha20Poly1305:      "ENCR_CHACHA20_POLY1305",
-	EncrAESCCM8IIV:            "ENCR_AES_CCM_8_IIV",
-	EncrAESGCM16IIV:           "ENCR_AES_GCM_16_IIV",
-	EncrChaCha20Poly1305IIV:   "ENCR_CHACHA20_POLY1305_IIV",
-	EncrKuznyechikMGMKTree:    "ENCR_KUZNYECHIK_MGM_KTREE",
-	EncrMagmaMGMKTree:         "ENCR_MAGMA_MGM_KTREE",
-	EncrKuznyechikMGMMACKTree: "ENCR_KUZNYECHIK_MGM_MAC_KTREE",
-	EncrMagmaMGMMACKTree:      "ENCR_MAGMA_MGM_MAC_KTREE",
-}
-
-var encrRanges = []valueRange{
-	{0, 0, "reserved"},
-	{10, 10, "reserved"},
-	{17, 17, "unassigned"},
-	{22, 22, "reserved (IEEE P1619 XTS-AES)"},
-	{36, 1023, "unassigned"},
-	{1024, 65535, "private use"},
-}
-
 // String returns the IANA name ("ENCR_AES_GCM_16") or the number with its
 // range ("private use 1025").
-func (e EncrID) String() string {
-	if n, ok := encrNames[e]; ok {
-		return n
-	}
-	return fallbackName(uint32(e), encrRanges)
-}
+func (e EncrID) String() string { return encrRegistry.name(e) }
 
 // Known reports whether e has a registered name.
-func (e EncrID) Known() bool { _, ok := encrNames[e]; return ok }
+func (e EncrID) Known() bool { return encrRegistry.known(e) }
 
 // MarshalText encodes the ID as its name.
 func (e EncrID) MarshalText() ([]byte, error) { return []byte(e.String()), nil }
+
+var encrRegistry = registry[EncrID]{
+	names: map[EncrID]string{
+		EncrDESIV64:               "ENCR_DES_IV64",
+		EncrDES:                   "ENCR_DES",
+		Encr3DES:                  "ENCR_3DES",
+		EncrRC5:                   "ENCR_RC5",
+		EncrIDEA:                  "ENCR_IDEA",
+		EncrCAST:                  "ENCR_CAST",
+		EncrBlowfish:              "ENCR_BLOWFISH",
+		Encr3IDEA:                 "ENCR_3IDEA",
+		EncrDESIV32:               "ENCR_DES_IV32",
+		EncrNull:                  "ENCR_NULL",
+		EncrAESCBC:                "ENCR_AES_CBC",
+		EncrAESCTR:                "ENCR_AES_CTR",
+		EncrAESCCM8:               "ENCR_AES_CCM_8",
+		EncrAESCCM12:              "ENCR_AES_CCM_12",
+		EncrAESCCM16:              "ENCR_AES_CCM_16",
+		EncrAESGCM8:               "ENCR_AES_GCM_8",
+		EncrAESGCM12:              "ENCR_AES_GCM_12",
+		EncrAESGCM16:              "ENCR_AES_GCM_16",
+		EncrNullAuthAESGMAC:       "ENCR_NULL_AUTH_AES_GMAC",
+		EncrCamelliaCBC:           "ENCR_CAMELLIA_CBC",
+		EncrCamelliaCTR:           "ENCR_CAMELLIA_CTR",
+		EncrCamelliaCCM8:          "ENCR_CAMELLIA_CCM_8_ICV",
+		EncrCamelliaCCM12:         "ENCR_CAMELLIA_CCM_12_ICV",
+		EncrCamelliaCCM16:         "ENCR_CAMELLIA_CCM_16_ICV",
+		EncrChaCha20Poly1305:      "ENCR_CHACHA20_POLY1305",
+		EncrAESCCM8IIV:            "ENCR_AES_CCM_8_IIV",
+		EncrAESGCM16IIV:           "ENCR_AES_GCM_16_IIV",
+		EncrChaCha20Poly1305IIV:   "ENCR_CHACHA20_POLY1305_IIV",
+		EncrKuznyechikMGMKTree:    "ENCR_KUZNYECHIK_MGM_KTREE",
+		EncrMagmaMGMKTree:         "ENCR_MAGMA_MGM_KTREE",
+		EncrKuznyechikMGMMACKTree: "ENCR_KUZNYECHIK_MGM_MAC_KTREE",
+		EncrMagmaMGMMACKTree:      "ENCR_MAGMA_MGM_MAC_KTREE",
+	},
+	ranges: []valueRange{
+		{0, 0, "reserved"},
+		{10, 10, "reserved"},
+		{17, 17, "unassigned"},
+		{22, 22, "reserved (IEEE P1619 XTS-AES)"},
+		{36, 1023, "unassigned"},
+		{1024, 65535, "private use"},
+	},
+}
 
 // IsAEAD reports whether e is a combined-mode cipher, for which a proposal
 // carries no integrity transform ([RFC 5282] §8, [RFC 7634] §3).
@@ -381,37 +350,29 @@ const (
 	PRFHMACStreebog512 PRFID = 9
 )
 
-var prfNames = map[PRFID]string{
-	PRFHMACMD5:         "PRF_HMAC_MD5",
-	PRFHMACSHA1:        "PRF_HMAC_SHA1",
-	PRFHMACTiger:       "PRF_HMAC_TIGER",
-	PRFAES128XCBC:      "PRF_AES128_XCBC",
-	PRFHMACSHA2_256:    "PRF_HMAC_SHA2_256",
-	PRFHMACSHA2_384:    "PRF_HMAC_SHA2_384",
-	PRFHMACSHA2_512:    "PRF_HMAC_SHA2_512",
-	PRFAES128CMAC:      "PRF_AES128_CMAC",
-	PRFHMACStreebog512: "PRF_HMAC_STREEBOG_512",
-}
-
-var prfRanges = []valueRange{
-	{0, 0, "reserved"},
-	{10, 1023, "unassigned"},
-	{1024, 65535, "private use"},
-}
-
 // String returns the IANA name ("PRF_HMAC_SHA2_256") or the number with its range.
-func (p PRFID) String() string {
-	if n, ok := prfNames[p]; ok {
-		return n
-	}
-	return fallbackName(uint32(p), prfRanges)
-}
+func (p PRFID) String() string { return prfRegistry.name(p) }
 
 // Known reports whether p has a registered name.
-func (p PRFID) Known() bool { _, ok := prfNames[p]; return ok }
+func (p PRFID) Known() bool { return prfRegistry.known(p) }
 
 // MarshalText encodes the ID as its name.
 func (p PRFID) MarshalText() ([]byte, error) { return []byte(p.String()), nil }
+
+var prfRegistry = registry[PRFID]{
+	names: map[PRFID]string{
+		PRFHMACMD5:         "PRF_HMAC_MD5",
+		PRFHMACSHA1:        "PRF_HMAC_SHA1",
+		PRFHMACTiger:       "PRF_HMAC_TIGER",
+		PRFAES128XCBC:      "PRF_AES128_XCBC",
+		PRFHMACSHA2_256:    "PRF_HMAC_SHA2_256",
+		PRFHMACSHA2_384:    "PRF_HMAC_SHA2_384",
+		PRFHMACSHA2_512:    "PRF_HMAC_SHA2_512",
+		PRFAES128CMAC:      "PRF_AES128_CMAC",
+		PRFHMACStreebog512: "PRF_HMAC_STREEBOG_512",
+	},
+	ranges: []valueRange{{0, 0, "reserved"}, {10, 1023, "unassigned"}, {1024, 65535, "private use"}},
+}
 
 // IntegID is an IKEv2 Integrity Algorithm transform ID (Transform Type 3,
 // [RFC 7296] §3.3.2). Values 1024–65535 are private use.
@@ -447,42 +408,35 @@ const (
 	IntegHMACSHA2_512_256 IntegID = 14
 )
 
-var integNames = map[IntegID]string{
-	IntegNone:             "NONE",
-	IntegHMACMD5_96:       "AUTH_HMAC_MD5_96",
-	IntegHMACSHA1_96:      "AUTH_HMAC_SHA1_96",
-	IntegDESMAC:           "AUTH_DES_MAC",
-	IntegKPDKMD5:          "AUTH_KPDK_MD5",
-	IntegAESXCBC96:        "AUTH_AES_XCBC_96",
-	IntegHMACMD5_128:      "AUTH_HMAC_MD5_128",
-	IntegHMACSHA1_160:     "AUTH_HMAC_SHA1_160",
-	IntegAESCMAC96:        "AUTH_AES_CMAC_96",
-	IntegAES128GMAC:       "AUTH_AES_128_GMAC",
-	IntegAES192GMAC:       "AUTH_AES_192_GMAC",
-	IntegAES256GMAC:       "AUTH_AES_256_GMAC",
-	IntegHMACSHA2_256_128: "AUTH_HMAC_SHA2_256_128",
-	IntegHMACSHA2_384_192: "AUTH_HMAC_SHA2_384_192",
-	IntegHMACSHA2_512_256: "AUTH_HMAC_SHA2_512_256",
-}
-
-var integRanges = []valueRange{
-	{15, 1023, "unassigned"},
-	{1024, 65535, "private use"},
-}
-
 // String returns the IANA name ("AUTH_HMAC_SHA2_256_128") or the number with its range.
-func (i IntegID) String() string {
-	if n, ok := integNames[i]; ok {
-		return n
-	}
-	return fallbackName(uint32(i), integRanges)
-}
+func (i IntegID) String() string { return integRegistry.name(i) }
 
 // Known reports whether i has a registered name.
-func (i IntegID) Known() bool { _, ok := integNames[i]; return ok }
+func (i IntegID) Known() bool { return integRegistry.known(i) }
 
 // MarshalText encodes the ID as its name.
 func (i IntegID) MarshalText() ([]byte, error) { return []byte(i.String()), nil }
+
+var integRegistry = registry[IntegID]{
+	names: map[IntegID]string{
+		IntegNone:             "NONE",
+		IntegHMACMD5_96:       "AUTH_HMAC_MD5_96",
+		IntegHMACSHA1_96:      "AUTH_HMAC_SHA1_96",
+		IntegDESMAC:           "AUTH_DES_MAC",
+		IntegKPDKMD5:          "AUTH_KPDK_MD5",
+		IntegAESXCBC96:        "AUTH_AES_XCBC_96",
+		IntegHMACMD5_128:      "AUTH_HMAC_MD5_128",
+		IntegHMACSHA1_160:     "AUTH_HMAC_SHA1_160",
+		IntegAESCMAC96:        "AUTH_AES_CMAC_96",
+		IntegAES128GMAC:       "AUTH_AES_128_GMAC",
+		IntegAES192GMAC:       "AUTH_AES_192_GMAC",
+		IntegAES256GMAC:       "AUTH_AES_256_GMAC",
+		IntegHMACSHA2_256_128: "AUTH_HMAC_SHA2_256_128",
+		IntegHMACSHA2_384_192: "AUTH_HMAC_SHA2_384_192",
+		IntegHMACSHA2_512_256: "AUTH_HMAC_SHA2_512_256",
+	},
+	ranges: []valueRange{{15, 1023, "unassigned"}, {1024, 65535, "private use"}},
+}
 
 // ICVLen returns the length in octets of the integrity check value that
 // algorithm i appends, or 0 when unknown or NONE ([RFC 7296] §3.14,
@@ -518,27 +472,20 @@ const (
 	ESNUnspecified ESNID = 2
 )
 
-var esnNames = map[ESNID]string{
-	ESNNone:        "NO_ESN",
-	ESNYes:         "ESN",
-	ESNUnspecified: "UNSPECIFIED_32",
-}
-
-var esnRanges = []valueRange{
-	{3, 1023, "unassigned"},
-	{1024, 65535, "private use"},
-}
-
 // String returns "NO_ESN", "ESN" or the number with its range.
-func (e ESNID) String() string {
-	if n, ok := esnNames[e]; ok {
-		return n
-	}
-	return fallbackName(uint32(e), esnRanges)
-}
+func (e ESNID) String() string { return esnRegistry.name(e) }
 
 // MarshalText encodes the ID as its name.
 func (e ESNID) MarshalText() ([]byte, error) { return []byte(e.String()), nil }
+
+var esnRegistry = registry[ESNID]{
+	names: map[ESNID]string{
+		ESNNone:        "NO_ESN",
+		ESNYes:         "ESN",
+		ESNUnspecified: "UNSPECIFIED_32",
+	},
+	ranges: []valueRange{{3, 1023, "unassigned"}, {1024, 65535, "private use"}},
+}
 
 // TransformAttrKeyLength is the only IKEv2 transform attribute type, Key
 // Length in bits, always in TV format ([RFC 7296] §3.3.5).

@@ -14,26 +14,18 @@ const (
 	TSSecLabel      TSType = 10 // TS_SECLABEL (RFC 9478)
 )
 
-var tsNames = map[TSType]string{
-	TSIPv4AddrRange: "TS_IPV4_ADDR_RANGE",
-	TSIPv6AddrRange: "TS_IPV6_ADDR_RANGE",
-	TSFCAddrRange:   "TS_FC_ADDR_RANGE",
-	TSSecLabel:      "TS_SECLABEL",
-}
-
-var tsRanges = []valueRange{
-	{0, 6, "reserved"},
-	{11, 240, "unassigned"},
-	{241, 255, "private use"},
-}
-
 // String returns the IANA name ("TS_IPV4_ADDR_RANGE") or the number with its range.
-func (t TSType) String() string {
-	if n, ok := tsNames[t]; ok {
-		return n
-	}
-	return fallbackName(uint32(t), tsRanges)
-}
+func (t TSType) String() string { return tsRegistry.name(t) }
 
 // MarshalText encodes the type as its name.
 func (t TSType) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
+
+var tsRegistry = registry[TSType]{
+	names: map[TSType]string{
+		TSIPv4AddrRange: "TS_IPV4_ADDR_RANGE",
+		TSIPv6AddrRange: "TS_IPV6_ADDR_RANGE",
+		TSFCAddrRange:   "TS_FC_ADDR_RANGE",
+		TSSecLabel:      "TS_SECLABEL",
+	},
+	ranges: []valueRange{{0, 6, "reserved"}, {11, 240, "unassigned"}, {241, 255, "private use"}},
+}

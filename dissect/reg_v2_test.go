@@ -9,77 +9,87 @@ import (
 // TestV2RegistryNames checks names and range fallbacks at every boundary of
 // the IKEv2 registries.
 func TestV2RegistryNames(t *testing.T) {
-	tests := []struct {
-		got, want string
-	}{
-		// DHGroup
-		{DHGroup(0).String(), "NONE"},
-		{DHGroup(2).String(), "MODP_1024"},
-		{DHGroup(5).String(), "MODP_1536"},
-		{DHGroup(6).String(), "unassigned 6"},
-		{DHGroup(13).String(), "unassigned 13"},
-		{DHGroup(14).String(), "MODP_2048"},
-		{DHGroup(19).String(), "ECP_256"},
-		{DHGroup(21).String(), "ECP_521"},
-		{DHGroup(24).String(), "MODP_2048_256"},
-		{DHGroup(28).String(), "brainpoolP256r1"},
-		{DHGroup(31).String(), "Curve25519"},
-		{DHGroup(32).String(), "Curve448"},
-		{DHGroup(34).String(), "GOST3410_2012_512"},
-		{DHGroup(35).String(), "ML-KEM-512"},
-		{DHGroup(36).String(), "ML-KEM-768"},
-		{DHGroup(37).String(), "ML-KEM-1024"},
-		{DHGroup(38).String(), "unassigned 38"},
-		{DHGroup(1023).String(), "unassigned 1023"},
-		{DHGroup(1024).String(), "private use 1024"},
-		{DHGroup(1025).String(), "private use 1025"},
-		{DHGroup(65535).String(), "private use 65535"},
+	checkRegistryCases(t, []registryCases{
+		{"DHGroup", valueString[DHGroup], map[uint32]string{
+			0: "NONE", 2: "MODP_1024", 5: "MODP_1536", 6: "unassigned 6", 13: "unassigned 13",
+			14: "MODP_2048", 19: "ECP_256", 21: "ECP_521", 24: "MODP_2048_256", 28: "brainpoolP256r1",
+			31: "Curve25519", 32: "Curve448", 34: "GOST3410_2012_512", 35: "ML-KEM-512", 36: "ML-KEM-768",
+			37: "ML-KEM-1024", 38: "unassigned 38", 1023: "unassigned 1023", 1024: "private use 1024",
+			1025: "private use 1025", 65535: "private use 65535",
+		}},
+		{"TransformType", valueString[TransformType], map[uint32]string{
+			0: "RESERVED", 1: "ENCR", 4: "KE", 5: "ESN", 6: "ADDKE1", 12: "ADDKE7", 14: "GCAUTH",
+			15: "unassigned 15", 240: "unassigned 240", 241: "private use 241", 255: "private use 255",
+		}},
+		{"EncrID", valueString[EncrID], map[uint32]string{
+			0: "reserved 0", 3: "ENCR_3DES", 10: "reserved 10", 12: "ENCR_AES_CBC", 17: "unassigned 17",
+			20: "ENCR_AES_GCM_16", 22: "reserved (IEEE P1619 XTS-AES) 22", 28: "ENCR_CHACHA20_POLY1305",
+			35: "ENCR_MAGMA_MGM_MAC_KTREE", 36: "unassigned 36", 1023: "unassigned 1023",
+			1024: "private use 1024",
+		}},
+		{"PRFID", valueString[PRFID], map[uint32]string{
+			0: "reserved 0", 5: "PRF_HMAC_SHA2_256", 9: "PRF_HMAC_STREEBOG_512", 10: "unassigned 10",
+			1024: "private use 1024",
+		}},
+		{"IntegID", valueString[IntegID], map[uint32]string{
+			0: "NONE", 12: "AUTH_HMAC_SHA2_256_128", 14: "AUTH_HMAC_SHA2_512_256", 15: "unassigned 15",
+			1023: "unassigned 1023", 1024: "private use 1024",
+		}},
+		{"ESNID", valueString[ESNID], map[uint32]string{
+			0: "NO_ESN", 1: "ESN", 2: "UNSPECIFIED_32", 3: "unassigned 3", 1024: "private use 1024",
+		}},
+		{"NotifyType", valueString[NotifyType], map[uint32]string{
+			0: "reserved 0", 1: "UNSUPPORTED_CRITICAL_PAYLOAD", 2: "reserved 2", 14: "NO_PROPOSAL_CHOSEN",
+			17: "INVALID_KE_PAYLOAD", 49: "REGISTRATION_FAILED", 50: "unassigned error 50",
+			8191: "unassigned error 8191", 8192: "private use error 8192", 16383: "private use error 16383",
+			16384: "INITIAL_CONTACT", 16388: "NAT_DETECTION_SOURCE_IP", 16406: "REDIRECT_SUPPORTED",
+			16420: "IKEV2_MESSAGE_ID_SYNC_SUPPORTED", 16422: "IKEV2_MESSAGE_ID_SYNC",
+			16430: "IKEV2_FRAGMENTATION_SUPPORTED", 16431: "SIGNATURE_HASH_ALGORITHMS", 16435: "USE_PPK",
+			16447: "IKE_SA_INIT_FULL_TRANSCRIPT_AUTH", 16448: "unassigned status 16448",
+			40959: "unassigned status 40959", 40960: "private use status 40960",
+			65535: "private use status 65535",
+		}},
+		{"ProtocolID", valueString[ProtocolID], map[uint32]string{
+			0: "NONE", 1: "IKE", 3: "ESP", 6: "GIKE_UPDATE", 7: "unassigned 7", 200: "unassigned 200",
+			201: "private use 201",
+		}},
+		{"AuthMethod", valueString[AuthMethod], map[uint32]string{
+			0: "reserved 0", 1: "RSA_SIG", 2: "PSK", 4: "unassigned 4", 8: "unassigned 8",
+			9: "ECDSA_SHA256_P256", 14: "DIGITAL_SIGNATURE", 15: "unassigned 15", 200: "unassigned 200",
+			201: "private use 201",
+		}},
+		{"IDType", valueString[IDType], map[uint32]string{
+			0: "reserved 0", 1: "ID_IPV4_ADDR", 4: "unassigned 4", 5: "ID_IPV6_ADDR", 6: "unassigned 6",
+			8: "unassigned 8", 9: "ID_DER_ASN1_DN", 13: "ID_NULL", 14: "unassigned 14",
+			201: "private use 201",
+		}},
+		{"CertEncoding", valueString[CertEncoding], map[uint32]string{
+			0: "reserved 0", 4: "X509_SIGNATURE", 5: "reserved 5", 15: "RAW_PUBLIC_KEY", 16: "unassigned 16",
+			201: "private use 201",
+		}},
+		{"TSType", valueString[TSType], map[uint32]string{
+			0: "reserved 0", 6: "reserved 6", 7: "TS_IPV4_ADDR_RANGE", 10: "TS_SECLABEL", 11: "unassigned 11",
+			240: "unassigned 240", 241: "private use 241",
+		}},
+		{"HashAlgorithm", valueString[HashAlgorithm], map[uint32]string{
+			0: "reserved 0", 2: "SHA2_256", 5: "IDENTITY", 7: "STREEBOG_512", 8: "unassigned 8",
+			1024: "private use 1024",
+		}},
+		{"GatewayIDType", valueString[GatewayIDType], map[uint32]string{
+			0: "reserved 0", 3: "FQDN", 4: "unassigned 4", 241: "private use 241",
+		}},
+		{"CPType", valueString[CPType], map[uint32]string{
+			0: "reserved 0", 1: "CFG_REQUEST", 4: "CFG_ACK", 5: "unassigned 5", 127: "unassigned 127",
+			128: "private use 128",
+		}},
+		{"CPAttributeType", valueString[CPAttributeType], map[uint32]string{
+			0: "reserved 0", 1: "INTERNAL_IP4_ADDRESS", 5: "reserved 5", 9: "reserved 9", 11: "reserved 11",
+			29: "ENCDNS_DIGEST_INFO", 30: "unassigned 30", 16383: "unassigned 16383",
+			16384: "private use 16384", 32767: "private use 32767",
+		}},
+	})
+	for _, tt := range []struct{ got, want string }{
 		{DHModp2048.Description(), "2048-bit MODP Group"},
-		// TransformType
-		{TransformType(0).String(), "RESERVED"},
-		{TransformType(1).String(), "ENCR"},
-		{TransformType(4).String(), "KE"},
-		{TransformType(5).String(), "ESN"},
-		{TransformType(6).String(), "ADDKE1"},
-		{TransformType(12).String(), "ADDKE7"},
-		{TransformType(14).String(), "GCAUTH"},
-		{TransformType(15).String(), "unassigned 15"},
-		{TransformType(240).String(), "unassigned 240"},
-		{TransformType(241).String(), "private use 241"},
-		{TransformType(255).String(), "private use 255"},
-		// EncrID
-		{EncrID(0).String(), "reserved 0"},
-		{EncrID(3).String(), "ENCR_3DES"},
-		{EncrID(10).String(), "reserved 10"},
-		{EncrID(12).String(), "ENCR_AES_CBC"},
-		{EncrID(17).String(), "unassigned 17"},
-		{EncrID(20).String(), "ENCR_AES_GCM_16"},
-		{EncrID(22).String(), "reserved (IEEE P1619 XTS-AES) 22"},
-		{EncrID(28).String(), "ENCR_CHACHA20_POLY1305"},
-		{EncrID(35).String(), "ENCR_MAGMA_MGM_MAC_KTREE"},
-		{EncrID(36).String(), "unassigned 36"},
-		{EncrID(1023).String(), "unassigned 1023"},
-		{EncrID(1024).String(), "private use 1024"},
-		// PRFID
-		{PRFID(0).String(), "reserved 0"},
-		{PRFID(5).String(), "PRF_HMAC_SHA2_256"},
-		{PRFID(9).String(), "PRF_HMAC_STREEBOG_512"},
-		{PRFID(10).String(), "unassigned 10"},
-		{PRFID(1024).String(), "private use 1024"},
-		// IntegID
-		{IntegID(0).String(), "NONE"},
-		{IntegID(12).String(), "AUTH_HMAC_SHA2_256_128"},
-		{IntegID(14).String(), "AUTH_HMAC_SHA2_512_256"},
-		{IntegID(15).String(), "unassigned 15"},
-		{IntegID(1023).String(), "unassigned 1023"},
-		{IntegID(1024).String(), "private use 1024"},
-		// ESN
-		{ESNID(0).String(), "NO_ESN"},
-		{ESNID(1).String(), "ESN"},
-		{ESNID(2).String(), "UNSPECIFIED_32"},
-		{ESNID(3).String(), "unassigned 3"},
-		{ESNID(1024).String(), "private use 1024"},
-		// Transform IDs resolved through the type
 		{TransformENCR.IDName(20), "ENCR_AES_GCM_16"},
 		{TransformPRF.IDName(5), "PRF_HMAC_SHA2_256"},
 		{TransformINTEG.IDName(12), "AUTH_HMAC_SHA2_256_128"},
@@ -87,243 +97,134 @@ func TestV2RegistryNames(t *testing.T) {
 		{TransformADDKE3.IDName(36), "ML-KEM-768"},
 		{TransformESN.IDName(0), "NO_ESN"},
 		{TransformType(200).IDName(7), "id 7"},
-		// NotifyType
-		{NotifyType(0).String(), "reserved 0"},
-		{NotifyType(1).String(), "UNSUPPORTED_CRITICAL_PAYLOAD"},
-		{NotifyType(2).String(), "reserved 2"},
-		{NotifyType(14).String(), "NO_PROPOSAL_CHOSEN"},
-		{NotifyType(17).String(), "INVALID_KE_PAYLOAD"},
-		{NotifyType(49).String(), "REGISTRATION_FAILED"},
-		{NotifyType(50).String(), "unassigned error 50"},
-		{NotifyType(8191).String(), "unassigned error 8191"},
-		{NotifyType(8192).String(), "private use error 8192"},
-		{NotifyType(16383).String(), "private use error 16383"},
-		{NotifyType(16384).String(), "INITIAL_CONTACT"},
-		{NotifyType(16388).String(), "NAT_DETECTION_SOURCE_IP"},
-		{NotifyType(16406).String(), "REDIRECT_SUPPORTED"},
-		{NotifyType(16420).String(), "IKEV2_MESSAGE_ID_SYNC_SUPPORTED"},
-		{NotifyType(16422).String(), "IKEV2_MESSAGE_ID_SYNC"},
-		{NotifyType(16430).String(), "IKEV2_FRAGMENTATION_SUPPORTED"},
-		{NotifyType(16431).String(), "SIGNATURE_HASH_ALGORITHMS"},
-		{NotifyType(16435).String(), "USE_PPK"},
-		{NotifyType(16447).String(), "IKE_SA_INIT_FULL_TRANSCRIPT_AUTH"},
-		{NotifyType(16448).String(), "unassigned status 16448"},
-		{NotifyType(40959).String(), "unassigned status 40959"},
-		{NotifyType(40960).String(), "private use status 40960"},
-		{NotifyType(65535).String(), "private use status 65535"},
-		// ProtocolID
-		{ProtocolID(0).String(), "NONE"},
-		{ProtocolID(1).String(), "IKE"},
-		{ProtocolID(3).String(), "ESP"},
-		{ProtocolID(6).String(), "GIKE_UPDATE"},
-		{ProtocolID(7).String(), "unassigned 7"},
-		{ProtocolID(200).String(), "unassigned 200"},
-		{ProtocolID(201).String(), "private use 201"},
-		// AuthMethod
-		{AuthMethod(0).String(), "reserved 0"},
-		{AuthMethod(1).String(), "RSA_SIG"},
-		{AuthMethod(2).String(), "PSK"},
-		{AuthMethod(4).String(), "unassigned 4"},
-		{AuthMethod(8).String(), "unassigned 8"},
-		{AuthMethod(9).String(), "ECDSA_SHA256_P256"},
-		{AuthMethod(14).String(), "DIGITAL_SIGNATURE"},
-		{AuthMethod(15).String(), "unassigned 15"},
-		{AuthMethod(200).String(), "unassigned 200"},
-		{AuthMethod(201).String(), "private use 201"},
 		{AuthPSK.Description(), "Shared Key Message Integrity Code"},
-		// IDType
-		{IDType(0).String(), "reserved 0"},
-		{IDType(1).String(), "ID_IPV4_ADDR"},
-		{IDType(4).String(), "unassigned 4"},
-		{IDType(5).String(), "ID_IPV6_ADDR"},
-		{IDType(6).String(), "unassigned 6"},
-		{IDType(8).String(), "unassigned 8"},
-		{IDType(9).String(), "ID_DER_ASN1_DN"},
-		{IDType(13).String(), "ID_NULL"},
-		{IDType(14).String(), "unassigned 14"},
-		{IDType(201).String(), "private use 201"},
-		// CertEncoding
-		{CertEncoding(0).String(), "reserved 0"},
-		{CertEncoding(4).String(), "X509_SIGNATURE"},
-		{CertEncoding(5).String(), "reserved 5"},
-		{CertEncoding(15).String(), "RAW_PUBLIC_KEY"},
-		{CertEncoding(16).String(), "unassigned 16"},
-		{CertEncoding(201).String(), "private use 201"},
-		// TSType
-		{TSType(0).String(), "reserved 0"},
-		{TSType(6).String(), "reserved 6"},
-		{TSType(7).String(), "TS_IPV4_ADDR_RANGE"},
-		{TSType(10).String(), "TS_SECLABEL"},
-		{TSType(11).String(), "unassigned 11"},
-		{TSType(240).String(), "unassigned 240"},
-		{TSType(241).String(), "private use 241"},
-		// HashAlgorithm
-		{HashAlgorithm(0).String(), "reserved 0"},
-		{HashAlgorithm(2).String(), "SHA2_256"},
-		{HashAlgorithm(5).String(), "IDENTITY"},
-		{HashAlgorithm(7).String(), "STREEBOG_512"},
-		{HashAlgorithm(8).String(), "unassigned 8"},
-		{HashAlgorithm(1024).String(), "private use 1024"},
-		// GatewayIDType
-		{GatewayIDType(0).String(), "reserved 0"},
-		{GatewayIDType(3).String(), "FQDN"},
-		{GatewayIDType(4).String(), "unassigned 4"},
-		{GatewayIDType(241).String(), "private use 241"},
-		// CPType / CPAttributeType
-		{CPType(0).String(), "reserved 0"},
-		{CPType(1).String(), "CFG_REQUEST"},
-		{CPType(4).String(), "CFG_ACK"},
-		{CPType(5).String(), "unassigned 5"},
-		{CPType(127).String(), "unassigned 127"},
-		{CPType(128).String(), "private use 128"},
-		{CPAttributeType(0).String(), "reserved 0"},
-		{CPAttributeType(1).String(), "INTERNAL_IP4_ADDRESS"},
-		{CPAttributeType(5).String(), "reserved 5"},
-		{CPAttributeType(9).String(), "reserved 9"},
-		{CPAttributeType(11).String(), "reserved 11"},
-		{CPAttributeType(29).String(), "ENCDNS_DIGEST_INFO"},
-		{CPAttributeType(30).String(), "unassigned 30"},
-		{CPAttributeType(16383).String(), "unassigned 16383"},
-		{CPAttributeType(16384).String(), "private use 16384"},
-		{CPAttributeType(32767).String(), "private use 32767"},
-	}
-	for _, tt := range tests {
+		// Descriptions and payload short forms fall back like names.
+		{DHGroup(1024).Description(), "private use 1024"},
+		{TransformType(15).Description(), "unassigned 15"},
+		{CertEncoding(5).Description(), "reserved 5"},
+		{PayloadSK.String(), "Encrypted and Authenticated"},
+		{PayloadSK.Short(), "SK"},
+		{PayloadType(25).String(), "reserved 25"},
+		{PayloadType(55).Short(), "#55"},
+		{PayloadType(200).String(), "private use 200"},
+	} {
 		if tt.got != tt.want {
 			t.Errorf("got %q, want %q", tt.got, tt.want)
 		}
 	}
 }
 
-// TestNotifyTypeRanges checks IsError/IsStatus/IsPrivateUse at the
-// boundaries (the ipsec-parser off-by-one: 16384 is a status).
-func TestNotifyTypeRanges(t *testing.T) {
+// TestNotifyClasses checks IsError/IsStatus of both IKE versions'
+// notify types, and IKEv2's IsPrivateUse, at the range boundaries (the
+// ipsec-parser off-by-one: 16384 is a status).
+func TestNotifyClasses(t *testing.T) {
+	type class interface {
+		IsError() bool
+		IsStatus() bool
+	}
 	tests := []struct {
-		v                    NotifyType
+		v                    class
 		isErr, isStat, isPri bool
 	}{
-		{0, false, false, false},
-		{1, true, false, false},
-		{8191, true, false, false},
-		{8192, true, false, true},
-		{16383, true, false, true},
-		{16384, false, true, false},
-		{40959, false, true, false},
-		{40960, false, true, true},
-		{65535, false, true, true},
+		{NotifyType(0), false, false, false},
+		{NotifyType(1), true, false, false},
+		{NotifyType(8191), true, false, false},
+		{NotifyType(8192), true, false, true},
+		{NotifyType(16383), true, false, true},
+		{NotifyType(16384), false, true, false},
+		{NotifyType(40959), false, true, false},
+		{NotifyType(40960), false, true, true},
+		{NotifyType(65535), false, true, true},
+		{NotifyTypeV1(0), false, false, false},
+		{NotifyTypeV1(1), true, false, false},
+		{NotifyTypeV1(8192), true, false, false},
+		{NotifyTypeV1(16383), true, false, false},
+		{NotifyTypeV1(16384), false, true, false},
+		{NotifyTypeV1(24578), false, true, false},
+		{NotifyTypeV1(36136), false, true, false},
+		{NotifyTypeV1(65535), false, true, false},
 	}
 	for _, tt := range tests {
-		if tt.v.IsError() != tt.isErr || tt.v.IsStatus() != tt.isStat || tt.v.IsPrivateUse() != tt.isPri {
-			t.Errorf("%d: IsError=%v IsStatus=%v IsPrivateUse=%v, want %v %v %v", tt.v,
-				tt.v.IsError(), tt.v.IsStatus(), tt.v.IsPrivateUse(), tt.isErr, tt.isStat, tt.isPri)
+		pri := false
+		if v2, ok := tt.v.(NotifyType); ok {
+			pri = v2.IsPrivateUse()
 		}
+		if tt.v.IsError() != tt.isErr || tt.v.IsStatus() != tt.isStat || pri != tt.isPri {
+			t.Errorf("%T(%v): IsError=%v IsStatus=%v IsPrivateUse=%v, want %v %v %v", tt.v, tt.v,
+				tt.v.IsError(), tt.v.IsStatus(), pri, tt.isErr, tt.isStat, tt.isPri)
+		}
+	}
+	if b, _ := NotifyV1NoProposalChosen.MarshalText(); string(b) != "NO-PROPOSAL-CHOSEN" {
+		t.Errorf("MarshalText = %q", b)
 	}
 }
 
-// TestV2RegistryTablesClean checks that no named value also falls in a
-// fallback range (a stale range would hide a name) and names are unique.
-func TestV2RegistryTablesClean(t *testing.T) {
-	check := func(reg string, names map[uint32]string, ranges []valueRange) {
+// registryTable is what TestRegistryTablesClean reads of a registry.
+type registryTable struct {
+	name   string
+	names  map[uint32]string
+	ranges []valueRange
+}
+
+func plainTable[T registryValue](name string, r *registry[T]) registryTable {
+	tab := registryTable{name, map[uint32]string{}, r.ranges}
+	for v, n := range r.names {
+		tab.names[uint32(v)] = n
+	}
+	return tab
+}
+
+func describedTable[T registryValue](name string, r *describedRegistry[T]) registryTable {
+	plain := registry[T]{map[T]string{}, r.ranges}
+	for v, n := range r.names {
+		plain.names[v] = n.name
+	}
+	return plainTable(name, &plain)
+}
+
+// TestRegistryTablesClean checks, for the registries of both IKE versions,
+// that no named value also falls in a fallback range (a stale range would
+// hide a name) and that names are unique.
+func TestRegistryTablesClean(t *testing.T) {
+	notify := plainTable("NotifyType", &notifyRegistry)
+	notify.ranges = notify.ranges[2:] // 1–49 gaps are "reserved" by design
+	// These IKEv1 registries name vendor and draft values inside their
+	// private-use ranges (XAUTH, hybrid, Unity, draft NAT-T): only the
+	// uniqueness of their names is checked.
+	vendor := func(tab registryTable) registryTable { tab.ranges = nil; return tab }
+	for _, tab := range []registryTable{
+		describedTable("DHGroup", &dhRegistry), describedTable("TransformType", &transformTypeRegistry),
+		describedTable("AuthMethod", &authRegistry), describedTable("CertEncoding", &certRegistry),
+		plainTable("EncrID", &encrRegistry), plainTable("PRFID", &prfRegistry), notify,
+		plainTable("IntegID", &integRegistry), plainTable("ESNID", &esnRegistry),
+		plainTable("ProtocolID", &protocolRegistry), plainTable("IDType", &idRegistry),
+		plainTable("TSType", &tsRegistry), plainTable("HashAlgorithm", &hashRegistry),
+		plainTable("GatewayIDType", &gatewayRegistry), plainTable("CPType", &cpTypeRegistry),
+		plainTable("CPAttributeType", &cpAttrRegistry), plainTable("ExchangeType", &exchangeRegistry),
+		plainTable("DOI", &doiRegistry), plainTable("ProtocolIDV1", &protocolV1Registry),
+		plainTable("ISAKMPTransformID", &isakmpTransformRegistry), plainTable("AHTransformID", &ahTransformRegistry),
+		plainTable("ESPTransformID", &espTransformRegistry), plainTable("IPCompTransformID", &ipcompTransformRegistry),
+		plainTable("IDTypeV1", &idTypeV1Registry), plainTable("CertEncodingV1", &certEncodingV1Registry),
+		plainTable("IKEAttrType", &ikeAttrRegistry), plainTable("EncrAlgV1", &encrAlgV1Registry),
+		plainTable("HashAlgV1", &hashAlgV1Registry), vendor(plainTable("AuthMethodV1", &authMethodV1Registry)),
+		plainTable("GroupTypeV1", &groupTypeV1Registry), plainTable("LifeTypeV1", &lifeTypeV1Registry),
+		plainTable("IPsecAttrType", &ipsecAttrRegistry), vendor(plainTable("EncapModeV1", &encapModeV1Registry)),
+		plainTable("AuthAlgV1", &authAlgV1Registry), plainTable("ModeCfgTypeV1", &modeCfgTypeV1Registry),
+		vendor(plainTable("ModeCfgAttrTypeV1", &modeCfgAttrV1Registry)), vendor(plainTable("NotifyTypeV1", &notifyV1Registry)),
+	} {
 		seen := map[string]uint32{}
-		for v, n := range names {
-			for _, r := range ranges {
+		for v, n := range tab.names {
+			for _, r := range tab.ranges {
 				if v >= r.lo && v <= r.hi {
-					t.Errorf("%s: %d (%s) is inside range %q %d-%d", reg, v, n, r.label, r.lo, r.hi)
+					t.Errorf("%s: %d (%s) is inside range %q %d-%d", tab.name, v, n, r.label, r.lo, r.hi)
 				}
 			}
-			if w, dup := seen[n]; dup {
-				t.Errorf("%s: name %q used by %d and %d", reg, n, v, w)
+			if w, dup := seen[n]; dup && n != "RESERVED" { // RFC 2407 names AH IDs 0 and 1 RESERVED
+				t.Errorf("%s: name %q used by %d and %d", tab.name, n, v, w)
 			}
 			seen[n] = v
 		}
 	}
-	conv := func(m any) map[uint32]string {
-		out := map[uint32]string{}
-		switch m := m.(type) {
-		case map[DHGroup]regName:
-			for k, v := range m {
-				out[uint32(k)] = v.name
-			}
-		case map[TransformType]regName:
-			for k, v := range m {
-				out[uint32(k)] = v.name
-			}
-		case map[AuthMethod]regName:
-			for k, v := range m {
-				out[uint32(k)] = v.name
-			}
-		case map[CertEncoding]regName:
-			for k, v := range m {
-				out[uint32(k)] = v.name
-			}
-		case map[EncrID]string:
-			for k, v := range m {
-				out[uint32(k)] = v
-			}
-		case map[PRFID]string:
-			for k, v := range m {
-				out[uint32(k)] = v
-			}
-		case map[IntegID]string:
-			for k, v := range m {
-				out[uint32(k)] = v
-			}
-		case map[ESNID]string:
-			for k, v := range m {
-				out[uint32(k)] = v
-			}
-		case map[NotifyType]string:
-			for k, v := range m {
-				out[uint32(k)] = v
-			}
-		case map[ProtocolID]string:
-			for k, v := range m {
-				out[uint32(k)] = v
-			}
-		case map[IDType]string:
-			for k, v := range m {
-				out[uint32(k)] = v
-			}
-		case map[TSType]string:
-			for k, v := range m {
-				out[uint32(k)] = v
-			}
-		case map[HashAlgorithm]string:
-			for k, v := range m {
-				out[uint32(k)] = v
-			}
-		case map[GatewayIDType]string:
-			for k, v := range m {
-				out[uint32(k)] = v
-			}
-		case map[CPType]string:
-			for k, v := range m {
-				out[uint32(k)] = v
-			}
-		case map[CPAttributeType]string:
-			for k, v := range m {
-				out[uint32(k)] = v
-			}
-		default:
-			t.Fatalf("unhandled %T", m)
-		}
-		return out
-	}
-	check("DHGroup", conv(dhNames), dhRanges)
-	check("TransformType", conv(transformTypeNames), transformTypeRanges)
-	check("EncrID", conv(encrNames), encrRanges)
-	check("PRFID", conv(prfNames), prfRanges)
-	check("IntegID", conv(integNames), integRanges)
-	check("ESNID", conv(esnNames), esnRanges)
-	check("NotifyType", conv(notifyNames), notifyRanges[2:]) // 1–49 gaps are "reserved" by design
-	check("ProtocolID", conv(protocolNames), protocolRanges)
-	check("AuthMethod", conv(authNames), authRanges)
-	check("IDType", conv(idNames), idRanges)
-	check("CertEncoding", conv(certNames), certRanges)
-	check("TSType", conv(tsNames), tsRanges)
-	check("HashAlgorithm", conv(hashNames), hashRanges)
-	check("GatewayIDType", conv(gatewayNames), gatewayRanges)
-	check("CPType", conv(cpTypeNames), cpTypeRanges)
-	check("CPAttributeType", conv(cpAttrNames), cpAttrRanges)
 
 	// Every value of the 8-bit registries has a name or a range.
 	for v := 0; v < 256; v++ {

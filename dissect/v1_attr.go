@@ -1,7 +1,5 @@
 package dissect
 
-import "strings"
-
 // ModeCfgV1 is the body of an IKEv1 Attributes payload, payload type 14
 // (draft-dukes-ike-mode-cfg-02 §3.2), carried in Transaction exchanges for
 // Mode Config and XAUTH (draft-beaulieu-ike-xauth-02): the message type, an
@@ -16,17 +14,7 @@ type ModeCfgV1 struct {
 
 // String renders "ISAKMP_CFG_REPLY id 4660: INTERNAL_IP4_ADDRESS = 10.0.0.2, …".
 func (m *ModeCfgV1) String() string {
-	var sb strings.Builder
-	sb.WriteString(m.Type.String() + " id " + v1Utoa(m.Identifier))
-	for i := range m.Attributes {
-		if i == 0 {
-			sb.WriteString(": ")
-		} else {
-			sb.WriteString(", ")
-		}
-		sb.WriteString(m.Attributes[i].String())
-	}
-	return sb.String()
+	return attributesLineV1(m.Type.String()+" id "+v1Utoa(m.Identifier), m.Attributes)
 }
 
 // decodeModeCfgV1 decodes the body of an IKEv1 Attributes payload. base is

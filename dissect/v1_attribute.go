@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"slices"
 	"strconv"
+	"strings"
 )
 
 // AttrSpaceV1 says which registry names the classes of an [AttributeV1]:
@@ -66,47 +67,45 @@ func (a *AttributeV1) ValueName() string {
 	if a.Long() {
 		return longValue(a.Data)
 	}
-	v := uint16(a.Value)
-	fits := a.Value <= 0xffff
+	var name func(uint32) string
 	switch a.Space {
 	case AttrSpaceIKE:
-		if !fits {
-			break
-		}
-		switch IKEAttrType(a.Type) {
-		case IKEAttrEncryption:
-			return EncrAlgV1(v).String()
-		case IKEAttrHash:
-			return HashAlgV1(v).String()
-		case IKEAttrAuthMethod:
-			return AuthMethodV1(v).String()
-		case IKEAttrGroupDesc:
-			return DHGroup(v).String()
-		case IKEAttrGroupType:
-			return GroupTypeV1(v).String()
-		case IKEAttrLifeType:
-			return LifeTypeV1(v).String()
-		}
+		name = ikeAttrValueNames[IKEAttrType(a.Type)]
 	case AttrSpaceIPsec:
-		if !fits {
-			break
-		}
-		switch IPsecAttrType(a.Type) {
-		case IPsecAttrLifeType:
-			return LifeTypeV1(v).String()
-		case IPsecAttrGroupDesc:
-			return DHGroup(v).String()
-		case IPsecAttrEncapMode:
-			return EncapModeV1(v).String()
-		case IPsecAttrAuthAlg:
-			return AuthAlgV1(v).String()
-		case IPsecAttrECNTunnel:
-			return namedOrNumber(v, ecnTunnelV1Names)
-		case IPsecAttrESN:
-			return namedOrNumber(v, esnV1Names)
-		}
+		name = ipsecAttrValueNames[IPsecAttrType(a.Type)]
+	}
+	if name != nil && a.Value <= 0xffff {
+		return name(a.Value)
 	}
 	return v1Utoa(a.Value)
+}
+
+// ikeAttrValueNames names the values of the enumerated IKE attribute
+// classes ([RFC 2409] Appendix A); the other classes are numbers.
+//
+// [RFC 2409]: https://www.rfc-editor.org/rfc/rfc2409#appendix-A
+var ikeAttrValueNames = map[IKEAttrType]func(uint32) string{
+	IKEAttrEncryption: valueString[EncrAlgV1],
+	IKEAttrHash:       valueString[HashAlgV1],
+	IKEAttrAuthMethod: valueString[AuthMethodV1],
+	IKEAttrGroupDesc:  valueString[DHGroup],
+	IKEAttrGroupType:  valueString[GroupTypeV1],
+	IKEAttrLifeType:   valueString[LifeTypeV1],
+}
+
+// ipsecAttrValueNames names the values of the enumerated IPsec DOI
+// attribute classes ([RFC 2407] §4.5, [RFC 3168], [RFC 4304]).
+//
+// [RFC 2407]: https://www.rfc-editor.org/rfc/rfc2407#section-4.5
+// [RFC 3168]: https://www.rfc-editor.org/rfc/rfc3168#section-9.2.1.1
+// [RFC 4304]: https://www.rfc-editor.org/rfc/rfc4304#section-2
+var ipsecAttrValueNames = map[IPsecAttrType]func(uint32) string{
+	IPsecAttrLifeType:  valueString[LifeTypeV1],
+	IPsecAttrGroupDesc: valueString[DHGroup],
+	IPsecAttrEncapMode: valueString[EncapModeV1],
+	IPsecAttrAuthAlg:   valueString[AuthAlgV1],
+	IPsecAttrECNTunnel: func(v uint32) string { return namedOrNumber(uint16(v), ecnTunnelV1Names) },
+	IPsecAttrESN:       func(v uint32) string { return namedOrNumber(uint16(v), esnV1Names) },
 }
 
 func namedOrNumber(v uint16, names map[uint16]string) string {
@@ -183,6 +182,22 @@ func quoteText(b []byte) string {
 // String renders "Class = value", e.g. "Encryption Algorithm = AES-CBC",
 // "Life Duration = 28800", "Group Description = MODP_1024".
 func (a *AttributeV1) String() string { return a.Name() + " = " + a.ValueName() }
+
+// attributesLineV1 renders head followed by ": " and the attributes
+// separated by ", " (head alone when there are none).
+func attributesLineV1(head string, attrs []AttributeV1) string {
+	var sb strings.Builder
+	sb.WriteString(head)
+	for i := range attrs {
+		if i == 0 {
+			sb.WriteString(": ")
+		} else {
+			sb.WriteString(", ")
+		}
+		sb.WriteString(attrs[i].String())
+	}
+	return sb.String()
+}
 
 // MarshalJSON encodes the attribute as {"type", "type_id", "format",
 // "value", "value_name"} with "data" (hex) for TLV values.

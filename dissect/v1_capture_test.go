@@ -74,6 +74,19 @@ func loadV1Hex(t testing.TB, name string) []v1Msg {
 	return out
 }
 
+// frameV1 returns frame of testdata/v1_<file>.hex; the test fails when the
+// file has no such frame.
+func frameV1(t testing.TB, file string, frame int) v1Msg {
+	t.Helper()
+	for _, m := range loadV1Hex(t, file) {
+		if m.frame == frame {
+			return m
+		}
+	}
+	t.Fatalf("%s: no frame %d", file, frame)
+	return v1Msg{}
+}
+
 // v1DecryptedGarbled: tshark's decryption of frame 8 of ikev1-certs.pcap
 // (a quick-mode retransmission) has a wrong first CBC block (tshark
 // chains the IV from the wrong message), so its plaintext is garbage.

@@ -1,86 +1,25 @@
 package dissect
 
 import (
+	"encoding/json"
 	"testing"
-	"unsafe"
 )
 
 // Fuzz targets for the IKEv1 decoders. Invariant: no panic, and on
 // success every byte slice of the result lies inside the input.
 // Run e.g. `go test ./dissect -run='^$' -fuzz='^FuzzDecodeV1Payload$' -fuzztime=60s`.
 
-// v1Inside fails t if s (non-empty) does not lie within in.
-func v1Inside(t *testing.T, what string, in, s []byte) {
-	if len(s) == 0 {
-		return
-	}
-	if len(in) == 0 {
-		t.Fatalf("%s: %d octets from empty input", what, len(s))
-	}
-	lo := uintptr(unsafe.Pointer(unsafe.SliceData(in)))
-	hi := lo + uintptr(len(in))
-	p := uintptr(unsafe.Pointer(unsafe.SliceData(s)))
-	if p < lo || p+uintptr(len(s)) > hi {
-		t.Fatalf("%s: slice [%#x,+%d) outside input [%#x,%#x)", what, p, len(s), lo, hi)
-	}
-}
-
-// v1CheckBody checks every aliased slice of a decoded IKEv1 body and that
-// String does not panic.
+// v1CheckBody checks a decoded IKEv1 body: String and JSON encoding work,
+// every byte slice aliases the input, a Delete holds no more SPIs than it
+// announces.
 func v1CheckBody(t *testing.T, in []byte, b Body) {
 	_ = b.String()
-	attrs := func(as []AttributeV1) {
-		for i := range as {
-			v1Inside(t, "attribute", in, as[i].Data)
-			_ = as[i].String()
-			if _, err := as[i].MarshalJSON(); err != nil {
-				t.Fatal(err)
-			}
-		}
+	if _, err := json.Marshal(b); err != nil {
+		t.Fatal(err)
 	}
-	switch x := b.(type) {
-	case *SAV1:
-		for _, p := range x.Proposals {
-			v1Inside(t, "SPI", in, p.SPI)
-			for _, tr := range p.Transforms {
-				attrs(tr.Attributes)
-			}
-		}
-	case *KEV1:
-		v1Inside(t, "KE", in, x.Data)
-	case *IDV1:
-		v1Inside(t, "ID", in, x.Data)
-	case *CertV1:
-		v1Inside(t, "CERT", in, x.Data)
-	case *CertReqV1:
-		v1Inside(t, "CR", in, x.Authority)
-	case *HashV1:
-		v1Inside(t, "HASH", in, x.Data)
-	case *SigV1:
-		v1Inside(t, "SIG", in, x.Data)
-	case *NonceV1:
-		v1Inside(t, "NONCE", in, x.Data)
-	case *NotifyV1:
-		v1Inside(t, "N.SPI", in, x.SPI)
-		v1Inside(t, "N.data", in, x.Data)
-		attrs(x.Attributes)
-	case *DeleteV1:
-		if len(x.SPIs) > int(x.NumSPIs) {
-			t.Fatalf("D: %d SPIs > NumSPIs %d", len(x.SPIs), x.NumSPIs)
-		}
-		for _, s := range x.SPIs {
-			v1Inside(t, "D.SPI", in, s)
-		}
-	case *VendorID:
-		v1Inside(t, "VID", in, x.Data)
-	case *NATD:
-		v1Inside(t, "NAT-D", in, x.Hash)
-	case *FragmentV1:
-		v1Inside(t, "FRAG", in, x.Data)
-	case *ModeCfgV1:
-		attrs(x.Attributes)
-	case *Opaque:
-		v1Inside(t, "opaque", in, x.Data)
+	checkAliases(t, b, in)
+	if d, ok := b.(*DeleteV1); ok && len(d.SPIs) > int(d.NumSPIs) {
+		t.Fatalf("D: %d SPIs > NumSPIs %d", len(d.SPIs), d.NumSPIs)
 	}
 }
 
@@ -161,7 +100,7 @@ func FuzzAttributesV1(f *testing.F) {
 		}
 		if err == nil {
 			for i := range as {
-				v1Inside(t, "attribute", data, as[i].Data)
+				wantInside(t, "attribute", data, as[i].Data)
 				_ = as[i].String()
 			}
 		}

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/netip"
 	"strings"
 	"testing"
@@ -23,17 +24,25 @@ func v1hex(t *testing.T, s string) []byte {
 // realPayloadV1 returns the body of payload #idx of frame in a testdata file.
 func realPayloadV1(t *testing.T, file string, frame, idx int) Payload {
 	t.Helper()
-	for _, m := range loadV1Hex(t, file) {
-		if m.frame == frame {
-			_, ps, _, err := decodeAllV1(m)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return ps[idx]
-		}
+	_, ps, _, err := decodeAllV1(frameV1(t, file, frame))
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Fatalf("%s: no frame %d", file, frame)
-	return Payload{}
+	return ps[idx]
+}
+
+// wantBodyV1 decodes the payload body in (hex, at offset 0) with decode and
+// checks the error against wantErr and String() against want.
+func wantBodyV1[T fmt.Stringer](t *testing.T, decode func([]byte, int) (T, error), in, want string, wantErr error) T {
+	t.Helper()
+	body, err := decode(v1hex(t, in), 0)
+	if !errors.Is(err, wantErr) {
+		t.Errorf("%s: err %v, want %v", in, err, wantErr)
+	}
+	if got := body.String(); got != want {
+		t.Errorf("%s: %q, want %q", in, got, want)
+	}
+	return body
 }
 
 // TestSAV1Real pins the decode of real SAs: phase 1 (main mode, ikev1-certs
@@ -78,7 +87,7 @@ func TestSAV1Real(t *testing.T) {
 		t.Errorf("JSON %s, %v", j, err)
 	}
 	sa = b.(*SAV1)
-	if v1Inside(t, "SPI", qm.Body, sa.Proposals[0].SPI); sa.Proposals[0].Transforms[0].Name() != "ESP_3DES" {
+	if wantInside(t, "SPI", qm.Body, sa.Proposals[0].SPI); sa.Proposals[0].Transforms[0].Name() != "ESP_3DES" {
 		t.Errorf("transform name %q", sa.Proposals[0].Transforms[0].Name())
 	}
 }
@@ -253,13 +262,7 @@ func TestNotifyV1(t *testing.T) {
 		{"00000001 03 04", "RESERVED", ErrTruncated},
 	}
 	for _, tt := range tests {
-		n, err := decodeNotifyV1(v1hex(t, tt.in), 0)
-		if !errors.Is(err, tt.wantErr) {
-			t.Errorf("%s: err %v, want %v", tt.in, err, tt.wantErr)
-		}
-		if got := n.String(); got != tt.want {
-			t.Errorf("%s: %q, want %q", tt.in, got, tt.want)
-		}
+		wantBodyV1(t, decodeNotifyV1, tt.in, tt.want, tt.wantErr)
 	}
 }
 
@@ -278,12 +281,8 @@ func TestDeleteV1(t *testing.T) {
 		{"00000001 03 04", "RESERVED 0 SPIs ", 0, ErrTruncated},
 	}
 	for _, tt := range tests {
-		d, err := decodeDeleteV1(v1hex(t, tt.in), 0)
-		if !errors.Is(err, tt.wantErr) || len(d.SPIs) != tt.spis {
-			t.Errorf("%s: err %v (want %v), %d SPIs", tt.in, err, tt.wantErr, len(d.SPIs))
-		}
-		if got := d.String(); got != tt.want {
-			t.Errorf("%s: %q, want %q", tt.in, got, tt.want)
+		if d := wantBodyV1(t, decodeDeleteV1, tt.in, tt.want, tt.wantErr); len(d.SPIs) != tt.spis {
+			t.Errorf("%s: %d SPIs, want %d", tt.in, len(d.SPIs), tt.spis)
 		}
 	}
 }
@@ -354,12 +353,7 @@ func TestCertReqV1Real(t *testing.T) {
 // 168 octets): "walk" is header + payload walk, "typed" adds the typed
 // decode of every payload.
 func BenchmarkV1MainMode1(b *testing.B) {
-	var raw []byte
-	for _, m := range loadV1Hex(b, "main_mode") {
-		if m.frame == 1 {
-			raw = m.raw
-		}
-	}
+	raw := frameV1(b, "main_mode", 1).raw
 	var msg Message
 	b.Run("walk", func(b *testing.B) {
 		b.ReportAllocs()

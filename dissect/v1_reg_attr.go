@@ -33,34 +33,35 @@ const (
 	IKEAttrGroupOrder   IKEAttrType = 16 // Group Order (V)
 )
 
-var ikeAttrNames = map[IKEAttrType]string{
-	0:                   "RESERVED",
-	IKEAttrEncryption:   "Encryption Algorithm",
-	IKEAttrHash:         "Hash Algorithm",
-	IKEAttrAuthMethod:   "Authentication Method",
-	IKEAttrGroupDesc:    "Group Description",
-	IKEAttrGroupType:    "Group Type",
-	IKEAttrGroupPrime:   "Group Prime/Irreducible Polynomial",
-	IKEAttrGroupGenOne:  "Group Generator One",
-	IKEAttrGroupGenTwo:  "Group Generator Two",
-	IKEAttrGroupCurveA:  "Group Curve A",
-	IKEAttrGroupCurveB:  "Group Curve B",
-	IKEAttrLifeType:     "Life Type",
-	IKEAttrLifeDuration: "Life Duration",
-	IKEAttrPRF:          "PRF",
-	IKEAttrKeyLength:    "Key Length",
-	IKEAttrFieldSize:    "Field Size",
-	IKEAttrGroupOrder:   "Group Order",
-}
-
-var ikeAttrRanges = []valueRange{{17, 16383, "unassigned"}, {16384, 32767, "private use"}}
-
 // String returns the class name of RFC 2409 Appendix A ("Encryption
 // Algorithm") or the number with its range.
-func (t IKEAttrType) String() string { return v1Name(t, ikeAttrNames, ikeAttrRanges) }
+func (t IKEAttrType) String() string { return ikeAttrRegistry.name(t) }
 
 // MarshalText encodes the class as its name.
 func (t IKEAttrType) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
+
+var ikeAttrRegistry = registry[IKEAttrType]{
+	names: map[IKEAttrType]string{
+		0:                   "RESERVED",
+		IKEAttrEncryption:   "Encryption Algorithm",
+		IKEAttrHash:         "Hash Algorithm",
+		IKEAttrAuthMethod:   "Authentication Method",
+		IKEAttrGroupDesc:    "Group Description",
+		IKEAttrGroupType:    "Group Type",
+		IKEAttrGroupPrime:   "Group Prime/Irreducible Polynomial",
+		IKEAttrGroupGenOne:  "Group Generator One",
+		IKEAttrGroupGenTwo:  "Group Generator Two",
+		IKEAttrGroupCurveA:  "Group Curve A",
+		IKEAttrGroupCurveB:  "Group Curve B",
+		IKEAttrLifeType:     "Life Type",
+		IKEAttrLifeDuration: "Life Duration",
+		IKEAttrPRF:          "PRF",
+		IKEAttrKeyLength:    "Key Length",
+		IKEAttrFieldSize:    "Field Size",
+		IKEAttrGroupOrder:   "Group Order",
+	},
+	ranges: []valueRange{{17, 16383, "unassigned"}, {16384, 32767, "private use"}},
+}
 
 // EncrAlgV1 is a value of the IKE Encryption Algorithm attribute
 // ([RFC 2409] Appendix A, [RFC 3602], [RFC 4312]).
@@ -82,29 +83,26 @@ const (
 	EncrV1Camellia EncrAlgV1 = 8 // CAMELLIA-CBC
 )
 
-var encrAlgV1Names = map[EncrAlgV1]string{
-	0:              "RESERVED",
-	EncrV1DES:      "DES-CBC",
-	EncrV1IDEA:     "IDEA-CBC",
-	EncrV1Blowfish: "Blowfish-CBC",
-	EncrV1RC5:      "RC5-R16-B64-CBC",
-	EncrV13DES:     "3DES-CBC",
-	EncrV1CAST:     "CAST-CBC",
-	EncrV1AES:      "AES-CBC",
-	EncrV1Camellia: "CAMELLIA-CBC",
-}
-
-var ikeValueRanges = func(firstFree uint32) []valueRange {
-	return []valueRange{{firstFree, 65000, "unassigned"}, {65001, 65535, "private use"}}
-}
-
-var encrAlgV1Ranges = ikeValueRanges(9)
-
 // String returns the algorithm name ("AES-CBC") or the number with its range.
-func (a EncrAlgV1) String() string { return v1Name(a, encrAlgV1Names, encrAlgV1Ranges) }
+func (a EncrAlgV1) String() string { return encrAlgV1Registry.name(a) }
 
 // MarshalText encodes the algorithm as its name.
 func (a EncrAlgV1) MarshalText() ([]byte, error) { return []byte(a.String()), nil }
+
+var encrAlgV1Registry = registry[EncrAlgV1]{
+	names: map[EncrAlgV1]string{
+		0:              "RESERVED",
+		EncrV1DES:      "DES-CBC",
+		EncrV1IDEA:     "IDEA-CBC",
+		EncrV1Blowfish: "Blowfish-CBC",
+		EncrV1RC5:      "RC5-R16-B64-CBC",
+		EncrV13DES:     "3DES-CBC",
+		EncrV1CAST:     "CAST-CBC",
+		EncrV1AES:      "AES-CBC",
+		EncrV1Camellia: "CAMELLIA-CBC",
+	},
+	ranges: ikeValueRanges(9),
+}
 
 // HashAlgV1 is a value of the IKE Hash Algorithm attribute
 // ([RFC 2409] Appendix A, [RFC 4878]).
@@ -123,23 +121,24 @@ const (
 	HashV1SHA2512 HashAlgV1 = 6 // SHA2-512
 )
 
-var hashAlgV1Names = map[HashAlgV1]string{
-	0:             "RESERVED",
-	HashV1MD5:     "MD5",
-	HashV1SHA:     "SHA",
-	HashV1Tiger:   "Tiger",
-	HashV1SHA2256: "SHA2-256",
-	HashV1SHA2384: "SHA2-384",
-	HashV1SHA2512: "SHA2-512",
-}
-
-var hashAlgV1Ranges = ikeValueRanges(7)
-
 // String returns the hash name ("SHA2-256") or the number with its range.
-func (a HashAlgV1) String() string { return v1Name(a, hashAlgV1Names, hashAlgV1Ranges) }
+func (a HashAlgV1) String() string { return hashAlgV1Registry.name(a) }
 
 // MarshalText encodes the algorithm as its name.
 func (a HashAlgV1) MarshalText() ([]byte, error) { return []byte(a.String()), nil }
+
+var hashAlgV1Registry = registry[HashAlgV1]{
+	names: map[HashAlgV1]string{
+		0:             "RESERVED",
+		HashV1MD5:     "MD5",
+		HashV1SHA:     "SHA",
+		HashV1Tiger:   "Tiger",
+		HashV1SHA2256: "SHA2-256",
+		HashV1SHA2384: "SHA2-384",
+		HashV1SHA2512: "SHA2-512",
+	},
+	ranges: ikeValueRanges(7),
+}
 
 // AuthMethodV1 is a value of the IKE Authentication Method attribute
 // ([RFC 2409] Appendix A, [RFC 4754]), including the private-use XAUTH
@@ -176,43 +175,44 @@ const (
 	AuthV1XAUTHRespRSARevisedEn AuthMethodV1 = 65010 // XAUTHRespRSARevisedEncryption
 )
 
-var authMethodV1Names = map[AuthMethodV1]string{
-	0:                           "RESERVED",
-	AuthV1PSK:                   "Pre-shared key",
-	AuthV1DSS:                   "DSS signatures",
-	AuthV1RSASig:                "RSA signatures",
-	AuthV1RSAEnc:                "Encryption with RSA",
-	AuthV1RSARevEnc:             "Revised encryption with RSA",
-	6:                           "Encryption with El-Gamal",
-	7:                           "Revised encryption with El-Gamal",
-	8:                           "ECDSA signatures",
-	AuthV1ECDSAP256:             "ECDSA with SHA-256 on the P-256 curve",
-	AuthV1ECDSAP384:             "ECDSA with SHA-384 on the P-384 curve",
-	AuthV1ECDSAP521:             "ECDSA with SHA-512 on the P-521 curve",
-	AuthV1HybridInitRSA:         "HybridInitRSA",
-	AuthV1HybridRespRSA:         "HybridRespRSA",
-	AuthV1HybridInitDSS:         "HybridInitDSS",
-	AuthV1HybridRespDSS:         "HybridRespDSS",
-	AuthV1XAUTHInitPSK:          "XAUTHInitPreShared",
-	AuthV1XAUTHRespPSK:          "XAUTHRespPreShared",
-	AuthV1XAUTHInitDSS:          "XAUTHInitDSS",
-	AuthV1XAUTHRespDSS:          "XAUTHRespDSS",
-	AuthV1XAUTHInitRSA:          "XAUTHInitRSA",
-	AuthV1XAUTHRespRSA:          "XAUTHRespRSA",
-	AuthV1XAUTHInitRSAEnc:       "XAUTHInitRSAEncryption",
-	AuthV1XAUTHRespRSAEnc:       "XAUTHRespRSAEncryption",
-	AuthV1XAUTHInitRSARevisedEn: "XAUTHInitRSARevisedEncryption",
-	AuthV1XAUTHRespRSARevisedEn: "XAUTHRespRSARevisedEncryption",
-}
-
-var authMethodV1Ranges = ikeValueRanges(12)
-
 // String returns the method name ("Pre-shared key", "XAUTHInitPreShared")
 // or the number with its range.
-func (a AuthMethodV1) String() string { return v1Name(a, authMethodV1Names, authMethodV1Ranges) }
+func (a AuthMethodV1) String() string { return authMethodV1Registry.name(a) }
 
 // MarshalText encodes the method as its name.
 func (a AuthMethodV1) MarshalText() ([]byte, error) { return []byte(a.String()), nil }
+
+var authMethodV1Registry = registry[AuthMethodV1]{
+	names: map[AuthMethodV1]string{
+		0:                           "RESERVED",
+		AuthV1PSK:                   "Pre-shared key",
+		AuthV1DSS:                   "DSS signatures",
+		AuthV1RSASig:                "RSA signatures",
+		AuthV1RSAEnc:                "Encryption with RSA",
+		AuthV1RSARevEnc:             "Revised encryption with RSA",
+		6:                           "Encryption with El-Gamal",
+		7:                           "Revised encryption with El-Gamal",
+		8:                           "ECDSA signatures",
+		AuthV1ECDSAP256:             "ECDSA with SHA-256 on the P-256 curve",
+		AuthV1ECDSAP384:             "ECDSA with SHA-384 on the P-384 curve",
+		AuthV1ECDSAP521:             "ECDSA with SHA-512 on the P-521 curve",
+		AuthV1HybridInitRSA:         "HybridInitRSA",
+		AuthV1HybridRespRSA:         "HybridRespRSA",
+		AuthV1HybridInitDSS:         "HybridInitDSS",
+		AuthV1HybridRespDSS:         "HybridRespDSS",
+		AuthV1XAUTHInitPSK:          "XAUTHInitPreShared",
+		AuthV1XAUTHRespPSK:          "XAUTHRespPreShared",
+		AuthV1XAUTHInitDSS:          "XAUTHInitDSS",
+		AuthV1XAUTHRespDSS:          "XAUTHRespDSS",
+		AuthV1XAUTHInitRSA:          "XAUTHInitRSA",
+		AuthV1XAUTHRespRSA:          "XAUTHRespRSA",
+		AuthV1XAUTHInitRSAEnc:       "XAUTHInitRSAEncryption",
+		AuthV1XAUTHRespRSAEnc:       "XAUTHRespRSAEncryption",
+		AuthV1XAUTHInitRSARevisedEn: "XAUTHInitRSARevisedEncryption",
+		AuthV1XAUTHRespRSARevisedEn: "XAUTHRespRSARevisedEncryption",
+	},
+	ranges: ikeValueRanges(12),
+}
 
 // IsXAUTH reports whether a is one of the XAUTH methods (65001–65010).
 func (a AuthMethodV1) IsXAUTH() bool {
@@ -234,15 +234,16 @@ const (
 	GroupTypeV1EC2N GroupTypeV1 = 3 // EC2N (elliptic curve group over GF[2^N])
 )
 
-var groupTypeV1Names = map[GroupTypeV1]string{0: "RESERVED", 1: "MODP", 2: "ECP", 3: "EC2N"}
-
-var groupTypeV1Ranges = ikeValueRanges(4)
-
 // String returns "MODP", "ECP", "EC2N" or the number with its range.
-func (g GroupTypeV1) String() string { return v1Name(g, groupTypeV1Names, groupTypeV1Ranges) }
+func (g GroupTypeV1) String() string { return groupTypeV1Registry.name(g) }
 
 // MarshalText encodes the group type as its name.
 func (g GroupTypeV1) MarshalText() ([]byte, error) { return []byte(g.String()), nil }
+
+var groupTypeV1Registry = registry[GroupTypeV1]{
+	names:  map[GroupTypeV1]string{0: "RESERVED", 1: "MODP", 2: "ECP", 3: "EC2N"},
+	ranges: ikeValueRanges(4),
+}
 
 // LifeTypeV1 is a value of the IKE Life Type attribute and of the IPsec DOI
 // SA Life Type attribute ([RFC 2409] Appendix A, [RFC 2407] §4.5); both
@@ -258,16 +259,17 @@ const (
 	LifeV1Kilobytes LifeTypeV1 = 2 // kilobytes
 )
 
-var lifeTypeV1Names = map[LifeTypeV1]string{0: "RESERVED", 1: "seconds", 2: "kilobytes"}
-
-var lifeTypeV1Ranges = ikeValueRanges(3)
-
 // String returns "seconds", "kilobytes" or the number with its range (the
 // IKE registry's ranges: private use from 65001).
-func (l LifeTypeV1) String() string { return v1Name(l, lifeTypeV1Names, lifeTypeV1Ranges) }
+func (l LifeTypeV1) String() string { return lifeTypeV1Registry.name(l) }
 
 // MarshalText encodes the life type as its name.
 func (l LifeTypeV1) MarshalText() ([]byte, error) { return []byte(l.String()), nil }
+
+var lifeTypeV1Registry = registry[LifeTypeV1]{
+	names:  map[LifeTypeV1]string{0: "RESERVED", 1: "seconds", 2: "kilobytes"},
+	ranges: ikeValueRanges(3),
+}
 
 // IPsecAttrType is an IPsec DOI SA attribute class, used in the transforms
 // of AH, ESP and IPComp proposals and in RESPONDER-LIFETIME notifications
@@ -298,36 +300,34 @@ const (
 	IPsecAttrSADirection   IPsecAttrType = 15 // SA Direction (B), RFC 6407
 )
 
-var ipsecAttrNames = map[IPsecAttrType]string{
-	0:                      "RESERVED",
-	IPsecAttrLifeType:      "SA Life Type",
-	IPsecAttrLifeDuration:  "SA Life Duration",
-	IPsecAttrGroupDesc:     "Group Description",
-	IPsecAttrEncapMode:     "Encapsulation Mode",
-	IPsecAttrAuthAlg:       "Authentication Algorithm",
-	IPsecAttrKeyLength:     "Key Length",
-	IPsecAttrKeyRounds:     "Key Rounds",
-	IPsecAttrCompDictSize:  "Compress Dictionary Size",
-	IPsecAttrCompPrivAlg:   "Compress Private Algorithm",
-	IPsecAttrECNTunnel:     "ECN Tunnel",
-	IPsecAttrESN:           "Extended (64-bit) Sequence Number",
-	IPsecAttrAuthKeyLength: "Authentication Key Length",
-	IPsecAttrSigEncoding:   "Signature Encoding Algorithm",
-	IPsecAttrAddrPreserve:  "Address Preservation",
-	IPsecAttrSADirection:   "SA Direction",
-}
-
-var ipsecAttrRanges = []valueRange{
-	{16, 32000, "unassigned"},
-	{32001, 32767, "private use"},
-}
-
 // String returns the attribute class name of RFC 2407 §4.5 ("Encapsulation
 // Mode") or the number with its range.
-func (t IPsecAttrType) String() string { return v1Name(t, ipsecAttrNames, ipsecAttrRanges) }
+func (t IPsecAttrType) String() string { return ipsecAttrRegistry.name(t) }
 
 // MarshalText encodes the class as its name.
 func (t IPsecAttrType) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
+
+var ipsecAttrRegistry = registry[IPsecAttrType]{
+	names: map[IPsecAttrType]string{
+		0:                      "RESERVED",
+		IPsecAttrLifeType:      "SA Life Type",
+		IPsecAttrLifeDuration:  "SA Life Duration",
+		IPsecAttrGroupDesc:     "Group Description",
+		IPsecAttrEncapMode:     "Encapsulation Mode",
+		IPsecAttrAuthAlg:       "Authentication Algorithm",
+		IPsecAttrKeyLength:     "Key Length",
+		IPsecAttrKeyRounds:     "Key Rounds",
+		IPsecAttrCompDictSize:  "Compress Dictionary Size",
+		IPsecAttrCompPrivAlg:   "Compress Private Algorithm",
+		IPsecAttrECNTunnel:     "ECN Tunnel",
+		IPsecAttrESN:           "Extended (64-bit) Sequence Number",
+		IPsecAttrAuthKeyLength: "Authentication Key Length",
+		IPsecAttrSigEncoding:   "Signature Encoding Algorithm",
+		IPsecAttrAddrPreserve:  "Address Preservation",
+		IPsecAttrSADirection:   "SA Direction",
+	},
+	ranges: []valueRange{{16, 32000, "unassigned"}, {32001, 32767, "private use"}},
+}
 
 // EncapModeV1 is a value of the IPsec DOI Encapsulation Mode attribute
 // ([RFC 2407] §4.5, [RFC 3947] §5, and the values 61443/61444 that
@@ -347,31 +347,25 @@ const (
 	EncapV1UDPTransportDraft EncapModeV1 = 61444 // UDP-Encapsulated-Transport (draft)
 )
 
-var encapModeV1Names = map[EncapModeV1]string{
-	0:                        "RESERVED",
-	EncapV1Tunnel:            "Tunnel",
-	EncapV1Transport:         "Transport",
-	EncapV1UDPTunnel:         "UDP-Encapsulated-Tunnel",
-	EncapV1UDPTransport:      "UDP-Encapsulated-Transport",
-	EncapV1UDPTunnelDraft:    "UDP-Encapsulated-Tunnel (draft)",
-	EncapV1UDPTransportDraft: "UDP-Encapsulated-Transport (draft)",
-}
-
-var ipsecValueRanges = func(firstFree uint32) []valueRange {
-	return []valueRange{
-		{firstFree, 61439, "unassigned"},
-		{61440, 65535, "private use"},
-	}
-}
-
-var encapModeV1Ranges = ipsecValueRanges(5)
-
 // String returns the mode name ("UDP-Encapsulated-Tunnel") or the number
 // with its range.
-func (m EncapModeV1) String() string { return v1Name(m, encapModeV1Names, encapModeV1Ranges) }
+func (m EncapModeV1) String() string { return encapModeV1Registry.name(m) }
 
 // MarshalText encodes the mode as its name.
 func (m EncapModeV1) MarshalText() ([]byte, error) { return []byte(m.String()), nil }
+
+var encapModeV1Registry = registry[EncapModeV1]{
+	names: map[EncapModeV1]string{
+		0:                        "RESERVED",
+		EncapV1Tunnel:            "Tunnel",
+		EncapV1Transport:         "Transport",
+		EncapV1UDPTunnel:         "UDP-Encapsulated-Tunnel",
+		EncapV1UDPTransport:      "UDP-Encapsulated-Transport",
+		EncapV1UDPTunnelDraft:    "UDP-Encapsulated-Tunnel (draft)",
+		EncapV1UDPTransportDraft: "UDP-Encapsulated-Transport (draft)",
+	},
+	ranges: ipsecValueRanges(5),
+}
 
 // AuthAlgV1 is a value of the IPsec DOI Authentication Algorithm attribute
 // ([RFC 2407] §4.5, [RFC 4868], [RFC 3566], [RFC 4543]).
@@ -399,30 +393,31 @@ const (
 	AuthAlgV1AES256GMAC  AuthAlgV1 = 13 // AES-256-GMAC
 )
 
-var authAlgV1Names = map[AuthAlgV1]string{
-	0:                    "RESERVED",
-	AuthAlgV1HMACMD5:     "HMAC-MD5",
-	AuthAlgV1HMACSHA:     "HMAC-SHA",
-	AuthAlgV1DESMAC:      "DES-MAC",
-	AuthAlgV1KPDK:        "KPDK",
-	AuthAlgV1HMACSHA2256: "HMAC-SHA2-256",
-	AuthAlgV1HMACSHA2384: "HMAC-SHA2-384",
-	AuthAlgV1HMACSHA2512: "HMAC-SHA2-512",
-	AuthAlgV1HMACRIPEMD:  "HMAC-RIPEMD",
-	AuthAlgV1AESXCBCMAC:  "AES-XCBC-MAC",
-	AuthAlgV1SIGRSA:      "SIG-RSA",
-	AuthAlgV1AES128GMAC:  "AES-128-GMAC",
-	AuthAlgV1AES192GMAC:  "AES-192-GMAC",
-	AuthAlgV1AES256GMAC:  "AES-256-GMAC",
-}
-
-var authAlgV1Ranges = ipsecValueRanges(14)
-
 // String returns the algorithm name ("HMAC-SHA2-256") or the number with its range.
-func (a AuthAlgV1) String() string { return v1Name(a, authAlgV1Names, authAlgV1Ranges) }
+func (a AuthAlgV1) String() string { return authAlgV1Registry.name(a) }
 
 // MarshalText encodes the algorithm as its name.
 func (a AuthAlgV1) MarshalText() ([]byte, error) { return []byte(a.String()), nil }
+
+var authAlgV1Registry = registry[AuthAlgV1]{
+	names: map[AuthAlgV1]string{
+		0:                    "RESERVED",
+		AuthAlgV1HMACMD5:     "HMAC-MD5",
+		AuthAlgV1HMACSHA:     "HMAC-SHA",
+		AuthAlgV1DESMAC:      "DES-MAC",
+		AuthAlgV1KPDK:        "KPDK",
+		AuthAlgV1HMACSHA2256: "HMAC-SHA2-256",
+		AuthAlgV1HMACSHA2384: "HMAC-SHA2-384",
+		AuthAlgV1HMACSHA2512: "HMAC-SHA2-512",
+		AuthAlgV1HMACRIPEMD:  "HMAC-RIPEMD",
+		AuthAlgV1AESXCBCMAC:  "AES-XCBC-MAC",
+		AuthAlgV1SIGRSA:      "SIG-RSA",
+		AuthAlgV1AES128GMAC:  "AES-128-GMAC",
+		AuthAlgV1AES192GMAC:  "AES-192-GMAC",
+		AuthAlgV1AES256GMAC:  "AES-256-GMAC",
+	},
+	ranges: ipsecValueRanges(14),
+}
 
 // ecnTunnelV1Names are the values of the ECN Tunnel attribute ([RFC 3168] §9.2.1.1).
 //
@@ -433,3 +428,17 @@ var ecnTunnelV1Names = map[uint16]string{0: "RESERVED", 1: "Allowed", 2: "Forbid
 //
 // [RFC 4304]: https://www.rfc-editor.org/rfc/rfc4304#section-2
 var esnV1Names = map[uint16]string{0: "RESERVED", 1: "64-bit Sequence Number"}
+
+// ikeValueRanges are the unnamed ranges of the IKE attribute value
+// registries ([RFC 2409] Appendix A): unassigned from firstFree, private use
+// from 65001.
+func ikeValueRanges(firstFree uint32) []valueRange {
+	return []valueRange{{firstFree, 65000, "unassigned"}, {65001, 65535, "private use"}}
+}
+
+// ipsecValueRanges are the unnamed ranges of the IPsec DOI attribute value
+// registries ([RFC 2407] §4.5): unassigned from firstFree, private use from
+// 61440.
+func ipsecValueRanges(firstFree uint32) []valueRange {
+	return []valueRange{{firstFree, 61439, "unassigned"}, {61440, 65535, "private use"}}
+}

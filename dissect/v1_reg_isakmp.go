@@ -1,6 +1,9 @@
 package dissect
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
 // IKEv1 registries of ISAKMP ([RFC 2408]) and the IPsec DOI ([RFC 2407]):
 // domains of interpretation, situation bits, protocol IDs, transform IDs per
@@ -26,15 +29,16 @@ const (
 	DOIGDOI   DOI = 2 // GDOI (Group Domain of Interpretation)
 )
 
-var doiNames = map[DOI]string{DOIISAKMP: "ISAKMP", DOIIPsec: "IPSEC", DOIGDOI: "GDOI"}
-
-var doiRanges = []valueRange{{3, 0xffffffff, "unassigned"}}
-
 // String returns "ISAKMP", "IPSEC", "GDOI" or the number with its range.
-func (d DOI) String() string { return v1Name(d, doiNames, doiRanges) }
+func (d DOI) String() string { return doiRegistry.name(d) }
 
 // MarshalText encodes the DOI as its name.
 func (d DOI) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+
+var doiRegistry = registry[DOI]{
+	names:  map[DOI]string{DOIISAKMP: "ISAKMP", DOIIPsec: "IPSEC", DOIGDOI: "GDOI"},
+	ranges: []valueRange{{3, 0xffffffff, "unassigned"}},
+}
 
 // Situation is the IPsec DOI Situation bitmap of an SA payload ([RFC 2407] §4.2).
 //
@@ -72,23 +76,13 @@ func (s Situation) String() string {
 		}
 	}
 	if rest != 0 {
-		parts = append(parts, "0x"+strings.TrimLeft(hexU32(uint32(rest)), "0"))
+		parts = append(parts, "0x"+strconv.FormatUint(uint64(rest), 16))
 	}
 	return strings.Join(parts, "|")
 }
 
 // MarshalText encodes the situation as its String form.
 func (s Situation) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
-
-func hexU32(v uint32) string {
-	const digits = "0123456789abcdef"
-	var b [8]byte
-	for i := 7; i >= 0; i-- {
-		b[i] = digits[v&0xf]
-		v >>= 4
-	}
-	return string(b[:])
-}
 
 // ProtocolIDV1 is an IPsec DOI Security Protocol Identifier, used in IKEv1
 // proposals, notifications and deletes ([RFC 2407] §4.4.1). IKEv2 numbers
@@ -108,22 +102,23 @@ const (
 	ProtoGigaBeamV1 ProtocolIDV1 = 5 // PROTO_GIGABEAM_RADIO
 )
 
-var protocolV1Names = map[ProtocolIDV1]string{
-	0:               "RESERVED",
-	ProtoISAKMPV1:   "PROTO_ISAKMP",
-	ProtoAHV1:       "PROTO_IPSEC_AH",
-	ProtoESPV1:      "PROTO_IPSEC_ESP",
-	ProtoIPCompV1:   "PROTO_IPCOMP",
-	ProtoGigaBeamV1: "PROTO_GIGABEAM_RADIO",
-}
-
-var protocolV1Ranges = []valueRange{{6, 248, "unassigned"}, {249, 255, "private use"}}
-
 // String returns the RFC name ("PROTO_IPSEC_ESP") or the number with its range.
-func (p ProtocolIDV1) String() string { return v1Name(p, protocolV1Names, protocolV1Ranges) }
+func (p ProtocolIDV1) String() string { return protocolV1Registry.name(p) }
 
 // MarshalText encodes the protocol as its name.
 func (p ProtocolIDV1) MarshalText() ([]byte, error) { return []byte(p.String()), nil }
+
+var protocolV1Registry = registry[ProtocolIDV1]{
+	names: map[ProtocolIDV1]string{
+		0:               "RESERVED",
+		ProtoISAKMPV1:   "PROTO_ISAKMP",
+		ProtoAHV1:       "PROTO_IPSEC_AH",
+		ProtoESPV1:      "PROTO_IPSEC_ESP",
+		ProtoIPCompV1:   "PROTO_IPCOMP",
+		ProtoGigaBeamV1: "PROTO_GIGABEAM_RADIO",
+	},
+	ranges: []valueRange{{6, 248, "unassigned"}, {249, 255, "private use"}},
+}
 
 // ISAKMPTransformID is a transform ID of a PROTO_ISAKMP proposal
 // ([RFC 2407] §4.4.2).
@@ -134,17 +129,10 @@ type ISAKMPTransformID uint8
 // KeyIKE is the only ISAKMP transform ID, KEY_IKE ([RFC 2407] §4.4.2).
 const KeyIKE ISAKMPTransformID = 1
 
-var isakmpTransformNames = map[ISAKMPTransformID]string{0: "RESERVED", KeyIKE: "KEY_IKE"}
-
-var isakmpTransformRanges = []valueRange{{2, 248, "unassigned"}, {249, 255, "private use"}}
-
-// String returns "KEY_IKE" or the number with its range.
-func (t ISAKMPTransformID) String() string {
-	return v1Name(t, isakmpTransformNames, isakmpTransformRanges)
+var isakmpTransformRegistry = registry[ISAKMPTransformID]{
+	names:  map[ISAKMPTransformID]string{0: "RESERVED", KeyIKE: "KEY_IKE"},
+	ranges: []valueRange{{2, 248, "unassigned"}, {249, 255, "private use"}},
 }
-
-// MarshalText encodes the ID as its name.
-func (t ISAKMPTransformID) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
 
 // AHTransformID is a transform ID of a PROTO_IPSEC_AH proposal
 // ([RFC 2407] §4.4.3, [RFC 4868], [RFC 4543], IANA "IPSEC AH Transform Identifiers").
@@ -153,6 +141,12 @@ func (t ISAKMPTransformID) MarshalText() ([]byte, error) { return []byte(t.Strin
 // [RFC 4868]: https://www.rfc-editor.org/rfc/rfc4868
 // [RFC 4543]: https://www.rfc-editor.org/rfc/rfc4543
 type AHTransformID uint8
+
+// String returns the IANA name ("AH_SHA2-256") or the number with its range.
+func (t AHTransformID) String() string { return ahTransformRegistry.name(t) }
+
+// MarshalText encodes the ID as its name.
+func (t AHTransformID) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
 
 // AH transform IDs.
 const (
@@ -170,30 +164,31 @@ const (
 	AHAES256GMAC AHTransformID = 13 // AH_AES-256-GMAC
 )
 
-var ahTransformNames = map[AHTransformID]string{
-	0:            "RESERVED",
-	1:            "RESERVED",
-	AHMD5:        "AH_MD5",
-	AHSHA:        "AH_SHA",
-	AHDES:        "AH_DES",
-	AHSHA2_256:   "AH_SHA2-256",
-	AHSHA2_384:   "AH_SHA2-384",
-	AHSHA2_512:   "AH_SHA2-512",
-	AHRIPEMD:     "AH_RIPEMD",
-	AHAESXCBCMAC: "AH_AES-XCBC-MAC",
-	AHRSA:        "AH_RSA",
-	AHAES128GMAC: "AH_AES-128-GMAC",
-	AHAES192GMAC: "AH_AES-192-GMAC",
-	AHAES256GMAC: "AH_AES-256-GMAC",
-}
-
-var ahTransformRanges = []valueRange{{14, 248, "unassigned"}, {249, 255, "private use"}}
-
-// String returns the IANA name ("AH_SHA2-256") or the number with its range.
-func (t AHTransformID) String() string { return v1Name(t, ahTransformNames, ahTransformRanges) }
+// String returns "KEY_IKE" or the number with its range.
+func (t ISAKMPTransformID) String() string { return isakmpTransformRegistry.name(t) }
 
 // MarshalText encodes the ID as its name.
-func (t AHTransformID) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
+func (t ISAKMPTransformID) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
+
+var ahTransformRegistry = registry[AHTransformID]{
+	names: map[AHTransformID]string{
+		0:            "RESERVED",
+		1:            "RESERVED",
+		AHMD5:        "AH_MD5",
+		AHSHA:        "AH_SHA",
+		AHDES:        "AH_DES",
+		AHSHA2_256:   "AH_SHA2-256",
+		AHSHA2_384:   "AH_SHA2-384",
+		AHSHA2_512:   "AH_SHA2-512",
+		AHRIPEMD:     "AH_RIPEMD",
+		AHAESXCBCMAC: "AH_AES-XCBC-MAC",
+		AHRSA:        "AH_RSA",
+		AHAES128GMAC: "AH_AES-128-GMAC",
+		AHAES192GMAC: "AH_AES-192-GMAC",
+		AHAES256GMAC: "AH_AES-256-GMAC",
+	},
+	ranges: []valueRange{{14, 248, "unassigned"}, {249, 255, "private use"}},
+}
 
 // ESPTransformID is a transform ID of a PROTO_IPSEC_ESP proposal
 // ([RFC 2407] §4.4.4, [RFC 3686], [RFC 4309], [RFC 4106], [RFC 4543],
@@ -232,43 +227,40 @@ const (
 	ESPNullAuthAESGMAC ESPTransformID = 23 // ESP_NULL_AUTH_AES-GMAC
 )
 
-var espTransformNames = map[ESPTransformID]string{
-	0:                  "RESERVED",
-	ESPDESIV64:         "ESP_DES_IV64",
-	ESPDES:             "ESP_DES",
-	ESP3DES:            "ESP_3DES",
-	ESPRC5:             "ESP_RC5",
-	ESPIDEA:            "ESP_IDEA",
-	ESPCAST:            "ESP_CAST",
-	ESPBlowfish:        "ESP_BLOWFISH",
-	ESP3IDEA:           "ESP_3IDEA",
-	ESPDESIV32:         "ESP_DES_IV32",
-	ESPRC4:             "ESP_RC4",
-	ESPNull:            "ESP_NULL",
-	ESPAES:             "ESP_AES",
-	ESPAESCTR:          "ESP_AES-CTR",
-	ESPAESCCM8:         "ESP_AES-CCM_8",
-	ESPAESCCM12:        "ESP_AES-CCM_12",
-	ESPAESCCM16:        "ESP_AES-CCM_16",
-	ESPAESGCM8:         "ESP_AES-GCM_8",
-	ESPAESGCM12:        "ESP_AES-GCM_12",
-	ESPAESGCM16:        "ESP_AES-GCM_16",
-	ESPSEEDCBC:         "ESP_SEED_CBC",
-	ESPCamellia:        "ESP_CAMELLIA",
-	ESPNullAuthAESGMAC: "ESP_NULL_AUTH_AES-GMAC",
-}
-
-var espTransformRanges = []valueRange{
-	{17, 17, "unassigned"},
-	{24, 248, "unassigned"},
-	{249, 255, "private use"},
-}
-
 // String returns the IANA name ("ESP_AES-GCM_16") or the number with its range.
-func (t ESPTransformID) String() string { return v1Name(t, espTransformNames, espTransformRanges) }
+func (t ESPTransformID) String() string { return espTransformRegistry.name(t) }
 
 // MarshalText encodes the ID as its name.
 func (t ESPTransformID) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
+
+var espTransformRegistry = registry[ESPTransformID]{
+	names: map[ESPTransformID]string{
+		0:                  "RESERVED",
+		ESPDESIV64:         "ESP_DES_IV64",
+		ESPDES:             "ESP_DES",
+		ESP3DES:            "ESP_3DES",
+		ESPRC5:             "ESP_RC5",
+		ESPIDEA:            "ESP_IDEA",
+		ESPCAST:            "ESP_CAST",
+		ESPBlowfish:        "ESP_BLOWFISH",
+		ESP3IDEA:           "ESP_3IDEA",
+		ESPDESIV32:         "ESP_DES_IV32",
+		ESPRC4:             "ESP_RC4",
+		ESPNull:            "ESP_NULL",
+		ESPAES:             "ESP_AES",
+		ESPAESCTR:          "ESP_AES-CTR",
+		ESPAESCCM8:         "ESP_AES-CCM_8",
+		ESPAESCCM12:        "ESP_AES-CCM_12",
+		ESPAESCCM16:        "ESP_AES-CCM_16",
+		ESPAESGCM8:         "ESP_AES-GCM_8",
+		ESPAESGCM12:        "ESP_AES-GCM_12",
+		ESPAESGCM16:        "ESP_AES-GCM_16",
+		ESPSEEDCBC:         "ESP_SEED_CBC",
+		ESPCamellia:        "ESP_CAMELLIA",
+		ESPNullAuthAESGMAC: "ESP_NULL_AUTH_AES-GMAC",
+	},
+	ranges: []valueRange{{17, 17, "unassigned"}, {24, 248, "unassigned"}, {249, 255, "private use"}},
+}
 
 // IPCompTransformID is a transform ID of a PROTO_IPCOMP proposal
 // ([RFC 2407] §4.4.5, [RFC 3051]).
@@ -285,27 +277,22 @@ const (
 	IPCompLZJH    IPCompTransformID = 4 // IPCOMP_LZJH
 )
 
-var ipcompTransformNames = map[IPCompTransformID]string{
-	0:             "RESERVED",
-	IPCompOUI:     "IPCOMP_OUI",
-	IPCompDeflate: "IPCOMP_DEFLATE",
-	IPCompLZS:     "IPCOMP_LZS",
-	IPCompLZJH:    "IPCOMP_LZJH",
-}
-
-var ipcompTransformRanges = []valueRange{
-	{5, 47, "unassigned"},
-	{48, 63, "private use"},
-	{64, 255, "reserved"},
-}
-
 // String returns the IANA name ("IPCOMP_DEFLATE") or the number with its range.
-func (t IPCompTransformID) String() string {
-	return v1Name(t, ipcompTransformNames, ipcompTransformRanges)
-}
+func (t IPCompTransformID) String() string { return ipcompTransformRegistry.name(t) }
 
 // MarshalText encodes the ID as its name.
 func (t IPCompTransformID) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
+
+var ipcompTransformRegistry = registry[IPCompTransformID]{
+	names: map[IPCompTransformID]string{
+		0:             "RESERVED",
+		IPCompOUI:     "IPCOMP_OUI",
+		IPCompDeflate: "IPCOMP_DEFLATE",
+		IPCompLZS:     "IPCOMP_LZS",
+		IPCompLZJH:    "IPCOMP_LZJH",
+	},
+	ranges: []valueRange{{5, 47, "unassigned"}, {48, 63, "private use"}, {64, 255, "reserved"}},
+}
 
 // TransformNameV1 names transform ID id within protocol p: KEY_IKE for
 // PROTO_ISAKMP, AH_*, ESP_* or IPCOMP_* ([RFC 2407] §4.4.2–§4.4.5). IDs of
@@ -313,17 +300,19 @@ func (t IPCompTransformID) MarshalText() ([]byte, error) { return []byte(t.Strin
 //
 // [RFC 2407]: https://www.rfc-editor.org/rfc/rfc2407#section-4.4.2
 func TransformNameV1(p ProtocolIDV1, id uint8) string {
-	switch p {
-	case ProtoISAKMPV1:
-		return ISAKMPTransformID(id).String()
-	case ProtoAHV1:
-		return AHTransformID(id).String()
-	case ProtoESPV1:
-		return ESPTransformID(id).String()
-	case ProtoIPCompV1:
-		return IPCompTransformID(id).String()
+	if name, ok := transformNamesV1[p]; ok {
+		return name(uint32(id))
 	}
 	return "transform " + v1Utoa(id)
+}
+
+// transformNamesV1 names the transform IDs of each protocol that has a
+// transform ID registry.
+var transformNamesV1 = map[ProtocolIDV1]func(uint32) string{
+	ProtoISAKMPV1: valueString[ISAKMPTransformID],
+	ProtoAHV1:     valueString[AHTransformID],
+	ProtoESPV1:    valueString[ESPTransformID],
+	ProtoIPCompV1: valueString[IPCompTransformID],
 }
 
 // IDTypeV1 is the Identification Type of an IKEv1 ID payload in the IPsec
@@ -350,29 +339,30 @@ const (
 	IDV1List           IDTypeV1 = 12 // ID_LIST (RFC 3554)
 )
 
-var idTypeV1Names = map[IDTypeV1]string{
-	0:                  "RESERVED",
-	IDV1IPv4Addr:       "ID_IPV4_ADDR",
-	IDV1FQDN:           "ID_FQDN",
-	IDV1UserFQDN:       "ID_USER_FQDN",
-	IDV1IPv4AddrSubnet: "ID_IPV4_ADDR_SUBNET",
-	IDV1IPv6Addr:       "ID_IPV6_ADDR",
-	IDV1IPv6AddrSubnet: "ID_IPV6_ADDR_SUBNET",
-	IDV1IPv4AddrRange:  "ID_IPV4_ADDR_RANGE",
-	IDV1IPv6AddrRange:  "ID_IPV6_ADDR_RANGE",
-	IDV1DERASN1DN:      "ID_DER_ASN1_DN",
-	IDV1DERASN1GN:      "ID_DER_ASN1_GN",
-	IDV1KeyID:          "ID_KEY_ID",
-	IDV1List:           "ID_LIST",
-}
-
-var idTypeV1Ranges = []valueRange{{13, 248, "unassigned"}, {249, 255, "private use"}}
-
 // String returns the RFC name ("ID_IPV4_ADDR_SUBNET") or the number with its range.
-func (t IDTypeV1) String() string { return v1Name(t, idTypeV1Names, idTypeV1Ranges) }
+func (t IDTypeV1) String() string { return idTypeV1Registry.name(t) }
 
 // MarshalText encodes the type as its name.
 func (t IDTypeV1) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
+
+var idTypeV1Registry = registry[IDTypeV1]{
+	names: map[IDTypeV1]string{
+		0:                  "RESERVED",
+		IDV1IPv4Addr:       "ID_IPV4_ADDR",
+		IDV1FQDN:           "ID_FQDN",
+		IDV1UserFQDN:       "ID_USER_FQDN",
+		IDV1IPv4AddrSubnet: "ID_IPV4_ADDR_SUBNET",
+		IDV1IPv6Addr:       "ID_IPV6_ADDR",
+		IDV1IPv6AddrSubnet: "ID_IPV6_ADDR_SUBNET",
+		IDV1IPv4AddrRange:  "ID_IPV4_ADDR_RANGE",
+		IDV1IPv6AddrRange:  "ID_IPV6_ADDR_RANGE",
+		IDV1DERASN1DN:      "ID_DER_ASN1_DN",
+		IDV1DERASN1GN:      "ID_DER_ASN1_GN",
+		IDV1KeyID:          "ID_KEY_ID",
+		IDV1List:           "ID_LIST",
+	},
+	ranges: []valueRange{{13, 248, "unassigned"}, {249, 255, "private use"}},
+}
 
 // CertEncodingV1 is the Certificate Encoding of an IKEv1 CERT payload and
 // the Certificate Type of a CR payload ([RFC 2408] §3.9, §3.10).
@@ -395,26 +385,25 @@ const (
 	CertV1X509Attribute CertEncodingV1 = 10 // X.509 Certificate - Attribute
 )
 
-var certEncodingV1Names = map[CertEncodingV1]string{
-	CertV1None:          "NONE",
-	CertV1PKCS7:         "PKCS #7 wrapped X.509 certificate",
-	CertV1PGP:           "PGP Certificate",
-	CertV1DNSSignedKey:  "DNS Signed Key",
-	CertV1X509Sig:       "X.509 Certificate - Signature",
-	CertV1X509KE:        "X.509 Certificate - Key Exchange",
-	CertV1Kerberos:      "Kerberos Tokens",
-	CertV1CRL:           "Certificate Revocation List (CRL)",
-	CertV1ARL:           "Authority Revocation List (ARL)",
-	CertV1SPKI:          "SPKI Certificate",
-	CertV1X509Attribute: "X.509 Certificate - Attribute",
-}
-
-var certEncodingV1Ranges = []valueRange{{11, 255, "reserved"}}
-
 // String returns the RFC 2408 name or the number with its range.
-func (c CertEncodingV1) String() string {
-	return v1Name(c, certEncodingV1Names, certEncodingV1Ranges)
-}
+func (c CertEncodingV1) String() string { return certEncodingV1Registry.name(c) }
 
 // MarshalText encodes the encoding as its name.
 func (c CertEncodingV1) MarshalText() ([]byte, error) { return []byte(c.String()), nil }
+
+var certEncodingV1Registry = registry[CertEncodingV1]{
+	names: map[CertEncodingV1]string{
+		CertV1None:          "NONE",
+		CertV1PKCS7:         "PKCS #7 wrapped X.509 certificate",
+		CertV1PGP:           "PGP Certificate",
+		CertV1DNSSignedKey:  "DNS Signed Key",
+		CertV1X509Sig:       "X.509 Certificate - Signature",
+		CertV1X509KE:        "X.509 Certificate - Key Exchange",
+		CertV1Kerberos:      "Kerberos Tokens",
+		CertV1CRL:           "Certificate Revocation List (CRL)",
+		CertV1ARL:           "Authority Revocation List (ARL)",
+		CertV1SPKI:          "SPKI Certificate",
+		CertV1X509Attribute: "X.509 Certificate - Attribute",
+	},
+	ranges: []valueRange{{11, 255, "reserved"}},
+}

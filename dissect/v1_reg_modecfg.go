@@ -12,21 +12,22 @@ const (
 	ModeCfgV1Ack     ModeCfgTypeV1 = 4 // ISAKMP_CFG_ACK
 )
 
-var modeCfgTypeV1Names = map[ModeCfgTypeV1]string{
-	0:                "RESERVED",
-	ModeCfgV1Request: "ISAKMP_CFG_REQUEST",
-	ModeCfgV1Reply:   "ISAKMP_CFG_REPLY",
-	ModeCfgV1Set:     "ISAKMP_CFG_SET",
-	ModeCfgV1Ack:     "ISAKMP_CFG_ACK",
-}
-
-var modeCfgTypeV1Ranges = []valueRange{{5, 127, "reserved"}, {128, 255, "private use"}}
-
 // String returns the draft's name ("ISAKMP_CFG_REPLY") or the number with its range.
-func (t ModeCfgTypeV1) String() string { return v1Name(t, modeCfgTypeV1Names, modeCfgTypeV1Ranges) }
+func (t ModeCfgTypeV1) String() string { return modeCfgTypeV1Registry.name(t) }
 
 // MarshalText encodes the type as its name.
 func (t ModeCfgTypeV1) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
+
+var modeCfgTypeV1Registry = registry[ModeCfgTypeV1]{
+	names: map[ModeCfgTypeV1]string{
+		0:                "RESERVED",
+		ModeCfgV1Request: "ISAKMP_CFG_REQUEST",
+		ModeCfgV1Reply:   "ISAKMP_CFG_REPLY",
+		ModeCfgV1Set:     "ISAKMP_CFG_SET",
+		ModeCfgV1Ack:     "ISAKMP_CFG_ACK",
+	},
+	ranges: []valueRange{{5, 127, "reserved"}, {128, 255, "private use"}},
+}
 
 // ModeCfgAttrTypeV1 is an attribute type of an IKEv1 Mode Config payload:
 // draft-dukes-ike-mode-cfg-02 §3.3 (1–15), XAUTH attributes of
@@ -74,56 +75,55 @@ const (
 	CfgV1UnityDDNSHostname   ModeCfgAttrTypeV1 = 28682 // UNITY_DDNS_HOSTNAME
 )
 
-var modeCfgAttrV1Names = map[ModeCfgAttrTypeV1]string{
-	0:                        "RESERVED",
-	CfgV1InternalIP4Address:  "INTERNAL_IP4_ADDRESS",
-	CfgV1InternalIP4Netmask:  "INTERNAL_IP4_NETMASK",
-	CfgV1InternalIP4DNS:      "INTERNAL_IP4_DNS",
-	CfgV1InternalIP4NBNS:     "INTERNAL_IP4_NBNS",
-	CfgV1InternalAddrExpiry:  "INTERNAL_ADDRESS_EXPIRY",
-	CfgV1InternalIP4DHCP:     "INTERNAL_IP4_DHCP",
-	CfgV1ApplicationVersion:  "APPLICATION_VERSION",
-	CfgV1InternalIP6Address:  "INTERNAL_IP6_ADDRESS",
-	CfgV1InternalIP6Netmask:  "INTERNAL_IP6_NETMASK",
-	CfgV1InternalIP6DNS:      "INTERNAL_IP6_DNS",
-	CfgV1InternalIP6NBNS:     "INTERNAL_IP6_NBNS",
-	CfgV1InternalIP6DHCP:     "INTERNAL_IP6_DHCP",
-	CfgV1InternalIP4Subnet:   "INTERNAL_IP4_SUBNET",
-	CfgV1SupportedAttributes: "SUPPORTED_ATTRIBUTES",
-	CfgV1InternalIP6Subnet:   "INTERNAL_IP6_SUBNET",
-	CfgV1XAUTHType:           "XAUTH-TYPE",
-	CfgV1XAUTHUserName:       "XAUTH-USER-NAME",
-	CfgV1XAUTHUserPassword:   "XAUTH-USER-PASSWORD",
-	CfgV1XAUTHPasscode:       "XAUTH-PASSCODE",
-	CfgV1XAUTHMessage:        "XAUTH-MESSAGE",
-	CfgV1XAUTHChallenge:      "XAUTH-CHALLENGE",
-	CfgV1XAUTHDomain:         "XAUTH-DOMAIN",
-	CfgV1XAUTHStatus:         "XAUTH-STATUS",
-	CfgV1XAUTHNextPIN:        "XAUTH-NEXT-PIN",
-	CfgV1XAUTHAnswer:         "XAUTH-ANSWER",
-	CfgV1UnityBanner:         "UNITY_BANNER",
-	CfgV1UnitySavePasswd:     "UNITY_SAVE_PASSWD",
-	CfgV1UnityDefDomain:      "UNITY_DEF_DOMAIN",
-	CfgV1UnitySplitDNSName:   "UNITY_SPLITDNS_NAME",
-	CfgV1UnitySplitInclude:   "UNITY_SPLIT_INCLUDE",
-	CfgV1UnityNATTPort:       "UNITY_NATT_PORT",
-	CfgV1UnityLocalLAN:       "UNITY_LOCAL_LAN",
-	CfgV1UnityPFS:            "UNITY_PFS",
-	CfgV1UnityFWType:         "UNITY_FW_TYPE",
-	CfgV1UnityBackupServers:  "UNITY_BACKUP_SERVERS",
-	CfgV1UnityDDNSHostname:   "UNITY_DDNS_HOSTNAME",
-}
-
-var modeCfgAttrV1Ranges = []valueRange{{16, 16383, "reserved"}, {16384, 32767, "private use"}}
-
 // String returns the draft's name ("INTERNAL_IP4_ADDRESS", "XAUTH-USER-NAME")
 // or the number with its range.
-func (t ModeCfgAttrTypeV1) String() string {
-	return v1Name(t, modeCfgAttrV1Names, modeCfgAttrV1Ranges)
-}
+func (t ModeCfgAttrTypeV1) String() string { return modeCfgAttrV1Registry.name(t) }
 
 // MarshalText encodes the type as its name.
 func (t ModeCfgAttrTypeV1) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
+
+var modeCfgAttrV1Registry = registry[ModeCfgAttrTypeV1]{
+	names: map[ModeCfgAttrTypeV1]string{
+		0:                        "RESERVED",
+		CfgV1InternalIP4Address:  "INTERNAL_IP4_ADDRESS",
+		CfgV1InternalIP4Netmask:  "INTERNAL_IP4_NETMASK",
+		CfgV1InternalIP4DNS:      "INTERNAL_IP4_DNS",
+		CfgV1InternalIP4NBNS:     "INTERNAL_IP4_NBNS",
+		CfgV1InternalAddrExpiry:  "INTERNAL_ADDRESS_EXPIRY",
+		CfgV1InternalIP4DHCP:     "INTERNAL_IP4_DHCP",
+		CfgV1ApplicationVersion:  "APPLICATION_VERSION",
+		CfgV1InternalIP6Address:  "INTERNAL_IP6_ADDRESS",
+		CfgV1InternalIP6Netmask:  "INTERNAL_IP6_NETMASK",
+		CfgV1InternalIP6DNS:      "INTERNAL_IP6_DNS",
+		CfgV1InternalIP6NBNS:     "INTERNAL_IP6_NBNS",
+		CfgV1InternalIP6DHCP:     "INTERNAL_IP6_DHCP",
+		CfgV1InternalIP4Subnet:   "INTERNAL_IP4_SUBNET",
+		CfgV1SupportedAttributes: "SUPPORTED_ATTRIBUTES",
+		CfgV1InternalIP6Subnet:   "INTERNAL_IP6_SUBNET",
+		CfgV1XAUTHType:           "XAUTH-TYPE",
+		CfgV1XAUTHUserName:       "XAUTH-USER-NAME",
+		CfgV1XAUTHUserPassword:   "XAUTH-USER-PASSWORD",
+		CfgV1XAUTHPasscode:       "XAUTH-PASSCODE",
+		CfgV1XAUTHMessage:        "XAUTH-MESSAGE",
+		CfgV1XAUTHChallenge:      "XAUTH-CHALLENGE",
+		CfgV1XAUTHDomain:         "XAUTH-DOMAIN",
+		CfgV1XAUTHStatus:         "XAUTH-STATUS",
+		CfgV1XAUTHNextPIN:        "XAUTH-NEXT-PIN",
+		CfgV1XAUTHAnswer:         "XAUTH-ANSWER",
+		CfgV1UnityBanner:         "UNITY_BANNER",
+		CfgV1UnitySavePasswd:     "UNITY_SAVE_PASSWD",
+		CfgV1UnityDefDomain:      "UNITY_DEF_DOMAIN",
+		CfgV1UnitySplitDNSName:   "UNITY_SPLITDNS_NAME",
+		CfgV1UnitySplitInclude:   "UNITY_SPLIT_INCLUDE",
+		CfgV1UnityNATTPort:       "UNITY_NATT_PORT",
+		CfgV1UnityLocalLAN:       "UNITY_LOCAL_LAN",
+		CfgV1UnityPFS:            "UNITY_PFS",
+		CfgV1UnityFWType:         "UNITY_FW_TYPE",
+		CfgV1UnityBackupServers:  "UNITY_BACKUP_SERVERS",
+		CfgV1UnityDDNSHostname:   "UNITY_DDNS_HOSTNAME",
+	},
+	ranges: []valueRange{{16, 16383, "reserved"}, {16384, 32767, "private use"}},
+}
 
 // xauthTypeV1Names are the values of XAUTH-TYPE (draft-beaulieu-ike-xauth-02 §4.1).
 var xauthTypeV1Names = map[uint16]string{0: "Generic", 1: "RADIUS-CHAP", 2: "OTP", 3: "S/KEY"}

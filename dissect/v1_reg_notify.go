@@ -56,63 +56,64 @@ const (
 	NotifyV1UnityGroupHash          NotifyTypeV1 = 40503 // UNITY-GROUP-HASH (Cisco)
 )
 
-var notifyV1Names = map[NotifyTypeV1]string{
-	0:                               "RESERVED",
-	NotifyV1InvalidPayloadType:      "INVALID-PAYLOAD-TYPE",
-	NotifyV1DOINotSupported:         "DOI-NOT-SUPPORTED",
-	NotifyV1SituationNotSupported:   "SITUATION-NOT-SUPPORTED",
-	NotifyV1InvalidCookie:           "INVALID-COOKIE",
-	NotifyV1InvalidMajorVersion:     "INVALID-MAJOR-VERSION",
-	NotifyV1InvalidMinorVersion:     "INVALID-MINOR-VERSION",
-	NotifyV1InvalidExchangeType:     "INVALID-EXCHANGE-TYPE",
-	NotifyV1InvalidFlags:            "INVALID-FLAGS",
-	NotifyV1InvalidMessageID:        "INVALID-MESSAGE-ID",
-	NotifyV1InvalidProtocolID:       "INVALID-PROTOCOL-ID",
-	NotifyV1InvalidSPI:              "INVALID-SPI",
-	NotifyV1InvalidTransformID:      "INVALID-TRANSFORM-ID",
-	NotifyV1AttributesNotSupported:  "ATTRIBUTES-NOT-SUPPORTED",
-	NotifyV1NoProposalChosen:        "NO-PROPOSAL-CHOSEN",
-	NotifyV1BadProposalSyntax:       "BAD-PROPOSAL-SYNTAX",
-	NotifyV1PayloadMalformed:        "PAYLOAD-MALFORMED",
-	NotifyV1InvalidKeyInformation:   "INVALID-KEY-INFORMATION",
-	NotifyV1InvalidIDInformation:    "INVALID-ID-INFORMATION",
-	NotifyV1InvalidCertEncoding:     "INVALID-CERT-ENCODING",
-	NotifyV1InvalidCertificate:      "INVALID-CERTIFICATE",
-	NotifyV1CertTypeUnsupported:     "CERT-TYPE-UNSUPPORTED",
-	NotifyV1InvalidCertAuthority:    "INVALID-CERT-AUTHORITY",
-	NotifyV1InvalidHashInformation:  "INVALID-HASH-INFORMATION",
-	NotifyV1AuthenticationFailed:    "AUTHENTICATION-FAILED",
-	NotifyV1InvalidSignature:        "INVALID-SIGNATURE",
-	NotifyV1AddressNotification:     "ADDRESS-NOTIFICATION",
-	NotifyV1NotifySALifetime:        "NOTIFY-SA-LIFETIME",
-	NotifyV1CertificateUnavailable:  "CERTIFICATE-UNAVAILABLE",
-	NotifyV1UnsupportedExchangeType: "UNSUPPORTED-EXCHANGE-TYPE",
-	NotifyV1UnequalPayloadLengths:   "UNEQUAL-PAYLOAD-LENGTHS",
-	NotifyV1Connected:               "CONNECTED",
-	NotifyV1ResponderLifetime:       "RESPONDER-LIFETIME",
-	NotifyV1ReplayStatus:            "REPLAY-STATUS",
-	NotifyV1InitialContact:          "INITIAL-CONTACT",
-	NotifyV1RUThere:                 "R-U-THERE",
-	NotifyV1RUThereAck:              "R-U-THERE-ACK",
-	NotifyV1UnityLoadBalance:        "UNITY-LOAD-BALANCE",
-	NotifyV1UnityGroupHash:          "UNITY-GROUP-HASH",
-}
-
-var notifyV1Ranges = []valueRange{
-	{31, 8191, "reserved"},
-	{8192, 16383, "private use"},
-	{16385, 24575, "reserved"},
-	{24576, 32767, "DOI-specific"},
-	{32768, 40959, "private use"},
-	{40960, 65535, "reserved"},
-}
-
 // String returns the RFC name ("NO-PROPOSAL-CHOSEN") or the number with its
 // range ("private use 8193", "DOI-specific 25000").
-func (t NotifyTypeV1) String() string { return v1Name(t, notifyV1Names, notifyV1Ranges) }
+func (t NotifyTypeV1) String() string { return notifyV1Registry.name(t) }
 
 // MarshalText encodes the type as its name.
 func (t NotifyTypeV1) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
+
+var notifyV1Registry = registry[NotifyTypeV1]{
+	names: map[NotifyTypeV1]string{
+		0:                               "RESERVED",
+		NotifyV1InvalidPayloadType:      "INVALID-PAYLOAD-TYPE",
+		NotifyV1DOINotSupported:         "DOI-NOT-SUPPORTED",
+		NotifyV1SituationNotSupported:   "SITUATION-NOT-SUPPORTED",
+		NotifyV1InvalidCookie:           "INVALID-COOKIE",
+		NotifyV1InvalidMajorVersion:     "INVALID-MAJOR-VERSION",
+		NotifyV1InvalidMinorVersion:     "INVALID-MINOR-VERSION",
+		NotifyV1InvalidExchangeType:     "INVALID-EXCHANGE-TYPE",
+		NotifyV1InvalidFlags:            "INVALID-FLAGS",
+		NotifyV1InvalidMessageID:        "INVALID-MESSAGE-ID",
+		NotifyV1InvalidProtocolID:       "INVALID-PROTOCOL-ID",
+		NotifyV1InvalidSPI:              "INVALID-SPI",
+		NotifyV1InvalidTransformID:      "INVALID-TRANSFORM-ID",
+		NotifyV1AttributesNotSupported:  "ATTRIBUTES-NOT-SUPPORTED",
+		NotifyV1NoProposalChosen:        "NO-PROPOSAL-CHOSEN",
+		NotifyV1BadProposalSyntax:       "BAD-PROPOSAL-SYNTAX",
+		NotifyV1PayloadMalformed:        "PAYLOAD-MALFORMED",
+		NotifyV1InvalidKeyInformation:   "INVALID-KEY-INFORMATION",
+		NotifyV1InvalidIDInformation:    "INVALID-ID-INFORMATION",
+		NotifyV1InvalidCertEncoding:     "INVALID-CERT-ENCODING",
+		NotifyV1InvalidCertificate:      "INVALID-CERTIFICATE",
+		NotifyV1CertTypeUnsupported:     "CERT-TYPE-UNSUPPORTED",
+		NotifyV1InvalidCertAuthority:    "INVALID-CERT-AUTHORITY",
+		NotifyV1InvalidHashInformation:  "INVALID-HASH-INFORMATION",
+		NotifyV1AuthenticationFailed:    "AUTHENTICATION-FAILED",
+		NotifyV1InvalidSignature:        "INVALID-SIGNATURE",
+		NotifyV1AddressNotification:     "ADDRESS-NOTIFICATION",
+		NotifyV1NotifySALifetime:        "NOTIFY-SA-LIFETIME",
+		NotifyV1CertificateUnavailable:  "CERTIFICATE-UNAVAILABLE",
+		NotifyV1UnsupportedExchangeType: "UNSUPPORTED-EXCHANGE-TYPE",
+		NotifyV1UnequalPayloadLengths:   "UNEQUAL-PAYLOAD-LENGTHS",
+		NotifyV1Connected:               "CONNECTED",
+		NotifyV1ResponderLifetime:       "RESPONDER-LIFETIME",
+		NotifyV1ReplayStatus:            "REPLAY-STATUS",
+		NotifyV1InitialContact:          "INITIAL-CONTACT",
+		NotifyV1RUThere:                 "R-U-THERE",
+		NotifyV1RUThereAck:              "R-U-THERE-ACK",
+		NotifyV1UnityLoadBalance:        "UNITY-LOAD-BALANCE",
+		NotifyV1UnityGroupHash:          "UNITY-GROUP-HASH",
+	},
+	ranges: []valueRange{
+		{31, 8191, "reserved"},
+		{8192, 16383, "private use"},
+		{16385, 24575, "reserved"},
+		{24576, 32767, "DOI-specific"},
+		{32768, 40959, "private use"},
+		{40960, 65535, "reserved"},
+	},
+}
 
 // IsError reports whether t is in one of the error ranges, 1–16383
 // ([RFC 2408] §3.14.1: errors 1–8191, private-use errors 8192–16383).

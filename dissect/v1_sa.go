@@ -80,17 +80,7 @@ func (t *TransformV1) AttrValue(typ uint16) (uint32, bool) {
 // String renders the transform on one line: "#1 KEY_IKE: Encryption
 // Algorithm = AES-CBC, Key Length = 128, …".
 func (t *TransformV1) String() string {
-	var sb strings.Builder
-	sb.WriteString("#" + v1Utoa(t.Num) + " " + t.Name())
-	for i := range t.Attributes {
-		if i == 0 {
-			sb.WriteString(": ")
-		} else {
-			sb.WriteString(", ")
-		}
-		sb.WriteString(t.Attributes[i].String())
-	}
-	return sb.String()
+	return attributesLineV1("#"+v1Utoa(t.Num)+" "+t.Name(), t.Attributes)
 }
 
 // String renders the SA over several lines: a line for DOI and situation,

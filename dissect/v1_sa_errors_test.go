@@ -12,12 +12,7 @@ import (
 // payload starts at 28, its body at 32, the proposal at 40, the transform
 // at 48.
 func TestSAV1ChainErrors(t *testing.T) {
-	var raw []byte
-	for _, m := range loadV1Hex(t, "main_mode") {
-		if m.frame == 1 {
-			raw = m.raw
-		}
-	}
+	raw := frameV1(t, "main_mode", 1).raw
 	var msg Message
 	if err := msg.DecodeFromBytes(raw); err != nil || msg.Payloads[0].Type != PayloadSAV1 {
 		t.Fatalf("frame 1: %v", err)

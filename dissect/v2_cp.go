@@ -68,12 +68,9 @@ func decodeCP(p Payload) (*Config, error) {
 	}
 	c.Attributes = make([]CPAttribute, 0, n)
 	for off, i := 4, 0; off < len(b); i++ {
-		field := "/attribute[" + itoa(i) + "]"
-		if i == maxCPAttributes {
-			return c, v2Err(p, off, field, ErrMalformed)
-		}
-		if len(b)-off < 4 {
-			return c, v2Err(p, off, field+".header", ErrMalformed)
+		field, err := v2Entry(p, off, i, maxCPAttributes, "attribute")
+		if err != nil {
+			return c, err
 		}
 		l := int(be16(b[off+2:]))
 		if l > len(b)-off-4 {

@@ -292,6 +292,52 @@ func TestDecodeCPReal(t *testing.T) {
 	v2WantErr(t, err, ErrMalformed, 4+18, "CP/attribute[1].length")
 }
 
+// TestDecodeListEnds grows the entry lists of a real TSr and a real CP: a
+// stub of an entry (shorter than its 4-octet header) after the last one,
+// and one entry more than the cap, each give ErrMalformed naming the entry.
+func TestDecodeListEnds(t *testing.T) {
+	for _, tt := range []struct {
+		sample string
+		pt     PayloadType
+		max    int
+		name   string
+	}{
+		{"v2_wsgcm_f3", PayloadTSr, maxTS, "TSr/ts"},
+		{"v2_wsgcm_f4", PayloadCP, maxCPAttributes, "CP/attribute"},
+	} {
+		real := v2Payload(t, tt.sample, tt.pt)
+		b, err := DecodePayload(2, real)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := len(real.Body) - 4 // octets of the entries
+		var entries int
+		switch b := b.(type) {
+		case *TrafficSelectors:
+			entries = len(b.Selectors)
+		case *Config:
+			entries = len(b.Attributes)
+		}
+		p := real
+		p.Body = append(append([]byte(nil), real.Body...), 0, 0)
+		_, err = DecodePayload(2, p)
+		v2WantErr(t, err, ErrMalformed, real.Offset+4+4+n, tt.name+"["+itoa(entries)+"].header")
+
+		// The first entry max+1 times: its length is at octets 2–3 of its
+		// header (a CP attribute's excludes the header).
+		first := int(binary.BigEndian.Uint16(real.Body[6:]))
+		if tt.pt == PayloadCP {
+			first += 4
+		}
+		p.Body = append([]byte(nil), real.Body[:4]...)
+		for range tt.max + 1 {
+			p.Body = append(p.Body, real.Body[4:4+first]...)
+		}
+		_, err = DecodePayload(2, p)
+		v2WantErr(t, err, ErrMalformed, real.Offset+4+4+tt.max*first, tt.name+"["+itoa(tt.max)+"]")
+	}
+}
+
 func TestDecodeSmallPayloads(t *testing.T) {
 	for _, pt := range []PayloadType{PayloadKE, PayloadIDi, PayloadIDr, PayloadAuth, PayloadNotify,
 		PayloadDelete, PayloadTSi, PayloadTSr, PayloadCP, PayloadEAP, PayloadSKF} {

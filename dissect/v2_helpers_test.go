@@ -61,22 +61,6 @@ func v2Samples(tb testing.TB) []v2Sample {
 	return out
 }
 
-// v2Inside reports whether sub lies inside buf (or is empty).
-func v2Inside(sub, buf []byte) bool {
-	if len(sub) == 0 {
-		return true
-	}
-	if len(buf) == 0 {
-		return false
-	}
-	for i := range buf {
-		if &buf[i] == &sub[0] {
-			return len(sub) <= len(buf)-i
-		}
-	}
-	return false
-}
-
 // v2AllPayloads decodes sample s and returns its payloads followed by
 // those inside its SK payload (when s has the plaintext).
 func v2AllPayloads(tb testing.TB, s v2Sample) []Payload {

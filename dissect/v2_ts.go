@@ -138,12 +138,9 @@ func decodeTS(p Payload) (*TrafficSelectors, error) {
 	}
 	t := &TrafficSelectors{NumTS: b[0]}
 	for off, i := 4, 0; off < len(b); i++ {
-		field := "/ts[" + itoa(i) + "]"
-		if i == maxTS {
-			return t, v2Err(p, off, field, ErrMalformed)
-		}
-		if len(b)-off < 4 {
-			return t, v2Err(p, off, field+".header", ErrMalformed)
+		field, err := v2Entry(p, off, i, maxTS, "ts")
+		if err != nil {
+			return t, err
 		}
 		slen := int(be16(b[off+2:]))
 		if slen < 4 || slen > len(b)-off {

@@ -26,6 +26,21 @@ func v2Err(p Payload, off int, field string, err error) *ParseError {
 	return errAt(p.Offset+4+off, p.Type.Short()+field, err)
 }
 
+// v2Entry starts the i-th entry of a list inside payload p (a CP
+// attribute, a traffic selector), at off in b = p.Body: it refuses the
+// entry past the first max and one without its 4-octet header, and returns
+// the entry's field path ("/ts[3]") for later errors.
+func v2Entry(p Payload, off, i, max int, name string) (string, error) {
+	field := "/" + name + "[" + itoa(i) + "]"
+	if i == max {
+		return field, v2Err(p, off, field, ErrMalformed)
+	}
+	if len(p.Body)-off < 4 {
+		return field, v2Err(p, off, field+".header", ErrMalformed)
+	}
+	return field, nil
+}
+
 // v2Addr converts 4 or 16 octets into an address (zero Addr otherwise).
 func v2Addr(b []byte) netip.Addr {
 	switch len(b) {

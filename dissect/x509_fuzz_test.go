@@ -68,7 +68,7 @@ func FuzzCertificate(f *testing.F) {
 			if _, err := json.Marshal(b); err != nil {
 				t.Fatalf("v%d: marshal: %v", version, err)
 			}
-			v2CheckAliases(t, b, body)
+			checkAliases(t, b, body)
 		}
 	})
 }

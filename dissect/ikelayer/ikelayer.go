@@ -19,14 +19,14 @@ const (
 // LayerTypeISAKMP is the gopacket layer type of an IKE message.
 var LayerTypeISAKMP = gopacket.RegisterLayerType(layerNumISAKMP, gopacket.LayerTypeMetadata{
 	Name:    "ISAKMP",
-	Decoder: gopacket.DecodeFunc(decodeISAKMP),
+	Decoder: gopacket.DecodeFunc(decodeLayer[ISAKMP]),
 })
 
 // LayerTypeUDPEncap is the gopacket layer type of an RFC 3948 UDP
 // encapsulation payload (UDP 4500).
 var LayerTypeUDPEncap = gopacket.RegisterLayerType(layerNumUDPEncap, gopacket.LayerTypeMetadata{
 	Name:    "UDPEncap",
-	Decoder: gopacket.DecodeFunc(decodeUDPEncap),
+	Decoder: gopacket.DecodeFunc(decodeLayer[UDPEncap]),
 })
 
 // Ports the layers are registered on.
@@ -106,16 +106,6 @@ func (i *ISAKMP) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) error 
 	return nil
 }
 
-// decodeISAKMP is the gopacket.Decoder for gopacket.NewPacket.
-func decodeISAKMP(data []byte, p gopacket.PacketBuilder) error {
-	i := &ISAKMP{}
-	if err := i.DecodeFromBytes(data, p); err != nil {
-		return err
-	}
-	p.AddLayer(i)
-	return p.NextDecoder(i.NextLayerType())
-}
-
 // EncapKind says what an RFC 3948 UDP payload holds.
 type EncapKind uint8
 
@@ -187,14 +177,20 @@ func (u *UDPEncap) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) erro
 	return nil
 }
 
-// decodeUDPEncap is the gopacket.Decoder for gopacket.NewPacket.
-func decodeUDPEncap(data []byte, p gopacket.PacketBuilder) error {
-	u := &UDPEncap{}
-	if err := u.DecodeFromBytes(data, p); err != nil {
+// decodeLayer is the gopacket.Decoder (for gopacket.NewPacket) of the layer
+// *T: it decodes data into a new *T, adds it to the packet and hands the
+// rest to the next layer's decoder.
+func decodeLayer[T any, L interface {
+	*T
+	gopacket.DecodingLayer
+	gopacket.Layer
+}](data []byte, p gopacket.PacketBuilder) error {
+	l := L(new(T))
+	if err := l.DecodeFromBytes(data, p); err != nil {
 		return err
 	}
-	p.AddLayer(u)
-	return p.NextDecoder(u.NextLayerType())
+	p.AddLayer(l)
+	return p.NextDecoder(l.NextLayerType())
 }
 
 // Interface checks.

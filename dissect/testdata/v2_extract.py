@@ -46,15 +46,22 @@ def tshark(home, args):
                           text=True, check=True).stdout
 
 
+def wireshark_home(keys):
+    """A temporary HOME whose Wireshark profile holds the IKEv2 key table
+    keys (relative to CAPS), or None when there are no keys."""
+    if not keys:
+        return None
+    home = tempfile.mkdtemp()
+    os.makedirs(os.path.join(home, ".config", "wireshark"))
+    shutil.copy(os.path.join(CAPS, keys),
+                os.path.join(home, ".config", "wireshark", "ikev2_decryption_table"))
+    return home
+
+
 def main():
     for name, cap, keys in SOURCES:
         path = os.path.join(CAPS, cap)
-        home = None
-        if keys:
-            home = tempfile.mkdtemp()
-            os.makedirs(os.path.join(home, ".config", "wireshark"))
-            shutil.copy(os.path.join(CAPS, keys),
-                        os.path.join(home, ".config", "wireshark", "ikev2_decryption_table"))
+        home = wireshark_home(keys)
         rows = tshark(home, ["-r", path, "-Y", "isakmp", "-T", "fields",
                              "-e", "frame.number", "-e", "udp.dstport", "-e", "udp.payload"])
         for line in rows.splitlines():
@@ -84,21 +91,14 @@ def main():
                     f.write("# source: ../shared/captures/%s frame %s: SK plaintext decrypted by tshark with %s\n" % (cap, frame, keys))
                     for i in range(0, len(hexs), 64):
                         f.write(hexs[i:i + 64] + "\n")
-            shutil.rmtree(home)
         args = ["-r", path, "-Y", "isakmp", "-T", "fields", "-E", "occurrence=a",
                 "-E", "aggregator=|", "-E", "header=y"]
         for fl in FIELDS:
             args += ["-e", fl]
-        home2 = None
-        if keys:
-            home2 = tempfile.mkdtemp()
-            os.makedirs(os.path.join(home2, ".config", "wireshark"))
-            shutil.copy(os.path.join(CAPS, keys),
-                        os.path.join(home2, ".config", "wireshark", "ikev2_decryption_table"))
         with open(os.path.join(OUT, "v2_tshark_%s.tsv" % name), "w") as f:
-            f.write(tshark(home2, args))
-        if home2:
-            shutil.rmtree(home2)
+            f.write(tshark(home, args))
+        if home:
+            shutil.rmtree(home)
 
 
 if __name__ == "__main__":
