@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"strconv"
 	"time"
 
@@ -74,13 +73,19 @@ func (p payloadRecord) appendJSON(b []byte) ([]byte, error) {
 		}
 	}
 	if p.Body != nil {
-		body, err := json.Marshal(p.Body)
-		if err != nil {
+		// The body's fields join the payload's: its object is appended
+		// and its braces dropped ("{}" and a nil body's "null" add
+		// nothing).
+		start := len(b)
+		var err error
+		if b, err = dissect.AppendBodyJSON(b, p.Body); err != nil {
 			return nil, err
 		}
-		if len(body) > 2 && body[0] == '{' {
-			b = append(b, ',')
-			b = append(b, body[1:len(body)-1]...)
+		if len(b)-start > 2 && b[start] == '{' {
+			b[start] = ','
+			b = b[:len(b)-1]
+		} else {
+			b = b[:start]
 		}
 	}
 	return append(b, '}'), nil
@@ -223,18 +228,6 @@ func (p payloadRecord) label() string {
 	return p.Type.Short()
 }
 
-// appendString appends s as a JSON string. Plain printable ASCII (nearly
-// everything ikeflow prints) is copied as is; anything else goes through
-// encoding/json, so control characters and invalid UTF-8 are escaped the
-// JSON way.
-func appendString(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
-			q, _ := json.Marshal(s)
-			return append(b, q...)
-		}
-	}
-	b = append(b, '"')
-	b = append(b, s...)
-	return append(b, '"')
-}
+// appendString appends s as a JSON string, escaped as json.Marshal does
+// (HTML characters included, like the payload bodies).
+func appendString(b []byte, s string) []byte { return dissect.AppendJSONString(b, s) }
