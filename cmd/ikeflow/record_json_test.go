@@ -5,11 +5,14 @@ import (
 	"encoding/json"
 	"io"
 	"math/rand/v2"
+	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ikeflow/ikeflow/capture"
 	"github.com/ikeflow/ikeflow/decrypt"
@@ -234,5 +237,104 @@ func TestDissectJSONMatchesEncodingJSON(t *testing.T) {
 		"(%d failing their check), %d certificates", n.messages, n.damaged, n.withErrors, n.payloads, n.decrypted, n.failed, n.certs)
 	if n.messages < 500 || n.decrypted < 100 || n.certs < 10 || n.damaged < n.messages/2 || n.failed < 50 || n.withErrors < 100 {
 		t.Fatalf("the comparison covered too little: %+v", n)
+	}
+}
+
+// TestEnvelopeText checks the one-allocation envelope strings against the
+// functions they replace (formatTime, AddrPort.String, SPI.String), the
+// invalid address and out-of-range years included.
+func TestEnvelopeText(t *testing.T) {
+	var scratch []byte
+	for i, c := range []struct {
+		tm       time.Time
+		src, dst netip.AddrPort
+	}{
+		{time.Date(2026, 11, 22, 11, 19, 41, 389802000, time.UTC), netip.MustParseAddrPort("192.0.2.1:500"), netip.MustParseAddrPort("198.51.100.7:4500")},
+		{time.Date(1970, 1, 1, 0, 0, 0, 0, time.FixedZone("X", 3600)), netip.MustParseAddrPort("[2001:db8::1]:500"), netip.MustParseAddrPort("[fe80::1%eth0]:4500")},
+		{time.Date(10000, 1, 1, 0, 0, 0, 1, time.UTC), netip.AddrPort{}, netip.MustParseAddrPort("[::ffff:10.0.0.1]:0")},
+		{time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC), netip.MustParseAddrPort("0.0.0.0:65535"), netip.AddrPort{}},
+	} {
+		h := dissect.Header{SPIi: dissect.SPI{0xde, 0xad, 0xbe, 0xef, 0, 1, 2, byte(i)}, SPIr: dissect.SPI{0xff, 0, 0, 0, 0, 0, 0, 0x0f}}
+		ev := &capture.Event{Time: c.tm, Src: c.src, Dst: c.dst}
+		var tm, src, dst, spii, spir string
+		scratch, tm, src, dst, spii, spir = envelopeText(scratch, ev, &h)
+		for _, f := range []struct{ name, got, want string }{
+			{"time", tm, formatTime(c.tm)}, {"src", src, c.src.String()}, {"dst", dst, c.dst.String()},
+			{"spi_i", spii, h.SPIi.String()}, {"spi_r", spir, h.SPIr.String()},
+		} {
+			if f.got != f.want {
+				t.Errorf("case %d %s: %q, want %q", i, f.name, f.got, f.want)
+			}
+		}
+	}
+}
+
+// TestFlagNames checks the shared flag tables against the flags read bit
+// by bit, for every flags octet of both versions.
+func TestFlagNames(t *testing.T) {
+	for _, v := range []uint8{1, 2} {
+		for flags := range 256 {
+			h := dissect.Header{MajorVersion: v, Flags: uint8(flags)}
+			want := []string{}
+			bits := []struct {
+				bit  uint8
+				name string
+			}{{dissect.FlagInitiator, "I"}, {dissect.FlagHigherVer, "V"}, {dissect.FlagResponse, "R"}}
+			if v == 1 {
+				bits = []struct {
+					bit  uint8
+					name string
+				}{{dissect.FlagEncryption, "E"}, {dissect.FlagCommit, "C"}, {dissect.FlagAuthOnly, "A"}}
+			}
+			for _, b := range bits {
+				if h.Flags&b.bit != 0 {
+					want = append(want, b.name)
+				}
+			}
+			if got := flagNames(&h); !slices.Equal(got, want) || got == nil {
+				t.Errorf("v%d flags %#02x: %q, want %q", v, flags, got, want)
+			}
+		}
+	}
+}
+
+// TestRecordReuseLeavesNothingBehind: the dissector reuses its record, so
+// a message with errors and many payloads followed by a short clean one
+// must not lend the second its errors or payloads.
+func TestRecordReuseLeavesNothingBehind(t *testing.T) {
+	capPath, _ := scenario(t, "ikev2-psk-success")
+	r, err := capture.Open(capPath, capture.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	var msgs [][]byte
+	for {
+		ev, err := r.Next()
+		if err != nil {
+			break
+		}
+		if ev.Kind == capture.KindIKE {
+			msgs = append(msgs, bytes.Clone(ev.Data))
+		}
+	}
+	if len(msgs) < 2 {
+		t.Fatalf("%d messages", len(msgs))
+	}
+	d := &dissector{keys: decrypt.NewKeyring()}
+	d.trk = decrypt.NewTracker(d.keys)
+	event := func(data []byte, truncated bool) *capture.Event {
+		return &capture.Event{Frame: 1, Kind: capture.KindIKE, Data: data, Truncated: truncated,
+			Src: netip.MustParseAddrPort("192.0.2.1:500"), Dst: netip.MustParseAddrPort("192.0.2.2:500")}
+	}
+	want, _ := (&dissector{keys: d.keys, trk: decrypt.NewTracker(d.keys)}).record(event(msgs[1], false)).appendJSON(nil)
+	bad := append(bytes.Clone(msgs[0]), 0, 0, 0, 0, 0)
+	bad[len(bad)-40] ^= 0xff // a damaged payload and, with the truncation, two errors
+	if rec := d.record(event(bad, true)); len(rec.Errors) == 0 || len(rec.Payloads) == 0 {
+		t.Fatalf("the damaged message gave %d errors, %d payloads", len(rec.Errors), len(rec.Payloads))
+	}
+	got, _ := d.record(event(msgs[1], false)).appendJSON(nil)
+	if !bytes.Equal(got, want) {
+		t.Errorf("after a damaged message:\n got  %s\n want %s", got, want)
 	}
 }
