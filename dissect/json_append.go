@@ -14,9 +14,16 @@ import (
 // values. The shape is the one the struct tags and the MarshalText /
 // MarshalJSON methods of this package define, and the bytes are those of
 // json.Marshal (HTML escaping on), field for field. json_test.go compares
-// the two on every payload of the corpus and on bodies with every field
+// the two on every real payload of testdata and on bodies with every field
 // set by reflection, so a field added to a type without being added to its
-// AppendJSON fails the test.
+// AppendJSON fails the test; json_fuzz_test.go on fuzzed messages; and
+// cmd/ikeflow's TestDissectJSONMatchesEncodingJSON on every message of the
+// corpus captures, decrypted and damaged.
+//
+// The AppendJSON of a Body type returns an error, as json.Marshal can
+// fail on a certificate's dates; that of a part inside a body (proposal,
+// transform, attribute, selector), which cannot fail, returns only the
+// buffer. A nil Body pointer is written "null", as json.Marshal does.
 
 // errJSONTime is returned for a time that encoding/json refuses to write.
 var errJSONTime = errors.New("dissect: time outside of what RFC 3339 can write")
