@@ -83,6 +83,8 @@ type dissector struct {
 	msg    dissect.Message // reused
 	trk    *decrypt.Tracker
 	jbuf   []byte // reused JSON line
+	ebuf   []byte // reused for the time, addresses and SPIs of a record
+	rec    record // reused
 	name   string // file name printed with each frame when several files are given
 }
 
@@ -131,29 +133,29 @@ func (d *dissector) file(e *env, path string, opt capture.Options) error {
 	}
 }
 
-// record decodes one IKE event into its output record.
+// record decodes one IKE event into its output record. The record and
+// its payload list are reused by the next call.
 func (d *dissector) record(ev *capture.Event) *record {
 	m := &d.msg
 	decErr := m.DecodeFromBytes(ev.Data)
 	h := &m.Header
-	rec := &record{
+	rec := &d.rec
+	clear(rec.Payloads) // the previous message's bodies
+	*rec = record{
 		File:      d.name,
 		Frame:     ev.Frame,
-		Time:      formatTime(ev.Time),
-		Src:       ev.Src.String(),
-		Dst:       ev.Dst.String(),
 		Transport: ev.Transport.String(),
 		Version:   int(h.MajorVersion),
 		Exchange:  h.Exchange.String(),
 		MessageID: h.MessageID,
-		SPIi:      h.SPIi.String(),
-		SPIr:      h.SPIr.String(),
 		Flags:     flagNames(h),
 		Response:  h.IsResponse(),
 		Initiator: h.IsInitiator(),
 		Length:    h.Length,
-		Payloads:  []payloadRecord{},
+		Payloads:  rec.Payloads[:0],
+		Errors:    rec.Errors[:0],
 	}
+	d.ebuf, rec.Time, rec.Src, rec.Dst, rec.SPIi, rec.SPIr = envelopeText(d.ebuf, ev, h)
 	if ev.Truncated {
 		rec.Errors = append(rec.Errors, "packet truncated by the capture's snap length")
 	}
@@ -167,7 +169,7 @@ func (d *dissector) record(ev *capture.Event) *record {
 	if d.keys.Len() > 0 && (decErr == nil || m.Ciphertext != nil || hasEncrypted(m)) {
 		dec = d.trk.Message(m.Raw, m, ev.Src.Addr())
 	}
-	rec.Payloads = decodePayloads(version, m.Payloads, &rec.Errors, "")
+	rec.Payloads = appendDecoded(rec.Payloads, version, m.Payloads, &rec.Errors, "")
 	for i := range rec.Payloads {
 		if t := rec.Payloads[i].Type; t == dissect.PayloadSK || t == dissect.PayloadSKF {
 			attachDecrypted(&rec.Payloads[i], version, dec, &rec.Errors)
@@ -197,7 +199,11 @@ func hasEncrypted(m *dissect.Message) bool {
 // decodePayloads decodes the typed body of each payload, collecting errors
 // (prefixed with where, for decrypted payloads).
 func decodePayloads(version uint8, ps []dissect.Payload, errs *[]string, where string) []payloadRecord {
-	out := make([]payloadRecord, 0, len(ps))
+	return appendDecoded(make([]payloadRecord, 0, len(ps)), version, ps, errs, where)
+}
+
+// appendDecoded is decodePayloads appending to out.
+func appendDecoded(out []payloadRecord, version uint8, ps []dissect.Payload, errs *[]string, where string) []payloadRecord {
 	for _, p := range ps {
 		pr := payloadRecord{Type: p.Type, Critical: p.Critical, Length: p.Length}
 		body, err := dissect.DecodePayload(version, p)

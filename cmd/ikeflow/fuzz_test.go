@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"io"
 	"net/netip"
@@ -15,7 +16,9 @@ import (
 
 // FuzzRecord decodes arbitrary bytes as an IKE message the way "ikeflow
 // dissect" does and renders it as text and JSON: no panic, and the JSON
-// line must be valid JSON. Seeds are the IKE messages of corpus captures.
+// line must be valid JSON, byte for byte what json.Marshal wrote for the
+// payload bodies (refRecordJSON). Seeds are the IKE messages of corpus
+// captures.
 func FuzzRecord(f *testing.F) {
 	caps, _ := filepath.Glob("../../testdata/corpus/*/capture.pcap")
 	for _, c := range caps {
@@ -47,6 +50,9 @@ func FuzzRecord(f *testing.F) {
 		}
 		if !json.Valid(line) {
 			t.Fatalf("invalid JSON: %s", line)
+		}
+		if want := refRecordJSON(t, rec); !bytes.Equal(line, want) {
+			t.Fatalf("the record differs from json.Marshal's:\n got  %s\n want %s", line, want)
 		}
 		_ = appendText(nil, rec)
 	})

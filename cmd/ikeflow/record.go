@@ -1,10 +1,12 @@
 package main
 
 import (
-	"encoding/json"
+	"encoding/hex"
+	"net/netip"
 	"strconv"
 	"time"
 
+	"github.com/ikeflow/ikeflow/capture"
 	"github.com/ikeflow/ikeflow/dissect"
 )
 
@@ -74,13 +76,19 @@ func (p payloadRecord) appendJSON(b []byte) ([]byte, error) {
 		}
 	}
 	if p.Body != nil {
-		body, err := json.Marshal(p.Body)
-		if err != nil {
+		// The body's fields join the payload's: its object is appended
+		// and its braces dropped ("{}" and a nil body's "null" add
+		// nothing).
+		start := len(b)
+		var err error
+		if b, err = dissect.AppendBodyJSON(b, p.Body); err != nil {
 			return nil, err
 		}
-		if len(body) > 2 && body[0] == '{' {
-			b = append(b, ',')
-			b = append(b, body[1:len(body)-1]...)
+		if len(b)-start > 2 && b[start] == '{' {
+			b[start] = ','
+			b = b[:len(b)-1]
+		} else {
+			b = b[:start]
 		}
 	}
 	return append(b, '}'), nil
@@ -157,63 +165,87 @@ func (r *record) appendJSON(b []byte) ([]byte, error) {
 	return append(b, "}\n"...), nil
 }
 
-// flagNames lists the set header flags by their RFC letters.
+// flagNames lists the set header flags by their RFC letters. The slices
+// are shared (one per combination): callers must not change them.
 func flagNames(h *dissect.Header) []string {
-	out := []string{}
 	if h.MajorVersion == 1 {
-		for _, f := range []struct {
-			bit  uint8
-			name string
-		}{{dissect.FlagEncryption, "E"}, {dissect.FlagCommit, "C"}, {dissect.FlagAuthOnly, "A"}} {
-			if h.Flags&f.bit != 0 {
-				out = append(out, f.name)
+		return flagSets[0][h.Flags&(dissect.FlagEncryption|dissect.FlagCommit|dissect.FlagAuthOnly)]
+	}
+	return flagSets[1][(h.Flags&(dissect.FlagInitiator|dissect.FlagHigherVer|dissect.FlagResponse))>>3]
+}
+
+// flagSets holds the flag names of every combination of the three flags
+// of IKEv1 (E, C, A: bits 0-2) and of IKEv2 (I, V, R: bits 3-5, shifted).
+var flagSets = func() (sets [2][8][]string) {
+	for v, names := range [2][3]string{{"E", "C", "A"}, {"I", "V", "R"}} {
+		for bits := range 8 {
+			set := []string{}
+			for i, n := range names {
+				if bits&(1<<i) != 0 {
+					set = append(set, n)
+				}
 			}
-		}
-		return out
-	}
-	for _, f := range []struct {
-		bit  uint8
-		name string
-	}{{dissect.FlagInitiator, "I"}, {dissect.FlagHigherVer, "V"}, {dissect.FlagResponse, "R"}} {
-		if h.Flags&f.bit != 0 {
-			out = append(out, f.name)
+			sets[v][bits] = set
 		}
 	}
-	return out
+	return sets
+}()
+
+// envelopeText returns the time, addresses and SPIs of a record, as
+// formatTime, AddrPort.String and SPI.String write them, as substrings of
+// one string: one allocation per message instead of five. scratch is
+// reused (returned grown).
+func envelopeText(scratch []byte, ev *capture.Event, h *dissect.Header) (b []byte, tm, src, dst, spii, spir string) {
+	b = appendTime(scratch[:0], ev.Time)
+	ends := [5]int{len(b)}
+	for i, ap := range [2]netip.AddrPort{ev.Src, ev.Dst} {
+		if ap.IsValid() {
+			b = ap.AppendTo(b)
+		} else {
+			b = append(b, ap.String()...) // "invalid AddrPort", which AppendTo leaves out
+		}
+		ends[1+i] = len(b)
+	}
+	for i, spi := range [2]*dissect.SPI{&h.SPIi, &h.SPIr} {
+		b = hex.AppendEncode(b, spi[:])
+		ends[3+i] = len(b)
+	}
+	all := string(b)
+	return b, all[:ends[0]], all[ends[0]:ends[1]], all[ends[1]:ends[2]], all[ends[2]:ends[3]], all[ends[3]:ends[4]]
 }
 
 // formatTime prints RFC 3339 with nanoseconds in UTC
 // ("2006-01-02T15:04:05.000000000Z"), without time.Format's generality:
 // dissect prints one per message.
 func formatTime(t time.Time) string {
+	var b [30]byte
+	return string(appendTime(b[:0], t))
+}
+
+// appendTime appends t as formatTime prints it.
+func appendTime(b []byte, t time.Time) []byte {
 	t = t.UTC()
 	year, month, day := t.Date()
+	if year < 0 || year > 9999 {
+		return t.AppendFormat(b, "2006-01-02T15:04:05.000000000Z07:00")
+	}
 	hour, min, sec := t.Clock()
-	var b [30]byte
+	start := len(b)
+	b = append(b, "0000-00-00T00:00:00.000000000Z"...)
 	put := func(i, v, width int) {
-		for j := i + width - 1; j >= i; j-- {
+		for j := start + i + width - 1; j >= start+i; j-- {
 			b[j] = byte('0' + v%10)
 			v /= 10
 		}
 	}
 	put(0, year, 4)
-	b[4] = '-'
 	put(5, int(month), 2)
-	b[7] = '-'
 	put(8, day, 2)
-	b[10] = 'T'
 	put(11, hour, 2)
-	b[13] = ':'
 	put(14, min, 2)
-	b[16] = ':'
 	put(17, sec, 2)
-	b[19] = '.'
 	put(20, t.Nanosecond(), 9)
-	b[29] = 'Z'
-	if year < 0 || year > 9999 {
-		return t.Format("2006-01-02T15:04:05.000000000Z07:00")
-	}
-	return string(b[:])
+	return b
 }
 
 func (p payloadRecord) label() string {
@@ -223,18 +255,6 @@ func (p payloadRecord) label() string {
 	return p.Type.Short()
 }
 
-// appendString appends s as a JSON string. Plain printable ASCII (nearly
-// everything ikeflow prints) is copied as is; anything else goes through
-// encoding/json, so control characters and invalid UTF-8 are escaped the
-// JSON way.
-func appendString(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
-			q, _ := json.Marshal(s)
-			return append(b, q...)
-		}
-	}
-	b = append(b, '"')
-	b = append(b, s...)
-	return append(b, '"')
-}
+// appendString appends s as a JSON string, escaped as json.Marshal does
+// (HTML characters included, like the payload bodies).
+func appendString(b []byte, s string) []byte { return dissect.AppendJSONString(b, s) }

@@ -1,0 +1,255 @@
+package dissect
+
+import (
+	"encoding/json"
+	"errors"
+	"net/netip"
+	"strconv"
+	"time"
+	"unicode/utf8"
+)
+
+// The JSON of the payload bodies (docs/json.md) is written by hand,
+// append-style into the caller's buffer: no reflection, no intermediate
+// values. The shape is the one the struct tags and the MarshalText /
+// MarshalJSON methods of this package define, and the bytes are those of
+// json.Marshal (HTML escaping on), field for field. json_test.go compares
+// the two on every real payload of testdata and on bodies with every field
+// set by reflection, so a field added to a type without being added to its
+// AppendJSON fails the test; json_fuzz_test.go on fuzzed messages; and
+// cmd/ikeflow's TestDissectJSONMatchesEncodingJSON on every message of the
+// corpus captures, decrypted and damaged.
+//
+// The AppendJSON of a Body type returns an error, as json.Marshal can
+// fail on a certificate's dates; that of a part inside a body (proposal,
+// transform, attribute, selector), which cannot fail, returns only the
+// buffer. A nil Body pointer is written "null", as json.Marshal does.
+
+// errJSONTime is returned for a time that encoding/json refuses to write.
+var errJSONTime = errors.New("dissect: time outside of what RFC 3339 can write")
+
+// AppendJSONString appends s as a JSON string exactly as json.Marshal
+// writes it: '"', '\\' and control characters escaped (\b \f \n \r \t by
+// name, others as \u00XX), '<', '>' and '&' escaped as \u003c, \u003e and
+// \u0026, invalid UTF-8 replaced by \ufffd, U+2028 and U+2029 escaped.
+func AppendJSONString(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		// Skip 8 plain bytes at a time: names and texts are nearly all
+		// plain ASCII.
+		if i+8 <= len(s) {
+			x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+				uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+			if !jsonSpecial(x) {
+				i += 8
+				continue
+			}
+		}
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if !jsonSpecialByte(c) {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default: // other control characters, '<', '>', '&'
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
+
+// jsonSpecialByte reports whether the ASCII byte c is escaped in a JSON
+// string written by json.Marshal.
+func jsonSpecialByte(c byte) bool {
+	return c < 0x20 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&'
+}
+
+// jsonSpecial reports whether any byte of x needs attention in a JSON
+// string: 0x80 and above, below 0x20, '"', '\\', '<', '>' or '&' (exact,
+// by the "has byte less than" and "has zero byte" word tricks).
+func jsonSpecial(x uint64) bool {
+	const lsb, msb = 0x0101010101010101, 0x8080808080808080
+	hasZero := func(v uint64) uint64 { return (v - lsb) & ^v & msb }
+	return (x&msb)|((x-lsb*0x20) & ^x & msb)|hasZero(x^(lsb*'"'))|hasZero(x^(lsb*'\\'))|
+		hasZero(x^(lsb*'<'))|hasZero(x^(lsb*'>'))|hasZero(x^(lsb*'&')) != 0
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendHexJSON appends v as a quoted lower-case hex string (what
+// HexBytes.MarshalText gives; "" for nil).
+func appendHexJSON(b []byte, v []byte) []byte {
+	b = append(b, '"')
+	for _, c := range v {
+		b = append(b, hexDigits[c>>4], hexDigits[c&0xf])
+	}
+	return append(b, '"')
+}
+
+// appendHexField appends `,"name":"hex"` for the HexBytes fields tagged
+// omitempty: nothing when v is empty. name includes the comma and colon.
+func appendHexField(b []byte, name string, v []byte) []byte {
+	if len(v) == 0 {
+		return b
+	}
+	return appendHexJSON(append(b, name...), v)
+}
+
+// appendHexList appends vs as a JSON array of hex strings ("null" when nil).
+func appendHexList(b []byte, vs []HexBytes) []byte {
+	if vs == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, '[')
+	for i, v := range vs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendHexJSON(b, v)
+	}
+	return append(b, ']')
+}
+
+// appendStringField appends `,"name":"s"` for the string fields tagged
+// omitempty: nothing when s is empty.
+func appendStringField(b []byte, name, s string) []byte {
+	if s == "" {
+		return b
+	}
+	return AppendJSONString(append(b, name...), s)
+}
+
+// appendUintField appends name and v.
+func appendUintField(b []byte, name string, v uint64) []byte {
+	return strconv.AppendUint(append(b, name...), v, 10)
+}
+
+// appendUintOmit appends name and v for the fields tagged omitempty:
+// nothing when v is 0.
+func appendUintOmit(b []byte, name string, v uint64) []byte {
+	if v == 0 {
+		return b
+	}
+	return strconv.AppendUint(append(b, name...), v, 10)
+}
+
+// appendIntField appends name and v.
+func appendIntField(b []byte, name string, v int) []byte {
+	return strconv.AppendInt(append(b, name...), int64(v), 10)
+}
+
+// appendBoolField appends name and v.
+func appendBoolField(b []byte, name string, v bool) []byte {
+	return strconv.AppendBool(append(b, name...), v)
+}
+
+// quoteAppended turns the text of an address or prefix (what its
+// AppendText wrote at b[start:]) as a JSON string: quoted in place when it
+// needs no escaping (always, but for an address zone).
+func quoteAppended(b []byte, start int) []byte {
+	for _, c := range b[start:] {
+		if c >= utf8.RuneSelf || jsonSpecialByte(c) {
+			s := string(b[start:])
+			return AppendJSONString(b[:start], s)
+		}
+	}
+	b = append(b, 0)
+	copy(b[start+1:], b[start:len(b)-1])
+	b[start] = '"'
+	return append(b, '"')
+}
+
+// appendAddrField appends name and a as its MarshalText writes it, for
+// the fields tagged omitzero: nothing for the zero Addr.
+func appendAddrField(b []byte, name string, a netip.Addr) []byte {
+	if a == (netip.Addr{}) {
+		return b
+	}
+	b = append(b, name...)
+	start := len(b)
+	b, _ = a.AppendText(b)
+	return quoteAppended(b, start)
+}
+
+// appendPrefixField appends name and p as its MarshalText writes it, for
+// the fields tagged omitzero: nothing for the zero Prefix.
+func appendPrefixField(b []byte, name string, p netip.Prefix) []byte {
+	if p == (netip.Prefix{}) {
+		return b
+	}
+	b = append(b, name...)
+	start := len(b)
+	b, _ = p.AppendText(b)
+	return quoteAppended(b, start)
+}
+
+// appendTimeJSON appends t as time.Time.MarshalJSON does (RFC 3339 with
+// nanoseconds, quoted), refusing what it refuses.
+func appendTimeJSON(b []byte, t time.Time) ([]byte, error) {
+	if y := t.Year(); y < 0 || y > 9999 {
+		return nil, errJSONTime
+	}
+	if _, off := t.Zone(); off <= -24*3600 || off >= 24*3600 {
+		return nil, errJSONTime // MarshalJSON refuses a zone hour outside [0,23]
+	}
+	b = append(b, '"')
+	b = t.AppendFormat(b, time.RFC3339Nano)
+	return append(b, '"'), nil
+}
+
+// bodyAppender is what every Body type of this package implements (see
+// json_v1.go, json_v2.go).
+type bodyAppender interface {
+	AppendJSON(b []byte) ([]byte, error)
+}
+
+// AppendBodyJSON appends body as a JSON object to b, exactly as
+// json.Marshal writes it, without reflection for every type
+// [DecodePayload] returns (a nil pointer is "null"). Any other Body goes
+// through json.Marshal.
+func AppendBodyJSON(b []byte, body Body) ([]byte, error) {
+	if a, ok := body.(bodyAppender); ok {
+		return a.AppendJSON(b)
+	}
+	j, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	return append(b, j...), nil
+}
