@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
-	"errors"
 	"fmt"
-	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -17,7 +15,8 @@ import (
 	"time"
 
 	"github.com/gopacket/gopacket/layers"
-	"github.com/gopacket/gopacket/pcapgo"
+	"github.com/ikeflow/ikeflow/internal/testpcap"
+	"github.com/ikeflow/ikeflow/internal/testutil"
 	"golang.org/x/sys/unix"
 )
 
@@ -47,26 +46,11 @@ func TestFilterKernelVLANStacks(t *testing.T) {
 	if _, err := exec.LookPath("ip"); err != nil {
 		t.Skip("needs ip(8)")
 	}
-	f, err := os.Open("../testdata/corpus/ikev2-mixed-peers/capture.pcap")
-	if err != nil {
-		t.Fatal(err)
+	lt, recs, err := testpcap.ReadAll(testutil.Corpus("ikev2-mixed-peers", "capture.pcap"))
+	if err != nil || lt != layers.LinkTypeEthernet {
+		t.Fatal(err, lt)
 	}
-	defer f.Close()
-	pr, err := pcapgo.NewReader(f)
-	if err != nil || pr.LinkType() != layers.LinkTypeEthernet {
-		t.Fatal(err, pr.LinkType())
-	}
-	var orig [][]byte
-	for {
-		d, _, err := pr.ReadPacketData()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		orig = append(orig, d)
-	}
+	orig := testpcap.Frames(recs)
 	tags := func(n int) []byte {
 		var b []byte
 		for i := range n {

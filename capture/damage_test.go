@@ -15,6 +15,7 @@ import (
 	"github.com/gopacket/gopacket/layers"
 
 	"github.com/ikeflow/ikeflow/internal/testpcap"
+	"github.com/ikeflow/ikeflow/internal/testutil"
 )
 
 // pcapRecords returns the file offsets of the record headers of a
@@ -77,7 +78,7 @@ func sameEvents(t *testing.T, got, want []copied) {
 }
 
 func TestPcapAbsurdRecordLengthResync(t *testing.T) {
-	orig := readFile(t, "../testdata/corpus/ikev2-rekey/capture.pcap")
+	orig := testutil.ReadFile(t, "../testdata/corpus/ikev2-rekey/capture.pcap")
 	whole, _ := newAll(t, orig, Options{})
 	offs := pcapRecords(t, orig)
 	// Damage the header of the first, a middle and the last frame (of 29).
@@ -115,7 +116,7 @@ func TestPcapAbsurdRecordLengthResync(t *testing.T) {
 func TestPcapGarbageInsertedResync(t *testing.T) {
 	// 3 MiB of zeros (a disk block that was never written) after frame 10:
 	// the search crosses several chunks and finds frame 11 again.
-	orig := readFile(t, "../testdata/corpus/ikev2-rekey/capture.pcap")
+	orig := testutil.ReadFile(t, "../testdata/corpus/ikev2-rekey/capture.pcap")
 	whole, _ := newAll(t, orig, Options{})
 	offs := pcapRecords(t, orig)
 	garbage := make([]byte, 3<<20)
@@ -132,7 +133,7 @@ func TestPcapGarbageInsertedResync(t *testing.T) {
 func TestPcapInclLongerThanOrig(t *testing.T) {
 	// tshark reads records whose captured length exceeds the original
 	// length; so does the reader, with one note per file.
-	orig := readFile(t, "../testdata/corpus/ikev2-psk-success/capture.pcap")
+	orig := testutil.ReadFile(t, "../testdata/corpus/ikev2-psk-success/capture.pcap")
 	whole, _ := newAll(t, orig, Options{})
 	data := append([]byte(nil), orig...)
 	offs := pcapRecords(t, data)
@@ -159,8 +160,8 @@ func ngBlocks(t testing.TB, data []byte) (offs []int, types []uint32) {
 }
 
 func TestPcapngCorruptBlockResync(t *testing.T) {
-	p := sharedCapture(t, "wireshark-wiki/ikev2-esp-gcm-ctr-cbc/capture.pcapng")
-	orig := readFile(t, p)
+	p := testutil.SharedCapture(t, "wireshark-wiki/ikev2-esp-gcm-ctr-cbc/capture.pcapng")
+	orig := testutil.ReadFile(t, p)
 	whole, _ := newAll(t, orig, Options{})
 	offs, types := ngBlocks(t, orig)
 	// The 6th packet block: frame 6.
@@ -268,7 +269,7 @@ func TestPcapngManyInterfacesBounded(t *testing.T) {
 }
 
 func TestGzipCorruptKeepsWhatWasRead(t *testing.T) {
-	orig := readFile(t, "../testdata/corpus/ikev2-rekey/capture.pcap")
+	orig := testutil.ReadFile(t, "../testdata/corpus/ikev2-rekey/capture.pcap")
 	whole, _ := newAll(t, orig, Options{})
 	var zb bytes.Buffer
 	zw, _ := gzip.NewWriterLevel(&zb, gzip.NoCompression) // stored blocks: the cut is where we put it
@@ -320,7 +321,7 @@ func TestPcapDamageEveryRecord(t *testing.T) {
 		t.Skip("no corpus captures")
 	}
 	for _, p := range paths {
-		orig := readFile(t, p)
+		orig := testutil.ReadFile(t, p)
 		whole, _ := newAll(t, orig, Options{})
 		offs := pcapRecords(t, orig)
 		for k := 1; k <= len(offs); k++ {
@@ -365,8 +366,8 @@ func TestPcapDamageEveryRecord(t *testing.T) {
 }
 
 func TestPcapngDamageEveryPacketBlock(t *testing.T) {
-	p := sharedCapture(t, "wireshark-wiki/ikev2-esp-gcm-ctr-cbc/capture.pcapng")
-	orig := readFile(t, p)
+	p := testutil.SharedCapture(t, "wireshark-wiki/ikev2-esp-gcm-ctr-cbc/capture.pcapng")
+	orig := testutil.ReadFile(t, p)
 	whole, _ := newAll(t, orig, Options{})
 	offs, types := ngBlocks(t, orig)
 	frame := 0

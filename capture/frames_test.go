@@ -12,6 +12,7 @@ import (
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/pcapgo"
+	"github.com/ikeflow/ikeflow/internal/testutil"
 )
 
 // undamagedFrames reads every frame of a capture with gopacket's readers
@@ -84,13 +85,13 @@ func TestFrameReaderDamaged(t *testing.T) {
 		gz     bool
 	}
 	var ins []input
-	pc := readFile(t, "../testdata/corpus/ikev2-rekey/capture.pcap")
+	pc := testutil.ReadFile(t, "../testdata/corpus/ikev2-rekey/capture.pcap")
 	offs := pcapRecords(t, pc)
 	for _, gz := range []bool{false, true} {
 		ins = append(ins, input{"pcap", pc, func(d []byte) { binary.LittleEndian.PutUint32(d[offs[14]+8:], 0xfffffff0) }, 15, gz})
 	}
-	if p := filepath.Join(capturesDir, "wireshark-wiki/ikev2-esp-gcm-ctr-cbc/capture.pcapng"); fileExists(p) {
-		ng := readFile(t, p)
+	if p := filepath.Join(testutil.SharedDir(), "wireshark-wiki/ikev2-esp-gcm-ctr-cbc/capture.pcapng"); fileExists(p) {
+		ng := testutil.ReadFile(t, p)
 		bo, types := ngBlocks(t, ng)
 		blk, frame := 0, 0
 		for i, ty := range types {

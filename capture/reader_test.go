@@ -14,16 +14,8 @@ import (
 	"time"
 
 	"github.com/gopacket/gopacket/layers"
+	"github.com/ikeflow/ikeflow/internal/testutil"
 )
-
-func readFile(t testing.TB, p string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
 
 func newAll(t testing.TB, data []byte, opt Options) ([]copied, Stats) {
 	t.Helper()
@@ -36,11 +28,11 @@ func newAll(t testing.TB, data []byte, opt Options) ([]copied, Stats) {
 
 func TestGzipMatchesPlain(t *testing.T) {
 	for _, name := range []string{"zeek-spicy-ipsec/ipsec_client.pcap", "wireshark-wiki/ikev2-esp-gcm-ctr-cbc/capture.pcapng"} {
-		p := sharedCapture(t, name)
+		p := testutil.SharedCapture(t, name)
 		plain, _ := openAll(t, p, Options{})
 		var zb bytes.Buffer
 		zw := gzip.NewWriter(&zb)
-		zw.Write(readFile(t, p))
+		zw.Write(testutil.ReadFile(t, p))
 		zw.Close()
 		gz := filepath.Join(t.TempDir(), filepath.Base(p)+".gz")
 		os.WriteFile(gz, zb.Bytes(), 0o644)
@@ -60,7 +52,7 @@ func TestGzipMatchesPlain(t *testing.T) {
 }
 
 func TestStdin(t *testing.T) {
-	p := sharedCapture(t, "zeek-spicy-ipsec/ipsec.cap")
+	p := testutil.SharedCapture(t, "zeek-spicy-ipsec/ipsec.cap")
 	want, _ := openAll(t, p, Options{})
 	pr, pw, err := os.Pipe()
 	if err != nil {
@@ -70,7 +62,7 @@ func TestStdin(t *testing.T) {
 	os.Stdin = pr
 	defer func() { os.Stdin = old; pr.Close() }()
 	go func() {
-		pw.Write(readFile(t, p))
+		pw.Write(testutil.ReadFile(t, p))
 		pw.Close()
 	}()
 	r, err := Open("-", Options{})
@@ -90,8 +82,8 @@ func TestStdin(t *testing.T) {
 }
 
 func TestTruncatedLastRecord(t *testing.T) {
-	p := sharedCapture(t, "zeek-spicy-ipsec/ipsec.cap")
-	data := readFile(t, p)
+	p := testutil.SharedCapture(t, "zeek-spicy-ipsec/ipsec.cap")
+	data := testutil.ReadFile(t, p)
 	full, _ := newAll(t, data, Options{})
 	ev, st := newAll(t, data[:len(data)-10], Options{})
 	if !st.Truncated || st.Packets != 26 {
@@ -164,13 +156,13 @@ func TestHostileSnaplen(t *testing.T) {
 }
 
 func TestProgress(t *testing.T) {
-	p := sharedCapture(t, "zeek-spicy-ipsec/ipsec_client.pcap")
+	p := testutil.SharedCapture(t, "zeek-spicy-ipsec/ipsec_client.pcap")
 	r, err := Open(p, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	size := int64(len(readFile(t, p)))
+	size := int64(len(testutil.ReadFile(t, p)))
 	if r.Size() != size {
 		t.Errorf("Size %d, want %d", r.Size(), size)
 	}
@@ -189,7 +181,7 @@ func TestEveryPrefix(t *testing.T) {
 	if testing.Short() {
 		t.Skip("every prefix of every capture: skipped under -short")
 	}
-	for _, p := range allSharedCaptures(t) {
+	for _, p := range testutil.SharedCaptures(t) {
 		t.Run(filepath.Base(p), func(t *testing.T) {
 			t.Parallel()
 			everyPrefix(t, p)
@@ -199,7 +191,7 @@ func TestEveryPrefix(t *testing.T) {
 
 func everyPrefix(t *testing.T, p string) {
 	{
-		data := readFile(t, p)
+		data := testutil.ReadFile(t, p)
 		step := 1
 		deadline := time.Now().Add(2 * time.Minute)
 		for n := 0; n <= len(data); n += step {

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/ikeflow/ikeflow/internal/testutil"
 )
 
 // tsharkRow is what tshark and the reader must agree on for one IKE
@@ -139,7 +141,7 @@ func compareWithTshark(t *testing.T, path string, ev []copied, extra []tsharkRow
 // TestTsharkAgreement checks frame numbers, addresses, IKE initiator SPIs
 // and ESP SPIs/sequence numbers against tshark on every real capture.
 func TestTsharkAgreement(t *testing.T) {
-	for _, p := range allSharedCaptures(t) {
+	for _, p := range testutil.SharedCaptures(t) {
 		t.Run(p, func(t *testing.T) {
 			t.Parallel()
 			ev, st := openAll(t, p, Options{})

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ikeflow/ikeflow/internal/testutil"
 )
 
 // Captures as they come from the field: the same real captures with their
@@ -42,13 +44,13 @@ func fieldInputs(t *testing.T) []fieldInput {
 		{"zeek-spicy-ipsec/ipsec_client.pcap", ""},
 		{"wireshark-wiki/ikev1_main_mode.pcap", ""},
 	} {
-		p := filepath.Join(sharedCaptures, c.file)
+		p := filepath.Join(testutil.SharedDir(), c.file)
 		if !fileExists(p) {
 			continue
 		}
 		keys := func() Decryptor { return nil }
 		if c.keys != "" {
-			kp := filepath.Join(sharedCaptures, c.keys)
+			kp := filepath.Join(testutil.SharedDir(), c.keys)
 			keys = func() Decryptor { return keyringFor(t, kp) }
 		}
 		in = append(in, fieldInput{c.file, loadPackets(t, p), keys})

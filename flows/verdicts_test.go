@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ikeflow/ikeflow/dissect"
+	"github.com/ikeflow/ikeflow/internal/testutil"
 )
 
 // Verdicts that were false on real captures (issue 9 §2–§3): each test
@@ -366,7 +367,7 @@ func TestRedirect(t *testing.T) {
 // back, pair 2 back). Without keys each pair must become one child SA;
 // no made-up one-way SA with a zero SPI.
 func TestAlternatingSPIPairs(t *testing.T) {
-	base := loadPackets(t, capturePath(t, "zeek-spicy-ipsec/ipsec.cap"))
+	base := loadPackets(t, testutil.SharedCapture(t, "zeek-spicy-ipsec/ipsec.cap"))
 	var pk []Packet
 	for _, p := range base {
 		pk = append(pk, p)

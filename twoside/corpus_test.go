@@ -3,7 +3,6 @@ package twoside
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ikeflow/ikeflow/capture"
+	"github.com/ikeflow/ikeflow/internal/testcap"
 )
 
 // expected is testdata/twoside/<scenario>/expected.json, written by
@@ -71,21 +71,8 @@ func loadExpected(t *testing.T, dir string) *expected {
 }
 
 func load(t testing.TB, path string, s *Side) {
-	r, err := capture.Open(path, capture.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	for {
-		ev, err := r.Next()
-		if err == io.EOF {
-			return
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		s.Add(ev)
-	}
+	t.Helper()
+	testcap.Each(t, path, capture.Options{}, s.Add)
 }
 
 func loadPair(t testing.TB, dir, b string) (*Side, *Side) {

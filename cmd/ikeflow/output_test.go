@@ -13,6 +13,7 @@ import (
 
 	"github.com/ikeflow/ikeflow/capture"
 	"github.com/ikeflow/ikeflow/flows"
+	"github.com/ikeflow/ikeflow/internal/testcap"
 	"golang.org/x/net/html"
 )
 
@@ -388,22 +389,13 @@ func corpusSAs(t *testing.T, scens ...string) []*flows.SA {
 		if err != nil {
 			t.Fatal(err)
 		}
-		r, err := capture.Open(c, capture.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
 		an := flows.NewAnalyzer(opt)
 		var pkt flows.Packet
-		for {
-			ev, err := r.Next()
-			if err != nil {
-				break
-			}
+		testcap.Each(t, c, capture.Options{}, func(ev *capture.Event) {
 			if packetOf(ev, &pkt) {
 				an.Add(&pkt)
 			}
-		}
-		r.Close()
+		})
 		out = append(out, an.Finish().SAs...)
 	}
 	return out
