@@ -2,6 +2,7 @@ package decrypt
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/binary"
 	"encoding/hex"
 	"net/netip"
@@ -11,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/ikeflow/ikeflow/dissect"
+	"github.com/ikeflow/ikeflow/internal/testutil"
 )
 
 // capMsg is one IKE message extracted from a capture with tshark.
@@ -48,14 +50,10 @@ func loadHexMessages(t testing.TB, name string) []capMsg {
 	return out
 }
 
+// loadKeys parses the key file at path.
 func loadKeys(t testing.TB, path string) []Key {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	keys, err := ParseKeyFile(path, f)
+	keys, err := ParseKeyFile(path, bytes.NewReader(testutil.ReadFile(t, path)))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,7 +3,6 @@ package flows
 import (
 	"bytes"
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ikeflow/ikeflow/dissect"
+	"github.com/ikeflow/ikeflow/internal/testutil"
 )
 
 // certScenario is what a certificate scenario of the corpus must show: the
@@ -124,14 +124,8 @@ func TestCertCorpus(t *testing.T) {
 		dir := filepath.Dir(ej)
 		name := filepath.Base(dir)
 		t.Run(name, func(t *testing.T) {
-			raw, err := os.ReadFile(ej)
-			if err != nil {
-				t.Fatal(err)
-			}
 			var e certExpected
-			if err := json.Unmarshal(raw, &e); err != nil {
-				t.Fatal(err)
-			}
+			testutil.ReadJSON(t, ej, &e)
 			r := analyze(loadPackets(t, filepath.Join(dir, "capture.pcap")), Options{Decryptor: corpusKeys(t, dir)})
 			var all []Finding
 			for _, sa := range r.SAs {

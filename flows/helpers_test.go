@@ -1,14 +1,15 @@
 package flows
 
 import (
+	"bytes"
 	"net/netip"
-	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/ikeflow/ikeflow/capture"
 	"github.com/ikeflow/ikeflow/decrypt"
 	"github.com/ikeflow/ikeflow/internal/testcap"
+	"github.com/ikeflow/ikeflow/internal/testutil"
 )
 
 // loadPackets reads a capture with package capture and converts its IKE
@@ -47,12 +48,7 @@ func keyringFor(t testing.TB, path string) *decrypt.Tracker {
 // readKeyFile parses a key file.
 func readKeyFile(t testing.TB, path string) []decrypt.Key {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	keys, err := decrypt.ParseKeyFile(path, f)
+	keys, err := decrypt.ParseKeyFile(path, bytes.NewReader(testutil.ReadFile(t, path)))
 	if err != nil {
 		t.Fatalf("keys %s: %v", path, err)
 	}

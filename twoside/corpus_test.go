@@ -13,6 +13,7 @@ import (
 
 	"github.com/ikeflow/ikeflow/capture"
 	"github.com/ikeflow/ikeflow/internal/testcap"
+	"github.com/ikeflow/ikeflow/internal/testutil"
 )
 
 // expected is testdata/twoside/<scenario>/expected.json, written by
@@ -59,14 +60,8 @@ func scenarios(t *testing.T) []string {
 }
 
 func loadExpected(t *testing.T, dir string) *expected {
-	b, err := os.ReadFile(filepath.Join(dir, "expected.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	var e expected
-	if err := json.Unmarshal(b, &e); err != nil {
-		t.Fatal(err)
-	}
+	testutil.ReadJSON(t, filepath.Join(dir, "expected.json"), &e)
 	return &e
 }
 

@@ -1,14 +1,13 @@
 package main
 
 import (
-	"compress/gzip"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/ikeflow/ikeflow/decrypt"
+	"github.com/ikeflow/ikeflow/internal/testutil"
 )
 
 // readKeys loads a key file for comparisons.
@@ -85,10 +84,7 @@ func TestKeysListIsAKeyFile(t *testing.T) {
 // algorithms that worked.)
 func TestKeysListWrongKey(t *testing.T) {
 	capture, keys := scenario(t, "ikev2-psk-success")
-	data, err := os.ReadFile(keys[0])
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := testutil.ReadFile(t, keys[0])
 	f := strings.Split(strings.TrimSpace(string(data)), ",")
 	ar := []byte(f[6])
 	ar[2] ^= 1 // '0'..'f' stays hex: flip the low bit
@@ -166,10 +162,7 @@ func TestKeysExportMergesTables(t *testing.T) {
 // or a missing file given as key file is said as such, with the path once.
 func TestKeysBadLinesWarn(t *testing.T) {
 	capture, keys := scenario(t, "ikev2-rekey")
-	data, err := os.ReadFile(keys[0])
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := testutil.ReadFile(t, keys[0])
 	rows := strings.Split(strings.TrimSpace(string(data)), "\n")
 	bad := filepath.Join(t.TempDir(), "ikev2_decryption_table")
 	if err := os.WriteFile(bad, []byte(rows[0]+"\n"+rows[1][:40]+"\n"), 0o600); err != nil {
@@ -245,19 +238,7 @@ func TestKeysHelpListsFormats(t *testing.T) {
 // no IKEv1 keys) given with --keys is a warning that says so, and the
 // analysis runs, as for a charon log without key dumps.
 func TestDaemonLogWithoutKeys(t *testing.T) {
-	f, err := os.Open("../../decrypt/testdata/pluto/ikev1-main-quick/pluto.log.gz")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := io.ReadAll(zr)
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := testutil.ReadGzip(t, "../../decrypt/testdata/pluto/ikev1-main-quick/pluto.log.gz")
 	p := filepath.Join(t.TempDir(), "pluto.log")
 	if err := os.WriteFile(p, data, 0o600); err != nil {
 		t.Fatal(err)

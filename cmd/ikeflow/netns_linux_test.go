@@ -183,32 +183,21 @@ type frame struct {
 // rewrites their MAC addresses to the veth pair's (sender → receiver).
 func readEthernetFrames(t testing.TB, path string) []frame {
 	t.Helper()
-	src, closer, err := testpcap.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer closer.Close()
-	lt := src.LinkType()
+	lt, recs := testpcap.Records(t, path)
 	if lt != layers.LinkTypeEthernet {
 		t.Fatalf("%s: link type %v, want Ethernet", path, lt)
 	}
 	dst, _ := net.ParseMAC(vethRecvMAC)
 	srcMAC, _ := net.ParseMAC(vethSendMAC)
 	var out []frame
-	for i := 0; i < 1<<20; i++ {
-		d, ci, err := src.ReadPacketData()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, rec := range recs {
+		d := rec.Data
 		if len(d) < 14 {
 			continue
 		}
 		copy(d[0:6], dst)
 		copy(d[6:12], srcMAC)
-		out = append(out, frame{ci.Timestamp, d})
+		out = append(out, frame{rec.CI.Timestamp, d})
 	}
 	return out
 }

@@ -107,9 +107,9 @@ func TestWriteExisting(t *testing.T) {
 		t.Errorf("--write DIR: exit %d, want %d:\n%s", code, exitUsage, errb)
 	}
 
-	want := analyzeOut(t, capPath)
-	analyzeOut(t, "--write", out, "--force", capPath)
-	if got := analyzeOut(t, out); !reflect.DeepEqual(got["sas"], want["sas"]) {
+	want := analyzeJSON(t, capPath)
+	analyzeJSON(t, "--write", out, "--force", capPath)
+	if got := analyzeJSON(t, out); !reflect.DeepEqual(got["sas"], want["sas"]) {
 		t.Errorf("the replaced file analyses differently:\n got %v\nwant %v", got["sas"], want["sas"])
 	}
 	if m, _ := filepath.Glob(filepath.Join(dir, "*.partial-*")); len(m) > 0 {

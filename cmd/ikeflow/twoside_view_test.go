@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/binary"
-	"encoding/json"
 	"io"
 	"math/rand/v2"
 	"net/netip"
@@ -17,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/ikeflow/ikeflow/capture"
+	"github.com/ikeflow/ikeflow/internal/testutil"
 	"github.com/ikeflow/ikeflow/twoside"
 
 	"golang.org/x/net/html"
@@ -40,14 +40,8 @@ func tsScenarios(t *testing.T) (dirs []string, bs []string, exps []*tsExpected) 
 		t.Fatalf("two-sided corpus: %d scenarios", len(files))
 	}
 	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
 		var e tsExpected
-		if err := json.Unmarshal(b, &e); err != nil {
-			t.Fatal(err)
-		}
+		testutil.ReadJSON(t, f, &e)
 		dir := filepath.Dir(f)
 		bp := filepath.Join(dir, "side-b-shifted.pcap")
 		if _, err := os.Stat(bp); err != nil {

@@ -16,6 +16,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"testing"
 	"time"
 
 	"github.com/gopacket/gopacket"
@@ -356,4 +357,14 @@ func Frames(recs []Record) [][]byte {
 		out[i] = r.Data
 	}
 	return out
+}
+
+// Records is [ReadAll] for tests: any error fails tb.
+func Records(tb testing.TB, path string) (layers.LinkType, []Record) {
+	tb.Helper()
+	lt, recs, err := ReadAll(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return lt, recs
 }
