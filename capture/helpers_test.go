@@ -3,9 +3,11 @@ package capture
 import (
 	"errors"
 	"io"
+	"runtime"
 	"testing"
 
 	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
 
 	"github.com/ikeflow/ikeflow/internal/testpcap"
 )
@@ -48,4 +50,24 @@ func openAll(t testing.TB, path string, opt Options) ([]copied, Stats) {
 // ciFor returns capture info for a whole frame at the test base time.
 func ciFor(b []byte) gopacket.CaptureInfo {
 	return gopacket.CaptureInfo{Timestamp: testpcap.Base, CaptureLength: len(b), Length: len(b)}
+}
+
+// allocated returns the octets the heap allocated while fn ran.
+func allocated(fn func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	fn()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
+}
+
+// ethPcap returns a pcap of the IP packets, each in an Ethernet frame with
+// the given VLAN tags, all at the test base time.
+func ethPcap(pkts [][]byte, vlans ...uint16) *testpcap.Writer {
+	w := testpcap.NewWriter(layers.LinkTypeEthernet)
+	for _, p := range pkts {
+		w.Add(testpcap.Base, testpcap.Ethernet(p, vlans...))
+	}
+	return w
 }

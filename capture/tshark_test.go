@@ -113,17 +113,8 @@ func compareWithTshark(t *testing.T, path string, ev []copied, extra []tsharkRow
 	slices.SortFunc(want, cmp)
 	slices.SortFunc(got, cmp)
 	if !slices.Equal(got, want) {
-		for i := 0; i < max(len(got), len(want)); i++ {
-			var g, w tsharkRow
-			if i < len(got) {
-				g = got[i]
-			}
-			if i < len(want) {
-				w = want[i]
-			}
-			if g != w {
-				t.Errorf("row %d: reader %v, tshark %v", i, g, w)
-			}
+		for _, m := range testutil.Mismatches(got, want, -1) {
+			t.Errorf("row %d: reader %v, tshark %v", m.Index, m.Got, m.Want)
 		}
 		return
 	}

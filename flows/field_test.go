@@ -112,19 +112,8 @@ func diffLines(t *testing.T, what string, want, got []string) {
 		return
 	}
 	t.Errorf("%s: analysis differs from the clean capture (%d vs %d lines)", what, len(got), len(want))
-	n := 0
-	for i := 0; i < max(len(want), len(got)) && n < 6; i++ {
-		var w, g string
-		if i < len(want) {
-			w = want[i]
-		}
-		if i < len(got) {
-			g = got[i]
-		}
-		if w != g {
-			t.Logf("line %d\n want %s\n  got %s", i, w, g)
-			n++
-		}
+	for _, m := range testutil.Mismatches(got, want, 6) {
+		t.Logf("line %d\n want %s\n  got %s", m.Index, m.Want, m.Got)
 	}
 }
 

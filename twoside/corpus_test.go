@@ -3,6 +3,7 @@ package twoside
 import (
 	"encoding/json"
 	"fmt"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"slices"
@@ -143,13 +144,14 @@ func mapSet(r *Report) []string {
 	return out
 }
 
+// expMaps is mapSet of the script's address mappings.
 func expMaps(e *expected) []string {
-	var out []string
+	var r Report
 	for _, m := range e.Mappings {
-		out = append(out, fmt.Sprintf("%s>%s = %s>%s x%d", m.ASrc, m.ADst, m.BSrc, m.BDst, m.Packets))
+		r.Mappings = append(r.Mappings, Mapping{ASrc: netip.MustParseAddrPort(m.ASrc), ADst: netip.MustParseAddrPort(m.ADst),
+			BSrc: netip.MustParseAddrPort(m.BSrc), BDst: netip.MustParseAddrPort(m.BDst), Packets: m.Packets})
 	}
-	slices.Sort(out)
-	return out
+	return mapSet(&r)
 }
 
 // checkAgainst compares a report with the independent script's results.
