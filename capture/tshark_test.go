@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ikeflow/ikeflow/internal/testpcap"
 	"github.com/ikeflow/ikeflow/internal/testutil"
 )
 
@@ -98,6 +99,17 @@ var knownDifferences = map[string][]tsharkRow{
 	// rejects the datagram and shows it as "Data"; on UDP 500 the reader
 	// hands every payload to the dissector, which reports the bad length.
 	"ipsec-ikev1-zero-length.pcap": {{1, KindIKE, "192.168.12.1:500", "192.168.12.2:500", "e47a591fd057587f"}},
+}
+
+// tsharkAgrees writes w to a file and compares ev, its events, with
+// tshark's reading of it (see compareWithTshark).
+func tsharkAgrees(t *testing.T, w *testpcap.Writer, ev []copied) {
+	t.Helper()
+	p, err := w.WriteFile(t.TempDir(), "built.pcap")
+	if err != nil {
+		t.Fatal(err)
+	}
+	compareWithTshark(t, p, ev, nil)
 }
 
 func compareWithTshark(t *testing.T, path string, ev []copied, extra []tsharkRow) {

@@ -117,11 +117,7 @@ func TestOneWayESPText(t *testing.T) {
 	resp := pk[1].Src.Addr()
 	pk = slices.DeleteFunc(pk, func(p Packet) bool { return p.Kind == KindESP && p.Src.Addr() == resp })
 	r := analyze(pk, Options{Decryptor: corpusKeys(t, corpusDir+"/ikev2-psk-success")})
-	f := findingsOf(r, KindOneWayESP)
-	if len(f) != 1 {
-		logReport(t, r)
-		t.Fatalf("%d one_way_esp findings, want 1", len(f))
-	}
+	f := countFindings(t, r, KindOneWayESP, 1)
 	m := f[0].Message
 	if strings.Contains(m, "the responder decrypts the traffic") || strings.Contains(m, "Good phase 1, good phase 2") {
 		t.Errorf("one-way text asserts what the capture cannot show:\n%s", m)
@@ -206,11 +202,7 @@ func TestOfferESNAndNoESN(t *testing.T) {
 	}
 	pk[i].Data = sealSK(t, pk[i].Data, pk[i].Data[19], 1, first, edited, key.ei, key.ai, 1)
 	r := analyze(pk, Options{Decryptor: corpusKeys(t, corpusDir+"/"+sc)})
-	f := findingsOf(r, KindNoProposalChosen)
-	if len(f) != 1 {
-		logReport(t, r)
-		t.Fatalf("%d no_proposal_chosen findings", len(f))
-	}
+	f := countFindings(t, r, KindNoProposalChosen, 1)
 	if !strings.Contains(f[0].Message, "NO_ESN/ESN") {
 		t.Errorf("offer with ESN and NO_ESN not shown as both:\n%s", f[0].Message)
 	}
@@ -246,11 +238,7 @@ func TestRekeyRefused(t *testing.T) {
 		}
 	}
 	r := analyze(pk, Options{Decryptor: corpusKeys(t, corpusDir+"/"+sc)})
-	f := findingsOf(r, KindNoProposalChosen)
-	if len(f) != 1 {
-		logReport(t, r)
-		t.Fatalf("%d no_proposal_chosen findings, want 1", len(f))
-	}
+	f := countFindings(t, r, KindNoProposalChosen, 1)
 	m := f[0].Message
 	if strings.Contains(m, "no ESP/AH SA exists") || strings.Contains(m, "no traffic flows") {
 		t.Errorf("refused rekey said to leave no SA:\n%s", m)
@@ -437,12 +425,19 @@ func mustFindings(t *testing.T, pk []Packet, k FindingKind, n int) (*Report, []F
 	t.Helper()
 	renumber(pk)
 	r := analyze(pk, Options{})
+	return r, countFindings(t, r, k, n)
+}
+
+// countFindings returns the findings of kind k of r, failing (with every
+// ladder logged) unless there are n of them.
+func countFindings(t *testing.T, r *Report, k FindingKind, n int) []Finding {
+	t.Helper()
 	f := findingsOf(r, k)
 	if len(f) != n {
 		logReport(t, r)
 		t.Fatalf("%d %s findings, want %d (findings %v)", len(f), k, n, kinds(r.Findings))
 	}
-	return r, f
+	return f
 }
 
 // TestAbandonedAfterAuth: five IKE SAs between the same peers (the real
