@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/ikeflow/ikeflow/internal/testutil"
 )
 
 // copyFile copies a corpus file into dir and returns the copy's path.
@@ -34,19 +36,7 @@ func TestWriteOntoInputRefused(t *testing.T) {
 	keys := copyFile(t, filepath.Join(src, "ikev2_decryption_table"), dir, "keys.txt")
 	orig, _ := os.ReadFile(capPath)
 	origKeys, _ := os.ReadFile(keys)
-	sym := filepath.Join(dir, "sym.pcapng")
-	hard := filepath.Join(dir, "hard.pcapng")
-	if err := os.Symlink("capture.pcap", sym); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Link(capPath, hard); err != nil {
-		t.Fatal(err)
-	}
-	wd, _ := os.Getwd()
-	rel, err := filepath.Rel(wd, capPath)
-	if err != nil {
-		t.Fatal(err)
-	}
+	sym, hard, rel := testutil.Aliases(t, capPath, ".pcapng")
 	other := filepath.Join(dir, "sub", "..", "capture.pcap")
 	os.Mkdir(filepath.Join(dir, "sub"), 0o755)
 	cases := [][]string{

@@ -121,3 +121,26 @@ func ReadJSON(tb testing.TB, path string, v any) {
 		tb.Fatalf("%s: %v", path, err)
 	}
 }
+
+// Aliases makes three other names of the file at path: a symbolic link
+// (to its base name) and a hard link beside it, named sym+ext and
+// hard+ext, and its path relative to the working directory.
+func Aliases(tb testing.TB, path, ext string) (sym, hard, rel string) {
+	tb.Helper()
+	dir := filepath.Dir(path)
+	sym, hard = filepath.Join(dir, "sym"+ext), filepath.Join(dir, "hard"+ext)
+	if err := os.Symlink(filepath.Base(path), sym); err != nil {
+		tb.Fatal(err)
+	}
+	if err := os.Link(path, hard); err != nil {
+		tb.Fatal(err)
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if rel, err = filepath.Rel(wd, path); err != nil {
+		tb.Fatal(err)
+	}
+	return sym, hard, rel
+}
