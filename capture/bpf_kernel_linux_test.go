@@ -10,10 +10,11 @@ import (
 	"time"
 
 	"github.com/gopacket/gopacket/layers"
+	"golang.org/x/sys/unix"
+
 	"github.com/ikeflow/ikeflow/internal/testnetns"
 	"github.com/ikeflow/ikeflow/internal/testpcap"
 	"github.com/ikeflow/ikeflow/internal/testutil"
-	"golang.org/x/sys/unix"
 )
 
 // TestFilterKernelVLANStacks runs the default filter in the kernel: a

@@ -6,12 +6,12 @@ import (
 	"encoding/binary"
 	"errors"
 	"io"
-	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/pcapgo"
+
 	"github.com/ikeflow/ikeflow/internal/testutil"
 )
 
@@ -90,7 +90,7 @@ func TestFrameReaderDamaged(t *testing.T) {
 	for _, gz := range []bool{false, true} {
 		ins = append(ins, input{"pcap", pc, func(d []byte) { binary.LittleEndian.PutUint32(d[offs[14]+8:], 0xfffffff0) }, 15, gz})
 	}
-	if p := filepath.Join(testutil.SharedDir(), "wireshark-wiki/ikev2-esp-gcm-ctr-cbc/capture.pcapng"); fileExists(p) {
+	if p := filepath.Join(testutil.SharedDir(), "wireshark-wiki/ikev2-esp-gcm-ctr-cbc/capture.pcapng"); testutil.Exists(p) {
 		ng := testutil.ReadFile(t, p)
 		bo, types := ngBlocks(t, ng)
 		blk, frame := 0, 0
@@ -117,10 +117,7 @@ func TestFrameReaderDamaged(t *testing.T) {
 			w.Close()
 			data = b.Bytes()
 		}
-		path := filepath.Join(t.TempDir(), "damaged")
-		if err := os.WriteFile(path, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		path := testutil.TempFile(t, "damaged", data)
 		frames, fr := readFrames(t, path)
 		if len(frames) != len(whole)-1 || fr.Damaged() != 1 || fr.Truncated() {
 			t.Fatalf("%s gz=%v: %d frames of %d, %d damaged places, truncated %v", in.name, in.gz, len(frames), len(whole), fr.Damaged(), fr.Truncated())
@@ -150,5 +147,3 @@ func TestFrameReaderDamaged(t *testing.T) {
 		}
 	}
 }
-
-func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gopacket/gopacket/layers"
 	"github.com/gopacket/gopacket/pcapgo"
+
 	"github.com/ikeflow/ikeflow/internal/testpcap"
 	"github.com/ikeflow/ikeflow/internal/testutil"
 )

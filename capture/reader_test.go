@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gopacket/gopacket/layers"
+
 	"github.com/ikeflow/ikeflow/internal/testutil"
 )
 

@@ -10,8 +10,9 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/ikeflow/ikeflow/dissect"
 	"golang.org/x/crypto/chacha20poly1305"
+
+	"github.com/ikeflow/ikeflow/dissect"
 )
 
 // sealSK builds an IKE message whose SK (or SKF, when frag is non-nil:

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -45,7 +44,7 @@ func fieldInputs(t *testing.T) []fieldInput {
 		{"wireshark-wiki/ikev1_main_mode.pcap", ""},
 	} {
 		p := filepath.Join(testutil.SharedDir(), c.file)
-		if !fileExists(p) {
+		if !testutil.Exists(p) {
 			continue
 		}
 		keys := func() Decryptor { return nil }
@@ -197,12 +196,6 @@ func TestFieldVariants(t *testing.T) {
 			noNegativeDurations(t, r)
 		})
 	}
-}
-
-// fileExists reports whether path exists.
-func fileExists(path string) bool {
-	_, err := os.Stat(path)
-	return err == nil
 }
 
 // absDur returns |d|.

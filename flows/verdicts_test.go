@@ -519,10 +519,7 @@ func damagedKeyTable(t *testing.T, scenario string, fields ...int) Decryptor {
 		}
 		cols[f] = string(c)
 	}
-	p := filepath.Join(t.TempDir(), "ikev2_decryption_table")
-	if err := os.WriteFile(p, []byte(strings.Join(cols, ",")+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	p := testutil.TempFile(t, "ikev2_decryption_table", []byte(strings.Join(cols, ",")+"\n"))
 	return keyringFor(t, p)
 }
 

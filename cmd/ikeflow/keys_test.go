@@ -57,10 +57,7 @@ func TestKeysListIsAKeyFile(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errb)
 	}
-	p := filepath.Join(t.TempDir(), "all.keys")
-	if err := os.WriteFile(p, []byte(out), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	p := testutil.TempFile(t, "all.keys", []byte(out))
 	kf, err := readKeyFile(p)
 	if err != nil || kf.Format != decrypt.FormatNative || len(kf.Warnings) != 0 {
 		t.Fatalf("output does not load: %v %v %v\n%s", err, kf.Format, kf.Warnings, out)
@@ -92,10 +89,7 @@ func TestKeysListWrongKey(t *testing.T) {
 		ar[2] = '0'
 	}
 	f[6] = string(ar)
-	bad := filepath.Join(t.TempDir(), "ikev2_decryption_table")
-	if err := os.WriteFile(bad, []byte(strings.Join(f, ",")+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	bad := testutil.TempFile(t, "ikev2_decryption_table", []byte(strings.Join(f, ",")+"\n"))
 	out, errb, code := ikeflow(t, "keys", "list", "--capture", capture, bad)
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errb)
@@ -164,10 +158,7 @@ func TestKeysBadLinesWarn(t *testing.T) {
 	capture, keys := scenario(t, "ikev2-rekey")
 	data := testutil.ReadFile(t, keys[0])
 	rows := strings.Split(strings.TrimSpace(string(data)), "\n")
-	bad := filepath.Join(t.TempDir(), "ikev2_decryption_table")
-	if err := os.WriteFile(bad, []byte(rows[0]+"\n"+rows[1][:40]+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	bad := testutil.TempFile(t, "ikev2_decryption_table", []byte(rows[0]+"\n"+rows[1][:40]+"\n"))
 	out, errb, code := ikeflow(t, "dissect", "--keys", bad, capture)
 	if code != exitOK || !strings.Contains(out, "decrypted") {
 		t.Fatalf("exit %d: %s", code, errb)
@@ -202,10 +193,7 @@ func TestAnalyzeWithPlutoLog(t *testing.T) {
 		"Nov 30 01:31:06.123456: | calculating skeyseed using prf=sha2_256 integ=sha2_256_128 cipherkey=aes_cbc\n" +
 		"Nov 30 01:31:06.123500: | ikev2 I 0x" + k.SPIi.String() + " 0x" + k.SPIr.String() + " sha256:0x" + k.IntegI.RevealHex() + " aes128:0x" + k.EncrI.RevealHex() + "\n" +
 		"Nov 30 01:31:06.123501: | ikev2 R 0x" + k.SPIi.String() + " 0x" + k.SPIr.String() + " sha256:0x" + k.IntegR.RevealHex() + " aes128:0x" + k.EncrR.RevealHex() + "\n"
-	p := filepath.Join(t.TempDir(), "pluto.log")
-	if err := os.WriteFile(p, []byte(pluto), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	p := testutil.TempFile(t, "pluto.log", []byte(pluto))
 	charon := filepath.Join(corpus, "ikev2-init-no-proposal/charon-initiator.log") // a charon log without keys
 	out, errb, code := ikeflow(t, "dissect", "--keys", charon, "--keys", p, capture)
 	if code != exitOK || !strings.Contains(out, "decrypted") || strings.Contains(out, "no key") {
@@ -239,10 +227,7 @@ func TestKeysHelpListsFormats(t *testing.T) {
 // analysis runs, as for a charon log without key dumps.
 func TestDaemonLogWithoutKeys(t *testing.T) {
 	data := testutil.ReadGzip(t, "../../decrypt/testdata/pluto/ikev1-main-quick/pluto.log.gz")
-	p := filepath.Join(t.TempDir(), "pluto.log")
-	if err := os.WriteFile(p, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	p := testutil.TempFile(t, "pluto.log", data)
 	out, errb, code := ikeflow(t, "analyze", "--keys", p, "../../decrypt/testdata/pluto/ikev1-main-quick/capture.pcap")
 	if code != exitOK || !strings.Contains(out, "IKE SA") || !strings.Contains(errb, p+": no keys found (libreswan format") || !strings.Contains(errb, "no IKEv1 keys") {
 		t.Errorf("exit %d\n%s\n%s", code, out, errb)

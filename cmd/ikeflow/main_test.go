@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ikeflow/ikeflow/internal/testutil"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
@@ -177,10 +179,7 @@ func TestDecryptionStates(t *testing.T) {
 		ai[0] = '0'
 	}
 	fields[5] = string(ai)
-	bad := filepath.Join(t.TempDir(), "ikev2_decryption_table")
-	if err := os.WriteFile(bad, []byte(strings.Join(fields, ",")+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	bad := testutil.TempFile(t, "ikev2_decryption_table", []byte(strings.Join(fields, ",")+"\n"))
 	out, _, code = ikeflow(t, "dissect", "--keys", bad, capture)
 	if code != exitOK {
 		t.Fatalf("exit %d", code)

@@ -13,10 +13,11 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"golang.org/x/net/html"
+
 	"github.com/ikeflow/ikeflow/capture"
 	"github.com/ikeflow/ikeflow/flows"
 	"github.com/ikeflow/ikeflow/internal/testcap"
-	"golang.org/x/net/html"
 )
 
 // visibleWidth is the width of a line in characters, without ANSI colour

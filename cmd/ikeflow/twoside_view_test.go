@@ -457,10 +457,7 @@ func FuzzTwoSidedViews(f *testing.F) {
 		if len(data) > 256<<10 {
 			return
 		}
-		b := filepath.Join(t.TempDir(), "b.pcap")
-		if err := os.WriteFile(b, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		b := testutil.TempFile(t, "b.pcap", data)
 		for _, args := range [][]string{{"--ladder", "--width", "60"}, {"--format", "html"}} {
 			out, errb, code := ikeflowF(append(append([]string{"analyze", "-q", "--two-sided"}, args...), a, b)...)
 			if strings.Contains(errb, "internal error") || (code != exitOK && code != exitError) {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/ikeflow/ikeflow/capture"
 	"github.com/ikeflow/ikeflow/internal/testpcap"
+	"github.com/ikeflow/ikeflow/internal/testutil"
 )
 
 func TestWarnerSummarises(t *testing.T) {
@@ -97,10 +98,7 @@ func TestAnalyzeDamagedCapture(t *testing.T) {
 		off += 16 + int(binary.LittleEndian.Uint32(data[off+8:]))
 	}
 	binary.LittleEndian.PutUint32(data[off+8:], 0xfffffff0)
-	p := filepath.Join(t.TempDir(), "damaged.pcap")
-	if err := os.WriteFile(p, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	p := testutil.TempFile(t, "damaged.pcap", data)
 	args := []string{"analyze", "--format", "json"}
 	for _, k := range keys {
 		args = append(args, "--keys", k)

@@ -144,3 +144,20 @@ func Aliases(tb testing.TB, path, ext string) (sym, hard, rel string) {
 	}
 	return sym, hard, rel
 }
+
+// TempFile writes data to a new file name in the test's temporary
+// directory and returns its path, failing the test on error.
+func TempFile(tb testing.TB, name string, data []byte) string {
+	tb.Helper()
+	p := filepath.Join(tb.TempDir(), name)
+	if err := os.WriteFile(p, data, 0o600); err != nil {
+		tb.Fatal(err)
+	}
+	return p
+}
+
+// Exists reports whether path names an existing file (optional inputs).
+func Exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
