@@ -77,7 +77,7 @@ func sameEvents(t *testing.T, got, want []copied) {
 }
 
 func TestPcapAbsurdRecordLengthResync(t *testing.T) {
-	orig := testutil.ReadFile(t, "../testdata/corpus/ikev2-rekey/capture.pcap")
+	orig := testutil.ReadFile(t, testutil.Corpus("ikev2-rekey", "capture.pcap"))
 	whole, _ := newAll(t, orig, Options{})
 	offs := pcapRecords(t, orig)
 	// Damage the header of the first, a middle and the last frame (of 29).
@@ -115,7 +115,7 @@ func TestPcapAbsurdRecordLengthResync(t *testing.T) {
 func TestPcapGarbageInsertedResync(t *testing.T) {
 	// 3 MiB of zeros (a disk block that was never written) after frame 10:
 	// the search crosses several chunks and finds frame 11 again.
-	orig := testutil.ReadFile(t, "../testdata/corpus/ikev2-rekey/capture.pcap")
+	orig := testutil.ReadFile(t, testutil.Corpus("ikev2-rekey", "capture.pcap"))
 	whole, _ := newAll(t, orig, Options{})
 	offs := pcapRecords(t, orig)
 	garbage := make([]byte, 3<<20)
@@ -132,7 +132,7 @@ func TestPcapGarbageInsertedResync(t *testing.T) {
 func TestPcapInclLongerThanOrig(t *testing.T) {
 	// tshark reads records whose captured length exceeds the original
 	// length; so does the reader, with one note per file.
-	orig := testutil.ReadFile(t, "../testdata/corpus/ikev2-psk-success/capture.pcap")
+	orig := testutil.ReadFile(t, testutil.Corpus("ikev2-psk-success", "capture.pcap"))
 	whole, _ := newAll(t, orig, Options{})
 	data := append([]byte(nil), orig...)
 	offs := pcapRecords(t, data)
@@ -266,7 +266,7 @@ func TestPcapngManyInterfacesBounded(t *testing.T) {
 }
 
 func TestGzipCorruptKeepsWhatWasRead(t *testing.T) {
-	orig := testutil.ReadFile(t, "../testdata/corpus/ikev2-rekey/capture.pcap")
+	orig := testutil.ReadFile(t, testutil.Corpus("ikev2-rekey", "capture.pcap"))
 	whole, _ := newAll(t, orig, Options{})
 	var zb bytes.Buffer
 	zw, _ := gzip.NewWriterLevel(&zb, gzip.NoCompression) // stored blocks: the cut is where we put it
@@ -313,7 +313,7 @@ func TestGzipCorruptKeepsWhatWasRead(t *testing.T) {
 func TestPcapDamageEveryRecord(t *testing.T) {
 	// Every record header of every corpus capture, damaged in turn: the
 	// reader loses exactly that record and reads all the others.
-	paths, _ := filepath.Glob("../testdata/corpus/*/capture.pcap")
+	paths, _ := filepath.Glob(testutil.Corpus("*", "capture.pcap"))
 	if len(paths) == 0 {
 		t.Skip("no corpus captures")
 	}

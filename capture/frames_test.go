@@ -85,7 +85,7 @@ func TestFrameReaderDamaged(t *testing.T) {
 		gz     bool
 	}
 	var ins []input
-	pc := testutil.ReadFile(t, "../testdata/corpus/ikev2-rekey/capture.pcap")
+	pc := testutil.ReadFile(t, testutil.Corpus("ikev2-rekey", "capture.pcap"))
 	offs := pcapRecords(t, pc)
 	for _, gz := range []bool{false, true} {
 		ins = append(ins, input{"pcap", pc, func(d []byte) { binary.LittleEndian.PutUint32(d[offs[14]+8:], 0xfffffff0) }, 15, gz})

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -247,10 +246,7 @@ func checkPeers(t *testing.T, e *certExpected, r *Report) {
 // moon (SAN DNS:moon.ikeflow.test, subject C=ZZ, O=ikeflow test,
 // CN=moon.ikeflow.test) with identities a peer may send.
 func TestIDInCert(t *testing.T) {
-	der, err := os.ReadFile("../dissect/testdata/x509_moon_rsa3072.der")
-	if err != nil {
-		t.Fatal(err)
-	}
+	der := testutil.ReadFile(t, "../dissect/testdata/x509_moon_rsa3072.der")
 	c, err := dissect.DecodeCertificate(der)
 	if err != nil {
 		t.Fatal(err)

@@ -3,7 +3,6 @@ package flows
 import (
 	"encoding/binary"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -505,10 +504,7 @@ func TestIgnoredCreateChildSA(t *testing.T) {
 // given fields (0-based CSV columns) changed in their last hex digit.
 func damagedKeyTable(t *testing.T, scenario string, fields ...int) Decryptor {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join(corpusDir, scenario, "ikev2_decryption_table"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	raw := testutil.ReadFile(t, filepath.Join(corpusDir, scenario, "ikev2_decryption_table"))
 	cols := strings.Split(strings.TrimSpace(string(raw)), ",")
 	for _, f := range fields {
 		c := []byte(cols[f])

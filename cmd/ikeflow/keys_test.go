@@ -117,10 +117,7 @@ func TestKeysListWrongKey(t *testing.T) {
 // created.
 func TestKeysExportMergesTables(t *testing.T) {
 	rekey := filepath.Join(corpus, "ikev2-rekey/ikev2_decryption_table")
-	data, err := os.ReadFile(rekey)
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := testutil.ReadFile(t, rekey)
 	rows := strings.Split(strings.TrimSpace(string(data)), "\n")
 	dir := t.TempDir()
 	table := filepath.Join(dir, "ikev2_decryption_table")

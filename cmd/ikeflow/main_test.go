@@ -163,10 +163,7 @@ func TestDecryptionStates(t *testing.T) {
 	if code != exitOK || !strings.Contains(out, "decrypted") || !strings.Contains(out, "IDi") {
 		t.Fatalf("with the right key: exit %d, output:\n%s", code, out)
 	}
-	data, err := os.ReadFile(keys[0])
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := testutil.ReadFile(t, keys[0])
 	fields := strings.Split(strings.TrimSpace(string(data)), ",")
 	if len(fields) < 8 {
 		t.Fatalf("unexpected key table: %q", data)
@@ -205,10 +202,7 @@ func TestDecryptionStates(t *testing.T) {
 // TestStdinAndMerge reads a capture from standard input and merges two captures by time.
 func TestStdinAndMerge(t *testing.T) {
 	capture, _ := scenario(t, "ikev2-psk-success")
-	data, err := os.ReadFile(capture)
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := testutil.ReadFile(t, capture)
 	var out, errb bytes.Buffer
 	if code := run([]string{"dissect", "--format", "json", "-"}, bytes.NewReader(data), &out, &errb); code != exitOK {
 		t.Fatalf("stdin: exit %d: %s", code, errb.String())

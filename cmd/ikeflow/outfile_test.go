@@ -14,10 +14,7 @@ import (
 // copyFile copies a corpus file into dir and returns the copy's path.
 func copyFile(t *testing.T, src, dir, name string) string {
 	t.Helper()
-	b, err := os.ReadFile(src)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := testutil.ReadFile(t, src)
 	dst := filepath.Join(dir, name)
 	if err := os.WriteFile(dst, b, 0o644); err != nil {
 		t.Fatal(err)

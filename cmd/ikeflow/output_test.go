@@ -18,6 +18,7 @@ import (
 	"github.com/ikeflow/ikeflow/capture"
 	"github.com/ikeflow/ikeflow/flows"
 	"github.com/ikeflow/ikeflow/internal/testcap"
+	"github.com/ikeflow/ikeflow/internal/testutil"
 )
 
 // visibleWidth is the width of a line in characters, without ANSI colour
@@ -512,10 +513,7 @@ func TestVerdictAgreesWithDaemons(t *testing.T) {
 	checked := 0
 	for _, ej := range dirs {
 		scen := filepath.Base(filepath.Dir(ej))
-		data, err := os.ReadFile(ej)
-		if err != nil {
-			t.Fatal(err)
-		}
+		data := testutil.ReadFile(t, ej)
 		var exp struct {
 			Outcome  string   `json:"outcome"`
 			Notifies []string `json:"error_notifies"`

@@ -109,10 +109,7 @@ func TestTwoSidedLadderLost(t *testing.T) {
 			}
 			// the responder named in the diagrams is the one the initiator's
 			// daemon log says it started the SA with
-			log, err := os.ReadFile(filepath.Join(dir, "charon-initiator.log"))
-			if err != nil {
-				t.Fatal(err)
-			}
+			log := testutil.ReadFile(t, filepath.Join(dir, "charon-initiator.log"))
 			m := regexp.MustCompile(`initiating (?:Main Mode |Aggressive Mode )?IKE_SA \S+ to (\S+)`).FindSubmatch(log)
 			if m == nil {
 				t.Fatal("no initiating line in charon-initiator.log")

@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -89,10 +88,7 @@ func TestAnalyzeDamagedCapture(t *testing.T) {
 	// A real capture with the record header of frame 17 (of 29, an IKE message) damaged:
 	// analyze reports what it read (exit 0) and says where the damage is.
 	capPath, keys := scenario(t, "ikev2-rekey")
-	data, err := os.ReadFile(capPath)
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := testutil.ReadFile(t, capPath)
 	off := 24
 	for k := 1; k < 17; k++ {
 		off += 16 + int(binary.LittleEndian.Uint32(data[off+8:]))

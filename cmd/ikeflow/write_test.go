@@ -17,6 +17,7 @@ import (
 	"github.com/gopacket/gopacket/pcapgo"
 
 	"github.com/ikeflow/ikeflow/internal/testpcap"
+	"github.com/ikeflow/ikeflow/internal/testutil"
 )
 
 // TestAnalyzeWrite checks that analyze --write copies the packets of the
@@ -160,10 +161,7 @@ func withoutFrameNumbers(v any) any {
 // The reference is the undamaged capture with that record removed.
 func TestAnalyzeWriteDamaged(t *testing.T) {
 	path := filepath.Join("..", "..", "testdata", "corpus", "ikev2-mixed-peers", "capture.pcap")
-	orig, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	orig := testutil.ReadFile(t, path)
 	offs := pcapRecordOffsets(t, orig)
 	full := analyzeJSON(t, path)["sas"].([]any)
 	if len(full) != 2 {
