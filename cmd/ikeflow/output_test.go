@@ -7,11 +7,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"runtime/debug"
 	"strings"
 	"testing"
-	"unicode/utf8"
 
 	"golang.org/x/net/html"
 
@@ -24,11 +22,20 @@ import (
 // visibleWidth is the width of a line in characters, without ANSI colour
 // sequences and a trailing carriage return.
 func visibleWidth(line string) int {
-	return utf8.RuneCountInString(ansiColour.ReplaceAllString(strings.TrimSuffix(line, "\r"), ""))
+	line = strings.TrimSuffix(line, "\r")
+	n, esc := 0, false
+	for _, r := range line {
+		switch {
+		case esc:
+			esc = r != 'm'
+		case r == '\x1b':
+			esc = true
+		default:
+			n++
+		}
+	}
+	return n
 }
-
-// ansiColour matches an ANSI colour sequence: ESC up to the next 'm'.
-var ansiColour = regexp.MustCompile("\x1b[^m]*m")
 
 // checkWidth fails for every line of out wider than width.
 func checkWidth(t *testing.T, what, out string, width int) {
