@@ -268,11 +268,7 @@ func TestPcapngManyInterfacesBounded(t *testing.T) {
 func TestGzipCorruptKeepsWhatWasRead(t *testing.T) {
 	orig := testutil.ReadFile(t, testutil.Corpus("ikev2-rekey", "capture.pcap"))
 	whole, _ := newAll(t, orig, Options{})
-	var zb bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&zb, gzip.NoCompression) // stored blocks: the cut is where we put it
-	zw.Write(orig)
-	zw.Close()
-	z := zb.Bytes()
+	z := gzipped(orig, gzip.NoCompression) // stored blocks: the cut is where we put it
 	// Cut the gzip stream in the middle: the events before the cut come
 	// out, then the truncation is reported.
 	r, err := NewReader(bytes.NewReader(z[:len(z)/2]), Options{})

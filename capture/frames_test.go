@@ -111,11 +111,7 @@ func TestFrameReaderDamaged(t *testing.T) {
 		data := append([]byte(nil), in.data...)
 		in.damage(data)
 		if in.gz {
-			var b bytes.Buffer
-			w := gzip.NewWriter(&b)
-			w.Write(data)
-			w.Close()
-			data = b.Bytes()
+			data = gzipped(data, gzip.DefaultCompression)
 		}
 		path := testutil.TempFile(t, "damaged", data)
 		frames, fr := readFrames(t, path)

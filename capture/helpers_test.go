@@ -1,6 +1,8 @@
 package capture
 
 import (
+	"bytes"
+	"compress/gzip"
 	"errors"
 	"io"
 	"runtime"
@@ -70,4 +72,16 @@ func ethPcap(pkts [][]byte, vlans ...uint16) *testpcap.Writer {
 		w.Add(testpcap.Base, testpcap.Ethernet(p, vlans...))
 	}
 	return w
+}
+
+// gzipped returns b compressed with gzip at level.
+func gzipped(b []byte, level int) []byte {
+	var zb bytes.Buffer
+	zw, err := gzip.NewWriterLevel(&zb, level)
+	if err != nil {
+		panic(err) // only for an invalid level
+	}
+	zw.Write(b)
+	zw.Close()
+	return zb.Bytes()
 }

@@ -30,19 +30,15 @@ func TestGzipMatchesPlain(t *testing.T) {
 	for _, name := range []string{"zeek-spicy-ipsec/ipsec_client.pcap", "wireshark-wiki/ikev2-esp-gcm-ctr-cbc/capture.pcapng"} {
 		p := testutil.SharedCapture(t, name)
 		plain, _ := openAll(t, p, Options{})
-		var zb bytes.Buffer
-		zw := gzip.NewWriter(&zb)
-		zw.Write(testutil.ReadFile(t, p))
-		zw.Close()
-		gz := filepath.Join(t.TempDir(), filepath.Base(p)+".gz")
-		os.WriteFile(gz, zb.Bytes(), 0o644)
+		zb := gzipped(testutil.ReadFile(t, p), gzip.DefaultCompression)
+		gz := testutil.TempFile(t, filepath.Base(p)+".gz", zb)
 		r, err := Open(gz, Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		got := readAll(t, r)
-		if r.BytesRead() != int64(zb.Len()) || r.Size() != int64(zb.Len()) {
-			t.Errorf("%s: BytesRead %d Size %d, want both %d", name, r.BytesRead(), r.Size(), zb.Len())
+		if r.BytesRead() != int64(len(zb)) || r.Size() != int64(len(zb)) {
+			t.Errorf("%s: BytesRead %d Size %d, want both %d", name, r.BytesRead(), r.Size(), len(zb))
 		}
 		r.Close()
 		if len(plain) == 0 || !reflect.DeepEqual(plain, got) {
