@@ -32,9 +32,6 @@ var root = sync.OnceValue(func() string {
 	}
 })
 
-// Root returns the repository root (the directory of go.mod).
-func Root() string { return root() }
-
 // Corpus returns the path of elem below testdata/corpus, the captures made
 // with real daemons by testdata/gen.
 func Corpus(elem ...string) string {
