@@ -15,6 +15,7 @@ import (
 	"github.com/gopacket/gopacket/pcapgo"
 
 	"github.com/ikeflow/ikeflow/internal/testpcap"
+	"github.com/ikeflow/ikeflow/internal/testutil"
 )
 
 // nonIKECapture builds a ~32 MiB Ethernet capture that is mostly non-IKE
@@ -24,19 +25,8 @@ import (
 func nonIKECapture(b *testing.B) (data []byte, frames int) {
 	b.Helper()
 	real := [][]byte{}
-	if f, err := os.Open(filepath.Join(capturesDir, "wireshark-wiki/ikev2-esp-gcm-ctr-cbc/capture.pcapng")); err == nil {
-		r, err := pcapgo.NewNgReader(f, pcapgo.DefaultNgReaderOptions)
-		if err != nil {
-			b.Fatal(err)
-		}
-		for {
-			d, _, err := r.ReadPacketData()
-			if err != nil {
-				break
-			}
-			real = append(real, d)
-		}
-		f.Close()
+	if _, recs, err := testpcap.ReadAll(filepath.Join(testutil.SharedDir(), "wireshark-wiki/ikev2-esp-gcm-ctr-cbc/capture.pcapng")); err == nil {
+		real = testpcap.Frames(recs)
 	}
 	var ike []byte
 	for _, fr := range real {

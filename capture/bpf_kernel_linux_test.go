@@ -2,35 +2,20 @@ package capture
 
 import (
 	"bytes"
-	"context"
 	"encoding/binary"
-	"errors"
 	"fmt"
-	"io"
 	"net"
 	"os"
-	"os/exec"
-	"path/filepath"
-	"runtime"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/gopacket/gopacket/layers"
-	"github.com/gopacket/gopacket/pcapgo"
 	"golang.org/x/sys/unix"
-)
 
-// ipNetns runs ip(8) with args, bounded in time.
-func ipNetns(args ...string) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, "ip", args...).CombinedOutput()
-	if err != nil {
-		return fmt.Errorf("ip %s: %v: %s", strings.Join(args, " "), err, bytes.TrimSpace(out))
-	}
-	return nil
-}
+	"github.com/ikeflow/ikeflow/internal/testnetns"
+	"github.com/ikeflow/ikeflow/internal/testpcap"
+	"github.com/ikeflow/ikeflow/internal/testutil"
+)
 
 // TestFilterKernelVLANStacks runs the default filter in the kernel: a
 // LiveSource on one end of a veth pair (in a network namespace of its
@@ -41,32 +26,12 @@ func ipNetns(args ...string) error {
 // not move into packet metadata, so the filter sees every tag. Needs root
 // (skipped otherwise).
 func TestFilterKernelVLANStacks(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("needs root (network namespaces, packet sockets)")
+	testnetns.Skip(t)
+	lt, recs, err := testpcap.ReadAll(testutil.Corpus("ikev2-mixed-peers", "capture.pcap"))
+	if err != nil || lt != layers.LinkTypeEthernet {
+		t.Fatal(err, lt)
 	}
-	if _, err := exec.LookPath("ip"); err != nil {
-		t.Skip("needs ip(8)")
-	}
-	f, err := os.Open("../testdata/corpus/ikev2-mixed-peers/capture.pcap")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	pr, err := pcapgo.NewReader(f)
-	if err != nil || pr.LinkType() != layers.LinkTypeEthernet {
-		t.Fatal(err, pr.LinkType())
-	}
-	var orig [][]byte
-	for {
-		d, _, err := pr.ReadPacketData()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		orig = append(orig, d)
-	}
+	orig := testpcap.Frames(recs)
 	tags := func(n int) []byte {
 		var b []byte
 		for i := range n {
@@ -97,88 +62,55 @@ func TestFilterKernelVLANStacks(t *testing.T) {
 	marker := orig[0] // untagged IKE: passes, and ends the reading
 
 	ns := fmt.Sprintf("ikfwk%d", os.Getpid()%100000)
-	ipNetns("netns", "del", ns) // a leftover of a killed run
-	if err := ipNetns("netns", "add", ns); err != nil {
-		if strings.Contains(err.Error(), "Operation not permitted") {
-			t.Skip(err)
-		}
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := ipNetns("netns", "del", ns); err != nil {
-			t.Errorf("cleanup: %v", err)
-		}
-	})
+	testnetns.Add(t, ns)
 	for _, s := range [][]string{
 		{"-n", ns, "link", "add", "ikfwka0", "type", "veth", "peer", "name", "ikfwkb0"},
 		{"-n", ns, "link", "set", "ikfwka0", "up"},
 		{"-n", ns, "link", "set", "ikfwkb0", "up"},
 	} {
-		if err := ipNetns(s...); err != nil {
+		if err := testnetns.IP(s...); err != nil {
 			t.Fatal(err)
 		}
 	}
 
-	// Sockets are made in the namespace on a thread that never leaves it
-	// (the thread ends with the goroutine).
-	type result struct {
-		live *LiveSource
-		err  error
-	}
-	ch := make(chan result, 1)
-	go func() {
-		runtime.LockOSThread()
-		r := result{}
-		defer func() { ch <- r }()
-		nsf, err := os.Open(filepath.Join("/var/run/netns", ns))
-		if err != nil {
-			r.err = err
-			return
-		}
-		defer nsf.Close()
-		if err := unix.Setns(int(nsf.Fd()), unix.CLONE_NEWNET); err != nil {
-			r.err = fmt.Errorf("setns: %w", err)
-			return
-		}
-		if r.live, err = OpenLive("ikfwkb0", LiveConfig{Poll: 20 * time.Millisecond}); err != nil {
-			r.err = err
-			return
+	// Sockets are made in the namespace on a thread that never leaves it.
+	var live *LiveSource
+	err = testnetns.Do(ns, func() error {
+		var err error
+		if live, err = OpenLive("ikfwkb0", LiveConfig{Poll: 20 * time.Millisecond}); err != nil {
+			return err
 		}
 		fd, err := unix.Socket(unix.AF_PACKET, unix.SOCK_RAW|unix.SOCK_CLOEXEC, 0)
 		if err != nil {
-			r.err = err
-			return
+			return err
 		}
 		defer unix.Close(fd)
 		ifi, err := net.InterfaceByName("ikfwka0")
 		if err != nil {
-			r.err = err
-			return
+			return err
 		}
 		to := &unix.SockaddrLinklayer{Ifindex: ifi.Index, Halen: 6}
 		for _, s := range append(frames, sent{marker, 0, true}) {
 			if err := unix.Sendto(fd, s.frame, 0, to); err != nil {
-				r.err = fmt.Errorf("send: %w", err)
-				return
+				return fmt.Errorf("send: %w", err)
 			}
 		}
-	}()
-	r := <-ch
-	if r.err != nil {
-		if r.live != nil {
-			r.live.Close()
-		}
-		t.Fatal(r.err)
+		return nil
+	})
+	if live != nil {
+		defer live.Close()
 	}
-	defer r.live.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	// Read until the marker; the timer only guards against a hang.
-	guard := time.AfterFunc(20*time.Second, r.live.Stop)
+	guard := time.AfterFunc(20*time.Second, live.Stop)
 	defer guard.Stop()
 	got := map[string]int{}
 	sawMarker := false
 	for !sawMarker {
-		d, _, err := r.live.ZeroCopyReadPacketData()
+		d, _, err := live.ZeroCopyReadPacketData()
 		if err != nil {
 			t.Fatalf("the marker frame never came: %v", err)
 		}

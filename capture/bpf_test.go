@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"io"
 	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 	"golang.org/x/net/bpf"
 
 	"github.com/ikeflow/ikeflow/internal/testpcap"
+	"github.com/ikeflow/ikeflow/internal/testutil"
 )
 
 // sliceSource is a PacketSource over frames held in memory.
@@ -51,32 +51,19 @@ func readerUses(t *testing.T, lt layers.LinkType, frame []byte) bool {
 // captures.
 func ethFrames(t *testing.T) [][]byte {
 	t.Helper()
-	paths, _ := filepath.Glob("../testdata/corpus/*/capture.pcap")
-	if _, err := os.Stat(capturesDir); err == nil {
-		paths = append(paths, allSharedCaptures(t)...)
+	paths := testutil.CorpusCaptures(t)
+	if _, err := os.Stat(testutil.SharedDir()); err == nil {
+		paths = append(paths, testutil.SharedCaptures(t)...)
 	}
 	var out [][]byte
 	for _, p := range paths {
-		f, err := os.Open(p)
+		lt, recs, err := testpcap.ReadAll(p)
 		if err != nil {
 			t.Fatal(err)
 		}
-		src, err := testpcap.NewReader(f, p)
-		if err != nil {
-			t.Fatal(p, err)
+		if lt == layers.LinkTypeEthernet {
+			out = append(out, testpcap.Frames(recs[:min(len(recs), 100000)])...)
 		}
-		if src.LinkType() != layers.LinkTypeEthernet {
-			f.Close()
-			continue
-		}
-		for i := 0; i < 100000; i++ {
-			d, _, err := src.ReadPacketData()
-			if err != nil {
-				break
-			}
-			out = append(out, d)
-		}
-		f.Close()
 	}
 	if len(out) < 100 {
 		t.Fatalf("only %d frames found", len(out))

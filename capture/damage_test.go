@@ -7,7 +7,6 @@ import (
 	"errors"
 	"io"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -15,6 +14,7 @@ import (
 	"github.com/gopacket/gopacket/layers"
 
 	"github.com/ikeflow/ikeflow/internal/testpcap"
+	"github.com/ikeflow/ikeflow/internal/testutil"
 )
 
 // pcapRecords returns the file offsets of the record headers of a
@@ -77,7 +77,7 @@ func sameEvents(t *testing.T, got, want []copied) {
 }
 
 func TestPcapAbsurdRecordLengthResync(t *testing.T) {
-	orig := readFile(t, "../testdata/corpus/ikev2-rekey/capture.pcap")
+	orig := testutil.ReadFile(t, testutil.Corpus("ikev2-rekey", "capture.pcap"))
 	whole, _ := newAll(t, orig, Options{})
 	offs := pcapRecords(t, orig)
 	// Damage the header of the first, a middle and the last frame (of 29).
@@ -115,7 +115,7 @@ func TestPcapAbsurdRecordLengthResync(t *testing.T) {
 func TestPcapGarbageInsertedResync(t *testing.T) {
 	// 3 MiB of zeros (a disk block that was never written) after frame 10:
 	// the search crosses several chunks and finds frame 11 again.
-	orig := readFile(t, "../testdata/corpus/ikev2-rekey/capture.pcap")
+	orig := testutil.ReadFile(t, testutil.Corpus("ikev2-rekey", "capture.pcap"))
 	whole, _ := newAll(t, orig, Options{})
 	offs := pcapRecords(t, orig)
 	garbage := make([]byte, 3<<20)
@@ -132,7 +132,7 @@ func TestPcapGarbageInsertedResync(t *testing.T) {
 func TestPcapInclLongerThanOrig(t *testing.T) {
 	// tshark reads records whose captured length exceeds the original
 	// length; so does the reader, with one note per file.
-	orig := readFile(t, "../testdata/corpus/ikev2-psk-success/capture.pcap")
+	orig := testutil.ReadFile(t, testutil.Corpus("ikev2-psk-success", "capture.pcap"))
 	whole, _ := newAll(t, orig, Options{})
 	data := append([]byte(nil), orig...)
 	offs := pcapRecords(t, data)
@@ -159,8 +159,8 @@ func ngBlocks(t testing.TB, data []byte) (offs []int, types []uint32) {
 }
 
 func TestPcapngCorruptBlockResync(t *testing.T) {
-	p := sharedCapture(t, "wireshark-wiki/ikev2-esp-gcm-ctr-cbc/capture.pcapng")
-	orig := readFile(t, p)
+	p := testutil.SharedCapture(t, "wireshark-wiki/ikev2-esp-gcm-ctr-cbc/capture.pcapng")
+	orig := testutil.ReadFile(t, p)
 	whole, _ := newAll(t, orig, Options{})
 	offs, types := ngBlocks(t, orig)
 	// The 6th packet block: frame 6.
@@ -246,11 +246,9 @@ func TestPcapngManyInterfacesBounded(t *testing.T) {
 		n = 100_000
 	}
 	data := manyIDBs(t, n)
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	ev, st := newAll(t, data, Options{})
-	runtime.ReadMemStats(&after)
+	var ev []copied
+	var st Stats
+	alloc := allocated(func() { ev, st = newAll(t, data, Options{}) })
 	good, errs := splitErrors(ev)
 	if len(good) != 1 || good[0].Kind != KindIKE || good[0].Frame != 1 || st.Packets != 2 || st.Unsupported != 1 {
 		t.Fatalf("events %+v stats %+v", good, st)
@@ -262,19 +260,15 @@ func TestPcapngManyInterfacesBounded(t *testing.T) {
 	}
 	// 20 MB of interface blocks through a 1 MiB buffer; the interfaces
 	// kept cost 4096*32 octets. Before: about 800 octets per interface.
-	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 8<<20 {
+	if alloc > 8<<20 {
 		t.Errorf("allocated %d octets for %d interfaces (%d compressed octets)", alloc, n, len(data))
 	}
 }
 
 func TestGzipCorruptKeepsWhatWasRead(t *testing.T) {
-	orig := readFile(t, "../testdata/corpus/ikev2-rekey/capture.pcap")
+	orig := testutil.ReadFile(t, testutil.Corpus("ikev2-rekey", "capture.pcap"))
 	whole, _ := newAll(t, orig, Options{})
-	var zb bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&zb, gzip.NoCompression) // stored blocks: the cut is where we put it
-	zw.Write(orig)
-	zw.Close()
-	z := zb.Bytes()
+	z := gzipped(orig, gzip.NoCompression) // stored blocks: the cut is where we put it
 	// Cut the gzip stream in the middle: the events before the cut come
 	// out, then the truncation is reported.
 	r, err := NewReader(bytes.NewReader(z[:len(z)/2]), Options{})
@@ -315,12 +309,12 @@ func TestGzipCorruptKeepsWhatWasRead(t *testing.T) {
 func TestPcapDamageEveryRecord(t *testing.T) {
 	// Every record header of every corpus capture, damaged in turn: the
 	// reader loses exactly that record and reads all the others.
-	paths, _ := filepath.Glob("../testdata/corpus/*/capture.pcap")
+	paths, _ := filepath.Glob(testutil.Corpus("*", "capture.pcap"))
 	if len(paths) == 0 {
 		t.Skip("no corpus captures")
 	}
 	for _, p := range paths {
-		orig := readFile(t, p)
+		orig := testutil.ReadFile(t, p)
 		whole, _ := newAll(t, orig, Options{})
 		offs := pcapRecords(t, orig)
 		for k := 1; k <= len(offs); k++ {
@@ -365,8 +359,8 @@ func TestPcapDamageEveryRecord(t *testing.T) {
 }
 
 func TestPcapngDamageEveryPacketBlock(t *testing.T) {
-	p := sharedCapture(t, "wireshark-wiki/ikev2-esp-gcm-ctr-cbc/capture.pcapng")
-	orig := readFile(t, p)
+	p := testutil.SharedCapture(t, "wireshark-wiki/ikev2-esp-gcm-ctr-cbc/capture.pcapng")
+	orig := testutil.ReadFile(t, p)
 	whole, _ := newAll(t, orig, Options{})
 	offs, types := ngBlocks(t, orig)
 	frame := 0

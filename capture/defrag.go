@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"container/list"
 	"fmt"
+	"maps"
 	"net/netip"
 	"slices"
 	"time"
@@ -39,11 +40,11 @@ type datagram struct {
 
 // defragmenter reassembles IP datagrams within the limits of Options.
 type defragmenter struct {
-	opt       *Options
-	m         map[fragKey]*datagram
-	order     list.List // pending datagrams, oldest first: eviction and sweep are O(1) per datagram
-	bytes     int       // octets buffered by all datagrams
-	lastSweep time.Time
+	opt    *Options
+	m      map[fragKey]*datagram
+	order  list.List // pending datagrams, oldest first: eviction and sweep are O(1) per datagram
+	bytes  int       // octets buffered by all datagrams
+	sweeps sweeper
 }
 
 func (d *defragmenter) init(opt *Options) {
@@ -284,32 +285,21 @@ func (d *defragmenter) evictOldestExcept(r *Reader, keep *datagram) {
 // capture time. It walks the order list from the oldest and stops at the
 // first datagram still young, so its cost is proportional to what it drops.
 func (d *defragmenter) sweep(r *Reader, now time.Time) {
-	if len(d.m) == 0 || now.Sub(d.lastSweep) < time.Second && !d.lastSweep.IsZero() && !now.Before(d.lastSweep) {
+	if !d.sweeps.due(len(d.m), now) {
 		return
 	}
-	d.lastSweep = now
-	var old []*datagram
-	for e := d.order.Front(); e != nil; e = e.Next() {
-		dg := e.Value.(*datagram)
-		if now.Sub(dg.first) <= d.opt.FragTimeout {
-			break
-		}
-		old = append(old, dg)
-	}
-	slices.SortFunc(old, func(a, b *datagram) int { return a.lastFrame - b.lastFrame })
-	for _, dg := range old {
+	old := func(dg *datagram) bool { return now.Sub(dg.first) > d.opt.FragTimeout }
+	for _, dg := range expired(&d.order, old, datagramFrame) {
 		d.drop(r, dg, "reassembly timed out")
 	}
 }
 
+// datagramFrame is the frame of a datagram's last fragment.
+func datagramFrame(dg *datagram) int { return dg.lastFrame }
+
 // flush reports every incomplete datagram at the end of the capture.
 func (d *defragmenter) flush(r *Reader) {
-	var all []*datagram
-	for _, dg := range d.m {
-		all = append(all, dg)
-	}
-	slices.SortFunc(all, func(a, b *datagram) int { return a.lastFrame - b.lastFrame })
-	for _, dg := range all {
+	for _, dg := range byFrame(slices.Collect(maps.Values(d.m)), datagramFrame) {
 		d.drop(r, dg, "incomplete at the end of the capture")
 	}
 }

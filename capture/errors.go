@@ -5,8 +5,18 @@ import (
 	"strconv"
 )
 
-// Sentinel errors wrapped by [PacketError] (test with errors.Is).
+// Sentinel errors (test with errors.Is): those of OpenLive, then those
+// wrapped by [PacketError].
 var (
+	// ErrNoInterface means the capture interface does not exist.
+	ErrNoInterface = errors.New("no such network interface")
+	// ErrPermission means the process may not open a packet socket: it
+	// needs the CAP_NET_RAW capability.
+	ErrPermission = errors.New("capturing needs the CAP_NET_RAW capability (run as root, or grant it once with: setcap cap_net_raw+ep /path/to/ikeflow)")
+	// ErrLiveUnsupported means live capture is not available in this
+	// build (it needs Linux).
+	ErrLiveUnsupported = errors.New("live capture needs Linux (AF_PACKET); on other systems capture with tcpdump -w and run ikeflow analyze on the file")
+
 	// ErrTruncated means a header or length field points past the octets
 	// captured.
 	ErrTruncated = errors.New("truncated")

@@ -6,12 +6,13 @@ import (
 	"encoding/binary"
 	"errors"
 	"io"
-	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/pcapgo"
+
+	"github.com/ikeflow/ikeflow/internal/testutil"
 )
 
 // undamagedFrames reads every frame of a capture with gopacket's readers
@@ -84,13 +85,13 @@ func TestFrameReaderDamaged(t *testing.T) {
 		gz     bool
 	}
 	var ins []input
-	pc := readFile(t, "../testdata/corpus/ikev2-rekey/capture.pcap")
+	pc := testutil.ReadFile(t, testutil.Corpus("ikev2-rekey", "capture.pcap"))
 	offs := pcapRecords(t, pc)
 	for _, gz := range []bool{false, true} {
 		ins = append(ins, input{"pcap", pc, func(d []byte) { binary.LittleEndian.PutUint32(d[offs[14]+8:], 0xfffffff0) }, 15, gz})
 	}
-	if p := filepath.Join(capturesDir, "wireshark-wiki/ikev2-esp-gcm-ctr-cbc/capture.pcapng"); fileExists(p) {
-		ng := readFile(t, p)
+	if p := filepath.Join(testutil.SharedDir(), "wireshark-wiki/ikev2-esp-gcm-ctr-cbc/capture.pcapng"); testutil.Exists(p) {
+		ng := testutil.ReadFile(t, p)
 		bo, types := ngBlocks(t, ng)
 		blk, frame := 0, 0
 		for i, ty := range types {
@@ -110,16 +111,9 @@ func TestFrameReaderDamaged(t *testing.T) {
 		data := append([]byte(nil), in.data...)
 		in.damage(data)
 		if in.gz {
-			var b bytes.Buffer
-			w := gzip.NewWriter(&b)
-			w.Write(data)
-			w.Close()
-			data = b.Bytes()
+			data = gzipped(data, gzip.DefaultCompression)
 		}
-		path := filepath.Join(t.TempDir(), "damaged")
-		if err := os.WriteFile(path, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		path := testutil.TempFile(t, "damaged", data)
 		frames, fr := readFrames(t, path)
 		if len(frames) != len(whole)-1 || fr.Damaged() != 1 || fr.Truncated() {
 			t.Fatalf("%s gz=%v: %d frames of %d, %d damaged places, truncated %v", in.name, in.gz, len(frames), len(whole), fr.Damaged(), fr.Truncated())
@@ -149,5 +143,3 @@ func TestFrameReaderDamaged(t *testing.T) {
 		}
 	}
 }
-
-func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }

@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/binary"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/gopacket/gopacket/layers"
 
 	"github.com/ikeflow/ikeflow/internal/testpcap"
+	"github.com/ikeflow/ikeflow/internal/testutil"
 )
 
 // drain reads r to the end, checking the invariants every event must keep.
@@ -34,11 +37,34 @@ func drain(t *testing.T, r *Reader) {
 	}
 }
 
+// drainBytes reads data with NewReader and opt to the end (see drain) and
+// returns the reader.
+func drainBytes(t *testing.T, data []byte, opt Options) *Reader {
+	t.Helper()
+	r, err := NewReader(bytes.NewReader(data), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	drain(t, r)
+	return r
+}
+
+// drainFuzzed drains data, a file header the harness wrote followed by
+// fuzzed octets, with small reassembly limits, and wants the octets the
+// reader skipped and read each within those fuzzed octets.
+func drainFuzzed(t *testing.T, data []byte, fuzzed int) {
+	t.Helper()
+	r := drainBytes(t, data, Options{MaxFragDatagrams: 4, MaxTCPStreams: 4})
+	if st := r.Stats(); st.SkippedBytes > int64(fuzzed) || st.Bytes > int64(fuzzed) {
+		t.Fatalf("skipped %d and read %d octets of %d", st.SkippedBytes, st.Bytes, fuzzed)
+	}
+}
+
 // fuzzSeedRecords returns the first n records of a pcap file (header
 // included), or nil. Seeds stay small so that the fuzzer spends its time
 // executing, not minimising multi-kilobyte inputs.
 func fuzzSeedRecords(p string, n int) []byte {
-	data, err := readFileMaybe(p)
+	data, err := os.ReadFile(p)
 	if err != nil || len(data) < 24 {
 		return nil
 	}
@@ -54,7 +80,7 @@ func fuzzSeedRecords(p string, n int) []byte {
 // resynchronisation after damage, and every decoder above.
 func FuzzReader(f *testing.F) {
 	for _, p := range []string{"zeek-spicy-ipsec/ipsec_client.pcap", "zeek-spicy-ipsec/ipsec.cap"} {
-		if data := fuzzSeedRecords(capturesDir+"/"+p, 3); data != nil {
+		if data := fuzzSeedRecords(filepath.Join(testutil.SharedDir(), p), 3); data != nil {
 			f.Add(uint8(0), data[24:])
 		}
 	}
@@ -65,7 +91,7 @@ func FuzzReader(f *testing.F) {
 	}
 	f.Add(uint8(0), w.Bytes()[24:])
 	// A damaged record between two good ones: the resynchronisation path.
-	if data := fuzzSeedRecords("../testdata/corpus/ikev2-psk-success/capture.pcap", 2); data != nil {
+	if data := fuzzSeedRecords(testutil.Corpus("ikev2-psk-success", "capture.pcap"), 2); data != nil {
 		body := append([]byte(nil), data[24:]...)
 		binary.LittleEndian.PutUint32(body[8:], 0xffffff00)
 		f.Add(uint8(0), body)
@@ -73,14 +99,7 @@ func FuzzReader(f *testing.F) {
 	f.Fuzz(func(t *testing.T, lt uint8, body []byte) {
 		link := []layers.LinkType{layers.LinkTypeEthernet, layers.LinkTypeRaw, layers.LinkTypeLinuxSLL2, layers.LinkTypeNull}[lt%4]
 		data := append(pcapHeader(65535, link), body...)
-		r, err := NewReader(bytes.NewReader(data), Options{MaxFragDatagrams: 4, MaxTCPStreams: 4})
-		if err != nil {
-			t.Fatal(err)
-		}
-		drain(t, r)
-		if st := r.Stats(); st.SkippedBytes > int64(len(body)) || st.Bytes > int64(len(body)) {
-			t.Fatalf("skipped %d and read %d octets of %d", st.SkippedBytes, st.Bytes, len(body))
-		}
+		drainFuzzed(t, data, len(body))
 	})
 }
 
@@ -103,7 +122,7 @@ func ngSection() []byte {
 // resolutions, every packet block type, damaged lengths and the
 // resynchronisation search.
 func FuzzPcapng(f *testing.F) {
-	if data, err := readFileMaybe(capturesDir + "/wireshark-wiki/ikev2-esp-gcm-ctr-cbc/capture.pcapng"); err == nil {
+	if data, err := os.ReadFile(filepath.Join(testutil.SharedDir(), "wireshark-wiki/ikev2-esp-gcm-ctr-cbc/capture.pcapng")); err == nil {
 		shbLen := int(binary.LittleEndian.Uint32(data[4:]))
 		o := shbLen
 		for i := 0; i < 4 && o+12 <= len(data); i++ { // IDB and the first packets
@@ -123,14 +142,7 @@ func FuzzPcapng(f *testing.F) {
 	f.Add(bad)
 	f.Fuzz(func(t *testing.T, blocks []byte) {
 		data := append(ngSection(), blocks...)
-		r, err := NewReader(bytes.NewReader(data), Options{MaxFragDatagrams: 4, MaxTCPStreams: 4})
-		if err != nil {
-			t.Fatal(err)
-		}
-		drain(t, r)
-		if st := r.Stats(); st.SkippedBytes > int64(len(blocks)) || st.Bytes > int64(len(blocks)) {
-			t.Fatalf("skipped %d and read %d octets of %d", st.SkippedBytes, st.Bytes, len(blocks))
-		}
+		drainFuzzed(t, data, len(blocks))
 	})
 }
 
@@ -149,7 +161,7 @@ func FuzzGzip(f *testing.F) {
 		zw.Close()
 		return append([]byte(nil), zb.Bytes()...)
 	}
-	if data := fuzzSeedRecords("../testdata/corpus/ikev2-psk-success/capture.pcap", 2); data != nil {
+	if data := fuzzSeedRecords(testutil.Corpus("ikev2-psk-success", "capture.pcap"), 2); data != nil {
 		f.Add(false, gz(data))
 		f.Add(true, data)
 	}
@@ -175,7 +187,7 @@ func FuzzGzip(f *testing.F) {
 
 // realIKEOrNil returns a real IKE message for seeds, or a placeholder.
 func realIKEOrNil() []byte {
-	if ds, err := testpcap.UDPDatagrams(capturesDir + "/zeek-spicy-ipsec/ipsec_client.pcap"); err == nil {
+	if ds, err := testpcap.UDPDatagrams(filepath.Join(testutil.SharedDir(), "zeek-spicy-ipsec/ipsec_client.pcap")); err == nil {
 		return ds[0].Payload
 	}
 	return make([]byte, 28)
@@ -184,7 +196,7 @@ func realIKEOrNil() []byte {
 // FuzzPacket feeds arbitrary link-layer bytes as a sequence of frames
 // (split at 0xfe 0xfe), so fragment and stream state carries across them.
 func FuzzPacket(f *testing.F) {
-	if ds, err := testpcap.UDPDatagrams(capturesDir + "/zeek-spicy-ipsec/ipsec_client.pcap"); err == nil {
+	if ds, err := testpcap.UDPDatagrams(filepath.Join(testutil.SharedDir(), "zeek-spicy-ipsec/ipsec_client.pcap")); err == nil {
 		f.Add(uint8(0), testpcap.Ethernet(testpcap.UDP(ds[0].Src, ds[0].Dst, ds[0].Payload)))
 		f.Add(uint8(1), testpcap.UDP(v6a, v6b, ds[1].Payload))
 	}
@@ -197,11 +209,7 @@ func FuzzPacket(f *testing.F) {
 		for _, fr := range bytes.Split(data, []byte{0xfe, 0xfe}) {
 			w.Add(testpcap.Base, fr)
 		}
-		r, err := NewReader(bytes.NewReader(w.Bytes()), Options{MaxFragDatagrams: 4, MaxTCPStreams: 4, MaxTCPStreamBytes: 4096})
-		if err != nil {
-			t.Fatal(err)
-		}
-		drain(t, r)
+		drainBytes(t, w.Bytes(), Options{MaxFragDatagrams: 4, MaxTCPStreams: 4, MaxTCPStreamBytes: 4096})
 	})
 }
 
@@ -225,11 +233,7 @@ func FuzzTCPFraming(f *testing.F) {
 			w.Add(testpcap.Base, testpcap.TCP(from, to, seq, int(flags&0x1f), data[:n]))
 			data = data[n:]
 		}
-		r, err := NewReader(bytes.NewReader(w.Bytes()), Options{MaxTCPStreamBytes: 1024, MaxTCPTotalBytes: 2048, MaxTCPStreams: 2})
-		if err != nil {
-			t.Fatal(err)
-		}
-		drain(t, r)
+		r := drainBytes(t, w.Bytes(), Options{MaxTCPStreamBytes: 1024, MaxTCPTotalBytes: 2048, MaxTCPStreams: 2})
 		if r.tcp.bytes < 0 || r.tcp.bytes > 2048+65536 {
 			t.Fatalf("tcp bytes accounting: %d", r.tcp.bytes)
 		}

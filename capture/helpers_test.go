@@ -1,50 +1,18 @@
 package capture
 
 import (
+	"bytes"
+	"compress/gzip"
 	"errors"
 	"io"
-	"os"
-	"path/filepath"
+	"runtime"
 	"testing"
 
 	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
 
 	"github.com/ikeflow/ikeflow/internal/testpcap"
 )
-
-// capturesDir is where the third-party captures live (see
-// ../shared/captures/README.md relative to the repository root).
-const capturesDir = "../../shared/captures"
-
-// sharedCapture returns the path of a third-party capture or skips the test.
-func sharedCapture(t testing.TB, name string) string {
-	t.Helper()
-	p := filepath.Join(capturesDir, name)
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("third-party capture %s not available (%v); it lives in ../shared/captures next to the repository", name, err)
-	}
-	return p
-}
-
-// allSharedCaptures lists every capture file in capturesDir or skips.
-func allSharedCaptures(t testing.TB) []string {
-	t.Helper()
-	var out []string
-	filepath.WalkDir(capturesDir, func(p string, d os.DirEntry, err error) error {
-		if err != nil {
-			return nil
-		}
-		switch filepath.Ext(p) {
-		case ".pcap", ".pcapng", ".cap":
-			out = append(out, p)
-		}
-		return nil
-	})
-	if len(out) == 0 {
-		t.Skipf("no third-party captures in %s; they live in ../shared/captures next to the repository", capturesDir)
-	}
-	return out
-}
 
 // copied is an Event with its Data copied, safe to keep.
 type copied struct {
@@ -86,4 +54,34 @@ func ciFor(b []byte) gopacket.CaptureInfo {
 	return gopacket.CaptureInfo{Timestamp: testpcap.Base, CaptureLength: len(b), Length: len(b)}
 }
 
-func readFileMaybe(p string) ([]byte, error) { return os.ReadFile(p) }
+// allocated returns the octets the heap allocated while fn ran.
+func allocated(fn func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	fn()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
+}
+
+// ethPcap returns a pcap of the IP packets, each in an Ethernet frame with
+// the given VLAN tags, all at the test base time.
+func ethPcap(pkts [][]byte, vlans ...uint16) *testpcap.Writer {
+	w := testpcap.NewWriter(layers.LinkTypeEthernet)
+	for _, p := range pkts {
+		w.Add(testpcap.Base, testpcap.Ethernet(p, vlans...))
+	}
+	return w
+}
+
+// gzipped returns b compressed with gzip at level.
+func gzipped(b []byte, level int) []byte {
+	var zb bytes.Buffer
+	zw, err := gzip.NewWriterLevel(&zb, level)
+	if err != nil {
+		panic(err) // only for an invalid level
+	}
+	zw.Write(b)
+	zw.Close()
+	return zb.Bytes()
+}

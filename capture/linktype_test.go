@@ -11,13 +11,14 @@ import (
 	"github.com/gopacket/gopacket/pcapgo"
 
 	"github.com/ikeflow/ikeflow/internal/testpcap"
+	"github.com/ikeflow/ikeflow/internal/testutil"
 )
 
 // realIKE returns real IKE datagrams from ipsec_client.pcap (UDP 500
 // IKE_SA_INIT request and response), decoded with gopacket.
 func realIKE(t testing.TB) []testpcap.Datagram {
 	t.Helper()
-	ds, err := testpcap.UDPDatagrams(sharedCapture(t, "zeek-spicy-ipsec/ipsec_client.pcap"))
+	ds, err := testpcap.UDPDatagrams(testutil.SharedCapture(t, "zeek-spicy-ipsec/ipsec_client.pcap"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,22 +1,9 @@
 package capture
 
 import (
-	"errors"
 	"time"
 
 	"golang.org/x/net/bpf"
-)
-
-// Errors of OpenLive, to test with errors.Is.
-var (
-	// ErrNoInterface means the capture interface does not exist.
-	ErrNoInterface = errors.New("no such network interface")
-	// ErrPermission means the process may not open a packet socket: it
-	// needs the CAP_NET_RAW capability.
-	ErrPermission = errors.New("capturing needs the CAP_NET_RAW capability (run as root, or grant it once with: setcap cap_net_raw+ep /path/to/ikeflow)")
-	// ErrLiveUnsupported means live capture is not available in this
-	// build (it needs Linux).
-	ErrLiveUnsupported = errors.New("live capture needs Linux (AF_PACKET); on other systems capture with tcpdump -w and run ikeflow analyze on the file")
 )
 
 // Defaults of LiveConfig.

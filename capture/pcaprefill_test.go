@@ -2,8 +2,6 @@ package capture
 
 import (
 	"bufio"
-	"errors"
-	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -11,6 +9,9 @@ import (
 
 	"github.com/gopacket/gopacket/layers"
 	"github.com/gopacket/gopacket/pcapgo"
+
+	"github.com/ikeflow/ikeflow/internal/testpcap"
+	"github.com/ikeflow/ikeflow/internal/testutil"
 )
 
 // TestPcapTimesAcrossRefills reads a 3 MB pcap made of the frames of a real
@@ -20,23 +21,11 @@ import (
 // octets, and a header read before the refill must not be used after it
 // (ikeflow once gave such frames times decades off, every ~1 MiB).
 func TestPcapTimesAcrossRefills(t *testing.T) {
-	f, err := os.Open("../testdata/corpus/ikev2-psk-success/capture.pcap")
+	_, recs, err := testpcap.ReadAll(testutil.Corpus("ikev2-psk-success", "capture.pcap"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	pr, err := pcapgo.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var frames [][]byte
-	for {
-		d, _, err := pr.ReadPacketData()
-		if err != nil {
-			break
-		}
-		frames = append(frames, d)
-	}
+	frames := testpcap.Frames(recs)
 	if len(frames) == 0 {
 		t.Fatal("no frames in the template capture")
 	}
@@ -67,21 +56,9 @@ func TestPcapTimesAcrossRefills(t *testing.T) {
 	}
 	out.Close()
 
-	r, err := Open(path, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	events, bad := 0, 0
-	for {
-		e, err := r.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		events++
+	ev, _ := openAll(t, path, Options{})
+	events, bad := len(ev), 0
+	for _, e := range ev {
 		want := base.Add(time.Duration(e.Frame-1) * time.Millisecond)
 		if !e.Time.Equal(want) {
 			if bad++; bad <= 3 {

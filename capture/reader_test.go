@@ -9,21 +9,13 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"runtime"
 	"testing"
 	"time"
 
 	"github.com/gopacket/gopacket/layers"
-)
 
-func readFile(t testing.TB, p string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
+	"github.com/ikeflow/ikeflow/internal/testutil"
+)
 
 func newAll(t testing.TB, data []byte, opt Options) ([]copied, Stats) {
 	t.Helper()
@@ -36,21 +28,17 @@ func newAll(t testing.TB, data []byte, opt Options) ([]copied, Stats) {
 
 func TestGzipMatchesPlain(t *testing.T) {
 	for _, name := range []string{"zeek-spicy-ipsec/ipsec_client.pcap", "wireshark-wiki/ikev2-esp-gcm-ctr-cbc/capture.pcapng"} {
-		p := sharedCapture(t, name)
+		p := testutil.SharedCapture(t, name)
 		plain, _ := openAll(t, p, Options{})
-		var zb bytes.Buffer
-		zw := gzip.NewWriter(&zb)
-		zw.Write(readFile(t, p))
-		zw.Close()
-		gz := filepath.Join(t.TempDir(), filepath.Base(p)+".gz")
-		os.WriteFile(gz, zb.Bytes(), 0o644)
+		zb := gzipped(testutil.ReadFile(t, p), gzip.DefaultCompression)
+		gz := testutil.TempFile(t, filepath.Base(p)+".gz", zb)
 		r, err := Open(gz, Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		got := readAll(t, r)
-		if r.BytesRead() != int64(zb.Len()) || r.Size() != int64(zb.Len()) {
-			t.Errorf("%s: BytesRead %d Size %d, want both %d", name, r.BytesRead(), r.Size(), zb.Len())
+		if r.BytesRead() != int64(len(zb)) || r.Size() != int64(len(zb)) {
+			t.Errorf("%s: BytesRead %d Size %d, want both %d", name, r.BytesRead(), r.Size(), len(zb))
 		}
 		r.Close()
 		if len(plain) == 0 || !reflect.DeepEqual(plain, got) {
@@ -60,7 +48,7 @@ func TestGzipMatchesPlain(t *testing.T) {
 }
 
 func TestStdin(t *testing.T) {
-	p := sharedCapture(t, "zeek-spicy-ipsec/ipsec.cap")
+	p := testutil.SharedCapture(t, "zeek-spicy-ipsec/ipsec.cap")
 	want, _ := openAll(t, p, Options{})
 	pr, pw, err := os.Pipe()
 	if err != nil {
@@ -70,7 +58,7 @@ func TestStdin(t *testing.T) {
 	os.Stdin = pr
 	defer func() { os.Stdin = old; pr.Close() }()
 	go func() {
-		pw.Write(readFile(t, p))
+		pw.Write(testutil.ReadFile(t, p))
 		pw.Close()
 	}()
 	r, err := Open("-", Options{})
@@ -90,8 +78,8 @@ func TestStdin(t *testing.T) {
 }
 
 func TestTruncatedLastRecord(t *testing.T) {
-	p := sharedCapture(t, "zeek-spicy-ipsec/ipsec.cap")
-	data := readFile(t, p)
+	p := testutil.SharedCapture(t, "zeek-spicy-ipsec/ipsec.cap")
+	data := testutil.ReadFile(t, p)
 	full, _ := newAll(t, data, Options{})
 	ev, st := newAll(t, data[:len(data)-10], Options{})
 	if !st.Truncated || st.Packets != 26 {
@@ -144,33 +132,31 @@ func TestHostileSnaplen(t *testing.T) {
 	for _, caplen := range []uint32{0x7fffffff, 0xffffffff, 300000, 262144} {
 		data := append(pcapHeader(0xffffffff, layers.LinkTypeEthernet), recordHeader(caplen, caplen)...)
 		data = append(data, make([]byte, 100)...)
-		var before, after runtime.MemStats
-		runtime.GC()
-		runtime.ReadMemStats(&before)
-		r, err := NewReader(bytes.NewReader(data), Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for {
-			if _, err := r.Next(); err != nil {
-				break
+		d := allocated(func() {
+			r, err := NewReader(bytes.NewReader(data), Options{})
+			if err != nil {
+				t.Fatal(err)
 			}
-		}
-		runtime.ReadMemStats(&after)
-		if d := after.TotalAlloc - before.TotalAlloc; d > 16<<20 {
+			for {
+				if _, err := r.Next(); err != nil {
+					break
+				}
+			}
+		})
+		if d > 16<<20 {
 			t.Errorf("caplen %#x: allocated %d bytes for a 140-byte file", caplen, d)
 		}
 	}
 }
 
 func TestProgress(t *testing.T) {
-	p := sharedCapture(t, "zeek-spicy-ipsec/ipsec_client.pcap")
+	p := testutil.SharedCapture(t, "zeek-spicy-ipsec/ipsec_client.pcap")
 	r, err := Open(p, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	size := int64(len(readFile(t, p)))
+	size := int64(len(testutil.ReadFile(t, p)))
 	if r.Size() != size {
 		t.Errorf("Size %d, want %d", r.Size(), size)
 	}
@@ -189,7 +175,7 @@ func TestEveryPrefix(t *testing.T) {
 	if testing.Short() {
 		t.Skip("every prefix of every capture: skipped under -short")
 	}
-	for _, p := range allSharedCaptures(t) {
+	for _, p := range testutil.SharedCaptures(t) {
 		t.Run(filepath.Base(p), func(t *testing.T) {
 			t.Parallel()
 			everyPrefix(t, p)
@@ -199,7 +185,7 @@ func TestEveryPrefix(t *testing.T) {
 
 func everyPrefix(t *testing.T, p string) {
 	{
-		data := readFile(t, p)
+		data := testutil.ReadFile(t, p)
 		step := 1
 		deadline := time.Now().Add(2 * time.Minute)
 		for n := 0; n <= len(data); n += step {

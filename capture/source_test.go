@@ -3,35 +3,26 @@ package capture
 import (
 	"errors"
 	"io"
-	"os"
-	"path/filepath"
 	"reflect"
 	"testing"
 
-	"github.com/gopacket/gopacket/pcapgo"
+	"github.com/ikeflow/ikeflow/internal/testpcap"
+	"github.com/ikeflow/ikeflow/internal/testutil"
 )
 
 // TestSourceReaderMatchesFile decodes every corpus capture twice, through
 // Open and through NewSourceReader over a pcapgo.Reader, and wants the
 // same events and counters.
 func TestSourceReaderMatchesFile(t *testing.T) {
-	paths, _ := filepath.Glob("../testdata/corpus/*/capture.pcap")
-	if len(paths) == 0 {
-		t.Skip("no corpus captures")
-	}
-	for _, p := range paths {
+	for _, p := range testutil.CorpusCaptures(t) {
 		want := drainEvents(t, mustOpenFile(t, p))
-		f, err := os.Open(p)
+		pr, closer, err := testpcap.Open(p)
 		if err != nil {
 			t.Fatal(err)
 		}
-		pr, err := pcapgo.NewReader(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		sr := NewSourceReader(pr, Options{})
+		sr := NewSourceReader(pr.(PacketSource), Options{})
 		got := drainEvents(t, sr)
-		f.Close()
+		closer.Close()
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("%s: source reader events differ from file reader:\n got %v\nwant %v", p, got, want)
 		}

@@ -6,6 +6,7 @@ import (
 	"container/list"
 	"encoding/binary"
 	"fmt"
+	"maps"
 	"net/netip"
 	"slices"
 	"time"
@@ -159,12 +160,12 @@ func (s *tcpStream) buffered() int { return len(s.buf) - s.start + s.oooBytes }
 
 // tcpTable tracks RFC 8229 streams within the limits of Options.
 type tcpTable struct {
-	opt       *Options
-	streams   map[streamKey]*tcpStream
-	lru       list.List // streams, least recently active first
-	bytes     int       // octets held by all streams
-	lastSweep time.Time
-	steps     int64 // comparisons and list steps (tests check the growth)
+	opt     *Options
+	streams map[streamKey]*tcpStream
+	lru     list.List // streams, least recently active first
+	bytes   int       // octets held by all streams
+	sweeps  sweeper
+	steps   int64 // comparisons and list steps (tests check the growth)
 }
 
 func (t *tcpTable) init(opt *Options) {
@@ -519,33 +520,24 @@ func (t *tcpTable) evictIdlest(r *Reader) {
 // second of capture time. It walks the LRU list from the idlest stream and
 // stops at the first active one, so it costs O(streams removed).
 func (t *tcpTable) sweep(r *Reader, now time.Time) {
-	if len(t.streams) == 0 || now.Sub(t.lastSweep) < time.Second && !t.lastSweep.IsZero() && !now.Before(t.lastSweep) {
+	if !t.sweeps.due(len(t.streams), now) {
 		return
 	}
-	t.lastSweep = now
-	var old []*tcpStream
-	for e := t.lru.Front(); e != nil; e = e.Next() {
+	idle := func(s *tcpStream) bool {
 		t.steps++
-		s := e.Value.(*tcpStream)
-		if now.Sub(s.last) <= t.opt.TCPTimeout {
-			break
-		}
-		old = append(old, s)
+		return now.Sub(s.last) > t.opt.TCPTimeout
 	}
-	slices.SortFunc(old, func(a, b *tcpStream) int { return a.lastFrame - b.lastFrame })
-	for _, s := range old {
+	for _, s := range expired(&t.lru, idle, streamFrame) {
 		t.remove(r, s, nil, "idle timeout")
 	}
 }
 
+// streamFrame is the frame of a stream's last segment.
+func streamFrame(s *tcpStream) int { return s.lastFrame }
+
 // flush reports streams that end in the middle of a message.
 func (t *tcpTable) flush(r *Reader) {
-	var all []*tcpStream
-	for _, s := range t.streams {
-		all = append(all, s)
-	}
-	slices.SortFunc(all, func(a, b *tcpStream) int { return a.lastFrame - b.lastFrame })
-	for _, s := range all {
+	for _, s := range byFrame(slices.Collect(maps.Values(t.streams)), streamFrame) {
 		fl := flow{src: s.key.src, dst: s.key.dst, transport: TransportTCP}
 		t.skipHole(r, s, &fl)
 		t.remove(r, s, &fl, "capture ended")

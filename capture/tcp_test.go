@@ -10,6 +10,7 @@ import (
 	"github.com/gopacket/gopacket/layers"
 
 	"github.com/ikeflow/ikeflow/internal/testpcap"
+	"github.com/ikeflow/ikeflow/internal/testutil"
 )
 
 var (
@@ -35,7 +36,7 @@ func espFrame(esp []byte) []byte {
 func tcpMessages(t testing.TB) (m1, m2, m3 []byte) {
 	t.Helper()
 	ds := realIKE(t)
-	natt, err := testpcap.UDPDatagrams(sharedCapture(t, "wireshark-wiki/ikev2-esp-gcm-ctr-cbc/capture.pcapng"))
+	natt, err := testpcap.UDPDatagrams(testutil.SharedCapture(t, "wireshark-wiki/ikev2-esp-gcm-ctr-cbc/capture.pcapng"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/ikeflow/ikeflow/internal/testpcap"
+	"github.com/ikeflow/ikeflow/internal/testutil"
 )
 
 // tsharkRow is what tshark and the reader must agree on for one IKE
@@ -98,6 +101,17 @@ var knownDifferences = map[string][]tsharkRow{
 	"ipsec-ikev1-zero-length.pcap": {{1, KindIKE, "192.168.12.1:500", "192.168.12.2:500", "e47a591fd057587f"}},
 }
 
+// tsharkAgrees writes w to a file and compares ev, its events, with
+// tshark's reading of it (see compareWithTshark).
+func tsharkAgrees(t *testing.T, w *testpcap.Writer, ev []copied) {
+	t.Helper()
+	p, err := w.WriteFile(t.TempDir(), "built.pcap")
+	if err != nil {
+		t.Fatal(err)
+	}
+	compareWithTshark(t, p, ev, nil)
+}
+
 func compareWithTshark(t *testing.T, path string, ev []copied, extra []tsharkRow) {
 	t.Helper()
 	want := append(tsharkRows(t, path), extra...)
@@ -111,17 +125,8 @@ func compareWithTshark(t *testing.T, path string, ev []copied, extra []tsharkRow
 	slices.SortFunc(want, cmp)
 	slices.SortFunc(got, cmp)
 	if !slices.Equal(got, want) {
-		for i := 0; i < max(len(got), len(want)); i++ {
-			var g, w tsharkRow
-			if i < len(got) {
-				g = got[i]
-			}
-			if i < len(want) {
-				w = want[i]
-			}
-			if g != w {
-				t.Errorf("row %d: reader %v, tshark %v", i, g, w)
-			}
+		for _, m := range testutil.Mismatches(got, want, -1) {
+			t.Errorf("row %d: reader %v, tshark %v", m.Index, m.Got, m.Want)
 		}
 		return
 	}
@@ -139,7 +144,7 @@ func compareWithTshark(t *testing.T, path string, ev []copied, extra []tsharkRow
 // TestTsharkAgreement checks frame numbers, addresses, IKE initiator SPIs
 // and ESP SPIs/sequence numbers against tshark on every real capture.
 func TestTsharkAgreement(t *testing.T) {
-	for _, p := range allSharedCaptures(t) {
+	for _, p := range testutil.SharedCaptures(t) {
 		t.Run(p, func(t *testing.T) {
 			t.Parallel()
 			ev, st := openAll(t, p, Options{})

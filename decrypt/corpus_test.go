@@ -2,7 +2,6 @@ package decrypt
 
 import (
 	"encoding/hex"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -11,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/ikeflow/ikeflow/dissect"
+	"github.com/ikeflow/ikeflow/internal/testutil"
 )
 
 const corpusDir = "../testdata/corpus"
@@ -29,7 +29,6 @@ type expectedJSON struct {
 		From       string   `json:"from"`
 		IKESA      int      `json:"ike_sa"`
 		MID        uint32   `json:"mid"`
-		Type       string   `json:"type"`
 		Payloads   []string `json:"payloads"`
 		FragmentOf []string `json:"fragment_of"`
 	} `json:"messages"`
@@ -54,13 +53,7 @@ func TestCorpus(t *testing.T) {
 
 func corpusScenario(t *testing.T, dir string) {
 	var exp expectedJSON
-	b, err := os.ReadFile(filepath.Join(dir, "expected.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(b, &exp); err != nil {
-		t.Fatal(err)
-	}
+	testutil.ReadJSON(t, filepath.Join(dir, "expected.json"), &exp)
 	logs, _ := filepath.Glob(filepath.Join(dir, "charon-*.log"))
 	var logKeys []Key
 	for _, l := range logs {
@@ -179,6 +172,7 @@ func corpusScenario(t *testing.T, dir string) {
 		if h.MajorVersion == 1 {
 			s := sessions[h.SPIi]
 			if s == nil {
+				var err error
 				s, err = kr.V1Session(h.SPIi, h.SPIr)
 				if err != nil {
 					t.Fatalf("frame %d: %v", cm.frame, err)

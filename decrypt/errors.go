@@ -65,12 +65,7 @@ var stateNames = [...]string{
 }
 
 // String returns the state as shown to users, e.g. "integrity check failed".
-func (s State) String() string {
-	if int(s) < len(stateNames) {
-		return stateNames[s]
-	}
-	return "unknown"
-}
+func (s State) String() string { return enumName(stateNames[:], int(s)) }
 
 // MarshalText encodes the state as its String form.
 func (s State) MarshalText() ([]byte, error) { return []byte(s.String()), nil }

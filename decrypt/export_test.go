@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ikeflow/ikeflow/internal/testutil"
 )
 
 // TestExportMerges: exporting into a directory that already holds the
@@ -17,10 +19,7 @@ func TestExportMerges(t *testing.T) {
 	if len(wiki) != 3 {
 		t.Fatalf("%d wiki keys", len(wiki))
 	}
-	orig, err := os.ReadFile("testdata/ikev2-wiki.ikev2_decryption_table")
-	if err != nil {
-		t.Fatal(err)
-	}
+	orig := testutil.ReadFile(t, "testdata/ikev2-wiki.ikev2_decryption_table")
 	lines := strings.Split(strings.TrimSpace(string(orig)), "\n")
 	dir := t.TempDir()
 	v2 := filepath.Join(dir, "ikev2_decryption_table")

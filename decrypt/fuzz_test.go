@@ -10,15 +10,25 @@ import (
 	"github.com/ikeflow/ikeflow/dissect"
 )
 
+// keyFileSeeds returns the testdata files under 64 KiB but the .hex
+// message dumps: the real key files and logs.
+func keyFileSeeds() [][]byte {
+	var out [][]byte
+	names, _ := filepath.Glob("testdata/*")
+	for _, n := range names {
+		if b, err := os.ReadFile(n); err == nil && len(b) < 64<<10 && filepath.Ext(n) != ".hex" {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
 // FuzzParseKeyFile feeds arbitrary text to the format detector and every
 // parser. Invariants: no panic; either keys or a *KeyFileError whose line
 // is within the input; every key has a version and consistent lengths.
 func FuzzParseKeyFile(f *testing.F) {
-	seeds, _ := filepath.Glob("testdata/*")
-	for _, s := range seeds {
-		if b, err := os.ReadFile(s); err == nil && len(b) < 64<<10 && !bytes.HasSuffix([]byte(s), []byte(".hex")) {
-			f.Add(b)
-		}
+	for _, b := range keyFileSeeds() {
+		f.Add(b)
 	}
 	f.Add([]byte("ikev2 I 0x5a64e0edca3a3614 0x7c9ebe2a8e9ff7b8 sha256:0x00 aes256:0x00\n"))
 	f.Add([]byte("ikev2 spi_i=89922c915f35570e spi_r=98d56d32e2a04742 encr=aes-gcm-16-128 sk_ei=00112233445566778899aabbccddeeff00112233 sk_er=00112233445566778899aabbccddeeff00112233\n"))
@@ -65,15 +75,9 @@ var fuzzSuites = []Suite{
 
 // fuzzKey returns a deterministic key for s.
 func fuzzKey(s Suite) *Key {
-	info := encrInfos[s.Encr]
-	n := s.KeyBits / 8
-	if info.fixed > 0 {
-		n = info.fixed
-	} else if info.fixed < 0 {
-		n = 0
-	}
+	n := encrKeyLen(s)
 	mk := func(l int, c byte) Secret { return NewSecret(bytes.Repeat([]byte{c}, l)) }
-	k := &Key{Version: 2, Suite: s, EncrI: mk(n+info.salt, 1), EncrR: mk(n+info.salt, 2)}
+	k := &Key{Version: 2, Suite: s, EncrI: mk(n, 1), EncrR: mk(n, 2)}
 	if !s.Encr.IsAEAD() {
 		k.IntegI, k.IntegR = mk(s.Integ.KeyLen(), 3), mk(s.Integ.KeyLen(), 4)
 	}

@@ -1,16 +1,16 @@
 package decrypt
 
 import (
-	"bufio"
+	"bytes"
 	"encoding/binary"
 	"encoding/hex"
 	"net/netip"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/ikeflow/ikeflow/dissect"
+	"github.com/ikeflow/ikeflow/internal/testutil"
 )
 
 // capMsg is one IKE message extracted from a capture with tshark.
@@ -23,20 +23,12 @@ type capMsg struct {
 // loadHexMessages reads testdata/*.hex: "frame srcport hex" per line.
 func loadHexMessages(t testing.TB, name string) []capMsg {
 	t.Helper()
-	f, err := os.Open("testdata/" + name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
 	var out []capMsg
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		l := sc.Text()
-		if l == "" || l[0] == '#' {
+	for l := range strings.Lines(string(testutil.ReadFile(t, "testdata/"+name))) {
+		fs := strings.Fields(l)
+		if len(fs) == 0 || l[0] == '#' {
 			continue
 		}
-		fs := strings.Fields(l)
 		fr, _ := strconv.Atoi(fs[0])
 		sp, _ := strconv.Atoi(fs[1])
 		raw, err := hex.DecodeString(fs[2])
@@ -48,14 +40,10 @@ func loadHexMessages(t testing.TB, name string) []capMsg {
 	return out
 }
 
+// loadKeys parses the key file at path.
 func loadKeys(t testing.TB, path string) []Key {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	keys, err := ParseKeyFile(path, f)
+	keys, err := ParseKeyFile(path, bytes.NewReader(testutil.ReadFile(t, path)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,12 +57,8 @@ type tsharkRow struct {
 
 func loadTshark(t testing.TB, name string) map[int]tsharkRow {
 	t.Helper()
-	b, err := os.ReadFile("testdata/" + name)
-	if err != nil {
-		t.Fatal(err)
-	}
 	out := map[int]tsharkRow{}
-	for _, l := range strings.Split(strings.TrimRight(string(b), "\n"), "\n") {
+	for _, l := range strings.Split(strings.TrimRight(string(testutil.ReadFile(t, "testdata/"+name)), "\n"), "\n") {
 		f := strings.Split(l, "\t")
 		for len(f) < 7 {
 			f = append(f, "")
@@ -184,3 +168,32 @@ func mustHex(t testing.TB, s string) []byte {
 }
 
 func mustAddrPort(a string) netip.AddrPort { return netip.AddrPortFrom(netip.MustParseAddr(a), 500) }
+
+// encrKeyLen returns the octets of encryption key material of s: the key
+// (fixed or KeyBits long, none for NULL) plus the salt of AEAD and CTR.
+func encrKeyLen(s Suite) int {
+	info := encrInfos[s.Encr]
+	n := s.KeyBits / 8
+	if info.fixed > 0 {
+		n = info.fixed
+	} else if info.fixed < 0 {
+		n = 0
+	}
+	return n + info.salt
+}
+
+// openMsg decodes a captured IKEv2 message whose last payload is SK and
+// returns that payload and its decrypted content.
+func openMsg(t testing.TB, kr *Keyring, cm capMsg) (dissect.Payload, []byte) {
+	t.Helper()
+	var m dissect.Message
+	if err := m.DecodeFromBytes(cm.raw); err != nil {
+		t.Fatalf("frame %d: %v", cm.frame, err)
+	}
+	sk := m.Payloads[len(m.Payloads)-1]
+	plain, _, err := kr.OpenV2(nil, m.Raw, sk, Suite{})
+	if err != nil {
+		t.Fatalf("frame %d: %v", cm.frame, err)
+	}
+	return sk, plain
+}

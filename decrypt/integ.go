@@ -2,6 +2,7 @@ package decrypt
 
 import (
 	"crypto/aes"
+	"crypto/cipher"
 	"crypto/hmac"
 	"crypto/md5"
 	"crypto/sha1"
@@ -124,12 +125,9 @@ func (m *aesMAC) Sum(b []byte) []byte {
 //
 // [RFC 3566]: https://www.rfc-editor.org/rfc/rfc3566#section-4
 func newXCBC(key []byte) (mac, error) {
-	if len(key) != 16 {
-		return nil, malformed("AES-XCBC key length")
-	}
-	k, err := aes.NewCipher(key)
+	k, err := aes128(key, "AES-XCBC")
 	if err != nil {
-		return nil, malformed("AES-XCBC key")
+		return nil, err
 	}
 	var k1, k2, k3 [16]byte
 	for i := range 16 {
@@ -151,17 +149,27 @@ func newXCBC(key []byte) (mac, error) {
 //
 // [RFC 4493]: https://www.rfc-editor.org/rfc/rfc4493#section-2.3
 func newCMAC(key []byte) (mac, error) {
-	if len(key) != 16 {
-		return nil, malformed("AES-CMAC key length")
-	}
-	c, err := aes.NewCipher(key)
+	c, err := aes128(key, "AES-CMAC")
 	if err != nil {
-		return nil, malformed("AES-CMAC key")
+		return nil, err
 	}
 	var l [16]byte
 	c.Encrypt(l[:], l[:])
 	k1 := dbl(l)
 	return &aesMAC{c: c, full: k1, partial: dbl(k1)}, nil
+}
+
+// aes128 returns the AES block cipher of the 128-bit key of the MAC named
+// name, which the errors name.
+func aes128(key []byte, name string) (cipher.Block, error) {
+	if len(key) != 16 {
+		return nil, malformed(name + " key length")
+	}
+	c, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, malformed(name + " key")
+	}
+	return c, nil
 }
 
 // dbl is doubling in GF(2^128) with the CMAC polynomial (Rb = 0x87).

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ikeflow/ikeflow/internal/testutil"
 )
 
 // readString reads a key file from memory with its warnings.
@@ -271,10 +273,7 @@ func TestWarningsBounded(t *testing.T) {
 // TestDocsNameEveryFormat: docs/keys.md lists every format of the table,
 // by its title, so docs and detection cannot drift apart.
 func TestDocsNameEveryFormat(t *testing.T) {
-	doc, err := os.ReadFile("../docs/keys.md")
-	if err != nil {
-		t.Fatal(err)
-	}
+	doc := testutil.ReadFile(t, "../docs/keys.md")
 	for _, f := range KeyFormats() {
 		if !bytes.Contains(doc, []byte(f.Title)) || !bytes.Contains(doc, []byte("`"+f.Name+"`")) {
 			t.Errorf("docs/keys.md does not name format %s (%q)", f.Name, f.Title)
@@ -293,10 +292,7 @@ func TestSeedDocuments(t *testing.T) {
 		t.Skip("no seeds")
 	}
 	for _, s := range seeds {
-		data, err := os.ReadFile(s)
-		if err != nil {
-			t.Fatal(err)
-		}
+		data := testutil.ReadFile(t, s)
 		kf, err := readString(t, filepath.Base(s), string(data))
 		if !bytes.Contains(data, []byte("SK_ei: ")) {
 			var ke *KeyFileError

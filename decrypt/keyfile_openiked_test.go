@@ -2,11 +2,12 @@ package decrypt
 
 import (
 	"errors"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/ikeflow/ikeflow/internal/testutil"
 )
 
 // TestRealOpenIKEDLog: a real `iked -dvvv` log gives exactly the key the
@@ -18,10 +19,7 @@ import (
 // only key that makes the file an error.
 func TestRealOpenIKEDLog(t *testing.T) {
 	dir := "testdata/openiked/ikev2-success"
-	data, err := os.ReadFile(filepath.Join(dir, "iked.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := testutil.ReadFile(t, filepath.Join(dir, "iked.log"))
 	peer := loadKeys(t, filepath.Join(dir, "ikev2_decryption_table"))
 	bare := regexp.MustCompile(`(?m)^\d\d:\d\d:\d\d\.\d{6} `).ReplaceAllString(string(data), "")
 	for name, text := range map[string]string{"recorded": string(data), "bare": bare} {

@@ -1,27 +1,19 @@
 package decrypt
 
 import (
-	"compress/gzip"
+	"bytes"
 	"errors"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ikeflow/ikeflow/internal/testutil"
 )
 
 // readGz reads a gzipped key file.
 func readGz(t *testing.T, path string) (*KeyFile, error) {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ReadKeyFile(filepath.Base(filepath.Dir(path))+"/pluto.log", zr)
+	return ReadKeyFile(filepath.Base(filepath.Dir(path))+"/pluto.log", bytes.NewReader(testutil.ReadGzip(t, path)))
 }
 
 // TestRealPlutoLogs: real libreswan 4.10 logs (testdata/pluto) give exactly

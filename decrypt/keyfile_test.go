@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/ikeflow/ikeflow/dissect"
+	"github.com/ikeflow/ikeflow/internal/testutil"
 )
 
 func parseString(t *testing.T, name, s string) ([]Key, KeyFormat, error) {
@@ -21,10 +22,7 @@ func parseString(t *testing.T, name, s string) ([]Key, KeyFormat, error) {
 // TestFortiGate parses real FortiGate output (the seed article): the SA is
 // printed by both commands, with "aes-256-sha512" and "aes256-sha512".
 func TestFortiGate(t *testing.T) {
-	b, err := os.ReadFile("testdata/fortigate-gateway-list.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := testutil.ReadFile(t, "testdata/fortigate-gateway-list.txt")
 	keys, f, err := parseString(t, "fg.txt", string(b))
 	if err != nil || f != FormatFortiGate {
 		t.Fatalf("%v %v", f, err)

@@ -3,8 +3,9 @@ package decrypt
 import (
 	"encoding/binary"
 	"net/netip"
-	"os"
 	"testing"
+
+	"github.com/ikeflow/ikeflow/internal/testutil"
 )
 
 // udpMsg is one IKE message read from a capture.
@@ -20,10 +21,7 @@ type udpMsg struct {
 // tests do not depend on the capture package.
 func readIKEPcap(t testing.TB, path string) []udpMsg {
 	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := testutil.ReadFile(t, path)
 	if len(b) < 24 {
 		t.Fatalf("%s: short pcap", path)
 	}

@@ -69,15 +69,7 @@ func TestWiresharkWikiIDi(t *testing.T) {
 				cm = c
 			}
 		}
-		var m dissect.Message
-		if err := m.DecodeFromBytes(cm.raw); err != nil {
-			t.Fatal(err)
-		}
-		sk := m.Payloads[len(m.Payloads)-1]
-		plain, _, err := kr.OpenV2(nil, m.Raw, sk, Suite{})
-		if err != nil {
-			t.Fatalf("frame %d: %v", frame, err)
-		}
+		sk, plain := openMsg(t, kr, cm)
 		var inner []dissect.Payload
 		if _, err := dissect.WalkPayloads(plain, 0, sk.Next, 2, &inner); err != nil {
 			t.Fatal(err)

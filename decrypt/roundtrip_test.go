@@ -10,8 +10,9 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/ikeflow/ikeflow/dissect"
 	"golang.org/x/crypto/chacha20poly1305"
+
+	"github.com/ikeflow/ikeflow/dissect"
 )
 
 // sealSK builds an IKE message whose SK (or SKF, when frag is non-nil:
@@ -112,15 +113,7 @@ func realInner(t testing.TB) (hdr []byte, first dissect.PayloadType, inner []byt
 		if cm.frame != 39 {
 			continue
 		}
-		var m dissect.Message
-		if err := m.DecodeFromBytes(cm.raw); err != nil {
-			t.Fatal(err)
-		}
-		p := m.Payloads[len(m.Payloads)-1]
-		plain, _, err := kr.OpenV2(nil, m.Raw, p, Suite{})
-		if err != nil {
-			t.Fatal(err)
-		}
+		p, plain := openMsg(t, kr, cm)
 		return cm.raw[:28], p.Next, plain
 	}
 	t.Fatal("frame 39 missing")
@@ -145,15 +138,9 @@ func TestRoundTripSuites(t *testing.T) {
 		Suite{Encr: EncrNULL, Integ: IntegHMACSHA256128})
 	for _, s := range suites {
 		t.Run(s.String(), func(t *testing.T) {
-			info := encrInfos[s.Encr]
-			kl := s.KeyBits / 8
-			if info.fixed > 0 {
-				kl = info.fixed
-			} else if info.fixed < 0 {
-				kl = 0
-			}
+			kl := encrKeyLen(s)
 			k := Key{Version: 2, SPIi: dissect.SPI(hdr[0:8]), SPIr: dissect.SPI(hdr[8:16]), Suite: s,
-				EncrI: NewSecret(randBytes(kl + info.salt)), EncrR: NewSecret(randBytes(kl + info.salt))}
+				EncrI: NewSecret(randBytes(kl)), EncrR: NewSecret(randBytes(kl))}
 			if !s.Encr.IsAEAD() {
 				k.IntegI, k.IntegR = NewSecret(randBytes(s.Integ.KeyLen())), NewSecret(randBytes(s.Integ.KeyLen()))
 			}
@@ -165,7 +152,7 @@ func TestRoundTripSuites(t *testing.T) {
 				t.Fatal(err)
 			}
 			pad := 3
-			if info.block > 1 {
+			if info := encrInfos[s.Encr]; info.block > 1 {
 				pad = (info.block - (len(inner)+1)%info.block) % info.block
 			}
 			for _, fromI := range []bool{true, false} {

@@ -28,12 +28,7 @@ const (
 var keyCheckNames = [...]string{KeyNotTried: "not tried", KeyVerified: "verified", KeyFailed: "does not verify"}
 
 // String returns "not tried", "verified" or "does not verify".
-func (c KeyCheck) String() string {
-	if int(c) < len(keyCheckNames) {
-		return keyCheckNames[c]
-	}
-	return "unknown"
-}
+func (c KeyCheck) String() string { return enumName(keyCheckNames[:], int(c)) }
 
 // MarshalText encodes the check as its String form.
 func (c KeyCheck) MarshalText() ([]byte, error) { return []byte(c.String()), nil }

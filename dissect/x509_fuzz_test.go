@@ -6,6 +6,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/ikeflow/ikeflow/internal/testutil"
 )
 
 // FuzzCertificate feeds CERT payload bodies (encoding octet + data) to both
@@ -15,7 +17,7 @@ import (
 // certificate or say why not, must alias the input, and must marshal.
 func FuzzCertificate(f *testing.F) {
 	for _, tc := range x509Corpus {
-		der := x509Read(f, tc.file)
+		der := testutil.ReadFile(f, tc.file)
 		f.Add(byte(PayloadCert), append([]byte{4}, der...))
 		f.Add(byte(PayloadCert), append([]byte{4}, der[:len(der)/2]...))
 	}

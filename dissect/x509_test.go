@@ -3,10 +3,11 @@ package dissect
 import (
 	"encoding/json"
 	"errors"
-	"os"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ikeflow/ikeflow/internal/testutil"
 )
 
 // The two certificates of testdata/corpus/ikev2-cert-fragmentation, taken
@@ -27,18 +28,9 @@ var x509Corpus = []struct {
 		"2026-11-22T11:28:35Z", "2026-12-22T11:28:35Z", "0f6aae986b0ab9b9cc20e2f229abaf56bc9b99cc"},
 }
 
-func x509Read(t testing.TB, file string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 func TestDecodeCertificateCorpus(t *testing.T) {
 	for _, tc := range x509Corpus {
-		der := x509Read(t, tc.file)
+		der := testutil.ReadFile(t, tc.file)
 		c, err := DecodeCertificate(der)
 		if err != nil {
 			t.Fatalf("%s: %v", tc.file, err)
@@ -71,7 +63,7 @@ func TestDecodeCertificateCorpus(t *testing.T) {
 // payload: the payload still decodes (encoding, data), Note says why the
 // certificate did not, and the error names the certificate's offset.
 func TestCertPayloadDamaged(t *testing.T) {
-	der := x509Read(t, x509Corpus[0].file)
+	der := testutil.ReadFile(t, x509Corpus[0].file)
 	absurd := append([]byte{0x30, 0x84, 0x7f, 0xff, 0xff, 0xff}, der[4:]...)
 	flipped := append([]byte(nil), der...)
 	flipped[200] ^= 0xff // inside the SubjectPublicKeyInfo
@@ -118,8 +110,8 @@ func TestCertPayloadDamaged(t *testing.T) {
 // TestCertMessageGoesOn: a message whose first CERT is damaged still yields
 // its other CERT payload decoded.
 func TestCertMessageGoesOn(t *testing.T) {
-	good := x509Read(t, x509Corpus[1].file)
-	bad := x509Read(t, x509Corpus[0].file)[:500]
+	good := testutil.ReadFile(t, x509Corpus[1].file)
+	bad := testutil.ReadFile(t, x509Corpus[0].file)[:500]
 	var msg []byte
 	payload := func(next byte, body []byte) []byte {
 		n := len(body) + 4

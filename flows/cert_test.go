@@ -3,15 +3,14 @@ package flows
 import (
 	"bytes"
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/ikeflow/ikeflow/dissect"
+	"github.com/ikeflow/ikeflow/internal/testutil"
 )
 
 // certScenario is what a certificate scenario of the corpus must show: the
@@ -117,6 +116,34 @@ func certKindsFor(scenario string) []FindingKind {
 // its certificates (from openssl) and the daemon's own reason in its log;
 // no other scenario shows any of them; the peers' certificate summaries
 // agree with openssl (subject, issuer, validity, SPKI SHA-1).
+// resealIKEAuth loads a corpus scenario and re-seals every IKE_AUTH
+// response (or request) of it with the scenario's keys after edit has
+// changed the inner payloads (first is the first one's type), seeding the
+// IV with seed. It fails when no call of edit reported a change.
+func resealIKEAuth(t *testing.T, scen string, response bool, seed uint64, edit func(first dissect.PayloadType, inner []byte) (dissect.PayloadType, []byte, bool)) []Packet {
+	t.Helper()
+	pk := loadPackets(t, filepath.Join(corpusDir, scen, "capture.pcap"))
+	k := loadV2Key(t, scen)
+	ek, ak := k.keys(!response)
+	edited := false
+	for i := range pk {
+		d := pk[i].Data
+		if pk[i].Kind != KindIKE || len(d) < 28 || dissect.ExchangeType(d[18]) != dissect.ExchangeIKEAuth || (d[19]&0x20 != 0) != response {
+			continue
+		}
+		first, inner := openSK(t, d, ek, ak)
+		first, inner, changed := edit(first, inner)
+		if changed {
+			pk[i].Data = sealSK(t, d, d[19], binary.BigEndian.Uint32(d[20:24]), first, inner, ek, ak, seed)
+			edited = true
+		}
+	}
+	if !edited {
+		t.Fatalf("%s: no IKE_AUTH message to edit (response %v)", scen, response)
+	}
+	return pk
+}
+
 func TestCertCorpus(t *testing.T) {
 	dirs, _ := filepath.Glob(filepath.Join(corpusDir, "*", "expected.json"))
 	seen := 0
@@ -124,14 +151,8 @@ func TestCertCorpus(t *testing.T) {
 		dir := filepath.Dir(ej)
 		name := filepath.Base(dir)
 		t.Run(name, func(t *testing.T) {
-			raw, err := os.ReadFile(ej)
-			if err != nil {
-				t.Fatal(err)
-			}
 			var e certExpected
-			if err := json.Unmarshal(raw, &e); err != nil {
-				t.Fatal(err)
-			}
+			testutil.ReadJSON(t, ej, &e)
 			r := analyze(loadPackets(t, filepath.Join(dir, "capture.pcap")), Options{Decryptor: corpusKeys(t, dir)})
 			var all []Finding
 			for _, sa := range r.SAs {
@@ -249,10 +270,7 @@ func checkPeers(t *testing.T, e *certExpected, r *Report) {
 // moon (SAN DNS:moon.ikeflow.test, subject C=ZZ, O=ikeflow test,
 // CN=moon.ikeflow.test) with identities a peer may send.
 func TestIDInCert(t *testing.T) {
-	der, err := os.ReadFile("../dissect/testdata/x509_moon_rsa3072.der")
-	if err != nil {
-		t.Fatal(err)
-	}
+	der := testutil.ReadFile(t, "../dissect/testdata/x509_moon_rsa3072.der")
 	c, err := dissect.DecodeCertificate(der)
 	if err != nil {
 		t.Fatal(err)
@@ -289,16 +307,7 @@ func TestIDInCert(t *testing.T) {
 // the unedited capture shows neither.
 func TestIDrMismatchResealed(t *testing.T) {
 	const scen = "ikev2-cert-rsa"
-	pk := loadPackets(t, filepath.Join(corpusDir, scen, "capture.pcap"))
-	k := loadV2Key(t, scen)
-	edited := false
-	for i := range pk {
-		d := pk[i].Data
-		if pk[i].Kind != KindIKE || len(d) < 28 || dissect.ExchangeType(d[18]) != dissect.ExchangeIKEAuth || d[19]&0x20 == 0 {
-			continue
-		}
-		ek, ak := k.keys(false)
-		first, inner := openSK(t, d, ek, ak)
+	pk := resealIKEAuth(t, scen, true, 1, func(first dissect.PayloadType, inner []byte) (dissect.PayloadType, []byte, bool) {
 		if first != dissect.PayloadIDr {
 			t.Fatalf("IKE_AUTH response starts with %v", first)
 		}
@@ -307,12 +316,8 @@ func TestIDrMismatchResealed(t *testing.T) {
 			t.Fatal("IDr sun.ikeflow.test not in the IKE_AUTH response")
 		}
 		copy(inner[at:], "vpn")
-		pk[i].Data = sealSK(t, d, d[19], binary.BigEndian.Uint32(d[20:24]), first, inner, ek, ak, 1)
-		edited = true
-	}
-	if !edited {
-		t.Fatal("no IKE_AUTH response in the capture")
-	}
+		return first, inner, true
+	})
 	for _, tc := range []struct {
 		pk   []Packet
 		want bool
@@ -416,17 +421,8 @@ func TestCertEditedCaptures(t *testing.T) {
 // the initiator signed without sending one.
 func TestNoCertSentResealed(t *testing.T) {
 	const scen = "ikev2-cert-rsa"
-	pk := loadPackets(t, filepath.Join(corpusDir, scen, "capture.pcap"))
-	k := loadV2Key(t, scen)
-	edited := false
-	for i := range pk {
-		d := pk[i].Data
-		if pk[i].Kind != KindIKE || len(d) < 28 || dissect.ExchangeType(d[18]) != dissect.ExchangeIKEAuth || d[19]&0x20 != 0 {
-			continue
-		}
-		ek, ak := k.keys(true)
-		first, inner := openSK(t, d, ek, ak)
-		out, prevNext := []byte{}, -1
+	pk := resealIKEAuth(t, scen, false, 2, func(first dissect.PayloadType, inner []byte) (dissect.PayloadType, []byte, bool) {
+		out, prevNext, edited := []byte{}, -1, false
 		next := first
 		for off := 0; next != dissect.PayloadNone && off+4 <= len(inner); {
 			l := int(binary.BigEndian.Uint16(inner[off+2:]))
@@ -444,11 +440,8 @@ func TestNoCertSentResealed(t *testing.T) {
 			}
 			next, off = dissect.PayloadType(p[0]), off+l
 		}
-		pk[i].Data = sealSK(t, d, d[19], binary.BigEndian.Uint32(d[20:24]), first, out, ek, ak, 2)
-	}
-	if !edited {
-		t.Fatal("no CERT in the IKE_AUTH request")
-	}
+		return first, out, edited
+	})
 	r := analyze(pk, Options{Decryptor: corpusKeys(t, filepath.Join(corpusDir, scen))})
 	sa := r.SAs[0]
 	f := finding(sa, KindNoCertSent)

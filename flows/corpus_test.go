@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/ikeflow/ikeflow/decrypt"
+	"github.com/ikeflow/ikeflow/internal/testutil"
 )
 
 // corpusDir holds the real-peer scenarios (strongSwan captures with an
@@ -110,10 +111,7 @@ func TestCorpus(t *testing.T) {
 	for _, ej := range dirs {
 		dir := filepath.Dir(ej)
 		t.Run(filepath.Base(dir), func(t *testing.T) {
-			raw, err := os.ReadFile(ej)
-			if err != nil {
-				t.Fatal(err)
-			}
+			raw := testutil.ReadFile(t, ej)
 			var exp expectedScenario
 			var withSAs struct {
 				IKESAs []expectedSA `json:"ike_sas"`

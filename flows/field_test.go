@@ -5,12 +5,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ikeflow/ikeflow/internal/testutil"
 )
 
 // Captures as they come from the field: the same real captures with their
@@ -42,13 +43,13 @@ func fieldInputs(t *testing.T) []fieldInput {
 		{"zeek-spicy-ipsec/ipsec_client.pcap", ""},
 		{"wireshark-wiki/ikev1_main_mode.pcap", ""},
 	} {
-		p := filepath.Join(sharedCaptures, c.file)
-		if !fileExists(p) {
+		p := filepath.Join(testutil.SharedDir(), c.file)
+		if !testutil.Exists(p) {
 			continue
 		}
 		keys := func() Decryptor { return nil }
 		if c.keys != "" {
-			kp := filepath.Join(sharedCaptures, c.keys)
+			kp := filepath.Join(testutil.SharedDir(), c.keys)
 			keys = func() Decryptor { return keyringFor(t, kp) }
 		}
 		in = append(in, fieldInput{c.file, loadPackets(t, p), keys})
@@ -110,19 +111,8 @@ func diffLines(t *testing.T, what string, want, got []string) {
 		return
 	}
 	t.Errorf("%s: analysis differs from the clean capture (%d vs %d lines)", what, len(got), len(want))
-	n := 0
-	for i := 0; i < max(len(want), len(got)) && n < 6; i++ {
-		var w, g string
-		if i < len(want) {
-			w = want[i]
-		}
-		if i < len(got) {
-			g = got[i]
-		}
-		if w != g {
-			t.Logf("line %d\n want %s\n  got %s", i, w, g)
-			n++
-		}
+	for _, m := range testutil.Mismatches(got, want, 6) {
+		t.Logf("line %d\n want %s\n  got %s", m.Index, m.Want, m.Got)
 	}
 }
 
@@ -206,12 +196,6 @@ func TestFieldVariants(t *testing.T) {
 			noNegativeDurations(t, r)
 		})
 	}
-}
-
-// fileExists reports whether path exists.
-func fileExists(path string) bool {
-	_, err := os.Stat(path)
-	return err == nil
 }
 
 // absDur returns |d|.

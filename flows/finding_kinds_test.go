@@ -4,10 +4,11 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ikeflow/ikeflow/internal/testutil"
 )
 
 // TestFindingKindRegistry checks the registry against the package source
@@ -71,10 +72,7 @@ func TestFindingKindRegistry(t *testing.T) {
 	}
 
 	// docs/json.md carries the registry as a table between markers.
-	doc, err := os.ReadFile(filepath.Join("..", "docs", "json.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	doc := testutil.ReadFile(t, filepath.Join("..", "docs", "json.md"))
 	const begin, end = "<!-- finding kinds: generated from flows.FindingKinds -->\n", "<!-- end of finding kinds -->"
 	_, rest, ok1 := strings.Cut(string(doc), begin)
 	table, _, ok2 := strings.Cut(rest, end)

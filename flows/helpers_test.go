@@ -1,63 +1,42 @@
 package flows
 
 import (
-	"errors"
-	"io"
+	"bytes"
 	"net/netip"
-	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/ikeflow/ikeflow/capture"
 	"github.com/ikeflow/ikeflow/decrypt"
+	"github.com/ikeflow/ikeflow/internal/testcap"
+	"github.com/ikeflow/ikeflow/internal/testutil"
 )
 
-// sharedCaptures is where the third-party reference captures live.
-const sharedCaptures = "../../shared/captures"
-
-// capturePath returns the path of a shared capture, skipping the test when
-// the folder is absent.
-func capturePath(t testing.TB, name string) string {
-	t.Helper()
-	p := filepath.Join(sharedCaptures, name)
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("shared capture %s not available: %v", name, err)
-	}
-	return p
-}
-
-// loadPackets reads a capture with package capture and converts its events
-// to Packets (copying Data).
+// loadPackets reads a capture with package capture and converts its IKE
+// and ESP events to Packets (copying Data).
 func loadPackets(t testing.TB, path string) []Packet {
 	t.Helper()
-	r, err := capture.Open(path, capture.Options{})
-	if err != nil {
-		t.Fatalf("open %s: %v", path, err)
-	}
-	defer r.Close()
 	var out []Packet
-	for {
-		ev, err := r.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			t.Fatalf("read %s: %v", path, err)
-		}
-		var k PacketKind
-		switch ev.Kind {
-		case capture.KindIKE:
-			k = KindIKE
-		case capture.KindESP:
-			k = KindESP
-		default:
-			continue
-		}
-		out = append(out, Packet{Frame: ev.Frame, Time: ev.Time, Src: ev.Src, Dst: ev.Dst,
-			Kind: k,
-			Data: append([]byte(nil), ev.Data...), ESPSPI: ev.ESPSPI, ESPSeq: ev.ESPSeq})
-	}
+	testcap.Each(t, path, capture.Options{}, func(ev *capture.Event) {
+		out = appendPacket(out, ev)
+	})
 	return out
+}
+
+// appendPacket appends ev as a Packet when it is IKE or ESP.
+func appendPacket(pk []Packet, ev *capture.Event) []Packet {
+	var k PacketKind
+	switch ev.Kind {
+	case capture.KindIKE:
+		k = KindIKE
+	case capture.KindESP:
+		k = KindESP
+	default:
+		return pk
+	}
+	return append(pk, Packet{Frame: ev.Frame, Time: ev.Time, Src: ev.Src, Dst: ev.Dst,
+		Kind: k,
+		Data: append([]byte(nil), ev.Data...), ESPSPI: ev.ESPSPI, ESPSeq: ev.ESPSeq})
 }
 
 // keyringFor loads a key file into a decryptor.
@@ -69,12 +48,7 @@ func keyringFor(t testing.TB, path string) *decrypt.Tracker {
 // readKeyFile parses a key file.
 func readKeyFile(t testing.TB, path string) []decrypt.Key {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	keys, err := decrypt.ParseKeyFile(path, f)
+	keys, err := decrypt.ParseKeyFile(path, bytes.NewReader(testutil.ReadFile(t, path)))
 	if err != nil {
 		t.Fatalf("keys %s: %v", path, err)
 	}
@@ -106,28 +80,13 @@ func kinds(fs []Finding) []string {
 }
 
 // loadPacketsQuiet reads a corpus capture without a testing.TB (fuzz seeds);
-// it returns nil on any error.
+// on an error it returns the packets read before it.
 func loadPacketsQuiet(scenario string) []Packet {
-	r, err := capture.Open(filepath.Join(corpusDir, scenario, "capture.pcap"), capture.Options{})
-	if err != nil {
-		return nil
-	}
-	defer r.Close()
 	var out []Packet
-	for {
-		ev, err := r.Next()
-		if err != nil {
-			return out
-		}
-		switch ev.Kind {
-		case capture.KindIKE:
-			out = append(out, Packet{Frame: ev.Frame, Time: ev.Time, Src: ev.Src, Dst: ev.Dst, Kind: KindIKE,
-				Data: append([]byte(nil), ev.Data...)})
-		case capture.KindESP:
-			out = append(out, Packet{Frame: ev.Frame, Time: ev.Time, Src: ev.Src, Dst: ev.Dst, Kind: KindESP,
-				ESPSPI: ev.ESPSPI, ESPSeq: ev.ESPSeq})
-		}
-	}
+	testcap.Read(filepath.Join(corpusDir, scenario, "capture.pcap"), capture.Options{}, func(ev *capture.Event) {
+		out = appendPacket(out, ev)
+	})
+	return out
 }
 
 // netipAP parses an address:port for tests.

@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/ikeflow/ikeflow/internal/testutil"
 )
 
 // wantFindings checks that the SA's findings are exactly kinds (as
@@ -32,7 +34,7 @@ func finding(sa *SA, k FindingKind) *Finding {
 // TestIPsecClient: IKE_SA_INIT answered, IKE_AUTH (3468 octets, IP
 // fragmented) sent three times and never answered.
 func TestIPsecClient(t *testing.T) {
-	r := analyze(loadPackets(t, capturePath(t, "zeek-spicy-ipsec/ipsec_client.pcap")), Options{})
+	r := analyze(loadPackets(t, testutil.SharedCapture(t, "zeek-spicy-ipsec/ipsec_client.pcap")), Options{})
 	if len(r.SAs) != 1 {
 		t.Fatalf("got %d SAs, want 1", len(r.SAs))
 	}
@@ -60,7 +62,7 @@ func TestIPsecClient(t *testing.T) {
 // NO-PROPOSAL-CHOSEN, the responder resends MM2 10 s later and the SA then
 // comes up; quick mode and ESP both ways follow.
 func TestIPsecCapV1(t *testing.T) {
-	r := analyze(loadPackets(t, capturePath(t, "zeek-spicy-ipsec/ipsec.cap")), Options{})
+	r := analyze(loadPackets(t, testutil.SharedCapture(t, "zeek-spicy-ipsec/ipsec.cap")), Options{})
 	if len(r.SAs) != 1 {
 		t.Fatalf("got %d SAs, want 1", len(r.SAs))
 	}
@@ -81,11 +83,11 @@ func TestIPsecCapV1(t *testing.T) {
 // TestIKEv1Certs: quick-mode message 1 retransmitted after 10 s; with the
 // Wireshark key table the quick mode is decrypted and the child SA known.
 func TestIKEv1Certs(t *testing.T) {
-	pk := loadPackets(t, capturePath(t, "zeek-spicy-ipsec/ikev1-certs.pcap"))
+	pk := loadPackets(t, testutil.SharedCapture(t, "zeek-spicy-ipsec/ikev1-certs.pcap"))
 	for _, keyed := range []bool{false, true} {
 		var opt Options
 		if keyed {
-			opt.Decryptor = keyringFor(t, capturePath(t, "zeek-spicy-ipsec/ikev1-certs.ikev1_decryption_table"))
+			opt.Decryptor = keyringFor(t, testutil.SharedCapture(t, "zeek-spicy-ipsec/ikev1-certs.ikev1_decryption_table"))
 		}
 		r := analyze(pk, opt)
 		sa := r.SAs[0]
@@ -115,12 +117,12 @@ func TestIKEv1Certs(t *testing.T) {
 // UDP 4500 with ESP-in-UDP; with and without keys.
 func TestWiresharkGCM(t *testing.T) {
 	dir := "wireshark-wiki/ikev2-esp-gcm-ctr-cbc/"
-	pk := loadPackets(t, capturePath(t, dir+"capture.pcapng"))
+	pk := loadPackets(t, testutil.SharedCapture(t, dir+"capture.pcapng"))
 	for _, keyed := range []bool{false, true} {
 		var opt Options
 		want := StateEstablished
 		if keyed {
-			opt.Decryptor = keyringFor(t, capturePath(t, dir+"ikev2_decryption_table"))
+			opt.Decryptor = keyringFor(t, testutil.SharedCapture(t, dir+"ikev2_decryption_table"))
 			want = StateDeleted
 		}
 		r := analyze(pk, opt)
@@ -162,7 +164,7 @@ func TestIKEv1Clean(t *testing.T) {
 		"zeek-spicy-ipsec/ipsec-ikev1-isakmp-aggressive-mode.pcap",
 		"wireshark-wiki/ikev1_main_mode.pcap",
 	} {
-		r := analyze(loadPackets(t, capturePath(t, name)), Options{})
+		r := analyze(loadPackets(t, testutil.SharedCapture(t, name)), Options{})
 		if len(r.SAs) != 1 || r.SAs[0].State != StateEstablished {
 			t.Errorf("%s: %d SAs", name, len(r.SAs))
 			continue

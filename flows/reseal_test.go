@@ -39,15 +39,21 @@ func (k v2Key) keys(fromI bool) (ek, ak []byte) {
 	return k.er, k.ar
 }
 
-// loadV2Key reads the first row of a scenario's ikev2_decryption_table.
-func loadV2Key(t testing.TB, scenario string) v2Key {
+// firstKey returns the path of a scenario's key table and its first key.
+func firstKey(t testing.TB, scenario, table string) (string, decrypt.Key) {
 	t.Helper()
-	path := filepath.Join(corpusDir, scenario, "ikev2_decryption_table")
+	path := filepath.Join(corpusDir, scenario, table)
 	keys := readKeyFile(t, path)
 	if len(keys) == 0 {
 		t.Fatalf("keys %s: none", path)
 	}
-	k := keys[0]
+	return path, keys[0]
+}
+
+// loadV2Key reads the first row of a scenario's ikev2_decryption_table.
+func loadV2Key(t testing.TB, scenario string) v2Key {
+	t.Helper()
+	path, k := firstKey(t, scenario, "ikev2_decryption_table")
 	if k.Suite.Encr != decrypt.EncrAESCBC || k.Suite.Integ != decrypt.IntegHMACSHA256128 {
 		t.Fatalf("%s: suite %s, these helpers seal AES-CBC/HMAC_SHA2_256_128 only", path, k.Suite)
 	}
@@ -162,12 +168,8 @@ type v1Keys struct {
 // hex dump of charon-initiator.log.
 func loadV1Keys(t testing.TB, scenario string) v1Keys {
 	t.Helper()
-	path := filepath.Join(corpusDir, scenario, "ikev1_decryption_table")
-	keys := readKeyFile(t, path)
-	if len(keys) == 0 {
-		t.Fatalf("keys %s: none", path)
-	}
-	k := v1Keys{ka: keys[0].EncrI.Reveal()}
+	path, k1 := firstKey(t, scenario, "ikev1_decryption_table")
+	k := v1Keys{ka: k1.EncrI.Reveal()}
 	if len(k.ka) != 16 {
 		t.Fatalf("%s: %d-octet key, want AES-128", path, len(k.ka))
 	}

@@ -59,6 +59,20 @@ func shiftAfter(pk []Packet, i int, d time.Duration) {
 	}
 }
 
+// resent returns pk with a copy of frame f inserted after it, delay later,
+// and the packets after it moved by shift, renumbered.
+func resent(t *testing.T, pk []Packet, f int, delay, shift time.Duration) []Packet {
+	t.Helper()
+	i := byFrame(t, pk, f)
+	dup := pk[i]
+	dup.Data = slices.Clone(dup.Data)
+	dup.Time = dup.Time.Add(delay)
+	shiftAfter(pk, i+1, shift)
+	pk = slices.Insert(pk, i+1, dup)
+	renumber(pk)
+	return pk
+}
+
 // sorted returns "kind:severity" of all findings of a report, sorted,
 // without the informational NAT note every kernel-libipsec capture has.
 func sortedKinds(r *Report) []string {
@@ -79,31 +93,13 @@ func TestVariantsPSK(t *testing.T) {
 	tests := []variant{
 		{"base", func(pk []Packet) []Packet { return pk }, nil, StateEstablished},
 		{"duplicate request", func(pk []Packet) []Packet {
-			i := byFrame(t, pk, 3)
-			dup := pk[i]
-			dup.Data = slices.Clone(dup.Data)
-			dup.Time = dup.Time.Add(time.Millisecond)
-			pk = slices.Insert(pk, i+1, dup)
-			renumber(pk)
-			return pk
+			return resent(t, pk, 3, time.Millisecond, 0)
 		}, []string{"capture_duplicate:info"}, StateEstablished},
 		{"retransmitted request", func(pk []Packet) []Packet {
-			i := byFrame(t, pk, 3)
-			dup := pk[i]
-			dup.Data = slices.Clone(dup.Data)
-			dup.Time = dup.Time.Add(500 * time.Millisecond)
-			shiftAfter(pk, i+1, 500*time.Millisecond)
-			pk = slices.Insert(pk, i+1, dup)
-			renumber(pk)
-			return pk
+			return resent(t, pk, 3, 500*time.Millisecond, 500*time.Millisecond)
 		}, []string{"retransmit:info"}, StateEstablished},
 		{"duplicate response", func(pk []Packet) []Packet {
-			i := byFrame(t, pk, 4)
-			dup := pk[i]
-			dup.Data = slices.Clone(dup.Data)
-			pk = slices.Insert(pk, i+1, dup)
-			renumber(pk)
-			return pk
+			return resent(t, pk, 4, 0, 0)
 		}, []string{"capture_duplicate:info"}, StateEstablished},
 		{"drop IKE_AUTH response", func(pk []Packet) []Packet {
 			i := byFrame(t, pk, 4)

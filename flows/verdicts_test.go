@@ -3,7 +3,6 @@ package flows
 import (
 	"encoding/binary"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ikeflow/ikeflow/dissect"
+	"github.com/ikeflow/ikeflow/internal/testutil"
 )
 
 // Verdicts that were false on real captures (issue 9 §2–§3): each test
@@ -116,11 +116,7 @@ func TestOneWayESPText(t *testing.T) {
 	resp := pk[1].Src.Addr()
 	pk = slices.DeleteFunc(pk, func(p Packet) bool { return p.Kind == KindESP && p.Src.Addr() == resp })
 	r := analyze(pk, Options{Decryptor: corpusKeys(t, corpusDir+"/ikev2-psk-success")})
-	f := findingsOf(r, KindOneWayESP)
-	if len(f) != 1 {
-		logReport(t, r)
-		t.Fatalf("%d one_way_esp findings, want 1", len(f))
-	}
+	f := countFindings(t, r, KindOneWayESP, 1)
 	m := f[0].Message
 	if strings.Contains(m, "the responder decrypts the traffic") || strings.Contains(m, "Good phase 1, good phase 2") {
 		t.Errorf("one-way text asserts what the capture cannot show:\n%s", m)
@@ -205,11 +201,7 @@ func TestOfferESNAndNoESN(t *testing.T) {
 	}
 	pk[i].Data = sealSK(t, pk[i].Data, pk[i].Data[19], 1, first, edited, key.ei, key.ai, 1)
 	r := analyze(pk, Options{Decryptor: corpusKeys(t, corpusDir+"/"+sc)})
-	f := findingsOf(r, KindNoProposalChosen)
-	if len(f) != 1 {
-		logReport(t, r)
-		t.Fatalf("%d no_proposal_chosen findings", len(f))
-	}
+	f := countFindings(t, r, KindNoProposalChosen, 1)
 	if !strings.Contains(f[0].Message, "NO_ESN/ESN") {
 		t.Errorf("offer with ESN and NO_ESN not shown as both:\n%s", f[0].Message)
 	}
@@ -245,11 +237,7 @@ func TestRekeyRefused(t *testing.T) {
 		}
 	}
 	r := analyze(pk, Options{Decryptor: corpusKeys(t, corpusDir+"/"+sc)})
-	f := findingsOf(r, KindNoProposalChosen)
-	if len(f) != 1 {
-		logReport(t, r)
-		t.Fatalf("%d no_proposal_chosen findings, want 1", len(f))
-	}
+	f := countFindings(t, r, KindNoProposalChosen, 1)
 	m := f[0].Message
 	if strings.Contains(m, "no ESP/AH SA exists") || strings.Contains(m, "no traffic flows") {
 		t.Errorf("refused rekey said to leave no SA:\n%s", m)
@@ -366,7 +354,7 @@ func TestRedirect(t *testing.T) {
 // back, pair 2 back). Without keys each pair must become one child SA;
 // no made-up one-way SA with a zero SPI.
 func TestAlternatingSPIPairs(t *testing.T) {
-	base := loadPackets(t, capturePath(t, "zeek-spicy-ipsec/ipsec.cap"))
+	base := loadPackets(t, testutil.SharedCapture(t, "zeek-spicy-ipsec/ipsec.cap"))
 	var pk []Packet
 	for _, p := range base {
 		pk = append(pk, p)
@@ -414,6 +402,43 @@ func newSPIs(p *Packet, n int) {
 	}
 }
 
+// saCopy returns copies of the given frames of base as the n-th copy of
+// their IKE SA (see newSPIs), shifted by shift.
+func saCopy(t *testing.T, base []Packet, frames []int, n int, shift time.Duration) []Packet {
+	t.Helper()
+	var out []Packet
+	for _, f := range frames {
+		p := base[byFrame(t, base, f)]
+		p.Data = slices.Clone(p.Data)
+		newSPIs(&p, n)
+		p.Time = p.Time.Add(shift)
+		out = append(out, p)
+	}
+	return out
+}
+
+// mustFindings renumbers and analyses pk and returns the report and its
+// findings of kind k, failing (with every ladder logged) unless there are
+// n of them.
+func mustFindings(t *testing.T, pk []Packet, k FindingKind, n int) (*Report, []Finding) {
+	t.Helper()
+	renumber(pk)
+	r := analyze(pk, Options{})
+	return r, countFindings(t, r, k, n)
+}
+
+// countFindings returns the findings of kind k of r, failing (with every
+// ladder logged) unless there are n of them.
+func countFindings(t *testing.T, r *Report, k FindingKind, n int) []Finding {
+	t.Helper()
+	f := findingsOf(r, k)
+	if len(f) != n {
+		logReport(t, r)
+		t.Fatalf("%d %s findings, want %d (findings %v)", len(f), k, n, kinds(r.Findings))
+	}
+	return f
+}
+
 // TestAbandonedAfterAuth: five IKE SAs between the same peers (the real
 // IKE_SA_INIT and IKE_AUTH of psk-success, with new SPIs each time), each
 // left right after IKE_AUTH without a Delete and followed 5 s later by a
@@ -423,21 +448,10 @@ func TestAbandonedAfterAuth(t *testing.T) {
 	base := corpusPackets(t, "ikev2-psk-success")
 	var pk []Packet
 	for n := range 5 {
-		for _, f := range []int{1, 2, 3, 4} {
-			p := base[byFrame(t, base, f)]
-			p.Data = slices.Clone(p.Data)
-			newSPIs(&p, n+1)
-			p.Time = p.Time.Add(time.Duration(n) * 5 * time.Second)
-			pk = append(pk, p)
-		}
+		pk = append(pk, saCopy(t, base, []int{1, 2, 3, 4}, n+1, time.Duration(n)*5*time.Second)...)
 	}
-	renumber(pk)
-	r := analyze(pk, Options{})
-	f := findingsOf(r, KindAbandoned)
-	if len(f) != 4 {
-		logReport(t, r)
-		t.Fatalf("%d sa_abandoned findings, want one on each of the 4 replaced SAs (findings %v)", len(f), kinds(r.Findings))
-	}
+	// One on each of the 4 replaced SAs.
+	r, f := mustFindings(t, pk, KindAbandoned, 4)
 	for i, x := range f {
 		if x.SA != r.SAs[i].Name() || !slices.Equal(x.Frames, []int{4*i + 3, 4*i + 5}) ||
 			!strings.Contains(x.Message, "abandoned this IKE SA right after IKE_AUTH") ||
@@ -453,18 +467,9 @@ func TestAbandonedAfterAuth(t *testing.T) {
 	// abandoned.
 	var del []Packet
 	for n := range 5 {
-		for _, fr := range []int{1, 2, 3, 4, 13, 14} {
-			p := base[byFrame(t, base, fr)]
-			p.Data = slices.Clone(p.Data)
-			newSPIs(&p, n+1)
-			p.Time = p.Time.Add(time.Duration(n) * 5 * time.Second)
-			del = append(del, p)
-		}
+		del = append(del, saCopy(t, base, []int{1, 2, 3, 4, 13, 14}, n+1, time.Duration(n)*5*time.Second)...)
 	}
-	renumber(del)
-	if r := analyze(del, Options{}); len(findingsOf(r, KindAbandoned)) != 0 {
-		t.Errorf("SAs closed with a Delete reported as abandoned")
-	}
+	mustFindings(t, del, KindAbandoned, 0)
 }
 
 // TestIgnoredCreateChildSA: the FortiGate HA pattern of seed 003. The
@@ -486,20 +491,8 @@ func TestIgnoredCreateChildSA(t *testing.T) {
 		c.Time = req.Time.Add(d)
 		pk = append(pk, c)
 	}
-	for _, f := range []int{1, 2, 3, 4} {
-		p := base[byFrame(t, base, f)]
-		p.Data = slices.Clone(p.Data)
-		newSPIs(&p, 7)
-		p.Time = p.Time.Add(20 * time.Second)
-		pk = append(pk, p)
-	}
-	renumber(pk)
-	r := analyze(pk, Options{})
-	f := findingsOf(r, KindIgnoredRekey)
-	if len(f) != 1 {
-		logReport(t, r)
-		t.Fatalf("%d create_child_sa_ignored findings, want 1 (%v)", len(f), kinds(r.Findings))
-	}
+	pk = append(pk, saCopy(t, base, []int{1, 2, 3, 4}, 7, 20*time.Second)...)
+	r, f := mustFindings(t, pk, KindIgnoredRekey, 1)
 	m := f[0].Message
 	if f[0].SA != r.SAs[0].Name() || !strings.HasPrefix(m, "203.0.113.10 never answered the CREATE_CHILD_SA request (frame 5") ||
 		!strings.Contains(m, "brand-new IKE SA between the same peers followed (frame 8)") || !strings.Contains(m, "FortiGate HA") {
@@ -511,10 +504,7 @@ func TestIgnoredCreateChildSA(t *testing.T) {
 // given fields (0-based CSV columns) changed in their last hex digit.
 func damagedKeyTable(t *testing.T, scenario string, fields ...int) Decryptor {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join(corpusDir, scenario, "ikev2_decryption_table"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	raw := testutil.ReadFile(t, filepath.Join(corpusDir, scenario, "ikev2_decryption_table"))
 	cols := strings.Split(strings.TrimSpace(string(raw)), ",")
 	for _, f := range fields {
 		c := []byte(cols[f])
@@ -525,10 +515,7 @@ func damagedKeyTable(t *testing.T, scenario string, fields ...int) Decryptor {
 		}
 		cols[f] = string(c)
 	}
-	p := filepath.Join(t.TempDir(), "ikev2_decryption_table")
-	if err := os.WriteFile(p, []byte(strings.Join(cols, ",")+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	p := testutil.TempFile(t, "ikev2_decryption_table", []byte(strings.Join(cols, ",")+"\n"))
 	return keyringFor(t, p)
 }
 

@@ -3,7 +3,7 @@ package twoside
 import (
 	"encoding/json"
 	"fmt"
-	"io"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"slices"
@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/ikeflow/ikeflow/capture"
+	"github.com/ikeflow/ikeflow/internal/testcap"
+	"github.com/ikeflow/ikeflow/internal/testutil"
 )
 
 // expected is testdata/twoside/<scenario>/expected.json, written by
@@ -59,33 +61,14 @@ func scenarios(t *testing.T) []string {
 }
 
 func loadExpected(t *testing.T, dir string) *expected {
-	b, err := os.ReadFile(filepath.Join(dir, "expected.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	var e expected
-	if err := json.Unmarshal(b, &e); err != nil {
-		t.Fatal(err)
-	}
+	testutil.ReadJSON(t, filepath.Join(dir, "expected.json"), &e)
 	return &e
 }
 
 func load(t testing.TB, path string, s *Side) {
-	r, err := capture.Open(path, capture.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	for {
-		ev, err := r.Next()
-		if err == io.EOF {
-			return
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		s.Add(ev)
-	}
+	t.Helper()
+	testcap.Each(t, path, capture.Options{}, s.Add)
 }
 
 func loadPair(t testing.TB, dir, b string) (*Side, *Side) {
@@ -161,13 +144,14 @@ func mapSet(r *Report) []string {
 	return out
 }
 
+// expMaps is mapSet of the script's address mappings.
 func expMaps(e *expected) []string {
-	var out []string
+	var r Report
 	for _, m := range e.Mappings {
-		out = append(out, fmt.Sprintf("%s>%s = %s>%s x%d", m.ASrc, m.ADst, m.BSrc, m.BDst, m.Packets))
+		r.Mappings = append(r.Mappings, Mapping{ASrc: netip.MustParseAddrPort(m.ASrc), ADst: netip.MustParseAddrPort(m.ADst),
+			BSrc: netip.MustParseAddrPort(m.BSrc), BDst: netip.MustParseAddrPort(m.BDst), Packets: m.Packets})
 	}
-	slices.Sort(out)
-	return out
+	return mapSet(&r)
 }
 
 // checkAgainst compares a report with the independent script's results.

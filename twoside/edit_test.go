@@ -150,16 +150,22 @@ func TestOnlyDownstream(t *testing.T) {
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
+// espFrom returns the indices of the ESP packets of s sent from addr.
+func espFrom(s *Side, addr string) []int {
+	var idx []int
+	for i, p := range s.Packets {
+		if p.Kind == KindESP && p.Src.Addr().String() == addr {
+			idx = append(idx, i)
+		}
+	}
+	return idx
+}
+
 // TestReorder delays one ESP packet at B past the next one (a path with two
 // queues does this): one reordered packet, nothing lost.
 func TestReorder(t *testing.T) {
 	a, b := loadPair(t, "../testdata/twoside/twoside-healthy", "side-b.pcap")
-	var idx []int
-	for i, p := range b.Packets {
-		if p.Kind == KindESP && p.Src.Addr().String() == "198.51.100.10" {
-			idx = append(idx, i)
-		}
-	}
+	idx := espFrom(b, "198.51.100.10")
 	b.Packets[idx[1]].Time = b.Packets[idx[2]].Time.Add(time.Millisecond)
 	r := Compare(a, b)
 	n := 0
@@ -203,12 +209,7 @@ func TestOneWay(t *testing.T) {
 // as a clock anomaly, not as a loss.
 func TestClockStep(t *testing.T) {
 	a, b := loadPair(t, "../testdata/twoside/twoside-healthy", "side-b.pcap")
-	var idx []int
-	for i, p := range b.Packets {
-		if p.Kind == KindESP && p.Src.Addr().String() == "198.51.100.10" {
-			idx = append(idx, i)
-		}
-	}
+	idx := espFrom(b, "198.51.100.10")
 	i, j := idx[1], idx[2]
 	b.Packets[i].Time, b.Packets[j].Time = b.Packets[j].Time, b.Packets[i].Time
 	r := Compare(a, b)

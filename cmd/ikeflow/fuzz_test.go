@@ -6,12 +6,13 @@ import (
 	"encoding/json"
 	"io"
 	"net/netip"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/ikeflow/ikeflow/capture"
 	"github.com/ikeflow/ikeflow/decrypt"
+	"github.com/ikeflow/ikeflow/internal/testcap"
+	"github.com/ikeflow/ikeflow/internal/testutil"
 )
 
 // FuzzRecord decodes arbitrary bytes as an IKE message the way "ikeflow
@@ -20,22 +21,8 @@ import (
 // payload bodies (refRecordJSON). Seeds are the IKE messages of corpus
 // captures.
 func FuzzRecord(f *testing.F) {
-	caps, _ := filepath.Glob("../../testdata/corpus/*/capture.pcap")
-	for _, c := range caps {
-		r, err := capture.Open(c, capture.Options{})
-		if err != nil {
-			continue
-		}
-		for {
-			ev, err := r.Next()
-			if err != nil {
-				break
-			}
-			if ev.Kind == capture.KindIKE {
-				f.Add(append([]byte(nil), ev.Data...))
-			}
-		}
-		r.Close()
+	for _, m := range testcap.IKEMessages(testutil.CorpusCaptures(f)...) {
+		f.Add(m)
 	}
 	d := &dissector{format: "json", w: bufio.NewWriter(io.Discard), stderr: io.Discard, keys: decrypt.NewKeyring()}
 	d.trk = decrypt.NewTracker(d.keys)

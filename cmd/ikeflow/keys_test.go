@@ -1,14 +1,13 @@
 package main
 
 import (
-	"compress/gzip"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/ikeflow/ikeflow/decrypt"
+	"github.com/ikeflow/ikeflow/internal/testutil"
 )
 
 // readKeys loads a key file for comparisons.
@@ -58,10 +57,7 @@ func TestKeysListIsAKeyFile(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errb)
 	}
-	p := filepath.Join(t.TempDir(), "all.keys")
-	if err := os.WriteFile(p, []byte(out), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	p := testutil.TempFile(t, "all.keys", []byte(out))
 	kf, err := readKeyFile(p)
 	if err != nil || kf.Format != decrypt.FormatNative || len(kf.Warnings) != 0 {
 		t.Fatalf("output does not load: %v %v %v\n%s", err, kf.Format, kf.Warnings, out)
@@ -85,10 +81,7 @@ func TestKeysListIsAKeyFile(t *testing.T) {
 // algorithms that worked.)
 func TestKeysListWrongKey(t *testing.T) {
 	capture, keys := scenario(t, "ikev2-psk-success")
-	data, err := os.ReadFile(keys[0])
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := testutil.ReadFile(t, keys[0])
 	f := strings.Split(strings.TrimSpace(string(data)), ",")
 	ar := []byte(f[6])
 	ar[2] ^= 1 // '0'..'f' stays hex: flip the low bit
@@ -96,10 +89,7 @@ func TestKeysListWrongKey(t *testing.T) {
 		ar[2] = '0'
 	}
 	f[6] = string(ar)
-	bad := filepath.Join(t.TempDir(), "ikev2_decryption_table")
-	if err := os.WriteFile(bad, []byte(strings.Join(f, ",")+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	bad := testutil.TempFile(t, "ikev2_decryption_table", []byte(strings.Join(f, ",")+"\n"))
 	out, errb, code := ikeflow(t, "keys", "list", "--capture", capture, bad)
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errb)
@@ -127,10 +117,7 @@ func TestKeysListWrongKey(t *testing.T) {
 // created.
 func TestKeysExportMergesTables(t *testing.T) {
 	rekey := filepath.Join(corpus, "ikev2-rekey/ikev2_decryption_table")
-	data, err := os.ReadFile(rekey)
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := testutil.ReadFile(t, rekey)
 	rows := strings.Split(strings.TrimSpace(string(data)), "\n")
 	dir := t.TempDir()
 	table := filepath.Join(dir, "ikev2_decryption_table")
@@ -166,15 +153,9 @@ func TestKeysExportMergesTables(t *testing.T) {
 // or a missing file given as key file is said as such, with the path once.
 func TestKeysBadLinesWarn(t *testing.T) {
 	capture, keys := scenario(t, "ikev2-rekey")
-	data, err := os.ReadFile(keys[0])
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := testutil.ReadFile(t, keys[0])
 	rows := strings.Split(strings.TrimSpace(string(data)), "\n")
-	bad := filepath.Join(t.TempDir(), "ikev2_decryption_table")
-	if err := os.WriteFile(bad, []byte(rows[0]+"\n"+rows[1][:40]+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	bad := testutil.TempFile(t, "ikev2_decryption_table", []byte(rows[0]+"\n"+rows[1][:40]+"\n"))
 	out, errb, code := ikeflow(t, "dissect", "--keys", bad, capture)
 	if code != exitOK || !strings.Contains(out, "decrypted") {
 		t.Fatalf("exit %d: %s", code, errb)
@@ -209,10 +190,7 @@ func TestAnalyzeWithPlutoLog(t *testing.T) {
 		"Nov 30 01:31:06.123456: | calculating skeyseed using prf=sha2_256 integ=sha2_256_128 cipherkey=aes_cbc\n" +
 		"Nov 30 01:31:06.123500: | ikev2 I 0x" + k.SPIi.String() + " 0x" + k.SPIr.String() + " sha256:0x" + k.IntegI.RevealHex() + " aes128:0x" + k.EncrI.RevealHex() + "\n" +
 		"Nov 30 01:31:06.123501: | ikev2 R 0x" + k.SPIi.String() + " 0x" + k.SPIr.String() + " sha256:0x" + k.IntegR.RevealHex() + " aes128:0x" + k.EncrR.RevealHex() + "\n"
-	p := filepath.Join(t.TempDir(), "pluto.log")
-	if err := os.WriteFile(p, []byte(pluto), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	p := testutil.TempFile(t, "pluto.log", []byte(pluto))
 	charon := filepath.Join(corpus, "ikev2-init-no-proposal/charon-initiator.log") // a charon log without keys
 	out, errb, code := ikeflow(t, "dissect", "--keys", charon, "--keys", p, capture)
 	if code != exitOK || !strings.Contains(out, "decrypted") || strings.Contains(out, "no key") {
@@ -245,23 +223,8 @@ func TestKeysHelpListsFormats(t *testing.T) {
 // no IKEv1 keys) given with --keys is a warning that says so, and the
 // analysis runs, as for a charon log without key dumps.
 func TestDaemonLogWithoutKeys(t *testing.T) {
-	f, err := os.Open("../../decrypt/testdata/pluto/ikev1-main-quick/pluto.log.gz")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := io.ReadAll(zr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := filepath.Join(t.TempDir(), "pluto.log")
-	if err := os.WriteFile(p, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	data := testutil.ReadGzip(t, "../../decrypt/testdata/pluto/ikev1-main-quick/pluto.log.gz")
+	p := testutil.TempFile(t, "pluto.log", data)
 	out, errb, code := ikeflow(t, "analyze", "--keys", p, "../../decrypt/testdata/pluto/ikev1-main-quick/capture.pcap")
 	if code != exitOK || !strings.Contains(out, "IKE SA") || !strings.Contains(errb, p+": no keys found (libreswan format") || !strings.Contains(errb, "no IKEv1 keys") {
 		t.Errorf("exit %d\n%s\n%s", code, out, errb)

@@ -16,8 +16,9 @@ import (
 	"time"
 
 	"github.com/gopacket/gopacket/layers"
-	"github.com/ikeflow/ikeflow/capture"
 	"golang.org/x/net/bpf"
+
+	"github.com/ikeflow/ikeflow/capture"
 )
 
 // TestLiveLoad is the load measurement of issue 6, not part of the default

@@ -25,7 +25,9 @@ import (
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
 	"github.com/gopacket/gopacket/pcapgo"
+
 	"github.com/ikeflow/ikeflow/capture"
+	"github.com/ikeflow/ikeflow/internal/testutil"
 )
 
 // pcapngFile is what a pcapng file holds, read strictly: every block whole.
@@ -497,10 +499,7 @@ type expectedIKESA struct {
 
 func expectedSA(t *testing.T, scenario string) expectedIKESA {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(corpus, scenario, "expected.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := testutil.ReadFile(t, filepath.Join(corpus, scenario, "expected.json"))
 	var v struct {
 		IKESAs []struct {
 			SPIi      string `json:"spi_i"`

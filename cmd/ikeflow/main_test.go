@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ikeflow/ikeflow/internal/testutil"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
@@ -161,10 +163,7 @@ func TestDecryptionStates(t *testing.T) {
 	if code != exitOK || !strings.Contains(out, "decrypted") || !strings.Contains(out, "IDi") {
 		t.Fatalf("with the right key: exit %d, output:\n%s", code, out)
 	}
-	data, err := os.ReadFile(keys[0])
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := testutil.ReadFile(t, keys[0])
 	fields := strings.Split(strings.TrimSpace(string(data)), ",")
 	if len(fields) < 8 {
 		t.Fatalf("unexpected key table: %q", data)
@@ -177,10 +176,7 @@ func TestDecryptionStates(t *testing.T) {
 		ai[0] = '0'
 	}
 	fields[5] = string(ai)
-	bad := filepath.Join(t.TempDir(), "ikev2_decryption_table")
-	if err := os.WriteFile(bad, []byte(strings.Join(fields, ",")+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	bad := testutil.TempFile(t, "ikev2_decryption_table", []byte(strings.Join(fields, ",")+"\n"))
 	out, _, code = ikeflow(t, "dissect", "--keys", bad, capture)
 	if code != exitOK {
 		t.Fatalf("exit %d", code)
@@ -206,10 +202,7 @@ func TestDecryptionStates(t *testing.T) {
 // TestStdinAndMerge reads a capture from standard input and merges two captures by time.
 func TestStdinAndMerge(t *testing.T) {
 	capture, _ := scenario(t, "ikev2-psk-success")
-	data, err := os.ReadFile(capture)
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := testutil.ReadFile(t, capture)
 	var out, errb bytes.Buffer
 	if code := run([]string{"dissect", "--format", "json", "-"}, bytes.NewReader(data), &out, &errb); code != exitOK {
 		t.Fatalf("stdin: exit %d: %s", code, errb.String())

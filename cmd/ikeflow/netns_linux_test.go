@@ -11,7 +11,6 @@ import (
 	"net"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
@@ -21,6 +20,7 @@ import (
 	"github.com/gopacket/gopacket/layers"
 	"golang.org/x/sys/unix"
 
+	"github.com/ikeflow/ikeflow/internal/testnetns"
 	"github.com/ikeflow/ikeflow/internal/testpcap"
 )
 
@@ -46,23 +46,7 @@ func skipUnlessNetns(t testing.TB) {
 	if runtime.GOOS != "linux" {
 		t.Skip("live capture tests need Linux")
 	}
-	if os.Geteuid() != 0 {
-		t.Skip("live capture tests need root (network namespaces, AF_PACKET); CI runs them as root")
-	}
-	if _, err := exec.LookPath("ip"); err != nil {
-		t.Skip("live capture tests need the ip command (iproute2)")
-	}
-}
-
-// ipCmd runs ip with args, bounded in time.
-func ipCmd(args ...string) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, "ip", args...).CombinedOutput()
-	if err != nil {
-		return fmt.Errorf("ip %s: %v: %s", strings.Join(args, " "), err, bytes.TrimSpace(out))
-	}
-	return nil
+	testnetns.Skip(t)
 }
 
 // newVethPair creates the namespaces and the veth pair; t.Cleanup deletes
@@ -75,19 +59,9 @@ func newVethPairPrefix(t testing.TB, prefix string) *vethPair {
 	t.Helper()
 	id := fmt.Sprintf("%s%d", prefix, os.Getpid()%100000)
 	p := &vethPair{sendNS: id + "-s", recvNS: id + "-r", sendIface: "ikfs0", recvIfc: "ikfr0"}
-	for _, ns := range []string{p.sendNS, p.recvNS} {
-		ipCmd("netns", "del", ns) // a leftover of a killed run
-	}
-	t.Cleanup(func() {
-		for _, ns := range []string{p.sendNS, p.recvNS} {
-			if err := ipCmd("netns", "del", ns); err != nil {
-				t.Errorf("cleanup: %v", err)
-			}
-		}
-	})
+	testnetns.Add(t, p.sendNS)
+	testnetns.Add(t, p.recvNS)
 	steps := [][]string{
-		{"netns", "add", p.sendNS},
-		{"netns", "add", p.recvNS},
 		{"link", "add", p.sendIface, "netns", p.sendNS, "address", vethSendMAC, "type", "veth",
 			"peer", "name", p.recvIfc, "netns", p.recvNS, "address", vethRecvMAC},
 		{"-n", p.sendNS, "addr", "add", "198.51.100.254/24", "dev", p.sendIface},
@@ -96,10 +70,7 @@ func newVethPairPrefix(t testing.TB, prefix string) *vethPair {
 		{"-n", p.recvNS, "link", "set", p.recvIfc, "up"},
 	}
 	for _, s := range steps {
-		if err := ipCmd(s...); err != nil {
-			if strings.Contains(err.Error(), "Operation not permitted") {
-				t.Skipf("cannot create network namespaces here: %v", err)
-			}
+		if err := testnetns.IP(s...); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -117,48 +88,28 @@ type sender struct {
 // goroutine ends without unlocking), so no other goroutine runs there.
 func (p *vethPair) newSender(t testing.TB) *sender {
 	t.Helper()
-	type result struct {
-		s   *sender
-		err error
-	}
-	ch := make(chan result, 1)
-	go func() {
-		runtime.LockOSThread() // never unlocked: the thread exits with the goroutine
-		r := result{}
-		defer func() { ch <- r }()
-		f, err := os.Open(filepath.Join("/var/run/netns", p.sendNS))
-		if err != nil {
-			r.err = err
-			return
-		}
-		defer f.Close()
-		if err := unix.Setns(int(f.Fd()), unix.CLONE_NEWNET); err != nil {
-			r.err = fmt.Errorf("setns: %w", err)
-			return
-		}
+	var s *sender
+	err := testnetns.Do(p.sendNS, func() error {
 		ifi, err := net.InterfaceByName(p.sendIface)
 		if err != nil {
-			r.err = err
-			return
+			return err
 		}
 		fd, err := unix.Socket(unix.AF_PACKET, unix.SOCK_RAW|unix.SOCK_CLOEXEC, 0)
 		if err != nil {
-			r.err = err
-			return
+			return err
 		}
 		unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_SNDBUF, 8<<20)
 		unix.SetsockoptInt(fd, unix.SOL_PACKET, unix.PACKET_QDISC_BYPASS, 1)
 		mac, _ := net.ParseMAC(vethRecvMAC)
-		s := &sender{fd: fd, addr: unix.SockaddrLinklayer{Ifindex: ifi.Index, Halen: 6}}
+		s = &sender{fd: fd, addr: unix.SockaddrLinklayer{Ifindex: ifi.Index, Halen: 6}}
 		copy(s.addr.Addr[:], mac)
-		r.s = s
-	}()
-	r := <-ch
-	if r.err != nil {
-		t.Fatalf("sender socket in %s: %v", p.sendNS, r.err)
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("sender socket in %s: %v", p.sendNS, err)
 	}
-	t.Cleanup(func() { unix.Close(r.s.fd) })
-	return r.s
+	t.Cleanup(func() { unix.Close(s.fd) })
+	return s
 }
 
 // send transmits one Ethernet frame, retrying briefly when the socket
@@ -183,32 +134,21 @@ type frame struct {
 // rewrites their MAC addresses to the veth pair's (sender → receiver).
 func readEthernetFrames(t testing.TB, path string) []frame {
 	t.Helper()
-	src, closer, err := testpcap.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer closer.Close()
-	lt := src.LinkType()
+	lt, recs := testpcap.Records(t, path)
 	if lt != layers.LinkTypeEthernet {
 		t.Fatalf("%s: link type %v, want Ethernet", path, lt)
 	}
 	dst, _ := net.ParseMAC(vethRecvMAC)
 	srcMAC, _ := net.ParseMAC(vethSendMAC)
 	var out []frame
-	for i := 0; i < 1<<20; i++ {
-		d, ci, err := src.ReadPacketData()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, rec := range recs {
+		d := rec.Data
 		if len(d) < 14 {
 			continue
 		}
 		copy(d[0:6], dst)
 		copy(d[6:12], srcMAC)
-		out = append(out, frame{ci.Timestamp, d})
+		out = append(out, frame{rec.CI.Timestamp, d})
 	}
 	return out
 }

@@ -7,15 +7,14 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/ikeflow/ikeflow/internal/testutil"
 )
 
 // copyFile copies a corpus file into dir and returns the copy's path.
 func copyFile(t *testing.T, src, dir, name string) string {
 	t.Helper()
-	b, err := os.ReadFile(src)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := testutil.ReadFile(t, src)
 	dst := filepath.Join(dir, name)
 	if err := os.WriteFile(dst, b, 0o644); err != nil {
 		t.Fatal(err)
@@ -34,19 +33,7 @@ func TestWriteOntoInputRefused(t *testing.T) {
 	keys := copyFile(t, filepath.Join(src, "ikev2_decryption_table"), dir, "keys.txt")
 	orig, _ := os.ReadFile(capPath)
 	origKeys, _ := os.ReadFile(keys)
-	sym := filepath.Join(dir, "sym.pcapng")
-	hard := filepath.Join(dir, "hard.pcapng")
-	if err := os.Symlink("capture.pcap", sym); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Link(capPath, hard); err != nil {
-		t.Fatal(err)
-	}
-	wd, _ := os.Getwd()
-	rel, err := filepath.Rel(wd, capPath)
-	if err != nil {
-		t.Fatal(err)
-	}
+	sym, hard, rel := testutil.Aliases(t, capPath, ".pcapng")
 	other := filepath.Join(dir, "sub", "..", "capture.pcap")
 	os.Mkdir(filepath.Join(dir, "sub"), 0o755)
 	cases := [][]string{
@@ -107,9 +94,9 @@ func TestWriteExisting(t *testing.T) {
 		t.Errorf("--write DIR: exit %d, want %d:\n%s", code, exitUsage, errb)
 	}
 
-	want := analyzeOut(t, capPath)
-	analyzeOut(t, "--write", out, "--force", capPath)
-	if got := analyzeOut(t, out); !reflect.DeepEqual(got["sas"], want["sas"]) {
+	want := analyzeJSON(t, capPath)
+	analyzeJSON(t, "--write", out, "--force", capPath)
+	if got := analyzeJSON(t, out); !reflect.DeepEqual(got["sas"], want["sas"]) {
 		t.Errorf("the replaced file analyses differently:\n got %v\nwant %v", got["sas"], want["sas"])
 	}
 	if m, _ := filepath.Glob(filepath.Join(dir, "*.partial-*")); len(m) > 0 {

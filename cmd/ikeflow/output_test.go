@@ -11,9 +11,12 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/net/html"
+
 	"github.com/ikeflow/ikeflow/capture"
 	"github.com/ikeflow/ikeflow/flows"
-	"golang.org/x/net/html"
+	"github.com/ikeflow/ikeflow/internal/testcap"
+	"github.com/ikeflow/ikeflow/internal/testutil"
 )
 
 // checkWidth fails for every line of out wider than width.
@@ -370,22 +373,13 @@ func corpusSAs(t *testing.T, scens ...string) []*flows.SA {
 		if err != nil {
 			t.Fatal(err)
 		}
-		r, err := capture.Open(c, capture.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
 		an := flows.NewAnalyzer(opt)
 		var pkt flows.Packet
-		for {
-			ev, err := r.Next()
-			if err != nil {
-				break
-			}
+		testcap.Each(t, c, capture.Options{}, func(ev *capture.Event) {
 			if packetOf(ev, &pkt) {
 				an.Add(&pkt)
 			}
-		}
-		r.Close()
+		})
 		out = append(out, an.Finish().SAs...)
 	}
 	return out
@@ -508,10 +502,7 @@ func TestVerdictAgreesWithDaemons(t *testing.T) {
 	checked := 0
 	for _, ej := range dirs {
 		scen := filepath.Base(filepath.Dir(ej))
-		data, err := os.ReadFile(ej)
-		if err != nil {
-			t.Fatal(err)
-		}
+		data := testutil.ReadFile(t, ej)
 		var exp struct {
 			Outcome  string   `json:"outcome"`
 			Notifies []string `json:"error_notifies"`

@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/binary"
-	"encoding/json"
 	"io"
 	"math/rand/v2"
 	"net/netip"
@@ -17,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/ikeflow/ikeflow/capture"
+	"github.com/ikeflow/ikeflow/internal/testutil"
 	"github.com/ikeflow/ikeflow/twoside"
 
 	"golang.org/x/net/html"
@@ -40,14 +40,8 @@ func tsScenarios(t *testing.T) (dirs []string, bs []string, exps []*tsExpected) 
 		t.Fatalf("two-sided corpus: %d scenarios", len(files))
 	}
 	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
 		var e tsExpected
-		if err := json.Unmarshal(b, &e); err != nil {
-			t.Fatal(err)
-		}
+		testutil.ReadJSON(t, f, &e)
 		dir := filepath.Dir(f)
 		bp := filepath.Join(dir, "side-b-shifted.pcap")
 		if _, err := os.Stat(bp); err != nil {
@@ -115,10 +109,7 @@ func TestTwoSidedLadderLost(t *testing.T) {
 			}
 			// the responder named in the diagrams is the one the initiator's
 			// daemon log says it started the SA with
-			log, err := os.ReadFile(filepath.Join(dir, "charon-initiator.log"))
-			if err != nil {
-				t.Fatal(err)
-			}
+			log := testutil.ReadFile(t, filepath.Join(dir, "charon-initiator.log"))
 			m := regexp.MustCompile(`initiating (?:Main Mode |Aggressive Mode )?IKE_SA \S+ to (\S+)`).FindSubmatch(log)
 			if m == nil {
 				t.Fatal("no initiating line in charon-initiator.log")
@@ -463,10 +454,7 @@ func FuzzTwoSidedViews(f *testing.F) {
 		if len(data) > 256<<10 {
 			return
 		}
-		b := filepath.Join(t.TempDir(), "b.pcap")
-		if err := os.WriteFile(b, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		b := testutil.TempFile(t, "b.pcap", data)
 		for _, args := range [][]string{{"--ladder", "--width", "60"}, {"--format", "html"}} {
 			out, errb, code := ikeflowF(append(append([]string{"analyze", "-q", "--two-sided"}, args...), a, b)...)
 			if strings.Contains(errb, "internal error") || (code != exitOK && code != exitError) {

@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/ikeflow/ikeflow/capture"
 	"github.com/ikeflow/ikeflow/internal/testpcap"
+	"github.com/ikeflow/ikeflow/internal/testutil"
 )
 
 func TestWarnerSummarises(t *testing.T) {
@@ -88,19 +88,13 @@ func TestAnalyzeDamagedCapture(t *testing.T) {
 	// A real capture with the record header of frame 17 (of 29, an IKE message) damaged:
 	// analyze reports what it read (exit 0) and says where the damage is.
 	capPath, keys := scenario(t, "ikev2-rekey")
-	data, err := os.ReadFile(capPath)
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := testutil.ReadFile(t, capPath)
 	off := 24
 	for k := 1; k < 17; k++ {
 		off += 16 + int(binary.LittleEndian.Uint32(data[off+8:]))
 	}
 	binary.LittleEndian.PutUint32(data[off+8:], 0xfffffff0)
-	p := filepath.Join(t.TempDir(), "damaged.pcap")
-	if err := os.WriteFile(p, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	p := testutil.TempFile(t, "damaged.pcap", data)
 	args := []string{"analyze", "--format", "json"}
 	for _, k := range keys {
 		args = append(args, "--keys", k)

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/hex"
-	"encoding/json"
-	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -19,21 +17,8 @@ import (
 	"github.com/gopacket/gopacket/pcapgo"
 
 	"github.com/ikeflow/ikeflow/internal/testpcap"
+	"github.com/ikeflow/ikeflow/internal/testutil"
 )
-
-// analyzeOut runs analyze with args and returns its JSON report.
-func analyzeOut(t *testing.T, args ...string) map[string]any {
-	t.Helper()
-	var out, errb bytes.Buffer
-	if code := run(append([]string{"analyze", "-q", "--format", "json"}, args...), nil, &out, &errb); code != 0 {
-		t.Fatalf("analyze %v: exit %d: %s", args, code, errb.String())
-	}
-	var v map[string]any
-	if err := json.Unmarshal(out.Bytes(), &v); err != nil {
-		t.Fatal(err)
-	}
-	return v
-}
 
 // TestAnalyzeWrite checks that analyze --write copies the packets of the
 // reported SAs: all of them (IP fragments included) when nothing is
@@ -45,8 +30,8 @@ func TestAnalyzeWrite(t *testing.T) {
 	// Everything: the written capture analyses exactly like the original.
 	frag := filepath.Join(corpus, "ikev2-cert-fragmentation", "capture.pcap")
 	all := filepath.Join(dir, "all.pcapng")
-	want := analyzeOut(t, "--write", all, frag)
-	if got := analyzeOut(t, all); !reflect.DeepEqual(got, want) {
+	want := analyzeJSON(t, "--write", all, frag)
+	if got := analyzeJSON(t, all); !reflect.DeepEqual(got, want) {
 		t.Errorf("analyze of the written capture differs:\n got %v\nwant %v", got, want)
 	}
 
@@ -56,15 +41,15 @@ func TestAnalyzeWrite(t *testing.T) {
 		filepath.Join(corpus, "ikev2-psk-success", "capture.pcap"),
 		frag,
 	}
-	full := analyzeOut(t, inputs...)
+	full := analyzeJSON(t, inputs...)
 	sas := full["sas"].([]any)
 	if len(sas) < 3 {
 		t.Fatalf("%d SAs in the merged captures", len(sas))
 	}
 	pick := sas[1].(map[string]any)
 	one := filepath.Join(dir, "one.pcapng")
-	analyzeOut(t, append([]string{"--write", one, "--spi", pick["spi_i"].(string)}, inputs...)...)
-	got := analyzeOut(t, one)["sas"].([]any)
+	analyzeJSON(t, append([]string{"--write", one, "--spi", pick["spi_i"].(string)}, inputs...)...)
+	got := analyzeJSON(t, one)["sas"].([]any)
 	if len(got) != 1 {
 		t.Fatalf("written capture has %d SAs, want 1", len(got))
 	}
@@ -111,23 +96,10 @@ type saFrame struct {
 // child SA SPIs, and the total frame count.
 func framesOfSA(t *testing.T, path string, spii, spir []byte, esp [][]byte) ([]saFrame, int) {
 	t.Helper()
-	src, closer, err := testpcap.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer closer.Close()
-	lt := src.LinkType()
+	lt, recs := testpcap.Records(t, path)
 	var out []saFrame
-	n := 0
-	for {
-		data, ci, err := src.ReadPacketData()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatalf("%s: frame %d: %v", path, n+1, err)
-		}
-		n++
+	for _, rec := range recs {
+		data := rec.Data
 		p := gopacket.NewPacket(data, lt, gopacket.Default)
 		match := false
 		if udp, ok := p.Layer(layers.LayerTypeUDP).(*layers.UDP); ok {
@@ -153,10 +125,10 @@ func framesOfSA(t *testing.T, path string, spii, spir []byte, esp [][]byte) ([]s
 			}
 		}
 		if match {
-			out = append(out, saFrame{ci.Timestamp, data})
+			out = append(out, saFrame{rec.CI.Timestamp, data})
 		}
 	}
-	return out, n
+	return out, len(recs)
 }
 
 // withoutFrameNumbers drops the frame numbers from an analyze JSON value
@@ -189,12 +161,9 @@ func withoutFrameNumbers(v any) any {
 // The reference is the undamaged capture with that record removed.
 func TestAnalyzeWriteDamaged(t *testing.T) {
 	path := filepath.Join("..", "..", "testdata", "corpus", "ikev2-mixed-peers", "capture.pcap")
-	orig, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	orig := testutil.ReadFile(t, path)
 	offs := pcapRecordOffsets(t, orig)
-	full := analyzeOut(t, path)["sas"].([]any)
+	full := analyzeJSON(t, path)["sas"].([]any)
 	if len(full) != 2 {
 		t.Fatalf("%d SAs in %s, want 2", len(full), path)
 	}
@@ -286,8 +255,8 @@ func checkWriteDamaged(t *testing.T, dir string, sa map[string]any, dpath, cpath
 
 	// The written capture decodes to the SA of the undamaged
 	// capture without the damaged frame.
-	ref := analyzeOut(t, "--spi", sa["spi_i"].(string), cpath)["sas"].([]any)
-	res := analyzeOut(t, out)["sas"].([]any)
+	ref := analyzeJSON(t, "--spi", sa["spi_i"].(string), cpath)["sas"].([]any)
+	res := analyzeJSON(t, out)["sas"].([]any)
 	if len(ref) != 1 || len(res) != 1 {
 		t.Fatalf("%d SAs written, %d in the reference", len(res), len(ref))
 	}
@@ -319,29 +288,14 @@ func recordSpans(offs []int, size int) [][2]int {
 // pcapToPcapng rewrites a pcap file as pcapng with gopacket's writer.
 func pcapToPcapng(t *testing.T, path string) []byte {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	r, err := pcapgo.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	lt, recs := testpcap.Records(t, path)
 	var b bytes.Buffer
-	w, err := pcapgo.NewNgWriter(&b, r.LinkType())
+	w, err := pcapgo.NewNgWriter(&b, lt)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for {
-		data, ci, err := r.ReadPacketData()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := w.WritePacket(ci, data); err != nil {
+	for _, rec := range recs {
+		if err := w.WritePacket(rec.CI, rec.Data); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ikeflow/ikeflow/internal/testutil"
 )
 
 func write(t *testing.T, f *File, s string) {
@@ -32,6 +34,18 @@ func leftovers(t *testing.T, dir string) []string {
 		t.Fatal(err)
 	}
 	return m
+}
+
+// wantState checks that path holds want and that dir has n temporary
+// files left.
+func wantState(t *testing.T, dir, path, want string, n int) {
+	t.Helper()
+	if got := content(t, path); got != want {
+		t.Errorf("%s holds %q, want %q", path, got, want)
+	}
+	if l := leftovers(t, dir); len(l) != n {
+		t.Errorf("temporary files %v, want %d", l, n)
+	}
 }
 
 // TestReplace: until Commit the old content stays under the name and the
@@ -66,14 +80,9 @@ func TestReplace(t *testing.T) {
 	if err := f.Commit(); err != nil {
 		t.Fatal(err)
 	}
-	if got := content(t, out); got != "new content" {
-		t.Errorf("after Commit the target holds %q", got)
-	}
+	wantState(t, dir, out, "new content", 0)
 	if st, _ := os.Stat(out); st.Mode().Perm() != 0o640 {
 		t.Errorf("mode %v, want 0640 (the replaced file's)", st.Mode().Perm())
-	}
-	if l := leftovers(t, dir); len(l) != 0 {
-		t.Errorf("left behind: %v", l)
 	}
 }
 
@@ -88,12 +97,7 @@ func TestAbort(t *testing.T) {
 	}
 	write(t, f, "half")
 	f.Abort()
-	if got := content(t, out); got != "old" {
-		t.Errorf("after Abort the target holds %q", got)
-	}
-	if l := leftovers(t, dir); len(l) != 0 {
-		t.Errorf("left behind: %v", l)
-	}
+	wantState(t, dir, out, "old", 0)
 }
 
 // TestNoClobberAtCommit: without overwrite, a file that appeared during the
@@ -127,12 +131,7 @@ func TestNoClobberAtCommit(t *testing.T) {
 	if err := f.Commit(); err != nil {
 		t.Fatal(err)
 	}
-	if got := content(t, out2); got != "fresh" {
-		t.Errorf("target %q", got)
-	}
-	if l := leftovers(t, dir); len(l) != 1 {
-		t.Errorf("temporary files %v, want only the first one", l)
-	}
+	wantState(t, dir, out2, "fresh", 1) // only the first one's
 }
 
 // TestSymlinkAndDevice: a symlink keeps pointing at the file, which gets
@@ -187,17 +186,7 @@ func TestSame(t *testing.T) {
 	other := filepath.Join(dir, "other.pcap")
 	os.WriteFile(in, []byte("x"), 0o644)
 	os.WriteFile(other, []byte("x"), 0o644)
-	sym := filepath.Join(dir, "sym.pcap")
-	hard := filepath.Join(dir, "hard.pcap")
-	os.Symlink(in, sym)
-	if err := os.Link(in, hard); err != nil {
-		t.Fatal(err)
-	}
-	wd, _ := os.Getwd()
-	rel, err := filepath.Rel(wd, in)
-	if err != nil {
-		t.Fatal(err)
-	}
+	sym, hard, rel := testutil.Aliases(t, in, ".pcap")
 	for _, out := range []string{in, sym, hard, rel, dir + "/./in.pcap"} {
 		if got := Same(out, []string{"-", other, in}); got != in {
 			t.Errorf("Same(%s) = %q, want %s", out, got, in)

@@ -16,6 +16,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"testing"
 	"time"
 
 	"github.com/gopacket/gopacket"
@@ -268,22 +269,10 @@ type Datagram struct {
 // UDPDatagrams returns the unfragmented UDP datagrams of a pcap or pcapng
 // file, decoded with gopacket (not with the package under test).
 func UDPDatagrams(path string) ([]Datagram, error) {
-	src, f, err := Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	lt := src.LinkType()
+	lt, recs, err := ReadAll(path)
 	var out []Datagram
-	for frame := 1; ; frame++ {
-		data, ci, err := src.ReadPacketData()
-		if errors.Is(err, io.EOF) {
-			return out, nil
-		}
-		if err != nil {
-			return out, fmt.Errorf("frame %d: %w", frame, err)
-		}
-		pkt := gopacket.NewPacket(data, lt, gopacket.Default)
+	for i, rec := range recs {
+		pkt := gopacket.NewPacket(rec.Data, lt, gopacket.Default)
 		udp, _ := pkt.Layer(layers.LayerTypeUDP).(*layers.UDP)
 		nl := pkt.NetworkLayer()
 		if udp == nil || nl == nil {
@@ -295,12 +284,13 @@ func UDPDatagrams(path string) ([]Datagram, error) {
 		s, _ := netip.AddrFromSlice(nl.NetworkFlow().Src().Raw())
 		d, _ := netip.AddrFromSlice(nl.NetworkFlow().Dst().Raw())
 		out = append(out, Datagram{
-			Frame: frame, Time: ci.Timestamp,
+			Frame: i + 1, Time: rec.CI.Timestamp,
 			Src:     netip.AddrPortFrom(s.Unmap(), uint16(udp.SrcPort)),
 			Dst:     netip.AddrPortFrom(d.Unmap(), uint16(udp.DstPort)),
 			Payload: append([]byte(nil), udp.Payload...),
 		})
 	}
+	return out, err
 }
 
 // PacketReader reads the records of a pcap or pcapng file.
@@ -330,4 +320,51 @@ func NewReader(r io.Reader, name string) (PacketReader, error) {
 		return pcapgo.NewNgReader(r, pcapgo.DefaultNgReaderOptions)
 	}
 	return pcapgo.NewReader(r)
+}
+
+// Record is one record of a capture file read with gopacket.
+type Record struct {
+	Data []byte
+	CI   gopacket.CaptureInfo
+}
+
+// ReadAll returns the link type and the records of a pcap or pcapng file,
+// read with gopacket (not with the package under test). On a read error
+// before the end it returns the records before it with the error.
+func ReadAll(path string) (layers.LinkType, []Record, error) {
+	src, f, err := Open(path)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer f.Close()
+	var out []Record
+	for {
+		data, ci, err := src.ReadPacketData()
+		if errors.Is(err, io.EOF) {
+			return src.LinkType(), out, nil
+		}
+		if err != nil {
+			return src.LinkType(), out, fmt.Errorf("%s: record %d: %w", path, len(out)+1, err)
+		}
+		out = append(out, Record{data, ci})
+	}
+}
+
+// Frames returns the frame data of ReadAll's records.
+func Frames(recs []Record) [][]byte {
+	out := make([][]byte, len(recs))
+	for i, r := range recs {
+		out[i] = r.Data
+	}
+	return out
+}
+
+// Records is [ReadAll] for tests: any error fails tb.
+func Records(tb testing.TB, path string) (layers.LinkType, []Record) {
+	tb.Helper()
+	lt, recs, err := ReadAll(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return lt, recs
 }

@@ -2,10 +2,13 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -49,21 +52,14 @@ func compareCapture(bin, capture string, keys []string, allow *allowList) result
 		return out
 	}
 	ti, oi := index(theirs), index(ours)
-	keys2 := make([]key, 0, len(ti)+len(oi))
+	both := map[key]bool{}
 	for k := range ti {
-		keys2 = append(keys2, k)
+		both[k] = true
 	}
 	for k := range oi {
-		if _, ok := ti[k]; !ok {
-			keys2 = append(keys2, k)
-		}
+		both[k] = true
 	}
-	sort.Slice(keys2, func(i, j int) bool {
-		if keys2[i].frame != keys2[j].frame {
-			return keys2[i].frame < keys2[j].frame
-		}
-		return keys2[i].idx < keys2[j].idx
-	})
+	keys2 := slices.SortedFunc(maps.Keys(both), func(a, b key) int { return cmp.Or(a.frame-b.frame, a.idx-b.idx) })
 	report := func(frame int, field, detail string) {
 		line := fmt.Sprintf("frame %d %s: %s", frame, field, detail)
 		if reason, ok := allow.match(capture, frame, field); ok {

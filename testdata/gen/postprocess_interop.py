@@ -359,35 +359,35 @@ class PeerHost:
             self.uid_info[uid] = mine
 
 
+def sw_keysets(sw_hosts, spi_i, spi_r):
+    """strongSwan's logged key sets of the IKE SA with these SPIs, host by host."""
+    for h in sw_hosts:
+        for uid, spis in h.uid_spis.items():
+            if spis == (spi_i, spi_r):
+                yield from h.uid_info.get(uid, {}).get("keysets", [])
+
+
 def key_checks(pl, sw_hosts):
     """Compare the peer's logged IKEv2 keys with strongSwan's Sk_* dumps."""
     out = []
     if isinstance(pl, IkedLog):
         for k in pl.keys:
             match = None
-            for h in sw_hosts:
-                for uid, spis in h.uid_spis.items():
-                    if spis != (k["spi_i"], k["spi_r"]):
-                        continue
-                    for ks in h.uid_info.get(uid, {}).get("keysets", []):
-                        v = ks.get(k["label"].replace("SK_", "Sk_") + " secret")
-                        if v is not None:
-                            match = v == k["hex"]
+            for ks in sw_keysets(sw_hosts, k["spi_i"], k["spi_r"]):
+                v = ks.get(k["label"].replace("SK_", "Sk_") + " secret")
+                if v is not None:
+                    match = v == k["hex"]
             out.append({"line": k["line"], "spi_i": k["spi_i"], "spi_r": k["spi_r"],
                         "label": k["label"], "hex": k["hex"], "matches_strongswan": match})
         return out
     for k in pl.keys:
         want_i = ("Sk_ai secret", "Sk_ei secret") if k["dir"] == "I" else ("Sk_ar secret", "Sk_er secret")
         match = None
-        for h in sw_hosts:
-            for uid, spis in h.uid_spis.items():
-                if spis != (k["spi_i"], k["spi_r"]):
-                    continue
-                for ks in h.uid_info.get(uid, {}).get("keysets", []):
-                    a, e = ks.get(want_i[0]), ks.get(want_i[1])
-                    if e is None:
-                        continue
-                    match = (a or "") == k["integ_key"] and e == k["encr_key"]
+        for ks in sw_keysets(sw_hosts, k["spi_i"], k["spi_r"]):
+            a, e = ks.get(want_i[0]), ks.get(want_i[1])
+            if e is None:
+                continue
+            match = (a or "") == k["integ_key"] and e == k["encr_key"]
         out.append({"line": k["line"], "spi_i": k["spi_i"], "spi_r": k["spi_r"],
                     "direction": k["dir"],
                     "matches_strongswan": match})

@@ -46,6 +46,14 @@ conf_pair() {
 	swconf "$B" la=$IP_B ra=$IP_A lts=$NET_B rts=$NET_A lid=sun.ikeflow.test rid=moon.ikeflow.test "$@" "${IB[@]}"
 }
 
+# cert_peers [conf_pair args...]: peers and their configs, moon (A) and
+# sun (B) authenticating with their certificates moon.crt and sun.crt
+cert_peers() {
+	peers
+	IA=(cert=moon.crt) IB=(cert=sun.crt)
+	conf_pair auth=pubkey "$@"
+}
+
 # start daemons and capture; $1 = router interface to capture on (ra: a side, rb: b side)
 go() {
 	local ifc=${1:-ra}
@@ -87,8 +95,27 @@ settle() { sleep "${1:-1}"; }
 # then terminates IKE SA "c" and lets the daemons settle
 up_ping_down() {
 	initiate "$A" net
+	ping_down "$1"
+}
+
+# ping_down COUNT: A pings B COUNT times through child "net", then
+# terminates IKE SA "c" and lets the daemons settle
+ping_down() {
 	pings $NS_A $HOST_A $HOST_B "$1"
 	terminate "$A" c; settle
+}
+
+# initiate_while_dropping SECONDS RULE...: the router drops what the
+# iptables FORWARD rule RULE matches for SECONDS while A initiates child
+# "net" (bounded, 20 s); returns when the initiation has ended
+initiate_while_dropping() {
+	local secs=$1 ipid; shift
+	nsx $NS_R iptables -I "$@"
+	initiate "$A" net 20 &
+	ipid=$!
+	sleep "$secs"
+	nsx $NS_R iptables -D "$@"
+	wait $ipid || true
 }
 
 # --- runner -----------------------------------------------------------------
@@ -176,14 +203,8 @@ sc_ikev2_invalid_ke_retry() {
 sc_ikev2_retransmit() {
 	DESC="IKEv2 retransmits: the router drops everything the responder sends for 3.2 s, the initiator retransmits IKE_SA_INIT (MID 0) on its back-off schedule, then the path heals and the SA comes up"
 	peers; conf_pair; go
-	nsx $NS_R iptables -I FORWARD -s $IP_B -j DROP
-	initiate "$A" net 20 &
-	local ipid=$!
-	sleep 3.2
-	nsx $NS_R iptables -D FORWARD -s $IP_B -j DROP
-	wait $ipid || true
-	pings $NS_A $HOST_A $HOST_B 2
-	terminate "$A" c; settle
+	initiate_while_dropping 3.2 FORWARD -s $IP_B -j DROP
+	ping_down 2
 	NOTES+=("responses dropped by the router before the capture point (capture on the initiator side): retransmitted requests are on the wire, the dropped responses are not" "retransmit_timeout=1.0 s, retransmit_base=1.4, no jitter")
 }
 
@@ -246,9 +267,7 @@ make_pki() {  # CA + moon/sun certificates (RSA 3072, so IKE_AUTH needs fragment
 sc_ikev2_cert_fragmentation() {
 	DESC="IKEv2 certificate authentication (RSA-3072 certs from a throwaway CA, CERT + CERTREQ) with IKEv2 fragmentation (RFC 7383, fragment_size 500): IKE_AUTH request and response split into SKF fragments"
 	EXTRA_A=("fragment_size = 500") EXTRA_B=("fragment_size = 500")
-	peers
-	IA=(cert=moon.crt) IB=(cert=sun.crt)
-	conf_pair auth=pubkey
+	cert_peers
 	make_pki
 	go
 	up_ping_down 2

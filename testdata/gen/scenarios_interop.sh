@@ -173,6 +173,24 @@ go_lsw_b() {
 	start_capture $NS_R ra "$W/capture.pcap"
 }
 
+# lsw_shim_initiate TIMEOUT [key=value...]: pluto in A, configured by
+# lsw_conf_a with the arguments and run with the XFRM ACK shim, initiates
+# connection c (bounded by TIMEOUT s)
+lsw_shim_initiate() {
+	local t=$1; shift
+	lsw_conf_a "$@"
+	go_lsw_a shim
+	lsw_initiate $NS_A "$A" "$t"
+}
+
+# lsw_end WAIT [SETTLE]: after WAIT s pluto in A terminates c; the daemons
+# settle (SETTLE s, default 1)
+lsw_end() {
+	settle "$1"
+	lsw_terminate_a
+	settle ${2:+"$2"}
+}
+
 # go_lsw_a [shim]: libreswan in A (initiator side), strongSwan in B, capture on ra
 go_lsw_a() {
 	ensure_interop
@@ -205,9 +223,7 @@ sc_libreswan_ikev2_success() {
 	FACTS=("$LSW_FACT_SHIM" "$LSW_FACT_NOESP" "$LSW_FACT_4500")
 	interop_meta libreswan a initiator pluto.log no
 	peers; conf_pair
-	lsw_conf_a
-	go_lsw_a shim
-	lsw_initiate $NS_A "$A" 20
+	lsw_shim_initiate 20
 	settle 2
 	lsw_terminate_a
 	wait_log "$B/charon.log" 'deleting IKE_SA' 5 || log "no delete seen by strongSwan"
@@ -226,9 +242,7 @@ sc_libreswan_ikev2_xfrm_fail() {
 		[ "$(grep -c 'initiating IKEv2' "$A/pluto.log" || true)" -ge 3 ] && break
 		sleep 0.5
 	done
-	settle 3
-	lsw_terminate_a
-	settle
+	lsw_end 3
 }
 
 sc_libreswan_ikev2_child_no_proposal() {
@@ -236,12 +250,8 @@ sc_libreswan_ikev2_child_no_proposal() {
 	FACTS=("$LSW_FACT_SHIM" "$LSW_FACT_4500")
 	interop_meta libreswan a initiator pluto.log no
 	peers; conf_pair
-	lsw_conf_a esp=aes_gcm128 extra_conn=keyingtries=1
-	go_lsw_a shim
-	lsw_initiate $NS_A "$A" 10
-	settle 3
-	lsw_terminate_a
-	settle
+	lsw_shim_initiate 10 esp=aes_gcm128 extra_conn=keyingtries=1
+	lsw_end 3
 }
 
 sc_libreswan_ikev2_ts_unacceptable() {
@@ -250,12 +260,8 @@ sc_libreswan_ikev2_ts_unacceptable() {
 	interop_meta libreswan a initiator pluto.log no
 	IB=(lts=10.20.0.0/24)
 	peers; conf_pair
-	lsw_conf_a extra_conn=keyingtries=1
-	go_lsw_a shim
-	lsw_initiate $NS_A "$A" 10
-	settle 3
-	lsw_terminate_a
-	settle
+	lsw_shim_initiate 10 extra_conn=keyingtries=1
+	lsw_end 3
 }
 
 sc_libreswan_ikev1_main_quick() {
@@ -265,12 +271,8 @@ sc_libreswan_ikev1_main_quick() {
 	interop_meta libreswan a initiator pluto.log no
 	IB=(esp=aes128-sha256-modp2048)   # pluto's quick mode asks for PFS with its IKE group
 	peers; conf_pair version=1
-	lsw_conf_a ikev2=no ike=aes128-sha2_256-modp2048 extra_conn=keyingtries=1
-	go_lsw_a shim
-	lsw_initiate $NS_A "$A" 15
-	settle 2
-	lsw_terminate_a
-	settle 2
+	lsw_shim_initiate 15 ikev2=no ike=aes128-sha2_256-modp2048 extra_conn=keyingtries=1
+	lsw_end 2 2
 }
 
 sc_libreswan_ikev1_quick_refused() {
@@ -280,9 +282,7 @@ sc_libreswan_ikev1_quick_refused() {
 	interop_meta libreswan a initiator pluto.log no
 	IB=(lts=10.20.0.0/24)
 	peers; conf_pair version=1
-	lsw_conf_a ikev2=no ike=aes128-sha2_256-modp2048 extra_conn=keyingtries=1 retransmit_timeout=10s
-	go_lsw_a shim
-	lsw_initiate $NS_A "$A" 5
+	lsw_shim_initiate 5 ikev2=no ike=aes128-sha2_256-modp2048 extra_conn=keyingtries=1 retransmit_timeout=10s
 	wait_log "$A/pluto.log" 'deleting state \(STATE_QUICK_I1\)' 20 || log "pluto did not give up"
 	settle 2
 }
@@ -293,9 +293,7 @@ sc_libreswan_ikev1_quick_pfs_mismatch() {
 	FACTS=("$SW_FACT_STOP" "$LSW_FACT_SHIM" "pluto never logs IKEv1 keys; the key table comes from strongSwan's log (encryption key Ka)" "pluto logs 'ignoring informational payload NO_PROPOSAL_CHOSEN' and keeps retransmitting quick mode message 1 (0.5 s doubling) until its retransmit-timeout (set to 10 s here; default 60 s)")
 	interop_meta libreswan a initiator pluto.log no
 	peers; conf_pair version=1
-	lsw_conf_a ikev2=no ike=aes128-sha2_256-modp2048 extra_conn=keyingtries=1 retransmit_timeout=10s
-	go_lsw_a shim
-	lsw_initiate $NS_A "$A" 5
+	lsw_shim_initiate 5 ikev2=no ike=aes128-sha2_256-modp2048 extra_conn=keyingtries=1 retransmit_timeout=10s
 	wait_log "$A/pluto.log" 'deleting state \(STATE_QUICK_I1\)' 20 || log "pluto did not give up"
 	settle 2
 }
@@ -392,16 +390,24 @@ sc_openiked_ikev2_success() {
 	settle
 }
 
+# iked_refused SETTLE [key=value...]: iked in A initiates with iked_conf
+# configured by the arguments; wait (bounded) until strongSwan refuses a
+# proposal, then SETTLE s
+iked_refused() {
+	local s=$1; shift
+	peers; conf_pair
+	iked_conf "$A" local=$IP_A peer=$IP_B from=$NET_A to=$NET_B "$@"
+	go_iked_a
+	wait_log "$B/charon.log" 'NO_PROPOSAL_CHOSEN|no acceptable proposal' 15 || log "strongSwan refused nothing?"
+	settle "$s"
+}
+
 sc_openiked_ikev2_child_no_proposal() {
 	DESC="OpenIKED 7.2 initiator <-> strongSwan 5.9.8 responder: IKE SA authenticated, child SA refused in IKE_AUTH with N(NO_PROPOSAL_CHOSEN) (iked ESP AES-CBC-256 + HMAC-SHA2-512, strongSwan only AES-CBC-128 + HMAC-SHA2-512); no ESP"
 	FACTS=("$IKED_FACT_SHIM" "$IKED_FACT_4500" "$SW_FACT_STOP" "the peers disagree: strongSwan logs the IKE SA established (only the child refused), iked logs 'ikev2_init_recv: failed to negotiate IKE SA' and 'sa_free: no proposal chosen (IKE SA)': it treats the child's NO_PROPOSAL_CHOSEN as the failure of the whole IKE SA and drops it without a Delete (ike_sas[].ended = abandoned, peer_view)")
 	interop_meta openiked a initiator iked.log no
 	IB=(esp=aes128-sha512)
-	peers; conf_pair
-	iked_conf "$A" local=$IP_A peer=$IP_B from=$NET_A to=$NET_B esp="enc aes-256 auth hmac-sha2-512"
-	go_iked_a
-	wait_log "$B/charon.log" 'NO_PROPOSAL_CHOSEN|no acceptable proposal' 15 || log "strongSwan refused nothing?"
-	settle 4
+	iked_refused 4 esp="enc aes-256 auth hmac-sha2-512"
 }
 
 sc_openiked_ikev2_init_no_proposal() {
@@ -409,11 +415,7 @@ sc_openiked_ikev2_init_no_proposal() {
 	CHECK="skip:nothing encrypted (IKE_SA_INIT only)"
 	FACTS=("$IKED_FACT_SHIM")
 	interop_meta openiked a initiator iked.log no
-	peers; conf_pair
-	iked_conf "$A" local=$IP_A peer=$IP_B from=$NET_A to=$NET_B ike="enc aes-256 prf hmac-sha2-512 auth hmac-sha2-512 group ecp384"
-	go_iked_a
-	wait_log "$B/charon.log" 'NO_PROPOSAL_CHOSEN|no acceptable proposal' 15 || log "strongSwan refused nothing?"
-	settle 8
+	iked_refused 8 ike="enc aes-256 prf hmac-sha2-512 auth hmac-sha2-512 group ecp384"
 }
 
 sc_libreswan_ikev2_responder() {

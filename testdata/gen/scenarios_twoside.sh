@@ -47,12 +47,7 @@ ts_drop_auth() {
 	DESC="IKEv2 PSK: the router drops everything A sends to UDP 4500 for 2.2 s (the first IKE_AUTH transmissions), then drops every 3rd ESP packet from A to B for 10 pings; side-b also shifted by +3725.25 s"
 	SHIFT=3725.25
 	peers; conf_pair frag=no; daemons; capture_both
-	nsx $NS_R iptables -I FORWARD -s $IP_A -p udp --dport 4500 -j DROP
-	initiate "$A" net 20 &
-	local ipid=$!
-	sleep 2.2
-	nsx $NS_R iptables -D FORWARD -s $IP_A -p udp --dport 4500 -j DROP
-	wait $ipid || true
+	initiate_while_dropping 2.2 FORWARD -s $IP_A -p udp --dport 4500 -j DROP
 	nsx $NS_R iptables -I FORWARD -s $IP_A -p udp --dport 4500 -m statistic --mode nth --every 3 --packet 0 -j DROP
 	pings $NS_A $HOST_A $HOST_B 10
 	nsx $NS_R iptables -D FORWARD -s $IP_A -p udp --dport 4500 -m statistic --mode nth --every 3 --packet 0 -j DROP
@@ -75,60 +70,37 @@ ts_nat_ports() {
 	pings $NS_A $HOST_A $HOST_B 1
 	sleep 2.5
 	nsx $NS_R sysctl -qw net.netfilter.nf_conntrack_udp_timeout=30 net.netfilter.nf_conntrack_udp_timeout_stream=120
-	pings $NS_A $HOST_A $HOST_B 4
-	terminate "$A" c; settle
+	ping_down 4
 }
 
 ts_cert_ipfrag() {
 	DESC="IKEv2 certificate authentication (RSA-3072, no IKEv2 fragmentation): IKE_AUTH is IP-fragmented; the router drops the non-first IP fragments A sends for 2.2 s, so the first IKE_AUTH transmissions never arrive whole at B; 4 pings; side-b also shifted by +0.75 s"
 	SHIFT=0.75
-	peers
-	IA=(cert=moon.crt) IB=(cert=sun.crt)
-	conf_pair auth=pubkey frag=no
+	cert_peers frag=no
 	make_pki
 	daemons; capture_both
-	nsx $NS_R iptables -I FORWARD -s $IP_A -f -j DROP
-	initiate "$A" net 20 &
-	local ipid=$!
-	sleep 2.2
-	nsx $NS_R iptables -D FORWARD -s $IP_A -f -j DROP
-	wait $ipid || true
-	pings $NS_A $HOST_A $HOST_B 4
-	terminate "$A" c; settle
+	initiate_while_dropping 2.2 FORWARD -s $IP_A -f -j DROP
+	ping_down 4
 }
 
 ts_skf_nth() {
 	DESC="IKEv2 certificate authentication with IKEv2 fragmentation (RFC 7383, fragment_size 500): for 2.2 s the router drops every 2nd UDP 4500 packet of 400 octets or more that A sends, so some SKF fragments of the first IKE_AUTH transmissions are lost; 3 pings"
 	SHIFT=""
 	EXTRA_A=("fragment_size = 500") EXTRA_B=("fragment_size = 500")
-	peers
-	IA=(cert=moon.crt) IB=(cert=sun.crt)
-	conf_pair auth=pubkey
+	cert_peers
 	make_pki
 	daemons; capture_both
 	local rule=(FORWARD -s $IP_A -p udp --dport 4500 -m length --length 400:65535 -m statistic --mode nth --every 2 --packet 1 -j DROP)
-	nsx $NS_R iptables -I "${rule[@]}"
-	initiate "$A" net 20 &
-	local ipid=$!
-	sleep 2.2
-	nsx $NS_R iptables -D "${rule[@]}"
-	wait $ipid || true
-	pings $NS_A $HOST_A $HOST_B 3
-	terminate "$A" c; settle
+	initiate_while_dropping 2.2 "${rule[@]}"
+	ping_down 3
 }
 
 ts_ikev1_resp() {
 	DESC="IKEv1 main mode + quick mode (PSK): the router drops everything B sends for 2.5 s (the responder's first main-mode answers), then the exchange completes; 3 pings; side-b also shifted by +12.5 s"
 	SHIFT=12.5
 	peers; conf_pair version=1 ike=aes128-sha256-modp2048; daemons; capture_both
-	nsx $NS_R iptables -I FORWARD -s $IP_B -j DROP
-	initiate "$A" net 20 &
-	local ipid=$!
-	sleep 2.5
-	nsx $NS_R iptables -D FORWARD -s $IP_B -j DROP
-	wait $ipid || true
-	pings $NS_A $HOST_A $HOST_B 3
-	terminate "$A" c; settle
+	initiate_while_dropping 2.5 FORWARD -s $IP_B -j DROP
+	ping_down 3
 }
 
 run_twoside() {
