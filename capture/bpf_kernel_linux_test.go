@@ -72,6 +72,8 @@ func TestFilterKernelVLANStacks(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	testnetns.WaitUp(t, ns, "ikfwka0")
+	testnetns.WaitUp(t, ns, "ikfwkb0")
 
 	// Sockets are made in the namespace on a thread that never leaves it.
 	var live *LiveSource
@@ -85,6 +87,8 @@ func TestFilterKernelVLANStacks(t *testing.T) {
 			return err
 		}
 		defer unix.Close(fd)
+		// Straight to the driver: no queueing discipline to drop frames.
+		unix.SetsockoptInt(fd, unix.SOL_PACKET, unix.PACKET_QDISC_BYPASS, 1)
 		ifi, err := net.InterfaceByName("ikfwka0")
 		if err != nil {
 			return err

@@ -74,6 +74,8 @@ func newVethPairPrefix(t testing.TB, prefix string) *vethPair {
 			t.Fatal(err)
 		}
 	}
+	testnetns.WaitUp(t, p.sendNS, p.sendIface)
+	testnetns.WaitUp(t, p.recvNS, p.recvIfc)
 	return p
 }
 

@@ -82,3 +82,23 @@ func enter(ns string, fn func() error) error {
 	}
 	return fn()
 }
+
+// WaitUp waits (at most 5 s) until dev in namespace ns has its carrier
+// (LOWER_UP). A veth end set up a moment ago drops what is sent on it until
+// the kernel's link watcher has run, which a loaded machine delays.
+func WaitUp(tb testing.TB, ns, dev string) {
+	tb.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		out, err := exec.CommandContext(ctx, "ip", "-n", ns, "-o", "link", "show", "dev", dev).CombinedOutput()
+		cancel()
+		if err == nil && bytes.Contains(out, []byte("LOWER_UP")) && bytes.Contains(out, []byte("state UP")) {
+			return
+		}
+		if time.Now().After(deadline) {
+			tb.Fatalf("%s in %s is not up after 5 s: %v %s", dev, ns, err, bytes.TrimSpace(out))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
