@@ -161,6 +161,7 @@ func runAnalyze(e *env, args []string) error {
 	warn := newWarner(e.stderr, "ikeflow analyze", o.quiet)
 	warn.before = prog.clear
 	m := newMerger(fs.Args(), readers)
+	defer startHeapFloor()() // no GC below 64 MiB of heap (heapfloor.go)
 	// Reading and decoding run a block ahead in their own goroutine.
 	err = feedAhead(m, func(in int, pkt *flows.Packet) bool {
 		pkt.Frame = refs.add(in, pkt.Frame)
