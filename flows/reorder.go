@@ -72,7 +72,10 @@ type reorder struct {
 	lateTime   time.Time
 	lateFrames []int
 	lateMax    time.Duration
-	// recent fingerprints the last packets analysed, for duplicates.
+	// recent fingerprints the last packets analysed, for duplicates;
+	// recentH holds their hashes apart, so that the scan of every packet
+	// reads 256 bytes and looks at a time only on a hash match.
+	recentH [dupRecent]uint64
 	recent  [dupRecent]recentPacket
 	next    int
 	dups    int
@@ -82,9 +85,9 @@ type reorder struct {
 	dupFrames []int
 }
 
-// recentPacket is the fingerprint of an analysed packet.
+// recentPacket is when an analysed packet was captured (its hash is in
+// reorder.recentH).
 type recentPacket struct {
-	h     uint64
 	t     time.Time
 	frame int
 }
@@ -294,9 +297,12 @@ func (a *Analyzer) duplicate(p *Packet) bool {
 	}
 	h ^= mix64(addrBits(p.Src) ^ addrBits(p.Dst)<<1 ^ uint64(p.Kind)<<62)
 	r := &a.ro
-	for i := range r.recent {
+	for i, xh := range &r.recentH {
+		if xh != h {
+			continue
+		}
 		x := &r.recent[i]
-		if x.h != h || x.frame == 0 || x.frame == p.Frame {
+		if x.frame == 0 || x.frame == p.Frame {
 			continue
 		}
 		gap := p.Time.Sub(x.t)
@@ -315,7 +321,8 @@ func (a *Analyzer) duplicate(p *Packet) bool {
 			return true
 		}
 	}
-	r.recent[r.next] = recentPacket{h: h, t: p.Time, frame: p.Frame}
+	r.recentH[r.next] = h
+	r.recent[r.next] = recentPacket{t: p.Time, frame: p.Frame}
 	r.next = (r.next + 1) % dupRecent
 	return false
 }

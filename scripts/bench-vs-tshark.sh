@@ -7,10 +7,14 @@
 # released as they go idle, so max RSS shows what stays per finished SA).
 #
 # Both wall-clock and CPU time (user+sys) are printed: on a busy machine the
-# CPU time is the fairer number. Needs tshark (apt-get install tshark).
+# CPU time is the fairer number. Each ikeflow command runs REPEAT times
+# (default 3) and the run with the median CPU time is shown (single runs
+# of a 0.4 s command vary by 10-20% on a shared machine); tshark, 20-60
+# times slower, runs once. Needs tshark (apt-get install tshark).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sas=${1:-10000}
+repeat=${REPEAT:-3}
 idle=()
 if [ -n "${2:-}" ]; then idle=(--idle-timeout "$2"); fi
 tmp=$(mktemp -d)
@@ -22,15 +26,24 @@ go run ./internal/bigcap -sas "$sas" -o "$tmp/big.pcap"
 size=$(stat -c %s "$tmp/big.pcap")
 echo "capture: $(( size / 1000000 )) MB, about $sas IKE SAs"
 
-# measure NAME CMD...: run CMD with stdout to /dev/null, record wall and cpu seconds.
+# measure NAME CMD...: run CMD with stdout to /dev/null, record wall and cpu
+# seconds and max RSS of the run with the median CPU time (of REPEAT runs
+# for ikeflow, one for tshark).
 declare -A wall cpu
 measure() {
 	local name=$1; shift
-	/usr/bin/time -o "$tmp/t" -f "%e %U %S %M" "$@" > /dev/null 2>"$tmp/err" || { cat "$tmp/err" >&2; exit 1; }
-	read -r w u s m < "$tmp/t"
+	local n=1
+	if [[ $1 == "$tmp/ikeflow" ]]; then n=$repeat; fi
+	: > "$tmp/runs"
+	for ((i = 0; i < n; i++)); do
+		/usr/bin/time -o "$tmp/t" -f "%e %U %S %M" "$@" > /dev/null 2>"$tmp/err" || { cat "$tmp/err" >&2; exit 1; }
+		read -r w u s m < "$tmp/t"
+		echo "$(echo "$u + $s" | bc) $w $m" >> "$tmp/runs"
+	done
+	read -r c w m < <(sort -n "$tmp/runs" | sed -n "$(( (n + 1) / 2 ))p")
 	wall[$name]=$w
-	cpu[$name]=$(echo "$u + $s" | bc)
-	printf "%-28s %8.2f s wall %8.2f s cpu %8d KB max RSS\n" "$name" "$w" "${cpu[$name]}" "$m"
+	cpu[$name]=$c
+	printf "%-28s %8.2f s wall %8.2f s cpu %8d KB max RSS%s\n" "$name" "$w" "$c" "$m" "$([ "$n" -gt 1 ] && echo " (median of $n)")"
 }
 
 measure "ikeflow dissect (text)" "$tmp/ikeflow" dissect -q "$tmp/big.pcap"

@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"fmt"
-	"io"
 	"os"
 	"slices"
 
@@ -153,32 +152,19 @@ func runAnalyze(e *env, args []string) error {
 	warn := newWarner(e.stderr, "ikeflow analyze", o.quiet)
 	warn.before = prog.clear
 	m := newMerger(fs.Args(), readers)
-	m.onErr = func(path string, err error) {
-		warn.warn(path, fmt.Errorf("%w; the report covers what was read before the error", err))
-	}
-	var pkt flows.Packet
-	for {
-		ev, path, err := m.next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return err
-		}
-		switch {
-		case packetOf(ev, &pkt):
-			pkt.Frame = refs.add(m.last, pkt.Frame)
-		case ev.Kind == capture.KindError:
-			warn.warn(path, ev.Err)
-			continue
-		default:
-			continue
-		}
-		an.Add(&pkt)
+	defer startHeapFloor()() // no GC below 64 MiB of heap (heapfloor.go)
+	// Reading and decoding run a block ahead in their own goroutine.
+	err = feedAhead(m, func(in int, pkt *flows.Packet) bool {
+		pkt.Frame = refs.add(in, pkt.Frame)
+		an.Add(pkt)
 		prog.tick(an)
-		if col.err != nil {
-			return col.err
-		}
+		return col.err == nil
+	}, warn.warn)
+	if err != nil {
+		return err
+	}
+	if col.err != nil {
+		return col.err
 	}
 	prog.done()
 	warn.finish()

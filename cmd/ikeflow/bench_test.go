@@ -3,6 +3,7 @@ package main
 import (
 	"io"
 	"os"
+	"syscall"
 	"testing"
 )
 
@@ -26,11 +27,19 @@ func benchRun(b *testing.B, args ...string) {
 	args = append(args, capture)
 	b.SetBytes(st.Size())
 	b.ReportAllocs()
+	// cpu-s/op is the process's CPU time (user+sys, every thread: the
+	// read-ahead goroutine and the GC too): on a shared machine it varies
+	// far less than the wall time.
+	var ru0, ru1 syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru0)
 	for b.Loop() {
 		if code := run(args, nil, io.Discard, io.Discard); code != 0 {
 			b.Fatalf("exit %d", code)
 		}
 	}
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru1)
+	ns := ru1.Utime.Nano() + ru1.Stime.Nano() - ru0.Utime.Nano() - ru0.Stime.Nano()
+	b.ReportMetric(float64(ns)/1e9/float64(b.N), "cpu-s/op")
 }
 
 func BenchmarkDissectText(b *testing.B) { benchDissect(b, "text") }
@@ -39,6 +48,15 @@ func BenchmarkDissectJSON(b *testing.B) { benchDissect(b, "json") }
 // BenchmarkAnalyze runs "ikeflow analyze" (table output) over
 // IKEFLOW_BENCH_CAPTURE (default: a small corpus capture).
 func BenchmarkAnalyze(b *testing.B) { benchAnalyze(b, "table") }
+
+// BenchmarkAnalyzeInline is BenchmarkAnalyze reading the captures in the
+// analyzing goroutine (no read-ahead), to measure what the second core
+// brings.
+func BenchmarkAnalyzeInline(b *testing.B) {
+	readAheadOn = false
+	defer func() { readAheadOn = true }()
+	benchAnalyze(b, "table")
+}
 
 // BenchmarkAnalyzeJSON is BenchmarkAnalyze with --format json.
 func BenchmarkAnalyzeJSON(b *testing.B) { benchAnalyze(b, "json") }

@@ -40,8 +40,10 @@ type collector struct {
 	kindCache    []*kindGroup
 	// onFinding, when set, receives each SA finding (tagged with its SA)
 	// instead of findings, so that streaming formats do not hold them all;
-	// the report then holds only the capture-wide findings.
+	// the report then holds only the capture-wide findings. The pointer
+	// is valid during the call only.
 	onFinding func(*flows.Finding) error
+	scratch   flows.Finding          // the finding being handed on (add)
 	bySev     map[flows.Severity]int // SA findings by severity
 	keptSev   map[flows.Severity]int // those of them in the report
 	err       error
@@ -80,26 +82,31 @@ func (c *collector) add(sa *flows.SA) {
 			c.moreProb++
 		}
 	}
-	for _, f := range sa.Findings {
+	// Each finding is tagged in c.scratch: a loop variable whose address
+	// goes to onFinding would be a heap copy per finding.
+	f := &c.scratch
+	for i := range sa.Findings {
+		*f = sa.Findings[i]
 		f.SA = name
 		c.bySev[f.Severity]++
 		switch {
 		case c.onFinding != nil:
 			if c.err == nil {
-				c.err = c.onFinding(&f)
+				c.err = c.onFinding(f)
 			}
 			continue
 		case c.stream == nil:
-			c.kinds.add(&f, c.nFind, c.total)
+			c.kinds.add(f, c.nFind, c.total)
 			if problem {
-				c.probFindings = append(c.probFindings, f)
+				c.probFindings = append(c.probFindings, *f)
 			}
 		}
 		c.nFind++
 		if c.stream != nil || c.total <= detailLimit {
-			c.findings = append(c.findings, f)
+			c.findings = append(c.findings, *f)
 		}
 	}
+	*f = flows.Finding{}
 	if c.stream != nil && c.err == nil {
 		c.err = c.stream(sa)
 	}

@@ -1,0 +1,248 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"runtime/debug"
+
+	"github.com/ikeflow/ikeflow/capture"
+	"github.com/ikeflow/ikeflow/flows"
+)
+
+// Read-ahead: a goroutine reads and decodes the captures (pcap records,
+// link, IP, UDP/TCP, merging by time) into blocks of packets while the
+// analyzer works through the previous block, so that reading runs on the
+// second core. Blocks are reused through a ring of raBlocks buffers:
+// memory stays bounded whatever the capture holds.
+
+// Read-ahead sizes (variables so that tests can make blocks tiny).
+var (
+	raBlocks      = 4         // blocks in the ring (one being read, one being analysed, two ahead)
+	raBlockItems  = 512       // packets (and warnings) per block
+	raBlockOctets = 256 << 10 // IKE octets per block before it is handed over (one message may go past)
+)
+
+// raItem is one event for the analyzer: a packet, or a warning about a
+// capture (err set).
+type raItem struct {
+	pkt      flows.Packet // Data nil: the octets are raBlock.data[off:off+n]
+	off, n   int
+	hasData  bool
+	in       int    // index of the input the packet came from
+	path     string // warnings: the capture it is about
+	err      error  // a warning (capture damage, or an input that stopped)
+	panicMsg string // the reader panicked: the value and its stack
+}
+
+// raBlock is a batch of consecutive events and the octets of their IKE
+// messages.
+type raBlock struct {
+	items []raItem
+	data  []byte
+	end   bool  // the last block: every input is exhausted (or err)
+	err   error // reading stopped on this error
+}
+
+// readAhead runs a merger in its own goroutine.
+type readAhead struct {
+	full chan *raBlock // filled blocks, in order
+	free chan *raBlock // blocks the analyzer is done with
+	quit chan struct{} // closed by stop
+	done chan struct{} // closed when the goroutine has returned
+	cur  *raBlock      // block being filled (reader goroutine only)
+	last *raBlock      // block handed to the analyzer, returned at the next call
+	over bool
+}
+
+// startReadAhead starts reading m ahead. The caller must call stop (also
+// on an early return); m and its readers belong to the goroutine until
+// stop returns. m.onErr is replaced: a capture that cannot be read further
+// becomes a warning item, delivered in order with the packets.
+func startReadAhead(m *merger) *readAhead {
+	ra := &readAhead{
+		full: make(chan *raBlock, raBlocks),
+		free: make(chan *raBlock, raBlocks),
+		quit: make(chan struct{}),
+		done: make(chan struct{}),
+	}
+	for range raBlocks {
+		// The octets of a block fit without growing, but for the message
+		// that goes past raBlockOctets (up to 64 KiB is common).
+		ra.free <- &raBlock{items: make([]raItem, 0, raBlockItems), data: make([]byte, 0, raBlockOctets+64<<10)}
+	}
+	m.onErr = func(path string, err error) {
+		ra.cur.items = append(ra.cur.items, raItem{path: path,
+			err: fmt.Errorf("%w; the report covers what was read before the error", err)})
+	}
+	go ra.run(m)
+	return ra
+}
+
+// run is the reading goroutine.
+func (ra *readAhead) run(m *merger) {
+	defer close(ra.done)
+	defer func() {
+		// A panic here is a bug in ikeflow; hand it to the analyzing
+		// goroutine, whose guard reports it (a panic left in this
+		// goroutine would end the process without the report).
+		if r := recover(); r != nil {
+			b := ra.cur
+			if b == nil {
+				b = &raBlock{}
+			}
+			b.items = append(b.items, raItem{panicMsg: fmt.Sprintf("%v\n\n(in the capture reader)\n%s", r, debug.Stack())})
+			b.end = true
+			select {
+			case ra.full <- b:
+			case <-ra.quit:
+			}
+		}
+	}()
+	for {
+		select {
+		case ra.cur = <-ra.free:
+		case <-ra.quit:
+			return
+		}
+		b := ra.cur
+		b.items, b.data, b.end, b.err = b.items[:0], b.data[:0], false, nil
+		for len(b.items) < raBlockItems && len(b.data) < raBlockOctets {
+			ev, _, err := m.next()
+			if err == io.EOF {
+				b.end = true
+				break
+			}
+			if err != nil {
+				b.end, b.err = true, err
+				break
+			}
+			it := raItem{in: m.last}
+			switch {
+			case packetOf(ev, &it.pkt):
+				if it.pkt.Data != nil {
+					it.off, it.n, it.hasData = len(b.data), len(it.pkt.Data), true
+					b.data = append(b.data, it.pkt.Data...)
+					it.pkt.Data = nil
+				}
+			case ev.Kind == capture.KindError:
+				it.path, it.err = m.paths[m.last], ev.Err
+			default:
+				continue
+			}
+			b.items = append(b.items, it)
+		}
+		ra.cur = nil
+		select {
+		case ra.full <- b:
+		case <-ra.quit:
+			return
+		}
+		if b.end {
+			return
+		}
+	}
+}
+
+// next returns the next block of events; nil with a nil error once every
+// input is exhausted. The block is valid until the following call.
+func (ra *readAhead) next() (*raBlock, error) {
+	if ra.last != nil {
+		ra.free <- ra.last
+		ra.last = nil
+	}
+	if ra.over {
+		return nil, nil
+	}
+	b := <-ra.full
+	ra.last = b
+	for i := range b.items {
+		if b.items[i].panicMsg != "" {
+			panic(b.items[i].panicMsg)
+		}
+	}
+	if b.end {
+		ra.over = true
+	}
+	return b, b.err
+}
+
+// packet returns item it's packet with its Data in place.
+func (b *raBlock) packet(it *raItem) *flows.Packet {
+	if it.hasData {
+		it.pkt.Data = b.data[it.off : it.off+it.n : it.off+it.n]
+	}
+	return &it.pkt
+}
+
+// stop ends the reading goroutine and waits for it (it returns after the
+// read in progress, if any); calling it again does nothing.
+func (ra *readAhead) stop() {
+	select {
+	case <-ra.quit:
+	default:
+		close(ra.quit)
+	}
+	<-ra.done
+}
+
+// feedAhead reads m in a read-ahead goroutine and hands each event to the
+// caller in capture order: packets (with the index of their input) to
+// each, which returns false to stop early, and warnings to warn. It
+// returns the merger's error, if reading stopped on one. The goroutine has
+// returned when feedAhead does.
+func feedAhead(m *merger, each func(in int, p *flows.Packet) bool, warn func(path string, err error)) error {
+	if !readAheadOn {
+		return feedInline(m, each, warn)
+	}
+	ra := startReadAhead(m)
+	defer ra.stop()
+	for {
+		b, err := ra.next()
+		if b == nil {
+			return err
+		}
+		for i := range b.items {
+			it := &b.items[i]
+			if it.err != nil {
+				warn(it.path, it.err)
+				continue
+			}
+			if !each(it.in, b.packet(it)) {
+				return nil
+			}
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// readAheadOn selects feedAhead's goroutine; benchmarks and tests turn it
+// off to compare with reading inline.
+var readAheadOn = true
+
+// feedInline is feedAhead without the goroutine: it reads m as the
+// analyzer asks for packets.
+func feedInline(m *merger, each func(in int, p *flows.Packet) bool, warn func(path string, err error)) error {
+	m.onErr = func(path string, err error) {
+		warn(path, fmt.Errorf("%w; the report covers what was read before the error", err))
+	}
+	var pkt flows.Packet
+	for {
+		ev, path, err := m.next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		switch {
+		case packetOf(ev, &pkt):
+			if !each(m.last, &pkt) {
+				return nil
+			}
+		case ev.Kind == capture.KindError:
+			warn(path, ev.Err)
+		}
+	}
+}

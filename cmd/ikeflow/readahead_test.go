@@ -1,0 +1,189 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/ikeflow/ikeflow/capture"
+	"github.com/ikeflow/ikeflow/flows"
+)
+
+// raInputs returns real captures merged by time, plus two damaged copies of
+// a real capture: one with a record header overwritten (the reader notes
+// it and resynchronises: warnings in the middle of the packets) and one
+// cut in the middle of a record (the input stops with an error).
+func raInputs(t *testing.T) []string {
+	t.Helper()
+	var paths []string
+	for _, sc := range []string{"ikev2-rekey", "ikev2-nat-t", "ikev1-main-quick", "ikev2-cert-fragmentation", "ikev2-dpd-dead-peer"} {
+		c, _ := scenario(t, sc)
+		paths = append(paths, c)
+	}
+	raw, err := os.ReadFile(paths[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	bad := slices.Clone(raw)
+	// The first record header is at 24; its incl_len at 24+8. Past the
+	// first few records, break a length: the reader resyncs with a note.
+	off := 24
+	for range 5 {
+		incl := int(bad[off+8]) | int(bad[off+9])<<8 | int(bad[off+10])<<16 | int(bad[off+11])<<24
+		off += 16 + incl
+	}
+	copy(bad[off+8:], []byte{0xff, 0xff, 0xff, 0x7f})
+	cut := raw[:len(raw)*2/3]
+	for name, b := range map[string][]byte{"badlen.pcap": bad, "cut.pcap": cut} {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, p)
+	}
+	return paths
+}
+
+// raTrace runs feed over paths and returns every event as a line (packets
+// with their octets in hex, copied while they are valid) and the error.
+func raTrace(t *testing.T, paths []string, feed func(*merger, func(int, *flows.Packet) bool, func(string, error)) error, stopAfter int) ([]string, error) {
+	t.Helper()
+	var readers []*capture.Reader
+	for _, p := range paths {
+		r, err := capture.Open(p, capture.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		readers = append(readers, r)
+	}
+	defer func() {
+		for _, r := range readers {
+			r.Close()
+		}
+	}()
+	var got []string
+	n := 0
+	err := feed(newMerger(paths, readers), func(in int, p *flows.Packet) bool {
+		got = append(got, fmt.Sprintf("in %d frame %d %s %s>%s %s %x/%d data %v %x", in, p.Frame, p.Time.Format("15:04:05.000000"),
+			p.Src, p.Dst, p.Kind, p.ESPSPI, p.ESPSeq, p.Data == nil, p.Data))
+		n++
+		return stopAfter == 0 || n < stopAfter
+	}, func(path string, err error) {
+		got = append(got, "warn "+filepath.Base(path)+": "+err.Error())
+	})
+	return got, err
+}
+
+// setBlocks makes read-ahead blocks of items packets and octets octets in
+// a ring of ring blocks, for the rest of the test.
+func setBlocks(t *testing.T, ring, items, octets int) {
+	b, i, o := raBlocks, raBlockItems, raBlockOctets
+	raBlocks, raBlockItems, raBlockOctets = ring, items, octets
+	t.Cleanup(func() { raBlocks, raBlockItems, raBlockOctets = b, i, o })
+}
+
+// TestReadAheadSameEvents checks that the read-ahead goroutine hands the
+// analyzer exactly the events of reading inline, in the same order, with
+// intact octets, warnings where they occurred: with the default blocks and
+// with tiny ones (every few packets a block boundary, the ring reused many
+// times over).
+func TestReadAheadSameEvents(t *testing.T) {
+	paths := raInputs(t)
+	want, err := raTrace(t, paths, feedInline, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	warns := 0
+	for _, l := range want {
+		if strings.HasPrefix(l, "warn ") {
+			warns++
+		}
+	}
+	if len(want) < 100 || warns < 2 {
+		t.Fatalf("inputs too tame: %d events, %d warnings", len(want), warns)
+	}
+	for _, sz := range [][3]int{{4, 512, 256 << 10}, {2, 3, 200}, {3, 1, 1}} {
+		t.Run(fmt.Sprint(sz), func(t *testing.T) {
+			setBlocks(t, sz[0], sz[1], sz[2])
+			got, err := raTrace(t, paths, feedAhead, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != len(want) {
+				t.Fatalf("%d events, want %d", len(got), len(want))
+			}
+			for i := range want {
+				if got[i] != want[i] {
+					t.Fatalf("event %d:\n got %s\nwant %s", i, got[i], want[i])
+				}
+			}
+		})
+	}
+}
+
+// TestReadAheadStops checks that the reading goroutine has returned when
+// the analyzer stops early, at the end, and after an input error, with
+// blocks that keep the ring full (the goroutine is blocked handing one
+// over when it is told to stop).
+func TestReadAheadStops(t *testing.T) {
+	paths := raInputs(t)
+	setBlocks(t, 2, 2, 1<<10)
+	for _, stopAfter := range []int{1, 5, 50, 0} {
+		var ra *readAhead
+		feed := func(m *merger, each func(int, *flows.Packet) bool, warn func(string, error)) error {
+			ra = startReadAhead(m)
+			defer ra.stop()
+			for {
+				b, err := ra.next()
+				if b == nil || err != nil {
+					return err
+				}
+				for i := range b.items {
+					if b.items[i].err == nil && !each(b.items[i].in, b.packet(&b.items[i])) {
+						return nil
+					}
+				}
+			}
+		}
+		got, err := raTrace(t, paths, feed, stopAfter)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if stopAfter > 0 && len(got) != stopAfter {
+			t.Errorf("stop after %d: %d packets", stopAfter, len(got))
+		}
+		select {
+		case <-ra.done:
+		default:
+			t.Errorf("stop after %d: reading goroutine still running after stop", stopAfter)
+		}
+		ra.stop() // a second stop does nothing
+	}
+}
+
+// TestReadAheadPanic checks that a panic while reading (a bug) reaches the
+// analyzing goroutine, where guard turns it into a report and exit status
+// 1, instead of ending the process from the reading goroutine.
+func TestReadAheadPanic(t *testing.T) {
+	c, _ := scenario(t, "ikev2-rekey")
+	r, err := capture.Open(c, capture.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	// A nil reader makes merger.fill panic in the reading goroutine.
+	m := newMerger([]string{c, "nil"}, []*capture.Reader{r, nil})
+	var stderr strings.Builder
+	code := guard(&stderr, func() int {
+		err := feedAhead(m, func(int, *flows.Packet) bool { return true }, func(string, error) {})
+		t.Errorf("feedAhead returned %v", err)
+		return 0
+	})
+	if code != exitError || !strings.Contains(stderr.String(), "in the capture reader") || !strings.Contains(stderr.String(), "nil pointer") {
+		t.Fatalf("exit %d, stderr:\n%s", code, stderr.String())
+	}
+}
