@@ -139,7 +139,7 @@ func summaryWide(w io.Writer, rep, view *flows.Report, fi *findingIndex, entries
 	fmt.Fprintln(w, "\n"+note)
 	if len(view.SAs) > 0 {
 		fmt.Fprintln(w)
-		t := newPlainTable(w)
+		t := newASCIITable(w)
 		t.Header("#", "Start (UTC)", "Initiator → Responder", "IKE", "SPIs i/r", "State", "Proposal", "Child SAs", "Findings")
 		for _, r := range saRows(view, "\n") {
 			if err := t.Append(strconv.Itoa(r.n), r.start, r.peers, r.version, r.spis, r.state, r.proposal, r.children, strings.Join(fi.saFindings(r.n, false), "\n")); err != nil {
@@ -154,7 +154,7 @@ func summaryWide(w io.Writer, rep, view *flows.Report, fi *findingIndex, entries
 		}
 	}
 	fmt.Fprintln(w, "\nFindings by kind:")
-	t := newPlainTable(w)
+	t := newASCIITable(w)
 	t.Header("Severity", "Kind", "Count", "SAs", "First frames", "Example")
 	for _, g := range kinds {
 		if err := t.Append(paint(o.color, g.sev, g.sev.String()), g.kind, strconv.Itoa(g.n), strconv.Itoa(g.nSAs), o.refs.list(g.first, 8), wrap(g.msg, 72)); err != nil {
