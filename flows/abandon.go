@@ -28,7 +28,7 @@ func (a *Analyzer) noteReplacement(st *saState, p *Packet) {
 // CREATE_CHILD_SA request (the FortiGate HA pattern of seed 003).
 func (a *Analyzer) abandonFindings(st *saState) {
 	sa := st.sa
-	if st.replacedBy == 0 || !st.authOK || st.deleted || st.rekeyed || st.dead || len(st.exs) == 0 ||
+	if st.replacedBy == 0 || !st.out.has(outAuthOK) || st.out.has(outDeleted) || st.out.has(outRekeyed) || st.out.has(outDead) || len(st.exs) == 0 ||
 		sa.ExchangesOmitted > 0 {
 		return
 	}

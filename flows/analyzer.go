@@ -165,13 +165,18 @@ func (a *Analyzer) newSA(version uint8, p *Packet, fromInitiator bool, spii, spi
 type saAlloc struct {
 	st  saState
 	sa  SA
-	exs [4]*exRec
+	exs [3]*exRec
 }
 
 // addKey indexes st under k.
 func (a *Analyzer) addKey(st *saState, k saKey) {
 	a.sas[k] = st
-	st.keys = append(st.keys, k)
+	if !st.keyed {
+		st.keyR, st.keyed = k.r, true
+		return
+	}
+	r := st.rare()
+	r.moreKeys = append(r.moreKeys, k)
 }
 
 // lruPush appends st to the idle list.
@@ -237,11 +242,11 @@ func (a *Analyzer) finalize(st *saState) {
 	st.view()
 	clear(st.exs) // the records are no longer needed: sa.Exchanges holds their Exchanges
 	st.exs = nil
-	for _, k := range st.keys {
+	st.eachKey(func(k saKey) {
 		if a.sas[k] == st {
 			delete(a.sas, k)
 		}
-	}
+	})
 	if st.half {
 		hk := halfKey{st.sa.SPIi, uint8(st.sa.Version)}
 		if a.half[hk] == st {
@@ -255,7 +260,9 @@ func (a *Analyzer) finalize(st *saState) {
 		ps.latest = nil
 	}
 	a.observePair(st)
-	st.ring = nil
+	if st.saRare != nil && st.saRare != &noRare {
+		st.ring = nil
+	}
 	st.inferChild = nil
 	for _, k := range st.rareOrEmpty().rekeyKeys {
 		if a.rekeys[k] == st {

@@ -145,8 +145,9 @@ func (a *Analyzer) applyDeletes(st *saState, p *Packet, side uint8, f *facts) {
 		var proto uint8
 		proto, a.spiBuf = deleteSPIs(v, d, a.spiBuf[:0])
 		if proto == 1 {
-			if !st.deleted {
-				st.deleted, st.deleteFrame = true, p.Frame
+			if !st.out.has(outDeleted) {
+				st.out.set(outDeleted)
+				st.deleteFrame = p.Frame
 			}
 			continue
 		}

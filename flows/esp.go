@@ -161,7 +161,7 @@ func (a *Analyzer) orphan(p *Packet) {
 
 // observePair records a finished SA for flapping detection.
 func (a *Analyzer) observePair(st *saState) {
-	if !st.authOK || st.rekeyed {
+	if !st.out.has(outAuthOK) || st.out.has(outRekeyed) {
 		return
 	}
 	ps := a.pair(st.pairKey())
@@ -171,6 +171,6 @@ func (a *Analyzer) observePair(st *saState) {
 	h := ps.hist
 	h.a, h.b = st.sa.Initiator.Addr(), st.sa.Responder.Addr()
 	if len(h.cycles) < 64 {
-		h.cycles = append(h.cycles, cycle{start: st.sa.Start, end: st.sa.End, frame: st.sa.FirstFrame, deleted: st.deleted})
+		h.cycles = append(h.cycles, cycle{start: st.sa.Start, end: st.sa.End, frame: st.sa.FirstFrame, deleted: st.out.has(outDeleted)})
 	}
 }

@@ -34,7 +34,7 @@ func (a *Analyzer) inferRekey(st *saState, p *Packet) *saState {
 		return nil
 	}
 	ps := a.pairs[st.pairKey()]
-	if ps == nil || ps.latest == nil || ps.latest == st || ps.latest.done || ps.latest.deleted {
+	if ps == nil || ps.latest == nil || ps.latest == st || ps.latest.done || ps.latest.out.has(outDeleted) {
 		return nil
 	}
 	old := ps.latest
@@ -53,10 +53,10 @@ func (a *Analyzer) inferRekey(st *saState, p *Packet) *saState {
 func (a *Analyzer) linkRekey(old, nw *saState, inferred bool) {
 	old.sa.RekeyedTo = nw.sa.Name()
 	nw.sa.RekeyedFrom = old.sa.Name()
-	old.rekeyed = true
+	old.out.set(outRekeyed)
 	nw.fromStart = true
-	nw.rekeyInferred = inferred
-	nw.authOK = true
+	nw.out.put(outRekeyInferred, inferred)
+	nw.out.set(outAuthOK)
 	nw.sa.Established = nw.sa.Start
 	nw.sa.Proposal = old.sa.Proposal
 	a.pair(nw.pairKey()).latest = nw

@@ -74,7 +74,7 @@ func (a *Analyzer) lookupV2(p *Packet, h *dissect.Header, fromI, isResp bool) *s
 		return st
 	}
 	if hs := a.half[hk]; hs != nil && !hs.done && h.Exchange == dissect.ExchangeIKESAInit &&
-		(hs.sa.SPIr.IsZero() || hs.initRetry) {
+		(hs.sa.SPIr.IsZero() || hs.out.has(outInitRetry)) {
 		hs.sa.SPIr = h.SPIr
 		a.addKey(hs, key)
 		return hs
