@@ -24,10 +24,16 @@ type Analyzer struct {
 	f      facts
 	spiBuf []ESPSPI
 
-	sas   map[saKey]*saState
-	half  map[halfKey]*saState
-	esp   map[espKey]*ChildSA
-	pairs map[pairKey]*pairState
+	sas  map[saKey]*saState
+	half map[halfKey]*saState
+	esp  map[espKey]*ChildSA
+	// latest is, per pair of peers, the established IKE SA most recently
+	// seen between them while it is open; hist the history of their
+	// finished established SAs (pairs.go).
+	latest       map[pairKey]*saState
+	hist         map[pairKey]*pairHist
+	pairsDropped int // pairs whose history was dropped to bound memory
+	histMax      int // maxPairHist (smaller in tests)
 
 	lruHead, lruTail *saState
 
@@ -67,7 +73,9 @@ func NewAnalyzer(opt Options) *Analyzer {
 		sas:      make(map[saKey]*saState),
 		half:     make(map[halfKey]*saState),
 		esp:      make(map[espKey]*ChildSA),
-		pairs:    make(map[pairKey]*pairState),
+		latest:   make(map[pairKey]*saState),
+		hist:     make(map[pairKey]*pairHist),
+		histMax:  maxPairHist,
 		intern:   make(map[string]string),
 		orphans:  make(map[uint32]*orphanESP),
 		accepted: make(map[netip.Addr]acceptedProposal),
@@ -256,8 +264,8 @@ func (a *Analyzer) finalize(st *saState) {
 	for _, c := range st.sa.ChildSAs {
 		a.unindexChild(st, c)
 	}
-	if ps := a.pairs[st.pairKey()]; ps != nil && ps.latest == st {
-		ps.latest = nil
+	if k := st.pairKey(); a.latest[k] == st {
+		delete(a.latest, k)
 	}
 	a.observePair(st)
 	if st.saRare != nil && st.saRare != &noRare {

@@ -33,11 +33,10 @@ func (a *Analyzer) inferRekey(st *saState, p *Packet) *saState {
 	if h.Exchange == dissect.ExchangeIKESAInit || h.MessageID > 1 {
 		return nil
 	}
-	ps := a.pairs[st.pairKey()]
-	if ps == nil || ps.latest == nil || ps.latest == st || ps.latest.done || ps.latest.out.has(outDeleted) {
+	old := a.latest[st.pairKey()]
+	if old == nil || old == st || old.done || old.out.has(outDeleted) {
 		return nil
 	}
-	old := ps.latest
 	if old.nrecent() == 0 {
 		return nil
 	}
@@ -59,5 +58,5 @@ func (a *Analyzer) linkRekey(old, nw *saState, inferred bool) {
 	nw.out.set(outAuthOK)
 	nw.sa.Established = nw.sa.Start
 	nw.sa.Proposal = old.sa.Proposal
-	a.pair(nw.pairKey()).latest = nw
+	a.latest[nw.pairKey()] = nw
 }

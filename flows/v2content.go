@@ -246,8 +246,7 @@ func (a *Analyzer) established(st *saState, p *Packet) {
 		st.out.set(outAuthOK)
 		st.sa.Established = p.Time
 	}
-	ps := a.pair(st.pairKey())
-	ps.latest = st
+	a.latest[st.pairKey()] = st
 }
 
 // errorNotify turns an error notify into a finding.

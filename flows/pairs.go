@@ -1,0 +1,95 @@
+package flows
+
+import (
+	"net/netip"
+	"strconv"
+	"time"
+)
+
+// pairKey names the two addresses of a conversation, lower first.
+type pairKey struct{ lo, hi [16]byte }
+
+// makePairKey orders the addresses so both directions share a key.
+func makePairKey(x, y netip.Addr) pairKey {
+	a, b := x.As16(), y.As16()
+	if string(a[:]) > string(b[:]) {
+		a, b = b, a
+	}
+	return pairKey{a, b}
+}
+
+// maxPairHist bounds the pairs of peers whose SA history is kept for
+// sa_flapping. Beyond it, a pair whose history is a single SA (it cannot
+// have flapped yet) is dropped to make room (pairsDropped counts them,
+// and a note says so); a pair with more is kept. 2^17 pairs cost about
+// 25 MB; without the bound a capture of a million short SAs between
+// distinct peers held 150 MB of history.
+const maxPairHist = 1 << 17
+
+// pairDropScan bounds the history entries examined to find one to drop,
+// so that a full table costs O(1) per finished SA.
+const pairDropScan = 64
+
+// pairHist is the history of two peers' finished established SAs.
+type pairHist struct {
+	cycles []cycle // finished established SAs (for sa_flapping), the first 64
+	a, b   netip.Addr
+}
+
+// cycle is one established-then-gone IKE SA.
+type cycle struct {
+	start, end time.Time
+	frame      int
+	deleted    bool
+}
+
+// observePair records a finished SA for flapping detection.
+func (a *Analyzer) observePair(st *saState) {
+	if !st.out.has(outAuthOK) || st.out.has(outRekeyed) {
+		return
+	}
+	k := st.pairKey()
+	h := a.hist[k]
+	if h == nil {
+		if len(a.hist) >= a.histMax && !a.dropPairHist() {
+			a.pairsDropped++
+			return
+		}
+		h = new(pairHist)
+		a.hist[k] = h
+	}
+	h.a, h.b = st.sa.Initiator.Addr(), st.sa.Responder.Addr()
+	if len(h.cycles) < 64 {
+		h.cycles = append(h.cycles, cycle{start: st.sa.Start, end: st.sa.End, frame: st.sa.FirstFrame, deleted: st.out.has(outDeleted)})
+	}
+}
+
+// dropPairHist forgets the history of one pair that has a single SA,
+// looking at no more than pairDropScan pairs; false when none was found.
+func (a *Analyzer) dropPairHist() bool {
+	n := 0
+	for k, h := range a.hist {
+		if len(h.cycles) == 1 {
+			delete(a.hist, k)
+			a.pairsDropped++
+			return true
+		}
+		if n++; n == pairDropScan {
+			break
+		}
+	}
+	return false
+}
+
+// pairsDroppedFinding says that flapping was checked on part of the
+// history only, when the bound was reached.
+func (a *Analyzer) pairsDroppedFinding() {
+	if a.pairsDropped == 0 {
+		return
+	}
+	a.global = append(a.global, Finding{Kind: KindFlapping, Severity: SeverityInfo, Time: a.now, Frames: []int{},
+		Message: "Flapping was checked on the IKE SA history of at most " + strconv.Itoa(a.histMax) +
+			" pairs of peers: to bound memory, " + strconv.Itoa(a.pairsDropped) + " histories of a single" +
+			" established IKE SA were dropped, so peers among them that set up SAs again and again may not be" +
+			" reported as flapping."})
+}
