@@ -39,7 +39,7 @@ type Analyzer struct {
 
 	peers   map[netip.Addr]bool
 	spis    map[string]bool
-	intern  map[string]string
+	intern  map[string]*string
 	done    []*SA // finalised SAs (when OnSA is nil)
 	report  Report
 	global  []Finding
@@ -76,7 +76,7 @@ func NewAnalyzer(opt Options) *Analyzer {
 		latest:   make(map[pairKey]*saState),
 		hist:     make(map[pairKey]*pairHist),
 		histMax:  maxPairHist,
-		intern:   make(map[string]string),
+		intern:   make(map[string]*string),
 		orphans:  make(map[uint32]*orphanESP),
 		accepted: make(map[netip.Addr]acceptedProposal),
 		offers:   make(map[netip.Addr]acceptedProposal),
@@ -137,16 +137,20 @@ func (a *Analyzer) addIKE(p *Packet) {
 // hash fingerprints a message for retransmit detection.
 func (a *Analyzer) hash(b []byte) uint64 { return maphash.Bytes(a.seed, b) }
 
-// str interns s so that the many identical summaries share storage.
-func (a *Analyzer) str(b []byte) string {
-	if s, ok := a.intern[string(b)]; ok {
-		return s
+// str interns b, returning one shared pointer per distinct summary, so
+// that the many identical summaries share storage and a compact message
+// (cmsg) holds 8 octets for it, not a 16-octet string header. Past 2^16
+// distinct summaries new ones are no longer interned.
+func (a *Analyzer) str(b []byte) *string {
+	if p, ok := a.intern[string(b)]; ok {
+		return p
 	}
-	s := string(b)
+	p := new(string)
+	*p = string(b)
 	if len(a.intern) < 1<<16 {
-		a.intern[s] = s
+		a.intern[*p] = p
 	}
-	return s
+	return p
 }
 
 // newSA creates and indexes a new IKE SA state.

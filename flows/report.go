@@ -151,12 +151,12 @@ type exRec struct {
 	side    uint8 // side that sent the request / first message
 	hasResp bool
 	v1step  uint8 // IKEv1: number of distinct messages so far
-	MID     uint32
-	Start   time.Time
 	// Answered, RTT and Retransmits are those of Exchange.
 	Answered bool
 	kind     exKind // what the exchange did, when known
 	nInline  uint8  // messages held in inline
+	MID      uint32
+	Start    time.Time
 	RTT      float64
 	// Retransmits is that of Exchange.
 	Retransmits int
@@ -302,10 +302,10 @@ func (ex *exRec) childOf() *ChildSA {
 
 // cmsg is the compact form of a Message kept while its SA is open.
 type cmsg struct {
-	off       int64 // time, offset from the exchange's start (see cmsgExactTime)
-	payloads  string
-	hash      uint64 // fingerprint for retransmit detection
-	frame     uint32 // see cmsgExactFrame
+	off       int64   // time, offset from the exchange's start (see cmsgExactTime)
+	payloads  *string // Message.Payloads, interned (Analyzer.str); nil: ""
+	hash      uint64  // fingerprint for retransmit detection
+	frame     uint32  // see cmsgExactFrame
 	size      uint32
 	fragNum   uint16
 	fragTotal uint16 // 0: not a fragment
@@ -329,6 +329,14 @@ func (m *cmsg) side() uint8 {
 		return sideR
 	}
 	return sideI
+}
+
+// text returns the message's payload summary (Message.Payloads).
+func (m *cmsg) text() string {
+	if m.payloads == nil {
+		return ""
+	}
+	return *m.payloads
 }
 
 func (m *cmsg) response() bool   { return m.flags&cmsgResponse != 0 }
@@ -428,7 +436,7 @@ func (ex *exRec) render(out *Exchange, block []Message) {
 		c := ex.msg(i)
 		m := &block[i-have]
 		*m = Message{Frame: ex.frame(i), Time: ex.msgTime(i), From: sideName(c.side()), Response: c.response(),
-			Size: int(c.size), Payloads: c.payloads, Retransmit: c.retransmit()}
+			Size: int(c.size), Payloads: c.text(), Retransmit: c.retransmit()}
 		if c.fragTotal > 0 {
 			m.Fragment = fragLabel(c.fragNum, c.fragTotal)
 		}

@@ -566,7 +566,7 @@ func (a *Analyzer) quickModeRefused(st *saState, i int) bool {
 			return true // the error notify is reported where it was decrypted
 		}
 		m := info.msg(0)
-		if !strings.Contains(m.payloads, "encrypted") {
+		if !strings.Contains(m.text(), "encrypted") {
 			continue
 		}
 		qm.rare().refusal = info.frame(0)

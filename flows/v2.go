@@ -279,7 +279,7 @@ func firstResp(ex *exRec) int {
 // lastPayloads returns the payload summary of the first message of ex sent
 // by side (with the same fragment label as r), so retransmits show what
 // they carried without decrypting them again.
-func (a *Analyzer) lastPayloads(ex *exRec, side uint8, r *cmsg) string {
+func (a *Analyzer) lastPayloads(ex *exRec, side uint8, r *cmsg) *string {
 	for i := range ex.nmsgs() {
 		m := ex.msg(i)
 		if m.side() == side && m.fragTotal == r.fragTotal && (r.fragTotal == 0 || m.fragNum == r.fragNum) {
