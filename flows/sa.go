@@ -42,20 +42,6 @@ type sideState struct {
 	hashAlgs uint8
 }
 
-// exKind says what an exchange did, when the analyzer could tell.
-type exKind uint8
-
-const (
-	exUnknown     exKind = iota
-	exChildCreate        // CREATE_CHILD_SA creating a new child SA
-	exChildRekey         // CREATE_CHILD_SA with REKEY_SA
-	exIKERekey           // CREATE_CHILD_SA rekeying the IKE SA
-	exDelete             // INFORMATIONAL with Delete payloads
-	exLiveness           // empty INFORMATIONAL (DPD)
-	exPhase1             // IKEv1 main/aggressive mode
-	exQuick              // IKEv1 quick mode
-)
-
 // recentLen is how many recent exchanges are searched when pairing.
 const recentLen = 16
 
