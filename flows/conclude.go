@@ -209,10 +209,11 @@ func (a *Analyzer) retransmitFinding(st *saState, ex *exRec, g []*Message) {
 		if len(g) <= 2 && delay < 5*time.Second {
 			sev = SeverityInfo
 		}
-	case ex.xr != nil && ex.xr.refusal != 0:
-		what := ex.xr.refusalWhat + " (frame " + strconv.Itoa(ex.xr.refusal) + ")"
-		if ex.xr.refusalWhat == "" {
-			what = "an encrypted informational (frame " + strconv.Itoa(ex.xr.refusal) + ", most likely an error notify)"
+	case ex.extraOrEmpty().refusal != 0:
+		x := ex.extraOrEmpty()
+		what := x.refusalWhat + " (frame " + strconv.Itoa(x.refusal) + ")"
+		if x.refusalWhat == "" {
+			what = "an encrypted informational (frame " + strconv.Itoa(x.refusal) + ", most likely an error notify)"
 		}
 		b.WriteString("The " + otherSide(first.From) + " had answered with " + what + " instead of the next" +
 			" quick-mode message; the " + first.From + " ignored that answer and kept retransmitting. This is not" +

@@ -57,7 +57,18 @@ type exRec struct {
 type exRare struct {
 	reqFrags uint64 // IKEv2 SKF fragment numbers seen in the request (bit n-1)
 	rspFrags uint64
-	frags    [2]*fragState
+	times    []exactTime
+	frames   []exactFrame
+	more     []cmsg // messages after the inline ones
+	// *exExtra holds the rest, which even fewer exchanges need (an
+	// IKEv1 phase 1 needs more, not that); nil until extra() is called.
+	*exExtra
+}
+
+// exExtra is the part of an exchange's working state that only exchanges
+// with child SAs, errors, fragments or slow answers need.
+type exExtra struct {
+	frags [2]*fragState
 	// slow is the longest wait for an answer (IKEv1: between messages),
 	// kept only from slowAnswer on; slowFrom and slowTo are the frames of
 	// that wait.
@@ -72,9 +83,27 @@ type exRare struct {
 	// ("" when encrypted).
 	refusal     int
 	refusalWhat string
-	times       []exactTime
-	frames      []exactFrame
-	more        []cmsg // messages after the inline ones
+}
+
+// noExtra is the shared, never modified, empty exExtra read by exchanges
+// that have none.
+var noExtra exExtra
+
+// extra returns ex's exExtra, allocating it (and its exRare), for writing.
+func (ex *exRec) extra() *exExtra {
+	r := ex.rare()
+	if r.exExtra == nil {
+		r.exExtra = new(exExtra)
+	}
+	return r.exExtra
+}
+
+// extraOrEmpty returns ex's exExtra for reading (noExtra when none).
+func (ex *exRec) extraOrEmpty() *exExtra {
+	if ex.xr == nil || ex.xr.exExtra == nil {
+		return &noExtra
+	}
+	return ex.xr.exExtra
 }
 
 // exactFrame is the frame number of a message that does not fit in
@@ -124,20 +153,18 @@ func (ex *exRec) setFragBits(resp bool, bits uint64) {
 
 // noteWait records a wait of d for an answer, from frame from to frame to.
 func (ex *exRec) noteWait(d time.Duration, from, to int) {
-	if d < slowAnswer || (ex.xr != nil && d <= ex.xr.slow) {
+	if d < slowAnswer || d <= ex.extraOrEmpty().slow {
 		return
 	}
-	r := ex.rare()
-	r.slow, r.slowFrom, r.slowTo = d, from, to
+	x := ex.extra()
+	x.slow, x.slowFrom, x.slowTo = d, from, to
 }
 
 // slowWait returns the longest wait noted by noteWait (zero when below
 // slowAnswer) and its frames.
 func (ex *exRec) slowWait() (time.Duration, int, int) {
-	if ex.xr == nil {
-		return 0, 0, 0
-	}
-	return ex.xr.slow, ex.xr.slowFrom, ex.xr.slowTo
+	x := ex.extraOrEmpty()
+	return x.slow, x.slowFrom, x.slowTo
 }
 
 // reqHash returns the hash of the first transmission of the request
@@ -172,18 +199,12 @@ func (ex *exRec) lastReqTime() time.Time {
 
 // pendOf returns the child SA offer of the exchange, if any.
 func (ex *exRec) pendOf() *pending {
-	if ex.xr == nil {
-		return nil
-	}
-	return ex.xr.pend
+	return ex.extraOrEmpty().pend
 }
 
 // childOf returns the child SA the exchange created, if any.
 func (ex *exRec) childOf() *ChildSA {
-	if ex.xr == nil {
-		return nil
-	}
-	return ex.xr.child
+	return ex.extraOrEmpty().child
 }
 
 // cmsg is the compact form of a Message kept while its SA is open.
@@ -272,10 +293,7 @@ func (ex *exRec) msgTime(i int) time.Time {
 
 // errorOf returns the Error of the exchange.
 func (ex *exRec) errorOf() string {
-	if ex.xr == nil {
-		return ""
-	}
-	return ex.xr.err
+	return ex.extraOrEmpty().err
 }
 
 // sync brings out, ex's Exchange, up to date, building it when nil, and

@@ -309,7 +309,7 @@ func (a *Analyzer) quickMode(st *saState, p *Packet, side uint8, ex *exRec, f *f
 				}
 			}
 		}
-		ex.rare().pend = pd
+		ex.extra().pend = pd
 	case 2:
 		if len(f.sas) == 0 || ex.childOf() != nil {
 			return
@@ -341,7 +341,7 @@ func (a *Analyzer) quickMode(st *saState, p *Packet, side uint8, ex *exRec, f *f
 		a.rememberAccept(p.Src.Addr(), p.Dst.Addr(), false, chosen.summary, p.Frame)
 		st.sa.ChildSAs = append(st.sa.ChildSAs, c)
 		a.indexChild(st, c)
-		ex.rare().child = c
+		ex.extra().child = c
 	}
 }
 
@@ -376,7 +376,7 @@ func (a *Analyzer) informationalV1(st *saState, p *Packet, side uint8, ex *exRec
 		if !t.IsError() {
 			continue
 		}
-		ex.rare().err = t.String()
+		ex.extra().err = t.String()
 		a.v1ErrorFinding(st, p, side, t)
 	}
 }
@@ -562,14 +562,15 @@ func (a *Analyzer) quickModeRefused(st *saState, i int) bool {
 			continue
 		}
 		if info.errorOf() != "" {
-			qm.rare().refusal, qm.xr.refusalWhat = info.frame(0), info.errorOf()
+			x := qm.extra()
+			x.refusal, x.refusalWhat = info.frame(0), info.errorOf()
 			return true // the error notify is reported where it was decrypted
 		}
 		m := info.msg(0)
 		if !strings.Contains(m.text(), "encrypted") {
 			continue
 		}
-		qm.rare().refusal = info.frame(0)
+		qm.extra().refusal = info.frame(0)
 		st.out.clear(outChildPending)
 		st.addFinding(KindChildRefused, SeverityError, qm.Start,
 			"Phase 1 is up, but the "+sideName(info.side)+" answered QM1 (frame "+strconv.Itoa(qm.frame(0))+

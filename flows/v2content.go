@@ -87,7 +87,7 @@ func (ex *exRec) addFragment(resp bool, num, total uint16, next dissect.PayloadT
 	if resp {
 		i = 1
 	}
-	frags := &ex.rare().frags
+	frags := &ex.extra().frags
 	if frags[i] == nil {
 		frags[i] = &fragState{}
 	}
@@ -155,7 +155,7 @@ func (a *Analyzer) onV2Response(st *saState, p *Packet, side uint8, ex *exRec, f
 	h := &a.msg.Header
 	errT, hasErr := f.firstError(2)
 	if hasErr && ex.errorOf() == "" {
-		ex.rare().err = dissect.NotifyType(errT).String()
+		ex.extra().err = dissect.NotifyType(errT).String()
 	}
 	switch h.Exchange {
 	case dissect.ExchangeIKESAInit:
