@@ -187,8 +187,8 @@ func (a *Analyzer) addKey(st *saState, k saKey) {
 		st.keyR, st.keyed = k.r, true
 		return
 	}
-	r := st.rare()
-	r.moreKeys = append(r.moreKeys, k)
+	m := st.moreState()
+	m.keys = append(m.keys, k)
 }
 
 // lruPush appends st to the idle list.
@@ -272,8 +272,8 @@ func (a *Analyzer) finalize(st *saState) {
 		delete(a.latest, k)
 	}
 	a.observePair(st)
-	if st.saRare != nil && st.saRare != &noRare {
-		st.ring = nil
+	if m := st.moreOrEmpty(); m != &noMore {
+		m.ring = nil
 	}
 	st.inferChild = nil
 	for _, k := range st.rareOrEmpty().rekeyKeys {

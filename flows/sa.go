@@ -52,7 +52,7 @@ type saState struct {
 
 	// keyR is the responder SPI of the first index entry pointing at this
 	// SA (saKey{sa.SPIi, keyR, version}, when keyed); retries that changed
-	// the responder SPI add entries to saRare.moreKeys. See eachKey.
+	// the responder SPI add entries to saMore.keys. See eachKey.
 	keyR dissect.SPI
 	prev *saState
 	next *saState
@@ -61,7 +61,7 @@ type saState struct {
 	sides [2]sideState
 	// exs are the records of sa.Exchanges (which sync builds from them).
 	// The last recentLen exchanges are the tail of exs until one is
-	// omitted (Options.MaxExchanges); saRare.ring holds them from then on.
+	// omitted (Options.MaxExchanges); saMore.ring holds them from then on.
 	exs []*exRec
 
 	deleteFrame int               // frame of the Delete of the IKE SA
@@ -101,18 +101,43 @@ type saRare struct {
 	weak           []weakAlg // weak algorithms negotiated
 	weakFrames     []int
 	weakWhat       []string
-	rekeyKeys      []saKey // SPIs of expected replacements
-	moreKeys       []saKey // index entries after the first (keyR)
+	rekeyKeys      []saKey    // SPIs of expected replacements
+	more           *saMore    // index and exchange overflow; nil until needed
+	authTiny       int        // frame of an encrypted IKE_AUTH response too small to authenticate
+	cert           *certState // identities and certificates (cert.go)
+	replacedBy     int        // first frame of a fresh IKE SA between the same peers started while this one was up
+	replacedFrom   bool       // that IKE SA was started by this SA's initiator
+	replacedAt     time.Time
+	badFlags       []int   // frames of messages with reserved header flags set
+	badFlagVals    []uint8 // their flags octets
+}
+
+// saMore is the part of an SA's rare state that even fewer SAs need.
+type saMore struct {
+	keys []saKey // index entries after the first (saState.keyR)
 	// ring holds the last recentLen exchanges once one was omitted
 	// (saState.exs).
-	ring         *[recentLen]*exRec
-	authTiny     int        // frame of an encrypted IKE_AUTH response too small to authenticate
-	cert         *certState // identities and certificates (cert.go)
-	replacedBy   int        // first frame of a fresh IKE SA between the same peers started while this one was up
-	replacedFrom bool       // that IKE SA was started by this SA's initiator
-	replacedAt   time.Time
-	badFlags     []int   // frames of messages with reserved header flags set
-	badFlagVals  []uint8 // their flags octets
+	ring *[recentLen]*exRec
+}
+
+// noMore is the shared, never modified, empty saMore.
+var noMore saMore
+
+// moreOrEmpty returns st's saMore for reading (noMore when none).
+func (st *saState) moreOrEmpty() *saMore {
+	if m := st.rareOrEmpty().more; m != nil {
+		return m
+	}
+	return &noMore
+}
+
+// moreState returns st's saMore, allocating it (and its saRare).
+func (st *saState) moreState() *saMore {
+	r := st.rare()
+	if r.more == nil {
+		r.more = new(saMore)
+	}
+	return r.more
 }
 
 // noRare is the shared, never modified, empty saRare of SAs that needed
@@ -141,7 +166,7 @@ func (st *saState) eachKey(fn func(saKey)) {
 		return
 	}
 	fn(saKey{st.sa.SPIi, st.keyR, uint8(st.sa.Version)})
-	for _, k := range st.rareOrEmpty().moreKeys {
+	for _, k := range st.moreOrEmpty().keys {
 		fn(k)
 	}
 }
@@ -187,8 +212,8 @@ func (st *saState) touch(t time.Time, f int) {
 
 // addRecent remembers ex for pairing.
 func (st *saState) addRecent(ex *exRec) {
-	if r := st.rareOrEmpty(); r.ring != nil {
-		r.ring[(st.nrecent()-1)%recentLen] = ex
+	if m := st.moreOrEmpty(); m.ring != nil {
+		m.ring[(st.nrecent()-1)%recentLen] = ex
 	}
 }
 
@@ -198,10 +223,10 @@ func (st *saState) nrecent() int { return len(st.exs) + st.sa.ExchangesOmitted }
 // startRing moves the recent exchanges, the tail of sa.Exchanges so far,
 // into a ring, before the first exchange sa.Exchanges cannot hold.
 func (st *saState) startRing() {
-	if st.rareOrEmpty().ring != nil {
+	if st.moreOrEmpty().ring != nil {
 		return
 	}
-	r := st.rare()
+	r := st.moreState()
 	r.ring = new([recentLen]*exRec)
 	exs := st.exs
 	for j := max(0, st.nrecent()-recentLen); j < st.nrecent(); j++ {
@@ -212,8 +237,8 @@ func (st *saState) startRing() {
 // recentEx returns the k-th most recent exchange (1 ≤ k ≤
 // min(nrecent, recentLen)).
 func (st *saState) recentEx(k int) *exRec {
-	if r := st.rareOrEmpty(); r.ring != nil {
-		return r.ring[(st.nrecent()-k)%recentLen]
+	if m := st.moreOrEmpty(); m.ring != nil {
+		return m.ring[(st.nrecent()-k)%recentLen]
 	}
 	return st.exs[st.nrecent()-k]
 }
