@@ -34,6 +34,10 @@ type Analyzer struct {
 	hist         map[pairKey]*pairHist
 	pairsDropped int // pairs whose history was dropped to bound memory
 	histMax      int // maxPairHist (smaller in tests)
+	// histQ[histHead:] are the pairs of hist in the order their history
+	// started, the candidates for dropping (pairs.go).
+	histQ    []pairKey
+	histHead int
 
 	lruHead, lruTail *saState
 

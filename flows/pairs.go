@@ -19,15 +19,17 @@ func makePairKey(x, y netip.Addr) pairKey {
 }
 
 // maxPairHist bounds the pairs of peers whose SA history is kept for
-// sa_flapping. Beyond it, a pair whose history is a single SA (it cannot
-// have flapped yet) is dropped to make room (pairsDropped counts them,
-// and a note says so); a pair with more is kept. 2^17 pairs cost about
+// sa_flapping. Beyond it, the oldest pair whose history is still a single
+// SA (it cannot have flapped yet) is dropped to make room (pairsDropped
+// counts them, and a note says so); a pair with more is kept. The choice
+// depends only on the order SAs finished, so the output is the same on
+// every run. 2^17 pairs cost about
 // 25 MB; without the bound a capture of a million short SAs between
 // distinct peers held 150 MB of history.
 const maxPairHist = 1 << 17
 
-// pairDropScan bounds the history entries examined to find one to drop,
-// so that a full table costs O(1) per finished SA.
+// pairDropScan bounds the queued pairs examined to find one to drop, so
+// that a full table costs O(1) per finished SA.
 const pairDropScan = 64
 
 // pairHist is the history of two peers' finished established SAs.
@@ -57,6 +59,7 @@ func (a *Analyzer) observePair(st *saState) {
 		}
 		h = new(pairHist)
 		a.hist[k] = h
+		a.histQ = append(a.histQ, k)
 	}
 	h.a, h.b = st.sa.Initiator.Addr(), st.sa.Responder.Addr()
 	if len(h.cycles) < 64 {
@@ -64,18 +67,22 @@ func (a *Analyzer) observePair(st *saState) {
 	}
 }
 
-// dropPairHist forgets the history of one pair that has a single SA,
-// looking at no more than pairDropScan pairs; false when none was found.
+// dropPairHist forgets the history of the oldest pair that still has a
+// single SA, looking at no more than pairDropScan queued pairs (a pair
+// with more SAs leaves the queue for good); false when none was found.
 func (a *Analyzer) dropPairHist() bool {
-	n := 0
-	for k, h := range a.hist {
-		if len(h.cycles) == 1 {
+	for n := 0; n < pairDropScan && a.histHead < len(a.histQ); n++ {
+		k := a.histQ[a.histHead]
+		a.histQ[a.histHead] = pairKey{}
+		a.histHead++
+		if a.histHead >= 1024 && 2*a.histHead >= len(a.histQ) {
+			a.histQ = append(a.histQ[:0], a.histQ[a.histHead:]...)
+			a.histHead = 0
+		}
+		if h := a.hist[k]; h != nil && len(h.cycles) == 1 {
 			delete(a.hist, k)
 			a.pairsDropped++
 			return true
-		}
-		if n++; n == pairDropScan {
-			break
 		}
 	}
 	return false
