@@ -10,11 +10,10 @@ import (
 // peers that is still open, that st (a fresh IKE_SA_INIT) started while it
 // was up. Whether that SA was abandoned is decided when it is concluded.
 func (a *Analyzer) noteReplacement(st *saState, p *Packet) {
-	ps := a.pairs[st.pairKey()]
-	if ps == nil || ps.latest == nil || ps.latest == st || ps.latest.done || ps.latest.sa.Version != 2 {
+	old := a.latest[st.pairKey()]
+	if old == nil || old == st || old.done || old.sa.Version != 2 {
 		return
 	}
-	old := ps.latest
 	if old.rareOrEmpty().replacedBy == 0 {
 		r := old.rare()
 		r.replacedBy, r.replacedAt = p.Frame, p.Time
@@ -28,7 +27,7 @@ func (a *Analyzer) noteReplacement(st *saState, p *Packet) {
 // CREATE_CHILD_SA request (the FortiGate HA pattern of seed 003).
 func (a *Analyzer) abandonFindings(st *saState) {
 	sa := st.sa
-	if st.replacedBy == 0 || !st.authOK || st.deleted || st.rekeyed || st.dead || len(st.exs) == 0 ||
+	if st.replacedBy == 0 || !st.out.has(outAuthOK) || st.out.has(outDeleted) || st.out.has(outRekeyed) || st.out.has(outDead) || len(st.exs) == 0 ||
 		sa.ExchangesOmitted > 0 {
 		return
 	}

@@ -24,16 +24,26 @@ type Analyzer struct {
 	f      facts
 	spiBuf []ESPSPI
 
-	sas   map[saKey]*saState
-	half  map[halfKey]*saState
-	esp   map[espKey]*ChildSA
-	pairs map[pairKey]*pairState
+	sas  map[saKey]*saState
+	half map[halfKey]*saState
+	esp  map[espKey]*ChildSA
+	// latest is, per pair of peers, the established IKE SA most recently
+	// seen between them while it is open; hist the history of their
+	// finished established SAs (pairs.go).
+	latest       map[pairKey]*saState
+	hist         map[pairKey]*pairHist
+	pairsDropped int // pairs whose history was dropped to bound memory
+	histMax      int // maxPairHist (smaller in tests)
+	// histQ[histHead:] are the pairs of hist in the order their history
+	// started, the candidates for dropping (pairs.go).
+	histQ    []pairKey
+	histHead int
 
 	lruHead, lruTail *saState
 
 	peers   map[netip.Addr]bool
 	spis    map[string]bool
-	intern  map[string]string
+	intern  map[string]*string
 	done    []*SA // finalised SAs (when OnSA is nil)
 	report  Report
 	global  []Finding
@@ -67,8 +77,10 @@ func NewAnalyzer(opt Options) *Analyzer {
 		sas:      make(map[saKey]*saState),
 		half:     make(map[halfKey]*saState),
 		esp:      make(map[espKey]*ChildSA),
-		pairs:    make(map[pairKey]*pairState),
-		intern:   make(map[string]string),
+		latest:   make(map[pairKey]*saState),
+		hist:     make(map[pairKey]*pairHist),
+		histMax:  maxPairHist,
+		intern:   make(map[string]*string),
 		orphans:  make(map[uint32]*orphanESP),
 		accepted: make(map[netip.Addr]acceptedProposal),
 		offers:   make(map[netip.Addr]acceptedProposal),
@@ -129,16 +141,20 @@ func (a *Analyzer) addIKE(p *Packet) {
 // hash fingerprints a message for retransmit detection.
 func (a *Analyzer) hash(b []byte) uint64 { return maphash.Bytes(a.seed, b) }
 
-// str interns s so that the many identical summaries share storage.
-func (a *Analyzer) str(b []byte) string {
-	if s, ok := a.intern[string(b)]; ok {
-		return s
+// str interns b, returning one shared pointer per distinct summary, so
+// that the many identical summaries share storage and a compact message
+// (cmsg) holds 8 octets for it, not a 16-octet string header. Past 2^16
+// distinct summaries new ones are no longer interned.
+func (a *Analyzer) str(b []byte) *string {
+	if p, ok := a.intern[string(b)]; ok {
+		return p
 	}
-	s := string(b)
+	p := new(string)
+	*p = string(b)
 	if len(a.intern) < 1<<16 {
-		a.intern[s] = s
+		a.intern[*p] = p
 	}
-	return s
+	return p
 }
 
 // newSA creates and indexes a new IKE SA state.
@@ -165,13 +181,18 @@ func (a *Analyzer) newSA(version uint8, p *Packet, fromInitiator bool, spii, spi
 type saAlloc struct {
 	st  saState
 	sa  SA
-	exs [4]*exRec
+	exs [3]*exRec
 }
 
 // addKey indexes st under k.
 func (a *Analyzer) addKey(st *saState, k saKey) {
 	a.sas[k] = st
-	st.keys = append(st.keys, k)
+	if !st.keyed {
+		st.keyR, st.keyed = k.r, true
+		return
+	}
+	m := st.moreState()
+	m.keys = append(m.keys, k)
 }
 
 // lruPush appends st to the idle list.
@@ -237,11 +258,11 @@ func (a *Analyzer) finalize(st *saState) {
 	st.view()
 	clear(st.exs) // the records are no longer needed: sa.Exchanges holds their Exchanges
 	st.exs = nil
-	for _, k := range st.keys {
+	st.eachKey(func(k saKey) {
 		if a.sas[k] == st {
 			delete(a.sas, k)
 		}
-	}
+	})
 	if st.half {
 		hk := halfKey{st.sa.SPIi, uint8(st.sa.Version)}
 		if a.half[hk] == st {
@@ -251,11 +272,13 @@ func (a *Analyzer) finalize(st *saState) {
 	for _, c := range st.sa.ChildSAs {
 		a.unindexChild(st, c)
 	}
-	if ps := a.pairs[st.pairKey()]; ps != nil && ps.latest == st {
-		ps.latest = nil
+	if k := st.pairKey(); a.latest[k] == st {
+		delete(a.latest, k)
 	}
 	a.observePair(st)
-	st.ring = nil
+	if m := st.moreOrEmpty(); m != &noMore {
+		m.ring = nil
+	}
 	st.inferChild = nil
 	for _, k := range st.rareOrEmpty().rekeyKeys {
 		if a.rekeys[k] == st {

@@ -3,7 +3,9 @@ package flows
 import (
 	"encoding/binary"
 	"net/netip"
+	"os"
 	"runtime"
+	"runtime/pprof"
 	"syscall"
 	"testing"
 	"time"
@@ -86,6 +88,7 @@ func (s *synth) run(a *Analyzer, n int) {
 // OnSA, holding only the open ones. live-MB is the heap in use after the
 // last packet, before Finish; in "keep" mode (no idle timeout) every SA is
 // still open then, so B/open-SA is the working state of one open SA.
+// IKEFLOW_BENCH_HEAP=FILE writes the heap profile of that moment ("keep").
 func BenchmarkAnalyze100kSAs(b *testing.B) {
 	const n = 100_000
 	for _, mode := range []string{"keep", "stream"} {
@@ -112,6 +115,9 @@ func BenchmarkAnalyze100kSAs(b *testing.B) {
 				var ms runtime.MemStats
 				runtime.ReadMemStats(&ms)
 				live = ms.HeapAlloc
+				if path := os.Getenv("IKEFLOW_BENCH_HEAP"); path != "" && mode == "keep" {
+					writeHeapProfile(b, path)
+				}
 				_ = syscall.Getrusage(syscall.RUSAGE_SELF, &rb)
 				gcCPU += time.Duration(rb.Utime.Nano() + rb.Stime.Nano() - ra.Utime.Nano() - ra.Stime.Nano())
 				b.StartTimer()
@@ -138,5 +144,19 @@ func BenchmarkAnalyze100kSAs(b *testing.B) {
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/SA")
 		})
+	}
+}
+
+// writeHeapProfile writes the heap profile (what is live now: the
+// benchmark calls it with every SA open) to path, for
+// `go tool pprof -sample_index=inuse_space`.
+func writeHeapProfile(b *testing.B, path string) {
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+		b.Fatal(err)
 	}
 }

@@ -99,7 +99,7 @@ func (a *Analyzer) certFindings(st *saState) {
 				sev, tail := SeverityError, " strongSwan and most gateways require the identity to be in the certificate's"+
 					" subjectAltName (or to be its subject DN) and fail authentication otherwise: set the identity to one the"+
 					" certificate holds, or reissue the certificate with that subjectAltName."
-				if st.authOK && !st.authFailed {
+				if st.out.has(outAuthOK) && !st.out.has(outAuthFailed) {
 					sev, tail = SeverityInfo, " The other peer accepted it (it does not enforce the match), but strongSwan"+
 						" and most gateways would refuse it: set the identity to one the certificate holds before moving"+
 						" to such a peer."
@@ -134,7 +134,7 @@ func (a *Analyzer) certFindings(st *saState) {
 		t := "The initiator asked for the responder identity " + idText(i.wantType, i.want) + " (IDr in its IKE_AUTH" +
 			" request), but the responder answered as " + idText(r.idType, r.id) + " (frame " + strconv.Itoa(r.idFrame) + ")."
 		sev := SeverityWarning
-		if st.authFailed {
+		if st.out.has(outAuthFailed) {
 			sev = SeverityError
 		}
 		st.addFinding(KindIDrMismatch, sev, sa.Start, t+" strongSwan and most gateways then refuse the responder"+
@@ -156,13 +156,13 @@ func (a *Analyzer) certFindings(st *saState) {
 	if i.auth != "" && r.auth != "" && (i.auth == "shared key") != (r.auth == "shared key") {
 		t := "The peers authenticated differently: initiator with " + i.auth + " (frame " + strconv.Itoa(i.authFrame) +
 			"), responder with " + r.auth + " (frame " + strconv.Itoa(r.authFrame) + ")."
-		if st.authFailed {
+		if st.out.has(outAuthFailed) {
 			st.addFinding(KindAuthMethodMismatch, SeverityWarning, sa.Start, t+" IKEv2 allows it, but each side must"+
 				" be configured to expect the other's method.", i.authFrame, r.authFrame)
 		}
 		add(evMedium, sideI, t, i.authFrame, r.authFrame)
 	}
-	if st.authFailed {
+	if st.out.has(outAuthFailed) {
 		causes = keepCauses(cs, causes)
 		for _, c := range causes {
 			if c.chain {

@@ -53,7 +53,7 @@ func (a *Analyzer) childOffer(st *saState, p *Packet, side uint8, ex *exRec, f *
 	if n, ok := f.notify(uint16(dissect.NotifyRekeySA)); ok {
 		pd.rekeyOf = spi4(n.spi)
 	}
-	ex.rare().pend = pd
+	ex.extra().pend = pd
 	switch {
 	case pd.ikeRekey:
 		ex.kind = exIKERekey
@@ -126,7 +126,7 @@ func (a *Analyzer) childAnswer(st *saState, p *Packet, side uint8, ex *exRec, f 
 	a.rememberAccept(p.Src.Addr(), p.Dst.Addr(), false, chosen.summary, p.Frame)
 	st.sa.ChildSAs = append(st.sa.ChildSAs, c)
 	a.indexChild(st, c)
-	ex.rare().child = c
+	ex.extra().child = c
 }
 
 // firstNonEmpty returns a if set, else b.
@@ -145,8 +145,9 @@ func (a *Analyzer) applyDeletes(st *saState, p *Packet, side uint8, f *facts) {
 		var proto uint8
 		proto, a.spiBuf = deleteSPIs(v, d, a.spiBuf[:0])
 		if proto == 1 {
-			if !st.deleted {
-				st.deleted, st.deleteFrame = true, p.Frame
+			if !st.out.has(outDeleted) {
+				st.out.set(outDeleted)
+				st.deleteFrame = p.Frame
 			}
 			continue
 		}

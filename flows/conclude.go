@@ -26,8 +26,8 @@ func (a *Analyzer) conclude(st *saState) {
 	if st.v1 != nil {
 		a.concludeV1(st)
 	}
-	if st.authTiny != 0 && !st.authOK && !st.authFailed {
-		st.authFailed = true
+	if st.authTiny != 0 && !st.out.has(outAuthOK) && !st.out.has(outAuthFailed) {
+		st.out.set(outAuthFailed)
 		st.addFinding(KindAuthFailed, SeverityError, sa.Start,
 			"The IKE_AUTH response (frame "+strconv.Itoa(st.authTiny)+") is too small to carry the responder's identity"+
 				" and AUTH payload, and nothing followed: the responder refused authentication with an error notify,"+
@@ -52,19 +52,19 @@ func (a *Analyzer) conclude(st *saState) {
 		st.addFinding(KindMalformed, SeverityWarning, sa.Start, badFlagsText(st.badFlags, st.badFlagVals, true), st.badFlags...)
 	}
 	switch {
-	case st.rekeyed:
+	case st.out.has(outRekeyed):
 		sa.State = StateRekeyed
-	case (st.deleted || st.dead) && (st.authOK || sa.Version == 1 && st.v1 != nil && st.v1.phase1Done):
+	case (st.out.has(outDeleted) || st.out.has(outDead)) && (st.out.has(outAuthOK) || sa.Version == 1 && st.v1 != nil && st.v1.phase1Done):
 		sa.State = StateDeleted
-	case st.authOK && !st.authFailed:
+	case st.out.has(outAuthOK) && !st.out.has(outAuthFailed):
 		sa.State = StateEstablished
-	case st.authFailed || st.initFailed:
+	case st.out.has(outAuthFailed) || st.out.has(outInitFailed):
 		sa.State = StateFailed
-	case st.deleted:
+	case st.out.has(outDeleted):
 		sa.State = StateFailed
 	case gaveUp:
 		sa.State = StateFailed
-	case st.initOK && !st.authTried && a.now.Sub(sa.End) >= a.opt.Grace:
+	case st.out.has(outInitOK) && !st.out.has(outAuthTried) && a.now.Sub(sa.End) >= a.opt.Grace:
 		sa.State = StateHalfOpen
 		what := "IKE_SA_INIT completed"
 		if sa.Version == 1 {
@@ -209,10 +209,11 @@ func (a *Analyzer) retransmitFinding(st *saState, ex *exRec, g []*Message) {
 		if len(g) <= 2 && delay < 5*time.Second {
 			sev = SeverityInfo
 		}
-	case ex.xr != nil && ex.xr.refusal != 0:
-		what := ex.xr.refusalWhat + " (frame " + strconv.Itoa(ex.xr.refusal) + ")"
-		if ex.xr.refusalWhat == "" {
-			what = "an encrypted informational (frame " + strconv.Itoa(ex.xr.refusal) + ", most likely an error notify)"
+	case ex.extraOrEmpty().refusal != 0:
+		x := ex.extraOrEmpty()
+		what := x.refusalWhat + " (frame " + strconv.Itoa(x.refusal) + ")"
+		if x.refusalWhat == "" {
+			what = "an encrypted informational (frame " + strconv.Itoa(x.refusal) + ", most likely an error notify)"
 		}
 		b.WriteString("The " + otherSide(first.From) + " had answered with " + what + " instead of the next" +
 			" quick-mode message; the " + first.From + " ignored that answer and kept retransmitting. This is not" +
@@ -257,7 +258,7 @@ func (a *Analyzer) unansweredV2(st *saState, ex *exRec, out *Exchange, answeredS
 				secs(last.Time.Sub(first.Time))+" and got no answer: the "+otherSide(first.From)+" is unreachable or has lost"+
 				" this IKE SA (reboot, HA failover, NAT mapping expired). The sender will declare the peer dead and tear down"+
 				" the SA. Check reachability on UDP 500/4500 and the peer's uptime.", frames...)
-		st.dead = ex.Retransmits > 0
+		st.out.put(outDead, ex.Retransmits > 0)
 		return true
 	}
 	var b strings.Builder
@@ -299,7 +300,7 @@ func (a *Analyzer) invalidKEFinding(st *saState) {
 	for _, g := range st.keGroups {
 		used = append(used, g.String())
 	}
-	if len(st.invalidKE) == 1 && st.initOK {
+	if len(st.invalidKE) == 1 && st.out.has(outInitOK) {
 		st.addFinding(KindInvalidKE, SeverityInfo, st.sa.Start,
 			"The responder answered the first IKE_SA_INIT with INVALID_KE_PAYLOAD asking for "+asked.String()+
 				"; the initiator retried with it (KE groups sent: "+strings.Join(used, ", ")+"). One extra round trip is"+
@@ -316,20 +317,20 @@ func (a *Analyzer) invalidKEFinding(st *saState) {
 
 // natFinding reports who is behind a NAT.
 func (a *Analyzer) natFinding(st *saState) {
-	if !st.natKnown || (!st.natSeen[sideI] && !st.natSeen[sideR]) {
+	if !st.out.has(outNATKnown) || (!st.out.has(natSeen(sideI)) && !st.out.has(natSeen(sideR))) {
 		return
 	}
 	sa := st.sa
 	switch {
-	case st.natSeen[sideI] && st.natSeen[sideR]:
+	case st.out.has(natSeen(sideI)) && st.out.has(natSeen(sideR)):
 		sa.NAT = "both"
-	case st.natSeen[sideI]:
+	case st.out.has(natSeen(sideI)):
 		sa.NAT = "initiator"
 	default:
 		sa.NAT = "responder"
 	}
 	msg := natMessages[sa.NAT]
-	if st.natByPort {
+	if st.out.has(outNATByPort) {
 		msg = natPortMessage
 	}
 	st.addFinding(KindNATDetected, SeverityInfo, sa.Start, msg, st.natFrames...)
@@ -397,7 +398,7 @@ func (a *Analyzer) collisionFinding(st *saState) {
 				continue
 			}
 			sev := SeverityInfo
-			if st.collision {
+			if st.out.has(outCollision) {
 				sev = SeverityWarning
 			}
 			st.addFinding(KindRekeyCollision, sev, y.Start,
@@ -418,7 +419,7 @@ func (a *Analyzer) espFindings(st *saState) {
 		return
 	}
 	if (sa.State == StateEstablished || sa.State == StateDeleted || sa.State == StateRekeyed) && len(sa.ChildSAs) == 0 &&
-		!st.childFailed && sa.End.Sub(sa.Established) >= 10*time.Second && sa.RekeyedFrom == "" {
+		!st.out.has(outChildFailed) && sa.End.Sub(sa.Established) >= 10*time.Second && sa.RekeyedFrom == "" {
 		st.addFinding(KindNoESP, SeverityWarning, sa.Established,
 			"The IKE SA was established but no ESP packet between these peers was seen in "+
 				secs(sa.End.Sub(sa.Established))+", although the capture contains ESP. Either no traffic matched the"+

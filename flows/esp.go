@@ -17,47 +17,6 @@ type orphanESP struct {
 	t        time.Time
 }
 
-// pairKey names the two addresses of a conversation, lower first.
-type pairKey struct{ lo, hi [16]byte }
-
-// makePairKey orders the addresses so both directions share a key.
-func makePairKey(x, y netip.Addr) pairKey {
-	a, b := x.As16(), y.As16()
-	if string(a[:]) > string(b[:]) {
-		a, b = b, a
-	}
-	return pairKey{a, b}
-}
-
-// pairState is what the analyzer knows about two peers.
-type pairState struct {
-	latest *saState  // established IKE SA most recently seen between them
-	hist   *pairHist // nil until an established SA between them finished
-}
-
-// pairHist is the history of two peers' finished established SAs.
-type pairHist struct {
-	cycles []cycle // finished established SAs (for sa_flapping), the first 64
-	a, b   netip.Addr
-}
-
-// cycle is one established-then-gone IKE SA.
-type cycle struct {
-	start, end time.Time
-	frame      int
-	deleted    bool
-}
-
-// pair returns (creating) the state of a pair.
-func (a *Analyzer) pair(k pairKey) *pairState {
-	ps := a.pairs[k]
-	if ps == nil {
-		ps = &pairState{}
-		a.pairs[k] = ps
-	}
-	return ps
-}
-
 // addESP counts an ESP packet on its child SA.
 func (a *Analyzer) addESP(p *Packet) {
 	a.sawESP = true
@@ -92,11 +51,10 @@ func (a *Analyzer) addESP(p *Packet) {
 // between the same peers whose child SAs were negotiated out of sight
 // (encrypted without keys), building an inferred child SA.
 func (a *Analyzer) inferChild(p *Packet) *ChildSA {
-	ps := a.pairs[makePairKey(p.Src.Addr(), p.Dst.Addr())]
-	if ps == nil || ps.latest == nil || ps.latest.done {
+	st := a.latest[makePairKey(p.Src.Addr(), p.Dst.Addr())]
+	if st == nil || st.done {
 		return nil
 	}
-	st := ps.latest
 	if !st.sa.Encrypted && st.sa.Version == 2 {
 		return nil // child SAs were visible: this SPI is not one of them
 	}
@@ -157,20 +115,4 @@ func (a *Analyzer) orphan(p *Packet) {
 	}
 	o.n++
 	o.last = p.Frame
-}
-
-// observePair records a finished SA for flapping detection.
-func (a *Analyzer) observePair(st *saState) {
-	if !st.authOK || st.rekeyed {
-		return
-	}
-	ps := a.pair(st.pairKey())
-	if ps.hist == nil {
-		ps.hist = new(pairHist)
-	}
-	h := ps.hist
-	h.a, h.b = st.sa.Initiator.Addr(), st.sa.Responder.Addr()
-	if len(h.cycles) < 64 {
-		h.cycles = append(h.cycles, cycle{start: st.sa.Start, end: st.sa.End, frame: st.sa.FirstFrame, deleted: st.deleted})
-	}
 }

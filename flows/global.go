@@ -16,15 +16,15 @@ const (
 // globalFindings adds the capture-wide findings: flapping SAs and ESP that
 // no IKE SA explains.
 func (a *Analyzer) globalFindings() {
-	keys := make([]pairKey, 0, len(a.pairs))
-	for k, ps := range a.pairs {
-		if ps.hist != nil && len(ps.hist.cycles) >= flapMin {
+	keys := make([]pairKey, 0, len(a.hist))
+	for k, h := range a.hist {
+		if len(h.cycles) >= flapMin {
 			keys = append(keys, k)
 		}
 	}
-	slices.SortFunc(keys, func(x, y pairKey) int { return a.pairs[x].hist.cycles[0].frame - a.pairs[y].hist.cycles[0].frame })
+	slices.SortFunc(keys, func(x, y pairKey) int { return a.hist[x].cycles[0].frame - a.hist[y].cycles[0].frame })
 	for _, k := range keys {
-		ps := a.pairs[k].hist
+		ps := a.hist[k]
 		short := 0
 		deleted := 0
 		frames := make([]int, 0, len(ps.cycles))
@@ -49,6 +49,7 @@ func (a *Analyzer) globalFindings() {
 				" one peer, mismatched lifetimes, DPD declaring the peer dead, or two gateways fighting over the same" +
 				" tunnel. If these were deliberate reconnects (a VPN client), ignore this."})
 	}
+	a.pairsDroppedFinding()
 	if len(a.orphans) > 0 {
 		spis := make([]uint32, 0, len(a.orphans))
 		for s := range a.orphans {

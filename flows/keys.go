@@ -160,8 +160,8 @@ const refusedAuthRatio = 65
 // whether it reported.
 func (a *Analyzer) hiddenChildRefusal(st *saState) bool {
 	sa := st.sa
-	if sa.Version != 2 || !st.authOK || !st.authUnverified || st.authFailed || st.childFailed || len(sa.ChildSAs) > 0 ||
-		sa.RekeyedFrom != "" || st.rekeyed || sa.ExchangesOmitted > 0 {
+	if sa.Version != 2 || !st.out.has(outAuthOK) || !st.out.has(outAuthUnverified) || st.out.has(outAuthFailed) || st.out.has(outChildFailed) || len(sa.ChildSAs) > 0 ||
+		sa.RekeyedFrom != "" || st.out.has(outRekeyed) || sa.ExchangesOmitted > 0 {
 		return false
 	}
 	exs := sa.Exchanges

@@ -53,24 +53,24 @@ func (a *Analyzer) natCheck(st *saState, p *Packet, f *facts, resp bool) {
 		// No NAT detection payloads: a source port other than 500/4500
 		// on the initiator's first request still betrays a NAPT.
 		if !resp && p.Src.Port() != 500 && p.Src.Port() != 4500 && p.Src.Port() != 0 {
-			st.natKnown = true
-			st.natSeen[sideI] = true
+			st.out.set(outNATKnown)
+			st.out.set(natSeen(sideI))
 			st.natFrames = append(st.natFrames, p.Frame)
-			st.natByPort = true
+			st.out.set(outNATByPort)
 		}
 		return
 	}
-	st.natKnown = true
+	st.out.set(outNATKnown)
 	sender, receiver := sideI, sideR
 	if resp {
 		sender, receiver = sideR, sideI
 	}
 	if srcSeen && !srcMatch {
-		st.natSeen[sender] = true
+		st.out.set(natSeen(sender))
 		st.natFrames = append(st.natFrames, p.Frame)
 	}
 	if dstSeen && !dstMatch {
-		st.natSeen[receiver] = true
+		st.out.set(natSeen(receiver))
 		st.natFrames = append(st.natFrames, p.Frame)
 	}
 }
@@ -83,13 +83,13 @@ func (a *Analyzer) natCheckV1(st *saState, p *Packet, f *facts, fromInitiator bo
 		return
 	}
 	h := &a.msg.Header
-	st.natKnown = true
+	st.out.set(outNATKnown)
 	sender, receiver := sideI, sideR
 	if !fromInitiator {
 		sender, receiver = sideR, sideI
 	}
 	if !natV1Match(h.SPIi, h.SPIr, p.Dst, f.natd[0].Body) {
-		st.natSeen[receiver] = true
+		st.out.set(natSeen(receiver))
 		st.natFrames = append(st.natFrames, p.Frame)
 	}
 	ok := false
@@ -97,7 +97,7 @@ func (a *Analyzer) natCheckV1(st *saState, p *Packet, f *facts, fromInitiator bo
 		ok = ok || natV1Match(h.SPIi, h.SPIr, p.Src, d.Body)
 	}
 	if !ok {
-		st.natSeen[sender] = true
+		st.out.set(natSeen(sender))
 		st.natFrames = append(st.natFrames, p.Frame)
 	}
 }

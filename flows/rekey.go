@@ -33,11 +33,10 @@ func (a *Analyzer) inferRekey(st *saState, p *Packet) *saState {
 	if h.Exchange == dissect.ExchangeIKESAInit || h.MessageID > 1 {
 		return nil
 	}
-	ps := a.pairs[st.pairKey()]
-	if ps == nil || ps.latest == nil || ps.latest == st || ps.latest.done || ps.latest.deleted {
+	old := a.latest[st.pairKey()]
+	if old == nil || old == st || old.done || old.out.has(outDeleted) {
 		return nil
 	}
-	old := ps.latest
 	if old.nrecent() == 0 {
 		return nil
 	}
@@ -53,11 +52,11 @@ func (a *Analyzer) inferRekey(st *saState, p *Packet) *saState {
 func (a *Analyzer) linkRekey(old, nw *saState, inferred bool) {
 	old.sa.RekeyedTo = nw.sa.Name()
 	nw.sa.RekeyedFrom = old.sa.Name()
-	old.rekeyed = true
+	old.out.set(outRekeyed)
 	nw.fromStart = true
-	nw.rekeyInferred = inferred
-	nw.authOK = true
+	nw.out.put(outRekeyInferred, inferred)
+	nw.out.set(outAuthOK)
 	nw.sa.Established = nw.sa.Start
 	nw.sa.Proposal = old.sa.Proposal
-	a.pair(nw.pairKey()).latest = nw
+	a.latest[nw.pairKey()] = nw
 }

@@ -42,20 +42,6 @@ type sideState struct {
 	hashAlgs uint8
 }
 
-// exKind says what an exchange did, when the analyzer could tell.
-type exKind uint8
-
-const (
-	exUnknown     exKind = iota
-	exChildCreate        // CREATE_CHILD_SA creating a new child SA
-	exChildRekey         // CREATE_CHILD_SA with REKEY_SA
-	exIKERekey           // CREATE_CHILD_SA rekeying the IKE SA
-	exDelete             // INFORMATIONAL with Delete payloads
-	exLiveness           // empty INFORMATIONAL (DPD)
-	exPhase1             // IKEv1 main/aggressive mode
-	exQuick              // IKEv1 quick mode
-)
-
 // recentLen is how many recent exchanges are searched when pairing.
 const recentLen = 16
 
@@ -64,7 +50,10 @@ const recentLen = 16
 type saState struct {
 	sa *SA
 
-	keys []saKey // index entries pointing at this SA
+	// keyR is the responder SPI of the first index entry pointing at this
+	// SA (saKey{sa.SPIi, keyR, version}, when keyed); retries that changed
+	// the responder SPI add entries to saMore.keys. See eachKey.
+	keyR dissect.SPI
 	prev *saState
 	next *saState
 	// The SA's last activity (capture time), the LRU order, is sa.End.
@@ -72,9 +61,8 @@ type saState struct {
 	sides [2]sideState
 	// exs are the records of sa.Exchanges (which sync builds from them).
 	// The last recentLen exchanges are the tail of exs until one is
-	// omitted (Options.MaxExchanges); ring holds them from then on.
-	exs  []*exRec
-	ring *[recentLen]*exRec
+	// omitted (Options.MaxExchanges); saMore.ring holds them from then on.
+	exs []*exRec
 
 	deleteFrame int               // frame of the Delete of the IKE SA
 	keGroups    []dissect.DHGroup // groups of successive IKE_SA_INIT KE payloads
@@ -84,6 +72,7 @@ type saState struct {
 	v1          *v1State
 
 	half  bool // registered in the half-open index
+	keyed bool // keyR is an index entry
 	inLRU bool
 	done  bool
 	// listed: already collected by Finish.
@@ -93,25 +82,8 @@ type saState struct {
 	// are known from zero.
 	fromStart bool
 
-	// Outcome tracking.
-	initOK         bool    // IKE_SA_INIT / MM2 / AM2 answered without error
-	initRetry      bool    // the last IKE_SA_INIT response asked for a retry (COOKIE / INVALID_KE_PAYLOAD)
-	authTried      bool    // IKE_AUTH (MM5, AM3) was sent
-	authOK         bool    // authentication completed
-	authFailed     bool    // AUTHENTICATION_FAILED (or equivalent) seen
-	initFailed     bool    // IKE_SA_INIT answered with an error
-	deleted        bool    // Delete of the IKE SA seen
-	natSeen        [2]bool // NAT detected for initiator / responder
-	natKnown       bool
-	natByPort      bool // NAT inferred from a translated source port, not hashes
-	cookie         bool // a COOKIE challenge was reported
-	authUnverified bool // IKE_AUTH answered but encrypted: success assumed
-	childFailed    bool // a child SA negotiation failed
-	collision      bool // rekey collision signs (TEMPORARY_FAILURE, CHILD_SA_NOT_FOUND)
-	rekeyInferred  bool
-	rekeyed        bool // replaced by a rekeyed IKE SA
-	childPending   bool // IKEv1 quick mode completed without keys
-	dead           bool // liveness checks went unanswered: the peer was declared dead
+	// out is what the negotiation has shown so far (outcome.go).
+	out outcome
 
 	// keyTally counts what the Decryptor said, per sending side.
 	keyTally *[2]keyTally
@@ -130,6 +102,7 @@ type saRare struct {
 	weakFrames     []int
 	weakWhat       []string
 	rekeyKeys      []saKey    // SPIs of expected replacements
+	more           *saMore    // index and exchange overflow; nil until needed
 	authTiny       int        // frame of an encrypted IKE_AUTH response too small to authenticate
 	cert           *certState // identities and certificates (cert.go)
 	replacedBy     int        // first frame of a fresh IKE SA between the same peers started while this one was up
@@ -137,6 +110,34 @@ type saRare struct {
 	replacedAt     time.Time
 	badFlags       []int   // frames of messages with reserved header flags set
 	badFlagVals    []uint8 // their flags octets
+}
+
+// saMore is the part of an SA's rare state that even fewer SAs need.
+type saMore struct {
+	keys []saKey // index entries after the first (saState.keyR)
+	// ring holds the last recentLen exchanges once one was omitted
+	// (saState.exs).
+	ring *[recentLen]*exRec
+}
+
+// noMore is the shared, never modified, empty saMore.
+var noMore saMore
+
+// moreOrEmpty returns st's saMore for reading (noMore when none).
+func (st *saState) moreOrEmpty() *saMore {
+	if m := st.rareOrEmpty().more; m != nil {
+		return m
+	}
+	return &noMore
+}
+
+// moreState returns st's saMore, allocating it (and its saRare).
+func (st *saState) moreState() *saMore {
+	r := st.rare()
+	if r.more == nil {
+		r.more = new(saMore)
+	}
+	return r.more
 }
 
 // noRare is the shared, never modified, empty saRare of SAs that needed
@@ -157,6 +158,17 @@ func (st *saState) rareOrEmpty() *saRare {
 		return &noRare
 	}
 	return st.saRare
+}
+
+// eachKey calls fn with every index entry pointing at st.
+func (st *saState) eachKey(fn func(saKey)) {
+	if !st.keyed {
+		return
+	}
+	fn(saKey{st.sa.SPIi, st.keyR, uint8(st.sa.Version)})
+	for _, k := range st.moreOrEmpty().keys {
+		fn(k)
+	}
 }
 
 // noteWeak remembers weak algorithms of a negotiated proposal.
@@ -200,8 +212,8 @@ func (st *saState) touch(t time.Time, f int) {
 
 // addRecent remembers ex for pairing.
 func (st *saState) addRecent(ex *exRec) {
-	if st.ring != nil {
-		st.ring[(st.nrecent()-1)%recentLen] = ex
+	if m := st.moreOrEmpty(); m.ring != nil {
+		m.ring[(st.nrecent()-1)%recentLen] = ex
 	}
 }
 
@@ -211,21 +223,22 @@ func (st *saState) nrecent() int { return len(st.exs) + st.sa.ExchangesOmitted }
 // startRing moves the recent exchanges, the tail of sa.Exchanges so far,
 // into a ring, before the first exchange sa.Exchanges cannot hold.
 func (st *saState) startRing() {
-	if st.ring != nil {
+	if st.moreOrEmpty().ring != nil {
 		return
 	}
-	st.ring = new([recentLen]*exRec)
+	r := st.moreState()
+	r.ring = new([recentLen]*exRec)
 	exs := st.exs
 	for j := max(0, st.nrecent()-recentLen); j < st.nrecent(); j++ {
-		st.ring[j%recentLen] = exs[j]
+		r.ring[j%recentLen] = exs[j]
 	}
 }
 
 // recentEx returns the k-th most recent exchange (1 ≤ k ≤
 // min(nrecent, recentLen)).
 func (st *saState) recentEx(k int) *exRec {
-	if st.ring != nil {
-		return st.ring[(st.nrecent()-k)%recentLen]
+	if m := st.moreOrEmpty(); m.ring != nil {
+		return m.ring[(st.nrecent()-k)%recentLen]
 	}
 	return st.exs[st.nrecent()-k]
 }

@@ -243,7 +243,7 @@ func (a *Analyzer) onV1(st *saState, p *Packet, side uint8, ex *exRec, f *facts)
 				a.rememberOffer(p.Src.Addr(), true, st.offered, p.Frame)
 			}
 			if ex.Type == dissect.ExchangeAggressive {
-				st.authTried = true
+				st.out.set(outAuthTried)
 			}
 		case 2:
 			if len(f.sas) > 0 {
@@ -253,30 +253,30 @@ func (a *Analyzer) onV1(st *saState, p *Packet, side uint8, ex *exRec, f *facts)
 					a.rememberAccept(st.sa.Responder.Addr(), st.sa.Initiator.Addr(), true, props[0].summary, p.Frame)
 				}
 			}
-			st.initOK = true
+			st.out.set(outInitOK)
 		case 3, 4:
 			a.natCheckV1(st, p, f, side == sideI)
 		case 5:
-			st.authTried = true
+			st.out.set(outAuthTried)
 		}
 		if ex.Type == dissect.ExchangeAggressive && ex.v1step == 2 {
 			a.natCheckV1(st, p, f, side == sideI)
 		}
 		if ex.v1step == v1Steps(ex.Type) && bothSpoke(ex, side) && !st.sa.SPIr.IsZero() {
 			v.phase1Done, v.doneFrame = true, p.Frame
-			st.initOK = true
+			st.out.set(outInitOK)
 			a.established(st, p)
 		}
 	case dissect.ExchangeQuickMode:
 		if ex.v1step == 2 && !f.decrypted {
-			st.childPending = true
+			st.out.set(outChildPending)
 		}
 		if f.decrypted {
 			a.quickMode(st, p, side, ex, f)
 		}
 	case dissect.ExchangeInformationalV1:
 		ex.Answered = true
-		if f.sk && !f.decrypted && !v.phase1Done && st.authTried && len(v.encInfo) < maxNoted {
+		if f.sk && !f.decrypted && !v.phase1Done && st.out.has(outAuthTried) && len(v.encInfo) < maxNoted {
 			v.encInfo = append(v.encInfo, p.Frame)
 		}
 		a.informationalV1(st, p, side, ex, f)
@@ -309,7 +309,7 @@ func (a *Analyzer) quickMode(st *saState, p *Packet, side uint8, ex *exRec, f *f
 				}
 			}
 		}
-		ex.rare().pend = pd
+		ex.extra().pend = pd
 	case 2:
 		if len(f.sas) == 0 || ex.childOf() != nil {
 			return
@@ -341,7 +341,7 @@ func (a *Analyzer) quickMode(st *saState, p *Packet, side uint8, ex *exRec, f *f
 		a.rememberAccept(p.Src.Addr(), p.Dst.Addr(), false, chosen.summary, p.Frame)
 		st.sa.ChildSAs = append(st.sa.ChildSAs, c)
 		a.indexChild(st, c)
-		ex.rare().child = c
+		ex.extra().child = c
 	}
 }
 
@@ -376,7 +376,7 @@ func (a *Analyzer) informationalV1(st *saState, p *Packet, side uint8, ex *exRec
 		if !t.IsError() {
 			continue
 		}
-		ex.rare().err = t.String()
+		ex.extra().err = t.String()
 		a.v1ErrorFinding(st, p, side, t)
 	}
 }
@@ -423,7 +423,7 @@ func (a *Analyzer) v1ErrorFinding(st *saState, p *Packet, side uint8, t dissect.
 	case dissect.NotifyV1PayloadMalformed, dissect.NotifyV1InvalidPayloadType:
 		kind = kindOfNotify(name)
 		msg = "The " + who + " sent " + name + " during " + phase + ". "
-		if st.authTried && !v.phase1Done {
+		if st.out.has(outAuthTried) && !v.phase1Done {
 			msg += "After main-mode message 5 this is the classic sign of a pre-shared key mismatch: the peer decrypted" +
 				" MM5 with a different key and found garbage. Re-enter the PSK on both sides."
 		} else {
@@ -432,7 +432,7 @@ func (a *Analyzer) v1ErrorFinding(st *saState, p *Packet, side uint8, t dissect.
 		}
 	case dissect.NotifyV1AuthenticationFailed, dissect.NotifyV1InvalidHashInformation, dissect.NotifyV1InvalidSignature:
 		kind = KindAuthFailed
-		st.authFailed = !v.phase1Done || st.authFailed
+		st.out.put(outAuthFailed, !v.phase1Done || st.out.has(outAuthFailed))
 		msg = "The " + who + " sent " + name + " during " + phase + ": authentication failed. Check the pre-shared key," +
 			" the certificates and the identities on both sides."
 	default:
@@ -440,7 +440,7 @@ func (a *Analyzer) v1ErrorFinding(st *saState, p *Packet, side uint8, t dissect.
 		msg = "The " + who + " sent the error notify " + name + " during " + phase + ". Check the peer's logs for the reason."
 	}
 	if !v.phase1Done && kind == KindNoProposalChosen {
-		st.initFailed = true
+		st.out.set(outInitFailed)
 	}
 	if i := st.addFinding(kind, SeverityError, p.Time, msg, p.Frame); !slices.Contains(v.errIdx, i) {
 		v.errIdx = append(v.errIdx, i) // a repeat merged into an earlier finding is adjusted once
@@ -455,8 +455,8 @@ func (a *Analyzer) concludeV1(st *saState) {
 		if v.phase1Done && len(f.Frames) > 0 && f.Frames[0] < v.doneFrame && f.Kind != KindInvalidIDInfo {
 			f.Severity = SeverityWarning
 			f.Message += " The SA was established afterwards (frame " + strconv.Itoa(v.doneFrame) + "), so this was recovered."
-			st.initFailed = false
-			st.authFailed = false
+			st.out.clear(outInitFailed)
+			st.out.clear(outAuthFailed)
 		}
 	}
 	for i, ex := range st.exs {
@@ -505,7 +505,7 @@ func (a *Analyzer) concludeV1(st *saState) {
 					" informational instead of MM6. With pre-shared keys this is the classic PSK mismatch: the responder"+
 					" cannot decrypt MM5 and reports PAYLOAD-MALFORMED. Re-enter the PSK on both peers.",
 				append(append([]int{}, frames...), v.encInfo...)...)
-			st.authFailed = true
+			st.out.set(outAuthFailed)
 		case lbl == "MM5":
 			hint = "The responder did not answer MM5, the first encrypted message: with pre-shared keys this is the classic" +
 				" sign of a PSK mismatch (the responder cannot decrypt it). Also possible: a certificate too large for the path" +
@@ -562,15 +562,16 @@ func (a *Analyzer) quickModeRefused(st *saState, i int) bool {
 			continue
 		}
 		if info.errorOf() != "" {
-			qm.rare().refusal, qm.xr.refusalWhat = info.frame(0), info.errorOf()
+			x := qm.extra()
+			x.refusal, x.refusalWhat = info.frame(0), info.errorOf()
 			return true // the error notify is reported where it was decrypted
 		}
 		m := info.msg(0)
-		if !strings.Contains(m.payloads, "encrypted") {
+		if !strings.Contains(m.text(), "encrypted") {
 			continue
 		}
-		qm.rare().refusal = info.frame(0)
-		st.childPending = false
+		qm.extra().refusal = info.frame(0)
+		st.out.clear(outChildPending)
 		st.addFinding(KindChildRefused, SeverityError, qm.Start,
 			"Phase 1 is up, but the "+sideName(info.side)+" answered QM1 (frame "+strconv.Itoa(qm.frame(0))+
 				") with an encrypted informational message (frame "+strconv.Itoa(info.frame(0))+") instead of QM2:"+

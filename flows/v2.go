@@ -74,7 +74,7 @@ func (a *Analyzer) lookupV2(p *Packet, h *dissect.Header, fromI, isResp bool) *s
 		return st
 	}
 	if hs := a.half[hk]; hs != nil && !hs.done && h.Exchange == dissect.ExchangeIKESAInit &&
-		(hs.sa.SPIr.IsZero() || hs.initRetry) {
+		(hs.sa.SPIr.IsZero() || hs.out.has(outInitRetry)) {
 		hs.sa.SPIr = h.SPIr
 		a.addKey(hs, key)
 		return hs
@@ -279,7 +279,7 @@ func firstResp(ex *exRec) int {
 // lastPayloads returns the payload summary of the first message of ex sent
 // by side (with the same fragment label as r), so retransmits show what
 // they carried without decrypting them again.
-func (a *Analyzer) lastPayloads(ex *exRec, side uint8, r *cmsg) string {
+func (a *Analyzer) lastPayloads(ex *exRec, side uint8, r *cmsg) *string {
 	for i := range ex.nmsgs() {
 		m := ex.msg(i)
 		if m.side() == side && m.fragTotal == r.fragTotal && (r.fragTotal == 0 || m.fragNum == r.fragNum) {

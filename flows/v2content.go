@@ -87,7 +87,7 @@ func (ex *exRec) addFragment(resp bool, num, total uint16, next dissect.PayloadT
 	if resp {
 		i = 1
 	}
-	frags := &ex.rare().frags
+	frags := &ex.extra().frags
 	if frags[i] == nil {
 		frags[i] = &fragState{}
 	}
@@ -115,7 +115,7 @@ func (a *Analyzer) onV2Request(st *saState, p *Packet, side uint8, ex *exRec, f 
 		}
 		a.natCheck(st, p, f, false)
 	case dissect.ExchangeIKEAuth:
-		st.authTried = true
+		st.out.set(outAuthTried)
 		if f.decrypted {
 			a.childOffer(st, p, side, ex, f)
 		}
@@ -155,15 +155,15 @@ func (a *Analyzer) onV2Response(st *saState, p *Packet, side uint8, ex *exRec, f
 	h := &a.msg.Header
 	errT, hasErr := f.firstError(2)
 	if hasErr && ex.errorOf() == "" {
-		ex.rare().err = dissect.NotifyType(errT).String()
+		ex.extra().err = dissect.NotifyType(errT).String()
 	}
 	switch h.Exchange {
 	case dissect.ExchangeIKESAInit:
-		st.initRetry = false
+		st.out.clear(outInitRetry)
 		switch {
 		case f.hasNotify(uint16(dissect.NotifyInvalidKEPayload)):
 			n, _ := f.notify(uint16(dissect.NotifyInvalidKEPayload))
-			st.initRetry = true
+			st.out.set(outInitRetry)
 			g := dissect.DHGroup(0)
 			if len(n.data) >= 2 {
 				g = dissect.DHGroup(uint16(n.data[0])<<8 | uint16(n.data[1]))
@@ -173,9 +173,9 @@ func (a *Analyzer) onV2Response(st *saState, p *Packet, side uint8, ex *exRec, f
 			r.invalidKEGroup = append(r.invalidKEGroup, g)
 			return
 		case f.hasNotify(uint16(dissect.NotifyCookie)):
-			st.initRetry = true
-			if !st.cookie {
-				st.cookie = true
+			st.out.set(outInitRetry)
+			if !st.out.has(outCookie) {
+				st.out.set(outCookie)
 				st.addFinding(KindCookie, SeverityInfo, p.Time,
 					"The responder answered IKE_SA_INIT with a COOKIE challenge (RFC 7296 §2.6): it considers itself under load"+
 						" (many half-open SAs) and makes initiators prove their address. Harmless once; if it persists, look for"+
@@ -184,7 +184,7 @@ func (a *Analyzer) onV2Response(st *saState, p *Packet, side uint8, ex *exRec, f
 			return
 		case a.redirect(st, p, side, ex, f):
 		case hasErr:
-			st.initFailed = true
+			st.out.set(outInitFailed)
 		case len(f.sas) > 0:
 			props, _ := a.ikeProposals(2, f.sas[0])
 			if len(props) > 0 {
@@ -192,9 +192,10 @@ func (a *Analyzer) onV2Response(st *saState, p *Packet, side uint8, ex *exRec, f
 				st.noteWeak(props[0].weak, p.Frame, "IKE SA")
 				a.rememberAccept(st.sa.Responder.Addr(), st.sa.Initiator.Addr(), true, props[0].summary, p.Frame)
 			}
-			st.initOK, st.initFailed = true, false
+			st.out.set(outInitOK)
+			st.out.clear(outInitFailed)
 		default:
-			st.initOK = true
+			st.out.set(outInitOK)
 		}
 		a.natCheck(st, p, f, true)
 	case dissect.ExchangeIKEAuth:
@@ -203,7 +204,7 @@ func (a *Analyzer) onV2Response(st *saState, p *Packet, side uint8, ex *exRec, f
 		}
 		if f.decrypted {
 			if f.hasNotify(uint16(dissect.NotifyAuthenticationFailed)) {
-				st.authFailed = true
+				st.out.set(outAuthFailed)
 			} else if hasAuthPayload(f) || (!hasErr && f.others > 0) {
 				a.established(st, p)
 			}
@@ -212,7 +213,7 @@ func (a *Analyzer) onV2Response(st *saState, p *Packet, side uint8, ex *exRec, f
 			// Too small to hold IDr and AUTH: an error-only response.
 			st.rare().authTiny = p.Frame
 		} else if !f.malformed {
-			st.authUnverified = true
+			st.out.set(outAuthUnverified)
 			a.established(st, p)
 		}
 	case dissect.ExchangeCreateChildSA:
@@ -241,12 +242,11 @@ func hasAuthPayload(f *facts) bool {
 
 // established marks st as up (IKE_AUTH answered).
 func (a *Analyzer) established(st *saState, p *Packet) {
-	if !st.authOK {
-		st.authOK = true
+	if !st.out.has(outAuthOK) {
+		st.out.set(outAuthOK)
 		st.sa.Established = p.Time
 	}
-	ps := a.pair(st.pairKey())
-	ps.latest = st
+	a.latest[st.pairKey()] = st
 }
 
 // errorNotify turns an error notify into a finding.
@@ -287,7 +287,7 @@ func (a *Analyzer) errorNotify(st *saState, p *Packet, side uint8, ex *exRec, f 
 				" and no traffic flows."+keptIKESA(ex)+" Offered: "+vis+". "+a.policyHint(respAddr, initAddr, false, offered)+
 				"Compare the phase-2 (IPsec) proposals: encryption, integrity, PFS group and ESN. Look-alike names are a classic"+
 				" trap: ENCR_AES_GCM_16 (20) and ENCR_NULL_AUTH_AES_GMAC (21) are different algorithms.", frames...)
-		st.childFailed = true
+		st.out.set(outChildFailed)
 	case dissect.NotifyTSUnacceptable:
 		tsi, tsr := "(encrypted)", "(encrypted)"
 		if ex.pendOf() != nil {
@@ -297,9 +297,9 @@ func (a *Analyzer) errorNotify(st *saState, p *Packet, side uint8, ex *exRec, f 
 			"The "+who+" refused the traffic selectors (TS_UNACCEPTABLE in "+where+"): the encryption domains (proxy IDs)"+
 				" do not match. Offered TSi "+tsi+", TSr "+tsr+". Each side's local networks must equal the other's remote"+
 				" networks; look for a /24 against a /29, single hosts against a subnet, or a typo in an address.", frames...)
-		st.childFailed = true
+		st.out.set(outChildFailed)
 	case dissect.NotifyAuthenticationFailed:
-		st.authFailed = true
+		st.out.set(outAuthFailed)
 		msg := "The " + who + " reported AUTHENTICATION_FAILED in " + where + ": "
 		if resp {
 			msg += "the responder could not verify the initiator's AUTH payload."
@@ -321,12 +321,12 @@ func (a *Analyzer) errorNotify(st *saState, p *Packet, side uint8, ex *exRec, f 
 			"The "+who+" answered "+where+" with TEMPORARY_FAILURE: it is busy with a conflicting exchange, typically a"+
 				" simultaneous rekey (RFC 7296 §2.25). The requester should retry after a random delay; repeated failures mean"+
 				" both peers keep rekeying at the same moment (identical lifetimes without jitter).", frames...)
-		st.collision = true
+		st.out.set(outCollision)
 	case dissect.NotifyChildSANotFound:
 		st.addFinding(KindChildSANotFound, SeverityWarning, p.Time,
 			"The "+who+" answered "+where+" with CHILD_SA_NOT_FOUND: it no longer knows the child SA being rekeyed,"+
 				" usually because it deleted it during a rekey collision. Check the rekey timers on both sides.", frames...)
-		st.collision = true
+		st.out.set(outCollision)
 	default:
 		name := nt.String()
 		st.addFinding(kindOfNotify(name), SeverityError, p.Time,

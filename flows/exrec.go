@@ -1,0 +1,352 @@
+package flows
+
+import (
+	"time"
+
+	"github.com/ikeflow/ikeflow/dissect"
+)
+
+// Why two representations of an exchange: while an SA is open the analyzer
+// keeps each exchange as an exRec, with its messages as cmsg values (40
+// octets each, two inline) and what few exchanges need in an exRare; the
+// exported Exchange and Message values (112 and 120 octets, strings for
+// From, Fragment and Label) are built from them only when the SA is
+// looked up (Analyzer.Lookup, live) or finalised (saState.view), because
+// a capture can hold hundreds of thousands of SAs open at once.
+
+// exKind says what an exchange did, when the analyzer could tell.
+type exKind uint8
+
+const (
+	exUnknown     exKind = iota
+	exChildCreate        // CREATE_CHILD_SA creating a new child SA
+	exChildRekey         // CREATE_CHILD_SA with REKEY_SA
+	exIKERekey           // CREATE_CHILD_SA rekeying the IKE SA
+	exDelete             // INFORMATIONAL with Delete payloads
+	exLiveness           // empty INFORMATIONAL (DPD)
+	exPhase1             // IKEv1 main/aggressive mode
+	exQuick              // IKEv1 quick mode
+)
+
+// exRec is the analyzer's compact record of an exchange. Its Exchange is
+// built by sync when the SA is looked up or finalised (saState.view keeps
+// it in SA.Exchanges, at the record's index in saState.exs), and kept up
+// to date by later syncs.
+type exRec struct {
+	Type    dissect.ExchangeType
+	side    uint8 // side that sent the request / first message
+	hasResp bool
+	v1step  uint8 // IKEv1: number of distinct messages so far
+	// Answered, RTT and Retransmits are those of Exchange.
+	Answered bool
+	kind     exKind // what the exchange did, when known
+	nInline  uint8  // messages held in inline
+	MID      uint32
+	Start    time.Time
+	RTT      float64
+	// Retransmits is that of Exchange.
+	Retransmits int
+	xr          *exRare // rarely needed state (and Error); nil until needed
+	// The messages are kept compact (inline, then xr.more) and rendered
+	// into Exchange.Messages by sync.
+	inline [2]cmsg
+}
+
+// exRare is the part of an exchange's working state that most exchanges
+// never use.
+type exRare struct {
+	reqFrags uint64 // IKEv2 SKF fragment numbers seen in the request (bit n-1)
+	rspFrags uint64
+	times    []exactTime
+	frames   []exactFrame
+	more     []cmsg // messages after the inline ones
+	// *exExtra holds the rest, which even fewer exchanges need (an
+	// IKEv1 phase 1 needs more, not that); nil until extra() is called.
+	*exExtra
+}
+
+// exExtra is the part of an exchange's working state that only exchanges
+// with child SAs, errors, fragments or slow answers need.
+type exExtra struct {
+	frags [2]*fragState
+	// slow is the longest wait for an answer (IKEv1: between messages),
+	// kept only from slowAnswer on; slowFrom and slowTo are the frames of
+	// that wait.
+	slow     time.Duration
+	slowFrom int
+	slowTo   int
+	pend     *pending
+	child    *ChildSA
+	err      string // Exchange.Error
+	// refusal is the frame of an INFORMATIONAL that refused this IKEv1
+	// quick mode instead of QM2 (0: none), refusalWhat its error notify
+	// ("" when encrypted).
+	refusal     int
+	refusalWhat string
+}
+
+// noExtra is the shared, never modified, empty exExtra read by exchanges
+// that have none.
+var noExtra exExtra
+
+// extra returns ex's exExtra, allocating it (and its exRare), for writing.
+func (ex *exRec) extra() *exExtra {
+	r := ex.rare()
+	if r.exExtra == nil {
+		r.exExtra = new(exExtra)
+	}
+	return r.exExtra
+}
+
+// extraOrEmpty returns ex's exExtra for reading (noExtra when none).
+func (ex *exRec) extraOrEmpty() *exExtra {
+	if ex.xr == nil || ex.xr.exExtra == nil {
+		return &noExtra
+	}
+	return ex.xr.exExtra
+}
+
+// exactFrame is the frame number of a message that does not fit in
+// cmsg.frame.
+type exactFrame struct {
+	i     int
+	frame int
+}
+
+// exactTime is the time of a message that is not an exact offset from its
+// exchange's start.
+type exactTime struct {
+	i int
+	t time.Time
+}
+
+// rare returns ex's exRare, allocating it.
+func (ex *exRec) rare() *exRare {
+	if ex.xr == nil {
+		ex.xr = new(exRare)
+	}
+	return ex.xr
+}
+
+// frags returns the fragment numbers seen in the request or the response.
+func (ex *exRec) fragBits(resp bool) uint64 {
+	if ex.xr == nil {
+		return 0
+	}
+	if resp {
+		return ex.xr.rspFrags
+	}
+	return ex.xr.reqFrags
+}
+
+// setFragBits sets the fragment numbers seen in the request or the response.
+func (ex *exRec) setFragBits(resp bool, bits uint64) {
+	if bits == 0 && ex.xr == nil {
+		return
+	}
+	if resp {
+		ex.rare().rspFrags = bits
+	} else {
+		ex.rare().reqFrags = bits
+	}
+}
+
+// noteWait records a wait of d for an answer, from frame from to frame to.
+func (ex *exRec) noteWait(d time.Duration, from, to int) {
+	if d < slowAnswer || d <= ex.extraOrEmpty().slow {
+		return
+	}
+	x := ex.extra()
+	x.slow, x.slowFrom, x.slowTo = d, from, to
+}
+
+// slowWait returns the longest wait noted by noteWait (zero when below
+// slowAnswer) and its frames.
+func (ex *exRec) slowWait() (time.Duration, int, int) {
+	x := ex.extraOrEmpty()
+	return x.slow, x.slowFrom, x.slowTo
+}
+
+// reqHash returns the hash of the first transmission of the request
+// (IKEv2; 0 when the exchange was first seen by its response).
+func (ex *exRec) reqHash() uint64 {
+	if ex.nmsgs() > 0 && !ex.msg(0).response() {
+		return ex.msg(0).hash
+	}
+	return 0
+}
+
+// respHash returns the hash of the first response (IKEv2; 0 when none).
+func (ex *exRec) respHash() uint64 {
+	for i := range ex.nmsgs() {
+		if m := ex.msg(i); m.response() {
+			return m.hash
+		}
+	}
+	return 0
+}
+
+// lastReqTime returns the time of the last transmission of the request of
+// an exchange first seen by its request (IKEv2).
+func (ex *exRec) lastReqTime() time.Time {
+	for i := ex.nmsgs() - 1; i > 0; i-- {
+		if m := ex.msg(i); !m.response() && m.retransmit() {
+			return ex.msgTime(i)
+		}
+	}
+	return ex.msgTime(0)
+}
+
+// pendOf returns the child SA offer of the exchange, if any.
+func (ex *exRec) pendOf() *pending {
+	return ex.extraOrEmpty().pend
+}
+
+// childOf returns the child SA the exchange created, if any.
+func (ex *exRec) childOf() *ChildSA {
+	return ex.extraOrEmpty().child
+}
+
+// cmsg is the compact form of a Message kept while its SA is open.
+type cmsg struct {
+	off       int64   // time, offset from the exchange's start (see cmsgExactTime)
+	payloads  *string // Message.Payloads, interned (Analyzer.str); nil: ""
+	hash      uint64  // fingerprint for retransmit detection
+	frame     uint32  // see cmsgExactFrame
+	size      uint32
+	fragNum   uint16
+	fragTotal uint16 // 0: not a fragment
+	flags     uint8
+	label     uint8 // IKEv1: index of the message in its exchange
+}
+
+// cmsg flags.
+const (
+	cmsgResponder  = 1 << iota // sent by the responder of the IKE SA
+	cmsgResponse               // Message.Response
+	cmsgRetransmit             // Message.Retransmit
+	cmsgLabeled                // IKEv1: Label is v1Label of label
+	cmsgExactTime              // the time is in the exchange's exRare.times
+	cmsgExactFrame             // the frame number is in the exchange's exRare.frames
+)
+
+// side returns the side that sent m.
+func (m *cmsg) side() uint8 {
+	if m.flags&cmsgResponder != 0 {
+		return sideR
+	}
+	return sideI
+}
+
+// text returns the message's payload summary (Message.Payloads).
+func (m *cmsg) text() string {
+	if m.payloads == nil {
+		return ""
+	}
+	return *m.payloads
+}
+
+func (m *cmsg) response() bool   { return m.flags&cmsgResponse != 0 }
+func (m *cmsg) retransmit() bool { return m.flags&cmsgRetransmit != 0 }
+
+// nmsgs returns the number of messages of ex.
+func (ex *exRec) nmsgs() int {
+	if ex.xr == nil {
+		return int(ex.nInline)
+	}
+	return int(ex.nInline) + len(ex.xr.more)
+}
+
+// msg returns the i-th message of ex in compact form.
+func (ex *exRec) msg(i int) *cmsg {
+	if i < len(ex.inline) {
+		return &ex.inline[i]
+	}
+	return &ex.xr.more[i-len(ex.inline)]
+}
+
+// frame returns the frame number of the i-th message of ex.
+func (ex *exRec) frame(i int) int {
+	c := ex.msg(i)
+	if c.flags&cmsgExactFrame != 0 {
+		for _, x := range ex.xr.frames {
+			if x.i == i {
+				return x.frame
+			}
+		}
+	}
+	return int(c.frame)
+}
+
+// msgTime returns the time of the i-th message of ex.
+func (ex *exRec) msgTime(i int) time.Time {
+	c := ex.msg(i)
+	if c.flags&cmsgExactTime != 0 {
+		for _, x := range ex.xr.times {
+			if x.i == i {
+				return x.t
+			}
+		}
+	}
+	return ex.Start.Add(time.Duration(c.off))
+}
+
+// errorOf returns the Error of the exchange.
+func (ex *exRec) errorOf() string {
+	return ex.extraOrEmpty().err
+}
+
+// sync brings out, ex's Exchange, up to date, building it when nil, and
+// returns it: the reported fields, and the messages not yet rendered.
+func (ex *exRec) sync(out *Exchange) *Exchange {
+	if out == nil {
+		out = &Exchange{}
+		ex.build(out, nil, nil)
+		return out
+	}
+	out.Answered, out.RTT, out.Retransmits, out.Error = ex.Answered, ex.RTT, ex.Retransmits, ex.errorOf()
+	n := ex.nmsgs()
+	have := len(out.Messages)
+	if out.Messages != nil && have == n {
+		return out
+	}
+	if out.Messages == nil {
+		out.Messages = make([]*Message, 0, n)
+	}
+	ex.render(out, make([]Message, n-have))
+	return out
+}
+
+// build fills out, a zero Exchange, with ex and all its messages, taking
+// the messages from block and the pointers from ptrs when they are long
+// enough (len and cap ex.nmsgs(); saState.view carves them from one
+// allocation per SA), else allocating them.
+func (ex *exRec) build(out *Exchange, block []Message, ptrs []*Message) {
+	*out = Exchange{Type: ex.Type, MID: ex.MID, From: sideName(ex.side), Start: ex.Start,
+		Answered: ex.Answered, RTT: ex.RTT, Retransmits: ex.Retransmits, Error: ex.errorOf()}
+	n := ex.nmsgs()
+	if len(block) < n || cap(ptrs) < n {
+		block, ptrs = make([]Message, n), make([]*Message, 0, n)
+	}
+	out.Messages = ptrs[:0:n]
+	ex.render(out, block[:n])
+}
+
+// render appends to out.Messages the messages of ex from len(out.Messages)
+// on, storing them in block (one element per message rendered).
+func (ex *exRec) render(out *Exchange, block []Message) {
+	have := len(out.Messages)
+	for i := have; i < have+len(block); i++ {
+		c := ex.msg(i)
+		m := &block[i-have]
+		*m = Message{Frame: ex.frame(i), Time: ex.msgTime(i), From: sideName(c.side()), Response: c.response(),
+			Size: int(c.size), Payloads: c.text(), Retransmit: c.retransmit()}
+		if c.fragTotal > 0 {
+			m.Fragment = fragLabel(c.fragNum, c.fragTotal)
+		}
+		if c.flags&cmsgLabeled != 0 {
+			m.Label = v1Label(ex.Type, c.label)
+		}
+		out.Messages = append(out.Messages, m)
+	}
+}

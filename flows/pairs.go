@@ -1,0 +1,102 @@
+package flows
+
+import (
+	"net/netip"
+	"strconv"
+	"time"
+)
+
+// pairKey names the two addresses of a conversation, lower first.
+type pairKey struct{ lo, hi [16]byte }
+
+// makePairKey orders the addresses so both directions share a key.
+func makePairKey(x, y netip.Addr) pairKey {
+	a, b := x.As16(), y.As16()
+	if string(a[:]) > string(b[:]) {
+		a, b = b, a
+	}
+	return pairKey{a, b}
+}
+
+// maxPairHist bounds the pairs of peers whose SA history is kept for
+// sa_flapping. Beyond it, the oldest pair whose history is still a single
+// SA (it cannot have flapped yet) is dropped to make room (pairsDropped
+// counts them, and a note says so); a pair with more is kept. The choice
+// depends only on the order SAs finished, so the output is the same on
+// every run. 2^17 pairs cost about
+// 25 MB; without the bound a capture of a million short SAs between
+// distinct peers held 150 MB of history.
+const maxPairHist = 1 << 17
+
+// pairDropScan bounds the queued pairs examined to find one to drop, so
+// that a full table costs O(1) per finished SA.
+const pairDropScan = 64
+
+// pairHist is the history of two peers' finished established SAs.
+type pairHist struct {
+	cycles []cycle // finished established SAs (for sa_flapping), the first 64
+	a, b   netip.Addr
+}
+
+// cycle is one established-then-gone IKE SA.
+type cycle struct {
+	start, end time.Time
+	frame      int
+	deleted    bool
+}
+
+// observePair records a finished SA for flapping detection.
+func (a *Analyzer) observePair(st *saState) {
+	if !st.out.has(outAuthOK) || st.out.has(outRekeyed) {
+		return
+	}
+	k := st.pairKey()
+	h := a.hist[k]
+	if h == nil {
+		if len(a.hist) >= a.histMax && !a.dropPairHist() {
+			a.pairsDropped++
+			return
+		}
+		h = new(pairHist)
+		a.hist[k] = h
+		a.histQ = append(a.histQ, k)
+	}
+	h.a, h.b = st.sa.Initiator.Addr(), st.sa.Responder.Addr()
+	if len(h.cycles) < 64 {
+		h.cycles = append(h.cycles, cycle{start: st.sa.Start, end: st.sa.End, frame: st.sa.FirstFrame, deleted: st.out.has(outDeleted)})
+	}
+}
+
+// dropPairHist forgets the history of the oldest pair that still has a
+// single SA, looking at no more than pairDropScan queued pairs (a pair
+// with more SAs leaves the queue for good); false when none was found.
+func (a *Analyzer) dropPairHist() bool {
+	for n := 0; n < pairDropScan && a.histHead < len(a.histQ); n++ {
+		k := a.histQ[a.histHead]
+		a.histQ[a.histHead] = pairKey{}
+		a.histHead++
+		if a.histHead >= 1024 && 2*a.histHead >= len(a.histQ) {
+			a.histQ = append(a.histQ[:0], a.histQ[a.histHead:]...)
+			a.histHead = 0
+		}
+		if h := a.hist[k]; h != nil && len(h.cycles) == 1 {
+			delete(a.hist, k)
+			a.pairsDropped++
+			return true
+		}
+	}
+	return false
+}
+
+// pairsDroppedFinding says that flapping was checked on part of the
+// history only, when the bound was reached.
+func (a *Analyzer) pairsDroppedFinding() {
+	if a.pairsDropped == 0 {
+		return
+	}
+	a.global = append(a.global, Finding{Kind: KindFlapping, Severity: SeverityInfo, Time: a.now, Frames: []int{},
+		Message: "Flapping was checked on the IKE SA history of at most " + strconv.Itoa(a.histMax) +
+			" pairs of peers: to bound memory, " + strconv.Itoa(a.pairsDropped) + " histories of a single" +
+			" established IKE SA were dropped, so peers among them that set up SAs again and again may not be" +
+			" reported as flapping."})
+}

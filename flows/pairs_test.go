@@ -1,0 +1,97 @@
+package flows
+
+import (
+	"encoding/binary"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestPairHistBounded sends 200 real SAs between distinct peers through a
+// per-pair SA history bounded to 16 pairs, with a real establish/delete
+// cycle replayed five times between one more pair either after them or
+// before them. The history stays within the bound, the flapping pair is
+// reported with its five SAs (a pair with more than one SA is never the
+// one dropped), and a note says how many histories were dropped.
+func TestPairHistBounded(t *testing.T) {
+	const n, bound = 200, 16
+	for _, flapFirst := range []bool{false, true} {
+		a := NewAnalyzer(Options{})
+		a.histMax = bound
+		start := time.Minute
+		if flapFirst {
+			start = -time.Hour
+			flapFive(t, a, start)
+			newSynth(t).run(a, n)
+		} else {
+			newSynth(t).run(a, n)
+			flapFive(t, a, start)
+		}
+		r := a.Finish()
+		if len(r.SAs) != n+5 {
+			t.Fatalf("%d SAs, want %d", len(r.SAs), n+5)
+		}
+		if len(a.hist) > bound {
+			t.Errorf("history of %d pairs kept, bound %d", len(a.hist), bound)
+		}
+		var kinds []string
+		note := ""
+		var noteFrames []int
+		for _, f := range r.Findings {
+			if f.Kind != KindFlapping {
+				continue // the synthetic SAs' own (nat_detected, end_unknown)
+			}
+			kinds = append(kinds, string(f.Kind)+":"+f.Severity.String())
+			switch f.Severity {
+			case SeverityInfo:
+				note, noteFrames = f.Message, f.Frames
+			case SeverityWarning:
+				if len(f.Frames) != 5 {
+					t.Errorf("flapping first %v: flapping names frames %v, want the 5 SAs'", flapFirst, f.Frames)
+				}
+			}
+		}
+		if noteFrames == nil {
+			t.Error("note with nil Frames (JSON null)")
+		}
+		slices.Sort(kinds)
+		if !slices.Equal(kinds, []string{"sa_flapping:info", "sa_flapping:warning"}) {
+			t.Errorf("flapping first %v: findings %v", flapFirst, kinds)
+		}
+		// 201 pairs through a table of 16, one of them kept throughout:
+		// 185 single-SA histories dropped.
+		if !strings.Contains(note, "at most 16 pairs") || !strings.Contains(note, " 185 histories ") {
+			t.Errorf("flapping first %v: note %q", flapFirst, note)
+		}
+	}
+}
+
+// flapFive feeds a the real ikev2-psk-success exchange five times between
+// the same peers with new SPIs, 20 s apart, shifted by start, with frame
+// numbers apart from the synthetic capture's.
+func flapFive(t *testing.T, a *Analyzer, start time.Duration) {
+	base := corpusPackets(t, "ikev2-psk-success")
+	frame := 1 << 20
+	if start < 0 {
+		// Frames before the synthetic capture's (which start at 1): Finish
+		// finalises SAs by first frame, so these are recorded first.
+		frame = -1 << 20
+	}
+	for i := range 5 {
+		for _, p := range clonePackets(base) {
+			p.Time = p.Time.Add(start + time.Duration(i)*20*time.Second)
+			frame++
+			p.Frame = frame
+			if p.Kind == KindIKE {
+				p.Data[7] ^= byte(i + 1)
+				if binary.BigEndian.Uint64(p.Data[8:16]) != 0 {
+					p.Data[15] ^= byte(i + 1)
+				}
+			} else {
+				p.ESPSPI ^= uint32(i+1) << 4
+			}
+			a.Add(&p)
+		}
+	}
+}
