@@ -32,7 +32,16 @@ var errJSONTime = errors.New("dissect: time outside of what RFC 3339 can write")
 // writes it: '"', '\\' and control characters escaped (\b \f \n \r \t by
 // name, others as \u00XX), '<', '>' and '&' escaped as \u003c, \u003e and
 // \u0026, invalid UTF-8 replaced by \ufffd, U+2028 and U+2029 escaped.
-func AppendJSONString(b []byte, s string) []byte {
+func AppendJSONString(b []byte, s string) []byte { return appendJSONString(b, s, true) }
+
+// AppendJSONText is AppendJSONString without the HTML escapes: '<', '>'
+// and '&' stay as they are, as a json.Encoder with SetEscapeHTML(false)
+// writes them.
+func AppendJSONText(b []byte, s string) []byte { return appendJSONString(b, s, false) }
+
+// appendJSONString appends s as a JSON string, '<', '>' and '&' escaped
+// when html is set.
+func appendJSONString(b []byte, s string, html bool) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
@@ -41,14 +50,14 @@ func AppendJSONString(b []byte, s string) []byte {
 		if i+8 <= len(s) {
 			x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
 				uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
-			if !jsonSpecial(x) {
+			if !jsonSpecial(x, html) {
 				i += 8
 				continue
 			}
 		}
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if !jsonSpecialByte(c) {
+			if !jsonSpecialByte(c, html) {
 				i++
 				continue
 			}
@@ -95,19 +104,23 @@ func AppendJSONString(b []byte, s string) []byte {
 }
 
 // jsonSpecialByte reports whether the ASCII byte c is escaped in a JSON
-// string written by json.Marshal.
-func jsonSpecialByte(c byte) bool {
-	return c < 0x20 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&'
+// string ('<', '>' and '&' only when html is set).
+func jsonSpecialByte(c byte, html bool) bool {
+	return c < 0x20 || c == '"' || c == '\\' || (html && (c == '<' || c == '>' || c == '&'))
 }
 
 // jsonSpecial reports whether any byte of x needs attention in a JSON
-// string: 0x80 and above, below 0x20, '"', '\\', '<', '>' or '&' (exact,
-// by the "has byte less than" and "has zero byte" word tricks).
-func jsonSpecial(x uint64) bool {
+// string: 0x80 and above, below 0x20, '"', '\\', and with html '<', '>'
+// or '&' (exact, by the "has byte less than" and "has zero byte" word
+// tricks).
+func jsonSpecial(x uint64, html bool) bool {
 	const lsb, msb = 0x0101010101010101, 0x8080808080808080
 	hasZero := func(v uint64) uint64 { return (v - lsb) & ^v & msb }
-	return (x&msb)|((x-lsb*0x20) & ^x & msb)|hasZero(x^(lsb*'"'))|hasZero(x^(lsb*'\\'))|
-		hasZero(x^(lsb*'<'))|hasZero(x^(lsb*'>'))|hasZero(x^(lsb*'&')) != 0
+	m := (x & msb) | ((x - lsb*0x20) & ^x & msb) | hasZero(x^(lsb*'"')) | hasZero(x^(lsb*'\\'))
+	if html {
+		m |= hasZero(x^(lsb*'<')) | hasZero(x^(lsb*'>')) | hasZero(x^(lsb*'&'))
+	}
+	return m != 0
 }
 
 const hexDigits = "0123456789abcdef"
@@ -184,7 +197,7 @@ func appendBoolField(b []byte, name string, v bool) []byte {
 // needs no escaping (always, but for an address zone).
 func quoteAppended(b []byte, start int) []byte {
 	for _, c := range b[start:] {
-		if c >= utf8.RuneSelf || jsonSpecialByte(c) {
+		if c >= utf8.RuneSelf || jsonSpecialByte(c, true) {
 			s := string(b[start:])
 			return AppendJSONString(b[:start], s)
 		}

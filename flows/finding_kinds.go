@@ -82,7 +82,7 @@ var findingKinds = [...]FindingKindInfo{
 	{KindInvalidKE, SeverityWarning, "INVALID_KE_PAYLOAD: the initiator guessed the wrong key exchange group"},
 	{KindCookie, SeverityInfo, "the responder asked for a COOKIE (RFC 7296 §2.6)"},
 	{KindHalfOpen, SeverityWarning, "an IKE SA that never finished its initial exchanges"},
-	{KindFlapping, SeverityWarning, "the same peers set up IKE SAs again and again"},
+	{KindFlapping, SeverityWarning, "the same peers set up IKE SAs again and again; as info on captures with over 131,072 pairs of peers, that some histories were dropped to bound memory"},
 	{KindOneWayESP, SeverityWarning, "ESP seen in one direction only"},
 	{KindNoESP, SeverityWarning, "a child SA with no ESP in the capture"},
 	{KindDeadPeer, SeverityError, "liveness checks (DPD) went unanswered"},

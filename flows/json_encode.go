@@ -6,7 +6,8 @@ import (
 	"net/netip"
 	"strconv"
 	"time"
-	"unicode/utf8"
+
+	"github.com/ikeflow/ikeflow/dissect"
 )
 
 // The JSON of the report types is written here by hand, append-style into
@@ -506,76 +507,5 @@ func appendFloat(b []byte, f float64) ([]byte, error) {
 }
 
 // appendJSONString appends s as a JSON string, escaped as encoding/json
-// does with HTML escaping off: '"', '\\' and control characters escaped
-// (\b \f \n \r \t by name, others as \u00XX), invalid UTF-8 replaced by
-// \ufffd, U+2028 and U+2029 escaped.
-func appendJSONString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		// Skip 8 plain bytes at a time (printable ASCII other than '"'
-		// and '\\'): messages are long and nearly all plain.
-		if i+8 <= len(s) {
-			x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
-				uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
-			if !hasSpecial(x) {
-				i += 8
-				continue
-			}
-		}
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\b':
-				b = append(b, '\\', 'b')
-			case '\f':
-				b = append(b, '\\', 'f')
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
-}
-
-// hasSpecial reports whether any byte of x needs attention in a JSON
-// string: 0x80 and above, below 0x20, '"' or '\\' (exact, by the classic
-// "has byte less than" and "has zero byte" word tricks).
-func hasSpecial(x uint64) bool {
-	const lsb, msb = 0x0101010101010101, 0x8080808080808080
-	hasZero := func(v uint64) uint64 { return (v - lsb) & ^v & msb }
-	return (x&msb)|((x-lsb*0x20) & ^x & msb)|hasZero(x^(lsb*'"'))|hasZero(x^(lsb*'\\')) != 0
-}
+// does with HTML escaping off (dissect.AppendJSONText).
+func appendJSONString(b []byte, s string) []byte { return dissect.AppendJSONText(b, s) }

@@ -308,33 +308,3 @@ func BenchmarkAppendJSON(b *testing.B) {
 		}
 	})
 }
-
-// TestHasSpecial checks the word test of appendJSONString against a byte
-// by byte one: every byte value in every position of plain words, and
-// random words.
-func TestHasSpecial(t *testing.T) {
-	special := func(c byte) bool { return c < 0x20 || c >= 0x80 || c == '"' || c == '\\' }
-	check := func(x uint64) {
-		want := false
-		for k := range 8 {
-			want = want || special(byte(x>>(8*k)))
-		}
-		if got := hasSpecial(x); got != want {
-			t.Fatalf("hasSpecial(%#016x) = %v, want %v", x, got, want)
-		}
-	}
-	const plain = 0x4141414141414141 // "AAAAAAAA"
-	for pos := range 8 {
-		for c := range 256 {
-			check(plain&^(0xff<<(8*pos)) | uint64(c)<<(8*pos))
-		}
-	}
-	rng := rand.New(rand.NewPCG(1, 2))
-	for range 200000 {
-		x := rng.Uint64()
-		if rng.IntN(2) == 0 {
-			x &^= 0x8080808080808080 // ASCII only: the interesting cases
-		}
-		check(x)
-	}
-}
