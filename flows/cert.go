@@ -102,7 +102,7 @@ func (st *saState) certs() *certState {
 // one first-seen message (IKEv2, or IKEv1 main/aggressive mode) sent by
 // side. The payloads are the decrypted contents when f.decrypted, the
 // message's own payloads otherwise.
-func (a *Analyzer) certSee(st *saState, p *Packet, side uint8, f *facts) {
+func (a *Analyzer) certSee(st *saState, p *Packet, side saSide, f *facts) {
 	ps := a.msg.Payloads
 	if f.decrypted {
 		ps = a.inner
@@ -301,7 +301,7 @@ func (cs *certState) peerAuths(hashes [2]uint8) []PeerAuth {
 	out := make([]PeerAuth, 0, 2)
 	for side := sideI; side <= sideR; side++ {
 		pc := &cs.peer[side]
-		pa := PeerAuth{Role: sideName(side), Auth: pc.auth}
+		pa := PeerAuth{Role: side.String(), Auth: pc.auth}
 		if pc.idSeen {
 			pa.ID = idText(pc.idType, pc.id)
 		}

@@ -23,7 +23,7 @@ const (
 // strongly the capture supports it.
 type certCause struct {
 	score  int
-	side   uint8 // whose credentials it is about
+	side   saSide // whose credentials it is about
 	text   string
 	frames []int
 	// chain marks a cause that only the ranking reports, as a
@@ -46,18 +46,18 @@ func (a *Analyzer) certFindings(st *saState) {
 		// with AUTHENTICATION_FAILED, RFC 7296 §2.21.2): it never installed
 		// the child SA that IKE_AUTH negotiated.
 		for _, c := range sa.ChildSAs {
-			if c.ESPPackets == (ESPCount{}) && c.State != childRekeyed {
-				c.State = childFailed
+			if c.ESPPackets == (ESPCount{}) && c.State != ChildRekeyed {
+				c.State = ChildFailed
 			}
 		}
 	}
 	var causes []certCause
-	add := func(score int, side uint8, text string, frames ...int) {
+	add := func(score int, side saSide, text string, frames ...int) {
 		causes = append(causes, certCause{score: score, side: side, text: text, frames: frames})
 	}
 	for side := sideI; side <= sideR; side++ {
-		s, o := &cs.peer[side], &cs.peer[1-side]
-		who := "The " + sideName(side)
+		s, o := &cs.peer[side], &cs.peer[side.other()]
+		who := "The " + side.String()
 		if len(s.certs) > 0 {
 			st.addFinding(KindCertificate, SeverityInfo, s.certAt[0], certLine(side, s), s.certFrame...)
 		}
@@ -181,7 +181,7 @@ func keepCauses(cs *certState, causes []certCause) []certCause {
 	if cs.rejecter < 0 {
 		return causes
 	}
-	refused := 1 - uint8(cs.rejecter)
+	refused := saSide(cs.rejecter).other()
 	strong := slices.ContainsFunc(causes, func(c certCause) bool { return c.side == refused && c.score == evidenceStrong })
 	return slices.DeleteFunc(causes, func(c certCause) bool {
 		accepted := cs.rejecter == int8(sideI) && c.side == sideI && cs.peer[sideR].auth != ""
@@ -209,7 +209,7 @@ func (a *Analyzer) certEvidence(st *saState, cs *certState, causes []certCause) 
 	var frames []int
 	var ranked []Cause
 	if rejected >= 0 {
-		b.WriteString("The " + sideName(uint8(cs.rejecter)) + " refused the " + sideName(uint8(rejected)) + "'s credentials. ")
+		b.WriteString("The " + saSide(cs.rejecter).String() + " refused the " + saSide(rejected).String() + "'s credentials. ")
 	}
 	if len(causes) == 0 {
 		b.WriteString("The certificates and identities in this capture show nothing ikeflow can check that explains it" +
@@ -243,9 +243,9 @@ func evidenceName(score int) string {
 
 // certLine is the per-peer summary: who sent which certificates, and what
 // the other peer asked for.
-func certLine(side uint8, s *peerCerts) string {
+func certLine(side saSide, s *peerCerts) string {
 	var b strings.Builder
-	b.WriteString("The " + sideName(side))
+	b.WriteString("The " + side.String())
 	if s.idSeen {
 		b.WriteString(" (" + idText(s.idType, s.id) + ")")
 	}
@@ -344,7 +344,7 @@ func idInCert(typ uint8, id []byte, c *dissect.Certificate) (bool, string) {
 // other side asked for. definite is true when the mismatch is certain
 // (IKEv1 requests name the CA); for IKEv2 hashes it is a possibility unless
 // a sent certificate has a requested key.
-func chainVsRequest(side uint8, s, o *peerCerts) (text string, score int) {
+func chainVsRequest(side saSide, s, o *peerCerts) (text string, score int) {
 	ee := s.certs[0]
 	for _, c := range s.certs {
 		for _, h := range o.reqHashes {
@@ -372,7 +372,7 @@ func chainVsRequest(side uint8, s, o *peerCerts) (text string, score int) {
 		}
 		top = next
 	}
-	who, other := sideName(side), sideName(1-side)
+	who, other := side.String(), side.other().String()
 	if len(o.reqDNs) > 0 {
 		var names []string
 		for _, d := range o.reqDNs {

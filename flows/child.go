@@ -7,14 +7,6 @@ import (
 	"github.com/ikeflow/ikeflow/dissect"
 )
 
-// Child SA states.
-const (
-	childEstablished = "established"
-	childFailed      = "failed"
-	childRekeyed     = "rekeyed"
-	childDeleted     = "deleted"
-)
-
 // spi4 converts a 4-octet SPI.
 func spi4(b []byte) ESPSPI {
 	if len(b) != 4 {
@@ -25,7 +17,7 @@ func spi4(b []byte) ESPSPI {
 
 // childOffer records the child SA (or IKE SA rekey) offer of a decrypted
 // IKE_AUTH or CREATE_CHILD_SA request.
-func (a *Analyzer) childOffer(st *saState, p *Packet, side uint8, ex *exRec, f *facts) {
+func (a *Analyzer) childOffer(st *saState, p *Packet, side saSide, ex *exRec, f *facts) {
 	pd := &pending{}
 	if len(f.sas) > 0 {
 		props := decodeProposals(2, f.sas[0])
@@ -66,7 +58,7 @@ func (a *Analyzer) childOffer(st *saState, p *Packet, side uint8, ex *exRec, f *
 
 // childAnswer completes a child SA (or IKE SA rekey) from a decrypted
 // response.
-func (a *Analyzer) childAnswer(st *saState, p *Packet, side uint8, ex *exRec, f *facts) {
+func (a *Analyzer) childAnswer(st *saState, p *Packet, side saSide, ex *exRec, f *facts) {
 	if _, bad := f.firstError(2); bad || len(f.sas) == 0 || ex.childOf() != nil {
 		return
 	}
@@ -89,7 +81,7 @@ func (a *Analyzer) childAnswer(st *saState, p *Packet, side uint8, ex *exRec, f 
 		}
 		return
 	}
-	c := &ChildSA{Protocol: protoName(2, chosen.proto), Proposal: chosen.summary, State: childEstablished,
+	c := &ChildSA{Protocol: protoName(2, chosen.proto), Proposal: chosen.summary, State: ChildEstablished,
 		Created: p.Time, CreatedFrame: ex.frame(0), owner: st, initSide: ex.side,
 		TSi: []string{}, TSr: []string{}}
 	respSPI := spi4(chosen.spi)
@@ -118,7 +110,7 @@ func (a *Analyzer) childAnswer(st *saState, p *Packet, side uint8, ex *exRec, f 
 		c.RekeyOf = pd.rekeyOf
 		for _, old := range st.sa.ChildSAs {
 			if (ex.side == sideI && old.SPIi == pd.rekeyOf) || (ex.side == sideR && old.SPIr == pd.rekeyOf) {
-				old.State = childRekeyed
+				old.State = ChildRekeyed
 			}
 		}
 	}
@@ -139,7 +131,7 @@ func firstNonEmpty(a, b string) string {
 
 // applyDeletes handles the Delete payloads of a decrypted message sent by
 // side. Each SPI listed is the sender's inbound SPI (RFC 7296 §3.11).
-func (a *Analyzer) applyDeletes(st *saState, p *Packet, side uint8, f *facts) {
+func (a *Analyzer) applyDeletes(st *saState, p *Packet, side saSide, f *facts) {
 	v := uint8(st.sa.Version)
 	for _, d := range f.deletes {
 		var proto uint8
@@ -154,8 +146,8 @@ func (a *Analyzer) applyDeletes(st *saState, p *Packet, side uint8, f *facts) {
 		for _, spi := range a.spiBuf {
 			for _, c := range st.sa.ChildSAs {
 				if (side == sideI && c.SPIi == spi) || (side == sideR && c.SPIr == spi) {
-					if c.State == childEstablished {
-						c.State = childDeleted
+					if c.State == ChildEstablished {
+						c.State = ChildDeleted
 					}
 					if c.DeletedFrame == 0 {
 						c.DeletedFrame = p.Frame

@@ -431,7 +431,7 @@ func (a *Analyzer) espFindings(st *saState) {
 		life := end.Sub(c.Created)
 		name := c.SPIi.String() + "/" + c.SPIr.String()
 		switch {
-		case c.ESPPackets.IToR == 0 && c.ESPPackets.RToI == 0 && c.State != childFailed && life >= 10*time.Second && !c.Inferred:
+		case c.ESPPackets.IToR == 0 && c.ESPPackets.RToI == 0 && c.State != ChildFailed && life >= 10*time.Second && !c.Inferred:
 			st.addFinding(KindNoESP, SeverityWarning, c.Created,
 				"Child SA "+name+" was negotiated but carried no ESP in "+secs(life)+". No traffic matched its selectors"+
 					" (TSi "+listOr(c.TSi, "-")+", TSr "+listOr(c.TSr, "-")+"), or the SA was not installed in the"+

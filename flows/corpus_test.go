@@ -222,7 +222,7 @@ func checkScenario(t checker, exp *expectedScenario, r *Report) {
 	nGot := 0
 	for _, sa := range r.SAs {
 		for _, c := range sa.ChildSAs {
-			if c.State != childFailed { // never installed (cert_findings.go): the logs list none
+			if c.State != ChildFailed { // never installed (cert_findings.go): the logs list none
 				nGot++
 			}
 		}

@@ -61,7 +61,7 @@ func (a *Analyzer) inferChild(p *Packet) *ChildSA {
 	toResponder := p.Dst.Addr() == st.sa.Responder.Addr()
 	c := pairInferred(st, toResponder, p.Time)
 	if c == nil {
-		c = &ChildSA{Protocol: "ESP", State: childEstablished, Created: p.Time, CreatedFrame: p.Frame,
+		c = &ChildSA{Protocol: "ESP", State: ChildEstablished, Created: p.Time, CreatedFrame: p.Frame,
 			owner: st, Inferred: true, TSi: []string{}, TSr: []string{}}
 		st.sa.ChildSAs = append(st.sa.ChildSAs, c)
 		st.inferChild = c

@@ -34,7 +34,7 @@ const (
 // to date by later syncs.
 type exRec struct {
 	Type    dissect.ExchangeType
-	side    uint8 // side that sent the request / first message
+	side    saSide // side that sent the request / first message
 	hasResp bool
 	v1step  uint8 // IKEv1: number of distinct messages so far
 	// Answered, RTT and Retransmits are those of Exchange.
@@ -231,7 +231,7 @@ const (
 )
 
 // side returns the side that sent m.
-func (m *cmsg) side() uint8 {
+func (m *cmsg) side() saSide {
 	if m.flags&cmsgResponder != 0 {
 		return sideR
 	}
@@ -322,7 +322,7 @@ func (ex *exRec) sync(out *Exchange) *Exchange {
 // enough (len and cap ex.nmsgs(); saState.view carves them from one
 // allocation per SA), else allocating them.
 func (ex *exRec) build(out *Exchange, block []Message, ptrs []*Message) {
-	*out = Exchange{Type: ex.Type, MID: ex.MID, From: sideName(ex.side), Start: ex.Start,
+	*out = Exchange{Type: ex.Type, MID: ex.MID, From: ex.side.String(), Start: ex.Start,
 		Answered: ex.Answered, RTT: ex.RTT, Retransmits: ex.Retransmits, Error: ex.errorOf()}
 	n := ex.nmsgs()
 	if len(block) < n || cap(ptrs) < n {
@@ -339,7 +339,7 @@ func (ex *exRec) render(out *Exchange, block []Message) {
 	for i := have; i < have+len(block); i++ {
 		c := ex.msg(i)
 		m := &block[i-have]
-		*m = Message{Frame: ex.frame(i), Time: ex.msgTime(i), From: sideName(c.side()), Response: c.response(),
+		*m = Message{Frame: ex.frame(i), Time: ex.msgTime(i), From: c.side().String(), Response: c.response(),
 			Size: int(c.size), Payloads: c.text(), Retransmit: c.retransmit()}
 		if c.fragTotal > 0 {
 			m.Fragment = fragLabel(c.fragNum, c.fragTotal)

@@ -63,7 +63,7 @@ func (a *Analyzer) badHeaderFlags(p *Packet, h *dissect.Header, decodeErr bool) 
 	if side == sideI {
 		h.Flags |= dissect.FlagInitiator
 	}
-	if ex := st.findEx(1-side, h.MessageID, h.Exchange); ex != nil && !ex.hasResp && ex.reqHash() != 0 {
+	if ex := st.findEx(side.other(), h.MessageID, h.Exchange); ex != nil && !ex.hasResp && ex.reqHash() != 0 {
 		h.Flags |= dissect.FlagResponse
 	}
 	a.v2(p, decodeErr)

@@ -248,7 +248,7 @@ func (c *ChildSA) AppendJSON(b []byte) ([]byte, error) {
 		b = appendStrings(b, c.TSrOffered)
 	}
 	b = append(b, `,"state":`...)
-	b = appendJSONString(b, c.State)
+	b = appendJSONString(b, string(c.State))
 	if c.RekeyOf != 0 {
 		b = append(b, `,"rekey_of":"`...)
 		b = appendESPSPI(b, c.RekeyOf)

@@ -65,7 +65,7 @@ func keyOutcome(err error) KeyStatus {
 
 // noteKey records the Decryptor's answer for an encrypted message sent by
 // side.
-func (st *saState) noteKey(side uint8, err error, frame int) {
+func (st *saState) noteKey(side saSide, err error, frame int) {
 	if st.keyTally == nil {
 		st.keyTally = new([2]keyTally)
 	}
@@ -108,7 +108,7 @@ func (a *Analyzer) keyFindings(st *saState) {
 	var frames []int
 	for side, s := range [2]KeyStatus{kc.Initiator, kc.Responder} {
 		if s == KeyFailed {
-			who = append(who, sideName(uint8(side)))
+			who = append(who, saSide(side).String())
 			frames = append(frames, st.keyTally[side].failFrames...)
 		}
 	}

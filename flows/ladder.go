@@ -130,7 +130,7 @@ func LadderWith(sa *SA, o LadderOptions) string {
 		b.WriteString("        … " + strconv.Itoa(sa.ExchangesOmitted) + " more exchanges not shown\n")
 	}
 	for _, c := range sa.ChildSAs {
-		s := "child " + c.Protocol + " " + c.SPIi.String() + "/" + c.SPIr.String() + " " + c.State
+		s := "child " + c.Protocol + " " + c.SPIi.String() + "/" + c.SPIr.String() + " " + string(c.State)
 		if c.Proposal != "" {
 			s += " " + c.Proposal
 		}

@@ -29,7 +29,7 @@ const (
 )
 
 // natSeen returns the bit telling that NAT was detected for side.
-func natSeen(side uint8) outcome {
+func natSeen(side saSide) outcome {
 	if side == sideI {
 		return outNATSeenI
 	}

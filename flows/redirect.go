@@ -10,7 +10,7 @@ import (
 // redirect reports an IKEv2 REDIRECT notify (RFC 5685): in the IKE_SA_INIT
 // response (§4), the IKE_AUTH response (§5) or an INFORMATIONAL request of
 // an established SA (§6). It returns whether the message carried one.
-func (a *Analyzer) redirect(st *saState, p *Packet, side uint8, ex *exRec, f *facts) bool {
+func (a *Analyzer) redirect(st *saState, p *Packet, side saSide, ex *exRec, f *facts) bool {
 	n, ok := f.notify(uint16(dissect.NotifyRedirect))
 	if !ok {
 		return false
@@ -29,7 +29,7 @@ func (a *Analyzer) redirect(st *saState, p *Packet, side uint8, ex *exRec, f *fa
 		then = "The initiator should move its IKE SA and child SAs to " + gw + " and delete this one."
 	}
 	st.addFinding(KindRedirect, SeverityInfo, p.Time,
-		"The "+sideName(side)+" redirected the initiator to gateway "+gw+" (REDIRECT, RFC 5685) "+when+
+		"The "+side.String()+" redirected the initiator to gateway "+gw+" (REDIRECT, RFC 5685) "+when+
 			": load balancing or a gateway going out of service. "+then+" If the capture shows nothing to "+gw+
 			" afterwards, the initiator may not support redirects (it announces REDIRECT_SUPPORTED in IKE_SA_INIT),"+
 			" may not reach "+gw+", or that traffic is outside this capture.", ex.frame(0), p.Frame)

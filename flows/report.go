@@ -177,12 +177,11 @@ type ChildSA struct {
 	// exchange that created the child SA (the responder's answer, possibly
 	// narrowed; IKEv1: the quick-mode client IDs); TSiOffered/TSrOffered
 	// the requester's offer when it was narrowed.
-	TSi        []string `json:"ts_i"`
-	TSr        []string `json:"ts_r"`
-	TSiOffered []string `json:"ts_i_offered,omitempty"`
-	TSrOffered []string `json:"ts_r_offered,omitempty"`
-	// State is "established", "failed", "rekeyed" or "deleted".
-	State string `json:"state"`
+	TSi        []string   `json:"ts_i"`
+	TSr        []string   `json:"ts_r"`
+	TSiOffered []string   `json:"ts_i_offered,omitempty"`
+	TSrOffered []string   `json:"ts_r_offered,omitempty"`
+	State      ChildState `json:"state"`
 	// RekeyOf is the SPI of the child SA this one replaced (REKEY_SA).
 	RekeyOf      ESPSPI    `json:"rekey_of,omitempty"`
 	Created      time.Time `json:"created,omitzero"`
@@ -194,13 +193,24 @@ type ChildSA struct {
 	Inferred bool `json:"inferred,omitempty"`
 
 	// tracking (not reported)
-	initSide uint8 // IKE SA side that initiated the child SA exchange
+	initSide saSide // IKE SA side that initiated the child SA exchange
 	owner    *saState
 	// firstESP and lastESP are the first and last frames of its ESP, in
 	// either direction: the frames of a one-way flow.
 	firstESP int
 	lastESP  int
 }
+
+// ChildState is what became of a child SA, as far as the capture shows.
+type ChildState string
+
+// Child SA states.
+const (
+	ChildEstablished ChildState = "established" // negotiated (and not yet replaced or deleted)
+	ChildFailed      ChildState = "failed"      // refused, or its negotiation failed
+	ChildRekeyed     ChildState = "rekeyed"     // replaced by a rekey
+	ChildDeleted     ChildState = "deleted"     // deleted by a Delete payload
+)
 
 // ESPCount counts ESP packets of a child SA in each direction (relative to
 // the IKE SA: initiator → responder and back).

@@ -6,19 +6,26 @@ import (
 	"github.com/ikeflow/ikeflow/dissect"
 )
 
+// saSide is one end of an IKE SA: the direction a message or exchange
+// came from, and the index of per-side state.
+type saSide uint8
+
 // Sides of an IKE SA.
 const (
-	sideI uint8 = 0 // original initiator
-	sideR uint8 = 1 // original responder
+	sideI saSide = 0 // original initiator
+	sideR saSide = 1 // original responder
 )
 
-// sideName returns "initiator" or "responder".
-func sideName(s uint8) string {
+// String returns "initiator" or "responder".
+func (s saSide) String() string {
 	if s == sideI {
 		return "initiator"
 	}
 	return "responder"
 }
+
+// other returns the opposite side.
+func (s saSide) other() saSide { return 1 - s }
 
 // saKey identifies an IKE SA in the analyzer's index.
 type saKey struct {
@@ -250,7 +257,7 @@ func (st *saState) pairKey() pairKey {
 
 // findEx returns the most recent exchange whose request came from side with
 // message ID mid and type t (any type when t is 0), or nil.
-func (st *saState) findEx(side uint8, mid uint32, t dissect.ExchangeType) *exRec {
+func (st *saState) findEx(side saSide, mid uint32, t dissect.ExchangeType) *exRec {
 	n := min(st.nrecent(), recentLen)
 	for k := 1; k <= n; k++ {
 		ex := st.recentEx(k)

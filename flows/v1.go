@@ -229,7 +229,7 @@ func (a *Analyzer) findExV1(st *saState, h *dissect.Header) *exRec {
 }
 
 // onV1 analyses the content of a new IKEv1 message.
-func (a *Analyzer) onV1(st *saState, p *Packet, side uint8, ex *exRec, f *facts) {
+func (a *Analyzer) onV1(st *saState, p *Packet, side saSide, ex *exRec, f *facts) {
 	v := st.v1
 	switch ex.Type {
 	case dissect.ExchangeIdentityProtect, dissect.ExchangeAggressive:
@@ -284,7 +284,7 @@ func (a *Analyzer) onV1(st *saState, p *Packet, side uint8, ex *exRec, f *facts)
 }
 
 // quickMode builds child SAs from decrypted quick-mode messages.
-func (a *Analyzer) quickMode(st *saState, p *Packet, side uint8, ex *exRec, f *facts) {
+func (a *Analyzer) quickMode(st *saState, p *Packet, side saSide, ex *exRec, f *facts) {
 	switch ex.v1step {
 	case 1:
 		pd := &pending{}
@@ -323,7 +323,7 @@ func (a *Analyzer) quickMode(st *saState, p *Packet, side uint8, ex *exRec, f *f
 			pd = &pending{}
 		}
 		chosen := props[0]
-		c := &ChildSA{Protocol: protoName(1, chosen.proto), Proposal: chosen.summary, State: childEstablished,
+		c := &ChildSA{Protocol: protoName(1, chosen.proto), Proposal: chosen.summary, State: ChildEstablished,
 			Created: p.Time, CreatedFrame: ex.frame(0), owner: st, initSide: ex.side,
 			TSi: []string{}, TSr: []string{}}
 		if ex.side == sideI {
@@ -346,7 +346,7 @@ func (a *Analyzer) quickMode(st *saState, p *Packet, side uint8, ex *exRec, f *f
 }
 
 // informationalV1 handles notifies and deletes of an IKEv1 informational.
-func (a *Analyzer) informationalV1(st *saState, p *Packet, side uint8, ex *exRec, f *facts) {
+func (a *Analyzer) informationalV1(st *saState, p *Packet, side saSide, ex *exRec, f *facts) {
 	if len(f.deletes) > 0 {
 		ex.kind = exDelete
 		a.applyDeletes(st, p, side, f)
@@ -382,9 +382,9 @@ func (a *Analyzer) informationalV1(st *saState, p *Packet, side uint8, ex *exRec
 }
 
 // v1ErrorFinding explains an IKEv1 error notify.
-func (a *Analyzer) v1ErrorFinding(st *saState, p *Packet, side uint8, t dissect.NotifyTypeV1) {
+func (a *Analyzer) v1ErrorFinding(st *saState, p *Packet, side saSide, t dissect.NotifyTypeV1) {
 	v := st.v1
-	who := sideName(side)
+	who := side.String()
 	phase := "phase 1 (main mode)"
 	if st.sa.Mode == "aggressive" {
 		phase = "phase 1 (aggressive mode)"
@@ -538,7 +538,7 @@ func (a *Analyzer) concludeV1(st *saState) {
 	for _, req := range reqs {
 		frames := []int{req.frame(0)}
 		st.addFinding(KindDeadPeer, SeverityError, req.Start,
-			"The "+sideName(req.side)+"'s DPD R-U-THERE got no R-U-THERE-ACK: the peer is unreachable or has lost this SA (reboot,"+
+			"The "+req.side.String()+"'s DPD R-U-THERE got no R-U-THERE-ACK: the peer is unreachable or has lost this SA (reboot,"+
 				" HA failover, NAT mapping expired). Check reachability on UDP 500/4500.", frames...)
 	}
 }
@@ -573,11 +573,11 @@ func (a *Analyzer) quickModeRefused(st *saState, i int) bool {
 		qm.extra().refusal = info.frame(0)
 		st.out.clear(outChildPending)
 		st.addFinding(KindChildRefused, SeverityError, qm.Start,
-			"Phase 1 is up, but the "+sideName(info.side)+" answered QM1 (frame "+strconv.Itoa(qm.frame(0))+
+			"Phase 1 is up, but the "+info.side.String()+" answered QM1 (frame "+strconv.Itoa(qm.frame(0))+
 				") with an encrypted informational message (frame "+strconv.Itoa(info.frame(0))+") instead of QM2:"+
 				" the quick mode was refused, almost always with NO-PROPOSAL-CHOSEN (the phase-2 transform sets: encryption,"+
 				" integrity, PFS group, lifetime, mode) or INVALID-ID-INFORMATION (the proxy IDs / crypto ACLs do not"+
-				" match). Give the keys (or read the "+sideName(info.side)+"'s log) to see which.",
+				" match). Give the keys (or read the "+info.side.String()+"'s log) to see which.",
 			qm.frame(0), info.frame(0))
 		return true
 	}
@@ -588,7 +588,7 @@ func (a *Analyzer) quickModeRefused(st *saState, i int) bool {
 // previous one while the responder cookie is still zero: the responder has
 // not spoken, so this is the initiator's first message again (a changed
 // offer), not the next step of the exchange.
-func sameSideAgain(ex *exRec, side uint8, h *dissect.Header) bool {
+func sameSideAgain(ex *exRec, side saSide, h *dissect.Header) bool {
 	if !h.SPIr.IsZero() || (ex.Type != dissect.ExchangeIdentityProtect && ex.Type != dissect.ExchangeAggressive) {
 		return false
 	}
@@ -599,7 +599,7 @@ func sameSideAgain(ex *exRec, side uint8, h *dissect.Header) bool {
 // bothSpoke reports whether the exchange holds messages from both sides
 // (the message being added comes from side): an IKEv1 SA is only
 // established when both peers took part.
-func bothSpoke(ex *exRec, side uint8) bool {
+func bothSpoke(ex *exRec, side saSide) bool {
 	for i := range ex.nmsgs() {
 		if ex.msg(i).side() != side {
 			return true

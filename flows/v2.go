@@ -90,7 +90,7 @@ func (a *Analyzer) lookupV2(p *Packet, h *dissect.Header, fromI, isResp bool) *s
 }
 
 // v2Request pairs an IKEv2 request with its exchange.
-func (a *Analyzer) v2Request(st *saState, p *Packet, side uint8, m *cmsg, hash uint64, f *facts) {
+func (a *Analyzer) v2Request(st *saState, p *Packet, side saSide, m *cmsg, hash uint64, f *facts) {
 	h := &a.msg.Header
 	mid := h.MessageID
 	// RFC 6311: the IKEV2_MESSAGE_ID_SYNC exchange uses message ID 0 whatever
@@ -122,7 +122,7 @@ func (a *Analyzer) v2Request(st *saState, p *Packet, side uint8, m *cmsg, hash u
 			// INVALID_KE_PAYLOAD, or a changed offer. Not a desync.
 		default:
 			st.addFinding(KindMIDDesync, SeverityError, p.Time,
-				"The "+sideName(side)+" sent a "+h.Exchange.String()+" request with message ID "+u32(mid)+
+				"The "+side.String()+" sent a "+h.Exchange.String()+" request with message ID "+u32(mid)+
 					", already used by a different "+ex.Type.String()+" request (frame "+strconv.Itoa(ex.frame(0))+
 					"). A retransmission must be byte-identical, so one side has lost track of its message IDs: typical after an HA failover"+
 					" without RFC 6311 sync, or a peer restart that kept the IKE SA. Check the cluster sync state and the peers' logs for"+
@@ -139,21 +139,21 @@ func (a *Analyzer) v2Request(st *saState, p *Packet, side uint8, m *cmsg, hash u
 	case !s.seen:
 		if st.fromStart && mid != 0 && !(side == sideI && mid == 1 && h.Exchange != dissect.ExchangeIKESAInit) {
 			st.addFinding(KindMIDDesync, SeverityWarning, p.Time,
-				"The first request from the "+sideName(side)+" of this IKE SA uses message ID "+u32(mid)+
+				"The first request from the "+side.String()+" of this IKE SA uses message ID "+u32(mid)+
 					" where 0 was expected (each side numbers its own requests from 0, RFC 7296 §2.2). The peer may be reusing"+
 					" state from an older IKE SA with the same SPIs; check for duplicate SPIs or a restarted peer.", p.Frame)
 		}
 	case mid == s.next:
 	case mid > s.next:
 		st.addFinding(KindMIDDesync, SeverityWarning, p.Time,
-			"The "+sideName(side)+" sent a "+h.Exchange.String()+" request with message ID "+u32(mid)+
+			"The "+side.String()+" sent a "+h.Exchange.String()+" request with message ID "+u32(mid)+
 				" but its previous request was "+u32(s.next-1)+": message IDs "+rangeStr(s.next, mid-1)+
 				" were skipped (or sent on a path this capture does not see). The receiver expects "+u32(s.next)+
 				" and will drop the request; expect retransmits and a teardown. Typical after an HA failover without RFC 6311 sync"+
 				" (strongSwan logs 'unexpected message ID', FortiGate 'request msgid = N, expected M').", p.Frame)
 	default:
 		st.addFinding(KindMIDDesync, SeverityError, p.Time,
-			"The "+sideName(side)+" sent a new "+h.Exchange.String()+" request with message ID "+u32(mid)+
+			"The "+side.String()+" sent a new "+h.Exchange.String()+" request with message ID "+u32(mid)+
 				", lower than its previous request ("+u32(s.next-1)+"): message IDs went backwards. The receiver treats it as an old"+
 				" retransmit and ignores it. Typical after a failover to an HA member with stale state or a peer restart that kept the SA;"+
 				" check cluster sync (RFC 6311) and clear the SA on both sides.", p.Frame)
@@ -171,7 +171,7 @@ func (a *Analyzer) v2Request(st *saState, p *Packet, side uint8, m *cmsg, hash u
 		st.fromStart = false
 	case syncShape:
 		st.addFinding(KindMIDDesync, SeverityError, p.Time,
-			"The "+sideName(side)+" sent a new INFORMATIONAL request with message ID 0 again, without the IKEV2_MESSAGE_ID_SYNC"+
+			"The "+side.String()+" sent a new INFORMATIONAL request with message ID 0 again, without the IKEV2_MESSAGE_ID_SYNC"+
 				" notify (RFC 6311) that alone may reuse it: message IDs went back to 0. The receiver treats it as an old"+
 				" retransmit and ignores it. Typical after a failover to an HA member without state sync or a peer restart"+
 				" that kept the SA; check cluster sync and clear the SA on both sides.", p.Frame)
@@ -180,7 +180,7 @@ func (a *Analyzer) v2Request(st *saState, p *Packet, side uint8, m *cmsg, hash u
 }
 
 // newRequest opens a new exchange for a first-seen request.
-func (a *Analyzer) newRequest(st *saState, p *Packet, side uint8, m *cmsg, f *facts) {
+func (a *Analyzer) newRequest(st *saState, p *Packet, side saSide, m *cmsg, f *facts) {
 	h := &a.msg.Header
 	ex := newExchange(h.Exchange, h.MessageID, side, p.Time)
 	ex.setFragBits(false, fragBit(f))
@@ -193,17 +193,17 @@ func (a *Analyzer) newRequest(st *saState, p *Packet, side uint8, m *cmsg, f *fa
 }
 
 // v2Response pairs an IKEv2 response with its request.
-func (a *Analyzer) v2Response(st *saState, p *Packet, side uint8, m *cmsg, hash uint64, f *facts) {
+func (a *Analyzer) v2Response(st *saState, p *Packet, side saSide, m *cmsg, hash uint64, f *facts) {
 	h := &a.msg.Header
 	mid := h.MessageID
-	reqSide := 1 - side
+	reqSide := side.other()
 	ex := st.findEx(reqSide, mid, 0)
 	if ex == nil {
 		s := &st.sides[reqSide]
 		if (s.seen && mid >= s.next) || (!s.seen && st.fromStart) {
 			st.addFinding(KindMIDDesync, SeverityWarning, p.Time,
-				"The "+sideName(side)+" sent a "+h.Exchange.String()+" response with message ID "+u32(mid)+
-					" for which no request from the "+sideName(reqSide)+" was seen. Either the request took a path this capture"+
+				"The "+side.String()+" sent a "+h.Exchange.String()+" response with message ID "+u32(mid)+
+					" for which no request from the "+reqSide.String()+" was seen. Either the request took a path this capture"+
 					" does not see, or the responder's view of message IDs differs from the requester's (HA failover, stale SA);"+
 					" the requester will drop this response.", p.Frame)
 		}
@@ -234,7 +234,7 @@ func (a *Analyzer) v2Response(st *saState, p *Packet, side uint8, m *cmsg, hash 
 			a.appendMsg(st, ex, m, p.Frame, p.Time)
 		default:
 			st.addFinding(KindMIDDesync, SeverityWarning, p.Time,
-				"The "+sideName(side)+" sent two different "+h.Exchange.String()+" responses for message ID "+u32(mid)+
+				"The "+side.String()+" sent two different "+h.Exchange.String()+" responses for message ID "+u32(mid)+
 					" (frames "+strconv.Itoa(firstResp(ex))+" and "+strconv.Itoa(p.Frame)+"). A responder must resend the same"+
 					" response to a retransmitted request; two different answers point to two devices answering for the same SA"+
 					" (HA split-brain, anycast) or a responder that lost its state.", firstResp(ex), p.Frame)
@@ -279,7 +279,7 @@ func firstResp(ex *exRec) int {
 // lastPayloads returns the payload summary of the first message of ex sent
 // by side (with the same fragment label as r), so retransmits show what
 // they carried without decrypting them again.
-func (a *Analyzer) lastPayloads(ex *exRec, side uint8, r *cmsg) *string {
+func (a *Analyzer) lastPayloads(ex *exRec, side saSide, r *cmsg) *string {
 	for i := range ex.nmsgs() {
 		m := ex.msg(i)
 		if m.side() == side && m.fragTotal == r.fragTotal && (r.fragTotal == 0 || m.fragNum == r.fragNum) {
@@ -305,7 +305,7 @@ func (a *Analyzer) addExchange(st *saState, ex *exRec) {
 }
 
 // newExchange allocates an exchange with room for two messages.
-func newExchange(t dissect.ExchangeType, mid uint32, side uint8, at time.Time) *exRec {
+func newExchange(t dissect.ExchangeType, mid uint32, side saSide, at time.Time) *exRec {
 	return &exRec{Type: t, MID: mid, Start: at, side: side}
 }
 

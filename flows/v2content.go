@@ -18,7 +18,7 @@ type pending struct {
 }
 
 // describe decrypts the message when possible and sets its payload summary.
-func (a *Analyzer) describe(st *saState, p *Packet, side uint8, m *cmsg, f *facts, ex *exRec) {
+func (a *Analyzer) describe(st *saState, p *Packet, side saSide, m *cmsg, f *facts, ex *exRec) {
 	if f.sk {
 		if a.opt.Decryptor != nil {
 			a.decryptV2(st, p, side, f, ex)
@@ -32,7 +32,7 @@ func (a *Analyzer) describe(st *saState, p *Packet, side uint8, m *cmsg, f *fact
 
 // decryptV2 asks the Decryptor for the SK/SKF contents and adds the inner
 // payloads to f.
-func (a *Analyzer) decryptV2(st *saState, p *Packet, side uint8, f *facts, ex *exRec) {
+func (a *Analyzer) decryptV2(st *saState, p *Packet, side saSide, f *facts, ex *exRec) {
 	n := len(a.msg.Payloads)
 	if n == 0 {
 		return
@@ -100,7 +100,7 @@ func (ex *exRec) addFragment(resp bool, num, total uint16, next dissect.PayloadT
 }
 
 // onV2Request analyses the content of a first-seen IKEv2 request.
-func (a *Analyzer) onV2Request(st *saState, p *Packet, side uint8, ex *exRec, f *facts) {
+func (a *Analyzer) onV2Request(st *saState, p *Packet, side saSide, ex *exRec, f *facts) {
 	a.certSee(st, p, side, f)
 	h := &a.msg.Header
 	switch h.Exchange {
@@ -139,7 +139,7 @@ func (a *Analyzer) onV2Request(st *saState, p *Packet, side uint8, ex *exRec, f 
 	if n, ok := f.notify(uint16(dissect.NotifyIKEv2MessageIDSync)); ok {
 		_ = n
 		st.addFinding(KindMIDSync, SeverityInfo, p.Time,
-			"The "+sideName(side)+" resynchronised message IDs with an IKEV2_MESSAGE_ID_SYNC notify (RFC 6311). This happens"+
+			"The "+side.String()+" resynchronised message IDs with an IKEV2_MESSAGE_ID_SYNC notify (RFC 6311). This happens"+
 				" after an HA cluster failover: the new active member tells the peer which message IDs it expects. Expected"+
 				" once per failover; repeated syncs point to an unstable cluster.", p.Frame)
 	}
@@ -150,7 +150,7 @@ func (a *Analyzer) onV2Request(st *saState, p *Packet, side uint8, ex *exRec, f 
 
 // onV2Response analyses the content of a first-seen IKEv2 response (or a
 // new fragment of it).
-func (a *Analyzer) onV2Response(st *saState, p *Packet, side uint8, ex *exRec, f *facts) {
+func (a *Analyzer) onV2Response(st *saState, p *Packet, side saSide, ex *exRec, f *facts) {
 	a.certSee(st, p, side, f)
 	h := &a.msg.Header
 	errT, hasErr := f.firstError(2)
@@ -250,9 +250,9 @@ func (a *Analyzer) established(st *saState, p *Packet) {
 }
 
 // errorNotify turns an error notify into a finding.
-func (a *Analyzer) errorNotify(st *saState, p *Packet, side uint8, ex *exRec, f *facts, t uint16, resp bool) {
+func (a *Analyzer) errorNotify(st *saState, p *Packet, side saSide, ex *exRec, f *facts, t uint16, resp bool) {
 	nt := dissect.NotifyType(t)
-	who := sideName(side)
+	who := side.String()
 	where := ex.Type.String()
 	frames := []int{p.Frame}
 	if ex.nmsgs() > 0 {
@@ -347,10 +347,10 @@ func keptIKESA(ex *exRec) string {
 // rekeyRefused reports a CREATE_CHILD_SA with REKEY_SA answered with an
 // error: the child SA being rekeyed is not replaced, so it stays in use
 // until its lifetime ends (RFC 7296 §2.8). Nothing is torn down yet.
-func (a *Analyzer) rekeyRefused(st *saState, p *Packet, side uint8, ex *exRec, nt dissect.NotifyType, frames []int) {
+func (a *Analyzer) rekeyRefused(st *saState, p *Packet, side saSide, ex *exRec, nt dissect.NotifyType, frames []int) {
 	pd := ex.pendOf()
 	name := nt.String()
-	msg := "The " + sideName(side) + " refused the rekey of child SA " + pd.rekeyOf.String() + " (" + name +
+	msg := "The " + side.String() + " refused the rekey of child SA " + pd.rekeyOf.String() + " (" + name +
 		" in CREATE_CHILD_SA with REKEY_SA). The old child SA stays up and keeps carrying traffic until its lifetime" +
 		" ends; unless a later rekey succeeds, traffic stops then. "
 	switch nt {

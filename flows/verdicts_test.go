@@ -246,7 +246,7 @@ func TestRekeyRefused(t *testing.T) {
 		t.Errorf("refused rekey not explained:\n%s", m)
 	}
 	c := r.SAs[0].ChildSAs
-	if len(c) != 1 || c[0].State != childEstablished || c[0].ESPPackets.IToR != 6 {
+	if len(c) != 1 || c[0].State != ChildEstablished || c[0].ESPPackets.IToR != 6 {
 		logReport(t, r)
 		t.Errorf("old child SA: %d child SAs, want the old one established with 6 packets i→r", len(c))
 	}

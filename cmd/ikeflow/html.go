@@ -249,7 +249,7 @@ func htmlSAOf(n int, sa *flows.SA, fi *findingIndex, idx map[string]int, o rende
 		}
 	}
 	for _, c := range sa.ChildSAs {
-		hc := htmlChild{Protocol: c.Protocol, SPIs: c.SPIi.String() + " / " + c.SPIr.String(), State: c.State, Proposal: c.Proposal,
+		hc := htmlChild{Protocol: c.Protocol, SPIs: c.SPIi.String() + " / " + c.SPIr.String(), State: string(c.State), Proposal: c.Proposal,
 			TSi: strings.Join(c.TSi, ", "), TSr: strings.Join(c.TSr, ", "),
 			TSiOffered: strings.Join(c.TSiOffered, ", "), TSrOffered: strings.Join(c.TSrOffered, ", "),
 			ESPItoR: c.ESPPackets.IToR, ESPRtoI: c.ESPPackets.RToI, Inferred: c.Inferred}

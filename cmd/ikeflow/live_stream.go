@@ -210,7 +210,7 @@ func (s *liveStream) update(sa *flows.SA) {
 		if show {
 			ev := s.base(sa, c.Created, "child_sa")
 			ev.Protocol, ev.ChildSPI, ev.Proposal, ev.TSi, ev.TSr, ev.State, ev.Frame =
-				c.Protocol, c.SPIi.String()+"/"+c.SPIr.String(), c.Proposal, c.TSi, c.TSr, c.State, c.CreatedFrame
+				c.Protocol, c.SPIi.String()+"/"+c.SPIr.String(), c.Proposal, c.TSi, c.TSr, string(c.State), c.CreatedFrame
 			s.emit(ev)
 		}
 	}
