@@ -36,7 +36,8 @@ func marshalStd(t testing.TB, v any) []byte {
 	return j
 }
 
-// appendAny calls the AppendJSON of v.
+// appendAny calls the AppendJSON of v, through AppendBodyJSON (which
+// writes a nil body) when v is a Body.
 func appendAny(t testing.TB, v any) []byte {
 	t.Helper()
 	a, ok := v.(bodyAppender)
@@ -44,7 +45,13 @@ func appendAny(t testing.TB, v any) []byte {
 		t.Fatalf("%T has no AppendJSON([]byte) ([]byte, error)", v)
 	}
 	// Append after a prefix: the method must append, not overwrite.
-	b, err := a.AppendJSON([]byte("prefix"))
+	var b []byte
+	var err error
+	if body, ok := v.(Body); ok {
+		b, err = AppendBodyJSON([]byte("prefix"), body)
+	} else {
+		b, err = a.AppendJSON([]byte("prefix"))
+	}
 	if err != nil {
 		t.Fatalf("%T.AppendJSON: %v", v, err)
 	}
