@@ -3,7 +3,6 @@ package dissect
 import (
 	"encoding/json"
 	"errors"
-	"net/netip"
 	"reflect"
 	"strconv"
 	"time"
@@ -228,27 +227,20 @@ func quoteAppended(b []byte, start int) []byte {
 	return append(b, '"')
 }
 
-// appendAddrField appends name and a as its MarshalText writes it, for
-// the fields tagged omitzero: nothing for the zero Addr.
-func appendAddrField(b []byte, name string, a netip.Addr) []byte {
-	if a == (netip.Addr{}) {
+// appendTextField appends name and v as its MarshalText writes it (a
+// netip.Addr or netip.Prefix), for the fields tagged omitzero: nothing for
+// the zero value.
+func appendTextField[T interface {
+	comparable
+	AppendText(b []byte) ([]byte, error)
+}](b []byte, name string, v T) []byte {
+	var zero T
+	if v == zero {
 		return b
 	}
 	b = append(b, name...)
 	start := len(b)
-	b, _ = a.AppendText(b)
-	return quoteAppended(b, start)
-}
-
-// appendPrefixField appends name and p as its MarshalText writes it, for
-// the fields tagged omitzero: nothing for the zero Prefix.
-func appendPrefixField(b []byte, name string, p netip.Prefix) []byte {
-	if p == (netip.Prefix{}) {
-		return b
-	}
-	b = append(b, name...)
-	start := len(b)
-	b, _ = p.AppendText(b)
+	b, _ = v.AppendText(b)
 	return quoteAppended(b, start)
 }
 

@@ -84,7 +84,7 @@ func (n *NATD) AppendJSON(b []byte) ([]byte, error) {
 // AppendJSON appends the NAT-OA payload as json.Marshal writes it.
 func (n *NATOA) AppendJSON(b []byte) ([]byte, error) {
 	b = AppendJSONString(append(b, `{"id_type":`...), n.IDType.String())
-	b = appendAddrField(b, `,"addr":`, n.Addr)
+	b = appendTextField(b, `,"addr":`, n.Addr)
 	return append(b, '}'), nil
 }
 
@@ -94,10 +94,10 @@ func (id *IDV1) AppendJSON(b []byte) ([]byte, error) {
 	b = appendUintField(b, `,"protocol":`, uint64(id.ProtocolID))
 	b = appendUintField(b, `,"port":`, uint64(id.Port))
 	b = appendHexJSON(append(b, `,"data":`...), id.Data)
-	b = appendAddrField(b, `,"addr":`, id.Addr)
-	b = appendAddrField(b, `,"addr_end":`, id.AddrEnd)
-	b = appendAddrField(b, `,"mask":`, id.Mask)
-	b = appendPrefixField(b, `,"prefix":`, id.Prefix)
+	b = appendTextField(b, `,"addr":`, id.Addr)
+	b = appendTextField(b, `,"addr_end":`, id.AddrEnd)
+	b = appendTextField(b, `,"mask":`, id.Mask)
+	b = appendTextField(b, `,"prefix":`, id.Prefix)
 	b = appendStringField(b, `,"text":`, id.Text)
 	return append(b, '}'), nil
 }
@@ -132,7 +132,7 @@ func (n *NotifyV1) AppendJSON(b []byte) ([]byte, error) {
 	if len(n.Attributes) > 0 {
 		b = appendList(append(b, `,"attributes":`...), n.Attributes)
 	}
-	b = appendAddrField(b, `,"addr":`, n.Addr)
+	b = appendTextField(b, `,"addr":`, n.Addr)
 	return append(b, '}'), nil
 }
 

@@ -57,7 +57,7 @@ func (k *KE) AppendJSON(b []byte) ([]byte, error) {
 func (id *Identification) AppendJSON(b []byte) ([]byte, error) {
 	b = AppendJSONString(append(b, `{"id_type":`...), id.Type.String())
 	b = appendHexJSON(append(b, `,"data":`...), id.Data)
-	b = appendAddrField(b, `,"addr":`, id.Addr)
+	b = appendTextField(b, `,"addr":`, id.Addr)
 	b = appendStringField(b, `,"text":`, id.Text)
 	return append(b, '}'), nil
 }
@@ -158,11 +158,11 @@ func (n *Notify) AppendJSON(b []byte) ([]byte, error) {
 	if r := n.Redirect; r != nil {
 		b = AppendJSONString(append(b, `,"redirect":{"type":`...), r.Type.String())
 		b = appendHexJSON(append(b, `,"data":`...), r.Data)
-		b = appendAddrField(b, `,"addr":`, r.Addr)
+		b = appendTextField(b, `,"addr":`, r.Addr)
 		b = appendHexField(b, `,"nonce":`, r.Nonce)
 		b = append(b, '}')
 	}
-	b = appendAddrField(b, `,"addr":`, n.Addr)
+	b = appendTextField(b, `,"addr":`, n.Addr)
 	b = appendUintOmit(b, `,"value":`, uint64(n.Value))
 	b = appendUintOmit(b, `,"cpi":`, uint64(n.CPI))
 	b = appendUintOmit(b, `,"ipcomp_transform":`, uint64(n.IPCompTransform))
@@ -193,8 +193,8 @@ func (s *TrafficSelector) AppendJSON(b []byte) []byte {
 	b = appendUintField(b, `,"ip_protocol":`, uint64(s.IPProtocol))
 	b = appendUintField(b, `,"start_port":`, uint64(s.StartPort))
 	b = appendUintField(b, `,"end_port":`, uint64(s.EndPort))
-	b = appendAddrField(b, `,"start":`, s.Start)
-	b = appendAddrField(b, `,"end":`, s.End)
+	b = appendTextField(b, `,"start":`, s.Start)
+	b = appendTextField(b, `,"end":`, s.End)
 	b = appendHexField(b, `,"data":`, s.Data)
 	return append(b, '}')
 }
@@ -210,8 +210,8 @@ func (c *Config) AppendJSON(b []byte) ([]byte, error) {
 func (a *CPAttribute) AppendJSON(b []byte) []byte {
 	b = AppendJSONString(append(b, `{"type":`...), a.Type.String())
 	b = appendHexField(b, `,"value":`, a.Value)
-	b = appendAddrField(b, `,"addr":`, a.Addr)
-	b = appendPrefixField(b, `,"prefix":`, a.Prefix)
+	b = appendTextField(b, `,"addr":`, a.Addr)
+	b = appendTextField(b, `,"prefix":`, a.Prefix)
 	b = appendStringField(b, `,"text":`, a.Text)
 	return append(b, '}')
 }
