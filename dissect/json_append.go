@@ -3,7 +3,7 @@ package dissect
 import (
 	"encoding/json"
 	"errors"
-	"net/netip"
+	"reflect"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -23,7 +23,9 @@ import (
 // The AppendJSON of a Body type returns an error, as json.Marshal can
 // fail on a certificate's dates; that of a part inside a body (proposal,
 // transform, attribute, selector), which cannot fail, returns only the
-// buffer. A nil Body pointer is written "null", as json.Marshal does.
+// buffer. A nil Body pointer is written "null", as json.Marshal does: by
+// AppendBodyJSON, once for every type; the methods themselves take a
+// non-nil receiver.
 
 // errJSONTime is returned for a time that encoding/json refuses to write.
 var errJSONTime = errors.New("dissect: time outside of what RFC 3339 can write")
@@ -103,6 +105,27 @@ func appendJSONString(b []byte, s string, html bool) []byte {
 	return append(b, '"')
 }
 
+// AppendJSONStrings appends ss as a JSON array of strings, each as
+// AppendJSONString writes it: "[]" when ss is empty, nil included (a
+// caller that wants json.Marshal's "null" for a nil slice checks first).
+func AppendJSONStrings(b []byte, ss []string) []byte {
+	return appendEach(b, ss, func(b []byte, s *string) []byte { return AppendJSONString(b, *s) })
+}
+
+// appendEach appends xs as a JSON array, each element written by one
+// ("[]" when xs is empty: the callers write json.Marshal's "null" for a
+// nil slice where they must).
+func appendEach[T any](b []byte, xs []T, one func(b []byte, x *T) []byte) []byte {
+	b = append(b, '[')
+	for i := range xs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = one(b, &xs[i])
+	}
+	return append(b, ']')
+}
+
 // jsonSpecialByte reports whether the ASCII byte c is escaped in a JSON
 // string ('<', '>' and '&' only when html is set).
 func jsonSpecialByte(c byte, html bool) bool {
@@ -149,14 +172,23 @@ func appendHexList(b []byte, vs []HexBytes) []byte {
 	if vs == nil {
 		return append(b, "null"...)
 	}
-	b = append(b, '[')
-	for i, v := range vs {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = appendHexJSON(b, v)
+	return appendEach(b, vs, func(b []byte, v *HexBytes) []byte { return appendHexJSON(b, *v) })
+}
+
+// partAppender is a part inside a body (proposal, transform, attribute,
+// selector) whose AppendJSON cannot fail.
+type partAppender[T any] interface {
+	*T
+	AppendJSON(b []byte) []byte
+}
+
+// appendList appends xs as a JSON array of its elements' AppendJSON
+// ("null" when nil, as json.Marshal writes a nil slice).
+func appendList[T any, P partAppender[T]](b []byte, xs []T) []byte {
+	if xs == nil {
+		return append(b, "null"...)
 	}
-	return append(b, ']')
+	return appendEach(b, xs, func(b []byte, x *T) []byte { return P(x).AppendJSON(b) })
 }
 
 // appendStringField appends `,"name":"s"` for the string fields tagged
@@ -208,27 +240,20 @@ func quoteAppended(b []byte, start int) []byte {
 	return append(b, '"')
 }
 
-// appendAddrField appends name and a as its MarshalText writes it, for
-// the fields tagged omitzero: nothing for the zero Addr.
-func appendAddrField(b []byte, name string, a netip.Addr) []byte {
-	if a == (netip.Addr{}) {
+// appendTextField appends name and v as its MarshalText writes it (a
+// netip.Addr or netip.Prefix), for the fields tagged omitzero: nothing for
+// the zero value.
+func appendTextField[T interface {
+	comparable
+	AppendText(b []byte) ([]byte, error)
+}](b []byte, name string, v T) []byte {
+	var zero T
+	if v == zero {
 		return b
 	}
 	b = append(b, name...)
 	start := len(b)
-	b, _ = a.AppendText(b)
-	return quoteAppended(b, start)
-}
-
-// appendPrefixField appends name and p as its MarshalText writes it, for
-// the fields tagged omitzero: nothing for the zero Prefix.
-func appendPrefixField(b []byte, name string, p netip.Prefix) []byte {
-	if p == (netip.Prefix{}) {
-		return b
-	}
-	b = append(b, name...)
-	start := len(b)
-	b, _ = p.AppendText(b)
+	b, _ = v.AppendText(b)
 	return quoteAppended(b, start)
 }
 
@@ -247,17 +272,20 @@ func appendTimeJSON(b []byte, t time.Time) ([]byte, error) {
 }
 
 // bodyAppender is what every Body type of this package implements (see
-// json_v1.go, json_v2.go).
+// json_v1.go, json_v2.go). Its AppendJSON takes a non-nil receiver.
 type bodyAppender interface {
 	AppendJSON(b []byte) ([]byte, error)
 }
 
 // AppendBodyJSON appends body as a JSON object to b, exactly as
-// json.Marshal writes it, without reflection for every type
-// [DecodePayload] returns (a nil pointer is "null"). Any other Body goes
+// json.Marshal writes it, without walking the value by reflection for
+// every type [DecodePayload] returns (a nil pointer is "null"). Any other Body goes
 // through json.Marshal.
 func AppendBodyJSON(b []byte, body Body) ([]byte, error) {
 	if a, ok := body.(bodyAppender); ok {
+		if isNilPointer(body) {
+			return append(b, "null"...), nil
+		}
 		return a.AppendJSON(b)
 	}
 	j, err := json.Marshal(body)
@@ -265,4 +293,12 @@ func AppendBodyJSON(b []byte, body Body) ([]byte, error) {
 		return nil, err
 	}
 	return append(b, j...), nil
+}
+
+// isNilPointer reports whether v holds a nil pointer (a typed nil Body,
+// which json.Marshal writes "null"). Only the kind and the pointer are
+// read: no allocation, no walk of the value.
+func isNilPointer(v any) bool {
+	r := reflect.ValueOf(v)
+	return r.Kind() == reflect.Pointer && r.IsNil()
 }

@@ -8,6 +8,8 @@ import (
 	"reflect"
 	"testing"
 	"time"
+
+	"github.com/ikeflow/ikeflow/internal/testutil"
 )
 
 // jsonBodies holds a value of every Body type the decoders return, and of
@@ -36,7 +38,8 @@ func marshalStd(t testing.TB, v any) []byte {
 	return j
 }
 
-// appendAny calls the AppendJSON of v.
+// appendAny calls the AppendJSON of v, through AppendBodyJSON (which
+// writes a nil body) when v is a Body.
 func appendAny(t testing.TB, v any) []byte {
 	t.Helper()
 	a, ok := v.(bodyAppender)
@@ -44,7 +47,13 @@ func appendAny(t testing.TB, v any) []byte {
 		t.Fatalf("%T has no AppendJSON([]byte) ([]byte, error)", v)
 	}
 	// Append after a prefix: the method must append, not overwrite.
-	b, err := a.AppendJSON([]byte("prefix"))
+	var b []byte
+	var err error
+	if body, ok := v.(Body); ok {
+		b, err = AppendBodyJSON([]byte("prefix"), body)
+	} else {
+		b, err = a.AppendJSON([]byte("prefix"))
+	}
 	if err != nil {
 		t.Fatalf("%T.AppendJSON: %v", v, err)
 	}
@@ -54,20 +63,11 @@ func appendAny(t testing.TB, v any) []byte {
 	return b[len("prefix"):]
 }
 
-// sameBodyJSON fails unless got equals want, showing where they part.
+// sameBodyJSON fails unless got equals want (json.Marshal's bytes), showing where
+// they part.
 func sameBodyJSON(t testing.TB, what string, got, want []byte) bool {
 	t.Helper()
-	if bytes.Equal(got, want) {
-		return true
-	}
-	i := 0
-	for i < len(got) && i < len(want) && got[i] == want[i] {
-		i++
-	}
-	lo := max(0, i-80)
-	t.Errorf("%s: AppendJSON differs from json.Marshal at byte %d:\n got  …%s\n want …%s", what, i,
-		got[lo:min(len(got), i+80)], want[lo:min(len(want), i+80)])
-	return false
+	return testutil.SameBytes(t, what+": AppendJSON differs from json.Marshal", got, want)
 }
 
 // TestAppendJSONEveryField fills every exported field of every body type
@@ -80,9 +80,8 @@ func TestAppendJSONEveryField(t *testing.T) {
 	for _, proto := range jsonBodies {
 		typ := reflect.TypeOf(proto).Elem()
 		for seed := range uint64(200) {
-			f := jsonFiller{rng: rand.New(rand.NewPCG(seed, 29)), t: t, full: seed%3 == 0}
 			v := reflect.New(typ)
-			f.fill(v.Elem(), 0)
+			newJSONFiller(t, seed).Fill(v.Elem(), 0)
 			if !sameBodyJSON(t, typ.Name()+" filled", appendAny(t, v.Interface()), marshalStd(t, v.Interface())) {
 				break
 			}
@@ -237,11 +236,40 @@ func TestAppendJSONAllocs(t *testing.T) {
 	}
 }
 
-// jsonFiller sets every exported field of a value to random test values.
-type jsonFiller struct {
-	rng  *rand.Rand
-	t    *testing.T
-	full bool // every field non-zero (otherwise about half are zero)
+// newJSONFiller returns the filler of TestAppendJSONEveryField for seed:
+// a third of the seeds fill every field.
+func newJSONFiller(t *testing.T, seed uint64) *testutil.Filler {
+	rng := rand.New(rand.NewPCG(seed, 29))
+	f := &testutil.Filler{
+		Rng: rng, T: t, Full: seed%3 == 0, NilPointer: 3,
+		ByteSlice: 40, // byte strings: attribute values up to and past 4 octets
+		Strings:   jsonFillStrings,
+		Uint: func(_ reflect.Kind, n uint64) uint64 {
+			switch rng.IntN(3) {
+			case 0:
+				n %= 8 // registries: mostly known values
+			case 1:
+				n %= 300 // around the ends of the registries
+			}
+			return n
+		},
+	}
+	f.Special = map[reflect.Type]func(reflect.Value){
+		reflect.TypeFor[time.Time](): func(v reflect.Value) { f.FillTime(v, 1950, 100) },
+		reflect.TypeFor[netip.Addr](): func(v reflect.Value) {
+			if !f.Zero() {
+				v.Set(reflect.ValueOf(jsonFillAddr(rng)))
+			}
+		},
+		reflect.TypeFor[netip.Prefix](): func(v reflect.Value) {
+			if !f.Zero() {
+				// Bits out of range make an invalid Prefix: MarshalText's
+				// business, written the same way.
+				v.Set(reflect.ValueOf(netip.PrefixFrom(jsonFillAddr(rng), rng.IntN(140)-4)))
+			}
+		},
+	}
+	return f
 }
 
 var jsonFillStrings = []string{
@@ -252,118 +280,20 @@ var jsonFillStrings = []string{
 	"a&b<c>d", "01234567<", "",
 }
 
-var (
-	jsonTimeType   = reflect.TypeFor[time.Time]()
-	jsonAddrType   = reflect.TypeFor[netip.Addr]()
-	jsonPrefixType = reflect.TypeFor[netip.Prefix]()
-)
-
-func (f *jsonFiller) zero() bool { return !f.full && f.rng.IntN(2) == 0 }
-
-func (f *jsonFiller) addr() netip.Addr {
-	switch f.rng.IntN(5) {
+// jsonFillAddr returns a random address: IPv4, IPv6, IPv4-mapped, zoned
+// (with a zone to escape) or unspecified.
+func jsonFillAddr(rng *rand.Rand) netip.Addr {
+	switch rng.IntN(5) {
 	case 0:
-		return netip.AddrFrom4([4]byte{192, 0, 2, byte(f.rng.IntN(256))})
+		return netip.AddrFrom4([4]byte{192, 0, 2, byte(rng.IntN(256))})
 	case 1:
 		return netip.MustParseAddr("2001:db8::1")
 	case 2:
 		return netip.MustParseAddr("::ffff:10.1.2.3")
 	case 3:
-		return netip.MustParseAddr("fe80::1").WithZone(jsonFillStrings[f.rng.IntN(len(jsonFillStrings)-1)])
+		return netip.MustParseAddr("fe80::1").WithZone(jsonFillStrings[rng.IntN(len(jsonFillStrings)-1)])
 	}
 	return netip.IPv6Unspecified()
-}
-
-func (f *jsonFiller) fill(v reflect.Value, depth int) {
-	switch v.Type() {
-	case jsonTimeType:
-		if f.zero() {
-			return
-		}
-		tm := time.Date(1950+f.rng.IntN(100), time.Month(1+f.rng.IntN(12)), 1+f.rng.IntN(28),
-			f.rng.IntN(24), f.rng.IntN(60), f.rng.IntN(60), f.rng.IntN(3)*f.rng.IntN(1e9), time.UTC)
-		if f.rng.IntN(4) == 0 {
-			tm = tm.In(time.FixedZone("IST", 5*3600+30*60))
-		}
-		v.Set(reflect.ValueOf(tm))
-		return
-	case jsonAddrType:
-		if !f.zero() {
-			v.Set(reflect.ValueOf(f.addr()))
-		}
-		return
-	case jsonPrefixType:
-		if !f.zero() {
-			// Bits out of range make an invalid Prefix: MarshalText's
-			// business, written the same way.
-			v.Set(reflect.ValueOf(netip.PrefixFrom(f.addr(), f.rng.IntN(140)-4)))
-		}
-		return
-	}
-	switch v.Kind() {
-	case reflect.Struct:
-		for i := range v.NumField() {
-			if v.Type().Field(i).IsExported() {
-				f.fill(v.Field(i), depth)
-			}
-		}
-	case reflect.Pointer:
-		if depth > 4 || (!f.full && f.rng.IntN(3) == 0) {
-			return
-		}
-		v.Set(reflect.New(v.Type().Elem()))
-		f.fill(v.Elem(), depth+1)
-	case reflect.Slice:
-		switch f.rng.IntN(4) {
-		case 0:
-			if !f.full {
-				return // nil
-			}
-		case 1:
-			if !f.full {
-				v.Set(reflect.MakeSlice(v.Type(), 0, 0))
-				return
-			}
-		}
-		if depth > 3 {
-			return
-		}
-		n := 1 + f.rng.IntN(3)
-		if v.Type().Elem().Kind() == reflect.Uint8 {
-			n = 1 + f.rng.IntN(40) // byte strings: attribute values up to and past 4 octets
-		}
-		v.Set(reflect.MakeSlice(v.Type(), n, n))
-		for i := range n {
-			f.fill(v.Index(i), depth+1)
-		}
-	case reflect.Array:
-		for i := range v.Len() {
-			f.fill(v.Index(i), depth)
-		}
-	case reflect.String:
-		if !f.zero() {
-			v.SetString(jsonFillStrings[f.rng.IntN(len(jsonFillStrings))])
-		}
-	case reflect.Bool:
-		v.SetBool(!f.zero())
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		if !f.zero() {
-			v.SetInt(int64(f.rng.IntN(1<<20)) - 1000)
-		}
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		if !f.zero() {
-			n := f.rng.Uint64()
-			switch f.rng.IntN(3) {
-			case 0:
-				n %= 8 // registries: mostly known values
-			case 1:
-				n %= 300 // around the ends of the registries
-			}
-			v.SetUint(n)
-		}
-	default:
-		f.t.Fatalf("jsonFiller: no values for %s (kind %s): teach the test (and AppendJSON) about it", v.Type(), v.Kind())
-	}
 }
 
 // BenchmarkAppendBodyJSON encodes the bodies of every real sample (IKEv2

@@ -2,28 +2,14 @@ package dissect
 
 // AppendJSON methods of the IKEv1 payload bodies (see json_append.go):
 // each appends the value as a JSON object to b, exactly as json.Marshal
-// writes it (through the MarshalJSON methods where the type has one).
+// writes it (through the MarshalJSON methods where the type has one). The
+// receiver must not be nil: AppendBodyJSON writes a nil body "null".
 
 // AppendJSON appends the SA payload as json.Marshal writes it.
 func (s *SAV1) AppendJSON(b []byte) ([]byte, error) {
-	if s == nil {
-		return append(b, "null"...), nil
-	}
 	b = AppendJSONString(append(b, `{"doi":`...), s.DOI.String())
 	b = AppendJSONString(append(b, `,"situation":`...), s.Situation.String())
-	b = append(b, `,"proposals":`...)
-	if s.Proposals == nil {
-		b = append(b, "null"...)
-	} else {
-		b = append(b, '[')
-		for i := range s.Proposals {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = s.Proposals[i].AppendJSON(b)
-		}
-		b = append(b, ']')
-	}
+	b = appendList(append(b, `,"proposals":`...), s.Proposals)
 	return append(b, '}'), nil
 }
 
@@ -33,19 +19,7 @@ func (p *ProposalV1) AppendJSON(b []byte) []byte {
 	b = AppendJSONString(append(b, `,"protocol":`...), p.Protocol.String())
 	b = appendHexJSON(append(b, `,"spi":`...), p.SPI)
 	b = appendUintField(b, `,"num_transforms":`, uint64(p.NumTransforms))
-	b = append(b, `,"transforms":`...)
-	if p.Transforms == nil {
-		b = append(b, "null"...)
-	} else {
-		b = append(b, '[')
-		for i := range p.Transforms {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = p.Transforms[i].AppendJSON(b)
-		}
-		b = append(b, ']')
-	}
+	b = appendList(append(b, `,"transforms":`...), p.Transforms)
 	return append(b, '}')
 }
 
@@ -55,24 +29,9 @@ func (t *TransformV1) AppendJSON(b []byte) []byte {
 	b = appendUintField(b, `{"number":`, uint64(t.Num))
 	b = appendUintField(b, `,"id":`, uint64(t.ID))
 	b = appendUintOmit(b, `,"reserved":`, uint64(t.Reserved))
-	b = appendAttributesV1(append(b, `,"attributes":`...), t.Attributes)
+	b = appendList(append(b, `,"attributes":`...), t.Attributes)
 	b = AppendJSONString(append(b, `,"name":`...), t.Name())
 	return append(b, '}')
-}
-
-// appendAttributesV1 appends as as a JSON array ("null" when nil).
-func appendAttributesV1(b []byte, as []AttributeV1) []byte {
-	if as == nil {
-		return append(b, "null"...)
-	}
-	b = append(b, '[')
-	for i := range as {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = as[i].AppendJSON(b)
-	}
-	return append(b, ']')
 }
 
 // AppendJSON appends the attribute as its MarshalJSON writes it: class
@@ -99,83 +58,55 @@ func (a *AttributeV1) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends the KE payload as json.Marshal writes it.
 func (k *KEV1) AppendJSON(b []byte) ([]byte, error) {
-	if k == nil {
-		return append(b, "null"...), nil
-	}
 	return append(appendHexJSON(append(b, `{"data":`...), k.Data), '}'), nil
 }
 
 // AppendJSON appends the Hash payload as json.Marshal writes it.
 func (h *HashV1) AppendJSON(b []byte) ([]byte, error) {
-	if h == nil {
-		return append(b, "null"...), nil
-	}
 	return append(appendHexJSON(append(b, `{"data":`...), h.Data), '}'), nil
 }
 
 // AppendJSON appends the Signature payload as json.Marshal writes it.
 func (s *SigV1) AppendJSON(b []byte) ([]byte, error) {
-	if s == nil {
-		return append(b, "null"...), nil
-	}
 	return append(appendHexJSON(append(b, `{"data":`...), s.Data), '}'), nil
 }
 
 // AppendJSON appends the Nonce payload as json.Marshal writes it.
 func (n *NonceV1) AppendJSON(b []byte) ([]byte, error) {
-	if n == nil {
-		return append(b, "null"...), nil
-	}
 	return append(appendHexJSON(append(b, `{"data":`...), n.Data), '}'), nil
 }
 
 // AppendJSON appends the NAT-D payload as json.Marshal writes it.
 func (n *NATD) AppendJSON(b []byte) ([]byte, error) {
-	if n == nil {
-		return append(b, "null"...), nil
-	}
 	return append(appendHexJSON(append(b, `{"hash":`...), n.Hash), '}'), nil
 }
 
 // AppendJSON appends the NAT-OA payload as json.Marshal writes it.
 func (n *NATOA) AppendJSON(b []byte) ([]byte, error) {
-	if n == nil {
-		return append(b, "null"...), nil
-	}
 	b = AppendJSONString(append(b, `{"id_type":`...), n.IDType.String())
-	b = appendAddrField(b, `,"addr":`, n.Addr)
+	b = appendTextField(b, `,"addr":`, n.Addr)
 	return append(b, '}'), nil
 }
 
 // AppendJSON appends the ID payload as json.Marshal writes it.
 func (id *IDV1) AppendJSON(b []byte) ([]byte, error) {
-	if id == nil {
-		return append(b, "null"...), nil
-	}
 	b = AppendJSONString(append(b, `{"id_type":`...), id.Type.String())
 	b = appendUintField(b, `,"protocol":`, uint64(id.ProtocolID))
 	b = appendUintField(b, `,"port":`, uint64(id.Port))
 	b = appendHexJSON(append(b, `,"data":`...), id.Data)
-	b = appendAddrField(b, `,"addr":`, id.Addr)
-	b = appendAddrField(b, `,"addr_end":`, id.AddrEnd)
-	b = appendAddrField(b, `,"mask":`, id.Mask)
-	b = appendPrefixField(b, `,"prefix":`, id.Prefix)
+	b = appendTextField(b, `,"addr":`, id.Addr)
+	b = appendTextField(b, `,"addr_end":`, id.AddrEnd)
+	b = appendTextField(b, `,"mask":`, id.Mask)
+	b = appendTextField(b, `,"prefix":`, id.Prefix)
 	b = appendStringField(b, `,"text":`, id.Text)
 	return append(b, '}'), nil
 }
 
 // AppendJSON appends the CERT payload as json.Marshal writes it.
 func (c *CertV1) AppendJSON(b []byte) ([]byte, error) {
-	if c == nil {
-		return append(b, "null"...), nil
-	}
-	b = AppendJSONString(append(b, `{"encoding":`...), c.Encoding.String())
-	b = appendHexJSON(append(b, `,"data":`...), c.Data)
-	if c.Certificate != nil {
-		var err error
-		if b, err = c.Certificate.AppendJSON(append(b, `,"certificate":`...)); err != nil {
-			return nil, err
-		}
+	b, err := appendCertStart(b, c.Encoding.String(), c.Data, c.Certificate)
+	if err != nil {
+		return nil, err
 	}
 	b = appendStringField(b, `,"note":`, c.Note)
 	return append(b, '}'), nil
@@ -183,9 +114,6 @@ func (c *CertV1) AppendJSON(b []byte) ([]byte, error) {
 
 // AppendJSON appends the CR payload as json.Marshal writes it.
 func (c *CertReqV1) AppendJSON(b []byte) ([]byte, error) {
-	if c == nil {
-		return append(b, "null"...), nil
-	}
 	b = AppendJSONString(append(b, `{"encoding":`...), c.Encoding.String())
 	b = appendHexJSON(append(b, `,"authority":`...), c.Authority)
 	b = appendStringField(b, `,"authority_dn":`, c.AuthorityDN)
@@ -194,9 +122,6 @@ func (c *CertReqV1) AppendJSON(b []byte) ([]byte, error) {
 
 // AppendJSON appends the Notification payload as json.Marshal writes it.
 func (n *NotifyV1) AppendJSON(b []byte) ([]byte, error) {
-	if n == nil {
-		return append(b, "null"...), nil
-	}
 	b = AppendJSONString(append(b, `{"doi":`...), n.DOI.String())
 	b = AppendJSONString(append(b, `,"protocol":`...), n.Protocol.String())
 	b = appendHexField(b, `,"spi":`, n.SPI)
@@ -205,17 +130,14 @@ func (n *NotifyV1) AppendJSON(b []byte) ([]byte, error) {
 	b = appendUintOmit(b, `,"seq":`, uint64(n.Seq))
 	b = appendUintOmit(b, `,"status":`, uint64(n.Status))
 	if len(n.Attributes) > 0 {
-		b = appendAttributesV1(append(b, `,"attributes":`...), n.Attributes)
+		b = appendList(append(b, `,"attributes":`...), n.Attributes)
 	}
-	b = appendAddrField(b, `,"addr":`, n.Addr)
+	b = appendTextField(b, `,"addr":`, n.Addr)
 	return append(b, '}'), nil
 }
 
 // AppendJSON appends the Delete payload as json.Marshal writes it.
 func (d *DeleteV1) AppendJSON(b []byte) ([]byte, error) {
-	if d == nil {
-		return append(b, "null"...), nil
-	}
 	b = AppendJSONString(append(b, `{"doi":`...), d.DOI.String())
 	b = AppendJSONString(append(b, `,"protocol":`...), d.Protocol.String())
 	b = appendUintField(b, `,"spi_size":`, uint64(d.SPISize))
@@ -227,21 +149,15 @@ func (d *DeleteV1) AppendJSON(b []byte) ([]byte, error) {
 // AppendJSON appends the Attribute (Mode Config) payload as json.Marshal
 // writes it.
 func (m *ModeCfgV1) AppendJSON(b []byte) ([]byte, error) {
-	if m == nil {
-		return append(b, "null"...), nil
-	}
 	b = AppendJSONString(append(b, `{"attr_type":`...), m.Type.String())
 	b = appendUintField(b, `,"identifier":`, uint64(m.Identifier))
-	b = appendAttributesV1(append(b, `,"attributes":`...), m.Attributes)
+	b = appendList(append(b, `,"attributes":`...), m.Attributes)
 	return append(b, '}'), nil
 }
 
 // AppendJSON appends the IKE fragment payload as json.Marshal writes it
 // (the length of the data, not the data).
 func (f *FragmentV1) AppendJSON(b []byte) ([]byte, error) {
-	if f == nil {
-		return append(b, "null"...), nil
-	}
 	b = appendUintField(b, `{"id":`, uint64(f.ID))
 	b = appendUintField(b, `,"number":`, uint64(f.Number))
 	b = appendUintField(b, `,"flags":`, uint64(f.Flags))

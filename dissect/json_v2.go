@@ -3,26 +3,12 @@ package dissect
 // AppendJSON methods of the IKEv2 payload bodies (see json_append.go):
 // each appends the value as a JSON object to b, exactly as json.Marshal
 // writes it. Only a certificate's dates can make one fail, as they make
-// json.Marshal fail.
+// json.Marshal fail. The receiver must not be nil: AppendBodyJSON writes
+// a nil body "null".
 
 // AppendJSON appends the SA payload as json.Marshal writes it.
 func (s *SA) AppendJSON(b []byte) ([]byte, error) {
-	if s == nil {
-		return append(b, "null"...), nil
-	}
-	b = append(b, `{"proposals":`...)
-	if s.Proposals == nil {
-		b = append(b, "null"...)
-	} else {
-		b = append(b, '[')
-		for i := range s.Proposals {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = s.Proposals[i].AppendJSON(b)
-		}
-		b = append(b, ']')
-	}
+	b = appendList(append(b, `{"proposals":`...), s.Proposals)
 	return append(b, '}'), nil
 }
 
@@ -32,19 +18,7 @@ func (p *Proposal) AppendJSON(b []byte) []byte {
 	b = AppendJSONString(append(b, `,"protocol":`...), p.Protocol.String())
 	b = appendHexField(b, `,"spi":`, p.SPI)
 	b = appendUintField(b, `,"num_transforms":`, uint64(p.NumTransforms))
-	b = append(b, `,"transforms":`...)
-	if p.Transforms == nil {
-		b = append(b, "null"...)
-	} else {
-		b = append(b, '[')
-		for i := range p.Transforms {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = p.Transforms[i].AppendJSON(b)
-		}
-		b = append(b, ']')
-	}
+	b = appendList(append(b, `,"transforms":`...), p.Transforms)
 	b = appendBoolField(b, `,"last":`, p.Last)
 	return append(b, '}')
 }
@@ -56,14 +30,7 @@ func (t *Transform) AppendJSON(b []byte) []byte {
 	b = appendUintField(b, `,"id":`, uint64(t.ID))
 	b = appendUintOmit(b, `,"key_length":`, uint64(t.KeyLength))
 	if len(t.Attributes) > 0 {
-		b = append(b, `,"attributes":[`...)
-		for i := range t.Attributes {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = t.Attributes[i].AppendJSON(b)
-		}
-		b = append(b, ']')
+		b = appendList(append(b, `,"attributes":`...), t.Attributes)
 	}
 	b = AppendJSONString(append(b, `,"name":`...), t.Name())
 	return append(b, '}')
@@ -80,9 +47,6 @@ func (a *Attribute) AppendJSON(b []byte) []byte {
 
 // AppendJSON appends the KE payload as json.Marshal writes it.
 func (k *KE) AppendJSON(b []byte) ([]byte, error) {
-	if k == nil {
-		return append(b, "null"...), nil
-	}
 	b = AppendJSONString(append(b, `{"group":`...), k.Group.String())
 	b = appendUintOmit(b, `,"reserved":`, uint64(k.Reserved))
 	b = appendHexJSON(append(b, `,"data":`...), k.Data)
@@ -91,28 +55,18 @@ func (k *KE) AppendJSON(b []byte) ([]byte, error) {
 
 // AppendJSON appends the ID payload as json.Marshal writes it.
 func (id *Identification) AppendJSON(b []byte) ([]byte, error) {
-	if id == nil {
-		return append(b, "null"...), nil
-	}
 	b = AppendJSONString(append(b, `{"id_type":`...), id.Type.String())
 	b = appendHexJSON(append(b, `,"data":`...), id.Data)
-	b = appendAddrField(b, `,"addr":`, id.Addr)
+	b = appendTextField(b, `,"addr":`, id.Addr)
 	b = appendStringField(b, `,"text":`, id.Text)
 	return append(b, '}'), nil
 }
 
 // AppendJSON appends the CERT payload as json.Marshal writes it.
 func (c *Cert) AppendJSON(b []byte) ([]byte, error) {
-	if c == nil {
-		return append(b, "null"...), nil
-	}
-	b = AppendJSONString(append(b, `{"encoding":`...), c.Encoding.String())
-	b = appendHexJSON(append(b, `,"data":`...), c.Data)
-	if c.Certificate != nil {
-		var err error
-		if b, err = c.Certificate.AppendJSON(append(b, `,"certificate":`...)); err != nil {
-			return nil, err
-		}
+	b, err := appendCertStart(b, c.Encoding.String(), c.Data, c.Certificate)
+	if err != nil {
+		return nil, err
 	}
 	if c.HashURL != nil {
 		b = c.HashURL.AppendJSON(append(b, `,"hash_url":`...))
@@ -123,9 +77,6 @@ func (c *Cert) AppendJSON(b []byte) ([]byte, error) {
 
 // AppendJSON appends the CERTREQ payload as json.Marshal writes it.
 func (c *CertReq) AppendJSON(b []byte) ([]byte, error) {
-	if c == nil {
-		return append(b, "null"...), nil
-	}
 	b = AppendJSONString(append(b, `{"encoding":`...), c.Encoding.String())
 	b = appendHexJSON(append(b, `,"data":`...), c.Data)
 	if len(c.Authorities) > 0 {
@@ -136,9 +87,6 @@ func (c *CertReq) AppendJSON(b []byte) ([]byte, error) {
 
 // AppendJSON appends the AUTH payload as json.Marshal writes it.
 func (a *Auth) AppendJSON(b []byte) ([]byte, error) {
-	if a == nil {
-		return append(b, "null"...), nil
-	}
 	b = AppendJSONString(append(b, `{"method":`...), a.Method.String())
 	b = appendHexJSON(append(b, `,"data":`...), a.Data)
 	b = appendHexField(b, `,"sig_algorithm":`, a.SigAlgorithm)
@@ -148,18 +96,12 @@ func (a *Auth) AppendJSON(b []byte) ([]byte, error) {
 
 // AppendJSON appends the Nonce payload as json.Marshal writes it.
 func (n *Nonce) AppendJSON(b []byte) ([]byte, error) {
-	if n == nil {
-		return append(b, "null"...), nil
-	}
 	b = appendHexJSON(append(b, `{"data":`...), n.Data)
 	return append(b, '}'), nil
 }
 
 // AppendJSON appends the Vendor ID payload as json.Marshal writes it.
 func (v *VendorID) AppendJSON(b []byte) ([]byte, error) {
-	if v == nil {
-		return append(b, "null"...), nil
-	}
 	b = appendHexJSON(append(b, `{"data":`...), v.Data)
 	b = appendStringField(b, `,"vendor":`, v.Vendor)
 	return append(b, '}'), nil
@@ -168,9 +110,6 @@ func (v *VendorID) AppendJSON(b []byte) ([]byte, error) {
 // AppendJSON appends the SK payload as json.Marshal writes it (the length
 // of the data, not the data).
 func (e *Encrypted) AppendJSON(b []byte) ([]byte, error) {
-	if e == nil {
-		return append(b, "null"...), nil
-	}
 	b = appendIntField(b, `{"data_length":`, e.Len)
 	b = AppendJSONString(append(b, `,"next":`...), e.Next.Short())
 	return append(b, '}'), nil
@@ -178,9 +117,6 @@ func (e *Encrypted) AppendJSON(b []byte) ([]byte, error) {
 
 // AppendJSON appends the SKF payload as json.Marshal writes it.
 func (e *EncryptedFragment) AppendJSON(b []byte) ([]byte, error) {
-	if e == nil {
-		return append(b, "null"...), nil
-	}
 	b = appendUintField(b, `{"number":`, uint64(e.Number))
 	b = appendUintField(b, `,"total":`, uint64(e.Total))
 	b = appendIntField(b, `,"data_length":`, e.Len)
@@ -190,9 +126,6 @@ func (e *EncryptedFragment) AppendJSON(b []byte) ([]byte, error) {
 
 // AppendJSON appends the EAP payload as json.Marshal writes it.
 func (e *EAP) AppendJSON(b []byte) ([]byte, error) {
-	if e == nil {
-		return append(b, "null"...), nil
-	}
 	b = appendUintField(b, `{"code":`, uint64(e.Code))
 	b = appendUintField(b, `,"identifier":`, uint64(e.Identifier))
 	b = appendUintField(b, `,"eap_length":`, uint64(e.Length))
@@ -203,9 +136,6 @@ func (e *EAP) AppendJSON(b []byte) ([]byte, error) {
 
 // AppendJSON appends the Notify payload as json.Marshal writes it.
 func (n *Notify) AppendJSON(b []byte) ([]byte, error) {
-	if n == nil {
-		return append(b, "null"...), nil
-	}
 	b = AppendJSONString(append(b, `{"protocol":`...), n.Protocol.String())
 	b = appendUintField(b, `,"spi_size":`, uint64(n.SPISize))
 	b = appendHexField(b, `,"spi":`, n.SPI)
@@ -216,14 +146,8 @@ func (n *Notify) AppendJSON(b []byte) ([]byte, error) {
 	}
 	b = appendHexField(b, `,"hash":`, n.Hash)
 	if len(n.HashAlgs) > 0 {
-		b = append(b, `,"hash_algorithms":[`...)
-		for i, h := range n.HashAlgs {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = AppendJSONString(b, h.String())
-		}
-		b = append(b, ']')
+		b = appendEach(append(b, `,"hash_algorithms":`...), n.HashAlgs,
+			func(b []byte, h *HashAlgorithm) []byte { return AppendJSONString(b, h.String()) })
 	}
 	if s := n.MessageIDSync; s != nil {
 		b = appendUintField(b, `,"message_id_sync":{"nonce":`, uint64(s.Nonce))
@@ -234,11 +158,11 @@ func (n *Notify) AppendJSON(b []byte) ([]byte, error) {
 	if r := n.Redirect; r != nil {
 		b = AppendJSONString(append(b, `,"redirect":{"type":`...), r.Type.String())
 		b = appendHexJSON(append(b, `,"data":`...), r.Data)
-		b = appendAddrField(b, `,"addr":`, r.Addr)
+		b = appendTextField(b, `,"addr":`, r.Addr)
 		b = appendHexField(b, `,"nonce":`, r.Nonce)
 		b = append(b, '}')
 	}
-	b = appendAddrField(b, `,"addr":`, n.Addr)
+	b = appendTextField(b, `,"addr":`, n.Addr)
 	b = appendUintOmit(b, `,"value":`, uint64(n.Value))
 	b = appendUintOmit(b, `,"cpi":`, uint64(n.CPI))
 	b = appendUintOmit(b, `,"ipcomp_transform":`, uint64(n.IPCompTransform))
@@ -247,9 +171,6 @@ func (n *Notify) AppendJSON(b []byte) ([]byte, error) {
 
 // AppendJSON appends the Delete payload as json.Marshal writes it.
 func (d *Delete) AppendJSON(b []byte) ([]byte, error) {
-	if d == nil {
-		return append(b, "null"...), nil
-	}
 	b = AppendJSONString(append(b, `{"protocol":`...), d.Protocol.String())
 	b = appendUintField(b, `,"spi_size":`, uint64(d.SPISize))
 	b = appendUintField(b, `,"num_spis":`, uint64(d.NumSPIs))
@@ -261,23 +182,8 @@ func (d *Delete) AppendJSON(b []byte) ([]byte, error) {
 
 // AppendJSON appends the TSi/TSr payload as json.Marshal writes it.
 func (ts *TrafficSelectors) AppendJSON(b []byte) ([]byte, error) {
-	if ts == nil {
-		return append(b, "null"...), nil
-	}
 	b = appendUintField(b, `{"num_ts":`, uint64(ts.NumTS))
-	b = append(b, `,"selectors":`...)
-	if ts.Selectors == nil {
-		b = append(b, "null"...)
-	} else {
-		b = append(b, '[')
-		for i := range ts.Selectors {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = ts.Selectors[i].AppendJSON(b)
-		}
-		b = append(b, ']')
-	}
+	b = appendList(append(b, `,"selectors":`...), ts.Selectors)
 	return append(b, '}'), nil
 }
 
@@ -287,31 +193,16 @@ func (s *TrafficSelector) AppendJSON(b []byte) []byte {
 	b = appendUintField(b, `,"ip_protocol":`, uint64(s.IPProtocol))
 	b = appendUintField(b, `,"start_port":`, uint64(s.StartPort))
 	b = appendUintField(b, `,"end_port":`, uint64(s.EndPort))
-	b = appendAddrField(b, `,"start":`, s.Start)
-	b = appendAddrField(b, `,"end":`, s.End)
+	b = appendTextField(b, `,"start":`, s.Start)
+	b = appendTextField(b, `,"end":`, s.End)
 	b = appendHexField(b, `,"data":`, s.Data)
 	return append(b, '}')
 }
 
 // AppendJSON appends the CP payload as json.Marshal writes it.
 func (c *Config) AppendJSON(b []byte) ([]byte, error) {
-	if c == nil {
-		return append(b, "null"...), nil
-	}
 	b = AppendJSONString(append(b, `{"cp_type":`...), c.Type.String())
-	b = append(b, `,"attributes":`...)
-	if c.Attributes == nil {
-		b = append(b, "null"...)
-	} else {
-		b = append(b, '[')
-		for i := range c.Attributes {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = c.Attributes[i].AppendJSON(b)
-		}
-		b = append(b, ']')
-	}
+	b = appendList(append(b, `,"attributes":`...), c.Attributes)
 	return append(b, '}'), nil
 }
 
@@ -319,8 +210,8 @@ func (c *Config) AppendJSON(b []byte) ([]byte, error) {
 func (a *CPAttribute) AppendJSON(b []byte) []byte {
 	b = AppendJSONString(append(b, `{"type":`...), a.Type.String())
 	b = appendHexField(b, `,"value":`, a.Value)
-	b = appendAddrField(b, `,"addr":`, a.Addr)
-	b = appendPrefixField(b, `,"prefix":`, a.Prefix)
+	b = appendTextField(b, `,"addr":`, a.Addr)
+	b = appendTextField(b, `,"prefix":`, a.Prefix)
 	b = appendStringField(b, `,"text":`, a.Text)
 	return append(b, '}')
 }
@@ -328,9 +219,6 @@ func (a *CPAttribute) AppendJSON(b []byte) []byte {
 // AppendJSON appends the undecoded payload as json.Marshal writes it (its
 // length only).
 func (o *Opaque) AppendJSON(b []byte) ([]byte, error) {
-	if o == nil {
-		return append(b, "null"...), nil
-	}
 	b = appendIntField(b, `{"data_length":`, o.Len)
 	return append(b, '}'), nil
 }

@@ -11,14 +11,7 @@ func (c *Certificate) AppendJSON(b []byte) ([]byte, error) {
 	b = AppendJSONString(append(b, `,"issuer":`...), c.Issuer)
 	b = AppendJSONString(append(b, `,"serial":`...), c.Serial)
 	if len(c.SANs) > 0 {
-		b = append(b, `,"sans":[`...)
-		for i, s := range c.SANs {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = AppendJSONString(b, s)
-		}
-		b = append(b, ']')
+		b = AppendJSONStrings(append(b, `,"sans":`...), c.SANs)
 	}
 	if b, err = appendTimeJSON(append(b, `,"not_before":`...), c.NotBefore); err != nil {
 		return nil, err
@@ -47,4 +40,16 @@ func (h *HashURL) AppendJSON(b []byte) []byte {
 	b = appendHexJSON(append(b, `{"hash":`...), h.Hash)
 	b = AppendJSONString(append(b, `,"url":`...), h.URL)
 	return append(b, '}')
+}
+
+// appendCertStart appends the fields the CERT payloads of both versions
+// begin with: the encoding, the data and, when there is one, the
+// certificate summary (which fails on dates json.Marshal refuses).
+func appendCertStart(b []byte, encoding string, data []byte, c *Certificate) ([]byte, error) {
+	b = AppendJSONString(append(b, `{"encoding":`...), encoding)
+	b = appendHexJSON(append(b, `,"data":`...), data)
+	if c == nil {
+		return b, nil
+	}
+	return c.AppendJSON(append(b, `,"certificate":`...))
 }

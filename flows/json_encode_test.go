@@ -11,6 +11,8 @@ import (
 	"reflect"
 	"testing"
 	"time"
+
+	"github.com/ikeflow/ikeflow/internal/testutil"
 )
 
 // stdJSON is the reference: encoding/json without HTML escaping and
@@ -26,20 +28,11 @@ func stdJSON(t testing.TB, v any) []byte {
 	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
 }
 
-// sameJSON fails unless got equals want, showing where they part.
+// sameJSON fails unless got equals want (encoding/json's bytes), showing where
+// they part.
 func sameJSON(t testing.TB, what string, got, want []byte) bool {
 	t.Helper()
-	if bytes.Equal(got, want) {
-		return true
-	}
-	i := 0
-	for i < len(got) && i < len(want) && got[i] == want[i] {
-		i++
-	}
-	lo := max(0, i-80)
-	t.Errorf("%s: AppendJSON differs from encoding/json at byte %d:\n got  …%s\n want …%s", what, i,
-		got[lo:min(len(got), i+80)], want[lo:min(len(want), i+80)])
-	return false
+	return testutil.SameBytes(t, what+": AppendJSON differs from encoding/json", got, want)
 }
 
 // checkReportJSON compares AppendJSON with encoding/json on every SA, every
@@ -129,11 +122,11 @@ func TestAppendJSONMatchesEncodingJSON(t *testing.T) {
 func TestAppendJSONEveryField(t *testing.T) {
 	for seed := range uint64(300) {
 		rng := rand.New(rand.NewPCG(seed, 13))
-		f := filler{rng: rng, t: t, full: seed%3 == 0}
+		f := newFiller(t, rng, seed%3 == 0)
 		var sa SA
-		f.fill(reflect.ValueOf(&sa).Elem(), 0)
+		f.Fill(reflect.ValueOf(&sa).Elem(), 0)
 		var r Report
-		f.fill(reflect.ValueOf(&r).Elem(), 1) // findings and stats (its SAs are tested above)
+		f.Fill(reflect.ValueOf(&r).Elem(), 1) // findings and stats (its SAs are tested above)
 		b, err := sa.AppendJSON(nil)
 		if err != nil {
 			t.Fatal(err)
@@ -166,11 +159,32 @@ func TestAppendJSONRefusesWhatEncodingJSONRefuses(t *testing.T) {
 	}
 }
 
-// filler sets every exported field of a value to random test values.
-type filler struct {
-	rng  *rand.Rand
-	t    *testing.T
-	full bool // every field non-zero (otherwise about half are zero)
+// newFiller returns the filler of TestAppendJSONEveryField on rng: full
+// fills every field.
+func newFiller(t *testing.T, rng *rand.Rand, full bool) *testutil.Filler {
+	f := &testutil.Filler{
+		Rng: rng, T: t, Full: full, NilPointer: 5, Strings: fillStrings, Floats: fillFloats,
+		Uint: func(k reflect.Kind, n uint64) uint64 {
+			if k == reflect.Uint8 && rng.IntN(2) == 0 {
+				n %= 8 // named enums (State, Severity, ExchangeType): mostly known values
+			}
+			return n
+		},
+	}
+	f.Special = map[reflect.Type]func(reflect.Value){
+		reflect.TypeFor[time.Time](): func(v reflect.Value) { f.FillTime(v, 1990, 60) },
+		reflect.TypeFor[netip.AddrPort](): func(v reflect.Value) {
+			if f.Zero() {
+				return
+			}
+			a := netip.AddrFrom4([4]byte{byte(rng.IntN(256)), 2, 3, 4})
+			if rng.IntN(2) == 0 {
+				a = netip.MustParseAddr("2001:db8::1")
+			}
+			v.Set(reflect.ValueOf(netip.AddrPortFrom(a, uint16(rng.IntN(65536)))))
+		},
+	}
+	return f
 }
 
 var fillStrings = []string{
@@ -181,101 +195,6 @@ var fillStrings = []string{
 }
 
 var fillFloats = []float64{1, 0.5, 12.345678, 1e-7, 1.5e-9, 123456789012, 1e21, 3.2e22, -4.5, 1e20, 0.000001, 5e-324}
-
-var (
-	timeType     = reflect.TypeFor[time.Time]()
-	addrPortType = reflect.TypeFor[netip.AddrPort]()
-)
-
-func (f *filler) zero() bool { return !f.full && f.rng.IntN(2) == 0 }
-
-func (f *filler) fill(v reflect.Value, depth int) {
-	switch v.Type() {
-	case timeType:
-		if f.zero() {
-			return
-		}
-		tm := time.Date(1990+f.rng.IntN(60), time.Month(1+f.rng.IntN(12)), 1+f.rng.IntN(28),
-			f.rng.IntN(24), f.rng.IntN(60), f.rng.IntN(60), f.rng.IntN(3)*f.rng.IntN(1e9), time.UTC)
-		if f.rng.IntN(4) == 0 {
-			tm = tm.In(time.FixedZone("IST", 5*3600+30*60))
-		}
-		v.Set(reflect.ValueOf(tm))
-		return
-	case addrPortType:
-		if f.zero() {
-			return
-		}
-		a := netip.AddrFrom4([4]byte{byte(f.rng.IntN(256)), 2, 3, 4})
-		if f.rng.IntN(2) == 0 {
-			a = netip.MustParseAddr("2001:db8::1")
-		}
-		v.Set(reflect.ValueOf(netip.AddrPortFrom(a, uint16(f.rng.IntN(65536)))))
-		return
-	}
-	switch v.Kind() {
-	case reflect.Struct:
-		for i := range v.NumField() {
-			if v.Type().Field(i).IsExported() {
-				f.fill(v.Field(i), depth)
-			}
-		}
-	case reflect.Pointer:
-		if depth > 4 || (!f.full && f.rng.IntN(5) == 0) {
-			return
-		}
-		v.Set(reflect.New(v.Type().Elem()))
-		f.fill(v.Elem(), depth+1)
-	case reflect.Slice:
-		switch f.rng.IntN(4) {
-		case 0:
-			if !f.full {
-				return // nil
-			}
-		case 1:
-			if !f.full {
-				v.Set(reflect.MakeSlice(v.Type(), 0, 0))
-				return
-			}
-		}
-		if depth > 3 {
-			return
-		}
-		n := 1 + f.rng.IntN(3)
-		v.Set(reflect.MakeSlice(v.Type(), n, n))
-		for i := range n {
-			f.fill(v.Index(i), depth+1)
-		}
-	case reflect.Array:
-		for i := range v.Len() {
-			f.fill(v.Index(i), depth)
-		}
-	case reflect.String:
-		if !f.zero() {
-			v.SetString(fillStrings[f.rng.IntN(len(fillStrings))])
-		}
-	case reflect.Bool:
-		v.SetBool(!f.zero())
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		if !f.zero() {
-			v.SetInt(int64(f.rng.IntN(1<<20)) - 1000)
-		}
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		if !f.zero() {
-			n := f.rng.Uint64()
-			if v.Kind() == reflect.Uint8 && f.rng.IntN(2) == 0 {
-				n %= 8 // named enums (State, Severity, ExchangeType): mostly known values
-			}
-			v.SetUint(n)
-		}
-	case reflect.Float32, reflect.Float64:
-		if !f.zero() {
-			v.SetFloat(fillFloats[f.rng.IntN(len(fillFloats))])
-		}
-	default:
-		f.t.Fatalf("filler: no values for %s (kind %s): teach the test (and AppendJSON) about it", v.Type(), v.Kind())
-	}
-}
 
 // BenchmarkAppendJSON encodes every SA of a corpus capture with AppendJSON
 // and with encoding/json (the writer before it).

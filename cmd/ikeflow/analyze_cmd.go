@@ -60,11 +60,8 @@ type analyzeOpts struct {
 	format string
 	ladder bool
 	width  int
-	flowFlags
+	sessionFlags
 	quiet    bool
-	write    string
-	force    bool
-	in       inputFlags
 	twoSided string
 }
 
@@ -100,7 +97,7 @@ func runAnalyze(e *env, args []string) error {
 	if o.write != "" && slices.Contains(fs.Args(), "-") {
 		return usagef("--write reads the captures twice: give files, not standard input")
 	}
-	opt, fopt, failLevel, err := sessionOptions(e, &o.in, &o.flowFlags, o.write, o.force, append(slices.Clone(fs.Args()), o.in.keys...))
+	opt, fopt, failLevel, err := o.sessionFlags.options(e, append(slices.Clone(fs.Args()), o.in.keys...))
 	if err != nil {
 		return err
 	}

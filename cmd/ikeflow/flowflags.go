@@ -95,18 +95,28 @@ func (f *flowFlags) failCheck(level flows.Severity, rep *flows.Report, extra int
 	return nil
 }
 
-// sessionOptions checks --write against the files it must never replace
+// sessionFlags are the flags analyze and live read a session with: the
+// analysis flags, the input flags and --write/--force (each command
+// registers --write and --force with its own help).
+type sessionFlags struct {
+	flowFlags
+	in    inputFlags
+	write string
+	force bool
+}
+
+// options checks --write against the files it must never replace
 // (inputs) and returns the capture options, the analyzer options and the
 // --fail-on level: the checks analyze and live share, in their order.
-func sessionOptions(e *env, in *inputFlags, ff *flowFlags, write string, force bool, inputs []string) (capture.Options, flows.Options, flows.Severity, error) {
-	if err := checkOutput(e, "--write", write, force, inputs); err != nil {
+func (s *sessionFlags) options(e *env, inputs []string) (capture.Options, flows.Options, flows.Severity, error) {
+	if err := checkOutput(e, "--write", s.write, s.force, inputs); err != nil {
 		return capture.Options{}, flows.Options{}, 0, err
 	}
-	opt, err := in.options()
+	opt, err := s.in.options()
 	if err != nil {
 		return opt, flows.Options{}, 0, err
 	}
-	fopt, level, err := ff.options(e, in.keys)
+	fopt, level, err := s.flowFlags.options(e, s.in.keys)
 	return opt, fopt, level, err
 }
 

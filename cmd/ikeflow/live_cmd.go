@@ -72,14 +72,11 @@ type liveOpts struct {
 	duration time.Duration
 	format   string
 	report   string
-	write    string
-	force    bool
 	ladder   bool
-	flowFlags
+	sessionFlags
 	keep     int
 	bufferMB int
 	quiet    bool
-	in       inputFlags
 }
 
 func runLive(e *env, args []string) error {
@@ -136,7 +133,7 @@ func runLive(e *env, args []string) error {
 	if name, ok := strings.CutPrefix(o.bpf, "@"); ok {
 		inputs = append(inputs, name)
 	}
-	opt, fopt, failLevel, err := sessionOptions(e, &o.in, &o.flowFlags, o.write, o.force, inputs)
+	opt, fopt, failLevel, err := o.sessionFlags.options(e, inputs)
 	if err != nil {
 		return err
 	}

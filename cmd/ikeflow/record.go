@@ -134,14 +134,8 @@ func (r *record) appendJSON(b []byte) ([]byte, error) {
 	b = append(b, r.SPIi...)
 	b = append(b, `","spi_r":"`...)
 	b = append(b, r.SPIr...)
-	b = append(b, `","flags":[`...)
-	for i, f := range r.Flags {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = appendString(b, f)
-	}
-	b = append(b, `],"response":`...)
+	b = dissect.AppendJSONStrings(append(b, `","flags":`...), r.Flags)
+	b = append(b, `,"response":`...)
 	b = strconv.AppendBool(b, r.Response)
 	b = append(b, `,"initiator":`...)
 	b = strconv.AppendBool(b, r.Initiator)
@@ -153,14 +147,7 @@ func (r *record) appendJSON(b []byte) ([]byte, error) {
 		return nil, err
 	}
 	if len(r.Errors) > 0 {
-		b = append(b, `,"errors":[`...)
-		for i, e := range r.Errors {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendString(b, e)
-		}
-		b = append(b, ']')
+		b = dissect.AppendJSONStrings(append(b, `,"errors":`...), r.Errors)
 	}
 	return append(b, "}\n"...), nil
 }

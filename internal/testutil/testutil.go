@@ -1,6 +1,7 @@
 // Package testutil holds what the tests of several packages share: where
 // the capture corpus and the third-party captures are, and reading test
-// files with the test failing (or skipping) on error. It imports no
+// files with the test failing (or skipping) on error, and the Filler that
+// sets every field of a value for the JSON tests. It imports no
 // ikeflow package, so the tests of every package can use it.
 package testutil
 
