@@ -257,9 +257,9 @@ func appendTextField[T interface {
 	return quoteAppended(b, start)
 }
 
-// appendTimeJSON appends t as time.Time.MarshalJSON does (RFC 3339 with
+// AppendJSONTime appends t as time.Time.MarshalJSON does (RFC 3339 with
 // nanoseconds, quoted), refusing what it refuses.
-func appendTimeJSON(b []byte, t time.Time) ([]byte, error) {
+func AppendJSONTime(b []byte, t time.Time) ([]byte, error) {
 	if y := t.Year(); y < 0 || y > 9999 {
 		return nil, errJSONTime
 	}

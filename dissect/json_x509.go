@@ -13,10 +13,10 @@ func (c *Certificate) AppendJSON(b []byte) ([]byte, error) {
 	if len(c.SANs) > 0 {
 		b = AppendJSONStrings(append(b, `,"sans":`...), c.SANs)
 	}
-	if b, err = appendTimeJSON(append(b, `,"not_before":`...), c.NotBefore); err != nil {
+	if b, err = AppendJSONTime(append(b, `,"not_before":`...), c.NotBefore); err != nil {
 		return nil, err
 	}
-	if b, err = appendTimeJSON(append(b, `,"not_after":`...), c.NotAfter); err != nil {
+	if b, err = AppendJSONTime(append(b, `,"not_after":`...), c.NotAfter); err != nil {
 		return nil, err
 	}
 	b = AppendJSONString(append(b, `,"key_type":`...), c.KeyType)

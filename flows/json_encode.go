@@ -18,9 +18,6 @@ import (
 // values with every field set, so a field added to a type without being
 // added here fails that test.
 
-// errJSONTime is returned for a time encoding/json refuses to marshal.
-var errJSONTime = errors.New("flows: time outside of what RFC 3339 can write")
-
 // errJSONFloat is returned for a NaN or infinite float.
 var errJSONFloat = errors.New("flows: unsupported float value")
 
@@ -471,17 +468,7 @@ func appendTimeField(b []byte, name string, t time.Time) ([]byte, error) {
 
 // appendTime appends t as time.Time.MarshalJSON does (RFC 3339 with
 // nanoseconds, quoted), refusing the years it refuses.
-func appendTime(b []byte, t time.Time) ([]byte, error) {
-	if y := t.Year(); y < 0 || y > 9999 {
-		return nil, errJSONTime
-	}
-	if _, off := t.Zone(); off <= -24*3600 || off >= 24*3600 {
-		return nil, errJSONTime // MarshalJSON refuses a zone hour outside [0,23]
-	}
-	b = append(b, '"')
-	b = t.AppendFormat(b, time.RFC3339Nano)
-	return append(b, '"'), nil
-}
+func appendTime(b []byte, t time.Time) ([]byte, error) { return dissect.AppendJSONTime(b, t) }
 
 // appendFloat appends f as encoding/json writes a float64: shortest
 // representation, exponent form only below 1e-6 or from 1e21 on, with a

@@ -1,7 +1,6 @@
 package flows
 
 import (
-	"encoding/binary"
 	"slices"
 	"strings"
 	"testing"
@@ -83,14 +82,7 @@ func flapFive(t *testing.T, a *Analyzer, start time.Duration) {
 			p.Time = p.Time.Add(start + time.Duration(i)*20*time.Second)
 			frame++
 			p.Frame = frame
-			if p.Kind == KindIKE {
-				p.Data[7] ^= byte(i + 1)
-				if binary.BigEndian.Uint64(p.Data[8:16]) != 0 {
-					p.Data[15] ^= byte(i + 1)
-				}
-			} else {
-				p.ESPSPI ^= uint32(i+1) << 4
-			}
+			copySPIs(&p, i+1)
 			a.Add(&p)
 		}
 	}

@@ -273,14 +273,7 @@ func TestFlapping(t *testing.T) {
 	for i := 0; i < 5; i++ {
 		for _, p := range clonePackets(base) {
 			p.Time = p.Time.Add(time.Duration(i) * 20 * time.Second)
-			if p.Kind == KindIKE {
-				p.Data[7] ^= byte(i + 1)
-				if binary.BigEndian.Uint64(p.Data[8:16]) != 0 {
-					p.Data[15] ^= byte(i + 1)
-				}
-			} else {
-				p.ESPSPI ^= uint32(i+1) << 4
-			}
+			copySPIs(&p, i+1)
 			pk = append(pk, p)
 		}
 	}
@@ -365,4 +358,19 @@ func TestRekeyCollision(t *testing.T) {
 			t.Log("\n" + Ladder(sa))
 		}
 	}
+}
+
+// copySPIs gives a packet of a replayed exchange the SPIs of copy n
+// (n > 0): both IKE SPIs (the responder's when set) and the ESP SPI are
+// changed the same way in every packet, so the copy is a new IKE SA with
+// its own child SAs (newSPIs changes IKE messages only).
+func copySPIs(p *Packet, n int) {
+	if p.Kind == KindIKE {
+		p.Data[7] ^= byte(n)
+		if binary.BigEndian.Uint64(p.Data[8:16]) != 0 {
+			p.Data[15] ^= byte(n)
+		}
+		return
+	}
+	p.ESPSPI ^= uint32(n) << 4
 }
