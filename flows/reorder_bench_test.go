@@ -36,27 +36,10 @@ func inOrderFeed(tb testing.TB, n int, fn func(p *Packet)) {
 	frame := 0
 	var p Packet // one, reused: the harness allocates nothing per packet
 	for i := range n {
-		ini := netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)})
 		for _, t := range tmpl {
-			p = t
 			frame++
-			p.Frame = frame
+			buf = copyAs(&p, t, tmpl[0].Src.Addr(), i, frame, buf)
 			p.Time = base.Add(time.Duration(i)*1100*time.Millisecond + t.Time.Sub(base))
-			if t.Src.Addr() == tmpl[0].Src.Addr() {
-				p.Src = netip.AddrPortFrom(ini, t.Src.Port())
-			} else {
-				p.Dst = netip.AddrPortFrom(ini, t.Dst.Port())
-			}
-			if p.Kind == KindESP {
-				p.ESPSPI ^= uint32(i) << 8
-			} else {
-				buf = append(buf[:0], t.Data...)
-				binary.BigEndian.PutUint32(buf[0:4], uint32(i))
-				if binary.BigEndian.Uint64(buf[8:16]) != 0 {
-					binary.BigEndian.PutUint32(buf[8:12], uint32(i))
-				}
-				p.Data = buf
-			}
 			fn(&p)
 		}
 	}
@@ -103,27 +86,9 @@ func denseFeed(tb testing.TB, n int, fn func(p *Packet)) {
 		at := base.Add(time.Duration(b0/batch) * time.Duration(len(tmpl)) * step)
 		for j, t := range tmpl {
 			for i := b0; i < min(n, b0+batch); i++ {
-				ini := netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)})
-				p = t
 				frame++
-				p.Frame = frame
+				bufs[j] = copyAs(&p, t, tmpl[0].Src.Addr(), i, frame, bufs[j])
 				p.Time = at.Add(time.Duration(j)*step + time.Duration(i-b0)*step/batch)
-				if t.Src.Addr() == tmpl[0].Src.Addr() {
-					p.Src = netip.AddrPortFrom(ini, t.Src.Port())
-				} else {
-					p.Dst = netip.AddrPortFrom(ini, t.Dst.Port())
-				}
-				if p.Kind == KindESP {
-					p.ESPSPI ^= uint32(i) << 8
-				} else {
-					bufs[j] = append(bufs[j][:0], t.Data...)
-					buf := bufs[j]
-					binary.BigEndian.PutUint32(buf[0:4], uint32(i))
-					if binary.BigEndian.Uint64(buf[8:16]) != 0 {
-						binary.BigEndian.PutUint32(buf[8:12], uint32(i))
-					}
-					p.Data = buf
-				}
 				fn(&p)
 			}
 		}
@@ -166,4 +131,30 @@ func BenchmarkReorderWindowOnly(b *testing.B) {
 		}
 	}
 	m.report(b)
+}
+
+// copyAs sets p to template packet t as it is in copy i of the exchange,
+// numbered frame: the initiator's address is 10.x.y.z after i, and the
+// IKE SPIs (in buf, which it returns for reuse) and ESP SPIs are changed
+// by i. ini is the template initiator's address.
+func copyAs(p *Packet, t Packet, ini netip.Addr, i, frame int, buf []byte) []byte {
+	*p = t
+	p.Frame = frame
+	addr := netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)})
+	if t.Src.Addr() == ini {
+		p.Src = netip.AddrPortFrom(addr, t.Src.Port())
+	} else {
+		p.Dst = netip.AddrPortFrom(addr, t.Dst.Port())
+	}
+	if p.Kind == KindESP {
+		p.ESPSPI ^= uint32(i) << 8
+		return buf
+	}
+	buf = append(buf[:0], t.Data...)
+	binary.BigEndian.PutUint32(buf[0:4], uint32(i))
+	if binary.BigEndian.Uint64(buf[8:16]) != 0 {
+		binary.BigEndian.PutUint32(buf[8:12], uint32(i))
+	}
+	p.Data = buf
+	return buf
 }

@@ -11,19 +11,14 @@ import (
 // and CSV streams' path) does not copy each finding to the heap: the
 // allocations per SA do not grow with its findings.
 func TestCollectorAllocs(t *testing.T) {
-	c, _ := scenario(t, "ikev2-retransmit")
-	r, err := capture.Open(c, capture.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
+	r, c := openScenario(t, "ikev2-retransmit")
 	var sa *flows.SA
 	an := flows.NewAnalyzer(flows.Options{OnSA: func(s *flows.SA) {
 		if sa == nil || len(s.Findings) > len(sa.Findings) {
 			sa = s
 		}
 	}})
-	err = feedInline(newMerger([]string{c}, []*capture.Reader{r}), func(_ int, p *flows.Packet) bool {
+	err := feedInline(newMerger([]string{c}, []*capture.Reader{r}), func(_ int, p *flows.Packet) bool {
 		an.Add(p)
 		return true
 	}, func(string, error) {})

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ikeflow/ikeflow/capture"
 	"github.com/ikeflow/ikeflow/internal/testutil"
 )
 
@@ -38,6 +39,19 @@ func scenario(t *testing.T, name string) (capture string, keys []string) {
 		}
 	}
 	return capture, keys
+}
+
+// openScenario opens the capture of a corpus scenario and returns it with
+// its path; the reader is closed when the test ends.
+func openScenario(t *testing.T, name string) (*capture.Reader, string) {
+	t.Helper()
+	c, _ := scenario(t, name)
+	r, err := capture.Open(c, capture.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	return r, c
 }
 
 func TestHelpAndUsage(t *testing.T) {

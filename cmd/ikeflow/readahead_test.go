@@ -169,12 +169,7 @@ func TestReadAheadStops(t *testing.T) {
 // analyzing goroutine, where guard turns it into a report and exit status
 // 1, instead of ending the process from the reading goroutine.
 func TestReadAheadPanic(t *testing.T) {
-	c, _ := scenario(t, "ikev2-rekey")
-	r, err := capture.Open(c, capture.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
+	r, c := openScenario(t, "ikev2-rekey")
 	// A nil reader makes merger.fill panic in the reading goroutine.
 	m := newMerger([]string{c, "nil"}, []*capture.Reader{r, nil})
 	var stderr strings.Builder

@@ -302,12 +302,7 @@ func TestFlagNames(t *testing.T) {
 // a message with errors and many payloads followed by a short clean one
 // must not lend the second its errors or payloads.
 func TestRecordReuseLeavesNothingBehind(t *testing.T) {
-	capPath, _ := scenario(t, "ikev2-psk-success")
-	r, err := capture.Open(capPath, capture.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
+	r, _ := openScenario(t, "ikev2-psk-success")
 	var msgs [][]byte
 	for {
 		ev, err := r.Next()
