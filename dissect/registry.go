@@ -7,6 +7,12 @@ import "strconv"
 // the rest. Each registry type's String method is one call to [registry.name]
 // (or [describedRegistry.name] where the registry also has a description
 // column), so every registry prints an unknown value the same way.
+//
+// The registry types, their constants, names, ranges and one-line methods
+// are written once, in registries.txt; genreg generates
+// zz_registries_gen.go from it. Edit the table and run go generate.
+
+//go:generate go run ./internal/genreg
 
 // registryValue is the set of integer types registry values are declared as.
 type registryValue interface{ ~uint8 | ~uint16 | ~uint32 }
