@@ -108,53 +108,24 @@ func offersESN(pr *dissect.Proposal) bool {
 	return false
 }
 
-// weakV2 judges one IKEv2 transform (RFC 8247, RFC 8221).
+// weakV2 judges one IKEv2 transform (RFC 8247, RFC 8221; weakRows).
 func weakV2(t dissect.Transform) (weakAlg, bool) {
-	name := t.Name()
 	switch t.Type {
 	case dissect.TransformENCR:
-		switch dissect.EncrID(t.ID) {
-		case dissect.EncrDESIV64, dissect.EncrDES, dissect.EncrDESIV32:
-			return weakAlg{name, SeverityWarning, "56-bit DES is broken"}, true
-		case dissect.Encr3DES:
-			return weakAlg{name, SeverityWarning, "3DES has a 64-bit block (Sweet32) and is deprecated by RFC 8221/8247"}, true
-		case dissect.EncrRC5, dissect.EncrIDEA, dissect.EncrCAST, dissect.EncrBlowfish, dissect.Encr3IDEA:
-			return weakAlg{name, SeverityWarning, "legacy 64-bit block cipher"}, true
-		case dissect.EncrNull:
-			return weakAlg{name, SeverityWarning, "no confidentiality"}, true
-		}
+		return judgeWeak(weakEncrV2, t.ID, t.Name())
 	case dissect.TransformINTEG:
-		switch t.ID {
-		case 1, 3, 4, 6: // HMAC_MD5_96, DES_MAC, KPDK_MD5, HMAC_MD5_128
-			return weakAlg{name, SeverityWarning, "MD5-based integrity is deprecated"}, true
-		case 2: // AUTH_HMAC_SHA1_96
-			return weakAlg{name, SeverityInfo, "SHA-1 is legacy (RFC 8247: prefer SHA-2)"}, true
-		}
+		return judgeWeak(weakIntegV2, t.ID, t.Name())
 	case dissect.TransformPRF:
-		switch t.ID {
-		case 1: // PRF_HMAC_MD5
-			return weakAlg{name, SeverityWarning, "MD5 PRF is deprecated"}, true
-		case 2: // PRF_HMAC_SHA1
-			return weakAlg{name, SeverityInfo, "SHA-1 PRF is legacy (RFC 8247: prefer SHA-2)"}, true
-		}
-	default:
-		if g, ok := t.Group(); ok {
-			return weakGroup(g)
-		}
+		return judgeWeak(weakPRFV2, t.ID, t.Name())
+	}
+	if g, ok := t.Group(); ok {
+		return weakGroupOf(g)
 	}
 	return weakAlg{}, false
 }
 
-// weakGroup judges a DH group.
-func weakGroup(g dissect.DHGroup) (weakAlg, bool) {
-	switch g {
-	case dissect.DHModp768, dissect.DHModp1024, dissect.DHModp1024S160, dissect.DHEC2N155, dissect.DHEC2N185:
-		return weakAlg{g.String(), SeverityWarning, "DH group of 1024 bits or less (Logjam-class)"}, true
-	case dissect.DHModp1536:
-		return weakAlg{g.String(), SeverityInfo, "1536-bit MODP is below today's 2048-bit minimum"}, true
-	}
-	return weakAlg{}, false
-}
+// weakGroupOf judges a DH group.
+func weakGroupOf(g dissect.DHGroup) (weakAlg, bool) { return judgeWeak(weakGroup, g, g.String()) }
 
 // viewsV1 summarises an IKEv1 proposal: one view per transform, since each
 // IKEv1 transform is a complete alternative.
@@ -182,30 +153,18 @@ func attrsV1IKE(attrs []dissect.AttributeV1) (algs []string, weak []weakAlg, gro
 		case dissect.IKEAttrEncryption:
 			e := dissect.EncrAlgV1(a.Value)
 			enc = e.String()
-			switch e {
-			case dissect.EncrV1DES:
-				weak = append(weak, weakAlg{enc, SeverityWarning, "56-bit DES is broken"})
-			case dissect.EncrV13DES:
-				weak = append(weak, weakAlg{enc, SeverityWarning, "3DES has a 64-bit block (Sweet32) and is deprecated"})
-			case dissect.EncrV1IDEA, dissect.EncrV1Blowfish, dissect.EncrV1RC5, dissect.EncrV1CAST:
-				weak = append(weak, weakAlg{enc, SeverityWarning, "legacy 64-bit block cipher"})
-			}
+			weak = addWeakness(weak, weakEncrV1, e, enc)
 		case dissect.IKEAttrHash:
 			h := dissect.HashAlgV1(a.Value)
 			hash = h.String()
-			switch h {
-			case dissect.HashV1MD5:
-				weak = append(weak, weakAlg{hash, SeverityWarning, "MD5 is deprecated"})
-			case dissect.HashV1SHA:
-				weak = append(weak, weakAlg{hash, SeverityInfo, "SHA-1 is legacy"})
-			}
+			weak = addWeakness(weak, weakHashV1, h, hash)
 		case dissect.IKEAttrAuthMethod:
 			auth = dissect.AuthMethodV1(a.Value).String()
 		case dissect.IKEAttrGroupDesc:
 			g := dissect.DHGroup(a.Value)
 			group = g.String()
 			groups = append(groups, g)
-			if w, ok := weakGroup(g); ok {
+			if w, ok := weakGroupOf(g); ok {
 				weak = append(weak, w)
 			}
 		case dissect.IKEAttrKeyLength:
@@ -227,32 +186,19 @@ func attrsV1IKE(attrs []dissect.AttributeV1) (algs []string, weak []weakAlg, gro
 func attrsV1IPsec(proto dissect.ProtocolIDV1, t *dissect.TransformV1) (algs []string, weak []weakAlg, groups []dissect.DHGroup) {
 	enc := dissect.TransformNameV1(proto, t.ID)
 	if proto == 3 {
-		switch t.ID {
-		case 2, 18: // ESP_DES, ESP_DES_IV32
-			weak = append(weak, weakAlg{enc, SeverityWarning, "56-bit DES is broken"})
-		case 3: // ESP_3DES
-			weak = append(weak, weakAlg{enc, SeverityWarning, "3DES has a 64-bit block (Sweet32) and is deprecated"})
-		case 11: // ESP_NULL
-			weak = append(weak, weakAlg{enc, SeverityWarning, "no confidentiality"})
-		}
+		weak = addWeakness(weak, weakESPV1, t.ID, enc)
 	}
 	var auth, group, keyLen, mode string
 	for _, a := range t.Attributes {
 		switch dissect.IPsecAttrType(a.Type) {
 		case dissect.IPsecAttrAuthAlg:
-			aa := dissect.AuthAlgV1(a.Value)
-			auth = aa.String()
-			switch a.Value {
-			case 1: // HMAC-MD5
-				weak = append(weak, weakAlg{auth, SeverityWarning, "MD5-based integrity is deprecated"})
-			case 2: // HMAC-SHA
-				weak = append(weak, weakAlg{auth, SeverityInfo, "SHA-1 is legacy"})
-			}
+			auth = dissect.AuthAlgV1(a.Value).String()
+			weak = addWeakness(weak, weakAuthV1, a.Value, auth)
 		case dissect.IPsecAttrGroupDesc:
 			g := dissect.DHGroup(a.Value)
 			group = "PFS " + g.String()
 			groups = append(groups, g)
-			if w, ok := weakGroup(g); ok {
+			if w, ok := weakGroupOf(g); ok {
 				weak = append(weak, w)
 			}
 		case dissect.IPsecAttrKeyLength:
