@@ -97,6 +97,12 @@ func (c *tsCompare) eq(cat, what string, ours, theirs any) {
 	c.agreed[cat]++
 }
 
+// bytesEq compares octets with a tshark field that shows them as
+// colon-separated hex.
+func (c *tsCompare) bytesEq(cat, what string, ours []byte, n tsNode, field string) {
+	c.eq(cat, what, hex.EncodeToString(ours), strings.ReplaceAll(n.str(field), ":", ""))
+}
+
 func TestV1AgainstTshark(t *testing.T) {
 	c := &tsCompare{t: t, agreed: map[string]int{}}
 	messages := 0
@@ -222,17 +228,17 @@ func comparePayloadV1(c *tsCompare, body Body, n tsNode) {
 			}
 		}
 	case *KEV1:
-		c.eq("KE", "data", hex.EncodeToString(b.Data), strings.ReplaceAll(n.str("isakmp.key_exchange.data"), ":", ""))
+		c.bytesEq("KE", "data", b.Data, n, "isakmp.key_exchange.data")
 	case *NonceV1:
-		c.eq("NONCE", "data", hex.EncodeToString(b.Data), strings.ReplaceAll(n.str("isakmp.nonce"), ":", ""))
+		c.bytesEq("NONCE", "data", b.Data, n, "isakmp.nonce")
 	case *HashV1:
-		c.eq("HASH", "data", hex.EncodeToString(b.Data), strings.ReplaceAll(n.str("isakmp.hash"), ":", ""))
+		c.bytesEq("HASH", "data", b.Data, n, "isakmp.hash")
 	case *SigV1:
-		c.eq("SIG", "data", hex.EncodeToString(b.Data), strings.ReplaceAll(n.str("isakmp.sig"), ":", ""))
+		c.bytesEq("SIG", "data", b.Data, n, "isakmp.sig")
 	case *NATD:
-		c.eq("NAT-D", "hash", hex.EncodeToString(b.Hash), strings.ReplaceAll(n.str("isakmp.ike.nat_hash"), ":", ""))
+		c.bytesEq("NAT-D", "hash", b.Hash, n, "isakmp.ike.nat_hash")
 	case *VendorID:
-		c.eq("vendor IDs", "data", hex.EncodeToString(b.Data), strings.ReplaceAll(n.str("isakmp.vid_bytes"), ":", ""))
+		c.bytesEq("vendor IDs", "data", b.Data, n, "isakmp.vid_bytes")
 		// Recognition is RecognizeVendor's job (vendorid.go); names differ in
 		// wording, so only "recognised or not" is compared, and a
 		// difference is logged rather than failed.
@@ -271,7 +277,7 @@ func comparePayloadV1(c *tsCompare, body Body, n tsNode) {
 		c.eq("notify", "protocol", uint8(b.Protocol), n.str("isakmp.notify.protoid"))
 		c.eq("notify", "spi size", len(b.SPI), n.str("isakmp.spisize"))
 		c.eq("notify types", "type", uint16(b.Type), n.str("isakmp.notify.msgtype"))
-		c.eq("notify", "data", hex.EncodeToString(b.Data), strings.ReplaceAll(n.str("isakmp.notify.data"), ":", ""))
+		c.bytesEq("notify", "data", b.Data, n, "isakmp.notify.data")
 	case *DeleteV1:
 		c.eq("delete", "doi", uint32(b.DOI), n.str("isakmp.delete.doi"))
 		c.eq("delete", "protocol", uint8(b.Protocol), n.str("isakmp.delete.protoid"))
