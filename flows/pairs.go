@@ -24,7 +24,7 @@ func makePairKey(x, y netip.Addr) pairKey {
 // counts them, and a note says so); a pair with more is kept. The choice
 // depends only on the order SAs finished, so the output is the same on
 // every run. 2^17 pairs cost about
-// 25 MB; without the bound a capture of a million short SAs between
+// 16 MB; without the bound a capture of a million short SAs between
 // distinct peers held 150 MB of history.
 const maxPairHist = 1 << 17
 
@@ -32,9 +32,24 @@ const maxPairHist = 1 << 17
 // that a full table costs O(1) per finished SA.
 const pairDropScan = 64
 
-// pairHist is the history of two peers' finished established SAs.
+// pairHist is the history of two peers' finished established SAs. It is
+// held by value in Analyzer.hist, one per pair (up to maxPairHist of
+// them), so a pair with a single SA, by far the most common, costs only
+// its first cycle's start, frame and two flags (48 B): flapping needs
+// flapMin SAs, so the first SA's end and the peers' addresses are needed
+// only once a second SA comes, and are then kept in more.
 type pairHist struct {
-	cycles []cycle // finished established SAs (for sa_flapping), the first 64
+	start time.Time // the first SA's start
+	frame int       // its first frame
+	// short: the first SA lived less than flapLife; deleted: it ended with
+	// a Delete.
+	short, deleted bool
+	more           *pairMore // nil while the pair has a single SA
+}
+
+// pairMore is the rest of the history of a pair with more than one SA.
+type pairMore struct {
+	cycles []cycle // the second and later SAs, up to 63
 	a, b   netip.Addr
 }
 
@@ -45,25 +60,39 @@ type cycle struct {
 	deleted    bool
 }
 
+// n returns the number of SAs in the history.
+func (h *pairHist) n() int {
+	if h.more == nil {
+		return 1
+	}
+	return 1 + len(h.more.cycles)
+}
+
 // observePair records a finished SA for flapping detection.
 func (a *Analyzer) observePair(st *saState) {
 	if !st.out.has(outAuthOK) || st.out.has(outRekeyed) {
 		return
 	}
 	k := st.pairKey()
-	h := a.hist[k]
-	if h == nil {
+	h, ok := a.hist[k]
+	if !ok {
 		if len(a.hist) >= a.histMax && !a.dropPairHist() {
 			a.pairsDropped++
 			return
 		}
-		h = new(pairHist)
-		a.hist[k] = h
+		a.hist[k] = pairHist{start: st.sa.Start, frame: st.sa.FirstFrame,
+			short: st.sa.End.Sub(st.sa.Start) < flapLife, deleted: st.out.has(outDeleted)}
 		a.histQ = append(a.histQ, k)
+		return
 	}
-	h.a, h.b = st.sa.Initiator.Addr(), st.sa.Responder.Addr()
-	if len(h.cycles) < 64 {
-		h.cycles = append(h.cycles, cycle{start: st.sa.Start, end: st.sa.End, frame: st.sa.FirstFrame, deleted: st.out.has(outDeleted)})
+	if h.more == nil {
+		h.more = new(pairMore)
+		a.hist[k] = h
+	}
+	m := h.more
+	m.a, m.b = st.sa.Initiator.Addr(), st.sa.Responder.Addr()
+	if len(m.cycles) < 63 {
+		m.cycles = append(m.cycles, cycle{start: st.sa.Start, end: st.sa.End, frame: st.sa.FirstFrame, deleted: st.out.has(outDeleted)})
 	}
 }
 
@@ -79,7 +108,7 @@ func (a *Analyzer) dropPairHist() bool {
 			a.histQ = append(a.histQ[:0], a.histQ[a.histHead:]...)
 			a.histHead = 0
 		}
-		if h := a.hist[k]; h != nil && len(h.cycles) == 1 {
+		if h, ok := a.hist[k]; ok && h.more == nil {
 			delete(a.hist, k)
 			a.pairsDropped++
 			return true

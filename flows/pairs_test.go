@@ -1,6 +1,8 @@
 package flows
 
 import (
+	"net/netip"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -85,5 +87,43 @@ func flapFive(t *testing.T, a *Analyzer, start time.Duration) {
 			copySPIs(&p, i+1)
 			a.Add(&p)
 		}
+	}
+}
+
+// TestPairHistBytes measures the heap that the history of pairs of peers
+// with a single finished SA costs (the million-SA concentrator capture
+// fills the table with them): at most 224 B a pair, the map entry and
+// the queue included (273 B when every pair had its own record, cycle
+// slice and addresses; 209 B now, of which 160 B is the map at 2^14
+// entries, half full after its last growth, like the table at its bound
+// of 2^17).
+func TestPairHistBytes(t *testing.T) {
+	const n = 1 << 14
+	a := NewAnalyzer(Options{})
+	sts := make([]saState, n)
+	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range sts {
+		ip := netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)})
+		sa := &SA{Initiator: netip.AddrPortFrom(ip, 500), Responder: netip.AddrPortFrom(netip.AddrFrom4([4]byte{192, 0, 2, 1}), 500),
+			Start: base.Add(time.Duration(i) * time.Second), End: base.Add(time.Duration(i)*time.Second + time.Minute), FirstFrame: 2*i + 1}
+		sts[i] = saState{sa: sa}
+		sts[i].out.set(outAuthOK)
+	}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	for i := range sts {
+		a.observePair(&sts[i])
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	runtime.KeepAlive(sts)
+	if len(a.hist) != n {
+		t.Fatalf("%d pairs recorded, want %d", len(a.hist), n)
+	}
+	per := (int64(after.HeapAlloc) - int64(before.HeapAlloc)) / n
+	t.Logf("%d B per single-SA pair", per)
+	if per > 224 {
+		t.Errorf("%d B per single-SA pair, want at most 224", per)
 	}
 }
