@@ -34,10 +34,12 @@ type Analyzer struct {
 	hist         map[pairKey]pairHist
 	pairsDropped int // pairs whose history was dropped to bound memory
 	histMax      int // maxPairHist (smaller in tests)
-	// histQ[histHead:] are the pairs of hist in the order their history
-	// started, the candidates for dropping (pairs.go).
+	// histQ is a ring of the pairs of hist in the order their history
+	// started, the candidates for dropping (pairs.go): histN of them from
+	// histHead.
 	histQ    []pairKey
 	histHead int
+	histN    int
 
 	lruHead, lruTail *saState
 

@@ -82,7 +82,7 @@ func (a *Analyzer) observePair(st *saState) {
 		}
 		a.hist[k] = pairHist{start: st.sa.Start, frame: st.sa.FirstFrame,
 			short: st.sa.End.Sub(st.sa.Start) < flapLife, deleted: st.out.has(outDeleted)}
-		a.histQ = append(a.histQ, k)
+		a.queuePair(k)
 		return
 	}
 	if h.more == nil {
@@ -100,14 +100,11 @@ func (a *Analyzer) observePair(st *saState) {
 // single SA, looking at no more than pairDropScan queued pairs (a pair
 // with more SAs leaves the queue for good); false when none was found.
 func (a *Analyzer) dropPairHist() bool {
-	for n := 0; n < pairDropScan && a.histHead < len(a.histQ); n++ {
+	for n := 0; n < pairDropScan && a.histN > 0; n++ {
 		k := a.histQ[a.histHead]
 		a.histQ[a.histHead] = pairKey{}
-		a.histHead++
-		if a.histHead >= 1024 && 2*a.histHead >= len(a.histQ) {
-			a.histQ = append(a.histQ[:0], a.histQ[a.histHead:]...)
-			a.histHead = 0
-		}
+		a.histHead = (a.histHead + 1) % len(a.histQ)
+		a.histN--
 		if h, ok := a.hist[k]; ok && h.more == nil {
 			delete(a.hist, k)
 			a.pairsDropped++
@@ -115,6 +112,25 @@ func (a *Analyzer) dropPairHist() bool {
 		}
 	}
 	return false
+}
+
+// queuePair appends k to the ring of pairs that may be dropped. Every
+// queued pair is in hist (a pair leaves hist only when dropPairHist takes
+// it off the ring), so the ring never holds more than histMax pairs: it
+// grows by doubling up to that: 32 B a pair at most, where the slice it
+// replaces (compacted when half consumed) held up to twice that.
+func (a *Analyzer) queuePair(k pairKey) {
+	if a.histN == len(a.histQ) {
+		q := make([]pairKey, max(64, min(2*len(a.histQ), a.histMax)))
+		if len(q) <= a.histN {
+			q = make([]pairKey, 2*a.histN)
+		}
+		n := copy(q, a.histQ[a.histHead:])
+		copy(q[n:], a.histQ[:a.histHead])
+		a.histQ, a.histHead = q, 0
+	}
+	a.histQ[(a.histHead+a.histN)%len(a.histQ)] = k
+	a.histN++
 }
 
 // pairsDroppedFinding says that flapping was checked on part of the

@@ -100,15 +100,7 @@ func flapFive(t *testing.T, a *Analyzer, start time.Duration) {
 func TestPairHistBytes(t *testing.T) {
 	const n = 1 << 14
 	a := NewAnalyzer(Options{})
-	sts := make([]saState, n)
-	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	for i := range sts {
-		ip := netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)})
-		sa := &SA{Initiator: netip.AddrPortFrom(ip, 500), Responder: netip.AddrPortFrom(netip.AddrFrom4([4]byte{192, 0, 2, 1}), 500),
-			Start: base.Add(time.Duration(i) * time.Second), End: base.Add(time.Duration(i)*time.Second + time.Minute), FirstFrame: 2*i + 1}
-		sts[i] = saState{sa: sa}
-		sts[i].out.set(outAuthOK)
-	}
+	sts := singleSAPairs(n)
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
@@ -125,5 +117,46 @@ func TestPairHistBytes(t *testing.T) {
 	t.Logf("%d B per single-SA pair", per)
 	if per > 224 {
 		t.Errorf("%d B per single-SA pair, want at most 224", per)
+	}
+}
+
+// singleSAPairs returns n finished established SAs, each between its own
+// pair of peers, one second apart.
+func singleSAPairs(n int) []saState {
+	sts := make([]saState, n)
+	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range sts {
+		ip := netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)})
+		sa := &SA{Initiator: netip.AddrPortFrom(ip, 500), Responder: netip.AddrPortFrom(netip.AddrFrom4([4]byte{192, 0, 2, 1}), 500),
+			Start: base.Add(time.Duration(i) * time.Second), End: base.Add(time.Duration(i)*time.Second + time.Minute), FirstFrame: 2*i + 1}
+		sts[i] = saState{sa: sa}
+		sts[i].out.set(outAuthOK)
+	}
+	return sts
+}
+
+// TestPairQueueBounded sends ten times the bound of single-SA pairs
+// through the history: the queue of pairs that may be dropped never takes
+// more than a key per pair of the bound (a slice compacted when half
+// consumed took up to twice that), it still drops the oldest first, and
+// the pairs kept are the last ones.
+func TestPairQueueBounded(t *testing.T) {
+	const bound = 1000
+	a := NewAnalyzer(Options{})
+	a.histMax = bound
+	sts := singleSAPairs(10 * bound)
+	for i := range sts {
+		a.observePair(&sts[i])
+		if cap(a.histQ) > bound {
+			t.Fatalf("after %d pairs: queue of %d keys, bound %d", i+1, cap(a.histQ), bound)
+		}
+	}
+	if len(a.hist) != bound || a.pairsDropped != 9*bound {
+		t.Fatalf("%d pairs kept, %d dropped; want %d, %d", len(a.hist), a.pairsDropped, bound, 9*bound)
+	}
+	for i := 9 * bound; i < len(sts); i++ {
+		if _, ok := a.hist[sts[i].pairKey()]; !ok {
+			t.Fatalf("pair %d (one of the last %d) was dropped", i, bound)
+		}
 	}
 }
