@@ -145,8 +145,9 @@ func (r *findingRuns) each(fn func(obj []byte) error) error {
 	}
 	r.pend, r.data = nil, nil
 	h := make(runHeap, 0, len(r.runs))
+	bufSize := mergeReadBuf(len(r.runs))
 	for i, s := range r.runs {
-		c := &runCursor{idx: i, rd: bufio.NewReaderSize(io.NewSectionReader(r.file, s.off, s.n), 16<<10)}
+		c := &runCursor{idx: i, rd: bufio.NewReaderSize(io.NewSectionReader(r.file, s.off, s.n), bufSize)}
 		ok, err := c.next()
 		if err != nil {
 			return err
@@ -172,6 +173,17 @@ func (r *findingRuns) each(fn func(obj []byte) error) error {
 		}
 	}
 	return nil
+}
+
+// mergeBudget bounds the read buffers of the merge together (2 MB), so
+// that reading back many runs does not raise the peak memory at the end
+// of a big capture (1M SAs: ~590 runs, 9.4 MB with 16 KB buffers).
+const mergeBudget = 2 << 20
+
+// mergeReadBuf returns the read buffer size for each of n runs: the budget
+// shared out, between 4 KB and 64 KB.
+func mergeReadBuf(n int) int {
+	return min(64<<10, max(4<<10, mergeBudget/max(n, 1)))
 }
 
 // runCursor reads one run back.
