@@ -17,14 +17,14 @@ const (
 // no IKE SA explains.
 func (a *Analyzer) globalFindings() {
 	keys := make([]pairKey, 0, len(a.hist))
-	for k, h := range a.hist {
-		if h.n() >= flapMin {
+	for k, i := range a.hist {
+		if a.histRecs[i].n() >= flapMin {
 			keys = append(keys, k)
 		}
 	}
-	slices.SortFunc(keys, func(x, y pairKey) int { return a.hist[x].frame - a.hist[y].frame })
+	slices.SortFunc(keys, func(x, y pairKey) int { return a.histRecs[a.hist[x]].frame - a.histRecs[a.hist[y]].frame })
 	for _, k := range keys {
-		ps := a.hist[k]
+		ps := &a.histRecs[a.hist[k]]
 		short := 0
 		deleted := 0
 		frames := make([]int, 0, ps.n())

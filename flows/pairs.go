@@ -33,8 +33,9 @@ const maxPairHist = 1 << 17
 const pairDropScan = 64
 
 // pairHist is the history of two peers' finished established SAs. It is
-// held by value in Analyzer.hist, one per pair (up to maxPairHist of
-// them), so a pair with a single SA, by far the most common, costs only
+// held by value in Analyzer.histRecs, which Analyzer.hist indexes (a
+// 4-byte map value instead of 48 B: the map is up to half empty after it
+// grows), so a pair with a single SA, by far the most common, costs only
 // its first cycle's start, frame and two flags (48 B): flapping needs
 // flapMin SAs, so the first SA's end and the peers' addresses are needed
 // only once a second SA comes, and are then kept in more.
@@ -74,20 +75,29 @@ func (a *Analyzer) observePair(st *saState) {
 		return
 	}
 	k := st.pairKey()
-	h, ok := a.hist[k]
+	i, ok := a.hist[k]
 	if !ok {
-		if len(a.hist) >= a.histMax && !a.dropPairHist() {
-			a.pairsDropped++
-			return
-		}
-		a.hist[k] = pairHist{start: st.sa.Start, frame: st.sa.FirstFrame,
+		rec := pairHist{start: st.sa.Start, frame: st.sa.FirstFrame,
 			short: st.sa.End.Sub(st.sa.Start) < flapLife, deleted: st.out.has(outDeleted)}
+		if len(a.hist) >= a.histMax {
+			free, ok := a.dropPairHist()
+			if !ok {
+				a.pairsDropped++
+				return
+			}
+			a.histRecs[free] = rec
+			i = free
+		} else {
+			i = int32(len(a.histRecs))
+			a.histRecs = append(a.histRecs, rec)
+		}
+		a.hist[k] = i
 		a.queuePair(k)
 		return
 	}
+	h := &a.histRecs[i]
 	if h.more == nil {
 		h.more = new(pairMore)
-		a.hist[k] = h
 	}
 	m := h.more
 	m.a, m.b = st.sa.Initiator.Addr(), st.sa.Responder.Addr()
@@ -98,20 +108,22 @@ func (a *Analyzer) observePair(st *saState) {
 
 // dropPairHist forgets the history of the oldest pair that still has a
 // single SA, looking at no more than pairDropScan queued pairs (a pair
-// with more SAs leaves the queue for good); false when none was found.
-func (a *Analyzer) dropPairHist() bool {
+// with more SAs leaves the queue for good), and returns the index in
+// histRecs it freed; false when none was found.
+func (a *Analyzer) dropPairHist() (int32, bool) {
 	for n := 0; n < pairDropScan && a.histN > 0; n++ {
 		k := a.histQ[a.histHead]
 		a.histQ[a.histHead] = pairKey{}
 		a.histHead = (a.histHead + 1) % len(a.histQ)
 		a.histN--
-		if h, ok := a.hist[k]; ok && h.more == nil {
+		if i, ok := a.hist[k]; ok && a.histRecs[i].more == nil {
 			delete(a.hist, k)
+			a.histRecs[i] = pairHist{}
 			a.pairsDropped++
-			return true
+			return i, true
 		}
 	}
-	return false
+	return 0, false
 }
 
 // queuePair appends k to the ring of pairs that may be dropped. Every
