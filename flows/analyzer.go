@@ -31,13 +31,16 @@ type Analyzer struct {
 	// seen between them while it is open; hist the history of their
 	// finished established SAs (pairs.go).
 	latest       map[pairKey]*saState
-	hist         map[pairKey]*pairHist
+	hist         map[pairKey]int32 // index in histRecs
+	histRecs     []pairHist
 	pairsDropped int // pairs whose history was dropped to bound memory
 	histMax      int // maxPairHist (smaller in tests)
-	// histQ[histHead:] are the pairs of hist in the order their history
-	// started, the candidates for dropping (pairs.go).
+	// histQ is a ring of the pairs of hist in the order their history
+	// started, the candidates for dropping (pairs.go): histN of them from
+	// histHead.
 	histQ    []pairKey
 	histHead int
+	histN    int
 
 	lruHead, lruTail *saState
 
@@ -78,7 +81,7 @@ func NewAnalyzer(opt Options) *Analyzer {
 		half:     make(map[halfKey]*saState),
 		esp:      make(map[espKey]*ChildSA),
 		latest:   make(map[pairKey]*saState),
-		hist:     make(map[pairKey]*pairHist),
+		hist:     make(map[pairKey]int32),
 		histMax:  maxPairHist,
 		intern:   make(map[string]*string),
 		orphans:  make(map[uint32]*orphanESP),

@@ -17,11 +17,21 @@ import (
 // analyze" does by default (10-minute idle timeout, SAs handed to OnSA), so
 // that every SA of a bigcap capture is open at once before Finish. live-MB
 // is the heap in use after the last packet; IKEFLOW_BENCH_HEAPPROFILE
-// names a file for a heap profile taken at that point.
+// names a file for a heap profile taken at that point. IKEFLOW_BENCH_IDLE
+// (a duration, e.g. 30s) replaces the idle timeout, so that SAs are
+// finalised during the run as with "analyze --idle-timeout 30s".
 func BenchmarkAnalyzeCapture(b *testing.B) {
 	path := os.Getenv("IKEFLOW_BENCH_CAPTURE")
 	if path == "" {
 		b.Skip("IKEFLOW_BENCH_CAPTURE not set")
+	}
+	idle := 10 * time.Minute
+	if s := os.Getenv("IKEFLOW_BENCH_IDLE"); s != "" {
+		d, err := time.ParseDuration(s)
+		if err != nil {
+			b.Fatal(err)
+		}
+		idle = d
 	}
 	b.ReportAllocs()
 	var live uint64
@@ -31,7 +41,7 @@ func BenchmarkAnalyzeCapture(b *testing.B) {
 			b.Fatal(err)
 		}
 		got := 0
-		a := NewAnalyzer(Options{IdleTimeout: 10 * time.Minute, OnSA: func(*SA) { got++ }})
+		a := NewAnalyzer(Options{IdleTimeout: idle, OnSA: func(*SA) { got++ }})
 		var p Packet
 		for {
 			ev, err := r.Next()

@@ -17,18 +17,26 @@ const (
 // no IKE SA explains.
 func (a *Analyzer) globalFindings() {
 	keys := make([]pairKey, 0, len(a.hist))
-	for k, h := range a.hist {
-		if len(h.cycles) >= flapMin {
+	for k, i := range a.hist {
+		if a.histRecs[i].n() >= flapMin {
 			keys = append(keys, k)
 		}
 	}
-	slices.SortFunc(keys, func(x, y pairKey) int { return a.hist[x].cycles[0].frame - a.hist[y].cycles[0].frame })
+	slices.SortFunc(keys, func(x, y pairKey) int { return a.histRecs[a.hist[x]].frame - a.histRecs[a.hist[y]].frame })
 	for _, k := range keys {
-		ps := a.hist[k]
+		ps := &a.histRecs[a.hist[k]]
 		short := 0
 		deleted := 0
-		frames := make([]int, 0, len(ps.cycles))
-		for _, c := range ps.cycles {
+		frames := make([]int, 0, ps.n())
+		if ps.short {
+			short++
+			frames = append(frames, ps.frame)
+		}
+		if ps.deleted {
+			deleted++
+		}
+		m := ps.more
+		for _, c := range m.cycles {
 			if c.end.Sub(c.start) < flapLife {
 				short++
 				frames = append(frames, c.frame)
@@ -40,11 +48,11 @@ func (a *Analyzer) globalFindings() {
 		if short < flapMin {
 			continue
 		}
-		first, last := ps.cycles[0], ps.cycles[len(ps.cycles)-1]
-		a.global = append(a.global, Finding{Kind: KindFlapping, Severity: SeverityWarning, Time: first.start,
+		last := m.cycles[len(m.cycles)-1]
+		a.global = append(a.global, Finding{Kind: KindFlapping, Severity: SeverityWarning, Time: ps.start,
 			Frames: frames,
-			Message: ps.a.String() + " and " + ps.b.String() + " established " + strconv.Itoa(short) +
-				" short-lived IKE SAs in " + secs(last.end.Sub(first.start)) + " (" + strconv.Itoa(deleted) +
+			Message: m.a.String() + " and " + m.b.String() + " established " + strconv.Itoa(short) +
+				" short-lived IKE SAs in " + secs(last.end.Sub(ps.start)) + " (" + strconv.Itoa(deleted) +
 				" ended with a Delete): the tunnel is flapping. Usual causes: stale SAs or overlapping encryption domains on" +
 				" one peer, mismatched lifetimes, DPD declaring the peer dead, or two gateways fighting over the same" +
 				" tunnel. If these were deliberate reconnects (a VPN client), ignore this."})

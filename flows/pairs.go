@@ -24,7 +24,7 @@ func makePairKey(x, y netip.Addr) pairKey {
 // counts them, and a note says so); a pair with more is kept. The choice
 // depends only on the order SAs finished, so the output is the same on
 // every run. 2^17 pairs cost about
-// 25 MB; without the bound a capture of a million short SAs between
+// 16 MB; without the bound a capture of a million short SAs between
 // distinct peers held 150 MB of history.
 const maxPairHist = 1 << 17
 
@@ -32,9 +32,25 @@ const maxPairHist = 1 << 17
 // that a full table costs O(1) per finished SA.
 const pairDropScan = 64
 
-// pairHist is the history of two peers' finished established SAs.
+// pairHist is the history of two peers' finished established SAs. It is
+// held by value in Analyzer.histRecs, which Analyzer.hist indexes (a
+// 4-byte map value instead of 48 B: the map is up to half empty after it
+// grows), so a pair with a single SA, by far the most common, costs only
+// its first cycle's start, frame and two flags (48 B): flapping needs
+// flapMin SAs, so the first SA's end and the peers' addresses are needed
+// only once a second SA comes, and are then kept in more.
 type pairHist struct {
-	cycles []cycle // finished established SAs (for sa_flapping), the first 64
+	start time.Time // the first SA's start
+	frame int       // its first frame
+	// short: the first SA lived less than flapLife; deleted: it ended with
+	// a Delete.
+	short, deleted bool
+	more           *pairMore // nil while the pair has a single SA
+}
+
+// pairMore is the rest of the history of a pair with more than one SA.
+type pairMore struct {
+	cycles []cycle // the second and later SAs, up to 63
 	a, b   netip.Addr
 }
 
@@ -45,47 +61,88 @@ type cycle struct {
 	deleted    bool
 }
 
+// n returns the number of SAs in the history.
+func (h *pairHist) n() int {
+	if h.more == nil {
+		return 1
+	}
+	return 1 + len(h.more.cycles)
+}
+
 // observePair records a finished SA for flapping detection.
 func (a *Analyzer) observePair(st *saState) {
 	if !st.out.has(outAuthOK) || st.out.has(outRekeyed) {
 		return
 	}
 	k := st.pairKey()
-	h := a.hist[k]
-	if h == nil {
-		if len(a.hist) >= a.histMax && !a.dropPairHist() {
-			a.pairsDropped++
-			return
+	i, ok := a.hist[k]
+	if !ok {
+		rec := pairHist{start: st.sa.Start, frame: st.sa.FirstFrame,
+			short: st.sa.End.Sub(st.sa.Start) < flapLife, deleted: st.out.has(outDeleted)}
+		if len(a.hist) >= a.histMax {
+			free, ok := a.dropPairHist()
+			if !ok {
+				a.pairsDropped++
+				return
+			}
+			a.histRecs[free] = rec
+			i = free
+		} else {
+			i = int32(len(a.histRecs))
+			a.histRecs = append(a.histRecs, rec)
 		}
-		h = new(pairHist)
-		a.hist[k] = h
-		a.histQ = append(a.histQ, k)
+		a.hist[k] = i
+		a.queuePair(k)
+		return
 	}
-	h.a, h.b = st.sa.Initiator.Addr(), st.sa.Responder.Addr()
-	if len(h.cycles) < 64 {
-		h.cycles = append(h.cycles, cycle{start: st.sa.Start, end: st.sa.End, frame: st.sa.FirstFrame, deleted: st.out.has(outDeleted)})
+	h := &a.histRecs[i]
+	if h.more == nil {
+		h.more = new(pairMore)
+	}
+	m := h.more
+	m.a, m.b = st.sa.Initiator.Addr(), st.sa.Responder.Addr()
+	if len(m.cycles) < 63 {
+		m.cycles = append(m.cycles, cycle{start: st.sa.Start, end: st.sa.End, frame: st.sa.FirstFrame, deleted: st.out.has(outDeleted)})
 	}
 }
 
 // dropPairHist forgets the history of the oldest pair that still has a
 // single SA, looking at no more than pairDropScan queued pairs (a pair
-// with more SAs leaves the queue for good); false when none was found.
-func (a *Analyzer) dropPairHist() bool {
-	for n := 0; n < pairDropScan && a.histHead < len(a.histQ); n++ {
+// with more SAs leaves the queue for good), and returns the index in
+// histRecs it freed; false when none was found.
+func (a *Analyzer) dropPairHist() (int32, bool) {
+	for n := 0; n < pairDropScan && a.histN > 0; n++ {
 		k := a.histQ[a.histHead]
 		a.histQ[a.histHead] = pairKey{}
-		a.histHead++
-		if a.histHead >= 1024 && 2*a.histHead >= len(a.histQ) {
-			a.histQ = append(a.histQ[:0], a.histQ[a.histHead:]...)
-			a.histHead = 0
-		}
-		if h := a.hist[k]; h != nil && len(h.cycles) == 1 {
+		a.histHead = (a.histHead + 1) % len(a.histQ)
+		a.histN--
+		if i, ok := a.hist[k]; ok && a.histRecs[i].more == nil {
 			delete(a.hist, k)
+			a.histRecs[i] = pairHist{}
 			a.pairsDropped++
-			return true
+			return i, true
 		}
 	}
-	return false
+	return 0, false
+}
+
+// queuePair appends k to the ring of pairs that may be dropped. Every
+// queued pair is in hist (a pair leaves hist only when dropPairHist takes
+// it off the ring), so the ring never holds more than histMax pairs: it
+// grows by doubling up to that: 32 B a pair at most, where the slice it
+// replaces (compacted when half consumed) held up to twice that.
+func (a *Analyzer) queuePair(k pairKey) {
+	if a.histN == len(a.histQ) {
+		q := make([]pairKey, max(64, min(2*len(a.histQ), a.histMax)))
+		if len(q) <= a.histN {
+			q = make([]pairKey, 2*a.histN)
+		}
+		n := copy(q, a.histQ[a.histHead:])
+		copy(q[n:], a.histQ[:a.histHead])
+		a.histQ, a.histHead = q, 0
+	}
+	a.histQ[(a.histHead+a.histN)%len(a.histQ)] = k
+	a.histN++
 }
 
 // pairsDroppedFinding says that flapping was checked on part of the

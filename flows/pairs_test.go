@@ -1,6 +1,8 @@
 package flows
 
 import (
+	"net/netip"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -84,6 +86,77 @@ func flapFive(t *testing.T, a *Analyzer, start time.Duration) {
 			p.Frame = frame
 			copySPIs(&p, i+1)
 			a.Add(&p)
+		}
+	}
+}
+
+// TestPairHistBytes measures the heap that the history of pairs of peers
+// with a single finished SA costs (the million-SA concentrator capture
+// fills the table with them): at most 192 B a pair, the map entry and
+// the queue included (273 B when every pair had its own record, cycle
+// slice and addresses; 209 B with the record as the map value, the map
+// half full after its last growth at 2^14 entries like the table at its
+// bound of 2^17; 168 B with a 4-byte index in the map).
+func TestPairHistBytes(t *testing.T) {
+	const n = 1 << 14
+	a := NewAnalyzer(Options{})
+	sts := singleSAPairs(n)
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	for i := range sts {
+		a.observePair(&sts[i])
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	runtime.KeepAlive(sts)
+	if len(a.hist) != n {
+		t.Fatalf("%d pairs recorded, want %d", len(a.hist), n)
+	}
+	per := (int64(after.HeapAlloc) - int64(before.HeapAlloc)) / n
+	t.Logf("%d B per single-SA pair", per)
+	if per > 192 {
+		t.Errorf("%d B per single-SA pair, want at most 192", per)
+	}
+}
+
+// singleSAPairs returns n finished established SAs, each between its own
+// pair of peers, one second apart.
+func singleSAPairs(n int) []saState {
+	sts := make([]saState, n)
+	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range sts {
+		ip := netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)})
+		sa := &SA{Initiator: netip.AddrPortFrom(ip, 500), Responder: netip.AddrPortFrom(netip.AddrFrom4([4]byte{192, 0, 2, 1}), 500),
+			Start: base.Add(time.Duration(i) * time.Second), End: base.Add(time.Duration(i)*time.Second + time.Minute), FirstFrame: 2*i + 1}
+		sts[i] = saState{sa: sa}
+		sts[i].out.set(outAuthOK)
+	}
+	return sts
+}
+
+// TestPairQueueBounded sends ten times the bound of single-SA pairs
+// through the history: the queue of pairs that may be dropped never takes
+// more than a key per pair of the bound (a slice compacted when half
+// consumed took up to twice that), it still drops the oldest first, and
+// the pairs kept are the last ones.
+func TestPairQueueBounded(t *testing.T) {
+	const bound = 1000
+	a := NewAnalyzer(Options{})
+	a.histMax = bound
+	sts := singleSAPairs(10 * bound)
+	for i := range sts {
+		a.observePair(&sts[i])
+		if cap(a.histQ) > bound {
+			t.Fatalf("after %d pairs: queue of %d keys, bound %d", i+1, cap(a.histQ), bound)
+		}
+	}
+	if len(a.hist) != bound || a.pairsDropped != 9*bound {
+		t.Fatalf("%d pairs kept, %d dropped; want %d, %d", len(a.hist), a.pairsDropped, bound, 9*bound)
+	}
+	for i := 9 * bound; i < len(sts); i++ {
+		if _, ok := a.hist[sts[i].pairKey()]; !ok {
+			t.Fatalf("pair %d (one of the last %d) was dropped", i, bound)
 		}
 	}
 }

@@ -118,3 +118,21 @@ func TestAnalyzeJSONSpilledFindings(t *testing.T) {
 		}
 	}
 }
+
+// TestMergeReadBuf checks that the merge's read buffers together stay
+// within mergeBudget unless every buffer is already at its 4 KB minimum
+// (590 runs of the 1M capture: 4 KB each, where 16 KB each took 9.4 MB).
+func TestMergeReadBuf(t *testing.T) {
+	for _, n := range []int{0, 1, 10, 148, 590, 1 << 20} {
+		b := mergeReadBuf(n)
+		if b < 4<<10 || b > 64<<10 {
+			t.Errorf("%d runs: %d B buffers, want 4 KB to 64 KB", n, b)
+		}
+		if n*b > max(mergeBudget, n*(4<<10)) {
+			t.Errorf("%d runs: %d B buffers, %d B in all, budget %d", n, b, n*b, mergeBudget)
+		}
+	}
+	if b := mergeReadBuf(590); b != 4<<10 {
+		t.Errorf("590 runs: %d B buffers, want 4 KB", b)
+	}
+}
