@@ -279,7 +279,7 @@ func (a *Analyzer) finalize(st *saState) {
 		delete(a.latest, k)
 	}
 	a.observePair(st)
-	if m := st.moreOrEmpty(); m != &noMore {
+	if m := st.rareOrEmpty().more; m != nil {
 		m.ring = nil
 	}
 	st.inferChild = nil

@@ -128,7 +128,7 @@ func (ex *exRec) rare() *exRare {
 	return ex.xr
 }
 
-// frags returns the fragment numbers seen in the request or the response.
+// fragBits returns the fragment numbers seen in the request or the response.
 func (ex *exRec) fragBits(resp bool) uint64 {
 	if ex.xr == nil {
 		return 0

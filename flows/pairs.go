@@ -133,10 +133,9 @@ func (a *Analyzer) dropPairHist() (int32, bool) {
 // replaces (compacted when half consumed) held up to twice that.
 func (a *Analyzer) queuePair(k pairKey) {
 	if a.histN == len(a.histQ) {
+		// histN < histMax here (k is in hist and not yet queued), so the
+		// new ring is longer than histN.
 		q := make([]pairKey, max(64, min(2*len(a.histQ), a.histMax)))
-		if len(q) <= a.histN {
-			q = make([]pairKey, 2*a.histN)
-		}
 		n := copy(q, a.histQ[a.histHead:])
 		copy(q[n:], a.histQ[:a.histHead])
 		a.histQ, a.histHead = q, 0

@@ -32,10 +32,10 @@ var weakRows = []weakRow{
 	{weakEncrV2, u32s(dissect.Encr3DES), SeverityWarning, "3DES has a 64-bit block (Sweet32) and is deprecated by RFC 8221/8247"},
 	{weakEncrV2, u32s(dissect.EncrRC5, dissect.EncrIDEA, dissect.EncrCAST, dissect.EncrBlowfish, dissect.Encr3IDEA), SeverityWarning, "legacy 64-bit block cipher"},
 	{weakEncrV2, u32s(dissect.EncrNull), SeverityWarning, "no confidentiality"},
-	{weakIntegV2, []uint32{1, 3, 4, 6}, SeverityWarning, "MD5-based integrity is deprecated"}, // HMAC_MD5_96, DES_MAC, KPDK_MD5, HMAC_MD5_128
-	{weakIntegV2, []uint32{2}, SeverityInfo, "SHA-1 is legacy (RFC 8247: prefer SHA-2)"},      // AUTH_HMAC_SHA1_96
-	{weakPRFV2, []uint32{1}, SeverityWarning, "MD5 PRF is deprecated"},                        // PRF_HMAC_MD5
-	{weakPRFV2, []uint32{2}, SeverityInfo, "SHA-1 PRF is legacy (RFC 8247: prefer SHA-2)"},    // PRF_HMAC_SHA1
+	{weakIntegV2, u32s(dissect.IntegHMACMD5_96, dissect.IntegDESMAC, dissect.IntegKPDKMD5, dissect.IntegHMACMD5_128), SeverityWarning, "MD5-based integrity is deprecated"},
+	{weakIntegV2, u32s(dissect.IntegHMACSHA1_96), SeverityInfo, "SHA-1 is legacy (RFC 8247: prefer SHA-2)"},
+	{weakPRFV2, u32s(dissect.PRFHMACMD5), SeverityWarning, "MD5 PRF is deprecated"},
+	{weakPRFV2, u32s(dissect.PRFHMACSHA1), SeverityInfo, "SHA-1 PRF is legacy (RFC 8247: prefer SHA-2)"},
 	{weakGroup, u32s(dissect.DHModp768, dissect.DHModp1024, dissect.DHModp1024S160, dissect.DHEC2N155, dissect.DHEC2N185), SeverityWarning, "DH group of 1024 bits or less (Logjam-class)"},
 	{weakGroup, u32s(dissect.DHModp1536), SeverityInfo, "1536-bit MODP is below today's 2048-bit minimum"},
 	{weakEncrV1, u32s(dissect.EncrV1DES), SeverityWarning, "56-bit DES is broken"},
@@ -43,11 +43,11 @@ var weakRows = []weakRow{
 	{weakEncrV1, u32s(dissect.EncrV1IDEA, dissect.EncrV1Blowfish, dissect.EncrV1RC5, dissect.EncrV1CAST), SeverityWarning, "legacy 64-bit block cipher"},
 	{weakHashV1, u32s(dissect.HashV1MD5), SeverityWarning, "MD5 is deprecated"},
 	{weakHashV1, u32s(dissect.HashV1SHA), SeverityInfo, "SHA-1 is legacy"},
-	{weakESPV1, []uint32{2, 18}, SeverityWarning, "56-bit DES is broken"},                            // ESP_DES, ESP_DES_IV32
-	{weakESPV1, []uint32{3}, SeverityWarning, "3DES has a 64-bit block (Sweet32) and is deprecated"}, // ESP_3DES
-	{weakESPV1, []uint32{11}, SeverityWarning, "no confidentiality"},                                 // ESP_NULL
-	{weakAuthV1, []uint32{1}, SeverityWarning, "MD5-based integrity is deprecated"},                  // HMAC-MD5
-	{weakAuthV1, []uint32{2}, SeverityInfo, "SHA-1 is legacy"},                                       // HMAC-SHA
+	{weakESPV1, u32s(dissect.ESPDESIV64, dissect.ESPDES, dissect.ESPDESIV32), SeverityWarning, "56-bit DES is broken"},
+	{weakESPV1, u32s(dissect.ESP3DES), SeverityWarning, "3DES has a 64-bit block (Sweet32) and is deprecated"},
+	{weakESPV1, u32s(dissect.ESPNull), SeverityWarning, "no confidentiality"},
+	{weakAuthV1, u32s(dissect.AuthAlgV1HMACMD5), SeverityWarning, "MD5-based integrity is deprecated"},
+	{weakAuthV1, u32s(dissect.AuthAlgV1HMACSHA), SeverityInfo, "SHA-1 is legacy"},
 }
 
 // weakKey finds a row of weakRows.
@@ -84,7 +84,7 @@ func addWeakness[T ~uint8 | ~uint16 | ~uint32](weak []weakAlg, family weakFamily
 }
 
 // u32s lists registry values as uint32.
-func u32s[T ~uint16](vs ...T) []uint32 {
+func u32s[T ~uint8 | ~uint16](vs ...T) []uint32 {
 	out := make([]uint32, len(vs))
 	for i, v := range vs {
 		out[i] = uint32(v)

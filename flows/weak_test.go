@@ -39,6 +39,20 @@ func TestWeakRows(t *testing.T) {
 			t.Errorf("%s: weak %v %+v, want %v %v", c.tr.Name(), ok, w, c.weak, c.sev)
 		}
 	}
+	// IKEv1 ESP transform IDs (RFC 2407 §4.4.4, IANA "IPsec ESP Transform
+	// Identifiers"): ESP_DES_IV32 is 9; 18 is ESP_AES-GCM_8, not DES.
+	for _, c := range []struct {
+		id   dissect.ESPTransformID
+		weak bool
+	}{
+		{dissect.ESPDESIV64, true}, {dissect.ESPDES, true}, {dissect.ESPDESIV32, true},
+		{dissect.ESPNull, true}, {dissect.ESPAESGCM8, false}, {dissect.ESPAES, false},
+	} {
+		_, weak, _ := attrsV1IPsec(dissect.ProtoESPV1, &dissect.TransformV1{ID: uint8(c.id)})
+		if got := len(weak) == 1; got != c.weak || len(weak) > 1 {
+			t.Errorf("IKEv1 ESP transform %d (%s): weak %+v, want weak %v", c.id, c.id, weak, c.weak)
+		}
+	}
 	// An attribute value past 16 bits is read as the registry type reads
 	// it (the name and the judgment agree).
 	_, weak, _ := attrsV1IKE([]dissect.AttributeV1{{Type: uint16(dissect.IKEAttrEncryption), Value: 1<<16 + uint32(dissect.EncrV1DES)}})
