@@ -185,7 +185,7 @@ func attrsV1IKE(attrs []dissect.AttributeV1) (algs []string, weak []weakAlg, gro
 // attrsV1IPsec summarises a phase-2 (IPsec DOI) transform.
 func attrsV1IPsec(proto dissect.ProtocolIDV1, t *dissect.TransformV1) (algs []string, weak []weakAlg, groups []dissect.DHGroup) {
 	enc := dissect.TransformNameV1(proto, t.ID)
-	if proto == 3 {
+	if proto == dissect.ProtoESPV1 {
 		weak = addWeakness(weak, weakESPV1, t.ID, enc)
 	}
 	var auth, group, keyLen, mode string
