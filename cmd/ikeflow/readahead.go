@@ -71,8 +71,7 @@ func startReadAhead(m *merger) *readAhead {
 		ra.free <- &raBlock{items: make([]raItem, 0, raBlockItems), data: make([]byte, 0, raBlockOctets+64<<10)}
 	}
 	m.onErr = func(path string, err error) {
-		ra.cur.items = append(ra.cur.items, raItem{path: path,
-			err: fmt.Errorf("%w; the report covers what was read before the error", err)})
+		ra.cur.items = append(ra.cur.items, raItem{path: path, err: readStopped(err)})
 	}
 	go ra.run(m)
 	return ra
@@ -224,9 +223,7 @@ var readAheadOn = true
 // feedInline is feedAhead without the goroutine: it reads m as the
 // analyzer asks for packets.
 func feedInline(m *merger, each func(in int, p *flows.Packet) bool, warn func(path string, err error)) error {
-	m.onErr = func(path string, err error) {
-		warn(path, fmt.Errorf("%w; the report covers what was read before the error", err))
-	}
+	m.onErr = func(path string, err error) { warn(path, readStopped(err)) }
 	var pkt flows.Packet
 	for {
 		ev, path, err := m.next()
@@ -245,4 +242,10 @@ func feedInline(m *merger, each func(in int, p *flows.Packet) bool, warn func(pa
 			warn(path, ev.Err)
 		}
 	}
+}
+
+// readStopped is the warning about a capture that cannot be read further
+// (merger.onErr), the same with and without the read-ahead goroutine.
+func readStopped(err error) error {
+	return fmt.Errorf("%w; the report covers what was read before the error", err)
 }
