@@ -106,6 +106,13 @@ func (ra *readAhead) run(m *merger) {
 		b := ra.cur
 		b.items, b.data, b.end, b.err = b.items[:0], b.data[:0], false, nil
 		for len(b.items) < raBlockItems && len(b.data) < raBlockOctets {
+			// A stopped analyzer waits for this goroutine: on a slow
+			// input (a pipe) the rest of the block could take minutes.
+			select {
+			case <-ra.quit:
+				return
+			default:
+			}
 			ev, _, err := m.next()
 			if err == io.EOF {
 				b.end = true
@@ -174,7 +181,8 @@ func (b *raBlock) packet(it *raItem) *flows.Packet {
 }
 
 // stop ends the reading goroutine and waits for it (it returns after the
-// read in progress, if any); calling it again does nothing.
+// event being read, if any, not the rest of its block); calling it again
+// does nothing.
 func (ra *readAhead) stop() {
 	select {
 	case <-ra.quit:
