@@ -47,9 +47,9 @@ type runSpan struct{ off, n int64 }
 // written (2 MB: about 5k findings); tests lower it. With append's
 // headroom the pending bytes take up to twice that, and the garbage
 // collector's headroom doubles it again in RSS: at 8 MB this was about a
-// tenth of the 1M-SA capture's live heap. The merge at the end reads every
-// run through a 16 KB buffer: 1.2 GB of findings (1M SAs) is ~590 runs,
-// about 10 MB, after the analysis has ended.
+// tenth of the 1M-SA capture's live heap. The merge at the end reads the
+// runs (1.2 GB of findings for 1M SAs: ~590 runs) through read buffers
+// that share mergeBudget out among them (mergeReadBuf).
 var findingRunLimit = 2 << 20
 
 // maxRecord bounds one finding's encoding read back from a run.

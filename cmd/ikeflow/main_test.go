@@ -247,6 +247,13 @@ func TestAppendString(t *testing.T) {
 }
 
 // TestFormatTime checks the hand-written formatter against time.Format.
+// formatTime is appendTime as a string (the tests' reference; dissect
+// appends through envelopeText).
+func formatTime(t time.Time) string {
+	var b [30]byte
+	return string(appendTime(b[:0], t))
+}
+
 func TestFormatTime(t *testing.T) {
 	for _, tm := range []time.Time{
 		time.Date(2026, 11, 22, 11, 19, 41, 389802000, time.UTC),

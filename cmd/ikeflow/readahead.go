@@ -71,8 +71,7 @@ func startReadAhead(m *merger) *readAhead {
 		ra.free <- &raBlock{items: make([]raItem, 0, raBlockItems), data: make([]byte, 0, raBlockOctets+64<<10)}
 	}
 	m.onErr = func(path string, err error) {
-		ra.cur.items = append(ra.cur.items, raItem{path: path,
-			err: fmt.Errorf("%w; the report covers what was read before the error", err)})
+		ra.cur.items = append(ra.cur.items, raItem{path: path, err: readStopped(err)})
 	}
 	go ra.run(m)
 	return ra
@@ -107,6 +106,13 @@ func (ra *readAhead) run(m *merger) {
 		b := ra.cur
 		b.items, b.data, b.end, b.err = b.items[:0], b.data[:0], false, nil
 		for len(b.items) < raBlockItems && len(b.data) < raBlockOctets {
+			// A stopped analyzer waits for this goroutine: on a slow
+			// input (a pipe) the rest of the block could take minutes.
+			select {
+			case <-ra.quit:
+				return
+			default:
+			}
 			ev, _, err := m.next()
 			if err == io.EOF {
 				b.end = true
@@ -175,7 +181,8 @@ func (b *raBlock) packet(it *raItem) *flows.Packet {
 }
 
 // stop ends the reading goroutine and waits for it (it returns after the
-// read in progress, if any); calling it again does nothing.
+// event being read, if any, not the rest of its block); calling it again
+// does nothing.
 func (ra *readAhead) stop() {
 	select {
 	case <-ra.quit:
@@ -224,9 +231,7 @@ var readAheadOn = true
 // feedInline is feedAhead without the goroutine: it reads m as the
 // analyzer asks for packets.
 func feedInline(m *merger, each func(in int, p *flows.Packet) bool, warn func(path string, err error)) error {
-	m.onErr = func(path string, err error) {
-		warn(path, fmt.Errorf("%w; the report covers what was read before the error", err))
-	}
+	m.onErr = func(path string, err error) { warn(path, readStopped(err)) }
 	var pkt flows.Packet
 	for {
 		ev, path, err := m.next()
@@ -245,4 +250,10 @@ func feedInline(m *merger, each func(in int, p *flows.Packet) bool, warn func(pa
 			warn(path, ev.Err)
 		}
 	}
+}
+
+// readStopped is the warning about a capture that cannot be read further
+// (merger.onErr), the same with and without the read-ahead goroutine.
+func readStopped(err error) error {
+	return fmt.Errorf("%w; the report covers what was read before the error", err)
 }

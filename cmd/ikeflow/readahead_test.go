@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -180,5 +181,76 @@ func TestReadAheadPanic(t *testing.T) {
 	})
 	if code != exitError || !strings.Contains(stderr.String(), "in the capture reader") || !strings.Contains(stderr.String(), "nil pointer") {
 		t.Fatalf("exit %d, stderr:\n%s", code, stderr.String())
+	}
+}
+
+// gatedReader serves data freely up to free bytes, then at most 32 bytes
+// per Read and only for a token from gate: an input that trickles in.
+type gatedReader struct {
+	data []byte
+	free int
+	gate chan struct{}
+}
+
+func (g *gatedReader) Read(p []byte) (int, error) {
+	if len(g.data) == 0 {
+		return 0, io.EOF
+	}
+	n := g.free
+	if n == 0 {
+		<-g.gate
+		n = 32
+	}
+	n = copy(p, g.data[:min(n, len(g.data))])
+	g.data = g.data[n:]
+	g.free = max(g.free-n, 0)
+	return n, nil
+}
+
+// TestReadAheadStopsMidBlock checks that stop does not wait for the rest
+// of a block from an input that trickles in (a pipe): the reading
+// goroutine ends after the event it is reading. ikev2-rekey's first four
+// frames fill the first block; the next four (194 octets each with their
+// record headers) would fill the second, 32 octets per token.
+func TestReadAheadStopsMidBlock(t *testing.T) {
+	c, _ := scenario(t, "ikev2-rekey")
+	data, err := os.ReadFile(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	setBlocks(t, 2, 4, 1<<20)
+	// The pcap file header, then frames 1-4 (record header + frame).
+	free := 24 + (16 + 506) + (16 + 514) + (16 + 334) + (16 + 270)
+	g := &gatedReader{data: data, free: free, gate: make(chan struct{})}
+	r, err := capture.NewReader(g, capture.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	m := newMerger([]string{c}, []*capture.Reader{r})
+	stopping, done := make(chan struct{}), make(chan error, 1)
+	go func() {
+		done <- feedAhead(m, func(int, *flows.Packet) bool {
+			close(stopping)
+			return false
+		}, func(string, error) {})
+	}()
+	<-stopping
+	released := 0
+	for waiting := true; waiting; {
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+			waiting = false
+		case g.gate <- struct{}{}:
+			released++
+		}
+	}
+	// Frame 5 takes at most ceil(194/32) = 7 tokens; the block's other
+	// three frames 21 more.
+	if released > 7 {
+		t.Errorf("stop waited for %d reads of 32 octets after the analyzer stopped, want at most 7 (the frame being read)", released)
 	}
 }

@@ -179,7 +179,7 @@ var flagSets = func() (sets [2][8][]string) {
 }()
 
 // envelopeText returns the time, addresses and SPIs of a record, as
-// formatTime, AddrPort.String and SPI.String write them, as substrings of
+// appendTime, AddrPort.String and SPI.String write them, as substrings of
 // one string: one allocation per message instead of five. scratch is
 // reused (returned grown).
 func envelopeText(scratch []byte, ev *capture.Event, h *dissect.Header) (b []byte, tm, src, dst, spii, spir string) {
@@ -201,15 +201,9 @@ func envelopeText(scratch []byte, ev *capture.Event, h *dissect.Header) (b []byt
 	return b, all[:ends[0]], all[ends[0]:ends[1]], all[ends[1]:ends[2]], all[ends[2]:ends[3]], all[ends[3]:ends[4]]
 }
 
-// formatTime prints RFC 3339 with nanoseconds in UTC
+// appendTime appends t as RFC 3339 with nanoseconds in UTC
 // ("2006-01-02T15:04:05.000000000Z"), without time.Format's generality:
 // dissect prints one per message.
-func formatTime(t time.Time) string {
-	var b [30]byte
-	return string(appendTime(b[:0], t))
-}
-
-// appendTime appends t as formatTime prints it.
 func appendTime(b []byte, t time.Time) []byte {
 	t = t.UTC()
 	year, month, day := t.Date()

@@ -94,7 +94,6 @@ func newNothing(*reportCtx) reportWriter { return nothing{} }
 // collector (flows.Options.OnSA) that feeds it, keeping only what the
 // format needs. It is the one path analyze and live render through.
 type reportOut struct {
-	f   *outputFormat
 	rw  reportWriter
 	ctx *reportCtx
 	col *collector
@@ -120,7 +119,7 @@ func startReport(f *outputFormat, w io.Writer, o renderOpts) (*reportOut, error)
 		col.onFinding = s.finding
 	}
 	ctx.col = col
-	return &reportOut{f: f, rw: rw, ctx: ctx, col: col}, nil
+	return &reportOut{rw: rw, ctx: ctx, col: col}, nil
 }
 
 // end writes the rest of the report: rep is the collector's report; dm
