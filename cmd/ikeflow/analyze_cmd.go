@@ -150,8 +150,13 @@ func runAnalyze(e *env, args []string) error {
 	warn.before = prog.clear
 	m := newMerger(fs.Args(), readers)
 	defer startHeapFloor()() // no GC below 64 MiB of heap (heapfloor.go)
-	// Reading and decoding run a block ahead in their own goroutine.
-	err = feedAhead(m, func(in int, pkt *flows.Packet) bool {
+	// Reading and decoding run a block ahead in their own goroutine, for
+	// files; standard input and pipes are read inline (regularFiles).
+	feed := feedAhead
+	if !regularFiles(fs.Args()) {
+		feed = feedInline
+	}
+	err = feed(m, func(in int, pkt *flows.Packet) bool {
 		pkt.Frame = refs.add(in, pkt.Frame)
 		an.Add(pkt)
 		prog.tick(an)

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
 	"runtime/debug"
 
 	"github.com/ikeflow/ikeflow/capture"
@@ -227,6 +228,23 @@ func feedAhead(m *merger, each func(in int, p *flows.Packet) bool, warn func(pat
 // readAheadOn selects feedAhead's goroutine; benchmarks and tests turn it
 // off to compare with reading inline.
 var readAheadOn = true
+
+// regularFiles reports whether every input is a regular file. Standard
+// input and pipes are read inline: a read there can block until the
+// writer sends more, and a goroutine blocked in it would hold up the end
+// of an analysis that has already stopped (the reader is not ours to
+// interrupt).
+func regularFiles(paths []string) bool {
+	for _, p := range paths {
+		if p == "-" {
+			return false
+		}
+		if st, err := os.Stat(p); err != nil || !st.Mode().IsRegular() {
+			return false
+		}
+	}
+	return true
+}
 
 // feedInline is feedAhead without the goroutine: it reads m as the
 // analyzer asks for packets.

@@ -254,3 +254,17 @@ func TestReadAheadStopsMidBlock(t *testing.T) {
 		t.Errorf("stop waited for %d reads of 32 octets after the analyzer stopped, want at most 7 (the frame being read)", released)
 	}
 }
+
+// TestRegularFiles: only inputs that are all regular files are read ahead;
+// standard input, a pipe or a directory makes analyze read inline.
+func TestRegularFiles(t *testing.T) {
+	c, _ := scenario(t, "ikev2-rekey")
+	if !regularFiles([]string{c, c}) {
+		t.Error("two capture files: want read-ahead")
+	}
+	for _, paths := range [][]string{{"-"}, {c, "-"}, {t.TempDir()}, {"/does/not/exist"}} {
+		if regularFiles(paths) {
+			t.Errorf("%v: want inline reading", paths)
+		}
+	}
+}
