@@ -67,6 +67,8 @@ type Analyzer struct {
 	// unindexed: Finish has dropped the indexes (sas, half, esp, latest,
 	// rekeys), so finalize need not remove each SA from them.
 	unindexed bool
+	// findBuf collects the findings of the SA being concluded (conclude).
+	findBuf []Finding
 }
 
 // NewAnalyzer returns an Analyzer configured by opt.
