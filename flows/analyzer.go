@@ -344,18 +344,26 @@ func (a *Analyzer) Finish() *Report {
 		st    *saState
 	}
 	open := make([]openSA, 0, len(a.half)+len(a.sas))
+	pairs := 0 // SAs that may enter the pair history (observePair)
 	for _, st := range a.sas {
 		if !st.listed {
 			st.listed = true
 			open = append(open, openSA{st.sa.FirstFrame, st})
+			if st.out.has(outAuthOK) && !st.out.has(outRekeyed) {
+				pairs++
+			}
 		}
 	}
 	for _, st := range a.half {
 		if !st.listed {
 			st.listed = true
 			open = append(open, openSA{st.sa.FirstFrame, st})
+			if st.out.has(outAuthOK) && !st.out.has(outRekeyed) {
+				pairs++
+			}
 		}
 	}
+	a.reservePairs(pairs)
 	// Every SA still indexed is in open, and nothing looks an SA up while
 	// they are finalised (no packet comes after Finish): the indexes are
 	// dropped whole here rather than key by key in finalize (a lookup and
