@@ -20,3 +20,27 @@ func TestSecs(t *testing.T) {
 		}
 	}
 }
+
+// TestJoinInts pins joinInts to its definition: the numbers in decimal,
+// separated by ", ", for lists shorter and longer than its stack buffer.
+func TestJoinInts(t *testing.T) {
+	for _, v := range [][]int{nil, {}, {0}, {7}, {5, 7, 9}, {-1, 1 << 62, 12}} {
+		want := ""
+		for i, x := range v {
+			if i > 0 {
+				want += ", "
+			}
+			want += strconv.Itoa(x)
+		}
+		if got := joinInts(v); got != want {
+			t.Errorf("joinInts(%v) = %q, want %q", v, got, want)
+		}
+	}
+	long := make([]int, 300)
+	for i := range long {
+		long[i] = 1000000 + i
+	}
+	if got := joinInts(long); len(got) != 300*7+299*2 || got[:17] != "1000000, 1000001," {
+		t.Errorf("joinInts of 300 frames: %d octets, starting %q", len(got), got[:17])
+	}
+}
