@@ -69,6 +69,8 @@ type Analyzer struct {
 	unindexed bool
 	// findBuf collects the findings of the SA being concluded (conclude).
 	findBuf []Finding
+	// memo holds certificate request texts shared by SAs (certFindings).
+	memo *textMemo
 }
 
 // NewAnalyzer returns an Analyzer configured by opt.
