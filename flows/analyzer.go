@@ -64,6 +64,13 @@ type Analyzer struct {
 	// badFlagsTime is the time of the first of them.
 	badFlagsTime time.Time
 	fixedFlags   bool // the message in msg had its header flags rebuilt
+	// unindexed: Finish has dropped the indexes (sas, half, esp, latest,
+	// rekeys), so finalize need not remove each SA from them.
+	unindexed bool
+	// findBuf collects the findings of the SA being concluded (conclude).
+	findBuf []Finding
+	// memo holds certificate request texts shared by SAs (certFindings).
+	memo *textMemo
 }
 
 // NewAnalyzer returns an Analyzer configured by opt.
@@ -261,6 +268,32 @@ func (a *Analyzer) finalize(st *saState) {
 	st.view()
 	clear(st.exs) // the records are no longer needed: sa.Exchanges holds their Exchanges
 	st.exs = nil
+	if !a.unindexed {
+		a.unindex(st)
+	}
+	a.observePair(st)
+	if m := st.rareOrEmpty().more; m != nil {
+		m.ring = nil
+	}
+	st.inferChild = nil
+	if fg, ok := a.opt.Decryptor.(Forgetter); ok {
+		fg.Forget(uint8(st.sa.Version), st.sa.SPIi, st.sa.SPIr)
+	}
+	sa := st.sa
+	if !a.keep(sa) {
+		return
+	}
+	if a.opt.OnSA != nil {
+		a.opt.OnSA(sa)
+		return
+	}
+	a.done = append(a.done, sa)
+}
+
+// unindex removes the index entries that point at st, a finished SA: its
+// keys, its half-open entry, its child SAs' ESP SPIs, its pair's latest
+// SA and the rekeys it negotiated.
+func (a *Analyzer) unindex(st *saState) {
 	st.eachKey(func(k saKey) {
 		if a.sas[k] == st {
 			delete(a.sas, k)
@@ -278,28 +311,11 @@ func (a *Analyzer) finalize(st *saState) {
 	if k := st.pairKey(); a.latest[k] == st {
 		delete(a.latest, k)
 	}
-	a.observePair(st)
-	if m := st.rareOrEmpty().more; m != nil {
-		m.ring = nil
-	}
-	st.inferChild = nil
 	for _, k := range st.rareOrEmpty().rekeyKeys {
 		if a.rekeys[k] == st {
 			delete(a.rekeys, k)
 		}
 	}
-	if fg, ok := a.opt.Decryptor.(Forgetter); ok {
-		fg.Forget(uint8(st.sa.Version), st.sa.SPIi, st.sa.SPIr)
-	}
-	sa := st.sa
-	if !a.keep(sa) {
-		return
-	}
-	if a.opt.OnSA != nil {
-		a.opt.OnSA(sa)
-		return
-	}
-	a.done = append(a.done, sa)
 }
 
 // keep applies the SPI filter to a finished SA.
@@ -322,23 +338,49 @@ func (a *Analyzer) keep(sa *SA) bool {
 // not be used afterwards.
 func (a *Analyzer) Finish() *Report {
 	a.drain()
-	open := make([]*saState, 0, len(a.half)+len(a.sas))
+	// open pairs each SA still open with its first frame, the order they
+	// are finalised in: sorting on the copied frame compares without
+	// loading each SA (cache misses on a capture with many SAs open).
+	type openSA struct {
+		first int
+		st    *saState
+	}
+	open := make([]openSA, 0, len(a.half)+len(a.sas))
+	pairs := 0 // SAs that may enter the pair history (observePair)
 	for _, st := range a.sas {
 		if !st.listed {
 			st.listed = true
-			open = append(open, st)
+			open = append(open, openSA{st.sa.FirstFrame, st})
+			if st.out.has(outAuthOK) && !st.out.has(outRekeyed) {
+				pairs++
+			}
 		}
 	}
 	for _, st := range a.half {
 		if !st.listed {
 			st.listed = true
-			open = append(open, st)
+			open = append(open, openSA{st.sa.FirstFrame, st})
+			if st.out.has(outAuthOK) && !st.out.has(outRekeyed) {
+				pairs++
+			}
 		}
 	}
-	slices.SortFunc(open, func(x, y *saState) int { return x.sa.FirstFrame - y.sa.FirstFrame })
-	for i, st := range open {
-		a.finalize(st)
-		open[i] = nil // finalised SAs handed to OnSA can be released at once
+	a.reservePairs(pairs)
+	// Every SA still indexed is in open, and nothing looks an SA up while
+	// they are finalised (no packet comes after Finish): the indexes are
+	// dropped whole here rather than key by key in finalize (a lookup and
+	// a delete per key, most of them cache misses in maps of 10^4-10^5
+	// entries), which also releases each SA as soon as it is handed on.
+	clear(a.sas)
+	clear(a.half)
+	clear(a.esp)
+	clear(a.latest)
+	clear(a.rekeys)
+	a.unindexed = true
+	slices.SortFunc(open, func(x, y openSA) int { return x.first - y.first })
+	for i := range open {
+		a.finalize(open[i].st)
+		open[i].st = nil // finalised SAs handed to OnSA can be released at once
 	}
 	a.globalFindings()
 	a.captureFindings()

@@ -3,6 +3,7 @@ package flows
 import (
 	"bytes"
 	"encoding/hex"
+	"math/bits"
 	"net/netip"
 	"strconv"
 	"time"
@@ -296,8 +297,9 @@ func printable(b []byte) string {
 }
 
 // peerAuths builds the exported PeerAuth of both sides; hashes are the
-// sides' hashBits.
-func (cs *certState) peerAuths(hashes [2]uint8) []PeerAuth {
+// sides' hashBits. memo (nil: none) holds the texts of certificate
+// requests already decoded for other SAs.
+func (cs *certState) peerAuths(hashes [2]uint8, memo *textMemo) []PeerAuth {
 	out := make([]PeerAuth, 0, 2)
 	for side := sideI; side <= sideR; side++ {
 		pc := &cs.peer[side]
@@ -316,10 +318,10 @@ func (cs *certState) peerAuths(hashes [2]uint8) []PeerAuth {
 			})
 		}
 		for _, h := range pc.reqHashes {
-			pa.CertRequests = append(pa.CertRequests, hex.EncodeToString(h))
+			pa.CertRequests = append(pa.CertRequests, memo.text(memoHex, h))
 		}
 		for _, d := range pc.reqDNs {
-			pa.CertRequests = append(pa.CertRequests, dnOrHex(d))
+			pa.CertRequests = append(pa.CertRequests, memo.text(memoDN, d))
 		}
 		if pc.reqAny {
 			pa.CertRequests = append(pa.CertRequests, "any")
@@ -368,17 +370,23 @@ func hashBits(data []byte) uint8 {
 
 // hashNames lists the algorithms of a hashBits set.
 func hashNames(b uint8) []string {
-	var out []string
-	for v := 1; v <= 7; v++ {
-		if b&(1<<(v-1)) != 0 {
-			out = append(out, dissect.HashAlgorithm(v).String())
-		}
+	if b == 0 {
+		return nil
 	}
-	if b&(1<<7) != 0 {
-		out = append(out, "other")
+	out := make([]string, 0, bits.OnesCount8(b))
+	for v := range 8 {
+		if b&(1<<v) != 0 {
+			out = append(out, hashBitNames[v])
+		}
 	}
 	return out
 }
+
+// hashBitNames names the bits of hashBits: the names of the values 1-7,
+// then "other" (a table, as hashNames runs for every SA with signatures).
+var hashBitNames = [8]string{dissect.HashAlgorithm(1).String(), dissect.HashAlgorithm(2).String(),
+	dissect.HashAlgorithm(3).String(), dissect.HashAlgorithm(4).String(), dissect.HashAlgorithm(5).String(),
+	dissect.HashAlgorithm(6).String(), dissect.HashAlgorithm(7).String(), "other"}
 
 // certRelevant reports whether payloads hold a certificate, a certificate
 // request or a signature (AUTH with a signature method, IKEv1 SIG).

@@ -40,7 +40,10 @@ func (a *Analyzer) certFindings(st *saState) {
 	}
 	sa := st.sa
 	hashes := [2]uint8{st.sides[sideI].hashAlgs, st.sides[sideR].hashAlgs}
-	sa.Peers = cs.peerAuths(hashes)
+	if a.memo == nil {
+		a.memo = &textMemo{m: make(map[string]string)}
+	}
+	sa.Peers = cs.peerAuths(hashes, a.memo)
 	if cs.rejecter == int8(sideI) && sa.Version == 2 {
 		// The initiator refused the responder after IKE_AUTH (INFORMATIONAL
 		// with AUTHENTICATION_FAILED, RFC 7296 §2.21.2): it never installed
@@ -435,4 +438,48 @@ func humanDur(d time.Duration) string {
 		return plural(m, "minute")
 	}
 	return plural(int(d/time.Second), "second")
+}
+
+// textMemo remembers the texts of byte strings that recur from SA to SA:
+// the CAs peers request (IKEv1 distinguished names, IKEv2 key hashes) are
+// the same for every SA with one gateway, and decoding a name parses ASN.1.
+// It holds at most memoMax texts of keys up to memoKeyMax octets; others
+// are decoded each time. Entries are never replaced, so what it holds
+// depends only on the order SAs finish.
+type textMemo struct {
+	m map[string]string // kind octet + bytes → text
+}
+
+// Memo bounds (about 100 KB at most) and kinds.
+const (
+	memoMax    = 256
+	memoKeyMax = 255
+
+	memoHex = 'h' // hex.EncodeToString
+	memoDN  = 'd' // dnOrHex
+)
+
+// text returns the text of b of the given kind, from the memo when it is
+// there. A nil memo decodes every time.
+func (t *textMemo) text(kind byte, b []byte) string {
+	decode := func() string {
+		if kind == memoDN {
+			return dnOrHex(b)
+		}
+		return hex.EncodeToString(b)
+	}
+	if t == nil || len(b) > memoKeyMax {
+		return decode()
+	}
+	var kb [memoKeyMax + 1]byte
+	kb[0] = kind
+	key := kb[:1+copy(kb[1:], b)]
+	if s, ok := t.m[string(key)]; ok { // the conversion in a map index does not allocate
+		return s
+	}
+	s := decode()
+	if len(t.m) < memoMax {
+		t.m[string(key)] = s
+	}
+	return s
 }

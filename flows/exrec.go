@@ -342,11 +342,61 @@ func (ex *exRec) render(out *Exchange, block []Message) {
 		*m = Message{Frame: ex.frame(i), Time: ex.msgTime(i), From: c.side().String(), Response: c.response(),
 			Size: int(c.size), Payloads: c.text(), Retransmit: c.retransmit()}
 		if c.fragTotal > 0 {
-			m.Fragment = fragLabel(c.fragNum, c.fragTotal)
+			m.Fragment = sharedFragLabel(c.fragNum, c.fragTotal)
 		}
 		if c.flags&cmsgLabeled != 0 {
-			m.Label = v1Label(ex.Type, c.label)
+			m.Label = sharedV1Label(ex.Type, c.label)
 		}
 		out.Messages = append(out.Messages, m)
 	}
+}
+
+// The labels of most messages ("MM3", "QM1", fragment "2/4") come from
+// these tables, built once by v1Label and fragLabel, so that render hands
+// out shared strings instead of building one per message when an SA is
+// finalised (tens of thousands of messages in a big capture).
+const (
+	labelTabN = 16 // IKEv1 message numbers 0-15
+	fragTabN  = 16 // fragment totals up to 16
+)
+
+var (
+	v1LabelTypes = [...]dissect.ExchangeType{dissect.ExchangeIdentityProtect, dissect.ExchangeAggressive,
+		dissect.ExchangeQuickMode, dissect.ExchangeTransaction}
+	v1LabelTab   [len(v1LabelTypes)][labelTabN]string
+	fragLabelTab [fragTabN + 1][fragTabN + 1]string // [total][num]
+)
+
+func init() {
+	for i, t := range v1LabelTypes {
+		for n := range labelTabN {
+			v1LabelTab[i][n] = v1Label(t, uint8(n))
+		}
+	}
+	for total := 0; total <= fragTabN; total++ {
+		for num := 0; num <= total; num++ {
+			fragLabelTab[total][num] = fragLabel(uint16(num), uint16(total))
+		}
+	}
+}
+
+// sharedV1Label returns v1Label(t, n), from v1LabelTab when it is there.
+func sharedV1Label(t dissect.ExchangeType, n uint8) string {
+	if n < labelTabN {
+		for i, lt := range v1LabelTypes {
+			if lt == t {
+				return v1LabelTab[i][n]
+			}
+		}
+	}
+	return v1Label(t, n)
+}
+
+// sharedFragLabel returns fragLabel(num, total), from fragLabelTab when it
+// is there.
+func sharedFragLabel(num, total uint16) string {
+	if total <= fragTabN && num <= total {
+		return fragLabelTab[total][num]
+	}
+	return fragLabel(num, total)
 }

@@ -106,6 +106,21 @@ func (a *Analyzer) observePair(st *saState) {
 	}
 }
 
+// reservePairs sizes the pair history for n more pairs when it is still
+// empty (Finish, with every SA still open: a capture shorter than the idle
+// timeout): the map, records and ring are then made once at their size,
+// up to histMax, instead of growing by doubling (rehashing the map each
+// time) while the SAs are finalised.
+func (a *Analyzer) reservePairs(n int) {
+	n = min(n, a.histMax)
+	if len(a.hist) > 0 || len(a.histRecs) > 0 || a.histN > 0 || n <= 64 {
+		return
+	}
+	a.hist = make(map[pairKey]int32, n)
+	a.histRecs = make([]pairHist, 0, n)
+	a.histQ, a.histHead = make([]pairKey, n), 0
+}
+
 // dropPairHist forgets the history of the oldest pair that still has a
 // single SA, looking at no more than pairDropScan queued pairs (a pair
 // with more SAs leaves the queue for good), and returns the index in

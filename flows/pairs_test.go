@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -14,10 +15,16 @@ import (
 // cycle replayed five times between one more pair either after them or
 // before them. The history stays within the bound, the flapping pair is
 // reported with its five SAs (a pair with more than one SA is never the
-// one dropped), and a note says how many histories were dropped.
+// one dropped), and a note says how many histories were dropped. With a
+// bound of 100 the history is sized by Finish (reservePairs), as every SA
+// is still open then.
 func TestPairHistBounded(t *testing.T) {
-	const n, bound = 200, 16
-	for _, flapFirst := range []bool{false, true} {
+	const n = 200
+	for _, c := range []struct {
+		bound     int
+		flapFirst bool
+	}{{16, false}, {16, true}, {100, false}, {100, true}} {
+		bound, flapFirst := c.bound, c.flapFirst
 		a := NewAnalyzer(Options{})
 		a.histMax = bound
 		start := time.Minute
@@ -60,9 +67,10 @@ func TestPairHistBounded(t *testing.T) {
 		if !slices.Equal(kinds, []string{"sa_flapping:info", "sa_flapping:warning"}) {
 			t.Errorf("flapping first %v: findings %v", flapFirst, kinds)
 		}
-		// 201 pairs through a table of 16, one of them kept throughout:
-		// 185 single-SA histories dropped.
-		if !strings.Contains(note, "at most 16 pairs") || !strings.Contains(note, " 185 histories ") {
+		// 201 pairs through a table of 16 (100), one of them kept
+		// throughout: 185 (101) single-SA histories dropped.
+		if !strings.Contains(note, "at most "+strconv.Itoa(bound)+" pairs") ||
+			!strings.Contains(note, " "+strconv.Itoa(n+1-bound)+" histories ") {
 			t.Errorf("flapping first %v: note %q", flapFirst, note)
 		}
 	}

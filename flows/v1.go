@@ -22,14 +22,17 @@ type v1State struct {
 
 // joinInts formats frame numbers as "5, 7, 9".
 func joinInts(v []int) string {
-	s := ""
+	// Appended into one buffer: concluding SAs joins the frames of a
+	// finding for many SAs, and += built two strings per number.
+	var small [64]byte
+	b := small[:0]
 	for i, x := range v {
 		if i > 0 {
-			s += ", "
+			b = append(b, ", "...)
 		}
-		s += strconv.Itoa(x)
+		b = strconv.AppendInt(b, int64(x), 10)
 	}
-	return s
+	return string(b)
 }
 
 // v1Steps is the number of messages of a complete IKEv1 exchange.

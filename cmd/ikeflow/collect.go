@@ -43,14 +43,17 @@ type collector struct {
 	// the report then holds only the capture-wide findings. The pointer
 	// is valid during the call only.
 	onFinding func(*flows.Finding) error
-	scratch   flows.Finding          // the finding being handed on (add)
-	bySev     map[flows.Severity]int // SA findings by severity
-	keptSev   map[flows.Severity]int // those of them in the report
-	err       error
+	scratch   flows.Finding // the finding being handed on (add)
+	// bySev counts the SA findings by severity, keptSev those of them in
+	// the report: arrays indexed by the uint8 severity, not maps, as add
+	// counts every finding.
+	bySev   [256]int
+	keptSev [256]int
+	err     error
 }
 
 func newCollector(stream func(*flows.SA) error) *collector {
-	return &collector{stream: stream, byState: map[string]int{}, byVer: map[int]int{}, bySev: map[flows.Severity]int{}, keptSev: map[flows.Severity]int{}, kinds: newKindAgg()}
+	return &collector{stream: stream, byState: map[string]int{}, byVer: map[int]int{}, kinds: newKindAgg()}
 }
 
 // add is the OnSA callback.
@@ -58,7 +61,6 @@ func (c *collector) add(sa *flows.SA) {
 	c.total++
 	c.byState[sa.State.String()]++
 	c.byVer[sa.Version]++
-	name := sa.Name()
 	worst := flows.SeverityInfo
 	for _, f := range sa.Findings {
 		worst = max(worst, f.Severity)
@@ -81,6 +83,14 @@ func (c *collector) add(sa *flows.SA) {
 		} else {
 			c.moreProb++
 		}
+	}
+	// The SA's name tags its findings wherever they are kept or handed on.
+	// In the summary view most SAs' findings are only counted (kinds), so
+	// the name, a string built per SA, is only made when a finding will
+	// carry it.
+	name := ""
+	if len(sa.Findings) > 0 && (c.onFinding != nil || c.stream != nil || problem || c.total <= detailLimit) {
+		name = sa.Name()
 	}
 	// Each finding is tagged in c.scratch: a loop variable whose address
 	// goes to onFinding would be a heap copy per finding.
@@ -137,10 +147,8 @@ func (c *collector) report(fin *flows.Report) *flows.Report {
 // the report (streamed, or summarised away); valid after report.
 func (c *collector) notInReport(level flows.Severity) int {
 	n := 0
-	for sev, k := range c.bySev {
-		if sev >= level {
-			n += k - c.keptSev[sev]
-		}
+	for sev := int(level); sev < len(c.bySev); sev++ {
+		n += c.bySev[sev] - c.keptSev[sev]
 	}
 	return n
 }

@@ -50,3 +50,48 @@ func TestCollectorAllocs(t *testing.T) {
 		t.Errorf("%d findings handed on, want %d", seen, 52*len(sa.Findings))
 	}
 }
+
+// TestCollectorSummaryAllocs checks that, once the table view summarises
+// (more than detailLimit SAs), an SA with info findings only costs no
+// allocation: its findings are only counted, so its name is not built.
+func TestCollectorSummaryAllocs(t *testing.T) {
+	r, c := openScenario(t, "ikev2-nat-t")
+	var sa *flows.SA
+	an := flows.NewAnalyzer(flows.Options{OnSA: func(s *flows.SA) {
+		worst := flows.SeverityInfo
+		for _, f := range s.Findings {
+			worst = max(worst, f.Severity)
+		}
+		if sa == nil && len(s.Findings) > 0 && worst == flows.SeverityInfo {
+			sa = s
+		}
+	}})
+	err := feedInline(newMerger([]string{c}, []*capture.Reader{r}), func(_ int, p *flows.Packet) bool {
+		an.Add(p)
+		return true
+	}, func(string, error) {})
+	if err != nil {
+		t.Fatal(err)
+	}
+	an.Finish()
+	if sa == nil {
+		t.Fatal("want an SA with info findings only")
+	}
+	col := newCollector(nil)
+	for range detailLimit + 1 {
+		col.add(sa)
+	}
+	if !col.summarised() {
+		t.Fatal("collector does not summarise")
+	}
+	if allocs := testing.AllocsPerRun(50, func() { col.add(sa) }); allocs != 0 {
+		t.Errorf("%.0f allocations per summarised SA with %d info findings, want 0", allocs, len(sa.Findings))
+	}
+	counted := 0
+	for _, g := range col.kindGroups(&flows.Report{}) {
+		counted += g.n
+	}
+	if want := (detailLimit + 52) * len(sa.Findings); counted != want {
+		t.Errorf("%d findings counted by kind, want %d", counted, want)
+	}
+}
