@@ -52,7 +52,7 @@ func (a *Analyzer) abandonFindings(st *saState) {
 		if ex.side == sideR {
 			ignoredBy = sa.Initiator.Addr()
 		}
-		st.addFinding(KindIgnoredRekey, SeverityWarning, ex.Start,
+		st.addFinding(KindIgnoredRekey, SeverityWarning, ex.start(),
 			ignoredBy.String()+" never answered the CREATE_CHILD_SA request (frame "+strconv.Itoa(ex.frame(0))+
 				", retransmitted) on this IKE SA, and a brand-new IKE SA between the same peers followed (frame "+
 				strconv.Itoa(st.replacedBy)+") instead of a rekey: "+ignoredBy.String()+" no longer treats this IKE SA"+

@@ -111,7 +111,7 @@ func (a *Analyzer) retransmitFindings(st *saState) (gaveUp bool) {
 	for i, ex := range st.exs {
 		out := sa.Exchanges[i]
 		if slow, slowFrom, slowTo := ex.slowWait(); slow >= slowAnswer {
-			st.addFinding(KindSlowResponse, SeverityInfo, ex.Start,
+			st.addFinding(KindSlowResponse, SeverityInfo, ex.start(),
 				"The peer took "+secs(slow)+" to answer in the "+ex.Type.String()+" exchange (message ID "+u32(ex.MID)+
 					"). Typical causes: certificate validation with CRL/OCSP fetches, RADIUS/LDAP/EAP back ends, DNS"+
 					" lookups, or an overloaded peer. Delays this long invite retransmits and, past the peer's timeout,"+
@@ -391,7 +391,7 @@ func (a *Analyzer) collisionFinding(st *saState) {
 		}
 		for j, y := range exs[i+1:] {
 			yo := outs[i+1+j]
-			if y.Start.After(end) {
+			if y.start().After(end) {
 				break
 			}
 			if y.Type != dissect.ExchangeCreateChildSA || y.side == x.side || len(yo.Messages) == 0 {
@@ -401,7 +401,7 @@ func (a *Analyzer) collisionFinding(st *saState) {
 			if st.out.has(outCollision) {
 				sev = SeverityWarning
 			}
-			st.addFinding(KindRekeyCollision, sev, y.Start,
+			st.addFinding(KindRekeyCollision, sev, y.start(),
 				"Both peers started a CREATE_CHILD_SA at the same time (message ID "+u32(x.MID)+" from the "+xo.From+
 					", "+u32(y.MID)+" from the "+yo.From+"): a rekey collision (RFC 7296 §2.8.1). The peers must keep"+
 					" the SA with the lowest nonce and delete the other; implementations that get this wrong end up with"+

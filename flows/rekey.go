@@ -42,7 +42,7 @@ func (a *Analyzer) inferRekey(st *saState, p *Packet) *saState {
 	}
 	last := old.recentEx(1)
 	if last.Type != dissect.ExchangeCreateChildSA || !last.Answered || last.kind != exUnknown ||
-		p.Time.Sub(last.Start) > 30*time.Second {
+		p.Time.Sub(last.start()) > 30*time.Second {
 		return nil
 	}
 	return old
