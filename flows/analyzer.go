@@ -26,7 +26,7 @@ type Analyzer struct {
 
 	sas  map[saKey]*saState
 	half map[halfKey]*saState
-	esp  map[espKey]*ChildSA
+	esp  espIndex
 	// latest is, per pair of peers, the established IKE SA most recently
 	// seen between them while it is open; hist the history of their
 	// finished established SAs (pairs.go).
@@ -79,7 +79,7 @@ func NewAnalyzer(opt Options) *Analyzer {
 		seed:     maphash.MakeSeed(),
 		sas:      make(map[saKey]*saState),
 		half:     make(map[halfKey]*saState),
-		esp:      make(map[espKey]*ChildSA),
+		esp:      newESPIndex(),
 		latest:   make(map[pairKey]*saState),
 		hist:     make(map[pairKey]int32),
 		histMax:  maxPairHist,

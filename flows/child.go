@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"net/netip"
 	"slices"
 	"strings"
 
@@ -158,32 +159,78 @@ func (a *Analyzer) applyDeletes(st *saState, p *Packet, side saSide, f *facts) {
 	}
 }
 
-// espKey indexes child SAs by inbound SPI and receiving address.
+// espIndex finds child SAs by inbound SPI and receiving address. IPv4
+// addresses (and IPv4-mapped IPv6 ones, the same address) key a map of
+// their own whose entries take 16 octets instead of 32: a capture can hold
+// hundreds of thousands of child SAs open, each indexed twice.
+type espIndex struct {
+	v4 map[espKey4]*ChildSA
+	v6 map[espKey]*ChildSA
+}
+
+// espKey is the key of an IPv6 receiving address.
 type espKey struct {
 	spi uint32
 	dst [16]byte
 }
 
+// espKey4 is the key of an IPv4 receiving address.
+type espKey4 struct {
+	spi uint32
+	dst [4]byte
+}
+
+// newESPIndex returns an empty index.
+func newESPIndex() espIndex {
+	return espIndex{v4: make(map[espKey4]*ChildSA), v6: make(map[espKey]*ChildSA)}
+}
+
+// get returns the child SA of inbound SPI spi at dst, or nil.
+func (x *espIndex) get(spi uint32, dst netip.Addr) *ChildSA {
+	if dst = dst.Unmap(); dst.Is4() {
+		return x.v4[espKey4{spi, dst.As4()}]
+	}
+	return x.v6[espKey{spi, dst.As16()}]
+}
+
+// set makes spi at dst find c.
+func (x *espIndex) set(spi uint32, dst netip.Addr, c *ChildSA) {
+	if dst = dst.Unmap(); dst.Is4() {
+		x.v4[espKey4{spi, dst.As4()}] = c
+		return
+	}
+	x.v6[espKey{spi, dst.As16()}] = c
+}
+
+// drop removes spi at dst when it finds c.
+func (x *espIndex) drop(spi uint32, dst netip.Addr, c *ChildSA) {
+	if dst = dst.Unmap(); dst.Is4() {
+		k := espKey4{spi, dst.As4()}
+		if x.v4[k] == c {
+			delete(x.v4, k)
+		}
+		return
+	}
+	k := espKey{spi, dst.As16()}
+	if x.v6[k] == c {
+		delete(x.v6, k)
+	}
+}
+
 // indexChild makes the ESP index find c.
 func (a *Analyzer) indexChild(st *saState, c *ChildSA) {
 	if c.SPIi != 0 {
-		a.esp[espKey{uint32(c.SPIi), st.sa.Initiator.Addr().As16()}] = c
+		a.esp.set(uint32(c.SPIi), st.sa.Initiator.Addr(), c)
 	}
 	if c.SPIr != 0 {
-		a.esp[espKey{uint32(c.SPIr), st.sa.Responder.Addr().As16()}] = c
+		a.esp.set(uint32(c.SPIr), st.sa.Responder.Addr(), c)
 	}
 }
 
 // unindexChild removes c from the ESP index.
 func (a *Analyzer) unindexChild(st *saState, c *ChildSA) {
-	for _, k := range [2]espKey{
-		{uint32(c.SPIi), st.sa.Initiator.Addr().As16()},
-		{uint32(c.SPIr), st.sa.Responder.Addr().As16()},
-	} {
-		if a.esp[k] == c {
-			delete(a.esp, k)
-		}
-	}
+	a.esp.drop(uint32(c.SPIi), st.sa.Initiator.Addr(), c)
+	a.esp.drop(uint32(c.SPIr), st.sa.Responder.Addr(), c)
 }
 
 // virtualIPNarrowing reports the remote-access pattern where the initiator

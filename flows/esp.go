@@ -21,8 +21,7 @@ type orphanESP struct {
 func (a *Analyzer) addESP(p *Packet) {
 	a.sawESP = true
 	a.report.Stats.ESPPackets++
-	k := espKey{p.ESPSPI, p.Dst.Addr().As16()}
-	c := a.esp[k]
+	c := a.esp.get(p.ESPSPI, p.Dst.Addr())
 	if c == nil {
 		c = a.inferChild(p)
 		if c == nil {
@@ -71,7 +70,7 @@ func (a *Analyzer) inferChild(p *Packet) *ChildSA {
 	} else {
 		c.SPIi = ESPSPI(p.ESPSPI)
 	}
-	a.esp[espKey{p.ESPSPI, p.Dst.Addr().As16()}] = c
+	a.esp.set(p.ESPSPI, p.Dst.Addr(), c)
 	return c
 }
 
