@@ -26,7 +26,10 @@ type Analyzer struct {
 
 	sas  map[saKey]*saState
 	half map[halfKey]*saState
-	esp  espIndex
+	esp  espIndex[ChildSA]
+	// inferred finds the child SAs inferred from ESP (inferred.go) that
+	// esp does not.
+	inferred espIndex[infChild]
 	// latest is, per pair of peers, the established IKE SA most recently
 	// seen between them while it is open; hist the history of their
 	// finished established SAs (pairs.go).
@@ -79,7 +82,8 @@ func NewAnalyzer(opt Options) *Analyzer {
 		seed:     maphash.MakeSeed(),
 		sas:      make(map[saKey]*saState),
 		half:     make(map[halfKey]*saState),
-		esp:      newESPIndex(),
+		esp:      newESPIndex[ChildSA](),
+		inferred: newESPIndex[infChild](),
 		latest:   make(map[pairKey]*saState),
 		hist:     make(map[pairKey]int32),
 		histMax:  maxPairHist,
@@ -275,6 +279,7 @@ func (a *Analyzer) finalize(st *saState) {
 	for _, c := range st.sa.ChildSAs {
 		a.unindexChild(st, c)
 	}
+	a.unindexInferred(st)
 	if k := st.pairKey(); a.latest[k] == st {
 		delete(a.latest, k)
 	}
@@ -282,7 +287,7 @@ func (a *Analyzer) finalize(st *saState) {
 	if m := st.rareOrEmpty().more; m != nil {
 		m.ring = nil
 	}
-	st.inferChild = nil
+	st.lastInf = nil
 	for _, k := range st.rareOrEmpty().rekeyKeys {
 		if a.rekeys[k] == st {
 			delete(a.rekeys, k)

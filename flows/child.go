@@ -107,6 +107,7 @@ func (a *Analyzer) childAnswer(st *saState, p *Packet, side saSide, ex *exRec, f
 				" if some hosts cannot reach each other, align the encryption domains on both sides.",
 			ex.frame(0), p.Frame)
 	}
+	st.materialise() // the loop below and the append see every child SA
 	if pd.rekeyOf != 0 {
 		c.RekeyOf = pd.rekeyOf
 		for _, old := range st.sa.ChildSAs {
@@ -117,7 +118,7 @@ func (a *Analyzer) childAnswer(st *saState, p *Packet, side saSide, ex *exRec, f
 	}
 	st.noteWeak(chosen.weak, p.Frame, "child SA")
 	a.rememberAccept(p.Src.Addr(), p.Dst.Addr(), false, chosen.summary, p.Frame)
-	st.sa.ChildSAs = append(st.sa.ChildSAs, c)
+	st.addChild(c)
 	a.indexChild(st, c)
 	ex.extra().child = c
 }
@@ -144,6 +145,7 @@ func (a *Analyzer) applyDeletes(st *saState, p *Packet, side saSide, f *facts) {
 			}
 			continue
 		}
+		st.materialise() // inferred child SAs can be deleted too
 		for _, spi := range a.spiBuf {
 			for _, c := range st.sa.ChildSAs {
 				if (side == sideI && c.SPIi == spi) || (side == sideR && c.SPIr == spi) {
@@ -163,9 +165,9 @@ func (a *Analyzer) applyDeletes(st *saState, p *Packet, side saSide, f *facts) {
 // addresses (and IPv4-mapped IPv6 ones, the same address) key a map of
 // their own whose entries take 16 octets instead of 32: a capture can hold
 // hundreds of thousands of child SAs open, each indexed twice.
-type espIndex struct {
-	v4 map[espKey4]*ChildSA
-	v6 map[espKey]*ChildSA
+type espIndex[T any] struct {
+	v4 map[espKey4]*T
+	v6 map[espKey]*T
 }
 
 // espKey is the key of an IPv6 receiving address.
@@ -181,12 +183,12 @@ type espKey4 struct {
 }
 
 // newESPIndex returns an empty index.
-func newESPIndex() espIndex {
-	return espIndex{v4: make(map[espKey4]*ChildSA), v6: make(map[espKey]*ChildSA)}
+func newESPIndex[T any]() espIndex[T] {
+	return espIndex[T]{v4: make(map[espKey4]*T), v6: make(map[espKey]*T)}
 }
 
 // get returns the child SA of inbound SPI spi at dst, or nil.
-func (x *espIndex) get(spi uint32, dst netip.Addr) *ChildSA {
+func (x *espIndex[T]) get(spi uint32, dst netip.Addr) *T {
 	if dst = dst.Unmap(); dst.Is4() {
 		return x.v4[espKey4{spi, dst.As4()}]
 	}
@@ -194,7 +196,7 @@ func (x *espIndex) get(spi uint32, dst netip.Addr) *ChildSA {
 }
 
 // set makes spi at dst find c.
-func (x *espIndex) set(spi uint32, dst netip.Addr, c *ChildSA) {
+func (x *espIndex[T]) set(spi uint32, dst netip.Addr, c *T) {
 	if dst = dst.Unmap(); dst.Is4() {
 		x.v4[espKey4{spi, dst.As4()}] = c
 		return
@@ -202,28 +204,32 @@ func (x *espIndex) set(spi uint32, dst netip.Addr, c *ChildSA) {
 	x.v6[espKey{spi, dst.As16()}] = c
 }
 
-// drop removes spi at dst when it finds c.
-func (x *espIndex) drop(spi uint32, dst netip.Addr, c *ChildSA) {
+// drop removes spi at dst when it finds c (any entry when c is nil).
+func (x *espIndex[T]) drop(spi uint32, dst netip.Addr, c *T) {
 	if dst = dst.Unmap(); dst.Is4() {
 		k := espKey4{spi, dst.As4()}
-		if x.v4[k] == c {
+		if c == nil || x.v4[k] == c {
 			delete(x.v4, k)
 		}
 		return
 	}
 	k := espKey{spi, dst.As16()}
-	if x.v6[k] == c {
+	if c == nil || x.v6[k] == c {
 		delete(x.v6, k)
 	}
 }
 
-// indexChild makes the ESP index find c.
+// indexChild makes the ESP index find c, a negotiated child SA. An
+// inferred child SA indexed under the same SPI and address no longer
+// gets its packets (as when one index held both).
 func (a *Analyzer) indexChild(st *saState, c *ChildSA) {
 	if c.SPIi != 0 {
 		a.esp.set(uint32(c.SPIi), st.sa.Initiator.Addr(), c)
+		a.inferred.drop(uint32(c.SPIi), st.sa.Initiator.Addr(), nil)
 	}
 	if c.SPIr != 0 {
 		a.esp.set(uint32(c.SPIr), st.sa.Responder.Addr(), c)
+		a.inferred.drop(uint32(c.SPIr), st.sa.Responder.Addr(), nil)
 	}
 }
 
@@ -231,6 +237,15 @@ func (a *Analyzer) indexChild(st *saState, c *ChildSA) {
 func (a *Analyzer) unindexChild(st *saState, c *ChildSA) {
 	a.esp.drop(uint32(c.SPIi), st.sa.Initiator.Addr(), c)
 	a.esp.drop(uint32(c.SPIr), st.sa.Responder.Addr(), c)
+}
+
+// unindexInferred removes st's inferred child SAs from the ESP index.
+func (a *Analyzer) unindexInferred(st *saState) {
+	for r := st.lastInf; r != nil; r = r.prev {
+		spiI, spiR := r.spis()
+		a.inferred.drop(uint32(spiI), st.sa.Initiator.Addr(), r)
+		a.inferred.drop(uint32(spiR), st.sa.Responder.Addr(), r)
+	}
 }
 
 // virtualIPNarrowing reports the remote-access pattern where the initiator

@@ -75,8 +75,9 @@ type saState struct {
 	keGroups    []dissect.DHGroup // groups of successive IKE_SA_INIT KE payloads
 	offered     []string          // initiator's IKE proposals (latest IKE_SA_INIT request)
 	natFrames   []int
-	inferChild  *ChildSA
-	v1          *v1State
+	// lastInf is the latest child SA inferred from ESP (inferred.go).
+	lastInf *infChild
+	v1      *v1State
 
 	half  bool // registered in the half-open index
 	keyed bool // keyR is an index entry

@@ -339,7 +339,7 @@ func (a *Analyzer) quickMode(st *saState, p *Packet, side saSide, ex *exRec, f *
 		}
 		st.noteWeak(chosen.weak, p.Frame, "IPsec SA")
 		a.rememberAccept(p.Src.Addr(), p.Dst.Addr(), false, chosen.summary, p.Frame)
-		st.sa.ChildSAs = append(st.sa.ChildSAs, c)
+		st.addChild(c)
 		a.indexChild(st, c)
 		ex.extra().child = c
 	}
