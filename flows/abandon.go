@@ -10,7 +10,7 @@ import (
 // peers that is still open, that st (a fresh IKE_SA_INIT) started while it
 // was up. Whether that SA was abandoned is decided when it is concluded.
 func (a *Analyzer) noteReplacement(st *saState, p *Packet) {
-	old := a.latest[st.pairKey()]
+	old := a.latest.get(st.pairKey())
 	if old == nil || old == st || old.done || old.sa.Version != 2 {
 		return
 	}

@@ -33,7 +33,7 @@ type Analyzer struct {
 	// latest is, per pair of peers, the established IKE SA most recently
 	// seen between them while it is open; hist the history of their
 	// finished established SAs (pairs.go).
-	latest       map[pairKey]*saState
+	latest       pairIndex
 	hist         map[pairKey]int32 // index in histRecs
 	histRecs     []pairHist
 	pairsDropped int // pairs whose history was dropped to bound memory
@@ -84,7 +84,7 @@ func NewAnalyzer(opt Options) *Analyzer {
 		half:     make(map[halfKey]*saState),
 		esp:      newESPIndex[ChildSA](),
 		inferred: newESPIndex[infChild](),
-		latest:   make(map[pairKey]*saState),
+		latest:   newPairIndex(),
 		hist:     make(map[pairKey]int32),
 		histMax:  maxPairHist,
 		intern:   make(map[string]*string),
@@ -280,9 +280,7 @@ func (a *Analyzer) finalize(st *saState) {
 		a.unindexChild(st, c)
 	}
 	a.unindexInferred(st)
-	if k := st.pairKey(); a.latest[k] == st {
-		delete(a.latest, k)
-	}
+	a.latest.drop(st.pairKey(), st)
 	a.observePair(st)
 	if m := st.rareOrEmpty().more; m != nil {
 		m.ring = nil

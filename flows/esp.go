@@ -62,7 +62,7 @@ func countESP(p *Packet, st *saState, spiI, spiR ESPSPI, n *ESPCount, first, las
 // between the same peers whose child SAs were negotiated out of sight
 // (encrypted without keys), recording an inferred child SA (inferred.go).
 func (a *Analyzer) inferChild(p *Packet) *infChild {
-	st := a.latest[makePairKey(p.Src.Addr(), p.Dst.Addr())]
+	st := a.latest.get(makePairKey(p.Src.Addr(), p.Dst.Addr()))
 	if st == nil || st.done {
 		return nil
 	}

@@ -33,7 +33,7 @@ func (a *Analyzer) inferRekey(st *saState, p *Packet) *saState {
 	if h.Exchange == dissect.ExchangeIKESAInit || h.MessageID > 1 {
 		return nil
 	}
-	old := a.latest[st.pairKey()]
+	old := a.latest.get(st.pairKey())
 	if old == nil || old == st || old.done || old.out.has(outDeleted) {
 		return nil
 	}
@@ -58,5 +58,5 @@ func (a *Analyzer) linkRekey(old, nw *saState, inferred bool) {
 	nw.out.set(outAuthOK)
 	nw.sa.Established = nw.sa.Start
 	nw.sa.Proposal = old.sa.Proposal
-	a.latest[nw.pairKey()] = nw
+	a.latest.set(nw.pairKey(), nw)
 }

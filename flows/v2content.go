@@ -246,7 +246,7 @@ func (a *Analyzer) established(st *saState, p *Packet) {
 		st.out.set(outAuthOK)
 		st.sa.Established = p.Time
 	}
-	a.latest[st.pairKey()] = st
+	a.latest.set(st.pairKey(), st)
 }
 
 // errorNotify turns an error notify into a finding.
