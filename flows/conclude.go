@@ -296,8 +296,9 @@ func (a *Analyzer) invalidKEFinding(st *saState) {
 		return
 	}
 	asked := st.invalidKEGroup[len(st.invalidKEGroup)-1]
-	used := make([]string, 0, len(st.keGroups))
-	for _, g := range st.keGroups {
+	groups := st.keGroups.list()
+	used := make([]string, 0, len(groups))
+	for _, g := range groups {
 		used = append(used, g.String())
 	}
 	if len(st.invalidKE) == 1 && st.out.has(outInitOK) {
@@ -333,7 +334,7 @@ func (a *Analyzer) natFinding(st *saState) {
 	if st.out.has(outNATByPort) {
 		msg = natPortMessage
 	}
-	st.addFinding(KindNATDetected, SeverityInfo, sa.Start, msg, st.natFrames...)
+	st.addFinding(KindNATDetected, SeverityInfo, sa.Start, msg, st.natFrames.list()...)
 }
 
 // NAT finding texts (constant, so 100k SAs behind NAT share them).
