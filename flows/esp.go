@@ -72,8 +72,13 @@ func (a *Analyzer) inferChild(p *Packet) *infChild {
 	toResponder := p.Dst.Addr() == st.sa.Responder.Addr()
 	r := pairInferred(st, toResponder, p.Time)
 	if r == nil {
-		r = &infChild{owner: st, prev: st.lastInf, created: p.Time, createdFrame: p.Frame}
+		ns, exact := unixNano(p.Time)
+		r = &infChild{owner: st, prev: st.lastInf, created: ns, createdFrame: p.Frame}
 		st.lastInf = r
+		if !exact {
+			st.materialise() // the ChildSA holds the time as it is
+			r.c.Created = p.Time
+		}
 	}
 	r.setSPI(toResponder, ESPSPI(p.ESPSPI))
 	a.inferred.set(p.ESPSPI, p.Dst.Addr(), r)

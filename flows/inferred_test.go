@@ -127,3 +127,28 @@ func TestOpenSABytes(t *testing.T) {
 		t.Fatalf("%d SAs, want %d", len(r.SAs), n2)
 	}
 }
+
+// TestInferredCreatedExact checks that an inferred child SA's Created is
+// its first ESP packet's time exactly, also for times its record cannot
+// hold as Unix nanoseconds (here: in a location, as a library caller may
+// give them), and that pairing works either way.
+func TestInferredCreatedExact(t *testing.T) {
+	for _, loc := range []*time.Location{time.UTC, time.FixedZone("CET", 3600)} {
+		pk := clonePackets(corpusPackets(t, "ikev2-psk-success"))
+		var first time.Time
+		for i := range pk {
+			pk[i].Time = pk[i].Time.In(loc)
+			if pk[i].Kind == KindESP && first.IsZero() {
+				first = pk[i].Time
+			}
+		}
+		r := analyze(pk, Options{})
+		if len(r.SAs) != 1 || len(r.SAs[0].ChildSAs) != 1 {
+			t.Fatalf("%v: %d SAs", loc, len(r.SAs))
+		}
+		c := r.SAs[0].ChildSAs[0]
+		if c.Created != first || c.SPIi == 0 || c.SPIr == 0 {
+			t.Errorf("%v: created %v, SPIs %s/%s; want %v and both SPIs", loc, c.Created, c.SPIi, c.SPIr, first)
+		}
+	}
+}
