@@ -10,7 +10,7 @@ import (
 // peers that is still open, that st (a fresh IKE_SA_INIT) started while it
 // was up. Whether that SA was abandoned is decided when it is concluded.
 func (a *Analyzer) noteReplacement(st *saState, p *Packet) {
-	old := a.latest[st.pairKey()]
+	old := a.latest.get(st.pairKey())
 	if old == nil || old == st || old.done || old.sa.Version != 2 {
 		return
 	}
@@ -52,7 +52,7 @@ func (a *Analyzer) abandonFindings(st *saState) {
 		if ex.side == sideR {
 			ignoredBy = sa.Initiator.Addr()
 		}
-		st.addFinding(KindIgnoredRekey, SeverityWarning, ex.Start,
+		st.addFinding(KindIgnoredRekey, SeverityWarning, ex.start(),
 			ignoredBy.String()+" never answered the CREATE_CHILD_SA request (frame "+strconv.Itoa(ex.frame(0))+
 				", retransmitted) on this IKE SA, and a brand-new IKE SA between the same peers followed (frame "+
 				strconv.Itoa(st.replacedBy)+") instead of a rekey: "+ignoredBy.String()+" no longer treats this IKE SA"+

@@ -26,11 +26,14 @@ type Analyzer struct {
 
 	sas  map[saKey]*saState
 	half map[halfKey]*saState
-	esp  map[espKey]*ChildSA
+	esp  espIndex[ChildSA]
+	// inferred finds the child SAs inferred from ESP (inferred.go) that
+	// esp does not.
+	inferred espIndex[infChild]
 	// latest is, per pair of peers, the established IKE SA most recently
 	// seen between them while it is open; hist the history of their
 	// finished established SAs (pairs.go).
-	latest       map[pairKey]*saState
+	latest       pairIndex
 	hist         map[pairKey]int32 // index in histRecs
 	histRecs     []pairHist
 	pairsDropped int // pairs whose history was dropped to bound memory
@@ -64,7 +67,7 @@ type Analyzer struct {
 	// badFlagsTime is the time of the first of them.
 	badFlagsTime time.Time
 	fixedFlags   bool // the message in msg had its header flags rebuilt
-	// unindexed: Finish has dropped the indexes (sas, half, esp, latest,
+	// unindexed: Finish has dropped the indexes (sas, half, esp, inferred, latest,
 	// rekeys), so finalize need not remove each SA from them.
 	unindexed bool
 	// findBuf collects the findings of the SA being concluded (conclude).
@@ -86,8 +89,9 @@ func NewAnalyzer(opt Options) *Analyzer {
 		seed:     maphash.MakeSeed(),
 		sas:      make(map[saKey]*saState),
 		half:     make(map[halfKey]*saState),
-		esp:      make(map[espKey]*ChildSA),
-		latest:   make(map[pairKey]*saState),
+		esp:      newESPIndex[ChildSA](),
+		inferred: newESPIndex[infChild](),
+		latest:   newPairIndex(),
 		hist:     make(map[pairKey]int32),
 		histMax:  maxPairHist,
 		intern:   make(map[string]*string),
@@ -275,7 +279,7 @@ func (a *Analyzer) finalize(st *saState) {
 	if m := st.rareOrEmpty().more; m != nil {
 		m.ring = nil
 	}
-	st.inferChild = nil
+	st.lastInf = nil
 	if fg, ok := a.opt.Decryptor.(Forgetter); ok {
 		fg.Forget(uint8(st.sa.Version), st.sa.SPIi, st.sa.SPIr)
 	}
@@ -308,9 +312,8 @@ func (a *Analyzer) unindex(st *saState) {
 	for _, c := range st.sa.ChildSAs {
 		a.unindexChild(st, c)
 	}
-	if k := st.pairKey(); a.latest[k] == st {
-		delete(a.latest, k)
-	}
+	a.unindexInferred(st)
+	a.latest.drop(st.pairKey(), st)
 	for _, k := range st.rareOrEmpty().rekeyKeys {
 		if a.rekeys[k] == st {
 			delete(a.rekeys, k)
@@ -373,8 +376,9 @@ func (a *Analyzer) Finish() *Report {
 	// entries), which also releases each SA as soon as it is handed on.
 	clear(a.sas)
 	clear(a.half)
-	clear(a.esp)
-	clear(a.latest)
+	a.esp.reset()
+	a.inferred.reset()
+	a.latest.reset()
 	clear(a.rekeys)
 	a.unindexed = true
 	slices.SortFunc(open, func(x, y openSA) int { return x.first - y.first })

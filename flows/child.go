@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"net/netip"
 	"slices"
 	"strings"
 
@@ -106,6 +107,7 @@ func (a *Analyzer) childAnswer(st *saState, p *Packet, side saSide, ex *exRec, f
 				" if some hosts cannot reach each other, align the encryption domains on both sides.",
 			ex.frame(0), p.Frame)
 	}
+	st.materialise() // the loop below and the append see every child SA
 	if pd.rekeyOf != 0 {
 		c.RekeyOf = pd.rekeyOf
 		for _, old := range st.sa.ChildSAs {
@@ -116,7 +118,7 @@ func (a *Analyzer) childAnswer(st *saState, p *Packet, side saSide, ex *exRec, f
 	}
 	st.noteWeak(chosen.weak, p.Frame, "child SA")
 	a.rememberAccept(p.Src.Addr(), p.Dst.Addr(), false, chosen.summary, p.Frame)
-	st.sa.ChildSAs = append(st.sa.ChildSAs, c)
+	st.addChild(c)
 	a.indexChild(st, c)
 	ex.extra().child = c
 }
@@ -143,6 +145,7 @@ func (a *Analyzer) applyDeletes(st *saState, p *Packet, side saSide, f *facts) {
 			}
 			continue
 		}
+		st.materialise() // inferred child SAs can be deleted too
 		for _, spi := range a.spiBuf {
 			for _, c := range st.sa.ChildSAs {
 				if (side == sideI && c.SPIi == spi) || (side == sideR && c.SPIr == spi) {
@@ -158,31 +161,96 @@ func (a *Analyzer) applyDeletes(st *saState, p *Packet, side saSide, f *facts) {
 	}
 }
 
-// espKey indexes child SAs by inbound SPI and receiving address.
+// espIndex finds child SAs by inbound SPI and receiving address. IPv4
+// addresses (and IPv4-mapped IPv6 ones, the same address) key a map of
+// their own whose entries take 16 octets instead of 32: a capture can hold
+// hundreds of thousands of child SAs open, each indexed twice.
+type espIndex[T any] struct {
+	v4 map[espKey4]*T
+	v6 map[espKey]*T
+}
+
+// espKey is the key of an IPv6 receiving address.
 type espKey struct {
 	spi uint32
 	dst [16]byte
 }
 
-// indexChild makes the ESP index find c.
+// espKey4 is the key of an IPv4 receiving address.
+type espKey4 struct {
+	spi uint32
+	dst [4]byte
+}
+
+// newESPIndex returns an empty index.
+func newESPIndex[T any]() espIndex[T] {
+	return espIndex[T]{v4: make(map[espKey4]*T), v6: make(map[espKey]*T)}
+}
+
+// reset empties the index.
+func (x *espIndex[T]) reset() {
+	clear(x.v4)
+	clear(x.v6)
+}
+
+// get returns the child SA of inbound SPI spi at dst, or nil.
+func (x *espIndex[T]) get(spi uint32, dst netip.Addr) *T {
+	if dst = dst.Unmap(); dst.Is4() {
+		return x.v4[espKey4{spi, dst.As4()}]
+	}
+	return x.v6[espKey{spi, dst.As16()}]
+}
+
+// set makes spi at dst find c.
+func (x *espIndex[T]) set(spi uint32, dst netip.Addr, c *T) {
+	if dst = dst.Unmap(); dst.Is4() {
+		x.v4[espKey4{spi, dst.As4()}] = c
+		return
+	}
+	x.v6[espKey{spi, dst.As16()}] = c
+}
+
+// drop removes spi at dst when it finds c (any entry when c is nil).
+func (x *espIndex[T]) drop(spi uint32, dst netip.Addr, c *T) {
+	if dst = dst.Unmap(); dst.Is4() {
+		k := espKey4{spi, dst.As4()}
+		if c == nil || x.v4[k] == c {
+			delete(x.v4, k)
+		}
+		return
+	}
+	k := espKey{spi, dst.As16()}
+	if c == nil || x.v6[k] == c {
+		delete(x.v6, k)
+	}
+}
+
+// indexChild makes the ESP index find c, a negotiated child SA. An
+// inferred child SA indexed under the same SPI and address no longer
+// gets its packets (as when one index held both).
 func (a *Analyzer) indexChild(st *saState, c *ChildSA) {
 	if c.SPIi != 0 {
-		a.esp[espKey{uint32(c.SPIi), st.sa.Initiator.Addr().As16()}] = c
+		a.esp.set(uint32(c.SPIi), st.sa.Initiator.Addr(), c)
+		a.inferred.drop(uint32(c.SPIi), st.sa.Initiator.Addr(), nil)
 	}
 	if c.SPIr != 0 {
-		a.esp[espKey{uint32(c.SPIr), st.sa.Responder.Addr().As16()}] = c
+		a.esp.set(uint32(c.SPIr), st.sa.Responder.Addr(), c)
+		a.inferred.drop(uint32(c.SPIr), st.sa.Responder.Addr(), nil)
 	}
 }
 
 // unindexChild removes c from the ESP index.
 func (a *Analyzer) unindexChild(st *saState, c *ChildSA) {
-	for _, k := range [2]espKey{
-		{uint32(c.SPIi), st.sa.Initiator.Addr().As16()},
-		{uint32(c.SPIr), st.sa.Responder.Addr().As16()},
-	} {
-		if a.esp[k] == c {
-			delete(a.esp, k)
-		}
+	a.esp.drop(uint32(c.SPIi), st.sa.Initiator.Addr(), c)
+	a.esp.drop(uint32(c.SPIr), st.sa.Responder.Addr(), c)
+}
+
+// unindexInferred removes st's inferred child SAs from the ESP index.
+func (a *Analyzer) unindexInferred(st *saState) {
+	for r := st.lastInf; r != nil; r = r.prev {
+		spiI, spiR := r.spis()
+		a.inferred.drop(uint32(spiI), st.sa.Initiator.Addr(), r)
+		a.inferred.drop(uint32(spiR), st.sa.Responder.Addr(), r)
 	}
 }
 

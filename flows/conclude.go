@@ -138,7 +138,7 @@ func (a *Analyzer) retransmitFindings(st *saState) (gaveUp bool) {
 	for i, ex := range st.exs {
 		out := sa.Exchanges[i]
 		if slow, slowFrom, slowTo := ex.slowWait(); slow >= slowAnswer {
-			st.addFinding(KindSlowResponse, SeverityInfo, ex.Start,
+			st.addFinding(KindSlowResponse, SeverityInfo, ex.start(),
 				"The peer took "+secs(slow)+" to answer in the "+ex.Type.String()+" exchange (message ID "+u32(ex.MID)+
 					"). Typical causes: certificate validation with CRL/OCSP fetches, RADIUS/LDAP/EAP back ends, DNS"+
 					" lookups, or an overloaded peer. Delays this long invite retransmits and, past the peer's timeout,"+
@@ -330,8 +330,9 @@ func (a *Analyzer) invalidKEFinding(st *saState) {
 		return
 	}
 	asked := st.invalidKEGroup[len(st.invalidKEGroup)-1]
-	used := make([]string, 0, len(st.keGroups))
-	for _, g := range st.keGroups {
+	groups := st.keGroups.list()
+	used := make([]string, 0, len(groups))
+	for _, g := range groups {
 		used = append(used, g.String())
 	}
 	if len(st.invalidKE) == 1 && st.out.has(outInitOK) {
@@ -367,7 +368,7 @@ func (a *Analyzer) natFinding(st *saState) {
 	if st.out.has(outNATByPort) {
 		msg = natPortMessage
 	}
-	st.addFinding(KindNATDetected, SeverityInfo, sa.Start, msg, st.natFrames...)
+	st.addFinding(KindNATDetected, SeverityInfo, sa.Start, msg, st.natFrames.list()...)
 }
 
 // NAT finding texts (constant, so 100k SAs behind NAT share them).
@@ -425,7 +426,7 @@ func (a *Analyzer) collisionFinding(st *saState) {
 		}
 		for j, y := range exs[i+1:] {
 			yo := outs[i+1+j]
-			if y.Start.After(end) {
+			if y.start().After(end) {
 				break
 			}
 			if y.Type != dissect.ExchangeCreateChildSA || y.side == x.side || len(yo.Messages) == 0 {
@@ -435,7 +436,7 @@ func (a *Analyzer) collisionFinding(st *saState) {
 			if st.out.has(outCollision) {
 				sev = SeverityWarning
 			}
-			st.addFinding(KindRekeyCollision, sev, y.Start,
+			st.addFinding(KindRekeyCollision, sev, y.start(),
 				"Both peers started a CREATE_CHILD_SA at the same time (message ID "+u32(x.MID)+" from the "+xo.From+
 					", "+u32(y.MID)+" from the "+yo.From+"): a rekey collision (RFC 7296 §2.8.1). The peers must keep"+
 					" the SA with the lowest nonce and delete the other; implementations that get this wrong end up with"+

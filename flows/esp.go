@@ -21,37 +21,48 @@ type orphanESP struct {
 func (a *Analyzer) addESP(p *Packet) {
 	a.sawESP = true
 	a.report.Stats.ESPPackets++
-	k := espKey{p.ESPSPI, p.Dst.Addr().As16()}
-	c := a.esp[k]
+	c := a.esp.get(p.ESPSPI, p.Dst.Addr())
 	if c == nil {
-		c = a.inferChild(p)
-		if c == nil {
-			a.orphan(p)
+		r := a.inferred.get(p.ESPSPI, p.Dst.Addr())
+		if r == nil {
+			if r = a.inferChild(p); r == nil {
+				a.orphan(p)
+				return
+			}
+		}
+		if c = r.c; c == nil {
+			countESP(p, r.owner, r.spiI, r.spiR, &r.esp, &r.firstESP, &r.lastESP)
+			a.activity(r.owner, p)
 			return
 		}
 	}
-	st := c.owner
+	countESP(p, c.owner, c.SPIi, c.SPIr, &c.ESPPackets, &c.firstESP, &c.lastESP)
+	a.activity(c.owner, p)
+}
+
+// countESP counts p on the child SA of st whose SPIs, counts and first and
+// last frames are given (a ChildSA's or an inferred record's).
+func countESP(p *Packet, st *saState, spiI, spiR ESPSPI, n *ESPCount, first, last *int) {
 	toResponder := p.Dst.Addr() == st.sa.Responder.Addr()
-	if c.SPIi != c.SPIr {
-		toResponder = ESPSPI(p.ESPSPI) == c.SPIr
+	if spiI != spiR {
+		toResponder = ESPSPI(p.ESPSPI) == spiR
 	}
 	if toResponder {
-		c.ESPPackets.IToR++
+		n.IToR++
 	} else {
-		c.ESPPackets.RToI++
+		n.RToI++
 	}
-	if c.firstESP == 0 {
-		c.firstESP = p.Frame
+	if *first == 0 {
+		*first = p.Frame
 	}
-	c.lastESP = p.Frame
-	a.activity(st, p)
+	*last = p.Frame
 }
 
 // inferChild attributes an unknown ESP SPI to the established IKE SA
 // between the same peers whose child SAs were negotiated out of sight
-// (encrypted without keys), building an inferred child SA.
-func (a *Analyzer) inferChild(p *Packet) *ChildSA {
-	st := a.latest[makePairKey(p.Src.Addr(), p.Dst.Addr())]
+// (encrypted without keys), recording an inferred child SA (inferred.go).
+func (a *Analyzer) inferChild(p *Packet) *infChild {
+	st := a.latest.get(makePairKey(p.Src.Addr(), p.Dst.Addr()))
 	if st == nil || st.done {
 		return nil
 	}
@@ -59,20 +70,19 @@ func (a *Analyzer) inferChild(p *Packet) *ChildSA {
 		return nil // child SAs were visible: this SPI is not one of them
 	}
 	toResponder := p.Dst.Addr() == st.sa.Responder.Addr()
-	c := pairInferred(st, toResponder, p.Time)
-	if c == nil {
-		c = &ChildSA{Protocol: "ESP", State: ChildEstablished, Created: p.Time, CreatedFrame: p.Frame,
-			owner: st, Inferred: true, TSi: []string{}, TSr: []string{}}
-		st.sa.ChildSAs = append(st.sa.ChildSAs, c)
-		st.inferChild = c
+	r := pairInferred(st, toResponder, p.Time)
+	if r == nil {
+		ns, exact := unixNano(p.Time)
+		r = &infChild{owner: st, prev: st.lastInf, created: ns, createdFrame: p.Frame}
+		st.lastInf = r
+		if !exact {
+			st.materialise() // the ChildSA holds the time as it is
+			r.c.Created = p.Time
+		}
 	}
-	if toResponder {
-		c.SPIr = ESPSPI(p.ESPSPI)
-	} else {
-		c.SPIi = ESPSPI(p.ESPSPI)
-	}
-	a.esp[espKey{p.ESPSPI, p.Dst.Addr().As16()}] = c
-	return c
+	r.setSPI(toResponder, ESPSPI(p.ESPSPI))
+	a.inferred.set(p.ESPSPI, p.Dst.Addr(), r)
+	return r
 }
 
 // pairWindow is how soon after an inferred child SA's first packet the
@@ -85,16 +95,13 @@ const pairWindow = 10 * time.Second
 // same peers (IKEv1 quick modes, or rekeys, negotiated out of sight) start
 // their directions in the same order, so first-come pairing matches SPI
 // pairs even when their packets interleave. Nil: a new child SA.
-func pairInferred(st *saState, toResponder bool, at time.Time) *ChildSA {
-	cs := st.sa.ChildSAs
-	var best *ChildSA
-	for k, seen := len(cs)-1, 0; k >= 0 && seen < 8; k-- {
-		x := cs[k]
-		if !x.Inferred {
-			continue
-		}
+func pairInferred(st *saState, toResponder bool, at time.Time) *infChild {
+	var best *infChild
+	seen := 0
+	for x := st.lastInf; x != nil && seen < 8; x = x.prev {
 		seen++
-		if (toResponder && x.SPIr != 0) || (!toResponder && x.SPIi != 0) || at.Sub(x.Created) > pairWindow {
+		spiI, spiR := x.spis()
+		if (toResponder && spiR != 0) || (!toResponder && spiI != 0) || at.Sub(x.createdAt()) > pairWindow {
 			continue
 		}
 		best = x // walking back: the last one kept is the oldest

@@ -7,8 +7,9 @@ import (
 )
 
 // Why two representations of an exchange: while an SA is open the analyzer
-// keeps each exchange as an exRec, with its messages as cmsg values (40
-// octets each, two inline) and what few exchanges need in an exRare; the
+// keeps each exchange as an exRec (112 octets), with its messages as cmsg
+// values (32 octets each, two inline) and what few exchanges need in an
+// exRare; the
 // exported Exchange and Message values (112 and 120 octets, strings for
 // From, Fragment and Label) are built from them only when the SA is
 // looked up (Analyzer.Lookup, live) or finalised (saState.view), because
@@ -41,9 +42,14 @@ type exRec struct {
 	Answered bool
 	kind     exKind // what the exchange did, when known
 	nInline  uint8  // messages held in inline
-	MID      uint32
-	Start    time.Time
-	RTT      float64
+	// startExact: the start is in exRare.times (index -1), not startNs.
+	startExact bool
+	MID        uint32
+	// startNs is the start (see start) in Unix nanoseconds: 8 octets
+	// instead of a time.Time's 24, the difference between a 128- and a
+	// 112-octet record, three of which most open SAs hold.
+	startNs int64
+	RTT     float64
 	// Retransmits is that of Exchange.
 	Retransmits int
 	xr          *exRare // rarely needed state (and Error); nil until needed
@@ -58,8 +64,8 @@ type exRare struct {
 	reqFrags uint64 // IKEv2 SKF fragment numbers seen in the request (bit n-1)
 	rspFrags uint64
 	times    []exactTime
-	frames   []exactFrame
-	more     []cmsg // messages after the inline ones
+	frames   []exactFrame // frame numbers and sizes
+	more     []cmsg       // messages after the inline ones
 	// *exExtra holds the rest, which even fewer exchanges need (an
 	// IKEv1 phase 1 needs more, not that); nil until extra() is called.
 	*exExtra
@@ -89,6 +95,35 @@ type exExtra struct {
 // that have none.
 var noExtra exExtra
 
+// newExchange allocates an exchange with room for two messages.
+func newExchange(t dissect.ExchangeType, mid uint32, side saSide, at time.Time) *exRec {
+	ex := &exRec{Type: t, MID: mid, side: side}
+	if ns, ok := unixNano(at); ok {
+		ex.startNs = ns
+	} else {
+		ex.startExact = true
+		ex.rare().times = []exactTime{{-1, at}}
+	}
+	return ex
+}
+
+// unixNano returns t in Unix nanoseconds, and whether t is exactly
+// time.Unix(0, ns).UTC(): a capture's times are (capture reads them so),
+// other times (the zero time, times beyond 2262, times in a location) are
+// not and are kept as they are.
+func unixNano(t time.Time) (int64, bool) {
+	ns := t.UnixNano()
+	return ns, time.Unix(0, ns).UTC() == t
+}
+
+// start returns the time of the exchange's first message (Exchange.Start).
+func (ex *exRec) start() time.Time {
+	if ex.startExact {
+		return ex.xr.times[0].t // newExchange put it first
+	}
+	return time.Unix(0, ex.startNs).UTC()
+}
+
 // extra returns ex's exExtra, allocating it (and its exRare), for writing.
 func (ex *exRec) extra() *exExtra {
 	r := ex.rare()
@@ -106,15 +141,16 @@ func (ex *exRec) extraOrEmpty() *exExtra {
 	return ex.xr.exExtra
 }
 
-// exactFrame is the frame number of a message that does not fit in
-// cmsg.frame.
+// exactFrame is the frame number (or, with size, the size) of a message
+// that does not fit in cmsg.frame (cmsg.size).
 type exactFrame struct {
 	i     int
 	frame int
+	size  bool
 }
 
-// exactTime is the time of a message that is not an exact offset from its
-// exchange's start.
+// exactTime is the time of a message that is not an exact offset (in
+// nanoseconds or microseconds, see cmsg.off) from its exchange's start.
 type exactTime struct {
 	i int
 	t time.Time
@@ -207,13 +243,20 @@ func (ex *exRec) childOf() *ChildSA {
 	return ex.extraOrEmpty().child
 }
 
-// cmsg is the compact form of a Message kept while its SA is open.
+// cmsg is the compact form of a Message kept while its SA is open: 32
+// octets, so that an exRec with two inline fits 112. What does not fit the
+// narrow fields (a time offset beyond ±35 minutes or not a whole number of
+// microseconds beyond ±2 seconds, a frame number from 2^32, a Length over
+// 65535, which no IKE message sent over UDP or TCP has) goes to the
+// exchange's exRare, flagged.
 type cmsg struct {
-	off       int64   // time, offset from the exchange's start (see cmsgExactTime)
-	payloads  *string // Message.Payloads, interned (Analyzer.str); nil: ""
-	hash      uint64  // fingerprint for retransmit detection
-	frame     uint32  // see cmsgExactFrame
-	size      uint32
+	payloads *string // Message.Payloads, interned (Analyzer.str); nil: ""
+	hash     uint64  // fingerprint for retransmit detection
+	// off is the time as an offset from the exchange's start, in
+	// nanoseconds, or microseconds with cmsgMicros (see cmsgExactTime).
+	off       int32
+	frame     uint32 // see cmsgExactFrame
+	size      uint16 // Message.Size; see cmsgExactSize
 	fragNum   uint16
 	fragTotal uint16 // 0: not a fragment
 	flags     uint8
@@ -228,6 +271,8 @@ const (
 	cmsgLabeled                // IKEv1: Label is v1Label of label
 	cmsgExactTime              // the time is in the exchange's exRare.times
 	cmsgExactFrame             // the frame number is in the exchange's exRare.frames
+	cmsgMicros                 // off counts microseconds
+	cmsgExactSize              // the size is in the exchange's exRare.frames
 )
 
 // side returns the side that sent m.
@@ -270,7 +315,7 @@ func (ex *exRec) frame(i int) int {
 	c := ex.msg(i)
 	if c.flags&cmsgExactFrame != 0 {
 		for _, x := range ex.xr.frames {
-			if x.i == i {
+			if x.i == i && !x.size {
 				return x.frame
 			}
 		}
@@ -288,7 +333,70 @@ func (ex *exRec) msgTime(i int) time.Time {
 			}
 		}
 	}
-	return ex.Start.Add(time.Duration(c.off))
+	d := time.Duration(c.off)
+	if c.flags&cmsgMicros != 0 {
+		d *= time.Microsecond
+	}
+	return ex.start().Add(d)
+}
+
+// msgSize returns the size (Message.Size) of the i-th message of ex.
+func (ex *exRec) msgSize(i int) int {
+	c := ex.msg(i)
+	if c.flags&cmsgExactSize != 0 {
+		for _, x := range ex.xr.frames {
+			if x.i == i && x.size {
+				return x.frame
+			}
+		}
+	}
+	return int(c.size)
+}
+
+// add appends m, the i-th message of ex (i = ex.nmsgs()), received in frame
+// at t, size octets long (its header's Length), placing what its narrow
+// fields cannot hold in ex's exRare.
+func (ex *exRec) add(m *cmsg, frame int, t time.Time, size uint32) {
+	i := ex.nmsgs()
+	start := ex.start()
+	d := t.Sub(start)
+	switch {
+	case start.Add(d) != t: // Sub saturated
+		ex.exactTime(m, i, t)
+	case d == time.Duration(int32(d)):
+		m.off = int32(d)
+	case d%time.Microsecond == 0 && d/time.Microsecond == time.Duration(int32(d/time.Microsecond)):
+		m.off = int32(d / time.Microsecond)
+		m.flags |= cmsgMicros
+	default:
+		ex.exactTime(m, i, t)
+	}
+	m.frame = uint32(frame)
+	if int(m.frame) != frame {
+		m.flags |= cmsgExactFrame
+		r := ex.rare()
+		r.frames = append(r.frames, exactFrame{i, frame, false})
+	}
+	m.size = uint16(size)
+	if uint32(m.size) != size {
+		m.flags |= cmsgExactSize
+		r := ex.rare()
+		r.frames = append(r.frames, exactFrame{i, int(size), true})
+	}
+	if int(ex.nInline) < len(ex.inline) {
+		ex.inline[ex.nInline] = *m
+		ex.nInline++
+		return
+	}
+	r := ex.rare()
+	r.more = append(r.more, *m)
+}
+
+// exactTime keeps t, the time of m, the i-th message of ex, in ex's exRare.
+func (ex *exRec) exactTime(m *cmsg, i int, t time.Time) {
+	m.flags |= cmsgExactTime
+	r := ex.rare()
+	r.times = append(r.times, exactTime{i, t})
 }
 
 // errorOf returns the Error of the exchange.
@@ -322,7 +430,7 @@ func (ex *exRec) sync(out *Exchange) *Exchange {
 // enough (len and cap ex.nmsgs(); saState.view carves them from one
 // allocation per SA), else allocating them.
 func (ex *exRec) build(out *Exchange, block []Message, ptrs []*Message) {
-	*out = Exchange{Type: ex.Type, MID: ex.MID, From: ex.side.String(), Start: ex.Start,
+	*out = Exchange{Type: ex.Type, MID: ex.MID, From: ex.side.String(), Start: ex.start(),
 		Answered: ex.Answered, RTT: ex.RTT, Retransmits: ex.Retransmits, Error: ex.errorOf()}
 	n := ex.nmsgs()
 	if len(block) < n || cap(ptrs) < n {
@@ -340,7 +448,7 @@ func (ex *exRec) render(out *Exchange, block []Message) {
 		c := ex.msg(i)
 		m := &block[i-have]
 		*m = Message{Frame: ex.frame(i), Time: ex.msgTime(i), From: c.side().String(), Response: c.response(),
-			Size: int(c.size), Payloads: c.text(), Retransmit: c.retransmit()}
+			Size: ex.msgSize(i), Payloads: c.text(), Retransmit: c.retransmit()}
 		if c.fragTotal > 0 {
 			m.Fragment = sharedFragLabel(c.fragNum, c.fragTotal)
 		}

@@ -25,6 +25,7 @@ func (a *Analyzer) Lookup(version uint8, spii, spir dissect.SPI) *SA {
 // compact while the SA is open) and returns it. The Exchanges handed out
 // stay the same objects across calls and are updated in place.
 func (st *saState) view() *SA {
+	st.materialise()
 	sa := st.sa
 	if len(sa.Exchanges) == 0 && len(st.exs) > 1 {
 		// First view (usually at finalisation): the exchanges and all

@@ -33,7 +33,7 @@ func (a *Analyzer) inferRekey(st *saState, p *Packet) *saState {
 	if h.Exchange == dissect.ExchangeIKESAInit || h.MessageID > 1 {
 		return nil
 	}
-	old := a.latest[st.pairKey()]
+	old := a.latest.get(st.pairKey())
 	if old == nil || old == st || old.done || old.out.has(outDeleted) {
 		return nil
 	}
@@ -42,7 +42,7 @@ func (a *Analyzer) inferRekey(st *saState, p *Packet) *saState {
 	}
 	last := old.recentEx(1)
 	if last.Type != dissect.ExchangeCreateChildSA || !last.Answered || last.kind != exUnknown ||
-		p.Time.Sub(last.Start) > 30*time.Second {
+		p.Time.Sub(last.start()) > 30*time.Second {
 		return nil
 	}
 	return old
@@ -58,5 +58,5 @@ func (a *Analyzer) linkRekey(old, nw *saState, inferred bool) {
 	nw.out.set(outAuthOK)
 	nw.sa.Established = nw.sa.Start
 	nw.sa.Proposal = old.sa.Proposal
-	a.latest[nw.pairKey()] = nw
+	a.latest.set(nw.pairKey(), nw)
 }

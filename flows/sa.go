@@ -71,12 +71,13 @@ type saState struct {
 	// omitted (Options.MaxExchanges); saMore.ring holds them from then on.
 	exs []*exRec
 
-	deleteFrame int               // frame of the Delete of the IKE SA
-	keGroups    []dissect.DHGroup // groups of successive IKE_SA_INIT KE payloads
-	offered     []string          // initiator's IKE proposals (latest IKE_SA_INIT request)
-	natFrames   []int
-	inferChild  *ChildSA
-	v1          *v1State
+	deleteFrame int       // frame of the Delete of the IKE SA
+	keGroups    dhList    // groups of successive IKE_SA_INIT KE payloads
+	offered     []string  // initiator's IKE proposals (latest IKE_SA_INIT request)
+	natFrames   frameList // frames of the NAT detection findings (nat.go)
+	// lastInf is the latest child SA inferred from ESP (inferred.go).
+	lastInf *infChild
+	v1      *v1State
 
 	half  bool // registered in the half-open index
 	keyed bool // keyR is an index entry

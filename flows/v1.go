@@ -123,7 +123,7 @@ func (a *Analyzer) v1(p *Packet, decodeErr bool) {
 		r.malformed = append(r.malformed, p.Frame)
 	}
 	hash := a.msgHash()
-	mv := cmsg{size: h.Length}
+	mv := cmsg{}
 	if side == sideR {
 		mv.flags |= cmsgResponder
 	}
@@ -342,7 +342,7 @@ func (a *Analyzer) quickMode(st *saState, p *Packet, side saSide, ex *exRec, f *
 		}
 		st.noteWeak(chosen.weak, p.Frame, "IPsec SA")
 		a.rememberAccept(p.Src.Addr(), p.Dst.Addr(), false, chosen.summary, p.Frame)
-		st.sa.ChildSAs = append(st.sa.ChildSAs, c)
+		st.addChild(c)
 		a.indexChild(st, c)
 		ex.extra().child = c
 	}
@@ -371,7 +371,7 @@ func (a *Analyzer) informationalV1(st *saState, p *Packet, side saSide, ex *exRe
 				st.v1.dpd[seq] = ex
 			} else if req := st.v1.dpd[seq]; req != nil {
 				req.Answered = true
-				req.RTT = millis(p.Time.Sub(req.Start))
+				req.RTT = millis(p.Time.Sub(req.start()))
 				delete(st.v1.dpd, seq)
 			}
 			continue
@@ -533,14 +533,14 @@ func (a *Analyzer) concludeV1(st *saState) {
 	// capture: its ACK may just not have been captured.
 	reqs := make([]*exRec, 0, len(v.dpd))
 	for _, req := range v.dpd {
-		if a.now.Sub(req.Start) >= a.opt.Grace {
+		if a.now.Sub(req.start()) >= a.opt.Grace {
 			reqs = append(reqs, req)
 		}
 	}
-	slices.SortFunc(reqs, func(x, y *exRec) int { return cmp.Or(x.Start.Compare(y.Start), cmp.Compare(x.MID, y.MID)) })
+	slices.SortFunc(reqs, func(x, y *exRec) int { return cmp.Or(x.start().Compare(y.start()), cmp.Compare(x.MID, y.MID)) })
 	for _, req := range reqs {
 		frames := []int{req.frame(0)}
-		st.addFinding(KindDeadPeer, SeverityError, req.Start,
+		st.addFinding(KindDeadPeer, SeverityError, req.start(),
 			"The "+req.side.String()+"'s DPD R-U-THERE got no R-U-THERE-ACK: the peer is unreachable or has lost this SA (reboot,"+
 				" HA failover, NAT mapping expired). Check reachability on UDP 500/4500.", frames...)
 	}
@@ -558,7 +558,7 @@ func (a *Analyzer) quickModeRefused(st *saState, i int) bool {
 		if info.Type != dissect.ExchangeInformationalV1 || info.side == qm.side || info.nmsgs() == 0 {
 			continue
 		}
-		if info.Start.Before(qm.Start) || info.Start.Sub(qm.lastReqTime()) > promptAnswer {
+		if info.start().Before(qm.start()) || info.start().Sub(qm.lastReqTime()) > promptAnswer {
 			break
 		}
 		if info.kind == exLiveness {
@@ -575,7 +575,7 @@ func (a *Analyzer) quickModeRefused(st *saState, i int) bool {
 		}
 		qm.extra().refusal = info.frame(0)
 		st.out.clear(outChildPending)
-		st.addFinding(KindChildRefused, SeverityError, qm.Start,
+		st.addFinding(KindChildRefused, SeverityError, qm.start(),
 			"Phase 1 is up, but the "+info.side.String()+" answered QM1 (frame "+strconv.Itoa(qm.frame(0))+
 				") with an encrypted informational message (frame "+strconv.Itoa(info.frame(0))+") instead of QM2:"+
 				" the quick mode was refused, almost always with NO-PROPOSAL-CHOSEN (the phase-2 transform sets: encryption,"+

@@ -38,7 +38,7 @@ func (a *Analyzer) v2(p *Packet, decodeErr bool) {
 		}
 	}
 	hash := a.msgHash()
-	mv := cmsg{hash: hash, size: h.Length, fragNum: f.fragNum, fragTotal: f.fragTotal}
+	mv := cmsg{hash: hash, fragNum: f.fragNum, fragTotal: f.fragTotal}
 	if side == sideR {
 		mv.flags |= cmsgResponder
 	}
@@ -304,34 +304,10 @@ func (a *Analyzer) addExchange(st *saState, ex *exRec) {
 	st.addRecent(ex)
 }
 
-// newExchange allocates an exchange with room for two messages.
-func newExchange(t dissect.ExchangeType, mid uint32, side saSide, at time.Time) *exRec {
-	return &exRec{Type: t, MID: mid, Start: at, side: side}
-}
-
-// appendMsg copies m into ex's message list.
+// appendMsg copies m into ex's message list (exRec.add), with the size of
+// the message being analysed (a.msg).
 func (a *Analyzer) appendMsg(st *saState, ex *exRec, m *cmsg, frame int, t time.Time) {
-	i := ex.nmsgs()
-	d := t.Sub(ex.Start)
-	m.off = int64(d)
-	if ex.Start.Add(d) != t {
-		m.flags |= cmsgExactTime
-		r := ex.rare()
-		r.times = append(r.times, exactTime{i, t})
-	}
-	m.frame = uint32(frame)
-	if int(m.frame) != frame {
-		m.flags |= cmsgExactFrame
-		r := ex.rare()
-		r.frames = append(r.frames, exactFrame{i, frame})
-	}
-	if int(ex.nInline) < len(ex.inline) {
-		ex.inline[ex.nInline] = *m
-		ex.nInline++
-		return
-	}
-	r := ex.rare()
-	r.more = append(r.more, *m)
+	ex.add(m, frame, t, a.msg.Header.Length)
 }
 
 // fragLabel formats a fragment number as Message.Fragment does: "n/total".

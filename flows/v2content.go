@@ -111,7 +111,7 @@ func (a *Analyzer) onV2Request(st *saState, p *Packet, side saSide, ex *exRec, f
 			a.rememberOffer(p.Src.Addr(), true, st.offered, p.Frame)
 		}
 		if len(f.ke) > 0 {
-			st.keGroups = append(st.keGroups, keGroup(f.ke[0]))
+			st.keGroups.add(keGroup(f.ke[0]))
 		}
 		a.natCheck(st, p, f, false)
 	case dissect.ExchangeIKEAuth:
@@ -246,7 +246,7 @@ func (a *Analyzer) established(st *saState, p *Packet) {
 		st.out.set(outAuthOK)
 		st.sa.Established = p.Time
 	}
-	a.latest[st.pairKey()] = st
+	a.latest.set(st.pairKey(), st)
 }
 
 // errorNotify turns an error notify into a finding.

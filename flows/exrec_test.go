@@ -1,0 +1,107 @@
+package flows
+
+import (
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/ikeflow/ikeflow/dissect"
+)
+
+// TestExRecExact checks that what the narrow fields of an exchange record
+// cannot hold (times beyond their offsets' range or precision, starts that
+// are not UTC Unix times, frames from 2^32, sizes over 65535) comes back
+// exactly, message by message, past the inline two.
+func TestExRecExact(t *testing.T) {
+	base := time.Date(2026, 11, 22, 11, 25, 30, 289_123_456, time.UTC)
+	starts := []time.Time{
+		base,
+		{},                                   // no time at all
+		base.In(time.FixedZone("CET", 3600)), // a location
+		time.Date(2300, 1, 1, 0, 0, 0, 1, time.UTC), // past int64 nanoseconds
+		time.Unix(0, 0).UTC(),
+	}
+	offsets := []time.Duration{0, 1, -1, 2*time.Second + 1, 3*time.Second + 1, 3 * time.Second,
+		-40 * time.Minute, 35 * time.Minute, 36 * time.Minute, 48 * time.Hour, -time.Microsecond}
+	sizes := []uint32{0, 28, 65535, 65536, 1 << 31, 0xffffffff}
+	frames := []int{1, 7, 1<<32 - 1, 1 << 32, 1<<40 + 3}
+	for _, start := range starts {
+		ex := newExchange(dissect.ExchangeIKEAuth, 1, sideI, start)
+		type want struct {
+			t     time.Time
+			size  uint32
+			frame int
+		}
+		var ws []want
+		for i, d := range offsets {
+			w := want{start.Add(d), sizes[i%len(sizes)], frames[i%len(frames)]}
+			ws = append(ws, w)
+			m := cmsg{hash: uint64(i)}
+			if i%2 == 1 {
+				m.flags |= cmsgResponse
+			}
+			ex.add(&m, w.frame, w.t, w.size)
+		}
+		var out Exchange
+		ex.build(&out, nil, nil)
+		if out.Start != start {
+			t.Errorf("start %v: Start %v", start, out.Start)
+		}
+		if len(out.Messages) != len(ws) {
+			t.Fatalf("start %v: %d messages, want %d", start, len(out.Messages), len(ws))
+		}
+		for i, w := range ws {
+			m := out.Messages[i]
+			if m.Time != w.t || m.Size != int(w.size) || m.Frame != w.frame || m.Response != (i%2 == 1) {
+				t.Errorf("start %v, message %d: time %v size %d frame %d response %v; want %v %d %d %v",
+					start, i, m.Time, m.Size, m.Frame, m.Response, w.t, w.size, w.frame, i%2 == 1)
+			}
+		}
+	}
+}
+
+// TestExRecSmall checks the size of an exchange record with its two
+// inline messages, which most open SAs hold three of: 112 octets (it was
+// 144 when it held a time.Time and 40-octet messages).
+func TestExRecSmall(t *testing.T) {
+	const n = 4096
+	at := time.Date(2026, 11, 22, 11, 25, 30, 0, time.UTC)
+	keep := make([]*exRec, n)
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	for i := range keep {
+		keep[i] = newExchange(dissect.ExchangeIKESAInit, 0, sideI, at)
+	}
+	runtime.ReadMemStats(&after)
+	// Below 128: the 112-octet size class, give or take the runtime's
+	// own allocations meanwhile.
+	if per := (after.TotalAlloc - before.TotalAlloc) / n; per >= 128 {
+		t.Errorf("an exchange record takes %d octets, want 112", per)
+	}
+	for _, ex := range keep {
+		if ex.xr != nil {
+			t.Fatal("a UTC start allocated rare state")
+		}
+	}
+}
+
+// TestSAAllocSize checks that an SA's allocation (saAlloc: working state,
+// SA and room for three exchanges, 632 octets, plus the 8-octet header the
+// runtime puts before objects with pointers over 512 octets) stays in the
+// 640-octet size class: 8 octets more in saState or SA cost 64 per open SA
+// (the next class is 704; room for a fourth exchange was tried and did).
+func TestSAAllocSize(t *testing.T) {
+	const n = 1024
+	keep := make([]*saAlloc, n)
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	for i := range keep {
+		keep[i] = &saAlloc{}
+	}
+	runtime.ReadMemStats(&after)
+	if per := (after.TotalAlloc - before.TotalAlloc) / n; per >= 704 {
+		t.Errorf("an SA's allocation takes %d octets, want 640", per)
+	}
+}

@@ -1,0 +1,63 @@
+package flows
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/ikeflow/ikeflow/dissect"
+)
+
+// TestFrameList checks that a frameList names, once sorted and
+// deduplicated as findings name frames, the frames a plain slice would,
+// and that two frames (an IKE_SA_INIT request and its response, the usual
+// NAT detection) need no allocation.
+func TestFrameList(t *testing.T) {
+	for _, in := range [][]int{
+		nil, {1}, {1, 1, 2, 2}, {0, -3, 5}, {7, 3, 7, 3, 9, 9, 9, 1}, {4, 4, 4, 4, 4, 4},
+		{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, {10, 9, 8, 0, 7, 6, 6, 5},
+	} {
+		var l frameList
+		for _, f := range in {
+			l.add(f)
+		}
+		if got, want := sortedFrames(l.list()), sortedFrames(in); !slices.Equal(got, want) {
+			t.Errorf("%v: %v, want %v", in, got, want)
+		}
+	}
+	var l frameList
+	if n := testing.AllocsPerRun(100, func() {
+		l = frameList{}
+		l.add(1)
+		l.add(1)
+		l.add(2)
+		l.add(2)
+	}); n != 0 {
+		t.Errorf("two frames: %v allocations, want 0", n)
+	}
+}
+
+// TestDHList checks that a dhList lists the groups in the order added,
+// repeats and all, inline or not, and that up to six need no allocation.
+func TestDHList(t *testing.T) {
+	for n := range 15 {
+		var l dhList
+		var want []dissect.DHGroup
+		for i := range n {
+			g := dissect.DHGroup(14 + i%3)
+			l.add(g)
+			want = append(want, g)
+		}
+		if got := l.list(); !slices.Equal(got, want) {
+			t.Errorf("%d groups: %v, want %v", n, got, want)
+		}
+	}
+	var l dhList
+	if n := testing.AllocsPerRun(100, func() {
+		l = dhList{}
+		for range 6 {
+			l.add(19)
+		}
+	}); n != 0 {
+		t.Errorf("six groups: %v allocations, want 0", n)
+	}
+}
