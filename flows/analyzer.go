@@ -243,7 +243,7 @@ func (a *Analyzer) activity(st *saState, p *Packet) {
 
 // sweep finalises SAs idle longer than the idle timeout.
 func (a *Analyzer) sweep() {
-	for st := a.lruHead; st != nil && a.now.Sub(st.sa.End) > a.opt.IdleTimeout; st = a.lruHead {
+	for st := a.lruHead; st != nil && tsub(a.now, st.sa.End) > a.opt.IdleTimeout; st = a.lruHead {
 		a.report.Stats.FinalizedEarly++
 		a.finalize(st)
 	}

@@ -283,6 +283,13 @@ func (a *Analyzer) window() time.Duration {
 // order once the capture has moved on by the window.
 func (a *Analyzer) enqueue(p *Packet) {
 	r := &a.ro
+	if t := p.Time.Round(0); t != p.Time {
+		// A monotonic clock reading (a time.Now() stamp) is dropped:
+		// the analysis works on wall-clock times only (see tsub).
+		q := *p
+		q.Time = t
+		p = &q
+	}
 	w := a.window()
 	dup := a.dupKey(p)
 	if w == 0 {
@@ -298,12 +305,12 @@ func (a *Analyzer) enqueue(p *Packet) {
 		if len(r.lateFrames) < 8 {
 			r.lateFrames = append(r.lateFrames, p.Frame)
 		}
-		r.lateMax = max(r.lateMax, r.lastOut.Sub(p.Time))
+		r.lateMax = max(r.lateMax, tsub(r.lastOut, p.Time))
 		a.process(p, dup)
 		return
 	}
 	r.push(p, dup)
-	for r.size() > 0 && (r.newest.Sub(r.first().p.Time) > w || r.size() > maxHeld) {
+	for r.size() > 0 && (tsub(r.newest, r.first().p.Time) > w || r.size() > maxHeld) {
 		a.release()
 	}
 }
@@ -429,6 +436,23 @@ func micros(d time.Duration) string {
 // millis returns d in milliseconds, never negative (frames that stayed out
 // of time order must not produce negative round trips).
 func millis(d time.Duration) float64 { return float64(max(d, 0)) / float64(time.Millisecond) }
+
+// maxTsubSec bounds the Unix times (in seconds, 2106) that tsub subtracts
+// itself: their difference in nanoseconds fits an int64 with room to
+// spare.
+const maxTsubSec = 1 << 32
+
+// tsub returns t.Sub(u) for the analyzer's times, which carry no monotonic
+// clock reading (enqueue drops it). Capture timestamps (1970 to 2106) are
+// subtracted directly, which is exact and costs a fraction of
+// time.Time.Sub (whose overflow checks showed in the per-packet profile);
+// other times go through Sub.
+func tsub(t, u time.Time) time.Duration {
+	if ts, us := t.Unix(), u.Unix(); ts >= 0 && ts < maxTsubSec && us >= 0 && us < maxTsubSec {
+		return time.Duration(ts-us)*time.Second + time.Duration(t.Nanosecond()-u.Nanosecond())
+	}
+	return t.Sub(u)
+}
 
 // mix64 scrambles x (the SplitMix64 finaliser).
 func mix64(x uint64) uint64 {
