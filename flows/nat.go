@@ -55,7 +55,7 @@ func (a *Analyzer) natCheck(st *saState, p *Packet, f *facts, resp bool) {
 		if !resp && p.Src.Port() != 500 && p.Src.Port() != 4500 && p.Src.Port() != 0 {
 			st.out.set(outNATKnown)
 			st.out.set(natSeen(sideI))
-			st.natFrames = append(st.natFrames, p.Frame)
+			noteNAT(st, p.Frame)
 			st.out.set(outNATByPort)
 		}
 		return
@@ -67,11 +67,11 @@ func (a *Analyzer) natCheck(st *saState, p *Packet, f *facts, resp bool) {
 	}
 	if srcSeen && !srcMatch {
 		st.out.set(natSeen(sender))
-		st.natFrames = append(st.natFrames, p.Frame)
+		noteNAT(st, p.Frame)
 	}
 	if dstSeen && !dstMatch {
 		st.out.set(natSeen(receiver))
-		st.natFrames = append(st.natFrames, p.Frame)
+		noteNAT(st, p.Frame)
 	}
 }
 
@@ -90,7 +90,7 @@ func (a *Analyzer) natCheckV1(st *saState, p *Packet, f *facts, fromInitiator bo
 	}
 	if !natV1Match(h.SPIi, h.SPIr, p.Dst, f.natd[0].Body) {
 		st.out.set(natSeen(receiver))
-		st.natFrames = append(st.natFrames, p.Frame)
+		noteNAT(st, p.Frame)
 	}
 	ok := false
 	for _, d := range f.natd[1:] {
@@ -98,7 +98,7 @@ func (a *Analyzer) natCheckV1(st *saState, p *Packet, f *facts, fromInitiator bo
 	}
 	if !ok {
 		st.out.set(natSeen(sender))
-		st.natFrames = append(st.natFrames, p.Frame)
+		noteNAT(st, p.Frame)
 	}
 }
 
@@ -123,4 +123,15 @@ func natV1Match(ckyi, ckyr dissect.SPI, ap netip.AddrPort, got []byte) bool {
 		return bytes.Equal(got, s[:])
 	}
 	return true // unknown hash: do not claim a NAT
+}
+
+// noteNAT adds frame to the frames that show a NAT. The list starts with
+// room for two: a NAT shows in both messages of an IKE_SA_INIT (or two
+// NAT-D checks of a main mode), and growing it from one took two
+// allocations per SA where one does.
+func noteNAT(st *saState, frame int) {
+	if st.natFrames == nil {
+		st.natFrames = make([]int, 0, 2)
+	}
+	st.natFrames = append(st.natFrames, frame)
 }
