@@ -60,10 +60,12 @@ type Analyzer struct {
 	// (for no_proposal_chosen diffs).
 	accepted map[netip.Addr]acceptedProposal
 	offers   map[netip.Addr]acceptedProposal
-	rekeys   map[saKey]*saState // IKE SA rekeys negotiated, new SPIs → old SA
-	props    map[uint64]*cachedProps
-	ro       reorder // time-order window and duplicate filter
-	badFlags []int   // frames of IKE messages with reserved header flags set, outside any SA
+	// acceptedIn and offersIn filter the keys of accepted and offers.
+	acceptedIn, offersIn addrFilter
+	rekeys               map[saKey]*saState // IKE SA rekeys negotiated, new SPIs → old SA
+	props                map[uint64]*cachedProps
+	ro                   reorder // time-order window and duplicate filter
+	badFlags             []int   // frames of IKE messages with reserved header flags set, outside any SA
 	// badFlagsTime is the time of the first of them.
 	badFlagsTime time.Time
 	fixedFlags   bool // the message in msg had its header flags rebuilt
@@ -254,7 +256,7 @@ func (a *Analyzer) activity(st *saState, p *Packet) {
 
 // sweep finalises SAs idle longer than the idle timeout.
 func (a *Analyzer) sweep() {
-	for st := a.lruHead; st != nil && a.now.Sub(st.sa.End) > a.opt.IdleTimeout; st = a.lruHead {
+	for st := a.lruHead; st != nil && tsub(a.now, st.sa.End) > a.opt.IdleTimeout; st = a.lruHead {
 		a.report.Stats.FinalizedEarly++
 		a.finalize(st)
 	}

@@ -359,7 +359,7 @@ func (ex *exRec) msgSize(i int) int {
 func (ex *exRec) add(m *cmsg, frame int, t time.Time, size uint32) {
 	i := ex.nmsgs()
 	start := ex.start()
-	d := t.Sub(start)
+	d := tsub(t, start)
 	switch {
 	case start.Add(d) != t: // Sub saturated
 		ex.exactTime(m, i, t)

@@ -34,8 +34,10 @@ func (k PacketKind) String() string {
 // [Analyzer.Add]. It is decoupled from any pcap reader: the caller adapts
 // its own events to it.
 type Packet struct {
-	Frame    int            // 1-based frame number in the capture
-	Time     time.Time      // capture timestamp
+	Frame int // 1-based frame number in the capture
+	// Time is the capture timestamp. A monotonic clock reading (as
+	// time.Now has) is dropped: durations are between wall-clock times.
+	Time     time.Time
 	Src, Dst netip.AddrPort // outer addresses and UDP/TCP ports (port 0 for plain ESP)
 	Kind     PacketKind     // KindIKE or KindESP
 	// Data is the IKE message from its first header octet (KindIKE). It

@@ -3,6 +3,7 @@ package flows
 import (
 	"encoding/binary"
 	"hash/maphash"
+	"math/bits"
 	"net/netip"
 	"strconv"
 	"time"
@@ -32,9 +33,32 @@ const (
 )
 
 // heldPacket is a packet waiting in the reorder window, with its own copy
-// of Data.
+// of Data and its duplicate key (dupKey).
 type heldPacket struct {
-	p Packet
+	p   Packet
+	dup uint64
+}
+
+// dupKey returns the key of p for the duplicate filter (duplicate): a
+// hash of its addresses and of its first IKE octets or ESP SPI and
+// sequence number. enqueue takes it when the packet comes in, while its
+// octets are in the CPU cache (the caller has just read them): after a
+// wait in the reorder window, thousands of packets later, they no longer
+// are, and hashing them cost a cache miss per packet.
+func (a *Analyzer) dupKey(p *Packet) uint64 {
+	var h uint64
+	switch p.Kind {
+	case KindIKE:
+		// The header (SPIs, message ID, flags, length) and the start of
+		// the body: two different messages between the same addresses
+		// within dupWindow that agree on all of it do not occur.
+		h = maphash.Bytes(a.seed, p.Data[:min(len(p.Data), 96)]) ^ uint64(len(p.Data))
+	case KindESP:
+		h = mix64(uint64(p.ESPSPI)<<32 | uint64(p.ESPSeq))
+	default:
+		return 0
+	}
+	return h ^ mix64(addrBits(p.Src)^addrBits(p.Dst)<<1^uint64(p.Kind)<<62)
 }
 
 // heldKey orders a held packet in the window's heap: by time, then
@@ -58,15 +82,18 @@ type reorder struct {
 	// Packets that arrive in time order (the usual case) queue in fifo
 	// at no cost; only those earlier than the last queued one go through
 	// the min-heap. The earliest of both fronts leaves first.
-	fifo    []heldKey
-	fhead   int
-	heap    []heldKey    // min-heap of the packets that came out of order
-	slab    []heldPacket // the packets, at their keys' slots
-	spare   []int32      // free slots of slab
-	free    [][]byte     // recycled Data buffers
-	seq     uint64
-	newest  time.Time // latest time added
-	lastOut time.Time // time of the latest packet analysed from the window
+	fifo  []heldKey
+	fhead int
+	heap  []heldKey    // min-heap of the packets that came out of order
+	slab  []heldPacket // the packets, at their keys' slots
+	spare []int32      // free slots of slab
+	// free holds recycled Data buffers by size class (bufClass), freeBytes
+	// their total capacity.
+	free      [bufClasses][][]byte
+	freeBytes int
+	seq       uint64
+	newest    time.Time // latest time added
+	lastOut   time.Time // time of the latest packet analysed from the window
 	// late counts frames that came after the window had moved past them.
 	late       int
 	lateTime   time.Time
@@ -111,8 +138,8 @@ func (r *reorder) first() *heldPacket {
 	return &r.slab[r.fifo[r.fhead].slot]
 }
 
-// push adds p (copying its Data) to the window.
-func (r *reorder) push(p *Packet) {
+// push adds p (copying its Data) with its duplicate key to the window.
+func (r *reorder) push(p *Packet, dup uint64) {
 	var slot int32
 	if n := len(r.spare); n > 0 {
 		slot, r.spare = r.spare[n-1], r.spare[:n-1]
@@ -121,13 +148,9 @@ func (r *reorder) push(p *Packet) {
 		r.slab = append(r.slab, heldPacket{})
 	}
 	hp := &r.slab[slot]
-	hp.p = *p
+	hp.p, hp.dup = *p, dup
 	if p.Data != nil {
-		var buf []byte
-		if n := len(r.free); n > 0 {
-			buf, r.free = r.free[n-1][:0], r.free[:n-1]
-		}
-		hp.p.Data = append(buf, p.Data...)
+		hp.p.Data = append(r.buffer(len(p.Data)), p.Data...)
 	}
 	k := heldKey{t: p.Time.UnixNano(), seq: r.seq, slot: slot}
 	r.seq++
@@ -195,11 +218,54 @@ func (r *reorder) pop() *heldPacket {
 	return &r.slab[top.slot]
 }
 
+// Held packets' Data buffers come in power-of-two sizes from
+// 1<<minBufShift to 1<<(minBufShift+bufClasses-1) octets, and a buffer
+// is reused only for a packet of its own size class: reused for any
+// packet, a buffer freed by a small message was regrown (allocated again)
+// by the next large one, which was most of what the window allocated.
+const (
+	minBufShift = 7 // 128 octets
+	bufClasses  = 10
+	// maxFreeBytes bounds the capacity of the buffers kept for reuse.
+	maxFreeBytes = 1 << 20
+)
+
+// bufClass returns the size class of a buffer for n octets (bufClasses
+// when larger than the largest class).
+func bufClass(n int) int {
+	if n <= 1<<minBufShift {
+		return 0
+	}
+	return bits.Len(uint(n-1)) - minBufShift
+}
+
+// buffer returns an empty buffer with room for n octets.
+func (r *reorder) buffer(n int) []byte {
+	c := bufClass(n)
+	if c >= bufClasses {
+		return make([]byte, 0, n)
+	}
+	if k := len(r.free[c]); k > 0 {
+		b := r.free[c][k-1]
+		r.free[c][k-1] = nil
+		r.free[c] = r.free[c][:k-1]
+		r.freeBytes -= cap(b)
+		return b[:0]
+	}
+	return make([]byte, 0, 1<<(c+minBufShift))
+}
+
 // recycle keeps a popped packet's buffer for reuse.
 func (r *reorder) recycle(b []byte) {
-	if b != nil && cap(b) <= 1<<16 && len(r.free) < 64 {
-		r.free = append(r.free, b)
+	if b == nil {
+		return
 	}
+	c := bufClass(cap(b))
+	if c >= bufClasses || cap(b) != 1<<(c+minBufShift) || r.freeBytes+cap(b) > maxFreeBytes {
+		return
+	}
+	r.free[c] = append(r.free[c], b)
+	r.freeBytes += cap(b)
 }
 
 // window returns the reorder window in force (0: none).
@@ -217,9 +283,17 @@ func (a *Analyzer) window() time.Duration {
 // order once the capture has moved on by the window.
 func (a *Analyzer) enqueue(p *Packet) {
 	r := &a.ro
+	if t := p.Time.Round(0); t != p.Time {
+		// A monotonic clock reading (a time.Now() stamp) is dropped:
+		// the analysis works on wall-clock times only (see tsub).
+		q := *p
+		q.Time = t
+		p = &q
+	}
 	w := a.window()
+	dup := a.dupKey(p)
 	if w == 0 {
-		a.process(p)
+		a.process(p, dup)
 		return
 	}
 	if !r.lastOut.IsZero() && p.Time.Before(r.lastOut) {
@@ -231,12 +305,12 @@ func (a *Analyzer) enqueue(p *Packet) {
 		if len(r.lateFrames) < 8 {
 			r.lateFrames = append(r.lateFrames, p.Frame)
 		}
-		r.lateMax = max(r.lateMax, r.lastOut.Sub(p.Time))
-		a.process(p)
+		r.lateMax = max(r.lateMax, tsub(r.lastOut, p.Time))
+		a.process(p, dup)
 		return
 	}
-	r.push(p)
-	for r.size() > 0 && (r.newest.Sub(r.first().p.Time) > w || r.size() > maxHeld) {
+	r.push(p, dup)
+	for r.size() > 0 && (tsub(r.newest, r.first().p.Time) > w || r.size() > maxHeld) {
 		a.release()
 	}
 }
@@ -248,7 +322,7 @@ func (a *Analyzer) release() {
 	if hp.p.Time.After(r.lastOut) {
 		r.lastOut = hp.p.Time
 	}
-	a.process(&hp.p)
+	a.process(&hp.p, hp.dup)
 	r.recycle(hp.p.Data)
 	hp.p = Packet{}
 }
@@ -260,9 +334,10 @@ func (a *Analyzer) drain() {
 	}
 }
 
-// process analyses one packet in (restored) time order.
-func (a *Analyzer) process(p *Packet) {
-	if a.duplicate(p) {
+// process analyses one packet, whose duplicate key is dup, in (restored)
+// time order.
+func (a *Analyzer) process(p *Packet, dup uint64) {
+	if a.duplicate(p, dup) {
 		return
 	}
 	if p.Time.After(a.now) {
@@ -279,23 +354,13 @@ func (a *Analyzer) process(p *Packet) {
 	}
 }
 
-// duplicate reports whether p is a second capture of a packet analysed
-// within dupWindow: same addresses, same IKE bytes or ESP SPI and
-// sequence number.
-func (a *Analyzer) duplicate(p *Packet) bool {
-	var h uint64
-	switch p.Kind {
-	case KindIKE:
-		// The header (SPIs, message ID, flags, length) and the start of
-		// the body: two different messages between the same addresses
-		// within dupWindow that agree on all of it do not occur.
-		h = maphash.Bytes(a.seed, p.Data[:min(len(p.Data), 96)]) ^ uint64(len(p.Data))
-	case KindESP:
-		h = mix64(uint64(p.ESPSPI)<<32 | uint64(p.ESPSeq))
-	default:
+// duplicate reports whether p, whose duplicate key (dupKey) is h,
+// is a second capture of a packet analysed within dupWindow: same
+// addresses, same IKE bytes or ESP SPI and sequence number.
+func (a *Analyzer) duplicate(p *Packet, h uint64) bool {
+	if p.Kind != KindIKE && p.Kind != KindESP {
 		return false
 	}
-	h ^= mix64(addrBits(p.Src) ^ addrBits(p.Dst)<<1 ^ uint64(p.Kind)<<62)
 	r := &a.ro
 	for i, xh := range &r.recentH {
 		if xh != h {
@@ -371,6 +436,23 @@ func micros(d time.Duration) string {
 // millis returns d in milliseconds, never negative (frames that stayed out
 // of time order must not produce negative round trips).
 func millis(d time.Duration) float64 { return float64(max(d, 0)) / float64(time.Millisecond) }
+
+// maxTsubSec bounds the Unix times (in seconds, 2106) that tsub subtracts
+// itself: their difference in nanoseconds fits an int64 with room to
+// spare.
+const maxTsubSec = 1 << 32
+
+// tsub returns t.Sub(u) for the analyzer's times, which carry no monotonic
+// clock reading (enqueue drops it). Capture timestamps (1970 to 2106) are
+// subtracted directly, which is exact and costs a fraction of
+// time.Time.Sub (whose overflow checks showed in the per-packet profile);
+// other times go through Sub.
+func tsub(t, u time.Time) time.Duration {
+	if ts, us := t.Unix(), u.Unix(); ts >= 0 && ts < maxTsubSec && us >= 0 && us < maxTsubSec {
+		return time.Duration(ts-us)*time.Second + time.Duration(t.Nanosecond()-u.Nanosecond())
+	}
+	return t.Sub(u)
+}
 
 // mix64 scrambles x (the SplitMix64 finaliser).
 func mix64(x uint64) uint64 {

@@ -167,9 +167,9 @@ func (a *Analyzer) v1(p *Packet, decodeErr bool) {
 		prev := ex.msg(n - 1)
 		if prev.side() != side {
 			prevT := ex.msgTime(n - 1)
-			ex.noteWait(p.Time.Sub(prevT), ex.frame(n-1), p.Frame)
+			ex.noteWait(tsub(p.Time, prevT), ex.frame(n-1), p.Frame)
 			if ex.v1step == 2 {
-				ex.RTT = millis(p.Time.Sub(prevT))
+				ex.RTT = millis(tsub(p.Time, prevT))
 			}
 		}
 	}

@@ -246,9 +246,9 @@ func (a *Analyzer) v2Response(st *saState, p *Packet, side saSide, m *cmsg, hash
 	ex.hasResp, ex.Answered = true, true
 	ex.setFragBits(true, bit)
 	lastReq := ex.lastReqTime()
-	ex.RTT = millis(p.Time.Sub(lastReq))
+	ex.RTT = millis(tsub(p.Time, lastReq))
 	if n := ex.nmsgs(); n > 0 {
-		ex.noteWait(p.Time.Sub(lastReq), ex.frame(n-1), p.Frame)
+		ex.noteWait(tsub(p.Time, lastReq), ex.frame(n-1), p.Frame)
 	}
 	a.describe(st, p, side, m, f, ex)
 	a.appendMsg(st, ex, m, p.Frame, p.Time)
