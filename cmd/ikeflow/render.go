@@ -52,7 +52,11 @@ func saRows(rep *flows.Report, sep string) []saRow {
 }
 
 func childSummary(sa *flows.SA, sep string) string {
-	return string(appendChildSummary(nil, sa, sep))
+	if len(sa.ChildSAs) == 0 {
+		return "-"
+	}
+	var buf [256]byte // on the stack: the string is the one allocation
+	return string(appendChildSummary(buf[:0], sa, sep))
 }
 
 func findingSummary(fs []flows.Finding) string {
