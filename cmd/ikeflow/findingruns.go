@@ -20,7 +20,11 @@ import (
 // to an unlinked temporary file as a run, and the runs are merged at the
 // end. Memory therefore stays bounded whatever the number of findings (a
 // concentrator capture has one nat_detected per SA). The file is created
-// in $TMPDIR; when that fails, the findings stay in memory.
+// in $TMPDIR; when that fails, the findings stay in memory. Findings whose
+// place is reserved (reserve, then fill: the JSON writer copies them from
+// their SA's encoding) hold the next run back until they are filled: it
+// may then exceed runLimit by the findings of one batch of SAs
+// (jsonStream's flushEvery).
 type findingRuns struct {
 	refs     *frameRefs
 	runLimit int // pending bytes from which a run is written out
