@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-// TestJSONSpecial checks the word test of appendJSONString against a byte
+// TestJSONSpecial checks the word test of appendJSONString (plainPrefix) against a byte
 // by byte one, with and without the HTML escapes: every byte value in
 // every position of plain words, and random words.
 func TestJSONSpecial(t *testing.T) {
@@ -16,8 +16,13 @@ func TestJSONSpecial(t *testing.T) {
 			for k := range 8 {
 				want = want || special(byte(x>>(8*k)))
 			}
-			if got := jsonSpecial(x, html); got != want {
-				t.Fatalf("jsonSpecial(%#016x, html %v) = %v, want %v", x, html, got, want)
+			var w [8]byte
+			for k := range w {
+				w[k] = byte(x >> (8 * k))
+			}
+			// plainPrefix stops at the word (0) or passes it (8).
+			if got := plainPrefix(string(w[:]), 0, html) == 0; got != want {
+				t.Fatalf("plainPrefix(%q, html %v) stops: %v, want %v", w, html, got, want)
 			}
 		}
 		const plain = 0x4141414141414141 // "AAAAAAAA"

@@ -23,7 +23,24 @@ var errJSONFloat = errors.New("flows: unsupported float value")
 
 // AppendJSON appends the SA as a JSON object to b, exactly as
 // encoding/json marshals it without HTML escaping.
-func (s *SA) AppendJSON(b []byte) ([]byte, error) {
+func (s *SA) AppendJSON(b []byte) ([]byte, error) { return s.appendJSON(b, nil) }
+
+// FindingSpan is where one finding's object lies in an encoded SA: the
+// bytes [Start, End) of the buffer AppendJSONSpans returned.
+type FindingSpan struct{ Start, End int }
+
+// AppendJSONSpans is AppendJSON that also appends to spans where each of
+// the SA's findings was written (one span per s.Findings element, in
+// order): a caller that writes the findings again elsewhere can copy
+// those bytes (AppendJSONTagged) instead of encoding them a second time.
+func (s *SA) AppendJSONSpans(b []byte, spans []FindingSpan) ([]byte, []FindingSpan, error) {
+	b, err := s.appendJSON(b, &spans)
+	return b, spans, err
+}
+
+// appendJSON is AppendJSON, appending to *spans where each finding lies
+// when spans is not nil.
+func (s *SA) appendJSON(b []byte, spans *[]FindingSpan) ([]byte, error) {
 	if s == nil {
 		return append(b, "null"...), nil
 	}
@@ -119,7 +136,7 @@ func (s *SA) AppendJSON(b []byte) ([]byte, error) {
 		b = append(b, ']')
 	}
 	b = append(b, `,"findings":`...)
-	if b, err = appendFindings(b, s.Findings); err != nil {
+	if b, err = appendFindings(b, s.Findings, spans); err != nil {
 		return nil, err
 	}
 	if len(s.Peers) > 0 {
@@ -304,8 +321,24 @@ func (f *Finding) AppendJSON(b []byte) ([]byte, error) {
 	return append(b, '}'), nil
 }
 
-// appendFindings appends fs as a JSON array ("null" when nil).
-func appendFindings(b []byte, fs []Finding) ([]byte, error) {
+// AppendJSONTagged appends the finding whose encoding without an SA is enc
+// (what Finding.AppendJSON writes when f.SA is "", such as a span of
+// AppendJSONSpans) as AppendJSON writes it with f.SA set to sa: "sa" is
+// its last member, so the bytes are enc's with that member added before
+// the closing brace.
+func AppendJSONTagged(b, enc []byte, sa string) []byte {
+	if len(enc) == 0 || enc[len(enc)-1] != '}' || sa == "" {
+		return append(b, enc...)
+	}
+	b = append(b, enc[:len(enc)-1]...)
+	b = append(b, `,"sa":`...)
+	b = appendJSONString(b, sa)
+	return append(b, '}')
+}
+
+// appendFindings appends fs as a JSON array ("null" when nil), and where
+// each finding lies to *spans when spans is not nil.
+func appendFindings(b []byte, fs []Finding, spans *[]FindingSpan) ([]byte, error) {
 	if fs == nil {
 		return append(b, "null"...), nil
 	}
@@ -314,9 +347,13 @@ func appendFindings(b []byte, fs []Finding) ([]byte, error) {
 		if i > 0 {
 			b = append(b, ',')
 		}
+		start := len(b)
 		var err error
 		if b, err = fs[i].AppendJSON(b); err != nil {
 			return nil, err
+		}
+		if spans != nil {
+			*spans = append(*spans, FindingSpan{start, len(b)})
 		}
 	}
 	return append(b, ']'), nil

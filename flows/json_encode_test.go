@@ -49,6 +49,7 @@ func checkReportJSON(t testing.TB, name string, r *Report) {
 		if !sameJSON(t, name+" SA "+sa.Name(), buf, stdJSON(t, sa)) {
 			return
 		}
+		checkSpans(t, name, sa, buf)
 	}
 	for i := range r.Findings {
 		var err error
@@ -61,6 +62,27 @@ func checkReportJSON(t testing.TB, name string, r *Report) {
 		}
 	}
 	sameJSON(t, name+" stats", r.Stats.AppendJSON(nil), stdJSON(t, r.Stats))
+}
+
+// checkSpans checks AppendJSONSpans against enc (sa's AppendJSON): the
+// same bytes, one span per finding holding that finding's encoding, and
+// AppendJSONTagged of each span giving the finding tagged with an SA as
+// encoding/json writes it.
+func checkSpans(t testing.TB, name string, sa *SA, enc []byte) {
+	t.Helper()
+	got, spans, err := sa.AppendJSONSpans([]byte("prefix"), nil)
+	if err != nil || !bytes.Equal(got[len("prefix"):], enc) {
+		t.Fatalf("%s SA %s: AppendJSONSpans differs from AppendJSON (%v)", name, sa.Name(), err)
+	}
+	if len(spans) != len(sa.Findings) {
+		t.Fatalf("%s SA %s: %d spans for %d findings", name, sa.Name(), len(spans), len(sa.Findings))
+	}
+	for i, sp := range spans {
+		f := sa.Findings[i]
+		sameJSON(t, name+" span of finding "+string(f.Kind), got[sp.Start:sp.End], stdJSON(t, &f))
+		f.SA = "0102030405060708/\"<tag>"
+		sameJSON(t, name+" tagged finding "+string(f.Kind), AppendJSONTagged(nil, got[sp.Start:sp.End], f.SA), stdJSON(t, &f))
+	}
 }
 
 // TestAppendJSONMatchesEncodingJSON checks that the hand-written encoder

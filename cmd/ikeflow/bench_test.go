@@ -5,6 +5,8 @@ import (
 	"os"
 	"syscall"
 	"testing"
+
+	"github.com/ikeflow/ikeflow/flows"
 )
 
 // benchDissect runs the dissect command over a corpus capture repeatedly.
@@ -67,4 +69,44 @@ func BenchmarkAnalyzeCSV(b *testing.B) { benchAnalyze(b, "csv") }
 // benchAnalyze runs the analyze command over a corpus capture repeatedly.
 func benchAnalyze(b *testing.B, format string) {
 	benchRun(b, "analyze", "-q", "--idle-timeout", "60s", "--format", format)
+}
+
+// BenchmarkRenderSummary renders the table view of a capture too large to
+// list (the summary: problem SAs and findings by kind) from corpus SAs
+// repeated past detailLimit, without the analysis.
+func BenchmarkRenderSummary(b *testing.B) {
+	sas := corpusSAs(b, "ikev2-psk-success", "ikev2-auth-failed", "ikev2-retransmit", "ikev1-wrong-psk", "ikev2-rekey", "ikev1-main-quick")
+	col := newCollector(nil)
+	const n = detailLimit + 500
+	for i := range n {
+		col.add(sas[i%len(sas)])
+	}
+	rep := col.report(&flows.Report{Stats: flows.Stats{IKESAs: n}})
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := renderSummary(io.Discard, rep, col, false, renderOpts{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkRenderCSV writes the CSV rows of corpus SAs repeated (the
+// stream of analyze --format csv without the analysis).
+func BenchmarkRenderCSV(b *testing.B) {
+	sas := corpusSAs(b, "ikev2-psk-success", "ikev2-auth-failed", "ikev2-retransmit", "ikev1-wrong-psk", "ikev2-rekey", "ikev1-main-quick")
+	b.ReportAllocs()
+	for b.Loop() {
+		c := newCSVStream(io.Discard, nil)
+		if err := c.begin(); err != nil {
+			b.Fatal(err)
+		}
+		for i := range 1000 {
+			if err := c.add(sas[i%len(sas)]); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := c.end(&flows.Report{}); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

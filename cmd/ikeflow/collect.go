@@ -177,14 +177,32 @@ func (c *collector) summarised() bool { return c.total > detailLimit }
 // are finalised, then the findings and stats. Each object is encoded by
 // its AppendJSON method (flows/json_encode.go: encoding/json's bytes,
 // without reflection) into one reused buffer.
+//
+// The findings at the end repeat the SAs' findings, tagged with their SA.
+// With one input they are not encoded twice: add reserves each one's place
+// among the findings (its order of arrival) and flush, encoding the SA,
+// fills it with a copy of the bytes the SA's encoding holds
+// (flows.AppendJSONTagged). With several inputs the frame numbers are
+// annotated per object (frameRefs.annotateJSON), so each finding is
+// encoded on its own as it arrives (finding).
 type jsonStream struct {
 	w        io.Writer
 	refs     *frameRefs   // several inputs: frames are written as numbers in their own file, with the file
 	findings *findingRuns // the findings, written sorted at the end
 	n        int
-	buf      []*flows.SA
-	out      []byte // reused encoding buffer
+	buf      []heldSA
+	name     string              // the SA name of the findings handed to finding since the last add
+	spans    []flows.FindingSpan // reused: where an SA's findings lie in out
+	out      []byte              // reused encoding buffer
 	began    bool
+}
+
+// heldSA is an SA waiting in jsonStream.buf, and the index of the first of
+// its findings' places reserved in jsonStream.findings (-1: none).
+type heldSA struct {
+	sa      *flows.SA
+	reserve int
+	name    string // the SA's name, when it has findings
 }
 
 // flushEvery bounds the SAs buffered (to write them roughly in first-seen
@@ -202,29 +220,36 @@ func (j *jsonStream) begin() error {
 }
 
 func (j *jsonStream) add(sa *flows.SA) error {
-	j.buf = append(j.buf, sa)
+	h := heldSA{sa: sa, reserve: -1}
+	// The collector tags the findings it hands to finding, just before
+	// add, with the SA's name: reused rather than built again.
+	name := j.name
+	j.name = ""
+	if j.refs == nil && len(sa.Findings) > 0 {
+		if name == "" {
+			name = sa.Name()
+		}
+		h.name = name
+		if slices.ContainsFunc(sa.Findings, func(f flows.Finding) bool { return f.SA != "" }) {
+			// Their encoding names an SA already (never the case today):
+			// encode the tagged copies, as finding would have.
+			for i := range sa.Findings {
+				t := sa.Findings[i]
+				t.SA = name
+				if err := j.findings.add(&t); err != nil {
+					return err
+				}
+			}
+		} else {
+			h.reserve = j.findings.reserve(sa.Findings[0].Order())
+			for i := 1; i < len(sa.Findings); i++ {
+				j.findings.reserve(sa.Findings[i].Order())
+			}
+		}
+	}
+	j.buf = append(j.buf, h)
 	if len(j.buf) >= flushEvery {
 		return j.flush()
-	}
-	return nil
-}
-
-// appendObject appends the separator and one encoded object (its frame
-// numbers annotated when there are several inputs) to j.out, writing
-// j.out out when it is full.
-func (j *jsonStream) appendObject(sep string, enc func([]byte) ([]byte, error)) error {
-	j.out = append(j.out, sep...)
-	start := len(j.out)
-	var err error
-	if j.out, err = enc(j.out); err != nil {
-		return err
-	}
-	if j.refs != nil {
-		ann := j.refs.annotateJSON(j.out[start:])
-		j.out = append(j.out[:start], ann...)
-	}
-	if len(j.out) >= flushBytes {
-		return j.writeOut()
 	}
 	return nil
 }
@@ -237,19 +262,38 @@ func (j *jsonStream) writeOut() error {
 }
 
 func (j *jsonStream) flush() error {
-	slices.SortStableFunc(j.buf, func(x, y *flows.SA) int { return x.FirstFrame - y.FirstFrame })
-	for _, sa := range j.buf {
+	slices.SortStableFunc(j.buf, func(x, y heldSA) int { return x.sa.FirstFrame - y.sa.FirstFrame })
+	for _, h := range j.buf {
 		sep := ",\n  "
 		if j.n == 0 {
 			sep = "\n  "
 		}
 		j.n++
-		if err := j.appendObject(sep, sa.AppendJSON); err != nil {
+		j.out = append(j.out, sep...)
+		start := len(j.out)
+		var err error
+		if j.out, j.spans, err = h.sa.AppendJSONSpans(j.out, j.spans[:0]); err != nil {
 			return err
+		}
+		if j.refs != nil {
+			ann := j.refs.annotateJSON(j.out[start:])
+			j.out = append(j.out[:start], ann...)
+		} else if h.reserve >= 0 {
+			for i, sp := range j.spans {
+				j.findings.fill(h.reserve+i, j.out[sp.Start:sp.End], h.name)
+			}
+		}
+		if len(j.out) >= flushBytes {
+			if err := j.writeOut(); err != nil {
+				return err
+			}
 		}
 	}
 	clear(j.buf)
 	j.buf = j.buf[:0]
+	if err := j.findings.settle(); err != nil {
+		return err
+	}
 	return j.writeOut()
 }
 

@@ -20,13 +20,18 @@ import (
 // to an unlinked temporary file as a run, and the runs are merged at the
 // end. Memory therefore stays bounded whatever the number of findings (a
 // concentrator capture has one nat_detected per SA). The file is created
-// in $TMPDIR; when that fails, the findings stay in memory.
+// in $TMPDIR; when that fails, the findings stay in memory. Findings whose
+// place is reserved (reserve, then fill: the JSON writer copies them from
+// their SA's encoding) hold the next run back until they are filled: it
+// may then exceed runLimit by the findings of one batch of SAs
+// (jsonStream's flushEvery).
 type findingRuns struct {
 	refs     *frameRefs
 	runLimit int // pending bytes from which a run is written out
 
-	pend []pendFinding // findings not yet in a run, in the order added
-	data []byte        // their encodings
+	pend     []pendFinding // findings not yet in a run, in the order added
+	data     []byte        // their encodings
+	reserved int           // places in pend not yet filled (reserve, fill): no run is written meanwhile
 
 	file *os.File // the runs; nil until the first
 	fw   *bufio.Writer
@@ -34,7 +39,8 @@ type findingRuns struct {
 	runs []runSpan
 }
 
-// pendFinding is one encoded finding in findingRuns.data.
+// pendFinding is one encoded finding in findingRuns.data (off is -1 for
+// one reserved and not yet filled).
 type pendFinding struct {
 	first  int // first frame (0 when none), the sort key
 	off, n int
@@ -71,7 +77,34 @@ func (r *findingRuns) add(f *flows.Finding) error {
 		r.data = append(r.data[:start], ann...)
 	}
 	r.pend = append(r.pend, pendFinding{first: f.Order(), off: start, n: len(r.data) - start})
-	if len(r.data) >= r.runLimit {
+	return r.settle()
+}
+
+// reserve keeps the place of a finding (first: its first frame, Order)
+// whose encoding fill gives later, and returns its index for fill. The
+// place fixes its order among equal first frames, as add would have.
+// Only runs without a spill between reserve and fill: settle spills once
+// every reserved finding is filled.
+func (r *findingRuns) reserve(first int) int {
+	r.pend = append(r.pend, pendFinding{first: first, off: -1})
+	r.reserved++
+	return len(r.pend) - 1
+}
+
+// fill gives the reserved finding i its encoding: enc, its encoding without
+// the SA (a span of flows.SA.AppendJSONSpans), tagged with SA sa as add
+// writes it, copied rather than encoded again.
+func (r *findingRuns) fill(i int, enc []byte, sa string) {
+	start := len(r.data)
+	r.data = flows.AppendJSONTagged(r.data, enc, sa)
+	r.pend[i].off, r.pend[i].n = start, len(r.data)-start
+	r.reserved--
+}
+
+// settle writes a run when enough is pending (add calls it after each
+// finding), unless places are still to be filled.
+func (r *findingRuns) settle() error {
+	if len(r.data) >= r.runLimit && r.reserved == 0 {
 		return r.spill()
 	}
 	return nil
@@ -103,6 +136,9 @@ func (r *findingRuns) spill() error {
 	start := r.size
 	var hdr [12]byte
 	for _, p := range r.pend {
+		if p.off < 0 {
+			continue // never filled: its SA was not written (an error stopped the document)
+		}
 		binary.LittleEndian.PutUint64(hdr[:8], uint64(int64(p.first)))
 		binary.LittleEndian.PutUint32(hdr[8:], uint32(p.n))
 		r.fw.Write(hdr[:])
@@ -133,6 +169,9 @@ func (r *findingRuns) each(fn func(obj []byte) error) error {
 	if r.file == nil {
 		r.sortPending()
 		for _, p := range r.pend {
+			if p.off < 0 {
+				continue // never filled: its SA was not written (an error stopped the document)
+			}
 			if err := fn(r.data[p.off : p.off+p.n]); err != nil {
 				return err
 			}

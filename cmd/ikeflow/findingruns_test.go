@@ -136,3 +136,121 @@ func TestMergeReadBuf(t *testing.T) {
 		t.Errorf("590 runs: %d B buffers, want 4 KB", b)
 	}
 }
+
+// TestJSONStreamCopiesFindings checks the one-input JSON path, where the
+// findings at the end of the document are copied from each SA's encoding
+// (flows.AppendJSONTagged) into places reserved in their order of arrival,
+// instead of being encoded again: the document must be the one written by
+// encoding every tagged finding on its own as it arrived, for every corpus
+// SA, with findings tying on their first frame across SAs, with findings
+// that already name an SA (the collector's tag replaces it), with SAs
+// arriving out of order, with and without the collector's finding calls
+// before add, and with runs written to disk at every size.
+func TestJSONStreamCopiesFindings(t *testing.T) {
+	dirs, _ := filepath.Glob(filepath.Join(corpus, "*", "capture.pcap"))
+	var scens []string
+	for _, d := range dirs {
+		scens = append(scens, filepath.Base(filepath.Dir(d)))
+	}
+	base := corpusSAs(t, scens...)
+	var sas []*flows.SA
+	for k := range 60 {
+		for _, sa := range base {
+			c := *sa
+			c.Findings = slices.Clone(sa.Findings)
+			for i := range c.Findings {
+				if k%3 > 0 && len(c.Findings[i].Frames) > 0 {
+					c.Findings[i].Frames = []int{k % 3} // ties across SAs
+				}
+			}
+			if k%7 == 2 && len(c.Findings) > 0 {
+				c.Findings[0].SA = "preset/name"
+			}
+			c.FirstFrame = sa.FirstFrame + (k%2)*5
+			sas = append(sas, &c)
+		}
+	}
+	var tagged int
+	for _, sa := range sas {
+		tagged += len(sa.Findings)
+	}
+	if tagged < 1000 || len(sas) < 2*flushEvery {
+		t.Fatalf("only %d findings of %d SAs: the test proves little", tagged, len(sas))
+	}
+	// The document as written by encoding each object on its own.
+	var want []byte
+	want = append(want, "{\"sas\": ["...)
+	n := 0
+	var err error
+	for b := range slices.Chunk(sas, flushEvery) {
+		b = slices.Clone(b)
+		slices.SortStableFunc(b, func(x, y *flows.SA) int { return x.FirstFrame - y.FirstFrame })
+		for _, sa := range b {
+			want = append(want, ",\n  "[1-min(n, 1):]...)
+			n++
+			if want, err = sa.AppendJSON(want); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	var fs []flows.Finding
+	for _, sa := range sas {
+		for _, f := range sa.Findings {
+			f.SA = sa.Name()
+			fs = append(fs, f)
+		}
+	}
+	slices.SortStableFunc(fs, func(x, y flows.Finding) int { return x.Order() - y.Order() })
+	want = append(want, "\n],\n\"findings\": ["...)
+	for i := range fs {
+		want = append(want, ",\n  "[1-min(i, 1):]...)
+		if want, err = fs[i].AppendJSON(want); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stats := flows.Stats{IKESAs: len(sas)}
+	want = append(want, "\n],\n\"stats\": "...)
+	want = append(stats.AppendJSON(want), "}\n"...)
+
+	for _, limit := range []int{1, 700, 64 << 10, findingRunLimit} {
+		old := findingRunLimit
+		findingRunLimit = limit
+		var got bytes.Buffer
+		j := &jsonStream{w: &got}
+		err := j.begin()
+		for k, sa := range sas {
+			// As the collector does; every fifth SA without it (add
+			// then names the SA itself).
+			for i := range sa.Findings {
+				f := sa.Findings[i]
+				f.SA = sa.Name()
+				if err == nil && k%5 != 3 {
+					err = j.finding(&f)
+				}
+			}
+			if err == nil {
+				err = j.add(sa)
+			}
+		}
+		if err == nil {
+			err = j.end(&flows.Report{Stats: stats})
+		}
+		runs := len(j.findings.runs)
+		j.close()
+		findingRunLimit = old
+		if err != nil {
+			t.Fatal(err)
+		}
+		if limit < findingRunLimit && runs < 2 {
+			t.Errorf("run limit %d: %d runs written, want several", limit, runs)
+		}
+		if !bytes.Equal(got.Bytes(), want) {
+			g, w := got.Bytes(), want
+			i := 0
+			for i < min(len(g), len(w)) && g[i] == w[i] {
+				i++
+			}
+			t.Fatalf("run limit %d: documents differ at byte %d:\n%s\nwant\n%s", limit, i, g[max(0, i-300):min(len(g), i+300)], w[max(0, i-300):min(len(w), i+300)])
+		}
+	}
+}

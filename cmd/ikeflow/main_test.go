@@ -26,7 +26,7 @@ func ikeflow(t *testing.T, args ...string) (string, string, int) {
 
 const corpus = "../../testdata/corpus"
 
-func scenario(t *testing.T, name string) (capture string, keys []string) {
+func scenario(t testing.TB, name string) (capture string, keys []string) {
 	t.Helper()
 	dir := filepath.Join(corpus, name)
 	capture = filepath.Join(dir, "capture.pcap")

@@ -362,7 +362,7 @@ func TestVersionText(t *testing.T) {
 }
 
 // corpusSAs analyses corpus scenarios in-process and returns their SAs.
-func corpusSAs(t *testing.T, scens ...string) []*flows.SA {
+func corpusSAs(t testing.TB, scens ...string) []*flows.SA {
 	t.Helper()
 	var out []*flows.SA
 	e := &env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/csv"
 	"fmt"
 	"io"
 	"os"
@@ -56,16 +55,8 @@ func childSummary(sa *flows.SA, sep string) string {
 	if len(sa.ChildSAs) == 0 {
 		return "-"
 	}
-	var parts []string
-	for _, c := range sa.ChildSAs {
-		s := fmt.Sprintf("%s %s/%s %s", c.Protocol, c.SPIi, c.SPIr, c.State)
-		if len(c.TSi) > 0 || len(c.TSr) > 0 {
-			s += " " + strings.Join(c.TSi, ",") + " ⇄ " + strings.Join(c.TSr, ",")
-		}
-		s += fmt.Sprintf(" esp %d→ %d←", c.ESPPackets.IToR, c.ESPPackets.RToI)
-		parts = append(parts, s)
-	}
-	return strings.Join(parts, sep)
+	var buf [256]byte // on the stack: the string is the one allocation
+	return string(appendChildSummary(buf[:0], sa, sep))
 }
 
 func findingSummary(fs []flows.Finding) string {
@@ -359,20 +350,39 @@ func mdText(s string) string {
 
 // csvStream writes one CSV row per finding as SAs are finalised (an SA
 // without findings gets one row with empty finding columns), then the
-// capture-wide findings: a flat table for spreadsheets.
+// capture-wide findings: a flat table for spreadsheets. The rows are
+// encoded into buf (csv_append.go) and written every flushBytes.
 type csvStream struct {
-	cw   *csv.Writer
+	w    io.Writer
+	buf  []byte // encoded rows not yet written
+	base []byte // reused: the SA columns of the rows of one SA
+	fr   []byte // reused: one finding's frames
 	n    int
 	refs *frameRefs
+	err  error // the first write error; nothing is written after it
 }
 
 func newCSVStream(w io.Writer, refs *frameRefs) *csvStream {
-	return &csvStream{cw: csv.NewWriter(w), refs: refs}
+	return &csvStream{w: w, refs: refs}
 }
+
+// csvHeader is the header row.
+const csvHeader = "sa,version,initiator,responder,spi_i,spi_r,state,proposal,child_sas,severity,kind,frames,message\n"
 
 // begin writes the header row.
 func (c *csvStream) begin() error {
-	return c.cw.Write([]string{"sa", "version", "initiator", "responder", "spi_i", "spi_r", "state", "proposal", "child_sas", "severity", "kind", "frames", "message"})
+	c.buf = append(c.buf, csvHeader...)
+	return c.flush(false)
+}
+
+// flush writes the rows encoded so far: all of them when all is set,
+// else once flushBytes are waiting.
+func (c *csvStream) flush(all bool) error {
+	if c.err == nil && len(c.buf) > 0 && (all || len(c.buf) >= flushBytes) {
+		_, c.err = c.w.Write(c.buf)
+		c.buf = c.buf[:0]
+	}
+	return c.err
 }
 
 // csvFrames lists frames separated by spaces ("3 4", or "a.pcap#3 b.pcap#4"
@@ -385,27 +395,69 @@ func csvFrames(fr []int, refs *frameRefs) string {
 	return strings.Join(s, " ")
 }
 
+// appendFinding appends the finding columns of a row (severity, kind,
+// frames, message) and ends it.
+func (c *csvStream) appendFinding(f *flows.Finding) {
+	b := append(c.buf, f.Severity.String()...) // a word: never quoted
+	b = append(b, ',')
+	b = appendCSVField(b, string(f.Kind))
+	b = append(b, ',')
+	if c.refs == nil {
+		// Frame numbers and spaces, beginning with a digit: never quoted.
+		for i, fr := range f.Frames {
+			if i > 0 {
+				b = append(b, ' ')
+			}
+			b = strconv.AppendInt(b, int64(fr), 10)
+		}
+	} else {
+		b = appendCSVField(b, csvFrames(f.Frames, c.refs))
+	}
+	b = append(b, ',')
+	b = appendCSVField(b, f.Message)
+	c.buf = append(b, '\n')
+}
+
 func (c *csvStream) add(sa *flows.SA) error {
 	c.n++
-	base := []string{strconv.Itoa(c.n), strconv.Itoa(sa.Version), sa.Initiator.String(), sa.Responder.String(),
-		sa.SPIi.String(), sa.SPIr.String(), sa.State.String(), sa.Proposal, childSummary(sa, "; ")}
+	b := strconv.AppendInt(c.base[:0], int64(c.n), 10)
+	b = append(b, ',')
+	b = strconv.AppendInt(b, int64(sa.Version), 10)
+	b = append(b, ',')
+	b = appendCSVField(b, sa.Initiator.String())
+	b = append(b, ',')
+	b = appendCSVField(b, sa.Responder.String())
+	b = append(b, ',')
+	b = append(b, sa.SPIi.String()...) // hex digits
+	b = append(b, ',')
+	b = append(b, sa.SPIr.String()...)
+	b = append(b, ',')
+	b = appendCSVField(b, sa.State.String())
+	b = append(b, ',')
+	b = appendCSVField(b, sa.Proposal)
+	b = append(b, ',')
+	c.fr = appendChildSummary(c.fr[:0], sa, "; ")
+	b = appendCSVField(b, c.fr)
+	c.base = append(b, ',')
 	if len(sa.Findings) == 0 {
-		c.cw.Write(append(base, "", "", "", ""))
+		c.buf = append(c.buf, c.base...)
+		c.buf = append(c.buf, ",,,\n"...)
 	}
-	for _, f := range sa.Findings {
-		c.cw.Write(append(append([]string{}, base...), f.Severity.String(), string(f.Kind), csvFrames(f.Frames, c.refs), f.Message))
+	for i := range sa.Findings {
+		c.buf = append(c.buf, c.base...)
+		c.appendFinding(&sa.Findings[i])
 	}
-	return c.cw.Error()
+	return c.flush(false)
 }
 
 func (c *csvStream) end(rep *flows.Report) error {
-	for _, f := range rep.Findings {
-		if f.SA == "" {
-			c.cw.Write([]string{"", "", "", "", "", "", "", "", "", f.Severity.String(), string(f.Kind), csvFrames(f.Frames, c.refs), f.Message})
+	for i := range rep.Findings {
+		if f := &rep.Findings[i]; f.SA == "" {
+			c.buf = append(c.buf, ",,,,,,,,,"...)
+			c.appendFinding(f)
 		}
 	}
-	c.cw.Flush()
-	return c.cw.Error()
+	return c.flush(true)
 }
 
 // isTerminal reports whether w is a character device (a terminal).

@@ -69,8 +69,16 @@ func renderHTMLView(c *reportCtx, rep *flows.Report) error {
 	return renderHTML(c.w, rep, c.col, c.o, c.dm)
 }
 
-// finding keeps an SA finding encoded for the end of the document.
-func (j *jsonStream) finding(f *flows.Finding) error { return j.findings.add(f) }
+// finding keeps an SA finding encoded for the end of the document. With
+// one input add keeps its place instead, and flush copies its encoding
+// from the SA's.
+func (j *jsonStream) finding(f *flows.Finding) error {
+	if j.refs == nil {
+		j.name = f.SA
+		return nil
+	}
+	return j.findings.add(f)
+}
 
 // close releases the findings' temporary file.
 func (j *jsonStream) close() {

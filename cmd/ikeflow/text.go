@@ -49,37 +49,39 @@ func appendStrings(b []byte, parts ...string) []byte {
 
 const labelWidth = 6
 
+// appendPayloadsText appends one line per payload (more when its text has
+// several lines): the label, then the body's text, then the decryption
+// outcome on its last line. The pieces are appended as they are rather
+// than joined into one string first.
 func appendPayloadsText(b []byte, ps []payloadRecord, indent string) []byte {
 	for _, p := range ps {
-		label := p.label()
-		if p.Critical {
-			label += "!"
-		}
 		text := ""
 		if p.Body != nil {
 			text = p.Body.String()
 		}
-		if p.Decryption != "" {
-			if text != "" {
-				text += "; "
-			}
-			text += p.Decryption
-			if p.Fragment != "" {
-				text += " fragment " + p.Fragment
-			}
-		}
+		body := text != ""
 		first := true
 		for {
 			line, rest, more := strings.Cut(text, "\n")
 			b = append(b, indent...)
 			if first {
-				b = appendPadded(b, label)
+				b = appendLabel(b, p.label(), p.Critical)
 				first = false
 			} else {
 				b = appendPadded(b, "")
 			}
 			b = append(b, ' ')
 			b = append(b, line...)
+			if !more && p.Decryption != "" {
+				if body {
+					b = append(b, "; "...)
+				}
+				b = append(b, p.Decryption...)
+				if p.Fragment != "" {
+					b = append(b, " fragment "...)
+					b = append(b, p.Fragment...)
+				}
+			}
 			b = append(b, '\n')
 			if !more {
 				break
@@ -89,6 +91,21 @@ func appendPayloadsText(b []byte, ps []payloadRecord, indent string) []byte {
 		if len(p.Inner) > 0 {
 			b = appendPayloadsText(b, p.Inner, indent+"  ")
 		}
+	}
+	return b
+}
+
+// appendLabel appends a payload's label, with "!" when it is critical,
+// left-aligned in labelWidth columns.
+func appendLabel(b []byte, label string, critical bool) []byte {
+	n := len(label)
+	b = append(b, label...)
+	if critical {
+		b = append(b, '!')
+		n++
+	}
+	for ; n < labelWidth; n++ {
+		b = append(b, ' ')
 	}
 	return b
 }
