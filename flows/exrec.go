@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"slices"
 	"time"
 
 	"github.com/ikeflow/ikeflow/dissect"
@@ -351,6 +352,39 @@ func (ex *exRec) msgSize(i int) int {
 		}
 	}
 	return int(c.size)
+}
+
+// label returns the Label of the i-th message of ex (Message.Label),
+// shared when it is in v1LabelTab.
+func (ex *exRec) label(i int) string {
+	if c := ex.msg(i); c.flags&cmsgLabeled != 0 {
+		return sharedV1Label(ex.Type, c.label)
+	}
+	return ""
+}
+
+// labelKey tells the Labels of ex's messages apart without building them
+// (retransmitGroup compares every pair of messages of an exchange): two
+// messages of ex have the same Label exactly when their keys are equal.
+// 0 stands for "": no label, or an exchange type v1Label gives none;
+// otherwise the key is 1 + the message number, v1Label being one-to-one
+// in it for a given type.
+func (ex *exRec) labelKey(c *cmsg) int {
+	if c.flags&cmsgLabeled == 0 || !slices.Contains(v1LabelTypes[:], ex.Type) {
+		return 0 // v1Label gives "" for the types not in v1LabelTypes
+	}
+	return 1 + int(c.label)
+}
+
+// sameFragment reports whether the Fragment of r matches that of m for
+// retransmit grouping: equal, or both fragments with r the first ("1/n").
+// Fragment is "" exactly when fragTotal is 0, and fragLabel ("num/total")
+// is one-to-one, so the numbers are compared instead of the strings.
+func sameFragment(r, m *cmsg) bool {
+	if r.fragTotal == 0 || m.fragTotal == 0 {
+		return r.fragTotal == m.fragTotal
+	}
+	return r.fragNum == m.fragNum && r.fragTotal == m.fragTotal || r.fragNum == 1
 }
 
 // add appends m, the i-th message of ex (i = ex.nmsgs()), received in frame
