@@ -13,8 +13,10 @@ import (
 // exRare; the
 // exported Exchange and Message values (112 and 120 octets, strings for
 // From, Fragment and Label) are built from them only when the SA is
-// looked up (Analyzer.Lookup, live) or finalised (saState.view), because
-// a capture can hold hundreds of thousands of SAs open at once.
+// looked up (Analyzer.Lookup, live) or finalised (saState.view, after
+// conclude, which reads the records; not at all with
+// Options.NoExchanges), because a capture can hold hundreds of thousands
+// of SAs open at once.
 
 // exKind says what an exchange did, when the analyzer could tell.
 type exKind uint8
@@ -32,8 +34,9 @@ const (
 
 // exRec is the analyzer's compact record of an exchange. Its Exchange is
 // built by sync when the SA is looked up or finalised (saState.view keeps
-// it in SA.Exchanges, at the record's index in saState.exs), and kept up
-// to date by later syncs.
+// it in SA.Exchanges, at the record's index in saState.exs; not built at
+// finalisation with Options.NoExchanges), and kept up to date by later
+// syncs.
 type exRec struct {
 	Type    dissect.ExchangeType
 	side    saSide // side that sent the request / first message

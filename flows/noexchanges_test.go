@@ -108,3 +108,30 @@ func TestNoExchangesAfterLookup(t *testing.T) {
 		}
 	}
 }
+
+// FuzzNoExchanges feeds arbitrary packet sequences (FuzzAnalyzer's
+// encoding and seeds) twice, with and without Options.NoExchanges: the
+// findings and every SA's JSON (its Exchanges taken out) must not change.
+func FuzzNoExchanges(f *testing.F) {
+	for _, sc := range []string{"ikev2-retransmit", "ikev2-rekey", "ikev1-main-quick", "ikev2-dpd-dead-peer"} {
+		pk := corpusPacketsOrNil(sc)
+		f.Add(encodeFuzz(pk[:min(len(pk), 4)]))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		pk := fuzzPackets(data)
+		full, lazy := analyze(pk, Options{}), analyze(pk, Options{NoExchanges: true})
+		if len(full.SAs) != len(lazy.SAs) || len(full.Findings) != len(lazy.Findings) {
+			t.Fatalf("%d SAs, %d findings with exchanges; %d, %d without",
+				len(full.SAs), len(full.Findings), len(lazy.SAs), len(lazy.Findings))
+		}
+		for i, sa := range lazy.SAs {
+			f := *full.SAs[i]
+			f.Exchanges = nil
+			want, _ := f.AppendJSON(nil)
+			got, _ := sa.AppendJSON(nil)
+			if sa.Exchanges != nil || !bytes.Equal(got, want) {
+				t.Fatalf("SA %d differs with NoExchanges:\n got %s\nwant %s", i, got, want)
+			}
+		}
+	})
+}
