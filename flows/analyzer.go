@@ -269,9 +269,19 @@ func (a *Analyzer) finalize(st *saState) {
 	}
 	st.done = true
 	a.lruRemove(st)
-	st.view()
+	// conclude reads the compact exchange records, not SA.Exchanges: the
+	// exported exchanges are built once, after it, and not at all for a
+	// report that does not show them (Options.NoExchanges), which saves
+	// their four allocations per SA and the memory of keeping them until
+	// the report is written.
+	st.materialise()
 	a.conclude(st)
-	st.view()
+	if a.opt.NoExchanges {
+		st.materialise()
+		st.sa.Exchanges = nil // even if a Lookup built them
+	} else {
+		st.view()
+	}
 	clear(st.exs) // the records are no longer needed: sa.Exchanges holds their Exchanges
 	st.exs = nil
 	if !a.unindexed {

@@ -115,28 +115,23 @@ func (a *Analyzer) concludeSA(st *saState) {
 	}
 }
 
-// transmission is one send of a message that was retransmitted.
-type transmission struct {
-	frame int
-	t     time.Time
-}
-
 // retransmitFindings reports retransmitted and unanswered requests. It
 // returns true when a request needed for establishment was retransmitted
 // and never answered (the sender gave up or the capture ended).
+//
+// It reads the compact records (st.exs), not SA.Exchanges: the exported
+// exchanges are built after conclude, and only when the report shows them
+// (Options.NoExchanges).
 func (a *Analyzer) retransmitFindings(st *saState) (gaveUp bool) {
 	sa := st.sa
 	answeredSmall := [2]int{} // largest answered request per side
-	for i, ex := range st.exs {
-		if out := sa.Exchanges[i]; ex.Answered && len(out.Messages) > 0 {
-			m := out.Messages[0]
-			if !m.Response && m.Size > answeredSmall[ex.side] {
-				answeredSmall[ex.side] = m.Size
-			}
+	for _, ex := range st.exs {
+		if ex.Answered && ex.nmsgs() > 0 && !ex.msg(0).response() {
+			answeredSmall[ex.side] = max(answeredSmall[ex.side], ex.msgSize(0))
 		}
 	}
-	for i, ex := range st.exs {
-		out := sa.Exchanges[i]
+	var g []int // one group at a time, reused
+	for _, ex := range st.exs {
 		if slow, slowFrom, slowTo := ex.slowWait(); slow >= slowAnswer {
 			st.addFinding(KindSlowResponse, SeverityInfo, ex.start(),
 				"The peer took "+secs(slow)+" to answer in the "+ex.Type.String()+" exchange (message ID "+u32(ex.MID)+
@@ -144,15 +139,15 @@ func (a *Analyzer) retransmitFindings(st *saState) (gaveUp bool) {
 					" lookups, or an overloaded peer. Delays this long invite retransmits and, past the peer's timeout,"+
 					" failed negotiations.", slowFrom, slowTo)
 		}
-		groups := retransmitGroups(out)
-		for _, g := range groups {
-			if g[0].Response && sa.Version == 2 {
+		for i := range ex.nmsgs() {
+			g = retransmitGroup(ex, i, g[:0])
+			if len(g) == 0 || ex.msg(g[0]).response() && sa.Version == 2 {
 				continue // a responder resends its answer to a retransmitted request: expected
 			}
 			a.retransmitFinding(st, ex, g)
 		}
-		if sa.Version == 2 && !ex.Answered && len(out.Messages) > 0 && !out.Messages[0].Response {
-			if a.unansweredV2(st, ex, out, answeredSmall[ex.side]) && ex.Retransmits > 0 &&
+		if sa.Version == 2 && !ex.Answered && ex.nmsgs() > 0 && !ex.msg(0).response() {
+			if a.unansweredV2(st, ex, answeredSmall[ex.side]) && ex.Retransmits > 0 &&
 				(ex.Type == dissect.ExchangeIKESAInit || ex.Type == dissect.ExchangeIKEAuth) {
 				gaveUp = true
 			}
@@ -164,37 +159,40 @@ func (a *Analyzer) retransmitFindings(st *saState) (gaveUp bool) {
 	return gaveUp
 }
 
-// retransmitGroups returns, for each message of ex that was sent more than
-// once, its transmissions in order, with the label of the message.
-func retransmitGroups(ex *Exchange) [][]*Message {
-	var out [][]*Message
-	for i, m := range ex.Messages {
-		if m.Retransmit {
-			continue
-		}
-		var g []*Message
-		for _, r := range ex.Messages[i+1:] {
-			if r.Retransmit && r.From == m.From && r.Response == m.Response && r.Label == m.Label &&
-				(r.Fragment == m.Fragment || r.Fragment != "" && m.Fragment != "" && strings.HasPrefix(r.Fragment, "1/")) {
-				g = append(g, r)
+// retransmitGroup appends to g (empty) the indexes of the transmissions of
+// the i-th message of ex when it was sent more than once: i, a first
+// transmission (and, fragmented, the first fragment), then its
+// retransmits in order. Otherwise it returns g empty.
+func retransmitGroup(ex *exRec, i int, g []int) []int {
+	m := ex.msg(i)
+	if m.retransmit() || m.fragTotal != 0 && m.fragNum != 1 {
+		return g
+	}
+	key := ex.labelKey(m)
+	for j := i + 1; j < ex.nmsgs(); j++ {
+		if r := ex.msg(j); r.retransmit() && r.side() == m.side() && r.response() == m.response() &&
+			ex.labelKey(r) == key && sameFragment(r, m) {
+			if len(g) == 0 {
+				g = append(g, i) // only now: most messages have no retransmit, and g no array yet
 			}
-		}
-		if len(g) > 0 && (m.Fragment == "" || strings.HasPrefix(m.Fragment, "1/")) {
-			out = append(out, append([]*Message{m}, g...))
+			g = append(g, j)
 		}
 	}
-	return out
+	return g
 }
 
-// retransmitFinding describes one retransmitted message.
-func (a *Analyzer) retransmitFinding(st *saState, ex *exRec, g []*Message) {
-	first := g[0]
+// retransmitFinding describes one retransmitted message, whose
+// transmissions are the messages g (indexes in ex) of ex.
+func (a *Analyzer) retransmitFinding(st *saState, ex *exRec, g []int) {
+	first := ex.msg(g[0])
+	from, label := first.side().String(), ex.label(g[0])
+	t0 := ex.msgTime(g[0])
 	what := ex.Type.String() + " request"
-	if first.Response {
+	if first.response() {
 		what = ex.Type.String() + " response"
 	}
-	if first.Label != "" {
-		what = first.Label + " (" + ex.Type.String() + ")"
+	if label != "" {
+		what = label + " (" + ex.Type.String() + ")"
 	}
 	// The text lists every transmission; a message resent 200 times is
 	// common, so the times are appended as they are formatted, into a
@@ -202,37 +200,37 @@ func (a *Analyzer) retransmitFinding(st *saState, ex *exRec, g []*Message) {
 	var b strings.Builder
 	b.Grow(400 + 16*len(g))
 	var num [32]byte
-	b.WriteString("The " + first.From + " sent " + what + " (message ID " + u32(ex.MID) + ") " + strconv.Itoa(len(g)) + " times")
+	b.WriteString("The " + from + " sent " + what + " (message ID " + u32(ex.MID) + ") " + strconv.Itoa(len(g)) + " times")
 	b.WriteString(" at +0 s")
 	frames := make([]int, 0, len(g))
-	for i, m := range g {
-		frames = append(frames, m.Frame)
-		if i > 0 {
+	for k, i := range g {
+		frames = append(frames, ex.frame(i))
+		if k > 0 {
 			b.WriteString(", +")
-			b.Write(appendSecs(num[:0], m.Time.Sub(first.Time)))
+			b.Write(appendSecs(num[:0], ex.msgTime(i).Sub(t0)))
 		}
 	}
 	b.WriteString(" (back-off:")
-	for i := 1; i < len(g); i++ {
+	for k := 1; k < len(g); k++ {
 		b.WriteByte(' ')
-		b.Write(appendSecs(num[:0], g[i].Time.Sub(g[i-1].Time)))
+		b.Write(appendSecs(num[:0], ex.msgTime(g[k]).Sub(ex.msgTime(g[k-1]))))
 	}
 	b.WriteString("). ")
 	sev := SeverityWarning
 	answered := ex.Answered
 	if st.v1 != nil {
-		answered = ex.v1step > labelIndex(first.Label) || (ex.Type == dissect.ExchangeInformationalV1 && ex.Answered)
+		answered = ex.v1step > labelIndex(label) || (ex.Type == dissect.ExchangeInformationalV1 && ex.Answered)
 	}
-	delay := g[len(g)-1].Time.Sub(first.Time)
+	delay := ex.msgTime(g[len(g)-1]).Sub(t0)
 	switch {
-	case first.Response && st.sa.Version == 1:
-		b.WriteString("An IKEv1 peer resends its last message when the next one does not arrive: the " + otherSide(first.From) +
+	case first.response() && st.sa.Version == 1:
+		b.WriteString("An IKEv1 peer resends its last message when the next one does not arrive: the " + otherSide(from) +
 			"'s next message was lost or ignored.")
 		if answered {
 			b.WriteString(" The exchange then continued.")
 		}
-	case answered && st.sa.Version == 2 && everyCopyAnswered(st, ex, g):
-		b.WriteString(ignoredAnswers(st, ex, g))
+	case answered && st.sa.Version == 2 && everyCopyAnswered(ex, g):
+		b.WriteString(ignoredAnswers(ex, g))
 		sev = SeverityError
 		if ex.errorOf() == "" {
 			sev = SeverityWarning
@@ -249,66 +247,68 @@ func (a *Analyzer) retransmitFinding(st *saState, ex *exRec, g []*Message) {
 		if x.refusalWhat == "" {
 			what = "an encrypted informational (frame " + strconv.Itoa(x.refusal) + ", most likely an error notify)"
 		}
-		b.WriteString("The " + otherSide(first.From) + " had answered with " + what + " instead of the next" +
-			" quick-mode message; the " + first.From + " ignored that answer and kept retransmitting. This is not" +
+		b.WriteString("The " + otherSide(from) + " had answered with " + what + " instead of the next" +
+			" quick-mode message; the " + from + " ignored that answer and kept retransmitting. This is not" +
 			" packet loss: act on the refusal.")
 	default:
 		b.WriteString("It was never answered in this capture.")
 	}
-	st.addFinding(KindRetransmit, sev, first.Time, b.String(), frames...)
+	st.addFinding(KindRetransmit, sev, t0, b.String(), frames...)
 }
 
-// unansweredV2 reports an IKEv2 request without response; it returns false
-// when the capture simply ended too soon to judge.
-func (a *Analyzer) unansweredV2(st *saState, ex *exRec, out *Exchange, answeredSize int) bool {
-	first := out.Messages[0]
-	last := out.Messages[len(out.Messages)-1]
-	if ex.Retransmits == 0 && a.now.Sub(last.Time) < a.opt.Grace {
+// unansweredV2 reports an IKEv2 request without response (ex, first seen
+// by its request); it returns false when the capture simply ended too soon
+// to judge.
+func (a *Analyzer) unansweredV2(st *saState, ex *exRec, answeredSize int) bool {
+	n := ex.nmsgs()
+	from, size := ex.msg(0).side().String(), ex.msgSize(0)
+	firstT, lastT := ex.msgTime(0), ex.msgTime(n-1)
+	if ex.Retransmits == 0 && a.now.Sub(lastT) < a.opt.Grace {
 		return false
 	}
-	frames := make([]int, 0, len(out.Messages))
-	for _, m := range out.Messages {
-		frames = append(frames, m.Frame)
+	frames := make([]int, 0, n)
+	for i := range n {
+		frames = append(frames, ex.frame(i))
 	}
 	if ex.Type == dissect.ExchangeInformational && ex.Retransmits == 0 {
 		// One transmission without an answer is not enough to call the peer
 		// dead: senders retransmit before they give up.
-		st.addFinding(KindUnanswered, SeverityInfo, first.Time,
-			"The "+first.From+"'s INFORMATIONAL request (message ID "+u32(ex.MID)+", "+strconv.Itoa(first.Size)+
-				" octets) got no answer in the "+secs(a.now.Sub(first.Time))+" the capture went on after it, and was not"+
+		st.addFinding(KindUnanswered, SeverityInfo, firstT,
+			"The "+from+"'s INFORMATIONAL request (message ID "+u32(ex.MID)+", "+strconv.Itoa(size)+
+				" octets) got no answer in the "+secs(a.now.Sub(firstT))+" the capture went on after it, and was not"+
 				" retransmitted in that time. That alone does not show a dead peer: the answer may have come after the"+
 				" capture stopped or taken a path it does not see. A peer is dead when the sender retransmits and"+
 				" finally gives up.", frames...)
 		return true
 	}
-	if ex.Type == dissect.ExchangeInformational && (ex.kind == exLiveness || ex.kind == exUnknown && first.Size <= 96) {
+	if ex.Type == dissect.ExchangeInformational && (ex.kind == exLiveness || ex.kind == exUnknown && size <= 96) {
 		what := " octets: a liveness check/DPD or a Delete) "
 		if ex.kind == exLiveness {
 			what = " octets, empty: a liveness check/DPD) "
 		}
-		st.addFinding(KindDeadPeer, SeverityError, first.Time,
-			"The "+first.From+" sent an INFORMATIONAL request (message ID "+u32(ex.MID)+", "+strconv.Itoa(first.Size)+
-				what+strconv.Itoa(len(out.Messages))+" time(s) over "+
-				secs(last.Time.Sub(first.Time))+" and got no answer: the "+otherSide(first.From)+" is unreachable or has lost"+
+		st.addFinding(KindDeadPeer, SeverityError, firstT,
+			"The "+from+" sent an INFORMATIONAL request (message ID "+u32(ex.MID)+", "+strconv.Itoa(size)+
+				what+strconv.Itoa(n)+" time(s) over "+
+				secs(lastT.Sub(firstT))+" and got no answer: the "+otherSide(from)+" is unreachable or has lost"+
 				" this IKE SA (reboot, HA failover, NAT mapping expired). The sender will declare the peer dead and tear down"+
 				" the SA. Check reachability on UDP 500/4500 and the peer's uptime.", frames...)
 		st.out.put(outDead, ex.Retransmits > 0)
 		return true
 	}
 	var b strings.Builder
-	b.WriteString("The " + first.From + "'s " + ex.Type.String() + " request (message ID " + u32(ex.MID) + ", " +
-		strconv.Itoa(first.Size) + " octets) got no answer in this capture")
-	if len(out.Messages) > 1 {
-		b.WriteString(" (" + strconv.Itoa(len(out.Messages)) + " transmissions over " + secs(last.Time.Sub(first.Time)) + ")")
+	b.WriteString("The " + from + "'s " + ex.Type.String() + " request (message ID " + u32(ex.MID) + ", " +
+		strconv.Itoa(size) + " octets) got no answer in this capture")
+	if n > 1 {
+		b.WriteString(" (" + strconv.Itoa(n) + " transmissions over " + secs(lastT.Sub(firstT)) + ")")
 	}
 	b.WriteString(". ")
-	if first.Size > largeMessage && answeredSize > 0 && answeredSize <= largeMessage {
-		b.WriteString("Only large messages go unanswered: this one (" + strconv.Itoa(first.Size) + " octets) needs IP" +
+	if size > largeMessage && answeredSize > 0 && answeredSize <= largeMessage {
+		b.WriteString("Only large messages go unanswered: this one (" + strconv.Itoa(size) + " octets) needs IP" +
 			" fragmentation while the smaller ones (" + strconv.Itoa(answeredSize) + " octets) got through. A firewall or" +
 			" NAT on the path is dropping IP fragments, or the path MTU is lower than expected. Enable IKEv2" +
 			" fragmentation (RFC 7383) on both peers, lower the MTU, or allow fragments through.")
-	} else if first.Size > largeMessage && ex.Type == dissect.ExchangeIKEAuth {
-		b.WriteString("At " + strconv.Itoa(first.Size) + " octets it needs IP fragmentation: fragments dropped on the path" +
+	} else if size > largeMessage && ex.Type == dissect.ExchangeIKEAuth {
+		b.WriteString("At " + strconv.Itoa(size) + " octets it needs IP fragmentation: fragments dropped on the path" +
 			" are a common cause (enable IKEv2 fragmentation, RFC 7383). Otherwise check that UDP 500/4500 reaches the peer" +
 			" and that the peer's logs show the request.")
 	} else {
@@ -320,7 +320,7 @@ func (a *Analyzer) unansweredV2(st *saState, ex *exRec, out *Exchange, answeredS
 	if ex.Type == dissect.ExchangeIKESAInit || ex.Type == dissect.ExchangeIKEAuth {
 		sev = SeverityError
 	}
-	st.addFinding(KindUnanswered, sev, first.Time, b.String(), frames...)
+	st.addFinding(KindUnanswered, sev, firstT, b.String(), frames...)
 	return true
 }
 
@@ -411,25 +411,23 @@ func (a *Analyzer) weakFinding(st *saState) {
 // collisionFinding reports simultaneous CREATE_CHILD_SA requests from both
 // sides (RFC 7296 §2.8.1).
 func (a *Analyzer) collisionFinding(st *saState) {
-	exs, outs := st.exs, st.sa.Exchanges
+	exs := st.exs
 	for i, x := range exs {
-		xo := outs[i]
-		if x.Type != dissect.ExchangeCreateChildSA || len(xo.Messages) == 0 {
+		if x.Type != dissect.ExchangeCreateChildSA || x.nmsgs() == 0 {
 			continue
 		}
 		end := a.now
-		for _, m := range xo.Messages {
-			if m.Response {
-				end = m.Time
+		for k := range x.nmsgs() {
+			if x.msg(k).response() {
+				end = x.msgTime(k)
 				break
 			}
 		}
-		for j, y := range exs[i+1:] {
-			yo := outs[i+1+j]
+		for _, y := range exs[i+1:] {
 			if y.start().After(end) {
 				break
 			}
-			if y.Type != dissect.ExchangeCreateChildSA || y.side == x.side || len(yo.Messages) == 0 {
+			if y.Type != dissect.ExchangeCreateChildSA || y.side == x.side || y.nmsgs() == 0 {
 				continue
 			}
 			sev := SeverityInfo
@@ -437,11 +435,11 @@ func (a *Analyzer) collisionFinding(st *saState) {
 				sev = SeverityWarning
 			}
 			st.addFinding(KindRekeyCollision, sev, y.start(),
-				"Both peers started a CREATE_CHILD_SA at the same time (message ID "+u32(x.MID)+" from the "+xo.From+
-					", "+u32(y.MID)+" from the "+yo.From+"): a rekey collision (RFC 7296 §2.8.1). The peers must keep"+
+				"Both peers started a CREATE_CHILD_SA at the same time (message ID "+u32(x.MID)+" from the "+x.side.String()+
+					", "+u32(y.MID)+" from the "+y.side.String()+"): a rekey collision (RFC 7296 §2.8.1). The peers must keep"+
 					" the SA with the lowest nonce and delete the other; implementations that get this wrong end up with"+
 					" duplicate or missing child SAs. Add jitter to rekey timers or make one side the rekey initiator.",
-				xo.Messages[0].Frame, yo.Messages[0].Frame)
+				x.frame(0), y.frame(0))
 			return
 		}
 	}

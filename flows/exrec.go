@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"slices"
 	"time"
 
 	"github.com/ikeflow/ikeflow/dissect"
@@ -12,8 +13,10 @@ import (
 // exRare; the
 // exported Exchange and Message values (112 and 120 octets, strings for
 // From, Fragment and Label) are built from them only when the SA is
-// looked up (Analyzer.Lookup, live) or finalised (saState.view), because
-// a capture can hold hundreds of thousands of SAs open at once.
+// looked up (Analyzer.Lookup, live) or finalised (saState.view, after
+// conclude, which reads the records; not at all with
+// Options.NoExchanges), because a capture can hold hundreds of thousands
+// of SAs open at once.
 
 // exKind says what an exchange did, when the analyzer could tell.
 type exKind uint8
@@ -31,8 +34,9 @@ const (
 
 // exRec is the analyzer's compact record of an exchange. Its Exchange is
 // built by sync when the SA is looked up or finalised (saState.view keeps
-// it in SA.Exchanges, at the record's index in saState.exs), and kept up
-// to date by later syncs.
+// it in SA.Exchanges, at the record's index in saState.exs; not built at
+// finalisation with Options.NoExchanges), and kept up to date by later
+// syncs.
 type exRec struct {
 	Type    dissect.ExchangeType
 	side    saSide // side that sent the request / first message
@@ -351,6 +355,39 @@ func (ex *exRec) msgSize(i int) int {
 		}
 	}
 	return int(c.size)
+}
+
+// label returns the Label of the i-th message of ex (Message.Label),
+// shared when it is in v1LabelTab.
+func (ex *exRec) label(i int) string {
+	if c := ex.msg(i); c.flags&cmsgLabeled != 0 {
+		return sharedV1Label(ex.Type, c.label)
+	}
+	return ""
+}
+
+// labelKey tells the Labels of ex's messages apart without building them
+// (retransmitGroup compares every pair of messages of an exchange): two
+// messages of ex have the same Label exactly when their keys are equal.
+// 0 stands for "": no label, or an exchange type v1Label gives none;
+// otherwise the key is 1 + the message number, v1Label being one-to-one
+// in it for a given type.
+func (ex *exRec) labelKey(c *cmsg) int {
+	if c.flags&cmsgLabeled == 0 || !slices.Contains(v1LabelTypes[:], ex.Type) {
+		return 0 // v1Label gives "" for the types not in v1LabelTypes
+	}
+	return 1 + int(c.label)
+}
+
+// sameFragment reports whether the Fragment of r matches that of m for
+// retransmit grouping: equal, or both fragments with r the first ("1/n").
+// Fragment is "" exactly when fragTotal is 0, and fragLabel ("num/total")
+// is one-to-one, so the numbers are compared instead of the strings.
+func sameFragment(r, m *cmsg) bool {
+	if r.fragTotal == 0 || m.fragTotal == 0 {
+		return r.fragTotal == m.fragTotal
+	}
+	return r.fragNum == m.fragNum && r.fragTotal == m.fragTotal || r.fragNum == 1
 }
 
 // add appends m, the i-th message of ex (i = ex.nmsgs()), received in frame

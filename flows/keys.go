@@ -2,9 +2,9 @@ package flows
 
 import (
 	"errors"
-	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ikeflow/ikeflow/decrypt"
 	"github.com/ikeflow/ikeflow/dissect"
@@ -164,7 +164,7 @@ func (a *Analyzer) hiddenChildRefusal(st *saState) bool {
 		sa.RekeyedFrom != "" || st.out.has(outRekeyed) || sa.ExchangesOmitted > 0 {
 		return false
 	}
-	exs := sa.Exchanges
+	exs := st.exs // the compact records: SA.Exchanges is built after conclude
 	k := -1
 	for i, ex := range exs {
 		if ex.Type == dissect.ExchangeIKEAuth && ex.Answered {
@@ -175,33 +175,37 @@ func (a *Analyzer) hiddenChildRefusal(st *saState) bool {
 		return false
 	}
 	auth := exs[k]
-	var req, resp *Message
-	for _, m := range auth.Messages {
-		switch {
-		case m.Response && resp == nil:
-			resp = m
-		case !m.Response && req == nil:
-			req = m
+	req, resp := -1, -1
+	for i := range auth.nmsgs() {
+		switch m := auth.msg(i); {
+		case m.response() && resp < 0:
+			resp = i
+		case !m.response() && req < 0:
+			req = i
 		}
 	}
-	if req == nil || resp == nil || resp.Payloads != "SK" || resp.Size*100 >= req.Size*refusedAuthRatio {
+	if req < 0 || resp < 0 {
 		return false
 	}
-	frames := []int{req.Frame, resp.Frame}
+	reqSize, respSize, respFrame, respTime := auth.msgSize(req), auth.msgSize(resp), auth.frame(resp), auth.msgTime(resp)
+	if auth.msg(resp).text() != "SK" || respSize*100 >= reqSize*refusedAuthRatio {
+		return false
+	}
+	frames := []int{auth.frame(req), respFrame}
 	then := " Nothing of this SA follows."
 	if k+1 < len(exs) {
 		info := exs[k+1]
-		if info.Type != dissect.ExchangeInformational || len(info.Messages) == 0 || info.Messages[0].Payloads != "SK" {
+		if info.Type != dissect.ExchangeInformational || info.nmsgs() == 0 || info.msg(0).text() != "SK" {
 			return false
 		}
-		first := info.Messages[0]
-		frames = append(frames, first.Frame)
-		then = " The INFORMATIONAL " + secs(first.Time.Sub(resp.Time)) + " later (frame " + strconv.Itoa(first.Frame) +
+		frame := info.frame(0)
+		frames = append(frames, frame)
+		then = " The INFORMATIONAL " + secs(info.msgTime(0).Sub(respTime)) + " later (frame " + strconv.Itoa(frame) +
 			"), after which nothing follows, is most likely the Delete of the IKE SA."
 	}
-	st.addFinding(KindChildRefused, SeverityWarning, resp.Time,
-		"The IKE_AUTH response (frame "+strconv.Itoa(resp.Frame)+", "+strconv.Itoa(resp.Size)+" octets) is too small to"+
-			" carry the SA and traffic selectors of an accepted child SA (the request had "+strconv.Itoa(req.Size)+
+	st.addFinding(KindChildRefused, SeverityWarning, respTime,
+		"The IKE_AUTH response (frame "+strconv.Itoa(respFrame)+", "+strconv.Itoa(respSize)+" octets) is too small to"+
+			" carry the SA and traffic selectors of an accepted child SA (the request had "+strconv.Itoa(reqSize)+
 			" octets; accepting responses are about 80% of it), and no ESP follows: the responder most likely"+
 			" authenticated the initiator but refused the child SA (NO_PROPOSAL_CHOSEN: the phase-2 proposals;"+
 			" TS_UNACCEPTABLE: the traffic selectors)."+then+" The messages are encrypted: give the keys to see which.",
@@ -216,43 +220,55 @@ func (a *Analyzer) hiddenChildRefusal(st *saState) bool {
 // "established" is only the last state ikeflow could see.
 func (a *Analyzer) endUnknown(st *saState) {
 	sa := st.sa
-	if sa.State != StateEstablished || sa.ExchangesOmitted > 0 || len(sa.Exchanges) == 0 {
+	exs := st.exs // the compact records: SA.Exchanges is built after conclude
+	if sa.State != StateEstablished || sa.ExchangesOmitted > 0 || len(exs) == 0 {
 		return
 	}
-	var msgs []*Message
+	// The messages looked at are those of exs[k:].
+	k := len(exs) - 1
 	if sa.Version == 2 {
-		last := sa.Exchanges[len(sa.Exchanges)-1]
-		if last.Type != dissect.ExchangeInformational || !last.Answered || len(last.Messages) < 2 {
+		last := exs[k]
+		if last.Type != dissect.ExchangeInformational || !last.Answered || last.nmsgs() < 2 {
 			return
 		}
-		msgs = last.Messages
 	} else {
 		// IKEv1 informational messages are one-way: take the run of them
 		// that ends the SA (a Delete of the IPsec SA, then of the ISAKMP SA).
-		for i := len(sa.Exchanges) - 1; i >= 0 && sa.Exchanges[i].Type == dissect.ExchangeInformationalV1; i-- {
-			msgs = append(slices.Clone(sa.Exchanges[i].Messages), msgs...)
+		k = len(exs)
+		for k > 0 && exs[k-1].Type == dissect.ExchangeInformationalV1 {
+			k--
 		}
 	}
-	if len(msgs) == 0 {
-		return
-	}
-	for _, m := range msgs {
-		if m.Payloads != "SK" && m.Payloads != "encrypted" { // decrypted or clear: its content is known
-			return
+	// Two passes over the messages: the checks, then (rarely reached) the
+	// frames, in a slice of the exact size.
+	n := 0
+	var firstT, lastT time.Time
+	for _, ex := range exs[k:] {
+		for i := range ex.nmsgs() {
+			if p := ex.msg(i).text(); p != "SK" && p != "encrypted" { // decrypted or clear: its content is known
+				return
+			}
+			if n == 0 {
+				firstT = ex.msgTime(i)
+			}
+			n++
+			lastT = ex.msgTime(i)
 		}
 	}
-	if sa.End.After(msgs[len(msgs)-1].Time) {
+	if n == 0 || sa.End.After(lastT) {
 		return
 	}
-	frames := make([]int, 0, len(msgs))
-	for _, m := range msgs {
-		frames = append(frames, m.Frame)
+	frames := make([]int, 0, n)
+	for _, ex := range exs[k:] {
+		for i := range ex.nmsgs() {
+			frames = append(frames, ex.frame(i))
+		}
 	}
 	what, dpd := "an encrypted INFORMATIONAL", "a liveness check (DPD)"
 	if sa.Version == 1 {
 		what, dpd = "encrypted informational messages", "a DPD R-U-THERE"
 	}
-	st.addFinding(KindEndUnknown, SeverityInfo, msgs[0].Time,
+	st.addFinding(KindEndUnknown, SeverityInfo, firstT,
 		"The last exchange of this SA is "+what+" (frames "+joinInts(frames)+"), after which the capture shows"+
 			" nothing more of it: no IKE message and no ESP. Without keys a Delete and "+dpd+" look alike, so the"+
 			" SA may have been deleted there; \"established\" is only the last state the capture shows. Give the"+

@@ -46,6 +46,17 @@ type Options struct {
 	// MaxExchanges bounds the exchanges kept per SA in the report
 	// (DefaultMaxExchanges when zero).
 	MaxExchanges int
+	// NoExchanges leaves SA.Exchanges nil in the SAs handed to OnSA and
+	// returned by Finish, for reports that do not show exchanges (a
+	// summary table, one row per finding): building them costs four
+	// allocations per SA and keeping them memory until the report is
+	// written. Everything else about the SA is as without it: its state,
+	// findings (worked out from the analyzer's own records of the
+	// exchanges), child SAs, and ExchangesOmitted, which still counts only
+	// the exchanges beyond MaxExchanges (so len(Exchanges)+ExchangesOmitted
+	// is no longer the number of exchanges). Lookup still builds the
+	// exchanges of an open SA.
+	NoExchanges bool
 	// Grace is the minimum time the capture must continue after a request
 	// for a missing response to count as a failure (DefaultGrace when
 	// zero).

@@ -78,7 +78,8 @@ type SA struct {
 	RekeyedFrom string `json:"rekeyed_from,omitempty"`
 	RekeyedTo   string `json:"rekeyed_to,omitempty"`
 	// Exchanges in the order their first message was seen (at most
-	// Options.MaxExchanges; ExchangesOmitted counts the rest).
+	// Options.MaxExchanges; ExchangesOmitted counts the rest); nil with
+	// Options.NoExchanges.
 	Exchanges        []*Exchange `json:"exchanges"`
 	ExchangesOmitted int         `json:"exchanges_omitted,omitempty"`
 	ChildSAs         []*ChildSA  `json:"child_sas"`

@@ -462,16 +462,15 @@ func (a *Analyzer) concludeV1(st *saState) {
 			st.out.clear(outAuthFailed)
 		}
 	}
-	for i, ex := range st.exs {
-		out := st.sa.Exchanges[i]
-		if ex.Answered || len(out.Messages) == 0 || ex.Type == dissect.ExchangeInformationalV1 {
+	for i, ex := range st.exs { // the compact records: SA.Exchanges is built after conclude
+		n := ex.nmsgs()
+		if ex.Answered || n == 0 || ex.Type == dissect.ExchangeInformationalV1 {
 			continue
 		}
 		if ex.Type == dissect.ExchangeQuickMode && ex.v1step == 1 && a.quickModeRefused(st, i) {
 			continue
 		}
-		last := out.Messages[len(out.Messages)-1]
-		if last.Label != "" && labelCount(out, last.Label) <= 1 && a.now.Sub(last.Time) < a.opt.Grace {
+		if last := ex.label(n - 1); last != "" && labelCount(ex, last) <= 1 && a.now.Sub(ex.msgTime(n-1)) < a.opt.Grace {
 			continue // sent once, just before the capture ended
 		}
 		if ex.Type == dissect.ExchangeQuickMode && ex.v1step == 2 {
@@ -480,18 +479,19 @@ func (a *Analyzer) concludeV1(st *saState) {
 		// The message that went unanswered is the last distinct one.
 		lbl := v1Label(ex.Type, ex.v1step)
 		var frames []int
-		var first *Message
-		for _, m := range out.Messages {
-			if m.Label == lbl {
-				frames = append(frames, m.Frame)
-				if first == nil {
-					first = m
+		first := -1
+		for j := range n {
+			if ex.label(j) == lbl {
+				frames = append(frames, ex.frame(j))
+				if first < 0 {
+					first = j
 				}
 			}
 		}
-		if first == nil {
+		if first < 0 {
 			continue
 		}
+		firstT, firstFrom, firstSize := ex.msgTime(first), ex.msg(first).side().String(), ex.msgSize(first)
 		hint := "Check that UDP 500/4500 reaches the peer and what the peer logs."
 		switch {
 		case lbl == "MM1" || lbl == "AM1":
@@ -503,7 +503,7 @@ func (a *Analyzer) concludeV1(st *saState) {
 				" instead of MM6. Without the responder's key their content is hidden, but after MM5 this is almost always" +
 				" PAYLOAD-MALFORMED or INVALID-HASH-INFORMATION: the responder decrypted MM5 with a different key. Check the" +
 				" pre-shared key on both sides."
-			st.addFinding(KindAuthFailed, SeverityError, first.Time,
+			st.addFinding(KindAuthFailed, SeverityError, firstT,
 				"Phase 1 authentication failed (inferred): each MM5 of the initiator was answered by an encrypted"+
 					" informational instead of MM6. With pre-shared keys this is the classic PSK mismatch: the responder"+
 					" cannot decrypt MM5 and reports PAYLOAD-MALFORMED. Re-enter the PSK on both peers.",
@@ -524,8 +524,8 @@ func (a *Analyzer) concludeV1(st *saState) {
 		if ex == v.phase1 {
 			sev = SeverityError
 		}
-		st.addFinding(KindUnanswered, sev, first.Time,
-			"The "+first.From+"'s "+lbl+" (message ID "+u32(ex.MID)+", "+strconv.Itoa(first.Size)+" octets) got no reply"+
+		st.addFinding(KindUnanswered, sev, firstT,
+			"The "+firstFrom+"'s "+lbl+" (message ID "+u32(ex.MID)+", "+strconv.Itoa(firstSize)+" octets) got no reply"+
 				" in this capture ("+strconv.Itoa(len(frames))+" transmission(s)). "+hint, frames...)
 	}
 	// Unacknowledged probes in capture order (map order is random), and,
@@ -613,10 +613,10 @@ func bothSpoke(ex *exRec, side saSide) bool {
 
 // labelCount returns how many messages of ex carry the label (copies and
 // changed versions of the same step).
-func labelCount(ex *Exchange, label string) int {
+func labelCount(ex *exRec, label string) int {
 	n := 0
-	for _, m := range ex.Messages {
-		if m.Label == label {
+	for i := range ex.nmsgs() {
+		if ex.label(i) == label {
 			n++
 		}
 	}

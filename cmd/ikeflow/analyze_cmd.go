@@ -139,6 +139,7 @@ func runAnalyze(e *env, args []string) error {
 	defer out.close()
 	col := out.col
 	fopt.OnSA = col.add
+	fopt.NoExchanges = !f.needsExchanges(o.ladder)
 	var sel *selection
 	if o.write != "" {
 		sel = newSelection(fopt.Peers)

@@ -50,6 +50,9 @@ type outputFormat struct {
 	// whole report at the end.
 	streams bool
 	ladder  ladderMode
+	// exchanges: the report shows the exchanges and messages of its SAs
+	// (SA.Exchanges) even without ladders; see needsExchanges.
+	exchanges bool
 	// decoded: the report shows the messages of its SAs decoded, which
 	// analyze reads from the captures a second time (live has no files).
 	decoded bool
@@ -82,7 +85,7 @@ var outputFormats = []outputFormat{
 		report: func(c *reportCtx) reportWriter { return newCSVStream(c.w, c.o.refs) }, twoSided: twoSidedCSV,
 	},
 	{
-		name: "json", uses: useAnalyze | useLiveReport, streams: true,
+		name: "json", uses: useAnalyze | useLiveReport, streams: true, exchanges: true,
 		doc:    "SAs, findings and counts as one JSON document, described in docs/json.md",
 		report: func(c *reportCtx) reportWriter { return &jsonStream{w: c.w, refs: c.o.refs} }, twoSided: twoSidedJSON,
 	},
@@ -109,6 +112,15 @@ var outputFormats = []outputFormat{
 		name: "none", uses: useLiveEvents,
 		doc: "no event stream: the final report alone",
 	},
+}
+
+// needsExchanges reports whether the report of f, drawn with ladders or
+// not, reads the SAs' exchanges (SA.Exchanges): JSON lists them, ladders
+// draw them (html always; table and markdown with --ladder). The others
+// print states, counts and findings only, so the analyzer need not build
+// them (flows.Options.NoExchanges).
+func (f *outputFormat) needsExchanges(ladder bool) bool {
+	return f.exchanges || f.ladder == ladderAlways || f.ladder == ladderFlag && ladder
 }
 
 // formatsFor returns the formats a use offers, in table order.

@@ -231,6 +231,10 @@ func runLive(e *env, args []string) error {
 	// no reorder window, so each event is printed as its packet arrives
 	// (capture duplicates are still dropped).
 	fopt.ReorderWindow = -1
+	// The event stream counts and announces exchanges (from Lookup and
+	// the finalised SA): only without one can the final report do
+	// without them.
+	fopt.NoExchanges = events.event == nil && !report.needsExchanges(o.ladder)
 	an := flows.NewAnalyzer(fopt)
 	r := capture.NewSourceReader(psrc, opt)
 	var pkt flows.Packet
