@@ -33,32 +33,39 @@ const (
 )
 
 // heldPacket is a packet waiting in the reorder window, with its own copy
-// of Data and its duplicate key (dupKey).
+// of Data and its fingerprint (packetSum).
 type heldPacket struct {
 	p   Packet
-	dup uint64
+	sum uint64
 }
 
-// dupKey returns the key of p for the duplicate filter (duplicate): a
-// hash of its addresses and of its first IKE octets or ESP SPI and
-// sequence number. enqueue takes it when the packet comes in, while its
-// octets are in the CPU cache (the caller has just read them): after a
-// wait in the reorder window, thousands of packets later, they no longer
-// are, and hashing them cost a cache miss per packet.
-func (a *Analyzer) dupKey(p *Packet) uint64 {
-	var h uint64
+// packetSum returns the fingerprint of p's content: for an IKE message the
+// hash of all its octets, for ESP of its SPI and sequence number. enqueue
+// takes it when the packet comes in, while its octets are in the CPU cache
+// (the caller has just read them): after a wait in the reorder window,
+// thousands of packets later, they no longer are, and hashing them then
+// cost a cache miss per packet. The one pass over an IKE message's octets
+// serves twice: in the duplicate filter's key (dupKey) and, when the
+// message is exactly those octets and its flags are not rebuilt, as its
+// hash for retransmit detection (msgHash), which hashed it a second time.
+func (a *Analyzer) packetSum(p *Packet) uint64 {
 	switch p.Kind {
 	case KindIKE:
-		// The header (SPIs, message ID, flags, length) and the start of
-		// the body: two different messages between the same addresses
-		// within dupWindow that agree on all of it do not occur.
-		h = maphash.Bytes(a.seed, p.Data[:min(len(p.Data), 96)]) ^ uint64(len(p.Data))
+		return maphash.Bytes(a.seed, p.Data)
 	case KindESP:
-		h = mix64(uint64(p.ESPSPI)<<32 | uint64(p.ESPSeq))
-	default:
+		return mix64(uint64(p.ESPSPI)<<32 | uint64(p.ESPSeq))
+	}
+	return 0
+}
+
+// dupKey returns the key of p, whose fingerprint is sum (packetSum), for
+// the duplicate filter (duplicate): sum and p's addresses, so that only
+// the same octets between the same addresses match.
+func dupKey(p *Packet, sum uint64) uint64 {
+	if p.Kind != KindIKE && p.Kind != KindESP {
 		return 0
 	}
-	return h ^ mix64(addrBits(p.Src)^addrBits(p.Dst)<<1^uint64(p.Kind)<<62)
+	return sum ^ mix64(addrBits(p.Src)^addrBits(p.Dst)<<1^uint64(p.Kind)<<62)
 }
 
 // heldKey orders a held packet in the window's heap: by time, then
@@ -138,8 +145,8 @@ func (r *reorder) first() *heldPacket {
 	return &r.slab[r.fifo[r.fhead].slot]
 }
 
-// push adds p (copying its Data) with its duplicate key to the window.
-func (r *reorder) push(p *Packet, dup uint64) {
+// push adds p (copying its Data) with its fingerprint to the window.
+func (r *reorder) push(p *Packet, sum uint64) {
 	var slot int32
 	if n := len(r.spare); n > 0 {
 		slot, r.spare = r.spare[n-1], r.spare[:n-1]
@@ -148,24 +155,24 @@ func (r *reorder) push(p *Packet, dup uint64) {
 		r.slab = append(r.slab, heldPacket{})
 	}
 	hp := &r.slab[slot]
-	hp.p, hp.dup = *p, dup
+	hp.p, hp.sum = *p, sum
 	if p.Data != nil {
 		hp.p.Data = append(r.buffer(len(p.Data)), p.Data...)
 	}
-	k := heldKey{t: p.Time.UnixNano(), seq: r.seq, slot: slot}
+	hk := heldKey{t: p.Time.UnixNano(), seq: r.seq, slot: slot}
 	r.seq++
-	if r.fhead == len(r.fifo) || !k.less(r.fifo[len(r.fifo)-1]) {
+	if r.fhead == len(r.fifo) || !hk.less(r.fifo[len(r.fifo)-1]) {
 		if r.fhead > 0 && r.fhead >= len(r.fifo)/2 {
 			n := copy(r.fifo, r.fifo[r.fhead:])
 			r.fifo, r.fhead = r.fifo[:n], 0
 		}
-		r.fifo = append(r.fifo, k)
+		r.fifo = append(r.fifo, hk)
 		if p.Time.After(r.newest) {
 			r.newest = p.Time
 		}
 		return
 	}
-	h := append(r.heap, k)
+	h := append(r.heap, hk)
 	i := len(h) - 1
 	for i > 0 {
 		parent := (i - 1) / 2
@@ -291,9 +298,9 @@ func (a *Analyzer) enqueue(p *Packet) {
 		p = &q
 	}
 	w := a.window()
-	dup := a.dupKey(p)
+	sum := a.packetSum(p)
 	if w == 0 {
-		a.process(p, dup)
+		a.process(p, sum)
 		return
 	}
 	if !r.lastOut.IsZero() && p.Time.Before(r.lastOut) {
@@ -306,10 +313,10 @@ func (a *Analyzer) enqueue(p *Packet) {
 			r.lateFrames = append(r.lateFrames, p.Frame)
 		}
 		r.lateMax = max(r.lateMax, tsub(r.lastOut, p.Time))
-		a.process(p, dup)
+		a.process(p, sum)
 		return
 	}
-	r.push(p, dup)
+	r.push(p, sum)
 	for r.size() > 0 && (tsub(r.newest, r.first().p.Time) > w || r.size() > maxHeld) {
 		a.release()
 	}
@@ -322,7 +329,7 @@ func (a *Analyzer) release() {
 	if hp.p.Time.After(r.lastOut) {
 		r.lastOut = hp.p.Time
 	}
-	a.process(&hp.p, hp.dup)
+	a.process(&hp.p, hp.sum)
 	r.recycle(hp.p.Data)
 	hp.p = Packet{}
 }
@@ -334,10 +341,10 @@ func (a *Analyzer) drain() {
 	}
 }
 
-// process analyses one packet, whose duplicate key is dup, in (restored)
-// time order.
-func (a *Analyzer) process(p *Packet, dup uint64) {
-	if a.duplicate(p, dup) {
+// process analyses one packet, whose fingerprint (packetSum) is sum, in
+// (restored) time order.
+func (a *Analyzer) process(p *Packet, sum uint64) {
+	if a.duplicate(p, dupKey(p, sum)) {
 		return
 	}
 	if p.Time.After(a.now) {
@@ -345,7 +352,7 @@ func (a *Analyzer) process(p *Packet, dup uint64) {
 	}
 	switch p.Kind {
 	case KindIKE:
-		a.addIKE(p)
+		a.addIKE(p, sum)
 	case KindESP:
 		a.addESP(p)
 	}

@@ -1,0 +1,47 @@
+package flows
+
+import (
+	"testing"
+	"time"
+)
+
+// TestPacketHashes covers the one hash enqueue takes of each IKE message
+// (packetSum), which serves both the duplicate filter and retransmit
+// detection, on ikev2-psk-success edited as captures are damaged. Frame 3
+// is the IKE_AUTH request (encrypted, 300+ octets).
+func TestPacketHashes(t *testing.T) {
+	base := corpusPackets(t, "ikev2-psk-success")
+	if n := len(base[byFrame(t, base, 3)].Data); n <= 96+1 {
+		t.Fatalf("frame 3 has %d octets: the test needs a message longer than 96", n)
+	}
+	runVariants(t, base, []variant{
+		// A copy 1 ms later whose last octet (the ICV) differs is not the
+		// same bytes, so not a capture duplicate: it reuses the request's
+		// message ID with different content. (A filter that hashed only
+		// the first 96 octets took it for a duplicate and dropped it.)
+		{"copy differing after octet 96", func(pk []Packet) []Packet {
+			pk = resent(t, pk, 3, time.Millisecond, 0)
+			c := &pk[byFrame(t, pk, 4)]
+			c.Data[len(c.Data)-1] ^= 0x01
+			return pk
+		}, []string{"message_id_desync:error"}, StateEstablished},
+		// Octets after the header's length (Ethernet padding, a damaged
+		// trailer) are not part of the message: a resend with them is a
+		// retransmission all the same (msgHash of Raw, not of the packet).
+		{"retransmit with trailing octets", func(pk []Packet) []Packet {
+			pk = resent(t, pk, 3, 500*time.Millisecond, 500*time.Millisecond)
+			c := &pk[byFrame(t, pk, 4)]
+			c.Data = append(c.Data, 0, 0, 0, 0)
+			return pk
+		}, []string{"retransmit:info"}, StateEstablished},
+		// Both copies with trailing octets, 1 ms apart: a duplicate.
+		{"duplicate with trailing octets", func(pk []Packet) []Packet {
+			pk = resent(t, pk, 3, time.Millisecond, 0)
+			for _, f := range []int{3, 4} {
+				c := &pk[byFrame(t, pk, f)]
+				c.Data = append(c.Data, 0, 0, 0, 0)
+			}
+			return pk
+		}, []string{"capture_duplicate:info"}, StateEstablished},
+	})
+}
