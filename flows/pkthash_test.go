@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"net/netip"
 	"testing"
 	"time"
 )
@@ -43,5 +44,14 @@ func TestPacketHashes(t *testing.T) {
 			}
 			return pk
 		}, []string{"capture_duplicate:info"}, StateEstablished},
+		// The same octets 1 ms later from another source port are not a
+		// capture duplicate (the filter compares the addresses exactly):
+		// they are the request sent again.
+		{"copy from another port", func(pk []Packet) []Packet {
+			pk = resent(t, pk, 3, time.Millisecond, 0)
+			c := &pk[byFrame(t, pk, 4)]
+			c.Src = netip.AddrPortFrom(c.Src.Addr(), c.Src.Port()+1)
+			return pk
+		}, []string{"retransmit:info"}, StateEstablished},
 	})
 }

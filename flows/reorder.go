@@ -59,13 +59,14 @@ func (a *Analyzer) packetSum(p *Packet) uint64 {
 }
 
 // dupKey returns the key of p, whose fingerprint is sum (packetSum), for
-// the duplicate filter (duplicate): sum and p's addresses, so that only
-// the same octets between the same addresses match.
+// the duplicate filter (duplicate). The addresses are not hashed into it:
+// duplicate compares them on a key match, which is exact and spares two
+// address hashes per packet.
 func dupKey(p *Packet, sum uint64) uint64 {
 	if p.Kind != KindIKE && p.Kind != KindESP {
 		return 0
 	}
-	return sum ^ mix64(addrBits(p.Src)^addrBits(p.Dst)<<1^uint64(p.Kind)<<62)
+	return sum ^ uint64(p.Kind)<<62
 }
 
 // heldKey orders a held packet in the window's heap: by time, then
@@ -119,11 +120,12 @@ type reorder struct {
 	dupFrames []int
 }
 
-// recentPacket is when an analysed packet was captured (its hash is in
-// reorder.recentH).
+// recentPacket is when an analysed packet was captured and between which
+// addresses (its key is in reorder.recentH).
 type recentPacket struct {
-	t     time.Time
-	frame int
+	t        time.Time
+	frame    int
+	src, dst netip.AddrPort
 }
 
 // size returns the number of packets held.
@@ -374,7 +376,7 @@ func (a *Analyzer) duplicate(p *Packet, h uint64) bool {
 			continue
 		}
 		x := &r.recent[i]
-		if x.frame == 0 || x.frame == p.Frame {
+		if x.frame == 0 || x.frame == p.Frame || x.src != p.Src || x.dst != p.Dst {
 			continue
 		}
 		gap := p.Time.Sub(x.t)
@@ -394,7 +396,7 @@ func (a *Analyzer) duplicate(p *Packet, h uint64) bool {
 		}
 	}
 	r.recentH[r.next] = h
-	r.recent[r.next] = recentPacket{t: p.Time, frame: p.Frame}
+	r.recent[r.next] = recentPacket{t: p.Time, frame: p.Frame, src: p.Src, dst: p.Dst}
 	r.next = (r.next + 1) % dupRecent
 	return false
 }
