@@ -101,6 +101,7 @@ type reorder struct {
 	freeBytes int
 	seq       uint64
 	newest    time.Time // latest time added
+	newestNs  int64     // newest.UnixNano(), the largest heldKey.t pushed
 	lastOut   time.Time // time of the latest packet analysed from the window
 	// late counts frames that came after the window had moved past them.
 	late       int
@@ -139,14 +140,6 @@ func (r *reorder) fromHeap() bool {
 	return len(r.heap) > 0 && r.heap[0].less(r.fifo[r.fhead])
 }
 
-// first returns the earliest held packet (size must be > 0).
-func (r *reorder) first() *heldPacket {
-	if r.fromHeap() {
-		return &r.slab[r.heap[0].slot]
-	}
-	return &r.slab[r.fifo[r.fhead].slot]
-}
-
 // push adds p (copying its Data) with its fingerprint to the window.
 func (r *reorder) push(p *Packet, sum uint64) {
 	var slot int32
@@ -169,9 +162,7 @@ func (r *reorder) push(p *Packet, sum uint64) {
 			r.fifo, r.fhead = r.fifo[:n], 0
 		}
 		r.fifo = append(r.fifo, hk)
-		if p.Time.After(r.newest) {
-			r.newest = p.Time
-		}
+		r.noteNewest(p.Time, hk.t)
 		return
 	}
 	h := append(r.heap, hk)
@@ -185,10 +176,42 @@ func (r *reorder) push(p *Packet, sum uint64) {
 		i = parent
 	}
 	r.heap = h
-	if p.Time.After(r.newest) {
-		r.newest = p.Time
+	r.noteNewest(p.Time, hk.t)
+}
+
+// noteNewest records t, whose UnixNano is ns, as the newest time when it
+// is.
+func (r *reorder) noteNewest(t time.Time, ns int64) {
+	if t.After(r.newest) {
+		r.newest, r.newestNs = t, ns
 	}
 }
+
+// firstKey returns the key of the earliest held packet (size must be > 0).
+func (r *reorder) firstKey() heldKey {
+	if r.fromHeap() {
+		return r.heap[0]
+	}
+	return r.fifo[r.fhead]
+}
+
+// pastWindow reports whether the earliest held packet (size must be > 0)
+// is more than w older than the newest one. When both are capture times
+// tsub subtracts directly (1970-2106) it subtracts their keys' UnixNano
+// times, which is what tsub returns, without loading the packet from the
+// slab: this runs for every packet added, and the earliest packet's slot
+// is seldom in the cache.
+func (r *reorder) pastWindow(w time.Duration) bool {
+	first := r.firstKey()
+	if !r.newest.IsZero() && inTsubRange(r.newestNs) && inTsubRange(first.t) {
+		return time.Duration(r.newestNs-first.t) > w
+	}
+	return tsub(r.newest, r.slab[first.slot].p.Time) > w
+}
+
+// inTsubRange reports whether a UnixNano time lies where tsub subtracts
+// directly (Unix seconds 0 to maxTsubSec).
+func inTsubRange(ns int64) bool { return ns >= 0 && ns < maxTsubSec*int64(time.Second) }
 
 // pop removes the earliest packet and returns it; the caller recycles its
 // Data. The returned pointer is valid until the next push.
@@ -319,7 +342,7 @@ func (a *Analyzer) enqueue(p *Packet) {
 		return
 	}
 	r.push(p, sum)
-	for r.size() > 0 && (tsub(r.newest, r.first().p.Time) > w || r.size() > maxHeld) {
+	for r.size() > 0 && (r.pastWindow(w) || r.size() > maxHeld) {
 		a.release()
 	}
 }

@@ -119,7 +119,7 @@ func BenchmarkReorderWindowOnly(b *testing.B) {
 		denseFeed(b, n, func(p *Packet) {
 			r.push(p, a.packetSum(p))
 			held = max(held, r.size())
-			for r.size() > 0 && r.newest.Sub(r.first().p.Time) > DefaultReorderWindow {
+			for r.size() > 0 && r.pastWindow(DefaultReorderWindow) {
 				out()
 			}
 		})
