@@ -55,3 +55,45 @@ func TestPacketHashes(t *testing.T) {
 		}, []string{"retransmit:info"}, StateEstablished},
 	})
 }
+
+// TestDuplicateRing checks the duplicate filter's key counts (recentN)
+// against its ring: after every packet they count the keys in recentH,
+// and a packet is found a duplicate exactly when a recent one with its key,
+// addresses and a time within dupWindow is there, for keys that share
+// their low octet and a stream longer than the ring.
+func TestDuplicateRing(t *testing.T) {
+	a := NewAnalyzer(Options{})
+	r := &a.ro
+	src, dst := netip.MustParseAddrPort("192.0.2.1:500"), netip.MustParseAddrPort("192.0.2.2:500")
+	at := time.Unix(1700000000, 0).UTC()
+	for i := range 200 {
+		p := &Packet{Frame: i + 1, Kind: KindESP, Src: src, Dst: dst, Time: at.Add(time.Duration(i) * time.Millisecond)}
+		// Keys 0x100*k+7 all end in the same octet; every fifth packet
+		// repeats the key of the packet 1 ms (a duplicate) or 40 packets
+		// (out of the ring) earlier.
+		key := uint64(i)<<8 | 7
+		want := false
+		switch {
+		case i%5 == 1:
+			key = uint64(i-1)<<8 | 7
+			want = !wasDup(i - 1)
+		case i%5 == 3 && i >= 40:
+			key = uint64(i-40)<<8 | 7
+		}
+		if got := a.duplicate(p, key); got != want {
+			t.Fatalf("packet %d: duplicate %v, want %v", i, got, want)
+		}
+		var n [256]int
+		for j := range min(i+1-a.ro.dups, dupRecent) {
+			n[uint8(r.recentH[j])]++
+		}
+		for o := range n {
+			if int(r.recentN[o]) != n[o] {
+				t.Fatalf("after packet %d: %d keys end in %#x, recentN says %d", i, n[o], o, r.recentN[o])
+			}
+		}
+	}
+}
+
+// wasDup tells whether packet i of TestDuplicateRing is itself a duplicate.
+func wasDup(i int) bool { return i%5 == 1 }
