@@ -69,6 +69,9 @@ type Analyzer struct {
 	// badFlagsTime is the time of the first of them.
 	badFlagsTime time.Time
 	fixedFlags   bool // the message in msg had its header flags rebuilt
+	// rawSum is a.hash(msg.Raw) when rawSumOK (addIKE).
+	rawSum   uint64
+	rawSumOK bool
 	// unindexed: Finish has dropped the indexes (sas, half, esp, inferred, latest,
 	// rekeys), so finalize need not remove each SA from them.
 	unindexed bool
@@ -133,9 +136,13 @@ func (a *Analyzer) Add(p *Packet) {
 	a.enqueue(p)
 }
 
-// addIKE decodes an IKE message and dispatches it by version.
-func (a *Analyzer) addIKE(p *Packet) {
+// addIKE decodes an IKE message and dispatches it by version; sum is the
+// hash of all of p.Data (packetSum).
+func (a *Analyzer) addIKE(p *Packet, sum uint64) {
 	err := a.msg.DecodeFromBytes(p.Data)
+	// msgHash takes sum when the message is all of p.Data (Raw stops at
+	// the header's length, which usually is the packet's).
+	a.rawSum, a.rawSumOK = sum, len(a.msg.Raw) == len(p.Data)
 	h := &a.msg.Header
 	if len(p.Data) < dissect.HeaderLen || (h.MajorVersion != 1 && h.MajorVersion != 2) || h.Length < dissect.HeaderLen {
 		a.report.Stats.Malformed++

@@ -33,32 +33,40 @@ const (
 )
 
 // heldPacket is a packet waiting in the reorder window, with its own copy
-// of Data and its duplicate key (dupKey).
+// of Data and its fingerprint (packetSum).
 type heldPacket struct {
 	p   Packet
-	dup uint64
+	sum uint64
 }
 
-// dupKey returns the key of p for the duplicate filter (duplicate): a
-// hash of its addresses and of its first IKE octets or ESP SPI and
-// sequence number. enqueue takes it when the packet comes in, while its
-// octets are in the CPU cache (the caller has just read them): after a
-// wait in the reorder window, thousands of packets later, they no longer
-// are, and hashing them cost a cache miss per packet.
-func (a *Analyzer) dupKey(p *Packet) uint64 {
-	var h uint64
+// packetSum returns the fingerprint of p's content: for an IKE message the
+// hash of all its octets, for ESP of its SPI and sequence number. enqueue
+// takes it when the packet comes in, while its octets are in the CPU cache
+// (the caller has just read them): after a wait in the reorder window,
+// thousands of packets later, they no longer are, and hashing them then
+// cost a cache miss per packet. The one pass over an IKE message's octets
+// serves twice: in the duplicate filter's key (dupKey) and, when the
+// message is exactly those octets and its flags are not rebuilt, as its
+// hash for retransmit detection (msgHash), which hashed it a second time.
+func (a *Analyzer) packetSum(p *Packet) uint64 {
 	switch p.Kind {
 	case KindIKE:
-		// The header (SPIs, message ID, flags, length) and the start of
-		// the body: two different messages between the same addresses
-		// within dupWindow that agree on all of it do not occur.
-		h = maphash.Bytes(a.seed, p.Data[:min(len(p.Data), 96)]) ^ uint64(len(p.Data))
+		return maphash.Bytes(a.seed, p.Data)
 	case KindESP:
-		h = mix64(uint64(p.ESPSPI)<<32 | uint64(p.ESPSeq))
-	default:
+		return mix64(uint64(p.ESPSPI)<<32 | uint64(p.ESPSeq))
+	}
+	return 0
+}
+
+// dupKey returns the key of p, whose fingerprint is sum (packetSum), for
+// the duplicate filter (duplicate). The addresses are not hashed into it:
+// duplicate compares them on a key match, which is exact and spares two
+// address hashes per packet.
+func dupKey(p *Packet, sum uint64) uint64 {
+	if p.Kind != KindIKE && p.Kind != KindESP {
 		return 0
 	}
-	return h ^ mix64(addrBits(p.Src)^addrBits(p.Dst)<<1^uint64(p.Kind)<<62)
+	return sum ^ uint64(p.Kind)<<62
 }
 
 // heldKey orders a held packet in the window's heap: by time, then
@@ -93,6 +101,7 @@ type reorder struct {
 	freeBytes int
 	seq       uint64
 	newest    time.Time // latest time added
+	newestNs  int64     // newest.UnixNano(), the largest heldKey.t pushed
 	lastOut   time.Time // time of the latest packet analysed from the window
 	// late counts frames that came after the window had moved past them.
 	late       int
@@ -100,10 +109,15 @@ type reorder struct {
 	lateFrames []int
 	lateMax    time.Duration
 	// recent fingerprints the last packets analysed, for duplicates;
-	// recentH holds their hashes apart, so that the scan of every packet
-	// reads 256 bytes and looks at a time only on a hash match.
+	// recentH holds their hashes apart, so that the scan of a packet reads
+	// 256 bytes and looks at a time only on a hash match. recentN counts
+	// the keys in recentH by their low octet (inRing of them in all): a
+	// packet whose octet counts zero matches none, and most packets are
+	// settled by that one load instead of 32 comparisons.
 	recentH [dupRecent]uint64
 	recent  [dupRecent]recentPacket
+	recentN [256]uint8
+	inRing  int
 	next    int
 	dups    int
 	dupTime time.Time
@@ -112,11 +126,12 @@ type reorder struct {
 	dupFrames []int
 }
 
-// recentPacket is when an analysed packet was captured (its hash is in
-// reorder.recentH).
+// recentPacket is when an analysed packet was captured and between which
+// addresses (its key is in reorder.recentH).
 type recentPacket struct {
-	t     time.Time
-	frame int
+	t        time.Time
+	frame    int
+	src, dst netip.AddrPort
 }
 
 // size returns the number of packets held.
@@ -130,16 +145,8 @@ func (r *reorder) fromHeap() bool {
 	return len(r.heap) > 0 && r.heap[0].less(r.fifo[r.fhead])
 }
 
-// first returns the earliest held packet (size must be > 0).
-func (r *reorder) first() *heldPacket {
-	if r.fromHeap() {
-		return &r.slab[r.heap[0].slot]
-	}
-	return &r.slab[r.fifo[r.fhead].slot]
-}
-
-// push adds p (copying its Data) with its duplicate key to the window.
-func (r *reorder) push(p *Packet, dup uint64) {
+// push adds p (copying its Data) with its fingerprint to the window.
+func (r *reorder) push(p *Packet, sum uint64) {
 	var slot int32
 	if n := len(r.spare); n > 0 {
 		slot, r.spare = r.spare[n-1], r.spare[:n-1]
@@ -148,24 +155,22 @@ func (r *reorder) push(p *Packet, dup uint64) {
 		r.slab = append(r.slab, heldPacket{})
 	}
 	hp := &r.slab[slot]
-	hp.p, hp.dup = *p, dup
+	hp.p, hp.sum = *p, sum
 	if p.Data != nil {
 		hp.p.Data = append(r.buffer(len(p.Data)), p.Data...)
 	}
-	k := heldKey{t: p.Time.UnixNano(), seq: r.seq, slot: slot}
+	hk := heldKey{t: p.Time.UnixNano(), seq: r.seq, slot: slot}
 	r.seq++
-	if r.fhead == len(r.fifo) || !k.less(r.fifo[len(r.fifo)-1]) {
+	if r.fhead == len(r.fifo) || !hk.less(r.fifo[len(r.fifo)-1]) {
 		if r.fhead > 0 && r.fhead >= len(r.fifo)/2 {
 			n := copy(r.fifo, r.fifo[r.fhead:])
 			r.fifo, r.fhead = r.fifo[:n], 0
 		}
-		r.fifo = append(r.fifo, k)
-		if p.Time.After(r.newest) {
-			r.newest = p.Time
-		}
+		r.fifo = append(r.fifo, hk)
+		r.noteNewest(p.Time, hk.t)
 		return
 	}
-	h := append(r.heap, k)
+	h := append(r.heap, hk)
 	i := len(h) - 1
 	for i > 0 {
 		parent := (i - 1) / 2
@@ -176,10 +181,42 @@ func (r *reorder) push(p *Packet, dup uint64) {
 		i = parent
 	}
 	r.heap = h
-	if p.Time.After(r.newest) {
-		r.newest = p.Time
+	r.noteNewest(p.Time, hk.t)
+}
+
+// noteNewest records t, whose UnixNano is ns, as the newest time when it
+// is.
+func (r *reorder) noteNewest(t time.Time, ns int64) {
+	if t.After(r.newest) {
+		r.newest, r.newestNs = t, ns
 	}
 }
+
+// firstKey returns the key of the earliest held packet (size must be > 0).
+func (r *reorder) firstKey() heldKey {
+	if r.fromHeap() {
+		return r.heap[0]
+	}
+	return r.fifo[r.fhead]
+}
+
+// pastWindow reports whether the earliest held packet (size must be > 0)
+// is more than w older than the newest one. When both are capture times
+// tsub subtracts directly (1970-2106) it subtracts their keys' UnixNano
+// times, which is what tsub returns, without loading the packet from the
+// slab: this runs for every packet added, and the earliest packet's slot
+// is seldom in the cache.
+func (r *reorder) pastWindow(w time.Duration) bool {
+	first := r.firstKey()
+	if !r.newest.IsZero() && inTsubRange(r.newestNs) && inTsubRange(first.t) {
+		return time.Duration(r.newestNs-first.t) > w
+	}
+	return tsub(r.newest, r.slab[first.slot].p.Time) > w
+}
+
+// inTsubRange reports whether a UnixNano time lies where tsub subtracts
+// directly (Unix seconds 0 to maxTsubSec).
+func inTsubRange(ns int64) bool { return ns >= 0 && ns < maxTsubSec*int64(time.Second) }
 
 // pop removes the earliest packet and returns it; the caller recycles its
 // Data. The returned pointer is valid until the next push.
@@ -291,9 +328,9 @@ func (a *Analyzer) enqueue(p *Packet) {
 		p = &q
 	}
 	w := a.window()
-	dup := a.dupKey(p)
+	sum := a.packetSum(p)
 	if w == 0 {
-		a.process(p, dup)
+		a.process(p, sum)
 		return
 	}
 	if !r.lastOut.IsZero() && p.Time.Before(r.lastOut) {
@@ -306,11 +343,11 @@ func (a *Analyzer) enqueue(p *Packet) {
 			r.lateFrames = append(r.lateFrames, p.Frame)
 		}
 		r.lateMax = max(r.lateMax, tsub(r.lastOut, p.Time))
-		a.process(p, dup)
+		a.process(p, sum)
 		return
 	}
-	r.push(p, dup)
-	for r.size() > 0 && (tsub(r.newest, r.first().p.Time) > w || r.size() > maxHeld) {
+	r.push(p, sum)
+	for r.size() > 0 && (r.pastWindow(w) || r.size() > maxHeld) {
 		a.release()
 	}
 }
@@ -322,7 +359,7 @@ func (a *Analyzer) release() {
 	if hp.p.Time.After(r.lastOut) {
 		r.lastOut = hp.p.Time
 	}
-	a.process(&hp.p, hp.dup)
+	a.process(&hp.p, hp.sum)
 	r.recycle(hp.p.Data)
 	hp.p = Packet{}
 }
@@ -334,10 +371,10 @@ func (a *Analyzer) drain() {
 	}
 }
 
-// process analyses one packet, whose duplicate key is dup, in (restored)
-// time order.
-func (a *Analyzer) process(p *Packet, dup uint64) {
-	if a.duplicate(p, dup) {
+// process analyses one packet, whose fingerprint (packetSum) is sum, in
+// (restored) time order.
+func (a *Analyzer) process(p *Packet, sum uint64) {
+	if a.duplicate(p, dupKey(p, sum)) {
 		return
 	}
 	if p.Time.After(a.now) {
@@ -345,7 +382,7 @@ func (a *Analyzer) process(p *Packet, dup uint64) {
 	}
 	switch p.Kind {
 	case KindIKE:
-		a.addIKE(p)
+		a.addIKE(p, sum)
 	case KindESP:
 		a.addESP(p)
 	}
@@ -362,12 +399,16 @@ func (a *Analyzer) duplicate(p *Packet, h uint64) bool {
 		return false
 	}
 	r := &a.ro
-	for i, xh := range &r.recentH {
+	scan := r.recentH[:]
+	if r.recentN[uint8(h)] == 0 {
+		scan = nil // no key in the ring ends in h's octet
+	}
+	for i, xh := range scan {
 		if xh != h {
 			continue
 		}
 		x := &r.recent[i]
-		if x.frame == 0 || x.frame == p.Frame {
+		if x.frame == 0 || x.frame == p.Frame || x.src != p.Src || x.dst != p.Dst {
 			continue
 		}
 		gap := p.Time.Sub(x.t)
@@ -386,8 +427,14 @@ func (a *Analyzer) duplicate(p *Packet, h uint64) bool {
 			return true
 		}
 	}
+	if r.inRing == dupRecent {
+		r.recentN[uint8(r.recentH[r.next])]--
+	} else {
+		r.inRing++
+	}
+	r.recentN[uint8(h)]++
 	r.recentH[r.next] = h
-	r.recent[r.next] = recentPacket{t: p.Time, frame: p.Frame}
+	r.recent[r.next] = recentPacket{t: p.Time, frame: p.Frame, src: p.Src, dst: p.Dst}
 	r.next = (r.next + 1) % dupRecent
 	return false
 }

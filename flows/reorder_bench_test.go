@@ -110,16 +110,16 @@ func BenchmarkReorderWindowOnly(b *testing.B) {
 		dups, held := 0, 0
 		out := func() {
 			hp := r.pop()
-			if a.duplicate(&hp.p, hp.dup) {
+			if a.duplicate(&hp.p, dupKey(&hp.p, hp.sum)) {
 				dups++
 			}
 			r.recycle(hp.p.Data)
 			hp.p = Packet{}
 		}
 		denseFeed(b, n, func(p *Packet) {
-			r.push(p, a.dupKey(p))
+			r.push(p, a.packetSum(p))
 			held = max(held, r.size())
-			for r.size() > 0 && r.newest.Sub(r.first().p.Time) > DefaultReorderWindow {
+			for r.size() > 0 && r.pastWindow(DefaultReorderWindow) {
 				out()
 			}
 		})
