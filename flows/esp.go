@@ -43,7 +43,7 @@ func (a *Analyzer) addESP(p *Packet) {
 // countESP counts p on the child SA of st whose SPIs, counts and first and
 // last frames are given (a ChildSA's or an inferred record's).
 func countESP(p *Packet, st *saState, spiI, spiR ESPSPI, n *ESPCount, first, last *int) {
-	toResponder := p.Dst.Addr() == st.sa.Responder.Addr()
+	toResponder := sentToResponder(p, st)
 	if spiI != spiR {
 		toResponder = ESPSPI(p.ESPSPI) == spiR
 	}
@@ -69,7 +69,7 @@ func (a *Analyzer) inferChild(p *Packet) *infChild {
 	if !st.sa.Encrypted && st.sa.Version == 2 {
 		return nil // child SAs were visible: this SPI is not one of them
 	}
-	toResponder := p.Dst.Addr() == st.sa.Responder.Addr()
+	toResponder := sentToResponder(p, st)
 	r := pairInferred(st, toResponder, p.Time)
 	if r == nil {
 		ns, exact := unixNano(p.Time)
@@ -83,6 +83,15 @@ func (a *Analyzer) inferChild(p *Packet) *infChild {
 	r.setSPI(toResponder, ESPSPI(p.ESPSPI))
 	a.inferred.set(p.ESPSPI, p.Dst.Addr(), r)
 	return r
+}
+
+// sentToResponder reports whether ESP packet p goes to st's responder.
+// The addresses are compared as the ESP index and the pair index key
+// them, an IPv4 address and its IPv4-mapped IPv6 form being one: the IKE
+// SA was found by the pair of p's addresses in that form, so p's
+// destination is the responder's address or the initiator's.
+func sentToResponder(p *Packet, st *saState) bool {
+	return p.Dst.Addr().Unmap() == st.sa.Responder.Addr().Unmap()
 }
 
 // pairWindow is how soon after an inferred child SA's first packet the
