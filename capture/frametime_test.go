@@ -238,3 +238,26 @@ func TestPcapLargestSecondsIsATime(t *testing.T) {
 		t.Fatal("no event of frame 2")
 	}
 }
+
+// TestPcapngSimplePacketFirstAtEpoch: a Simple Packet Block has no stamp
+// and takes the previous packet's time; before any packet it is analysed
+// at the Unix epoch (it was year 1, outside what UnixNano holds), without
+// a note, and an Enhanced Packet Block after it keeps its own time.
+func TestPcapngSimplePacketFirstAtEpoch(t *testing.T) {
+	_, recs := testpcap.Records(t, testutil.Corpus("ikev2-psk-success", "capture.pcap"))
+	frame := recs[0].Data
+	w := testpcap.NewNgWriter(testpcap.NgInterface{LinkType: layers.LinkTypeEthernet, TSResol: 6})
+	spb := ngBlock(ngSPB, append([]byte{byte(len(frame)), byte(len(frame) >> 8), 0, 0}, frame...))
+	data := append(append([]byte(nil), w.Bytes()...), spb...)
+	next := testpcap.NewNgWriter()
+	next.Add(0, uint64(recs[1].CI.Timestamp.UnixMicro()), recs[1].Data)
+	data = append(data, next.Bytes()[next.Offsets[0]:]...)
+	ev, _ := newAll(t, data, Options{})
+	good, errs := splitErrors(ev)
+	if len(errs) != 0 || len(good) != 2 {
+		t.Fatalf("events %v, notes %v", good, errs)
+	}
+	if !good[0].Time.Equal(time.Unix(0, 0)) || !good[1].Time.Equal(recs[1].CI.Timestamp) {
+		t.Errorf("times %v, %v; want the epoch and %v", good[0].Time, good[1].Time, recs[1].CI.Timestamp)
+	}
+}

@@ -150,3 +150,34 @@ func sasWithoutTimes(t *testing.T, doc string) any {
 	strip(v.SAs)
 	return v.SAs
 }
+
+// TestAnalyzePcapLargestStamp: a classic pcap record's largest stamp
+// (2106-02-07T06:28:15.999999999Z, nanosecond pcap) is a real time to
+// every stage: analyze --format json exits 0, writes it, warns nothing.
+func TestAnalyzePcapLargestStamp(t *testing.T) {
+	capture, keys := scenario(t, "ikev2-rekey")
+	lt, recs := testpcap.Records(t, capture)
+	w := testpcap.NewWriter(lt)
+	for i, r := range recs {
+		ts := r.CI.Timestamp
+		if i == 27 { // frame 28, the last IKE message (INFORMATIONAL response)
+			ts = time.Unix(math.MaxUint32, 999999999)
+		}
+		w.Add(ts, r.Data)
+	}
+	p, err := w.WriteFile(t.TempDir(), "late.pcap")
+	if err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"analyze", "--format", "json"}
+	for _, k := range keys {
+		args = append(args, "--keys", k)
+	}
+	out, errs, code := ikeflow(t, append(args, p)...)
+	if code != exitOK || errs != "" || !json.Valid([]byte(out)) {
+		t.Fatalf("exit %d, stderr %q, valid JSON %v", code, errs, json.Valid([]byte(out)))
+	}
+	if !strings.Contains(out, `"2106-02-07T06:28:15.999999999Z"`) {
+		t.Errorf("the last frame's time is not in the document")
+	}
+}
