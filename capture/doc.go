@@ -31,6 +31,17 @@
 // reported once per file. Only a read error of the input itself (a
 // corrupt gzip stream, an I/O error) ends reading with an error.
 //
+// Frame times lie from 1970-01-01T00:00:00Z to
+// 2262-04-11T23:47:16.854775807Z, the times int64 nanoseconds since the
+// epoch hold (frametime.go says why). A pcapng packet stamped outside
+// them (its 64-bit stamp, resolution and signed if_tsoffset allow years
+// before 1970 and far past 9999) is damaged: it is given the time of the
+// frame before it (the Unix epoch for the first frame) and read on in its
+// place; the first such frame of a file yields a [KindError] event
+// wrapping [ErrCaptureDamaged] that names its file offset and stamp, and
+// when there were more, an event at the end of the file counts them.
+// Classic pcap stamps cannot leave the range.
+//
 // Link types: Ethernet (with any number of 802.1Q/802.1ad VLAN tags), Linux cooked capture v1 (SLL) and v2 (SLL2), raw IP (LINKTYPE_RAW
 // 101, LINKTYPE_IPV4 228, LINKTYPE_IPV6 229, and the historical DLT_RAW
 // values 12 and 14), and BSD loopback (NULL 0 and LOOP 108). Frames of any

@@ -77,7 +77,9 @@ type Event struct {
 	// Frame is the 1-based number of the frame that completed the event,
 	// counted over all packets of the file as Wireshark does.
 	Frame int
-	// Time is the capture timestamp of that frame.
+	// Time is the capture timestamp of that frame. From a file it lies
+	// between 1970 and 2262 (see "Damaged files" in the package
+	// documentation for a frame stamped outside).
 	Time time.Time
 	// Src and Dst are the IP addresses and transport ports (port 0 for ESP
 	// directly over IP, and for errors below the transport layer).

@@ -19,7 +19,9 @@ type Frame struct {
 	// Data is the captured octets, valid until the next call to
 	// [FrameReader.Next].
 	Data []byte
-	// Info is the timestamp and the captured and original lengths.
+	// Info is the timestamp and the captured and original lengths. A
+	// frame stamped outside 1970 to 2262 has the time a [Reader] gives it
+	// (that of the frame before it), not its stamp.
 	Info gopacket.CaptureInfo
 	// LinkType is the link type of the frame (of its interface in a
 	// pcapng file).

@@ -31,6 +31,9 @@ func drain(t *testing.T, r *Reader) {
 		if e.Kind == KindESP && len(e.Data) < 8 {
 			t.Fatalf("ESP event with %d octets", len(e.Data))
 		}
+		if e.Kind != KindError && !frameTimeOK(e.Time.Unix(), int64(e.Time.Nanosecond())) {
+			t.Fatalf("frame %d at %v, outside the range frames may have", e.Frame, e.Time)
+		}
 		if n > 1<<20 {
 			t.Fatalf("too many events")
 		}
@@ -140,6 +143,10 @@ func FuzzPcapng(f *testing.F) {
 	bad := bytes.Join([][]byte{idb, epb, epb, spb}, nil)
 	bad[len(idb)+len(epb)+4] ^= 0x20 // second EPB: impossible length
 	f.Add(bad)
+	// Second EPB stamped past 2262, then an SPB that takes its time.
+	late := bytes.Join([][]byte{idb, epb, epb, spb}, nil)
+	copy(late[len(idb)+len(epb)+12:], []byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff})
+	f.Add(late)
 	f.Fuzz(func(t *testing.T, blocks []byte) {
 		data := append(ngSection(), blocks...)
 		drainFuzzed(t, data, len(blocks))

@@ -34,8 +34,12 @@ type fileNote struct {
 	err     error // ErrCaptureDamaged or ErrCaptureLimit
 }
 
-// notes collects fileNotes for the Reader.
-type notes struct{ list []fileNote }
+// notes collects fileNotes for the Reader, and counts the frames of the
+// file whose time was impossible.
+type notes struct {
+	list  []fileNote
+	times badTimes
+}
 
 func (n *notes) add(off int64, err error, format string, args ...any) {
 	n.list = append(n.list, fileNote{off: off, err: err, detail: fmt.Sprintf(format, args...)})

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
+	"math/big"
 	"math/bits"
 	"time"
 
@@ -53,13 +55,13 @@ type pcapngFile struct {
 	nIfaces     int           // IDBs seen in the current section
 	firstLT     layers.LinkType
 	haveFirstLT bool
-	lastTime    time.Time // timestamp of the last packet (for Simple Packet Blocks)
+	lastTime    time.Time // time of the last packet (for Simple Packet Blocks and impossible times), at first the Unix epoch
 	warned      map[string]bool
 }
 
 // newPcapngFile reads the first Section Header Block.
 func newPcapngFile(in *fileBuf, n *notes) (*pcapngFile, error) {
-	p := &pcapngFile{in: in, notes: n, warned: map[string]bool{}}
+	p := &pcapngFile{in: in, notes: n, warned: map[string]bool{}, lastTime: epoch}
 	h, err := in.peek(12)
 	if len(h) < 12 {
 		return nil, fmt.Errorf("pcapng section header: %w", short(1, err))
@@ -233,8 +235,12 @@ func (p *pcapngFile) packet(at int64, id uint32, ts uint64, hasTS bool, data []b
 	case int(id) < len(p.ifaces):
 		ifc := &p.ifaces[id]
 		if hasTS {
-			ci.Timestamp = ifc.time(ts)
-			p.lastTime = ci.Timestamp
+			if t, ok := ifc.time(ts); ok {
+				ci.Timestamp = t
+				p.lastTime = t
+			} else {
+				p.notes.times.note(p.notes, at, ifc.describe(ts), p.lastTime)
+			}
 		}
 		return data, ci, ifc.lt, true, nil
 	case int(id) < p.nIfaces:
@@ -286,9 +292,25 @@ func (p *pcapngFile) addInterface(at int64, body []byte) {
 	p.ifaces = append(p.ifaces, ifc)
 }
 
-// time converts a timestamp in the interface's units.
-func (ifc *ngInterface) time(ts uint64) time.Time {
-	var sec, frac, ns uint64
+// time converts a timestamp in the interface's units; false when the
+// time lies outside the range frames may have (see frameTimeOK), including
+// when seconds plus if_tsoffset overflow.
+func (ifc *ngInterface) time(ts uint64) (time.Time, bool) {
+	sec, ns := ifc.split(ts)
+	if sec > maxFrameSec || ifc.offset > math.MaxInt64-int64(sec) {
+		return time.Time{}, false
+	}
+	s := int64(sec) + ifc.offset
+	if !frameTimeOK(s, int64(ns)) {
+		return time.Time{}, false
+	}
+	return time.Unix(s, int64(ns)).UTC(), true
+}
+
+// split divides a timestamp in the interface's units into whole seconds
+// and nanoseconds (rounded down).
+func (ifc *ngInterface) split(ts uint64) (sec, ns uint64) {
+	var frac uint64
 	if ifc.pow2 {
 		k := uint(ifc.res)
 		sec, frac = ts>>k, ts&(1<<k-1)
@@ -296,16 +318,29 @@ func (ifc *ngInterface) time(ts uint64) time.Time {
 			hi, lo := bits.Mul64(frac, 1e9)
 			ns = hi<<(64-k) | lo>>k
 		}
-	} else {
-		div := uint64(1)
-		for range ifc.res {
-			div *= 10
-		}
-		sec, frac = ts/div, ts%div
-		hi, lo := bits.Mul64(frac, 1e9)
-		ns, _ = bits.Div64(hi, lo, div)
+		return sec, ns
 	}
-	return time.Unix(int64(sec)+ifc.offset, int64(ns)).UTC()
+	div := uint64(1)
+	for range ifc.res {
+		div *= 10
+	}
+	sec, frac = ts/div, ts%div
+	hi, lo := bits.Mul64(frac, 1e9)
+	ns, _ = bits.Div64(hi, lo, div)
+	return sec, ns
+}
+
+// describe says what timestamp ts of the interface means, for a note:
+// the raw count, its unit, if_tsoffset, and the seconds since the epoch
+// they add up to.
+func (ifc *ngInterface) describe(ts uint64) string {
+	unit := fmt.Sprintf("10^-%d s", ifc.res)
+	if ifc.pow2 {
+		unit = fmt.Sprintf("2^-%d s", ifc.res)
+	}
+	sec, _ := ifc.split(ts)
+	total := new(big.Int).Add(new(big.Int).SetUint64(sec), big.NewInt(ifc.offset))
+	return fmt.Sprintf("%d units of %s plus if_tsoffset %d s: %s s after 1970-01-01", ts, unit, ifc.offset, total)
 }
 
 // damaged reports the damaged block that starts at offset at and

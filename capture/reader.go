@@ -267,6 +267,9 @@ func (r *Reader) readFrame() {
 		return
 	}
 	r.frame++
+	if t := &r.notes.times; t.n > 0 && t.frame == 0 {
+		t.frame = r.frame // the record just read is the first with an impossible time
+	}
 	r.stats.Packets++
 	r.stats.Bytes += int64(len(data))
 	r.cur = frameInfo{frame: r.frame, ts: ci.Timestamp}
@@ -304,6 +307,10 @@ func (r *Reader) finish(err error) {
 		r.addError("file", -1, ErrCaptureTruncated, "the last record is cut off")
 	default:
 		r.err = fmt.Errorf("capture: record %d: %w", r.frame+1, err)
+	}
+	if s := r.notes.times.summary(); s != "" {
+		r.cur = frameInfo{frame: r.notes.times.frame, ts: r.lastTime}
+		r.addError("file", -1, ErrCaptureDamaged, s)
 	}
 	// Whatever is still waiting for fragments or stream bytes never came.
 	r.cur = frameInfo{frame: r.frame, ts: r.lastTime}

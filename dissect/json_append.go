@@ -2,7 +2,6 @@ package dissect
 
 import (
 	"encoding/json"
-	"errors"
 	"reflect"
 	"strconv"
 	"sync/atomic"
@@ -22,14 +21,12 @@ import (
 // corpus captures, decrypted and damaged.
 //
 // The AppendJSON of a Body type returns an error, as json.Marshal can
-// fail on a certificate's dates; that of a part inside a body (proposal,
+// fail on a certificate's dates (where AppendJSONTime, unlike json.Marshal,
+// writes null, so the error is nil today); that of a part inside a body (proposal,
 // transform, attribute, selector), which cannot fail, returns only the
 // buffer. A nil Body pointer is written "null", as json.Marshal does: by
 // AppendBodyJSON, once for every type; the methods themselves take a
 // non-nil receiver.
-
-// errJSONTime is returned for a time that encoding/json refuses to write.
-var errJSONTime = errors.New("dissect: time outside of what RFC 3339 can write")
 
 // AppendJSONString appends s as a JSON string exactly as json.Marshal
 // writes it: '"', '\\' and control characters escaped (\b \f \n \r \t by
@@ -268,7 +265,15 @@ func appendTextField[T interface {
 }
 
 // AppendJSONTime appends t as time.Time.MarshalJSON does (RFC 3339 with
-// nanoseconds, quoted), refusing what it refuses.
+// nanoseconds, quoted), except that a time MarshalJSON refuses (a year
+// outside 0 to 9999, a zone offset of a day or more) is written null:
+// one time that cannot be written must not cost the whole document, and
+// null is what a JSON reader takes for "no value" (encoding/json leaves a
+// time.Time zero, the value the JSON models use for a time that is not
+// known). The nearest time that can be written would be a time nobody
+// recorded. Capture times never come here null: the capture readers give
+// frames times from 1970 to 2262 only. The error is always nil; it stays
+// for the callers written when such times were refused.
 //
 // It is written out by hand rather than with t.AppendFormat: a report has
 // several times per IKE message (about 170k on a 10k-SA capture), and the
@@ -279,18 +284,18 @@ func appendTextField[T interface {
 func AppendJSONTime(b []byte, t time.Time) ([]byte, error) {
 	_, off := t.Zone()
 	if off <= -24*3600 || off >= 24*3600 {
-		return nil, errJSONTime // MarshalJSON refuses a zone hour outside [0,23]
+		return append(b, "null"...), nil // MarshalJSON refuses a zone hour outside [0,23]
 	}
 	// Local seconds since 1970-01-01; years 0 to 9999 only (first checked
 	// before the zone is added, so that the sum cannot overflow).
 	const minSec, maxSec = -62167219200, 253402300800 // 0000-01-01, 10000-01-01
 	u := t.Unix()
 	if u < minSec-24*3600 || u >= maxSec+24*3600 {
-		return nil, errJSONTime
+		return append(b, "null"...), nil
 	}
 	sec := u + int64(off)
 	if sec < minSec || sec >= maxSec {
-		return nil, errJSONTime
+		return append(b, "null"...), nil
 	}
 	// Unsigned from here on: division by a constant is then a multiply
 	// and a shift, without the corrections for negative numbers; two

@@ -1,7 +1,8 @@
 package dissect
 
 // AppendJSON appends the certificate summary as json.Marshal writes it.
-// Like json.Marshal, it fails on a date outside years 0–9999.
+// A date json.Marshal refuses (outside years 0–9999) is written null, see
+// [AppendJSONTime].
 func (c *Certificate) AppendJSON(b []byte) ([]byte, error) {
 	if c == nil {
 		return append(b, "null"...), nil
@@ -44,7 +45,7 @@ func (h *HashURL) AppendJSON(b []byte) []byte {
 
 // appendCertStart appends the fields the CERT payloads of both versions
 // begin with: the encoding, the data and, when there is one, the
-// certificate summary (which fails on dates json.Marshal refuses).
+// certificate summary (a date json.Marshal refuses written null).
 func appendCertStart(b []byte, encoding string, data []byte, c *Certificate) ([]byte, error) {
 	b = AppendJSONString(append(b, `{"encoding":`...), encoding)
 	b = appendHexJSON(append(b, `,"data":`...), data)

@@ -504,7 +504,8 @@ func appendTimeField(b []byte, name string, t time.Time) ([]byte, error) {
 }
 
 // appendTime appends t as time.Time.MarshalJSON does (RFC 3339 with
-// nanoseconds, quoted), refusing the years it refuses.
+// nanoseconds, quoted), or null for a time it refuses (a year outside 0 to
+// 9999): see dissect.AppendJSONTime.
 func appendTime(b []byte, t time.Time) ([]byte, error) { return dissect.AppendJSONTime(b, t) }
 
 // appendFloat appends f as encoding/json writes a float64: shortest

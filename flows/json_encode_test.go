@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -163,20 +164,35 @@ func TestAppendJSONEveryField(t *testing.T) {
 	sameJSON(t, "zero SA", b, stdJSON(t, &zero))
 }
 
-// TestAppendJSONRefusesWhatEncodingJSONRefuses checks that values
-// encoding/json cannot write are errors, not invalid JSON.
+// TestAppendJSONRefusesWhatEncodingJSONRefuses checks that the floats
+// encoding/json cannot write are errors, not invalid JSON, and that the
+// times it cannot write are null (dissect.AppendJSONTime): one such time
+// does not cost the document.
 func TestAppendJSONRefusesWhatEncodingJSONRefuses(t *testing.T) {
 	for _, sa := range []*SA{
-		{Start: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)},
 		{Exchanges: []*Exchange{{RTT: math.NaN()}}},
 		{Exchanges: []*Exchange{{RTT: math.Inf(1)}}},
-		{End: time.Date(2020, 1, 1, 0, 0, 0, 0, time.FixedZone("x", 25*3600))},
 	} {
 		if _, err := json.Marshal(sa); err == nil {
 			t.Fatalf("encoding/json accepts %+v", sa)
 		}
 		if _, err := sa.AppendJSON(nil); err == nil {
 			t.Errorf("AppendJSON accepts what encoding/json refuses: %+v", sa)
+		}
+	}
+	for _, c := range []struct {
+		sa    *SA
+		field string
+	}{
+		{&SA{Start: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)}, `"start":null`},
+		{&SA{End: time.Date(2020, 1, 1, 0, 0, 0, 0, time.FixedZone("x", 25*3600))}, `"end":null`},
+	} {
+		if _, err := json.Marshal(c.sa); err == nil {
+			t.Fatalf("encoding/json accepts %+v", c.sa)
+		}
+		b, err := c.sa.AppendJSON(nil)
+		if err != nil || !json.Valid(b) || !strings.Contains(string(b), c.field) {
+			t.Errorf("AppendJSON: %s, %v; want valid JSON with %s", b, err, c.field)
 		}
 	}
 }
