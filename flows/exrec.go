@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"cmp"
 	"slices"
 	"time"
 
@@ -318,10 +319,8 @@ func (ex *exRec) msg(i int) *cmsg {
 func (ex *exRec) frame(i int) int {
 	c := ex.msg(i)
 	if c.flags&cmsgExactFrame != 0 {
-		for _, x := range ex.xr.frames {
-			if x.i == i && !x.size {
-				return x.frame
-			}
+		if v, ok := exactFrameOf(ex.xr.frames, i, false); ok {
+			return v
 		}
 	}
 	return int(c.frame)
@@ -331,10 +330,12 @@ func (ex *exRec) frame(i int) int {
 func (ex *exRec) msgTime(i int) time.Time {
 	c := ex.msg(i)
 	if c.flags&cmsgExactTime != 0 {
-		for _, x := range ex.xr.times {
-			if x.i == i {
-				return x.t
-			}
+		ts := ex.xr.times
+		// ts is in message order (add appends as messages come): a binary
+		// search keeps the conclusion's walks over an exchange of many
+		// messages linear, not quadratic, in those messages.
+		if k, ok := slices.BinarySearchFunc(ts, i, func(x exactTime, i int) int { return cmp.Compare(x.i, i) }); ok {
+			return ts[k].t
 		}
 	}
 	d := time.Duration(c.off)
@@ -348,10 +349,8 @@ func (ex *exRec) msgTime(i int) time.Time {
 func (ex *exRec) msgSize(i int) int {
 	c := ex.msg(i)
 	if c.flags&cmsgExactSize != 0 {
-		for _, x := range ex.xr.frames {
-			if x.i == i && x.size {
-				return x.frame
-			}
+		if v, ok := exactFrameOf(ex.xr.frames, i, true); ok {
+			return v
 		}
 	}
 	return int(c.size)
@@ -544,4 +543,18 @@ func sharedFragLabel(num, total uint16) string {
 		return fragLabelTab[total][num]
 	}
 	return fragLabel(num, total)
+}
+
+// exactFrameOf returns the exact frame number (size: the exact size) of
+// message i from fs, which add keeps in message order (a message's frame
+// before its size): a binary search, so that walks over every message of
+// an exchange stay linear in its messages.
+func exactFrameOf(fs []exactFrame, i int, size bool) (int, bool) {
+	k, _ := slices.BinarySearchFunc(fs, i, func(x exactFrame, i int) int { return cmp.Compare(x.i, i) })
+	for ; k < len(fs) && fs[k].i == i; k++ {
+		if fs[k].size == size {
+			return fs[k].frame, true
+		}
+	}
+	return 0, false
 }

@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -18,24 +19,25 @@ func everyCopyAnswered(ex *exRec, g []int) bool {
 	if len(g) < 2 {
 		return false
 	}
+	// The responses' times, sorted once: the earliest response not before
+	// a copy is the only one that can answer it (both limits are upper
+	// bounds), so each copy costs a binary search instead of a walk over
+	// the exchange, which a request resent thousands of times made
+	// quadratic.
+	var resp []time.Time
+	for j := range ex.nmsgs() {
+		if ex.msg(j).response() {
+			resp = append(resp, ex.msgTime(j))
+		}
+	}
+	slices.SortFunc(resp, time.Time.Compare)
 	for k, i := range g {
 		req := ex.msgTime(i)
-		found := false
-		for j := range ex.nmsgs() {
-			if !ex.msg(j).response() {
-				continue
-			}
-			t := ex.msgTime(j)
-			if t.Before(req) || t.Sub(req) > promptAnswer {
-				continue
-			}
-			if k+1 < len(g) && !t.Before(ex.msgTime(g[k+1])) {
-				continue
-			}
-			found = true
-			break
+		n, _ := slices.BinarySearchFunc(resp, req, time.Time.Compare)
+		if n == len(resp) {
+			return false
 		}
-		if !found {
+		if t := resp[n]; t.Sub(req) > promptAnswer || k+1 < len(g) && !t.Before(ex.msgTime(g[k+1])) {
 			return false
 		}
 	}
