@@ -200,7 +200,15 @@ func (a *Analyzer) retransmitFinding(st *saState, ex *exRec, g []int) {
 	var b strings.Builder
 	b.Grow(400 + 16*len(g))
 	var num [32]byte
-	b.WriteString("The " + from + " sent " + what + " (message ID " + u32(ex.MID) + ") " + strconv.Itoa(len(g)) + " times")
+	// cut: the exchange holds more messages than are kept
+	// (MaxExchangeMessages), so the transmissions listed are the first
+	// ones only, and counts and delays are lower bounds.
+	cut := ex.omittedMsgs()
+	atLeast := ""
+	if cut > 0 {
+		atLeast = "at least "
+	}
+	b.WriteString("The " + from + " sent " + what + " (message ID " + u32(ex.MID) + ") " + atLeast + strconv.Itoa(len(g)) + " times")
 	b.WriteString(" at +0 s")
 	frames := make([]int, 0, len(g))
 	for k, i := range g {
@@ -216,6 +224,11 @@ func (a *Analyzer) retransmitFinding(st *saState, ex *exRec, g []int) {
 		b.Write(appendSecs(num[:0], ex.msgTime(g[k]).Sub(ex.msgTime(g[k-1]))))
 	}
 	b.WriteString("). ")
+	if cut > 0 {
+		b.WriteString("This exchange has " + strconv.Itoa(cut) + " more messages than the " + strconv.Itoa(MaxExchangeMessages) +
+			" that ikeflow keeps per exchange: they are counted (" + strconv.Itoa(ex.Retransmits) +
+			" retransmissions in all) but not listed here. ")
+	}
 	sev := SeverityWarning
 	answered := ex.Answered
 	if st.v1 != nil {
@@ -230,13 +243,16 @@ func (a *Analyzer) retransmitFinding(st *saState, ex *exRec, g []int) {
 			b.WriteString(" The exchange then continued.")
 		}
 	case answered && st.sa.Version == 2 && everyCopyAnswered(ex, g):
+		if cut > 0 {
+			b.WriteString("Among the messages kept: ")
+		}
 		b.WriteString(ignoredAnswers(ex, g))
 		sev = SeverityError
 		if ex.errorOf() == "" {
 			sev = SeverityWarning
 		}
 	case answered:
-		b.WriteString("It was eventually answered, so the exchange survived, but setup was delayed by " + secs(delay) +
+		b.WriteString("It was eventually answered, so the exchange survived, but setup was delayed by " + atLeast + secs(delay) +
 			": look for packet loss on the path or a peer too busy to answer the first copy.")
 		if len(g) <= 2 && delay < 5*time.Second {
 			sev = SeverityInfo

@@ -71,6 +71,7 @@ type exRare struct {
 	times    []exactTime
 	frames   []exactFrame // frame numbers and sizes
 	more     []cmsg       // messages after the inline ones
+	omitted  int          // messages beyond MaxExchangeMessages, not kept
 	// *exExtra holds the rest, which even fewer exchanges need (an
 	// IKEv1 phase 1 needs more, not that); nil until extra() is called.
 	*exExtra
@@ -394,6 +395,10 @@ func sameFragment(r, m *cmsg) bool {
 // fields cannot hold in ex's exRare.
 func (ex *exRec) add(m *cmsg, frame int, t time.Time, size uint32) {
 	i := ex.nmsgs()
+	if i >= MaxExchangeMessages {
+		ex.rare().omitted++ // counted, not kept: see MaxExchangeMessages
+		return
+	}
 	start := ex.start()
 	d := tsub(t, start)
 	switch {
@@ -449,6 +454,7 @@ func (ex *exRec) sync(out *Exchange) *Exchange {
 		return out
 	}
 	out.Answered, out.RTT, out.Retransmits, out.Error = ex.Answered, ex.RTT, ex.Retransmits, ex.errorOf()
+	out.MessagesOmitted = ex.omittedMsgs()
 	n := ex.nmsgs()
 	have := len(out.Messages)
 	if out.Messages != nil && have == n {
@@ -467,13 +473,23 @@ func (ex *exRec) sync(out *Exchange) *Exchange {
 // allocation per SA), else allocating them.
 func (ex *exRec) build(out *Exchange, block []Message, ptrs []*Message) {
 	*out = Exchange{Type: ex.Type, MID: ex.MID, From: ex.side.String(), Start: ex.start(),
-		Answered: ex.Answered, RTT: ex.RTT, Retransmits: ex.Retransmits, Error: ex.errorOf()}
+		Answered: ex.Answered, RTT: ex.RTT, Retransmits: ex.Retransmits, Error: ex.errorOf(),
+		MessagesOmitted: ex.omittedMsgs()}
 	n := ex.nmsgs()
 	if len(block) < n || cap(ptrs) < n {
 		block, ptrs = make([]Message, n), make([]*Message, 0, n)
 	}
 	out.Messages = ptrs[:0:n]
 	ex.render(out, block[:n])
+}
+
+// omittedMsgs returns the number of messages of ex not kept
+// (Exchange.MessagesOmitted).
+func (ex *exRec) omittedMsgs() int {
+	if ex.xr == nil {
+		return 0
+	}
+	return ex.xr.omitted
 }
 
 // render appends to out.Messages the messages of ex from len(out.Messages)

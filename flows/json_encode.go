@@ -197,6 +197,10 @@ func (e *Exchange) AppendJSON(b []byte) ([]byte, error) {
 		}
 		b = append(b, ']')
 	}
+	if e.MessagesOmitted != 0 {
+		b = append(b, `,"messages_omitted":`...)
+		b = strconv.AppendInt(b, int64(e.MessagesOmitted), 10)
+	}
 	return append(b, '}'), nil
 }
 

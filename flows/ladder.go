@@ -126,6 +126,14 @@ func LadderWith(sa *SA, o LadderOptions) string {
 		ind := strings.Repeat(" ", min(fw+13, o.Width/3))
 		line(ind, ind+"  ", tail)
 	}
+	omitted := 0 // messages beyond MaxExchangeMessages, in any exchange
+	for _, ex := range sa.Exchanges {
+		omitted += ex.MessagesOmitted
+	}
+	if omitted > 0 {
+		b.WriteString("        … " + strconv.Itoa(omitted) + " more messages of crowded exchanges not kept (at most " +
+			strconv.Itoa(MaxExchangeMessages) + " per exchange)\n")
+	}
 	if sa.ExchangesOmitted > 0 {
 		b.WriteString("        … " + strconv.Itoa(sa.ExchangesOmitted) + " more exchanges not shown\n")
 	}

@@ -17,6 +17,14 @@ const (
 	DefaultGrace = 2 * time.Second
 )
 
+// MaxExchangeMessages is the number of messages kept per exchange;
+// Exchange.MessagesOmitted counts the rest. Real exchanges hold a few
+// messages, a few hundred when a peer retransmits for a long time; the
+// bound keeps bounded the work of pairing and grouping retransmits, which
+// compares the messages of an exchange with each other, on captures that
+// pile thousands of messages into one exchange.
+const MaxExchangeMessages = 1024
+
 // Options configure an [Analyzer]. The zero value analyses everything, keeps
 // every SA until [Analyzer.Finish] and decrypts nothing.
 type Options struct {

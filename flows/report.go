@@ -141,6 +141,11 @@ type Exchange struct {
 	// when visible.
 	Error    string     `json:"error,omitempty"`
 	Messages []*Message `json:"messages"`
+	// MessagesOmitted counts the messages of the exchange beyond the
+	// first MaxExchangeMessages, which are not kept (a bound against
+	// captures that pile messages into one exchange); Retransmits still
+	// counts them.
+	MessagesOmitted int `json:"messages_omitted,omitempty"`
 }
 
 // Message is one IKE message of an exchange.
