@@ -2,6 +2,7 @@ package flows
 
 import (
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -20,6 +21,10 @@ func TestEndUnknown(t *testing.T) {
 		sa := r.SAs[0]
 		if f := finding(sa, KindEndUnknown); sa.State != StateEstablished || f == nil || len(f.Frames) != 2 { // IKEv2 request+response; IKEv1 two Deletes
 			t.Errorf("%s without keys: state %s, end_unknown %+v", sc, sa.State, f)
+		} else if sa.Version == 1 && strings.Contains(f.Message, "last exchange") {
+			// IKEv1 informational messages are one-way exchanges each: the two
+			// Deletes are two exchanges, not "the last exchange".
+			t.Errorf("%s: end_unknown calls a run of IKEv1 informational exchanges one exchange: %s", sc, f.Message)
 		}
 		table := "ikev2_decryption_table"
 		if sa.Version == 1 {

@@ -264,12 +264,14 @@ func (a *Analyzer) endUnknown(st *saState) {
 			frames = append(frames, ex.frame(i))
 		}
 	}
-	what, dpd := "an encrypted INFORMATIONAL", "a liveness check (DPD)"
+	// IKEv1 informational messages are one-way exchanges of their own: the
+	// run of them is not "the last exchange".
+	what, dpd := "The last exchange of this SA is an encrypted INFORMATIONAL", "a liveness check (DPD)"
 	if sa.Version == 1 {
-		what, dpd = "encrypted informational messages", "a DPD R-U-THERE"
+		what, dpd = "This SA ends with encrypted informational messages", "a DPD R-U-THERE"
 	}
 	st.addFinding(KindEndUnknown, SeverityInfo, firstT,
-		"The last exchange of this SA is "+what+" (frames "+joinInts(frames)+"), after which the capture shows"+
+		what+" (frames "+joinInts(frames)+"), after which the capture shows"+
 			" nothing more of it: no IKE message and no ESP. Without keys a Delete and "+dpd+" look alike, so the"+
 			" SA may have been deleted there; \"established\" is only the last state the capture shows. Give the"+
 			" keys to know.", frames...)
