@@ -43,7 +43,7 @@ func TestKeysListIsAKeyFile(t *testing.T) {
 		"../../decrypt/testdata/fortigate-gateway-list.txt",
 	}
 	// A third-party table, when ../shared sits beside the repository.
-	if p := filepath.Join(testutil.SharedDir(), "wireshark-wiki/ikev2-esp-gcm-ctr-cbc/ikev2_decryption_table"); statOK(p) {
+	if p := filepath.Join(testutil.SharedDir(), "wireshark-wiki/ikev2-esp-gcm-ctr-cbc/ikev2_decryption_table"); testutil.Exists(p) {
 		files = append(files, p)
 	} else {
 		t.Logf("%s not available: checked the repository's key files only", p)
@@ -234,10 +234,4 @@ func TestDaemonLogWithoutKeys(t *testing.T) {
 	if code != exitOK || !strings.Contains(out, "IKE SA") || !strings.Contains(errb, p+": no keys found (libreswan format") || !strings.Contains(errb, "no IKEv1 keys") {
 		t.Errorf("exit %d\n%s\n%s", code, out, errb)
 	}
-}
-
-// statOK tells whether path exists.
-func statOK(path string) bool {
-	_, err := os.Stat(path)
-	return err == nil
 }
