@@ -21,10 +21,10 @@ import (
 // corpus captures, decrypted and damaged.
 //
 // The AppendJSON of a Body type returns an error, as json.Marshal can
-// fail on a certificate's dates (where AppendJSONTime, unlike json.Marshal,
-// writes null, so the error is nil today); that of a part inside a body (proposal,
-// transform, attribute, selector), which cannot fail, returns only the
-// buffer. A nil Body pointer is written "null", as json.Marshal does: by
+// fail on a certificate's dates (where AppendJSONTime, unlike
+// json.Marshal, writes null, so the error is nil today); that of a part
+// inside a body (proposal, transform, attribute, selector), which cannot
+// fail, returns only the buffer. A nil Body pointer is written "null", as json.Marshal does: by
 // AppendBodyJSON, once for every type; the methods themselves take a
 // non-nil receiver.
 

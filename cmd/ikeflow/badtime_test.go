@@ -67,11 +67,7 @@ func TestAnalyzeImpossibleTimestamp(t *testing.T) {
 		}
 		asRecorded := func(i int, tm time.Time) (uint32, uint64) { return 0, uint64(tm.UnixMicro()) }
 		analyze := func(p string) (string, string, int) {
-			args := []string{"analyze", "--format", "json"}
-			for _, k := range src.keys {
-				args = append(args, "--keys", k)
-			}
-			return ikeflow(t, append(args, p)...)
+			return ikeflow(t, withKeyArgs(p, src.keys, "--format", "json")...)
 		}
 		undamaged, _ := write("undamaged", testpcap.NgInterface{TSResol: 6}, asRecorded)
 		whole, _, code := analyze(undamaged)
@@ -169,11 +165,7 @@ func TestAnalyzePcapLargestStamp(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	args := []string{"analyze", "--format", "json"}
-	for _, k := range keys {
-		args = append(args, "--keys", k)
-	}
-	out, errs, code := ikeflow(t, append(args, p)...)
+	out, errs, code := ikeflow(t, withKeyArgs(p, keys, "--format", "json")...)
 	if code != exitOK || errs != "" || !json.Valid([]byte(out)) {
 		t.Fatalf("exit %d, stderr %q, valid JSON %v", code, errs, json.Valid([]byte(out)))
 	}

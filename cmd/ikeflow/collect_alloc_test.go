@@ -11,21 +11,12 @@ import (
 // and CSV streams' path) does not copy each finding to the heap: the
 // allocations per SA do not grow with its findings.
 func TestCollectorAllocs(t *testing.T) {
-	r, c := openScenario(t, "ikev2-retransmit")
 	var sa *flows.SA
-	an := flows.NewAnalyzer(flows.Options{OnSA: func(s *flows.SA) {
+	for _, s := range streamedSAs(t, "ikev2-retransmit") {
 		if sa == nil || len(s.Findings) > len(sa.Findings) {
 			sa = s
 		}
-	}})
-	err := feedInline(newMerger([]string{c}, []*capture.Reader{r}), func(_ int, p *flows.Packet) bool {
-		an.Add(p)
-		return true
-	}, func(string, error) {})
-	if err != nil {
-		t.Fatal(err)
 	}
-	an.Finish()
 	if sa == nil || len(sa.Findings) < 3 {
 		t.Fatalf("want an SA with at least 3 findings")
 	}
@@ -55,9 +46,8 @@ func TestCollectorAllocs(t *testing.T) {
 // (more than detailLimit SAs), an SA with info findings only costs no
 // allocation: its findings are only counted, so its name is not built.
 func TestCollectorSummaryAllocs(t *testing.T) {
-	r, c := openScenario(t, "ikev2-nat-t")
 	var sa *flows.SA
-	an := flows.NewAnalyzer(flows.Options{OnSA: func(s *flows.SA) {
+	for _, s := range streamedSAs(t, "ikev2-nat-t") {
 		worst := flows.SeverityInfo
 		for _, f := range s.Findings {
 			worst = max(worst, f.Severity)
@@ -65,15 +55,7 @@ func TestCollectorSummaryAllocs(t *testing.T) {
 		if sa == nil && len(s.Findings) > 0 && worst == flows.SeverityInfo {
 			sa = s
 		}
-	}})
-	err := feedInline(newMerger([]string{c}, []*capture.Reader{r}), func(_ int, p *flows.Packet) bool {
-		an.Add(p)
-		return true
-	}, func(string, error) {})
-	if err != nil {
-		t.Fatal(err)
 	}
-	an.Finish()
 	if sa == nil {
 		t.Fatal("want an SA with info findings only")
 	}
@@ -94,4 +76,23 @@ func TestCollectorSummaryAllocs(t *testing.T) {
 	if want := (detailLimit + 52) * len(sa.Findings); counted != want {
 		t.Errorf("%d findings counted by kind, want %d", counted, want)
 	}
+}
+
+// streamedSAs analyses a corpus scenario's capture (without keys) through
+// the merger, as analyze does, and returns the SAs in the order the
+// analyzer handed them on.
+func streamedSAs(t *testing.T, name string) []*flows.SA {
+	t.Helper()
+	r, c := openScenario(t, name)
+	var sas []*flows.SA
+	an := flows.NewAnalyzer(flows.Options{OnSA: func(s *flows.SA) { sas = append(sas, s) }})
+	err := feedInline(newMerger([]string{c}, []*capture.Reader{r}), func(_ int, p *flows.Packet) bool {
+		an.Add(p)
+		return true
+	}, func(string, error) {})
+	if err != nil {
+		t.Fatal(err)
+	}
+	an.Finish()
+	return sas
 }

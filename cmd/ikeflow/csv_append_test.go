@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/csv"
 	"math/rand/v2"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -86,11 +85,7 @@ func refCSV(sas []*flows.SA, rep *flows.Report, refs *frameRefs) string {
 // and with several (file names that need quoting), and compares with what
 // encoding/csv wrote.
 func TestCSVStreamMatchesEncodingCSV(t *testing.T) {
-	dirs, _ := filepath.Glob(filepath.Join(corpus, "*", "capture.pcap"))
-	var scens []string
-	for _, d := range dirs {
-		scens = append(scens, filepath.Base(filepath.Dir(d)))
-	}
+	scens := corpusScenarios()
 	sas := corpusSAs(t, scens...)
 	edited := *sas[0]
 	edited.Proposal = ` "quoted", proposal`

@@ -15,11 +15,7 @@ import (
 // the default one (sorted in memory): both must give the order of a stable
 // sort by first frame, which is what the JSON report printed before.
 func TestFindingRunsOrder(t *testing.T) {
-	dirs, _ := filepath.Glob(filepath.Join(corpus, "*", "capture.pcap"))
-	var scens []string
-	for _, d := range dirs {
-		scens = append(scens, filepath.Base(filepath.Dir(d)))
-	}
+	scens := corpusScenarios()
 	var all []flows.Finding
 	for k := range 12 {
 		for _, sa := range corpusSAs(t, scens...) {
@@ -147,11 +143,7 @@ func TestMergeReadBuf(t *testing.T) {
 // arriving out of order, with and without the collector's finding calls
 // before add, and with runs written to disk at every size.
 func TestJSONStreamCopiesFindings(t *testing.T) {
-	dirs, _ := filepath.Glob(filepath.Join(corpus, "*", "capture.pcap"))
-	var scens []string
-	for _, d := range dirs {
-		scens = append(scens, filepath.Base(filepath.Dir(d)))
-	}
+	scens := corpusScenarios()
 	base := corpusSAs(t, scens...)
 	var sas []*flows.SA
 	for k := range 60 {

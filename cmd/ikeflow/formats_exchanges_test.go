@@ -2,12 +2,11 @@ package main
 
 import (
 	"bytes"
-	"errors"
-	"io"
 	"testing"
 
 	"github.com/ikeflow/ikeflow/capture"
 	"github.com/ikeflow/ikeflow/flows"
+	"github.com/ikeflow/ikeflow/internal/testcap"
 )
 
 // TestFormatsNeedExchanges checks the exchanges column of outputFormats
@@ -39,7 +38,7 @@ func TestFormatsNeedExchanges(t *testing.T) {
 // format f, as analyze does (collector, report writer).
 func renderScenario(t *testing.T, f *outputFormat, name string, ladder, noExchanges bool) []byte {
 	t.Helper()
-	r, path := openScenario(t, name)
+	path, _ := scenario(t, name)
 	var buf bytes.Buffer
 	refs := newFrameRefs([]string{path})
 	out, err := startReport(f, &buf, renderOpts{ladder: ladder, refs: refs, inputs: []string{path}})
@@ -48,14 +47,7 @@ func renderScenario(t *testing.T, f *outputFormat, name string, ladder, noExchan
 	}
 	defer out.close()
 	an := flows.NewAnalyzer(flows.Options{OnSA: out.col.add, NoExchanges: noExchanges})
-	for {
-		ev, err := r.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
+	testcap.Each(t, path, capture.Options{}, func(ev *capture.Event) {
 		var pkt flows.Packet
 		if ev.Kind == capture.KindIKE || ev.Kind == capture.KindESP {
 			if packetOf(ev, &pkt) {
@@ -63,7 +55,7 @@ func renderScenario(t *testing.T, f *outputFormat, name string, ladder, noExchan
 				an.Add(&pkt)
 			}
 		}
-	}
+	})
 	if err := out.end(out.col.report(an.Finish()), nil); err != nil {
 		t.Fatal(err)
 	}

@@ -361,6 +361,17 @@ func TestVersionText(t *testing.T) {
 	}
 }
 
+// corpusScenarios returns the names of the corpus scenarios that have a
+// capture.
+func corpusScenarios() []string {
+	dirs, _ := filepath.Glob(filepath.Join(corpus, "*", "capture.pcap"))
+	var scens []string
+	for _, d := range dirs {
+		scens = append(scens, filepath.Base(filepath.Dir(d)))
+	}
+	return scens
+}
+
 // corpusSAs analyses corpus scenarios in-process and returns their SAs.
 func corpusSAs(t testing.TB, scens ...string) []*flows.SA {
 	t.Helper()
