@@ -18,14 +18,20 @@ import (
 // timer stopped, then times Finish alone, which finalises every SA still
 // open (conclude, the exported view, index cleanup, OnSA). cpu-s/op is
 // the process's CPU time (user+sys) during Finish.
-func BenchmarkFinish(b *testing.B) {
+func BenchmarkFinish(b *testing.B) { benchFinish(b, Options{}) }
+
+// benchFinish is the loop of BenchmarkFinish and
+// BenchmarkFinishNoExchanges: it runs Finish on an Analyzer made with o
+// (IdleTimeout and OnSA set here) fed the packets of finishBenchPackets.
+func benchFinish(b *testing.B, o Options) {
 	pkts, idle := finishBenchPackets(b)
 	b.ReportAllocs()
 	var cpu time.Duration
 	for b.Loop() {
 		b.StopTimer()
 		got := 0
-		a := NewAnalyzer(Options{IdleTimeout: idle, OnSA: func(*SA) { got++ }})
+		o.IdleTimeout, o.OnSA = idle, func(*SA) { got++ }
+		a := NewAnalyzer(o)
 		for i := range pkts {
 			a.Add(&pkts[i])
 		}
