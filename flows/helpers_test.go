@@ -23,6 +23,17 @@ func loadPackets(t testing.TB, path string) []Packet {
 	return out
 }
 
+// corpusCaptures returns the paths of every corpus capture
+// (corpusDir/*/capture.pcap), failing t when there is none.
+func corpusCaptures(t testing.TB) []string {
+	t.Helper()
+	paths, _ := filepath.Glob(filepath.Join(corpusDir, "*", "capture.pcap"))
+	if len(paths) == 0 {
+		t.Fatal("no corpus captures in " + corpusDir)
+	}
+	return paths
+}
+
 // appendPacket appends ev as a Packet when it is IKE or ESP.
 func appendPacket(pk []Packet, ev *capture.Event) []Packet {
 	var k PacketKind
