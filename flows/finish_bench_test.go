@@ -1,8 +1,6 @@
 package flows
 
 import (
-	"errors"
-	"io"
 	"os"
 	"path/filepath"
 	"syscall"
@@ -10,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ikeflow/ikeflow/capture"
+	"github.com/ikeflow/ikeflow/internal/testcap"
 )
 
 // BenchmarkFinish measures what concluding SAs costs: it feeds
@@ -18,14 +17,20 @@ import (
 // timer stopped, then times Finish alone, which finalises every SA still
 // open (conclude, the exported view, index cleanup, OnSA). cpu-s/op is
 // the process's CPU time (user+sys) during Finish.
-func BenchmarkFinish(b *testing.B) {
+func BenchmarkFinish(b *testing.B) { benchFinish(b, Options{}) }
+
+// benchFinish is the loop of BenchmarkFinish and
+// BenchmarkFinishNoExchanges: it runs Finish on an Analyzer made with o
+// (IdleTimeout and OnSA set here) fed the packets of finishBenchPackets.
+func benchFinish(b *testing.B, o Options) {
 	pkts, idle := finishBenchPackets(b)
 	b.ReportAllocs()
 	var cpu time.Duration
 	for b.Loop() {
 		b.StopTimer()
 		got := 0
-		a := NewAnalyzer(Options{IdleTimeout: idle, OnSA: func(*SA) { got++ }})
+		o.IdleTimeout, o.OnSA = idle, func(*SA) { got++ }
+		a := NewAnalyzer(o)
 		for i := range pkts {
 			a.Add(&pkts[i])
 		}
@@ -60,34 +65,17 @@ func finishBenchPackets(b *testing.B) ([]Packet, time.Duration) {
 	var last time.Time
 	frame := 0
 	for _, path := range paths {
-		r, err := capture.Open(path, capture.Options{})
-		if err != nil {
-			b.Fatal(err)
-		}
 		var shift time.Duration
-		for {
-			ev, err := r.Next()
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			if err != nil {
-				b.Fatal(err)
-			}
+		testcap.Each(b, path, capture.Options{}, func(ev *capture.Event) {
 			if shift == 0 && !last.IsZero() {
 				shift = last.Sub(ev.Time) + time.Hour // each capture after the previous one
 			}
-			p := Packet{Frame: frame + ev.Frame, Time: ev.Time.Add(shift), Src: ev.Src, Dst: ev.Dst}
-			switch ev.Kind {
-			case capture.KindIKE:
-				p.Kind, p.Data = KindIKE, append([]byte(nil), ev.Data...)
-			case capture.KindESP:
-				p.Kind, p.ESPSPI, p.ESPSeq = KindESP, ev.ESPSPI, ev.ESPSeq
-			default:
-				continue
+			n := len(out)
+			if out = appendPacket(out, ev); len(out) > n {
+				out[n].Frame += frame
+				out[n].Time = out[n].Time.Add(shift)
 			}
-			out = append(out, p)
-		}
-		r.Close()
+		})
 		if len(out) > 0 {
 			last, frame = out[len(out)-1].Time, out[len(out)-1].Frame
 		}

@@ -23,20 +23,30 @@ func loadPackets(t testing.TB, path string) []Packet {
 	return out
 }
 
-// appendPacket appends ev as a Packet when it is IKE or ESP.
+// corpusCaptures returns the paths of every corpus capture
+// (corpusDir/*/capture.pcap), failing t when there is none.
+func corpusCaptures(t testing.TB) []string {
+	t.Helper()
+	paths, _ := filepath.Glob(filepath.Join(corpusDir, "*", "capture.pcap"))
+	if len(paths) == 0 {
+		t.Fatal("no corpus captures in " + corpusDir)
+	}
+	return paths
+}
+
+// appendPacket appends ev as a Packet when it is IKE (copying Data) or
+// ESP (SPI and sequence number: Packet.Data is for IKE only).
 func appendPacket(pk []Packet, ev *capture.Event) []Packet {
-	var k PacketKind
+	p := Packet{Frame: ev.Frame, Time: ev.Time, Src: ev.Src, Dst: ev.Dst}
 	switch ev.Kind {
 	case capture.KindIKE:
-		k = KindIKE
+		p.Kind, p.Data = KindIKE, append([]byte(nil), ev.Data...)
 	case capture.KindESP:
-		k = KindESP
+		p.Kind, p.ESPSPI, p.ESPSeq = KindESP, ev.ESPSPI, ev.ESPSeq
 	default:
 		return pk
 	}
-	return append(pk, Packet{Frame: ev.Frame, Time: ev.Time, Src: ev.Src, Dst: ev.Dst,
-		Kind: k,
-		Data: append([]byte(nil), ev.Data...), ESPSPI: ev.ESPSPI, ESPSeq: ev.ESPSeq})
+	return append(pk, p)
 }
 
 // keyringFor loads a key file into a decryptor.

@@ -91,10 +91,7 @@ func checkSpans(t testing.TB, name string, sa *SA, enc []byte) {
 // capture, with and without the keys, and of the captures damaged the way
 // the field damages them (responses lost, bytes flipped, messages cut).
 func TestAppendJSONMatchesEncodingJSON(t *testing.T) {
-	dirs, _ := filepath.Glob(filepath.Join(corpusDir, "*", "capture.pcap"))
-	if len(dirs) == 0 {
-		t.Fatal("no corpus captures in " + corpusDir)
-	}
+	dirs := corpusCaptures(t)
 	sas := 0
 	for _, capPath := range dirs {
 		dir := filepath.Dir(capPath)

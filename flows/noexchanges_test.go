@@ -13,10 +13,7 @@ import (
 // be what the run that builds the exchanges says, compared on their JSON
 // encoding with that run's Exchanges taken out.
 func TestNoExchanges(t *testing.T) {
-	dirs, _ := filepath.Glob(filepath.Join(corpusDir, "*", "capture.pcap"))
-	if len(dirs) == 0 {
-		t.Fatal("no corpus captures in " + corpusDir)
-	}
+	dirs := corpusCaptures(t)
 	built := 0
 	for _, path := range dirs {
 		dir := filepath.Dir(path)
