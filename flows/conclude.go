@@ -227,7 +227,7 @@ func (a *Analyzer) retransmitFinding(st *saState, ex *exRec, g []int) {
 	if cut > 0 {
 		b.WriteString("This exchange has " + strconv.Itoa(cut) + " more messages than the " + strconv.Itoa(MaxExchangeMessages) +
 			" that ikeflow keeps per exchange: they are counted (" + strconv.Itoa(ex.Retransmits) +
-			" retransmissions in all) but not listed here. ")
+			retransmitsWhat(st.sa.Version) + " in all) but not listed here. ")
 	}
 	sev := SeverityWarning
 	answered := ex.Answered
@@ -533,4 +533,14 @@ func secs(d time.Duration) string {
 func appendSecs(b []byte, d time.Duration) []byte {
 	d = max(d, 0)
 	return append(strconv.AppendFloat(b, d.Seconds(), 'f', 1, 64), " s"...)
+}
+
+// retransmitsWhat names what Exchange.Retransmits counts: in IKEv2 the
+// request's copies only (a responder's copies answer them), in IKEv1 every
+// message's.
+func retransmitsWhat(version int) string {
+	if version == 2 {
+		return " request retransmissions"
+	}
+	return " retransmissions"
 }

@@ -53,7 +53,7 @@ func TestCrowdedExchange(t *testing.T) {
 	}
 	// The finding must not present the kept copies as all of them.
 	if retr == nil || !strings.Contains(retr.Message, "at least 1024 times") ||
-		!strings.Contains(retr.Message, "1977 more messages") || !strings.Contains(retr.Message, "2999 retransmissions in all") ||
+		!strings.Contains(retr.Message, "1977 more messages") || !strings.Contains(retr.Message, "2999 request retransmissions in all") ||
 		!strings.Contains(retr.Message, "delayed by at least") {
 		t.Errorf("retransmit finding does not say the count is partial: %+v", retr)
 	}
