@@ -369,23 +369,21 @@ func (a *Analyzer) Finish() *Report {
 	}
 	open := make([]openSA, 0, len(a.half)+len(a.sas))
 	pairs := 0 // SAs that may enter the pair history (observePair)
-	for _, st := range a.sas {
-		if !st.listed {
-			st.listed = true
-			open = append(open, openSA{st.sa.FirstFrame, st})
-			if st.out.has(outAuthOK) && !st.out.has(outRekeyed) {
-				pairs++
-			}
+	list := func(st *saState) {
+		if st.listed {
+			return
+		}
+		st.listed = true
+		open = append(open, openSA{st.sa.FirstFrame, st})
+		if st.inPairHistory() {
+			pairs++
 		}
 	}
+	for _, st := range a.sas {
+		list(st)
+	}
 	for _, st := range a.half {
-		if !st.listed {
-			st.listed = true
-			open = append(open, openSA{st.sa.FirstFrame, st})
-			if st.out.has(outAuthOK) && !st.out.has(outRekeyed) {
-				pairs++
-			}
-		}
+		list(st)
 	}
 	a.reservePairs(pairs)
 	// Every SA still indexed is in open, and nothing looks an SA up while
