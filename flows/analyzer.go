@@ -280,11 +280,11 @@ func (a *Analyzer) finalize(st *saState) {
 	// exported exchanges are built once, after it, and not at all for a
 	// report that does not show them (Options.NoExchanges), which saves
 	// their four allocations per SA and the memory of keeping them until
-	// the report is written.
+	// the report is written. The inferred child SAs are built here, once:
+	// only ESP (addESP) infers more.
 	st.materialise()
 	a.conclude(st)
 	if a.opt.NoExchanges {
-		st.materialise()
 		st.sa.Exchanges = nil // even if a Lookup built them
 	} else {
 		st.view()
