@@ -1,7 +1,6 @@
 package flows
 
 import (
-	"os"
 	"testing"
 	"time"
 )
@@ -17,10 +16,7 @@ import (
 // are outside the measurement; cpu-s/op counts every thread (the GC's
 // workers too), so allocations made by Add are paid for in it.
 func BenchmarkAdd(b *testing.B) {
-	path := os.Getenv("IKEFLOW_BENCH_CAPTURE")
-	if path == "" {
-		b.Skip("IKEFLOW_BENCH_CAPTURE not set")
-	}
+	path := benchCapture(b)
 	pkts := loadPackets(b, path)
 	if len(pkts) == 0 {
 		b.Fatal("no IKE or ESP packets in " + path)

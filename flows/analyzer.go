@@ -280,11 +280,11 @@ func (a *Analyzer) finalize(st *saState) {
 	// exported exchanges are built once, after it, and not at all for a
 	// report that does not show them (Options.NoExchanges), which saves
 	// their four allocations per SA and the memory of keeping them until
-	// the report is written.
+	// the report is written. The inferred child SAs are built here, once:
+	// only ESP (addESP) infers more.
 	st.materialise()
 	a.conclude(st)
 	if a.opt.NoExchanges {
-		st.materialise()
 		st.sa.Exchanges = nil // even if a Lookup built them
 	} else {
 		st.view()
@@ -369,23 +369,21 @@ func (a *Analyzer) Finish() *Report {
 	}
 	open := make([]openSA, 0, len(a.half)+len(a.sas))
 	pairs := 0 // SAs that may enter the pair history (observePair)
-	for _, st := range a.sas {
-		if !st.listed {
-			st.listed = true
-			open = append(open, openSA{st.sa.FirstFrame, st})
-			if st.out.has(outAuthOK) && !st.out.has(outRekeyed) {
-				pairs++
-			}
+	list := func(st *saState) {
+		if st.listed {
+			return
+		}
+		st.listed = true
+		open = append(open, openSA{st.sa.FirstFrame, st})
+		if st.inPairHistory() {
+			pairs++
 		}
 	}
+	for _, st := range a.sas {
+		list(st)
+	}
 	for _, st := range a.half {
-		if !st.listed {
-			st.listed = true
-			open = append(open, openSA{st.sa.FirstFrame, st})
-			if st.out.has(outAuthOK) && !st.out.has(outRekeyed) {
-				pairs++
-			}
-		}
+		list(st)
 	}
 	a.reservePairs(pairs)
 	// Every SA still indexed is in open, and nothing looks an SA up while

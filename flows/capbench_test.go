@@ -21,10 +21,7 @@ import (
 // (a duration, e.g. 30s) replaces the idle timeout, so that SAs are
 // finalised during the run as with "analyze --idle-timeout 30s".
 func BenchmarkAnalyzeCapture(b *testing.B) {
-	path := os.Getenv("IKEFLOW_BENCH_CAPTURE")
-	if path == "" {
-		b.Skip("IKEFLOW_BENCH_CAPTURE not set")
-	}
+	path := benchCapture(b)
 	idle := 10 * time.Minute
 	if s := os.Getenv("IKEFLOW_BENCH_IDLE"); s != "" {
 		d, err := time.ParseDuration(s)
@@ -42,7 +39,6 @@ func BenchmarkAnalyzeCapture(b *testing.B) {
 		}
 		got := 0
 		a := NewAnalyzer(Options{IdleTimeout: idle, OnSA: func(*SA) { got++ }})
-		var p Packet
 		for {
 			ev, err := r.Next()
 			if errors.Is(err, io.EOF) {
@@ -51,17 +47,9 @@ func BenchmarkAnalyzeCapture(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			switch ev.Kind {
-			case capture.KindIKE:
-				p = Packet{Frame: ev.Frame, Time: ev.Time, Src: ev.Src, Dst: ev.Dst,
-					Kind: KindIKE, Data: ev.Data}
-			case capture.KindESP:
-				p = Packet{Frame: ev.Frame, Time: ev.Time, Src: ev.Src, Dst: ev.Dst,
-					Kind: KindESP, ESPSPI: ev.ESPSPI, ESPSeq: ev.ESPSeq}
-			default:
-				continue
+			if p, ok := packetOf(ev); ok {
+				a.Add(&p)
 			}
-			a.Add(&p)
 		}
 		r.Close()
 		b.StopTimer()

@@ -3,6 +3,7 @@ package flows
 import (
 	"bytes"
 	"net/netip"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -34,19 +35,41 @@ func corpusCaptures(t testing.TB) []string {
 	return paths
 }
 
-// appendPacket appends ev as a Packet when it is IKE (copying Data) or
-// ESP (SPI and sequence number: Packet.Data is for IKE only).
+// appendPacket appends ev as a Packet when it is IKE (with a copy of its
+// Data) or ESP (SPI and sequence number: Packet.Data is for IKE only).
 func appendPacket(pk []Packet, ev *capture.Event) []Packet {
-	p := Packet{Frame: ev.Frame, Time: ev.Time, Src: ev.Src, Dst: ev.Dst}
-	switch ev.Kind {
-	case capture.KindIKE:
-		p.Kind, p.Data = KindIKE, append([]byte(nil), ev.Data...)
-	case capture.KindESP:
-		p.Kind, p.ESPSPI, p.ESPSeq = KindESP, ev.ESPSPI, ev.ESPSeq
-	default:
+	p, ok := packetOf(ev)
+	if !ok {
 		return pk
 	}
+	if p.Kind == KindIKE {
+		p.Data = append([]byte(nil), ev.Data...)
+	}
 	return append(pk, p)
+}
+
+// packetOf converts an IKE or ESP event to a Packet as "ikeflow analyze"
+// does: an IKE message's Data aliases ev's, an ESP packet has none. ok is
+// false for other events.
+func packetOf(ev *capture.Event) (p Packet, ok bool) {
+	switch ev.Kind {
+	case capture.KindIKE:
+		return Packet{Frame: ev.Frame, Time: ev.Time, Src: ev.Src, Dst: ev.Dst, Kind: KindIKE, Data: ev.Data}, true
+	case capture.KindESP:
+		return Packet{Frame: ev.Frame, Time: ev.Time, Src: ev.Src, Dst: ev.Dst, Kind: KindESP,
+			ESPSPI: ev.ESPSPI, ESPSeq: ev.ESPSeq}, true
+	}
+	return Packet{}, false
+}
+
+// benchCapture returns the capture named by IKEFLOW_BENCH_CAPTURE (a big
+// capture made with go run ./internal/bigcap) or skips b when it is unset.
+func benchCapture(b *testing.B) string {
+	path := os.Getenv("IKEFLOW_BENCH_CAPTURE")
+	if path == "" {
+		b.Skip("IKEFLOW_BENCH_CAPTURE not set")
+	}
+	return path
 }
 
 // keyringFor loads a key file into a decryptor.

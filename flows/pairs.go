@@ -69,9 +69,15 @@ func (h *pairHist) n() int {
 	return 1 + len(h.more.cycles)
 }
 
+// inPairHistory reports whether st, once finished, enters its pair's
+// history (observePair): an authenticated SA that was not rekeyed.
+func (st *saState) inPairHistory() bool {
+	return st.out.has(outAuthOK) && !st.out.has(outRekeyed)
+}
+
 // observePair records a finished SA for flapping detection.
 func (a *Analyzer) observePair(st *saState) {
-	if !st.out.has(outAuthOK) || st.out.has(outRekeyed) {
+	if !st.inPairHistory() {
 		return
 	}
 	k := st.pairKey()

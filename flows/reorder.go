@@ -61,11 +61,9 @@ func (a *Analyzer) packetSum(p *Packet) uint64 {
 // dupKey returns the key of p, whose fingerprint is sum (packetSum), for
 // the duplicate filter (duplicate). The addresses are not hashed into it:
 // duplicate compares them on a key match, which is exact and spares two
-// address hashes per packet.
+// address hashes per packet. (duplicate passes over packets of other
+// kinds before it looks at their key.)
 func dupKey(p *Packet, sum uint64) uint64 {
-	if p.Kind != KindIKE && p.Kind != KindESP {
-		return 0
-	}
 	return sum ^ uint64(p.Kind)<<62
 }
 

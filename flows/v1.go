@@ -150,7 +150,7 @@ func (a *Analyzer) v1(p *Packet, decodeErr bool) {
 			m.label = prev.label
 			m.payloads = prev.payloads
 			ex.Retransmits++
-			a.appendMsg(st, ex, m, p.Frame, p.Time)
+			a.appendMsg(ex, m, p)
 			return
 		}
 	}
@@ -176,7 +176,7 @@ func (a *Analyzer) v1(p *Packet, decodeErr bool) {
 	if ex.v1step >= v1Steps(ex.Type) {
 		ex.Answered = true
 	}
-	a.appendMsg(st, ex, m, p.Frame, p.Time)
+	a.appendMsg(ex, m, p)
 	a.certSee(st, p, side, f)
 	a.onV1(st, p, side, ex, f)
 }

@@ -2,7 +2,6 @@ package flows
 
 import (
 	"strconv"
-	"time"
 
 	"github.com/ikeflow/ikeflow/dissect"
 )
@@ -104,7 +103,7 @@ func (a *Analyzer) v2Request(st *saState, p *Packet, side saSide, m *cmsg, hash 
 		case f.fragTotal > 0 && ex.fragBits(false)&bit == 0 && !ex.hasResp:
 			ex.setFragBits(false, ex.fragBits(false)|bit)
 			a.describe(st, p, side, m, f, ex)
-			a.appendMsg(st, ex, m, p.Frame, p.Time)
+			a.appendMsg(ex, m, p)
 			if f.fragDone {
 				a.onV2Request(st, p, side, ex, f)
 			}
@@ -115,7 +114,7 @@ func (a *Analyzer) v2Request(st *saState, p *Packet, side saSide, m *cmsg, hash 
 			if f.fragTotal <= 1 || f.fragNum == 1 {
 				ex.Retransmits++
 			}
-			a.appendMsg(st, ex, m, p.Frame, p.Time)
+			a.appendMsg(ex, m, p)
 			return
 		case h.Exchange == dissect.ExchangeIKESAInit && ex.Type == dissect.ExchangeIKESAInit:
 			// A new IKE_SA_INIT with the same SPIi: retry after COOKIE or
@@ -186,7 +185,7 @@ func (a *Analyzer) newRequest(st *saState, p *Packet, side saSide, m *cmsg, f *f
 	ex.setFragBits(false, fragBit(f))
 	a.addExchange(st, ex)
 	a.describe(st, p, side, m, f, ex)
-	a.appendMsg(st, ex, m, p.Frame, p.Time)
+	a.appendMsg(ex, m, p)
 	if f.content() {
 		a.onV2Request(st, p, side, ex, f)
 	}
@@ -212,7 +211,7 @@ func (a *Analyzer) v2Response(st *saState, p *Packet, side saSide, m *cmsg, hash
 		ex.setFragBits(true, fragBit(f))
 		a.addExchange(st, ex)
 		a.describe(st, p, side, m, f, ex)
-		a.appendMsg(st, ex, m, p.Frame, p.Time)
+		a.appendMsg(ex, m, p)
 		if f.content() {
 			a.onV2Response(st, p, side, ex, f)
 		}
@@ -224,14 +223,14 @@ func (a *Analyzer) v2Response(st *saState, p *Packet, side saSide, m *cmsg, hash
 		case f.fragTotal > 0 && ex.fragBits(true)&bit == 0:
 			ex.setFragBits(true, ex.fragBits(true)|bit)
 			a.describe(st, p, side, m, f, ex)
-			a.appendMsg(st, ex, m, p.Frame, p.Time)
+			a.appendMsg(ex, m, p)
 			if f.fragDone {
 				a.onV2Response(st, p, side, ex, f)
 			}
 		case hash == ex.respHash() || (f.fragTotal > 0 && ex.fragBits(true)&bit != 0):
 			m.flags |= cmsgRetransmit
 			m.payloads = a.lastPayloads(ex, side, m)
-			a.appendMsg(st, ex, m, p.Frame, p.Time)
+			a.appendMsg(ex, m, p)
 		default:
 			st.addFinding(KindMIDDesync, SeverityWarning, p.Time,
 				"The "+side.String()+" sent two different "+h.Exchange.String()+" responses for message ID "+u32(mid)+
@@ -239,7 +238,7 @@ func (a *Analyzer) v2Response(st *saState, p *Packet, side saSide, m *cmsg, hash
 					" response to a retransmitted request; two different answers point to two devices answering for the same SA"+
 					" (HA split-brain, anycast) or a responder that lost its state.", firstResp(ex), p.Frame)
 			a.describe(st, p, side, m, f, ex)
-			a.appendMsg(st, ex, m, p.Frame, p.Time)
+			a.appendMsg(ex, m, p)
 		}
 		return
 	}
@@ -251,7 +250,7 @@ func (a *Analyzer) v2Response(st *saState, p *Packet, side saSide, m *cmsg, hash
 		ex.noteWait(tsub(p.Time, lastReq), ex.frame(n-1), p.Frame)
 	}
 	a.describe(st, p, side, m, f, ex)
-	a.appendMsg(st, ex, m, p.Frame, p.Time)
+	a.appendMsg(ex, m, p)
 	if f.content() {
 		a.onV2Response(st, p, side, ex, f)
 	}
@@ -304,10 +303,10 @@ func (a *Analyzer) addExchange(st *saState, ex *exRec) {
 	st.addRecent(ex)
 }
 
-// appendMsg copies m into ex's message list (exRec.add), with the size of
-// the message being analysed (a.msg).
-func (a *Analyzer) appendMsg(st *saState, ex *exRec, m *cmsg, frame int, t time.Time) {
-	ex.add(m, frame, t, a.msg.Header.Length)
+// appendMsg copies m, the message of p being analysed (a.msg), into ex's
+// message list (exRec.add) with p's frame and time and a.msg's size.
+func (a *Analyzer) appendMsg(ex *exRec, m *cmsg, p *Packet) {
+	ex.add(m, p.Frame, p.Time, a.msg.Header.Length)
 }
 
 // fragLabel formats a fragment number as Message.Fragment does: "n/total".
