@@ -377,16 +377,6 @@ func normProposal(s string) string {
 	return strings.Join(toks, "/")
 }
 
-// hasWarning reports whether a finding of warning severity or worse is present.
-func hasWarning(fs []Finding) bool {
-	for _, f := range fs {
-		if f.Severity >= SeverityWarning {
-			return true
-		}
-	}
-	return false
-}
-
 // hasKind reports whether a finding of kind k is present.
 func hasKind(fs []Finding, k FindingKind) bool {
 	for _, f := range fs {
