@@ -26,20 +26,23 @@ const slowAnswer = 2 * time.Second
 // allocation and a copy per step for the two or three findings most SAs
 // end with.
 func (a *Analyzer) conclude(st *saState) {
-	sa := st.sa
-	had := sa.Findings
+	had := st.Findings
 	a.findBuf = append(a.findBuf[:0], had...)
-	sa.Findings = a.findBuf
+	st.Findings = a.findBuf
 	a.concludeSA(st)
-	a.findBuf = sa.Findings
+	a.findBuf = st.Findings
 	switch n := len(a.findBuf); {
 	case n == len(had):
 		copy(had, a.findBuf) // merges may have changed existing findings
-		sa.Findings = had
+		st.Findings = had
 	default:
-		sa.Findings = make([]Finding, n)
-		copy(sa.Findings, a.findBuf)
+		st.Findings = make([]Finding, n)
+		copy(st.Findings, a.findBuf)
 	}
+	if st.Findings == nil {
+		st.Findings = []Finding{}
+	}
+	st.sa.Findings = st.Findings
 	clear(a.findBuf) // keep no finding's frames or text alive
 }
 

@@ -66,7 +66,7 @@ func (a *Analyzer) inferChild(p *Packet) *infChild {
 	if st == nil || st.done {
 		return nil
 	}
-	if !st.sa.Encrypted && st.sa.Version == 2 {
+	if !st.Encrypted && st.Version == 2 {
 		return nil // child SAs were visible: this SPI is not one of them
 	}
 	toResponder := sentToResponder(p, st)
@@ -91,7 +91,7 @@ func (a *Analyzer) inferChild(p *Packet) *infChild {
 // SA was found by the pair of p's addresses in that form, so p's
 // destination is the responder's address or the initiator's.
 func sentToResponder(p *Packet, st *saState) bool {
-	return p.Dst.Addr().Unmap() == st.sa.Responder.Addr().Unmap()
+	return p.Dst.Addr().Unmap() == st.responder().Addr().Unmap()
 }
 
 // pairWindow is how soon after an inferred child SA's first packet the

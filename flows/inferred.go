@@ -71,8 +71,8 @@ func (st *saState) materialise() {
 	if n == 0 {
 		return
 	}
-	at := len(st.sa.ChildSAs)
-	st.sa.ChildSAs = append(st.sa.ChildSAs, make([]*ChildSA, n)...)
+	at := len(st.ChildSAs)
+	st.ChildSAs = append(st.ChildSAs, make([]*ChildSA, n)...)
 	block := make([]ChildSA, n) // one allocation for them all
 	r := st.lastInf
 	for i := n - 1; i >= 0; i, r = i-1, r.prev {
@@ -81,7 +81,7 @@ func (st *saState) materialise() {
 			CreatedFrame: r.createdFrame, ESPPackets: r.esp, Inferred: true, TSi: []string{}, TSr: []string{},
 			owner: st, firstESP: r.firstESP, lastESP: r.lastESP}
 		r.c = c
-		st.sa.ChildSAs[at+i] = c
+		st.ChildSAs[at+i] = c
 	}
 }
 
@@ -89,5 +89,5 @@ func (st *saState) materialise() {
 // seen before it.
 func (st *saState) addChild(c *ChildSA) {
 	st.materialise()
-	st.sa.ChildSAs = append(st.sa.ChildSAs, c)
+	st.ChildSAs = append(st.ChildSAs, c)
 }

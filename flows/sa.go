@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"net/netip"
 	"time"
 
 	"github.com/ikeflow/ikeflow/dissect"
@@ -52,21 +53,54 @@ type sideState struct {
 // recentLen is how many recent exchanges are searched when pairing.
 const recentLen = 16
 
-// saState is the analyzer's working state for one IKE SA. The exported
-// model lives in sa; the rest is released when the SA is finalised.
+// saState is the analyzer's working state for one IKE SA.
+//
+// Why the exported model is not kept here while the SA is open: an SA
+// (408 octets, with time.Time and netip.AddrPort fields and strings) is
+// built only when the SA is looked up (a snapshot, Analyzer.Lookup) or
+// finalised (saState.snapshot, before conclude), because a capture can hold
+// hundreds of thousands of SAs open at once. Until then the fields below
+// hold what the analysis writes: times in Unix nanoseconds, addresses in
+// 20 octets, the IKEv1 mode as a number, and what few SAs need (rekey
+// links, exchanges omitted, times or addresses that the compact forms
+// cannot hold exactly) in saRare and saWide. sawork.go has their
+// accessors.
 type saState struct {
+	// sa is the exported model: nil while the SA is open until a Lookup
+	// builds a snapshot (refreshed by later ones, so that a live display
+	// follows one *SA throughout); finalize builds it before conclude,
+	// which writes the conclusion (State, NAT, Keys, Findings, ...) to it.
 	sa *SA
 
+	// SPIi, SPIr, Proposal, FirstFrame, LastFrame, Encrypted, ChildSAs
+	// and Findings are those of SA while it is open.
+	SPIi, SPIr dissect.SPI
+	Proposal   string
+	ChildSAs   []*ChildSA
+	Findings   []Finding
+	FirstFrame int
+	LastFrame  int
+	// startNs, endNs and estNs are SA.Start, End and Established in Unix
+	// nanoseconds (estNs only when hasEst), unless wideTimes: then they
+	// are in saWide (see widen).
+	startNs, endNs, estNs int64
+	ini, rsp              peerAddr // SA.Initiator and Responder
+	Version               uint8
+	mode                  v1Mode // SA.Mode
+	Encrypted             bool
+	hasEst                bool
+	wideTimes             bool
+
 	// keyR is the responder SPI of the first index entry pointing at this
-	// SA (saKey{sa.SPIi, keyR, version}, when keyed); retries that changed
+	// SA (saKey{SPIi, keyR, Version}, when keyed); retries that changed
 	// the responder SPI add entries to saMore.keys. See eachKey.
 	keyR dissect.SPI
 	prev *saState
 	next *saState
-	// The SA's last activity (capture time), the LRU order, is sa.End.
+	// The SA's last activity (capture time), the LRU order, is end().
 
 	sides [2]sideState
-	// exs are the records of sa.Exchanges (which sync builds from them).
+	// exs are the records of SA.Exchanges (which sync builds from them).
 	// The last recentLen exchanges are the tail of exs until one is
 	// omitted (Options.MaxExchanges); saMore.ring holds them from then on.
 	exs []*exRec
@@ -118,6 +152,40 @@ type saRare struct {
 	replacedAt     time.Time
 	badFlags       []int   // frames of messages with reserved header flags set
 	badFlagVals    []uint8 // their flags octets
+	// rekeyedFrom, rekeyedTo and exchangesOmitted are SA.RekeyedFrom,
+	// RekeyedTo and ExchangesOmitted.
+	rekeyedFrom, rekeyedTo string
+	exchangesOmitted       int
+	// wide holds what the compact fields of saState cannot (sawork.go);
+	// nil until needed.
+	wide *saWide
+}
+
+// saWide holds an SA's times when saState.wideTimes, and its addresses of
+// kind peerZoned: what no SA read from a capture needs.
+type saWide struct {
+	start, end, established time.Time
+	zoned                   [2]netip.AddrPort
+}
+
+// noWide is the shared, never modified, empty saWide.
+var noWide saWide
+
+// wideOrEmpty returns st's saWide for reading (noWide when none).
+func (st *saState) wideOrEmpty() *saWide {
+	if w := st.rareOrEmpty().wide; w != nil {
+		return w
+	}
+	return &noWide
+}
+
+// wideState returns st's saWide, allocating it (and its saRare).
+func (st *saState) wideState() *saWide {
+	r := st.rare()
+	if r.wide == nil {
+		r.wide = new(saWide)
+	}
+	return r.wide
 }
 
 // saMore is the part of an SA's rare state that even fewer SAs need.
@@ -173,7 +241,7 @@ func (st *saState) eachKey(fn func(saKey)) {
 	if !st.keyed {
 		return
 	}
-	fn(saKey{st.sa.SPIi, st.keyR, uint8(st.sa.Version)})
+	fn(saKey{st.SPIi, st.keyR, st.Version})
 	for _, k := range st.moreOrEmpty().keys {
 		fn(k)
 	}
@@ -204,17 +272,28 @@ func (st *saState) noteWeak(w []weakAlg, frame int, what string) {
 
 // touch records activity at time t in frame f.
 func (st *saState) touch(t time.Time, f int) {
-	if st.sa.FirstFrame == 0 || f < st.sa.FirstFrame {
-		st.sa.FirstFrame = f
+	if st.FirstFrame == 0 || f < st.FirstFrame {
+		st.FirstFrame = f
 	}
-	if f > st.sa.LastFrame {
-		st.sa.LastFrame = f
+	if f > st.LastFrame {
+		st.LastFrame = f
 	}
-	if st.sa.Start.IsZero() || t.Before(st.sa.Start) {
-		st.sa.Start = t
+	if !st.wideTimes {
+		// Exact capture times compare as their Unix nanoseconds; the
+		// start, from the SA's first packet, is never the zero time.
+		if ns, ok := unixNano(t); ok {
+			st.startNs = min(st.startNs, ns)
+			st.endNs = max(st.endNs, ns)
+			return
+		}
+		st.widen()
 	}
-	if t.After(st.sa.End) {
-		st.sa.End = t
+	r := st.saRare.wide
+	if r.start.IsZero() || t.Before(r.start) {
+		r.start = t
+	}
+	if t.After(r.end) {
+		r.end = t
 	}
 }
 
@@ -226,10 +305,10 @@ func (st *saState) addRecent(ex *exRec) {
 }
 
 // nrecent returns the number of exchanges added to st (kept or omitted).
-func (st *saState) nrecent() int { return len(st.exs) + st.sa.ExchangesOmitted }
+func (st *saState) nrecent() int { return len(st.exs) + st.exchangesOmitted() }
 
-// startRing moves the recent exchanges, the tail of sa.Exchanges so far,
-// into a ring, before the first exchange sa.Exchanges cannot hold.
+// startRing moves the recent exchanges, the tail of exs so far, into a
+// ring, before the first exchange exs cannot hold.
 func (st *saState) startRing() {
 	if st.moreOrEmpty().ring != nil {
 		return
@@ -253,7 +332,7 @@ func (st *saState) recentEx(k int) *exRec {
 
 // pairKey returns the key of the SA's two peers.
 func (st *saState) pairKey() pairKey {
-	return makePairKey(st.sa.Initiator.Addr(), st.sa.Responder.Addr())
+	return makePairKey(st.initiator().Addr(), st.responder().Addr())
 }
 
 // findEx returns the most recent exchange whose request came from side with
@@ -277,8 +356,8 @@ func (st *saState) findEx(side saSide, mid uint32, t dissect.ExchangeType) *exRe
 // row naming all the frames, not one row per packet. It returns the index
 // in SA.Findings of the finding recorded or merged into.
 func (st *saState) addFinding(kind FindingKind, sev Severity, t time.Time, msg string, frames ...int) int {
-	for i := range st.sa.Findings {
-		f := &st.sa.Findings[i]
+	for i := range st.Findings {
+		f := &st.Findings[i]
 		if f.Kind == kind && f.Severity == sev && f.Message == msg {
 			f.Frames = sortedFrames(append(append([]int(nil), f.Frames...), frames...))
 			if t.Before(f.Time) {
@@ -287,10 +366,10 @@ func (st *saState) addFinding(kind FindingKind, sev Severity, t time.Time, msg s
 			return i
 		}
 	}
-	st.sa.Findings = append(st.sa.Findings, Finding{
+	st.Findings = append(st.Findings, Finding{
 		Kind: kind, Severity: sev, Frames: sortedFrames(frames), Time: t, Message: msg,
 	})
-	return len(st.sa.Findings) - 1
+	return len(st.Findings) - 1
 }
 
 // sortedFrames returns frames ascending without duplicates or zeros, in a

@@ -73,8 +73,8 @@ func (a *Analyzer) lookupV2(p *Packet, h *dissect.Header, fromI, isResp bool) *s
 		return st
 	}
 	if hs := a.half[hk]; hs != nil && !hs.done && h.Exchange == dissect.ExchangeIKESAInit &&
-		(hs.sa.SPIr.IsZero() || hs.out.has(outInitRetry)) {
-		hs.sa.SPIr = h.SPIr
+		(hs.SPIr.IsZero() || hs.out.has(outInitRetry)) {
+		hs.SPIr = h.SPIr
 		a.addKey(hs, key)
 		return hs
 	}
@@ -298,7 +298,7 @@ func (a *Analyzer) addExchange(st *saState, ex *exRec) {
 		}
 	} else {
 		st.startRing()
-		st.sa.ExchangesOmitted++
+		st.rare().exchangesOmitted++
 	}
 	st.addRecent(ex)
 }
