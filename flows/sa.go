@@ -90,6 +90,7 @@ type saState struct {
 	Encrypted             bool
 	hasEst                bool
 	wideTimes             bool
+	nfirst                uint8 // records of first taken (newExchange)
 
 	// keyR is the responder SPI of the first index entry pointing at this
 	// SA (saKey{SPIi, keyR, Version}, when keyed); retries that changed
@@ -133,6 +134,9 @@ type saState struct {
 	// *saRare holds what most SAs never need; nil until rare() is
 	// called (conclude points it at noRare when still nil).
 	*saRare
+
+	// first are the records of the SA's first exchanges (newExchange).
+	first [2]exRec
 }
 
 // saRare is the part of an SA's working state that most SAs never use.

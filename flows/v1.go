@@ -131,7 +131,7 @@ func (a *Analyzer) v1(p *Packet, decodeErr bool) {
 
 	ex := a.findExV1(st, h)
 	if ex == nil {
-		ex = newExchange(h.Exchange, h.MessageID, side, p.Time)
+		ex = st.newExchange(h.Exchange, h.MessageID, side, p.Time)
 		a.addExchange(st, ex)
 		if h.MessageID == 0 && (h.Exchange == dissect.ExchangeIdentityProtect || h.Exchange == dissect.ExchangeAggressive) {
 			st.v1.phase1 = ex
