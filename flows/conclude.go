@@ -26,23 +26,23 @@ const slowAnswer = 2 * time.Second
 // allocation and a copy per step for the two or three findings most SAs
 // end with.
 func (a *Analyzer) conclude(st *saState) {
-	had := st.Findings
+	sa := st.sa
+	had := st.findings()
 	a.findBuf = append(a.findBuf[:0], had...)
-	st.Findings = a.findBuf
+	st.fnd = &a.findBuf // addFinding appends to the buffer
 	a.concludeSA(st)
-	a.findBuf = st.Findings
 	switch n := len(a.findBuf); {
 	case n == len(had):
 		copy(had, a.findBuf) // merges may have changed existing findings
-		st.Findings = had
+		sa.Findings = had
 	default:
-		st.Findings = make([]Finding, n)
-		copy(st.Findings, a.findBuf)
+		sa.Findings = make([]Finding, n)
+		copy(sa.Findings, a.findBuf)
 	}
-	if st.Findings == nil {
-		st.Findings = []Finding{}
+	if sa.Findings == nil {
+		sa.Findings = []Finding{}
 	}
-	st.sa.Findings = st.Findings
+	st.fnd = &sa.Findings
 	clear(a.findBuf) // keep no finding's frames or text alive
 }
 
@@ -107,8 +107,8 @@ func (a *Analyzer) concludeSA(st *saState) {
 	default:
 		sa.State = StateIncomplete
 	}
-	if (sa.State == StateFailed || sa.Proposal == "") && len(st.offered) > 0 {
-		sa.Offered = st.offered
+	if offered := st.offeredList(); (sa.State == StateFailed || sa.Proposal == "") && len(offered) > 0 {
+		sa.Offered = offered
 	}
 	a.keyFindings(st)
 	a.abandonFindings(st)

@@ -72,12 +72,14 @@ type saState struct {
 	// which writes the conclusion (State, NAT, Keys, Findings, ...) to it.
 	sa *SA
 
-	// SPIi, SPIr, Proposal, FirstFrame, LastFrame, Encrypted, ChildSAs
-	// and Findings are those of SA while it is open.
+	// SPIi, SPIr, Proposal, FirstFrame, LastFrame, Encrypted and
+	// ChildSAs are those of SA while it is open; *fnd is its Findings
+	// (findings; nil: none yet), behind a pointer because most open SAs
+	// have none (16 octets fewer).
 	SPIi, SPIr dissect.SPI
 	Proposal   string
 	ChildSAs   []*ChildSA
-	Findings   []Finding
+	fnd        *[]Finding
 	FirstFrame int
 	LastFrame  int
 	// startNs, endNs and estNs are SA.Start, End and Established in Unix
@@ -91,6 +93,23 @@ type saState struct {
 	hasEst                bool
 	wideTimes             bool
 	nfirst                uint8 // records of first taken (newExchange)
+	// (The fields from ini to keyR are ordered so that none needs padding:
+	// saAlloc is 568 octets, which with the 8-octet header of an object of
+	// more than 512 fills the 576 size class; 8 more would take 640.)
+
+	half  bool // registered in the half-open index
+	keyed bool // keyR is an index entry
+	inLRU bool
+	done  bool
+	// listed: already collected by Finish.
+	listed bool
+	// fromStart: the first message seen was the initial request (MID 0
+	// IKE_SA_INIT, MM1 or AM1), or the SA was created by a rekey, so MIDs
+	// are known from zero.
+	fromStart bool
+
+	// out is what the negotiation has shown so far (outcome.go).
+	out outcome
 
 	// keyR is the responder SPI of the first index entry pointing at this
 	// SA (saKey{SPIi, keyR, Version}, when keyed); retries that changed
@@ -106,27 +125,15 @@ type saState struct {
 	// omitted (Options.MaxExchanges); saMore.ring holds them from then on.
 	exs []*exRec
 
-	deleteFrame int       // frame of the Delete of the IKE SA
-	keGroups    dhList    // groups of successive IKE_SA_INIT KE payloads
-	offered     []string  // initiator's IKE proposals (latest IKE_SA_INIT request)
-	natFrames   frameList // frames of the NAT detection findings (nat.go)
+	deleteFrame int    // frame of the Delete of the IKE SA
+	keGroups    dhList // groups of successive IKE_SA_INIT KE payloads
+	// offered is the initiator's IKE proposals (latest IKE_SA_INIT request;
+	// offeredList), shared with the proposal cache (Analyzer.ikeOffer).
+	offered   *[]string
+	natFrames frameList // frames of the NAT detection findings (nat.go)
 	// lastInf is the latest child SA inferred from ESP (inferred.go).
 	lastInf *infChild
 	v1      *v1State
-
-	half  bool // registered in the half-open index
-	keyed bool // keyR is an index entry
-	inLRU bool
-	done  bool
-	// listed: already collected by Finish.
-	listed bool
-	// fromStart: the first message seen was the initial request (MID 0
-	// IKE_SA_INIT, MM1 or AM1), or the SA was created by a rekey, so MIDs
-	// are known from zero.
-	fromStart bool
-
-	// out is what the negotiation has shown so far (outcome.go).
-	out outcome
 
 	// keyTally counts what the Decryptor said, per sending side.
 	keyTally *[2]keyTally
@@ -360,8 +367,9 @@ func (st *saState) findEx(side saSide, mid uint32, t dissect.ExchangeType) *exRe
 // row naming all the frames, not one row per packet. It returns the index
 // in SA.Findings of the finding recorded or merged into.
 func (st *saState) addFinding(kind FindingKind, sev Severity, t time.Time, msg string, frames ...int) int {
-	for i := range st.Findings {
-		f := &st.Findings[i]
+	fs := st.findings()
+	for i := range fs {
+		f := &fs[i]
 		if f.Kind == kind && f.Severity == sev && f.Message == msg {
 			f.Frames = sortedFrames(append(append([]int(nil), f.Frames...), frames...))
 			if t.Before(f.Time) {
@@ -370,10 +378,13 @@ func (st *saState) addFinding(kind FindingKind, sev Severity, t time.Time, msg s
 			return i
 		}
 	}
-	st.Findings = append(st.Findings, Finding{
+	if st.fnd == nil {
+		st.fnd = new([]Finding)
+	}
+	*st.fnd = append(fs, Finding{
 		Kind: kind, Severity: sev, Frames: sortedFrames(frames), Time: t, Message: msg,
 	})
-	return len(st.Findings) - 1
+	return len(fs)
 }
 
 // sortedFrames returns frames ascending without duplicates or zeros, in a

@@ -159,6 +159,22 @@ func (st *saState) setEstablished(t time.Time) {
 	st.saRare.wide.established = t
 }
 
+// findings returns SA.Findings while the SA is open (see saState.fnd).
+func (st *saState) findings() []Finding {
+	if st.fnd == nil {
+		return nil
+	}
+	return *st.fnd
+}
+
+// offeredList returns the initiator's IKE proposals (saState.offered).
+func (st *saState) offeredList() []string {
+	if st.offered == nil {
+		return nil
+	}
+	return *st.offered
+}
+
 // exchangesOmitted returns SA.ExchangesOmitted.
 func (st *saState) exchangesOmitted() int { return st.rareOrEmpty().exchangesOmitted }
 
@@ -189,7 +205,7 @@ func (st *saState) snapshot() *SA {
 	if sa.ChildSAs == nil {
 		sa.ChildSAs = []*ChildSA{}
 	}
-	sa.Findings = st.Findings
+	sa.Findings = st.findings()
 	if sa.Findings == nil {
 		sa.Findings = []Finding{}
 	}

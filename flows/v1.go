@@ -242,8 +242,8 @@ func (a *Analyzer) onV1(st *saState, p *Packet, side saSide, ex *exRec, f *facts
 		switch ex.v1step {
 		case 1:
 			if len(f.sas) > 0 {
-				_, st.offered = a.ikeProposals(1, f.sas[0])
-				a.rememberOffer(p.Src.Addr(), true, st.offered, p.Frame)
+				st.offered = a.ikeOffer(1, f.sas[0])
+				a.rememberOffer(p.Src.Addr(), true, st.offeredList(), p.Frame)
 			}
 			if ex.Type == dissect.ExchangeAggressive {
 				st.out.set(outAuthTried)
@@ -407,7 +407,7 @@ func (a *Analyzer) v1ErrorFinding(st *saState, p *Packet, side saSide, t dissect
 				a.policyHint(p.Src.Addr(), p.Dst.Addr(), false, nil)
 		} else {
 			msg = "The " + who + " sent NO-PROPOSAL-CHOSEN during " + phase + ": the ISAKMP policies do not match." +
-				" Offered: " + listOr(st.offered, "(not seen)") + ". "
+				" Offered: " + listOr(st.offeredList(), "(not seen)") + ". "
 			if st.Proposal != "" {
 				msg += "The responder had picked " + st.Proposal + "; a rejection by the initiator means it did not" +
 					" accept that choice (attributes such as lifetime or key length changed). "
@@ -454,7 +454,7 @@ func (a *Analyzer) v1ErrorFinding(st *saState, p *Packet, side saSide, t dissect
 func (a *Analyzer) concludeV1(st *saState) {
 	v := st.v1
 	for _, i := range v.errIdx {
-		f := &st.Findings[i]
+		f := &st.findings()[i]
 		if v.phase1Done && len(f.Frames) > 0 && f.Frames[0] < v.doneFrame && f.Kind != KindInvalidIDInfo {
 			f.Severity = SeverityWarning
 			f.Message += " The SA was established afterwards (frame " + strconv.Itoa(v.doneFrame) + "), so this was recovered."
@@ -497,7 +497,7 @@ func (a *Analyzer) concludeV1(st *saState) {
 		case lbl == "MM1" || lbl == "AM1":
 			hint = "The responder never answered the first message: UDP 500 blocked, no IKE service at that address, or a" +
 				" responder that silently drops an unacceptable proposal (some do instead of NO-PROPOSAL-CHOSEN). Offered: " +
-				listOr(st.offered, "(not seen)") + "."
+				listOr(st.offeredList(), "(not seen)") + "."
 		case lbl == "MM5" && len(v.encInfo) > 0:
 			hint = "The responder answered with encrypted informational message(s) (frames " + joinInts(v.encInfo) + ")" +
 				" instead of MM6. Without the responder's key their content is hidden, but after MM5 this is almost always" +
