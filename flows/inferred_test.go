@@ -99,7 +99,7 @@ func TestInferredAmongNegotiated(t *testing.T) {
 // (1760 in the benchmark, with the window); the bound is what it reached,
 // plus room for map growth steps.
 func TestOpenSABytes(t *testing.T) {
-	const openSABytes = 1200
+	const openSABytes = 1100
 	s := newSynth(t)
 	live := func(n int) (int64, *Analyzer) {
 		runtime.GC()

@@ -2,8 +2,11 @@ package flows
 
 import (
 	"net/netip"
+	"path/filepath"
+	"runtime"
 	"testing"
 	"time"
+	"weak"
 
 	"github.com/ikeflow/ikeflow/dissect"
 )
@@ -106,5 +109,58 @@ func TestLookupSnapshot(t *testing.T) {
 	a.Finish()
 	if got != seen || got.State != StateEstablished || got.LastFrame != 14 {
 		t.Fatalf("OnSA got %p (state %v, last frame %d), Lookup gave %p", got, got.State, got.LastFrame, seen)
+	}
+}
+
+// TestFinalisedStateReleased checks that an SA's working state (saAlloc:
+// its exchange records, indexes, saRare) is released once the SA is
+// finalised and handed on, while the caller still holds the SA and its
+// child SAs: a child SA's owner link would keep it alive (the collector of
+// cmd/ikeflow keeps up to hundreds of SAs). Captures with inferred child
+// SAs (keyless) and negotiated ones (keys, rekeys).
+func TestFinalisedStateReleased(t *testing.T) {
+	for _, tc := range []struct{ scen, keys string }{
+		{"ikev2-psk-success", ""},
+		{"ikev2-psk-success", "ikev2_decryption_table"},
+		{"ikev2-rekey", "ikev2_decryption_table"},
+	} {
+		opt := Options{}
+		if tc.keys != "" {
+			opt.Decryptor = keyringFor(t, filepath.Join(corpusDir, tc.scen, tc.keys))
+		}
+		var kept []*SA
+		opt.OnSA = func(sa *SA) { kept = append(kept, sa) }
+		a := NewAnalyzer(opt)
+		pk := corpusPackets(t, tc.scen)
+		for i := range pk {
+			a.Add(&pk[i])
+		}
+		a.drain()
+		var states []weak.Pointer[saState]
+		for _, st := range a.sas {
+			states = append(states, weak.Make(st))
+		}
+		for _, st := range a.half {
+			states = append(states, weak.Make(st))
+		}
+		a.Finish()
+		children := 0
+		for _, sa := range kept {
+			children += len(sa.ChildSAs)
+		}
+		if len(states) == 0 || children == 0 {
+			t.Fatalf("%s %s: %d open SAs, %d child SAs: the test proves nothing", tc.scen, tc.keys, len(states), children)
+		}
+		runtime.GC()
+		alive := 0
+		for _, w := range states {
+			if w.Value() != nil {
+				alive++
+			}
+		}
+		if alive > 0 {
+			t.Errorf("%s %s: %d of %d finalised SAs' working state still reachable", tc.scen, tc.keys, alive, len(states))
+		}
+		runtime.KeepAlive(kept)
 	}
 }
