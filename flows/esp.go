@@ -31,9 +31,12 @@ func (a *Analyzer) addESP(p *Packet) {
 			}
 		}
 		if c = r.c; c == nil {
-			countESP(p, r.owner, r.spiI, r.spiR, &r.esp, &r.firstESP, &r.lastESP)
-			a.activity(r.owner, p)
-			return
+			if r.count(p) {
+				a.activity(r.owner, p)
+				return
+			}
+			r.owner.materialise() // a count would pass 32 bits: the ChildSA's have 64
+			c = r.c
 		}
 	}
 	countESP(p, c.owner, c.SPIi, c.SPIr, &c.ESPPackets, &c.firstESP, &c.lastESP)
@@ -73,7 +76,8 @@ func (a *Analyzer) inferChild(p *Packet) *infChild {
 	r := pairInferred(st, toResponder, p.Time)
 	if r == nil {
 		ns, exact := unixNano(p.Time)
-		r = &infChild{owner: st, prev: st.lastInf, created: ns, createdFrame: p.Frame}
+		// firstESP is set here, before countESP would, as CreatedFrame.
+		r = &infChild{owner: st, prev: st.lastInf, created: ns, firstESP: p.Frame}
 		st.lastInf = r
 		if !exact {
 			st.materialise() // the ChildSA holds the time as it is
