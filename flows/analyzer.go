@@ -203,8 +203,10 @@ func (a *Analyzer) newSA(version uint8, p *Packet, fromInitiator bool, spii, spi
 	return st
 }
 
-// saAlloc puts an SA's working state and room for its first exchanges in
-// one allocation.
+// saAlloc puts an SA's working state (with the records of its first two
+// exchanges, saState.first) and room for its first three exchange
+// pointers (saState.exs) in one allocation: 568 octets, the 576 size class
+// with the runtime's 8-octet header (TestSAAllocSize).
 type saAlloc struct {
 	st  saState
 	exs [3]*exRec
