@@ -11,13 +11,13 @@ import (
 // was up. Whether that SA was abandoned is decided when it is concluded.
 func (a *Analyzer) noteReplacement(st *saState, p *Packet) {
 	old := a.latest.get(st.pairKey())
-	if old == nil || old == st || old.done || old.sa.Version != 2 {
+	if old == nil || old == st || old.done || old.Version != 2 {
 		return
 	}
 	if old.rareOrEmpty().replacedBy == 0 {
 		r := old.rare()
 		r.replacedBy, r.replacedAt = p.Frame, p.Time
-		r.replacedFrom = p.Src.Addr() == old.sa.Initiator.Addr()
+		r.replacedFrom = p.Src.Addr() == old.initiator().Addr()
 	}
 }
 

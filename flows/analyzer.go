@@ -79,6 +79,10 @@ type Analyzer struct {
 	findBuf []Finding
 	// memo holds certificate request texts shared by SAs (certFindings).
 	memo *textMemo
+	// saBlock is room for the exported SAs Finish builds (finalize takes
+	// them from its front): one allocation for them all, when the report
+	// keeps them all anyway (no Options.OnSA, no SPI filter).
+	saBlock []SA
 }
 
 // NewAnalyzer returns an Analyzer configured by opt.
@@ -183,27 +187,28 @@ func (a *Analyzer) str(b []byte) *string {
 // newSA creates and indexes a new IKE SA state.
 func (a *Analyzer) newSA(version uint8, p *Packet, fromInitiator bool, spii, spir dissect.SPI) *saState {
 	x := &saAlloc{}
-	sa := &x.sa
-	*sa = SA{Version: int(version), SPIi: spii, SPIr: spir, Start: p.Time, End: p.Time,
-		FirstFrame: p.Frame, LastFrame: p.Frame, ChildSAs: []*ChildSA{}, Findings: []Finding{}}
-	if fromInitiator {
-		sa.Initiator, sa.Responder = p.Src, p.Dst
-	} else {
-		sa.Initiator, sa.Responder = p.Dst, p.Src
-	}
 	st := &x.st
-	st.sa, st.exs = sa, x.exs[:0]
+	st.Version, st.SPIi, st.SPIr = version, spii, spir
+	st.FirstFrame, st.LastFrame = p.Frame, p.Frame
+	st.initTimes(p.Time)
+	if fromInitiator {
+		st.setPeers(p.Src, p.Dst)
+	} else {
+		st.setPeers(p.Dst, p.Src)
+	}
+	st.exs = x.exs[:0]
 	a.nextSeq++
 	a.report.Stats.IKESAs++
 	a.lruPush(st)
 	return st
 }
 
-// saAlloc puts an SA, its working state and room for its first exchanges in
-// one allocation.
+// saAlloc puts an SA's working state (with the records of its first two
+// exchanges, saState.first) and room for its first three exchange
+// pointers (saState.exs) in one allocation: 568 octets, the 576 size class
+// with the runtime's 8-octet header (TestSAAllocSize).
 type saAlloc struct {
 	st  saState
-	sa  SA
 	exs [3]*exRec
 }
 
@@ -263,7 +268,7 @@ func (a *Analyzer) activity(st *saState, p *Packet) {
 
 // sweep finalises SAs idle longer than the idle timeout.
 func (a *Analyzer) sweep() {
-	for st := a.lruHead; st != nil && tsub(a.now, st.sa.End) > a.opt.IdleTimeout; st = a.lruHead {
+	for st := a.lruHead; st != nil && tsub(a.now, st.end()) > a.opt.IdleTimeout; st = a.lruHead {
 		a.report.Stats.FinalizedEarly++
 		a.finalize(st)
 	}
@@ -282,7 +287,14 @@ func (a *Analyzer) finalize(st *saState) {
 	// their four allocations per SA and the memory of keeping them until
 	// the report is written. The inferred child SAs are built here, once:
 	// only ESP (addESP) infers more.
+	//
+	// The exported SA is built here from the working fields (saState),
+	// for conclude to complete.
 	st.materialise()
+	if st.sa == nil && len(a.saBlock) > 0 {
+		st.sa, a.saBlock = &a.saBlock[0], a.saBlock[1:]
+	}
+	st.snapshot()
 	a.conclude(st)
 	if a.opt.NoExchanges {
 		st.sa.Exchanges = nil // even if a Lookup built them
@@ -299,10 +311,17 @@ func (a *Analyzer) finalize(st *saState) {
 		m.ring = nil
 	}
 	st.lastInf = nil
-	if fg, ok := a.opt.Decryptor.(Forgetter); ok {
-		fg.Forget(uint8(st.sa.Version), st.sa.SPIi, st.sa.SPIr)
-	}
 	sa := st.sa
+	for _, c := range sa.ChildSAs {
+		// Only ESP (esp.go) reads owner, and no ESP packet finds the child
+		// SAs of a finalised SA: dropping the link releases the working
+		// state (its exchange records, indexes, saRare) with the SA
+		// handed on, not with its child SAs.
+		c.owner = nil
+	}
+	if fg, ok := a.opt.Decryptor.(Forgetter); ok {
+		fg.Forget(st.Version, st.SPIi, st.SPIr)
+	}
 	if !a.keep(sa) {
 		return
 	}
@@ -323,12 +342,12 @@ func (a *Analyzer) unindex(st *saState) {
 		}
 	})
 	if st.half {
-		hk := halfKey{st.sa.SPIi, uint8(st.sa.Version)}
+		hk := halfKey{st.SPIi, st.Version}
 		if a.half[hk] == st {
 			delete(a.half, hk)
 		}
 	}
-	for _, c := range st.sa.ChildSAs {
+	for _, c := range st.ChildSAs {
 		a.unindexChild(st, c)
 	}
 	a.unindexInferred(st)
@@ -374,7 +393,7 @@ func (a *Analyzer) Finish() *Report {
 			return
 		}
 		st.listed = true
-		open = append(open, openSA{st.sa.FirstFrame, st})
+		open = append(open, openSA{st.FirstFrame, st})
 		if st.inPairHistory() {
 			pairs++
 		}
@@ -386,6 +405,15 @@ func (a *Analyzer) Finish() *Report {
 		list(st)
 	}
 	a.reservePairs(pairs)
+	if a.opt.OnSA == nil && a.spis == nil {
+		n := 0
+		for _, o := range open {
+			if o.st.sa == nil {
+				n++
+			}
+		}
+		a.saBlock = make([]SA, n)
+	}
 	// Every SA still indexed is in open, and nothing looks an SA up while
 	// they are finalised (no packet comes after Finish): the indexes are
 	// dropped whole here rather than key by key in finalize (a lookup and
@@ -403,6 +431,7 @@ func (a *Analyzer) Finish() *Report {
 		a.finalize(open[i].st)
 		open[i].st = nil // finalised SAs handed to OnSA can be released at once
 	}
+	a.saBlock = nil
 	a.globalFindings()
 	a.captureFindings()
 	r := &a.report

@@ -231,7 +231,7 @@ func (a *Analyzer) certEvidence(st *saState, cs *certState, causes []certCause) 
 		}
 	}
 	i := st.addFinding(KindAuthFailedEvidence, SeverityError, st.sa.Start, b.String(), frames...)
-	st.sa.Findings[i].Causes = ranked
+	st.findings()[i].Causes = ranked
 }
 
 func evidenceName(score int) string {

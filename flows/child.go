@@ -78,7 +78,7 @@ func (a *Analyzer) childAnswer(st *saState, p *Packet, side saSide, ex *exRec, f
 			k := saKey{pd.newSPI, dissect.SPI(chosen.spi), 2}
 			a.expectRekey(k, st)
 			ex.kind = exIKERekey
-			st.sa.Proposal = firstNonEmpty(st.sa.Proposal, chosen.summary)
+			st.Proposal = firstNonEmpty(st.Proposal, chosen.summary)
 		}
 		return
 	}
@@ -110,7 +110,7 @@ func (a *Analyzer) childAnswer(st *saState, p *Packet, side saSide, ex *exRec, f
 	st.materialise() // the loop below and the append see every child SA
 	if pd.rekeyOf != 0 {
 		c.RekeyOf = pd.rekeyOf
-		for _, old := range st.sa.ChildSAs {
+		for _, old := range st.ChildSAs {
 			if (ex.side == sideI && old.SPIi == pd.rekeyOf) || (ex.side == sideR && old.SPIr == pd.rekeyOf) {
 				old.State = ChildRekeyed
 			}
@@ -134,7 +134,7 @@ func firstNonEmpty(a, b string) string {
 // applyDeletes handles the Delete payloads of a decrypted message sent by
 // side. Each SPI listed is the sender's inbound SPI (RFC 7296 §3.11).
 func (a *Analyzer) applyDeletes(st *saState, p *Packet, side saSide, f *facts) {
-	v := uint8(st.sa.Version)
+	v := st.Version
 	for _, d := range f.deletes {
 		var proto uint8
 		proto, a.spiBuf = deleteSPIs(v, d, a.spiBuf[:0])
@@ -147,7 +147,7 @@ func (a *Analyzer) applyDeletes(st *saState, p *Packet, side saSide, f *facts) {
 		}
 		st.materialise() // inferred child SAs can be deleted too
 		for _, spi := range a.spiBuf {
-			for _, c := range st.sa.ChildSAs {
+			for _, c := range st.ChildSAs {
 				if (side == sideI && c.SPIi == spi) || (side == sideR && c.SPIr == spi) {
 					if c.State == ChildEstablished {
 						c.State = ChildDeleted
@@ -230,27 +230,27 @@ func (x *espIndex[T]) drop(spi uint32, dst netip.Addr, c *T) {
 // gets its packets (as when one index held both).
 func (a *Analyzer) indexChild(st *saState, c *ChildSA) {
 	if c.SPIi != 0 {
-		a.esp.set(uint32(c.SPIi), st.sa.Initiator.Addr(), c)
-		a.inferred.drop(uint32(c.SPIi), st.sa.Initiator.Addr(), nil)
+		a.esp.set(uint32(c.SPIi), st.initiator().Addr(), c)
+		a.inferred.drop(uint32(c.SPIi), st.initiator().Addr(), nil)
 	}
 	if c.SPIr != 0 {
-		a.esp.set(uint32(c.SPIr), st.sa.Responder.Addr(), c)
-		a.inferred.drop(uint32(c.SPIr), st.sa.Responder.Addr(), nil)
+		a.esp.set(uint32(c.SPIr), st.responder().Addr(), c)
+		a.inferred.drop(uint32(c.SPIr), st.responder().Addr(), nil)
 	}
 }
 
 // unindexChild removes c from the ESP index.
 func (a *Analyzer) unindexChild(st *saState, c *ChildSA) {
-	a.esp.drop(uint32(c.SPIi), st.sa.Initiator.Addr(), c)
-	a.esp.drop(uint32(c.SPIr), st.sa.Responder.Addr(), c)
+	a.esp.drop(uint32(c.SPIi), st.initiator().Addr(), c)
+	a.esp.drop(uint32(c.SPIr), st.responder().Addr(), c)
 }
 
 // unindexInferred removes st's inferred child SAs from the ESP index.
 func (a *Analyzer) unindexInferred(st *saState) {
 	for r := st.lastInf; r != nil; r = r.prev {
 		spiI, spiR := r.spis()
-		a.inferred.drop(uint32(spiI), st.sa.Initiator.Addr(), r)
-		a.inferred.drop(uint32(spiR), st.sa.Responder.Addr(), r)
+		a.inferred.drop(uint32(spiI), st.initiator().Addr(), r)
+		a.inferred.drop(uint32(spiR), st.responder().Addr(), r)
 	}
 }
 

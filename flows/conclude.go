@@ -27,11 +27,10 @@ const slowAnswer = 2 * time.Second
 // end with.
 func (a *Analyzer) conclude(st *saState) {
 	sa := st.sa
-	had := sa.Findings
+	had := st.findings()
 	a.findBuf = append(a.findBuf[:0], had...)
-	sa.Findings = a.findBuf
+	st.fnd = &a.findBuf // addFinding appends to the buffer
 	a.concludeSA(st)
-	a.findBuf = sa.Findings
 	switch n := len(a.findBuf); {
 	case n == len(had):
 		copy(had, a.findBuf) // merges may have changed existing findings
@@ -40,6 +39,10 @@ func (a *Analyzer) conclude(st *saState) {
 		sa.Findings = make([]Finding, n)
 		copy(sa.Findings, a.findBuf)
 	}
+	if sa.Findings == nil {
+		sa.Findings = []Finding{}
+	}
+	st.fnd = &sa.Findings
 	clear(a.findBuf) // keep no finding's frames or text alive
 }
 
@@ -104,8 +107,8 @@ func (a *Analyzer) concludeSA(st *saState) {
 	default:
 		sa.State = StateIncomplete
 	}
-	if (sa.State == StateFailed || sa.Proposal == "") && len(st.offered) > 0 {
-		sa.Offered = st.offered
+	if offered := st.offeredList(); (sa.State == StateFailed || sa.Proposal == "") && len(offered) > 0 {
+		sa.Offered = offered
 	}
 	a.keyFindings(st)
 	a.abandonFindings(st)

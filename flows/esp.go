@@ -31,9 +31,12 @@ func (a *Analyzer) addESP(p *Packet) {
 			}
 		}
 		if c = r.c; c == nil {
-			countESP(p, r.owner, r.spiI, r.spiR, &r.esp, &r.firstESP, &r.lastESP)
-			a.activity(r.owner, p)
-			return
+			if r.count(p) {
+				a.activity(r.owner, p)
+				return
+			}
+			r.owner.materialise() // a count would pass 32 bits: the ChildSA's have 64
+			c = r.c
 		}
 	}
 	countESP(p, c.owner, c.SPIi, c.SPIr, &c.ESPPackets, &c.firstESP, &c.lastESP)
@@ -66,14 +69,15 @@ func (a *Analyzer) inferChild(p *Packet) *infChild {
 	if st == nil || st.done {
 		return nil
 	}
-	if !st.sa.Encrypted && st.sa.Version == 2 {
+	if !st.Encrypted && st.Version == 2 {
 		return nil // child SAs were visible: this SPI is not one of them
 	}
 	toResponder := sentToResponder(p, st)
 	r := pairInferred(st, toResponder, p.Time)
 	if r == nil {
 		ns, exact := unixNano(p.Time)
-		r = &infChild{owner: st, prev: st.lastInf, created: ns, createdFrame: p.Frame}
+		// firstESP is set here, before countESP would, as CreatedFrame.
+		r = &infChild{owner: st, prev: st.lastInf, created: ns, firstESP: p.Frame}
 		st.lastInf = r
 		if !exact {
 			st.materialise() // the ChildSA holds the time as it is
@@ -91,7 +95,7 @@ func (a *Analyzer) inferChild(p *Packet) *infChild {
 // SA was found by the pair of p's addresses in that form, so p's
 // destination is the responder's address or the initiator's.
 func sentToResponder(p *Packet, st *saState) bool {
-	return p.Dst.Addr().Unmap() == st.sa.Responder.Addr().Unmap()
+	return p.Dst.Addr().Unmap() == st.responder().Addr().Unmap()
 }
 
 // pairWindow is how soon after an inferred child SA's first packet the

@@ -103,14 +103,35 @@ var noExtra exExtra
 
 // newExchange allocates an exchange with room for two messages.
 func newExchange(t dissect.ExchangeType, mid uint32, side saSide, at time.Time) *exRec {
-	ex := &exRec{Type: t, MID: mid, side: side}
+	ex := new(exRec)
+	ex.init(t, mid, side, at)
+	return ex
+}
+
+// newExchange returns a new exchange of st, for addExchange. The SA's
+// first exchanges are the records in st.first, allocated with the SA
+// (saAlloc): most SAs have two or three exchanges, and two allocations
+// fewer per SA are worth the 112 octets an SA with a single exchange
+// leaves unused.
+func (st *saState) newExchange(t dissect.ExchangeType, mid uint32, side saSide, at time.Time) *exRec {
+	if int(st.nfirst) < len(st.first) {
+		ex := &st.first[st.nfirst]
+		st.nfirst++
+		ex.init(t, mid, side, at)
+		return ex
+	}
+	return newExchange(t, mid, side, at)
+}
+
+// init makes ex, a zero record, a new exchange with room for two messages.
+func (ex *exRec) init(t dissect.ExchangeType, mid uint32, side saSide, at time.Time) {
+	ex.Type, ex.MID, ex.side = t, mid, side
 	if ns, ok := unixNano(at); ok {
 		ex.startNs = ns
 	} else {
 		ex.startExact = true
 		ex.rare().times = []exactTime{{-1, at}}
 	}
-	return ex
 }
 
 // unixNano returns t in Unix nanoseconds, and whether t is exactly

@@ -56,7 +56,7 @@ func (a *Analyzer) badHeaderFlags(p *Packet, h *dissect.Header, decodeErr bool) 
 		return
 	}
 	side := sideR
-	if p.Src.Addr() == st.sa.Initiator.Addr() && (p.Src == st.sa.Initiator || p.Dst.Addr() != st.sa.Initiator.Addr()) {
+	if ini := st.initiator(); p.Src.Addr() == ini.Addr() && (p.Src == ini || p.Dst.Addr() != ini.Addr()) {
 		side = sideI
 	}
 	h.Flags = 0

@@ -1,10 +1,13 @@
 package flows
 
-import "time"
+import (
+	"math"
+	"time"
+)
 
 // Why a record of its own for a child SA inferred from ESP: without keys,
 // every established IKE SA that carries traffic gets one, and while the SA
-// is open all it needs is its SPIs, its start and its ESP counts: 80
+// is open all it needs is its SPIs, its start and its ESP counts: 64
 // octets, where the exported ChildSA takes 256. The ChildSA is built when
 // the SA is looked up or finalised (saState.view), or before anything that
 // reads or changes SA.ChildSAs while the SA is open (a negotiated child SA
@@ -17,17 +20,30 @@ type infChild struct {
 	owner *saState
 	c     *ChildSA  // built by materialise; nil until then
 	prev  *infChild // the SA's previous inferred child SA (saState.lastInf)
-	// spiI, spiR, createdFrame, esp, firstESP and lastESP are those of
-	// ChildSA until it is built; created is its Created in Unix
-	// nanoseconds (8 octets, not a time.Time's 24: the difference between
-	// 96 and 80). A time it cannot hold exactly has the ChildSA built at
-	// once (Analyzer.inferChild).
-	spiI, spiR   ESPSPI
-	created      int64
-	createdFrame int
-	esp          ESPCount
-	firstESP     int
-	lastESP      int
+	// spiI, spiR, firstESP and lastESP are those of ChildSA until it is
+	// built; firstESP is also its CreatedFrame (the record is made for its
+	// first packet). created is its Created in Unix nanoseconds (8 octets,
+	// not a time.Time's 24): a time it cannot hold exactly has the ChildSA
+	// built at once (Analyzer.inferChild). iToR and rToI are its
+	// ESPPackets while they fit 32 bits (count): 64 octets, not 80.
+	spiI, spiR ESPSPI
+	created    int64
+	iToR, rToI uint32
+	firstESP   int
+	lastESP    int
+}
+
+// count counts p, an ESP packet of the child SA, as countESP does, and
+// reports whether it did: not when a count would pass 32 bits, for which
+// the caller builds the ChildSA (materialise), whose counts have 64.
+func (r *infChild) count(p *Packet) bool {
+	if r.iToR == math.MaxUint32 || r.rToI == math.MaxUint32 {
+		return false
+	}
+	n := ESPCount{IToR: uint64(r.iToR), RToI: uint64(r.rToI)}
+	countESP(p, r.owner, r.spiI, r.spiR, &n, &r.firstESP, &r.lastESP)
+	r.iToR, r.rToI = uint32(n.IToR), uint32(n.RToI)
+	return true
 }
 
 // spis returns the child SA's SPIs.
@@ -71,17 +87,18 @@ func (st *saState) materialise() {
 	if n == 0 {
 		return
 	}
-	at := len(st.sa.ChildSAs)
-	st.sa.ChildSAs = append(st.sa.ChildSAs, make([]*ChildSA, n)...)
+	at := len(st.ChildSAs)
+	st.ChildSAs = append(st.ChildSAs, make([]*ChildSA, n)...)
 	block := make([]ChildSA, n) // one allocation for them all
 	r := st.lastInf
 	for i := n - 1; i >= 0; i, r = i-1, r.prev {
 		c := &block[i]
 		*c = ChildSA{Protocol: "ESP", SPIi: r.spiI, SPIr: r.spiR, State: ChildEstablished, Created: r.createdAt(),
-			CreatedFrame: r.createdFrame, ESPPackets: r.esp, Inferred: true, TSi: []string{}, TSr: []string{},
+			CreatedFrame: r.firstESP, ESPPackets: ESPCount{IToR: uint64(r.iToR), RToI: uint64(r.rToI)},
+			Inferred: true, TSi: []string{}, TSr: []string{},
 			owner: st, firstESP: r.firstESP, lastESP: r.lastESP}
 		r.c = c
-		st.sa.ChildSAs[at+i] = c
+		st.ChildSAs[at+i] = c
 	}
 }
 
@@ -89,5 +106,5 @@ func (st *saState) materialise() {
 // seen before it.
 func (st *saState) addChild(c *ChildSA) {
 	st.materialise()
-	st.sa.ChildSAs = append(st.sa.ChildSAs, c)
+	st.ChildSAs = append(st.ChildSAs, c)
 }

@@ -1,6 +1,8 @@
 package flows
 
 import (
+	"math"
+	"net/netip"
 	"path/filepath"
 	"runtime"
 	"testing"
@@ -99,7 +101,7 @@ func TestInferredAmongNegotiated(t *testing.T) {
 // (1760 in the benchmark, with the window); the bound is what it reached,
 // plus room for map growth steps.
 func TestOpenSABytes(t *testing.T) {
-	const openSABytes = 1450
+	const openSABytes = 1100
 	s := newSynth(t)
 	live := func(n int) (int64, *Analyzer) {
 		runtime.GC()
@@ -150,5 +152,53 @@ func TestInferredCreatedExact(t *testing.T) {
 		if c.Created != first || c.SPIi == 0 || c.SPIr == 0 {
 			t.Errorf("%v: created %v, SPIs %s/%s; want %v and both SPIs", loc, c.Created, c.SPIi, c.SPIr, first)
 		}
+	}
+}
+
+// TestInferredCountsWiden checks an inferred child SA's ESP counts past 32
+// bits, where its record (infChild) hands over to the ChildSA's 64-bit
+// counts: the record's counts are set near 2^32 after the first ESP packet
+// of ikev2-psk-success (keyless), and the final counts must be that offset
+// plus the packets of each direction in the capture.
+func TestInferredCountsWiden(t *testing.T) {
+	pk := corpusPackets(t, "ikev2-psk-success")
+	const offset = math.MaxUint32 - 2
+	a := NewAnalyzer(Options{ReorderWindow: -1})
+	var iToR, rToI uint64
+	var resp netip.Addr
+	widened := false
+	for i := range pk {
+		p := &pk[i]
+		if p.Kind == KindIKE && !resp.IsValid() {
+			resp = p.Dst.Addr()
+		}
+		if p.Kind == KindESP {
+			if p.Dst.Addr() == resp {
+				iToR++
+			} else {
+				rToI++
+			}
+		}
+		a.Add(p)
+		if p.Kind == KindESP && !widened {
+			for _, st := range a.sas {
+				if r := st.lastInf; r != nil && r.c == nil {
+					r.iToR += offset
+					r.rToI += offset
+					widened = true
+				}
+			}
+		}
+	}
+	if !widened {
+		t.Fatal("no inferred child SA record after the first ESP packet")
+	}
+	r := a.Finish()
+	if len(r.SAs) != 1 || len(r.SAs[0].ChildSAs) != 1 {
+		t.Fatalf("%d SAs", len(r.SAs))
+	}
+	got := r.SAs[0].ChildSAs[0].ESPPackets
+	if want := (ESPCount{IToR: iToR + offset, RToI: rToI + offset}); got != want || iToR < 3 || rToI < 3 {
+		t.Errorf("ESP counts %+v, want %+v", got, want)
 	}
 }

@@ -15,7 +15,7 @@ func (a *Analyzer) Lookup(version uint8, spii, spir dissect.SPI) *SA {
 	if st := a.sas[saKey{spii, spir, version}]; st != nil && !st.done {
 		return st.view()
 	}
-	if st := a.half[halfKey{spii, version}]; st != nil && !st.done && (spir.IsZero() || st.sa.SPIr == spir) {
+	if st := a.half[halfKey{spii, version}]; st != nil && !st.done && (spir.IsZero() || st.SPIr == spir) {
 		return st.view()
 	}
 	return nil
@@ -27,6 +27,9 @@ func (a *Analyzer) Lookup(version uint8, spii, spir dissect.SPI) *SA {
 func (st *saState) view() *SA {
 	st.materialise()
 	sa := st.sa
+	if !st.done { // else finalize built it before conclude
+		sa = st.snapshot()
+	}
 	if len(sa.Exchanges) == 0 && len(st.exs) > 1 {
 		// First view (usually at finalisation): the exchanges and all
 		// their messages in three allocations, not three per exchange.

@@ -83,8 +83,8 @@ func (a *Analyzer) observePair(st *saState) {
 	k := st.pairKey()
 	i, ok := a.hist[k]
 	if !ok {
-		rec := pairHist{start: st.sa.Start, frame: st.sa.FirstFrame,
-			short: st.sa.End.Sub(st.sa.Start) < flapLife, deleted: st.out.has(outDeleted)}
+		rec := pairHist{start: st.start(), frame: st.FirstFrame,
+			short: st.end().Sub(st.start()) < flapLife, deleted: st.out.has(outDeleted)}
 		if len(a.hist) >= a.histMax {
 			free, ok := a.dropPairHist()
 			if !ok {
@@ -106,9 +106,9 @@ func (a *Analyzer) observePair(st *saState) {
 		h.more = new(pairMore)
 	}
 	m := h.more
-	m.a, m.b = st.sa.Initiator.Addr(), st.sa.Responder.Addr()
+	m.a, m.b = st.initiator().Addr(), st.responder().Addr()
 	if len(m.cycles) < 63 {
-		m.cycles = append(m.cycles, cycle{start: st.sa.Start, end: st.sa.End, frame: st.sa.FirstFrame, deleted: st.out.has(outDeleted)})
+		m.cycles = append(m.cycles, cycle{start: st.start(), end: st.end(), frame: st.FirstFrame, deleted: st.out.has(outDeleted)})
 	}
 }
 

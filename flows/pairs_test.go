@@ -135,10 +135,11 @@ func singleSAPairs(n int) []saState {
 	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	for i := range sts {
 		ip := netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)})
-		sa := &SA{Initiator: netip.AddrPortFrom(ip, 500), Responder: netip.AddrPortFrom(netip.AddrFrom4([4]byte{192, 0, 2, 1}), 500),
-			Start: base.Add(time.Duration(i) * time.Second), End: base.Add(time.Duration(i)*time.Second + time.Minute), FirstFrame: 2*i + 1}
-		sts[i] = saState{sa: sa}
-		sts[i].out.set(outAuthOK)
+		st := &sts[i]
+		st.setPeers(netip.AddrPortFrom(ip, 500), netip.AddrPortFrom(netip.AddrFrom4([4]byte{192, 0, 2, 1}), 500))
+		st.initTimes(base.Add(time.Duration(i) * time.Second))
+		st.touch(base.Add(time.Duration(i)*time.Second+time.Minute), 2*i+1)
+		st.out.set(outAuthOK)
 	}
 	return sts
 }

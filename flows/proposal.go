@@ -39,9 +39,16 @@ type cachedProps struct {
 // ikeProposals decodes an IKE SA payload (no SPIs: IKE_SA_INIT, MM/AM) via
 // a cache keyed by its content. The result is shared: do not modify it.
 func (a *Analyzer) ikeProposals(version uint8, p dissect.Payload) ([]proposalView, []string) {
+	c, _ := a.ikeProposalsCached(version, p)
+	return c.props, c.sums
+}
+
+// ikeProposalsCached is ikeProposals, returning the decoded payload and
+// whether the cache holds it.
+func (a *Analyzer) ikeProposalsCached(version uint8, p dissect.Payload) (*cachedProps, bool) {
 	h := a.hash(p.Body) ^ uint64(version)
 	if c, ok := a.props[h]; ok && string(c.body) == string(p.Body) {
-		return c.props, c.sums
+		return c, true
 	}
 	props := decodeProposals(version, p)
 	for i := range props {
@@ -50,8 +57,23 @@ func (a *Analyzer) ikeProposals(version uint8, p dissect.Payload) ([]proposalVie
 	c := &cachedProps{body: append([]byte(nil), p.Body...), props: props, sums: summaries(version, props)}
 	if len(a.props) < propCacheMax {
 		a.props[h] = c
+		return c, true
 	}
-	return c.props, c.sums
+	return c, false
+}
+
+// ikeOffer returns the summaries of the proposals of an initiator's IKE SA
+// payload (ikeProposals) for saState.offered: the cache's own slice when
+// the cache holds it, which costs an open SA 8 octets instead of a slice
+// header's 24, else a copy of the slice header alone (not the cache entry,
+// which would keep the payload's bytes and views alive with the SA).
+func (a *Analyzer) ikeOffer(version uint8, p dissect.Payload) *[]string {
+	c, cached := a.ikeProposalsCached(version, p)
+	if cached {
+		return &c.sums
+	}
+	sums := c.sums
+	return &sums
 }
 
 // decodeProposals returns the proposals of an SA payload.

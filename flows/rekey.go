@@ -50,13 +50,13 @@ func (a *Analyzer) inferRekey(st *saState, p *Packet) *saState {
 
 // linkRekey records that nw replaced old.
 func (a *Analyzer) linkRekey(old, nw *saState, inferred bool) {
-	old.sa.RekeyedTo = nw.sa.Name()
-	nw.sa.RekeyedFrom = old.sa.Name()
+	old.rare().rekeyedTo = nw.name()
+	nw.rare().rekeyedFrom = old.name()
 	old.out.set(outRekeyed)
 	nw.fromStart = true
 	nw.out.put(outRekeyInferred, inferred)
 	nw.out.set(outAuthOK)
-	nw.sa.Established = nw.sa.Start
-	nw.sa.Proposal = old.sa.Proposal
+	nw.setEstablished(nw.start())
+	nw.Proposal = old.Proposal
 	a.latest.set(nw.pairKey(), nw)
 }

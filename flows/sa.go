@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"net/netip"
 	"time"
 
 	"github.com/ikeflow/ikeflow/dissect"
@@ -52,32 +53,49 @@ type sideState struct {
 // recentLen is how many recent exchanges are searched when pairing.
 const recentLen = 16
 
-// saState is the analyzer's working state for one IKE SA. The exported
-// model lives in sa; the rest is released when the SA is finalised.
+// saState is the analyzer's working state for one IKE SA.
+//
+// Why the exported model is not kept here while the SA is open: an SA
+// (408 octets, with time.Time and netip.AddrPort fields and strings) is
+// built only when the SA is looked up (a snapshot, Analyzer.Lookup) or
+// finalised (saState.snapshot, before conclude), because a capture can hold
+// hundreds of thousands of SAs open at once. Until then the fields below
+// hold what the analysis writes: times in Unix nanoseconds, addresses in
+// 20 octets, the IKEv1 mode as a number, and what few SAs need (rekey
+// links, exchanges omitted, times or addresses that the compact forms
+// cannot hold exactly) in saRare and saWide. sawork.go has their
+// accessors.
 type saState struct {
+	// sa is the exported model: nil while the SA is open until a Lookup
+	// builds a snapshot (refreshed by later ones, so that a live display
+	// follows one *SA throughout); finalize builds it before conclude,
+	// which writes the conclusion (State, NAT, Keys, Findings, ...) to it.
 	sa *SA
 
-	// keyR is the responder SPI of the first index entry pointing at this
-	// SA (saKey{sa.SPIi, keyR, version}, when keyed); retries that changed
-	// the responder SPI add entries to saMore.keys. See eachKey.
-	keyR dissect.SPI
-	prev *saState
-	next *saState
-	// The SA's last activity (capture time), the LRU order, is sa.End.
-
-	sides [2]sideState
-	// exs are the records of sa.Exchanges (which sync builds from them).
-	// The last recentLen exchanges are the tail of exs until one is
-	// omitted (Options.MaxExchanges); saMore.ring holds them from then on.
-	exs []*exRec
-
-	deleteFrame int       // frame of the Delete of the IKE SA
-	keGroups    dhList    // groups of successive IKE_SA_INIT KE payloads
-	offered     []string  // initiator's IKE proposals (latest IKE_SA_INIT request)
-	natFrames   frameList // frames of the NAT detection findings (nat.go)
-	// lastInf is the latest child SA inferred from ESP (inferred.go).
-	lastInf *infChild
-	v1      *v1State
+	// SPIi, SPIr, Proposal, FirstFrame, LastFrame, Encrypted and
+	// ChildSAs are those of SA while it is open; *fnd is its Findings
+	// (findings; nil: none yet), behind a pointer because most open SAs
+	// have none (16 octets fewer).
+	SPIi, SPIr dissect.SPI
+	Proposal   string
+	ChildSAs   []*ChildSA
+	fnd        *[]Finding
+	FirstFrame int
+	LastFrame  int
+	// startNs, endNs and estNs are SA.Start, End and Established in Unix
+	// nanoseconds (estNs only when hasEst), unless wideTimes: then they
+	// are in saWide (see widen).
+	startNs, endNs, estNs int64
+	ini, rsp              peerAddr // SA.Initiator and Responder
+	Version               uint8
+	mode                  v1Mode // SA.Mode
+	Encrypted             bool
+	hasEst                bool
+	wideTimes             bool
+	nfirst                uint8 // records of first taken (newExchange)
+	// (The fields from ini to keyR are ordered so that none needs padding:
+	// saAlloc is 568 octets, which with the 8-octet header of an object of
+	// more than 512 fills the 576 size class; 8 more would take 640.)
 
 	half  bool // registered in the half-open index
 	keyed bool // keyR is an index entry
@@ -93,12 +111,39 @@ type saState struct {
 	// out is what the negotiation has shown so far (outcome.go).
 	out outcome
 
+	// keyR is the responder SPI of the first index entry pointing at this
+	// SA (saKey{SPIi, keyR, Version}, when keyed); retries that changed
+	// the responder SPI add entries to saMore.keys. See eachKey.
+	keyR dissect.SPI
+	prev *saState
+	next *saState
+	// The SA's last activity (capture time), the LRU order, is end().
+
+	sides [2]sideState
+	// exs are the records of SA.Exchanges (which sync builds from them).
+	// The last recentLen exchanges are the tail of exs until one is
+	// omitted (Options.MaxExchanges); saMore.ring holds them from then on.
+	exs []*exRec
+
+	deleteFrame int    // frame of the Delete of the IKE SA
+	keGroups    dhList // groups of successive IKE_SA_INIT KE payloads
+	// offered is the initiator's IKE proposals (latest IKE_SA_INIT request;
+	// offeredList), shared with the proposal cache (Analyzer.ikeOffer).
+	offered   *[]string
+	natFrames frameList // frames of the NAT detection findings (nat.go)
+	// lastInf is the latest child SA inferred from ESP (inferred.go).
+	lastInf *infChild
+	v1      *v1State
+
 	// keyTally counts what the Decryptor said, per sending side.
 	keyTally *[2]keyTally
 
 	// *saRare holds what most SAs never need; nil until rare() is
 	// called (conclude points it at noRare when still nil).
 	*saRare
+
+	// first are the records of the SA's first exchanges (newExchange).
+	first [2]exRec
 }
 
 // saRare is the part of an SA's working state that most SAs never use.
@@ -118,6 +163,40 @@ type saRare struct {
 	replacedAt     time.Time
 	badFlags       []int   // frames of messages with reserved header flags set
 	badFlagVals    []uint8 // their flags octets
+	// rekeyedFrom, rekeyedTo and exchangesOmitted are SA.RekeyedFrom,
+	// RekeyedTo and ExchangesOmitted.
+	rekeyedFrom, rekeyedTo string
+	exchangesOmitted       int
+	// wide holds what the compact fields of saState cannot (sawork.go);
+	// nil until needed.
+	wide *saWide
+}
+
+// saWide holds an SA's times when saState.wideTimes, and its addresses of
+// kind peerZoned: what no SA read from a capture needs.
+type saWide struct {
+	start, end, established time.Time
+	zoned                   [2]netip.AddrPort
+}
+
+// noWide is the shared, never modified, empty saWide.
+var noWide saWide
+
+// wideOrEmpty returns st's saWide for reading (noWide when none).
+func (st *saState) wideOrEmpty() *saWide {
+	if w := st.rareOrEmpty().wide; w != nil {
+		return w
+	}
+	return &noWide
+}
+
+// wideState returns st's saWide, allocating it (and its saRare).
+func (st *saState) wideState() *saWide {
+	r := st.rare()
+	if r.wide == nil {
+		r.wide = new(saWide)
+	}
+	return r.wide
 }
 
 // saMore is the part of an SA's rare state that even fewer SAs need.
@@ -173,7 +252,7 @@ func (st *saState) eachKey(fn func(saKey)) {
 	if !st.keyed {
 		return
 	}
-	fn(saKey{st.sa.SPIi, st.keyR, uint8(st.sa.Version)})
+	fn(saKey{st.SPIi, st.keyR, st.Version})
 	for _, k := range st.moreOrEmpty().keys {
 		fn(k)
 	}
@@ -204,17 +283,28 @@ func (st *saState) noteWeak(w []weakAlg, frame int, what string) {
 
 // touch records activity at time t in frame f.
 func (st *saState) touch(t time.Time, f int) {
-	if st.sa.FirstFrame == 0 || f < st.sa.FirstFrame {
-		st.sa.FirstFrame = f
+	if st.FirstFrame == 0 || f < st.FirstFrame {
+		st.FirstFrame = f
 	}
-	if f > st.sa.LastFrame {
-		st.sa.LastFrame = f
+	if f > st.LastFrame {
+		st.LastFrame = f
 	}
-	if st.sa.Start.IsZero() || t.Before(st.sa.Start) {
-		st.sa.Start = t
+	if !st.wideTimes {
+		// Exact capture times compare as their Unix nanoseconds; the
+		// start, from the SA's first packet, is never the zero time.
+		if ns, ok := unixNano(t); ok {
+			st.startNs = min(st.startNs, ns)
+			st.endNs = max(st.endNs, ns)
+			return
+		}
+		st.widen()
 	}
-	if t.After(st.sa.End) {
-		st.sa.End = t
+	r := st.saRare.wide
+	if r.start.IsZero() || t.Before(r.start) {
+		r.start = t
+	}
+	if t.After(r.end) {
+		r.end = t
 	}
 }
 
@@ -226,10 +316,10 @@ func (st *saState) addRecent(ex *exRec) {
 }
 
 // nrecent returns the number of exchanges added to st (kept or omitted).
-func (st *saState) nrecent() int { return len(st.exs) + st.sa.ExchangesOmitted }
+func (st *saState) nrecent() int { return len(st.exs) + st.exchangesOmitted() }
 
-// startRing moves the recent exchanges, the tail of sa.Exchanges so far,
-// into a ring, before the first exchange sa.Exchanges cannot hold.
+// startRing moves the recent exchanges, the tail of exs so far, into a
+// ring, before the first exchange exs cannot hold.
 func (st *saState) startRing() {
 	if st.moreOrEmpty().ring != nil {
 		return
@@ -253,7 +343,7 @@ func (st *saState) recentEx(k int) *exRec {
 
 // pairKey returns the key of the SA's two peers.
 func (st *saState) pairKey() pairKey {
-	return makePairKey(st.sa.Initiator.Addr(), st.sa.Responder.Addr())
+	return makePairKey(st.initiator().Addr(), st.responder().Addr())
 }
 
 // findEx returns the most recent exchange whose request came from side with
@@ -277,8 +367,9 @@ func (st *saState) findEx(side saSide, mid uint32, t dissect.ExchangeType) *exRe
 // row naming all the frames, not one row per packet. It returns the index
 // in SA.Findings of the finding recorded or merged into.
 func (st *saState) addFinding(kind FindingKind, sev Severity, t time.Time, msg string, frames ...int) int {
-	for i := range st.sa.Findings {
-		f := &st.sa.Findings[i]
+	fs := st.findings()
+	for i := range fs {
+		f := &fs[i]
 		if f.Kind == kind && f.Severity == sev && f.Message == msg {
 			f.Frames = sortedFrames(append(append([]int(nil), f.Frames...), frames...))
 			if t.Before(f.Time) {
@@ -287,10 +378,13 @@ func (st *saState) addFinding(kind FindingKind, sev Severity, t time.Time, msg s
 			return i
 		}
 	}
-	st.sa.Findings = append(st.sa.Findings, Finding{
+	if st.fnd == nil {
+		st.fnd = new([]Finding)
+	}
+	*st.fnd = append(fs, Finding{
 		Kind: kind, Severity: sev, Frames: sortedFrames(frames), Time: t, Message: msg,
 	})
-	return len(st.sa.Findings) - 1
+	return len(fs)
 }
 
 // sortedFrames returns frames ascending without duplicates or zeros, in a

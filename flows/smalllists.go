@@ -52,10 +52,12 @@ func (l *frameList) list() []int {
 	return out
 }
 
-// dhList is a list of DH groups: six inline, the rest in more.
+// dhList is a list of DH groups: three inline (16 octets with more, an
+// open SA's KE groups: most SAs send one or two IKE_SA_INIT requests), the
+// rest in more.
 type dhList struct {
-	n      uint32 // groups inline (at most len(inline))
-	inline [6]dissect.DHGroup
+	n      uint16 // groups inline (at most len(inline))
+	inline [3]dissect.DHGroup
 	more   *[]dissect.DHGroup
 }
 

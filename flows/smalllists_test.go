@@ -37,7 +37,7 @@ func TestFrameList(t *testing.T) {
 }
 
 // TestDHList checks that a dhList lists the groups in the order added,
-// repeats and all, inline or not, and that up to six need no allocation.
+// repeats and all, inline or not, and that up to three need no allocation.
 func TestDHList(t *testing.T) {
 	for n := range 15 {
 		var l dhList
@@ -54,10 +54,10 @@ func TestDHList(t *testing.T) {
 	var l dhList
 	if n := testing.AllocsPerRun(100, func() {
 		l = dhList{}
-		for range 6 {
+		for range 3 {
 			l.add(19)
 		}
 	}); n != 0 {
-		t.Errorf("six groups: %v allocations, want 0", n)
+		t.Errorf("three groups: %v allocations, want 0", n)
 	}
 }

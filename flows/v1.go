@@ -80,10 +80,10 @@ func (a *Analyzer) v1(p *Packet, decodeErr bool) {
 	h := &a.msg.Header
 	st := a.lookupV1(p, h)
 	a.activity(st, p)
-	initAddr := st.sa.Initiator.Addr() // IKEv1 SAs start from the sender of their first message
+	initAddr := st.initiator().Addr() // IKEv1 SAs start from the sender of their first message
 	fromI := p.Src.Addr() == initAddr
 	if initAddr == p.Dst.Addr() && fromI {
-		fromI = p.Src == st.sa.Initiator // both peers on one host: use ports
+		fromI = p.Src == st.initiator() // both peers on one host: use ports
 	}
 	side := sideR
 	if fromI {
@@ -113,7 +113,7 @@ func (a *Analyzer) v1(p *Packet, decodeErr bool) {
 		}
 		if !f.decrypted {
 			f.summary = append(f.summary, "encrypted"...)
-			st.sa.Encrypted = true
+			st.Encrypted = true
 		}
 	} else {
 		f.collect(1, a.msg.Payloads)
@@ -131,14 +131,14 @@ func (a *Analyzer) v1(p *Packet, decodeErr bool) {
 
 	ex := a.findExV1(st, h)
 	if ex == nil {
-		ex = newExchange(h.Exchange, h.MessageID, side, p.Time)
+		ex = st.newExchange(h.Exchange, h.MessageID, side, p.Time)
 		a.addExchange(st, ex)
 		if h.MessageID == 0 && (h.Exchange == dissect.ExchangeIdentityProtect || h.Exchange == dissect.ExchangeAggressive) {
 			st.v1.phase1 = ex
 			if h.Exchange == dissect.ExchangeAggressive {
-				st.sa.Mode = "aggressive"
+				st.mode = modeAggressive
 			} else {
-				st.sa.Mode = "main"
+				st.mode = modeMain
 			}
 		}
 	}
@@ -199,8 +199,8 @@ func (a *Analyzer) lookupV1(p *Packet, h *dissect.Header) *saState {
 	if st := a.sas[key]; st != nil {
 		return st
 	}
-	if hs := a.half[hk]; hs != nil && !hs.done && hs.sa.SPIr.IsZero() {
-		hs.sa.SPIr = h.SPIr
+	if hs := a.half[hk]; hs != nil && !hs.done && hs.SPIr.IsZero() {
+		hs.SPIr = h.SPIr
 		a.addKey(hs, key)
 		return hs
 	}
@@ -242,8 +242,8 @@ func (a *Analyzer) onV1(st *saState, p *Packet, side saSide, ex *exRec, f *facts
 		switch ex.v1step {
 		case 1:
 			if len(f.sas) > 0 {
-				_, st.offered = a.ikeProposals(1, f.sas[0])
-				a.rememberOffer(p.Src.Addr(), true, st.offered, p.Frame)
+				st.offered = a.ikeOffer(1, f.sas[0])
+				a.rememberOffer(p.Src.Addr(), true, st.offeredList(), p.Frame)
 			}
 			if ex.Type == dissect.ExchangeAggressive {
 				st.out.set(outAuthTried)
@@ -251,9 +251,9 @@ func (a *Analyzer) onV1(st *saState, p *Packet, side saSide, ex *exRec, f *facts
 		case 2:
 			if len(f.sas) > 0 {
 				if props, _ := a.ikeProposals(1, f.sas[0]); len(props) > 0 {
-					st.sa.Proposal = props[0].summary
+					st.Proposal = props[0].summary
 					st.noteWeak(props[0].weak, p.Frame, "IKE SA")
-					a.rememberAccept(st.sa.Responder.Addr(), st.sa.Initiator.Addr(), true, props[0].summary, p.Frame)
+					a.rememberAccept(st.responder().Addr(), st.initiator().Addr(), true, props[0].summary, p.Frame)
 				}
 			}
 			st.out.set(outInitOK)
@@ -265,7 +265,7 @@ func (a *Analyzer) onV1(st *saState, p *Packet, side saSide, ex *exRec, f *facts
 		if ex.Type == dissect.ExchangeAggressive && ex.v1step == 2 {
 			a.natCheckV1(st, p, f, side == sideI)
 		}
-		if ex.v1step == v1Steps(ex.Type) && bothSpoke(ex, side) && !st.sa.SPIr.IsZero() {
+		if ex.v1step == v1Steps(ex.Type) && bothSpoke(ex, side) && !st.SPIr.IsZero() {
 			v.phase1Done, v.doneFrame = true, p.Frame
 			st.out.set(outInitOK)
 			a.established(st, p)
@@ -389,7 +389,7 @@ func (a *Analyzer) v1ErrorFinding(st *saState, p *Packet, side saSide, t dissect
 	v := st.v1
 	who := side.String()
 	phase := "phase 1 (main mode)"
-	if st.sa.Mode == "aggressive" {
+	if st.mode == modeAggressive {
 		phase = "phase 1 (aggressive mode)"
 	}
 	if v.phase1Done {
@@ -407,9 +407,9 @@ func (a *Analyzer) v1ErrorFinding(st *saState, p *Packet, side saSide, t dissect
 				a.policyHint(p.Src.Addr(), p.Dst.Addr(), false, nil)
 		} else {
 			msg = "The " + who + " sent NO-PROPOSAL-CHOSEN during " + phase + ": the ISAKMP policies do not match." +
-				" Offered: " + listOr(st.offered, "(not seen)") + ". "
-			if st.sa.Proposal != "" {
-				msg += "The responder had picked " + st.sa.Proposal + "; a rejection by the initiator means it did not" +
+				" Offered: " + listOr(st.offeredList(), "(not seen)") + ". "
+			if st.Proposal != "" {
+				msg += "The responder had picked " + st.Proposal + "; a rejection by the initiator means it did not" +
 					" accept that choice (attributes such as lifetime or key length changed). "
 			}
 			msg += "Compare encryption, hash, authentication method, DH group and lifetime with the peer's ISAKMP policy."
@@ -454,7 +454,7 @@ func (a *Analyzer) v1ErrorFinding(st *saState, p *Packet, side saSide, t dissect
 func (a *Analyzer) concludeV1(st *saState) {
 	v := st.v1
 	for _, i := range v.errIdx {
-		f := &st.sa.Findings[i]
+		f := &st.findings()[i]
 		if v.phase1Done && len(f.Frames) > 0 && f.Frames[0] < v.doneFrame && f.Kind != KindInvalidIDInfo {
 			f.Severity = SeverityWarning
 			f.Message += " The SA was established afterwards (frame " + strconv.Itoa(v.doneFrame) + "), so this was recovered."
@@ -497,7 +497,7 @@ func (a *Analyzer) concludeV1(st *saState) {
 		case lbl == "MM1" || lbl == "AM1":
 			hint = "The responder never answered the first message: UDP 500 blocked, no IKE service at that address, or a" +
 				" responder that silently drops an unacceptable proposal (some do instead of NO-PROPOSAL-CHOSEN). Offered: " +
-				listOr(st.offered, "(not seen)") + "."
+				listOr(st.offeredList(), "(not seen)") + "."
 		case lbl == "MM5" && len(v.encInfo) > 0:
 			hint = "The responder answered with encrypted informational message(s) (frames " + joinInts(v.encInfo) + ")" +
 				" instead of MM6. Without the responder's key their content is hidden, but after MM5 this is almost always" +

@@ -73,8 +73,8 @@ func (a *Analyzer) lookupV2(p *Packet, h *dissect.Header, fromI, isResp bool) *s
 		return st
 	}
 	if hs := a.half[hk]; hs != nil && !hs.done && h.Exchange == dissect.ExchangeIKESAInit &&
-		(hs.sa.SPIr.IsZero() || hs.out.has(outInitRetry)) {
-		hs.sa.SPIr = h.SPIr
+		(hs.SPIr.IsZero() || hs.out.has(outInitRetry)) {
+		hs.SPIr = h.SPIr
 		a.addKey(hs, key)
 		return hs
 	}
@@ -181,7 +181,7 @@ func (a *Analyzer) v2Request(st *saState, p *Packet, side saSide, m *cmsg, hash 
 // newRequest opens a new exchange for a first-seen request.
 func (a *Analyzer) newRequest(st *saState, p *Packet, side saSide, m *cmsg, f *facts) {
 	h := &a.msg.Header
-	ex := newExchange(h.Exchange, h.MessageID, side, p.Time)
+	ex := st.newExchange(h.Exchange, h.MessageID, side, p.Time)
 	ex.setFragBits(false, fragBit(f))
 	a.addExchange(st, ex)
 	a.describe(st, p, side, m, f, ex)
@@ -206,7 +206,7 @@ func (a *Analyzer) v2Response(st *saState, p *Packet, side saSide, m *cmsg, hash
 					" does not see, or the responder's view of message IDs differs from the requester's (HA failover, stale SA);"+
 					" the requester will drop this response.", p.Frame)
 		}
-		ex = newExchange(h.Exchange, mid, reqSide, p.Time)
+		ex = st.newExchange(h.Exchange, mid, reqSide, p.Time)
 		ex.hasResp, ex.Answered = true, true
 		ex.setFragBits(true, fragBit(f))
 		a.addExchange(st, ex)
@@ -298,7 +298,7 @@ func (a *Analyzer) addExchange(st *saState, ex *exRec) {
 		}
 	} else {
 		st.startRing()
-		st.sa.ExchangesOmitted++
+		st.rare().exchangesOmitted++
 	}
 	st.addRecent(ex)
 }

@@ -24,7 +24,7 @@ func (a *Analyzer) describe(st *saState, p *Packet, side saSide, m *cmsg, f *fac
 			a.decryptV2(st, p, side, f, ex)
 		}
 		if !f.decrypted {
-			st.sa.Encrypted = true
+			st.Encrypted = true
 		}
 	}
 	m.payloads = a.str(f.summary)
@@ -106,9 +106,8 @@ func (a *Analyzer) onV2Request(st *saState, p *Packet, side saSide, ex *exRec, f
 	switch h.Exchange {
 	case dissect.ExchangeIKESAInit:
 		if len(f.sas) > 0 {
-			_, st.offered = a.ikeProposals(2, f.sas[0])
-			st.sa.Offered = nil
-			a.rememberOffer(p.Src.Addr(), true, st.offered, p.Frame)
+			st.offered = a.ikeOffer(2, f.sas[0])
+			a.rememberOffer(p.Src.Addr(), true, st.offeredList(), p.Frame)
 		}
 		if len(f.ke) > 0 {
 			st.keGroups.add(keGroup(f.ke[0]))
@@ -188,9 +187,9 @@ func (a *Analyzer) onV2Response(st *saState, p *Packet, side saSide, ex *exRec, 
 		case len(f.sas) > 0:
 			props, _ := a.ikeProposals(2, f.sas[0])
 			if len(props) > 0 {
-				st.sa.Proposal = props[0].summary
+				st.Proposal = props[0].summary
 				st.noteWeak(props[0].weak, p.Frame, "IKE SA")
-				a.rememberAccept(st.sa.Responder.Addr(), st.sa.Initiator.Addr(), true, props[0].summary, p.Frame)
+				a.rememberAccept(st.responder().Addr(), st.initiator().Addr(), true, props[0].summary, p.Frame)
 			}
 			st.out.set(outInitOK)
 			st.out.clear(outInitFailed)
@@ -244,7 +243,7 @@ func hasAuthPayload(f *facts) bool {
 func (a *Analyzer) established(st *saState, p *Packet) {
 	if !st.out.has(outAuthOK) {
 		st.out.set(outAuthOK)
-		st.sa.Established = p.Time
+		st.setEstablished(p.Time)
 	}
 	a.latest.set(st.pairKey(), st)
 }
@@ -268,8 +267,8 @@ func (a *Analyzer) errorNotify(st *saState, p *Packet, side saSide, ex *exRec, f
 		if ex.Type == dissect.ExchangeIKESAInit {
 			st.addFinding(KindNoProposalChosen, SeverityError, p.Time,
 				"The responder rejected every IKE SA proposal of the initiator (NO_PROPOSAL_CHOSEN in IKE_SA_INIT): phase 1 "+
-					"cannot start. Offered: "+listOr(st.offered, "(not visible)")+". "+
-					a.policyHint(st.sa.Responder.Addr(), st.sa.Initiator.Addr(), true, st.offered)+
+					"cannot start. Offered: "+listOr(st.offeredList(), "(not visible)")+". "+
+					a.policyHint(st.responder().Addr(), st.initiator().Addr(), true, st.offeredList())+
 					"Compare encryption (with key length), integrity, PRF and DH group with the responder's IKE policy.", frames...)
 			return
 		}
@@ -277,7 +276,7 @@ func (a *Analyzer) errorNotify(st *saState, p *Packet, side saSide, ex *exRec, f
 		if ex.pendOf() != nil {
 			offered = summaries(2, ex.pendOf().offered)
 		}
-		initAddr, respAddr := st.sa.Initiator.Addr(), st.sa.Responder.Addr()
+		initAddr, respAddr := st.initiator().Addr(), st.responder().Addr()
 		if ex.side == sideR {
 			initAddr, respAddr = respAddr, initAddr
 		}
