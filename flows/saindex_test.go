@@ -1,0 +1,186 @@
+package flows
+
+import (
+	"fmt"
+	"net/netip"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/ikeflow/ikeflow/dissect"
+)
+
+// TestSAIndexCollisions feeds IKE SAs whose SPIs collide on the index's
+// fast key (saindex.go: the initiator SPI alone) and on its bits: real
+// corpus exchanges (ikev2-psk-success, ikev1-main-quick) whose header SPIs
+// are rewritten so that dozens of IKEv2 SAs share one initiator SPI with
+// different responder SPIs, an IKEv1 SA shares it too (from its first,
+// half-open message on), and two SAs have initiator SPIs that differ from
+// it in the first octet only or in the last octet only (with the same
+// responder SPI as the original). Their messages are interleaved. Every SA
+// must come out on its own, holding exactly the frames given to it,
+// whether SAs stay open to the end or idle ones are finalised (and leave
+// the index) before a second group with the same initiator SPI starts.
+// The expected partition is the one the test built, not the analyzer's.
+func TestSAIndexCollisions(t *testing.T) {
+	v2 := ikeOnly(loadPackets(t, filepath.Join(corpusDir, "ikev2-psk-success", "capture.pcap")))
+	v1 := ikeOnly(loadPackets(t, filepath.Join(corpusDir, "ikev1-main-quick", "capture.pcap")))
+	if len(v2) < 4 || len(v1) < 4 || !spiR(v2[0]).IsZero() || spiR(v2[1]).IsZero() || !spiR(v1[0]).IsZero() {
+		t.Fatal("corpus captures are not the exchanges this test edits")
+	}
+	spii, spir0 := spiI(v2[0]), spiR(v2[1])
+	high, low := spii, spii
+	high[0] ^= 0xff
+	low[7] ^= 0xff
+
+	type sa struct {
+		v      uint8
+		i, r   dissect.SPI
+		pk     []Packet // in their own order
+		frames []int    // given by the merge
+	}
+	// variant copies v2 with new SPIs and addresses; from the IKE_SA_INIT
+	// response on when noInit (the SA then is first seen with both SPIs).
+	variant := func(i, r dissect.SPI, n int, noInit bool) *sa {
+		s := &sa{v: 2, i: i, r: r}
+		for _, p := range clonePackets(v2) {
+			if noInit && spiR(p).IsZero() {
+				continue
+			}
+			setSPIs(&p, i, r)
+			p.Src, p.Dst = shiftAddr(p.Src, n), shiftAddr(p.Dst, n)
+			s.pk = append(s.pk, p)
+		}
+		return s
+	}
+	orig := variant(spii, spir0, 0, false)
+	v1sa := &sa{v: 1, i: spii, r: spiR(v1[1])}
+	for _, p := range clonePackets(v1) {
+		setSPIs(&p, spii, spiR(p))
+		v1sa.pk = append(v1sa.pk, p)
+	}
+	group1 := []*sa{orig, v1sa, variant(high, spir0, 1, false), variant(low, spir0, 2, false)}
+	var group2 []*sa
+	for k := 1; k <= 48; k++ {
+		r := spir0
+		r[0], r[1] = byte(k), byte(k>>8)
+		g := &group1
+		if k > 32 {
+			g = &group2 // after a long gap: the SAs above may have left the index
+		}
+		*g = append(*g, variant(spii, r, k+2, true))
+	}
+
+	// The original's IKE_SA_INIT request and response come first (so that
+	// no other SA's response is taken for the answer to its request), then
+	// the messages of each group in turn, one per SA.
+	var merged []Packet
+	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	add := func(s *sa, p Packet) {
+		p.Frame = len(merged) + 1
+		p.Time = at
+		at = at.Add(time.Millisecond)
+		s.frames = append(s.frames, p.Frame)
+		merged = append(merged, p)
+	}
+	add(orig, orig.pk[0])
+	add(orig, orig.pk[1])
+	orig.pk = orig.pk[2:]
+	for _, g := range [][]*sa{group1, group2} {
+		for more := true; more; {
+			more = false
+			for _, s := range g {
+				if len(s.pk) > 0 {
+					add(s, s.pk[0])
+					s.pk, more = s.pk[1:], true
+				}
+			}
+		}
+		at = at.Add(time.Hour)
+	}
+	all := append(slices.Clone(group1), group2...)
+
+	for _, opt := range []Options{{}, {IdleTimeout: time.Minute, OnSA: func(*SA) {}}} {
+		t.Run(fmt.Sprintf("idle=%v", opt.IdleTimeout), func(t *testing.T) {
+			var got []*SA
+			if opt.OnSA != nil {
+				opt.OnSA = func(sa *SA) { got = append(got, sa) }
+			}
+			a := NewAnalyzer(opt)
+			for i := range merged {
+				p := merged[i]
+				p.Data = slices.Clone(p.Data)
+				a.Add(&p)
+			}
+			if opt.IdleTimeout == 0 {
+				// Everything is still open: Lookup finds each SA by its SPIs.
+				a.drain()
+				for _, s := range all {
+					sa := a.Lookup(s.v, s.i, s.r)
+					if sa == nil || sa.Version != int(s.v) || sa.SPIi != s.i || sa.SPIr != s.r {
+						t.Fatalf("Lookup(%d, %v, %v) = %v", s.v, s.i, s.r, sa)
+					}
+				}
+			}
+			r := a.Finish()
+			got = append(got, r.SAs...)
+			if len(got) != len(all) {
+				t.Fatalf("%d SAs, want %d", len(got), len(all))
+			}
+			byKey := map[saKey]*SA{}
+			for _, sa := range got {
+				byKey[saKey{sa.SPIi, sa.SPIr, uint8(sa.Version)}] = sa
+			}
+			for _, s := range all {
+				sa := byKey[saKey{s.i, s.r, s.v}]
+				if sa == nil {
+					t.Errorf("no IKEv%d SA %v/%v", s.v, s.i, s.r)
+					continue
+				}
+				if f := saFrames(sa); !slices.Equal(f, s.frames) {
+					t.Errorf("IKEv%d SA %v/%v holds frames %v, want %v", s.v, s.i, s.r, f, s.frames)
+				}
+			}
+		})
+	}
+}
+
+// ikeOnly returns the IKE packets of pk.
+func ikeOnly(pk []Packet) []Packet {
+	return slices.DeleteFunc(pk, func(p Packet) bool { return p.Kind != KindIKE })
+}
+
+// spiI returns the initiator SPI in an IKE packet's header.
+func spiI(p Packet) dissect.SPI { return dissect.SPI(p.Data[0:8]) }
+
+// spiR returns the responder SPI in an IKE packet's header.
+func spiR(p Packet) dissect.SPI { return dissect.SPI(p.Data[8:16]) }
+
+// setSPIs rewrites an IKE packet's header SPIs, leaving a zero responder
+// SPI zero.
+func setSPIs(p *Packet, i, r dissect.SPI) {
+	copy(p.Data[0:8], i[:])
+	if !spiR(*p).IsZero() {
+		copy(p.Data[8:16], r[:])
+	}
+}
+
+// shiftAddr moves an IPv4 address by n in its third octet.
+func shiftAddr(ap netip.AddrPort, n int) netip.AddrPort {
+	b := ap.Addr().As4()
+	b[2] += byte(n)
+	return netip.AddrPortFrom(netip.AddrFrom4(b), ap.Port())
+}
+
+// saFrames returns the frames of an SA's messages, in order.
+func saFrames(sa *SA) []int {
+	var f []int
+	for _, ex := range sa.Exchanges {
+		for _, m := range ex.Messages {
+			f = append(f, m.Frame)
+		}
+	}
+	slices.Sort(f)
+	return f
+}
