@@ -184,3 +184,63 @@ func saFrames(sa *SA) []int {
 	slices.Sort(f)
 	return f
 }
+
+// TestSAIndexRetryKeys checks the index entries of an SA whose responder
+// SPI changed: ikev2-invalid-ke-retry edited so that the responder fills
+// in an SPI of its own in its INVALID_KE_PAYLOAD response (frame 2), then
+// answers the retry with another (c83e…, the capture's). The SA is found
+// under both, and once it is finalised as idle neither finds it any more:
+// its IKE_AUTH and INFORMATIONAL exchanges replayed an hour later (the
+// same SPIs, after another SA's first message) make a new SA, not messages
+// added to the finished one.
+func TestSAIndexRetryKeys(t *testing.T) {
+	pk := ikeOnly(loadPackets(t, filepath.Join(corpusDir, "ikev2-invalid-ke-retry", "capture.pcap")))
+	if len(pk) != 8 || !spiR(pk[1]).IsZero() || spiR(pk[3]).IsZero() {
+		t.Fatal("ikev2-invalid-ke-retry is not the exchange this test edits")
+	}
+	first := dissect.SPI{0x5e, 1, 2, 3, 4, 5, 6, 7}
+	copy(pk[1].Data[8:16], first[:])
+	spii, spir := spiI(pk[0]), spiR(pk[3])
+	// Another SA's first message, alone, an hour later: the analyzer
+	// finalises idle SAs after each packet, so the SA above is gone when
+	// the replay comes.
+	other := ikeOnly(loadPackets(t, filepath.Join(corpusDir, "ikev2-psk-success", "capture.pcap")))[0]
+	other.Time = pk[7].Time.Add(time.Hour - time.Second)
+	pk = append(pk, other)
+	for _, p := range clonePackets(pk[4:8]) {
+		p.Time = p.Time.Add(time.Hour)
+		pk = append(pk, p)
+	}
+	for i := range pk {
+		pk[i].Frame = i + 1
+	}
+	var got []*SA
+	a := NewAnalyzer(Options{IdleTimeout: time.Minute, OnSA: func(sa *SA) { got = append(got, sa) }})
+	for i := range pk[:8] {
+		a.Add(&pk[i])
+	}
+	a.drain()
+	for _, r := range []dissect.SPI{first, spir} {
+		if sa := a.Lookup(2, spii, r); sa == nil || sa.FirstFrame != 1 {
+			t.Errorf("Lookup(2, %v, %v) = %v, want the SA of frame 1", spii, r, sa)
+		}
+	}
+	for i := range pk[8:] {
+		a.Add(&pk[8+i])
+	}
+	a.drain()
+	if len(got) != 1 || got[0].FirstFrame != 1 {
+		t.Fatalf("%d SAs finalised as idle, want 1: the SA of frame 1", len(got))
+	}
+	got = append(got, a.Finish().SAs...)
+	got = slices.DeleteFunc(got, func(sa *SA) bool { return sa.SPIi == spiI(other) })
+	want := [][]int{{1, 2, 3, 4, 5, 6, 7, 8}, {10, 11, 12, 13}}
+	if len(got) != len(want) {
+		t.Fatalf("%d SAs, want %d", len(got), len(want))
+	}
+	for i, sa := range got {
+		if f := saFrames(sa); sa.SPIi != spii || sa.SPIr != spir || !slices.Equal(f, want[i]) {
+			t.Errorf("SA %d: %v/%v with frames %v, want %v/%v with %v", i, sa.SPIi, sa.SPIr, f, spii, spir, want[i])
+		}
+	}
+}
