@@ -34,7 +34,7 @@ type Analyzer struct {
 	// seen between them while it is open; hist the history of their
 	// finished established SAs (pairs.go).
 	latest       pairIndex
-	hist         map[pairKey]int32 // index in histRecs
+	hist         pairMap[int32] // index in histRecs
 	histRecs     []pairHist
 	pairsDropped int // pairs whose history was dropped to bound memory
 	histMax      int // maxPairHist (smaller in tests)
@@ -96,7 +96,7 @@ func NewAnalyzer(opt Options) *Analyzer {
 		esp:      newESPIndex[ChildSA](),
 		inferred: newESPIndex[infChild](),
 		latest:   newPairIndex(),
-		hist:     make(map[pairKey]int32),
+		hist:     newPairMap[int32](0),
 		histMax:  maxPairHist,
 		intern:   make(map[string]*string),
 		orphans:  make(map[uint32]*orphanESP),
