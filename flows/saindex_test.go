@@ -2,6 +2,8 @@ package flows
 
 import (
 	"fmt"
+	"maps"
+	"math/rand/v2"
 	"net/netip"
 	"path/filepath"
 	"slices"
@@ -241,6 +243,83 @@ func TestSAIndexRetryKeys(t *testing.T) {
 	for i, sa := range got {
 		if f := saFrames(sa); sa.SPIi != spii || sa.SPIr != spir || !slices.Equal(f, want[i]) {
 			t.Errorf("SA %d: %v/%v with frames %v, want %v/%v with %v", i, sa.SPIi, sa.SPIr, f, spii, spir, want[i])
+		}
+	}
+}
+
+// TestSAIndexModel drives the index through random sequences of what the
+// analyzer does to it (new half-open SAs, new keyed SAs, further responder
+// SPIs, SAs leaving when finalised) over a handful of SPIs, so that
+// initiator SPIs collide all the time (two differ only in their first
+// octet, two only in their last), and checks after every step that find
+// answers, for every key, what two plain maps of full keys (the index as
+// it was before saindex.go) answer.
+func TestSAIndexModel(t *testing.T) {
+	spiIs := []dissect.SPI{{1, 2, 3, 4, 5, 6, 7, 8}, {0xfe, 2, 3, 4, 5, 6, 7, 8}, {1, 2, 3, 4, 5, 6, 7, 0xf7}}
+	spiRs := []dissect.SPI{{}, {9, 9, 9, 9, 9, 9, 9, 1}, {9, 9, 9, 9, 9, 9, 9, 2}, {0xa, 9, 9, 9, 9, 9, 9, 1}}
+	rng := rand.New(rand.NewPCG(13, 13))
+	for run := range 50 {
+		a := NewAnalyzer(Options{})
+		keys := map[saKey]*saState{}
+		half := map[halfKey]*saState{}
+		var live []*saState
+		newSA := func(v uint8, i dissect.SPI) *saState {
+			st := &saState{sa: &SA{Version: int(v), SPIi: i}}
+			live = append(live, st)
+			return st
+		}
+		for step := range 300 {
+			v := uint8(1 + rng.IntN(2))
+			i := spiIs[rng.IntN(len(spiIs))]
+			r := spiRs[1+rng.IntN(len(spiRs)-1)]
+			switch op := rng.IntN(4); {
+			case op == 0: // a message with a zero responder SPI and no SA for it
+				if half[halfKey{i, v}] == nil {
+					st := newSA(v, i)
+					a.addHalf(st)
+					half[halfKey{i, v}] = st
+				}
+			case op == 1: // a message with both SPIs and no SA for them
+				if keys[saKey{i, r, v}] == nil {
+					st := newSA(v, i)
+					a.addKey(st, saKey{i, r, v})
+					keys[saKey{i, r, v}] = st
+				}
+			case op == 2 && len(live) > 0: // an SA answered, or answered again after a retry
+				st := live[rng.IntN(len(live))]
+				k := saKey{st.sa.SPIi, r, uint8(st.sa.Version)}
+				if keys[k] == nil {
+					a.addKey(st, k)
+					keys[k] = st
+				}
+			case op == 3 && len(live) > 0: // an SA finalised
+				j := rng.IntN(len(live))
+				st := live[j]
+				live = slices.Delete(live, j, j+1)
+				a.ix.drop(st)
+				maps.DeleteFunc(keys, func(_ saKey, x *saState) bool { return x == st })
+				maps.DeleteFunc(half, func(_ halfKey, x *saState) bool { return x == st })
+			}
+			for _, i := range spiIs {
+				for _, r := range spiRs {
+					for v := uint8(1); v <= 2; v++ {
+						gk, gh := a.ix.find(v, i, r)
+						wk := keys[saKey{i, r, v}]
+						if r.IsZero() {
+							wk = nil
+						}
+						if gk != wk || gh != half[halfKey{i, v}] {
+							t.Fatalf("run %d step %d: find(%d, %v, %v) = %p, %p; want %p, %p",
+								run, step, v, i, r, gk, gh, wk, half[halfKey{i, v}])
+						}
+					}
+				}
+			}
+		}
+		n, seen := 0, map[*saState]bool{}
+		a.ix.each(func(st *saState) { n, seen[st] = n+1, true })
+		if a.ix.len() != n || len(seen) != len(live) || slices.ContainsFunc(live, func(st *saState) bool { return !seen[st] }) {
+			t.Fatalf("run %d: each visits %d entries (len %d) of %d SAs, want the %d open", run, n, a.ix.len(), len(seen), len(live))
 		}
 	}
 }
