@@ -24,9 +24,9 @@ type Analyzer struct {
 	f      facts
 	spiBuf []ESPSPI
 
-	sas  map[saKey]*saState
-	half map[halfKey]*saState
-	esp  espIndex[ChildSA]
+	// ix finds the open IKE SAs by their SPIs (saindex.go).
+	ix  saIndex
+	esp espIndex[ChildSA]
 	// inferred finds the child SAs inferred from ESP (inferred.go) that
 	// esp does not.
 	inferred espIndex[infChild]
@@ -34,7 +34,7 @@ type Analyzer struct {
 	// seen between them while it is open; hist the history of their
 	// finished established SAs (pairs.go).
 	latest       pairIndex
-	hist         map[pairKey]int32 // index in histRecs
+	hist         pairMap[int32] // index in histRecs
 	histRecs     []pairHist
 	pairsDropped int // pairs whose history was dropped to bound memory
 	histMax      int // maxPairHist (smaller in tests)
@@ -72,7 +72,7 @@ type Analyzer struct {
 	// rawSum is a.hash(msg.Raw) when rawSumOK (addIKE).
 	rawSum   uint64
 	rawSumOK bool
-	// unindexed: Finish has dropped the indexes (sas, half, esp, inferred, latest,
+	// unindexed: Finish has dropped the indexes (ix, esp, inferred, latest,
 	// rekeys), so finalize need not remove each SA from them.
 	unindexed bool
 	// findBuf collects the findings of the SA being concluded (conclude).
@@ -96,12 +96,11 @@ func NewAnalyzer(opt Options) *Analyzer {
 	a := &Analyzer{
 		opt:      opt,
 		seed:     maphash.MakeSeed(),
-		sas:      make(map[saKey]*saState),
-		half:     make(map[halfKey]*saState),
+		ix:       newSAIndex(),
 		esp:      newESPIndex[ChildSA](),
 		inferred: newESPIndex[infChild](),
 		latest:   newPairIndex(),
-		hist:     make(map[pairKey]int32),
+		hist:     newPairMap[int32](0),
 		histMax:  maxPairHist,
 		intern:   make(map[string]*string),
 		orphans:  make(map[uint32]*orphanESP),
@@ -212,15 +211,23 @@ type saAlloc struct {
 	exs [3]*exRec
 }
 
-// addKey indexes st under k.
+// addKey indexes st under k, a key no SA has.
 func (a *Analyzer) addKey(st *saState, k saKey) {
-	a.sas[k] = st
-	if !st.keyed {
+	first := !st.keyed
+	if first {
 		st.keyR, st.keyed = k.r, true
-		return
+	} else {
+		m := st.moreState()
+		m.keys = append(m.keys, k)
 	}
-	m := st.moreState()
-	m.keys = append(m.keys, k)
+	a.ix.addKey(st, k, first)
+}
+
+// addHalf indexes st, a new SA, as half-open: the SA of the messages with
+// its initiator SPI, its version and a zero responder SPI.
+func (a *Analyzer) addHalf(st *saState) {
+	st.half = true
+	a.ix.addHalf(st)
 }
 
 // lruPush appends st to the idle list.
@@ -336,17 +343,7 @@ func (a *Analyzer) finalize(st *saState) {
 // keys, its half-open entry, its child SAs' ESP SPIs, its pair's latest
 // SA and the rekeys it negotiated.
 func (a *Analyzer) unindex(st *saState) {
-	st.eachKey(func(k saKey) {
-		if a.sas[k] == st {
-			delete(a.sas, k)
-		}
-	})
-	if st.half {
-		hk := halfKey{st.SPIi, st.Version}
-		if a.half[hk] == st {
-			delete(a.half, hk)
-		}
-	}
+	a.ix.drop(st)
 	for _, c := range st.ChildSAs {
 		a.unindexChild(st, c)
 	}
@@ -386,7 +383,7 @@ func (a *Analyzer) Finish() *Report {
 		first int
 		st    *saState
 	}
-	open := make([]openSA, 0, len(a.half)+len(a.sas))
+	open := make([]openSA, 0, a.ix.len())
 	pairs := 0 // SAs that may enter the pair history (observePair)
 	list := func(st *saState) {
 		if st.listed {
@@ -398,12 +395,7 @@ func (a *Analyzer) Finish() *Report {
 			pairs++
 		}
 	}
-	for _, st := range a.sas {
-		list(st)
-	}
-	for _, st := range a.half {
-		list(st)
-	}
+	a.ix.each(list)
 	a.reservePairs(pairs)
 	if a.opt.OnSA == nil && a.spis == nil {
 		n := 0
@@ -419,8 +411,7 @@ func (a *Analyzer) Finish() *Report {
 	// dropped whole here rather than key by key in finalize (a lookup and
 	// a delete per key, most of them cache misses in maps of 10^4-10^5
 	// entries), which also releases each SA as soon as it is handed on.
-	clear(a.sas)
-	clear(a.half)
+	a.ix.reset()
 	a.esp.reset()
 	a.inferred.reset()
 	a.latest.reset()

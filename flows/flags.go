@@ -29,9 +29,9 @@ const flagsOffset = 19
 // as usual, so that neither pairing nor message IDs suffer from the damage.
 func (a *Analyzer) badHeaderFlags(p *Packet, h *dissect.Header, decodeErr bool) {
 	v := h.MajorVersion
-	st := a.sas[saKey{h.SPIi, h.SPIr, v}]
+	st, hs := a.ix.find(v, h.SPIi, h.SPIr)
 	if st == nil {
-		st = a.half[halfKey{h.SPIi, v}]
+		st = hs
 	}
 	if st == nil || st.done {
 		a.report.Stats.Malformed++

@@ -16,15 +16,15 @@ const (
 // globalFindings adds the capture-wide findings: flapping SAs and ESP that
 // no IKE SA explains.
 func (a *Analyzer) globalFindings() {
-	keys := make([]pairKey, 0, len(a.hist))
-	for k, i := range a.hist {
+	keys := make([]pairKey, 0, a.hist.len())
+	for k, i := range a.hist.all() {
 		if a.histRecs[i].n() >= flapMin {
 			keys = append(keys, k)
 		}
 	}
-	slices.SortFunc(keys, func(x, y pairKey) int { return a.histRecs[a.hist[x]].frame - a.histRecs[a.hist[y]].frame })
+	slices.SortFunc(keys, func(x, y pairKey) int { return a.histRecs[a.hist.get(x)].frame - a.histRecs[a.hist.get(y)].frame })
 	for _, k := range keys {
-		ps := &a.histRecs[a.hist[k]]
+		ps := &a.histRecs[a.hist.get(k)]
 		short := 0
 		deleted := 0
 		frames := make([]int, 0, ps.n())

@@ -181,13 +181,13 @@ func TestInferredCountsWiden(t *testing.T) {
 		}
 		a.Add(p)
 		if p.Kind == KindESP && !widened {
-			for _, st := range a.sas {
-				if r := st.lastInf; r != nil && r.c == nil {
+			a.ix.each(func(st *saState) {
+				if r := st.lastInf; r != nil && r.c == nil && !widened {
 					r.iToR += offset
 					r.rToI += offset
 					widened = true
 				}
-			}
+			})
 		}
 	}
 	if !widened {

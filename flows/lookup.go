@@ -12,11 +12,12 @@ import "github.com/ikeflow/ikeflow/dissect"
 // must not be modified, and is only read between calls to Add, from the
 // goroutine that calls Add.
 func (a *Analyzer) Lookup(version uint8, spii, spir dissect.SPI) *SA {
-	if st := a.sas[saKey{spii, spir, version}]; st != nil && !st.done {
+	st, hs := a.ix.find(version, spii, spir)
+	if st != nil && !st.done {
 		return st.view()
 	}
-	if st := a.half[halfKey{spii, version}]; st != nil && !st.done && (spir.IsZero() || st.SPIr == spir) {
-		return st.view()
+	if hs != nil && !hs.done && (spir.IsZero() || hs.SPIr == spir) {
+		return hs.view()
 	}
 	return nil
 }

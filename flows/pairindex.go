@@ -1,28 +1,44 @@
 package flows
 
-// pairIndex finds, per pair of peers, the established IKE SA most recently
-// seen between them while it is open (Analyzer.latest). Pairs of IPv4
-// addresses, by far the most common, key a map of their own: 8-octet keys,
-// about 23 octets an entry where the 32-octet pairKey takes 62, for every
-// established SA open at once.
-type pairIndex struct {
-	v4 map[pairKey4]*saState
-	v6 map[pairKey]*saState
+import "iter"
+
+// pairMap maps pairs of peers to values. Pairs of IPv4 addresses, by far
+// the most common, key a map of their own: 8-octet keys, which the runtime
+// hashes and compares as one word, where the 32-octet pairKey is hashed
+// with its generic memhash and makes entries four times as big (a
+// map[pairKey]int32 entry takes 36 octets, a map[pairKey4]int32 one 12).
+// It holds the index of the latest established SA per pair
+// (Analyzer.latest, a pairIndex) and the pairs' history (Analyzer.hist).
+type pairMap[V comparable] struct {
+	v4 map[pairKey4]V
+	v6 map[pairKey]V
 }
+
+// pairIndex finds, per pair of peers, the established IKE SA most recently
+// seen between them while it is open (Analyzer.latest): about 23 octets an
+// entry for an IPv4 pair, where the 32-octet pairKey took 62, for every
+// established SA open at once.
+type pairIndex = pairMap[*saState]
 
 // pairKey4 is a pairKey of two IPv4 addresses.
 type pairKey4 struct{ lo, hi [4]byte }
 
-// newPairIndex returns an empty index.
-func newPairIndex() pairIndex {
-	return pairIndex{v4: make(map[pairKey4]*saState), v6: make(map[pairKey]*saState)}
+// newPairMap returns an empty map with room for n IPv4 pairs.
+func newPairMap[V comparable](n int) pairMap[V] {
+	return pairMap[V]{v4: make(map[pairKey4]V, n), v6: make(map[pairKey]V)}
 }
 
-// reset empties the index.
-func (x *pairIndex) reset() {
+// newPairIndex returns an empty index.
+func newPairIndex() pairIndex { return newPairMap[*saState](0) }
+
+// reset empties the map.
+func (x *pairMap[V]) reset() {
 	clear(x.v4)
 	clear(x.v6)
 }
+
+// len returns the number of pairs in the map.
+func (x *pairMap[V]) len() int { return len(x.v4) + len(x.v6) }
 
 // v4 returns k's IPv4 form, when both its addresses are IPv4 (held as
 // IPv4-mapped IPv6, as As16 gives them).
@@ -34,32 +50,74 @@ func (k *pairKey) v4() (pairKey4, bool) {
 	return pairKey4{[4]byte(k.lo[12:]), [4]byte(k.hi[12:])}, true
 }
 
-// get returns the SA of pair k, or nil.
-func (x *pairIndex) get(k pairKey) *saState {
-	if k4, ok := k.v4(); ok {
-		return x.v4[k4]
-	}
-	return x.v6[k]
+// full returns the pairKey of k.
+func (k pairKey4) full() pairKey {
+	var f pairKey
+	f.lo[10], f.lo[11], f.hi[10], f.hi[11] = 0xff, 0xff, 0xff, 0xff
+	copy(f.lo[12:], k.lo[:])
+	copy(f.hi[12:], k.hi[:])
+	return f
 }
 
-// set makes pair k find st.
-func (x *pairIndex) set(k pairKey, st *saState) {
+// lookup returns the value of pair k and whether it is in the map.
+func (x *pairMap[V]) lookup(k pairKey) (V, bool) {
 	if k4, ok := k.v4(); ok {
-		x.v4[k4] = st
+		v, ok := x.v4[k4]
+		return v, ok
+	}
+	v, ok := x.v6[k]
+	return v, ok
+}
+
+// get returns the value of pair k (the zero value when none).
+func (x *pairMap[V]) get(k pairKey) V {
+	v, _ := x.lookup(k)
+	return v
+}
+
+// set makes pair k map to v.
+func (x *pairMap[V]) set(k pairKey, v V) {
+	if k4, ok := k.v4(); ok {
+		x.v4[k4] = v
 		return
 	}
-	x.v6[k] = st
+	x.v6[k] = v
 }
 
-// drop removes pair k when it finds st.
-func (x *pairIndex) drop(k pairKey, st *saState) {
+// del removes pair k.
+func (x *pairMap[V]) del(k pairKey) {
 	if k4, ok := k.v4(); ok {
-		if x.v4[k4] == st {
+		delete(x.v4, k4)
+		return
+	}
+	delete(x.v6, k)
+}
+
+// drop removes pair k when it maps to v.
+func (x *pairMap[V]) drop(k pairKey, v V) {
+	if k4, ok := k.v4(); ok {
+		if cur, ok := x.v4[k4]; ok && cur == v {
 			delete(x.v4, k4)
 		}
 		return
 	}
-	if x.v6[k] == st {
+	if cur, ok := x.v6[k]; ok && cur == v {
 		delete(x.v6, k)
+	}
+}
+
+// all yields every pair and its value, in no particular order.
+func (x *pairMap[V]) all() iter.Seq2[pairKey, V] {
+	return func(yield func(pairKey, V) bool) {
+		for k, v := range x.v4 {
+			if !yield(k.full(), v) {
+				return
+			}
+		}
+		for k, v := range x.v6 {
+			if !yield(k, v) {
+				return
+			}
+		}
 	}
 }

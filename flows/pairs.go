@@ -81,11 +81,11 @@ func (a *Analyzer) observePair(st *saState) {
 		return
 	}
 	k := st.pairKey()
-	i, ok := a.hist[k]
+	i, ok := a.hist.lookup(k)
 	if !ok {
 		rec := pairHist{start: st.start(), frame: st.FirstFrame,
 			short: st.end().Sub(st.start()) < flapLife, deleted: st.out.has(outDeleted)}
-		if len(a.hist) >= a.histMax {
+		if a.hist.len() >= a.histMax {
 			free, ok := a.dropPairHist()
 			if !ok {
 				a.pairsDropped++
@@ -97,7 +97,7 @@ func (a *Analyzer) observePair(st *saState) {
 			i = int32(len(a.histRecs))
 			a.histRecs = append(a.histRecs, rec)
 		}
-		a.hist[k] = i
+		a.hist.set(k, i)
 		a.queuePair(k)
 		return
 	}
@@ -119,10 +119,10 @@ func (a *Analyzer) observePair(st *saState) {
 // time) while the SAs are finalised.
 func (a *Analyzer) reservePairs(n int) {
 	n = min(n, a.histMax)
-	if len(a.hist) > 0 || len(a.histRecs) > 0 || a.histN > 0 || n <= 64 {
+	if a.hist.len() > 0 || len(a.histRecs) > 0 || a.histN > 0 || n <= 64 {
 		return
 	}
-	a.hist = make(map[pairKey]int32, n)
+	a.hist = newPairMap[int32](n)
 	a.histRecs = make([]pairHist, 0, n)
 	a.histQ, a.histHead = make([]pairKey, n), 0
 }
@@ -137,8 +137,8 @@ func (a *Analyzer) dropPairHist() (int32, bool) {
 		a.histQ[a.histHead] = pairKey{}
 		a.histHead = (a.histHead + 1) % len(a.histQ)
 		a.histN--
-		if i, ok := a.hist[k]; ok && a.histRecs[i].more == nil {
-			delete(a.hist, k)
+		if i, ok := a.hist.lookup(k); ok && a.histRecs[i].more == nil {
+			a.hist.del(k)
 			a.histRecs[i] = pairHist{}
 			a.pairsDropped++
 			return i, true

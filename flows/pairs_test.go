@@ -40,8 +40,8 @@ func TestPairHistBounded(t *testing.T) {
 		if len(r.SAs) != n+5 {
 			t.Fatalf("%d SAs, want %d", len(r.SAs), n+5)
 		}
-		if len(a.hist) > bound {
-			t.Errorf("history of %d pairs kept, bound %d", len(a.hist), bound)
+		if a.hist.len() > bound {
+			t.Errorf("history of %d pairs kept, bound %d", a.hist.len(), bound)
 		}
 		var kinds []string
 		note := ""
@@ -100,11 +100,12 @@ func flapFive(t *testing.T, a *Analyzer, start time.Duration) {
 
 // TestPairHistBytes measures the heap that the history of pairs of peers
 // with a single finished SA costs (the million-SA concentrator capture
-// fills the table with them): at most 192 B a pair, the map entry and
+// fills the table with them): at most 128 B a pair, the map entry and
 // the queue included (273 B when every pair had its own record, cycle
 // slice and addresses; 209 B with the record as the map value, the map
 // half full after its last growth at 2^14 entries like the table at its
-// bound of 2^17; 168 B with a 4-byte index in the map).
+// bound of 2^17; 168 B with a 4-byte index in the map; 115 B with IPv4
+// pairs keyed by 8 octets, pairMap).
 func TestPairHistBytes(t *testing.T) {
 	const n = 1 << 14
 	a := NewAnalyzer(Options{})
@@ -118,13 +119,13 @@ func TestPairHistBytes(t *testing.T) {
 	runtime.GC()
 	runtime.ReadMemStats(&after)
 	runtime.KeepAlive(sts)
-	if len(a.hist) != n {
-		t.Fatalf("%d pairs recorded, want %d", len(a.hist), n)
+	if a.hist.len() != n {
+		t.Fatalf("%d pairs recorded, want %d", a.hist.len(), n)
 	}
 	per := (int64(after.HeapAlloc) - int64(before.HeapAlloc)) / n
 	t.Logf("%d B per single-SA pair", per)
-	if per > 192 {
-		t.Errorf("%d B per single-SA pair, want at most 192", per)
+	if per > 128 {
+		t.Errorf("%d B per single-SA pair, want at most 128", per)
 	}
 }
 
@@ -160,11 +161,11 @@ func TestPairQueueBounded(t *testing.T) {
 			t.Fatalf("after %d pairs: queue of %d keys, bound %d", i+1, cap(a.histQ), bound)
 		}
 	}
-	if len(a.hist) != bound || a.pairsDropped != 9*bound {
-		t.Fatalf("%d pairs kept, %d dropped; want %d, %d", len(a.hist), a.pairsDropped, bound, 9*bound)
+	if a.hist.len() != bound || a.pairsDropped != 9*bound {
+		t.Fatalf("%d pairs kept, %d dropped; want %d, %d", a.hist.len(), a.pairsDropped, bound, 9*bound)
 	}
 	for i := 9 * bound; i < len(sts); i++ {
-		if _, ok := a.hist[sts[i].pairKey()]; !ok {
+		if _, ok := a.hist.lookup(sts[i].pairKey()); !ok {
 			t.Fatalf("pair %d (one of the last %d) was dropped", i, bound)
 		}
 	}

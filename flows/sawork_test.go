@@ -137,12 +137,7 @@ func TestFinalisedStateReleased(t *testing.T) {
 		}
 		a.drain()
 		var states []weak.Pointer[saState]
-		for _, st := range a.sas {
-			states = append(states, weak.Make(st))
-		}
-		for _, st := range a.half {
-			states = append(states, weak.Make(st))
-		}
+		a.ix.each(func(st *saState) { states = append(states, weak.Make(st)) })
 		a.Finish()
 		children := 0
 		for _, sa := range kept {

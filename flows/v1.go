@@ -183,23 +183,24 @@ func (a *Analyzer) v1(p *Packet, decodeErr bool) {
 
 // lookupV1 finds or creates the ISAKMP SA of an IKEv1 message.
 func (a *Analyzer) lookupV1(p *Packet, h *dissect.Header) *saState {
-	hk := halfKey{h.SPIi, 1}
+	// One index lookup finds both the SA of the full key and the
+	// half-open SA of the initiator SPI (saindex.go).
+	st, hs := a.ix.find(1, h.SPIi, h.SPIr)
 	if h.SPIr.IsZero() {
-		if st := a.half[hk]; st != nil {
-			return st
+		if hs != nil {
+			return hs
 		}
 		st := a.newSA(1, p, true, h.SPIi, h.SPIr)
 		st.v1 = &v1State{}
 		st.fromStart = h.Exchange == dissect.ExchangeIdentityProtect || h.Exchange == dissect.ExchangeAggressive
-		a.half[hk] = st
-		st.half = true
+		a.addHalf(st)
 		return st
 	}
 	key := saKey{h.SPIi, h.SPIr, 1}
-	if st := a.sas[key]; st != nil {
+	if st != nil {
 		return st
 	}
-	if hs := a.half[hk]; hs != nil && !hs.done && hs.SPIr.IsZero() {
+	if hs != nil && !hs.done && hs.SPIr.IsZero() {
 		hs.SPIr = h.SPIr
 		a.addKey(hs, key)
 		return hs
@@ -207,7 +208,7 @@ func (a *Analyzer) lookupV1(p *Packet, h *dissect.Header) *saState {
 	// First seen mid-conversation: assume the sender initiated, unless this
 	// is the responder's half of phase 1.
 	fromI := true
-	st := a.newSA(1, p, fromI, h.SPIi, h.SPIr)
+	st = a.newSA(1, p, fromI, h.SPIi, h.SPIr)
 	st.v1 = &v1State{}
 	a.addKey(st, key)
 	return st

@@ -54,31 +54,32 @@ func (a *Analyzer) v2(p *Packet, decodeErr bool) {
 
 // lookupV2 finds or creates the IKE SA of an IKEv2 message.
 func (a *Analyzer) lookupV2(p *Packet, h *dissect.Header, fromI, isResp bool) *saState {
-	hk := halfKey{h.SPIi, 2}
+	// One index lookup finds both the SA of the full key and the
+	// half-open SA of the initiator SPI (saindex.go).
+	st, hs := a.ix.find(2, h.SPIi, h.SPIr)
 	if h.SPIr.IsZero() {
-		if st := a.half[hk]; st != nil {
-			return st
+		if hs != nil {
+			return hs
 		}
 		st := a.newSA(2, p, fromI, h.SPIi, h.SPIr)
 		st.fromStart = !isResp && h.Exchange == dissect.ExchangeIKESAInit && h.MessageID == 0
-		a.half[hk] = st
-		st.half = true
+		a.addHalf(st)
 		if st.fromStart {
 			a.noteReplacement(st, p)
 		}
 		return st
 	}
 	key := saKey{h.SPIi, h.SPIr, 2}
-	if st := a.sas[key]; st != nil {
+	if st != nil {
 		return st
 	}
-	if hs := a.half[hk]; hs != nil && !hs.done && h.Exchange == dissect.ExchangeIKESAInit &&
+	if hs != nil && !hs.done && h.Exchange == dissect.ExchangeIKESAInit &&
 		(hs.SPIr.IsZero() || hs.out.has(outInitRetry)) {
 		hs.SPIr = h.SPIr
 		a.addKey(hs, key)
 		return hs
 	}
-	st := a.newSA(2, p, fromI, h.SPIi, h.SPIr)
+	st = a.newSA(2, p, fromI, h.SPIi, h.SPIr)
 	a.addKey(st, key)
 	if old := a.rekeyFrom(key); old != nil {
 		a.linkRekey(old, st, false)
