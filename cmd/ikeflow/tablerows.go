@@ -3,6 +3,7 @@ package main
 import (
 	"io"
 
+	"github.com/olekukonko/tablewriter/pkg/twwidth"
 	"github.com/olekukonko/tablewriter/renderer"
 	"github.com/olekukonko/tablewriter/tw"
 )
@@ -15,13 +16,14 @@ import (
 // alignments, truncation, the display width of each cell measured several
 // times in a locked cache, debug calls that box their arguments): on a
 // summary table of 200 SAs it was half of the table's render time. A body
-// line whose cells are all plain (printable ASCII, so as many columns as
-// octets; unmerged; left-aligned with one-space padding; narrower than
-// their column) comes out of Blueprint as "| cell<spaces> | cell<spaces> |",
-// which needs no measuring. Any other line (header, border, a cell with a
-// colour escape, a tab or non-ASCII text, another layout) goes to
-// Blueprint. tablewriter still lays the table out (widths, cell lines);
-// TestPlainRowsMatchBlueprint and FuzzPlainRows compare the two renderers.
+// line whose cells are unmerged, left-aligned with one-space padding and
+// narrower than their column comes out of Blueprint as
+// "| cell<spaces> | cell<spaces> |". A plain cell (printable ASCII: as
+// many columns as octets) needs no measuring; another is measured once.
+// Any other line (header, border, another layout, a cell Blueprint would
+// truncate) goes to Blueprint. tablewriter still lays the table out
+// (widths, cell lines); TestPlainRowsMatchBlueprint and FuzzPlainRows
+// compare the two renderers.
 type plainRows struct {
 	*renderer.Blueprint
 	w   io.Writer
@@ -70,16 +72,32 @@ func (p *plainRows) appendPlain(ctx tw.Formatting) bool {
 		width, ok := ctx.Row.Widths.OK(col)
 		cell, ok2 := ctx.Row.Current[col]
 		if !ok || !ok2 || cell.Merge != (tw.MergeState{}) || cell.Align == tw.AlignRight || cell.Align == tw.AlignCenter ||
-			cell.Padding.Left != " " || cell.Padding.Right != " " || !plainText(cell.Data) || len(cell.Data)+2 > width {
+			cell.Padding.Left != " " || cell.Padding.Right != " " {
+			return false
+		}
+		// A plain cell is as wide as it is long; another (the arrow of
+		// "Initiator → Responder", a colour escape) is measured as
+		// Blueprint measures it, and its padded form checked as Blueprint
+		// checks it: a cell Blueprint would truncate or pad again goes to it.
+		plain := plainText(cell.Data)
+		cw := len(cell.Data)
+		if !plain {
+			cw = twwidth.Width(cell.Data)
+		}
+		if cw+2 > width {
 			return false
 		}
 		if col > 0 {
 			b = append(b, p.sep...)
 		}
+		start := len(b)
 		b = append(b, ' ')
 		b = append(b, cell.Data...)
-		for range width - 1 - len(cell.Data) {
+		for range width - 1 - cw {
 			b = append(b, ' ')
+		}
+		if !plain && twwidth.Width(string(b[start:])) != width {
+			return false
 		}
 	}
 	p.buf = append(append(b, p.sep...), '\n')

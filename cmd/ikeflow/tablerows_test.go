@@ -8,6 +8,7 @@ import (
 	"github.com/ikeflow/ikeflow/flows"
 
 	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/pkg/twwidth"
 	"github.com/olekukonko/tablewriter/renderer"
 	"github.com/olekukonko/tablewriter/tw"
 )
@@ -72,7 +73,12 @@ func TestPlainRowsMatchBlueprint(t *testing.T) {
 		{"summary-like", []string{"#", "Initiator → Responder", "SPIs i/r"}, [][]string{
 			{"1", "198.51.100.8:500 → 203.0.113.8:500\nNAT: both", "212a71b6865c5d8b\n533f47526aadf2de"},
 			{"2", "[2001:db8::1]:500 → [2001:db8::2]:4500", "0000000000000000\n0000000000000000"},
-		}, false}, // every row has the arrow
+		}, true},
+		{"combining and wide", []string{"x", "y"}, [][]string{
+			{"\u0301start", "e\u0301"},
+			{"😀 emoji", "ｆｕｌｌ"},
+			{"\u200bzero width", "→→"},
+		}, true},
 		{"colour", []string{"Severity", "Kind"}, [][]string{
 			{paint(true, flows.SeverityError, "error"), "no_proposal_chosen"},
 			{"info", "nat_detected"},
@@ -87,25 +93,36 @@ func TestPlainRowsMatchBlueprint(t *testing.T) {
 		{"no header", nil, [][]string{{"x", "y"}, {"longer cell", "z"}}, true},
 		{"one column", []string{"only"}, [][]string{{"a"}, {"bb\nccc"}}, true},
 	}
+	ea := twwidth.IsEastAsian()
+	defer twwidth.SetEastAsian(ea)
 	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			plain, blue, n := renderBoth(t, c.header, c.rows)
-			if plain != blue {
-				t.Fatalf("plainRows wrote\n%s\nBlueprint wrote\n%s", plain, blue)
+		for _, eastAsian := range []bool{false, true} { // the arrow is two columns wide in East Asian width
+			twwidth.SetEastAsian(eastAsian)
+			name := c.name
+			if eastAsian {
+				name += "/east-asian"
 			}
-			if c.wantPlain && n == 0 {
-				t.Errorf("no body line took the plain path:\n%s", plain)
-			}
-		})
+			t.Run(name, func(t *testing.T) {
+				plain, blue, n := renderBoth(t, c.header, c.rows)
+				if plain != blue {
+					t.Fatalf("plainRows wrote\n%s\nBlueprint wrote\n%s", plain, blue)
+				}
+				if c.wantPlain && n == 0 {
+					t.Errorf("no body line took the plain path:\n%s", plain)
+				}
+			})
+		}
 	}
 }
 
 // FuzzPlainRows compares plainRows with Blueprint on tables made from the
-// input: rows split at '\x00', cells at '\x01', cell lines at '\n'.
+// input (rows split at '\x00', cells at '\x01', cell lines at '\n'), with
+// East Asian widths off and on.
 func FuzzPlainRows(f *testing.F) {
 	f.Add("1\x01established\x01error x\ninfo y\x002\x01failed\x01-")
 	f.Add("a\x01\x1b[31merror\x1b[0m\x00→\x01b")
 	f.Add("\x01\x00\t\x01  \x00日\x01é")
+	f.Add("\u0301x\x01😀\x00ｆ\x01\u200b")
 	f.Fuzz(func(t *testing.T, in string) {
 		if len(in) > 4096 {
 			return
@@ -132,9 +149,14 @@ func FuzzPlainRows(f *testing.F) {
 		for i := range header {
 			header[i] = "h" + strings.Repeat("x", i)
 		}
-		plain, blue, _ := renderBoth(t, header, rows)
-		if plain != blue {
-			t.Fatalf("rows %q:\nplainRows wrote\n%s\nBlueprint wrote\n%s", rows, plain, blue)
+		ea := twwidth.IsEastAsian()
+		defer twwidth.SetEastAsian(ea)
+		for _, eastAsian := range []bool{false, true} {
+			twwidth.SetEastAsian(eastAsian)
+			plain, blue, _ := renderBoth(t, header, rows)
+			if plain != blue {
+				t.Fatalf("rows %q (East Asian width %v):\nplainRows wrote\n%s\nBlueprint wrote\n%s", rows, eastAsian, plain, blue)
+			}
 		}
 	})
 }
