@@ -142,7 +142,17 @@ func (a *Analyzer) retransmitFindings(st *saState) (gaveUp bool) {
 					" lookups, or an overloaded peer. Delays this long invite retransmits and, past the peer's timeout,"+
 					" failed negotiations.", slowFrom, slowTo)
 		}
+		// Every message marked as a retransmit counts in ex.Retransmits,
+		// except an IKEv2 response's copy and a copy of an IKEv2 fragment
+		// other than the first (v2.go), neither of which reaches
+		// retransmitFinding: a response's group is skipped below, and a
+		// later fragment joins only the group of a first fragment, whose
+		// copies count. So an exchange without retransmits (nearly all
+		// of them) has no group, and its messages need no scan.
 		for i := range ex.nmsgs() {
+			if ex.Retransmits == 0 {
+				break // no group (see above)
+			}
 			g = retransmitGroup(ex, i, g[:0])
 			if len(g) == 0 || ex.msg(g[0]).response() && sa.Version == 2 {
 				continue // a responder resends its answer to a retransmitted request: expected
@@ -387,7 +397,10 @@ func (a *Analyzer) natFinding(st *saState) {
 	if st.out.has(outNATByPort) {
 		msg = natPortMessage
 	}
-	st.addFinding(KindNATDetected, SeverityInfo, sa.Start, msg, st.natFrames.list()...)
+	// The frames pass through an array on the stack (addFinding copies
+	// them): list's new slice was an allocation for every SA behind NAT.
+	var buf [4]int
+	st.addFinding(KindNATDetected, SeverityInfo, sa.Start, msg, st.natFrames.appendTo(buf[:0])...)
 }
 
 // NAT finding texts (constant, so 100k SAs behind NAT share them).
@@ -481,11 +494,10 @@ func (a *Analyzer) espFindings(st *saState) {
 	for _, c := range sa.ChildSAs {
 		end := sa.End
 		life := end.Sub(c.Created)
-		name := c.SPIi.String() + "/" + c.SPIr.String()
 		switch {
 		case c.ESPPackets.IToR == 0 && c.ESPPackets.RToI == 0 && c.State != ChildFailed && life >= 10*time.Second && !c.Inferred:
 			st.addFinding(KindNoESP, SeverityWarning, c.Created,
-				"Child SA "+name+" was negotiated but carried no ESP in "+secs(life)+". No traffic matched its selectors"+
+				"Child SA "+c.SPIi.String()+"/"+c.SPIr.String()+" was negotiated but carried no ESP in "+secs(life)+". No traffic matched its selectors"+
 					" (TSi "+listOr(c.TSi, "-")+", TSr "+listOr(c.TSr, "-")+"), or the SA was not installed in the"+
 					" kernel. Check routing into the tunnel and the encryption domains.", c.CreatedFrame)
 		case c.ESPPackets.IToR >= 3 && c.ESPPackets.RToI == 0:

@@ -258,7 +258,13 @@ func (a *Analyzer) endUnknown(st *saState) {
 	if n == 0 || sa.End.After(lastT) {
 		return
 	}
-	frames := make([]int, 0, n)
+	// The frames and the text are put together in arrays on the stack
+	// (addFinding copies the frames; the text is copied once into its
+	// string): a keyless capture ends most of its SAs this way, and the
+	// frame slice, the joined frames and the text were three allocations
+	// for each.
+	var frameBuf [8]int
+	frames := frameBuf[:0]
 	for _, ex := range exs[k:] {
 		for i := range ex.nmsgs() {
 			frames = append(frames, ex.frame(i))
@@ -270,9 +276,17 @@ func (a *Analyzer) endUnknown(st *saState) {
 	if sa.Version == 1 {
 		what, dpd = "This SA ends with encrypted informational messages", "a DPD R-U-THERE"
 	}
-	st.addFinding(KindEndUnknown, SeverityInfo, firstT,
-		what+" (frames "+joinInts(frames)+"), after which the capture shows"+
-			" nothing more of it: no IKE message and no ESP. Without keys a Delete and "+dpd+" look alike, so the"+
-			" SA may have been deleted there; \"established\" is only the last state the capture shows. Give the"+
-			" keys to know.", frames...)
+	var textBuf [512]byte
+	b := append(append(textBuf[:0], what...), " (frames "...)
+	for i, f := range frames {
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		b = strconv.AppendInt(b, int64(f), 10)
+	}
+	b = append(b, "), after which the capture shows nothing more of it: no IKE message and no ESP. Without keys a Delete and "...)
+	b = append(b, dpd...)
+	b = append(b, " look alike, so the SA may have been deleted there; \"established\" is only the last state the capture"+
+		" shows. Give the keys to know."...)
+	st.addFinding(KindEndUnknown, SeverityInfo, firstT, string(b), frames...)
 }

@@ -39,17 +39,19 @@ func (l *frameList) add(f int) {
 }
 
 // list returns the frames, in a new slice.
-func (l *frameList) list() []int {
-	var out []int
+func (l *frameList) list() []int { return l.appendTo(nil) }
+
+// appendTo appends the frames to b.
+func (l *frameList) appendTo(b []int) []int {
 	for _, f := range l.inline {
 		if f > 0 {
-			out = append(out, f)
+			b = append(b, f)
 		}
 	}
 	if l.more != nil {
-		out = append(out, *l.more...)
+		b = append(b, *l.more...)
 	}
-	return out
+	return b
 }
 
 // dhList is a list of DH groups: three inline (16 octets with more, an

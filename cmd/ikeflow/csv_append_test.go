@@ -40,17 +40,18 @@ func TestAppendCSVMatchesEncodingCSV(t *testing.T) {
 			t.Fatal(err)
 		}
 		cw.Flush()
-		var got, gotB []byte
+		var got, gotB, gotN []byte
 		for k, f := range rec {
 			if k > 0 {
-				got, gotB = append(got, ','), append(gotB, ',')
+				got, gotB, gotN = append(got, ','), append(gotB, ','), append(gotN, ',')
 			}
 			got = appendCSVField(got, f)
 			gotB = appendCSVField(gotB, []byte(f))
+			gotN = appendCSVField(gotN, flows.FindingKind(f)) // a named string type
 		}
-		got, gotB = append(got, '\n'), append(gotB, '\n')
-		if string(got) != want.String() || string(gotB) != want.String() {
-			t.Fatalf("%q: got %q (bytes: %q), want %q", rec, got, gotB, want.String())
+		got, gotB, gotN = append(got, '\n'), append(gotB, '\n'), append(gotN, '\n')
+		if string(got) != want.String() || string(gotB) != want.String() || string(gotN) != want.String() {
+			t.Fatalf("%q: got %q (bytes: %q, named: %q), want %q", rec, got, gotB, gotN, want.String())
 		}
 	}
 }

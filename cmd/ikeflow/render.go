@@ -17,9 +17,9 @@ import (
 // saRow is the display form of one IKE SA, shared by the table, markdown
 // and CSV renderers.
 type saRow struct {
-	n                              int
-	start, peers, version, spis    string
-	state, proposal, children, fnd string
+	n                           int
+	start, peers, version, spis string
+	state, proposal, children   string
 }
 
 func saRows(rep *flows.Report, sep string) []saRow {
@@ -38,7 +38,6 @@ func saRows(rep *flows.Report, sep string) []saRow {
 			state:    sa.State.String(),
 			proposal: sa.Proposal,
 			children: childSummary(sa, sep),
-			fnd:      findingSummary(sa.Findings),
 		}
 		if sa.NAT != "" {
 			r.peers += sep + "NAT: " + sa.NAT
@@ -57,23 +56,6 @@ func childSummary(sa *flows.SA, sep string) string {
 	}
 	var buf [256]byte // on the stack: the string is the one allocation
 	return string(appendChildSummary(buf[:0], sa, sep))
-}
-
-func findingSummary(fs []flows.Finding) string {
-	if len(fs) == 0 {
-		return "-"
-	}
-	count := map[flows.Severity]int{}
-	for _, f := range fs {
-		count[f.Severity]++
-	}
-	var parts []string
-	for _, s := range []flows.Severity{flows.SeverityError, flows.SeverityWarning, flows.SeverityInfo} {
-		if n := count[s]; n > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", n, s))
-		}
-	}
-	return strings.Join(parts, ", ")
 }
 
 // frameList prints frames compactly: "3, 6, 9" or "3, 6, … (12 frames)".
@@ -148,7 +130,7 @@ func paint(color bool, sev flows.Severity, s string) string {
 
 func newASCIITable(w io.Writer) *tablewriter.Table {
 	return tablewriter.NewTable(w,
-		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{Symbols: tw.NewSymbols(tw.StyleASCII)})),
+		tablewriter.WithRenderer(newPlainRows(tw.Rendition{Symbols: tw.NewSymbols(tw.StyleASCII)})),
 		tablewriter.WithHeaderAutoFormat(tw.Off),
 		tablewriter.WithRowAlignment(tw.AlignLeft),
 		tablewriter.WithHeaderAlignment(tw.AlignLeft),
@@ -226,7 +208,7 @@ func renderWide(w io.Writer, rep *flows.Report, fi *findingIndex, o renderOpts) 
 			if fnd == "" {
 				fnd = "-"
 			}
-			if err := t.Append(strconv.Itoa(r.n), r.start, r.peers, r.version, r.spis, r.state, wrap(r.proposal, 28), r.children, fnd); err != nil {
+			if err := t.Append([]string{strconv.Itoa(r.n), r.start, r.peers, r.version, r.spis, r.state, wrap(r.proposal, 28), r.children, fnd}); err != nil {
 				return err
 			}
 		}
@@ -239,7 +221,7 @@ func renderWide(w io.Writer, rep *flows.Report, fi *findingIndex, o renderOpts) 
 		t := newASCIITable(w)
 		t.Header("#", "Severity", "Kind", "SA", "Frames", "What happened, what to check")
 		for _, g := range fi.groups {
-			if err := t.Append(g.label(), paint(o.color, g.sev, g.sev.String()), g.kind, wrap(groupSAs(g, 8), 12), wrap(o.refs.list(g.frames, 8), 16), wrap(g.msg, 72)); err != nil {
+			if err := t.Append([]string{g.label(), paint(o.color, g.sev, g.sev.String()), g.kind, wrap(groupSAs(g, 8), 12), wrap(o.refs.list(g.frames, 8), 16), wrap(g.msg, 72)}); err != nil {
 				return err
 			}
 		}
@@ -326,7 +308,7 @@ func renderMarkdown(w io.Writer, rep *flows.Report, o renderOpts) error {
 		t := newMarkdownTable(w)
 		t.Header("#", "Severity", "Kind", "SA", "Frames", "What happened, what to check")
 		for _, g := range fi.groups {
-			if err := t.Append(g.label(), g.sev.String(), g.kind, groupSAs(g, 8), mdCell(o.refs.list(g.frames, 8)), mdCell(g.msg)); err != nil {
+			if err := t.Append([]string{g.label(), g.sev.String(), g.kind, groupSAs(g, 8), mdCell(o.refs.list(g.frames, 8)), mdCell(g.msg)}); err != nil {
 				return err
 			}
 		}

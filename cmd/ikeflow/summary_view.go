@@ -141,8 +141,11 @@ func summaryWide(w io.Writer, rep, view *flows.Report, fi *findingIndex, entries
 		fmt.Fprintln(w)
 		t := newASCIITable(w)
 		t.Header("#", "Start (UTC)", "Initiator → Responder", "IKE", "SPIs i/r", "State", "Proposal", "Child SAs", "Findings")
+		// Each row goes to Append as one []string, which tablewriter keeps
+		// as its cells; nine arguments would be boxed one by one and
+		// converted back (renderWide and the findings tables do the same).
 		for _, r := range saRows(view, "\n") {
-			if err := t.Append(strconv.Itoa(r.n), r.start, r.peers, r.version, r.spis, r.state, r.proposal, r.children, strings.Join(fi.saFindings(r.n, false), "\n")); err != nil {
+			if err := t.Append([]string{strconv.Itoa(r.n), r.start, r.peers, r.version, r.spis, r.state, r.proposal, r.children, strings.Join(fi.saFindings(r.n, false), "\n")}); err != nil {
 				return err
 			}
 		}
@@ -157,7 +160,7 @@ func summaryWide(w io.Writer, rep, view *flows.Report, fi *findingIndex, entries
 	t := newASCIITable(w)
 	t.Header("Severity", "Kind", "Count", "SAs", "First frames", "Example")
 	for _, g := range kinds {
-		if err := t.Append(paint(o.color, g.sev, g.sev.String()), g.kind, strconv.Itoa(g.n), strconv.Itoa(g.nSAs), o.refs.list(g.first, 8), wrap(g.msg, 72)); err != nil {
+		if err := t.Append([]string{paint(o.color, g.sev, g.sev.String()), g.kind, strconv.Itoa(g.n), strconv.Itoa(g.nSAs), o.refs.list(g.first, 8), wrap(g.msg, 72)}); err != nil {
 			return err
 		}
 	}
@@ -184,7 +187,7 @@ func summaryMarkdown(w io.Writer, rep, view *flows.Report, fi *findingIndex, ent
 	t := newMarkdownTable(w)
 	t.Header("Severity", "Kind", "Count", "SAs", "First frames", "Example")
 	for _, g := range kinds {
-		if err := t.Append(g.sev.String(), g.kind, strconv.Itoa(g.n), strconv.Itoa(g.nSAs), mdCell(o.refs.list(g.first, 8)), mdCell(g.msg)); err != nil {
+		if err := t.Append([]string{g.sev.String(), g.kind, strconv.Itoa(g.n), strconv.Itoa(g.nSAs), mdCell(o.refs.list(g.first, 8)), mdCell(g.msg)}); err != nil {
 			return err
 		}
 	}
