@@ -138,12 +138,21 @@ func runAnalyze(e *env, args []string) error {
 	}
 	defer out.close()
 	col := out.col
-	fopt.OnSA = col.add
+	onSA := col.add
 	fopt.NoExchanges = !f.needsExchanges(o.ladder)
 	var sel *selection
 	if o.write != "" {
 		sel = newSelection(fopt.Peers)
-		fopt.OnSA = func(sa *flows.SA) { sel.add(sa); col.add(sa) }
+		onSA = func(sa *flows.SA) { sel.add(sa); col.add(sa) }
+	}
+	// The collector (and with it the JSON or CSV encoding) runs on its
+	// own goroutine, beside the analyzer (sapipe.go). With several inputs
+	// a streaming format names the frames of each SA by file (refs) as it
+	// writes it, while the analyzer adds to refs: that stays on one
+	// goroutine.
+	fopt.OnSA = onSA
+	if refs == nil || !f.streams {
+		fopt.OnSA = col.startPipe(onSA)
 	}
 	an := flows.NewAnalyzer(fopt)
 	prog := newProgress(e.stderr, readers, o.quiet)
@@ -161,12 +170,13 @@ func runAnalyze(e *env, args []string) error {
 		pkt.Frame = refs.add(in, pkt.Frame)
 		an.Add(pkt)
 		prog.tick(an)
-		return col.err == nil
+		return !col.stopped()
 	}, warn.warn)
 	if err != nil {
 		return err
 	}
-	if col.err != nil {
+	if col.stopped() {
+		col.wait()
 		return col.err
 	}
 	prog.done()
