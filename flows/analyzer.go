@@ -79,6 +79,14 @@ type Analyzer struct {
 	findBuf []Finding
 	// memo holds certificate request texts shared by SAs (certFindings).
 	memo *textMemo
+	// prep is the Preparer of AddPrepared's packets (prepare.go). nat is
+	// the NAT detection hashes prepared for the packet being processed
+	// (nat.ok false: none), natSrc and natDst its addresses: copies, not
+	// pointers to the packet, which would make every caller's packet
+	// escape to the heap.
+	prep           *Preparer
+	nat            natPre
+	natSrc, natDst netip.AddrPort
 }
 
 // NewAnalyzer returns an Analyzer configured by opt.
@@ -126,14 +134,7 @@ func NewAnalyzer(opt Options) *Analyzer {
 // twice within microseconds is analysed once. p and its Data are not
 // retained.
 func (a *Analyzer) Add(p *Packet) {
-	if p == nil {
-		return
-	}
-	if a.peers != nil && !a.peers[p.Src.Addr().Unmap()] && !a.peers[p.Dst.Addr().Unmap()] {
-		a.report.Stats.FilteredOut++
-		return
-	}
-	a.enqueue(p)
+	a.AddPrepared(p, nil)
 }
 
 // addIKE decodes an IKE message and dispatches it by version; sum is the

@@ -110,14 +110,14 @@ func BenchmarkReorderWindowOnly(b *testing.B) {
 		dups, held := 0, 0
 		out := func() {
 			hp := r.pop()
-			if a.duplicate(&hp.p, dupKey(&hp.p, hp.sum)) {
+			if a.duplicate(&hp.p, dupKey(&hp.p, hp.pre.sum)) {
 				dups++
 			}
 			r.recycle(hp.p.Data)
 			hp.p = Packet{}
 		}
 		denseFeed(b, n, func(p *Packet) {
-			r.push(p, a.packetSum(p))
+			r.push(p, &Prepared{sum: packetSum(a.seed, p)})
 			held = max(held, r.size())
 			for r.size() > 0 && r.pastWindow(DefaultReorderWindow) {
 				out()

@@ -161,17 +161,20 @@ func runAnalyze(e *env, args []string) error {
 	m := newMerger(fs.Args(), readers)
 	defer startHeapFloor()() // no GC below 64 MiB of heap (heapfloor.go)
 	// Reading and decoding run a block ahead in their own goroutine, for
-	// files; standard input and pipes are read inline (regularFiles).
-	feed := feedAhead
-	if !regularFiles(fs.Args()) {
-		feed = feedInline
-	}
-	err = feed(m, func(in int, pkt *flows.Packet) bool {
+	// files, with the per-packet work the analyzer's Preparer does there
+	// (flows.Preparer); standard input and pipes are read inline
+	// (regularFiles).
+	each := func(in int, pkt *flows.Packet, pre *flows.Prepared) bool {
 		pkt.Frame = refs.add(in, pkt.Frame)
-		an.Add(pkt)
+		an.AddPrepared(pkt, pre)
 		prog.tick(an)
 		return !col.stopped()
-	}, warn.warn)
+	}
+	if regularFiles(fs.Args()) {
+		err = feedPrepared(m, an.Preparer(), each, warn.warn)
+	} else {
+		err = feedInline(m, func(in int, pkt *flows.Packet) bool { return each(in, pkt, nil) }, warn.warn)
+	}
 	if err != nil {
 		return err
 	}
