@@ -33,11 +33,15 @@ const (
 )
 
 // heldPacket is a packet waiting in the reorder window, with its own copy
-// of Data and what was prepared for it (its fingerprint, packetSum, at
-// least; prepare.go).
+// of Data, its fingerprint (packetSum) and, for an IKEv2 IKE_SA_INIT
+// prepared with its NAT detection hashes (prepare.go), their index in
+// reorder.nats plus one (0: none). The hashes are held apart: 72 octets
+// that most packets do not have would make every held packet half as
+// large again.
 type heldPacket struct {
 	p   Packet
-	pre Prepared
+	sum uint64
+	nat int32
 }
 
 // packetSum returns the fingerprint of p's content: for an IKE message the
@@ -95,6 +99,10 @@ type reorder struct {
 	heap  []heldKey    // min-heap of the packets that came out of order
 	slab  []heldPacket // the packets, at their keys' slots
 	spare []int32      // free slots of slab
+	// nats holds the prepared NAT detection hashes of held packets
+	// (heldPacket.nat), natSpare its free slots.
+	nats     []natPre
+	natSpare []int32
 	// free holds recycled Data buffers by size class (bufClass), freeBytes
 	// their total capacity.
 	free      [bufClasses][][]byte
@@ -156,7 +164,18 @@ func (r *reorder) push(p *Packet, pre *Prepared) {
 		r.slab = append(r.slab, heldPacket{})
 	}
 	hp := &r.slab[slot]
-	hp.p, hp.pre = *p, *pre
+	hp.p, hp.sum, hp.nat = *p, pre.sum, 0
+	if pre.nat.ok {
+		var ns int32
+		if n := len(r.natSpare); n > 0 {
+			ns, r.natSpare = r.natSpare[n-1], r.natSpare[:n-1]
+		} else {
+			ns = int32(len(r.nats))
+			r.nats = append(r.nats, natPre{})
+		}
+		r.nats[ns] = pre.nat
+		hp.nat = ns + 1
+	}
 	if p.Data != nil {
 		hp.p.Data = append(r.buffer(len(p.Data)), p.Data...)
 	}
@@ -332,7 +351,7 @@ func (a *Analyzer) enqueue(p *Packet, pre *Prepared) {
 	}
 	w := a.window()
 	if w == 0 {
-		a.process(p, pre)
+		a.process(p, pre.sum, &pre.nat)
 		return
 	}
 	if !r.lastOut.IsZero() && p.Time.Before(r.lastOut) {
@@ -345,7 +364,7 @@ func (a *Analyzer) enqueue(p *Packet, pre *Prepared) {
 			r.lateFrames = append(r.lateFrames, p.Frame)
 		}
 		r.lateMax = max(r.lateMax, tsub(r.lastOut, p.Time))
-		a.process(p, pre)
+		a.process(p, pre.sum, &pre.nat)
 		return
 	}
 	r.push(p, pre)
@@ -361,9 +380,17 @@ func (a *Analyzer) release() {
 	if hp.p.Time.After(r.lastOut) {
 		r.lastOut = hp.p.Time
 	}
-	a.process(&hp.p, &hp.pre)
+	var nat *natPre
+	if hp.nat > 0 {
+		nat = &r.nats[hp.nat-1]
+	}
+	a.process(&hp.p, hp.sum, nat)
+	if hp.nat > 0 {
+		r.nats[hp.nat-1] = natPre{}
+		r.natSpare = append(r.natSpare, hp.nat-1)
+	}
 	r.recycle(hp.p.Data)
-	hp.p, hp.pre = Packet{}, Prepared{}
+	hp.p = Packet{}
 }
 
 // drain analyses every held packet (at Finish).
@@ -373,10 +400,10 @@ func (a *Analyzer) drain() {
 	}
 }
 
-// process analyses one packet, with what was prepared for it (its
-// fingerprint, packetSum, at least), in (restored) time order.
-func (a *Analyzer) process(p *Packet, pre *Prepared) {
-	sum := pre.sum
+// process analyses one packet, whose fingerprint (packetSum) is sum, in
+// (restored) time order; nat, when not nil, holds the NAT detection hashes
+// prepared for it (when nat.ok).
+func (a *Analyzer) process(p *Packet, sum uint64, nat *natPre) {
 	if a.duplicate(p, dupKey(p, sum)) {
 		return
 	}
@@ -388,8 +415,8 @@ func (a *Analyzer) process(p *Packet, pre *Prepared) {
 		// natHashOf takes the prepared NAT detection hashes from here
 		// (only IKE_SA_INIT messages have them).
 		a.nat.ok = false
-		if pre.nat.ok && pre.nat.addrs == natAddrs(p) {
-			a.nat, a.natSrc, a.natDst = pre.nat, p.Src, p.Dst
+		if nat != nil && nat.ok && nat.addrs == natAddrs(p) {
+			a.nat, a.natSrc, a.natDst = *nat, p.Src, p.Dst
 		}
 		a.addIKE(p, sum)
 	case KindESP:
