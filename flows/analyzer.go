@@ -83,6 +83,14 @@ type Analyzer struct {
 	// them from its front): one allocation for them all, when the report
 	// keeps them all anyway (no Options.OnSA, no SPI filter).
 	saBlock []SA
+	// prep is the Preparer of AddPrepared's packets (prepare.go). nat is
+	// the NAT detection hashes prepared for the packet being processed
+	// (nat.ok false: none), natSrc and natDst its addresses: copies, not
+	// pointers to the packet, which would make every caller's packet
+	// escape to the heap.
+	prep           *Preparer
+	nat            natPre
+	natSrc, natDst netip.AddrPort
 }
 
 // NewAnalyzer returns an Analyzer configured by opt.
@@ -129,14 +137,7 @@ func NewAnalyzer(opt Options) *Analyzer {
 // twice within microseconds is analysed once. p and its Data are not
 // retained.
 func (a *Analyzer) Add(p *Packet) {
-	if p == nil {
-		return
-	}
-	if a.peers != nil && !a.peers[p.Src.Addr().Unmap()] && !a.peers[p.Dst.Addr().Unmap()] {
-		a.report.Stats.FilteredOut++
-		return
-	}
-	a.enqueue(p)
+	a.AddPrepared(p, nil)
 }
 
 // addIKE decodes an IKE message and dispatches it by version; sum is the

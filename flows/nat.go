@@ -41,11 +41,11 @@ func (a *Analyzer) natCheck(st *saState, p *Packet, f *facts, resp bool) {
 		switch dissect.NotifyType(n.typ) {
 		case dissect.NotifyNATDetectionSourceIP:
 			srcSeen = true
-			hs := natHash(h.SPIi, spir, p.Src)
+			hs := a.natHashOf(h.SPIi, spir, p.Src, false)
 			srcMatch = srcMatch || bytes.Equal(n.data, hs[:])
 		case dissect.NotifyNATDetectionDestinationIP:
 			dstSeen = true
-			hs := natHash(h.SPIi, spir, p.Dst)
+			hs := a.natHashOf(h.SPIi, spir, p.Dst, true)
 			dstMatch = dstMatch || bytes.Equal(n.data, hs[:])
 		}
 	}

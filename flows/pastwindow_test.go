@@ -25,7 +25,7 @@ func TestPastWindow(t *testing.T) {
 				var r reorder
 				var earliest time.Time
 				for n, at := range []time.Time{times[i], times[j], times[k]} {
-					r.push(&Packet{Frame: n + 1, Kind: KindESP, Time: at}, 0)
+					r.push(&Packet{Frame: n + 1, Kind: KindESP, Time: at}, &Prepared{})
 				}
 				hp := &r.slab[r.firstKey().slot]
 				earliest = hp.p.Time

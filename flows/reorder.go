@@ -33,25 +33,31 @@ const (
 )
 
 // heldPacket is a packet waiting in the reorder window, with its own copy
-// of Data and its fingerprint (packetSum).
+// of Data, its fingerprint (packetSum) and, for an IKEv2 IKE_SA_INIT
+// prepared with its NAT detection hashes (prepare.go), their index in
+// reorder.nats plus one (0: none). The hashes are held apart: 72 octets
+// that most packets do not have would make every held packet half as
+// large again.
 type heldPacket struct {
 	p   Packet
 	sum uint64
+	nat int32
 }
 
 // packetSum returns the fingerprint of p's content: for an IKE message the
-// hash of all its octets, for ESP of its SPI and sequence number. enqueue
-// takes it when the packet comes in, while its octets are in the CPU cache
-// (the caller has just read them): after a wait in the reorder window,
-// thousands of packets later, they no longer are, and hashing them then
-// cost a cache miss per packet. The one pass over an IKE message's octets
-// serves twice: in the duplicate filter's key (dupKey) and, when the
-// message is exactly those octets and its flags are not rebuilt, as its
-// hash for retransmit detection (msgHash), which hashed it a second time.
-func (a *Analyzer) packetSum(p *Packet) uint64 {
+// hash (with seed, the Analyzer's) of all its octets, for ESP of its SPI
+// and sequence number. It is taken when the packet comes in (enqueue, or
+// a Preparer before), while its octets are in the CPU cache (the caller
+// has just read them): after a wait in the reorder window, thousands of
+// packets later, they no longer are, and hashing them then cost a cache
+// miss per packet. The one pass over an IKE message's octets serves twice:
+// in the duplicate filter's key (dupKey) and, when the message is exactly
+// those octets and its flags are not rebuilt, as its hash for retransmit
+// detection (msgHash), which hashed it a second time.
+func packetSum(seed maphash.Seed, p *Packet) uint64 {
 	switch p.Kind {
 	case KindIKE:
-		return maphash.Bytes(a.seed, p.Data)
+		return maphash.Bytes(seed, p.Data)
 	case KindESP:
 		return mix64(uint64(p.ESPSPI)<<32 | uint64(p.ESPSeq))
 	}
@@ -93,6 +99,10 @@ type reorder struct {
 	heap  []heldKey    // min-heap of the packets that came out of order
 	slab  []heldPacket // the packets, at their keys' slots
 	spare []int32      // free slots of slab
+	// nats holds the prepared NAT detection hashes of held packets
+	// (heldPacket.nat), natSpare its free slots.
+	nats     []natPre
+	natSpare []int32
 	// free holds recycled Data buffers by size class (bufClass), freeBytes
 	// their total capacity.
 	free      [bufClasses][][]byte
@@ -143,8 +153,9 @@ func (r *reorder) fromHeap() bool {
 	return len(r.heap) > 0 && r.heap[0].less(r.fifo[r.fhead])
 }
 
-// push adds p (copying its Data) with its fingerprint to the window.
-func (r *reorder) push(p *Packet, sum uint64) {
+// push adds p (copying its Data) with what was prepared for it to the
+// window.
+func (r *reorder) push(p *Packet, pre *Prepared) {
 	var slot int32
 	if n := len(r.spare); n > 0 {
 		slot, r.spare = r.spare[n-1], r.spare[:n-1]
@@ -153,7 +164,18 @@ func (r *reorder) push(p *Packet, sum uint64) {
 		r.slab = append(r.slab, heldPacket{})
 	}
 	hp := &r.slab[slot]
-	hp.p, hp.sum = *p, sum
+	hp.p, hp.sum, hp.nat = *p, pre.sum, 0
+	if pre.nat.ok {
+		var ns int32
+		if n := len(r.natSpare); n > 0 {
+			ns, r.natSpare = r.natSpare[n-1], r.natSpare[:n-1]
+		} else {
+			ns = int32(len(r.nats))
+			r.nats = append(r.nats, natPre{})
+		}
+		r.nats[ns] = pre.nat
+		hp.nat = ns + 1
+	}
 	if p.Data != nil {
 		hp.p.Data = append(r.buffer(len(p.Data)), p.Data...)
 	}
@@ -314,9 +336,11 @@ func (a *Analyzer) window() time.Duration {
 	return a.opt.ReorderWindow
 }
 
-// enqueue passes p through the reorder window: packets leave it in time
-// order once the capture has moved on by the window.
-func (a *Analyzer) enqueue(p *Packet) {
+// enqueue passes p, with what was prepared for it (pre.sum at least: Add
+// takes it here, AddPrepared has it from a Preparer), through the reorder
+// window: packets leave it in time order once the capture has moved on by
+// the window.
+func (a *Analyzer) enqueue(p *Packet, pre *Prepared) {
 	r := &a.ro
 	if t := p.Time.Round(0); t != p.Time {
 		// A monotonic clock reading (a time.Now() stamp) is dropped:
@@ -326,9 +350,8 @@ func (a *Analyzer) enqueue(p *Packet) {
 		p = &q
 	}
 	w := a.window()
-	sum := a.packetSum(p)
 	if w == 0 {
-		a.process(p, sum)
+		a.process(p, pre.sum, &pre.nat)
 		return
 	}
 	if !r.lastOut.IsZero() && p.Time.Before(r.lastOut) {
@@ -341,10 +364,10 @@ func (a *Analyzer) enqueue(p *Packet) {
 			r.lateFrames = append(r.lateFrames, p.Frame)
 		}
 		r.lateMax = max(r.lateMax, tsub(r.lastOut, p.Time))
-		a.process(p, sum)
+		a.process(p, pre.sum, &pre.nat)
 		return
 	}
-	r.push(p, sum)
+	r.push(p, pre)
 	for r.size() > 0 && (r.pastWindow(w) || r.size() > maxHeld) {
 		a.release()
 	}
@@ -357,7 +380,15 @@ func (a *Analyzer) release() {
 	if hp.p.Time.After(r.lastOut) {
 		r.lastOut = hp.p.Time
 	}
-	a.process(&hp.p, hp.sum)
+	var nat *natPre
+	if hp.nat > 0 {
+		nat = &r.nats[hp.nat-1]
+	}
+	a.process(&hp.p, hp.sum, nat)
+	if hp.nat > 0 {
+		r.nats[hp.nat-1] = natPre{}
+		r.natSpare = append(r.natSpare, hp.nat-1)
+	}
 	r.recycle(hp.p.Data)
 	hp.p = Packet{}
 }
@@ -370,8 +401,9 @@ func (a *Analyzer) drain() {
 }
 
 // process analyses one packet, whose fingerprint (packetSum) is sum, in
-// (restored) time order.
-func (a *Analyzer) process(p *Packet, sum uint64) {
+// (restored) time order; nat, when not nil, holds the NAT detection hashes
+// prepared for it (when nat.ok).
+func (a *Analyzer) process(p *Packet, sum uint64, nat *natPre) {
 	if a.duplicate(p, dupKey(p, sum)) {
 		return
 	}
@@ -380,6 +412,12 @@ func (a *Analyzer) process(p *Packet, sum uint64) {
 	}
 	switch p.Kind {
 	case KindIKE:
+		// natHashOf takes the prepared NAT detection hashes from here
+		// (only IKE_SA_INIT messages have them).
+		a.nat.ok = false
+		if nat != nil && nat.ok && nat.addrs == natAddrs(p) {
+			a.nat, a.natSrc, a.natDst = *nat, p.Src, p.Dst
+		}
 		a.addIKE(p, sum)
 	case KindESP:
 		a.addESP(p)

@@ -117,7 +117,7 @@ func BenchmarkReorderWindowOnly(b *testing.B) {
 			hp.p = Packet{}
 		}
 		denseFeed(b, n, func(p *Packet) {
-			r.push(p, a.packetSum(p))
+			r.push(p, &Prepared{sum: packetSum(a.seed, p)})
 			held = max(held, r.size())
 			for r.size() > 0 && r.pastWindow(DefaultReorderWindow) {
 				out()

@@ -20,7 +20,7 @@ func TestReorderBuffersBySize(t *testing.T) {
 		for _, p := range []*Packet{&small, &large} {
 			at = at.Add(time.Millisecond)
 			p.Time = at
-			r.push(p, 0)
+			r.push(p, &Prepared{})
 		}
 		for r.size() > 0 {
 			hp := r.pop()

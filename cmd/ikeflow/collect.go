@@ -50,6 +50,35 @@ type collector struct {
 	bySev   [256]int
 	keptSev [256]int
 	err     error
+	// pipe, when set, runs add on a goroutine of its own (startPipe); the
+	// fields above belong to it until wait.
+	pipe *saPipe
+}
+
+// startPipe runs each (the OnSA work: add, and whatever else wants the
+// SAs) on a goroutine of its own and returns the OnSA callback that feeds
+// it (sapipe.go). Until wait, the analyzing goroutine asks stopped, not
+// err.
+func (c *collector) startPipe(each func(*flows.SA)) func(*flows.SA) {
+	c.pipe = newSAPipe(each, func() bool { return c.err != nil })
+	return c.pipe.add
+}
+
+// stopped reports whether writing failed and the analysis should stop
+// (then wait, and err says why).
+func (c *collector) stopped() bool {
+	if c.pipe != nil && !c.pipe.ended {
+		return c.pipe.stopped()
+	}
+	return c.err != nil
+}
+
+// wait lets the pipe (startPipe), if any, finish with the SAs handed to
+// it; afterwards the collector may be read again.
+func (c *collector) wait() {
+	if c.pipe != nil {
+		c.pipe.wait()
+	}
 }
 
 func newCollector(stream func(*flows.SA) error) *collector {
@@ -123,8 +152,10 @@ func (c *collector) add(sa *flows.SA) {
 }
 
 // report builds the report to render from what was collected and the
-// analyzer's final report (which holds the capture-wide findings).
+// analyzer's final report (which holds the capture-wide findings), once
+// the pipe, if any, has handled every SA.
 func (c *collector) report(fin *flows.Report) *flows.Report {
+	c.wait()
 	rep := &flows.Report{Stats: fin.Stats}
 	kept := c.findings
 	if c.summarised() && c.stream == nil {

@@ -14,7 +14,10 @@ import (
 // link, IP, UDP/TCP, merging by time) into blocks of packets while the
 // analyzer works through the previous block, so that reading runs on the
 // second core. Blocks are reused through a ring of raBlocks buffers:
-// memory stays bounded whatever the capture holds.
+// memory stays bounded whatever the capture holds. Given the analyzer's
+// Preparer, the goroutine also does the analyzer's per-packet work that
+// needs only the packet (flows.Preparer: the message's fingerprint, the
+// NAT detection hashes), while the octets are in its CPU cache.
 
 // Read-ahead sizes (variables so that tests can make blocks tiny).
 var (
@@ -26,7 +29,8 @@ var (
 // raItem is one event for the analyzer: a packet, or a warning about a
 // capture (err set).
 type raItem struct {
-	pkt      flows.Packet // Data nil: the octets are raBlock.data[off:off+n]
+	pkt      flows.Packet   // Data nil: the octets are raBlock.data[off:off+n]
+	pre      flows.Prepared // what readAhead.prep prepared for pkt (zero without)
 	off, n   int
 	hasData  bool
 	in       int    // index of the input the packet came from
@@ -53,14 +57,17 @@ type readAhead struct {
 	cur  *raBlock      // block being filled (reader goroutine only)
 	last *raBlock      // block handed to the analyzer, returned at the next call
 	over bool
+	prep *flows.Preparer // prepares each packet (nil: not)
 }
 
-// startReadAhead starts reading m ahead. The caller must call stop (also
-// on an early return); m and its readers belong to the goroutine until
-// stop returns. m.onErr is replaced: a capture that cannot be read further
-// becomes a warning item, delivered in order with the packets.
-func startReadAhead(m *merger) *readAhead {
+// startReadAhead starts reading m ahead, preparing each packet with prep
+// when not nil. The caller must call stop (also on an early return); m
+// and its readers belong to the goroutine until stop returns. m.onErr is
+// replaced: a capture that cannot be read further becomes a warning item,
+// delivered in order with the packets.
+func startReadAhead(m *merger, prep *flows.Preparer) *readAhead {
 	ra := &readAhead{
+		prep: prep,
 		full: make(chan *raBlock, raBlocks),
 		free: make(chan *raBlock, raBlocks),
 		quit: make(chan struct{}),
@@ -126,6 +133,9 @@ func (ra *readAhead) run(m *merger) {
 			it := raItem{in: m.last}
 			switch {
 			case packetOf(ev, &it.pkt):
+				if ra.prep != nil {
+					ra.prep.Prepare(&it.pkt, &it.pre)
+				}
 				if it.pkt.Data != nil {
 					it.off, it.n, it.hasData = len(b.data), len(it.pkt.Data), true
 					b.data = append(b.data, it.pkt.Data...)
@@ -199,10 +209,17 @@ func (ra *readAhead) stop() {
 // returns the merger's error, if reading stopped on one. The goroutine has
 // returned when feedAhead does.
 func feedAhead(m *merger, each func(in int, p *flows.Packet) bool, warn func(path string, err error)) error {
+	return feedPrepared(m, nil, func(in int, p *flows.Packet, _ *flows.Prepared) bool { return each(in, p) }, warn)
+}
+
+// feedPrepared is feedAhead with each packet prepared by prep (when not
+// nil) in the read-ahead goroutine: each gets what was prepared with the
+// packet (nil when nothing was: no prep, or reading inline).
+func feedPrepared(m *merger, prep *flows.Preparer, each func(in int, p *flows.Packet, pre *flows.Prepared) bool, warn func(path string, err error)) error {
 	if !readAheadOn {
-		return feedInline(m, each, warn)
+		return feedInline(m, func(in int, p *flows.Packet) bool { return each(in, p, nil) }, warn)
 	}
-	ra := startReadAhead(m)
+	ra := startReadAhead(m, prep)
 	defer ra.stop()
 	for {
 		b, err := ra.next()
@@ -215,7 +232,11 @@ func feedAhead(m *merger, each func(in int, p *flows.Packet) bool, warn func(pat
 				warn(it.path, it.err)
 				continue
 			}
-			if !each(it.in, b.packet(it)) {
+			pre := &it.pre
+			if prep == nil {
+				pre = nil
+			}
+			if !each(it.in, b.packet(it), pre) {
 				return nil
 			}
 		}

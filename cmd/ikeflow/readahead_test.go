@@ -136,7 +136,7 @@ func TestReadAheadStops(t *testing.T) {
 	for _, stopAfter := range []int{1, 5, 50, 0} {
 		var ra *readAhead
 		feed := func(m *merger, each func(int, *flows.Packet) bool, warn func(string, error)) error {
-			ra = startReadAhead(m)
+			ra = startReadAhead(m, nil)
 			defer ra.stop()
 			for {
 				b, err := ra.next()
@@ -265,6 +265,56 @@ func TestRegularFiles(t *testing.T) {
 	for _, paths := range [][]string{{"-"}, {c, "-"}, {t.TempDir()}, {"/does/not/exist"}} {
 		if regularFiles(paths) {
 			t.Errorf("%v: want inline reading", paths)
+		}
+	}
+}
+
+// TestReadAheadPrepared checks that each packet comes with what the
+// Preparer made of it in the reading goroutine (the same as preparing it
+// where it arrives), with the default blocks and tiny ones, and that
+// reading inline hands over nothing prepared.
+func TestReadAheadPrepared(t *testing.T) {
+	paths := raInputs(t)
+	t.Cleanup(func() { readAheadOn = true })
+	for _, sz := range [][3]int{{4, 512, 256 << 10}, {2, 3, 200}} {
+		setBlocks(t, sz[0], sz[1], sz[2])
+		for _, inline := range []bool{false, true} {
+			readAheadOn = !inline
+			pr := flows.NewAnalyzer(flows.Options{}).Preparer()
+			var readers []*capture.Reader
+			for _, p := range paths {
+				r, err := capture.Open(p, capture.Options{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer r.Close()
+				readers = append(readers, r)
+			}
+			n, ike := 0, 0
+			err := feedPrepared(newMerger(paths, readers), pr, func(_ int, p *flows.Packet, pre *flows.Prepared) bool {
+				n++
+				if inline {
+					if pre != nil {
+						t.Fatalf("inline: packet %d comes prepared", n)
+					}
+					return true
+				}
+				if p.Kind == flows.KindIKE {
+					ike++
+				}
+				var want flows.Prepared
+				pr.Prepare(p, &want)
+				if pre == nil || *pre != want {
+					t.Fatalf("blocks %v: packet %d (frame %d) comes with %+v, want %+v", sz, n, p.Frame, pre, want)
+				}
+				return true
+			}, func(string, error) {})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n < 100 || (!inline && ike < 50) {
+				t.Fatalf("%d packets, %d IKE", n, ike)
+			}
 		}
 	}
 }

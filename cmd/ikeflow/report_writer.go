@@ -137,8 +137,13 @@ func (r *reportOut) end(rep *flows.Report, dm *decodedMessages) error {
 	return r.rw.end(rep)
 }
 
-// close releases what the writer holds (temporary files).
+// close releases what the writer holds (temporary files), after ending
+// the collector's pipe, if still running (an analysis stopped early: the
+// SAs not yet written are skipped).
 func (r *reportOut) close() {
+	if r.col.pipe != nil {
+		r.col.pipe.abort()
+	}
 	if c, ok := r.rw.(interface{ close() }); ok {
 		c.close()
 	}

@@ -1,0 +1,194 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/ikeflow/ikeflow/flows"
+)
+
+// setPipe makes the pipe's batches small for one test.
+func setPipe(t *testing.T, batches, sas int) {
+	b, s := pipeBatches, pipeBatchSAs
+	pipeBatches, pipeBatchSAs = batches, sas
+	t.Cleanup(func() { pipeBatches, pipeBatchSAs = b, s })
+}
+
+// pipeSAs returns real SAs (corpus captures, with findings of every
+// severity), repeated past detailLimit and past jsonStream's flushEvery.
+func pipeSAs(t *testing.T) []*flows.SA {
+	sas := corpusSAs(t, "ikev2-psk-success", "ikev2-auth-failed", "ikev2-retransmit", "ikev1-wrong-psk", "ikev2-rekey", "ikev1-main-quick")
+	var out []*flows.SA
+	for i := range flushEvery + detailLimit {
+		out = append(out, sas[i%len(sas)])
+	}
+	return out
+}
+
+// collectOut writes sas through a collector in format, directly or through
+// the pipe, and returns what was written.
+func collectOut(t *testing.T, format string, sas []*flows.SA, piped bool) string {
+	t.Helper()
+	f, err := lookupFormat(useAnalyze, format)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	out, err := startReport(f, &b, renderOpts{width: 0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.close()
+	onSA := out.col.add
+	if piped {
+		onSA = out.col.startPipe(out.col.add)
+	}
+	for _, sa := range sas {
+		onSA(sa)
+	}
+	rep := out.col.report(&flows.Report{Stats: flows.Stats{IKESAs: len(sas)}})
+	if out.col.err != nil {
+		t.Fatal(out.col.err)
+	}
+	if err := out.end(rep, nil); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+// TestSAPipeSameOutput checks that the collector on the pipe's goroutine
+// writes the same bytes as on the analyzer's, in every format, with the
+// default batches and with tiny ones (the ring reused many times over,
+// the analyzer waiting on the writer).
+func TestSAPipeSameOutput(t *testing.T) {
+	sas := pipeSAs(t)
+	for _, format := range []string{"json", "csv", "table", "markdown"} {
+		want := collectOut(t, format, sas, false)
+		if len(want) < 1000 {
+			t.Fatalf("%s: %d octets written", format, len(want))
+		}
+		for _, size := range [][2]int{{4, 64}, {2, 1}, {2, 3}} {
+			setPipe(t, size[0], size[1])
+			if got := collectOut(t, format, sas, true); got != want {
+				t.Errorf("%s, batches %v: piped output differs (%d octets, want %d)", format, size, len(got), len(want))
+			}
+		}
+	}
+}
+
+// failAfter is a writer that fails once n octets have been written.
+type failAfter struct{ n int }
+
+var errFull = errors.New("no space left on device")
+
+func (w *failAfter) Write(p []byte) (int, error) {
+	if len(p) > w.n {
+		w.n = 0
+		return 0, errFull
+	}
+	w.n -= len(p)
+	return len(p), nil
+}
+
+// TestSAPipeWriteError checks that a write error on the pipe's goroutine
+// reaches the analyzer (stopped, then err after wait) while it still
+// hands SAs over, without blocking it.
+func TestSAPipeWriteError(t *testing.T) {
+	setPipe(t, 2, 3)
+	sas := pipeSAs(t)
+	f, err := lookupFormat(useAnalyze, "json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := startReport(f, &failAfter{n: 100 << 10}, renderOpts{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.close()
+	onSA := out.col.startPipe(out.col.add)
+	for range 4 { // far more SAs than fit before the error
+		for _, sa := range sas {
+			onSA(sa)
+		}
+	}
+	out.col.wait()
+	if !out.col.stopped() || !errors.Is(out.col.err, errFull) {
+		t.Fatalf("after a write error: stopped %v, err %v", out.col.stopped(), out.col.err)
+	}
+}
+
+// TestSAPipePanic checks that a panic on the pipe's goroutine (a bug in a
+// writer) reaches the analyzing goroutine, where guard reports it,
+// instead of ending the process from the pipe's goroutine.
+func TestSAPipePanic(t *testing.T) {
+	setPipe(t, 2, 3)
+	sas := pipeSAs(t)[:20]
+	col := newCollector(nil)
+	n := 0
+	var stderr strings.Builder
+	code := guard(&stderr, func() int {
+		onSA := col.startPipe(func(sa *flows.SA) {
+			if n++; n == 7 {
+				var m map[string]int
+				m["x"]++ // a nil map write: a panic as a bug would cause
+			}
+			col.add(sa)
+		})
+		for _, sa := range sas {
+			onSA(sa)
+		}
+		col.wait()
+		t.Errorf("wait returned after a panic in the pipe")
+		return 0
+	})
+	if code != exitError || !strings.Contains(stderr.String(), "in the report writer") || !strings.Contains(stderr.String(), "nil map") {
+		t.Fatalf("exit %d, stderr:\n%s", code, stderr.String())
+	}
+	if n != 7 {
+		t.Errorf("the pipe went on after the panic: %d SAs handled, want 7", n)
+	}
+}
+
+// TestSAPipeAbort checks that abort (an analysis abandoned on an error)
+// ends the goroutine at once, skipping the SAs waiting, and that wait and
+// abort afterwards do nothing.
+func TestSAPipeAbort(t *testing.T) {
+	setPipe(t, 3, 2)
+	sas := pipeSAs(t)[:6]
+	gate, entered := make(chan struct{}), make(chan struct{})
+	n := 0
+	col := newCollector(nil)
+	onSA := col.startPipe(func(sa *flows.SA) {
+		if n == 0 {
+			close(entered)
+			<-gate // hold the first batch until abort is on its way
+		}
+		n++
+		col.add(sa)
+	})
+	for _, sa := range sas[:4] { // two batches sent, the third one filling
+		onSA(sa)
+	}
+	<-entered
+	done := make(chan struct{})
+	go func() {
+		col.pipe.abort()
+		close(done)
+	}()
+	for !col.pipe.discard.Load() {
+		runtime.Gosched() // abort sets discard before it waits for the goroutine
+	}
+	close(gate)
+	<-done
+	if n != 2 {
+		t.Errorf("abort: %d SAs handled, want 2 (the batch being handled, not the one waiting)", n)
+	}
+	col.wait()
+	col.pipe.abort()
+	if col.total != 2 {
+		t.Errorf("collector saw %d SAs, want 2", col.total)
+	}
+}
