@@ -177,7 +177,7 @@ func newExchange(t dissect.ExchangeType, mid uint32, side saSide, at time.Time) 
 // newExchange returns a new exchange of st, for addExchange. The SA's
 // first exchanges are the records in st.first, allocated with the SA
 // (saAlloc): most SAs have two or three exchanges, and two allocations
-// fewer per SA are worth the 112 octets an SA with a single exchange
+// fewer per SA are worth the 96 octets an SA with a single exchange
 // leaves unused.
 func (st *saState) newExchange(t dissect.ExchangeType, mid uint32, side saSide, at time.Time) *exRec {
 	if int(st.nfirst) < len(st.first) {
