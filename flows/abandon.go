@@ -45,7 +45,7 @@ func (a *Analyzer) abandonFindings(st *saState) {
 	}
 	for i := len(st.exs) - 1; i >= 0; i-- {
 		ex := st.exs[i]
-		if ex.Type != dissect.ExchangeCreateChildSA || ex.Answered || ex.Retransmits == 0 {
+		if ex.Type != dissect.ExchangeCreateChildSA || ex.Answered || ex.retransmits() == 0 {
 			continue
 		}
 		ignoredBy := sa.Responder.Addr()

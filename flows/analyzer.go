@@ -189,7 +189,7 @@ func (a *Analyzer) newSA(version uint8, p *Packet, fromInitiator bool, spii, spi
 	x := &saAlloc{}
 	st := &x.st
 	st.Version, st.SPIi, st.SPIr = version, spii, spir
-	st.FirstFrame, st.LastFrame = p.Frame, p.Frame
+	st.setFrames(p.Frame, p.Frame)
 	st.initTimes(p.Time)
 	if fromInitiator {
 		st.setPeers(p.Src, p.Dst)
@@ -205,8 +205,8 @@ func (a *Analyzer) newSA(version uint8, p *Packet, fromInitiator bool, spii, spi
 
 // saAlloc puts an SA's working state (with the records of its first two
 // exchanges, saState.first) and room for its first three exchange
-// pointers (saState.exs) in one allocation: 568 octets, the 576 size class
-// with the runtime's 8-octet header (TestSAAllocSize).
+// pointers (saState.exs) in one allocation: 512 octets, the 512 size class
+// (TestSAAllocSize).
 type saAlloc struct {
 	st  saState
 	exs [3]*exRec
@@ -391,7 +391,7 @@ func (a *Analyzer) Finish() *Report {
 			return
 		}
 		st.listed = true
-		open = append(open, openSA{st.FirstFrame, st})
+		open = append(open, openSA{st.firstFrame(), st})
 		if st.inPairHistory() {
 			pairs++
 		}

@@ -141,7 +141,6 @@ func (a *Analyzer) applyDeletes(st *saState, p *Packet, side saSide, f *facts) {
 		if proto == 1 {
 			if !st.out.has(outDeleted) {
 				st.out.set(outDeleted)
-				st.deleteFrame = p.Frame
 			}
 			continue
 		}

@@ -142,7 +142,7 @@ func (a *Analyzer) retransmitFindings(st *saState) (gaveUp bool) {
 					" lookups, or an overloaded peer. Delays this long invite retransmits and, past the peer's timeout,"+
 					" failed negotiations.", slowFrom, slowTo)
 		}
-		// Every message marked as a retransmit counts in ex.Retransmits,
+		// Every message marked as a retransmit counts in ex.retransmits(),
 		// except an IKEv2 response's copy and a copy of an IKEv2 fragment
 		// other than the first (v2.go), neither of which reaches
 		// retransmitFinding: a response's group is skipped below, and a
@@ -150,7 +150,7 @@ func (a *Analyzer) retransmitFindings(st *saState) (gaveUp bool) {
 		// copies count. So an exchange without retransmits (nearly all
 		// of them) has no group, and its messages need no scan.
 		for i := range ex.nmsgs() {
-			if ex.Retransmits == 0 {
+			if ex.retransmits() == 0 {
 				break // no group (see above)
 			}
 			g = retransmitGroup(ex, i, g[:0])
@@ -160,7 +160,7 @@ func (a *Analyzer) retransmitFindings(st *saState) (gaveUp bool) {
 			a.retransmitFinding(st, ex, g)
 		}
 		if sa.Version == 2 && !ex.Answered && ex.nmsgs() > 0 && !ex.msg(0).response() {
-			if a.unansweredV2(st, ex, answeredSmall[ex.side]) && ex.Retransmits > 0 &&
+			if a.unansweredV2(st, ex, answeredSmall[ex.side]) && ex.retransmits() > 0 &&
 				(ex.Type == dissect.ExchangeIKESAInit || ex.Type == dissect.ExchangeIKEAuth) {
 				gaveUp = true
 			}
@@ -239,7 +239,7 @@ func (a *Analyzer) retransmitFinding(st *saState, ex *exRec, g []int) {
 	b.WriteString("). ")
 	if cut > 0 {
 		b.WriteString("This exchange has " + strconv.Itoa(cut) + " more messages than the " + strconv.Itoa(MaxExchangeMessages) +
-			" that ikeflow keeps per exchange: they are counted (" + strconv.Itoa(ex.Retransmits) +
+			" that ikeflow keeps per exchange: they are counted (" + strconv.Itoa(ex.retransmits()) +
 			retransmitsWhat(st.sa.Version) + " in all) but not listed here. ")
 	}
 	sev := SeverityWarning
@@ -292,14 +292,14 @@ func (a *Analyzer) unansweredV2(st *saState, ex *exRec, answeredSize int) bool {
 	n := ex.nmsgs()
 	from, size := ex.msg(0).side().String(), ex.msgSize(0)
 	firstT, lastT := ex.msgTime(0), ex.msgTime(n-1)
-	if ex.Retransmits == 0 && a.now.Sub(lastT) < a.opt.Grace {
+	if ex.retransmits() == 0 && a.now.Sub(lastT) < a.opt.Grace {
 		return false
 	}
 	frames := make([]int, 0, n)
 	for i := range n {
 		frames = append(frames, ex.frame(i))
 	}
-	if ex.Type == dissect.ExchangeInformational && ex.Retransmits == 0 {
+	if ex.Type == dissect.ExchangeInformational && ex.retransmits() == 0 {
 		// One transmission without an answer is not enough to call the peer
 		// dead: senders retransmit before they give up.
 		st.addFinding(KindUnanswered, SeverityInfo, firstT,
@@ -321,7 +321,7 @@ func (a *Analyzer) unansweredV2(st *saState, ex *exRec, answeredSize int) bool {
 				secs(lastT.Sub(firstT))+" and got no answer: the "+otherSide(from)+" is unreachable or has lost"+
 				" this IKE SA (reboot, HA failover, NAT mapping expired). The sender will declare the peer dead and tear down"+
 				" the SA. Check reachability on UDP 500/4500 and the peer's uptime.", frames...)
-		st.out.put(outDead, ex.Retransmits > 0)
+		st.out.put(outDead, ex.retransmits() > 0)
 		return true
 	}
 	var b strings.Builder

@@ -2,6 +2,7 @@ package flows
 
 import (
 	"cmp"
+	"math"
 	"slices"
 	"time"
 
@@ -9,7 +10,7 @@ import (
 )
 
 // Why two representations of an exchange: while an SA is open the analyzer
-// keeps each exchange as an exRec (112 octets), with its messages as cmsg
+// keeps each exchange as an exRec (96 octets), with its messages as cmsg
 // values (32 octets each, two inline) and what few exchanges need in an
 // exRare; the
 // exported Exchange and Message values (112 and 120 octets, strings for
@@ -43,24 +44,87 @@ type exRec struct {
 	side    saSide // side that sent the request / first message
 	hasResp bool
 	v1step  uint8 // IKEv1: number of distinct messages so far
-	// Answered, RTT and Retransmits are those of Exchange.
+	// Answered is that of Exchange.
 	Answered bool
 	kind     exKind // what the exchange did, when known
-	nInline  uint8  // messages held in inline
-	// startExact: the start is in exRare.times (index -1), not startNs.
-	startExact bool
-	MID        uint32
+	bits     exBits // messages held in inline, where start and RTT are
+	// retr counts Exchange.Retransmits up to 255, exRare.retrMore the rest
+	// (retransmits).
+	retr uint8
+	MID  uint32
+	// rtt is Exchange.RTT as the wait it was computed from (millis), in
+	// nanoseconds, or microseconds with exRTTMicros, or in exRare.rtt with
+	// exRTTRare (setRTT): 4 octets instead of a float64's 8, which with
+	// retr in an octet makes a 96-octet record (TestSAAllocSize).
+	rtt uint32
 	// startNs is the start (see start) in Unix nanoseconds: 8 octets
-	// instead of a time.Time's 24, the difference between a 128- and a
-	// 112-octet record, three of which most open SAs hold.
+	// instead of a time.Time's 24.
 	startNs int64
-	RTT     float64
-	// Retransmits is that of Exchange.
-	Retransmits int
-	xr          *exRare // rarely needed state (and Error); nil until needed
+	xr      *exRare // rarely needed state (and Error); nil until needed
 	// The messages are kept compact (inline, then xr.more) and rendered
 	// into Exchange.Messages by sync.
 	inline [2]cmsg
+}
+
+// exBits packs an exRec's count of inline messages (the low two bits) and
+// flags.
+type exBits uint8
+
+// exBits flags.
+const (
+	exInlineMask exBits = 3      // messages held in inline (0-2)
+	exStartExact exBits = 1 << 2 // the start is in exRare.times (index -1), not startNs
+	exRTTMicros  exBits = 1 << 3 // rtt counts microseconds
+	exRTTRare    exBits = 1 << 4 // the RTT's wait is in exRare.rtt
+)
+
+// nInline returns the number of messages held in ex.inline.
+func (ex *exRec) nInline() int { return int(ex.bits & exInlineMask) }
+
+// setRTT sets Exchange.RTT to millis(d), keeping d exactly.
+func (ex *exRec) setRTT(d time.Duration) {
+	d = max(d, 0) // as millis does
+	ex.bits &^= exRTTMicros | exRTTRare
+	switch {
+	case d <= math.MaxUint32:
+		ex.rtt = uint32(d)
+	case d%time.Microsecond == 0 && d/time.Microsecond <= math.MaxUint32:
+		ex.rtt = uint32(d / time.Microsecond)
+		ex.bits |= exRTTMicros
+	default:
+		ex.rtt = 0
+		ex.bits |= exRTTRare
+		ex.rare().rtt = d
+	}
+}
+
+// rttMs returns Exchange.RTT.
+func (ex *exRec) rttMs() float64 {
+	d := time.Duration(ex.rtt)
+	switch {
+	case ex.bits&exRTTMicros != 0:
+		d *= time.Microsecond
+	case ex.bits&exRTTRare != 0:
+		d = ex.xr.rtt
+	}
+	return millis(d)
+}
+
+// retransmits returns Exchange.Retransmits.
+func (ex *exRec) retransmits() int {
+	if ex.xr == nil {
+		return int(ex.retr)
+	}
+	return int(ex.retr) + ex.xr.retrMore
+}
+
+// addRetransmit counts a retransmission (Exchange.Retransmits).
+func (ex *exRec) addRetransmit() {
+	if ex.retr < math.MaxUint8 {
+		ex.retr++
+		return
+	}
+	ex.rare().retrMore++
 }
 
 // exRare is the part of an exchange's working state that most exchanges
@@ -69,9 +133,11 @@ type exRare struct {
 	reqFrags uint64 // IKEv2 SKF fragment numbers seen in the request (bit n-1)
 	rspFrags uint64
 	times    []exactTime
-	frames   []exactFrame // frame numbers and sizes
-	more     []cmsg       // messages after the inline ones
-	omitted  int          // messages beyond MaxExchangeMessages, not kept
+	frames   []exactFrame  // frame numbers and sizes
+	more     []cmsg        // messages after the inline ones
+	omitted  int           // messages beyond MaxExchangeMessages, not kept
+	retrMore int           // retransmits beyond exRec.retr's 255
+	rtt      time.Duration // the RTT's wait, with exRTTRare
 	// *exExtra holds the rest, which even fewer exchanges need (an
 	// IKEv1 phase 1 needs more, not that); nil until extra() is called.
 	*exExtra
@@ -111,7 +177,7 @@ func newExchange(t dissect.ExchangeType, mid uint32, side saSide, at time.Time) 
 // newExchange returns a new exchange of st, for addExchange. The SA's
 // first exchanges are the records in st.first, allocated with the SA
 // (saAlloc): most SAs have two or three exchanges, and two allocations
-// fewer per SA are worth the 112 octets an SA with a single exchange
+// fewer per SA are worth the 96 octets an SA with a single exchange
 // leaves unused.
 func (st *saState) newExchange(t dissect.ExchangeType, mid uint32, side saSide, at time.Time) *exRec {
 	if int(st.nfirst) < len(st.first) {
@@ -129,7 +195,7 @@ func (ex *exRec) init(t dissect.ExchangeType, mid uint32, side saSide, at time.T
 	if ns, ok := unixNano(at); ok {
 		ex.startNs = ns
 	} else {
-		ex.startExact = true
+		ex.bits |= exStartExact
 		ex.rare().times = []exactTime{{-1, at}}
 	}
 }
@@ -145,7 +211,7 @@ func unixNano(t time.Time) (int64, bool) {
 
 // start returns the time of the exchange's first message (Exchange.Start).
 func (ex *exRec) start() time.Time {
-	if ex.startExact {
+	if ex.bits&exStartExact != 0 {
 		return ex.xr.times[0].t // newExchange put it first
 	}
 	return time.Unix(0, ex.startNs).UTC()
@@ -271,7 +337,7 @@ func (ex *exRec) childOf() *ChildSA {
 }
 
 // cmsg is the compact form of a Message kept while its SA is open: 32
-// octets, so that an exRec with two inline fits 112. What does not fit the
+// octets, so that an exRec with two inline fits 96. What does not fit the
 // narrow fields (a time offset beyond ±35 minutes or not a whole number of
 // microseconds beyond ±2 seconds, a frame number from 2^32, a Length over
 // 65535, which no IKE message sent over UDP or TCP has) goes to the
@@ -324,9 +390,9 @@ func (m *cmsg) retransmit() bool { return m.flags&cmsgRetransmit != 0 }
 // nmsgs returns the number of messages of ex.
 func (ex *exRec) nmsgs() int {
 	if ex.xr == nil {
-		return int(ex.nInline)
+		return ex.nInline()
 	}
-	return int(ex.nInline) + len(ex.xr.more)
+	return ex.nInline() + len(ex.xr.more)
 }
 
 // msg returns the i-th message of ex in compact form.
@@ -445,9 +511,9 @@ func (ex *exRec) add(m *cmsg, frame int, t time.Time, size uint32) {
 		r := ex.rare()
 		r.frames = append(r.frames, exactFrame{i, int(size), true})
 	}
-	if int(ex.nInline) < len(ex.inline) {
-		ex.inline[ex.nInline] = *m
-		ex.nInline++
+	if n := ex.nInline(); n < len(ex.inline) {
+		ex.inline[n] = *m
+		ex.bits++ // the count is the low bits
 		return
 	}
 	r := ex.rare()
@@ -474,7 +540,7 @@ func (ex *exRec) sync(out *Exchange) *Exchange {
 		ex.build(out, nil, nil)
 		return out
 	}
-	out.Answered, out.RTT, out.Retransmits, out.Error = ex.Answered, ex.RTT, ex.Retransmits, ex.errorOf()
+	out.Answered, out.RTT, out.Retransmits, out.Error = ex.Answered, ex.rttMs(), ex.retransmits(), ex.errorOf()
 	out.MessagesOmitted = ex.omittedMsgs()
 	n := ex.nmsgs()
 	have := len(out.Messages)
@@ -494,7 +560,7 @@ func (ex *exRec) sync(out *Exchange) *Exchange {
 // allocation per SA), else allocating them.
 func (ex *exRec) build(out *Exchange, block []Message, ptrs []*Message) {
 	*out = Exchange{Type: ex.Type, MID: ex.MID, From: ex.side.String(), Start: ex.start(),
-		Answered: ex.Answered, RTT: ex.RTT, Retransmits: ex.Retransmits, Error: ex.errorOf(),
+		Answered: ex.Answered, RTT: ex.rttMs(), Retransmits: ex.retransmits(), Error: ex.errorOf(),
 		MessagesOmitted: ex.omittedMsgs()}
 	n := ex.nmsgs()
 	if len(block) < n || cap(ptrs) < n {

@@ -83,7 +83,7 @@ func (a *Analyzer) observePair(st *saState) {
 	k := st.pairKey()
 	i, ok := a.hist.lookup(k)
 	if !ok {
-		rec := pairHist{start: st.start(), frame: st.FirstFrame,
+		rec := pairHist{start: st.start(), frame: st.firstFrame(),
 			short: st.end().Sub(st.start()) < flapLife, deleted: st.out.has(outDeleted)}
 		if a.hist.len() >= a.histMax {
 			free, ok := a.dropPairHist()
@@ -108,7 +108,7 @@ func (a *Analyzer) observePair(st *saState) {
 	m := h.more
 	m.a, m.b = st.initiator().Addr(), st.responder().Addr()
 	if len(m.cycles) < 63 {
-		m.cycles = append(m.cycles, cycle{start: st.start(), end: st.end(), frame: st.FirstFrame, deleted: st.out.has(outDeleted)})
+		m.cycles = append(m.cycles, cycle{start: st.start(), end: st.end(), frame: st.firstFrame(), deleted: st.out.has(outDeleted)})
 	}
 }
 

@@ -72,16 +72,14 @@ type saState struct {
 	// which writes the conclusion (State, NAT, Keys, Findings, ...) to it.
 	sa *SA
 
-	// SPIi, SPIr, Proposal, FirstFrame, LastFrame, Encrypted and
-	// ChildSAs are those of SA while it is open; *fnd is its Findings
+	// SPIi, SPIr, Proposal, Encrypted and ChildSAs are those of SA while
+	// it is open; *fnd is its Findings
 	// (findings; nil: none yet), behind a pointer because most open SAs
 	// have none (16 octets fewer).
 	SPIi, SPIr dissect.SPI
 	Proposal   string
 	ChildSAs   []*ChildSA
 	fnd        *[]Finding
-	FirstFrame int
-	LastFrame  int
 	// startNs, endNs and estNs are SA.Start, End and Established in Unix
 	// nanoseconds (estNs only when hasEst), unless wideTimes: then they
 	// are in saWide (see widen).
@@ -94,8 +92,9 @@ type saState struct {
 	wideTimes             bool
 	nfirst                uint8 // records of first taken (newExchange)
 	// (The fields from ini to keyR are ordered so that none needs padding:
-	// saAlloc is 568 octets, which with the 8-octet header of an object of
-	// more than 512 fills the 576 size class; 8 more would take 640.)
+	// saAlloc is 512 octets, the 512 size class, where objects carry no
+	// header; 8 more would take the 576 class, with the 8-octet header of
+	// larger objects.)
 
 	half  bool // registered in the half-open index
 	keyed bool // keyR is an index entry
@@ -110,6 +109,9 @@ type saState struct {
 
 	// out is what the negotiation has shown so far (outcome.go).
 	out outcome
+	// firstF and lastF are SA.FirstFrame and LastFrame (firstFrame,
+	// lastFrame), or frameWide and 0 when they are in saWide (setFrames).
+	firstF, lastF uint32
 
 	// keyR is the responder SPI of the first index entry pointing at this
 	// SA (saKey{SPIi, keyR, Version}, when keyed); retries that changed
@@ -125,8 +127,7 @@ type saState struct {
 	// omitted (Options.MaxExchanges); saMore.ring holds them from then on.
 	exs []*exRec
 
-	deleteFrame int    // frame of the Delete of the IKE SA
-	keGroups    dhList // groups of successive IKE_SA_INIT KE payloads
+	keGroups dhList // groups of successive IKE_SA_INIT KE payloads
 	// offered is the initiator's IKE proposals (latest IKE_SA_INIT request;
 	// offeredList), shared with the proposal cache (Analyzer.ikeOffer).
 	offered   *[]string
@@ -172,11 +173,13 @@ type saRare struct {
 	wide *saWide
 }
 
-// saWide holds an SA's times when saState.wideTimes, and its addresses of
-// kind peerZoned: what no SA read from a capture needs.
+// saWide holds an SA's times when saState.wideTimes, its frames when
+// saState.firstF is frameWide and its addresses of kind peerZoned: what no
+// SA read from a capture needs.
 type saWide struct {
 	start, end, established time.Time
 	zoned                   [2]netip.AddrPort
+	first, last             int // SA.FirstFrame and LastFrame
 }
 
 // noWide is the shared, never modified, empty saWide.
@@ -283,12 +286,14 @@ func (st *saState) noteWeak(w []weakAlg, frame int, what string) {
 
 // touch records activity at time t in frame f.
 func (st *saState) touch(t time.Time, f int) {
-	if st.FirstFrame == 0 || f < st.FirstFrame {
-		st.FirstFrame = f
+	first, last := st.firstFrame(), st.lastFrame()
+	if first == 0 || f < first {
+		first = f
 	}
-	if f > st.LastFrame {
-		st.LastFrame = f
+	if f > last {
+		last = f
 	}
+	st.setFrames(first, last)
 	if !st.wideTimes {
 		// Exact capture times compare as their Unix nanoseconds; the
 		// start, from the SA's first packet, is never the zero time.

@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"math"
 	"net/netip"
 	"time"
 )
@@ -159,6 +160,40 @@ func (st *saState) setEstablished(t time.Time) {
 	st.saRare.wide.established = t
 }
 
+// frameWide in saState.firstF says that the SA's frames are in saWide.
+const frameWide = math.MaxUint32
+
+// setFrames sets SA.FirstFrame and LastFrame: in 4 octets each, 8 fewer
+// in saState (with the fields around them, part of the difference between
+// the 512 and the 576 size class of saAlloc), unless either is negative or
+// from frameWide on (a library caller's frame numbers; a capture of 4
+// billion frames), for which both go to saWide, and stay there.
+func (st *saState) setFrames(first, last int) {
+	if st.firstF != frameWide && first >= 0 && first < frameWide && last >= 0 && last < frameWide {
+		st.firstF, st.lastF = uint32(first), uint32(last)
+		return
+	}
+	w := st.wideState()
+	w.first, w.last = first, last
+	st.firstF, st.lastF = frameWide, 0
+}
+
+// firstFrame returns SA.FirstFrame.
+func (st *saState) firstFrame() int {
+	if st.firstF == frameWide {
+		return st.saRare.wide.first
+	}
+	return int(st.firstF)
+}
+
+// lastFrame returns SA.LastFrame.
+func (st *saState) lastFrame() int {
+	if st.firstF == frameWide {
+		return st.saRare.wide.last
+	}
+	return int(st.lastF)
+}
+
 // findings returns SA.Findings while the SA is open (see saState.fnd).
 func (st *saState) findings() []Finding {
 	if st.fnd == nil {
@@ -197,7 +232,7 @@ func (st *saState) snapshot() *SA {
 	sa.Mode = st.mode.String()
 	sa.Proposal = st.Proposal
 	sa.Start, sa.End, sa.Established = st.start(), st.end(), st.established()
-	sa.FirstFrame, sa.LastFrame = st.FirstFrame, st.LastFrame
+	sa.FirstFrame, sa.LastFrame = st.firstFrame(), st.lastFrame()
 	sa.Encrypted = st.Encrypted
 	sa.RekeyedFrom, sa.RekeyedTo = r.rekeyedFrom, r.rekeyedTo
 	sa.ExchangesOmitted = r.exchangesOmitted

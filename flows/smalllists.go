@@ -1,41 +1,55 @@
 package flows
 
-import "github.com/ikeflow/ikeflow/dissect"
+import (
+	"math"
+
+	"github.com/ikeflow/ikeflow/dissect"
+)
 
 // Why these lists: an open SA noted its NAT detection frames and its KE
 // groups in slices, which cost a slice header in saState and, for nearly
 // every SA, an allocation or three (append doubling 1, 2, 4) for one to
-// four values. These hold the usual few inline, in the same 24 octets as
+// four values. These hold the usual few inline, in no more octets than
 // the slice header, and allocate only beyond.
 
 // frameList is a list of frame numbers: two inline, the rest in more.
 // Frames that are not positive and a frame repeating the previous one are
 // not kept: the frames a finding names are sorted and deduplicated
-// (sortedFrames) and leave them out anyway.
+// (sortedFrames) and leave them out anyway. The inline frames take 4
+// octets each (16 for the list, not 24): a frame from 2^32 on, and every
+// frame after it, goes to more, so that the order is kept.
 type frameList struct {
-	inline [2]int
+	inline [2]uint32
 	more   *[]int
 }
 
 // add appends f.
 func (l *frameList) add(f int) {
-	switch {
-	case f <= 0:
-	case l.inline[0] == 0:
-		l.inline[0] = f
-	case l.inline[1] == 0:
-		if f != l.inline[0] {
-			l.inline[1] = f
-		}
-	case l.more == nil:
-		if f != l.inline[1] {
-			l.more = &[]int{f}
-		}
-	default:
-		if m := *l.more; f != m[len(m)-1] {
-			*l.more = append(m, f)
-		}
+	if f <= 0 || f == l.last() {
+		return
 	}
+	switch {
+	case l.more == nil && f <= math.MaxUint32 && l.inline[0] == 0:
+		l.inline[0] = uint32(f)
+	case l.more == nil && f <= math.MaxUint32 && l.inline[1] == 0:
+		l.inline[1] = uint32(f)
+	case l.more == nil:
+		l.more = &[]int{f}
+	default:
+		*l.more = append(*l.more, f)
+	}
+}
+
+// last returns the frame added last (0: none).
+func (l *frameList) last() int {
+	if l.more != nil {
+		m := *l.more
+		return m[len(m)-1]
+	}
+	if l.inline[1] != 0 {
+		return int(l.inline[1])
+	}
+	return int(l.inline[0])
 }
 
 // list returns the frames, in a new slice.
@@ -45,7 +59,7 @@ func (l *frameList) list() []int { return l.appendTo(nil) }
 func (l *frameList) appendTo(b []int) []int {
 	for _, f := range l.inline {
 		if f > 0 {
-			b = append(b, f)
+			b = append(b, int(f))
 		}
 	}
 	if l.more != nil {

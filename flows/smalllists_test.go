@@ -15,6 +15,10 @@ func TestFrameList(t *testing.T) {
 	for _, in := range [][]int{
 		nil, {1}, {1, 1, 2, 2}, {0, -3, 5}, {7, 3, 7, 3, 9, 9, 9, 1}, {4, 4, 4, 4, 4, 4},
 		{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, {10, 9, 8, 0, 7, 6, 6, 5},
+		// Frames past what the inline 4 octets hold, first, between and
+		// last.
+		{1 << 32, 1, 1, 1 << 32}, {3, 1<<32 + 5, 1<<32 + 5, 2, 1 << 40}, {5, 6, 1<<33 + 1, 7, 7},
+		{4294967295, 4294967296, 4294967295},
 	} {
 		var l frameList
 		for _, f := range in {

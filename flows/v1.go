@@ -149,7 +149,7 @@ func (a *Analyzer) v1(p *Packet, decodeErr bool) {
 			m.flags |= cmsgRetransmit | prev.flags&(cmsgResponse|cmsgLabeled)
 			m.label = prev.label
 			m.payloads = prev.payloads
-			ex.Retransmits++
+			ex.addRetransmit()
 			a.appendMsg(ex, m, p)
 			return
 		}
@@ -169,7 +169,7 @@ func (a *Analyzer) v1(p *Packet, decodeErr bool) {
 			prevT := ex.msgTime(n - 1)
 			ex.noteWait(tsub(p.Time, prevT), ex.frame(n-1), p.Frame)
 			if ex.v1step == 2 {
-				ex.RTT = millis(tsub(p.Time, prevT))
+				ex.setRTT(tsub(p.Time, prevT))
 			}
 		}
 	}
@@ -372,7 +372,7 @@ func (a *Analyzer) informationalV1(st *saState, p *Packet, side saSide, ex *exRe
 				st.v1.dpd[seq] = ex
 			} else if req := st.v1.dpd[seq]; req != nil {
 				req.Answered = true
-				req.RTT = millis(p.Time.Sub(req.start()))
+				req.setRTT(p.Time.Sub(req.start()))
 				delete(st.v1.dpd, seq)
 			}
 			continue

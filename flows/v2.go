@@ -113,7 +113,7 @@ func (a *Analyzer) v2Request(st *saState, p *Packet, side saSide, m *cmsg, hash 
 			m.flags |= cmsgRetransmit
 			m.payloads = a.lastPayloads(ex, side, m)
 			if f.fragTotal <= 1 || f.fragNum == 1 {
-				ex.Retransmits++
+				ex.addRetransmit()
 			}
 			a.appendMsg(ex, m, p)
 			return
@@ -246,7 +246,7 @@ func (a *Analyzer) v2Response(st *saState, p *Packet, side saSide, m *cmsg, hash
 	ex.hasResp, ex.Answered = true, true
 	ex.setFragBits(true, bit)
 	lastReq := ex.lastReqTime()
-	ex.RTT = millis(tsub(p.Time, lastReq))
+	ex.setRTT(tsub(p.Time, lastReq))
 	if n := ex.nmsgs(); n > 0 {
 		ex.noteWait(tsub(p.Time, lastReq), ex.frame(n-1), p.Frame)
 	}
