@@ -1,6 +1,8 @@
 package flows
 
 import (
+	"cmp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -133,7 +135,7 @@ func (a *Analyzer) retransmitFindings(st *saState) (gaveUp bool) {
 			answeredSmall[ex.side] = max(answeredSmall[ex.side], ex.msgSize(0))
 		}
 	}
-	var g []int // one group at a time, reused
+	var rs []groupedCopy // retransmitGroups' scratch, reused
 	for _, ex := range st.exs {
 		if slow, slowFrom, slowTo := ex.slowWait(); slow >= slowAnswer {
 			st.addFinding(KindSlowResponse, SeverityInfo, ex.start(),
@@ -149,15 +151,13 @@ func (a *Analyzer) retransmitFindings(st *saState) (gaveUp bool) {
 		// later fragment joins only the group of a first fragment, whose
 		// copies count. So an exchange without retransmits (nearly all
 		// of them) has no group, and its messages need no scan.
-		for i := range ex.nmsgs() {
-			if ex.retransmits() == 0 {
-				break // no group (see above)
-			}
-			g = retransmitGroup(ex, i, g[:0])
-			if len(g) == 0 || ex.msg(g[0]).response() && sa.Version == 2 {
-				continue // a responder resends its answer to a retransmitted request: expected
-			}
-			a.retransmitFinding(st, ex, g)
+		if ex.retransmits() > 0 { // else no group (see above)
+			rs = retransmitGroups(ex, rs, func(g []int) {
+				if ex.msg(g[0]).response() && sa.Version == 2 {
+					return // a responder resends its answer to a retransmitted request: expected
+				}
+				a.retransmitFinding(st, ex, g)
+			})
 		}
 		if sa.Version == 2 && !ex.Answered && ex.nmsgs() > 0 && !ex.msg(0).response() {
 			if a.unansweredV2(st, ex, answeredSmall[ex.side]) && ex.retransmits() > 0 &&
@@ -172,26 +172,83 @@ func (a *Analyzer) retransmitFindings(st *saState) (gaveUp bool) {
 	return gaveUp
 }
 
-// retransmitGroup appends to g (empty) the indexes of the transmissions of
-// the i-th message of ex when it was sent more than once: i, a first
-// transmission (and, fragmented, the first fragment), then its
-// retransmits in order. Otherwise it returns g empty.
-func retransmitGroup(ex *exRec, i int, g []int) []int {
-	m := ex.msg(i)
-	if m.retransmit() || m.fragTotal != 0 && m.fragNum != 1 {
-		return g
+// groupedCopy is a retransmitted copy that can join a retransmit group:
+// its message's index in the exchange and the key of what the group's
+// first transmission must match (copyKey).
+type groupedCopy struct {
+	key uint32
+	i   int32
+}
+
+// copyKey returns the key on which a retransmit group's first
+// transmission and its copies must agree, and whether c can be in a group
+// at all: sent by the same side, both requests or both responses, the
+// same IKEv1 label (labelKey), and both unfragmented or both first
+// fragments. (sameFragment also lets a copy "1/n" join a first fragment
+// "1/m"; a later fragment never starts a group, and its copies join none.)
+// asCopy tells which role c is asked about: a first transmission is not a
+// retransmit, a copy is one.
+func copyKey(ex *exRec, c *cmsg, asCopy bool) (uint32, bool) {
+	if c.retransmit() != asCopy || c.fragTotal != 0 && c.fragNum != 1 {
+		return 0, false
 	}
-	key := ex.labelKey(m)
-	for j := i + 1; j < ex.nmsgs(); j++ {
-		if r := ex.msg(j); r.retransmit() && r.side() == m.side() && r.response() == m.response() &&
-			ex.labelKey(r) == key && sameFragment(r, m) {
-			if len(g) == 0 {
-				g = append(g, i) // only now: most messages have no retransmit, and g no array yet
-			}
-			g = append(g, j)
+	k := uint32(ex.labelKey(c))<<3 | uint32(c.side())<<2
+	if c.response() {
+		k |= 2
+	}
+	if c.fragTotal != 0 {
+		k |= 1
+	}
+	return k, true
+}
+
+// retransmitGroups calls fn with each message of ex that was sent more
+// than once, in the order of the messages: the indexes of its
+// transmissions, its first transmission (and, fragmented, the first
+// fragment) then its retransmits in order. A copy joins the group of every
+// earlier first transmission it matches (copyKey). rs is scratch space,
+// returned for reuse; g is only valid during the call.
+//
+// The copies are sorted by key once, and each first transmission takes
+// the run of its key after its own index: O(n log n) plus the groups'
+// sizes, where comparing every message with every later one was
+// quadratic (10^6 steps for an exchange of MaxExchangeMessages).
+func retransmitGroups(ex *exRec, rs []groupedCopy, fn func(g []int)) []groupedCopy {
+	rs = rs[:0]
+	n := ex.nmsgs()
+	for j := range n {
+		if k, ok := copyKey(ex, ex.msg(j), true); ok {
+			rs = append(rs, groupedCopy{k, int32(j)})
 		}
 	}
-	return g
+	if len(rs) == 0 {
+		return rs
+	}
+	cmpCopy := func(x, y groupedCopy) int {
+		if x.key != y.key {
+			return cmp.Compare(x.key, y.key)
+		}
+		return cmp.Compare(x.i, y.i)
+	}
+	slices.SortFunc(rs, cmpCopy)
+	var g []int
+	for i := range n {
+		k, ok := copyKey(ex, ex.msg(i), false)
+		if !ok {
+			continue
+		}
+		// The first copy of key k after message i (i itself is no copy).
+		p, _ := slices.BinarySearchFunc(rs, groupedCopy{k, int32(i)}, cmpCopy)
+		if p == len(rs) || rs[p].key != k {
+			continue
+		}
+		g = append(g[:0], i)
+		for ; p < len(rs) && rs[p].key == k; p++ {
+			g = append(g, int(rs[p].i))
+		}
+		fn(g)
+	}
+	return rs
 }
 
 // retransmitFinding describes one retransmitted message, whose

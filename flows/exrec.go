@@ -454,7 +454,7 @@ func (ex *exRec) label(i int) string {
 }
 
 // labelKey tells the Labels of ex's messages apart without building them
-// (retransmitGroup compares every pair of messages of an exchange): two
+// (retransmitGroups groups the messages of an exchange by it): two
 // messages of ex have the same Label exactly when their keys are equal.
 // 0 stands for "": no label, or an exchange type v1Label gives none;
 // otherwise the key is 1 + the message number, v1Label being one-to-one
