@@ -2,6 +2,7 @@ package flows
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -46,6 +47,35 @@ func TestSameFrameSAOrder(t *testing.T) {
 		}
 		if len(names) != 8 || !slices.IsSorted(names) {
 			t.Fatalf("run %d: SAs in the order %v, want 8 sorted by SPI", run, names)
+		}
+	}
+}
+
+// TestSameFrameOrphanOrder checks that ESP SPIs without an IKE SA first
+// seen in one frame are listed in one order on every run (ascending), not
+// in the order of a walk over Analyzer.orphans, which Go randomises
+// (captureFindings sorts them by first frame).
+func TestSameFrameOrphanOrder(t *testing.T) {
+	pk := sameFramePackets(t)
+	for run := range 20 {
+		r := analyze(clonePackets(pk), Options{})
+		var esp *Finding
+		for i := range r.Findings {
+			if r.Findings[i].Kind == KindUnmatchedESP {
+				esp = &r.Findings[i]
+			}
+		}
+		if esp == nil {
+			t.Fatalf("run %d: no %s finding", run, KindUnmatchedESP)
+		}
+		at := 0
+		for k := 7; k >= 0; k-- { // ascending SPIs
+			spi := ESPSPI(uint32(0xc0000000 - 0x1000*k)).String()
+			i := strings.Index(esp.Message[at:], spi)
+			if i < 0 {
+				t.Fatalf("run %d: SPI %s not listed in ascending order: %s", run, spi, esp.Message)
+			}
+			at += i + len(spi)
 		}
 	}
 }
