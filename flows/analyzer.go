@@ -1,6 +1,8 @@
 package flows
 
 import (
+	"bytes"
+	"cmp"
 	"hash/maphash"
 	"net/netip"
 	"slices"
@@ -418,7 +420,17 @@ func (a *Analyzer) Finish() *Report {
 	a.latest.reset()
 	clear(a.rekeys)
 	a.unindexed = true
-	slices.SortFunc(open, func(x, y openSA) int { return x.first - y.first })
+	// SAs first seen in one frame (several IKE messages in one TCP
+	// segment, RFC 8229) are ordered by version and SPIs, which no two
+	// open SAs share: open was filled by a walk over maps, whose order
+	// differs from run to run, and the output must not.
+	slices.SortFunc(open, func(x, y openSA) int {
+		if c := cmp.Compare(x.first, y.first); c != 0 {
+			return c // nearly always: ties alone pay for the rest
+		}
+		return cmp.Or(cmp.Compare(x.st.Version, y.st.Version),
+			bytes.Compare(x.st.SPIi[:], y.st.SPIi[:]), bytes.Compare(x.st.SPIr[:], y.st.SPIr[:]))
+	})
 	for i := range open {
 		a.finalize(open[i].st)
 		open[i].st = nil // finalised SAs handed to OnSA can be released at once

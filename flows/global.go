@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"cmp"
 	"slices"
 	"strconv"
 	"time"
@@ -63,7 +64,12 @@ func (a *Analyzer) globalFindings() {
 		for s := range a.orphans {
 			spis = append(spis, s)
 		}
-		slices.SortFunc(spis, func(x, y uint32) int { return a.orphans[x].first - a.orphans[y].first })
+		// SPIs first seen in one frame (ESP in one TCP segment, RFC 8229)
+		// are listed in ascending order, not in the map's, which differs
+		// from run to run.
+		slices.SortFunc(spis, func(x, y uint32) int {
+			return cmp.Or(cmp.Compare(a.orphans[x].first, a.orphans[y].first), cmp.Compare(x, y))
+		})
 		n := 0
 		frames := []int{}
 		list := ""

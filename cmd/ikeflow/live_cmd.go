@@ -223,10 +223,7 @@ func runLive(e *env, args []string) error {
 
 	started := time.Now()
 	ring := newSARing(o.keep)
-	fopt.OnSA = func(sa *flows.SA) {
-		stream.closed(sa)
-		ring.add(sa)
-	}
+	fopt = liveOnSA(fopt, stream, ring)
 	// One AF_PACKET socket delivers frames in the order it stamped them:
 	// no reorder window, so each event is printed as its packet arrives
 	// (capture duplicates are still dropped).
@@ -357,4 +354,26 @@ func liveOpenError(iface string, err error) error {
 		return fmt.Errorf("cannot capture: %w", err)
 	}
 	return fmt.Errorf("cannot capture on %s: %w", iface, err)
+}
+
+// liveOnSA returns fopt set up to hand every finalised SA to the event
+// stream, and the SAs --spi keeps (fopt.SPIs) to the report's ring.
+//
+// Why the analyzer gets no SPI filter here: the stream tracks every SA it
+// looked up (liveStream.tracks) until it sees the SA finalised, and an
+// analyzer with Options.SPIs hands on only the SAs that match, so the
+// tracks of all the others stayed for the whole capture (one per SA that
+// --spi leaves out, with its SA, exchanges and child SAs: unbounded over
+// hours). The stream's filter is the analyzer's (the same SPIs, matched
+// the same way), so the ring keeps the same SAs and the events are
+// unchanged.
+func liveOnSA(fopt flows.Options, stream *liveStream, ring *saRing) flows.Options {
+	fopt.SPIs = nil
+	fopt.OnSA = func(sa *flows.SA) {
+		stream.closed(sa)
+		if stream.matches(sa) {
+			ring.add(sa)
+		}
+	}
+	return fopt
 }
