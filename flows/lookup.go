@@ -7,10 +7,12 @@ import "github.com/ikeflow/ikeflow/dissect"
 // there is none. A zero spir finds the SA by its initiator SPI alone, as
 // for a first IKE_SA_INIT or main-mode message. Live displays call it
 // after Analyzer.Add to follow an SA as it happens: exchanges seen,
-// answers, Established, child SAs. The SA's State and Findings are only
-// final once it is handed to Options.OnSA or returned by Finish. The SA
-// must not be modified, and is only read between calls to Add, from the
-// goroutine that calls Add.
+// answers, Established, child SAs. The SA is a snapshot: each call
+// brings the same *SA up to date (the one later handed to OnSA), and
+// between calls it shows the SA as of the last call. Its State and
+// Findings are only final once it is handed to Options.OnSA or returned
+// by Finish. The SA must not be modified, and is only read between calls
+// to Add, from the goroutine that calls Add.
 func (a *Analyzer) Lookup(version uint8, spii, spir dissect.SPI) *SA {
 	st, hs := a.ix.find(version, spii, spir)
 	if st != nil && !st.done {
