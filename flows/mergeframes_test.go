@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 )
@@ -76,5 +77,67 @@ func TestRepeatedNotifyFrames(t *testing.T) {
 	}
 	if !found {
 		t.Fatal("no no_proposal_chosen finding")
+	}
+}
+
+// TestAddFindingIndex runs random sequences of addFinding (few enough
+// distinct keys that repeats are common, enough that SAs pass
+// indexFindingsFrom) against the linear search addFinding did before the
+// index, with findings changed in place now and then as concludeV1 does
+// (followed by findingsChanged): the same index returned, the same
+// findings.
+func TestAddFindingIndex(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 23))
+	kinds := []FindingKind{KindNoProposalChosen, KindAuthFailed, KindInvalidKE}
+	base := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	indexed := 0
+	for run := range 200 {
+		st := &saState{}
+		var ref []Finding
+		for step := range 300 {
+			kind, sev := kinds[rng.IntN(len(kinds))], Severity(rng.IntN(2))
+			msg := "text " + strconv.Itoa(rng.IntN(12))
+			frame := 1 + rng.IntN(500)
+			if rng.IntN(20) == 0 && len(ref) > 0 { // changed in place, as concludeV1 does
+				i := rng.IntN(len(ref))
+				ref[i].Severity, ref[i].Message = SeverityWarning, ref[i].Message+" recovered"
+				f := &st.findings()[i]
+				f.Severity, f.Message = SeverityWarning, f.Message+" recovered"
+				st.findingsChanged()
+				continue
+			}
+			want := -1
+			for i := range ref {
+				if f := &ref[i]; f.Kind == kind && f.Severity == sev && f.Message == msg {
+					f.Frames = sortedFrames(append(slices.Clone(f.Frames), frame))
+					want = i
+					break
+				}
+			}
+			if want < 0 {
+				want = len(ref)
+				ref = append(ref, Finding{Kind: kind, Severity: sev, Message: msg, Frames: []int{frame}})
+			}
+			if got := st.addFinding(kind, sev, base, msg, frame); got != want {
+				t.Fatalf("run %d step %d: addFinding returned %d, the linear search %d", run, step, got, want)
+			}
+		}
+		got := st.findings()
+		if len(got) != len(ref) {
+			t.Fatalf("run %d: %d findings, want %d", run, len(got), len(ref))
+		}
+		for i := range ref {
+			g, w := &got[i], &ref[i]
+			if g.Kind != w.Kind || g.Severity != w.Severity || g.Message != w.Message || !slices.Equal(g.Frames, w.Frames) {
+				t.Fatalf("run %d: finding %d is %v %v %q %v, want %v %v %q %v", run, i,
+					g.Kind, g.Severity, g.Message, g.Frames, w.Kind, w.Severity, w.Message, w.Frames)
+			}
+		}
+		if st.rareOrEmpty().fidx != nil {
+			indexed++
+		}
+	}
+	if indexed == 0 {
+		t.Fatal("no SA reached indexFindingsFrom findings: the index was not exercised")
 	}
 }

@@ -446,8 +446,12 @@ func (a *Analyzer) v1ErrorFinding(st *saState, p *Packet, side saSide, t dissect
 	if !v.phase1Done && kind == KindNoProposalChosen {
 		st.out.set(outInitFailed)
 	}
-	if i := st.addFinding(kind, SeverityError, p.Time, msg, p.Frame); !slices.Contains(v.errIdx, i) {
-		v.errIdx = append(v.errIdx, i) // a repeat merged into an earlier finding is adjusted once
+	// errIdx is kept ascending, so that finding a repeat merged into an
+	// earlier finding (adjusted once) is a binary search, not a scan of
+	// every error finding so far.
+	i := st.addFinding(kind, SeverityError, p.Time, msg, p.Frame)
+	if j, found := slices.BinarySearch(v.errIdx, i); !found {
+		v.errIdx = slices.Insert(v.errIdx, j, i)
 	}
 }
 
@@ -459,6 +463,7 @@ func (a *Analyzer) concludeV1(st *saState) {
 		if v.phase1Done && len(f.Frames) > 0 && f.Frames[0] < v.doneFrame && f.Kind != KindInvalidIDInfo {
 			f.Severity = SeverityWarning
 			f.Message += " The SA was established afterwards (frame " + strconv.Itoa(v.doneFrame) + "), so this was recovered."
+			st.findingsChanged()
 			st.out.clear(outInitFailed)
 			st.out.clear(outAuthFailed)
 		}
