@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/ikeflow/ikeflow/capture"
@@ -91,23 +92,11 @@ func TestLiveSPIFilterReleasesTracks(t *testing.T) {
 		if !bytes.Equal(gotEv, wantEv) {
 			t.Errorf("%s: events differ from the analyzer's own filtering:\n got %s\nwant %s", path, gotEv, wantEv)
 		}
-		if len(gotSAs) == 0 || !equalStrings(gotSAs, wantSAs) {
+		if len(gotSAs) == 0 || !slices.Equal(gotSAs, wantSAs) {
 			t.Errorf("%s: ring holds %v, want %v", path, gotSAs, wantSAs)
 		}
 	}
 	if leaked == 0 {
 		t.Fatal("the former wiring left no track on any capture: the test proves nothing")
 	}
-}
-
-func equalStrings(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
