@@ -339,6 +339,25 @@ func ikeflowF(args ...string) (string, string, int) {
 	return out.String(), errb.String(), code
 }
 
+// feedLive hands the events of r (at most max) to an as runLive does,
+// with the live stream following each IKE message.
+func feedLive(r *capture.Reader, an *flows.Analyzer, stream *liveStream, max int) {
+	var pkt flows.Packet
+	for range max {
+		ev, err := r.Next()
+		if err != nil {
+			return
+		}
+		if !packetOf(ev, &pkt) {
+			continue
+		}
+		an.Add(&pkt)
+		if ev.Kind == capture.KindIKE {
+			stream.afterIKE(an, ev.Data)
+		}
+	}
+}
+
 // liveStreamOf runs the live event stream over the packets of a capture,
 // as runLive does, and returns what it printed.
 func liveStreamOf(t *testing.T, data []byte, format string) []byte {
@@ -355,20 +374,7 @@ func liveStreamOf(t *testing.T, data []byte, format string) []byte {
 	}
 	stream := newLiveStream(w, f, nil)
 	an := flows.NewAnalyzer(flows.Options{OnSA: stream.closed, IdleTimeout: 0})
-	var pkt flows.Packet
-	for i := 0; i < 1<<20; i++ {
-		ev, err := r.Next()
-		if err != nil {
-			break
-		}
-		if !packetOf(ev, &pkt) {
-			continue
-		}
-		an.Add(&pkt)
-		if ev.Kind == capture.KindIKE {
-			stream.afterIKE(an, ev.Data)
-		}
-	}
+	feedLive(r, an, stream, 1<<20)
 	fin := an.Finish()
 	stream.global(fin.Findings)
 	if err := w.Flush(); err != nil {

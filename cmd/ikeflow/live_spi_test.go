@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -35,20 +36,7 @@ func liveRun(t *testing.T, path string, spis []string, wire func(flows.Options, 
 	stream := newLiveStream(w, f, spis)
 	ring := newSARing(100)
 	an := flows.NewAnalyzer(wire(flows.Options{SPIs: spis, ReorderWindow: -1}, stream, ring))
-	var pkt flows.Packet
-	for {
-		ev, err := r.Next()
-		if err != nil {
-			break
-		}
-		if !packetOf(ev, &pkt) {
-			continue
-		}
-		an.Add(&pkt)
-		if ev.Kind == capture.KindIKE {
-			stream.afterIKE(an, ev.Data)
-		}
-	}
+	feedLive(r, an, stream, math.MaxInt)
 	stream.global(an.Finish().Findings)
 	if err := w.Flush(); err != nil {
 		t.Fatal(err)
