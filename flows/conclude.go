@@ -184,8 +184,8 @@ type groupedCopy struct {
 // transmission and its copies must agree, and whether c can be in a group
 // at all: sent by the same side, both requests or both responses, the
 // same IKEv1 label (labelKey), and both unfragmented or both first
-// fragments. (sameFragment also lets a copy "1/n" join a first fragment
-// "1/m"; a later fragment never starts a group, and its copies join none.)
+// fragments, whatever their totals (a copy "1/n" joins a first fragment
+// "1/m"). A later fragment never starts a group, and its copies join none.
 // asCopy tells which role c is asked about: a first transmission is not a
 // retransmit, a copy is one.
 func copyKey(ex *exRec, c *cmsg, asCopy bool) (uint32, bool) {
