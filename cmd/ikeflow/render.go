@@ -50,10 +50,8 @@ func saRows(rep *flows.Report, sep string) []saRow {
 	return rows
 }
 
+// childSummary returns appendChildSummary's text ("-" without child SAs).
 func childSummary(sa *flows.SA, sep string) string {
-	if len(sa.ChildSAs) == 0 {
-		return "-"
-	}
 	var buf [256]byte // on the stack: the string is the one allocation
 	return string(appendChildSummary(buf[:0], sa, sep))
 }
