@@ -466,17 +466,6 @@ func (ex *exRec) labelKey(c *cmsg) int {
 	return 1 + int(c.label)
 }
 
-// sameFragment reports whether the Fragment of r matches that of m for
-// retransmit grouping: equal, or both fragments with r the first ("1/n").
-// Fragment is "" exactly when fragTotal is 0, and fragLabel ("num/total")
-// is one-to-one, so the numbers are compared instead of the strings.
-func sameFragment(r, m *cmsg) bool {
-	if r.fragTotal == 0 || m.fragTotal == 0 {
-		return r.fragTotal == m.fragTotal
-	}
-	return r.fragNum == m.fragNum && r.fragTotal == m.fragTotal || r.fragNum == 1
-}
-
 // add appends m, the i-th message of ex (i = ex.nmsgs()), received in frame
 // at t, size octets long (its header's Length), placing what its narrow
 // fields cannot hold in ex's exRare.

@@ -32,6 +32,18 @@ func scanRetransmitGroup(ex *exRec, i int) []int {
 	return g
 }
 
+// sameFragment reports whether the Fragment of r matches that of m for
+// the reference grouping (scanRetransmitGroup; copyKey keys the same
+// rule): equal, or both fragments with r the first ("1/n").
+// Fragment is "" exactly when fragTotal is 0, and fragLabel ("num/total")
+// is one-to-one, so the numbers are compared instead of the strings.
+func sameFragment(r, m *cmsg) bool {
+	if r.fragTotal == 0 || m.fragTotal == 0 {
+		return r.fragTotal == m.fragTotal
+	}
+	return r.fragNum == m.fragNum && r.fragTotal == m.fragTotal || r.fragNum == 1
+}
+
 // TestRetransmitGroups compares retransmitGroups with the pairwise scan
 // on random exchanges of both versions' types: requests and responses
 // from both sides, retransmit flags, IKEv1 labels and IKEv2 fragments
