@@ -46,9 +46,13 @@ func (a *Analyzer) addESP(p *Packet) {
 // countESP counts p on the child SA of st whose SPIs, counts and first and
 // last frames are given (a ChildSA's or an inferred record's).
 func countESP(p *Packet, st *saState, spiI, spiR ESPSPI, n *ESPCount, first, last *int) {
-	toResponder := sentToResponder(p, st)
+	// Unequal SPIs tell the direction; only a child SA whose two SPIs are
+	// equal needs the addresses compared (per packet: not done otherwise).
+	var toResponder bool
 	if spiI != spiR {
 		toResponder = ESPSPI(p.ESPSPI) == spiR
+	} else {
+		toResponder = sentToResponder(p, st)
 	}
 	if toResponder {
 		n.IToR++

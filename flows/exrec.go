@@ -12,11 +12,10 @@ import (
 // Why two representations of an exchange: while an SA is open the analyzer
 // keeps each exchange as an exRec (96 octets), with its messages as cmsg
 // values (32 octets each, two inline) and what few exchanges need in an
-// exRare; the
-// exported Exchange and Message values (112 and 120 octets, strings for
-// From, Fragment and Label) are built from them only when the SA is
-// looked up (Analyzer.Lookup, live) or finalised (saState.view, after
-// conclude, which reads the records; not at all with
+// exRare; the exported Exchange and Message values (120 octets each,
+// strings for From, Fragment and Label) are built from them only when the
+// SA is looked up (Analyzer.Lookup, live) or finalised (saState.view,
+// after conclude, which reads the records; not at all with
 // Options.NoExchanges), because a capture can hold hundreds of thousands
 // of SAs open at once.
 

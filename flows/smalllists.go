@@ -52,9 +52,6 @@ func (l *frameList) last() int {
 	return int(l.inline[0])
 }
 
-// list returns the frames, in a new slice.
-func (l *frameList) list() []int { return l.appendTo(nil) }
-
 // appendTo appends the frames to b.
 func (l *frameList) appendTo(b []int) []int {
 	for _, f := range l.inline {

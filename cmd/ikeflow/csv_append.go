@@ -77,7 +77,9 @@ func csvNeedsQuotes[T ~string | ~[]byte](field T) bool {
 	return unicode.IsSpace(r)
 }
 
-// appendChildSummary appends what childSummary returns.
+// appendChildSummary appends sa's child SAs, separated by sep: protocol,
+// SPIs, state, traffic selectors when known and ESP counts each, or "-"
+// when it has none (childSummary returns the same as a string).
 func appendChildSummary(b []byte, sa *flows.SA, sep string) []byte {
 	if len(sa.ChildSAs) == 0 {
 		return append(b, '-')

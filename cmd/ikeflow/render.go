@@ -50,10 +50,8 @@ func saRows(rep *flows.Report, sep string) []saRow {
 	return rows
 }
 
+// childSummary returns appendChildSummary's text ("-" without child SAs).
 func childSummary(sa *flows.SA, sep string) string {
-	if len(sa.ChildSAs) == 0 {
-		return "-"
-	}
 	var buf [256]byte // on the stack: the string is the one allocation
 	return string(appendChildSummary(buf[:0], sa, sep))
 }
@@ -338,7 +336,7 @@ type csvStream struct {
 	w    io.Writer
 	buf  []byte // encoded rows not yet written
 	base []byte // reused: the SA columns of the rows of one SA
-	fr   []byte // reused: one finding's frames
+	kids []byte // reused: the child_sas column of one SA, before quoting
 	n    int
 	refs *frameRefs
 	err  error // the first write error; nothing is written after it
@@ -418,8 +416,8 @@ func (c *csvStream) add(sa *flows.SA) error {
 	b = append(b, ',')
 	b = appendCSVField(b, sa.Proposal)
 	b = append(b, ',')
-	c.fr = appendChildSummary(c.fr[:0], sa, "; ")
-	b = appendCSVField(b, c.fr)
+	c.kids = appendChildSummary(c.kids[:0], sa, "; ")
+	b = appendCSVField(b, c.kids)
 	c.base = append(b, ',')
 	if len(sa.Findings) == 0 {
 		c.buf = append(c.buf, c.base...)
