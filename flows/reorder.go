@@ -386,7 +386,8 @@ func (a *Analyzer) release() {
 	}
 	a.process(&hp.p, hp.sum, nat)
 	if hp.nat > 0 {
-		r.nats[hp.nat-1] = natPre{}
+		// The slot is overwritten whole when reused (push); natPre holds
+		// no pointers, so there is nothing to clear for the collector.
 		r.natSpare = append(r.natSpare, hp.nat-1)
 	}
 	r.recycle(hp.p.Data)
