@@ -336,10 +336,10 @@ func (a *Analyzer) window() time.Duration {
 	return a.opt.ReorderWindow
 }
 
-// enqueue passes p, with what was prepared for it (pre.sum at least: Add
-// takes it here, AddPrepared has it from a Preparer), through the reorder
-// window: packets leave it in time order once the capture has moved on by
-// the window.
+// enqueue passes p, with what was prepared for it (pre.sum at least:
+// from the Analyzer's Preparer, or taken by AddPrepared when none
+// prepared p), through the reorder window: packets leave it in time order
+// once the capture has moved on by the window.
 func (a *Analyzer) enqueue(p *Packet, pre *Prepared) {
 	r := &a.ro
 	if t := p.Time.Round(0); t != p.Time {
