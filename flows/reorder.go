@@ -46,7 +46,7 @@ type heldPacket struct {
 
 // packetSum returns the fingerprint of p's content: for an IKE message the
 // hash (with seed, the Analyzer's) of all its octets, for ESP of its SPI
-// and sequence number. It is taken when the packet comes in (enqueue, or
+// and sequence number. It is taken when the packet comes in (AddPrepared, or
 // a Preparer before), while its octets are in the CPU cache (the caller
 // has just read them): after a wait in the reorder window, thousands of
 // packets later, they no longer are, and hashing them then cost a cache
