@@ -46,7 +46,7 @@ type heldPacket struct {
 
 // packetSum returns the fingerprint of p's content: for an IKE message the
 // hash (with seed, the Analyzer's) of all its octets, for ESP of its SPI
-// and sequence number. It is taken when the packet comes in (enqueue, or
+// and sequence number. It is taken when the packet comes in (AddPrepared, or
 // a Preparer before), while its octets are in the CPU cache (the caller
 // has just read them): after a wait in the reorder window, thousands of
 // packets later, they no longer are, and hashing them then cost a cache
@@ -336,10 +336,10 @@ func (a *Analyzer) window() time.Duration {
 	return a.opt.ReorderWindow
 }
 
-// enqueue passes p, with what was prepared for it (pre.sum at least: Add
-// takes it here, AddPrepared has it from a Preparer), through the reorder
-// window: packets leave it in time order once the capture has moved on by
-// the window.
+// enqueue passes p, with what was prepared for it (pre.sum at least:
+// from the Analyzer's Preparer, or taken by AddPrepared when none
+// prepared p), through the reorder window: packets leave it in time order
+// once the capture has moved on by the window.
 func (a *Analyzer) enqueue(p *Packet, pre *Prepared) {
 	r := &a.ro
 	if t := p.Time.Round(0); t != p.Time {
@@ -386,7 +386,8 @@ func (a *Analyzer) release() {
 	}
 	a.process(&hp.p, hp.sum, nat)
 	if hp.nat > 0 {
-		r.nats[hp.nat-1] = natPre{}
+		// The slot is overwritten whole when reused (push); natPre holds
+		// no pointers, so there is nothing to clear for the collector.
 		r.natSpare = append(r.natSpare, hp.nat-1)
 	}
 	r.recycle(hp.p.Data)

@@ -87,7 +87,9 @@ func (x *saIndex) addHalf(st *saState) {
 func (x *saIndex) addKey(st *saState, k saKey, first bool) {
 	if first {
 		if st.half {
-			// Indexed already: claim only reports whether it is in byI.
+			// Indexed already (addHalf): the first key rides on its byI
+			// entry when it holds one. It does not claim an entry freed
+			// since: its half-open entry is in half, not with it.
 			if x.byI[k.i] == st {
 				return
 			}

@@ -5,7 +5,6 @@ import (
 	"maps"
 	"math/rand/v2"
 	"net/netip"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -26,8 +25,8 @@ import (
 // the index) before a second group with the same initiator SPI starts.
 // The expected partition is the one the test built, not the analyzer's.
 func TestSAIndexCollisions(t *testing.T) {
-	v2 := ikeOnly(loadPackets(t, filepath.Join(corpusDir, "ikev2-psk-success", "capture.pcap")))
-	v1 := ikeOnly(loadPackets(t, filepath.Join(corpusDir, "ikev1-main-quick", "capture.pcap")))
+	v2 := ikeOnly(corpusPackets(t, "ikev2-psk-success"))
+	v1 := ikeOnly(corpusPackets(t, "ikev1-main-quick"))
 	if len(v2) < 4 || len(v1) < 4 || !spiR(v2[0]).IsZero() || spiR(v2[1]).IsZero() || !spiR(v1[0]).IsZero() {
 		t.Fatal("corpus captures are not the exchanges this test edits")
 	}
@@ -196,7 +195,7 @@ func saFrames(sa *SA) []int {
 // same SPIs, after another SA's first message) make a new SA, not messages
 // added to the finished one.
 func TestSAIndexRetryKeys(t *testing.T) {
-	pk := ikeOnly(loadPackets(t, filepath.Join(corpusDir, "ikev2-invalid-ke-retry", "capture.pcap")))
+	pk := ikeOnly(corpusPackets(t, "ikev2-invalid-ke-retry"))
 	if len(pk) != 8 || !spiR(pk[1]).IsZero() || spiR(pk[3]).IsZero() {
 		t.Fatal("ikev2-invalid-ke-retry is not the exchange this test edits")
 	}
@@ -206,7 +205,7 @@ func TestSAIndexRetryKeys(t *testing.T) {
 	// Another SA's first message, alone, an hour later: the analyzer
 	// finalises idle SAs after each packet, so the SA above is gone when
 	// the replay comes.
-	other := ikeOnly(loadPackets(t, filepath.Join(corpusDir, "ikev2-psk-success", "capture.pcap")))[0]
+	other := ikeOnly(corpusPackets(t, "ikev2-psk-success"))[0]
 	other.Time = pk[7].Time.Add(time.Hour - time.Second)
 	pk = append(pk, other)
 	for _, p := range clonePackets(pk[4:8]) {

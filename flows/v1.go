@@ -372,7 +372,7 @@ func (a *Analyzer) informationalV1(st *saState, p *Packet, side saSide, ex *exRe
 				st.v1.dpd[seq] = ex
 			} else if req := st.v1.dpd[seq]; req != nil {
 				req.Answered = true
-				req.setRTT(p.Time.Sub(req.start()))
+				req.setRTT(tsub(p.Time, req.start()))
 				delete(st.v1.dpd, seq)
 			}
 			continue

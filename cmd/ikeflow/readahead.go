@@ -246,8 +246,8 @@ func feedPrepared(m *merger, prep *flows.Preparer, each func(in int, p *flows.Pa
 	}
 }
 
-// readAheadOn selects feedAhead's goroutine; benchmarks and tests turn it
-// off to compare with reading inline.
+// readAheadOn selects feedPrepared's goroutine (feedAhead's too);
+// benchmarks and tests turn it off to compare with reading inline.
 var readAheadOn = true
 
 // regularFiles reports whether every input is a regular file. Standard

@@ -83,7 +83,7 @@ func (p *saPipe) run() {
 
 // batch runs each over a batch, turning a panic into panicMsg (a panic
 // left in this goroutine would end the process without the CLI's report):
-// the analyzing goroutine raises it again (wait, add).
+// the analyzing goroutine, told by stopped, raises it again in wait.
 func (p *saPipe) batch(b []*flows.SA) {
 	defer func() {
 		if r := recover(); r != nil {
