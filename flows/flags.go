@@ -72,7 +72,8 @@ func (a *Analyzer) badHeaderFlags(p *Packet, h *dissect.Header, decodeErr bool) 
 // msgHash fingerprints the message in a.msg for retransmit detection; a
 // message whose flags were rebuilt is hashed with the rebuilt flags, so
 // that it still matches its undamaged copies. Otherwise it is a.hash of
-// the raw message, which enqueue has usually taken already (rawSum).
+// the raw message, which the Preparer or AddPrepared has usually taken
+// already (packetSum, kept as rawSum).
 func (a *Analyzer) msgHash() uint64 {
 	raw := a.msg.Raw
 	if !a.fixedFlags || len(raw) <= flagsOffset {
