@@ -25,6 +25,7 @@ type Analyzer struct {
 	inner  []dissect.Payload
 	f      facts
 	spiBuf []ESPSPI
+	delSet map[ESPSPI]struct{} // applyDeletes' set of the SPIs a message deletes, empty between calls
 
 	// ix finds the open IKE SAs by their SPIs (saindex.go).
 	ix  saIndex

@@ -133,30 +133,76 @@ func firstNonEmpty(a, b string) string {
 
 // applyDeletes handles the Delete payloads of a decrypted message sent by
 // side. Each SPI listed is the sender's inbound SPI (RFC 7296 §3.11).
+//
+// A message may list thousands of SPIs and an SA may have tens of
+// thousands of child SAs (inferred from ESP), so matching every SPI against
+// every child SA would take their product, message after message, on a
+// crafted capture. The SPIs of all the message's Delete payloads are
+// gathered first; few are matched directly, more through a set, in one
+// pass over the child SAs. Marking a child SA deleted does not depend on
+// which SPI or payload named it, so both ways give the same result.
 func (a *Analyzer) applyDeletes(st *saState, p *Packet, side saSide, f *facts) {
 	v := st.Version
+	spis := a.spiBuf[:0]
+	children := false // a Delete of child SAs (not of the IKE SA) is present
 	for _, d := range f.deletes {
 		var proto uint8
-		proto, a.spiBuf = deleteSPIs(v, d, a.spiBuf[:0])
+		n := len(spis)
+		proto, spis = deleteSPIs(v, d, spis)
 		if proto == 1 {
+			spis = spis[:n] // the IKE SA's own SPIs, not a child SA's
 			if !st.out.has(outDeleted) {
 				st.out.set(outDeleted)
 			}
 			continue
 		}
-		st.materialise() // inferred child SAs can be deleted too
-		for _, spi := range a.spiBuf {
+		children = true
+	}
+	a.spiBuf = spis
+	if !children {
+		return
+	}
+	st.materialise() // inferred child SAs can be deleted too
+	if len(spis) <= directDeletes {
+		for _, spi := range spis {
 			for _, c := range st.ChildSAs {
 				if (side == sideI && c.SPIi == spi) || (side == sideR && c.SPIr == spi) {
-					if c.State == ChildEstablished {
-						c.State = ChildDeleted
-					}
-					if c.DeletedFrame == 0 {
-						c.DeletedFrame = p.Frame
-					}
+					deleteChild(c, p.Frame)
 				}
 			}
 		}
+		return
+	}
+	if a.delSet == nil {
+		a.delSet = make(map[ESPSPI]struct{}, len(spis))
+	}
+	for _, spi := range spis {
+		a.delSet[spi] = struct{}{}
+	}
+	for _, c := range st.ChildSAs {
+		spi := c.SPIr
+		if side == sideI {
+			spi = c.SPIi
+		}
+		if _, ok := a.delSet[spi]; ok {
+			deleteChild(c, p.Frame)
+		}
+	}
+	clear(a.delSet)
+}
+
+// directDeletes is the number of SPIs in a message up to which
+// applyDeletes compares each with every child SA instead of building a
+// set: a Delete usually names one or two.
+const directDeletes = 4
+
+// deleteChild marks c deleted by the message in frame.
+func deleteChild(c *ChildSA, frame int) {
+	if c.State == ChildEstablished {
+		c.State = ChildDeleted
+	}
+	if c.DeletedFrame == 0 {
+		c.DeletedFrame = frame
 	}
 }
 
