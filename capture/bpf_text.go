@@ -118,6 +118,7 @@ func rawInstruction(f []string, base int) (bpf.RawInstruction, error) {
 	var v [4]uint64
 	bits := [4]int{16, 8, 8, 32}
 	names := [4]string{"code", "jt", "jf", "k"}
+	articles := [4]string{"a", "an", "an", "a"} // "an 8-bit number"
 	for i := range f {
 		s := strings.TrimSpace(f[i])
 		x, err := strconv.ParseUint(s, base, bits[i])
@@ -129,7 +130,7 @@ func rawInstruction(f []string, base int) (bpf.RawInstruction, error) {
 					continue
 				}
 			}
-			return bpf.RawInstruction{}, fmt.Errorf("%s %q is not a %d-bit number", names[i], clip(s), bits[i])
+			return bpf.RawInstruction{}, fmt.Errorf("%s %q is not %s %d-bit number", names[i], clip(s), articles[i], bits[i])
 		}
 		v[i] = x
 	}

@@ -285,7 +285,8 @@ func weakness(c *dissect.Certificate) string {
 	var w []string
 	switch {
 	case c.KeyType == "RSA" && c.KeyBits > 0 && c.KeyBits < 2048:
-		w = append(w, "has a "+strconv.Itoa(c.KeyBits)+"-bit RSA key")
+		bits := strconv.Itoa(c.KeyBits)
+		w = append(w, "has "+article(bits)+" "+bits+"-bit RSA key")
 	case c.KeyType == "DSA":
 		w = append(w, "has a DSA key")
 	}

@@ -122,7 +122,7 @@ func (a *Analyzer) v2Request(st *saState, p *Packet, side saSide, m *cmsg, hash 
 			// INVALID_KE_PAYLOAD, or a changed offer. Not a desync.
 		default:
 			st.addFinding(KindMIDDesync, SeverityError, p.Time,
-				"The "+side.String()+" sent a "+h.Exchange.String()+" request with message ID "+u32(mid)+
+				"The "+side.String()+" sent "+article(h.Exchange.String())+" "+h.Exchange.String()+" request with message ID "+u32(mid)+
 					", already used by a different "+ex.Type.String()+" request (frame "+strconv.Itoa(ex.frame(0))+
 					"). A retransmission must be byte-identical, so one side has lost track of its message IDs: typical after an HA failover"+
 					" without RFC 6311 sync, or a peer restart that kept the IKE SA. Check the cluster sync state and the peers' logs for"+
@@ -146,9 +146,9 @@ func (a *Analyzer) v2Request(st *saState, p *Packet, side saSide, m *cmsg, hash 
 	case mid == s.next:
 	case mid > s.next:
 		st.addFinding(KindMIDDesync, SeverityWarning, p.Time,
-			"The "+side.String()+" sent a "+h.Exchange.String()+" request with message ID "+u32(mid)+
-				" but its previous request was "+u32(s.next-1)+": message IDs "+rangeStr(s.next, mid-1)+
-				" were skipped (or sent on a path this capture does not see). The receiver expects "+u32(s.next)+
+			"The "+side.String()+" sent "+article(h.Exchange.String())+" "+h.Exchange.String()+" request with message ID "+u32(mid)+
+				" but its previous request was "+u32(s.next-1)+": "+skippedIDs(s.next, mid-1)+
+				" (or sent on a path this capture does not see). The receiver expects "+u32(s.next)+
 				" and will drop the request; expect retransmits and a teardown. Typical after an HA failover without RFC 6311 sync"+
 				" (strongSwan logs 'unexpected message ID', FortiGate 'request msgid = N, expected M').", p.Frame)
 	default:
@@ -202,7 +202,7 @@ func (a *Analyzer) v2Response(st *saState, p *Packet, side saSide, m *cmsg, hash
 		s := &st.sides[reqSide]
 		if (s.seen && mid >= s.next) || (!s.seen && st.fromStart) {
 			st.addFinding(KindMIDDesync, SeverityWarning, p.Time,
-				"The "+side.String()+" sent a "+h.Exchange.String()+" response with message ID "+u32(mid)+
+				"The "+side.String()+" sent "+article(h.Exchange.String())+" "+h.Exchange.String()+" response with message ID "+u32(mid)+
 					" for which no request from the "+reqSide.String()+" was seen. Either the request took a path this capture"+
 					" does not see, or the responder's view of message IDs differs from the requester's (HA failover, stale SA);"+
 					" the requester will drop this response.", p.Frame)
@@ -316,6 +316,14 @@ func fragLabel(num, total uint16) string {
 }
 
 // u32 formats a message ID.
+// skippedIDs says that message IDs lo to hi (lo ≤ hi) were skipped.
+func skippedIDs(lo, hi uint32) string {
+	if lo == hi {
+		return "message ID " + u32(lo) + " was skipped"
+	}
+	return "message IDs " + rangeStr(lo, hi) + " were skipped"
+}
+
 func u32(v uint32) string { return strconv.FormatUint(uint64(v), 10) }
 
 // rangeStr formats "a" or "a–b".
