@@ -390,7 +390,7 @@ func chainVsRequest(side saSide, s, o *peerCerts) (text string, score int) {
 	for _, h := range o.reqHashes {
 		hs = append(hs, hex.EncodeToString(h))
 	}
-	text = "The " + other + " asked for certificates from the CA key(s) " + strings.Join(hs, ", ") + " (SHA-1 of the" +
+	text = "The " + other + " asked for certificates from the CA " + plural(len(hs), "key ", "keys ") + strings.Join(hs, ", ") + " (SHA-1 of the" +
 		" CA public key, frame " + strconv.Itoa(o.reqFrame) + "); the " + who + "'s certificate '" + ee.Subject + "' is issued by '" +
 		top.Issuer + "', which it did not send, so the capture cannot show whether that issuer is the requested CA."
 	var extra []string
@@ -401,11 +401,11 @@ func chainVsRequest(side saSide, s, o *peerCerts) (text string, score int) {
 	}
 	switch {
 	case len(extra) > 0:
-		return text + " The " + who + " itself asks for CA key(s) the " + other + " does not (" + strings.Join(extra, ", ") +
+		return text + " The " + who + " itself asks for " + plural(len(extra), "a CA key", "CA keys") + " the " + other + " does not (" + strings.Join(extra, ", ") +
 			"): the peers trust different CAs, so '" + top.Issuer + "' is likely a CA the " + other + " does not trust" +
 			" (unknown CA): add it to the " + other + "'s trusted CAs, or use a certificate from a CA it asks for.", evMedium
 	case len(s.reqHashes) > 0 && len(o.certs) > 0 && !bytes.Equal(o.certs[0].RawIssuer, top.RawIssuer):
-		return text + " Both peers ask for the same CA key(s), yet the " + other + "'s own certificate is issued by '" +
+		return text + " Both peers ask for the same " + plural(len(s.reqHashes), "CA key", "CA keys") + ", yet the " + other + "'s own certificate is issued by '" +
 			o.certs[0].Issuer + "': '" + top.Issuer + "' is likely an intermediate CA below the common root, which the " +
 			who + " must send with its certificate (missing intermediate).", evMedium
 	}

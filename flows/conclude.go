@@ -76,7 +76,7 @@ func (a *Analyzer) concludeSA(st *saState) {
 	defer a.certFindings(st) // after the state is known
 	if len(st.malformed) > 0 {
 		st.addFinding(KindMalformed, SeverityWarning, sa.Start,
-			strconv.Itoa(len(st.malformed))+" message(s) of this SA did not decode cleanly (truncated capture, IP fragments"+
+			count(len(st.malformed), "message", "messages")+" of this SA did not decode cleanly (truncated capture, IP fragments"+
 				" missing from the capture, or a malformed message). Their content was analysed as far as it could be decoded.",
 			st.malformed...)
 	}
@@ -374,7 +374,7 @@ func (a *Analyzer) unansweredV2(st *saState, ex *exRec, answeredSize int) bool {
 		}
 		st.addFinding(KindDeadPeer, SeverityError, firstT,
 			"The "+from+" sent an INFORMATIONAL request (message ID "+u32(ex.MID)+", "+strconv.Itoa(size)+
-				what+strconv.Itoa(n)+" time(s) over "+
+				what+count(n, "time", "times")+" over "+
 				secs(lastT.Sub(firstT))+" and got no answer: the "+otherSide(from)+" is unreachable or has lost"+
 				" this IKE SA (reboot, HA failover, NAT mapping expired). The sender will declare the peer dead and tear down"+
 				" the SA. Check reachability on UDP 500/4500 and the peer's uptime.", frames...)

@@ -167,7 +167,7 @@ func TestFieldVariants(t *testing.T) {
 			for _, f := range r.Findings {
 				if f.Kind == KindCaptureDuplicate {
 					n++
-					if !strings.HasPrefix(f.Message, fmt.Sprint(len(in.pk))+" packet(s) appear twice") {
+					if !strings.HasPrefix(f.Message, fmt.Sprint(len(in.pk))+" packets appear twice") {
 						t.Errorf("duplicate note: %q", f.Message)
 					}
 				}
@@ -249,7 +249,7 @@ func TestConcatenatedCaptures(t *testing.T) {
 	renumber(pk)
 	r := analyze(pk, Options{})
 	f := findingsOf(r, KindOutOfOrder)
-	if len(f) != 1 || !strings.HasPrefix(f[0].Message, fmt.Sprint(len(base))+" frame(s) come after frames up to") {
+	if len(f) != 1 || !strings.HasPrefix(f[0].Message, fmt.Sprint(len(base))+" frames come after frames up to") {
 		logReport(t, r)
 		t.Fatalf("want one out_of_order finding for the %d late frames, got %v", len(base), kinds(r.Findings))
 	}

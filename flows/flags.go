@@ -103,10 +103,18 @@ func badFlagsText(frames []int, vals []uint8, inSA bool) string {
 			list += " (0x" + strconv.FormatUint(uint64(vals[i])|0x100, 16)[1:] + ")"
 		}
 	}
-	s := "The IKE header flags (octet " + strconv.Itoa(flagsOffset) + ") of frame(s) " + list + " have reserved bits set:" +
-		" the packet is damaged (or is not IKE), so its initiator and response bits cannot be trusted."
-	if inSA {
-		return s + " Its direction was taken from the addresses and message IDs instead, and it was analysed with its SA."
+	if len(frames) == 1 {
+		s := "The IKE header flags (octet " + strconv.Itoa(flagsOffset) + ") of frame " + list + " has reserved bits set:" +
+			" the packet is damaged (or is not IKE), so its initiator and response bits cannot be trusted."
+		if inSA {
+			return s + " Its direction was taken from the addresses and message IDs instead, and it was analysed with its SA."
+		}
+		return s + " Its SPIs match no IKE SA seen before it, so it was not analysed."
 	}
-	return s + " Its SPIs match no IKE SA seen before it, so it was not analysed."
+	s := "The IKE header flags (octet " + strconv.Itoa(flagsOffset) + ") of frames " + list + " have reserved bits set:" +
+		" the packets are damaged (or are not IKE), so their initiator and response bits cannot be trusted."
+	if inSA {
+		return s + " Their direction was taken from the addresses and message IDs instead, and they were analysed with their SA."
+	}
+	return s + " Their SPIs match no IKE SA seen before them, so they were not analysed."
 }

@@ -81,7 +81,7 @@ func (a *Analyzer) globalFindings() {
 				if list != "" {
 					list += ", "
 				}
-				list += ESPSPI(s).String() + " (" + o.src.String() + " → " + o.dst.String() + ", " + strconv.Itoa(o.n) + " packets)"
+				list += ESPSPI(s).String() + " (" + o.src.String() + " → " + o.dst.String() + ", " + count(o.n, "packet", "packets") + ")"
 			}
 		}
 		if len(spis) > 8 {
@@ -89,8 +89,8 @@ func (a *Analyzer) globalFindings() {
 		}
 		a.global = append(a.global, Finding{Kind: KindUnmatchedESP, Severity: SeverityInfo, Time: a.orphans[spis[0]].t,
 			Frames: frames,
-			Message: strconv.Itoa(n) + " ESP packets on " + strconv.Itoa(len(spis)) + " SPI(s) belong to no IKE SA in this" +
-				" capture: " + list + ". Their SAs were negotiated before the capture started, manually keyed, or negotiated" +
+			Message: count(n, "ESP packet", "ESP packets") + " on " + count(len(spis), "SPI", "SPIs") + " " + plural(n, "belongs", "belong") + " to no IKE SA in this" +
+				" capture: " + list + ". " + plural(len(spis), "Its SA was", "Their SAs were") + " negotiated before the capture started, manually keyed, or negotiated" +
 				" between other addresses."})
 	}
 }

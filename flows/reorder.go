@@ -493,7 +493,7 @@ func (a *Analyzer) captureFindings() {
 		}
 		a.global = append(a.global, Finding{Kind: KindCaptureDuplicate, Severity: SeverityInfo, Time: r.dupTime,
 			Frames: sortedFrames(r.dupFrames),
-			Message: strconv.Itoa(r.dups) + " packet(s) appear twice in the capture (frames " + pairs + "): the same" +
+			Message: count(r.dups, "packet appears", "packets appear") + " twice in the capture (frames " + pairs + "): the same" +
 				" bytes between the same addresses within " + micros(r.dupGap) + ". That is the capture recording one" +
 				" packet twice (SPAN plus mirror port, or \"-i any\" seeing it on two interfaces), not a retransmission;" +
 				" the second copies were left out of the analysis."})
@@ -505,7 +505,7 @@ func (a *Analyzer) captureFindings() {
 	if r.late > 0 {
 		a.global = append(a.global, Finding{Kind: KindOutOfOrder, Severity: SeverityWarning, Time: r.lateTime,
 			Frames: sortedFrames(r.lateFrames),
-			Message: strconv.Itoa(r.late) + " frame(s) come after frames up to " + secs(r.lateMax) + " later in time" +
+			Message: count(r.late, "frame comes", "frames come") + " after frames up to " + secs(r.lateMax) + " later in time" +
 				" (files concatenated rather than merged by time?). They were analysed where they are in the file, so" +
 				" pairing, retransmits and timings around them may be wrong. Merge the captures by time (mergecap" +
 				" without -a) and analyse again."})

@@ -12,8 +12,8 @@ import (
 // noIKEHint is the note for a capture in which no IKE message was found:
 // what was read and on which ports IKE was looked for.
 func noIKEHint(cmd, path string, st capture.Stats, opt capture.Options) string {
-	return fmt.Sprintf("ikeflow %s: %s: no IKE message in %d packet(s) (%d ESP). IKE is looked for on UDP %s, UDP %s with RFC 3948 encapsulation and TCP %s; use --ike-ports, --natt-ports or --tcp-ports if the peers use other ports.\n",
-		cmd, path, st.Packets, st.ESP, ports(opt.IKEPorts), ports(opt.NATTPorts), ports(opt.TCPPorts))
+	return fmt.Sprintf("ikeflow %s: %s: no IKE message in %d packet%s (%d ESP). IKE is looked for on UDP %s, UDP %s with RFC 3948 encapsulation and TCP %s; use --ike-ports, --natt-ports or --tcp-ports if the peers use other ports.\n",
+		cmd, path, st.Packets, plural(st.Packets), st.ESP, ports(opt.IKEPorts), ports(opt.NATTPorts), ports(opt.TCPPorts))
 }
 
 // explainEmpty writes, on w, why a report holds no IKE SA: a capture
@@ -42,6 +42,6 @@ func explainEmpty(w io.Writer, cmd string, m *merger, rep *flows.Report, reporte
 		for _, s := range fopt.SPIs {
 			ss = append(ss, "--spi "+s)
 		}
-		fmt.Fprintf(w, "ikeflow %s: %s matched no IKE SA and no child SA; %d IKE SA(s) filtered out.\n", cmd, strings.Join(ss, " "), seen)
+		fmt.Fprintf(w, "ikeflow %s: %s matched no IKE SA and no child SA; %d IKE SA%s filtered out.\n", cmd, strings.Join(ss, " "), seen, plural(seen))
 	}
 }

@@ -58,7 +58,7 @@ func warnKeyFile(w io.Writer, what string, kf *decrypt.KeyFile) {
 		fmt.Fprintf(w, "ikeflow: warning: %s%v\n", what, ke)
 	}
 	if kf.MoreWarnings > 0 {
-		fmt.Fprintf(w, "ikeflow: warning: %s%s: %d more bad line(s) not shown\n", what, kf.Name, kf.MoreWarnings)
+		fmt.Fprintf(w, "ikeflow: warning: %s%s: %d more bad line%s not shown\n", what, kf.Name, kf.MoreWarnings, plural(kf.MoreWarnings))
 	}
 	if len(kf.Keys) == 0 {
 		// Not fatal: a daemon log of an SA that failed early holds no

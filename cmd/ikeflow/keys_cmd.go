@@ -129,7 +129,7 @@ func exportKeys(e *env, dir string, uses []decrypt.KeyUse) error {
 			if !f.Written {
 				verb = "left unchanged"
 			}
-			fmt.Fprintf(e.stdout, "%s %s: %d key(s) added, %d existing line(s) kept, %d key(s) already there\n", verb, f.Path, f.Added, f.Kept, f.Duplicates)
+			fmt.Fprintf(e.stdout, "%s %s: %d key%s added, %d existing line%s kept, %d key%s already there\n", verb, f.Path, f.Added, plural(f.Added), f.Kept, plural(f.Kept), f.Duplicates, plural(f.Duplicates))
 		}
 		if err == nil && len(ex.Files) == 0 {
 			fmt.Fprintf(e.stdout, "no key to write to %s\n", dir)
@@ -153,13 +153,13 @@ func keyStatus(u decrypt.KeyUse) []string {
 			dc := c.Dir(d.fromI)
 			switch dc.Check() {
 			case decrypt.KeyVerified:
-				s := fmt.Sprintf("%s: verified (%d message(s))", d.name, dc.Verified)
+				s := fmt.Sprintf("%s: verified (%d message%s)", d.name, dc.Verified, plural(dc.Verified))
 				if dc.Failed > 0 {
 					s += fmt.Sprintf(", %d failed", dc.Failed)
 				}
 				dirs = append(dirs, s)
 			case decrypt.KeyFailed:
-				dirs = append(dirs, fmt.Sprintf("%s: does not verify: %s (%d message(s))", d.name, wrongWhat(u, d.fromI), dc.Failed))
+				dirs = append(dirs, fmt.Sprintf("%s: does not verify: %s (%d message%s)", d.name, wrongWhat(u, d.fromI), dc.Failed, plural(dc.Failed)))
 			default:
 				dirs = append(dirs, d.name+": not tried")
 			}
@@ -217,7 +217,7 @@ func notTried(haveCapture bool) string {
 // listTable prints the keys as a table, for terminals.
 func listTable(e *env, files []*decrypt.KeyFile, uses []decrypt.KeyUse, show, haveCapture bool) error {
 	for _, kf := range files {
-		fmt.Fprintf(e.stdout, "%s: %s, %d key(s)\n", kf.Name, kf.Format, len(kf.Keys))
+		fmt.Fprintf(e.stdout, "%s: %s, %d key%s\n", kf.Name, kf.Format, len(kf.Keys), plural(len(kf.Keys)))
 	}
 	t := newASCIITable(e.stdout)
 	t.Header([]string{"Key", "Checked on the capture", "Algorithms that verified"})
@@ -242,7 +242,7 @@ func listTable(e *env, files []*decrypt.KeyFile, uses []decrypt.KeyUse, show, ha
 // output (with --show-secrets) is a key file in ikeflow's format.
 func listLines(w io.Writer, files []*decrypt.KeyFile, uses []decrypt.KeyUse, show, haveCapture bool) error {
 	for _, kf := range files {
-		fmt.Fprintf(w, "# %s: %s, %d key(s)\n", kf.Name, kf.Format, len(kf.Keys))
+		fmt.Fprintf(w, "# %s: %s, %d key%s\n", kf.Name, kf.Format, len(kf.Keys), plural(len(kf.Keys)))
 	}
 	for _, u := range uses {
 		if show {

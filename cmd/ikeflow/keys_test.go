@@ -100,8 +100,8 @@ func TestKeysListWrongKey(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errb)
 	}
 	for _, want := range []string{
-		"from initiator: verified (2 message(s))",
-		"from responder: does not verify: wrong SK_ar, or wrong algorithm? (2 message(s))",
+		"from initiator: verified (2 messages)",
+		"from responder: does not verify: wrong SK_ar, or wrong algorithm? (2 messages)",
 		"algorithms that verified: AES-CBC-128/HMAC_SHA2_256_128 (one direction only)",
 	} {
 		if !strings.Contains(out, want) {
@@ -110,7 +110,7 @@ func TestKeysListWrongKey(t *testing.T) {
 	}
 	// The right key verifies both ways.
 	out, _, _ = ikeflow(t, "keys", "list", "--capture", capture, keys[0])
-	if !strings.Contains(out, "from initiator: verified (2 message(s)); from responder: verified (2 message(s))") || strings.Contains(out, "does not verify") {
+	if !strings.Contains(out, "from initiator: verified (2 messages); from responder: verified (2 messages)") || strings.Contains(out, "does not verify") {
 		t.Errorf("right key:\n%s", out)
 	}
 }
@@ -131,7 +131,7 @@ func TestKeysExportMergesTables(t *testing.T) {
 		t.Fatal(err)
 	}
 	out, errb, code := ikeflow(t, "keys", "export", "--wireshark", dir, rekey)
-	if code != exitOK || !strings.Contains(out, "wrote "+table+": 1 key(s) added, 2 existing line(s) kept, 1 key(s) already there") {
+	if code != exitOK || !strings.Contains(out, "wrote "+table+": 1 key added, 2 existing lines kept, 1 key already there") {
 		t.Fatalf("exit %d\n%s%s", code, out, errb)
 	}
 	got, _ := os.ReadFile(table)
@@ -139,7 +139,7 @@ func TestKeysExportMergesTables(t *testing.T) {
 		t.Errorf("table:\n%s", got)
 	}
 	out, _, _ = ikeflow(t, "keys", "export", "--wireshark", dir, rekey)
-	if !strings.Contains(out, "left unchanged "+table+": 0 key(s) added") {
+	if !strings.Contains(out, "left unchanged "+table+": 0 keys added") {
 		t.Errorf("second export: %s", out)
 	}
 	missing := filepath.Join(dir, "no", "profile")
@@ -202,7 +202,7 @@ func TestAnalyzeWithPlutoLog(t *testing.T) {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errb)
 	}
 	out, _, _ = ikeflow(t, "keys", "list", "--capture", capture, p)
-	if !strings.Contains(out, "# "+p+": libreswan, 1 key(s)") || !strings.Contains(out, "from responder: verified") {
+	if !strings.Contains(out, "# "+p+": libreswan, 1 key") || !strings.Contains(out, "from responder: verified") {
 		t.Errorf("keys list:\n%s", out)
 	}
 }

@@ -279,7 +279,7 @@ func TestNoIKEHint(t *testing.T) {
 	if code != exitOK || out != "" {
 		t.Fatalf("exit %d, stdout %q", code, out)
 	}
-	if !strings.Contains(errb, "no IKE message in 10 packet(s) (10 ESP)") || !strings.Contains(errb, "--ike-ports") {
+	if !strings.Contains(errb, "no IKE message in 10 packets (10 ESP)") || !strings.Contains(errb, "--ike-ports") {
 		t.Errorf("stderr lacks the hint:\n%s", errb)
 	}
 	if _, errb, _ := ikeflow(t, "dissect", "-q", c); errb != "" {

@@ -313,7 +313,7 @@ func slicesEqual(a, b []int) bool {
 func TestEmptyReportHints(t *testing.T) {
 	c, keys := scenario(t, "ikev2-rekey")
 	_, errb, _ := ikeflow(t, withKeyArgs(c, keys, "--spi", "12345678")...)
-	if !strings.Contains(errb, "--spi 12345678 matched no IKE SA and no child SA; 2 IKE SA(s) filtered out") {
+	if !strings.Contains(errb, "--spi 12345678 matched no IKE SA and no child SA; 2 IKE SAs filtered out") {
 		t.Errorf("--spi hint missing: %q", errb)
 	}
 	_, errb, _ = ikeflow(t, withKeyArgs(c, keys, "--peer", "192.0.2.99")...)
@@ -333,7 +333,7 @@ func TestEmptyReportHints(t *testing.T) {
 		t.Skip("shared captures absent")
 	}
 	_, errb, _ = ikeflow(t, "analyze", noIKE)
-	if !strings.Contains(errb, "ikeflow analyze: "+noIKE+": no IKE message in 10 packet(s) (10 ESP)") {
+	if !strings.Contains(errb, "ikeflow analyze: "+noIKE+": no IKE message in 10 packets (10 ESP)") {
 		t.Errorf("analyze lacks the no-IKE hint: %q", errb)
 	}
 }

@@ -150,7 +150,7 @@ func newMarkdownTable(w io.Writer) *tablewriter.Table {
 
 func summaryLine(rep *flows.Report) string {
 	st := rep.Stats
-	s := fmt.Sprintf("%d IKE SA(s), %d IKE message(s), %d ESP packet(s)", st.IKESAs, st.IKEPackets, st.ESPPackets)
+	s := fmt.Sprintf("%d IKE SA%s, %d IKE message%s, %d ESP packet%s", st.IKESAs, plural(st.IKESAs), st.IKEPackets, plural(st.IKEPackets), st.ESPPackets, plural(st.ESPPackets))
 	if st.Decrypted > 0 || st.DecryptFailed > 0 {
 		s += fmt.Sprintf(", %d decrypted, %d could not be decrypted", st.Decrypted, st.DecryptFailed)
 	}

@@ -33,7 +33,7 @@ type findingsError struct {
 }
 
 func (e findingsError) Error() string {
-	return fmt.Sprintf("%d finding(s) at or above %s", e.n, e.level)
+	return fmt.Sprintf("%d finding%s at or above %s", e.n, plural(e.n), e.level)
 }
 
 // env is what a command needs from the outside world; tests pass buffers.

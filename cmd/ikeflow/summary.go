@@ -343,9 +343,18 @@ func saFrames(sa *flows.SA, g *findingGroup) []int {
 	return g.frames
 }
 
-func plural(n int) string {
+// plural is the suffix of a noun counted n times: "" for 1, else "s".
+func plural[T ~int | ~int64 | ~uint64 | ~uint32](n T) string {
 	if n == 1 {
 		return ""
 	}
 	return "s"
+}
+
+// theyOrIt is the pronoun for n things: "it" for 1, else "they".
+func theyOrIt(n int) string {
+	if n == 1 {
+		return "it"
+	}
+	return "they"
 }

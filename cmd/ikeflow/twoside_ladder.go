@@ -398,7 +398,7 @@ func writeTwoSidedLadder(w io.Writer, r *twoside.Report, width int, md bool) {
 			wrap(s, "  ", "    ")
 		}
 		if d.outside > 0 {
-			wrap(fmt.Sprintf("%d packet(s) not drawn: the other capture was not running when they passed", d.outside), "  ", "    ")
+			wrap(fmt.Sprintf("%d packet%s not drawn: the other capture was not running when %s passed", d.outside, plural(d.outside), theyOrIt(d.outside)), "  ", "    ")
 		}
 		head := []byte(strings.Repeat(" ", tsTimeCol) + tsLanes(s))
 		for i, c := range []byte("LABR") {
@@ -429,7 +429,7 @@ func writeTwoSidedLadder(w io.Writer, r *twoside.Report, width int, md bool) {
 			wrap(a.label(), t+a.arrowText(s)+"  ", blank+"  ")
 		}
 		if d.notDrawn > 0 {
-			wrap(fmt.Sprintf("... %d more packet(s) not drawn (%d of the lost ones): the table above counts them all, --format json lists the lost ones", d.notDrawn, d.lostHidden), "  ", "    ")
+			wrap(fmt.Sprintf("... %d more packet%s not drawn (%d of the lost ones): the table above counts them all, --format json lists the lost ones", d.notDrawn, plural(d.notDrawn), d.lostHidden), "  ", "    ")
 		}
 		fmt.Fprintln(w)
 	}

@@ -330,8 +330,8 @@ func TestTwoSidedDiagramBound(t *testing.T) {
 	}
 	var sb strings.Builder
 	writeTwoSidedLadder(&sb, r, 80, false)
-	if lines := strings.Count(sb.String(), "\n"); lines > 4*maxArrows+60 || !strings.Contains(sb.String(), "more packet(s) not drawn") {
-		t.Errorf("%d lines, closing count present: %v", lines, strings.Contains(sb.String(), "more packet(s) not drawn"))
+	if lines := strings.Count(sb.String(), "\n"); lines > 4*maxArrows+60 || !strings.Contains(sb.String(), "more packets not drawn") {
+		t.Errorf("%d lines, closing count present: %v", lines, strings.Contains(sb.String(), "more packets not drawn"))
 	}
 }
 

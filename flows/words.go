@@ -1,5 +1,7 @@
 package flows
 
+import "strconv"
+
 // article returns the indefinite article for word as a finding reads it
 // aloud: "an" before a vowel sound ("an IKE_AUTH request", "an unknown
 // 7 request", "an 8-bit key", "an 11-bit key"), "a" otherwise ("a
@@ -28,4 +30,20 @@ func article(word string) string {
 		}
 	}
 	return "a"
+}
+
+// count returns n and the noun for it: "1 message", "3 messages".
+func count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
+
+// plural returns one when n is 1, else many ("frame"/"frames", "has"/"have").
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
