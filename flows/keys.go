@@ -123,7 +123,7 @@ func (a *Analyzer) keyFindings(st *saState) {
 		// messages cannot open the other's. That is the PSK mismatch,
 		// reported by the authentication findings, not a wrong key file.
 		st.addFinding(KindKeyFailed, SeverityInfo, sa.Start,
-			"The "+who[0]+"'s encrypted messages of SA "+sa.Name()+" (frames "+joinInts(sortedFrames(frames))+
+			"The "+who[0]+"'s encrypted messages of SA "+sa.Name()+" ("+plural(len(frames), "frame ", "frames ")+joinInts(sortedFrames(frames))+
 				") do not open with the key that opens the other side's. IKEv1 derives its keys from the pre-shared key,"+
 				" so this is what peers with different pre-shared keys produce (each computed its own key); the key"+
 				" file itself may well be right.", frames...)
@@ -141,7 +141,7 @@ func (a *Analyzer) keyFindings(st *saState) {
 	}
 	st.addFinding(KindKeyFailed, SeverityWarning, sa.Start,
 		"The key given for SA "+sa.Name()+" does not verify on the messages from the "+strings.Join(who, " and the ")+
-			" (frames "+joinInts(sortedFrames(frames))+"): "+which+opened+" Those messages are marked as not"+
+			" ("+plural(len(frames), "frame ", "frames ")+joinInts(sortedFrames(frames))+"): "+which+opened+" Those messages are marked as not"+
 			" decrypted and what they carry was not analysed; check that the key file belongs to this capture"+
 			" (a rekeyed or restarted SA has new keys).", frames...)
 }
@@ -275,9 +275,12 @@ func (a *Analyzer) endUnknown(st *saState) {
 	what, dpd := "The last exchange of this SA is an encrypted INFORMATIONAL", "a liveness check (DPD)"
 	if sa.Version == 1 {
 		what, dpd = "This SA ends with encrypted informational messages", "a DPD R-U-THERE"
+		if len(frames) == 1 {
+			what = "This SA ends with an encrypted informational message"
+		}
 	}
 	var textBuf [512]byte
-	b := append(append(textBuf[:0], what...), " (frames "...)
+	b := append(append(textBuf[:0], what...), plural(len(frames), " (frame ", " (frames ")...)
 	for i, f := range frames {
 		if i > 0 {
 			b = append(b, ", "...)

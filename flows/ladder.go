@@ -256,7 +256,8 @@ func rel(d time.Duration) string {
 	return "+" + strconv.FormatFloat(d.Seconds(), 'f', 3, 64)
 }
 
-// framesWith formats frame numbers as "(frames 1, 2, 3)", each named by name.
+// framesWith formats frame numbers as "(frames 1, 2, 3)" or "(frame 1)",
+// each named by name.
 func framesWith(frames []int, name func(int) string) string {
 	if len(frames) == 0 {
 		return ""
@@ -265,5 +266,5 @@ func framesWith(frames []int, name func(int) string) string {
 	for _, f := range frames {
 		s = append(s, name(f))
 	}
-	return "(frames " + strings.Join(s, ", ") + ")"
+	return "(" + plural(len(s), "frame ", "frames ") + strings.Join(s, ", ") + ")"
 }

@@ -94,7 +94,7 @@ func writeFindingsNarrow(w io.Writer, fi *findingIndex, o renderOpts) {
 	for _, g := range fi.groups {
 		head := g.label() + " " + g.sev.String() + " " + g.kind + " on " + groupSAs(g, 8)
 		if len(g.frames) > 0 {
-			head += ", frames " + o.refs.list(g.frames, 8)
+			head += ", frame" + plural(len(g.frames)) + " " + o.refs.list(g.frames, 8)
 		}
 		text := flows.WrapLine(head, width, "", "    ")
 		if o.color {

@@ -264,7 +264,8 @@ func verdict(rep *flows.Report, fi *findingIndex, refs *frameRefs) []verdictEntr
 		if main == nil {
 			text += ": no finding names a cause (see the exchanges of this SA)."
 		} else {
-			text += ": " + main.kind + " (" + main.label() + ", frames " + refs.list(saFrames(sa, main), 4) + ") " + firstSentence(main.msg)
+			fr := saFrames(sa, main)
+			text += ": " + main.kind + " (" + main.label() + ", frame" + plural(len(fr)) + " " + refs.list(fr, 4) + ") " + firstSentence(main.msg)
 			if c, ok := likelyCause(fi.bySA[p.n-1]); ok && !strings.Contains(firstSentence(main.msg), firstSentence(c.Text)) {
 				text += " Most likely: [" + c.Evidence + "] " + firstSentence(c.Text)
 			}
@@ -278,7 +279,7 @@ func verdict(rep *flows.Report, fi *findingIndex, refs *frameRefs) []verdictEntr
 		if g.sev == flows.SeverityInfo {
 			continue
 		}
-		out = append(out, verdictEntry{g.sev.String(), "capture: " + g.kind + " (" + g.label() + ", frames " + refs.list(g.frames, 4) + ") " + firstSentence(g.msg)})
+		out = append(out, verdictEntry{g.sev.String(), "capture: " + g.kind + " (" + g.label() + ", frame" + plural(len(g.frames)) + " " + refs.list(g.frames, 4) + ") " + firstSentence(g.msg)})
 	}
 	// Info: one line per kind, naming the SAs.
 	type info struct {
