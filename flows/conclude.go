@@ -257,9 +257,9 @@ func (a *Analyzer) retransmitFinding(st *saState, ex *exRec, g []int) {
 	first := ex.msg(g[0])
 	from, label := first.side().String(), ex.label(g[0])
 	t0 := ex.msgTime(g[0])
-	what := ex.Type.String() + " request"
+	what := "its " + ex.Type.String() + " request"
 	if first.response() {
-		what = ex.Type.String() + " response"
+		what = "its " + ex.Type.String() + " response"
 	}
 	if label != "" {
 		what = label + " (" + ex.Type.String() + ")"
@@ -290,12 +290,15 @@ func (a *Analyzer) retransmitFinding(st *saState, ex *exRec, g []int) {
 	}
 	b.WriteString(" (back-off:")
 	for k := 1; k < len(g); k++ {
+		if k > 1 {
+			b.WriteByte(',')
+		}
 		b.WriteByte(' ')
 		b.Write(appendSecs(num[:0], ex.msgTime(g[k]).Sub(ex.msgTime(g[k-1]))))
 	}
 	b.WriteString("). ")
 	if cut > 0 {
-		b.WriteString("This exchange has " + strconv.Itoa(cut) + " more messages than the " + strconv.Itoa(MaxExchangeMessages) +
+		b.WriteString("This exchange has " + count(cut, "more message", "more messages") + " than the " + strconv.Itoa(MaxExchangeMessages) +
 			" that ikeflow keeps per exchange: they are counted (" + strconv.Itoa(ex.retransmits()) +
 			retransmitsWhat(st.sa.Version) + " in all) but not listed here. ")
 	}

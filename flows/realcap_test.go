@@ -47,7 +47,7 @@ func TestIPsecClient(t *testing.T) {
 		!slices.Equal(f.Frames, []int{5, 8, 11}) {
 		t.Errorf("unanswered_request = %+v", f)
 	}
-	if f := finding(sa, KindRetransmit); f == nil || !strings.Contains(f.Message, "back-off: 1.0 s 1.0 s") {
+	if f := finding(sa, KindRetransmit); f == nil || !strings.Contains(f.Message, "back-off: 1.0 s, 1.0 s") {
 		t.Errorf("retransmit = %+v", f)
 	}
 	if sa.NAT != "initiator" {
