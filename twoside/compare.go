@@ -58,7 +58,7 @@ func Compare(a, b *Side) *Report {
 		r.Reason = "the captures share no IKE message or ESP packet (different conversations, or different incidents)" + nothingArrived(a, b) + nothingArrived(b, a)
 		return r
 	case shared < min(3, small):
-		r.Reason = fmt.Sprintf("the captures share only %d packet(s): too few to line them up", shared)
+		r.Reason = fmt.Sprintf("the captures share only %s: too few to line them up", counted(shared, "packet", "packets"))
 		return r
 	}
 	r.Related = true
@@ -497,6 +497,6 @@ func nothingArrived(from, to *Side) string {
 	for i, f := range frames {
 		fs[i] = fmt.Sprint(f)
 	}
-	return fmt.Sprintf("; but %s holds %d packet(s) to %s (frames %s), which sent packets in %s at about that time, while nothing from their sender is in %s: if %s was captured on the path to %s, none of them arrived there",
-		from.Name, n, dst, strings.Join(fs, ", "), to.Name, to.Name, to.Name, dst)
+	return fmt.Sprintf("; but %s holds %s to %s (%s %s), which sent packets in %s at about that time, while nothing from their sender is in %s: if %s was captured on the path to %s, none of them arrived there",
+		from.Name, counted(n, "packet", "packets"), dst, agree(len(fs), "frame", "frames"), strings.Join(fs, ", "), to.Name, to.Name, to.Name, dst)
 }

@@ -228,7 +228,7 @@ func TestNATPortChange(t *testing.T) {
 	r := Compare(a, b)
 	all := strings.Join(r.Findings, "\n")
 	for _, want := range []string{
-		ports[0] + " → 203.0.113.10:4500 (6 packet(s), frames 3–13 in side-a.pcap), then " + ports[1],
+		ports[0] + " → 203.0.113.10:4500 (6 packets, frames 3–13 in side-a.pcap), then " + ports[1],
 		"the NAT mapping changed during the capture",
 		"were sent to " + ports[0] + ", a NAT mapping replaced by " + ports[1],
 	} {

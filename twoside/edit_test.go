@@ -296,7 +296,7 @@ func TestNothingArrived(t *testing.T) {
 	b.Packets = slices.DeleteFunc(b.Packets, func(p Packet) bool { return p.Src.Addr().String() == "198.51.100.10" })
 	a.Packets = slices.DeleteFunc(a.Packets, func(p Packet) bool { return p.Src.Addr().String() == "203.0.113.10" })
 	r := Compare(a, b)
-	if r.Related || !strings.Contains(r.Reason, "side-a.pcap holds 9 packet(s) to 203.0.113.10 (frames 1, 3, 5,") {
+	if r.Related || !strings.Contains(r.Reason, "side-a.pcap holds 9 packets to 203.0.113.10 (frames 1, 3, 5,") {
 		t.Errorf("related %v, reason %q", r.Related, r.Reason)
 	}
 }

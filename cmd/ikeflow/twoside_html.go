@@ -176,8 +176,10 @@ func tsvPlace(a *tsArrow, y int, start time.Time) tsvArrow {
 // for its context (file names and addresses come from the user and the
 // capture).
 var twoSidedHTMLTemplate = template.Must(template.New("twoside").Funcs(template.FuncMap{
-	"add": func(a, b int) int { return a + b },
-	"sub": func(a, b int) int { return a - b },
+	"add":  func(a, b int) int { return a + b },
+	"sub":  func(a, b int) int { return a - b },
+	"s":    plural[int],
+	"they": theyOrIt,
 }).Parse(`<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -250,7 +252,7 @@ svg.ts text.nat { fill: #6f42c1; }
 <li class="mono">{{.}}</li>
 {{- end}}
 {{- if .Outside}}
-<li>{{.Outside}} packet(s) not drawn: the other capture was not running when they passed.</li>
+<li>{{.Outside}} packet{{s .Outside}} not drawn: the other capture was not running when {{they .Outside}} passed.</li>
 {{- end}}
 </ul>
 <svg class="ts" viewBox="0 0 {{.Width}} {{.Height}}" role="img" aria-label="two-sided sequence diagram of {{.SA}}">
@@ -285,7 +287,7 @@ svg.ts text.nat { fill: #6f42c1; }
 {{- end}}
 </svg>
 {{- if .NotDrawn}}
-<p class="sub">{{.NotDrawn}} more packet(s) not drawn ({{.LostHidden}} of the lost ones): the table above counts them all, <code>--format json</code> lists the lost ones.</p>
+<p class="sub">{{.NotDrawn}} more packet{{s .NotDrawn}} not drawn ({{.LostHidden}} of the lost ones): the table above counts them all, <code>--format json</code> lists the lost ones.</p>
 {{- end}}
 </section>
 {{- end}}
