@@ -6,12 +6,22 @@ import (
 	"github.com/ikeflow/ikeflow/dissect"
 )
 
-// facts is what the analyzer takes from one IKE message: the payload summary
-// and the payloads it reasons about. Payload bodies alias the packet (or the
-// decrypted plaintext) and are valid only while the message is processed.
+// facts is what the analyzer takes from one IKE message (msgFacts), with
+// the cache of notify names it keeps across messages.
 type facts struct {
-	names     [64]notifyCached // cache of notify names (kept across messages)
-	summary   []byte           // payload summary being built
+	msgFacts
+	names notifyNames
+}
+
+// msgFacts is what the analyzer takes from one IKE message: the payload
+// summary and the payloads it reasons about. Payload bodies alias the packet
+// (or the decrypted plaintext) and are valid only while the message is
+// processed. It is apart from the notify names' cache so that a [Sequencer]
+// can collect a message's facts on its own goroutine and the Analyzer take
+// them by swapping these slice headers (Analyzer.addIKE), not the cache's
+// 1.5 KiB.
+type msgFacts struct {
+	summary   []byte // payload summary being built
 	notifies  []notifyFact
 	sas       []dissect.Payload // SA payloads (IKEv2 SA or IKEv1 SA)
 	ke        []dissect.Payload
@@ -28,6 +38,9 @@ type facts struct {
 	malformed bool
 }
 
+// notifyNames caches notify names (notifyName) by version and type.
+type notifyNames [64]notifyCached
+
 // notifyFact is one Notify payload, IKEv1 or IKEv2.
 type notifyFact struct {
 	typ   uint16
@@ -37,7 +50,7 @@ type notifyFact struct {
 }
 
 // reset empties f, keeping capacity.
-func (f *facts) reset() {
+func (f *msgFacts) reset() {
 	f.summary = f.summary[:0]
 	f.notifies = f.notifies[:0]
 	f.sas = f.sas[:0]
@@ -53,7 +66,7 @@ func (f *facts) reset() {
 }
 
 // hasNotify reports whether a notify of type t was seen.
-func (f *facts) hasNotify(t uint16) bool {
+func (f *msgFacts) hasNotify(t uint16) bool {
 	for i := range f.notifies {
 		if f.notifies[i].typ == t {
 			return true
@@ -63,7 +76,7 @@ func (f *facts) hasNotify(t uint16) bool {
 }
 
 // notify returns the first notify of type t.
-func (f *facts) notify(t uint16) (notifyFact, bool) {
+func (f *msgFacts) notify(t uint16) (notifyFact, bool) {
 	for _, n := range f.notifies {
 		if n.typ == t {
 			return n, true
@@ -73,7 +86,7 @@ func (f *facts) notify(t uint16) (notifyFact, bool) {
 }
 
 // firstError returns the first error notify (IKEv2 1–16383, IKEv1 1–8191).
-func (f *facts) firstError(version uint8) (uint16, bool) {
+func (f *msgFacts) firstError(version uint8) (uint16, bool) {
 	for _, n := range f.notifies {
 		if version == 2 && dissect.NotifyType(n.typ).IsError() {
 			return n.typ, true
@@ -88,6 +101,11 @@ func (f *facts) firstError(version uint8) (uint16, bool) {
 // collect walks payloads of an IKE message (or decrypted contents) of the
 // given version, appending to the summary and sorting payloads by use.
 func (f *facts) collect(version uint8, payloads []dissect.Payload) {
+	f.msgFacts.collect(version, payloads, &f.names)
+}
+
+// collect is facts.collect with the notify names' cache names.
+func (f *msgFacts) collect(version uint8, payloads []dissect.Payload, names *notifyNames) {
 	for i, p := range payloads {
 		if i > 0 {
 			f.summary = append(f.summary, ' ')
@@ -99,7 +117,7 @@ func (f *facts) collect(version uint8, payloads []dissect.Payload) {
 			if ok {
 				f.notifies = append(f.notifies, n)
 				f.summary = append(f.summary, '(')
-				f.summary = append(f.summary, f.notifyName(version, n.typ)...)
+				f.summary = append(f.summary, names.name(version, n.typ)...)
 				f.summary = append(f.summary, ')')
 			}
 			continue
@@ -142,20 +160,20 @@ func notifyName(version uint8, t uint16) string {
 	return dissect.NotifyType(t).String()
 }
 
-// notifyCached is an entry of facts.names.
+// notifyCached is an entry of notifyNames.
 type notifyCached struct {
 	key  uint32 // version<<16 | type, plus 1<<24 when filled
 	name string
 }
 
-// notifyName returns notifyName(version, t) through a small cache.
-func (f *facts) notifyName(version uint8, t uint16) string {
+// name returns notifyName(version, t) through the cache.
+func (c *notifyNames) name(version uint8, t uint16) string {
 	key := 1<<24 | uint32(version)<<16 | uint32(t)
-	c := &f.names[(uint32(t)^uint32(version)<<4)%uint32(len(f.names))]
-	if c.key != key {
-		*c = notifyCached{key, notifyName(version, t)}
+	e := &c[(uint32(t)^uint32(version)<<4)%uint32(len(c))]
+	if e.key != key {
+		*e = notifyCached{key, notifyName(version, t)}
 	}
-	return c.name
+	return e.name
 }
 
 // shortNames holds PayloadType.Short of every payload type.
@@ -181,6 +199,6 @@ func NotifyFindingKind(name string) FindingKind {
 
 // content reports whether the message's content is analysable now: not a
 // decrypted fragment still waiting for the others.
-func (f *facts) content() bool {
+func (f *msgFacts) content() bool {
 	return f.fragTotal == 0 || !f.decrypted || f.fragDone
 }

@@ -351,26 +351,32 @@ func (a *Analyzer) enqueue(p *Packet, pre *Prepared) {
 	}
 	w := a.window()
 	if w == 0 {
-		a.process(p, pre.sum, &pre.nat)
+		a.process(p, pre.sum, &pre.nat, nil)
 		return
 	}
 	if !r.lastOut.IsZero() && p.Time.Before(r.lastOut) {
 		// Too late to be put back in order: analyse it where it is.
-		if r.late == 0 {
-			r.lateTime = p.Time
-		}
-		r.late++
-		if len(r.lateFrames) < 8 {
-			r.lateFrames = append(r.lateFrames, p.Frame)
-		}
-		r.lateMax = max(r.lateMax, tsub(r.lastOut, p.Time))
-		a.process(p, pre.sum, &pre.nat)
+		r.noteLate(p, tsub(r.lastOut, p.Time))
+		a.process(p, pre.sum, &pre.nat, nil)
 		return
 	}
 	r.push(p, pre)
 	for r.size() > 0 && (r.pastWindow(w) || r.size() > maxHeld) {
 		a.release()
 	}
+}
+
+// noteLate counts p, which came by after the window had moved past it,
+// for the report (captureFindings).
+func (r *reorder) noteLate(p *Packet, by time.Duration) {
+	if r.late == 0 {
+		r.lateTime = p.Time
+	}
+	r.late++
+	if len(r.lateFrames) < 8 {
+		r.lateFrames = append(r.lateFrames, p.Frame)
+	}
+	r.lateMax = max(r.lateMax, by)
 }
 
 // release analyses the earliest held packet.
@@ -384,7 +390,7 @@ func (a *Analyzer) release() {
 	if hp.nat > 0 {
 		nat = &r.nats[hp.nat-1]
 	}
-	a.process(&hp.p, hp.sum, nat)
+	a.process(&hp.p, hp.sum, nat, nil)
 	if hp.nat > 0 {
 		// The slot is overwritten whole when reused (push); natPre holds
 		// no pointers, so there is nothing to clear for the collector.
@@ -403,8 +409,9 @@ func (a *Analyzer) drain() {
 
 // process analyses one packet, whose fingerprint (packetSum) is sum, in
 // (restored) time order; nat, when not nil, holds the NAT detection hashes
-// prepared for it (when nat.ok).
-func (a *Analyzer) process(p *Packet, sum uint64, nat *natPre) {
+// prepared for it (when nat.ok), dec, when not nil, its IKE message
+// decoded by a Sequencer (addIKE).
+func (a *Analyzer) process(p *Packet, sum uint64, nat *natPre, dec *decoded) {
 	if a.duplicate(p, dupKey(p, sum)) {
 		return
 	}
@@ -419,7 +426,7 @@ func (a *Analyzer) process(p *Packet, sum uint64, nat *natPre) {
 		if nat != nil && nat.ok && nat.addrs == natAddrs(p) {
 			a.nat, a.natSrc, a.natDst = *nat, p.Src, p.Dst
 		}
-		a.addIKE(p, sum)
+		a.addIKE(p, sum, dec)
 	case KindESP:
 		a.addESP(p)
 	}

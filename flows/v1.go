@@ -89,8 +89,9 @@ func (a *Analyzer) v1(p *Packet, decodeErr bool) {
 	if fromI {
 		side = sideI
 	}
-	f := &a.f
-	f.reset()
+	// An encrypted message has no payloads decoded: its facts stay empty
+	// until its contents are collected.
+	f := a.outerFacts(1)
 	var plain []byte
 	var derr error
 	if a.opt.Decryptor != nil {
@@ -115,8 +116,6 @@ func (a *Analyzer) v1(p *Packet, decodeErr bool) {
 			f.summary = append(f.summary, "encrypted"...)
 			st.Encrypted = true
 		}
-	} else {
-		f.collect(1, a.msg.Payloads)
 	}
 	if decodeErr && !h.IsEncrypted() && len(st.rareOrEmpty().malformed) < maxNoted {
 		r := st.rare()

@@ -26,9 +26,7 @@ func (a *Analyzer) v2(p *Packet, decodeErr bool) {
 	if a.opt.Decryptor != nil {
 		a.opt.Decryptor.Observe(&a.msg, a.msg.Raw, fromI)
 	}
-	f := &a.f
-	f.reset()
-	f.collect(2, a.msg.Payloads)
+	f := a.outerFacts(2)
 	if decodeErr {
 		f.malformed = true
 		if len(st.rareOrEmpty().malformed) < maxNoted {
