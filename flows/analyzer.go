@@ -94,10 +94,7 @@ type Analyzer struct {
 	nat            natPre
 	natSrc, natDst netip.AddrPort
 	// sq is the Sequencer of AddSequenced's packets (sequence.go).
-	// preFacts: a.f holds the facts of the message being processed,
-	// collected by sq (v1 and v2 take them: outerFacts).
-	sq       *Sequencer
-	preFacts bool
+	sq *Sequencer
 }
 
 // NewAnalyzer returns an Analyzer configured by opt.
@@ -148,30 +145,9 @@ func (a *Analyzer) Add(p *Packet) {
 }
 
 // addIKE decodes an IKE message and dispatches it by version; sum is the
-// hash of all of p.Data (packetSum). dec, when not nil and ok, holds the
-// message decoded ahead by a Sequencer (with its facts when collected):
-// it is taken by swapping the decoded values with a.msg and a.f, so that
-// neither is copied and each keeps the room (slices) of the other for
-// its next message.
-func (a *Analyzer) addIKE(p *Packet, sum uint64, dec *decoded) {
-	var bad bool
-	if dec != nil && dec.ok {
-		a.msg, dec.msg = dec.msg, a.msg
-		bad = dec.bad
-		if dec.collected {
-			a.f.msgFacts, dec.f = dec.f, a.f.msgFacts
-			a.preFacts = true
-		}
-	} else {
-		bad = a.msg.DecodeFromBytes(p.Data) != nil
-	}
-	a.dispatch(p, sum, bad)
-	a.preFacts = false
-}
-
-// dispatch analyses the IKE message of p held in a.msg (bad: its decoding
-// failed) by version; sum is the hash of all of p.Data (packetSum).
-func (a *Analyzer) dispatch(p *Packet, sum uint64, bad bool) {
+// hash of all of p.Data (packetSum).
+func (a *Analyzer) addIKE(p *Packet, sum uint64) {
+	err := a.msg.DecodeFromBytes(p.Data)
 	// msgHash takes sum when the message is all of p.Data (Raw stops at
 	// the header's length, which usually is the packet's).
 	a.rawSum, a.rawSumOK = sum, len(a.msg.Raw) == len(p.Data)
@@ -181,31 +157,16 @@ func (a *Analyzer) dispatch(p *Packet, sum uint64, bad bool) {
 		return
 	}
 	if reservedFlags(h) != 0 {
-		a.badHeaderFlags(p, h, bad)
+		a.badHeaderFlags(p, h, err != nil)
 		return
 	}
 	a.report.Stats.IKEPackets++
 	switch h.MajorVersion {
 	case 2:
-		a.v2(p, bad)
+		a.v2(p, err != nil)
 	case 1:
-		a.v1(p, bad)
+		a.v1(p, err != nil)
 	}
-}
-
-// outerFacts returns a.f holding the facts of the payloads of the message
-// in a.msg (of the given version): collected ahead by a Sequencer
-// (preFacts), else here. v1 and v2 call it once per message, before the
-// contents of an encrypted one are added.
-func (a *Analyzer) outerFacts(version uint8) *facts {
-	f := &a.f
-	if a.preFacts {
-		a.preFacts = false
-		return f
-	}
-	f.reset()
-	f.collect(version, a.msg.Payloads)
-	return f
 }
 
 // hash fingerprints a message for retransmit detection.

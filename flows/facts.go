@@ -6,22 +6,12 @@ import (
 	"github.com/ikeflow/ikeflow/dissect"
 )
 
-// facts is what the analyzer takes from one IKE message (msgFacts), with
-// the cache of notify names it keeps across messages.
+// facts is what the analyzer takes from one IKE message: the payload summary
+// and the payloads it reasons about. Payload bodies alias the packet (or the
+// decrypted plaintext) and are valid only while the message is processed.
 type facts struct {
-	msgFacts
-	names notifyNames
-}
-
-// msgFacts is what the analyzer takes from one IKE message: the payload
-// summary and the payloads it reasons about. Payload bodies alias the packet
-// (or the decrypted plaintext) and are valid only while the message is
-// processed. It is apart from the notify names' cache so that a [Sequencer]
-// can collect a message's facts on its own goroutine and the Analyzer take
-// them by swapping these slice headers (Analyzer.addIKE), not the cache's
-// 1.5 KiB.
-type msgFacts struct {
-	summary   []byte // payload summary being built
+	names     [64]notifyCached // cache of notify names (kept across messages)
+	summary   []byte           // payload summary being built
 	notifies  []notifyFact
 	sas       []dissect.Payload // SA payloads (IKEv2 SA or IKEv1 SA)
 	ke        []dissect.Payload
@@ -38,9 +28,6 @@ type msgFacts struct {
 	malformed bool
 }
 
-// notifyNames caches notify names (notifyName) by version and type.
-type notifyNames [64]notifyCached
-
 // notifyFact is one Notify payload, IKEv1 or IKEv2.
 type notifyFact struct {
 	typ   uint16
@@ -50,7 +37,7 @@ type notifyFact struct {
 }
 
 // reset empties f, keeping capacity.
-func (f *msgFacts) reset() {
+func (f *facts) reset() {
 	f.summary = f.summary[:0]
 	f.notifies = f.notifies[:0]
 	f.sas = f.sas[:0]
@@ -66,7 +53,7 @@ func (f *msgFacts) reset() {
 }
 
 // hasNotify reports whether a notify of type t was seen.
-func (f *msgFacts) hasNotify(t uint16) bool {
+func (f *facts) hasNotify(t uint16) bool {
 	for i := range f.notifies {
 		if f.notifies[i].typ == t {
 			return true
@@ -76,7 +63,7 @@ func (f *msgFacts) hasNotify(t uint16) bool {
 }
 
 // notify returns the first notify of type t.
-func (f *msgFacts) notify(t uint16) (notifyFact, bool) {
+func (f *facts) notify(t uint16) (notifyFact, bool) {
 	for _, n := range f.notifies {
 		if n.typ == t {
 			return n, true
@@ -86,7 +73,7 @@ func (f *msgFacts) notify(t uint16) (notifyFact, bool) {
 }
 
 // firstError returns the first error notify (IKEv2 1–16383, IKEv1 1–8191).
-func (f *msgFacts) firstError(version uint8) (uint16, bool) {
+func (f *facts) firstError(version uint8) (uint16, bool) {
 	for _, n := range f.notifies {
 		if version == 2 && dissect.NotifyType(n.typ).IsError() {
 			return n.typ, true
@@ -101,11 +88,6 @@ func (f *msgFacts) firstError(version uint8) (uint16, bool) {
 // collect walks payloads of an IKE message (or decrypted contents) of the
 // given version, appending to the summary and sorting payloads by use.
 func (f *facts) collect(version uint8, payloads []dissect.Payload) {
-	f.msgFacts.collect(version, payloads, &f.names)
-}
-
-// collect is facts.collect with the notify names' cache names.
-func (f *msgFacts) collect(version uint8, payloads []dissect.Payload, names *notifyNames) {
 	for i, p := range payloads {
 		if i > 0 {
 			f.summary = append(f.summary, ' ')
@@ -117,7 +99,7 @@ func (f *msgFacts) collect(version uint8, payloads []dissect.Payload, names *not
 			if ok {
 				f.notifies = append(f.notifies, n)
 				f.summary = append(f.summary, '(')
-				f.summary = append(f.summary, names.name(version, n.typ)...)
+				f.summary = append(f.summary, f.notifyName(version, n.typ)...)
 				f.summary = append(f.summary, ')')
 			}
 			continue
@@ -160,20 +142,20 @@ func notifyName(version uint8, t uint16) string {
 	return dissect.NotifyType(t).String()
 }
 
-// notifyCached is an entry of notifyNames.
+// notifyCached is an entry of facts.names.
 type notifyCached struct {
 	key  uint32 // version<<16 | type, plus 1<<24 when filled
 	name string
 }
 
-// name returns notifyName(version, t) through the cache.
-func (c *notifyNames) name(version uint8, t uint16) string {
+// notifyName returns notifyName(version, t) through a small cache.
+func (f *facts) notifyName(version uint8, t uint16) string {
 	key := 1<<24 | uint32(version)<<16 | uint32(t)
-	e := &c[(uint32(t)^uint32(version)<<4)%uint32(len(c))]
-	if e.key != key {
-		*e = notifyCached{key, notifyName(version, t)}
+	c := &f.names[(uint32(t)^uint32(version)<<4)%uint32(len(f.names))]
+	if c.key != key {
+		*c = notifyCached{key, notifyName(version, t)}
 	}
-	return e.name
+	return c.name
 }
 
 // shortNames holds PayloadType.Short of every payload type.
@@ -199,6 +181,6 @@ func NotifyFindingKind(name string) FindingKind {
 
 // content reports whether the message's content is analysable now: not a
 // decrypted fragment still waiting for the others.
-func (f *msgFacts) content() bool {
+func (f *facts) content() bool {
 	return f.fragTotal == 0 || !f.decrypted || f.fragDone
 }

@@ -351,13 +351,13 @@ func (a *Analyzer) enqueue(p *Packet, pre *Prepared) {
 	}
 	w := a.window()
 	if w == 0 {
-		a.process(p, pre.sum, &pre.nat, nil)
+		a.process(p, pre.sum, &pre.nat)
 		return
 	}
 	if !r.lastOut.IsZero() && p.Time.Before(r.lastOut) {
 		// Too late to be put back in order: analyse it where it is.
 		r.noteLate(p, tsub(r.lastOut, p.Time))
-		a.process(p, pre.sum, &pre.nat, nil)
+		a.process(p, pre.sum, &pre.nat)
 		return
 	}
 	r.push(p, pre)
@@ -390,7 +390,7 @@ func (a *Analyzer) release() {
 	if hp.nat > 0 {
 		nat = &r.nats[hp.nat-1]
 	}
-	a.process(&hp.p, hp.sum, nat, nil)
+	a.process(&hp.p, hp.sum, nat)
 	if hp.nat > 0 {
 		// The slot is overwritten whole when reused (push); natPre holds
 		// no pointers, so there is nothing to clear for the collector.
@@ -409,9 +409,8 @@ func (a *Analyzer) drain() {
 
 // process analyses one packet, whose fingerprint (packetSum) is sum, in
 // (restored) time order; nat, when not nil, holds the NAT detection hashes
-// prepared for it (when nat.ok), dec, when not nil, its IKE message
-// decoded by a Sequencer (addIKE).
-func (a *Analyzer) process(p *Packet, sum uint64, nat *natPre, dec *decoded) {
+// prepared for it (when nat.ok).
+func (a *Analyzer) process(p *Packet, sum uint64, nat *natPre) {
 	if a.duplicate(p, dupKey(p, sum)) {
 		return
 	}
@@ -426,7 +425,7 @@ func (a *Analyzer) process(p *Packet, sum uint64, nat *natPre, dec *decoded) {
 		if nat != nil && nat.ok && nat.addrs == natAddrs(p) {
 			a.nat, a.natSrc, a.natDst = *nat, p.Src, p.Dst
 		}
-		a.addIKE(p, sum, dec)
+		a.addIKE(p, sum)
 	case KindESP:
 		a.addESP(p)
 	}

@@ -13,8 +13,7 @@ import (
 // CLI's read-ahead does, then through AddSequenced: up to lag packets
 // that left the Sequencer wait before the Analyzer takes them (the
 // read-ahead's blocks), and their buffers are recycled only then, into a
-// ring of Sequenced values that are reused (each keeps the room of the
-// messages swapped into it).
+// ring of Sequenced values that are reused.
 func analyzeSequenced(pkts []Packet, opt Options, lag int) *Report {
 	a := NewAnalyzer(opt)
 	sq := a.Sequencer()
@@ -63,7 +62,7 @@ func sequencedOptions(peer netip.Addr) map[string]Options {
 	}
 }
 
-// TestSequencedSameReport checks that packets sequenced and decoded ahead
+// TestSequencedSameReport checks that packets put in order ahead
 // (Sequencer, AddSequenced) give the report Add gives, on every corpus
 // capture with and without its keys, with several windows, and with the
 // capture edited as the field damages it: its second half put before its
@@ -169,41 +168,6 @@ func TestSequencedForeign(t *testing.T) {
 	}
 }
 
-// TestSequencedDecodedAhead checks that the Analyzer takes the messages
-// the Sequencer decoded rather than decoding them again: each IKE
-// message's first payload type (header octet 16) is wiped after Next, so
-// that decoded again it would have no payloads and the report would
-// change; taken as decoded, it must not.
-func TestSequencedDecodedAhead(t *testing.T) {
-	base := corpusPackets(t, "ikev2-psk-success")
-	want := reportJSON(t, analyze(clonePackets(base), Options{ReorderWindow: -1}))
-	a := NewAnalyzer(Options{ReorderWindow: -1})
-	sq := a.Sequencer()
-	pk := clonePackets(base)
-	var o Sequenced
-	wiped := 0
-	for i := range pk {
-		sq.Push(&pk[i])
-		for sq.Next(&o) {
-			if o.p.Kind == KindIKE {
-				if !o.dec.ok || !o.dec.collected || len(o.dec.msg.Payloads) == 0 {
-					t.Fatalf("frame %d: not decoded by Next", o.p.Frame)
-				}
-				o.p.Data[16] = 0
-				wiped++
-			}
-			a.AddSequenced(&o)
-			sq.Recycle(&o)
-		}
-	}
-	if wiped < 4 {
-		t.Fatalf("%d IKE messages, want 4 at least", wiped)
-	}
-	if got := reportJSON(t, a.Finish()); got != want {
-		t.Errorf("the report differs when the octets change after Next: the Analyzer decoded the messages again")
-	}
-}
-
 // seqFuzzPackets is fuzzPackets with times out of order: data's first
 // octet chooses packets moved back in time (by up to 5 s), so that
 // windows put some back in order and others come late.
@@ -255,4 +219,30 @@ func FuzzSequenced(f *testing.F) {
 			t.Fatalf("Add and AddSequenced differ:\n%s\n%s", want, got)
 		}
 	})
+}
+
+// TestSequencedSkipsWindow checks that AddSequenced leaves the reorder
+// window to the Sequencer: the Analyzer's own window holds no packet at
+// any time, while the Sequencer's held some (the work moved, it was not
+// done twice).
+func TestSequencedSkipsWindow(t *testing.T) {
+	pk := corpusPackets(t, "ikev2-rekey")
+	a := NewAnalyzer(Options{})
+	sq := a.Sequencer()
+	var o Sequenced
+	held := 0
+	for i := range pk {
+		sq.Push(&pk[i])
+		held = max(held, sq.ro.size())
+		for sq.Next(&o) {
+			a.AddSequenced(&o)
+			if a.ro.size() != 0 || a.ro.seq != 0 {
+				t.Fatalf("frame %d: the Analyzer's window was used (%d held, %d pushed)", o.p.Frame, a.ro.size(), a.ro.seq)
+			}
+			sq.Recycle(&o)
+		}
+	}
+	if held < 2 {
+		t.Errorf("the Sequencer held at most %d packets", held)
+	}
 }

@@ -89,9 +89,8 @@ func (a *Analyzer) v1(p *Packet, decodeErr bool) {
 	if fromI {
 		side = sideI
 	}
-	// An encrypted message has no payloads decoded: its facts stay empty
-	// until its contents are collected.
-	f := a.outerFacts(1)
+	f := &a.f
+	f.reset()
 	var plain []byte
 	var derr error
 	if a.opt.Decryptor != nil {
@@ -116,6 +115,8 @@ func (a *Analyzer) v1(p *Packet, decodeErr bool) {
 			f.summary = append(f.summary, "encrypted"...)
 			st.Encrypted = true
 		}
+	} else {
+		f.collect(1, a.msg.Payloads)
 	}
 	if decodeErr && !h.IsEncrypted() && len(st.rareOrEmpty().malformed) < maxNoted {
 		r := st.rare()

@@ -26,7 +26,9 @@ func (a *Analyzer) v2(p *Packet, decodeErr bool) {
 	if a.opt.Decryptor != nil {
 		a.opt.Decryptor.Observe(&a.msg, a.msg.Raw, fromI)
 	}
-	f := a.outerFacts(2)
+	f := &a.f
+	f.reset()
+	f.collect(2, a.msg.Payloads)
 	if decodeErr {
 		f.malformed = true
 		if len(st.rareOrEmpty().malformed) < maxNoted {

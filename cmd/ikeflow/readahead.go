@@ -18,10 +18,9 @@ import (
 // Preparer, the goroutine also does the analyzer's per-packet work that
 // needs only the packet (flows.Preparer: the message's fingerprint, the
 // NAT detection hashes), while the octets are in its CPU cache. Given the
-// analyzer's Sequencer instead, it does more of that work there: the
-// reorder window, and the decoding of each IKE message (flows.Sequencer),
-// so that the blocks hold packets in the order the analyzer takes them,
-// decoded (feedSequenced).
+// analyzer's Sequencer instead, it also runs the analyzer's reorder window
+// there (flows.Sequencer), so that the blocks hold packets in the order
+// the analyzer takes them (feedSequenced).
 
 // Read-ahead sizes (variables so that tests can make blocks tiny).
 var (
@@ -41,23 +40,20 @@ type raItem struct {
 	path     string // warnings: the capture it is about
 	err      error  // a warning (capture damage, or an input that stopped)
 	panicMsg string // the reader panicked: the value and its stack
-	// seq is the packet as the Sequencer handed it on (one of
-	// raBlock.seqs): its octets in the Sequencer's buffer, given back when
-	// the block comes back to the reading goroutine.
-	seq *flows.Sequenced
+	// seq is the packet as the Sequencer handed it on (isSeq): its
+	// octets in the Sequencer's buffer, given back when the block comes
+	// back to the reading goroutine.
+	seq   flows.Sequenced
+	isSeq bool
 }
 
 // raBlock is a batch of consecutive events and the octets of their IKE
 // messages.
 type raBlock struct {
 	items []raItem
-	// seqs holds the sequenced packets of items (raItem.seq; seqs[i] for
-	// items[i]), made once with the block, with their room for decoded
-	// messages (flows.MakeSequenced).
-	seqs []flows.Sequenced
-	data []byte
-	end  bool  // the last block: every input is exhausted (or err)
-	err  error // reading stopped on this error
+	data  []byte
+	end   bool  // the last block: every input is exhausted (or err)
+	err   error // reading stopped on this error
 }
 
 // readAhead runs a merger in its own goroutine.
@@ -71,7 +67,7 @@ type readAhead struct {
 	over bool
 	eof  bool             // fillSequenced: the merger is exhausted, seq closed
 	prep *flows.Preparer  // prepares each packet (nil: not)
-	seq  *flows.Sequencer // sequences and decodes the packets (nil: not; run then fills blocks by fillSequenced)
+	seq  *flows.Sequencer // puts the packets in analysis order (nil: not; run then fills blocks by fillSequenced)
 }
 
 // startReadAhead starts reading m ahead, preparing each packet with prep
@@ -94,10 +90,7 @@ func startReadAhead(m *merger, prep *flows.Preparer, seq *flows.Sequencer) *read
 		// The octets of a block fit without growing, but for the message
 		// that goes past raBlockOctets (up to 64 KiB is common).
 		b := &raBlock{items: make([]raItem, 0, raBlockItems)}
-		if seq != nil {
-			// The octets stay in the Sequencer's buffers.
-			b.seqs = flows.MakeSequenced(raBlockItems)
-		} else {
+		if seq == nil { // with seq the octets stay in the Sequencer's buffers
 			b.data = make([]byte, 0, raBlockOctets+64<<10)
 		}
 		ra.free <- b
@@ -205,21 +198,23 @@ func (ra *readAhead) fillPrepared(m *merger, b *raBlock) bool {
 // the goroutine must stop (quit).
 func (ra *readAhead) fillSequenced(m *merger, b *raBlock) bool {
 	for i := range b.items {
-		if it := &b.items[i]; it.seq != nil {
-			ra.seq.Recycle(it.seq)
+		if it := &b.items[i]; it.isSeq {
+			ra.seq.Recycle(&it.seq)
 		}
 	}
 	b.items, b.data, b.end, b.err = b.items[:0], b.data[:0], false, nil
 	var pkt flows.Packet
 	octets := 0
 	for len(b.items) < raBlockItems && octets < raBlockOctets {
-		n := len(b.items)
-		s := &b.seqs[n]
-		if ra.seq.Next(s) {
-			b.items = append(b.items, raItem{seq: s})
-			octets += len(s.Packet().Data)
+		// Next fills the item in place (no copy of it appended after).
+		b.items = append(b.items, raItem{})
+		it := &b.items[len(b.items)-1]
+		if ra.seq.Next(&it.seq) {
+			it.isSeq = true
+			octets += len(it.seq.Packet().Data)
 			continue
 		}
+		b.items = b.items[:len(b.items)-1]
 		if ra.eof {
 			b.end = true
 			break
@@ -339,7 +334,7 @@ func feedPrepared(m *merger, prep *flows.Preparer, each func(in int, p *flows.Pa
 
 // feedSequenced reads m, passing the packets through seq (their analyzer's
 // Sequencer) in a read-ahead goroutine, and hands each to each in the
-// order the analyzer takes them, decoded (for Analyzer.AddSequenced), and
+// order the analyzer takes them (for Analyzer.AddSequenced), and
 // warnings to warn; each returns false to stop early. It returns the
 // merger's error, if reading stopped on one. seq belongs to the goroutine
 // until feedSequenced returns, when it has returned. Reading inline
@@ -362,7 +357,7 @@ func feedSequenced(m *merger, seq *flows.Sequencer, each func(s *flows.Sequenced
 				warn(it.path, it.err)
 				continue
 			}
-			if !each(it.seq) {
+			if !each(&it.seq) {
 				return nil
 			}
 		}

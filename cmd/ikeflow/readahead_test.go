@@ -356,7 +356,7 @@ func raAnalyze(t *testing.T, paths []string, opt flows.Options, sequenced bool) 
 	return string(b), warns
 }
 
-// TestReadAheadSequenced checks that packets sequenced and decoded in the
+// TestReadAheadSequenced checks that packets put in order in the
 // read-ahead goroutine (feedSequenced) give the report, and the warnings,
 // of adding each packet as read: on each real capture alone, on the
 // damaged ones (warnings in the middle, an input cut short), and on all
