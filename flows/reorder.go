@@ -15,7 +15,9 @@ import (
 // same packet twice. The analyzer puts packets back in time order through
 // a bounded window before analysing them, and drops copies of a packet
 // captured twice within microseconds, so that pairing, retransmit
-// detection and durations do not depend on file order.
+// detection and durations do not depend on file order. The window can
+// also run ahead of the analyzer, on another goroutine (Sequencer,
+// sequence.go): the reorder type serves both.
 
 // Reorder and duplicate defaults.
 const (
