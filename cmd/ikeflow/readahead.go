@@ -48,7 +48,7 @@ type raItem struct {
 }
 
 // raBlock is a batch of consecutive events and the octets of their IKE
-// messages.
+// messages (in data; with a Sequencer, in its buffers: raItem.seq).
 type raBlock struct {
 	items []raItem
 	data  []byte
