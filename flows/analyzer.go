@@ -94,6 +94,8 @@ type Analyzer struct {
 	prep           *Preparer
 	nat            natPre
 	natSrc, natDst netip.AddrPort
+	// sq is the Sequencer of AddSequenced's packets (sequence.go).
+	sq *Sequencer
 }
 
 // NewAnalyzer returns an Analyzer configured by opt.

@@ -15,7 +15,9 @@ import (
 // same packet twice. The analyzer puts packets back in time order through
 // a bounded window before analysing them, and drops copies of a packet
 // captured twice within microseconds, so that pairing, retransmit
-// detection and durations do not depend on file order.
+// detection and durations do not depend on file order. The window can
+// also run ahead of the analyzer, on another goroutine (Sequencer,
+// sequence.go): the reorder type serves both.
 
 // Reorder and duplicate defaults.
 const (
@@ -356,14 +358,7 @@ func (a *Analyzer) enqueue(p *Packet, pre *Prepared) {
 	}
 	if !r.lastOut.IsZero() && p.Time.Before(r.lastOut) {
 		// Too late to be put back in order: analyse it where it is.
-		if r.late == 0 {
-			r.lateTime = p.Time
-		}
-		r.late++
-		if len(r.lateFrames) < 8 {
-			r.lateFrames = append(r.lateFrames, p.Frame)
-		}
-		r.lateMax = max(r.lateMax, tsub(r.lastOut, p.Time))
+		r.noteLate(p, tsub(r.lastOut, p.Time))
 		a.process(p, pre.sum, &pre.nat)
 		return
 	}
@@ -371,6 +366,19 @@ func (a *Analyzer) enqueue(p *Packet, pre *Prepared) {
 	for r.size() > 0 && (r.pastWindow(w) || r.size() > maxHeld) {
 		a.release()
 	}
+}
+
+// noteLate counts p, which came by after the window had moved past it,
+// for the report (captureFindings).
+func (r *reorder) noteLate(p *Packet, by time.Duration) {
+	if r.late == 0 {
+		r.lateTime = p.Time
+	}
+	r.late++
+	if len(r.lateFrames) < 8 {
+		r.lateFrames = append(r.lateFrames, p.Frame)
+	}
+	r.lateMax = max(r.lateMax, by)
 }
 
 // release analyses the earliest held packet.

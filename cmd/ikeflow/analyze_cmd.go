@@ -163,18 +163,28 @@ func runAnalyze(e *env, args []string) error {
 	m := newMerger(fs.Args(), readers)
 	defer startHeapFloor()() // no GC below 64 MiB of heap (heapfloor.go)
 	// Reading and decoding run a block ahead in their own goroutine, for
-	// files, with the per-packet work the analyzer's Preparer does there
-	// (flows.Preparer); standard input and pipes are read inline
-	// (regularFiles).
+	// files, with the per-packet work that needs only the packets done
+	// there: the fingerprints and NAT detection hashes (flows.Preparer)
+	// and, with one input, the reorder window (flows.Sequencer); with
+	// several, whose frames are numbered here in merged order (refs)
+	// before the window, the window stays in the analyzer. Standard input
+	// and pipes are read inline (regularFiles).
 	each := func(in int, pkt *flows.Packet, pre *flows.Prepared) bool {
 		pkt.Frame = refs.add(in, pkt.Frame)
 		an.AddPrepared(pkt, pre)
 		prog.tick(an)
 		return !col.stopped()
 	}
-	if regularFiles(fs.Args()) {
+	switch {
+	case regularFiles(fs.Args()) && refs == nil:
+		err = feedSequenced(m, an.Sequencer(), func(s *flows.Sequenced) bool {
+			an.AddSequenced(s)
+			prog.tick(an)
+			return !col.stopped()
+		}, warn.warn)
+	case regularFiles(fs.Args()):
 		err = feedPrepared(m, an.Preparer(), each, warn.warn)
-	} else {
+	default:
 		err = feedInline(m, func(in int, pkt *flows.Packet) bool { return each(in, pkt, nil) }, warn.warn)
 	}
 	if err != nil {

@@ -17,7 +17,10 @@ import (
 // memory stays bounded whatever the capture holds. Given the analyzer's
 // Preparer, the goroutine also does the analyzer's per-packet work that
 // needs only the packet (flows.Preparer: the message's fingerprint, the
-// NAT detection hashes), while the octets are in its CPU cache.
+// NAT detection hashes), while the octets are in its CPU cache. Given the
+// analyzer's Sequencer instead, it also runs the analyzer's reorder window
+// there (flows.Sequencer), so that the blocks hold packets in the order
+// the analyzer takes them (feedSequenced).
 
 // Read-ahead sizes (variables so that tests can make blocks tiny).
 var (
@@ -37,10 +40,15 @@ type raItem struct {
 	path     string // warnings: the capture it is about
 	err      error  // a warning (capture damage, or an input that stopped)
 	panicMsg string // the reader panicked: the value and its stack
+	// seq is the packet as the Sequencer handed it on (isSeq): its
+	// octets in the Sequencer's buffer, given back when the block comes
+	// back to the reading goroutine.
+	seq   flows.Sequenced
+	isSeq bool
 }
 
 // raBlock is a batch of consecutive events and the octets of their IKE
-// messages.
+// messages (in data; with a Sequencer, in its buffers: raItem.seq).
 type raBlock struct {
 	items []raItem
 	data  []byte
@@ -57,17 +65,22 @@ type readAhead struct {
 	cur  *raBlock      // block being filled (reader goroutine only)
 	last *raBlock      // block handed to the analyzer, returned at the next call
 	over bool
-	prep *flows.Preparer // prepares each packet (nil: not)
+	eof  bool             // fillSequenced: the merger is exhausted, seq closed
+	prep *flows.Preparer  // prepares each packet (nil: not)
+	seq  *flows.Sequencer // puts the packets in analysis order (nil: not; run then fills blocks by fillSequenced)
 }
 
 // startReadAhead starts reading m ahead, preparing each packet with prep
-// when not nil. The caller must call stop (also on an early return); m
-// and its readers belong to the goroutine until stop returns. m.onErr is
-// replaced: a capture that cannot be read further becomes a warning item,
-// delivered in order with the packets.
-func startReadAhead(m *merger, prep *flows.Preparer) *readAhead {
+// when not nil, or passing them through seq when not nil. The caller
+// must call stop (also on an early return); m and its readers (and seq)
+// belong to the goroutine until stop returns. m.onErr is replaced: a
+// capture that cannot be read further becomes a warning item, delivered
+// in order with the packets (with seq: in the order read, before the
+// packets read before it that the Sequencer still holds).
+func startReadAhead(m *merger, prep *flows.Preparer, seq *flows.Sequencer) *readAhead {
 	ra := &readAhead{
 		prep: prep,
+		seq:  seq,
 		full: make(chan *raBlock, raBlocks),
 		free: make(chan *raBlock, raBlocks),
 		quit: make(chan struct{}),
@@ -76,7 +89,11 @@ func startReadAhead(m *merger, prep *flows.Preparer) *readAhead {
 	for range raBlocks {
 		// The octets of a block fit without growing, but for the message
 		// that goes past raBlockOctets (up to 64 KiB is common).
-		ra.free <- &raBlock{items: make([]raItem, 0, raBlockItems), data: make([]byte, 0, raBlockOctets+64<<10)}
+		b := &raBlock{items: make([]raItem, 0, raBlockItems)}
+		if seq == nil { // with seq the octets stay in the Sequencer's buffers
+			b.data = make([]byte, 0, raBlockOctets+64<<10)
+		}
+		ra.free <- b
 	}
 	m.onErr = func(path string, err error) {
 		ra.cur.items = append(ra.cur.items, raItem{path: path, err: readStopped(err)})
@@ -112,41 +129,12 @@ func (ra *readAhead) run(m *merger) {
 			return
 		}
 		b := ra.cur
-		b.items, b.data, b.end, b.err = b.items[:0], b.data[:0], false, nil
-		for len(b.items) < raBlockItems && len(b.data) < raBlockOctets {
-			// A stopped analyzer waits for this goroutine: on a slow
-			// input (a pipe) the rest of the block could take minutes.
-			select {
-			case <-ra.quit:
-				return
-			default:
-			}
-			ev, _, err := m.next()
-			if err == io.EOF {
-				b.end = true
-				break
-			}
-			if err != nil {
-				b.end, b.err = true, err
-				break
-			}
-			it := raItem{in: m.last}
-			switch {
-			case packetOf(ev, &it.pkt):
-				if ra.prep != nil {
-					ra.prep.Prepare(&it.pkt, &it.pre)
-				}
-				if it.pkt.Data != nil {
-					it.off, it.n, it.hasData = len(b.data), len(it.pkt.Data), true
-					b.data = append(b.data, it.pkt.Data...)
-					it.pkt.Data = nil
-				}
-			case ev.Kind == capture.KindError:
-				it.path, it.err = m.paths[m.last], ev.Err
-			default:
-				continue
-			}
-			b.items = append(b.items, it)
+		fill := ra.fillPrepared
+		if ra.seq != nil {
+			fill = ra.fillSequenced
+		}
+		if fill(m, b) {
+			return
 		}
 		ra.cur = nil
 		select {
@@ -158,6 +146,104 @@ func (ra *readAhead) run(m *merger) {
 			return
 		}
 	}
+}
+
+// fillPrepared fills b (back from the analyzer, or new) with the events
+// read from m, each packet prepared by ra.prep when not nil. It reports
+// whether the goroutine must stop (quit).
+func (ra *readAhead) fillPrepared(m *merger, b *raBlock) bool {
+	b.items, b.data, b.end, b.err = b.items[:0], b.data[:0], false, nil
+	for len(b.items) < raBlockItems && len(b.data) < raBlockOctets {
+		// A stopped analyzer waits for this goroutine: on a slow
+		// input (a pipe) the rest of the block could take minutes.
+		select {
+		case <-ra.quit:
+			return true
+		default:
+		}
+		ev, _, err := m.next()
+		if err == io.EOF {
+			b.end = true
+			break
+		}
+		if err != nil {
+			b.end, b.err = true, err
+			break
+		}
+		it := raItem{in: m.last}
+		switch {
+		case packetOf(ev, &it.pkt):
+			if ra.prep != nil {
+				ra.prep.Prepare(&it.pkt, &it.pre)
+			}
+			if it.pkt.Data != nil {
+				it.off, it.n, it.hasData = len(b.data), len(it.pkt.Data), true
+				b.data = append(b.data, it.pkt.Data...)
+				it.pkt.Data = nil
+			}
+		case ev.Kind == capture.KindError:
+			it.path, it.err = m.paths[m.last], ev.Err
+		default:
+			continue
+		}
+		b.items = append(b.items, it)
+	}
+	return false
+}
+
+// fillSequenced fills b (back from the analyzer, or new) with the packets
+// that leave the Sequencer, in order, and warnings, reading m as the
+// Sequencer needs more; it first gives back to the Sequencer the buffers
+// of b's packets, which the analyzer is done with. It reports whether
+// the goroutine must stop (quit).
+func (ra *readAhead) fillSequenced(m *merger, b *raBlock) bool {
+	for i := range b.items {
+		if it := &b.items[i]; it.isSeq {
+			ra.seq.Recycle(&it.seq)
+		}
+	}
+	b.items, b.data, b.end, b.err = b.items[:0], b.data[:0], false, nil
+	var pkt flows.Packet
+	octets := 0
+	for len(b.items) < raBlockItems && octets < raBlockOctets {
+		// Next fills the item in place (no copy of it appended after).
+		b.items = append(b.items, raItem{})
+		it := &b.items[len(b.items)-1]
+		if ra.seq.Next(&it.seq) {
+			it.isSeq = true
+			octets += len(it.seq.Packet().Data)
+			continue
+		}
+		b.items = b.items[:len(b.items)-1]
+		if ra.eof {
+			b.end = true
+			break
+		}
+		// A stopped analyzer waits for this goroutine: on a slow input
+		// (a pipe) the rest of the block could take minutes.
+		select {
+		case <-ra.quit:
+			return true
+		default:
+		}
+		ev, _, err := m.next()
+		if err == io.EOF {
+			ra.seq.Close() // Next returns the packets held
+			ra.eof = true
+			continue
+		}
+		if err != nil {
+			b.end, b.err = true, err
+			break
+		}
+		switch {
+		case packetOf(ev, &pkt):
+			ra.seq.Push(&pkt)
+		case ev.Kind == capture.KindError:
+			b.items = append(b.items, raItem{path: m.paths[m.last], err: ev.Err})
+		}
+	}
+	return false
 }
 
 // next returns the next block of events; nil with a nil error once every
@@ -219,7 +305,7 @@ func feedPrepared(m *merger, prep *flows.Preparer, each func(in int, p *flows.Pa
 	if !readAheadOn {
 		return feedInline(m, func(in int, p *flows.Packet) bool { return each(in, p, nil) }, warn)
 	}
-	ra := startReadAhead(m, prep)
+	ra := startReadAhead(m, prep, nil)
 	defer ra.stop()
 	for {
 		b, err := ra.next()
@@ -242,6 +328,77 @@ func feedPrepared(m *merger, prep *flows.Preparer, each func(in int, p *flows.Pa
 		}
 		if err != nil {
 			return err
+		}
+	}
+}
+
+// feedSequenced reads m, passing the packets through seq (their analyzer's
+// Sequencer) in a read-ahead goroutine, and hands each to each in the
+// order the analyzer takes them (for Analyzer.AddSequenced), and
+// warnings to warn; each returns false to stop early. It returns the
+// merger's error, if reading stopped on one. seq belongs to the goroutine
+// until feedSequenced returns, when it has returned. Reading inline
+// (readAheadOn false) passes the packets through seq on the caller's
+// goroutine.
+func feedSequenced(m *merger, seq *flows.Sequencer, each func(s *flows.Sequenced) bool, warn func(path string, err error)) error {
+	if !readAheadOn {
+		return feedSequencedInline(m, seq, each, warn)
+	}
+	ra := startReadAhead(m, nil, seq)
+	defer ra.stop()
+	for {
+		b, err := ra.next()
+		if b == nil {
+			return err
+		}
+		for i := range b.items {
+			it := &b.items[i]
+			if it.err != nil {
+				warn(it.path, it.err)
+				continue
+			}
+			if !each(&it.seq) {
+				return nil
+			}
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// feedSequencedInline is feedSequenced without the goroutine.
+func feedSequencedInline(m *merger, seq *flows.Sequencer, each func(s *flows.Sequenced) bool, warn func(path string, err error)) error {
+	m.onErr = func(path string, err error) { warn(path, readStopped(err)) }
+	var pkt flows.Packet
+	var s flows.Sequenced
+	drain := func() bool {
+		for seq.Next(&s) {
+			if !each(&s) {
+				return false
+			}
+			seq.Recycle(&s)
+		}
+		return true
+	}
+	for {
+		ev, path, err := m.next()
+		if err == io.EOF {
+			seq.Close()
+			drain()
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		switch {
+		case packetOf(ev, &pkt):
+			seq.Push(&pkt)
+			if !drain() {
+				return nil
+			}
+		case ev.Kind == capture.KindError:
+			warn(path, ev.Err)
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -8,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ikeflow/ikeflow/capture"
 	"github.com/ikeflow/ikeflow/flows"
@@ -136,7 +138,7 @@ func TestReadAheadStops(t *testing.T) {
 	for _, stopAfter := range []int{1, 5, 50, 0} {
 		var ra *readAhead
 		feed := func(m *merger, each func(int, *flows.Packet) bool, warn func(string, error)) error {
-			ra = startReadAhead(m, nil)
+			ra = startReadAhead(m, nil, nil)
 			defer ra.stop()
 			for {
 				b, err := ra.next()
@@ -315,6 +317,110 @@ func TestReadAheadPrepared(t *testing.T) {
 			if n < 100 || (!inline && ike < 50) {
 				t.Fatalf("%d packets, %d IKE", n, ike)
 			}
+		}
+	}
+}
+
+// raAnalyze analyses paths (merged by time) through feed with a new
+// Analyzer of opt: sequenced (feedSequenced, AddSequenced) or each packet
+// added as read (feedInline, Add). It returns the report as JSON and the
+// warnings.
+func raAnalyze(t *testing.T, paths []string, opt flows.Options, sequenced bool) (string, []string) {
+	t.Helper()
+	var readers []*capture.Reader
+	for _, p := range paths {
+		r, err := capture.Open(p, capture.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Close()
+		readers = append(readers, r)
+	}
+	an := flows.NewAnalyzer(opt)
+	var warns []string
+	warn := func(path string, err error) { warns = append(warns, filepath.Base(path)+": "+err.Error()) }
+	m := newMerger(paths, readers)
+	var err error
+	if sequenced {
+		err = feedSequenced(m, an.Sequencer(), func(s *flows.Sequenced) bool { an.AddSequenced(s); return true }, warn)
+	} else {
+		err = feedInline(m, func(_ int, p *flows.Packet) bool { an.Add(p); return true }, warn)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(an.Finish())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b), warns
+}
+
+// TestReadAheadSequenced checks that packets put in order in the
+// read-ahead goroutine (feedSequenced) give the report, and the warnings,
+// of adding each packet as read: on each real capture alone, on the
+// damaged ones (warnings in the middle, an input cut short), and on all
+// of them merged, with the default reorder window, a short one and none,
+// with the default blocks, tiny ones (the ring reused many times over,
+// the Sequencer's buffers given back block by block) and inline.
+func TestReadAheadSequenced(t *testing.T) {
+	paths := raInputs(t)
+	t.Cleanup(func() { readAheadOn = true })
+	sets := [][]string{paths}
+	for _, p := range paths {
+		sets = append(sets, []string{p})
+	}
+	windows := []time.Duration{0, 30 * time.Millisecond, -1}
+	for _, set := range sets {
+		for _, w := range windows {
+			opt := flows.Options{ReorderWindow: w}
+			want, wantWarns := raAnalyze(t, set, opt, false)
+			for _, sz := range [][3]int{{4, 512, 256 << 10}, {2, 3, 200}, {3, 1, 1}, {0, 0, 0}} {
+				readAheadOn = sz[0] != 0
+				if readAheadOn {
+					setBlocks(t, sz[0], sz[1], sz[2])
+				}
+				got, gotWarns := raAnalyze(t, set, opt, true)
+				if got != want {
+					t.Errorf("%d input(s) from %s, window %v, blocks %v: the report differs from Add's", len(set), filepath.Base(set[0]), w, sz)
+				}
+				if !slices.Equal(gotWarns, wantWarns) {
+					t.Errorf("%d input(s) from %s, blocks %v: warnings %q, want %q", len(set), filepath.Base(set[0]), sz, gotWarns, wantWarns)
+				}
+			}
+		}
+	}
+}
+
+// TestReadAheadSequencedStops checks that feedSequenced returns when the
+// analyzer stops early (with the ring full, the goroutine blocked handing
+// a block over, and the Sequencer holding packets), having handed over no
+// packet after the stop.
+func TestReadAheadSequencedStops(t *testing.T) {
+	paths := raInputs(t)
+	setBlocks(t, 2, 2, 1<<10)
+	for _, stopAfter := range []int{1, 5, 50} {
+		var readers []*capture.Reader
+		for _, p := range paths {
+			r, err := capture.Open(p, capture.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer r.Close()
+			readers = append(readers, r)
+		}
+		an := flows.NewAnalyzer(flows.Options{})
+		n := 0
+		err := feedSequenced(newMerger(paths, readers), an.Sequencer(), func(s *flows.Sequenced) bool {
+			n++
+			if n > stopAfter {
+				t.Fatalf("packet %d handed over after the stop at %d", n, stopAfter)
+			}
+			an.AddSequenced(s)
+			return n < stopAfter
+		}, func(string, error) {})
+		if err != nil || n != stopAfter {
+			t.Errorf("stop after %d: %d packets, error %v", stopAfter, n, err)
 		}
 	}
 }
