@@ -119,7 +119,7 @@ func (a *Analyzer) v1(p *Packet, decodeErr bool) {
 		f.collect(1, a.msg.Payloads)
 	}
 	if decodeErr && !h.IsEncrypted() && len(st.rareOrEmpty().malformed) < maxNoted {
-		r := st.rare()
+		r := st.odd()
 		r.malformed = append(r.malformed, p.Frame)
 	}
 	hash := a.msgHash()

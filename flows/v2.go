@@ -32,7 +32,7 @@ func (a *Analyzer) v2(p *Packet, decodeErr bool) {
 	if decodeErr {
 		f.malformed = true
 		if len(st.rareOrEmpty().malformed) < maxNoted {
-			r := st.rare()
+			r := st.odd()
 			r.malformed = append(r.malformed, p.Frame)
 		}
 	}
