@@ -93,9 +93,8 @@ type saState struct {
 	wideTimes             bool
 	nfirst                uint8 // records of first taken (newExchange)
 	// (The fields from ini to keyR are ordered so that none needs padding:
-	// saAlloc is 512 octets, the 512 size class, where objects carry no
-	// header; 8 more would take the 576 class, with the 8-octet header of
-	// larger objects.)
+	// saAlloc is 480 octets, the 480 size class; 8 more would take the
+	// 512 class.)
 
 	half  bool // registered in the half-open index
 	keyed bool // keyR is an index entry

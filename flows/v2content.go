@@ -27,7 +27,7 @@ func (a *Analyzer) describe(st *saState, p *Packet, side saSide, m *cmsg, f *fac
 			st.Encrypted = true
 		}
 	}
-	m.payloads = a.str(f.summary)
+	m.payloads = a.texts.id(f.summary)
 }
 
 // decryptV2 asks the Decryptor for the SK/SKF contents and adds the inner
