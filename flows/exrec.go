@@ -47,12 +47,12 @@ type exRec struct {
 	Answered bool
 	kind     exKind // what the exchange did, when known
 	bits     exBits // messages held in inline, where start and RTT are
-	// retr counts Exchange.Retransmits up to 255, exRare.retrMore the rest
+	// retr counts Exchange.Retransmits up to 255, exOdd.retrMore the rest
 	// (retransmits).
 	retr uint8
 	MID  uint32
 	// rtt is Exchange.RTT as the wait it was computed from (millis), in
-	// nanoseconds, or microseconds with exRTTMicros, or in exRare.rtt with
+	// nanoseconds, or microseconds with exRTTMicros, or in exOdd.rtt with
 	// exRTTRare (setRTT): 4 octets instead of a float64's 8, which with
 	// retr in an octet and 24-octet messages makes an 80-octet record
 	// (TestExRecSmall, TestSAAllocSize).
@@ -73,9 +73,9 @@ type exBits uint8
 // exBits flags.
 const (
 	exInlineMask exBits = 3      // messages held in inline (0-2)
-	exStartExact exBits = 1 << 2 // the start is in exRare.times (index -1), not startNs
+	exStartExact exBits = 1 << 2 // the start is in exOdd.times (index -1), not startNs
 	exRTTMicros  exBits = 1 << 3 // rtt counts microseconds
-	exRTTRare    exBits = 1 << 4 // the RTT's wait is in exRare.rtt
+	exRTTRare    exBits = 1 << 4 // the RTT's wait is in exOdd.rtt
 )
 
 // nInline returns the number of messages held in ex.inline.
@@ -94,7 +94,7 @@ func (ex *exRec) setRTT(d time.Duration) {
 	default:
 		ex.rtt = 0
 		ex.bits |= exRTTRare
-		ex.rare().rtt = d
+		ex.oddState().rtt = d
 	}
 }
 
@@ -105,7 +105,7 @@ func (ex *exRec) rttMs() float64 {
 	case ex.bits&exRTTMicros != 0:
 		d *= time.Microsecond
 	case ex.bits&exRTTRare != 0:
-		d = ex.xr.rtt
+		d = ex.oddOrEmpty().rtt
 	}
 	return millis(d)
 }
@@ -115,7 +115,7 @@ func (ex *exRec) retransmits() int {
 	if ex.xr == nil {
 		return int(ex.retr)
 	}
-	return int(ex.retr) + ex.xr.retrMore
+	return int(ex.retr) + ex.oddOrEmpty().retrMore
 }
 
 // addRetransmit counts a retransmission (Exchange.Retransmits).
@@ -124,23 +124,61 @@ func (ex *exRec) addRetransmit() {
 		ex.retr++
 		return
 	}
-	ex.rare().retrMore++
+	ex.oddState().retrMore++
 }
 
 // exRare is the part of an exchange's working state that most exchanges
 // never use.
+//
+// Why it is split: the exchanges that need one are not few (every IKEv1
+// exchange of more than two messages holds its further messages in more,
+// every fragmented IKEv2 exchange its fragment numbers), and what they
+// need is this: 56 octets (the 64 class), where the exact times, frames,
+// counts and RTT that no capture's exchange needs now (exOdd) made it 120
+// (the 128 class).
 type exRare struct {
 	reqFrags uint64 // IKEv2 SKF fragment numbers seen in the request (bit n-1)
 	rspFrags uint64
-	times    []exactTime
-	frames   []exactFrame  // what the messages' narrow fields cannot hold
-	more     []cmsg        // messages after the inline ones
-	omitted  int           // messages beyond MaxExchangeMessages, not kept
-	retrMore int           // retransmits beyond exRec.retr's 255
-	rtt      time.Duration // the RTT's wait, with exRTTRare
+	more     []cmsg // messages after the inline ones
 	// *exExtra holds the rest, which even fewer exchanges need (an
 	// IKEv1 phase 1 needs more, not that); nil until extra() is called.
 	*exExtra
+	odd *exOdd // nil until oddState() is called
+}
+
+// exOdd is what the narrow fields of an exchange and of its messages
+// cannot hold: times that are no exact offset (a start outside UTC,
+// messages ±35 minutes from it), frame numbers from 2^32, sizes over
+// 65535, fragment numbers from fragWide, spilled summaries, more than 255
+// retransmits or MaxExchangeMessages messages, an RTT the 4-octet field
+// cannot hold.
+type exOdd struct {
+	times    []exactTime
+	frames   []exactFrame  // what the messages' narrow fields cannot hold
+	omitted  int           // messages beyond MaxExchangeMessages, not kept
+	retrMore int           // retransmits beyond exRec.retr's 255
+	rtt      time.Duration // the RTT's wait, with exRTTRare
+}
+
+// noExOdd is the shared, never modified, empty exOdd read by exchanges
+// that have none.
+var noExOdd exOdd
+
+// oddOrEmpty returns ex's exOdd for reading (noExOdd when none).
+func (ex *exRec) oddOrEmpty() *exOdd {
+	if ex.xr == nil || ex.xr.odd == nil {
+		return &noExOdd
+	}
+	return ex.xr.odd
+}
+
+// oddState returns ex's exOdd, allocating it (and its exRare), for writing.
+func (ex *exRec) oddState() *exOdd {
+	r := ex.rare()
+	if r.odd == nil {
+		r.odd = new(exOdd)
+	}
+	return r.odd
 }
 
 // exExtra is the part of an exchange's working state that only exchanges
@@ -196,7 +234,7 @@ func (ex *exRec) init(t dissect.ExchangeType, mid uint32, side saSide, at time.T
 		ex.startNs = ns
 	} else {
 		ex.bits |= exStartExact
-		ex.rare().times = []exactTime{{-1, at}}
+		ex.oddState().times = []exactTime{{-1, at}}
 	}
 }
 
@@ -212,7 +250,7 @@ func unixNano(t time.Time) (int64, bool) {
 // start returns the time of the exchange's first message (Exchange.Start).
 func (ex *exRec) start() time.Time {
 	if ex.bits&exStartExact != 0 {
-		return ex.xr.times[0].t // newExchange put it first
+		return ex.oddOrEmpty().times[0].t // newExchange put it first
 	}
 	return time.Unix(0, ex.startNs).UTC()
 }
@@ -357,7 +395,7 @@ func (ex *exRec) childOf() *ChildSA {
 // microseconds beyond ±2 seconds, a frame number from 2^32, a Length over
 // 65535, which no IKE message sent over UDP or TCP has, a fragment number
 // or total from fragWide on, a summary the analyzer's table had no room
-// for) goes to the exchange's exRare, flagged (or, for the last two, as
+// for) goes to the exchange's exOdd, flagged (or, for the last two, as
 // fragWide and textSpilled).
 type cmsg struct {
 	hash uint64 // fingerprint for retransmit detection
@@ -371,14 +409,14 @@ type cmsg struct {
 	label    uint8 // IKEv1: index of the message in its exchange
 	// fragNum and fragTotal are the fragment's number and total (0: not a
 	// fragment), up to fragWide, which stands for a value from fragWide
-	// on, exact in exRare (exRec.frag). A value saturates rather than
+	// on, exact in exOdd (exRec.frag). A value saturates rather than
 	// being cut, so that tests against 0 and 1 (copyKey) read them as
 	// they are.
 	fragNum, fragTotal uint8
 }
 
 // fragWide in cmsg.fragNum or fragTotal says that the value, fragWide or
-// more, is in the exchange's exRare.
+// more, is in the exchange's exOdd.
 const fragWide = 0xFF
 
 // narrowFrag returns v as cmsg.fragNum or fragTotal hold it.
@@ -392,10 +430,10 @@ const (
 	cmsgResponse               // Message.Response
 	cmsgRetransmit             // Message.Retransmit
 	cmsgLabeled                // IKEv1: Label is v1Label of label
-	cmsgExactTime              // the time is in the exchange's exRare.times
-	cmsgExactFrame             // the frame number is in the exchange's exRare.frames
+	cmsgExactTime              // the time is in the exchange's exOdd.times
+	cmsgExactFrame             // the frame number is in the exchange's exOdd.frames
 	cmsgMicros                 // off counts microseconds
-	cmsgExactSize              // the size is in the exchange's exRare.frames
+	cmsgExactSize              // the size is in the exchange's exOdd.frames
 )
 
 // side returns the side that sent m.
@@ -418,12 +456,12 @@ func (ex *exRec) text(i int, tab *textTab) string {
 	return ""
 }
 
-// exact returns what ex's exRare keeps of kind what for its i-th message.
+// exact returns what ex's exOdd keeps of kind what for its i-th message.
 func (ex *exRec) exact(i int, what exactWhat) (exactFrame, bool) {
 	if ex.xr == nil {
 		return exactFrame{}, false
 	}
-	return exactFrameOf(ex.xr.frames, i, what)
+	return exactFrameOf(ex.oddOrEmpty().frames, i, what)
 }
 
 // frag returns the fragment number and total of the i-th message of ex
@@ -444,12 +482,12 @@ func (ex *exRec) frag(i int) (num, total uint16) {
 	return num, total
 }
 
-// keepExact keeps in ex's exRare what the i-th message's narrow fields
+// keepExact keeps in ex's exOdd what the i-th message's narrow fields
 // cannot hold (before add appends the message: the caller checks that it
 // will be kept).
 func (ex *exRec) keepExact(i int, what exactWhat, v int, text string) {
-	r := ex.rare()
-	r.frames = append(r.frames, exactFrame{i: i, v: v, what: what, text: text})
+	o := ex.oddState()
+	o.frames = append(o.frames, exactFrame{i: i, v: v, what: what, text: text})
 }
 
 func (m *cmsg) response() bool   { return m.flags&cmsgResponse != 0 }
@@ -475,7 +513,7 @@ func (ex *exRec) msg(i int) *cmsg {
 func (ex *exRec) frame(i int) int {
 	c := ex.msg(i)
 	if c.flags&cmsgExactFrame != 0 {
-		if x, ok := exactFrameOf(ex.xr.frames, i, exactFrameNo); ok {
+		if x, ok := ex.exact(i, exactFrameNo); ok {
 			return x.v
 		}
 	}
@@ -486,7 +524,7 @@ func (ex *exRec) frame(i int) int {
 func (ex *exRec) msgTime(i int) time.Time {
 	c := ex.msg(i)
 	if c.flags&cmsgExactTime != 0 {
-		ts := ex.xr.times
+		ts := ex.oddOrEmpty().times
 		// ts is in message order (add appends as messages come): a binary
 		// search keeps the conclusion's walks over an exchange of many
 		// messages linear, not quadratic, in those messages.
@@ -505,7 +543,7 @@ func (ex *exRec) msgTime(i int) time.Time {
 func (ex *exRec) msgSize(i int) int {
 	c := ex.msg(i)
 	if c.flags&cmsgExactSize != 0 {
-		if x, ok := exactFrameOf(ex.xr.frames, i, exactSize); ok {
+		if x, ok := ex.exact(i, exactSize); ok {
 			return x.v
 		}
 	}
@@ -535,12 +573,12 @@ func (ex *exRec) labelKey(c *cmsg) int {
 }
 
 // add appends m, the i-th message of ex (i = ex.nmsgs()), received in frame
-// at t, size octets long (its header's Length), placing what its narrow
-// fields cannot hold in ex's exRare.
+// at t, size octets long (its header's Length): past the inline ones in
+// ex's exRare, what its narrow fields cannot hold in ex's exOdd.
 func (ex *exRec) add(m *cmsg, frame int, t time.Time, size uint32) {
 	i := ex.nmsgs()
 	if i >= MaxExchangeMessages {
-		ex.rare().omitted++ // counted, not kept: see MaxExchangeMessages
+		ex.oddState().omitted++ // counted, not kept: see MaxExchangeMessages
 		return
 	}
 	start := ex.start()
@@ -575,11 +613,11 @@ func (ex *exRec) add(m *cmsg, frame int, t time.Time, size uint32) {
 	r.more = append(r.more, *m)
 }
 
-// exactTime keeps t, the time of m, the i-th message of ex, in ex's exRare.
+// exactTime keeps t, the time of m, the i-th message of ex, in ex's exOdd.
 func (ex *exRec) exactTime(m *cmsg, i int, t time.Time) {
 	m.flags |= cmsgExactTime
-	r := ex.rare()
-	r.times = append(r.times, exactTime{i, t})
+	o := ex.oddState()
+	o.times = append(o.times, exactTime{i, t})
 }
 
 // errorOf returns the Error of the exchange.
@@ -631,7 +669,7 @@ func (ex *exRec) omittedMsgs() int {
 	if ex.xr == nil {
 		return 0
 	}
-	return ex.xr.omitted
+	return ex.oddOrEmpty().omitted
 }
 
 // render appends to out.Messages the messages of ex from len(out.Messages)
@@ -704,7 +742,7 @@ func sharedFragLabel(num, total uint16) string {
 	return fragLabel(num, total)
 }
 
-// exactFrameOf returns what fs, the exchange's exRare.frames, keeps of
+// exactFrameOf returns what fs, the exchange's exOdd.frames, keeps of
 // kind what for message i. add and Analyzer.appendMsg append them in
 // message order (a message's before the next one's): a binary search, so
 // that walks over every message of an exchange stay linear in its

@@ -114,3 +114,13 @@ func TestSAAllocSize(t *testing.T) {
 		t.Errorf("saAlloc is %d octets, want at most 480", size)
 	}
 }
+
+// TestExRareSize holds what an exchange with more than two messages or
+// with fragments allocates (exRare) to 56 octets, the 64 size class (120,
+// the 128 class, before the exact values no capture's exchange needs
+// moved to exOdd).
+func TestExRareSize(t *testing.T) {
+	if size := reflect.TypeOf(exRare{}).Size(); size > 64 {
+		t.Errorf("exRare is %d octets, want at most 64", size)
+	}
+}

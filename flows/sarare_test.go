@@ -18,14 +18,15 @@ func TestSARareSize(t *testing.T) {
 }
 
 // TestSharedEmptyUntouched analyses every corpus capture, with its keys,
-// without, with a reserved flag set in every IKE header after the first and with every IKE
-// message cut short, gives an SA a weak algorithm and enough findings to
-// index them, and checks that the shared empty values the SAs read through
-// (noRare, noOdd, noMore, noWide, noExtra) are still empty: a write
-// through a promoted field of saRare that did not go through odd() would
-// land in noOdd, the state of every SA. It also checks that the inputs
-// reach what saOdd holds (INVALID_KE, malformed messages, reserved
-// flags), so that the check is not vacuous.
+// without, with a reserved flag set in every IKE header after the first
+// and with every IKE message cut short, gives an SA a weak algorithm and
+// enough findings to index them, and checks that the shared empty values
+// the SAs and exchanges read through (noRare, noOdd, noMore, noWide,
+// noExtra, noExOdd) are still empty: a write through a promoted field of
+// saRare that did not go through odd() would land in noOdd, the state of
+// every SA. It also checks that the inputs reach what saOdd holds
+// (INVALID_KE, malformed messages, reserved flags), so that the check is
+// not vacuous.
 func TestSharedEmptyUntouched(t *testing.T) {
 	seen := map[FindingKind]int{}
 	flagged, cut := 0, 0
@@ -75,7 +76,7 @@ func TestSharedEmptyUntouched(t *testing.T) {
 	if !reflect.DeepEqual(noRare, saRare{saOdd: &noOdd}) {
 		t.Errorf("noRare was written: %+v", noRare)
 	}
-	for name, v := range map[string]any{"noOdd": noOdd, "noMore": noMore, "noWide": noWide, "noExtra": noExtra} {
+	for name, v := range map[string]any{"noOdd": noOdd, "noMore": noMore, "noWide": noWide, "noExtra": noExtra, "noExOdd": noExOdd} {
 		if !reflect.ValueOf(v).IsZero() {
 			t.Errorf("%s was written: %+v", name, v)
 		}

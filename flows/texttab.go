@@ -8,7 +8,7 @@ type textID uint16
 
 const (
 	textNone    textID = 0      // ""
-	textSpilled textID = 0xFFFF // the text is in the exchange's exRare (exactText)
+	textSpilled textID = 0xFFFF // the text is in the exchange's exOdd (exactText)
 	// maxTexts bounds the table: a capture with more distinct summaries
 	// (a hostile one can make as many as it has messages) keeps the rest
 	// with their messages, as textSpilled.

@@ -295,7 +295,7 @@ func (a *Analyzer) lastPayloads(ex *exRec, side saSide, r *cmsg) textID {
 
 // copyText returns the textID of the payload summary of the i-th message
 // of ex, for a message that repeats it: when the summary is spilled (in
-// ex's exRare), it is handed to appendMsg again through texts.spill.
+// ex's exOdd), it is handed to appendMsg again through texts.spill.
 func (a *Analyzer) copyText(ex *exRec, i int) textID {
 	id := ex.msg(i).payloads
 	if id == textSpilled {
