@@ -52,8 +52,9 @@ type Analyzer struct {
 
 	peers   map[netip.Addr]bool
 	spis    map[string]bool
-	intern  map[string]*string
-	done    []*SA // finalised SAs (when OnSA is nil)
+	texts   textTab   // the messages' payload summaries (cmsg.payloads)
+	msgFrag [2]uint16 // the IKEv2 message's fragment number and total, exact (appendMsg)
+	done    []*SA     // finalised SAs (when OnSA is nil)
 	report  Report
 	global  []Finding
 	nextSeq int
@@ -115,7 +116,7 @@ func NewAnalyzer(opt Options) *Analyzer {
 		latest:   newPairIndex(),
 		hist:     newPairMap[int32](0),
 		histMax:  maxPairHist,
-		intern:   make(map[string]*string),
+		texts:    newTextTab(),
 		orphans:  make(map[uint32]*orphanESP),
 		accepted: make(map[netip.Addr]acceptedProposal),
 		offers:   make(map[netip.Addr]acceptedProposal),
@@ -173,22 +174,6 @@ func (a *Analyzer) addIKE(p *Packet, sum uint64) {
 // hash fingerprints a message for retransmit detection.
 func (a *Analyzer) hash(b []byte) uint64 { return maphash.Bytes(a.seed, b) }
 
-// str interns b, returning one shared pointer per distinct summary, so
-// that the many identical summaries share storage and a compact message
-// (cmsg) holds 8 octets for it, not a 16-octet string header. Past 2^16
-// distinct summaries new ones are no longer interned.
-func (a *Analyzer) str(b []byte) *string {
-	if p, ok := a.intern[string(b)]; ok {
-		return p
-	}
-	p := new(string)
-	*p = string(b)
-	if len(a.intern) < 1<<16 {
-		a.intern[*p] = p
-	}
-	return p
-}
-
 // newSA creates and indexes a new IKE SA state.
 func (a *Analyzer) newSA(version uint8, p *Packet, fromInitiator bool, spii, spir dissect.SPI) *saState {
 	x := &saAlloc{}
@@ -210,7 +195,7 @@ func (a *Analyzer) newSA(version uint8, p *Packet, fromInitiator bool, spii, spi
 
 // saAlloc puts an SA's working state (with the records of its first two
 // exchanges, saState.first) and room for its first three exchange
-// pointers (saState.exs) in one allocation: 512 octets, the 512 size class
+// pointers (saState.exs) in one allocation: 480 octets, the 480 size class
 // (TestSAAllocSize).
 type saAlloc struct {
 	st  saState
@@ -312,7 +297,7 @@ func (a *Analyzer) finalize(st *saState) {
 	if a.opt.NoExchanges {
 		st.sa.Exchanges = nil // even if a Lookup built them
 	} else {
-		st.view()
+		st.view(&a.texts)
 	}
 	clear(st.exs) // the records are no longer needed: sa.Exchanges holds their Exchanges
 	st.exs = nil

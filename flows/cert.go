@@ -66,28 +66,35 @@ type certState struct {
 }
 
 // peerCerts is the working copy of one peer's PeerAuth facts.
+//
+// Its octet-wide fields come first, together, so that none is padded to
+// 8 octets: 248 octets, and certState (two of them) fits the 512-octet
+// size class instead of 640 (every SA with certificates or signatures
+// holds one while open; TestCertStateSize).
 type peerCerts struct {
-	idType    uint8
+	idType   uint8
+	wantType uint8 // IKEv2 IDr in the initiator's request
+	idSeen   bool
+	wantSeen bool
+	authSig  bool // authenticated with a signature (needs a certificate or raw key)
+	reqAny   bool // a CERTREQ with no authority
+	reqSeen  bool
+	// certOther counts CERT payloads of other encodings (hash and URL,
+	// raw key…): at most maxPeerCerts (certSee stops counting there).
+	certOther uint8
 	id        []byte // copied
-	idSeen    bool
-	idFrame   int
-	wantType  uint8 // IKEv2 IDr in the initiator's request
 	want      []byte
-	wantSeen  bool
-	wantFrame int
 	auth      string
-	authSig   bool // authenticated with a signature (needs a certificate or raw key)
+	idFrame   int
+	wantFrame int
 	authFrame int
+	reqFrame  int
 	certs     []*dissect.Certificate // copies, end entity first
 	certFrame []int
 	certAt    []time.Time
 	certBad   []string // why a CERT could not be decoded, with its frame
-	certOther int      // CERT payloads of other encodings (hash and URL, raw key…)
 	reqHashes [][]byte // IKEv2 CERTREQ CA key hashes
 	reqDNs    [][]byte // IKEv1 CR distinguished names (DER)
-	reqAny    bool     // a CERTREQ with no authority
-	reqSeen   bool
-	reqFrame  int
 }
 
 // certs returns st's certState, allocating it.
@@ -155,7 +162,7 @@ func (a *Analyzer) certSee(st *saState, p *Packet, side saSide, f *facts) {
 			c := get()
 			c.used = true
 			pc := &c.peer[side]
-			if len(pc.certs)+pc.certOther+len(pc.certBad) >= maxPeerCerts {
+			if len(pc.certs)+int(pc.certOther)+len(pc.certBad) >= maxPeerCerts {
 				continue // a huge chain: the first ones are what matters
 			}
 			body, err := dissect.DecodePayload(version, pl)

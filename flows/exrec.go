@@ -10,8 +10,8 @@ import (
 )
 
 // Why two representations of an exchange: while an SA is open the analyzer
-// keeps each exchange as an exRec (96 octets), with its messages as cmsg
-// values (32 octets each, two inline) and what few exchanges need in an
+// keeps each exchange as an exRec (80 octets), with its messages as cmsg
+// values (24 octets each, two inline) and what few exchanges need in an
 // exRare; the exported Exchange and Message values (120 octets each,
 // strings for From, Fragment and Label) are built from them only when the
 // SA is looked up (Analyzer.Lookup, live) or finalised (saState.view,
@@ -47,14 +47,15 @@ type exRec struct {
 	Answered bool
 	kind     exKind // what the exchange did, when known
 	bits     exBits // messages held in inline, where start and RTT are
-	// retr counts Exchange.Retransmits up to 255, exRare.retrMore the rest
+	// retr counts Exchange.Retransmits up to 255, exOdd.retrMore the rest
 	// (retransmits).
 	retr uint8
 	MID  uint32
 	// rtt is Exchange.RTT as the wait it was computed from (millis), in
-	// nanoseconds, or microseconds with exRTTMicros, or in exRare.rtt with
+	// nanoseconds, or microseconds with exRTTMicros, or in exOdd.rtt with
 	// exRTTRare (setRTT): 4 octets instead of a float64's 8, which with
-	// retr in an octet makes a 96-octet record (TestSAAllocSize).
+	// retr in an octet and 24-octet messages makes an 80-octet record
+	// (TestExRecSmall, TestSAAllocSize).
 	rtt uint32
 	// startNs is the start (see start) in Unix nanoseconds: 8 octets
 	// instead of a time.Time's 24.
@@ -72,9 +73,9 @@ type exBits uint8
 // exBits flags.
 const (
 	exInlineMask exBits = 3      // messages held in inline (0-2)
-	exStartExact exBits = 1 << 2 // the start is in exRare.times (index -1), not startNs
+	exStartExact exBits = 1 << 2 // the start is in exOdd.times (index -1), not startNs
 	exRTTMicros  exBits = 1 << 3 // rtt counts microseconds
-	exRTTRare    exBits = 1 << 4 // the RTT's wait is in exRare.rtt
+	exRTTRare    exBits = 1 << 4 // the RTT's wait is in exOdd.rtt
 )
 
 // nInline returns the number of messages held in ex.inline.
@@ -93,7 +94,7 @@ func (ex *exRec) setRTT(d time.Duration) {
 	default:
 		ex.rtt = 0
 		ex.bits |= exRTTRare
-		ex.rare().rtt = d
+		ex.oddState().rtt = d
 	}
 }
 
@@ -104,7 +105,7 @@ func (ex *exRec) rttMs() float64 {
 	case ex.bits&exRTTMicros != 0:
 		d *= time.Microsecond
 	case ex.bits&exRTTRare != 0:
-		d = ex.xr.rtt
+		d = ex.oddOrEmpty().rtt
 	}
 	return millis(d)
 }
@@ -114,7 +115,7 @@ func (ex *exRec) retransmits() int {
 	if ex.xr == nil {
 		return int(ex.retr)
 	}
-	return int(ex.retr) + ex.xr.retrMore
+	return int(ex.retr) + ex.oddOrEmpty().retrMore
 }
 
 // addRetransmit counts a retransmission (Exchange.Retransmits).
@@ -123,23 +124,61 @@ func (ex *exRec) addRetransmit() {
 		ex.retr++
 		return
 	}
-	ex.rare().retrMore++
+	ex.oddState().retrMore++
 }
 
 // exRare is the part of an exchange's working state that most exchanges
 // never use.
+//
+// Why it is split: the exchanges that need one are not few (every IKEv1
+// exchange of more than two messages holds its further messages in more,
+// every fragmented IKEv2 exchange its fragment numbers), and what they
+// need is this: 56 octets (the 64 class), where the exact times, frames,
+// counts and RTT that no capture's exchange needs now (exOdd) made it 120
+// (the 128 class).
 type exRare struct {
 	reqFrags uint64 // IKEv2 SKF fragment numbers seen in the request (bit n-1)
 	rspFrags uint64
-	times    []exactTime
-	frames   []exactFrame  // frame numbers and sizes
-	more     []cmsg        // messages after the inline ones
-	omitted  int           // messages beyond MaxExchangeMessages, not kept
-	retrMore int           // retransmits beyond exRec.retr's 255
-	rtt      time.Duration // the RTT's wait, with exRTTRare
+	more     []cmsg // messages after the inline ones
 	// *exExtra holds the rest, which even fewer exchanges need (an
 	// IKEv1 phase 1 needs more, not that); nil until extra() is called.
 	*exExtra
+	odd *exOdd // nil until oddState() is called
+}
+
+// exOdd is what the narrow fields of an exchange and of its messages
+// cannot hold: times that are no exact offset (a start outside UTC,
+// messages ±35 minutes from it), frame numbers from 2^32, sizes over
+// 65535, fragment numbers from fragWide, spilled summaries, more than 255
+// retransmits or MaxExchangeMessages messages, an RTT the 4-octet field
+// cannot hold.
+type exOdd struct {
+	times    []exactTime
+	frames   []exactFrame  // what the messages' narrow fields cannot hold
+	omitted  int           // messages beyond MaxExchangeMessages, not kept
+	retrMore int           // retransmits beyond exRec.retr's 255
+	rtt      time.Duration // the RTT's wait, with exRTTRare
+}
+
+// noExOdd is the shared, never modified, empty exOdd read by exchanges
+// that have none.
+var noExOdd exOdd
+
+// oddOrEmpty returns ex's exOdd for reading (noExOdd when none).
+func (ex *exRec) oddOrEmpty() *exOdd {
+	if ex.xr == nil || ex.xr.odd == nil {
+		return &noExOdd
+	}
+	return ex.xr.odd
+}
+
+// oddState returns ex's exOdd, allocating it (and its exRare), for writing.
+func (ex *exRec) oddState() *exOdd {
+	r := ex.rare()
+	if r.odd == nil {
+		r.odd = new(exOdd)
+	}
+	return r.odd
 }
 
 // exExtra is the part of an exchange's working state that only exchanges
@@ -176,7 +215,7 @@ func newExchange(t dissect.ExchangeType, mid uint32, side saSide, at time.Time) 
 // newExchange returns a new exchange of st, for addExchange. The SA's
 // first exchanges are the records in st.first, allocated with the SA
 // (saAlloc): most SAs have two or three exchanges, and two allocations
-// fewer per SA are worth the 96 octets an SA with a single exchange
+// fewer per SA are worth the 80 octets an SA with a single exchange
 // leaves unused.
 func (st *saState) newExchange(t dissect.ExchangeType, mid uint32, side saSide, at time.Time) *exRec {
 	if int(st.nfirst) < len(st.first) {
@@ -195,7 +234,7 @@ func (ex *exRec) init(t dissect.ExchangeType, mid uint32, side saSide, at time.T
 		ex.startNs = ns
 	} else {
 		ex.bits |= exStartExact
-		ex.rare().times = []exactTime{{-1, at}}
+		ex.oddState().times = []exactTime{{-1, at}}
 	}
 }
 
@@ -211,7 +250,7 @@ func unixNano(t time.Time) (int64, bool) {
 // start returns the time of the exchange's first message (Exchange.Start).
 func (ex *exRec) start() time.Time {
 	if ex.bits&exStartExact != 0 {
-		return ex.xr.times[0].t // newExchange put it first
+		return ex.oddOrEmpty().times[0].t // newExchange put it first
 	}
 	return time.Unix(0, ex.startNs).UTC()
 }
@@ -233,13 +272,28 @@ func (ex *exRec) extraOrEmpty() *exExtra {
 	return ex.xr.exExtra
 }
 
-// exactFrame is the frame number (or, with size, the size) of a message
-// that does not fit in cmsg.frame (cmsg.size).
+// exactFrame is what the narrow fields of message i cannot hold: its
+// frame number (cmsg.frame), size (cmsg.size), fragment number or total
+// (cmsg.fragNum, fragTotal) in v, or its payload summary (cmsg.payloads
+// textSpilled) in text.
 type exactFrame struct {
-	i     int
-	frame int
-	size  bool
+	i    int
+	v    int
+	what exactWhat
+	text string
 }
+
+// exactWhat says what an exactFrame holds.
+type exactWhat uint8
+
+// exactFrame kinds.
+const (
+	exactFrameNo exactWhat = iota
+	exactSize
+	exactFragNum
+	exactFragTotal
+	exactText
+)
 
 // exactTime is the time of a message that is not an exact offset (in
 // nanoseconds or microseconds, see cmsg.off) from its exchange's start.
@@ -335,24 +389,39 @@ func (ex *exRec) childOf() *ChildSA {
 	return ex.extraOrEmpty().child
 }
 
-// cmsg is the compact form of a Message kept while its SA is open: 32
-// octets, so that an exRec with two inline fits 96. What does not fit the
+// cmsg is the compact form of a Message kept while its SA is open: 24
+// octets, so that an exRec with two inline fits 80. What does not fit the
 // narrow fields (a time offset beyond ±35 minutes or not a whole number of
 // microseconds beyond ±2 seconds, a frame number from 2^32, a Length over
-// 65535, which no IKE message sent over UDP or TCP has) goes to the
-// exchange's exRare, flagged.
+// 65535, which no IKE message sent over UDP or TCP has, a fragment number
+// or total from fragWide on, a summary the analyzer's table had no room
+// for) goes to the exchange's exOdd, flagged (or, for the last two, as
+// fragWide and textSpilled).
 type cmsg struct {
-	payloads *string // Message.Payloads, interned (Analyzer.str); nil: ""
-	hash     uint64  // fingerprint for retransmit detection
+	hash uint64 // fingerprint for retransmit detection
 	// off is the time as an offset from the exchange's start, in
 	// nanoseconds, or microseconds with cmsgMicros (see cmsgExactTime).
-	off       int32
-	frame     uint32 // see cmsgExactFrame
-	size      uint16 // Message.Size; see cmsgExactSize
-	fragNum   uint16
-	fragTotal uint16 // 0: not a fragment
-	flags     uint8
-	label     uint8 // IKEv1: index of the message in its exchange
+	off      int32
+	frame    uint32 // see cmsgExactFrame
+	size     uint16 // Message.Size; see cmsgExactSize
+	payloads textID // Message.Payloads (Analyzer.texts); see exRec.text
+	flags    uint8
+	label    uint8 // IKEv1: index of the message in its exchange
+	// fragNum and fragTotal are the fragment's number and total (0: not a
+	// fragment), up to fragWide, which stands for a value from fragWide
+	// on, exact in exOdd (exRec.frag). A value saturates rather than
+	// being cut, so that tests against 0 and 1 (copyKey) read them as
+	// they are.
+	fragNum, fragTotal uint8
+}
+
+// fragWide in cmsg.fragNum or fragTotal says that the value, fragWide or
+// more, is in the exchange's exOdd.
+const fragWide = 0xFF
+
+// narrowFrag returns v as cmsg.fragNum or fragTotal hold it.
+func narrowFrag(v uint16) uint8 {
+	return uint8(min(v, fragWide))
 }
 
 // cmsg flags.
@@ -361,10 +430,10 @@ const (
 	cmsgResponse               // Message.Response
 	cmsgRetransmit             // Message.Retransmit
 	cmsgLabeled                // IKEv1: Label is v1Label of label
-	cmsgExactTime              // the time is in the exchange's exRare.times
-	cmsgExactFrame             // the frame number is in the exchange's exRare.frames
+	cmsgExactTime              // the time is in the exchange's exOdd.times
+	cmsgExactFrame             // the frame number is in the exchange's exOdd.frames
 	cmsgMicros                 // off counts microseconds
-	cmsgExactSize              // the size is in the exchange's exRare.frames
+	cmsgExactSize              // the size is in the exchange's exOdd.frames
 )
 
 // side returns the side that sent m.
@@ -375,12 +444,50 @@ func (m *cmsg) side() saSide {
 	return sideI
 }
 
-// text returns the message's payload summary (Message.Payloads).
-func (m *cmsg) text() string {
-	if m.payloads == nil {
-		return ""
+// text returns the payload summary (Message.Payloads) of the i-th
+// message of ex; tab is the analyzer's table of summaries.
+func (ex *exRec) text(i int, tab *textTab) string {
+	if id := ex.msg(i).payloads; id != textSpilled {
+		return tab.texts[id]
 	}
-	return *m.payloads
+	if x, ok := ex.exact(i, exactText); ok {
+		return x.text
+	}
+	return ""
+}
+
+// exact returns what ex's exOdd keeps of kind what for its i-th message.
+func (ex *exRec) exact(i int, what exactWhat) (exactFrame, bool) {
+	if ex.xr == nil {
+		return exactFrame{}, false
+	}
+	return exactFrameOf(ex.oddOrEmpty().frames, i, what)
+}
+
+// frag returns the fragment number and total of the i-th message of ex
+// (0, 0: not a fragment).
+func (ex *exRec) frag(i int) (num, total uint16) {
+	c := ex.msg(i)
+	num, total = uint16(c.fragNum), uint16(c.fragTotal)
+	if num == fragWide {
+		if x, ok := ex.exact(i, exactFragNum); ok {
+			num = uint16(x.v)
+		}
+	}
+	if total == fragWide {
+		if x, ok := ex.exact(i, exactFragTotal); ok {
+			total = uint16(x.v)
+		}
+	}
+	return num, total
+}
+
+// keepExact keeps in ex's exOdd what the i-th message's narrow fields
+// cannot hold (before add appends the message: the caller checks that it
+// will be kept).
+func (ex *exRec) keepExact(i int, what exactWhat, v int, text string) {
+	o := ex.oddState()
+	o.frames = append(o.frames, exactFrame{i: i, v: v, what: what, text: text})
 }
 
 func (m *cmsg) response() bool   { return m.flags&cmsgResponse != 0 }
@@ -406,8 +513,8 @@ func (ex *exRec) msg(i int) *cmsg {
 func (ex *exRec) frame(i int) int {
 	c := ex.msg(i)
 	if c.flags&cmsgExactFrame != 0 {
-		if v, ok := exactFrameOf(ex.xr.frames, i, false); ok {
-			return v
+		if x, ok := ex.exact(i, exactFrameNo); ok {
+			return x.v
 		}
 	}
 	return int(c.frame)
@@ -417,7 +524,7 @@ func (ex *exRec) frame(i int) int {
 func (ex *exRec) msgTime(i int) time.Time {
 	c := ex.msg(i)
 	if c.flags&cmsgExactTime != 0 {
-		ts := ex.xr.times
+		ts := ex.oddOrEmpty().times
 		// ts is in message order (add appends as messages come): a binary
 		// search keeps the conclusion's walks over an exchange of many
 		// messages linear, not quadratic, in those messages.
@@ -436,8 +543,8 @@ func (ex *exRec) msgTime(i int) time.Time {
 func (ex *exRec) msgSize(i int) int {
 	c := ex.msg(i)
 	if c.flags&cmsgExactSize != 0 {
-		if v, ok := exactFrameOf(ex.xr.frames, i, true); ok {
-			return v
+		if x, ok := ex.exact(i, exactSize); ok {
+			return x.v
 		}
 	}
 	return int(c.size)
@@ -466,12 +573,12 @@ func (ex *exRec) labelKey(c *cmsg) int {
 }
 
 // add appends m, the i-th message of ex (i = ex.nmsgs()), received in frame
-// at t, size octets long (its header's Length), placing what its narrow
-// fields cannot hold in ex's exRare.
+// at t, size octets long (its header's Length): past the inline ones in
+// ex's exRare, what its narrow fields cannot hold in ex's exOdd.
 func (ex *exRec) add(m *cmsg, frame int, t time.Time, size uint32) {
 	i := ex.nmsgs()
 	if i >= MaxExchangeMessages {
-		ex.rare().omitted++ // counted, not kept: see MaxExchangeMessages
+		ex.oddState().omitted++ // counted, not kept: see MaxExchangeMessages
 		return
 	}
 	start := ex.start()
@@ -490,14 +597,12 @@ func (ex *exRec) add(m *cmsg, frame int, t time.Time, size uint32) {
 	m.frame = uint32(frame)
 	if int(m.frame) != frame {
 		m.flags |= cmsgExactFrame
-		r := ex.rare()
-		r.frames = append(r.frames, exactFrame{i, frame, false})
+		ex.keepExact(i, exactFrameNo, frame, "")
 	}
 	m.size = uint16(size)
 	if uint32(m.size) != size {
 		m.flags |= cmsgExactSize
-		r := ex.rare()
-		r.frames = append(r.frames, exactFrame{i, int(size), true})
+		ex.keepExact(i, exactSize, int(size), "")
 	}
 	if n := ex.nInline(); n < len(ex.inline) {
 		ex.inline[n] = *m
@@ -508,11 +613,11 @@ func (ex *exRec) add(m *cmsg, frame int, t time.Time, size uint32) {
 	r.more = append(r.more, *m)
 }
 
-// exactTime keeps t, the time of m, the i-th message of ex, in ex's exRare.
+// exactTime keeps t, the time of m, the i-th message of ex, in ex's exOdd.
 func (ex *exRec) exactTime(m *cmsg, i int, t time.Time) {
 	m.flags |= cmsgExactTime
-	r := ex.rare()
-	r.times = append(r.times, exactTime{i, t})
+	o := ex.oddState()
+	o.times = append(o.times, exactTime{i, t})
 }
 
 // errorOf returns the Error of the exchange.
@@ -522,10 +627,10 @@ func (ex *exRec) errorOf() string {
 
 // sync brings out, ex's Exchange, up to date, building it when nil, and
 // returns it: the reported fields, and the messages not yet rendered.
-func (ex *exRec) sync(out *Exchange) *Exchange {
+func (ex *exRec) sync(out *Exchange, tab *textTab) *Exchange {
 	if out == nil {
 		out = &Exchange{}
-		ex.build(out, nil, nil)
+		ex.build(out, nil, nil, tab)
 		return out
 	}
 	out.Answered, out.RTT, out.Retransmits, out.Error = ex.Answered, ex.rttMs(), ex.retransmits(), ex.errorOf()
@@ -538,7 +643,7 @@ func (ex *exRec) sync(out *Exchange) *Exchange {
 	if out.Messages == nil {
 		out.Messages = make([]*Message, 0, n)
 	}
-	ex.render(out, make([]Message, n-have))
+	ex.render(out, make([]Message, n-have), tab)
 	return out
 }
 
@@ -546,7 +651,7 @@ func (ex *exRec) sync(out *Exchange) *Exchange {
 // the messages from block and the pointers from ptrs when they are long
 // enough (len and cap ex.nmsgs(); saState.view carves them from one
 // allocation per SA), else allocating them.
-func (ex *exRec) build(out *Exchange, block []Message, ptrs []*Message) {
+func (ex *exRec) build(out *Exchange, block []Message, ptrs []*Message, tab *textTab) {
 	*out = Exchange{Type: ex.Type, MID: ex.MID, From: ex.side.String(), Start: ex.start(),
 		Answered: ex.Answered, RTT: ex.rttMs(), Retransmits: ex.retransmits(), Error: ex.errorOf(),
 		MessagesOmitted: ex.omittedMsgs()}
@@ -555,7 +660,7 @@ func (ex *exRec) build(out *Exchange, block []Message, ptrs []*Message) {
 		block, ptrs = make([]Message, n), make([]*Message, 0, n)
 	}
 	out.Messages = ptrs[:0:n]
-	ex.render(out, block[:n])
+	ex.render(out, block[:n], tab)
 }
 
 // omittedMsgs returns the number of messages of ex not kept
@@ -564,20 +669,21 @@ func (ex *exRec) omittedMsgs() int {
 	if ex.xr == nil {
 		return 0
 	}
-	return ex.xr.omitted
+	return ex.oddOrEmpty().omitted
 }
 
 // render appends to out.Messages the messages of ex from len(out.Messages)
-// on, storing them in block (one element per message rendered).
-func (ex *exRec) render(out *Exchange, block []Message) {
+// on, storing them in block (one element per message rendered); tab is
+// the analyzer's table of payload summaries.
+func (ex *exRec) render(out *Exchange, block []Message, tab *textTab) {
 	have := len(out.Messages)
 	for i := have; i < have+len(block); i++ {
 		c := ex.msg(i)
 		m := &block[i-have]
 		*m = Message{Frame: ex.frame(i), Time: ex.msgTime(i), From: c.side().String(), Response: c.response(),
-			Size: ex.msgSize(i), Payloads: c.text(), Retransmit: c.retransmit()}
+			Size: ex.msgSize(i), Payloads: ex.text(i, tab), Retransmit: c.retransmit()}
 		if c.fragTotal > 0 {
-			m.Fragment = sharedFragLabel(c.fragNum, c.fragTotal)
+			m.Fragment = sharedFragLabel(ex.frag(i))
 		}
 		if c.flags&cmsgLabeled != 0 {
 			m.Label = sharedV1Label(ex.Type, c.label)
@@ -636,16 +742,17 @@ func sharedFragLabel(num, total uint16) string {
 	return fragLabel(num, total)
 }
 
-// exactFrameOf returns the exact frame number (size: the exact size) of
-// message i from fs, which add keeps in message order (a message's frame
-// before its size): a binary search, so that walks over every message of
-// an exchange stay linear in its messages.
-func exactFrameOf(fs []exactFrame, i int, size bool) (int, bool) {
+// exactFrameOf returns what fs, the exchange's exOdd.frames, keeps of
+// kind what for message i. add and Analyzer.appendMsg append them in
+// message order (a message's before the next one's): a binary search, so
+// that walks over every message of an exchange stay linear in its
+// messages.
+func exactFrameOf(fs []exactFrame, i int, what exactWhat) (exactFrame, bool) {
 	k, _ := slices.BinarySearchFunc(fs, i, func(x exactFrame, i int) int { return cmp.Compare(x.i, i) })
 	for ; k < len(fs) && fs[k].i == i; k++ {
-		if fs[k].size == size {
-			return fs[k].frame, true
+		if fs[k].what == what {
+			return fs[k], true
 		}
 	}
-	return 0, false
+	return exactFrame{}, false
 }

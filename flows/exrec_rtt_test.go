@@ -26,7 +26,7 @@ func TestExRecRTTExact(t *testing.T) {
 			if got, want := ex.rttMs(), millis(d); got != want {
 				t.Errorf("wait %v after %v: RTT %v ms, want %v", d, before, got, want)
 			}
-			if got := ex.sync(nil).RTT; got != millis(d) {
+			if got := ex.sync(nil, &noTexts).RTT; got != millis(d) {
 				t.Errorf("wait %v: Exchange.RTT %v, want %v", d, got, millis(d))
 			}
 		}
@@ -43,7 +43,7 @@ func TestExRecRetransmitsWiden(t *testing.T) {
 			t.Fatalf("after %d retransmits: %d", i, got)
 		}
 	}
-	if got := ex.sync(nil).Retransmits; got != 1000 {
+	if got := ex.sync(nil, &noTexts).Retransmits; got != 1000 {
 		t.Errorf("Exchange.Retransmits %d, want 1000", got)
 	}
 }

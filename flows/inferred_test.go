@@ -99,10 +99,11 @@ func TestInferredAmongNegotiated(t *testing.T) {
 // difference between two counts of SAs, which leaves out what does not
 // grow with them. 1746 octets before issue 13's work on the open state
 // (1760 in the benchmark, with the window), 988 before saAlloc took the
-// 512-octet class, 908 after; the bound is what it reached, plus room for
-// map growth steps.
+// 512-octet class, 908 after, 860 with the 24-octet cmsg (saAlloc in the
+// 480 class, the third exchange's record in the 80); the bound is what it
+// reached, plus room for map growth steps.
 func TestOpenSABytes(t *testing.T) {
-	const openSABytes = 940
+	const openSABytes = 890
 	s := newSynth(t)
 	live := func(n int) (int64, *Analyzer) {
 		runtime.GC()

@@ -188,14 +188,14 @@ func (a *Analyzer) hiddenChildRefusal(st *saState) bool {
 		return false
 	}
 	reqSize, respSize, respFrame, respTime := auth.msgSize(req), auth.msgSize(resp), auth.frame(resp), auth.msgTime(resp)
-	if auth.msg(resp).text() != "SK" || respSize*100 >= reqSize*refusedAuthRatio {
+	if auth.text(resp, &a.texts) != "SK" || respSize*100 >= reqSize*refusedAuthRatio {
 		return false
 	}
 	frames := []int{auth.frame(req), respFrame}
 	then := " Nothing of this SA follows."
 	if k+1 < len(exs) {
 		info := exs[k+1]
-		if info.Type != dissect.ExchangeInformational || info.nmsgs() == 0 || info.msg(0).text() != "SK" {
+		if info.Type != dissect.ExchangeInformational || info.nmsgs() == 0 || info.text(0, &a.texts) != "SK" {
 			return false
 		}
 		frame := info.frame(0)
@@ -245,7 +245,7 @@ func (a *Analyzer) endUnknown(st *saState) {
 	var firstT, lastT time.Time
 	for _, ex := range exs[k:] {
 		for i := range ex.nmsgs() {
-			if p := ex.msg(i).text(); p != "SK" && p != "encrypted" { // decrypted or clear: its content is known
+			if p := ex.text(i, &a.texts); p != "SK" && p != "encrypted" { // decrypted or clear: its content is known
 				return
 			}
 			if n == 0 {

@@ -16,10 +16,10 @@ import "github.com/ikeflow/ikeflow/dissect"
 func (a *Analyzer) Lookup(version uint8, spii, spir dissect.SPI) *SA {
 	st, hs := a.ix.find(version, spii, spir)
 	if st != nil && !st.done {
-		return st.view()
+		return st.view(&a.texts)
 	}
 	if hs != nil && !hs.done && (spir.IsZero() || hs.SPIr == spir) {
-		return hs.view()
+		return hs.view(&a.texts)
 	}
 	return nil
 }
@@ -27,7 +27,7 @@ func (a *Analyzer) Lookup(version uint8, spii, spir dissect.SPI) *SA {
 // view brings the exported model of st up to date (exchanges are kept
 // compact while the SA is open) and returns it. The Exchanges handed out
 // stay the same objects across calls and are updated in place.
-func (st *saState) view() *SA {
+func (st *saState) view(tab *textTab) *SA {
 	st.materialise()
 	sa := st.sa
 	if !st.done { // else finalize built it before conclude
@@ -50,7 +50,7 @@ func (st *saState) view() *SA {
 		at := 0
 		for i, ex := range st.exs {
 			n := ex.nmsgs()
-			ex.build(&exs[i], msgs[at:at+n], ptrs[at:at:at+n])
+			ex.build(&exs[i], msgs[at:at+n], ptrs[at:at:at+n], tab)
 			sa.Exchanges[i] = &exs[i]
 			at += n
 		}
@@ -61,9 +61,9 @@ func (st *saState) view() *SA {
 	}
 	for i, ex := range st.exs {
 		if i < len(sa.Exchanges) {
-			ex.sync(sa.Exchanges[i])
+			ex.sync(sa.Exchanges[i], tab)
 		} else {
-			sa.Exchanges = append(sa.Exchanges, ex.sync(nil))
+			sa.Exchanges = append(sa.Exchanges, ex.sync(nil, tab))
 		}
 	}
 	return sa

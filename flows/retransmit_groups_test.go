@@ -75,8 +75,8 @@ func TestRetransmitGroups(t *testing.T) {
 				m.label = uint8(rng.IntN(3))
 			}
 			if rng.IntN(3) == 0 {
-				m.fragTotal = uint16(2 + rng.IntN(2))
-				m.fragNum = uint16(1 + rng.IntN(int(m.fragTotal)))
+				m.fragTotal = uint8(2 + rng.IntN(2))
+				m.fragNum = uint8(1 + rng.IntN(int(m.fragTotal)))
 			}
 			ex.add(&m, j+1, base.Add(time.Duration(j)*time.Second), 100)
 		}

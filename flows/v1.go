@@ -119,7 +119,7 @@ func (a *Analyzer) v1(p *Packet, decodeErr bool) {
 		f.collect(1, a.msg.Payloads)
 	}
 	if decodeErr && !h.IsEncrypted() && len(st.rareOrEmpty().malformed) < maxNoted {
-		r := st.rare()
+		r := st.odd()
 		r.malformed = append(r.malformed, p.Frame)
 	}
 	hash := a.msgHash()
@@ -148,7 +148,7 @@ func (a *Analyzer) v1(p *Packet, decodeErr bool) {
 		if !prev.retransmit() && prev.hash == hash {
 			m.flags |= cmsgRetransmit | prev.flags&(cmsgResponse|cmsgLabeled)
 			m.label = prev.label
-			m.payloads = prev.payloads
+			m.payloads = a.copyText(ex, i)
 			ex.addRetransmit()
 			a.appendMsg(ex, m, p)
 			return
@@ -162,7 +162,7 @@ func (a *Analyzer) v1(p *Packet, decodeErr bool) {
 	if side != ex.side {
 		m.flags |= cmsgResponse
 	}
-	m.payloads = a.str(f.summary)
+	m.payloads = a.texts.id(f.summary)
 	if n := ex.nmsgs(); n > 0 {
 		prev := ex.msg(n - 1)
 		if prev.side() != side {
@@ -575,8 +575,7 @@ func (a *Analyzer) quickModeRefused(st *saState, i int) bool {
 			x.refusal, x.refusalWhat = info.frame(0), info.errorOf()
 			return true // the error notify is reported where it was decrypted
 		}
-		m := info.msg(0)
-		if !strings.Contains(m.text(), "encrypted") {
+		if !strings.Contains(info.text(0, &a.texts), "encrypted") {
 			continue
 		}
 		qm.extra().refusal = info.frame(0)

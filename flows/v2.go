@@ -32,12 +32,13 @@ func (a *Analyzer) v2(p *Packet, decodeErr bool) {
 	if decodeErr {
 		f.malformed = true
 		if len(st.rareOrEmpty().malformed) < maxNoted {
-			r := st.rare()
+			r := st.odd()
 			r.malformed = append(r.malformed, p.Frame)
 		}
 	}
 	hash := a.msgHash()
-	mv := cmsg{hash: hash, fragNum: f.fragNum, fragTotal: f.fragTotal}
+	mv := cmsg{hash: hash, fragNum: narrowFrag(f.fragNum), fragTotal: narrowFrag(f.fragTotal)}
+	a.msgFrag = [2]uint16{f.fragNum, f.fragTotal}
 	if side == sideR {
 		mv.flags |= cmsgResponder
 	}
@@ -279,14 +280,28 @@ func firstResp(ex *exRec) int {
 // lastPayloads returns the payload summary of the first message of ex sent
 // by side (with the same fragment label as r), so retransmits show what
 // they carried without decrypting them again.
-func (a *Analyzer) lastPayloads(ex *exRec, side saSide, r *cmsg) *string {
+func (a *Analyzer) lastPayloads(ex *exRec, side saSide, r *cmsg) textID {
+	num, total := a.msgFrag[0], a.msgFrag[1] // r's, exactly
 	for i := range ex.nmsgs() {
-		m := ex.msg(i)
-		if m.side() == side && m.fragTotal == r.fragTotal && (r.fragTotal == 0 || m.fragNum == r.fragNum) {
-			return m.payloads
+		if ex.msg(i).side() != side {
+			continue
+		}
+		if n, t := ex.frag(i); t == total && (total == 0 || n == num) {
+			return a.copyText(ex, i)
 		}
 	}
-	return a.str(a.f.summary)
+	return a.texts.id(a.f.summary)
+}
+
+// copyText returns the textID of the payload summary of the i-th message
+// of ex, for a message that repeats it: when the summary is spilled (in
+// ex's exOdd), it is handed to appendMsg again through texts.spill.
+func (a *Analyzer) copyText(ex *exRec, i int) textID {
+	id := ex.msg(i).payloads
+	if id == textSpilled {
+		a.texts.spill = ex.text(i, &a.texts)
+	}
+	return id
 }
 
 // addExchange records a new exchange on st.
@@ -307,6 +322,21 @@ func (a *Analyzer) addExchange(st *saState, ex *exRec) {
 // appendMsg copies m, the message of p being analysed (a.msg), into ex's
 // message list (exRec.add) with p's frame and time and a.msg's size.
 func (a *Analyzer) appendMsg(ex *exRec, m *cmsg, p *Packet) {
+	if i := ex.nmsgs(); i < MaxExchangeMessages { // add keeps it
+		// What m's narrow fields cannot hold: its summary when the table
+		// had no room (texts.spill, set by the textSpilled just taken),
+		// its fragment number or total from fragWide on (a.msgFrag, set
+		// with m: only IKEv2 messages are fragments).
+		if m.payloads == textSpilled {
+			ex.keepExact(i, exactText, 0, a.texts.spill)
+		}
+		if m.fragNum == fragWide {
+			ex.keepExact(i, exactFragNum, int(a.msgFrag[0]), "")
+		}
+		if m.fragTotal == fragWide {
+			ex.keepExact(i, exactFragTotal, int(a.msgFrag[1]), "")
+		}
+	}
 	ex.add(m, p.Frame, p.Time, a.msg.Header.Length)
 }
 

@@ -27,7 +27,7 @@ func (a *Analyzer) describe(st *saState, p *Packet, side saSide, m *cmsg, f *fac
 			st.Encrypted = true
 		}
 	}
-	m.payloads = a.str(f.summary)
+	m.payloads = a.texts.id(f.summary)
 }
 
 // decryptV2 asks the Decryptor for the SK/SKF contents and adds the inner
@@ -66,7 +66,7 @@ func (a *Analyzer) decryptV2(st *saState, p *Packet, side saSide, f *facts, ex *
 	f.summary = append(f.summary, '}')
 	f.decrypted = true
 	if werr != nil && len(st.rareOrEmpty().malformed) < maxNoted {
-		r := st.rare()
+		r := st.odd()
 		r.malformed = append(r.malformed, p.Frame)
 	}
 }
@@ -167,7 +167,7 @@ func (a *Analyzer) onV2Response(st *saState, p *Packet, side saSide, ex *exRec, 
 			if len(n.data) >= 2 {
 				g = dissect.DHGroup(uint16(n.data[0])<<8 | uint16(n.data[1]))
 			}
-			r := st.rare()
+			r := st.odd()
 			r.invalidKE = append(r.invalidKE, p.Frame)
 			r.invalidKEGroup = append(r.invalidKEGroup, g)
 			return

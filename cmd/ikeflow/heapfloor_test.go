@@ -79,3 +79,37 @@ func TestHeapFloorEnv(t *testing.T) {
 		t.Errorf("GOGC set: GOGC changed to %d from %d", p, base)
 	}
 }
+
+// TestGCPercentFor checks the growth the floor allows between collections:
+// up to the floor for a small live heap, GOGC's own up to bigHeapRoom,
+// then max(bigHeapRoom, half of GOGC's), never less than GOGC's below
+// that and never shrinking as the live heap grows.
+func TestGCPercentFor(t *testing.T) {
+	const mb = 1 << 20
+	for _, c := range []struct {
+		base        int
+		live, roots uint64
+		want        int
+	}{
+		{100, 10 * mb, 1 * mb, 490}, // (64-10)/11: up to the floor
+		{100, 48 * mb, 0, 100},      // 96 MB: GOGC's growth
+		{100, 64 * mb, 0, 100},      // 64 MB of growth: still GOGC's
+		{100, 100 * mb, 0, 64},      // 100 MB of growth cut to 64
+		{100, 200 * mb, 0, 50},      // half
+		{100, 200 * mb, 56 * mb, 50},
+		{200, 100 * mb, 0, 100}, // GOGC=200: half of 200 MB
+		{50, 100 * mb, 0, 50},   // 50 MB of growth: GOGC's
+	} {
+		if got := gcPercentFor(c.base, c.live, c.roots); got != c.want {
+			t.Errorf("base %d, live %d MB, roots %d MB: GOGC %d, want %d", c.base, c.live/mb, c.roots/mb, got, c.want)
+		}
+	}
+	prev := uint64(0)
+	for live := uint64(mb); live <= 2048*mb; live += mb {
+		goal := live + uint64(gcPercentFor(100, live, 0))*live/100
+		if goal+mb < prev || goal+mb < heapFloorBytes || goal > live+max(heapFloorBytes, live) {
+			t.Fatalf("live %d MB: goal %d MB after %d MB", live/mb, goal/mb, prev/mb)
+		}
+		prev = goal
+	}
+}

@@ -1,0 +1,84 @@
+package flows
+
+import (
+	"path/filepath"
+	"reflect"
+	"strconv"
+	"testing"
+	"time"
+)
+
+// TestSARareSize holds the part of saRare that SAs with certificates or
+// rekeys allocate to 144 octets (336 before saOdd took the lists of
+// errors and weak algorithms: a 352-octet allocation).
+func TestSARareSize(t *testing.T) {
+	if size := reflect.TypeOf(saRare{}).Size(); size > 144 {
+		t.Errorf("saRare is %d octets, want at most 144", size)
+	}
+}
+
+// TestSharedEmptyUntouched analyses every corpus capture, with its keys,
+// without, with a reserved flag set in every IKE header after the first
+// and with every IKE message cut short, gives an SA a weak algorithm and
+// enough findings to index them, and checks that the shared empty values
+// the SAs and exchanges read through (noRare, noOdd, noMore, noWide,
+// noExtra, noExOdd) are still empty: a write through a promoted field of
+// saRare that did not go through odd() would land in noOdd, the state of
+// every SA. It also checks that the inputs reach what saOdd holds
+// (INVALID_KE, malformed messages, reserved flags), so that the check is
+// not vacuous.
+func TestSharedEmptyUntouched(t *testing.T) {
+	seen := map[FindingKind]int{}
+	flagged, cut := 0, 0
+	for _, path := range corpusCaptures(t) {
+		pk := loadPackets(t, path)
+		variants := [][]Packet{pk, pk, clonePackets(pk), clonePackets(pk)}
+		for i := range variants[2] {
+			// Not the first message: a flagged message with no SA of its
+			// SPIs is noted capture-wide and not analysed.
+			if p := &variants[2][i]; i > 0 && len(p.Data) >= 28 {
+				p.Data[19] |= 0x80 // reserved in IKEv1 and IKEv2 headers
+				flagged++
+			}
+		}
+		for i := range variants[3] {
+			if p := &variants[3][i]; len(p.Data) >= 40 {
+				p.Data = p.Data[:len(p.Data)-9]
+				cut++
+			}
+		}
+		for j, v := range variants {
+			var dec Decryptor
+			if j == 1 {
+				dec = corpusKeys(t, filepath.Dir(path))
+			}
+			r := analyze(v, Options{Decryptor: dec})
+			for _, sa := range r.SAs {
+				for _, f := range sa.Findings {
+					seen[f.Kind]++
+				}
+			}
+		}
+	}
+	for _, k := range []FindingKind{KindInvalidKE, KindMalformed} {
+		if seen[k] == 0 {
+			t.Errorf("no SA has a %s finding (%d headers flagged, %d messages cut)", k, flagged, cut)
+		}
+	}
+	st := new(saState)
+	st.noteWeak([]weakAlg{{name: "DES", why: "test"}}, 1, "IKE SA")
+	for i := range indexFindingsFrom + 2 {
+		st.addFinding(KindMalformed, SeverityWarning, time.Time{}, strconv.Itoa(i), i+1)
+	}
+	if o := st.rareOrEmpty().saOdd; o == &noOdd || len(o.weak) != 1 || o.fidx == nil {
+		t.Errorf("the SA's saOdd holds %+v", o)
+	}
+	if !reflect.DeepEqual(noRare, saRare{saOdd: &noOdd}) {
+		t.Errorf("noRare was written: %+v", noRare)
+	}
+	for name, v := range map[string]any{"noOdd": noOdd, "noMore": noMore, "noWide": noWide, "noExtra": noExtra, "noExOdd": noExOdd} {
+		if !reflect.ValueOf(v).IsZero() {
+			t.Errorf("%s was written: %+v", name, v)
+		}
+	}
+}
