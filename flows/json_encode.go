@@ -162,7 +162,7 @@ func (e *Exchange) AppendJSON(b []byte) ([]byte, error) {
 	}
 	var err error
 	b = append(b, `{"type":`...)
-	b = appendJSONString(b, e.Type.String())
+	b = append(b, exchangeTypeJSON[e.Type]...)
 	b = append(b, `,"mid":`...)
 	b = strconv.AppendUint(b, uint64(e.MID), 10)
 	b = appendFrom(b, e.From)
@@ -454,6 +454,17 @@ func (s *Stats) AppendJSON(b []byte) []byte {
 	}
 	return append(b, '}')
 }
+
+// exchangeTypeJSON holds the name of every exchange type as a JSON string
+// (appendJSONString of its String), made once: an SA has several
+// exchanges, and looking the name up in the registry's map took as long
+// as writing the rest of the exchange's members.
+var exchangeTypeJSON = func() (names [256]string) {
+	for t := range names {
+		names[t] = string(appendJSONString(nil, dissect.ExchangeType(t).String()))
+	}
+	return names
+}()
 
 // appendFrom appends the "from" member of an exchange or a message. Its
 // value is nearly always "initiator" or "responder" (one per message of
