@@ -53,6 +53,9 @@ type collector struct {
 	// pipe, when set, runs add on a goroutine of its own (startPipe); the
 	// fields above belong to it until wait.
 	pipe *saPipe
+	// ahead, when set, is the streaming writer whose encoding the
+	// analyzing goroutine may do ahead of the pipe (aheadWriter).
+	ahead aheadWriter
 }
 
 // startPipe runs each (the OnSA work: add, and whatever else wants the
@@ -60,7 +63,7 @@ type collector struct {
 // it (sapipe.go). Until wait, the analyzing goroutine asks stopped, not
 // err.
 func (c *collector) startPipe(each func(*flows.SA)) func(*flows.SA) {
-	c.pipe = newSAPipe(each, func() bool { return c.err != nil })
+	c.pipe = newSAPipe(each, func() bool { return c.err != nil }, c.ahead)
 	return c.pipe.add
 }
 
@@ -226,6 +229,15 @@ type jsonStream struct {
 	spans    []flows.FindingSpan // reused: where an SA's findings lie in out
 	out      []byte              // reused encoding buffer
 	began    bool
+
+	// ahead is the encoding made ahead of the SA add is called with next
+	// (saPipe: the analyzing goroutine encoded it), set by aheadOf.
+	ahead aheadEnc
+	// The encodings made ahead of the SAs in buf, one after another, and
+	// their findings' spans (offsets in each SA's encoding): kept until
+	// flush, which writes them in place of encoding those SAs.
+	preEnc   []byte
+	preSpans []flows.FindingSpan
 }
 
 // heldSA is an SA waiting in jsonStream.buf, and the index of the first of
@@ -234,7 +246,18 @@ type heldSA struct {
 	sa      *flows.SA
 	reserve int
 	name    string // the SA's name, when it has findings
+	// pre: the SA was encoded ahead, into preEnc[encStart:encEnd], its
+	// findings at preSpans[spanStart:spanEnd], or with preErr.
+	pre                bool
+	encStart, encEnd   int
+	spanStart, spanEnd int
+	preErr             error
 }
+
+// jsonKeepPre is the largest buffer of encodings made ahead that a
+// jsonStream keeps from one flush to the next (flushEvery corpus-like SAs
+// take ~3.5 MB).
+const jsonKeepPre = 8 << 20
 
 // flushEvery bounds the SAs buffered (to write them roughly in first-seen
 // order) before they are written.
@@ -278,9 +301,58 @@ func (j *jsonStream) add(sa *flows.SA) error {
 			}
 		}
 	}
+	if a := &j.ahead; a.sa == sa && sa != nil {
+		// Encoded ahead (saPipe): the bytes are copied, as the buffer
+		// they are in goes back to the analyzing goroutine.
+		h.pre, h.preErr = true, a.err
+		h.encStart, h.spanStart = len(j.preEnc), len(j.preSpans)
+		j.preEnc = append(j.preEnc, a.enc...)
+		j.preSpans = append(j.preSpans, a.spans...)
+		h.encEnd, h.spanEnd = len(j.preEnc), len(j.preSpans)
+		*a = aheadEnc{}
+	}
 	j.buf = append(j.buf, h)
 	if len(j.buf) >= flushEvery {
 		return j.flush()
+	}
+	return nil
+}
+
+// encodeAhead encodes sa as flush does, for saPipe (aheadWriter): on the
+// analyzing goroutine, so it touches nothing of j.
+func (j *jsonStream) encodeAhead(b []byte, spans []flows.FindingSpan, sa *flows.SA) ([]byte, []flows.FindingSpan, error) {
+	return sa.AppendJSONSpans(b, spans)
+}
+
+// aheadOf takes the encoding made ahead of the SA add is called with next
+// (saPipe, aheadWriter); add copies it.
+func (j *jsonStream) aheadOf(sa *flows.SA, enc []byte, spans []flows.FindingSpan, err error) {
+	j.ahead = aheadEnc{sa, enc, spans, err}
+}
+
+// aheadEnc is the encoding of an SA made ahead (aheadWriter.aheadOf).
+type aheadEnc struct {
+	sa    *flows.SA
+	enc   []byte
+	spans []flows.FindingSpan
+	err   error
+}
+
+// encode appends the encoding of h's SA to j.out, and where its findings
+// lie to j.spans: the encoding made ahead when there is one.
+func (j *jsonStream) encode(h *heldSA) (err error) {
+	if !h.pre {
+		j.out, j.spans, err = h.sa.AppendJSONSpans(j.out, j.spans[:0])
+		return err
+	}
+	if h.preErr != nil {
+		return h.preErr
+	}
+	start := len(j.out)
+	j.out = append(j.out, j.preEnc[h.encStart:h.encEnd]...)
+	j.spans = j.spans[:0]
+	for _, sp := range j.preSpans[h.spanStart:h.spanEnd] {
+		j.spans = append(j.spans, flows.FindingSpan{Start: start + sp.Start, End: start + sp.End})
 	}
 	return nil
 }
@@ -302,8 +374,7 @@ func (j *jsonStream) flush() error {
 		j.n++
 		j.out = append(j.out, sep...)
 		start := len(j.out)
-		var err error
-		if j.out, j.spans, err = h.sa.AppendJSONSpans(j.out, j.spans[:0]); err != nil {
+		if err := j.encode(&h); err != nil {
 			return err
 		}
 		if j.refs != nil {
@@ -322,6 +393,10 @@ func (j *jsonStream) flush() error {
 	}
 	clear(j.buf)
 	j.buf = j.buf[:0]
+	if cap(j.preEnc) > jsonKeepPre {
+		j.preEnc, j.preSpans = nil, nil
+	}
+	j.preEnc, j.preSpans = j.preEnc[:0], j.preSpans[:0]
 	if err := j.findings.settle(); err != nil {
 		return err
 	}
