@@ -233,11 +233,16 @@ type jsonStream struct {
 	// ahead is the encoding made ahead of the SA add is called with next
 	// (saPipe: the analyzing goroutine encoded it), set by aheadOf.
 	ahead aheadEnc
-	// The encodings made ahead of the SAs in buf, one after another, and
-	// their findings' spans (offsets in each SA's encoding): kept until
-	// flush, which writes them in place of encoding those SAs.
-	preEnc   []byte
-	preSpans []flows.FindingSpan
+	// The encodings made ahead of the SAs in buf, one after another in
+	// chunks, and their findings' spans (offsets in each SA's encoding):
+	// kept until flush, which writes them in place of encoding those SAs.
+	// Chunks of a fixed size rather than one growing buffer: a buffer
+	// doubled up to the encodings of flushEvery SAs was twice that in
+	// fresh memory per run, and copied on each growth. Flush keeps up to
+	// preSpare chunks for the next SAs.
+	preChunks [][]byte
+	preSpare  [][]byte
+	preSpans  []flows.FindingSpan
 }
 
 // heldSA is an SA waiting in jsonStream.buf, and the index of the first of
@@ -246,18 +251,23 @@ type heldSA struct {
 	sa      *flows.SA
 	reserve int
 	name    string // the SA's name, when it has findings
-	// pre: the SA was encoded ahead, into preEnc[encStart:encEnd], its
-	// findings at preSpans[spanStart:spanEnd], or with preErr.
+	// pre: the SA was encoded ahead, into preChunks[chunk][encStart:encEnd],
+	// its findings at preSpans[spanStart:spanEnd], or with preErr.
 	pre                bool
+	chunk              int
 	encStart, encEnd   int
 	spanStart, spanEnd int
 	preErr             error
 }
 
-// jsonKeepPre is the largest buffer of encodings made ahead that a
-// jsonStream keeps from one flush to the next (flushEvery corpus-like SAs
-// take ~3.5 MB).
-const jsonKeepPre = 8 << 20
+// preChunk is the size of a chunk of encodings made ahead (an SA whose
+// encoding is larger gets a chunk of its own, not kept), and preSpare the
+// chunks a jsonStream keeps from one flush to the next: 8 MiB at most
+// (flushEvery SAs of the corpus kind take ~3.5 MB).
+const (
+	preChunk = 256 << 10
+	preSpare = 32
+)
 
 // flushEvery bounds the SAs buffered (to write them roughly in first-seen
 // order) before they are written.
@@ -305,10 +315,10 @@ func (j *jsonStream) add(sa *flows.SA) error {
 		// Encoded ahead (saPipe): the bytes are copied, as the buffer
 		// they are in goes back to the analyzing goroutine.
 		h.pre, h.preErr = true, a.err
-		h.encStart, h.spanStart = len(j.preEnc), len(j.preSpans)
-		j.preEnc = append(j.preEnc, a.enc...)
+		h.chunk, h.encStart, h.encEnd = j.keepAhead(a.enc)
+		h.spanStart = len(j.preSpans)
 		j.preSpans = append(j.preSpans, a.spans...)
-		h.encEnd, h.spanEnd = len(j.preEnc), len(j.preSpans)
+		h.spanEnd = len(j.preSpans)
 		*a = aheadEnc{}
 	}
 	j.buf = append(j.buf, h)
@@ -316,6 +326,37 @@ func (j *jsonStream) add(sa *flows.SA) error {
 		return j.flush()
 	}
 	return nil
+}
+
+// keepAhead copies enc, an encoding made ahead, into the chunks and
+// returns where it lies.
+func (j *jsonStream) keepAhead(enc []byte) (chunk, start, end int) {
+	c := len(j.preChunks) - 1
+	if c < 0 || len(j.preChunks[c])+len(enc) > cap(j.preChunks[c]) {
+		var buf []byte
+		if n := len(j.preSpare); n > 0 && len(enc) <= preChunk {
+			buf, j.preSpare = j.preSpare[n-1], j.preSpare[:n-1]
+		} else {
+			buf = make([]byte, 0, max(preChunk, len(enc)))
+		}
+		j.preChunks = append(j.preChunks, buf)
+		c++
+	}
+	start = len(j.preChunks[c])
+	j.preChunks[c] = append(j.preChunks[c], enc...)
+	return c, start, len(j.preChunks[c])
+}
+
+// releaseAhead empties the chunks once their SAs are written, keeping
+// chunks of the usual size (up to preSpare) for the next.
+func (j *jsonStream) releaseAhead() {
+	for _, c := range j.preChunks {
+		if cap(c) == preChunk && len(j.preSpare) < preSpare {
+			j.preSpare = append(j.preSpare, c[:0])
+		}
+	}
+	clear(j.preChunks)
+	j.preChunks, j.preSpans = j.preChunks[:0], j.preSpans[:0]
 }
 
 // encodeAhead encodes sa as flush does, for saPipe (aheadWriter): on the
@@ -349,7 +390,7 @@ func (j *jsonStream) encode(h *heldSA) (err error) {
 		return h.preErr
 	}
 	start := len(j.out)
-	j.out = append(j.out, j.preEnc[h.encStart:h.encEnd]...)
+	j.out = append(j.out, j.preChunks[h.chunk][h.encStart:h.encEnd]...)
 	j.spans = j.spans[:0]
 	for _, sp := range j.preSpans[h.spanStart:h.spanEnd] {
 		j.spans = append(j.spans, flows.FindingSpan{Start: start + sp.Start, End: start + sp.End})
@@ -393,10 +434,7 @@ func (j *jsonStream) flush() error {
 	}
 	clear(j.buf)
 	j.buf = j.buf[:0]
-	if cap(j.preEnc) > jsonKeepPre {
-		j.preEnc, j.preSpans = nil, nil
-	}
-	j.preEnc, j.preSpans = j.preEnc[:0], j.preSpans[:0]
+	j.releaseAhead()
 	if err := j.findings.settle(); err != nil {
 		return err
 	}

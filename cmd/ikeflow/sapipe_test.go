@@ -115,6 +115,36 @@ func TestSAPipeEncodedAhead(t *testing.T) {
 	}
 }
 
+// TestJSONStreamKeepAhead checks the chunks that hold the encodings made
+// ahead: each encoding comes back intact, whether it shares a chunk, opens
+// a new one, or is larger than a chunk; and flush keeps chunks of the
+// usual size (at most preSpare of them) for the next SAs, not larger ones.
+func TestJSONStreamKeepAhead(t *testing.T) {
+	j := &jsonStream{}
+	for round := range 2 {
+		var encs [][]byte
+		type at struct{ c, s, e int }
+		var ats []at
+		for i, n := range []int{10, preChunk - 20, 30, preChunk + 5, 7, 0, preChunk, 3} {
+			enc := bytes.Repeat([]byte{byte('a' + i)}, n)
+			c, s, e := j.keepAhead(enc)
+			encs, ats = append(encs, enc), append(ats, at{c, s, e})
+		}
+		for i, a := range ats {
+			if got := j.preChunks[a.c][a.s:a.e]; !bytes.Equal(got, encs[i]) {
+				t.Fatalf("round %d, encoding %d (%d octets): got %d octets back", round, i, len(encs[i]), len(got))
+			}
+		}
+		if len(j.preChunks) != 6 {
+			t.Errorf("round %d: %d chunks, want 6", round, len(j.preChunks))
+		}
+		j.releaseAhead()
+		if len(j.preChunks) != 0 || len(j.preSpare) != 5 {
+			t.Errorf("round %d: after flush %d chunks, %d kept; want 0 and 5 (the one larger than a chunk dropped)", round, len(j.preChunks), len(j.preSpare))
+		}
+	}
+}
+
 // TestSAPipeEncodedAheadError checks that an SA whose encoding fails on the
 // analyzing goroutine (a NaN round-trip time) stops the document where the
 // pipe's goroutine would have failed to encode it: the same bytes written
