@@ -162,7 +162,7 @@ func (e *Exchange) AppendJSON(b []byte) ([]byte, error) {
 	}
 	var err error
 	b = append(b, `{"type":`...)
-	b = appendJSONString(b, e.Type.String())
+	b = append(b, exchangeTypeJSON[e.Type]...)
 	b = append(b, `,"mid":`...)
 	b = strconv.AppendUint(b, uint64(e.MID), 10)
 	b = appendFrom(b, e.From)
@@ -220,8 +220,7 @@ func (m *Message) AppendJSON(b []byte) ([]byte, error) {
 	b = strconv.AppendBool(b, m.Response)
 	b = append(b, `,"size":`...)
 	b = strconv.AppendInt(b, int64(m.Size), 10)
-	b = append(b, `,"payloads":`...)
-	b = appendJSONString(b, m.Payloads)
+	b = appendPayloadsMember(b, m.Payloads)
 	if m.Fragment != "" {
 		b = append(b, `,"fragment":`...)
 		b = appendJSONString(b, m.Fragment)
@@ -455,6 +454,17 @@ func (s *Stats) AppendJSON(b []byte) []byte {
 	return append(b, '}')
 }
 
+// exchangeTypeJSON holds the name of every exchange type as a JSON string
+// (appendJSONString of its String), made once: an SA has several
+// exchanges, and looking the name up in the registry's map took as long
+// as writing the rest of the exchange's members.
+var exchangeTypeJSON = func() (names [256]string) {
+	for t := range names {
+		names[t] = string(appendJSONString(nil, dissect.ExchangeType(t).String()))
+	}
+	return names
+}()
+
 // appendFrom appends the "from" member of an exchange or a message. Its
 // value is nearly always "initiator" or "responder" (one per message of
 // every SA), written as a constant without the escaping scan.
@@ -466,6 +476,23 @@ func appendFrom(b []byte, from string) []byte {
 		return append(b, `,"from":"responder"`...)
 	}
 	return appendJSONString(append(b, `,"from":`...), from)
+}
+
+// appendPayloadsMember appends the "payloads" member of a message. Half
+// the messages of a capture are an IKEv2 "SK" or "SKF" message or an
+// encrypted IKEv1 one ("encrypted"): those texts are written as constants,
+// without the escaping scan, which costs more for a short text than
+// copying it.
+func appendPayloadsMember(b []byte, p string) []byte {
+	switch p {
+	case "SK":
+		return append(b, `,"payloads":"SK"`...)
+	case "SKF":
+		return append(b, `,"payloads":"SKF"`...)
+	case "encrypted":
+		return append(b, `,"payloads":"encrypted"`...)
+	}
+	return appendJSONString(append(b, `,"payloads":`...), p)
 }
 
 // appendStrings appends ss as a JSON array of strings ("null" when nil).
@@ -527,6 +554,20 @@ func appendTime(b []byte, t time.Time) ([]byte, error) { return dissect.AppendJS
 // representation, exponent form only below 1e-6 or from 1e21 on, with a
 // two-digit exponent shortened ("1e-07" becomes "1e-7").
 func appendFloat(b []byte, f float64) ([]byte, error) {
+	if f >= 0 && f < 1<<31 && !math.Signbit(f) {
+		// The round-trip times are durations in milliseconds, whole
+		// microseconds or nanoseconds: f is then the double nearest to
+		// k/1e6 for an integer k, and the shortest decimal that reads back
+		// as f is k/1e6 itself, trailing zeros dropped. (Below 2^31 the
+		// spacing of doubles is under 2.5e-7, so no other decimal of six
+		// fraction digits or fewer, 1e-6 or more away, rounds to f.) That
+		// is written directly: strconv's shortest formatting took a tenth
+		// of an exchange's encoding. TestAppendFloatMatchesEncodingJSON
+		// and FuzzAppendFloat compare the two.
+		if k := uint64(f*1e6 + 0.5); float64(k)/1e6 == f {
+			return appendMicros(b, k), nil
+		}
+	}
 	if math.IsInf(f, 0) || math.IsNaN(f) {
 		return nil, errJSONFloat
 	}
@@ -544,6 +585,27 @@ func appendFloat(b []byte, f float64) ([]byte, error) {
 		}
 	}
 	return b, nil
+}
+
+// appendMicros appends k/1e6 in decimal: the integer part, then when not
+// zero the six fraction digits without their trailing zeros.
+func appendMicros(b []byte, k uint64) []byte {
+	b = strconv.AppendUint(b, k/1e6, 10)
+	frac := k % 1e6
+	if frac == 0 {
+		return b
+	}
+	var d [7]byte
+	d[0] = '.'
+	for i := 6; i >= 1; i-- {
+		d[i] = byte('0' + frac%10)
+		frac /= 10
+	}
+	n := 7
+	for d[n-1] == '0' {
+		n--
+	}
+	return append(b, d[:n]...)
 }
 
 // appendJSONString appends s as a JSON string, escaped as encoding/json

@@ -53,6 +53,9 @@ type collector struct {
 	// pipe, when set, runs add on a goroutine of its own (startPipe); the
 	// fields above belong to it until wait.
 	pipe *saPipe
+	// ahead, when set, is the streaming writer whose encoding the
+	// analyzing goroutine may do ahead of the pipe (aheadWriter).
+	ahead aheadWriter
 }
 
 // startPipe runs each (the OnSA work: add, and whatever else wants the
@@ -60,7 +63,7 @@ type collector struct {
 // it (sapipe.go). Until wait, the analyzing goroutine asks stopped, not
 // err.
 func (c *collector) startPipe(each func(*flows.SA)) func(*flows.SA) {
-	c.pipe = newSAPipe(each, func() bool { return c.err != nil })
+	c.pipe = newSAPipe(each, func() bool { return c.err != nil }, c.ahead)
 	return c.pipe.add
 }
 
@@ -226,6 +229,20 @@ type jsonStream struct {
 	spans    []flows.FindingSpan // reused: where an SA's findings lie in out
 	out      []byte              // reused encoding buffer
 	began    bool
+
+	// ahead is the encoding made ahead of the SA add is called with next
+	// (saPipe: the analyzing goroutine encoded it), set by aheadOf.
+	ahead aheadEnc
+	// The encodings made ahead of the SAs in buf, one after another in
+	// chunks, and their findings' spans (offsets in each SA's encoding):
+	// kept until flush, which writes them in place of encoding those SAs.
+	// Chunks of a fixed size rather than one growing buffer: a buffer
+	// doubled up to the encodings of flushEvery SAs was twice that in
+	// fresh memory per run, and copied on each growth. Flush keeps up to
+	// preSpare chunks for the next SAs.
+	preChunks [][]byte
+	preSpare  [][]byte
+	preSpans  []flows.FindingSpan
 }
 
 // heldSA is an SA waiting in jsonStream.buf, and the index of the first of
@@ -234,7 +251,23 @@ type heldSA struct {
 	sa      *flows.SA
 	reserve int
 	name    string // the SA's name, when it has findings
+	// pre: the SA was encoded ahead, into preChunks[chunk][encStart:encEnd],
+	// its findings at preSpans[spanStart:spanEnd], or with preErr.
+	pre                bool
+	chunk              int
+	encStart, encEnd   int
+	spanStart, spanEnd int
+	preErr             error
 }
+
+// preChunk is the size of a chunk of encodings made ahead (an SA whose
+// encoding is larger gets a chunk of its own, not kept), and preSpare the
+// chunks a jsonStream keeps from one flush to the next: 8 MiB at most
+// (flushEvery SAs of the corpus kind take ~3.5 MB).
+const (
+	preChunk = 256 << 10
+	preSpare = 32
+)
 
 // flushEvery bounds the SAs buffered (to write them roughly in first-seen
 // order) before they are written.
@@ -278,9 +311,89 @@ func (j *jsonStream) add(sa *flows.SA) error {
 			}
 		}
 	}
+	if a := &j.ahead; a.sa == sa && sa != nil {
+		// Encoded ahead (saPipe): the bytes are copied, as the buffer
+		// they are in goes back to the analyzing goroutine.
+		h.pre, h.preErr = true, a.err
+		h.chunk, h.encStart, h.encEnd = j.keepAhead(a.enc)
+		h.spanStart = len(j.preSpans)
+		j.preSpans = append(j.preSpans, a.spans...)
+		h.spanEnd = len(j.preSpans)
+		*a = aheadEnc{}
+	}
 	j.buf = append(j.buf, h)
 	if len(j.buf) >= flushEvery {
 		return j.flush()
+	}
+	return nil
+}
+
+// keepAhead copies enc, an encoding made ahead, into the chunks and
+// returns where it lies.
+func (j *jsonStream) keepAhead(enc []byte) (chunk, start, end int) {
+	c := len(j.preChunks) - 1
+	if c < 0 || len(j.preChunks[c])+len(enc) > cap(j.preChunks[c]) {
+		var buf []byte
+		if n := len(j.preSpare); n > 0 && len(enc) <= preChunk {
+			buf, j.preSpare = j.preSpare[n-1], j.preSpare[:n-1]
+		} else {
+			buf = make([]byte, 0, max(preChunk, len(enc)))
+		}
+		j.preChunks = append(j.preChunks, buf)
+		c++
+	}
+	start = len(j.preChunks[c])
+	j.preChunks[c] = append(j.preChunks[c], enc...)
+	return c, start, len(j.preChunks[c])
+}
+
+// releaseAhead empties the chunks once their SAs are written, keeping
+// chunks of the usual size (up to preSpare) for the next.
+func (j *jsonStream) releaseAhead() {
+	for _, c := range j.preChunks {
+		if cap(c) == preChunk && len(j.preSpare) < preSpare {
+			j.preSpare = append(j.preSpare, c[:0])
+		}
+	}
+	clear(j.preChunks)
+	j.preChunks, j.preSpans = j.preChunks[:0], j.preSpans[:0]
+}
+
+// encodeAhead encodes sa as flush does, for saPipe (aheadWriter): on the
+// analyzing goroutine, so it touches nothing of j.
+func (j *jsonStream) encodeAhead(b []byte, spans []flows.FindingSpan, sa *flows.SA) ([]byte, []flows.FindingSpan, error) {
+	return sa.AppendJSONSpans(b, spans)
+}
+
+// aheadOf takes the encoding made ahead of the SA add is called with next
+// (saPipe, aheadWriter); add copies it.
+func (j *jsonStream) aheadOf(sa *flows.SA, enc []byte, spans []flows.FindingSpan, err error) {
+	j.ahead = aheadEnc{sa, enc, spans, err}
+}
+
+// aheadEnc is the encoding of an SA made ahead (aheadWriter.aheadOf).
+type aheadEnc struct {
+	sa    *flows.SA
+	enc   []byte
+	spans []flows.FindingSpan
+	err   error
+}
+
+// encode appends the encoding of h's SA to j.out, and where its findings
+// lie to j.spans: the encoding made ahead when there is one.
+func (j *jsonStream) encode(h *heldSA) (err error) {
+	if !h.pre {
+		j.out, j.spans, err = h.sa.AppendJSONSpans(j.out, j.spans[:0])
+		return err
+	}
+	if h.preErr != nil {
+		return h.preErr
+	}
+	start := len(j.out)
+	j.out = append(j.out, j.preChunks[h.chunk][h.encStart:h.encEnd]...)
+	j.spans = j.spans[:0]
+	for _, sp := range j.preSpans[h.spanStart:h.spanEnd] {
+		j.spans = append(j.spans, flows.FindingSpan{Start: start + sp.Start, End: start + sp.End})
 	}
 	return nil
 }
@@ -302,8 +415,7 @@ func (j *jsonStream) flush() error {
 		j.n++
 		j.out = append(j.out, sep...)
 		start := len(j.out)
-		var err error
-		if j.out, j.spans, err = h.sa.AppendJSONSpans(j.out, j.spans[:0]); err != nil {
+		if err := j.encode(&h); err != nil {
 			return err
 		}
 		if j.refs != nil {
@@ -322,6 +434,7 @@ func (j *jsonStream) flush() error {
 	}
 	clear(j.buf)
 	j.buf = j.buf[:0]
+	j.releaseAhead()
 	if err := j.findings.settle(); err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"math/rand/v2"
+	"net/netip"
 	"strconv"
 	"strings"
 	"testing"
@@ -52,6 +53,26 @@ func TestAppendCSVMatchesEncodingCSV(t *testing.T) {
 		got, gotB, gotN = append(got, '\n'), append(gotB, '\n'), append(gotN, '\n')
 		if string(got) != want.String() || string(gotB) != want.String() || string(gotN) != want.String() {
 			t.Fatalf("%q: got %q (bytes: %q, named: %q), want %q", rec, got, gotB, gotN, want.String())
+		}
+	}
+}
+
+// TestAppendCSVAddrPort checks that an address and port written in place
+// is what appendCSVField writes of its String: IPv4, IPv6, IPv4-mapped,
+// the zero value, and zones that need quoting (a comma, a quote, a leading
+// space cannot lead, but a newline can follow).
+func TestAppendCSVAddrPort(t *testing.T) {
+	v6 := netip.MustParseAddr("2001:db8::1")
+	aps := []netip.AddrPort{{}, netip.MustParseAddrPort("198.51.100.10:500"), netip.MustParseAddrPort("[2001:db8::1]:4500"),
+		netip.MustParseAddrPort("[::ffff:192.0.2.1]:500"), netip.AddrPortFrom(netip.IPv6Unspecified(), 0)}
+	for _, z := range []string{"eth0", "a,b", `q"z`, "x\ny", "é", "sp ace", "\n", "\r"} {
+		aps = append(aps, netip.AddrPortFrom(v6.WithZone(z), 500),
+			netip.AddrPortFrom(netip.MustParseAddr("::ffff:192.0.2.1").WithZone(z), 65535))
+	}
+	for _, ap := range aps {
+		want := string(appendCSVField([]byte("x,"), ap.String()))
+		if got := string(appendCSVAddrPort([]byte("x,"), ap)); got != want {
+			t.Errorf("%v: %q, want %q", ap, got, want)
 		}
 	}
 }
@@ -130,4 +151,58 @@ func testFrameRefs(t *testing.T) *frameRefs {
 		r.add(n%2, n/2+1)
 	}
 	return r
+}
+
+// csvRef is appendCSVField's reference: what encoding/csv's Writer writes
+// for field (as the first of two fields, so that an empty one is written
+// as it is).
+func csvRef(t *testing.T, field string) string {
+	var b bytes.Buffer
+	w := csv.NewWriter(&b)
+	if err := w.Write([]string{field, "x"}); err != nil {
+		t.Fatal(err)
+	}
+	w.Flush()
+	return strings.TrimSuffix(b.String(), ",x\n")
+}
+
+// checkCSVField compares appendCSVField, as string and as bytes, with
+// encoding/csv on field.
+func checkCSVField(t *testing.T, field string) {
+	t.Helper()
+	want := csvRef(t, field)
+	if got := string(appendCSVField(nil, field)); got != want {
+		t.Fatalf("%q: %q, want %q", field, got, want)
+	}
+	if got := string(appendCSVField(nil, []byte(field))); got != want {
+		t.Fatalf("%q as bytes: %q, want %q", field, got, want)
+	}
+}
+
+// TestCSVNeedsQuotesEveryPosition checks the word-at-a-time scan of
+// csvNeedsQuotes: each octet that forces quotes, and octets next to them
+// in value (which the zero-byte test must not confuse with them), at every
+// position of fields of every length up to three words and a half, in
+// plain text and after other octets of every kind (high bit set, zero).
+func TestCSVNeedsQuotesEveryPosition(t *testing.T) {
+	fills := []byte{'a', 0x00, 0x80, 0xff, 0x7f, '0'}
+	for _, c := range []byte{'\n', '\r', '"', ',', '\t', 0x0b, 0x0c, 0x0e, '!', '#', '+', '-', 0x8a, 0xac, 0xa2, 0x01} {
+		for _, fill := range fills {
+			for n := 1; n <= 28; n++ {
+				for pos := 0; pos < n; pos++ {
+					b := bytes.Repeat([]byte{fill}, n)
+					b[pos] = c
+					checkCSVField(t, "x"+string(b))
+				}
+			}
+		}
+	}
+}
+
+// FuzzAppendCSVField compares appendCSVField with encoding/csv.
+func FuzzAppendCSVField(f *testing.F) {
+	for _, s := range []string{"", "plain", "a,b", `say "hi"`, "a\rb", "x\n", " lead", `\.`, "0123456789abcdef,", "01234567\"9", "é\u00a0"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) { checkCSVField(t, s) })
 }

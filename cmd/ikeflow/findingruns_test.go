@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -69,6 +70,46 @@ func TestFindingRunsOrder(t *testing.T) {
 		if r.file != nil {
 			t.Error("temporary file left open")
 		}
+	}
+}
+
+// TestFindingRunsSkipUnfilled checks that places reserved and never filled
+// (their SA was not written) are left out of the merge, whether they went
+// to a run on disk or are still pending in memory at the end, and that the
+// pending findings come last among equal first frames (added last).
+func TestFindingRunsSkipUnfilled(t *testing.T) {
+	mk := func(first int, msg string) []byte {
+		f := flows.Finding{Kind: "k", Frames: []int{first}, Message: msg}
+		b, err := f.AppendJSON(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	r := &findingRuns{runLimit: 1}
+	var want []string
+	for i := range 6 {
+		hole := r.reserve(5)
+		fill := r.reserve(5)
+		r.fill(fill, mk(5, fmt.Sprint("run ", i)), "")
+		want = append(want, string(mk(5, fmt.Sprint("run ", i))))
+		r.reserved-- // the hole is given up (its SA was not written)
+		_ = hole
+		if i < 4 {
+			if err := r.settle(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if len(r.runs) != 4 || len(r.pend) != 4 {
+		t.Fatalf("%d runs on disk, %d pending: the test needs both", len(r.runs), len(r.pend))
+	}
+	var got []string
+	if err := r.each(func(obj []byte) error { got = append(got, string(obj)); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("merged:\n%q\nwant\n%q", got, want)
 	}
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"os"
@@ -404,13 +405,13 @@ func (c *csvStream) add(sa *flows.SA) error {
 	b = append(b, ',')
 	b = strconv.AppendInt(b, int64(sa.Version), 10)
 	b = append(b, ',')
-	b = appendCSVField(b, sa.Initiator.String())
+	b = appendCSVAddrPort(b, sa.Initiator)
 	b = append(b, ',')
-	b = appendCSVField(b, sa.Responder.String())
+	b = appendCSVAddrPort(b, sa.Responder)
 	b = append(b, ',')
-	b = append(b, sa.SPIi.String()...) // hex digits
+	b = hex.AppendEncode(b, sa.SPIi[:]) // hex digits, as SPI.String: never quoted
 	b = append(b, ',')
-	b = append(b, sa.SPIr.String()...)
+	b = hex.AppendEncode(b, sa.SPIr[:])
 	b = append(b, ',')
 	b = appendCSVField(b, sa.State.String())
 	b = append(b, ',')

@@ -126,6 +126,9 @@ func startReport(f *outputFormat, w io.Writer, o renderOpts) (*reportOut, error)
 	if s, ok := rw.(findingSink); ok {
 		col.onFinding = s.finding
 	}
+	if a, ok := rw.(aheadWriter); ok {
+		col.ahead = a
+	}
 	ctx.col = col
 	return &reportOut{rw: rw, ctx: ctx, col: col}, nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"errors"
+	"math"
 	"runtime"
 	"strings"
 	"testing"
@@ -76,6 +77,131 @@ func TestSAPipeSameOutput(t *testing.T) {
 				t.Errorf("%s, batches %v: piped output differs (%d octets, want %d)", format, size, len(got), len(want))
 			}
 		}
+	}
+}
+
+// TestSAPipeEncodedAhead checks that the JSON written is the same bytes
+// whichever goroutine encodes each SA: with the analyzing goroutine
+// encoding none, every one, or every third SA (pipeBehind replaced), in
+// batches of every size, so that encodings made ahead and on the pipe's
+// goroutine mix within one flush of jsonStream.
+func TestSAPipeEncodedAhead(t *testing.T) {
+	sas := pipeSAs(t)
+	want := collectOut(t, "json", sas, false)
+	behind := pipeBehind
+	t.Cleanup(func() { pipeBehind = behind })
+	for name, rule := range map[string]func(*saPipe) bool{
+		"never":       func(*saPipe) bool { return false },
+		"always":      func(*saPipe) bool { return true },
+		"every third": func(p *saPipe) bool { return len(p.cur.items)%3 == 1 },
+	} {
+		n := 0
+		pipeBehind = func(p *saPipe) bool {
+			ahead := rule(p)
+			if ahead {
+				n++
+			}
+			return ahead
+		}
+		for _, size := range [][2]int{{4, 64}, {2, 1}, {3, 5}} {
+			setPipe(t, size[0], size[1])
+			if got := collectOut(t, "json", sas, true); got != want {
+				t.Errorf("%s, batches %v: output differs (%d octets, want %d)", name, size, len(got), len(want))
+			}
+		}
+		if name != "never" && n == 0 {
+			t.Errorf("%s: no SA was encoded ahead", name)
+		}
+	}
+}
+
+// TestJSONStreamKeepAhead checks the chunks that hold the encodings made
+// ahead: each encoding comes back intact, whether it shares a chunk, opens
+// a new one, or is larger than a chunk; and flush keeps chunks of the
+// usual size (at most preSpare of them) for the next SAs, not larger ones.
+func TestJSONStreamKeepAhead(t *testing.T) {
+	j := &jsonStream{}
+	for round := range 2 {
+		var encs [][]byte
+		type at struct{ c, s, e int }
+		var ats []at
+		for i, n := range []int{10, preChunk - 20, 30, preChunk + 5, 7, 0, preChunk, 3} {
+			enc := bytes.Repeat([]byte{byte('a' + i)}, n)
+			c, s, e := j.keepAhead(enc)
+			encs, ats = append(encs, enc), append(ats, at{c, s, e})
+		}
+		for i, a := range ats {
+			if got := j.preChunks[a.c][a.s:a.e]; !bytes.Equal(got, encs[i]) {
+				t.Fatalf("round %d, encoding %d (%d octets): got %d octets back", round, i, len(encs[i]), len(got))
+			}
+		}
+		if len(j.preChunks) != 6 {
+			t.Errorf("round %d: %d chunks, want 6", round, len(j.preChunks))
+		}
+		j.releaseAhead()
+		if len(j.preChunks) != 0 || len(j.preSpare) != 5 {
+			t.Errorf("round %d: after flush %d chunks, %d kept; want 0 and 5 (the one larger than a chunk dropped)", round, len(j.preChunks), len(j.preSpare))
+		}
+	}
+}
+
+// TestSAPipeEncodedAheadError checks that an SA whose encoding fails on the
+// analyzing goroutine (a NaN round-trip time) stops the document where the
+// pipe's goroutine would have failed to encode it: the same bytes written
+// before, the same error.
+func TestSAPipeEncodedAheadError(t *testing.T) {
+	sas := append([]*flows.SA(nil), pipeSAs(t)[:300]...)
+	var bad *flows.SA
+	for i, sa := range sas {
+		if len(sa.Exchanges) > 0 && i > 100 {
+			c := *sa
+			c.Exchanges = append([]*flows.Exchange(nil), sa.Exchanges...)
+			ex := *c.Exchanges[0]
+			ex.RTT = math.NaN()
+			c.Exchanges[0] = &ex
+			bad = &c
+			sas[i] = bad
+			break
+		}
+	}
+	if bad == nil {
+		t.Fatal("no SA with an exchange")
+	}
+	run := func(piped bool) (string, error) {
+		f, err := lookupFormat(useAnalyze, "json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b bytes.Buffer
+		out, err := startReport(f, &b, renderOpts{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer out.close()
+		onSA := out.col.add
+		if piped {
+			onSA = out.col.startPipe(out.col.add)
+		}
+		for _, sa := range sas {
+			onSA(sa)
+		}
+		rep := out.col.report(&flows.Report{})
+		if out.col.err == nil {
+			out.col.err = out.end(rep, nil)
+		}
+		return b.String(), out.col.err
+	}
+	want, wantErr := run(false)
+	if wantErr == nil {
+		t.Fatal("a NaN RTT was encoded")
+	}
+	behind := pipeBehind
+	t.Cleanup(func() { pipeBehind = behind })
+	pipeBehind = func(*saPipe) bool { return true }
+	setPipe(t, 2, 7)
+	got, err := run(true)
+	if got != want || err == nil || err.Error() != wantErr.Error() {
+		t.Errorf("encoded ahead: %d octets, err %v; want %d octets, err %v", len(got), err, len(want), wantErr)
 	}
 }
 
