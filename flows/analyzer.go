@@ -458,7 +458,7 @@ func (a *Analyzer) Finish() *Report {
 			}
 		}
 	}
-	if len(open) >= max(a.par.min, 1) && runtime.GOMAXPROCS(0) > 1 {
+	if !a.opt.FinishAlone && len(open) >= max(a.par.min, 1) && runtime.GOMAXPROCS(0) > 1 {
 		a.finalizeShared(open)
 	} else {
 		for i := range open {

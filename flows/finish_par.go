@@ -41,8 +41,9 @@ import (
 // machine; the hand-on lags the settling by at most the worker's block.
 //
 // The worker is one goroutine per Finish, only when at least
-// finishTuning.min SAs are open (a small report would pay more for
-// the goroutine than it saves). It never outlives finalizeShared: a
+// finishTuning.min SAs are open (a small report would pay more for the
+// goroutine than it saves) and Options.FinishAlone is not set (OnSA feeds
+// a slower goroutine of its own). It never outlives finalizeShared: a
 // deferred halt stops it and waits for it, also when the hand-on panics
 // (an OnSA callback). A panic in the worker is recovered there and raised
 // again on the Analyzer's goroutine, with the worker's stack, for the

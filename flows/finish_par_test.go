@@ -240,3 +240,27 @@ func FuzzFinishShared(f *testing.F) {
 		}
 	})
 }
+
+// TestFinishAlone checks that Options.FinishAlone keeps Finish on the
+// caller's goroutine: no worker is running while the SAs are handed on,
+// where one is without it.
+func TestFinishAlone(t *testing.T) {
+	pk := corpusTogether(t)
+	most := func(alone bool) int {
+		m := 0
+		a := NewAnalyzer(Options{FinishAlone: alone, OnSA: func(*SA) { m = max(m, runtime.NumGoroutine()) }})
+		a.par = finishTuning{min: 1, block: 1}
+		for i := range pk {
+			a.Add(&pk[i])
+		}
+		before := runtime.NumGoroutine()
+		a.Finish()
+		return m - before
+	}
+	if n := most(true); n != 0 {
+		t.Errorf("FinishAlone: %d more goroutines while handing on", n)
+	}
+	if n := most(false); n < 1 && runtime.GOMAXPROCS(0) > 1 {
+		t.Logf("no worker seen while handing on (it may have ended first)")
+	}
+}
