@@ -403,7 +403,10 @@ type openSA struct {
 }
 
 // Finish finalises every open SA and returns the report. The Analyzer must
-// not be used afterwards.
+// not be used afterwards. With hundreds of SAs open, a second goroutine
+// helps to finalise them while Finish runs (unless
+// [Options.FinishAlone]); OnSA is still called on the caller's goroutine,
+// with the same SAs in the same order, and a panic reaches the caller.
 func (a *Analyzer) Finish() *Report {
 	a.drain()
 	open := make([]openSA, 0, a.ix.len())

@@ -126,6 +126,7 @@ func startReport(f *outputFormat, w io.Writer, o renderOpts) (*reportOut, error)
 	if s, ok := rw.(findingSink); ok {
 		col.onFinding = s.finding
 	}
+	col.tableAhead = f.name == "table"
 	ctx.col = col
 	return &reportOut{rw: rw, ctx: ctx, col: col}, nil
 }
