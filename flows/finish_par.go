@@ -36,14 +36,15 @@ import (
 // shared counter and settle them; the Analyzer's goroutine hands on every
 // settled block, in order, between two of its own. A settled block is
 // marked in ready (an atomic store after the work, so the worker's writes
-// are seen by the goroutine that loads true). Taking blocks as
-// they come balances the two goroutines whatever the other load on the
-// machine; the hand-on lags the settling by at most the worker's block.
+// are seen by the goroutine that loads true). Taking blocks as they come
+// balances the two goroutines whatever the other load on the machine; a
+// settled SA waits to be handed on at most until the block the worker
+// has in hand is settled.
 //
 // The worker is one goroutine per Finish, only when at least
-// finishTuning.min SAs are open (a small report would pay more for the
-// goroutine than it saves) and Options.FinishAlone is not set (OnSA feeds
-// a slower goroutine of its own). It never outlives finalizeShared: a
+// finishTuning.min SAs are open (a small report would gain little: see
+// finishParMin) and Options.FinishAlone is not set (OnSA feeds a slower
+// goroutine of its own). It never outlives finalizeShared: a
 // deferred halt stops it and waits for it, also when the hand-on panics
 // (an OnSA callback). A panic in the worker is recovered there and raised
 // again on the Analyzer's goroutine, with the worker's stack, for the
