@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"hash/maphash"
 	"net/netip"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -79,14 +80,11 @@ type Analyzer struct {
 	// unindexed: Finish has dropped the indexes (ix, esp, inferred, latest,
 	// rekeys), so finalize need not remove each SA from them.
 	unindexed bool
-	// findBuf collects the findings of the SA being concluded (conclude).
-	findBuf []Finding
-	// memo holds certificate request texts shared by SAs (certFindings).
-	memo *textMemo
-	// saBlock is room for the exported SAs Finish builds (finalize takes
-	// them from its front): one allocation for them all, when the report
-	// keeps them all anyway (no Options.OnSA, no SPI filter).
-	saBlock []SA
+	// cc is the scratch space of conclude on the Analyzer's goroutine.
+	cc concluder
+	// par says when and how a second goroutine helps Finish to finalise
+	// the SAs still open (finish_par.go).
+	par finishTuning
 	// prep is the Preparer of AddPrepared's packets (prepare.go). nat is
 	// the NAT detection hashes prepared for the packet being processed
 	// (nat.ok false: none), natSrc and natDst its addresses: copies, not
@@ -117,6 +115,7 @@ func NewAnalyzer(opt Options) *Analyzer {
 		hist:     newPairMap[int32](0),
 		histMax:  maxPairHist,
 		texts:    newTextTab(),
+		par:      finishTuning{min: finishParMin, block: finishBlock},
 		orphans:  make(map[uint32]*orphanESP),
 		accepted: make(map[netip.Addr]acceptedProposal),
 		offers:   make(map[netip.Addr]acceptedProposal),
@@ -277,8 +276,23 @@ func (a *Analyzer) finalize(st *saState) {
 	if st.done {
 		return
 	}
-	st.done = true
 	a.lruRemove(st)
+	a.settle(st, &a.cc)
+	if !a.unindexed {
+		a.unindex(st)
+	}
+	a.observePair(st)
+	st.release()
+	a.handOn(st)
+}
+
+// settle is the part of finalize that reads and writes st (its working
+// state, exported SA and child SAs) and nothing else of the Analyzer but
+// what no longer changes once the packets are in (now, opt, sawESP): it
+// builds the exported SA and concludes it, with cc's scratch space.
+// Finish settles two SAs at once (finish_par.go).
+func (a *Analyzer) settle(st *saState, cc *concluder) {
+	st.done = true
 	// conclude reads the compact exchange records, not SA.Exchanges: the
 	// exported exchanges are built once, after it, and not at all for a
 	// report that does not show them (Options.NoExchanges), which saves
@@ -289,11 +303,8 @@ func (a *Analyzer) finalize(st *saState) {
 	// The exported SA is built here from the working fields (saState),
 	// for conclude to complete.
 	st.materialise()
-	if st.sa == nil && len(a.saBlock) > 0 {
-		st.sa, a.saBlock = &a.saBlock[0], a.saBlock[1:]
-	}
 	st.snapshot()
-	a.conclude(st)
+	a.conclude(st, cc)
 	if a.opt.NoExchanges {
 		st.sa.Exchanges = nil // even if a Lookup built them
 	} else {
@@ -301,25 +312,33 @@ func (a *Analyzer) finalize(st *saState) {
 	}
 	clear(st.exs) // the records are no longer needed: sa.Exchanges holds their Exchanges
 	st.exs = nil
-	if !a.unindexed {
-		a.unindex(st)
-	}
-	a.observePair(st)
+}
+
+// release drops the links from a finalised SA to working state no longer
+// needed (after unindex, which follows them). It writes st and its child
+// SAs only.
+func (st *saState) release() {
 	if m := st.rareOrEmpty().more; m != nil {
 		m.ring = nil
 	}
 	st.lastInf = nil
-	sa := st.sa
-	for _, c := range sa.ChildSAs {
+	for _, c := range st.sa.ChildSAs {
 		// Only ESP (esp.go) reads owner, and no ESP packet finds the child
 		// SAs of a finalised SA: dropping the link releases the working
 		// state (its exchange records, indexes, saRare) with the SA
 		// handed on, not with its child SAs.
 		c.owner = nil
 	}
+}
+
+// handOn ends finalize: the Decryptor forgets the SA's keys, and the SA,
+// unless the SPI filter drops it, goes to Options.OnSA or the report.
+// It runs on the Analyzer's goroutine, in the order SAs are finalised.
+func (a *Analyzer) handOn(st *saState) {
 	if fg, ok := a.opt.Decryptor.(Forgetter); ok {
 		fg.Forget(st.Version, st.SPIi, st.SPIr)
 	}
+	sa := st.sa
 	if !a.keep(sa) {
 		return
 	}
@@ -363,17 +382,21 @@ func (a *Analyzer) keep(sa *SA) bool {
 	return false
 }
 
+// openSA pairs an SA still open at Finish with its first frame, the order
+// they are finalised in: sorting on the copied frame compares without
+// loading each SA (cache misses on a capture with many SAs open).
+type openSA struct {
+	first int
+	st    *saState
+}
+
 // Finish finalises every open SA and returns the report. The Analyzer must
-// not be used afterwards.
+// not be used afterwards. With hundreds of SAs open, a second goroutine
+// helps to finalise them while Finish runs (unless
+// [Options.FinishAlone]); OnSA is still called on the caller's goroutine,
+// with the same SAs in the same order, and a panic reaches the caller.
 func (a *Analyzer) Finish() *Report {
 	a.drain()
-	// open pairs each SA still open with its first frame, the order they
-	// are finalised in: sorting on the copied frame compares without
-	// loading each SA (cache misses on a capture with many SAs open).
-	type openSA struct {
-		first int
-		st    *saState
-	}
 	open := make([]openSA, 0, a.ix.len())
 	pairs := 0 // SAs that may enter the pair history (observePair)
 	list := func(st *saState) {
@@ -388,15 +411,6 @@ func (a *Analyzer) Finish() *Report {
 	}
 	a.ix.each(list)
 	a.reservePairs(pairs)
-	if a.opt.OnSA == nil && a.spis == nil {
-		n := 0
-		for _, o := range open {
-			if o.st.sa == nil {
-				n++
-			}
-		}
-		a.saBlock = make([]SA, n)
-	}
 	// Every SA still indexed is in open, and nothing looks an SA up while
 	// they are finalised (no packet comes after Finish): the indexes are
 	// dropped whole here rather than key by key in finalize (a lookup and
@@ -419,11 +433,30 @@ func (a *Analyzer) Finish() *Report {
 		return cmp.Or(cmp.Compare(x.st.Version, y.st.Version),
 			bytes.Compare(x.st.SPIi[:], y.st.SPIi[:]), bytes.Compare(x.st.SPIr[:], y.st.SPIr[:]))
 	})
-	for i := range open {
-		a.finalize(open[i].st)
-		open[i].st = nil // finalised SAs handed to OnSA can be released at once
+	if a.opt.OnSA == nil && a.spis == nil {
+		// The report keeps every SA: their exported SAs are made in one
+		// allocation, in the order they are finalised.
+		n := 0
+		for _, o := range open {
+			if o.st.sa == nil {
+				n++
+			}
+		}
+		block := make([]SA, n)
+		for _, o := range open {
+			if o.st.sa == nil {
+				o.st.sa, block = &block[0], block[1:]
+			}
+		}
 	}
-	a.saBlock = nil
+	if !a.opt.FinishAlone && len(open) >= max(a.par.min, 1) && runtime.GOMAXPROCS(0) > 1 {
+		a.finalizeShared(open)
+	} else {
+		for i := range open {
+			a.finalize(open[i].st)
+			open[i].st = nil // finalised SAs handed to OnSA can be released at once
+		}
+	}
 	a.globalFindings()
 	a.captureFindings()
 	r := &a.report

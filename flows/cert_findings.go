@@ -32,18 +32,19 @@ type certCause struct {
 }
 
 // certFindings adds the certificate and identity findings of an SA and,
-// when authentication failed, ranks their evidence. Called by conclude.
-func (a *Analyzer) certFindings(st *saState) {
+// when authentication failed, ranks their evidence. Called by conclude,
+// with its scratch space cc.
+func (a *Analyzer) certFindings(st *saState, cc *concluder) {
 	cs := st.rareOrEmpty().cert
 	if cs == nil || !cs.used {
 		return
 	}
 	sa := st.sa
 	hashes := [2]uint8{st.sides[sideI].hashAlgs, st.sides[sideR].hashAlgs}
-	if a.memo == nil {
-		a.memo = &textMemo{m: make(map[string]string)}
+	if cc.memo == nil {
+		cc.memo = &textMemo{m: make(map[string]string)}
 	}
-	sa.Peers = cs.peerAuths(hashes, a.memo)
+	sa.Peers = cs.peerAuths(hashes, cc.memo)
 	if cs.rejecter == int8(sideI) && sa.Version == 2 {
 		// The initiator refused the responder after IKE_AUTH (INFORMATIONAL
 		// with AUTHENTICATION_FAILED, RFC 7296 §2.21.2): it never installed

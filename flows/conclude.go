@@ -17,40 +17,54 @@ const largeMessage = 1200
 // slowAnswer is the wait above which an answer is reported as slow.
 const slowAnswer = 2 * time.Second
 
+// concluder is the scratch space of a goroutine that concludes SAs: the
+// Analyzer's own (Analyzer.cc), and one per worker of Finish
+// (finish_par.go), so that two SAs can be concluded at once.
+type concluder struct {
+	// findBuf collects the findings of the SA being concluded (conclude).
+	findBuf []Finding
+	// memo holds certificate request texts shared by SAs (certFindings).
+	// Its texts are those the decoders give, whichever memo holds them.
+	memo *textMemo
+}
+
 // conclude sets the SA's final state and adds the findings that need the
 // whole SA (retransmits, unanswered requests, half-open, weak crypto, NAT,
-// ESP).
+// ESP), with cc's scratch space. It reads and writes st and its exported
+// SA and child SAs only, and reads of the Analyzer only what no longer
+// changes once the packets are in (now, opt, sawESP): Finish runs it for
+// two SAs at once (finish_par.go).
 //
 // The findings are appended one at a time (saState.addFinding). They are
-// collected in a buffer the Analyzer reuses and copied out once, so the
+// collected in a buffer the concluder reuses and copied out once, so the
 // SA gets one slice of the exact size instead of a slice grown by
 // appends: a Finding is 128 octets, and growing 0, 1, 2, 4 costs an
 // allocation and a copy per step for the two or three findings most SAs
 // end with.
-func (a *Analyzer) conclude(st *saState) {
+func (a *Analyzer) conclude(st *saState, cc *concluder) {
 	sa := st.sa
 	had := st.findings()
-	a.findBuf = append(a.findBuf[:0], had...)
-	st.fnd = &a.findBuf // addFinding appends to the buffer
-	a.concludeSA(st)
-	switch n := len(a.findBuf); {
+	cc.findBuf = append(cc.findBuf[:0], had...)
+	st.fnd = &cc.findBuf // addFinding appends to the buffer
+	a.concludeSA(st, cc)
+	switch n := len(cc.findBuf); {
 	case n == len(had):
-		copy(had, a.findBuf) // merges may have changed existing findings
+		copy(had, cc.findBuf) // merges may have changed existing findings
 		sa.Findings = had
 	default:
 		sa.Findings = make([]Finding, n)
-		copy(sa.Findings, a.findBuf)
+		copy(sa.Findings, cc.findBuf)
 	}
 	if sa.Findings == nil {
 		sa.Findings = []Finding{}
 	}
 	st.fnd = &sa.Findings
-	clear(a.findBuf) // keep no finding's frames or text alive
+	clear(cc.findBuf) // keep no finding's frames or text alive
 }
 
 // concludeSA is conclude's work, with the findings gathered in
-// Analyzer.findBuf.
-func (a *Analyzer) concludeSA(st *saState) {
+// cc.findBuf.
+func (a *Analyzer) concludeSA(st *saState, cc *concluder) {
 	sa := st.sa
 	if st.saRare == nil {
 		st.saRare = &noRare
@@ -73,7 +87,7 @@ func (a *Analyzer) concludeSA(st *saState) {
 	a.natFinding(st)
 	a.weakFinding(st)
 	a.collisionFinding(st)
-	defer a.certFindings(st) // after the state is known
+	defer a.certFindings(st, cc) // after the state is known
 	if len(st.malformed) > 0 {
 		st.addFinding(KindMalformed, SeverityWarning, sa.Start,
 			count(len(st.malformed), "message", "messages")+" of this SA did not decode cleanly (truncated capture, IP fragments"+

@@ -65,6 +65,14 @@ type Options struct {
 	// is no longer the number of exchanges). Lookup still builds the
 	// exchanges of an open SA.
 	NoExchanges bool
+	// FinishAlone makes Finish finalise the SAs still open on the calling
+	// goroutine alone. By default, with hundreds of SAs open, a second
+	// goroutine concludes some of them meanwhile; the report and the
+	// order of the SAs handed to OnSA are the same either way. Set it when
+	// OnSA hands the SAs to a goroutine of its own that is slower than
+	// finalising them (a report encoder): both cores are busy then, and a
+	// third goroutine only adds CPU time.
+	FinishAlone bool
 	// Grace is the minimum time the capture must continue after a request
 	// for a missing response to count as a failure (DefaultGrace when
 	// zero).

@@ -6,8 +6,9 @@ import "encoding/hex"
 // the CAs peers request (IKEv1 distinguished names, IKEv2 key hashes) are
 // the same for every SA with one gateway, and decoding a name parses ASN.1.
 // It holds at most memoMax texts of keys up to memoKeyMax octets; others
-// are decoded each time. Entries are never replaced, so what it holds
-// depends only on the order SAs finish.
+// are decoded each time. Entries are never replaced. A text is the
+// decoder's whichever memo gives it, or none: the goroutines that
+// conclude SAs at Finish each have their own (concluder).
 type textMemo struct {
 	m map[string]string // kind octet + bytes → text
 }

@@ -56,6 +56,11 @@ type collector struct {
 	// ahead, when set, is the streaming writer whose encoding the
 	// analyzing goroutine may do ahead of the pipe (aheadWriter).
 	ahead aheadWriter
+	// tableAhead: the report is the table format, whose summary view's
+	// table of problem SAs early renders once the problem SAs are known
+	// (summary_early.go).
+	tableAhead bool
+	early      *earlyTable
 }
 
 // startPipe runs each (the OnSA work: add, and whatever else wants the
@@ -82,6 +87,7 @@ func (c *collector) wait() {
 	if c.pipe != nil {
 		c.pipe.wait()
 	}
+	c.early.wait()
 }
 
 func newCollector(stream func(*flows.SA) error) *collector {
@@ -151,6 +157,11 @@ func (c *collector) add(sa *flows.SA) {
 	*f = flows.Finding{}
 	if c.stream != nil && c.err == nil {
 		c.err = c.stream(sa)
+	}
+	// From the first SA at which the problem SAs are all known and the
+	// view is the summary, the table of problem SAs is rendered ahead.
+	if c.tableAhead && c.early == nil && len(c.problems) == problemLimit && c.summarised() {
+		c.early = startEarlyTable(c)
 	}
 }
 

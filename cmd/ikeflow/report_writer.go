@@ -129,6 +129,7 @@ func startReport(f *outputFormat, w io.Writer, o renderOpts) (*reportOut, error)
 	if a, ok := rw.(aheadWriter); ok {
 		col.ahead = a
 	}
+	col.tableAhead = f.name == "table"
 	ctx.col = col
 	return &reportOut{rw: rw, ctx: ctx, col: col}, nil
 }

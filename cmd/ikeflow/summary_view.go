@@ -139,17 +139,14 @@ func summaryWide(w io.Writer, rep, view *flows.Report, fi *findingIndex, entries
 	fmt.Fprintln(w, "\n"+note)
 	if len(view.SAs) > 0 {
 		fmt.Fprintln(w)
-		t := newASCIITable(w)
-		t.Header("#", "Start (UTC)", "Initiator → Responder", "IKE", "SPIs i/r", "State", "Proposal", "Child SAs", "Findings")
-		// Each row goes to Append as one []string, which tablewriter keeps
-		// as its cells; nine arguments would be boxed one by one and
-		// converted back (renderWide and the findings tables do the same).
-		for _, r := range saRows(view, "\n") {
-			if err := t.Append([]string{strconv.Itoa(r.n), r.start, r.peers, r.version, r.spis, r.state, r.proposal, r.children, strings.Join(fi.saFindings(r.n, false), "\n")}); err != nil {
+		// The table of the problem SAs is most of the view's rendering:
+		// it was rendered during the analysis when the collector could
+		// (summary_early.go), and is used when its cells are these.
+		if done, err := col.early.use(w, view, fi); done || err != nil {
+			if err != nil {
 				return err
 			}
-		}
-		if err := t.Render(); err != nil {
+		} else if err := writeProblemTable(w, problemCells(view, fi)); err != nil {
 			return err
 		}
 		if col.moreProb > 0 {
@@ -188,6 +185,40 @@ func summaryMarkdown(w io.Writer, rep, view *flows.Report, fi *findingIndex, ent
 	t.Header("Severity", "Kind", "Count", "SAs", "First frames", "Example")
 	for _, g := range kinds {
 		if err := t.Append([]string{g.sev.String(), g.kind, strconv.Itoa(g.n), strconv.Itoa(g.nSAs), mdCell(o.refs.list(g.first, 8)), mdCell(g.msg)}); err != nil {
+			return err
+		}
+	}
+	return t.Render()
+}
+
+// problemCells returns the cells of the summary view's table of problem
+// SAs (view's SAs, their findings grouped by fi), row by row.
+func problemCells(view *flows.Report, fi *findingIndex) [][]string {
+	rows := saRows(view, "\n")
+	cells := make([][]string, 0, len(rows))
+	for _, r := range rows {
+		cells = append(cells, []string{strconv.Itoa(r.n), r.start, r.peers, r.version, r.spis, r.state, r.proposal, r.children, findingsCell(fi, r.n)})
+	}
+	return cells
+}
+
+// findingsCell is the last cell of row n of the table of problem SAs: the
+// severity and kind of each group of findings of SA n. The other cells of
+// a row are the SA's own (saRows) and its number.
+func findingsCell(fi *findingIndex, n int) string {
+	return strings.Join(fi.saFindings(n, false), "\n")
+}
+
+// writeProblemTable writes the summary view's table of problem SAs, whose
+// cells are cells (problemCells). The bytes depend on the cells alone.
+func writeProblemTable(w io.Writer, cells [][]string) error {
+	t := newASCIITable(w)
+	t.Header("#", "Start (UTC)", "Initiator → Responder", "IKE", "SPIs i/r", "State", "Proposal", "Child SAs", "Findings")
+	// Each row goes to Append as one []string, which tablewriter keeps
+	// as its cells; nine arguments would be boxed one by one and
+	// converted back (renderWide and the findings tables do the same).
+	for _, row := range cells {
+		if err := t.Append(row); err != nil {
 			return err
 		}
 	}
