@@ -305,7 +305,20 @@ func feedPrepared(m *merger, prep *flows.Preparer, each func(in int, p *flows.Pa
 	if !readAheadOn {
 		return feedInline(m, func(in int, p *flows.Packet) bool { return each(in, p, nil) }, warn)
 	}
-	ra := startReadAhead(m, prep, nil)
+	return startReadAhead(m, prep, nil).consume(warn, func(b *raBlock, it *raItem) bool {
+		pre := &it.pre
+		if prep == nil {
+			pre = nil
+		}
+		return each(it.in, b.packet(it), pre)
+	})
+}
+
+// consume hands each packet item of ra's blocks, in order, to item and
+// each warning to warn, until item returns false (then nil) or the
+// blocks end (then the merger's error, if reading stopped on one). It
+// stops ra before it returns.
+func (ra *readAhead) consume(warn func(path string, err error), item func(b *raBlock, it *raItem) bool) error {
 	defer ra.stop()
 	for {
 		b, err := ra.next()
@@ -318,11 +331,7 @@ func feedPrepared(m *merger, prep *flows.Preparer, each func(in int, p *flows.Pa
 				warn(it.path, it.err)
 				continue
 			}
-			pre := &it.pre
-			if prep == nil {
-				pre = nil
-			}
-			if !each(it.in, b.packet(it), pre) {
+			if !item(b, it) {
 				return nil
 			}
 		}
@@ -344,27 +353,7 @@ func feedSequenced(m *merger, seq *flows.Sequencer, each func(s *flows.Sequenced
 	if !readAheadOn {
 		return feedSequencedInline(m, seq, each, warn)
 	}
-	ra := startReadAhead(m, nil, seq)
-	defer ra.stop()
-	for {
-		b, err := ra.next()
-		if b == nil {
-			return err
-		}
-		for i := range b.items {
-			it := &b.items[i]
-			if it.err != nil {
-				warn(it.path, it.err)
-				continue
-			}
-			if !each(&it.seq) {
-				return nil
-			}
-		}
-		if err != nil {
-			return err
-		}
-	}
+	return startReadAhead(m, nil, seq).consume(warn, func(_ *raBlock, it *raItem) bool { return each(&it.seq) })
 }
 
 // feedSequencedInline is feedSequenced without the goroutine.
