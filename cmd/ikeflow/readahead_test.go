@@ -55,19 +55,7 @@ func raInputs(t *testing.T) []string {
 // with their octets in hex, copied while they are valid) and the error.
 func raTrace(t *testing.T, paths []string, feed func(*merger, func(int, *flows.Packet) bool, func(string, error)) error, stopAfter int) ([]string, error) {
 	t.Helper()
-	var readers []*capture.Reader
-	for _, p := range paths {
-		r, err := capture.Open(p, capture.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		readers = append(readers, r)
-	}
-	defer func() {
-		for _, r := range readers {
-			r.Close()
-		}
-	}()
+	readers := raOpen(t, paths)
 	var got []string
 	n := 0
 	err := feed(newMerger(paths, readers), func(in int, p *flows.Packet) bool {
@@ -283,15 +271,7 @@ func TestReadAheadPrepared(t *testing.T) {
 		for _, inline := range []bool{false, true} {
 			readAheadOn = !inline
 			pr := flows.NewAnalyzer(flows.Options{}).Preparer()
-			var readers []*capture.Reader
-			for _, p := range paths {
-				r, err := capture.Open(p, capture.Options{})
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer r.Close()
-				readers = append(readers, r)
-			}
+			readers := raOpen(t, paths)
 			n, ike := 0, 0
 			err := feedPrepared(newMerger(paths, readers), pr, func(_ int, p *flows.Packet, pre *flows.Prepared) bool {
 				n++
@@ -327,15 +307,7 @@ func TestReadAheadPrepared(t *testing.T) {
 // warnings.
 func raAnalyze(t *testing.T, paths []string, opt flows.Options, sequenced bool) (string, []string) {
 	t.Helper()
-	var readers []*capture.Reader
-	for _, p := range paths {
-		r, err := capture.Open(p, capture.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer r.Close()
-		readers = append(readers, r)
-	}
+	readers := raOpen(t, paths)
 	an := flows.NewAnalyzer(opt)
 	var warns []string
 	warn := func(path string, err error) { warns = append(warns, filepath.Base(path)+": "+err.Error()) }
@@ -400,15 +372,7 @@ func TestReadAheadSequencedStops(t *testing.T) {
 	paths := raInputs(t)
 	setBlocks(t, 2, 2, 1<<10)
 	for _, stopAfter := range []int{1, 5, 50} {
-		var readers []*capture.Reader
-		for _, p := range paths {
-			r, err := capture.Open(p, capture.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer r.Close()
-			readers = append(readers, r)
-		}
+		readers := raOpen(t, paths)
 		an := flows.NewAnalyzer(flows.Options{})
 		n := 0
 		err := feedSequenced(newMerger(paths, readers), an.Sequencer(), func(s *flows.Sequenced) bool {
@@ -423,4 +387,19 @@ func TestReadAheadSequencedStops(t *testing.T) {
 			t.Errorf("stop after %d: %d packets, error %v", stopAfter, n, err)
 		}
 	}
+}
+
+// raOpen opens the captures of paths, closed when the test ends.
+func raOpen(t *testing.T, paths []string) []*capture.Reader {
+	t.Helper()
+	var readers []*capture.Reader
+	for _, p := range paths {
+		r, err := capture.Open(p, capture.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { r.Close() })
+		readers = append(readers, r)
+	}
+	return readers
 }
