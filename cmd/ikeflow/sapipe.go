@@ -242,12 +242,13 @@ func (p *saPipe) wait() {
 	if p.ended {
 		return
 	}
-	p.ended = true
 	if len(p.cur.items) > 0 {
 		if p.ahead != nil {
 			// The analyzing goroutine has nothing left to do but wait:
 			// it encodes the last SAs itself while the pipe's goroutine
-			// works through those it has.
+			// works through those it has. (ended is set after this: a
+			// panic here reaches the CLI's guard, and abort, still
+			// allowed, ends the goroutine.)
 			for i := range p.cur.items {
 				if it := &p.cur.items[i]; !it.encoded {
 					p.encodeAhead(it)
@@ -256,6 +257,7 @@ func (p *saPipe) wait() {
 		}
 		p.full <- p.cur
 	}
+	p.ended = true
 	p.cur = nil
 	close(p.full)
 	<-p.done

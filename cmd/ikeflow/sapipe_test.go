@@ -318,3 +318,41 @@ func TestSAPipeAbort(t *testing.T) {
 		t.Errorf("collector saw %d SAs, want 2", col.total)
 	}
 }
+
+// panicAhead is an aheadWriter whose encoding panics, as a bug in the
+// encoder would on the analyzing goroutine.
+type panicAhead struct{}
+
+func (panicAhead) encodeAhead(b []byte, spans []flows.FindingSpan, sa *flows.SA) ([]byte, []flows.FindingSpan, error) {
+	panic("encoding ahead")
+}
+
+func (panicAhead) aheadOf(*flows.SA, []byte, []flows.FindingSpan, error) {}
+
+// TestSAPipePanicAtWaitStops checks that a panic while wait encodes the
+// last SAs on the analyzing goroutine (it reaches the CLI's guard, whose
+// deferred reportOut.close calls abort) does not leave the pipe's
+// goroutine waiting for batches forever: abort must still end it.
+func TestSAPipePanicAtWaitStops(t *testing.T) {
+	sas := corpusSAs(t, "ikev2-psk-success")
+	handled := 0
+	p := newSAPipe(func(*flows.SA) { handled++ }, func() bool { return false }, panicAhead{})
+	p.add(sas[0]) // the pipe is not behind: queued, not encoded
+	func() {
+		defer func() {
+			if r := recover(); r == nil {
+				t.Fatal("wait did not panic")
+			}
+		}()
+		p.wait()
+	}()
+	p.abort()
+	select {
+	case <-p.done:
+	default:
+		t.Fatal("the pipe's goroutine still runs after abort")
+	}
+	if handled != 0 {
+		t.Errorf("%d SAs handled after the analysis was abandoned", handled)
+	}
+}
