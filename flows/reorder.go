@@ -26,6 +26,11 @@ const (
 	DefaultReorderWindow = 2 * time.Second
 	// maxHeld bounds the packets held for reordering.
 	maxHeld = 1 << 14
+	// maxHeldOctets bounds their octets: maxHeld messages of up to 64 KiB
+	// would be a gigabyte. An ordinary capture holds far less (thousands
+	// of messages of a few hundred octets within the window); past it, the
+	// earliest packets leave the window early, as past maxHeld.
+	maxHeldOctets = 32 << 20
 	// dupWindow is the largest gap between two identical packets (same
 	// addresses, same bytes) for the second to count as a capture
 	// duplicate: no IKE or ESP stack retransmits this fast.
@@ -109,6 +114,7 @@ type reorder struct {
 	// their total capacity.
 	free      [bufClasses][][]byte
 	freeBytes int
+	octets    int // the octets of the packets held (their Data), bounded by maxHeldOctets
 	seq       uint64
 	newest    time.Time // latest time added
 	newestNs  int64     // newest.UnixNano(), the largest heldKey.t pushed
@@ -180,6 +186,7 @@ func (r *reorder) push(p *Packet, pre *Prepared) {
 	}
 	if p.Data != nil {
 		hp.p.Data = append(r.buffer(len(p.Data)), p.Data...)
+		r.octets += len(p.Data)
 	}
 	hk := heldKey{t: p.Time.UnixNano(), seq: r.seq, slot: slot}
 	r.seq++
@@ -250,6 +257,7 @@ func (r *reorder) pop() *heldPacket {
 			r.fifo, r.fhead = r.fifo[:0], 0
 		}
 		r.spare = append(r.spare, k.slot)
+		r.octets -= len(r.slab[k.slot].p.Data)
 		return &r.slab[k.slot]
 	}
 	h := r.heap
@@ -274,8 +282,13 @@ func (r *reorder) pop() *heldPacket {
 	}
 	r.heap = h
 	r.spare = append(r.spare, top.slot)
+	r.octets -= len(r.slab[top.slot].p.Data)
 	return &r.slab[top.slot]
 }
+
+// overfull reports whether the window holds more packets or octets than
+// it may (maxHeld, maxHeldOctets): the earliest must leave, window or not.
+func (r *reorder) overfull() bool { return r.size() > maxHeld || r.octets > maxHeldOctets }
 
 // Held packets' Data buffers come in power-of-two sizes from
 // 1<<minBufShift to 1<<(minBufShift+bufClasses-1) octets, and a buffer
@@ -363,7 +376,7 @@ func (a *Analyzer) enqueue(p *Packet, pre *Prepared) {
 		return
 	}
 	r.push(p, pre)
-	for r.size() > 0 && (r.pastWindow(w) || r.size() > maxHeld) {
+	for r.size() > 0 && (r.pastWindow(w) || r.overfull()) {
 		a.release()
 	}
 }

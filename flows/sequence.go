@@ -143,7 +143,7 @@ func (s *Sequencer) Next(out *Sequenced) bool {
 		out.p, out.by, out.sum, out.nat = o.p, s, o.sum, o.nat
 		out.filtered, out.late, out.lateBy = o.filtered, o.late, o.lateBy
 		o.p = Packet{}
-	case r.size() > 0 && (s.closed || r.pastWindow(s.window) || r.size() > maxHeld):
+	case r.size() > 0 && (s.closed || r.pastWindow(s.window) || r.overfull()):
 		// As Analyzer.release, but the packet's buffer goes with it.
 		hp := r.pop()
 		if hp.p.Time.After(r.lastOut) {
