@@ -43,8 +43,9 @@ import (
 //
 // The worker is one goroutine per Finish, only when at least
 // finishTuning.min SAs are open (a small report would gain little: see
-// finishParMin) and Options.FinishAlone is not set (OnSA feeds a slower
-// goroutine of its own). It never outlives finalizeShared: a
+// finishParMin), Options.FinishAlone is not set (OnSA feeds a slower
+// goroutine of its own) and GOMAXPROCS allows two goroutines to run at
+// once. It never outlives finalizeShared: a
 // deferred halt stops it and waits for it, also when the hand-on panics
 // (an OnSA callback). A panic in the worker is recovered there and raised
 // again on the Analyzer's goroutine, with the worker's stack, for the

@@ -392,8 +392,9 @@ func feedSequencedInline(m *merger, seq *flows.Sequencer, each func(s *flows.Seq
 	}
 }
 
-// readAheadOn selects feedPrepared's goroutine (feedAhead's too);
-// benchmarks and tests turn it off to compare with reading inline.
+// readAheadOn selects the read-ahead goroutine of feedPrepared,
+// feedAhead and feedSequenced; benchmarks and tests turn it off to compare
+// with reading inline.
 var readAheadOn = true
 
 // regularFiles reports whether every input is a regular file. Standard
