@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ikeflow/ikeflow/dissect"
+	"github.com/ikeflow/ikeflow/internal/words"
 )
 
 // Layout and evidence weights of the certificate findings.
@@ -287,7 +288,7 @@ func weakness(c *dissect.Certificate) string {
 	switch {
 	case c.KeyType == "RSA" && c.KeyBits > 0 && c.KeyBits < 2048:
 		bits := strconv.Itoa(c.KeyBits)
-		w = append(w, "has "+article(bits)+" "+bits+"-bit RSA key")
+		w = append(w, "has "+words.Article(bits)+" "+bits+"-bit RSA key")
 	case c.KeyType == "DSA":
 		w = append(w, "has a DSA key")
 	}
@@ -391,7 +392,7 @@ func chainVsRequest(side saSide, s, o *peerCerts) (text string, score int) {
 	for _, h := range o.reqHashes {
 		hs = append(hs, hex.EncodeToString(h))
 	}
-	text = "The " + other + " asked for certificates from the CA " + plural(len(hs), "key ", "keys ") + strings.Join(hs, ", ") + " (SHA-1 of the" +
+	text = "The " + other + " asked for certificates from the CA " + words.Pick(len(hs), "key ", "keys ") + strings.Join(hs, ", ") + " (SHA-1 of the" +
 		" CA public key, frame " + strconv.Itoa(o.reqFrame) + "); the " + who + "'s certificate '" + ee.Subject + "' is issued by '" +
 		top.Issuer + "', which it did not send, so the capture cannot show whether that issuer is the requested CA."
 	var extra []string
@@ -402,11 +403,11 @@ func chainVsRequest(side saSide, s, o *peerCerts) (text string, score int) {
 	}
 	switch {
 	case len(extra) > 0:
-		return text + " The " + who + " itself asks for " + plural(len(extra), "a CA key", "CA keys") + " the " + other + " does not (" + strings.Join(extra, ", ") +
+		return text + " The " + who + " itself asks for " + words.Pick(len(extra), "a CA key", "CA keys") + " the " + other + " does not (" + strings.Join(extra, ", ") +
 			"): the peers trust different CAs, so '" + top.Issuer + "' is likely a CA the " + other + " does not trust" +
 			" (unknown CA): add it to the " + other + "'s trusted CAs, or use a certificate from a CA it asks for.", evMedium
 	case len(s.reqHashes) > 0 && len(o.certs) > 0 && !bytes.Equal(o.certs[0].RawIssuer, top.RawIssuer):
-		return text + " Both peers ask for the same " + plural(len(s.reqHashes), "CA key", "CA keys") + ", yet the " + other + "'s own certificate is issued by '" +
+		return text + " Both peers ask for the same " + words.Pick(len(s.reqHashes), "CA key", "CA keys") + ", yet the " + other + "'s own certificate is issued by '" +
 			o.certs[0].Issuer + "': '" + top.Issuer + "' is likely an intermediate CA below the common root, which the " +
 			who + " must send with its certificate (missing intermediate).", evMedium
 	}
@@ -423,21 +424,15 @@ func humanDur(d time.Duration) string {
 	h := int(d / time.Hour)
 	d -= time.Duration(h) * time.Hour
 	m := int(d / time.Minute)
-	plural := func(n int, unit string) string {
-		if n == 1 {
-			return "1 " + unit
-		}
-		return strconv.Itoa(n) + " " + unit + "s"
-	}
 	switch {
 	case days > 0 && h == 0:
-		return plural(days, "day")
+		return words.Count(days, "day", "days")
 	case days > 0:
-		return plural(days, "day") + " " + plural(h, "hour")
+		return words.Count(days, "day", "days") + " " + words.Count(h, "hour", "hours")
 	case h > 0:
-		return plural(h, "hour") + " " + plural(m, "minute")
+		return words.Count(h, "hour", "hours") + " " + words.Count(m, "minute", "minutes")
 	case m > 0:
-		return plural(m, "minute")
+		return words.Count(m, "minute", "minutes")
 	}
-	return plural(int(d/time.Second), "second")
+	return words.Count(int(d/time.Second), "second", "seconds")
 }

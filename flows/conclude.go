@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ikeflow/ikeflow/dissect"
+	"github.com/ikeflow/ikeflow/internal/words"
 )
 
 // largeMessage is the IKE message size above which loss is likely due to IP
@@ -90,7 +91,7 @@ func (a *Analyzer) concludeSA(st *saState, cc *concluder) {
 	defer a.certFindings(st, cc) // after the state is known
 	if len(st.malformed) > 0 {
 		st.addFinding(KindMalformed, SeverityWarning, sa.Start,
-			count(len(st.malformed), "message", "messages")+" of this SA did not decode cleanly (truncated capture, IP fragments"+
+			words.Count(len(st.malformed), "message", "messages")+" of this SA did not decode cleanly (truncated capture, IP fragments"+
 				" missing from the capture, or a malformed message). Their content was analysed as far as it could be decoded.",
 			st.malformed...)
 	}
@@ -312,7 +313,7 @@ func (a *Analyzer) retransmitFinding(st *saState, ex *exRec, g []int) {
 	}
 	b.WriteString("). ")
 	if cut > 0 {
-		b.WriteString("This exchange has " + count(cut, "more message", "more messages") + " than the " + strconv.Itoa(MaxExchangeMessages) +
+		b.WriteString("This exchange has " + words.Count(cut, "more message", "more messages") + " than the " + strconv.Itoa(MaxExchangeMessages) +
 			" that ikeflow keeps per exchange: they are counted (" + strconv.Itoa(ex.retransmits()) +
 			retransmitsWhat(st.sa.Version) + " in all) but not listed here. ")
 	}
@@ -391,7 +392,7 @@ func (a *Analyzer) unansweredV2(st *saState, ex *exRec, answeredSize int) bool {
 		}
 		st.addFinding(KindDeadPeer, SeverityError, firstT,
 			"The "+from+" sent an INFORMATIONAL request (message ID "+u32(ex.MID)+", "+strconv.Itoa(size)+
-				what+count(n, "time", "times")+" over "+
+				what+words.Count(n, "time", "times")+" over "+
 				secs(lastT.Sub(firstT))+" and got no answer: the "+otherSide(from)+" is unreachable or has lost"+
 				" this IKE SA (reboot, HA failover, NAT mapping expired). The sender will declare the peer dead and tear down"+
 				" the SA. Check reachability on UDP 500/4500 and the peer's uptime.", frames...)

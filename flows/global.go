@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strconv"
 	"time"
+
+	"github.com/ikeflow/ikeflow/internal/words"
 )
 
 // Flapping thresholds: at least flapMin established SAs between the same
@@ -81,7 +83,7 @@ func (a *Analyzer) globalFindings() {
 				if list != "" {
 					list += ", "
 				}
-				list += ESPSPI(s).String() + " (" + o.src.String() + " → " + o.dst.String() + ", " + count(o.n, "packet", "packets") + ")"
+				list += ESPSPI(s).String() + " (" + o.src.String() + " → " + o.dst.String() + ", " + words.Count(o.n, "packet", "packets") + ")"
 			}
 		}
 		if len(spis) > 8 {
@@ -89,8 +91,8 @@ func (a *Analyzer) globalFindings() {
 		}
 		a.global = append(a.global, Finding{Kind: KindUnmatchedESP, Severity: SeverityInfo, Time: a.orphans[spis[0]].t,
 			Frames: frames,
-			Message: count(n, "ESP packet", "ESP packets") + " on " + count(len(spis), "SPI", "SPIs") + " " + plural(n, "belongs", "belong") + " to no IKE SA in this" +
-				" capture: " + list + ". " + plural(len(spis), "Its SA was", "Their SAs were") + " negotiated before the capture started, manually keyed, or negotiated" +
+			Message: words.Count(n, "ESP packet", "ESP packets") + " on " + words.Count(len(spis), "SPI", "SPIs") + " " + words.Pick(n, "belongs", "belong") + " to no IKE SA in this" +
+				" capture: " + list + ". " + words.Pick(len(spis), "Its SA was", "Their SAs were") + " negotiated before the capture started, manually keyed, or negotiated" +
 				" between other addresses."})
 	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/ikeflow/ikeflow/decrypt"
 	"github.com/ikeflow/ikeflow/dissect"
+	"github.com/ikeflow/ikeflow/internal/words"
 )
 
 // KeyStatus says what the keys given did for the encrypted messages of one
@@ -123,7 +124,7 @@ func (a *Analyzer) keyFindings(st *saState) {
 		// messages cannot open the other's. That is the PSK mismatch,
 		// reported by the authentication findings, not a wrong key file.
 		st.addFinding(KindKeyFailed, SeverityInfo, sa.Start,
-			"The "+who[0]+"'s encrypted messages of SA "+sa.Name()+" ("+plural(len(frames), "frame ", "frames ")+joinInts(sortedFrames(frames))+
+			"The "+who[0]+"'s encrypted messages of SA "+sa.Name()+" ("+words.Pick(len(frames), "frame ", "frames ")+joinInts(sortedFrames(frames))+
 				") do not open with the key that opens the other side's. IKEv1 derives its keys from the pre-shared key,"+
 				" so this is what peers with different pre-shared keys produce (each computed its own key); the key"+
 				" file itself may well be right.", frames...)
@@ -141,7 +142,7 @@ func (a *Analyzer) keyFindings(st *saState) {
 	}
 	st.addFinding(KindKeyFailed, SeverityWarning, sa.Start,
 		"The key given for SA "+sa.Name()+" does not verify on the messages from the "+strings.Join(who, " and the ")+
-			" ("+plural(len(frames), "frame ", "frames ")+joinInts(sortedFrames(frames))+"): "+which+opened+" Those messages are marked as not"+
+			" ("+words.Pick(len(frames), "frame ", "frames ")+joinInts(sortedFrames(frames))+"): "+which+opened+" Those messages are marked as not"+
 			" decrypted and what they carry was not analysed; check that the key file belongs to this capture"+
 			" (a rekeyed or restarted SA has new keys).", frames...)
 }
@@ -280,7 +281,7 @@ func (a *Analyzer) endUnknown(st *saState) {
 		}
 	}
 	var textBuf [512]byte
-	b := append(append(textBuf[:0], what...), plural(len(frames), " (frame ", " (frames ")...)
+	b := append(append(textBuf[:0], what...), words.Pick(len(frames), " (frame ", " (frames ")...)
 	for i, f := range frames {
 		if i > 0 {
 			b = append(b, ", "...)

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ikeflow/ikeflow/internal/words"
 )
 
 // ladderWidth is the width of the arrow column of a ladder diagram.
@@ -266,5 +268,5 @@ func framesWith(frames []int, name func(int) string) string {
 	for _, f := range frames {
 		s = append(s, name(f))
 	}
-	return "(" + plural(len(s), "frame ", "frames ") + strings.Join(s, ", ") + ")"
+	return "(" + words.Pick(len(s), "frame ", "frames ") + strings.Join(s, ", ") + ")"
 }

@@ -7,6 +7,8 @@ import (
 	"net/netip"
 	"strconv"
 	"time"
+
+	"github.com/ikeflow/ikeflow/internal/words"
 )
 
 // Field captures rarely come in strict time order: pcapng files with
@@ -514,7 +516,7 @@ func (a *Analyzer) captureFindings() {
 		}
 		a.global = append(a.global, Finding{Kind: KindCaptureDuplicate, Severity: SeverityInfo, Time: r.dupTime,
 			Frames: sortedFrames(r.dupFrames),
-			Message: count(r.dups, "packet appears", "packets appear") + " twice in the capture (frames " + pairs + "): the same" +
+			Message: words.Count(r.dups, "packet appears", "packets appear") + " twice in the capture (frames " + pairs + "): the same" +
 				" bytes between the same addresses within " + micros(r.dupGap) + ". That is the capture recording one" +
 				" packet twice (SPAN plus mirror port, or \"-i any\" seeing it on two interfaces), not a retransmission;" +
 				" the second copies were left out of the analysis."})
@@ -526,7 +528,7 @@ func (a *Analyzer) captureFindings() {
 	if r.late > 0 {
 		a.global = append(a.global, Finding{Kind: KindOutOfOrder, Severity: SeverityWarning, Time: r.lateTime,
 			Frames: sortedFrames(r.lateFrames),
-			Message: count(r.late, "frame comes", "frames come") + " after frames up to " + secs(r.lateMax) + " later in time" +
+			Message: words.Count(r.late, "frame comes", "frames come") + " after frames up to " + secs(r.lateMax) + " later in time" +
 				" (files concatenated rather than merged by time?). They were analysed where they are in the file, so" +
 				" pairing, retransmits and timings around them may be wrong. Merge the captures by time (mergecap" +
 				" without -a) and analyse again."})

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/ikeflow/ikeflow/dissect"
+	"github.com/ikeflow/ikeflow/internal/words"
 )
 
 // v1State is the IKEv1-specific part of an SA's state.
@@ -505,7 +506,7 @@ func (a *Analyzer) concludeV1(st *saState) {
 				" responder that silently drops an unacceptable proposal (some do instead of NO-PROPOSAL-CHOSEN). Offered: " +
 				listOr(st.offeredList(), "(not seen)") + "."
 		case lbl == "MM5" && len(v.encInfo) > 0:
-			hint = "The responder answered with " + plural(len(v.encInfo), "an encrypted informational message (frame ", "encrypted informational messages (frames ") + joinInts(v.encInfo) + ")" +
+			hint = "The responder answered with " + words.Pick(len(v.encInfo), "an encrypted informational message (frame ", "encrypted informational messages (frames ") + joinInts(v.encInfo) + ")" +
 				" instead of MM6. Without the responder's key their content is hidden, but after MM5 this is almost always" +
 				" PAYLOAD-MALFORMED or INVALID-HASH-INFORMATION: the responder decrypted MM5 with a different key. Check the" +
 				" pre-shared key on both sides."
@@ -532,7 +533,7 @@ func (a *Analyzer) concludeV1(st *saState) {
 		}
 		st.addFinding(KindUnanswered, sev, firstT,
 			"The "+firstFrom+"'s "+lbl+" (message ID "+u32(ex.MID)+", "+strconv.Itoa(firstSize)+" octets) got no reply"+
-				" in this capture ("+count(len(frames), "transmission", "transmissions")+"). "+hint, frames...)
+				" in this capture ("+words.Count(len(frames), "transmission", "transmissions")+"). "+hint, frames...)
 	}
 	// Unacknowledged probes in capture order (map order is random), and,
 	// as for IKEv2 requests, none sent within Grace of the end of the

@@ -4,6 +4,7 @@ import (
 	"strconv"
 
 	"github.com/ikeflow/ikeflow/dissect"
+	"github.com/ikeflow/ikeflow/internal/words"
 )
 
 // maxNoted bounds per-SA frame lists kept for findings.
@@ -123,7 +124,7 @@ func (a *Analyzer) v2Request(st *saState, p *Packet, side saSide, m *cmsg, hash 
 			// INVALID_KE_PAYLOAD, or a changed offer. Not a desync.
 		default:
 			st.addFinding(KindMIDDesync, SeverityError, p.Time,
-				"The "+side.String()+" sent "+article(h.Exchange.String())+" "+h.Exchange.String()+" request with message ID "+u32(mid)+
+				"The "+side.String()+" sent "+words.Article(h.Exchange.String())+" "+h.Exchange.String()+" request with message ID "+u32(mid)+
 					", already used by a different "+ex.Type.String()+" request (frame "+strconv.Itoa(ex.frame(0))+
 					"). A retransmission must be byte-identical, so one side has lost track of its message IDs: typical after an HA failover"+
 					" without RFC 6311 sync, or a peer restart that kept the IKE SA. Check the cluster sync state and the peers' logs for"+
@@ -147,7 +148,7 @@ func (a *Analyzer) v2Request(st *saState, p *Packet, side saSide, m *cmsg, hash 
 	case mid == s.next:
 	case mid > s.next:
 		st.addFinding(KindMIDDesync, SeverityWarning, p.Time,
-			"The "+side.String()+" sent "+article(h.Exchange.String())+" "+h.Exchange.String()+" request with message ID "+u32(mid)+
+			"The "+side.String()+" sent "+words.Article(h.Exchange.String())+" "+h.Exchange.String()+" request with message ID "+u32(mid)+
 				" but its previous request was "+u32(s.next-1)+": "+skippedIDs(s.next, mid-1)+
 				" (or sent on a path this capture does not see). The receiver expects "+u32(s.next)+
 				" and will drop the request; expect retransmits and a teardown. Typical after an HA failover without RFC 6311 sync"+
@@ -203,7 +204,7 @@ func (a *Analyzer) v2Response(st *saState, p *Packet, side saSide, m *cmsg, hash
 		s := &st.sides[reqSide]
 		if (s.seen && mid >= s.next) || (!s.seen && st.fromStart) {
 			st.addFinding(KindMIDDesync, SeverityWarning, p.Time,
-				"The "+side.String()+" sent "+article(h.Exchange.String())+" "+h.Exchange.String()+" response with message ID "+u32(mid)+
+				"The "+side.String()+" sent "+words.Article(h.Exchange.String())+" "+h.Exchange.String()+" response with message ID "+u32(mid)+
 					" for which no request from the "+reqSide.String()+" was seen. Either the request took a path this capture"+
 					" does not see, or the responder's view of message IDs differs from the requester's (HA failover, stale SA);"+
 					" the requester will drop this response.", p.Frame)

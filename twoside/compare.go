@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/ikeflow/ikeflow/internal/words"
 )
 
 // dupWindow is how close in time two byte-identical packets with the same
@@ -58,7 +60,7 @@ func Compare(a, b *Side) *Report {
 		r.Reason = "the captures share no IKE message or ESP packet (different conversations, or different incidents)" + nothingArrived(a, b) + nothingArrived(b, a)
 		return r
 	case shared < min(3, small):
-		r.Reason = fmt.Sprintf("the captures share only %s: too few to line them up", counted(shared, "packet", "packets"))
+		r.Reason = fmt.Sprintf("the captures share only %s: too few to line them up", words.Count(shared, "packet", "packets"))
 		return r
 	}
 	r.Related = true
@@ -498,5 +500,5 @@ func nothingArrived(from, to *Side) string {
 		fs[i] = fmt.Sprint(f)
 	}
 	return fmt.Sprintf("; but %s holds %s to %s (%s %s), which sent packets in %s at about that time, while nothing from their sender is in %s: if %s was captured on the path to %s, none of them arrived there",
-		from.Name, counted(n, "packet", "packets"), dst, agree(len(fs), "frame", "frames"), strings.Join(fs, ", "), to.Name, to.Name, to.Name, dst)
+		from.Name, words.Count(n, "packet", "packets"), dst, words.Pick(len(fs), "frame", "frames"), strings.Join(fs, ", "), to.Name, to.Name, to.Name, dst)
 }

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ikeflow/ikeflow/internal/words"
 )
 
 // maxListed bounds the frames or sequence numbers one sentence lists.
@@ -43,17 +45,17 @@ func findings(r *Report) []string {
 		}
 		if len(f.OnlyDownstream) > 0 {
 			out = append(out, fmt.Sprintf("%s from %s to %s: %s in %s but never in %s (%s %s in %s): injected between the capture points, or sent by another path.",
-				f.SA, f.From.Addr(), f.To.Addr(), counted(len(f.OnlyDownstream), "packet appears", "packets appear"), down, up, agree(len(f.OnlyDownstream), "frame", "frames"),
+				f.SA, f.From.Addr(), f.To.Addr(), words.Count(len(f.OnlyDownstream), "packet appears", "packets appear"), down, up, words.Pick(len(f.OnlyDownstream), "frame", "frames"),
 				list(f.OnlyDownstream, func(x Ref) string { return strconv.Itoa(x.Frame) }), down))
 		}
 		if f.Early > 0 {
 			out = append(out, fmt.Sprintf("%s from %s to %s: %s in %s up to %s before %s saw %s sent: the clocks stepped or drifted in a way the offset does not cover; %s left out.",
-				f.SA, f.From.Addr(), f.To.Addr(), counted(f.Early, "packet appears", "packets appear"), down, dur(f.EarlyMax), up,
-				agree(f.Early, "it", "them"), agree(f.Early, "its delay is", "their delays are")))
+				f.SA, f.From.Addr(), f.To.Addr(), words.Count(f.Early, "packet appears", "packets appear"), down, dur(f.EarlyMax), up,
+				words.Pick(f.Early, "it", "them"), words.Pick(f.Early, "its delay is", "their delays are")))
 		}
 		if f.Reordered > 0 {
 			out = append(out, fmt.Sprintf("%s from %s to %s: %s reached %s before a packet sent earlier (reordered between the capture points).",
-				f.SA, f.From.Addr(), f.To.Addr(), counted(f.Reordered, "packet", "packets"), down))
+				f.SA, f.From.Addr(), f.To.Addr(), words.Count(f.Reordered, "packet", "packets"), down))
 		}
 	}
 	out = append(out, natSentences(r)...)
@@ -80,7 +82,7 @@ func findings(r *Report) []string {
 				note = fmt.Sprintf(" (below zero is within the clock offset's uncertainty, ±%s)", dur(r.Clock.Uncertainty))
 			}
 			out = append(out, fmt.Sprintf("%s from %s to %s: %s crossed from %s to %s in %s min, %s median, %s max%s.",
-				f.SA, f.From.Addr(), f.To.Addr(), counted(f.Arrived, "packet", "packets"), r.sideName(f.Upstream), r.sideName(other(f.Upstream)),
+				f.SA, f.From.Addr(), f.To.Addr(), words.Count(f.Arrived, "packet", "packets"), r.sideName(f.Upstream), r.sideName(other(f.Upstream)),
 				dur(f.DelayMin), dur(f.DelayMedian), dur(f.DelayMax), note))
 		}
 	}
@@ -89,7 +91,7 @@ func findings(r *Report) []string {
 		outside += r.Flows[i].Outside
 	}
 	if outside > 0 {
-		out = append(out, fmt.Sprintf("%s near the start or end %s sent while the other capture was not running: not judged.", counted(outside, "packet", "packets"), agree(outside, "was", "were")))
+		out = append(out, fmt.Sprintf("%s near the start or end %s sent while the other capture was not running: not judged.", words.Count(outside, "packet", "packets"), words.Pick(outside, "was", "were")))
 	}
 	for _, x := range []struct {
 		name   string
@@ -107,20 +109,20 @@ func findings(r *Report) []string {
 		if x.n > len(x.frames) {
 			more = fmt.Sprintf(" and %d more", x.n-len(x.frames))
 		}
-		frameWord := agree(len(fs), "frame", "frames")
+		frameWord := words.Pick(len(fs), "frame", "frames")
 		if more != "" {
 			frameWord = "frames"
 		}
-		out = append(out, fmt.Sprintf("%s holds %s it could not reassemble (%s %s%s): some of %s fragments are not in it (dropped before that point, or missed by the capture).", x.name, counted(x.n, "IP datagram", "IP datagrams"), frameWord, strings.Join(fs, ", "), more, agree(x.n, "its", "their")))
+		out = append(out, fmt.Sprintf("%s holds %s it could not reassemble (%s %s%s): some of %s fragments are not in it (dropped before that point, or missed by the capture).", x.name, words.Count(x.n, "IP datagram", "IP datagrams"), frameWord, strings.Join(fs, ", "), more, words.Pick(x.n, "its", "their")))
 	}
 	if r.UnrelatedA > 0 || r.UnrelatedB > 0 {
-		out = append(out, fmt.Sprintf("Not judged: %s in %s and %d in %s are between addresses that have no packet in common with the other capture (other conversations, not on the path between the capture points).", counted(r.UnrelatedA, "packet", "packets"), r.A, r.UnrelatedB, r.B))
+		out = append(out, fmt.Sprintf("Not judged: %s in %s and %d in %s are between addresses that have no packet in common with the other capture (other conversations, not on the path between the capture points).", words.Count(r.UnrelatedA, "packet", "packets"), r.A, r.UnrelatedB, r.B))
 	}
 	if r.DuplicatesA > 0 || r.DuplicatesB > 0 {
 		out = append(out, fmt.Sprintf("Ignored capture duplicates (same bytes, same addresses, under 1 ms apart): %d in %s, %d in %s.", r.DuplicatesA, r.A, r.DuplicatesB, r.B))
 	}
 	if r.SkippedA > 0 || r.SkippedB > 0 {
-		out = append(out, fmt.Sprintf("Not compared: %s in %s and %d in %s (cut by the snap length, too short for a header, or over a memory bound).", counted(r.SkippedA, "IKE/ESP packet", "IKE/ESP packets"), r.A, r.SkippedB, r.B))
+		out = append(out, fmt.Sprintf("Not compared: %s in %s and %d in %s (cut by the snap length, too short for a header, or over a memory bound).", words.Count(r.SkippedA, "IKE/ESP packet", "IKE/ESP packets"), r.A, r.SkippedB, r.B))
 	}
 	return out
 }
@@ -251,7 +253,7 @@ func natSentences(r *Report) []string {
 			if m.FirstFrameA == m.LastFrameA {
 				frames = fmt.Sprintf("frame %d", m.FirstFrameA)
 			}
-			parts = append(parts, fmt.Sprintf("%s → %s (%s, %s in %s)", m.BSrc, m.BDst, counted(m.Packets, "packet", "packets"), frames, r.A))
+			parts = append(parts, fmt.Sprintf("%s → %s (%s, %s in %s)", m.BSrc, m.BDst, words.Count(m.Packets, "packet", "packets"), frames, r.A))
 		}
 		s := fmt.Sprintf("Rewritten between the capture points: %s → %s in %s became %s in %s", k.src, k.dst, r.A, strings.Join(parts, ", then "), r.B)
 		if len(ms) > 1 {
@@ -296,7 +298,7 @@ func staleSentences(r *Report, ms []Mapping, seen map[string]bool) []string {
 				}
 				seen[f.SA+ep] = true
 				out = append(out, fmt.Sprintf("%s of %s (%s %s in %s) %s sent to %s, a NAT mapping replaced by %s from frame %d in %s: the sender kept using the old mapping, which most likely no longer existed.",
-					counted(len(hit), "lost packet", "lost packets"), f.SA, agree(len(hit), "frame", "frames"), list(hit, func(x Ref) string { return strconv.Itoa(x.Frame) }), r.B, agree(len(hit), "was", "were"), ep, newer, last.FirstFrameA, r.A))
+					words.Count(len(hit), "lost packet", "lost packets"), f.SA, words.Pick(len(hit), "frame", "frames"), list(hit, func(x Ref) string { return strconv.Itoa(x.Frame) }), r.B, words.Pick(len(hit), "was", "were"), ep, newer, last.FirstFrameA, r.A))
 			}
 		}
 	}

@@ -351,11 +351,3 @@ func plural[T ~int | ~int64 | ~uint64 | ~uint32](n T) string {
 	}
 	return "s"
 }
-
-// theyOrIt is the pronoun for n things: "it" for 1, else "they".
-func theyOrIt(n int) string {
-	if n == 1 {
-		return "it"
-	}
-	return "they"
-}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ikeflow/ikeflow/internal/words"
 	"github.com/ikeflow/ikeflow/twoside"
 )
 
@@ -179,7 +180,7 @@ var twoSidedHTMLTemplate = template.Must(template.New("twoside").Funcs(template.
 	"add":  func(a, b int) int { return a + b },
 	"sub":  func(a, b int) int { return a - b },
 	"s":    plural[int],
-	"they": theyOrIt,
+	"they": func(n int) string { return words.Pick(n, "it", "they") },
 }).Parse(`<!DOCTYPE html>
 <html lang="en">
 <head>

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ikeflow/ikeflow/flows"
+	"github.com/ikeflow/ikeflow/internal/words"
 	"github.com/ikeflow/ikeflow/twoside"
 )
 
@@ -398,7 +399,7 @@ func writeTwoSidedLadder(w io.Writer, r *twoside.Report, width int, md bool) {
 			wrap(s, "  ", "    ")
 		}
 		if d.outside > 0 {
-			wrap(fmt.Sprintf("%d packet%s not drawn: the other capture was not running when %s passed", d.outside, plural(d.outside), theyOrIt(d.outside)), "  ", "    ")
+			wrap(fmt.Sprintf("%d packet%s not drawn: the other capture was not running when %s passed", d.outside, plural(d.outside), words.Pick(d.outside, "it", "they")), "  ", "    ")
 		}
 		head := []byte(strings.Repeat(" ", tsTimeCol) + tsLanes(s))
 		for i, c := range []byte("LABR") {

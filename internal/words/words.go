@@ -1,14 +1,17 @@
-package flows
+// Package words holds the English of the texts ikeflow prints: the
+// indefinite article of a name or number, and nouns, verbs and pronouns
+// that agree with a count.
+package words
 
 import "strconv"
 
-// article returns the indefinite article for word as a finding reads it
+// Article returns the indefinite article for word as a finding reads it
 // aloud: "an" before a vowel sound ("an IKE_AUTH request", "an unknown
 // 7 request", "an 8-bit key", "an 11-bit key"), "a" otherwise ("a
 // CREATE_CHILD_SA request", "a 1024-bit key"). Names are spelled as
 // registry names are; numbers are read as digits in groups of three
 // ("18" eighteen, "18000" eighteen thousand).
-func article(word string) string {
+func Article(word string) string {
 	if word == "" {
 		return "a"
 	}
@@ -32,16 +35,17 @@ func article(word string) string {
 	return "a"
 }
 
-// count returns n and the noun for it: "1 message", "3 messages".
-func count(n int, one, many string) string {
+// Count returns n and the noun for it: "1 message", "3 messages".
+func Count(n int, one, many string) string {
 	if n == 1 {
 		return "1 " + one
 	}
 	return strconv.Itoa(n) + " " + many
 }
 
-// plural returns one when n is 1, else many ("frame"/"frames", "has"/"have").
-func plural(n int, one, many string) string {
+// Pick returns one when n is 1, else many ("frame"/"frames", "has"/"have",
+// "it"/"they").
+func Pick(n int, one, many string) string {
 	if n == 1 {
 		return one
 	}
