@@ -154,12 +154,8 @@ func (ra *readAhead) run(m *merger) {
 func (ra *readAhead) fillPrepared(m *merger, b *raBlock) bool {
 	b.items, b.data, b.end, b.err = b.items[:0], b.data[:0], false, nil
 	for len(b.items) < raBlockItems && len(b.data) < raBlockOctets {
-		// A stopped analyzer waits for this goroutine: on a slow
-		// input (a pipe) the rest of the block could take minutes.
-		select {
-		case <-ra.quit:
+		if ra.stopping() {
 			return true
-		default:
 		}
 		ev, _, err := m.next()
 		if err == io.EOF {
@@ -219,12 +215,8 @@ func (ra *readAhead) fillSequenced(m *merger, b *raBlock) bool {
 			b.end = true
 			break
 		}
-		// A stopped analyzer waits for this goroutine: on a slow input
-		// (a pipe) the rest of the block could take minutes.
-		select {
-		case <-ra.quit:
+		if ra.stopping() {
 			return true
-		default:
 		}
 		ev, _, err := m.next()
 		if err == io.EOF {
@@ -277,13 +269,23 @@ func (b *raBlock) packet(it *raItem) *flows.Packet {
 	return &it.pkt
 }
 
+// stopping reports whether stop was called. The filling loops ask it
+// before each event: a stopped analyzer waits for this goroutine, and on a
+// slow input (a pipe) the rest of a block could take minutes.
+func (ra *readAhead) stopping() bool {
+	select {
+	case <-ra.quit:
+		return true
+	default:
+		return false
+	}
+}
+
 // stop ends the reading goroutine and waits for it (it returns after the
 // event being read, if any, not the rest of its block); calling it again
 // does nothing.
 func (ra *readAhead) stop() {
-	select {
-	case <-ra.quit:
-	default:
+	if !ra.stopping() {
 		close(ra.quit)
 	}
 	<-ra.done
