@@ -163,26 +163,27 @@ func (r *reorder) fromHeap() bool {
 	return len(r.heap) > 0 && r.heap[0].less(r.fifo[r.fhead])
 }
 
+// takeSlot returns the index of an element of *items to fill: a free one
+// from *spare, else a new one appended.
+func takeSlot[T any](items *[]T, spare *[]int32) int32 {
+	if n := len(*spare); n > 0 {
+		i := (*spare)[n-1]
+		*spare = (*spare)[:n-1]
+		return i
+	}
+	var zero T
+	*items = append(*items, zero)
+	return int32(len(*items) - 1)
+}
+
 // push adds p (copying its Data) with what was prepared for it to the
 // window.
 func (r *reorder) push(p *Packet, pre *Prepared) {
-	var slot int32
-	if n := len(r.spare); n > 0 {
-		slot, r.spare = r.spare[n-1], r.spare[:n-1]
-	} else {
-		slot = int32(len(r.slab))
-		r.slab = append(r.slab, heldPacket{})
-	}
+	slot := takeSlot(&r.slab, &r.spare)
 	hp := &r.slab[slot]
 	hp.p, hp.sum, hp.nat = *p, pre.sum, 0
 	if pre.nat.ok {
-		var ns int32
-		if n := len(r.natSpare); n > 0 {
-			ns, r.natSpare = r.natSpare[n-1], r.natSpare[:n-1]
-		} else {
-			ns = int32(len(r.nats))
-			r.nats = append(r.nats, natPre{})
-		}
+		ns := takeSlot(&r.nats, &r.natSpare)
 		r.nats[ns] = pre.nat
 		hp.nat = ns + 1
 	}
