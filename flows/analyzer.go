@@ -87,12 +87,10 @@ type Analyzer struct {
 	par finishTuning
 	// prep is the Preparer of AddPrepared's packets (prepare.go). nat is
 	// the NAT detection hashes prepared for the packet being processed
-	// (nat.ok false: none), natSrc and natDst its addresses: copies, not
-	// pointers to the packet, which would make every caller's packet
-	// escape to the heap.
-	prep           *Preparer
-	nat            natPre
-	natSrc, natDst netip.AddrPort
+	// (nat.ok false: none), taken for its addresses (process checks
+	// natPre.addrs).
+	prep *Preparer
+	nat  natPre
 	// sq is the Sequencer of AddSequenced's packets (sequence.go).
 	sq *Sequencer
 }

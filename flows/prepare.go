@@ -101,15 +101,14 @@ func (a *Analyzer) AddPrepared(p *Packet, pre *Prepared) {
 
 // natHashOf returns natHash(spii, spir, ap) for the packet being
 // processed, ap being its source (or, with dst, its destination): the
-// prepared hash when one was taken with the same inputs, else computed.
+// prepared hash when one was taken with the same SPIs (process hands on
+// only hashes taken for the packet's own addresses), else computed.
 func (a *Analyzer) natHashOf(spii, spir dissect.SPI, ap netip.AddrPort, dst bool) [sha1.Size]byte {
 	if n := &a.nat; n.ok && n.spii == spii && n.spir == spir {
-		if dst && ap == a.natDst {
+		if dst {
 			return n.dst
 		}
-		if !dst && ap == a.natSrc {
-			return n.src
-		}
+		return n.src
 	}
 	return natHash(spii, spir, ap)
 }

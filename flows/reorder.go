@@ -441,7 +441,7 @@ func (a *Analyzer) process(p *Packet, sum uint64, nat *natPre) {
 		// (only IKE_SA_INIT messages have them).
 		a.nat.ok = false
 		if nat != nil && nat.ok && nat.addrs == natAddrs(p) {
-			a.nat, a.natSrc, a.natDst = *nat, p.Src, p.Dst
+			a.nat = *nat
 		}
 		a.addIKE(p, sum)
 	case KindESP:
