@@ -113,7 +113,7 @@ func (a *Analyzer) v2Request(st *saState, p *Packet, side saSide, m *cmsg, hash 
 			return
 		case hash == ex.reqHash() || (f.fragTotal > 0 && ex.fragBits(false)&bit != 0):
 			m.flags |= cmsgRetransmit
-			m.payloads = a.lastPayloads(ex, side, m)
+			m.payloads = a.lastPayloads(ex, side)
 			if f.fragTotal <= 1 || f.fragNum == 1 {
 				ex.addRetransmit()
 			}
@@ -232,7 +232,7 @@ func (a *Analyzer) v2Response(st *saState, p *Packet, side saSide, m *cmsg, hash
 			}
 		case hash == ex.respHash() || (f.fragTotal > 0 && ex.fragBits(true)&bit != 0):
 			m.flags |= cmsgRetransmit
-			m.payloads = a.lastPayloads(ex, side, m)
+			m.payloads = a.lastPayloads(ex, side)
 			a.appendMsg(ex, m, p)
 		default:
 			st.addFinding(KindMIDDesync, SeverityWarning, p.Time,
@@ -279,10 +279,11 @@ func firstResp(ex *exRec) int {
 }
 
 // lastPayloads returns the payload summary of the first message of ex sent
-// by side (with the same fragment label as r), so retransmits show what
-// they carried without decrypting them again.
-func (a *Analyzer) lastPayloads(ex *exRec, side saSide, r *cmsg) textID {
-	num, total := a.msgFrag[0], a.msgFrag[1] // r's, exactly
+// by side with the fragment number and total of the message being
+// analysed (a.msgFrag), so retransmits show what they carried without
+// decrypting them again.
+func (a *Analyzer) lastPayloads(ex *exRec, side saSide) textID {
+	num, total := a.msgFrag[0], a.msgFrag[1]
 	for i := range ex.nmsgs() {
 		if ex.msg(i).side() != side {
 			continue
@@ -346,7 +347,6 @@ func fragLabel(num, total uint16) string {
 	return strconv.Itoa(int(num)) + "/" + strconv.Itoa(int(total))
 }
 
-// u32 formats a message ID.
 // skippedIDs says that message IDs lo to hi (lo ≤ hi) were skipped.
 func skippedIDs(lo, hi uint32) string {
 	if lo == hi {
@@ -355,6 +355,7 @@ func skippedIDs(lo, hi uint32) string {
 	return "message IDs " + rangeStr(lo, hi) + " were skipped"
 }
 
+// u32 formats a message ID.
 func u32(v uint32) string { return strconv.FormatUint(uint64(v), 10) }
 
 // rangeStr formats "a" or "a–b".
