@@ -372,16 +372,50 @@ func (a *Analyzer) enqueue(p *Packet, pre *Prepared) {
 		a.process(p, pre.sum, &pre.nat)
 		return
 	}
-	if !r.lastOut.IsZero() && p.Time.Before(r.lastOut) {
+	if by, late := r.lateBy(p.Time); late {
 		// Too late to be put back in order: analyse it where it is.
-		r.noteLate(p, tsub(r.lastOut, p.Time))
+		r.noteLate(p, by)
 		a.process(p, pre.sum, &pre.nat)
 		return
 	}
 	r.push(p, pre)
-	for r.size() > 0 && (r.pastWindow(w) || r.overfull()) {
+	for r.due(w) {
 		a.release()
 	}
+}
+
+// lateBy reports whether a packet of time t comes too late to be put back
+// in order (a later packet has left the window already), and by how much.
+func (r *reorder) lateBy(t time.Time) (time.Duration, bool) {
+	if r.lastOut.IsZero() || !t.Before(r.lastOut) {
+		return 0, false
+	}
+	return tsub(r.lastOut, t), true
+}
+
+// due reports whether the earliest held packet must leave the window of
+// width w: the capture has moved on by w, or the window is over full.
+func (r *reorder) due(w time.Duration) bool {
+	return r.size() > 0 && (r.pastWindow(w) || r.overfull())
+}
+
+// take removes the earliest held packet and returns it with its NAT
+// detection hashes (ok false: none), the time of the packets analysed
+// moving on to it. The caller recycles its Data; the pointer is valid
+// until the next push.
+func (r *reorder) take() (*heldPacket, natPre) {
+	hp := r.pop()
+	if hp.p.Time.After(r.lastOut) {
+		r.lastOut = hp.p.Time
+	}
+	var nat natPre
+	if hp.nat > 0 {
+		// The slot is overwritten whole when reused (push); natPre holds
+		// no pointers, so there is nothing to clear for the collector.
+		nat = r.nats[hp.nat-1]
+		r.natSpare = append(r.natSpare, hp.nat-1)
+	}
+	return hp, nat
 }
 
 // noteLate counts p, which came by after the window had moved past it,
@@ -400,20 +434,8 @@ func (r *reorder) noteLate(p *Packet, by time.Duration) {
 // release analyses the earliest held packet.
 func (a *Analyzer) release() {
 	r := &a.ro
-	hp := r.pop()
-	if hp.p.Time.After(r.lastOut) {
-		r.lastOut = hp.p.Time
-	}
-	var nat *natPre
-	if hp.nat > 0 {
-		nat = &r.nats[hp.nat-1]
-	}
-	a.process(&hp.p, hp.sum, nat)
-	if hp.nat > 0 {
-		// The slot is overwritten whole when reused (push); natPre holds
-		// no pointers, so there is nothing to clear for the collector.
-		r.natSpare = append(r.natSpare, hp.nat-1)
-	}
+	hp, nat := r.take()
+	a.process(&hp.p, hp.sum, &nat)
 	r.recycle(hp.p.Data)
 	hp.p = Packet{}
 }

@@ -102,11 +102,13 @@ func (s *Sequencer) Push(p *Packet) {
 	switch {
 	case s.window == 0:
 		s.pending(&q, &pre)
-	case !r.lastOut.IsZero() && q.Time.Before(r.lastOut):
-		// Too late to be put back in order: analysed where it is.
-		s.pending(&q, &pre)
-		s.pend.late, s.pend.lateBy = true, tsub(r.lastOut, q.Time)
 	default:
+		if by, late := r.lateBy(q.Time); late {
+			// Too late to be put back in order: analysed where it is.
+			s.pending(&q, &pre)
+			s.pend.late, s.pend.lateBy = true, by
+			return
+		}
 		r.push(&q, &pre)
 	}
 }
@@ -143,19 +145,11 @@ func (s *Sequencer) Next(out *Sequenced) bool {
 		out.p, out.by, out.sum, out.nat = o.p, s, o.sum, o.nat
 		out.filtered, out.late, out.lateBy = o.filtered, o.late, o.lateBy
 		o.p = Packet{}
-	case r.size() > 0 && (s.closed || r.pastWindow(s.window) || r.overfull()):
+	case s.closed && r.size() > 0, r.due(s.window):
 		// As Analyzer.release, but the packet's buffer goes with it.
-		hp := r.pop()
-		if hp.p.Time.After(r.lastOut) {
-			r.lastOut = hp.p.Time
-		}
-		out.p, out.by, out.sum = hp.p, s, hp.sum
+		hp, nat := r.take()
+		out.p, out.by, out.sum, out.nat = hp.p, s, hp.sum, nat
 		out.filtered, out.late, out.lateBy = false, false, 0
-		out.nat.ok = false
-		if hp.nat > 0 {
-			out.nat = r.nats[hp.nat-1]
-			r.natSpare = append(r.natSpare, hp.nat-1)
-		}
 		hp.p = Packet{}
 	default:
 		return false
