@@ -286,7 +286,7 @@ func (a *Analyzer) finalize(st *saState) {
 
 // settle is the part of finalize that reads and writes st (its working
 // state, exported SA and child SAs) and nothing else of the Analyzer but
-// what no longer changes once the packets are in (now, opt, sawESP): it
+// what no longer changes once the packets are in (now, opt, sawESP, texts): it
 // builds the exported SA and concludes it, with cc's scratch space.
 // Finish settles two SAs at once (finish_par.go).
 func (a *Analyzer) settle(st *saState, cc *concluder) {

@@ -33,7 +33,7 @@ type concluder struct {
 // whole SA (retransmits, unanswered requests, half-open, weak crypto, NAT,
 // ESP), with cc's scratch space. It reads and writes st and its exported
 // SA and child SAs only, and reads of the Analyzer only what no longer
-// changes once the packets are in (now, opt, sawESP): Finish runs it for
+// changes once the packets are in (now, opt, sawESP, texts): Finish runs it for
 // two SAs at once (finish_par.go).
 //
 // The findings are appended one at a time (saState.addFinding). They are

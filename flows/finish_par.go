@@ -17,7 +17,7 @@ import (
 //   - settle and release, which read and write only the SA's own working
 //     state, its exported SA and child SAs (conclude's scratch space is
 //     per goroutine: concluder), and of the Analyzer only what no longer
-//     changes after the last packet (now, opt, sawESP). Any goroutine may
+//     changes after the last packet (now, opt, sawESP, texts). Any goroutine may
 //     run them, for SAs in any order.
 //   - what touches the Analyzer's state, in the order SAs are finalised:
 //     the pair history (observePair), the Decryptor (Forget), the hand-off

@@ -7,9 +7,11 @@ import "github.com/ikeflow/ikeflow/dissect"
 // there is none. A zero spir finds the SA by its initiator SPI alone, as
 // for a first IKE_SA_INIT or main-mode message. Live displays call it
 // after Analyzer.Add to follow an SA as it happens: exchanges seen,
-// answers, Established, child SAs. The SA is a snapshot: each call
-// brings the same *SA up to date (the one later handed to OnSA), and
-// between calls it shows the SA as of the last call. Its State and
+// answers, Established, child SAs. Each call brings the same *SA up to
+// date (the one later handed to OnSA); its fields are those of the last
+// call, but its child SAs and findings are shared with the analysis and
+// change with each Add (ESP counts, repeats merged into a finding's
+// frames). Its State and
 // Findings are only final once it is handed to Options.OnSA or returned
 // by Finish. The SA must not be modified, and is only read between calls
 // to Add, from the goroutine that calls Add.

@@ -15,7 +15,7 @@ import (
 // GC off), while the whole run allocates about 80 MB. Below the floor a
 // collection is put off until the heap reaches it; above it (2 × live >
 // floor: the 100k- and 1M-SA captures) the runtime's own pacing applies,
-// up to bigHeapRoom.
+// its growth cut once it passes bigHeapRoom.
 const heapFloorBytes = 64 << 20
 
 // bigHeapRoom is the most the heap may grow past the live heap between
@@ -37,7 +37,8 @@ const bigHeapRoom = 64 << 20
 
 // heapFloor re-tunes GOGC after every collection so that the next one
 // comes at max(heapFloorBytes, live heap + growth), the growth being
-// GOGC's up to bigHeapRoom (gcPercentFor).
+// GOGC's, or max(bigHeapRoom, half of GOGC's) once GOGC's passes
+// bigHeapRoom (gcPercentFor).
 type heapFloor struct {
 	mu      sync.Mutex // orders tune and stop
 	stopped bool

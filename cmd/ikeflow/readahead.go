@@ -291,18 +291,13 @@ func (ra *readAhead) stop() {
 	<-ra.done
 }
 
-// feedAhead reads m in a read-ahead goroutine and hands each event to the
-// caller in capture order: packets (with the index of their input) to
-// each, which returns false to stop early, and warnings to warn. It
-// returns the merger's error, if reading stopped on one. The goroutine has
-// returned when feedAhead does.
-func feedAhead(m *merger, each func(in int, p *flows.Packet) bool, warn func(path string, err error)) error {
-	return feedPrepared(m, nil, func(in int, p *flows.Packet, _ *flows.Prepared) bool { return each(in, p) }, warn)
-}
-
-// feedPrepared is feedAhead with each packet prepared by prep (when not
-// nil) in the read-ahead goroutine: each gets what was prepared with the
-// packet (nil when nothing was: no prep, or reading inline).
+// feedPrepared reads m in a read-ahead goroutine and hands each event to
+// the caller in capture order: packets (with the index of their input) to
+// each, which returns false to stop early, and warnings to warn. Each
+// packet is prepared by prep (when not nil) in the read-ahead goroutine,
+// and each gets what was prepared with it (nil when nothing was: no prep,
+// or reading inline). It returns the merger's error, if reading stopped on
+// one. The goroutine has returned when feedPrepared does.
 func feedPrepared(m *merger, prep *flows.Preparer, each func(in int, p *flows.Packet, pre *flows.Prepared) bool, warn func(path string, err error)) error {
 	if !readAheadOn {
 		return feedInline(m, func(in int, p *flows.Packet) bool { return each(in, p, nil) }, warn)
@@ -394,8 +389,8 @@ func feedSequencedInline(m *merger, seq *flows.Sequencer, each func(s *flows.Seq
 	}
 }
 
-// readAheadOn selects the read-ahead goroutine of feedPrepared,
-// feedAhead and feedSequenced; benchmarks and tests turn it off to compare
+// readAheadOn selects the read-ahead goroutine of feedPrepared
+// and feedSequenced; benchmarks and tests turn it off to compare
 // with reading inline.
 var readAheadOn = true
 
@@ -416,8 +411,8 @@ func regularFiles(paths []string) bool {
 	return true
 }
 
-// feedInline is feedAhead without the goroutine: it reads m as the
-// analyzer asks for packets.
+// feedInline is feedPrepared without the goroutine and without
+// preparing: it reads m as the analyzer asks for packets.
 func feedInline(m *merger, each func(in int, p *flows.Packet) bool, warn func(path string, err error)) error {
 	m.onErr = func(path string, err error) { warn(path, readStopped(err)) }
 	var pkt flows.Packet

@@ -403,3 +403,9 @@ func raOpen(t *testing.T, paths []string) []*capture.Reader {
 	}
 	return readers
 }
+
+// feedAhead is feedPrepared without a Preparer, as the tests compare
+// reading ahead with reading inline (feedInline).
+func feedAhead(m *merger, each func(in int, p *flows.Packet) bool, warn func(path string, err error)) error {
+	return feedPrepared(m, nil, func(in int, p *flows.Packet, _ *flows.Prepared) bool { return each(in, p) }, warn)
+}

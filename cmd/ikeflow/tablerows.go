@@ -19,7 +19,8 @@ import (
 // line whose cells are unmerged, left-aligned with one-space padding and
 // narrower than their column comes out of Blueprint as
 // "| cell<spaces> | cell<spaces> |". A plain cell (printable ASCII: as
-// many columns as octets) needs no measuring; another is measured once.
+// many columns as octets) needs no measuring; another is measured, and
+// its padded form checked.
 // Any other line (header, border, another layout, a cell Blueprint would
 // truncate) goes to Blueprint. tablewriter still lays the table out
 // (widths, cell lines); TestPlainRowsMatchBlueprint and FuzzPlainRows
