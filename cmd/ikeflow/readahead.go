@@ -355,8 +355,6 @@ func feedSequenced(m *merger, seq *flows.Sequencer, each func(s *flows.Sequenced
 
 // feedSequencedInline is feedSequenced without the goroutine.
 func feedSequencedInline(m *merger, seq *flows.Sequencer, each func(s *flows.Sequenced) bool, warn func(path string, err error)) error {
-	m.onErr = func(path string, err error) { warn(path, readStopped(err)) }
-	var pkt flows.Packet
 	var s flows.Sequenced
 	drain := func() bool {
 		for seq.Next(&s) {
@@ -367,26 +365,17 @@ func feedSequencedInline(m *merger, seq *flows.Sequencer, each func(s *flows.Seq
 		}
 		return true
 	}
-	for {
-		ev, path, err := m.next()
-		if err == io.EOF {
-			seq.Close()
-			drain()
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		switch {
-		case packetOf(ev, &pkt):
-			seq.Push(&pkt)
-			if !drain() {
-				return nil
-			}
-		case ev.Kind == capture.KindError:
-			warn(path, ev.Err)
-		}
+	stopped := false
+	err := feedInline(m, func(_ int, p *flows.Packet) bool {
+		seq.Push(p)
+		stopped = !drain()
+		return !stopped
+	}, warn)
+	if err == nil && !stopped {
+		seq.Close() // the end of the input: Next returns every packet held
+		drain()
 	}
+	return err
 }
 
 // readAheadOn selects the read-ahead goroutine of feedPrepared
