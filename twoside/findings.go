@@ -109,11 +109,9 @@ func findings(r *Report) []string {
 		if x.n > len(x.frames) {
 			more = fmt.Sprintf(" and %d more", x.n-len(x.frames))
 		}
-		frameWord := words.Pick(len(fs), "frame", "frames")
-		if more != "" {
-			frameWord = "frames"
-		}
-		out = append(out, fmt.Sprintf("%s holds %s it could not reassemble (%s %s%s): some of %s fragments are not in it (dropped before that point, or missed by the capture).", x.name, words.Count(x.n, "IP datagram", "IP datagrams"), frameWord, strings.Join(fs, ", "), more, words.Pick(x.n, "its", "their")))
+		// One datagram lists its one frame; several list at least two
+		// frames or say how many more.
+		out = append(out, fmt.Sprintf("%s holds %s it could not reassemble (%s %s%s): some of %s fragments are not in it (dropped before that point, or missed by the capture).", x.name, words.Count(x.n, "IP datagram", "IP datagrams"), words.Pick(x.n, "frame", "frames"), strings.Join(fs, ", "), more, words.Pick(x.n, "its", "their")))
 	}
 	if r.UnrelatedA > 0 || r.UnrelatedB > 0 {
 		out = append(out, fmt.Sprintf("Not judged: %s in %s and %d in %s are between addresses that have no packet in common with the other capture (other conversations, not on the path between the capture points).", words.Count(r.UnrelatedA, "packet", "packets"), r.A, r.UnrelatedB, r.B))

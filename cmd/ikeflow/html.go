@@ -152,7 +152,7 @@ func renderHTML(w io.Writer, rep *flows.Report, col *collector, o renderOpts, dm
 		p.Summary = fmt.Sprintf("%d IKE SAs (IKEv2 %d, IKEv1 %d): %s. Too many to show each: below are the SAs with warnings or errors (at most %d, sections closed) and their findings, each text once; the verdict counts every SA. Narrow with --peer or --spi, or use --format json for everything.",
 			col.total, col.byVer[2], col.byVer[1], strings.Join(states, ", "), problemLimit)
 		p.MoreProb = col.moreProb
-		view = problemsView(rep, col)
+		view = problemsView(rep, col.problems)
 	}
 	fi := indexFindings(view)
 	entries := verdict(view, fi, o.refs)

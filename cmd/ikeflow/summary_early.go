@@ -70,7 +70,7 @@ func (e *earlyTable) render(probs []*flows.SA, found []flows.Finding) {
 		}
 	}()
 	slices.SortStableFunc(found, func(x, y flows.Finding) int { return x.Order() - y.Order() })
-	view := problemsView(&flows.Report{Findings: found}, &collector{problems: probs})
+	view := problemsView(&flows.Report{Findings: found}, probs)
 	cells := problemCells(view, indexFindings(view))
 	e.sas = view.SAs
 	e.found = make([]string, len(cells))

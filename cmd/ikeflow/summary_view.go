@@ -12,10 +12,10 @@ import (
 )
 
 // problemsView returns the report of a capture too large to list: its SAs
-// are the collected SAs with warnings or errors (in first-seen order), its
-// findings theirs and the capture-wide ones.
-func problemsView(rep *flows.Report, col *collector) *flows.Report {
-	probs := slices.Clone(col.problems)
+// are the collected SAs with warnings or errors (problems, in first-seen
+// order), its findings theirs and the capture-wide ones.
+func problemsView(rep *flows.Report, problems []*flows.SA) *flows.Report {
+	probs := slices.Clone(problems)
 	slices.SortStableFunc(probs, func(x, y *flows.SA) int { return x.FirstFrame - y.FirstFrame })
 	view := &flows.Report{SAs: probs, Stats: rep.Stats}
 	names := make(map[string]bool, len(probs))
@@ -76,7 +76,7 @@ type kindGroup struct {
 // and the findings grouped by kind. With a width limit that the tables
 // exceed, the SAs are blocks and the kinds a list.
 func renderSummary(w io.Writer, rep *flows.Report, col *collector, markdown bool, o renderOpts) error {
-	view := problemsView(rep, col)
+	view := problemsView(rep, col.problems)
 	fi := indexFindings(view)
 	kinds := col.kindGroups(rep)
 	entries := summaryVerdict(col, kinds)
@@ -142,12 +142,14 @@ func summaryWide(w io.Writer, rep, view *flows.Report, fi *findingIndex, entries
 		// The table of the problem SAs is most of the view's rendering:
 		// it was rendered during the analysis when the collector could
 		// (summary_early.go), and is used when its cells are these.
-		if done, err := col.early.use(w, view, fi); done || err != nil {
-			if err != nil {
+		done, err := col.early.use(w, view, fi)
+		if err != nil {
+			return err
+		}
+		if !done {
+			if err := writeProblemTable(w, problemCells(view, fi)); err != nil {
 				return err
 			}
-		} else if err := writeProblemTable(w, problemCells(view, fi)); err != nil {
-			return err
 		}
 		if col.moreProb > 0 {
 			fmt.Fprintf(w, "… and %d more SAs with warnings or errors.\n", col.moreProb)
