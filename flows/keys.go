@@ -282,12 +282,7 @@ func (a *Analyzer) endUnknown(st *saState) {
 	}
 	var textBuf [512]byte
 	b := append(append(textBuf[:0], what...), words.Pick(len(frames), " (frame ", " (frames ")...)
-	for i, f := range frames {
-		if i > 0 {
-			b = append(b, ", "...)
-		}
-		b = strconv.AppendInt(b, int64(f), 10)
-	}
+	b = appendInts(b, frames)
 	b = append(b, "), after which the capture shows nothing more of it: no IKE message and no ESP. Without keys a Delete and "...)
 	b = append(b, dpd...)
 	b = append(b, " look alike, so the SA may have been deleted there; \"established\" is only the last state the capture"+

@@ -87,7 +87,7 @@ func (a *Analyzer) AddPrepared(p *Packet, pre *Prepared) {
 	if p == nil {
 		return
 	}
-	if a.peers != nil && !a.peers[p.Src.Addr().Unmap()] && !a.peers[p.Dst.Addr().Unmap()] {
+	if outsidePeers(a.peers, p) {
 		a.report.Stats.FilteredOut++
 		return
 	}
@@ -111,4 +111,10 @@ func (a *Analyzer) natHashOf(spii, spir dissect.SPI, ap netip.AddrPort, dst bool
 		return n.src
 	}
 	return natHash(spii, spir, ap)
+}
+
+// outsidePeers reports whether the peer filter peers (nil: none) leaves p
+// out: neither its source nor its destination is one of them.
+func outsidePeers(peers map[netip.Addr]bool, p *Packet) bool {
+	return peers != nil && !peers[p.Src.Addr().Unmap()] && !peers[p.Dst.Addr().Unmap()]
 }

@@ -87,7 +87,7 @@ func (s *Sequencer) Push(p *Packet) {
 	}
 	r := &s.ro
 	q := *p
-	if s.peers != nil && !s.peers[p.Src.Addr().Unmap()] && !s.peers[p.Dst.Addr().Unmap()] {
+	if outsidePeers(s.peers, p) {
 		// Not analysed, only counted; the octets are kept all the same,
 		// for an Analyzer that takes it as Add does (a foreign Sequenced).
 		s.pending(&q, nil)

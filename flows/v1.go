@@ -26,14 +26,18 @@ func joinInts(v []int) string {
 	// Appended into one buffer: concluding SAs joins the frames of a
 	// finding for many SAs, and += built two strings per number.
 	var small [64]byte
-	b := small[:0]
+	return string(appendInts(small[:0], v))
+}
+
+// appendInts appends v to b as joinInts writes it ("3, 5, 9").
+func appendInts(b []byte, v []int) []byte {
 	for i, x := range v {
 		if i > 0 {
 			b = append(b, ", "...)
 		}
 		b = strconv.AppendInt(b, int64(x), 10)
 	}
-	return string(b)
+	return b
 }
 
 // v1Steps is the number of messages of a complete IKEv1 exchange.
