@@ -116,6 +116,7 @@ func (a *Analyzer) keyFindings(st *saState) {
 	if len(who) == 0 {
 		return
 	}
+	fs := sortedFrames(frames) // one frame may hold two failing messages (RFC 8229)
 	var which, opened string
 	switch {
 	case sa.Version == 1 && len(who) == 1 && (kc.Initiator == KeyVerified || kc.Responder == KeyVerified):
@@ -124,7 +125,7 @@ func (a *Analyzer) keyFindings(st *saState) {
 		// messages cannot open the other's. That is the PSK mismatch,
 		// reported by the authentication findings, not a wrong key file.
 		st.addFinding(KindKeyFailed, SeverityInfo, sa.Start,
-			"The "+who[0]+"'s encrypted messages of SA "+sa.Name()+" ("+words.Pick(len(frames), "frame ", "frames ")+joinInts(sortedFrames(frames))+
+			"The "+who[0]+"'s encrypted messages of SA "+sa.Name()+" ("+words.Pick(len(fs), "frame ", "frames ")+joinInts(fs)+
 				") do not open with the key that opens the other side's. IKEv1 derives its keys from the pre-shared key,"+
 				" so this is what peers with different pre-shared keys produce (each computed its own key); the key"+
 				" file itself may well be right.", frames...)
@@ -142,7 +143,7 @@ func (a *Analyzer) keyFindings(st *saState) {
 	}
 	st.addFinding(KindKeyFailed, SeverityWarning, sa.Start,
 		"The key given for SA "+sa.Name()+" does not verify on the messages from the "+strings.Join(who, " and the ")+
-			" ("+words.Pick(len(frames), "frame ", "frames ")+joinInts(sortedFrames(frames))+"): "+which+opened+" Those messages are marked as not"+
+			" ("+words.Pick(len(fs), "frame ", "frames ")+joinInts(fs)+"): "+which+opened+" Those messages are marked as not"+
 			" decrypted and what they carry was not analysed; check that the key file belongs to this capture"+
 			" (a rekeyed or restarted SA has new keys).", frames...)
 }

@@ -68,6 +68,9 @@ func TestSameFrameOrphanOrder(t *testing.T) {
 		if esp == nil {
 			t.Fatalf("run %d: no %s finding", run, KindUnmatchedESP)
 		}
+		if len(esp.Frames) != 1 {
+			t.Fatalf("run %d: the SPIs first seen in one frame name frames %v, want that frame once", run, esp.Frames)
+		}
 		at := 0
 		for k := 7; k >= 0; k-- { // ascending SPIs
 			spi := ESPSPI(uint32(0xc0000000 - 0x1000*k)).String()
