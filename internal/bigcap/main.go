@@ -7,6 +7,13 @@
 //
 //	go run ./internal/bigcap -sas 100000 -o /tmp/big.pcap
 //	go run ./internal/bigcap -sas 2000 -filler 20 -o /tmp/mostly-other.pcap
+//	go run ./internal/bigcap -sas 100000 -gap 36ms -o /tmp/big100k-1h.pcap
+//
+// -gap sets how far apart the copies start (5 ms by default: about 180 new
+// IKE SAs per second, so that every SA of a 100k-SA capture is still open
+// at its end under analyze's 10-minute idle timeout; 36 ms spreads 100k SAs
+// over 55 minutes, so that about a fifth of them are open at once).
+// The output file must not exist yet: bigcap never overwrites a file.
 package main
 
 import (
@@ -35,7 +42,12 @@ func main() {
 	filler := flag.Int("filler", 0, "non-IKE frames to add per IKE frame")
 	out := flag.String("o", "", "output pcap file")
 	glob := flag.String("templates", "testdata/corpus/*/capture.pcap", "template captures")
+	gap := flag.Duration("gap", 5*time.Millisecond, "time between the starts of two copies of a template")
 	flag.Parse()
+	if *gap <= 0 {
+		fmt.Fprintln(os.Stderr, "bigcap: -gap must be positive")
+		os.Exit(2)
+	}
 	if *out == "" {
 		fmt.Fprintln(os.Stderr, "bigcap: -o is required")
 		os.Exit(2)
@@ -54,7 +66,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "bigcap: no template captures match", *glob)
 		os.Exit(1)
 	}
-	f, err := os.Create(*out)
+	f, err := os.OpenFile(*out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bigcap:", err)
 		os.Exit(1)
@@ -66,7 +78,7 @@ func main() {
 		os.Exit(1)
 	}
 	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	// Copies start 5 ms apart and overlap in time (a template lasts up to
+	// Copies start -gap apart and overlap in time (a template lasts up to
 	// ~10 s). A capture taken on one link records their frames in time
 	// order, so the copies are merged by time, not written one after
 	// the other: only the copies in progress are held (a min-heap on the
@@ -76,14 +88,14 @@ func main() {
 	nextCopy := 0
 	startCopy := func() {
 		t := templates[nextCopy%len(templates)]
-		start := base.Add(time.Duration(nextCopy) * 5 * time.Millisecond)
+		start := base.Add(time.Duration(nextCopy) * *gap)
 		heap.Push(&h, &copyState{n: nextCopy, t: t, start: start, t0: t[0].ci.Timestamp})
 		produced += saCount(t)
 		nextCopy++
 	}
 	startCopy()
 	for h.Len() > 0 {
-		for produced < *sas && !base.Add(time.Duration(nextCopy)*5*time.Millisecond).After(h[0].at()) {
+		for produced < *sas && !base.Add(time.Duration(nextCopy)*(*gap)).After(h[0].at()) {
 			startCopy()
 		}
 		c := h[0]
