@@ -23,6 +23,7 @@ SCENARIOS+=(
 	ikev2-cert-id-mismatch
 	ikev2-cert-id-not-in-cert
 	ikev1-cert-rsa
+	ikev1-cert-fragmentation
 )
 
 CERT_DN_BASE="C=ZZ, O=ikeflow test"
@@ -240,6 +241,19 @@ sc_ikev1_cert_rsa() {
 	peers
 	IA=(cert=moon.crt) IB=(cert=sun.crt)
 	conf_pair version=1 auth=pubkey frag=no
+	cert_pair rsa 2048 2048
+	go
+	up_ping_down 2
+	cert_facts
+}
+
+sc_ikev1_cert_fragmentation() {
+	DESC="IKEv1 main mode with RSA signatures (RSA-2048 certificates in MM5/MM6) with strongSwan's IKEv1 fragmentation forced (fragmentation = force, fragment_size 500): MM5 and MM6 travel as fragment payloads (ISAKMP payload 132) + quick mode, pings, deletes"
+	CHECK=ikev1
+	EXTRA_A=("fragment_size = 500") EXTRA_B=("fragment_size = 500")
+	peers
+	IA=(cert=moon.crt) IB=(cert=sun.crt)
+	conf_pair version=1 auth=pubkey frag=force
 	cert_pair rsa 2048 2048
 	go
 	up_ping_down 2
