@@ -1,0 +1,108 @@
+package decrypt
+
+import (
+	"bytes"
+	"errors"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"testing"
+
+	"github.com/ikeflow/ikeflow/dissect"
+	"github.com/ikeflow/ikeflow/internal/testutil"
+)
+
+// TestTrackerV1Fragments feeds the strongSwan capture with IKEv1
+// fragmentation to a Tracker with the daemons' key: every encrypted
+// message decrypts (QM and the informationals chain their IVs from the
+// reassembled MM5/MM6), and each reassembled message has the length
+// charon logged for it ("reassembled fragmented IKE message (N bytes)").
+func TestTrackerV1Fragments(t *testing.T) {
+	dir := filepath.Join("..", "testdata", "corpus", "ikev1-cert-fragmentation")
+	keys, err := ParseKeyFile("ikev1_decryption_table", bytes.NewReader(testutil.ReadFile(t, filepath.Join(dir, "ikev1_decryption_table"))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logged []int // reassembled lengths charon logged, both peers
+	re := regexp.MustCompile(`reassembled fragmented IKE message \((\d+) bytes\)`)
+	for _, log := range []string{"charon-responder.log", "charon-initiator.log"} {
+		for _, m := range re.FindAllSubmatch(testutil.ReadFile(t, filepath.Join(dir, log)), -1) {
+			n, _ := strconv.Atoi(string(m[1]))
+			logged = append(logged, n)
+		}
+	}
+	trk := NewTracker(NewKeyring(keys...))
+	var m dissect.Message
+	var whole []int
+	encrypted := 0
+	for _, cm := range readIKEPcap(t, filepath.Join(dir, "capture.pcap")) {
+		_ = m.DecodeFromBytes(cm.ike)
+		r := trk.Message(cm.ike, &m, cm.src.Addr())
+		if r.Fragment.Complete {
+			whole = append(whole, len(r.Fragment.Whole))
+			if r.Fragment.Total != 3 {
+				t.Errorf("frame %d: reassembled from %d fragments, want 3", cm.frame, r.Fragment.Total)
+			}
+		}
+		if m.Header.IsEncrypted() || r.Fragment.Complete {
+			encrypted++
+			if r.State != StateDecrypted {
+				t.Errorf("frame %d: %s: %v", cm.frame, r.State, r.Err)
+			}
+		}
+	}
+	if len(whole) != 2 || len(logged) != 2 || whole[0] != logged[0] || whole[1] != logged[1] {
+		t.Errorf("reassembled %v octets, charon logged %v", whole, logged)
+	}
+	if encrypted != 7 { // MM5, MM6, QM1-3, two Deletes
+		t.Errorf("%d encrypted messages, want 7", encrypted)
+	}
+}
+
+// TestReassemblerV1Refuses checks what the reassembly refuses: a clear
+// message that is no fragment, a fragment payload longer than the message
+// (cut by the capture), and the per-message limits (through
+// dissect.FragmentsV1); and that MaxPending bounds the messages held.
+func TestReassemblerV1Refuses(t *testing.T) {
+	frag := func(id uint16, num uint8, last bool, data string) []byte {
+		b := make([]byte, dissect.HeaderLen, dissect.HeaderLen+8+len(data))
+		b[0], b[8] = 1, 2 // cookies
+		b[16], b[17], b[18] = byte(dissect.PayloadFragmentV1), 0x10, 2
+		plen := 8 + len(data)
+		b = append(b, 0, 0, byte(plen>>8), byte(plen), byte(id>>8), byte(id), num, 0)
+		if last {
+			b[len(b)-1] = 1
+		}
+		b = append(b, data...)
+		n := len(b)
+		b[24], b[25], b[26], b[27] = byte(n>>24), byte(n>>16), byte(n>>8), byte(n)
+		return b
+	}
+	var r ReassemblerV1
+	if _, err := r.Add(make([]byte, 40), true); !errors.Is(err, ErrMalformed) {
+		t.Errorf("not a fragment: %v", err)
+	}
+	cut := frag(1, 1, false, "abcdef")
+	if _, err := r.Add(cut[:len(cut)-2], true); !errors.Is(err, ErrMalformed) {
+		t.Errorf("cut fragment: %v", err)
+	}
+	if _, err := r.Add(frag(1, 0, false, "x"), true); !errors.Is(err, ErrMalformed) {
+		t.Errorf("number 0: %v", err)
+	}
+	r.MaxPending = 2
+	for id := uint16(1); id <= 5; id++ {
+		if f, err := r.Add(frag(id, 1, false, "a"), true); err != nil || f.Complete {
+			t.Fatalf("id %d: %+v, %v", id, f, err)
+		}
+	}
+	if r.Pending() != 2 {
+		t.Errorf("%d messages held, MaxPending 2", r.Pending())
+	}
+	f, err := r.Add(frag(5, 2, true, "b"), true)
+	if err != nil || !f.Complete || string(f.Whole) != "ab" || f.Total != 2 {
+		t.Errorf("completing id 5: %+v, %v", f, err)
+	}
+	if f, _ := r.Add(frag(1, 2, true, "b"), true); f.Complete {
+		t.Errorf("id 1 was evicted, yet completed: %+v", f)
+	}
+}
