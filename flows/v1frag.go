@@ -28,9 +28,11 @@ import (
 // limits), maxV1FragSets messages per SA, maxV1FragHeld messages with
 // fragments held and maxV1FragOctets octets over all SAs, and a message
 // still incomplete v1FragTimeout after its first fragment is given up when
-// another fragment of its SA arrives (the time strongSwan gives a
-// half-open IKE SA). A message given up, or incomplete at the end, gets a
-// fragments_missing finding naming the fragments seen and missing.
+// a fragment with its ID comes (which then starts a new message; 30 s is
+// the time strongSwan gives a half-open IKE SA). A message given up, or
+// incomplete when its SA ends, gets a fragments_missing finding naming
+// the fragments seen and missing (maxNoted per SA, then one counting the
+// rest).
 const (
 	maxV1FragSets   = 8
 	maxV1FragHeld   = 1024
@@ -61,9 +63,12 @@ type v1FragSet struct {
 	bad       bool // reassembled, but not into a message of this SA
 }
 
-// v1Frags holds an SA's fragmented messages (v1State.frags), oldest first.
+// v1Frags holds an SA's fragmented messages (v1State.frags), oldest first,
+// and counts the findings about them.
 type v1Frags struct {
-	sets []*v1FragSet
+	sets       []*v1FragSet
+	reported   int // fragments_missing findings made
+	unreported int // messages never reassembled past maxNoted findings
 }
 
 // v1FragNote tells v1 what the message being analysed is as a fragment.
@@ -123,8 +128,9 @@ func (a *Analyzer) v1Fragment(st *saState, p *Packet, side saSide) *v1FragNote {
 		err = dissect.ErrTruncated
 		set.cut = set.cut || cut
 	} else {
-		_, before := set.parts.Held()
+		nBefore, before := set.parts.Held()
 		whole, added, err = set.parts.Add(num, last, body[4:])
+		set.count = uint8(min(nBefore+1, 255)) // the fragments, once complete
 		_, after := set.parts.Held()
 		a.v1f.octets += after - before
 		switch {
@@ -152,7 +158,7 @@ func (a *Analyzer) v1Fragment(st *saState, p *Packet, side saSide) *v1FragNote {
 		a.v1FragBound()
 		return n
 	}
-	set.done, set.size, set.count = true, len(whole), uint8(min(len(set.frames), 255))
+	set.done, set.size = true, len(whole)
 	a.v1f.buf = append(a.v1f.buf[:0], whole...)
 	w := &a.v1f.whole
 	n.wholeErr = w.DecodeFromBytes(a.v1f.buf)
@@ -238,6 +244,12 @@ func (a *Analyzer) v1FragGiveUp(st *saState, s *v1FragSet) {
 
 // v1FragFinding reports a fragmented message that was never reassembled.
 func (a *Analyzer) v1FragFinding(st *saState, s *v1FragSet) {
+	fr := st.v1.frags
+	if fr.reported >= maxNoted {
+		fr.unreported++
+		return
+	}
+	fr.reported++
 	what := "The " + s.side.String() + "'s "
 	if s.ex != nil && s.step > 0 {
 		if l := v1Label(s.ex.Type, s.step); l != "" {
@@ -345,10 +357,18 @@ func (a *Analyzer) v1FragFinding(st *saState, s *v1FragSet) {
 // v1FragConclude runs first in concludeV1: the messages never
 // reassembled are reported.
 func (a *Analyzer) v1FragConclude(st *saState) {
-	if fr := st.v1.frags; fr != nil {
-		for _, s := range fr.sets {
-			a.v1FragGiveUp(st, s)
-		}
+	fr := st.v1.frags
+	if fr == nil {
+		return
+	}
+	for _, s := range fr.sets {
+		a.v1FragGiveUp(st, s)
+	}
+	if fr.unreported > 0 {
+		st.addFinding(KindFragmentsMissing, SeverityWarning, st.sa.Start,
+			words.Count(fr.unreported, "more IKEv1 message", "more IKEv1 messages")+" sent in fragments "+
+				words.Pick(fr.unreported, "was", "were")+" never reassembled in this capture (not listed one by one).")
+		fr.unreported = 0
 	}
 }
 

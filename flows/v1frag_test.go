@@ -349,6 +349,31 @@ func TestV1FragEdited(t *testing.T) {
 			t.Errorf("labels %q", got)
 		}
 	})
+	t.Run("many-fragment-ids", func(t *testing.T) {
+		// 100 copies of MM5's first fragment, each with another fragment
+		// ID: 100 messages never complete, reported within bounds.
+		pk := slices.Clone(orig[:mm5[0]])
+		for k := range 100 {
+			c := orig[mm5[0]]
+			c.Data = slices.Clone(c.Data)
+			c.Data[dissect.HeaderLen+4], c.Data[dissect.HeaderLen+5] = byte(k>>8), byte(k+2)
+			c.Frame, c.Time = 1000+k, c.Time.Add(time.Duration(k)*time.Microsecond)
+			pk = append(pk, c)
+		}
+		r := run(t, pk)
+		n, summary := 0, ""
+		for _, f := range r.Findings {
+			if f.Kind == KindFragmentsMissing {
+				n++
+				if strings.Contains(f.Message, "more IKEv1 messages") {
+					summary = f.Message
+				}
+			}
+		}
+		if n != maxNoted+1 || !strings.HasPrefix(summary, strconv.Itoa(100-maxNoted)+" more IKEv1 messages sent in fragments were never reassembled") {
+			t.Errorf("%d fragments_missing findings (want %d), summary %q", n, maxNoted+1, summary)
+		}
+	})
 	t.Run("hostile-numbers", func(t *testing.T) {
 		// Before MM5: copies of its fragment 2 numbered 0, 200 (above the
 		// limit) and 9 flagged last; then the real fragments, whose last
