@@ -121,7 +121,7 @@ CHILD_CLOSE = re.compile(r"^closing CHILD_SA (\S+)\{(\d+)\} with SPIs ([0-9a-f]{
 SELECTED = re.compile(r"^selected proposal: (IKE|ESP):(\S+)$")
 NOTIFY_ERR = re.compile(r"^received (\S+) (?:notify error|error notify)$")
 NOTIFY_ANY = re.compile(r"^received (\S+) notify")
-REASM = re.compile(r"^received fragment #\d+, reassembled fragmented IKE message \(\d+ bytes\)$")
+REASM = re.compile(r"^received fragment #\d+, reassembled fragmented IKE message \((\d+) bytes\)$")
 VERSION = re.compile(r"^IKE_SA \S+\[\d+\] state change: (\S+) => (\S+)$")
 
 
@@ -153,6 +153,7 @@ class Host:
         resend = {}           # thread -> response fragments being re-sent
         last_frag = {}        # thread -> recv record of the fragment parsed last
         reasm = {}            # thread -> recv record of the fragment that completed a message
+        reasm_size = {}       # (uid, bytes) -> that record, until the reassembled receive is logged
         for i, e in enumerate(self.events):
             if e["ev"] == "key":
                 if e["uid"]:
@@ -248,13 +249,16 @@ class Host:
                     s.update({"exchange": None, "type": None, "mid": None, "payloads": []})
                 self.sends.append(s)
                 continue
-            if REASM.match(msg) and th in last_frag:
+            m = REASM.match(msg)
+            if m and th in last_frag:
                 # IKEv1: charon logs the reassembled message as one more
-                # "received packet" (never on the wire), then parses it
-                reasm[th] = last_frag.pop(th)
+                # "received packet" of its length (never on the wire, maybe
+                # in another thread), then parses it
+                reasm_size[(uid, int(m.group(1)))] = last_frag.pop(th)
                 continue
             m = RECV.match(msg)
-            if m and th in reasm:
+            if m and (uid, int(m.group(3))) in reasm_size:
+                reasm[th] = reasm_size.pop((uid, int(m.group(3))))
                 last_recv.pop(th, None)
                 continue
             if m:

@@ -273,6 +273,10 @@ cert_augment() {
 	[ -f "$w/certs.json" ] || return 0
 	local r
 	for r in a:initiator b:responder; do
+		if [ ! -f "$w/${r%%:*}/charon.log" ]; then # the other daemon (interop): no charon log
+			: > "$w/auth-${r#*:}.txt"
+			continue
+		fi
 		grep -hE "$CERT_LOG_RE" "$w/${r%%:*}/charon.log" | grep -vE ' task$|loaded plugins' |
 			sed -E 's/^[0-9:]+ [0-9]+//' > "$w/auth-${r#*:}.txt" || true
 	done
