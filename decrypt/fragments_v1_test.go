@@ -106,3 +106,49 @@ func TestReassemblerV1Refuses(t *testing.T) {
 		t.Errorf("id 1 was evicted, yet completed: %+v", f)
 	}
 }
+
+// TestTrackerSkipV1 drops MM5's second fragment from the strongSwan capture
+// with IKEv1 fragmentation: MM5 never reassembles, and MM6 (whose IV is
+// MM5's last ciphertext block) only decrypts once SkipV1 is given MM5's
+// last fragment, the end of its ciphertext.
+func TestTrackerSkipV1(t *testing.T) {
+	dir := filepath.Join("..", "testdata", "corpus", "ikev1-cert-fragmentation")
+	keys, err := ParseKeyFile("ikev1_decryption_table", bytes.NewReader(testutil.ReadFile(t, filepath.Join(dir, "ikev1_decryption_table"))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs := readIKEPcap(t, filepath.Join(dir, "capture.pcap"))
+	for _, skip := range []bool{false, true} {
+		trk := NewTracker(NewKeyring(keys...))
+		var m dissect.Message
+		var mm6 Result
+		for _, cm := range msgs {
+			if cm.frame == 6 { // MM5 fragment 2: missed by the capture
+				continue
+			}
+			_ = m.DecodeFromBytes(cm.ike)
+			if skip && cm.frame == 8 { // MM6 begins: MM5's last fragment (frame 7) is all there is
+				var tail []byte
+				for _, c := range msgs {
+					if c.frame == 7 {
+						tail = c.ike[len(c.ike)-16:]
+					}
+				}
+				h := m.Header
+				if err := trk.SkipV1(&h, tail); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if r := trk.Message(cm.ike, &m, cm.src.Addr()); r.Fragment.Complete {
+				mm6 = r
+			}
+		}
+		if got := mm6.State == StateDecrypted; got != skip {
+			t.Errorf("skip %v: MM6 %s (%v)", skip, mm6.State, mm6.Err)
+		}
+	}
+	var s V1Session
+	if err := s.Skip(0, []byte{1, 2}); err == nil {
+		t.Error("Skip with a 2-octet tail and no suite: no error")
+	}
+}

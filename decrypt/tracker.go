@@ -350,3 +350,15 @@ func (t *Tracker) v1Fragment(s *V1Session, raw []byte, fromI bool) Result {
 	}
 	return Result{State: StateDecrypted, Plain: res.Plain, Payloads: res.Payloads, Key: res.Key, Retransmit: res.Retransmit, Fragment: f}
 }
+
+// SkipV1 continues the IV chain of the exchange of IKEv1 message header h
+// past a message the capture lacks whole, of which tail holds the last
+// octets (see [V1Session.Skip]): flows calls it for a message sent in
+// fragments whose last fragment, but not every other, was captured.
+func (t *Tracker) SkipV1(h *dissect.Header, tail []byte) error {
+	s, err := t.v1Session(h)
+	if err != nil {
+		return err
+	}
+	return s.Skip(h.MessageID, tail)
+}

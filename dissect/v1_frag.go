@@ -106,6 +106,15 @@ func (s *FragmentsV1) Add(num uint8, last bool, data []byte) (whole []byte, adde
 	return whole, FragmentComplete, nil
 }
 
+// Part returns the data of fragment num held (nil when it is not held).
+// It aliases the collection's copy.
+func (s *FragmentsV1) Part(num uint8) []byte {
+	if num == 0 || int(num) > len(s.parts) {
+		return nil
+	}
+	return s.parts[num-1]
+}
+
 // Last returns the number of the fragment flagged last, 0 until it came.
 func (s *FragmentsV1) Last() uint8 { return s.last }
 

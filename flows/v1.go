@@ -113,6 +113,7 @@ func (a *Analyzer) v1(p *Packet, decodeErr bool) {
 	var plain []byte
 	var derr error
 	if a.opt.Decryptor != nil && msg != nil {
+		a.v1FragSkip(st, msg)
 		a.opt.Decryptor.Observe(msg, msg.Raw, fromI)
 		plain, derr = a.opt.Decryptor.DecryptV1(msg, msg.Raw, fromI)
 	}

@@ -61,6 +61,9 @@ type v1FragSet struct {
 	refusedAt int
 	cut       bool // a refused fragment was cut short in the capture
 	bad       bool // reassembled, but not into a message of this SA
+	// skipped: the Decryptor's IV chain was continued past this message,
+	// incomplete then, with its last fragment (v1FragSkip).
+	skipped bool
 }
 
 // v1Frags holds an SA's fragmented messages (v1State.frags), oldest first,
@@ -159,6 +162,12 @@ func (a *Analyzer) v1Fragment(st *saState, p *Packet, side saSide) *v1FragNote {
 		return n
 	}
 	set.done, set.size = true, len(whole)
+	if set.skipped {
+		// Completed after the Decryptor's IV chain went past it: the
+		// messages after it were decrypted already; this one is not fed
+		// (it would put the chain back), so it stays unread.
+		return n
+	}
 	a.v1f.buf = append(a.v1f.buf[:0], whole...)
 	w := &a.v1f.whole
 	n.wholeErr = w.DecodeFromBytes(a.v1f.buf)
@@ -343,8 +352,11 @@ func (a *Analyzer) v1FragFinding(st *saState, s *v1FragSet) {
 		b = append(b, ", frame "...)
 		b = strconv.AppendInt(b, int64(frame), 10)
 		b = append(b, "), so it did put this one together: the capture missed the fragments (taken on another path,"+
-			" or packets dropped at the capture point), and what depends on this message (its content, and with keys"+
-			" the decryption of the messages after it) cannot be read from this capture."...)
+			" or packets dropped at the capture point), and this message's content cannot be read from this capture."...)
+		if s.skipped {
+			b = append(b, " The messages after it were decrypted all the same: its last fragment holds the end of its"+
+				" ciphertext, from which the next IV follows."...)
+		}
 	} else {
 		b = append(b, ". A message with a fragment missing cannot be put together by the receiver either: fragments lost"+
 			" on the path (loss, a firewall or rate limit dropping UDP, a fragment still larger than the path MTU) are"+
@@ -441,4 +453,42 @@ func v1SizeText(st *saState, ex *exRec, i int) string {
 		}
 	}
 	return strconv.Itoa(ex.msgSize(i)) + " octets"
+}
+
+// v1Skipper is the optional [Decryptor] method (decrypt.Tracker has it)
+// that continues an IKEv1 IV chain past a message the capture lacks whole,
+// given the message's last octets.
+type v1Skipper interface {
+	SkipV1(h *dissect.Header, tail []byte) error
+}
+
+// v1FragSkip runs before encrypted IKEv1 message m of st is decrypted: a
+// message of st sent in fragments, not reassembled, whose last fragment
+// came, is one the capture lacks whole, and the CBC chain of its exchange
+// (phase 1, whose last block also gives the quick modes' IVs, or m's
+// exchange) goes on from its last ciphertext block, the end of that
+// fragment: the Decryptor is told so, once, and m and the messages after
+// it decrypt.
+func (a *Analyzer) v1FragSkip(st *saState, m *dissect.Message) {
+	fr := st.v1.frags
+	if fr == nil || !m.Header.IsEncrypted() {
+		return
+	}
+	sk, ok := a.opt.Decryptor.(v1Skipper)
+	if !ok {
+		return
+	}
+	for _, s := range fr.sets {
+		if s.done || s.skipped || s.closed || s.ex == nil || s.parts.Last() == 0 {
+			continue
+		}
+		if s.ex.MID != 0 && s.ex.MID != m.Header.MessageID {
+			continue // another exchange's chain
+		}
+		h := m.Header
+		h.MessageID = s.ex.MID
+		if sk.SkipV1(&h, s.parts.Part(s.parts.Last())) == nil {
+			s.skipped = true
+		}
+	}
 }

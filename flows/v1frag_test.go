@@ -248,7 +248,8 @@ func TestV1FragEdited(t *testing.T) {
 		r := run(t, without(orig, mm5[1]))
 		msg := findingText(r, KindFragmentsMissing)
 		for _, want := range []string{"initiator's MM5 (message ID 0)", "2 fragments seen (frames " + strconv.Itoa(orig[mm5[0]].Frame) + ", " + strconv.Itoa(orig[mm5[2]].Frame) + ")",
-			"fragment 2 of 3 missing", "The responder sent the next message (MM6, frame " + strconv.Itoa(orig[mm6[0]].Frame) + ")", "the capture missed the fragments"} {
+			"fragment 2 of 3 missing", "The responder sent the next message (MM6, frame " + strconv.Itoa(orig[mm6[0]].Frame) + ")", "the capture missed the fragments",
+			"The messages after it were decrypted all the same"} {
 			if !strings.Contains(msg, want) {
 				t.Errorf("fragments_missing finding lacks %q:\n%s", want, msg)
 			}
@@ -258,6 +259,16 @@ func TestV1FragEdited(t *testing.T) {
 		}
 		if got, want := mainModeLabels(r), []string{"MM1:", "MM2:", "MM3:", "MM4:", "MM5:1", "MM5:3/3", "MM6:1", "MM6:2", "MM6:3/3"}; !slices.Equal(got, want) {
 			t.Errorf("labels %q, want %q", got, want)
+		}
+		// MM5's last fragment gives the end of its ciphertext, MM6's IV:
+		// everything after MM5 decrypts (charon logged MM6 "ID CERT SIG",
+		// the quick mode and both Deletes).
+		sa := r.SAs[0]
+		if r.Stats.DecryptFailed != 0 || r.Stats.Decrypted != 6 || sa.State != StateDeleted || len(sa.ChildSAs) != 1 {
+			t.Errorf("%d decrypted, %d not, state %s, %d child SAs; want 6, 0, deleted, 1", r.Stats.Decrypted, r.Stats.DecryptFailed, sa.State, len(sa.ChildSAs))
+		}
+		if p := sa.Exchanges[0].Messages[8].Payloads; p != "FRAG{ID CERT SIG}" {
+			t.Errorf("MM6: %q", p)
 		}
 	})
 	t.Run("mm6-never-sent-back", func(t *testing.T) {
