@@ -17,8 +17,15 @@ import (
 type ReassemblerV1 struct {
 	MaxPending int
 
-	pending map[fragKeyV1]*dissect.FragmentsV1
+	pending map[fragKeyV1]*pendingV1
 	order   []fragKeyV1 // oldest first, for eviction
+}
+
+// pendingV1 is a message with fragments missing.
+type pendingV1 struct {
+	frags   dissect.FragmentsV1
+	mid     uint32 // its exchange's message ID
+	skipped bool   // its tail was handed to Tails: the IV chain went past it
 }
 
 type fragKeyV1 struct {
@@ -62,10 +69,10 @@ func (r *ReassemblerV1) Add(msg []byte, fromInitiator bool) (Fragment, error) {
 	copy(k.spiR[:], msg[8:16])
 	k.fromInitiator, k.id = fromInitiator, id
 	if r.pending == nil {
-		r.pending = map[fragKeyV1]*dissect.FragmentsV1{}
+		r.pending = map[fragKeyV1]*pendingV1{}
 	}
-	s := r.pending[k]
-	if s == nil {
+	p := r.pending[k]
+	if p == nil {
 		maxPending := r.MaxPending
 		if maxPending <= 0 {
 			maxPending = DefaultMaxPending
@@ -73,10 +80,11 @@ func (r *ReassemblerV1) Add(msg []byte, fromInitiator bool) (Fragment, error) {
 		if len(r.order) >= maxPending {
 			r.drop(r.order[0])
 		}
-		s = &dissect.FragmentsV1{}
-		r.pending[k] = s
+		p = &pendingV1{mid: binary.BigEndian.Uint32(msg[20:24])}
+		r.pending[k] = p
 		r.order = append(r.order, k)
 	}
+	s := &p.frags
 	lastBefore := s.Last()
 	whole, added, err := s.Add(num, last, body[4:])
 	switch {
@@ -96,7 +104,30 @@ func (r *ReassemblerV1) Add(msg []byte, fromInitiator bool) (Fragment, error) {
 		f.Total = uint16(lastBefore)
 	}
 	f.Complete, f.Whole = true, whole
+	if p.skipped {
+		return f, errSkipped
+	}
 	return f, nil
+}
+
+// errSkipped: the message completed after the IV chain went past it.
+var errSkipped = unsupported("this IKEv1 message's last fragments came after the messages that follow it were decrypted (its IV chain was continued from its last fragment)")
+
+// Tails calls fn, once per message, with the exchange message ID and the
+// last fragment's data of each message of the ISAKMP SA (spiI, spiR) still
+// missing fragments although its last one came, in exchange mid or in
+// phase 1 (message ID 0), whose chain gives every exchange's first IV: the
+// messages the capture lacks whole before a message of exchange mid (see
+// [V1Session.Skip]).
+func (r *ReassemblerV1) Tails(spiI, spiR dissect.SPI, mid uint32, fn func(mid uint32, tail []byte)) {
+	for _, k := range r.order {
+		p := r.pending[k]
+		if k.spiI != spiI || k.spiR != spiR || p.skipped || p.frags.Last() == 0 || p.mid != 0 && p.mid != mid {
+			continue
+		}
+		p.skipped = true
+		fn(p.mid, p.frags.Part(p.frags.Last()))
+	}
 }
 
 // Pending returns the number of messages with fragments still missing.

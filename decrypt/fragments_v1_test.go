@@ -109,42 +109,65 @@ func TestReassemblerV1Refuses(t *testing.T) {
 
 // TestTrackerSkipV1 drops MM5's second fragment from the strongSwan capture
 // with IKEv1 fragmentation: MM5 never reassembles, and MM6 (whose IV is
-// MM5's last ciphertext block) only decrypts once SkipV1 is given MM5's
-// last fragment, the end of its ciphertext.
+// MM5's last ciphertext block) decrypts only when the chain is continued
+// from MM5's last fragment, the end of its ciphertext: by Message itself,
+// or through DecryptV1 after SkipV1 (what flows does), not without. The
+// messages after MM6 decrypt in every case.
 func TestTrackerSkipV1(t *testing.T) {
 	dir := filepath.Join("..", "testdata", "corpus", "ikev1-cert-fragmentation")
 	keys, err := ParseKeyFile("ikev1_decryption_table", bytes.NewReader(testutil.ReadFile(t, filepath.Join(dir, "ikev1_decryption_table"))))
 	if err != nil {
 		t.Fatal(err)
 	}
-	msgs := readIKEPcap(t, filepath.Join(dir, "capture.pcap"))
-	for _, skip := range []bool{false, true} {
+	var msgs []udpMsg
+	var tail []byte
+	for _, cm := range readIKEPcap(t, filepath.Join(dir, "capture.pcap")) {
+		switch cm.frame {
+		case 6: // MM5 fragment 2: missed by the capture
+			continue
+		case 7: // MM5's last fragment
+			tail = cm.ike[len(cm.ike)-16:]
+		}
+		msgs = append(msgs, cm)
+	}
+	for _, how := range []string{"Message", "DecryptV1", "DecryptV1+SkipV1"} {
 		trk := NewTracker(NewKeyring(keys...))
 		var m dissect.Message
-		var mm6 Result
+		var re ReassemblerV1
+		decrypted := map[int]bool{}
 		for _, cm := range msgs {
-			if cm.frame == 6 { // MM5 fragment 2: missed by the capture
+			_ = m.DecodeFromBytes(cm.ike)
+			fromI := cm.src.Addr() == msgs[0].src.Addr()
+			if how == "Message" {
+				r := trk.Message(cm.ike, &m, cm.src.Addr())
+				decrypted[cm.frame] = r.State == StateDecrypted
 				continue
 			}
-			_ = m.DecodeFromBytes(cm.ike)
-			if skip && cm.frame == 8 { // MM6 begins: MM5's last fragment (frame 7) is all there is
-				var tail []byte
-				for _, c := range msgs {
-					if c.frame == 7 {
-						tail = c.ike[len(c.ike)-16:]
+			raw := cm.ike
+			if IsFragmentV1(raw) {
+				f, _ := re.Add(raw, fromI)
+				if !f.Complete {
+					continue
+				}
+				raw = f.Whole
+				_ = m.DecodeFromBytes(raw)
+				if how == "DecryptV1+SkipV1" && cm.frame == 10 { // MM6 complete: MM5 came in part only
+					h := m.Header
+					if err := trk.SkipV1(&h, tail); err != nil {
+						t.Fatal(err)
 					}
 				}
-				h := m.Header
-				if err := trk.SkipV1(&h, tail); err != nil {
-					t.Fatal(err)
-				}
 			}
-			if r := trk.Message(cm.ike, &m, cm.src.Addr()); r.Fragment.Complete {
-				mm6 = r
-			}
+			plain, err := trk.DecryptV1(&m, raw, fromI)
+			decrypted[cm.frame] = err == nil && plain != nil
 		}
-		if got := mm6.State == StateDecrypted; got != skip {
-			t.Errorf("skip %v: MM6 %s (%v)", skip, mm6.State, mm6.Err)
+		// MM6 needs MM5's last block; the quick mode and the Deletes chain
+		// from MM6's last block, which its ciphertext gives either way.
+		for _, f := range []int{10, 11, 12, 13, 18, 19} {
+			want := f != 10 || how != "DecryptV1"
+			if decrypted[f] != want {
+				t.Errorf("%s: frame %d decrypted %v, want %v", how, f, decrypted[f], want)
+			}
 		}
 	}
 	var s V1Session

@@ -288,6 +288,9 @@ func (t *Tracker) v1Message(raw []byte, m *dissect.Message, src netip.Addr) Resu
 	if IsFragmentV1(raw) {
 		return t.v1Fragment(s, raw, fromI)
 	}
+	if h.IsEncrypted() {
+		t.skipTails(s, h)
+	}
 	res, err := s.Feed(raw, fromI)
 	if res.Encrypted {
 		t.recordV1(h, fromI, res, err)
@@ -338,6 +341,9 @@ func (t *Tracker) v1Fragment(s *V1Session, raw []byte, fromI bool) Result {
 		return Result{State: StateNotEncrypted, Err: err, Fragment: f}
 	}
 	h := &w.Header
+	if h.IsEncrypted() {
+		t.skipTails(s, h)
+	}
 	res, err := s.Feed(f.Whole, fromI)
 	if res.Encrypted {
 		t.recordV1(h, fromI, res, err)
@@ -361,4 +367,13 @@ func (t *Tracker) SkipV1(h *dissect.Header, tail []byte) error {
 		return err
 	}
 	return s.Skip(h.MessageID, tail)
+}
+
+// skipTails continues the IV chains past the messages of h's SA that the
+// capture lacks whole but whose last fragment came (ReassemblerV1.Tails),
+// before a message that follows them is decrypted.
+func (t *Tracker) skipTails(s *V1Session, h *dissect.Header) {
+	t.reasm1.Tails(h.SPIi, h.SPIr, h.MessageID, func(mid uint32, tail []byte) {
+		_ = s.Skip(mid, tail) // unsupported cipher or short tail: the next message just fails to decrypt
+	})
 }
