@@ -175,3 +175,51 @@ func TestTrackerSkipV1(t *testing.T) {
 		t.Error("Skip with a 2-octet tail and no suite: no error")
 	}
 }
+
+// FuzzTrackerV1Frag feeds the strongSwan capture with IKEv1 fragmentation
+// to Tracker.Message after the fuzz input rewrote octets of its messages
+// (3 octets a step: message, offset, value; the fragment headers and the
+// first octets are where the offsets mostly land) or dropped one (value
+// 0 at offset 255). Invariants: no panic, at most DefaultMaxPending
+// messages held, a complete fragment's Whole no longer than the limit.
+func FuzzTrackerV1Frag(f *testing.F) {
+	dir := filepath.Join("..", "testdata", "corpus", "ikev1-cert-fragmentation")
+	keys, err := ParseKeyFile("ikev1_decryption_table", bytes.NewReader(testutil.ReadFile(f, filepath.Join(dir, "ikev1_decryption_table"))))
+	if err != nil {
+		f.Fatal(err)
+	}
+	orig := readIKEPcap(f, filepath.Join(dir, "capture.pcap"))
+	f.Add([]byte{})
+	f.Add([]byte{5, 255, 0})          // drop MM5 fragment 2
+	f.Add([]byte{4, 34, 9, 4, 35, 1}) // MM5 fragment 1 renumbered 9, flagged last
+	f.Add([]byte{6, 31, 0xff})        // a fragment payload length beyond the message
+	f.Fuzz(func(t *testing.T, script []byte) {
+		msgs := make([]udpMsg, 0, len(orig))
+		for _, m := range orig {
+			m.ike = bytes.Clone(m.ike)
+			msgs = append(msgs, m)
+		}
+		for ; len(script) >= 3 && len(msgs) > 0; script = script[3:] {
+			k, off, v := int(script[0])%len(msgs), int(script[1]), script[2]
+			if off == 255 && v == 0 {
+				msgs = append(msgs[:k], msgs[k+1:]...)
+				continue
+			}
+			if off < len(msgs[k].ike) {
+				msgs[k].ike[off] = v
+			}
+		}
+		trk := NewTracker(NewKeyring(keys...))
+		var m dissect.Message
+		for _, cm := range msgs {
+			_ = m.DecodeFromBytes(cm.ike)
+			r := trk.Message(cm.ike, &m, cm.src.Addr())
+			if n := trk.reasm1.Pending(); n > DefaultMaxPending {
+				t.Fatalf("%d messages pending", n)
+			}
+			if len(r.Fragment.Whole) > dissect.MaxFragmentBytes {
+				t.Fatalf("reassembled %d octets", len(r.Fragment.Whole))
+			}
+		}
+	})
+}
