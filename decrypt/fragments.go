@@ -32,7 +32,9 @@ type fragKey struct {
 	flags      uint8 // I and R flags
 }
 
-// Fragment is the result of adding one fragment.
+// Fragment is the result of adding one fragment: an RFC 7383 SKF fragment
+// ([Reassembler]) or an IKEv1 fragment ([ReassemblerV1], whose Total is
+// known from the fragment flagged last on).
 type Fragment struct {
 	Number, Total uint16
 	// Duplicate is set when this fragment number was already held (a
@@ -44,6 +46,9 @@ type Fragment struct {
 	Complete bool
 	Plain    []byte
 	First    dissect.PayloadType
+	// Whole is, for an IKEv1 fragment that completed its message
+	// ([ReassemblerV1]), the reassembled message from its header on.
+	Whole []byte
 }
 
 // Add records the decrypted content plain of the SKF payload p of msg (the

@@ -392,3 +392,32 @@ func v1Walk(plain []byte, first dissect.PayloadType, out *[]dissect.Payload) (in
 func v1Known(t dissect.PayloadType) bool {
 	return (t >= dissect.PayloadSAV1 && t <= dissect.PayloadGAPV1) || (t >= dissect.PayloadNATDDraftV1 && t <= dissect.PayloadFragmentV1)
 }
+
+// Skip continues the CBC chain of exchange mid past a message the capture
+// does not hold whole, given the message's last octets (at least one
+// cipher block; an IKEv1 message whose fragments were not all captured,
+// but whose last one was): the IV of the exchange's next message is that
+// message's last ciphertext block ([RFC 2409] Appendix B), so the
+// messages after it still decrypt.
+//
+// [RFC 2409]: https://www.rfc-editor.org/rfc/rfc2409#appendix-B
+func (s *V1Session) Skip(mid uint32, tail []byte) error {
+	suite := s.Suite()
+	info, ok := encrInfos[suite.Encr]
+	if !ok || info.block < 8 || (suite.Encr != EncrDES && suite.Encr != Encr3DES && suite.Encr != EncrAESCBC) {
+		return unsupported("IKEv1 cipher " + suite.Encr.String())
+	}
+	bs := info.block
+	if len(tail) < bs {
+		return malformed("fewer octets than a cipher block")
+	}
+	ch, err := s.chain(mid, suite, bs)
+	if err != nil {
+		return err
+	}
+	ch.next = append([]byte(nil), tail[len(tail)-bs:]...)
+	if mid == 0 && len(s.p1hist) < 8 {
+		s.p1hist = append(s.p1hist, ch.next)
+	}
+	return nil
+}

@@ -48,6 +48,8 @@ type Tracker struct {
 	v1      map[saKey]*V1Session       // IKEv1 sessions by cookie pair
 	v1init  map[dissect.SPI]netip.Addr // IKEv1 initiator address by initiator cookie
 	reasm   Reassembler
+	reasm1  ReassemblerV1
+	whole   dissect.Message // the IKEv1 message reassembled last (v1Message)
 	buf     []byte
 	rekey   map[rekeyKey]dissect.SPI  // IKE SA rekey requests: new initiator SPI
 	scratch []dissect.Payload         // DecryptV2's walk of CREATE_CHILD_SA contents
@@ -283,6 +285,12 @@ func (t *Tracker) v1Message(raw []byte, m *dissect.Message, src netip.Addr) Resu
 		return Result{State: StateNotEncrypted}
 	}
 	fromI := t.v1init[h.SPIi] == src
+	if IsFragmentV1(raw) {
+		return t.v1Fragment(s, raw, fromI)
+	}
+	if h.IsEncrypted() {
+		t.skipTails(s, h)
+	}
 	res, err := s.Feed(raw, fromI)
 	if res.Encrypted {
 		t.recordV1(h, fromI, res, err)
@@ -313,4 +321,59 @@ func (t *Tracker) remember(k saKey, s Suite) {
 		clear(t.suites)
 	}
 	t.suites[k] = s
+}
+
+// v1Fragment adds an IKEv1 fragment to its message and, when it completes
+// it, feeds the reassembled message to the session: the Result then
+// carries the Fragment (Whole is the message) and the decryption of the
+// whole message. A fragment that does not complete a message is clear:
+// StateNotEncrypted, with its Fragment.
+func (t *Tracker) v1Fragment(s *V1Session, raw []byte, fromI bool) Result {
+	f, err := t.reasm1.Add(raw, fromI)
+	if err != nil {
+		return Result{State: StateNotEncrypted, Err: err, Fragment: f}
+	}
+	if !f.Complete {
+		return Result{State: StateNotEncrypted, Fragment: f}
+	}
+	w := &t.whole
+	if err := w.DecodeFromBytes(f.Whole); err != nil && !w.Header.IsEncrypted() {
+		return Result{State: StateNotEncrypted, Err: err, Fragment: f}
+	}
+	h := &w.Header
+	if h.IsEncrypted() {
+		t.skipTails(s, h)
+	}
+	res, err := s.Feed(f.Whole, fromI)
+	if res.Encrypted {
+		t.recordV1(h, fromI, res, err)
+	}
+	switch {
+	case !h.IsEncrypted():
+		return Result{State: StateNotEncrypted, Fragment: f}
+	case err != nil:
+		return Result{State: StateOf(err), Err: err, Retransmit: res.Retransmit, Fragment: f}
+	}
+	return Result{State: StateDecrypted, Plain: res.Plain, Payloads: res.Payloads, Key: res.Key, Retransmit: res.Retransmit, Fragment: f}
+}
+
+// SkipV1 continues the IV chain of the exchange of IKEv1 message header h
+// past a message the capture lacks whole, of which tail holds the last
+// octets (see [V1Session.Skip]): flows calls it for a message sent in
+// fragments whose last fragment, but not every other, was captured.
+func (t *Tracker) SkipV1(h *dissect.Header, tail []byte) error {
+	s, err := t.v1Session(h)
+	if err != nil {
+		return err
+	}
+	return s.Skip(h.MessageID, tail)
+}
+
+// skipTails continues the IV chains past the messages of h's SA that the
+// capture lacks whole but whose last fragment came (ReassemblerV1.Tails),
+// before a message that follows them is decrypted.
+func (t *Tracker) skipTails(s *V1Session, h *dissect.Header) {
+	t.reasm1.Tails(h.SPIi, h.SPIr, h.MessageID, func(mid uint32, tail []byte) {
+		_ = s.Skip(mid, tail) // unsupported cipher or short tail: the next message just fails to decrypt
+	})
 }

@@ -93,6 +93,8 @@ type Analyzer struct {
 	nat  natPre
 	// sq is the Sequencer of AddSequenced's packets (sequence.go).
 	sq *Sequencer
+	// v1f is the IKEv1 fragment reassembly's shared part (v1frag.go).
+	v1f v1FragWork
 }
 
 // NewAnalyzer returns an Analyzer configured by opt.

@@ -200,18 +200,19 @@ type groupedCopy struct {
 // at all: sent by the same side, both requests or both responses, the
 // same IKEv1 label (labelKey), and both unfragmented or both first
 // fragments, whatever their totals (a copy "1/n" joins a first fragment
-// "1/m"). A later fragment never starts a group, and its copies join none.
+// "1/m"). A later fragment never starts a group, and its copies join none
+// (an IKEv1 fragment has a number, and a total only when it is the last).
 // asCopy tells which role c is asked about: a first transmission is not a
 // retransmit, a copy is one.
 func copyKey(ex *exRec, c *cmsg, asCopy bool) (uint32, bool) {
-	if c.retransmit() != asCopy || c.fragTotal != 0 && c.fragNum != 1 {
+	if c.retransmit() != asCopy || c.fragTotal != 0 && c.fragNum != 1 || c.fragNum > 1 {
 		return 0, false
 	}
 	k := uint32(ex.labelKey(c))<<3 | uint32(c.side())<<2
 	if c.response() {
 		k |= 2
 	}
-	if c.fragTotal != 0 {
+	if c.fragTotal != 0 || c.fragNum != 0 {
 		k |= 1
 	}
 	return k, true

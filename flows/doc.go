@@ -23,6 +23,11 @@
 // Per-packet work is O(1) amortised. [Ladder] draws an SA as a text
 // sequence diagram.
 //
+// IKEv1 messages sent in vendor fragments (ISAKMP payload 132, as Cisco,
+// strongSwan, libreswan and racoon send main mode 5 and 6 with
+// certificates) are reassembled and analysed whole; their fragments are
+// listed with them, and a message never reassembled is a finding.
+//
 // The model follows RFC 7296 (IKEv2), RFC 2408/2409 (IKEv1), RFC 3948
 // (UDP encapsulation), RFC 7383 (fragmentation), RFC 6311 (message ID sync)
 // and RFC 3706 (DPD).

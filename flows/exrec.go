@@ -684,6 +684,8 @@ func (ex *exRec) render(out *Exchange, block []Message, tab *textTab) {
 			Size: ex.msgSize(i), Payloads: ex.text(i, tab), Retransmit: c.retransmit()}
 		if c.fragTotal > 0 {
 			m.Fragment = sharedFragLabel(ex.frag(i))
+		} else if c.fragNum > 0 { // an IKEv1 fragment other than the last: no total on the wire
+			m.Fragment = v1FragLabel(ex.frag(i))
 		}
 		if c.flags&cmsgLabeled != 0 {
 			m.Label = sharedV1Label(ex.Type, c.label)

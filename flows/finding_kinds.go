@@ -58,6 +58,7 @@ const (
 	KindAuthMethodMismatch FindingKind = "auth_method_mismatch"
 	KindCertDamaged        FindingKind = "certificate_damaged"
 	KindAuthFailedEvidence FindingKind = "authentication_failed_evidence"
+	KindFragmentsMissing   FindingKind = "fragments_missing"
 )
 
 // FindingKindInfo is one row of the finding-kind registry. Severity is the
@@ -118,6 +119,7 @@ var findingKinds = [...]FindingKindInfo{
 	{KindAuthMethodMismatch, SeverityWarning, "authentication failed between peers using different methods (shared key and signature)"},
 	{KindCertDamaged, SeverityWarning, "a certificate that does not parse"},
 	{KindAuthFailedEvidence, SeverityError, "what in the capture points at the cause of an authentication failure"},
+	{KindFragmentsMissing, SeverityWarning, "an IKEv1 message sent in fragments was never reassembled: names the fragments seen and missing"},
 }
 
 // FindingKinds returns the registry: every finding kind ikeflow emits with

@@ -14,7 +14,7 @@ import (
 // daemons' logs, so every direction decrypts (also the wrong-PSK case,
 // where each peer derived its own key).
 var keyedScenarios = []string{"ikev1-wrong-psk", "ikev1-main-quick", "ikev1-quick-id-mismatch", "ikev2-psk-success", "ikev2-rekey", "ikev2-cert-fragmentation",
-	"ikev1-cert-rsa", "ikev2-cert-expired", "ikev2-cert-missing-intermediate", "ikev2-cert-unknown-ca"}
+	"ikev1-cert-rsa", "ikev2-cert-expired", "ikev2-cert-missing-intermediate", "ikev2-cert-unknown-ca", "ikev1-cert-fragmentation"}
 
 // FuzzAnalyzerKeyed mutates real captures (flip an octet, drop, duplicate
 // or swap packets, as told by the fuzz input) and analyses them with the

@@ -18,7 +18,8 @@ type v1State struct {
 	gaveUp     bool
 	errIdx     []int // indexes of error findings (adjusted if the SA came up later)
 	dpd        map[uint32]*exRec
-	encInfo    []int // encrypted informationals during phase 1 (after MM5)
+	encInfo    []int    // encrypted informationals during phase 1 (after MM5)
+	frags      *v1Frags // fragmented messages (v1frag.go)
 }
 
 // joinInts formats frame numbers as "5, 7, 9".
@@ -96,20 +97,36 @@ func (a *Analyzer) v1(p *Packet, decodeErr bool) {
 	}
 	f := &a.f
 	f.reset()
+	// A fragment (v1frag.go) is analysed as the message it completes, or
+	// only placed in its exchange while fragments are missing.
+	fr := a.v1Fragment(st, p, side)
+	msg, hash := &a.msg, a.msgHash()
+	if fr != nil {
+		f.summary = append(f.summary, "FRAG"...)
+		if fr.whole == nil {
+			msg = nil
+		} else {
+			msg, decodeErr = fr.whole, fr.wholeErr != nil
+			f.summary = append(f.summary, '{')
+		}
+	}
 	var plain []byte
 	var derr error
-	if a.opt.Decryptor != nil {
-		a.opt.Decryptor.Observe(&a.msg, a.msg.Raw, fromI)
-		plain, derr = a.opt.Decryptor.DecryptV1(&a.msg, a.msg.Raw, fromI)
+	if a.opt.Decryptor != nil && msg != nil {
+		a.v1FragSkip(st, msg)
+		a.opt.Decryptor.Observe(msg, msg.Raw, fromI)
+		plain, derr = a.opt.Decryptor.DecryptV1(msg, msg.Raw, fromI)
 	}
-	if h.IsEncrypted() {
+	if msg == nil {
+		// a fragment: its message is analysed when complete
+	} else if msg.Header.IsEncrypted() {
 		f.sk = true
 		if a.opt.Decryptor != nil {
 			st.noteKey(side, derr, p.Frame)
 			if derr == nil && plain != nil {
 				a.report.Stats.Decrypted++
 				a.inner = a.inner[:0]
-				_, _ = dissect.WalkPayloads(plain, 0, h.NextPayload, 1, &a.inner)
+				_, _ = dissect.WalkPayloads(plain, 0, msg.Header.NextPayload, 1, &a.inner)
 				f.collect(1, a.inner)
 				f.decrypted = true
 			} else {
@@ -121,20 +138,32 @@ func (a *Analyzer) v1(p *Packet, decodeErr bool) {
 			st.Encrypted = true
 		}
 	} else {
-		f.collect(1, a.msg.Payloads)
+		f.collect(1, msg.Payloads)
 	}
-	if decodeErr && !h.IsEncrypted() && len(st.rareOrEmpty().malformed) < maxNoted {
+	if fr != nil && fr.whole != nil {
+		f.summary = append(f.summary, '}')
+	}
+	if decodeErr && (msg == nil || !msg.Header.IsEncrypted()) && len(st.rareOrEmpty().malformed) < maxNoted {
 		r := st.odd()
 		r.malformed = append(r.malformed, p.Frame)
 	}
-	hash := a.msgHash()
 	mv := cmsg{}
+	if fr != nil {
+		a.msgFrag = [2]uint16{uint16(fr.num), 0}
+		if fr.last {
+			a.msgFrag[1] = uint16(fr.num) // as on the wire: only the last fragment tells the total
+		}
+		mv.fragNum, mv.fragTotal = narrowFrag(a.msgFrag[0]), narrowFrag(a.msgFrag[1])
+	}
 	if side == sideR {
 		mv.flags |= cmsgResponder
 	}
 	m := &mv
 
 	ex := a.findExV1(st, h)
+	if fr != nil && !fr.first && fr.set.ex != nil {
+		ex = fr.set.ex // a fragment joins the exchange of its message
+	}
 	if ex == nil {
 		ex = st.newExchange(h.Exchange, h.MessageID, side, p.Time)
 		a.addExchange(st, ex)
@@ -154,15 +183,25 @@ func (a *Analyzer) v1(p *Packet, decodeErr bool) {
 			m.flags |= cmsgRetransmit | prev.flags&(cmsgResponse|cmsgLabeled)
 			m.label = prev.label
 			m.payloads = a.copyText(ex, i)
-			ex.addRetransmit()
+			if fr == nil || fr.num == 1 { // a fragmented message's copy counts once
+				ex.addRetransmit()
+			}
 			a.appendMsg(ex, m, p)
 			return
 		}
 	}
-	if ex.v1step == 0 || !sameSideAgain(ex, side, h) {
-		ex.v1step++
+	if fr == nil || fr.first {
+		if ex.v1step == 0 || !sameSideAgain(ex, side, h) {
+			ex.v1step++
+		}
+		if fr != nil {
+			fr.set.ex, fr.set.step = ex, ex.v1step
+		}
 	}
 	m.label = ex.v1step
+	if fr != nil {
+		m.label = fr.set.step
+	}
 	m.flags |= cmsgLabeled
 	if side != ex.side {
 		m.flags |= cmsgResponse
@@ -178,10 +217,13 @@ func (a *Analyzer) v1(p *Packet, decodeErr bool) {
 			}
 		}
 	}
-	if ex.v1step >= v1Steps(ex.Type) {
+	if ex.v1step >= v1Steps(ex.Type) && (fr == nil || fr.whole != nil) {
 		ex.Answered = true
 	}
 	a.appendMsg(ex, m, p)
+	if fr != nil && fr.whole == nil {
+		return
+	}
 	a.certSee(st, p, side, f)
 	a.onV1(st, p, side, ex, f)
 }
@@ -463,6 +505,7 @@ func (a *Analyzer) v1ErrorFinding(st *saState, p *Packet, side saSide, t dissect
 // concludeV1 adds IKEv1 findings that need the whole SA.
 func (a *Analyzer) concludeV1(st *saState) {
 	v := st.v1
+	a.v1FragConclude(st)
 	for _, i := range v.errIdx {
 		f := &st.findings()[i]
 		if v.phase1Done && len(f.Frames) > 0 && f.Frames[0] < v.doneFrame && f.Kind != KindInvalidIDInfo {
@@ -487,6 +530,9 @@ func (a *Analyzer) concludeV1(st *saState) {
 		if ex.Type == dissect.ExchangeQuickMode && ex.v1step == 2 {
 			continue // QM3 is often not captured as an answer; QM2 completed the negotiation
 		}
+		if v1FragIncomplete(st, ex, ex.v1step) {
+			continue // sent, not reassembled: v1FragFinding says what is missing
+		}
 		// The message that went unanswered is the last distinct one.
 		lbl := v1Label(ex.Type, ex.v1step)
 		var frames []int
@@ -502,7 +548,7 @@ func (a *Analyzer) concludeV1(st *saState) {
 		if first < 0 {
 			continue
 		}
-		firstT, firstFrom, firstSize := ex.msgTime(first), ex.msg(first).side().String(), ex.msgSize(first)
+		firstT, firstFrom, firstSize := ex.msgTime(first), ex.msg(first).side().String(), v1SizeText(st, ex, first)
 		hint := "Check that UDP 500/4500 reaches the peer and what the peer logs."
 		switch {
 		case lbl == "MM1" || lbl == "AM1":
@@ -520,6 +566,11 @@ func (a *Analyzer) concludeV1(st *saState) {
 					" cannot decrypt MM5 and reports PAYLOAD-MALFORMED. Re-enter the PSK on both peers.",
 				append(append([]int{}, frames...), v.encInfo...)...)
 			st.out.set(outAuthFailed)
+		case lbl == "MM5" && ex.msg(first).fragNum != 0:
+			hint = "The responder did not answer MM5, the first encrypted message, which went in IKEv1 fragments: with" +
+				" pre-shared keys this is the classic sign of a PSK mismatch (the responder cannot decrypt it). Also" +
+				" possible: fragments lost on the path after this capture point (a firewall or rate limit dropping UDP," +
+				" or fragments still larger than the path MTU: lower the fragment size)."
 		case lbl == "MM5":
 			hint = "The responder did not answer MM5, the first encrypted message: with pre-shared keys this is the classic" +
 				" sign of a PSK mismatch (the responder cannot decrypt it). Also possible: a certificate too large for the path" +
@@ -536,8 +587,8 @@ func (a *Analyzer) concludeV1(st *saState) {
 			sev = SeverityError
 		}
 		st.addFinding(KindUnanswered, sev, firstT,
-			"The "+firstFrom+"'s "+lbl+" (message ID "+u32(ex.MID)+", "+strconv.Itoa(firstSize)+" octets) got no reply"+
-				" in this capture ("+words.Count(len(frames), "transmission", "transmissions")+"). "+hint, frames...)
+			"The "+firstFrom+"'s "+lbl+" (message ID "+u32(ex.MID)+", "+firstSize+") got no reply"+
+				" in this capture ("+words.Count(v1Transmissions(ex, lbl), "transmission", "transmissions")+"). "+hint, frames...)
 	}
 	// Unacknowledged probes in capture order (map order is random), and,
 	// as for IKEv2 requests, none sent within Grace of the end of the

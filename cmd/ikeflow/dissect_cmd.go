@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"net/netip"
 	"strconv"
 	"strings"
 
@@ -86,6 +87,13 @@ type dissector struct {
 	ebuf   []byte // reused for the time, addresses and SPIs of a record
 	rec    record // reused
 	name   string // file name printed with each frame when several files are given
+	// whole is the decryption Result (its Fragment.Whole the message) of
+	// the IKEv1 message the fragment being recorded completed, shown as
+	// one more record (reassembled); wres holds it.
+	whole *decrypt.Result
+	wres  decrypt.Result
+	frags decrypt.ReassemblerV1      // reassembly without keys (with keys the Tracker's)
+	inits map[dissect.SPI]netip.Addr // IKEv1 initiator address by initiator cookie (v1init)
 }
 
 func (d *dissector) file(e *env, path string, opt capture.Options) error {
@@ -95,6 +103,7 @@ func (d *dissector) file(e *env, path string, opt capture.Options) error {
 	}
 	defer r.Close()
 	d.trk = decrypt.NewTracker(d.keys) // SAs do not span files
+	d.frags, d.inits = decrypt.ReassemblerV1{}, nil
 	for {
 		ev, err := r.Next()
 		if err == io.EOF {
@@ -117,20 +126,26 @@ func (d *dissector) file(e *env, path string, opt capture.Options) error {
 			continue
 		}
 		rec := d.record(ev)
-		if d.format == "json" {
-			if d.jbuf, err = rec.appendJSON(d.jbuf[:0]); err != nil {
-				return err
-			}
-			if _, err := d.w.Write(d.jbuf); err != nil {
-				return err
-			}
-		} else {
-			d.jbuf = appendText(d.jbuf[:0], rec)
-			if _, err := d.w.Write(d.jbuf); err != nil {
+		for ; rec != nil; rec = d.reassembled(ev) {
+			if err := d.write(rec); err != nil {
 				return err
 			}
 		}
 	}
+}
+
+// write prints one record.
+func (d *dissector) write(rec *record) error {
+	if d.format == "json" {
+		var err error
+		if d.jbuf, err = rec.appendJSON(d.jbuf[:0]); err != nil {
+			return err
+		}
+	} else {
+		d.jbuf = appendText(d.jbuf[:0], rec)
+	}
+	_, err := d.w.Write(d.jbuf)
+	return err
 }
 
 // record decodes one IKE event into its output record. The record and
@@ -138,6 +153,22 @@ func (d *dissector) file(e *env, path string, opt capture.Options) error {
 func (d *dissector) record(ev *capture.Event) *record {
 	m := &d.msg
 	decErr := m.DecodeFromBytes(ev.Data)
+	// Without keys there is nothing to learn or open: every encrypted
+	// part is "no key".
+	dec := decrypt.Result{State: decrypt.StateNoKey}
+	if d.keys.Len() > 0 && (decErr == nil || m.Ciphertext != nil || hasEncrypted(m)) {
+		dec = d.trk.Message(m.Raw, m, ev.Src.Addr())
+	}
+	d.whole = nil
+	if m.Header.MajorVersion == 1 && decrypt.IsFragmentV1(m.Raw) {
+		d.whole = d.reasm(m.Raw, ev.Src.Addr(), dec)
+	}
+	return d.build(ev, m, decErr, dec)
+}
+
+// build makes the record of message m (decoded with decErr) of event ev,
+// with dec the decryption of its encrypted part.
+func (d *dissector) build(ev *capture.Event, m *dissect.Message, decErr error, dec decrypt.Result) *record {
 	h := &m.Header
 	rec := &d.rec
 	clear(rec.Payloads) // the previous message's bodies
@@ -163,12 +194,6 @@ func (d *dissector) record(ev *capture.Event) *record {
 		rec.Errors = append(rec.Errors, decErr.Error())
 	}
 	version := h.MajorVersion
-	// Without keys there is nothing to learn or open: every encrypted
-	// part is "no key".
-	dec := decrypt.Result{State: decrypt.StateNoKey}
-	if d.keys.Len() > 0 && (decErr == nil || m.Ciphertext != nil || hasEncrypted(m)) {
-		dec = d.trk.Message(m.Raw, m, ev.Src.Addr())
-	}
 	rec.Payloads = appendDecoded(rec.Payloads, version, m.Payloads, &rec.Errors, "")
 	for i := range rec.Payloads {
 		if t := rec.Payloads[i].Type; t == dissect.PayloadSK || t == dissect.PayloadSKF {
@@ -245,4 +270,57 @@ func ports(ps []uint16) string {
 		s[i] = strconv.Itoa(int(p))
 	}
 	return strings.Join(s, ", ")
+}
+
+// reasm returns what dissect shows of the IKEv1 message a fragment
+// completes: the Tracker's Result (with keys: it reassembles and decrypts),
+// or without keys a Result from the dissector's own reassembly; nil when
+// the fragment completes nothing.
+func (d *dissector) reasm(raw []byte, src netip.Addr, dec decrypt.Result) *decrypt.Result {
+	if d.keys.Len() == 0 {
+		fromI := d.v1init(raw, src)
+		f, err := d.frags.Add(raw, fromI)
+		dec = decrypt.Result{State: decrypt.StateNoKey, Fragment: f, Err: err}
+	}
+	if !dec.Fragment.Complete || dec.Fragment.Whole == nil {
+		return nil
+	}
+	d.wres = dec
+	return &d.wres
+}
+
+// v1init tells whether an IKEv1 message comes from its SA's initiator: the
+// sender of the first message seen with its initiator cookie (the
+// Tracker's rule, for the reassembly without keys).
+func (d *dissector) v1init(raw []byte, src netip.Addr) bool {
+	var spi dissect.SPI
+	copy(spi[:], raw[:8])
+	if d.inits == nil {
+		d.inits = map[dissect.SPI]netip.Addr{}
+	}
+	a, ok := d.inits[spi]
+	if !ok {
+		if len(d.inits) >= decrypt.MaxTrackedSAs {
+			clear(d.inits)
+		}
+		d.inits[spi], a = src, src
+	}
+	return a == src
+}
+
+// reassembled returns the record of the IKEv1 message the last fragment
+// recorded completed (with its frame), or nil.
+func (d *dissector) reassembled(ev *capture.Event) *record {
+	dec := d.whole
+	if dec == nil {
+		return nil
+	}
+	d.whole = nil
+	m := &d.msg
+	decErr := m.DecodeFromBytes(dec.Fragment.Whole)
+	n := dec.Fragment.Total
+	dec.Fragment = decrypt.Fragment{} // the message is whole: no "fragment n/total" on it
+	rec := d.build(ev, m, decErr, *dec)
+	rec.Reassembled = int(n)
+	return rec
 }

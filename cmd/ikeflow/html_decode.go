@@ -78,11 +78,15 @@ func (d *dissector) decodeFile(path string, opt capture.Options, keep func(frame
 	}
 	defer r.Close()
 	d.trk = decrypt.NewTracker(d.keys) // SAs do not span files
+	d.frags, d.inits = decrypt.ReassemblerV1{}, nil
 	return readEvents(r, path, func(ev *capture.Event) bool {
 		if ev.Kind != capture.KindIKE {
 			return true
 		}
 		d.jbuf = appendText(d.jbuf[:0], d.record(ev))
+		if rec := d.reassembled(ev); rec != nil { // an IKEv1 message its fragments completed
+			d.jbuf = appendText(d.jbuf, rec)
+		}
 		return keep(ev.Frame, d.jbuf)
 	})
 }

@@ -125,6 +125,11 @@ func TestGolden(t *testing.T) {
 		"ikev2-cert-missing-intermediate": {{"analyze-json", withKeys("analyze", "--format", "json")}},
 		"ikev1-main-quick":                {{"dissect-text", withKeys("dissect")}, {"analyze-csv", withKeys("analyze", "--format", "csv")}},
 		"ikev1-quick-id-mismatch":         {{"analyze", withKeys("analyze")}},
+		// IKEv1 fragmentation: MM5/MM6 reassembled, decrypted with keys,
+		// labelled and listed with their fragments without.
+		"ikev1-cert-fragmentation": {{"analyze-ladder", withKeys("analyze", "--ladder")},
+			{"analyze-ladder-nokeys", func(c string, _ []string) []string { return []string{"analyze", "--ladder", c} }},
+			{"dissect-text", withKeys("dissect")}},
 		// Both daemons' logs: each peer derived its own key (wrong PSK),
 		// so both directions decrypt only with both logs.
 		"ikev1-wrong-psk": {{"analyze-bothlogs", func(c string, _ []string) []string {

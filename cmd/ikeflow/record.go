@@ -30,6 +30,10 @@ type record struct {
 	Length    uint32          `json:"length"`
 	Payloads  []payloadRecord `json:"payloads"`
 	Errors    []string        `json:"errors,omitempty"`
+	// Reassembled is set on the record of an IKEv1 message put together
+	// from vendor fragments: the number of fragments. It follows the
+	// record of the fragment that completed it, with that frame.
+	Reassembled int `json:"reassembled_fragments,omitempty"`
 }
 
 // payloadRecord is one payload: its generic header fields plus the fields
@@ -150,6 +154,9 @@ func (r *record) appendJSON(b []byte) ([]byte, error) {
 	}
 	if len(r.Errors) > 0 {
 		b = dissect.AppendJSONStrings(append(b, `,"errors":`...), r.Errors)
+	}
+	if r.Reassembled > 0 {
+		b = strconv.AppendInt(append(b, `,"reassembled_fragments":`...), int64(r.Reassembled), 10)
 	}
 	return append(b, "}\n"...), nil
 }

@@ -87,6 +87,9 @@ func refRecordJSON(t testing.TB, r *record) []byte {
 		e, _ := json.Marshal(r.Errors)
 		b = append(append(b, `,"errors":`...), e...)
 	}
+	if r.Reassembled > 0 {
+		b = strconv.AppendInt(append(b, `,"reassembled_fragments":`...), int64(r.Reassembled), 10)
+	}
 	return append(b, "}\n"...)
 }
 

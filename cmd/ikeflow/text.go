@@ -14,7 +14,13 @@ func appendText(b []byte, r *record) []byte {
 	}
 	b = append(b, '#')
 	b = strconv.AppendInt(b, int64(r.Frame), 10)
-	b = appendStrings(b, "  ", r.Time, "  ", r.Src, " → ", r.Dst, " ", r.Transport, "\n    IKEv")
+	b = appendStrings(b, "  ", r.Time, "  ", r.Src, " → ", r.Dst, " ", r.Transport)
+	if r.Reassembled > 0 {
+		b = append(b, "  reassembled from "...)
+		b = strconv.AppendInt(b, int64(r.Reassembled), 10)
+		b = append(b, " IKEv1 fragments"...)
+	}
+	b = append(b, "\n    IKEv"...)
 	b = strconv.AppendInt(b, int64(r.Version), 10)
 	b = appendStrings(b, " ", r.Exchange)
 	if r.Version == 2 { // IKEv1 has no request/response flag

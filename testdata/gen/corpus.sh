@@ -18,7 +18,9 @@ source "$GEN_DIR/lib.sh"
 # shellcheck source=scenarios.sh
 source "$GEN_DIR/scenarios.sh"
 # more scenario files (scenarios_cert.sh, …) add to SCENARIOS
+# (scenarios_twoside.sh is a script of its own: sourcing it would run it)
 for f in "$GEN_DIR"/scenarios_*.sh; do
+	[ "$f" = "$GEN_DIR/scenarios_twoside.sh" ] && continue
 	# shellcheck source=/dev/null
 	[ -e "$f" ] && source "$f"
 done

@@ -54,6 +54,16 @@ WS_INTEG = {
 AEAD = ("AES_GCM", "AES_CCM", "CHACHA20_POLY1305")
 
 
+def is_frag(p):
+    """A fragment's payload list entry: IKEv2 SKF "EF(2/5)", IKEv1 fragment "FRAG(2)" / "FRAG(3/3)"."""
+    return p.startswith("EF(") or p.startswith("FRAG(")
+
+
+def is_first_frag(p):
+    """The first fragment of a message ("EF(1/5)", "FRAG(1)", "FRAG(1/1)")."""
+    return p.startswith("EF(1/") or p == "FRAG(1)" or p.startswith("FRAG(1/")
+
+
 def ep(s):
     m = ENDPOINT.match(s)
     return {"addr": m.group(1), "port": int(m.group(2))}
@@ -111,6 +121,7 @@ CHILD_CLOSE = re.compile(r"^closing CHILD_SA (\S+)\{(\d+)\} with SPIs ([0-9a-f]{
 SELECTED = re.compile(r"^selected proposal: (IKE|ESP):(\S+)$")
 NOTIFY_ERR = re.compile(r"^received (\S+) (?:notify error|error notify)$")
 NOTIFY_ANY = re.compile(r"^received (\S+) notify")
+REASM = re.compile(r"^received fragment #\d+, reassembled fragmented IKE message \((\d+) bytes\)$")
 VERSION = re.compile(r"^IKE_SA \S+\[\d+\] state change: (\S+) => (\S+)$")
 
 
@@ -140,6 +151,9 @@ class Host:
         last_parsed_req = {}  # (uid, mid) -> parsed request fields
         last_resp = {}        # uid -> last sent response (list of fragments)
         resend = {}           # thread -> response fragments being re-sent
+        last_frag = {}        # thread -> recv record of the fragment parsed last
+        reasm = {}            # thread -> recv record of the fragment that completed a message
+        reasm_size = {}       # (uid, bytes) -> that record, until the reassembled receive is logged
         for i, e in enumerate(self.events):
             if e["ev"] == "key":
                 if e["uid"]:
@@ -165,9 +179,9 @@ class Host:
                 d = {"exchange": m.group(1), "type": m.group(2), "mid": int(m.group(3)),
                      "payloads": m.group(4).split() if m.group(4) else [], "uid": uid}
                 lst = pend.setdefault(th, [])
-                if d["payloads"] and d["payloads"][0].startswith("EF("):
+                if d["payloads"] and is_frag(d["payloads"][0]):
                     # fragment of the message generated just before
-                    if lst and not lst[-1]["payloads"][:1] == [] and not lst[-1]["payloads"][0].startswith("EF("):
+                    if lst and not lst[-1]["payloads"][:1] == [] and not is_frag(lst[-1]["payloads"][0]):
                         whole = lst.pop()
                         d["whole"] = whole["payloads"]
                     elif lst:
@@ -216,17 +230,17 @@ class Host:
                     d = pend[th].pop(0)
                     s.update({k: v for k, v in d.items() if k != "uid"})
                     if d["type"] == "response" and uid:
-                        if d["payloads"][:1] and d["payloads"][0].startswith("EF(") and \
-                                not d["payloads"][0].startswith("EF(1/") and uid in last_resp:
+                        if d["payloads"][:1] and is_frag(d["payloads"][0]) and \
+                                not is_first_frag(d["payloads"][0]) and uid in last_resp:
                             last_resp[uid].append(d)
                         else:
                             last_resp[uid] = [d]
                     if d["type"] == "request" and uid:
-                        if d["payloads"] and d["payloads"][0].startswith("EF(") and \
+                        if d["payloads"] and is_frag(d["payloads"][0]) and \
                                 uid in last_req and last_req[uid][0]["mid"] == d["mid"] and \
                                 last_req[uid][0]["exchange"] == d["exchange"] and \
                                 last_req[uid][-1]["payloads"] != d["payloads"] and \
-                                not d["payloads"][0].startswith("EF(1/"):
+                                not is_first_frag(d["payloads"][0]):
                             last_req[uid].append(d)
                         else:
                             last_req[uid] = [d]
@@ -235,7 +249,18 @@ class Host:
                     s.update({"exchange": None, "type": None, "mid": None, "payloads": []})
                 self.sends.append(s)
                 continue
+            m = REASM.match(msg)
+            if m and th in last_frag:
+                # IKEv1: charon logs the reassembled message as one more
+                # "received packet" of its length (never on the wire, maybe
+                # in another thread), then parses it
+                reasm_size[(uid, int(m.group(1)))] = last_frag.pop(th)
+                continue
             m = RECV.match(msg)
+            if m and (uid, int(m.group(3))) in reasm_size:
+                reasm[th] = reasm_size.pop((uid, int(m.group(3))))
+                last_recv.pop(th, None)
+                continue
             if m:
                 r = {"t": e["t"], "src": ep(m.group(1)), "dst": ep(m.group(2)),
                      "bytes": int(m.group(3)), "uid": uid, "idx": i, "exchange": None,
@@ -251,6 +276,11 @@ class Host:
             if m:
                 r = last_recv.pop(th, None)
                 pl = m.group(4).split() if m.group(4) else []
+                if r is None and th in reasm:
+                    reasm.pop(th)["reassembled"] = pl
+                    continue
+                if r is not None and pl and is_frag(pl[0]):
+                    last_frag[th] = r
                 if r is not None:
                     r.update({"exchange": m.group(1), "type": m.group(2),
                               "mid": int(m.group(3)), "payloads": pl})
@@ -260,7 +290,7 @@ class Host:
                         last_parsed_req[(uid, int(m.group(3)))] = {
                             "exchange": m.group(1), "type": "request", "mid": int(m.group(3)),
                             "payloads": pl}
-                elif self.recvs and pl and not pl[0].startswith("EF("):
+                elif self.recvs and pl and not is_frag(pl[0]):
                     # reassembled message from fragments
                     self.recvs[-1]["reassembled"] = pl
                 continue
@@ -484,7 +514,8 @@ def build(work, out, hosts=None):
             if key is None:
                 key = (s["sa"], "?", s["exchange"], s["mid"])
         new = key not in ex_idx
-        if not new and s["type"] == "request" and not s["retransmit"] and not s.get("whole"):
+        if not new and s["type"] == "request" and not s["retransmit"] and \
+                (not s.get("whole") or is_first_frag(s["payloads"][0])):
             old = exchanges[ex_idx[key]]
             new = old["response_sends"] > 0   # same MID again after an answer: a retry (e.g. INVALID_KE)
         if new:
@@ -506,11 +537,11 @@ def build(work, out, hosts=None):
             ex["request_payloads"] = ex["request_payloads"] or pl
             if s["retransmit"]:
                 ex["retransmits"] += 1
-            elif not (s.get("whole") and not s["payloads"][0].startswith("EF(1/")):
+            elif not (s.get("whole") and not is_first_frag(s["payloads"][0])):
                 ex["request_sends"] += 1
         else:
             ex["response_payloads"] = ex["response_payloads"] or pl
-            if not (s.get("whole") and not s["payloads"][0].startswith("EF(1/")):
+            if not (s.get("whole") and not is_first_frag(s["payloads"][0])):
                 ex["response_sends"] += 1
             if s.get("_rcv") is not None:
                 ex["answered"] = True

@@ -321,6 +321,23 @@ class PeerHost:
             self.sends.append(s)
             if p["state"] is not None:
                 last_of_state[p["state"]] = s
+        # the fragments of one message all get its payloads (strongSwan logs
+        # them once, on the receive of the fragment that completed it)
+        group = []
+
+        def flush():
+            whole = next((g["whole"] for g in group if g.get("whole")), None)
+            for g in group:
+                if whole:
+                    g["whole"] = whole
+        for s in self.sends:
+            first = (s["payloads"] or [""])[0]
+            if postprocess.is_frag(first) and not postprocess.is_first_frag(first):
+                group.append(s)
+                continue
+            flush()
+            group = [s] if postprocess.is_first_frag(first) else []
+        flush()
         for n, p in enumerate(pl.recvs):
             c = pair(p, sw.sends, False)
             r = dict(p)

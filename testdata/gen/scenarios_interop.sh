@@ -30,6 +30,7 @@ SCENARIOS+=(
 	libreswan-ikev1-main-quick
 	libreswan-ikev1-quick-refused
 	libreswan-ikev1-quick-pfs-mismatch
+	libreswan-ikev1-cert-fragmentation
 	libreswan-ikev2-responder
 	libreswan-ikev2-retransmit
 	openiked-ikev2-success
@@ -71,11 +72,13 @@ ensure_interop() {
 # lsw_conf DIR key=value...: DIR/ipsec.conf + ipsec.secrets + an NSS db for one
 # connection "c". keys: left right leftid rightid leftsubnet rightsubnet ike esp
 # ikev2 (insist|no) psk auto rekey retransmit_timeout extra_setup extra_conn
+# authby (secret|rsasig) leftcert (NSS nickname) frag (yes|force|no)
 lsw_conf() {
 	local dir=$1; shift
 	local -A k=([ikev2]=insist [ike]=aes128-sha2_256-modp2048 [esp]=aes128-sha2_256
 		[leftid]=@moon.ikeflow.test [rightid]=@sun.ikeflow.test [psk]=ikeflow-psk-0123
-		[auto]=add [rekey]=no [retransmit_timeout]=60s [extra_setup]= [extra_conn]=)
+		[auto]=add [rekey]=no [retransmit_timeout]=60s [extra_setup]= [extra_conn]=
+		[authby]=secret [leftcert]= [frag]=yes)
 	local kv
 	for kv in "$@"; do k[${kv%%=*}]=${kv#*=}; done
 	mkdir -p "$dir/nss" "$dir/run"
@@ -96,12 +99,13 @@ lsw_conf() {
 		echo "	right=${k[right]}"
 		echo "	rightid=${k[rightid]}"
 		echo "	rightsubnet=${k[rightsubnet]}"
-		echo "	authby=secret"
+		echo "	authby=${k[authby]}"
+		[ -n "${k[leftcert]}" ] && echo "	leftcert=${k[leftcert]}"
 		echo "	ikev2=${k[ikev2]}"
 		echo "	ike=${k[ike]}"
 		echo "	esp=${k[esp]}"
 		echo "	mobike=no"
-		echo "	fragmentation=yes"
+		echo "	fragmentation=${k[frag]}"
 		echo "	rekey=${k[rekey]}"
 		echo "	retransmit-timeout=${k[retransmit_timeout]}"
 		echo "	leftupdown=%disabled"
@@ -141,6 +145,17 @@ start_pluto() {
 		sleep 0.1
 	done
 	die "pluto in $ns: connection c not loaded"
+}
+
+# lsw_nss_cert DIR NAME: NAME's certificate and key (from the certificate
+# scenarios' $PKI) into DIR's NSS db with nickname NAME, and the CA trusted
+lsw_nss_cert() {
+	local dir=$1 n=$2
+	openssl pkcs12 -export -in "$PKI/$n.crt" -inkey "$PKI/$n.key" -name "$n" -passout pass: \
+		-out "$W/$n.p12" 2>>"$PKI/pki.err"
+	pk12util -i "$W/$n.p12" -d "sql:$dir/nss" -W "" >/dev/null
+	certutil -A -d "sql:$dir/nss" -n ca -t "CT,," -i "$PKI/ca.crt"
+	rm -f "$W/$n.p12"
 }
 
 # lsw_conf_a key=value...: lsw_conf for pluto in A, left A and NET_A, right B
@@ -273,6 +288,23 @@ sc_libreswan_ikev1_main_quick() {
 	peers; conf_pair version=1
 	lsw_shim_initiate 15 ikev2=no ike=aes128-sha2_256-modp2048 extra_conn=keyingtries=1
 	lsw_end 2 2
+}
+
+sc_libreswan_ikev1_cert_fragmentation() {
+	DESC="libreswan 4.10 initiator (IKEv1, RSA certificates, fragmentation=force) <-> strongSwan 5.9.8 (version 1, RSA certificates, fragmentation = force, fragment_size 500): MM5 and MM6 in IKEv1 fragments, quick mode (pluto with the XFRM ACK shim), no ESP, pluto deletes"
+	CHECK=ikev1
+	FACTS=("$LSW_FACT_SHIM" "$LSW_FACT_NOESP" "pluto never logs IKEv1 keys; the key table comes from strongSwan's log (encryption key Ka)")
+	interop_meta libreswan a initiator pluto.log no
+	EXTRA_B=("fragment_size = 500")
+	IB=(esp=aes128-sha256-modp2048 cert=sun.crt)
+	peers; conf_pair version=1 auth=pubkey frag=force
+	cert_pair rsa 2048 2048
+	lsw_conf_a ikev2=no ike=aes128-sha2_256-modp2048 authby=rsasig leftcert=moon frag=force extra_conn=keyingtries=1
+	lsw_nss_cert "$A" moon
+	go_lsw_a shim
+	lsw_initiate $NS_A "$A" 15
+	lsw_end 2 2
+	cert_facts
 }
 
 sc_libreswan_ikev1_quick_refused() {
