@@ -194,7 +194,7 @@ func TestHTMLEscapes(t *testing.T) {
 		SAs: []*htmlSA{{N: 1, Anchor: "sa-1", Peers: evil, Proposal: evil, State: evil, Offered: []string{evil},
 			Seq:      &seqDiagram{Width: 10, Height: 10, LeftLabel: evil, Arrows: []seqArrow{{Label: evil, Frame: evil, Note: evil}}},
 			Messages: []htmlMessage{{Payloads: evil, Decoded: evil}}}}}
-	if err := htmlTemplate.Execute(&b, page); err != nil {
+	if err := htmlTemplate().Execute(&b, page); err != nil {
 		t.Fatal(err)
 	}
 	for _, n := range htmlNodes(t, b.String()) {

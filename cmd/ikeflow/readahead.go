@@ -40,15 +40,15 @@ type raItem struct {
 	path     string // warnings: the capture it is about
 	err      error  // a warning (capture damage, or an input that stopped)
 	panicMsg string // the reader panicked: the value and its stack
-	// seq is the packet as the Sequencer handed it on (isSeq): its
-	// octets in the Sequencer's buffer, given back when the block comes
-	// back to the reading goroutine.
+	// seq is the packet as the Sequencer handed it on (isSeq), its
+	// octets moved to the block's data (Sequencer.MoveData).
 	seq   flows.Sequenced
 	isSeq bool
 }
 
 // raBlock is a batch of consecutive events and the octets of their IKE
-// messages (in data; with a Sequencer, in its buffers: raItem.seq).
+// messages (in data, one after the other in the order the analyzer reads
+// them: for the CPU's prefetcher, see flows' sequence.go).
 type raBlock struct {
 	items []raItem
 	data  []byte
@@ -88,11 +88,10 @@ func startReadAhead(m *merger, prep *flows.Preparer, seq *flows.Sequencer) *read
 	}
 	for range raBlocks {
 		// The octets of a block fit without growing, but for the message
-		// that goes past raBlockOctets (up to 64 KiB is common).
-		b := &raBlock{items: make([]raItem, 0, raBlockItems)}
-		if seq == nil { // with seq the octets stay in the Sequencer's buffers
-			b.data = make([]byte, 0, raBlockOctets+64<<10)
-		}
+		// that goes past raBlockOctets (up to 64 KiB is common); should
+		// data grow, the packets before keep their octets in the array
+		// they were appended to.
+		b := &raBlock{items: make([]raItem, 0, raBlockItems), data: make([]byte, 0, raBlockOctets+64<<10)}
 		ra.free <- b
 	}
 	m.onErr = func(path string, err error) {
@@ -188,10 +187,11 @@ func (ra *readAhead) fillPrepared(m *merger, b *raBlock) bool {
 }
 
 // fillSequenced fills b (back from the analyzer, or new) with the packets
-// that leave the Sequencer, in order, and warnings, reading m as the
-// Sequencer needs more; it first gives back to the Sequencer the buffers
-// of b's packets, which the analyzer is done with. It reports whether
-// the goroutine must stop (quit).
+// that leave the Sequencer, in order, their octets moved to b.data, and
+// warnings, reading m as the Sequencer needs more; it first recycles b's
+// packets, which the analyzer is done with (their buffers went back to
+// the Sequencer when their octets were moved). It reports whether the
+// goroutine must stop (quit).
 func (ra *readAhead) fillSequenced(m *merger, b *raBlock) bool {
 	for i := range b.items {
 		if it := &b.items[i]; it.isSeq {
@@ -207,6 +207,7 @@ func (ra *readAhead) fillSequenced(m *merger, b *raBlock) bool {
 		it := &b.items[len(b.items)-1]
 		if ra.seq.Next(&it.seq) {
 			it.isSeq = true
+			b.data = ra.seq.MoveData(&it.seq, b.data)
 			octets += len(it.seq.Packet().Data)
 			continue
 		}

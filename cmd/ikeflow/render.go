@@ -5,9 +5,9 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/ikeflow/ikeflow/flows"
 	"github.com/olekukonko/tablewriter"
@@ -94,24 +94,36 @@ func saRef(idx map[string]int, name string) string {
 }
 
 // wrap breaks text into lines of at most width runes at spaces.
+//
+// It writes into one builder and counts the runes of the line as it goes:
+// building each line by concatenation and counting its runes again for
+// every word (a []rune conversion) was quadratic in the words of a line
+// and allocated twice per word, a third of the summary view's rendering
+// after the analysis (the findings-by-kind table's examples: big10k's
+// retransmit example has 700 words).
 func wrap(text string, width int) string {
-	var out []string
-	for _, para := range strings.Split(text, "\n") {
-		line := ""
-		for _, w := range strings.Fields(para) {
-			if line != "" && len([]rune(line))+1+len([]rune(w)) > width {
-				out = append(out, line)
-				line = w
-				continue
-			}
-			if line != "" {
-				line += " "
-			}
-			line += w
+	var b strings.Builder
+	b.Grow(len(text) + len(text)/max(width, 1) + 1)
+	for i, para := range strings.Split(text, "\n") {
+		if i > 0 {
+			b.WriteByte('\n')
 		}
-		out = append(out, line)
+		n := 0 // runes on the line so far (0: the line is empty)
+		for _, w := range strings.Fields(para) {
+			wn := utf8.RuneCountInString(w)
+			switch {
+			case n > 0 && n+1+wn > width:
+				b.WriteByte('\n')
+				n = 0
+			case n > 0:
+				b.WriteByte(' ')
+				n++
+			}
+			b.WriteString(w)
+			n += wn
+		}
 	}
-	return strings.Join(out, "\n")
+	return b.String()
 }
 
 func paint(color bool, sev flows.Severity, s string) string {
@@ -439,16 +451,6 @@ func (c *csvStream) end(rep *flows.Report) error {
 		}
 	}
 	return c.flush(true)
-}
-
-// isTerminal reports whether w is a character device (a terminal).
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
 // keyNote says, in a few words, why some of an SA's encrypted messages were

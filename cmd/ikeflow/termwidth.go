@@ -33,3 +33,30 @@ func outputWidth(w io.Writer, flag int) int {
 	}
 	return 80
 }
+
+// isTerminal reports whether w is a terminal: a character device that
+// answers the terminal's window-size request. Not every character device
+// is one: /dev/null is also a character device, and output sent there
+// (as benchmarks and scripts do) was laid out for an 80-column terminal,
+// in colour, rendered twice (the wide tables, then the narrow form) for
+// nothing.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	if err != nil || st.Mode()&os.ModeCharDevice == 0 {
+		return false
+	}
+	// Through SyscallConn, not Fd: Fd would put the file in blocking mode.
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return false
+	}
+	var ioErr error
+	if err := rc.Control(func(fd uintptr) { _, ioErr = unix.IoctlGetWinsize(int(fd), unix.TIOCGWINSZ) }); err != nil {
+		return false
+	}
+	return ioErr == nil
+}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ikeflow/ikeflow/internal/words"
@@ -113,7 +114,7 @@ func writeTwoSidedHTML(w io.Writer, r *twoside.Report) error {
 	for _, d := range tsDiagrams(r) {
 		p.Diagrams = append(p.Diagrams, tsvLayout(r, d))
 	}
-	return twoSidedHTMLTemplate.Execute(w, p)
+	return twoSidedHTMLTemplate().Execute(w, p)
 }
 
 // tsvLayout places the arrows of d.
@@ -173,15 +174,17 @@ func tsvPlace(a *tsArrow, y int, start time.Time) tsvArrow {
 	return v
 }
 
-// twoSidedHTMLTemplate renders the page. html/template escapes every value
-// for its context (file names and addresses come from the user and the
-// capture).
-var twoSidedHTMLTemplate = template.Must(template.New("twoside").Funcs(template.FuncMap{
-	"add":  func(a, b int) int { return a + b },
-	"sub":  func(a, b int) int { return a - b },
-	"s":    plural[int],
-	"they": func(n int) string { return words.Pick(n, "it", "they") },
-}).Parse(`<!DOCTYPE html>
+// twoSidedHTMLTemplate returns the template of the page. html/template
+// escapes every value for its context (file names and addresses come from
+// the user and the capture). It is parsed on first use, not at start-up,
+// as htmlTemplate.
+var twoSidedHTMLTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("twoside").Funcs(template.FuncMap{
+		"add":  func(a, b int) int { return a + b },
+		"sub":  func(a, b int) int { return a - b },
+		"s":    plural[int],
+		"they": func(n int) string { return words.Pick(n, "it", "they") },
+	}).Parse(`<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -300,3 +303,4 @@ svg.ts text.nat { fill: #6f42c1; }
 {{- end}}
 </tbody>
 </table>{{end}}`))
+})
