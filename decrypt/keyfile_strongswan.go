@@ -23,13 +23,23 @@ import (
 // output pasted into the log.
 var (
 	reSSHead = regexp.MustCompile(`(Sk_(?:d|ai|ar|ei|er|pi|pr) secret|encryption key Ka) => (\d+) bytes @ (?:0x)?[0-9a-fA-F]+`)
-	reSSRow  = regexp.MustCompile(`(?:^|\s)(\d+): ((?:[0-9A-F]{2} ){0,15}[0-9A-F]{2})(?:\s|$)`)
-	reSSTag  = regexp.MustCompile(`<(?:[^|<>\s]*\|)?(\d+)>`)
-	reSSThr  = regexp.MustCompile(`\b(\d+)\[[A-Z]{2,4}\]`)
-	reSSProp = regexp.MustCompile(`selected proposal: IKE:(\S+)`)
-	reSSSPIs = regexp.MustCompile(`\b([0-9a-f]{16})_i\*?\s+([0-9a-f]{16})_r\*?`)
-	reSSVer  = regexp.MustCompile(`\bIKEv([12])\b`)
+	// reSSOther is any other chunk dump charon prints at the same level
+	// (IKEv1's "SKEYID => 32 bytes @ …", SKEYID_d, SKEYID_a, SKEYID_e,
+	// "initial IV => 16 bytes @ …", nonces, DH secrets): its rows are
+	// not key material this parser reads, and are skipped without a
+	// warning.
+	reSSOther = regexp.MustCompile(` => (\d+) bytes @ (?:0x)?[0-9a-fA-F]+`)
+	reSSRow   = regexp.MustCompile(`(?:^|\s)(\d+): ((?:[0-9A-F]{2} ){0,15}[0-9A-F]{2})(?:\s|$)`)
+	reSSTag   = regexp.MustCompile(`<(?:[^|<>\s]*\|)?(\d+)>`)
+	reSSThr   = regexp.MustCompile(`\b(\d+)\[[A-Z]{2,4}\]`)
+	reSSProp  = regexp.MustCompile(`selected proposal: IKE:(\S+)`)
+	reSSSPIs  = regexp.MustCompile(`\b([0-9a-f]{16})_i\*?\s+([0-9a-f]{16})_r\*?`)
+	reSSVer   = regexp.MustCompile(`\bIKEv([12])\b`)
 )
+
+// maxOtherDumps bounds the threads whose dumps of other chunks (reSSOther)
+// are being skipped at once; charon runs 16 worker threads by default.
+const maxOtherDumps = 64
 
 // ssGroup is the key material of one derivation in the log.
 type ssGroup struct {
@@ -69,6 +79,11 @@ func (p *parser) strongswan(lines []line) []Key {
 	last := map[string]*ssGroup{}   // current group per tag
 	proposal := map[string]Suite{}  // last selected IKE proposal per tag
 	pending := map[string]*ssDump{} // dumps being read, per thread
+	// other holds, per thread, the octets still to come of a dump this
+	// parser does not read (reSSOther), whose rows are skipped; at most
+	// maxOtherDumps threads at once (a thread's entry goes with its next
+	// line that is not a row).
+	other := map[string]int{}
 	var finish func(d *ssDump)
 	drop := func(d *ssDump, n int, reason string) {
 		what := ": key skipped"
@@ -104,6 +119,17 @@ func (p *parser) strongswan(lines []line) []Key {
 		}
 		if m := reSSThr.FindStringSubmatch(l.text); m != nil {
 			thread = m[1]
+		}
+		if left, ok := other[thread]; ok {
+			if reSSRow.MatchString(l.text) {
+				if left -= 16; left > 0 {
+					other[thread] = left
+				} else {
+					delete(other, thread)
+				}
+				continue
+			}
+			delete(other, thread)
 		}
 		if len(pending) == 0 {
 			if row := reSSRow.FindStringSubmatch(l.text); row != nil && row[1] == "0" && thread != "" {
@@ -163,6 +189,11 @@ func (p *parser) strongswan(lines []line) []Key {
 		}
 		m := reSSHead.FindStringSubmatch(l.text)
 		if m == nil {
+			if o := reSSOther.FindStringSubmatch(l.text); o != nil && len(other) < maxOtherDumps {
+				if n, err := strconv.Atoi(o[1]); err == nil && n > 0 {
+					other[thread] = n
+				}
+			}
 			continue
 		}
 		name := strings.Fields(m[1])[0] // Sk_ei, encryption
