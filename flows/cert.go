@@ -59,26 +59,43 @@ const (
 
 // certState is what an SA's two peers said about identities and
 // certificates, indexed by side.
+//
+// Why it is three small pieces instead of one 512-octet block: most SAs
+// that hold one (big100k: 22,730 of 100,000) have seen nothing but the
+// responder's CERTREQ in IKE_SA_INIT (the IKE_AUTH that follows is
+// encrypted): they keep this (24 octets) and one peerCerts (64), its
+// hashes shared (internTab); identities, AUTH and certificates, which
+// need a peerCred (192), come with keys or IKEv1 (TestCertStateSize).
 type certState struct {
-	peer     [2]peerCerts
-	rejecter int8 // side that sent AUTHENTICATION_FAILED, -1 none
-	used     bool // a CERT, CERTREQ, SIG or signature AUTH was seen
+	peer     [2]*peerCerts // nil: the side showed nothing (noPeerCerts)
+	rejecter int8          // side that sent AUTHENTICATION_FAILED, -1 none
+	used     bool          // a CERT, CERTREQ, SIG or signature AUTH was seen
 }
 
-// peerCerts is the working copy of one peer's PeerAuth facts.
+// peerCerts is the working copy of one peer's PeerAuth facts: its
+// certificate requests here, the rest in peerCred.
+type peerCerts struct {
+	reqFrame  int
+	reqHashes caKeys   // IKEv2 CERTREQ CA key hashes (interned)
+	reqDNs    []string // IKEv1 CR distinguished names (DER, interned)
+	reqAny    bool     // a CERTREQ with no authority
+	reqSeen   bool
+	// *peerCred is never nil: &noPeerCred until cred() allocates one, so
+	// that its fields read as those of peerCerts; write them only through
+	// cred().
+	*peerCred
+}
+
+// peerCred is what a peer showed of its identity and credentials.
 //
 // Its octet-wide fields come first, together, so that none is padded to
-// 8 octets: 248 octets, and certState (two of them) fits the 512-octet
-// size class instead of 640 (every SA with certificates or signatures
-// holds one while open; TestCertStateSize).
-type peerCerts struct {
+// 8 octets.
+type peerCred struct {
 	idType   uint8
 	wantType uint8 // IKEv2 IDr in the initiator's request
 	idSeen   bool
 	wantSeen bool
 	authSig  bool // authenticated with a signature (needs a certificate or raw key)
-	reqAny   bool // a CERTREQ with no authority
-	reqSeen  bool
 	// certOther counts CERT payloads of other encodings (hash and URL,
 	// raw key…): at most maxPeerCerts (certSee stops counting there).
 	certOther uint8
@@ -88,13 +105,41 @@ type peerCerts struct {
 	idFrame   int
 	wantFrame int
 	authFrame int
-	reqFrame  int
 	certs     []*dissect.Certificate // copies, end entity first
 	certFrame []int
 	certAt    []time.Time
 	certBad   []string // why a CERT could not be decoded, with its frame
-	reqHashes [][]byte // IKEv2 CERTREQ CA key hashes
-	reqDNs    [][]byte // IKEv1 CR distinguished names (DER)
+}
+
+// noPeerCred and noPeerCerts are the shared, never modified, empty
+// peerCred and peerCerts read for a side that has none.
+var (
+	noPeerCred  peerCred
+	noPeerCerts = peerCerts{peerCred: &noPeerCred}
+)
+
+// side returns the facts of side s for reading (noPeerCerts when none).
+func (cs *certState) side(s saSide) *peerCerts {
+	if pc := cs.peer[s]; pc != nil {
+		return pc
+	}
+	return &noPeerCerts
+}
+
+// sideState returns the facts of side s, allocating them, for writing.
+func (cs *certState) sideState(s saSide) *peerCerts {
+	if cs.peer[s] == nil {
+		cs.peer[s] = &peerCerts{peerCred: &noPeerCred}
+	}
+	return cs.peer[s]
+}
+
+// cred returns pc's peerCred, allocating it, for writing.
+func (pc *peerCerts) cred() *peerCred {
+	if pc.peerCred == &noPeerCred {
+		pc.peerCred = new(peerCred)
+	}
+	return pc.peerCred
 }
 
 // certs returns st's certState, allocating it.
@@ -148,20 +193,22 @@ func (a *Analyzer) certSee(st *saState, p *Packet, side saSide, f *facts) {
 				a.msg.Header.Exchange != dissect.ExchangeAggressive {
 				continue
 			}
-			pc := &get().peer[side]
+			pc := get().sideState(side)
 			if version == 2 && side == sideI && pl.Type == dissect.PayloadIDr {
 				if !pc.wantSeen {
-					pc.wantSeen, pc.wantType, pc.want, pc.wantFrame = true, pl.Body[0], clip(pl.Body[4:], 512), p.Frame
+					cr := pc.cred()
+					cr.wantSeen, cr.wantType, cr.want, cr.wantFrame = true, pl.Body[0], clip(pl.Body[4:], 512), p.Frame
 				}
 				continue
 			}
 			if !pc.idSeen {
-				pc.idSeen, pc.idType, pc.id, pc.idFrame = true, pl.Body[0], clip(pl.Body[4:], 512), p.Frame
+				cr := pc.cred()
+				cr.idSeen, cr.idType, cr.id, cr.idFrame = true, pl.Body[0], clip(pl.Body[4:], 512), p.Frame
 			}
 		case dissect.PayloadCert, dissect.PayloadCertV1:
 			c := get()
 			c.used = true
-			pc := &c.peer[side]
+			pc := c.sideState(side)
 			if len(pc.certs)+int(pc.certOther)+len(pc.certBad) >= maxPeerCerts {
 				continue // a huge chain: the first ones are what matters
 			}
@@ -171,32 +218,34 @@ func (a *Analyzer) certSee(st *saState, p *Packet, side saSide, f *facts) {
 			case *dissect.Cert:
 				cert = b.Certificate
 				if b.Certificate == nil && b.HashURL == nil && err == nil {
-					pc.certOther++
+					pc.cred().certOther++
 				}
 				if b.HashURL != nil {
-					pc.certOther++
+					pc.cred().certOther++
 				}
 			case *dissect.CertV1:
 				cert = b.Certificate
 				if b.Certificate == nil && err == nil {
-					pc.certOther++
+					pc.cred().certOther++
 				}
 			}
 			if err != nil && len(pc.certBad) < 4 {
-				pc.certBad = append(pc.certBad, "frame "+strconv.Itoa(p.Frame)+": "+err.Error())
+				cr := pc.cred()
+				cr.certBad = append(cr.certBad, "frame "+strconv.Itoa(p.Frame)+": "+err.Error())
 			}
 			if cert != nil && len(pc.certs) < maxPeerCerts {
 				cp := *cert
 				cp.RawSubject = bytes.Clone(cert.RawSubject)
 				cp.RawIssuer = bytes.Clone(cert.RawIssuer)
-				pc.certs = append(pc.certs, &cp)
-				pc.certFrame = append(pc.certFrame, p.Frame)
-				pc.certAt = append(pc.certAt, p.Time)
+				cr := pc.cred()
+				cr.certs = append(cr.certs, &cp)
+				cr.certFrame = append(cr.certFrame, p.Frame)
+				cr.certAt = append(cr.certAt, p.Time)
 			}
 		case dissect.PayloadCertReq, dissect.PayloadCertReqV1:
 			c := get()
 			c.used = true
-			pc := &c.peer[side]
+			pc := c.sideState(side)
 			if len(pl.Body) < 1 {
 				continue
 			}
@@ -209,31 +258,37 @@ func (a *Analyzer) certSee(st *saState, p *Packet, side saSide, f *facts) {
 				pc.reqAny = true
 			case version == 1:
 				if len(pc.reqDNs) < maxPeerCertReqs {
-					pc.reqDNs = append(pc.reqDNs, clip(data, 1024))
+					pc.reqDNs = append(pc.reqDNs, a.certTexts.text(data[:min(len(data), 1024)]))
 				}
 			default:
-				for i := 0; i+20 <= len(data) && len(pc.reqHashes) < maxPeerCertReqs; i += 20 {
-					pc.reqHashes = append(pc.reqHashes, bytes.Clone(data[i:i+20]))
+				if n := min(len(data)/caKeyLen, maxPeerCertReqs-pc.reqHashes.n()); n > 0 {
+					// The hashes so far and these, back to back, shared.
+					var buf [maxPeerCertReqs * caKeyLen]byte
+					k := copy(buf[:], pc.reqHashes)
+					k += copy(buf[k:], data[:n*caKeyLen])
+					pc.reqHashes = caKeys(a.certTexts.text(buf[:k]))
 				}
 			}
 		case dissect.PayloadAuth:
 			if len(pl.Body) < 1 {
 				continue
 			}
-			pc := &get().peer[side]
+			pc := get().sideState(side)
 			if pc.auth == "" {
 				m := dissect.AuthMethod(pl.Body[0])
-				pc.auth, pc.authSig, pc.authFrame = authName(m), m != dissect.AuthPSK && m != dissect.AuthNULL && m != dissect.AuthGSPAM, p.Frame
-				if pc.authSig {
+				cr := pc.cred()
+				cr.auth, cr.authSig, cr.authFrame = authName(m), m != dissect.AuthPSK && m != dissect.AuthNULL && m != dissect.AuthGSPAM, p.Frame
+				if cr.authSig {
 					cs.used = true
 				}
 			}
 		case dissect.PayloadSigV1:
 			c := get()
 			c.used = true
-			pc := &c.peer[side]
+			pc := c.sideState(side)
 			if pc.auth == "" {
-				pc.auth, pc.authSig, pc.authFrame = "signature (SIG payload)", true, p.Frame
+				cr := pc.cred()
+				cr.auth, cr.authSig, cr.authFrame = "signature (SIG payload)", true, p.Frame
 			}
 		}
 	}
@@ -309,7 +364,7 @@ func printable(b []byte) string {
 func (cs *certState) peerAuths(hashes [2]uint8, memo *textMemo) []PeerAuth {
 	out := make([]PeerAuth, 0, 2)
 	for side := sideI; side <= sideR; side++ {
-		pc := &cs.peer[side]
+		pc := cs.side(side)
 		pa := PeerAuth{Role: side.String(), Auth: pc.auth}
 		if pc.idSeen {
 			pa.ID = idText(pc.idType, pc.id)
@@ -324,8 +379,8 @@ func (cs *certState) peerAuths(hashes [2]uint8, memo *textMemo) []PeerAuth {
 				SignatureAlgorithm: c.SignatureAlgorithm, SPKISHA1: c.SPKISHA1, CA: c.IsCA,
 			})
 		}
-		for _, h := range pc.reqHashes {
-			pa.CertRequests = append(pa.CertRequests, memo.text(memoHex, h))
+		for i := range pc.reqHashes.n() {
+			pa.CertRequests = append(pa.CertRequests, memo.text(memoHex, pc.reqHashes.at(i)))
 		}
 		for _, d := range pc.reqDNs {
 			pa.CertRequests = append(pa.CertRequests, memo.text(memoDN, d))
@@ -351,11 +406,12 @@ func keyText(c *dissect.Certificate) string {
 }
 
 // dnOrHex renders a DER name, or hex when it does not parse.
-func dnOrHex(d []byte) string {
-	if s := dissect.DNString(d); s != "" {
+func dnOrHex(d string) string {
+	b := []byte(d)
+	if s := dissect.DNString(b); s != "" {
 		return s
 	}
-	return hex.EncodeToString(d)
+	return hex.EncodeToString(b)
 }
 
 // hashBits turns the data of a SIGNATURE_HASH_ALGORITHMS notify into a bit
