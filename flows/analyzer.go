@@ -93,8 +93,8 @@ type Analyzer struct {
 	nat  natPre
 	// sq is the Sequencer of AddSequenced's packets (sequence.go).
 	sq *Sequencer
-	// certTexts shares the certificate requests' contents (certintern.go).
-	certTexts internTab
+	// shared holds strings that recur from SA to SA (intern.go).
+	shared internTab
 }
 
 // NewAnalyzer returns an Analyzer configured by opt.

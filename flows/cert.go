@@ -258,7 +258,7 @@ func (a *Analyzer) certSee(st *saState, p *Packet, side saSide, f *facts) {
 				pc.reqAny = true
 			case version == 1:
 				if len(pc.reqDNs) < maxPeerCertReqs {
-					pc.reqDNs = append(pc.reqDNs, a.certTexts.text(data[:min(len(data), 1024)]))
+					pc.reqDNs = append(pc.reqDNs, a.shared.text(data[:min(len(data), 1024)]))
 				}
 			default:
 				if n := min(len(data)/caKeyLen, maxPeerCertReqs-pc.reqHashes.n()); n > 0 {
@@ -266,7 +266,7 @@ func (a *Analyzer) certSee(st *saState, p *Packet, side saSide, f *facts) {
 					var buf [maxPeerCertReqs * caKeyLen]byte
 					k := copy(buf[:], pc.reqHashes)
 					k += copy(buf[k:], data[:n*caKeyLen])
-					pc.reqHashes = caKeys(a.certTexts.text(buf[:k]))
+					pc.reqHashes = caKeys(a.shared.text(buf[:k]))
 				}
 			}
 		case dissect.PayloadAuth:

@@ -25,34 +25,6 @@ func TestCertStateSize(t *testing.T) {
 	}
 }
 
-// TestInternTab checks that the table gives back the bytes it was given,
-// the same string without allocating for bytes it holds, never holds more
-// than internMax strings nor one longer than internKeyMax.
-func TestInternTab(t *testing.T) {
-	var tab internTab
-	b := []byte("a CA key hash, twenty")
-	s := tab.text(b)
-	if s != string(b) {
-		t.Fatalf("text %q, want %q", s, b)
-	}
-	if n := testing.AllocsPerRun(100, func() { tab.text(b) }); n != 0 {
-		t.Errorf("%v allocations for bytes the table holds, want 0", n)
-	}
-	long := make([]byte, internKeyMax+1)
-	if tab.text(long) != string(long) || len(tab.m) != 1 {
-		t.Errorf("a string of %d octets: %d entries, want 1 (not kept)", len(long), len(tab.m))
-	}
-	for i := range 5 * internMax {
-		k := []byte{byte(i), byte(i >> 8), 'x'}
-		if got := tab.text(k); got != string(k) {
-			t.Fatalf("text %q, want %q", got, k)
-		}
-		if len(tab.m) > internMax {
-			t.Fatalf("%d entries, bound %d", len(tab.m), internMax)
-		}
-	}
-}
-
 // TestCAKeys checks caKeys' and hexIs' answers against the slices of
 // hashes and hex.EncodeToString they replace.
 func TestCAKeys(t *testing.T) {

@@ -84,6 +84,7 @@ func labelIndex(l string) uint8 {
 func (a *Analyzer) v1(p *Packet, decodeErr bool) {
 	h := &a.msg.Header
 	st := a.lookupV1(p, h)
+	defer a.shareFindings(st, len(st.findings()))
 	a.activity(st, p)
 	initAddr := st.initiator().Addr() // IKEv1 SAs start from the sender of their first message
 	fromI := p.Src.Addr() == initAddr

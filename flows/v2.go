@@ -19,6 +19,7 @@ func (a *Analyzer) v2(p *Packet, decodeErr bool) {
 	if st == nil {
 		return
 	}
+	defer a.shareFindings(st, len(st.findings()))
 	a.activity(st, p)
 	side := sideR
 	if fromI {
