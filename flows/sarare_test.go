@@ -9,11 +9,16 @@ import (
 )
 
 // TestSARareSize holds the part of saRare that SAs with certificates or
-// rekeys allocate to 144 octets (336 before saOdd took the lists of
-// errors and weak algorithms: a 352-octet allocation).
+// a too small IKE_AUTH response allocate to 48 octets (144 before saLinks
+// took the rekey and replacement links, 336 before saOdd took the lists
+// of errors and weak algorithms: a 352-octet allocation), and saLinks to
+// 96.
 func TestSARareSize(t *testing.T) {
-	if size := reflect.TypeOf(saRare{}).Size(); size > 144 {
-		t.Errorf("saRare is %d octets, want at most 144", size)
+	if size := reflect.TypeOf(saRare{}).Size(); size > 48 {
+		t.Errorf("saRare is %d octets, want at most 48", size)
+	}
+	if size := reflect.TypeOf(saLinks{}).Size(); size > 96 {
+		t.Errorf("saLinks is %d octets, want at most 96", size)
 	}
 }
 
@@ -21,14 +26,16 @@ func TestSARareSize(t *testing.T) {
 // without, with a reserved flag set in every IKE header after the first
 // and with every IKE message cut short, gives an SA a weak algorithm and
 // enough findings to index them, and checks that the shared empty values
-// the SAs and exchanges read through (noRare, noOdd, noMore, noWide,
-// noExtra, noExOdd) are still empty: a write through a promoted field of
-// saRare that did not go through odd() would land in noOdd, the state of
-// every SA. It also checks that the inputs reach what saOdd holds
-// (INVALID_KE, malformed messages, reserved flags), so that the check is
-// not vacuous.
+// the SAs and exchanges read through (noRare, noOdd, noLinks, noMore,
+// noWide, noExtra, noExOdd, noPeerCerts, noPeerCred) are still empty: a
+// write through a promoted field of saRare that did not go through odd()
+// would land in noOdd, the state of every SA. It also checks that the
+// inputs reach what saOdd, saLinks and peerCred hold (INVALID_KE,
+// malformed messages, reserved flags, a rekey, identities), so that the
+// check is not vacuous.
 func TestSharedEmptyUntouched(t *testing.T) {
 	seen := map[FindingKind]int{}
+	rekeyed, peers := 0, 0
 	flagged, cut := 0, 0
 	for _, path := range corpusCaptures(t) {
 		pk := loadPackets(t, path)
@@ -57,8 +64,19 @@ func TestSharedEmptyUntouched(t *testing.T) {
 				for _, f := range sa.Findings {
 					seen[f.Kind]++
 				}
+				if sa.RekeyedTo != "" {
+					rekeyed++
+				}
+				for _, pa := range sa.Peers {
+					if pa.ID != "" {
+						peers++
+					}
+				}
 			}
 		}
+	}
+	if rekeyed == 0 || peers == 0 {
+		t.Errorf("%d SAs rekeyed, %d peers with an identity: the corpus no longer reaches saLinks or peerCred", rekeyed, peers)
 	}
 	for _, k := range []FindingKind{KindInvalidKE, KindMalformed} {
 		if seen[k] == 0 {
@@ -73,10 +91,14 @@ func TestSharedEmptyUntouched(t *testing.T) {
 	if o := st.rareOrEmpty().saOdd; o == &noOdd || len(o.weak) != 1 || o.fidx == nil {
 		t.Errorf("the SA's saOdd holds %+v", o)
 	}
-	if !reflect.DeepEqual(noRare, saRare{saOdd: &noOdd}) {
+	if !reflect.DeepEqual(noRare, saRare{saOdd: &noOdd, saLinks: &noLinks}) {
 		t.Errorf("noRare was written: %+v", noRare)
 	}
-	for name, v := range map[string]any{"noOdd": noOdd, "noMore": noMore, "noWide": noWide, "noExtra": noExtra, "noExOdd": noExOdd} {
+	if !reflect.DeepEqual(noPeerCerts, peerCerts{peerCred: &noPeerCred}) {
+		t.Errorf("noPeerCerts was written: %+v", noPeerCerts)
+	}
+	for name, v := range map[string]any{"noOdd": noOdd, "noLinks": noLinks, "noMore": noMore, "noWide": noWide,
+		"noExtra": noExtra, "noExOdd": noExOdd, "noPeerCred": noPeerCred} {
 		if !reflect.ValueOf(v).IsZero() {
 			t.Errorf("%s was written: %+v", name, v)
 		}

@@ -317,7 +317,7 @@ func (a *Analyzer) addExchange(st *saState, ex *exRec) {
 		}
 	} else {
 		st.startRing()
-		st.rare().exchangesOmitted++
+		st.moreState().omitted++
 	}
 	st.addRecent(ex)
 }
