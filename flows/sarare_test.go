@@ -22,20 +22,29 @@ func TestSARareSize(t *testing.T) {
 	}
 }
 
+// TestV1StateSize holds what every IKEv1 SA allocates (v1State) to 32
+// octets (88, the 96 class, before its lists and DPD map moved to
+// v1Odd).
+func TestV1StateSize(t *testing.T) {
+	if size := reflect.TypeOf(v1State{}).Size(); size > 32 {
+		t.Errorf("v1State is %d octets, want at most 32", size)
+	}
+}
+
 // TestSharedEmptyUntouched analyses every corpus capture, with its keys,
 // without, with a reserved flag set in every IKE header after the first
 // and with every IKE message cut short, gives an SA a weak algorithm and
 // enough findings to index them, and checks that the shared empty values
 // the SAs and exchanges read through (noRare, noOdd, noLinks, noMore,
-// noWide, noExtra, noExOdd, noPeerCerts, noPeerCred) are still empty: a
-// write through a promoted field of saRare that did not go through odd()
-// would land in noOdd, the state of every SA. It also checks that the
-// inputs reach what saOdd, saLinks and peerCred hold (INVALID_KE,
-// malformed messages, reserved flags, a rekey, identities), so that the
-// check is not vacuous.
+// noWide, noExtra, noExOdd, noPeerCerts, noPeerCred, noV1Odd) are still
+// empty: a write through a promoted field of saRare that did not go
+// through odd() would land in noOdd, the state of every SA. It also
+// checks that the inputs reach what saOdd, saLinks, peerCred and v1Odd
+// hold (INVALID_KE, malformed messages, reserved flags, a rekey,
+// identities, IKEv1 error notifies), so that the check is not vacuous.
 func TestSharedEmptyUntouched(t *testing.T) {
 	seen := map[FindingKind]int{}
-	rekeyed, peers := 0, 0
+	rekeyed, peers, v1Errors := 0, 0, 0
 	flagged, cut := 0, 0
 	for _, path := range corpusCaptures(t) {
 		pk := loadPackets(t, path)
@@ -63,6 +72,9 @@ func TestSharedEmptyUntouched(t *testing.T) {
 			for _, sa := range r.SAs {
 				for _, f := range sa.Findings {
 					seen[f.Kind]++
+					if sa.Version == 1 && f.Severity == SeverityError {
+						v1Errors++
+					}
 				}
 				if sa.RekeyedTo != "" {
 					rekeyed++
@@ -75,8 +87,9 @@ func TestSharedEmptyUntouched(t *testing.T) {
 			}
 		}
 	}
-	if rekeyed == 0 || peers == 0 {
-		t.Errorf("%d SAs rekeyed, %d peers with an identity: the corpus no longer reaches saLinks or peerCred", rekeyed, peers)
+	if rekeyed == 0 || peers == 0 || v1Errors == 0 {
+		t.Errorf("%d SAs rekeyed, %d peers with an identity, %d IKEv1 errors: the corpus no longer reaches saLinks,"+
+			" peerCred or v1Odd", rekeyed, peers, v1Errors)
 	}
 	for _, k := range []FindingKind{KindInvalidKE, KindMalformed} {
 		if seen[k] == 0 {
@@ -98,7 +111,7 @@ func TestSharedEmptyUntouched(t *testing.T) {
 		t.Errorf("noPeerCerts was written: %+v", noPeerCerts)
 	}
 	for name, v := range map[string]any{"noOdd": noOdd, "noLinks": noLinks, "noMore": noMore, "noWide": noWide,
-		"noExtra": noExtra, "noExOdd": noExOdd, "noPeerCred": noPeerCred} {
+		"noExtra": noExtra, "noExOdd": noExOdd, "noPeerCred": noPeerCred, "noV1Odd": noV1Odd} {
 		if !reflect.ValueOf(v).IsZero() {
 			t.Errorf("%s was written: %+v", name, v)
 		}

@@ -11,14 +11,42 @@ import (
 )
 
 // v1State is the IKEv1-specific part of an SA's state.
+//
+// Why it is split: every IKEv1 SA holds one while open (big100k: 20,456),
+// and few need the error findings, encrypted informationals or DPD
+// probes of v1Odd: 32 octets instead of 88 (the 96 class).
 type v1State struct {
 	phase1     *exRec
-	phase1Done bool
 	doneFrame  int
+	phase1Done bool
 	gaveUp     bool
-	errIdx     []int // indexes of error findings (adjusted if the SA came up later)
-	dpd        map[uint32]*exRec
-	encInfo    []int // encrypted informationals during phase 1 (after MM5)
+	// *v1Odd is never nil: &noV1Odd until more() allocates one, so that
+	// its fields read as those of v1State; write them only through
+	// more().
+	*v1Odd
+}
+
+// v1Odd is the part of an IKEv1 SA's state that only SAs with errors,
+// encrypted informationals in phase 1 or DPD need.
+type v1Odd struct {
+	errIdx  []int // indexes of error findings (adjusted if the SA came up later)
+	encInfo []int // encrypted informationals during phase 1 (after MM5)
+	dpd     map[uint32]*exRec
+}
+
+// noV1Odd is the shared, never modified, empty v1Odd of the v1States
+// that needed none.
+var noV1Odd v1Odd
+
+// newV1State returns an IKEv1 SA's new v1State.
+func newV1State() *v1State { return &v1State{v1Odd: &noV1Odd} }
+
+// more returns v's v1Odd, allocating it, for writing.
+func (v *v1State) more() *v1Odd {
+	if v.v1Odd == &noV1Odd {
+		v.v1Odd = new(v1Odd)
+	}
+	return v.v1Odd
 }
 
 // joinInts formats frame numbers as "5, 7, 9".
@@ -197,7 +225,7 @@ func (a *Analyzer) lookupV1(p *Packet, h *dissect.Header) *saState {
 			return hs
 		}
 		st := a.newSA(1, p, true, h.SPIi, h.SPIr)
-		st.v1 = &v1State{}
+		st.v1 = newV1State()
 		st.fromStart = h.Exchange == dissect.ExchangeIdentityProtect || h.Exchange == dissect.ExchangeAggressive
 		a.addHalf(st)
 		return st
@@ -215,7 +243,7 @@ func (a *Analyzer) lookupV1(p *Packet, h *dissect.Header) *saState {
 	// is the responder's half of phase 1.
 	fromI := true
 	st = a.newSA(1, p, fromI, h.SPIi, h.SPIr)
-	st.v1 = &v1State{}
+	st.v1 = newV1State()
 	a.addKey(st, key)
 	return st
 }
@@ -287,7 +315,7 @@ func (a *Analyzer) onV1(st *saState, p *Packet, side saSide, ex *exRec, f *facts
 	case dissect.ExchangeInformationalV1:
 		ex.Answered = true
 		if f.sk && !f.decrypted && !v.phase1Done && st.out.has(outAuthTried) && len(v.encInfo) < maxNoted {
-			v.encInfo = append(v.encInfo, p.Frame)
+			v.more().encInfo = append(v.encInfo, p.Frame)
 		}
 		a.informationalV1(st, p, side, ex, f)
 	}
@@ -371,7 +399,7 @@ func (a *Analyzer) informationalV1(st *saState, p *Packet, side saSide, ex *exRe
 			}
 			seq := uint32(n.data[0])<<24 | uint32(n.data[1])<<16 | uint32(n.data[2])<<8 | uint32(n.data[3])
 			if st.v1.dpd == nil {
-				st.v1.dpd = make(map[uint32]*exRec)
+				st.v1.more().dpd = make(map[uint32]*exRec)
 			}
 			if t == dissect.NotifyV1RUThere {
 				ex.Answered = false
@@ -457,7 +485,7 @@ func (a *Analyzer) v1ErrorFinding(st *saState, p *Packet, side saSide, t dissect
 	// every error finding so far.
 	i := st.addFinding(kind, SeverityError, p.Time, msg, p.Frame)
 	if j, found := slices.BinarySearch(v.errIdx, i); !found {
-		v.errIdx = slices.Insert(v.errIdx, j, i)
+		v.more().errIdx = slices.Insert(v.errIdx, j, i)
 	}
 }
 
