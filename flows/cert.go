@@ -3,6 +3,7 @@ package flows
 import (
 	"bytes"
 	"encoding/hex"
+	"math"
 	"math/bits"
 	"net/netip"
 	"strconv"
@@ -142,13 +143,93 @@ func (pc *peerCerts) cred() *peerCred {
 	return pc.peerCred
 }
 
-// certs returns st's certState, allocating it.
+// certs returns st's certState, allocating it with what st's firstReq
+// held.
 func (st *saState) certs() *certState {
 	r := st.rare()
 	if r.cert == nil {
 		r.cert = &certState{rejecter: -1}
+		if r.req1.bits&reqHeld != 0 {
+			r.req1.moveTo(r.cert)
+			r.req1 = firstReq{}
+		}
 	}
 	return r.cert
+}
+
+// firstReq holds what an SA's IKEv2 CERTREQs said (one side's, the first
+// at a frame number below 2^32) while they are all it has of certificate
+// facts, in saRare, instead of a certState and a peerCerts: a responder
+// that sends a CERTREQ in IKE_SA_INIT, as a gateway with certificates
+// does, gives every SA one, and without keys its IKE_AUTH shows nothing
+// more (big100k: 20,457 SAs). Anything else certSee keeps (the other
+// side's CERTREQ, an IKEv1 CR, identities, AUTH, CERT, a refusal) moves
+// it to a certState first (certs), and certFindings reads it through one.
+type firstReq struct {
+	keys  *caKeys // the CA key hashes (shared, internTab.keys); nil: none
+	frame uint32  // frame of the first CERTREQ
+	bits  uint8   // reqHeld, reqFromR, reqAny
+}
+
+// firstReq bits.
+const (
+	reqHeld  = 1 << iota // a CERTREQ is held
+	reqFromR             // sent by the responder
+	reqAny               // one had no authority (peerCerts.reqAny)
+)
+
+// moveTo gives cs, new, the facts q holds.
+func (q *firstReq) moveTo(cs *certState) {
+	side := sideI
+	if q.bits&reqFromR != 0 {
+		side = sideR
+	}
+	cs.used = true
+	pc := cs.sideState(side)
+	pc.reqSeen, pc.reqFrame, pc.reqAny = true, int(q.frame), q.bits&reqAny != 0
+	if q.keys != nil {
+		pc.reqHashes = *q.keys
+	}
+}
+
+// holdReq keeps pl, an IKEv2 CERTREQ (in an IKEv2 message: certSee reads
+// the CERTREQs of IKEv1 ones as CA names) that side sent in frame, in st's
+// firstReq when st has no certState and firstReq can hold it, and reports
+// whether it did; certSee keeps the others in a certState.
+func (a *Analyzer) holdReq(st *saState, side saSide, pl *dissect.Payload, frame int) bool {
+	r := st.rareOrEmpty()
+	if a.msg.Header.MajorVersion != 2 || pl.Type != dissect.PayloadCertReq || len(pl.Body) < 1 || r.cert != nil ||
+		r.req1.bits&reqHeld != 0 && (r.req1.bits&reqFromR != 0) != (side == sideR) {
+		return false
+	}
+	q := &r.req1
+	if q.bits&reqHeld == 0 {
+		if frame <= 0 || frame > math.MaxUint32 {
+			return false
+		}
+		q = &st.rare().req1
+		q.bits, q.frame = reqHeld, uint32(frame)
+		if side == sideR {
+			q.bits |= reqFromR
+		}
+	}
+	data := pl.Body[1:]
+	if len(data) == 0 {
+		q.bits |= reqAny
+		return true
+	}
+	var have caKeys
+	if q.keys != nil {
+		have = *q.keys
+	}
+	if n := min(len(data)/caKeyLen, maxPeerCertReqs-have.n()); n > 0 {
+		// The hashes so far and these, back to back, shared.
+		var buf [maxPeerCertReqs * caKeyLen]byte
+		k := copy(buf[:], have)
+		k += copy(buf[k:], data[:n*caKeyLen])
+		q.keys = a.shared.keys(buf[:k])
+	}
+	return true
 }
 
 // certSee records the identity, certificate and authentication payloads of
@@ -183,7 +264,7 @@ func (a *Analyzer) certSee(st *saState, p *Packet, side saSide, f *facts) {
 			}
 		}
 	}
-	if cs == nil && st.rareOrEmpty().cert == nil && !certRelevant(ps) {
+	if r := st.rareOrEmpty(); cs == nil && r.cert == nil && r.req1.bits == 0 && !certRelevant(ps) {
 		return // pre-shared keys and no certificates so far: nothing to keep
 	}
 	for _, pl := range ps {
@@ -243,6 +324,9 @@ func (a *Analyzer) certSee(st *saState, p *Packet, side saSide, f *facts) {
 				cr.certAt = append(cr.certAt, p.Time)
 			}
 		case dissect.PayloadCertReq, dissect.PayloadCertReqV1:
+			if cs == nil && a.holdReq(st, side, &pl, p.Frame) {
+				continue
+			}
 			c := get()
 			c.used = true
 			pc := c.sideState(side)

@@ -17,6 +17,10 @@ package flows
 // them). It belongs to one Analyzer's goroutine.
 type internTab struct {
 	m map[string]string
+	// refs holds the CA key hash lists that firstReq points at (8
+	// octets in saRare instead of a 16-octet string), under the same
+	// bounds.
+	refs map[string]*caKeys
 }
 
 // Bounds of an internTab: under 1 MB of text (the CERTREQ contents kept
@@ -45,6 +49,27 @@ func (t *internTab) text(b []byte) string {
 	s := string(b)
 	t.m[s] = s
 	return s
+}
+
+// keys returns b, CA key hashes, as a shared caKeys: the one already in
+// the table when there is one.
+func (t *internTab) keys(b []byte) *caKeys {
+	if k, ok := t.refs[string(b)]; ok {
+		return k
+	}
+	k := new(caKeys)
+	*k = caKeys(t.text(b))
+	if len(b) > internKeyMax {
+		return k
+	}
+	if t.refs == nil {
+		t.refs = make(map[string]*caKeys)
+	}
+	if len(t.refs) >= internMax {
+		clear(t.refs)
+	}
+	t.refs[string(*k)] = k
+	return k
 }
 
 // str returns s, or the equal string already in the table.

@@ -18,17 +18,27 @@ func TestInternTab(t *testing.T) {
 	if n := testing.AllocsPerRun(100, func() { tab.text(b) }); n != 0 {
 		t.Errorf("%v allocations for bytes the table holds, want 0", n)
 	}
+	k1 := tab.keys([]byte("twenty octets of key"))
+	if k2 := tab.keys([]byte("twenty octets of key")); k2 != k1 || *k1 != "twenty octets of key" {
+		t.Errorf("keys gave %p %q, then %p", k1, *k1, k2)
+	}
 	long := make([]byte, internKeyMax+1)
-	if tab.text(long) != string(long) || len(tab.m) != 1 {
-		t.Errorf("a string of %d octets: %d entries, want 1 (not kept)", len(long), len(tab.m))
+	if tab.text(long) != string(long) || len(tab.m) != 2 {
+		t.Errorf("a string of %d octets: %d entries, want 2 (not kept)", len(long), len(tab.m))
+	}
+	if *tab.keys(long) != caKeys(long) || len(tab.refs) != 1 {
+		t.Errorf("keys of %d octets: %d entries, want 1 (not kept)", len(long), len(tab.refs))
 	}
 	for i := range 5 * internMax {
 		k := []byte{byte(i), byte(i >> 8), 'x'}
 		if got := tab.text(k); got != string(k) {
 			t.Fatalf("text %q, want %q", got, k)
 		}
-		if len(tab.m) > internMax {
-			t.Fatalf("%d entries, bound %d", len(tab.m), internMax)
+		if got := tab.keys(k); *got != caKeys(k) {
+			t.Fatalf("keys %q, want %q", *got, k)
+		}
+		if len(tab.m) > internMax || len(tab.refs) > internMax {
+			t.Fatalf("%d and %d entries, bound %d", len(tab.m), len(tab.refs), internMax)
 		}
 	}
 }
@@ -38,7 +48,7 @@ func TestInternTab(t *testing.T) {
 // certificate requests are the ones in the Analyzer's table (shared with
 // any other SA that has the same), not copies of their own.
 func TestSharedTexts(t *testing.T) {
-	var findings, requests int
+	var findings, requests, held1 int
 	for _, path := range corpusCaptures(t) {
 		a := NewAnalyzer(Options{IdleTimeout: 24 * time.Hour, OnSA: func(*SA) {}})
 		for _, p := range loadPackets(t, path) {
@@ -57,6 +67,14 @@ func TestSharedTexts(t *testing.T) {
 				findings++
 				held("finding", f.Message)
 			}
+			if q := st.rareOrEmpty().req1; q.keys != nil {
+				requests++
+				held1++
+				if a.shared.refs[string(*q.keys)] != q.keys {
+					t.Errorf("%s: the CA key hashes an SA's firstReq points at are not the table's", path)
+				}
+				held("CA key hashes", string(*q.keys))
+			}
 			if cs := st.rareOrEmpty().cert; cs != nil {
 				for side := sideI; side <= sideR; side++ {
 					pc := cs.side(side)
@@ -73,7 +91,8 @@ func TestSharedTexts(t *testing.T) {
 		}
 		a.Finish()
 	}
-	if findings == 0 || requests == 0 {
-		t.Errorf("%d findings and %d certificate requests in open SAs: the test checked nothing", findings, requests)
+	if findings == 0 || requests == 0 || held1 == 0 {
+		t.Errorf("%d findings and %d certificate requests in open SAs, %d held in firstReq: the test checked"+
+			" nothing", findings, requests, held1)
 	}
 }
