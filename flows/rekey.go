@@ -50,8 +50,8 @@ func (a *Analyzer) inferRekey(st *saState, p *Packet) *saState {
 
 // linkRekey records that nw replaced old.
 func (a *Analyzer) linkRekey(old, nw *saState, inferred bool) {
-	old.links().rekeyedTo = nw.name()
-	nw.links().rekeyedFrom = old.name()
+	old.setRekeyedTo(nw)
+	nw.setRekeyedFrom(old)
 	old.out.set(outRekeyed)
 	nw.fromStart = true
 	nw.out.put(outRekeyInferred, inferred)

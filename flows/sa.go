@@ -180,13 +180,46 @@ type saRare struct {
 
 // saLinks is the part of an SA's rare state that rekeyed and replaced
 // SAs need.
+//
+// The SAs it links are kept by their SPIs, their names (SA.RekeyedFrom and
+// RekeyedTo, "SPIi/SPIr") built when the SA is looked up or finalised: 48
+// octets fewer for each end of a rekey (big100k: 9,052) than the name.
 type saLinks struct {
-	rekeyKeys    []saKey // SPIs of expected replacements
-	replacedBy   int     // first frame of a fresh IKE SA between the same peers started while this one was up
-	replacedFrom bool    // that IKE SA was started by this SA's initiator
-	replacedAt   time.Time
-	// rekeyedFrom and rekeyedTo are SA.RekeyedFrom and RekeyedTo.
-	rekeyedFrom, rekeyedTo string
+	rekeyKeys  []saKey // SPIs of expected replacements
+	replacedBy int     // first frame of a fresh IKE SA between the same peers started while this one was up
+	replacedAt time.Time
+	// rekeyedFrom and rekeyedTo are the SPIs (SPIi, SPIr) of the SAs of
+	// SA.RekeyedFrom and RekeyedTo, when hasFrom and hasTo.
+	rekeyedFrom, rekeyedTo [2]dissect.SPI
+	replacedFrom           bool // the IKE SA of replacedBy was started by this SA's initiator
+	hasFrom, hasTo         bool
+}
+
+// setRekeyedFrom records that st replaced old (SA.RekeyedFrom).
+func (st *saState) setRekeyedFrom(old *saState) {
+	l := st.links()
+	l.rekeyedFrom, l.hasFrom = [2]dissect.SPI{old.SPIi, old.SPIr}, true
+}
+
+// setRekeyedTo records that nw replaced st (SA.RekeyedTo).
+func (st *saState) setRekeyedTo(nw *saState) {
+	l := st.links()
+	l.rekeyedTo, l.hasTo = [2]dissect.SPI{nw.SPIi, nw.SPIr}, true
+}
+
+// spiName returns the name of the IKE SA with these SPIs, as
+// saState.name does.
+func spiName(i, r dissect.SPI) string { return i.String() + "/" + r.String() }
+
+// rekeyNames returns SA.RekeyedFrom and RekeyedTo.
+func (l *saLinks) rekeyNames() (from, to string) {
+	if l.hasFrom {
+		from = spiName(l.rekeyedFrom[0], l.rekeyedFrom[1])
+	}
+	if l.hasTo {
+		to = spiName(l.rekeyedTo[0], l.rekeyedTo[1])
+	}
+	return from, to
 }
 
 // noLinks is the shared, never modified, empty saLinks of the saRare that

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/ikeflow/ikeflow/dissect"
 )
 
 // TestSARareSize holds the part of saRare that SAs with certificates or
@@ -115,5 +117,26 @@ func TestSharedEmptyUntouched(t *testing.T) {
 		if !reflect.ValueOf(v).IsZero() {
 			t.Errorf("%s was written: %+v", name, v)
 		}
+	}
+}
+
+// TestRekeyLinksKeepSPIs checks that linking a rekey keeps the SAs' SPIs
+// without building their names (an allocation of 48 octets for each end
+// of every rekey while the SAs are open), and that the names built from
+// them are the SAs' names.
+func TestRekeyLinksKeepSPIs(t *testing.T) {
+	old, nw := new(saState), new(saState)
+	old.SPIi, old.SPIr = dissect.SPI{1, 2, 3}, dissect.SPI{4, 5, 6}
+	nw.SPIi, nw.SPIr = dissect.SPI{7, 8, 9}, dissect.SPI{10, 11, 12}
+	old.links()
+	nw.links()
+	if n := testing.AllocsPerRun(100, func() { old.setRekeyedTo(nw); nw.setRekeyedFrom(old) }); n != 0 {
+		t.Errorf("%v allocations to link a rekey, want 0", n)
+	}
+	if from, to := old.links().rekeyNames(); from != "" || to != nw.name() {
+		t.Errorf("old SA: from %q, to %q, want \"\", %q", from, to, nw.name())
+	}
+	if from, to := nw.links().rekeyNames(); from != old.name() || to != "" {
+		t.Errorf("new SA: from %q, to %q, want %q, \"\"", from, to, old.name())
 	}
 }

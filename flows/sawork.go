@@ -234,7 +234,7 @@ func (st *saState) snapshot() *SA {
 	sa.Start, sa.End, sa.Established = st.start(), st.end(), st.established()
 	sa.FirstFrame, sa.LastFrame = st.firstFrame(), st.lastFrame()
 	sa.Encrypted = st.Encrypted
-	sa.RekeyedFrom, sa.RekeyedTo = r.rekeyedFrom, r.rekeyedTo
+	sa.RekeyedFrom, sa.RekeyedTo = r.rekeyNames()
 	sa.ExchangesOmitted = st.exchangesOmitted()
 	sa.ChildSAs = st.ChildSAs
 	if sa.ChildSAs == nil {
