@@ -119,13 +119,16 @@ func TestSAAllocSize(t *testing.T) {
 // allocates (exRare) to 32 octets (56, the 64 size class, before the
 // fragment numbers and the pointers to exExtra and exOdd moved to
 // exRest; 120, the 128 class, before the exact values no capture's
-// exchange needs moved to exOdd), and exRest, which fragmented exchanges
-// add, to 32.
+// exchange needs moved to exOdd), exRest, which fragmented exchanges and
+// those with an error add, to 48 (with the error, which needed a 96-octet
+// exExtra before), and exExtra to 80.
 func TestExRareSize(t *testing.T) {
-	if size := reflect.TypeOf(exRare{}).Size(); size > 32 {
-		t.Errorf("exRare is %d octets, want at most 32", size)
-	}
-	if size := reflect.TypeOf(exRest{}).Size(); size > 32 {
-		t.Errorf("exRest is %d octets, want at most 32", size)
+	for _, c := range []struct {
+		v    any
+		size uintptr
+	}{{exRare{}, 32}, {exRest{}, 48}, {exExtra{}, 80}} {
+		if size := reflect.TypeOf(c.v).Size(); size > c.size {
+			t.Errorf("%T is %d octets, want at most %d", c.v, size, c.size)
+		}
 	}
 }

@@ -414,7 +414,7 @@ func (a *Analyzer) informationalV1(st *saState, p *Packet, side saSide, ex *exRe
 		if !t.IsError() {
 			continue
 		}
-		ex.extra().err = t.String()
+		ex.setError(t.String())
 		a.v1ErrorFinding(st, p, side, t)
 	}
 }
