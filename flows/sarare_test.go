@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"math"
 	"path/filepath"
 	"reflect"
 	"strconv"
@@ -24,12 +25,26 @@ func TestSARareSize(t *testing.T) {
 	}
 }
 
-// TestV1StateSize holds what every IKEv1 SA allocates (v1State) to 32
-// octets (88, the 96 class, before its lists and DPD map moved to
-// v1Odd).
+// TestV1StateSize holds what every IKEv1 SA allocates (v1State) to 24
+// octets (88, the 96 class, before its lists and DPD map moved to v1Odd;
+// 32 with an int doneFrame), and checks that a frame number beyond 32
+// bits still reads back exactly.
 func TestV1StateSize(t *testing.T) {
-	if size := reflect.TypeOf(v1State{}).Size(); size > 32 {
-		t.Errorf("v1State is %d octets, want at most 32", size)
+	if size := reflect.TypeOf(v1State{}).Size(); size > 24 {
+		t.Errorf("v1State is %d octets, want at most 24", size)
+	}
+	for _, f := range []int{0, 1, 77, math.MaxUint32, math.MaxUint32 + 1, math.MaxInt} {
+		v := newV1State()
+		if v.done() != 0 {
+			t.Fatalf("done() = %d before phase 1 completed", v.done())
+		}
+		v.setDone(f)
+		if !v.phase1Done || v.done() != f {
+			t.Errorf("setDone(%d): done() = %d, phase1Done %v", f, v.done(), v.phase1Done)
+		}
+		if (v.v1Odd != &noV1Odd) != (f > math.MaxUint32) {
+			t.Errorf("setDone(%d) allocated a v1Odd: %v", f, v.v1Odd != &noV1Odd)
+		}
 	}
 }
 

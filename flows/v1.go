@@ -2,6 +2,7 @@ package flows
 
 import (
 	"cmp"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -14,12 +15,17 @@ import (
 //
 // Why it is split: every IKEv1 SA holds one while open (big100k: 20,456),
 // and few need the error findings, encrypted informationals or DPD
-// probes of v1Odd: 32 octets instead of 88 (the 96 class).
+// probes of v1Odd: 24 octets instead of 88 (the 96 class); 32 with an
+// int for doneFrame.
 type v1State struct {
-	phase1     *exRec
-	doneFrame  int
+	phase1 *exRec
+	// doneFrame is the frame that completed phase 1 (phase1Done; see
+	// done), or 0 with doneWide when it needs more than 32 bits: then it
+	// is v1Odd.wideDone.
+	doneFrame  uint32
 	phase1Done bool
 	gaveUp     bool
+	doneWide   bool
 	// *v1Odd is never nil: &noV1Odd until more() allocates one, so that
 	// its fields read as those of v1State; write them only through
 	// more().
@@ -29,9 +35,10 @@ type v1State struct {
 // v1Odd is the part of an IKEv1 SA's state that only SAs with errors,
 // encrypted informationals in phase 1 or DPD need.
 type v1Odd struct {
-	errIdx  []int // indexes of error findings (adjusted if the SA came up later)
-	encInfo []int // encrypted informationals during phase 1 (after MM5)
-	dpd     map[uint32]*exRec
+	errIdx   []int // indexes of error findings (adjusted if the SA came up later)
+	encInfo  []int // encrypted informationals during phase 1 (after MM5)
+	dpd      map[uint32]*exRec
+	wideDone int // v1State.doneFrame when it needs more than 32 bits
 }
 
 // noV1Odd is the shared, never modified, empty v1Odd of the v1States
@@ -40,6 +47,25 @@ var noV1Odd v1Odd
 
 // newV1State returns an IKEv1 SA's new v1State.
 func newV1State() *v1State { return &v1State{v1Odd: &noV1Odd} }
+
+// setDone records that frame completed phase 1.
+func (v *v1State) setDone(frame int) {
+	v.phase1Done = true
+	if frame >= 0 && frame <= math.MaxUint32 {
+		v.doneFrame, v.doneWide = uint32(frame), false
+		return
+	}
+	v.doneFrame, v.doneWide = 0, true
+	v.more().wideDone = frame
+}
+
+// done returns the frame that completed phase 1 (0 before).
+func (v *v1State) done() int {
+	if v.doneWide {
+		return v.wideDone
+	}
+	return int(v.doneFrame)
+}
 
 // more returns v's v1Odd, allocating it, for writing.
 func (v *v1State) more() *v1Odd {
@@ -301,7 +327,7 @@ func (a *Analyzer) onV1(st *saState, p *Packet, side saSide, ex *exRec, f *facts
 			a.natCheckV1(st, p, f, side == sideI)
 		}
 		if ex.v1step == v1Steps(ex.Type) && bothSpoke(ex, side) && !st.SPIr.IsZero() {
-			v.phase1Done, v.doneFrame = true, p.Frame
+			v.setDone(p.Frame)
 			st.out.set(outInitOK)
 			a.established(st, p)
 		}
@@ -494,9 +520,9 @@ func (a *Analyzer) concludeV1(st *saState) {
 	v := st.v1
 	for _, i := range v.errIdx {
 		f := &st.findings()[i]
-		if v.phase1Done && len(f.Frames) > 0 && f.Frames[0] < v.doneFrame && f.Kind != KindInvalidIDInfo {
+		if v.phase1Done && len(f.Frames) > 0 && f.Frames[0] < v.done() && f.Kind != KindInvalidIDInfo {
 			f.Severity = SeverityWarning
-			f.Message += " The SA was established afterwards (frame " + strconv.Itoa(v.doneFrame) + "), so this was recovered."
+			f.Message += " The SA was established afterwards (frame " + strconv.Itoa(v.done()) + "), so this was recovered."
 			st.findingsChanged()
 			st.out.clear(outInitFailed)
 			st.out.clear(outAuthFailed)
