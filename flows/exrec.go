@@ -136,8 +136,8 @@ func (ex *exRec) addRetransmit() {
 // only more: 32 octets, where the fragment numbers and the pointers to
 // exExtra and exOdd made it 56 (the 64 class; 120 before exOdd took the
 // exact values no capture's exchange needs). big100k's open SAs hold
-// 63,641: 38,000 with only more, 15,900 fragmented (which pay 32 + 32 as
-// before), 9,100 with an exExtra.
+// 63,641: 38,000 with only more, 15,900 fragmented (32 + 48 with
+// exRest, 64 before), 9,100 with an error (32 + 48, 64 + 96 before).
 type exRare struct {
 	more []cmsg // messages after the inline ones
 	// *exRest holds the rest, which fewer exchanges need; nil until
