@@ -62,11 +62,13 @@ const (
 // certificates, indexed by side.
 //
 // Why it is three small pieces instead of one 512-octet block: most SAs
-// that hold one (big100k: 22,730 of 100,000) have seen nothing but the
-// responder's CERTREQ in IKE_SA_INIT (the IKE_AUTH that follows is
-// encrypted): they keep this (24 octets) and one peerCerts (64), its
-// hashes shared (internTab); identities, AUTH and certificates, which
-// need a peerCred (192), come with keys or IKEv1 (TestCertStateSize).
+// with certificate facts (big100k: 22,730 of 100,000) have seen nothing
+// but the responder's CERTREQ in IKE_SA_INIT (the IKE_AUTH that follows
+// is encrypted). An IKEv2 one is held in saRare (firstReq) until more
+// comes; an SA that needs a certState keeps this (24 octets) and a
+// peerCerts (64) per side that showed something, its hashes shared
+// (internTab); identities, AUTH and certificates, which need a peerCred
+// (192), come with keys or IKEv1 (TestCertStateSize).
 type certState struct {
 	peer     [2]*peerCerts // nil: the side showed nothing (noPeerCerts)
 	rejecter int8          // side that sent AUTHENTICATION_FAILED, -1 none
