@@ -15,7 +15,7 @@ func (a *Analyzer) noteReplacement(st *saState, p *Packet) {
 		return
 	}
 	if old.rareOrEmpty().replacedBy == 0 {
-		r := old.rare()
+		r := old.links()
 		r.replacedBy, r.replacedAt = p.Frame, p.Time
 		r.replacedFrom = p.Src.Addr() == old.initiator().Addr()
 	}

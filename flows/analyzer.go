@@ -95,6 +95,8 @@ type Analyzer struct {
 	sq *Sequencer
 	// v1f is the IKEv1 fragment reassembly's shared part (v1frag.go).
 	v1f v1FragWork
+	// shared holds strings that recur from SA to SA (intern.go).
+	shared internTab
 }
 
 // NewAnalyzer returns an Analyzer configured by opt.

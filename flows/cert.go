@@ -3,6 +3,7 @@ package flows
 import (
 	"bytes"
 	"encoding/hex"
+	"math"
 	"math/bits"
 	"net/netip"
 	"strconv"
@@ -59,26 +60,45 @@ const (
 
 // certState is what an SA's two peers said about identities and
 // certificates, indexed by side.
+//
+// Why it is three small pieces instead of one 512-octet block: most SAs
+// with certificate facts (big100k: 22,730 of 100,000) have seen nothing
+// but the responder's CERTREQ in IKE_SA_INIT (the IKE_AUTH that follows
+// is encrypted). An IKEv2 one is held in saRare (firstReq) until more
+// comes; an SA that needs a certState keeps this (24 octets) and a
+// peerCerts (64) per side that showed something, its hashes shared
+// (internTab); identities, AUTH and certificates, which need a peerCred
+// (192), come with keys or IKEv1 (TestCertStateSize).
 type certState struct {
-	peer     [2]peerCerts
-	rejecter int8 // side that sent AUTHENTICATION_FAILED, -1 none
-	used     bool // a CERT, CERTREQ, SIG or signature AUTH was seen
+	peer     [2]*peerCerts // nil: the side showed nothing (noPeerCerts)
+	rejecter int8          // side that sent AUTHENTICATION_FAILED, -1 none
+	used     bool          // a CERT, CERTREQ, SIG or signature AUTH was seen
 }
 
-// peerCerts is the working copy of one peer's PeerAuth facts.
+// peerCerts is the working copy of one peer's PeerAuth facts: its
+// certificate requests here, the rest in peerCred.
+type peerCerts struct {
+	reqFrame  int
+	reqHashes caKeys   // IKEv2 CERTREQ CA key hashes (interned)
+	reqDNs    []string // IKEv1 CR distinguished names (DER, interned)
+	reqAny    bool     // a CERTREQ with no authority
+	reqSeen   bool
+	// *peerCred is never nil: &noPeerCred until cred() allocates one, so
+	// that its fields read as those of peerCerts; write them only through
+	// cred().
+	*peerCred
+}
+
+// peerCred is what a peer showed of its identity and credentials.
 //
 // Its octet-wide fields come first, together, so that none is padded to
-// 8 octets: 248 octets, and certState (two of them) fits the 512-octet
-// size class instead of 640 (every SA with certificates or signatures
-// holds one while open; TestCertStateSize).
-type peerCerts struct {
+// 8 octets.
+type peerCred struct {
 	idType   uint8
 	wantType uint8 // IKEv2 IDr in the initiator's request
 	idSeen   bool
 	wantSeen bool
 	authSig  bool // authenticated with a signature (needs a certificate or raw key)
-	reqAny   bool // a CERTREQ with no authority
-	reqSeen  bool
 	// certOther counts CERT payloads of other encodings (hash and URL,
 	// raw key…): at most maxPeerCerts (certSee stops counting there).
 	certOther uint8
@@ -88,22 +108,130 @@ type peerCerts struct {
 	idFrame   int
 	wantFrame int
 	authFrame int
-	reqFrame  int
 	certs     []*dissect.Certificate // copies, end entity first
 	certFrame []int
 	certAt    []time.Time
 	certBad   []string // why a CERT could not be decoded, with its frame
-	reqHashes [][]byte // IKEv2 CERTREQ CA key hashes
-	reqDNs    [][]byte // IKEv1 CR distinguished names (DER)
 }
 
-// certs returns st's certState, allocating it.
+// noPeerCred and noPeerCerts are the shared, never modified, empty
+// peerCred and peerCerts read for a side that has none.
+var (
+	noPeerCred  peerCred
+	noPeerCerts = peerCerts{peerCred: &noPeerCred}
+)
+
+// side returns the facts of side s for reading (noPeerCerts when none).
+func (cs *certState) side(s saSide) *peerCerts {
+	if pc := cs.peer[s]; pc != nil {
+		return pc
+	}
+	return &noPeerCerts
+}
+
+// sideState returns the facts of side s, allocating them, for writing.
+func (cs *certState) sideState(s saSide) *peerCerts {
+	if cs.peer[s] == nil {
+		cs.peer[s] = &peerCerts{peerCred: &noPeerCred}
+	}
+	return cs.peer[s]
+}
+
+// cred returns pc's peerCred, allocating it, for writing.
+func (pc *peerCerts) cred() *peerCred {
+	if pc.peerCred == &noPeerCred {
+		pc.peerCred = new(peerCred)
+	}
+	return pc.peerCred
+}
+
+// certs returns st's certState, allocating it with what st's firstReq
+// held.
 func (st *saState) certs() *certState {
 	r := st.rare()
 	if r.cert == nil {
 		r.cert = &certState{rejecter: -1}
+		if r.req1.bits&reqHeld != 0 {
+			r.req1.moveTo(r.cert)
+			r.req1 = firstReq{}
+		}
 	}
 	return r.cert
+}
+
+// firstReq holds what an SA's IKEv2 CERTREQs said (one side's, the first
+// at a frame number below 2^32) while they are all it has of certificate
+// facts, in saRare, instead of a certState and a peerCerts: a responder
+// that sends a CERTREQ in IKE_SA_INIT, as a gateway with certificates
+// does, gives every SA one, and without keys its IKE_AUTH shows nothing
+// more (big100k: 20,457 SAs). Anything else certSee keeps (the other
+// side's CERTREQ, an IKEv1 CR, identities, AUTH, CERT, a refusal) moves
+// it to a certState first (certs), and certFindings reads it through one.
+type firstReq struct {
+	keys  *caKeys // the CA key hashes (shared, internTab.keys); nil: none
+	frame uint32  // frame of the first CERTREQ
+	bits  uint8   // reqHeld, reqFromR, reqAny
+}
+
+// firstReq bits.
+const (
+	reqHeld  = 1 << iota // a CERTREQ is held
+	reqFromR             // sent by the responder
+	reqAny               // one had no authority (peerCerts.reqAny)
+)
+
+// moveTo gives cs, new, the facts q holds.
+func (q *firstReq) moveTo(cs *certState) {
+	side := sideI
+	if q.bits&reqFromR != 0 {
+		side = sideR
+	}
+	cs.used = true
+	pc := cs.sideState(side)
+	pc.reqSeen, pc.reqFrame, pc.reqAny = true, int(q.frame), q.bits&reqAny != 0
+	if q.keys != nil {
+		pc.reqHashes = *q.keys
+	}
+}
+
+// holdReq keeps pl, an IKEv2 CERTREQ (in an IKEv2 message: certSee reads
+// the CERTREQs of IKEv1 ones as CA names) that side sent in frame, in st's
+// firstReq when st has no certState and firstReq can hold it, and reports
+// whether it did; certSee keeps the others in a certState.
+func (a *Analyzer) holdReq(st *saState, side saSide, pl *dissect.Payload, frame int) bool {
+	r := st.rareOrEmpty()
+	if a.msg.Header.MajorVersion != 2 || pl.Type != dissect.PayloadCertReq || len(pl.Body) < 1 || r.cert != nil ||
+		r.req1.bits&reqHeld != 0 && (r.req1.bits&reqFromR != 0) != (side == sideR) {
+		return false
+	}
+	q := &r.req1
+	if q.bits&reqHeld == 0 {
+		if frame <= 0 || frame > math.MaxUint32 {
+			return false
+		}
+		q = &st.rare().req1
+		q.bits, q.frame = reqHeld, uint32(frame)
+		if side == sideR {
+			q.bits |= reqFromR
+		}
+	}
+	data := pl.Body[1:]
+	if len(data) == 0 {
+		q.bits |= reqAny
+		return true
+	}
+	var have caKeys
+	if q.keys != nil {
+		have = *q.keys
+	}
+	if n := min(len(data)/caKeyLen, maxPeerCertReqs-have.n()); n > 0 {
+		// The hashes so far and these, back to back, shared.
+		var buf [maxPeerCertReqs * caKeyLen]byte
+		k := copy(buf[:], have)
+		k += copy(buf[k:], data[:n*caKeyLen])
+		q.keys = a.shared.keys(buf[:k])
+	}
+	return true
 }
 
 // certSee records the identity, certificate and authentication payloads of
@@ -138,7 +266,7 @@ func (a *Analyzer) certSee(st *saState, p *Packet, side saSide, f *facts) {
 			}
 		}
 	}
-	if cs == nil && st.rareOrEmpty().cert == nil && !certRelevant(ps) {
+	if r := st.rareOrEmpty(); cs == nil && r.cert == nil && r.req1.bits == 0 && !certRelevant(ps) {
 		return // pre-shared keys and no certificates so far: nothing to keep
 	}
 	for _, pl := range ps {
@@ -148,20 +276,22 @@ func (a *Analyzer) certSee(st *saState, p *Packet, side saSide, f *facts) {
 				a.msg.Header.Exchange != dissect.ExchangeAggressive {
 				continue
 			}
-			pc := &get().peer[side]
+			pc := get().sideState(side)
 			if version == 2 && side == sideI && pl.Type == dissect.PayloadIDr {
 				if !pc.wantSeen {
-					pc.wantSeen, pc.wantType, pc.want, pc.wantFrame = true, pl.Body[0], clip(pl.Body[4:], 512), p.Frame
+					cr := pc.cred()
+					cr.wantSeen, cr.wantType, cr.want, cr.wantFrame = true, pl.Body[0], clip(pl.Body[4:], 512), p.Frame
 				}
 				continue
 			}
 			if !pc.idSeen {
-				pc.idSeen, pc.idType, pc.id, pc.idFrame = true, pl.Body[0], clip(pl.Body[4:], 512), p.Frame
+				cr := pc.cred()
+				cr.idSeen, cr.idType, cr.id, cr.idFrame = true, pl.Body[0], clip(pl.Body[4:], 512), p.Frame
 			}
 		case dissect.PayloadCert, dissect.PayloadCertV1:
 			c := get()
 			c.used = true
-			pc := &c.peer[side]
+			pc := c.sideState(side)
 			if len(pc.certs)+int(pc.certOther)+len(pc.certBad) >= maxPeerCerts {
 				continue // a huge chain: the first ones are what matters
 			}
@@ -171,32 +301,37 @@ func (a *Analyzer) certSee(st *saState, p *Packet, side saSide, f *facts) {
 			case *dissect.Cert:
 				cert = b.Certificate
 				if b.Certificate == nil && b.HashURL == nil && err == nil {
-					pc.certOther++
+					pc.cred().certOther++
 				}
 				if b.HashURL != nil {
-					pc.certOther++
+					pc.cred().certOther++
 				}
 			case *dissect.CertV1:
 				cert = b.Certificate
 				if b.Certificate == nil && err == nil {
-					pc.certOther++
+					pc.cred().certOther++
 				}
 			}
 			if err != nil && len(pc.certBad) < 4 {
-				pc.certBad = append(pc.certBad, "frame "+strconv.Itoa(p.Frame)+": "+err.Error())
+				cr := pc.cred()
+				cr.certBad = append(cr.certBad, "frame "+strconv.Itoa(p.Frame)+": "+err.Error())
 			}
 			if cert != nil && len(pc.certs) < maxPeerCerts {
 				cp := *cert
 				cp.RawSubject = bytes.Clone(cert.RawSubject)
 				cp.RawIssuer = bytes.Clone(cert.RawIssuer)
-				pc.certs = append(pc.certs, &cp)
-				pc.certFrame = append(pc.certFrame, p.Frame)
-				pc.certAt = append(pc.certAt, p.Time)
+				cr := pc.cred()
+				cr.certs = append(cr.certs, &cp)
+				cr.certFrame = append(cr.certFrame, p.Frame)
+				cr.certAt = append(cr.certAt, p.Time)
 			}
 		case dissect.PayloadCertReq, dissect.PayloadCertReqV1:
+			if cs == nil && a.holdReq(st, side, &pl, p.Frame) {
+				continue
+			}
 			c := get()
 			c.used = true
-			pc := &c.peer[side]
+			pc := c.sideState(side)
 			if len(pl.Body) < 1 {
 				continue
 			}
@@ -209,31 +344,37 @@ func (a *Analyzer) certSee(st *saState, p *Packet, side saSide, f *facts) {
 				pc.reqAny = true
 			case version == 1:
 				if len(pc.reqDNs) < maxPeerCertReqs {
-					pc.reqDNs = append(pc.reqDNs, clip(data, 1024))
+					pc.reqDNs = append(pc.reqDNs, a.shared.text(data[:min(len(data), 1024)]))
 				}
 			default:
-				for i := 0; i+20 <= len(data) && len(pc.reqHashes) < maxPeerCertReqs; i += 20 {
-					pc.reqHashes = append(pc.reqHashes, bytes.Clone(data[i:i+20]))
+				if n := min(len(data)/caKeyLen, maxPeerCertReqs-pc.reqHashes.n()); n > 0 {
+					// The hashes so far and these, back to back, shared.
+					var buf [maxPeerCertReqs * caKeyLen]byte
+					k := copy(buf[:], pc.reqHashes)
+					k += copy(buf[k:], data[:n*caKeyLen])
+					pc.reqHashes = caKeys(a.shared.text(buf[:k]))
 				}
 			}
 		case dissect.PayloadAuth:
 			if len(pl.Body) < 1 {
 				continue
 			}
-			pc := &get().peer[side]
+			pc := get().sideState(side)
 			if pc.auth == "" {
 				m := dissect.AuthMethod(pl.Body[0])
-				pc.auth, pc.authSig, pc.authFrame = authName(m), m != dissect.AuthPSK && m != dissect.AuthNULL && m != dissect.AuthGSPAM, p.Frame
-				if pc.authSig {
+				cr := pc.cred()
+				cr.auth, cr.authSig, cr.authFrame = authName(m), m != dissect.AuthPSK && m != dissect.AuthNULL && m != dissect.AuthGSPAM, p.Frame
+				if cr.authSig {
 					cs.used = true
 				}
 			}
 		case dissect.PayloadSigV1:
 			c := get()
 			c.used = true
-			pc := &c.peer[side]
+			pc := c.sideState(side)
 			if pc.auth == "" {
-				pc.auth, pc.authSig, pc.authFrame = "signature (SIG payload)", true, p.Frame
+				cr := pc.cred()
+				cr.auth, cr.authSig, cr.authFrame = "signature (SIG payload)", true, p.Frame
 			}
 		}
 	}
@@ -309,7 +450,7 @@ func printable(b []byte) string {
 func (cs *certState) peerAuths(hashes [2]uint8, memo *textMemo) []PeerAuth {
 	out := make([]PeerAuth, 0, 2)
 	for side := sideI; side <= sideR; side++ {
-		pc := &cs.peer[side]
+		pc := cs.side(side)
 		pa := PeerAuth{Role: side.String(), Auth: pc.auth}
 		if pc.idSeen {
 			pa.ID = idText(pc.idType, pc.id)
@@ -324,8 +465,8 @@ func (cs *certState) peerAuths(hashes [2]uint8, memo *textMemo) []PeerAuth {
 				SignatureAlgorithm: c.SignatureAlgorithm, SPKISHA1: c.SPKISHA1, CA: c.IsCA,
 			})
 		}
-		for _, h := range pc.reqHashes {
-			pa.CertRequests = append(pa.CertRequests, memo.text(memoHex, h))
+		for i := range pc.reqHashes.n() {
+			pa.CertRequests = append(pa.CertRequests, memo.text(memoHex, pc.reqHashes.at(i)))
 		}
 		for _, d := range pc.reqDNs {
 			pa.CertRequests = append(pa.CertRequests, memo.text(memoDN, d))
@@ -351,11 +492,12 @@ func keyText(c *dissect.Certificate) string {
 }
 
 // dnOrHex renders a DER name, or hex when it does not parse.
-func dnOrHex(d []byte) string {
-	if s := dissect.DNString(d); s != "" {
+func dnOrHex(d string) string {
+	b := []byte(d)
+	if s := dissect.DNString(b); s != "" {
 		return s
 	}
-	return hex.EncodeToString(d)
+	return hex.EncodeToString(b)
 }
 
 // hashBits turns the data of a SIGNATURE_HASH_ALGORITHMS notify into a bit

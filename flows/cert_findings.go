@@ -37,6 +37,9 @@ type certCause struct {
 // with its scratch space cc.
 func (a *Analyzer) certFindings(st *saState, cc *concluder) {
 	cs := st.rareOrEmpty().cert
+	if cs == nil && st.rareOrEmpty().req1.bits != 0 {
+		cs = st.certs() // what firstReq held
+	}
 	if cs == nil || !cs.used {
 		return
 	}
@@ -61,7 +64,7 @@ func (a *Analyzer) certFindings(st *saState, cc *concluder) {
 		causes = append(causes, certCause{score: score, side: side, text: text, frames: frames})
 	}
 	for side := sideI; side <= sideR; side++ {
-		s, o := &cs.peer[side], &cs.peer[side.other()]
+		s, o := cs.side(side), cs.side(side.other())
 		who := "The " + side.String()
 		if len(s.certs) > 0 {
 			st.addFinding(KindCertificate, SeverityInfo, s.certAt[0], certLine(side, s), s.certFrame...)
@@ -122,7 +125,7 @@ func (a *Analyzer) certFindings(st *saState, cc *concluder) {
 				o.reqFrame, s.authFrame)
 			add(evMedium, side, t, o.reqFrame, s.authFrame)
 		}
-		if len(s.certs) > 0 && (len(o.reqDNs) > 0 || len(o.reqHashes) > 0) {
+		if len(s.certs) > 0 && (len(o.reqDNs) > 0 || o.reqHashes != "") {
 			if text, score := chainVsRequest(side, s, o); score == evidenceStrong {
 				st.addFinding(KindCertCANotRequested, SeverityWarning, sa.Start, text+" The other peer can only"+
 					" verify it if it also trusts that issuer: send the intermediate certificates, or use a"+
@@ -134,7 +137,7 @@ func (a *Analyzer) certFindings(st *saState, cc *concluder) {
 			}
 		}
 	}
-	i, r := &cs.peer[sideI], &cs.peer[sideR]
+	i, r := cs.side(sideI), cs.side(sideR)
 	if i.wantSeen && r.idSeen && (i.wantType != r.idType || !bytes.Equal(i.want, r.id)) {
 		t := "The initiator asked for the responder identity " + idText(i.wantType, i.want) + " (IDr in its IKE_AUTH" +
 			" request), but the responder answered as " + idText(r.idType, r.id) + " (frame " + strconv.Itoa(r.idFrame) + ")."
@@ -189,7 +192,7 @@ func keepCauses(cs *certState, causes []certCause) []certCause {
 	refused := saSide(cs.rejecter).other()
 	strong := slices.ContainsFunc(causes, func(c certCause) bool { return c.side == refused && c.score == evidenceStrong })
 	return slices.DeleteFunc(causes, func(c certCause) bool {
-		accepted := cs.rejecter == int8(sideI) && c.side == sideI && cs.peer[sideR].auth != ""
+		accepted := cs.rejecter == int8(sideI) && c.side == sideI && cs.side(sideR).auth != ""
 		return accepted || strong && c.score < evidenceStrong
 	})
 }
@@ -353,13 +356,13 @@ func idInCert(typ uint8, id []byte, c *dissect.Certificate) (bool, string) {
 func chainVsRequest(side saSide, s, o *peerCerts) (text string, score int) {
 	ee := s.certs[0]
 	for _, c := range s.certs {
-		for _, h := range o.reqHashes {
-			if c.SPKISHA1 == hex.EncodeToString(h) {
+		for i := range o.reqHashes.n() {
+			if hexIs(c.SPKISHA1, o.reqHashes.at(i)) {
 				return "", 0 // a sent CA certificate has a requested key
 			}
 		}
 		for _, d := range o.reqDNs {
-			if bytes.Equal(c.RawIssuer, d) || bytes.Equal(c.RawSubject, d) {
+			if string(c.RawIssuer) == d || string(c.RawSubject) == d {
 				return "", 0
 			}
 		}
@@ -389,16 +392,16 @@ func chainVsRequest(side saSide, s, o *peerCerts) (text string, score int) {
 			top.Issuer + "' with what it sent.", evidenceStrong
 	}
 	var hs []string
-	for _, h := range o.reqHashes {
-		hs = append(hs, hex.EncodeToString(h))
+	for i := range o.reqHashes.n() {
+		hs = append(hs, hex.EncodeToString([]byte(o.reqHashes.at(i))))
 	}
 	text = "The " + other + " asked for certificates from the CA " + words.Pick(len(hs), "key ", "keys ") + strings.Join(hs, ", ") + " (SHA-1 of the" +
 		" CA public key, frame " + strconv.Itoa(o.reqFrame) + "); the " + who + "'s certificate '" + ee.Subject + "' is issued by '" +
 		top.Issuer + "', which it did not send, so the capture cannot show whether that issuer is the requested CA."
 	var extra []string
-	for _, h := range s.reqHashes {
-		if !slices.ContainsFunc(o.reqHashes, func(x []byte) bool { return bytes.Equal(x, h) }) {
-			extra = append(extra, hex.EncodeToString(h))
+	for i := range s.reqHashes.n() {
+		if h := s.reqHashes.at(i); !o.reqHashes.has(h) {
+			extra = append(extra, hex.EncodeToString([]byte(h)))
 		}
 	}
 	switch {
@@ -406,8 +409,8 @@ func chainVsRequest(side saSide, s, o *peerCerts) (text string, score int) {
 		return text + " The " + who + " itself asks for " + words.Pick(len(extra), "a CA key", "CA keys") + " the " + other + " does not (" + strings.Join(extra, ", ") +
 			"): the peers trust different CAs, so '" + top.Issuer + "' is likely a CA the " + other + " does not trust" +
 			" (unknown CA): add it to the " + other + "'s trusted CAs, or use a certificate from a CA it asks for.", evMedium
-	case len(s.reqHashes) > 0 && len(o.certs) > 0 && !bytes.Equal(o.certs[0].RawIssuer, top.RawIssuer):
-		return text + " Both peers ask for the same " + words.Pick(len(s.reqHashes), "CA key", "CA keys") + ", yet the " + other + "'s own certificate is issued by '" +
+	case s.reqHashes != "" && len(o.certs) > 0 && !bytes.Equal(o.certs[0].RawIssuer, top.RawIssuer):
+		return text + " Both peers ask for the same " + words.Pick(s.reqHashes.n(), "CA key", "CA keys") + ", yet the " + other + "'s own certificate is issued by '" +
 			o.certs[0].Issuer + "': '" + top.Issuer + "' is likely an intermediate CA below the common root, which the " +
 			who + " must send with its certificate (missing intermediate).", evMedium
 	}

@@ -115,12 +115,20 @@ func TestSAAllocSize(t *testing.T) {
 	}
 }
 
-// TestExRareSize holds what an exchange with more than two messages or
-// with fragments allocates (exRare) to 56 octets, the 64 size class (120,
-// the 128 class, before the exact values no capture's exchange needs
-// moved to exOdd).
+// TestExRareSize holds what an exchange with more than two messages
+// allocates (exRare) to 32 octets (56, the 64 size class, before the
+// fragment numbers and the pointers to exExtra and exOdd moved to
+// exRest; 120, the 128 class, before the exact values no capture's
+// exchange needs moved to exOdd), exRest, which fragmented exchanges and
+// those with an error add, to 48 (with the error, which needed a 96-octet
+// exExtra before), and exExtra to 80.
 func TestExRareSize(t *testing.T) {
-	if size := reflect.TypeOf(exRare{}).Size(); size > 64 {
-		t.Errorf("exRare is %d octets, want at most 64", size)
+	for _, c := range []struct {
+		v    any
+		size uintptr
+	}{{exRare{}, 32}, {exRest{}, 48}, {exExtra{}, 80}} {
+		if size := reflect.TypeOf(c.v).Size(); size > c.size {
+			t.Errorf("%T is %d octets, want at most %d", c.v, size, c.size)
+		}
 	}
 }

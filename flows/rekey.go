@@ -12,7 +12,7 @@ func (a *Analyzer) expectRekey(k saKey, old *saState) {
 		a.rekeys = make(map[saKey]*saState)
 	}
 	a.rekeys[k] = old
-	r := old.rare()
+	r := old.links()
 	r.rekeyKeys = append(r.rekeyKeys, k)
 }
 
@@ -50,8 +50,8 @@ func (a *Analyzer) inferRekey(st *saState, p *Packet) *saState {
 
 // linkRekey records that nw replaced old.
 func (a *Analyzer) linkRekey(old, nw *saState, inferred bool) {
-	old.rare().rekeyedTo = nw.name()
-	nw.rare().rekeyedFrom = old.name()
+	old.setRekeyedTo(nw)
+	nw.setRekeyedFrom(old)
 	old.out.set(outRekeyed)
 	nw.fromStart = true
 	nw.out.put(outRekeyInferred, inferred)

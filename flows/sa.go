@@ -149,30 +149,91 @@ type saState struct {
 
 // saRare is the part of an SA's working state that most SAs never use.
 //
-// Why it is split in two: the SAs that need some of it are not few in a
+// Why it is split in three: the SAs that need some of it are not few in a
 // real mix (every SA with certificates or signatures holds its certState
-// here, every rekeyed or replaced SA its links), and what they need is
-// small; the lists of errors and weak algorithms, which only SAs with
-// such problems need, are in saOdd. 144 octets instead of 336 (a 352-octet
-// allocation) for each of those SAs: about 30 000 of big100k's 100 000.
+// here, every SA whose IKE_AUTH response was too small its frame), and
+// what most of them need is a pointer or a frame number; the links of
+// rekeyed and replaced SAs are in saLinks, the lists of errors and weak
+// algorithms, which only SAs with such problems need, in saOdd. 64
+// octets instead of 144 (336 before saOdd) for each of those SAs: 36,346
+// of big100k's 100,000, of which at most 9,070 have links.
+//
+// req1 makes it 64 octets instead of 48: it holds the one IKEv2 CERTREQ
+// most SAs with certificate facts have seen while open (the responder's,
+// in IKE_SA_INIT), so that those (big100k: 20,457) need no certState (24
+// octets) and peerCerts (64) for it.
 type saRare struct {
-	rekeyKeys    []saKey    // SPIs of expected replacements
-	more         *saMore    // index and exchange overflow; nil until needed
-	authTiny     int        // frame of an encrypted IKE_AUTH response too small to authenticate
-	cert         *certState // identities and certificates (cert.go)
-	replacedBy   int        // first frame of a fresh IKE SA between the same peers started while this one was up
-	replacedFrom bool       // that IKE SA was started by this SA's initiator
-	replacedAt   time.Time
-	// rekeyedFrom, rekeyedTo and exchangesOmitted are SA.RekeyedFrom,
-	// RekeyedTo and ExchangesOmitted.
-	rekeyedFrom, rekeyedTo string
-	exchangesOmitted       int
+	more     *saMore    // index and exchange overflow; nil until needed
+	authTiny int        // frame of an encrypted IKE_AUTH response too small to authenticate
+	cert     *certState // identities and certificates (cert.go)
+	req1     firstReq   // the SA's IKEv2 CERTREQs while they are all it has of cert (cert.go)
 	// wide holds what the compact fields of saState cannot (sawork.go);
 	// nil until needed.
 	wide *saWide
 	// *saOdd is never nil: &noOdd until odd() allocates one, so that its
 	// fields read as those of saRare; write them only through odd().
 	*saOdd
+	// *saLinks is never nil: &noLinks until links() allocates one; write
+	// its fields only through links().
+	*saLinks
+}
+
+// saLinks is the part of an SA's rare state that rekeyed and replaced
+// SAs need.
+//
+// The SAs it links are kept by their SPIs, their names (SA.RekeyedFrom and
+// RekeyedTo, "SPIi/SPIr") built when the SA is looked up or finalised: 48
+// octets fewer for each end of a rekey than the name (big100k: 4,526 open
+// SAs hold one).
+type saLinks struct {
+	rekeyKeys  []saKey // SPIs of expected replacements
+	replacedBy int     // first frame of a fresh IKE SA between the same peers started while this one was up
+	replacedAt time.Time
+	// rekeyedFrom and rekeyedTo are the SPIs (SPIi, SPIr) of the SAs of
+	// SA.RekeyedFrom and RekeyedTo, when hasFrom and hasTo.
+	rekeyedFrom, rekeyedTo [2]dissect.SPI
+	replacedFrom           bool // the IKE SA of replacedBy was started by this SA's initiator
+	hasFrom, hasTo         bool
+}
+
+// setRekeyedFrom records that st replaced old (SA.RekeyedFrom).
+func (st *saState) setRekeyedFrom(old *saState) {
+	l := st.links()
+	l.rekeyedFrom, l.hasFrom = [2]dissect.SPI{old.SPIi, old.SPIr}, true
+}
+
+// setRekeyedTo records that nw replaced st (SA.RekeyedTo).
+func (st *saState) setRekeyedTo(nw *saState) {
+	l := st.links()
+	l.rekeyedTo, l.hasTo = [2]dissect.SPI{nw.SPIi, nw.SPIr}, true
+}
+
+// spiName returns the name of the IKE SA with these SPIs, as
+// saState.name does.
+func spiName(i, r dissect.SPI) string { return i.String() + "/" + r.String() }
+
+// rekeyNames returns SA.RekeyedFrom and RekeyedTo.
+func (l *saLinks) rekeyNames() (from, to string) {
+	if l.hasFrom {
+		from = spiName(l.rekeyedFrom[0], l.rekeyedFrom[1])
+	}
+	if l.hasTo {
+		to = spiName(l.rekeyedTo[0], l.rekeyedTo[1])
+	}
+	return from, to
+}
+
+// noLinks is the shared, never modified, empty saLinks of the saRare that
+// needed none.
+var noLinks saLinks
+
+// links returns st's saLinks, allocating it (and its saRare), for writing.
+func (st *saState) links() *saLinks {
+	r := st.rare()
+	if r.saLinks == &noLinks {
+		r.saLinks = new(saLinks)
+	}
+	return r.saLinks
 }
 
 // saOdd is the part of an SA's rare state that only SAs with errors,
@@ -237,8 +298,9 @@ func (st *saState) wideState() *saWide {
 type saMore struct {
 	keys []saKey // index entries after the first (saState.keyR)
 	// ring holds the last recentLen exchanges once one was omitted
-	// (saState.exs).
-	ring *[recentLen]*exRec
+	// (saState.exs), omitted counts those (SA.ExchangesOmitted).
+	ring    *[recentLen]*exRec
+	omitted int
 }
 
 // noMore is the shared, never modified, empty saMore.
@@ -263,12 +325,12 @@ func (st *saState) moreState() *saMore {
 
 // noRare is the shared, never modified, empty saRare of SAs that needed
 // none, so that the conclusion can read the fields.
-var noRare = saRare{saOdd: &noOdd}
+var noRare = saRare{saOdd: &noOdd, saLinks: &noLinks}
 
 // rare returns st's saRare, allocating it, for writing.
 func (st *saState) rare() *saRare {
 	if st.saRare == nil || st.saRare == &noRare {
-		st.saRare = &saRare{saOdd: &noOdd}
+		st.saRare = &saRare{saOdd: &noOdd, saLinks: &noLinks}
 	}
 	return st.saRare
 }

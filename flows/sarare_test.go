@@ -1,19 +1,50 @@
 package flows
 
 import (
+	"math"
 	"path/filepath"
 	"reflect"
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/ikeflow/ikeflow/dissect"
 )
 
 // TestSARareSize holds the part of saRare that SAs with certificates or
-// rekeys allocate to 144 octets (336 before saOdd took the lists of
-// errors and weak algorithms: a 352-octet allocation).
+// a too small IKE_AUTH response allocate to 64 octets, with the first
+// CERTREQ facts (144 before saLinks took the rekey and replacement links,
+// 336 before saOdd took the lists of errors and weak algorithms: a
+// 352-octet allocation), and saLinks to 96.
 func TestSARareSize(t *testing.T) {
-	if size := reflect.TypeOf(saRare{}).Size(); size > 144 {
-		t.Errorf("saRare is %d octets, want at most 144", size)
+	if size := reflect.TypeOf(saRare{}).Size(); size > 64 {
+		t.Errorf("saRare is %d octets, want at most 64", size)
+	}
+	if size := reflect.TypeOf(saLinks{}).Size(); size > 96 {
+		t.Errorf("saLinks is %d octets, want at most 96", size)
+	}
+}
+
+// TestV1StateSize holds what every IKEv1 SA allocates (v1State) to 24
+// octets (88, the 96 class, before its lists and DPD map moved to v1Odd;
+// 32 with an int doneFrame), and checks that a frame number beyond 32
+// bits still reads back exactly.
+func TestV1StateSize(t *testing.T) {
+	if size := reflect.TypeOf(v1State{}).Size(); size > 24 {
+		t.Errorf("v1State is %d octets, want at most 24", size)
+	}
+	for _, f := range []int{0, 1, 77, math.MaxUint32, math.MaxUint32 + 1, math.MaxInt} {
+		v := newV1State()
+		if v.done() != 0 {
+			t.Fatalf("done() = %d before phase 1 completed", v.done())
+		}
+		v.setDone(f)
+		if !v.phase1Done || v.done() != f {
+			t.Errorf("setDone(%d): done() = %d, phase1Done %v", f, v.done(), v.phase1Done)
+		}
+		if (v.v1Odd != &noV1Odd) != (f > math.MaxUint32) {
+			t.Errorf("setDone(%d) allocated a v1Odd: %v", f, v.v1Odd != &noV1Odd)
+		}
 	}
 }
 
@@ -21,14 +52,16 @@ func TestSARareSize(t *testing.T) {
 // without, with a reserved flag set in every IKE header after the first
 // and with every IKE message cut short, gives an SA a weak algorithm and
 // enough findings to index them, and checks that the shared empty values
-// the SAs and exchanges read through (noRare, noOdd, noMore, noWide,
-// noExtra, noExOdd) are still empty: a write through a promoted field of
-// saRare that did not go through odd() would land in noOdd, the state of
-// every SA. It also checks that the inputs reach what saOdd holds
-// (INVALID_KE, malformed messages, reserved flags), so that the check is
-// not vacuous.
+// the SAs and exchanges read through (noRare, noOdd, noLinks, noMore,
+// noWide, noExtra, noExOdd, noPeerCerts, noPeerCred, noV1Odd) are still
+// empty: a write through a promoted field of saRare that did not go
+// through odd() would land in noOdd, the state of every SA. It also
+// checks that the inputs reach what saOdd, saLinks, peerCred and v1Odd
+// hold (INVALID_KE, malformed messages, reserved flags, a rekey,
+// identities, IKEv1 error notifies), so that the check is not vacuous.
 func TestSharedEmptyUntouched(t *testing.T) {
 	seen := map[FindingKind]int{}
+	rekeyed, peers, v1Errors := 0, 0, 0
 	flagged, cut := 0, 0
 	for _, path := range corpusCaptures(t) {
 		pk := loadPackets(t, path)
@@ -56,9 +89,24 @@ func TestSharedEmptyUntouched(t *testing.T) {
 			for _, sa := range r.SAs {
 				for _, f := range sa.Findings {
 					seen[f.Kind]++
+					if sa.Version == 1 && f.Severity == SeverityError {
+						v1Errors++
+					}
+				}
+				if sa.RekeyedTo != "" {
+					rekeyed++
+				}
+				for _, pa := range sa.Peers {
+					if pa.ID != "" {
+						peers++
+					}
 				}
 			}
 		}
+	}
+	if rekeyed == 0 || peers == 0 || v1Errors == 0 {
+		t.Errorf("%d SAs rekeyed, %d peers with an identity, %d IKEv1 errors: the corpus no longer reaches saLinks,"+
+			" peerCred or v1Odd", rekeyed, peers, v1Errors)
 	}
 	for _, k := range []FindingKind{KindInvalidKE, KindMalformed} {
 		if seen[k] == 0 {
@@ -73,12 +121,37 @@ func TestSharedEmptyUntouched(t *testing.T) {
 	if o := st.rareOrEmpty().saOdd; o == &noOdd || len(o.weak) != 1 || o.fidx == nil {
 		t.Errorf("the SA's saOdd holds %+v", o)
 	}
-	if !reflect.DeepEqual(noRare, saRare{saOdd: &noOdd}) {
+	if !reflect.DeepEqual(noRare, saRare{saOdd: &noOdd, saLinks: &noLinks}) {
 		t.Errorf("noRare was written: %+v", noRare)
 	}
-	for name, v := range map[string]any{"noOdd": noOdd, "noMore": noMore, "noWide": noWide, "noExtra": noExtra, "noExOdd": noExOdd} {
+	if !reflect.DeepEqual(noPeerCerts, peerCerts{peerCred: &noPeerCred}) {
+		t.Errorf("noPeerCerts was written: %+v", noPeerCerts)
+	}
+	for name, v := range map[string]any{"noOdd": noOdd, "noLinks": noLinks, "noMore": noMore, "noWide": noWide,
+		"noExtra": noExtra, "noExOdd": noExOdd, "noPeerCred": noPeerCred, "noV1Odd": noV1Odd} {
 		if !reflect.ValueOf(v).IsZero() {
 			t.Errorf("%s was written: %+v", name, v)
 		}
+	}
+}
+
+// TestRekeyLinksKeepSPIs checks that linking a rekey keeps the SAs' SPIs
+// without building their names (an allocation of 48 octets for each end
+// of every rekey while the SAs are open), and that the names built from
+// them are the SAs' names.
+func TestRekeyLinksKeepSPIs(t *testing.T) {
+	old, nw := new(saState), new(saState)
+	old.SPIi, old.SPIr = dissect.SPI{1, 2, 3}, dissect.SPI{4, 5, 6}
+	nw.SPIi, nw.SPIr = dissect.SPI{7, 8, 9}, dissect.SPI{10, 11, 12}
+	old.links()
+	nw.links()
+	if n := testing.AllocsPerRun(100, func() { old.setRekeyedTo(nw); nw.setRekeyedFrom(old) }); n != 0 {
+		t.Errorf("%v allocations to link a rekey, want 0", n)
+	}
+	if from, to := old.links().rekeyNames(); from != "" || to != nw.name() {
+		t.Errorf("old SA: from %q, to %q, want \"\", %q", from, to, nw.name())
+	}
+	if from, to := nw.links().rekeyNames(); from != old.name() || to != "" {
+		t.Errorf("new SA: from %q, to %q, want %q, \"\"", from, to, old.name())
 	}
 }

@@ -211,7 +211,7 @@ func (st *saState) offeredList() []string {
 }
 
 // exchangesOmitted returns SA.ExchangesOmitted.
-func (st *saState) exchangesOmitted() int { return st.rareOrEmpty().exchangesOmitted }
+func (st *saState) exchangesOmitted() int { return st.moreOrEmpty().omitted }
 
 // name returns SA.Name.
 func (st *saState) name() string { return st.SPIi.String() + "/" + st.SPIr.String() }
@@ -234,8 +234,8 @@ func (st *saState) snapshot() *SA {
 	sa.Start, sa.End, sa.Established = st.start(), st.end(), st.established()
 	sa.FirstFrame, sa.LastFrame = st.firstFrame(), st.lastFrame()
 	sa.Encrypted = st.Encrypted
-	sa.RekeyedFrom, sa.RekeyedTo = r.rekeyedFrom, r.rekeyedTo
-	sa.ExchangesOmitted = r.exchangesOmitted
+	sa.RekeyedFrom, sa.RekeyedTo = r.rekeyNames()
+	sa.ExchangesOmitted = st.exchangesOmitted()
 	sa.ChildSAs = st.ChildSAs
 	if sa.ChildSAs == nil {
 		sa.ChildSAs = []*ChildSA{}

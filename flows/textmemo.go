@@ -28,12 +28,12 @@ const (
 
 // text returns the text of b of the given kind, from the memo when it is
 // there. A nil memo decodes every time.
-func (t *textMemo) text(kind byte, b []byte) string {
+func (t *textMemo) text(kind byte, b string) string {
 	decode := func() string {
 		if kind == memoDN {
 			return dnOrHex(b)
 		}
-		return hex.EncodeToString(b)
+		return hex.EncodeToString([]byte(b))
 	}
 	if t == nil || len(b) > memoKeyMax {
 		return decode()

@@ -20,10 +20,10 @@ func TestTextMemo(t *testing.T) {
 	m := &textMemo{m: map[string]string{}}
 	for range 2 {
 		for _, memo := range []*textMemo{nilMemo, m} {
-			if got, want := memo.text(memoDN, dn), dnOrHex(dn); got != want {
+			if got, want := memo.text(memoDN, string(dn)), dnOrHex(string(dn)); got != want {
 				t.Errorf("DN text %q, want %q", got, want)
 			}
-			if got, want := memo.text(memoHex, dn), hex.EncodeToString(dn); got != want {
+			if got, want := memo.text(memoHex, string(dn)), hex.EncodeToString(dn); got != want {
 				t.Errorf("hex text %q, want %q", got, want)
 			}
 		}
@@ -32,7 +32,7 @@ func TestTextMemo(t *testing.T) {
 		t.Errorf("%d entries for one DN as two kinds, want 2", len(m.m))
 	}
 	long := make([]byte, memoKeyMax+1)
-	if got := m.text(memoHex, long); got != hex.EncodeToString(long) {
+	if got := m.text(memoHex, string(long)); got != hex.EncodeToString(long) {
 		t.Error("long key: wrong text")
 	}
 	if len(m.m) != 2 {
@@ -40,7 +40,7 @@ func TestTextMemo(t *testing.T) {
 	}
 	for i := range 3 * memoMax {
 		b := []byte{byte(i), byte(i >> 8)}
-		if got := m.text(memoHex, b); got != hex.EncodeToString(b) {
+		if got := m.text(memoHex, string(b)); got != hex.EncodeToString(b) {
 			t.Fatalf("hex of %x: %q", b, got)
 		}
 	}

@@ -2,6 +2,7 @@ package flows
 
 import (
 	"cmp"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -11,15 +12,68 @@ import (
 )
 
 // v1State is the IKEv1-specific part of an SA's state.
+//
+// Why it is split: every IKEv1 SA holds one while open (big100k: 20,456),
+// and few need the error findings, encrypted informationals or DPD
+// probes of v1Odd: 24 octets instead of 88 (the 96 class); 32 with an
+// int for doneFrame.
 type v1State struct {
-	phase1     *exRec
+	phase1 *exRec
+	// doneFrame is the frame that completed phase 1 (phase1Done; see
+	// done), or 0 with doneWide when it needs more than 32 bits: then it
+	// is v1Odd.wideDone.
+	doneFrame  uint32
 	phase1Done bool
-	doneFrame  int
 	gaveUp     bool
-	errIdx     []int // indexes of error findings (adjusted if the SA came up later)
-	dpd        map[uint32]*exRec
-	encInfo    []int    // encrypted informationals during phase 1 (after MM5)
-	frags      *v1Frags // fragmented messages (v1frag.go)
+	doneWide   bool
+	// *v1Odd is never nil: &noV1Odd until more() allocates one, so that
+	// its fields read as those of v1State; write them only through
+	// more().
+	*v1Odd
+}
+
+// v1Odd is the part of an IKEv1 SA's state that only SAs with errors,
+// encrypted informationals in phase 1, DPD or fragmented messages need.
+type v1Odd struct {
+	errIdx   []int // indexes of error findings (adjusted if the SA came up later)
+	encInfo  []int // encrypted informationals during phase 1 (after MM5)
+	dpd      map[uint32]*exRec
+	wideDone int      // v1State.doneFrame when it needs more than 32 bits
+	frags    *v1Frags // fragmented messages (v1frag.go)
+}
+
+// noV1Odd is the shared, never modified, empty v1Odd of the v1States
+// that needed none.
+var noV1Odd v1Odd
+
+// newV1State returns an IKEv1 SA's new v1State.
+func newV1State() *v1State { return &v1State{v1Odd: &noV1Odd} }
+
+// setDone records that frame completed phase 1.
+func (v *v1State) setDone(frame int) {
+	v.phase1Done = true
+	if frame >= 0 && frame <= math.MaxUint32 {
+		v.doneFrame, v.doneWide = uint32(frame), false
+		return
+	}
+	v.doneFrame, v.doneWide = 0, true
+	v.more().wideDone = frame
+}
+
+// done returns the frame that completed phase 1 (0 before).
+func (v *v1State) done() int {
+	if v.doneWide {
+		return v.wideDone
+	}
+	return int(v.doneFrame)
+}
+
+// more returns v's v1Odd, allocating it, for writing.
+func (v *v1State) more() *v1Odd {
+	if v.v1Odd == &noV1Odd {
+		v.v1Odd = new(v1Odd)
+	}
+	return v.v1Odd
 }
 
 // joinInts formats frame numbers as "5, 7, 9".
@@ -85,6 +139,7 @@ func labelIndex(l string) uint8 {
 func (a *Analyzer) v1(p *Packet, decodeErr bool) {
 	h := &a.msg.Header
 	st := a.lookupV1(p, h)
+	defer a.shareFindings(st, len(st.findings()))
 	a.activity(st, p)
 	initAddr := st.initiator().Addr() // IKEv1 SAs start from the sender of their first message
 	fromI := p.Src.Addr() == initAddr
@@ -238,7 +293,7 @@ func (a *Analyzer) lookupV1(p *Packet, h *dissect.Header) *saState {
 			return hs
 		}
 		st := a.newSA(1, p, true, h.SPIi, h.SPIr)
-		st.v1 = &v1State{}
+		st.v1 = newV1State()
 		st.fromStart = h.Exchange == dissect.ExchangeIdentityProtect || h.Exchange == dissect.ExchangeAggressive
 		a.addHalf(st)
 		return st
@@ -256,7 +311,7 @@ func (a *Analyzer) lookupV1(p *Packet, h *dissect.Header) *saState {
 	// is the responder's half of phase 1.
 	fromI := true
 	st = a.newSA(1, p, fromI, h.SPIi, h.SPIr)
-	st.v1 = &v1State{}
+	st.v1 = newV1State()
 	a.addKey(st, key)
 	return st
 }
@@ -314,7 +369,7 @@ func (a *Analyzer) onV1(st *saState, p *Packet, side saSide, ex *exRec, f *facts
 			a.natCheckV1(st, p, f, side == sideI)
 		}
 		if ex.v1step == v1Steps(ex.Type) && bothSpoke(ex, side) && !st.SPIr.IsZero() {
-			v.phase1Done, v.doneFrame = true, p.Frame
+			v.setDone(p.Frame)
 			st.out.set(outInitOK)
 			a.established(st, p)
 		}
@@ -328,7 +383,7 @@ func (a *Analyzer) onV1(st *saState, p *Packet, side saSide, ex *exRec, f *facts
 	case dissect.ExchangeInformationalV1:
 		ex.Answered = true
 		if f.sk && !f.decrypted && !v.phase1Done && st.out.has(outAuthTried) && len(v.encInfo) < maxNoted {
-			v.encInfo = append(v.encInfo, p.Frame)
+			v.more().encInfo = append(v.encInfo, p.Frame)
 		}
 		a.informationalV1(st, p, side, ex, f)
 	}
@@ -412,7 +467,7 @@ func (a *Analyzer) informationalV1(st *saState, p *Packet, side saSide, ex *exRe
 			}
 			seq := uint32(n.data[0])<<24 | uint32(n.data[1])<<16 | uint32(n.data[2])<<8 | uint32(n.data[3])
 			if st.v1.dpd == nil {
-				st.v1.dpd = make(map[uint32]*exRec)
+				st.v1.more().dpd = make(map[uint32]*exRec)
 			}
 			if t == dissect.NotifyV1RUThere {
 				ex.Answered = false
@@ -427,7 +482,7 @@ func (a *Analyzer) informationalV1(st *saState, p *Packet, side saSide, ex *exRe
 		if !t.IsError() {
 			continue
 		}
-		ex.extra().err = t.String()
+		ex.setError(t.String())
 		a.v1ErrorFinding(st, p, side, t)
 	}
 }
@@ -498,7 +553,7 @@ func (a *Analyzer) v1ErrorFinding(st *saState, p *Packet, side saSide, t dissect
 	// every error finding so far.
 	i := st.addFinding(kind, SeverityError, p.Time, msg, p.Frame)
 	if j, found := slices.BinarySearch(v.errIdx, i); !found {
-		v.errIdx = slices.Insert(v.errIdx, j, i)
+		v.more().errIdx = slices.Insert(v.errIdx, j, i)
 	}
 }
 
@@ -508,9 +563,9 @@ func (a *Analyzer) concludeV1(st *saState) {
 	a.v1FragConclude(st)
 	for _, i := range v.errIdx {
 		f := &st.findings()[i]
-		if v.phase1Done && len(f.Frames) > 0 && f.Frames[0] < v.doneFrame && f.Kind != KindInvalidIDInfo {
+		if v.phase1Done && len(f.Frames) > 0 && f.Frames[0] < v.done() && f.Kind != KindInvalidIDInfo {
 			f.Severity = SeverityWarning
-			f.Message += " The SA was established afterwards (frame " + strconv.Itoa(v.doneFrame) + "), so this was recovered."
+			f.Message += " The SA was established afterwards (frame " + strconv.Itoa(v.done()) + "), so this was recovered."
 			st.findingsChanged()
 			st.out.clear(outInitFailed)
 			st.out.clear(outAuthFailed)

@@ -66,7 +66,7 @@ type v1FragSet struct {
 	skipped bool
 }
 
-// v1Frags holds an SA's fragmented messages (v1State.frags), oldest first,
+// v1Frags holds an SA's fragmented messages (v1Odd.frags), oldest first,
 // and counts the findings about them.
 type v1Frags struct {
 	sets       []*v1FragSet
@@ -116,7 +116,7 @@ func (a *Analyzer) v1Fragment(st *saState, p *Packet, side saSide) *v1FragNote {
 	id, num, last, _ := dissect.FragmentV1Header(body)
 	v := st.v1
 	if v.frags == nil {
-		v.frags = &v1Frags{}
+		v.more().frags = &v1Frags{}
 	}
 	set, first := a.v1FragSetOf(st, side, id, p.Time)
 	n := &a.v1f.note

@@ -19,6 +19,7 @@ func (a *Analyzer) v2(p *Packet, decodeErr bool) {
 	if st == nil {
 		return
 	}
+	defer a.shareFindings(st, len(st.findings()))
 	a.activity(st, p)
 	side := sideR
 	if fromI {
@@ -316,7 +317,7 @@ func (a *Analyzer) addExchange(st *saState, ex *exRec) {
 		}
 	} else {
 		st.startRing()
-		st.rare().exchangesOmitted++
+		st.moreState().omitted++
 	}
 	st.addRecent(ex)
 }

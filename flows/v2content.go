@@ -154,7 +154,7 @@ func (a *Analyzer) onV2Response(st *saState, p *Packet, side saSide, ex *exRec, 
 	h := &a.msg.Header
 	errT, hasErr := f.firstError(2)
 	if hasErr && ex.errorOf() == "" {
-		ex.extra().err = dissect.NotifyType(errT).String()
+		ex.setError(dissect.NotifyType(errT).String())
 	}
 	switch h.Exchange {
 	case dissect.ExchangeIKESAInit:
