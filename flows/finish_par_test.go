@@ -155,8 +155,13 @@ func TestFinishShared(t *testing.T) {
 func corruptOpen(a *Analyzer) int {
 	n := 0
 	a.ix.each(func(st *saState) {
-		if len(st.exs) > 0 && st.exs[len(st.exs)-1] != nil {
-			st.exs = append(st.exs, nil)
+		// A nil record after the third (exMore), whatever the SA held:
+		// the ones before it are read first, nil or zero records.
+		if m := st.exMore; m == nil || (*m)[len(*m)-1] != nil {
+			if m == nil {
+				st.exMore = new([]*exRec)
+			}
+			*st.exMore = append(*st.exMore, nil)
 			n++
 		}
 	})

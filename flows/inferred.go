@@ -87,8 +87,9 @@ func (st *saState) materialise() {
 	if n == 0 {
 		return
 	}
-	at := len(st.ChildSAs)
-	st.ChildSAs = append(st.ChildSAs, make([]*ChildSA, n)...)
+	kids := st.kidsState()
+	at := len(*kids)
+	*kids = append(*kids, make([]*ChildSA, n)...)
 	block := make([]ChildSA, n) // one allocation for them all
 	r := st.lastInf
 	for i := n - 1; i >= 0; i, r = i-1, r.prev {
@@ -98,7 +99,7 @@ func (st *saState) materialise() {
 			Inferred: true, TSi: []string{}, TSr: []string{},
 			owner: st, firstESP: r.firstESP, lastESP: r.lastESP}
 		r.c = c
-		st.ChildSAs[at+i] = c
+		(*kids)[at+i] = c
 	}
 }
 
@@ -106,5 +107,6 @@ func (st *saState) materialise() {
 // seen before it.
 func (st *saState) addChild(c *ChildSA) {
 	st.materialise()
-	st.ChildSAs = append(st.ChildSAs, c)
+	kids := st.kidsState()
+	*kids = append(*kids, c)
 }

@@ -166,7 +166,8 @@ func (a *Analyzer) hiddenChildRefusal(st *saState) bool {
 		sa.RekeyedFrom != "" || st.out.has(outRekeyed) || sa.ExchangesOmitted > 0 {
 		return false
 	}
-	exs := st.exs // the compact records: SA.Exchanges is built after conclude
+	var eb exBuf
+	exs := st.exSlice(&eb) // the compact records: SA.Exchanges is built after conclude
 	k := -1
 	for i, ex := range exs {
 		if ex.Type == dissect.ExchangeIKEAuth && ex.Answered {
@@ -222,7 +223,8 @@ func (a *Analyzer) hiddenChildRefusal(st *saState) bool {
 // "established" is only the last state ikeflow could see.
 func (a *Analyzer) endUnknown(st *saState) {
 	sa := st.sa
-	exs := st.exs // the compact records: SA.Exchanges is built after conclude
+	var eb exBuf
+	exs := st.exSlice(&eb) // the compact records: SA.Exchanges is built after conclude
 	if sa.State != StateEstablished || sa.ExchangesOmitted > 0 || len(exs) == 0 {
 		return
 	}

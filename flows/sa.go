@@ -73,59 +73,33 @@ type saState struct {
 	// which writes the conclusion (State, NAT, Keys, Findings, ...) to it.
 	sa *SA
 
-	// SPIi, SPIr, Proposal, Encrypted and ChildSAs are those of SA while
-	// it is open; *fnd is its Findings
-	// (findings; nil: none yet), behind a pointer because most open SAs
-	// have none (16 octets fewer).
+	// SPIi, SPIr, Proposal and Encrypted are those of SA while it is
+	// open; *kids is its ChildSAs (childSAs; nil: none yet) and *fnd its
+	// Findings (findings; nil: none yet), behind pointers because most
+	// open SAs have none (16 octets fewer each; an SA without keys counts
+	// its child SAs in infChild records until it is looked up or
+	// finalised).
 	SPIi, SPIr dissect.SPI
 	Proposal   string
-	ChildSAs   []*ChildSA
+	kids       *[]*ChildSA
 	fnd        *[]Finding
 	// startNs, endNs and estNs are SA.Start, End and Established in Unix
 	// nanoseconds (estNs only when hasEst), unless wideTimes: then they
 	// are in saWide (see widen).
 	startNs, endNs, estNs int64
-	ini, rsp              peerAddr // SA.Initiator and Responder
-	Version               uint8
-	mode                  v1Mode // SA.Mode
-	Encrypted             bool
-	hasEst                bool
-	wideTimes             bool
-	nfirst                uint8 // records of first taken (newExchange)
-	// (The fields from ini to keyR are ordered so that none needs padding:
-	// saAlloc is 480 octets, the 480 size class; 8 more would take the
-	// 512 class.)
+	// peer6 holds the IPv6 addresses of peers (peerPair.addrPort).
+	peer6 *[2][16]byte
 
-	half  bool // registered in the half-open index
-	keyed bool // keyR is an index entry
-	inLRU bool
-	done  bool
-	// listed: already collected by Finish.
-	listed bool
-	// fromStart: the first message seen was the initial request (MID 0
-	// IKE_SA_INIT, MM1 or AM1), or the SA was created by a rekey, so MIDs
-	// are known from zero.
-	fromStart bool
+	// first (with nkept), ex3 and exMore are the records of SA.Exchanges
+	// (which sync builds from them): exAt, nexs (exlist.go). The last
+	// recentLen exchanges are the last of them until one is omitted
+	// (Options.MaxExchanges); saMore.ring holds them from then on.
+	ex3    *exRec
+	exMore *[]*exRec
 
-	// out is what the negotiation has shown so far (outcome.go).
-	out outcome
-	// firstF and lastF are SA.FirstFrame and LastFrame (firstFrame,
-	// lastFrame), or frameWide and 0 when they are in saWide (setFrames).
-	firstF, lastF uint32
-
-	// keyR is the responder SPI of the first index entry pointing at this
-	// SA (saKey{SPIi, keyR, Version}, when keyed); retries that changed
-	// the responder SPI add entries to saMore.keys. See eachKey.
-	keyR dissect.SPI
 	prev *saState
 	next *saState
 	// The SA's last activity (capture time), the LRU order, is end().
-
-	sides [2]sideState
-	// exs are the records of SA.Exchanges (which sync builds from them).
-	// The last recentLen exchanges are the tail of exs until one is
-	// omitted (Options.MaxExchanges); saMore.ring holds them from then on.
-	exs []*exRec
 
 	keGroups dhList // groups of successive IKE_SA_INIT KE payloads
 	// offered is the initiator's IKE proposals (latest IKE_SA_INIT request;
@@ -142,6 +116,40 @@ type saState struct {
 	// *saRare holds what most SAs never need; nil until rare() is
 	// called (conclude points it at noRare when still nil).
 	*saRare
+
+	// The fields from out to keyR, of 4-, 2- and 1-octet alignment, are
+	// ordered so that none needs padding (the pointers and 8-octet
+	// fields come before them): saAlloc is 416 octets, the 416 size
+	// class; 8 more would take the 448 class (TestSAAllocSize).
+
+	// out is what the negotiation has shown so far (outcome.go).
+	out outcome
+	// firstF and lastF are SA.FirstFrame and LastFrame (firstFrame,
+	// lastFrame), or frameWide and 0 when they are in saWide (setFrames).
+	firstF, lastF uint32
+	sides         [2]sideState
+	peers         peerPair // SA.Initiator and Responder (with peer6)
+	Version       uint8
+	mode          v1Mode // SA.Mode
+	Encrypted     bool
+	hasEst        bool
+	wideTimes     bool
+	nfirst        uint8 // records of first taken (newExchange)
+	nkept         uint8 // records of first kept (exlist.go)
+	half          bool  // registered in the half-open index
+	keyed         bool  // keyR is an index entry
+	inLRU         bool
+	done          bool
+	// listed: already collected by Finish.
+	listed bool
+	// fromStart: the first message seen was the initial request (MID 0
+	// IKE_SA_INIT, MM1 or AM1), or the SA was created by a rekey, so MIDs
+	// are known from zero.
+	fromStart bool
+	// keyR is the responder SPI of the first index entry pointing at this
+	// SA (saKey{SPIi, keyR, Version}, when keyed); retries that changed
+	// the responder SPI add entries to saMore.keys. See eachKey.
+	keyR dissect.SPI
 
 	// first are the records of the SA's first exchanges (newExchange).
 	first [2]exRec
@@ -237,7 +245,7 @@ func (st *saState) wideState() *saWide {
 type saMore struct {
 	keys []saKey // index entries after the first (saState.keyR)
 	// ring holds the last recentLen exchanges once one was omitted
-	// (saState.exs).
+	// (saState.exAt).
 	ring *[recentLen]*exRec
 }
 
@@ -352,19 +360,18 @@ func (st *saState) addRecent(ex *exRec) {
 }
 
 // nrecent returns the number of exchanges added to st (kept or omitted).
-func (st *saState) nrecent() int { return len(st.exs) + st.exchangesOmitted() }
+func (st *saState) nrecent() int { return st.nexs() + st.exchangesOmitted() }
 
-// startRing moves the recent exchanges, the tail of exs so far, into a
-// ring, before the first exchange exs cannot hold.
+// startRing moves the recent exchanges, the last records kept so far,
+// into a ring, before the first exchange that is not kept.
 func (st *saState) startRing() {
 	if st.moreOrEmpty().ring != nil {
 		return
 	}
 	r := st.moreState()
 	r.ring = new([recentLen]*exRec)
-	exs := st.exs
 	for j := max(0, st.nrecent()-recentLen); j < st.nrecent(); j++ {
-		r.ring[j%recentLen] = exs[j]
+		r.ring[j%recentLen] = st.exAt(j)
 	}
 }
 
@@ -374,7 +381,7 @@ func (st *saState) recentEx(k int) *exRec {
 	if m := st.moreOrEmpty(); m.ring != nil {
 		return m.ring[(st.nrecent()-k)%recentLen]
 	}
-	return st.exs[st.nrecent()-k]
+	return st.exAt(st.nrecent() - k)
 }
 
 // pairKey returns the key of the SA's two peers.

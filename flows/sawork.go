@@ -10,76 +10,75 @@ import (
 // accessors below read and write them, and snapshot copies them into the
 // exported SA.
 
-// peerAddr is an SA's address and port in 20 octets, where a
-// netip.AddrPort takes 32. An address with a zone (none comes from a
-// capture) is kept whole in saWide.zoned.
-type peerAddr struct {
-	ip   [16]byte
-	port uint16
-	kind uint8
+// peerPair is an SA's initiator and responder (address and port) in 14
+// octets and an 8-octet pointer (saState.peer6), where two netip.AddrPort
+// take 64 and two 20-octet forms (a 16-octet address each) took 40: IPv4
+// addresses inline, IPv6 ones in peer6 (a 32-octet allocation, for the
+// SAs that have one), an address with a zone (none comes from a capture)
+// whole in saWide.zoned. Without a pointer of its own its alignment is 2,
+// so that it packs with saState's narrow fields.
+type peerPair struct {
+	v4   [2][4]byte // IPv4 addresses (peer4), by side
+	port [2]uint16
+	kind [2]uint8
 }
 
-// peerAddr kinds.
+// peerPair kinds.
 const (
 	peerNone  = iota // the invalid (zero) address
-	peer4            // an IPv4 address, ip[:4]
-	peer6            // an IPv6 address without zone
+	peer4            // an IPv4 address, in v4
+	peer6            // an IPv6 address without zone, in saState.peer6
 	peerZoned        // kept in saWide.zoned
 )
 
-// makePeer returns the compact form of ap, and false when ap has a zone
-// (then only the kind is set).
-func makePeer(ap netip.AddrPort) (peerAddr, bool) {
+// setPeer sets side s of the SA's peers to ap.
+func (st *saState) setPeer(s saSide, ap netip.AddrPort) {
+	pp := &st.peers
 	a := ap.Addr()
-	p := peerAddr{port: ap.Port()}
+	pp.port[s] = ap.Port()
 	switch {
 	case !a.IsValid():
+		pp.kind[s] = peerNone
 	case a.Is4():
-		p.kind = peer4
-		b := a.As4()
-		copy(p.ip[:], b[:])
+		pp.kind[s] = peer4
+		pp.v4[s] = a.As4()
 	case a.Zone() == "":
-		p.kind = peer6
-		p.ip = a.As16()
+		pp.kind[s] = peer6
+		if st.peer6 == nil {
+			st.peer6 = new([2][16]byte)
+		}
+		st.peer6[s] = a.As16()
 	default:
-		return peerAddr{kind: peerZoned}, false
+		pp.kind[s] = peerZoned
+		st.wideState().zoned[s] = ap
 	}
-	return p, true
 }
 
-// addrPort returns p as a netip.AddrPort (zoned: the one in zoned).
-func (p *peerAddr) addrPort(zoned netip.AddrPort) netip.AddrPort {
-	switch p.kind {
+// peer returns side s of the SA's peers as a netip.AddrPort.
+func (st *saState) peer(s saSide) netip.AddrPort {
+	pp := &st.peers
+	switch pp.kind[s] {
 	case peer4:
-		return netip.AddrPortFrom(netip.AddrFrom4([4]byte(p.ip[:4])), p.port)
+		return netip.AddrPortFrom(netip.AddrFrom4(pp.v4[s]), pp.port[s])
 	case peer6:
-		return netip.AddrPortFrom(netip.AddrFrom16(p.ip), p.port)
+		return netip.AddrPortFrom(netip.AddrFrom16(st.peer6[s]), pp.port[s])
 	case peerZoned:
-		return zoned
+		return st.wideOrEmpty().zoned[s]
 	}
-	return netip.AddrPortFrom(netip.Addr{}, p.port)
+	return netip.AddrPortFrom(netip.Addr{}, pp.port[s])
 }
 
 // setPeers sets the SA's initiator and responder.
 func (st *saState) setPeers(ini, rsp netip.AddrPort) {
-	var ok bool
-	if st.ini, ok = makePeer(ini); !ok {
-		st.wideState().zoned[sideI] = ini
-	}
-	if st.rsp, ok = makePeer(rsp); !ok {
-		st.wideState().zoned[sideR] = rsp
-	}
+	st.setPeer(sideI, ini)
+	st.setPeer(sideR, rsp)
 }
 
 // initiator returns SA.Initiator.
-func (st *saState) initiator() netip.AddrPort {
-	return st.ini.addrPort(st.wideOrEmpty().zoned[sideI])
-}
+func (st *saState) initiator() netip.AddrPort { return st.peer(sideI) }
 
 // responder returns SA.Responder.
-func (st *saState) responder() netip.AddrPort {
-	return st.rsp.addrPort(st.wideOrEmpty().zoned[sideR])
-}
+func (st *saState) responder() netip.AddrPort { return st.peer(sideR) }
 
 // v1Mode is SA.Mode as a number.
 type v1Mode uint8
@@ -202,6 +201,30 @@ func (st *saState) findings() []Finding {
 	return *st.fnd
 }
 
+// childSAs returns SA.ChildSAs while the SA is open (see saState.kids).
+func (st *saState) childSAs() []*ChildSA {
+	if st.kids == nil {
+		return nil
+	}
+	return *st.kids
+}
+
+// kidsState returns st.kids, allocating it, for appending. Once the SA is
+// being finalised (settle gives it its exported SA first) the list is
+// SA.ChildSAs itself: the usual first append to an SA without keys is
+// materialise's at finalisation, and a list of its own would be an
+// allocation per SA for the snapshot to copy at once.
+func (st *saState) kidsState() *[]*ChildSA {
+	if st.kids == nil {
+		if st.done && st.sa != nil {
+			st.kids = &st.sa.ChildSAs
+		} else {
+			st.kids = new([]*ChildSA)
+		}
+	}
+	return st.kids
+}
+
 // offeredList returns the initiator's IKE proposals (saState.offered).
 func (st *saState) offeredList() []string {
 	if st.offered == nil {
@@ -236,7 +259,7 @@ func (st *saState) snapshot() *SA {
 	sa.Encrypted = st.Encrypted
 	sa.RekeyedFrom, sa.RekeyedTo = r.rekeyedFrom, r.rekeyedTo
 	sa.ExchangesOmitted = r.exchangesOmitted
-	sa.ChildSAs = st.ChildSAs
+	sa.ChildSAs = st.childSAs()
 	if sa.ChildSAs == nil {
 		sa.ChildSAs = []*ChildSA{}
 	}

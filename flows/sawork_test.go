@@ -15,7 +15,8 @@ import (
 // compact open state (sawork.go) exactly as the packets gave them, also
 // when the compact forms cannot hold them (times in a location, as a
 // library caller may give them, from the first packet or from a later
-// one; zoned IPv6 addresses), for which saWide keeps them whole. The expected values are the packets' own: the
+// one; zoned IPv6 addresses), for which saWide keeps them whole, and IPv6
+// addresses (saState.peer6). The expected values are the packets' own: the
 // ikev2-psk-success capture starts in frame 1, is established by the
 // IKE_AUTH response (frame 4, keyless) and ends in frame 14.
 func TestSAWorkExact(t *testing.T) {
@@ -24,6 +25,22 @@ func TestSAWorkExact(t *testing.T) {
 	}
 	v6 := func(ap netip.AddrPort) netip.AddrPort {
 		return netip.AddrPortFrom(netip.AddrFrom16(ap.Addr().As16()), ap.Port())
+	}
+	// doc puts the IPv4 address in 2001:db8::/96 (a native IPv6 address,
+	// held in saState.peer6).
+	doc := func(ap netip.AddrPort) netip.AddrPort {
+		b := ap.Addr().As16()
+		copy(b[:12], []byte{0x20, 0x01, 0x0d, 0xb8})
+		return netip.AddrPortFrom(netip.AddrFrom16(b), ap.Port())
+	}
+	// docResp does so for the responder only (a library caller's packets:
+	// one side of each SA IPv4, the other IPv6).
+	var resp netip.Addr
+	docResp := func(ap netip.AddrPort) netip.AddrPort {
+		if ap.Addr() == resp {
+			return doc(ap)
+		}
+		return ap
 	}
 	for _, tc := range []struct {
 		name string
@@ -35,10 +52,14 @@ func TestSAWorkExact(t *testing.T) {
 		{"cet", time.FixedZone("CET", 3600), 1, nil},
 		{"cet-from-3", time.FixedZone("CET", 3600), 3, nil}, // exact until IKE_AUTH: widen
 		{"v4in6", time.UTC, 1, v6},
+		{"v6", time.UTC, 1, doc},
+		{"v6-responder", time.UTC, 1, docResp},
+		{"v6-cet", time.FixedZone("CET", 3600), 1, doc},
 		{"zoned", time.UTC, 1, zone},
 		{"zoned-cet", time.FixedZone("CET", 3600), 1, zone},
 	} {
 		pk := clonePackets(corpusPackets(t, "ikev2-psk-success"))
+		resp = pk[0].Dst.Addr()
 		for i := range pk {
 			if pk[i].Frame >= tc.from {
 				pk[i].Time = pk[i].Time.In(tc.loc)

@@ -473,7 +473,8 @@ func (a *Analyzer) concludeV1(st *saState) {
 			st.out.clear(outAuthFailed)
 		}
 	}
-	for i, ex := range st.exs { // the compact records: SA.Exchanges is built after conclude
+	var eb exBuf
+	for i, ex := range st.exSlice(&eb) { // the compact records: SA.Exchanges is built after conclude
 		n := ex.nmsgs()
 		if ex.Answered || n == 0 || ex.Type == dissect.ExchangeInformationalV1 {
 			continue
@@ -563,9 +564,9 @@ func (a *Analyzer) concludeV1(st *saState) {
 // when encrypted. It reports whether such an answer was found: then the
 // quick mode is not an unanswered request.
 func (a *Analyzer) quickModeRefused(st *saState, i int) bool {
-	qm := st.exs[i]
-	for j := i + 1; j < len(st.exs); j++ {
-		info := st.exs[j]
+	qm := st.exAt(i)
+	for j := i + 1; j < st.nexs(); j++ {
+		info := st.exAt(j)
 		if info.Type != dissect.ExchangeInformationalV1 || info.side == qm.side || info.nmsgs() == 0 {
 			continue
 		}
