@@ -189,7 +189,7 @@ func (a *Analyzer) newSA(version uint8, p *Packet, fromInitiator bool, spii, spi
 }
 
 // saAlloc is an SA's working state with the records of its first two
-// exchanges (saState.first), in one allocation: 416 octets, the 416 size
+// exchanges (saState.first), in one allocation: 384 octets, the 384 size
 // class (TestSAAllocSize).
 type saAlloc struct {
 	st saState
@@ -197,9 +197,11 @@ type saAlloc struct {
 
 // addKey indexes st under k, a key no SA has.
 func (a *Analyzer) addKey(st *saState, k saKey) {
-	first := !st.keyed
+	// The first key is held as SPIr (keyR): addKey follows newSA or
+	// setSPIr with k.r. A key with another responder SPI is a further one.
+	first := !st.keyed && k.r == st.SPIr
 	if first {
-		st.keyR, st.keyed = k.r, true
+		st.keyed = true
 	} else {
 		m := st.moreState()
 		m.keys = append(m.keys, k)
@@ -301,7 +303,7 @@ func (a *Analyzer) settle(st *saState, cc *concluder) {
 		st.sa = new(SA)
 	}
 	st.materialise()
-	st.snapshot()
+	st.snapshot(&a.texts)
 	a.conclude(st, cc)
 	if a.opt.NoExchanges {
 		st.sa.Exchanges = nil // even if a Lookup built them

@@ -78,7 +78,9 @@ func (a *Analyzer) childAnswer(st *saState, p *Packet, side saSide, ex *exRec, f
 			k := saKey{pd.newSPI, dissect.SPI(chosen.spi), 2}
 			a.expectRekey(k, st)
 			ex.kind = exIKERekey
-			st.Proposal = firstNonEmpty(st.Proposal, chosen.summary)
+			if st.prop == textNone { // the SA's own proposal, when known, stays
+				st.setProposal(chosen.summary, &a.texts)
+			}
 		}
 		return
 	}

@@ -436,7 +436,7 @@ func (a *Analyzer) invalidKEFinding(st *saState) {
 		return
 	}
 	asked := st.invalidKEGroup[len(st.invalidKEGroup)-1]
-	groups := st.keGroups.list()
+	groups := st.keGroupList()
 	used := make([]string, 0, len(groups))
 	for _, g := range groups {
 		used = append(used, g.String())
@@ -477,7 +477,7 @@ func (a *Analyzer) natFinding(st *saState) {
 	// The frames pass through an array on the stack (addFinding copies
 	// them): list's new slice was an allocation for every SA behind NAT.
 	var buf [4]int
-	st.addFinding(KindNATDetected, SeverityInfo, sa.Start, msg, st.natFrames.appendTo(buf[:0])...)
+	st.addFinding(KindNATDetected, SeverityInfo, sa.Start, msg, st.natFrameList(buf[:0])...)
 }
 
 // NAT finding texts (constant, so 100k SAs behind NAT share them).

@@ -33,7 +33,7 @@ func (st *saState) view(tab *textTab) *SA {
 	st.materialise()
 	sa := st.sa
 	if !st.done { // else finalize built it before conclude
-		sa = st.snapshot()
+		sa = st.snapshot(tab)
 	}
 	var eb exBuf
 	recs := st.exSlice(&eb)

@@ -73,14 +73,13 @@ type saState struct {
 	// which writes the conclusion (State, NAT, Keys, Findings, ...) to it.
 	sa *SA
 
-	// SPIi, SPIr, Proposal and Encrypted are those of SA while it is
-	// open; *kids is its ChildSAs (childSAs; nil: none yet) and *fnd its
-	// Findings (findings; nil: none yet), behind pointers because most
-	// open SAs have none (16 octets fewer each; an SA without keys counts
-	// its child SAs in infChild records until it is looked up or
-	// finalised).
+	// SPIi, SPIr and Encrypted are those of SA while it is open, prop
+	// (below) its Proposal (proposal); *kids is its ChildSAs (childSAs;
+	// nil: none yet) and *fnd its Findings (findings; nil: none yet),
+	// behind pointers because most open SAs have none (16 octets fewer
+	// each; an SA without keys counts its child SAs in infChild records
+	// until it is looked up or finalised).
 	SPIi, SPIr dissect.SPI
-	Proposal   string
 	kids       *[]*ChildSA
 	fnd        *[]Finding
 	// startNs, endNs and estNs are SA.Start, End and Established in Unix
@@ -101,11 +100,9 @@ type saState struct {
 	next *saState
 	// The SA's last activity (capture time), the LRU order, is end().
 
-	keGroups dhList // groups of successive IKE_SA_INIT KE payloads
 	// offered is the initiator's IKE proposals (latest IKE_SA_INIT request;
 	// offeredList), shared with the proposal cache (Analyzer.ikeOffer).
-	offered   *[]string
-	natFrames frameList // frames of the NAT detection findings (nat.go)
+	offered *[]string
 	// lastInf is the latest child SA inferred from ESP (inferred.go).
 	lastInf *infChild
 	v1      *v1State
@@ -117,10 +114,11 @@ type saState struct {
 	// called (conclude points it at noRare when still nil).
 	*saRare
 
-	// The fields from out to keyR, of 4-, 2- and 1-octet alignment, are
-	// ordered so that none needs padding (the pointers and 8-octet
-	// fields come before them): saAlloc is 416 octets, the 416 size
-	// class; 8 more would take the 448 class (TestSAAllocSize).
+	// The fields from out to keyRMoved, of 4-, 2- and 1-octet alignment,
+	// come after the pointers and 8-octet fields, so that only 6 octets
+	// of padding follow them: saAlloc is 384 octets, the 384 size class;
+	// up to 6 more one-octet fields fit, 8 octets more would take the 416
+	// class (TestSAAllocSize).
 
 	// out is what the negotiation has shown so far (outcome.go).
 	out outcome
@@ -128,28 +126,32 @@ type saState struct {
 	// lastFrame), or frameWide and 0 when they are in saWide (setFrames).
 	firstF, lastF uint32
 	sides         [2]sideState
-	peers         peerPair // SA.Initiator and Responder (with peer6)
-	Version       uint8
-	mode          v1Mode // SA.Mode
-	Encrypted     bool
-	hasEst        bool
-	wideTimes     bool
-	nfirst        uint8 // records of first taken (newExchange)
-	nkept         uint8 // records of first kept (exlist.go)
-	half          bool  // registered in the half-open index
-	keyed         bool  // keyR is an index entry
-	inLRU         bool
-	done          bool
+	natFrames     frameList // frames of the NAT detection findings (nat.go; overflow in saMore)
+	keGroups      dhList    // groups of successive IKE_SA_INIT KE payloads (overflow in saMore)
+	// prop is SA.Proposal in the analyzer's table of texts (proposal):
+	// 2 octets, not a string's 16.
+	prop      textID
+	peers     peerPair // SA.Initiator and Responder (with peer6)
+	Version   uint8
+	mode      v1Mode // SA.Mode
+	Encrypted bool
+	hasEst    bool
+	wideTimes bool
+	nfirst    uint8 // records of first taken (newExchange)
+	nkept     uint8 // records of first kept (exlist.go)
+	half      bool  // registered in the half-open index
+	keyed     bool  // keyR is an index entry
+	inLRU     bool
+	done      bool
 	// listed: already collected by Finish.
 	listed bool
 	// fromStart: the first message seen was the initial request (MID 0
 	// IKE_SA_INIT, MM1 or AM1), or the SA was created by a rekey, so MIDs
 	// are known from zero.
 	fromStart bool
-	// keyR is the responder SPI of the first index entry pointing at this
-	// SA (saKey{SPIi, keyR, Version}, when keyed); retries that changed
-	// the responder SPI add entries to saMore.keys. See eachKey.
-	keyR dissect.SPI
+	// keyRMoved: the responder SPI of the SA's first index entry (keyR)
+	// is in saMore.keyR, SPIr having changed since (setSPIr).
+	keyRMoved bool
 
 	// first are the records of the SA's first exchanges (newExchange).
 	first [2]exRec
@@ -244,6 +246,16 @@ func (st *saState) wideState() *saWide {
 // saMore is the part of an SA's rare state that even fewer SAs need.
 type saMore struct {
 	keys []saKey // index entries after the first (saState.keyR)
+	// keyR is the first entry's responder SPI once SPIr differs from it
+	// (saState.keyRMoved).
+	keyR dissect.SPI
+	// natMore and keMore are the overflow of saState.natFrames and
+	// keGroups (smalllists.go).
+	natMore []int
+	keMore  []dissect.DHGroup
+	// proposal is SA.Proposal when the analyzer's table had no room for
+	// it (saState.prop textSpilled).
+	proposal string
 	// ring holds the last recentLen exchanges once one was omitted
 	// (saState.exAt).
 	ring *[recentLen]*exRec
@@ -289,12 +301,37 @@ func (st *saState) rareOrEmpty() *saRare {
 	return st.saRare
 }
 
+// keyR returns the responder SPI of the first index entry pointing at st
+// (saKey{SPIi, keyR, Version}, when keyed); retries that changed the
+// responder SPI add entries to saMore.keys (eachKey).
+//
+// Why it is not a field of its own: the first entry is made with SPIr
+// (addKey follows newSA or setSPIr), and SPIr changes on a keyed SA only
+// when an IKE_SA_INIT retry brings a new responder SPI; setSPIr then keeps
+// the old one in saMore. 8 octets fewer in every open SA.
+func (st *saState) keyR() dissect.SPI {
+	if st.keyRMoved {
+		return st.moreOrEmpty().keyR
+	}
+	return st.SPIr
+}
+
+// setSPIr sets SPIr to r, keeping the first index entry's responder SPI
+// (keyR) when it changes.
+func (st *saState) setSPIr(r dissect.SPI) {
+	if st.keyed && !st.keyRMoved && st.SPIr != r {
+		st.moreState().keyR = st.SPIr
+		st.keyRMoved = true
+	}
+	st.SPIr = r
+}
+
 // eachKey calls fn with every index entry pointing at st.
 func (st *saState) eachKey(fn func(saKey)) {
 	if !st.keyed {
 		return
 	}
-	fn(saKey{st.SPIi, st.keyR, st.Version})
+	fn(saKey{st.SPIi, st.keyR(), st.Version})
 	for _, k := range st.moreOrEmpty().keys {
 		fn(k)
 	}

@@ -225,6 +225,34 @@ func (st *saState) kidsState() *[]*ChildSA {
 	return st.kids
 }
 
+// proposal returns SA.Proposal (saState.prop); tab is the analyzer's table
+// of texts.
+func (st *saState) proposal(tab *textTab) string {
+	if st.prop == textSpilled {
+		return st.moreOrEmpty().proposal
+	}
+	return tab.texts[st.prop]
+}
+
+// setProposal sets SA.Proposal to s, interned in tab (kept in saMore when
+// tab has no room).
+func (st *saState) setProposal(s string, tab *textTab) {
+	st.prop = tab.idString(s)
+	if st.prop == textSpilled {
+		st.moreState().proposal = s
+	} else if st.saRare != nil && st.saRare.more != nil {
+		st.saRare.more.proposal = "" // no longer needed
+	}
+}
+
+// copyProposal gives st the SA.Proposal of old (a rekey).
+func (st *saState) copyProposal(old *saState) {
+	st.prop = old.prop
+	if st.prop == textSpilled {
+		st.moreState().proposal = old.moreOrEmpty().proposal
+	}
+}
+
 // offeredList returns the initiator's IKE proposals (saState.offered).
 func (st *saState) offeredList() []string {
 	if st.offered == nil {
@@ -240,9 +268,10 @@ func (st *saState) exchangesOmitted() int { return st.rareOrEmpty().exchangesOmi
 func (st *saState) name() string { return st.SPIi.String() + "/" + st.SPIr.String() }
 
 // snapshot brings st.sa, allocating it, up to date with the working
-// fields and returns it. It leaves what conclude sets (State, Offered,
+// fields (tab is the analyzer's table of texts: saState.prop) and returns
+// it. It leaves what conclude sets (State, Offered,
 // Keys, NAT, Peers) and Exchanges (view) alone.
-func (st *saState) snapshot() *SA {
+func (st *saState) snapshot(tab *textTab) *SA {
 	sa := st.sa
 	if sa == nil {
 		sa = new(SA)
@@ -253,7 +282,7 @@ func (st *saState) snapshot() *SA {
 	sa.Initiator, sa.Responder = st.initiator(), st.responder()
 	sa.SPIi, sa.SPIr = st.SPIi, st.SPIr
 	sa.Mode = st.mode.String()
-	sa.Proposal = st.Proposal
+	sa.Proposal = st.proposal(tab)
 	sa.Start, sa.End, sa.Established = st.start(), st.end(), st.established()
 	sa.FirstFrame, sa.LastFrame = st.firstFrame(), st.lastFrame()
 	sa.Encrypted = st.Encrypted

@@ -206,7 +206,7 @@ func (a *Analyzer) lookupV1(p *Packet, h *dissect.Header) *saState {
 		return st
 	}
 	if hs != nil && !hs.done && hs.SPIr.IsZero() {
-		hs.SPIr = h.SPIr
+		hs.setSPIr(h.SPIr)
 		a.addKey(hs, key)
 		return hs
 	}
@@ -257,7 +257,7 @@ func (a *Analyzer) onV1(st *saState, p *Packet, side saSide, ex *exRec, f *facts
 		case 2:
 			if len(f.sas) > 0 {
 				if props, _ := a.ikeProposals(1, f.sas[0]); len(props) > 0 {
-					st.Proposal = props[0].summary
+					st.setProposal(props[0].summary, &a.texts)
 					st.noteWeak(props[0].weak, p.Frame, "IKE SA")
 					a.rememberAccept(st.responder().Addr(), st.initiator().Addr(), true, props[0].summary, p.Frame)
 				}
@@ -414,8 +414,8 @@ func (a *Analyzer) v1ErrorFinding(st *saState, p *Packet, side saSide, t dissect
 		} else {
 			msg = "The " + who + " sent NO-PROPOSAL-CHOSEN during " + phase + ": the ISAKMP policies do not match." +
 				" Offered: " + listOr(st.offeredList(), "(not seen)") + ". "
-			if st.Proposal != "" {
-				msg += "The responder had picked " + st.Proposal + "; a rejection by the initiator means it did not" +
+			if p := st.proposal(&a.texts); p != "" {
+				msg += "The responder had picked " + p + "; a rejection by the initiator means it did not" +
 					" accept that choice (attributes such as lifetime or key length changed). "
 			}
 			msg += "Compare encryption, hash, authentication method, DH group and lifetime with the peer's ISAKMP policy."

@@ -77,7 +77,7 @@ func (a *Analyzer) lookupV2(p *Packet, h *dissect.Header, fromI, isResp bool) *s
 	}
 	if hs != nil && !hs.done && h.Exchange == dissect.ExchangeIKESAInit &&
 		(hs.SPIr.IsZero() || hs.out.has(outInitRetry)) {
-		hs.SPIr = h.SPIr
+		hs.setSPIr(h.SPIr)
 		a.addKey(hs, key)
 		return hs
 	}

@@ -110,7 +110,7 @@ func (a *Analyzer) onV2Request(st *saState, p *Packet, side saSide, ex *exRec, f
 			a.rememberOffer(p.Src.Addr(), true, st.offeredList(), p.Frame)
 		}
 		if len(f.ke) > 0 {
-			st.keGroups.add(keGroup(f.ke[0]))
+			st.addKEGroup(keGroup(f.ke[0]))
 		}
 		a.natCheck(st, p, f, false)
 	case dissect.ExchangeIKEAuth:
@@ -187,7 +187,7 @@ func (a *Analyzer) onV2Response(st *saState, p *Packet, side saSide, ex *exRec, 
 		case len(f.sas) > 0:
 			props, _ := a.ikeProposals(2, f.sas[0])
 			if len(props) > 0 {
-				st.Proposal = props[0].summary
+				st.setProposal(props[0].summary, &a.texts)
 				st.noteWeak(props[0].weak, p.Frame, "IKE SA")
 				a.rememberAccept(st.responder().Addr(), st.initiator().Addr(), true, props[0].summary, p.Frame)
 			}
