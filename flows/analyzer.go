@@ -69,6 +69,7 @@ type Analyzer struct {
 	acceptedIn, offersIn addrFilter
 	rekeys               map[saKey]*saState // IKE SA rekeys negotiated, new SPIs → old SA
 	props                map[uint64]*cachedProps
+	propList             []*cachedProps
 	ro                   reorder // time-order window and duplicate filter
 	badFlags             []int   // frames of IKE messages with reserved header flags set, outside any SA
 	// badFlagsTime is the time of the first of them.
@@ -189,7 +190,7 @@ func (a *Analyzer) newSA(version uint8, p *Packet, fromInitiator bool, spii, spi
 }
 
 // saAlloc is an SA's working state with the records of its first two
-// exchanges (saState.first), in one allocation: 384 octets, the 384 size
+// exchanges (saState.first), in one allocation: 352 octets, the 352 size
 // class (TestSAAllocSize).
 type saAlloc struct {
 	st saState

@@ -124,7 +124,7 @@ func (a *Analyzer) concludeSA(st *saState, cc *concluder) {
 	default:
 		sa.State = StateIncomplete
 	}
-	if offered := st.offeredList(); (sa.State == StateFailed || sa.Proposal == "") && len(offered) > 0 {
+	if offered := a.offeredOf(st); (sa.State == StateFailed || sa.Proposal == "") && len(offered) > 0 {
 		sa.Offered = offered
 	}
 	a.keyFindings(st)

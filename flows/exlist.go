@@ -2,20 +2,20 @@ package flows
 
 // An open SA's exchange records in SA.Exchanges' order: the records of its
 // first two exchanges are saState.first, allocated with the SA (saAlloc);
-// the third is ex3 and the rest are in exMore.
+// the third is ex3 and the rest are in saAux.exMore.
 //
 // Why not a []*exRec: its header (24 octets) and the array of three
 // pointers saAlloc held for it (24) cost 48 octets in every open SA, to
 // point at records the SA mostly holds itself. Pointing at the third
-// only (most SAs have three exchanges or fewer), with a pointer to the
-// rest, costs 16.
+// only (most SAs have three exchanges or fewer), with the rest in saAux,
+// costs 8.
 
 // nexs returns the number of exchange records kept (those of
 // SA.Exchanges; omitted ones are not counted).
 func (st *saState) nexs() int {
 	switch {
-	case st.exMore != nil:
-		return 3 + len(*st.exMore)
+	case st.aux != nil && len(st.aux.exMore) > 0:
+		return 3 + len(st.aux.exMore)
 	case st.ex3 != nil:
 		return 3
 	}
@@ -33,7 +33,7 @@ func (st *saState) exAt(i int) *exRec {
 	case i == len(st.first):
 		return st.ex3
 	}
-	return (*st.exMore)[i-len(st.first)-1]
+	return st.aux.exMore[i-len(st.first)-1]
 }
 
 // keepEx appends ex, the newest exchange, to the records kept.
@@ -43,17 +43,19 @@ func (st *saState) keepEx(ex *exRec) {
 		st.nkept++
 	case n == len(st.first):
 		st.ex3 = ex
-	case st.exMore == nil:
-		st.exMore = &[]*exRec{ex}
 	default:
-		*st.exMore = append(*st.exMore, ex)
+		x := st.auxState()
+		x.exMore = append(x.exMore, ex)
 	}
 }
 
 // dropExs forgets the records kept (finalize: SA.Exchanges holds their
 // Exchanges now).
 func (st *saState) dropExs() {
-	st.nkept, st.ex3, st.exMore = 0, nil, nil
+	st.nkept, st.ex3 = 0, nil
+	if st.aux != nil {
+		st.aux.exMore = nil
+	}
 }
 
 // exBuf is room, on a caller's stack, for the pointers to an SA's

@@ -155,13 +155,11 @@ func TestFinishShared(t *testing.T) {
 func corruptOpen(a *Analyzer) int {
 	n := 0
 	a.ix.each(func(st *saState) {
-		// A nil record after the third (exMore), whatever the SA held:
-		// the ones before it are read first, nil or zero records.
-		if m := st.exMore; m == nil || (*m)[len(*m)-1] != nil {
-			if m == nil {
-				st.exMore = new([]*exRec)
-			}
-			*st.exMore = append(*st.exMore, nil)
+		// A nil record after the third (saAux.exMore), whatever the SA
+		// held: the ones before it are read first, nil or zero records.
+		if m := st.auxOrEmpty().exMore; len(m) == 0 || m[len(m)-1] != nil {
+			x := st.auxState()
+			x.exMore = append(x.exMore, nil)
 			n++
 		}
 	})

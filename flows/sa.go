@@ -74,50 +74,40 @@ type saState struct {
 	sa *SA
 
 	// SPIi, SPIr and Encrypted are those of SA while it is open, prop
-	// (below) its Proposal (proposal); *kids is its ChildSAs (childSAs;
-	// nil: none yet) and *fnd its Findings (findings; nil: none yet),
-	// behind pointers because most open SAs have none (16 octets fewer
-	// each; an SA without keys counts its child SAs in infChild records
-	// until it is looked up or finalised).
+	// (below) its Proposal (proposal); its ChildSAs are in saAux
+	// (childSAs) and *fnd is its Findings (findings; nil: none yet),
+	// behind a pointer because most open SAs have none (16 octets fewer).
 	SPIi, SPIr dissect.SPI
-	kids       *[]*ChildSA
 	fnd        *[]Finding
 	// startNs, endNs and estNs are SA.Start, End and Established in Unix
 	// nanoseconds (estNs only when hasEst), unless wideTimes: then they
 	// are in saWide (see widen).
 	startNs, endNs, estNs int64
-	// peer6 holds the IPv6 addresses of peers (peerPair.addrPort).
-	peer6 *[2][16]byte
-
-	// first (with nkept), ex3 and exMore are the records of SA.Exchanges
-	// (which sync builds from them): exAt, nexs (exlist.go). The last
-	// recentLen exchanges are the last of them until one is omitted
-	// (Options.MaxExchanges); saMore.ring holds them from then on.
-	ex3    *exRec
-	exMore *[]*exRec
+	// first (with nkept), ex3 and saAux.exMore are the records of
+	// SA.Exchanges (which sync builds from them): exAt, nexs (exlist.go).
+	// The last recentLen exchanges are the last of them until one is
+	// omitted (Options.MaxExchanges); saMore.ring holds them from then on.
+	ex3 *exRec
 
 	prev *saState
 	next *saState
 	// The SA's last activity (capture time), the LRU order, is end().
 
-	// offered is the initiator's IKE proposals (latest IKE_SA_INIT request;
-	// offeredList), shared with the proposal cache (Analyzer.ikeOffer).
-	offered *[]string
 	// lastInf is the latest child SA inferred from ESP (inferred.go).
 	lastInf *infChild
 	v1      *v1State
-
-	// keyTally counts what the Decryptor said, per sending side.
-	keyTally *[2]keyTally
+	// *aux holds what some open SAs need (saAux); nil until auxState is
+	// called.
+	aux *saAux
 
 	// *saRare holds what most SAs never need; nil until rare() is
 	// called (conclude points it at noRare when still nil).
 	*saRare
 
 	// The fields from out to keyRMoved, of 4-, 2- and 1-octet alignment,
-	// come after the pointers and 8-octet fields, so that only 6 octets
-	// of padding follow them: saAlloc is 384 octets, the 384 size class;
-	// up to 6 more one-octet fields fit, 8 octets more would take the 416
+	// come after the pointers and 8-octet fields, so that only 4 octets
+	// of padding follow them: saAlloc is 352 octets, the 352 size class;
+	// up to 4 more one-octet fields fit, 8 octets more would take the 384
 	// class (TestSAAllocSize).
 
 	// out is what the negotiation has shown so far (outcome.go).
@@ -130,8 +120,12 @@ type saState struct {
 	keGroups      dhList    // groups of successive IKE_SA_INIT KE payloads (overflow in saMore)
 	// prop is SA.Proposal in the analyzer's table of texts (proposal):
 	// 2 octets, not a string's 16.
-	prop      textID
-	peers     peerPair // SA.Initiator and Responder (with peer6)
+	prop textID
+	// offer is the initiator's IKE proposals (latest IKE_SA_INIT request),
+	// the proposal cache's entry of that number (Analyzer.offeredOf,
+	// ikeOffer); 0: none, or in saMore.offered when the cache had no room.
+	offer     uint16
+	peers     peerPair // SA.Initiator and Responder (with saAux.peer6)
 	Version   uint8
 	mode      v1Mode // SA.Mode
 	Encrypted bool
@@ -243,6 +237,40 @@ func (st *saState) wideState() *saWide {
 	return r.wide
 }
 
+// saAux is what some open SAs need, and every open SA paid 32 octets for
+// in saState: the exchange records from the fourth on (the SAs with four
+// exchanges or more: one in five in a real mix), the child SAs while it is
+// open (an SA without keys counts them in infChild records until it is
+// looked up or finalised, and at finalisation they go to SA.ChildSAs
+// directly: childSAs), the IPv6 addresses of its peers and the tally of
+// what the Decryptor said (keyed SAs). One pointer (8 octets) in saState;
+// 64 octets (the 64 class, TestSAAllocSize) for the SAs that need any of it.
+type saAux struct {
+	exMore   []*exRec     // exchange records after ex3 (exlist.go)
+	kids     []*ChildSA   // SA.ChildSAs while open (childSAs)
+	peer6    *[2][16]byte // IPv6 addresses of peers (peerPair)
+	keyTally *[2]keyTally // what the Decryptor said, per sending side
+}
+
+// noAux is the shared, never modified, empty saAux.
+var noAux saAux
+
+// auxOrEmpty returns st's saAux for reading (noAux when none).
+func (st *saState) auxOrEmpty() *saAux {
+	if st.aux == nil {
+		return &noAux
+	}
+	return st.aux
+}
+
+// auxState returns st's saAux, allocating it, for writing.
+func (st *saState) auxState() *saAux {
+	if st.aux == nil {
+		st.aux = new(saAux)
+	}
+	return st.aux
+}
+
 // saMore is the part of an SA's rare state that even fewer SAs need.
 type saMore struct {
 	keys []saKey // index entries after the first (saState.keyR)
@@ -256,6 +284,9 @@ type saMore struct {
 	// proposal is SA.Proposal when the analyzer's table had no room for
 	// it (saState.prop textSpilled).
 	proposal string
+	// offered is the initiator's IKE proposals when the proposal cache
+	// had no room for them (saState.offer 0).
+	offered []string
 	// ring holds the last recentLen exchanges once one was omitted
 	// (saState.exAt).
 	ring *[recentLen]*exRec

@@ -11,11 +11,10 @@ import (
 // exported SA.
 
 // peerPair is an SA's initiator and responder (address and port) in 14
-// octets and an 8-octet pointer (saState.peer6), where two netip.AddrPort
-// take 64 and two 20-octet forms (a 16-octet address each) took 40: IPv4
-// addresses inline, IPv6 ones in peer6 (a 32-octet allocation, for the
-// SAs that have one), an address with a zone (none comes from a capture)
-// whole in saWide.zoned. Without a pointer of its own its alignment is 2,
+// octets, where two netip.AddrPort take 64 and two 20-octet forms (a
+// 16-octet address each) took 40: IPv4 addresses inline, IPv6 ones in
+// saAux.peer6 (a 32-octet allocation, for the SAs that have one), an
+// address with a zone (none comes from a capture) whole in saWide.zoned. Without a pointer of its own its alignment is 2,
 // so that it packs with saState's narrow fields.
 type peerPair struct {
 	v4   [2][4]byte // IPv4 addresses (peer4), by side
@@ -27,7 +26,7 @@ type peerPair struct {
 const (
 	peerNone  = iota // the invalid (zero) address
 	peer4            // an IPv4 address, in v4
-	peer6            // an IPv6 address without zone, in saState.peer6
+	peer6            // an IPv6 address without zone, in saAux.peer6
 	peerZoned        // kept in saWide.zoned
 )
 
@@ -44,10 +43,11 @@ func (st *saState) setPeer(s saSide, ap netip.AddrPort) {
 		pp.v4[s] = a.As4()
 	case a.Zone() == "":
 		pp.kind[s] = peer6
-		if st.peer6 == nil {
-			st.peer6 = new([2][16]byte)
+		x := st.auxState()
+		if x.peer6 == nil {
+			x.peer6 = new([2][16]byte)
 		}
-		st.peer6[s] = a.As16()
+		x.peer6[s] = a.As16()
 	default:
 		pp.kind[s] = peerZoned
 		st.wideState().zoned[s] = ap
@@ -61,7 +61,7 @@ func (st *saState) peer(s saSide) netip.AddrPort {
 	case peer4:
 		return netip.AddrPortFrom(netip.AddrFrom4(pp.v4[s]), pp.port[s])
 	case peer6:
-		return netip.AddrPortFrom(netip.AddrFrom16(st.peer6[s]), pp.port[s])
+		return netip.AddrPortFrom(netip.AddrFrom16(st.aux.peer6[s]), pp.port[s])
 	case peerZoned:
 		return st.wideOrEmpty().zoned[s]
 	}
@@ -201,28 +201,31 @@ func (st *saState) findings() []Finding {
 	return *st.fnd
 }
 
-// childSAs returns SA.ChildSAs while the SA is open (see saState.kids).
+// childSAs returns SA.ChildSAs: those of saAux while the SA is open, and
+// SA.ChildSAs itself once it is being finalised without any (kidsState).
 func (st *saState) childSAs() []*ChildSA {
-	if st.kids == nil {
-		return nil
+	if x := st.aux; x != nil && x.kids != nil {
+		return x.kids
 	}
-	return *st.kids
+	if st.done && st.sa != nil {
+		return st.sa.ChildSAs
+	}
+	return nil
 }
 
-// kidsState returns st.kids, allocating it, for appending. Once the SA is
-// being finalised (settle gives it its exported SA first) the list is
-// SA.ChildSAs itself: the usual first append to an SA without keys is
-// materialise's at finalisation, and a list of its own would be an
+// kidsState returns the list of the SA's child SAs, for appending. Once
+// the SA is being finalised (settle gives it its exported SA first) a list
+// not yet started is SA.ChildSAs itself: the usual first append to an SA
+// without keys is materialise's at finalisation, and saAux would be an
 // allocation per SA for the snapshot to copy at once.
 func (st *saState) kidsState() *[]*ChildSA {
-	if st.kids == nil {
-		if st.done && st.sa != nil {
-			st.kids = &st.sa.ChildSAs
-		} else {
-			st.kids = new([]*ChildSA)
-		}
+	if x := st.aux; x != nil && x.kids != nil {
+		return &x.kids
 	}
-	return st.kids
+	if st.done && st.sa != nil {
+		return &st.sa.ChildSAs
+	}
+	return &st.auxState().kids
 }
 
 // proposal returns SA.Proposal (saState.prop); tab is the analyzer's table
@@ -253,12 +256,24 @@ func (st *saState) copyProposal(old *saState) {
 	}
 }
 
-// offeredList returns the initiator's IKE proposals (saState.offered).
-func (st *saState) offeredList() []string {
-	if st.offered == nil {
-		return nil
+// setOffer sets the initiator's IKE proposals: entry id of the proposal
+// cache, or sums when the cache had no room (id 0; Analyzer.ikeOffer).
+func (st *saState) setOffer(id uint16, sums []string) {
+	st.offer = id
+	switch {
+	case id == 0:
+		st.moreState().offered = sums
+	case st.saRare != nil && st.saRare.more != nil:
+		st.saRare.more.offered = nil // no longer needed
 	}
-	return *st.offered
+}
+
+// offeredOf returns the initiator's IKE proposals of st (saState.offer).
+func (a *Analyzer) offeredOf(st *saState) []string {
+	if st.offer == 0 {
+		return st.moreOrEmpty().offered
+	}
+	return a.propList[st.offer-1].sums
 }
 
 // exchangesOmitted returns SA.ExchangesOmitted.

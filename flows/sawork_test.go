@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"bytes"
 	"net/netip"
 	"path/filepath"
 	"runtime"
@@ -178,5 +179,55 @@ func TestFinalisedStateReleased(t *testing.T) {
 			t.Errorf("%s %s: %d of %d finalised SAs' working state still reachable", tc.scen, tc.keys, alive, len(states))
 		}
 		runtime.KeepAlive(kept)
+	}
+}
+
+// TestOfferUncached checks the initiator's IKE proposals of SAs whose offer
+// the proposal cache has no number for (saState.offer 0: kept in saMore):
+// every corpus capture (keyless and keyed) analysed with the cache's list
+// full from the start must give every SA, offered proposals included,
+// exactly as analysed with the cache (compared on their JSON encoding).
+func TestOfferUncached(t *testing.T) {
+	offered := 0
+	for _, path := range corpusCaptures(t) {
+		dir := filepath.Dir(path)
+		pkts := loadPackets(t, path)
+		for _, keyed := range []bool{false, true} {
+			opt := func() Options {
+				var o Options
+				if keyed {
+					if d := corpusKeys(t, dir); d != nil {
+						o.Decryptor = d // a fresh one per run: decryptors keep state
+					}
+				}
+				return o
+			}
+			want := analyze(pkts, opt())
+			a := NewAnalyzer(opt())
+			for range propCacheMax {
+				a.propList = append(a.propList, &cachedProps{})
+			}
+			for i := range pkts {
+				p := pkts[i]
+				a.Add(&p)
+			}
+			got := a.Finish()
+			if len(got.SAs) != len(want.SAs) {
+				t.Fatalf("%s keys=%v: %d SAs, want %d", filepath.Base(dir), keyed, len(got.SAs), len(want.SAs))
+			}
+			for i, sa := range got.SAs {
+				g, _ := sa.AppendJSON(nil)
+				w, _ := want.SAs[i].AppendJSON(nil)
+				if !bytes.Equal(g, w) {
+					t.Errorf("%s keys=%v: SA %s differs without the cache's numbers:\n got %s\nwant %s", filepath.Base(dir), keyed, sa.Name(), g, w)
+				}
+				if len(sa.Offered) > 0 {
+					offered++
+				}
+			}
+		}
+	}
+	if offered == 0 {
+		t.Error("no SA with offered proposals")
 	}
 }

@@ -248,8 +248,8 @@ func (a *Analyzer) onV1(st *saState, p *Packet, side saSide, ex *exRec, f *facts
 		switch ex.v1step {
 		case 1:
 			if len(f.sas) > 0 {
-				st.offered = a.ikeOffer(1, f.sas[0])
-				a.rememberOffer(p.Src.Addr(), true, st.offeredList(), p.Frame)
+				st.setOffer(a.ikeOffer(1, f.sas[0]))
+				a.rememberOffer(p.Src.Addr(), true, a.offeredOf(st), p.Frame)
 			}
 			if ex.Type == dissect.ExchangeAggressive {
 				st.out.set(outAuthTried)
@@ -413,7 +413,7 @@ func (a *Analyzer) v1ErrorFinding(st *saState, p *Packet, side saSide, t dissect
 				a.policyHint(p.Src.Addr(), p.Dst.Addr(), false, nil)
 		} else {
 			msg = "The " + who + " sent NO-PROPOSAL-CHOSEN during " + phase + ": the ISAKMP policies do not match." +
-				" Offered: " + listOr(st.offeredList(), "(not seen)") + ". "
+				" Offered: " + listOr(a.offeredOf(st), "(not seen)") + ". "
 			if p := st.proposal(&a.texts); p != "" {
 				msg += "The responder had picked " + p + "; a rejection by the initiator means it did not" +
 					" accept that choice (attributes such as lifetime or key length changed). "
@@ -509,7 +509,7 @@ func (a *Analyzer) concludeV1(st *saState) {
 		case lbl == "MM1" || lbl == "AM1":
 			hint = "The responder never answered the first message: UDP 500 blocked, no IKE service at that address, or a" +
 				" responder that silently drops an unacceptable proposal (some do instead of NO-PROPOSAL-CHOSEN). Offered: " +
-				listOr(st.offeredList(), "(not seen)") + "."
+				listOr(a.offeredOf(st), "(not seen)") + "."
 		case lbl == "MM5" && len(v.encInfo) > 0:
 			hint = "The responder answered with " + words.Pick(len(v.encInfo), "an encrypted informational message (frame ", "encrypted informational messages (frames ") + joinInts(v.encInfo) + ")" +
 				" instead of MM6. Without the responder's key their content is hidden, but after MM5 this is almost always" +
