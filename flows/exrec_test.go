@@ -99,7 +99,9 @@ func TestExRecSmall(t *testing.T) {
 // Proposal (a textID) and the overflow of the NAT frames and KE groups
 // (saMore) took 32 fewer, 384 before the exchange records from the fourth
 // on, the open child SAs, the IPv6 addresses and the key tally went to
-// saAux and the offered proposals became a number.
+// saAux and the offered proposals became a number. It also holds saAux to
+// the 64 class and an IKEv1 SA's v1State to the 80 (88, the 96 class,
+// with its flags apart).
 func TestSAAllocSize(t *testing.T) {
 	const n = 1024
 	keep := make([]*saAlloc, n)
@@ -120,6 +122,9 @@ func TestSAAllocSize(t *testing.T) {
 	}
 	if size := reflect.TypeOf(saAux{}).Size(); size > 64 {
 		t.Errorf("saAux is %d octets, want at most 64", size)
+	}
+	if size := reflect.TypeOf(v1State{}).Size(); size > 80 {
+		t.Errorf("v1State is %d octets, want at most 80", size)
 	}
 }
 

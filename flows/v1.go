@@ -10,15 +10,17 @@ import (
 	"github.com/ikeflow/ikeflow/internal/words"
 )
 
-// v1State is the IKEv1-specific part of an SA's state.
+// v1State is the IKEv1-specific part of an SA's state. The two flags come
+// last, side by side: 80 octets (the 80 class), where one after each word
+// field padded it to 88 (the 96 class) for every IKEv1 SA.
 type v1State struct {
 	phase1     *exRec
-	phase1Done bool
 	doneFrame  int
-	gaveUp     bool
 	errIdx     []int // indexes of error findings (adjusted if the SA came up later)
 	dpd        map[uint32]*exRec
 	encInfo    []int // encrypted informationals during phase 1 (after MM5)
+	phase1Done bool
+	gaveUp     bool
 }
 
 // joinInts formats frame numbers as "5, 7, 9".
