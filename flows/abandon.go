@@ -27,11 +27,11 @@ func (a *Analyzer) noteReplacement(st *saState, p *Packet) {
 // CREATE_CHILD_SA request (the FortiGate HA pattern of seed 003).
 func (a *Analyzer) abandonFindings(st *saState) {
 	sa := st.sa
-	if st.replacedBy == 0 || !st.out.has(outAuthOK) || st.out.has(outDeleted) || st.out.has(outRekeyed) || st.out.has(outDead) || len(st.exs) == 0 ||
+	if st.replacedBy == 0 || !st.out.has(outAuthOK) || st.out.has(outDeleted) || st.out.has(outRekeyed) || st.out.has(outDead) || st.nexs() == 0 ||
 		sa.ExchangesOmitted > 0 {
 		return
 	}
-	last := st.exs[len(st.exs)-1]
+	last := st.exAt(st.nexs() - 1)
 	after := secs(st.replacedAt.Sub(last.msgTime(last.nmsgs() - 1)))
 	if last.Type == dissect.ExchangeIKEAuth && last.Answered && st.replacedFrom {
 		st.addFinding(KindAbandoned, SeverityWarning, st.replacedAt,
@@ -43,8 +43,8 @@ func (a *Analyzer) abandonFindings(st *saState) {
 			last.frame(0), st.replacedBy)
 		return
 	}
-	for i := len(st.exs) - 1; i >= 0; i-- {
-		ex := st.exs[i]
+	for i := st.nexs() - 1; i >= 0; i-- {
+		ex := st.exAt(i)
 		if ex.Type != dissect.ExchangeCreateChildSA || ex.Answered || ex.retransmits() == 0 {
 			continue
 		}

@@ -69,6 +69,7 @@ type Analyzer struct {
 	acceptedIn, offersIn addrFilter
 	rekeys               map[saKey]*saState // IKE SA rekeys negotiated, new SPIs → old SA
 	props                map[uint64]*cachedProps
+	propList             []*cachedProps
 	ro                   reorder // time-order window and duplicate filter
 	badFlags             []int   // frames of IKE messages with reserved header flags set, outside any SA
 	// badFlagsTime is the time of the first of them.
@@ -177,8 +178,7 @@ func (a *Analyzer) hash(b []byte) uint64 { return maphash.Bytes(a.seed, b) }
 
 // newSA creates and indexes a new IKE SA state.
 func (a *Analyzer) newSA(version uint8, p *Packet, fromInitiator bool, spii, spir dissect.SPI) *saState {
-	x := &saAlloc{}
-	st := &x.st
+	st := &(&saAlloc{}).st
 	st.Version, st.SPIi, st.SPIr = version, spii, spir
 	st.setFrames(p.Frame, p.Frame)
 	st.initTimes(p.Time)
@@ -187,27 +187,26 @@ func (a *Analyzer) newSA(version uint8, p *Packet, fromInitiator bool, spii, spi
 	} else {
 		st.setPeers(p.Dst, p.Src)
 	}
-	st.exs = x.exs[:0]
 	a.nextSeq++
 	a.report.Stats.IKESAs++
 	a.lruPush(st)
 	return st
 }
 
-// saAlloc puts an SA's working state (with the records of its first two
-// exchanges, saState.first) and room for its first three exchange
-// pointers (saState.exs) in one allocation: 480 octets, the 480 size class
-// (TestSAAllocSize).
+// saAlloc is an SA's working state with the records of its first two
+// exchanges (saState.first), in one allocation: 352 octets, the 352 size
+// class (TestSAAllocSize).
 type saAlloc struct {
-	st  saState
-	exs [3]*exRec
+	st saState
 }
 
 // addKey indexes st under k, a key no SA has.
 func (a *Analyzer) addKey(st *saState, k saKey) {
-	first := !st.keyed
+	// The first key is held as SPIr (keyR): addKey follows newSA or
+	// setSPIr with k.r. A key with another responder SPI is a further one.
+	first := !st.keyed && k.r == st.SPIr
 	if first {
-		st.keyR, st.keyed = k.r, true
+		st.keyed = true
 	} else {
 		m := st.moreState()
 		m.keys = append(m.keys, k)
@@ -303,17 +302,20 @@ func (a *Analyzer) settle(st *saState, cc *concluder) {
 	// only ESP (addESP) infers more.
 	//
 	// The exported SA is built here from the working fields (saState),
-	// for conclude to complete.
+	// for conclude to complete; it is there before materialise, which
+	// appends to its ChildSAs (kidsState).
+	if st.sa == nil {
+		st.sa = new(SA)
+	}
 	st.materialise()
-	st.snapshot()
+	st.snapshot(&a.texts)
 	a.conclude(st, cc)
 	if a.opt.NoExchanges {
 		st.sa.Exchanges = nil // even if a Lookup built them
 	} else {
 		st.view(&a.texts)
 	}
-	clear(st.exs) // the records are no longer needed: sa.Exchanges holds their Exchanges
-	st.exs = nil
+	st.dropExs() // the records are no longer needed: sa.Exchanges holds their Exchanges
 }
 
 // release drops the links from a finalised SA to working state no longer
@@ -356,7 +358,7 @@ func (a *Analyzer) handOn(st *saState) {
 // SA and the rekeys it negotiated.
 func (a *Analyzer) unindex(st *saState) {
 	a.ix.drop(st)
-	for _, c := range st.ChildSAs {
+	for _, c := range st.childSAs() {
 		a.unindexChild(st, c)
 	}
 	a.unindexInferred(st)

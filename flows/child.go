@@ -78,7 +78,9 @@ func (a *Analyzer) childAnswer(st *saState, p *Packet, side saSide, ex *exRec, f
 			k := saKey{pd.newSPI, dissect.SPI(chosen.spi), 2}
 			a.expectRekey(k, st)
 			ex.kind = exIKERekey
-			st.Proposal = firstNonEmpty(st.Proposal, chosen.summary)
+			if st.prop == textNone { // the SA's own proposal, when known, stays
+				st.setProposal(chosen.summary, &a.texts)
+			}
 		}
 		return
 	}
@@ -110,7 +112,7 @@ func (a *Analyzer) childAnswer(st *saState, p *Packet, side saSide, ex *exRec, f
 	st.materialise() // the loop below and the append see every child SA
 	if pd.rekeyOf != 0 {
 		c.RekeyOf = pd.rekeyOf
-		for _, old := range st.ChildSAs {
+		for _, old := range st.childSAs() {
 			if (ex.side == sideI && old.SPIi == pd.rekeyOf) || (ex.side == sideR && old.SPIr == pd.rekeyOf) {
 				old.State = ChildRekeyed
 			}
@@ -165,7 +167,7 @@ func (a *Analyzer) applyDeletes(st *saState, p *Packet, side saSide, f *facts) {
 	st.materialise() // inferred child SAs can be deleted too
 	if len(spis) <= directDeletes {
 		for _, spi := range spis {
-			for _, c := range st.ChildSAs {
+			for _, c := range st.childSAs() {
 				if (side == sideI && c.SPIi == spi) || (side == sideR && c.SPIr == spi) {
 					deleteChild(c, p.Frame)
 				}
@@ -179,7 +181,7 @@ func (a *Analyzer) applyDeletes(st *saState, p *Packet, side saSide, f *facts) {
 	for _, spi := range spis {
 		a.delSet[spi] = struct{}{}
 	}
-	for _, c := range st.ChildSAs {
+	for _, c := range st.childSAs() {
 		spi := c.SPIr
 		if side == sideI {
 			spi = c.SPIi

@@ -124,7 +124,7 @@ func (a *Analyzer) concludeSA(st *saState, cc *concluder) {
 	default:
 		sa.State = StateIncomplete
 	}
-	if offered := st.offeredList(); (sa.State == StateFailed || sa.Proposal == "") && len(offered) > 0 {
+	if offered := a.offeredOf(st); (sa.State == StateFailed || sa.Proposal == "") && len(offered) > 0 {
 		sa.Offered = offered
 	}
 	a.keyFindings(st)
@@ -139,19 +139,21 @@ func (a *Analyzer) concludeSA(st *saState, cc *concluder) {
 // returns true when a request needed for establishment was retransmitted
 // and never answered (the sender gave up or the capture ended).
 //
-// It reads the compact records (st.exs), not SA.Exchanges: the exported
+// It reads the compact records (st.exAt), not SA.Exchanges: the exported
 // exchanges are built after conclude, and only when the report shows them
 // (Options.NoExchanges).
 func (a *Analyzer) retransmitFindings(st *saState) (gaveUp bool) {
 	sa := st.sa
 	answeredSmall := [2]int{} // largest answered request per side
-	for _, ex := range st.exs {
+	var eb exBuf
+	exs := st.exSlice(&eb)
+	for _, ex := range exs {
 		if ex.Answered && ex.nmsgs() > 0 && !ex.msg(0).response() {
 			answeredSmall[ex.side] = max(answeredSmall[ex.side], ex.msgSize(0))
 		}
 	}
 	var rs []groupedCopy // retransmitGroups' scratch, reused
-	for _, ex := range st.exs {
+	for _, ex := range exs {
 		if slow, slowFrom, slowTo := ex.slowWait(); slow >= slowAnswer {
 			st.addFinding(KindSlowResponse, SeverityInfo, ex.start(),
 				"The peer took "+secs(slow)+" to answer in the "+ex.Type.String()+" exchange (message ID "+u32(ex.MID)+
@@ -435,7 +437,7 @@ func (a *Analyzer) invalidKEFinding(st *saState) {
 		return
 	}
 	asked := st.invalidKEGroup[len(st.invalidKEGroup)-1]
-	groups := st.keGroups.list()
+	groups := st.keGroupList()
 	used := make([]string, 0, len(groups))
 	for _, g := range groups {
 		used = append(used, g.String())
@@ -476,7 +478,7 @@ func (a *Analyzer) natFinding(st *saState) {
 	// The frames pass through an array on the stack (addFinding copies
 	// them): list's new slice was an allocation for every SA behind NAT.
 	var buf [4]int
-	st.addFinding(KindNATDetected, SeverityInfo, sa.Start, msg, st.natFrames.appendTo(buf[:0])...)
+	st.addFinding(KindNATDetected, SeverityInfo, sa.Start, msg, st.natFrameList(buf[:0])...)
 }
 
 // NAT finding texts (constant, so 100k SAs behind NAT share them).
@@ -519,7 +521,8 @@ func (a *Analyzer) weakFinding(st *saState) {
 // collisionFinding reports simultaneous CREATE_CHILD_SA requests from both
 // sides (RFC 7296 §2.8.1).
 func (a *Analyzer) collisionFinding(st *saState) {
-	exs := st.exs
+	var eb exBuf
+	exs := st.exSlice(&eb)
 	for i, x := range exs {
 		if x.Type != dissect.ExchangeCreateChildSA || x.nmsgs() == 0 {
 			continue

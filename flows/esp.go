@@ -30,13 +30,13 @@ func (a *Analyzer) addESP(p *Packet) {
 				return
 			}
 		}
-		if c = r.c; c == nil {
+		if c = r.built(); c == nil {
 			if r.count(p) {
 				a.activity(r.owner, p)
 				return
 			}
-			r.owner.materialise() // a count would pass 32 bits: the ChildSA's have 64
-			c = r.c
+			r.owner.materialise() // a count would pass 32 bits, or the frame does not fit: the ChildSA's have 64
+			c = r.built()
 		}
 	}
 	countESP(p, c.owner, c.SPIi, c.SPIr, &c.ESPPackets, &c.firstESP, &c.lastESP)
@@ -81,11 +81,15 @@ func (a *Analyzer) inferChild(p *Packet) *infChild {
 	if r == nil {
 		ns, exact := unixNano(p.Time)
 		// firstESP is set here, before countESP would, as CreatedFrame.
-		r = &infChild{owner: st, prev: st.lastInf, created: ns, firstESP: p.Frame}
+		r = &infChild{owner: st, prev: st.lastInf, created: ns}
 		st.lastInf = r
-		if !exact {
-			st.materialise() // the ChildSA holds the time as it is
-			r.c.Created = p.Time
+		if fits(p.Frame) {
+			r.firstESP = uint32(p.Frame)
+		}
+		if !exact || !fits(p.Frame) {
+			st.materialise() // the ChildSA holds the time and the frame as they are
+			c := r.built()
+			c.Created, c.CreatedFrame, c.firstESP = p.Time, p.Frame, p.Frame
 		}
 	}
 	r.setSPI(toResponder, ESPSPI(p.ESPSPI))

@@ -35,9 +35,9 @@ const (
 
 // exRec is the analyzer's compact record of an exchange. Its Exchange is
 // built by sync when the SA is looked up or finalised (saState.view keeps
-// it in SA.Exchanges, at the record's index in saState.exs; not built at
-// finalisation with Options.NoExchanges), and kept up to date by later
-// syncs.
+// it in SA.Exchanges, at the record's index among the SA's records,
+// saState.exAt; not built at finalisation with Options.NoExchanges), and
+// kept up to date by later syncs.
 type exRec struct {
 	Type    dissect.ExchangeType
 	side    saSide // side that sent the request / first message

@@ -155,8 +155,11 @@ func TestFinishShared(t *testing.T) {
 func corruptOpen(a *Analyzer) int {
 	n := 0
 	a.ix.each(func(st *saState) {
-		if len(st.exs) > 0 && st.exs[len(st.exs)-1] != nil {
-			st.exs = append(st.exs, nil)
+		// A nil record after the third (saAux.exMore), whatever the SA
+		// held: the ones before it are read first, nil or zero records.
+		if m := st.auxOrEmpty().exMore; len(m) == 0 || m[len(m)-1] != nil {
+			x := st.auxState()
+			x.exMore = append(x.exMore, nil)
 			n++
 		}
 	})

@@ -7,7 +7,7 @@ import (
 
 // Why a record of its own for a child SA inferred from ESP: without keys,
 // every established IKE SA that carries traffic gets one, and while the SA
-// is open all it needs is its SPIs, its start and its ESP counts: 64
+// is open all it needs is its SPIs, its start and its ESP counts: 48
 // octets, where the exported ChildSA takes 256. The ChildSA is built when
 // the SA is looked up or finalised (saState.view), or before anything that
 // reads or changes SA.ChildSAs while the SA is open (a negotiated child SA
@@ -18,38 +18,63 @@ import (
 // (Analyzer.inferChild).
 type infChild struct {
 	owner *saState
-	c     *ChildSA  // built by materialise; nil until then
 	prev  *infChild // the SA's previous inferred child SA (saState.lastInf)
 	// spiI, spiR, firstESP and lastESP are those of ChildSA until it is
 	// built; firstESP is also its CreatedFrame (the record is made for its
 	// first packet). created is its Created in Unix nanoseconds (8 octets,
 	// not a time.Time's 24): a time it cannot hold exactly has the ChildSA
 	// built at once (Analyzer.inferChild). iToR and rToI are its
-	// ESPPackets while they fit 32 bits (count): 64 octets, not 80.
+	// ESPPackets while they fit 32 bits (count), firstESP and lastESP its
+	// frames while they are from 0 to infBuilt-1 (fits): 48 octets, the 48
+	// size class, where 64-bit frames and a pointer to the ChildSA took 64
+	// (80 before the counts took 32 bits).
+	//
+	// Once the ChildSA is built (materialise) firstESP is infBuilt and
+	// iToR its index in the owner's ChildSAs (built), which are only ever
+	// appended to while the SA is open: the record forwards to it without
+	// a pointer of its own.
 	spiI, spiR ESPSPI
 	created    int64
 	iToR, rToI uint32
-	firstESP   int
-	lastESP    int
+	firstESP   uint32
+	lastESP    uint32
 }
 
-// count counts p, an ESP packet of the child SA, as countESP does, and
-// reports whether it did: not when a count would pass 32 bits, for which
-// the caller builds the ChildSA (materialise), whose counts have 64.
+// infBuilt in infChild.firstESP says that the ChildSA is built.
+const infBuilt = math.MaxUint32
+
+// built returns the ChildSA of r, nil until materialise builds it.
+func (r *infChild) built() *ChildSA {
+	if r.firstESP != infBuilt {
+		return nil
+	}
+	return r.owner.childSAs()[r.iToR]
+}
+
+// fits reports whether frame can be one of r's frames before the ChildSA
+// is built.
+func fits(frame int) bool { return frame >= 0 && frame < infBuilt }
+
+// count counts p, an ESP packet of the child SA (not built), as countESP
+// does, and reports whether it did: not when a count would pass 32 bits or
+// p's frame does not fit, for which the caller builds the ChildSA
+// (materialise), whose counts and frames have 64.
 func (r *infChild) count(p *Packet) bool {
-	if r.iToR == math.MaxUint32 || r.rToI == math.MaxUint32 {
+	if r.iToR == math.MaxUint32 || r.rToI == math.MaxUint32 || !fits(p.Frame) {
 		return false
 	}
 	n := ESPCount{IToR: uint64(r.iToR), RToI: uint64(r.rToI)}
-	countESP(p, r.owner, r.spiI, r.spiR, &n, &r.firstESP, &r.lastESP)
+	first, last := int(r.firstESP), int(r.lastESP)
+	countESP(p, r.owner, r.spiI, r.spiR, &n, &first, &last)
 	r.iToR, r.rToI = uint32(n.IToR), uint32(n.RToI)
+	r.firstESP, r.lastESP = uint32(first), uint32(last) // p.Frame fits, and first is p.Frame or was
 	return true
 }
 
 // spis returns the child SA's SPIs.
 func (r *infChild) spis() (ESPSPI, ESPSPI) {
-	if r.c != nil {
-		return r.c.SPIi, r.c.SPIr
+	if c := r.built(); c != nil {
+		return c.SPIi, c.SPIr
 	}
 	return r.spiI, r.spiR
 }
@@ -57,8 +82,8 @@ func (r *infChild) spis() (ESPSPI, ESPSPI) {
 // setSPI sets the child SA's SPI of one direction.
 func (r *infChild) setSPI(toResponder bool, spi ESPSPI) {
 	i, rr := &r.spiI, &r.spiR
-	if r.c != nil {
-		i, rr = &r.c.SPIi, &r.c.SPIr
+	if c := r.built(); c != nil {
+		i, rr = &c.SPIi, &c.SPIr
 	}
 	if toResponder {
 		*rr = spi
@@ -69,8 +94,8 @@ func (r *infChild) setSPI(toResponder bool, spi ESPSPI) {
 
 // createdAt returns the time of the child SA's first ESP packet.
 func (r *infChild) createdAt() time.Time {
-	if r.c != nil {
-		return r.c.Created
+	if c := r.built(); c != nil {
+		return c.Created
 	}
 	return time.Unix(0, r.created).UTC()
 }
@@ -81,24 +106,25 @@ func (r *infChild) createdAt() time.Time {
 // other child SA is appended.
 func (st *saState) materialise() {
 	n := 0
-	for r := st.lastInf; r != nil && r.c == nil; r = r.prev {
+	for r := st.lastInf; r != nil && r.firstESP != infBuilt; r = r.prev {
 		n++ // the records without a ChildSA are the latest ones
 	}
 	if n == 0 {
 		return
 	}
-	at := len(st.ChildSAs)
-	st.ChildSAs = append(st.ChildSAs, make([]*ChildSA, n)...)
+	kids := st.kidsState()
+	at := len(*kids)
+	*kids = append(*kids, make([]*ChildSA, n)...)
 	block := make([]ChildSA, n) // one allocation for them all
 	r := st.lastInf
 	for i := n - 1; i >= 0; i, r = i-1, r.prev {
 		c := &block[i]
 		*c = ChildSA{Protocol: "ESP", SPIi: r.spiI, SPIr: r.spiR, State: ChildEstablished, Created: r.createdAt(),
-			CreatedFrame: r.firstESP, ESPPackets: ESPCount{IToR: uint64(r.iToR), RToI: uint64(r.rToI)},
+			CreatedFrame: int(r.firstESP), ESPPackets: ESPCount{IToR: uint64(r.iToR), RToI: uint64(r.rToI)},
 			Inferred: true, TSi: []string{}, TSr: []string{},
-			owner: st, firstESP: r.firstESP, lastESP: r.lastESP}
-		r.c = c
-		st.ChildSAs[at+i] = c
+			owner: st, firstESP: int(r.firstESP), lastESP: int(r.lastESP)}
+		(*kids)[at+i] = c
+		r.firstESP, r.iToR = infBuilt, uint32(at+i) // built: forward to c
 	}
 }
 
@@ -106,5 +132,6 @@ func (st *saState) materialise() {
 // seen before it.
 func (st *saState) addChild(c *ChildSA) {
 	st.materialise()
-	st.ChildSAs = append(st.ChildSAs, c)
+	kids := st.kidsState()
+	*kids = append(*kids, c)
 }

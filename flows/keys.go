@@ -67,10 +67,11 @@ func keyOutcome(err error) KeyStatus {
 // noteKey records the Decryptor's answer for an encrypted message sent by
 // side.
 func (st *saState) noteKey(side saSide, err error, frame int) {
-	if st.keyTally == nil {
-		st.keyTally = new([2]keyTally)
+	x := st.auxState()
+	if x.keyTally == nil {
+		x.keyTally = new([2]keyTally)
 	}
-	k := &st.keyTally[side]
+	k := &x.keyTally[side]
 	switch keyOutcome(err) {
 	case KeyVerified:
 		k.ok++
@@ -99,18 +100,19 @@ func (k *keyTally) status() KeyStatus {
 
 // keyFindings sets SA.Keys and reports keys that do not verify.
 func (a *Analyzer) keyFindings(st *saState) {
-	if a.opt.Decryptor == nil || st.keyTally == nil {
+	kt := st.auxOrEmpty().keyTally
+	if a.opt.Decryptor == nil || kt == nil {
 		return
 	}
 	sa := st.sa
-	kc := &KeyCheck{Initiator: st.keyTally[sideI].status(), Responder: st.keyTally[sideR].status()}
+	kc := &KeyCheck{Initiator: kt[sideI].status(), Responder: kt[sideR].status()}
 	sa.Keys = kc
 	var who []string
 	var frames []int
 	for side, s := range [2]KeyStatus{kc.Initiator, kc.Responder} {
 		if s == KeyFailed {
 			who = append(who, saSide(side).String())
-			frames = append(frames, st.keyTally[side].failFrames...)
+			frames = append(frames, kt[side].failFrames...)
 		}
 	}
 	if len(who) == 0 {
@@ -166,7 +168,8 @@ func (a *Analyzer) hiddenChildRefusal(st *saState) bool {
 		sa.RekeyedFrom != "" || st.out.has(outRekeyed) || sa.ExchangesOmitted > 0 {
 		return false
 	}
-	exs := st.exs // the compact records: SA.Exchanges is built after conclude
+	var eb exBuf
+	exs := st.exSlice(&eb) // the compact records: SA.Exchanges is built after conclude
 	k := -1
 	for i, ex := range exs {
 		if ex.Type == dissect.ExchangeIKEAuth && ex.Answered {
@@ -222,7 +225,8 @@ func (a *Analyzer) hiddenChildRefusal(st *saState) bool {
 // "established" is only the last state ikeflow could see.
 func (a *Analyzer) endUnknown(st *saState) {
 	sa := st.sa
-	exs := st.exs // the compact records: SA.Exchanges is built after conclude
+	var eb exBuf
+	exs := st.exSlice(&eb) // the compact records: SA.Exchanges is built after conclude
 	if sa.State != StateEstablished || sa.ExchangesOmitted > 0 || len(exs) == 0 {
 		return
 	}

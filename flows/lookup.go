@@ -33,24 +33,26 @@ func (st *saState) view(tab *textTab) *SA {
 	st.materialise()
 	sa := st.sa
 	if !st.done { // else finalize built it before conclude
-		sa = st.snapshot()
+		sa = st.snapshot(tab)
 	}
-	if len(sa.Exchanges) == 0 && len(st.exs) > 1 {
+	var eb exBuf
+	recs := st.exSlice(&eb)
+	if len(sa.Exchanges) == 0 && len(recs) > 1 {
 		// First view (usually at finalisation): the exchanges and all
 		// their messages in three allocations, not three per exchange.
 		// Each exchange's Messages is capped at its own length, so a
 		// later append (more messages after a Lookup) reallocates it
 		// instead of running into its neighbour's.
 		total := 0
-		for _, ex := range st.exs {
+		for _, ex := range recs {
 			total += ex.nmsgs()
 		}
-		exs := make([]Exchange, len(st.exs))
+		exs := make([]Exchange, len(recs))
 		msgs := make([]Message, total)
 		ptrs := make([]*Message, total)
-		sa.Exchanges = make([]*Exchange, len(st.exs))
+		sa.Exchanges = make([]*Exchange, len(recs))
 		at := 0
-		for i, ex := range st.exs {
+		for i, ex := range recs {
 			n := ex.nmsgs()
 			ex.build(&exs[i], msgs[at:at+n], ptrs[at:at:at+n], tab)
 			sa.Exchanges[i] = &exs[i]
@@ -59,9 +61,9 @@ func (st *saState) view(tab *textTab) *SA {
 		return sa
 	}
 	if sa.Exchanges == nil {
-		sa.Exchanges = make([]*Exchange, 0, len(st.exs))
+		sa.Exchanges = make([]*Exchange, 0, len(recs))
 	}
-	for i, ex := range st.exs {
+	for i, ex := range recs {
 		if i < len(sa.Exchanges) {
 			ex.sync(sa.Exchanges[i], tab)
 		} else {

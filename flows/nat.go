@@ -55,7 +55,7 @@ func (a *Analyzer) natCheck(st *saState, p *Packet, f *facts, resp bool) {
 		if !resp && p.Src.Port() != 500 && p.Src.Port() != 4500 && p.Src.Port() != 0 {
 			st.out.set(outNATKnown)
 			st.out.set(natSeen(sideI))
-			st.natFrames.add(p.Frame)
+			st.addNATFrame(p.Frame)
 			st.out.set(outNATByPort)
 		}
 		return
@@ -67,11 +67,11 @@ func (a *Analyzer) natCheck(st *saState, p *Packet, f *facts, resp bool) {
 	}
 	if srcSeen && !srcMatch {
 		st.out.set(natSeen(sender))
-		st.natFrames.add(p.Frame)
+		st.addNATFrame(p.Frame)
 	}
 	if dstSeen && !dstMatch {
 		st.out.set(natSeen(receiver))
-		st.natFrames.add(p.Frame)
+		st.addNATFrame(p.Frame)
 	}
 }
 
@@ -90,7 +90,7 @@ func (a *Analyzer) natCheckV1(st *saState, p *Packet, f *facts, fromInitiator bo
 	}
 	if !natV1Match(h.SPIi, h.SPIr, p.Dst, f.natd[0].Body) {
 		st.out.set(natSeen(receiver))
-		st.natFrames.add(p.Frame)
+		st.addNATFrame(p.Frame)
 	}
 	ok := false
 	for _, d := range f.natd[1:] {
@@ -98,7 +98,7 @@ func (a *Analyzer) natCheckV1(st *saState, p *Packet, f *facts, fromInitiator bo
 	}
 	if !ok {
 		st.out.set(natSeen(sender))
-		st.natFrames.add(p.Frame)
+		st.addNATFrame(p.Frame)
 	}
 }
 

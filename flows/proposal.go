@@ -34,6 +34,9 @@ type cachedProps struct {
 	body  []byte
 	props []proposalView
 	sums  []string
+	// id is its number in Analyzer.propList, which holds props' entries by
+	// number for saState.offer; 0: none.
+	id uint16
 }
 
 // ikeProposals decodes an IKE SA payload (no SPIs: IKE_SA_INIT, MM/AM) via
@@ -55,25 +58,30 @@ func (a *Analyzer) ikeProposalsCached(version uint8, p dissect.Payload) (*cached
 		props[i].spi = nil
 	}
 	c := &cachedProps{body: append([]byte(nil), p.Body...), props: props, sums: summaries(version, props)}
-	if len(a.props) < propCacheMax {
+	if len(a.props) < propCacheMax && len(a.propList) < propCacheMax {
+		// propList keeps every entry ever cached (even one a colliding
+		// hash took the place of), bounded by propCacheMax itself: the
+		// entries open SAs point at by number.
 		a.props[h] = c
+		a.propList = append(a.propList, c)
+		c.id = uint16(len(a.propList))
 		return c, true
 	}
 	return c, false
 }
 
-// ikeOffer returns the summaries of the proposals of an initiator's IKE SA
-// payload (ikeProposals) for saState.offered: the cache's own slice when
-// the cache holds it, which costs an open SA 8 octets instead of a slice
-// header's 24, else a copy of the slice header alone (not the cache entry,
-// which would keep the payload's bytes and views alive with the SA).
-func (a *Analyzer) ikeOffer(version uint8, p dissect.Payload) *[]string {
+// ikeOffer returns the proposals of an initiator's IKE SA payload
+// (ikeProposals) for saState.setOffer: the number of the cache's entry when
+// the cache holds it, which costs an open SA 2 octets instead of a slice
+// header's 24, else 0 and the summaries (the slice alone, not the cache
+// entry, which would keep the payload's bytes and views alive with the
+// SA).
+func (a *Analyzer) ikeOffer(version uint8, p dissect.Payload) (uint16, []string) {
 	c, cached := a.ikeProposalsCached(version, p)
-	if cached {
-		return &c.sums
+	if cached && c.id != 0 {
+		return c.id, nil
 	}
-	sums := c.sums
-	return &sums
+	return 0, c.sums
 }
 
 // decodeProposals returns the proposals of an SA payload.

@@ -57,6 +57,6 @@ func (a *Analyzer) linkRekey(old, nw *saState, inferred bool) {
 	nw.out.put(outRekeyInferred, inferred)
 	nw.out.set(outAuthOK)
 	nw.setEstablished(nw.start())
-	nw.Proposal = old.Proposal
+	nw.copyProposal(old)
 	a.latest.set(nw.pairKey(), nw)
 }

@@ -73,75 +73,79 @@ type saState struct {
 	// which writes the conclusion (State, NAT, Keys, Findings, ...) to it.
 	sa *SA
 
-	// SPIi, SPIr, Proposal, Encrypted and ChildSAs are those of SA while
-	// it is open; *fnd is its Findings
-	// (findings; nil: none yet), behind a pointer because most open SAs
-	// have none (16 octets fewer).
+	// SPIi, SPIr and Encrypted are those of SA while it is open, prop
+	// (below) its Proposal (proposal); its ChildSAs are in saAux
+	// (childSAs) and *fnd is its Findings (findings; nil: none yet),
+	// behind a pointer because most open SAs have none (16 octets fewer).
 	SPIi, SPIr dissect.SPI
-	Proposal   string
-	ChildSAs   []*ChildSA
 	fnd        *[]Finding
 	// startNs, endNs and estNs are SA.Start, End and Established in Unix
 	// nanoseconds (estNs only when hasEst), unless wideTimes: then they
 	// are in saWide (see widen).
 	startNs, endNs, estNs int64
-	ini, rsp              peerAddr // SA.Initiator and Responder
-	Version               uint8
-	mode                  v1Mode // SA.Mode
-	Encrypted             bool
-	hasEst                bool
-	wideTimes             bool
-	nfirst                uint8 // records of first taken (newExchange)
-	// (The fields from ini to keyR are ordered so that none needs padding:
-	// saAlloc is 480 octets, the 480 size class; 8 more would take the
-	// 512 class.)
+	// first (with nkept), ex3 and saAux.exMore are the records of
+	// SA.Exchanges (which sync builds from them): exAt, nexs (exlist.go).
+	// The last recentLen exchanges are the last of them until one is
+	// omitted (Options.MaxExchanges); saMore.ring holds them from then on.
+	ex3 *exRec
 
-	half  bool // registered in the half-open index
-	keyed bool // keyR is an index entry
-	inLRU bool
-	done  bool
-	// listed: already collected by Finish.
-	listed bool
-	// fromStart: the first message seen was the initial request (MID 0
-	// IKE_SA_INIT, MM1 or AM1), or the SA was created by a rekey, so MIDs
-	// are known from zero.
-	fromStart bool
+	prev *saState
+	next *saState
+	// The SA's last activity (capture time), the LRU order, is end().
+
+	// lastInf is the latest child SA inferred from ESP (inferred.go).
+	lastInf *infChild
+	v1      *v1State
+	// *aux holds what some open SAs need (saAux); nil until auxState is
+	// called.
+	aux *saAux
+
+	// *saRare holds what most SAs never need; nil until rare() is
+	// called (conclude points it at noRare when still nil).
+	*saRare
+
+	// The fields from out to keyRMoved, of 4-, 2- and 1-octet alignment,
+	// come after the pointers and 8-octet fields, so that only 4 octets
+	// of padding follow them: saAlloc is 352 octets, the 352 size class;
+	// up to 4 more one-octet fields fit, 8 octets more would take the 384
+	// class (TestSAAllocSize).
 
 	// out is what the negotiation has shown so far (outcome.go).
 	out outcome
 	// firstF and lastF are SA.FirstFrame and LastFrame (firstFrame,
 	// lastFrame), or frameWide and 0 when they are in saWide (setFrames).
 	firstF, lastF uint32
-
-	// keyR is the responder SPI of the first index entry pointing at this
-	// SA (saKey{SPIi, keyR, Version}, when keyed); retries that changed
-	// the responder SPI add entries to saMore.keys. See eachKey.
-	keyR dissect.SPI
-	prev *saState
-	next *saState
-	// The SA's last activity (capture time), the LRU order, is end().
-
-	sides [2]sideState
-	// exs are the records of SA.Exchanges (which sync builds from them).
-	// The last recentLen exchanges are the tail of exs until one is
-	// omitted (Options.MaxExchanges); saMore.ring holds them from then on.
-	exs []*exRec
-
-	keGroups dhList // groups of successive IKE_SA_INIT KE payloads
-	// offered is the initiator's IKE proposals (latest IKE_SA_INIT request;
-	// offeredList), shared with the proposal cache (Analyzer.ikeOffer).
-	offered   *[]string
-	natFrames frameList // frames of the NAT detection findings (nat.go)
-	// lastInf is the latest child SA inferred from ESP (inferred.go).
-	lastInf *infChild
-	v1      *v1State
-
-	// keyTally counts what the Decryptor said, per sending side.
-	keyTally *[2]keyTally
-
-	// *saRare holds what most SAs never need; nil until rare() is
-	// called (conclude points it at noRare when still nil).
-	*saRare
+	sides         [2]sideState
+	natFrames     frameList // frames of the NAT detection findings (nat.go; overflow in saMore)
+	keGroups      dhList    // groups of successive IKE_SA_INIT KE payloads (overflow in saMore)
+	// prop is SA.Proposal in the analyzer's table of texts (proposal):
+	// 2 octets, not a string's 16.
+	prop textID
+	// offer is the initiator's IKE proposals (latest IKE_SA_INIT request),
+	// the proposal cache's entry of that number (Analyzer.offeredOf,
+	// ikeOffer); 0: none, or in saMore.offered when the cache had no room.
+	offer     uint16
+	peers     peerPair // SA.Initiator and Responder (with saAux.peer6)
+	Version   uint8
+	mode      v1Mode // SA.Mode
+	Encrypted bool
+	hasEst    bool
+	wideTimes bool
+	nfirst    uint8 // records of first taken (newExchange)
+	nkept     uint8 // records of first kept (exlist.go)
+	half      bool  // registered in the half-open index
+	keyed     bool  // keyR is an index entry
+	inLRU     bool
+	done      bool
+	// listed: already collected by Finish.
+	listed bool
+	// fromStart: the first message seen was the initial request (MID 0
+	// IKE_SA_INIT, MM1 or AM1), or the SA was created by a rekey, so MIDs
+	// are known from zero.
+	fromStart bool
+	// keyRMoved: the responder SPI of the SA's first index entry (keyR)
+	// is in saMore.keyR, SPIr having changed since (setSPIr).
+	keyRMoved bool
 
 	// first are the records of the SA's first exchanges (newExchange).
 	first [2]exRec
@@ -294,11 +298,58 @@ func (st *saState) wideState() *saWide {
 	return r.wide
 }
 
+// saAux is what some open SAs need, and every open SA paid 32 octets for
+// in saState: the exchange records from the fourth on (the SAs with four
+// exchanges or more: one in five in a real mix), the child SAs while it is
+// open (an SA without keys counts them in infChild records until it is
+// looked up or finalised, and at finalisation they go to SA.ChildSAs
+// directly: childSAs), the IPv6 addresses of its peers and the tally of
+// what the Decryptor said (keyed SAs). One pointer (8 octets) in saState;
+// 64 octets (the 64 class, TestSAAllocSize) for the SAs that need any of it.
+type saAux struct {
+	exMore   []*exRec     // exchange records after ex3 (exlist.go)
+	kids     []*ChildSA   // SA.ChildSAs while open (childSAs)
+	peer6    *[2][16]byte // IPv6 addresses of peers (peerPair)
+	keyTally *[2]keyTally // what the Decryptor said, per sending side
+}
+
+// noAux is the shared, never modified, empty saAux.
+var noAux saAux
+
+// auxOrEmpty returns st's saAux for reading (noAux when none).
+func (st *saState) auxOrEmpty() *saAux {
+	if st.aux == nil {
+		return &noAux
+	}
+	return st.aux
+}
+
+// auxState returns st's saAux, allocating it, for writing.
+func (st *saState) auxState() *saAux {
+	if st.aux == nil {
+		st.aux = new(saAux)
+	}
+	return st.aux
+}
+
 // saMore is the part of an SA's rare state that even fewer SAs need.
 type saMore struct {
 	keys []saKey // index entries after the first (saState.keyR)
+	// keyR is the first entry's responder SPI once SPIr differs from it
+	// (saState.keyRMoved).
+	keyR dissect.SPI
+	// natMore and keMore are the overflow of saState.natFrames and
+	// keGroups (smalllists.go).
+	natMore []int
+	keMore  []dissect.DHGroup
+	// proposal is SA.Proposal when the analyzer's table had no room for
+	// it (saState.prop textSpilled).
+	proposal string
+	// offered is the initiator's IKE proposals when the proposal cache
+	// had no room for them (saState.offer 0).
+	offered []string
 	// ring holds the last recentLen exchanges once one was omitted
-	// (saState.exs), omitted counts those (SA.ExchangesOmitted).
+	// (saState.exAt), omitted counts those (SA.ExchangesOmitted).
 	ring    *[recentLen]*exRec
 	omitted int
 }
@@ -343,12 +394,37 @@ func (st *saState) rareOrEmpty() *saRare {
 	return st.saRare
 }
 
+// keyR returns the responder SPI of the first index entry pointing at st
+// (saKey{SPIi, keyR, Version}, when keyed); retries that changed the
+// responder SPI add entries to saMore.keys (eachKey).
+//
+// Why it is not a field of its own: the first entry is made with SPIr
+// (addKey follows newSA or setSPIr), and SPIr changes on a keyed SA only
+// when an IKE_SA_INIT retry brings a new responder SPI; setSPIr then keeps
+// the old one in saMore. 8 octets fewer in every open SA.
+func (st *saState) keyR() dissect.SPI {
+	if st.keyRMoved {
+		return st.moreOrEmpty().keyR
+	}
+	return st.SPIr
+}
+
+// setSPIr sets SPIr to r, keeping the first index entry's responder SPI
+// (keyR) when it changes.
+func (st *saState) setSPIr(r dissect.SPI) {
+	if st.keyed && !st.keyRMoved && st.SPIr != r {
+		st.moreState().keyR = st.SPIr
+		st.keyRMoved = true
+	}
+	st.SPIr = r
+}
+
 // eachKey calls fn with every index entry pointing at st.
 func (st *saState) eachKey(fn func(saKey)) {
 	if !st.keyed {
 		return
 	}
-	fn(saKey{st.SPIi, st.keyR, st.Version})
+	fn(saKey{st.SPIi, st.keyR(), st.Version})
 	for _, k := range st.moreOrEmpty().keys {
 		fn(k)
 	}
@@ -414,19 +490,18 @@ func (st *saState) addRecent(ex *exRec) {
 }
 
 // nrecent returns the number of exchanges added to st (kept or omitted).
-func (st *saState) nrecent() int { return len(st.exs) + st.exchangesOmitted() }
+func (st *saState) nrecent() int { return st.nexs() + st.exchangesOmitted() }
 
-// startRing moves the recent exchanges, the tail of exs so far, into a
-// ring, before the first exchange exs cannot hold.
+// startRing moves the recent exchanges, the last records kept so far,
+// into a ring, before the first exchange that is not kept.
 func (st *saState) startRing() {
 	if st.moreOrEmpty().ring != nil {
 		return
 	}
 	r := st.moreState()
 	r.ring = new([recentLen]*exRec)
-	exs := st.exs
 	for j := max(0, st.nrecent()-recentLen); j < st.nrecent(); j++ {
-		r.ring[j%recentLen] = exs[j]
+		r.ring[j%recentLen] = st.exAt(j)
 	}
 }
 
@@ -436,7 +511,7 @@ func (st *saState) recentEx(k int) *exRec {
 	if m := st.moreOrEmpty(); m.ring != nil {
 		return m.ring[(st.nrecent()-k)%recentLen]
 	}
-	return st.exs[st.nrecent()-k]
+	return st.exAt(st.nrecent() - k)
 }
 
 // pairKey returns the key of the SA's two peers.

@@ -48,7 +48,7 @@ func (x *saIndex) find(v uint8, i, r dissect.SPI) (keyed, half *saState) {
 		if st.half {
 			half = st
 		}
-		if st.keyed && st.keyR == r && !r.IsZero() {
+		if st.keyed && st.keyR() == r && !r.IsZero() {
 			keyed = st
 		}
 	}

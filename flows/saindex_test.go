@@ -262,8 +262,8 @@ func TestSAIndexModel(t *testing.T) {
 		keys := map[saKey]*saState{}
 		half := map[halfKey]*saState{}
 		var live []*saState
-		newSA := func(v uint8, i dissect.SPI) *saState {
-			st := &saState{Version: v, SPIi: i}
+		newSA := func(v uint8, i, r dissect.SPI) *saState {
+			st := &saState{Version: v, SPIi: i, SPIr: r}
 			live = append(live, st)
 			return st
 		}
@@ -274,13 +274,13 @@ func TestSAIndexModel(t *testing.T) {
 			switch op := rng.IntN(4); {
 			case op == 0: // a message with a zero responder SPI and no SA for it
 				if half[halfKey{i, v}] == nil {
-					st := newSA(v, i)
+					st := newSA(v, i, dissect.SPI{})
 					a.addHalf(st)
 					half[halfKey{i, v}] = st
 				}
 			case op == 1: // a message with both SPIs and no SA for them
 				if keys[saKey{i, r, v}] == nil {
-					st := newSA(v, i)
+					st := newSA(v, i, r)
 					a.addKey(st, saKey{i, r, v})
 					keys[saKey{i, r, v}] = st
 				}
@@ -288,6 +288,7 @@ func TestSAIndexModel(t *testing.T) {
 				st := live[rng.IntN(len(live))]
 				k := saKey{st.SPIi, r, st.Version}
 				if keys[k] == nil {
+					st.setSPIr(r) // as v1/v2 do before adding a responder SPI
 					a.addKey(st, k)
 					keys[k] = st
 				}

@@ -10,76 +10,75 @@ import (
 // accessors below read and write them, and snapshot copies them into the
 // exported SA.
 
-// peerAddr is an SA's address and port in 20 octets, where a
-// netip.AddrPort takes 32. An address with a zone (none comes from a
-// capture) is kept whole in saWide.zoned.
-type peerAddr struct {
-	ip   [16]byte
-	port uint16
-	kind uint8
+// peerPair is an SA's initiator and responder (address and port) in 14
+// octets, where two netip.AddrPort take 64 and two 20-octet forms (a
+// 16-octet address each) took 40: IPv4 addresses inline, IPv6 ones in
+// saAux.peer6 (a 32-octet allocation, for the SAs that have one), an
+// address with a zone (none comes from a capture) whole in saWide.zoned. Without a pointer of its own its alignment is 2,
+// so that it packs with saState's narrow fields.
+type peerPair struct {
+	v4   [2][4]byte // IPv4 addresses (peer4), by side
+	port [2]uint16
+	kind [2]uint8
 }
 
-// peerAddr kinds.
+// peerPair kinds.
 const (
 	peerNone  = iota // the invalid (zero) address
-	peer4            // an IPv4 address, ip[:4]
-	peer6            // an IPv6 address without zone
+	peer4            // an IPv4 address, in v4
+	peer6            // an IPv6 address without zone, in saAux.peer6
 	peerZoned        // kept in saWide.zoned
 )
 
-// makePeer returns the compact form of ap, and false when ap has a zone
-// (then only the kind is set).
-func makePeer(ap netip.AddrPort) (peerAddr, bool) {
+// setPeer sets side s of the SA's peers to ap.
+func (st *saState) setPeer(s saSide, ap netip.AddrPort) {
+	pp := &st.peers
 	a := ap.Addr()
-	p := peerAddr{port: ap.Port()}
+	pp.port[s] = ap.Port()
 	switch {
 	case !a.IsValid():
+		pp.kind[s] = peerNone
 	case a.Is4():
-		p.kind = peer4
-		b := a.As4()
-		copy(p.ip[:], b[:])
+		pp.kind[s] = peer4
+		pp.v4[s] = a.As4()
 	case a.Zone() == "":
-		p.kind = peer6
-		p.ip = a.As16()
+		pp.kind[s] = peer6
+		x := st.auxState()
+		if x.peer6 == nil {
+			x.peer6 = new([2][16]byte)
+		}
+		x.peer6[s] = a.As16()
 	default:
-		return peerAddr{kind: peerZoned}, false
+		pp.kind[s] = peerZoned
+		st.wideState().zoned[s] = ap
 	}
-	return p, true
 }
 
-// addrPort returns p as a netip.AddrPort (zoned: the one in zoned).
-func (p *peerAddr) addrPort(zoned netip.AddrPort) netip.AddrPort {
-	switch p.kind {
+// peer returns side s of the SA's peers as a netip.AddrPort.
+func (st *saState) peer(s saSide) netip.AddrPort {
+	pp := &st.peers
+	switch pp.kind[s] {
 	case peer4:
-		return netip.AddrPortFrom(netip.AddrFrom4([4]byte(p.ip[:4])), p.port)
+		return netip.AddrPortFrom(netip.AddrFrom4(pp.v4[s]), pp.port[s])
 	case peer6:
-		return netip.AddrPortFrom(netip.AddrFrom16(p.ip), p.port)
+		return netip.AddrPortFrom(netip.AddrFrom16(st.aux.peer6[s]), pp.port[s])
 	case peerZoned:
-		return zoned
+		return st.wideOrEmpty().zoned[s]
 	}
-	return netip.AddrPortFrom(netip.Addr{}, p.port)
+	return netip.AddrPortFrom(netip.Addr{}, pp.port[s])
 }
 
 // setPeers sets the SA's initiator and responder.
 func (st *saState) setPeers(ini, rsp netip.AddrPort) {
-	var ok bool
-	if st.ini, ok = makePeer(ini); !ok {
-		st.wideState().zoned[sideI] = ini
-	}
-	if st.rsp, ok = makePeer(rsp); !ok {
-		st.wideState().zoned[sideR] = rsp
-	}
+	st.setPeer(sideI, ini)
+	st.setPeer(sideR, rsp)
 }
 
 // initiator returns SA.Initiator.
-func (st *saState) initiator() netip.AddrPort {
-	return st.ini.addrPort(st.wideOrEmpty().zoned[sideI])
-}
+func (st *saState) initiator() netip.AddrPort { return st.peer(sideI) }
 
 // responder returns SA.Responder.
-func (st *saState) responder() netip.AddrPort {
-	return st.rsp.addrPort(st.wideOrEmpty().zoned[sideR])
-}
+func (st *saState) responder() netip.AddrPort { return st.peer(sideR) }
 
 // v1Mode is SA.Mode as a number.
 type v1Mode uint8
@@ -202,12 +201,79 @@ func (st *saState) findings() []Finding {
 	return *st.fnd
 }
 
-// offeredList returns the initiator's IKE proposals (saState.offered).
-func (st *saState) offeredList() []string {
-	if st.offered == nil {
-		return nil
+// childSAs returns SA.ChildSAs: those of saAux while the SA is open, and
+// SA.ChildSAs itself once it is being finalised without any (kidsState).
+func (st *saState) childSAs() []*ChildSA {
+	if x := st.aux; x != nil && x.kids != nil {
+		return x.kids
 	}
-	return *st.offered
+	if st.done && st.sa != nil {
+		return st.sa.ChildSAs
+	}
+	return nil
+}
+
+// kidsState returns the list of the SA's child SAs, for appending. Once
+// the SA is being finalised (settle gives it its exported SA first) a list
+// not yet started is SA.ChildSAs itself: the usual first append to an SA
+// without keys is materialise's at finalisation, and saAux would be an
+// allocation per SA for the snapshot to copy at once.
+func (st *saState) kidsState() *[]*ChildSA {
+	if x := st.aux; x != nil && x.kids != nil {
+		return &x.kids
+	}
+	if st.done && st.sa != nil {
+		return &st.sa.ChildSAs
+	}
+	return &st.auxState().kids
+}
+
+// proposal returns SA.Proposal (saState.prop); tab is the analyzer's table
+// of texts.
+func (st *saState) proposal(tab *textTab) string {
+	if st.prop == textSpilled {
+		return st.moreOrEmpty().proposal
+	}
+	return tab.texts[st.prop]
+}
+
+// setProposal sets SA.Proposal to s, interned in tab (kept in saMore when
+// tab has no room).
+func (st *saState) setProposal(s string, tab *textTab) {
+	st.prop = tab.idString(s)
+	if st.prop == textSpilled {
+		st.moreState().proposal = s
+	} else if st.saRare != nil && st.saRare.more != nil {
+		st.saRare.more.proposal = "" // no longer needed
+	}
+}
+
+// copyProposal gives st the SA.Proposal of old (a rekey).
+func (st *saState) copyProposal(old *saState) {
+	st.prop = old.prop
+	if st.prop == textSpilled {
+		st.moreState().proposal = old.moreOrEmpty().proposal
+	}
+}
+
+// setOffer sets the initiator's IKE proposals: entry id of the proposal
+// cache, or sums when the cache had no room (id 0; Analyzer.ikeOffer).
+func (st *saState) setOffer(id uint16, sums []string) {
+	st.offer = id
+	switch {
+	case id == 0:
+		st.moreState().offered = sums
+	case st.saRare != nil && st.saRare.more != nil:
+		st.saRare.more.offered = nil // no longer needed
+	}
+}
+
+// offeredOf returns the initiator's IKE proposals of st (saState.offer).
+func (a *Analyzer) offeredOf(st *saState) []string {
+	if st.offer == 0 {
+		return st.moreOrEmpty().offered
+	}
+	return a.propList[st.offer-1].sums
 }
 
 // exchangesOmitted returns SA.ExchangesOmitted.
@@ -217,9 +283,10 @@ func (st *saState) exchangesOmitted() int { return st.moreOrEmpty().omitted }
 func (st *saState) name() string { return st.SPIi.String() + "/" + st.SPIr.String() }
 
 // snapshot brings st.sa, allocating it, up to date with the working
-// fields and returns it. It leaves what conclude sets (State, Offered,
+// fields (tab is the analyzer's table of texts: saState.prop) and returns
+// it. It leaves what conclude sets (State, Offered,
 // Keys, NAT, Peers) and Exchanges (view) alone.
-func (st *saState) snapshot() *SA {
+func (st *saState) snapshot(tab *textTab) *SA {
 	sa := st.sa
 	if sa == nil {
 		sa = new(SA)
@@ -230,13 +297,13 @@ func (st *saState) snapshot() *SA {
 	sa.Initiator, sa.Responder = st.initiator(), st.responder()
 	sa.SPIi, sa.SPIr = st.SPIi, st.SPIr
 	sa.Mode = st.mode.String()
-	sa.Proposal = st.Proposal
+	sa.Proposal = st.proposal(tab)
 	sa.Start, sa.End, sa.Established = st.start(), st.end(), st.established()
 	sa.FirstFrame, sa.LastFrame = st.firstFrame(), st.lastFrame()
 	sa.Encrypted = st.Encrypted
 	sa.RekeyedFrom, sa.RekeyedTo = r.rekeyNames()
 	sa.ExchangesOmitted = st.exchangesOmitted()
-	sa.ChildSAs = st.ChildSAs
+	sa.ChildSAs = st.childSAs()
 	if sa.ChildSAs == nil {
 		sa.ChildSAs = []*ChildSA{}
 	}

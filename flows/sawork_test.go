@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"bytes"
 	"net/netip"
 	"path/filepath"
 	"runtime"
@@ -15,7 +16,8 @@ import (
 // compact open state (sawork.go) exactly as the packets gave them, also
 // when the compact forms cannot hold them (times in a location, as a
 // library caller may give them, from the first packet or from a later
-// one; zoned IPv6 addresses), for which saWide keeps them whole. The expected values are the packets' own: the
+// one; zoned IPv6 addresses), for which saWide keeps them whole, and IPv6
+// addresses (saState.peer6). The expected values are the packets' own: the
 // ikev2-psk-success capture starts in frame 1, is established by the
 // IKE_AUTH response (frame 4, keyless) and ends in frame 14.
 func TestSAWorkExact(t *testing.T) {
@@ -24,6 +26,22 @@ func TestSAWorkExact(t *testing.T) {
 	}
 	v6 := func(ap netip.AddrPort) netip.AddrPort {
 		return netip.AddrPortFrom(netip.AddrFrom16(ap.Addr().As16()), ap.Port())
+	}
+	// doc puts the IPv4 address in 2001:db8::/96 (a native IPv6 address,
+	// held in saState.peer6).
+	doc := func(ap netip.AddrPort) netip.AddrPort {
+		b := ap.Addr().As16()
+		copy(b[:12], []byte{0x20, 0x01, 0x0d, 0xb8})
+		return netip.AddrPortFrom(netip.AddrFrom16(b), ap.Port())
+	}
+	// docResp does so for the responder only (a library caller's packets:
+	// one side of each SA IPv4, the other IPv6).
+	var resp netip.Addr
+	docResp := func(ap netip.AddrPort) netip.AddrPort {
+		if ap.Addr() == resp {
+			return doc(ap)
+		}
+		return ap
 	}
 	for _, tc := range []struct {
 		name string
@@ -35,10 +53,14 @@ func TestSAWorkExact(t *testing.T) {
 		{"cet", time.FixedZone("CET", 3600), 1, nil},
 		{"cet-from-3", time.FixedZone("CET", 3600), 3, nil}, // exact until IKE_AUTH: widen
 		{"v4in6", time.UTC, 1, v6},
+		{"v6", time.UTC, 1, doc},
+		{"v6-responder", time.UTC, 1, docResp},
+		{"v6-cet", time.FixedZone("CET", 3600), 1, doc},
 		{"zoned", time.UTC, 1, zone},
 		{"zoned-cet", time.FixedZone("CET", 3600), 1, zone},
 	} {
 		pk := clonePackets(corpusPackets(t, "ikev2-psk-success"))
+		resp = pk[0].Dst.Addr()
 		for i := range pk {
 			if pk[i].Frame >= tc.from {
 				pk[i].Time = pk[i].Time.In(tc.loc)
@@ -157,5 +179,55 @@ func TestFinalisedStateReleased(t *testing.T) {
 			t.Errorf("%s %s: %d of %d finalised SAs' working state still reachable", tc.scen, tc.keys, alive, len(states))
 		}
 		runtime.KeepAlive(kept)
+	}
+}
+
+// TestOfferUncached checks the initiator's IKE proposals of SAs whose offer
+// the proposal cache has no number for (saState.offer 0: kept in saMore):
+// every corpus capture (keyless and keyed) analysed with the cache's list
+// full from the start must give every SA, offered proposals included,
+// exactly as analysed with the cache (compared on their JSON encoding).
+func TestOfferUncached(t *testing.T) {
+	offered := 0
+	for _, path := range corpusCaptures(t) {
+		dir := filepath.Dir(path)
+		pkts := loadPackets(t, path)
+		for _, keyed := range []bool{false, true} {
+			opt := func() Options {
+				var o Options
+				if keyed {
+					if d := corpusKeys(t, dir); d != nil {
+						o.Decryptor = d // a fresh one per run: decryptors keep state
+					}
+				}
+				return o
+			}
+			want := analyze(pkts, opt())
+			a := NewAnalyzer(opt())
+			for range propCacheMax {
+				a.propList = append(a.propList, &cachedProps{})
+			}
+			for i := range pkts {
+				p := pkts[i]
+				a.Add(&p)
+			}
+			got := a.Finish()
+			if len(got.SAs) != len(want.SAs) {
+				t.Fatalf("%s keys=%v: %d SAs, want %d", filepath.Base(dir), keyed, len(got.SAs), len(want.SAs))
+			}
+			for i, sa := range got.SAs {
+				g, _ := sa.AppendJSON(nil)
+				w, _ := want.SAs[i].AppendJSON(nil)
+				if !bytes.Equal(g, w) {
+					t.Errorf("%s keys=%v: SA %s differs without the cache's numbers:\n got %s\nwant %s", filepath.Base(dir), keyed, sa.Name(), g, w)
+				}
+				if len(sa.Offered) > 0 {
+					offered++
+				}
+			}
+		}
+	}
+	if offered == 0 {
+		t.Error("no SA with offered proposals")
 	}
 }

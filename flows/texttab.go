@@ -51,3 +51,22 @@ func (t *textTab) id(b []byte) textID {
 	t.spill = string(b)
 	return textSpilled
 }
+
+// idString returns the textID of s, adding it to the table when it is new
+// and the table has room; textSpilled when not (leaving spill alone: it
+// may hold the summary of the message being analysed).
+func (t *textTab) idString(s string) textID {
+	if s == "" {
+		return textNone
+	}
+	if id, ok := t.ids[s]; ok {
+		return id
+	}
+	if len(t.texts) < t.limit {
+		id := textID(len(t.texts))
+		t.texts = append(t.texts, s)
+		t.ids[s] = id
+		return id
+	}
+	return textSpilled
+}

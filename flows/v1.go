@@ -303,7 +303,7 @@ func (a *Analyzer) lookupV1(p *Packet, h *dissect.Header) *saState {
 		return st
 	}
 	if hs != nil && !hs.done && hs.SPIr.IsZero() {
-		hs.SPIr = h.SPIr
+		hs.setSPIr(h.SPIr)
 		a.addKey(hs, key)
 		return hs
 	}
@@ -345,8 +345,8 @@ func (a *Analyzer) onV1(st *saState, p *Packet, side saSide, ex *exRec, f *facts
 		switch ex.v1step {
 		case 1:
 			if len(f.sas) > 0 {
-				st.offered = a.ikeOffer(1, f.sas[0])
-				a.rememberOffer(p.Src.Addr(), true, st.offeredList(), p.Frame)
+				st.setOffer(a.ikeOffer(1, f.sas[0]))
+				a.rememberOffer(p.Src.Addr(), true, a.offeredOf(st), p.Frame)
 			}
 			if ex.Type == dissect.ExchangeAggressive {
 				st.out.set(outAuthTried)
@@ -354,7 +354,7 @@ func (a *Analyzer) onV1(st *saState, p *Packet, side saSide, ex *exRec, f *facts
 		case 2:
 			if len(f.sas) > 0 {
 				if props, _ := a.ikeProposals(1, f.sas[0]); len(props) > 0 {
-					st.Proposal = props[0].summary
+					st.setProposal(props[0].summary, &a.texts)
 					st.noteWeak(props[0].weak, p.Frame, "IKE SA")
 					a.rememberAccept(st.responder().Addr(), st.initiator().Addr(), true, props[0].summary, p.Frame)
 				}
@@ -510,9 +510,9 @@ func (a *Analyzer) v1ErrorFinding(st *saState, p *Packet, side saSide, t dissect
 				a.policyHint(p.Src.Addr(), p.Dst.Addr(), false, nil)
 		} else {
 			msg = "The " + who + " sent NO-PROPOSAL-CHOSEN during " + phase + ": the ISAKMP policies do not match." +
-				" Offered: " + listOr(st.offeredList(), "(not seen)") + ". "
-			if st.Proposal != "" {
-				msg += "The responder had picked " + st.Proposal + "; a rejection by the initiator means it did not" +
+				" Offered: " + listOr(a.offeredOf(st), "(not seen)") + ". "
+			if p := st.proposal(&a.texts); p != "" {
+				msg += "The responder had picked " + p + "; a rejection by the initiator means it did not" +
 					" accept that choice (attributes such as lifetime or key length changed). "
 			}
 			msg += "Compare encryption, hash, authentication method, DH group and lifetime with the peer's ISAKMP policy."
@@ -571,7 +571,8 @@ func (a *Analyzer) concludeV1(st *saState) {
 			st.out.clear(outAuthFailed)
 		}
 	}
-	for i, ex := range st.exs { // the compact records: SA.Exchanges is built after conclude
+	var eb exBuf
+	for i, ex := range st.exSlice(&eb) { // the compact records: SA.Exchanges is built after conclude
 		n := ex.nmsgs()
 		if ex.Answered || n == 0 || ex.Type == dissect.ExchangeInformationalV1 {
 			continue
@@ -609,7 +610,7 @@ func (a *Analyzer) concludeV1(st *saState) {
 		case lbl == "MM1" || lbl == "AM1":
 			hint = "The responder never answered the first message: UDP 500 blocked, no IKE service at that address, or a" +
 				" responder that silently drops an unacceptable proposal (some do instead of NO-PROPOSAL-CHOSEN). Offered: " +
-				listOr(st.offeredList(), "(not seen)") + "."
+				listOr(a.offeredOf(st), "(not seen)") + "."
 		case lbl == "MM5" && len(v.encInfo) > 0:
 			hint = "The responder answered with " + words.Pick(len(v.encInfo), "an encrypted informational message (frame ", "encrypted informational messages (frames ") + joinInts(v.encInfo) + ")" +
 				" instead of MM6. Without the responder's key their content is hidden, but after MM5 this is almost always" +
@@ -669,9 +670,9 @@ func (a *Analyzer) concludeV1(st *saState) {
 // when encrypted. It reports whether such an answer was found: then the
 // quick mode is not an unanswered request.
 func (a *Analyzer) quickModeRefused(st *saState, i int) bool {
-	qm := st.exs[i]
-	for j := i + 1; j < len(st.exs); j++ {
-		info := st.exs[j]
+	qm := st.exAt(i)
+	for j := i + 1; j < st.nexs(); j++ {
+		info := st.exAt(j)
 		if info.Type != dissect.ExchangeInformationalV1 || info.side == qm.side || info.nmsgs() == 0 {
 			continue
 		}

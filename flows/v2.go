@@ -78,7 +78,7 @@ func (a *Analyzer) lookupV2(p *Packet, h *dissect.Header, fromI, isResp bool) *s
 	}
 	if hs != nil && !hs.done && h.Exchange == dissect.ExchangeIKESAInit &&
 		(hs.SPIr.IsZero() || hs.out.has(outInitRetry)) {
-		hs.SPIr = h.SPIr
+		hs.setSPIr(h.SPIr)
 		a.addKey(hs, key)
 		return hs
 	}
@@ -309,12 +309,8 @@ func (a *Analyzer) copyText(ex *exRec, i int) textID {
 
 // addExchange records a new exchange on st.
 func (a *Analyzer) addExchange(st *saState, ex *exRec) {
-	if n := len(st.exs); n < a.opt.MaxExchanges {
-		old := st.exs
-		st.exs = append(st.exs, ex)
-		if n == cap(old) {
-			clear(old) // the old array (perhaps the one in saAlloc) must not retain records
-		}
+	if st.nexs() < a.opt.MaxExchanges {
+		st.keepEx(ex)
 	} else {
 		st.startRing()
 		st.moreState().omitted++

@@ -106,11 +106,11 @@ func (a *Analyzer) onV2Request(st *saState, p *Packet, side saSide, ex *exRec, f
 	switch h.Exchange {
 	case dissect.ExchangeIKESAInit:
 		if len(f.sas) > 0 {
-			st.offered = a.ikeOffer(2, f.sas[0])
-			a.rememberOffer(p.Src.Addr(), true, st.offeredList(), p.Frame)
+			st.setOffer(a.ikeOffer(2, f.sas[0]))
+			a.rememberOffer(p.Src.Addr(), true, a.offeredOf(st), p.Frame)
 		}
 		if len(f.ke) > 0 {
-			st.keGroups.add(keGroup(f.ke[0]))
+			st.addKEGroup(keGroup(f.ke[0]))
 		}
 		a.natCheck(st, p, f, false)
 	case dissect.ExchangeIKEAuth:
@@ -187,7 +187,7 @@ func (a *Analyzer) onV2Response(st *saState, p *Packet, side saSide, ex *exRec, 
 		case len(f.sas) > 0:
 			props, _ := a.ikeProposals(2, f.sas[0])
 			if len(props) > 0 {
-				st.Proposal = props[0].summary
+				st.setProposal(props[0].summary, &a.texts)
 				st.noteWeak(props[0].weak, p.Frame, "IKE SA")
 				a.rememberAccept(st.responder().Addr(), st.initiator().Addr(), true, props[0].summary, p.Frame)
 			}
@@ -267,8 +267,8 @@ func (a *Analyzer) errorNotify(st *saState, p *Packet, side saSide, ex *exRec, f
 		if ex.Type == dissect.ExchangeIKESAInit {
 			st.addFinding(KindNoProposalChosen, SeverityError, p.Time,
 				"The responder rejected every IKE SA proposal of the initiator (NO_PROPOSAL_CHOSEN in IKE_SA_INIT): phase 1 "+
-					"cannot start. Offered: "+listOr(st.offeredList(), "(not visible)")+". "+
-					a.policyHint(st.responder().Addr(), st.initiator().Addr(), true, st.offeredList())+
+					"cannot start. Offered: "+listOr(a.offeredOf(st), "(not visible)")+". "+
+					a.policyHint(st.responder().Addr(), st.initiator().Addr(), true, a.offeredOf(st))+
 					"Compare encryption (with key length), integrity, PRF and DH group with the responder's IKE policy.", frames...)
 			return
 		}
