@@ -237,6 +237,12 @@ func (a *Analyzer) v1(p *Packet, decodeErr bool) {
 		if !prev.retransmit() && prev.hash == hash {
 			m.flags |= cmsgRetransmit | prev.flags&(cmsgResponse|cmsgLabeled)
 			m.label = prev.label
+			if fr != nil && fr.first && fr.set.ex == nil {
+				// A copy that starts a new reassembly (its earlier one
+				// was given up or evicted): the message's later
+				// fragments take its exchange and label.
+				fr.set.ex, fr.set.step = ex, prev.label
+			}
 			m.payloads = a.copyText(ex, i)
 			if fr == nil || fr.num == 1 { // a fragmented message's copy counts once
 				ex.addRetransmit()
@@ -246,7 +252,7 @@ func (a *Analyzer) v1(p *Packet, decodeErr bool) {
 		}
 	}
 	if fr == nil || fr.first {
-		if ex.v1step == 0 || !sameSideAgain(ex, side, h) {
+		if ex.v1step == 0 || !sameSideAgain(ex, side, h) && (fr == nil || !fragAgain(ex, side)) {
 			ex.v1step++
 		}
 		if fr != nil {
@@ -713,6 +719,18 @@ func sameSideAgain(ex *exRec, side saSide, h *dissect.Header) bool {
 	}
 	n := ex.nmsgs()
 	return n > 0 && ex.msg(n-1).side() == side
+}
+
+// fragAgain reports whether a new fragmented message from side (another
+// fragment ID) is its sender's same step again: the exchange's last
+// message came from side as well, and was a fragment. The sides take turns
+// in every IKEv1 exchange, so a sender that speaks again before the other
+// answered sends the same message (retransmitted under another fragment
+// ID, or forged); a new step would shift every later label (MM6 read as
+// MM7) and the SA's state.
+func fragAgain(ex *exRec, side saSide) bool {
+	n := ex.nmsgs()
+	return n > 0 && ex.msg(n-1).side() == side && ex.msg(n-1).fragNum != 0
 }
 
 // bothSpoke reports whether the exchange holds messages from both sides

@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"bytes"
 	"encoding/binary"
 	"strconv"
 	"time"
@@ -29,7 +30,9 @@ import (
 // fragments held and maxV1FragOctets octets over all SAs, and a message
 // still incomplete v1FragTimeout after its first fragment is given up when
 // a fragment with its ID comes (which then starts a new message; 30 s is
-// the time strongSwan gives a half-open IKE SA). A message given up, or
+// the time strongSwan gives a half-open IKE SA), unless that fragment is a
+// copy of one the message holds: its retransmission, which restarts the
+// timeout. A message given up, or
 // incomplete when its SA ends, gets a fragments_missing finding naming
 // the fragments seen and missing (maxNoted per SA, then one counting the
 // rest).
@@ -42,18 +45,21 @@ const (
 
 // v1FragSet is one fragmented IKEv1 message of an SA.
 type v1FragSet struct {
-	side   saSide
-	id     uint16
-	step   uint8 // its label in the exchange (v1step), set by v1
-	ex     *exRec
-	start  time.Time
-	parts  dissect.FragmentsV1
-	frames []int // frames of its fragments (first copies), up to MaxFragments
-	done   bool  // reassembled
-	closed bool  // given up (timeout, eviction) or reported at the end
-	held   bool  // counted in the Analyzer's held sets
-	size   int   // the reassembled message's length
-	count  uint8 // fragments it was reassembled from
+	side  saSide
+	id    uint16
+	step  uint8 // its label in the exchange (v1step), set by v1
+	ex    *exRec
+	start time.Time
+	// renewed is when v1FragTimeout runs from: start, or the time of the
+	// last copy of a held fragment that came after it (v1FragSetOf).
+	renewed time.Time
+	parts   dissect.FragmentsV1
+	frames  []int // frames of its fragments (first copies), up to MaxFragments
+	done    bool  // reassembled
+	closed  bool  // given up (timeout, eviction) or reported at the end
+	held    bool  // counted in the Analyzer's held sets
+	size    int   // the reassembled message's length
+	count   uint8 // fragments it was reassembled from
 	// refused counts fragments the reassembly refused (numbers beyond the
 	// last, contradicting last flags, cut by the capture, size); the
 	// first such frame is refusedAt.
@@ -118,7 +124,11 @@ func (a *Analyzer) v1Fragment(st *saState, p *Packet, side saSide) *v1FragNote {
 	if v.frags == nil {
 		v.more().frags = &v1Frags{}
 	}
-	set, first := a.v1FragSetOf(st, side, id, p.Time)
+	var data []byte // the fragment's data, when it can be used
+	if !cut && plen >= 8 {
+		data = body[4:]
+	}
+	set, first := a.v1FragSetOf(st, side, id, num, data, p.Time)
 	n := &a.v1f.note
 	*n = v1FragNote{set: set, num: num, last: last, first: first}
 	if set.done {
@@ -191,17 +201,25 @@ func (a *Analyzer) v1FragRelease(set *v1FragSet) {
 
 // v1FragSetOf returns the message of st's side with fragment ID id,
 // starting one (first true) when there is none, or when the one there is
-// was started more than v1FragTimeout before t and is still incomplete
-// (then given up). An SA keeps maxV1FragSets messages: the oldest one
-// makes room, given up if incomplete.
-func (a *Analyzer) v1FragSetOf(st *saState, side saSide, id uint16, t time.Time) (*v1FragSet, bool) {
+// was started (renewed) more than v1FragTimeout before t and is still incomplete
+// (then given up), unless fragment num with data (nil: unusable) is a
+// copy of one it holds: that is the same message retransmitted (a sender
+// retransmits a fragmented message whole, with its fragment ID; charon's
+// fifth transmission comes 47 s after the first), which the copies
+// complete. An SA keeps maxV1FragSets messages: the oldest one makes
+// room, given up if incomplete.
+func (a *Analyzer) v1FragSetOf(st *saState, side saSide, id uint16, num uint8, data []byte, t time.Time) (*v1FragSet, bool) {
 	fr := st.v1.frags
 	for i := len(fr.sets) - 1; i >= 0; i-- {
 		s := fr.sets[i]
 		if s.side != side || s.id != id || s.closed {
 			continue
 		}
-		if s.done || tsub(t, s.start) <= v1FragTimeout {
+		if s.done || tsub(t, s.renewed) <= v1FragTimeout {
+			return s, false
+		}
+		if held := s.parts.Part(num); held != nil && data != nil && bytes.Equal(held, data) {
+			s.renewed = t // the fragments of this transmission follow
 			return s, false
 		}
 		a.v1FragGiveUp(st, s)
@@ -211,7 +229,7 @@ func (a *Analyzer) v1FragSetOf(st *saState, side saSide, id uint16, t time.Time)
 		a.v1FragGiveUp(st, fr.sets[0])
 		fr.sets = append(fr.sets[:0], fr.sets[1:]...)
 	}
-	s := &v1FragSet{side: side, id: id, start: t}
+	s := &v1FragSet{side: side, id: id, start: t, renewed: t}
 	fr.sets = append(fr.sets, s)
 	return s, true
 }

@@ -1,0 +1,95 @@
+package flows
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ikeflow/ikeflow/dissect"
+)
+
+// TestV1FragRetransmittedAfterTimeout edits the real capture the way a
+// lossy path does: MM5's last fragment is lost, and the initiator sends
+// the whole MM5 again (all three fragments, the same octets: the same
+// message, the same fragment ID) 47 s later, charon's fifth transmission
+// with its default retransmission settings (4 s, then ×1.8: 4 + 7.2 +
+// 13 + 23.3 s), more than v1FragTimeout after the first fragment. The
+// responder then answers with MM6 and the quick mode follows, as in the
+// daemons' logs. Expected from the bytes: the retransmitted copy
+// completes MM5, so no fragments_missing finding says it was "never
+// reassembled in this capture", every MM5 fragment is labelled MM5 (not
+// "MM0"), and the retransmission is reported.
+func TestV1FragRetransmittedAfterTimeout(t *testing.T) {
+	orig, keys := v1FragPackets(t)
+	mm5 := [3]int{fragIndex(t, orig, true, 1), fragIndex(t, orig, true, 2), fragIndex(t, orig, true, 3)}
+	const later = 47 * time.Second
+	pk := slices.Clone(orig[:mm5[2]]) // fragments 1 and 2; 3 lost
+	frame := pk[len(pk)-1].Frame
+	for _, p := range orig[mm5[0]:] { // the whole MM5 again, and all that follows
+		frame++
+		p.Frame, p.Time = frame, p.Time.Add(later)
+		pk = append(pk, p)
+	}
+	for _, decr := range []Decryptor{keys, nil} {
+		r := analyze(pk, Options{Decryptor: decr})
+		if msg := findingText(r, KindFragmentsMissing); msg != "" {
+			t.Errorf("keys %v: fragments_missing, though the retransmission was reassembled:\n%s", decr != nil, msg)
+		}
+		want := []string{"MM1:", "MM2:", "MM3:", "MM4:", "MM5:1", "MM5:2", "MM5:1", "MM5:2", "MM5:3/3", "MM6:1", "MM6:2", "MM6:3/3"}
+		if got := mainModeLabels(r); !slices.Equal(got, want) {
+			t.Errorf("keys %v: labels %q, want %q", decr != nil, got, want)
+		}
+		if findingText(r, KindRetransmit) == "" {
+			t.Errorf("keys %v: no retransmit finding", decr != nil)
+		}
+		if decr != nil && (r.Stats.DecryptFailed != 0 || r.SAs[0].State != StateDeleted || len(r.SAs[0].ChildSAs) != 1) {
+			t.Errorf("%d not decrypted, state %s, %d child SAs; want 0, deleted, 1", r.Stats.DecryptFailed, r.SAs[0].State, len(r.SAs[0].ChildSAs))
+		}
+	}
+}
+
+// TestV1FragRetransmittedAfterEviction: MM5's fragments 1 and 2 come
+// (3 lost), then maxV1FragSets forged fragments with other fragment IDs
+// push MM5's reassembly out of the SA's bounded list, then the initiator
+// retransmits MM5 whole. The copy of fragment 1 starts a new reassembly;
+// being a copy of frame 5 it is labelled MM5, and so must be the
+// fragments after it, which complete MM5 (before: "MM0:3/3", and MM6
+// became "MM7").
+func TestV1FragRetransmittedAfterEviction(t *testing.T) {
+	orig, keys := v1FragPackets(t)
+	mm5 := [3]int{fragIndex(t, orig, true, 1), fragIndex(t, orig, true, 2), fragIndex(t, orig, true, 3)}
+	pk := slices.Clone(orig[:mm5[2]])
+	frame := pk[len(pk)-1].Frame
+	for k := range maxV1FragSets {
+		c := orig[mm5[0]]
+		c.Data = slices.Clone(c.Data)
+		c.Data[dissect.HeaderLen+4], c.Data[dissect.HeaderLen+5] = 0x80, byte(k)
+		frame++
+		c.Frame, c.Time = frame, c.Time.Add(time.Millisecond+time.Duration(k)*time.Microsecond)
+		pk = append(pk, c)
+	}
+	for _, p := range orig[mm5[0]:] {
+		frame++
+		p.Frame, p.Time = frame, p.Time.Add(4*time.Second)
+		pk = append(pk, p)
+	}
+	r := analyze(pk, Options{Decryptor: keys})
+	var got []string
+	for _, l := range mainModeLabels(r) {
+		if !strings.HasPrefix(l, "MM1:") && !strings.HasPrefix(l, "MM2:") && !strings.HasPrefix(l, "MM3:") && !strings.HasPrefix(l, "MM4:") {
+			got = append(got, l)
+		}
+	}
+	want := []string{"MM5:1", "MM5:2"}
+	for range maxV1FragSets {
+		want = append(want, "MM5:1") // the forged ones: fragment 1 of other IDs, same exchange and side
+	}
+	want = append(want, "MM5:1", "MM5:2", "MM5:3/3", "MM6:1", "MM6:2", "MM6:3/3")
+	if !slices.Equal(got, want) {
+		t.Errorf("labels %q,\nwant %q", got, want)
+	}
+	if sa := r.SAs[0]; r.Stats.DecryptFailed != 0 || sa.State != StateDeleted || len(sa.ChildSAs) != 1 {
+		t.Errorf("%d not decrypted, state %s, %d child SAs; want 0, deleted, 1", r.Stats.DecryptFailed, sa.State, len(sa.ChildSAs))
+	}
+}
