@@ -369,8 +369,15 @@ func (a *Analyzer) v1FragFinding(st *saState, s *v1FragSet) {
 		b = append(b, label...)
 		b = append(b, ", frame "...)
 		b = strconv.AppendInt(b, int64(frame), 10)
-		b = append(b, "), so it did put this one together: the capture missed the fragments (taken on another path,"+
-			" or packets dropped at the capture point), and this message's content cannot be read from this capture."...)
+		if s.cut {
+			// The fragment the capture lacks may be the one it cut short:
+			// nothing says the capture point missed a packet.
+			b = append(b, "), so it did put this one together: the capture cut a fragment short (snap length) or missed"+
+				" fragments, and this message's content cannot be read from this capture."...)
+		} else {
+			b = append(b, "), so it did put this one together: the capture missed the fragments (taken on another path,"+
+				" or packets dropped at the capture point), and this message's content cannot be read from this capture."...)
+		}
 		if s.skipped {
 			b = append(b, " The messages after it were decrypted all the same: its last fragment holds the end of its"+
 				" ciphertext, from which the next IV follows."...)

@@ -93,3 +93,18 @@ func TestV1FragRetransmittedAfterEviction(t *testing.T) {
 		t.Errorf("%d not decrypted, state %s, %d child SAs; want 0, deleted, 1", r.Stats.DecryptFailed, sa.State, len(sa.ChildSAs))
 	}
 }
+
+// TestV1FragCutNotMissed: MM5's fragment 2 is in the capture, cut short
+// at 200 octets (a snap length). The finding must not say that the
+// capture point missed packets ("taken on another path, or packets
+// dropped at the capture point"): the bytes show it cut one.
+func TestV1FragCutNotMissed(t *testing.T) {
+	orig, keys := v1FragPackets(t)
+	pk := slices.Clone(orig)
+	i := fragIndex(t, pk, true, 2)
+	pk[i].Data = pk[i].Data[:200]
+	msg := findingText(analyze(pk, Options{Decryptor: keys}), KindFragmentsMissing)
+	if strings.Contains(msg, "packets dropped at the capture point") || !strings.Contains(msg, "the capture cut a fragment short (snap length)") {
+		t.Errorf("fragments_missing:\n%s", msg)
+	}
+}
