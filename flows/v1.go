@@ -585,7 +585,9 @@ func (a *Analyzer) concludeV1(st *saState) {
 		if ex.Type == dissect.ExchangeQuickMode && ex.v1step == 1 && a.quickModeRefused(st, i) {
 			continue
 		}
-		if last := ex.label(n - 1); last != "" && labelCount(ex, last) <= 1 && a.now.Sub(ex.msgTime(n-1)) < a.opt.Grace {
+		// Transmissions, not messages: a fragmented message sent once is
+		// several messages (v1Transmissions).
+		if last := ex.label(n - 1); last != "" && v1Transmissions(ex, last) <= 1 && a.now.Sub(ex.msgTime(n-1)) < a.opt.Grace {
 			continue // sent once, just before the capture ended
 		}
 		if ex.Type == dissect.ExchangeQuickMode && ex.v1step == 2 {

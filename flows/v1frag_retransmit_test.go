@@ -108,3 +108,34 @@ func TestV1FragCutNotMissed(t *testing.T) {
 		t.Errorf("fragments_missing:\n%s", msg)
 	}
 }
+
+// TestV1FragMM6Missed: the capture lacks MM6 (its three fragments), the
+// rest follows as captured: the quick mode, ESP both ways, the
+// initiator's two Deletes, all within DefaultGrace of MM5. charon's
+// responder log shows MM6 sent and the SA up; the unfragmented capture
+// edited the same way (ikev1-main-quick without MM6) gives no error.
+// Before, MM5 counted as 3 transmissions (one per fragment), so it was
+// not "sent once, just before the capture ended": unanswered_request, and
+// the initiator's Deletes read as the responder's answer ("Phase 1
+// authentication failed (inferred)", state failed).
+func TestV1FragMM6Missed(t *testing.T) {
+	orig, keys := v1FragPackets(t)
+	drop := []int{fragIndex(t, orig, false, 1), fragIndex(t, orig, false, 2), fragIndex(t, orig, false, 3)}
+	var pk []Packet
+	for i := range orig {
+		if !slices.Contains(drop, i) {
+			pk = append(pk, orig[i])
+		}
+	}
+	for _, decr := range []Decryptor{keys, nil} {
+		r := analyze(pk, Options{Decryptor: decr})
+		for _, k := range []FindingKind{KindAuthFailed, KindUnanswered} {
+			if msg := findingText(r, k); msg != "" {
+				t.Errorf("keys %v: %s: %s", decr != nil, k, msg)
+			}
+		}
+		if st := r.SAs[0].State; st == StateFailed {
+			t.Errorf("keys %v: state %s", decr != nil, st)
+		}
+	}
+}
