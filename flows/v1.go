@@ -388,7 +388,11 @@ func (a *Analyzer) onV1(st *saState, p *Packet, side saSide, ex *exRec, f *facts
 		}
 	case dissect.ExchangeInformationalV1:
 		ex.Answered = true
-		if f.sk && !f.decrypted && !v.phase1Done && st.out.has(outAuthTried) && len(v.encInfo) < maxNoted {
+		// Only the responder's: what the findings read from encInfo is
+		// the responder's answer to MM5 (its refusal of a key it could
+		// not use); the initiator's (a Delete after an MM6 the capture
+		// missed) says nothing of the kind.
+		if f.sk && !f.decrypted && !v.phase1Done && side == sideR && st.out.has(outAuthTried) && len(v.encInfo) < maxNoted {
 			v.more().encInfo = append(v.encInfo, p.Frame)
 		}
 		a.informationalV1(st, p, side, ex, f)

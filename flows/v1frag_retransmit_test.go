@@ -139,3 +139,33 @@ func TestV1FragMM6Missed(t *testing.T) {
 		}
 	}
 }
+
+// TestV1FragInitiatorDeletesNotAnAnswer: as TestV1FragMM6Missed, but
+// the quick mode, ESP and the initiator's two Deletes come 60 s later
+// (beyond DefaultGrace). The encrypted informationals are the
+// initiator's (frames from its address): they are no answer of the
+// responder to MM5, so no finding may say "The responder answered with
+// encrypted informational messages" nor infer an authentication failure
+// from them (as it does from the responder's in ikev1-wrong-psk).
+func TestV1FragInitiatorDeletesNotAnAnswer(t *testing.T) {
+	orig, _ := v1FragPackets(t)
+	drop := []int{fragIndex(t, orig, false, 1), fragIndex(t, orig, false, 2), fragIndex(t, orig, false, 3)}
+	var pk []Packet
+	for i := range orig {
+		if slices.Contains(drop, i) {
+			continue
+		}
+		p := orig[i]
+		if i > drop[2] {
+			p.Time = p.Time.Add(time.Minute)
+		}
+		pk = append(pk, p)
+	}
+	r := analyze(pk, Options{})
+	if msg := findingText(r, KindAuthFailed); msg != "" {
+		t.Errorf("authentication_failed: %s", msg)
+	}
+	if msg := findingText(r, KindUnanswered); strings.Contains(msg, "The responder answered with") {
+		t.Errorf("unanswered_request: %s", msg)
+	}
+}
