@@ -167,7 +167,8 @@ func (a *Analyzer) v1(p *Packet, decodeErr bool) {
 	}
 	var plain []byte
 	var derr error
-	if a.opt.Decryptor != nil && msg != nil {
+	unread := fr != nil && fr.unread
+	if a.opt.Decryptor != nil && msg != nil && !unread {
 		a.v1FragSkip(st, msg)
 		a.opt.Decryptor.Observe(msg, msg.Raw, fromI)
 		plain, derr = a.opt.Decryptor.DecryptV1(msg, msg.Raw, fromI)
@@ -176,7 +177,10 @@ func (a *Analyzer) v1(p *Packet, decodeErr bool) {
 		// a fragment: its message is analysed when complete
 	} else if msg.Header.IsEncrypted() {
 		f.sk = true
-		if a.opt.Decryptor != nil {
+		switch {
+		case a.opt.Decryptor != nil && unread:
+			a.report.Stats.DecryptFailed++ // not tried: no verdict on the key (noteKey)
+		case a.opt.Decryptor != nil:
 			st.noteKey(side, derr, p.Frame)
 			if derr == nil && plain != nil {
 				a.report.Stats.Decrypted++

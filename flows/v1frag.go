@@ -90,6 +90,8 @@ type v1FragNote struct {
 	// (a.v1f.whole), decoded with wholeErr.
 	whole    *dissect.Message
 	wholeErr error
+	// unread: whole is not to be decrypted (v1FragSet.skipped).
+	unread bool
 }
 
 // v1FragWork is the Analyzer's part: what all SAs hold, and the scratch
@@ -172,12 +174,11 @@ func (a *Analyzer) v1Fragment(st *saState, p *Packet, side saSide) *v1FragNote {
 		return n
 	}
 	set.done, set.size = true, len(whole)
-	if set.skipped {
-		// Completed after the Decryptor's IV chain went past it: the
-		// messages after it were decrypted already; this one is not fed
-		// (it would put the chain back), so it stays unread.
-		return n
-	}
+	// Completed after the Decryptor's IV chain went past it (skipped):
+	// the messages after it were decrypted already; this one is not fed
+	// (it would put the chain back), so it is analysed unread, as without
+	// keys.
+	n.unread = set.skipped
 	a.v1f.buf = append(a.v1f.buf[:0], whole...)
 	w := &a.v1f.whole
 	n.wholeErr = w.DecodeFromBytes(a.v1f.buf)

@@ -169,3 +169,38 @@ func TestV1FragInitiatorDeletesNotAnAnswer(t *testing.T) {
 		t.Errorf("unanswered_request: %s", msg)
 	}
 }
+
+// TestV1FragCompletedAfterSkip: MM5's fragment 2 is time-stamped after
+// MM6 (time stamps shuffled, as merged or multi-queue captures do). With
+// keys, MM6 is decrypted first by continuing the IV chain past MM5 from
+// its last fragment; MM5, completed later by fragment 2, cannot be fed to
+// the Decryptor any more. It is still a whole encrypted message of the
+// capture: it must be shown and counted as one not decrypted
+// ("FRAG{encrypted}", as without keys) and analysed as MM5, not left as
+// a bare "FRAG" while the stats say 0 could not be decrypted.
+func TestV1FragCompletedAfterSkip(t *testing.T) {
+	orig, keys := v1FragPackets(t)
+	mm6 := fragIndex(t, orig, false, 3)
+	i := fragIndex(t, orig, true, 2)
+	pk := slices.Clone(orig)
+	p := pk[i]
+	p.Time = pk[mm6].Time.Add(time.Microsecond)
+	pk = slices.Delete(pk, i, i+1)
+	pk = slices.Insert(pk, mm6, p) // after MM6's last fragment (which moved down by one)
+	r := analyze(pk, Options{Decryptor: keys})
+	var got string
+	for _, m := range r.SAs[0].Exchanges[0].Messages {
+		if m.Frame == p.Frame {
+			got = m.Payloads
+		}
+	}
+	if got != "FRAG{encrypted}" {
+		t.Errorf("MM5's completing fragment (frame %d): %q, want FRAG{encrypted}", p.Frame, got)
+	}
+	if r.Stats.DecryptFailed != 1 || r.Stats.Decrypted != 6 {
+		t.Errorf("%d decrypted, %d not; want 6 (MM6, QM1-3, 2 Deletes) and 1 (MM5)", r.Stats.Decrypted, r.Stats.DecryptFailed)
+	}
+	if sa := r.SAs[0]; sa.State != StateDeleted || len(sa.ChildSAs) != 1 {
+		t.Errorf("state %s, %d child SAs", sa.State, len(sa.ChildSAs))
+	}
+}
