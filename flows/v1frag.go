@@ -363,7 +363,7 @@ func (a *Analyzer) v1FragFinding(st *saState, s *v1FragSet) {
 			b = append(b, ": a number beyond the last fragment, last flags that disagree, or more than the reassembly limits)"...)
 		}
 	}
-	if frame, label := v1FragAnswer(s); frame != 0 {
+	if frame, label := v1FragAnswer(st, s); frame != 0 {
 		b = append(b, ". The "...)
 		b = append(b, (1 - s.side).String()...)
 		b = append(b, " sent the next message ("...)
@@ -452,8 +452,11 @@ func v1FragLabel(num, _ uint16) string { return strconv.Itoa(int(num)) }
 
 // v1FragAnswer returns the frame and label of the first message of s's
 // exchange that the other side sent after s's message (a later step), or
-// 0: the receiver went on, so it had the whole message.
-func v1FragAnswer(s *v1FragSet) (int, string) {
+// else, for a message of phase 1, of the first quick mode or transaction
+// (mode config) message the other side sent (a peer starts or answers
+// those only once phase 1 is complete: MM6's receiver sends QM1), or 0:
+// the receiver went on, so it had the whole message.
+func v1FragAnswer(st *saState, s *v1FragSet) (int, string) {
 	ex := s.ex
 	if ex == nil {
 		return 0, ""
@@ -461,6 +464,19 @@ func v1FragAnswer(s *v1FragSet) (int, string) {
 	for i := range ex.nmsgs() {
 		if c := ex.msg(i); c.side() != s.side && c.label > s.step && c.flags&cmsgLabeled != 0 {
 			return ex.frame(i), ex.label(i)
+		}
+	}
+	if ex != st.v1.phase1 {
+		return 0, ""
+	}
+	for _, x := range st.exs {
+		if x.Type != dissect.ExchangeQuickMode && x.Type != dissect.ExchangeTransaction {
+			continue
+		}
+		for i := range x.nmsgs() {
+			if x.msg(i).side() != s.side {
+				return x.frame(i), x.label(i)
+			}
 		}
 	}
 	return 0, ""

@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -202,5 +203,26 @@ func TestV1FragCompletedAfterSkip(t *testing.T) {
 	}
 	if sa := r.SAs[0]; sa.State != StateDeleted || len(sa.ChildSAs) != 1 {
 		t.Errorf("state %s, %d child SAs", sa.State, len(sa.ChildSAs))
+	}
+}
+
+// TestV1FragLastMainModeMissedThenQuickMode: MM6's fragment 2 is missing
+// from the capture (both corpus captures, strongSwan's and libreswan's),
+// the rest is as captured: the initiator starts the quick mode (QM1)
+// right after MM6, which it can only do with phase 1 complete, so it did
+// put MM6 together (pluto.log and charon's logs show the SA established).
+// The finding must say so, not that "a message with a fragment missing
+// cannot be put together by the receiver either" (path loss).
+func TestV1FragLastMainModeMissedThenQuickMode(t *testing.T) {
+	for _, scen := range []string{v1FragScenario, "libreswan-ikev1-cert-fragmentation"} {
+		orig := loadPackets(t, filepath.Join(corpusDir, scen, "capture.pcap"))
+		i := fragIndex(t, orig, false, 2)
+		pk := slices.Delete(slices.Clone(orig), i, i+1)
+		for _, decr := range []Decryptor{keyringFor(t, filepath.Join(corpusDir, scen, "ikev1_decryption_table")), nil} {
+			msg := findingText(analyze(pk, Options{Decryptor: decr}), KindFragmentsMissing)
+			if !strings.Contains(msg, "The initiator sent the next message (QM1, frame ") || strings.Contains(msg, "cannot be put together by the receiver either") {
+				t.Errorf("%s, keys %v: fragments_missing:\n%s", scen, decr != nil, msg)
+			}
+		}
 	}
 }
