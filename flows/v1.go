@@ -384,6 +384,16 @@ func (a *Analyzer) onV1(st *saState, p *Packet, side saSide, ex *exRec, f *facts
 			a.established(st, p)
 		}
 	case dissect.ExchangeQuickMode:
+		if !v.phase1Done && v1FragLastUnread(st, side) {
+			// Phase 1's last message went in fragments the capture lacks
+			// whole, and its receiver is in a quick mode, which a peer
+			// starts or answers only with phase 1 complete (its sender
+			// completed it by sending it): the capture shows phase 1
+			// done from here.
+			v.setDone(p.Frame)
+			st.out.set(outInitOK)
+			a.established(st, p)
+		}
 		if ex.v1step == 2 && !f.decrypted {
 			st.out.set(outChildPending)
 		}

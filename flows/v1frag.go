@@ -426,6 +426,21 @@ func v1FragIncomplete(st *saState, ex *exRec, step uint8) bool {
 	return false
 }
 
+// v1FragLastUnread reports whether the last message of st's phase 1 was
+// sent in fragments, not reassembled here, to side.
+func v1FragLastUnread(st *saState, side saSide) bool {
+	fr, ph := st.v1.frags, st.v1.phase1
+	if fr == nil || ph == nil {
+		return false
+	}
+	for _, s := range fr.sets {
+		if s.ex == ph && s.step == v1Steps(ph.Type) && s.side != side && !s.done {
+			return true
+		}
+	}
+	return false
+}
+
 // v1Transmissions counts the transmissions of the messages of ex labelled
 // lbl: a fragmented message counts once per copy of its most-copied
 // fragment, not once per fragment.

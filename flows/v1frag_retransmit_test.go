@@ -226,3 +226,25 @@ func TestV1FragLastMainModeMissedThenQuickMode(t *testing.T) {
 		}
 	}
 }
+
+// TestV1FragLastMainModeMissedState: the edit of
+// TestV1FragLastMainModeMissedThenQuickMode. The quick mode shows both
+// peers past phase 1 (the initiator sent QM1, which needs MM6; the
+// responder answered it), the child SA carried ESP both ways and the
+// initiator deleted it (logs: established, then deleted). The SA is not
+// "failed" (with keys, the Delete is read) nor "incomplete" (without).
+func TestV1FragLastMainModeMissedState(t *testing.T) {
+	for _, scen := range []string{v1FragScenario, "libreswan-ikev1-cert-fragmentation"} {
+		orig := loadPackets(t, filepath.Join(corpusDir, scen, "capture.pcap"))
+		i := fragIndex(t, orig, false, 2)
+		pk := slices.Delete(slices.Clone(orig), i, i+1)
+		for _, c := range []struct {
+			decr Decryptor
+			want State
+		}{{keyringFor(t, filepath.Join(corpusDir, scen, "ikev1_decryption_table")), StateDeleted}, {nil, StateEstablished}} {
+			if got := analyze(pk, Options{Decryptor: c.decr}).SAs[0].State; got != c.want {
+				t.Errorf("%s, keys %v: state %s, want %s", scen, c.decr != nil, got, c.want)
+			}
+		}
+	}
+}
