@@ -167,7 +167,8 @@ func (a *Analyzer) v1(p *Packet, decodeErr bool) {
 	}
 	var plain []byte
 	var derr error
-	if a.opt.Decryptor != nil && msg != nil {
+	unread := fr != nil && fr.unread
+	if a.opt.Decryptor != nil && msg != nil && !unread {
 		a.v1FragSkip(st, msg)
 		a.opt.Decryptor.Observe(msg, msg.Raw, fromI)
 		plain, derr = a.opt.Decryptor.DecryptV1(msg, msg.Raw, fromI)
@@ -176,7 +177,10 @@ func (a *Analyzer) v1(p *Packet, decodeErr bool) {
 		// a fragment: its message is analysed when complete
 	} else if msg.Header.IsEncrypted() {
 		f.sk = true
-		if a.opt.Decryptor != nil {
+		switch {
+		case a.opt.Decryptor != nil && unread:
+			a.report.Stats.DecryptFailed++ // not tried: no verdict on the key (noteKey)
+		case a.opt.Decryptor != nil:
 			st.noteKey(side, derr, p.Frame)
 			if derr == nil && plain != nil {
 				a.report.Stats.Decrypted++
@@ -237,6 +241,12 @@ func (a *Analyzer) v1(p *Packet, decodeErr bool) {
 		if !prev.retransmit() && prev.hash == hash {
 			m.flags |= cmsgRetransmit | prev.flags&(cmsgResponse|cmsgLabeled)
 			m.label = prev.label
+			if fr != nil && fr.first && fr.set.ex == nil {
+				// A copy that starts a new reassembly (its earlier one
+				// was given up or evicted): the message's later
+				// fragments take its exchange and label.
+				fr.set.ex, fr.set.step = ex, prev.label
+			}
 			m.payloads = a.copyText(ex, i)
 			if fr == nil || fr.num == 1 { // a fragmented message's copy counts once
 				ex.addRetransmit()
@@ -246,7 +256,7 @@ func (a *Analyzer) v1(p *Packet, decodeErr bool) {
 		}
 	}
 	if fr == nil || fr.first {
-		if ex.v1step == 0 || !sameSideAgain(ex, side, h) {
+		if ex.v1step == 0 || !sameSideAgain(ex, side, h) && (fr == nil || !fragAgain(ex, side)) {
 			ex.v1step++
 		}
 		if fr != nil {
@@ -374,6 +384,16 @@ func (a *Analyzer) onV1(st *saState, p *Packet, side saSide, ex *exRec, f *facts
 			a.established(st, p)
 		}
 	case dissect.ExchangeQuickMode:
+		if !v.phase1Done && v1FragLastUnread(st, side) {
+			// Phase 1's last message went in fragments the capture lacks
+			// whole, and its receiver is in a quick mode, which a peer
+			// starts or answers only with phase 1 complete (its sender
+			// completed it by sending it): the capture shows phase 1
+			// done from here.
+			v.setDone(p.Frame)
+			st.out.set(outInitOK)
+			a.established(st, p)
+		}
 		if ex.v1step == 2 && !f.decrypted {
 			st.out.set(outChildPending)
 		}
@@ -382,7 +402,11 @@ func (a *Analyzer) onV1(st *saState, p *Packet, side saSide, ex *exRec, f *facts
 		}
 	case dissect.ExchangeInformationalV1:
 		ex.Answered = true
-		if f.sk && !f.decrypted && !v.phase1Done && st.out.has(outAuthTried) && len(v.encInfo) < maxNoted {
+		// Only the responder's: what the findings read from encInfo is
+		// the responder's answer to MM5 (its refusal of a key it could
+		// not use); the initiator's (a Delete after an MM6 the capture
+		// missed) says nothing of the kind.
+		if f.sk && !f.decrypted && !v.phase1Done && side == sideR && st.out.has(outAuthTried) && len(v.encInfo) < maxNoted {
 			v.more().encInfo = append(v.encInfo, p.Frame)
 		}
 		a.informationalV1(st, p, side, ex, f)
@@ -580,7 +604,9 @@ func (a *Analyzer) concludeV1(st *saState) {
 		if ex.Type == dissect.ExchangeQuickMode && ex.v1step == 1 && a.quickModeRefused(st, i) {
 			continue
 		}
-		if last := ex.label(n - 1); last != "" && labelCount(ex, last) <= 1 && a.now.Sub(ex.msgTime(n-1)) < a.opt.Grace {
+		// Transmissions, not messages: a fragmented message sent once is
+		// several messages (v1Transmissions).
+		if last := ex.label(n - 1); last != "" && v1Transmissions(ex, last) <= 1 && a.now.Sub(ex.msgTime(n-1)) < a.opt.Grace {
 			continue // sent once, just before the capture ended
 		}
 		if ex.Type == dissect.ExchangeQuickMode && ex.v1step == 2 {
@@ -714,6 +740,18 @@ func sameSideAgain(ex *exRec, side saSide, h *dissect.Header) bool {
 	}
 	n := ex.nmsgs()
 	return n > 0 && ex.msg(n-1).side() == side
+}
+
+// fragAgain reports whether a new fragmented message from side (another
+// fragment ID) is its sender's same step again: the exchange's last
+// message came from side as well, and was a fragment. The sides take turns
+// in every IKEv1 exchange, so a sender that speaks again before the other
+// answered sends the same message (retransmitted under another fragment
+// ID, or forged); a new step would shift every later label (MM6 read as
+// MM7) and the SA's state.
+func fragAgain(ex *exRec, side saSide) bool {
+	n := ex.nmsgs()
+	return n > 0 && ex.msg(n-1).side() == side && ex.msg(n-1).fragNum != 0
 }
 
 // bothSpoke reports whether the exchange holds messages from both sides

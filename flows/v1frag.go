@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"bytes"
 	"encoding/binary"
 	"strconv"
 	"time"
@@ -29,7 +30,9 @@ import (
 // fragments held and maxV1FragOctets octets over all SAs, and a message
 // still incomplete v1FragTimeout after its first fragment is given up when
 // a fragment with its ID comes (which then starts a new message; 30 s is
-// the time strongSwan gives a half-open IKE SA). A message given up, or
+// the time strongSwan gives a half-open IKE SA), unless that fragment is a
+// copy of one the message holds: its retransmission, which restarts the
+// timeout. A message given up, or
 // incomplete when its SA ends, gets a fragments_missing finding naming
 // the fragments seen and missing (maxNoted per SA, then one counting the
 // rest).
@@ -42,18 +45,21 @@ const (
 
 // v1FragSet is one fragmented IKEv1 message of an SA.
 type v1FragSet struct {
-	side   saSide
-	id     uint16
-	step   uint8 // its label in the exchange (v1step), set by v1
-	ex     *exRec
-	start  time.Time
-	parts  dissect.FragmentsV1
-	frames []int // frames of its fragments (first copies), up to MaxFragments
-	done   bool  // reassembled
-	closed bool  // given up (timeout, eviction) or reported at the end
-	held   bool  // counted in the Analyzer's held sets
-	size   int   // the reassembled message's length
-	count  uint8 // fragments it was reassembled from
+	side  saSide
+	id    uint16
+	step  uint8 // its label in the exchange (v1step), set by v1
+	ex    *exRec
+	start time.Time
+	// renewed is when v1FragTimeout runs from: start, or the time of the
+	// last copy of a held fragment that came after it (v1FragSetOf).
+	renewed time.Time
+	parts   dissect.FragmentsV1
+	frames  []int // frames of its fragments (first copies), up to MaxFragments
+	done    bool  // reassembled
+	closed  bool  // given up (timeout, eviction) or reported at the end
+	held    bool  // counted in the Analyzer's held sets
+	size    int   // the reassembled message's length
+	count   uint8 // fragments it was reassembled from
 	// refused counts fragments the reassembly refused (numbers beyond the
 	// last, contradicting last flags, cut by the capture, size); the
 	// first such frame is refusedAt.
@@ -84,6 +90,8 @@ type v1FragNote struct {
 	// (a.v1f.whole), decoded with wholeErr.
 	whole    *dissect.Message
 	wholeErr error
+	// unread: whole is not to be decrypted (v1FragSet.skipped).
+	unread bool
 }
 
 // v1FragWork is the Analyzer's part: what all SAs hold, and the scratch
@@ -118,7 +126,11 @@ func (a *Analyzer) v1Fragment(st *saState, p *Packet, side saSide) *v1FragNote {
 	if v.frags == nil {
 		v.more().frags = &v1Frags{}
 	}
-	set, first := a.v1FragSetOf(st, side, id, p.Time)
+	var data []byte // the fragment's data, when it can be used
+	if !cut && plen >= 8 {
+		data = body[4:]
+	}
+	set, first := a.v1FragSetOf(st, side, id, num, data, p.Time)
 	n := &a.v1f.note
 	*n = v1FragNote{set: set, num: num, last: last, first: first}
 	if set.done {
@@ -162,12 +174,11 @@ func (a *Analyzer) v1Fragment(st *saState, p *Packet, side saSide) *v1FragNote {
 		return n
 	}
 	set.done, set.size = true, len(whole)
-	if set.skipped {
-		// Completed after the Decryptor's IV chain went past it: the
-		// messages after it were decrypted already; this one is not fed
-		// (it would put the chain back), so it stays unread.
-		return n
-	}
+	// Completed after the Decryptor's IV chain went past it (skipped):
+	// the messages after it were decrypted already; this one is not fed
+	// (it would put the chain back), so it is analysed unread, as without
+	// keys.
+	n.unread = set.skipped
 	a.v1f.buf = append(a.v1f.buf[:0], whole...)
 	w := &a.v1f.whole
 	n.wholeErr = w.DecodeFromBytes(a.v1f.buf)
@@ -191,17 +202,25 @@ func (a *Analyzer) v1FragRelease(set *v1FragSet) {
 
 // v1FragSetOf returns the message of st's side with fragment ID id,
 // starting one (first true) when there is none, or when the one there is
-// was started more than v1FragTimeout before t and is still incomplete
-// (then given up). An SA keeps maxV1FragSets messages: the oldest one
-// makes room, given up if incomplete.
-func (a *Analyzer) v1FragSetOf(st *saState, side saSide, id uint16, t time.Time) (*v1FragSet, bool) {
+// was started (renewed) more than v1FragTimeout before t and is still incomplete
+// (then given up), unless fragment num with data (nil: unusable) is a
+// copy of one it holds: that is the same message retransmitted (a sender
+// retransmits a fragmented message whole, with its fragment ID; charon's
+// fifth transmission comes 47 s after the first), which the copies
+// complete. An SA keeps maxV1FragSets messages: the oldest one makes
+// room, given up if incomplete.
+func (a *Analyzer) v1FragSetOf(st *saState, side saSide, id uint16, num uint8, data []byte, t time.Time) (*v1FragSet, bool) {
 	fr := st.v1.frags
 	for i := len(fr.sets) - 1; i >= 0; i-- {
 		s := fr.sets[i]
 		if s.side != side || s.id != id || s.closed {
 			continue
 		}
-		if s.done || tsub(t, s.start) <= v1FragTimeout {
+		if s.done || tsub(t, s.renewed) <= v1FragTimeout {
+			return s, false
+		}
+		if held := s.parts.Part(num); held != nil && data != nil && bytes.Equal(held, data) {
+			s.renewed = t // the fragments of this transmission follow
 			return s, false
 		}
 		a.v1FragGiveUp(st, s)
@@ -211,7 +230,7 @@ func (a *Analyzer) v1FragSetOf(st *saState, side saSide, id uint16, t time.Time)
 		a.v1FragGiveUp(st, fr.sets[0])
 		fr.sets = append(fr.sets[:0], fr.sets[1:]...)
 	}
-	s := &v1FragSet{side: side, id: id, start: t}
+	s := &v1FragSet{side: side, id: id, start: t, renewed: t}
 	fr.sets = append(fr.sets, s)
 	return s, true
 }
@@ -344,15 +363,22 @@ func (a *Analyzer) v1FragFinding(st *saState, s *v1FragSet) {
 			b = append(b, ": a number beyond the last fragment, last flags that disagree, or more than the reassembly limits)"...)
 		}
 	}
-	if frame, label := v1FragAnswer(s); frame != 0 {
+	if frame, label := v1FragAnswer(st, s); frame != 0 {
 		b = append(b, ". The "...)
 		b = append(b, (1 - s.side).String()...)
 		b = append(b, " sent the next message ("...)
 		b = append(b, label...)
 		b = append(b, ", frame "...)
 		b = strconv.AppendInt(b, int64(frame), 10)
-		b = append(b, "), so it did put this one together: the capture missed the fragments (taken on another path,"+
-			" or packets dropped at the capture point), and this message's content cannot be read from this capture."...)
+		if s.cut {
+			// The fragment the capture lacks may be the one it cut short:
+			// nothing says the capture point missed a packet.
+			b = append(b, "), so it did put this one together: the capture cut a fragment short (snap length) or missed"+
+				" fragments, and this message's content cannot be read from this capture."...)
+		} else {
+			b = append(b, "), so it did put this one together: the capture missed the fragments (taken on another path,"+
+				" or packets dropped at the capture point), and this message's content cannot be read from this capture."...)
+		}
 		if s.skipped {
 			b = append(b, " The messages after it were decrypted all the same: its last fragment holds the end of its"+
 				" ciphertext, from which the next IV follows."...)
@@ -400,6 +426,21 @@ func v1FragIncomplete(st *saState, ex *exRec, step uint8) bool {
 	return false
 }
 
+// v1FragLastUnread reports whether the last message of st's phase 1 was
+// sent in fragments, not reassembled here, to side.
+func v1FragLastUnread(st *saState, side saSide) bool {
+	fr, ph := st.v1.frags, st.v1.phase1
+	if fr == nil || ph == nil {
+		return false
+	}
+	for _, s := range fr.sets {
+		if s.ex == ph && s.step == v1Steps(ph.Type) && s.side != side && !s.done {
+			return true
+		}
+	}
+	return false
+}
+
 // v1Transmissions counts the transmissions of the messages of ex labelled
 // lbl: a fragmented message counts once per copy of its most-copied
 // fragment, not once per fragment.
@@ -426,8 +467,11 @@ func v1FragLabel(num, _ uint16) string { return strconv.Itoa(int(num)) }
 
 // v1FragAnswer returns the frame and label of the first message of s's
 // exchange that the other side sent after s's message (a later step), or
-// 0: the receiver went on, so it had the whole message.
-func v1FragAnswer(s *v1FragSet) (int, string) {
+// else, for a message of phase 1, of the first quick mode or transaction
+// (mode config) message the other side sent (a peer starts or answers
+// those only once phase 1 is complete: MM6's receiver sends QM1), or 0:
+// the receiver went on, so it had the whole message.
+func v1FragAnswer(st *saState, s *v1FragSet) (int, string) {
 	ex := s.ex
 	if ex == nil {
 		return 0, ""
@@ -435,6 +479,19 @@ func v1FragAnswer(s *v1FragSet) (int, string) {
 	for i := range ex.nmsgs() {
 		if c := ex.msg(i); c.side() != s.side && c.label > s.step && c.flags&cmsgLabeled != 0 {
 			return ex.frame(i), ex.label(i)
+		}
+	}
+	if ex != st.v1.phase1 {
+		return 0, ""
+	}
+	for _, x := range st.exs {
+		if x.Type != dissect.ExchangeQuickMode && x.Type != dissect.ExchangeTransaction {
+			continue
+		}
+		for i := range x.nmsgs() {
+			if x.msg(i).side() != s.side {
+				return x.frame(i), x.label(i)
+			}
 		}
 	}
 	return 0, ""

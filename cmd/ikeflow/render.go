@@ -455,8 +455,11 @@ func (c *csvStream) end(rep *flows.Report) error {
 
 // keyNote says, in a few words, why some of an SA's encrypted messages were
 // not read: "no keys" when none were given for it, "key does not verify"
-// (with the direction) when the key given fails the integrity check, ""
-// when everything encrypted was read.
+// (with the direction) when the key given fails the integrity check, "not
+// all decrypted" when the keys verify but some messages could not be
+// opened all the same (an IKEv1 message the capture lacks whole, a
+// fragment missing, breaks the IV chain of the next one), "" when
+// everything encrypted was read.
 func keyNote(sa *flows.SA) string {
 	if k := sa.Keys; k != nil {
 		switch {
@@ -466,6 +469,10 @@ func keyNote(sa *flows.SA) string {
 			return "key does not verify from initiator"
 		case k.Responder == flows.KeyFailed:
 			return "key does not verify from responder"
+		case sa.Encrypted && (k.Initiator == flows.KeyVerified || k.Responder == flows.KeyVerified) &&
+			(k.Initiator == flows.KeyVerified || k.Initiator == flows.KeyNotTried) &&
+			(k.Responder == flows.KeyVerified || k.Responder == flows.KeyNotTried):
+			return "not all decrypted"
 		}
 	}
 	if sa.Encrypted {
