@@ -484,7 +484,8 @@ func v1FragAnswer(st *saState, s *v1FragSet) (int, string) {
 	if ex != st.v1.phase1 {
 		return 0, ""
 	}
-	for _, x := range st.exs {
+	for k := range st.nexs() {
+		x := st.exAt(k)
 		if x.Type != dissect.ExchangeQuickMode && x.Type != dissect.ExchangeTransaction {
 			continue
 		}
