@@ -197,9 +197,17 @@ func TestFinishSharedPanic(t *testing.T) {
 		}
 	}
 	// The workers closed done before Finish panicked, as their last
-	// step: they have returned or are about to.
-	for i := 0; runtime.NumGoroutine() > before && i < 1000; i++ {
-		runtime.Gosched()
+	// step: they have returned or are about to. On a loaded machine (the
+	// race detector, other packages' tests) the operating system may not
+	// run a worker's thread for a while: wait up to 10 s for it, yielding
+	// first, then sleeping (a bound on the wait, not a timing assert).
+	deadline := time.Now().Add(10 * time.Second)
+	for i := 0; runtime.NumGoroutine() > before && time.Now().Before(deadline); i++ {
+		if i < 1000 {
+			runtime.Gosched()
+		} else {
+			time.Sleep(time.Millisecond)
+		}
 	}
 	if n := runtime.NumGoroutine(); n > before {
 		t.Errorf("%d goroutines after the panics, %d before: a worker was left running", n, before)
