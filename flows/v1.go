@@ -84,8 +84,9 @@ func joinInts(v []int) string {
 	return string(appendInts(small[:0], v))
 }
 
-// appendInts appends v to b as joinInts writes it ("3, 5, 9").
-func appendInts(b []byte, v []int) []byte {
+// appendInts appends v to b as joinInts writes it ("3, 5, 9"): frames,
+// or fragment numbers (uint8).
+func appendInts[T int | uint8](b []byte, v []T) []byte {
 	for i, x := range v {
 		if i > 0 {
 			b = append(b, ", "...)

@@ -318,34 +318,19 @@ func (a *Analyzer) v1FragFinding(st *saState, s *v1FragSet) {
 		b = append(b, ')')
 	}
 	missing := s.parts.Missing(nil)
-	switch last := s.parts.Last(); {
-	case len(missing) > 0 && last != 0:
+	last := s.parts.Last()
+	if len(missing) > 0 {
 		b = append(b, ", fragment"...)
 		if len(missing) > 1 {
 			b = append(b, 's')
 		}
-		b = append(b, ' ')
-		for i, m := range missing {
-			if i > 0 {
-				b = append(b, ", "...)
-			}
-			b = strconv.AppendInt(b, int64(m), 10)
-		}
-		b = append(b, " of "...)
-		b = strconv.AppendInt(b, int64(last), 10)
+		b = appendInts(append(b, ' '), missing)
+	}
+	switch {
+	case len(missing) > 0 && last != 0:
+		b = strconv.AppendInt(append(b, " of "...), int64(last), 10)
 		b = append(b, " missing"...)
 	case len(missing) > 0:
-		b = append(b, ", fragment"...)
-		if len(missing) > 1 {
-			b = append(b, 's')
-		}
-		b = append(b, ' ')
-		for i, m := range missing {
-			if i > 0 {
-				b = append(b, ", "...)
-			}
-			b = strconv.AppendInt(b, int64(m), 10)
-		}
 		b = append(b, " and the last one (flagged last) missing"...)
 	case last == 0:
 		b = append(b, ", the last one (flagged last) missing"...)
