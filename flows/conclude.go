@@ -580,11 +580,55 @@ func (a *Analyzer) espFindings(st *saState) {
 					" (TSi "+listOr(c.TSi, "-")+", TSr "+listOr(c.TSr, "-")+"), or the SA was not installed in the"+
 					" kernel. Check routing into the tunnel and the encryption domains.", c.CreatedFrame)
 		case c.ESPPackets.IToR >= 3 && c.ESPPackets.RToI == 0:
+			if d := otherHalf(sa.ChildSAs, c, true); d != nil {
+				a.halves(st, c, d)
+				continue
+			}
 			a.oneWay(st, c, "initiator", "responder", c.ESPPackets.IToR, c.firstESP, c.lastESP)
 		case c.ESPPackets.RToI >= 3 && c.ESPPackets.IToR == 0:
+			if otherHalf(sa.ChildSAs, c, false) != nil {
+				continue // reported with its other half (halves)
+			}
 			a.oneWay(st, c, "responder", "initiator", c.ESPPackets.RToI, c.firstESP, c.lastESP)
 		}
 	}
+}
+
+// otherHalf returns the child SA of children that may be the other half
+// of c, which carries ESP one way only (from the initiator when fromI) and
+// whose SPI for the way back is not known (the message naming it, e.g. a
+// quick-mode message the capture lacks or could not decrypt, was not
+// read): a child known only by the way back, carrying ESP that way only.
+// Then the capture cannot tell one child SA with ESP both ways from two
+// child SAs with ESP one way each; nil when there is no such child.
+func otherHalf(children []*ChildSA, c *ChildSA, fromI bool) *ChildSA {
+	for _, d := range children {
+		if d == c {
+			continue
+		}
+		if fromI && c.SPIi == 0 && d.SPIr == 0 && d.SPIi != 0 && d.ESPPackets.IToR == 0 && d.ESPPackets.RToI > 0 {
+			return d
+		}
+		if !fromI && c.SPIr == 0 && d.SPIi == 0 && d.SPIr != 0 && d.ESPPackets.RToI == 0 && d.ESPPackets.IToR > 0 {
+			return d
+		}
+	}
+	return nil
+}
+
+// halves reports ci, carrying ESP from the initiator only, and cr, known
+// only by the responder's ESP, as what they may be: one child SA whose
+// SPIs the capture shows one each. A one_way_esp warning for each would
+// state what the capture does not show.
+func (a *Analyzer) halves(st *saState, ci, cr *ChildSA) {
+	st.addFinding(KindOneWayESP, SeverityInfo, ci.Created,
+		"Child SAs "+ci.SPIi.String()+"/"+ci.SPIr.String()+" and "+cr.SPIi.String()+"/"+cr.SPIr.String()+" may be one child SA:"+
+			" the first carries "+words.Count(int(ci.ESPPackets.IToR), "ESP packet", "ESP packets")+" from the initiator only, and its SPI"+
+			" for the way back is not known (the message that names it was not read); the second is known only from "+
+			words.Count(int(cr.ESPPackets.RToI), "ESP packet", "ESP packets")+" the responder sent on SPI "+cr.SPIi.String()+". If they are"+
+			" one SA, ESP flows both ways; if not, each carries ESP one way only. The peers' SA lists (or the"+
+			" negotiation, decrypted) tell which.",
+		ci.firstESP, cr.firstESP)
 }
 
 // oneWay reports ESP flowing in one direction only. The capture cannot

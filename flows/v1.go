@@ -109,6 +109,23 @@ func v1Steps(t dissect.ExchangeType) uint8 {
 	return 1
 }
 
+// v1LastMissed reports whether the last message of st's phase 1 (MM6,
+// AM3), sent to side, is the only one of its messages the capture lacks:
+// every earlier one was seen, that one not at all (a packet the capture
+// point dropped).
+func v1LastMissed(st *saState, side saSide) bool {
+	ph := st.v1.phase1
+	if ph == nil || ph.Type != dissect.ExchangeIdentityProtect && ph.Type != dissect.ExchangeAggressive {
+		return false
+	}
+	n := v1Steps(ph.Type)
+	sender := ph.side // of the odd-numbered messages
+	if n%2 == 0 {
+		sender = sender.other()
+	}
+	return side != sender && ph.v1step == n-1
+}
+
 // v1Label names the n-th (1-based) message of an IKEv1 exchange.
 func v1Label(t dissect.ExchangeType, n uint8) string {
 	prefix := ""
@@ -385,12 +402,12 @@ func (a *Analyzer) onV1(st *saState, p *Packet, side saSide, ex *exRec, f *facts
 			a.established(st, p)
 		}
 	case dissect.ExchangeQuickMode:
-		if !v.phase1Done && v1FragLastUnread(st, side) {
+		if !v.phase1Done && (v1FragLastUnread(st, side) || v1LastMissed(st, side)) {
 			// Phase 1's last message went in fragments the capture lacks
-			// whole, and its receiver is in a quick mode, which a peer
-			// starts or answers only with phase 1 complete (its sender
-			// completed it by sending it): the capture shows phase 1
-			// done from here.
+			// whole, or the capture missed it altogether, and its
+			// receiver is in a quick mode, which a peer starts or answers
+			// only with phase 1 complete (its sender completed it by
+			// sending it): the capture shows phase 1 done from here.
 			v.setDone(p.Frame)
 			st.out.set(outInitOK)
 			a.established(st, p)

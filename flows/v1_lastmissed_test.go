@@ -1,0 +1,57 @@
+package flows
+
+import (
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestV1LastPhase1MessageMissed edits two real captures the way a capture
+// point that dropped one packet records them: ikev1-main-quick without MM6
+// (frame 6) and ikev1-aggressive without AM3 (frame 3). The daemons' logs
+// say both SAs were established and carried ESP both ways. The quick mode
+// that follows shows the receiver of the missing message past phase 1, so
+// the SA is established, not "incomplete"; and with keys (the quick-mode
+// message naming the initiator's SPI cannot be decrypted without MM6's IV)
+// the two halves of the child SA are not each reported as carrying ESP one
+// way only.
+func TestV1LastPhase1MessageMissed(t *testing.T) {
+	for _, c := range []struct {
+		scen  string
+		frame int
+	}{{"ikev1-main-quick", 6}, {"ikev1-aggressive", 3}} {
+		orig := loadPackets(t, filepath.Join(corpusDir, c.scen, "capture.pcap"))
+		pk := slices.DeleteFunc(slices.Clone(orig), func(p Packet) bool { return p.Frame == c.frame })
+		if len(pk) != len(orig)-1 {
+			t.Fatalf("%s: frame %d not found", c.scen, c.frame)
+		}
+		for _, keyed := range []bool{false, true} {
+			opt := Options{}
+			if keyed {
+				opt.Decryptor = keyringFor(t, filepath.Join(corpusDir, c.scen, "ikev1_decryption_table"))
+			}
+			r := analyze(pk, opt)
+			if len(r.SAs) != 1 {
+				t.Fatalf("%s keys %v: %d SAs, want 1", c.scen, keyed, len(r.SAs))
+			}
+			sa := r.SAs[0]
+			if sa.State != StateEstablished && sa.State != StateDeleted {
+				t.Errorf("%s keys %v: state %s, want established or deleted", c.scen, keyed, sa.State)
+			}
+			for _, f := range sa.Findings {
+				if f.Kind == KindOneWayESP && f.Severity != SeverityInfo {
+					t.Errorf("%s keys %v: %s %s", c.scen, keyed, f.Severity, f.Message)
+				}
+				if f.Kind == KindOneWayESP && !strings.Contains(f.Message, "may be one child SA") {
+					t.Errorf("%s keys %v: %s", c.scen, keyed, f.Message)
+				}
+			}
+			for _, f := range r.Findings {
+				if f.Kind == KindUnmatchedESP {
+					t.Errorf("%s keys %v: %s", c.scen, keyed, f.Message)
+				}
+			}
+		}
+	}
+}
