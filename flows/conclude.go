@@ -269,6 +269,47 @@ func retransmitGroups(ex *exRec, rs []groupedCopy, fn func(g []int)) []groupedCo
 	return rs
 }
 
+// answerOf finds the answer to the transmissions g of a request (the
+// first message from the other side after the first transmission that
+// answers it: a response, or in IKEv1 a message of a later step than
+// step, the request's label index, when it has one). It returns its index
+// in ex (-1: none, or g are responses) and how many transmissions came
+// after it.
+func answerOf(ex *exRec, g []int, step uint8) (ans int, late int) {
+	first := ex.msg(g[0])
+	if first.response() {
+		return -1, 0
+	}
+	t0 := ex.msgTime(g[0])
+	ans = -1
+	for i := range ex.nmsgs() {
+		m := ex.msg(i)
+		if m.side() == first.side() || ex.msgTime(i).Before(t0) {
+			continue
+		}
+		if step > 0 {
+			if labelIndex(ex.label(i)) <= step {
+				continue
+			}
+		} else if !m.response() {
+			continue
+		}
+		if ans < 0 || ex.msgTime(i).Before(ex.msgTime(ans)) {
+			ans = i
+		}
+	}
+	if ans < 0 {
+		return -1, 0
+	}
+	at := ex.msgTime(ans)
+	for _, i := range g {
+		if ex.msgTime(i).After(at) {
+			late++
+		}
+	}
+	return ans, late
+}
+
 // retransmitFinding describes one retransmitted message, whose
 // transmissions are the messages g (indexes in ex) of ex.
 func (a *Analyzer) retransmitFinding(st *saState, ex *exRec, g []int) {
@@ -343,8 +384,20 @@ func (a *Analyzer) retransmitFinding(st *saState, ex *exRec, g []int) {
 			sev = SeverityWarning
 		}
 	case answered:
-		b.WriteString("It was eventually answered, so the exchange survived, but setup was delayed by " + atLeast + secs(delay) +
-			": look for packet loss on the path or a peer too busy to answer the first copy.")
+		ans, late := answerOf(ex, g, labelIndex(label))
+		if late == 0 || cut > 0 {
+			b.WriteString("It was eventually answered, so the exchange survived, but setup was delayed by " + atLeast + secs(delay) +
+				": look for packet loss on the path or a peer too busy to answer the first copy.")
+		} else {
+			// An answer passed here before some copies: the capture
+			// cannot tell whether it was lost beyond this point (setup
+			// waited for a later answer) or the copies crossed it (it
+			// did not), so the delay is an upper bound.
+			b.WriteString("It was answered at +" + secs(ex.msgTime(ans).Sub(t0)) + " (frame " + strconv.Itoa(ex.frame(ans)) + "), before the last " +
+				words.Count(late, "copy", "copies") + " passed here: that answer was lost beyond this capture point, or " +
+				words.Pick(late, "the copy", "the copies") + " crossed it. The exchange survived, with setup delayed by up to " + secs(delay) +
+				": look for packet loss on the path or a peer too busy to answer the first copy.")
+		}
 		if len(g) <= 2 && delay < 5*time.Second {
 			sev = SeverityInfo
 		}
