@@ -288,9 +288,22 @@ func (a *Analyzer) endUnknown(st *saState) {
 	var textBuf [512]byte
 	b := append(append(textBuf[:0], what...), words.Pick(len(frames), " (frame ", " (frames ")...)
 	b = appendInts(b, frames)
-	b = append(b, "), after which the capture shows nothing more of it: no IKE message and no ESP. Without keys a Delete and "...)
+	b = append(b, "), after which the capture shows nothing more of it: no IKE message and no ESP. "...)
+	// With keys that read other messages of this SA, "without keys"
+	// would not be true: these could not be read with them.
+	kt := st.auxOrEmpty().keyTally
+	keyed := kt != nil && (kt[0].ok > 0 || kt[1].ok > 0)
+	if keyed {
+		b = append(b, words.Pick(len(frames), "It could not be decrypted", "They could not be decrypted")...)
+		b = append(b, " with the keys given (which read other messages of this SA): a Delete and "...)
+	} else {
+		b = append(b, "Without keys a Delete and "...)
+	}
 	b = append(b, dpd...)
 	b = append(b, " look alike, so the SA may have been deleted there; \"established\" is only the last state the capture"+
-		" shows. Give the keys to know."...)
+		" shows."...)
+	if !keyed {
+		b = append(b, " Give the keys to know."...)
+	}
 	st.addFinding(KindEndUnknown, SeverityInfo, firstT, string(b), frames...)
 }
