@@ -224,14 +224,24 @@ func (a *Analyzer) holdReq(st *saState, side saSide, pl *dissect.Payload, frame 
 	if q.keys != nil {
 		have = *q.keys
 	}
-	if n := min(len(data)/caKeyLen, maxPeerCertReqs-have.n()); n > 0 {
-		// The hashes so far and these, back to back, shared.
-		var buf [maxPeerCertReqs * caKeyLen]byte
-		k := copy(buf[:], have)
-		k += copy(buf[k:], data[:n*caKeyLen])
-		q.keys = a.shared.keys(buf[:k])
+	var buf [maxPeerCertReqs * caKeyLen]byte
+	if b := appendCAKeys(&buf, have, data); b != nil {
+		q.keys = a.shared.keys(b)
 	}
 	return true
+}
+
+// appendCAKeys puts the hashes have and those of data, a CERTREQ's CA
+// hashes, back to back in buf, up to maxPeerCertReqs of them, for sharing
+// through the Analyzer's internTab; nil when data adds none.
+func appendCAKeys(buf *[maxPeerCertReqs * caKeyLen]byte, have caKeys, data []byte) []byte {
+	n := min(len(data)/caKeyLen, maxPeerCertReqs-have.n())
+	if n <= 0 {
+		return nil
+	}
+	k := copy(buf[:], have)
+	k += copy(buf[k:], data[:n*caKeyLen])
+	return buf[:k]
 }
 
 // certSee records the identity, certificate and authentication payloads of
@@ -347,12 +357,9 @@ func (a *Analyzer) certSee(st *saState, p *Packet, side saSide, f *facts) {
 					pc.reqDNs = append(pc.reqDNs, a.shared.text(data[:min(len(data), 1024)]))
 				}
 			default:
-				if n := min(len(data)/caKeyLen, maxPeerCertReqs-pc.reqHashes.n()); n > 0 {
-					// The hashes so far and these, back to back, shared.
-					var buf [maxPeerCertReqs * caKeyLen]byte
-					k := copy(buf[:], pc.reqHashes)
-					k += copy(buf[k:], data[:n*caKeyLen])
-					pc.reqHashes = caKeys(a.shared.text(buf[:k]))
+				var buf [maxPeerCertReqs * caKeyLen]byte
+				if b := appendCAKeys(&buf, pc.reqHashes, data); b != nil {
+					pc.reqHashes = caKeys(a.shared.text(b))
 				}
 			}
 		case dissect.PayloadAuth:

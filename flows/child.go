@@ -125,14 +125,6 @@ func (a *Analyzer) childAnswer(st *saState, p *Packet, side saSide, ex *exRec, f
 	ex.extra().child = c
 }
 
-// firstNonEmpty returns a if set, else b.
-func firstNonEmpty(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
-}
-
 // applyDeletes handles the Delete payloads of a decrypted message sent by
 // side. Each SPI listed is the sender's inbound SPI (RFC 7296 §3.11).
 //

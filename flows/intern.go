@@ -40,15 +40,7 @@ func (t *internTab) text(b []byte) string {
 	if s, ok := t.m[string(b)]; ok { // the conversion in a map index does not allocate
 		return s
 	}
-	if t.m == nil {
-		t.m = make(map[string]string)
-	}
-	if len(t.m) >= internMax {
-		clear(t.m)
-	}
-	s := string(b)
-	t.m[s] = s
-	return s
+	return t.str(string(b))
 }
 
 // keys returns b, CA key hashes, as a shared caKeys: the one already in

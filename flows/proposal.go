@@ -42,32 +42,31 @@ type cachedProps struct {
 // ikeProposals decodes an IKE SA payload (no SPIs: IKE_SA_INIT, MM/AM) via
 // a cache keyed by its content. The result is shared: do not modify it.
 func (a *Analyzer) ikeProposals(version uint8, p dissect.Payload) ([]proposalView, []string) {
-	c, _ := a.ikeProposalsCached(version, p)
+	c := a.ikeProposalsCached(version, p)
 	return c.props, c.sums
 }
 
-// ikeProposalsCached is ikeProposals, returning the decoded payload and
-// whether the cache holds it.
-func (a *Analyzer) ikeProposalsCached(version uint8, p dissect.Payload) (*cachedProps, bool) {
+// ikeProposalsCached is ikeProposals, returning the decoded payload: its
+// id is not 0 when the cache holds it.
+func (a *Analyzer) ikeProposalsCached(version uint8, p dissect.Payload) *cachedProps {
 	h := a.hash(p.Body) ^ uint64(version)
 	if c, ok := a.props[h]; ok && string(c.body) == string(p.Body) {
-		return c, true
+		return c
 	}
 	props := decodeProposals(version, p)
 	for i := range props {
 		props[i].spi = nil
 	}
 	c := &cachedProps{body: append([]byte(nil), p.Body...), props: props, sums: summaries(version, props)}
-	if len(a.props) < propCacheMax && len(a.propList) < propCacheMax {
+	if len(a.propList) < propCacheMax {
 		// propList keeps every entry ever cached (even one a colliding
 		// hash took the place of), bounded by propCacheMax itself: the
-		// entries open SAs point at by number.
+		// entries open SAs point at by number. props holds no more.
 		a.props[h] = c
 		a.propList = append(a.propList, c)
 		c.id = uint16(len(a.propList))
-		return c, true
 	}
-	return c, false
+	return c
 }
 
 // ikeOffer returns the proposals of an initiator's IKE SA payload
@@ -77,8 +76,8 @@ func (a *Analyzer) ikeProposalsCached(version uint8, p dissect.Payload) (*cached
 // entry, which would keep the payload's bytes and views alive with the
 // SA).
 func (a *Analyzer) ikeOffer(version uint8, p dissect.Payload) (uint16, []string) {
-	c, cached := a.ikeProposalsCached(version, p)
-	if cached && c.id != 0 {
+	c := a.ikeProposalsCached(version, p)
+	if c.id != 0 {
 		return c.id, nil
 	}
 	return 0, c.sums

@@ -280,7 +280,7 @@ func (a *Analyzer) offeredOf(st *saState) []string {
 func (st *saState) exchangesOmitted() int { return st.moreOrEmpty().omitted }
 
 // name returns SA.Name.
-func (st *saState) name() string { return st.SPIi.String() + "/" + st.SPIr.String() }
+func (st *saState) name() string { return spiName(st.SPIi, st.SPIr) }
 
 // snapshot brings st.sa, allocating it, up to date with the working
 // fields (tab is the analyzer's table of texts: saState.prop) and returns

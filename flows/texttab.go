@@ -38,18 +38,15 @@ func (t *textTab) id(b []byte) textID {
 	if len(b) == 0 {
 		return textNone
 	}
-	if id, ok := t.ids[string(b)]; ok {
+	if id, ok := t.ids[string(b)]; ok { // the conversion in a map index does not allocate
 		return id
 	}
-	if len(t.texts) < t.limit {
-		s := string(b)
-		id := textID(len(t.texts))
-		t.texts = append(t.texts, s)
-		t.ids[s] = id
-		return id
+	s := string(b)
+	id := t.idString(s)
+	if id == textSpilled {
+		t.spill = s
 	}
-	t.spill = string(b)
-	return textSpilled
+	return id
 }
 
 // idString returns the textID of s, adding it to the table when it is new
