@@ -639,8 +639,13 @@ func (a *Analyzer) espFindings(st *saState) {
 			}
 			a.oneWay(st, c, "initiator", "responder", c.ESPPackets.IToR, c.firstESP, c.lastESP)
 		case c.ESPPackets.RToI >= 3 && c.ESPPackets.IToR == 0:
-			if otherHalf(sa.ChildSAs, c, false) != nil {
-				continue // reported with its other half (halves)
+			if h := otherHalf(sa.ChildSAs, c, false); h != nil {
+				// The pair is reported once, from its initiator's half
+				// when that half's case above reports it.
+				if h.ESPPackets.IToR < 3 || otherHalf(sa.ChildSAs, h, true) != c {
+					a.halves(st, h, c)
+				}
+				continue
 			}
 			a.oneWay(st, c, "responder", "initiator", c.ESPPackets.RToI, c.firstESP, c.lastESP)
 		}
@@ -670,7 +675,8 @@ func otherHalf(children []*ChildSA, c *ChildSA, fromI bool) *ChildSA {
 }
 
 // halves reports ci, carrying ESP from the initiator only, and cr, known
-// only by the responder's ESP, as what they may be: one child SA whose
+// only by the responder's ESP (the one otherHalf pairs with ci), as what
+// they may be: one child SA whose
 // SPIs the capture shows one each. A one_way_esp warning for each would
 // state what the capture does not show.
 func (a *Analyzer) halves(st *saState, ci, cr *ChildSA) {

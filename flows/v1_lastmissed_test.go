@@ -59,3 +59,30 @@ func TestV1LastPhase1MessageMissed(t *testing.T) {
 		}
 	}
 }
+
+// TestV1HalvesAsymmetric: ikev1-main-quick without MM6 and without two of
+// the initiator's three ESP packets (frames 10 and 12), with keys. The
+// initiator's half of the child SA then carries one packet, the
+// responder's half three: the pair is still reported, once, as halves that
+// may be one child SA (before, the responder's half was skipped as if its
+// partner reported it, and nothing was said).
+func TestV1HalvesAsymmetric(t *testing.T) {
+	dir := filepath.Join(corpusDir, "ikev1-main-quick")
+	pk := slices.DeleteFunc(loadPackets(t, filepath.Join(dir, "capture.pcap")), func(p Packet) bool {
+		return p.Frame == 6 || p.Frame == 10 || p.Frame == 12
+	})
+	r := analyze(pk, Options{Decryptor: keyringFor(t, filepath.Join(dir, "ikev1_decryption_table"))})
+	n := 0
+	for _, f := range r.SAs[0].Findings {
+		if f.Kind != KindOneWayESP {
+			continue
+		}
+		n++
+		if f.Severity != SeverityInfo || !strings.Contains(f.Message, "may be one child SA") || !strings.Contains(f.Message, "carries 1 ESP packet from the initiator") {
+			t.Errorf("%s %s", f.Severity, f.Message)
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d one_way_esp findings, want 1", n)
+	}
+}
