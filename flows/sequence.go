@@ -70,7 +70,8 @@ type Sequenced struct {
 }
 
 // Packet returns the packet. Its Data is valid until s is passed to
-// Recycle or Next.
+// Recycle or Next (after MoveData: until the caller reuses the octets it
+// moved them to).
 func (s *Sequenced) Packet() *Packet { return &s.p }
 
 // Sequencer returns the Sequencer for a's packets; there is one per

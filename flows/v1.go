@@ -783,15 +783,3 @@ func bothSpoke(ex *exRec, side saSide) bool {
 	}
 	return false
 }
-
-// labelCount returns how many messages of ex carry the label (copies and
-// changed versions of the same step).
-func labelCount(ex *exRec, label string) int {
-	n := 0
-	for i := range ex.nmsgs() {
-		if ex.label(i) == label {
-			n++
-		}
-	}
-	return n
-}

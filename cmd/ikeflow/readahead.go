@@ -188,27 +188,20 @@ func (ra *readAhead) fillPrepared(m *merger, b *raBlock) bool {
 
 // fillSequenced fills b (back from the analyzer, or new) with the packets
 // that leave the Sequencer, in order, their octets moved to b.data, and
-// warnings, reading m as the Sequencer needs more; it first recycles b's
-// packets, which the analyzer is done with (their buffers went back to
-// the Sequencer when their octets were moved). It reports whether the
-// goroutine must stop (quit).
+// warnings, reading m as the Sequencer needs more. b's old packets need no
+// Recycle: their buffers went back to the Sequencer when their octets were
+// moved (MoveData), and their items are overwritten. It reports whether
+// the goroutine must stop (quit).
 func (ra *readAhead) fillSequenced(m *merger, b *raBlock) bool {
-	for i := range b.items {
-		if it := &b.items[i]; it.isSeq {
-			ra.seq.Recycle(&it.seq)
-		}
-	}
 	b.items, b.data, b.end, b.err = b.items[:0], b.data[:0], false, nil
 	var pkt flows.Packet
-	octets := 0
-	for len(b.items) < raBlockItems && octets < raBlockOctets {
+	for len(b.items) < raBlockItems && len(b.data) < raBlockOctets {
 		// Next fills the item in place (no copy of it appended after).
 		b.items = append(b.items, raItem{})
 		it := &b.items[len(b.items)-1]
 		if ra.seq.Next(&it.seq) {
 			it.isSeq = true
 			b.data = ra.seq.MoveData(&it.seq, b.data)
-			octets += len(it.seq.Packet().Data)
 			continue
 		}
 		b.items = b.items[:len(b.items)-1]

@@ -20,16 +20,15 @@ func outputWidth(w io.Writer, flag int) int {
 	if flag != autoWidth {
 		return max(flag, 0)
 	}
-	if !isTerminal(w) {
+	cols, ok := termCols(w)
+	if !ok {
 		return 0
 	}
 	if n, err := strconv.Atoi(strings.TrimSpace(os.Getenv("COLUMNS"))); err == nil && n > 0 {
 		return n
 	}
-	if f, ok := w.(*os.File); ok {
-		if ws, err := unix.IoctlGetWinsize(int(f.Fd()), unix.TIOCGWINSZ); err == nil && ws.Col > 0 {
-			return int(ws.Col)
-		}
+	if cols > 0 {
+		return cols
 	}
 	return 80
 }
@@ -41,22 +40,30 @@ func outputWidth(w io.Writer, flag int) int {
 // in colour, rendered twice (the wide tables, then the narrow form) for
 // nothing.
 func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
+	_, ok := termCols(w)
+	return ok
+}
+
+// termCols asks w's window size once: ok when w is a terminal (isTerminal),
+// with its width in columns (0 when it says none).
+func termCols(w io.Writer) (cols int, ok bool) {
+	f, isFile := w.(*os.File)
+	if !isFile {
+		return 0, false
 	}
 	st, err := f.Stat()
 	if err != nil || st.Mode()&os.ModeCharDevice == 0 {
-		return false
+		return 0, false
 	}
 	// Through SyscallConn, not Fd: Fd would put the file in blocking mode.
 	rc, err := f.SyscallConn()
 	if err != nil {
-		return false
+		return 0, false
 	}
+	var ws *unix.Winsize
 	var ioErr error
-	if err := rc.Control(func(fd uintptr) { _, ioErr = unix.IoctlGetWinsize(int(fd), unix.TIOCGWINSZ) }); err != nil {
-		return false
+	if err := rc.Control(func(fd uintptr) { ws, ioErr = unix.IoctlGetWinsize(int(fd), unix.TIOCGWINSZ) }); err != nil || ioErr != nil {
+		return 0, false
 	}
-	return ioErr == nil
+	return int(ws.Col), true
 }
