@@ -288,7 +288,7 @@ func answerOf(ex *exRec, g []int, step uint8) (ans int, late int) {
 			continue
 		}
 		if step > 0 {
-			if labelIndex(ex.label(i)) <= step {
+			if ex.labelKey(m)-1 <= int(step) { // labelKey is 1 + the label's number
 				continue
 			}
 		} else if !m.response() {
@@ -384,8 +384,11 @@ func (a *Analyzer) retransmitFinding(st *saState, ex *exRec, g []int) {
 			sev = SeverityWarning
 		}
 	case answered:
-		ans, late := answerOf(ex, g, labelIndex(label))
-		if late == 0 || cut > 0 {
+		ans, late := -1, 0
+		if cut == 0 {
+			ans, late = answerOf(ex, g, labelIndex(label))
+		}
+		if late == 0 {
 			b.WriteString("It was eventually answered, so the exchange survived, but setup was delayed by " + atLeast + secs(delay) +
 				": look for packet loss on the path or a peer too busy to answer the first copy.")
 		} else {

@@ -144,12 +144,14 @@ func v1Label(t dissect.ExchangeType, n uint8) string {
 	return prefix + strconv.Itoa(int(n))
 }
 
-// labelIndex returns n of a label such as "MM3" (0 when none).
+// labelIndex returns n of a label such as "MM3" or "MM12" (v1Label; 0
+// when none).
 func labelIndex(l string) uint8 {
-	if len(l) < 3 {
+	d := strings.TrimLeft(l, "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+	n, err := strconv.Atoi(d)
+	if err != nil || n < 0 || n > 255 || len(d) == len(l) {
 		return 0
 	}
-	n, _ := strconv.Atoi(l[len(l)-1:])
 	return uint8(n)
 }
 
