@@ -277,16 +277,18 @@ func (t *Tracker) v1Message(raw []byte, m *dissect.Message, src netip.Addr) Resu
 		}
 		t.v1init[h.SPIi] = src
 	}
+	fromI := t.v1init[h.SPIi] == src
 	s, err := t.v1Session(h)
+	if IsFragmentV1(raw) {
+		// Reassembled with or without a session: the whole message is
+		// shown even when no key covers its SA.
+		return t.v1Fragment(s, err, raw, fromI)
+	}
 	if err != nil {
 		if h.IsEncrypted() {
 			return Result{State: StateOf(err), Err: err}
 		}
 		return Result{State: StateNotEncrypted}
-	}
-	fromI := t.v1init[h.SPIi] == src
-	if IsFragmentV1(raw) {
-		return t.v1Fragment(s, raw, fromI)
 	}
 	if h.IsEncrypted() {
 		t.skipTails(s, h)
@@ -327,8 +329,10 @@ func (t *Tracker) remember(k saKey, s Suite) {
 // it, feeds the reassembled message to the session: the Result then
 // carries the Fragment (Whole is the message) and the decryption of the
 // whole message. A fragment that does not complete a message is clear:
-// StateNotEncrypted, with its Fragment.
-func (t *Tracker) v1Fragment(s *V1Session, raw []byte, fromI bool) Result {
+// StateNotEncrypted, with its Fragment. Without a session (s nil, sessErr
+// why: no key covers the SA) the whole message is not fed: an encrypted
+// one has sessErr's state.
+func (t *Tracker) v1Fragment(s *V1Session, sessErr error, raw []byte, fromI bool) Result {
 	f, err := t.reasm1.Add(raw, fromI)
 	if err != nil {
 		return Result{State: StateNotEncrypted, Err: err, Fragment: f}
@@ -341,6 +345,12 @@ func (t *Tracker) v1Fragment(s *V1Session, raw []byte, fromI bool) Result {
 		return Result{State: StateNotEncrypted, Err: err, Fragment: f}
 	}
 	h := &w.Header
+	if s == nil {
+		if h.IsEncrypted() {
+			return Result{State: StateOf(sessErr), Err: sessErr, Fragment: f}
+		}
+		return Result{State: StateNotEncrypted, Fragment: f}
+	}
 	if h.IsEncrypted() {
 		t.skipTails(s, h)
 	}

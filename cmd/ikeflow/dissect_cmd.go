@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"net/netip"
 	"strconv"
 	"strings"
 
@@ -92,8 +91,6 @@ type dissector struct {
 	// one more record (reassembled); wres holds it.
 	whole *decrypt.Result
 	wres  decrypt.Result
-	frags decrypt.ReassemblerV1      // reassembly without keys (with keys the Tracker's)
-	inits map[dissect.SPI]netip.Addr // IKEv1 initiator address by initiator cookie (v1init)
 }
 
 func (d *dissector) file(e *env, path string, opt capture.Options) error {
@@ -103,7 +100,6 @@ func (d *dissector) file(e *env, path string, opt capture.Options) error {
 	}
 	defer r.Close()
 	d.trk = decrypt.NewTracker(d.keys) // SAs do not span files
-	d.frags, d.inits = decrypt.ReassemblerV1{}, nil
 	for {
 		ev, err := r.Next()
 		if err == io.EOF {
@@ -155,13 +151,17 @@ func (d *dissector) record(ev *capture.Event) *record {
 	decErr := m.DecodeFromBytes(ev.Data)
 	// Without keys there is nothing to learn or open: every encrypted
 	// part is "no key".
+	// An IKEv1 fragment goes to the Tracker with or without keys: it
+	// reassembles the message (and decrypts it when it can).
 	dec := decrypt.Result{State: decrypt.StateNoKey}
-	if d.keys.Len() > 0 && (decErr == nil || m.Ciphertext != nil || hasEncrypted(m)) {
+	v1frag := decrypt.IsFragmentV1(m.Raw)
+	if v1frag || d.keys.Len() > 0 && (decErr == nil || m.Ciphertext != nil || hasEncrypted(m)) {
 		dec = d.trk.Message(m.Raw, m, ev.Src.Addr())
 	}
 	d.whole = nil
-	if m.Header.MajorVersion == 1 && decrypt.IsFragmentV1(m.Raw) {
-		d.whole = d.reasm(m.Raw, ev.Src.Addr(), dec)
+	if v1frag && dec.Fragment.Complete && dec.Fragment.Whole != nil {
+		d.wres = dec
+		d.whole = &d.wres
 	}
 	return d.build(ev, m, decErr, dec)
 }
@@ -270,42 +270,6 @@ func ports(ps []uint16) string {
 		s[i] = strconv.Itoa(int(p))
 	}
 	return strings.Join(s, ", ")
-}
-
-// reasm returns what dissect shows of the IKEv1 message a fragment
-// completes: the Tracker's Result (with keys: it reassembles and decrypts),
-// or without keys a Result from the dissector's own reassembly; nil when
-// the fragment completes nothing.
-func (d *dissector) reasm(raw []byte, src netip.Addr, dec decrypt.Result) *decrypt.Result {
-	if d.keys.Len() == 0 {
-		fromI := d.v1init(raw, src)
-		f, err := d.frags.Add(raw, fromI)
-		dec = decrypt.Result{State: decrypt.StateNoKey, Fragment: f, Err: err}
-	}
-	if !dec.Fragment.Complete || dec.Fragment.Whole == nil {
-		return nil
-	}
-	d.wres = dec
-	return &d.wres
-}
-
-// v1init tells whether an IKEv1 message comes from its SA's initiator: the
-// sender of the first message seen with its initiator cookie (the
-// Tracker's rule, for the reassembly without keys).
-func (d *dissector) v1init(raw []byte, src netip.Addr) bool {
-	var spi dissect.SPI
-	copy(spi[:], raw[:8])
-	if d.inits == nil {
-		d.inits = map[dissect.SPI]netip.Addr{}
-	}
-	a, ok := d.inits[spi]
-	if !ok {
-		if len(d.inits) >= decrypt.MaxTrackedSAs {
-			clear(d.inits)
-		}
-		d.inits[spi], a = src, src
-	}
-	return a == src
 }
 
 // reassembled returns the record of the IKEv1 message the last fragment

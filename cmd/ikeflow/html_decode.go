@@ -78,7 +78,6 @@ func (d *dissector) decodeFile(path string, opt capture.Options, keep func(frame
 	}
 	defer r.Close()
 	d.trk = decrypt.NewTracker(d.keys) // SAs do not span files
-	d.frags, d.inits = decrypt.ReassemblerV1{}, nil
 	return readEvents(r, path, func(ev *capture.Event) bool {
 		if ev.Kind != capture.KindIKE {
 			return true

@@ -46,3 +46,31 @@ func TestV1FragReassembledDecode(t *testing.T) {
 		}
 	}
 }
+
+// TestV1FragReassembledOtherKeys: with keys that cover another SA only
+// (ikev1-main-quick's), dissect still shows the two messages the fragments
+// of ikev1-cert-fragmentation complete, as it does without keys: before,
+// the Tracker reassembled only for SAs it had keys for, and the dissector
+// used its own reassembly only without any keys, so none was shown.
+func TestV1FragReassembledOtherKeys(t *testing.T) {
+	c, _ := scenario(t, "ikev1-cert-fragmentation")
+	_, other := scenario(t, "ikev1-main-quick")
+	bare, errb, code := ikeflow(t, "dissect", c)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errb)
+	}
+	args := []string{"dissect"}
+	for _, k := range other {
+		args = append(args, "--keys", k)
+	}
+	out, errb, code := ikeflow(t, append(args, c)...)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errb)
+	}
+	if n := strings.Count(out, "reassembled from 3 IKEv1 fragments"); n != 2 {
+		t.Errorf("%d reassembled messages with another SA's keys, want 2", n)
+	}
+	if out != bare {
+		t.Error("dissect with another SA's keys differs from dissect without keys")
+	}
+}
