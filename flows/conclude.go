@@ -207,14 +207,14 @@ type groupedCopy struct {
 // asCopy tells which role c is asked about: a first transmission is not a
 // retransmit, a copy is one.
 func copyKey(ex *exRec, c *cmsg, asCopy bool) (uint32, bool) {
-	if c.retransmit() != asCopy || c.fragTotal != 0 && c.fragNum != 1 || c.fragNum > 1 {
+	if c.retransmit() != asCopy || c.fragment() && c.fragNum != 1 {
 		return 0, false
 	}
 	k := uint32(ex.labelKey(c))<<3 | uint32(c.side())<<2
 	if c.response() {
 		k |= 2
 	}
-	if c.fragTotal != 0 || c.fragNum != 0 {
+	if c.fragment() {
 		k |= 1
 	}
 	return k, true

@@ -439,6 +439,10 @@ type cmsg struct {
 	fragNum, fragTotal uint8
 }
 
+// fragment reports whether c is a fragment: IKEv2 SKF (number and total)
+// or IKEv1 (a number; a total only on the last).
+func (c *cmsg) fragment() bool { return c.fragNum != 0 || c.fragTotal != 0 }
+
 // fragWide in cmsg.fragNum or fragTotal says that the value, fragWide or
 // more, is in the exchange's exOdd.
 const fragWide = 0xFF
