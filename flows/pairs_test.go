@@ -2,6 +2,7 @@ package flows
 
 import (
 	"net/netip"
+	"reflect"
 	"runtime"
 	"slices"
 	"strconv"
@@ -26,7 +27,7 @@ func TestPairHistBounded(t *testing.T) {
 	}{{16, false}, {16, true}, {100, false}, {100, true}} {
 		bound, flapFirst := c.bound, c.flapFirst
 		a := NewAnalyzer(Options{})
-		a.histMax = bound
+		a.hist.max = bound
 		start := time.Minute
 		if flapFirst {
 			start = -time.Hour
@@ -100,12 +101,13 @@ func flapFive(t *testing.T, a *Analyzer, start time.Duration) {
 
 // TestPairHistBytes measures the heap that the history of pairs of peers
 // with a single finished SA costs (the million-SA concentrator capture
-// fills the table with them): at most 128 B a pair, the map entry and
-// the queue included (273 B when every pair had its own record, cycle
-// slice and addresses; 209 B with the record as the map value, the map
-// half full after its last growth at 2^14 entries like the table at its
-// bound of 2^17; 168 B with a 4-byte index in the map; 115 B with IPv4
-// pairs keyed by 8 octets, pairMap).
+// fills the table with them): at most 64 B a pair, the map entry and the
+// ring included (273 B when every pair had its own record, cycle slice
+// and addresses; 209 B with the record as the map value, the map half
+// full after its last growth at 2^14 entries like the table at its bound
+// of 2^17; 168 B with a 4-byte index in the map; 115 B with IPv4 pairs
+// keyed by 8 octets, pairMap; 54 B with the 24-octet pointer-free record
+// and a ring of record indexes instead of 48 octets and 32-octet keys).
 func TestPairHistBytes(t *testing.T) {
 	const n = 1 << 14
 	a := NewAnalyzer(Options{})
@@ -124,22 +126,29 @@ func TestPairHistBytes(t *testing.T) {
 	}
 	per := (int64(after.HeapAlloc) - int64(before.HeapAlloc)) / n
 	t.Logf("%d B per single-SA pair", per)
-	if per > 128 {
-		t.Errorf("%d B per single-SA pair, want at most 128", per)
+	if per > 64 {
+		t.Errorf("%d B per single-SA pair, want at most 64", per)
 	}
 }
 
 // singleSAPairs returns n finished established SAs, each between its own
-// pair of peers, one second apart.
+// pair of IPv4 peers, one second apart.
 func singleSAPairs(n int) []saState {
+	return singleSAPairsAt(n, func(i int) netip.Addr {
+		return netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)})
+	}, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), 1)
+}
+
+// singleSAPairsAt returns n finished established SAs, each between peer(i)
+// and 192.0.2.1, one second apart from base, the i-th first seen in frame
+// frame0+2i.
+func singleSAPairsAt(n int, peer func(int) netip.Addr, base time.Time, frame0 int) []saState {
 	sts := make([]saState, n)
-	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	for i := range sts {
-		ip := netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)})
 		st := &sts[i]
-		st.setPeers(netip.AddrPortFrom(ip, 500), netip.AddrPortFrom(netip.AddrFrom4([4]byte{192, 0, 2, 1}), 500))
+		st.setPeers(netip.AddrPortFrom(peer(i), 500), netip.AddrPortFrom(netip.AddrFrom4([4]byte{192, 0, 2, 1}), 500))
 		st.initTimes(base.Add(time.Duration(i) * time.Second))
-		st.touch(base.Add(time.Duration(i)*time.Second+time.Minute), 2*i+1)
+		st.touch(base.Add(time.Duration(i)*time.Second+time.Minute), frame0+2*i)
 		st.out.set(outAuthOK)
 	}
 	return sts
@@ -147,26 +156,178 @@ func singleSAPairs(n int) []saState {
 
 // TestPairQueueBounded sends ten times the bound of single-SA pairs
 // through the history: the queue of pairs that may be dropped never takes
-// more than a key per pair of the bound (a slice compacted when half
+// more than an index per pair of the bound (a slice compacted when half
 // consumed took up to twice that), it still drops the oldest first, and
-// the pairs kept are the last ones.
+// the pairs kept are the last ones. The pairs are of IPv4 peers, of an
+// IPv6 and an IPv4 peer (whose keys the records do not hold), and of IPv4
+// peers whose SAs start at times in a location and in frames past 2^32
+// (which the records do not hold exactly): what is held beside the
+// records for them is dropped with them.
 func TestPairQueueBounded(t *testing.T) {
 	const bound = 1000
-	a := NewAnalyzer(Options{})
-	a.histMax = bound
-	sts := singleSAPairs(10 * bound)
-	for i := range sts {
-		a.observePair(&sts[i])
-		if cap(a.histQ) > bound {
-			t.Fatalf("after %d pairs: queue of %d keys, bound %d", i+1, cap(a.histQ), bound)
+	v4 := func(i int) netip.Addr { return netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)}) }
+	v6 := func(i int) netip.Addr {
+		return netip.AddrFrom16([16]byte{0x20, 0x01, 0x0d, 0xb8, 13: byte(i >> 16), 14: byte(i >> 8), 15: byte(i)})
+	}
+	utc := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		name   string
+		peer   func(int) netip.Addr
+		base   time.Time
+		frame0 int
+		key6   int // pairs whose keys are held beside the records
+		wide   int // pairs whose first SA is held beside the records
+	}{
+		{"ipv4", v4, utc, 1, 0, 0},
+		{"ipv6", v6, utc, 1, bound, 0},
+		{"wide", v4, utc.In(time.FixedZone("CET", 3600)), 1 << 32, 0, bound},
+	} {
+		a := NewAnalyzer(Options{})
+		a.hist.max = bound
+		sts := singleSAPairsAt(10*bound, c.peer, c.base, c.frame0)
+		for i := range sts {
+			a.observePair(&sts[i])
+			if cap(a.hist.q) > bound {
+				t.Fatalf("%s: after %d pairs: queue of %d keys, bound %d", c.name, i+1, cap(a.hist.q), bound)
+			}
+		}
+		if a.hist.len() != bound || a.hist.dropped != 9*bound {
+			t.Fatalf("%s: %d pairs kept, %d dropped; want %d, %d", c.name, a.hist.len(), a.hist.dropped, bound, 9*bound)
+		}
+		if len(a.hist.key6) != c.key6 || len(a.hist.wide) != c.wide || len(a.hist.recs) != bound {
+			t.Errorf("%s: %d records, %d IPv6 keys, %d wide starts; want %d, %d, %d", c.name,
+				len(a.hist.recs), len(a.hist.key6), len(a.hist.wide), bound, c.key6, c.wide)
+		}
+		for i := 9 * bound; i < len(sts); i++ {
+			st := &sts[i]
+			j, ok := a.hist.index.lookup(st.pairKey())
+			if !ok {
+				t.Fatalf("%s: pair %d (one of the last %d) was dropped", c.name, i, bound)
+			}
+			if a.hist.key(j) != st.pairKey() || a.hist.start(j) != st.start() || a.hist.firstFrame(j) != st.firstFrame() {
+				t.Fatalf("%s: pair %d: record of %v, %v, frame %d; want %v, %v, %d", c.name, i,
+					a.hist.key(j), a.hist.start(j), a.hist.firstFrame(j), st.pairKey(), st.start(), st.firstFrame())
+			}
 		}
 	}
-	if a.hist.len() != bound || a.pairsDropped != 9*bound {
-		t.Fatalf("%d pairs kept, %d dropped; want %d, %d", a.hist.len(), a.pairsDropped, bound, 9*bound)
+}
+
+// TestPairHistSize holds a pair's record to 24 octets without pointers, so
+// that the 2^17 records of a full history cost 3 MB that the garbage
+// collector need not scan (48 octets with a time.Time's location and a
+// pointer to the rest of the history before).
+func TestPairHistSize(t *testing.T) {
+	typ := reflect.TypeFor[pairHist]()
+	if typ.Size() > 24 {
+		t.Errorf("pairHist is %d octets, want at most 24", typ.Size())
 	}
-	for i := 9 * bound; i < len(sts); i++ {
-		if _, ok := a.hist.lookup(sts[i].pairKey()); !ok {
-			t.Fatalf("pair %d (one of the last %d) was dropped", i, bound)
+	if p := pointerField(typ); p != "" {
+		t.Errorf("pairHist holds a pointer (%s)", p)
+	}
+}
+
+// pointerField names a field of typ that is or holds a pointer ("" when
+// none).
+func pointerField(typ reflect.Type) string {
+	switch typ.Kind() {
+	case reflect.Struct:
+		for i := range typ.NumField() {
+			f := typ.Field(i)
+			if p := pointerField(f.Type); p != "" {
+				return f.Name + "." + p
+			}
+		}
+		return ""
+	case reflect.Array:
+		if typ.Len() == 0 {
+			return ""
+		}
+		return pointerField(typ.Elem())
+	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
+		reflect.Float32, reflect.Float64, reflect.Complex64, reflect.Complex128:
+		return ""
+	}
+	return typ.String()
+}
+
+// TestFlappingExact replays the real ikev2-psk-success exchange five times
+// between the same peers, 20 s apart, as a library caller may feed it:
+// between IPv4 peers in frames from 1 at UTC times (the compact record),
+// between IPv6 peers, at times in a location, in frames past 2^32 and in
+// negative frames (held beside it). The flapping warning names the five
+// SAs' first frames, gives the first SA's start as it was (location
+// included) and the same text but for the addresses, whatever the form.
+func TestFlappingExact(t *testing.T) {
+	base := corpusPackets(t, "ikev2-psk-success")
+	a4, b4 := base[0].Src.Addr(), base[0].Dst.Addr()
+	a6, b6 := netip.MustParseAddr("2001:db8::a"), netip.MustParseAddr("2001:db8::b")
+	cet := time.FixedZone("CET", 3600)
+	want := ""
+	for _, c := range []struct {
+		name   string
+		frame0 int
+		loc    *time.Location
+		v6     bool
+	}{
+		{"compact", 0, nil, false},
+		{"ipv6", 0, nil, true},
+		{"location", 0, cet, false},
+		{"frames past 2^32", 1 << 32, nil, false},
+		{"negative frames", -1 << 20, nil, false},
+		{"all", 1 << 40, cet, true},
+	} {
+		var pk []Packet
+		var firsts []int
+		for i := range 5 {
+			firsts = append(firsts, c.frame0+len(pk)+1)
+			for _, p := range clonePackets(base) {
+				p.Time = p.Time.Add(time.Duration(i) * 20 * time.Second)
+				if c.loc != nil {
+					p.Time = p.Time.In(c.loc)
+				}
+				p.Frame = c.frame0 + len(pk) + 1
+				copySPIs(&p, i+1)
+				if c.v6 {
+					swap := func(x netip.AddrPort) netip.AddrPort {
+						if x.Addr() == a4 {
+							return netip.AddrPortFrom(a6, x.Port())
+						}
+						return netip.AddrPortFrom(b6, x.Port())
+					}
+					p.Src, p.Dst = swap(p.Src), swap(p.Dst)
+				}
+				pk = append(pk, p)
+			}
+		}
+		r := analyze(pk, Options{})
+		var warns []Finding
+		for _, f := range r.Findings {
+			if f.Kind == KindFlapping {
+				warns = append(warns, f)
+			}
+		}
+		if len(r.SAs) != 5 || len(warns) != 1 || warns[0].Severity != SeverityWarning {
+			t.Fatalf("%s: %d SAs, flapping findings %v", c.name, len(r.SAs), warns)
+		}
+		f := warns[0]
+		if f.Time != pk[0].Time || f.Time.Location() != pk[0].Time.Location() {
+			t.Errorf("%s: finding time %v, want the first packet's %v", c.name, f.Time, pk[0].Time)
+		}
+		if !slices.Equal(f.Frames, firsts) {
+			t.Errorf("%s: frames %v, want %v", c.name, f.Frames, firsts)
+		}
+		msg := f.Message
+		if c.v6 {
+			msg = strings.NewReplacer(a6.String(), a4.String(), b6.String(), b4.String()).Replace(msg)
+		}
+		if want == "" {
+			want = msg
+			if !strings.HasPrefix(want, a4.String()+" and "+b4.String()+" established 5 short-lived IKE SAs in ") {
+				t.Errorf("%s: message %q", c.name, want)
+			}
+		} else if msg != want {
+			t.Errorf("%s: message %q, want %q", c.name, msg, want)
 		}
 	}
 }
