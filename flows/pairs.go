@@ -2,7 +2,9 @@ package flows
 
 import (
 	"cmp"
+	"hash/maphash"
 	"math"
+	"math/bits"
 	"net/netip"
 	"slices"
 	"strconv"
@@ -26,9 +28,10 @@ func makePairKey(x, y netip.Addr) pairKey {
 // SA (it cannot have flapped yet) is dropped to make room (pairsDropped
 // counts them, and a note says so); a pair with more is kept. The choice
 // depends only on the order SAs finished, so the output is the same on
-// every run. 2^17 pairs of IPv4 peers with a single SA cost about 6.5 MB
-// (TestPairHistBytes); without the bound a capture of a million short SAs
-// between distinct peers held 150 MB of history.
+// every run. 2^17 pairs of IPv4 peers with a single SA cost about 4.5 MB
+// (TestPairHistBytes: record, ring and table); without the bound a
+// capture of a million short SAs between distinct peers held 150 MB of
+// history.
 const maxPairHist = 1 << 17
 
 // pairDropScan bounds the queued pairs examined to find one to drop, so
@@ -57,8 +60,8 @@ const pairDropScan = 64
 // holds more than max entries, and key6 and wide lose an entry when its
 // pair is dropped.
 type pairHistory struct {
-	index pairMap[int32] // the index in recs of each pair's record
-	recs  []pairHist     // every record is a pair's (a dropped pair's is reused at once)
+	index pairTable  // finds each pair's record in recs (pairtable.go)
+	recs  []pairHist // every record is a pair's (a dropped pair's is reused at once)
 	key6  map[int32]pairKey
 	wide  map[int32]histStart
 	more  map[int32]*pairMore
@@ -118,11 +121,11 @@ type cycle struct {
 
 // newPairHistory returns an empty history of at most max pairs.
 func newPairHistory(max int) pairHistory {
-	return pairHistory{index: newPairMap[int32](0), max: max}
+	return pairHistory{index: pairTable{seed: maphash.MakeSeed()}, max: max}
 }
 
 // len returns the number of pairs in the history.
-func (h *pairHistory) len() int { return h.index.len() }
+func (h *pairHistory) len() int { return h.index.n }
 
 // n returns the number of SAs in the history of the pair of record i.
 func (h *pairHistory) n(i int32) int {
@@ -173,7 +176,7 @@ func (a *Analyzer) observePair(st *saState) {
 // observe records st, a finished SA that enters its pair's history.
 func (h *pairHistory) observe(st *saState) {
 	k := st.pairKey()
-	i, ok := h.index.lookup(k)
+	i, ok := h.lookup(k)
 	if !ok {
 		h.add(k, st)
 		return
@@ -219,7 +222,7 @@ func (h *pairHistory) add(k pairKey, st *saState) {
 		rec.flags |= histV6
 	}
 	var i int32
-	if h.index.len() >= h.max {
+	if h.len() >= h.max {
 		free, ok := h.drop()
 		if !ok {
 			h.dropped++
@@ -251,7 +254,7 @@ func (h *pairHistory) add(k pairKey, st *saState) {
 		}
 		h.key6[i] = k
 	}
-	h.index.set(k, i)
+	h.insert(i)
 	h.queue(i)
 }
 
@@ -263,10 +266,10 @@ func (h *pairHistory) add(k pairKey, st *saState) {
 func (a *Analyzer) reservePairs(n int) {
 	h := &a.hist
 	n = min(n, h.max)
-	if h.index.len() > 0 || len(h.recs) > 0 || h.qn > 0 || n <= 64 {
+	if h.len() > 0 || len(h.recs) > 0 || h.qn > 0 || n <= 64 {
 		return
 	}
-	h.index = newPairMap[int32](n)
+	h.index.slots = make([]int32, 1<<bits.Len(uint(2*n-1))) // at most half full
 	h.recs = make([]pairHist, 0, n)
 	h.q, h.qHead = make([]int32, n), 0
 }
@@ -281,7 +284,7 @@ func (h *pairHistory) drop() (int32, bool) {
 		h.qHead = (h.qHead + 1) % len(h.q)
 		h.qn--
 		if h.recs[i].flags&histMore == 0 {
-			h.index.del(h.key(i))
+			h.remove(i)
 			delete(h.key6, i)
 			delete(h.wide, i)
 			h.recs[i] = pairHist{}

@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"math/rand/v2"
 	"net/netip"
 	"reflect"
 	"runtime"
@@ -200,7 +201,7 @@ func TestPairQueueBounded(t *testing.T) {
 		}
 		for i := 9 * bound; i < len(sts); i++ {
 			st := &sts[i]
-			j, ok := a.hist.index.lookup(st.pairKey())
+			j, ok := a.hist.lookup(st.pairKey())
 			if !ok {
 				t.Fatalf("%s: pair %d (one of the last %d) was dropped", c.name, i, bound)
 			}
@@ -328,6 +329,109 @@ func TestFlappingExact(t *testing.T) {
 			}
 		} else if msg != want {
 			t.Errorf("%s: message %q, want %q", c.name, msg, want)
+		}
+	}
+}
+
+// TestPairHistModel feeds random finished SAs between 300 pairs of peers
+// (IPv4, IPv6 and mixed, each pair named in either direction and, for
+// IPv4, sometimes by its IPv4-mapped form) through histories bounded to
+// 7, 31 and 100 pairs, and checks them after every SA against a model of
+// the bound: a map of SA counts per pair and a queue of pairs in the
+// order their history started, from which the oldest pair of a single SA
+// among the next pairDropScan queued is dropped. The same pairs are kept
+// and dropped, with the same counts; every record is found under its own
+// key and no other, and the table holds every record once.
+func TestPairHistModel(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 17))
+	addrs := make([]netip.Addr, 0, 40)
+	for i := range 20 {
+		addrs = append(addrs, netip.AddrFrom4([4]byte{198, 51, 100, byte(i)}),
+			netip.AddrFrom16([16]byte{0x20, 0x01, 0x0d, 0xb8, 15: byte(i)}))
+	}
+	type pair struct{ x, y netip.Addr }
+	pairs := make([]pair, 0, 300)
+	for len(pairs) < cap(pairs) {
+		x, y := addrs[rng.IntN(len(addrs))], addrs[rng.IntN(len(addrs))]
+		if x != y && !slices.ContainsFunc(pairs, func(p pair) bool { return makePairKey(p.x, p.y) == makePairKey(x, y) }) {
+			pairs = append(pairs, pair{x, y})
+		}
+	}
+	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, bound := range []int{7, 31, 100} {
+		h := newPairHistory(bound)
+		count := map[pairKey]int{}
+		var queue []pairKey
+		dropped := 0
+		for step := range 20000 {
+			// Recent pairs come back more often, so that some reach
+			// more than one SA before they would be dropped.
+			j := rng.IntN(len(pairs))
+			if rng.IntN(3) == 0 {
+				j = step % len(pairs)
+			}
+			x, y := pairs[j].x, pairs[j].y
+			if rng.IntN(2) == 0 {
+				x, y = y, x
+			}
+			if x.Is4() && rng.IntN(4) == 0 {
+				x = netip.AddrFrom16(x.As16())
+			}
+			var st saState
+			st.setPeers(netip.AddrPortFrom(x, 500), netip.AddrPortFrom(y, 500))
+			st.initTimes(base.Add(time.Duration(step) * time.Second))
+			st.touch(base.Add(time.Duration(step+rng.IntN(600))*time.Second), step+1)
+			st.out.set(outAuthOK)
+			h.observe(&st)
+
+			k := makePairKey(x, y)
+			switch {
+			case count[k] > 0:
+				count[k]++
+			case len(count) < bound:
+				count[k] = 1
+				queue = append(queue, k)
+			default:
+				ok := false
+				for n := 0; n < pairDropScan && len(queue) > 0 && !ok; n++ {
+					q := queue[0]
+					queue = queue[1:]
+					if count[q] == 1 {
+						delete(count, q)
+						ok = true
+					}
+				}
+				dropped++
+				if ok {
+					count[k] = 1
+					queue = append(queue, k)
+				}
+			}
+
+			if h.len() != len(count) || h.dropped != dropped || len(h.recs) != len(count) {
+				t.Fatalf("bound %d, step %d: %d pairs (%d records), %d dropped; model %d, %d",
+					bound, step, h.len(), len(h.recs), h.dropped, len(count), dropped)
+			}
+			used := 0
+			for _, s := range h.index.slots {
+				if s != 0 {
+					used++
+				}
+			}
+			if used != h.len() {
+				t.Fatalf("bound %d, step %d: %d slots used, %d pairs", bound, step, used, h.len())
+			}
+			if step%7 != 0 {
+				continue // the pairs themselves every 7 SAs: a lost one stays lost
+			}
+			for _, p := range pairs {
+				k := makePairKey(p.x, p.y)
+				i, ok := h.lookup(k)
+				if ok != (count[k] > 0) || ok && (h.key(i) != k || h.n(i) != min(count[k], 64)) {
+					t.Fatalf("bound %d, step %d: pair %v-%v found %v (record %d), model %d SAs",
+						bound, step, p.x, p.y, ok, i, count[k])
+				}
+			}
 		}
 	}
 }
