@@ -21,7 +21,7 @@ const (
 func (a *Analyzer) globalFindings() {
 	h := &a.hist
 	for _, i := range h.flapping() {
-		rec, m := &h.recs[i], h.more[i]
+		rec, m := &h.recs[i], h.rest(i)
 		start := h.start(i)
 		short := 0
 		deleted := 0

@@ -56,15 +56,17 @@ const pairDropScan = 64
 // a first SA whose start is not a capture's time in Unix nanoseconds (see
 // unixNano) or whose first frame is outside 0..2^32-2 (a library caller's
 // frame numbers) in wide, and the later SAs of a pair with more than one
-// in more. Pairs of more than one SA are never dropped, so more never
-// holds more than max entries, and key6 and wide lose an entry when its
-// pair is dropped.
+// in mores (and wideMore, see pairMore). Pairs of more than one SA are
+// never dropped, so mores and wideMore never hold more than max entries,
+// and key6 and wide lose an entry when its pair is dropped.
 type pairHistory struct {
-	index pairTable  // finds each pair's record in recs (pairtable.go)
-	recs  []pairHist // every record is a pair's (a dropped pair's is reused at once)
-	key6  map[int32]pairKey
-	wide  map[int32]histStart
-	more  map[int32]*pairMore
+	index    pairTable  // finds each pair's record in recs (pairtable.go)
+	recs     []pairHist // every record is a pair's (a dropped pair's is reused at once)
+	key6     map[int32]pairKey
+	wide     map[int32]histStart
+	more     map[int32]int32         // the index in mores of a record's pairMore
+	mores    []pairMore              // pairmore.go
+	wideMore map[int32]*pairMoreWide // pairmore.go
 	// q is a ring of the indexes in recs of the pairs in the order their
 	// history started, the candidates for dropping: qn of them from qHead.
 	q            []int32
@@ -105,20 +107,6 @@ type histStart struct {
 	frame int
 }
 
-// pairMore is the rest of the history of a pair with more than one SA.
-type pairMore struct {
-	cycles  []cycle   // the second and later SAs, up to 63
-	lastEnd time.Time // the end of the last SA in cycles
-	a, b    netip.Addr
-}
-
-// cycle is one established-then-gone IKE SA after a pair's first: the
-// flags flapping counts, decided from its start and end as it finished.
-type cycle struct {
-	frame          int  // its first frame
-	short, deleted bool // it lived less than flapLife; it ended with a Delete
-}
-
 // newPairHistory returns an empty history of at most max pairs.
 func newPairHistory(max int) pairHistory {
 	return pairHistory{index: pairTable{seed: maphash.MakeSeed()}, max: max}
@@ -126,14 +114,6 @@ func newPairHistory(max int) pairHistory {
 
 // len returns the number of pairs in the history.
 func (h *pairHistory) len() int { return h.index.n }
-
-// n returns the number of SAs in the history of the pair of record i.
-func (h *pairHistory) n(i int32) int {
-	if h.recs[i].flags&histMore == 0 {
-		return 1
-	}
-	return 1 + len(h.more[i].cycles)
-}
 
 // start returns the start of the first SA of the pair of record i.
 func (h *pairHistory) start(i int32) time.Time {
@@ -181,21 +161,7 @@ func (h *pairHistory) observe(st *saState) {
 		h.add(k, st)
 		return
 	}
-	r := &h.recs[i]
-	if r.flags&histMore == 0 {
-		if h.more == nil {
-			h.more = make(map[int32]*pairMore)
-		}
-		h.more[i] = new(pairMore)
-		r.flags |= histMore
-	}
-	m := h.more[i]
-	m.a, m.b = st.initiator().Addr(), st.responder().Addr()
-	if len(m.cycles) < 63 {
-		m.cycles = append(m.cycles, cycle{frame: st.firstFrame(),
-			short: st.end().Sub(st.start()) < flapLife, deleted: st.out.has(outDeleted)})
-		m.lastEnd = st.end()
-	}
+	h.observeMore(i, st)
 }
 
 // add starts the history of pair k with st, dropping the oldest pair of a
