@@ -25,10 +25,11 @@ func makePairKey(x, y netip.Addr) pairKey {
 
 // maxPairHist bounds the pairs of peers whose SA history is kept for
 // sa_flapping. Beyond it, the oldest pair whose history is still a single
-// SA (it cannot have flapped yet) is dropped to make room (pairsDropped
-// counts them, and a note says so); a pair with more is kept. The choice
+// SA (it cannot have flapped yet) is dropped to make room
+// (pairHistory.dropped counts them, and a note says so); a pair with more
+// is kept. The choice
 // depends only on the order SAs finished, so the output is the same on
-// every run. 2^17 pairs of IPv4 peers with a single SA cost about 4.5 MB
+// every run. 2^17 pairs of IPv4 peers with a single SA cost about 4.7 MB
 // (TestPairHistBytes: record, ring and table); without the bound a
 // capture of a million short SAs between distinct peers held 150 MB of
 // history.
@@ -77,7 +78,7 @@ type pairHistory struct {
 // pairHist is a pair's record in pairHistory.recs: its first SA (by far
 // the most common history is a single SA; flapping needs flapMin SAs, so
 // the first SA's end and the peers' addresses are needed only once a
-// second SA comes, and are then kept in pairHistory.more) and its key.
+// second SA comes, and are then kept in pairHistory.mores) and its key.
 // 24 octets and no pointers (TestPairHistSize): the time and the frame as
 // Unix nanoseconds and 4 octets, exactly, or in pairHistory.wide
 // (histWide).
@@ -95,7 +96,7 @@ type histFlags uint8
 const (
 	histShort   histFlags = 1 << iota // the first SA lived less than flapLife
 	histDeleted                       // the first SA ended with a Delete
-	histMore                          // the pair has more than one SA: pairHistory.more holds the rest
+	histMore                          // the pair has more than one SA: pairHistory.more indexes the rest
 	histWide                          // the first SA's start and frame are in pairHistory.wide
 	histV6                            // the pair's key is in pairHistory.key6
 )
