@@ -37,17 +37,8 @@ type Analyzer struct {
 	// latest is, per pair of peers, the established IKE SA most recently
 	// seen between them while it is open; hist the history of their
 	// finished established SAs (pairs.go).
-	latest       pairIndex
-	hist         pairMap[int32] // index in histRecs
-	histRecs     []pairHist
-	pairsDropped int // pairs whose history was dropped to bound memory
-	histMax      int // maxPairHist (smaller in tests)
-	// histQ is a ring of the pairs of hist in the order their history
-	// started, the candidates for dropping (pairs.go): histN of them from
-	// histHead.
-	histQ    []pairKey
-	histHead int
-	histN    int
+	latest pairIndex
+	hist   pairHistory
 
 	lruHead, lruTail *saState
 
@@ -115,8 +106,7 @@ func NewAnalyzer(opt Options) *Analyzer {
 		esp:      newESPIndex[ChildSA](),
 		inferred: newESPIndex[infChild](),
 		latest:   newPairIndex(),
-		hist:     newPairMap[int32](0),
-		histMax:  maxPairHist,
+		hist:     newPairHistory(maxPairHist),
 		texts:    newTextTab(),
 		par:      finishTuning{min: finishParMin, block: finishBlock},
 		orphans:  make(map[uint32]*orphanESP),

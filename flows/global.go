@@ -19,28 +19,22 @@ const (
 // globalFindings adds the capture-wide findings: flapping SAs and ESP that
 // no IKE SA explains.
 func (a *Analyzer) globalFindings() {
-	keys := make([]pairKey, 0, a.hist.len())
-	for k, i := range a.hist.all() {
-		if a.histRecs[i].n() >= flapMin {
-			keys = append(keys, k)
-		}
-	}
-	slices.SortFunc(keys, func(x, y pairKey) int { return a.histRecs[a.hist.get(x)].frame - a.histRecs[a.hist.get(y)].frame })
-	for _, k := range keys {
-		ps := &a.histRecs[a.hist.get(k)]
+	h := &a.hist
+	for _, i := range h.flapping() {
+		rec, m := &h.recs[i], h.rest(i)
+		start := h.start(i)
 		short := 0
 		deleted := 0
-		frames := make([]int, 0, ps.n())
-		if ps.short {
+		frames := make([]int, 0, h.n(i))
+		if rec.flags&histShort != 0 {
 			short++
-			frames = append(frames, ps.frame)
+			frames = append(frames, h.firstFrame(i))
 		}
-		if ps.deleted {
+		if rec.flags&histDeleted != 0 {
 			deleted++
 		}
-		m := ps.more
 		for _, c := range m.cycles {
-			if c.end.Sub(c.start) < flapLife {
+			if c.short {
 				short++
 				frames = append(frames, c.frame)
 			}
@@ -51,11 +45,10 @@ func (a *Analyzer) globalFindings() {
 		if short < flapMin {
 			continue
 		}
-		last := m.cycles[len(m.cycles)-1]
-		a.global = append(a.global, Finding{Kind: KindFlapping, Severity: SeverityWarning, Time: ps.start,
+		a.global = append(a.global, Finding{Kind: KindFlapping, Severity: SeverityWarning, Time: start,
 			Frames: frames,
 			Message: m.a.String() + " and " + m.b.String() + " established " + strconv.Itoa(short) +
-				" short-lived IKE SAs in " + secs(last.end.Sub(ps.start)) + " (" + strconv.Itoa(deleted) +
+				" short-lived IKE SAs in " + secs(m.lastEnd.Sub(start)) + " (" + strconv.Itoa(deleted) +
 				" ended with a Delete): the tunnel is flapping. Usual causes: stale SAs or overlapping encryption domains on" +
 				" one peer, mismatched lifetimes, DPD declaring the peer dead, or two gateways fighting over the same" +
 				" tunnel. If these were deliberate reconnects (a VPN client), ignore this."})

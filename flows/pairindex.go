@@ -8,7 +8,8 @@ import "iter"
 // with its generic memhash and makes entries four times as big (a
 // map[pairKey]int32 entry takes 36 octets, a map[pairKey4]int32 one 12).
 // It holds the index of the latest established SA per pair
-// (Analyzer.latest, a pairIndex) and the pairs' history (Analyzer.hist).
+// (Analyzer.latest, a pairIndex); the pairs' history has its own table
+// (pairTable), whose keys are in its records.
 type pairMap[V comparable] struct {
 	v4 map[pairKey4]V
 	v6 map[pairKey]V
