@@ -304,14 +304,14 @@ func (a *Analyzer) settle(st *saState, cc *concluder) {
 	// The exported SA is built here from the working fields (saState),
 	// for conclude to complete; it is there before materialise, which
 	// appends to its ChildSAs (kidsState).
-	if st.sa == nil {
-		st.sa = new(SA)
+	if f := st.finState(); f.sa == nil {
+		f.sa = new(SA)
 	}
 	st.materialise()
 	st.snapshot(&a.texts)
 	a.conclude(st, cc)
 	if a.opt.NoExchanges {
-		st.sa.Exchanges = nil // even if a Lookup built them
+		st.model().Exchanges = nil // even if a Lookup built them
 	} else {
 		st.view(&a.texts)
 	}
@@ -326,7 +326,7 @@ func (st *saState) release() {
 		m.ring = nil
 	}
 	st.lastInf = nil
-	for _, c := range st.sa.ChildSAs {
+	for _, c := range st.model().ChildSAs {
 		// Only ESP (esp.go) reads owner, and no ESP packet finds the child
 		// SAs of a finalised SA: dropping the link releases the working
 		// state (its exchange records, indexes, saRare) with the SA
@@ -342,7 +342,7 @@ func (a *Analyzer) handOn(st *saState) {
 	if fg, ok := a.opt.Decryptor.(Forgetter); ok {
 		fg.Forget(st.Version, st.SPIi, st.SPIr)
 	}
-	sa := st.sa
+	sa := st.model()
 	if !a.keep(sa) {
 		return
 	}
@@ -442,14 +442,14 @@ func (a *Analyzer) Finish() *Report {
 		// allocation, in the order they are finalised.
 		n := 0
 		for _, o := range open {
-			if o.st.sa == nil {
+			if o.st.model() == nil {
 				n++
 			}
 		}
 		block := make([]SA, n)
 		for _, o := range open {
-			if o.st.sa == nil {
-				o.st.sa, block = &block[0], block[1:]
+			if f := o.st.finState(); f.sa == nil {
+				f.sa, block = &block[0], block[1:]
 			}
 		}
 	}

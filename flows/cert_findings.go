@@ -43,7 +43,7 @@ func (a *Analyzer) certFindings(st *saState, cc *concluder) {
 	if cs == nil || !cs.used {
 		return
 	}
-	sa := st.sa
+	sa := st.model()
 	hashes := [2]uint8{st.sides[sideI].hashAlgs, st.sides[sideR].hashAlgs}
 	if cc.memo == nil {
 		cc.memo = &textMemo{m: make(map[string]string)}
@@ -235,7 +235,7 @@ func (a *Analyzer) certEvidence(st *saState, cs *certState, causes []certCause) 
 			ranked = append(ranked, Cause{Evidence: evidenceName(c.score), Text: c.text})
 		}
 	}
-	i := st.addFinding(KindAuthFailedEvidence, SeverityError, st.sa.Start, b.String(), frames...)
+	i := st.addFinding(KindAuthFailedEvidence, SeverityError, st.model().Start, b.String(), frames...)
 	st.findings()[i].Causes = ranked
 }
 

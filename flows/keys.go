@@ -104,7 +104,7 @@ func (a *Analyzer) keyFindings(st *saState) {
 	if a.opt.Decryptor == nil || kt == nil {
 		return
 	}
-	sa := st.sa
+	sa := st.model()
 	kc := &KeyCheck{Initiator: kt[sideI].status(), Responder: kt[sideR].status()}
 	sa.Keys = kc
 	var who []string
@@ -163,7 +163,7 @@ const refusedAuthRatio = 65
 // there or with a single INFORMATIONAL (most likely its Delete). It tells
 // whether it reported.
 func (a *Analyzer) hiddenChildRefusal(st *saState) bool {
-	sa := st.sa
+	sa := st.model()
 	if sa.Version != 2 || !st.out.has(outAuthOK) || !st.out.has(outAuthUnverified) || st.out.has(outAuthFailed) || st.out.has(outChildFailed) || len(sa.ChildSAs) > 0 ||
 		sa.RekeyedFrom != "" || st.out.has(outRekeyed) || sa.ExchangesOmitted > 0 {
 		return false
@@ -224,7 +224,7 @@ func (a *Analyzer) hiddenChildRefusal(st *saState) bool {
 // appears: a Delete and a liveness check look alike on the wire, so
 // "established" is only the last state ikeflow could see.
 func (a *Analyzer) endUnknown(st *saState) {
-	sa := st.sa
+	sa := st.model()
 	var eb exBuf
 	exs := st.exSlice(&eb) // the compact records: SA.Exchanges is built after conclude
 	if sa.State != StateEstablished || sa.ExchangesOmitted > 0 || len(exs) == 0 {

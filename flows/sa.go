@@ -67,18 +67,14 @@ const recentLen = 16
 // cannot hold exactly) in saRare and saWide. sawork.go has their
 // accessors.
 type saState struct {
-	// sa is the exported model: nil while the SA is open until a Lookup
-	// builds a snapshot (refreshed by later ones, so that a live display
-	// follows one *SA throughout); finalize builds it before conclude,
-	// which writes the conclusion (State, NAT, Keys, Findings, ...) to it.
-	sa *SA
+	// fin holds the exported model and the findings (saFin); nil while
+	// the SA has neither.
+	fin *saFin
 
 	// SPIi, SPIr and Encrypted are those of SA while it is open, prop
 	// (below) its Proposal (proposal); its ChildSAs are in saAux
-	// (childSAs) and *fnd is its Findings (findings; nil: none yet),
-	// behind a pointer because most open SAs have none (16 octets fewer).
+	// (childSAs) and its Findings in saFin (findings).
 	SPIi, SPIr dissect.SPI
-	fnd        *[]Finding
 	// startNs, endNs and estNs are SA.Start, End and Established in Unix
 	// nanoseconds (estNs only when hasEst), unless wideTimes: then they
 	// are in saWide (see widen).
@@ -149,6 +145,41 @@ type saState struct {
 
 	// first are the records of the SA's first exchanges (newExchange).
 	first [2]exRec
+}
+
+// saFin holds an SA's exported model and its findings.
+//
+// Why they share one allocation: while an SA is open it has neither
+// unless a Lookup built a snapshot or a finding was recorded (big100k:
+// 9,091 of 99,991 open SAs had findings, none a snapshot; big1m: 11,864
+// of 130,918), and finalize gives every SA its model. One pointer in
+// saState instead of two is 8 octets fewer for every open SA, for 16 more
+// for those with findings.
+type saFin struct {
+	// sa is the exported model: nil while the SA is open until a Lookup
+	// builds a snapshot (refreshed by later ones, so that a live display
+	// follows one *SA throughout); finalize builds it before conclude,
+	// which writes the conclusion (State, NAT, Keys, Findings, ...) to it.
+	sa *SA
+	// *fnd is SA.Findings (findings; nil: none yet), behind a pointer
+	// that conclude points at its buffer, then at SA.Findings.
+	fnd *[]Finding
+}
+
+// model returns the SA's exported model (nil: none built yet).
+func (st *saState) model() *SA {
+	if st.fin == nil {
+		return nil
+	}
+	return st.fin.sa
+}
+
+// finState returns st's saFin, allocating it, for writing.
+func (st *saState) finState() *saFin {
+	if st.fin == nil {
+		st.fin = new(saFin)
+	}
+	return st.fin
 }
 
 // saRare is the part of an SA's working state that most SAs never use.
@@ -549,10 +580,11 @@ func (st *saState) addFinding(kind FindingKind, sev Severity, t time.Time, msg s
 		}
 		return i
 	}
-	if st.fnd == nil {
-		st.fnd = new([]Finding)
+	f := st.finState()
+	if f.fnd == nil {
+		f.fnd = new([]Finding)
 	}
-	*st.fnd = append(fs, Finding{
+	*f.fnd = append(fs, Finding{
 		Kind: kind, Severity: sev, Frames: sortedFrames(frames), Time: t, Message: msg,
 	})
 	if idx := st.rareOrEmpty().fidx; idx != nil {

@@ -193,12 +193,12 @@ func (st *saState) lastFrame() int {
 	return int(st.lastF)
 }
 
-// findings returns SA.Findings while the SA is open (see saState.fnd).
+// findings returns SA.Findings while the SA is open (see saFin.fnd).
 func (st *saState) findings() []Finding {
-	if st.fnd == nil {
+	if st.fin == nil || st.fin.fnd == nil {
 		return nil
 	}
-	return *st.fnd
+	return *st.fin.fnd
 }
 
 // childSAs returns SA.ChildSAs: those of saAux while the SA is open, and
@@ -207,8 +207,8 @@ func (st *saState) childSAs() []*ChildSA {
 	if x := st.aux; x != nil && x.kids != nil {
 		return x.kids
 	}
-	if st.done && st.sa != nil {
-		return st.sa.ChildSAs
+	if sa := st.model(); st.done && sa != nil {
+		return sa.ChildSAs
 	}
 	return nil
 }
@@ -222,8 +222,8 @@ func (st *saState) kidsState() *[]*ChildSA {
 	if x := st.aux; x != nil && x.kids != nil {
 		return &x.kids
 	}
-	if st.done && st.sa != nil {
-		return &st.sa.ChildSAs
+	if sa := st.model(); st.done && sa != nil {
+		return &sa.ChildSAs
 	}
 	return &st.auxState().kids
 }
@@ -282,15 +282,16 @@ func (st *saState) exchangesOmitted() int { return st.moreOrEmpty().omitted }
 // name returns SA.Name.
 func (st *saState) name() string { return spiName(st.SPIi, st.SPIr) }
 
-// snapshot brings st.sa, allocating it, up to date with the working
+// snapshot brings the exported model (saFin.sa), allocating it, up to date with the working
 // fields (tab is the analyzer's table of texts: saState.prop) and returns
 // it. It leaves what conclude sets (State, Offered,
 // Keys, NAT, Peers) and Exchanges (view) alone.
 func (st *saState) snapshot(tab *textTab) *SA {
-	sa := st.sa
+	f := st.finState()
+	sa := f.sa
 	if sa == nil {
 		sa = new(SA)
-		st.sa = sa
+		f.sa = sa
 	}
 	r := st.rareOrEmpty()
 	sa.Version = int(st.Version)

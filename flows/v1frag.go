@@ -388,7 +388,7 @@ func (a *Analyzer) v1FragConclude(st *saState) {
 		a.v1FragGiveUp(st, s)
 	}
 	if fr.unreported > 0 {
-		st.addFinding(KindFragmentsMissing, SeverityWarning, st.sa.Start,
+		st.addFinding(KindFragmentsMissing, SeverityWarning, st.model().Start,
 			words.Count(fr.unreported, "more IKEv1 message", "more IKEv1 messages")+" sent in fragments "+
 				words.Pick(fr.unreported, "was", "were")+" never reassembled in this capture (not listed one by one).")
 		fr.unreported = 0
