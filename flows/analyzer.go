@@ -194,7 +194,7 @@ func (a *Analyzer) newSA(version uint8, p *Packet, fromInitiator bool, spii, spi
 }
 
 // saAlloc is an SA's working state with the records of its first two
-// exchanges (saState.first), in one allocation: 352 octets, the 352 size
+// exchanges (saState.first), in one allocation: 320 octets, the 320 size
 // class (TestSAAllocSize).
 type saAlloc struct {
 	st saState
@@ -204,9 +204,9 @@ type saAlloc struct {
 func (a *Analyzer) addKey(st *saState, k saKey) {
 	// The first key is held as SPIr (keyR): addKey follows newSA or
 	// setSPIr with k.r. A key with another responder SPI is a further one.
-	first := !st.keyed && k.r == st.SPIr
+	first := !st.flags.has(flKeyed) && k.r == st.SPIr
 	if first {
-		st.keyed = true
+		st.flags.set(flKeyed)
 	} else {
 		m := st.moreState()
 		m.keys = append(m.keys, k)
@@ -217,7 +217,7 @@ func (a *Analyzer) addKey(st *saState, k saKey) {
 // addHalf indexes st, a new SA, as half-open: the SA of the messages with
 // its initiator SPI, its version and a zero responder SPI.
 func (a *Analyzer) addHalf(st *saState) {
-	st.half = true
+	st.flags.set(flHalf)
 	a.ix.addHalf(st)
 }
 
@@ -233,12 +233,12 @@ func (a *Analyzer) lruPush(st *saState) {
 		a.lruHead = st
 	}
 	a.lruTail = st
-	st.inLRU = true
+	st.flags.set(flInLRU)
 }
 
 // lruRemove unlinks st from the idle list.
 func (a *Analyzer) lruRemove(st *saState) {
-	if !st.inLRU {
+	if !st.flags.has(flInLRU) {
 		return
 	}
 	if st.prev != nil {
@@ -251,14 +251,15 @@ func (a *Analyzer) lruRemove(st *saState) {
 	} else {
 		a.lruTail = st.prev
 	}
-	st.prev, st.next, st.inLRU = nil, nil, false
+	st.prev, st.next = nil, nil
+	st.flags.clear(flInLRU)
 }
 
 // activity records that st saw packet p and moves it to the idle list's
 // tail.
 func (a *Analyzer) activity(st *saState, p *Packet) {
 	st.touch(p.Time, p.Frame)
-	if st.inLRU && a.lruTail != st {
+	if st.flags.has(flInLRU) && a.lruTail != st {
 		a.lruRemove(st)
 		a.lruPush(st)
 	}
@@ -404,10 +405,10 @@ func (a *Analyzer) Finish() *Report {
 	open := make([]openSA, 0, a.ix.len())
 	pairs := 0 // SAs that may enter the pair history (observePair)
 	list := func(st *saState) {
-		if st.listed {
+		if st.flags.has(flListed) {
 			return
 		}
-		st.listed = true
+		st.flags.set(flListed)
 		open = append(open, openSA{st.firstFrame(), st})
 		if st.inPairHistory() {
 			pairs++

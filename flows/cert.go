@@ -264,8 +264,8 @@ func (a *Analyzer) certSee(st *saState, p *Packet, side saSide, f *facts) {
 	for _, n := range f.notifies {
 		switch {
 		case version == 2 && n.typ == uint16(dissect.NotifySignatureHashAlgorithms):
-			if st.sides[side].hashAlgs == 0 {
-				st.sides[side].hashAlgs = hashBits(n.data)
+			if st.hashAlgs[side] == 0 {
+				st.hashAlgs[side] = hashBits(n.data)
 			}
 		case version == 2 && n.typ == uint16(dissect.NotifyAuthenticationFailed),
 			version == 1 && (n.typ == uint16(dissect.NotifyV1AuthenticationFailed) ||

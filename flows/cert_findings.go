@@ -44,7 +44,7 @@ func (a *Analyzer) certFindings(st *saState, cc *concluder) {
 		return
 	}
 	sa := st.model()
-	hashes := [2]uint8{st.sides[sideI].hashAlgs, st.sides[sideR].hashAlgs}
+	hashes := st.hashAlgs
 	if cc.memo == nil {
 		cc.memo = &textMemo{m: make(map[string]string)}
 	}

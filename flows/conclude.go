@@ -70,7 +70,7 @@ func (a *Analyzer) concludeSA(st *saState, cc *concluder) {
 	if st.saRare == nil {
 		st.saRare = &noRare
 	}
-	if st.v1 != nil {
+	if st.v1() != nil {
 		a.concludeV1(st)
 	}
 	if st.authTiny != 0 && !st.out.has(outAuthOK) && !st.out.has(outAuthFailed) {
@@ -101,7 +101,7 @@ func (a *Analyzer) concludeSA(st *saState, cc *concluder) {
 	switch {
 	case st.out.has(outRekeyed):
 		sa.State = StateRekeyed
-	case (st.out.has(outDeleted) || st.out.has(outDead)) && (st.out.has(outAuthOK) || sa.Version == 1 && st.v1 != nil && st.v1.phase1Done):
+	case (st.out.has(outDeleted) || st.out.has(outDead)) && (st.out.has(outAuthOK) || sa.Version == 1 && st.v1() != nil && st.v1().phase1Done):
 		sa.State = StateDeleted
 	case st.out.has(outAuthOK) && !st.out.has(outAuthFailed):
 		sa.State = StateEstablished
@@ -183,7 +183,7 @@ func (a *Analyzer) retransmitFindings(st *saState) (gaveUp bool) {
 			}
 		}
 	}
-	if st.v1 != nil && st.v1.gaveUp {
+	if st.v1() != nil && st.v1().gaveUp {
 		gaveUp = true
 	}
 	return gaveUp
@@ -363,7 +363,7 @@ func (a *Analyzer) retransmitFinding(st *saState, ex *exRec, g []int) {
 	}
 	sev := SeverityWarning
 	answered := ex.Answered
-	if st.v1 != nil {
+	if st.v1() != nil {
 		answered = ex.v1step > labelIndex(label) || (ex.Type == dissect.ExchangeInformationalV1 && ex.Answered)
 	}
 	delay := ex.msgTime(g[len(g)-1]).Sub(t0)

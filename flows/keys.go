@@ -67,7 +67,7 @@ func keyOutcome(err error) KeyStatus {
 // noteKey records the Decryptor's answer for an encrypted message sent by
 // side.
 func (st *saState) noteKey(side saSide, err error, frame int) {
-	x := st.auxState()
+	x := st.extAux()
 	if x.keyTally == nil {
 		x.keyTally = new([2]keyTally)
 	}
@@ -100,7 +100,7 @@ func (k *keyTally) status() KeyStatus {
 
 // keyFindings sets SA.Keys and reports keys that do not verify.
 func (a *Analyzer) keyFindings(st *saState) {
-	kt := st.auxOrEmpty().keyTally
+	kt := st.auxOrEmpty().extOrEmpty().keyTally
 	if a.opt.Decryptor == nil || kt == nil {
 		return
 	}
@@ -291,7 +291,7 @@ func (a *Analyzer) endUnknown(st *saState) {
 	b = append(b, "), after which the capture shows nothing more of it: no IKE message and no ESP. "...)
 	// With keys that read other messages of this SA, "without keys"
 	// would not be true: these could not be read with them.
-	kt := st.auxOrEmpty().keyTally
+	kt := st.auxOrEmpty().extOrEmpty().keyTally
 	keyed := kt != nil && (kt[0].ok > 0 || kt[1].ok > 0)
 	if keyed {
 		b = append(b, words.Pick(len(frames), "It could not be decrypted", "They could not be decrypted")...)

@@ -41,14 +41,64 @@ type halfKey struct {
 	v uint8
 }
 
-// sideState tracks the requests one side of an IKEv2 SA has sent.
-type sideState struct {
-	next uint32 // next request MID expected from this side
-	seen bool   // a request from this side was seen
-	// hashAlgs are the RFC 7427 hash algorithms this side announced in
-	// IKE_SA_INIT as a bit set (hashBits, cert.go): in padding, so SAs
-	// without certificates allocate nothing for them.
-	hashAlgs uint8
+// saFlags are the yes-or-no facts of an SA's working state, one bit each
+// (saState.flags): 2 octets instead of a bool's octet for each of 10.
+type saFlags uint16
+
+// saFlags bits.
+const (
+	flHasEst    saFlags = 1 << iota // estNs holds SA.Established
+	flWideTimes                     // the times are in saWide (widen)
+	flHalf                          // registered in the half-open index
+	flKeyed                         // keyR is an index entry
+	flInLRU                         // in the idle list (prev, next)
+	flListed                        // already collected by Finish
+	// flFromStart: the first message seen was the initial request (MID 0
+	// IKE_SA_INIT, MM1 or AM1), or the SA was created by a rekey, so MIDs
+	// are known from zero.
+	flFromStart
+	// flKeyRMoved: the responder SPI of the SA's first index entry (keyR)
+	// is in saMore.keyR, SPIr having changed since (setSPIr).
+	flKeyRMoved
+	// flSeenI and flSeenR (flSeenI << side): a request from that side of
+	// an IKEv2 SA was seen (seen).
+	flSeenI
+	flSeenR
+)
+
+// has reports whether every bit of b is set.
+func (f saFlags) has(b saFlags) bool { return f&b == b }
+
+// set sets the bits of b.
+func (f *saFlags) set(b saFlags) { *f |= b }
+
+// clear clears the bits of b.
+func (f *saFlags) clear(b saFlags) { *f &^= b }
+
+// put sets the bits of b when v, else clears them.
+func (f *saFlags) put(b saFlags, v bool) {
+	if v {
+		f.set(b)
+	} else {
+		f.clear(b)
+	}
+}
+
+// seen reports whether a request from side s of an IKEv2 SA was seen.
+func (st *saState) seen(s saSide) bool { return st.flags.has(flSeenI << s) }
+
+// expectMID records a request from side s, whose next request is expected
+// with message ID next.
+func (st *saState) expectMID(s saSide, next uint32) {
+	st.mids[s] = next
+	st.flags.set(flSeenI << s)
+}
+
+// resetMIDs forgets what the sides' requests were (an RFC 6311 sync),
+// and the hash algorithms they announced with them.
+func (st *saState) resetMIDs() {
+	st.mids, st.hashAlgs = [2]uint32{}, [2]uint8{}
+	st.flags.clear(flSeenI | flSeenR)
 }
 
 // recentLen is how many recent exchanges are searched when pairing.
@@ -91,7 +141,6 @@ type saState struct {
 
 	// lastInf is the latest child SA inferred from ESP (inferred.go).
 	lastInf *infChild
-	v1      *v1State
 	// *aux holds what some open SAs need (saAux); nil until auxState is
 	// called.
 	aux *saAux
@@ -100,48 +149,41 @@ type saState struct {
 	// called (conclude points it at noRare when still nil).
 	*saRare
 
-	// The fields from out to keyRMoved, of 4-, 2- and 1-octet alignment,
-	// come after the pointers and 8-octet fields, so that only 4 octets
-	// of padding follow them: saAlloc is 352 octets, the 352 size class;
-	// up to 4 more one-octet fields fit, 8 octets more would take the 384
-	// class (TestSAAllocSize).
+	// The fields from out to done, of 4-, 2- and 1-octet alignment, come
+	// after the pointers and 8-octet fields, so that no padding follows
+	// them: saAlloc is 320 octets, the 320 size class, with not one octet
+	// to spare: a field more takes the 352 class, 32 octets more per open
+	// SA (TestSAAllocSize). flags has 6 bits free.
 
 	// out is what the negotiation has shown so far (outcome.go).
 	out outcome
 	// firstF and lastF are SA.FirstFrame and LastFrame (firstFrame,
 	// lastFrame), or frameWide and 0 when they are in saWide (setFrames).
 	firstF, lastF uint32
-	sides         [2]sideState
-	natFrames     frameList // frames of the NAT detection findings (nat.go; overflow in saMore)
-	keGroups      dhList    // groups of successive IKE_SA_INIT KE payloads (overflow in saMore)
+	// mids are the message IDs of the next request expected from each
+	// side of an IKEv2 SA (once seen; expectMID).
+	mids      [2]uint32
+	natFrames frameList // frames of the NAT detection findings (nat.go; overflow in saMore)
+	keGroups  dhList    // groups of successive IKE_SA_INIT KE payloads (overflow in saMore)
 	// prop is SA.Proposal in the analyzer's table of texts (proposal):
 	// 2 octets, not a string's 16.
 	prop textID
 	// offer is the initiator's IKE proposals (latest IKE_SA_INIT request),
 	// the proposal cache's entry of that number (Analyzer.offeredOf,
 	// ikeOffer); 0: none, or in saMore.offered when the cache had no room.
-	offer     uint16
-	peers     peerPair // SA.Initiator and Responder (with saAux.peer6)
+	offer uint16
+	flags saFlags
+	peers peerPair // SA.Initiator and Responder (with auxExt.peer6)
+	// hashAlgs are the RFC 7427 hash algorithms each side announced in
+	// IKE_SA_INIT as a bit set (hashBits, cert.go), so that SAs without
+	// certificates allocate nothing for them.
+	hashAlgs  [2]uint8
 	Version   uint8
 	mode      v1Mode // SA.Mode
 	Encrypted bool
-	hasEst    bool
-	wideTimes bool
 	nfirst    uint8 // records of first taken (newExchange)
 	nkept     uint8 // records of first kept (exlist.go)
-	half      bool  // registered in the half-open index
-	keyed     bool  // keyR is an index entry
-	inLRU     bool
 	done      bool
-	// listed: already collected by Finish.
-	listed bool
-	// fromStart: the first message seen was the initial request (MID 0
-	// IKE_SA_INIT, MM1 or AM1), or the SA was created by a rekey, so MIDs
-	// are known from zero.
-	fromStart bool
-	// keyRMoved: the responder SPI of the SA's first index entry (keyR)
-	// is in saMore.keyR, SPIr having changed since (setSPIr).
-	keyRMoved bool
 
 	// first are the records of the SA's first exchanges (newExchange).
 	first [2]exRec
@@ -329,23 +371,40 @@ func (st *saState) wideState() *saWide {
 	return r.wide
 }
 
-// saAux is what some open SAs need, and every open SA paid 32 octets for
+// saAux is what some open SAs need, and every open SA paid 40 octets for
 // in saState: the exchange records from the fourth on (the SAs with four
 // exchanges or more: one in five in a real mix), the child SAs while it is
 // open (an SA without keys counts them in infChild records until it is
 // looked up or finalised, and at finalisation they go to SA.ChildSAs
-// directly: childSAs), the IPv6 addresses of its peers and the tally of
-// what the Decryptor said (keyed SAs). One pointer (8 octets) in saState;
-// 64 octets (the 64 class, TestSAAllocSize) for the SAs that need any of it.
+// directly: childSAs), an IKEv1 SA's v1State, and in auxExt the IPv6
+// addresses of its peers and the tally of what the Decryptor said (keyed
+// SAs). One pointer (8 octets) in saState; 64 octets (the 64 class,
+// TestSAAllocSize) for the SAs that need any of it.
+//
+// Why v1 is here: of the open IKEv1 SAs two in three already have an
+// saAux (their exchanges are many: big100k 13,638 of 20,456, big1m 17,834
+// of 26,810), so the 8 octets every open SA saved in saState cost 64 for
+// the third that have none (big100k: 436 kB for the 800 kB saved). peer6
+// and keyTally went to auxExt to make room: none of those open SAs has
+// either (their captures are IPv4 and without keys).
 type saAux struct {
-	exMore   []*exRec     // exchange records after ex3 (exlist.go)
-	kids     []*ChildSA   // SA.ChildSAs while open (childSAs)
+	exMore []*exRec   // exchange records after ex3 (exlist.go)
+	kids   []*ChildSA // SA.ChildSAs while open (childSAs)
+	v1     *v1State   // IKEv1 SAs: their IKEv1 state (v1.go)
+	ext    *auxExt    // nil until needed (extAux)
+}
+
+// auxExt is what only IPv6 SAs and keyed SAs need of saAux.
+type auxExt struct {
 	peer6    *[2][16]byte // IPv6 addresses of peers (peerPair)
 	keyTally *[2]keyTally // what the Decryptor said, per sending side
 }
 
 // noAux is the shared, never modified, empty saAux.
 var noAux saAux
+
+// noAuxExt is the shared, never modified, empty auxExt.
+var noAuxExt auxExt
 
 // auxOrEmpty returns st's saAux for reading (noAux when none).
 func (st *saState) auxOrEmpty() *saAux {
@@ -362,6 +421,27 @@ func (st *saState) auxState() *saAux {
 	}
 	return st.aux
 }
+
+// extOrEmpty returns x's auxExt for reading (noAuxExt when none).
+func (x *saAux) extOrEmpty() *auxExt {
+	if x.ext == nil {
+		return &noAuxExt
+	}
+	return x.ext
+}
+
+// extAux returns st's auxExt, allocating it (and its saAux), for
+// writing.
+func (st *saState) extAux() *auxExt {
+	x := st.auxState()
+	if x.ext == nil {
+		x.ext = new(auxExt)
+	}
+	return x.ext
+}
+
+// v1 returns an IKEv1 SA's v1State (nil: an IKEv2 SA).
+func (st *saState) v1() *v1State { return st.auxOrEmpty().v1 }
 
 // saMore is the part of an SA's rare state that even fewer SAs need.
 type saMore struct {
@@ -434,7 +514,7 @@ func (st *saState) rareOrEmpty() *saRare {
 // when an IKE_SA_INIT retry brings a new responder SPI; setSPIr then keeps
 // the old one in saMore. 8 octets fewer in every open SA.
 func (st *saState) keyR() dissect.SPI {
-	if st.keyRMoved {
+	if st.flags.has(flKeyRMoved) {
 		return st.moreOrEmpty().keyR
 	}
 	return st.SPIr
@@ -443,16 +523,16 @@ func (st *saState) keyR() dissect.SPI {
 // setSPIr sets SPIr to r, keeping the first index entry's responder SPI
 // (keyR) when it changes.
 func (st *saState) setSPIr(r dissect.SPI) {
-	if st.keyed && !st.keyRMoved && st.SPIr != r {
+	if st.flags.has(flKeyed) && !st.flags.has(flKeyRMoved) && st.SPIr != r {
 		st.moreState().keyR = st.SPIr
-		st.keyRMoved = true
+		st.flags.set(flKeyRMoved)
 	}
 	st.SPIr = r
 }
 
 // eachKey calls fn with every index entry pointing at st.
 func (st *saState) eachKey(fn func(saKey)) {
-	if !st.keyed {
+	if !st.flags.has(flKeyed) {
 		return
 	}
 	fn(saKey{st.SPIi, st.keyR(), st.Version})
@@ -494,7 +574,7 @@ func (st *saState) touch(t time.Time, f int) {
 		last = f
 	}
 	st.setFrames(first, last)
-	if !st.wideTimes {
+	if !st.flags.has(flWideTimes) {
 		// Exact capture times compare as their Unix nanoseconds; the
 		// start, from the SA's first packet, is never the zero time.
 		if ns, ok := unixNano(t); ok {

@@ -13,7 +13,7 @@ import (
 // peerPair is an SA's initiator and responder (address and port) in 14
 // octets, where two netip.AddrPort take 64 and two 20-octet forms (a
 // 16-octet address each) took 40: IPv4 addresses inline, IPv6 ones in
-// saAux.peer6 (a 32-octet allocation, for the SAs that have one), an
+// auxExt.peer6 (a 32-octet allocation, for the SAs that have one), an
 // address with a zone (none comes from a capture) whole in saWide.zoned. Without a pointer of its own its alignment is 2,
 // so that it packs with saState's narrow fields.
 type peerPair struct {
@@ -26,7 +26,7 @@ type peerPair struct {
 const (
 	peerNone  = iota // the invalid (zero) address
 	peer4            // an IPv4 address, in v4
-	peer6            // an IPv6 address without zone, in saAux.peer6
+	peer6            // an IPv6 address without zone, in auxExt.peer6
 	peerZoned        // kept in saWide.zoned
 )
 
@@ -43,7 +43,7 @@ func (st *saState) setPeer(s saSide, ap netip.AddrPort) {
 		pp.v4[s] = a.As4()
 	case a.Zone() == "":
 		pp.kind[s] = peer6
-		x := st.auxState()
+		x := st.extAux()
 		if x.peer6 == nil {
 			x.peer6 = new([2][16]byte)
 		}
@@ -61,7 +61,7 @@ func (st *saState) peer(s saSide) netip.AddrPort {
 	case peer4:
 		return netip.AddrPortFrom(netip.AddrFrom4(pp.v4[s]), pp.port[s])
 	case peer6:
-		return netip.AddrPortFrom(netip.AddrFrom16(st.aux.peer6[s]), pp.port[s])
+		return netip.AddrPortFrom(netip.AddrFrom16(st.aux.ext.peer6[s]), pp.port[s])
 	case peerZoned:
 		return st.wideOrEmpty().zoned[s]
 	}
@@ -107,7 +107,7 @@ func (st *saState) initTimes(t time.Time) {
 		st.startNs, st.endNs = ns, ns
 		return
 	}
-	st.wideTimes = true
+	st.flags.set(flWideTimes)
 	w := st.wideState()
 	w.start, w.end = t, t
 }
@@ -117,12 +117,12 @@ func (st *saState) initTimes(t time.Time) {
 func (st *saState) widen() {
 	w := st.wideState()
 	w.start, w.end, w.established = st.start(), st.end(), st.established()
-	st.wideTimes = true
+	st.flags.set(flWideTimes)
 }
 
 // start returns SA.Start.
 func (st *saState) start() time.Time {
-	if st.wideTimes {
+	if st.flags.has(flWideTimes) {
 		return st.saRare.wide.start
 	}
 	return time.Unix(0, st.startNs).UTC()
@@ -130,7 +130,7 @@ func (st *saState) start() time.Time {
 
 // end returns SA.End, the SA's last activity.
 func (st *saState) end() time.Time {
-	if st.wideTimes {
+	if st.flags.has(flWideTimes) {
 		return st.saRare.wide.end
 	}
 	return time.Unix(0, st.endNs).UTC()
@@ -139,9 +139,9 @@ func (st *saState) end() time.Time {
 // established returns SA.Established (zero: not established).
 func (st *saState) established() time.Time {
 	switch {
-	case st.wideTimes:
+	case st.flags.has(flWideTimes):
 		return st.saRare.wide.established
-	case st.hasEst:
+	case st.flags.has(flHasEst):
 		return time.Unix(0, st.estNs).UTC()
 	}
 	return time.Time{}
@@ -149,9 +149,10 @@ func (st *saState) established() time.Time {
 
 // setEstablished sets SA.Established.
 func (st *saState) setEstablished(t time.Time) {
-	if !st.wideTimes {
+	if !st.flags.has(flWideTimes) {
 		if ns, ok := unixNano(t); ok {
-			st.estNs, st.hasEst = ns, true
+			st.estNs = ns
+			st.flags.set(flHasEst)
 			return
 		}
 		st.widen()
