@@ -126,7 +126,7 @@ type saState struct {
 	// (childSAs) and its Findings in saFin (findings).
 	SPIi, SPIr dissect.SPI
 	// startNs, endNs and estNs are SA.Start, End and Established in Unix
-	// nanoseconds (estNs only when hasEst), unless wideTimes: then they
+	// nanoseconds (estNs only with flHasEst), unless flWideTimes: then they
 	// are in saWide (see widen).
 	startNs, endNs, estNs int64
 	// first (with nkept), ex3 and saAux.exMore are the records of
@@ -342,7 +342,7 @@ func (st *saState) odd() *saOdd {
 	return r.saOdd
 }
 
-// saWide holds an SA's times when saState.wideTimes, its frames when
+// saWide holds an SA's times when flWideTimes, its frames when
 // saState.firstF is frameWide and its addresses of kind peerZoned: what no
 // SA read from a capture needs.
 type saWide struct {
@@ -447,7 +447,7 @@ func (st *saState) v1() *v1State { return st.auxOrEmpty().v1 }
 type saMore struct {
 	keys []saKey // index entries after the first (saState.keyR)
 	// keyR is the first entry's responder SPI once SPIr differs from it
-	// (saState.keyRMoved).
+	// (flKeyRMoved).
 	keyR dissect.SPI
 	// natMore and keMore are the overflow of saState.natFrames and
 	// keGroups (smalllists.go).

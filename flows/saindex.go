@@ -15,7 +15,7 @@ import "github.com/ikeflow/ikeflow/dissect"
 // by the 8-octet initiator SPI alone, which the runtime hashes and compares
 // as one word, and its entry is the SA itself: one lookup finds the SA and
 // tells, from the SA's own fields, which of its keys the message matches
-// (saState.keyR, saState.half). Every hit is verified against the full key
+// (saState.keyR, flHalf). Every hit is verified against the full key
 // (version and responder SPI), so an SA that merely shares the initiator
 // SPI is never taken for another.
 //
