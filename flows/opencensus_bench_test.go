@@ -61,6 +61,14 @@ func openCensus(a *Analyzer) map[string]int {
 		if hasAux || hasRare {
 			c["aux|rare"]++
 		}
+		// What one pointer to the optional parts would cost: the SAs that
+		// would need it allocated.
+		if hasAux || hasRare || st.fin != nil {
+			c["aux|rare|fin"]++
+		}
+		if hasAux || hasRare || st.fin != nil || st.lastInf != nil {
+			c["aux|rare|fin|lastInf"]++
+		}
 		count := func(name string, held bool) {
 			if !held {
 				return
