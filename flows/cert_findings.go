@@ -37,7 +37,7 @@ type certCause struct {
 // with its scratch space cc.
 func (a *Analyzer) certFindings(st *saState, cc *concluder) {
 	cs := st.rareOrEmpty().cert
-	if cs == nil && st.rareOrEmpty().req1.bits != 0 {
+	if cs == nil && st.holdsReq() {
 		cs = st.certs() // what firstReq held
 	}
 	if cs == nil || !cs.used {

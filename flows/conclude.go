@@ -73,13 +73,13 @@ func (a *Analyzer) concludeSA(st *saState, cc *concluder) {
 	if st.v1() != nil {
 		a.concludeV1(st)
 	}
-	if st.authTiny != 0 && !st.out.has(outAuthOK) && !st.out.has(outAuthFailed) {
+	if tiny := st.authTinyFrame(); tiny != 0 && !st.out.has(outAuthOK) && !st.out.has(outAuthFailed) {
 		st.out.set(outAuthFailed)
 		st.addFinding(KindAuthFailed, SeverityError, sa.Start,
-			"The IKE_AUTH response (frame "+strconv.Itoa(st.authTiny)+") is too small to carry the responder's identity"+
+			"The IKE_AUTH response (frame "+strconv.Itoa(tiny)+") is too small to carry the responder's identity"+
 				" and AUTH payload, and nothing followed: the responder refused authentication with an error notify,"+
 				" almost always AUTHENTICATION_FAILED (wrong pre-shared key, unexpected identity, untrusted"+
-				" certificate). It is encrypted; give the keys to see the notify.", st.authTiny)
+				" certificate). It is encrypted; give the keys to see the notify.", tiny)
 	}
 	gaveUp := a.retransmitFindings(st)
 	if sa.Version == 2 {

@@ -64,6 +64,10 @@ const (
 	// an IKEv2 SA was seen (seen).
 	flSeenI
 	flSeenR
+	// flReqFromR and flReqAny: the first request held in saRare (cert.go,
+	// firstReq) was sent by the responder, and one had no authority.
+	flReqFromR
+	flReqAny
 )
 
 // has reports whether every bit of b is set.
@@ -153,7 +157,7 @@ type saState struct {
 	// after the pointers and 8-octet fields, so that no padding follows
 	// them: saAlloc is 320 octets, the 320 size class, with not one octet
 	// to spare: a field more takes the 352 class, 32 octets more per open
-	// SA (TestSAAllocSize). flags has 6 bits free.
+	// SA (TestSAAllocSize). flags has 4 bits free.
 
 	// out is what the negotiation has shown so far (outcome.go).
 	out outcome
@@ -235,18 +239,27 @@ func (st *saState) finState() *saFin {
 // octets instead of 144 (336 before saOdd) for each of those SAs: 36,346
 // of big100k's 100,000, of which at most 9,070 have links.
 //
-// req1 makes it 64 octets instead of 48: it holds the one IKEv2 CERTREQ
-// most SAs with certificate facts have seen while open (the responder's,
-// in IKE_SA_INIT), so that those (big100k: 20,457) need no certState (24
-// octets) and peerCerts (64) for it.
+// reqKeys and reqFrame hold the one IKEv2 CERTREQ most SAs with
+// certificate facts have seen while open (the responder's, in
+// IKE_SA_INIT), so that those (big100k: 20,457) need no certState (24
+// octets) and peerCerts (64) for it (cert.go, firstReq).
+//
+// Why it is 48 octets and not 64: the CERTREQ's flags are in saState's
+// flags (flReqFromR, flReqAny), its frame and authTiny in 4 octets each,
+// and saWide, which no SA read from a capture needs, hangs from saMore.
+// Of big100k's 36,346 open SAs with an saRare 20,457 hold a CERTREQ, 9,092
+// an authTiny, 9,070 links, 2,273 an saMore, 0 an saWide (big1m: 47,536
+// with an saRare): 16 octets fewer each.
 type saRare struct {
-	more     *saMore    // index and exchange overflow; nil until needed
-	authTiny int        // frame of an encrypted IKE_AUTH response too small to authenticate
-	cert     *certState // identities and certificates (cert.go)
-	req1     firstReq   // the SA's IKEv2 CERTREQs while they are all it has of cert (cert.go)
-	// wide holds what the compact fields of saState cannot (sawork.go);
-	// nil until needed.
-	wide *saWide
+	more *saMore    // index and exchange overflow; nil until needed
+	cert *certState // identities and certificates (cert.go)
+	// reqKeys and reqFrame are the SA's IKEv2 CERTREQs while they are all
+	// it has of cert (cert.go, firstReq); reqFrame 0: none.
+	reqKeys  *caKeys
+	reqFrame uint32
+	// authTiny is the frame of an encrypted IKE_AUTH response too small to
+	// authenticate (authTinyFrame), frameWide when in saWide.
+	authTiny uint32
 	// *saOdd is never nil: &noOdd until odd() allocates one, so that its
 	// fields read as those of saRare; write them only through odd().
 	*saOdd
@@ -343,12 +356,13 @@ func (st *saState) odd() *saOdd {
 }
 
 // saWide holds an SA's times when flWideTimes, its frames when
-// saState.firstF is frameWide and its addresses of kind peerZoned: what no
-// SA read from a capture needs.
+// saState.firstF is frameWide, its authTiny when saRare.authTiny is and
+// its addresses of kind peerZoned: what no SA read from a capture needs.
 type saWide struct {
 	start, end, established time.Time
 	zoned                   [2]netip.AddrPort
 	first, last             int // SA.FirstFrame and LastFrame
+	authTiny                int // saRare.authTiny when frameWide
 }
 
 // noWide is the shared, never modified, empty saWide.
@@ -356,19 +370,43 @@ var noWide saWide
 
 // wideOrEmpty returns st's saWide for reading (noWide when none).
 func (st *saState) wideOrEmpty() *saWide {
-	if w := st.rareOrEmpty().wide; w != nil {
+	if w := st.moreOrEmpty().wide; w != nil {
 		return w
 	}
 	return &noWide
 }
 
-// wideState returns st's saWide, allocating it (and its saRare).
+// wideState returns st's saWide, allocating it (and its saMore and
+// saRare).
 func (st *saState) wideState() *saWide {
-	r := st.rare()
-	if r.wide == nil {
-		r.wide = new(saWide)
+	m := st.moreState()
+	if m.wide == nil {
+		m.wide = new(saWide)
 	}
-	return r.wide
+	return m.wide
+}
+
+// authTinyFrame returns the frame of an encrypted IKE_AUTH response too
+// small to authenticate (0: none).
+func (st *saState) authTinyFrame() int {
+	switch t := st.rareOrEmpty().authTiny; t {
+	case frameWide:
+		return st.wideOrEmpty().authTiny
+	default:
+		return int(t)
+	}
+}
+
+// setAuthTiny sets authTinyFrame to f (in saWide unless 0 <= f <
+// frameWide).
+func (st *saState) setAuthTiny(f int) {
+	r := st.rare()
+	if f >= 0 && f < frameWide {
+		r.authTiny = uint32(f)
+		return
+	}
+	r.authTiny = frameWide
+	st.wideState().authTiny = f
 }
 
 // saAux is what some open SAs need, and every open SA paid 40 octets for
@@ -463,6 +501,9 @@ type saMore struct {
 	// (saState.exAt), omitted counts those (SA.ExchangesOmitted).
 	ring    *[recentLen]*exRec
 	omitted int
+	// wide holds what the compact fields of saState and saRare cannot
+	// (sawork.go); nil until needed.
+	wide *saWide
 }
 
 // noMore is the shared, never modified, empty saMore.
@@ -584,7 +625,7 @@ func (st *saState) touch(t time.Time, f int) {
 		}
 		st.widen()
 	}
-	r := st.saRare.wide
+	r := st.saRare.more.wide
 	if r.start.IsZero() || t.Before(r.start) {
 		r.start = t
 	}

@@ -123,7 +123,7 @@ func (st *saState) widen() {
 // start returns SA.Start.
 func (st *saState) start() time.Time {
 	if st.flags.has(flWideTimes) {
-		return st.saRare.wide.start
+		return st.saRare.more.wide.start
 	}
 	return time.Unix(0, st.startNs).UTC()
 }
@@ -131,7 +131,7 @@ func (st *saState) start() time.Time {
 // end returns SA.End, the SA's last activity.
 func (st *saState) end() time.Time {
 	if st.flags.has(flWideTimes) {
-		return st.saRare.wide.end
+		return st.saRare.more.wide.end
 	}
 	return time.Unix(0, st.endNs).UTC()
 }
@@ -140,7 +140,7 @@ func (st *saState) end() time.Time {
 func (st *saState) established() time.Time {
 	switch {
 	case st.flags.has(flWideTimes):
-		return st.saRare.wide.established
+		return st.saRare.more.wide.established
 	case st.flags.has(flHasEst):
 		return time.Unix(0, st.estNs).UTC()
 	}
@@ -157,7 +157,7 @@ func (st *saState) setEstablished(t time.Time) {
 		}
 		st.widen()
 	}
-	st.saRare.wide.established = t
+	st.saRare.more.wide.established = t
 }
 
 // frameWide in saState.firstF says that the SA's frames are in saWide.
@@ -181,7 +181,7 @@ func (st *saState) setFrames(first, last int) {
 // firstFrame returns SA.FirstFrame.
 func (st *saState) firstFrame() int {
 	if st.firstF == frameWide {
-		return st.saRare.wide.first
+		return st.saRare.more.wide.first
 	}
 	return int(st.firstF)
 }
@@ -189,7 +189,7 @@ func (st *saState) firstFrame() int {
 // lastFrame returns SA.LastFrame.
 func (st *saState) lastFrame() int {
 	if st.firstF == frameWide {
-		return st.saRare.wide.last
+		return st.saRare.more.wide.last
 	}
 	return int(st.lastF)
 }
