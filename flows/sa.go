@@ -235,7 +235,7 @@ func (st *saState) finState() *saFin {
 // here, every SA whose IKE_AUTH response was too small its frame), and
 // what most of them need is a pointer or a frame number; the links of
 // rekeyed and replaced SAs are in saLinks, the lists of errors and weak
-// algorithms, which only SAs with such problems need, in saOdd. 64
+// algorithms, which only SAs with such problems need, in saOdd. 48
 // octets instead of 144 (336 before saOdd) for each of those SAs: 36,346
 // of big100k's 100,000, of which at most 9,070 have links.
 //
