@@ -26,7 +26,7 @@ func (a *Analyzer) noteReplacement(st *saState, p *Packet) {
 // failure, fail-over, reload), or left after the peer ignored a
 // CREATE_CHILD_SA request (the FortiGate HA pattern of seed 003).
 func (a *Analyzer) abandonFindings(st *saState) {
-	sa := st.sa
+	sa := st.model()
 	if st.replacedBy == 0 || !st.out.has(outAuthOK) || st.out.has(outDeleted) || st.out.has(outRekeyed) || st.out.has(outDead) || st.nexs() == 0 ||
 		sa.ExchangesOmitted > 0 {
 		return

@@ -184,7 +184,7 @@ func (a *Analyzer) newSA(version uint8, p *Packet, fromInitiator bool, spii, spi
 }
 
 // saAlloc is an SA's working state with the records of its first two
-// exchanges (saState.first), in one allocation: 352 octets, the 352 size
+// exchanges (saState.first), in one allocation: 320 octets, the 320 size
 // class (TestSAAllocSize).
 type saAlloc struct {
 	st saState
@@ -194,9 +194,9 @@ type saAlloc struct {
 func (a *Analyzer) addKey(st *saState, k saKey) {
 	// The first key is held as SPIr (keyR): addKey follows newSA or
 	// setSPIr with k.r. A key with another responder SPI is a further one.
-	first := !st.keyed && k.r == st.SPIr
+	first := !st.flags.has(flKeyed) && k.r == st.SPIr
 	if first {
-		st.keyed = true
+		st.flags.set(flKeyed)
 	} else {
 		m := st.moreState()
 		m.keys = append(m.keys, k)
@@ -207,7 +207,7 @@ func (a *Analyzer) addKey(st *saState, k saKey) {
 // addHalf indexes st, a new SA, as half-open: the SA of the messages with
 // its initiator SPI, its version and a zero responder SPI.
 func (a *Analyzer) addHalf(st *saState) {
-	st.half = true
+	st.flags.set(flHalf)
 	a.ix.addHalf(st)
 }
 
@@ -223,12 +223,12 @@ func (a *Analyzer) lruPush(st *saState) {
 		a.lruHead = st
 	}
 	a.lruTail = st
-	st.inLRU = true
+	st.flags.set(flInLRU)
 }
 
 // lruRemove unlinks st from the idle list.
 func (a *Analyzer) lruRemove(st *saState) {
-	if !st.inLRU {
+	if !st.flags.has(flInLRU) {
 		return
 	}
 	if st.prev != nil {
@@ -241,14 +241,15 @@ func (a *Analyzer) lruRemove(st *saState) {
 	} else {
 		a.lruTail = st.prev
 	}
-	st.prev, st.next, st.inLRU = nil, nil, false
+	st.prev, st.next = nil, nil
+	st.flags.clear(flInLRU)
 }
 
 // activity records that st saw packet p and moves it to the idle list's
 // tail.
 func (a *Analyzer) activity(st *saState, p *Packet) {
 	st.touch(p.Time, p.Frame)
-	if st.inLRU && a.lruTail != st {
+	if st.flags.has(flInLRU) && a.lruTail != st {
 		a.lruRemove(st)
 		a.lruPush(st)
 	}
@@ -294,14 +295,14 @@ func (a *Analyzer) settle(st *saState, cc *concluder) {
 	// The exported SA is built here from the working fields (saState),
 	// for conclude to complete; it is there before materialise, which
 	// appends to its ChildSAs (kidsState).
-	if st.sa == nil {
-		st.sa = new(SA)
+	if f := st.finState(); f.sa == nil {
+		f.sa = new(SA)
 	}
 	st.materialise()
 	st.snapshot(&a.texts)
 	a.conclude(st, cc)
 	if a.opt.NoExchanges {
-		st.sa.Exchanges = nil // even if a Lookup built them
+		st.model().Exchanges = nil // even if a Lookup built them
 	} else {
 		st.view(&a.texts)
 	}
@@ -316,7 +317,7 @@ func (st *saState) release() {
 		m.ring = nil
 	}
 	st.lastInf = nil
-	for _, c := range st.sa.ChildSAs {
+	for _, c := range st.model().ChildSAs {
 		// Only ESP (esp.go) reads owner, and no ESP packet finds the child
 		// SAs of a finalised SA: dropping the link releases the working
 		// state (its exchange records, indexes, saRare) with the SA
@@ -332,7 +333,7 @@ func (a *Analyzer) handOn(st *saState) {
 	if fg, ok := a.opt.Decryptor.(Forgetter); ok {
 		fg.Forget(st.Version, st.SPIi, st.SPIr)
 	}
-	sa := st.sa
+	sa := st.model()
 	if !a.keep(sa) {
 		return
 	}
@@ -394,10 +395,10 @@ func (a *Analyzer) Finish() *Report {
 	open := make([]openSA, 0, a.ix.len())
 	pairs := 0 // SAs that may enter the pair history (observePair)
 	list := func(st *saState) {
-		if st.listed {
+		if st.flags.has(flListed) {
 			return
 		}
-		st.listed = true
+		st.flags.set(flListed)
 		open = append(open, openSA{st.firstFrame(), st})
 		if st.inPairHistory() {
 			pairs++
@@ -432,14 +433,14 @@ func (a *Analyzer) Finish() *Report {
 		// allocation, in the order they are finalised.
 		n := 0
 		for _, o := range open {
-			if o.st.sa == nil {
+			if o.st.model() == nil {
 				n++
 			}
 		}
 		block := make([]SA, n)
 		for _, o := range open {
-			if o.st.sa == nil {
-				o.st.sa, block = &block[0], block[1:]
+			if f := o.st.finState(); f.sa == nil {
+				f.sa, block = &block[0], block[1:]
 			}
 		}
 	}

@@ -151,82 +151,78 @@ func (st *saState) certs() *certState {
 	r := st.rare()
 	if r.cert == nil {
 		r.cert = &certState{rejecter: -1}
-		if r.req1.bits&reqHeld != 0 {
-			r.req1.moveTo(r.cert)
-			r.req1 = firstReq{}
+		if r.reqFrame != 0 {
+			st.moveReq(r.cert)
 		}
 	}
 	return r.cert
 }
 
-// firstReq holds what an SA's IKEv2 CERTREQs said (one side's, the first
-// at a frame number below 2^32) while they are all it has of certificate
-// facts, in saRare, instead of a certState and a peerCerts: a responder
-// that sends a CERTREQ in IKE_SA_INIT, as a gateway with certificates
-// does, gives every SA one, and without keys its IKE_AUTH shows nothing
-// more (big100k: 20,457 SAs). Anything else certSee keeps (the other
-// side's CERTREQ, an IKEv1 CR, identities, AUTH, CERT, a refusal) moves
-// it to a certState first (certs), and certFindings reads it through one.
-type firstReq struct {
-	keys  *caKeys // the CA key hashes (shared, internTab.keys); nil: none
-	frame uint32  // frame of the first CERTREQ
-	bits  uint8   // reqHeld, reqFromR, reqAny
-}
+// The first request (firstReq) is what an SA's IKEv2 CERTREQs said (one
+// side's, the first at a frame number below 2^32) while they are all it
+// has of certificate facts, instead of a certState and a peerCerts: a
+// responder that sends a CERTREQ in IKE_SA_INIT, as a gateway with
+// certificates does, gives every SA one, and without keys its IKE_AUTH
+// shows nothing more (big100k: 20,457 SAs). saRare.reqFrame is the frame
+// of the first CERTREQ (0: none held), saRare.reqKeys the CA key hashes
+// (shared, internTab.keys; nil: none), and saState.flags tell who sent it
+// (flReqFromR) and whether one had no authority (flReqAny,
+// peerCerts.reqAny). Anything else certSee keeps (the other side's
+// CERTREQ, an IKEv1 CR, identities, AUTH, CERT, a refusal) moves it to a
+// certState first (certs), and certFindings reads it through one.
 
-// firstReq bits.
-const (
-	reqHeld  = 1 << iota // a CERTREQ is held
-	reqFromR             // sent by the responder
-	reqAny               // one had no authority (peerCerts.reqAny)
-)
+// holdsReq reports whether st holds a first request (see above).
+func (st *saState) holdsReq() bool { return st.rareOrEmpty().reqFrame != 0 }
 
-// moveTo gives cs, new, the facts q holds.
-func (q *firstReq) moveTo(cs *certState) {
+// moveReq gives cs, new, the facts of st's first request, and forgets
+// them.
+func (st *saState) moveReq(cs *certState) {
+	r := st.saRare
 	side := sideI
-	if q.bits&reqFromR != 0 {
+	if st.flags.has(flReqFromR) {
 		side = sideR
 	}
 	cs.used = true
 	pc := cs.sideState(side)
-	pc.reqSeen, pc.reqFrame, pc.reqAny = true, int(q.frame), q.bits&reqAny != 0
-	if q.keys != nil {
-		pc.reqHashes = *q.keys
+	pc.reqSeen, pc.reqFrame, pc.reqAny = true, int(r.reqFrame), st.flags.has(flReqAny)
+	if r.reqKeys != nil {
+		pc.reqHashes = *r.reqKeys
 	}
+	r.reqKeys, r.reqFrame = nil, 0
+	st.flags.clear(flReqFromR | flReqAny)
 }
 
 // holdReq keeps pl, an IKEv2 CERTREQ (in an IKEv2 message: certSee reads
-// the CERTREQs of IKEv1 ones as CA names) that side sent in frame, in st's
-// firstReq when st has no certState and firstReq can hold it, and reports
-// whether it did; certSee keeps the others in a certState.
+// the CERTREQs of IKEv1 ones as CA names) that side sent in frame, as st's
+// first request when st has no certState and can hold it there, and
+// reports whether it did; certSee keeps the others in a certState.
 func (a *Analyzer) holdReq(st *saState, side saSide, pl *dissect.Payload, frame int) bool {
 	r := st.rareOrEmpty()
 	if a.msg.Header.MajorVersion != 2 || pl.Type != dissect.PayloadCertReq || len(pl.Body) < 1 || r.cert != nil ||
-		r.req1.bits&reqHeld != 0 && (r.req1.bits&reqFromR != 0) != (side == sideR) {
+		r.reqFrame != 0 && st.flags.has(flReqFromR) != (side == sideR) {
 		return false
 	}
-	q := &r.req1
-	if q.bits&reqHeld == 0 {
+	if r.reqFrame == 0 {
 		if frame <= 0 || frame > math.MaxUint32 {
 			return false
 		}
-		q = &st.rare().req1
-		q.bits, q.frame = reqHeld, uint32(frame)
-		if side == sideR {
-			q.bits |= reqFromR
-		}
+		r = st.rare()
+		r.reqFrame = uint32(frame)
+		st.flags.put(flReqFromR, side == sideR)
+		st.flags.clear(flReqAny)
 	}
 	data := pl.Body[1:]
 	if len(data) == 0 {
-		q.bits |= reqAny
+		st.flags.set(flReqAny)
 		return true
 	}
 	var have caKeys
-	if q.keys != nil {
-		have = *q.keys
+	if r.reqKeys != nil {
+		have = *r.reqKeys
 	}
 	var buf [maxPeerCertReqs * caKeyLen]byte
 	if b := appendCAKeys(&buf, have, data); b != nil {
-		q.keys = a.shared.keys(b)
+		r.reqKeys = a.shared.keys(b)
 	}
 	return true
 }
@@ -264,8 +260,8 @@ func (a *Analyzer) certSee(st *saState, p *Packet, side saSide, f *facts) {
 	for _, n := range f.notifies {
 		switch {
 		case version == 2 && n.typ == uint16(dissect.NotifySignatureHashAlgorithms):
-			if st.sides[side].hashAlgs == 0 {
-				st.sides[side].hashAlgs = hashBits(n.data)
+			if st.hashAlgs[side] == 0 {
+				st.hashAlgs[side] = hashBits(n.data)
 			}
 		case version == 2 && n.typ == uint16(dissect.NotifyAuthenticationFailed),
 			version == 1 && (n.typ == uint16(dissect.NotifyV1AuthenticationFailed) ||
@@ -276,7 +272,7 @@ func (a *Analyzer) certSee(st *saState, p *Packet, side saSide, f *facts) {
 			}
 		}
 	}
-	if r := st.rareOrEmpty(); cs == nil && r.cert == nil && r.req1.bits == 0 && !certRelevant(ps) {
+	if r := st.rareOrEmpty(); cs == nil && r.cert == nil && r.reqFrame == 0 && !certRelevant(ps) {
 		return // pre-shared keys and no certificates so far: nothing to keep
 	}
 	for _, pl := range ps {

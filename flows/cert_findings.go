@@ -37,14 +37,14 @@ type certCause struct {
 // with its scratch space cc.
 func (a *Analyzer) certFindings(st *saState, cc *concluder) {
 	cs := st.rareOrEmpty().cert
-	if cs == nil && st.rareOrEmpty().req1.bits != 0 {
+	if cs == nil && st.holdsReq() {
 		cs = st.certs() // what firstReq held
 	}
 	if cs == nil || !cs.used {
 		return
 	}
-	sa := st.sa
-	hashes := [2]uint8{st.sides[sideI].hashAlgs, st.sides[sideR].hashAlgs}
+	sa := st.model()
+	hashes := st.hashAlgs
 	if cc.memo == nil {
 		cc.memo = &textMemo{m: make(map[string]string)}
 	}
@@ -235,7 +235,7 @@ func (a *Analyzer) certEvidence(st *saState, cs *certState, causes []certCause) 
 			ranked = append(ranked, Cause{Evidence: evidenceName(c.score), Text: c.text})
 		}
 	}
-	i := st.addFinding(KindAuthFailedEvidence, SeverityError, st.sa.Start, b.String(), frames...)
+	i := st.addFinding(KindAuthFailedEvidence, SeverityError, st.model().Start, b.String(), frames...)
 	st.findings()[i].Causes = ranked
 }
 

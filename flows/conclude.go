@@ -43,10 +43,10 @@ type concluder struct {
 // allocation and a copy per step for the two or three findings most SAs
 // end with.
 func (a *Analyzer) conclude(st *saState, cc *concluder) {
-	sa := st.sa
+	sa := st.model()
 	had := st.findings()
 	cc.findBuf = append(cc.findBuf[:0], had...)
-	st.fnd = &cc.findBuf // addFinding appends to the buffer
+	st.finState().fnd = &cc.findBuf // addFinding appends to the buffer
 	a.concludeSA(st, cc)
 	switch n := len(cc.findBuf); {
 	case n == len(had):
@@ -59,27 +59,27 @@ func (a *Analyzer) conclude(st *saState, cc *concluder) {
 	if sa.Findings == nil {
 		sa.Findings = []Finding{}
 	}
-	st.fnd = &sa.Findings
+	st.fin.fnd = &sa.Findings
 	clear(cc.findBuf) // keep no finding's frames or text alive
 }
 
 // concludeSA is conclude's work, with the findings gathered in
 // cc.findBuf.
 func (a *Analyzer) concludeSA(st *saState, cc *concluder) {
-	sa := st.sa
+	sa := st.model()
 	if st.saRare == nil {
 		st.saRare = &noRare
 	}
-	if st.v1 != nil {
+	if st.v1() != nil {
 		a.concludeV1(st)
 	}
-	if st.authTiny != 0 && !st.out.has(outAuthOK) && !st.out.has(outAuthFailed) {
+	if tiny := st.authTinyFrame(); tiny != 0 && !st.out.has(outAuthOK) && !st.out.has(outAuthFailed) {
 		st.out.set(outAuthFailed)
 		st.addFinding(KindAuthFailed, SeverityError, sa.Start,
-			"The IKE_AUTH response (frame "+strconv.Itoa(st.authTiny)+") is too small to carry the responder's identity"+
+			"The IKE_AUTH response (frame "+strconv.Itoa(tiny)+") is too small to carry the responder's identity"+
 				" and AUTH payload, and nothing followed: the responder refused authentication with an error notify,"+
 				" almost always AUTHENTICATION_FAILED (wrong pre-shared key, unexpected identity, untrusted"+
-				" certificate). It is encrypted; give the keys to see the notify.", st.authTiny)
+				" certificate). It is encrypted; give the keys to see the notify.", tiny)
 	}
 	gaveUp := a.retransmitFindings(st)
 	if sa.Version == 2 {
@@ -101,7 +101,7 @@ func (a *Analyzer) concludeSA(st *saState, cc *concluder) {
 	switch {
 	case st.out.has(outRekeyed):
 		sa.State = StateRekeyed
-	case (st.out.has(outDeleted) || st.out.has(outDead)) && (st.out.has(outAuthOK) || sa.Version == 1 && st.v1 != nil && st.v1.phase1Done):
+	case (st.out.has(outDeleted) || st.out.has(outDead)) && (st.out.has(outAuthOK) || sa.Version == 1 && st.v1() != nil && st.v1().phase1Done):
 		sa.State = StateDeleted
 	case st.out.has(outAuthOK) && !st.out.has(outAuthFailed):
 		sa.State = StateEstablished
@@ -143,7 +143,7 @@ func (a *Analyzer) concludeSA(st *saState, cc *concluder) {
 // exchanges are built after conclude, and only when the report shows them
 // (Options.NoExchanges).
 func (a *Analyzer) retransmitFindings(st *saState) (gaveUp bool) {
-	sa := st.sa
+	sa := st.model()
 	answeredSmall := [2]int{} // largest answered request per side
 	var eb exBuf
 	exs := st.exSlice(&eb)
@@ -183,7 +183,7 @@ func (a *Analyzer) retransmitFindings(st *saState) (gaveUp bool) {
 			}
 		}
 	}
-	if st.v1 != nil && st.v1.gaveUp {
+	if st.v1() != nil && st.v1().gaveUp {
 		gaveUp = true
 	}
 	return gaveUp
@@ -359,22 +359,22 @@ func (a *Analyzer) retransmitFinding(st *saState, ex *exRec, g []int) {
 	if cut > 0 {
 		b.WriteString("This exchange has " + words.Count(cut, "more message", "more messages") + " than the " + strconv.Itoa(MaxExchangeMessages) +
 			" that ikeflow keeps per exchange: they are counted (" + strconv.Itoa(ex.retransmits()) +
-			retransmitsWhat(st.sa.Version) + " in all) but not listed here. ")
+			retransmitsWhat(st.model().Version) + " in all) but not listed here. ")
 	}
 	sev := SeverityWarning
 	answered := ex.Answered
-	if st.v1 != nil {
+	if st.v1() != nil {
 		answered = ex.v1step > labelIndex(label) || (ex.Type == dissect.ExchangeInformationalV1 && ex.Answered)
 	}
 	delay := ex.msgTime(g[len(g)-1]).Sub(t0)
 	switch {
-	case first.response() && st.sa.Version == 1:
+	case first.response() && st.model().Version == 1:
 		b.WriteString("An IKEv1 peer resends its last message when the next one does not arrive: the " + otherSide(from) +
 			"'s next message was lost or ignored.")
 		if answered {
 			b.WriteString(" The exchange then continued.")
 		}
-	case answered && st.sa.Version == 2 && everyCopyAnswered(ex, g):
+	case answered && st.model().Version == 2 && everyCopyAnswered(ex, g):
 		if cut > 0 {
 			b.WriteString("Among the messages kept: ")
 		}
@@ -499,14 +499,14 @@ func (a *Analyzer) invalidKEFinding(st *saState) {
 		used = append(used, g.String())
 	}
 	if len(st.invalidKE) == 1 && st.out.has(outInitOK) {
-		st.addFinding(KindInvalidKE, SeverityInfo, st.sa.Start,
+		st.addFinding(KindInvalidKE, SeverityInfo, st.model().Start,
 			"The responder answered the first IKE_SA_INIT with INVALID_KE_PAYLOAD asking for "+asked.String()+
 				"; the initiator retried with it (KE groups sent: "+strings.Join(used, ", ")+"). One extra round trip is"+
 				" normal, but proposing "+asked.String()+" first (or as the initiator's first DH group) saves it.",
 			st.invalidKE...)
 		return
 	}
-	st.addFinding(KindInvalidKE, SeverityError, st.sa.Start,
+	st.addFinding(KindInvalidKE, SeverityError, st.model().Start,
 		"IKE_SA_INIT was answered "+strconv.Itoa(len(st.invalidKE))+" times with INVALID_KE_PAYLOAD (last asking for "+
 			asked.String()+"; KE groups sent: "+strings.Join(used, ", ")+"): the peers loop on the DH group. The group the"+
 			" responder wants is not in the initiator's proposal, or the initiator ignores the hint. Add "+asked.String()+
@@ -518,7 +518,7 @@ func (a *Analyzer) natFinding(st *saState) {
 	if !st.out.has(outNATKnown) || (!st.out.has(natSeen(sideI)) && !st.out.has(natSeen(sideR))) {
 		return
 	}
-	sa := st.sa
+	sa := st.model()
 	switch {
 	case st.out.has(natSeen(sideI)) && st.out.has(natSeen(sideR)):
 		sa.NAT = "both"
@@ -569,7 +569,7 @@ func (a *Analyzer) weakFinding(st *saState) {
 		}
 		parts = append(parts, w.name+" ("+st.weakWhat[i]+": "+w.why+")")
 	}
-	st.addFinding(KindWeakCrypto, sev, st.sa.Start,
+	st.addFinding(KindWeakCrypto, sev, st.model().Start,
 		"Negotiated weak or legacy algorithms: "+strings.Join(parts, "; ")+". Move both peers to AES-GCM or"+
 			" AES-CBC with SHA-2 and DH group 14 or higher (19/20/31), per RFC 8247 and RFC 8221.", st.weakFrames...)
 }
@@ -614,7 +614,7 @@ func (a *Analyzer) collisionFinding(st *saState) {
 
 // espFindings reports child SAs without ESP, or with ESP one way only.
 func (a *Analyzer) espFindings(st *saState) {
-	sa := st.sa
+	sa := st.model()
 	if !a.sawESP {
 		return
 	}

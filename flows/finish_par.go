@@ -170,7 +170,8 @@ func (a *Analyzer) handOnBlock(sh *finishShare, b int) {
 	blk := sh.blockAt(b)
 	for i := range blk {
 		st := blk[i].st
-		st.prev, st.next, st.inLRU = nil, nil, false
+		st.prev, st.next = nil, nil
+		st.flags.clear(flInLRU)
 		a.observePair(st)
 		a.handOn(st)
 		blk[i].st = nil // finalised SAs handed to OnSA can be released at once

@@ -67,13 +67,13 @@ func TestSharedTexts(t *testing.T) {
 				findings++
 				held("finding", f.Message)
 			}
-			if q := st.rareOrEmpty().req1; q.keys != nil {
+			if q := st.rareOrEmpty().reqKeys; q != nil {
 				requests++
 				held1++
-				if a.shared.refs[string(*q.keys)] != q.keys {
+				if a.shared.refs[string(*q)] != q {
 					t.Errorf("%s: the CA key hashes an SA's firstReq points at are not the table's", path)
 				}
-				held("CA key hashes", string(*q.keys))
+				held("CA key hashes", string(*q))
 			}
 			if cs := st.rareOrEmpty().cert; cs != nil {
 				for side := sideI; side <= sideR; side++ {

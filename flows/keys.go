@@ -67,7 +67,7 @@ func keyOutcome(err error) KeyStatus {
 // noteKey records the Decryptor's answer for an encrypted message sent by
 // side.
 func (st *saState) noteKey(side saSide, err error, frame int) {
-	x := st.auxState()
+	x := st.extAux()
 	if x.keyTally == nil {
 		x.keyTally = new([2]keyTally)
 	}
@@ -100,11 +100,11 @@ func (k *keyTally) status() KeyStatus {
 
 // keyFindings sets SA.Keys and reports keys that do not verify.
 func (a *Analyzer) keyFindings(st *saState) {
-	kt := st.auxOrEmpty().keyTally
+	kt := st.auxOrEmpty().extOrEmpty().keyTally
 	if a.opt.Decryptor == nil || kt == nil {
 		return
 	}
-	sa := st.sa
+	sa := st.model()
 	kc := &KeyCheck{Initiator: kt[sideI].status(), Responder: kt[sideR].status()}
 	sa.Keys = kc
 	var who []string
@@ -163,7 +163,7 @@ const refusedAuthRatio = 65
 // there or with a single INFORMATIONAL (most likely its Delete). It tells
 // whether it reported.
 func (a *Analyzer) hiddenChildRefusal(st *saState) bool {
-	sa := st.sa
+	sa := st.model()
 	if sa.Version != 2 || !st.out.has(outAuthOK) || !st.out.has(outAuthUnverified) || st.out.has(outAuthFailed) || st.out.has(outChildFailed) || len(sa.ChildSAs) > 0 ||
 		sa.RekeyedFrom != "" || st.out.has(outRekeyed) || sa.ExchangesOmitted > 0 {
 		return false
@@ -224,7 +224,7 @@ func (a *Analyzer) hiddenChildRefusal(st *saState) bool {
 // appears: a Delete and a liveness check look alike on the wire, so
 // "established" is only the last state ikeflow could see.
 func (a *Analyzer) endUnknown(st *saState) {
-	sa := st.sa
+	sa := st.model()
 	var eb exBuf
 	exs := st.exSlice(&eb) // the compact records: SA.Exchanges is built after conclude
 	if sa.State != StateEstablished || sa.ExchangesOmitted > 0 || len(exs) == 0 {
@@ -291,7 +291,7 @@ func (a *Analyzer) endUnknown(st *saState) {
 	b = append(b, "), after which the capture shows nothing more of it: no IKE message and no ESP. "...)
 	// With keys that read other messages of this SA, "without keys"
 	// would not be true: these could not be read with them.
-	kt := st.auxOrEmpty().keyTally
+	kt := st.auxOrEmpty().extOrEmpty().keyTally
 	keyed := kt != nil && (kt[0].ok > 0 || kt[1].ok > 0)
 	if keyed {
 		b = append(b, words.Pick(len(frames), "It could not be decrypted", "They could not be decrypted")...)

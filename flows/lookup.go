@@ -31,7 +31,7 @@ func (a *Analyzer) Lookup(version uint8, spii, spir dissect.SPI) *SA {
 // stay the same objects across calls and are updated in place.
 func (st *saState) view(tab *textTab) *SA {
 	st.materialise()
-	sa := st.sa
+	sa := st.model()
 	if !st.done { // else finalize built it before conclude
 		sa = st.snapshot(tab)
 	}

@@ -53,7 +53,7 @@ func (a *Analyzer) linkRekey(old, nw *saState, inferred bool) {
 	old.setRekeyedTo(nw)
 	nw.setRekeyedFrom(old)
 	old.out.set(outRekeyed)
-	nw.fromStart = true
+	nw.flags.set(flFromStart)
 	nw.out.put(outRekeyInferred, inferred)
 	nw.out.set(outAuthOK)
 	nw.setEstablished(nw.start())

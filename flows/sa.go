@@ -41,14 +41,68 @@ type halfKey struct {
 	v uint8
 }
 
-// sideState tracks the requests one side of an IKEv2 SA has sent.
-type sideState struct {
-	next uint32 // next request MID expected from this side
-	seen bool   // a request from this side was seen
-	// hashAlgs are the RFC 7427 hash algorithms this side announced in
-	// IKE_SA_INIT as a bit set (hashBits, cert.go): in padding, so SAs
-	// without certificates allocate nothing for them.
-	hashAlgs uint8
+// saFlags are the yes-or-no facts of an SA's working state, one bit each
+// (saState.flags): 2 octets instead of a bool's octet for each of 10.
+type saFlags uint16
+
+// saFlags bits.
+const (
+	flHasEst    saFlags = 1 << iota // estNs holds SA.Established
+	flWideTimes                     // the times are in saWide (widen)
+	flHalf                          // registered in the half-open index
+	flKeyed                         // keyR is an index entry
+	flInLRU                         // in the idle list (prev, next)
+	flListed                        // already collected by Finish
+	// flFromStart: the first message seen was the initial request (MID 0
+	// IKE_SA_INIT, MM1 or AM1), or the SA was created by a rekey, so MIDs
+	// are known from zero.
+	flFromStart
+	// flKeyRMoved: the responder SPI of the SA's first index entry (keyR)
+	// is in saMore.keyR, SPIr having changed since (setSPIr).
+	flKeyRMoved
+	// flSeenI and flSeenR (flSeenI << side): a request from that side of
+	// an IKEv2 SA was seen (seen).
+	flSeenI
+	flSeenR
+	// flReqFromR and flReqAny: the first request held in saRare (cert.go,
+	// firstReq) was sent by the responder, and one had no authority.
+	flReqFromR
+	flReqAny
+)
+
+// has reports whether every bit of b is set.
+func (f saFlags) has(b saFlags) bool { return f&b == b }
+
+// set sets the bits of b.
+func (f *saFlags) set(b saFlags) { *f |= b }
+
+// clear clears the bits of b.
+func (f *saFlags) clear(b saFlags) { *f &^= b }
+
+// put sets the bits of b when v, else clears them.
+func (f *saFlags) put(b saFlags, v bool) {
+	if v {
+		f.set(b)
+	} else {
+		f.clear(b)
+	}
+}
+
+// seen reports whether a request from side s of an IKEv2 SA was seen.
+func (st *saState) seen(s saSide) bool { return st.flags.has(flSeenI << s) }
+
+// expectMID records a request from side s, whose next request is expected
+// with message ID next.
+func (st *saState) expectMID(s saSide, next uint32) {
+	st.mids[s] = next
+	st.flags.set(flSeenI << s)
+}
+
+// resetMIDs forgets what the sides' requests were (an RFC 6311 sync),
+// and the hash algorithms they announced with them.
+func (st *saState) resetMIDs() {
+	st.mids, st.hashAlgs = [2]uint32{}, [2]uint8{}
+	st.flags.clear(flSeenI | flSeenR)
 }
 
 // recentLen is how many recent exchanges are searched when pairing.
@@ -67,20 +121,16 @@ const recentLen = 16
 // cannot hold exactly) in saRare and saWide. sawork.go has their
 // accessors.
 type saState struct {
-	// sa is the exported model: nil while the SA is open until a Lookup
-	// builds a snapshot (refreshed by later ones, so that a live display
-	// follows one *SA throughout); finalize builds it before conclude,
-	// which writes the conclusion (State, NAT, Keys, Findings, ...) to it.
-	sa *SA
+	// fin holds the exported model and the findings (saFin); nil while
+	// the SA has neither.
+	fin *saFin
 
 	// SPIi, SPIr and Encrypted are those of SA while it is open, prop
 	// (below) its Proposal (proposal); its ChildSAs are in saAux
-	// (childSAs) and *fnd is its Findings (findings; nil: none yet),
-	// behind a pointer because most open SAs have none (16 octets fewer).
+	// (childSAs) and its Findings in saFin (findings).
 	SPIi, SPIr dissect.SPI
-	fnd        *[]Finding
 	// startNs, endNs and estNs are SA.Start, End and Established in Unix
-	// nanoseconds (estNs only when hasEst), unless wideTimes: then they
+	// nanoseconds (estNs only with flHasEst), unless flWideTimes: then they
 	// are in saWide (see widen).
 	startNs, endNs, estNs int64
 	// first (with nkept), ex3 and saAux.exMore are the records of
@@ -95,7 +145,6 @@ type saState struct {
 
 	// lastInf is the latest child SA inferred from ESP (inferred.go).
 	lastInf *infChild
-	v1      *v1State
 	// *aux holds what some open SAs need (saAux); nil until auxState is
 	// called.
 	aux *saAux
@@ -104,51 +153,79 @@ type saState struct {
 	// called (conclude points it at noRare when still nil).
 	*saRare
 
-	// The fields from out to keyRMoved, of 4-, 2- and 1-octet alignment,
-	// come after the pointers and 8-octet fields, so that only 4 octets
-	// of padding follow them: saAlloc is 352 octets, the 352 size class;
-	// up to 4 more one-octet fields fit, 8 octets more would take the 384
-	// class (TestSAAllocSize).
+	// The fields from out to done, of 4-, 2- and 1-octet alignment, come
+	// after the pointers and 8-octet fields, so that no padding follows
+	// them: saAlloc is 320 octets, the 320 size class, with not one octet
+	// to spare: a field more takes the 352 class, 32 octets more per open
+	// SA (TestSAAllocSize). flags has 4 bits free.
 
 	// out is what the negotiation has shown so far (outcome.go).
 	out outcome
 	// firstF and lastF are SA.FirstFrame and LastFrame (firstFrame,
 	// lastFrame), or frameWide and 0 when they are in saWide (setFrames).
 	firstF, lastF uint32
-	sides         [2]sideState
-	natFrames     frameList // frames of the NAT detection findings (nat.go; overflow in saMore)
-	keGroups      dhList    // groups of successive IKE_SA_INIT KE payloads (overflow in saMore)
+	// mids are the message IDs of the next request expected from each
+	// side of an IKEv2 SA (once seen; expectMID).
+	mids      [2]uint32
+	natFrames frameList // frames of the NAT detection findings (nat.go; overflow in saMore)
+	keGroups  dhList    // groups of successive IKE_SA_INIT KE payloads (overflow in saMore)
 	// prop is SA.Proposal in the analyzer's table of texts (proposal):
 	// 2 octets, not a string's 16.
 	prop textID
 	// offer is the initiator's IKE proposals (latest IKE_SA_INIT request),
 	// the proposal cache's entry of that number (Analyzer.offeredOf,
 	// ikeOffer); 0: none, or in saMore.offered when the cache had no room.
-	offer     uint16
-	peers     peerPair // SA.Initiator and Responder (with saAux.peer6)
+	offer uint16
+	flags saFlags
+	peers peerPair // SA.Initiator and Responder (with auxExt.peer6)
+	// hashAlgs are the RFC 7427 hash algorithms each side announced in
+	// IKE_SA_INIT as a bit set (hashBits, cert.go), so that SAs without
+	// certificates allocate nothing for them.
+	hashAlgs  [2]uint8
 	Version   uint8
 	mode      v1Mode // SA.Mode
 	Encrypted bool
-	hasEst    bool
-	wideTimes bool
 	nfirst    uint8 // records of first taken (newExchange)
 	nkept     uint8 // records of first kept (exlist.go)
-	half      bool  // registered in the half-open index
-	keyed     bool  // keyR is an index entry
-	inLRU     bool
 	done      bool
-	// listed: already collected by Finish.
-	listed bool
-	// fromStart: the first message seen was the initial request (MID 0
-	// IKE_SA_INIT, MM1 or AM1), or the SA was created by a rekey, so MIDs
-	// are known from zero.
-	fromStart bool
-	// keyRMoved: the responder SPI of the SA's first index entry (keyR)
-	// is in saMore.keyR, SPIr having changed since (setSPIr).
-	keyRMoved bool
 
 	// first are the records of the SA's first exchanges (newExchange).
 	first [2]exRec
+}
+
+// saFin holds an SA's exported model and its findings.
+//
+// Why they share one allocation: while an SA is open it has neither
+// unless a Lookup built a snapshot or a finding was recorded (big100k:
+// 9,091 of 99,991 open SAs had findings, none a snapshot; big1m: 11,864
+// of 130,918), and finalize gives every SA its model. One pointer in
+// saState instead of two is 8 octets fewer for every open SA, for 16 more
+// for those with findings.
+type saFin struct {
+	// sa is the exported model: nil while the SA is open until a Lookup
+	// builds a snapshot (refreshed by later ones, so that a live display
+	// follows one *SA throughout); finalize builds it before conclude,
+	// which writes the conclusion (State, NAT, Keys, Findings, ...) to it.
+	sa *SA
+	// *fnd is SA.Findings (findings; nil: none yet), behind a pointer
+	// that conclude points at its buffer, then at SA.Findings.
+	fnd *[]Finding
+}
+
+// model returns the SA's exported model (nil: none built yet).
+func (st *saState) model() *SA {
+	if st.fin == nil {
+		return nil
+	}
+	return st.fin.sa
+}
+
+// finState returns st's saFin, allocating it, for writing.
+func (st *saState) finState() *saFin {
+	if st.fin == nil {
+		st.fin = new(saFin)
+	}
+	return st.fin
 }
 
 // saRare is the part of an SA's working state that most SAs never use.
@@ -158,22 +235,31 @@ type saState struct {
 // here, every SA whose IKE_AUTH response was too small its frame), and
 // what most of them need is a pointer or a frame number; the links of
 // rekeyed and replaced SAs are in saLinks, the lists of errors and weak
-// algorithms, which only SAs with such problems need, in saOdd. 64
+// algorithms, which only SAs with such problems need, in saOdd. 48
 // octets instead of 144 (336 before saOdd) for each of those SAs: 36,346
 // of big100k's 100,000, of which at most 9,070 have links.
 //
-// req1 makes it 64 octets instead of 48: it holds the one IKEv2 CERTREQ
-// most SAs with certificate facts have seen while open (the responder's,
-// in IKE_SA_INIT), so that those (big100k: 20,457) need no certState (24
-// octets) and peerCerts (64) for it.
+// reqKeys and reqFrame hold the one IKEv2 CERTREQ most SAs with
+// certificate facts have seen while open (the responder's, in
+// IKE_SA_INIT), so that those (big100k: 20,457) need no certState (24
+// octets) and peerCerts (64) for it (cert.go, firstReq).
+//
+// Why it is 48 octets and not 64: the CERTREQ's flags are in saState's
+// flags (flReqFromR, flReqAny), its frame and authTiny in 4 octets each,
+// and saWide, which no SA read from a capture needs, hangs from saMore.
+// Of big100k's 36,346 open SAs with an saRare 20,457 hold a CERTREQ, 9,092
+// an authTiny, 9,070 links, 2,273 an saMore, 0 an saWide (big1m: 47,536
+// with an saRare): 16 octets fewer each.
 type saRare struct {
-	more     *saMore    // index and exchange overflow; nil until needed
-	authTiny int        // frame of an encrypted IKE_AUTH response too small to authenticate
-	cert     *certState // identities and certificates (cert.go)
-	req1     firstReq   // the SA's IKEv2 CERTREQs while they are all it has of cert (cert.go)
-	// wide holds what the compact fields of saState cannot (sawork.go);
-	// nil until needed.
-	wide *saWide
+	more *saMore    // index and exchange overflow; nil until needed
+	cert *certState // identities and certificates (cert.go)
+	// reqKeys and reqFrame are the SA's IKEv2 CERTREQs while they are all
+	// it has of cert (cert.go, firstReq); reqFrame 0: none.
+	reqKeys  *caKeys
+	reqFrame uint32
+	// authTiny is the frame of an encrypted IKE_AUTH response too small to
+	// authenticate (authTinyFrame), frameWide when in saWide.
+	authTiny uint32
 	// *saOdd is never nil: &noOdd until odd() allocates one, so that its
 	// fields read as those of saRare; write them only through odd().
 	*saOdd
@@ -269,13 +355,14 @@ func (st *saState) odd() *saOdd {
 	return r.saOdd
 }
 
-// saWide holds an SA's times when saState.wideTimes, its frames when
-// saState.firstF is frameWide and its addresses of kind peerZoned: what no
-// SA read from a capture needs.
+// saWide holds an SA's times when flWideTimes, its frames when
+// saState.firstF is frameWide, its authTiny when saRare.authTiny is and
+// its addresses of kind peerZoned: what no SA read from a capture needs.
 type saWide struct {
 	start, end, established time.Time
 	zoned                   [2]netip.AddrPort
 	first, last             int // SA.FirstFrame and LastFrame
+	authTiny                int // saRare.authTiny when frameWide
 }
 
 // noWide is the shared, never modified, empty saWide.
@@ -283,38 +370,79 @@ var noWide saWide
 
 // wideOrEmpty returns st's saWide for reading (noWide when none).
 func (st *saState) wideOrEmpty() *saWide {
-	if w := st.rareOrEmpty().wide; w != nil {
+	if w := st.moreOrEmpty().wide; w != nil {
 		return w
 	}
 	return &noWide
 }
 
-// wideState returns st's saWide, allocating it (and its saRare).
+// wideState returns st's saWide, allocating it (and its saMore and
+// saRare).
 func (st *saState) wideState() *saWide {
-	r := st.rare()
-	if r.wide == nil {
-		r.wide = new(saWide)
+	m := st.moreState()
+	if m.wide == nil {
+		m.wide = new(saWide)
 	}
-	return r.wide
+	return m.wide
 }
 
-// saAux is what some open SAs need, and every open SA paid 32 octets for
+// authTinyFrame returns the frame of an encrypted IKE_AUTH response too
+// small to authenticate (0: none).
+func (st *saState) authTinyFrame() int {
+	switch t := st.rareOrEmpty().authTiny; t {
+	case frameWide:
+		return st.wideOrEmpty().authTiny
+	default:
+		return int(t)
+	}
+}
+
+// setAuthTiny sets authTinyFrame to f (in saWide unless 0 <= f <
+// frameWide).
+func (st *saState) setAuthTiny(f int) {
+	r := st.rare()
+	if f >= 0 && f < frameWide {
+		r.authTiny = uint32(f)
+		return
+	}
+	r.authTiny = frameWide
+	st.wideState().authTiny = f
+}
+
+// saAux is what some open SAs need, and every open SA paid 40 octets for
 // in saState: the exchange records from the fourth on (the SAs with four
 // exchanges or more: one in five in a real mix), the child SAs while it is
 // open (an SA without keys counts them in infChild records until it is
 // looked up or finalised, and at finalisation they go to SA.ChildSAs
-// directly: childSAs), the IPv6 addresses of its peers and the tally of
-// what the Decryptor said (keyed SAs). One pointer (8 octets) in saState;
-// 64 octets (the 64 class, TestSAAllocSize) for the SAs that need any of it.
+// directly: childSAs), an IKEv1 SA's v1State, and in auxExt the IPv6
+// addresses of its peers and the tally of what the Decryptor said (keyed
+// SAs). One pointer (8 octets) in saState; 64 octets (the 64 class,
+// TestSAAllocSize) for the SAs that need any of it.
+//
+// Why v1 is here: of the open IKEv1 SAs two in three already have an
+// saAux (their exchanges are many: big100k 13,638 of 20,456, big1m 17,834
+// of 26,810), so the 8 octets every open SA saved in saState cost 64 for
+// the third that have none (big100k: 436 kB for the 800 kB saved). peer6
+// and keyTally went to auxExt to make room: none of those open SAs has
+// either (their captures are IPv4 and without keys).
 type saAux struct {
-	exMore   []*exRec     // exchange records after ex3 (exlist.go)
-	kids     []*ChildSA   // SA.ChildSAs while open (childSAs)
+	exMore []*exRec   // exchange records after ex3 (exlist.go)
+	kids   []*ChildSA // SA.ChildSAs while open (childSAs)
+	v1     *v1State   // IKEv1 SAs: their IKEv1 state (v1.go)
+	ext    *auxExt    // nil until needed (extAux)
+}
+
+// auxExt is what only IPv6 SAs and keyed SAs need of saAux.
+type auxExt struct {
 	peer6    *[2][16]byte // IPv6 addresses of peers (peerPair)
 	keyTally *[2]keyTally // what the Decryptor said, per sending side
 }
 
 // noAux is the shared, never modified, empty saAux.
 var noAux saAux
+
+// noAuxExt is the shared, never modified, empty auxExt.
+var noAuxExt auxExt
 
 // auxOrEmpty returns st's saAux for reading (noAux when none).
 func (st *saState) auxOrEmpty() *saAux {
@@ -332,11 +460,32 @@ func (st *saState) auxState() *saAux {
 	return st.aux
 }
 
+// extOrEmpty returns x's auxExt for reading (noAuxExt when none).
+func (x *saAux) extOrEmpty() *auxExt {
+	if x.ext == nil {
+		return &noAuxExt
+	}
+	return x.ext
+}
+
+// extAux returns st's auxExt, allocating it (and its saAux), for
+// writing.
+func (st *saState) extAux() *auxExt {
+	x := st.auxState()
+	if x.ext == nil {
+		x.ext = new(auxExt)
+	}
+	return x.ext
+}
+
+// v1 returns an IKEv1 SA's v1State (nil: an IKEv2 SA).
+func (st *saState) v1() *v1State { return st.auxOrEmpty().v1 }
+
 // saMore is the part of an SA's rare state that even fewer SAs need.
 type saMore struct {
 	keys []saKey // index entries after the first (saState.keyR)
 	// keyR is the first entry's responder SPI once SPIr differs from it
-	// (saState.keyRMoved).
+	// (flKeyRMoved).
 	keyR dissect.SPI
 	// natMore and keMore are the overflow of saState.natFrames and
 	// keGroups (smalllists.go).
@@ -352,6 +501,9 @@ type saMore struct {
 	// (saState.exAt), omitted counts those (SA.ExchangesOmitted).
 	ring    *[recentLen]*exRec
 	omitted int
+	// wide holds what the compact fields of saState and saRare cannot
+	// (sawork.go); nil until needed.
+	wide *saWide
 }
 
 // noMore is the shared, never modified, empty saMore.
@@ -403,7 +555,7 @@ func (st *saState) rareOrEmpty() *saRare {
 // when an IKE_SA_INIT retry brings a new responder SPI; setSPIr then keeps
 // the old one in saMore. 8 octets fewer in every open SA.
 func (st *saState) keyR() dissect.SPI {
-	if st.keyRMoved {
+	if st.flags.has(flKeyRMoved) {
 		return st.moreOrEmpty().keyR
 	}
 	return st.SPIr
@@ -412,16 +564,16 @@ func (st *saState) keyR() dissect.SPI {
 // setSPIr sets SPIr to r, keeping the first index entry's responder SPI
 // (keyR) when it changes.
 func (st *saState) setSPIr(r dissect.SPI) {
-	if st.keyed && !st.keyRMoved && st.SPIr != r {
+	if st.flags.has(flKeyed) && !st.flags.has(flKeyRMoved) && st.SPIr != r {
 		st.moreState().keyR = st.SPIr
-		st.keyRMoved = true
+		st.flags.set(flKeyRMoved)
 	}
 	st.SPIr = r
 }
 
 // eachKey calls fn with every index entry pointing at st.
 func (st *saState) eachKey(fn func(saKey)) {
-	if !st.keyed {
+	if !st.flags.has(flKeyed) {
 		return
 	}
 	fn(saKey{st.SPIi, st.keyR(), st.Version})
@@ -463,7 +615,7 @@ func (st *saState) touch(t time.Time, f int) {
 		last = f
 	}
 	st.setFrames(first, last)
-	if !st.wideTimes {
+	if !st.flags.has(flWideTimes) {
 		// Exact capture times compare as their Unix nanoseconds; the
 		// start, from the SA's first packet, is never the zero time.
 		if ns, ok := unixNano(t); ok {
@@ -473,7 +625,7 @@ func (st *saState) touch(t time.Time, f int) {
 		}
 		st.widen()
 	}
-	r := st.saRare.wide
+	r := st.saRare.more.wide
 	if r.start.IsZero() || t.Before(r.start) {
 		r.start = t
 	}
@@ -549,10 +701,11 @@ func (st *saState) addFinding(kind FindingKind, sev Severity, t time.Time, msg s
 		}
 		return i
 	}
-	if st.fnd == nil {
-		st.fnd = new([]Finding)
+	f := st.finState()
+	if f.fnd == nil {
+		f.fnd = new([]Finding)
 	}
-	*st.fnd = append(fs, Finding{
+	*f.fnd = append(fs, Finding{
 		Kind: kind, Severity: sev, Frames: sortedFrames(frames), Time: t, Message: msg,
 	})
 	if idx := st.rareOrEmpty().fidx; idx != nil {

@@ -15,7 +15,7 @@ import "github.com/ikeflow/ikeflow/dissect"
 // by the 8-octet initiator SPI alone, which the runtime hashes and compares
 // as one word, and its entry is the SA itself: one lookup finds the SA and
 // tells, from the SA's own fields, which of its keys the message matches
-// (saState.keyR, saState.half). Every hit is verified against the full key
+// (saState.keyR, flHalf). Every hit is verified against the full key
 // (version and responder SPI), so an SA that merely shares the initiator
 // SPI is never taken for another.
 //
@@ -45,10 +45,10 @@ func newSAIndex() saIndex {
 // SA indexed as half-open under (i, v), either nil.
 func (x *saIndex) find(v uint8, i, r dissect.SPI) (keyed, half *saState) {
 	if st := x.byI[i]; st != nil && st.Version == v {
-		if st.half {
+		if st.flags.has(flHalf) {
 			half = st
 		}
-		if st.keyed && st.keyR() == r && !r.IsZero() {
+		if st.flags.has(flKeyed) && st.keyR() == r && !r.IsZero() {
 			keyed = st
 		}
 	}
@@ -74,7 +74,7 @@ func (x *saIndex) claim(st *saState) bool {
 }
 
 // addHalf indexes st, a new SA not yet indexed, as half-open under its
-// initiator SPI and version. The caller sets st.half.
+// initiator SPI and version. The caller sets flHalf.
 func (x *saIndex) addHalf(st *saState) {
 	if !x.claim(st) {
 		x.half[halfKey{st.SPIi, st.Version}] = st
@@ -86,7 +86,7 @@ func (x *saIndex) addHalf(st *saState) {
 // needs no entry of its own; every other key gets one in keys.
 func (x *saIndex) addKey(st *saState, k saKey, first bool) {
 	if first {
-		if st.half {
+		if st.flags.has(flHalf) {
 			// Indexed already (addHalf): the first key rides on its byI
 			// entry when it holds one. It does not claim an entry freed
 			// since: its half-open entry is in half, not with it.
@@ -111,7 +111,7 @@ func (x *saIndex) drop(st *saState) {
 			delete(x.keys, k)
 		}
 	})
-	if hk := (halfKey{i, st.Version}); st.half && x.half[hk] == st {
+	if hk := (halfKey{i, st.Version}); st.flags.has(flHalf) && x.half[hk] == st {
 		delete(x.half, hk)
 	}
 }

@@ -12,16 +12,36 @@ import (
 )
 
 // TestSARareSize holds the part of saRare that SAs with certificates or
-// a too small IKE_AUTH response allocate to 64 octets, with the first
-// CERTREQ facts (144 before saLinks took the rekey and replacement links,
-// 336 before saOdd took the lists of errors and weak algorithms: a
-// 352-octet allocation), and saLinks to 96.
+// a too small IKE_AUTH response allocate to 48 octets, with the first
+// CERTREQ facts (64 before those facts' flags went to saState.flags, the
+// CERTREQ's frame and authTiny took 4 octets each and saWide moved to
+// saMore; 144 before saLinks took the rekey and replacement links, 336
+// before saOdd took the lists of errors and weak algorithms: a 352-octet
+// allocation), saLinks to 96 and saMore, with the pointer to saWide, to
+// 144. It also checks that authTiny reads back every frame number exactly,
+// and allocates an saWide only for those that do not fit 32 bits.
 func TestSARareSize(t *testing.T) {
-	if size := reflect.TypeOf(saRare{}).Size(); size > 64 {
-		t.Errorf("saRare is %d octets, want at most 64", size)
+	if size := reflect.TypeOf(saRare{}).Size(); size > 48 {
+		t.Errorf("saRare is %d octets, want at most 48", size)
 	}
 	if size := reflect.TypeOf(saLinks{}).Size(); size > 96 {
 		t.Errorf("saLinks is %d octets, want at most 96", size)
+	}
+	if size := reflect.TypeOf(saMore{}).Size(); size > 144 {
+		t.Errorf("saMore is %d octets, want at most 144", size)
+	}
+	for _, f := range []int{0, 1, 77, math.MaxUint32 - 1, math.MaxUint32, math.MaxUint32 + 1, math.MaxInt, -1} {
+		var st saState
+		if st.authTinyFrame() != 0 {
+			t.Fatalf("authTinyFrame() = %d before setAuthTiny", st.authTinyFrame())
+		}
+		st.setAuthTiny(f)
+		if got := st.authTinyFrame(); got != f {
+			t.Errorf("setAuthTiny(%d): authTinyFrame() = %d", f, got)
+		}
+		if wide := st.moreOrEmpty().wide != nil; wide != (f < 0 || f >= math.MaxUint32) {
+			t.Errorf("setAuthTiny(%d) allocated an saWide: %v", f, wide)
+		}
 	}
 }
 

@@ -13,7 +13,7 @@ import (
 // peerPair is an SA's initiator and responder (address and port) in 14
 // octets, where two netip.AddrPort take 64 and two 20-octet forms (a
 // 16-octet address each) took 40: IPv4 addresses inline, IPv6 ones in
-// saAux.peer6 (a 32-octet allocation, for the SAs that have one), an
+// auxExt.peer6 (a 32-octet allocation, for the SAs that have one), an
 // address with a zone (none comes from a capture) whole in saWide.zoned. Without a pointer of its own its alignment is 2,
 // so that it packs with saState's narrow fields.
 type peerPair struct {
@@ -26,7 +26,7 @@ type peerPair struct {
 const (
 	peerNone  = iota // the invalid (zero) address
 	peer4            // an IPv4 address, in v4
-	peer6            // an IPv6 address without zone, in saAux.peer6
+	peer6            // an IPv6 address without zone, in auxExt.peer6
 	peerZoned        // kept in saWide.zoned
 )
 
@@ -43,7 +43,7 @@ func (st *saState) setPeer(s saSide, ap netip.AddrPort) {
 		pp.v4[s] = a.As4()
 	case a.Zone() == "":
 		pp.kind[s] = peer6
-		x := st.auxState()
+		x := st.extAux()
 		if x.peer6 == nil {
 			x.peer6 = new([2][16]byte)
 		}
@@ -61,7 +61,7 @@ func (st *saState) peer(s saSide) netip.AddrPort {
 	case peer4:
 		return netip.AddrPortFrom(netip.AddrFrom4(pp.v4[s]), pp.port[s])
 	case peer6:
-		return netip.AddrPortFrom(netip.AddrFrom16(st.aux.peer6[s]), pp.port[s])
+		return netip.AddrPortFrom(netip.AddrFrom16(st.aux.ext.peer6[s]), pp.port[s])
 	case peerZoned:
 		return st.wideOrEmpty().zoned[s]
 	}
@@ -107,7 +107,7 @@ func (st *saState) initTimes(t time.Time) {
 		st.startNs, st.endNs = ns, ns
 		return
 	}
-	st.wideTimes = true
+	st.flags.set(flWideTimes)
 	w := st.wideState()
 	w.start, w.end = t, t
 }
@@ -117,21 +117,21 @@ func (st *saState) initTimes(t time.Time) {
 func (st *saState) widen() {
 	w := st.wideState()
 	w.start, w.end, w.established = st.start(), st.end(), st.established()
-	st.wideTimes = true
+	st.flags.set(flWideTimes)
 }
 
 // start returns SA.Start.
 func (st *saState) start() time.Time {
-	if st.wideTimes {
-		return st.saRare.wide.start
+	if st.flags.has(flWideTimes) {
+		return st.saRare.more.wide.start
 	}
 	return time.Unix(0, st.startNs).UTC()
 }
 
 // end returns SA.End, the SA's last activity.
 func (st *saState) end() time.Time {
-	if st.wideTimes {
-		return st.saRare.wide.end
+	if st.flags.has(flWideTimes) {
+		return st.saRare.more.wide.end
 	}
 	return time.Unix(0, st.endNs).UTC()
 }
@@ -139,9 +139,9 @@ func (st *saState) end() time.Time {
 // established returns SA.Established (zero: not established).
 func (st *saState) established() time.Time {
 	switch {
-	case st.wideTimes:
-		return st.saRare.wide.established
-	case st.hasEst:
+	case st.flags.has(flWideTimes):
+		return st.saRare.more.wide.established
+	case st.flags.has(flHasEst):
 		return time.Unix(0, st.estNs).UTC()
 	}
 	return time.Time{}
@@ -149,14 +149,15 @@ func (st *saState) established() time.Time {
 
 // setEstablished sets SA.Established.
 func (st *saState) setEstablished(t time.Time) {
-	if !st.wideTimes {
+	if !st.flags.has(flWideTimes) {
 		if ns, ok := unixNano(t); ok {
-			st.estNs, st.hasEst = ns, true
+			st.estNs = ns
+			st.flags.set(flHasEst)
 			return
 		}
 		st.widen()
 	}
-	st.saRare.wide.established = t
+	st.saRare.more.wide.established = t
 }
 
 // frameWide in saState.firstF says that the SA's frames are in saWide.
@@ -180,7 +181,7 @@ func (st *saState) setFrames(first, last int) {
 // firstFrame returns SA.FirstFrame.
 func (st *saState) firstFrame() int {
 	if st.firstF == frameWide {
-		return st.saRare.wide.first
+		return st.saRare.more.wide.first
 	}
 	return int(st.firstF)
 }
@@ -188,17 +189,17 @@ func (st *saState) firstFrame() int {
 // lastFrame returns SA.LastFrame.
 func (st *saState) lastFrame() int {
 	if st.firstF == frameWide {
-		return st.saRare.wide.last
+		return st.saRare.more.wide.last
 	}
 	return int(st.lastF)
 }
 
-// findings returns SA.Findings while the SA is open (see saState.fnd).
+// findings returns SA.Findings while the SA is open (see saFin.fnd).
 func (st *saState) findings() []Finding {
-	if st.fnd == nil {
+	if st.fin == nil || st.fin.fnd == nil {
 		return nil
 	}
-	return *st.fnd
+	return *st.fin.fnd
 }
 
 // childSAs returns SA.ChildSAs: those of saAux while the SA is open, and
@@ -207,8 +208,8 @@ func (st *saState) childSAs() []*ChildSA {
 	if x := st.aux; x != nil && x.kids != nil {
 		return x.kids
 	}
-	if st.done && st.sa != nil {
-		return st.sa.ChildSAs
+	if sa := st.model(); st.done && sa != nil {
+		return sa.ChildSAs
 	}
 	return nil
 }
@@ -222,8 +223,8 @@ func (st *saState) kidsState() *[]*ChildSA {
 	if x := st.aux; x != nil && x.kids != nil {
 		return &x.kids
 	}
-	if st.done && st.sa != nil {
-		return &st.sa.ChildSAs
+	if sa := st.model(); st.done && sa != nil {
+		return &sa.ChildSAs
 	}
 	return &st.auxState().kids
 }
@@ -282,15 +283,16 @@ func (st *saState) exchangesOmitted() int { return st.moreOrEmpty().omitted }
 // name returns SA.Name.
 func (st *saState) name() string { return spiName(st.SPIi, st.SPIr) }
 
-// snapshot brings st.sa, allocating it, up to date with the working
+// snapshot brings the exported model (saFin.sa), allocating it, up to date with the working
 // fields (tab is the analyzer's table of texts: saState.prop) and returns
 // it. It leaves what conclude sets (State, Offered,
 // Keys, NAT, Peers) and Exchanges (view) alone.
 func (st *saState) snapshot(tab *textTab) *SA {
-	sa := st.sa
+	f := st.finState()
+	sa := f.sa
 	if sa == nil {
 		sa = new(SA)
-		st.sa = sa
+		f.sa = sa
 	}
 	r := st.rareOrEmpty()
 	sa.Version = int(st.Version)

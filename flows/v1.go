@@ -114,7 +114,7 @@ func v1Steps(t dissect.ExchangeType) uint8 {
 // every earlier one was seen, that one not at all (a packet the capture
 // point dropped).
 func v1LastMissed(st *saState, side saSide) bool {
-	ph := st.v1.phase1
+	ph := st.v1().phase1
 	if ph == nil || ph.Type != dissect.ExchangeIdentityProtect && ph.Type != dissect.ExchangeAggressive {
 		return false
 	}
@@ -247,7 +247,7 @@ func (a *Analyzer) v1(p *Packet, decodeErr bool) {
 		ex = st.newExchange(h.Exchange, h.MessageID, side, p.Time)
 		a.addExchange(st, ex)
 		if h.MessageID == 0 && (h.Exchange == dissect.ExchangeIdentityProtect || h.Exchange == dissect.ExchangeAggressive) {
-			st.v1.phase1 = ex
+			st.v1().phase1 = ex
 			if h.Exchange == dissect.ExchangeAggressive {
 				st.mode = modeAggressive
 			} else {
@@ -323,8 +323,8 @@ func (a *Analyzer) lookupV1(p *Packet, h *dissect.Header) *saState {
 			return hs
 		}
 		st := a.newSA(1, p, true, h.SPIi, h.SPIr)
-		st.v1 = newV1State()
-		st.fromStart = h.Exchange == dissect.ExchangeIdentityProtect || h.Exchange == dissect.ExchangeAggressive
+		st.auxState().v1 = newV1State()
+		st.flags.put(flFromStart, h.Exchange == dissect.ExchangeIdentityProtect || h.Exchange == dissect.ExchangeAggressive)
 		a.addHalf(st)
 		return st
 	}
@@ -341,15 +341,15 @@ func (a *Analyzer) lookupV1(p *Packet, h *dissect.Header) *saState {
 	// is the responder's half of phase 1.
 	fromI := true
 	st = a.newSA(1, p, fromI, h.SPIi, h.SPIr)
-	st.v1 = newV1State()
+	st.auxState().v1 = newV1State()
 	a.addKey(st, key)
 	return st
 }
 
 // findExV1 returns the exchange an IKEv1 message belongs to.
 func (a *Analyzer) findExV1(st *saState, h *dissect.Header) *exRec {
-	if h.MessageID == 0 && st.v1.phase1 != nil && (h.Exchange == dissect.ExchangeIdentityProtect || h.Exchange == dissect.ExchangeAggressive) {
-		return st.v1.phase1
+	if h.MessageID == 0 && st.v1().phase1 != nil && (h.Exchange == dissect.ExchangeIdentityProtect || h.Exchange == dissect.ExchangeAggressive) {
+		return st.v1().phase1
 	}
 	if h.Exchange == dissect.ExchangeInformationalV1 {
 		return nil // every informational message is its own exchange
@@ -366,7 +366,7 @@ func (a *Analyzer) findExV1(st *saState, h *dissect.Header) *exRec {
 
 // onV1 analyses the content of a new IKEv1 message.
 func (a *Analyzer) onV1(st *saState, p *Packet, side saSide, ex *exRec, f *facts) {
-	v := st.v1
+	v := st.v1()
 	switch ex.Type {
 	case dissect.ExchangeIdentityProtect, dissect.ExchangeAggressive:
 		if ex != v.phase1 {
@@ -510,16 +510,16 @@ func (a *Analyzer) informationalV1(st *saState, p *Packet, side saSide, ex *exRe
 				continue
 			}
 			seq := uint32(n.data[0])<<24 | uint32(n.data[1])<<16 | uint32(n.data[2])<<8 | uint32(n.data[3])
-			if st.v1.dpd == nil {
-				st.v1.more().dpd = make(map[uint32]*exRec)
+			if st.v1().dpd == nil {
+				st.v1().more().dpd = make(map[uint32]*exRec)
 			}
 			if t == dissect.NotifyV1RUThere {
 				ex.Answered = false
-				st.v1.dpd[seq] = ex
-			} else if req := st.v1.dpd[seq]; req != nil {
+				st.v1().dpd[seq] = ex
+			} else if req := st.v1().dpd[seq]; req != nil {
 				req.Answered = true
 				req.setRTT(tsub(p.Time, req.start()))
-				delete(st.v1.dpd, seq)
+				delete(st.v1().dpd, seq)
 			}
 			continue
 		}
@@ -533,7 +533,7 @@ func (a *Analyzer) informationalV1(st *saState, p *Packet, side saSide, ex *exRe
 
 // v1ErrorFinding explains an IKEv1 error notify.
 func (a *Analyzer) v1ErrorFinding(st *saState, p *Packet, side saSide, t dissect.NotifyTypeV1) {
-	v := st.v1
+	v := st.v1()
 	who := side.String()
 	phase := "phase 1 (main mode)"
 	if st.mode == modeAggressive {
@@ -603,7 +603,7 @@ func (a *Analyzer) v1ErrorFinding(st *saState, p *Packet, side saSide, t dissect
 
 // concludeV1 adds IKEv1 findings that need the whole SA.
 func (a *Analyzer) concludeV1(st *saState) {
-	v := st.v1
+	v := st.v1()
 	a.v1FragConclude(st)
 	for _, i := range v.errIdx {
 		f := &st.findings()[i]

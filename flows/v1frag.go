@@ -122,7 +122,7 @@ func (a *Analyzer) v1Fragment(st *saState, p *Packet, side saSide) *v1FragNote {
 		body = body[:plen-4]
 	}
 	id, num, last, _ := dissect.FragmentV1Header(body)
-	v := st.v1
+	v := st.v1()
 	if v.frags == nil {
 		v.more().frags = &v1Frags{}
 	}
@@ -210,7 +210,7 @@ func (a *Analyzer) v1FragRelease(set *v1FragSet) {
 // complete. An SA keeps maxV1FragSets messages: the oldest one makes
 // room, given up if incomplete.
 func (a *Analyzer) v1FragSetOf(st *saState, side saSide, id uint16, num uint8, data []byte, t time.Time) (*v1FragSet, bool) {
-	fr := st.v1.frags
+	fr := st.v1().frags
 	for i := len(fr.sets) - 1; i >= 0; i-- {
 		s := fr.sets[i]
 		if s.side != side || s.id != id || s.closed {
@@ -272,7 +272,7 @@ func (a *Analyzer) v1FragGiveUp(st *saState, s *v1FragSet) {
 
 // v1FragFinding reports a fragmented message that was never reassembled.
 func (a *Analyzer) v1FragFinding(st *saState, s *v1FragSet) {
-	fr := st.v1.frags
+	fr := st.v1().frags
 	if fr.reported >= maxNoted {
 		fr.unreported++
 		return
@@ -380,7 +380,7 @@ func (a *Analyzer) v1FragFinding(st *saState, s *v1FragSet) {
 // v1FragConclude runs first in concludeV1: the messages never
 // reassembled are reported.
 func (a *Analyzer) v1FragConclude(st *saState) {
-	fr := st.v1.frags
+	fr := st.v1().frags
 	if fr == nil {
 		return
 	}
@@ -388,7 +388,7 @@ func (a *Analyzer) v1FragConclude(st *saState) {
 		a.v1FragGiveUp(st, s)
 	}
 	if fr.unreported > 0 {
-		st.addFinding(KindFragmentsMissing, SeverityWarning, st.sa.Start,
+		st.addFinding(KindFragmentsMissing, SeverityWarning, st.model().Start,
 			words.Count(fr.unreported, "more IKEv1 message", "more IKEv1 messages")+" sent in fragments "+
 				words.Pick(fr.unreported, "was", "were")+" never reassembled in this capture (not listed one by one).")
 		fr.unreported = 0
@@ -399,7 +399,7 @@ func (a *Analyzer) v1FragConclude(st *saState) {
 // a fragmented message never reassembled: it was sent, so "no reply" is
 // not what the capture shows; v1FragFinding says what it shows.
 func v1FragIncomplete(st *saState, ex *exRec, step uint8) bool {
-	fr := st.v1.frags
+	fr := st.v1().frags
 	if fr == nil {
 		return false
 	}
@@ -414,7 +414,7 @@ func v1FragIncomplete(st *saState, ex *exRec, step uint8) bool {
 // v1FragLastUnread reports whether the last message of st's phase 1 was
 // sent in fragments, not reassembled here, to side.
 func v1FragLastUnread(st *saState, side saSide) bool {
-	fr, ph := st.v1.frags, st.v1.phase1
+	fr, ph := st.v1().frags, st.v1().phase1
 	if fr == nil || ph == nil {
 		return false
 	}
@@ -466,7 +466,7 @@ func v1FragAnswer(st *saState, s *v1FragSet) (int, string) {
 			return ex.frame(i), ex.label(i)
 		}
 	}
-	if ex != st.v1.phase1 {
+	if ex != st.v1().phase1 {
 		return 0, ""
 	}
 	for k := range st.nexs() {
@@ -488,7 +488,7 @@ func v1FragAnswer(st *saState, s *v1FragSet) (int, string) {
 // message's size and its fragments ("1276 octets in 3 IKEv1 fragments").
 func v1SizeText(st *saState, ex *exRec, i int) string {
 	c := ex.msg(i)
-	if fr := st.v1.frags; fr != nil && c.fragNum != 0 {
+	if fr := st.v1().frags; fr != nil && c.fragNum != 0 {
 		for _, s := range fr.sets {
 			if s.ex == ex && s.step == c.label && s.side == c.side() && s.done && !s.bad {
 				return strconv.Itoa(s.size) + " octets in " + words.Count(int(s.count), "IKEv1 fragment", "IKEv1 fragments")
@@ -513,7 +513,7 @@ type v1Skipper interface {
 // fragment: the Decryptor is told so, once, and m and the messages after
 // it decrypt.
 func (a *Analyzer) v1FragSkip(st *saState, m *dissect.Message) {
-	fr := st.v1.frags
+	fr := st.v1().frags
 	if fr == nil || !m.Header.IsEncrypted() {
 		return
 	}

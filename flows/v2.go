@@ -65,9 +65,9 @@ func (a *Analyzer) lookupV2(p *Packet, h *dissect.Header, fromI, isResp bool) *s
 			return hs
 		}
 		st := a.newSA(2, p, fromI, h.SPIi, h.SPIr)
-		st.fromStart = !isResp && h.Exchange == dissect.ExchangeIKESAInit && h.MessageID == 0
+		st.flags.put(flFromStart, !isResp && h.Exchange == dissect.ExchangeIKESAInit && h.MessageID == 0)
 		a.addHalf(st)
-		if st.fromStart {
+		if st.flags.has(flFromStart) {
 			a.noteReplacement(st, p)
 		}
 		return st
@@ -100,7 +100,7 @@ func (a *Analyzer) v2Request(st *saState, p *Packet, side saSide, m *cmsg, hash 
 	// IDs its sender used before (the original initiator: that of its
 	// IKE_SA_INIT). Its notify is inside SK, decrypted only in newRequest,
 	// so recognise it here by its shape and settle it after decryption.
-	syncShape := mid == 0 && h.Exchange == dissect.ExchangeInformational && f.sk && f.fragTotal == 0 && st.sides[side].seen
+	syncShape := mid == 0 && h.Exchange == dissect.ExchangeInformational && f.sk && f.fragTotal == 0 && st.seen(side)
 	if ex := st.findEx(side, mid, 0); ex != nil && (!syncShape || hash == ex.reqHash()) {
 		bit := fragBit(f)
 		switch {
@@ -135,50 +135,49 @@ func (a *Analyzer) v2Request(st *saState, p *Packet, side saSide, m *cmsg, hash 
 		a.newRequest(st, p, side, m, f)
 		return
 	}
-	s := &st.sides[side]
+	next := st.mids[side]
 	switch {
 	case syncShape || f.hasNotify(uint16(dissect.NotifyIKEv2MessageIDSync)):
 		// RFC 6311 sync: settled below.
-	case !s.seen:
-		if st.fromStart && mid != 0 && !(side == sideI && mid == 1 && h.Exchange != dissect.ExchangeIKESAInit) {
+	case !st.seen(side):
+		if st.flags.has(flFromStart) && mid != 0 && !(side == sideI && mid == 1 && h.Exchange != dissect.ExchangeIKESAInit) {
 			st.addFinding(KindMIDDesync, SeverityWarning, p.Time,
 				"The first request from the "+side.String()+" of this IKE SA uses message ID "+u32(mid)+
 					" where 0 was expected (each side numbers its own requests from 0, RFC 7296 §2.2). The peer may be reusing"+
 					" state from an older IKE SA with the same SPIs; check for duplicate SPIs or a restarted peer.", p.Frame)
 		}
-	case mid == s.next:
-	case mid > s.next:
+	case mid == next:
+	case mid > next:
 		st.addFinding(KindMIDDesync, SeverityWarning, p.Time,
 			"The "+side.String()+" sent "+words.Article(h.Exchange.String())+" "+h.Exchange.String()+" request with message ID "+u32(mid)+
-				" but its previous request was "+u32(s.next-1)+": "+skippedIDs(s.next, mid-1)+
-				" (or sent on a path this capture does not see). The receiver expects "+u32(s.next)+
+				" but its previous request was "+u32(next-1)+": "+skippedIDs(next, mid-1)+
+				" (or sent on a path this capture does not see). The receiver expects "+u32(next)+
 				" and will drop the request; expect retransmits and a teardown. Typical after an HA failover without RFC 6311 sync"+
 				" (strongSwan logs 'unexpected message ID', FortiGate 'request msgid = N, expected M').", p.Frame)
 	default:
 		st.addFinding(KindMIDDesync, SeverityError, p.Time,
 			"The "+side.String()+" sent a new "+h.Exchange.String()+" request with message ID "+u32(mid)+
-				", lower than its previous request ("+u32(s.next-1)+"): message IDs went backwards. The receiver treats it as an old"+
+				", lower than its previous request ("+u32(next-1)+"): message IDs went backwards. The receiver treats it as an old"+
 				" retransmit and ignores it. Typical after a failover to an HA member with stale state or a peer restart that kept the SA;"+
 				" check cluster sync (RFC 6311) and clear the SA on both sides.", p.Frame)
 	}
 	if !syncShape && !f.hasNotify(uint16(dissect.NotifyIKEv2MessageIDSync)) {
-		s.seen = true
-		s.next = mid + 1
+		st.expectMID(side, mid+1)
 	}
 	a.newRequest(st, p, side, m, f)
 	switch {
 	case f.hasNotify(uint16(dissect.NotifyIKEv2MessageIDSync)) || syncShape && !f.decrypted:
 		// Both sides go on from the IDs the sync agreed (in its notifies):
 		// baselines restart and IDs are no longer known from zero.
-		st.sides = [2]sideState{}
-		st.fromStart = false
+		st.resetMIDs()
+		st.flags.clear(flFromStart)
 	case syncShape:
 		st.addFinding(KindMIDDesync, SeverityError, p.Time,
 			"The "+side.String()+" sent a new INFORMATIONAL request with message ID 0 again, without the IKEV2_MESSAGE_ID_SYNC"+
 				" notify (RFC 6311) that alone may reuse it: message IDs went back to 0. The receiver treats it as an old"+
 				" retransmit and ignores it. Typical after a failover to an HA member without state sync or a peer restart"+
 				" that kept the SA; check cluster sync and clear the SA on both sides.", p.Frame)
-		s.seen, s.next = true, 1
+		st.expectMID(side, 1)
 	}
 }
 
@@ -202,8 +201,7 @@ func (a *Analyzer) v2Response(st *saState, p *Packet, side saSide, m *cmsg, hash
 	reqSide := side.other()
 	ex := st.findEx(reqSide, mid, 0)
 	if ex == nil {
-		s := &st.sides[reqSide]
-		if (s.seen && mid >= s.next) || (!s.seen && st.fromStart) {
+		if seen := st.seen(reqSide); (seen && mid >= st.mids[reqSide]) || (!seen && st.flags.has(flFromStart)) {
 			st.addFinding(KindMIDDesync, SeverityWarning, p.Time,
 				"The "+side.String()+" sent "+words.Article(h.Exchange.String())+" "+h.Exchange.String()+" response with message ID "+u32(mid)+
 					" for which no request from the "+reqSide.String()+" was seen. Either the request took a path this capture"+

@@ -210,7 +210,7 @@ func (a *Analyzer) onV2Response(st *saState, p *Packet, side saSide, ex *exRec, 
 			a.childAnswer(st, p, side, ex, f)
 		} else if h.Length <= maxErrorOnlyAuth {
 			// Too small to hold IDr and AUTH: an error-only response.
-			st.rare().authTiny = p.Frame
+			st.setAuthTiny(p.Frame)
 		} else if !f.malformed {
 			st.out.set(outAuthUnverified)
 			a.established(st, p)
