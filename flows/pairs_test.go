@@ -325,7 +325,7 @@ func TestPairMoreExact(t *testing.T) {
 				st.touch(s.at.Add(s.life), s.frame+3)
 			} else {
 				st.widen()
-				st.saRare.wide.end = s.at.Add(s.life)
+				st.wideState().end = s.at.Add(s.life)
 			}
 			st.out.set(outAuthOK)
 			if s.del {
