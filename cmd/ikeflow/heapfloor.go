@@ -19,25 +19,38 @@ import (
 const heapFloorBytes = 64 << 20
 
 // bigHeapRoom is the most the heap may grow past the live heap between
-// two collections before the growth allowed is cut to half of what GOGC
-// gives (the growth is max(bigHeapRoom, GOGC's / 2)): GOGC=100 lets a big
-// live heap double before the next collection, and the process's memory
-// (RSS) is then about twice the live heap at its peak. A collection costs
-// CPU in proportion to the live heap and the number of collections to the
-// allocation divided by the growth allowed, so half the growth costs twice
-// the collections' CPU, but only where the live heap is big: with less
-// than about 64 MB live (big10k; big100k with --idle-timeout 30s, whose
-// max RSS stays 84-90 MB) nothing changes. Measured on big100k, all 100k SAs open
-// (live heap ≈110 MB after the last packet, ≈140 MB at its peak in
-// Finish): max RSS 269-273 -> 209-216 MB in JSON, 270-275 -> 192-204 MB
-// in the table, for about 0.2 s more CPU in JSON (user+sys, median of 3:
-// 4.30 -> 4.53 s) and none measurable in the table (3.23 -> 3.22 s); see
-// the commit that set it.
-const bigHeapRoom = 64 << 20
+// two collections before the growth allowed is cut to a third of what
+// GOGC gives (the growth is max(bigHeapRoom, GOGC's / bigHeapCut)):
+// GOGC=100 lets a big live heap double before the next collection, and
+// the process's memory (RSS) is then about twice the live heap at its
+// peak, plus 25-35 MB the runtime keeps (fragmentation, freed pages not
+// yet returned, metadata). A collection costs CPU in proportion to the
+// live heap, and the number of collections grows with the allocation
+// divided by the growth allowed, so less growth costs more collections'
+// CPU, but only where the live heap is big: with less than about 44 MB
+// live (big10k; big100k with --idle-timeout 30s) nothing changes.
+//
+// Measured on big1m (1M SAs, ≈130k open at once, live heap 122-128 MB;
+// analyze --format json, one run of each after the other, twice):
+//
+//	growth                  max RSS      user CPU    GC CPU (gctrace)
+//	max(64 MB, GOGC's / 2)  221-222 MB   53-61 s     13-15 s, 65 collections
+//	max(48 MB, GOGC's / 3)  198 MB       63-69 s     18-20 s, 85
+//	max(44 MB, GOGC's / 3)  192-194 MB   66-68 s     21 s, 92
+//	max(40 MB, GOGC's / 4)  188 MB       67-70 s     22-23 s, 102
+//	max(32 MB, GOGC's / 4)  178 MB       76 s        28 s, 127
+//
+// 44 MB and a third keep 1M SAs under 200 MB with some margin for about a
+// tenth more CPU on such a capture; big100k with every SA open goes from
+// 156-160 to 141-146 MB at no measurable CPU cost (3.1-3.4 s user).
+const bigHeapRoom = 44 << 20
+
+// bigHeapCut divides GOGC's growth once it passes bigHeapRoom (see there).
+const bigHeapCut = 3
 
 // heapFloor re-tunes GOGC after every collection so that the next one
 // comes at max(heapFloorBytes, live heap + growth), the growth being
-// GOGC's, or max(bigHeapRoom, half of GOGC's) once GOGC's passes
+// GOGC's, or max(bigHeapRoom, GOGC's / bigHeapCut) once GOGC's passes
 // bigHeapRoom (gcPercentFor).
 type heapFloor struct {
 	mu      sync.Mutex // orders tune and stop
@@ -134,7 +147,7 @@ func (hf *heapFloor) tune() bool {
 
 // gcPercentFor returns the GOGC that puts the next collection at
 // max(heapFloorBytes, live + growth), where growth is what GOGC=base
-// allows, cut to max(bigHeapRoom, half of it) above bigHeapRoom; roots is
+// allows, cut to max(bigHeapRoom, a bigHeapCut-th of it) above bigHeapRoom; roots is
 // the globals and stacks the runtime counts with the live heap.
 func gcPercentFor(base int, live, roots uint64) int {
 	// The runtime's goal is live + (live + globals + stacks) × GOGC/100.
@@ -144,7 +157,7 @@ func gcPercentFor(base int, live, roots uint64) int {
 	case live+room < heapFloorBytes:
 		return int((heapFloorBytes - live) * 100 / scan)
 	case room > bigHeapRoom:
-		return int(max(bigHeapRoom, room/2) * 100 / scan)
+		return int(max(bigHeapRoom, room/bigHeapCut) * 100 / scan)
 	}
 	return base
 }

@@ -28,9 +28,10 @@ func TestHeapFloor(t *testing.T) {
 	if p := gcPercent(); p <= base {
 		t.Fatalf("small heap: GOGC %d, want above %d", p, base)
 	}
-	// 48 MiB live: twice that is past the floor, GOGC is the base again
+	// 36 MiB live: twice that is past the floor and below bigHeapRoom
+	// (with the globals and the rest of the test heap), so GOGC is the base again
 	// once a collection has run the tuner (a finalizer: let it run).
-	big := make([][]byte, 48)
+	big := make([][]byte, 36)
 	for i := range big {
 		big[i] = make([]byte, 1<<20)
 	}
@@ -43,7 +44,7 @@ func TestHeapFloor(t *testing.T) {
 		}
 	}
 	if p != base {
-		t.Errorf("48 MiB live: GOGC %d, want %d", p, base)
+		t.Errorf("36 MiB live: GOGC %d, want %d", p, base)
 	}
 	runtime.KeepAlive(big)
 	stop()
@@ -52,7 +53,7 @@ func TestHeapFloor(t *testing.T) {
 	}
 	stop() // a second call does nothing
 	// Two commands at once: the floor lasts until the last stops.
-	runtime.GC() // the 48 MiB are garbage now
+	runtime.GC() // the 36 MiB are garbage now
 	s1, s2 := startHeapFloor(), startHeapFloor()
 	s1()
 	if p := gcPercent(); p <= base {
@@ -82,7 +83,7 @@ func TestHeapFloorEnv(t *testing.T) {
 
 // TestGCPercentFor checks the growth the floor allows between collections:
 // up to the floor for a small live heap, GOGC's own up to bigHeapRoom,
-// then max(bigHeapRoom, half of GOGC's), never less than GOGC's below
+// then max(bigHeapRoom, a third of GOGC's), never less than GOGC's below
 // that and never shrinking as the live heap grows.
 func TestGCPercentFor(t *testing.T) {
 	const mb = 1 << 20
@@ -92,13 +93,16 @@ func TestGCPercentFor(t *testing.T) {
 		want        int
 	}{
 		{100, 10 * mb, 1 * mb, 490}, // (64-10)/11: up to the floor
-		{100, 48 * mb, 0, 100},      // 96 MB: GOGC's growth
-		{100, 64 * mb, 0, 100},      // 64 MB of growth: still GOGC's
-		{100, 100 * mb, 0, 64},      // 100 MB of growth cut to 64
-		{100, 200 * mb, 0, 50},      // half
-		{100, 200 * mb, 56 * mb, 50},
-		{200, 100 * mb, 0, 100}, // GOGC=200: half of 200 MB
-		{50, 100 * mb, 0, 50},   // 50 MB of growth: GOGC's
+		{100, 40 * mb, 0, 100},      // 40 MB: GOGC's growth
+		{100, 44 * mb, 0, 100},      // 44 MB of growth: still GOGC's
+		{100, 48 * mb, 0, 91},       // 48 MB of growth cut to 44
+		{100, 100 * mb, 0, 44},      // 100 MB cut to 44
+		{100, 150 * mb, 0, 33},      // a third: 50 MB
+		{100, 200 * mb, 0, 33},
+		{100, 200 * mb, 56 * mb, 33},
+		{200, 100 * mb, 0, 66}, // GOGC=200: a third of 200 MB
+		{50, 100 * mb, 0, 44},  // 50 MB of growth cut to 44
+		{40, 100 * mb, 0, 40},  // 40 MB of growth: GOGC's
 	} {
 		if got := gcPercentFor(c.base, c.live, c.roots); got != c.want {
 			t.Errorf("base %d, live %d MB, roots %d MB: GOGC %d, want %d", c.base, c.live/mb, c.roots/mb, got, c.want)
