@@ -1,15 +1,11 @@
 package flows
 
 import (
-	"errors"
-	"io"
 	"os"
 	"runtime"
 	"runtime/pprof"
 	"testing"
 	"time"
-
-	"github.com/ikeflow/ikeflow/capture"
 )
 
 // BenchmarkAnalyzeCapture streams IKEFLOW_BENCH_CAPTURE (a big capture made
@@ -33,25 +29,9 @@ func BenchmarkAnalyzeCapture(b *testing.B) {
 	b.ReportAllocs()
 	var live uint64
 	for b.Loop() {
-		r, err := capture.Open(path, capture.Options{})
-		if err != nil {
-			b.Fatal(err)
-		}
 		got := 0
 		a := NewAnalyzer(Options{IdleTimeout: idle, OnSA: func(*SA) { got++ }})
-		for {
-			ev, err := r.Next()
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			if err != nil {
-				b.Fatal(err)
-			}
-			if p, ok := packetOf(ev); ok {
-				a.Add(&p)
-			}
-		}
-		r.Close()
+		feedCapture(b, path, a)
 		b.StopTimer()
 		runtime.GC()
 		var ms runtime.MemStats

@@ -2,9 +2,12 @@ package flows
 
 import (
 	"bytes"
+	"errors"
+	"io"
 	"net/netip"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 
 	"github.com/ikeflow/ikeflow/capture"
@@ -60,6 +63,43 @@ func packetOf(ev *capture.Event) (p Packet, ok bool) {
 			ESPSPI: ev.ESPSPI, ESPSeq: ev.ESPSeq}, true
 	}
 	return Packet{}, false
+}
+
+// feedCapture adds every IKE and ESP packet of the capture at path to a,
+// as "ikeflow analyze" hands them over (packetOf), failing b on a read
+// error.
+func feedCapture(b *testing.B, path string, a *Analyzer) {
+	r, err := capture.Open(path, capture.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer r.Close()
+	for {
+		ev, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			return
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+		if p, ok := packetOf(ev); ok {
+			a.Add(&p)
+		}
+	}
+}
+
+// liveGrowth returns the growth of the live heap (after a collection)
+// that fn leaves, divided by n: the octets each of the n things fn keeps
+// costs. What fn keeps must be reachable from the caller until after the
+// call (runtime.KeepAlive).
+func liveGrowth(n int, fn func()) int64 {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	fn()
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	return (int64(after.HeapAlloc) - int64(before.HeapAlloc)) / int64(n)
 }
 
 // benchCapture returns the capture named by IKEFLOW_BENCH_CAPTURE (a big

@@ -1,14 +1,10 @@
 package flows
 
 import (
-	"errors"
 	"fmt"
-	"io"
 	"sort"
 	"testing"
 	"time"
-
-	"github.com/ikeflow/ikeflow/capture"
 )
 
 // BenchmarkOpenCensus reads IKEFLOW_BENCH_CAPTURE as BenchmarkAnalyzeCapture
@@ -22,24 +18,8 @@ import (
 func BenchmarkOpenCensus(b *testing.B) {
 	path := benchCapture(b)
 	for b.Loop() {
-		r, err := capture.Open(path, capture.Options{})
-		if err != nil {
-			b.Fatal(err)
-		}
 		a := NewAnalyzer(Options{IdleTimeout: 10 * time.Minute, OnSA: func(*SA) {}})
-		for {
-			ev, err := r.Next()
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			if err != nil {
-				b.Fatal(err)
-			}
-			if p, ok := packetOf(ev); ok {
-				a.Add(&p)
-			}
-		}
-		r.Close()
+		feedCapture(b, path, a)
 		printCensus(openCensus(a))
 		a.Finish()
 	}

@@ -113,19 +113,15 @@ func TestPairHistBytes(t *testing.T) {
 	const n = 1 << 14
 	a := NewAnalyzer(Options{})
 	sts := singleSAPairs(n)
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	for i := range sts {
-		a.observePair(&sts[i])
-	}
-	runtime.GC()
-	runtime.ReadMemStats(&after)
+	per := liveGrowth(n, func() {
+		for i := range sts {
+			a.observePair(&sts[i])
+		}
+	})
 	runtime.KeepAlive(sts)
 	if a.hist.len() != n {
 		t.Fatalf("%d pairs recorded, want %d", a.hist.len(), n)
 	}
-	per := (int64(after.HeapAlloc) - int64(before.HeapAlloc)) / n
 	t.Logf("%d B per single-SA pair", per)
 	if per > 64 {
 		t.Errorf("%d B per single-SA pair, want at most 64", per)
@@ -253,19 +249,15 @@ func TestPairMoreBytes(t *testing.T) {
 		ip := netip.AddrFrom4([4]byte{10, byte(j >> 16), byte(j >> 8), byte(j)})
 		sts[i].setPeers(netip.AddrPortFrom(ip, 500), netip.AddrPortFrom(netip.AddrFrom4([4]byte{192, 0, 2, 1}), 500))
 	}
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	for i := range sts {
-		h.observe(&sts[i])
-	}
-	runtime.GC()
-	runtime.ReadMemStats(&after)
+	per := liveGrowth(n, func() {
+		for i := range sts {
+			h.observe(&sts[i])
+		}
+	})
 	runtime.KeepAlive(sts)
 	if h.len() != n || h.n(0) != 3 || len(h.wideMore) != 0 {
 		t.Fatalf("%d pairs, the first of %d SAs, %d wide; want %d, 3, 0", h.len(), h.n(0), len(h.wideMore), n)
 	}
-	per := (int64(after.HeapAlloc) - int64(before.HeapAlloc)) / n
 	t.Logf("%d B per pair of three SAs", per)
 	if per > 100 {
 		t.Errorf("%d B per pair of three SAs, want at most 100", per)
