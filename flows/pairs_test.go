@@ -549,3 +549,29 @@ func TestPairHistModel(t *testing.T) {
 		}
 	}
 }
+
+// TestPairTableRemoveAbsent checks that removing a record the table does
+// not hold returns and leaves the table as it was, rather than probing for
+// ever.
+func TestPairTableRemoveAbsent(t *testing.T) {
+	h := newPairHistory(maxPairHist)
+	sts := singleSAPairs(100)
+	for i := range sts {
+		h.observe(&sts[i])
+	}
+	// A record whose key is no pair's in the table.
+	h.recs = append(h.recs, pairHist{key: pairKey4{[4]byte{192, 0, 2, 7}, [4]byte{198, 51, 100, 9}}})
+	absent := int32(len(h.recs) - 1)
+	h.remove(absent)
+	if h.len() != len(sts) {
+		t.Fatalf("%d pairs after removing an absent record, want %d", h.len(), len(sts))
+	}
+	for i := range sts {
+		if _, ok := h.lookup(sts[i].pairKey()); !ok {
+			t.Fatalf("pair %d lost after removing an absent record", i)
+		}
+	}
+	var empty pairHistory
+	empty.recs = []pairHist{{}}
+	empty.remove(0) // no slots at all
+}

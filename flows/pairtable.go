@@ -97,13 +97,21 @@ func (h *pairHistory) resize(n int) {
 	}
 }
 
-// remove takes record i, which the table holds, out of the table; the
-// record must still hold its key.
+// remove takes record i out of the table; the record must still hold its
+// key. A record the table does not hold is left alone: its probe sequence
+// ends at an empty slot (the table is at most half full), so that a broken
+// invariant cannot make the loop go round for ever.
 func (h *pairHistory) remove(i int32) {
 	t := &h.index
+	if t.n == 0 {
+		return
+	}
 	mask := len(t.slots) - 1
 	p := int(h.hashRec(i)) & mask
 	for t.slots[p] != i+1 {
+		if t.slots[p] == 0 {
+			return
+		}
 		p = (p + 1) & mask
 	}
 	t.slots[p] = 0
