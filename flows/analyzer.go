@@ -33,7 +33,9 @@ type Analyzer struct {
 	esp espIndex[ChildSA]
 	// inferred finds the child SAs inferred from ESP (inferred.go) that
 	// esp does not.
-	inferred espIndex[infChild]
+	inferred infIndex
+	// infs holds the records of the inferred child SAs (infslab.go).
+	infs infSlab
 	// latest is, per pair of peers, the established IKE SA most recently
 	// seen between them while it is open; hist the history of their
 	// finished established SAs (pairs.go).
@@ -104,7 +106,7 @@ func NewAnalyzer(opt Options) *Analyzer {
 		seed:     maphash.MakeSeed(),
 		ix:       newSAIndex(),
 		esp:      newESPIndex[ChildSA](),
-		inferred: newESPIndex[infChild](),
+		inferred: newInfIndex(),
 		latest:   newPairIndex(),
 		hist:     newPairHistory(maxPairHist),
 		texts:    newTextTab(),
@@ -298,13 +300,13 @@ func (a *Analyzer) settle(st *saState, cc *concluder) {
 	if f := st.finState(); f.sa == nil {
 		f.sa = new(SA)
 	}
-	st.materialise()
+	st.materialise(&a.infs)
 	st.snapshot(&a.texts)
 	a.conclude(st, cc)
 	if a.opt.NoExchanges {
 		st.model().Exchanges = nil // even if a Lookup built them
 	} else {
-		st.view(&a.texts)
+		st.view(&a.texts, &a.infs)
 	}
 	st.dropExs() // the records are no longer needed: sa.Exchanges holds their Exchanges
 }

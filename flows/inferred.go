@@ -17,8 +17,12 @@ import (
 // infChild is the working record of a child SA inferred from ESP
 // (Analyzer.inferChild).
 type infChild struct {
-	owner *saState
-	prev  *infChild // the SA's previous inferred child SA (saState.lastInf)
+	owner *saState // nil while the record is free (infSlab)
+	// self is the record's index in the Analyzer's infSlab (what infIndex
+	// holds), prev that of the SA's previous inferred child SA
+	// (saState.lastInf), 0 when none: 8 octets, where a pointer to the
+	// previous record took 8 alone.
+	self, prev uint32
 	// spiI, spiR, firstESP and lastESP are those of ChildSA until it is
 	// built; firstESP is also its CreatedFrame (the record is made for its
 	// first packet). created is its Created in Unix nanoseconds (8 octets,
@@ -104,9 +108,9 @@ func (r *infChild) createdAt() time.Time {
 // none yet, appending them to SA.ChildSAs in the order they were inferred:
 // the order the SA's child SAs were first seen, since it runs before any
 // other child SA is appended.
-func (st *saState) materialise() {
+func (st *saState) materialise(s *infSlab) {
 	n := 0
-	for r := st.lastInf; r != nil && r.firstESP != infBuilt; r = r.prev {
+	for r := st.lastInf; r != nil && r.firstESP != infBuilt; r = s.prevOf(r) {
 		n++ // the records without a ChildSA are the latest ones
 	}
 	if n == 0 {
@@ -117,7 +121,7 @@ func (st *saState) materialise() {
 	*kids = append(*kids, make([]*ChildSA, n)...)
 	block := make([]ChildSA, n) // one allocation for them all
 	r := st.lastInf
-	for i := n - 1; i >= 0; i, r = i-1, r.prev {
+	for i := n - 1; i >= 0; i, r = i-1, s.prevOf(r) {
 		c := &block[i]
 		*c = ChildSA{Protocol: "ESP", SPIi: r.spiI, SPIr: r.spiR, State: ChildEstablished, Created: r.createdAt(),
 			CreatedFrame: int(r.firstESP), ESPPackets: ESPCount{IToR: uint64(r.iToR), RToI: uint64(r.rToI)},
@@ -130,8 +134,8 @@ func (st *saState) materialise() {
 
 // addChild appends a negotiated child SA to the SA, after the inferred ones
 // seen before it.
-func (st *saState) addChild(c *ChildSA) {
-	st.materialise()
+func (st *saState) addChild(c *ChildSA, s *infSlab) {
+	st.materialise(s)
 	kids := st.kidsState()
 	*kids = append(*kids, c)
 }
