@@ -318,7 +318,7 @@ func (st *saState) release() {
 	if m := st.rareOrEmpty().more; m != nil {
 		m.ring = nil
 	}
-	st.lastInf = nil
+	st.lastInf = 0
 	for _, c := range st.model().ChildSAs {
 		// Only ESP (esp.go) reads owner, and no ESP packet finds the child
 		// SAs of a finalised SA: dropping the link releases the working

@@ -291,18 +291,18 @@ func (a *Analyzer) unindexChild(st *saState, c *ChildSA) {
 // with SPI 0 before pairing gave that direction another: SPI 0 is dropped
 // as well.
 func (a *Analyzer) unindexInferred(st *saState) {
-	for r := st.lastInf; r != nil; {
-		spiI, spiR := r.spis()
+	for i := st.lastInf; i != 0; {
+		spiI, spiR := a.infs.at(i).spis()
 		ini, rsp := st.initiator().Addr(), st.responder().Addr()
-		a.inferred.drop(uint32(spiI), ini, r.self)
-		a.inferred.drop(uint32(spiR), rsp, r.self)
-		a.inferred.drop(0, ini, r.self)
-		a.inferred.drop(0, rsp, r.self)
-		prev := a.infs.prevOf(r)
-		a.infs.release(r)
-		r = prev
+		a.inferred.drop(uint32(spiI), ini, i)
+		a.inferred.drop(uint32(spiR), rsp, i)
+		a.inferred.drop(0, ini, i)
+		a.inferred.drop(0, rsp, i)
+		prev := a.infs.prevOf(i)
+		a.infs.release(i)
+		i = prev
 	}
-	st.lastInf = nil
+	st.lastInf = 0
 }
 
 // virtualIPNarrowing reports the remote-access pattern where the initiator

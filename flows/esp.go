@@ -77,16 +77,16 @@ func (a *Analyzer) inferChild(p *Packet) *infChild {
 		return nil // child SAs were visible: this SPI is not one of them
 	}
 	toResponder := sentToResponder(p, st)
-	r := pairInferred(&a.infs, st, toResponder, p.Time)
-	if r == nil {
+	i := pairInferred(&a.infs, st, toResponder, p.Time)
+	var r *infChild
+	if i != 0 {
+		r = a.infs.at(i)
+	} else {
 		ns, exact := unixNano(p.Time)
 		// firstESP is set here, before countESP would, as CreatedFrame.
-		r = a.infs.alloc(st)
+		i, r = a.infs.alloc(st, st.lastInf)
 		r.created = ns
-		if st.lastInf != nil {
-			r.prev = st.lastInf.self
-		}
-		st.lastInf = r
+		st.lastInf = i
 		if fits(p.Frame) {
 			r.firstESP = uint32(p.Frame)
 		}
@@ -97,7 +97,7 @@ func (a *Analyzer) inferChild(p *Packet) *infChild {
 		}
 	}
 	r.setSPI(toResponder, ESPSPI(p.ESPSPI))
-	a.inferred.set(p.ESPSPI, p.Dst.Addr(), r.self)
+	a.inferred.set(p.ESPSPI, p.Dst.Addr(), i)
 	return r
 }
 
@@ -133,17 +133,19 @@ const pairWindow = 10 * time.Second
 // direction whose first packet is recent. Several child SAs between the
 // same peers (IKEv1 quick modes, or rekeys, negotiated out of sight) start
 // their directions in the same order, so first-come pairing matches SPI
-// pairs even when their packets interleave. Nil: a new child SA.
-func pairInferred(s *infSlab, st *saState, toResponder bool, at time.Time) *infChild {
-	var best *infChild
+// pairs even when their packets interleave. It returns the record's index
+// in s, 0 for a new child SA.
+func pairInferred(s *infSlab, st *saState, toResponder bool, at time.Time) uint32 {
+	var best uint32
 	seen := 0
-	for x := st.lastInf; x != nil && seen < 8; x = s.prevOf(x) {
+	for i := st.lastInf; i != 0 && seen < 8; i = s.prevOf(i) {
 		seen++
+		x := s.at(i)
 		spiI, spiR := x.spis()
 		if (toResponder && spiR != 0) || (!toResponder && spiI != 0) || at.Sub(x.createdAt()) > pairWindow {
 			continue
 		}
-		best = x // walking back: the last one kept is the oldest
+		best = i // walking back: the last one kept is the oldest
 	}
 	return best
 }

@@ -188,7 +188,8 @@ func TestInferredCountsWiden(t *testing.T) {
 		a.Add(p)
 		if p.Kind == KindESP && !widened {
 			a.ix.each(func(st *saState) {
-				if r := st.lastInf; r != nil && r.built() == nil && !widened {
+				if i := st.lastInf; i != 0 && a.infs.at(i).built() == nil && !widened {
+					r := a.infs.at(i)
 					r.iToR += offset
 					r.rToI += offset
 					widened = true
@@ -294,10 +295,11 @@ func TestInferredFramesWiden(t *testing.T) {
 	}
 }
 
-// TestInfChildSize holds an inferred child SA's record to 48 octets, the
-// 48 size class (64 with 64-bit frames and a pointer to its ChildSA).
+// TestInfChildSize holds an inferred child SA's record to 40 octets in
+// its slab (48 with a link to the SA's previous record, 64 with 64-bit
+// frames and a pointer to its ChildSA).
 func TestInfChildSize(t *testing.T) {
-	if size := reflect.TypeOf(infChild{}).Size(); size > 48 {
-		t.Errorf("infChild is %d octets, want at most 48", size)
+	if size := reflect.TypeOf(infChild{}).Size(); size > 40 {
+		t.Errorf("infChild is %d octets, want at most 40", size)
 	}
 }

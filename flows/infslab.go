@@ -10,56 +10,75 @@ import "net/netip"
 // themselves sit in fixed chunks (never moved, so a *infChild stays valid)
 // and are reused through a free list once their SA is finalised
 // (Analyzer.unindexInferred), so the slab holds at most as many records as
-// were open at once.
+// were open at once. Without a pointer to the next record or a header of
+// its own, a record takes its 40 octets, not a size class's 48.
 
-// infChunk is the number of records in one chunk of an infSlab: 48 KiB.
+// infChunk is the number of records in one chunk of an infSlab: 40 KiB.
 const infChunk = 1024
 
 // infSlab holds the infChild records. Index 0 is never handed out: it
-// means none (infChild.prev, infIndex).
+// means none (saState.lastInf, infIndex).
+//
+// prev links a record to the SA's previous inferred child SA, for the
+// records that have one: most SAs infer one child SA, so a link in every
+// record (4 octets, 8 with the record's alignment) cost more than a map
+// entry (12 octets) for the few. Its keys are the slab's own indexes, one
+// per record in use.
 type infSlab struct {
 	chunks [][]infChild
+	prev   map[uint32]uint32
 	n      uint32 // records handed out from the chunks, counting index 0
-	free   uint32 // first free record (chained by prev), 0 when none
+	free   uint32 // first free record (chained by spiI), 0 when none
 }
 
 // at returns record i (not 0).
 func (s *infSlab) at(i uint32) *infChild { return &s.chunks[i/infChunk][i%infChunk] }
 
-// prevOf returns the SA's inferred child SA before r, nil when none.
-func (s *infSlab) prevOf(r *infChild) *infChild {
-	if r.prev == 0 {
-		return nil
+// prevOf returns the index of the SA's inferred child SA before record i,
+// 0 when none.
+func (s *infSlab) prevOf(i uint32) uint32 {
+	if len(s.prev) == 0 {
+		return 0
 	}
-	return s.at(r.prev)
+	return s.prev[i]
 }
 
-// alloc returns a zeroed record (but for self) for a new inferred child SA
-// of owner.
-func (s *infSlab) alloc(owner *saState) *infChild {
-	if i := s.free; i != 0 {
-		r := s.at(i)
-		s.free = r.prev
-		*r = infChild{owner: owner, self: i}
-		return r
+// alloc returns a new record for an inferred child SA of owner, zero but
+// for its owner, whose previous one is record prev (0: none), and its
+// index.
+func (s *infSlab) alloc(owner *saState, prev uint32) (uint32, *infChild) {
+	i := s.free
+	if i != 0 {
+		s.free = uint32(s.at(i).spiI)
+	} else {
+		if s.n == 0 {
+			s.n = 1 // index 0 is none
+		}
+		if int(s.n/infChunk) == len(s.chunks) {
+			s.chunks = append(s.chunks, make([]infChild, infChunk))
+		}
+		i = s.n
+		s.n++
 	}
-	if s.n == 0 {
-		s.n = 1 // index 0 is none
-	}
-	if int(s.n/infChunk) == len(s.chunks) {
-		s.chunks = append(s.chunks, make([]infChild, infChunk))
-	}
-	i := s.n
-	s.n++
 	r := s.at(i)
-	*r = infChild{owner: owner, self: i}
-	return r
+	*r = infChild{owner: owner}
+	if prev != 0 {
+		if s.prev == nil {
+			s.prev = make(map[uint32]uint32)
+		}
+		s.prev[i] = prev
+	}
+	return i, r
 }
 
-// release puts r back on the free list; no index entry may lead to it.
-func (s *infSlab) release(r *infChild) {
-	*r = infChild{self: r.self, prev: s.free}
-	s.free = r.self
+// release puts record i back on the free list; no index entry may lead to
+// it.
+func (s *infSlab) release(i uint32) {
+	if len(s.prev) > 0 {
+		delete(s.prev, i)
+	}
+	*s.at(i) = infChild{spiI: ESPSPI(s.free)}
+	s.free = i
 }
 
 // infIndex finds the inferred child SAs (their records in Analyzer.infs)
