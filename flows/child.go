@@ -270,11 +270,11 @@ func (x *espIndex[T]) drop(spi uint32, dst netip.Addr, c *T) {
 func (a *Analyzer) indexChild(st *saState, c *ChildSA) {
 	if c.SPIi != 0 {
 		a.esp.set(uint32(c.SPIi), st.initiator().Addr(), c)
-		a.inferred.drop(uint32(c.SPIi), st.initiator().Addr(), 0)
+		a.inferred.drop(&a.infs, uint32(c.SPIi), st.initiator().Addr(), 0)
 	}
 	if c.SPIr != 0 {
 		a.esp.set(uint32(c.SPIr), st.responder().Addr(), c)
-		a.inferred.drop(uint32(c.SPIr), st.responder().Addr(), 0)
+		a.inferred.drop(&a.infs, uint32(c.SPIr), st.responder().Addr(), 0)
 	}
 }
 
@@ -294,10 +294,10 @@ func (a *Analyzer) unindexInferred(st *saState) {
 	for i := st.lastInf; i != 0; {
 		spiI, spiR := a.infs.at(i).spis()
 		ini, rsp := st.initiator().Addr(), st.responder().Addr()
-		a.inferred.drop(uint32(spiI), ini, i)
-		a.inferred.drop(uint32(spiR), rsp, i)
-		a.inferred.drop(0, ini, i)
-		a.inferred.drop(0, rsp, i)
+		a.inferred.drop(&a.infs, uint32(spiI), ini, i)
+		a.inferred.drop(&a.infs, uint32(spiR), rsp, i)
+		a.inferred.drop(&a.infs, 0, ini, i)
+		a.inferred.drop(&a.infs, 0, rsp, i)
 		prev := a.infs.prevOf(i)
 		a.infs.release(i)
 		i = prev

@@ -97,7 +97,7 @@ func (a *Analyzer) inferChild(p *Packet) *infChild {
 		}
 	}
 	r.setSPI(toResponder, ESPSPI(p.ESPSPI))
-	a.inferred.set(p.ESPSPI, p.Dst.Addr(), i)
+	a.inferred.set(&a.infs, p.ESPSPI, p.Dst.Addr(), i)
 	return r
 }
 
@@ -105,7 +105,7 @@ func (a *Analyzer) inferChild(p *Packet) *infChild {
 // when none. Every entry of a record is dropped before the record is freed
 // (unindexInferred); a free record found (owner nil) is taken for none.
 func (a *Analyzer) inferredAt(spi uint32, dst netip.Addr) *infChild {
-	i := a.inferred.get(spi, dst)
+	i := a.inferred.get(&a.infs, spi, dst)
 	if i == 0 {
 		return nil
 	}

@@ -82,34 +82,115 @@ func (s *infSlab) release(i uint32) {
 }
 
 // infIndex finds the inferred child SAs (their records in Analyzer.infs)
-// by inbound SPI and receiving address, as espIndex finds child SAs: IPv4
-// addresses key a map of their own, 12 octets an entry.
+// by inbound SPI and receiving address, as espIndex finds child SAs, with
+// no address in most entries.
+//
+// Why it is shaped this way: a record is indexed under its SPIs at its
+// SA's addresses, the inbound SPI of each direction at the address that
+// receives it (inferChild), and SPIs are random: few entries share one.
+// bySPI holds the first entry of an SPI, keyed by the SPI alone, and tells
+// which of the record's SA's two addresses it is for by the top bit of its
+// value (infResp): 8 octets an entry, where the SPI and an IPv4 address
+// took 12 (and an IPv6 one 24). The address is compared with the record's
+// SA's on every hit (its peers never change), so an entry is only found at
+// its own address. The rest go to v4 and v6, keyed by SPI and address:
+// another address with the same SPI (another SA's, or a capture, hostile
+// or damaged, that repeats SPIs), an address that is not one of the
+// record's SA's, and a key that was there already while bySPI held
+// another. A key is in one place only; a lookup costs at most one access
+// to bySPI and one to v4 or v6 (when not empty), and Go's per-map hash
+// seeds keep chosen SPIs from colliding in them. No map holds pointers.
 type infIndex struct {
-	v4 map[espKey4]uint32
-	v6 map[espKey]uint32
+	bySPI map[uint32]uint32
+	v4    map[espKey4]uint32
+	v6    map[espKey]uint32
 }
+
+// infResp in an infIndex.bySPI value says the entry is at the responder's
+// address (else the initiator's); the other bits are the record's index.
+// Records from infResp on are indexed in v4 and v6 only.
+const infResp = 1 << 31
 
 // newInfIndex returns an empty index.
 func newInfIndex() infIndex {
-	return infIndex{v4: make(map[espKey4]uint32), v6: make(map[espKey]uint32)}
+	return infIndex{bySPI: make(map[uint32]uint32), v4: make(map[espKey4]uint32), v6: make(map[espKey]uint32)}
 }
 
 // reset empties the index.
 func (x *infIndex) reset() {
+	clear(x.bySPI)
 	clear(x.v4)
 	clear(x.v6)
 }
 
+// sameDst reports whether a and b are one key of an ESP index: an IPv4
+// address and its IPv4-mapped form are one, and zones do not count
+// (espIndex keys by As4 and As16).
+func sameDst(a, b netip.Addr) bool {
+	a, b = a.Unmap(), b.Unmap()
+	return a.Is4() == b.Is4() && a.As16() == b.As16()
+}
+
+// at reports whether v, a bySPI value, is an entry at dst (the record's SA
+// in s read for its address).
+func (x *infIndex) at(s *infSlab, v uint32, dst netip.Addr) bool {
+	side := sideI
+	if v&infResp != 0 {
+		side = sideR
+	}
+	return sameDst(s.at(v&^infResp).owner.peer(side).Addr(), dst)
+}
+
 // get returns the record of inbound SPI spi at dst, 0 when none.
-func (x *infIndex) get(spi uint32, dst netip.Addr) uint32 {
+func (x *infIndex) get(s *infSlab, spi uint32, dst netip.Addr) uint32 {
+	if v, ok := x.bySPI[spi]; ok && x.at(s, v, dst) {
+		return v &^ infResp
+	}
+	return x.getFull(spi, dst)
+}
+
+// getFull returns the record of spi at dst in v4 or v6, 0 when none.
+func (x *infIndex) getFull(spi uint32, dst netip.Addr) uint32 {
 	if dst = dst.Unmap(); dst.Is4() {
+		if len(x.v4) == 0 {
+			return 0
+		}
 		return x.v4[espKey4{spi, dst.As4()}]
+	}
+	if len(x.v6) == 0 {
+		return 0
 	}
 	return x.v6[espKey{spi, dst.As16()}]
 }
 
-// set makes spi at dst find record i.
-func (x *infIndex) set(spi uint32, dst netip.Addr, i uint32) {
+// set makes spi at dst find record i (in use: its owner is set).
+func (x *infIndex) set(s *infSlab, spi uint32, dst netip.Addr, i uint32) {
+	v, ok := x.bySPI[spi]
+	if ok && x.at(s, v, dst) {
+		x.bySPI[spi] = v&infResp | i
+		if i&infResp != 0 || !x.at(s, x.bySPI[spi], dst) {
+			// i cannot be held there: the key moves to v4 or v6
+			delete(x.bySPI, spi)
+			x.setFull(spi, dst, i)
+		}
+		return
+	}
+	if !ok && i&infResp == 0 && x.getFull(spi, dst) == 0 {
+		st := s.at(i).owner
+		switch {
+		case sameDst(st.responder().Addr(), dst):
+			x.bySPI[spi] = i | infResp
+			return
+		case sameDst(st.initiator().Addr(), dst):
+			x.bySPI[spi] = i
+			return
+		}
+	}
+	x.setFull(spi, dst, i)
+}
+
+// setFull makes spi at dst find record i in v4 or v6.
+func (x *infIndex) setFull(spi uint32, dst netip.Addr, i uint32) {
 	if dst = dst.Unmap(); dst.Is4() {
 		x.v4[espKey4{spi, dst.As4()}] = i
 		return
@@ -118,7 +199,13 @@ func (x *infIndex) set(spi uint32, dst netip.Addr, i uint32) {
 }
 
 // drop removes spi at dst when it finds record i (any entry when i is 0).
-func (x *infIndex) drop(spi uint32, dst netip.Addr, i uint32) {
+func (x *infIndex) drop(s *infSlab, spi uint32, dst netip.Addr, i uint32) {
+	if v, ok := x.bySPI[spi]; ok && x.at(s, v, dst) {
+		if i == 0 || v&^infResp == i {
+			delete(x.bySPI, spi)
+		}
+		return
+	}
 	if dst = dst.Unmap(); dst.Is4() {
 		k := espKey4{spi, dst.As4()}
 		if cur, ok := x.v4[k]; ok && (i == 0 || cur == i) {
