@@ -276,7 +276,7 @@ func (a *Analyzer) finalize(st *saState) {
 		a.unindex(st)
 	}
 	a.observePair(st)
-	st.release()
+	st.release(&a.infs)
 	a.handOn(st)
 }
 
@@ -312,11 +312,17 @@ func (a *Analyzer) settle(st *saState, cc *concluder) {
 }
 
 // release drops the links from a finalised SA to working state no longer
-// needed (after unindex, which follows them). It writes st and its child
-// SAs only.
-func (st *saState) release() {
+// needed (after unindex, which follows them). It writes st, its child SAs
+// and its inferred records in s only (s's links read, not written).
+func (st *saState) release(s *infSlab) {
 	if m := st.rareOrEmpty().more; m != nil {
 		m.ring = nil
+	}
+	// After Finish has dropped the indexes whole, unindex did not free
+	// the inferred records: they must not hold the SA (and all it holds)
+	// until the Analyzer goes.
+	for i := st.lastInf; i != 0; i = s.prevOf(i) {
+		s.at(i).owner = nil
 	}
 	st.lastInf = 0
 	for _, c := range st.model().ChildSAs {

@@ -14,7 +14,7 @@ import (
 // are reused (infSlab), so the slab holds fewer records than there were
 // SAs, while every SA still gets one inferred child SA with its own SPIs
 // and the ESP counts of the capture (counted from its packets here, not
-// taken from the analyser).
+// taken from the analyser); after Finish no record holds its SA.
 func TestInfSlabReuse(t *testing.T) {
 	const n = 4000
 	s := newSynth(t)
@@ -56,6 +56,14 @@ func TestInfSlabReuse(t *testing.T) {
 	a.Finish()
 	if got != n {
 		t.Fatalf("got %d SAs, want %d", got, n)
+	}
+	// Finish drops the indexes whole, so no record is freed then: each
+	// must still let go of its SA (release), which is otherwise kept, with
+	// all it holds, as long as the Analyzer.
+	for i := uint32(1); i < a.infs.n; i++ {
+		if a.infs.at(i).owner != nil {
+			t.Fatalf("record %d still holds its SA after Finish", i)
+		}
 	}
 	// An SA is open from its first packet until 1 s after its last: at
 	// most (that span + 1 ms) / 1 ms of them at once.
