@@ -6,7 +6,8 @@ import "net/netip"
 // inferred child SA, indexed twice (its two inbound SPIs). Held by pointer,
 // each index entry took 16 octets (an 8-octet key and a pointer) and the
 // maps had to be scanned by the collector; held as a 4-octet index into
-// infSlab, an entry takes 12 and the maps hold no pointers. The records
+// infSlab, an entry takes 8 (12 with an IPv4 address, infIndex) and the
+// maps hold no pointers. The records
 // themselves sit in fixed chunks (never moved, so a *infChild stays valid)
 // and are reused through a free list once their SA is finalised
 // (Analyzer.unindexInferred), so the slab holds at most as many records as
