@@ -33,7 +33,9 @@ type Analyzer struct {
 	esp espIndex[ChildSA]
 	// inferred finds the child SAs inferred from ESP (inferred.go) that
 	// esp does not.
-	inferred espIndex[infChild]
+	inferred infIndex
+	// infs holds the records of the inferred child SAs (infslab.go).
+	infs infSlab
 	// latest is, per pair of peers, the established IKE SA most recently
 	// seen between them while it is open; hist the history of their
 	// finished established SAs (pairs.go).
@@ -104,7 +106,7 @@ func NewAnalyzer(opt Options) *Analyzer {
 		seed:     maphash.MakeSeed(),
 		ix:       newSAIndex(),
 		esp:      newESPIndex[ChildSA](),
-		inferred: newESPIndex[infChild](),
+		inferred: newInfIndex(),
 		latest:   newPairIndex(),
 		hist:     newPairHistory(maxPairHist),
 		texts:    newTextTab(),
@@ -274,7 +276,7 @@ func (a *Analyzer) finalize(st *saState) {
 		a.unindex(st)
 	}
 	a.observePair(st)
-	st.release()
+	st.release(&a.infs)
 	a.handOn(st)
 }
 
@@ -298,25 +300,31 @@ func (a *Analyzer) settle(st *saState, cc *concluder) {
 	if f := st.finState(); f.sa == nil {
 		f.sa = new(SA)
 	}
-	st.materialise()
+	st.materialise(&a.infs)
 	st.snapshot(&a.texts)
 	a.conclude(st, cc)
 	if a.opt.NoExchanges {
 		st.model().Exchanges = nil // even if a Lookup built them
 	} else {
-		st.view(&a.texts)
+		st.view(&a.texts, &a.infs)
 	}
 	st.dropExs() // the records are no longer needed: sa.Exchanges holds their Exchanges
 }
 
 // release drops the links from a finalised SA to working state no longer
-// needed (after unindex, which follows them). It writes st and its child
-// SAs only.
-func (st *saState) release() {
+// needed (after unindex, which follows them). It writes st, its child SAs
+// and its inferred records in s only (s's links read, not written).
+func (st *saState) release(s *infSlab) {
 	if m := st.rareOrEmpty().more; m != nil {
 		m.ring = nil
 	}
-	st.lastInf = nil
+	// After Finish has dropped the indexes whole, unindex did not free
+	// the inferred records: they must not hold the SA (and all it holds)
+	// until the Analyzer goes.
+	for i := st.lastInf; i != 0; i = s.prevOf(i) {
+		s.at(i).owner = nil
+	}
+	st.lastInf = 0
 	for _, c := range st.model().ChildSAs {
 		// Only ESP (esp.go) reads owner, and no ESP packet finds the child
 		// SAs of a finalised SA: dropping the link releases the working

@@ -109,7 +109,7 @@ func (a *Analyzer) childAnswer(st *saState, p *Packet, side saSide, ex *exRec, f
 				" if some hosts cannot reach each other, align the encryption domains on both sides.",
 			ex.frame(0), p.Frame)
 	}
-	st.materialise() // the loop below and the append see every child SA
+	st.materialise(&a.infs) // the loop below and the append see every child SA
 	if pd.rekeyOf != 0 {
 		c.RekeyOf = pd.rekeyOf
 		for _, old := range st.childSAs() {
@@ -120,7 +120,7 @@ func (a *Analyzer) childAnswer(st *saState, p *Packet, side saSide, ex *exRec, f
 	}
 	st.noteWeak(chosen.weak, p.Frame, "child SA")
 	a.rememberAccept(p.Src.Addr(), p.Dst.Addr(), false, chosen.summary, p.Frame)
-	st.addChild(c)
+	st.addChild(c, &a.infs)
 	a.indexChild(st, c)
 	ex.extra().child = c
 }
@@ -156,7 +156,7 @@ func (a *Analyzer) applyDeletes(st *saState, p *Packet, side saSide, f *facts) {
 	if !children {
 		return
 	}
-	st.materialise() // inferred child SAs can be deleted too
+	st.materialise(&a.infs) // inferred child SAs can be deleted too
 	if len(spis) <= directDeletes {
 		for _, spi := range spis {
 			for _, c := range st.childSAs() {
@@ -270,11 +270,11 @@ func (x *espIndex[T]) drop(spi uint32, dst netip.Addr, c *T) {
 func (a *Analyzer) indexChild(st *saState, c *ChildSA) {
 	if c.SPIi != 0 {
 		a.esp.set(uint32(c.SPIi), st.initiator().Addr(), c)
-		a.inferred.drop(uint32(c.SPIi), st.initiator().Addr(), nil)
+		a.inferred.drop(&a.infs, uint32(c.SPIi), st.initiator().Addr(), 0)
 	}
 	if c.SPIr != 0 {
 		a.esp.set(uint32(c.SPIr), st.responder().Addr(), c)
-		a.inferred.drop(uint32(c.SPIr), st.responder().Addr(), nil)
+		a.inferred.drop(&a.infs, uint32(c.SPIr), st.responder().Addr(), 0)
 	}
 }
 
@@ -284,13 +284,25 @@ func (a *Analyzer) unindexChild(st *saState, c *ChildSA) {
 	a.esp.drop(uint32(c.SPIr), st.responder().Addr(), c)
 }
 
-// unindexInferred removes st's inferred child SAs from the ESP index.
+// unindexInferred removes st's inferred child SAs from the ESP index and
+// frees their records (materialise has built their ChildSAs), which the
+// index must then no longer lead to. A record is indexed under its SPIs at
+// the SA's two addresses (inferChild), and under SPI 0 too when ESP came
+// with SPI 0 before pairing gave that direction another: SPI 0 is dropped
+// as well.
 func (a *Analyzer) unindexInferred(st *saState) {
-	for r := st.lastInf; r != nil; r = r.prev {
-		spiI, spiR := r.spis()
-		a.inferred.drop(uint32(spiI), st.initiator().Addr(), r)
-		a.inferred.drop(uint32(spiR), st.responder().Addr(), r)
+	for i := st.lastInf; i != 0; {
+		spiI, spiR := a.infs.at(i).spis()
+		ini, rsp := st.initiator().Addr(), st.responder().Addr()
+		a.inferred.drop(&a.infs, uint32(spiI), ini, i)
+		a.inferred.drop(&a.infs, uint32(spiR), rsp, i)
+		a.inferred.drop(&a.infs, 0, ini, i)
+		a.inferred.drop(&a.infs, 0, rsp, i)
+		prev := a.infs.prevOf(i)
+		a.infs.release(i)
+		i = prev
 	}
+	st.lastInf = 0
 }
 
 // virtualIPNarrowing reports the remote-access pattern where the initiator

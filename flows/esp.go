@@ -23,7 +23,7 @@ func (a *Analyzer) addESP(p *Packet) {
 	a.report.Stats.ESPPackets++
 	c := a.esp.get(p.ESPSPI, p.Dst.Addr())
 	if c == nil {
-		r := a.inferred.get(p.ESPSPI, p.Dst.Addr())
+		r := a.inferredAt(p.ESPSPI, p.Dst.Addr())
 		if r == nil {
 			if r = a.inferChild(p); r == nil {
 				a.orphan(p)
@@ -35,7 +35,7 @@ func (a *Analyzer) addESP(p *Packet) {
 				a.activity(r.owner, p)
 				return
 			}
-			r.owner.materialise() // a count would pass 32 bits, or the frame does not fit: the ChildSA's have 64
+			r.owner.materialise(&a.infs) // a count would pass 32 bits, or the frame does not fit: the ChildSA's have 64
 			c = r.built()
 		}
 	}
@@ -77,24 +77,42 @@ func (a *Analyzer) inferChild(p *Packet) *infChild {
 		return nil // child SAs were visible: this SPI is not one of them
 	}
 	toResponder := sentToResponder(p, st)
-	r := pairInferred(st, toResponder, p.Time)
-	if r == nil {
+	i := pairInferred(&a.infs, st, toResponder, p.Time)
+	var r *infChild
+	if i != 0 {
+		r = a.infs.at(i)
+	} else {
 		ns, exact := unixNano(p.Time)
 		// firstESP is set here, before countESP would, as CreatedFrame.
-		r = &infChild{owner: st, prev: st.lastInf, created: ns}
-		st.lastInf = r
+		i, r = a.infs.alloc(st, st.lastInf)
+		r.created = ns
+		st.lastInf = i
 		if fits(p.Frame) {
 			r.firstESP = uint32(p.Frame)
 		}
 		if !exact || !fits(p.Frame) {
-			st.materialise() // the ChildSA holds the time and the frame as they are
+			st.materialise(&a.infs) // the ChildSA holds the time and the frame as they are
 			c := r.built()
 			c.Created, c.CreatedFrame, c.firstESP = p.Time, p.Frame, p.Frame
 		}
 	}
 	r.setSPI(toResponder, ESPSPI(p.ESPSPI))
-	a.inferred.set(p.ESPSPI, p.Dst.Addr(), r)
+	a.inferred.set(&a.infs, p.ESPSPI, p.Dst.Addr(), i)
 	return r
+}
+
+// inferredAt returns the inferred child SA of inbound SPI spi at dst, nil
+// when none. Every entry of a record is dropped before the record is freed
+// (unindexInferred); a free record found (owner nil) is taken for none.
+func (a *Analyzer) inferredAt(spi uint32, dst netip.Addr) *infChild {
+	i := a.inferred.get(&a.infs, spi, dst)
+	if i == 0 {
+		return nil
+	}
+	if r := a.infs.at(i); r.owner != nil {
+		return r
+	}
+	return nil
 }
 
 // sentToResponder reports whether ESP packet p goes to st's responder.
@@ -115,17 +133,19 @@ const pairWindow = 10 * time.Second
 // direction whose first packet is recent. Several child SAs between the
 // same peers (IKEv1 quick modes, or rekeys, negotiated out of sight) start
 // their directions in the same order, so first-come pairing matches SPI
-// pairs even when their packets interleave. Nil: a new child SA.
-func pairInferred(st *saState, toResponder bool, at time.Time) *infChild {
-	var best *infChild
+// pairs even when their packets interleave. It returns the record's index
+// in s, 0 for a new child SA.
+func pairInferred(s *infSlab, st *saState, toResponder bool, at time.Time) uint32 {
+	var best uint32
 	seen := 0
-	for x := st.lastInf; x != nil && seen < 8; x = x.prev {
+	for i := st.lastInf; i != 0 && seen < 8; i = s.prevOf(i) {
 		seen++
+		x := s.at(i)
 		spiI, spiR := x.spis()
 		if (toResponder && spiR != 0) || (!toResponder && spiI != 0) || at.Sub(x.createdAt()) > pairWindow {
 			continue
 		}
-		best = x // walking back: the last one kept is the oldest
+		best = i // walking back: the last one kept is the oldest
 	}
 	return best
 }

@@ -159,7 +159,7 @@ func (a *Analyzer) finishWorker(sh *finishShare) {
 func (a *Analyzer) settleBlock(sh *finishShare, b int, cc *concluder) {
 	for _, o := range sh.blockAt(b) {
 		a.settle(o.st, cc)
-		o.st.release()
+		o.st.release(&a.infs)
 	}
 }
 

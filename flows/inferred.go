@@ -7,27 +7,29 @@ import (
 
 // Why a record of its own for a child SA inferred from ESP: without keys,
 // every established IKE SA that carries traffic gets one, and while the SA
-// is open all it needs is its SPIs, its start and its ESP counts: 48
-// octets, where the exported ChildSA takes 256. The ChildSA is built when
+// is open all it needs is its SPIs, its start and its ESP counts: 40
+// octets in a slab (infslab.go), where the exported ChildSA takes 256. The ChildSA is built when
 // the SA is looked up or finalised (saState.view), or before anything that
 // reads or changes SA.ChildSAs while the SA is open (a negotiated child SA
 // appended, decrypted Deletes, a child SA rekey): materialise. From then on
 // the record forwards to it.
 
 // infChild is the working record of a child SA inferred from ESP
-// (Analyzer.inferChild).
+// (Analyzer.inferChild), held in the Analyzer's infSlab.
 type infChild struct {
-	owner *saState
-	prev  *infChild // the SA's previous inferred child SA (saState.lastInf)
+	owner *saState // nil while the record is free (infSlab)
 	// spiI, spiR, firstESP and lastESP are those of ChildSA until it is
 	// built; firstESP is also its CreatedFrame (the record is made for its
 	// first packet). created is its Created in Unix nanoseconds (8 octets,
 	// not a time.Time's 24): a time it cannot hold exactly has the ChildSA
 	// built at once (Analyzer.inferChild). iToR and rToI are its
 	// ESPPackets while they fit 32 bits (count), firstESP and lastESP its
-	// frames while they are from 0 to infBuilt-1 (fits): 48 octets, the 48
-	// size class, where 64-bit frames and a pointer to the ChildSA took 64
-	// (80 before the counts took 32 bits).
+	// frames while they are from 0 to infBuilt-1 (fits): 40 octets in the
+	// slab, where a pointer to the SA's previous record made 48 (the 48
+	// size class when each record was allocated alone), 64-bit frames and
+	// a pointer to the ChildSA 64, and 64-bit counts 80. The SA's previous
+	// inferred child SA is not here but in infSlab.prev, which only the
+	// SAs with more than one pay for.
 	//
 	// Once the ChildSA is built (materialise) firstESP is infBuilt and
 	// iToR its index in the owner's ChildSAs (built), which are only ever
@@ -104,9 +106,9 @@ func (r *infChild) createdAt() time.Time {
 // none yet, appending them to SA.ChildSAs in the order they were inferred:
 // the order the SA's child SAs were first seen, since it runs before any
 // other child SA is appended.
-func (st *saState) materialise() {
+func (st *saState) materialise(s *infSlab) {
 	n := 0
-	for r := st.lastInf; r != nil && r.firstESP != infBuilt; r = r.prev {
+	for i := st.lastInf; i != 0 && s.at(i).firstESP != infBuilt; i = s.prevOf(i) {
 		n++ // the records without a ChildSA are the latest ones
 	}
 	if n == 0 {
@@ -116,8 +118,9 @@ func (st *saState) materialise() {
 	at := len(*kids)
 	*kids = append(*kids, make([]*ChildSA, n)...)
 	block := make([]ChildSA, n) // one allocation for them all
-	r := st.lastInf
-	for i := n - 1; i >= 0; i, r = i-1, r.prev {
+	x := st.lastInf
+	for i := n - 1; i >= 0; i, x = i-1, s.prevOf(x) {
+		r := s.at(x)
 		c := &block[i]
 		*c = ChildSA{Protocol: "ESP", SPIi: r.spiI, SPIr: r.spiR, State: ChildEstablished, Created: r.createdAt(),
 			CreatedFrame: int(r.firstESP), ESPPackets: ESPCount{IToR: uint64(r.iToR), RToI: uint64(r.rToI)},
@@ -130,8 +133,8 @@ func (st *saState) materialise() {
 
 // addChild appends a negotiated child SA to the SA, after the inferred ones
 // seen before it.
-func (st *saState) addChild(c *ChildSA) {
-	st.materialise()
+func (st *saState) addChild(c *ChildSA, s *infSlab) {
+	st.materialise(s)
 	kids := st.kidsState()
 	*kids = append(*kids, c)
 }

@@ -18,10 +18,10 @@ import "github.com/ikeflow/ikeflow/dissect"
 func (a *Analyzer) Lookup(version uint8, spii, spir dissect.SPI) *SA {
 	st, hs := a.ix.find(version, spii, spir)
 	if st != nil && !st.done {
-		return st.view(&a.texts)
+		return st.view(&a.texts, &a.infs)
 	}
 	if hs != nil && !hs.done && (spir.IsZero() || hs.SPIr == spir) {
-		return hs.view(&a.texts)
+		return hs.view(&a.texts, &a.infs)
 	}
 	return nil
 }
@@ -29,8 +29,8 @@ func (a *Analyzer) Lookup(version uint8, spii, spir dissect.SPI) *SA {
 // view brings the exported model of st up to date (exchanges are kept
 // compact while the SA is open) and returns it. The Exchanges handed out
 // stay the same objects across calls and are updated in place.
-func (st *saState) view(tab *textTab) *SA {
-	st.materialise()
+func (st *saState) view(tab *textTab, s *infSlab) *SA {
+	st.materialise(s)
 	sa := st.model()
 	if !st.done { // else finalize built it before conclude
 		sa = st.snapshot(tab)

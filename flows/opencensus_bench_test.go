@@ -46,7 +46,7 @@ func openCensus(a *Analyzer) map[string]int {
 		if hasAux || hasRare || st.fin != nil {
 			c["aux|rare|fin"]++
 		}
-		if hasAux || hasRare || st.fin != nil || st.lastInf != nil {
+		if hasAux || hasRare || st.fin != nil || st.lastInf != 0 {
 			c["aux|rare|fin|lastInf"]++
 		}
 		count := func(name string, held bool) {
@@ -66,7 +66,7 @@ func openCensus(a *Analyzer) map[string]int {
 		count("findings", st.findings() != nil)
 		count("fin", st.fin != nil)
 		count("v1", st.v1() != nil)
-		count("lastInf", st.lastInf != nil)
+		count("lastInf", st.lastInf != 0)
 		count("estNs", st.estNs != 0)
 		count("ex3", st.ex3 != nil)
 		count("natFrames", st.natFrames != frameList{})

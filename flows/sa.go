@@ -143,8 +143,9 @@ type saState struct {
 	next *saState
 	// The SA's last activity (capture time), the LRU order, is end().
 
-	// lastInf is the latest child SA inferred from ESP (inferred.go).
-	lastInf *infChild
+	// lastInf is the latest child SA inferred from ESP (inferred.go), its
+	// record's index in Analyzer.infs, 0 when none.
+	lastInf uint32
 	// *aux holds what some open SAs need (saAux); nil until auxState is
 	// called.
 	aux *saAux

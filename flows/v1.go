@@ -489,7 +489,7 @@ func (a *Analyzer) quickMode(st *saState, p *Packet, side saSide, ex *exRec, f *
 		}
 		st.noteWeak(chosen.weak, p.Frame, "IPsec SA")
 		a.rememberAccept(p.Src.Addr(), p.Dst.Addr(), false, chosen.summary, p.Frame)
-		st.addChild(c)
+		st.addChild(c, &a.infs)
 		a.indexChild(st, c)
 		ex.extra().child = c
 	}
