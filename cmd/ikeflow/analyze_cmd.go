@@ -206,6 +206,7 @@ func runAnalyze(e *env, args []string) error {
 	}
 	prog.done()
 	warn.finish()
+	finishingHeapFloor() // the live heap only falls from here: less room (heapfloor.go)
 	rep := col.report(an.Finish())
 	if col.err != nil {
 		return col.err

@@ -46,6 +46,12 @@ func TestHeapFloor(t *testing.T) {
 	if p != base {
 		t.Errorf("36 MiB live: GOGC %d, want %d", p, base)
 	}
+	// Finishing: 16 MB past 36 MiB is short of the floor, which applies:
+	// less than GOGC's doubling.
+	finishingHeapFloor()
+	if p := gcPercent(); p >= base {
+		t.Errorf("36 MiB live, finishing: GOGC %d, want below %d", p, base)
+	}
 	runtime.KeepAlive(big)
 	stop()
 	if p := gcPercent(); p != base {
@@ -91,26 +97,33 @@ func TestGCPercentFor(t *testing.T) {
 		base        int
 		live, roots uint64
 		want        int
+		finishing   bool
 	}{
-		{100, 10 * mb, 1 * mb, 490}, // (64-10)/11: up to the floor
-		{100, 40 * mb, 0, 100},      // 40 MB: GOGC's growth
-		{100, 44 * mb, 0, 100},      // 44 MB of growth: still GOGC's
-		{100, 48 * mb, 0, 91},       // 48 MB of growth cut to 44
-		{100, 100 * mb, 0, 44},      // 100 MB cut to 44
-		{100, 150 * mb, 0, 33},      // a third: 50 MB
-		{100, 200 * mb, 0, 33},
-		{100, 200 * mb, 56 * mb, 33},
-		{200, 100 * mb, 0, 66}, // GOGC=200: a third of 200 MB
-		{50, 100 * mb, 0, 44},  // 50 MB of growth cut to 44
-		{40, 100 * mb, 0, 40},  // 40 MB of growth: GOGC's
+		{100, 10 * mb, 1 * mb, 490, false}, // (64-10)/11: up to the floor
+		{100, 40 * mb, 0, 100, false},      // 40 MB: GOGC's growth
+		{100, 44 * mb, 0, 100, false},      // 44 MB of growth: still GOGC's
+		{100, 48 * mb, 0, 91, false},       // 48 MB of growth cut to 44
+		{100, 100 * mb, 0, 44, false},      // 100 MB cut to 44
+		{100, 150 * mb, 0, 33, false},      // a third: 50 MB
+		{100, 200 * mb, 0, 33, false},
+		{100, 200 * mb, 56 * mb, 33, false},
+		{200, 100 * mb, 0, 66, false}, // GOGC=200: a third of 200 MB
+		{50, 100 * mb, 0, 44, false},  // 50 MB of growth cut to 44
+		{40, 100 * mb, 0, 40, false},  // 40 MB of growth: GOGC's
+		// Finishing: at most finishHeapRoom, the floor still applying.
+		{100, 10 * mb, 1 * mb, 490, true}, // up to the floor, as before
+		{100, 40 * mb, 0, 60, true},       // 24 MB to the floor, more than 16
+		{100, 80 * mb, 0, 20, true},       // 16 MB, not 44
+		{100, 200 * mb, 0, 8, true},       // 16 MB, not 66
+		{10, 100 * mb, 0, 10, true},       // 10 MB of growth: GOGC's, below 16
 	} {
-		if got := gcPercentFor(c.base, c.live, c.roots); got != c.want {
-			t.Errorf("base %d, live %d MB, roots %d MB: GOGC %d, want %d", c.base, c.live/mb, c.roots/mb, got, c.want)
+		if got := gcPercentFor(c.base, c.live, c.roots, c.finishing); got != c.want {
+			t.Errorf("base %d, live %d MB, roots %d MB, finishing %v: GOGC %d, want %d", c.base, c.live/mb, c.roots/mb, c.finishing, got, c.want)
 		}
 	}
 	prev := uint64(0)
 	for live := uint64(mb); live <= 2048*mb; live += mb {
-		goal := live + uint64(gcPercentFor(100, live, 0))*live/100
+		goal := live + uint64(gcPercentFor(100, live, 0, false))*live/100
 		if goal+mb < prev || goal+mb < heapFloorBytes || goal > live+max(heapFloorBytes, live) {
 			t.Fatalf("live %d MB: goal %d MB after %d MB", live/mb, goal/mb, prev/mb)
 		}
