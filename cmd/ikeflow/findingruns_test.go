@@ -121,10 +121,7 @@ func TestAnalyzeJSONSpilledFindings(t *testing.T) {
 	b, _ := scenario(t, "ikev2-retransmit")
 	c, _ := scenario(t, "ikev1-main-quick")
 	for _, inputs := range [][]string{{b}, {a, b, c}} {
-		args := []string{"analyze", "--format", "json"}
-		for _, k := range aKeys {
-			args = append(args, "--keys", k)
-		}
+		args := keyArgs([]string{"analyze", "--format", "json"}, aKeys...)
 		args = append(args, inputs...)
 		want, errb, code := ikeflow(t, args...)
 		if code != exitOK && code != exitFindings {

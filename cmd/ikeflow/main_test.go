@@ -41,6 +41,14 @@ func scenario(t testing.TB, name string) (capture string, keys []string) {
 	return capture, keys
 }
 
+// keyArgs returns args followed by a --keys flag for each key file.
+func keyArgs(args []string, keys ...string) []string {
+	for _, k := range keys {
+		args = append(args, "--keys", k)
+	}
+	return args
+}
+
 // openScenario opens the capture of a corpus scenario and returns it with
 // its path; the reader is closed when the test ends.
 func openScenario(t *testing.T, name string) (*capture.Reader, string) {
@@ -103,11 +111,7 @@ func TestGolden(t *testing.T) {
 	}
 	withKeys := func(cmd string, extra ...string) func(string, []string) []string {
 		return func(c string, keys []string) []string {
-			a := append([]string{cmd}, extra...)
-			for _, k := range keys {
-				a = append(a, "--keys", k)
-			}
-			return append(a, c)
+			return append(keyArgs(append([]string{cmd}, extra...), keys...), c)
 		}
 	}
 	cases := map[string][]gcase{
@@ -153,18 +157,12 @@ func TestGolden(t *testing.T) {
 
 func TestFailOn(t *testing.T) {
 	bad, badKeys := scenario(t, "ikev2-auth-child-no-proposal")
-	args := []string{"analyze", "--fail-on", "error", "--format", "json"}
-	for _, k := range badKeys {
-		args = append(args, "--keys", k)
-	}
+	args := keyArgs([]string{"analyze", "--fail-on", "error", "--format", "json"}, badKeys...)
 	if _, errb, code := ikeflow(t, append(args, bad)...); code != exitFindings {
 		t.Errorf("child SA refused: exit %d, want %d (stderr %s)", code, exitFindings, errb)
 	}
 	good, goodKeys := scenario(t, "ikev2-psk-success")
-	args = []string{"analyze", "--fail-on", "error", "--format", "json"}
-	for _, k := range goodKeys {
-		args = append(args, "--keys", k)
-	}
+	args = keyArgs([]string{"analyze", "--fail-on", "error", "--format", "json"}, goodKeys...)
 	if _, errb, code := ikeflow(t, append(args, good)...); code != exitOK {
 		t.Errorf("healthy SA: exit %d, want 0 (stderr %s)", code, errb)
 	}

@@ -156,10 +156,7 @@ func TestVerdictFirst(t *testing.T) {
 	// Two captures with the same NAT situation: one NAT paragraph, both SAs.
 	a, ka := scenario(t, "ikev2-psk-success")
 	b, kb := scenario(t, "ikev2-retransmit")
-	args := []string{"analyze"}
-	for _, k := range append(ka, kb...) {
-		args = append(args, "--keys", k)
-	}
+	args := keyArgs([]string{"analyze"}, append(ka, kb...)...)
 	out, errb, code := ikeflow(t, append(args, a, b)...)
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errb)
@@ -181,13 +178,9 @@ func TestVerdictFirst(t *testing.T) {
 func TestSeveralInputs(t *testing.T) {
 	a, ka := scenario(t, "ikev2-psk-success")
 	b, kb := scenario(t, "ikev2-retransmit")
-	keyArgs := []string{}
-	for _, k := range append(ka, kb...) {
-		keyArgs = append(keyArgs, "--keys", k)
-	}
 	run := func(extra ...string) string {
 		t.Helper()
-		args := append(append([]string{"analyze"}, keyArgs...), extra...)
+		args := append(keyArgs([]string{"analyze"}, append(ka, kb...)...), extra...)
 		out, errb, code := ikeflow(t, append(args, a, b)...)
 		if code != exitOK {
 			t.Fatalf("exit %d: %s", code, errb)

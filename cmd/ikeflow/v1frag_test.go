@@ -14,10 +14,7 @@ import (
 // message (1180 bytes)").
 func TestV1FragReassembledDecode(t *testing.T) {
 	c, keys := scenario(t, "ikev1-cert-fragmentation")
-	args := []string{"dissect"}
-	for _, k := range keys {
-		args = append(args, "--keys", k)
-	}
+	args := keyArgs([]string{"dissect"}, keys...)
 	out, errb, code := ikeflow(t, append(args, c)...)
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errb)
@@ -59,10 +56,7 @@ func TestV1FragReassembledOtherKeys(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errb)
 	}
-	args := []string{"dissect"}
-	for _, k := range other {
-		args = append(args, "--keys", k)
-	}
+	args := keyArgs([]string{"dissect"}, other...)
 	out, errb, code := ikeflow(t, append(args, c)...)
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errb)

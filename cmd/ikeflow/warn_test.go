@@ -95,10 +95,7 @@ func TestAnalyzeDamagedCapture(t *testing.T) {
 	}
 	binary.LittleEndian.PutUint32(data[off+8:], 0xfffffff0)
 	p := testutil.TempFile(t, "damaged.pcap", data)
-	args := []string{"analyze", "--format", "json"}
-	for _, k := range keys {
-		args = append(args, "--keys", k)
-	}
+	args := keyArgs([]string{"analyze", "--format", "json"}, keys...)
 	stdout, stderr, code := ikeflow(t, append(args, p)...)
 	var rep struct {
 		SAs []json.RawMessage `json:"sas"`
