@@ -1,15 +1,12 @@
 package flows
 
-import "iter"
-
 // pairMap maps pairs of peers to values. Pairs of IPv4 addresses, by far
 // the most common, key a map of their own: 8-octet keys, which the runtime
 // hashes and compares as one word, where the 32-octet pairKey is hashed
-// with its generic memhash and makes entries four times as big (a
-// map[pairKey]int32 entry takes 36 octets, a map[pairKey4]int32 one 12).
-// It holds the index of the latest established SA per pair
-// (Analyzer.latest, a pairIndex); the pairs' history has its own table
-// (pairTable), whose keys are in its records.
+// with its generic memhash and makes entries much bigger (see pairIndex).
+// It holds the latest established SA per pair (Analyzer.latest, a
+// pairIndex); the pairs' history has its own table (pairTable), whose
+// keys are in its records.
 type pairMap[V comparable] struct {
 	v4 map[pairKey4]V
 	v6 map[pairKey]V
@@ -37,9 +34,6 @@ func (x *pairMap[V]) reset() {
 	clear(x.v4)
 	clear(x.v6)
 }
-
-// len returns the number of pairs in the map.
-func (x *pairMap[V]) len() int { return len(x.v4) + len(x.v6) }
 
 // v4 returns k's IPv4 form, when both its addresses are IPv4 (held as
 // IPv4-mapped IPv6, as As16 gives them).
@@ -85,15 +79,6 @@ func (x *pairMap[V]) set(k pairKey, v V) {
 	x.v6[k] = v
 }
 
-// del removes pair k.
-func (x *pairMap[V]) del(k pairKey) {
-	if k4, ok := k.v4(); ok {
-		delete(x.v4, k4)
-		return
-	}
-	delete(x.v6, k)
-}
-
 // drop removes pair k when it maps to v.
 func (x *pairMap[V]) drop(k pairKey, v V) {
 	if k4, ok := k.v4(); ok {
@@ -104,21 +89,5 @@ func (x *pairMap[V]) drop(k pairKey, v V) {
 	}
 	if cur, ok := x.v6[k]; ok && cur == v {
 		delete(x.v6, k)
-	}
-}
-
-// all yields every pair and its value, in no particular order.
-func (x *pairMap[V]) all() iter.Seq2[pairKey, V] {
-	return func(yield func(pairKey, V) bool) {
-		for k, v := range x.v4 {
-			if !yield(k.full(), v) {
-				return
-			}
-		}
-		for k, v := range x.v6 {
-			if !yield(k, v) {
-				return
-			}
-		}
 	}
 }

@@ -45,11 +45,11 @@ func TestPairIndex(t *testing.T) {
 	}
 }
 
-// TestPairMapAll checks that a pairMap yields every pair as makePairKey
-// names it, IPv4 pairs (kept as 8-octet keys) and IPv6 ones alike, and
-// that lookup and del see the pair whatever form of its addresses names
-// it.
-func TestPairMapAll(t *testing.T) {
+// TestPairMapForms checks that a pairMap finds every pair as makePairKey
+// names it, IPv4 pairs (kept as 8-octet keys) and IPv6 ones alike,
+// whatever form of its addresses names it, and that drop removes a pair
+// only when it maps to the value given.
+func TestPairMapForms(t *testing.T) {
 	x := newPairMap[int32](0)
 	a4, b4 := netip.MustParseAddr("198.51.100.10"), netip.MustParseAddr("203.0.113.10")
 	a6 := netip.MustParseAddr("2001:db8::a")
@@ -57,23 +57,23 @@ func TestPairMapAll(t *testing.T) {
 	for k, v := range want {
 		x.set(k, v)
 	}
-	got := map[pairKey]int32{}
-	for k, v := range x.all() {
-		got[k] = v
-	}
-	if len(got) != len(want) || x.len() != len(want) {
-		t.Fatalf("all yields %d pairs, len %d, want %d", len(got), x.len(), len(want))
+	if n := len(x.v4) + len(x.v6); n != len(want) {
+		t.Fatalf("%d pairs, want %d", n, len(want))
 	}
 	for k, v := range want {
-		if got[k] != v {
-			t.Errorf("all: pair %v = %d, want %d", k, got[k], v)
+		if got, ok := x.lookup(k); !ok || got != v {
+			t.Errorf("pair %v = %d, %v, want %d", k, got, ok, v)
 		}
 	}
 	if v, ok := x.lookup(makePairKey(netip.AddrFrom16(a4.As16()), b4)); !ok || v != 1 {
 		t.Errorf("lookup of the IPv4-mapped form = %d, %v", v, ok)
 	}
-	x.del(makePairKey(a4, b4))
-	if _, ok := x.lookup(makePairKey(b4, a4)); ok || x.len() != 2 {
-		t.Errorf("del left the pair (len %d)", x.len())
+	x.drop(makePairKey(a4, b4), 7) // another value: kept
+	if _, ok := x.lookup(makePairKey(b4, a4)); !ok {
+		t.Error("drop with another value removed the pair")
+	}
+	x.drop(makePairKey(a4, b4), 1)
+	if _, ok := x.lookup(makePairKey(b4, a4)); ok || len(x.v4)+len(x.v6) != 2 {
+		t.Errorf("drop left the pair (%d pairs)", len(x.v4)+len(x.v6))
 	}
 }

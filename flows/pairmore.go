@@ -112,19 +112,22 @@ func (h *pairHistory) observeMore(i int32, st *saState) {
 // widenMore moves the rest of the history of the pair of record i from m
 // to pairHistory.wideMore, for good.
 func (h *pairHistory) widenMore(i int32, m *pairMore) {
-	w := &pairMoreWide{cycles: make([]cycleWide, m.n, m.n+1)}
-	for j, c := range m.cycles[:m.n] {
-		w.cycles[j] = cycleWide{frame: int(c.frame), short: c.short, deleted: c.deleted}
-	}
-	if m.n > 0 {
-		w.lastEnd = time.Unix(0, m.lastEndNs).UTC()
-		w.a, w.b = h.lastPeers(i, m)
-	}
 	if h.wideMore == nil {
 		h.wideMore = make(map[int32]*pairMoreWide)
 	}
-	h.wideMore[i] = w
+	h.wideMore[i] = h.wideOf(i, m)
 	m.flags |= moreWide
+}
+
+// wideOf returns m, the compact rest of the history of the pair of record
+// i, in the wide form, with room for one more cycle.
+func (h *pairHistory) wideOf(i int32, m *pairMore) *pairMoreWide {
+	w := &pairMoreWide{cycles: make([]cycleWide, m.n, m.n+1), lastEnd: time.Unix(0, m.lastEndNs).UTC()}
+	for j, c := range m.cycles[:m.n] {
+		w.cycles[j] = cycleWide{frame: int(c.frame), short: c.short, deleted: c.deleted}
+	}
+	w.a, w.b = h.lastPeers(i, m)
+	return w
 }
 
 // lastPeers returns the initiator and responder of the last SA of the
@@ -155,10 +158,5 @@ func (h *pairHistory) rest(i int32) *pairMoreWide {
 	if m.flags&moreWide != 0 {
 		return h.wideMore[i]
 	}
-	w := &pairMoreWide{cycles: make([]cycleWide, m.n), lastEnd: time.Unix(0, m.lastEndNs).UTC()}
-	for j, c := range m.cycles[:m.n] {
-		w.cycles[j] = cycleWide{frame: int(c.frame), short: c.short, deleted: c.deleted}
-	}
-	w.a, w.b = h.lastPeers(i, m)
-	return w
+	return h.wideOf(i, m)
 }
