@@ -114,8 +114,8 @@ func v1Steps(t dissect.ExchangeType) uint8 {
 // every earlier one was seen, that one not at all (a packet the capture
 // point dropped).
 func v1LastMissed(st *saState, side saSide) bool {
-	ph := st.v1().phase1
-	if ph == nil || ph.Type != dissect.ExchangeIdentityProtect && ph.Type != dissect.ExchangeAggressive {
+	ph := st.v1().phase1 // main or aggressive mode (v1, where it is set)
+	if ph == nil {
 		return false
 	}
 	n := v1Steps(ph.Type)
@@ -124,6 +124,14 @@ func v1LastMissed(st *saState, side saSide) bool {
 		sender = sender.other()
 	}
 	return side != sender && ph.v1step == n-1
+}
+
+// phase1Done marks st's phase 1 complete at packet p: the SA is
+// established from here.
+func (a *Analyzer) phase1Done(st *saState, v *v1State, p *Packet) {
+	v.setDone(p.Frame)
+	st.out.set(outInitOK)
+	a.established(st, p)
 }
 
 // v1Label names the n-th (1-based) message of an IKEv1 exchange.
@@ -399,9 +407,7 @@ func (a *Analyzer) onV1(st *saState, p *Packet, side saSide, ex *exRec, f *facts
 			a.natCheckV1(st, p, f, side == sideI)
 		}
 		if ex.v1step == v1Steps(ex.Type) && bothSpoke(ex, side) && !st.SPIr.IsZero() {
-			v.setDone(p.Frame)
-			st.out.set(outInitOK)
-			a.established(st, p)
+			a.phase1Done(st, v, p)
 		}
 	case dissect.ExchangeQuickMode:
 		if !v.phase1Done && (v1FragLastUnread(st, side) || v1LastMissed(st, side)) {
@@ -410,9 +416,7 @@ func (a *Analyzer) onV1(st *saState, p *Packet, side saSide, ex *exRec, f *facts
 			// receiver is in a quick mode, which a peer starts or answers
 			// only with phase 1 complete (its sender completed it by
 			// sending it): the capture shows phase 1 done from here.
-			v.setDone(p.Frame)
-			st.out.set(outInitOK)
-			a.established(st, p)
+			a.phase1Done(st, v, p)
 		}
 		if ex.v1step == 2 && !f.decrypted {
 			st.out.set(outChildPending)
