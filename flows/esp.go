@@ -103,7 +103,9 @@ func (a *Analyzer) inferChild(p *Packet) *infChild {
 
 // inferredAt returns the inferred child SA of inbound SPI spi at dst, nil
 // when none. Every entry of a record is dropped before the record is freed
-// (unindexInferred); a free record found (owner nil) is taken for none.
+// (unindexInferred); a free record found all the same (owner nil) is
+// taken for none, here for the entries keyed by SPI and address and in
+// infIndex.at for those keyed by SPI alone.
 func (a *Analyzer) inferredAt(spi uint32, dst netip.Addr) *infChild {
 	i := a.inferred.get(&a.infs, spi, dst)
 	if i == 0 {

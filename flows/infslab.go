@@ -139,7 +139,11 @@ func (x *infIndex) at(s *infSlab, v uint32, dst netip.Addr) bool {
 	if v&infResp != 0 {
 		side = sideR
 	}
-	return sameDst(s.at(v&^infResp).owner.peer(side).Addr(), dst)
+	owner := s.at(v &^ infResp).owner
+	if owner == nil { // a free record: no index entry should lead to one (inferredAt)
+		return false
+	}
+	return sameDst(owner.peer(side).Addr(), dst)
 }
 
 // get returns the record of inbound SPI spi at dst, 0 when none.

@@ -42,7 +42,7 @@ type halfKey struct {
 }
 
 // saFlags are the yes-or-no facts of an SA's working state, one bit each
-// (saState.flags): 2 octets instead of a bool's octet for each of 10.
+// (saState.flags): 2 octets instead of a bool's octet for each of 12.
 type saFlags uint16
 
 // saFlags bits.

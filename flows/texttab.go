@@ -8,15 +8,16 @@ type textID uint16
 
 const (
 	textNone    textID = 0      // ""
-	textSpilled textID = 0xFFFF // the text is in the exchange's exOdd (exactText)
+	textSpilled textID = 0xFFFF // the text is kept by its holder: a message's in its exchange's exOdd (exactText), an SA's proposal in saMore.proposal
 	// maxTexts bounds the table: a capture with more distinct summaries
 	// (a hostile one can make as many as it has messages) keeps the rest
 	// with their messages, as textSpilled.
 	maxTexts = int(textSpilled)
 )
 
-// textTab interns the payload summaries of the messages: one string per
-// distinct summary, shared by every message that has it, up to maxTexts.
+// textTab interns the payload summaries of the messages and the SAs'
+// proposals: one string per distinct text, shared by every message or SA
+// that has it, up to maxTexts (one bound for both).
 type textTab struct {
 	ids   map[string]textID
 	texts []string // by textID; texts[0] is ""
