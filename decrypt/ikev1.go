@@ -50,7 +50,7 @@ type V1Session struct {
 	gxi     []byte
 	gxr     []byte
 	chains  map[uint32]*v1Chain
-	p1hist  [][]byte // phase-1 chain values, oldest first (bounded)
+	p1hist  [][]byte // phase-1 chain values, oldest first (up to maxP1Hist)
 	order   []uint32
 	onMatch func(*Key, SAID, Suite)
 	msg     dissect.Message
@@ -138,14 +138,13 @@ func (s *V1Session) Feed(msg []byte, fromInitiator bool) (V1Result, error) {
 	}
 	ct := m.Ciphertext
 	suite := s.Suite()
-	info, ok := encrInfos[suite.Encr]
 	if suite.Encr == EncrUnknown {
 		return r, unsupported("cipher not known: the capture lacks the responder's SA payload and the key file does not name it")
 	}
-	if !ok || info.block < 8 || (suite.Encr != EncrDES && suite.Encr != Encr3DES && suite.Encr != EncrAESCBC) {
-		return r, unsupported("IKEv1 cipher " + suite.Encr.String())
+	bs, err := v1CBCBlock(suite)
+	if err != nil {
+		return r, err
 	}
-	bs := info.block
 	if len(ct) == 0 || len(ct)%bs != 0 {
 		return r, malformed("ciphertext of " + strconv.Itoa(len(ct)) + " octets is not a whole number of " + strconv.Itoa(bs) + "-octet blocks")
 	}
@@ -173,10 +172,7 @@ func (s *V1Session) Feed(msg []byte, fromInitiator bool) (V1Result, error) {
 		}
 		// The next IV is this message's last ciphertext block whether or
 		// not it decrypts: the chain depends only on ciphertext.
-		ch.next = append([]byte(nil), ct[len(ct)-bs:]...)
-		if h.MessageID == 0 && len(s.p1hist) < 8 {
-			s.p1hist = append(s.p1hist, ch.next)
-		}
+		s.advance(ch, h.MessageID, ct[len(ct)-bs:])
 	}
 	// Try the key that last decrypted first. All candidates stay in play:
 	// with a wrong PSK each peer derives its own key, and both are in the
@@ -403,11 +399,10 @@ func v1Known(t dissect.PayloadType) bool {
 // [RFC 2409]: https://www.rfc-editor.org/rfc/rfc2409#appendix-B
 func (s *V1Session) Skip(mid uint32, tail []byte) error {
 	suite := s.Suite()
-	info, ok := encrInfos[suite.Encr]
-	if !ok || info.block < 8 || (suite.Encr != EncrDES && suite.Encr != Encr3DES && suite.Encr != EncrAESCBC) {
-		return unsupported("IKEv1 cipher " + suite.Encr.String())
+	bs, err := v1CBCBlock(suite)
+	if err != nil {
+		return err
 	}
-	bs := info.block
 	if len(tail) < bs {
 		return malformed("fewer octets than a cipher block")
 	}
@@ -415,9 +410,31 @@ func (s *V1Session) Skip(mid uint32, tail []byte) error {
 	if err != nil {
 		return err
 	}
-	ch.next = append([]byte(nil), tail[len(tail)-bs:]...)
-	if mid == 0 && len(s.p1hist) < 8 {
+	s.advance(ch, mid, tail[len(tail)-bs:])
+	return nil
+}
+
+// v1CBCBlock returns the cipher block size of suite's encryption, one of
+// the CBC ciphers IKEv1 decryption supports, or the error that says it is
+// not.
+func v1CBCBlock(suite Suite) (int, error) {
+	info, ok := encrInfos[suite.Encr]
+	if !ok || info.block < 8 || (suite.Encr != EncrDES && suite.Encr != Encr3DES && suite.Encr != EncrAESCBC) {
+		return 0, unsupported("IKEv1 cipher " + suite.Encr.String())
+	}
+	return info.block, nil
+}
+
+// maxP1Hist bounds the phase-1 IVs kept in V1Session.p1hist.
+const maxP1Hist = 8
+
+// advance moves ch, the CBC chain of exchange mid, past a message whose
+// last ciphertext block is last: that block is the IV of the exchange's
+// next message (a copy), and phase 1 keeps it in p1hist (up to
+// maxP1Hist).
+func (s *V1Session) advance(ch *v1Chain, mid uint32, last []byte) {
+	ch.next = append([]byte(nil), last...)
+	if mid == 0 && len(s.p1hist) < maxP1Hist {
 		s.p1hist = append(s.p1hist, ch.next)
 	}
-	return nil
 }
