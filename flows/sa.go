@@ -675,10 +675,26 @@ func (st *saState) pairKey() pairKey {
 // findEx returns the most recent exchange whose request came from side with
 // message ID mid and type t (any type when t is 0), or nil.
 func (st *saState) findEx(side saSide, mid uint32, t dissect.ExchangeType) *exRec {
-	n := min(st.nrecent(), recentLen)
-	for k := 1; k <= n; k++ {
-		ex := st.recentEx(k)
-		if ex.side == side && ex.MID == mid && (t == 0 || ex.Type == t) {
+	return st.findRecent(func(ex *exRec) bool {
+		return ex.side == side && ex.MID == mid && (t == 0 || ex.Type == t)
+	})
+}
+
+// findRecent returns the most recent of the last recentLen exchanges that
+// match accepts, or nil. It works out where they are once (every IKE
+// message looks its exchange up through it), where recentEx does per
+// exchange.
+func (st *saState) findRecent(match func(*exRec) bool) *exRec {
+	total := st.nrecent()
+	ring := st.moreOrEmpty().ring
+	for k := 1; k <= min(total, recentLen); k++ {
+		var ex *exRec
+		if ring != nil {
+			ex = ring[(total-k)%recentLen]
+		} else {
+			ex = st.exAt(total - k)
+		}
+		if match(ex) {
 			return ex
 		}
 	}

@@ -362,14 +362,7 @@ func (a *Analyzer) findExV1(st *saState, h *dissect.Header) *exRec {
 	if h.Exchange == dissect.ExchangeInformationalV1 {
 		return nil // every informational message is its own exchange
 	}
-	n := min(st.nrecent(), recentLen)
-	for k := 1; k <= n; k++ {
-		ex := st.recentEx(k)
-		if ex.MID == h.MessageID && ex.Type == h.Exchange {
-			return ex
-		}
-	}
-	return nil
+	return st.findRecent(func(ex *exRec) bool { return ex.MID == h.MessageID && ex.Type == h.Exchange })
 }
 
 // onV1 analyses the content of a new IKEv1 message.
