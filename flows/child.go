@@ -291,9 +291,9 @@ func (a *Analyzer) unindexChild(st *saState, c *ChildSA) {
 // with SPI 0 before pairing gave that direction another: SPI 0 is dropped
 // as well.
 func (a *Analyzer) unindexInferred(st *saState) {
+	ini, rsp := st.initiator().Addr(), st.responder().Addr()
 	for i := st.lastInf; i != 0; {
 		spiI, spiR := a.infs.at(i).spis()
-		ini, rsp := st.initiator().Addr(), st.responder().Addr()
 		a.inferred.drop(&a.infs, uint32(spiI), ini, i)
 		a.inferred.drop(&a.infs, uint32(spiR), rsp, i)
 		a.inferred.drop(&a.infs, 0, ini, i)

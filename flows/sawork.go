@@ -203,13 +203,10 @@ func (st *saState) findings() []Finding {
 }
 
 // childSAs returns SA.ChildSAs: those of saAux while the SA is open, and
-// SA.ChildSAs itself once it is being finalised without any (kidsState).
+// SA.ChildSAs itself once it is being finalised without any (kidsRef).
 func (st *saState) childSAs() []*ChildSA {
-	if x := st.aux; x != nil && x.kids != nil {
-		return x.kids
-	}
-	if sa := st.model(); st.done && sa != nil {
-		return sa.ChildSAs
+	if p := st.kidsRef(); p != nil {
+		return *p
 	}
 	return nil
 }
@@ -220,13 +217,23 @@ func (st *saState) childSAs() []*ChildSA {
 // without keys is materialise's at finalisation, and saAux would be an
 // allocation per SA for the snapshot to copy at once.
 func (st *saState) kidsState() *[]*ChildSA {
+	if p := st.kidsRef(); p != nil {
+		return p
+	}
+	return &st.auxState().kids
+}
+
+// kidsRef returns where the SA's child SAs are listed, nil when no list
+// is started and the SA is not being finalised: saAux's list once it has
+// one, else, during finalisation, SA.ChildSAs.
+func (st *saState) kidsRef() *[]*ChildSA {
 	if x := st.aux; x != nil && x.kids != nil {
 		return &x.kids
 	}
 	if sa := st.model(); st.done && sa != nil {
 		return &sa.ChildSAs
 	}
-	return &st.auxState().kids
+	return nil
 }
 
 // proposal returns SA.Proposal (saState.prop); tab is the analyzer's table
