@@ -182,10 +182,22 @@ var noExOdd exOdd
 
 // oddOrEmpty returns ex's exOdd for reading (noExOdd when none).
 func (ex *exRec) oddOrEmpty() *exOdd {
-	if ex.xr == nil || ex.xr.exRest == nil || ex.xr.odd == nil {
-		return &noExOdd
+	if r := ex.restOrEmpty(); r.odd != nil {
+		return r.odd
 	}
-	return ex.xr.odd
+	return &noExOdd
+}
+
+// noExRest is the shared, never modified, empty exRest read by exchanges
+// that have none.
+var noExRest exRest
+
+// restOrEmpty returns ex's exRest for reading (noExRest when none).
+func (ex *exRec) restOrEmpty() *exRest {
+	if ex.xr == nil || ex.xr.exRest == nil {
+		return &noExRest
+	}
+	return ex.xr.exRest
 }
 
 // oddState returns ex's exOdd, allocating it (and its exRare), for writing.
@@ -281,10 +293,10 @@ func (ex *exRec) extra() *exExtra {
 
 // extraOrEmpty returns ex's exExtra for reading (noExtra when none).
 func (ex *exRec) extraOrEmpty() *exExtra {
-	if ex.xr == nil || ex.xr.exRest == nil || ex.xr.exExtra == nil {
-		return &noExtra
+	if r := ex.restOrEmpty(); r.exExtra != nil {
+		return r.exExtra
 	}
-	return ex.xr.exExtra
+	return &noExtra
 }
 
 // exactFrame is what the narrow fields of message i cannot hold: its
@@ -336,18 +348,16 @@ func (ex *exRec) rest() *exRest {
 
 // fragBits returns the fragment numbers seen in the request or the response.
 func (ex *exRec) fragBits(resp bool) uint64 {
-	if ex.xr == nil || ex.xr.exRest == nil {
-		return 0
-	}
+	r := ex.restOrEmpty()
 	if resp {
-		return ex.xr.rspFrags
+		return r.rspFrags
 	}
-	return ex.xr.reqFrags
+	return r.reqFrags
 }
 
 // setFragBits sets the fragment numbers seen in the request or the response.
 func (ex *exRec) setFragBits(resp bool, bits uint64) {
-	if bits == 0 && (ex.xr == nil || ex.xr.exRest == nil) {
+	if bits == 0 && ex.restOrEmpty() == &noExRest {
 		return
 	}
 	if resp {
@@ -652,12 +662,7 @@ func (ex *exRec) exactTime(m *cmsg, i int, t time.Time) {
 func (ex *exRec) setError(err string) { ex.rest().err = err }
 
 // errorOf returns the Error of the exchange.
-func (ex *exRec) errorOf() string {
-	if ex.xr == nil || ex.xr.exRest == nil {
-		return ""
-	}
-	return ex.xr.err
-}
+func (ex *exRec) errorOf() string { return ex.restOrEmpty().err }
 
 // sync brings out, ex's Exchange, up to date, building it when nil, and
 // returns it: the reported fields, and the messages not yet rendered.
