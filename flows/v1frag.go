@@ -399,27 +399,25 @@ func (a *Analyzer) v1FragConclude(st *saState) {
 // a fragmented message never reassembled: it was sent, so "no reply" is
 // not what the capture shows; v1FragFinding says what it shows.
 func v1FragIncomplete(st *saState, ex *exRec, step uint8) bool {
-	fr := st.v1().frags
-	if fr == nil {
-		return false
-	}
-	for _, s := range fr.sets {
-		if s.ex == ex && s.step == step && !s.done {
-			return true
-		}
-	}
-	return false
+	return v1FragUnread(st, ex, step, func(saSide) bool { return true })
 }
 
 // v1FragLastUnread reports whether the last message of st's phase 1 was
 // sent in fragments, not reassembled here, to side.
 func v1FragLastUnread(st *saState, side saSide) bool {
-	fr, ph := st.v1().frags, st.v1().phase1
-	if fr == nil || ph == nil {
+	ph := st.v1().phase1
+	return ph != nil && v1FragUnread(st, ph, v1Steps(ph.Type), func(from saSide) bool { return from != side })
+}
+
+// v1FragUnread reports whether message step of ex went in fragments never
+// reassembled, from a side sender accepts.
+func v1FragUnread(st *saState, ex *exRec, step uint8, sender func(saSide) bool) bool {
+	fr := st.v1().frags
+	if fr == nil {
 		return false
 	}
 	for _, s := range fr.sets {
-		if s.ex == ph && s.step == v1Steps(ph.Type) && s.side != side && !s.done {
+		if s.ex == ex && s.step == step && !s.done && sender(s.side) {
 			return true
 		}
 	}
