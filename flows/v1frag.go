@@ -139,13 +139,14 @@ func (a *Analyzer) v1Fragment(st *saState, p *Packet, side saSide) *v1FragNote {
 	var whole []byte
 	var err error
 	var added dissect.FragmentAdded
+	nBefore := 0 // fragments held before this one
 	if cut || plen < 8 {
 		err = dissect.ErrTruncated
 		set.cut = set.cut || cut
 	} else {
-		nBefore, before := set.parts.Held()
+		var before int
+		nBefore, before = set.parts.Held()
 		whole, added, err = set.parts.Add(num, last, body[4:])
-		set.count = uint8(min(nBefore+1, 255)) // the fragments, once complete
 		_, after := set.parts.Held()
 		a.v1f.octets += after - before
 		switch {
@@ -174,6 +175,7 @@ func (a *Analyzer) v1Fragment(st *saState, p *Packet, side saSide) *v1FragNote {
 		return n
 	}
 	set.done, set.size = true, len(whole)
+	set.count = uint8(min(nBefore+1, 255)) // the fragments of the message
 	// Completed after the Decryptor's IV chain went past it (skipped):
 	// the messages after it were decrypted already; this one is not fed
 	// (it would put the chain back), so it is analysed unread, as without
