@@ -538,7 +538,7 @@ func (a *Analyzer) natFinding(st *saState) {
 }
 
 // NAT finding texts (constant, so 100k SAs behind NAT share them).
-const natAdvice = " IKE moves to UDP 4500 and ESP is UDP-encapsulated (RFC 3948); keepalives must hold the NAT mapping" +
+const natAdvice = " IKE runs on UDP 4500 (RFC 7296 §2.23) and ESP is UDP-encapsulated (RFC 3948); keepalives must hold the NAT mapping" +
 	" open, or traffic stops after the NAT's idle timeout."
 
 var natMessages = map[string]string{
