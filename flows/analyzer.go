@@ -23,6 +23,9 @@ type Analyzer struct {
 	seed maphash.Seed
 
 	msg    dissect.Message
+	ownPay []dissect.Payload // a.msg's own payload buffer (a.msg.Payloads may be a predecoded message's)
+	pre    *preMsg           // the message being analysed, when decoded ahead
+	fc     *facts            // the facts of the message being analysed (a.f, or pre's)
 	inner  []dissect.Payload
 	f      facts
 	spiBuf []ESPSPI
@@ -142,8 +145,18 @@ func (a *Analyzer) Add(p *Packet) {
 
 // addIKE decodes an IKE message and dispatches it by version; sum is the
 // hash of all of p.Data (packetSum).
-func (a *Analyzer) addIKE(p *Packet, sum uint64) {
-	err := a.msg.DecodeFromBytes(p.Data)
+func (a *Analyzer) addIKE(p *Packet, sum uint64, pre *preMsg) {
+	var err error
+	if pre != nil {
+		// Decoded ahead (predecode.go): a.msg's payloads are pre's until
+		// the next message, which gets a.msg's own buffer back.
+		a.msg, err = pre.msg, pre.err
+	} else {
+		a.msg.Payloads = a.ownPay
+		err = a.msg.DecodeFromBytes(p.Data)
+		a.ownPay = a.msg.Payloads[:0]
+	}
+	a.pre = pre
 	// msgHash takes sum when the message is all of p.Data (Raw stops at
 	// the header's length, which usually is the packet's).
 	a.rawSum, a.rawSumOK = sum, len(a.msg.Raw) == len(p.Data)

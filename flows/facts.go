@@ -10,8 +10,8 @@ import (
 // and the payloads it reasons about. Payload bodies alias the packet (or the
 // decrypted plaintext) and are valid only while the message is processed.
 type facts struct {
-	names     [64]notifyCached // cache of notify names (kept across messages)
-	summary   []byte           // payload summary being built
+	names     *notifyNames // cache of notify names (kept across messages; made on first use)
+	summary   []byte       // payload summary being built
 	notifies  []notifyFact
 	sas       []dissect.Payload // SA payloads (IKEv2 SA or IKEv1 SA)
 	ke        []dissect.Payload
@@ -142,7 +142,10 @@ func notifyName(version uint8, t uint16) string {
 	return dissect.NotifyType(t).String()
 }
 
-// notifyCached is an entry of facts.names.
+// notifyNames is a small cache of notify names (facts.notifyName).
+type notifyNames [64]notifyCached
+
+// notifyCached is an entry of notifyNames.
 type notifyCached struct {
 	key  uint32 // version<<16 | type, plus 1<<24 when filled
 	name string
@@ -151,6 +154,9 @@ type notifyCached struct {
 // notifyName returns notifyName(version, t) through a small cache.
 func (f *facts) notifyName(version uint8, t uint16) string {
 	key := 1<<24 | uint32(version)<<16 | uint32(t)
+	if f.names == nil {
+		f.names = new(notifyNames)
+	}
 	c := &f.names[(uint32(t)^uint32(version)<<4)%uint32(len(f.names))]
 	if c.key != key {
 		*c = notifyCached{key, notifyName(version, t)}

@@ -31,12 +31,14 @@ import (
 // 6.3 ms; MoveData 6.3 ms): the analyzing goroutine is the one that
 // bounds the wall time.
 //
-// The IKE messages are decoded by the Analyzer, not here. Measured with
-// the decoding (and the collection of each message's facts) done in Next
-// too, the analyzing goroutine gained 6 ms in 180 on a 10k-SA capture
-// and the process spent 50 ms more: a released packet's octets were last
-// touched thousands of packets earlier, so they were read from memory
-// twice, by the decoding here and by the analysis there.
+// The IKE messages are not decoded in Next: measured with the decoding
+// (and the collection of each message's facts) done there, the analyzing
+// goroutine gained 6 ms in 180 on a 10k-SA capture and the process spent
+// 50 ms more, because a released packet's octets were last touched
+// thousands of packets earlier and were read from memory twice, by the
+// decoding here and by the analysis there. They are decoded right after
+// MoveData instead, while the copy is in the core's cache
+// ([Sequencer.Predecode], predecode.go).
 
 // Sequencer puts packets in the order its Analyzer analyses them, ahead
 // of the Analyzer (see [Analyzer.Sequencer]). It is not safe for
@@ -67,6 +69,7 @@ type Sequenced struct {
 	late     bool          // came after the window had moved past it
 	lateBy   time.Duration // how far (late)
 	moved    bool          // p.Data is in the caller's octets (MoveData), not a buffer of the Sequencer
+	pre      *preMsg       // its IKE message decoded ahead (Predecode), or nil
 }
 
 // Packet returns the packet. Its Data is valid until s is passed to
@@ -151,13 +154,13 @@ func (s *Sequencer) Next(out *Sequenced) bool {
 	case s.hasPend:
 		s.hasPend = false
 		o := &s.pend
-		out.p, out.by, out.sum, out.nat, out.moved = o.p, s, o.sum, o.nat, false
+		out.p, out.by, out.sum, out.nat, out.moved, out.pre = o.p, s, o.sum, o.nat, false, nil
 		out.filtered, out.late, out.lateBy = o.filtered, o.late, o.lateBy
 		o.p = Packet{}
 	case s.closed && r.size() > 0, r.due(s.window):
 		// As Analyzer.release, but the packet's buffer goes with it.
 		hp, nat := r.take()
-		out.p, out.by, out.sum, out.nat, out.moved = hp.p, s, hp.sum, nat, false
+		out.p, out.by, out.sum, out.nat, out.moved, out.pre = hp.p, s, hp.sum, nat, false, nil
 		out.filtered, out.late, out.lateBy = false, false, 0
 		hp.p = Packet{}
 	default:
@@ -176,6 +179,7 @@ func (s *Sequencer) Recycle(o *Sequenced) {
 	o.p = Packet{}
 	o.by = nil
 	o.moved = false
+	o.pre = nil
 }
 
 // MoveData appends the octets of o's packet (as s's Next returned it) to
@@ -214,5 +218,5 @@ func (a *Analyzer) AddSequenced(s *Sequenced) {
 	if s.late {
 		a.ro.noteLate(&s.p, s.lateBy)
 	}
-	a.process(&s.p, s.sum, &s.nat)
+	a.process(&s.p, s.sum, &s.nat, s.pre)
 }

@@ -13,11 +13,17 @@ import (
 // CLI's read-ahead does, then through AddSequenced: up to lag packets
 // that left the Sequencer wait before the Analyzer takes them (the
 // read-ahead's blocks), and their buffers are recycled only then, into a
-// ring of Sequenced values that are reused.
-func analyzeSequenced(pkts []Packet, opt Options, lag int) *Report {
+// ring of Sequenced values that are reused. With predecode, each IKE
+// message is decoded ahead (Predecode) as it leaves the Sequencer, into
+// one of two DecodeBufs that take turns, lag+1 messages each (the
+// read-ahead's blocks): a DecodeBuf is reset once the Analyzer has taken
+// every message in it, and grows while messages in it wait.
+func analyzeSequenced(pkts []Packet, opt Options, lag int, predecode bool) *Report {
 	a := NewAnalyzer(opt)
 	sq := a.Sequencer()
 	ring := make([]Sequenced, lag+1)
+	var bufs [2]DecodeBuf
+	out := 0        // packets that left the Sequencer
 	head, n := 0, 0 // waiting: ring[head], … (n of them)
 	take := func() {
 		o := &ring[head]
@@ -29,9 +35,18 @@ func analyzeSequenced(pkts []Packet, opt Options, lag int) *Report {
 		if n == len(ring) {
 			take()
 		}
-		if !sq.Next(&ring[(head+n)%len(ring)]) {
+		o := &ring[(head+n)%len(ring)]
+		if !sq.Next(o) {
 			return false
 		}
+		if predecode {
+			b := &bufs[out/len(ring)%2]
+			if out%len(ring) == 0 {
+				b.Reset() // its messages were taken: at most len(ring) wait
+			}
+			sq.Predecode(o, b)
+		}
+		out++
 		n++
 		return true
 	}
@@ -122,12 +137,14 @@ func TestSequencedSameReport(t *testing.T) {
 						late++
 					}
 					for _, lag := range []int{0, 5} {
-						if keyed {
-							opt.Decryptor = corpusKeys(t, dir) // a fresh one: it keeps state
-						}
-						if got := reportJSON(t, analyzeSequenced(clonePackets(pk), opt, lag)); got != want {
-							t.Errorf("%s, %s, %s (keys %v, lag %d): the report differs with sequenced packets",
-								name, en, on, keyed, lag)
+						for _, pre := range []bool{false, true} {
+							if keyed {
+								opt.Decryptor = corpusKeys(t, dir) // a fresh one: it keeps state
+							}
+							if got := reportJSON(t, analyzeSequenced(clonePackets(pk), opt, lag, pre)); got != want {
+								t.Errorf("%s, %s, %s (keys %v, lag %d, decoded ahead %v): the report differs with sequenced packets",
+									name, en, on, keyed, lag, pre)
+							}
 						}
 					}
 				}
@@ -187,7 +204,8 @@ func seqFuzzPackets(data []byte) []Packet {
 
 // FuzzSequenced feeds arbitrary packet sequences both ways, Add and
 // Sequencer then AddSequenced (with the options and lag chosen by data's
-// second octet): the reports must be the same.
+// second octet; the messages decoded ahead and not): the reports must be
+// the same.
 func FuzzSequenced(f *testing.F) {
 	for _, sc := range []string{"ikev2-psk-success", "ikev2-nat-t", "ikev1-main-quick", "ikev2-invalid-ke-retry"} {
 		pk := corpusPacketsOrNil(sc)
@@ -214,9 +232,11 @@ func FuzzSequenced(f *testing.F) {
 		lag := int(ctl>>3) & 7
 		data = append([]byte{data[0]}, data[2:]...)
 		want, errW := json.Marshal(analyze(seqFuzzPackets(data), opt))
-		got, errG := json.Marshal(analyzeSequenced(seqFuzzPackets(data), opt, lag))
-		if string(got) != string(want) || (errW == nil) != (errG == nil) {
-			t.Fatalf("Add and AddSequenced differ:\n%s\n%s", want, got)
+		for _, pre := range []bool{false, true} {
+			got, errG := json.Marshal(analyzeSequenced(seqFuzzPackets(data), opt, lag, pre))
+			if string(got) != string(want) || (errW == nil) != (errG == nil) {
+				t.Fatalf("Add and AddSequenced (decoded ahead: %v) differ:\n%s\n%s", pre, want, got)
+			}
 		}
 	})
 }

@@ -29,8 +29,17 @@ func (a *Analyzer) v2(p *Packet, decodeErr bool) {
 		a.opt.Decryptor.Observe(&a.msg, a.msg.Raw, fromI)
 	}
 	f := &a.f
-	f.reset()
-	f.collect(2, a.msg.Payloads)
+	if a.pre != nil && a.pre.hasFacts {
+		f = &a.pre.f // collected ahead (predecode.go)
+		if a.f.names == nil {
+			a.f.names = new(notifyNames)
+		}
+		f.names = a.f.names // for the payloads decrypted here
+	} else {
+		f.reset()
+		f.collect(2, a.msg.Payloads)
+	}
+	a.fc = f
 	if decodeErr {
 		f.malformed = true
 		if len(st.rareOrEmpty().malformed) < maxNoted {
@@ -291,7 +300,7 @@ func (a *Analyzer) lastPayloads(ex *exRec, side saSide) textID {
 			return a.copyText(ex, i)
 		}
 	}
-	return a.texts.id(a.f.summary)
+	return a.texts.id(a.fc.summary)
 }
 
 // copyText returns the textID of the payload summary of the i-th message

@@ -81,6 +81,15 @@ func BenchmarkAnalyzeInline(b *testing.B) {
 	benchAnalyze(b, "table")
 }
 
+// BenchmarkAnalyzeNoPredecode is BenchmarkAnalyze with the IKE messages
+// decoded on the analyzing goroutine, not ahead on the read-ahead's
+// (predecodeOn), to measure what decoding ahead brings.
+func BenchmarkAnalyzeNoPredecode(b *testing.B) {
+	predecodeOn = false
+	defer func() { predecodeOn = true }()
+	benchAnalyze(b, "table")
+}
+
 // BenchmarkAnalyzeJSON is BenchmarkAnalyze with --format json.
 func BenchmarkAnalyzeJSON(b *testing.B) { benchAnalyze(b, "json") }
 
