@@ -22,6 +22,10 @@ import (
 // safe for concurrent use, also while its Analyzer works.
 type Preparer struct {
 	seed maphash.Seed // the Analyzer's
+	// noNAT leaves the NAT detection hashes to the Analyzer, which takes
+	// them only for the messages whose NAT detection notifies it checks
+	// (the Sequencer's Preparer: see sequence.go).
+	noNAT bool
 }
 
 // Prepared is what a [Preparer] computed for one packet, for
@@ -64,7 +68,7 @@ func (pr *Preparer) Prepare(p *Packet, out *Prepared) {
 	d := p.Data
 	// The header fields natCheck hashes: version 2 (octet 17), exchange
 	// IKE_SA_INIT (18), the response flag (19), the SPIs (0-15).
-	if p.Kind != KindIKE || len(d) < dissect.HeaderLen || d[17]>>4 != 2 || dissect.ExchangeType(d[18]) != dissect.ExchangeIKESAInit {
+	if pr.noNAT || p.Kind != KindIKE || len(d) < dissect.HeaderLen || d[17]>>4 != 2 || dissect.ExchangeType(d[18]) != dissect.ExchangeIKESAInit {
 		return
 	}
 	n := &out.nat

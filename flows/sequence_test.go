@@ -7,6 +7,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/ikeflow/ikeflow/dissect"
 )
 
 // analyzeSequenced runs packets through a new Analyzer's Sequencer as the
@@ -339,5 +341,41 @@ func TestSequencedMoveData(t *testing.T) {
 		if got := reportJSON(t, a.Finish()); got != want {
 			t.Errorf("%s: with the octets moved the report differs from Add's", sc)
 		}
+	}
+}
+
+// TestSequencerLeavesNATHashes checks that the Sequencer takes no NAT
+// detection hashes (the Analyzer takes those it needs), while the report
+// still finds the NAT that a NAT-T capture shows.
+func TestSequencerLeavesNATHashes(t *testing.T) {
+	pk := corpusPackets(t, "ikev2-nat-t")
+	a := NewAnalyzer(Options{})
+	sq := a.Sequencer()
+	var o Sequenced
+	inits := 0
+	drain := func() {
+		for sq.Next(&o) {
+			if o.nat.ok {
+				t.Fatalf("frame %d: the Sequencer took NAT detection hashes", o.p.Frame)
+			}
+			if d := o.p.Data; o.p.Kind == KindIKE && len(d) > 18 && dissect.ExchangeType(d[18]) == dissect.ExchangeIKESAInit {
+				inits++
+			}
+			a.AddSequenced(&o)
+			sq.Recycle(&o)
+		}
+	}
+	for i := range pk {
+		sq.Push(&pk[i])
+		drain()
+	}
+	sq.Close()
+	drain()
+	rep := a.Finish()
+	if inits == 0 {
+		t.Fatal("no IKE_SA_INIT message in the capture")
+	}
+	if !slices.ContainsFunc(rep.Findings, func(f Finding) bool { return f.Kind == KindNATDetected }) {
+		t.Errorf("no NAT found in the NAT-T capture: %v", rep.Findings)
 	}
 }

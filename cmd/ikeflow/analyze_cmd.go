@@ -175,10 +175,11 @@ func runAnalyze(e *env, args []string) error {
 	// Reading and decoding run a block ahead in their own goroutine, for
 	// files, with the per-packet work that needs only the packets done
 	// there: the fingerprints and NAT detection hashes (flows.Preparer)
-	// and, with one input, the reorder window (flows.Sequencer); with
-	// several, whose frames are numbered here in merged order (refs)
-	// before the window, the window stays in the analyzer. Standard input
-	// and pipes are read inline (regularFiles).
+	// or, with one input, the fingerprints, the reorder window and the
+	// decoding of the IKE messages (flows.Sequencer); with several, whose
+	// frames are numbered here in merged order (refs) before the window,
+	// the window stays in the analyzer. Standard input and pipes are read
+	// inline (regularFiles).
 	each := func(in int, pkt *flows.Packet, pre *flows.Prepared) bool {
 		pkt.Frame = refs.add(in, pkt.Frame)
 		an.AddPrepared(pkt, pre)

@@ -20,7 +20,8 @@ import (
 // NAT detection hashes), while the octets are in its CPU cache. Given the
 // analyzer's Sequencer instead, it also runs the analyzer's reorder window
 // there (flows.Sequencer), so that the blocks hold packets in the order
-// the analyzer takes them (feedSequenced).
+// the analyzer takes them, and decodes their IKE messages
+// (flows.Sequencer.Predecode) (feedSequenced).
 
 // Read-ahead sizes (variables so that tests can make blocks tiny).
 //
