@@ -43,7 +43,7 @@ func (t *textTab) id(b []byte) textID {
 		return id
 	}
 	s := string(b)
-	id := t.idString(s)
+	id := t.add(s)
 	if id == textSpilled {
 		t.spill = s
 	}
@@ -60,6 +60,12 @@ func (t *textTab) idString(s string) textID {
 	if id, ok := t.ids[s]; ok {
 		return id
 	}
+	return t.add(s)
+}
+
+// add adds s, which the table does not hold, and returns its textID;
+// textSpilled when the table is full.
+func (t *textTab) add(s string) textID {
 	if len(t.texts) < t.limit {
 		id := textID(len(t.texts))
 		t.texts = append(t.texts, s)
