@@ -24,8 +24,10 @@ type Analyzer struct {
 
 	msg    dissect.Message
 	ownPay []dissect.Payload // a.msg's own payload buffer (a.msg.Payloads may be a predecoded message's)
-	pre    *preMsg           // the message being analysed, when decoded ahead
-	fc     *facts            // the facts of the message being analysed (a.f, or pre's)
+	dec    *DecodeBuf        // the message being analysed is dec's di-th, when decoded ahead
+	di     int32
+	fp     facts  // its facts, when collected ahead
+	fc     *facts // the facts of the message being analysed (a.f or a.fp)
 	inner  []dissect.Payload
 	f      facts
 	spiBuf []ESPSPI
@@ -145,18 +147,18 @@ func (a *Analyzer) Add(p *Packet) {
 
 // addIKE decodes an IKE message and dispatches it by version; sum is the
 // hash of all of p.Data (packetSum).
-func (a *Analyzer) addIKE(p *Packet, sum uint64, pre *preMsg) {
+func (a *Analyzer) addIKE(p *Packet, sum uint64, dec *DecodeBuf, di int32) {
 	var err error
-	if pre != nil {
-		// Decoded ahead (predecode.go): a.msg's payloads are pre's until
+	if dec != nil {
+		// Decoded ahead (predecode.go): a.msg's payloads are dec's until
 		// the next message, which gets a.msg's own buffer back.
-		a.msg, err = pre.msg, pre.err
+		err = dec.message(di, p.Data, &a.msg)
 	} else {
 		a.msg.Payloads = a.ownPay
 		err = a.msg.DecodeFromBytes(p.Data)
 		a.ownPay = a.msg.Payloads[:0]
 	}
-	a.pre = pre
+	a.dec, a.di = dec, di
 	// msgHash takes sum when the message is all of p.Data (Raw stops at
 	// the header's length, which usually is the packet's).
 	a.rawSum, a.rawSumOK = sum, len(a.msg.Raw) == len(p.Data)

@@ -369,13 +369,13 @@ func (a *Analyzer) enqueue(p *Packet, pre *Prepared) {
 	}
 	w := a.window()
 	if w == 0 {
-		a.process(p, pre.sum, &pre.nat, nil)
+		a.process(p, pre.sum, &pre.nat, nil, 0)
 		return
 	}
 	if by, late := r.lateBy(p.Time); late {
 		// Too late to be put back in order: analyse it where it is.
 		r.noteLate(p, by)
-		a.process(p, pre.sum, &pre.nat, nil)
+		a.process(p, pre.sum, &pre.nat, nil, 0)
 		return
 	}
 	r.push(p, pre)
@@ -435,7 +435,7 @@ func (r *reorder) noteLate(p *Packet, by time.Duration) {
 func (a *Analyzer) release() {
 	r := &a.ro
 	hp, nat := r.take()
-	a.process(&hp.p, hp.sum, &nat, nil)
+	a.process(&hp.p, hp.sum, &nat, nil, 0)
 	r.recycle(hp.p.Data)
 	hp.p = Packet{}
 }
@@ -450,7 +450,7 @@ func (a *Analyzer) drain() {
 // process analyses one packet, whose fingerprint (packetSum) is sum, in
 // (restored) time order; nat, when not nil, holds the NAT detection hashes
 // prepared for it (when nat.ok).
-func (a *Analyzer) process(p *Packet, sum uint64, nat *natPre, pre *preMsg) {
+func (a *Analyzer) process(p *Packet, sum uint64, nat *natPre, dec *DecodeBuf, di int32) {
 	if a.duplicate(p, dupKey(p, sum)) {
 		return
 	}
@@ -465,7 +465,7 @@ func (a *Analyzer) process(p *Packet, sum uint64, nat *natPre, pre *preMsg) {
 		if nat != nil && nat.ok && nat.addrs == natAddrs(p) {
 			a.nat = *nat
 		}
-		a.addIKE(p, sum, pre)
+		a.addIKE(p, sum, dec, di)
 	case KindESP:
 		a.addESP(p)
 	}

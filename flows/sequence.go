@@ -79,7 +79,8 @@ type Sequenced struct {
 	late     bool          // came after the window had moved past it
 	lateBy   time.Duration // how far (late)
 	moved    bool          // p.Data is in the caller's octets (MoveData), not a buffer of the Sequencer
-	pre      *preMsg       // its IKE message decoded ahead (Predecode), or nil
+	dec      *DecodeBuf    // its IKE message decoded ahead (Predecode) is dec's di-th, or nil
+	di       int32
 }
 
 // Packet returns the packet. Its Data is valid until s is passed to
@@ -164,13 +165,13 @@ func (s *Sequencer) Next(out *Sequenced) bool {
 	case s.hasPend:
 		s.hasPend = false
 		o := &s.pend
-		out.p, out.by, out.sum, out.nat, out.moved, out.pre = o.p, s, o.sum, o.nat, false, nil
+		out.p, out.by, out.sum, out.nat, out.moved, out.dec = o.p, s, o.sum, o.nat, false, nil
 		out.filtered, out.late, out.lateBy = o.filtered, o.late, o.lateBy
 		o.p = Packet{}
 	case s.closed && r.size() > 0, r.due(s.window):
 		// As Analyzer.release, but the packet's buffer goes with it.
 		hp, nat := r.take()
-		out.p, out.by, out.sum, out.nat, out.moved, out.pre = hp.p, s, hp.sum, nat, false, nil
+		out.p, out.by, out.sum, out.nat, out.moved, out.dec = hp.p, s, hp.sum, nat, false, nil
 		out.filtered, out.late, out.lateBy = false, false, 0
 		hp.p = Packet{}
 	default:
@@ -189,7 +190,7 @@ func (s *Sequencer) Recycle(o *Sequenced) {
 	o.p = Packet{}
 	o.by = nil
 	o.moved = false
-	o.pre = nil
+	o.dec = nil
 }
 
 // MoveData appends the octets of o's packet (as s's Next returned it) to
@@ -228,5 +229,5 @@ func (a *Analyzer) AddSequenced(s *Sequenced) {
 	if s.late {
 		a.ro.noteLate(&s.p, s.lateBy)
 	}
-	a.process(&s.p, s.sum, &s.nat, s.pre)
+	a.process(&s.p, s.sum, &s.nat, s.dec, s.di)
 }

@@ -29,12 +29,8 @@ func (a *Analyzer) v2(p *Packet, decodeErr bool) {
 		a.opt.Decryptor.Observe(&a.msg, a.msg.Raw, fromI)
 	}
 	f := &a.f
-	if a.pre != nil && a.pre.hasFacts {
-		f = &a.pre.f // collected ahead (predecode.go)
-		if a.f.names == nil {
-			a.f.names = new(notifyNames)
-		}
-		f.names = a.f.names // for the payloads decrypted here
+	if a.dec != nil && a.dec.facts(a.di, &a.fp) {
+		f = &a.fp // collected ahead (predecode.go)
 	} else {
 		f.reset()
 		f.collect(2, a.msg.Payloads)

@@ -26,7 +26,7 @@ import (
 // Read-ahead sizes (variables so that tests can make blocks tiny).
 //
 // Small blocks keep what the analyzer reads of a block (its items, octets
-// and decoded messages, about 230 KiB at 128 packets) in the cache of the
+// and decoded messages, about 200 KiB at 128 packets) in the cache of the
 // core that filled it, or in the shared one, and take less memory. analyze
 // on big10k, 30 runs of each binary, alternating (wall, median and first
 // quartile):
