@@ -2,7 +2,7 @@
 GO ?= go
 export CGO_ENABLED ?= 0
 
-.PHONY: all build test check vet fuzz bench corpus interop tshark-diff clean
+.PHONY: all build test check vet fuzz bench pgo corpus interop tshark-diff clean
 
 all: build
 
@@ -33,6 +33,10 @@ fuzz:
 
 bench:
 	$(GO) test -run='^$$' -bench=. -benchmem ./...
+
+# Regenerate cmd/ikeflow/default.pgo, the profile go build optimizes with.
+pgo:
+	scripts/pgo.sh
 
 clean:
 	rm -rf bin
