@@ -415,6 +415,9 @@ type openSA struct {
 // with the same SAs in the same order, and a panic reaches the caller.
 func (a *Analyzer) Finish() *Report {
 	a.drain()
+	if a.sq != nil {
+		a.ro.mergeDups(&a.sq.ro)
+	}
 	open := make([]openSA, 0, a.ix.len())
 	pairs := 0 // SAs that may enter the pair history (observePair)
 	list := func(st *saState) {

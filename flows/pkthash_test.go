@@ -80,7 +80,7 @@ func TestDuplicateRing(t *testing.T) {
 		case i%5 == 3 && i >= 40:
 			key = uint64(i-40)<<8 | 7
 		}
-		if got := a.duplicate(p, key); got != want {
+		if got := a.ro.duplicate(p, key); got != want {
 			t.Fatalf("packet %d: duplicate %v, want %v", i, got, want)
 		}
 		var n [256]int

@@ -95,9 +95,9 @@ func (b *DecodeBuf) Reset() {
 // Predecode decodes o's IKE message into b, for [Analyzer.AddSequenced].
 // Call it after MoveData (the payloads alias o's octets where they are
 // then). Packets that are not IKE, or that the Analyzer does not analyse
-// (left out by the peer filter), are left as they are.
+// (left out by the peer filter, or duplicates), are left as they are.
 func (s *Sequencer) Predecode(o *Sequenced, b *DecodeBuf) {
-	if o.by != s || o.filtered || o.p.Kind != KindIKE || o.dec != nil {
+	if o.by != s || o.filtered || o.dup || o.p.Kind != KindIKE || o.dec != nil {
 		return
 	}
 	m := &b.scratch

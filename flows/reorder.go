@@ -451,9 +451,15 @@ func (a *Analyzer) drain() {
 // (restored) time order; nat, when not nil, holds the NAT detection hashes
 // prepared for it (when nat.ok).
 func (a *Analyzer) process(p *Packet, sum uint64, nat *natPre, dec *DecodeBuf, di int32) {
-	if a.duplicate(p, dupKey(p, sum)) {
+	if a.ro.duplicate(p, dupKey(p, sum)) {
 		return
 	}
+	a.analyse(p, sum, nat, dec, di)
+}
+
+// analyse is process for a packet known not to be a duplicate (the
+// Sequencer's filter let it through).
+func (a *Analyzer) analyse(p *Packet, sum uint64, nat *natPre, dec *DecodeBuf, di int32) {
 	if p.Time.After(a.now) {
 		a.now = p.Time
 	}
@@ -477,11 +483,10 @@ func (a *Analyzer) process(p *Packet, sum uint64, nat *natPre, dec *DecodeBuf, d
 // duplicate reports whether p, whose duplicate key (dupKey) is h,
 // is a second capture of a packet analysed within dupWindow: same
 // addresses, same IKE bytes or ESP SPI and sequence number.
-func (a *Analyzer) duplicate(p *Packet, h uint64) bool {
+func (r *reorder) duplicate(p *Packet, h uint64) bool {
 	if p.Kind != KindIKE && p.Kind != KindESP {
 		return false
 	}
-	r := &a.ro
 	scan := r.recentH[:]
 	if r.recentN[uint8(h)] == 0 {
 		scan = nil // no key in the ring ends in h's octet
@@ -520,6 +525,21 @@ func (a *Analyzer) duplicate(p *Packet, h uint64) bool {
 	r.recent[r.next] = recentPacket{t: p.Time, frame: p.Frame, src: p.Src, dst: p.Dst}
 	r.next = (r.next + 1) % dupRecent
 	return false
+}
+
+// mergeDups adds the duplicates that o's filter found (a Sequencer's) to
+// r's, and empties o's counts.
+func (r *reorder) mergeDups(o *reorder) {
+	if o.dups == 0 {
+		return
+	}
+	if r.dups == 0 || o.dupTime.Before(r.dupTime) {
+		r.dupTime = o.dupTime
+	}
+	r.dups += o.dups
+	r.dupGap = max(r.dupGap, o.dupGap)
+	r.dupFrames = append(r.dupFrames, o.dupFrames[:min(len(o.dupFrames), max(0, 16-len(r.dupFrames)))]...)
+	o.dups, o.dupGap, o.dupFrames = 0, 0, nil
 }
 
 // captureFindings adds the capture-wide notes on duplicates and frames

@@ -110,7 +110,7 @@ func BenchmarkReorderWindowOnly(b *testing.B) {
 		dups, held := 0, 0
 		out := func() {
 			hp := r.pop()
-			if a.duplicate(&hp.p, dupKey(&hp.p, hp.sum)) {
+			if a.ro.duplicate(&hp.p, dupKey(&hp.p, hp.sum)) {
 				dups++
 			}
 			r.recycle(hp.p.Data)

@@ -79,6 +79,7 @@ type Sequenced struct {
 	late     bool          // came after the window had moved past it
 	lateBy   time.Duration // how far (late)
 	moved    bool          // p.Data is in the caller's octets (MoveData), not a buffer of the Sequencer
+	dup      bool          // a duplicate: the Sequencer's filter took it
 	dec      *DecodeBuf    // its IKE message decoded ahead (Predecode) is dec's di-th, or nil
 	di       int32
 }
@@ -177,6 +178,10 @@ func (s *Sequencer) Next(out *Sequenced) bool {
 	default:
 		return false
 	}
+	// The duplicate filter runs here too, in the order the Analyzer
+	// takes the packets, as in Analyzer.process; its counts join the
+	// Analyzer's at Finish (mergeDups).
+	out.dup = !out.filtered && r.duplicate(&out.p, dupKey(&out.p, out.sum))
 	return true
 }
 
@@ -229,5 +234,7 @@ func (a *Analyzer) AddSequenced(s *Sequenced) {
 	if s.late {
 		a.ro.noteLate(&s.p, s.lateBy)
 	}
-	a.process(&s.p, s.sum, &s.nat, s.dec, s.di)
+	if !s.dup {
+		a.analyse(&s.p, s.sum, &s.nat, s.dec, s.di)
+	}
 }

@@ -106,7 +106,11 @@ func TestSequencedSameReport(t *testing.T) {
 				}
 				out = append(out, p)
 				if i%5 == 0 {
+					// The copy: 1 µs later, under a frame number of its
+					// own (a copy under the same frame is not taken for
+					// a duplicate).
 					p.Time = p.Time.Add(time.Microsecond)
+					p.Frame += 1 << 20
 					out = append(out, p)
 				}
 			}
@@ -244,9 +248,9 @@ func FuzzSequenced(f *testing.F) {
 }
 
 // TestSequencedSkipsWindow checks that AddSequenced leaves the reorder
-// window to the Sequencer: the Analyzer's own window holds no packet at
-// any time, while the Sequencer's held some (the work moved, it was not
-// done twice).
+// window and the duplicate filter to the Sequencer: the Analyzer's own
+// window holds no packet at any time and its filter sees none, while the
+// Sequencer's held and saw some (the work moved, it was not done twice).
 func TestSequencedSkipsWindow(t *testing.T) {
 	pk := corpusPackets(t, "ikev2-rekey")
 	a := NewAnalyzer(Options{})
@@ -261,11 +265,17 @@ func TestSequencedSkipsWindow(t *testing.T) {
 			if a.ro.size() != 0 || a.ro.seq != 0 {
 				t.Fatalf("frame %d: the Analyzer's window was used (%d held, %d pushed)", o.p.Frame, a.ro.size(), a.ro.seq)
 			}
+			if a.ro.inRing != 0 {
+				t.Fatalf("frame %d: the Analyzer's duplicate filter was used (%d in its ring)", o.p.Frame, a.ro.inRing)
+			}
 			sq.Recycle(&o)
 		}
 	}
 	if held < 2 {
 		t.Errorf("the Sequencer held at most %d packets", held)
+	}
+	if sq.ro.inRing == 0 {
+		t.Error("the Sequencer's duplicate filter saw no packet")
 	}
 }
 
