@@ -14,9 +14,10 @@ import (
 // the wall time, then only analyses. The results are the same as with
 // [Analyzer.Add]: Next returns the packets in the order the Analyzer's own
 // window would analyse them (late ones where they come, the rest in time
-// order once the capture has moved on by the window), and the Analyzer
-// does the same work on them from there (duplicate filter, analysis,
-// late-frame report).
+// order once the capture has moved on by the window), with the
+// duplicates marked by the same filter in the same order (the Sequencer
+// runs it: its counts join the Analyzer's at Finish), and the Analyzer
+// does the same work on them from there (analysis, late-frame report).
 //
 // The window holds each packet's octets in a buffer of its own (as the
 // Analyzer's does); Next hands that buffer on with the packet instead of
