@@ -24,7 +24,7 @@ const infChunk = 1024
 // records that have one: most SAs infer one child SA, so a link in every
 // record (4 octets, 8 with the record's alignment) cost more than a map
 // entry (12 octets) for the few. Its keys are the slab's own indexes, one
-// per record in use.
+// per record in use that follows another of its SA.
 type infSlab struct {
 	chunks [][]infChild
 	prev   map[uint32]uint32
