@@ -105,7 +105,7 @@ func (a *Analyzer) certFindings(st *saState, cc *concluder) {
 				t := who + " sent the identity " + idText(s.idType, s.id) + " (frame " + strconv.Itoa(s.idFrame) +
 					") but its certificate '" + s.certs[0].Subject + "' does not contain it (" + why + ")."
 				sev, tail := SeverityError, " strongSwan, for one, requires the identity to be in the certificate's"+
-					" subjectAltName (or to be its subject DN) and fail authentication otherwise: set the identity to one the"+
+					" subjectAltName (or to be its subject DN) and fails authentication otherwise: set the identity to one the"+
 					" certificate holds, or reissue the certificate with that subjectAltName."
 				if st.out.has(outAuthOK) && !st.out.has(outAuthFailed) {
 					sev, tail = SeverityInfo, " The other peer accepted it (it does not enforce the match), but strongSwan,"+
