@@ -32,7 +32,7 @@ type Analyzer struct {
 
 	// ix finds the open IKE SAs by their SPIs (saindex.go).
 	ix  saIndex
-	esp espIndex[ChildSA]
+	esp espIndex[*ChildSA]
 	// inferred finds the child SAs inferred from ESP (inferred.go) that
 	// esp does not.
 	inferred infIndex
@@ -107,7 +107,7 @@ func NewAnalyzer(opt Options) *Analyzer {
 		opt:      opt,
 		seed:     maphash.MakeSeed(),
 		ix:       newSAIndex(),
-		esp:      newESPIndex[ChildSA](),
+		esp:      newESPIndex[*ChildSA](),
 		inferred: newInfIndex(),
 		latest:   newPairIndex(),
 		hist:     newPairHistory(maxPairHist),
