@@ -418,11 +418,11 @@ func (s *V1Session) Skip(mid uint32, tail []byte) error {
 // the CBC ciphers IKEv1 decryption supports, or the error that says it is
 // not.
 func v1CBCBlock(suite Suite) (int, error) {
-	info, ok := encrInfos[suite.Encr]
-	if !ok || info.block < 8 || (suite.Encr != EncrDES && suite.Encr != Encr3DES && suite.Encr != EncrAESCBC) {
-		return 0, unsupported("IKEv1 cipher " + suite.Encr.String())
+	switch suite.Encr {
+	case EncrDES, Encr3DES, EncrAESCBC:
+		return encrInfos[suite.Encr].block, nil
 	}
-	return info.block, nil
+	return 0, unsupported("IKEv1 cipher " + suite.Encr.String())
 }
 
 // maxP1Hist bounds the phase-1 IVs kept in V1Session.p1hist.

@@ -24,10 +24,7 @@ type Analyzer struct {
 
 	msg    dissect.Message
 	ownPay []dissect.Payload // a.msg's own payload buffer (a.msg.Payloads may be a predecoded message's)
-	dec    *DecodeBuf        // the message being analysed is dec's di-th, when decoded ahead
-	di     int32
-	fp     facts  // its facts, when collected ahead
-	fc     *facts // the facts of the message being analysed (a.f or a.fp)
+	fp     facts             // the facts of the message being analysed, when collected ahead
 	inner  []dissect.Payload
 	f      facts
 	spiBuf []ESPSPI
@@ -35,7 +32,7 @@ type Analyzer struct {
 
 	// ix finds the open IKE SAs by their SPIs (saindex.go).
 	ix  saIndex
-	esp espIndex[ChildSA]
+	esp espIndex[*ChildSA]
 	// inferred finds the child SAs inferred from ESP (inferred.go) that
 	// esp does not.
 	inferred infIndex
@@ -110,7 +107,7 @@ func NewAnalyzer(opt Options) *Analyzer {
 		opt:      opt,
 		seed:     maphash.MakeSeed(),
 		ix:       newSAIndex(),
-		esp:      newESPIndex[ChildSA](),
+		esp:      newESPIndex[*ChildSA](),
 		inferred: newInfIndex(),
 		latest:   newPairIndex(),
 		hist:     newPairHistory(maxPairHist),
@@ -158,7 +155,6 @@ func (a *Analyzer) addIKE(p *Packet, sum uint64, dec *DecodeBuf, di int32) {
 		err = a.msg.DecodeFromBytes(p.Data)
 		a.ownPay = a.msg.Payloads[:0]
 	}
-	a.dec, a.di = dec, di
 	// msgHash takes sum when the message is all of p.Data (Raw stops at
 	// the header's length, which usually is the packet's).
 	a.rawSum, a.rawSumOK = sum, len(a.msg.Raw) == len(p.Data)
@@ -174,7 +170,11 @@ func (a *Analyzer) addIKE(p *Packet, sum uint64, dec *DecodeBuf, di int32) {
 	a.report.Stats.IKEPackets++
 	switch h.MajorVersion {
 	case 2:
-		a.v2(p, err != nil)
+		var ahead *facts
+		if dec != nil && dec.facts(di, &a.fp) {
+			ahead = &a.fp // collected ahead (predecode.go)
+		}
+		a.v2(p, err != nil, ahead)
 	case 1:
 		a.v1(p, err != nil)
 	}

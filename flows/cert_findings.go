@@ -104,12 +104,12 @@ func (a *Analyzer) certFindings(st *saState, cc *concluder) {
 			if ok, why := idInCert(s.idType, s.id, s.certs[0]); !ok {
 				t := who + " sent the identity " + idText(s.idType, s.id) + " (frame " + strconv.Itoa(s.idFrame) +
 					") but its certificate '" + s.certs[0].Subject + "' does not contain it (" + why + ")."
-				sev, tail := SeverityError, " strongSwan and most gateways require the identity to be in the certificate's"+
-					" subjectAltName (or to be its subject DN) and fail authentication otherwise: set the identity to one the"+
+				sev, tail := SeverityError, " strongSwan, for one, requires the identity to be in the certificate's"+
+					" subjectAltName (or to be its subject DN) and fails authentication otherwise: set the identity to one the"+
 					" certificate holds, or reissue the certificate with that subjectAltName."
 				if st.out.has(outAuthOK) && !st.out.has(outAuthFailed) {
-					sev, tail = SeverityInfo, " The other peer accepted it (it does not enforce the match), but strongSwan"+
-						" and most gateways would refuse it: set the identity to one the certificate holds before moving"+
+					sev, tail = SeverityInfo, " The other peer accepted it (it does not enforce the match), but strongSwan,"+
+						" for one, would refuse it: set the identity to one the certificate holds before moving"+
 						" to such a peer."
 				}
 				st.addFinding(KindIDNotInCert, sev, sa.Start, t+tail, s.idFrame, s.certFrame[0])
@@ -145,7 +145,7 @@ func (a *Analyzer) certFindings(st *saState, cc *concluder) {
 		if st.out.has(outAuthFailed) {
 			sev = SeverityError
 		}
-		st.addFinding(KindIDrMismatch, sev, sa.Start, t+" strongSwan and most gateways then refuse the responder"+
+		st.addFinding(KindIDrMismatch, sev, sa.Start, t+" strongSwan, for one, then refuses the responder"+
 			" (the configured remote identity does not match). Make the initiator's remote ID equal the responder's"+
 			" local ID.", r.idFrame)
 		add(evidenceStrong, sideR, t, r.idFrame)

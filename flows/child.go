@@ -200,13 +200,14 @@ func deleteChild(c *ChildSA, frame int) {
 	}
 }
 
-// espIndex finds child SAs by inbound SPI and receiving address. IPv4
-// addresses (and IPv4-mapped IPv6 ones, the same address) key a map of
-// their own whose entries take 16 octets instead of 32: a capture can hold
-// hundreds of thousands of child SAs open, each indexed twice.
-type espIndex[T any] struct {
-	v4 map[espKey4]*T
-	v6 map[espKey]*T
+// espIndex finds a value (a child SA, an inferred record's index) by
+// inbound SPI and receiving address; the zero V is none. IPv4 addresses
+// (and IPv4-mapped IPv6 ones, the same address) key a map of their own
+// whose entries take 16 octets instead of 32: a capture can hold hundreds
+// of thousands of child SAs open, each indexed twice.
+type espIndex[V comparable] struct {
+	v4 map[espKey4]V
+	v6 map[espKey]V
 }
 
 // espKey is the key of an IPv6 receiving address.
@@ -222,44 +223,45 @@ type espKey4 struct {
 }
 
 // newESPIndex returns an empty index.
-func newESPIndex[T any]() espIndex[T] {
-	return espIndex[T]{v4: make(map[espKey4]*T), v6: make(map[espKey]*T)}
+func newESPIndex[V comparable]() espIndex[V] {
+	return espIndex[V]{v4: make(map[espKey4]V), v6: make(map[espKey]V)}
 }
 
 // reset empties the index.
-func (x *espIndex[T]) reset() {
+func (x *espIndex[V]) reset() {
 	clear(x.v4)
 	clear(x.v6)
 }
 
-// get returns the child SA of inbound SPI spi at dst, or nil.
-func (x *espIndex[T]) get(spi uint32, dst netip.Addr) *T {
+// get returns the value of inbound SPI spi at dst, the zero V when none.
+func (x *espIndex[V]) get(spi uint32, dst netip.Addr) V {
 	if dst = dst.Unmap(); dst.Is4() {
 		return x.v4[espKey4{spi, dst.As4()}]
 	}
 	return x.v6[espKey{spi, dst.As16()}]
 }
 
-// set makes spi at dst find c.
-func (x *espIndex[T]) set(spi uint32, dst netip.Addr, c *T) {
+// set makes spi at dst find v.
+func (x *espIndex[V]) set(spi uint32, dst netip.Addr, v V) {
 	if dst = dst.Unmap(); dst.Is4() {
-		x.v4[espKey4{spi, dst.As4()}] = c
+		x.v4[espKey4{spi, dst.As4()}] = v
 		return
 	}
-	x.v6[espKey{spi, dst.As16()}] = c
+	x.v6[espKey{spi, dst.As16()}] = v
 }
 
-// drop removes spi at dst when it finds c (any entry when c is nil).
-func (x *espIndex[T]) drop(spi uint32, dst netip.Addr, c *T) {
+// drop removes spi at dst when it finds v (any entry when v is zero).
+func (x *espIndex[V]) drop(spi uint32, dst netip.Addr, v V) {
+	var zero V
 	if dst = dst.Unmap(); dst.Is4() {
 		k := espKey4{spi, dst.As4()}
-		if c == nil || x.v4[k] == c {
+		if v == zero || x.v4[k] == v {
 			delete(x.v4, k)
 		}
 		return
 	}
 	k := espKey{spi, dst.As16()}
-	if c == nil || x.v6[k] == c {
+	if v == zero || x.v6[k] == v {
 		delete(x.v6, k)
 	}
 }

@@ -10,7 +10,7 @@ import (
 // the SPI and the address both count, and drop removes only the child SA
 // it is given.
 func TestESPIndex(t *testing.T) {
-	x := newESPIndex[ChildSA]()
+	x := newESPIndex[*ChildSA]()
 	v4 := netip.MustParseAddr("198.51.100.10")
 	mapped := netip.MustParseAddr("::ffff:198.51.100.10")
 	v6 := netip.MustParseAddr("2001:db8::10")

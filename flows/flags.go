@@ -66,7 +66,7 @@ func (a *Analyzer) badHeaderFlags(p *Packet, h *dissect.Header, decodeErr bool) 
 	if ex := st.findEx(side.other(), h.MessageID, h.Exchange); ex != nil && !ex.hasResp && ex.reqHash() != 0 {
 		h.Flags |= dissect.FlagResponse
 	}
-	a.v2(p, decodeErr)
+	a.v2(p, decodeErr, nil) // rare: its facts are collected again
 }
 
 // msgHash fingerprints the message in a.msg for retransmit detection; a

@@ -24,7 +24,7 @@ const infChunk = 1024
 // records that have one: most SAs infer one child SA, so a link in every
 // record (4 octets, 8 with the record's alignment) cost more than a map
 // entry (12 octets) for the few. Its keys are the slab's own indexes, one
-// per record in use.
+// per record in use that follows another of its SA.
 type infSlab struct {
 	chunks [][]infChild
 	prev   map[uint32]uint32
@@ -94,34 +94,32 @@ func (s *infSlab) release(i uint32) {
 // value (infResp): 8 octets an entry, where the SPI and an IPv4 address
 // took 12 (and an IPv6 one 24). The address is compared with the record's
 // SA's on every hit (its peers never change), so an entry is only found at
-// its own address. The rest go to v4 and v6, keyed by SPI and address:
+// its own address. The rest go to full (an espIndex), keyed by SPI and address:
 // another address with the same SPI (another SA's, or a capture, hostile
 // or damaged, that repeats SPIs), an address that is not one of the
 // record's SA's, and a key that was there already while bySPI held
 // another. A key is in one place only; a lookup costs at most one access
-// to bySPI and one to v4 or v6 (when not empty), and Go's per-map hash
+// to bySPI and one to full (none when it is empty), and Go's per-map hash
 // seeds keep chosen SPIs from colliding in them. No map holds pointers.
 type infIndex struct {
 	bySPI map[uint32]uint32
-	v4    map[espKey4]uint32
-	v6    map[espKey]uint32
+	full  espIndex[uint32] // the other keys (see above)
 }
 
 // infResp in an infIndex.bySPI value says the entry is at the responder's
 // address (else the initiator's); the other bits are the record's index.
-// Records from infResp on are indexed in v4 and v6 only.
+// Records from infResp on are indexed in full only.
 const infResp = 1 << 31
 
 // newInfIndex returns an empty index.
 func newInfIndex() infIndex {
-	return infIndex{bySPI: make(map[uint32]uint32), v4: make(map[espKey4]uint32), v6: make(map[espKey]uint32)}
+	return infIndex{bySPI: make(map[uint32]uint32), full: newESPIndex[uint32]()}
 }
 
 // reset empties the index.
 func (x *infIndex) reset() {
 	clear(x.bySPI)
-	clear(x.v4)
-	clear(x.v6)
+	x.full.reset()
 }
 
 // sameDst reports whether a and b are one key of an ESP index: an IPv4
@@ -151,21 +149,7 @@ func (x *infIndex) get(s *infSlab, spi uint32, dst netip.Addr) uint32 {
 	if v, ok := x.bySPI[spi]; ok && x.at(s, v, dst) {
 		return v &^ infResp
 	}
-	return x.getFull(spi, dst)
-}
-
-// getFull returns the record of spi at dst in v4 or v6, 0 when none.
-func (x *infIndex) getFull(spi uint32, dst netip.Addr) uint32 {
-	if dst = dst.Unmap(); dst.Is4() {
-		if len(x.v4) == 0 {
-			return 0
-		}
-		return x.v4[espKey4{spi, dst.As4()}]
-	}
-	if len(x.v6) == 0 {
-		return 0
-	}
-	return x.v6[espKey{spi, dst.As16()}]
+	return x.full.get(spi, dst)
 }
 
 // set makes spi at dst find record i (in use: its owner is set).
@@ -174,13 +158,13 @@ func (x *infIndex) set(s *infSlab, spi uint32, dst netip.Addr, i uint32) {
 	if ok && x.at(s, v, dst) {
 		x.bySPI[spi] = v&infResp | i
 		if i&infResp != 0 || !x.at(s, x.bySPI[spi], dst) {
-			// i cannot be held there: the key moves to v4 or v6
+			// i cannot be held there: the key moves to full
 			delete(x.bySPI, spi)
-			x.setFull(spi, dst, i)
+			x.full.set(spi, dst, i)
 		}
 		return
 	}
-	if !ok && i&infResp == 0 && x.getFull(spi, dst) == 0 {
+	if !ok && i&infResp == 0 && x.full.get(spi, dst) == 0 {
 		st := s.at(i).owner
 		switch {
 		case sameDst(st.responder().Addr(), dst):
@@ -191,16 +175,7 @@ func (x *infIndex) set(s *infSlab, spi uint32, dst netip.Addr, i uint32) {
 			return
 		}
 	}
-	x.setFull(spi, dst, i)
-}
-
-// setFull makes spi at dst find record i in v4 or v6.
-func (x *infIndex) setFull(spi uint32, dst netip.Addr, i uint32) {
-	if dst = dst.Unmap(); dst.Is4() {
-		x.v4[espKey4{spi, dst.As4()}] = i
-		return
-	}
-	x.v6[espKey{spi, dst.As16()}] = i
+	x.full.set(spi, dst, i)
 }
 
 // drop removes spi at dst when it finds record i (any entry when i is 0).
@@ -211,15 +186,5 @@ func (x *infIndex) drop(s *infSlab, spi uint32, dst netip.Addr, i uint32) {
 		}
 		return
 	}
-	if dst = dst.Unmap(); dst.Is4() {
-		k := espKey4{spi, dst.As4()}
-		if cur, ok := x.v4[k]; ok && (i == 0 || cur == i) {
-			delete(x.v4, k)
-		}
-		return
-	}
-	k := espKey{spi, dst.As16()}
-	if cur, ok := x.v6[k]; ok && (i == 0 || cur == i) {
-		delete(x.v6, k)
-	}
+	x.full.drop(spi, dst, i)
 }

@@ -148,7 +148,7 @@ func TestInfIndexModel(t *testing.T) {
 					}
 				}
 			}
-			n := len(x.bySPI) + len(x.v4) + len(x.v6)
+			n := len(x.bySPI) + len(x.full.v4) + len(x.full.v6)
 			if n != len(ref) {
 				t.Fatalf("seed %d op %d: %d entries, want %d (a key in two places)", seed, op, n, len(ref))
 			}

@@ -227,9 +227,9 @@ func (h *pairHistory) add(k pairKey, st *saState) {
 
 // reservePairs sizes the pair history for n more pairs when it is still
 // empty (Finish, with every SA still open: a capture shorter than the idle
-// timeout): the map, records and ring are then made once at their size,
-// up to the bound, instead of growing by doubling (rehashing the map each
-// time) while the SAs are finalised.
+// timeout): the table, records and ring are then made once at their size,
+// up to the bound, instead of growing by doubling (rehashing the table
+// each time) while the SAs are finalised.
 func (a *Analyzer) reservePairs(n int) {
 	h := &a.hist
 	n = min(n, h.max)
@@ -254,8 +254,7 @@ func (h *pairHistory) drop() (int32, bool) {
 			h.remove(i)
 			delete(h.key6, i)
 			delete(h.wide, i)
-			h.recs[i] = pairHist{}
-			h.dropped++
+			h.dropped++ // add writes recs[i] next
 			return i, true
 		}
 	}

@@ -24,17 +24,9 @@ type pairTable struct {
 	seed  maphash.Seed
 }
 
-// hashKey returns k's hash: its 8-octet IPv4 form when it has one, so that
-// a pair hashes the same whatever form of its addresses names it.
-func (t *pairTable) hashKey(k pairKey) uint64 {
-	if k4, ok := k.v4(); ok {
-		return maphash.Comparable(t.seed, k4)
-	}
-	return maphash.Comparable(t.seed, k)
-}
-
-// hashRec returns the hash of the key of record i (hashKey's, without
-// building the full key of an IPv4 pair).
+// hashRec returns the hash of the key of record i: its 8-octet IPv4 form
+// when it has one (lookup hashes a key the same way), so that a pair
+// hashes the same whatever form of its addresses names it.
 func (h *pairHistory) hashRec(i int32) uint64 {
 	if r := &h.recs[i]; r.flags&histV6 == 0 {
 		return maphash.Comparable(h.index.seed, r.key)
@@ -50,8 +42,14 @@ func (h *pairHistory) lookup(k pairKey) (int32, bool) {
 		return 0, false
 	}
 	k4, v4 := k.v4()
+	var hash uint64
+	if v4 {
+		hash = maphash.Comparable(t.seed, k4)
+	} else {
+		hash = maphash.Comparable(t.seed, k)
+	}
 	mask := len(t.slots) - 1
-	for p := int(t.hashKey(k)) & mask; ; p = (p + 1) & mask {
+	for p := int(hash) & mask; ; p = (p + 1) & mask {
 		s := t.slots[p]
 		if s == 0 {
 			return 0, false

@@ -116,7 +116,7 @@ const recentLen = 16
 // finalised (saState.snapshot, before conclude), because a capture can hold
 // hundreds of thousands of SAs open at once. Until then the fields below
 // hold what the analysis writes: times in Unix nanoseconds, addresses in
-// 20 octets, the IKEv1 mode as a number, and what few SAs need (rekey
+// 14 octets (peerPair), the IKEv1 mode as a number, and what few SAs need (rekey
 // links, exchanges omitted, times or addresses that the compact forms
 // cannot hold exactly) in saRare and saWide. sawork.go has their
 // accessors.

@@ -14,8 +14,9 @@ import (
 // octets, where two netip.AddrPort take 64 and two 20-octet forms (a
 // 16-octet address each) took 40: IPv4 addresses inline, IPv6 ones in
 // auxExt.peer6 (a 32-octet allocation, for the SAs that have one), an
-// address with a zone (none comes from a capture) whole in saWide.zoned. Without a pointer of its own its alignment is 2,
-// so that it packs with saState's narrow fields.
+// address with a zone (none comes from a capture) whole in saWide.zoned.
+// Without a pointer of its own its alignment is 2, so that it packs with
+// saState's narrow fields.
 type peerPair struct {
 	v4   [2][4]byte // IPv4 addresses (peer4), by side
 	port [2]uint16

@@ -180,7 +180,6 @@ func (a *Analyzer) v1(p *Packet, decodeErr bool) {
 	}
 	f := &a.f
 	f.reset()
-	a.fc = f
 	// A fragment (v1frag.go) is analysed as the message it completes, or
 	// only placed in its exchange while fragments are missing.
 	fr := a.v1Fragment(st, p, side)

@@ -10,8 +10,9 @@ import (
 // maxNoted bounds per-SA frame lists kept for findings.
 const maxNoted = 32
 
-// v2 handles one IKEv2 message held in a.msg.
-func (a *Analyzer) v2(p *Packet, decodeErr bool) {
+// v2 handles one IKEv2 message held in a.msg; ahead, when not nil, holds
+// its facts, collected ahead (predecode.go).
+func (a *Analyzer) v2(p *Packet, decodeErr bool, ahead *facts) {
 	h := &a.msg.Header
 	fromI := h.IsInitiator()
 	isResp := h.IsResponse()
@@ -28,14 +29,12 @@ func (a *Analyzer) v2(p *Packet, decodeErr bool) {
 	if a.opt.Decryptor != nil {
 		a.opt.Decryptor.Observe(&a.msg, a.msg.Raw, fromI)
 	}
-	f := &a.f
-	if a.dec != nil && a.dec.facts(a.di, &a.fp) {
-		f = &a.fp // collected ahead (predecode.go)
-	} else {
+	f := ahead
+	if f == nil {
+		f = &a.f
 		f.reset()
 		f.collect(2, a.msg.Payloads)
 	}
-	a.fc = f
 	if decodeErr {
 		f.malformed = true
 		if len(st.rareOrEmpty().malformed) < maxNoted {
@@ -119,7 +118,7 @@ func (a *Analyzer) v2Request(st *saState, p *Packet, side saSide, m *cmsg, hash 
 			return
 		case hash == ex.reqHash() || (f.fragTotal > 0 && ex.fragBits(false)&bit != 0):
 			m.flags |= cmsgRetransmit
-			m.payloads = a.lastPayloads(ex, side)
+			m.payloads = a.lastPayloads(ex, side, f)
 			if f.fragTotal <= 1 || f.fragNum == 1 {
 				ex.addRetransmit()
 			}
@@ -236,7 +235,7 @@ func (a *Analyzer) v2Response(st *saState, p *Packet, side saSide, m *cmsg, hash
 			}
 		case hash == ex.respHash() || (f.fragTotal > 0 && ex.fragBits(true)&bit != 0):
 			m.flags |= cmsgRetransmit
-			m.payloads = a.lastPayloads(ex, side)
+			m.payloads = a.lastPayloads(ex, side, f)
 			a.appendMsg(ex, m, p)
 		default:
 			st.addFinding(KindMIDDesync, SeverityWarning, p.Time,
@@ -285,8 +284,8 @@ func firstResp(ex *exRec) int {
 // lastPayloads returns the payload summary of the first message of ex sent
 // by side with the fragment number and total of the message being
 // analysed (a.msgFrag), so retransmits show what they carried without
-// decrypting them again.
-func (a *Analyzer) lastPayloads(ex *exRec, side saSide) textID {
+// decrypting them again; else the summary of that message (f).
+func (a *Analyzer) lastPayloads(ex *exRec, side saSide, f *facts) textID {
 	num, total := a.msgFrag[0], a.msgFrag[1]
 	for i := range ex.nmsgs() {
 		if ex.msg(i).side() != side {
@@ -296,7 +295,7 @@ func (a *Analyzer) lastPayloads(ex *exRec, side saSide) textID {
 			return a.copyText(ex, i)
 		}
 	}
-	return a.texts.id(a.fc.summary)
+	return a.texts.id(f.summary)
 }
 
 // copyText returns the textID of the payload summary of the i-th message

@@ -207,7 +207,9 @@ func gcPercentFor(base int, live, roots uint64, finishing bool) int {
 	case live+room < heapFloorBytes:
 		return int((heapFloorBytes - live) * 100 / scan)
 	case capped:
-		return int(room * 100 / scan)
+		// At least 1: from about 1.6 GB of live heap the division gives
+		// 0, and GOGC=0 collects back to back.
+		return max(1, int(room*100/scan))
 	case room > bigHeapRoom:
 		return int(max(bigHeapRoom, room/bigHeapCut) * 100 / scan)
 	}

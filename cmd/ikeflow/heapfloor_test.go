@@ -116,9 +116,15 @@ func TestGCPercentFor(t *testing.T) {
 		{100, 80 * mb, 0, 20, true},       // 16 MB, not 44
 		{100, 200 * mb, 0, 8, true},       // 16 MB, not 66
 		{10, 100 * mb, 0, 10, true},       // 10 MB of growth: GOGC's, below 16
+		{100, 2048 * mb, 0, 1, true},      // 16 MB is 0.8%: GOGC 1, never 0
 	} {
 		if got := gcPercentFor(c.base, c.live, c.roots, c.finishing); got != c.want {
 			t.Errorf("base %d, live %d MB, roots %d MB, finishing %v: GOGC %d, want %d", c.base, c.live/mb, c.roots/mb, c.finishing, got, c.want)
+		}
+	}
+	for live := uint64(mb); live <= 4096*mb; live += mb {
+		if g := gcPercentFor(100, live, 0, true); g < 1 {
+			t.Fatalf("live %d MB, finishing: GOGC %d (0 collects back to back)", live/mb, g)
 		}
 	}
 	prev := uint64(0)
