@@ -362,27 +362,8 @@ func TestCertEditedCaptures(t *testing.T) {
 	}
 	sha1Only := func() []Packet {
 		pk := load()
-		for i := range pk {
-			d := pk[i].Data
-			if pk[i].Kind != KindIKE || len(d) < 28 || dissect.ExchangeType(d[18]) != dissect.ExchangeIKESAInit || d[19]&0x20 == 0 {
-				continue
-			}
-			var m dissect.Message
-			if err := m.DecodeFromBytes(d); err != nil {
-				t.Fatal(err)
-			}
-			for _, p := range m.Payloads {
-				b := p.Body
-				if p.Type == dissect.PayloadNotify && len(b) >= 4 && dissect.NotifyType(binary.BigEndian.Uint16(b[2:4])) == dissect.NotifySignatureHashAlgorithms {
-					for j := 4 + int(b[1]); j+2 <= len(b); j += 2 {
-						binary.BigEndian.PutUint16(b[j:], 1) // SHA1
-					}
-					return pk
-				}
-			}
-		}
-		t.Fatal("no SIGNATURE_HASH_ALGORITHMS in the IKE_SA_INIT response")
-		return nil
+		sha1OnlyResponder(t, pk)
+		return pk
 	}
 	for _, tc := range []struct {
 		name string
@@ -493,4 +474,31 @@ func TestV1CRNamesOtherCA(t *testing.T) {
 			}
 		}
 	}
+}
+
+// sha1OnlyResponder rewrites, in place, every algorithm of the
+// SIGNATURE_HASH_ALGORITHMS notify in the cleartext IKE_SA_INIT response
+// of pk to SHA1.
+func sha1OnlyResponder(t *testing.T, pk []Packet) {
+	t.Helper()
+	for i := range pk {
+		d := pk[i].Data
+		if pk[i].Kind != KindIKE || len(d) < 28 || dissect.ExchangeType(d[18]) != dissect.ExchangeIKESAInit || d[19]&0x20 == 0 {
+			continue
+		}
+		var m dissect.Message
+		if err := m.DecodeFromBytes(d); err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range m.Payloads {
+			b := p.Body
+			if p.Type == dissect.PayloadNotify && len(b) >= 4 && dissect.NotifyType(binary.BigEndian.Uint16(b[2:4])) == dissect.NotifySignatureHashAlgorithms {
+				for j := 4 + int(b[1]); j+2 <= len(b); j += 2 {
+					binary.BigEndian.PutUint16(b[j:], 1) // SHA1
+				}
+				return
+			}
+		}
+	}
+	t.Fatal("no SIGNATURE_HASH_ALGORITHMS in the IKE_SA_INIT response")
 }

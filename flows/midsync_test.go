@@ -27,7 +27,7 @@ func midSyncData(nonce, send, recv uint32) []byte {
 	return binary.BigEndian.AppendUint32(b, recv)
 }
 
-// syncFixture is the real capture cut before its INFORMATIONAL exchange,
+// syncFixture is a real capture cut before its INFORMATIONAL exchange,
 // with what is needed to append re-sealed messages to it.
 type syncFixture struct {
 	t        *testing.T
@@ -41,10 +41,15 @@ type syncFixture struct {
 	at       time.Time
 }
 
-func newSyncFixture(t *testing.T) *syncFixture {
-	base := corpusPackets(t, "ikev2-psk-success")
-	i := byFrame(t, base, 13)
-	x := &syncFixture{t: t, key: loadV2Key(t, "ikev2-psk-success"), head: clonePackets(base[:i]),
+func newSyncFixture(t *testing.T) *syncFixture { return newSyncFixtureAt(t, "ikev2-psk-success", 13) }
+
+// newSyncFixtureAt cuts the real capture of scenario before frame, the
+// request of its closing exchange (SK{D(IKE)} from the initiator, SK{}
+// from the responder).
+func newSyncFixtureAt(t *testing.T, scenario string, frame int) *syncFixture {
+	base := corpusPackets(t, scenario)
+	i := byFrame(t, base, frame)
+	x := &syncFixture{t: t, key: loadV2Key(t, scenario), head: clonePackets(base[:i]),
 		req: base[i], resp: base[i+1], at: base[i].Time}
 	// The real messages open with the real keys: the helpers and the keys
 	// agree with what strongSwan sent.
@@ -52,7 +57,7 @@ func newSyncFixture(t *testing.T) *syncFixture {
 	first, inner := openSK(t, x.resp.Data, x.key.er, x.key.ar)
 	x.delResp = inner
 	if x.delFirst != dissect.PayloadDelete || len(x.delReq) != 8 || first != dissect.PayloadNone || len(inner) != 0 {
-		t.Fatalf("frames 13/14 are not SK{D(IKE)} / SK{}: %v %x, %v %x", x.delFirst, x.delReq, first, inner)
+		t.Fatalf("%s frames %d/%d are not SK{D(IKE)} / SK{}: %v %x, %v %x", scenario, frame, x.resp.Frame, x.delFirst, x.delReq, first, inner)
 	}
 	return x
 }
@@ -248,5 +253,33 @@ func TestMIDZeroWithoutSync(t *testing.T) {
 	wantFindings(t, sa, "message_id_desync:error", "nat_detected:info")
 	if f := finding(sa, KindMIDDesync); f == nil || !slices.Contains(f.Frames, 15) {
 		t.Errorf("desync finding %+v, want frame 15", f)
+	}
+}
+
+// TestMIDSyncKeepsHashAlgorithms: a sync restarts the sides' message-ID
+// baselines, not what they announced in IKE_SA_INIT. On the real
+// ikev2-cert-rsa capture with the responder's SIGNATURE_HASH_ALGORITHMS
+// edited to SHA1 only (as in TestCertEditedCaptures), the hash-algorithm
+// mismatch and both sides' announced algorithms are still reported when a
+// sync exchange (frames 9/10 once renumbered) comes before the Delete
+// (11/12).
+func TestMIDSyncKeepsHashAlgorithms(t *testing.T) {
+	const scen = "ikev2-cert-rsa"
+	x := newSyncFixtureAt(t, scen, 11)
+	sha1OnlyResponder(t, x.head)
+	pk := x.build(x.sync(true, 0x3c6ef372, 5, 0, 0, 5), x.deleteIKE(5))
+	r := analyze(pk, Options{Decryptor: corpusKeys(t, filepath.Join(corpusDir, scen))})
+	sa := oneSA(t, r)
+	if finding(sa, KindMIDSync) == nil || finding(sa, KindMIDDesync) != nil {
+		t.Fatalf("findings %v: want message_id_sync and no desync (the sync is not read)", kinds(sa.Findings))
+	}
+	if f := finding(sa, KindHashAlgMismatch); f == nil || !strings.Contains(f.Message, "initiator SHA2_256, SHA2_384, SHA2_512, IDENTITY, responder SHA1.") {
+		t.Errorf("hash_alg_mismatch after the sync: %+v", f)
+	}
+	if len(sa.Peers) != 2 || len(sa.Peers[0].HashAlgorithms) != 4 || !slices.Equal(sa.Peers[1].HashAlgorithms, []string{"SHA1"}) {
+		t.Errorf("peers' hash algorithms after the sync: %+v", sa.Peers)
+	}
+	if del := exchangeAt(t, sa, 11); del.MID != 5 || !del.Answered || sa.State != StateDeleted {
+		t.Errorf("delete at MID %d answered %v, state %s", del.MID, del.Answered, sa.State)
 	}
 }

@@ -98,10 +98,11 @@ func (st *saState) expectMID(s saSide, next uint32) {
 	st.flags.set(flSeenI << s)
 }
 
-// resetMIDs forgets what the sides' requests were (an RFC 6311 sync),
-// and the hash algorithms they announced with them.
+// resetMIDs forgets what the sides' requests were (an RFC 6311 sync).
+// What they announced in IKE_SA_INIT (hashAlgs) stays: a sync changes
+// message IDs only.
 func (st *saState) resetMIDs() {
-	st.mids, st.hashAlgs = [2]uint32{}, [2]uint8{}
+	st.mids = [2]uint32{}
 	st.flags.clear(flSeenI | flSeenR)
 }
 
