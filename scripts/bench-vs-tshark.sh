@@ -8,9 +8,13 @@
 #
 # Both wall-clock and CPU time (user+sys) are printed: on a busy machine the
 # CPU time is the fairer number. Each ikeflow command runs REPEAT times
-# (default 3) and the run with the median CPU time is shown (single runs
-# of a 0.4 s command vary by 10-20% on a shared machine); tshark, 20-60
-# times slower, runs once. Needs tshark (apt-get install tshark).
+# (default 3; use 7 or more for the ratios) and the median of its wall
+# times and the median of its CPU times are shown, each of its own series
+# (single runs of a 0.15 s command vary by 10-20% on a shared machine, and
+# the wall time of the run with the median CPU time, shown before, was one
+# such single run); tshark, 20-60 times slower, runs once: its own run
+# averages the machine's ups and downs over seconds. Needs tshark
+# (apt-get install tshark).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sas=${1:-10000}
@@ -26,15 +30,16 @@ go run ./internal/bigcap -sas "$sas" -o "$tmp/big.pcap"
 size=$(stat -c %s "$tmp/big.pcap")
 echo "capture: $(( size / 1000000 )) MB, about $sas IKE SAs"
 
-# measure NAME CMD...: run CMD with stdout to /dev/null, record wall and cpu
-# seconds and max RSS of the run with the median CPU time (of REPEAT runs
-# for ikeflow, one for tshark). Times come from bash's time, to the
-# millisecond (GNU time's are in hundredths: ±5 ms of a 0.16 s run is
-# ±3% on a ratio); the RSS from GNU time.
+# measure NAME CMD...: run CMD with stdout to /dev/null, record the median
+# wall and the median cpu seconds (of REPEAT runs for ikeflow, one for
+# tshark: each the median of its own series) and the largest max RSS.
+# Times come from bash's time, to the millisecond (GNU time's are in
+# hundredths: ±5 ms of a 0.16 s run is ±3% on a ratio); the RSS from GNU
+# time.
 declare -A wall cpu
 measure() {
 	local name=$1; shift
-	local n=1
+	local n=1 w u s m c
 	if [[ $1 == "$tmp/ikeflow" ]]; then n=$repeat; fi
 	: > "$tmp/runs"
 	local TIMEFORMAT='%3R %3U %3S'
@@ -44,7 +49,10 @@ measure() {
 		read -r m < "$tmp/m"
 		echo "$(echo "$u + $s" | bc) $w $m" >> "$tmp/runs"
 	done
-	read -r c w m < <(sort -n "$tmp/runs" | sed -n "$(( (n + 1) / 2 ))p")
+	local mid=$(( (n + 1) / 2 ))
+	c=$(cut -d' ' -f1 "$tmp/runs" | sort -n | sed -n "${mid}p")
+	w=$(cut -d' ' -f2 "$tmp/runs" | sort -n | sed -n "${mid}p")
+	m=$(cut -d' ' -f3 "$tmp/runs" | sort -n | tail -1)
 	wall[$name]=$w
 	cpu[$name]=$c
 	printf "%-28s %8.3f s wall %8.3f s cpu %8d KB max RSS%s\n" "$name" "$w" "$c" "$m" "$([ "$n" -gt 1 ] && echo " (median of $n)")"
