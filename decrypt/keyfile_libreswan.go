@@ -1,7 +1,6 @@
 package decrypt
 
 import (
-	"regexp"
 	"strconv"
 	"strings"
 )
@@ -37,7 +36,7 @@ func (p *parser) libreswan(lines []line) []Key {
 	index := map[[16]byte]int{}
 	dropped := map[[16]byte]bool{} // SAs with a bad line: the other line is dropped too
 	for _, l := range lines {
-		m := reLibreswanCand.FindStringIndex(l.text)
+		m := reLibreswanCand().FindStringIndex(l.text)
 		if m == nil {
 			continue
 		}
@@ -112,7 +111,7 @@ func (p *parser) libreswan(lines []line) []Key {
 }
 
 // reLibreswanCand finds a secrets line after any prefix.
-var reLibreswanCand = regexp.MustCompile(`(?:^|[\s|:])(ikev2 [IR] )`)
+var reLibreswanCand = lazyRegexp(`(?:^|[\s|:])(ikev2 [IR] )`)
 
 // plutoName is one name pluto prints for an algorithm.
 type plutoName struct {

@@ -1,7 +1,6 @@
 package decrypt
 
 import (
-	"regexp"
 	"strconv"
 	"strings"
 )
@@ -23,10 +22,10 @@ import (
 // "… INTEGR HMAC_SHA2_256_128"), else from the capture. Lines may carry a
 // prefix (a time stamp added by whatever recorded the output).
 var (
-	reIkedHead  = regexp.MustCompile(`ikev2_sa_keys: (S|SK_(?:d|ai|ar|ei|er|pi|pr)) with (\d+) bytes$`)
-	reIkedHex   = regexp.MustCompile(`(?:^|\s)((?:[0-9a-f]{8} ){0,7}[0-9a-f]{2,8})$`)
-	reIkedNeg   = regexp.MustCompile(`proposals_negotiate: score \d+: (ENCR|INTEGR) (\S+)(?: (\d+))?$`)
-	reIkedSniff = regexp.MustCompile(`\b(?:ikev2_sa_keys|ikev2_pld_[a-z]+|ikev2_msg_[a-z_]+|proposals_negotiate|sa_stateok): `)
+	reIkedHead  = lazyRegexp(`ikev2_sa_keys: (S|SK_(?:d|ai|ar|ei|er|pi|pr)) with (\d+) bytes$`)
+	reIkedHex   = lazyRegexp(`(?:^|\s)((?:[0-9a-f]{8} ){0,7}[0-9a-f]{2,8})$`)
+	reIkedNeg   = lazyRegexp(`proposals_negotiate: score \d+: (ENCR|INTEGR) (\S+)(?: (\d+))?$`)
+	reIkedSniff = lazyRegexp(`\b(?:ikev2_sa_keys|ikev2_pld_[a-z]+|ikev2_msg_[a-z_]+|proposals_negotiate|sa_stateok): `)
 )
 
 // ikedSA is the key material of one derivation.
@@ -75,7 +74,7 @@ func (p *parser) openiked(lines []line) []Key {
 	}
 	for i := 0; i < len(lines); i++ {
 		l := lines[i]
-		if m := reIkedNeg.FindStringSubmatch(l.text); m != nil {
+		if m := reIkedNeg().FindStringSubmatch(l.text); m != nil {
 			if m[1] == "ENCR" {
 				encr, encrBits = m[2], m[3]
 			} else {
@@ -83,7 +82,7 @@ func (p *parser) openiked(lines []line) []Key {
 			}
 			continue
 		}
-		m := reIkedHead.FindStringSubmatch(l.text)
+		m := reIkedHead().FindStringSubmatch(l.text)
 		if m == nil {
 			continue
 		}
@@ -95,7 +94,7 @@ func (p *parser) openiked(lines []line) []Key {
 		}
 		data := make([]byte, 0, want)
 		for len(data) < want && i+1 < len(lines) {
-			h := reIkedHex.FindStringSubmatch(lines[i+1].text)
+			h := reIkedHex().FindStringSubmatch(lines[i+1].text)
 			if h == nil {
 				break
 			}

@@ -1,7 +1,6 @@
 package decrypt
 
 import (
-	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -22,19 +21,19 @@ import (
 // "checkout IKEv2 SA with SPIs …_i …_r" (mgr level 2) or swanctl --list-sas
 // output pasted into the log.
 var (
-	reSSHead = regexp.MustCompile(`(Sk_(?:d|ai|ar|ei|er|pi|pr) secret|encryption key Ka) => (\d+) bytes @ (?:0x)?[0-9a-fA-F]+`)
+	reSSHead = lazyRegexp(`(Sk_(?:d|ai|ar|ei|er|pi|pr) secret|encryption key Ka) => (\d+) bytes @ (?:0x)?[0-9a-fA-F]+`)
 	// reSSOther is any other chunk dump charon prints at the same level
 	// (IKEv1's "SKEYID => 32 bytes @ …", SKEYID_d, SKEYID_a, SKEYID_e,
 	// "initial IV => 16 bytes @ …", nonces, DH secrets): its rows are
 	// not key material this parser reads, and are skipped without a
 	// warning.
-	reSSOther = regexp.MustCompile(` => (\d+) bytes @ (?:0x)?[0-9a-fA-F]+`)
-	reSSRow   = regexp.MustCompile(`(?:^|\s)(\d+): ((?:[0-9A-F]{2} ){0,15}[0-9A-F]{2})(?:\s|$)`)
-	reSSTag   = regexp.MustCompile(`<(?:[^|<>\s]*\|)?(\d+)>`)
-	reSSThr   = regexp.MustCompile(`\b(\d+)\[[A-Z]{2,4}\]`)
-	reSSProp  = regexp.MustCompile(`selected proposal: IKE:(\S+)`)
-	reSSSPIs  = regexp.MustCompile(`\b([0-9a-f]{16})_i\*?\s+([0-9a-f]{16})_r\*?`)
-	reSSVer   = regexp.MustCompile(`\bIKEv([12])\b`)
+	reSSOther = lazyRegexp(` => (\d+) bytes @ (?:0x)?[0-9a-fA-F]+`)
+	reSSRow   = lazyRegexp(`(?:^|\s)(\d+): ((?:[0-9A-F]{2} ){0,15}[0-9A-F]{2})(?:\s|$)`)
+	reSSTag   = lazyRegexp(`<(?:[^|<>\s]*\|)?(\d+)>`)
+	reSSThr   = lazyRegexp(`\b(\d+)\[[A-Z]{2,4}\]`)
+	reSSProp  = lazyRegexp(`selected proposal: IKE:(\S+)`)
+	reSSSPIs  = lazyRegexp(`\b([0-9a-f]{16})_i\*?\s+([0-9a-f]{16})_r\*?`)
+	reSSVer   = lazyRegexp(`\bIKEv([12])\b`)
 )
 
 // maxOtherDumps bounds the threads whose dumps of other chunks (reSSOther)
@@ -114,14 +113,14 @@ func (p *parser) strongswan(lines []line) []Key {
 	}
 	for i, l := range lines {
 		tag, thread := "", ""
-		if m := reSSTag.FindStringSubmatch(l.text); m != nil {
+		if m := reSSTag().FindStringSubmatch(l.text); m != nil {
 			tag = m[1]
 		}
-		if m := reSSThr.FindStringSubmatch(l.text); m != nil {
+		if m := reSSThr().FindStringSubmatch(l.text); m != nil {
 			thread = m[1]
 		}
 		if left, ok := other[thread]; ok {
-			if reSSRow.MatchString(l.text) {
+			if reSSRow().MatchString(l.text) {
 				if left -= 16; left > 0 {
 					other[thread] = left
 				} else {
@@ -132,7 +131,7 @@ func (p *parser) strongswan(lines []line) []Key {
 			delete(other, thread)
 		}
 		if len(pending) == 0 {
-			if row := reSSRow.FindStringSubmatch(l.text); row != nil && row[1] == "0" && thread != "" {
+			if row := reSSRow().FindStringSubmatch(l.text); row != nil && row[1] == "0" && thread != "" {
 				p.warn(l.n, "hex dump row without a dump header before it (damaged header line?): ignored")
 			}
 		} else {
@@ -142,7 +141,7 @@ func (p *parser) strongswan(lines []line) []Key {
 					d = x
 				}
 			}
-			if row := reSSRow.FindStringSubmatch(l.text); row != nil {
+			if row := reSSRow().FindStringSubmatch(l.text); row != nil {
 				if d == nil {
 					// A row whose dump cannot be told: without a
 					// thread tag while several dumps are open.
@@ -169,27 +168,27 @@ func (p *parser) strongswan(lines []line) []Key {
 				}
 				continue
 			}
-			if d != nil && !reSSHead.MatchString(l.text) {
+			if d != nil && !reSSHead().MatchString(l.text) {
 				drop(d, l.n, "expected hex dump row at offset "+strconv.Itoa(len(d.data))+" of "+strconv.Itoa(d.want))
 			}
 		}
-		if m := reSSProp.FindStringSubmatch(l.text); m != nil {
+		if m := reSSProp().FindStringSubmatch(l.text); m != nil {
 			proposal[tag] = strongswanProposal(m[1])
 			continue
 		}
-		if m := reSSSPIs.FindStringSubmatch(l.text); m != nil {
+		if m := reSSSPIs().FindStringSubmatch(l.text); m != nil {
 			s := ssSPIs{tag: tag, thread: thread, idx: i}
 			s.i, _ = parseSPI(m[1])
 			s.r, _ = parseSPI(m[2])
-			if v := reSSVer.FindStringSubmatch(l.text); v != nil {
+			if v := reSSVer().FindStringSubmatch(l.text); v != nil {
 				s.version = v[1][0] - '0'
 			}
 			spis = append(spis, s)
 			continue
 		}
-		m := reSSHead.FindStringSubmatch(l.text)
+		m := reSSHead().FindStringSubmatch(l.text)
 		if m == nil {
-			if o := reSSOther.FindStringSubmatch(l.text); o != nil && len(other) < maxOtherDumps {
+			if o := reSSOther().FindStringSubmatch(l.text); o != nil && len(other) < maxOtherDumps {
 				if n, err := strconv.Atoi(o[1]); err == nil && n > 0 {
 					other[thread] = n
 				}

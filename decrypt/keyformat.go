@@ -1,7 +1,6 @@
 package decrypt
 
 import (
-	"regexp"
 	"strings"
 )
 
@@ -28,7 +27,7 @@ var keyFormats = []formatSpec{
 	{
 		format: FormatNative, name: "ikeflow", title: "ikeflow native key lines",
 		detect: "first line (after comments) starts `ikev1 ` or `ikev2 ` followed by `name=value`",
-		sniff:  func(_ []line, first *line) bool { return first != nil && reNative.MatchString(first.text) },
+		sniff:  func(_ []line, first *line) bool { return first != nil && reNative().MatchString(first.text) },
 		parse:  (*parser).native,
 	},
 	{
@@ -36,14 +35,14 @@ var keyFormats = []formatSpec{
 		noKeys: "; either no IKE SA got as far as deriving keys, or the log level is below ike = 4, where charon prints them",
 		detect: "`Sk_ei secret => N bytes @ …` / `encryption key Ka => …` dumps, or charon's `NN[IKE]` line tags",
 		sniff: func(head []line, _ *line) bool {
-			return anyLine(head, func(s string) bool { return reSSDump.MatchString(s) || reCharonLine.MatchString(s) })
+			return anyLine(head, func(s string) bool { return reSSDump().MatchString(s) || reCharonLine().MatchString(s) })
 		},
 		parse: (*parser).strongswan,
 	},
 	{
 		format: FormatFortiGate, name: "fortigate", title: "FortiGate `diagnose vpn ike gateway list`",
 		detect: "`id/spi:` and `SK_ei:` lines",
-		sniff:  func(head []line, _ *line) bool { return anyLine(head, reForti.MatchString) },
+		sniff:  func(head []line, _ *line) bool { return anyLine(head, reForti().MatchString) },
 		parse:  (*parser).fortigate,
 	},
 	{
@@ -51,7 +50,7 @@ var keyFormats = []formatSpec{
 		detect: "`ikev2 I|R 0x<SPIi> 0x<SPIr> integ:0x… encr:0x…` lines with any prefix, or lines only pluto writes (`Nov 30 01:31:06.123456: | …`, `pluto[N]:`, `Starting Pluto`)",
 		noKeys: "; pluto prints IKEv2 IKE SA keys (\"ikev2 I\" / \"ikev2 R\" lines) once an SA derives them and only when plutodebug includes private; it prints no IKEv1 keys: take those from the peer",
 		sniff: func(head []line, _ *line) bool {
-			return anyLine(head, func(s string) bool { return reLibreswanCand.MatchString(s) || rePlutoLog.MatchString(s) })
+			return anyLine(head, func(s string) bool { return reLibreswanCand().MatchString(s) || rePlutoLog().MatchString(s) })
 		},
 		parse: (*parser).libreswan,
 	},
@@ -59,7 +58,7 @@ var keyFormats = []formatSpec{
 		format: FormatOpenIKED, name: "openiked", title: "OpenIKED `iked -dvvv` output", log: true,
 		detect: "iked's debug lines (`ikev2_sa_keys: SK_ei with 16 bytes`, `ikev2_pld_…:`, `proposals_negotiate:`)",
 		noKeys: "; iked prints IKE SA keys (ikev2_sa_keys: SK_… with N bytes) once an SA derives them, and only with -dvvv",
-		sniff:  func(head []line, _ *line) bool { return anyLine(head, reIkedSniff.MatchString) },
+		sniff:  func(head []line, _ *line) bool { return anyLine(head, reIkedSniff().MatchString) },
 		parse:  (*parser).openiked,
 	},
 	{
@@ -77,18 +76,18 @@ var keyFormats = []formatSpec{
 }
 
 var (
-	reSSDump = regexp.MustCompile(`(?:Sk_[a-z]+ secret|encryption key Ka|SKEYID_e|SKEYID_a|SKEYID_d) => \d+ bytes @`)
-	reNative = regexp.MustCompile(`^\s*ikev[12]\s+[a-z_]+=`)
-	reForti  = regexp.MustCompile(`^\s*(?:id/spi:|SK_e[ir]:)`)
+	reSSDump = lazyRegexp(`(?:Sk_[a-z]+ secret|encryption key Ka|SKEYID_e|SKEYID_a|SKEYID_d) => \d+ bytes @`)
+	reNative = lazyRegexp(`^\s*ikev[12]\s+[a-z_]+=`)
+	reForti  = lazyRegexp(`^\s*(?:id/spi:|SK_e[ir]:)`)
 	// rePlutoLog matches lines only pluto writes: debug lines after its
 	// logtime stamp ("Nov 30 01:31:06.123456: | "), syslog lines tagged
 	// "pluto[pid]:", its start-up banner. (Bare "| " lines are not enough:
 	// Markdown tables start that way.)
-	rePlutoLog = regexp.MustCompile(`^[A-Z][a-z]{2} [ 0-3]\d \d\d:\d\d:\d\d\.\d{6}: \| |\bpluto\[\d+\]: |Starting Pluto \((?:Libreswan|Openswan)`)
+	rePlutoLog = lazyRegexp(`^[A-Z][a-z]{2} [ 0-3]\d \d\d:\d\d:\d\d\.\d{6}: \| |\bpluto\[\d+\]: |Starting Pluto \((?:Libreswan|Openswan)`)
 )
 
 // reCharonLine matches the thread/subsystem tag of a charon log line, e.g. "05[IKE]".
-var reCharonLine = regexp.MustCompile(`\b\d{2}\[(DMN|MGR|IKE|CHD|JOB|CFG|KNL|NET|ASN|ENC|TNC|IMC|IMV|PTS|TLS|APP|ESP|LIB)\] `)
+var reCharonLine = lazyRegexp(`\b\d{2}\[(DMN|MGR|IKE|CHD|JOB|CFG|KNL|NET|ASN|ENC|TNC|IMC|IMV|PTS|TLS|APP|ESP|LIB)\] `)
 
 // csvKind tells a Wireshark table by the field count most of its head's
 // content lines have: 8 (ikev2), 2 (ikev1) or 0 (neither). Damaged lines

@@ -1,8 +1,6 @@
 package flows
 
 import (
-	"bytes"
-	"cmp"
 	"hash/maphash"
 	"net/netip"
 	"runtime"
@@ -446,14 +444,8 @@ func (a *Analyzer) Finish() *Report {
 	// SAs first seen in one frame (several IKE messages in one TCP
 	// segment, RFC 8229) are ordered by version and SPIs, which no two
 	// open SAs share: open was filled by a walk over maps, whose order
-	// differs from run to run, and the output must not.
-	slices.SortFunc(open, func(x, y openSA) int {
-		if c := cmp.Compare(x.first, y.first); c != 0 {
-			return c // nearly always: ties alone pay for the rest
-		}
-		return cmp.Or(cmp.Compare(x.st.Version, y.st.Version),
-			bytes.Compare(x.st.SPIi[:], y.st.SPIi[:]), bytes.Compare(x.st.SPIr[:], y.st.SPIr[:]))
-	})
+	// differs from run to run, and the output must not (opensort.go).
+	sortOpen(open)
 	if a.opt.OnSA == nil && a.spis == nil {
 		// The report keeps every SA: their exported SAs are made in one
 		// allocation, in the order they are finalised.
