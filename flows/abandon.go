@@ -37,9 +37,10 @@ func (a *Analyzer) abandonFindings(st *saState) {
 		st.addFinding(KindAbandoned, SeverityWarning, st.replacedAt,
 			"The initiator abandoned this IKE SA right after IKE_AUTH: no Delete, no further exchange, and "+after+
 				" after IKE_AUTH it started a fresh IKE SA with the same peer (frame "+strconv.Itoa(st.replacedBy)+
-				"). It gave the SA up locally without telling the peer: typically it could not install the child SA"+
+				"). It gave the SA up locally without telling the peer: for example it could not install the child SA"+
 				" in its kernel (its log shows the install error), or an HA fail-over or configuration reload. The"+
-				" responder still holds this SA until it times out, so the state shown is the responder's view.",
+				" responder holds this SA until dead peer detection, a timeout or an INITIAL_CONTACT from the new SA"+
+				" clears it, so the state shown is the responder's view.",
 			last.frame(0), st.replacedBy)
 		return
 	}
@@ -55,11 +56,11 @@ func (a *Analyzer) abandonFindings(st *saState) {
 		st.addFinding(KindIgnoredRekey, SeverityWarning, ex.start(),
 			ignoredBy.String()+" never answered the CREATE_CHILD_SA request (frame "+strconv.Itoa(ex.frame(0))+
 				", retransmitted) on this IKE SA, and a brand-new IKE SA between the same peers followed (frame "+
-				strconv.Itoa(st.replacedBy)+") instead of a rekey: "+ignoredBy.String()+" no longer treats this IKE SA"+
-				" as its own. This is how a FortiGate HA cluster with virtual clustering (VDOM partitioning) behaves when"+
-				" the VDOM is active on the other member (its debug log says \"ignoring message on HA synced IKE_SA\");"+
-				" also seen after an HA fail-over without IKE SA sync. Check the HA and IKE SA sync state on "+
-				ignoredBy.String()+".", ex.frame(0), st.replacedBy)
+				strconv.Itoa(st.replacedBy)+") instead of a rekey: "+ignoredBy.String()+" did not receive the request or no longer"+
+				" treats this IKE SA as its own. One documented cause is a FortiGate HA cluster with virtual clustering"+
+				" (VDOM partitioning) whose VDOM is active on the other member (its debug log says \"ignoring message on HA"+
+				" synced IKE_SA\"); others are an HA fail-over without IKE SA sync or a restarted peer. Check the HA and"+
+				" IKE SA sync state on "+ignoredBy.String()+".", ex.frame(0), st.replacedBy)
 		return
 	}
 }

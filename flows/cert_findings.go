@@ -95,7 +95,7 @@ func (a *Analyzer) certFindings(st *saState, cc *concluder) {
 			if w := weakness(c); w != "" {
 				t := who + "'s certificate '" + c.Subject + "' (frame " + strconv.Itoa(fr) + ") " + w + "."
 				st.addFinding(KindWeakCertificate, SeverityWarning, at, t+" Peers with a minimum-strength policy"+
-					" (FIPS modes, recent firewall firmware, strongSwan signature constraints) refuse it; reissue it with"+
+					" (FIPS modes; strongSwan only with signature constraints configured) refuse it; reissue it with"+
 					" RSA of 2048 bits or more (or ECDSA) and a SHA-256 signature.", fr)
 				add(evidenceWeak, side, t, fr)
 			}

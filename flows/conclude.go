@@ -553,8 +553,10 @@ var natMessages = map[string]string{
 		" encapsulation)." + natAdvice,
 }
 
-const natPortMessage = "The initiator is behind a NAPT: it sends IKE from a port other than 500/4500, so a NAT rewrote its" +
-	" source port (no NAT detection payloads were sent)." + natAdvice
+const natPortMessage = "The initiator is probably behind a NAPT: it sends IKE from a port other than 500/4500, as it does when" +
+	" a NAT rewrote its source port (or when it is configured to use another port). No NAT detection payloads were sent, so" +
+	" neither peer moves IKE to UDP 4500 or encapsulates ESP in UDP (RFC 3948), and plain ESP does not cross a NAPT: enable" +
+	" NAT traversal on both peers."
 
 // weakFinding reports weak negotiated algorithms.
 func (a *Analyzer) weakFinding(st *saState) {
@@ -603,9 +605,10 @@ func (a *Analyzer) collisionFinding(st *saState) {
 			}
 			st.addFinding(KindRekeyCollision, sev, y.start(),
 				"Both peers started a CREATE_CHILD_SA at the same time (message ID "+u32(x.MID)+" from the "+x.side.String()+
-					", "+u32(y.MID)+" from the "+y.side.String()+"): a rekey collision (RFC 7296 §2.8.1). The peers must keep"+
-					" the SA with the lowest nonce and delete the other; implementations that get this wrong end up with"+
-					" duplicate or missing child SAs. Add jitter to rekey timers or make one side the rekey initiator.",
+					", "+u32(y.MID)+" from the "+y.side.String()+"): when both rekey the same SA, a rekey collision (RFC 7296 §2.8.1). Of the"+
+					" redundant SAs, the one created with the lowest of the four nonces SHOULD be closed by the peer that"+
+					" created it, and the other kept; implementations that get this wrong end up with duplicate or missing"+
+					" child SAs. Add jitter to rekey timers or make one side the rekey initiator.",
 				x.frame(0), y.frame(0))
 			return
 		}

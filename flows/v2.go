@@ -133,7 +133,8 @@ func (a *Analyzer) v2Request(st *saState, p *Packet, side saSide, m *cmsg, hash 
 					", already used by a different "+ex.Type.String()+" request (frame "+strconv.Itoa(ex.frame(0))+
 					"). A retransmission must be byte-identical, so one side has lost track of its message IDs: typical after an HA failover"+
 					" without RFC 6311 sync, or a peer restart that kept the IKE SA. Check the cluster sync state and the peers' logs for"+
-					" 'unexpected message ID'; clearing the IKE SA on both sides recovers.",
+					" message ID complaints (strongSwan: 'received message ID N, expected M, ignored'); clearing the IKE SA"+
+					" on both sides recovers.",
 				ex.frame(0), p.Frame)
 		}
 		a.newRequest(st, p, side, m, f)
@@ -155,9 +156,9 @@ func (a *Analyzer) v2Request(st *saState, p *Packet, side saSide, m *cmsg, hash 
 		st.addFinding(KindMIDDesync, SeverityWarning, p.Time,
 			"The "+side.String()+" sent "+words.Article(h.Exchange.String())+" "+h.Exchange.String()+" request with message ID "+u32(mid)+
 				" but its previous request was "+u32(next-1)+": "+skippedIDs(next, mid-1)+
-				" (or sent on a path this capture does not see). The receiver expects "+u32(next)+
-				" and will drop the request; expect retransmits and a teardown. Typical after an HA failover without RFC 6311 sync"+
-				" (strongSwan logs 'unexpected message ID', FortiGate 'request msgid = N, expected M').", p.Frame)
+				" (or sent on a path this capture does not see). A receiver that expects "+u32(next)+
+				" drops the request, and retransmits and a teardown follow. Typical after an HA failover without RFC 6311 sync"+
+				" (strongSwan logs 'received message ID N, expected M, ignored', FortiGate 'request msgid = N, expected M').", p.Frame)
 	default:
 		st.addFinding(KindMIDDesync, SeverityError, p.Time,
 			"The "+side.String()+" sent a new "+h.Exchange.String()+" request with message ID "+u32(mid)+

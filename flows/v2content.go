@@ -138,9 +138,10 @@ func (a *Analyzer) onV2Request(st *saState, p *Packet, side saSide, ex *exRec, f
 	if n, ok := f.notify(uint16(dissect.NotifyIKEv2MessageIDSync)); ok {
 		_ = n
 		st.addFinding(KindMIDSync, SeverityInfo, p.Time,
-			"The "+side.String()+" resynchronised message IDs with an IKEV2_MESSAGE_ID_SYNC notify (RFC 6311). This happens"+
-				" after an HA cluster failover: the new active member tells the peer which message IDs it expects. Expected"+
-				" once per failover; repeated syncs point to an unstable cluster.", p.Frame)
+			"The "+side.String()+" resynchronised message IDs with an IKEV2_MESSAGE_ID_SYNC notify (RFC 6311), as an HA cluster does"+
+				" when another member takes the IKE SA over (a failover): it tells the peer which message IDs it expects."+
+				" Once per failover is expected; repeated syncs mean the cluster's members disagree about which of them"+
+				" holds the SA.", p.Frame)
 	}
 	if t, ok := f.firstError(2); ok {
 		a.errorNotify(st, p, side, ex, f, t, false)
@@ -294,8 +295,9 @@ func (a *Analyzer) errorNotify(st *saState, p *Packet, side saSide, ex *exRec, f
 		}
 		st.addFinding(KindTSUnacceptable, SeverityError, p.Time,
 			"The "+who+" refused the traffic selectors (TS_UNACCEPTABLE in "+where+"): the encryption domains (proxy IDs)"+
-				" do not match. Offered TSi "+tsi+", TSr "+tsr+". Each side's local networks must equal the other's remote"+
-				" networks; look for a /24 against a /29, single hosts against a subnet, or a typo in an address.", frames...)
+				" do not match. Offered TSi "+tsi+", TSr "+tsr+". The responder's policy accepts none of them, not even"+
+				" narrowed to what it allows (RFC 7296 §2.9): look for networks that do not overlap at all, local and remote"+
+				" swapped, a typo in an address, or a /24 against a /29 on a peer that does not narrow.", frames...)
 		st.out.set(outChildFailed)
 	case dissect.NotifyAuthenticationFailed:
 		st.out.set(outAuthFailed)
@@ -312,8 +314,9 @@ func (a *Analyzer) errorNotify(st *saState, p *Packet, side saSide, ex *exRec, f
 	case dissect.NotifyInvalidKEPayload:
 		if ex.Type != dissect.ExchangeIKESAInit {
 			st.addFinding(KindInvalidKE, SeverityWarning, p.Time,
-				"The "+who+" answered "+where+" with INVALID_KE_PAYLOAD: the PFS group of the child SA proposal does not"+
-					" match. Align the PFS (DH) group of the phase-2 proposals.", frames...)
+				"The "+who+" answered "+where+" with INVALID_KE_PAYLOAD: the peer wants another Diffie-Hellman group than"+
+					" the KE payload's (the PFS group of a child SA, the IKE group when the IKE SA is rekeyed). One retry with"+
+					" the group it names is normal; repeated refusals mean the groups configured on the two sides differ.", frames...)
 		}
 	case dissect.NotifyTemporaryFailure:
 		st.addFinding(KindTemporaryFailure, SeverityWarning, p.Time,
@@ -323,8 +326,9 @@ func (a *Analyzer) errorNotify(st *saState, p *Packet, side saSide, ex *exRec, f
 		st.out.set(outCollision)
 	case dissect.NotifyChildSANotFound:
 		st.addFinding(KindChildSANotFound, SeverityWarning, p.Time,
-			"The "+who+" answered "+where+" with CHILD_SA_NOT_FOUND: it no longer knows the child SA being rekeyed,"+
-				" usually because it deleted it during a rekey collision. Check the rekey timers on both sides.", frames...)
+			"The "+who+" answered "+where+" with CHILD_SA_NOT_FOUND: it does not know the child SA being rekeyed:"+
+				" it deleted it (a Delete crossing the rekey, as in a rekey collision), never received it, or restarted."+
+				" Check the rekey timers on both sides and for Delete exchanges just before.", frames...)
 		st.out.set(outCollision)
 	default:
 		name := nt.String()
@@ -389,7 +393,7 @@ func notifyAdvice(t dissect.NotifyType) string {
 	case dissect.NotifyUnsupportedCriticalPayload:
 		return "The receiver does not support a payload marked critical: a feature one side uses is unknown to the other."
 	case dissect.NotifyAuthorizationFailed:
-		return "The peer authenticated but is not authorised (RFC 8019/IKEv2 authorisation policy)."
+		return "The peer authenticated but the receiver's policy does not authorise it (AUTHORIZATION_FAILED)."
 	}
 	return "Check the peer's logs for the reason."
 }

@@ -29,7 +29,7 @@ type weakRow struct {
 // row is said as it is.
 var weakRows = []weakRow{
 	{weakEncrV2, u32s(dissect.EncrDESIV64, dissect.EncrDES, dissect.EncrDESIV32), SeverityWarning, "56-bit DES is broken"},
-	{weakEncrV2, u32s(dissect.Encr3DES), SeverityWarning, "3DES has a 64-bit block (Sweet32) and is deprecated by RFC 8221/8247"},
+	{weakEncrV2, u32s(dissect.Encr3DES), SeverityWarning, "3DES has a 64-bit block (Sweet32) and RFC 8221/8247 no longer recommend it"},
 	{weakEncrV2, u32s(dissect.EncrRC5, dissect.EncrIDEA, dissect.EncrCAST, dissect.EncrBlowfish, dissect.Encr3IDEA), SeverityWarning, "legacy 64-bit block cipher"},
 	{weakEncrV2, u32s(dissect.EncrNull), SeverityWarning, "no confidentiality"},
 	{weakIntegV2, u32s(dissect.IntegHMACMD5_96, dissect.IntegDESMAC, dissect.IntegKPDKMD5, dissect.IntegHMACMD5_128), SeverityWarning, "MD5-based integrity is deprecated"},
@@ -39,12 +39,12 @@ var weakRows = []weakRow{
 	{weakGroup, u32s(dissect.DHModp768, dissect.DHModp1024, dissect.DHModp1024S160, dissect.DHEC2N155, dissect.DHEC2N185), SeverityWarning, "DH group of 1024 bits or less (Logjam-class)"},
 	{weakGroup, u32s(dissect.DHModp1536), SeverityInfo, "1536-bit MODP is below today's 2048-bit minimum"},
 	{weakEncrV1, u32s(dissect.EncrV1DES), SeverityWarning, "56-bit DES is broken"},
-	{weakEncrV1, u32s(dissect.EncrV13DES), SeverityWarning, "3DES has a 64-bit block (Sweet32) and is deprecated"},
+	{weakEncrV1, u32s(dissect.EncrV13DES), SeverityWarning, "3DES has a 64-bit block (Sweet32) and is no longer recommended"},
 	{weakEncrV1, u32s(dissect.EncrV1IDEA, dissect.EncrV1Blowfish, dissect.EncrV1RC5, dissect.EncrV1CAST), SeverityWarning, "legacy 64-bit block cipher"},
 	{weakHashV1, u32s(dissect.HashV1MD5), SeverityWarning, "MD5 is deprecated"},
 	{weakHashV1, u32s(dissect.HashV1SHA), SeverityInfo, "SHA-1 is legacy"},
 	{weakESPV1, u32s(dissect.ESPDESIV64, dissect.ESPDES, dissect.ESPDESIV32), SeverityWarning, "56-bit DES is broken"},
-	{weakESPV1, u32s(dissect.ESP3DES), SeverityWarning, "3DES has a 64-bit block (Sweet32) and is deprecated"},
+	{weakESPV1, u32s(dissect.ESP3DES), SeverityWarning, "3DES has a 64-bit block (Sweet32) and is no longer recommended"},
 	{weakESPV1, u32s(dissect.ESPNull), SeverityWarning, "no confidentiality"},
 	{weakAuthV1, u32s(dissect.AuthAlgV1HMACMD5), SeverityWarning, "MD5-based integrity is deprecated"},
 	{weakAuthV1, u32s(dissect.AuthAlgV1HMACSHA), SeverityInfo, "SHA-1 is legacy"},
