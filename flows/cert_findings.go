@@ -157,8 +157,26 @@ func (a *Analyzer) certFindings(st *saState, cc *concluder) {
 	if hashes[sideI] != 0 && hashes[sideR] != 0 && hashes[sideI]&hashes[sideR] == 0 {
 		t := "The peers announced RFC 7427 signature hash algorithms with nothing in common in IKE_SA_INIT: initiator " +
 			strings.Join(hashNames(hashes[sideI]), ", ") + ", responder " + strings.Join(hashNames(hashes[sideR]), ", ") + "."
-		st.addFinding(KindHashAlgMismatch, SeverityError, sa.Start, t+" Neither can make a digital signature"+
-			" (AUTH method 14) the other accepts. Enable a common hash (SHA2-256) on both sides.", sa.FirstFrame)
+		// What the mismatch means depends on how the peers then
+		// authenticated (RFC 7427 signatures are AUTH method 14).
+		const dsig = "digital signature (RFC 7427)"
+		sev, more := SeverityWarning, " A digital signature (AUTH method 14) made with a hash the other side did not"+
+			" announce may be refused. Enable a common hash (SHA2-256) on both sides."
+		switch {
+		case st.out.has(outAuthFailed):
+			sev, more = SeverityError, " Neither can make a digital signature (AUTH method 14) with a hash the other"+
+				" announced, which can explain the failed authentication. Enable a common hash (SHA2-256) on both sides."
+		case i.auth == "" || r.auth == "":
+			// The AUTH payloads were not seen (encrypted without keys).
+		case i.auth == dsig || r.auth == dsig:
+			sev, more = SeverityInfo, " They authenticated with digital signatures (AUTH method 14) all the same: a"+
+				" peer accepted a hash it had not been told of. A stricter peer refuses it; enable a common hash"+
+				" (SHA2-256) on both sides."
+		default:
+			sev, more = SeverityInfo, " This SA authenticated with "+i.auth+" and "+r.auth+", which do not use them;"+
+				" a move to digital signatures (AUTH method 14) may fail. Enable a common hash (SHA2-256) on both sides."
+		}
+		st.addFinding(KindHashAlgMismatch, sev, sa.Start, t+more, sa.FirstFrame)
 		add(evidenceStrong, sideI, t, sa.FirstFrame)
 	}
 	if i.auth != "" && r.auth != "" && (i.auth == "shared key") != (r.auth == "shared key") {

@@ -375,7 +375,7 @@ func TestCertEditedCaptures(t *testing.T) {
 		{"unedited", load(), "", 0, ""},
 		{"40 days earlier", shift(-40 * 24 * time.Hour), KindCertNotYetValid, 2, "was not valid yet: valid from"},
 		{"2 years later", shift(2 * 365 * 24 * time.Hour), KindCertExpired, 2, "had expired 700 days"},
-		{"responder SHA1 only", sha1Only(), KindHashAlgMismatch, 1, "in IKE_SA_INIT: initiator SHA2_256, SHA2_384, SHA2_512, IDENTITY, responder SHA1."},
+		{"responder SHA1 only", sha1Only(), KindHashAlgMismatch, 1, "in IKE_SA_INIT: initiator SHA2_256, SHA2_384, SHA2_512, IDENTITY, responder SHA1. They authenticated with digital signatures (AUTH method 14) all the same"},
 	} {
 		r := analyze(tc.pk, Options{Decryptor: corpusKeys(t, filepath.Join(corpusDir, scen))})
 		var got []Finding
@@ -501,4 +501,33 @@ func sha1OnlyResponder(t *testing.T, pk []Packet) {
 		}
 	}
 	t.Fatal("no SIGNATURE_HASH_ALGORITHMS in the IKE_SA_INIT response")
+}
+
+// TestHashAlgMismatchSeverity: the same edit (responder's hash list SHA1
+// only) weighs by what followed. On ikev2-cert-rsa, where both peers
+// authenticated with RFC 7427 signatures all the same, it is info; on
+// ikev2-cert-unknown-ca, whose authentication failed, an error; without
+// the keys, when the AUTH payloads cannot be read, a warning.
+func TestHashAlgMismatchSeverity(t *testing.T) {
+	for _, tc := range []struct {
+		scen string
+		keys bool
+		sev  Severity
+		says string
+	}{
+		{"ikev2-cert-rsa", true, SeverityInfo, "They authenticated with digital signatures (AUTH method 14) all the same"},
+		{"ikev2-cert-rsa", false, SeverityWarning, "may be refused"},
+		{"ikev2-cert-unknown-ca", true, SeverityError, "which can explain the failed authentication"},
+	} {
+		pk := loadPackets(t, filepath.Join(corpusDir, tc.scen, "capture.pcap"))
+		sha1OnlyResponder(t, pk)
+		var opt Options
+		if tc.keys {
+			opt.Decryptor = corpusKeys(t, filepath.Join(corpusDir, tc.scen))
+		}
+		f := finding(analyze(pk, opt).SAs[0], KindHashAlgMismatch)
+		if f == nil || f.Severity != tc.sev || !strings.Contains(f.Message, tc.says) {
+			t.Errorf("%s keys %v: %+v, want %s saying %q", tc.scen, tc.keys, f, tc.sev, tc.says)
+		}
+	}
 }

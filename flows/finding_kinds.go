@@ -115,7 +115,7 @@ var findingKinds = [...]FindingKindInfo{
 	{KindCertCANotRequested, SeverityWarning, "the certificate's CA was not among those the peer requested"},
 	{KindCertChain, SeverityWarning, "the certificate chain cannot be verified from what was sent"},
 	{KindWeakCertificate, SeverityWarning, "a certificate with a weak key or signature"},
-	{KindHashAlgMismatch, SeverityError, "no common signature hash algorithm (RFC 7427)"},
+	{KindHashAlgMismatch, SeverityWarning, "no common signature hash algorithm (RFC 7427)"},
 	{KindAuthMethodMismatch, SeverityWarning, "authentication failed between peers using different methods (shared key and signature)"},
 	{KindCertDamaged, SeverityWarning, "a certificate that does not parse"},
 	{KindAuthFailedEvidence, SeverityError, "what in the capture points at the cause of an authentication failure"},
