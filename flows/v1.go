@@ -656,13 +656,15 @@ func (a *Analyzer) concludeV1(st *saState) {
 				listOr(a.offeredOf(st), "(not seen)") + "."
 		case lbl == "MM5" && len(v.encInfo) > 0:
 			hint = "The responder answered with " + words.Pick(len(v.encInfo), "an encrypted informational message (frame ", "encrypted informational messages (frames ") + joinInts(v.encInfo) + ")" +
-				" instead of MM6. Without the responder's key their content is hidden, but after MM5 this is almost always" +
-				" PAYLOAD-MALFORMED or INVALID-HASH-INFORMATION: the responder decrypted MM5 with a different key. Check the" +
-				" pre-shared key on both sides."
+				" instead of MM6. Without the responder's key their content is hidden. After MM5 it is most likely" +
+				" PAYLOAD-MALFORMED or INVALID-HASH-INFORMATION, the responder having decrypted MM5 with a different key" +
+				" (strongSwan, for one, sends PAYLOAD-MALFORMED when a pre-shared key differs), or with signatures an" +
+				" identity or certificate the responder refused. With pre-shared keys, check the key on both sides."
 			st.addFinding(KindAuthFailed, SeverityError, firstT,
 				"Phase 1 authentication failed (inferred): each MM5 of the initiator was answered by an encrypted"+
 					" informational instead of MM6. With pre-shared keys this is the classic PSK mismatch: the responder"+
-					" cannot decrypt MM5 and reports PAYLOAD-MALFORMED. Re-enter the PSK on both peers.",
+					" cannot decrypt MM5 and reports it (strongSwan sends PAYLOAD-MALFORMED); re-enter the PSK on both"+
+					" peers. With signatures, compare the identities and certificates with the responder's configuration.",
 				append(append([]int{}, frames...), v.encInfo...)...)
 			st.out.set(outAuthFailed)
 		case lbl == "MM5" && ex.msg(first).fragNum != 0:
