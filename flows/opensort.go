@@ -15,7 +15,7 @@ import (
 // SAs through a comparison function took 1.5 ms of the 30 ms Finish takes
 // on big10k; their first frames are small non-negative integers, which a
 // radix sort orders in two or three passes over the list (radixBits
-// each), for a tenth of that. SAs first seen in the same frame (several
+// each), for a sixth of that (BenchmarkSortOpen: 1.53 against 0.25 ms). SAs first seen in the same frame (several
 // IKE messages in one TCP segment, RFC 8229) are then ordered by version
 // and SPIs, which no two open SAs share, so the order is the same as
 // compareOpen gives, whatever order the walk found them in.
