@@ -12,13 +12,15 @@
 # times and the median of its CPU times are shown, each of its own series
 # (single runs of a 0.15 s command vary by 10-20% on a shared machine, and
 # the wall time of the run with the median CPU time, shown before, was one
-# such single run); tshark, 20-60 times slower, runs once: its own run
-# averages the machine's ups and downs over seconds. Needs tshark
-# (apt-get install tshark).
+# such single run); tshark, 20-60 times slower, runs TSHARK_REPEAT times
+# (default 1: one run averages the machine's ups and downs over seconds,
+# but a burst of load can still lengthen it; 3 gives a median). Needs
+# tshark (apt-get install tshark).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sas=${1:-10000}
 repeat=${REPEAT:-3}
+trepeat=${TSHARK_REPEAT:-1}
 idle=()
 if [ -n "${2:-}" ]; then idle=(--idle-timeout "$2"); fi
 tmp=$(mktemp -d)
@@ -31,15 +33,16 @@ size=$(stat -c %s "$tmp/big.pcap")
 echo "capture: $(( size / 1000000 )) MB, about $sas IKE SAs"
 
 # measure NAME CMD...: run CMD with stdout to /dev/null, record the median
-# wall and the median cpu seconds (of REPEAT runs for ikeflow, one for
-# tshark: each the median of its own series) and the largest max RSS.
+# wall and the median cpu seconds (of REPEAT runs for ikeflow,
+# TSHARK_REPEAT for tshark: each the median of its own series) and the
+# largest max RSS.
 # Times come from bash's time, to the millisecond (GNU time's are in
 # hundredths: ±5 ms of a 0.16 s run is ±3% on a ratio); the RSS from GNU
 # time.
 declare -A wall cpu
 measure() {
 	local name=$1; shift
-	local n=1 w u s m c
+	local n=$trepeat w u s m c
 	if [[ $1 == "$tmp/ikeflow" ]]; then n=$repeat; fi
 	: > "$tmp/runs"
 	local TIMEFORMAT='%3R %3U %3S'
