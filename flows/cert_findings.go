@@ -146,8 +146,8 @@ func (a *Analyzer) certFindings(st *saState, cc *concluder) {
 			sev = SeverityError
 		}
 		st.addFinding(KindIDrMismatch, sev, sa.Start, t+" strongSwan, for one, then refuses the responder"+
-			" (the configured remote identity does not match). Make the initiator's remote ID equal the responder's"+
-			" local ID.", r.idFrame)
+			" (the configured remote identity does not match; it logs \"constraint check failed: identity ... required\")."+
+			" Make the initiator's remote ID equal the responder's local ID.", r.idFrame)
 		add(evidenceStrong, sideR, t, r.idFrame)
 	} else if i.wantSeen && !r.idSeen && cs.rejecter == int8(sideR) {
 		add(evMedium, sideI, "The initiator asked for the responder identity "+idText(i.wantType, i.want)+
