@@ -29,7 +29,10 @@ Several captures are merged by time (frame numbers stay those of each file,
 and every frame reference names its file). Two captures of the same traffic
 taken at two points (both gateways, inside and outside a firewall) are
 compared packet by packet instead: what was lost, delayed or rewritten
-between them (--two-sided; automatic when unambiguous).
+between them (--two-sided; automatic when unambiguous). Table and markdown
+then add the first capture's analysis; in JSON, CSV and HTML the
+comparison is the whole output, so with --fail-on or --write (which act on
+an analysis) the automatic choice is the merged analysis.
 
 The report starts with the verdict: per IKE SA with errors or warnings,
 what failed and the most likely cause. On a terminal narrower than the

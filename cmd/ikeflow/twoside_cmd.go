@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ikeflow/ikeflow/capture"
+	"github.com/ikeflow/ikeflow/internal/words"
 	"github.com/ikeflow/ikeflow/twoside"
 )
 
@@ -31,6 +32,11 @@ func twoSided(e *env, o *analyzeOpts, f *outputFormat, args, paths []string, opt
 			return false, usagef("--two-sided needs exactly two capture files (not standard input)")
 		}
 		return false, nil
+	}
+	mergedOnly := mergedOnlyFlags(o, f)
+	if mergedOnly != "" && o.twoSided == "yes" {
+		return false, usagef("with --format %s the two-sided comparison is the whole output, and %s would not apply to it: "+
+			"use --two-sided=no for the merged analysis, or --format table or markdown (the comparison, then the first capture's analysis)", f.name, mergedOnly)
 	}
 	na, nb := filepath.Base(paths[0]), filepath.Base(paths[1])
 	if na == nb {
@@ -62,6 +68,15 @@ func twoSided(e *env, o *analyzeOpts, f *outputFormat, args, paths []string, opt
 		}
 		return false, nil
 	}
+	if mergedOnly != "" {
+		// auto: the flags ask for the merged analysis, which has them
+		if !o.quiet {
+			fmt.Fprintf(e.stderr, "ikeflow analyze: %s and %s are two views of one path, but %s %s on the merged analysis, not on "+
+				"the --format %s comparison: showing the merged analysis (--two-sided=no asks for it without this note)\n", paths[0], paths[1], mergedOnly,
+				words.Pick(strings.Count(mergedOnly, "--"), "acts", "act"), f.name)
+		}
+		return false, nil
+	}
 	w := bufio.NewWriter(e.stdout)
 	if err := f.twoSided(w, rep, outputWidth(e.stdout, o.width), ladder); err != nil {
 		return true, err
@@ -88,6 +103,26 @@ func twoSided(e *env, o *analyzeOpts, f *outputFormat, args, paths []string, opt
 		at = i
 	}
 	return true, runAnalyze(e, slices.Insert(rest, at, "--two-sided=no"))
+}
+
+// mergedOnlyFlags names the flags given ("--fail-on", "--write" or both)
+// that act on the merged analysis, when the format shows the two-sided
+// comparison alone (outputFormat.alone false: JSON, CSV, HTML), which has
+// neither an exit status by severity nor SAs to write out; "" otherwise.
+// Table and markdown follow the comparison with the first capture's
+// analysis, which applies them.
+func mergedOnlyFlags(o *analyzeOpts, f *outputFormat) string {
+	if f.alone {
+		return ""
+	}
+	var flags []string
+	if o.failOn != "" {
+		flags = append(flags, "--fail-on")
+	}
+	if o.write != "" {
+		flags = append(flags, "--write")
+	}
+	return strings.Join(flags, " and ")
 }
 
 func loadSide(e *env, path string, opt capture.Options, s *twoside.Side) error {

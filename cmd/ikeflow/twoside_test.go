@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/csv"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -117,5 +118,42 @@ func TestTwoSidedCSV(t *testing.T) {
 	// the script: B's ESP seq 6-9, frames 16, 19, 22, 25 of side-b.pcap
 	if len(rows) != 5 || lost != "ESP SPI 0x1797522d b 16 19 22 25" {
 		t.Errorf("%d rows, lost %q\n%s", len(rows), lost, out)
+	}
+}
+
+// TestTwoSidedMergedOnlyFlags: --fail-on and --write act on the merged
+// analysis. With a format that shows the two-sided comparison alone (JSON,
+// CSV, HTML) they were silently dropped: the auto mode exited 0 and wrote
+// no file on two views of a path that lost IKE_AUTH (warnings in the
+// merged analysis). Auto now falls back to the merged analysis, with a
+// note; an explicit --two-sided is refused before any reading; table and
+// markdown (comparison, then the first capture's analysis) apply them.
+func TestTwoSidedMergedOnlyFlags(t *testing.T) {
+	dir := filepath.Join(twosideCorpus, "twoside-drop-auth")
+	a, b := filepath.Join(dir, "side-a.pcap"), filepath.Join(dir, "side-b-shifted.pcap")
+	for _, format := range []string{"json", "csv", "html"} {
+		dst := filepath.Join(t.TempDir(), "sel.pcapng")
+		out, errb, code := ikeflow(t, "analyze", "--format", format, "--fail-on", "warning", "-w", dst, a, b)
+		if code != exitFindings || !strings.Contains(errb, "--fail-on and --write act on the merged analysis") {
+			t.Errorf("%s auto: exit %d, stderr %q", format, code, errb)
+		}
+		if st, err := os.Stat(dst); err != nil || st.Size() == 0 {
+			t.Errorf("%s auto: --write file %v", format, err)
+		}
+		if strings.Contains(out, `"unambiguous"`) || strings.Contains(out, "Two-sided") {
+			t.Errorf("%s auto: the comparison was printed", format)
+		}
+		if _, errb, code := ikeflow(t, "analyze", "--format", format, "--two-sided", "--fail-on", "warning", a, b); code != exitUsage ||
+			!strings.Contains(errb, "--fail-on would not apply") {
+			t.Errorf("%s --two-sided: exit %d, stderr %q", format, code, errb)
+		}
+	}
+	out, _, code := ikeflow(t, "analyze", "--fail-on", "warning", a, b)
+	if code != exitFindings || !strings.Contains(out, "Two-sided comparison") {
+		t.Errorf("table: exit %d, comparison shown %v", code, strings.Contains(out, "Two-sided comparison"))
+	}
+	out, _, code = ikeflow(t, "analyze", "--format", "json", a, b)
+	if code != exitOK || !strings.Contains(out, `"unambiguous"`) {
+		t.Errorf("json without the flags: exit %d, comparison shown %v", code, strings.Contains(out, `"unambiguous"`))
 	}
 }
