@@ -562,17 +562,19 @@ func (a *Analyzer) v1ErrorFinding(st *saState, p *Packet, side saSide, t dissect
 		kind = KindInvalidIDInfo
 		msg = "The " + who + " sent INVALID-ID-INFORMATION during " + phase + ": "
 		if v.phase1Done {
-			msg += "the proxy IDs (encryption domains / crypto ACLs) do not match. Each side's local networks must equal the" +
-				" other's remote networks exactly: look for a /24 against a /29, hosts against a subnet, or an address typo."
+			msg += "the proxy IDs (encryption domains / crypto ACLs) do not match what the responder accepts. Many peers" +
+				" want each side's local networks to equal the other's remote networks exactly (some accept a subset):" +
+				" look for a /24 against a /29, hosts against a subnet, or an address typo."
 		} else {
 			msg += "the peer's phase-1 identity is not the one expected (IP address vs FQDN, or a NATed address)."
 		}
 	case dissect.NotifyV1PayloadMalformed, dissect.NotifyV1InvalidPayloadType:
 		kind = kindOfNotify(name)
 		msg = "The " + who + " sent " + name + " during " + phase + ". "
-		if st.out.has(outAuthTried) && !v.phase1Done {
-			msg += "After main-mode message 5 this is the classic sign of a pre-shared key mismatch: the peer decrypted" +
-				" MM5 with a different key and found garbage. Re-enter the PSK on both sides."
+		if st.out.has(outAuthTried) && !v.phase1Done && st.mode == modeMain {
+			msg += "After main-mode message 5 this is most often a pre-shared key mismatch: the peer decrypted MM5 with a" +
+				" different key and found garbage (strongSwan, for one, answers so). Some peers send it for an identity they" +
+				" refuse. Re-enter the PSK on both sides, then compare the identities."
 		} else {
 			msg += "The peer could not parse a message: a PSK mismatch (garbage after decryption), an implementation bug" +
 				" or a corrupted/fragmented packet."
@@ -580,8 +582,16 @@ func (a *Analyzer) v1ErrorFinding(st *saState, p *Packet, side saSide, t dissect
 	case dissect.NotifyV1AuthenticationFailed, dissect.NotifyV1InvalidHashInformation, dissect.NotifyV1InvalidSignature:
 		kind = KindAuthFailed
 		st.out.put(outAuthFailed, !v.phase1Done || st.out.has(outAuthFailed))
-		msg = "The " + who + " sent " + name + " during " + phase + ": authentication failed. Check the pre-shared key," +
-			" the certificates and the identities on both sides."
+		msg = "The " + who + " sent " + name + " during " + phase + ": authentication failed. "
+		if v.phase1Done {
+			// Phase 1 authenticated the peers; in quick mode the HASH
+			// payloads, keyed by phase 1, did not verify.
+			msg += "Phase 1 had authenticated the peers, so the quick mode's HASH did not verify: the peers hold" +
+				" different phase-1 keys (a stale or replaced ISAKMP SA, an HA failover) or one of them is at fault." +
+				" Clear the ISAKMP SA on both sides so that phase 1 is negotiated again."
+		} else {
+			msg += "Check the pre-shared key, the certificates and the identities on both sides."
+		}
 	default:
 		kind = kindOfNotify(name)
 		msg = "The " + who + " sent the error notify " + name + " during " + phase + ". Check the peer's logs for the reason."
@@ -661,21 +671,27 @@ func (a *Analyzer) concludeV1(st *saState) {
 				" (strongSwan, for one, sends PAYLOAD-MALFORMED when a pre-shared key differs), or with signatures an" +
 				" identity or certificate the responder refused. With pre-shared keys, check the key on both sides."
 			st.addFinding(KindAuthFailed, SeverityError, firstT,
-				"Phase 1 authentication failed (inferred): each MM5 of the initiator was answered by an encrypted"+
+				"Phase 1 authentication failed (inferred): the initiator's MM5 was answered by an encrypted"+
 					" informational instead of MM6. With pre-shared keys this is the classic PSK mismatch: the responder"+
 					" cannot decrypt MM5 and reports it (strongSwan sends PAYLOAD-MALFORMED); re-enter the PSK on both"+
 					" peers. With signatures, compare the identities and certificates with the responder's configuration.",
 				append(append([]int{}, frames...), v.encInfo...)...)
 			st.out.set(outAuthFailed)
+		case lbl == "MM5" && len(v.errIdx) > 0:
+			// The informationals were read (keys): their error notify,
+			// reported with this SA, is the answer MM6 did not give.
+			hint = "An error notify came instead of MM6 (reported with this SA): it says why."
 		case lbl == "MM5" && ex.msg(first).fragNum != 0:
-			hint = "The responder did not answer MM5, the first encrypted message, which went in IKEv1 fragments: with" +
-				" pre-shared keys this is the classic sign of a PSK mismatch (the responder cannot decrypt it). Also" +
-				" possible: fragments lost on the path after this capture point (a firewall or rate limit dropping UDP," +
-				" or fragments still larger than the path MTU: lower the fragment size)."
+			hint = "The responder did not answer MM5, the first encrypted message, which went in IKEv1 fragments:" +
+				" fragments lost on the path after this capture point (a firewall or rate limit dropping UDP, UDP 4500" +
+				" blocked after NAT detection moved the exchange there, or fragments still larger than the path MTU: lower" +
+				" the fragment size), or, with pre-shared keys, possibly a PSK mismatch (a responder that cannot decrypt" +
+				" MM5 and stays silent; strongSwan answers PAYLOAD-MALFORMED instead)."
 		case lbl == "MM5":
-			hint = "The responder did not answer MM5, the first encrypted message: with pre-shared keys this is the classic" +
-				" sign of a PSK mismatch (the responder cannot decrypt it). Also possible: a certificate too large for the path" +
-				" (IP fragments dropped)."
+			hint = "The responder did not answer MM5, the first encrypted message: UDP 4500 blocked (after NAT detection" +
+				" MM5 is the first message on that port), a certificate too large for the path (IP fragments dropped), or," +
+				" with pre-shared keys, possibly a PSK mismatch (a responder that cannot decrypt MM5 and stays silent;" +
+				" strongSwan answers PAYLOAD-MALFORMED instead)."
 		case ex.Type == dissect.ExchangeQuickMode:
 			hint = "Phase 1 is up but the quick mode was not answered: a phase-2 proposal, PFS or proxy-ID mismatch that the" +
 				" peer rejects silently, or an informational the capture does not show. Compare the transform sets and crypto ACLs."
@@ -740,7 +756,7 @@ func (a *Analyzer) quickModeRefused(st *saState, i int) bool {
 		st.addFinding(KindChildRefused, SeverityError, qm.start(),
 			"Phase 1 is up, but the "+info.side.String()+" answered QM1 (frame "+strconv.Itoa(qm.frame(0))+
 				") with an encrypted informational message (frame "+strconv.Itoa(info.frame(0))+") instead of QM2:"+
-				" the quick mode was refused, almost always with NO-PROPOSAL-CHOSEN (the phase-2 transform sets: encryption,"+
+				" the quick mode was refused, most likely with NO-PROPOSAL-CHOSEN (the phase-2 transform sets: encryption,"+
 				" integrity, PFS group, lifetime, mode) or INVALID-ID-INFORMATION (the proxy IDs / crypto ACLs do not"+
 				" match). Give the keys (or read the "+info.side.String()+"'s log) to see which.",
 			qm.frame(0), info.frame(0))

@@ -371,10 +371,10 @@ func (a *Analyzer) v1FragFinding(st *saState, s *v1FragSet) {
 				" ciphertext, from which the next IV follows."...)
 		}
 	} else {
-		b = append(b, ". A message with a fragment missing cannot be put together by the receiver either: fragments lost"+
-			" on the path (loss, a firewall or rate limit dropping UDP, a fragment still larger than the path MTU) are"+
-			" re-sent only when the sender retransmits the whole message; fragments missed by the capture point"+
-			" (another path, drops in the capture) look the same here."...)
+		b = append(b, ". If the fragment was lost on the path (loss, a firewall or rate limit dropping UDP, a fragment"+
+			" still larger than the path MTU), the receiver cannot put the message together either, and it is re-sent"+
+			" only when the sender retransmits the whole message; a fragment missed by the capture point (another path,"+
+			" drops in the capture) looks the same here."...)
 	}
 	st.addFinding(KindFragmentsMissing, SeverityWarning, s.start, string(b), frames...)
 }

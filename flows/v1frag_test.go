@@ -299,7 +299,7 @@ func TestV1FragEdited(t *testing.T) {
 	t.Run("mm6-last-fragment-lost", func(t *testing.T) {
 		r := run(t, orig[:mm6[2]])
 		msg := findingText(r, KindFragmentsMissing)
-		for _, want := range []string{"responder's MM6 (message ID 0)", "2 fragments seen", "the last one (flagged last) missing", "cannot be put together by the receiver either"} {
+		for _, want := range []string{"responder's MM6 (message ID 0)", "2 fragments seen", "the last one (flagged last) missing", "the receiver cannot put the message together either"} {
 			if !strings.Contains(msg, want) {
 				t.Errorf("fragments_missing lacks %q:\n%s", want, msg)
 			}

@@ -197,9 +197,9 @@ func ikeLossSentences(f *Flow, up, down string) []string {
 		s := fmt.Sprintf("%s %s MID %d of %s from %s (frames %s in %s) never reached %s", k.ex, what, k.mid, f.SA, f.From.Addr(), frames, up, down)
 		later := g[len(g)-1].LaterCopy
 		if later > 0 {
-			s += fmt.Sprintf("; a later copy did (frame %d in %s): something between the capture points dropped the first %d", later, up, len(g))
+			s += fmt.Sprintf("; a later copy did (frame %d in %s): the first %d were dropped between the capture points, or missed by the downstream capture", later, up, len(g))
 		} else {
-			s += "; no copy did: dropped between the capture points"
+			s += "; no copy did: dropped between the capture points, or missed by the downstream capture"
 		}
 		s += " (" + sizes(g) + ")."
 		out = append(out, s)

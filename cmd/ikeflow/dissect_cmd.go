@@ -27,7 +27,7 @@ line counting the rest. A damaged capture is read past the damage.
 Examples:
   ikeflow dissect capture.pcap
   ikeflow dissect --format json capture.pcapng.gz | jq 'select(.exchange=="IKE_AUTH")'
-  tcpdump -i eth0 -w - 'udp port 500 or udp port 4500' | ikeflow dissect -
+  tcpdump -i eth0 -w - 'port 500 or port 4500 or esp or (ip[6:2] & 0x1fff != 0)' | ikeflow dissect -
 `
 
 func runDissect(e *env, args []string) error {

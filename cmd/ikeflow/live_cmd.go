@@ -25,11 +25,12 @@ established, a child SA, an error notify, each finding, an SA ending),
 then, on Ctrl-C (SIGINT), SIGTERM or after --duration, the same report as
 "ikeflow analyze" and the kernel's drop counter.
 
-A kernel filter passes only IKE (UDP 500 and 4500, TCP 4500, plus the ports
-of --ike-ports, --natt-ports and --tcp-ports), ESP and AH, and IP fragments,
-over IPv4 and IPv6, VLAN-tagged or not, so a busy link costs little. Give
---bpf to use another compiled filter: the output of "tcpdump -ddd EXPR" (or
--dd), inline or as @FILE. No libpcap is needed.
+A kernel filter passes only IKE (the ports of --ike-ports, --natt-ports and
+--tcp-ports, which replace their defaults: UDP 500, UDP 4500, TCP 4500), ESP
+and AH, and IP fragments, over IPv4 and IPv6, VLAN-tagged or not, so a busy
+link costs little. Give --bpf to use another compiled filter: the output of
+"tcpdump -ddd EXPR" (or -dd), inline or as @FILE; it must pass the IP
+fragments of large messages too (certificates). No libpcap is needed.
 
 Capturing needs the CAP_NET_RAW capability: run as root, or once
   sudo setcap cap_net_raw+ep $(command -v ikeflow)
@@ -50,7 +51,7 @@ Examples:
   ikeflow live -i eth0 --peer 203.0.113.10 --duration 10m --write ticket.pcapng
   ikeflow live -i bond0.42 --format json --report none | jq -c 'select(.event=="finding")'
   ikeflow live -i eth0 --keys /var/log/charon.log --report markdown > ticket.md
-  ikeflow live -i eth0 --bpf "$(tcpdump -ddd -i eth0 'udp port 500 or udp port 4500')"
+  ikeflow live -i eth0 --bpf "$(tcpdump -ddd -i eth0 'port 500 or port 4500 or esp or (ip[6:2] & 0x1fff != 0)')"
 `
 
 // The help texts that list formats, made from outputFormats once.
@@ -94,7 +95,7 @@ func runLive(e *env, args []string) error {
 	fs.BoolVar(&o.ladder, "ladder", false, liveLadderUsage)
 	o.flowFlags.register(fs, "end an IKE SA (and report its findings) after this long without traffic")
 	fs.IntVar(&o.keep, "keep", defaultLiveKeep, "the final report holds the last `N` finished IKE SAs (older ones were streamed only)")
-	fs.IntVar(&o.bufferMB, "buffer", capture.DefaultLiveBuffer>>20, "socket receive buffer in `MiB` (absorbs bursts)")
+	fs.IntVar(&o.bufferMB, "buffer", capture.DefaultLiveBuffer>>20, "socket receive buffer in `MiB` (absorbs bursts); above net.core.rmem_max only with CAP_NET_ADMIN (root has it), else it is cut to that")
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "no packet-level warnings and no capture summary on stderr")
 	o.in.register(fs)
 	if err := parseFlags(e, fs, args); err != nil {
@@ -311,7 +312,7 @@ func runLive(e *env, args []string) error {
 		}
 		fmt.Fprintln(e.stderr)
 		if st.Dropped > 0 {
-			fmt.Fprintf(e.stderr, "ikeflow live: the kernel dropped frames because ikeflow fell behind: the report misses them (raise --buffer, narrow with --peer, or use --format none)\n")
+			fmt.Fprintf(e.stderr, "ikeflow live: the kernel dropped frames because ikeflow fell behind: the report misses them (raise --buffer, which past net.core.rmem_max needs CAP_NET_ADMIN; narrow with --peer, which spares the analysis of other peers' packets; or use --format none)\n")
 		}
 	}
 	return o.failCheck(failLevel, rep, col.notInReport(failLevel))

@@ -71,7 +71,7 @@ Commands:
 Examples:
   ikeflow testdata/corpus/ikev2-psk-success/capture.pcap
   ikeflow dissect --format json capture.pcapng | jq .
-  tcpdump -i eth0 -w - 'udp port 500 or udp port 4500' | ikeflow dissect -
+  tcpdump -i eth0 -w - 'port 500 or port 4500 or esp or (ip[6:2] & 0x1fff != 0)' | ikeflow dissect -
   ikeflow analyze --keys charon.log capture.pcap
 
 Run "ikeflow COMMAND --help" for a command's flags.
