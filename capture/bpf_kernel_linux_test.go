@@ -107,6 +107,11 @@ func TestFilterKernelVLANStacks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// With CAP_NET_ADMIN (the namespaces need root) the buffer asked for
+	// is granted whatever net.core.rmem_max says, and BufferSize says so.
+	if got := live.BufferSize(); got != DefaultLiveBuffer {
+		t.Errorf("receive buffer %d octets, want DefaultLiveBuffer (%d)", got, DefaultLiveBuffer)
+	}
 
 	// Read until the marker; the timer only guards against a hang.
 	guard := time.AfterFunc(20*time.Second, live.Stop)

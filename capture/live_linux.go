@@ -64,6 +64,8 @@ type LiveSource struct {
 	n     int // frames in the current batch
 	next  int // next frame of the batch to return
 
+	buffer int // the receive buffer granted (BufferSize)
+
 	stop     atomic.Bool
 	drained  int // frames read since Stop
 	received atomic.Uint64
@@ -141,6 +143,9 @@ func OpenLive(name string, cfg LiveConfig) (*LiveSource, error) {
 	if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, buf); err != nil {
 		unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUF, buf) // capped by net.core.rmem_max
 	}
+	if got, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUF); err == nil {
+		s.buffer = got / 2 // Linux reports twice the size set (socket(7))
+	}
 	if err := unix.SetsockoptInt(fd, unix.SOL_PACKET, unix.PACKET_AUXDATA, 1); err != nil {
 		return fail("PACKET_AUXDATA", err)
 	}
@@ -182,6 +187,11 @@ func OpenLive(name string, cfg LiveConfig) (*LiveSource, error) {
 // LinkType is the link type of the frames: Ethernet, or raw IP for
 // tunnel interfaces.
 func (s *LiveSource) LinkType() layers.LinkType { return s.lt }
+
+// BufferSize returns the socket receive buffer the kernel granted, in
+// octets: LiveConfig.BufferSize, or less when that is above
+// net.core.rmem_max and the process lacks CAP_NET_ADMIN; 0 if unknown.
+func (s *LiveSource) BufferSize() int { return s.buffer }
 
 // Interface returns the name of the captured interface.
 func (s *LiveSource) Interface() string { return s.name }

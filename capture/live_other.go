@@ -17,6 +17,9 @@ func OpenLive(name string, cfg LiveConfig) (*LiveSource, error) { return nil, Er
 // LinkType is never called in this build.
 func (s *LiveSource) LinkType() layers.LinkType { return layers.LinkTypeEthernet }
 
+// BufferSize returns 0.
+func (s *LiveSource) BufferSize() int { return 0 }
+
 // Interface returns "".
 func (s *LiveSource) Interface() string { return "" }
 

@@ -171,6 +171,10 @@ func runLive(e *env, args []string) error {
 		return liveOpenError(o.iface, err)
 	}
 	defer src.Close()
+	if got := src.BufferSize(); got > 0 && got < o.bufferMB<<20 && !o.quiet {
+		fmt.Fprintf(e.stderr, "ikeflow live: the socket receive buffer is %d KiB, not the %d MiB of --buffer: net.core.rmem_max"+
+			" caps it without CAP_NET_ADMIN (run as root, or raise that sysctl)\n", got>>10, o.bufferMB)
+	}
 	var psrc capture.PacketSource = src
 	if o.write != "" {
 		desc := "ikeflow default filter (IKE, ESP, IP fragments)"
