@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -357,6 +358,20 @@ func TestRekeyCollision(t *testing.T) {
 		for _, sa := range r.SAs {
 			t.Log("\n" + Ladder(sa))
 		}
+	}
+	// RFC 7296 §2.8.1's rule, the right way round (the text once said to
+	// keep the SA with the lowest nonce).
+	seen := 0
+	for _, f := range r.Findings {
+		if f.Kind == KindRekeyCollision {
+			seen++
+			if !strings.Contains(f.Message, "the one created with the lowest of the four nonces SHOULD be closed by the peer that created it, and the other kept") {
+				t.Errorf("rekey_collision text: %s", f.Message)
+			}
+		}
+	}
+	if seen != 1 {
+		t.Errorf("%d rekey_collision findings in the report, want 1", seen)
 	}
 }
 
