@@ -201,12 +201,15 @@ func saCount(t []frame) int {
 	return len(seen)
 }
 
-// ikeOffset finds the IKE header in an untagged Ethernet/IPv4/UDP frame.
+// ikeOffset finds the IKE header in an untagged Ethernet/IPv4/UDP frame,
+// or in the first fragment of such a datagram (it holds the IKE header:
+// the SPIs of a fragmented IKE_AUTH must be rewritten too, or every copy's
+// reassembled message would belong to the template's own SA).
 func ikeOffset(d []byte) (int, bool) {
 	if len(d) < 14+20+8 || binary.BigEndian.Uint16(d[12:]) != 0x0800 || d[14+9] != 17 {
 		return 0, false
 	}
-	if binary.BigEndian.Uint16(d[14+6:])&0x3fff != 0 { // fragment
+	if binary.BigEndian.Uint16(d[14+6:])&0x1fff != 0 { // not a first fragment
 		return 0, false
 	}
 	ihl := int(d[14]&0x0f) * 4
@@ -254,14 +257,32 @@ func rewrite(src []byte, n uint32) []byte {
 		binary.BigEndian.PutUint16(d[14+ihl+6:], 0)
 	}
 	if off, ok := ikeOffset(d); ok {
-		for _, spi := range [][]byte{d[off : off+8], d[off+8 : off+16]} {
-			if binary.BigEndian.Uint64(spi) != 0 {
-				v := binary.BigEndian.Uint64(spi) ^ (uint64(n) << 20)
-				binary.BigEndian.PutUint64(spi, v)
-			}
+		xorSPIs(d[off:], n)
+		// An IKEv1 fragment (payload 132) whose number is 1 starts with
+		// the header of the message it is part of: its cookies must
+		// match the outer ones once reassembled.
+		const frag = off1Frag
+		if d[off+17]>>4 == 1 && d[off+16] == 132 && len(d) >= off+frag+28 && d[off+28+6] == 1 {
+			xorSPIs(d[off+frag:], n)
 		}
 	}
 	return d
+}
+
+// off1Frag is where an IKEv1 fragment's data starts, from the ISAKMP
+// header: the header (28), then the fragment payload's next payload,
+// reserved, length, fragment ID, number and flags (8).
+const off1Frag = 28 + 8
+
+// xorSPIs makes the two non-zero SPIs (cookies) of the IKE header at the
+// start of h belong to copy n.
+func xorSPIs(h []byte, n uint32) {
+	for _, spi := range [][]byte{h[0:8], h[8:16]} {
+		if binary.BigEndian.Uint64(spi) != 0 {
+			v := binary.BigEndian.Uint64(spi) ^ (uint64(n) << 20)
+			binary.BigEndian.PutUint64(spi, v)
+		}
+	}
 }
 
 // fillerFrame turns a real frame into non-IKE traffic: same size, ports
