@@ -367,6 +367,10 @@ func (a *Analyzer) retransmitFinding(st *saState, ex *exRec, g []int) {
 		answered = ex.v1step > labelIndex(label) || (ex.Type == dissect.ExchangeInformationalV1 && ex.Answered)
 	}
 	delay := ex.msgTime(g[len(g)-1]).Sub(t0)
+	notified := -1
+	if st.v1() != nil && !answered && label != "" {
+		notified = v1AnsweredByNotify(st, ex, label)
+	}
 	switch {
 	case first.response() && st.model().Version == 1:
 		b.WriteString("An IKEv1 peer resends its last message when the next one does not arrive: the " + otherSide(from) +
@@ -413,6 +417,11 @@ func (a *Analyzer) retransmitFinding(st *saState, ex *exRec, g []int) {
 		b.WriteString("The " + otherSide(from) + " had answered with " + what + " instead of the next" +
 			" quick-mode message; the " + from + " ignored that answer and kept retransmitting. This is not" +
 			" packet loss: act on the refusal.")
+	case notified >= 0:
+		f := &st.findings()[notified]
+		b.WriteString("The " + otherSide(from) + " answered it with an error notify (" + words.Pick(len(f.Frames), "frame ", "frames ") +
+			joinInts(f.Frames) + ", reported as " + f.Kind.String() + "); the " + from + " sent it again anyway. This is not" +
+			" packet loss: act on the error.")
 	default:
 		b.WriteString("It was never answered in this capture.")
 	}

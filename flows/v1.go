@@ -644,6 +644,16 @@ func (a *Analyzer) concludeV1(st *saState) {
 		}
 		// The message that went unanswered is the last distinct one.
 		lbl := v1Label(ex.Type, ex.v1step)
+		if v1AnsweredByNotify(st, ex, lbl) >= 0 {
+			// It was answered, with a readable error notify, which has
+			// its own finding (v1ErrorFinding): "got no reply" would be
+			// false. A responder refusing MM1 with NO-PROPOSAL-CHOSEN
+			// did answer it.
+			if ex == v.phase1 {
+				v.gaveUp = true
+			}
+			continue
+		}
 		var frames []int
 		first := -1
 		for j := range n {
@@ -677,10 +687,6 @@ func (a *Analyzer) concludeV1(st *saState) {
 					" peers. With signatures, compare the identities and certificates with the responder's configuration.",
 				append(append([]int{}, frames...), v.encInfo...)...)
 			st.out.set(outAuthFailed)
-		case lbl == "MM5" && len(v.errIdx) > 0:
-			// The informationals were read (keys): their error notify,
-			// reported with this SA, is the answer MM6 did not give.
-			hint = "An error notify came instead of MM6 (reported with this SA): it says why."
 		case lbl == "MM5" && ex.msg(first).fragNum != 0:
 			hint = "The responder did not answer MM5, the first encrypted message, which went in IKEv1 fragments:" +
 				" fragments lost on the path after this capture point (a firewall or rate limit dropping UDP, UDP 4500" +
@@ -723,6 +729,48 @@ func (a *Analyzer) concludeV1(st *saState) {
 			"The "+req.side.String()+"'s DPD R-U-THERE got no R-U-THERE-ACK: the peer is unreachable or has lost this SA (reboot,"+
 				" HA failover, NAT mapping expired). Check reachability on UDP 500/4500.", frames...)
 	}
+}
+
+// v1AnsweredByNotify reports whether the message lbl of ex was answered
+// by an error notify that was read: an error finding (v.errIdx) whose
+// first frame is an INFORMATIONAL message from the other side, sent
+// after the message's first transmission (an informational is a request
+// of its own: its side is its sender). It returns the finding's index,
+// or -1.
+func v1AnsweredByNotify(st *saState, ex *exRec, lbl string) int {
+	v := st.v1()
+	if v == nil || len(v.errIdx) == 0 {
+		return -1
+	}
+	first := -1
+	for j := range ex.nmsgs() {
+		if ex.label(j) == lbl {
+			first = j
+			break
+		}
+	}
+	if first < 0 {
+		return -1
+	}
+	sent, from := ex.msgTime(first), ex.msg(first).side()
+	for _, i := range v.errIdx {
+		f := &st.findings()[i]
+		if len(f.Frames) == 0 || f.Time.Before(sent) {
+			continue
+		}
+		for k := range st.nexs() {
+			info := st.exAt(k)
+			if info.Type != dissect.ExchangeInformationalV1 || info.side == from {
+				continue
+			}
+			for j := range info.nmsgs() {
+				if info.frame(j) == f.Frames[0] {
+					return i
+				}
+			}
+		}
+	}
+	return -1
 }
 
 // quickModeRefused handles a quick mode whose QM1 was answered by an

@@ -1,0 +1,47 @@
+package flows
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestV1NotifyAnswersMM1: a responder that refuses MM1 with an
+// unencrypted NO-PROPOSAL-CHOSEN did answer it. The real
+// ikev1-main-no-proposal capture (strongSwan) ends 2 ms after the
+// notify, so MM1 used to escape the unanswered finding only by being sent
+// within Grace of the end; in a longer capture (Grace of 1 ns here, as in
+// a big capture built from it) it was reported as 'never answered'. With
+// the notify taken out (and MM1 sent again a second later, so that it is
+// not the capture's last word), MM1 is unanswered and says so.
+func TestV1NotifyAnswersMM1(t *testing.T) {
+	pk := corpusPackets(t, "ikev1-main-no-proposal")
+	opt := Options{Grace: time.Nanosecond}
+	sa := analyze(pk, opt).SAs[0]
+	if f := finding(sa, KindNoProposalChosen); f == nil {
+		t.Fatalf("no no_proposal_chosen finding: %+v", sa.Findings)
+	}
+	if f := finding(sa, KindUnanswered); f != nil {
+		t.Fatalf("MM1 answered by NO-PROPOSAL-CHOSEN reported as unanswered: %s", f.Message)
+	}
+	if sa.State != StateFailed {
+		t.Fatalf("state %s, want failed", sa.State)
+	}
+	var mm1 []Packet
+	for _, p := range pk {
+		if p.Src == pk[0].Src {
+			mm1 = append(mm1, p)
+		}
+	}
+	if len(mm1) == len(pk) {
+		t.Fatal("the capture has no answer to remove")
+	}
+	again := mm1[0]
+	again.Time = again.Time.Add(time.Second)
+	mm1 = append(mm1, again)
+	sa = analyze(mm1, opt).SAs[0]
+	f := finding(sa, KindUnanswered)
+	if f == nil || !strings.Contains(f.Message, "never answered the first message") {
+		t.Fatalf("MM1 alone: %+v", sa.Findings)
+	}
+}
