@@ -310,6 +310,61 @@ func answerOf(ex *exRec, g []int, step uint8) (ans int, late int) {
 	return ans, late
 }
 
+// Long retransmit lists: a message sent more than retxListed times is
+// shown by its first retxHead and last retxTail times, and the intervals
+// by the first retxHead-1 of them and their range.
+const (
+	retxListed = 10
+	retxHead   = 6
+	retxTail   = 2
+)
+
+// backoffText describes the intervals between the transmissions g of ex:
+// "back-off: 1.0 s, 1.4 s" lists them all up to retxListed transmissions;
+// past that, the first ones, then the shortest and the longest, or the
+// one interval when they all read the same.
+func backoffText(ex *exRec, g []int, num []byte) string {
+	gap := func(k int) time.Duration { return ex.msgTime(g[k]).Sub(ex.msgTime(g[k-1])) }
+	var b []byte
+	if len(g) <= retxListed {
+		b = append(b, "back-off:"...)
+		for k := 1; k < len(g); k++ {
+			if k > 1 {
+				b = append(b, ',')
+			}
+			b = append(b, ' ')
+			b = appendSecs(b, gap(k))
+		}
+		return string(b)
+	}
+	lo, hi := gap(1), gap(1)
+	same := true
+	first := string(appendSecs(num[:0], lo))
+	for k := 2; k < len(g); k++ {
+		d := gap(k)
+		lo, hi = min(lo, d), max(hi, d)
+		if same && string(appendSecs(num[:0], d)) != first {
+			same = false
+		}
+	}
+	if same {
+		return "every " + first + ", no back-off"
+	}
+	b = append(b, "back-off:"...)
+	for k := 1; k < retxHead; k++ {
+		if k > 1 {
+			b = append(b, ',')
+		}
+		b = append(b, ' ')
+		b = appendSecs(b, gap(k))
+	}
+	b = append(b, ", …; intervals from "...)
+	b = appendSecs(b, lo)
+	b = append(b, " to "...)
+	b = appendSecs(b, hi)
+	return string(b)
+}
+
 // retransmitFinding describes one retransmitted message, whose
 // transmissions are the messages g (indexes in ex) of ex.
 func (a *Analyzer) retransmitFinding(st *saState, ex *exRec, g []int) {
@@ -323,11 +378,12 @@ func (a *Analyzer) retransmitFinding(st *saState, ex *exRec, g []int) {
 	if label != "" {
 		what = label + " (" + ex.Type.String() + ")"
 	}
-	// The text lists every transmission; a message resent 200 times is
-	// common, so the times are appended as they are formatted, into a
-	// builder sized for them, instead of each building strings of its own.
+	// The text lists the transmissions' times, all of them up to
+	// retxListed; past that, the first and the last few (a peer that
+	// retries for minutes sends hundreds, which nobody reads in a list:
+	// the frames carry them all).
 	var b strings.Builder
-	b.Grow(400 + 16*len(g))
+	b.Grow(600)
 	var num [32]byte
 	// cut: the exchange holds more messages than are kept
 	// (MaxExchangeMessages), so the transmissions listed are the first
@@ -338,23 +394,25 @@ func (a *Analyzer) retransmitFinding(st *saState, ex *exRec, g []int) {
 		atLeast = "at least "
 	}
 	b.WriteString("The " + from + " sent " + what + " (message ID " + u32(ex.MID) + ") " + atLeast + strconv.Itoa(len(g)) + " times")
-	b.WriteString(" at +0 s")
 	frames := make([]int, 0, len(g))
-	for k, i := range g {
+	for _, i := range g {
 		frames = append(frames, ex.frame(i))
-		if k > 0 {
-			b.WriteString(", +")
-			b.Write(appendSecs(num[:0], ex.msgTime(i).Sub(t0)))
-		}
 	}
-	b.WriteString(" (back-off:")
+	long := len(g) > retxListed
+	if long {
+		b.WriteString(" over " + secs(ex.msgTime(g[len(g)-1]).Sub(t0)) + ":")
+	}
+	b.WriteString(" at +0 s")
 	for k := 1; k < len(g); k++ {
-		if k > 1 {
-			b.WriteByte(',')
+		if long && k == retxHead {
+			b.WriteString(", … (" + strconv.Itoa(len(g)-retxHead-retxTail) + " more) …")
+			k = len(g) - retxTail
 		}
-		b.WriteByte(' ')
-		b.Write(appendSecs(num[:0], ex.msgTime(g[k]).Sub(ex.msgTime(g[k-1]))))
+		b.WriteString(", +")
+		b.Write(appendSecs(num[:0], ex.msgTime(g[k]).Sub(t0)))
 	}
+	b.WriteString(" (")
+	b.WriteString(backoffText(ex, g, num[:0]))
 	b.WriteString("). ")
 	if cut > 0 {
 		b.WriteString("This exchange has " + words.Count(cut, "more message", "more messages") + " than the " + strconv.Itoa(MaxExchangeMessages) +
