@@ -14,6 +14,12 @@
 // at its end under analyze's 10-minute idle timeout; 36 ms spreads 100k SAs
 // over 55 minutes, so that about a fifth of them are open at once).
 // The output file must not exist yet: bigcap never overwrites a file.
+//
+// The NAT detection hashes are not recomputed for the new addresses: every
+// copy but the first shows a NAT (nat_detected) where its template had
+// none. Everything else a copy shows is what its template shows.
+// (A 460-SA build, ten copies of each template, gives ten times the
+// corpus's states and findings but for nat_detected.)
 package main
 
 import (
