@@ -8,6 +8,7 @@
 //	go run ./internal/bigcap -sas 100000 -o /tmp/big.pcap
 //	go run ./internal/bigcap -sas 2000 -filler 20 -o /tmp/mostly-other.pcap
 //	go run ./internal/bigcap -sas 100000 -gap 36ms -o /tmp/big100k-1h.pcap
+//	go run ./internal/bigcap -copies 88 -o /tmp/two-of-each.pcap
 //
 // -gap sets how far apart the copies start (5 ms by default: about 180 new
 // IKE SAs per second, so that every SA of a 100k-SA capture is still open
@@ -49,6 +50,7 @@ func main() {
 	out := flag.String("o", "", "output pcap file")
 	glob := flag.String("templates", "testdata/corpus/*/capture.pcap", "template captures")
 	gap := flag.Duration("gap", 5*time.Millisecond, "time between the starts of two copies of a template")
+	copies := flag.Int("copies", 0, "exactly this many copies (each template in turn), instead of -sas")
 	flag.Parse()
 	if *gap <= 0 {
 		fmt.Fprintln(os.Stderr, "bigcap: -gap must be positive")
@@ -99,9 +101,15 @@ func main() {
 		produced += saCount(t)
 		nextCopy++
 	}
+	more := func(produced, started int) bool {
+		if *copies > 0 {
+			return started < *copies
+		}
+		return produced < *sas
+	}
 	startCopy()
 	for h.Len() > 0 {
-		for produced < *sas && !base.Add(time.Duration(nextCopy)*(*gap)).After(h[0].at()) {
+		for more(produced, nextCopy) && !base.Add(time.Duration(nextCopy)*(*gap)).After(h[0].at()) {
 			startCopy()
 		}
 		c := h[0]
