@@ -103,4 +103,3 @@ func verdictCounts(t *testing.T, path string) map[string]int {
 	}
 	return c
 }
-
