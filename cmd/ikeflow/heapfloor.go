@@ -63,13 +63,24 @@ const bigHeapCut = 3
 //	24 MB               119.2-121.4 MB   3.96-4.01 s  19
 //	16 MB               114.4-116.1 MB   3.92-4.29 s  24-25
 //
-// 16 MB keeps a 100k-SA capture under 120 MB with some margin, for about
+// 16 MB kept a 100k-SA capture under 120 MB with some margin, for about
 // a tenth more CPU there (the table: 138.8 -> 116.4 MB, 1.61 -> 1.82 s).
+// Once bigcap stopped merging the copies of fragmented messages into one
+// SA, its big100k held more established SAs (live heap 86 MB at Finish)
+// and 16 MB gave 119.0-122.2 MB in six runs; measured again (JSON, runs
+// alternating on a machine with other work):
+//
+//	growth in Finish    max RSS          user CPU
+//	16 MB               119.0-122.2 MB   3.57-3.87 s (6 runs)
+//	12 MB               117.8-119.0 MB   3.82-4.52 s (3 runs)
+//	10 MB               114.5-119.0 MB   4.04-4.35 s (6 runs)
+//
+// 12 MB is back under 120 MB, for about as much more CPU again.
 // big10k never reaches the floor (no collection either way, same time);
 // big1m's peak is during the reading (RSS 189-191 MB either way; 96 ->
 // 114 collections, 55.3 -> 59.9 s user in one run each); big100k-1h is
 // unchanged (85.4 / 85.6 MB, 11 collections).
-const finishHeapRoom = 16 << 20
+const finishHeapRoom = 12 << 20
 
 // heapFloor re-tunes GOGC after every collection so that the next one
 // comes at max(heapFloorBytes, live heap + growth), the growth being
