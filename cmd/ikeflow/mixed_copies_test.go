@@ -4,11 +4,19 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
 	"testing"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+	"github.com/gopacket/gopacket/pcapgo"
 )
 
 // TestVerdictsOfMixedCopies: a verdict must not depend on the traffic
@@ -50,7 +58,45 @@ func TestVerdictsOfMixedCopies(t *testing.T) {
 			want[k] += 2 * n
 		}
 	}
-	got := verdictCounts(t, big)
+	if want["sas"] < 80 {
+		t.Fatalf("only %d SAs in twice the corpus", want["sas"])
+	}
+	compareCounts(t, "mixed copies", verdictCounts(t, big), want)
+
+	// The same file as captures arrive from the field: every frame twice
+	// (a capture taken on two interfaces merged), frames out of order in
+	// runs of four (timestamps kept), and cut in two files given in the
+	// wrong order. The verdicts must not move; only capture_duplicate
+	// (info, capture-wide) says that duplicates were dropped.
+	frames := readFrames(t, big)
+	dir := t.TempDir()
+	twice := make([]pcapFrame, 0, 2*len(frames))
+	for _, f := range frames {
+		twice = append(twice, f, f)
+	}
+	p := filepath.Join(dir, "twice.pcap")
+	writeFrames(t, p, twice)
+	compareCounts(t, "every frame twice", verdictCounts(t, p), want)
+
+	shuffled := slices.Clone(frames)
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := 0; i+4 <= len(shuffled); i += 4 {
+		rng.Shuffle(4, func(a, b int) { shuffled[i+a], shuffled[i+b] = shuffled[i+b], shuffled[i+a] })
+	}
+	p = filepath.Join(dir, "shuffled.pcap")
+	writeFrames(t, p, shuffled)
+	compareCounts(t, "out of order in runs of four", verdictCounts(t, p), want)
+
+	half := len(frames) / 2
+	p1, p2 := filepath.Join(dir, "part1.pcap"), filepath.Join(dir, "part2.pcap")
+	writeFrames(t, p1, frames[:half])
+	writeFrames(t, p2, frames[half:])
+	compareCounts(t, "cut in two files, the second first", verdictCounts(t, p2, p1), want)
+}
+
+// compareCounts reports every count of got that differs from want.
+func compareCounts(t *testing.T, what string, got, want map[string]int) {
+	t.Helper()
 	keys := make([]string, 0, len(want)+len(got))
 	for k := range want {
 		keys = append(keys, k)
@@ -63,22 +109,74 @@ func TestVerdictsOfMixedCopies(t *testing.T) {
 	slices.Sort(keys)
 	for _, k := range keys {
 		if got[k] != want[k] {
-			t.Errorf("%s: %d in the mixed copies, %d in twice the corpus", k, got[k], want[k])
+			t.Errorf("%s: %s: %d, %d in twice the corpus", what, k, got[k], want[k])
 		}
-	}
-	if want["sas"] < 80 {
-		t.Fatalf("only %d SAs in twice the corpus", want["sas"])
 	}
 }
 
-// verdictCounts analyses a capture (JSON) and counts its SAs, their
-// states and their findings by kind and severity, nat_detected aside.
-func verdictCounts(t *testing.T, path string) map[string]int {
+// pcapFrame is one record of a pcap file.
+type pcapFrame struct {
+	data []byte
+	ci   gopacket.CaptureInfo
+}
+
+// readFrames reads every record of a pcap file.
+func readFrames(t *testing.T, path string) []pcapFrame {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	r, err := pcapgo.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []pcapFrame
+	for {
+		data, ci, err := r.ReadPacketData()
+		if err == io.EOF {
+			return out
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, pcapFrame{data, ci})
+	}
+}
+
+// writeFrames writes frames to a new Ethernet pcap file.
+func writeFrames(t *testing.T, path string, frames []pcapFrame) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := pcapgo.NewWriter(f)
+	if err := w.WriteFileHeader(65535, layers.LinkTypeEthernet); err != nil {
+		t.Fatal(err)
+	}
+	for _, fr := range frames {
+		if err := w.WritePacket(fr.ci, fr.data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// verdictCounts analyses captures (JSON; several files as one capture)
+// and counts the SAs, their states and their findings by kind and
+// severity, nat_detected aside.
+func verdictCounts(t *testing.T, paths ...string) map[string]int {
 	t.Helper()
 	var out, errb bytes.Buffer
-	if code := run([]string{"analyze", "-q", "--format", "json", path}, nil, &out, &errb); code > 1 {
-		t.Fatalf("analyze %s: exit %d: %s", path, code, errb.String())
+	args := append([]string{"analyze", "-q", "--two-sided=no", "--format", "json"}, paths...)
+	if code := run(args, nil, &out, &errb); code > 1 {
+		t.Fatalf("analyze %s: exit %d: %s", paths, code, errb.String())
 	}
+	path := strings.Join(paths, " ")
 	var rep struct {
 		SAs []struct {
 			State    string `json:"state"`
