@@ -112,11 +112,11 @@ func TestGCPercentFor(t *testing.T) {
 		{40, 100 * mb, 0, 40, false},  // 40 MB of growth: GOGC's
 		// Finishing: at most finishHeapRoom, the floor still applying.
 		{100, 10 * mb, 1 * mb, 490, true}, // up to the floor, as before
-		{100, 40 * mb, 0, 60, true},       // 24 MB to the floor, more than 16
-		{100, 80 * mb, 0, 20, true},       // 16 MB, not 44
-		{100, 200 * mb, 0, 8, true},       // 16 MB, not 66
-		{10, 100 * mb, 0, 10, true},       // 10 MB of growth: GOGC's, below 16
-		{100, 2048 * mb, 0, 1, true},      // 16 MB is 0.8%: GOGC 1, never 0
+		{100, 40 * mb, 0, 60, true},       // 24 MB to the floor, more than 12
+		{100, 80 * mb, 0, 15, true},       // 12 MB, not 44
+		{100, 200 * mb, 0, 6, true},       // 12 MB, not 66
+		{10, 100 * mb, 0, 10, true},       // 10 MB of growth: GOGC's, below 12
+		{100, 2048 * mb, 0, 1, true},      // 12 MB is 0.6%: GOGC 1, never 0
 	} {
 		if got := gcPercentFor(c.base, c.live, c.roots, c.finishing); got != c.want {
 			t.Errorf("base %d, live %d MB, roots %d MB, finishing %v: GOGC %d, want %d", c.base, c.live/mb, c.roots/mb, c.finishing, got, c.want)
