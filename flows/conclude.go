@@ -426,10 +426,18 @@ func (a *Analyzer) retransmitFinding(st *saState, ex *exRec, g []int) {
 	}
 	delay := ex.msgTime(g[len(g)-1]).Sub(t0)
 	notified := -1
-	if st.v1() != nil && !answered && label != "" {
+	if st.v1() != nil && label != "" {
 		notified = v1AnsweredByNotify(st, ex, label)
 	}
 	switch {
+	case first.response() && st.model().Version == 1 && notified >= 0:
+		f := &st.findings()[notified]
+		b.WriteString("The " + otherSide(from) + " answered it with an error notify (" + words.Pick(len(f.Frames), "frame ", "frames ") +
+			joinInts(f.Frames) + ", reported as " + f.Kind.String() + ") instead of its next message, and an IKEv1 peer resends" +
+			" its last message until the next one arrives.")
+		if answered {
+			b.WriteString(" The exchange then continued.")
+		}
 	case first.response() && st.model().Version == 1:
 		b.WriteString("An IKEv1 peer resends its last message when the next one does not arrive: the " + otherSide(from) +
 			"'s next message was lost or ignored.")
@@ -475,7 +483,7 @@ func (a *Analyzer) retransmitFinding(st *saState, ex *exRec, g []int) {
 		b.WriteString("The " + otherSide(from) + " had answered with " + what + " instead of the next" +
 			" quick-mode message; the " + from + " ignored that answer and kept retransmitting. This is not" +
 			" packet loss: act on the refusal.")
-	case notified >= 0:
+	case notified >= 0 && !answered:
 		f := &st.findings()[notified]
 		b.WriteString("The " + otherSide(from) + " answered it with an error notify (" + words.Pick(len(f.Frames), "frame ", "frames ") +
 			joinInts(f.Frames) + ", reported as " + f.Kind.String() + "); the " + from + " sent it again anyway. This is not" +

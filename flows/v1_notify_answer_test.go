@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ikeflow/ikeflow/internal/testutil"
 )
 
 // TestV1NotifyAnswersMM1: a responder that refuses MM1 with an
@@ -43,5 +45,27 @@ func TestV1NotifyAnswersMM1(t *testing.T) {
 	f := finding(sa, KindUnanswered)
 	if f == nil || !strings.Contains(f.Message, "never answered the first message") {
 		t.Fatalf("MM1 alone: %+v", sa.Findings)
+	}
+}
+
+// TestV1NotifyBeforeResentMM2: in the Zeek spicy-ipsec trace ipsec.cap
+// (a third-party IKEv1 capture), the initiator answers MM2 with
+// NO-PROPOSAL-CHOSEN, the responder sends MM2 again 10 s later and the
+// initiator then goes on with MM3. The responder's resent MM2 was answered
+// by that notify: the retransmit text says so, not that the initiator's
+// next message was lost.
+func TestV1NotifyBeforeResentMM2(t *testing.T) {
+	sa := analyze(loadPackets(t, testutil.SharedCapture(t, "zeek-spicy-ipsec/ipsec.cap")), Options{}).SAs[0]
+	f := finding(sa, KindRetransmit)
+	if f == nil {
+		t.Fatalf("no retransmit finding: %+v", sa.Findings)
+	}
+	for _, want := range []string{"The responder sent MM2", "The initiator answered it with an error notify (frame 3, reported as no_proposal_chosen)", "The exchange then continued."} {
+		if !strings.Contains(f.Message, want) {
+			t.Errorf("missing %q in: %s", want, f.Message)
+		}
+	}
+	if strings.Contains(f.Message, "lost or ignored") {
+		t.Errorf("says the initiator's next message was lost: %s", f.Message)
 	}
 }
