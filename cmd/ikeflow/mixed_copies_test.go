@@ -17,6 +17,8 @@ import (
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
 	"github.com/gopacket/gopacket/pcapgo"
+
+	"github.com/ikeflow/ikeflow/internal/testutil"
 )
 
 // TestVerdictsOfMixedCopies: a verdict must not depend on the traffic
@@ -46,11 +48,8 @@ func TestVerdictsOfMixedCopies(t *testing.T) {
 		t.Fatal(err)
 	}
 	big := filepath.Join(t.TempDir(), "mixed.pcap")
-	gocmd := filepath.Join(runtime.GOROOT(), "bin", "go")
-	cmd := exec.Command(gocmd, "run", "../../internal/bigcap", "-copies", fmt.Sprint(2*len(templates)), "-templates", glob, "-o", big)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("bigcap: %v\n%s", err, out)
-	}
+	bigcap := buildBigcap(t)
+	bigcap("-copies", fmt.Sprint(2*len(templates)), "-templates", glob, "-o", big)
 
 	want := map[string]int{}
 	for _, p := range templates {
@@ -94,6 +93,51 @@ func TestVerdictsOfMixedCopies(t *testing.T) {
 	compareCounts(t, "cut in two files, the second first", verdictCounts(t, p2, p1), want)
 }
 
+// TestVerdictsOfCopiesThirdParty: two copies of each third-party capture
+// in pcap format (other people's IKE stacks, ../shared/captures), one
+// file each, must give twice the verdicts of the capture alone, as the
+// corpus's do (TestVerdictsOfMixedCopies).
+func TestVerdictsOfCopiesThirdParty(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds bigcap")
+	}
+	n := 0
+	bigcap := buildBigcap(t)
+	for _, p := range testutil.SharedCaptures(t) {
+		if filepath.Ext(p) == ".pcapng" { // bigcap reads pcap
+			continue
+		}
+		want := map[string]int{}
+		for k, c := range verdictCounts(t, p) {
+			want[k] = 2 * c
+		}
+		two := filepath.Join(t.TempDir(), "two.pcap")
+		bigcap("-copies", "2", "-templates", p, "-o", two)
+		compareCounts(t, filepath.Base(p), verdictCounts(t, two), want)
+		n++
+	}
+	if n == 0 {
+		t.Fatal("no third-party capture in pcap format")
+	}
+}
+
+// buildBigcap builds internal/bigcap into the test's temporary directory
+// and returns a function that runs it with args.
+func buildBigcap(t *testing.T) func(args ...string) {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "bigcap")
+	out, err := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", bin, "../../internal/bigcap").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build internal/bigcap: %v\n%s", err, out)
+	}
+	return func(args ...string) {
+		t.Helper()
+		if out, err := exec.Command(bin, args...).CombinedOutput(); err != nil {
+			t.Fatalf("bigcap %s: %v\n%s", args, err, out)
+		}
+	}
+}
+
 // compareCounts reports every count of got that differs from want.
 func compareCounts(t *testing.T, what string, got, want map[string]int) {
 	t.Helper()
@@ -109,7 +153,7 @@ func compareCounts(t *testing.T, what string, got, want map[string]int) {
 	slices.Sort(keys)
 	for _, k := range keys {
 		if got[k] != want[k] {
-			t.Errorf("%s: %s: %d, %d in twice the corpus", what, k, got[k], want[k])
+			t.Errorf("%s: %s: %d, want %d (twice the template alone)", what, k, got[k], want[k])
 		}
 	}
 }

@@ -108,8 +108,10 @@ func main() {
 		return produced < *sas
 	}
 	startCopy()
-	for h.Len() > 0 {
-		for more(produced, nextCopy) && !base.Add(time.Duration(nextCopy)*(*gap)).After(h[0].at()) {
+	for h.Len() > 0 || more(produced, nextCopy) {
+		// the next copy starts when its time comes, or at once when
+		// every copy so far is written (a template shorter than -gap)
+		for more(produced, nextCopy) && (h.Len() == 0 || !base.Add(time.Duration(nextCopy)*(*gap)).After(h[0].at())) {
 			startCopy()
 		}
 		c := h[0]
