@@ -378,6 +378,15 @@ func (a *Analyzer) retransmitFinding(st *saState, ex *exRec, g []int) {
 	if label != "" {
 		what = label + " (" + ex.Type.String() + ")"
 	}
+	// late: phase 1 of an SA that began before the capture, its roles and
+	// message numbers a guess (v1State.late): the text names the sender by
+	// its address and says nothing of the answer.
+	late := false
+	if v := st.v1(); v != nil && v.late && ex == v.phase1 {
+		late = true
+		from = "peer at " + st.peer(first.side()).Addr().String()
+		what = "the same " + ex.Type.String() + " message"
+	}
 	// The text lists the transmissions' times, all of them up to
 	// retxListed; past that, the first and the last few (a peer that
 	// retries for minutes sends hundreds, which nobody reads in a list:
@@ -430,6 +439,9 @@ func (a *Analyzer) retransmitFinding(st *saState, ex *exRec, g []int) {
 		notified = v1AnsweredByNotify(st, ex, label)
 	}
 	switch {
+	case late:
+		b.WriteString("This SA began before the capture started (started_before_capture): which message of phase 1 this is," +
+			" and whether it was answered, the capture does not show.")
 	case first.response() && st.model().Version == 1 && notified >= 0:
 		f := &st.findings()[notified]
 		b.WriteString("The " + otherSide(from) + " answered it with an error notify (" + words.Pick(len(f.Frames), "frame ", "frames ") +

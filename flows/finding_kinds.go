@@ -59,6 +59,7 @@ const (
 	KindCertDamaged        FindingKind = "certificate_damaged"
 	KindAuthFailedEvidence FindingKind = "authentication_failed_evidence"
 	KindFragmentsMissing   FindingKind = "fragments_missing"
+	KindLateStart          FindingKind = "started_before_capture"
 )
 
 // FindingKindInfo is one row of the finding-kind registry. Severity is the
@@ -120,6 +121,7 @@ var findingKinds = [...]FindingKindInfo{
 	{KindCertDamaged, SeverityWarning, "a certificate that does not parse"},
 	{KindAuthFailedEvidence, SeverityError, "what in the capture points at the cause of an authentication failure"},
 	{KindFragmentsMissing, SeverityWarning, "an IKEv1 message sent in fragments was never reassembled: names the fragments seen and missing"},
+	{KindLateStart, SeverityInfo, "an IKEv1 SA that began before the capture: which peer initiated it is a guess"},
 }
 
 // FindingKinds returns the registry: every finding kind ikeflow emits with

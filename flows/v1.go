@@ -26,6 +26,11 @@ type v1State struct {
 	phase1Done bool
 	gaveUp     bool
 	doneWide   bool
+	// late: the SA began before the capture, and its first message here
+	// does not say which peer initiated it (lookupV1): the sender was
+	// taken for the initiator, and phase 1's messages, if any, are
+	// numbered from a guess (v1LateStep).
+	late bool
 	// *v1Odd is never nil: &noV1Odd until more() allocates one, so that
 	// its fields read as those of v1State; write them only through
 	// more().
@@ -252,9 +257,21 @@ func (a *Analyzer) v1(p *Packet, decodeErr bool) {
 		ex = fr.set.ex // a fragment joins the exchange of its message
 	}
 	if ex == nil {
-		ex = st.newExchange(h.Exchange, h.MessageID, side, p.Time)
+		exSide, step := side, uint8(0)
+		if isPhase1V1(h) && st.v1().phase1 == nil {
+			switch {
+			case side == sideR:
+				// the SA began with the responder's MM2 or AM2
+				// (lookupV1): the initiator's first message was missed
+				exSide, step = sideI, 1
+			case st.v1().late:
+				step = v1LateStep(h)
+			}
+		}
+		ex = st.newExchange(h.Exchange, h.MessageID, exSide, p.Time)
+		ex.v1step = step
 		a.addExchange(st, ex)
-		if h.MessageID == 0 && (h.Exchange == dissect.ExchangeIdentityProtect || h.Exchange == dissect.ExchangeAggressive) {
+		if isPhase1V1(h) {
 			st.v1().phase1 = ex
 			if h.Exchange == dissect.ExchangeAggressive {
 				st.mode = modeAggressive
@@ -345,13 +362,38 @@ func (a *Analyzer) lookupV1(p *Packet, h *dissect.Header) *saState {
 		a.addKey(hs, key)
 		return hs
 	}
-	// First seen mid-conversation: assume the sender initiated, unless this
-	// is the responder's half of phase 1.
-	fromI := true
-	st = a.newSA(1, p, fromI, h.SPIi, h.SPIr)
+	// First seen mid-conversation. Phase 1's second message (MID 0, in
+	// the clear, opening with the SA payload the responder chose, the
+	// responder's cookie set) comes from the responder; any later message
+	// does not say who initiated: its sender is taken for the initiator,
+	// a guess the SA's started_before_capture finding owns up to.
+	mm2 := isPhase1V1(h) && !h.IsEncrypted() && h.NextPayload == dissect.PayloadSAV1
+	st = a.newSA(1, p, !mm2, h.SPIi, h.SPIr)
 	st.auxState().v1 = newV1State()
+	st.v1().late = !mm2
 	a.addKey(st, key)
 	return st
+}
+
+// isPhase1V1 reports whether h is a phase-1 message: main or aggressive
+// mode, message ID 0.
+func isPhase1V1(h *dissect.Header) bool {
+	return h.MessageID == 0 && (h.Exchange == dissect.ExchangeIdentityProtect || h.Exchange == dissect.ExchangeAggressive)
+}
+
+// v1LateStep is the number, less one, given to the first phase-1 message
+// of an SA that began before the capture (v1State.late), which the header
+// does not tell: in main mode a key exchange in the clear is taken for
+// MM3 (it may be MM4), an encrypted message for MM5 (or MM6); in
+// aggressive mode the message after AM2 is AM3.
+func v1LateStep(h *dissect.Header) uint8 {
+	switch {
+	case h.Exchange == dissect.ExchangeAggressive:
+		return 2
+	case !h.IsEncrypted() && h.NextPayload == dissect.PayloadKEV1:
+		return 2
+	}
+	return 4
 }
 
 // findExV1 returns the exchange an IKEv1 message belongs to.
@@ -612,6 +654,9 @@ func (a *Analyzer) v1ErrorFinding(st *saState, p *Packet, side saSide, t dissect
 func (a *Analyzer) concludeV1(st *saState) {
 	v := st.v1()
 	a.v1FragConclude(st)
+	if v.late {
+		a.lateFinding(st)
+	}
 	for _, i := range v.errIdx {
 		f := &st.findings()[i]
 		if v.phase1Done && len(f.Frames) > 0 && f.Frames[0] < v.done() && f.Kind != KindInvalidIDInfo {
@@ -629,6 +674,12 @@ func (a *Analyzer) concludeV1(st *saState) {
 			continue
 		}
 		if ex.Type == dissect.ExchangeQuickMode && ex.v1step == 1 && a.quickModeRefused(st, i) {
+			continue
+		}
+		if ex == v.phase1 && (v.phase1Done || v.late) {
+			// Phase 1 completed (the SA came up), whatever the capture
+			// missed of it; or it began before the capture, and which
+			// of its messages waits for which is not known.
 			continue
 		}
 		// Transmissions, not messages: a fragmented message sent once is
@@ -771,6 +822,34 @@ func v1AnsweredByNotify(st *saState, ex *exRec, lbl string) int {
 		}
 	}
 	return -1
+}
+
+// lateFinding says that st, an IKEv1 SA, began before the capture, and
+// that the initiator shown is the sender of its first message here.
+func (a *Analyzer) lateFinding(st *saState) {
+	if st.nexs() == 0 || st.exAt(0).nmsgs() == 0 {
+		return
+	}
+	ex := st.exAt(0)
+	what := "an " + ex.Type.String() + " message"
+	switch {
+	case ex == st.v1().phase1 && ex.Type == dissect.ExchangeAggressive:
+		what = "an aggressive-mode message after AM2"
+	case ex == st.v1().phase1:
+		what = "a main-mode message after MM2"
+	case ex.Type == dissect.ExchangeQuickMode:
+		what = "a quick mode (phase 2)"
+	case ex.Type == dissect.ExchangeInformationalV1:
+		what = "an informational message"
+	}
+	msg := "This IKEv1 SA began before the capture started: the first message the capture holds of it (frame " +
+		strconv.Itoa(ex.frame(0)) + ") is " + what + ", not MM1, AM1 or their answers. IKEv1 headers do not say which" +
+		" peer initiated an SA, so the initiator shown is the sender of that message, a guess that may be the wrong way round."
+	if ex == st.v1().phase1 {
+		msg += " Phase 1's messages are numbered from a guess too (frame " + strconv.Itoa(ex.frame(0)) + " taken for " + ex.label(0) +
+			"), so none of them is judged unanswered."
+	}
+	st.addFinding(KindLateStart, SeverityInfo, ex.start(), msg, ex.frame(0))
 }
 
 // quickModeRefused handles a quick mode whose QM1 was answered by an

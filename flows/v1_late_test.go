@@ -1,0 +1,62 @@
+package flows
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestV1CaptureStartsLate: the real libreswan-ikev1-main-quick capture
+// (main mode, quick mode, two encrypted informationals), cut at its
+// start as a capture begun during the negotiation or after it is:
+//
+//   - from MM2: the responder's answer names the roles (it opens with the
+//     SA payload the responder chose, its cookie set), so the SA is read as
+//     the whole capture is: same initiator, MM2 to MM6, no guess to own up to;
+//   - from MM3 or from MM6: who initiated is not in the headers; the SA says
+//     so (started_before_capture, info), and no phase-1 message is reported
+//     unanswered, which before was an error ("The initiator's MM1 got no
+//     reply": the responder's MM6 taken for an MM1, on an SA that came up).
+func TestV1CaptureStartsLate(t *testing.T) {
+	pk := corpusPackets(t, "libreswan-ikev1-main-quick")
+	full := analyze(pk, Options{}).SAs[0]
+	if full.State != StateEstablished || finding(full, KindLateStart) != nil {
+		t.Fatalf("whole capture: %s %+v", full.State, full.Findings)
+	}
+	labels := func(sa *SA) string {
+		var l []string
+		for _, ex := range sa.Exchanges {
+			for _, m := range ex.Messages {
+				l = append(l, m.From[:1]+":"+m.Label)
+			}
+		}
+		return strings.Join(l, " ")
+	}
+
+	sa := analyze(pk[1:], Options{}).SAs[0]
+	if sa.Initiator != full.Initiator || sa.Responder != full.Responder {
+		t.Errorf("from MM2: %v → %v, want %v → %v", sa.Initiator, sa.Responder, full.Initiator, full.Responder)
+	}
+	if got, want := labels(sa), strings.TrimPrefix(labels(full), "i:MM1 "); got != want {
+		t.Errorf("from MM2: labels\n got %s\nwant %s", got, want)
+	}
+	if sa.State != StateEstablished || sa.Proposal != full.Proposal || finding(sa, KindLateStart) != nil || finding(sa, KindUnanswered) != nil {
+		t.Errorf("from MM2: %s %q %+v", sa.State, sa.Proposal, sa.Findings)
+	}
+
+	for _, cut := range []int{2, 5} {
+		sa := analyze(pk[cut:], Options{}).SAs[0]
+		f := finding(sa, KindLateStart)
+		if f == nil || f.Severity != SeverityInfo || !strings.Contains(f.Message, "a guess that may be the wrong way round") {
+			t.Errorf("from frame %d: started_before_capture %+v", cut+1, f)
+		}
+		if u := finding(sa, KindUnanswered); u != nil {
+			t.Errorf("from frame %d: %s", cut+1, u.Message)
+		}
+		if sa.State != StateEstablished {
+			t.Errorf("from frame %d: state %s", cut+1, sa.State)
+		}
+	}
+	if sa := analyze(pk[2:], Options{}).SAs[0]; sa.Initiator != full.Initiator || !strings.HasPrefix(labels(sa), "i:MM3 r:MM4 i:MM5 r:MM6") {
+		t.Errorf("from MM3: %v, labels %s", sa.Initiator, labels(sa))
+	}
+}
