@@ -39,7 +39,7 @@ type Stats struct {
 // SA is one IKE SA (IKEv2) or ISAKMP SA (IKEv1) as rebuilt from the capture.
 type SA struct {
 	Version   int            `json:"version"`   // 1 or 2
-	Initiator netip.AddrPort `json:"initiator"` // address of the original initiator (first seen)
+	Initiator netip.AddrPort `json:"initiator"` // address of the original initiator (IKEv1 SA begun before the capture: a guess, see KindLateStart)
 	Responder netip.AddrPort `json:"responder"` // address of the responder (first seen)
 	SPIi      dissect.SPI    `json:"spi_i"`     // initiator SPI / cookie
 	SPIr      dissect.SPI    `json:"spi_r"`     // responder SPI / cookie (zero if never answered)
