@@ -155,6 +155,16 @@ func runAnalyze(e *env, args []string) error {
 	// goroutine, 3% more CPU). With several inputs a streaming format
 	// names the frames of each SA by file (refs) as it writes it, while
 	// the analyzer adds to refs: that stays on one goroutine.
+	if refs != nil {
+		// With several files the frames a finding's text names are
+		// rewritten as its frame fields are: "b.pcap#4", not the merged
+		// number.
+		next := onSA
+		onSA = func(sa *flows.SA) {
+			refs.texts(sa.Findings)
+			next(sa)
+		}
+	}
 	fopt.OnSA = onSA
 	if f.streams && refs == nil {
 		fopt.OnSA = col.startPipe(onSA)
@@ -211,7 +221,9 @@ func runAnalyze(e *env, args []string) error {
 	prog.done()
 	warn.finish()
 	finishingHeapFloor() // the live heap only falls from here: less room (heapfloor.go)
-	rep := col.report(an.Finish())
+	fin := an.Finish()
+	refs.texts(fin.Findings)
+	rep := col.report(fin)
 	if col.err != nil {
 		return col.err
 	}

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/ikeflow/ikeflow/flows"
 )
 
 // frameRefs names frames in reports. With one input file a frame is its
@@ -231,6 +233,95 @@ func (r *frameRefs) annotateJSON(b []byte) []byte {
 		i += j + 1
 	}
 	return out
+}
+
+// text rewrites the frame numbers a finding's message names ("frame 18",
+// "(frames 6, 8, 10)", "frames 3–9") from the merged numbering to each
+// file's own, with the file named as elsewhere ("b.pcap#4"). With one
+// input it returns msg unchanged. A number counts as a frame when it
+// follows the word "frame" or "frames", alone or in a list joined by ", "
+// or " and " (the analyzer's texts name frames only so).
+func (r *frameRefs) text(msg string) string {
+	if r == nil || !strings.Contains(msg, "frame") {
+		return msg
+	}
+	var b strings.Builder
+	rest := msg
+	for {
+		i := strings.Index(rest, "frame")
+		if i < 0 {
+			break
+		}
+		j := i + len("frame")
+		if j < len(rest) && rest[j] == 's' {
+			j++
+		}
+		if (i > 0 && isWordByte(rest[i-1])) || j >= len(rest) || rest[j] != ' ' {
+			b.WriteString(rest[:j])
+			rest = rest[j:]
+			continue
+		}
+		j++
+		b.WriteString(rest[:j])
+		rest = rest[j:]
+		var nums []int
+		for {
+			n, l := leadingInt([]byte(rest))
+			if l == 0 || l > 10 {
+				break
+			}
+			after := rest[l:]
+			if strings.HasPrefix(after, "–") {
+				// a span, "3–9"
+				m, ml := leadingInt([]byte(after[len("–"):]))
+				if ml > 0 {
+					b.WriteString(r.list(nums, 0))
+					if len(nums) > 0 {
+						b.WriteString(", ")
+					}
+					nums = nums[:0]
+					b.WriteString(r.span(n, m))
+					rest = after[len("–")+ml:]
+					break
+				}
+			}
+			nums = append(nums, n)
+			rest = after
+			sep := ""
+			for _, s := range []string{", and ", ", ", " and "} {
+				if strings.HasPrefix(rest, s) {
+					if _, l2 := leadingInt([]byte(rest[len(s):])); l2 > 0 {
+						sep = s
+					}
+					break
+				}
+			}
+			if sep == "" {
+				break
+			}
+			rest = rest[len(sep):]
+		}
+		b.WriteString(r.list(nums, 0))
+	}
+	b.WriteString(rest)
+	return b.String()
+}
+
+// texts rewrites the messages of fs (text); with one input it does
+// nothing.
+func (r *frameRefs) texts(fs []flows.Finding) {
+	if r == nil {
+		return
+	}
+	for i := range fs {
+		fs[i].Message = r.text(fs[i].Message)
+	}
+}
+
+// isWordByte reports whether c continues a word (so "subframe 3" is not
+// read as a frame).
+func isWordByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-'
 }
 
 // leadingInt parses the non-negative decimal number at the start of b and

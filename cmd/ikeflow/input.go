@@ -22,7 +22,7 @@ func (f *inputFlags) register(fs *pflag.FlagSet) {
 	fs.UintSliceVar(&f.ikePorts, "ike-ports", []uint{500}, "UDP `ports` carrying plain IKE")
 	fs.UintSliceVar(&f.nattPorts, "natt-ports", []uint{4500}, "UDP `ports` with RFC 3948 encapsulation (non-ESP marker + IKE, or ESP)")
 	fs.UintSliceVar(&f.tcpPorts, "tcp-ports", []uint{4500}, "TCP `ports` carrying RFC 8229 IKE streams")
-	fs.StringArrayVar(&f.keys, "keys", nil, "read IKE SA keys from `file` (repeatable; Wireshark UAT tables, strongSwan/libreswan logs, FortiGate output)")
+	fs.StringArrayVar(&f.keys, "keys", nil, "read IKE SA keys from `file` (repeatable; Wireshark UAT tables, strongSwan, libreswan and OpenIKED logs, FortiGate output, ikeflow keys list --show-secrets)")
 }
 
 func (f *inputFlags) options() (capture.Options, error) {

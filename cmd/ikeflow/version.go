@@ -52,7 +52,7 @@ func versionText(bi *debug.BuildInfo, ok bool) string {
 		}
 		parts = append(parts, r)
 	case v == "(devel)":
-		parts = append(parts, "no VCS revision recorded (built with -buildvcs=false, or outside a git checkout)")
+		parts = append(parts, "no VCS revision recorded (built with -buildvcs=false, outside a git checkout, or in a git worktree)")
 	}
 	parts = append(parts, bi.GoVersion)
 	return "ikeflow " + v + " (" + strings.Join(parts, ", ") + ")"
