@@ -545,6 +545,34 @@ func (a *Analyzer) unansweredV2(st *saState, ex *exRec, answeredSize int) bool {
 		st.out.put(outDead, ex.retransmits() > 0)
 		return true
 	}
+	if next := laterRequest(st, ex); next != nil {
+		// The sender went on: the answer came, and the capture lacks it.
+		why := "whose header carries the responder's SPI, which only the answer gives"
+		if ex.Type != dissect.ExchangeIKESAInit {
+			why = "which, with the default window of one request (RFC 7296 §2.3), it sends only once it has the answer"
+		}
+		st.addFinding(KindUnanswered, SeverityInfo, firstT,
+			"The "+from+"'s "+ex.Type.String()+" request (message ID "+u32(ex.MID)+", "+strconv.Itoa(size)+
+				" octets) has no answer in this capture, but the "+from+" went on to "+next.Type.String()+" (message ID "+
+				u32(next.MID)+", frame "+strconv.Itoa(next.frame(0))+"), "+why+". The capture missed the "+otherSide(from)+
+				"'s message: it sees one direction only (asymmetric routing, a capture filter on one address), or dropped"+
+				" the packet.", frames...)
+		return true
+	}
+	if other := ex.msg(0).side().other(); ex.retransmits() == 0 && !heardFrom(st, other) && (!st.SPIr.IsZero() || other == sideI) {
+		// Sent once, and not one message of this SA from the other side
+		// in the capture, though the SA shows it took part (the
+		// responder's SPI is known; or the requester is the responder):
+		// the capture most likely sees one direction only. A sender
+		// that got no answer resends; this one did not.
+		st.addFinding(KindUnanswered, SeverityInfo, firstT,
+			"The "+from+"'s "+ex.Type.String()+" request (message ID "+u32(ex.MID)+", "+strconv.Itoa(size)+
+				" octets) has no answer in this capture, which holds no message of this SA from the "+otherSide(from)+
+				" at all, though the "+otherSide(from)+" took part in it (its SPI is known). The capture most likely sees one"+
+				" direction only (asymmetric routing, a capture filter on one address), and the "+from+" did not resend the"+
+				" request, as it does when no answer comes.", frames...)
+		return true
+	}
 	var b strings.Builder
 	b.WriteString("The " + from + "'s " + ex.Type.String() + " request (message ID " + u32(ex.MID) + ", " +
 		strconv.Itoa(size) + " octets) got no answer in this capture")
@@ -574,6 +602,33 @@ func (a *Analyzer) unansweredV2(st *saState, ex *exRec, answeredSize int) bool {
 	return true
 }
 
+// laterRequest returns the first request of st from ex's sender that shows
+// ex was answered: after an IKE_SA_INIT, any request naming the
+// responder's SPI; after another request, one with a higher message ID
+// sent after it. Nil when there is none.
+func laterRequest(st *saState, ex *exRec) *exRec {
+	if ex.nmsgs() == 0 {
+		return nil
+	}
+	side := ex.msg(0).side()
+	for i := range st.nexs() {
+		x := st.exAt(i)
+		if x == ex || x.nmsgs() == 0 || x.msg(0).response() || x.msg(0).side() != side || !x.start().After(ex.start()) {
+			continue
+		}
+		if ex.Type == dissect.ExchangeIKESAInit {
+			if x.Type != dissect.ExchangeIKESAInit && !st.SPIr.IsZero() {
+				return x
+			}
+			continue
+		}
+		if x.MID > ex.MID {
+			return x
+		}
+	}
+	return nil
+}
+
 // invalidKEFinding summarises INVALID_KE_PAYLOAD rounds of IKE_SA_INIT.
 func (a *Analyzer) invalidKEFinding(st *saState) {
 	if len(st.invalidKE) == 0 {
@@ -585,19 +640,48 @@ func (a *Analyzer) invalidKEFinding(st *saState) {
 	for _, g := range groups {
 		used = append(used, g.String())
 	}
-	if len(st.invalidKE) == 1 && st.out.has(outInitOK) {
+	// sent lists the initiator's KE groups; without its requests in the
+	// capture (one direction captured) there are none to list.
+	sent := ""
+	if len(used) > 0 {
+		sent = "KE groups sent: " + strings.Join(used, ", ")
+	}
+	switch {
+	case len(st.invalidKE) == 1 && st.out.has(outInitOK):
+		retried := "; the initiator retried with it (" + sent + ")"
+		if sent == "" {
+			retried = "; the initiator retried (its requests are not in this capture) and the responder accepted the retry"
+		}
 		st.addFinding(KindInvalidKE, SeverityInfo, st.model().Start,
 			"The responder answered the first IKE_SA_INIT with INVALID_KE_PAYLOAD asking for "+asked.String()+
-				"; the initiator retried with it (KE groups sent: "+strings.Join(used, ", ")+"). One extra round trip is"+
-				" normal, but proposing "+asked.String()+" first (or as the initiator's first DH group) saves it.",
+				retried+". One extra round trip is normal, but proposing "+asked.String()+" first (or as the initiator's"+
+				" first DH group) saves it.",
 			st.invalidKE...)
-		return
+	case len(st.invalidKE) == 1:
+		// One refusal, and no IKE SA after it: no loop, but no retry
+		// that came up either.
+		sev := SeverityError
+		if !heardFrom(st, sideI) {
+			sev = SeverityWarning // the initiator's side is not in the capture
+		}
+		if sent != "" {
+			sent = " (" + sent + ")"
+		}
+		st.addFinding(KindInvalidKE, sev, st.model().Start,
+			"The responder answered IKE_SA_INIT with INVALID_KE_PAYLOAD asking for "+asked.String()+sent+", and no IKE SA"+
+				" came up after it in this capture: the initiator did not retry with "+asked.String()+" (not in its proposal),"+
+				" or its retry went unanswered. Add "+asked.String()+" to the initiator's IKE proposal or align the DH groups"+
+				" on both sides.", st.invalidKE...)
+	default:
+		if sent != "" {
+			sent = "; " + sent
+		}
+		st.addFinding(KindInvalidKE, SeverityError, st.model().Start,
+			"IKE_SA_INIT was answered "+strconv.Itoa(len(st.invalidKE))+" times with INVALID_KE_PAYLOAD (last asking for "+
+				asked.String()+sent+"): the peers loop on the DH group. The group the responder wants is not in the"+
+				" initiator's proposal, or the initiator ignores the hint. Add "+asked.String()+" to the initiator's IKE"+
+				" proposal or align the DH groups on both sides.", st.invalidKE...)
 	}
-	st.addFinding(KindInvalidKE, SeverityError, st.model().Start,
-		"IKE_SA_INIT was answered "+strconv.Itoa(len(st.invalidKE))+" times with INVALID_KE_PAYLOAD (last asking for "+
-			asked.String()+"; KE groups sent: "+strings.Join(used, ", ")+"): the peers loop on the DH group. The group the"+
-			" responder wants is not in the initiator's proposal, or the initiator ignores the hint. Add "+asked.String()+
-			" to the initiator's IKE proposal or align the DH groups on both sides.", st.invalidKE...)
 }
 
 // natFinding reports who is behind a NAT.
@@ -787,6 +871,21 @@ func (a *Analyzer) halves(st *saState, ci, cr *ChildSA) {
 // tell what the receiving peer does with the packets, so the text offers
 // the possibilities instead of asserting one.
 func (a *Analyzer) oneWay(st *saState, c *ChildSA, from, to string, n uint64, first, last int) {
+	toSide := sideR
+	if to == "initiator" {
+		toSide = sideI
+	}
+	if !heardFrom(st, toSide) {
+		// Not one IKE message from that side either: the capture most
+		// likely sees one direction only, and says nothing of the way back.
+		st.addFinding(KindOneWayESP, SeverityInfo, c.Created,
+			"Child SA "+c.SPIi.String()+"/"+c.SPIr.String()+" carries ESP one way in this capture ("+strconv.FormatUint(n, 10)+
+				" packets from the "+from+"), but the capture holds no packet at all from the "+to+" of this SA, no IKE message"+
+				" either: it most likely sees one direction only (asymmetric routing, a capture filter on one address, a mirror of"+
+				" one direction), and tells nothing of the way back. Capture where both directions pass to judge the ESP.",
+			first, last)
+		return
+	}
 	st.addFinding(KindOneWayESP, SeverityWarning, c.Created,
 		"Child SA "+c.SPIi.String()+"/"+c.SPIr.String()+" carries ESP one way only: "+strconv.FormatUint(n, 10)+
 			" packets from the "+from+", none back from the "+to+" in this capture. Either the "+to+" receives and"+
@@ -795,6 +894,20 @@ func (a *Analyzer) oneWay(st *saState, c *ChildSA, from, to string, n uint64, fi
 			" not installed, wrong keys), or its ESP back is lost on the path. The "+to+"'s SA counters tell which:"+
 			" inbound packets and decryption errors on SPI "+inboundSPI(c, to).String()+".",
 		first, last)
+}
+
+// heardFrom reports whether the capture holds an IKE message of st from
+// side.
+func heardFrom(st *saState, side saSide) bool {
+	for i := range st.nexs() {
+		ex := st.exAt(i)
+		for j := range ex.nmsgs() {
+			if ex.msg(j).side() == side {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // inboundSPI returns the SPI the named side receives on.

@@ -303,6 +303,15 @@ func (a *Analyzer) v1(p *Packet, decodeErr bool) {
 	if fr == nil || fr.first {
 		if ex.v1step == 0 || !sameSideAgain(ex, side, h) && (fr == nil || !fragAgain(ex, side)) {
 			ex.v1step++
+			// The sides take turns: odd-numbered messages come from the
+			// exchange's initiator, even-numbered ones from the other
+			// side. A new message from the side that spoke last means the
+			// capture missed the other side's message in between (one
+			// direction captured, a packet dropped at the capture point):
+			// it is the next one of its sender's parity.
+			if v1Steps(ex.Type) > 1 && ex.v1step < 250 && (ex.v1step%2 == 1) != (side == ex.side) {
+				ex.v1step++
+			}
 		}
 		if fr != nil {
 			fr.set.ex, fr.set.step = ex, ex.v1step

@@ -86,6 +86,15 @@ func (a *Analyzer) lookupV2(p *Packet, h *dissect.Header, fromI, isResp bool) *s
 		a.addKey(hs, key)
 		return hs
 	}
+	if hs != nil && !hs.done && hs.SPIr.IsZero() && fromI && !isResp && hs.flags.has(flFromStart) {
+		// The initiator's next request names the responder's SPI: it
+		// got the IKE_SA_INIT response, which this capture lacks (one
+		// direction captured, or the packet dropped at the capture
+		// point). It is the same IKE SA.
+		hs.setSPIr(h.SPIr)
+		a.addKey(hs, key)
+		return hs
+	}
 	st = a.newSA(2, p, fromI, h.SPIi, h.SPIr)
 	a.addKey(st, key)
 	if old := a.rekeyFrom(key); old != nil {
@@ -213,15 +222,7 @@ func (a *Analyzer) v2Response(st *saState, p *Packet, side saSide, m *cmsg, hash
 					" does not see, or the responder's view of message IDs differs from the requester's (HA failover, stale SA);"+
 					" the requester will drop this response.", p.Frame)
 		}
-		ex = st.newExchange(h.Exchange, mid, reqSide, p.Time)
-		ex.hasResp, ex.Answered = true, true
-		ex.setFragBits(true, fragBit(f))
-		a.addExchange(st, ex)
-		a.describe(st, p, side, m, f, ex)
-		a.appendMsg(ex, m, p)
-		if f.content() {
-			a.onV2Response(st, p, side, ex, f)
-		}
+		a.responseAlone(st, p, side, m, f)
 		return
 	}
 	bit := fragBit(f)
@@ -238,6 +239,11 @@ func (a *Analyzer) v2Response(st *saState, p *Packet, side saSide, m *cmsg, hash
 			m.flags |= cmsgRetransmit
 			m.payloads = a.lastPayloads(ex, side, f)
 			a.appendMsg(ex, m, p)
+		case h.Exchange == dissect.ExchangeIKESAInit && st.out.has(outInitRetry):
+			// The last answer asked for a new IKE_SA_INIT (COOKIE,
+			// INVALID_KE_PAYLOAD), which the capture lacks: this answers
+			// it (the initiator retries with message ID 0 again).
+			a.responseAlone(st, p, side, m, f)
 		default:
 			st.addFinding(KindMIDDesync, SeverityWarning, p.Time,
 				"The "+side.String()+" sent two different "+h.Exchange.String()+" responses for message ID "+u32(mid)+
@@ -256,6 +262,21 @@ func (a *Analyzer) v2Response(st *saState, p *Packet, side saSide, m *cmsg, hash
 	if n := ex.nmsgs(); n > 0 {
 		ex.noteWait(tsub(p.Time, lastReq), ex.frame(n-1), p.Frame)
 	}
+	a.describe(st, p, side, m, f, ex)
+	a.appendMsg(ex, m, p)
+	if f.content() {
+		a.onV2Response(st, p, side, ex, f)
+	}
+}
+
+// responseAlone opens an exchange for a response whose request the
+// capture lacks.
+func (a *Analyzer) responseAlone(st *saState, p *Packet, side saSide, m *cmsg, f *facts) {
+	h := &a.msg.Header
+	ex := st.newExchange(h.Exchange, h.MessageID, side.other(), p.Time)
+	ex.hasResp, ex.Answered = true, true
+	ex.setFragBits(true, fragBit(f))
+	a.addExchange(st, ex)
 	a.describe(st, p, side, m, f, ex)
 	a.appendMsg(ex, m, p)
 	if f.content() {
