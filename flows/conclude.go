@@ -176,6 +176,9 @@ func (a *Analyzer) retransmitFindings(st *saState) (gaveUp bool) {
 				a.retransmitFinding(st, ex, g)
 			})
 		}
+		if x := ex.oddOrEmpty(); x.skipFrom != 0 {
+			a.midSkipFinding(st, ex, x.skipFrom)
+		}
 		if sa.Version == 2 && !ex.Answered && ex.nmsgs() > 0 && !ex.msg(0).response() {
 			if a.unansweredV2(st, ex, answeredSmall[ex.side]) && ex.retransmits() > 0 &&
 				(ex.Type == dissect.ExchangeIKESAInit || ex.Type == dissect.ExchangeIKEAuth) {

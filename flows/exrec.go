@@ -174,6 +174,11 @@ type exOdd struct {
 	omitted  int           // messages beyond MaxExchangeMessages, not kept
 	retrMore int           // retransmits beyond exRec.retr's 255
 	rtt      time.Duration // the RTT's wait, with exRTTRare
+	// skipFrom: this IKEv2 request's message ID is past the next one its
+	// sender should have used, skipFrom (0: none); whether the IDs
+	// between were skipped or only not captured is settled when the SA
+	// ends (midSkipFinding).
+	skipFrom uint32
 }
 
 // noExOdd is the shared, never modified, empty exOdd read by exchanges

@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"slices"
 	"strconv"
 
 	"github.com/ikeflow/ikeflow/dissect"
@@ -136,6 +137,14 @@ func (a *Analyzer) v2Request(st *saState, p *Packet, side saSide, m *cmsg, hash 
 		case h.Exchange == dissect.ExchangeIKESAInit && ex.Type == dissect.ExchangeIKESAInit:
 			// A new IKE_SA_INIT with the same SPIi: retry after COOKIE or
 			// INVALID_KE_PAYLOAD, or a changed offer. Not a desync.
+		case f.malformed || st.wasMalformed(ex.frame(0)):
+			// One of the two did not decode (cut by the capture's snap
+			// length, IP fragments missing): what it holds cannot be
+			// compared, so it is taken for a copy of the request its
+			// message ID names, not for a different request.
+			a.describe(st, p, side, m, f, ex)
+			a.appendMsg(ex, m, p)
+			return
 		default:
 			st.addFinding(KindMIDDesync, SeverityError, p.Time,
 				"The "+side.String()+" sent "+words.Article(h.Exchange.String())+" "+h.Exchange.String()+" request with message ID "+u32(mid)+
@@ -150,6 +159,7 @@ func (a *Analyzer) v2Request(st *saState, p *Packet, side saSide, m *cmsg, hash 
 		return
 	}
 	next := st.mids[side]
+	var skipFrom uint32
 	switch {
 	case syncShape || f.hasNotify(uint16(dissect.NotifyIKEv2MessageIDSync)):
 		// RFC 6311 sync: settled below.
@@ -162,12 +172,7 @@ func (a *Analyzer) v2Request(st *saState, p *Packet, side saSide, m *cmsg, hash 
 		}
 	case mid == next:
 	case mid > next:
-		st.addFinding(KindMIDDesync, SeverityWarning, p.Time,
-			"The "+side.String()+" sent "+words.Article(h.Exchange.String())+" "+h.Exchange.String()+" request with message ID "+u32(mid)+
-				" but its previous request was "+u32(next-1)+": "+skippedIDs(next, mid-1)+
-				" (or sent on a path this capture does not see). A receiver that expects "+u32(next)+
-				" drops the request, and retransmits and a teardown follow. Typical after an HA failover without RFC 6311 sync"+
-				" (strongSwan logs 'received message ID N, expected M, ignored', FortiGate 'request msgid = N, expected M').", p.Frame)
+		skipFrom = next // settled when the SA ends (midSkipFinding)
 	default:
 		st.addFinding(KindMIDDesync, SeverityError, p.Time,
 			"The "+side.String()+" sent a new "+h.Exchange.String()+" request with message ID "+u32(mid)+
@@ -179,6 +184,11 @@ func (a *Analyzer) v2Request(st *saState, p *Packet, side saSide, m *cmsg, hash 
 		st.expectMID(side, mid+1)
 	}
 	a.newRequest(st, p, side, m, f)
+	if skipFrom != 0 {
+		if ex := st.findEx(side, mid, 0); ex != nil {
+			ex.oddState().skipFrom = skipFrom
+		}
+	}
 	switch {
 	case f.hasNotify(uint16(dissect.NotifyIKEv2MessageIDSync)) || syncShape && !f.decrypted:
 		// Both sides go on from the IDs the sync agreed (in its notifies):
@@ -244,6 +254,10 @@ func (a *Analyzer) v2Response(st *saState, p *Packet, side saSide, m *cmsg, hash
 			// INVALID_KE_PAYLOAD), which the capture lacks: this answers
 			// it (the initiator retries with message ID 0 again).
 			a.responseAlone(st, p, side, m, f)
+		case f.malformed || st.wasMalformed(firstResp(ex)):
+			// not comparable (see v2Request): a copy, not another answer
+			a.describe(st, p, side, m, f, ex)
+			a.appendMsg(ex, m, p)
 		default:
 			st.addFinding(KindMIDDesync, SeverityWarning, p.Time,
 				"The "+side.String()+" sent two different "+h.Exchange.String()+" responses for message ID "+u32(mid)+
@@ -267,6 +281,37 @@ func (a *Analyzer) v2Response(st *saState, p *Packet, side saSide, m *cmsg, hash
 	if f.content() {
 		a.onV2Response(st, p, side, ex, f)
 	}
+}
+
+// wasMalformed reports whether frame is one of st's messages that did not
+// decode cleanly (as far as they are noted: maxNoted).
+func (st *saState) wasMalformed(frame int) bool {
+	return slices.Contains(st.rareOrEmpty().malformed, frame)
+}
+
+// midSkipFinding reports the request ex, whose message ID is past skipFrom,
+// the next one its sender should have used. Answered, it shows that the
+// receiver had seen the IDs between (it answers only the ID it expects):
+// they are only missing from the capture. Unanswered, they may have been
+// skipped.
+func (a *Analyzer) midSkipFinding(st *saState, ex *exRec, skipFrom uint32) {
+	side, mid := ex.side, ex.MID
+	if ex.Answered {
+		st.addFinding(KindMIDDesync, SeverityInfo, ex.start(),
+			"The "+side.String()+"'s "+ex.Type.String()+" request with message ID "+u32(mid)+" follows its request "+u32(skipFrom-1)+
+				" in this capture, and the "+side.other().String()+" answered it (frame "+strconv.Itoa(firstResp(ex))+"), which it"+
+				" does only for the message ID it expects: "+usedIDs(skipFrom, mid-1)+". The capture"+
+				" missed "+words.Pick(int(mid-skipFrom), "that exchange", "those exchanges")+": sent on a path it does not see, or lost to"+
+				" it (IP fragments cut short by its snap length, packets dropped at the capture point).", ex.frame(0))
+		return
+	}
+	st.addFinding(KindMIDDesync, SeverityWarning, ex.start(),
+		"The "+side.String()+" sent "+words.Article(ex.Type.String())+" "+ex.Type.String()+" request with message ID "+u32(mid)+
+			" but its previous request was "+u32(skipFrom-1)+": "+skippedIDs(skipFrom, mid-1)+
+			" (or not in this capture: sent on a path it does not see, or lost to it, e.g. IP fragments cut short by its snap"+
+			" length), and no answer to it is in the capture. A receiver that expects "+u32(skipFrom)+" drops the request, and"+
+			" retransmits and a teardown follow. Typical after an HA failover without RFC 6311 sync (strongSwan logs 'received"+
+			" message ID N, expected M, ignored', FortiGate 'request msgid = N, expected M').", ex.frame(0))
 }
 
 // responseAlone opens an exchange for a response whose request the
@@ -374,6 +419,15 @@ func skippedIDs(lo, hi uint32) string {
 		return "message ID " + u32(lo) + " was skipped"
 	}
 	return "message IDs " + rangeStr(lo, hi) + " were skipped"
+}
+
+// usedIDs says that the message IDs lo to hi were used though the
+// capture lacks them.
+func usedIDs(lo, hi uint32) string {
+	if lo == hi {
+		return "message ID " + u32(lo) + " was used, and is missing from this capture only"
+	}
+	return "message IDs " + rangeStr(lo, hi) + " were used, and are missing from this capture only"
 }
 
 // u32 formats a message ID.
