@@ -19,6 +19,13 @@ type Report struct {
 	// ESP without any IKE SA, …), sorted by first frame. With
 	// Options.OnSA set it holds only the capture-wide findings.
 	Findings []Finding `json:"findings"`
+	// CaptureNotes names what in the input could not be read (records or
+	// packets cut short or damaged, IP fragments that could not be put
+	// together): the analysis lacks what they held. The analyzer does not
+	// fill it; the command reading the input does (one line per kind of
+	// problem: the first verbatim, with its file and frame, and how many
+	// more).
+	CaptureNotes []string `json:"capture_notes,omitempty"`
 	// Stats counts what the analyzer saw.
 	Stats Stats `json:"stats"`
 }

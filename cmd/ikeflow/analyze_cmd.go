@@ -227,6 +227,7 @@ func runAnalyze(e *env, args []string) error {
 	if col.err != nil {
 		return col.err
 	}
+	rep.CaptureNotes = warn.notes()
 	if !o.quiet {
 		explainEmpty(e.stderr, "analyze", m, rep, col.total, an.SAsSeen(), fopt, opt)
 	}

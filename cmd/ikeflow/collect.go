@@ -477,7 +477,18 @@ func (j *jsonStream) end(rep *flows.Report) error {
 	if err != nil {
 		return err
 	}
-	j.out = append(j.out, "\n],\n\"stats\": "...)
+	j.out = append(j.out, "\n],\n"...)
+	if len(rep.CaptureNotes) > 0 {
+		j.out = append(j.out, "\"capture_notes\": ["...)
+		for i, n := range rep.CaptureNotes {
+			if i > 0 {
+				j.out = append(j.out, ", "...)
+			}
+			j.out = appendString(j.out, n)
+		}
+		j.out = append(j.out, "],\n"...)
+	}
+	j.out = append(j.out, "\"stats\": "...)
 	j.out = rep.Stats.AppendJSON(j.out)
 	j.out = append(j.out, "}\n"...)
 	return j.writeOut()

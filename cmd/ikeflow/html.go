@@ -46,6 +46,8 @@ type htmlPage struct {
 	Worst      string // most severe verdict entry: "error", "warning" or ""
 	Verdict    []verdictEntry
 	Capture    string
+	Notes      []string // Report.CaptureNotes
+	NotesHead  string
 	Legend     string
 	Summarised bool   // too many SAs: the summary view
 	Summary    string // the summary view's explanation
@@ -137,7 +139,8 @@ func wantedFrames(rep *flows.Report, refs *frameRefs) map[frameKey]bool {
 // SA table, findings by severity, and per SA a sequence diagram, the child
 // SAs and the decoded messages. Large captures get the summary view.
 func renderHTML(w io.Writer, rep *flows.Report, col *collector, o renderOpts, dm *decodedMessages) error {
-	p := &htmlPage{Title: "ikeflow report", Capture: summaryLine(rep), Legend: o.refs.legend(), Inputs: o.inputs}
+	p := &htmlPage{Title: "ikeflow report", Capture: summaryLine(rep), Legend: o.refs.legend(), Inputs: o.inputs,
+		Notes: rep.CaptureNotes, NotesHead: captureNotesHead}
 	if len(o.inputs) > 0 {
 		p.Title = "ikeflow: " + strings.Join(o.inputs, ", ")
 	}

@@ -270,6 +270,7 @@ func runLive(e *env, args []string) error {
 	src.Stop()
 	warn.finish()
 	fin := an.Finish()
+	fin.CaptureNotes = warn.notes()
 	st, serr := src.Stats()
 	elapsed := time.Since(started)
 	if out != nil {

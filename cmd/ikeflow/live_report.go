@@ -47,5 +47,6 @@ func (r *saRing) render(w io.Writer, fin *flows.Report, f *outputFormat, o rende
 	if out.col.err != nil {
 		return nil, nil, out.col.err
 	}
+	rep.CaptureNotes = fin.CaptureNotes
 	return rep, out.col, out.end(rep, nil)
 }

@@ -300,6 +300,7 @@ func renderMarkdown(w io.Writer, rep *flows.Report, o renderOpts) error {
 	fi := indexFindings(rep)
 	writeMarkdownVerdict(w, verdict(rep, fi, o.refs))
 	fmt.Fprintf(w, "\n**ikeflow:** %s\n\n", summaryLine(rep))
+	markdownCaptureNotes(w, rep)
 	if len(rep.SAs) > 0 {
 		fmt.Fprint(w, "### IKE SAs\n\n")
 		err := writeMarkdownSAs(w, rep, func(n int) string {

@@ -131,6 +131,27 @@ func writeEntries(w io.Writer, entries []verdictEntry, rep *flows.Report, o rend
 	if l := o.refs.legend(); l != "" {
 		fmt.Fprint(w, flows.WrapLine(l, o.width, "", "  "))
 	}
+	if len(rep.CaptureNotes) > 0 {
+		fmt.Fprint(w, flows.WrapLine(captureNotesHead, o.width, "", "  "))
+		for _, n := range rep.CaptureNotes {
+			fmt.Fprint(w, flows.WrapLine("- "+n, o.width, "  ", "    "))
+		}
+	}
+}
+
+// captureNotesHead introduces Report.CaptureNotes in the reports.
+const captureNotesHead = "Capture problems (the analysis lacks what these packets held):"
+
+// markdownCaptureNotes writes Report.CaptureNotes as a markdown list.
+func markdownCaptureNotes(w io.Writer, rep *flows.Report) {
+	if len(rep.CaptureNotes) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "**%s**\n\n", captureNotesHead)
+	for _, n := range rep.CaptureNotes {
+		fmt.Fprintf(w, "- %s\n", mdCell(n))
+	}
+	fmt.Fprintln(w)
 }
 
 // summaryWide writes the summary view as tables.
@@ -169,7 +190,9 @@ func summaryWide(w io.Writer, rep, view *flows.Report, fi *findingIndex, entries
 // summaryMarkdown writes the summary view as markdown.
 func summaryMarkdown(w io.Writer, rep, view *flows.Report, fi *findingIndex, entries []verdictEntry, note string, kinds []*kindGroup, col *collector, o renderOpts) error {
 	writeMarkdownVerdict(w, entries)
-	fmt.Fprintf(w, "\n**ikeflow:** %s\n\n%s\n\n", summaryLine(rep), note)
+	fmt.Fprintf(w, "\n**ikeflow:** %s\n\n", summaryLine(rep))
+	markdownCaptureNotes(w, rep)
+	fmt.Fprintf(w, "%s\n\n", note)
 	if len(view.SAs) > 0 {
 		err := writeMarkdownSAs(w, view, func(n int) string {
 			return strings.Join(fi.saFindings(n, false), "<br>")

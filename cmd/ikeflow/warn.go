@@ -31,8 +31,14 @@ type warner struct {
 	order  []string // kinds in order of first appearance
 }
 
-// warnKind counts the warnings of one kind.
-type warnKind struct{ n int64 }
+// warnKind counts the warnings of one kind and keeps the first.
+type warnKind struct {
+	n     int64
+	first string // "where: warning"
+}
+
+// maxNotes bounds the kinds of warnings notes lists.
+const maxNotes = 10
 
 // newWarner returns a warner writing lines "prefix: where: warning" to w;
 // quiet suppresses everything.
@@ -51,9 +57,6 @@ func warnKey(err error) string {
 
 // warn reports err about where (a file name or interface).
 func (w *warner) warn(where string, err error) {
-	if w.quiet {
-		return
-	}
 	key := warnKey(err)
 	k := w.kinds[key]
 	if k == nil {
@@ -68,7 +71,10 @@ func (w *warner) warn(where string, err error) {
 		}
 	}
 	k.n++
-	if k.n > warnVerbatim {
+	if k.n == 1 {
+		k.first = where + ": " + err.Error()
+	}
+	if w.quiet || k.n > warnVerbatim {
 		return
 	}
 	if w.before != nil {
@@ -81,6 +87,9 @@ func (w *warner) warn(where string, err error) {
 // It returns how many warnings were not shown.
 func (w *warner) finish() int64 {
 	var hidden int64
+	if w.quiet {
+		return 0
+	}
 	for _, key := range w.order {
 		k := w.kinds[key]
 		if k.n <= warnVerbatim {
@@ -113,4 +122,24 @@ func groupDigits(n int64) string {
 		return "-" + string(b)
 	}
 	return string(b)
+}
+
+// notes returns one line per kind of warning for the report, quiet or
+// not: the first of the kind verbatim and how many more there were (at
+// most maxNotes kinds, then how many kinds more).
+func (w *warner) notes() []string {
+	var out []string
+	for i, key := range w.order {
+		if i == maxNotes {
+			out = append(out, "… and "+strconv.Itoa(len(w.order)-maxNotes)+" more kinds of problems")
+			break
+		}
+		k := w.kinds[key]
+		n := k.first
+		if k.n > 1 {
+			n += " (and " + groupDigits(k.n-1) + " more like this)"
+		}
+		out = append(out, n)
+	}
+	return out
 }
