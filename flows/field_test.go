@@ -253,6 +253,13 @@ func TestConcatenatedCaptures(t *testing.T) {
 		logReport(t, r)
 		t.Fatalf("want one out_of_order finding for the %d late frames, got %v", len(base), kinds(r.Findings))
 	}
+	// How far: the earliest late frame comes after the stray ESP packet,
+	// the newest frame before it (it said less: how far behind the
+	// packets already analysed it was, the window less).
+	far := secs(pk[len(base)].Time.Sub(base[0].Time))
+	if want := "up to " + far + " later in time, beyond what the reorder window (2.0 s) puts back"; !strings.Contains(f[0].Message, want) {
+		t.Errorf("out_of_order: %q lacks %q", f[0].Message, want)
+	}
 	if len(r.SAs) != 2 || r.SAs[0].State != StateEstablished || r.SAs[1].State != StateEstablished {
 		logReport(t, r)
 		t.Errorf("%d SAs, want both established", len(r.SAs))

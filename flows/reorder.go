@@ -390,7 +390,10 @@ func (r *reorder) lateBy(t time.Time) (time.Duration, bool) {
 	if r.lastOut.IsZero() || !t.Before(r.lastOut) {
 		return 0, false
 	}
-	return tsub(r.lastOut, t), true
+	// How far it is out of order: behind the newest frame before it in
+	// the file (the frames analysed already, lastOut, are behind that by
+	// the window, so they understate it).
+	return tsub(r.newest, t), true
 }
 
 // due reports whether the earliest held packet must leave the window of
@@ -571,8 +574,9 @@ func (a *Analyzer) captureFindings() {
 	if r.late > 0 {
 		a.global = append(a.global, Finding{Kind: KindOutOfOrder, Severity: SeverityWarning, Time: r.lateTime,
 			Frames: sortedFrames(r.lateFrames),
-			Message: words.Count(r.late, "frame comes", "frames come") + " after frames up to " + secs(r.lateMax) + " later in time" +
-				" (files concatenated rather than merged by time?). They were analysed where they are in the file, so" +
+			Message: words.Count(r.late, "frame comes", "frames come") + " after frames up to " + secs(r.lateMax) + " later in time," +
+				" beyond what the reorder window (" + secs(a.window()) + ") puts back in order (files concatenated rather than" +
+				" merged by time?). They were analysed where they are in the file, so" +
 				" pairing, retransmits and timings around them may be wrong. Merge the captures by time (mergecap" +
 				" without -a) and analyse again."})
 	}
