@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -13,6 +14,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
@@ -86,6 +88,34 @@ func TestVerdictsOfMixedCopies(t *testing.T) {
 	writeFrames(t, p, shuffled)
 	compareCounts(t, "out of order in runs of four", verdictCounts(t, p), want)
 
+	// Out of time order by up to 1.9 s, within the reorder window
+	// (flows.DefaultReorderWindow, 2 s): put back in order, nothing noted.
+	late := slices.Clone(frames)
+	key := make(map[*byte]time.Duration, len(late))
+	for _, f := range late {
+		key[&f.data[0]] = time.Duration(f.ci.Timestamp.UnixNano()) + time.Duration(rng.Int64N(int64(1900*time.Millisecond)))
+	}
+	slices.SortStableFunc(late, func(a, b pcapFrame) int { return cmp.Compare(key[&a.data[0]], key[&b.data[0]]) })
+	behind := 0
+	var newest time.Time
+	for _, f := range late {
+		if f.ci.Timestamp.Before(newest.Add(-time.Second)) {
+			behind++
+		}
+		if f.ci.Timestamp.After(newest) {
+			newest = f.ci.Timestamp
+		}
+	}
+	if behind < 10 {
+		t.Fatalf("only %d frames more than 1 s out of order: the variant tests little", behind)
+	}
+	p = filepath.Join(dir, "late.pcap")
+	writeFrames(t, p, late)
+	if n := countKind(t, p, "out_of_order"); n != 0 {
+		t.Errorf("frames up to 1.9 s out of order: %d out_of_order findings", n)
+	}
+	compareCounts(t, "out of time order by up to 1.9 s", verdictCounts(t, p), want)
+
 	half := len(frames) / 2
 	p1, p2 := filepath.Join(dir, "part1.pcap"), filepath.Join(dir, "part2.pcap")
 	writeFrames(t, p1, frames[:half])
@@ -136,6 +166,31 @@ func buildBigcap(t *testing.T) func(args ...string) {
 			t.Fatalf("bigcap %s: %v\n%s", args, err, out)
 		}
 	}
+}
+
+// countKind analyses a capture (JSON) and counts its findings of kind,
+// the capture-wide ones included.
+func countKind(t *testing.T, path, kind string) int {
+	t.Helper()
+	var out, errb bytes.Buffer
+	if code := run([]string{"analyze", "-q", "--format", "json", path}, nil, &out, &errb); code > 1 {
+		t.Fatalf("analyze %s: exit %d: %s", path, code, errb.String())
+	}
+	var rep struct {
+		Findings []struct {
+			Kind string `json:"kind"`
+		} `json:"findings"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, f := range rep.Findings {
+		if f.Kind == kind {
+			n++
+		}
+	}
+	return n
 }
 
 // compareCounts reports every count of got that differs from want.
