@@ -17,9 +17,8 @@ import (
 func TestCaptureNotes(t *testing.T) {
 	frames := readFrames(t, "../../testdata/corpus/ikev2-cert-rsa/capture.pcap")
 	for i := range frames {
-		if len(frames[i].data) > 200 {
-			frames[i].data = frames[i].data[:200]
-			frames[i].ci.CaptureLength = 200
+		if len(frames[i].Data) > 200 {
+			frames[i].Data = frames[i].Data[:200]
 		}
 	}
 	p := filepath.Join(t.TempDir(), "cut.pcap")

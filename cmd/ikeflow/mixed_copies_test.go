@@ -5,7 +5,6 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -16,10 +15,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
-	"github.com/gopacket/gopacket/pcapgo"
 
+	"github.com/ikeflow/ikeflow/internal/testpcap"
 	"github.com/ikeflow/ikeflow/internal/testutil"
 )
 
@@ -71,7 +69,7 @@ func TestVerdictsOfMixedCopies(t *testing.T) {
 	// (info, capture-wide) says that duplicates were dropped.
 	frames := readFrames(t, big)
 	dir := t.TempDir()
-	twice := make([]pcapFrame, 0, 2*len(frames))
+	twice := make([]testpcap.Record, 0, 2*len(frames))
 	for _, f := range frames {
 		twice = append(twice, f, f)
 	}
@@ -93,17 +91,17 @@ func TestVerdictsOfMixedCopies(t *testing.T) {
 	late := slices.Clone(frames)
 	key := make(map[*byte]time.Duration, len(late))
 	for _, f := range late {
-		key[&f.data[0]] = time.Duration(f.ci.Timestamp.UnixNano()) + time.Duration(rng.Int64N(int64(1900*time.Millisecond)))
+		key[&f.Data[0]] = time.Duration(f.CI.Timestamp.UnixNano()) + time.Duration(rng.Int64N(int64(1900*time.Millisecond)))
 	}
-	slices.SortStableFunc(late, func(a, b pcapFrame) int { return cmp.Compare(key[&a.data[0]], key[&b.data[0]]) })
+	slices.SortStableFunc(late, func(a, b testpcap.Record) int { return cmp.Compare(key[&a.Data[0]], key[&b.Data[0]]) })
 	behind := 0
 	var newest time.Time
 	for _, f := range late {
-		if f.ci.Timestamp.Before(newest.Add(-time.Second)) {
+		if f.CI.Timestamp.Before(newest.Add(-time.Second)) {
 			behind++
 		}
-		if f.ci.Timestamp.After(newest) {
-			newest = f.ci.Timestamp
+		if f.CI.Timestamp.After(newest) {
+			newest = f.CI.Timestamp
 		}
 	}
 	if behind < 10 {
@@ -213,54 +211,24 @@ func compareCounts(t *testing.T, what string, got, want map[string]int) {
 	}
 }
 
-// pcapFrame is one record of a pcap file.
-type pcapFrame struct {
-	data []byte
-	ci   gopacket.CaptureInfo
-}
-
-// readFrames reads every record of a pcap file.
-func readFrames(t *testing.T, path string) []pcapFrame {
+// readFrames reads every record of a capture file.
+func readFrames(t *testing.T, path string) []testpcap.Record {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
+	lt, recs := testpcap.Records(t, path)
+	if lt != layers.LinkTypeEthernet {
+		t.Fatalf("%s: link type %v, want Ethernet", path, lt)
 	}
-	defer f.Close()
-	r, err := pcapgo.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []pcapFrame
-	for {
-		data, ci, err := r.ReadPacketData()
-		if err == io.EOF {
-			return out
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, pcapFrame{data, ci})
-	}
+	return recs
 }
 
 // writeFrames writes frames to a new Ethernet pcap file.
-func writeFrames(t *testing.T, path string, frames []pcapFrame) {
+func writeFrames(t *testing.T, path string, frames []testpcap.Record) {
 	t.Helper()
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := pcapgo.NewWriter(f)
-	if err := w.WriteFileHeader(65535, layers.LinkTypeEthernet); err != nil {
-		t.Fatal(err)
-	}
+	w := testpcap.NewWriter(layers.LinkTypeEthernet)
 	for _, fr := range frames {
-		if err := w.WritePacket(fr.ci, fr.data); err != nil {
-			t.Fatal(err)
-		}
+		w.AddRecord(fr.CI, fr.Data)
 	}
-	if err := f.Close(); err != nil {
+	if err := os.WriteFile(path, w.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -321,12 +289,11 @@ func TestSnapLenNoNewErrors(t *testing.T) {
 		whole := verdictCounts(t, p)
 		frames := readFrames(t, p)
 		for _, snap := range []int{96, 200} {
-			cut := make([]pcapFrame, len(frames))
+			cut := make([]testpcap.Record, len(frames))
 			for i, f := range frames {
 				cut[i] = f
-				if len(f.data) > snap {
-					cut[i].data = f.data[:snap]
-					cut[i].ci.CaptureLength = snap
+				if len(f.Data) > snap {
+					cut[i].Data = f.Data[:snap]
 				}
 			}
 			out := filepath.Join(dir, fmt.Sprintf("%s-%d.pcap", name, snap))

@@ -51,6 +51,15 @@ func (w *Writer) Add(ts time.Time, frame []byte) {
 	}
 }
 
+// AddRecord appends one record as ci describes it: a frame cut short
+// (ci.CaptureLength below ci.Length) keeps its wire length.
+func (w *Writer) AddRecord(ci gopacket.CaptureInfo, frame []byte) {
+	ci.CaptureLength = len(frame)
+	if err := w.w.WritePacket(ci, frame); err != nil {
+		panic(err)
+	}
+}
+
 // Bytes returns the file so far.
 func (w *Writer) Bytes() []byte { return w.buf.Bytes() }
 
