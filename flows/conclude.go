@@ -385,7 +385,7 @@ func (a *Analyzer) retransmitFinding(st *saState, ex *exRec, g []int) {
 	// message numbers a guess (v1State.late): the text names the sender by
 	// its address and says nothing of the answer.
 	late := false
-	if v := st.v1(); v != nil && v.late && ex == v.phase1 {
+	if lateFirst(st, ex) {
 		late = true
 		from = "peer at " + st.peer(first.side()).Addr().String()
 		what = "the same " + ex.Type.String() + " message"
@@ -443,8 +443,8 @@ func (a *Analyzer) retransmitFinding(st *saState, ex *exRec, g []int) {
 	}
 	switch {
 	case late:
-		b.WriteString("This SA began before the capture started (started_before_capture): which message of phase 1 this is," +
-			" and whether it was answered, the capture does not show.")
+		b.WriteString("This SA began before the capture started (started_before_capture), and this exchange perhaps did too:" +
+			" which of its messages this is, and whether it was answered, the capture does not show.")
 	case first.response() && st.model().Version == 1 && notified >= 0:
 		f := &st.findings()[notified]
 		b.WriteString("The " + otherSide(from) + " answered it with an error notify (" + words.Pick(len(f.Frames), "frame ", "frames ") +

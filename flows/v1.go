@@ -384,6 +384,16 @@ func (a *Analyzer) lookupV1(p *Packet, h *dissect.Header) *saState {
 	return st
 }
 
+// lateFirst reports whether ex is an exchange of an IKEv1 SA that began
+// before the capture (v1State.late) that may have begun before it too: its
+// phase 1, or the first exchange the capture holds. Its messages are
+// numbered from a guess (the first one seen is not known to be its
+// first), so no text may say which one it is or that it went unanswered.
+func lateFirst(st *saState, ex *exRec) bool {
+	v := st.v1()
+	return v != nil && v.late && (ex == v.phase1 || st.nexs() > 0 && st.exAt(0) == ex)
+}
+
 // isPhase1V1 reports whether h is a phase-1 message: main or aggressive
 // mode, message ID 0.
 func isPhase1V1(h *dissect.Header) bool {
@@ -685,10 +695,11 @@ func (a *Analyzer) concludeV1(st *saState) {
 		if ex.Type == dissect.ExchangeQuickMode && ex.v1step == 1 && a.quickModeRefused(st, i) {
 			continue
 		}
-		if ex == v.phase1 && (v.phase1Done || v.late) {
+		if ex == v.phase1 && v.phase1Done || lateFirst(st, ex) {
 			// Phase 1 completed (the SA came up), whatever the capture
-			// missed of it; or it began before the capture, and which
-			// of its messages waits for which is not known.
+			// missed of it; or the exchange may have begun before the
+			// capture, and which of its messages waits for which is not
+			// known.
 			continue
 		}
 		// Transmissions, not messages: a fragmented message sent once is

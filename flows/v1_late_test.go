@@ -16,7 +16,9 @@ import (
 //   - from MM3 or from MM6: who initiated is not in the headers; the SA says
 //     so (started_before_capture, info), and no phase-1 message is reported
 //     unanswered, which before was an error ("The initiator's MM1 got no
-//     reply": the responder's MM6 taken for an MM1, on an SA that came up).
+//     reply": the responder's MM6 taken for an MM1, on an SA that came up);
+//   - from QM3: the first exchange seen may have begun before the capture
+//     too, and its first message seen is not judged unanswered.
 func TestV1CaptureStartsLate(t *testing.T) {
 	pk := corpusPackets(t, "libreswan-ikev1-main-quick")
 	full := analyze(pk, Options{}).SAs[0]
@@ -59,6 +61,12 @@ func TestV1CaptureStartsLate(t *testing.T) {
 	}
 	if sa := analyze(pk[2:], Options{}).SAs[0]; sa.Initiator != full.Initiator || !strings.HasPrefix(labels(sa), "i:MM3 r:MM4 i:MM5 r:MM6") {
 		t.Errorf("from MM3: %v, labels %s", sa.Initiator, labels(sa))
+	}
+	// From QM3 (76 octets, the quick mode's last message, taken for a
+	// QM1 as the first one seen of its exchange): not 'QM1 got no reply'.
+	sa = analyze(pk[8:], Options{}).SAs[0]
+	if finding(sa, KindLateStart) == nil || finding(sa, KindUnanswered) != nil {
+		t.Errorf("from QM3: %+v", sa.Findings)
 	}
 }
 
