@@ -601,6 +601,12 @@ func (a *Analyzer) unansweredV2(st *saState, ex *exRec, answeredSize int) bool {
 	if ex.Type == dissect.ExchangeIKESAInit || ex.Type == dissect.ExchangeIKEAuth {
 		sev = SeverityError
 	}
+	if end := a.now.Sub(lastT); end < a.opt.Grace {
+		// Retransmitted, so the first copies went unanswered (the
+		// severity stands), but an answer to the last one may have come
+		// after the capture stopped.
+		b.WriteString(" The capture ends " + secs(end) + " after the last transmission: an answer to it may have come after.")
+	}
 	st.addFinding(KindUnanswered, sev, firstT, b.String(), frames...)
 	return true
 }

@@ -370,6 +370,14 @@ func (a *Analyzer) v1FragFinding(st *saState, s *v1FragSet) {
 			b = append(b, " The messages after it were decrypted all the same: its last fragment holds the end of its"+
 				" ciphertext, from which the next IV follows."...)
 		}
+	} else if end := a.now.Sub(s.start); end < fragmentSpread {
+		// The capture stopped right after: the rest may simply have come
+		// after it.
+		b = append(b, ". The capture ends "...)
+		b = append(b, secs(end)...)
+		b = append(b, " after the first of them: the missing fragments may have come after it stopped."...)
+		st.addFinding(KindFragmentsMissing, SeverityInfo, s.start, string(b), frames...)
+		return
 	} else {
 		b = append(b, ". If the fragment was lost on the path (loss, a firewall or rate limit dropping UDP, a fragment"+
 			" still larger than the path MTU), the receiver cannot put the message together either, and it is re-sent"+
@@ -378,6 +386,12 @@ func (a *Analyzer) v1FragFinding(st *saState, s *v1FragSet) {
 	}
 	st.addFinding(KindFragmentsMissing, SeverityWarning, s.start, string(b), frames...)
 }
+
+// fragmentSpread bounds how long after the first fragment of a message
+// the capture must go on for a missing fragment to count as lost: a
+// sender writes a message's fragments back to back, so a capture that
+// stopped sooner may simply have stopped before the rest.
+const fragmentSpread = time.Second
 
 // v1FragConclude runs first in concludeV1: the messages never
 // reassembled are reported.

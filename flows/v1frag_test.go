@@ -296,8 +296,24 @@ func TestV1FragEdited(t *testing.T) {
 			t.Errorf("state %s", r.SAs[0].State)
 		}
 	})
-	t.Run("mm6-last-fragment-lost", func(t *testing.T) {
+	t.Run("capture-ends-before-mm6-last-fragment", func(t *testing.T) {
+		// The capture stops right after MM6's second fragment: the last
+		// one may have come after it (info), not lost.
 		r := run(t, orig[:mm6[2]])
+		msg := findingText(r, KindFragmentsMissing)
+		if !strings.Contains(msg, "the missing fragments may have come after it stopped") || strings.Contains(msg, "cannot put the message together") {
+			t.Errorf("fragments_missing: %s", msg)
+		}
+		for _, sa := range r.SAs {
+			if f := finding(sa, KindFragmentsMissing); f != nil && f.Severity != SeverityInfo {
+				t.Errorf("severity %s", f.Severity)
+			}
+		}
+	})
+	t.Run("mm6-last-fragment-lost", func(t *testing.T) {
+		// The same, the capture going on (an unrelated packet 3 s later).
+		pk := append(slices.Clone(orig[:mm6[2]]), strayESP(orig[mm6[2]].Time.Add(3*time.Second)))
+		r := run(t, pk)
 		msg := findingText(r, KindFragmentsMissing)
 		for _, want := range []string{"responder's MM6 (message ID 0)", "2 fragments seen", "the last one (flagged last) missing", "the receiver cannot put the message together either"} {
 			if !strings.Contains(msg, want) {
