@@ -71,7 +71,7 @@ func TestV1CaptureStartsLate(t *testing.T) {
 }
 
 // TestLateStartNoNewErrors: every corpus capture (strongSwan, libreswan,
-// OpenIKED; IKEv1 and IKEv2) cut at its start by one to five frames, as a
+// OpenIKED; IKEv1 and IKEv2) cut at its start, at every frame, as a
 // capture begun late is, shows no error the whole capture does not show:
 // what the capture missed is not evidence of a failure. (Warnings may
 // rightly appear: a fragmented message whose first fragment was cut off
@@ -96,7 +96,7 @@ func TestLateStartNoNewErrors(t *testing.T) {
 		name := filepath.Base(filepath.Dir(p))
 		pk := corpusPackets(t, name)
 		whole := errorsOf(analyze(pk, Options{}))
-		for cut := 1; cut <= 5 && cut < len(pk); cut++ {
+		for cut := 1; cut < len(pk); cut++ {
 			r := analyze(pk[cut:], Options{})
 			for _, sa := range r.SAs {
 				for _, f := range sa.Findings {
