@@ -226,7 +226,13 @@ func (a *Analyzer) v2Response(st *saState, p *Packet, side saSide, m *cmsg, hash
 	ex := st.findEx(reqSide, mid, 0)
 	if ex == nil {
 		if seen := st.seen(reqSide); (seen && mid >= st.mids[reqSide]) || (!seen && st.flags.has(flFromStart)) {
-			st.addFinding(KindMIDDesync, SeverityWarning, p.Time,
+			sev := SeverityWarning
+			if !seen {
+				// Not one request of that side on this SA in the capture:
+				// more likely a capture of one direction than a desync.
+				sev = SeverityInfo
+			}
+			st.addFinding(KindMIDDesync, sev, p.Time,
 				"The "+side.String()+" sent "+words.Article(h.Exchange.String())+" "+h.Exchange.String()+" response with message ID "+u32(mid)+
 					" for which no request from the "+reqSide.String()+" was seen. Either the request took a path this capture"+
 					" does not see, or the responder's view of message IDs differs from the requester's (HA failover, stale SA);"+
