@@ -176,7 +176,7 @@ func (a *Analyzer) retransmitFindings(st *saState) (gaveUp bool) {
 				a.retransmitFinding(st, ex, g)
 			})
 		}
-		if x := ex.oddOrEmpty(); x.skipFrom != 0 {
+		if x := ex.oddOrEmpty(); x.skipped {
 			a.midSkipFinding(st, ex, x.skipFrom)
 		}
 		if sa.Version == 2 && !ex.Answered && ex.nmsgs() > 0 && !ex.msg(0).response() {
@@ -387,7 +387,7 @@ func (a *Analyzer) retransmitFinding(st *saState, ex *exRec, g []int) {
 	late := false
 	if lateFirst(st, ex) {
 		late = true
-		from = "peer at " + st.peer(first.side()).Addr().String()
+		from = "peer at " + st.peer(first.side()).String()
 		what = "the same " + ex.Type.String() + " message"
 	}
 	// The text lists the transmissions' times, all of them up to
@@ -448,8 +448,12 @@ func (a *Analyzer) retransmitFinding(st *saState, ex *exRec, g []int) {
 	case first.response() && st.model().Version == 1 && notified >= 0:
 		f := &st.findings()[notified]
 		b.WriteString("The " + otherSide(from) + " answered it with an error notify (" + words.Pick(len(f.Frames), "frame ", "frames ") +
-			joinInts(f.Frames) + ", reported as " + f.Kind.String() + ") instead of its next message, and an IKEv1 peer resends" +
-			" its last message until the next one arrives.")
+			joinInts(f.Frames) + ", reported as " + f.Kind.String() + ") instead of its next message")
+		if ex.msgTime(g[len(g)-1]).After(f.Time) {
+			b.WriteString(", and an IKEv1 peer resends its last message until the next one arrives.")
+		} else {
+			b.WriteString(".")
+		}
 		if answered {
 			b.WriteString(" The exchange then continued.")
 		}
@@ -498,11 +502,18 @@ func (a *Analyzer) retransmitFinding(st *saState, ex *exRec, g []int) {
 		b.WriteString("The " + otherSide(from) + " had answered with " + what + " instead of the next" +
 			" quick-mode message; the " + from + " ignored that answer and kept retransmitting. This is not" +
 			" packet loss: act on the refusal.")
+	case st.model().Version == 2 && !answered && !first.response() && laterRequest(st, ex) != nil:
+		next := laterRequest(st, ex)
+		b.WriteString("No answer is in this capture, but the " + from + " then went on to " + next.Type.String() + " (message ID " +
+			u32(next.MID) + ", frame " + strconv.Itoa(next.frame(0)) + "), which it sends once it has the answer: the capture missed it.")
 	case notified >= 0 && !answered:
 		f := &st.findings()[notified]
 		b.WriteString("The " + otherSide(from) + " answered it with an error notify (" + words.Pick(len(f.Frames), "frame ", "frames ") +
-			joinInts(f.Frames) + ", reported as " + f.Kind.String() + "); the " + from + " sent it again anyway. This is not" +
-			" packet loss: act on the error.")
+			joinInts(f.Frames) + ", reported as " + f.Kind.String() + ")")
+		if ex.msgTime(g[len(g)-1]).After(f.Time) {
+			b.WriteString("; the " + from + " sent it again anyway")
+		}
+		b.WriteString(". This is not packet loss: act on the error.")
 	default:
 		b.WriteString("It was never answered in this capture.")
 	}
@@ -556,11 +567,11 @@ func (a *Analyzer) unansweredV2(st *saState, ex *exRec, answeredSize int) bool {
 		}
 		st.addFinding(KindUnanswered, SeverityInfo, firstT,
 			"The "+from+"'s "+ex.Type.String()+" request (message ID "+u32(ex.MID)+", "+strconv.Itoa(size)+
-				" octets) has no answer in this capture, but the "+from+" went on to "+next.Type.String()+" (message ID "+
+				" octets) has no answer in this capture, but the "+from+" then went on to "+next.Type.String()+" (message ID "+
 				u32(next.MID)+", frame "+strconv.Itoa(next.frame(0))+"), "+why+". The capture missed the "+otherSide(from)+
 				"'s message: it sees one direction only (asymmetric routing, a capture filter on one address), or dropped"+
 				" the packet.", frames...)
-		return true
+		return false // answered: the sender did not give up
 	}
 	if other := ex.msg(0).side().other(); ex.retransmits() == 0 && !heardFrom(st, other) && (!st.SPIr.IsZero() || other == sideI) {
 		// Sent once, and not one message of this SA from the other side
@@ -611,18 +622,19 @@ func (a *Analyzer) unansweredV2(st *saState, ex *exRec, answeredSize int) bool {
 	return true
 }
 
-// laterRequest returns the first request of st from ex's sender that shows
-// ex was answered: after an IKE_SA_INIT, any request naming the
-// responder's SPI; after another request, one with a higher message ID
-// sent after it. Nil when there is none.
+// laterRequest returns the first request of st from ex's sender, sent
+// after ex's last transmission, that shows ex was answered: after an
+// IKE_SA_INIT, any request naming the responder's SPI; after another
+// request, one with a higher message ID. Nil when there is none.
 func laterRequest(st *saState, ex *exRec) *exRec {
 	if ex.nmsgs() == 0 {
 		return nil
 	}
 	side := ex.msg(0).side()
+	last := ex.msgTime(ex.nmsgs() - 1) // a sender still resending ex had no answer yet
 	for i := range st.nexs() {
 		x := st.exAt(i)
-		if x == ex || x.nmsgs() == 0 || x.msg(0).response() || x.msg(0).side() != side || !x.start().After(ex.start()) {
+		if x == ex || x.nmsgs() == 0 || x.msg(0).response() || x.msg(0).side() != side || !x.start().After(last) {
 			continue
 		}
 		if ex.Type == dissect.ExchangeIKESAInit {
@@ -884,7 +896,7 @@ func (a *Analyzer) oneWay(st *saState, c *ChildSA, from, to string, n uint64, fi
 	if to == "initiator" {
 		toSide = sideI
 	}
-	if !heardFrom(st, toSide) {
+	if !heardFrom(st, toSide) && !espFrom(st.model(), toSide) {
 		// Not one IKE message from that side either: the capture most
 		// likely sees one direction only, and says nothing of the way back.
 		st.addFinding(KindOneWayESP, SeverityInfo, c.Created,
@@ -914,6 +926,16 @@ func heardFrom(st *saState, side saSide) bool {
 			if ex.msg(j).side() == side {
 				return true
 			}
+		}
+	}
+	return false
+}
+
+// espFrom reports whether any child SA of sa carries ESP from side.
+func espFrom(sa *SA, side saSide) bool {
+	for _, c := range sa.ChildSAs {
+		if side == sideI && c.ESPPackets.IToR > 0 || side == sideR && c.ESPPackets.RToI > 0 {
+			return true
 		}
 	}
 	return false

@@ -177,8 +177,10 @@ type exOdd struct {
 	// skipFrom: this IKEv2 request's message ID is past the next one its
 	// sender should have used, skipFrom (0: none); whether the IDs
 	// between were skipped or only not captured is settled when the SA
-	// ends (midSkipFinding).
+	// ends (midSkipFinding); skipped tells that skipFrom is set (it is 0
+	// after message ID 0xffffffff).
 	skipFrom uint32
+	skipped  bool
 }
 
 // noExOdd is the shared, never modified, empty exOdd read by exchanges

@@ -126,6 +126,17 @@ func TestOneWayTexts(t *testing.T) {
 		t.Errorf("responder's side of ikev2-invalid-ke-retry: %+v", ike)
 	}
 
+	// The initiator's side of ikev2-retransmit: IKE_SA_INIT sent again
+	// and again, then IKE_AUTH: it was answered, so the SA did not fail
+	// (the review found it 'failed'), and the retransmit text says why.
+	r = analyze(oneWay(corpusPackets(t, "ikev2-retransmit"), true), Options{})
+	if st := r.SAs[0].State; st == StateFailed {
+		t.Errorf("initiator's side of ikev2-retransmit: state %s", st)
+	}
+	if rt := texts(r, KindRetransmit); len(rt) == 0 || !strings.Contains(rt[0].Message, "then went on to IKE_AUTH") {
+		t.Errorf("initiator's side of ikev2-retransmit: %+v", rt)
+	}
+
 	// The responder's side of ikev2-rekey: answers whose requests the
 	// capture lacks, on an SA with no request of the initiator at all,
 	// are noted (info), not a desync warning.

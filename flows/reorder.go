@@ -121,8 +121,12 @@ type reorder struct {
 	newest    time.Time // latest time added
 	newestNs  int64     // newest.UnixNano(), the largest heldKey.t pushed
 	lastOut   time.Time // time of the latest packet analysed from the window
-	// late counts frames that came after the window had moved past them.
+	// late counts frames that came after the window had moved past them;
+	// early tells that the window, full (overfull), let packets go
+	// before their time, so that frames less late than the window were
+	// late too.
 	late       int
+	early      bool
 	lateTime   time.Time
 	lateFrames []int
 	lateMax    time.Duration
@@ -399,7 +403,16 @@ func (r *reorder) lateBy(t time.Time) (time.Duration, bool) {
 // due reports whether the earliest held packet must leave the window of
 // width w: the capture has moved on by w, or the window is over full.
 func (r *reorder) due(w time.Duration) bool {
-	return r.size() > 0 && (r.pastWindow(w) || r.overfull())
+	switch {
+	case r.size() == 0:
+		return false
+	case r.pastWindow(w):
+		return true
+	case r.overfull():
+		r.early = true
+		return true
+	}
+	return false
 }
 
 // take removes the earliest held packet and returns it with its NAT
@@ -531,8 +544,9 @@ func (r *reorder) duplicate(p *Packet, h uint64) bool {
 }
 
 // mergeDups adds the duplicates that o's filter found (a Sequencer's) to
-// r's, and empties o's counts.
+// r's, and empties o's counts; it also takes o's early.
 func (r *reorder) mergeDups(o *reorder) {
+	r.early = r.early || o.early // the window that let packets go early was the Sequencer's
 	if o.dups == 0 {
 		return
 	}
@@ -575,11 +589,26 @@ func (a *Analyzer) captureFindings() {
 		a.global = append(a.global, Finding{Kind: KindOutOfOrder, Severity: SeverityWarning, Time: r.lateTime,
 			Frames: sortedFrames(r.lateFrames),
 			Message: words.Count(r.late, "frame comes", "frames come") + " after frames up to " + secs(r.lateMax) + " later in time," +
-				" beyond what the reorder window (" + secs(a.window()) + ") puts back in order (files concatenated rather than" +
-				" merged by time?). They were analysed where they are in the file, so" +
+				lateWhy(r, a.window()) + " They were analysed where they are in the file, so" +
 				" pairing, retransmits and timings around them may be wrong. Merge the captures by time (mergecap" +
 				" without -a) and analyse again."})
 	}
+}
+
+// lateWhy says why late frames were not put back in order: beyond the
+// window w, or (early) the window was full and let packets go before
+// their time.
+func lateWhy(r *reorder, w time.Duration) string {
+	switch {
+	case r.early && r.lateMax <= w:
+		return " which the reorder window (" + secs(w) + ") could not put back in order: it was full (over " +
+			strconv.Itoa(maxHeld) + " packets or " + strconv.Itoa(maxHeldOctets>>20) + " MiB within " + secs(w) +
+			") and let packets go early."
+	case r.early:
+		return " beyond what the reorder window (" + secs(w) + ") puts back in order (files concatenated rather than merged" +
+			" by time?); the window was also full at times and let packets go early."
+	}
+	return " beyond what the reorder window (" + secs(w) + ") puts back in order (files concatenated rather than merged by time?)."
 }
 
 // micros formats a short duration in microseconds ("3 µs").

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ikeflow/ikeflow/dissect"
 	"github.com/ikeflow/ikeflow/internal/words"
@@ -320,6 +321,13 @@ func (a *Analyzer) v1(p *Packet, decodeErr bool) {
 	m.label = ex.v1step
 	if fr != nil {
 		m.label = fr.set.step
+	}
+	if v := st.v1(); v.late && ex == v.phase1 && ex.Type == dissect.ExchangeIdentityProtect && ex.v1step == 4 &&
+		!h.IsEncrypted() && h.NextPayload == dissect.PayloadKEV1 {
+		// A key exchange in the clear answered by one in the clear: MM3
+		// and MM4 (after MM4 comes MM5, encrypted), so the first sender
+		// is the initiator, and the numbering and roles are certain.
+		v.late = false
 	}
 	m.flags |= cmsgLabeled
 	if side != ex.side {
@@ -805,9 +813,9 @@ func (a *Analyzer) concludeV1(st *saState) {
 // v1AnsweredByNotify reports whether the message lbl of ex was answered
 // by an error notify that was read: an error finding (v.errIdx) whose
 // first frame is an INFORMATIONAL message from the other side, sent
-// after the message's first transmission (an informational is a request
-// of its own: its side is its sender). It returns the finding's index,
-// or -1.
+// within promptAnswer after a transmission of the message (an
+// informational is a request of its own: its side is its sender). It
+// returns the finding's index, or -1.
 func v1AnsweredByNotify(st *saState, ex *exRec, lbl string) int {
 	v := st.v1()
 	if v == nil || len(v.errIdx) == 0 {
@@ -824,9 +832,23 @@ func v1AnsweredByNotify(st *saState, ex *exRec, lbl string) int {
 		return -1
 	}
 	sent, from := ex.msgTime(first), ex.msg(first).side()
+	// prompt: the notify came within promptAnswer of a transmission of
+	// the message before it (as quickModeRefused asks of a refusal): an
+	// error notify minutes later answers something else.
+	prompt := func(t time.Time) bool {
+		for j := first; j < ex.nmsgs(); j++ {
+			if ex.label(j) != lbl {
+				continue
+			}
+			if d := t.Sub(ex.msgTime(j)); d >= 0 && d <= promptAnswer {
+				return true
+			}
+		}
+		return false
+	}
 	for _, i := range v.errIdx {
 		f := &st.findings()[i]
-		if len(f.Frames) == 0 || f.Time.Before(sent) {
+		if len(f.Frames) == 0 || f.Time.Before(sent) || !prompt(f.Time) {
 			continue
 		}
 		for k := range st.nexs() {

@@ -160,6 +160,7 @@ func (a *Analyzer) v2Request(st *saState, p *Packet, side saSide, m *cmsg, hash 
 	}
 	next := st.mids[side]
 	var skipFrom uint32
+	skipped := false
 	switch {
 	case syncShape || f.hasNotify(uint16(dissect.NotifyIKEv2MessageIDSync)):
 		// RFC 6311 sync: settled below.
@@ -172,7 +173,7 @@ func (a *Analyzer) v2Request(st *saState, p *Packet, side saSide, m *cmsg, hash 
 		}
 	case mid == next:
 	case mid > next:
-		skipFrom = next // settled when the SA ends (midSkipFinding)
+		skipFrom, skipped = next, true // settled when the SA ends (midSkipFinding)
 	default:
 		st.addFinding(KindMIDDesync, SeverityError, p.Time,
 			"The "+side.String()+" sent a new "+h.Exchange.String()+" request with message ID "+u32(mid)+
@@ -184,9 +185,9 @@ func (a *Analyzer) v2Request(st *saState, p *Packet, side saSide, m *cmsg, hash 
 		st.expectMID(side, mid+1)
 	}
 	a.newRequest(st, p, side, m, f)
-	if skipFrom != 0 {
+	if skipped {
 		if ex := st.findEx(side, mid, 0); ex != nil {
-			ex.oddState().skipFrom = skipFrom
+			ex.oddState().skipFrom, ex.oddState().skipped = skipFrom, true
 		}
 	}
 	switch {

@@ -236,11 +236,13 @@ func (r *frameRefs) annotateJSON(b []byte) []byte {
 }
 
 // text rewrites the frame numbers a finding's message names ("frame 18",
-// "(frames 6, 8, 10)", "frames 3–9") from the merged numbering to each
-// file's own, with the file named as elsewhere ("b.pcap#4"). With one
-// input it returns msg unchanged. A number counts as a frame when it
-// follows the word "frame" or "frames", alone or in a list joined by ", "
-// or " and " (the analyzer's texts name frames only so).
+// "(frames 6, 8, 10)", "frames 3–9", "frames 1/2, 3/4" for pairs) from the
+// merged numbering to each file's own, with the file named as elsewhere
+// ("b.pcap#4"). With one input it returns msg unchanged. A number counts
+// as a frame when it follows the word "frame" or "frames", alone or in a
+// list joined by ", " or " and " whose later items end where a list item
+// ends (", ", " and ", ")", ";", ".", ":" or the end): in "(frame 4, 144
+// octets)" the 144 is not a frame.
 func (r *frameRefs) text(msg string) string {
 	if r == nil || !strings.Contains(msg, "frame") {
 		return msg
@@ -264,47 +266,107 @@ func (r *frameRefs) text(msg string) string {
 		j++
 		b.WriteString(rest[:j])
 		rest = rest[j:]
+		items, n := frameItems(rest)
 		var nums []int
-		for {
-			n, l := leadingInt([]byte(rest))
-			if l == 0 || l > 10 {
-				break
+		flush := func() {
+			if len(nums) > 0 {
+				b.WriteString(r.list(nums, 0))
+				nums = nums[:0]
 			}
-			after := rest[l:]
-			if strings.HasPrefix(after, "–") {
-				// a span, "3–9"
-				m, ml := leadingInt([]byte(after[len("–"):]))
-				if ml > 0 {
-					b.WriteString(r.list(nums, 0))
-					if len(nums) > 0 {
-						b.WriteString(", ")
-					}
-					nums = nums[:0]
-					b.WriteString(r.span(n, m))
-					rest = after[len("–")+ml:]
-					break
-				}
-			}
-			nums = append(nums, n)
-			rest = after
-			sep := ""
-			for _, s := range []string{", and ", ", ", " and "} {
-				if strings.HasPrefix(rest, s) {
-					if _, l2 := leadingInt([]byte(rest[len(s):])); l2 > 0 {
-						sep = s
-					}
-					break
-				}
-			}
-			if sep == "" {
-				break
-			}
-			rest = rest[len(sep):]
 		}
-		b.WriteString(r.list(nums, 0))
+		for k, it := range items {
+			switch {
+			case it.b == 0:
+				nums = append(nums, it.a)
+				continue
+			case it.span:
+				flush()
+				b.WriteString(r.span(it.a, it.b))
+			default: // a pair, "first/copy"
+				flush()
+				b.WriteString(r.ref(it.a) + "/" + r.ref(it.b))
+			}
+			if k+1 < len(items) {
+				b.WriteString(", ")
+			}
+		}
+		flush()
+		rest = rest[n:]
 	}
 	b.WriteString(rest)
 	return b.String()
+}
+
+// frameItem is one item of a list of frames in a text: a frame (b 0), a
+// span a–b, or a pair a/b.
+type frameItem struct {
+	a, b int
+	span bool
+}
+
+// frameItems parses the list of frames at the start of s (see text) and
+// returns it with the length it takes; none when s does not start with
+// one.
+func frameItems(s string) ([]frameItem, int) {
+	var items []frameItem
+	pos := 0
+	for {
+		it, l := frameItemAt(s[pos:])
+		// The first item may run on into the sentence ("frame 5 then");
+		// a later one must end as a list item does, or it is another
+		// number ("(frame 4, 144 octets)").
+		if l == 0 || pos > 0 && !itemEnds(s[pos+l:]) {
+			break
+		}
+		items = append(items, it)
+		pos += l
+		sep := ""
+		for _, c := range []string{", and ", ", ", " and "} {
+			if strings.HasPrefix(s[pos:], c) {
+				sep = c
+				break
+			}
+		}
+		if sep == "" {
+			break
+		}
+		if next, l2 := frameItemAt(s[pos+len(sep):]); l2 == 0 || !itemEnds(s[pos+len(sep)+l2:]) {
+			_ = next
+			break
+		}
+		pos += len(sep)
+	}
+	return items, pos
+}
+
+// frameItemAt parses one item at the start of s: "N", "N–M" or "N/M".
+func frameItemAt(s string) (frameItem, int) {
+	n, l := leadingInt([]byte(s))
+	if l == 0 || l > 10 {
+		return frameItem{}, 0
+	}
+	for _, d := range []string{"–", "/"} {
+		if strings.HasPrefix(s[l:], d) {
+			if m, ml := leadingInt([]byte(s[l+len(d):])); ml > 0 && ml <= 10 {
+				return frameItem{a: n, b: m, span: d == "–"}, l + len(d) + ml
+			}
+		}
+	}
+	return frameItem{a: n}, l
+}
+
+// itemEnds reports whether s, what follows a list item, ends it: a list
+// separator, a closing bracket or punctuation, or the end.
+func itemEnds(s string) bool {
+	if s == "" {
+		return true
+	}
+	for _, p := range []string{", ", " and ", ")", ";", ".", ":", ","} {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // texts rewrites the messages of fs (text); with one input it does

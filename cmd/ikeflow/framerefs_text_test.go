@@ -25,6 +25,9 @@ func TestFrameRefsText(t *testing.T) {
 		{"frames 1 and 2.", "frames a.pcap#1; b.pcap#1."},
 		{"frames 2–5 then", "frames b.pcap#1–3 then"},
 		{"frames 1–2", "frames a.pcap#1–b.pcap#1"},
+		{"The IKE_AUTH response (frame 4, 6 octets) is", "The IKE_AUTH response (frame b.pcap#2, 6 octets) is"},
+		{"(frames 1, 2, 5 octets)", "(frames a.pcap#1; b.pcap#1, 5 octets)"},
+		{"twice in the capture (frames 1/2, 3/4, …)", "twice in the capture (frames a.pcap#1/b.pcap#1, a.pcap#2/b.pcap#2, …)"},
 		{"a subframe 3 and 4 frames, fragment 2 of 3", "a subframe 3 and 4 frames, fragment 2 of 3"},
 		{"ends with frame", "ends with frame"},
 		{"frame 12345678901234", "frame 12345678901234"},
@@ -52,7 +55,7 @@ func TestMergedFramesInTexts(t *testing.T) {
 	var out, errb bytes.Buffer
 	args := []string{"analyze", "-q", "--two-sided=no", "--format", "json",
 		"../../testdata/corpus/ikev2-psk-success/capture.pcap", "../../testdata/corpus/ikev1-wrong-psk/capture.pcap",
-		"../../testdata/corpus/libreswan-ikev2-xfrm-fail/capture.pcap"}
+		"../../testdata/corpus/libreswan-ikev2-xfrm-fail/capture.pcap", "../../testdata/corpus/ikev2-auth-child-no-proposal/capture.pcap"}
 	if code := run(args, nil, &out, &errb); code > 1 {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}
@@ -70,6 +73,11 @@ func TestMergedFramesInTexts(t *testing.T) {
 	for _, f := range rep.Findings {
 		if m := bare.FindString(f.Message); m != "" {
 			t.Errorf("%s: %q in %s", f.Kind, m, f.Message)
+		}
+		// Only frames are rewritten: "(frame 4, 144 octets)" keeps its
+		// octets (the review caught "c.pcap#144 octets").
+		if m := regexp.MustCompile(`(#|; )[0-9]+ octets`).FindString(f.Message); m != "" {
+			t.Errorf("%s: an octet count taken for a frame, %q, in %s", f.Kind, m, f.Message)
 		}
 		if regexp.MustCompile(`\bframes? [0-9]:capture\.pcap#[0-9]`).MatchString(f.Message) {
 			named++
