@@ -267,6 +267,12 @@ func (r *frameRefs) text(msg string) string {
 		b.WriteString(rest[:j])
 		rest = rest[j:]
 		items, n := frameItems(rest)
+		if !r.known(items) {
+			// Not frames of these captures: left as written.
+			b.WriteString(rest[:n])
+			rest = rest[n:]
+			continue
+		}
 		var nums []int
 		flush := func() {
 			if len(nums) > 0 {
@@ -295,6 +301,18 @@ func (r *frameRefs) text(msg string) string {
 	}
 	b.WriteString(rest)
 	return b.String()
+}
+
+// known reports whether every frame of items is a packet of the merged
+// numbering.
+func (r *frameRefs) known(items []frameItem) bool {
+	ok := func(n int) bool { return n >= 1 && n <= len(r.file) }
+	for _, it := range items {
+		if !ok(it.a) || it.b != 0 && !ok(it.b) {
+			return false
+		}
+	}
+	return true
 }
 
 // frameItem is one item of a list of frames in a text: a frame (b 0), a

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"regexp"
+	"strings"
 	"testing"
 )
 
@@ -86,4 +87,25 @@ func TestMergedFramesInTexts(t *testing.T) {
 	if named == 0 {
 		t.Fatalf("no text names a frame: %s", out.String())
 	}
+}
+
+// FuzzFrameRefsText: any text, rewritten, does not panic, is left alone
+// when it names no frame, and is not rewritten again.
+func FuzzFrameRefsText(f *testing.F) {
+	for _, s := range []string{"(frames 1, 3, 6)", "frame 2", "frames 2–5 then", "(frame 4, 144 octets)", "frames 1/2, 3/4, …", "frames 9999999999999", "frame 1 and 2 and 3"} {
+		f.Add(s)
+	}
+	r := newFrameRefs([]string{"a.pcap", "b.pcap"})
+	for i := range 6 {
+		r.add(i%2, i/2+1)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := r.text(s)
+		if !strings.Contains(s, "frame") && got != s {
+			t.Fatalf("text(%q) = %q: no frame in it", s, got)
+		}
+		if again := r.text(got); again != got {
+			t.Fatalf("text(%q) = %q, then %q", s, got, again)
+		}
+	})
 }
