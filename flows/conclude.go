@@ -322,50 +322,43 @@ const (
 	retxTail   = 2
 )
 
-// backoffText describes the intervals between the transmissions g of ex:
-// "back-off: 1.0 s, 1.4 s" lists them all up to retxListed transmissions;
-// past that, the first ones, then the shortest and the longest, or the
-// one interval when they all read the same.
-func backoffText(ex *exRec, g []int, num []byte) string {
+// writeBackoff describes the intervals between the transmissions g of ex,
+// into b: "back-off: 1.0 s, 1.4 s" lists them all up to retxListed
+// transmissions; past that, the first ones, then the shortest and the
+// longest, or the one interval when they all read the same. num is
+// scratch for formatting.
+func writeBackoff(b *strings.Builder, ex *exRec, g []int, num []byte) {
 	gap := func(k int) time.Duration { return ex.msgTime(g[k]).Sub(ex.msgTime(g[k-1])) }
-	var b []byte
-	if len(g) <= retxListed {
-		b = append(b, "back-off:"...)
-		for k := 1; k < len(g); k++ {
+	list := func(n int) {
+		b.WriteString("back-off:")
+		for k := 1; k < n; k++ {
 			if k > 1 {
-				b = append(b, ',')
+				b.WriteByte(',')
 			}
-			b = append(b, ' ')
-			b = appendSecs(b, gap(k))
+			b.WriteByte(' ')
+			b.Write(appendSecs(num[:0], gap(k)))
 		}
-		return string(b)
+	}
+	if len(g) <= retxListed {
+		list(len(g))
+		return
 	}
 	lo, hi := gap(1), gap(1)
-	same := true
-	first := string(appendSecs(num[:0], lo))
 	for k := 2; k < len(g); k++ {
-		d := gap(k)
-		lo, hi = min(lo, d), max(hi, d)
-		if same && string(appendSecs(num[:0], d)) != first {
-			same = false
-		}
+		lo, hi = min(lo, gap(k)), max(hi, gap(k))
 	}
-	if same {
-		return "every " + first + ", no back-off"
+	if loText := appendSecs(num[:0], lo); string(loText) == string(appendSecs(make([]byte, 0, 16), hi)) {
+		// every interval reads the same: not a back-off at all
+		b.WriteString("every ")
+		b.Write(loText)
+		b.WriteString(", no back-off")
+		return
 	}
-	b = append(b, "back-off:"...)
-	for k := 1; k < retxHead; k++ {
-		if k > 1 {
-			b = append(b, ',')
-		}
-		b = append(b, ' ')
-		b = appendSecs(b, gap(k))
-	}
-	b = append(b, ", …; intervals from "...)
-	b = appendSecs(b, lo)
-	b = append(b, " to "...)
-	b = appendSecs(b, hi)
-	return string(b)
+	list(retxHead)
+	b.WriteString(", …; intervals from ")
+	b.Write(appendSecs(num[:0], lo))
+	b.WriteString(" to ")
+	b.Write(appendSecs(num[:0], hi))
 }
 
 // retransmitFinding describes one retransmitted message, whose
@@ -424,7 +417,7 @@ func (a *Analyzer) retransmitFinding(st *saState, ex *exRec, g []int) {
 		b.Write(appendSecs(num[:0], ex.msgTime(g[k]).Sub(t0)))
 	}
 	b.WriteString(" (")
-	b.WriteString(backoffText(ex, g, num[:0]))
+	writeBackoff(&b, ex, g, num[:0])
 	b.WriteString("). ")
 	if cut > 0 {
 		b.WriteString("This exchange has " + words.Count(cut, "more message", "more messages") + " than the " + strconv.Itoa(MaxExchangeMessages) +
