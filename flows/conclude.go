@@ -555,7 +555,11 @@ func (a *Analyzer) unansweredV2(st *saState, ex *exRec, answeredSize int) bool {
 	if next := laterRequest(st, ex); next != nil {
 		// The sender went on: the answer came, and the capture lacks it.
 		why := "whose header carries the responder's SPI, which only the answer gives"
-		if ex.Type != dissect.ExchangeIKESAInit {
+		switch ex.Type {
+		case dissect.ExchangeIKESAInit:
+		case dissect.ExchangeIKEAuth:
+			why = "which a peer sends only on an IKE SA that IKE_AUTH has set up"
+		default:
 			why = "which, with the default window of one request (RFC 7296 §2.3), it sends only once it has the answer"
 		}
 		st.addFinding(KindUnanswered, SeverityInfo, firstT,
@@ -636,7 +640,10 @@ func laterRequest(st *saState, ex *exRec) *exRec {
 			}
 			continue
 		}
-		if x.MID > ex.MID {
+		// After IKE_AUTH any later request shows the SA was set up; after
+		// another request, only with a window of one (no SET_WINDOW_SIZE
+		// above 1 seen).
+		if x.MID > ex.MID && (ex.Type == dissect.ExchangeIKEAuth || !st.flags.has(flWindow)) {
 			return x
 		}
 	}

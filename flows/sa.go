@@ -68,6 +68,10 @@ const (
 	// firstReq) was sent by the responder, and one had no authority.
 	flReqFromR
 	flReqAny
+	// flWindow: a decrypted SET_WINDOW_SIZE above 1 (RFC 7296 §2.3): a
+	// requester may have several requests outstanding, so a later one
+	// does not show that an earlier one was answered (laterRequest).
+	flWindow
 )
 
 // has reports whether every bit of b is set.

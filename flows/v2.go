@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"encoding/binary"
 	"slices"
 	"strconv"
 
@@ -57,6 +58,9 @@ func (a *Analyzer) v2(p *Packet, decodeErr bool, ahead *facts) {
 		a.v2Response(st, p, side, m, hash, f)
 	} else {
 		a.v2Request(st, p, side, m, hash, f)
+	}
+	if n, ok := f.notify(uint16(dissect.NotifySetWindowSize)); ok && len(n.data) >= 4 && binary.BigEndian.Uint32(n.data) > 1 {
+		st.flags.set(flWindow)
 	}
 }
 
