@@ -74,6 +74,7 @@ ensure_interop() {
 # ikev2 (insist|no) psk auto rekey retransmit_timeout extra_setup extra_conn
 # authby (secret|rsasig) leftcert (NSS nickname) frag (yes|force|no)
 lsw_conf() {
+	ensure_interop # certutil (libnss3-tools) below: a scenario's config is written before its daemons start
 	local dir=$1; shift
 	local -A k=([ikev2]=insist [ike]=aes128-sha2_256-modp2048 [esp]=aes128-sha2_256
 		[leftid]=@moon.ikeflow.test [rightid]=@sun.ikeflow.test [psk]=ikeflow-psk-0123

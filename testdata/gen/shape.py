@@ -22,7 +22,9 @@ def shape(e):
         lines.append("child ike_sa=%d %s %s %s === %s closed=%s" % (
             c["ike_sa"], c["name"], c["proposal"], " ".join(c["ts_initiator"]),
             " ".join(c["ts_responder"]), c["closed"]))
-    for x in e["exchanges"]:
+    # Per SA in log order; the SAs' exchanges interleave as the daemons'
+    # timing has it (two Deletes crossing), which is not a change of shape.
+    for x in sorted(e["exchanges"], key=lambda x: x["ike_sa"]):
         # IKEv1 quick mode / informational message IDs are random
         mid = "*" if e["ike_version"] == 1 and x["mid"] else x["mid"]
         lines.append("exchange sa=%s %s mid=%s by %s [%s] -> [%s] retransmits=%s answered=%s error=%s" % (
@@ -54,7 +56,9 @@ def check(d):
         if not os.path.exists(os.path.join(d, f)):
             errs.append("missing file %s" % f)
     n = len(e["messages"])
-    for x in e["exchanges"]:
+    # Per SA in log order; the SAs' exchanges interleave as the daemons'
+    # timing has it (two Deletes crossing), which is not a change of shape.
+    for x in sorted(e["exchanges"], key=lambda x: x["ike_sa"]):
         for m in x["messages"]:
             if not 0 <= m < n:
                 errs.append("exchange refers to message %d of %d" % (m, n))
