@@ -434,14 +434,17 @@ func (a *Analyzer) retransmitFinding(st *saState, ex *exRec, g []int) {
 	if st.v1() != nil && label != "" {
 		notified = v1AnsweredByNotify(st, ex, label)
 	}
+	var next *exRec // the request the sender went on to (IKEv2), which shows ex was answered
+	if st.model().Version == 2 && !answered && !first.response() {
+		next = laterRequest(st, ex)
+	}
 	switch {
 	case late:
 		b.WriteString("This SA began before the capture started (started_before_capture), and this exchange perhaps did too:" +
 			" which of its messages this is, and whether it was answered, the capture does not show.")
 	case first.response() && st.model().Version == 1 && notified >= 0:
 		f := &st.findings()[notified]
-		b.WriteString("The " + otherSide(from) + " answered it with an error notify (" + words.Pick(len(f.Frames), "frame ", "frames ") +
-			joinInts(f.Frames) + ", reported as " + f.Kind.String() + ") instead of its next message")
+		b.WriteString("The " + otherSide(from) + " answered it with " + notifyRef(f) + " instead of its next message")
 		if ex.msgTime(g[len(g)-1]).After(f.Time) {
 			b.WriteString(", and an IKEv1 peer resends its last message until the next one arrives.")
 		} else {
@@ -495,14 +498,12 @@ func (a *Analyzer) retransmitFinding(st *saState, ex *exRec, g []int) {
 		b.WriteString("The " + otherSide(from) + " had answered with " + what + " instead of the next" +
 			" quick-mode message; the " + from + " ignored that answer and kept retransmitting. This is not" +
 			" packet loss: act on the refusal.")
-	case st.model().Version == 2 && !answered && !first.response() && laterRequest(st, ex) != nil:
-		next := laterRequest(st, ex)
+	case next != nil:
 		b.WriteString("No answer is in this capture, but the " + from + " then went on to " + next.Type.String() + " (message ID " +
 			u32(next.MID) + ", frame " + strconv.Itoa(next.frame(0)) + "), which it sends once it has the answer: the capture missed it.")
 	case notified >= 0 && !answered:
 		f := &st.findings()[notified]
-		b.WriteString("The " + otherSide(from) + " answered it with an error notify (" + words.Pick(len(f.Frames), "frame ", "frames ") +
-			joinInts(f.Frames) + ", reported as " + f.Kind.String() + ")")
+		b.WriteString("The " + otherSide(from) + " answered it with " + notifyRef(f))
 		if ex.msgTime(g[len(g)-1]).After(f.Time) {
 			b.WriteString("; the " + from + " sent it again anyway")
 		}
@@ -617,6 +618,12 @@ func (a *Analyzer) unansweredV2(st *saState, ex *exRec, answeredSize int) bool {
 	}
 	st.addFinding(KindUnanswered, sev, firstT, b.String(), frames...)
 	return true
+}
+
+// notifyRef names the error notify finding f reports: "an error notify
+// (frames 6, 8, reported as payload_malformed)".
+func notifyRef(f *Finding) string {
+	return "an error notify (" + words.Pick(len(f.Frames), "frame ", "frames ") + joinInts(f.Frames) + ", reported as " + f.Kind.String() + ")"
 }
 
 // laterRequest returns the first request of st from ex's sender, sent

@@ -401,7 +401,8 @@ func (r *reorder) lateBy(t time.Time) (time.Duration, bool) {
 }
 
 // due reports whether the earliest held packet must leave the window of
-// width w: the capture has moved on by w, or the window is over full.
+// width w: the capture has moved on by w, or the window is over full
+// (which it records in early, for the out_of_order text).
 func (r *reorder) due(w time.Duration) bool {
 	switch {
 	case r.size() == 0:

@@ -425,7 +425,7 @@ func v1LateStep(h *dissect.Header) uint8 {
 
 // findExV1 returns the exchange an IKEv1 message belongs to.
 func (a *Analyzer) findExV1(st *saState, h *dissect.Header) *exRec {
-	if h.MessageID == 0 && st.v1().phase1 != nil && (h.Exchange == dissect.ExchangeIdentityProtect || h.Exchange == dissect.ExchangeAggressive) {
+	if isPhase1V1(h) && st.v1().phase1 != nil {
 		return st.v1().phase1
 	}
 	if h.Exchange == dissect.ExchangeInformationalV1 {

@@ -212,12 +212,7 @@ func (a *Analyzer) v2Request(st *saState, p *Packet, side saSide, m *cmsg, hash 
 
 // newRequest opens a new exchange for a first-seen request.
 func (a *Analyzer) newRequest(st *saState, p *Packet, side saSide, m *cmsg, f *facts) {
-	h := &a.msg.Header
-	ex := st.newExchange(h.Exchange, h.MessageID, side, p.Time)
-	ex.setFragBits(false, fragBit(f))
-	a.addExchange(st, ex)
-	a.describe(st, p, side, m, f, ex)
-	a.appendMsg(ex, m, p)
+	ex := a.openExchange(st, p, side, m, f, false)
 	if f.content() {
 		a.onV2Request(st, p, side, ex, f)
 	}
@@ -328,16 +323,30 @@ func (a *Analyzer) midSkipFinding(st *saState, ex *exRec, skipFrom uint32) {
 // responseAlone opens an exchange for a response whose request the
 // capture lacks.
 func (a *Analyzer) responseAlone(st *saState, p *Packet, side saSide, m *cmsg, f *facts) {
-	h := &a.msg.Header
-	ex := st.newExchange(h.Exchange, h.MessageID, side.other(), p.Time)
-	ex.hasResp, ex.Answered = true, true
-	ex.setFragBits(true, fragBit(f))
-	a.addExchange(st, ex)
-	a.describe(st, p, side, m, f, ex)
-	a.appendMsg(ex, m, p)
+	ex := a.openExchange(st, p, side, m, f, true)
 	if f.content() {
 		a.onV2Response(st, p, side, ex, f)
 	}
+}
+
+// openExchange opens the exchange of the message being analysed (a.msg),
+// sent by side: a request, or (resp) a response whose request the capture
+// lacks; the message is its first.
+func (a *Analyzer) openExchange(st *saState, p *Packet, side saSide, m *cmsg, f *facts, resp bool) *exRec {
+	h := &a.msg.Header
+	reqSide := side
+	if resp {
+		reqSide = side.other()
+	}
+	ex := st.newExchange(h.Exchange, h.MessageID, reqSide, p.Time)
+	if resp {
+		ex.hasResp, ex.Answered = true, true
+	}
+	ex.setFragBits(resp, fragBit(f))
+	a.addExchange(st, ex)
+	a.describe(st, p, side, m, f, ex)
+	a.appendMsg(ex, m, p)
+	return ex
 }
 
 // fragBit returns the bit of an IKEv2 fragment number (0 when not

@@ -327,7 +327,7 @@ type frameItem struct {
 // one.
 func frameItems(s string) ([]frameItem, int) {
 	var items []frameItem
-	pos := 0
+	pos, end := 0, 0 // end: after the last item taken
 	for {
 		it, l := frameItemAt(s[pos:])
 		// The first item may run on into the sentence ("frame 5 then");
@@ -338,6 +338,7 @@ func frameItems(s string) ([]frameItem, int) {
 		}
 		items = append(items, it)
 		pos += l
+		end = pos
 		sep := ""
 		for _, c := range []string{", and ", ", ", " and "} {
 			if strings.HasPrefix(s[pos:], c) {
@@ -348,13 +349,9 @@ func frameItems(s string) ([]frameItem, int) {
 		if sep == "" {
 			break
 		}
-		if next, l2 := frameItemAt(s[pos+len(sep):]); l2 == 0 || !itemEnds(s[pos+len(sep)+l2:]) {
-			_ = next
-			break
-		}
 		pos += len(sep)
 	}
-	return items, pos
+	return items, end
 }
 
 // frameItemAt parses one item at the start of s: "N", "N–M" or "N/M".
@@ -379,7 +376,7 @@ func itemEnds(s string) bool {
 	if s == "" {
 		return true
 	}
-	for _, p := range []string{", ", " and ", ")", ";", ".", ":", ","} {
+	for _, p := range []string{",", " and ", ")", ";", ".", ":"} {
 		if strings.HasPrefix(s, p) {
 			return true
 		}

@@ -39,14 +39,8 @@ func TestVerdictsOfMixedCopies(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds bigcap")
 	}
-	templates, err := filepath.Glob("../../testdata/corpus/*/capture.pcap")
-	if err != nil || len(templates) == 0 {
-		t.Fatalf("no corpus captures: %v", err)
-	}
-	glob, err := filepath.Abs("../../testdata/corpus/*/capture.pcap")
-	if err != nil {
-		t.Fatal(err)
-	}
+	templates := testutil.CorpusCaptures(t)
+	glob := testutil.Corpus("*", "capture.pcap")
 	big := filepath.Join(t.TempDir(), "mixed.pcap")
 	bigcap := buildBigcap(t)
 	bigcap("-copies", fmt.Sprint(2*len(templates)), "-templates", glob, "-o", big)
@@ -279,10 +273,7 @@ func TestSnapLenNoNewErrors(t *testing.T) {
 	if testing.Short() {
 		t.Skip("analyses the corpus twice more")
 	}
-	templates, err := filepath.Glob("../../testdata/corpus/*/capture.pcap")
-	if err != nil || len(templates) == 0 {
-		t.Fatalf("no corpus captures: %v", err)
-	}
+	templates := testutil.CorpusCaptures(t)
 	dir := t.TempDir()
 	for _, p := range templates {
 		name := filepath.Base(filepath.Dir(p))

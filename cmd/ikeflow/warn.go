@@ -41,7 +41,8 @@ type warnKind struct {
 const maxNotes = 10
 
 // newWarner returns a warner writing lines "prefix: where: warning" to w;
-// quiet suppresses everything.
+// quiet suppresses the writing (notes still lists the kinds for the
+// report).
 func newWarner(w io.Writer, prefix string, quiet bool) *warner {
 	return &warner{w: w, prefix: prefix, quiet: quiet, kinds: map[string]*warnKind{}}
 }
