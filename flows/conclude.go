@@ -729,6 +729,15 @@ func (a *Analyzer) natFinding(st *saState) {
 	msg := natMessages[sa.NAT]
 	if st.out.has(outNATByPort) {
 		msg = natPortMessage
+		if port := st.responder().Port(); port != 500 {
+			// The initiator started on the NAT traversal port (RFC 7296
+			// §2.23 allows it), where ESP goes inside UDP: NAT traversal
+			// without the detection payloads.
+			msg = natPortMessageNATT
+			if port != 4500 {
+				msg = strings.ReplaceAll(msg, "UDP 4500", "UDP "+strconv.Itoa(int(port)))
+			}
+		}
 	}
 	// The frames pass through an array on the stack (addFinding copies
 	// them): list's new slice was an allocation for every SA behind NAT.
@@ -756,6 +765,13 @@ const natPortMessage = "The initiator is probably behind a NAPT: it sends IKE fr
 	" a NAT rewrote its source port (or when it is configured to use another port). No NAT detection payloads were sent, so" +
 	" neither peer moves IKE to UDP 4500 or encapsulates ESP in UDP (RFC 3948), and plain ESP does not cross a NAPT: enable" +
 	" NAT traversal on both peers."
+
+// natPortMessageNATT is natPortMessage for an initiator that addressed
+// the responder's UDP 4500 from its first message.
+const natPortMessageNATT = "The initiator is probably behind a NAPT: it sends IKE from a port other than 500/4500, as it does" +
+	" when a NAT rewrote its source port (or when it is configured to use another port). No NAT detection payloads were sent," +
+	" but the peers use UDP 4500 from the first message, where ESP travels inside UDP (RFC 3948) and crosses a NAPT;" +
+	" keepalives must hold the NAT mapping open, or traffic stops after the NAT's idle timeout."
 
 // weakFinding reports weak negotiated algorithms.
 func (a *Analyzer) weakFinding(st *saState) {

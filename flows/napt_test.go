@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/ikeflow/ikeflow/dissect"
+	"github.com/ikeflow/ikeflow/internal/testutil"
 )
 
 // withoutNATD returns the IKEv2 message data without its
@@ -90,5 +91,25 @@ func TestNAPTByPort(t *testing.T) {
 	}
 	if strings.Contains(f.Message, "ESP is UDP-encapsulated") {
 		t.Errorf("NAPT finding says ESP is UDP-encapsulated, which needs NAT detection:\n%s", f.Message)
+	}
+}
+
+// TestNAPTByPortOnNATT: the Wireshark wiki's IKEv2 sample (a client behind
+// a NAT, another vendor's stack) sends no NAT detection payloads, from
+// port 10954, but to the gateway's UDP 4500 from its first message, with
+// ESP inside UDP: the NAT finding must not say that nothing moves to UDP
+// 4500 or that NAT traversal is to be enabled (it was in use).
+func TestNAPTByPortOnNATT(t *testing.T) {
+	pk := loadPackets(t, testutil.SharedCapture(t, "wireshark-wiki/ikev2-esp-gcm-ctr-cbc/capture.pcapng"))
+	r := analyze(pk, Options{})
+	if len(r.SAs) == 0 {
+		t.Fatal("no SA")
+	}
+	for _, sa := range r.SAs {
+		f := finding(sa, KindNATDetected)
+		if f == nil || !strings.Contains(f.Message, "the peers use UDP 4500 from the first message") ||
+			strings.Contains(f.Message, "enable NAT traversal") {
+			t.Errorf("SA %s: %+v", sa.Name(), f)
+		}
 	}
 }
