@@ -383,6 +383,12 @@ func (a *Analyzer) retransmitFinding(st *saState, ex *exRec, g []int) {
 		from = "peer at " + st.peer(first.side()).String()
 		what = "the same " + ex.Type.String() + " message"
 	}
+	// early: a quick mode most likely refused before the capture began
+	// (lateRefusal): the roles are a guess too, the peers named by address.
+	early := ex.bits&exRefusalEarly != 0
+	if early {
+		from = "peer at " + st.peer(first.side()).String()
+	}
 	// The text lists the transmissions' times, all of them up to
 	// retxListed; past that, the first and the last few (a peer that
 	// retries for minutes sends hundreds, which nobody reads in a list:
@@ -489,6 +495,15 @@ func (a *Analyzer) retransmitFinding(st *saState, ex *exRec, g []int) {
 		if len(g) <= 2 && delay < 5*time.Second {
 			sev = SeverityInfo
 		}
+	case early:
+		x := ex.extraOrEmpty()
+		what := x.refusalWhat + " (frame " + strconv.Itoa(x.refusal) + ")"
+		if x.refusalWhat == "" {
+			what = "an encrypted informational (frame " + strconv.Itoa(x.refusal) + ", most likely an error notify)"
+		}
+		b.WriteString("The peer at " + st.peer(first.side().other()).String() + " had sent " + what + " shortly before the first" +
+			" copy in this capture, on an SA begun before it (started_before_capture): most likely the refusal of an earlier" +
+			" copy, which the " + from + " ignored, retransmitting. This is not packet loss: act on the refusal.")
 	case ex.extraOrEmpty().refusal != 0:
 		x := ex.extraOrEmpty()
 		what := x.refusalWhat + " (frame " + strconv.Itoa(x.refusal) + ")"

@@ -76,6 +76,9 @@ const (
 	exStartExact exBits = 1 << 2 // the start is in exOdd.times (index -1), not startNs
 	exRTTMicros  exBits = 1 << 3 // rtt counts microseconds
 	exRTTRare    exBits = 1 << 4 // the RTT's wait is in exOdd.rtt
+	// exRefusalEarly: the quick mode's refusal (exExtra.refusal) came
+	// before the first copy of its QM1 in the capture (lateRefusal).
+	exRefusalEarly exBits = 1 << 5
 )
 
 // nInline returns the number of messages held in ex.inline.
@@ -230,7 +233,8 @@ type exExtra struct {
 	child    *ChildSA
 	// refusal is the frame of an INFORMATIONAL that refused this IKEv1
 	// quick mode instead of QM2 (0: none), refusalWhat its error notify
-	// ("" when encrypted).
+	// ("" when encrypted); exRefusalEarly: that INFORMATIONAL came before
+	// the first copy of QM1 in the capture (lateRefusal).
 	refusal     int
 	refusalWhat string
 }

@@ -931,7 +931,65 @@ func (a *Analyzer) quickModeRefused(st *saState, i int) bool {
 			qm.frame(0), info.frame(0))
 		return true
 	}
-	return false
+	j := a.lateRefusal(st, i)
+	if j < 0 {
+		return false
+	}
+	info := st.exAt(j)
+	x := qm.extra()
+	x.refusal, x.refusalWhat = info.frame(0), info.errorOf()
+	qm.bits |= exRefusalEarly
+	if x.refusalWhat != "" {
+		return true // reported where it was decrypted
+	}
+	st.out.clear(outChildPending)
+	sender, refuser := "peer at "+st.peer(qm.side).String(), "peer at "+st.peer(info.side).String()
+	st.addFinding(KindChildRefused, SeverityError, info.start(),
+		"Phase 1 is up, and the quick mode with message ID "+u32(qm.MID)+" was most likely refused: this SA began before the"+
+			" capture started (started_before_capture), and the "+refuser+" sent an encrypted informational message (frame "+
+			strconv.Itoa(info.frame(0))+") "+secs(qm.start().Sub(info.start()))+" before the first copy of QM1 in the capture"+
+			" (frame "+strconv.Itoa(qm.frame(0))+"), which the "+sender+" then resent without an answer. An IKEv1 peer resends its"+
+			" last message until the next one arrives, so that informational most likely answered an earlier copy of QM1 that"+
+			" the capture does not hold, with NO-PROPOSAL-CHOSEN (the phase-2 transform sets: encryption, integrity, PFS"+
+			" group, lifetime, mode) or INVALID-ID-INFORMATION (the proxy IDs / crypto ACLs do not match). Give the keys (or"+
+			" read the log of the "+refuser+") to see which.",
+		info.frame(0), qm.frame(0))
+	return true
+}
+
+// lateRefusal returns the index in st of the INFORMATIONAL that most
+// likely refused the quick mode at index i before the capture began, or
+// -1. The capture holds no answer to that quick mode's QM1, sent more than
+// once, but st began before the capture (v1State.late), only
+// informationals come before the quick mode here, and one of them, from
+// the other peer and not a liveness check, came within promptAnswer before
+// the first copy of QM1 here: the capture began between a QM1 and its
+// refusal, and holds only the resent copies (libreswan's pluto resends QM1
+// after a refusal, every copy byte for byte the first).
+func (a *Analyzer) lateRefusal(st *saState, i int) int {
+	v, qm := st.v1(), st.exAt(i)
+	if v == nil || !v.late || v1Transmissions(qm, "QM1") < 2 {
+		return -1
+	}
+	for j := range i {
+		if st.exAt(j).Type != dissect.ExchangeInformationalV1 {
+			return -1
+		}
+	}
+	for j := i - 1; j >= 0; j-- {
+		info := st.exAt(j)
+		if info.side == qm.side || info.nmsgs() == 0 || info.kind == exLiveness {
+			continue
+		}
+		if d := qm.start().Sub(info.start()); d < 0 || d > promptAnswer {
+			continue
+		}
+		if info.errorOf() == "" && !strings.Contains(info.text(0, &a.texts), "encrypted") {
+			continue
+		}
+		return j
+	}
+	return -1
 }
 
 // sameSideAgain reports a new phase-1 message from the side that sent the

@@ -2,8 +2,11 @@ package flows
 
 import (
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestV1CaptureStartsLate: the real libreswan-ikev1-main-quick capture
@@ -117,5 +120,52 @@ func TestLateStartNoNewErrors(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestV1LateStartAfterQuickModeRefusal: the real
+// libreswan-ikev1-quick-refused capture (strongSwan refuses pluto's QM1
+// with an encrypted informational; pluto resends QM1 five times) cut so
+// that it begins with that informational, as a capture begun between the
+// QM1 and its refusal does. The resent QM1s are most likely refused, by
+// the informational just before them: not "got no reply ... rejects
+// silently, or an informational the capture does not show", which the
+// capture contradicts. Cut one frame later (no informational) nothing is
+// inferred; and an informational sent long before the first QM1 copy is
+// no refusal of it.
+func TestV1LateStartAfterQuickModeRefusal(t *testing.T) {
+	pk := corpusPackets(t, "libreswan-ikev1-quick-refused")
+	const infoAt = 7 // the refusal, frame 8 of the whole capture
+	info, qm := pk[infoAt].Frame, pk[infoAt+1].Frame
+	sa := analyze(pk[infoAt:], Options{}).SAs[0]
+	if u := finding(sa, KindUnanswered); u != nil {
+		t.Errorf("from the refusal: %s", u.Message)
+	}
+	f := finding(sa, KindChildRefused)
+	if f == nil || f.Severity != SeverityError || !slices.Equal(f.Frames, []int{info, qm}) ||
+		!strings.Contains(f.Message, "most likely refused") || !strings.Contains(f.Message, "peer at 203.0.113.10:4500") {
+		t.Errorf("from the refusal: child_sa_refused %+v", f)
+	}
+	r := finding(sa, KindRetransmit)
+	if r == nil || !strings.Contains(r.Message, "(frame "+strconv.Itoa(info)+", most likely an error notify)") ||
+		!strings.Contains(r.Message, "act on the refusal") || strings.Contains(r.Message, "never answered") {
+		t.Errorf("from the refusal: retransmit %+v", r)
+	}
+
+	sa = analyze(pk[infoAt+1:], Options{}).SAs[0]
+	if f := finding(sa, KindChildRefused); f != nil {
+		t.Errorf("from the first resent QM1: %s", f.Message)
+	}
+
+	// The informational 2 s earlier than it was: a refusal comes within
+	// promptAnswer of the QM1 it answers.
+	far := clonePackets(pk[infoAt:])
+	far[0].Time = far[0].Time.Add(-2 * time.Second)
+	sa = analyze(far, Options{}).SAs[0]
+	if f := finding(sa, KindChildRefused); f != nil {
+		t.Errorf("informational 2.5 s before: %s", f.Message)
+	}
+	if finding(sa, KindUnanswered) == nil {
+		t.Errorf("informational 2.5 s before: no unanswered_request %+v", sa.Findings)
 	}
 }
