@@ -133,7 +133,7 @@ func TestVariantsPSK(t *testing.T) {
 			setMID(&pk[byFrame(t, pk, 13)], 5)
 			setMID(&pk[byFrame(t, pk, 14)], 5)
 			return pk
-		}, []string{"message_id_desync:info"}, StateEstablished},
+		}, []string{"capture_gap:info"}, StateEstablished},
 		{"MID reused", func(pk []Packet) []Packet {
 			setMID(&pk[byFrame(t, pk, 13)], 1)
 			setMID(&pk[byFrame(t, pk, 14)], 1)
@@ -147,11 +147,24 @@ func TestVariantsPSK(t *testing.T) {
 			pk[byFrame(t, pk, 3)].Data[19] = 0xff
 			return pk
 		}, []string{"malformed:warning"}, StateEstablished},
+		// A response echoes the message ID of a request its sender got:
+		// the request was sent, the capture missed it (not a warning
+		// that the requester drops the response).
 		{"response never requested", func(pk []Packet) []Packet {
 			i := byFrame(t, pk, 13)
 			pk = slices.Delete(pk, i, i+1)
 			return pk
-		}, []string{"message_id_desync:warning"}, StateEstablished},
+		}, []string{"capture_gap:info"}, StateEstablished},
+		// The IKE_AUTH request lost to the capture, its answer and the
+		// initiator's next request (message ID 2) in it: one capture_gap,
+		// at the answer; the next request's skip over ID 1 says nothing
+		// more (before: a warning that the message IDs differ, and an info
+		// that they are in step).
+		{"IKE_AUTH request not captured", func(pk []Packet) []Packet {
+			i := byFrame(t, pk, 3)
+			pk = slices.Delete(pk, i, i+1)
+			return pk
+		}, []string{"capture_gap:info"}, StateEstablished},
 	}
 	runVariants(t, base, tests)
 }
