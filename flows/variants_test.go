@@ -411,3 +411,20 @@ func copySPIs(p *Packet, n int) {
 	}
 	p.ESPSPI ^= uint32(n) << 4
 }
+
+// TestInvalidKERetryAnswerNotCaptured: ikev2-invalid-ke-retry with the
+// responder's answer to the retried IKE_SA_INIT (frame 4) lost to the
+// capture. IKE_AUTH follows on the same SA, so the retry was accepted:
+// the INVALID_KE_PAYLOAD finding stays the info of the whole capture, and
+// does not say (as an error, before) that no IKE SA came up after it.
+func TestInvalidKERetryAnswerNotCaptured(t *testing.T) {
+	pk := corpusPackets(t, "ikev2-invalid-ke-retry")
+	i := byFrame(t, pk, 4)
+	pk = slices.Delete(pk, i, i+1)
+	sa := analyze(pk, Options{}).SAs[0]
+	f := finding(sa, KindInvalidKE)
+	if f == nil || f.Severity != SeverityInfo || strings.Contains(f.Message, "no IKE SA came up") ||
+		!strings.Contains(f.Message, "went on to IKE_AUTH (frame 5)") {
+		t.Errorf("%s %+v", sa.State, f)
+	}
+}
