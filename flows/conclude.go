@@ -689,11 +689,26 @@ func (a *Analyzer) invalidKEFinding(st *saState) {
 	if len(used) > 0 {
 		sent = "KE groups sent: " + strings.Join(used, ", ")
 	}
+	// after: the first exchange past IKE_SA_INIT, which shows that a retry
+	// was accepted even when the capture lacks the answer to it.
+	var after *exRec
+	for i := range st.nexs() {
+		if x := st.exAt(i); x.Type != dissect.ExchangeIKESAInit {
+			after = x
+			break
+		}
+	}
 	switch {
-	case len(st.invalidKE) == 1 && st.out.has(outInitOK):
+	case len(st.invalidKE) == 1 && (st.out.has(outInitOK) || after != nil):
 		retried := "; the initiator retried with it (" + sent + ")"
 		if sent == "" {
 			retried = "; the initiator retried (its requests are not in this capture) and the responder accepted the retry"
+		}
+		if !st.out.has(outInitOK) {
+			// (Before, this said that no IKE SA came up after the refusal,
+			// on an SA that went on to IKE_AUTH.)
+			retried += ", and the IKE SA went on to " + after.Type.String() + " (frame " + strconv.Itoa(after.frame(0)) +
+				"), which needs the responder's acceptance of the retry: its answer is missing from this capture only"
 		}
 		st.addFinding(KindInvalidKE, SeverityInfo, st.model().Start,
 			"The responder answered the first IKE_SA_INIT with INVALID_KE_PAYLOAD asking for "+asked.String()+

@@ -60,6 +60,7 @@ const (
 	KindAuthFailedEvidence FindingKind = "authentication_failed_evidence"
 	KindFragmentsMissing   FindingKind = "fragments_missing"
 	KindLateStart          FindingKind = "started_before_capture"
+	KindCaptureGap         FindingKind = "capture_gap"
 )
 
 // FindingKindInfo is one row of the finding-kind registry. Severity is the
@@ -122,6 +123,7 @@ var findingKinds = [...]FindingKindInfo{
 	{KindAuthFailedEvidence, SeverityError, "what in the capture points at the cause of an authentication failure"},
 	{KindFragmentsMissing, SeverityWarning, "an IKEv1 message sent in fragments was never reassembled: names the fragments seen and missing"},
 	{KindLateStart, SeverityInfo, "an IKEv1 SA that began before the capture: which peer initiated it is a guess"},
+	{KindCaptureGap, SeverityInfo, "IKEv2 messages the peers' message IDs show were sent, missing from the capture only"},
 }
 
 // FindingKinds returns the registry: every finding kind ikeflow emits with

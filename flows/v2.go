@@ -226,17 +226,17 @@ func (a *Analyzer) v2Response(st *saState, p *Packet, side saSide, m *cmsg, hash
 	ex := st.findEx(reqSide, mid, 0)
 	if ex == nil {
 		if seen := st.seen(reqSide); (seen && mid >= st.mids[reqSide]) || (!seen && st.flags.has(flFromStart)) {
-			sev := SeverityWarning
-			if !seen {
-				// Not one request of that side on this SA in the capture:
-				// more likely a capture of one direction than a desync.
-				sev = SeverityInfo
-			}
-			st.addFinding(KindMIDDesync, sev, p.Time,
+			// A response echoes the message ID of a request its sender
+			// received, so the request was sent: the capture lacks it.
+			// (Before, this was a warning that the peers' message IDs
+			// differ, and that the requester would drop the response:
+			// false on every capture that merely missed a request, the
+			// requester going on with the next message ID.)
+			st.addFinding(KindCaptureGap, SeverityInfo, p.Time,
 				"The "+side.String()+" sent "+words.Article(h.Exchange.String())+" "+h.Exchange.String()+" response with message ID "+u32(mid)+
-					" for which no request from the "+reqSide.String()+" was seen. Either the request took a path this capture"+
-					" does not see, or the responder's view of message IDs differs from the requester's (HA failover, stale SA);"+
-					" the requester will drop this response.", p.Frame)
+					" whose request from the "+reqSide.String()+" is not in this capture. A responder answers only a request it"+
+					" received, echoing its message ID, so the "+reqSide.String()+" sent it: the capture missed it (a path it does"+
+					" not see, or packets lost to it, e.g. IP fragments cut short by its snap length or dropped at the capture point).", p.Frame)
 		}
 		a.responseAlone(st, p, side, m, f)
 		return
@@ -302,8 +302,13 @@ func (st *saState) wasMalformed(frame int) bool {
 // skipped.
 func (a *Analyzer) midSkipFinding(st *saState, ex *exRec, skipFrom uint32) {
 	side, mid := ex.side, ex.MID
+	if answeredAlone(st, side, skipFrom, mid-1) {
+		// Every message ID skipped has its answer in the capture (each
+		// with its capture_gap finding): the IDs are in step.
+		return
+	}
 	if ex.Answered {
-		st.addFinding(KindMIDDesync, SeverityInfo, ex.start(),
+		st.addFinding(KindCaptureGap, SeverityInfo, ex.start(),
 			"The "+side.String()+"'s "+ex.Type.String()+" request with message ID "+u32(mid)+" follows its request "+u32(skipFrom-1)+
 				" in this capture, and the "+side.other().String()+" answered it (frame "+strconv.Itoa(firstResp(ex))+"), which it"+
 				" does only for the message ID it expects: "+usedIDs(skipFrom, mid-1)+". The capture"+
@@ -318,6 +323,24 @@ func (a *Analyzer) midSkipFinding(st *saState, ex *exRec, skipFrom uint32) {
 			" length), and no answer to it is in the capture. A receiver that expects "+u32(skipFrom)+" drops the request, and"+
 			" retransmits and a teardown follow. Typical after an HA failover without RFC 6311 sync (strongSwan logs 'received"+
 			" message ID N, expected M, ignored', FortiGate 'request msgid = N, expected M').", ex.frame(0))
+}
+
+// answeredAlone reports whether every message ID from lo to hi of side's
+// requests has a response in st whose request the capture lacks
+// (responseAlone).
+func answeredAlone(st *saState, side saSide, lo, hi uint32) bool {
+	if hi < lo || hi-lo > 64 {
+		return false
+	}
+	for mid := lo; ; mid++ {
+		ex := st.findEx(side, mid, 0)
+		if ex == nil || ex.nmsgs() == 0 || !ex.msg(0).response() {
+			return false
+		}
+		if mid == hi {
+			return true
+		}
+	}
 }
 
 // responseAlone opens an exchange for a response whose request the
