@@ -147,6 +147,16 @@ func (a *Analyzer) applyDeletes(st *saState, p *Packet, side saSide, f *facts) {
 			spis = spis[:n] // the IKE SA's own SPIs, not a child SA's
 			if !st.out.has(outDeleted) {
 				st.out.set(outDeleted)
+				if v == 2 && !st.out.has(outRekeyed) {
+					// Deleting an IKE SA closes the child SAs negotiated
+					// under it (RFC 7296 §1.4.1), unless a rekey of the
+					// IKE SA moved them to its successor (§2.18); an IKEv1
+					// ISAKMP SA's IPsec SAs outlive it.
+					st.materialise(&a.infs)
+					for _, c := range st.childSAs() {
+						deleteChild(c, p.Frame)
+					}
+				}
 			}
 			continue
 		}

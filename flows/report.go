@@ -222,7 +222,7 @@ const (
 	ChildEstablished ChildState = "established" // negotiated (and not yet replaced or deleted)
 	ChildFailed      ChildState = "failed"      // refused, or its negotiation failed
 	ChildRekeyed     ChildState = "rekeyed"     // replaced by a rekey
-	ChildDeleted     ChildState = "deleted"     // deleted by a Delete payload
+	ChildDeleted     ChildState = "deleted"     // deleted by a Delete payload, or (IKEv2) closed with its IKE SA's Delete
 )
 
 // ESPCount counts ESP packets of a child SA in each direction (relative to
