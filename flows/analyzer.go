@@ -264,6 +264,9 @@ func (a *Analyzer) lruRemove(st *saState) {
 // tail.
 func (a *Analyzer) activity(st *saState, p *Packet) {
 	st.touch(p.Time, p.Frame)
+	if p.TCP {
+		st.flags.set(flTCP)
+	}
 	if st.flags.has(flInLRU) && a.lruTail != st {
 		a.lruRemove(st)
 		a.lruPush(st)

@@ -86,6 +86,9 @@ func (a *Analyzer) concludeSA(st *saState, cc *concluder) {
 		a.invalidKEFinding(st)
 	}
 	a.natFinding(st)
+	if st.flags.has(flTCP) {
+		sa.Transport = "tcp"
+	}
 	a.weakFinding(st)
 	a.collisionFinding(st)
 	defer a.certFindings(st, cc) // after the state is known

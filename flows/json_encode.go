@@ -93,6 +93,10 @@ func (s *SA) appendJSON(b []byte, spans *[]FindingSpan) ([]byte, error) {
 		b = append(b, `,"nat":`...)
 		b = appendJSONString(b, s.NAT)
 	}
+	if s.Transport != "" {
+		b = append(b, `,"transport":`...)
+		b = appendJSONString(b, s.Transport)
+	}
 	if s.RekeyedFrom != "" {
 		b = append(b, `,"rekeyed_from":`...)
 		b = appendJSONString(b, s.RekeyedFrom)

@@ -45,4 +45,7 @@ type Packet struct {
 	Data   []byte
 	ESPSPI uint32 // ESP Security Parameters Index (KindESP)
 	ESPSeq uint32 // ESP sequence number (KindESP)
+	// TCP tells that the IKE message came over TCP (RFC 8229), its
+	// framing removed; Src and Dst then hold the TCP ports.
+	TCP bool
 }

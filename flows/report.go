@@ -80,6 +80,9 @@ type SA struct {
 	// NAT tells who is behind a NAT, from the NAT detection payloads:
 	// "initiator", "responder", "both" or "" (none detected or not known).
 	NAT string `json:"nat,omitempty"`
+	// Transport is "tcp" when IKE messages of this SA came over TCP (RFC
+	// 8229, usually to port 4500), "" when they all came over UDP.
+	Transport string `json:"transport,omitempty"`
 	// RekeyedFrom and RekeyedTo link an IKE SA rekey chain: the SPIs
 	// ("spii/spir") of the SA this one replaced and of its replacement.
 	RekeyedFrom string `json:"rekeyed_from,omitempty"`

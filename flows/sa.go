@@ -72,6 +72,8 @@ const (
 	// requester may have several requests outstanding, so a later one
 	// does not show that an earlier one was answered (laterRequest).
 	flWindow
+	// flTCP: an IKE message of the SA came over TCP (RFC 8229).
+	flTCP
 )
 
 // has reports whether every bit of b is set.

@@ -125,7 +125,8 @@ func (s *sessionFlags) options(e *env, inputs []string) (capture.Options, flows.
 func packetOf(ev *capture.Event, pkt *flows.Packet) (ok bool) {
 	switch ev.Kind {
 	case capture.KindIKE:
-		*pkt = flows.Packet{Frame: ev.Frame, Time: ev.Time, Src: ev.Src, Dst: ev.Dst, Kind: flows.KindIKE, Data: ev.Data}
+		*pkt = flows.Packet{Frame: ev.Frame, Time: ev.Time, Src: ev.Src, Dst: ev.Dst, Kind: flows.KindIKE, Data: ev.Data,
+			TCP: ev.Transport == capture.TransportTCP}
 	case capture.KindESP:
 		*pkt = flows.Packet{Frame: ev.Frame, Time: ev.Time, Src: ev.Src, Dst: ev.Dst, Kind: flows.KindESP, ESPSPI: ev.ESPSPI, ESPSeq: ev.ESPSeq}
 	default:

@@ -231,6 +231,9 @@ func htmlSAOf(n int, sa *flows.SA, fi *findingIndex, idx map[string]int, o rende
 	if sa.Mode != "" {
 		h.Version += " " + sa.Mode
 	}
+	if sa.Transport == "tcp" {
+		h.Version += " over TCP"
+	}
 	h.Encrypted = keyNote(sa)
 	switch sa.State {
 	case flows.StateFailed, flows.StateHalfOpen:

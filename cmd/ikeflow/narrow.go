@@ -47,6 +47,9 @@ func writeSABlocks(w io.Writer, rep *flows.Report, fi *findingIndex, o renderOpt
 		if sa.NAT != "" {
 			key("NAT", sa.NAT)
 		}
+		if sa.Transport == "tcp" {
+			key("transport", "TCP (RFC 8229)")
+		}
 		key("SPIs i/r", sa.SPIi.String()+" "+sa.SPIr.String())
 		if n := keyNote(sa); n != "" {
 			key("note", "encrypted messages not decrypted ("+n+"): their contents were not analysed")

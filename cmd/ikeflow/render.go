@@ -30,6 +30,9 @@ func saRows(rep *flows.Report, sep string) []saRow {
 		if sa.Mode != "" {
 			v += " " + sa.Mode
 		}
+		if sa.Transport != "" {
+			v += " " + sa.Transport // IKE over TCP (RFC 8229)
+		}
 		r := saRow{
 			n:        i + 1,
 			start:    sa.Start.UTC().Format("2006-01-02 15:04:05.000"),
