@@ -389,6 +389,13 @@ func (a *Analyzer) lookupV1(p *Packet, h *dissect.Header) *saState {
 	st.auxState().v1 = newV1State()
 	st.v1().late = !mm2
 	a.addKey(st, key)
+	if mm2 && hs == nil {
+		// As if its MM1 had been seen: a later message of the initiator
+		// with the responder cookie still zero (its MM1 resent, or an
+		// error notify such as NO-PROPOSAL-CHOSEN refusing the choice)
+		// joins this SA instead of opening one of its own.
+		a.addHalf(st)
+	}
 	return st
 }
 

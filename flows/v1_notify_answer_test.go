@@ -69,3 +69,25 @@ func TestV1NotifyBeforeResentMM2(t *testing.T) {
 		t.Errorf("says the initiator's next message was lost: %s", f.Message)
 	}
 }
+
+// TestV1LateFromMM2JoinsNotify: the same trace without its first frame
+// (MM1), as a capture begun a moment late is. The SA is first seen at the
+// responder's MM2, and the initiator's NO-PROPOSAL-CHOSEN that follows
+// carries a zero responder cookie: it belongs to that SA, as in the whole
+// trace, not to a second SA reported failed with an error (before).
+func TestV1LateFromMM2JoinsNotify(t *testing.T) {
+	pk := loadPackets(t, testutil.SharedCapture(t, "zeek-spicy-ipsec/ipsec.cap"))
+	whole := analyze(pk, Options{})
+	cut := analyze(pk[1:], Options{})
+	if len(cut.SAs) != len(whole.SAs) {
+		t.Fatalf("%d SAs from MM2 on, %d in the whole trace", len(cut.SAs), len(whole.SAs))
+	}
+	sa := cut.SAs[0]
+	if sa.State != whole.SAs[0].State || finding(sa, KindRetransmit) == nil {
+		t.Errorf("from MM2: %s %+v", sa.State, sa.Findings)
+	}
+	f := finding(sa, FindingKind("no_proposal_chosen"))
+	if f == nil || f.Severity == SeverityError {
+		t.Errorf("from MM2: no_proposal_chosen %+v", f)
+	}
+}
