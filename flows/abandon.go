@@ -10,6 +10,13 @@ import (
 // peers that is still open, that st (a fresh IKE_SA_INIT) started while it
 // was up. Whether that SA was abandoned is decided when it is concluded.
 func (a *Analyzer) noteReplacement(st *saState, p *Packet) {
+	if w := a.authWait.get(st.pairKey()); w != nil && w != st && !w.done && w.rareOrEmpty().replacedBy == 0 {
+		// An SA whose IKE_AUTH has no answer yet: unansweredV2 asks
+		// whether its initiator started over at once.
+		r := w.links()
+		r.replacedBy, r.replacedAt = p.Frame, p.Time
+		r.replacedFrom = p.Src.Addr() == w.initiator().Addr()
+	}
 	old := a.latest.get(st.pairKey())
 	if old == nil || old == st || old.done || old.Version != 2 {
 		return

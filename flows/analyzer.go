@@ -41,6 +41,10 @@ type Analyzer struct {
 	// finished established SAs (pairs.go).
 	latest pairIndex
 	hist   pairHistory
+	// authWait is, per pair of peers, the IKEv2 SA whose initiator sent
+	// IKE_AUTH and has no answer yet (the latest such SA), so that a
+	// fresh IKE SA between them can be noted on it (noteReplacement).
+	authWait pairIndex
 
 	lruHead, lruTail *saState
 
@@ -108,6 +112,7 @@ func NewAnalyzer(opt Options) *Analyzer {
 		esp:      newESPIndex[*ChildSA](),
 		inferred: newInfIndex(),
 		latest:   newPairIndex(),
+		authWait: newPairIndex(),
 		hist:     newPairHistory(maxPairHist),
 		texts:    newTextTab(),
 		par:      finishTuning{min: finishParMin, block: finishBlock},
@@ -378,6 +383,7 @@ func (a *Analyzer) unindex(st *saState) {
 	}
 	a.unindexInferred(st)
 	a.latest.drop(st.pairKey(), st)
+	a.authWait.drop(st.pairKey(), st)
 	for _, k := range st.rareOrEmpty().rekeyKeys {
 		if a.rekeys[k] == st {
 			delete(a.rekeys, k)
@@ -442,6 +448,7 @@ func (a *Analyzer) Finish() *Report {
 	a.esp.reset()
 	a.inferred.reset()
 	a.latest.reset()
+	a.authWait.reset()
 	clear(a.rekeys)
 	a.unindexed = true
 	// SAs first seen in one frame (several IKE messages in one TCP

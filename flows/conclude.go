@@ -603,6 +603,21 @@ func (a *Analyzer) unansweredV2(st *saState, ex *exRec, answeredSize int) bool {
 				" request, as it does when no answer comes.", frames...)
 		return true
 	}
+	if r := st.rareOrEmpty(); ex.Type == dissect.ExchangeIKEAuth && ex.retransmits() == 0 && ex.side == sideI && r.replacedBy != 0 &&
+		r.replacedFrom && r.replacedAt.Sub(lastT) >= 0 && r.replacedAt.Sub(lastT) <= promptAnswer {
+		// Sent once, and the initiator started over at once: not what a
+		// sender waiting for an answer does (libreswan-ikev2-xfrm-fail with
+		// the answer lost to the capture: before, an error blaming packet
+		// loss or a firewall).
+		st.addFinding(KindUnanswered, SeverityWarning, firstT,
+			"The initiator's IKE_AUTH request (message ID "+u32(ex.MID)+", "+strconv.Itoa(size)+" octets) has no answer in this"+
+				" capture and was not resent in the "+secs(a.now.Sub(lastT))+" the capture went on, and "+strconv.FormatInt(r.replacedAt.Sub(lastT).Milliseconds(), 10)+" ms"+
+				" after it the initiator started a fresh IKE SA with the same peer (frame "+strconv.Itoa(r.replacedBy)+"). An"+
+				" initiator still waiting for an answer resends its request and seldom starts over before it has: most likely"+
+				" the answer came and the capture missed it, and the initiator then gave this SA up locally (for example it"+
+				" could not install the child SA in its kernel: its log shows why).", frames...)
+		return true
+	}
 	var b strings.Builder
 	b.WriteString("The " + from + "'s " + ex.Type.String() + " request (message ID " + u32(ex.MID) + ", " +
 		strconv.Itoa(size) + " octets) got no answer in this capture")

@@ -115,6 +115,9 @@ func (a *Analyzer) onV2Request(st *saState, p *Packet, side saSide, ex *exRec, f
 		a.natCheck(st, p, f, false)
 	case dissect.ExchangeIKEAuth:
 		st.out.set(outAuthTried)
+		if side == sideI && !ex.Answered && ex.nmsgs() == 1 {
+			a.authWait.set(st.pairKey(), st)
+		}
 		if f.decrypted {
 			a.childOffer(st, p, side, ex, f)
 		}
@@ -199,6 +202,7 @@ func (a *Analyzer) onV2Response(st *saState, p *Packet, side saSide, ex *exRec, 
 		}
 		a.natCheck(st, p, f, true)
 	case dissect.ExchangeIKEAuth:
+		a.authWait.drop(st.pairKey(), st)
 		if f.decrypted && a.redirect(st, p, side, ex, f) {
 			break
 		}

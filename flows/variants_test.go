@@ -428,3 +428,35 @@ func TestInvalidKERetryAnswerNotCaptured(t *testing.T) {
 		t.Errorf("%s %+v", sa.State, f)
 	}
 }
+
+// TestIKEAuthAnswerLostThenStartOver: libreswan-ikev2-xfrm-fail (pluto
+// cannot install its child SA, drops the IKE SA without a Delete and starts
+// a fresh one at once) with the responder's IKE_AUTH answer (frame 4) lost
+// to the capture. The initiator sent IKE_AUTH once and started over 13 ms
+// later: not what a sender waiting for an answer does, so no error blaming
+// packet loss (before); a warning that says the answer most likely came.
+// With the answer's loss followed by a resend, the error stands.
+func TestIKEAuthAnswerLostThenStartOver(t *testing.T) {
+	pk := corpusPackets(t, "libreswan-ikev2-xfrm-fail")
+	i := byFrame(t, pk, 4)
+	lost := slices.Delete(clonePackets(pk), i, i+1)
+	sa := analyze(lost, Options{}).SAs[0]
+	f := finding(sa, KindUnanswered)
+	if f == nil || f.Severity != SeverityWarning || !strings.Contains(f.Message, "13 ms after it the initiator started a fresh IKE SA") ||
+		strings.Contains(f.Message, "packet loss") {
+		t.Errorf("answer lost: %+v", f)
+	}
+
+	// The same, but the initiator resent IKE_AUTH (a copy of frame 3 at
+	// +0.5 s, as pluto does): it was waiting, the error stands.
+	resent := slices.Clone(lost)
+	cp := resent[byFrame(t, resent, 3)]
+	cp.Time = cp.Time.Add(500 * time.Millisecond)
+	cp.Frame = 1000
+	resent = append(resent, cp)
+	slices.SortStableFunc(resent, func(a, b Packet) int { return a.Time.Compare(b.Time) })
+	sa = analyze(resent, Options{}).SAs[0]
+	if f := finding(sa, KindUnanswered); f == nil || f.Severity != SeverityError {
+		t.Errorf("answer lost, request resent: %+v", f)
+	}
+}
