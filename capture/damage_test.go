@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
 
 	"github.com/ikeflow/ikeflow/internal/testpcap"
@@ -317,12 +318,13 @@ func TestPcapDamageEveryRecord(t *testing.T) {
 		orig := testutil.ReadFile(t, p)
 		whole, _ := newAll(t, orig, Options{})
 		offs := pcapRecords(t, orig)
+		streamData := tcpPayloads(t, p)
 		for k := 1; k <= len(offs); k++ {
 			data := append([]byte(nil), orig...)
 			binary.LittleEndian.PutUint32(data[offs[k-1]+8:], 0x10000000+uint32(k))
 			ev, st := newAll(t, data, Options{})
 			good, errs := splitErrors(ev)
-			damaged, frag := 0, 0
+			damaged, frag, gap := 0, 0, 0
 			for _, e := range errs {
 				var pe *PacketError
 				switch {
@@ -330,9 +332,15 @@ func TestPcapDamageEveryRecord(t *testing.T) {
 					damaged++
 				case errors.As(e.Err, &pe) && pe.Layer == "frag":
 					frag++ // the lost record was an IP fragment
+				case errors.Is(e.Err, ErrTCPStream) && strings.Contains(e.Err.Error(), "octets lost at stream offset"):
+					gap++ // the lost record carried RFC 8229 stream octets
 				}
 			}
-			if damaged != 1 || damaged+frag != len(errs) || st.Packets != int64(len(offs)-1) {
+			wantGap := 0
+			if streamData[k-1] > 0 {
+				wantGap = 1
+			}
+			if damaged != 1 || gap != wantGap || damaged+frag+gap != len(errs) || st.Packets != int64(len(offs)-1) {
 				t.Fatalf("%s frame %d: %d packets, errors %v", p, k, st.Packets, errs)
 			}
 			want := withoutFrame(whole, k)
@@ -356,6 +364,21 @@ func TestPcapDamageEveryRecord(t *testing.T) {
 			}
 		}
 	}
+}
+
+// tcpPayloads returns, for every record of the capture at path, how many
+// TCP payload octets it carries on an RFC 8229 port (decoded with
+// gopacket, not with the package under test).
+func tcpPayloads(t *testing.T, path string) []int {
+	lt, recs := testpcap.Records(t, path)
+	out := make([]int, len(recs))
+	for i, rec := range recs {
+		pkt := gopacket.NewPacket(rec.Data, lt, gopacket.Default)
+		if tcp, ok := pkt.Layer(layers.LayerTypeTCP).(*layers.TCP); ok && (tcp.SrcPort == 4500 || tcp.DstPort == 4500) {
+			out[i] = len(tcp.Payload)
+		}
+	}
+	return out
 }
 
 func TestPcapngDamageEveryPacketBlock(t *testing.T) {

@@ -74,7 +74,16 @@
 //     counts its own two octets), the non-ESP marker before IKE messages,
 //     messages that span segments and several messages per segment. Each
 //     direction is reassembled by sequence number; buffered bytes, streams
-//     and idle time are bounded.
+//     and idle time are bounded. Octets the capture lacks (a lost segment,
+//     a record cut by the snap length) do not lose the rest of the stream:
+//     a hole is given up as soon as the peer acknowledges octets after it
+//     (or at the FIN, a buffer limit or the end of the capture), the
+//     partial message around it is dropped with an [ErrTCPStream] note
+//     naming the stream offset, and framing resumes at the first offset
+//     where an IKE message plausibly starts (length, non-ESP marker, IKE
+//     header whose length agrees) or an ESP frame with an SPI the stream
+//     carried before. A stream seen without its SYN or "IKETCP" prefix is
+//     framed the same way.
 //   - IPv4 and IPv6 (extension headers included) with bounded fragment
 //     reassembly: limits on pending datagrams, bytes per datagram and total
 //     buffered bytes, and a timeout measured in capture time. Out-of-order

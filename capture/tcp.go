@@ -19,6 +19,7 @@ const (
 	tcpFIN = 0x01
 	tcpSYN = 0x02
 	tcpRST = 0x04
+	tcpACK = 0x10
 )
 
 // iketcpPrefix starts every RFC 8229 stream from the initiator (§3).
@@ -54,7 +55,7 @@ func (r *Reader) decodeTCP(ip *ipPacket, b []byte) {
 		return
 	}
 	r.stats.TCPSegments++
-	r.tcp.segment(r, &fl, binary.BigEndian.Uint32(b[4:8]), b[13], b[doff:], ip.missing, ip.reassembled)
+	r.tcp.segment(r, &fl, binary.BigEndian.Uint32(b[4:8]), binary.BigEndian.Uint32(b[8:12]), b[13], b[doff:], ip.missing, ip.reassembled)
 }
 
 // streamKey identifies one direction of a TCP connection.
@@ -120,7 +121,19 @@ type tcpStream struct {
 	lastFrame  int
 	lru        *list.Element // in tcpTable.lru
 	pinFrame   int           // events of this frame point into buf: do not overwrite it
+	acked      uint32        // highest acknowledgment number the peer sent for this direction
+	ackSeen    bool          // acked is set
+	inFrame    int           // frame of the last in-order octets (named when a hole follows)
+	spis       [4]uint32     // SPIs of the last ESP frames of this stream (resynchronisation)
+	nspi       int           // SPIs in spis
+	holes      []hole        // the last maxHoles ranges given up as lost (see lateFill)
 }
+
+// hole is a range of stream positions given up as lost.
+type hole struct{ from, to int64 }
+
+// maxHoles bounds the holes a stream remembers for late segments.
+const maxHoles = 8
 
 // advance moves next (and pos) n octets on.
 func (s *tcpStream) advance(n int) {
@@ -174,10 +187,17 @@ func (t *tcpTable) init(opt *Options) {
 	t.lru.Init()
 }
 
-// segment processes one TCP segment of flow fl.
-func (t *tcpTable) segment(r *Reader, fl *flow, seq uint32, flags uint8, payload []byte, missing int, reassembled bool) {
+// segment processes one TCP segment of flow fl; ack is its acknowledgment
+// number (meaningful when flags has ACK), which concerns the stream of the
+// opposite direction.
+func (t *tcpTable) segment(r *Reader, fl *flow, seq, ack uint32, flags uint8, payload []byte, missing int, reassembled bool) {
 	now := r.cur.ts
 	t.sweep(r, now)
+	if flags&(tcpACK|tcpRST) == tcpACK {
+		if rev := t.streams[streamKey{fl.dst, fl.src}]; rev != nil {
+			t.acknowledge(r, rev, ack)
+		}
+	}
 	key := streamKey{fl.src, fl.dst}
 	s := t.streams[key]
 	if s == nil {
@@ -212,13 +232,86 @@ func (t *tcpTable) segment(r *Reader, fl *flow, seq uint32, flags uint8, payload
 		t.data(r, s, fl, seq, payload, missing, reassembled)
 	}
 	if flags&tcpFIN != 0 {
+		// The FIN says where the stream ends: octets before it that the
+		// capture lacks will not come any more (the stream is forgotten).
+		end := seq + uint32(len(payload)+missing)
+		if d := int32(end - s.next); d > 0 {
+			t.skipTo(r, s, fl, s.pos+int64(d), "segments missing from the capture before the FIN")
+		}
 		t.remove(r, s, fl, "connection closed")
 	}
+}
+
+// acknowledge records acknowledgment number ack that the peer sent for
+// stream s. The receiver has every octet before ack, so a hole before a
+// stashed segment that starts at or before ack was lost by the capture,
+// not by the network: no retransmission will fill it, and it is skipped
+// now instead of at the buffer limit or at the end of the stream.
+func (t *tcpTable) acknowledge(r *Reader, s *tcpStream, ack uint32) {
+	if !s.synced || s.ackSeen && int32(ack-s.acked) <= 0 {
+		return
+	}
+	s.acked, s.ackSeen = ack, true
+	if s.ooo.Len() == 0 || int32(s.ooo.segs[0].seq-ack) > 0 {
+		return
+	}
+	fl := flow{src: s.key.src, dst: s.key.dst, transport: TransportTCP}
+	for s.ooo.Len() > 0 && int32(s.ooo.segs[0].seq-ack) <= 0 {
+		t.skipTo(r, s, &fl, s.ooo.segs[0].pos, "segments missing from the capture (acknowledged by the receiver)")
+	}
+}
+
+// lateFill handles a segment at stream position pos that lies inside a
+// hole given up earlier: the capture has it after all, only later than
+// the acknowledgment (captures merged from several interfaces are out of
+// time order by up to a few seconds). Its complete frames are emitted on
+// their own, the first one where a frame plausibly starts (see
+// syncFrame), and the hole shrinks so that a second copy is not read
+// again. It reports whether the segment was such a late one.
+func (t *tcpTable) lateFill(r *Reader, s *tcpStream, fl *flow, pos int64, payload []byte) bool {
+	end := pos + int64(len(payload))
+	i := slices.IndexFunc(s.holes, func(h hole) bool { return h.from <= pos && end <= h.to })
+	if i < 0 || len(payload) == 0 {
+		return false
+	}
+	h := s.holes[i]
+	s.holes = slices.Delete(s.holes, i, i+1)
+	for _, part := range []hole{{h.from, pos}, {end, h.to}} {
+		if part.to > part.from {
+			s.holes = append(s.holes, part)
+		}
+	}
+	if len(s.holes) > maxHoles {
+		s.holes = slices.Delete(s.holes, 0, len(s.holes)-maxHoles)
+	}
+	d, at := payload, 0
+	if !s.syncFrame(d) {
+		return true
+	}
+	for len(d)-at >= 2 {
+		l := int(binary.BigEndian.Uint16(d[at:]))
+		if l <= 2 || len(d)-at < l {
+			break
+		}
+		t.emit(r, fl, d[at+2:at+l], false)
+		at += l
+	}
+	r.stats.TCPBytesDropped -= int64(at) // counted as dropped when the hole was given up
+	return true
+}
+
+// ackedBefore reports whether the peer acknowledged the stream octets
+// before seq (see acknowledge).
+func (s *tcpStream) ackedBefore(seq uint32) bool {
+	return s.ackSeen && int32(s.acked-seq) >= 0
 }
 
 // data places the payload of a segment starting at seq into the stream.
 func (t *tcpTable) data(r *Reader, s *tcpStream, fl *flow, seq uint32, payload []byte, missing int, reassembled bool) {
 	diff := int32(seq - s.next)
+	if diff < 0 && t.lateFill(r, s, fl, s.pos+int64(diff), payload) {
+		return
+	}
 	if diff < 0 { // retransmission or overlap: skip what we already have
 		skip := -int(diff)
 		t.checkRetransmission(r, s, fl, skip, payload)
@@ -232,6 +325,12 @@ func (t *tcpTable) data(r *Reader, s *tcpStream, fl *flow, seq uint32, payload [
 			payload = payload[skip:]
 		}
 		seq, diff = s.next, 0
+	}
+	if diff > 0 && s.ackedBefore(seq) {
+		// The receiver has the octets before seq: the capture lost them.
+		t.skipTo(r, s, fl, s.pos+int64(diff), "segments missing from the capture (acknowledged by the receiver)")
+		t.data(r, s, fl, seq, payload, missing, reassembled) // now at or before next
+		return
 	}
 	if diff > 0 {
 		t.stash(r, s, fl, seq, payload, missing)
@@ -332,8 +431,31 @@ func (t *tcpTable) skipHole(r *Reader, s *tcpStream, fl *flow) {
 	t.drainOOO(r, s, fl)
 }
 
+// skipTo gives up on the stream octets before stream position pos that
+// the capture lacks: each hole is reported (see gap) and skipped, and the
+// stashed segments after it are consumed. It costs O(holes + segments).
+func (t *tcpTable) skipTo(r *Reader, s *tcpStream, fl *flow, pos int64, why string) {
+	for {
+		if s.ooo.Len() > 0 && s.ooo.segs[0].pos <= s.pos {
+			t.drainOOO(r, s, fl)
+			continue
+		}
+		if s.pos >= pos {
+			return
+		}
+		hole := pos - s.pos
+		if s.ooo.Len() > 0 {
+			hole = min(hole, s.ooo.segs[0].pos-s.pos)
+		}
+		t.gap(r, s, fl, int(hole), why)
+		s.advance(int(hole))
+	}
+}
+
 // gap records that n stream octets are lost: whatever partial message is
-// buffered is dropped and framing must be found again.
+// buffered is dropped and framing must be found again (see parse). The
+// note names the stream offset of the hole and the frame of the last
+// octets before it.
 func (t *tcpTable) gap(r *Reader, s *tcpStream, fl *flow, n int, why string) {
 	lost := len(s.buf) - s.start
 	s.recent = s.recent[:0] // no longer contiguous with next
@@ -343,10 +465,22 @@ func (t *tcpTable) gap(r *Reader, s *tcpStream, fl *flow, n int, why string) {
 	if s.pinFrame == r.cur.frame {
 		s.buf, s.pinFrame = nil, 0
 	}
-	if s.framed || lost > 0 {
-		r.addFlowError(fl, "ike-tcp", -1, ErrTCPStream, fmt.Sprintf("%s: %d octets lost, %d buffered octets dropped", why, n, lost))
+	if n > 0 {
+		s.holes = append(s.holes, hole{s.pos, s.pos + int64(n)})
+		if len(s.holes) > maxHoles {
+			s.holes = slices.Delete(s.holes, 0, 1)
+		}
+	}
+	if n > 0 || lost > 0 {
+		after := "before any captured stream octets"
+		if s.inFrame > 0 {
+			after = fmt.Sprintf("after frame %d", s.inFrame)
+		}
+		r.addFlowError(fl, "ike-tcp", -1, ErrTCPStream, fmt.Sprintf("%s: %d octets lost at stream offset %d (sequence number %d, %s), %d buffered octets of an incomplete message dropped; looking for the next frame (stream %s -> %s)",
+			why, n, s.pos, s.next, after, lost, s.key.src, s.key.dst))
 	}
 	s.framed = false
+	s.prefixDone = true // the prefix only opens a stream
 }
 
 // drainOOO consumes stashed segments that have become contiguous.
@@ -372,6 +506,7 @@ func (t *tcpTable) drainOOO(r *Reader, s *tcpStream, fl *flow) {
 func (t *tcpTable) consume(r *Reader, s *tcpStream, fl *flow, payload []byte, fromStash bool) {
 	s.prepare(r.cur.frame)
 	s.advance(len(payload))
+	s.inFrame = r.cur.frame
 	s.remember(payload)
 	carried := len(s.buf)
 	var d []byte
@@ -408,9 +543,27 @@ func (t *tcpTable) consume(r *Reader, s *tcpStream, fl *flow, payload []byte, fr
 	}
 }
 
+// minSyncLen is how many octets decide whether a frame starts at an
+// offset (see syncFrame): length, non-ESP marker and IKE header.
+const minSyncLen = 2 + 4 + dissect.HeaderLen
+
+// minESPFrame is the shortest ESP frame resynchronisation accepts: the
+// length, SPI and sequence number, and the pad length and next header
+// octets every ESP packet ends with (RFC 4303 §2).
+const minESPFrame = 2 + 8 + 2
+
 // parse splits d into RFC 8229 frames starting at the front and returns how
 // many octets it consumed. carried is how many octets of d came from
 // earlier segments.
+//
+// Resynchronisation. When message boundaries are unknown (a capture that
+// starts in the middle of a connection without the "IKETCP" prefix, a
+// hole in the sequence numbers, a frame length below 3), parse looks for
+// the first offset where a frame plausibly starts (see syncFrame) and
+// drops the octets before it. The test at one offset looks at a fixed
+// number of octets, so the search is linear; the last minSyncLen-1 octets
+// that cannot be decided yet stay buffered for the next segment, so at
+// most that much is held while unframed.
 func (t *tcpTable) parse(r *Reader, s *tcpStream, fl *flow, d []byte, carried int) int {
 	pos := 0
 	if !s.prefixDone {
@@ -425,9 +578,16 @@ func (t *tcpTable) parse(r *Reader, s *tcpStream, fl *flow, d []byte, carried in
 		s.prefixDone = true
 	}
 	if !s.framed {
-		if !plausibleTCPFrame(d[pos:]) {
-			r.stats.TCPBytesDropped += int64(len(d) - pos)
-			return len(d)
+		i, found := pos, false
+		for ; i < len(d); i++ {
+			if found = s.syncFrame(d[i:]); found || len(d)-i < minSyncLen {
+				break // a frame, or too few octets to decide yet
+			}
+		}
+		t.steps += int64(i - pos + 1)
+		r.stats.TCPBytesDropped += int64(i - pos)
+		if pos = i; !found {
+			return pos // undecided octets stay buffered
 		}
 		s.framed = true
 	}
@@ -442,16 +602,53 @@ func (t *tcpTable) parse(r *Reader, s *tcpStream, fl *flow, d []byte, carried in
 		if len(d)-pos < l {
 			break
 		}
-		t.emit(r, fl, d[pos+2:pos+l], pos < carried)
+		m := d[pos+2 : pos+l]
+		if len(m) >= 8 && !isMarker(m) {
+			s.rememberSPI(binary.BigEndian.Uint32(m))
+		}
+		t.emit(r, fl, m, pos < carried)
 		pos += l
 	}
 	return pos
 }
 
+// syncFrame reports whether a frame plausibly starts at b[0]: an IKE
+// message (see plausibleTCPFrame), or an ESP frame of at least
+// minESPFrame octets whose SPI this stream carried before a gap. With
+// fewer than minSyncLen octets only the ESP test can say yes; parse keeps
+// such octets buffered until more arrive.
+func (s *tcpStream) syncFrame(b []byte) bool {
+	if plausibleTCPFrame(b) {
+		return true
+	}
+	if s.nspi == 0 || len(b) < 6 || binary.BigEndian.Uint16(b) < minESPFrame {
+		return false
+	}
+	return slices.Contains(s.spis[:s.nspi], binary.BigEndian.Uint32(b[2:]))
+}
+
+// rememberSPI keeps the SPI of an ESP frame among the last few distinct
+// ones of the stream.
+func (s *tcpStream) rememberSPI(spi uint32) {
+	if spi < 256 || slices.Contains(s.spis[:s.nspi], spi) {
+		return // 1-255 are reserved (RFC 4303 §2.1)
+	}
+	if s.nspi < len(s.spis) {
+		s.nspi++
+	}
+	copy(s.spis[1:s.nspi], s.spis[:s.nspi-1])
+	s.spis[0] = spi
+}
+
 // plausibleTCPFrame reports whether b starts with a length-framed IKE
-// message (length, non-ESP marker, IKE header whose length agrees).
+// message: a length (RFC 8229 §3, counting itself), the non-ESP marker,
+// and an IKE header with a nonzero initiator SPI (RFC 7296 §3.1), version
+// 1.0 or 2.0 and a length 6 octets below the frame length.
 func plausibleTCPFrame(b []byte) bool {
-	if len(b) < 6+dissect.HeaderLen || !isMarker(b[2:]) || !dissect.LooksLikeIKE(b[6:]) {
+	if len(b) < minSyncLen || !isMarker(b[2:]) || !dissect.LooksLikeIKE(b[6:]) {
+		return false
+	}
+	if binary.BigEndian.Uint64(b[6:]) == 0 {
 		return false
 	}
 	return int(binary.BigEndian.Uint16(b)) == 6+int(binary.BigEndian.Uint32(b[6+24:]))
@@ -472,6 +669,14 @@ func (t *tcpTable) emit(r *Reader, fl *flow, m []byte, reassembled bool) {
 
 // remove forgets a stream, reporting a partial message left in it.
 func (t *tcpTable) remove(r *Reader, s *tcpStream, fl *flow, why string) {
+	if !s.framed && s.prefixDone && s.ooo.Len() == 0 {
+		// The octets parse kept while looking for a frame start are no
+		// message: they are dropped like the octets before them.
+		n := len(s.buf) - s.start
+		r.stats.TCPBytesDropped += int64(n)
+		t.bytes -= n
+		s.buf, s.start = nil, 0
+	}
 	if left := s.buffered(); left > 0 {
 		r.stats.TCPBytesDropped += int64(left)
 		detail := fmt.Sprintf("%s with %d octets of an incomplete message buffered (last segment in frame %d)", why, left, s.lastFrame)

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
 
 	"github.com/ikeflow/ikeflow/internal/testpcap"
@@ -82,10 +83,24 @@ func TestVerdictsOfMixedCopies(t *testing.T) {
 
 	// Out of time order by up to 1.9 s, within the reorder window
 	// (flows.DefaultReorderWindow, 2 s): put back in order, nothing noted.
+	// Each UDP datagram moves on its own; the segments of one direction of
+	// a TCP stream (IKE over TCP, RFC 8229) move together, as they do when
+	// the clocks of two capture points differ: one capture point records a
+	// stream's segments in the order they passed it (the reassembly puts
+	// right what is retransmitted or reordered on the path, not a stream
+	// whose first segments come after its later ones).
 	late := slices.Clone(frames)
 	key := make(map[*byte]time.Duration, len(late))
+	tcpShift := map[string]time.Duration{}
 	for _, f := range late {
-		key[&f.Data[0]] = time.Duration(f.CI.Timestamp.UnixNano()) + time.Duration(rng.Int64N(int64(1900*time.Millisecond)))
+		d := time.Duration(rng.Int64N(int64(1900 * time.Millisecond)))
+		if dir, ok := tcpDirection(f.Data); ok {
+			if s, seen := tcpShift[dir]; seen {
+				d = s
+			}
+			tcpShift[dir] = d
+		}
+		key[&f.Data[0]] = time.Duration(f.CI.Timestamp.UnixNano()) + d
 	}
 	slices.SortStableFunc(late, func(a, b testpcap.Record) int { return cmp.Compare(key[&a.Data[0]], key[&b.Data[0]]) })
 	behind := 0
@@ -203,6 +218,17 @@ func compareCounts(t *testing.T, what string, got, want map[string]int) {
 			t.Errorf("%s: %s: %d, want %d (twice the template alone)", what, k, got[k], want[k])
 		}
 	}
+}
+
+// tcpDirection names the direction of the TCP stream an Ethernet frame
+// belongs to (addresses and ports); false when it carries no TCP.
+func tcpDirection(frame []byte) (string, bool) {
+	pk := gopacket.NewPacket(frame, layers.LayerTypeEthernet, gopacket.NoCopy)
+	tl, ok := pk.Layer(layers.LayerTypeTCP).(*layers.TCP)
+	if !ok || pk.NetworkLayer() == nil {
+		return "", false
+	}
+	return pk.NetworkLayer().NetworkFlow().String() + " " + tl.TransportFlow().String(), true
 }
 
 // readFrames reads every record of a capture file.

@@ -16,6 +16,14 @@
 // over 55 minutes, so that about a fifth of them are open at once).
 // The output file must not exist yet: bigcap never overwrites a file.
 //
+// IKE over TCP (RFC 8229, TCP port 4500) is rewritten like IKE over UDP:
+// each template's TCP streams are reassembled once (by sequence number, the
+// "IKETCP" prefix and the 2-octet length framing), the SPIs of every IKE
+// header in them are located, and each segment that carries octets of such
+// an SPI has them XORed for the copy, also when a header spans segments.
+// The addresses change as for UDP, ports stay; the TCP checksum is
+// recomputed (UDP's is zeroed instead, which IPv4 allows and TCP does not).
+//
 // The NAT detection hashes are not recomputed for the new addresses: every
 // copy but the first shows a NAT (nat_detected) where its template had
 // none. Everything else a copy shows is what its template shows.
@@ -29,6 +37,7 @@ import (
 	"encoding/binary"
 	"flag"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"time"
@@ -42,6 +51,16 @@ import (
 type frame struct {
 	data []byte
 	ci   gopacket.CaptureInfo
+	// tcpSPIs holds, for a TCP segment of an RFC 8229 stream, where in
+	// data each non-zero IKE SPI whose octets it carries starts (before
+	// 0 or running past the end when the SPI spans segments).
+	tcpSPIs []int
+}
+
+// template is one template capture and the number of IKE SAs in it.
+type template struct {
+	frames []frame
+	sas    int
 }
 
 func main() {
@@ -61,14 +80,15 @@ func main() {
 		os.Exit(2)
 	}
 	paths, _ := filepath.Glob(*glob)
-	var templates [][]frame
+	var templates []template
 	for _, p := range paths {
 		fr, err := load(p)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "bigcap:", err)
 			os.Exit(1)
 		}
-		templates = append(templates, fr)
+		tcpSPIi := markTCPSPIs(fr)
+		templates = append(templates, template{frames: fr, sas: saCount(fr, tcpSPIi)})
 	}
 	if len(templates) == 0 {
 		fmt.Fprintln(os.Stderr, "bigcap: no template captures match", *glob)
@@ -97,8 +117,8 @@ func main() {
 	startCopy := func() {
 		t := templates[nextCopy%len(templates)]
 		start := base.Add(time.Duration(nextCopy) * *gap)
-		heap.Push(&h, &copyState{n: nextCopy, t: t, start: start, t0: t[0].ci.Timestamp})
-		produced += saCount(t)
+		heap.Push(&h, &copyState{n: nextCopy, t: t.frames, start: start, t0: t.frames[0].ci.Timestamp})
+		produced += t.sas
 		nextCopy++
 	}
 	more := func(produced, started int) bool {
@@ -116,7 +136,8 @@ func main() {
 		}
 		c := h[0]
 		fr := c.t[c.i]
-		data := rewrite(fr.data, uint32(c.n))
+		data := rewrite(fr.data, uint32(c.n), fr.tcpSPIs)
+		tcpChecksum(data) // the addresses and SPIs changed
 		ci := fr.ci
 		ci.Timestamp = c.at()
 		ci.CaptureLength, ci.Length = len(data), len(data)
@@ -203,9 +224,10 @@ func load(path string) ([]frame, error) {
 	return out, nil
 }
 
-// saCount estimates the IKE SAs of a template: distinct initiator SPIs.
-func saCount(t []frame) int {
-	seen := map[uint64]bool{}
+// saCount estimates the IKE SAs of a template: distinct initiator SPIs, of
+// IKE over UDP and of tcpSPIi (those over TCP).
+func saCount(t []frame, tcpSPIi map[uint64]bool) int {
+	seen := maps.Clone(tcpSPIi)
 	for _, fr := range t {
 		if off, ok := ikeOffset(fr.data); ok {
 			seen[binary.BigEndian.Uint64(fr.data[off:])] = true
@@ -252,10 +274,11 @@ func ikeOffset(d []byte) (int, bool) {
 }
 
 // rewrite copies a frame and makes it belong to copy n: the IPv4 addresses
-// get n in their two low octets, non-zero IKE SPIs are XORed with n, and
-// the IPv4 header checksum is recomputed (the UDP checksum is zeroed, which
-// IPv4 allows).
-func rewrite(src []byte, n uint32) []byte {
+// get n in their two low octets, non-zero IKE SPIs are XORed with n (in a
+// TCP segment, those that tcpSPIs places), and the IPv4 header checksum is
+// recomputed (the UDP checksum is zeroed, which IPv4 allows; the caller
+// recomputes a TCP checksum with tcpChecksum).
+func rewrite(src []byte, n uint32, tcpSPIs []int) []byte {
 	d := append([]byte(nil), src...)
 	if len(d) < 14+20 || binary.BigEndian.Uint16(d[12:]) != 0x0800 {
 		return d
@@ -271,6 +294,15 @@ func rewrite(src []byte, n uint32) []byte {
 	binary.BigEndian.PutUint16(ip[10:], checksum(ip[:ihl]))
 	if ip[9] == 17 && len(d) >= 14+ihl+8 {
 		binary.BigEndian.PutUint16(d[14+ihl+6:], 0)
+	}
+	var mask [8]byte
+	binary.BigEndian.PutUint64(mask[:], uint64(n)<<20)
+	for _, at := range tcpSPIs { // the octets of the SPI this segment holds
+		for i := range mask {
+			if p := at + i; p >= 0 && p < len(d) {
+				d[p] ^= mask[i]
+			}
+		}
 	}
 	if off, ok := ikeOffset(d); ok {
 		xorSPIs(d[off:], n)
@@ -304,7 +336,7 @@ func xorSPIs(h []byte, n uint32) {
 // fillerFrame turns a real frame into non-IKE traffic: same size, ports
 // moved to 8000+ (UDP) so that no IKE decoder should look at it.
 func fillerFrame(src []byte, n uint32) []byte {
-	d := rewrite(src, n+1<<20)
+	d := rewrite(src, n+1<<20, nil)
 	if len(d) < 14+20+8 || binary.BigEndian.Uint16(d[12:]) != 0x0800 {
 		return d
 	}
@@ -331,4 +363,158 @@ func checksum(b []byte) uint16 {
 		s = s&0xffff + s>>16
 	}
 	return ^uint16(s)
+}
+
+// tcpSegment returns the offsets in d of the TCP header and of the segment's
+// end for an untagged Ethernet/IPv4/TCP frame that is not a later fragment
+// (end may lie past len(d) when the capture cut the frame).
+func tcpSegment(d []byte) (tcp, end int, ok bool) {
+	if len(d) < 14+20 || binary.BigEndian.Uint16(d[12:]) != 0x0800 || d[14+9] != 6 {
+		return 0, 0, false
+	}
+	if binary.BigEndian.Uint16(d[14+6:])&0x1fff != 0 {
+		return 0, 0, false
+	}
+	ihl, tot := int(d[14]&0x0f)*4, int(binary.BigEndian.Uint16(d[14+2:]))
+	if ihl < 20 || tot < ihl+20 || len(d) < 14+ihl+20 {
+		return 0, 0, false
+	}
+	return 14 + ihl, 14 + tot, true
+}
+
+// tcpChecksum recomputes the TCP checksum of an Ethernet/IPv4/TCP frame
+// that holds its whole, unfragmented segment.
+func tcpChecksum(d []byte) {
+	tcp, end, ok := tcpSegment(d)
+	if !ok || end > len(d) || binary.BigEndian.Uint16(d[14+6:])&0x2000 != 0 { // cut, or a first fragment
+		return
+	}
+	seg := d[tcp:end]
+	binary.BigEndian.PutUint16(seg[16:], 0)
+	pseudo := make([]byte, 0, 12)
+	pseudo = append(pseudo, d[14+12:14+20]...)
+	pseudo = append(pseudo, 0, 6)
+	pseudo = binary.BigEndian.AppendUint16(pseudo, uint16(len(seg)))
+	binary.BigEndian.PutUint16(seg[16:], checksum(append(pseudo, seg...)))
+}
+
+// rfc8229Port is the TCP port of IKE over TCP (ikeflow's default).
+const rfc8229Port = 4500
+
+// markTCPSPIs finds the IKE headers of the template's RFC 8229 streams and
+// sets each segment's tcpSPIs. It returns the initiator SPIs it saw.
+//
+// Each direction (addresses and ports) is reassembled by sequence number
+// from its SYN (or its first segment when the SYN is not in the template):
+// every segment's payload is laid at its stream offset, so retransmitted
+// and out-of-order segments land where they belong. The stream is then cut
+// as RFC 8229 frames (optional "IKETCP" prefix, 2-octet length counting
+// itself) up to the first hole; a frame that starts with the 4-octet
+// non-ESP marker holds an IKE message, whose two SPIs (when non-zero) are
+// mapped back to every segment that carries their octets.
+func markTCPSPIs(fr []frame) map[uint64]bool {
+	type segment struct {
+		frame, payload int // frame index, offset of the payload in its data
+		rel, n         int // stream offset and length
+	}
+	type stream struct {
+		isn      uint32
+		started  bool
+		data     []byte
+		have     []bool
+		segments []segment
+	}
+	type key struct {
+		src, dst [4]byte
+		sp, dp   uint16
+	}
+	streams := map[key]*stream{}
+	var order []key
+	for i, f := range fr {
+		d := f.data
+		tcp, end, ok := tcpSegment(d)
+		if !ok {
+			continue
+		}
+		sp, dp := binary.BigEndian.Uint16(d[tcp:]), binary.BigEndian.Uint16(d[tcp+2:])
+		if sp != rfc8229Port && dp != rfc8229Port {
+			continue
+		}
+		doff := int(d[tcp+12]>>4) * 4
+		if doff < 20 || tcp+doff > len(d) {
+			continue
+		}
+		k := key{sp: sp, dp: dp}
+		copy(k.src[:], d[14+12:])
+		copy(k.dst[:], d[14+16:])
+		st := streams[k]
+		if st == nil {
+			st = &stream{}
+			streams[k] = st
+			order = append(order, k)
+		}
+		seq := binary.BigEndian.Uint32(d[tcp+4:])
+		if d[tcp+13]&0x02 != 0 { // SYN
+			*st = stream{isn: seq + 1, started: true}
+			continue
+		}
+		payload := d[tcp+doff : min(end, len(d))]
+		if len(payload) == 0 {
+			continue
+		}
+		if !st.started {
+			st.isn, st.started = seq, true
+		}
+		rel := int(int32(seq - st.isn))
+		if rel < 0 || rel+len(payload) > 16<<20 {
+			continue
+		}
+		if need := rel + len(payload); need > len(st.data) {
+			st.data = append(st.data, make([]byte, need-len(st.data))...)
+			st.have = append(st.have, make([]bool, need-len(st.have))...)
+		}
+		copy(st.data[rel:], payload)
+		for j := range payload {
+			st.have[rel+j] = true
+		}
+		st.segments = append(st.segments, segment{frame: i, payload: tcp + doff, rel: rel, n: len(payload)})
+	}
+	spiI := map[uint64]bool{}
+	for _, k := range order {
+		st := streams[k]
+		known := 0
+		for known < len(st.have) && st.have[known] {
+			known++
+		}
+		var spis []int // stream offsets of non-zero SPIs
+		pos := 0
+		if known >= 6 && string(st.data[:6]) == "IKETCP" {
+			pos = 6
+		}
+		for pos+2 <= known {
+			n := int(binary.BigEndian.Uint16(st.data[pos:]))
+			if n < 2 || pos+n > known {
+				break
+			}
+			if h := pos + 2 + 4; n >= 2+4+28 && binary.BigEndian.Uint32(st.data[pos+2:]) == 0 {
+				for _, at := range []int{h, h + 8} {
+					if v := binary.BigEndian.Uint64(st.data[at:]); v != 0 {
+						spis = append(spis, at)
+						if at == h {
+							spiI[v] = true
+						}
+					}
+				}
+			}
+			pos += n
+		}
+		for _, sg := range st.segments {
+			for _, at := range spis {
+				if at+8 > sg.rel && at < sg.rel+sg.n {
+					fr[sg.frame].tcpSPIs = append(fr[sg.frame].tcpSPIs, sg.payload+at-sg.rel)
+				}
+			}
+		}
+	}
+	return spiI
 }

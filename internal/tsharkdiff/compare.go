@@ -23,6 +23,7 @@ type result struct {
 	Allowed    []string // disagreements explained by the allow-list
 	Problems   []string // unexplained disagreements
 	Decrypted  int      // messages both tools decrypted
+	OverTCP    int      // tshark's messages decoded from the UDP re-framing of RFC 8229 streams
 }
 
 func (r result) failed() bool { return r.Err != nil || len(r.Problems) > 0 }
@@ -34,6 +35,21 @@ func compareCapture(bin, capture string, keys []string, allow *allowList) result
 	if err != nil {
 		r.Err = err
 		return r
+	}
+	// tshark 4.0 cannot read IKE over TCP (RFC 8229): those messages come
+	// from its decode of a UDP re-framing (tcpencap.go), numbered by the
+	// original frames. They replace whatever tshark showed on those frames
+	// of the original (nothing, with tshark 4.0).
+	tcp, covered, err := tsharkOverTCP(capture, keys)
+	if err != nil {
+		r.Err = err
+		return r
+	}
+	if covered != nil {
+		theirs = slices.DeleteFunc(theirs, func(m msg) bool { return covered[m.Frame] })
+		theirs = append(theirs, tcp...)
+		sort.SliceStable(theirs, func(i, j int) bool { return theirs[i].Frame < theirs[j].Frame })
+		r.OverTCP = len(tcp)
 	}
 	ours, err := runIkeflow(bin, capture, keys)
 	if err != nil {
@@ -112,6 +128,11 @@ func printTable(w io.Writer, rs []result) {
 		tt, to, ta, td, tal, tp = tt+r.TsharkMsgs, to+r.OurMsgs, ta+r.Agree, td+r.Decrypted, tal+len(r.Allowed), tp+len(r.Problems)
 	}
 	fmt.Fprintf(w, "%-70s %7d %7d %7d %9d %7d %8d\n", "TOTAL", tt, to, ta, td, tal, tp)
+	for _, r := range rs {
+		if r.OverTCP > 0 {
+			fmt.Fprintf(w, "note: %s: tshark's %d IKE-over-TCP message(s) decoded from a UDP re-framing of the RFC 8229 streams (tshark 4.0 has no RFC 8229 dissector), frames mapped back\n", r.Capture, r.OverTCP)
+		}
+	}
 	for _, r := range rs {
 		for _, p := range r.Problems {
 			fmt.Fprintf(w, "DISAGREE %s: %s\n", r.Capture, p)

@@ -10,6 +10,11 @@
 // third-party captures in ../shared/captures. Key tables found next to a
 // capture (ikev2_decryption_table, ikev1_decryption_table, or
 // NAME.ikev1_decryption_table) are given to both tools.
+//
+// tshark 4.0 cannot decode IKE over TCP (RFC 8229); for a capture with TCP
+// 4500 streams, tshark's side of those messages comes from its decode of a
+// UDP re-framing of the streams (tcpencap.go, the Go counterpart of
+// testdata/gen/tcp2udp.py), reported under the original frame numbers.
 package main
 
 import (

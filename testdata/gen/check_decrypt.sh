@@ -14,14 +14,21 @@ mkdir -p "$cfg/wireshark"
 table=${check}_decryption_table
 [ -s "$dir/$table" ] || { echo "decrypt check FAILED: $dir/$table missing or empty" >&2; exit 1; }
 cp "$dir/$table" "$cfg/wireshark/$table"
+# IKE over TCP (RFC 8229, transport.tcp): tshark 4.0 has no dissector for it;
+# tcp2udp.py re-frames the stream into UDP 4500 datagrams for the check
+pcap=$dir/capture.pcap
+if python3 -c 'import json,sys; sys.exit(0 if json.load(open(sys.argv[1]))["transport"].get("tcp") else 1)' "$dir/expected.json"; then
+	python3 "$(dirname "${BASH_SOURCE[0]}")/tcp2udp.py" "$dir/capture.pcap" "$cfg/capture-udp.pcap"
+	pcap=$cfg/capture-udp.pcap
+fi
 # tshark reads the UAT file from its personal configuration directory
-out=$(XDG_CONFIG_HOME=$cfg HOME=$cfg tshark -n -r "$dir/capture.pcap" -Y isakmp \
+out=$(XDG_CONFIG_HOME=$cfg HOME=$cfg tshark -n -r "$pcap" -Y isakmp \
 	-T fields -E separator=';' \
 	-e frame.number -e isakmp.id.type -e isakmp.auth.method -e isakmp.ts.type \
 	-e isakmp.notify.msgtype 2>&1)
 # negative control: the same fields without keys (IDs in clear, e.g. aggressive mode)
 nokey=$(mktemp -d)
-plain=$(XDG_CONFIG_HOME=$nokey HOME=$nokey tshark -n -r "$dir/capture.pcap" -Y isakmp \
+plain=$(XDG_CONFIG_HOME=$nokey HOME=$nokey tshark -n -r "$pcap" -Y isakmp \
 	-T fields -E separator=';' -e frame.number -e isakmp.id.type 2>&1)
 rm -rf "$nokey"
 ids_plain=$(awk -F';' '$2 != ""' <<<"$plain" | wc -l)

@@ -411,6 +411,351 @@ def key_checks(pl, sw_hosts):
     return out
 
 
+# --- two plutos (no strongSwan side) ------------------------------------------
+
+PL_EMIT_HDR = re.compile(r"^\| \*\*emit ISAKMP Message:$")
+PL_PARSE_HDR = re.compile(r"^\| \*\*parse ISAKMP Message:$")
+PL_HDR_SPI = re.compile(r"^\|    (initiator|responder) SPI: ((?:[0-9a-f]{2} ? ?){8})$")
+PL_HDR_EXCH = re.compile(r"^\|    exchange type: ISAKMP_v2_(\w+) ")
+PL_HDR_FLAGS = re.compile(r"^\|    flags: (\S+)")
+PL_HDR_MID = re.compile(r"^\|    Message ID: (\d+) ")
+PL_CHAIN = re.compile(r"^\| next payload chain: setting previous .* to current .* \(\d+:ISAKMP_NEXT_v2(\w+)\)$")
+PL_NOTIFY_TYPE = re.compile(r"^\|    Notify Message Type: v2N_(\w+) ")
+PL_PROPS = re.compile(r"\{cipher=(\S+) integ=(\S+) prf=(\S+) group=(\S+)\}")
+PL_OUR_ID = re.compile(r"^\|\] \"[^\"]+\":   our idtype: \S+ our id=@?(\S+?);")
+PL_PEER_ID = re.compile(r"established IKE SA; authenticated peer using authby=\S+ and \S+ '@?([^']*)'")
+
+# pluto's payload and notify names -> the strongSwan short names expected.json uses
+PL_PAYLOAD = {"SA": "SA", "KE": "KE", "Ni": "No", "Nr": "No", "IDi": "IDi", "IDr": "IDr", "AUTH": "AUTH",
+              "TSi": "TSi", "TSr": "TSr", "D": "D", "V": "V", "CERT": "CERT", "CERTREQ": "CERTREQ",
+              "CP": "CP", "SKF": "EF"}
+PL_NOTIFY = {"NAT_DETECTION_SOURCE_IP": "NATD_S_IP", "NAT_DETECTION_DESTINATION_IP": "NATD_D_IP",
+             "IKEV2_FRAGMENTATION_SUPPORTED": "FRAG_SUP", "SIGNATURE_HASH_ALGORITHMS": "HASH_ALG",
+             "REDIRECT_SUPPORTED": "REDIR_SUP", "INITIAL_CONTACT": "INIT_CONTACT",
+             "ESP_TFC_PADDING_NOT_SUPPORTED": "ESP_TFC_PAD_N", "NON_FIRST_FRAGMENTS_ALSO": "NON_FIRST_FRAG",
+             "USE_TRANSPORT_MODE": "USE_TRANSP", "CHILDLESS_IKEV2_SUPPORTED": "CHDLESS_SUP",
+             "MOBIKE_SUPPORTED": "MOBIKE_SUP", "EAP_ONLY_AUTHENTICATION": "EAP_ONLY",
+             "IKEV2_MESSAGE_ID_SYNC_SUPPORTED": "MSG_ID_SYN_SUP", "COOKIE": "COOKIE",
+             "REKEY_SA": "REKEY_SA", "USE_PPK": "USE_PPK", "INTERMEDIATE_EXCHANGE_SUPPORTED": "INT_EX_SUP"}
+PL_NOTIFY.update({v: k for k, v in postprocess.NOTIFY_SHORT.items()})  # error notifies: strongSwan's short names
+
+
+def pl_group(g):
+    """pluto's DH group name -> strongSwan's (MODP2048 -> MODP_2048)."""
+    m = re.match(r"^(MODP|ECP|CURVE)(\d+)$", g)
+    return "%s_%s" % (m.group(1), m.group(2)) if m else g
+
+
+def pl_range_to_cidr(r):
+    """pluto's traffic selector '10.1.0.0-10.1.0.255:0-65535' -> ['10.1.0.0/24']."""
+    import ipaddress
+    addrs = r.split(":")[0]
+    lo, _, hi = addrs.partition("-")
+    nets = ipaddress.summarize_address_range(ipaddress.ip_address(lo), ipaddress.ip_address(hi or lo))
+    return [str(n) for n in nets]
+
+
+class PlutoHost:
+    """A postprocess.Host look-alike built from a pluto log alone (both peers
+    are pluto). pluto logs every message it emits (header: SPIs, exchange,
+    flags, message ID; the payload chain, notify types, inner payloads of SK)
+    before its "sending N bytes" line, and the header of every message it
+    parses after its "*received N bytes" line. The payloads of a received
+    message are the sender's (pair_pluto_hosts)."""
+
+    def __init__(self, key, role, path):
+        self.key, self.role, self.path = key, role, path
+        self.trimmed = None
+        self.events, self.sends, self.recvs = [], [], []
+        self.uid_spis, self.uid_ver, self.uid_info = {}, {}, {}
+        self.version = None
+        self.local_id = None
+        self.state_uid = {}          # pluto state number -> uid (initiator SPI)
+        self.child_spi_in = {}       # child state number -> its inbound SPI
+        emit = None                  # message being emitted
+        mode = None                  # "emit" or "parse": which kind of struct pluto is logging
+        cur_recv = None              # last received packet, until its header is parsed
+        parse_hdr = None
+        last_send_of_state = {}
+        child_prop = {}
+        for i, raw in enumerate(open(path, encoding="utf-8", errors="replace")):
+            m = PL_LINE.match(raw.rstrip("\n"))
+            if not m:
+                continue
+            t, us, msg = m.group(1), m.group(2), m.group(3)
+            v = re.search(r"Starting Pluto \(Libreswan Version (\S+)", msg)
+            if v:
+                self.version = "libreswan " + v.group(1)
+            o = PL_OUR_ID.match(msg)
+            if o and self.local_id is None:
+                self.local_id = o.group(1)
+            if PL_EMIT_HDR.match(msg):
+                emit = {"spi": {}, "exchange": None, "flags": "", "mid": None, "payloads": []}
+                mode, pending_notify = "emit", None
+                continue
+            if PL_PARSE_HDR.match(msg):
+                parse_hdr = {"spi": {}, "exchange": None, "flags": "", "mid": None}
+                mode = "parse"
+                continue
+            if re.match(r"^\| \*+emit ", msg):
+                mode = "emit"
+            elif re.match(r"^\| \*+parse ", msg):
+                mode = "parse"
+            hdr = emit if mode == "emit" else parse_hdr
+            if hdr is not None:
+                sp = PL_HDR_SPI.match(msg)
+                if sp and sp.group(1) not in hdr["spi"]:
+                    hdr["spi"][sp.group(1)] = re.sub(r"\s", "", sp.group(2))
+                    continue
+                x = PL_HDR_EXCH.match(msg)
+                if x and hdr["exchange"] is None:
+                    hdr["exchange"] = x.group(1)
+                    continue
+                x = PL_HDR_FLAGS.match(msg)
+                if x and hdr["mid"] is None and not hdr["flags"]:
+                    hdr["flags"] = x.group(1)
+                    continue
+                x = PL_HDR_MID.match(msg)
+                if x and hdr["mid"] is None:
+                    hdr["mid"] = int(x.group(1))
+                    if hdr is parse_hdr and cur_recv is not None:
+                        self._fill(cur_recv, parse_hdr)
+                        cur_recv = None
+                    continue
+            if emit is not None and mode == "emit":
+                x = PL_NOTIFY_TYPE.match(msg)
+                if x:
+                    pending_notify = x.group(1)
+                    continue
+                x = PL_CHAIN.match(msg)
+                if x:
+                    name = x.group(1)
+                    if name == "N":
+                        emit["payloads"].append("N(%s)" % PL_NOTIFY.get(pending_notify, pending_notify))
+                        pending_notify = None
+                    elif name != "SK":
+                        emit["payloads"].append(PL_PAYLOAD.get(name, name))
+                    continue
+            s = PL_SEND.match(msg)
+            if s:
+                n, port = int(s.group(1)), int(s.group(3))
+                if s.group(6) == "TCP" or (port == 4500 or int(s.group(5)) == 4500):
+                    n -= 4  # pluto counts the non-ESP marker (UDP 4500 and TCP)
+                st = int(s.group(7)) if s.group(7) else None
+                d = {"t": t, "us": us, "idx": i, "bytes": n, "state": st, "retransmit": 0,
+                     "transport": s.group(6),
+                     "src": {"addr": s.group(2), "port": port},
+                     "dst": {"addr": s.group(4), "port": int(s.group(5))}}
+                if emit is not None and emit["mid"] is not None:
+                    self._fill(d, emit)
+                    d["payloads"] = list(emit["payloads"])
+                elif st in last_send_of_state:
+                    prev = last_send_of_state[st]  # resent without a new emit: a retransmission
+                    d.update({k: prev[k] for k in ("exchange", "type", "mid", "payloads", "uid")})
+                    d["retransmit"] = prev["retransmit"] + 1
+                else:
+                    d.update({"exchange": None, "type": None, "mid": None, "payloads": [], "uid": None})
+                emit, mode = None, None
+                if st is not None:
+                    last_send_of_state[st] = d
+                    if d["uid"]:
+                        self.state_uid.setdefault(st, d["uid"])
+                self.sends.append(d)
+                self.events.append({"ev": "line", "uid": d["uid"], "msg": msg})
+                continue
+            r = PL_RECV.match(msg)
+            if r:
+                d = {"t": t, "us": us, "idx": i, "bytes": int(r.group(1)), "transport": r.group(6),
+                     "src": {"addr": r.group(2), "port": int(r.group(3))},
+                     "dst": {"addr": r.group(4), "port": int(r.group(5))},
+                     "exchange": None, "type": None, "mid": None, "payloads": None, "uid": None, "spis": None}
+                self.recvs.append(d)
+                cur_recv, parse_hdr = d, None
+                continue
+            k = PL_KEY.match(msg)
+            if k:
+                uid = k.group(2)
+                inf = self.info(uid)
+                if not inf["keysets"] or ("Sk_e%s secret" % k.group(1).lower()) in inf["keysets"][-1]:
+                    inf["keysets"].append({})
+                d = k.group(1).lower()
+                inf["keysets"][-1]["Sk_a%s secret" % d] = k.group(5)
+                inf["keysets"][-1]["Sk_e%s secret" % d] = k.group(7)
+                continue
+            if msg.startswith("|"):
+                continue
+            st = PL_STATE.match(msg)
+            if not st:
+                continue
+            num, txt = int(st.group(1)), st.group(2)
+            uid = self.state_uid.get(num)
+            c = PL_CHILD.search(txt)
+            if c:
+                parent = self.state_uid.get(int(c.group(1)))
+                if parent:
+                    self.state_uid[num] = parent
+                    xf = c.group(9)
+                    esn = "EXT_SEQ" if "/ESN" in c.group(6) else "NO_EXT_SEQ"
+                    self.info(parent)["children"].append({
+                        "name": "c", "unique_id": num, "spi_in": c.group(8), "spi_out": c.group(7),
+                        "ts_local": pl_range_to_cidr(c.group(2)), "ts_remote": pl_range_to_cidr(c.group(4)),
+                        "proposal": "/".join(xf.split("-") + [esn])})
+                    self.child_spi_in[num] = c.group(8)
+                continue
+            if txt.startswith("ESP traffic information") and num in self.child_spi_in:
+                # logged when pluto deletes the child SA
+                self.info(self.state_uid[num]).setdefault("closed_children", []).append(self.child_spi_in[num])
+            # a state logged before its first send has no SPIs yet: bound after the loop
+            self.events.append({"ev": "line", "uid": uid, "msg": txt, "state": num})
+            if uid is None:
+                continue
+            inf = self.info(uid)
+            inf["states"].append(txt)
+            pr = PL_PROPS.search(txt)
+            if pr and not inf["proposal"]:
+                inf["proposal"] = "/".join([pr.group(1)] + ([pr.group(2)] if pr.group(2) not in ("n/a", "none") else [])
+                                           + ["PRF_" + pr.group(3), pl_group(pr.group(4))])
+            pe = PL_PEER_ID.search(txt)
+            if pe:
+                inf["established"] = True
+                inf["peer_id"] = pe.group(1)
+                inf["local_id"] = self.local_id
+            d = PL_DELETE.match(txt)
+            if d and "CHILD" not in d.group(1):
+                inf["deleted"] = True
+        # pluto logs "initiating IKEv2 connection" before its SPIs are on a send line: go back
+        for e in self.events:
+            if e["uid"] is None and "state" in e:
+                e["uid"] = self.state_uid.get(e["state"])
+                if e["uid"] and e["msg"].startswith("initiating IKEv2"):
+                    self.info(e["uid"])["initiated"] = True
+        for e in self.events:
+            if e["uid"] and "state" in e:
+                inf = self.info(e["uid"])
+                if e["msg"] not in inf["states"]:
+                    inf["states"].append(e["msg"])
+                pr = PL_PROPS.search(e["msg"])
+                if pr and not inf["proposal"]:
+                    inf["proposal"] = "/".join([pr.group(1)] + ([pr.group(2)] if pr.group(2) not in ("n/a", "none") else [])
+                                               + ["PRF_" + pr.group(3), pl_group(pr.group(4))])
+
+    def info(self, uid):
+        return self.uid_info.setdefault(uid, {
+            "established": False, "peer_id": None, "local_id": None, "proposal": None,
+            "errors": [], "notifies": [], "children": [], "states": [], "initiated": False,
+            "keysets": [], "rekeyed_from": None, "give_up": False, "deleted": False, "rekeyed": False,
+            "lines": []})
+
+    def _fill(self, d, hdr):
+        si, sr = hdr["spi"].get("initiator", ""), hdr["spi"].get("responder", "")
+        d["exchange"] = hdr["exchange"]
+        d["type"] = "response" if "MSG_RESPONSE" in hdr["flags"] else "request"
+        d["mid"] = hdr["mid"]
+        d["uid"] = si
+        d["spis"] = (si, sr, 2)
+        old = self.uid_spis.get(si)
+        if old is None or old[1] == "0" * 16:
+            self.uid_spis[si] = (si, sr)
+        self.uid_ver[si] = 2
+
+
+def pair_pluto_hosts(a, b):
+    """Each host's receives get exchange, MID and payloads of the other host's
+    matching send (same direction, ports, IKE length, SPIs, exchange and MID as
+    the receiver parsed them, in order); the state a host bound to an SPI by
+    its first send also names the receives."""
+    for rcv_host, snd_host in ((a, b), (b, a)):
+        used = set()
+        for r in rcv_host.recvs:
+            for s in snd_host.sends:
+                if id(s) in used or s["bytes"] != r["bytes"]:
+                    continue
+                if s["src"]["port"] != r["src"]["port"] or s["dst"]["port"] != r["dst"]["port"]:
+                    continue
+                if r["mid"] is not None and (s["mid"] != r["mid"] or s["exchange"] != r["exchange"]):
+                    continue
+                used.add(id(s))
+                s["paired"] = True
+                r["payloads"] = list(s["payloads"])
+                if r["exchange"] is None:
+                    r.update({"exchange": s["exchange"], "type": s["type"], "mid": s["mid"], "uid": s["uid"]})
+                break
+            if r["uid"] and r["uid"] not in rcv_host.uid_spis and r.get("spis"):
+                rcv_host.uid_spis[r["uid"]] = r["spis"][:2]
+                rcv_host.uid_ver[r["uid"]] = 2
+            rcv_host.events.append({"ev": "line", "uid": r["uid"], "msg": "received"})
+
+
+def main_two_pluto(work, out, meta):
+    hosts = []
+    for key, role in (("a", "initiator"), ("b", "responder")):
+        hosts.append(PlutoHost(key, role, os.path.join(work, key, "pluto.log")))
+    pair_pluto_hosts(*hosts)
+    for h in hosts:
+        for s in h.sends:
+            s.setdefault("paired", False)
+    postprocess.build(work, out, hosts)
+    p = os.path.join(out, "expected.json")
+    exp = json.load(open(p))
+    exp["schema_version"] = 2
+    exp["source"] = ("derived by testdata/gen/postprocess_interop.py from the two pluto logs (plutodebug=\"all "
+                     "private\"): every message from the sender's emit lines (header, payload chain, notify "
+                     "types, payloads inside SK), paired with the receiver's \"*received\" line and parsed "
+                     "header; state lines; key lines. Not from ikeflow, not from the capture")
+    ver = hosts[0].version or "libreswan"
+    exp["daemon"] = "%s (initiator) <-> %s (responder)" % (ver, hosts[1].version or "libreswan")
+    for h in hosts:
+        exp["hosts"][h.role]["log"] = "pluto-%s.log" % h.role
+        exp["hosts"][h.role]["daemon"] = h.version
+    tcp = all(s.get("transport") == "TCP" for h in hosts for s in h.sends)
+    exp["transport"] = {
+        "ike_ports": exp["transport"]["ike_ports"],
+        "tcp": tcp,
+        "moved_to_4500": False,
+        "esp_in_udp": False,
+        "why": "RFC 8229 TCP encapsulation from the first message: enable-tcp=yes (initiator connects to the "
+               "responder's TCP 4500, sends the 'IKETCP' stream prefix, then every IKE message as a frame "
+               "of 2-octet length + 4-octet non-ESP marker + IKE message); no UDP at all. pluto logs "
+               "'sending N bytes' with the 4-octet marker and '*received N bytes' without it; "
+               "messages[].logged_bytes is the IKE message length",
+    }
+    pls = [PlutoLog(os.path.join(work, h.key, "pluto.log")) for h in hosts]
+    keylines = []
+    for h, pl, other in ((hosts[0], pls[0], pls[1]), (hosts[1], pls[1], pls[0])):
+        for k in pl.keys:
+            same = [o for o in other.keys if (o["spi_i"], o["spi_r"], o["dir"]) == (k["spi_i"], k["spi_r"], k["dir"])]
+            keylines.append({"host": h.role, "line": k["line"], "spi_i": k["spi_i"], "spi_r": k["spi_r"],
+                             "direction": k["dir"],
+                             "matches_peer": (same[0]["integ_key"] == k["integ_key"] and
+                                              same[0]["encr_key"] == k["encr_key"]) if same else None})
+    exp["interop"] = {
+        "peers": {h.role: {"daemon": h.version, "log": "pluto-%s.log" % h.role,
+                           "states": pl.states(),
+                           "log_excerpt": ["%s #%s: %s%s" % (e["time"], e["state"], "ERROR: " if e["error"] else "",
+                                                             e["text"]) for e in pl.events],
+                           "packets": {"sent": len(pl.sends), "received": len(pl.recvs),
+                                       "sent_not_received_by_peer": sum(1 for s in h.sends if not s["paired"])}}
+                  for h, pl in zip(hosts, pls)},
+        "key_lines": keylines,
+        "esp_possible": meta.get("esp_possible", False),
+        "facts": meta.get("facts", []),
+    }
+    for c in exp["child_sas"]:
+        c["esp_flows"] = bool(meta.get("esp_possible", False))
+    exp["known_wrong"] = known_wrong(meta["name"])
+    for h in hosts:
+        kept, dropped = trim_pluto_log(h.path, os.path.join(out, "pluto-%s.log" % h.role))
+        exp["interop"]["peers"][h.role]["log_trimmed"] = (
+            "%d lines kept, %d dropped: NSS key reference counting (newref/delref/addref) and hex dumps "
+            "other than key material" % (kept, dropped))
+        shim = os.path.join(work, h.key, "shim.log")
+        if os.path.exists(shim):
+            shutil.copy(shim, os.path.join(out, "shim-%s.log" % h.role))
+    with open(p, "w") as f:
+        json.dump(exp, f, indent=1)
+        f.write("\n")
+
+
 KNOWN_WRONG_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "known_wrong.json")
 
 
@@ -440,6 +785,8 @@ def refresh_known_wrong(dirs):
 def main(work, out):
     meta = json.load(open(os.path.join(work, "meta.json")))
     peer = meta["peer"]
+    if peer["key"] == "both":
+        return main_two_pluto(work, out, meta)
     sw_hosts = postprocess.load_hosts(work)
     if len(sw_hosts) != 1:
         raise SystemExit("interop: want exactly one strongSwan log, got %d" % len(sw_hosts))

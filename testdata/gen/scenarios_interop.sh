@@ -33,6 +33,7 @@ SCENARIOS+=(
 	libreswan-ikev1-cert-fragmentation
 	libreswan-ikev2-responder
 	libreswan-ikev2-retransmit
+	libreswan-ikev2-tcp
 	openiked-ikev2-success
 	openiked-ikev2-child-no-proposal
 	openiked-ikev2-init-no-proposal
@@ -73,13 +74,14 @@ ensure_interop() {
 # connection "c". keys: left right leftid rightid leftsubnet rightsubnet ike esp
 # ikev2 (insist|no) psk auto rekey retransmit_timeout extra_setup extra_conn
 # authby (secret|rsasig) leftcert (NSS nickname) frag (yes|force|no)
+# tcp (no|yes|fallback: enable-tcp, tcp-remoteport=4500 and listen-tcp=yes)
 lsw_conf() {
 	ensure_interop # certutil (libnss3-tools) below: a scenario's config is written before its daemons start
 	local dir=$1; shift
 	local -A k=([ikev2]=insist [ike]=aes128-sha2_256-modp2048 [esp]=aes128-sha2_256
 		[leftid]=@moon.ikeflow.test [rightid]=@sun.ikeflow.test [psk]=ikeflow-psk-0123
 		[auto]=add [rekey]=no [retransmit_timeout]=60s [extra_setup]= [extra_conn]=
-		[authby]=secret [leftcert]= [frag]=yes)
+		[authby]=secret [leftcert]= [frag]=yes [tcp]=no)
 	local kv
 	for kv in "$@"; do k[${kv%%=*}]=${kv#*=}; done
 	mkdir -p "$dir/nss" "$dir/run"
@@ -91,6 +93,7 @@ lsw_conf() {
 		echo "	dumpdir=$dir/run"
 		echo "	uniqueids=no"
 		[ "${k[ikev2]}" = no ] && echo "	ikev1-policy=accept"
+		[ "${k[tcp]}" != no ] && echo "	listen-tcp=yes"
 		[ -n "${k[extra_setup]}" ] && printf '\t%s\n' "${k[extra_setup]}"
 		echo
 		echo "conn c"
@@ -111,6 +114,10 @@ lsw_conf() {
 		echo "	retransmit-timeout=${k[retransmit_timeout]}"
 		echo "	leftupdown=%disabled"
 		echo "	auto=${k[auto]}"
+		if [ "${k[tcp]}" != no ]; then
+			echo "	enable-tcp=${k[tcp]}"
+			echo "	tcp-remoteport=4500"
+		fi
 		[ -n "${k[extra_conn]}" ] && printf '\t%s\n' "${k[extra_conn]}"
 	} > "$dir/ipsec.conf"
 	echo "${k[leftid]} ${k[rightid]} : PSK \"${k[psk]}\"" > "$dir/ipsec.secrets"
@@ -119,11 +126,14 @@ lsw_conf() {
 		certutil -N -d "sql:$dir/nss" --empty-password
 }
 
-# start_pluto NS DIR [shim]: pluto in NS, private mount namespace with the
-# unpacked libexec over /usr/libexec; "shim" preloads xfrm_ack.so.
+# start_pluto NS DIR [shim|shim-tcp]: pluto in NS, private mount namespace with
+# the unpacked libexec over /usr/libexec; "shim" preloads xfrm_ack.so,
+# "shim-tcp" xfrm_ack.so and espintcp.so (RFC 8229 framing without the
+# kernel's espintcp)
 start_pluto() {
 	local ns=$1 dir=$2 shim=${3:-} pre="" i
 	[ "$shim" = shim ] && pre="LD_PRELOAD=$SHIM_DIR/xfrm_ack.so IKF_SHIM_LOG=$dir/shim.log"
+	[ "$shim" = shim-tcp ] && pre="LD_PRELOAD=$SHIM_DIR/xfrm_ack.so:$SHIM_DIR/espintcp.so IKF_SHIM_LOG=$dir/shim.log"
 	rm -f "$dir/run/pluto.ctl"
 	ip netns exec "$ns" unshare -m --propagation private sh -c '
 		mount --bind "$1/usr/libexec" /usr/libexec && mount -t tmpfs tmpfs /run &&
@@ -479,5 +489,26 @@ sc_libreswan_ikev2_retransmit() {
 	settle 2
 	lsw_terminate_a
 	wait_log "$B/charon.log" 'deleting IKE_SA' 5 || log "no delete seen by strongSwan"
+	settle
+}
+
+LSW_FACT_TCP_SHIM="both plutos ran with the LD_PRELOAD shims testdata/gen/shim/xfrm_ack.c (ESP SA installs acknowledged without the kernel) and testdata/gen/shim/espintcp.c: this kernel has no espintcp TCP ULP, so setsockopt(TCP_ULP, \"espintcp\") fails (ENOENT); the shim reports success and does the RFC 8229 framing espintcp would do (each pluto write leaves as one frame with a 2-octet length counting itself; each read returns one frame without its length, non-ESP marker kept); shim-initiator.log / shim-responder.log list each fake setsockopt and every frame (with the xfrm_ack lines)"
+
+sc_libreswan_ikev2_tcp() {
+	DESC="libreswan 4.10 initiator <-> libreswan 4.10 responder, IKEv2 PSK over TCP (RFC 8229: enable-tcp=yes, tcp-remoteport=4500, listen-tcp=yes): pluto in A connects to TCP 4500, sends the IKETCP stream prefix, IKE_SA_INIT + IKE_AUTH with one child SA as length-framed messages on that stream, pluto in A deletes the IKE SA with an INFORMATIONAL Delete; no ESP"
+	FACTS=("$LSW_FACT_TCP_SHIM" "no pings: pluto could not carry ESP here (no kernel ESP, SAs acknowledged by the shim only); ESP would travel in the same TCP stream (non-zero marker), none did, so child_sas[].esp_flows is false" "both peers are pluto: expected.json comes from the two pluto logs only (pluto-initiator.log, pluto-responder.log; no strongSwan log); exchange, message ID and payloads of each message are from the sending pluto's emit lines" "tshark 4.0 has no RFC 8229 dissector (its tcpencap is Check Point's encapsulation): check_decrypt.sh re-frames the TCP stream into UDP 4500 datagrams with testdata/gen/tcp2udp.py before decrypting")
+	interop_meta libreswan both both pluto.log no
+	topo_up
+	lsw_conf "$A" left=$IP_A right=$IP_B leftsubnet=$NET_A rightsubnet=$NET_B tcp=yes extra_conn=keyingtries=1
+	lsw_conf "$B" left=$IP_B right=$IP_A leftid=@sun.ikeflow.test rightid=@moon.ikeflow.test \
+		leftsubnet=$NET_B rightsubnet=$NET_A tcp=yes
+	ensure_interop
+	start_pluto $NS_B "$B" shim-tcp
+	start_capture $NS_R ra "$W/capture.pcap"
+	start_pluto $NS_A "$A" shim-tcp
+	lsw_initiate $NS_A "$A" 20
+	settle 2
+	lsw_terminate_a
+	wait_log "$B/pluto.log" 'deleting state \(STATE_V2_ESTABLISHED_IKE_SA\)' 5 || log "no delete seen by pluto in B"
 	settle
 }
