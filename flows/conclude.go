@@ -182,6 +182,9 @@ func (a *Analyzer) retransmitFindings(st *saState) (gaveUp bool) {
 		if x := ex.oddOrEmpty(); x.skipped {
 			a.midSkipFinding(st, ex, x.skipFrom)
 		}
+		if ex.bits&exGap != 0 {
+			a.aloneFinding(st, ex)
+		}
 		if sa.Version == 2 && !ex.Answered && ex.nmsgs() > 0 && !ex.msg(0).response() {
 			if a.unansweredV2(st, ex, answeredSmall[ex.side]) && ex.retransmits() > 0 &&
 				(ex.Type == dissect.ExchangeIKESAInit || ex.Type == dissect.ExchangeIKEAuth) {

@@ -79,6 +79,12 @@ const (
 	// exRefusalEarly: the quick mode's refusal (exExtra.refusal) came
 	// before the first copy of its QM1 in the capture (lateRefusal).
 	exRefusalEarly exBits = 1 << 5
+	// exGap: an IKEv2 exchange first seen by its response, whose request
+	// the capture lacked then (responseAlone); settled when the SA ends
+	// (aloneFinding): a capture_gap, unless the request came later.
+	exGap exBits = 1 << 6
+	// exReqLate: the request of such an exchange came after its response.
+	exReqLate exBits = 1 << 7
 )
 
 // nInline returns the number of messages held in ex.inline.

@@ -122,6 +122,19 @@ func (a *Analyzer) v2Request(st *saState, p *Packet, side saSide, m *cmsg, hash 
 	if ex := st.findEx(side, mid, 0); ex != nil && (!syncShape || hash == ex.reqHash()) {
 		bit := fragBit(f)
 		switch {
+		case ex.bits&exGap != 0 && ex.bits&exReqLate == 0 && ex.Type == h.Exchange:
+			// The request of an answer seen before it (aloneFinding).
+			ex.bits |= exReqLate
+			ex.setFragBits(false, bit)
+			a.describe(st, p, side, m, f, ex)
+			a.appendMsg(ex, m, p)
+			if !syncShape {
+				st.expectMID(side, mid+1)
+			}
+			if f.content() {
+				a.onV2Request(st, p, side, ex, f)
+			}
+			return
 		case f.fragTotal > 0 && ex.fragBits(false)&bit == 0 && !ex.hasResp:
 			ex.setFragBits(false, ex.fragBits(false)|bit)
 			a.describe(st, p, side, m, f, ex)
@@ -227,16 +240,14 @@ func (a *Analyzer) v2Response(st *saState, p *Packet, side saSide, m *cmsg, hash
 	if ex == nil {
 		if seen := st.seen(reqSide); (seen && mid >= st.mids[reqSide]) || (!seen && st.flags.has(flFromStart)) {
 			// A response echoes the message ID of a request its sender
-			// received, so the request was sent: the capture lacks it.
-			// (Before, this was a warning that the peers' message IDs
-			// differ, and that the requester would drop the response:
-			// false on every capture that merely missed a request, the
-			// requester going on with the next message ID.)
-			st.addFinding(KindCaptureGap, SeverityInfo, p.Time,
-				"The "+side.String()+" sent "+words.Article(h.Exchange.String())+" "+h.Exchange.String()+" response with message ID "+u32(mid)+
-					" whose request from the "+reqSide.String()+" is not in this capture. A responder answers only a request it"+
-					" received, echoing its message ID, so the "+reqSide.String()+" sent it: the capture missed it (a path it does"+
-					" not see, or packets lost to it, e.g. IP fragments cut short by its snap length or dropped at the capture point).", p.Frame)
+			// received, so the request was sent: the capture lacks it,
+			// or has it later (aloneFinding). (Before, this was a
+			// warning that the peers' message IDs differ, and that the
+			// requester would drop the response: false on every capture
+			// that merely missed a request, the requester going on with
+			// the next message ID.)
+			a.responseAlone(st, p, side, m, f).bits |= exGap
+			return
 		}
 		a.responseAlone(st, p, side, m, f)
 		return
@@ -345,11 +356,39 @@ func answeredAlone(st *saState, side saSide, lo, hi uint32) bool {
 
 // responseAlone opens an exchange for a response whose request the
 // capture lacks.
-func (a *Analyzer) responseAlone(st *saState, p *Packet, side saSide, m *cmsg, f *facts) {
+func (a *Analyzer) responseAlone(st *saState, p *Packet, side saSide, m *cmsg, f *facts) *exRec {
 	ex := a.openExchange(st, p, side, m, f, true)
 	if f.content() {
 		a.onV2Response(st, p, side, ex, f)
 	}
+	return ex
+}
+
+// aloneFinding settles an exchange first seen by its response (exGap):
+// the request came later, out of time order beyond what the analysis
+// puts back in order, or the capture lacks it.
+func (a *Analyzer) aloneFinding(st *saState, ex *exRec) {
+	req := -1
+	for i := range ex.nmsgs() {
+		if !ex.msg(i).response() {
+			req = i
+			break
+		}
+	}
+	resp, reqSide := ex.frame(0), ex.side
+	if req >= 0 {
+		st.addFinding(KindOutOfOrder, SeverityWarning, ex.start(),
+			"The "+reqSide.String()+"'s "+ex.Type.String()+" request with message ID "+u32(ex.MID)+" (frame "+strconv.Itoa(ex.frame(req))+
+				") is timestamped "+secs(ex.msgTime(req).Sub(ex.msgTime(0)))+" after its response (frame "+strconv.Itoa(resp)+"), more than the"+
+				" reorder window puts back in order: a response follows its request, so the capture's times are off (files from"+
+				" capture points whose clocks differ, merged), not the peers' message IDs.", resp, ex.frame(req))
+		return
+	}
+	st.addFinding(KindCaptureGap, SeverityInfo, ex.start(),
+		"The "+reqSide.other().String()+" sent "+words.Article(ex.Type.String())+" "+ex.Type.String()+" response with message ID "+u32(ex.MID)+
+			" whose request from the "+reqSide.String()+" is not in this capture. A responder answers only a request it"+
+			" received, echoing its message ID, so the "+reqSide.String()+" sent it: the capture missed it (a path it does"+
+			" not see, or packets lost to it, e.g. IP fragments cut short by its snap length or dropped at the capture point).", resp)
 }
 
 // openExchange opens the exchange of the message being analysed (a.msg),

@@ -160,6 +160,16 @@ func TestVariantsPSK(t *testing.T) {
 		// at the answer; the next request's skip over ID 1 says nothing
 		// more (before: a warning that the message IDs differ, and an info
 		// that they are in step).
+		// The INFORMATIONAL request timestamped 3 s after its response
+		// (merged captures whose clocks differ), beyond the reorder
+		// window: the request belongs to that response (before: "a
+		// different request already used message ID 2", an error naming
+		// the response, and "the request is not in this capture").
+		{"request timestamped after its response", func(pk []Packet) []Packet {
+			i := byFrame(t, pk, 13)
+			pk[i].Time = pk[i].Time.Add(3 * time.Second)
+			return pk
+		}, []string{"out_of_order:warning"}, StateEstablished},
 		{"IKE_AUTH request not captured", func(pk []Packet) []Packet {
 			i := byFrame(t, pk, 3)
 			pk = slices.Delete(pk, i, i+1)
