@@ -156,6 +156,8 @@ func (a *Analyzer) retransmitFindings(st *saState) (gaveUp bool) {
 		}
 	}
 	var rs []groupedCopy // retransmitGroups' scratch, reused
+	var late []*exRec    // requests after their own responses (aloneFinding)
+	defer func() { lateRequestsFinding(st, late) }()
 	for _, ex := range exs {
 		if slow, slowFrom, slowTo := ex.slowWait(); slow >= slowAnswer {
 			st.addFinding(KindSlowResponse, SeverityInfo, ex.start(),
@@ -182,8 +184,8 @@ func (a *Analyzer) retransmitFindings(st *saState) (gaveUp bool) {
 		if x := ex.oddOrEmpty(); x.skipped {
 			a.midSkipFinding(st, ex, x.skipFrom)
 		}
-		if ex.bits&exGap != 0 {
-			a.aloneFinding(st, ex)
+		if ex.bits&exAlone != 0 && a.aloneFinding(st, ex) {
+			late = append(late, ex)
 		}
 		if sa.Version == 2 && !ex.Answered && ex.nmsgs() > 0 && !ex.msg(0).response() {
 			if a.unansweredV2(st, ex, answeredSmall[ex.side]) && ex.retransmits() > 0 &&

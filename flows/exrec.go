@@ -79,10 +79,9 @@ const (
 	// exRefusalEarly: the quick mode's refusal (exExtra.refusal) came
 	// before the first copy of its QM1 in the capture (lateRefusal).
 	exRefusalEarly exBits = 1 << 5
-	// exGap: an IKEv2 exchange first seen by its response, whose request
-	// the capture lacked then (responseAlone); settled when the SA ends
-	// (aloneFinding): a capture_gap, unless the request came later.
-	exGap exBits = 1 << 6
+	// exAlone: an IKEv2 exchange first seen by its response
+	// (responseAlone); settled when the SA ends (aloneFinding).
+	exAlone exBits = 1 << 6
 	// exReqLate: the request of such an exchange came after its response.
 	exReqLate exBits = 1 << 7
 )
@@ -190,6 +189,10 @@ type exOdd struct {
 	// after message ID 0xffffffff).
 	skipFrom uint32
 	skipped  bool
+	// gap: this exchange, first seen by its response (exAlone), had no
+	// request in the capture though its message ID was due from the
+	// requester (v2Response): a capture_gap unless the request comes later.
+	gap bool
 }
 
 // noExOdd is the shared, never modified, empty exOdd read by exchanges
@@ -405,6 +408,13 @@ func (ex *exRec) slowWait() (time.Duration, int, int) {
 func (ex *exRec) reqHash() uint64 {
 	if ex.nmsgs() > 0 && !ex.msg(0).response() {
 		return ex.msg(0).hash
+	}
+	if ex.bits&exReqLate != 0 { // the request came after its response
+		for i := 1; i < ex.nmsgs(); i++ {
+			if m := ex.msg(i); !m.response() {
+				return m.hash
+			}
+		}
 	}
 	return 0
 }

@@ -102,6 +102,12 @@ func (a *Analyzer) lookupV2(p *Packet, h *dissect.Header, fromI, isResp bool) *s
 	}
 	st = a.newSA(2, p, fromI, h.SPIi, h.SPIr)
 	a.addKey(st, key)
+	if hs == nil && isResp && h.Exchange == dissect.ExchangeIKESAInit && h.MessageID == 0 {
+		// As if its request had been seen: the request, timestamped
+		// after its answer (merged captures whose clocks differ), joins
+		// this SA by the initiator's SPI instead of opening one of its own.
+		a.addHalf(st)
+	}
 	if old := a.rekeyFrom(key); old != nil {
 		a.linkRekey(old, st, false)
 	} else if old := a.inferRekey(st, p); old != nil {
@@ -122,9 +128,16 @@ func (a *Analyzer) v2Request(st *saState, p *Packet, side saSide, m *cmsg, hash 
 	if ex := st.findEx(side, mid, 0); ex != nil && (!syncShape || hash == ex.reqHash()) {
 		bit := fragBit(f)
 		switch {
-		case ex.bits&exGap != 0 && ex.bits&exReqLate == 0 && ex.Type == h.Exchange:
-			// The request of an answer seen before it (aloneFinding).
+		case ex.bits&exAlone != 0 && ex.bits&exReqLate == 0 && ex.Type == h.Exchange &&
+			!(h.Exchange == dissect.ExchangeIKESAInit && st.out.has(outInitRetry)):
+			// The request of an answer seen before it (aloneFinding); not
+			// an IKE_SA_INIT after an answer asking for a new one (COOKIE,
+			// INVALID_KE_PAYLOAD): that is the retry, whose first request
+			// the capture lacks.
 			ex.bits |= exReqLate
+			if mid == 0 && h.Exchange == dissect.ExchangeIKESAInit {
+				st.flags.set(flFromStart) // message IDs known from zero after all
+			}
 			ex.setFragBits(false, bit)
 			a.describe(st, p, side, m, f, ex)
 			a.appendMsg(ex, m, p)
@@ -135,7 +148,7 @@ func (a *Analyzer) v2Request(st *saState, p *Packet, side saSide, m *cmsg, hash 
 				a.onV2Request(st, p, side, ex, f)
 			}
 			return
-		case f.fragTotal > 0 && ex.fragBits(false)&bit == 0 && !ex.hasResp:
+		case f.fragTotal > 0 && ex.fragBits(false)&bit == 0 && (!ex.hasResp || ex.bits&exReqLate != 0):
 			ex.setFragBits(false, ex.fragBits(false)|bit)
 			a.describe(st, p, side, m, f, ex)
 			a.appendMsg(ex, m, p)
@@ -246,7 +259,7 @@ func (a *Analyzer) v2Response(st *saState, p *Packet, side saSide, m *cmsg, hash
 			// requester would drop the response: false on every capture
 			// that merely missed a request, the requester going on with
 			// the next message ID.)
-			a.responseAlone(st, p, side, m, f).bits |= exGap
+			a.responseAlone(st, p, side, m, f).oddState().gap = true
 			return
 		}
 		a.responseAlone(st, p, side, m, f)
@@ -358,37 +371,11 @@ func answeredAlone(st *saState, side saSide, lo, hi uint32) bool {
 // capture lacks.
 func (a *Analyzer) responseAlone(st *saState, p *Packet, side saSide, m *cmsg, f *facts) *exRec {
 	ex := a.openExchange(st, p, side, m, f, true)
+	ex.bits |= exAlone
 	if f.content() {
 		a.onV2Response(st, p, side, ex, f)
 	}
 	return ex
-}
-
-// aloneFinding settles an exchange first seen by its response (exGap):
-// the request came later, out of time order beyond what the analysis
-// puts back in order, or the capture lacks it.
-func (a *Analyzer) aloneFinding(st *saState, ex *exRec) {
-	req := -1
-	for i := range ex.nmsgs() {
-		if !ex.msg(i).response() {
-			req = i
-			break
-		}
-	}
-	resp, reqSide := ex.frame(0), ex.side
-	if req >= 0 {
-		st.addFinding(KindOutOfOrder, SeverityWarning, ex.start(),
-			"The "+reqSide.String()+"'s "+ex.Type.String()+" request with message ID "+u32(ex.MID)+" (frame "+strconv.Itoa(ex.frame(req))+
-				") is timestamped "+secs(ex.msgTime(req).Sub(ex.msgTime(0)))+" after its response (frame "+strconv.Itoa(resp)+"), more than the"+
-				" reorder window puts back in order: a response follows its request, so the capture's times are off (files from"+
-				" capture points whose clocks differ, merged), not the peers' message IDs.", resp, ex.frame(req))
-		return
-	}
-	st.addFinding(KindCaptureGap, SeverityInfo, ex.start(),
-		"The "+reqSide.other().String()+" sent "+words.Article(ex.Type.String())+" "+ex.Type.String()+" response with message ID "+u32(ex.MID)+
-			" whose request from the "+reqSide.String()+" is not in this capture. A responder answers only a request it"+
-			" received, echoing its message ID, so the "+reqSide.String()+" sent it: the capture missed it (a path it does"+
-			" not see, or packets lost to it, e.g. IP fragments cut short by its snap length or dropped at the capture point).", resp)
 }
 
 // openExchange opens the exchange of the message being analysed (a.msg),
