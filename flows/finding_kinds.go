@@ -107,7 +107,7 @@ var findingKinds = [...]FindingKindInfo{
 	{KindIgnoredRekey, SeverityWarning, "a CREATE_CHILD_SA request ignored, then a new IKE SA instead of a rekey"},
 	{KindKeyFailed, SeverityWarning, "the key given for an SA does not verify"},
 	{KindCaptureDuplicate, SeverityInfo, "packets recorded twice by the capture"},
-	{KindOutOfOrder, SeverityWarning, "frames too far out of time order to be reordered"},
+	{KindOutOfOrder, SeverityWarning, "frames too far out of time order to be reordered, or requests timestamped after their own responses (merged captures whose clocks differ)"},
 	{KindCertificate, SeverityInfo, "a certificate a peer sent: subject, issuer, validity"},
 	{KindCertExpired, SeverityError, "a certificate expired at the time of the exchange"},
 	{KindCertNotYetValid, SeverityError, "a certificate not yet valid at the time of the exchange"},
