@@ -74,6 +74,21 @@ def trim_pluto_log(src, dst):
     return kept, dropped
 
 
+def pluto_lines(path):
+    """Yields (index, time, microseconds, message) for each line of a pluto
+    log written with logtime=yes (other lines are skipped)."""
+    for i, raw in enumerate(open(path, encoding="utf-8", errors="replace")):
+        m = PL_LINE.match(raw.rstrip("\n"))
+        if m:
+            yield i, m.group(1), m.group(2), m.group(3)
+
+
+def pluto_version(msg):
+    """"libreswan VERSION" when msg is pluto's start line, else None."""
+    v = re.search(r"Starting Pluto \(Libreswan Version (\S+)", msg)
+    return "libreswan " + v.group(1) if v else None
+
+
 class PlutoLog:
     """Packets, state events and key lines from one pluto log."""
 
@@ -82,14 +97,9 @@ class PlutoLog:
         self.sends, self.recvs, self.keys, self.events = [], [], [], []
         self.version = None
         pending_retx = {}  # pluto state -> its next send is a retransmission
-        for i, raw in enumerate(open(path, encoding="utf-8", errors="replace")):
-            m = PL_LINE.match(raw.rstrip("\n"))
-            if not m:
-                continue
-            t, us, msg = m.group(1), m.group(2), m.group(3)
-            v = re.search(r"Starting Pluto \(Libreswan Version (\S+)", msg)
-            if v:
-                self.version = "libreswan " + v.group(1)
+        for i, t, us, msg in pluto_lines(path):
+            if self.version is None:
+                self.version = pluto_version(msg)
             s = PL_SEND.match(msg)
             if s:
                 n, port = int(s.group(1)), int(s.group(3))
@@ -478,14 +488,9 @@ class PlutoHost:
         parse_hdr = None
         last_send_of_state = {}
         child_prop = {}
-        for i, raw in enumerate(open(path, encoding="utf-8", errors="replace")):
-            m = PL_LINE.match(raw.rstrip("\n"))
-            if not m:
-                continue
-            t, us, msg = m.group(1), m.group(2), m.group(3)
-            v = re.search(r"Starting Pluto \(Libreswan Version (\S+)", msg)
-            if v:
-                self.version = "libreswan " + v.group(1)
+        for i, t, us, msg in pluto_lines(path):
+            if self.version is None:
+                self.version = pluto_version(msg)
             o = PL_OUR_ID.match(msg)
             if o and self.local_id is None:
                 self.local_id = o.group(1)
@@ -639,12 +644,7 @@ class PlutoHost:
                     inf["proposal"] = "/".join([pr.group(1)] + ([pr.group(2)] if pr.group(2) not in ("n/a", "none") else [])
                                                + ["PRF_" + pr.group(3), pl_group(pr.group(4))])
 
-    def info(self, uid):
-        return self.uid_info.setdefault(uid, {
-            "established": False, "peer_id": None, "local_id": None, "proposal": None,
-            "errors": [], "notifies": [], "children": [], "states": [], "initiated": False,
-            "keysets": [], "rekeyed_from": None, "give_up": False, "deleted": False, "rekeyed": False,
-            "lines": []})
+    info = postprocess.Host.info  # the same per-IKE-SA record as a charon host's
 
     def _fill(self, d, hdr):
         si, sr = hdr["spi"].get("initiator", ""), hdr["spi"].get("responder", "")
