@@ -1,0 +1,65 @@
+package flows
+
+import (
+	"path/filepath"
+	"slices"
+	"testing"
+)
+
+// TestDropOneNoNewErrors: every corpus capture (strongSwan, libreswan,
+// OpenIKED; IKEv1 and IKEv2; UDP and TCP) with one packet missing, at
+// every position, as a capture that lost a packet at its capture point
+// is, shows no error the whole capture lacks, and no message_id_desync
+// at all: a message the capture missed is not evidence of a failure, and
+// an answer whose request is missing shows the request was sent
+// (capture_gap). Before, each IKEv2 capture gave a message_id_desync
+// warning per dropped request, and ikev2-invalid-ke-retry an error that
+// no IKE SA came up.
+//
+// One case keeps its error: libreswan-ikev2-xfrm-fail without the answer
+// to the second IKE SA's IKE_AUTH (frame 8). Its request was sent once and
+// the capture shows nothing of that SA for the 5 s until the initiator
+// starts a fresh one: "got no answer in this capture" is what the capture
+// shows (the text names packet loss among the causes), and a resend timer
+// of 5 s or more cannot be ruled out. (When the fresh SA comes at once,
+// the warning of TestIKEAuthAnswerLostThenStartOver applies.)
+func TestDropOneNoNewErrors(t *testing.T) {
+	dirs, err := filepath.Glob(filepath.Join(corpusDir, "*", "capture.pcap"))
+	if err != nil || len(dirs) == 0 {
+		t.Fatalf("no corpus: %v", err)
+	}
+	kinds := func(r *Report) map[FindingKind]bool {
+		m := map[FindingKind]bool{}
+		for _, sa := range r.SAs {
+			for _, f := range sa.Findings {
+				if f.Severity == SeverityError {
+					m[f.Kind] = true
+				}
+			}
+		}
+		return m
+	}
+	runs := 0
+	for _, p := range dirs {
+		name := filepath.Base(filepath.Dir(p))
+		pk := corpusPackets(t, name)
+		whole := kinds(analyze(pk, Options{}))
+		for i := range pk {
+			if name == "libreswan-ikev2-xfrm-fail" && pk[i].Frame == 8 {
+				continue // see above
+			}
+			r := analyze(slices.Delete(slices.Clone(pk), i, i+1), Options{})
+			runs++
+			for _, sa := range r.SAs {
+				for _, f := range sa.Findings {
+					if f.Kind == KindMIDDesync || f.Severity == SeverityError && !whole[f.Kind] {
+						t.Errorf("%s without frame %d: %s %s: %s", name, pk[i].Frame, f.Severity, f.Kind, f.Message)
+					}
+				}
+			}
+		}
+	}
+	if runs < 300 {
+		t.Errorf("only %d captures analysed", runs)
+	}
+}
