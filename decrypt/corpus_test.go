@@ -2,6 +2,7 @@ package decrypt
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/hex"
 	"net/netip"
 	"os"
@@ -18,6 +19,11 @@ import (
 )
 
 const corpusDir = "../testdata/corpus"
+
+// corpusUnderTest is the corpus TestCorpus checks: the committed one, or
+// the one IKEFLOW_CORPUS names (make interop points it at freshly
+// generated scenarios, as for the flows tests).
+var corpusUnderTest = cmp.Or(os.Getenv("IKEFLOW_CORPUS"), corpusDir)
 
 // expectedJSON is the part of testdata/corpus/*/expected.json (derived by
 // the corpus generator from the daemons' logs) these tests use.
@@ -53,9 +59,9 @@ type expectedJSON struct {
 // (expected.json). The Wireshark tables the generator wrote must hold the
 // same keys as the logs.
 func TestCorpus(t *testing.T) {
-	dirs, _ := filepath.Glob(filepath.Join(corpusDir, "*", "expected.json"))
+	dirs, _ := filepath.Glob(filepath.Join(corpusUnderTest, "*", "expected.json"))
 	if len(dirs) == 0 {
-		t.Skip("no corpus in " + corpusDir + " (run testdata/gen/corpus.sh)")
+		t.Skip("no corpus in " + corpusUnderTest + " (run testdata/gen/corpus.sh)")
 	}
 	for _, ej := range dirs {
 		dir := filepath.Dir(ej)

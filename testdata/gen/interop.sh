@@ -34,7 +34,7 @@ for s in "${SC[@]}"; do
 	fi
 done
 echo "== ikeflow on the fresh captures vs their expected.json"
-if (cd "$REPO_DIR" && IKEFLOW_CORPUS="$TMP" go test -count=1 -run 'TestCorpus' ./flows); then
+if (cd "$REPO_DIR" && IKEFLOW_CORPUS="$TMP" go test -count=1 -run 'TestCorpus' ./flows ./decrypt); then
 	echo "ok    ikeflow agrees with the daemons on ${SC[*]}"
 else
 	echo "FAIL  ikeflow disagrees with the daemons' logs on a fresh run"; rc=1
