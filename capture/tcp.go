@@ -66,6 +66,11 @@ type oooSeg struct {
 	seq  uint32
 	pos  int64  // stream position of seq (see tcpStream.pos)
 	data []byte // a copy
+	// frame and ts are those of the packet that carried the segment: the
+	// messages it completes are dated by them when an acknowledgment of
+	// the other direction releases it (acknowledge), not by that packet.
+	frame int
+	ts    time.Time
 }
 
 // segOverhead is what one stashed segment costs besides its octets (the
@@ -179,6 +184,10 @@ type tcpTable struct {
 	bytes   int       // octets held by all streams
 	sweeps  sweeper
 	steps   int64 // comparisons and list steps (tests check the growth)
+	// releasing: skipTo is releasing stashed segments past a hole given
+	// up (at an acknowledgment from the other direction, a FIN, a later
+	// segment): their messages keep their own frame and time (oooSeg).
+	releasing bool
 }
 
 func (t *tcpTable) init(opt *Options) {
@@ -397,7 +406,7 @@ func (t *tcpTable) stash(r *Reader, s *tcpStream, fl *flow, seq uint32, payload 
 			return
 		}
 	}
-	o := &oooSeg{seq: seq, pos: pos, data: append([]byte(nil), payload...)}
+	o := &oooSeg{seq: seq, pos: pos, data: append([]byte(nil), payload...), frame: r.cur.frame, ts: r.cur.ts}
 	heap.Push(&s.ooo, o)
 	if s.oooAt == nil {
 		s.oooAt = make(map[int64]*oooSeg)
@@ -435,6 +444,8 @@ func (t *tcpTable) skipHole(r *Reader, s *tcpStream, fl *flow) {
 // the capture lacks: each hole is reported (see gap) and skipped, and the
 // stashed segments after it are consumed. It costs O(holes + segments).
 func (t *tcpTable) skipTo(r *Reader, s *tcpStream, fl *flow, pos int64, why string) {
+	t.releasing = true
+	defer func() { t.releasing = false }()
 	for {
 		if s.ooo.Len() > 0 && s.ooo.segs[0].pos <= s.pos {
 			t.drainOOO(r, s, fl)
@@ -492,7 +503,16 @@ func (t *tcpTable) drainOOO(r *Reader, s *tcpStream, fl *flow) {
 		o := s.popOOO()
 		t.bytes -= len(o.data) + segOverhead
 		if skip := int(s.pos - o.pos); skip < len(o.data) {
+			n := len(r.events)
 			t.consume(r, s, fl, o.data[skip:], true)
+			if t.releasing {
+				// Released by a hole given up, not completed by the
+				// packet at hand (often the other direction's): the
+				// messages are the segment's, with its frame and time.
+				for i := n; i < len(r.events); i++ {
+					r.events[i].Frame, r.events[i].Time = o.frame, o.ts
+				}
+			}
 		}
 	}
 	if s.ooo.Len() == 0 {

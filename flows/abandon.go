@@ -10,12 +10,11 @@ import (
 // peers that is still open, that st (a fresh IKE_SA_INIT) started while it
 // was up. Whether that SA was abandoned is decided when it is concluded.
 func (a *Analyzer) noteReplacement(st *saState, p *Packet) {
-	if w := a.authWait.get(st.pairKey()); w != nil && w != st && !w.done && w.rareOrEmpty().replacedBy == 0 {
-		// An SA whose IKE_AUTH has no answer yet: unansweredV2 asks
-		// whether its initiator started over at once.
-		r := w.links()
-		r.replacedBy, r.replacedAt = p.Frame, p.Time
-		r.replacedFrom = p.Src.Addr() == w.initiator().Addr()
+	if w, ex := a.pendingAuth(st); ex != nil && ex.oddOrEmpty().restartBy == 0 && p.Src.Addr() == w.initiator().Addr() {
+		// An SA whose IKE_AUTH has no answer yet, and its initiator
+		// starts over: unansweredV2 asks whether it did so at once.
+		x := ex.oddState()
+		x.restartBy, x.restartAt = p.Frame, p.Time
 	}
 	old := a.latest.get(st.pairKey())
 	if old == nil || old == st || old.done || old.Version != 2 {
@@ -26,6 +25,22 @@ func (a *Analyzer) noteReplacement(st *saState, p *Packet) {
 		r.replacedBy, r.replacedAt = p.Frame, p.Time
 		r.replacedFrom = p.Src.Addr() == old.initiator().Addr()
 	}
+}
+
+// pendingAuth returns the IKEv2 SA between st's peers whose initiator's
+// IKE_AUTH waits for an answer (authWait), other than st, and that
+// exchange; nil when there is none.
+func (a *Analyzer) pendingAuth(st *saState) (*saState, *exRec) {
+	w := a.authWait.get(st.pairKey())
+	if w == nil || w == st || w.done {
+		return nil, nil
+	}
+	for i := w.nexs() - 1; i >= 0; i-- {
+		if ex := w.exAt(i); ex.Type == dissect.ExchangeIKEAuth && ex.side == sideI && !ex.Answered {
+			return w, ex
+		}
+	}
+	return nil, nil
 }
 
 // abandonFindings names IKE SAs that a fresh IKE SA replaced without a

@@ -37,45 +37,58 @@ func (a *Analyzer) aloneFinding(st *saState, ex *exRec) (late bool) {
 }
 
 // lateRequestsFinding reports the exchanges of st whose request came
-// after its own response (aloneFinding), in one finding: the capture's
-// timestamps are off, not the peers' message IDs.
+// after its own response (aloneFinding), in one finding. A response
+// answers a request it received, so either the capture's times are off
+// (files from capture points whose clocks differ, merged), or the capture
+// began after the request's first copy and holds a resend that crossed the
+// answer. An exchange answered again after its late request shows the
+// latter (the responder answered the resend too) and is left out: the
+// capture then shows nothing wrong with its times.
 func lateRequestsFinding(st *saState, late []*exRec) {
-	if len(late) == 0 {
-		return
-	}
 	var b strings.Builder
-	frames := make([]int, 0, 2*len(late))
+	var frames []int
+	n := 0
 	lo, hi := time.Duration(math.MaxInt64), time.Duration(0)
-	for i, ex := range late {
-		req := 0
+	for _, ex := range late {
+		req, again := -1, false
 		for j := range ex.nmsgs() {
-			if !ex.msg(j).response() {
+			switch {
+			case req < 0 && !ex.msg(j).response():
 				req = j
-				break
+			case req >= 0 && ex.msg(j).response():
+				again = true
 			}
+		}
+		if req < 0 || again {
+			continue
 		}
 		d := ex.msgTime(req).Sub(ex.msgTime(0))
 		lo, hi = min(lo, d), max(hi, d)
 		frames = append(frames, ex.frame(0), ex.frame(req))
-		if i < retxListed {
-			if i > 0 {
+		if n < retxListed {
+			if n > 0 {
 				b.WriteString(", ")
 			}
 			b.WriteString(ex.Type.String() + " message ID " + u32(ex.MID) + " (request frame " + strconv.Itoa(ex.frame(req)) + ", response frame " + strconv.Itoa(ex.frame(0)) + ")")
-		} else if i == retxListed {
+		} else if n == retxListed {
 			b.WriteString(", …")
 		}
+		n++
+	}
+	if n == 0 {
+		return
 	}
 	by := shortDur(lo)
 	if h := shortDur(hi); h != by {
 		by += " to " + h
 	}
 	st.addFinding(KindOutOfOrder, SeverityWarning, late[0].start(),
-		words.Count(len(late), "request", "requests")+" of this SA "+words.Pick(len(late), "is", "are")+" timestamped after "+
-			words.Pick(len(late), "its own response", "their own responses")+", by "+by+": "+b.String()+". A response"+
-			" follows its request, so the capture's timestamps are off (files from capture points whose clocks differ, merged),"+
-			" not the peers' message IDs; each request is analysed with its response, and the times between messages of"+
-			" this SA are not to be trusted.", frames...)
+		words.Count(n, "request", "requests")+" of this SA "+words.Pick(n, "is", "are")+" timestamped after "+
+			words.Pick(n, "its own response", "their own responses")+", by "+by+": "+b.String()+". A response"+
+			" answers a request its sender received, so either the capture's timestamps are off (files from capture points"+
+			" whose clocks differ, merged), or the capture began after the first copy of "+words.Pick(n, "that request", "those requests")+
+			" and holds a resend that crossed the answer. Each request is analysed with its response, and the message IDs are"+
+			" in step; the times between this SA's messages may be off.", frames...)
 }
 
 // shortDur formats d in milliseconds below a second ("0.7 ms", "35

@@ -147,14 +147,18 @@ func (a *Analyzer) applyDeletes(st *saState, p *Packet, side saSide, f *facts) {
 			spis = spis[:n] // the IKE SA's own SPIs, not a child SA's
 			if !st.out.has(outDeleted) {
 				st.out.set(outDeleted)
-				if v == 2 && !st.out.has(outRekeyed) {
+				if v == 2 && !st.out.has(outRekeyed) && len(st.rareOrEmpty().rekeyKeys) == 0 {
 					// Deleting an IKE SA closes the child SAs negotiated
 					// under it (RFC 7296 §1.4.1), unless a rekey of the
-					// IKE SA moved them to its successor (§2.18); an IKEv1
-					// ISAKMP SA's IPsec SAs outlive it.
+					// IKE SA moved them to its successor (§2.18): linked
+					// (outRekeyed), or negotiated and its successor not
+					// seen yet (rekeyKeys, expectRekey). An IKEv1 ISAKMP
+					// SA's IPsec SAs outlive it.
 					st.materialise(&a.infs)
 					for _, c := range st.childSAs() {
-						deleteChild(c, p.Frame)
+						if c.State == ChildEstablished {
+							deleteChild(c, p.Frame)
+						}
 					}
 				}
 			}

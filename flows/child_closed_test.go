@@ -40,3 +40,26 @@ func TestChildClosedWithIKESA(t *testing.T) {
 		t.Errorf("ikev2-rekey: the child SA the IKE rekey moved on is %s (deleted at frame %d)", last.State, last.DeletedFrame)
 	}
 }
+
+// TestChildMovedByRekeyBeforeSuccessor: ikev2-rekey with keys, the old IKE
+// SA's Delete (frame 26) placed before the new IKE SA's first message
+// (frame 25), times swapped too, as the two peers' packets can cross: the IKE rekey was
+// negotiated (frames 23-24) though its successor is not seen yet, so the
+// child SA it moved is not closed by that Delete (the review found it
+// "deleted"), and rekeyed child SAs keep their own Delete's frame.
+func TestChildMovedByRekeyBeforeSuccessor(t *testing.T) {
+	dir := filepath.Join(corpusDir, "ikev2-rekey")
+	pk := clonePackets(corpusPackets(t, "ikev2-rekey"))
+	i, j := byFrame(t, pk, 25), byFrame(t, pk, 26)
+	pk[i], pk[j] = pk[j], pk[i]
+	pk[i].Time, pk[j].Time = pk[j].Time, pk[i].Time
+	old := analyze(pk, Options{Decryptor: corpusKeys(t, dir)}).SAs[0]
+	if old.State != StateRekeyed {
+		t.Fatalf("first IKE SA %s", old.State)
+	}
+	for _, c := range old.ChildSAs {
+		if c.State == ChildDeleted || c.DeletedFrame == 26 {
+			t.Errorf("child %s/%s %s, deleted at frame %d", c.SPIi, c.SPIr, c.State, c.DeletedFrame)
+		}
+	}
+}

@@ -511,7 +511,7 @@ func (a *Analyzer) retransmitFinding(st *saState, ex *exRec, g []int) {
 		}
 		b.WriteString("The peer at " + st.peer(first.side().other()).String() + " had sent " + what + " shortly before the first" +
 			" copy in this capture, on an SA begun before it (started_before_capture): most likely the refusal of an earlier" +
-			" copy, which the " + from + " ignored, retransmitting. This is not packet loss: act on the refusal.")
+			" copy, which the " + from + " ignored, retransmitting. If so, this is not packet loss: act on the refusal.")
 	case ex.extraOrEmpty().refusal != 0:
 		x := ex.extraOrEmpty()
 		what := x.refusalWhat + " (frame " + strconv.Itoa(x.refusal) + ")"
@@ -608,19 +608,20 @@ func (a *Analyzer) unansweredV2(st *saState, ex *exRec, answeredSize int) bool {
 				" request, as it does when no answer comes.", frames...)
 		return true
 	}
-	if r := st.rareOrEmpty(); ex.Type == dissect.ExchangeIKEAuth && ex.retransmits() == 0 && ex.side == sideI && r.replacedBy != 0 &&
-		r.replacedFrom && r.replacedAt.Sub(lastT) >= 0 && r.replacedAt.Sub(lastT) <= promptAnswer {
-		// Sent once, and the initiator started over at once: not what a
-		// sender waiting for an answer does (libreswan-ikev2-xfrm-fail with
-		// the answer lost to the capture: before, an error blaming packet
-		// loss or a firewall).
+	if r := ex.oddOrEmpty(); ex.Type == dissect.ExchangeIKEAuth && ex.retransmits() == 0 && ex.side == sideI && r.restartBy != 0 &&
+		r.restartOK && r.restartAt.Sub(lastT) >= 0 && r.restartAt.Sub(lastT) <= promptAnswer && a.now.Sub(lastT) >= resendWait {
+		// Sent once and not resent for longer than daemons wait before a
+		// resend, the initiator having started over at once with a peer
+		// that answered it: not what a sender waiting for an answer does
+		// (libreswan-ikev2-xfrm-fail with the answer lost to the capture:
+		// before, an error blaming packet loss or a firewall).
 		st.addFinding(KindUnanswered, SeverityWarning, firstT,
 			"The initiator's IKE_AUTH request (message ID "+u32(ex.MID)+", "+strconv.Itoa(size)+" octets) has no answer in this"+
-				" capture and was not resent in the "+secs(a.now.Sub(lastT))+" the capture went on, and "+strconv.FormatInt(r.replacedAt.Sub(lastT).Milliseconds(), 10)+" ms"+
-				" after it the initiator started a fresh IKE SA with the same peer (frame "+strconv.Itoa(r.replacedBy)+"). An"+
-				" initiator still waiting for an answer resends its request and seldom starts over before it has: most likely"+
-				" the answer came and the capture missed it, and the initiator then gave this SA up locally (for example it"+
-				" could not install the child SA in its kernel: its log shows why).", frames...)
+				" capture and was not resent in the "+secs(a.now.Sub(lastT))+" the capture went on, and "+shortDur(r.restartAt.Sub(lastT))+
+				" after it the initiator started a fresh IKE SA with the same peer (frame "+strconv.Itoa(r.restartBy)+"), which the peer"+
+				" answered. An initiator still waiting for an answer resends its request (strongSwan after 4 s, libreswan after 0.5 s)"+
+				" and seldom starts over before it has: most likely the answer came and the capture missed it, and the initiator"+
+				" then gave this SA up locally (for example it could not install the child SA in its kernel: its log shows why).", frames...)
 		return true
 	}
 	var b strings.Builder
@@ -657,6 +658,12 @@ func (a *Analyzer) unansweredV2(st *saState, ex *exRec, answeredSize int) bool {
 	st.addFinding(KindUnanswered, sev, firstT, b.String(), frames...)
 	return true
 }
+
+// resendWait is how long a request must go without a resend before the
+// sender counts as no longer waiting for its answer: longer than the
+// first resend of the daemons in the corpus (strongSwan 4 s, OpenIKED 2 s,
+// libreswan 0.5 s).
+const resendWait = 4500 * time.Millisecond
 
 // notifyRef names the error notify finding f reports: "an error notify
 // (frames 6, 8, reported as payload_malformed)".

@@ -193,6 +193,13 @@ type exOdd struct {
 	// request in the capture though its message ID was due from the
 	// requester (v2Response): a capture_gap unless the request comes later.
 	gap bool
+	// restartBy is the first frame of a fresh IKE SA the initiator
+	// started with the same peer while this IKE_AUTH waited for its
+	// answer (authWait, noteReplacement), at restartAt; restartOK: the
+	// peer answered that fresh SA's IKE_SA_INIT. unansweredV2 reads them.
+	restartBy int
+	restartAt time.Time
+	restartOK bool
 }
 
 // noExOdd is the shared, never modified, empty exOdd read by exchanges

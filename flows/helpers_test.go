@@ -57,7 +57,8 @@ func appendPacket(pk []Packet, ev *capture.Event) []Packet {
 func packetOf(ev *capture.Event) (p Packet, ok bool) {
 	switch ev.Kind {
 	case capture.KindIKE:
-		return Packet{Frame: ev.Frame, Time: ev.Time, Src: ev.Src, Dst: ev.Dst, Kind: KindIKE, Data: ev.Data}, true
+		return Packet{Frame: ev.Frame, Time: ev.Time, Src: ev.Src, Dst: ev.Dst, Kind: KindIKE, Data: ev.Data,
+			TCP: ev.Transport == capture.TransportTCP}, true
 	case capture.KindESP:
 		return Packet{Frame: ev.Frame, Time: ev.Time, Src: ev.Src, Dst: ev.Dst, Kind: KindESP,
 			ESPSPI: ev.ESPSPI, ESPSeq: ev.ESPSeq}, true

@@ -7,8 +7,12 @@ import (
 
 // TestTransportTCP: an SA whose IKE messages came over TCP (RFC 8229)
 // says so (SA.Transport, "transport" in JSON); one whose messages all
-// came over UDP does not, and its JSON has no such field.
+// came over UDP does not, and its JSON has no such field. The real
+// libreswan-ikev2-tcp capture, read as analyze reads it, is "tcp".
 func TestTransportTCP(t *testing.T) {
+	if sa := analyze(corpusPackets(t, "libreswan-ikev2-tcp"), Options{}).SAs[0]; sa.Transport != "tcp" {
+		t.Errorf("libreswan-ikev2-tcp: transport %q", sa.Transport)
+	}
 	pk := clonePackets(corpusPackets(t, "ikev2-psk-success"))
 	udp := analyze(pk, Options{}).SAs[0]
 	if udp.Transport != "" {

@@ -994,9 +994,25 @@ func (a *Analyzer) lateRefusal(st *saState, i int) int {
 		if info.errorOf() == "" && !strings.Contains(info.text(0, &a.texts), "encrypted") {
 			continue
 		}
+		if answeredBefore(st, j, i, qm.side) {
+			continue // a request and its answer (a DPD R-U-THERE and its ACK look alike encrypted)
+		}
 		return j
 	}
 	return -1
+}
+
+// answeredBefore reports whether side sent an INFORMATIONAL exchange of
+// st between the exchanges at index from and to (exclusive): an answer to
+// the informational at from, which then was a request of its own, not an
+// answer to side.
+func answeredBefore(st *saState, from, to int, side saSide) bool {
+	for k := from + 1; k < to; k++ {
+		if x := st.exAt(k); x.Type == dissect.ExchangeInformationalV1 && x.side == side {
+			return true
+		}
+	}
+	return false
 }
 
 // sameSideAgain reports a new phase-1 message from the side that sent the

@@ -128,7 +128,7 @@ func (a *Analyzer) v2Request(st *saState, p *Packet, side saSide, m *cmsg, hash 
 	if ex := st.findEx(side, mid, 0); ex != nil && (!syncShape || hash == ex.reqHash()) {
 		bit := fragBit(f)
 		switch {
-		case ex.bits&exAlone != 0 && ex.bits&exReqLate == 0 && ex.Type == h.Exchange &&
+		case ex.bits&exAlone != 0 && ex.bits&exReqLate == 0 && ex.Type == h.Exchange && !syncShape &&
 			!(h.Exchange == dissect.ExchangeIKESAInit && st.out.has(outInitRetry)):
 			// The request of an answer seen before it (aloneFinding); not
 			// an IKE_SA_INIT after an answer asking for a new one (COOKIE,

@@ -197,6 +197,9 @@ func (a *Analyzer) onV2Response(st *saState, p *Packet, side saSide, ex *exRec, 
 			}
 			st.out.set(outInitOK)
 			st.out.clear(outInitFailed)
+			if _, ex := a.pendingAuth(st); ex != nil && ex.oddOrEmpty().restartBy == st.firstFrame() {
+				ex.oddState().restartOK = true // the peer answered the fresh SA
+			}
 		default:
 			st.out.set(outInitOK)
 		}
