@@ -19,23 +19,24 @@ func v6of(ap netip.AddrPort) netip.AddrPort {
 	return netip.AddrPortFrom(netip.AddrFrom16([16]byte{0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, b[0], b[1], b[2], b[3]}), ap.Port())
 }
 
-// verdictSummary lists r's SA states, child SA states and ESP counts,
-// and findings by kind and severity (nat_detected aside), sorted.
+// verdictSummary lists, SA by SA in report order, each SA's state, its
+// child SAs' states and ESP counts, and its findings by kind and severity
+// (nat_detected aside; sorted within the SA).
 func verdictSummary(r *Report) []string {
 	var out []string
-	for _, sa := range r.SAs {
-		out = append(out, fmt.Sprintf("SA %s %d children", sa.State, len(sa.ChildSAs)))
-		for _, c := range sa.ChildSAs {
-			out = append(out, fmt.Sprintf(" child %s %v", c.State, c.ESPPackets))
-		}
+	for i, sa := range r.SAs {
+		var fs []string
 		for _, f := range sa.Findings {
-			if f.Kind == KindNATDetected {
-				continue
+			if f.Kind != KindNATDetected {
+				fs = append(fs, fmt.Sprintf("%s:%s", f.Kind, f.Severity))
 			}
-			out = append(out, fmt.Sprintf(" %s:%s", f.Kind, f.Severity))
+		}
+		slices.Sort(fs)
+		out = append(out, fmt.Sprintf("SA %d %s %d children %v", i, sa.State, len(sa.ChildSAs), fs))
+		for _, c := range sa.ChildSAs {
+			out = append(out, fmt.Sprintf(" SA %d child %s %v", i, c.State, c.ESPPackets))
 		}
 	}
-	slices.Sort(out)
 	return out
 }
 
