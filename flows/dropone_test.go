@@ -1,7 +1,6 @@
 package flows
 
 import (
-	"path/filepath"
 	"slices"
 	"testing"
 )
@@ -24,26 +23,10 @@ import (
 // of 5 s or more cannot be ruled out. (When the fresh SA comes at once,
 // the warning of TestIKEAuthAnswerLostThenStartOver applies.)
 func TestDropOneNoNewErrors(t *testing.T) {
-	dirs, err := filepath.Glob(filepath.Join(corpusDir, "*", "capture.pcap"))
-	if err != nil || len(dirs) == 0 {
-		t.Fatalf("no corpus: %v", err)
-	}
-	kinds := func(r *Report) map[FindingKind]bool {
-		m := map[FindingKind]bool{}
-		for _, sa := range r.SAs {
-			for _, f := range sa.Findings {
-				if f.Severity == SeverityError {
-					m[f.Kind] = true
-				}
-			}
-		}
-		return m
-	}
 	runs := 0
-	for _, p := range dirs {
-		name := filepath.Base(filepath.Dir(p))
+	for _, name := range corpusScenarios(t) {
 		pk := corpusPackets(t, name)
-		whole := kinds(analyze(pk, Options{}))
+		whole := errorKinds(analyze(pk, Options{}))
 		for i := range pk {
 			if name == "libreswan-ikev2-xfrm-fail" && pk[i].Frame == 8 {
 				continue // see above

@@ -3,7 +3,6 @@ package flows
 import (
 	"fmt"
 	"net/netip"
-	"path/filepath"
 	"slices"
 	"testing"
 )
@@ -46,9 +45,7 @@ func verdictSummary(r *Report) []string {
 // ESP and half-open lookups); the corpus has IPv4 only. NAT detection is
 // left out: its hashes cover the addresses the peers saw.
 func TestIPv6SameVerdicts(t *testing.T) {
-	dirs, _ := filepath.Glob(filepath.Join(corpusDir, "*", "capture.pcap"))
-	for _, p := range dirs {
-		name := filepath.Base(filepath.Dir(p))
+	for _, name := range corpusScenarios(t) {
 		pk := corpusPackets(t, name)
 		want := verdictSummary(analyze(pk, Options{}))
 		v6 := clonePackets(pk)

@@ -1,7 +1,6 @@
 package flows
 
 import (
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -25,21 +24,9 @@ func oneWay(pk []Packet, fromFirst bool) []Packet {
 // filter on one address), shows no error the whole capture lacks: the
 // other side's messages are missing from the capture, not from the wire.
 func TestOneWayNoNewErrors(t *testing.T) {
-	dirs, err := filepath.Glob(filepath.Join(corpusDir, "*", "capture.pcap"))
-	if err != nil || len(dirs) == 0 {
-		t.Fatalf("no corpus: %v", err)
-	}
-	for _, p := range dirs {
-		name := filepath.Base(filepath.Dir(p))
+	for _, name := range corpusScenarios(t) {
 		pk := corpusPackets(t, name)
-		whole := map[FindingKind]bool{}
-		for _, sa := range analyze(pk, Options{}).SAs {
-			for _, f := range sa.Findings {
-				if f.Severity == SeverityError {
-					whole[f.Kind] = true
-				}
-			}
-		}
+		whole := errorKinds(analyze(pk, Options{}))
 		for _, first := range []bool{true, false} {
 			one := oneWay(pk, first)
 			if len(one) == 0 {

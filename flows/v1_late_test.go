@@ -1,7 +1,6 @@
 package flows
 
 import (
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -91,25 +90,9 @@ func TestV1CaptureStartsLate(t *testing.T) {
 // rightly appear: a fragmented message whose first fragment was cut off
 // is missing fragments in this capture.)
 func TestLateStartNoNewErrors(t *testing.T) {
-	dirs, err := filepath.Glob(filepath.Join(corpusDir, "*", "capture.pcap"))
-	if err != nil || len(dirs) == 0 {
-		t.Fatalf("no corpus: %v", err)
-	}
-	errorsOf := func(r *Report) map[FindingKind]bool {
-		m := map[FindingKind]bool{}
-		for _, sa := range r.SAs {
-			for _, f := range sa.Findings {
-				if f.Severity == SeverityError {
-					m[f.Kind] = true
-				}
-			}
-		}
-		return m
-	}
-	for _, p := range dirs {
-		name := filepath.Base(filepath.Dir(p))
+	for _, name := range corpusScenarios(t) {
 		pk := corpusPackets(t, name)
-		whole := errorsOf(analyze(pk, Options{}))
+		whole := errorKinds(analyze(pk, Options{}))
 		for cut := 1; cut < len(pk); cut++ {
 			r := analyze(pk[cut:], Options{})
 			for _, sa := range r.SAs {
