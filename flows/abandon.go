@@ -1,8 +1,6 @@
 package flows
 
 import (
-	"strconv"
-
 	"github.com/ikeflow/ikeflow/dissect"
 )
 
@@ -58,7 +56,7 @@ func (a *Analyzer) abandonFindings(st *saState) {
 	if last.Type == dissect.ExchangeIKEAuth && last.Answered && st.replacedFrom {
 		st.addFinding(KindAbandoned, SeverityWarning, st.replacedAt,
 			"The initiator abandoned this IKE SA right after IKE_AUTH: no Delete, no further exchange, and "+after+
-				" after IKE_AUTH it started a fresh IKE SA with the same peer (frame "+strconv.Itoa(st.replacedBy)+
+				" after IKE_AUTH it started a fresh IKE SA with the same peer (frame "+a.frames.one(st.replacedBy)+
 				"). It gave the SA up locally without telling the peer: for example it could not install the child SA"+
 				" in its kernel (its log shows the install error), or an HA fail-over or configuration reload. The"+
 				" responder holds this SA until dead peer detection, a timeout or an INITIAL_CONTACT from the new SA"+
@@ -76,9 +74,9 @@ func (a *Analyzer) abandonFindings(st *saState) {
 			ignoredBy = sa.Initiator.Addr()
 		}
 		st.addFinding(KindIgnoredRekey, SeverityWarning, ex.start(),
-			ignoredBy.String()+" never answered the CREATE_CHILD_SA request (frame "+strconv.Itoa(ex.frame(0))+
+			ignoredBy.String()+" never answered the CREATE_CHILD_SA request (frame "+a.frames.one(ex.frame(0))+
 				", retransmitted) on this IKE SA, and a brand-new IKE SA between the same peers followed (frame "+
-				strconv.Itoa(st.replacedBy)+") instead of a rekey: "+ignoredBy.String()+" did not receive the request or no longer"+
+				a.frames.one(st.replacedBy)+") instead of a rekey: "+ignoredBy.String()+" did not receive the request or no longer"+
 				" treats this IKE SA as its own. One documented cause is a FortiGate HA cluster with virtual clustering"+
 				" (VDOM partitioning) whose VDOM is active on the other member (its debug log says \"ignoring message on HA"+
 				" synced IKE_SA\"); others are an HA fail-over without IKE SA sync or a restarted peer. Check the HA and"+

@@ -43,8 +43,8 @@ func (a *Analyzer) aloneFinding(st *saState, ex *exRec) (late bool) {
 // began after the request's first copy and holds a resend that crossed the
 // answer. An exchange answered again after its late request shows the
 // latter (the responder answered the resend too) and is left out: the
-// capture then shows nothing wrong with its times.
-func lateRequestsFinding(st *saState, late []*exRec) {
+// capture then shows nothing wrong with its times. fn names the frames.
+func lateRequestsFinding(st *saState, late []*exRec, fn frameNamer) {
 	var b strings.Builder
 	var frames []int
 	n := 0
@@ -69,7 +69,7 @@ func lateRequestsFinding(st *saState, late []*exRec) {
 			if n > 0 {
 				b.WriteString(", ")
 			}
-			b.WriteString(ex.Type.String() + " message ID " + u32(ex.MID) + " (request frame " + strconv.Itoa(ex.frame(req)) + ", response frame " + strconv.Itoa(ex.frame(0)) + ")")
+			b.WriteString(ex.Type.String() + " message ID " + u32(ex.MID) + " (request frame " + fn.one(ex.frame(req)) + ", response frame " + fn.one(ex.frame(0)) + ")")
 		} else if n == retxListed {
 			b.WriteString(", …")
 		}

@@ -95,6 +95,8 @@ type Analyzer struct {
 	v1f v1FragWork
 	// shared holds strings that recur from SA to SA (intern.go).
 	shared internTab
+	// frames names the frames of finding texts (Options.FrameName).
+	frames frameNamer
 }
 
 // NewAnalyzer returns an Analyzer configured by opt.
@@ -120,6 +122,7 @@ func NewAnalyzer(opt Options) *Analyzer {
 		accepted: make(map[netip.Addr]acceptedProposal),
 		offers:   make(map[netip.Addr]acceptedProposal),
 		props:    make(map[uint64]*cachedProps),
+		frames:   frameNamer{name: opt.FrameName, list: opt.FrameList},
 	}
 	if len(opt.Peers) > 0 {
 		a.peers = make(map[netip.Addr]bool, len(opt.Peers))

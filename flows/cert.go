@@ -320,7 +320,7 @@ func (a *Analyzer) certSee(st *saState, p *Packet, side saSide, f *facts) {
 			}
 			if err != nil && len(pc.certBad) < 4 {
 				cr := pc.cred()
-				cr.certBad = append(cr.certBad, "frame "+strconv.Itoa(p.Frame)+": "+err.Error())
+				cr.certBad = append(cr.certBad, "frame "+a.frames.one(p.Frame)+": "+err.Error())
 			}
 			if cert != nil && len(pc.certs) < maxPeerCerts {
 				cp := *cert

@@ -78,14 +78,14 @@ func (a *Analyzer) certFindings(st *saState, cc *concluder) {
 			at, fr := s.certAt[i], s.certFrame[i]
 			switch {
 			case at.After(c.NotAfter):
-				t := who + "'s certificate '" + c.Subject + "' (frame " + strconv.Itoa(fr) + ") had expired " +
+				t := who + "'s certificate '" + c.Subject + "' (frame " + a.frames.one(fr) + ") had expired " +
 					humanDur(at.Sub(c.NotAfter)) + " before it was sent: valid until " + c.NotAfter.Format(certTimeLayout) +
 					", sent " + at.UTC().Format(certTimeLayout) + " (capture clock)."
 				st.addFinding(KindCertExpired, SeverityError, at, t+" A peer that checks validity refuses it."+
 					" Renew the certificate; if the dates look wrong, check the clocks of the peers and of the capturing host.", fr)
 				add(evidenceStrong, side, t, fr)
 			case at.Before(c.NotBefore):
-				t := who + "'s certificate '" + c.Subject + "' (frame " + strconv.Itoa(fr) + ") was not valid yet: valid from " +
+				t := who + "'s certificate '" + c.Subject + "' (frame " + a.frames.one(fr) + ") was not valid yet: valid from " +
 					c.NotBefore.Format(certTimeLayout) + ", " + humanDur(c.NotBefore.Sub(at)) + " after it was sent (" +
 					at.UTC().Format(certTimeLayout) + ", capture clock)."
 				st.addFinding(KindCertNotYetValid, SeverityError, at, t+" A peer that checks validity refuses it."+
@@ -93,7 +93,7 @@ func (a *Analyzer) certFindings(st *saState, cc *concluder) {
 				add(evidenceStrong, side, t, fr)
 			}
 			if w := weakness(c); w != "" {
-				t := who + "'s certificate '" + c.Subject + "' (frame " + strconv.Itoa(fr) + ") " + w + "."
+				t := who + "'s certificate '" + c.Subject + "' (frame " + a.frames.one(fr) + ") " + w + "."
 				st.addFinding(KindWeakCertificate, SeverityWarning, at, t+" Peers with a minimum-strength policy"+
 					" (FIPS modes; strongSwan only with signature constraints configured) refuse it; reissue it with"+
 					" RSA of 2048 bits or more (or ECDSA) and a SHA-256 signature.", fr)
@@ -102,7 +102,7 @@ func (a *Analyzer) certFindings(st *saState, cc *concluder) {
 		}
 		if s.idSeen && len(s.certs) > 0 {
 			if ok, why := idInCert(s.idType, s.id, s.certs[0]); !ok {
-				t := who + " sent the identity " + idText(s.idType, s.id) + " (frame " + strconv.Itoa(s.idFrame) +
+				t := who + " sent the identity " + idText(s.idType, s.id) + " (frame " + a.frames.one(s.idFrame) +
 					") but its certificate '" + s.certs[0].Subject + "' does not contain it (" + why + ")."
 				sev, tail := SeverityError, " strongSwan, for one, requires the identity to be in the certificate's"+
 					" subjectAltName (or to be its subject DN) and fails authentication otherwise: set the identity to one the"+
@@ -117,8 +117,8 @@ func (a *Analyzer) certFindings(st *saState, cc *concluder) {
 			}
 		}
 		if o.reqSeen && s.authSig && len(s.certs) == 0 && s.certOther == 0 && len(s.certBad) == 0 {
-			t := who + " was asked for a certificate (CERTREQ in frame " + strconv.Itoa(o.reqFrame) + ") and" +
-				" authenticated with " + s.auth + " (frame " + strconv.Itoa(s.authFrame) + "), but sent no certificate."
+			t := who + " was asked for a certificate (CERTREQ in frame " + a.frames.one(o.reqFrame) + ") and" +
+				" authenticated with " + s.auth + " (frame " + a.frames.one(s.authFrame) + "), but sent no certificate."
 			st.addFinding(KindNoCertSent, SeverityWarning, sa.Start, t+" The other peer can only verify the signature"+
 				" if it already has this certificate or public key. Configure the peer to send its certificate"+
 				" (strongSwan: certs = …; Cisco: the trustpoint on the IKE profile), or preload it on the other side.",
@@ -126,7 +126,7 @@ func (a *Analyzer) certFindings(st *saState, cc *concluder) {
 			add(evMedium, side, t, o.reqFrame, s.authFrame)
 		}
 		if len(s.certs) > 0 && (len(o.reqDNs) > 0 || o.reqHashes != "") {
-			if text, score := chainVsRequest(side, s, o); score == evidenceStrong {
+			if text, score := chainVsRequest(side, s, o, a.frames); score == evidenceStrong {
 				st.addFinding(KindCertCANotRequested, SeverityWarning, sa.Start, text+" The other peer can only"+
 					" verify it if it also trusts that issuer: send the intermediate certificates, or use a"+
 					" certificate from a CA the peer asks for.", o.reqFrame, s.certFrame[0])
@@ -140,7 +140,7 @@ func (a *Analyzer) certFindings(st *saState, cc *concluder) {
 	i, r := cs.side(sideI), cs.side(sideR)
 	if i.wantSeen && r.idSeen && (i.wantType != r.idType || !bytes.Equal(i.want, r.id)) {
 		t := "The initiator asked for the responder identity " + idText(i.wantType, i.want) + " (IDr in its IKE_AUTH" +
-			" request), but the responder answered as " + idText(r.idType, r.id) + " (frame " + strconv.Itoa(r.idFrame) + ")."
+			" request), but the responder answered as " + idText(r.idType, r.id) + " (frame " + a.frames.one(r.idFrame) + ")."
 		sev := SeverityWarning
 		if st.out.has(outAuthFailed) {
 			sev = SeverityError
@@ -180,8 +180,8 @@ func (a *Analyzer) certFindings(st *saState, cc *concluder) {
 		add(evidenceStrong, sideI, t, sa.FirstFrame)
 	}
 	if i.auth != "" && r.auth != "" && (i.auth == "shared key") != (r.auth == "shared key") {
-		t := "The peers authenticated differently: initiator with " + i.auth + " (frame " + strconv.Itoa(i.authFrame) +
-			"), responder with " + r.auth + " (frame " + strconv.Itoa(r.authFrame) + ")."
+		t := "The peers authenticated differently: initiator with " + i.auth + " (frame " + a.frames.one(i.authFrame) +
+			"), responder with " + r.auth + " (frame " + a.frames.one(r.authFrame) + ")."
 		if st.out.has(outAuthFailed) {
 			st.addFinding(KindAuthMethodMismatch, SeverityWarning, sa.Start, t+" IKEv2 allows it, but each side must"+
 				" be configured to expect the other's method.", i.authFrame, r.authFrame)
@@ -370,8 +370,8 @@ func idInCert(typ uint8, id []byte, c *dissect.Certificate) (bool, string) {
 // chainVsRequest compares the certificates side sent with the CAs the
 // other side asked for. definite is true when the mismatch is certain
 // (IKEv1 requests name the CA); for IKEv2 hashes it is a possibility unless
-// a sent certificate has a requested key.
-func chainVsRequest(side saSide, s, o *peerCerts) (text string, score int) {
+// a sent certificate has a requested key. fn names the frames.
+func chainVsRequest(side saSide, s, o *peerCerts, fn frameNamer) (text string, score int) {
 	ee := s.certs[0]
 	for _, c := range s.certs {
 		for i := range o.reqHashes.n() {
@@ -406,7 +406,7 @@ func chainVsRequest(side saSide, s, o *peerCerts) (text string, score int) {
 			names = append(names, "'"+dnOrHex(d)+"'")
 		}
 		return "The " + other + " asked for certificates from " + strings.Join(names, ", ") + " (frame " +
-			strconv.Itoa(o.reqFrame) + "), but the " + who + "'s certificate '" + ee.Subject + "' chains up to '" +
+			fn.one(o.reqFrame) + "), but the " + who + "'s certificate '" + ee.Subject + "' chains up to '" +
 			top.Issuer + "' with what it sent.", evidenceStrong
 	}
 	var hs []string
@@ -414,7 +414,7 @@ func chainVsRequest(side saSide, s, o *peerCerts) (text string, score int) {
 		hs = append(hs, hex.EncodeToString([]byte(o.reqHashes.at(i))))
 	}
 	text = "The " + other + " asked for certificates from the CA " + words.Pick(len(hs), "key ", "keys ") + strings.Join(hs, ", ") + " (SHA-1 of the" +
-		" CA public key, frame " + strconv.Itoa(o.reqFrame) + "); the " + who + "'s certificate '" + ee.Subject + "' is issued by '" +
+		" CA public key, frame " + fn.one(o.reqFrame) + "); the " + who + "'s certificate '" + ee.Subject + "' is issued by '" +
 		top.Issuer + "', which it did not send, so the capture cannot show whether that issuer is the requested CA."
 	var extra []string
 	for i := range s.reqHashes.n() {

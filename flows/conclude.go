@@ -76,7 +76,7 @@ func (a *Analyzer) concludeSA(st *saState, cc *concluder) {
 	if tiny := st.authTinyFrame(); tiny != 0 && !st.out.has(outAuthOK) && !st.out.has(outAuthFailed) {
 		st.out.set(outAuthFailed)
 		st.addFinding(KindAuthFailed, SeverityError, sa.Start,
-			"The IKE_AUTH response (frame "+strconv.Itoa(tiny)+") is too small to carry the responder's identity"+
+			"The IKE_AUTH response (frame "+a.frames.one(tiny)+") is too small to carry the responder's identity"+
 				" and AUTH payload, and nothing followed: the responder refused authentication with an error notify,"+
 				" almost always AUTHENTICATION_FAILED (wrong pre-shared key, unexpected identity, untrusted"+
 				" certificate). It is encrypted; give the keys to see the notify.", tiny)
@@ -99,7 +99,7 @@ func (a *Analyzer) concludeSA(st *saState, cc *concluder) {
 			st.malformed...)
 	}
 	if len(st.badFlags) > 0 {
-		st.addFinding(KindMalformed, SeverityWarning, sa.Start, badFlagsText(st.badFlags, st.badFlagVals, true), st.badFlags...)
+		st.addFinding(KindMalformed, SeverityWarning, sa.Start, badFlagsText(st.badFlags, st.badFlagVals, true, a.frames), st.badFlags...)
 	}
 	switch {
 	case st.out.has(outRekeyed):
@@ -157,7 +157,7 @@ func (a *Analyzer) retransmitFindings(st *saState) (gaveUp bool) {
 	}
 	var rs []groupedCopy // retransmitGroups' scratch, reused
 	var late []*exRec    // requests after their own responses (aloneFinding)
-	defer func() { lateRequestsFinding(st, late) }()
+	defer func() { lateRequestsFinding(st, late, a.frames) }()
 	for _, ex := range exs {
 		if slow, slowFrom, slowTo := ex.slowWait(); slow >= slowAnswer {
 			st.addFinding(KindSlowResponse, SeverityInfo, ex.start(),
@@ -458,7 +458,7 @@ func (a *Analyzer) retransmitFinding(st *saState, ex *exRec, g []int) {
 			" which of its messages this is, and whether it was answered, the capture does not show.")
 	case first.response() && st.model().Version == 1 && notified >= 0:
 		f := &st.findings()[notified]
-		b.WriteString("The " + otherSide(from) + " answered it with " + notifyRef(f) + " instead of its next message")
+		b.WriteString("The " + otherSide(from) + " answered it with " + notifyRef(f, a.frames) + " instead of its next message")
 		if ex.msgTime(g[len(g)-1]).After(f.Time) {
 			b.WriteString(", and an IKEv1 peer resends its last message until the next one arrives.")
 		} else {
@@ -477,7 +477,7 @@ func (a *Analyzer) retransmitFinding(st *saState, ex *exRec, g []int) {
 		if cut > 0 {
 			b.WriteString("Among the messages kept: ")
 		}
-		b.WriteString(ignoredAnswers(ex, g))
+		b.WriteString(ignoredAnswers(ex, g, a.frames))
 		sev = SeverityError
 		if ex.errorOf() == "" {
 			sev = SeverityWarning
@@ -495,7 +495,7 @@ func (a *Analyzer) retransmitFinding(st *saState, ex *exRec, g []int) {
 			// cannot tell whether it was lost beyond this point (setup
 			// waited for a later answer) or the copies crossed it (it
 			// did not), so the delay is an upper bound.
-			b.WriteString("It was answered at +" + secs(ex.msgTime(ans).Sub(t0)) + " (frame " + strconv.Itoa(ex.frame(ans)) + "), before the last " +
+			b.WriteString("It was answered at +" + secs(ex.msgTime(ans).Sub(t0)) + " (frame " + a.frames.one(ex.frame(ans)) + "), before the last " +
 				words.Count(late, "copy", "copies") + " passed here: that answer was lost beyond this capture point, or " +
 				words.Pick(late, "the copy", "the copies") + " crossed it. The exchange survived, with setup delayed by up to " + secs(delay) +
 				": look for packet loss on the path or a peer too busy to answer the first copy.")
@@ -505,28 +505,28 @@ func (a *Analyzer) retransmitFinding(st *saState, ex *exRec, g []int) {
 		}
 	case early:
 		x := ex.extraOrEmpty()
-		what := x.refusalWhat + " (frame " + strconv.Itoa(x.refusal) + ")"
+		what := x.refusalWhat + " (frame " + a.frames.one(x.refusal) + ")"
 		if x.refusalWhat == "" {
-			what = "an encrypted informational (frame " + strconv.Itoa(x.refusal) + ", most likely an error notify)"
+			what = "an encrypted informational (frame " + a.frames.one(x.refusal) + ", most likely an error notify)"
 		}
 		b.WriteString("The peer at " + st.peer(first.side().other()).String() + " had sent " + what + " shortly before the first" +
 			" copy in this capture, on an SA begun before it (started_before_capture): most likely the refusal of an earlier" +
 			" copy, which the " + from + " ignored, retransmitting. If so, this is not packet loss: act on the refusal.")
 	case ex.extraOrEmpty().refusal != 0:
 		x := ex.extraOrEmpty()
-		what := x.refusalWhat + " (frame " + strconv.Itoa(x.refusal) + ")"
+		what := x.refusalWhat + " (frame " + a.frames.one(x.refusal) + ")"
 		if x.refusalWhat == "" {
-			what = "an encrypted informational (frame " + strconv.Itoa(x.refusal) + ", most likely an error notify)"
+			what = "an encrypted informational (frame " + a.frames.one(x.refusal) + ", most likely an error notify)"
 		}
 		b.WriteString("The " + otherSide(from) + " had answered with " + what + " instead of the next" +
 			" quick-mode message; the " + from + " ignored that answer and kept retransmitting. This is not" +
 			" packet loss: act on the refusal.")
 	case next != nil:
 		b.WriteString("No answer is in this capture, but the " + from + " then went on to " + next.Type.String() + " (message ID " +
-			u32(next.MID) + ", frame " + strconv.Itoa(next.frame(0)) + "), which it sends once it has the answer: the capture missed it.")
+			u32(next.MID) + ", frame " + a.frames.one(next.frame(0)) + "), which it sends once it has the answer: the capture missed it.")
 	case notified >= 0 && !answered:
 		f := &st.findings()[notified]
-		b.WriteString("The " + otherSide(from) + " answered it with " + notifyRef(f))
+		b.WriteString("The " + otherSide(from) + " answered it with " + notifyRef(f, a.frames))
 		if ex.msgTime(g[len(g)-1]).After(f.Time) {
 			b.WriteString("; the " + from + " sent it again anyway")
 		}
@@ -589,7 +589,7 @@ func (a *Analyzer) unansweredV2(st *saState, ex *exRec, answeredSize int) bool {
 		st.addFinding(KindUnanswered, SeverityInfo, firstT,
 			"The "+from+"'s "+ex.Type.String()+" request (message ID "+u32(ex.MID)+", "+strconv.Itoa(size)+
 				" octets) has no answer in this capture, but the "+from+" then went on to "+next.Type.String()+" (message ID "+
-				u32(next.MID)+", frame "+strconv.Itoa(next.frame(0))+"), "+why+". The capture missed the "+otherSide(from)+
+				u32(next.MID)+", frame "+a.frames.one(next.frame(0))+"), "+why+". The capture missed the "+otherSide(from)+
 				"'s message: it sees one direction only (asymmetric routing, a capture filter on one address), or dropped"+
 				" the packet.", frames...)
 		return false // answered: the sender did not give up
@@ -618,7 +618,7 @@ func (a *Analyzer) unansweredV2(st *saState, ex *exRec, answeredSize int) bool {
 		st.addFinding(KindUnanswered, SeverityWarning, firstT,
 			"The initiator's IKE_AUTH request (message ID "+u32(ex.MID)+", "+strconv.Itoa(size)+" octets) has no answer in this"+
 				" capture and was not resent in the "+secs(a.now.Sub(lastT))+" the capture went on, and "+shortDur(r.restartAt.Sub(lastT))+
-				" after it the initiator started a fresh IKE SA with the same peer (frame "+strconv.Itoa(r.restartBy)+"), which the peer"+
+				" after it the initiator started a fresh IKE SA with the same peer (frame "+a.frames.one(r.restartBy)+"), which the peer"+
 				" answered. An initiator still waiting for an answer resends its request (strongSwan after 4 s, libreswan after 0.5 s)"+
 				" and seldom starts over before it has: most likely the answer came and the capture missed it, and the initiator"+
 				" then gave this SA up locally (for example it could not install the child SA in its kernel: its log shows why).", frames...)
@@ -666,9 +666,9 @@ func (a *Analyzer) unansweredV2(st *saState, ex *exRec, answeredSize int) bool {
 const resendWait = 4500 * time.Millisecond
 
 // notifyRef names the error notify finding f reports: "an error notify
-// (frames 6, 8, reported as payload_malformed)".
-func notifyRef(f *Finding) string {
-	return "an error notify (" + words.Pick(len(f.Frames), "frame ", "frames ") + joinInts(f.Frames) + ", reported as " + f.Kind.String() + ")"
+// (frames 6, 8, reported as payload_malformed)", its frames named by fn.
+func notifyRef(f *Finding, fn frameNamer) string {
+	return "an error notify (" + words.Pick(len(f.Frames), "frame ", "frames ") + fn.join(f.Frames) + ", reported as " + f.Kind.String() + ")"
 }
 
 // laterRequest returns the first request of st from ex's sender, sent
@@ -737,7 +737,7 @@ func (a *Analyzer) invalidKEFinding(st *saState) {
 		if !st.out.has(outInitOK) {
 			// (Before, this said that no IKE SA came up after the refusal,
 			// on an SA that went on to IKE_AUTH.)
-			retried += ", and the IKE SA went on to " + after.Type.String() + " (frame " + strconv.Itoa(after.frame(0)) +
+			retried += ", and the IKE SA went on to " + after.Type.String() + " (frame " + a.frames.one(after.frame(0)) +
 				"), which needs the responder's acceptance of the retry: its answer is missing from this capture only"
 		}
 		st.addFinding(KindInvalidKE, SeverityInfo, st.model().Start,

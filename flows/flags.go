@@ -91,14 +91,20 @@ func (a *Analyzer) msgHash() uint64 {
 }
 
 // badFlagsText explains messages with invalid header flags; inSA tells
-// whether they were analysed within their SA.
-func badFlagsText(frames []int, vals []uint8, inSA bool) string {
+// whether they were analysed within their SA; fn names the frames.
+func badFlagsText(frames []int, vals []uint8, inSA bool, fn frameNamer) string {
 	list := ""
+	if len(vals) == 0 {
+		list = fn.join(frames)
+	}
 	for i, f := range frames {
+		if len(vals) == 0 {
+			break
+		}
 		if i > 0 {
 			list += ", "
 		}
-		list += strconv.Itoa(f)
+		list += fn.one(f)
 		if i < len(vals) {
 			list += " (0x" + strconv.FormatUint(uint64(vals[i])|0x100, 16)[1:] + ")"
 		}

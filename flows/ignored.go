@@ -2,8 +2,6 @@ package flows
 
 import (
 	"slices"
-	"strconv"
-	"strings"
 	"time"
 )
 
@@ -45,17 +43,17 @@ func everyCopyAnswered(ex *exRec, g []int) bool {
 }
 
 // ignoredAnswers explains a request (the messages g of ex) retransmitted
-// although every copy was answered at once.
-func ignoredAnswers(ex *exRec, g []int) string {
-	var resp []string
+// although every copy was answered at once; fn names the frames.
+func ignoredAnswers(ex *exRec, g []int, fn frameNamer) string {
+	var resp []int
 	for j := range ex.nmsgs() {
 		if ex.msg(j).response() {
-			resp = append(resp, strconv.Itoa(ex.frame(j)))
+			resp = append(resp, ex.frame(j))
 		}
 	}
 	from := ex.msg(g[0]).side().String()
 	who := otherSide(from)
-	s := "Every copy was answered at once (responses in frames " + strings.Join(resp, ", ") + ")"
+	s := "Every copy was answered at once (responses in frames " + fn.join(resp) + ")"
 	if e := ex.errorOf(); e != "" {
 		s += " with the error notify " + e + ", which the " + from + " ignored: it kept retransmitting" +
 			" instead of giving up or changing its request. This is not packet loss: act on " + e +

@@ -127,7 +127,7 @@ func (a *Analyzer) keyFindings(st *saState) {
 		// messages cannot open the other's. That is the PSK mismatch,
 		// reported by the authentication findings, not a wrong key file.
 		st.addFinding(KindKeyFailed, SeverityInfo, sa.Start,
-			"The "+who[0]+"'s encrypted messages of SA "+sa.Name()+" ("+words.Pick(len(fs), "frame ", "frames ")+joinInts(fs)+
+			"The "+who[0]+"'s encrypted messages of SA "+sa.Name()+" ("+words.Pick(len(fs), "frame ", "frames ")+a.frames.join(fs)+
 				") do not open with the key that opens the other side's. IKEv1 derives its keys from the pre-shared key,"+
 				" so this is what peers with different pre-shared keys produce (each computed its own key); the key"+
 				" file itself may well be right.", frames...)
@@ -145,7 +145,7 @@ func (a *Analyzer) keyFindings(st *saState) {
 	}
 	st.addFinding(KindKeyFailed, SeverityWarning, sa.Start,
 		"The key given for SA "+sa.Name()+" does not verify on the messages from the "+strings.Join(who, " and the ")+
-			" ("+words.Pick(len(fs), "frame ", "frames ")+joinInts(fs)+"): "+which+opened+" Those messages are marked as not"+
+			" ("+words.Pick(len(fs), "frame ", "frames ")+a.frames.join(fs)+"): "+which+opened+" Those messages are marked as not"+
 			" decrypted and what they carry was not analysed; check that the key file belongs to this capture"+
 			" (a rekeyed or restarted SA has new keys).", frames...)
 }
@@ -205,11 +205,11 @@ func (a *Analyzer) hiddenChildRefusal(st *saState) bool {
 		}
 		frame := info.frame(0)
 		frames = append(frames, frame)
-		then = " The INFORMATIONAL " + secs(info.msgTime(0).Sub(respTime)) + " later (frame " + strconv.Itoa(frame) +
+		then = " The INFORMATIONAL " + secs(info.msgTime(0).Sub(respTime)) + " later (frame " + a.frames.one(frame) +
 			"), after which nothing follows, is most likely the Delete of the IKE SA."
 	}
 	st.addFinding(KindChildRefused, SeverityWarning, respTime,
-		"The IKE_AUTH response (frame "+strconv.Itoa(respFrame)+", "+strconv.Itoa(respSize)+" octets) is too small to"+
+		"The IKE_AUTH response (frame "+a.frames.one(respFrame)+", "+strconv.Itoa(respSize)+" octets) is too small to"+
 			" carry the SA and traffic selectors of an accepted child SA (the request had "+strconv.Itoa(reqSize)+
 			" octets; accepting responses are about 80% of it), and no ESP follows: the responder most likely"+
 			" authenticated the initiator but refused the child SA (NO_PROPOSAL_CHOSEN: the phase-2 proposals;"+
@@ -287,7 +287,7 @@ func (a *Analyzer) endUnknown(st *saState) {
 	}
 	var textBuf [512]byte
 	b := append(append(textBuf[:0], what...), words.Pick(len(frames), " (frame ", " (frames ")...)
-	b = appendInts(b, frames)
+	b = a.frames.appendJoin(b, frames)
 	b = append(b, "), after which the capture shows nothing more of it: no IKE message and no ESP. "...)
 	// With keys that read other messages of this SA, "without keys"
 	// would not be true: these could not be read with them.

@@ -83,6 +83,22 @@ type Options struct {
 	// once, in file order, as a live display wants). Packets are held
 	// that long before they are analysed.
 	ReorderWindow time.Duration
+	// FrameName names a frame number where a finding's message names a
+	// frame ("(frame 12)", "request frame 3, response frame 4"): "12", or
+	// "b.pcap#12" when the frames of several capture files are numbered
+	// in one merged order. It is called when the finding's text is built,
+	// on the goroutine adding packets or, within Finish, on the goroutines
+	// finalising SAs (concurrently: it must not change state), and only
+	// with frames already added. Only frame numbers go through it; counts,
+	// sizes, message IDs and other numbers of the text stay plain. Nil
+	// writes the plain decimal number. The Frames fields of findings and
+	// every other frame field stay numbers in the analyzer's numbering.
+	FrameName func(frame int) string
+	// FrameList names a list of frames in a finding's message ("5, 6, 9",
+	// "a.pcap#5, 6; b.pcap#9"), whatever the text would join them with
+	// otherwise (", " or " and "); it is called as FrameName is. Nil
+	// names each frame with FrameName, joined as the text joins them.
+	FrameList func(frames []int) string
 }
 
 // Decryptor gives the analyzer the plaintext of encrypted IKE messages. The

@@ -2,7 +2,6 @@ package flows
 
 import (
 	"net/netip"
-	"strconv"
 	"strings"
 )
 
@@ -98,14 +97,14 @@ func (a *Analyzer) policyHint(refuser, offerer netip.Addr, ike bool, offered []s
 		return ap.child, ap.childFrame
 	}
 	if s, fr := pick(a.accepted[refuser]); s != "" {
-		b.WriteString("Elsewhere in this capture " + refuser.String() + " negotiated " + s + " (frame " + strconv.Itoa(fr) + ")")
+		b.WriteString("Elsewhere in this capture " + refuser.String() + " negotiated " + s + " (frame " + a.frames.one(fr) + ")")
 		if d := missing(s, offered); d != "" {
 			b.WriteString(", which this offer lacks: " + d)
 		}
 		b.WriteString(". ")
 	}
 	if s, fr := pick(a.offers[refuser]); s != "" {
-		b.WriteString(refuser.String() + " itself offers " + s + " (frame " + strconv.Itoa(fr) + ")")
+		b.WriteString(refuser.String() + " itself offers " + s + " (frame " + a.frames.one(fr) + ")")
 		if d := missing(s, offered); d != "" {
 			b.WriteString("; not in this offer: " + d)
 		}

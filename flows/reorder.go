@@ -570,7 +570,7 @@ func (a *Analyzer) captureFindings() {
 			if pairs != "" {
 				pairs += ", "
 			}
-			pairs += strconv.Itoa(r.dupFrames[i]) + "/" + strconv.Itoa(r.dupFrames[i+1])
+			pairs += a.frames.one(r.dupFrames[i]) + "/" + a.frames.one(r.dupFrames[i+1])
 		}
 		if r.dups > 4 {
 			pairs += ", …"
@@ -584,7 +584,7 @@ func (a *Analyzer) captureFindings() {
 	}
 	if len(a.badFlags) > 0 {
 		a.global = append(a.global, Finding{Kind: KindMalformed, Severity: SeverityWarning, Time: a.badFlagsTime,
-			Frames: sortedFrames(a.badFlags), Message: badFlagsText(a.badFlags, nil, false)})
+			Frames: sortedFrames(a.badFlags), Message: badFlagsText(a.badFlags, nil, false, a.frames)})
 	}
 	if r.late > 0 {
 		a.global = append(a.global, Finding{Kind: KindOutOfOrder, Severity: SeverityWarning, Time: r.lateTime,

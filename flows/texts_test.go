@@ -15,11 +15,11 @@ func TestSkippedIDs(t *testing.T) {
 }
 
 func TestBadFlagsTextNumber(t *testing.T) {
-	one := badFlagsText([]int{7}, []uint8{0x48}, true)
+	one := badFlagsText([]int{7}, []uint8{0x48}, true, frameNamer{})
 	if !strings.Contains(one, "of frame 7 (0x48) has reserved bits set: the packet is damaged") || !strings.Contains(one, " Its direction") {
 		t.Errorf("one frame: %q", one)
 	}
-	two := badFlagsText([]int{7, 9}, nil, false)
+	two := badFlagsText([]int{7, 9}, nil, false, frameNamer{})
 	if !strings.Contains(two, "of frames 7, 9 have reserved bits set: the packets are damaged") || !strings.Contains(two, " Their SPIs match no IKE SA seen before them") {
 		t.Errorf("two frames: %q", two)
 	}

@@ -695,7 +695,7 @@ func (a *Analyzer) concludeV1(st *saState) {
 		f := &st.findings()[i]
 		if v.phase1Done && len(f.Frames) > 0 && f.Frames[0] < v.done() && f.Kind != KindInvalidIDInfo {
 			f.Severity = SeverityWarning
-			f.Message += " The SA was established afterwards (frame " + strconv.Itoa(v.done()) + "), so this was recovered."
+			f.Message += " The SA was established afterwards (frame " + a.frames.one(v.done()) + "), so this was recovered."
 			st.findingsChanged()
 			st.out.clear(outInitFailed)
 			st.out.clear(outAuthFailed)
@@ -761,7 +761,7 @@ func (a *Analyzer) concludeV1(st *saState) {
 				" responder that silently drops an unacceptable proposal (some do instead of NO-PROPOSAL-CHOSEN). Offered: " +
 				listOr(a.offeredOf(st), "(not seen)") + "."
 		case lbl == "MM5" && len(v.encInfo) > 0:
-			hint = "The responder answered with " + words.Pick(len(v.encInfo), "an encrypted informational message (frame ", "encrypted informational messages (frames ") + joinInts(v.encInfo) + ")" +
+			hint = "The responder answered with " + words.Pick(len(v.encInfo), "an encrypted informational message (frame ", "encrypted informational messages (frames ") + a.frames.join(v.encInfo) + ")" +
 				" instead of MM6. Without the responder's key their content is hidden. After MM5 it is most likely" +
 				" PAYLOAD-MALFORMED or INVALID-HASH-INFORMATION, the responder having decrypted MM5 with a different key" +
 				" (strongSwan, for one, sends PAYLOAD-MALFORMED when a pre-shared key differs), or with signatures an" +
@@ -892,10 +892,10 @@ func (a *Analyzer) lateFinding(st *saState) {
 		what = "an informational message"
 	}
 	msg := "This IKEv1 SA began before the capture started: the first message the capture holds of it (frame " +
-		strconv.Itoa(ex.frame(0)) + ") is " + what + ", not MM1, AM1 or their answers. IKEv1 headers do not say which" +
+		a.frames.one(ex.frame(0)) + ") is " + what + ", not MM1, AM1 or their answers. IKEv1 headers do not say which" +
 		" peer initiated an SA, so the initiator shown is the sender of that message, a guess that may be the wrong way round."
 	if ex == st.v1().phase1 {
-		msg += " Phase 1's messages are numbered from a guess too (frame " + strconv.Itoa(ex.frame(0)) + " taken for " + ex.label(0) +
+		msg += " Phase 1's messages are numbered from a guess too (frame " + a.frames.one(ex.frame(0)) + " taken for " + ex.label(0) +
 			"), so none of them is judged unanswered."
 	}
 	st.addFinding(KindLateStart, SeverityInfo, ex.start(), msg, ex.frame(0))
@@ -930,8 +930,8 @@ func (a *Analyzer) quickModeRefused(st *saState, i int) bool {
 		qm.extra().refusal = info.frame(0)
 		st.out.clear(outChildPending)
 		st.addFinding(KindChildRefused, SeverityError, qm.start(),
-			"Phase 1 is up, but the "+info.side.String()+" answered QM1 (frame "+strconv.Itoa(qm.frame(0))+
-				") with an encrypted informational message (frame "+strconv.Itoa(info.frame(0))+") instead of QM2:"+
+			"Phase 1 is up, but the "+info.side.String()+" answered QM1 (frame "+a.frames.one(qm.frame(0))+
+				") with an encrypted informational message (frame "+a.frames.one(info.frame(0))+") instead of QM2:"+
 				" the quick mode was refused, most likely with NO-PROPOSAL-CHOSEN (the phase-2 transform sets: encryption,"+
 				" integrity, PFS group, lifetime, mode) or INVALID-ID-INFORMATION (the proxy IDs / crypto ACLs do not"+
 				" match). Give the keys (or read the "+info.side.String()+"'s log) to see which.",
@@ -954,8 +954,8 @@ func (a *Analyzer) quickModeRefused(st *saState, i int) bool {
 	st.addFinding(KindChildRefused, SeverityError, info.start(),
 		"Phase 1 is up, and the quick mode with message ID "+u32(qm.MID)+" was most likely refused: this SA began before the"+
 			" capture started (started_before_capture), and the "+refuser+" sent an encrypted informational message (frame "+
-			strconv.Itoa(info.frame(0))+") "+secs(qm.start().Sub(info.start()))+" before the first copy of QM1 in the capture"+
-			" (frame "+strconv.Itoa(qm.frame(0))+"), which the "+sender+" then resent without an answer. An IKEv1 peer resends its"+
+			a.frames.one(info.frame(0))+") "+secs(qm.start().Sub(info.start()))+" before the first copy of QM1 in the capture"+
+			" (frame "+a.frames.one(qm.frame(0))+"), which the "+sender+" then resent without an answer. An IKEv1 peer resends its"+
 			" last message until the next one arrives, so that informational most likely answered an earlier copy of QM1 that"+
 			" the capture does not hold, with NO-PROPOSAL-CHOSEN (the phase-2 transform sets: encryption, integrity, PFS"+
 			" group, lifetime, mode) or INVALID-ID-INFORMATION (the proxy IDs / crypto ACLs do not match). Give the keys (or"+

@@ -316,7 +316,7 @@ func (a *Analyzer) v1FragFinding(st *saState, s *v1FragSet) {
 			b = append(b, 's')
 		}
 		b = append(b, ' ')
-		b = appendInts(b, s.frames)
+		b = a.frames.appendJoin(b, s.frames)
 		b = append(b, ')')
 	}
 	missing := s.parts.Missing(nil)
@@ -342,11 +342,11 @@ func (a *Analyzer) v1FragFinding(st *saState, s *v1FragSet) {
 		b = append(b, words.Count(s.refused, "fragment", "fragments")...)
 		if s.cut {
 			b = append(b, " could not be used (first: frame "...)
-			b = strconv.AppendInt(b, int64(s.refusedAt), 10)
+			b = a.frames.appendOne(b, s.refusedAt)
 			b = append(b, ": cut short by the capture's snap length, or damaged)"...)
 		} else {
 			b = append(b, " refused (first: frame "...)
-			b = strconv.AppendInt(b, int64(s.refusedAt), 10)
+			b = a.frames.appendOne(b, s.refusedAt)
 			b = append(b, ": a number beyond the last fragment, last flags that disagree, or more than the reassembly limits)"...)
 		}
 	}
@@ -356,7 +356,7 @@ func (a *Analyzer) v1FragFinding(st *saState, s *v1FragSet) {
 		b = append(b, " sent the next message ("...)
 		b = append(b, label...)
 		b = append(b, ", frame "...)
-		b = strconv.AppendInt(b, int64(frame), 10)
+		b = a.frames.appendOne(b, frame)
 		if s.cut {
 			// The fragment the capture lacks may be the one it cut short:
 			// nothing says the capture point missed a packet.

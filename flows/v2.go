@@ -178,7 +178,7 @@ func (a *Analyzer) v2Request(st *saState, p *Packet, side saSide, m *cmsg, hash 
 		default:
 			st.addFinding(KindMIDDesync, SeverityError, p.Time,
 				"The "+side.String()+" sent "+words.Article(h.Exchange.String())+" "+h.Exchange.String()+" request with message ID "+u32(mid)+
-					", already used by a different "+ex.Type.String()+" request (frame "+strconv.Itoa(ex.frame(0))+
+					", already used by a different "+ex.Type.String()+" request (frame "+a.frames.one(ex.frame(0))+
 					"). A retransmission must be byte-identical, so one side has lost track of its message IDs: typical after an HA failover"+
 					" without RFC 6311 sync, or a peer restart that kept the IKE SA. Check the cluster sync state and the peers' logs for"+
 					" message ID complaints (strongSwan: 'received message ID N, expected M, ignored'); clearing the IKE SA"+
@@ -291,7 +291,7 @@ func (a *Analyzer) v2Response(st *saState, p *Packet, side saSide, m *cmsg, hash
 		default:
 			st.addFinding(KindMIDDesync, SeverityWarning, p.Time,
 				"The "+side.String()+" sent two different "+h.Exchange.String()+" responses for message ID "+u32(mid)+
-					" (frames "+strconv.Itoa(firstResp(ex))+" and "+strconv.Itoa(p.Frame)+"). A responder must resend the same"+
+					" (frames "+a.frames.and(firstResp(ex), p.Frame)+"). A responder must resend the same"+
 					" response to a retransmitted request; two different answers point to two devices answering for the same SA"+
 					" (HA split-brain, anycast) or a responder that lost its state.", firstResp(ex), p.Frame)
 			a.describe(st, p, side, m, f, ex)
@@ -334,7 +334,7 @@ func (a *Analyzer) midSkipFinding(st *saState, ex *exRec, skipFrom uint32) {
 	if ex.Answered {
 		st.addFinding(KindCaptureGap, SeverityInfo, ex.start(),
 			"The "+side.String()+"'s "+ex.Type.String()+" request with message ID "+u32(mid)+" follows its request "+u32(skipFrom-1)+
-				" in this capture, and the "+side.other().String()+" answered it (frame "+strconv.Itoa(firstResp(ex))+"), which it"+
+				" in this capture, and the "+side.other().String()+" answered it (frame "+a.frames.one(firstResp(ex))+"), which it"+
 				" does only for the message ID it expects: "+usedIDs(skipFrom, mid-1)+". The capture"+
 				" missed "+words.Pick(int(mid-skipFrom), "that exchange", "those exchanges")+": sent on a path it does not see, or lost to"+
 				" it (IP fragments cut short by its snap length, packets dropped at the capture point).", ex.frame(0))

@@ -157,13 +157,12 @@ func runAnalyze(e *env, args []string) error {
 	// the analyzer adds to refs: that stays on one goroutine.
 	if refs != nil {
 		// With several files the frames a finding's text names are
-		// rewritten as its frame fields are: "b.pcap#4", not the merged
-		// number.
-		next := onSA
-		onSA = func(sa *flows.SA) {
-			refs.texts(sa.Findings)
-			next(sa)
-		}
+		// named as its frame fields are: "b.pcap#4", not the merged
+		// number. The analyzer calls these as it writes the texts, with
+		// frames added to refs already; at Finish perhaps on two
+		// goroutines, which only read refs then.
+		fopt.FrameName = refs.ref
+		fopt.FrameList = func(fr []int) string { return refs.list(fr, 0) }
 	}
 	fopt.OnSA = onSA
 	if f.streams && refs == nil {
@@ -222,7 +221,6 @@ func runAnalyze(e *env, args []string) error {
 	warn.finish()
 	finishingHeapFloor() // the live heap only falls from here: less room (heapfloor.go)
 	fin := an.Finish()
-	refs.texts(fin.Findings)
 	rep := col.report(fin)
 	if col.err != nil {
 		return col.err
