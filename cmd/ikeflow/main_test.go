@@ -134,6 +134,9 @@ func TestGolden(t *testing.T) {
 		"ikev1-cert-fragmentation": {{"analyze-ladder", withKeys("analyze", "--ladder")},
 			{"analyze-ladder-nokeys", func(c string, _ []string) []string { return []string{"analyze", "--ladder", c} }},
 			{"dissect-text", withKeys("dissect")}},
+		// IKE over TCP (RFC 8229) between two libreswan plutos: the
+		// transport in the table, the messages' framing in the decode.
+		"libreswan-ikev2-tcp": {{"analyze-ladder", withKeys("analyze", "--ladder")}, {"dissect-text", withKeys("dissect")}},
 		// Both daemons' logs: each peer derived its own key (wrong PSK),
 		// so both directions decrypt only with both logs.
 		"ikev1-wrong-psk": {{"analyze-bothlogs", func(c string, _ []string) []string {
