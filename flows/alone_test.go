@@ -63,3 +63,39 @@ func TestRetryAfterAloneRefusal(t *testing.T) {
 		t.Errorf("state %s", sa.State)
 	}
 }
+
+// TestClockSkewMainModeLabels: IKEv1 has no response flag and pairs its
+// messages by order, so with the responder's packets timestamped early
+// (merged captures whose clocks differ) every main-mode answer comes
+// before its request. The numbers follow the content and the sender
+// (mmStep: SA, key exchange, encrypted; odd from the initiator): MM1-MM6
+// each once, from the right side (before: MM2, MM3, MM5, MM6, MM8, MM9),
+// and the SA's state is the whole capture's.
+func TestClockSkewMainModeLabels(t *testing.T) {
+	for _, sc := range []string{"ikev1-main-quick", "libreswan-ikev1-main-quick"} {
+		pk := corpusPackets(t, sc)
+		whole := analyze(pk, Options{}).SAs[0]
+		for _, skew := range []time.Duration{-5 * time.Millisecond, -1500 * time.Millisecond} {
+			sk := clonePackets(pk)
+			for i := range sk {
+				if sk[i].Src.Addr() != pk[0].Src.Addr() {
+					sk[i].Time = sk[i].Time.Add(skew)
+				}
+			}
+			slices.SortStableFunc(sk, func(x, y Packet) int { return x.Time.Compare(y.Time) })
+			sa := analyze(sk, Options{}).SAs[0]
+			if sa.State != whole.State {
+				t.Errorf("%s, skew %v: %s, want %s", sc, skew, sa.State, whole.State)
+			}
+			var got []string
+			for _, m := range sa.Exchanges[0].Messages {
+				got = append(got, m.From+" "+m.Label)
+			}
+			slices.Sort(got)
+			want := []string{"initiator MM1", "initiator MM3", "initiator MM5", "responder MM2", "responder MM4", "responder MM6"}
+			if !slices.Equal(got, want) {
+				t.Errorf("%s, skew %v: phase 1 %v, want %v", sc, skew, got, want)
+			}
+		}
+	}
+}

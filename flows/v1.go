@@ -301,7 +301,15 @@ func (a *Analyzer) v1(p *Packet, decodeErr bool) {
 			return
 		}
 	}
-	if fr == nil || fr.first {
+	// behind: a main-mode message whose content names a step the exchange
+	// has passed comes after its answer in this capture (files from
+	// capture points whose clocks differ, merged): it keeps its number,
+	// and the exchange's progress stands.
+	behind := uint8(0)
+	if n := mmStep(st, ex, h, side, fr); n != 0 && n <= ex.v1step {
+		behind = n
+	}
+	if behind == 0 && (fr == nil || fr.first) {
 		if ex.v1step == 0 || !sameSideAgain(ex, side, h) && (fr == nil || !fragAgain(ex, side)) {
 			ex.v1step++
 			// The sides take turns: odd-numbered messages come from the
@@ -321,6 +329,9 @@ func (a *Analyzer) v1(p *Packet, decodeErr bool) {
 	m.label = ex.v1step
 	if fr != nil {
 		m.label = fr.set.step
+	}
+	if behind != 0 {
+		m.label = behind
 	}
 	if v := st.v1(); v.late && ex == v.phase1 && ex.Type == dissect.ExchangeIdentityProtect && ex.v1step == 4 &&
 		!h.IsEncrypted() && h.NextPayload == dissect.PayloadKEV1 {
@@ -1013,6 +1024,34 @@ func answeredBefore(st *saState, from, to int, side saSide) bool {
 		}
 	}
 	return false
+}
+
+// mmStep returns the main-mode message number that the content of h, a
+// whole message (not a fragment) of st's phase-1 main-mode exchange ex
+// sent by side, shows: an SA payload in the clear is MM1 or MM2, a key
+// exchange in the clear MM3 or MM4, an encrypted message MM5 or MM6, the
+// odd ones from the exchange's initiator; 0 for any other message, or
+// while the roles are a guess (v1State.late).
+func mmStep(st *saState, ex *exRec, h *dissect.Header, side saSide, fr *v1FragNote) uint8 {
+	v := st.v1()
+	if fr != nil || ex.Type != dissect.ExchangeIdentityProtect || v == nil || ex != v.phase1 || v.late {
+		return 0
+	}
+	var n uint8
+	switch {
+	case h.IsEncrypted():
+		n = 5
+	case h.NextPayload == dissect.PayloadSAV1:
+		n = 1
+	case h.NextPayload == dissect.PayloadKEV1:
+		n = 3
+	default:
+		return 0
+	}
+	if side != ex.side {
+		n++
+	}
+	return n
 }
 
 // sameSideAgain reports a new phase-1 message from the side that sent the
