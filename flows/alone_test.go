@@ -99,3 +99,31 @@ func TestClockSkewMainModeLabels(t *testing.T) {
 		}
 	}
 }
+
+// TestClockSkewQuickModeRefusal: the three corpus captures whose quick
+// mode is refused with an encrypted informational, with the responder's
+// packets 5 ms or 1.5 s early: the refusal is timestamped before the QM1
+// it answers, by about the offset main mode showed (v1Odd.skew), and is
+// still taken for the refusal (child_sa_refused, as in the whole capture),
+// not "QM1 got no reply".
+func TestClockSkewQuickModeRefusal(t *testing.T) {
+	for _, sc := range []string{"libreswan-ikev1-quick-refused", "libreswan-ikev1-quick-pfs-mismatch", "ikev1-quick-id-mismatch"} {
+		pk := corpusPackets(t, sc)
+		if finding(analyze(pk, Options{}).SAs[0], KindChildRefused) == nil {
+			t.Fatalf("%s: no child_sa_refused in the whole capture", sc)
+		}
+		for _, skew := range []time.Duration{-5 * time.Millisecond, -1500 * time.Millisecond} {
+			sk := clonePackets(pk)
+			for i := range sk {
+				if sk[i].Src.Addr() != pk[0].Src.Addr() {
+					sk[i].Time = sk[i].Time.Add(skew)
+				}
+			}
+			slices.SortStableFunc(sk, func(x, y Packet) int { return x.Time.Compare(y.Time) })
+			sa := analyze(sk, Options{}).SAs[0]
+			if finding(sa, KindChildRefused) == nil || finding(sa, KindUnanswered) != nil {
+				t.Errorf("%s, skew %v: %+v", sc, skew, sa.Findings)
+			}
+		}
+	}
+}

@@ -46,6 +46,11 @@ type v1Odd struct {
 	dpd      map[uint32]*exRec
 	wideDone int      // v1State.doneFrame when it needs more than 32 bits
 	frags    *v1Frags // fragmented messages (v1frag.go)
+	// skew is the most a main-mode message came after its own answer
+	// (mmStep): the capture's times are off by that much between the
+	// peers (merged captures whose clocks differ), and an answer may be
+	// timestamped up to skew before what it answers (quickModeRefused).
+	skew time.Duration
 }
 
 // noV1Odd is the shared, never modified, empty v1Odd of the v1States
@@ -308,6 +313,14 @@ func (a *Analyzer) v1(p *Packet, decodeErr bool) {
 	behind := uint8(0)
 	if n := mmStep(st, ex, h, side, fr); n != 0 && n <= ex.v1step {
 		behind = n
+		for j := range ex.nmsgs() {
+			if ex.label(j) == v1Label(ex.Type, n+1) {
+				if d := p.Time.Sub(ex.msgTime(j)); d > st.v1().skew {
+					st.v1().more().skew = d
+				}
+				break
+			}
+		}
 	}
 	if behind == 0 && (fr == nil || fr.first) {
 		if ex.v1step == 0 || !sameSideAgain(ex, side, h) && (fr == nil || !fragAgain(ex, side)) {
@@ -919,13 +932,19 @@ func (a *Analyzer) lateFinding(st *saState) {
 // quick mode is not an unanswered request.
 func (a *Analyzer) quickModeRefused(st *saState, i int) bool {
 	qm := st.exAt(i)
-	for j := i + 1; j < st.nexs(); j++ {
+	skew := st.v1().skew
+	if skew > 0 {
+		skew += skewSlack
+	}
+	for j := range st.nexs() {
 		info := st.exAt(j)
-		if info.Type != dissect.ExchangeInformationalV1 || info.side == qm.side || info.nmsgs() == 0 {
+		if j == i || info.Type != dissect.ExchangeInformationalV1 || info.side == qm.side || info.nmsgs() == 0 {
 			continue
 		}
-		if info.start().Before(qm.start()) || info.start().Sub(qm.lastReqTime()) > promptAnswer {
-			break
+		// The answer comes within promptAnswer of a copy of QM1; with the
+		// peers' times off by skew (v1Odd.skew), up to skew before it.
+		if qm.start().Sub(info.start()) > skew || info.start().Sub(qm.lastReqTime()) > promptAnswer {
+			continue
 		}
 		if info.kind == exLiveness {
 			continue
@@ -1025,6 +1044,12 @@ func answeredBefore(st *saState, from, to int, side saSide) bool {
 	}
 	return false
 }
+
+// skewSlack is what quickModeRefused adds to the skew measured in phase 1
+// (v1Odd.skew): that measure is the offset between the peers' times less
+// one main-mode round trip, and a quick mode's round trip differs from it
+// by a few milliseconds on a LAN, tens across the Internet.
+const skewSlack = 100 * time.Millisecond
 
 // mmStep returns the main-mode message number that the content of h, a
 // whole message (not a fragment) of st's phase-1 main-mode exchange ex
