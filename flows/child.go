@@ -160,7 +160,6 @@ func (a *Analyzer) applyDeletes(st *saState, p *Packet, side saSide, f *facts) {
 							deleteChild(c, p.Frame)
 						}
 					}
-					a.closeInherited(st, p.Frame)
 				}
 			}
 			continue
@@ -199,36 +198,6 @@ func (a *Analyzer) applyDeletes(st *saState, p *Packet, side saSide, f *facts) {
 	}
 	clear(a.delSet)
 }
-
-// closeInherited closes, at the Delete of IKE SA st (frame), the child
-// SAs that IKE rekeys moved to st from the IKE SAs it replaced (RFC 7296
-// §2.18): they are listed under the SA that negotiated them, and end with
-// st (§1.4.1). The SAs replaced are followed back while they are still
-// open, at most maxRekeyChain of them.
-func (a *Analyzer) closeInherited(st *saState, frame int) {
-	cur := st
-	for range maxRekeyChain {
-		l := cur.rareOrEmpty()
-		if !l.hasFrom {
-			return
-		}
-		old, _ := a.ix.find(2, l.rekeyedFrom[0], l.rekeyedFrom[1])
-		if old == nil || old.done {
-			return
-		}
-		old.materialise(&a.infs)
-		for _, c := range old.childSAs() {
-			if c.State == ChildEstablished {
-				deleteChild(c, frame)
-			}
-		}
-		cur = old
-	}
-}
-
-// maxRekeyChain bounds the IKE SAs closeInherited follows back: a crafted
-// capture could chain a rekey per message.
-const maxRekeyChain = 16
 
 // directDeletes is the number of SPIs in a message up to which
 // applyDeletes compares each with every child SA instead of building a

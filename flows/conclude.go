@@ -990,6 +990,19 @@ func (a *Analyzer) oneWay(st *saState, c *ChildSA, from, to string, n uint64, fi
 			first, last)
 		return
 	}
+	if timesOff(st) {
+		// The capture's times are off between the peers: ESP timestamped
+		// before the negotiation that names its SPI was not counted for
+		// this child SA, so the way back may be in the capture after all.
+		st.addFinding(KindOneWayESP, SeverityInfo, c.Created,
+			"Child SA "+c.SPIi.String()+"/"+c.SPIr.String()+" carries ESP one way in this capture's counting ("+strconv.FormatUint(n, 10)+
+				" packets from the "+from+"), but this SA's messages show the capture's times are off between the peers (files"+
+				" from capture points whose clocks differ, merged): ESP timestamped before the negotiation of its SPIs is not"+
+				" counted for it, so the "+to+"'s ESP back may be in the capture all the same (esp_without_ike). Correct the"+
+				" clocks, or capture at one point, to judge the ESP.",
+			first, last)
+		return
+	}
 	st.addFinding(KindOneWayESP, SeverityWarning, c.Created,
 		"Child SA "+c.SPIi.String()+"/"+c.SPIr.String()+" carries ESP one way only: "+strconv.FormatUint(n, 10)+
 			" packets from the "+from+", none back from the "+to+" in this capture. Either the "+to+" receives and"+
@@ -998,6 +1011,21 @@ func (a *Analyzer) oneWay(st *saState, c *ChildSA, from, to string, n uint64, fi
 			" not installed, wrong keys), or its ESP back is lost on the path. The "+to+"'s SA counters tell which:"+
 			" inbound packets and decryption errors on SPI "+inboundSPI(c, to).String()+".",
 		first, last)
+}
+
+// timesOff reports whether st's messages show the capture's times off
+// between the peers: an IKEv1 main mode with answers before their requests
+// (v1State.timesOff), an IKEv2 request after its own response (exReqLate).
+func timesOff(st *saState) bool {
+	if v := st.v1(); v != nil {
+		return v.timesOff() > 0
+	}
+	for i := range st.nexs() {
+		if st.exAt(i).bits&exReqLate != 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // heardFrom reports whether the capture holds an IKE message of st from

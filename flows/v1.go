@@ -47,11 +47,18 @@ type v1Odd struct {
 	wideDone int      // v1State.doneFrame when it needs more than 32 bits
 	frags    *v1Frags // fragmented messages (v1frag.go)
 	// skew is the most a main-mode message came after its own answer
-	// (mmStep): the capture's times are off by that much between the
-	// peers (merged captures whose clocks differ), and an answer may be
-	// timestamped up to skew before what it answers (quickModeRefused).
+	// (mmStep): the capture's times are off by about that much between
+	// the peers (merged captures whose clocks differ), and an answer may
+	// be timestamped up to skew before what it answers (timesOff,
+	// quickModeRefused). A resend cannot give it: a copy matches its
+	// original's bytes, and a message is behind only when its answer,
+	// the next step, is already in the exchange.
 	skew time.Duration
 }
+
+// timesOff returns how far the capture's times are off between v's peers
+// as main mode showed it (v1Odd.skew), 0 when it did not.
+func (v *v1State) timesOff() time.Duration { return v.skew }
 
 // noV1Odd is the shared, never modified, empty v1Odd of the v1States
 // that needed none.
@@ -376,7 +383,11 @@ func (a *Analyzer) v1(p *Packet, decodeErr bool) {
 		return
 	}
 	a.certSee(st, p, side, f)
-	a.onV1(st, p, side, ex, f)
+	step := ex.v1step
+	if behind != 0 {
+		step = behind // read as the message it is (MM1's offer is no accepted proposal)
+	}
+	a.onV1(st, p, side, ex, f, step)
 }
 
 // lookupV1 finds or creates the ISAKMP SA of an IKEv1 message.
@@ -465,15 +476,17 @@ func (a *Analyzer) findExV1(st *saState, h *dissect.Header) *exRec {
 	return st.findRecent(func(ex *exRec) bool { return ex.MID == h.MessageID && ex.Type == h.Exchange })
 }
 
-// onV1 analyses the content of a new IKEv1 message.
-func (a *Analyzer) onV1(st *saState, p *Packet, side saSide, ex *exRec, f *facts) {
+// onV1 analyses the content of a new IKEv1 message, the step-th of its
+// exchange (its number: ex.v1step, or less for a message that came after
+// its answer, mmStep).
+func (a *Analyzer) onV1(st *saState, p *Packet, side saSide, ex *exRec, f *facts, step uint8) {
 	v := st.v1()
 	switch ex.Type {
 	case dissect.ExchangeIdentityProtect, dissect.ExchangeAggressive:
 		if ex != v.phase1 {
 			break
 		}
-		switch ex.v1step {
+		switch step {
 		case 1:
 			if len(f.sas) > 0 {
 				st.setOffer(a.ikeOffer(1, f.sas[0]))
@@ -496,7 +509,7 @@ func (a *Analyzer) onV1(st *saState, p *Packet, side saSide, ex *exRec, f *facts
 		case 5:
 			st.out.set(outAuthTried)
 		}
-		if ex.Type == dissect.ExchangeAggressive && ex.v1step == 2 {
+		if ex.Type == dissect.ExchangeAggressive && step == 2 {
 			a.natCheckV1(st, p, f, side == sideI)
 		}
 		if ex.v1step == v1Steps(ex.Type) && bothSpoke(ex, side) && !st.SPIr.IsZero() {
@@ -932,7 +945,7 @@ func (a *Analyzer) lateFinding(st *saState) {
 // quick mode is not an unanswered request.
 func (a *Analyzer) quickModeRefused(st *saState, i int) bool {
 	qm := st.exAt(i)
-	skew := st.v1().skew
+	skew := st.v1().timesOff()
 	if skew > 0 {
 		skew += skewSlack
 	}
