@@ -22,13 +22,7 @@ func TestClockSkewBetweenDirections(t *testing.T) {
 		pk := corpusPackets(t, sc)
 		whole := analyze(pk, Options{}).SAs[0]
 		for _, skew := range []time.Duration{-5 * time.Millisecond, -1500 * time.Millisecond} {
-			sk := clonePackets(pk)
-			for i := range sk {
-				if sk[i].Src.Addr() != pk[0].Src.Addr() {
-					sk[i].Time = sk[i].Time.Add(skew)
-				}
-			}
-			slices.SortStableFunc(sk, func(x, y Packet) int { return x.Time.Compare(y.Time) })
+			sk := skewed(pk, skew)
 			r := analyze(sk, Options{})
 			if len(r.SAs) != 1 || r.SAs[0].State != whole.State {
 				t.Errorf("%s, skew %v: %d SAs, first %s, want 1 %s", sc, skew, len(r.SAs), r.SAs[0].State, whole.State)
@@ -77,13 +71,7 @@ func TestClockSkewMainModeLabels(t *testing.T) {
 		pk := corpusPackets(t, sc)
 		whole := analyze(pk, Options{}).SAs[0]
 		for _, skew := range []time.Duration{-5 * time.Millisecond, -1500 * time.Millisecond} {
-			sk := clonePackets(pk)
-			for i := range sk {
-				if sk[i].Src.Addr() != pk[0].Src.Addr() {
-					sk[i].Time = sk[i].Time.Add(skew)
-				}
-			}
-			slices.SortStableFunc(sk, func(x, y Packet) int { return x.Time.Compare(y.Time) })
+			sk := skewed(pk, skew)
 			sa := analyze(sk, Options{}).SAs[0]
 			if sa.State != whole.State {
 				t.Errorf("%s, skew %v: %s, want %s", sc, skew, sa.State, whole.State)
@@ -114,13 +102,7 @@ func TestClockSkewQuickModeRefusal(t *testing.T) {
 			t.Fatalf("%s: no child_sa_refused in the whole capture", sc)
 		}
 		for _, skew := range []time.Duration{-5 * time.Millisecond, -1500 * time.Millisecond} {
-			sk := clonePackets(pk)
-			for i := range sk {
-				if sk[i].Src.Addr() != pk[0].Src.Addr() {
-					sk[i].Time = sk[i].Time.Add(skew)
-				}
-			}
-			slices.SortStableFunc(sk, func(x, y Packet) int { return x.Time.Compare(y.Time) })
+			sk := skewed(pk, skew)
 			sa := analyze(sk, Options{}).SAs[0]
 			if finding(sa, KindChildRefused) == nil || finding(sa, KindUnanswered) != nil {
 				t.Errorf("%s, skew %v: %+v", sc, skew, sa.Findings)
@@ -141,13 +123,7 @@ func TestClockSkewMainModeWithKeys(t *testing.T) {
 		pk := corpusPackets(t, sc)
 		whole := analyze(pk, Options{Decryptor: corpusKeys(t, dir)}).SAs[0]
 		for _, skew := range []time.Duration{-5 * time.Millisecond, -1500 * time.Millisecond} {
-			sk := clonePackets(pk)
-			for i := range sk {
-				if sk[i].Src.Addr() != pk[0].Src.Addr() {
-					sk[i].Time = sk[i].Time.Add(skew)
-				}
-			}
-			slices.SortStableFunc(sk, func(x, y Packet) int { return x.Time.Compare(y.Time) })
+			sk := skewed(pk, skew)
 			sa := analyze(sk, Options{Decryptor: corpusKeys(t, dir)}).SAs[0]
 			if sa.Proposal != whole.Proposal {
 				t.Errorf("%s, skew %v: proposal %q, want %q", sc, skew, sa.Proposal, whole.Proposal)
@@ -159,4 +135,18 @@ func TestClockSkewMainModeWithKeys(t *testing.T) {
 			}
 		}
 	}
+}
+
+// skewed returns a copy of pk with the packets of the peer that did not
+// send the first one timestamped d later (d < 0: earlier), in time order:
+// a capture merged from two capture points whose clocks differ by d.
+func skewed(pk []Packet, d time.Duration) []Packet {
+	sk := clonePackets(pk)
+	for i := range sk {
+		if sk[i].Src.Addr() != pk[0].Src.Addr() {
+			sk[i].Time = sk[i].Time.Add(d)
+		}
+	}
+	slices.SortStableFunc(sk, func(x, y Packet) int { return x.Time.Compare(y.Time) })
+	return sk
 }
