@@ -18,6 +18,35 @@ import (
 // capture whose times are off gives (files from capture points whose
 // clocks differ, merged). Both are settled when the SA ends.
 
+// responseAlone opens an exchange for a response whose request the
+// capture lacks.
+func (a *Analyzer) responseAlone(st *saState, p *Packet, side saSide, m *cmsg, f *facts) *exRec {
+	ex := a.openExchange(st, p, side, m, f, true)
+	ex.bits |= exAlone
+	if f.content() {
+		a.onV2Response(st, p, side, ex, f)
+	}
+	return ex
+}
+
+// answeredAlone reports whether every message ID from lo to hi of side's
+// requests has a response in st whose request the capture lacks
+// (responseAlone).
+func answeredAlone(st *saState, side saSide, lo, hi uint32) bool {
+	if hi < lo || hi-lo > 64 {
+		return false
+	}
+	for mid := lo; ; mid++ {
+		ex := st.findEx(side, mid, 0)
+		if ex == nil || ex.nmsgs() == 0 || !ex.msg(0).response() {
+			return false
+		}
+		if mid == hi {
+			return true
+		}
+	}
+}
+
 // aloneFinding settles an exchange first seen by its response (exAlone):
 // the capture lacks its request (capture_gap), or has it later, timestamped
 // after its response, which it reports (true) for lateRequestsFinding.

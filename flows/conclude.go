@@ -1015,10 +1015,10 @@ func (a *Analyzer) oneWay(st *saState, c *ChildSA, from, to string, n uint64, fi
 
 // timesOff reports whether st's messages show the capture's times off
 // between the peers: an IKEv1 main mode with answers before their requests
-// (v1State.timesOff), an IKEv2 request after its own response (exReqLate).
+// (v1Odd.skew), an IKEv2 request after its own response (exReqLate).
 func timesOff(st *saState) bool {
 	if v := st.v1(); v != nil {
-		return v.timesOff() > 0
+		return v.skew > 0
 	}
 	for i := range st.nexs() {
 		if st.exAt(i).bits&exReqLate != 0 {

@@ -56,10 +56,6 @@ type v1Odd struct {
 	skew time.Duration
 }
 
-// timesOff returns how far the capture's times are off between v's peers
-// as main mode showed it (v1Odd.skew), 0 when it did not.
-func (v *v1State) timesOff() time.Duration { return v.skew }
-
 // noV1Odd is the shared, never modified, empty v1Odd of the v1States
 // that needed none.
 var noV1Odd v1Odd
@@ -354,7 +350,7 @@ func (a *Analyzer) v1(p *Packet, decodeErr bool) {
 		m.label = behind
 	}
 	if v := st.v1(); v.late && ex == v.phase1 && ex.Type == dissect.ExchangeIdentityProtect && ex.v1step == 4 &&
-		!h.IsEncrypted() && h.NextPayload == dissect.PayloadKEV1 {
+		phase1Content(h) == 3 {
 		// A key exchange in the clear answered by one in the clear: MM3
 		// and MM4 (after MM4 comes MM5, encrypted), so the first sender
 		// is the initiator, and the numbering and roles are certain.
@@ -419,7 +415,7 @@ func (a *Analyzer) lookupV1(p *Packet, h *dissect.Header) *saState {
 	// responder's cookie set) comes from the responder; any later message
 	// does not say who initiated: its sender is taken for the initiator,
 	// a guess the SA's started_before_capture finding owns up to.
-	mm2 := isPhase1V1(h) && !h.IsEncrypted() && h.NextPayload == dissect.PayloadSAV1
+	mm2 := isPhase1V1(h) && phase1Content(h) == 1
 	st = a.newSA(1, p, !mm2, h.SPIi, h.SPIr)
 	st.auxState().v1 = newV1State()
 	st.v1().late = !mm2
@@ -459,7 +455,7 @@ func v1LateStep(h *dissect.Header) uint8 {
 	switch {
 	case h.Exchange == dissect.ExchangeAggressive:
 		return 2
-	case !h.IsEncrypted() && h.NextPayload == dissect.PayloadKEV1:
+	case phase1Content(h) == 3:
 		return 2
 	}
 	return 4
@@ -945,7 +941,7 @@ func (a *Analyzer) lateFinding(st *saState) {
 // quick mode is not an unanswered request.
 func (a *Analyzer) quickModeRefused(st *saState, i int) bool {
 	qm := st.exAt(i)
-	skew := st.v1().timesOff()
+	skew := st.v1().skew
 	if skew > 0 {
 		skew += skewSlack
 	}
@@ -1075,21 +1071,28 @@ func mmStep(st *saState, ex *exRec, h *dissect.Header, side saSide, fr *v1FragNo
 	if fr != nil || ex.Type != dissect.ExchangeIdentityProtect || v == nil || ex != v.phase1 || v.late {
 		return 0
 	}
-	var n uint8
-	switch {
-	case h.IsEncrypted():
-		n = 5
-	case h.NextPayload == dissect.PayloadSAV1:
-		n = 1
-	case h.NextPayload == dissect.PayloadKEV1:
-		n = 3
-	default:
-		return 0
-	}
-	if side != ex.side {
+	n := phase1Content(h)
+	if n != 0 && side != ex.side {
 		n++
 	}
 	return n
+}
+
+// phase1Content tells which pair of phase-1 messages h is by what it
+// opens with: 1 an SA payload in the clear (MM1 and MM2, AM1 and AM2), 3 a
+// key exchange in the clear (MM3 and MM4), 5 an encrypted message (MM5 and
+// MM6); 0 anything else. The initiator's message of a pair has that
+// number, the responder's the next.
+func phase1Content(h *dissect.Header) uint8 {
+	switch {
+	case h.IsEncrypted():
+		return 5
+	case h.NextPayload == dissect.PayloadSAV1:
+		return 1
+	case h.NextPayload == dissect.PayloadKEV1:
+		return 3
+	}
+	return 0
 }
 
 // sameSideAgain reports a new phase-1 message from the side that sent the

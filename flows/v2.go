@@ -349,35 +349,6 @@ func (a *Analyzer) midSkipFinding(st *saState, ex *exRec, skipFrom uint32) {
 			" message ID N, expected M, ignored', FortiGate 'request msgid = N, expected M').", ex.frame(0))
 }
 
-// answeredAlone reports whether every message ID from lo to hi of side's
-// requests has a response in st whose request the capture lacks
-// (responseAlone).
-func answeredAlone(st *saState, side saSide, lo, hi uint32) bool {
-	if hi < lo || hi-lo > 64 {
-		return false
-	}
-	for mid := lo; ; mid++ {
-		ex := st.findEx(side, mid, 0)
-		if ex == nil || ex.nmsgs() == 0 || !ex.msg(0).response() {
-			return false
-		}
-		if mid == hi {
-			return true
-		}
-	}
-}
-
-// responseAlone opens an exchange for a response whose request the
-// capture lacks.
-func (a *Analyzer) responseAlone(st *saState, p *Packet, side saSide, m *cmsg, f *facts) *exRec {
-	ex := a.openExchange(st, p, side, m, f, true)
-	ex.bits |= exAlone
-	if f.content() {
-		a.onV2Response(st, p, side, ex, f)
-	}
-	return ex
-}
-
 // openExchange opens the exchange of the message being analysed (a.msg),
 // sent by side: a request, or (resp) a response whose request the capture
 // lacks; the message is its first.
