@@ -192,12 +192,12 @@ func (a *Analyzer) applyDeletes(st *saState, p *Packet, side saSide, f *facts) {
 					deleteChild(c, p.Frame)
 				}
 			}
-			a.movedChildren(st, func(c *ChildSA, flip bool) {
-				if childHasSPI(c, side.flipIf(flip), spi) {
-					deleteChild(c, p.Frame)
-				}
-			})
 		}
+		a.movedChildren(st, func(c *ChildSA, flip bool) {
+			if slices.Contains(spis, childSPI(c, side.flipIf(flip))) {
+				deleteChild(c, p.Frame)
+			}
+		})
 		return
 	}
 	if a.delSet == nil {
