@@ -173,7 +173,11 @@ func (a *Analyzer) applyDeletes(st *saState, p *Packet, side saSide, f *facts) {
 					}
 					// And those that rekeys of the IKE SAs st replaced
 					// moved to it.
-					a.movedChildren(st, func(c *ChildSA, _ bool) { deleteChild(c, p.Frame) })
+					a.movedChildren(st, func(c *ChildSA, _ bool) {
+						if c.State == ChildEstablished {
+							deleteChild(c, p.Frame)
+						}
+					})
 				}
 			}
 			continue
@@ -232,8 +236,10 @@ func childSPI(c *ChildSA, side saSide) ESPSPI {
 // childHasSPI reports whether side's inbound SPI in c is spi.
 func childHasSPI(c *ChildSA, side saSide, spi ESPSPI) bool { return childSPI(c, side) == spi }
 
-// movedChildren calls fn with each established child SA that rekeys of
-// the IKE SAs IKEv2 SA st replaced moved to st (RFC 7296 §2.18): those of
+// movedChildren calls fn with each child SA of the IKE SAs that IKEv2 SA
+// st replaced: the established ones were moved to st by the IKE rekeys
+// (RFC 7296 §2.18), the others ended before (rekeyed, perhaps without
+// their Delete seen yet), so fn checks the state or the SPIs. Those of
 // the SA st replaced, of the SA that one replaced, and so on, at most
 // maxRekeyChain back. They stay listed under the IKE SA that negotiated
 // them, and st's child rekeys, Deletes and its own Delete (§1.4.1) end
@@ -270,9 +276,7 @@ func (a *Analyzer) movedChildren(st *saState, fn func(c *ChildSA, flip bool)) {
 		}
 		old.materialise(&a.infs)
 		for _, c := range old.childSAs() {
-			if c.State == ChildEstablished {
-				fn(c, flip)
-			}
+			fn(c, flip)
 		}
 		cur = old
 	}
