@@ -76,7 +76,7 @@ func (a *Analyzer) childAnswer(st *saState, p *Packet, side saSide, ex *exRec, f
 		if pd.ikeRekey && len(chosen.spi) == 8 {
 			// The requester becomes the initiator of the new IKE SA.
 			k := saKey{pd.newSPI, dissect.SPI(chosen.spi), 2}
-			a.expectRekey(k, st)
+			a.expectRekey(k, st, p.Time)
 			ex.kind = exIKERekey
 			if st.prop == textNone { // the SA's own proposal, when known, stays
 				st.setProposal(chosen.summary, &a.texts)
