@@ -643,7 +643,10 @@ def build(work, out, hosts=None):
                          "ts_initiator": c["ts_local"], "ts_responder": c["ts_remote"]}
                 if resp_role:
                     child["inbound_spi"][resp_role] = c["spi_out"]
-                closed = i.get("closed_children", [])
+                # the close may be logged under another IKE SA of this host: a
+                # child moved by an IKE rekey (RFC 7296 2.18) and rekeyed there
+                closed = [x for j in byaddr[init_role].uid_info.values()
+                          for x in j.get("closed_children", [])]
                 child["closed"] = c["spi_in"] in closed
                 child_sas.append(child)
         # children the responder initiated (rekeys by the responder) are seen the same way
