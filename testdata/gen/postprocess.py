@@ -622,6 +622,11 @@ def build(work, out, hosts=None):
             if i.get("rekeyed_from"):
                 h = byaddr[init_role]
                 rekeyed_from = sa_index(h, i["rekeyed_from"])
+        if rekeyed_from is None:  # the initiator is not strongSwan (interop): the responder logged the rekey
+            for role, lst in infos.items():
+                for i in lst:
+                    if role != init_role and i.get("rekeyed_from"):
+                        rekeyed_from = sa_index(byaddr[role], i["rekeyed_from"])
         entry = {
             "index": n, "version": sa["version"], "spi_i": sa["spi_i"], "spi_r": sa["spi_r"],
             "initiator": init_role, "responder": resp_role, "ids": ids,
