@@ -118,3 +118,51 @@ func spiOf(t *testing.T, h string) (s dissect.SPI) {
 	}
 	return s
 }
+
+// TestMovedChildOnNewIKESA: two real captures in which the IKE SA is
+// rekeyed first and the child SA it moved (RFC 7296 §2.18) is then rekeyed
+// and deleted on the new IKE SA, which is deleted last. The daemons' logs:
+//
+//   - ikev2-rekey-ike-first (strongSwan): c[2] rekeyed at frames 19-20,
+//     "<c|2> closing CHILD_SA net{1} with SPIs b4ac0df9_i" after the
+//     CREATE_CHILD_SA with N(REKEY_SA) at frames 27-28, "sending DELETE for
+//     ESP CHILD_SA with SPI b4ac0df9" (frame 29), c[2] deleted at 35;
+//   - libreswan-ikev2-rekey-ike (pluto initiator): #3 rekeys IKE SA #1
+//     (frames 5-6), #4 rekeys child #2 "using #3" (9-10), "#2: deleting
+//     established Child SA using IKE SA #3" (11), #3 deleted (13).
+//
+// The moved child SA was shown "established" under the old IKE SA, and the
+// new IKE SA established at its first own message (frame 27, 9), seconds
+// after the rekey made it.
+func TestMovedChildOnNewIKESA(t *testing.T) {
+	for _, tc := range []struct {
+		sc              string
+		child           ESPSPI // the moved child SA's SPIi
+		rekeyAns, del   int    // frames: the IKE rekey's answer, the moved child's Delete
+		newChild, final int    // the new child SA's SPIi, the new IKE SA's Delete
+	}{
+		{"ikev2-rekey-ike-first", 0xb4ac0df9, 20, 29, 0x50f32acd, 35},
+		{"libreswan-ikev2-rekey-ike", 0x872427ce, 6, 11, 0xc3a0f078, 13},
+	} {
+		pk := corpusPackets(t, tc.sc)
+		r := analyze(pk, Options{Decryptor: corpusKeys(t, filepath.Join(corpusDir, tc.sc))})
+		if len(r.SAs) != 2 || r.SAs[0].State != StateRekeyed || r.SAs[1].State != StateDeleted {
+			t.Fatalf("%s: %d IKE SAs, want the rekeyed one and its deleted successor", tc.sc, len(r.SAs))
+		}
+		old, nw := r.SAs[0], r.SAs[1]
+		if len(old.ChildSAs) != 1 || len(nw.ChildSAs) != 1 {
+			t.Fatalf("%s: %d and %d child SAs, want 1 and 1", tc.sc, len(old.ChildSAs), len(nw.ChildSAs))
+		}
+		if c := old.ChildSAs[0]; c.SPIi != tc.child || c.State != ChildRekeyed || c.DeletedFrame != tc.del {
+			t.Errorf("%s: moved child SA %s %s, deleted at frame %d; want %s rekeyed, deleted at %d",
+				tc.sc, c.SPIi, c.State, c.DeletedFrame, tc.child, tc.del)
+		}
+		if c := nw.ChildSAs[0]; c.SPIi != ESPSPI(tc.newChild) || c.State != ChildDeleted || c.DeletedFrame != tc.final || c.RekeyOf != tc.child {
+			t.Errorf("%s: new child SA %s %s (rekey of %s), deleted at frame %d; want %08x deleted at %d",
+				tc.sc, c.SPIi, c.State, c.RekeyOf, c.DeletedFrame, tc.newChild, tc.final)
+		}
+		if want := pk[byFrame(t, pk, tc.rekeyAns)].Time; !nw.Established.Equal(want) {
+			t.Errorf("%s: new IKE SA established %s, want %s (the rekey's answer, frame %d)", tc.sc, nw.Established, want, tc.rekeyAns)
+		}
+	}
+}
