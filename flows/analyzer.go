@@ -64,7 +64,7 @@ type Analyzer struct {
 	offers   map[netip.Addr]acceptedProposal
 	// acceptedIn and offersIn filter the keys of accepted and offers.
 	acceptedIn, offersIn addrFilter
-	rekeys               map[saKey]*saState // IKE SA rekeys negotiated, new SPIs → old SA
+	rekeys               map[saKey]pendingRekey // IKE SA rekeys negotiated, new SPIs → old SA and answer time
 	props                map[uint64]*cachedProps
 	propList             []*cachedProps
 	ro                   reorder // time-order window and duplicate filter
@@ -388,7 +388,7 @@ func (a *Analyzer) unindex(st *saState) {
 	a.latest.drop(st.pairKey(), st)
 	a.authWait.drop(st.pairKey(), st)
 	for _, k := range st.rareOrEmpty().rekeyKeys {
-		if a.rekeys[k] == st {
+		if a.rekeys[k].old == st {
 			delete(a.rekeys, k)
 		}
 	}

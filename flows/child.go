@@ -76,7 +76,7 @@ func (a *Analyzer) childAnswer(st *saState, p *Packet, side saSide, ex *exRec, f
 		if pd.ikeRekey && len(chosen.spi) == 8 {
 			// The requester becomes the initiator of the new IKE SA.
 			k := saKey{pd.newSPI, dissect.SPI(chosen.spi), 2}
-			a.expectRekey(k, st)
+			a.expectRekey(k, st, p.Time)
 			ex.kind = exIKERekey
 			if st.prop == textNone { // the SA's own proposal, when known, stays
 				st.setProposal(chosen.summary, &a.texts)
@@ -112,10 +112,21 @@ func (a *Analyzer) childAnswer(st *saState, p *Packet, side saSide, ex *exRec, f
 	st.materialise(&a.infs) // the loop below and the append see every child SA
 	if pd.rekeyOf != 0 {
 		c.RekeyOf = pd.rekeyOf
+		found := false
 		for _, old := range st.childSAs() {
-			if (ex.side == sideI && old.SPIi == pd.rekeyOf) || (ex.side == sideR && old.SPIr == pd.rekeyOf) {
+			if childHasSPI(old, ex.side, pd.rekeyOf) {
 				old.State = ChildRekeyed
+				found = true
 			}
+		}
+		if !found {
+			// A child SA that an IKE rekey moved to st, listed under the
+			// IKE SA that negotiated it.
+			a.movedChildren(st, func(old *ChildSA, flip bool) {
+				if childHasSPI(old, ex.side.flipIf(flip), pd.rekeyOf) {
+					old.State = ChildRekeyed
+				}
+			})
 		}
 	}
 	st.noteWeak(chosen.weak, p.Frame, "child SA")
@@ -160,6 +171,13 @@ func (a *Analyzer) applyDeletes(st *saState, p *Packet, side saSide, f *facts) {
 							deleteChild(c, p.Frame)
 						}
 					}
+					// And those that rekeys of the IKE SAs st replaced
+					// moved to it.
+					a.movedChildren(st, func(c *ChildSA, _ bool) {
+						if c.State == ChildEstablished {
+							deleteChild(c, p.Frame)
+						}
+					})
 				}
 			}
 			continue
@@ -174,11 +192,16 @@ func (a *Analyzer) applyDeletes(st *saState, p *Packet, side saSide, f *facts) {
 	if len(spis) <= directDeletes {
 		for _, spi := range spis {
 			for _, c := range st.childSAs() {
-				if (side == sideI && c.SPIi == spi) || (side == sideR && c.SPIr == spi) {
+				if childHasSPI(c, side, spi) {
 					deleteChild(c, p.Frame)
 				}
 			}
 		}
+		a.movedChildren(st, func(c *ChildSA, flip bool) {
+			if slices.Contains(spis, childSPI(c, side.flipIf(flip))) {
+				deleteChild(c, p.Frame)
+			}
+		})
 		return
 	}
 	if a.delSet == nil {
@@ -188,16 +211,80 @@ func (a *Analyzer) applyDeletes(st *saState, p *Packet, side saSide, f *facts) {
 		a.delSet[spi] = struct{}{}
 	}
 	for _, c := range st.childSAs() {
-		spi := c.SPIr
-		if side == sideI {
-			spi = c.SPIi
-		}
-		if _, ok := a.delSet[spi]; ok {
+		if _, ok := a.delSet[childSPI(c, side)]; ok {
 			deleteChild(c, p.Frame)
 		}
 	}
+	a.movedChildren(st, func(c *ChildSA, flip bool) {
+		if _, ok := a.delSet[childSPI(c, side.flipIf(flip))]; ok {
+			deleteChild(c, p.Frame)
+		}
+	})
 	clear(a.delSet)
 }
+
+// childSPI returns the inbound SPI of side's peer (of the IKE SA that
+// negotiated c) in child SA c: the SPI that peer's Deletes and REKEY_SA
+// notifies name (RFC 7296 §3.11, §3.10.1).
+func childSPI(c *ChildSA, side saSide) ESPSPI {
+	if side == sideI {
+		return c.SPIi
+	}
+	return c.SPIr
+}
+
+// childHasSPI reports whether side's inbound SPI in c is spi.
+func childHasSPI(c *ChildSA, side saSide, spi ESPSPI) bool { return childSPI(c, side) == spi }
+
+// movedChildren calls fn with each child SA of the IKE SAs that IKEv2 SA
+// st replaced: the established ones were moved to st by the IKE rekeys
+// (RFC 7296 §2.18), the others ended before (rekeyed, perhaps without
+// their Delete seen yet), so fn checks the state or the SPIs. Those of
+// the SA st replaced, of the SA that one replaced, and so on, at most
+// maxRekeyChain back. They stay listed under the IKE SA that negotiated
+// them, and st's child rekeys, Deletes and its own Delete (§1.4.1) end
+// them. flip tells that the predecessor's initiator is st's responder
+// (the requester of an IKE rekey becomes the new SA's initiator, §2.18),
+// so that a side of st is the other side of the SA that lists the child.
+//
+// The walk stops at a predecessor that is no longer open (finalised with
+// Options.IdleTimeout: it has been handed on already), and at one whose
+// successor is not st's chain (its rekeyedTo names another SA) or on
+// which more than one IKE rekey was negotiated: in a simultaneous rekey
+// (§2.8.2) one new IKE SA is deleted at once and the other takes the
+// child SAs, and which is which is not followed here.
+func (a *Analyzer) movedChildren(st *saState, fn func(c *ChildSA, flip bool)) {
+	if st.Version != 2 {
+		return
+	}
+	cur, flip := st, false
+	for range maxRekeyChain {
+		l := cur.rareOrEmpty()
+		if !l.hasFrom {
+			return
+		}
+		old, _ := a.ix.find(2, l.rekeyedFrom[0], l.rekeyedFrom[1])
+		if old == nil || old == cur || old.done {
+			return
+		}
+		ol := old.rareOrEmpty()
+		if !ol.hasTo || ol.rekeyedTo != [2]dissect.SPI{cur.SPIi, cur.SPIr} || len(ol.rekeyKeys) > 1 {
+			return
+		}
+		if old.initiator().Addr() != cur.initiator().Addr() {
+			flip = !flip
+		}
+		old.materialise(&a.infs)
+		for _, c := range old.childSAs() {
+			fn(c, flip)
+		}
+		cur = old
+	}
+}
+
+// maxRekeyChain bounds the IKE SAs movedChildren follows back: a crafted
+// capture could chain an IKE rekey per message.
+const maxRekeyChain = 16
 
 // directDeletes is the number of SPIs in a message up to which
 // applyDeletes compares each with every child SA instead of building a

@@ -1,8 +1,11 @@
 package flows
 
 import (
+	"encoding/hex"
 	"path/filepath"
 	"testing"
+
+	"github.com/ikeflow/ikeflow/dissect"
 )
 
 // TestChildClosedWithIKESA: with the keys, the INFORMATIONAL that deletes
@@ -11,8 +14,9 @@ import (
 // (strongSwan, libreswan and OpenIKED all delete only the IKE SA when an
 // SA is torn down, and their logs show the child SAs going with it). A
 // child SA that a rekey of the IKE SA moved to the new IKE SA (§2.18)
-// outlives the old one's Delete (ikev2-rekey: the old IKE SA is deleted
-// at frame 26, after the rekey at frames 23-24).
+// outlives the old one's Delete and ends with the new one's (ikev2-rekey:
+// the rekey at frames 23-24, the new IKE SA's Delete at frame 25, the old
+// one's at frame 26; charon: "checkin and destroy IKE_SA c[2]").
 func TestChildClosedWithIKESA(t *testing.T) {
 	for _, sc := range []string{"ikev2-psk-success", "libreswan-ikev2-success", "openiked-ikev2-success"} {
 		dir := filepath.Join(corpusDir, sc)
@@ -36,8 +40,13 @@ func TestChildClosedWithIKESA(t *testing.T) {
 		t.Fatalf("ikev2-rekey: first IKE SA %s", old.State)
 	}
 	last := old.ChildSAs[len(old.ChildSAs)-1]
-	if last.State != ChildEstablished || last.DeletedFrame != 0 {
-		t.Errorf("ikev2-rekey: the child SA the IKE rekey moved on is %s (deleted at frame %d)", last.State, last.DeletedFrame)
+	if last.State != ChildDeleted || last.DeletedFrame != 25 {
+		t.Errorf("ikev2-rekey: the child SA the IKE rekey moved on is %s (deleted at frame %d), want deleted at 25 with the new IKE SA", last.State, last.DeletedFrame)
+	}
+	for _, c := range old.ChildSAs[:len(old.ChildSAs)-1] {
+		if c.State != ChildRekeyed {
+			t.Errorf("ikev2-rekey: child SA %s/%s %s, want rekeyed", c.SPIi, c.SPIr, c.State)
+		}
 	}
 }
 
@@ -46,7 +55,8 @@ func TestChildClosedWithIKESA(t *testing.T) {
 // (frame 25), times swapped too, as the two peers' packets can cross: the IKE rekey was
 // negotiated (frames 23-24) though its successor is not seen yet, so the
 // child SA it moved is not closed by that Delete (the review found it
-// "deleted"), and rekeyed child SAs keep their own Delete's frame.
+// "deleted" at 26), but by the new IKE SA's (25), and rekeyed child SAs
+// keep their state.
 func TestChildMovedByRekeyBeforeSuccessor(t *testing.T) {
 	dir := filepath.Join(corpusDir, "ikev2-rekey")
 	pk := clonePackets(corpusPackets(t, "ikev2-rekey"))
@@ -57,9 +67,102 @@ func TestChildMovedByRekeyBeforeSuccessor(t *testing.T) {
 	if old.State != StateRekeyed {
 		t.Fatalf("first IKE SA %s", old.State)
 	}
-	for _, c := range old.ChildSAs {
-		if c.State == ChildDeleted || c.DeletedFrame == 26 {
-			t.Errorf("child %s/%s %s, deleted at frame %d", c.SPIi, c.SPIr, c.State, c.DeletedFrame)
+	for k, c := range old.ChildSAs {
+		want, wantFrame := ChildRekeyed, c.DeletedFrame
+		if k == len(old.ChildSAs)-1 {
+			want, wantFrame = ChildDeleted, 25
+		}
+		if c.State != want || c.DeletedFrame != wantFrame || c.DeletedFrame == 26 {
+			t.Errorf("child %s/%s %s, deleted at frame %d; want %s", c.SPIi, c.SPIr, c.State, c.DeletedFrame, want)
+		}
+	}
+}
+
+// TestMovedChildrenSimultaneousRekey: an IKE SA on which two IKE rekeys
+// were negotiated (both peers rekeyed at once, RFC 7296 §2.8.2: one new
+// IKE SA is deleted at once, the other takes the child SAs) does not hand
+// its child SAs to either new SA, since ikeflow does not follow which one
+// survived: the review found the loser's Delete closing the winner's
+// children. ikev2-rekey with keys, a second negotiated rekey recorded on
+// the old IKE SA after its rekey (frames 23-24): the moved child SA stays
+// established at the new IKE SA's Delete (frame 25), where it is deleted
+// without the second rekey (TestChildClosedWithIKESA).
+func TestMovedChildrenSimultaneousRekey(t *testing.T) {
+	dir := filepath.Join(corpusDir, "ikev2-rekey")
+	pk := corpusPackets(t, "ikev2-rekey")
+	a := NewAnalyzer(Options{Decryptor: corpusKeys(t, dir), ReorderWindow: -1})
+	var old *saState
+	for i := range pk {
+		if pk[i].Frame == 25 {
+			old, _ = a.ix.find(2, spiOf(t, "c44a5543fa157e34"), spiOf(t, "6a2481c0bd3fdeea"))
+			if old == nil || len(old.rareOrEmpty().rekeyKeys) != 1 {
+				t.Fatalf("the IKE rekey at frames 23-24 is not recorded")
+			}
+			old.links().rekeyKeys = append(old.links().rekeyKeys, saKey{dissect.SPI{1}, dissect.SPI{2}, 2})
+		}
+		a.Add(&pk[i])
+	}
+	r := a.Finish()
+	first := r.SAs[0]
+	last := first.ChildSAs[len(first.ChildSAs)-1]
+	if last.State != ChildEstablished || last.DeletedFrame != 0 {
+		t.Errorf("moved child SA %s/%s %s, deleted at frame %d; want established", last.SPIi, last.SPIr, last.State, last.DeletedFrame)
+	}
+}
+
+// spiOf parses an IKE SPI in hex.
+func spiOf(t *testing.T, h string) (s dissect.SPI) {
+	t.Helper()
+	if b, err := hex.DecodeString(h); err != nil || copy(s[:], b) != 8 {
+		t.Fatalf("bad SPI %q", h)
+	}
+	return s
+}
+
+// TestMovedChildOnNewIKESA: two real captures in which the IKE SA is
+// rekeyed first and the child SA it moved (RFC 7296 §2.18) is then rekeyed
+// and deleted on the new IKE SA, which is deleted last. The daemons' logs:
+//
+//   - ikev2-rekey-ike-first (strongSwan): c[2] rekeyed at frames 19-20,
+//     "<c|2> closing CHILD_SA net{1} with SPIs b4ac0df9_i" after the
+//     CREATE_CHILD_SA with N(REKEY_SA) at frames 27-28, "sending DELETE for
+//     ESP CHILD_SA with SPI b4ac0df9" (frame 29), c[2] deleted at 35;
+//   - libreswan-ikev2-rekey-ike (pluto initiator): #3 rekeys IKE SA #1
+//     (frames 5-6), #4 rekeys child #2 "using #3" (9-10), "#2: deleting
+//     established Child SA using IKE SA #3" (11), #3 deleted (13).
+//
+// The moved child SA was shown "established" under the old IKE SA, and the
+// new IKE SA established at its first own message (frame 27, 9), seconds
+// after the rekey made it.
+func TestMovedChildOnNewIKESA(t *testing.T) {
+	for _, tc := range []struct {
+		sc              string
+		child           ESPSPI // the moved child SA's SPIi
+		rekeyAns, del   int    // frames: the IKE rekey's answer, the moved child's Delete
+		newChild, final int    // the new child SA's SPIi, the new IKE SA's Delete
+	}{
+		{"ikev2-rekey-ike-first", 0xb4ac0df9, 20, 29, 0x50f32acd, 35},
+		{"libreswan-ikev2-rekey-ike", 0x872427ce, 6, 11, 0xc3a0f078, 13},
+	} {
+		pk := corpusPackets(t, tc.sc)
+		r := analyze(pk, Options{Decryptor: corpusKeys(t, filepath.Join(corpusDir, tc.sc))})
+		if len(r.SAs) != 2 || r.SAs[0].State != StateRekeyed || r.SAs[1].State != StateDeleted {
+			t.Fatalf("%s: %d IKE SAs, want the rekeyed one and its deleted successor", tc.sc, len(r.SAs))
+		}
+		old, nw := r.SAs[0], r.SAs[1]
+		if len(old.ChildSAs) != 1 || len(nw.ChildSAs) != 1 {
+			t.Fatalf("%s: %d and %d child SAs, want 1 and 1", tc.sc, len(old.ChildSAs), len(nw.ChildSAs))
+		}
+		if c := old.ChildSAs[0]; c.SPIi != tc.child || c.State != ChildRekeyed || c.DeletedFrame != tc.del {
+			t.Errorf("%s: moved child SA %s %s, deleted at frame %d; want %s rekeyed, deleted at %d",
+				tc.sc, c.SPIi, c.State, c.DeletedFrame, tc.child, tc.del)
+		}
+		if c := nw.ChildSAs[0]; c.SPIi != ESPSPI(tc.newChild) || c.State != ChildDeleted || c.DeletedFrame != tc.final || c.RekeyOf != tc.child {
+			t.Errorf("%s: new child SA %s %s (rekey of %s), deleted at frame %d; want %08x deleted at %d",
+				tc.sc, c.SPIi, c.State, c.RekeyOf, c.DeletedFrame, tc.newChild, tc.final)
+		}
+		if want := pk[byFrame(t, pk, tc.rekeyAns)].Time; !nw.Established.Equal(want) {
+			t.Errorf("%s: new IKE SA established %s, want %s (the rekey's answer, frame %d)", tc.sc, nw.Established, want, tc.rekeyAns)
 		}
 	}
 }

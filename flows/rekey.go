@@ -6,23 +6,32 @@ import (
 	"github.com/ikeflow/ikeflow/dissect"
 )
 
-// expectRekey notes that an IKE SA rekey of old negotiated the SPIs k.
-func (a *Analyzer) expectRekey(k saKey, old *saState) {
+// pendingRekey is an IKE SA rekey negotiated but whose new IKE SA is not
+// seen yet: the SA it replaces and when the rekey's answer came (the new
+// SA is established from then, RFC 7296 §2.18).
+type pendingRekey struct {
+	old *saState
+	at  time.Time
+}
+
+// expectRekey notes that an IKE SA rekey of old negotiated the SPIs k,
+// answered at t.
+func (a *Analyzer) expectRekey(k saKey, old *saState, t time.Time) {
 	if a.rekeys == nil {
-		a.rekeys = make(map[saKey]*saState)
+		a.rekeys = make(map[saKey]pendingRekey)
 	}
-	a.rekeys[k] = old
+	a.rekeys[k] = pendingRekey{old, t}
 	r := old.links()
 	r.rekeyKeys = append(r.rekeyKeys, k)
 }
 
-// rekeyFrom returns the IKE SA whose rekey negotiated k.
-func (a *Analyzer) rekeyFrom(k saKey) *saState {
-	old := a.rekeys[k]
-	if old != nil {
+// rekeyFrom returns the IKE SA rekey that negotiated k (old nil: none).
+func (a *Analyzer) rekeyFrom(k saKey) pendingRekey {
+	r := a.rekeys[k]
+	if r.old != nil {
 		delete(a.rekeys, k)
 	}
-	return old
+	return r
 }
 
 // inferRekey guesses, without keys, that st (a new IKE SA first seen in
@@ -48,15 +57,20 @@ func (a *Analyzer) inferRekey(st *saState, p *Packet) *saState {
 	return old
 }
 
-// linkRekey records that nw replaced old.
-func (a *Analyzer) linkRekey(old, nw *saState, inferred bool) {
+// linkRekey records that nw replaced old, in a rekey answered at at (the
+// zero time: not known, as for an inferred rekey; nw is then taken as
+// established at its first message).
+func (a *Analyzer) linkRekey(old, nw *saState, inferred bool, at time.Time) {
 	old.setRekeyedTo(nw)
 	nw.setRekeyedFrom(old)
 	old.out.set(outRekeyed)
 	nw.flags.set(flFromStart)
 	nw.out.put(outRekeyInferred, inferred)
 	nw.out.set(outAuthOK)
-	nw.setEstablished(nw.start())
+	if at.IsZero() || at.After(nw.start()) {
+		at = nw.start()
+	}
+	nw.setEstablished(at)
 	nw.copyProposal(old)
 	a.latest.set(nw.pairKey(), nw)
 }

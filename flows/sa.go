@@ -29,6 +29,14 @@ func (s saSide) String() string {
 // other returns the opposite side.
 func (s saSide) other() saSide { return 1 - s }
 
+// flipIf returns the other side when flip is true, else s.
+func (s saSide) flipIf(flip bool) saSide {
+	if flip {
+		return s.other()
+	}
+	return s
+}
+
 // saKey identifies an IKE SA in the analyzer's index.
 type saKey struct {
 	i, r dissect.SPI

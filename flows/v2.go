@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/ikeflow/ikeflow/dissect"
 	"github.com/ikeflow/ikeflow/internal/words"
@@ -108,10 +109,10 @@ func (a *Analyzer) lookupV2(p *Packet, h *dissect.Header, fromI, isResp bool) *s
 		// this SA by the initiator's SPI instead of opening one of its own.
 		a.addHalf(st)
 	}
-	if old := a.rekeyFrom(key); old != nil {
-		a.linkRekey(old, st, false)
+	if r := a.rekeyFrom(key); r.old != nil {
+		a.linkRekey(r.old, st, false, r.at)
 	} else if old := a.inferRekey(st, p); old != nil {
-		a.linkRekey(old, st, true)
+		a.linkRekey(old, st, true, time.Time{})
 	}
 	return st
 }

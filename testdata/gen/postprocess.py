@@ -622,6 +622,11 @@ def build(work, out, hosts=None):
             if i.get("rekeyed_from"):
                 h = byaddr[init_role]
                 rekeyed_from = sa_index(h, i["rekeyed_from"])
+        if rekeyed_from is None:  # the initiator is not strongSwan (interop): the responder logged the rekey
+            for role, lst in infos.items():
+                for i in lst:
+                    if role != init_role and i.get("rekeyed_from"):
+                        rekeyed_from = sa_index(byaddr[role], i["rekeyed_from"])
         entry = {
             "index": n, "version": sa["version"], "spi_i": sa["spi_i"], "spi_r": sa["spi_r"],
             "initiator": init_role, "responder": resp_role, "ids": ids,
@@ -643,7 +648,10 @@ def build(work, out, hosts=None):
                          "ts_initiator": c["ts_local"], "ts_responder": c["ts_remote"]}
                 if resp_role:
                     child["inbound_spi"][resp_role] = c["spi_out"]
-                closed = i.get("closed_children", [])
+                # the close may be logged under another IKE SA of this host: a
+                # child moved by an IKE rekey (RFC 7296 2.18) and rekeyed there
+                closed = [x for j in byaddr[init_role].uid_info.values()
+                          for x in j.get("closed_children", [])]
                 child["closed"] = c["spi_in"] in closed
                 child_sas.append(child)
         # children the responder initiated (rekeys by the responder) are seen the same way

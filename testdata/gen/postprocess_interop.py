@@ -41,6 +41,9 @@ PL_RECV = re.compile(r"^\| \*received (\d+) bytes from (\S+):(\d+) on \S+ (?:\()
 PL_KEY = re.compile(r"^\| ikev2 ([IR]) 0x([0-9a-f]{16}) 0x([0-9a-f]{16}) (\w+):0x([0-9a-f]+) (\w+):0x([0-9a-f]+)$")
 PL_STATE = re.compile(r'^(?:ERROR: )?"[^"]+"(?:\[\d+\])? #(\d+): (.*)$')
 PL_CHILD = re.compile(r"established Child SA using #(\d+); IPsec tunnel \[(\S+) (\d+)\] -> \[(\S+) (\d+)\] \{(\S+)=>0x([0-9a-f]{8}) <0x([0-9a-f]{8}) xfrm=(\S+)")
+PL_CHILD_REKEY = re.compile(r"rekeyed Child SA #(\d+) using #(\d+); IPsec tunnel \[(\S+) (\d+)\] -> \[(\S+) (\d+)\] \{(\S+)=>0x([0-9a-f]{8}) <0x([0-9a-f]{8}) xfrm=(\S+)")
+PL_REKEY = re.compile(r"^(?:initiating rekey to replace|(?:initiator|responder) rekeyed) (IKE|Child) SA #(\d+)")
+PL_CHILD_DELETE = re.compile(r"^deleting established Child SA using IKE SA #(\d+)")
 PL_CHILD_V1 = re.compile(r"IPsec SA established .*\{(\S+)=>0x([0-9a-f]{8}) <0x([0-9a-f]{8}) xfrm=(\S+)")
 PL_DELETE = re.compile(r"^deleting state \((\S+)\) aged \S+ and (NOT )?sending notification")
 PL_NOTE = re.compile(r"^\S+ \d+ (?:sent|received)")
@@ -150,6 +153,22 @@ class PlutoLog:
                 s["kind"], s["established"], s["of"] = "child", True, int(c.group(1))
                 s["child"] = {"ts_local": c.group(2), "ts_remote": c.group(4), "encap": c.group(6),
                               "spi_out": c.group(7), "spi_in": c.group(8), "xfrm": c.group(9)}
+            # IKEv2 rekeys (RFC 7296 1.3.2, 1.3.3): the new state names the one it replaces
+            c = PL_REKEY.match(txt)
+            if c:
+                s["kind"] = "ike" if c.group(1) == "IKE" else "child"
+                s["rekey_of"] = int(c.group(2))
+                s["initiated"] = s["initiated"] or txt.startswith("initiating") or txt.startswith("initiator")
+                s["established"] = s["established"] or "rekeyed" in txt
+            c = PL_CHILD_REKEY.search(txt)
+            if c:
+                s["kind"], s["established"], s["of"], s["rekey_of"] = "child", True, int(c.group(2)), int(c.group(1))
+                s["child"] = {"ts_local": c.group(3), "ts_remote": c.group(5), "encap": c.group(7),
+                              "spi_out": c.group(8), "spi_in": c.group(9), "xfrm": c.group(10)}
+            c = PL_CHILD_DELETE.match(txt)
+            if c:
+                # a child SA the IKE SA rekey moved (RFC 7296 2.18) is deleted on the new IKE SA
+                s["ended"] = "deleted using IKE SA #" + c.group(1)
             c = PL_CHILD_V1.search(txt)
             if c and not s["child"]:
                 s["kind"], s["established"] = "child", True
@@ -843,8 +862,11 @@ def main(work, out):
                   "child": st.get("child"),
                   "errors": st["errors"],
                   "children": [{"state": c["state"], "established": c["established"], "child": c["child"],
-                                "errors": c["errors"], "ended": c["ended"]}
+                                "errors": c["errors"], "ended": c["ended"],
+                                **({"rekey_of": c["rekey_of"]} if c.get("rekey_of") else {})}
                                for c in kids if c["of"] == st["state"]]}
+            if st.get("rekey_of"):
+                pv["rekey_of"] = st["rekey_of"]
         sa["peer_view"] = pv
         # abandoned: the peer dropped an IKE SA that strongSwan considers established without
         # sending a Delete (and the strongSwan side logged none); replaced_by: the next IKE SA the peer initiated, when

@@ -14,6 +14,7 @@ SCENARIOS=(
 	ikev2-invalid-ke-retry
 	ikev2-retransmit
 	ikev2-rekey
+	ikev2-rekey-ike-first
 	ikev2-dpd-dead-peer
 	ikev2-aes-gcm
 	ikev2-chacha20poly1305
@@ -217,6 +218,17 @@ sc_ikev2_rekey() {
 	for i in 1 2 3 4 5 6; do pings $NS_A $HOST_A $HOST_B 1; sleep 2; done
 	terminate "$A" c; settle
 	NOTES+=("only the initiator has short lifetimes, so it initiates every rekey")
+}
+
+sc_ikev2_rekey_ike_first() {
+	DESC="IKEv2 IKE SA rekeyed first (IKE rekey_time 10 s: CREATE_CHILD_SA with new SPIs, the child SA moves to the new IKE SA, RFC 7296 2.18), then on the new IKE SA the moved child SA is rekeyed (child rekey_time 13 s: CREATE_CHILD_SA with N(REKEY_SA) naming its SPI, then INFORMATIONAL Delete of the old ESP SA), then the initiator deletes the new IKE SA; pings every 1.5 s throughout"
+	IA=(ike_rekey=10s child_rekey=13s child_life=20s)
+	peers; conf_pair; go
+	initiate "$A" net
+	local i
+	for i in 1 2 3 4 5 6 7 8 9 10 11; do pings $NS_A $HOST_A $HOST_B 1; sleep 1.5; done
+	terminate "$A" c; settle
+	NOTES+=("only the initiator has short lifetimes, so it initiates both rekeys" "IKE rekey_time 10 s, not less: swanctl's default over_time is rekey_time/10 in whole seconds, so below 10 s the IKE SA's hard lifetime equals its rekey time and the lifetime's IKE_DELETE, delayed behind the rekey, migrates to the new IKE SA and deletes it at once (as in ikev2-rekey); rand_time defaults to over_time (1 s)" "IKE rekey at 9-10 s, child rekey at 13 s after IKE_AUTH, terminate at about 16.5 s, before the new IKE SA's own rekey (18 s at the earliest)" "the child SA created in IKE_AUTH is listed under IKE SA 0 (where it was established) although it lives on IKE SA 1 after the IKE rekey; its rekey and the Delete of its ESP SA are exchanges of IKE SA 1")
 }
 
 sc_ikev2_dpd_dead_peer() {

@@ -34,6 +34,7 @@ SCENARIOS+=(
 	libreswan-ikev2-responder
 	libreswan-ikev2-retransmit
 	libreswan-ikev2-tcp
+	libreswan-ikev2-rekey-ike
 	openiked-ikev2-success
 	openiked-ikev2-child-no-proposal
 	openiked-ikev2-init-no-proposal
@@ -75,13 +76,15 @@ ensure_interop() {
 # ikev2 (insist|no) psk auto rekey retransmit_timeout extra_setup extra_conn
 # authby (secret|rsasig) leftcert (NSS nickname) frag (yes|force|no)
 # tcp (no|yes|fallback: enable-tcp, tcp-remoteport=4500 and listen-tcp=yes)
+# ikelifetime salifetime rekeymargin rekeyfuzz (written only when given)
 lsw_conf() {
 	ensure_interop # certutil (libnss3-tools) below: a scenario's config is written before its daemons start
 	local dir=$1; shift
 	local -A k=([ikev2]=insist [ike]=aes128-sha2_256-modp2048 [esp]=aes128-sha2_256
 		[leftid]=@moon.ikeflow.test [rightid]=@sun.ikeflow.test [psk]=ikeflow-psk-0123
 		[auto]=add [rekey]=no [retransmit_timeout]=60s [extra_setup]= [extra_conn]=
-		[authby]=secret [leftcert]= [frag]=yes [tcp]=no)
+		[authby]=secret [leftcert]= [frag]=yes [tcp]=no [ikelifetime]= [salifetime]=
+		[rekeymargin]= [rekeyfuzz]=)
 	local kv
 	for kv in "$@"; do k[${kv%%=*}]=${kv#*=}; done
 	mkdir -p "$dir/nss" "$dir/run"
@@ -112,6 +115,10 @@ lsw_conf() {
 		echo "	fragmentation=${k[frag]}"
 		echo "	rekey=${k[rekey]}"
 		echo "	retransmit-timeout=${k[retransmit_timeout]}"
+		local lt
+		for lt in ikelifetime salifetime rekeymargin rekeyfuzz; do
+			[ -n "${k[$lt]}" ] && echo "	$lt=${k[$lt]}"
+		done
 		echo "	leftupdown=%disabled"
 		echo "	auto=${k[auto]}"
 		if [ "${k[tcp]}" != no ]; then
@@ -511,4 +518,14 @@ sc_libreswan_ikev2_tcp() {
 	lsw_terminate_a
 	wait_log "$B/pluto.log" 'deleting state \(STATE_V2_ESTABLISHED_IKE_SA\)' 5 || log "no delete seen by pluto in B"
 	settle
+}
+
+sc_libreswan_ikev2_rekey_ike() {
+	DESC="libreswan 4.10 initiator (pluto with the XFRM ACK shim, IKEv2 PSK, rekey=yes, ikelifetime 12 s, salifetime 15 s, rekeymargin 5 s, rekeyfuzz 0%) <-> strongSwan 5.9.8 responder: pluto rekeys the IKE SA first (CREATE_CHILD_SA with new SPIs, the child SA moves to the new IKE SA), then the moved child SA on the new IKE SA (N(REKEY_SA)), then deletes; no ESP"
+	FACTS=("$LSW_FACT_SHIM" "$LSW_FACT_NOESP" "$LSW_FACT_4500" "pluto schedules a rekey at lifetime - rekeymargin (rekeyfuzz 0%: no random part): IKE SA at 7 s, child SA at 10 s after IKE_AUTH; the new IKE SA would rekey 7 s after its creation, after pluto terminates")
+	interop_meta libreswan a initiator pluto.log no
+	IB=(esp=aes128-sha256-modp2048)   # pluto's child rekey asks for PFS (KE) with its IKE group
+	peers; conf_pair
+	lsw_shim_initiate 20 rekey=yes ikelifetime=12s salifetime=15s rekeymargin=5s rekeyfuzz=0% extra_conn=keyingtries=1
+	lsw_end 12
 }
