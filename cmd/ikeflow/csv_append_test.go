@@ -82,20 +82,24 @@ func TestAppendCSVAddrPort(t *testing.T) {
 func refCSV(sas []*flows.SA, rep *flows.Report, refs *frameRefs) string {
 	var out bytes.Buffer
 	cw := csv.NewWriter(&out)
-	cw.Write([]string{"sa", "version", "initiator", "responder", "spi_i", "spi_r", "state", "proposal", "child_sas", "severity", "kind", "frames", "message"})
+	cw.Write([]string{"sa", "version", "initiator", "responder", "spi_i", "spi_r", "state", "proposal", "child_sas", "severity", "kind", "frames", "message", "transport"})
 	for n, sa := range sas {
+		tr := "udp"
+		if sa.Transport != "" {
+			tr = sa.Transport
+		}
 		base := []string{strconv.Itoa(n + 1), strconv.Itoa(sa.Version), sa.Initiator.String(), sa.Responder.String(),
 			sa.SPIi.String(), sa.SPIr.String(), sa.State.String(), sa.Proposal, childSummary(sa, "; ")}
 		if len(sa.Findings) == 0 {
-			cw.Write(append(base, "", "", "", ""))
+			cw.Write(append(base, "", "", "", "", tr))
 		}
 		for _, f := range sa.Findings {
-			cw.Write(append(append([]string{}, base...), f.Severity.String(), string(f.Kind), csvFrames(f.Frames, refs), f.Message))
+			cw.Write(append(append([]string{}, base...), f.Severity.String(), string(f.Kind), csvFrames(f.Frames, refs), f.Message, tr))
 		}
 	}
 	for _, f := range rep.Findings {
 		if f.SA == "" {
-			cw.Write([]string{"", "", "", "", "", "", "", "", "", f.Severity.String(), string(f.Kind), csvFrames(f.Frames, refs), f.Message})
+			cw.Write([]string{"", "", "", "", "", "", "", "", "", f.Severity.String(), string(f.Kind), csvFrames(f.Frames, refs), f.Message, ""})
 		}
 	}
 	cw.Flush()
@@ -111,6 +115,7 @@ func TestCSVStreamMatchesEncodingCSV(t *testing.T) {
 	sas := corpusSAs(t, scens...)
 	edited := *sas[0]
 	edited.Proposal = ` "quoted", proposal`
+	edited.Transport = "tcp"
 	edited.Findings = append([]flows.Finding{{Kind: "x,y", Severity: flows.SeverityWarning, Frames: []int{1, 2}, Message: "line\nbreak \"q\""}}, edited.Findings...)
 	edited.ChildSAs = append([]*flows.ChildSA{{Protocol: "ESP", SPIi: 1, SPIr: 0xdeadbeef, State: flows.ChildEstablished, TSi: []string{"10.0.0.0/24", "10.1.0.0/24"}, TSr: []string{"10.2.0.0/24"}}}, edited.ChildSAs...)
 	sas = append(sas, &edited)

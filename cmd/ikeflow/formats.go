@@ -81,7 +81,7 @@ var outputFormats = []outputFormat{
 	},
 	{
 		name: "csv", uses: useAnalyze | useLiveReport, streams: true,
-		doc:    "one row per finding (an SA without findings: one row), for spreadsheets",
+		doc:    "one row per finding (an SA without findings: one row), for spreadsheets; its last column, transport, says udp or tcp",
 		report: func(c *reportCtx) reportWriter { return newCSVStream(c.w, c.o.refs) }, twoSided: twoSidedCSV,
 	},
 	{

@@ -364,7 +364,11 @@ func newCSVStream(w io.Writer, refs *frameRefs) *csvStream {
 }
 
 // csvHeader is the header row.
-const csvHeader = "sa,version,initiator,responder,spi_i,spi_r,state,proposal,child_sas,severity,kind,frames,message\n"
+//
+// transport, "udp" or "tcp" (RFC 8229), comes last, after the columns of
+// the earlier versions, so that scripts reading columns by position keep
+// working; it is empty on capture-wide rows.
+const csvHeader = "sa,version,initiator,responder,spi_i,spi_r,state,proposal,child_sas,severity,kind,frames,message,transport\n"
 
 // begin writes the header row.
 func (c *csvStream) begin() error {
@@ -393,8 +397,8 @@ func csvFrames(fr []int, refs *frameRefs) string {
 }
 
 // appendFinding appends the finding columns of a row (severity, kind,
-// frames, message) and ends it.
-func (c *csvStream) appendFinding(f *flows.Finding) {
+// frames, message) and the transport (may be empty), and ends it.
+func (c *csvStream) appendFinding(f *flows.Finding, transport string) {
 	b := append(c.buf, f.Severity.String()...) // a word: never quoted
 	b = append(b, ',')
 	b = appendCSVField(b, string(f.Kind))
@@ -412,7 +416,17 @@ func (c *csvStream) appendFinding(f *flows.Finding) {
 	}
 	b = append(b, ',')
 	b = appendCSVField(b, f.Message)
+	b = append(b, ',')
+	b = append(b, transport...) // a word: never quoted
 	c.buf = append(b, '\n')
+}
+
+// csvTransport is the transport column of sa's rows.
+func csvTransport(sa *flows.SA) string {
+	if sa.Transport == "" {
+		return "udp"
+	}
+	return sa.Transport
 }
 
 func (c *csvStream) add(sa *flows.SA) error {
@@ -436,13 +450,16 @@ func (c *csvStream) add(sa *flows.SA) error {
 	c.kids = appendChildSummary(c.kids[:0], sa, "; ")
 	b = appendCSVField(b, c.kids)
 	c.base = append(b, ',')
+	tr := csvTransport(sa)
 	if len(sa.Findings) == 0 {
 		c.buf = append(c.buf, c.base...)
-		c.buf = append(c.buf, ",,,\n"...)
+		c.buf = append(c.buf, ",,,,"...)
+		c.buf = append(c.buf, tr...)
+		c.buf = append(c.buf, '\n')
 	}
 	for i := range sa.Findings {
 		c.buf = append(c.buf, c.base...)
-		c.appendFinding(&sa.Findings[i])
+		c.appendFinding(&sa.Findings[i], tr)
 	}
 	return c.flush(false)
 }
@@ -451,7 +468,7 @@ func (c *csvStream) end(rep *flows.Report) error {
 	for i := range rep.Findings {
 		if f := &rep.Findings[i]; f.SA == "" {
 			c.buf = append(c.buf, ",,,,,,,,,"...)
-			c.appendFinding(f)
+			c.appendFinding(f, "")
 		}
 	}
 	return c.flush(true)
