@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/ikeflow/ikeflow/dissect"
 )
@@ -19,6 +20,7 @@ func spi4(b []byte) ESPSPI {
 // childOffer records the child SA (or IKE SA rekey) offer of a decrypted
 // IKE_AUTH or CREATE_CHILD_SA request.
 func (a *Analyzer) childOffer(st *saState, p *Packet, side saSide, ex *exRec, f *facts) {
+	prev := ex.pendOf()
 	pd := &pending{}
 	if len(f.sas) > 0 {
 		props := decodeProposals(2, f.sas[0])
@@ -55,6 +57,95 @@ func (a *Analyzer) childOffer(st *saState, p *Packet, side saSide, ex *exRec, f 
 	case len(f.sas) > 0:
 		ex.kind = exChildCreate
 	}
+	if prev != nil && prev.answered {
+		a.completeChild(st, p, ex, pd, prev)
+	}
+}
+
+// completeChild completes, from the offer pd of a request analysed after
+// its answer (the capture has it timestamped later: files from two
+// capture points whose clocks differ, merged), what childAnswer could not
+// learn from the answer alone (ans, its record): the requester's SPI of
+// the child SA (without it the ESP to the requester is not counted), the
+// narrowing of the traffic selectors, the child SA a rekey replaces, and
+// the new SPIs of an IKE SA rekey.
+func (a *Analyzer) completeChild(st *saState, p *Packet, ex *exRec, pd, ans *pending) {
+	if pd.ikeRekey {
+		if !ans.ansIKE {
+			return
+		}
+		k := saKey{pd.newSPI, ans.ansSPI, 2}
+		if nw, _ := a.ix.find(2, k.i, k.r); nw != nil {
+			// The new IKE SA is there already (the request came later
+			// still): link it now, as its first message would have.
+			if nw != st && !nw.rareOrEmpty().hasFrom && !st.out.has(outRekeyed) {
+				a.linkRekey(st, nw, false, ans.ansTime)
+			}
+			return
+		}
+		a.expectRekey(k, st, ans.ansTime)
+		return
+	}
+	c := ex.childOf()
+	if c == nil {
+		return
+	}
+	if ex.side == sideI && c.SPIi == 0 {
+		c.SPIi = pd.spi
+	} else if ex.side == sideR && c.SPIr == 0 {
+		c.SPIr = pd.spi
+	}
+	a.indexChild(st, c)
+	a.narrowedFinding(st, c, pd, ex, p.Time, p.Frame)
+	if pd.rekeyOf != 0 && c.RekeyOf == 0 {
+		c.RekeyOf = pd.rekeyOf
+		st.materialise(&a.infs)
+		a.markRekeyed(st, ex.side, pd.rekeyOf, c)
+	}
+}
+
+// markRekeyed marks rekeyed the child SA whose SPI of side (the
+// requester's, as REKEY_SA names it) is spi: one of st's, else one that an
+// IKE rekey moved to st (movedChildren). nw, the child SA that replaces
+// it, is left alone.
+func (a *Analyzer) markRekeyed(st *saState, side saSide, spi ESPSPI, nw *ChildSA) {
+	found := false
+	for _, old := range st.childSAs() {
+		if old != nw && childHasSPI(old, side, spi) {
+			old.State = ChildRekeyed
+			found = true
+		}
+	}
+	if found {
+		return
+	}
+	a.movedChildren(st, func(old *ChildSA, flip bool) {
+		if childHasSPI(old, side.flipIf(flip), spi) {
+			old.State = ChildRekeyed
+		}
+	})
+}
+
+// narrowedFinding notes that the responder narrowed the traffic selectors
+// of child SA c from the offer pd (RFC 7296 §2.9), unless it only put a
+// virtual IP in (virtualIPNarrowing); frame is the message that completes
+// the picture, at t.
+func (a *Analyzer) narrowedFinding(st *saState, c *ChildSA, pd *pending, ex *exRec, t time.Time, frame int) {
+	if !((len(pd.tsi) > 0 && !slices.Equal(pd.tsi, c.TSi)) || (len(pd.tsr) > 0 && !slices.Equal(pd.tsr, c.TSr))) ||
+		virtualIPNarrowing(pd.tsi, c.TSi, pd.tsr, c.TSr) {
+		return
+	}
+	c.TSiOffered, c.TSrOffered = pd.tsi, pd.tsr
+	frames := []int{ex.frame(0), frame}
+	if frames[0] == frame {
+		frames = frames[:1]
+	}
+	st.addFinding(KindTSNarrowed, SeverityInfo, t,
+		"The responder narrowed the traffic selectors of child SA "+c.SPIi.String()+"/"+c.SPIr.String()+
+			": offered TSi "+listOr(pd.tsi, "-")+", TSr "+listOr(pd.tsr, "-")+"; accepted TSi "+listOr(c.TSi, "-")+
+			", TSr "+listOr(c.TSr, "-")+". Traffic outside the accepted selectors is not protected by this SA:"+
+			" if some hosts cannot reach each other, align the encryption domains on both sides.",
+		frames...)
 }
 
 // childAnswer completes a child SA (or IKE SA rekey) from a decrypted
@@ -70,9 +161,16 @@ func (a *Analyzer) childAnswer(st *saState, p *Packet, side saSide, ex *exRec, f
 	chosen := props[0]
 	pd := ex.pendOf()
 	if pd == nil {
-		pd = &pending{}
+		// No offer yet: its request comes later, or the capture lacks it
+		// (or could not open it). The request completes it if it comes
+		// (completeChild).
+		pd = &pending{answered: true}
+		ex.extra().pend = pd
 	}
 	if chosen.proto == 1 {
+		if pd.answered && len(chosen.spi) == 8 {
+			pd.ansIKE, pd.ansSPI, pd.ansTime = true, dissect.SPI(chosen.spi), p.Time
+		}
 		if pd.ikeRekey && len(chosen.spi) == 8 {
 			// The requester becomes the initiator of the new IKE SA.
 			k := saKey{pd.newSPI, dissect.SPI(chosen.spi), 2}
@@ -99,35 +197,11 @@ func (a *Analyzer) childAnswer(st *saState, p *Packet, side saSide, ex *exRec, f
 	for _, t := range f.tsr {
 		c.TSr = append(c.TSr, tsStrings(t)...)
 	}
-	if ((len(pd.tsi) > 0 && !slices.Equal(pd.tsi, c.TSi)) || (len(pd.tsr) > 0 && !slices.Equal(pd.tsr, c.TSr))) &&
-		!virtualIPNarrowing(pd.tsi, c.TSi, pd.tsr, c.TSr) {
-		c.TSiOffered, c.TSrOffered = pd.tsi, pd.tsr
-		st.addFinding(KindTSNarrowed, SeverityInfo, p.Time,
-			"The responder narrowed the traffic selectors of child SA "+c.SPIi.String()+"/"+c.SPIr.String()+
-				": offered TSi "+listOr(pd.tsi, "-")+", TSr "+listOr(pd.tsr, "-")+"; accepted TSi "+listOr(c.TSi, "-")+
-				", TSr "+listOr(c.TSr, "-")+". Traffic outside the accepted selectors is not protected by this SA:"+
-				" if some hosts cannot reach each other, align the encryption domains on both sides.",
-			ex.frame(0), p.Frame)
-	}
-	st.materialise(&a.infs) // the loop below and the append see every child SA
+	a.narrowedFinding(st, c, pd, ex, p.Time, p.Frame)
+	st.materialise(&a.infs) // markRekeyed and the append see every child SA
 	if pd.rekeyOf != 0 {
 		c.RekeyOf = pd.rekeyOf
-		found := false
-		for _, old := range st.childSAs() {
-			if childHasSPI(old, ex.side, pd.rekeyOf) {
-				old.State = ChildRekeyed
-				found = true
-			}
-		}
-		if !found {
-			// A child SA that an IKE rekey moved to st, listed under the
-			// IKE SA that negotiated it.
-			a.movedChildren(st, func(old *ChildSA, flip bool) {
-				if childHasSPI(old, ex.side.flipIf(flip), pd.rekeyOf) {
-					old.State = ChildRekeyed
-				}
-			})
-		}
+		a.markRekeyed(st, ex.side, pd.rekeyOf, nil)
 	}
 	st.noteWeak(chosen.weak, p.Frame, "child SA")
 	a.rememberAccept(p.Src.Addr(), p.Dst.Addr(), false, chosen.summary, p.Frame)
@@ -138,6 +212,9 @@ func (a *Analyzer) childAnswer(st *saState, p *Packet, side saSide, ex *exRec, f
 
 // applyDeletes handles the Delete payloads of a decrypted message sent by
 // side. Each SPI listed is the sender's inbound SPI (RFC 7296 §3.11).
+// replace, when not 0, is a deleted frame this message's frame replaces:
+// the answer of a request analysed after it (its peers' clocks differ),
+// which deleted the child SAs first but only in answer to this request.
 //
 // A message may list thousands of SPIs and an SA may have tens of
 // thousands of child SAs (inferred from ESP), so matching every SPI against
@@ -146,7 +223,7 @@ func (a *Analyzer) childAnswer(st *saState, p *Packet, side saSide, ex *exRec, f
 // gathered first; few are matched directly, more through a set, in one
 // pass over the child SAs. Marking a child SA deleted does not depend on
 // which SPI or payload named it, so both ways give the same result.
-func (a *Analyzer) applyDeletes(st *saState, p *Packet, side saSide, f *facts) {
+func (a *Analyzer) applyDeletes(st *saState, p *Packet, side saSide, f *facts, replace int) {
 	v := st.Version
 	spis := a.spiBuf[:0]
 	children := false // a Delete of child SAs (not of the IKE SA) is present
@@ -168,14 +245,14 @@ func (a *Analyzer) applyDeletes(st *saState, p *Packet, side saSide, f *facts) {
 					st.materialise(&a.infs)
 					for _, c := range st.childSAs() {
 						if c.State == ChildEstablished {
-							deleteChild(c, p.Frame)
+							deleteChild(c, p.Frame, replace)
 						}
 					}
 					// And those that rekeys of the IKE SAs st replaced
 					// moved to it.
 					a.movedChildren(st, func(c *ChildSA, _ bool) {
 						if c.State == ChildEstablished {
-							deleteChild(c, p.Frame)
+							deleteChild(c, p.Frame, replace)
 						}
 					})
 				}
@@ -193,13 +270,13 @@ func (a *Analyzer) applyDeletes(st *saState, p *Packet, side saSide, f *facts) {
 		for _, spi := range spis {
 			for _, c := range st.childSAs() {
 				if childHasSPI(c, side, spi) {
-					deleteChild(c, p.Frame)
+					deleteChild(c, p.Frame, replace)
 				}
 			}
 		}
 		a.movedChildren(st, func(c *ChildSA, flip bool) {
 			if slices.Contains(spis, childSPI(c, side.flipIf(flip))) {
-				deleteChild(c, p.Frame)
+				deleteChild(c, p.Frame, replace)
 			}
 		})
 		return
@@ -212,12 +289,12 @@ func (a *Analyzer) applyDeletes(st *saState, p *Packet, side saSide, f *facts) {
 	}
 	for _, c := range st.childSAs() {
 		if _, ok := a.delSet[childSPI(c, side)]; ok {
-			deleteChild(c, p.Frame)
+			deleteChild(c, p.Frame, replace)
 		}
 	}
 	a.movedChildren(st, func(c *ChildSA, flip bool) {
 		if _, ok := a.delSet[childSPI(c, side.flipIf(flip))]; ok {
-			deleteChild(c, p.Frame)
+			deleteChild(c, p.Frame, replace)
 		}
 	})
 	clear(a.delSet)
@@ -291,12 +368,13 @@ const maxRekeyChain = 16
 // set: a Delete usually names one or two.
 const directDeletes = 4
 
-// deleteChild marks c deleted by the message in frame.
-func deleteChild(c *ChildSA, frame int) {
+// deleteChild marks c deleted by the message in frame (which replaces
+// the frame replace; see applyDeletes).
+func deleteChild(c *ChildSA, frame, replace int) {
 	if c.State == ChildEstablished {
 		c.State = ChildDeleted
 	}
-	if c.DeletedFrame == 0 {
+	if c.DeletedFrame == 0 || (replace != 0 && c.DeletedFrame == replace) {
 		c.DeletedFrame = frame
 	}
 }

@@ -436,6 +436,16 @@ func (ex *exRec) respHash() uint64 {
 	return 0
 }
 
+// respFrame returns the frame of the first response (0 when none).
+func (ex *exRec) respFrame() int {
+	for i := range ex.nmsgs() {
+		if ex.msg(i).response() {
+			return ex.frame(i)
+		}
+	}
+	return 0
+}
+
 // lastReqTime returns the time of the last transmission of the request of
 // an exchange first seen by its request (IKEv2).
 func (ex *exRec) lastReqTime() time.Time {

@@ -605,7 +605,7 @@ func (a *Analyzer) quickMode(st *saState, p *Packet, side saSide, ex *exRec, f *
 func (a *Analyzer) informationalV1(st *saState, p *Packet, side saSide, ex *exRec, f *facts) {
 	if len(f.deletes) > 0 {
 		ex.kind = exDelete
-		a.applyDeletes(st, p, side, f)
+		a.applyDeletes(st, p, side, f, 0)
 	}
 	for _, n := range f.notifies {
 		t := dissect.NotifyTypeV1(n.typ)

@@ -2,6 +2,7 @@ package flows
 
 import (
 	"strings"
+	"time"
 
 	"github.com/ikeflow/ikeflow/dissect"
 )
@@ -15,6 +16,15 @@ type pending struct {
 	ikeRekey bool
 	newSPI   dissect.SPI // IKE rekey: requester's new IKE SPI
 	proto    uint8
+	// answered: the answer was analysed before the request, which the
+	// capture has timestamped after it (two capture points' clocks):
+	// childAnswer made this record, and childOffer completes from the
+	// request what the answer alone could not say (completeChild). An
+	// IKE SA rekey's answer leaves its chosen SPI and time here.
+	answered bool
+	ansIKE   bool
+	ansSPI   dissect.SPI
+	ansTime  time.Time
 }
 
 // describe decrypts the message when possible and sets its payload summary.
@@ -132,7 +142,7 @@ func (a *Analyzer) onV2Request(st *saState, p *Packet, side saSide, ex *exRec, f
 		if f.decrypted {
 			if len(f.deletes) > 0 {
 				ex.kind = exDelete
-				a.applyDeletes(st, p, side, f)
+				a.applyDeletes(st, p, side, f, ex.respFrame())
 			} else if f.others == 0 && len(f.notifies) == 0 {
 				ex.kind = exLiveness
 			}
@@ -229,7 +239,7 @@ func (a *Analyzer) onV2Response(st *saState, p *Packet, side saSide, ex *exRec, 
 		}
 	case dissect.ExchangeInformational:
 		if f.decrypted && len(f.deletes) > 0 {
-			a.applyDeletes(st, p, side, f)
+			a.applyDeletes(st, p, side, f, 0)
 		}
 	}
 	if hasErr {
