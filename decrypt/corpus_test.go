@@ -177,7 +177,17 @@ func corpusScenario(t *testing.T, dir string) {
 		}
 		var names []string
 		for _, p := range pl {
-			names = append(names, regexp.MustCompile(`\(.*`).ReplaceAllString(p, ""))
+			p = regexp.MustCompile(`\(.*`).ReplaceAllString(p, "")
+			// strongSwan names an EAP payload by its code and method
+			// (EAP/REQ/ID, EAP/SUCC) and a CP payload by its type (CPRQ,
+			// CPRP, CPS, CPA); the payload types are EAP and CP.
+			if strings.HasPrefix(p, "EAP/") {
+				p = "EAP"
+			}
+			if slices.Contains([]string{"CPRQ", "CPRP", "CPS", "CPA"}, p) {
+				p = "CP"
+			}
+			names = append(names, p)
 		}
 		from := "initiator" // "initiator2" in the mixed-peers scenario
 		if m.From == "responder" {

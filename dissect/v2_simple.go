@@ -286,6 +286,17 @@ var eapTypeNames = map[uint8]string{
 	26: "MSCHAPv2", 43: "EAP-FAST", 49: "EAP-IKEv2", 50: "EAP-AKA'", 52: "EAP-PWD", 254: "Expanded",
 }
 
+// EAPType is an EAP method type (RFC 3748 §5, IANA "Method Types").
+type EAPType uint8
+
+// String returns the method's name, such as "MD5-Challenge", or "type N".
+func (t EAPType) String() string {
+	if n, ok := eapTypeNames[uint8(t)]; ok {
+		return n
+	}
+	return "type " + strconv.Itoa(int(t))
+}
+
 // String renders "Request id=1 Identity 12 octets".
 func (e *EAP) String() string {
 	s := "code " + strconv.Itoa(int(e.Code))

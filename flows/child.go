@@ -62,6 +62,22 @@ func (a *Analyzer) childOffer(st *saState, p *Packet, side saSide, ex *exRec, f 
 	}
 }
 
+// authOffer returns the child SA offer of an IKE_AUTH request of st other
+// than ex's, one seen before its answer: with EAP, that of the first
+// IKE_AUTH exchange, which the last one answers.
+func authOffer(st *saState, ex *exRec) *pending {
+	for i := range st.nexs() {
+		x := st.exAt(i)
+		if x == ex || x.Type != dissect.ExchangeIKEAuth {
+			continue
+		}
+		if pd := x.pendOf(); pd != nil && !pd.answered && len(pd.offered) > 0 {
+			return pd
+		}
+	}
+	return nil
+}
+
 // completeChild completes, from the offer pd of a request analysed after
 // its answer (the capture has it timestamped later: files from two
 // capture points whose clocks differ, merged), what childAnswer could not
@@ -160,6 +176,13 @@ func (a *Analyzer) childAnswer(st *saState, p *Packet, side saSide, ex *exRec, f
 	}
 	chosen := props[0]
 	pd := ex.pendOf()
+	if (pd == nil || len(pd.offered) == 0) && ex.Type == dissect.ExchangeIKEAuth {
+		// EAP (eap.go): the child SA offered in the first IKE_AUTH
+		// request is answered in the last IKE_AUTH response.
+		if o := authOffer(st, ex); o != nil {
+			pd = o
+		}
+	}
 	if pd == nil {
 		// No offer yet: its request comes later, or the capture lacks it
 		// (or could not open it). The request completes it if it comes

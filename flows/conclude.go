@@ -73,7 +73,23 @@ func (a *Analyzer) concludeSA(st *saState, cc *concluder) {
 	if st.v1() != nil {
 		a.concludeV1(st)
 	}
-	if tiny := st.authTinyFrame(); tiny != 0 && !st.out.has(outAuthOK) && !st.out.has(outAuthFailed) {
+	if e := &st.rareOrEmpty().eap; e.fail != 0 && !e.reported {
+		st.addFinding(KindAuthFailed, SeverityError, e.failTime, eapFailureText(e, a.frames.one(e.fail)), e.fail)
+	}
+	if tiny := st.authTinyFrame(); tiny != 0 && !st.out.has(outAuthOK) && !st.out.has(outAuthFailed) && st.rareOrEmpty().eap.rounds > 0 {
+		// IKE_AUTH over several exchanges (EAP, RFC 4739; eap.go) whose
+		// last response is tiny, no IKE_AUTH request after it.
+		if !(sa.LastFrame == tiny && a.now.Sub(sa.End) < a.opt.Grace) {
+			st.out.set(outAuthFailed)
+			st.addFinding(KindAuthFailed, SeverityError, sa.Start,
+				"IKE_AUTH took "+strconv.Itoa(st.rareOrEmpty().eap.rounds+1)+" exchanges (EAP, RFC 7296 §2.16, or several"+
+					" authentications, RFC 4739), and the last response (frame "+a.frames.one(tiny)+") is too small for more"+
+					" than an EAP Success or Failure or an error notify, with no IKE_AUTH request after it. After an EAP"+
+					" Success the initiator sends its AUTH in one more IKE_AUTH exchange, so authentication did not complete:"+
+					" most likely the EAP authentication failed (a wrong user name or password, a reject from the AAA/RADIUS"+
+					" server), or the responder refused with an error notify. It is encrypted; give the keys to see which.", tiny)
+		}
+	} else if tiny != 0 && !st.out.has(outAuthOK) && !st.out.has(outAuthFailed) {
 		st.out.set(outAuthFailed)
 		st.addFinding(KindAuthFailed, SeverityError, sa.Start,
 			"The IKE_AUTH response (frame "+a.frames.one(tiny)+") is too small to carry the responder's identity"+

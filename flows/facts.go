@@ -26,6 +26,9 @@ type facts struct {
 	fragDone  bool              // the last missing fragment arrived and was reassembled
 	natd      []dissect.Payload // IKEv1 NAT-D payloads
 	malformed bool
+	auth      bool  // an AUTH payload (IKEv2)
+	eap       uint8 // the code of the first EAP payload (RFC 3748 §4: 1 Request, 2 Response, 3 Success, 4 Failure), 0: none
+	eapType   uint8 // its method type (Request and Response), 0: none
 }
 
 // notifyFact is one Notify payload, IKEv1 or IKEv2.
@@ -49,6 +52,7 @@ func (f *facts) reset() {
 	f.natd = f.natd[:0]
 	f.others = 0
 	f.sk, f.decrypted, f.malformed = false, false, false
+	f.auth, f.eap, f.eapType = false, 0, 0
 	f.fragNum, f.fragTotal, f.fragDone = 0, 0, false
 }
 
@@ -120,6 +124,15 @@ func (f *facts) collect(version uint8, payloads []dissect.Payload) {
 			f.ids = append(f.ids, p)
 		case dissect.PayloadNATDV1, dissect.PayloadNATDDraftV1:
 			f.natd = append(f.natd, p)
+		case dissect.PayloadAuth:
+			f.auth = version == 2
+		case dissect.PayloadEAP:
+			if f.eap == 0 && len(p.Body) >= 1 {
+				f.eap = p.Body[0]
+				if len(p.Body) >= 5 && (f.eap == eapRequest || f.eap == eapResponse) {
+					f.eapType = p.Body[4]
+				}
+			}
 		case dissect.PayloadSK:
 			f.sk = true
 		case dissect.PayloadSKF:

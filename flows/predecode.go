@@ -64,6 +64,7 @@ type preMsg struct {
 	fragNum        uint16
 	fragTotal      uint16
 	bits           uint8 // pre* flags
+	eap, eapType   uint8 // facts.eap, facts.eapType
 }
 
 // preMsg.bits.
@@ -72,6 +73,7 @@ const (
 	preCipher                      // Message.Ciphertext is Raw after the header (IKEv1 E flag)
 	preFacts                       // the facts were collected (IKEv2)
 	preSK                          // facts.sk
+	preAuth                        // facts.auth
 )
 
 // nLists is the number of payload lists in facts (lists).
@@ -125,6 +127,10 @@ func (s *Sequencer) Predecode(o *Sequenced, b *DecodeBuf) {
 		if f.sk {
 			pm.bits |= preSK
 		}
+		if f.auth {
+			pm.bits |= preAuth
+		}
+		pm.eap, pm.eapType = f.eap, f.eapType
 		pm.others, pm.fragNum, pm.fragTotal = int32(f.others), f.fragNum, f.fragTotal
 		pm.listOff = int32(len(b.lists))
 		for i, l := range f.lists() {
@@ -174,6 +180,7 @@ func (b *DecodeBuf) facts(i int32, f *facts) bool {
 	}
 	f.others = int(pm.others)
 	f.sk, f.decrypted, f.malformed = pm.bits&preSK != 0, false, false
+	f.auth, f.eap, f.eapType = pm.bits&preAuth != 0, pm.eap, pm.eapType
 	f.fragNum, f.fragTotal, f.fragDone = pm.fragNum, pm.fragTotal, false
 	return true
 }

@@ -148,6 +148,14 @@ func (st *saState) established() time.Time {
 	return time.Time{}
 }
 
+// clearEstablished makes SA.Established the zero time again.
+func (st *saState) clearEstablished() {
+	st.flags.clear(flHasEst)
+	if st.flags.has(flWideTimes) {
+		st.saRare.more.wide.established = time.Time{}
+	}
+}
+
 // setEstablished sets SA.Established.
 func (st *saState) setEstablished(t time.Time) {
 	if !st.flags.has(flWideTimes) {

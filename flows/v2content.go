@@ -124,6 +124,17 @@ func (a *Analyzer) onV2Request(st *saState, p *Packet, side saSide, ex *exRec, f
 		}
 		a.natCheck(st, p, f, false)
 	case dissect.ExchangeIKEAuth:
+		if side == sideI && st.out.has(outAuthTried) {
+			// Not the first IKE_AUTH exchange: EAP or another
+			// authentication goes on (eap.go). A request timestamped
+			// after its own answer (the peers' clocks differ) undoes
+			// nothing: what was seen after it stands.
+			if ex.Answered {
+				st.odd().eap.rounds++
+			} else {
+				a.authRound(st)
+			}
+		}
 		st.out.set(outAuthTried)
 		if side == sideI && !ex.Answered && ex.nmsgs() == 1 {
 			a.authWait.set(st.pairKey(), st)
@@ -220,9 +231,16 @@ func (a *Analyzer) onV2Response(st *saState, p *Packet, side saSide, ex *exRec, 
 			break
 		}
 		if f.decrypted {
-			if f.hasNotify(uint16(dissect.NotifyAuthenticationFailed)) {
+			if f.eap != 0 {
+				a.eapAnswer(st, f, p.Frame, p.Time)
+			}
+			switch {
+			case f.hasNotify(uint16(dissect.NotifyAuthenticationFailed)), f.eap == eapFailure:
 				st.out.set(outAuthFailed)
-			} else if hasAuthPayload(f) || (!hasErr && f.others > 0) {
+			case f.eap != 0:
+				// EAP goes on (or ends with Success, and the initiator's
+				// AUTH exchange follows): not up yet (eap.go).
+			case f.auth || (!hasErr && f.others > 0):
 				a.established(st, p)
 			}
 			a.childAnswer(st, p, side, ex, f)
@@ -251,11 +269,6 @@ func (a *Analyzer) onV2Response(st *saState, p *Packet, side saSide, ex *exRec, 
 // carry IDr and AUTH (header 28 + SK header 4 + IV + a Notify + padding +
 // ICV): a response this small is an error notify alone.
 const maxErrorOnlyAuth = 96
-
-// hasAuthPayload reports whether the decrypted content carried AUTH.
-func hasAuthPayload(f *facts) bool {
-	return strings.Contains(string(f.summary), "AUTH")
-}
 
 // established marks st as up (IKE_AUTH answered).
 func (a *Analyzer) established(st *saState, p *Packet) {
@@ -318,6 +331,15 @@ func (a *Analyzer) errorNotify(st *saState, p *Packet, side saSide, ex *exRec, f
 		st.out.set(outChildFailed)
 	case dissect.NotifyAuthenticationFailed:
 		st.out.set(outAuthFailed)
+		if e := &st.rareOrEmpty().eap; !resp && e.fail != 0 && !e.reported {
+			// After an EAP Failure the initiator says so (strongSwan);
+			// it is not about the responder's AUTH.
+			st.odd().eap.reported = true
+			st.addFinding(KindAuthFailed, SeverityError, p.Time, eapFailureText(e, a.frames.one(e.fail))+
+				" The initiator then reported AUTHENTICATION_FAILED in "+where+" (frame "+a.frames.one(p.Frame)+").",
+				e.fail, p.Frame)
+			break
+		}
 		msg := "The " + who + " reported AUTHENTICATION_FAILED in " + where + ": "
 		if resp {
 			msg += "the responder could not verify the initiator's AUTH payload."
