@@ -351,8 +351,8 @@ type saOdd struct {
 	weak           []weakAlg // weak algorithms negotiated
 	weakFrames     []int
 	weakWhat       []string
-	badFlags       []int   // frames of messages with reserved header flags set
-	badFlagVals    []uint8 // their flags octets
+	badFlags       []int    // frames of messages with reserved header flags set
+	badFlagVals    []uint8  // their flags octets
 	eap            eapState // IKE_AUTH over several exchanges (eap.go)
 	// fidx indexes the findings by what makes a repeat (repeatOf), once
 	// the SA has indexFindingsFrom of them; nil until then.
