@@ -172,6 +172,7 @@ class Host:
         last_frag = {}        # thread -> recv record of the fragment parsed last
         reasm = {}            # thread -> recv record of the fragment that completed a message
         reasm_size = {}       # (uid, bytes) -> that record, until the reassembled receive is logged
+        redirect = {}         # thread -> uid of the IKE SA the next generated message is for
         for i, e in enumerate(self.events):
             if e["ev"] == "key":
                 if e["uid"]:
@@ -199,13 +200,16 @@ class Host:
             if m and uid:
                 if m.group(2) and reauth_ctx.get(th) == m.group(2):
                     del reauth_ctx[th]
-                self.uid_ver[uid] = int(m.group(1))
-                self.uid_spis[uid] = (m.group(3), m.group(4))
+                # an IKE SA created by a rekey is checked in in the old SA's
+                # context (<c|1> ... c[2]): the SPIs are c[2]'s
+                key = m.group(2) or uid
+                self.uid_ver[key] = int(m.group(1))
+                self.uid_spis[key] = (m.group(3), m.group(4))
                 continue
             m = GEN.match(msg)
             if m:
                 d = {"exchange": m.group(1), "type": m.group(2), "mid": int(m.group(3)),
-                     "payloads": split_payloads(m.group(4)), "uid": uid}
+                     "payloads": split_payloads(m.group(4)), "uid": redirect.pop(th, uid)}
                 lst = pend.setdefault(th, [])
                 if d["payloads"] and is_frag(d["payloads"][0]):
                     # fragment of the message generated just before
@@ -257,6 +261,7 @@ class Host:
                 elif pend.get(th):
                     d = pend[th].pop(0)
                     s.update({k: v for k, v in d.items() if k != "uid"})
+                    uid = s["uid"] = d["uid"] or uid  # redirected (Delete of a redundant IKE SA)
                     if d["type"] == "response" and uid:
                         if d["payloads"][:1] and is_frag(d["payloads"][0]) and \
                                 not is_first_frag(d["payloads"][0]) and uid in last_resp:
@@ -340,9 +345,24 @@ class Host:
                 inf["established"] = True
                 inf["local_id"], inf["peer_id"] = m.group(4), m.group(6)
                 continue
-            if msg.startswith("initiating IKE_SA") or msg.startswith("initiating Main Mode") or \
-                    msg.startswith("initiating Aggressive Mode"):
+            m = re.match(r"^initiating IKE_SA \S+?\[(\d+)\]", msg)
+            if m:
+                # an IKE rekey's new SA is initiated in the old SA's context
+                self.info(m.group(1))["initiated"] = True
+            elif msg.startswith("initiating Main Mode") or msg.startswith("initiating Aggressive Mode"):
                 inf["initiated"] = True
+            m = re.match(r"^sending DELETE for IKE_SA \S+?\[(\d+)\]$", msg)
+            if m and m.group(1) != uid:
+                # simultaneous IKE rekey (RFC 7296 2.8.2): the loser deletes
+                # its redundant new IKE SA from the old SA's context
+                redirect[th] = m.group(1)
+            m = re.match(r"^IKE_SA rekey collision lost, deleting redundant IKE_SA \S+?\[(\d+)\]$", msg)
+            if m and len(inf["keysets"]) > 1:
+                # its keys were logged just before, in the old SA's context
+                los = self.info(m.group(1))
+                los["keysets"].append(inf["keysets"].pop())
+                los["proposal"] = inf["proposal"]
+                los["rekeyed_from"] = uid
             m = SELECTED.match(msg)
             if m:
                 if m.group(1) == "IKE":
