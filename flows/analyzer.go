@@ -62,6 +62,8 @@ type Analyzer struct {
 	// (at most maxOrphans): an SA between such peers is not said to have
 	// seen no ESP between them (espFindings).
 	orphanPairs map[pairKey]struct{}
+	// icmpLookups counts the ICMP errors looked up (addICMP).
+	icmpLookups int
 	// accepted remembers, per responder address, a proposal it accepted
 	// (for no_proposal_chosen diffs).
 	accepted map[netip.Addr]acceptedProposal

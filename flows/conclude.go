@@ -102,6 +102,7 @@ func (a *Analyzer) concludeSA(st *saState, cc *concluder) {
 		a.invalidKEFinding(st)
 	}
 	a.natFinding(st)
+	a.icmpFinding(st)
 	if st.flags.has(flTCP) {
 		sa.Transport = "tcp"
 	}

@@ -311,6 +311,9 @@ func checkScenario(t checker, exp *expectedScenario, r *Report) {
 	for _, e := range exp.IKESAs {
 		if deref(e.Ended) == "peer_dead" {
 			want[KindDeadPeer] = true
+			// The peer's daemon gone (killed in the dead-peer scenarios),
+			// its host answers the probes with ICMP port unreachable.
+			allowed[KindICMPUnreachable] = true
 		}
 		if e.Outcome == "failed_timeout" {
 			allowed[KindUnanswered] = true
