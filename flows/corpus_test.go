@@ -33,7 +33,13 @@ type expectedScenario struct {
 	ErrorNotifies []string `json:"error_notifies"`
 	IKESAs        []expectedSA
 	ChildSAs      []expectedChild `json:"child_sas"`
-	Retransmits   []struct {
+	// Collisions are the rekey collisions the daemons logged (postprocess.py:
+	// "detected IKE_REKEY|CHILD_REKEY collision with …").
+	Collisions []struct {
+		Type string `json:"type"`
+		With string `json:"with"`
+	} `json:"collisions"`
+	Retransmits []struct {
 		Exchange  int    `json:"exchange"`
 		Name      string `json:"name"`
 		MID       uint32 `json:"mid"`
@@ -43,13 +49,16 @@ type expectedScenario struct {
 }
 
 type expectedSA struct {
-	Version  int     `json:"version"`
-	SPIi     string  `json:"spi_i"`
-	SPIr     string  `json:"spi_r"`
-	Proposal *string `json:"proposal"`
-	Outcome  string  `json:"outcome"`
-	Ended    *string `json:"ended"`
-	RekeyOf  *int    `json:"rekey_of"`
+	Version int    `json:"version"`
+	SPIi    string `json:"spi_i"`
+	SPIr    string `json:"spi_r"`
+	// Initiator is the host that initiated this IKE SA: for an IKE SA
+	// created by a rekey, the host that requested the rekey (RFC 7296 §2.18).
+	Initiator string  `json:"initiator"`
+	Proposal  *string `json:"proposal"`
+	Outcome   string  `json:"outcome"`
+	Ended     *string `json:"ended"`
+	RekeyOf   *int    `json:"rekey_of"`
 	// ReplacedBy is set (interop captures) when the initiator abandoned
 	// this SA without a Delete and started IKE SA ReplacedBy instead.
 	ReplacedBy *int `json:"replaced_by"`
@@ -231,12 +240,21 @@ func checkScenario(t checker, exp *expectedScenario, r *Report) {
 		t.Errorf("got %d child SAs, want %d", nGot, len(exp.ChildSAs))
 	}
 	for _, e := range exp.ChildSAs {
+		// ikeflow names a child by the inbound SPIs of the initiator and
+		// the responder of the IKE SA it was negotiated on; expected.json
+		// names them by host. The IKE SA's initiator is the original
+		// initiator, or for an IKE SA created by a rekey the host that
+		// requested it (the original responder, when it rekeyed).
 		var spiI, spiR string
+		ini := ""
+		if e.IKESA >= 0 && e.IKESA < len(exp.IKESAs) {
+			ini = exp.IKESAs[e.IKESA].Initiator
+		}
 		for host, spi := range e.InboundSPI {
-			if host == "responder" {
-				spiR = spi
-			} else {
+			if ini != "" && host == ini || ini == "" && host != "responder" {
 				spiI = spi
+			} else {
+				spiR = spi
 			}
 		}
 		var got *ChildSA
@@ -306,6 +324,14 @@ func checkScenario(t checker, exp *expectedScenario, r *Report) {
 		}
 		if !ok {
 			t.Errorf("no retransmit finding for %s MID %d; got %v", rt.Name, rt.MID, kinds(all))
+		}
+	}
+	// Simultaneous rekeys of the same SA by both peers (RFC 7296 §2.8.1,
+	// §2.8.2) that both logs report: a rekey_collision finding is expected
+	// exactly then (and not allowed otherwise).
+	for _, c := range exp.Collisions {
+		if c.With == c.Type+"_REKEY" {
+			want[KindRekeyCollision] = true
 		}
 	}
 	for _, e := range exp.IKESAs {

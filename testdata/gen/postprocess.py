@@ -148,6 +148,7 @@ class Host:
         self.sends, self.recvs = [], []
         self.uid_spis, self.uid_ver = {}, {}
         self.uid_info = {}
+        self.collisions = []  # "detected X_REKEY collision with Y" lines, in order
         self.walk()
 
     def info(self, uid):
@@ -409,6 +410,20 @@ class Host:
                 inf["give_up"] = True
             if "deleted" in msg and "IKE_SA" in msg or msg.startswith("received DELETE for IKE_SA"):
                 inf["deleted"] = True
+            # simultaneous rekeys (RFC 7296 2.8.1, 2.8.2): charon logs the
+            # collision it detects in the context of the SA whose exchange
+            # collided, and which side won
+            m = re.match(r"^detected (IKE|CHILD)_REKEY collision with (\S+)$", msg)
+            if m and uid:
+                self.collisions.append({"uid": uid, "type": m.group(1), "with": m.group(2)})
+                continue
+            m = re.match(r"^(IKE|CHILD)_SA rekey collision (won|lost)", msg)
+            if m and uid:
+                for c in reversed(self.collisions):
+                    if c["uid"] == uid and c["type"] == m.group(1) and "result" not in c:
+                        c["result"] = m.group(2)
+                        break
+                continue
             m = re.match(r"^IKE_SA (\S+)\[(\d+)\] rekeyed between (\S+)\[(.*?)\]\.\.\.(\S+)\[(.*?)\]$", msg)
             if m:
                 # logged in the old SA's context; the new SA's keys were logged just before
@@ -759,6 +774,28 @@ def build(work, out, hosts=None):
         rekeys.append({"kind": kind, "ike_sa": ex["ike_sa"], "exchange": exchanges.index(ex),
                        "mid": ex["mid"], "requester": ex["requester"], "answered": ex["answered"]})
 
+    # rekey collisions, from both logs: one entry per IKE SA and type (IKE or
+    # CHILD) whose rekeys collided, with what each host logged; the colliding
+    # CREATE_CHILD_SA exchanges are the rekeys of that type on that SA
+    collisions = []
+    for h in hosts:
+        for c in getattr(h, "collisions", []):
+            n = sa_index(h, c["uid"])
+            kind = "ike" if c["type"] == "IKE" else "child"
+            e = next((x for x in collisions if x["ike_sa"] == n and x["type"] == c["type"] and
+                      x["with"] == c["with"]), None)
+            if e is None:
+                e = {"type": c["type"], "with": c["with"], "ike_sa": n,
+                     "exchanges": [r["exchange"] for r in rekeys if r["ike_sa"] == n and r["kind"] == kind]
+                     if c["with"] == c["type"] + "_REKEY" else [],
+                     "mids": {}, "detected_by": [], "result": {}}
+                e["mids"] = {exchanges[x]["requester"]: exchanges[x]["mid"] for x in e["exchanges"]}
+                collisions.append(e)
+            if h.role not in e["detected_by"]:
+                e["detected_by"].append(h.role)
+            if c.get("result"):
+                e["result"][h.role] = c["result"]
+
     # overall
     retx = [{"exchange": exchanges.index(ex), "name": ex["exchange"], "mid": ex["mid"],
              "requester": ex["requester"], "count": ex["retransmits"]}
@@ -798,6 +835,7 @@ def build(work, out, hosts=None):
         "exchanges": exchanges,
         "retransmits": retx,
         "rekeys": rekeys,
+        **({"collisions": collisions} if collisions else {}),
         "traffic": {"pings": meta["pings"], "note": "ICMP echo requests sent through the child SA(s); 0 = no traffic"},
         "decrypt_check": meta["check"],
         "notes": meta["notes"],
