@@ -298,6 +298,9 @@ func (a *Analyzer) applyDeletes(st *saState, p *Packet, side saSide, f *facts, r
 		return
 	}
 	st.materialise(&a.infs) // inferred child SAs can be deleted too
+	if v == 1 {
+		a.deletesElsewhereV1(st, p, spis, replace) // IKEv1 IPsec SAs outlive their ISAKMP SA (delete_v1.go)
+	}
 	if len(spis) <= directDeletes {
 		for _, spi := range spis {
 			for _, c := range st.childSAs() {

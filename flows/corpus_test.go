@@ -62,6 +62,11 @@ type expectedSA struct {
 	// ReplacedBy is set (interop captures) when the initiator abandoned
 	// this SA without a Delete and started IKE SA ReplacedBy instead.
 	ReplacedBy *int `json:"replaced_by"`
+	// XAUTH has each side's logged XAUTH result (IKEv1), by host.
+	XAUTH map[string]struct {
+		User   string `json:"user"`
+		Result string `json:"result"`
+	} `json:"xauth"`
 }
 
 type expectedChild struct {
@@ -343,6 +348,11 @@ func checkScenario(t checker, exp *expectedScenario, r *Report) {
 		}
 		if e.Outcome == "failed_timeout" {
 			allowed[KindUnanswered] = true
+		}
+		for _, x := range e.XAUTH {
+			if x.Result == "failed" {
+				want[KindAuthFailed] = true // XAUTH-STATUS FAIL: no notify, an authentication failure all the same
+			}
 		}
 	}
 	for k := range want {
