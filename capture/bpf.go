@@ -11,6 +11,7 @@ import (
 // IP protocol numbers and IPv6 extension headers the kernel filter knows.
 const (
 	ipProtoHopByHop = 0
+	ipProtoICMP     = 1
 	ipProtoTCP      = 6
 	ipProtoUDP      = 17
 	ipProtoRouting  = 43
@@ -18,6 +19,7 @@ const (
 	ipProtoESP      = 50
 	ipProtoAH       = 51
 	ipProtoDstOpts  = 60
+	ipProtoICMPv6   = 58
 )
 
 // filterMaxExtHeaders is how many IPv6 extension headers (hop-by-hop,
@@ -35,8 +37,9 @@ const filterMaxVLANTags = 8
 // Filter returns a classic BPF program, for a kernel socket filter, that
 // passes the frames of link type lt a Reader with opt could use and drops
 // the rest: UDP on the ports of opt.IKEPorts and opt.NATTPorts, TCP on
-// opt.TCPPorts, ESP and AH directly over IP, and IP fragments (of TCP,
-// UDP, ESP and AH), over IPv4 and IPv6
+// opt.TCPPorts, ESP and AH directly over IP, IP fragments (of TCP,
+// UDP, ESP and AH), and ICMP and ICMPv6 destination unreachables quoting
+// a UDP datagram of those ports, over IPv4 and IPv6
 // with up to two IPv6 extension headers before the transport header, in
 // Ethernet frames with up to eight VLAN tags (802.1Q, 802.1ad or the old
 // 0x9100), Linux cooked (SLL) frames or raw IP. Ethernet frames with more
@@ -206,6 +209,7 @@ func (a *filterAsm) ipv4() {
 	a.jeq(ipProtoESP, l("accept"), "")
 	a.jeq(ipProtoAH, l("accept"), "")
 	a.jeq(ipProtoUDP, l("udp"), "")
+	a.jeq(ipProtoICMP, l("icmp"), "")
 	a.jeq(ipProtoTCP, l("tcp"), l("reject"))
 	a.label(l("frag"))
 	a.op(bpf.LoadScratch{Dst: bpf.RegA, N: 1})
@@ -213,6 +217,27 @@ func (a *filterAsm) ipv4() {
 	a.jeq(ipProtoAH, l("accept"), "")
 	a.jeq(ipProtoUDP, l("accept"), "")
 	a.jeq(ipProtoTCP, l("accept"), l("reject"))
+	// A destination unreachable quoting an unfragmented IPv4 UDP datagram
+	// (icmp.go): its ports are checked as a UDP header's, X moved to it.
+	a.label(l("icmp"))
+	a.op(bpf.LoadIndirect{Off: 0, Size: 1})
+	a.jeq(3, "", l("reject"))
+	a.op(bpf.LoadIndirect{Off: 8, Size: 1})
+	a.op(bpf.ALUOpConstant{Op: bpf.ALUOpShiftRight, Val: 4})
+	a.jeq(4, "", l("reject"))
+	a.op(bpf.LoadIndirect{Off: 8 + 9, Size: 1})
+	a.jeq(ipProtoUDP, "", l("reject"))
+	a.op(bpf.LoadIndirect{Off: 8 + 19, Size: 1}) // the quoted addresses are there
+	a.op(bpf.LoadIndirect{Off: 8 + 6, Size: 2})
+	a.jset(0x1fff, l("reject"), "")
+	a.op(bpf.LoadIndirect{Off: 8, Size: 1})
+	a.op(bpf.ALUOpConstant{Op: bpf.ALUOpAnd, Val: 0x0f})
+	a.op(bpf.ALUOpConstant{Op: bpf.ALUOpShiftLeft, Val: 2})
+	a.prog = append(a.prog, asmItem{ins: bpf.JumpIf{Cond: bpf.JumpLessThan, Val: 20}, jt: l("reject")})
+	a.op(bpf.ALUOpX{Op: bpf.ALUOpAdd})
+	a.op(bpf.ALUOpConstant{Op: bpf.ALUOpAdd, Val: 8})
+	a.op(bpf.TAX{})
+	a.jump(l("udp"))
 	a.tail(l)
 }
 
@@ -235,10 +260,12 @@ func (a *filterAsm) ipv6() {
 		a.jeq(ipProtoFragment, l("frag"), "")
 		a.jeq(ipProtoUDP, l("udp"), "")
 		if i == filterMaxExtHeaders {
+			a.jeq(ipProtoICMPv6, l("icmp"), "")
 			a.jeq(ipProtoTCP, l("tcp"), l("reject"))
 			break
 		}
 		ext := l(fmt.Sprintf("ext%d", i))
+		a.jeq(ipProtoICMPv6, l("icmp"), "")
 		a.jeq(ipProtoTCP, l("tcp"), "")
 		a.jeq(ipProtoHopByHop, ext, "")
 		a.jeq(ipProtoRouting, ext, "")
@@ -259,6 +286,21 @@ func (a *filterAsm) ipv6() {
 	a.jeq(ipProtoAH, l("accept"), "")
 	a.jeq(ipProtoUDP, l("accept"), "")
 	a.jeq(ipProtoTCP, l("accept"), l("reject"))
+	// A destination unreachable quoting an IPv6 UDP datagram without
+	// extension headers (icmp.go): its ports are checked as a UDP
+	// header's, X moved to it.
+	a.label(l("icmp"))
+	a.op(bpf.LoadIndirect{Off: 0, Size: 1})
+	a.jeq(1, "", l("reject"))
+	a.op(bpf.LoadIndirect{Off: 8, Size: 1})
+	a.op(bpf.ALUOpConstant{Op: bpf.ALUOpShiftRight, Val: 4})
+	a.jeq(6, "", l("reject"))
+	a.op(bpf.LoadIndirect{Off: 8 + 6, Size: 1})
+	a.jeq(ipProtoUDP, "", l("reject"))
+	a.op(bpf.TXA{})
+	a.op(bpf.ALUOpConstant{Op: bpf.ALUOpAdd, Val: 8 + 40})
+	a.op(bpf.TAX{})
+	a.jump(l("udp"))
 	a.tail(l)
 }
 

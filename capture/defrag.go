@@ -181,6 +181,9 @@ func (r *Reader) wantsFirst(v6 bool, proto uint8, b []byte) bool {
 	if v6 && isIPv6Ext(proto) {
 		return true
 	}
+	if proto == protoICMP || proto == protoICMPv6 {
+		return false // an ICMP error fits the minimum MTU: never fragmented
+	}
 	return r.wants(proto, b)
 }
 

@@ -20,9 +20,18 @@ const (
 	KindNATKeepalive
 	// KindError is a packet-level problem; Err says which.
 	KindError
+	// KindICMPUnreachable is an ICMP destination unreachable (type 3) or
+	// ICMPv6 destination unreachable (type 1) that quotes a UDP datagram
+	// to or from an IKE or NAT-T port (icmp.go): Src and Dst are the ICMP
+	// message's addresses (port 0), QuotedSrc and QuotedDst the quoted
+	// datagram's, ICMPCode its code, and Data the quoted octets after the
+	// UDP header (often the IKE header, or a non-ESP marker and it; may be
+	// empty).
+	KindICMPUnreachable
 )
 
-// String returns "ike", "esp", "nat-keepalive" or "error".
+// String returns "ike", "esp", "nat-keepalive", "error" or
+// "icmp-unreachable".
 func (k Kind) String() string {
 	switch k {
 	case KindIKE:
@@ -33,6 +42,8 @@ func (k Kind) String() string {
 		return "nat-keepalive"
 	case KindError:
 		return "error"
+	case KindICMPUnreachable:
+		return "icmp-unreachable"
 	}
 	return "kind(" + strconv.Itoa(int(k)) + ")"
 }
@@ -99,6 +110,12 @@ type Event struct {
 	Data []byte
 	// ESPSPI and ESPSeq are the SPI and sequence number of a KindESP event.
 	ESPSPI, ESPSeq uint32
+	// QuotedSrc and QuotedDst are the addresses and ports of the datagram
+	// a KindICMPUnreachable event quotes, ICMPCode its ICMP code (ICMP:
+	// 3 port unreachable, 1 host, 13 administratively prohibited; ICMPv6:
+	// 4 port unreachable, 1 administratively prohibited, 3 address).
+	QuotedSrc, QuotedDst netip.AddrPort
+	ICMPCode             uint8
 	// Reassembled is set when the payload was put together from several IP
 	// fragments or TCP segments.
 	Reassembled bool

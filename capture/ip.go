@@ -78,6 +78,8 @@ func (r *Reader) wants(proto uint8, b []byte) bool {
 		return r.tcpPorts.any(uint16(b[0])<<8|uint16(b[1]), uint16(b[2])<<8|uint16(b[3]))
 	case protoESP, protoAH:
 		return true
+	case protoICMP, protoICMPv6:
+		return r.wantsICMP(proto, b)
 	}
 	return false
 }
@@ -87,6 +89,8 @@ func (r *Reader) decodeTransport(proto uint8, ip *ipPacket, b []byte, depth int)
 	switch proto {
 	case protoUDP:
 		r.decodeUDP(ip, b)
+	case protoICMP, protoICMPv6:
+		r.decodeICMP(proto, ip, b)
 	case protoTCP:
 		if !r.tcpEnabled {
 			r.stats.NonIKE++

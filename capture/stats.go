@@ -7,6 +7,7 @@ type Stats struct {
 	IKE              int64 // IKE messages delivered
 	ESP              int64 // ESP packets delivered
 	NATKeepalives    int64 // NAT-keepalives delivered
+	ICMPUnreachable  int64 // ICMP destination unreachables about IKE or NAT-T datagrams delivered
 	NonIKE           int64 // frames with nothing for us (other protocols and ports)
 	Unsupported      int64 // frames of a link type the reader does not decode
 	Fragments        int64 // IP fragments seen

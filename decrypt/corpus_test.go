@@ -34,9 +34,10 @@ type expectedJSON struct {
 		TCP bool `json:"tcp"`
 	} `json:"transport"`
 	IKESAs []struct {
-		SPIi string            `json:"spi_i"`
-		SPIr string            `json:"spi_r"`
-		Keys map[string]string `json:"keys"`
+		SPIi      string            `json:"spi_i"`
+		SPIr      string            `json:"spi_r"`
+		Initiator string            `json:"initiator"` // the host that initiated this IKE SA (for a rekey: the requester)
+		Keys      map[string]string `json:"keys"`
 	} `json:"ike_sas"`
 	Messages []struct {
 		From       string   `json:"from"`
@@ -160,7 +161,11 @@ func corpusScenario(t *testing.T, dir string) {
 			}
 		}
 	}
-	// Expected payload lists by (SPIi, MID, from).
+	// Expected payload lists by (SPIi, MID, from), from being the sender's
+	// role in THAT IKE SA: an IKE SA created by a rekey the original
+	// responder requested has that host as its initiator (RFC 7296 §2.18),
+	// and both IKE SAs then carry requests with message ID 0 from
+	// either host.
 	type ekey struct {
 		spi  string
 		mid  uint32
@@ -189,15 +194,20 @@ func corpusScenario(t *testing.T, dir string) {
 			}
 			names = append(names, p)
 		}
-		from := "initiator" // "initiator2" in the mixed-peers scenario
-		if m.From == "responder" {
-			from = m.From
+		from := "responder"
+		if m.From == exp.IKESAs[m.IKESA].Initiator {
+			from = "initiator"
 		}
 		k := ekey{exp.IKESAs[m.IKESA].SPIi, m.MID, from}
 		want[k] = append(want[k], names)
 	}
-	initiator := map[dissect.SPI]string{} // initiator address per SA
+	initiator := map[dissect.SPI]string{} // IKEv1: initiator address per SA
 	sessions := map[dissect.SPI]*V1Session{}
+	// IKEv2 keys are used as ikeflow analyze uses them: a key file that
+	// names no algorithm (OpenIKED's, for an IKE SA created by a rekey) is
+	// completed by the suite the responder chose, in IKE_SA_INIT or in the
+	// (decrypted) CREATE_CHILD_SA that rekeyed the IKE SA (Tracker).
+	tr := NewTracker(kr)
 	var re Reassembler
 	var re1 ReassemblerV1
 	var m dissect.Message
@@ -211,7 +221,8 @@ func corpusScenario(t *testing.T, dir string) {
 			initiator[h.SPIi] = cm.src.Addr().String()
 		}
 		from := "responder"
-		if initiator[h.SPIi] == cm.src.Addr().String() {
+		if h.MajorVersion == 1 && initiator[h.SPIi] == cm.src.Addr().String() ||
+			h.MajorVersion == 2 && h.IsInitiator() { // IKEv2: the I flag (RFC 7296 §3.1)
 			from = "initiator"
 		}
 		var got []string
@@ -248,6 +259,7 @@ func corpusScenario(t *testing.T, dir string) {
 			encrypted = true
 			got = names(1, res.Payloads)
 		} else {
+			tr.Observe(&m, m.Raw, h.IsInitiator())
 			if len(m.Payloads) == 0 {
 				continue
 			}
@@ -256,7 +268,8 @@ func corpusScenario(t *testing.T, dir string) {
 				continue
 			}
 			encrypted = true
-			plain, _, err := kr.OpenV2(nil, m.Raw, p, Suite{})
+			plain, err := tr.DecryptV2(&m, m.Raw, p, h.IsInitiator())
+			plain = bytes.Clone(plain) // DecryptV2 reuses its buffer
 			if err != nil {
 				t.Errorf("frame %d (%s mid %d): %v", cm.frame, from, h.MessageID, err)
 				continue

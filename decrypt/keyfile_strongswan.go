@@ -34,6 +34,10 @@ var (
 	reSSProp  = lazyRegexp(`selected proposal: IKE:(\S+)`)
 	reSSSPIs  = lazyRegexp(`\b([0-9a-f]{16})_i\*?\s+([0-9a-f]{16})_r\*?`)
 	reSSVer   = lazyRegexp(`\bIKEv([12])\b`)
+	// reSSName is the IKE SA a manager line with SPIs names ("checkin
+	// IKEv2 SA c[3] with SPIs …"): its unique id, the number of the
+	// "<name|id>" prefix of its own lines.
+	reSSName = lazyRegexp(`\bSA \S*?\[(\d+)\] with SPIs`)
 )
 
 // maxOtherDumps bounds the threads whose dumps of other chunks (reSSOther)
@@ -54,6 +58,7 @@ type ssGroup struct {
 
 type ssSPIs struct {
 	tag     string
+	sa      string // the unique id of the IKE SA the line names (reSSName), "" when none
 	thread  string
 	idx     int // index into lines
 	version uint8
@@ -178,6 +183,9 @@ func (p *parser) strongswan(lines []line) []Key {
 		}
 		if m := reSSSPIs().FindStringSubmatch(l.text); m != nil {
 			s := ssSPIs{tag: tag, thread: thread, idx: i}
+			if n := reSSName().FindStringSubmatch(l.text); n != nil {
+				s.sa = n[1]
+			}
 			s.i, _ = parseSPI(m[1])
 			s.r, _ = parseSPI(m[2])
 			if v := reSSVer().FindStringSubmatch(l.text); v != nil {
@@ -213,7 +221,29 @@ func (p *parser) strongswan(lines []line) []Key {
 		p.warn(d.head.n, d.name+": dump ends after "+strconv.Itoa(len(d.data))+" of "+strconv.Itoa(d.want)+" octets: key skipped")
 	}
 	var keys []Key
-	for _, g := range groups {
+	// keyed holds the unique ids of the IKE SAs whose keys an earlier
+	// derivation gave: a derivation logged in the context of such an SA
+	// ("<conn|1>") is a rekey's, for the new SA, which the manager line
+	// checking it in names (namedSPIs, threadSPIs). Every derivation takes
+	// its SA's id, the damaged ones too (they are left out below), so
+	// that a rekey's keys after a damaged dump still find their SA.
+	keyed := map[string]bool{}
+	owner := make([]ssSPIs, len(groups))
+	found := make([]bool, len(groups))
+	for gi, g := range groups {
+		if s, ok := namedSPIs(spis, g, keyed); ok {
+			owner[gi], found[gi] = s, true
+			keyed[s.sa] = true
+		} else if s, ok := threadSPIs(spis, g, keyed); ok {
+			owner[gi], found[gi] = s, true
+			if s.sa != "" {
+				keyed[s.sa] = true
+			}
+		} else if s, ok := nearestSPIs(lines, spis, g); ok {
+			owner[gi], found[gi] = s, true
+		}
+	}
+	for gi, g := range groups {
 		if len(g.damaged) > 0 {
 			if used := slices.DeleteFunc(slices.Clone(g.damaged), func(n string) bool { return n == "Sk_d" || n == "Sk_pi" || n == "Sk_pr" }); len(used) > 0 {
 				continue // warned when the dump was dropped
@@ -239,10 +269,8 @@ func (p *parser) strongswan(lines []line) []Key {
 			k.EncrI, k.EncrR = NewSecret(g.secrets["Sk_ei"]), NewSecret(g.secrets["Sk_er"])
 			k.IntegI, k.IntegR = NewSecret(g.secrets["Sk_ai"]), NewSecret(g.secrets["Sk_ar"])
 		}
-		if s, ok := threadSPIs(spis, g); ok {
-			k.SPIi, k.SPIr = s.i, s.r
-		} else if s, ok := nearestSPIs(lines, spis, g); ok {
-			k.SPIi, k.SPIr = s.i, s.r
+		if found[gi] {
+			k.SPIi, k.SPIr = owner[gi].i, owner[gi].r
 		}
 		if err := k.checkLengths(); err != nil {
 			// The proposal line may belong to another SA: keep the keys,
@@ -268,17 +296,42 @@ func sortedDumps(m map[string]*ssDump) []*ssDump {
 	return out
 }
 
+// namedSPIs picks, for a derivation logged in the context of an IKE SA
+// without keys yet (not keyed: its own keys, not a rekey's), the first
+// line after the key dump, within the next lines, that names that IKE SA
+// by its unique id with both SPIs. When the peer rekeyed the IKE SA,
+// charon derives the new SA's keys in the new SA's context ("<conn|3>")
+// while other threads check other SAs in; in a simultaneous rekey (RFC
+// 7296 §2.8.2) the thread's next such line named the old SA.
+func namedSPIs(spis []ssSPIs, g *ssGroup, keyed map[string]bool) (ssSPIs, bool) {
+	if g.tag == "" || keyed[g.tag] {
+		return ssSPIs{}, false
+	}
+	for _, s := range spis {
+		if s.idx <= g.idx || s.sa != g.tag || s.r == [8]byte{} || (s.version != 0 && s.version != g.version) {
+			continue
+		}
+		if s.idx-g.idx > 400 {
+			break
+		}
+		return s, true
+	}
+	return ssSPIs{}, false
+}
+
 // threadSPIs picks the first line after the key dump, written by the same
 // charon thread within the next lines, that names both SPIs: the thread
 // that derived the keys checks the IKE SA in right after, and for a rekeyed
 // SA that line names the new SA even though the dump carries the old SA's
-// log prefix.
-func threadSPIs(spis []ssSPIs, g *ssGroup) (ssSPIs, bool) {
+// log prefix (so a line naming an SA that has its keys already, such as
+// the old one, is passed over).
+func threadSPIs(spis []ssSPIs, g *ssGroup, keyed map[string]bool) (ssSPIs, bool) {
 	if g.thread == "" {
 		return ssSPIs{}, false
 	}
 	for _, s := range spis {
-		if s.idx <= g.idx || s.thread != g.thread || s.r == [8]byte{} || (s.version != 0 && s.version != g.version) {
+		if s.idx <= g.idx || s.thread != g.thread || s.r == [8]byte{} || (s.version != 0 && s.version != g.version) ||
+			(s.sa != "" && keyed[s.sa]) {
 			continue
 		}
 		if s.idx-g.idx > 200 {

@@ -58,6 +58,12 @@ type Analyzer struct {
 	nextSeq int
 	sawESP  bool
 	orphans map[uint32]*orphanESP
+	// orphanPairs holds the address pairs of the ESP without an IKE SA
+	// (at most maxOrphans): an SA between such peers is not said to have
+	// seen no ESP between them (espFindings).
+	orphanPairs map[pairKey]struct{}
+	// icmpLookups counts the ICMP errors looked up (addICMP).
+	icmpLookups int
 	// accepted remembers, per responder address, a proposal it accepted
 	// (for no_proposal_chosen diffs).
 	accepted map[netip.Addr]acceptedProposal

@@ -39,12 +39,7 @@ func (a *Analyzer) childOffer(st *saState, p *Packet, side saSide, ex *exRec, f 
 		}
 		a.rememberOffer(p.Src.Addr(), pd.ikeRekey, summaries(2, props), p.Frame)
 	}
-	for _, t := range f.tsi {
-		pd.tsi = append(pd.tsi, tsStrings(t)...)
-	}
-	for _, t := range f.tsr {
-		pd.tsr = append(pd.tsr, tsStrings(t)...)
-	}
+	pd.tsi, pd.tsr = ikeTS(side, f, pd.tsi, pd.tsr)
 	if n, ok := f.notify(uint16(dissect.NotifyRekeySA)); ok {
 		pd.rekeyOf = spi4(n.spi)
 	}
@@ -76,6 +71,25 @@ func authOffer(st *saState, ex *exRec) *pending {
 		}
 	}
 	return nil
+}
+
+// ikeTS appends the traffic selectors of a CREATE_CHILD_SA or IKE_AUTH
+// message (f) whose exchange requester is side to tsi and tsr, in the IKE
+// SA's orientation: tsi the IKE SA initiator's, as ChildSA.SPIi is. On the
+// wire TSi is the exchange requester's (RFC 7296 §2.9), which is the IKE
+// SA's responder when that one rekeys or creates a child SA.
+func ikeTS(side saSide, f *facts, tsi, tsr []string) ([]string, []string) {
+	ini, resp := f.tsi, f.tsr
+	if side == sideR {
+		ini, resp = f.tsr, f.tsi
+	}
+	for _, t := range ini {
+		tsi = append(tsi, tsStrings(t)...)
+	}
+	for _, t := range resp {
+		tsr = append(tsr, tsStrings(t)...)
+	}
+	return tsi, tsr
 }
 
 // completeChild completes, from the offer pd of a request analysed after
@@ -214,12 +228,7 @@ func (a *Analyzer) childAnswer(st *saState, p *Packet, side saSide, ex *exRec, f
 	} else {
 		c.SPIi, c.SPIr = respSPI, pd.spi
 	}
-	for _, t := range f.tsi {
-		c.TSi = append(c.TSi, tsStrings(t)...)
-	}
-	for _, t := range f.tsr {
-		c.TSr = append(c.TSr, tsStrings(t)...)
-	}
+	c.TSi, c.TSr = ikeTS(ex.side, f, c.TSi, c.TSr)
 	a.narrowedFinding(st, c, pd, ex, p.Time, p.Frame)
 	st.materialise(&a.infs) // markRekeyed and the append see every child SA
 	if pd.rekeyOf != 0 {
@@ -289,6 +298,9 @@ func (a *Analyzer) applyDeletes(st *saState, p *Packet, side saSide, f *facts, r
 		return
 	}
 	st.materialise(&a.infs) // inferred child SAs can be deleted too
+	if v == 1 {
+		a.deletesElsewhereV1(st, p, spis, replace) // IKEv1 IPsec SAs outlive their ISAKMP SA (delete_v1.go)
+	}
 	if len(spis) <= directDeletes {
 		for _, spi := range spis {
 			for _, c := range st.childSAs() {
@@ -368,7 +380,14 @@ func (a *Analyzer) movedChildren(st *saState, fn func(c *ChildSA, flip bool)) {
 			return
 		}
 		ol := old.rareOrEmpty()
-		if !ol.hasTo || ol.rekeyedTo != [2]dissect.SPI{cur.SPIi, cur.SPIr} || len(ol.rekeyKeys) > 1 {
+		switch {
+		case len(ol.rekeyKeys) > 1:
+			// A simultaneous rekey (§2.8.2): cur took the children if it
+			// is the one kept, known once the other is deleted.
+			if !a.wonCollision(old, cur) {
+				return
+			}
+		case !ol.hasTo || ol.rekeyedTo != [2]dissect.SPI{cur.SPIi, cur.SPIr}:
 			return
 		}
 		if old.initiator().Addr() != cur.initiator().Addr() {
@@ -380,6 +399,29 @@ func (a *Analyzer) movedChildren(st *saState, fn func(c *ChildSA, flip bool)) {
 		}
 		cur = old
 	}
+}
+
+// wonCollision reports whether cur is the IKE SA kept from a simultaneous
+// rekey of old (RFC 7296 §2.8.2): of the new IKE SAs, the redundant one is
+// deleted by the peer that created it as soon as the rekeys are done, so
+// cur is the one kept when another of old's new IKE SAs is deleted already
+// (the Delete of cur itself, or a Delete or child SA rekey on it, comes
+// later). Until then, or with a third rekey, it is not known.
+func (a *Analyzer) wonCollision(old, cur *saState) bool {
+	keys := old.rareOrEmpty().rekeyKeys
+	if len(keys) != 2 {
+		return false
+	}
+	lost := 0
+	for _, k := range keys {
+		if k.i == cur.SPIi && k.r == cur.SPIr {
+			continue
+		}
+		if other, _ := a.ix.find(2, k.i, k.r); other != nil && other != cur && other.out.has(outDeleted) {
+			lost++
+		}
+	}
+	return lost == 1
 }
 
 // maxRekeyChain bounds the IKE SAs movedChildren follows back: a crafted

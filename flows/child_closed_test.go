@@ -3,6 +3,7 @@ package flows
 import (
 	"encoding/hex"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/ikeflow/ikeflow/dissect"
@@ -163,6 +164,32 @@ func TestMovedChildOnNewIKESA(t *testing.T) {
 		}
 		if want := pk[byFrame(t, pk, tc.rekeyAns)].Time; !nw.Established.Equal(want) {
 			t.Errorf("%s: new IKE SA established %s, want %s (the rekey's answer, frame %d)", tc.sc, nw.Established, want, tc.rekeyAns)
+		}
+	}
+}
+
+// TestMovedChildAfterCollision: ikev2-rekey-collision (strongSwan, both
+// peers rekeying the IKE SA at frames 19-22, RFC 7296 §2.8.2). The
+// initiator logs "IKE_SA rekey collision lost, deleting redundant IKE_SA
+// c[2]" (Delete at frame 24); the kept IKE SA then rekeys the moved child
+// SA 16750f7a (frames 31-34, itself a collision) and deletes it (frame 35:
+// "closing CHILD_SA net{1} ... sending DELETE for ESP CHILD_SA with SPI
+// 16750f7a"). The moved child was left "established": with two rekeys of
+// its IKE SA negotiated, ikeflow did not follow either; the one kept is
+// the one not deleted first.
+func TestMovedChildAfterCollision(t *testing.T) {
+	sc := "ikev2-rekey-collision"
+	r := analyze(corpusPackets(t, sc), Options{Decryptor: corpusKeys(t, filepath.Join(corpusDir, sc))})
+	old := r.SAs[0]
+	if old.State != StateRekeyed || len(old.ChildSAs) != 1 {
+		t.Fatalf("first IKE SA %s with %d child SAs", old.State, len(old.ChildSAs))
+	}
+	if c := old.ChildSAs[0]; c.SPIi != 0x16750f7a || c.State != ChildRekeyed || c.DeletedFrame != 35 {
+		t.Errorf("moved child SA %s %s, deleted at frame %d; want 16750f7a rekeyed, deleted at 35", c.SPIi, c.State, c.DeletedFrame)
+	}
+	for _, f := range old.Findings {
+		if f.Kind == KindRekeyCollision && !strings.Contains(f.Message, "simultaneous IKE SA rekey (RFC 7296 §2.8.2)") {
+			t.Errorf("IKE SA collision: %s", f.Message)
 		}
 	}
 }

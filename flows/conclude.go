@@ -102,6 +102,7 @@ func (a *Analyzer) concludeSA(st *saState, cc *concluder) {
 		a.invalidKEFinding(st)
 	}
 	a.natFinding(st)
+	a.icmpFinding(st)
 	if st.flags.has(flTCP) {
 		sa.Transport = "tcp"
 	}
@@ -503,9 +504,17 @@ func (a *Analyzer) retransmitFinding(st *saState, ex *exRec, g []int) {
 		if cut == 0 {
 			ans, late = answerOf(ex, g, labelIndex(label))
 		}
+		delayedBy, upTo, busy := "setup was delayed by", "with setup delayed by up to", "a peer too busy to answer the first copy."
+		if ex.Type == dissect.ExchangeInformational || ex.Type == dissect.ExchangeInformationalV1 {
+			// A Delete or a liveness check: nothing is being set up, and
+			// a peer busy with the SA drops such a request (strongSwan:
+			// "IKE_SA checkout not successful").
+			delayedBy, upTo, busy = "it completed late, by", "completing late, by up to",
+				"a peer that dropped the first copy (busy, or the SA in use by another exchange)."
+		}
 		if late == 0 {
-			b.WriteString("It was eventually answered, so the exchange survived, but setup was delayed by " + atLeast + secs(delay) +
-				": look for packet loss on the path or a peer too busy to answer the first copy.")
+			b.WriteString("It was eventually answered, so the exchange survived, but " + delayedBy + " " + atLeast + secs(delay) +
+				": look for packet loss on the path or " + busy)
 		} else {
 			// An answer passed here before some copies: the capture
 			// cannot tell whether it was lost beyond this point (setup
@@ -513,8 +522,8 @@ func (a *Analyzer) retransmitFinding(st *saState, ex *exRec, g []int) {
 			// did not), so the delay is an upper bound.
 			b.WriteString("It was answered at +" + secs(ex.msgTime(ans).Sub(t0)) + " (frame " + a.frames.one(ex.frame(ans)) + "), before the last " +
 				words.Count(late, "copy", "copies") + " passed here: that answer was lost beyond this capture point, or " +
-				words.Pick(late, "the copy", "the copies") + " crossed it. The exchange survived, with setup delayed by up to " + secs(delay) +
-				": look for packet loss on the path or a peer too busy to answer the first copy.")
+				words.Pick(late, "the copy", "the copies") + " crossed it. The exchange survived, " + upTo + " " + secs(delay) +
+				": look for packet loss on the path or " + busy)
 		}
 		if len(g) <= 2 && delay < 5*time.Second {
 			sev = SeverityInfo
@@ -591,6 +600,23 @@ func (a *Analyzer) unansweredV2(st *saState, ex *exRec, answeredSize int) bool {
 				" the SA. Check reachability on UDP 500/4500 and the peer's uptime.", frames...)
 		st.out.put(outDead, ex.retransmits() > 0)
 		return true
+	}
+	if next := peerRequestAfterAuth(st, ex); next != nil {
+		// The other peer went on with requests of its own on this SA,
+		// which it sends only once IKE_AUTH has set it up.
+		st.addFinding(KindCaptureGap, SeverityInfo, firstT,
+			"The "+from+"'s IKE_AUTH request (message ID "+u32(ex.MID)+", "+strconv.Itoa(size)+" octets) has no answer in"+
+				" this capture, but the "+otherSide(from)+" then sent a "+next.Type.String()+" request of its own on this IKE SA"+
+				" (message ID "+u32(next.MID)+", frame "+a.frames.one(next.frame(0))+"), which a peer sends only on an IKE SA"+
+				" that IKE_AUTH has set up: the answer came, and the capture missed it. The SA is taken as established from"+
+				" the request's time.", frames...)
+		if !st.out.has(outAuthOK) && !st.out.has(outAuthFailed) {
+			st.out.set(outAuthOK)
+			st.out.set(outAuthUnverified)
+			st.setEstablished(lastT)
+			st.model().Established = lastT // the exported SA is built already (settle)
+		}
+		return false
 	}
 	if next := laterRequest(st, ex); next != nil {
 		// The sender went on: the answer came, and the capture lacks it.
@@ -714,6 +740,27 @@ func laterRequest(st *saState, ex *exRec) *exRec {
 		if x.MID > ex.MID && (ex.Type == dissect.ExchangeIKEAuth || !st.flags.has(flWindow)) {
 			return x
 		}
+	}
+	return nil
+}
+
+// peerRequestAfterAuth returns the first request of st's other peer, sent
+// after the last transmission of ex, an unanswered IKEv2 IKE_AUTH request
+// of the initiator: a responder sends requests (CREATE_CHILD_SA,
+// INFORMATIONAL) only on an IKE SA that IKE_AUTH has set up. Nil when ex is
+// not such a request or there is none.
+func peerRequestAfterAuth(st *saState, ex *exRec) *exRec {
+	if ex.Type != dissect.ExchangeIKEAuth || ex.nmsgs() == 0 || ex.msg(0).side() != sideI {
+		return nil
+	}
+	last := ex.msgTime(ex.nmsgs() - 1)
+	for i := range st.nexs() {
+		x := st.exAt(i)
+		if x.nmsgs() == 0 || x.side != sideR || x.Type == dissect.ExchangeIKESAInit || x.Type == dissect.ExchangeIKEAuth ||
+			!x.start().After(last) {
+			continue
+		}
+		return x
 	}
 	return nil
 }
@@ -868,7 +915,7 @@ func (a *Analyzer) weakFinding(st *saState) {
 }
 
 // collisionFinding reports simultaneous CREATE_CHILD_SA requests from both
-// sides (RFC 7296 §2.8.1).
+// sides (RFC 7296 §2.8.1, §2.8.2: with the keys, what each rekeyed).
 func (a *Analyzer) collisionFinding(st *saState) {
 	var eb exBuf
 	exs := st.exSlice(&eb)
@@ -894,13 +941,28 @@ func (a *Analyzer) collisionFinding(st *saState) {
 			if st.out.has(outCollision) {
 				sev = SeverityWarning
 			}
+			both := "Both peers started a CREATE_CHILD_SA at the same time (message ID " + u32(x.MID) + " from the " + x.side.String() +
+				", " + u32(y.MID) + " from the " + y.side.String() + ")"
+			var text string
+			switch {
+			case x.kind == exIKERekey && y.kind == exIKERekey:
+				text = both + ", each rekeying the IKE SA: a simultaneous IKE SA rekey (RFC 7296 §2.8.2). The new IKE SA" +
+					" made by the exchange with the lowest of the four nonces is redundant: the peer that created it SHOULD" +
+					" delete it, and the child SAs move to the other. Implementations that get this wrong end up with two" +
+					" IKE SAs or none."
+			case x.kind == exChildRekey && y.kind == exChildRekey:
+				text = both + ", each rekeying a child SA: when it is the same one, a simultaneous child SA rekey (RFC 7296" +
+					" §2.8.1). Of the two new child SAs, the one created with the lowest of the four nonces SHOULD be deleted" +
+					" by the peer that created it, and the other kept; implementations that get this wrong end up with" +
+					" duplicate or missing child SAs."
+			default:
+				text = both + ": when both rekey the same SA, a rekey collision (RFC 7296 §2.8.1 for a child SA, §2.8.2 for" +
+					" the IKE SA). Of the redundant new SAs, the one created with the lowest of the four nonces SHOULD be" +
+					" deleted by the peer that created it, and the other kept; implementations that get this wrong end up" +
+					" with duplicate or missing SAs."
+			}
 			st.addFinding(KindRekeyCollision, sev, y.start(),
-				"Both peers started a CREATE_CHILD_SA at the same time (message ID "+u32(x.MID)+" from the "+x.side.String()+
-					", "+u32(y.MID)+" from the "+y.side.String()+"): when both rekey the same SA, a rekey collision (RFC 7296 §2.8.1). Of the"+
-					" redundant SAs, the one created with the lowest of the four nonces SHOULD be closed by the peer that"+
-					" created it, and the other kept; implementations that get this wrong end up with duplicate or missing"+
-					" child SAs. Add jitter to rekey timers or make one side the rekey initiator.",
-				x.frame(0), y.frame(0))
+				text+" Add jitter to rekey timers or make one side the rekey initiator.", x.frame(0), y.frame(0))
 			return
 		}
 	}
@@ -912,8 +974,9 @@ func (a *Analyzer) espFindings(st *saState) {
 	if !a.sawESP {
 		return
 	}
+	_, orphansBetween := a.orphanPairs[st.pairKey()] // ESP between these peers that no SA claimed
 	if (sa.State == StateEstablished || sa.State == StateDeleted || sa.State == StateRekeyed) && len(sa.ChildSAs) == 0 &&
-		!st.out.has(outChildFailed) && sa.End.Sub(sa.Established) >= 10*time.Second && sa.RekeyedFrom == "" {
+		!st.out.has(outChildFailed) && sa.End.Sub(sa.Established) >= 10*time.Second && sa.RekeyedFrom == "" && !orphansBetween {
 		st.addFinding(KindNoESP, SeverityWarning, sa.Established,
 			"The IKE SA was established but no ESP packet between these peers was seen in "+
 				secs(sa.End.Sub(sa.Established))+", although the capture contains ESP. Either no traffic matched the"+

@@ -33,7 +33,13 @@ type expectedScenario struct {
 	ErrorNotifies []string `json:"error_notifies"`
 	IKESAs        []expectedSA
 	ChildSAs      []expectedChild `json:"child_sas"`
-	Retransmits   []struct {
+	// Collisions are the rekey collisions the daemons logged (postprocess.py:
+	// "detected IKE_REKEY|CHILD_REKEY collision with …").
+	Collisions []struct {
+		Type string `json:"type"`
+		With string `json:"with"`
+	} `json:"collisions"`
+	Retransmits []struct {
 		Exchange  int    `json:"exchange"`
 		Name      string `json:"name"`
 		MID       uint32 `json:"mid"`
@@ -43,16 +49,24 @@ type expectedScenario struct {
 }
 
 type expectedSA struct {
-	Version  int     `json:"version"`
-	SPIi     string  `json:"spi_i"`
-	SPIr     string  `json:"spi_r"`
-	Proposal *string `json:"proposal"`
-	Outcome  string  `json:"outcome"`
-	Ended    *string `json:"ended"`
-	RekeyOf  *int    `json:"rekey_of"`
+	Version int    `json:"version"`
+	SPIi    string `json:"spi_i"`
+	SPIr    string `json:"spi_r"`
+	// Initiator is the host that initiated this IKE SA: for an IKE SA
+	// created by a rekey, the host that requested the rekey (RFC 7296 §2.18).
+	Initiator string  `json:"initiator"`
+	Proposal  *string `json:"proposal"`
+	Outcome   string  `json:"outcome"`
+	Ended     *string `json:"ended"`
+	RekeyOf   *int    `json:"rekey_of"`
 	// ReplacedBy is set (interop captures) when the initiator abandoned
 	// this SA without a Delete and started IKE SA ReplacedBy instead.
 	ReplacedBy *int `json:"replaced_by"`
+	// XAUTH has each side's logged XAUTH result (IKEv1), by host.
+	XAUTH map[string]struct {
+		User   string `json:"user"`
+		Result string `json:"result"`
+	} `json:"xauth"`
 }
 
 type expectedChild struct {
@@ -231,12 +245,21 @@ func checkScenario(t checker, exp *expectedScenario, r *Report) {
 		t.Errorf("got %d child SAs, want %d", nGot, len(exp.ChildSAs))
 	}
 	for _, e := range exp.ChildSAs {
+		// ikeflow names a child by the inbound SPIs of the initiator and
+		// the responder of the IKE SA it was negotiated on; expected.json
+		// names them by host. The IKE SA's initiator is the original
+		// initiator, or for an IKE SA created by a rekey the host that
+		// requested it (the original responder, when it rekeyed).
 		var spiI, spiR string
+		ini := ""
+		if e.IKESA >= 0 && e.IKESA < len(exp.IKESAs) {
+			ini = exp.IKESAs[e.IKESA].Initiator
+		}
 		for host, spi := range e.InboundSPI {
-			if host == "responder" {
-				spiR = spi
-			} else {
+			if ini != "" && host == ini || ini == "" && host != "responder" {
 				spiI = spi
+			} else {
+				spiR = spi
 			}
 		}
 		var got *ChildSA
@@ -308,12 +331,28 @@ func checkScenario(t checker, exp *expectedScenario, r *Report) {
 			t.Errorf("no retransmit finding for %s MID %d; got %v", rt.Name, rt.MID, kinds(all))
 		}
 	}
+	// Simultaneous rekeys of the same SA by both peers (RFC 7296 §2.8.1,
+	// §2.8.2) that both logs report: a rekey_collision finding is expected
+	// exactly then (and not allowed otherwise).
+	for _, c := range exp.Collisions {
+		if c.With == c.Type+"_REKEY" {
+			want[KindRekeyCollision] = true
+		}
+	}
 	for _, e := range exp.IKESAs {
 		if deref(e.Ended) == "peer_dead" {
 			want[KindDeadPeer] = true
+			// The peer's daemon gone (killed in the dead-peer scenarios),
+			// its host answers the probes with ICMP port unreachable.
+			allowed[KindICMPUnreachable] = true
 		}
 		if e.Outcome == "failed_timeout" {
 			allowed[KindUnanswered] = true
+		}
+		for _, x := range e.XAUTH {
+			if x.Result == "failed" {
+				want[KindAuthFailed] = true // XAUTH-STATUS FAIL: no notify, an authentication failure all the same
+			}
 		}
 	}
 	for k := range want {

@@ -155,6 +155,12 @@ func pairInferred(s *infSlab, st *saState, toResponder bool, at time.Time) uint3
 // orphan counts ESP without an IKE SA.
 func (a *Analyzer) orphan(p *Packet) {
 	a.report.Stats.UnmatchedESP++
+	if k := makePairKey(p.Src.Addr(), p.Dst.Addr()); len(a.orphanPairs) < maxOrphans {
+		if a.orphanPairs == nil {
+			a.orphanPairs = make(map[pairKey]struct{})
+		}
+		a.orphanPairs[k] = struct{}{}
+	}
 	o := a.orphans[p.ESPSPI]
 	if o == nil {
 		if len(a.orphans) >= maxOrphans {

@@ -25,6 +25,7 @@ type facts struct {
 	fragTotal uint16
 	fragDone  bool              // the last missing fragment arrived and was reassembled
 	natd      []dissect.Payload // IKEv1 NAT-D payloads
+	attrs     []dissect.Payload // IKEv1 Attributes payloads (Mode Config, XAUTH)
 	malformed bool
 	auth      bool  // an AUTH payload (IKEv2)
 	eap       uint8 // the code of the first EAP payload (RFC 3748 §4: 1 Request, 2 Response, 3 Success, 4 Failure), 0: none
@@ -50,6 +51,7 @@ func (f *facts) reset() {
 	f.deletes = f.deletes[:0]
 	f.ids = f.ids[:0]
 	f.natd = f.natd[:0]
+	f.attrs = f.attrs[:0]
 	f.others = 0
 	f.sk, f.decrypted, f.malformed = false, false, false
 	f.auth, f.eap, f.eapType = false, 0, 0
@@ -124,6 +126,8 @@ func (f *facts) collect(version uint8, payloads []dissect.Payload) {
 			f.ids = append(f.ids, p)
 		case dissect.PayloadNATDV1, dissect.PayloadNATDDraftV1:
 			f.natd = append(f.natd, p)
+		case dissect.PayloadAttrV1:
+			f.attrs = append(f.attrs, p)
 		case dissect.PayloadAuth:
 			f.auth = version == 2
 		case dissect.PayloadEAP:

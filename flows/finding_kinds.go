@@ -26,6 +26,7 @@ const (
 	KindOneWayESP          FindingKind = "one_way_esp"
 	KindNoESP              FindingKind = "no_esp"
 	KindDeadPeer           FindingKind = "dead_peer"
+	KindICMPUnreachable    FindingKind = "icmp_unreachable"
 	KindRekeyCollision     FindingKind = "rekey_collision"
 	KindWeakCrypto         FindingKind = "weak_crypto"
 	KindNATDetected        FindingKind = "nat_detected"
@@ -89,7 +90,8 @@ var findingKinds = [...]FindingKindInfo{
 	{KindOneWayESP, SeverityWarning, "ESP seen in one direction only"},
 	{KindNoESP, SeverityWarning, "a child SA with no ESP in the capture"},
 	{KindDeadPeer, SeverityError, "liveness checks (DPD) went unanswered"},
-	{KindRekeyCollision, SeverityInfo, "both peers rekeyed the same SA at once (RFC 7296 §2.8.1)"},
+	{KindICMPUnreachable, SeverityWarning, "IKE datagrams of the SA drew ICMP destination unreachables: port (no IKE daemon), prohibited (a firewall), host or net (no route)"},
+	{KindRekeyCollision, SeverityInfo, "both peers rekeyed the same SA at once (RFC 7296 §2.8.1 child SA, §2.8.2 IKE SA)"},
 	{KindWeakCrypto, SeverityWarning, "an algorithm that is deprecated or weak was negotiated or offered"},
 	{KindNATDetected, SeverityInfo, "NAT detection found a NAT between the peers"},
 	{KindMalformed, SeverityWarning, "a message ikeflow could not decode completely; names frame and offset"},

@@ -45,15 +45,15 @@ func appendPacket(pk []Packet, ev *capture.Event) []Packet {
 	if !ok {
 		return pk
 	}
-	if p.Kind == KindIKE {
+	if p.Kind == KindIKE || p.Kind == KindICMP {
 		p.Data = append([]byte(nil), ev.Data...)
 	}
 	return append(pk, p)
 }
 
-// packetOf converts an IKE or ESP event to a Packet as "ikeflow analyze"
-// does: an IKE message's Data aliases ev's, an ESP packet has none. ok is
-// false for other events.
+// packetOf converts an IKE, ESP or ICMP event to a Packet as "ikeflow
+// analyze" does: an IKE message's Data aliases ev's, an ESP packet has
+// none. ok is false for other events.
 func packetOf(ev *capture.Event) (p Packet, ok bool) {
 	switch ev.Kind {
 	case capture.KindIKE:
@@ -62,6 +62,9 @@ func packetOf(ev *capture.Event) (p Packet, ok bool) {
 	case capture.KindESP:
 		return Packet{Frame: ev.Frame, Time: ev.Time, Src: ev.Src, Dst: ev.Dst, Kind: KindESP,
 			ESPSPI: ev.ESPSPI, ESPSeq: ev.ESPSeq}, true
+	case capture.KindICMPUnreachable:
+		return Packet{Frame: ev.Frame, Time: ev.Time, Src: ev.QuotedSrc, Dst: ev.QuotedDst, Kind: KindICMP, Data: ev.Data,
+			ICMP: &ICMPInfo{From: ev.Src.Addr(), Code: ev.ICMPCode, V6: !ev.Src.Addr().Is4()}}, true
 	}
 	return Packet{}, false
 }

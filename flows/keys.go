@@ -2,6 +2,7 @@ package flows
 
 import (
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -245,12 +246,29 @@ func (a *Analyzer) endUnknown(st *saState) {
 			k--
 		}
 	}
+	// after is when the SA's other IKE messages ended, and (IKEv1) its
+	// last answered-looking pair of informationals followed by more
+	// (lastLiveness): only the informational messages after it end the
+	// SA. Those before it were followed by other messages (DPD answered
+	// while the SA lived on, ikev1-dpd and libreswan-ikev1-dpd), and
+	// "after which the capture shows nothing more" would be false of them.
+	// Times, not frame numbers, order them: frames read out of order and
+	// put back in time order (reorder.go) keep their numbers.
+	after := lastOtherTime(exs[:k])
+	if sa.Version == 1 {
+		if t := lastLiveness(exs[k:], after); t.After(after) {
+			after = t
+		}
+	}
 	// Two passes over the messages: the checks, then (rarely reached) the
 	// frames, in a slice of the exact size.
 	n := 0
 	var firstT, lastT time.Time
 	for _, ex := range exs[k:] {
 		for i := range ex.nmsgs() {
+			if !ex.msgTime(i).After(after) {
+				continue
+			}
 			if p := ex.text(i, &a.texts); p != "SK" && p != "encrypted" { // decrypted or clear: its content is known
 				return
 			}
@@ -273,7 +291,9 @@ func (a *Analyzer) endUnknown(st *saState) {
 	frames := frameBuf[:0]
 	for _, ex := range exs[k:] {
 		for i := range ex.nmsgs() {
-			frames = append(frames, ex.frame(i))
+			if ex.msgTime(i).After(after) {
+				frames = append(frames, ex.frame(i))
+			}
 		}
 	}
 	// IKEv1 informational messages are one-way exchanges of their own: the
@@ -306,4 +326,59 @@ func (a *Analyzer) endUnknown(st *saState) {
 		b = append(b, " Give the keys to know."...)
 	}
 	st.addFinding(KindEndUnknown, SeverityInfo, firstT, string(b), frames...)
+}
+
+// lastOtherTime returns the time of the last message of exs (the
+// exchanges before the trailing informational ones), the zero time when
+// there is none.
+func lastOtherTime(exs []*exRec) time.Time {
+	var last time.Time
+	for _, ex := range exs {
+		for i := range ex.nmsgs() {
+			if t := ex.msgTime(i); t.After(last) {
+				last = t
+			}
+		}
+	}
+	return last
+}
+
+// lastLiveness returns the time of the last answered-looking pair among
+// the IKEv1 informational messages of exs after time after: a message,
+// then within promptAnswer the next one from the other side, as an
+// R-U-THERE and its R-U-THERE-ACK go (RFC 3706). Such a pair followed by
+// more messages of the SA was a liveness check the peer answered, not
+// the end of the SA: after a Delete of the ISAKMP SA its sender sends
+// nothing more on it. A pair that is the very last of the run is not
+// taken (two Deletes crossing look the same). The pairs are taken from
+// the first message on, each message in one pair at most (ikev1-dpd: a
+// Delete 0.7 s after an ACK from the other side is no answer to it). It
+// returns the zero time when there is no such pair. The messages are taken in time order; exs
+// holds one message per exchange but for retransmits, and the work is
+// linear but for the sort of that run.
+func lastLiveness(exs []*exRec, after time.Time) time.Time {
+	type m struct {
+		t    time.Time
+		side saSide
+	}
+	var buf [16]m
+	ms := buf[:0]
+	for _, ex := range exs {
+		for i := range ex.nmsgs() {
+			if t := ex.msgTime(i); t.After(after) {
+				ms = append(ms, m{t, ex.msg(i).side()})
+			}
+		}
+	}
+	slices.SortStableFunc(ms, func(x, y m) int { return x.t.Compare(y.t) })
+	// Pairs from the first message on, each message in one pair at most:
+	// an answer is not also the probe of the next pair.
+	var last time.Time
+	for j := 1; j < len(ms)-1; j++ {
+		if d := ms[j].t.Sub(ms[j-1].t); ms[j].side != ms[j-1].side && d <= promptAnswer {
+			last = ms[j].t
+			j++
+		}
+	}
+	return last
 }

@@ -17,17 +17,32 @@ const (
 	// KindESP is an ESP packet (plain, IP protocol 50, or UDP-encapsulated
 	// per RFC 3948); only its SPI and sequence number are used.
 	KindESP
+	// KindICMP is an ICMP or ICMPv6 destination unreachable
+	// about an IKE datagram (icmp.go): Src and Dst are the quoted
+	// datagram's addresses and ports, Data the quoted octets after its UDP
+	// header (a non-ESP marker and the IKE header, as far as quoted), and
+	// ICMP says who sent it and why.
+	KindICMP
 )
 
-// String returns "IKE" or "ESP".
+// String returns "IKE", "ESP" or "ICMP".
 func (k PacketKind) String() string {
 	switch k {
 	case KindIKE:
 		return "IKE"
 	case KindESP:
 		return "ESP"
+	case KindICMP:
+		return "ICMP"
 	}
 	return "unknown"
+}
+
+// ICMPInfo is the ICMP side of a KindICMP packet.
+type ICMPInfo struct {
+	From netip.Addr // the host or router that sent the ICMP message
+	Code uint8      // its code (ICMP destination unreachable, or ICMPv6's when V6)
+	V6   bool       // ICMPv6 (RFC 4443) rather than ICMP (RFC 792)
 }
 
 // Packet is one captured IKE message or ESP packet, as handed to
@@ -39,7 +54,7 @@ type Packet struct {
 	// time.Now has) is dropped: durations are between wall-clock times.
 	Time     time.Time
 	Src, Dst netip.AddrPort // outer addresses and UDP/TCP ports (port 0 for plain ESP)
-	Kind     PacketKind     // KindIKE or KindESP
+	Kind     PacketKind     // KindIKE, KindESP or KindICMP
 	// Data is the IKE message from its first header octet (KindIKE). It
 	// aliases the caller's buffer: the analyzer copies what it keeps.
 	Data   []byte
@@ -48,4 +63,6 @@ type Packet struct {
 	// TCP tells that the IKE message came over TCP (RFC 8229), its
 	// framing removed; Src and Dst then hold the TCP ports.
 	TCP bool
+	// ICMP is set for a KindICMP packet.
+	ICMP *ICMPInfo
 }

@@ -36,7 +36,8 @@ func (a *Analyzer) rekeyFrom(k saKey) pendingRekey {
 
 // inferRekey guesses, without keys, that st (a new IKE SA first seen in
 // mid-conversation, not with IKE_SA_INIT) replaces the established SA between
-// the same peers whose last exchange was a CREATE_CHILD_SA just before.
+// the same peers whose last exchange was a CREATE_CHILD_SA just before
+// (or its last but an INFORMATIONAL, the old SA's Delete).
 func (a *Analyzer) inferRekey(st *saState, p *Packet) *saState {
 	h := &a.msg.Header
 	if h.Exchange == dissect.ExchangeIKESAInit || h.MessageID > 1 {
@@ -50,6 +51,12 @@ func (a *Analyzer) inferRekey(st *saState, p *Packet) *saState {
 		return nil
 	}
 	last := old.recentEx(1)
+	if last.Type == dissect.ExchangeInformational && last.Answered && old.nrecent() >= 2 {
+		// Most likely the old SA's Delete, which the peer that rekeyed
+		// may send before the new SA's first message (a responder that
+		// rekeys: strongSwan, libreswan).
+		last = old.recentEx(2)
+	}
 	if last.Type != dissect.ExchangeCreateChildSA || !last.Answered || last.kind != exUnknown ||
 		p.Time.Sub(last.start()) > 30*time.Second {
 		return nil

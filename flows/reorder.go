@@ -69,6 +69,10 @@ func packetSum(seed maphash.Seed, p *Packet) uint64 {
 		return maphash.Bytes(seed, p.Data)
 	case KindESP:
 		return mix64(uint64(p.ESPSPI)<<32 | uint64(p.ESPSeq))
+	case KindICMP:
+		// The quoted octets: an ICMP error is a copy of another when it
+		// quotes the same datagram from the same sender at once.
+		return maphash.Bytes(seed, p.Data)
 	}
 	return 0
 }
@@ -491,6 +495,8 @@ func (a *Analyzer) analyse(p *Packet, sum uint64, nat *natPre, dec *DecodeBuf, d
 		a.addIKE(p, sum, dec, di)
 	case KindESP:
 		a.addESP(p)
+	case KindICMP:
+		a.addICMP(p)
 	}
 	if a.opt.IdleTimeout > 0 {
 		a.sweep()
@@ -501,7 +507,7 @@ func (a *Analyzer) analyse(p *Packet, sum uint64, nat *natPre, dec *DecodeBuf, d
 // is a second capture of a packet analysed within dupWindow: same
 // addresses, same IKE bytes or ESP SPI and sequence number.
 func (r *reorder) duplicate(p *Packet, h uint64) bool {
-	if p.Kind != KindIKE && p.Kind != KindESP {
+	if p.Kind != KindIKE && p.Kind != KindESP && p.Kind != KindICMP {
 		return false
 	}
 	scan := r.recentH[:]

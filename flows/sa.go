@@ -351,9 +351,10 @@ type saOdd struct {
 	weak           []weakAlg // weak algorithms negotiated
 	weakFrames     []int
 	weakWhat       []string
-	badFlags       []int    // frames of messages with reserved header flags set
-	badFlagVals    []uint8  // their flags octets
-	eap            eapState // IKE_AUTH over several exchanges (eap.go)
+	badFlags       []int     // frames of messages with reserved header flags set
+	badFlagVals    []uint8   // their flags octets
+	eap            eapState  // IKE_AUTH over several exchanges (eap.go)
+	icmp           *icmpSeen // ICMP destination unreachables about its datagrams (icmp.go)
 	// fidx indexes the findings by what makes a repeat (repeatOf), once
 	// the SA has indexFindingsFrom of them; nil until then.
 	fidx map[findingKey]int

@@ -1,7 +1,6 @@
 package flows
 
 import (
-	"cmp"
 	"math"
 	"slices"
 	"strconv"
@@ -41,11 +40,13 @@ type v1State struct {
 // v1Odd is the part of an IKEv1 SA's state that only SAs with errors,
 // encrypted informationals in phase 1, DPD or fragmented messages need.
 type v1Odd struct {
-	errIdx   []int // indexes of error findings (adjusted if the SA came up later)
-	encInfo  []int // encrypted informationals during phase 1 (after MM5)
-	dpd      map[uint32]*exRec
-	wideDone int      // v1State.doneFrame when it needs more than 32 bits
-	frags    *v1Frags // fragmented messages (v1frag.go)
+	errIdx   []int             // indexes of error findings (adjusted if the SA came up later)
+	encInfo  []int             // encrypted informationals during phase 1 (after MM5)
+	dpd      map[uint32]*exRec // unacknowledged R-U-THEREs by sequence number, the latest of each (noteDPDv1)
+	dpdLost  []lostProbe       // earlier unacknowledged R-U-THEREs of a number sent again (at most maxDPDLost)
+	xa       *xauthV1          // what decrypted Transaction exchanges told of XAUTH (xauth.go)
+	wideDone int               // v1State.doneFrame when it needs more than 32 bits
+	frags    *v1Frags          // fragmented messages (v1frag.go)
 	// skew is the most a main-mode message came after its own answer
 	// (mmStep): the capture's times are off by about that much between
 	// the peers (merged captures whose clocks differ), and an answer may
@@ -526,6 +527,10 @@ func (a *Analyzer) onV1(st *saState, p *Packet, side saSide, ex *exRec, f *facts
 		if f.decrypted {
 			a.quickMode(st, p, side, ex, f)
 		}
+	case dissect.ExchangeTransaction:
+		if f.decrypted && len(f.attrs) > 0 {
+			a.transactionV1(st, p, side, ex, f)
+		}
 	case dissect.ExchangeInformationalV1:
 		ex.Answered = true
 		// Only the responder's: what the findings read from encInfo is
@@ -616,17 +621,7 @@ func (a *Analyzer) informationalV1(st *saState, p *Packet, side saSide, ex *exRe
 				continue
 			}
 			seq := uint32(n.data[0])<<24 | uint32(n.data[1])<<16 | uint32(n.data[2])<<8 | uint32(n.data[3])
-			if st.v1().dpd == nil {
-				st.v1().more().dpd = make(map[uint32]*exRec)
-			}
-			if t == dissect.NotifyV1RUThere {
-				ex.Answered = false
-				st.v1().dpd[seq] = ex
-			} else if req := st.v1().dpd[seq]; req != nil {
-				req.Answered = true
-				req.setRTT(tsub(p.Time, req.start()))
-				delete(st.v1().dpd, seq)
-			}
+			a.noteDPDv1(st, p, ex, t == dissect.NotifyV1RUThereAck, seq)
 			continue
 		}
 		if !t.IsError() {
@@ -832,22 +827,11 @@ func (a *Analyzer) concludeV1(st *saState) {
 			"The "+firstFrom+"'s "+lbl+" (message ID "+u32(ex.MID)+", "+firstSize+") got no reply"+
 				" in this capture ("+words.Count(v1Transmissions(ex, lbl), "transmission", "transmissions")+"). "+hint, frames...)
 	}
-	// Unacknowledged probes in capture order (map order is random), and,
-	// as for IKEv2 requests, none sent within Grace of the end of the
-	// capture: its ACK may just not have been captured.
-	reqs := make([]*exRec, 0, len(v.dpd))
-	for _, req := range v.dpd {
-		if a.now.Sub(req.start()) >= a.opt.Grace {
-			reqs = append(reqs, req)
-		}
-	}
-	slices.SortFunc(reqs, func(x, y *exRec) int { return cmp.Or(x.start().Compare(y.start()), cmp.Compare(x.MID, y.MID)) })
-	for _, req := range reqs {
-		frames := []int{req.frame(0)}
-		st.addFinding(KindDeadPeer, SeverityError, req.start(),
-			"The "+req.side.String()+"'s DPD R-U-THERE got no R-U-THERE-ACK: the peer is unreachable or has lost this SA (reboot,"+
-				" HA failover, NAT mapping expired). Check reachability on UDP 500/4500.", frames...)
-	}
+	// Unacknowledged probes (dpd_v1.go): with keys, R-U-THEREs without
+	// their ACK; without keys, a run of unanswered informationals.
+	a.dpdFindingsV1(st)
+	a.keylessDPDv1(st)
+	a.xauthUnreadV1(st)
 }
 
 // v1AnsweredByNotify reports whether the message lbl of ex was answered

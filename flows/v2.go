@@ -196,7 +196,12 @@ func (a *Analyzer) v2Request(st *saState, p *Packet, side saSide, m *cmsg, hash 
 	case syncShape || f.hasNotify(uint16(dissect.NotifyIKEv2MessageIDSync)):
 		// RFC 6311 sync: settled below.
 	case !st.seen(side):
-		if st.flags.has(flFromStart) && mid != 0 && !(side == sideI && mid == 1 && h.Exchange != dissect.ExchangeIKESAInit) {
+		// An answer to an earlier request of side's, alone in the capture
+		// (capture_gap), shows that request was sent: no desync.
+		answeredBefore := st.findRecent(func(ex *exRec) bool {
+			return ex.side == side && ex.MID < mid && ex.bits&exAlone != 0
+		}) != nil
+		if st.flags.has(flFromStart) && mid != 0 && !answeredBefore && !(side == sideI && mid == 1 && h.Exchange != dissect.ExchangeIKESAInit) {
 			st.addFinding(KindMIDDesync, SeverityWarning, p.Time,
 				"The first request from the "+side.String()+" of this IKE SA uses message ID "+u32(mid)+
 					" where 0 was expected (each side numbers its own requests from 0, RFC 7296 §2.2). The peer may be reusing"+

@@ -397,7 +397,7 @@ func TestRekeyCollision(t *testing.T) {
 	for _, f := range r.Findings {
 		if f.Kind == KindRekeyCollision {
 			seen++
-			if !strings.Contains(f.Message, "the one created with the lowest of the four nonces SHOULD be closed by the peer that created it, and the other kept") {
+			if !strings.Contains(f.Message, "the one created with the lowest of the four nonces SHOULD be deleted by the peer that created it, and the other kept") {
 				t.Errorf("rekey_collision text: %s", f.Message)
 			}
 		}

@@ -121,7 +121,8 @@ func (s *sessionFlags) options(e *env, inputs []string) (capture.Options, flows.
 }
 
 // packetOf adapts a capture event to the analyzer's input; ok is false for
-// events the analyzer does not take (errors, NAT-keepalives).
+// events the analyzer does not take (errors, NAT-keepalives). An ICMP
+// error about an IKE datagram becomes a KindICMP packet.
 func packetOf(ev *capture.Event, pkt *flows.Packet) (ok bool) {
 	switch ev.Kind {
 	case capture.KindIKE:
@@ -129,6 +130,11 @@ func packetOf(ev *capture.Event, pkt *flows.Packet) (ok bool) {
 			TCP: ev.Transport == capture.TransportTCP}
 	case capture.KindESP:
 		*pkt = flows.Packet{Frame: ev.Frame, Time: ev.Time, Src: ev.Src, Dst: ev.Dst, Kind: flows.KindESP, ESPSPI: ev.ESPSPI, ESPSeq: ev.ESPSeq}
+	case capture.KindICMPUnreachable:
+		// The analyzer takes the quoted IKE datagram's addresses; who sent
+		// the ICMP error goes with it.
+		*pkt = flows.Packet{Frame: ev.Frame, Time: ev.Time, Src: ev.QuotedSrc, Dst: ev.QuotedDst, Kind: flows.KindICMP, Data: ev.Data,
+			ICMP: &flows.ICMPInfo{From: ev.Src.Addr(), Code: ev.ICMPCode, V6: !ev.Src.Addr().Is4()}}
 	default:
 		return false
 	}

@@ -304,6 +304,9 @@ func rewrite(src []byte, n uint32, tcpSPIs []int) []byte {
 			}
 		}
 	}
+	if ip[9] == 1 && len(d) >= 14+ihl+8+20 && d[14+ihl] == 3 {
+		rewriteICMPQuote(d[14+ihl:], n)
+	}
 	if off, ok := ikeOffset(d); ok {
 		xorSPIs(d[off:], n)
 		// An IKEv1 fragment (payload 132) whose number is 1 starts with
@@ -315,6 +318,37 @@ func rewrite(src []byte, n uint32, tcpSPIs []int) []byte {
 		}
 	}
 	return d
+}
+
+// rewriteICMPQuote makes the datagram an ICMP destination unreachable (at
+// the start of m) quotes belong to copy n as its frame does: the quoted
+// IPv4 addresses, and the SPIs of a quoted IKE header (on UDP 500, or on
+// 4500 after a non-ESP marker); the ICMP checksum is recomputed.
+func rewriteICMPQuote(m []byte, n uint32) {
+	q := m[8:]
+	if q[0]>>4 != 4 {
+		return
+	}
+	for _, a := range [][]byte{q[12:16], q[16:20]} {
+		a[2] ^= byte(n >> 8)
+		a[3] ^= byte(n)
+		a[1] ^= byte(n >> 16)
+	}
+	qihl := int(q[0]&0x0f) * 4
+	binary.BigEndian.PutUint16(q[10:], 0)
+	binary.BigEndian.PutUint16(q[10:], checksum(q[:qihl]))
+	if q[9] == 17 && len(q) >= qihl+8 {
+		sp, dp := binary.BigEndian.Uint16(q[qihl:]), binary.BigEndian.Uint16(q[qihl+2:])
+		off := qihl + 8
+		if (sp == 4500 || dp == 4500) && len(q) >= off+4 && binary.BigEndian.Uint32(q[off:]) == 0 {
+			off += 4
+		}
+		if (sp == 500 || dp == 500 || off > qihl+8) && len(q) >= off+16 {
+			xorSPIs(q[off:], n)
+		}
+	}
+	binary.BigEndian.PutUint16(m[2:], 0)
+	binary.BigEndian.PutUint16(m[2:], checksum(m))
 }
 
 // off1Frag is where an IKEv1 fragment's data starts, from the ISAKMP

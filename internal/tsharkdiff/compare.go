@@ -24,6 +24,11 @@ type result struct {
 	Problems   []string // unexplained disagreements
 	Decrypted  int      // messages both tools decrypted
 	OverTCP    int      // tshark's messages decoded from the UDP re-framing of RFC 8229 streams
+	// ICMPQuoted lists the frames of IKE messages that tshark shows only
+	// inside the quote of an ICMP/ICMPv6 error: left out of the comparison
+	// (ikeflow rightly takes no such quote for an IKE message; if it showed
+	// one there, that is still reported as a disagreement)
+	ICMPQuoted []int
 }
 
 func (r result) failed() bool { return r.Err != nil || len(r.Problems) > 0 }
@@ -51,6 +56,12 @@ func compareCapture(bin, capture string, keys []string, allow *allowList) result
 		sort.SliceStable(theirs, func(i, j int) bool { return theirs[i].Frame < theirs[j].Frame })
 		r.OverTCP = len(tcp)
 	}
+	theirs = slices.DeleteFunc(theirs, func(m msg) bool {
+		if m.InICMPError {
+			r.ICMPQuoted = append(r.ICMPQuoted, m.Frame)
+		}
+		return m.InICMPError
+	})
 	ours, err := runIkeflow(bin, capture, keys)
 	if err != nil {
 		r.Err = err
@@ -131,6 +142,11 @@ func printTable(w io.Writer, rs []result) {
 	for _, r := range rs {
 		if r.OverTCP > 0 {
 			fmt.Fprintf(w, "note: %s: tshark's %d IKE-over-TCP message(s) decoded from a UDP re-framing of the RFC 8229 streams (tshark 4.0 has no RFC 8229 dissector), frames mapped back\n", r.Capture, r.OverTCP)
+		}
+	}
+	for _, r := range rs {
+		if len(r.ICMPQuoted) > 0 {
+			fmt.Fprintf(w, "note: %s: %d IKE message(s) that tshark shows only inside the quote of an ICMP/ICMPv6 error left out (frames %s): not IKE messages on the wire\n", r.Capture, len(r.ICMPQuoted), strings.Trim(fmt.Sprint(r.ICMPQuoted), "[]"))
 		}
 	}
 	for _, r := range rs {

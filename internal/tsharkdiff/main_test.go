@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -103,5 +104,43 @@ func TestPDMLParse(t *testing.T) {
 	}
 	if ms[4].Exchange != "IKE_AUTH" || ms[4].MessageID != 1 || strings.Join(ms[4].Payloads, ",") != "SK" {
 		t.Errorf("last message = %+v", ms[4])
+	}
+}
+
+// TestICMPQuoted checks that the IKE messages tshark shows inside the quote
+// of an ICMP port-unreachable error (the dead peer's host answering DPD) are
+// marked and only those: they are left out of the comparison, every other
+// message is still compared.
+func TestICMPQuoted(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs tshark: skipped under -short")
+	}
+	if _, err := exec.LookPath("tshark"); err != nil {
+		t.Skip("tshark not installed")
+	}
+	for c, want := range map[string]string{
+		"../../testdata/corpus/ikev1-dpd-dead-peer/capture.pcap": "13 15 17 19 21 23 25 27",
+		"../../testdata/corpus/ikev2-dpd-dead-peer/capture.pcap": "8 10 12 14",
+		"../../testdata/corpus/ikev2-psk-success/capture.pcap":   "",
+	} {
+		ms, err := runTshark(c, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var quoted []string
+		others := 0
+		for _, m := range ms {
+			if m.InICMPError {
+				quoted = append(quoted, strconv.Itoa(m.Frame))
+			} else {
+				others++
+			}
+		}
+		if got := strings.Join(quoted, " "); got != want {
+			t.Errorf("%s: ICMP-quoted frames %q, want %q", c, got, want)
+		}
+		if others == 0 {
+			t.Errorf("%s: no message left to compare", c)
+		}
 	}
 }

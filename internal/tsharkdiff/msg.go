@@ -23,6 +23,11 @@ type msg struct {
 	Notifies   []string // notify message types, in order, including decrypted ones
 	Transforms []string // "ENCR:12", "PRF:5", … or "v1:1" for IKEv1 transform IDs
 
+	// InICMPError: tshark found this message only inside the quote of an
+	// ICMP/ICMPv6 error (e.g. port unreachable answering an IKE packet),
+	// not as a packet sent on the wire (tshark's side only)
+	InICMPError bool
+
 	clearNotifies   []string // the notifies outside encrypted payloads
 	clearTransforms []string // the transforms outside encrypted payloads
 }

@@ -52,7 +52,15 @@ func readPDML(r io.Reader) ([]msg, error) {
 				}
 			}
 		}
+		// An ICMP/ICMPv6 error quotes the start of the packet it answers;
+		// tshark dissects the quoted IKE message (as a protocol after the
+		// icmp one), ikeflow does not take it for a message sent. Such
+		// messages are marked so that the comparison can leave them out.
+		quoted := false
 		for _, pr := range allProtos(p.Protos) {
+			if isICMPError(pr) {
+				quoted = true
+			}
 			if pr.Name != "isakmp" {
 				continue
 			}
@@ -60,9 +68,37 @@ func readPDML(r io.Reader) ([]msg, error) {
 			if err != nil {
 				return out, fmt.Errorf("frame %d: %w", frame, err)
 			}
+			m.InICMPError = quoted
 			out = append(out, m)
 		}
 	}
+}
+
+// isICMPError tells whether pr is an ICMP error message (RFC 792/1812:
+// destination unreachable 3, source quench 4, redirect 5, time exceeded 11,
+// parameter problem 12) or an ICMPv6 error (RFC 4443: types 1-4), the kinds
+// that quote the packet they answer.
+func isICMPError(pr pdmlField) bool {
+	var typ *pdmlField
+	switch pr.Name {
+	case "icmp":
+		typ = pr.find("icmp.type")
+	case "icmpv6":
+		typ = pr.find("icmpv6.type")
+	default:
+		return false
+	}
+	if typ == nil {
+		return false
+	}
+	t, err := parseUint(typ.Show)
+	if err != nil {
+		return false
+	}
+	if pr.Name == "icmp" {
+		return t == 3 || t == 4 || t == 5 || t == 11 || t == 12
+	}
+	return t >= 1 && t <= 4
 }
 
 // allProtos returns the protocols of a packet, including those nested in fields.

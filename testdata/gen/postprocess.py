@@ -64,6 +64,19 @@ def is_first_frag(p):
     return p.startswith("EF(1/") or p == "FRAG(1)" or p.startswith("FRAG(1/")
 
 
+def split_payloads(s):
+    """charon's payload list "HASH CPRQ(X_USER X_PWD)" -> ["HASH", "CPRQ(X_USER X_PWD)"]:
+    split on blanks outside parentheses (configuration attribute lists)."""
+    out, depth = [], 0
+    for w in (s or "").split():
+        if depth and out:
+            out[-1] += " " + w
+        else:
+            out.append(w)
+        depth += w.count("(") - w.count(")")
+    return out
+
+
 def ep(s):
     m = ENDPOINT.match(s)
     return {"addr": m.group(1), "port": int(m.group(2))}
@@ -113,15 +126,18 @@ PARSED = re.compile(r"^parsed (\S+) (request|response) (\d+) \[ ?(.*?) ?\]$")
 SEND = re.compile(r"^sending packet: from (\S+) to (\S+) \((\d+) bytes\)$")
 RECV = re.compile(r"^received packet: from (\S+) to (\S+) \((\d+) bytes\)$")
 RETX = re.compile(r"^(?:sending )?retransmit (\d+) of request (?:with )?message ID (\d+)(?:, seq \d+)?$")
-CHECKIN = re.compile(r"^checkin (?:and destroy )?IKEv([12]) SA \S+ with SPIs ([0-9a-f]{16})_i ([0-9a-f]{16})_r$")
+CHECKIN = re.compile(r"^checkin (?:and destroy )?IKEv([12]) SA \S*?(?:\[(\d+)\])? with SPIs ([0-9a-f]{16})_i ([0-9a-f]{16})_r$")
 CHECKOUT_MSG = re.compile(r"^checkout IKEv([12]) SA by message with SPIs ([0-9a-f]{16})_i ([0-9a-f]{16})_r$")
 ESTAB = re.compile(r"^IKE_SA (\S+)\[(\d+)\] established between (\S+)\[(.*?)\]\.\.\.(\S+)\[(.*?)\]$")
 CHILD_EST = re.compile(r"^(?:inbound |outbound )?CHILD_SA (\S+)\{(\d+)\} established with SPIs ([0-9a-f]{8})_i(?: \([^)]*\))? ([0-9a-f]{8})_o(?: \([^)]*\))? and TS (.*?) === (.*)$")
-CHILD_CLOSE = re.compile(r"^closing CHILD_SA (\S+)\{(\d+)\} with SPIs ([0-9a-f]{8})_i")
+CHILD_CLOSE = re.compile(r"^closing (?:expired )?CHILD_SA (\S+)\{(\d+)\} with SPIs ([0-9a-f]{8})_i")
 SELECTED = re.compile(r"^selected proposal: (IKE|ESP):(\S+)$")
 NOTIFY_ERR = re.compile(r"^received (\S+) (?:notify error|error notify)$")
 NOTIFY_ANY = re.compile(r"^received (\S+) notify")
 REASM = re.compile(r"^received fragment #\d+, reassembled fragmented IKE message \((\d+) bytes\)$")
+INIT_V1 = re.compile(r"^initiating (?:Main|Aggressive) Mode IKE_SA \S*?\[(\d+)\]")
+XAUTH = re.compile(r"^XAuth authentication of '(.*?)' (?:\(myself\) )?(successful|failed)$")
+VIP = re.compile(r"^(?:installing new virtual IP|assigning virtual IP) (\S+)")
 VERSION = re.compile(r"^IKE_SA \S+\[\d+\] state change: (\S+) => (\S+)$")
 
 
@@ -132,6 +148,7 @@ class Host:
         self.sends, self.recvs = [], []
         self.uid_spis, self.uid_ver = {}, {}
         self.uid_info = {}
+        self.collisions = []  # "detected X_REKEY collision with Y" lines, in order
         self.walk()
 
     def info(self, uid):
@@ -142,6 +159,8 @@ class Host:
             "lines": []})
 
     def walk(self):
+        queued = {}      # uid -> receives charon queued unparsed ("as tasks still active")
+        reauth_ctx = {}  # thread -> uid of the IKEv1 SA being initiated in another SA's context
         pend = {}        # thread -> list of generated message descriptors
         retx = {}        # thread -> (retx number, mid)
         last_req = {}    # uid -> descriptor of last sent request
@@ -154,6 +173,7 @@ class Host:
         last_frag = {}        # thread -> recv record of the fragment parsed last
         reasm = {}            # thread -> recv record of the fragment that completed a message
         reasm_size = {}       # (uid, bytes) -> that record, until the reassembled receive is logged
+        redirect = {}         # thread -> uid of the IKE SA the next generated message is for
         for i, e in enumerate(self.events):
             if e["ev"] == "key":
                 if e["uid"]:
@@ -163,6 +183,14 @@ class Host:
                     ks[-1][e["label"]] = e["hex"]
                 continue
             msg, uid, th = e["msg"], e["uid"], e["thread"]
+            # IKEv1 reauthentication: charon initiates the new ISAKMP SA
+            # c[N] in the old SA's log context (<c|old>) until it checks
+            # the new one in; those lines belong to c[N]
+            uid = reauth_ctx.get(th, uid)
+            m = INIT_V1.match(msg)
+            if m and uid and m.group(1) != uid:
+                self.info(m.group(1))["reauth_of"] = uid
+                reauth_ctx[th] = uid = m.group(1)
             if uid:
                 self.info(uid)["lines"].append(msg)
             m = CHECKOUT_MSG.match(msg)
@@ -171,13 +199,18 @@ class Host:
                 continue
             m = CHECKIN.match(msg)
             if m and uid:
-                self.uid_ver[uid] = int(m.group(1))
-                self.uid_spis[uid] = (m.group(2), m.group(3))
+                if m.group(2) and reauth_ctx.get(th) == m.group(2):
+                    del reauth_ctx[th]
+                # an IKE SA created by a rekey is checked in in the old SA's
+                # context (<c|1> ... c[2]): the SPIs are c[2]'s
+                key = m.group(2) or uid
+                self.uid_ver[key] = int(m.group(1))
+                self.uid_spis[key] = (m.group(3), m.group(4))
                 continue
             m = GEN.match(msg)
             if m:
                 d = {"exchange": m.group(1), "type": m.group(2), "mid": int(m.group(3)),
-                     "payloads": m.group(4).split() if m.group(4) else [], "uid": uid}
+                     "payloads": split_payloads(m.group(4)), "uid": redirect.pop(th, uid)}
                 lst = pend.setdefault(th, [])
                 if d["payloads"] and is_frag(d["payloads"][0]):
                     # fragment of the message generated just before
@@ -229,6 +262,7 @@ class Host:
                 elif pend.get(th):
                     d = pend[th].pop(0)
                     s.update({k: v for k, v in d.items() if k != "uid"})
+                    uid = s["uid"] = d["uid"] or uid  # redirected (Delete of a redundant IKE SA)
                     if d["type"] == "response" and uid:
                         if d["payloads"][:1] and is_frag(d["payloads"][0]) and \
                                 not is_first_frag(d["payloads"][0]) and uid in last_resp:
@@ -272,10 +306,20 @@ class Host:
                     self.uid_spis[uid] = r["spis"][:2]
                     self.uid_ver[uid] = r["spis"][2]
                 continue
+            m = re.match(r"^queueing \S+ request as tasks still active$", msg)
+            if m:
+                # IKEv1: a request that arrived while the SA was busy (e.g.
+                # XAUTH CFG_REQUEST overtaking MM6); another thread parses it later
+                r = last_recv.pop(th, None)
+                if r is not None:
+                    queued.setdefault(uid, []).append(r)
+                continue
             m = PARSED.match(msg)
             if m:
                 r = last_recv.pop(th, None)
-                pl = m.group(4).split() if m.group(4) else []
+                if r is None and th not in reasm and queued.get(uid):
+                    r = queued[uid].pop(0)
+                pl = split_payloads(m.group(4))
                 if r is None and th in reasm:
                     reasm.pop(th)["reassembled"] = pl
                     continue
@@ -302,9 +346,24 @@ class Host:
                 inf["established"] = True
                 inf["local_id"], inf["peer_id"] = m.group(4), m.group(6)
                 continue
-            if msg.startswith("initiating IKE_SA") or msg.startswith("initiating Main Mode") or \
-                    msg.startswith("initiating Aggressive Mode"):
+            m = re.match(r"^initiating IKE_SA \S+?\[(\d+)\]", msg)
+            if m:
+                # an IKE rekey's new SA is initiated in the old SA's context
+                self.info(m.group(1))["initiated"] = True
+            elif msg.startswith("initiating Main Mode") or msg.startswith("initiating Aggressive Mode"):
                 inf["initiated"] = True
+            m = re.match(r"^sending DELETE for IKE_SA \S+?\[(\d+)\]$", msg)
+            if m and m.group(1) != uid:
+                # simultaneous IKE rekey (RFC 7296 2.8.2): the loser deletes
+                # its redundant new IKE SA from the old SA's context
+                redirect[th] = m.group(1)
+            m = re.match(r"^IKE_SA rekey collision lost, deleting redundant IKE_SA \S+?\[(\d+)\]$", msg)
+            if m and len(inf["keysets"]) > 1:
+                # its keys were logged just before, in the old SA's context
+                los = self.info(m.group(1))
+                los["keysets"].append(inf["keysets"].pop())
+                los["proposal"] = inf["proposal"]
+                los["rekeyed_from"] = uid
             m = SELECTED.match(msg)
             if m:
                 if m.group(1) == "IKE":
@@ -325,6 +384,8 @@ class Host:
             m = CHILD_CLOSE.match(msg)
             if m:
                 inf.setdefault("closed_children", []).append(m.group(3))
+                if re.search(r"_i \(0 bytes\) [0-9a-f]{8}_o \(0 bytes\)", msg):
+                    inf.setdefault("idle_children", []).append(m.group(3))
                 continue
             m = NOTIFY_ERR.match(msg)
             if m:
@@ -336,10 +397,33 @@ class Host:
             m = VERSION.match(msg)
             if m:
                 inf["states"].append(m.group(2))
-            if msg.startswith("giving up after") or "peer not responding" in msg:
+            m = XAUTH.match(msg)
+            if m:
+                inf["xauth"] = {"user": m.group(1), "result": m.group(2)}
+                continue
+            m = VIP.match(msg)
+            if m:
+                inf["virtual_ip"] = m.group(1)
+                continue
+            if msg.startswith("giving up after") or "peer not responding" in msg or \
+                    msg.startswith("DPD check timed out"):
                 inf["give_up"] = True
             if "deleted" in msg and "IKE_SA" in msg or msg.startswith("received DELETE for IKE_SA"):
                 inf["deleted"] = True
+            # simultaneous rekeys (RFC 7296 2.8.1, 2.8.2): charon logs the
+            # collision it detects in the context of the SA whose exchange
+            # collided, and which side won
+            m = re.match(r"^detected (IKE|CHILD)_REKEY collision with (\S+)$", msg)
+            if m and uid:
+                self.collisions.append({"uid": uid, "type": m.group(1), "with": m.group(2)})
+                continue
+            m = re.match(r"^(IKE|CHILD)_SA rekey collision (won|lost)", msg)
+            if m and uid:
+                for c in reversed(self.collisions):
+                    if c["uid"] == uid and c["type"] == m.group(1) and "result" not in c:
+                        c["result"] = m.group(2)
+                        break
+                continue
             m = re.match(r"^IKE_SA (\S+)\[(\d+)\] rekeyed between (\S+)\[(.*?)\]\.\.\.(\S+)\[(.*?)\]$", msg)
             if m:
                 # logged in the old SA's context; the new SA's keys were logged just before
@@ -591,8 +675,11 @@ def build(work, out, hosts=None):
         give_up = any(i.get("give_up") for _, i in flat)
         deleted = any(i.get("deleted") for _, i in flat)
         rekeyed = any(i.get("rekeyed") for _, i in flat)
+        xauth = {role: i["xauth"] for role, i in flat if i.get("xauth")}
         if established:
             outcome = "established"
+        elif any(x["result"] == "failed" for x in xauth.values()):
+            outcome = "failed"  # IKEv1 XAUTH refused (CFG_SET status fail): no notify
         elif give_up:
             outcome = "failed_timeout"
         elif errors:
@@ -637,6 +724,16 @@ def build(work, out, hosts=None):
                                                 ("deleted" if deleted else None)),
             "exchanges": [exchanges.index(ex) for ex in sa_ex],
         }
+        # IKEv1 extras, only when logged: XAUTH result per role, the
+        # virtual IP (Mode Config), the SA this one re-authenticated
+        if xauth:
+            entry["xauth"] = xauth
+        vip = {role: i["virtual_ip"] for role, i in flat if i.get("virtual_ip")}
+        if vip:
+            entry["virtual_ip"] = vip
+        for i in src:
+            if i.get("reauth_of"):
+                entry["reauth_of"] = sa_index(byaddr[init_role], i["reauth_of"])
         if keys:
             entry["keys"] = {k.replace(" secret", "").replace(" ", "_"): v for k, v in keys.items()}
         out_sas.append(entry)
@@ -653,6 +750,11 @@ def build(work, out, hosts=None):
                 closed = [x for j in byaddr[init_role].uid_info.values()
                           for x in j.get("closed_children", [])]
                 child["closed"] = c["spi_in"] in closed
+                # closed with "(0 bytes)" both ways in the initiator's log:
+                # no ESP ever used this child SA (e.g. a rekey just before the end)
+                if c["spi_in"] in [x for j in byaddr[init_role].uid_info.values()
+                                   for x in j.get("idle_children", [])]:
+                    child["esp_flows"] = False
                 child_sas.append(child)
         # children the responder initiated (rekeys by the responder) are seen the same way
         for i in (infos.get(resp_role) or [] if established else []):
@@ -671,6 +773,28 @@ def build(work, out, hosts=None):
         kind = "child" if "N(REKEY_SA)" in req else ("ike" if "KE" in req and "TSi" not in req else "new_child")
         rekeys.append({"kind": kind, "ike_sa": ex["ike_sa"], "exchange": exchanges.index(ex),
                        "mid": ex["mid"], "requester": ex["requester"], "answered": ex["answered"]})
+
+    # rekey collisions, from both logs: one entry per IKE SA and type (IKE or
+    # CHILD) whose rekeys collided, with what each host logged; the colliding
+    # CREATE_CHILD_SA exchanges are the rekeys of that type on that SA
+    collisions = []
+    for h in hosts:
+        for c in getattr(h, "collisions", []):
+            n = sa_index(h, c["uid"])
+            kind = "ike" if c["type"] == "IKE" else "child"
+            e = next((x for x in collisions if x["ike_sa"] == n and x["type"] == c["type"] and
+                      x["with"] == c["with"]), None)
+            if e is None:
+                e = {"type": c["type"], "with": c["with"], "ike_sa": n,
+                     "exchanges": [r["exchange"] for r in rekeys if r["ike_sa"] == n and r["kind"] == kind]
+                     if c["with"] == c["type"] + "_REKEY" else [],
+                     "mids": {}, "detected_by": [], "result": {}}
+                e["mids"] = {exchanges[x]["requester"]: exchanges[x]["mid"] for x in e["exchanges"]}
+                collisions.append(e)
+            if h.role not in e["detected_by"]:
+                e["detected_by"].append(h.role)
+            if c.get("result"):
+                e["result"][h.role] = c["result"]
 
     # overall
     retx = [{"exchange": exchanges.index(ex), "name": ex["exchange"], "mid": ex["mid"],
@@ -711,6 +835,7 @@ def build(work, out, hosts=None):
         "exchanges": exchanges,
         "retransmits": retx,
         "rekeys": rekeys,
+        **({"collisions": collisions} if collisions else {}),
         "traffic": {"pings": meta["pings"], "note": "ICMP echo requests sent through the child SA(s); 0 = no traffic"},
         "decrypt_check": meta["check"],
         "notes": meta["notes"],

@@ -211,6 +211,7 @@ class IkedLog:
         self.version = "OpenIKED 7.2"
         cur = None        # (ispi, rspi) last seen in ikev2_recv
         key = None        # key dump being read: [label, hexparts, spis, header line]
+        first_key = 0     # index in self.keys of the key set derived last
         lines = [l.rstrip("\n") for l in open(path, encoding="utf-8", errors="replace")]
         for i, raw in enumerate(lines):
             m = IK_LINE.match(raw)
@@ -253,6 +254,14 @@ class IkedLog:
             if k:
                 key = [k.group(1), [], cur or ("", ""), msg]
                 continue
+            if msg.startswith("ikev2_sa_keys: SKEYSEED"):
+                first_key = len(self.keys)
+            rk = re.match(r"^ikev2_ikesa_enable: .* replaced by SA \S+ ispi 0x([0-9a-f]{16}) rspi 0x([0-9a-f]{16})", msg)
+            if rk:
+                # an IKE rekey: the keys just derived (logged while the old SA's
+                # SPIs were current) are the new IKE SA's
+                for kk in self.keys[first_key:]:
+                    kk["spi_i"], kk["spi_r"] = rk.group(1), rk.group(2)
             rs = IK_RECV_SPIS.match(msg)
             if rs:
                 cur = (rs.group(1), rs.group(2))
@@ -284,8 +293,14 @@ class IkedLog:
             txt = e["text"]
             if txt.startswith("send IKE_SA_INIT req"):
                 s["initiated"] = True
-            if txt.startswith("established peer"):
+            if txt.startswith("established peer") or re.search(r"sa_state: \S+ -> ESTABLISHED", txt):
+                # an IKE SA made by a rekey logs no "established peer" line
                 s["established"] = True
+            m = re.search(r"rekeyed as new IKESA 0x([0-9a-f]{16})", txt)
+            if m:
+                out.setdefault(m.group(1), {"state": m.group(1), "kind": "ike", "of": None, "initiated": False,
+                                            "established": False, "child": None, "errors": [], "ended": None,
+                                            "delete_notification_sent": None})["rekey_of"] = sid
             c = IK_CHILD.search(txt)
             if c:
                 s["child"] = {"spi_in": c.group(1), "spi_out": c.group(2), "xfrm": c.group(3)}
@@ -325,7 +340,9 @@ class PeerHost:
         for n, p in enumerate(pl.sends):
             c = pair(p, sw.recvs, True)
             s = dict(p)
-            s["idx"] = n * 2
+            # iked: its log's line order (sends and receives as they happened; it also
+            # answers requests, e.g. strongSwan's child rekeys); pluto: as before
+            s["idx"] = p["idx"] if isinstance(pl, IkedLog) else n * 2
             s["retransmit"] = 0
             s["paired"] = c is not None
             prev = last_of_state.get(p["state"])
@@ -370,7 +387,7 @@ class PeerHost:
         for n, p in enumerate(pl.recvs):
             c = pair(p, sw.sends, False)
             r = dict(p)
-            r["idx"] = n * 2 + 1
+            r["idx"] = p["idx"] if isinstance(pl, IkedLog) else n * 2 + 1
             if c is not None:
                 r.update({"exchange": c["exchange"], "type": c["type"], "mid": c["mid"],
                           "payloads": c["payloads"], "uid": c["uid"]})
@@ -401,6 +418,9 @@ class PeerHost:
                     "local_id": info.get("peer_id")}
             f = first.get(uid)
             if f is not None and f["type"] == "request" and f["exchange"] in ("IKE_SA_INIT", "ID_PROT", "AGGRESSIVE"):
+                mine["initiated"] = True
+            if info.get("rekeyed_from") and not info.get("initiated"):
+                # an IKE SA made by a rekey strongSwan answered: the peer initiated it
                 mine["initiated"] = True
             self.uid_info[uid] = mine
 

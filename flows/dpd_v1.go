@@ -1,0 +1,245 @@
+package flows
+
+import (
+	"cmp"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/ikeflow/ikeflow/dissect"
+	"github.com/ikeflow/ikeflow/internal/words"
+)
+
+// IKEv1 dead peer detection (RFC 3706). An R-U-THERE and its
+// R-U-THERE-ACK are informational exchanges of their own, each with its
+// own message ID; the ACK names the probe by its sequence number. With
+// keys the two are paired by that number; without keys an informational
+// is opaque, and only a run of them that nobody answers tells anything.
+
+// maxDPDLost bounds the unacknowledged R-U-THEREs kept besides the latest
+// of each sequence number (v1Odd.dpdLost): a hostile peer could send any
+// number of probes with one sequence number.
+const maxDPDLost = 64
+
+// minDeadRun is how many unanswered probes from one peer, with nothing
+// from the other after the first, make a dead peer (both with keys and
+// without): one or two may be a slow answer or a lost packet; daemons
+// retry a few times before they give up (strongSwan and libreswan retry
+// every DPD delay, Cisco 2 s apart).
+const minDeadRun = 3
+
+// lostProbe is an R-U-THERE that a later one with the same sequence
+// number replaced in v1Odd.dpd before any ACK came.
+type lostProbe struct {
+	ex  *exRec
+	seq uint32
+}
+
+// noteDPDv1 pairs a decrypted R-U-THERE (ack false) or R-U-THERE-ACK of
+// sequence number seq in exchange ex. An R-U-THERE is not answered until
+// the ACK with its number comes; the ACK answers every probe that carried
+// the number. strongSwan sends an unacknowledged probe again with the
+// same sequence number in a new exchange (ikev1-dpd-dead-peer: eight
+// probes, one number), so a probe replaced in v1Odd.dpd by another of its
+// number is kept in dpdLost: it too went unacknowledged.
+func (a *Analyzer) noteDPDv1(st *saState, p *Packet, ex *exRec, ack bool, seq uint32) {
+	v := st.v1().more()
+	if v.dpd == nil {
+		v.dpd = make(map[uint32]*exRec)
+	}
+	if !ack {
+		ex.Answered = false
+		if prev := v.dpd[seq]; prev != nil && prev != ex && len(v.dpdLost) < maxDPDLost {
+			v.dpdLost = append(v.dpdLost, lostProbe{prev, seq})
+		}
+		v.dpd[seq] = ex
+		return
+	}
+	req := v.dpd[seq]
+	if req == nil {
+		return
+	}
+	req.Answered = true
+	req.setRTT(tsub(p.Time, req.start()))
+	delete(v.dpd, seq)
+	for i := range v.dpdLost {
+		if v.dpdLost[i].seq == seq {
+			v.dpdLost[i].ex.Answered = true // acknowledged by number; no RTT: the ACK answers the last copy
+		}
+	}
+	v.dpdLost = slices.DeleteFunc(v.dpdLost, func(l lostProbe) bool { return l.seq == seq })
+}
+
+// dpdFindingsV1 reports the R-U-THEREs that got no R-U-THERE-ACK (with
+// keys). A probe sent within Options.Grace of the end of the capture is
+// not reported alone (its ACK may just not have been captured). When
+// minDeadRun or more probes of one peer went unacknowledged and nothing
+// came from the other peer after the first of them (silentAfter), the
+// peer was dead: one finding names them all and the SA ends there
+// (outDead: deleted).
+func (a *Analyzer) dpdFindingsV1(st *saState) {
+	v := st.v1()
+	all := make([]*exRec, 0, len(v.dpd)+len(v.dpdLost))
+	for _, req := range v.dpd {
+		all = append(all, req)
+	}
+	for _, l := range v.dpdLost {
+		all = append(all, l.ex)
+	}
+	// Capture order (map order is random).
+	slices.SortFunc(all, func(x, y *exRec) int { return cmp.Or(x.start().Compare(y.start()), cmp.Compare(x.MID, y.MID)) })
+	if len(all) >= minDeadRun && a.now.Sub(all[0].start()) >= a.opt.Grace {
+		from := all[0].side
+		run := all[:0:0]
+		for _, req := range all {
+			if req.side == from {
+				run = append(run, req)
+			}
+		}
+		if len(run) >= minDeadRun && silentAfter(st, from.other(), run[0].frame(0), run[0].start()) {
+			a.deadPeerV1(st, run, true)
+			return
+		}
+	}
+	for _, req := range all {
+		if a.now.Sub(req.start()) < a.opt.Grace {
+			continue
+		}
+		st.addFinding(KindDeadPeer, SeverityError, req.start(),
+			"The "+req.side.String()+"'s DPD R-U-THERE got no R-U-THERE-ACK: the peer is unreachable or has lost this SA (reboot,"+
+				" HA failover, NAT mapping expired). Check reachability on UDP 500/4500.", req.frame(0))
+	}
+}
+
+// silentAfter reports whether the capture holds nothing from side of st
+// after the message at frame, sent at t: no IKE message of the SA from it
+// after t, and no ESP of its child SAs at all after frame (either
+// direction: the counts do not keep the frames of each direction, so a
+// sender still pushing ESP into the tunnel of a dead peer makes this
+// false, which errs on the side of no finding). ESP is compared by frame
+// number, the only place a child SA keeps of its last packet: frames read
+// out of time order may put ESP sent just before the message after it.
+func silentAfter(st *saState, side saSide, frame int, t time.Time) bool {
+	for _, c := range st.model().ChildSAs {
+		if c.ESPPackets != (ESPCount{}) && c.lastESP > frame { // lastESP is 0 for none
+			return false
+		}
+	}
+	for i := range st.nexs() {
+		ex := st.exAt(i)
+		for j := range ex.nmsgs() {
+			if ex.msgTime(j).After(t) && ex.msg(j).side() == side {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// deadPeerV1 reports the informational exchanges run, all from one peer
+// and unanswered, as a dead peer, and ends the SA there (outDead). keyed tells that
+// they were read as R-U-THEREs; without keys they are opaque, and the
+// finding is a warning that says what was seen and what it most likely
+// was.
+func (a *Analyzer) deadPeerV1(st *saState, run []*exRec, keyed bool) {
+	from := run[0].side
+	first, last := run[0].start(), run[len(run)-1].start()
+	frames := make([]int, 0, len(run))
+	for _, ex := range run {
+		for j := range ex.nmsgs() {
+			frames = append(frames, ex.frame(j))
+		}
+		// Answered is left as it is: false for an R-U-THERE read
+		// (noteDPDv1); true for an opaque one-way informational, whose
+		// record a report with Options.MaxExchanges may have kept without
+		// the run that tells more, and must show as the full report does.
+	}
+	silence := "nothing came from the " + from.other().String() + " after the first (no IKE message of this SA, no ESP)" +
+		" in the " + secs(a.now.Sub(first)) + " the capture went on"
+	var msg string
+	sev := SeverityError
+	if keyed {
+		msg = "The " + from.String() + " sent DPD R-U-THERE " + words.Count(len(run), "time", "times") + " over " +
+			secs(last.Sub(first)) + " (frames " + a.frames.join(frames) + "), none acknowledged with an R-U-THERE-ACK" +
+			" (RFC 3706), and " + silence + ": the " + from.other().String() + " is unreachable or has lost this SA" +
+			" (crash or reboot, HA failover, NAT mapping expired). The " + from.String() + " then declares the peer dead" +
+			" and takes its DPD action (clear, hold or restart) on its own, usually without a Delete (strongSwan logs" +
+			" \"DPD check timed out, enforcing DPD action\"). Check the " + from.other().String() + "'s uptime and logs" +
+			" and that UDP 500/4500 reaches it."
+	} else {
+		sev = SeverityWarning
+		msg = "The " + from.String() + " sent " + strconv.Itoa(len(run)) + " encrypted informational messages at regular" +
+			" intervals of about " + secs(last.Sub(first)/time.Duration(len(run)-1)) + " (frames " + a.frames.join(frames) +
+			"), and " + silence + ". Without keys their content is hidden, but repeated informationals at a steady" +
+			" interval that nobody answers are most likely DPD R-U-THERE probes (RFC 3706) going unanswered: the " +
+			from.other().String() + " is unreachable or has lost this SA (crash or reboot, HA failover, NAT mapping" +
+			" expired), and the " + from.String() + " declares it dead and tears the SA down, usually without a Delete." +
+			" Check the " + from.other().String() + "'s uptime and logs and that UDP 500/4500 reaches it; give the keys" +
+			" to see the R-U-THEREs."
+	}
+	st.addFinding(KindDeadPeer, sev, first, msg, frames...)
+	st.out.set(outDead)
+}
+
+// keylessDPDv1 looks, without keys, for unanswered DPD in an established
+// IKEv1 SA: the messages of the SA that end it are minDeadRun or more
+// encrypted informationals from one peer, sent at regular intervals
+// (none closer than a second to the one before, the longest gap at most
+// twice the shortest: not a burst of Deletes, which go within
+// milliseconds), the first at least Options.Grace before the end of the
+// capture, with nothing from the other peer after the first of them
+// (silentAfter). IKEv1 informationals are one-way, so an answered DPD
+// shows as messages from both peers, and Deletes are not resent.
+func (a *Analyzer) keylessDPDv1(st *saState) {
+	v := st.v1()
+	if !v.phase1Done || st.out.has(outDeleted) || st.out.has(outDead) {
+		return
+	}
+	// The SA's last messages, newest first: a backwards walk over the
+	// exchanges (one-way informationals are one exchange each), stopping
+	// at the first message that is not an undecrypted informational from
+	// the sender of the last one.
+	type m struct {
+		ex    *exRec
+		frame int
+		t     time.Time
+	}
+	var buf [16]m
+	run := buf[:0]
+	var from saSide
+	for i := st.nexs() - 1; i >= 0; i-- {
+		ex := st.exAt(i)
+		if ex.Type != dissect.ExchangeInformationalV1 || ex.nmsgs() != 1 {
+			break
+		}
+		if p := ex.text(0, &a.texts); p != "encrypted" {
+			break
+		}
+		if len(run) == 0 {
+			from = ex.msg(0).side()
+		} else if ex.msg(0).side() != from || ex.msgTime(0).After(run[len(run)-1].t) {
+			break
+		}
+		run = append(run, m{ex, ex.frame(0), ex.msgTime(0)})
+	}
+	if len(run) < minDeadRun {
+		return
+	}
+	slices.Reverse(run)
+	if a.now.Sub(run[0].t) < a.opt.Grace || !silentAfter(st, from.other(), run[0].frame, run[0].t) {
+		return
+	}
+	lo, hi := time.Duration(1<<62), time.Duration(0)
+	for i := 1; i < len(run); i++ {
+		d := run[i].t.Sub(run[i-1].t)
+		lo, hi = min(lo, d), max(hi, d)
+	}
+	if lo < time.Second || hi > 2*lo {
+		return
+	}
+	exs := make([]*exRec, len(run))
+	for i := range run {
+		exs[i] = run[i].ex
+	}
+	a.deadPeerV1(st, exs, false)
+}
