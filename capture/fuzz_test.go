@@ -209,6 +209,11 @@ func FuzzPacket(f *testing.F) {
 	}
 	f.Add(uint8(0), testpcap.Ethernet(testpcap.ESP(v4a.Addr(), v4b.Addr(), 1, 2, []byte("abcdefgh")), 1, 2))
 	f.Add(uint8(1), testpcap.TCP(tcpClient, tcpServer, 1, testpcap.SYN, nil))
+	// An ICMP port unreachable quoting an IKE datagram (icmp.go).
+	quoted := testpcap.UDP(v4a, v4b, realIKEOrNil())
+	icmp := append([]byte{3, 3, 0, 0, 0, 0, 0, 0}, quoted[:min(len(quoted), 28+28)]...)
+	ip := []byte{0x45, 0, 0, byte(20 + len(icmp)), 0, 0, 0, 0, 64, 1, 0, 0, 203, 0, 113, 10, 198, 51, 100, 10}
+	f.Add(uint8(1), append(ip, icmp...))
 	f.Fuzz(func(t *testing.T, lt uint8, data []byte) {
 		links := []layers.LinkType{layers.LinkTypeEthernet, layers.LinkTypeRaw, layers.LinkTypeLinuxSLL,
 			layers.LinkTypeLinuxSLL2, layers.LinkTypeNull, layers.LinkTypeLoop, layers.LinkTypeIPv6, 147}

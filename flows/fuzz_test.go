@@ -2,6 +2,7 @@ package flows
 
 import (
 	"net/netip"
+	"slices"
 	"testing"
 	"time"
 )
@@ -15,9 +16,10 @@ var fuzzAddrs = [4]netip.AddrPort{
 }
 
 // fuzzPackets turns fuzz input into packets: each record is a control
-// octet (bit 0 ESP, bits 1–2 source, bits 3–4 destination), a length octet,
-// a time step in milliseconds, then that many octets of IKE message (or the
-// ESP SPI and sequence number).
+// octet (bit 0 ESP, bits 1–2 source, bits 3–4 destination, bit 5 an ICMP
+// error quoting the octets, sent by the destination, bits 6–7 its code), a
+// length octet, a time step in units of 37 ms, then that many octets of
+// IKE message (or the ESP SPI and sequence number, or the quoted octets).
 func fuzzPackets(data []byte) []Packet {
 	var out []Packet
 	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -35,6 +37,12 @@ func fuzzPackets(data []byte) []Packet {
 				p.ESPSPI = p.ESPSPI<<8 | uint32(b)
 				p.ESPSeq++
 			}
+		} else if ctl&0x20 != 0 {
+			// An ICMP error quoting body (after its UDP header), from one
+			// of the addresses, with one of four codes.
+			p.Kind = KindICMP
+			p.Data = body
+			p.ICMP = &ICMPInfo{From: fuzzAddrs[ctl>>3&3].Addr(), Code: [4]uint8{3, 13, 1, 4}[ctl>>6]}
 		} else {
 			p.Kind = KindIKE
 			p.Data = body
@@ -58,6 +66,14 @@ func encodeFuzz(pk []Packet) []byte {
 			}
 		}
 		body := p.Data
+		if p.Kind == KindICMP && p.ICMP != nil {
+			ctl |= 0x20
+			for j, c := range [4]uint8{3, 13, 1, 4} {
+				if c == p.ICMP.Code {
+					ctl |= byte(j) << 6
+				}
+			}
+		}
 		if p.Kind == KindESP {
 			ctl |= 1
 			body = []byte{byte(p.ESPSPI >> 24), byte(p.ESPSPI >> 16), byte(p.ESPSPI >> 8), byte(p.ESPSPI)}
@@ -84,6 +100,9 @@ func FuzzAnalyzer(f *testing.F) {
 	for _, sc := range []string{"ikev2-psk-success", "ikev2-rekey", "ikev1-main-quick", "ikev2-invalid-ke-retry"} {
 		pk := corpusPacketsOrNil(sc)
 		f.Add(encodeFuzz(pk[:min(len(pk), 4)]))
+	}
+	if pk := corpusPacketsOrNil("ikev1-dpd-dead-peer"); len(pk) >= 14 {
+		f.Add(encodeFuzz(append(slices.Clone(pk[:6]), pk[11:14]...))) // main mode, an R-U-THERE and its ICMP error
 	}
 	f.Add([]byte{0, 28, 0})
 	f.Fuzz(func(t *testing.T, data []byte) {
