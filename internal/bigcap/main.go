@@ -284,14 +284,7 @@ func rewrite(src []byte, n uint32, tcpSPIs []int) []byte {
 		return d
 	}
 	ip := d[14:]
-	for _, a := range [][]byte{ip[12:16], ip[16:20]} {
-		a[2] ^= byte(n >> 8)
-		a[3] ^= byte(n)
-		a[1] ^= byte(n >> 16)
-	}
-	ihl := int(ip[0]&0x0f) * 4
-	binary.BigEndian.PutUint16(ip[10:], 0)
-	binary.BigEndian.PutUint16(ip[10:], checksum(ip[:ihl]))
+	ihl := rewriteIPv4(ip, n)
 	if ip[9] == 17 && len(d) >= 14+ihl+8 {
 		binary.BigEndian.PutUint16(d[14+ihl+6:], 0)
 	}
@@ -320,6 +313,21 @@ func rewrite(src []byte, n uint32, tcpSPIs []int) []byte {
 	return d
 }
 
+// rewriteIPv4 gives the two addresses of the IPv4 header at the start of
+// ip copy n's octets (n in their low octets), recomputes the header
+// checksum and returns the header's length.
+func rewriteIPv4(ip []byte, n uint32) int {
+	for _, a := range [][]byte{ip[12:16], ip[16:20]} {
+		a[2] ^= byte(n >> 8)
+		a[3] ^= byte(n)
+		a[1] ^= byte(n >> 16)
+	}
+	ihl := int(ip[0]&0x0f) * 4
+	binary.BigEndian.PutUint16(ip[10:], 0)
+	binary.BigEndian.PutUint16(ip[10:], checksum(ip[:ihl]))
+	return ihl
+}
+
 // rewriteICMPQuote makes the datagram an ICMP destination unreachable (at
 // the start of m) quotes belong to copy n as its frame does: the quoted
 // IPv4 addresses, and the SPIs of a quoted IKE header (on UDP 500, or on
@@ -329,14 +337,7 @@ func rewriteICMPQuote(m []byte, n uint32) {
 	if q[0]>>4 != 4 {
 		return
 	}
-	for _, a := range [][]byte{q[12:16], q[16:20]} {
-		a[2] ^= byte(n >> 8)
-		a[3] ^= byte(n)
-		a[1] ^= byte(n >> 16)
-	}
-	qihl := int(q[0]&0x0f) * 4
-	binary.BigEndian.PutUint16(q[10:], 0)
-	binary.BigEndian.PutUint16(q[10:], checksum(q[:qihl]))
+	qihl := rewriteIPv4(q, n)
 	if q[9] == 17 && len(q) >= qihl+8 {
 		sp, dp := binary.BigEndian.Uint16(q[qihl:]), binary.BigEndian.Uint16(q[qihl+2:])
 		off := qihl + 8
