@@ -188,7 +188,7 @@ func (a *Analyzer) certFindings(st *saState, cc *concluder) {
 		}
 		add(evMedium, sideI, t, i.authFrame, r.authFrame)
 	}
-	if st.out.has(outAuthFailed) && st.rareOrEmpty().eap.fail == 0 {
+	if st.out.has(outAuthFailed) && st.eapOrEmpty().fail == 0 {
 		// (An EAP Failure refused EAP credentials, which the capture
 		// does not show: its own finding says so.)
 		causes = keepCauses(cs, causes)

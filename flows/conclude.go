@@ -73,16 +73,16 @@ func (a *Analyzer) concludeSA(st *saState, cc *concluder) {
 	if st.v1() != nil {
 		a.concludeV1(st)
 	}
-	if e := &st.rareOrEmpty().eap; e.fail != 0 && !e.reported {
+	if e := st.eapOrEmpty(); e.fail != 0 && !e.reported {
 		st.addFinding(KindAuthFailed, SeverityError, e.failTime, eapFailureText(e, a.frames.one(e.fail)), e.fail)
 	}
-	if tiny := st.authTinyFrame(); tiny != 0 && !st.out.has(outAuthOK) && !st.out.has(outAuthFailed) && st.rareOrEmpty().eap.rounds > 0 {
+	if tiny := st.authTinyFrame(); tiny != 0 && !st.out.has(outAuthOK) && !st.out.has(outAuthFailed) && st.eapOrEmpty().rounds > 0 {
 		// IKE_AUTH over several exchanges (EAP, RFC 4739; eap.go) whose
 		// last response is tiny, no IKE_AUTH request after it.
 		if !(sa.LastFrame == tiny && a.now.Sub(sa.End) < a.opt.Grace) {
 			st.out.set(outAuthFailed)
 			st.addFinding(KindAuthFailed, SeverityError, sa.Start,
-				"IKE_AUTH took "+strconv.Itoa(st.rareOrEmpty().eap.rounds+1)+" exchanges (EAP, RFC 7296 §2.16, or several"+
+				"IKE_AUTH took "+strconv.Itoa(st.eapOrEmpty().rounds+1)+" exchanges (EAP, RFC 7296 §2.16, or several"+
 					" authentications, RFC 4739), and the last response (frame "+a.frames.one(tiny)+") is too small for more"+
 					" than an EAP Success or Failure or an error notify, with no IKE_AUTH request after it. After an EAP"+
 					" Success the initiator sends its AUTH in one more IKE_AUTH exchange, so authentication did not complete:"+

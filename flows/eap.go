@@ -39,12 +39,34 @@ type eapState struct {
 	reported bool // the failure's finding is made (errorNotify)
 }
 
+// noEAP is the shared, never modified, empty eapState of the SAs without
+// one.
+var noEAP eapState
+
+// eapOrEmpty returns st's eapState for reading (noEAP when it has none).
+func (st *saState) eapOrEmpty() *eapState {
+	if e := st.rareOrEmpty().eap; e != nil {
+		return e
+	}
+	return &noEAP
+}
+
+// eapState returns st's eapState for writing, allocating it (and its
+// saOdd): a pointer, as few SAs with an saOdd have EAP.
+func (st *saState) eapState() *eapState {
+	r := st.odd()
+	if r.eap == nil {
+		r.eap = new(eapState)
+	}
+	return r.eap
+}
+
 // authRound notes an IKE_AUTH request from the initiator after the SA's
 // first IKE_AUTH exchange: EAP or another authentication goes on, so what
 // an earlier response showed without the keys (up, or too small for an
 // AUTH payload) was not the end of it.
 func (a *Analyzer) authRound(st *saState) {
-	st.odd().eap.rounds++
+	st.eapState().rounds++
 	if st.out.has(outAuthOK) && st.out.has(outAuthUnverified) {
 		st.out.clear(outAuthOK)
 		st.out.clear(outAuthUnverified)
@@ -56,7 +78,7 @@ func (a *Analyzer) authRound(st *saState) {
 // eapAnswer notes the EAP payload of a decrypted IKE_AUTH response sent at
 // t in frame.
 func (a *Analyzer) eapAnswer(st *saState, f *facts, frame int, t time.Time) {
-	e := &st.odd().eap
+	e := st.eapState()
 	switch f.eap {
 	case eapRequest:
 		if f.eapType > 1 { // not Identity

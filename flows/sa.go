@@ -353,7 +353,7 @@ type saOdd struct {
 	weakWhat       []string
 	badFlags       []int     // frames of messages with reserved header flags set
 	badFlagVals    []uint8   // their flags octets
-	eap            eapState  // IKE_AUTH over several exchanges (eap.go)
+	eap            *eapState // IKE_AUTH over several exchanges (eap.go); nil until needed
 	icmp           *icmpSeen // ICMP destination unreachables about its datagrams (icmp.go)
 	// fidx indexes the findings by what makes a repeat (repeatOf), once
 	// the SA has indexFindingsFrom of them; nil until then.

@@ -130,7 +130,7 @@ func (a *Analyzer) onV2Request(st *saState, p *Packet, side saSide, ex *exRec, f
 			// after its own answer (the peers' clocks differ) undoes
 			// nothing: what was seen after it stands.
 			if ex.Answered {
-				st.odd().eap.rounds++
+				st.eapState().rounds++
 			} else {
 				a.authRound(st)
 			}
@@ -331,10 +331,10 @@ func (a *Analyzer) errorNotify(st *saState, p *Packet, side saSide, ex *exRec, f
 		st.out.set(outChildFailed)
 	case dissect.NotifyAuthenticationFailed:
 		st.out.set(outAuthFailed)
-		if e := &st.rareOrEmpty().eap; !resp && e.fail != 0 && !e.reported {
+		if e := st.eapOrEmpty(); !resp && e.fail != 0 && !e.reported {
 			// After an EAP Failure the initiator says so (strongSwan);
 			// it is not about the responder's AUTH.
-			st.odd().eap.reported = true
+			st.eapState().reported = true
 			st.addFinding(KindAuthFailed, SeverityError, p.Time, eapFailureText(e, a.frames.one(e.fail))+
 				" The initiator then reported AUTHENTICATION_FAILED in "+where+" (frame "+a.frames.one(p.Frame)+").",
 				e.fail, p.Frame)
