@@ -144,6 +144,16 @@ func (a *Analyzer) concludeSA(st *saState, cc *concluder) {
 	default:
 		sa.State = StateIncomplete
 	}
+	if sa.State == StateDeleted && st.out.has(outDead) {
+		// Torn down by the peer whose liveness checks went unanswered
+		// (RFC 7296 §2.4; DPD, RFC 3706): its child SAs go with it,
+		// without a Delete (no deleted frame).
+		for _, c := range sa.ChildSAs {
+			if c.State == ChildEstablished {
+				c.State = ChildDeleted
+			}
+		}
+	}
 	if offered := a.offeredOf(st); (sa.State == StateFailed || sa.Proposal == "") && len(offered) > 0 {
 		sa.Offered = offered
 	}

@@ -39,6 +39,11 @@ type expectedScenario struct {
 		Type string `json:"type"`
 		With string `json:"with"`
 	} `json:"collisions"`
+	Messages []struct {
+		Exchange string   `json:"exchange"`
+		Type     string   `json:"type"`
+		Payloads []string `json:"payloads"`
+	} `json:"messages"`
 	Retransmits []struct {
 		Exchange  int    `json:"exchange"`
 		Name      string `json:"name"`
@@ -219,7 +224,9 @@ func checkScenario(t checker, exp *expectedScenario, r *Report) {
 			if e.ReplacedBy != nil {
 				abandoned = true
 			}
-		} else if want := wantState(e); got.State != want {
+		} else if want := wantState(e); got.State != want && !(e.Outcome == "not_established" && deref(e.Ended) == "" && got.State == StateIncomplete) {
+			// (An SA its daemon never established and never ended, whose
+			// IKE_AUTH is not in the capture: "incomplete" says so.)
 			t.Errorf("IKE SA %s: state %s, want %s (outcome %s, ended %v)", got.Name(), got.State, want, e.Outcome, deref(e.Ended))
 		}
 		if e.Proposal != nil && e.Version == 2 && normProposal(got.Proposal) != normProposal(*e.Proposal) {
@@ -321,7 +328,15 @@ func checkScenario(t checker, exp *expectedScenario, r *Report) {
 			allowed[KindKeyFailed] = true
 		}
 	}
+	for _, m := range exp.Messages {
+		if m.Exchange == "IKE_SA_INIT" && m.Type == "response" && slices.Equal(m.Payloads, []string{"N(COOKIE)"}) {
+			want[KindCookie] = true // the responder's COOKIE challenge (RFC 7296 §2.6)
+		}
+	}
 	for _, rt := range exp.Retransmits {
+		if why, ok := retransmitsNotCaptured[exp.Scenario]; ok && rt.Requester == why[0] {
+			continue // why[1]
+		}
 		want[KindRetransmit] = true
 		ok := false
 		for _, f := range all {
@@ -370,6 +385,12 @@ func checkScenario(t checker, exp *expectedScenario, r *Report) {
 	for _, x := range extra { // one failure each, so known_wrong can name one
 		t.Errorf("unexpected finding: %s", x)
 	}
+}
+
+// retransmitsNotCaptured names, per scenario, the requester whose logged
+// retransmits the capture cannot hold, and why (the scenario's notes).
+var retransmitsNotCaptured = map[string][2]string{
+	"ikev2-cookie": {"initiator2", "the router drops the second initiator's UDP 4500 packets (its IKE_AUTH and their retransmits) before the capture point"},
 }
 
 // wantState maps the outcome of expected.json to a State.

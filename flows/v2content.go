@@ -202,7 +202,7 @@ func (a *Analyzer) onV2Response(st *saState, p *Packet, side saSide, ex *exRec, 
 				st.out.set(outCookie)
 				st.addFinding(KindCookie, SeverityInfo, p.Time,
 					"The responder answered IKE_SA_INIT with a COOKIE challenge (RFC 7296 §2.6): it considers itself under load"+
-						" (many half-open SAs) and makes initiators prove their address. Harmless once; if it persists, look for"+
+						" (half-open SAs above its threshold) and makes initiators prove their address. Harmless once; if it persists, look for"+
 						" an IKE_SA_INIT flood or a too-low half-open threshold on the responder.", p.Frame)
 			}
 			return

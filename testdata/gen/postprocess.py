@@ -82,16 +82,27 @@ def ep(s):
     return {"addr": m.group(1), "port": int(m.group(2))}
 
 
+# IKE_SA c[N] / (unnamed)[N] / CHILD_SA net{N} (not addr[port])
+RESTART_IDS = re.compile(r"(^|[\s(])([A-Za-z_][\w-]*|\(unnamed\))([\[{])(\d+)([\]}])")
+
+
 def parse_log(path):
     """Return (events, trimmed_lines). Events are dicts in log order."""
     events, trimmed = [], []
     dump = None  # (label, uid, hexparts, keep)
+    starts = 0   # a daemon restarted into the same (appended) log numbers its SAs from 1 again
     for raw in open(path, encoding="utf-8", errors="replace"):
         raw = raw.rstrip("\n")
         m = LINE.match(raw)
         if not m:
             continue
         t, thread, grp, name, uid, msg = m.groups()
+        if msg.startswith("Starting IKE charon daemon"):
+            starts += 1
+        if starts > 1:  # IKE_SA/CHILD_SA unique ids of the n-th run: + 1000 * (n - 1)
+            off = 1000 * (starts - 1)
+            uid = str(int(uid) + off) if uid else uid
+            msg = RESTART_IDS.sub(lambda x: x.group(1) + x.group(2) + x.group(3) + str(int(x.group(4)) + off) + x.group(5), msg)
         row = DUMP_ROW.match(msg)
         if dump is not None and row:
             dump[2].append(row.group(1).replace(" ", ""))
@@ -136,6 +147,9 @@ NOTIFY_ERR = re.compile(r"^received (\S+) (?:notify error|error notify)$")
 NOTIFY_ANY = re.compile(r"^received (\S+) notify")
 REASM = re.compile(r"^received fragment #\d+, reassembled fragmented IKE message \((\d+) bytes\)$")
 INIT_V1 = re.compile(r"^initiating (?:Main|Aggressive) Mode IKE_SA \S*?\[(\d+)\]")
+# IKEv2: a reauthentication (or a DPD/close restart) initiates the new IKE SA
+# in the old one's log context; its IKE_SA_INIT belongs to the new SA
+INIT_V2 = re.compile(r"^initiating IKE_SA \S*?\[(\d+)\] to ")
 XAUTH = re.compile(r"^XAuth authentication of '(.*?)' (?:\(myself\) )?(successful|failed)$")
 VIP = re.compile(r"^(?:installing new virtual IP|assigning virtual IP) (\S+)")
 VERSION = re.compile(r"^IKE_SA \S+\[\d+\] state change: (\S+) => (\S+)$")
@@ -190,6 +204,15 @@ class Host:
             m = INIT_V1.match(msg)
             if m and uid and m.group(1) != uid:
                 self.info(m.group(1))["reauth_of"] = uid
+                reauth_ctx[th] = uid = m.group(1)
+            m = INIT_V2.match(msg)
+            # (an IKE rekey, "=> REKEYING", logs it too, but its CREATE_CHILD_SA
+            # is the old SA's exchange)
+            if m and uid and m.group(1) != uid and not next(
+                    (ln for ln in reversed(self.info(uid)["lines"]) if " state change: " in ln),
+                    "").endswith("=> REKEYING"):
+                if "reauthenticating IKE_SA" in " ".join(self.info(uid)["lines"]):
+                    self.info(m.group(1))["reauth_of"] = uid
                 reauth_ctx[th] = uid = m.group(1)
             if uid:
                 self.info(uid)["lines"].append(msg)
@@ -534,6 +557,13 @@ def build(work, out, hosts=None):
                 s = cands[0]
                 s["_rcv"] = r
                 r["_snd"] = s
+    # a response sent outside any IKE SA (charon's receiver answering an
+    # IKE_SA_INIT with N(COOKIE) before it creates one) belongs to the IKE SA
+    # the peer's log received it in
+    for h in hosts:
+        for s in h.sends:
+            if s["sa"] is None and s.get("_rcv") is not None and s["_rcv"]["sa"] is not None:
+                s["sa"] = s["_rcv"]["sa"]
     # causal merge of the per-host event streams
     streams = []
     for h in hosts:
