@@ -211,7 +211,7 @@ func corpusScenario(t *testing.T, dir string) {
 	var re Reassembler
 	var re1 ReassemblerV1
 	var m dissect.Message
-	decrypted := 0
+	decrypted, ciphered := 0, 0
 	for _, cm := range msgs {
 		if err := m.DecodeFromBytes(cm.ike); err != nil && !m.Header.IsEncrypted() {
 			t.Fatalf("frame %d: %v", cm.frame, err)
@@ -227,6 +227,9 @@ func corpusScenario(t *testing.T, dir string) {
 		}
 		var got []string
 		encrypted := false
+		if h.IsEncrypted() || len(m.Payloads) > 0 && (m.Payloads[len(m.Payloads)-1].Type == dissect.PayloadSK || m.Payloads[len(m.Payloads)-1].Type == dissect.PayloadSKF) {
+			ciphered++
+		}
 		if h.MajorVersion == 1 {
 			s := sessions[h.SPIi]
 			if s == nil {
@@ -301,8 +304,10 @@ func corpusScenario(t *testing.T, dir string) {
 			}
 		}
 	}
-	if decrypted == 0 {
-		t.Errorf("nothing decrypted")
+	if decrypted == 0 && ciphered > 0 {
+		// (A phase 1 refused before any encrypted message, as
+		// libreswan-ikev1-aggressive-wrong-psk's, has nothing to decrypt.)
+		t.Errorf("nothing decrypted of %d encrypted messages", ciphered)
 	}
 	if exp.Transport.TCP && exp.IKEVersion == 2 {
 		// No retransmits over TCP: each logged message past IKE_SA_INIT

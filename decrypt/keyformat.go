@@ -48,7 +48,7 @@ var keyFormats = []formatSpec{
 	{
 		format: FormatLibreswan, name: "libreswan", title: "libreswan / Openswan pluto log (tcpdump -E secrets)", log: true,
 		detect: "`ikev2 I|R 0x<SPIi> 0x<SPIr> integ:0x… encr:0x…` lines with any prefix, or lines only pluto writes (`Nov 30 01:31:06.123456: | …`, `pluto[N]:`, `Starting Pluto`)",
-		noKeys: "; pluto prints IKEv2 IKE SA keys (\"ikev2 I\" / \"ikev2 R\" lines) once an SA derives them and only when plutodebug includes private; it prints no IKEv1 keys: take those from the peer",
+		noKeys: "; pluto prints IKEv2 IKE SA keys (\"ikev2 I\" / \"ikev2 R\" lines) only when plutodebug includes private, and only for an IKE SA that IKE_AUTH established (none for one whose authentication failed); it prints no IKEv1 keys: take those from the peer",
 		sniff: func(head []line, _ *line) bool {
 			return anyLine(head, func(s string) bool { return reLibreswanCand().MatchString(s) || rePlutoLog().MatchString(s) })
 		},

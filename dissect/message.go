@@ -35,6 +35,11 @@ type Message struct {
 	// Ciphertext is the encrypted body of an IKEv1 message with the E flag
 	// set (everything after the header); Payloads is empty then.
 	Ciphertext []byte
+	// Padding is the number of zero octets after the last payload of an
+	// unencrypted IKEv1 message that pad it to a multiple of four octets
+	// (counted in Header.Length): libreswan pads so ("padding IKEv1
+	// message with 3 bytes"), and peers accept it.
+	Padding int
 }
 
 // Version returns the major version (1 or 2).
@@ -49,7 +54,7 @@ func (m *Message) Version() uint8 { return m.Header.MajorVersion }
 // after the header.
 func (m *Message) DecodeFromBytes(b []byte) error {
 	m.Payloads = m.Payloads[:0]
-	m.Raw, m.Ciphertext, m.Truncated = nil, nil, false
+	m.Raw, m.Ciphertext, m.Truncated, m.Padding = nil, nil, false, 0
 	m.Header = Header{}
 	if len(b) < HeaderLen {
 		return errAt(0, "header", ErrTruncated)
@@ -84,10 +89,22 @@ func (m *Message) DecodeFromBytes(b []byte) error {
 		return err
 	case m.Truncated:
 		return errAt(len(body), "message", ErrTruncated)
+	case end != len(body) && h.MajorVersion == 1 && len(body)%4 == 0 && len(body)-end < 4 && allZero(body[end:]):
+		m.Padding = len(body) - end
 	case end != len(body):
 		return errAt(end, "trailing octets after last payload", ErrMalformed)
 	}
 	return nil
+}
+
+// allZero reports whether every octet of b is zero.
+func allZero(b []byte) bool {
+	for _, c := range b {
+		if c != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // WalkPayloads walks a generic payload chain in b starting at off with the

@@ -95,6 +95,8 @@ var notifyKinds = map[string][]FindingKind{
 	"INVALID_KE_PAYLOAD":     {KindInvalidKE},
 	"INVALID_ID_INFORMATION": {KindInvalidIDInfo},
 	"PAYLOAD_MALFORMED":      {KindPayloadMalformed, KindAuthFailed},
+	// IKEv1 phase 1: the peer could not verify HASH_I/HASH_R (pluto sends it, unprotected)
+	"INVALID_HASH_INFORMATION": {KindAuthFailed},
 }
 
 // infoAllowed are informational kinds any scenario may show: strongSwan's

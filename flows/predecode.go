@@ -65,6 +65,7 @@ type preMsg struct {
 	fragTotal      uint16
 	bits           uint8 // pre* flags
 	eap, eapType   uint8 // facts.eap, facts.eapType
+	pad            uint8 // Message.Padding (0 to 3)
 }
 
 // preMsg.bits.
@@ -119,6 +120,7 @@ func (s *Sequencer) Predecode(o *Sequenced, b *DecodeBuf) {
 	if m.Ciphertext != nil {
 		pm.bits |= preCipher
 	}
+	pm.pad = uint8(m.Padding)
 	if m.Header.MajorVersion == 2 {
 		f := &b.sf
 		f.reset()
@@ -157,6 +159,7 @@ func (b *DecodeBuf) message(i int32, data []byte, m *dissect.Message) error {
 		m.Raw = data[:pm.raw:pm.raw]
 	}
 	m.Truncated = pm.bits&preTruncated != 0
+	m.Padding = int(pm.pad)
 	if pm.bits&preCipher != 0 {
 		m.Ciphertext = m.Raw[dissect.HeaderLen:]
 	}

@@ -782,7 +782,19 @@ func (a *Analyzer) concludeV1(st *saState) {
 			continue
 		}
 		firstT, firstFrom, firstSize := ex.msgTime(first), ex.msg(first).side().String(), v1SizeText(st, ex, first)
+		if (lbl == "MM1" || lbl == "AM1") && !st.SPIr.IsZero() && !heardFrom(st, sideR) {
+			// The initiator's later messages carry the responder's
+			// cookie, which only the responder's answer gives it.
+			st.addFinding(KindCaptureGap, SeverityInfo, firstT,
+				"The initiator's "+lbl+" (message ID "+u32(ex.MID)+", "+firstSize+") has no answer in this capture, but the"+
+					" initiator's later messages carry the responder's cookie ("+st.SPIr.String()+"), which only the"+
+					" responder's answer gives: the responder answered, and the capture, which holds nothing of this SA"+
+					" from the responder, missed it (it sees one direction only: asymmetric routing, a capture filter on"+
+					" one address).", frames...)
+			continue
+		}
 		hint := "Check that UDP 500/4500 reaches the peer and what the peer logs."
+		oneWay := !heardFrom(st, ex.msg(first).side().other())
 		switch {
 		case lbl == "MM1" || lbl == "AM1":
 			hint = "The responder never answered the first message: UDP 500 blocked, no IKE service at that address, or a" +
@@ -822,6 +834,17 @@ func (a *Analyzer) concludeV1(st *saState) {
 		sev := SeverityWarning
 		if ex == v.phase1 {
 			sev = SeverityError
+		}
+		if oneWay && ex.v1step > 1 {
+			// The capture holds nothing of this SA from the other peer,
+			// though the message answers one of that peer's: it sees one
+			// direction only, and cannot show what the other peer sent.
+			other := ex.msg(first).side().other().String()
+			hint = "The capture holds no message of this SA from the " + other + " at all, though " + lbl + " answers the " +
+				other + "'s " + v1Label(ex.Type, ex.v1step-1) + ": it sees one direction only (asymmetric routing, a capture" +
+				" filter on one address). The resends show the " + firstFrom + " got no next message it accepted; what the " +
+				other + " sent instead (an error notify, or nothing) is in the other direction: capture both to know."
+			sev = SeverityWarning
 		}
 		st.addFinding(KindUnanswered, sev, firstT,
 			"The "+firstFrom+"'s "+lbl+" (message ID "+u32(ex.MID)+", "+firstSize+") got no reply"+
@@ -870,9 +893,13 @@ func v1AnsweredByNotify(st *saState, ex *exRec, lbl string) int {
 		}
 		return false
 	}
+	// Any of the notify's transmissions counts: with the message's first
+	// copy lost to the capture, the first notify answers that copy, the
+	// later ones the copies seen (libreswan-ikev1-aggressive-wrong-psk
+	// without its first AM2).
 	for _, i := range v.errIdx {
 		f := &st.findings()[i]
-		if len(f.Frames) == 0 || f.Time.Before(sent) || !prompt(f.Time) {
+		if len(f.Frames) == 0 {
 			continue
 		}
 		for k := range st.nexs() {
@@ -881,7 +908,7 @@ func v1AnsweredByNotify(st *saState, ex *exRec, lbl string) int {
 				continue
 			}
 			for j := range info.nmsgs() {
-				if info.frame(j) == f.Frames[0] {
+				if t := info.msgTime(j); slices.Contains(f.Frames, info.frame(j)) && !t.Before(sent) && prompt(t) {
 					return i
 				}
 			}

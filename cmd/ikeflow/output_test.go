@@ -533,7 +533,8 @@ func TestVerdictAgreesWithDaemons(t *testing.T) {
 			t.Errorf("%s: daemons logged %s %v, the verdict has no error line:\n%s", scen, exp.Outcome, notifies, v)
 		}
 		for _, n := range notifies {
-			if !strings.Contains(v, strings.ToLower(n)) {
+			// IKEv1 notifies are printed with RFC 2408's hyphens (INVALID-HASH-INFORMATION)
+			if !strings.Contains(v, strings.ToLower(n)) && !strings.Contains(v, strings.ReplaceAll(n, "_", "-")) {
 				t.Errorf("%s: the verdict does not name %s:\n%s", scen, n, v)
 			}
 		}

@@ -100,9 +100,30 @@ class PlutoLog:
         self.sends, self.recvs, self.keys, self.events = [], [], [], []
         self.version = None
         pending_retx = {}  # pluto state -> its next send is a retransmission
+        emit = None  # IKEv2 header pluto emitted last (for a send strongSwan never logged)
         for i, t, us, msg in pluto_lines(path):
             if self.version is None:
                 self.version = pluto_version(msg)
+            if PL_EMIT_HDR.match(msg):
+                emit = {"exchange": None, "flags": "", "mid": None, "payloads": [], "notify": None}
+                continue
+            if emit is not None and emit["mid"] is None:
+                x = PL_HDR_EXCH.match(msg) or PL_HDR_FLAGS.match(msg) or PL_HDR_MID.match(msg)
+                if x and x.re is PL_HDR_EXCH and emit["exchange"] is None:
+                    emit["exchange"] = x.group(1)
+                elif x and x.re is PL_HDR_FLAGS and not emit["flags"]:
+                    emit["flags"] = x.group(1)
+                elif x and x.re is PL_HDR_MID:
+                    emit["mid"] = int(x.group(1))
+            elif emit is not None:
+                x = PL_NOTIFY_TYPE.match(msg)
+                if x:
+                    emit["notify"] = x.group(1)
+                x = PL_CHAIN.match(msg)
+                if x and x.group(1) == "N":
+                    emit["payloads"].append("N(%s)" % PL_NOTIFY.get(emit["notify"], emit["notify"]))
+                elif x and x.group(1) != "SK":
+                    emit["payloads"].append(PL_PAYLOAD.get(x.group(1), x.group(1)))
             s = PL_SEND.match(msg)
             if s:
                 n, port = int(s.group(1)), int(s.group(3))
@@ -112,7 +133,9 @@ class PlutoLog:
                 self.sends.append({"t": t, "us": us, "idx": i, "bytes": n, "state": st,
                                    "retransmission": st is not None and pending_retx.pop(st, False),
                                    "src": {"addr": s.group(2), "port": port},
-                                   "dst": {"addr": s.group(4), "port": int(s.group(5))}})
+                                   "dst": {"addr": s.group(4), "port": int(s.group(5))},
+                                   "emit": emit if emit is not None and emit["exchange"] else None})
+                emit = None
                 continue
             r = PL_RECV.match(msg)
             if r:
@@ -148,6 +171,9 @@ class PlutoLog:
                 s["kind"], s["initiated"] = "ike", True
             if "established IKE SA" in txt or "ISAKMP SA established" in txt:
                 s["kind"], s["established"] = "ike", True
+            if txt.startswith("sent IKE_SA_INIT reply"):
+                # a responder's IKE SA that never got established (e.g. AUTHENTICATION_FAILED)
+                s["kind"] = "ike"
             c = PL_CHILD.search(txt)
             if c:
                 s["kind"], s["established"], s["of"] = "child", True, int(c.group(1))
@@ -173,7 +199,8 @@ class PlutoLog:
             if c and not s["child"]:
                 s["kind"], s["established"] = "child", True
                 s["child"] = {"encap": c.group(1), "spi_out": c.group(2), "spi_in": c.group(3), "xfrm": c.group(4)}
-            if e["error"] or "fatal error" in txt or "failed" in txt:
+            if e["error"] or "fatal error" in txt or "failed" in txt or "does not match" in txt or \
+                    txt.startswith("sending notification "):
                 s["errors"].append(txt)
             d = PL_DELETE.match(txt)
             if d:
@@ -183,6 +210,9 @@ class PlutoLog:
                 s["delete_exchange_started"] = True
             if "connection is supposed to remain up; schedule EVENT_REVIVE_CONNS" in txt:
                 s["revival_scheduled"] = True
+            if txt.startswith("liveness action"):
+                # IKEv2 liveness (DPD) probe unanswered until retransmit-timeout: pluto gives up on the peer
+                s["peer_dead"] = True
         return [out[k] for k in sorted(out)]
 
 
@@ -362,6 +392,12 @@ class PeerHost:
                           "payloads": c["payloads"], "uid": c["uid"]})
                 if c.get("reassembled"):
                     s["whole"] = c["reassembled"]
+            elif c is None and not p["retransmission"] and p.get("emit") and prev is not None and prev["uid"]:
+                # strongSwan never logged it (e.g. its daemon was killed): pluto's own
+                # emitted IKEv2 header, on the IKE SA of the state's previous message
+                e = p["emit"]
+                s.update({"exchange": e["exchange"], "mid": e["mid"], "payloads": list(e["payloads"]),
+                          "type": "response" if "MSG_RESPONSE" in e["flags"] else "request", "uid": prev["uid"]})
             else:
                 s.update({"exchange": None, "type": None, "mid": None, "payloads": [], "uid": None})
             self.sends.append(s)
@@ -892,6 +928,9 @@ def main(work, out):
         # sending a Delete (and the strongSwan side logged none); replaced_by: the next IKE SA the peer initiated, when
         # pluto logged that it would revive the connection
         sa["replaced_by"] = None
+        if pv and st.get("peer_dead") and sa["outcome"] == "established" and sa["ended"] is None:
+            pv["peer_dead"] = True
+            sa["ended"] = "peer_dead"
         if pv and pv["ended"] and not pv["delete_notification_sent"] and sa["outcome"] == "established" and \
                 sa["ended"] is None and not any(x["exchange"] == "INFORMATIONAL" and x["requester"] == peer["role"]
                                                 and "D" in (x["request_payloads"] or []) for x in exp["exchanges"]
@@ -900,6 +939,35 @@ def main(work, out):
             if pv["revival_scheduled"]:
                 later = [o["index"] for o in exp["ike_sas"] if o["index"] > sa["index"] and o["initiator"] == peer["role"]]
                 sa["replaced_by"] = later[0] if later else None
+    # IKEv1 phase 1 the peer refused with a notify it logged sending (pluto: "received Hash
+    # Payload does not match computed value", "sending notification INVALID_HASH_INFORMATION"),
+    # while strongSwan, which ignores such unprotected notifies, logs no failure of its own
+    for sa in exp["ike_sas"]:
+        pv = sa.get("peer_view")
+        sent = [e[len("sending notification "):].split()[0] for e in (pv or {}).get("errors", [])
+                if e.startswith("sending notification ")]
+        if sent and sa["outcome"] == "not_established" and not pv["established"]:
+            sa["outcome"], sa["error_notify"] = "failed", sent[0]
+            if sent[0] not in exp["error_notifies"]:
+                exp["error_notifies"].append(sent[0])
+            if exp["outcome"] == "not_established":
+                exp["outcome"] = "failed"
+    # strongSwan resending a response (IKEv1: its last phase-1 message, until the
+    # initiator's next one arrives): "sending retransmit N of response message ID M"
+    n_resp = {}
+    for line in open(sw.path, encoding="utf-8", errors="replace"):
+        m = re.search(r"<(?:[^|>]*\|)?(\d+)> sending retransmit (\d+) of response message ID (\d+)", line)
+        if m:
+            n_resp[(int(m.group(1)), int(m.group(3)))] = int(m.group(2))
+    for (uid, mid), n in sorted(n_resp.items()):
+        for i, x in enumerate(exp["exchanges"]):
+            if x["mid"] == mid and x["requester"] == peer["role"] and x["response_sends"] <= 1 and \
+                    len(exp["ike_sas"]) == 1 and not any(r["exchange"] == i for r in exp["retransmits"]):
+                exp["retransmits"].append({"exchange": i, "name": x["exchange"], "mid": mid,
+                                           "requester": x["requester"], "count": n,
+                                           "retransmitted": "response"})
+                x["response_sends"] = 1 + n
+                break
     # the peer could not carry ESP (no kernel ESP; shim only acknowledges): say so per child
     for c in exp["child_sas"]:
         c["esp_flows"] = bool(meta.get("esp_possible", False))
