@@ -320,8 +320,16 @@ func (a *Analyzer) endUnknown(st *saState) {
 		b = append(b, "Without keys a Delete and "...)
 	}
 	b = append(b, dpd...)
-	b = append(b, " look alike, so the SA may have been deleted there; \"established\" is only the last state the capture"+
-		" shows."...)
+	if slices.ContainsFunc(sa.ChildSAs, func(c *ChildSA) bool { return c.State == ChildEstablished }) {
+		// Its child SAs' Deletes are just as encrypted: one may have
+		// gone before the SA's end (a child SA closed while the SA went
+		// on; the old SA of a re-authentication).
+		b = append(b, " look alike, so the SA may have been deleted there, and its child SAs with it or before; \"established\""+
+			" is only the last state the capture shows, for them too."...)
+	} else {
+		b = append(b, " look alike, so the SA may have been deleted there; \"established\" is only the last state the capture"+
+			" shows."...)
+	}
 	if !keyed {
 		b = append(b, " Give the keys to know."...)
 	}
