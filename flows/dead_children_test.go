@@ -2,6 +2,7 @@ package flows
 
 import (
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -28,6 +29,20 @@ func TestChildSAsOfDeadPeer(t *testing.T) {
 					t.Errorf("%s, keys %v: child SA %s/%s %s, deleted at frame %d; want deleted, no frame", sc, keys, c.SPIi, c.SPIr, c.State, c.DeletedFrame)
 				}
 			}
+		}
+	}
+}
+
+// TestLivenessWithKeys: with the keys, an INFORMATIONAL request whose SK
+// payload holds nothing is a liveness check, and the dead_peer finding
+// says so rather than "a liveness check/DPD or a Delete": the SK payload
+// itself was counted as content (ikev2-dpd-dead-peer, and libreswan's
+// probes in libreswan-ikev2-dpd-dead-peer).
+func TestLivenessWithKeys(t *testing.T) {
+	for _, sc := range []string{"ikev2-dpd-dead-peer", "libreswan-ikev2-dpd-dead-peer"} {
+		sa := analyze(corpusPackets(t, sc), Options{Decryptor: corpusKeys(t, filepath.Join(corpusDir, sc))}).SAs[0]
+		if f := finding(sa, KindDeadPeer); f == nil || !strings.Contains(f.Message, "80 octets, empty: a liveness check/DPD)") {
+			t.Errorf("%s: dead_peer %+v", sc, f)
 		}
 	}
 }

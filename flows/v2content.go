@@ -154,7 +154,9 @@ func (a *Analyzer) onV2Request(st *saState, p *Packet, side saSide, ex *exRec, f
 			if len(f.deletes) > 0 {
 				ex.kind = exDelete
 				a.applyDeletes(st, p, side, f, ex.respFrame())
-			} else if f.others == 0 && len(f.notifies) == 0 {
+			} else if f.others-1 == 0 && len(f.notifies) == 0 {
+				// Nothing inside SK (which others counts): an empty
+				// INFORMATIONAL, a liveness check (RFC 7296 §1.4).
 				ex.kind = exLiveness
 			}
 		}
