@@ -522,12 +522,14 @@ func (a *Analyzer) indexChild(st *saState, c *ChildSA) {
 		a.esp.set(uint32(c.SPIr), st.responder().Addr(), c)
 		a.inferred.drop(&a.infs, uint32(c.SPIr), st.responder().Addr(), 0)
 	}
+	a.indexMoved(st, c)
 }
 
 // unindexChild removes c from the ESP index.
 func (a *Analyzer) unindexChild(st *saState, c *ChildSA) {
 	a.esp.drop(uint32(c.SPIi), st.initiator().Addr(), c)
 	a.esp.drop(uint32(c.SPIr), st.responder().Addr(), c)
+	a.unindexMoved(st, c)
 }
 
 // unindexInferred removes st's inferred child SAs from the ESP index and
