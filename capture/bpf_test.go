@@ -223,7 +223,7 @@ func TestFilterOnRealFrames(t *testing.T) {
 		vms[lt] = vm
 	}
 	counts := map[string][2]int{}
-	v4Accepted := 0 // original IPv4 frames the filter passes (IPv6 ones get no tagged variants)
+	v4Accepted := 0          // original IPv4 frames the filter passes (IPv6 ones get no tagged variants)
 	used := map[string]int{} // passUnexamined frames the Reader uses
 	for i, f := range ethFrames(t) {
 		for _, v := range variants(f) {
