@@ -25,8 +25,9 @@ const (
 	// to or from an IKE or NAT-T port (icmp.go): Src and Dst are the ICMP
 	// message's addresses (port 0), QuotedSrc and QuotedDst the quoted
 	// datagram's, ICMPCode its code, and Data the quoted octets after the
-	// UDP header (often the IKE header, or a non-ESP marker and it; may be
-	// empty).
+	// UDP header and, on a NAT-T port, after the non-ESP marker: often the
+	// IKE header (empty when the quote stops before, nil when it quotes ESP
+	// in UDP).
 	KindICMPUnreachable
 )
 

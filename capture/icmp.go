@@ -91,6 +91,15 @@ func (r *Reader) decodeICMP(proto uint8, ip *ipPacket, b []byte) {
 		r.stats.NonIKE++
 		return
 	}
+	if r.natt.any(src.Port(), dst.Port()) {
+		// On a NAT-T port IKE follows a non-ESP marker (RFC 3948 §2.2);
+		// anything else there is ESP, whose quote names no IKE SA.
+		if len(rest) >= 4 && binary.BigEndian.Uint32(rest) == 0 {
+			rest = rest[4:]
+		} else {
+			rest = nil
+		}
+	}
 	r.stats.ICMPUnreachable++
 	fl := ip.flow()
 	r.events = append(r.events, Event{

@@ -167,18 +167,26 @@ func (p *pcapFile) plausible(h []byte, lastSec int64, haveLast bool) bool {
 }
 
 // candidate reports whether w[i:] starts a record that a writer could
-// have produced next: a plausible header whose record is followed by
-// another plausible header, or ends exactly at the end of the input.
+// have produced next: a plausible header whose record is followed by two
+// more plausible headers (or by one that ends, or itself ends, exactly at
+// the end of the input). Two: with no record read before the damage (no
+// time to compare with), runs of zeros in frame data (IPv6 addresses)
+// pass for a header and its successor (ikev2-ipv6 with its first record
+// header damaged), not for three in a row.
 func (p *pcapFile) candidate(w []byte, i int, ended bool) bool {
-	h := w[i:]
-	if len(h) < pcapRecHeaderLen || !p.plausible(h, p.lastSec, p.haveLast) {
-		return false
+	sec, have := p.lastSec, p.haveLast
+	for k := range 3 {
+		if k > 0 && i+pcapRecHeaderLen > len(w) {
+			return ended && i == len(w) // the last record of the file
+		}
+		h := w[i:]
+		if len(h) < pcapRecHeaderLen || !p.plausible(h, sec, have) {
+			return false
+		}
+		sec, have = int64(p.order.Uint32(h[0:])), true
+		i += pcapRecHeaderLen + int(p.order.Uint32(h[8:]))
 	}
-	end := i + pcapRecHeaderLen + int(p.order.Uint32(h[8:]))
-	if end+pcapRecHeaderLen <= len(w) {
-		return p.plausible(w[end:], int64(p.order.Uint32(h[0:])), true)
-	}
-	return ended && end == len(w) // the last record of the file
+	return true
 }
 
 // resync skips the damaged structure at the current offset of in and

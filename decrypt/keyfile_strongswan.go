@@ -303,9 +303,21 @@ func sortedDumps(m map[string]*ssDump) []*ssDump {
 // charon derives the new SA's keys in the new SA's context ("<conn|3>")
 // while other threads check other SAs in; in a simultaneous rekey (RFC
 // 7296 §2.8.2) the thread's next such line named the old SA.
+//
+// An SA already named with both SPIs before the dump (a log that starts
+// after its own keys) is not new either: the derivation is a rekey's, whose
+// SA threadSPIs finds.
 func namedSPIs(spis []ssSPIs, g *ssGroup, keyed map[string]bool) (ssSPIs, bool) {
 	if g.tag == "" || keyed[g.tag] {
 		return ssSPIs{}, false
+	}
+	for _, s := range spis {
+		if s.idx >= g.idx {
+			break
+		}
+		if s.sa == g.tag && s.r != [8]byte{} {
+			return ssSPIs{}, false // up before this derivation
+		}
 	}
 	for _, s := range spis {
 		if s.idx <= g.idx || s.sa != g.tag || s.r == [8]byte{} || (s.version != 0 && s.version != g.version) {

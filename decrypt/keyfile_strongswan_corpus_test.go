@@ -3,6 +3,7 @@ package decrypt
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/ikeflow/ikeflow/internal/testutil"
@@ -42,6 +43,23 @@ func TestCharonKeysMatchUAT(t *testing.T) {
 			kf, err := readString(t, l, string(data))
 			if err != nil {
 				t.Fatalf("%s: %v", l, err)
+			}
+			// The log cut after its first derivation (a log that starts
+			// later than the SA's own keys): the keys it still gives are
+			// still their SAs' (the review found a rekey's keys given to
+			// the old SA so).
+			if i := strings.Index(string(data), "Sk_ei secret"); i >= 0 {
+				if j := strings.Index(string(data[i:]), "checkin"); j >= 0 {
+					cut := string(data[i+j:])
+					if kc, err := readString(t, l+" (cut)", cut); err == nil {
+						for _, k := range kc.Keys {
+							name := k.SPIi.String() + "/" + k.SPIr.String()
+							if w, ok := want[name]; k.Version == 2 && !k.SPIr.IsZero() && (!ok || w != k.EncrI.RevealHex()+" "+k.EncrR.RevealHex()+" "+k.IntegI.RevealHex()+" "+k.IntegR.RevealHex()) {
+								t.Errorf("%s cut after its first keys: the key of %s, given to SA %s, is not that SA's", l, k.Source, name)
+							}
+						}
+					}
+				}
 			}
 			for _, k := range kf.Keys {
 				if k.Version != 2 {

@@ -361,10 +361,10 @@ func childHasSPI(c *ChildSA, side saSide, spi ESPSPI) bool { return childSPI(c, 
 //
 // The walk stops at a predecessor that is no longer open (finalised with
 // Options.IdleTimeout: it has been handed on already), and at one whose
-// successor is not st's chain (its rekeyedTo names another SA) or on
-// which more than one IKE rekey was negotiated: in a simultaneous rekey
-// (§2.8.2) one new IKE SA is deleted at once and the other takes the
-// child SAs, and which is which is not followed here.
+// successor is not st's chain (its rekeyedTo names another SA), and, on
+// one on which two IKE rekeys were negotiated (a simultaneous rekey,
+// §2.8.2: one new IKE SA is deleted at once and the other takes the child
+// SAs), until one of the two new IKE SAs is deleted (wonCollision).
 func (a *Analyzer) movedChildren(st *saState, fn func(c *ChildSA, flip bool)) {
 	if st.Version != 2 {
 		return
@@ -522,12 +522,14 @@ func (a *Analyzer) indexChild(st *saState, c *ChildSA) {
 		a.esp.set(uint32(c.SPIr), st.responder().Addr(), c)
 		a.inferred.drop(&a.infs, uint32(c.SPIr), st.responder().Addr(), 0)
 	}
+	a.indexMoved(st, c)
 }
 
 // unindexChild removes c from the ESP index.
 func (a *Analyzer) unindexChild(st *saState, c *ChildSA) {
 	a.esp.drop(uint32(c.SPIi), st.initiator().Addr(), c)
 	a.esp.drop(uint32(c.SPIr), st.responder().Addr(), c)
+	a.unindexMoved(st, c)
 }
 
 // unindexInferred removes st's inferred child SAs from the ESP index and

@@ -127,7 +127,9 @@ func (f *facts) collect(version uint8, payloads []dissect.Payload) {
 		case dissect.PayloadNATDV1, dissect.PayloadNATDDraftV1:
 			f.natd = append(f.natd, p)
 		case dissect.PayloadAttrV1:
-			f.attrs = append(f.attrs, p)
+			if version == 1 { // 14 is IKEv2's Integrity Checksum number, never sent
+				f.attrs = append(f.attrs, p)
+			}
 		case dissect.PayloadAuth:
 			f.auth = version == 2
 		case dissect.PayloadEAP:

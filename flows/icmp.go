@@ -1,7 +1,6 @@
 package flows
 
 import (
-	"encoding/binary"
 	"net/netip"
 	"strconv"
 	"time"
@@ -47,10 +46,7 @@ func (a *Analyzer) addICMP(p *Packet) {
 		return
 	}
 	a.icmpLookups++
-	b := p.Data
-	if len(b) >= 4 && binary.BigEndian.Uint32(b) == 0 {
-		b = b[4:] // the non-ESP marker (RFC 3948): IKE on the NAT-T port
-	}
+	b := p.Data // the quoted IKE header (the caller removed a non-ESP marker)
 	if len(b) < 18 {
 		return // not quoted as far as the IKE header's version: no SA to name
 	}
@@ -64,6 +60,12 @@ func (a *Analyzer) addICMP(p *Packet) {
 		st = half
 	}
 	if st == nil || st.done {
+		return
+	}
+	// The quoted datagram went between the SA's peers (either way): SPIs
+	// alone could name an SA of other hosts.
+	ini, resp, qs, qd := st.initiator().Addr().Unmap(), st.responder().Addr().Unmap(), p.Src.Addr().Unmap(), p.Dst.Addr().Unmap()
+	if !(qs == ini && qd == resp || qs == resp && qd == ini) {
 		return
 	}
 	r := st.odd()
@@ -96,7 +98,8 @@ func (a *Analyzer) icmpFinding(st *saState) {
 		who = c.from.String() + ", on the path to the " + peer + " (" + c.to.String() + "),"
 	}
 	port := "UDP " + strconv.Itoa(int(c.port))
-	what, why := "destination unreachable (code "+strconv.Itoa(int(c.code))+")", ""
+	what := "destination unreachable (code " + strconv.Itoa(int(c.code)) + ")"
+	why := "the datagram could not be delivered to the " + peer + "."
 	switch kind := icmpKind(c.code, c.v6); kind {
 	case icmpPort:
 		what = "port unreachable"
@@ -119,10 +122,10 @@ func (a *Analyzer) icmpFinding(st *saState) {
 	}
 	more := ""
 	if c.others > 0 {
-		more = " (" + words.Count(c.others, "other", "others") + " with another code or from another address)"
+		more = " (and " + strconv.Itoa(c.others) + " more with another code or from another address)"
 	}
 	st.addFinding(KindICMPUnreachable, SeverityWarning, c.first,
-		who+" answered "+words.Count(c.n, "IKE datagram", "IKE datagrams")+" of this SA with ICMP "+what+more+": "+why,
+		who+" answered "+words.Count(c.n-c.others, "IKE datagram", "IKE datagrams")+" of this SA with ICMP "+what+more+": "+why,
 		c.frames...)
 }
 

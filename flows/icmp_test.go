@@ -39,7 +39,7 @@ func TestICMPUnreachable(t *testing.T) {
 	short := clonePackets(pk)
 	for i := range short {
 		if short[i].Kind == KindICMP {
-			short[i].Data = short[i].Data[:8] // the marker and half the initiator's SPI
+			short[i].Data = short[i].Data[:8] // the initiator's SPI alone
 		}
 	}
 	if f := finding(analyze(short, Options{}).SAs[0], KindICMPUnreachable); f != nil {

@@ -53,7 +53,7 @@ type Packet struct {
 	// Time is the capture timestamp. A monotonic clock reading (as
 	// time.Now has) is dropped: durations are between wall-clock times.
 	Time     time.Time
-	Src, Dst netip.AddrPort // outer addresses and UDP/TCP ports (port 0 for plain ESP)
+	Src, Dst netip.AddrPort // outer addresses and UDP/TCP ports (port 0 for plain ESP; KindICMP: the quoted datagram's)
 	Kind     PacketKind     // KindIKE, KindESP or KindICMP
 	// Data is the IKE message from its first header octet (KindIKE). It
 	// aliases the caller's buffer: the analyzer copies what it keeps.
@@ -63,6 +63,8 @@ type Packet struct {
 	// TCP tells that the IKE message came over TCP (RFC 8229), its
 	// framing removed; Src and Dst then hold the TCP ports.
 	TCP bool
-	// ICMP is set for a KindICMP packet.
+	// ICMP is set for a KindICMP packet. Unlike Data, which the analyzer
+	// copies, the ICMPInfo is kept as given while the packet waits in the
+	// reorder window: the caller must not change it after Add.
 	ICMP *ICMPInfo
 }

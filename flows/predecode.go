@@ -184,6 +184,7 @@ func (b *DecodeBuf) facts(i int32, f *facts) bool {
 	f.others = int(pm.others)
 	f.sk, f.decrypted, f.malformed = pm.bits&preSK != 0, false, false
 	f.auth, f.eap, f.eapType = pm.bits&preAuth != 0, pm.eap, pm.eapType
+	f.attrs = f.attrs[:0] // IKEv1's, which are not collected ahead
 	f.fragNum, f.fragTotal, f.fragDone = pm.fragNum, pm.fragTotal, false
 	return true
 }

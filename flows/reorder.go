@@ -71,7 +71,8 @@ func packetSum(seed maphash.Seed, p *Packet) uint64 {
 		return mix64(uint64(p.ESPSPI)<<32 | uint64(p.ESPSeq))
 	case KindICMP:
 		// The quoted octets: an ICMP error is a copy of another when it
-		// quotes the same datagram from the same sender at once.
+		// quotes the same datagram at once (the addresses compared are
+		// the quoted datagram's).
 		return maphash.Bytes(seed, p.Data)
 	}
 	return 0
@@ -505,7 +506,7 @@ func (a *Analyzer) analyse(p *Packet, sum uint64, nat *natPre, dec *DecodeBuf, d
 
 // duplicate reports whether p, whose duplicate key (dupKey) is h,
 // is a second capture of a packet analysed within dupWindow: same
-// addresses, same IKE bytes or ESP SPI and sequence number.
+// addresses, same IKE bytes, ESP SPI and sequence number, or ICMP quote.
 func (r *reorder) duplicate(p *Packet, h uint64) bool {
 	if p.Kind != KindIKE && p.Kind != KindESP && p.Kind != KindICMP {
 		return false

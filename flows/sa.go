@@ -351,10 +351,11 @@ type saOdd struct {
 	weak           []weakAlg // weak algorithms negotiated
 	weakFrames     []int
 	weakWhat       []string
-	badFlags       []int     // frames of messages with reserved header flags set
-	badFlagVals    []uint8   // their flags octets
-	eap            *eapState // IKE_AUTH over several exchanges (eap.go); nil until needed
-	icmp           *icmpSeen // ICMP destination unreachables about its datagrams (icmp.go)
+	badFlags       []int       // frames of messages with reserved header flags set
+	badFlagVals    []uint8     // their flags octets
+	eap            *eapState   // IKE_AUTH over several exchanges (eap.go); nil until needed
+	icmp           *icmpSeen   // ICMP destination unreachables about its datagrams (icmp.go)
+	moved          []movedPeer // new addresses of its peers (MOBIKE, RFC 4555), under which its child SAs are indexed too (mobike.go)
 	// fidx indexes the findings by what makes a repeat (repeatOf), once
 	// the SA has indexFindingsFrom of them; nil until then.
 	fidx map[findingKey]int

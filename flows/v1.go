@@ -908,7 +908,8 @@ func v1AnsweredByNotify(st *saState, ex *exRec, lbl string) int {
 				continue
 			}
 			for j := range info.nmsgs() {
-				if t := info.msgTime(j); slices.Contains(f.Frames, info.frame(j)) && !t.Before(sent) && prompt(t) {
+				// The times first: a merged finding's frames are many.
+				if t := info.msgTime(j); !t.Before(sent) && prompt(t) && slices.Contains(f.Frames, info.frame(j)) {
 					return i
 				}
 			}

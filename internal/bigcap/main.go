@@ -244,14 +244,17 @@ func saCount(t []frame, tcpSPIi map[uint64]bool) int {
 // the SPIs of a fragmented IKE_AUTH must be rewritten too, or every copy's
 // reassembled message would belong to the template's own SA).
 func ikeOffset(d []byte) (int, bool) {
-	if len(d) < 14+20+8 || binary.BigEndian.Uint16(d[12:]) != 0x0800 || d[14+9] != 17 {
+	var udp int
+	switch {
+	case len(d) >= 14+40+8 && binary.BigEndian.Uint16(d[12:]) == 0x86dd && d[14+6] == 17:
+		udp = 14 + 40 // IPv6, UDP right after the fixed header
+	case len(d) < 14+20+8 || binary.BigEndian.Uint16(d[12:]) != 0x0800 || d[14+9] != 17:
 		return 0, false
-	}
-	if binary.BigEndian.Uint16(d[14+6:])&0x1fff != 0 { // not a first fragment
+	case binary.BigEndian.Uint16(d[14+6:])&0x1fff != 0: // not a first fragment
 		return 0, false
+	default:
+		udp = 14 + int(d[14]&0x0f)*4
 	}
-	ihl := int(d[14]&0x0f) * 4
-	udp := 14 + ihl
 	if len(d) < udp+8 {
 		return 0, false
 	}
@@ -280,6 +283,23 @@ func ikeOffset(d []byte) (int, bool) {
 // recomputes a TCP checksum with tcpChecksum).
 func rewrite(src []byte, n uint32, tcpSPIs []int) []byte {
 	d := append([]byte(nil), src...)
+	if len(d) >= 14+40+8 && binary.BigEndian.Uint16(d[12:]) == 0x86dd {
+		// IPv6: the low octets of both addresses, no header checksum;
+		// the UDP checksum is zeroed (the reader does not check it).
+		ip := d[14:]
+		for _, a := range [][]byte{ip[8:24], ip[24:40]} {
+			a[14] ^= byte(n >> 8)
+			a[15] ^= byte(n)
+			a[13] ^= byte(n >> 16)
+		}
+		if ip[6] == 17 {
+			binary.BigEndian.PutUint16(ip[40+6:], 0)
+		}
+		if off, ok := ikeOffset(d); ok {
+			xorSPIs(d[off:], n)
+		}
+		return d
+	}
 	if len(d) < 14+20 || binary.BigEndian.Uint16(d[12:]) != 0x0800 {
 		return d
 	}
@@ -372,6 +392,14 @@ func xorSPIs(h []byte, n uint32) {
 // moved to 8000+ (UDP) so that no IKE decoder should look at it.
 func fillerFrame(src []byte, n uint32) []byte {
 	d := rewrite(src, n+1<<20, nil)
+	if len(d) >= 14+40+8 && binary.BigEndian.Uint16(d[12:]) == 0x86dd {
+		if d[14+6] == 17 || d[14+6] == 50 {
+			d[14+6] = 17 // plain ESP becomes UDP too
+			binary.BigEndian.PutUint16(d[14+40:], uint16(8000+n%1000))
+			binary.BigEndian.PutUint16(d[14+40+2:], 53)
+		}
+		return d
+	}
 	if len(d) < 14+20+8 || binary.BigEndian.Uint16(d[12:]) != 0x0800 {
 		return d
 	}

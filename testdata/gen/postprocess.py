@@ -546,7 +546,11 @@ def build(work, out, hosts=None):
     for h in hosts:
         for r in h.recvs:
             cands = [s for s in pool.get(mkey(r), []) if s["host"] != h.role and not s.get("_rcv")
-                     and s["dst"]["port"] == r["dst"]["port"]]
+                     and (s["dst"]["port"] == r["dst"]["port"]
+                          # sent to a NAT's public address (not the receiver's own): the
+                          # NAT may have mapped it to another port (NAT rebinding)
+                          or s["dst"]["addr"] != r["dst"]["addr"])]
+            cands = [s for s in cands if s["dst"]["port"] == r["dst"]["port"]] or cands
             # the last send before this receive wins when several (retransmits with drops)
             same = [s for s in cands if s["src"]["addr"] == r["src"]["addr"]]
             cands = same or cands

@@ -1,0 +1,63 @@
+package flows
+
+import "net/netip"
+
+// A peer of an established IKEv2 SA may change its address (MOBIKE, RFC
+// 4555: INFORMATIONAL with UPDATE_SA_ADDRESSES from the new address; RFC
+// 7296 §2.23 allows the same after a NAT rebinding): its IKE messages and
+// the ESP to it then use the new address with the same SPIs. The ESP index
+// finds a child SA by inbound SPI and receiving address, so the child SAs
+// are indexed under the new address too; without it the ESP sent to the
+// peer at its new address belonged to no IKE SA (ikev2-mobike: "carries
+// ESP one way only", esp_without_ike).
+
+// movedPeer is a new address of one peer of an SA.
+type movedPeer struct {
+	side saSide
+	addr netip.Addr
+}
+
+// maxPeerMoves bounds the new addresses followed per SA: each indexes all
+// its child SAs again, and a crafted capture could send every message
+// from another address.
+const maxPeerMoves = 4
+
+// peerMoved notes that side's peer of st, an established SA, sent from
+// addr, not its address, and indexes st's child SAs under it.
+func (a *Analyzer) peerMoved(st *saState, side saSide, addr netip.Addr) {
+	r := st.rareOrEmpty()
+	for _, m := range r.moved {
+		if m.side == side && m.addr == addr {
+			return
+		}
+	}
+	if len(r.moved) >= maxPeerMoves {
+		return
+	}
+	o := st.odd()
+	o.moved = append(o.moved, movedPeer{side, addr})
+	st.materialise(&a.infs)
+	for _, c := range st.childSAs() {
+		if spi := childSPI(c, side); spi != 0 && c.State == ChildEstablished {
+			a.esp.set(uint32(spi), addr, c)
+		}
+	}
+}
+
+// indexMoved indexes c, a new child SA of st, under its peers' new
+// addresses as well.
+func (a *Analyzer) indexMoved(st *saState, c *ChildSA) {
+	for _, m := range st.rareOrEmpty().moved {
+		if spi := childSPI(c, m.side); spi != 0 {
+			a.esp.set(uint32(spi), m.addr, c)
+		}
+	}
+}
+
+// unindexMoved removes c from the ESP index under st's peers' new
+// addresses.
+func (a *Analyzer) unindexMoved(st *saState, c *ChildSA) {
+	for _, m := range st.rareOrEmpty().moved {
+		a.esp.drop(uint32(childSPI(c, m.side)), m.addr, c)
+	}
+}
