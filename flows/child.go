@@ -409,8 +409,8 @@ func (a *Analyzer) movedChildren(st *saState, fn func(c *ChildSA, flip bool)) {
 // later). Until then, or with a third rekey, it is not known.
 func (a *Analyzer) wonCollision(old, cur *saState) bool {
 	keys := old.rareOrEmpty().rekeyKeys
-	if len(keys) != 2 {
-		return false
+	if len(keys) != 2 || !slices.ContainsFunc(keys, func(k saKey) bool { return k.i == cur.SPIi && k.r == cur.SPIr }) {
+		return false // cur must be one of the two
 	}
 	lost := 0
 	for _, k := range keys {

@@ -78,6 +78,11 @@ func (a *Analyzer) noteDPDv1(st *saState, p *Packet, ex *exRec, ack bool, seq ui
 // peer was dead: one finding names them all and the SA ends there
 // (outDead: deleted).
 func (a *Analyzer) dpdFindingsV1(st *saState) {
+	if st.model().ExchangesOmitted > 0 {
+		// The kept records are the SA's first exchanges, not its last:
+		// what came after the probes (silentAfter) is not all there.
+		return
+	}
 	v := st.v1()
 	all := make([]*exRec, 0, len(v.dpd)+len(v.dpdLost))
 	for _, req := range v.dpd {
@@ -192,8 +197,8 @@ func (a *Analyzer) deadPeerV1(st *saState, run []*exRec, keyed bool) {
 // shows as messages from both peers, and Deletes are not resent.
 func (a *Analyzer) keylessDPDv1(st *saState) {
 	v := st.v1()
-	if !v.phase1Done || st.out.has(outDeleted) || st.out.has(outDead) {
-		return
+	if !v.phase1Done || st.out.has(outDeleted) || st.out.has(outDead) || st.model().ExchangesOmitted > 0 {
+		return // (with exchanges omitted, the kept records are not the SA's last ones)
 	}
 	// The SA's last messages, newest first: a backwards walk over the
 	// exchanges (one-way informationals are one exchange each), stopping

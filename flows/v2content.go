@@ -338,7 +338,7 @@ func (a *Analyzer) errorNotify(st *saState, p *Packet, side saSide, ex *exRec, f
 			// it is not about the responder's AUTH.
 			st.eapState().reported = true
 			st.addFinding(KindAuthFailed, SeverityError, p.Time, eapFailureText(e, a.frames.one(e.fail))+
-				" The initiator then reported AUTHENTICATION_FAILED in "+where+" (frame "+a.frames.one(p.Frame)+").",
+				" The "+who+" then reported AUTHENTICATION_FAILED in "+where+" (frame "+a.frames.one(p.Frame)+").",
 				e.fail, p.Frame)
 			break
 		}
