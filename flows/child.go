@@ -109,11 +109,11 @@ func (a *Analyzer) completeChild(st *saState, p *Packet, ex *exRec, pd, ans *pen
 			// The new IKE SA is there already (the request came later
 			// still): link it now, as its first message would have.
 			if nw != st && !nw.rareOrEmpty().hasFrom && !st.out.has(outRekeyed) {
-				a.linkRekey(st, nw, false, ans.ansTime)
+				a.linkRekey(st, nw, false, ans.ansTime, flipCode(ex.side == sideR))
 			}
 			return
 		}
-		a.expectRekey(k, st, ans.ansTime)
+		a.expectRekey(k, st, ans.ansTime, ex.side)
 		return
 	}
 	c := ex.childOf()
@@ -211,7 +211,7 @@ func (a *Analyzer) childAnswer(st *saState, p *Packet, side saSide, ex *exRec, f
 		if pd.ikeRekey && len(chosen.spi) == 8 {
 			// The requester becomes the initiator of the new IKE SA.
 			k := saKey{pd.newSPI, dissect.SPI(chosen.spi), 2}
-			a.expectRekey(k, st, p.Time)
+			a.expectRekey(k, st, p.Time, ex.side)
 			ex.kind = exIKERekey
 			if st.prop == textNone { // the SA's own proposal, when known, stays
 				st.setProposal(chosen.summary, &a.texts)
@@ -356,8 +356,10 @@ func childHasSPI(c *ChildSA, side saSide, spi ESPSPI) bool { return childSPI(c, 
 // maxRekeyChain back. They stay listed under the IKE SA that negotiated
 // them, and st's child rekeys, Deletes and its own Delete (§1.4.1) end
 // them. flip tells that the predecessor's initiator is st's responder
-// (the requester of an IKE rekey becomes the new SA's initiator, §2.18),
-// so that a side of st is the other side of the SA that lists the child.
+// (the requester of an IKE rekey becomes the new SA's initiator, §2.18,
+// as the rekey showed: saLinks.fromFlip; for an inferred rekey, by the
+// initiators' addresses), so that a side of st is the other side of the
+// SA that lists the child.
 //
 // The walk stops at a predecessor that is no longer open (finalised with
 // Options.IdleTimeout: it has been handed on already), and at one whose
@@ -390,8 +392,14 @@ func (a *Analyzer) movedChildren(st *saState, fn func(c *ChildSA, flip bool)) {
 		case !ol.hasTo || ol.rekeyedTo != [2]dissect.SPI{cur.SPIi, cur.SPIr}:
 			return
 		}
-		if old.initiator().Addr() != cur.initiator().Addr() {
+		switch l.fromFlip {
+		case 2:
 			flip = !flip
+		case 1:
+		default: // an inferred rekey: by the initiators' addresses
+			if old.initiator().Addr() != cur.initiator().Addr() {
+				flip = !flip
+			}
 		}
 		old.materialise(&a.infs)
 		for _, c := range old.childSAs() {
@@ -399,6 +407,15 @@ func (a *Analyzer) movedChildren(st *saState, fn func(c *ChildSA, flip bool)) {
 		}
 		cur = old
 	}
+}
+
+// flipCode is saLinks.fromFlip for a rekey whose requester is (flip) or
+// is not the old SA's responder.
+func flipCode(flip bool) uint8 {
+	if flip {
+		return 2
+	}
+	return 1
 }
 
 // wonCollision reports whether cur is the IKE SA kept from a simultaneous

@@ -2,6 +2,7 @@ package flows
 
 import (
 	"encoding/hex"
+	"net/netip"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -191,5 +192,41 @@ func TestMovedChildAfterCollision(t *testing.T) {
 		if f.Kind == KindRekeyCollision && !strings.Contains(f.Message, "simultaneous IKE SA rekey (RFC 7296 §2.8.2)") {
 			t.Errorf("IKE SA collision: %s", f.Message)
 		}
+	}
+}
+
+// TestMovedChildFlipByRekey: which side of the new IKE SA is which side of
+// the old one follows from who requested the IKE rekey (RFC 7296 §2.18),
+// not from the peers' addresses. ikev2-rekey-by-responder (the responder
+// rekeys the IKE SA at frames 19-20, then the moved child SA af151686 on
+// the new SA at 27-28, deleted at 29), its packets from frame 23 on moved
+// to other addresses: the old responder now at the old initiator's address,
+// the old initiator elsewhere (peers that changed addresses, RFC 4555).
+// Compared by address, the roles did not flip, and the moved child SA's
+// rekey and Delete were not found.
+func TestMovedChildFlipByRekey(t *testing.T) {
+	sc := "ikev2-rekey-by-responder"
+	pk := clonePackets(corpusPackets(t, sc))
+	a, b, c := netip.MustParseAddr("198.51.100.10"), netip.MustParseAddr("203.0.113.10"), netip.MustParseAddr("192.0.2.77")
+	move := func(ap netip.AddrPort) netip.AddrPort {
+		switch ap.Addr() {
+		case b:
+			return netip.AddrPortFrom(a, ap.Port())
+		case a:
+			return netip.AddrPortFrom(c, ap.Port())
+		}
+		return ap
+	}
+	for i := range pk {
+		if pk[i].Frame >= 23 {
+			pk[i].Src, pk[i].Dst = move(pk[i].Src), move(pk[i].Dst)
+		}
+	}
+	old := analyze(pk, Options{Decryptor: corpusKeys(t, filepath.Join(corpusDir, sc))}).SAs[0]
+	if len(old.ChildSAs) == 0 {
+		t.Fatal("no child SA")
+	}
+	if ch := old.ChildSAs[0]; ch.State != ChildRekeyed || ch.DeletedFrame != 29 {
+		t.Errorf("moved child SA %s/%s %s, deleted at frame %d; want rekeyed, deleted at 29", ch.SPIi, ch.SPIr, ch.State, ch.DeletedFrame)
 	}
 }

@@ -10,17 +10,18 @@ import (
 // seen yet: the SA it replaces and when the rekey's answer came (the new
 // SA is established from then, RFC 7296 §2.18).
 type pendingRekey struct {
-	old *saState
-	at  time.Time
+	old  *saState
+	at   time.Time
+	flip bool // the rekey's requester is old's responder
 }
 
-// expectRekey notes that an IKE SA rekey of old negotiated the SPIs k,
-// answered at t.
-func (a *Analyzer) expectRekey(k saKey, old *saState, t time.Time) {
+// expectRekey notes that an IKE SA rekey of old, requested by old's side
+// requester, negotiated the SPIs k, answered at t.
+func (a *Analyzer) expectRekey(k saKey, old *saState, t time.Time, requester saSide) {
 	if a.rekeys == nil {
 		a.rekeys = make(map[saKey]pendingRekey)
 	}
-	a.rekeys[k] = pendingRekey{old, t}
+	a.rekeys[k] = pendingRekey{old, t, requester == sideR}
 	r := old.links()
 	r.rekeyKeys = append(r.rekeyKeys, k)
 }
@@ -66,10 +67,11 @@ func (a *Analyzer) inferRekey(st *saState, p *Packet) *saState {
 
 // linkRekey records that nw replaced old, in a rekey answered at at (the
 // zero time: not known, as for an inferred rekey; nw is then taken as
-// established at its first message).
-func (a *Analyzer) linkRekey(old, nw *saState, inferred bool, at time.Time) {
+// established at its first message); flip is saLinks.fromFlip.
+func (a *Analyzer) linkRekey(old, nw *saState, inferred bool, at time.Time, flip uint8) {
 	old.setRekeyedTo(nw)
 	nw.setRekeyedFrom(old)
+	nw.links().fromFlip = flip
 	old.out.set(outRekeyed)
 	nw.flags.set(flFromStart)
 	nw.out.put(outRekeyInferred, inferred)

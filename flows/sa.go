@@ -300,6 +300,11 @@ type saLinks struct {
 	rekeyedFrom, rekeyedTo [2]dissect.SPI
 	replacedFrom           bool // the IKE SA of replacedBy was started by this SA's initiator
 	hasFrom, hasTo         bool
+	// fromFlip says whether this SA's initiator is the responder of the
+	// SA it replaced (the requester of an IKE rekey becomes the new SA's
+	// initiator, RFC 7296 §2.18): 0 unknown (an inferred rekey), 1 no,
+	// 2 yes.
+	fromFlip uint8
 }
 
 // setRekeyedFrom records that st replaced old (SA.RekeyedFrom).

@@ -114,9 +114,9 @@ func (a *Analyzer) lookupV2(p *Packet, h *dissect.Header, fromI, isResp bool) *s
 		a.addHalf(st)
 	}
 	if r := a.rekeyFrom(key); r.old != nil {
-		a.linkRekey(r.old, st, false, r.at)
+		a.linkRekey(r.old, st, false, r.at, flipCode(r.flip))
 	} else if old := a.inferRekey(st, p); old != nil {
-		a.linkRekey(old, st, true, time.Time{})
+		a.linkRekey(old, st, true, time.Time{}, 0)
 	}
 	return st
 }
