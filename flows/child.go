@@ -43,6 +43,7 @@ func (a *Analyzer) childOffer(st *saState, p *Packet, side saSide, ex *exRec, f 
 	if n, ok := f.notify(uint16(dissect.NotifyRekeySA)); ok {
 		pd.rekeyOf = spi4(n.spi)
 	}
+	pd.anotherAuth = f.hasNotify(uint16(dissect.NotifyAnotherAuthFollows))
 	ex.extra().pend = pd
 	switch {
 	case pd.ikeRekey:

@@ -729,6 +729,9 @@ func (a *Analyzer) concludeV1(st *saState) {
 			st.out.clear(outAuthFailed)
 		}
 	}
+	if v.xa != nil && v.xa.status == -1 {
+		st.out.set(outAuthFailed) // an XAUTH FAIL after it is not recovered (xauth.go)
+	}
 	var eb exBuf
 	for i, ex := range st.exSlice(&eb) { // the compact records: SA.Exchanges is built after conclude
 		n := ex.nmsgs()

@@ -22,9 +22,12 @@ type pending struct {
 	// request what the answer alone could not say (completeChild). An
 	// IKE SA rekey's answer leaves its chosen SPI and time here.
 	answered bool
-	ansIKE   bool
-	ansSPI   dissect.SPI
-	ansTime  time.Time
+	// anotherAuth: the IKE_AUTH request said ANOTHER_AUTH_FOLLOWS (RFC
+	// 4739): its answer does not complete authentication.
+	anotherAuth bool
+	ansIKE      bool
+	ansSPI      dissect.SPI
+	ansTime     time.Time
 }
 
 // describe decrypts the message when possible and sets its payload summary.
@@ -242,6 +245,8 @@ func (a *Analyzer) onV2Response(st *saState, p *Packet, side saSide, ex *exRec, 
 			case f.eap != 0:
 				// EAP goes on (or ends with Success, and the initiator's
 				// AUTH exchange follows): not up yet (eap.go).
+			case ex.pendOf() != nil && ex.pendOf().anotherAuth:
+				// Another authentication follows (RFC 4739).
 			case f.auth || (!hasErr && f.others > 0):
 				a.established(st, p)
 			}
