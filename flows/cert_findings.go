@@ -431,8 +431,8 @@ func chainVsRequest(side saSide, s, o *peerCerts, fn frameNamer) (text string, s
 			" (unknown CA): add it to the " + other + "'s trusted CAs, or use a certificate from a CA it asks for.", evMedium
 	case s.reqHashes != "" && len(o.certs) > 0 && !bytes.Equal(o.certs[0].RawIssuer, top.RawIssuer):
 		return text + " Both peers ask for the same " + words.Pick(s.reqHashes.n(), "CA key", "CA keys") + ", yet the " + other + "'s own certificate is issued by '" +
-			o.certs[0].Issuer + "': '" + top.Issuer + "' is likely an intermediate CA below the common root, which the " +
-			who + " must send with its certificate (missing intermediate).", evMedium
+			o.certs[0].Issuer + "': '" + top.Issuer + "' is either an intermediate CA below the common root, which the " +
+			who + " must send with its certificate (missing intermediate), or a CA the " + other + " does not trust (unknown CA).", evMedium
 	}
 	return "", 0
 }

@@ -67,6 +67,12 @@ type expectedSA struct {
 	// ReplacedBy is set (interop captures) when the initiator abandoned
 	// this SA without a Delete and started IKE SA ReplacedBy instead.
 	ReplacedBy *int `json:"replaced_by"`
+	// PeerView is the other daemon's own view of the SA (interop captures):
+	// whether it established it, and its error lines.
+	PeerView *struct {
+		Established bool     `json:"established"`
+		Errors      []string `json:"errors"`
+	} `json:"peer_view"`
 	// XAUTH has each side's logged XAUTH result (IKEv1), by host.
 	XAUTH map[string]struct {
 		User   string `json:"user"`
@@ -186,13 +192,15 @@ func (k *knownWrongT) Errorf(format string, args ...any) {
 	k.T.Error(msg)
 }
 
-// report logs the known_wrong entries that matched no failure: ikeflow now
-// gets them right; remove them from testdata/gen/known_wrong.json and run
-// testdata/gen/postprocess_interop.py --refresh-known-wrong on the scenario.
+// report logs the known_wrong entries that matched no failure of this test
+// (TestCorpus and TestCertCorpus share the list): when neither test matches
+// one, ikeflow gets it right now; remove it from testdata/gen/known_wrong.json
+// and run testdata/gen/postprocess_interop.py --refresh-known-wrong on the
+// scenario.
 func (k *knownWrongT) report() {
 	for _, w := range k.known {
 		if !k.hit[w] {
-			k.T.Logf("known_wrong entry no longer needed (ikeflow gets it right now): %q", w)
+			k.T.Logf("known_wrong entry matched no failure of this test (no longer needed if no other test matches it): %q", w)
 		}
 	}
 }
@@ -230,6 +238,17 @@ func checkScenario(t checker, exp *expectedScenario, r *Report) {
 			// (An SA its daemon never established and never ended, whose
 			// IKE_AUTH is not in the capture: "incomplete" says so.)
 			t.Errorf("IKE SA %s: state %s, want %s (outcome %s, ended %v)", got.Name(), got.State, want, e.Outcome, deref(e.Ended))
+		}
+		if pv := e.PeerView; pv != nil && !pv.Established && e.Outcome == "established" {
+			// strongSwan established it, the other daemon refused its peer's
+			// AUTH (e.g. pluto: "authentication failed: no certificate matched
+			// …", then a Delete instead of an AUTHENTICATION_FAILED notify)
+			for _, x := range pv.Errors {
+				if strings.Contains(x, "authentication failed") &&
+					!slices.ContainsFunc(got.Findings, func(f Finding) bool { return f.Severity >= SeverityError }) {
+					t.Errorf("IKE SA %s: no error finding, but the non-strongSwan peer refused the other's authentication on this SA (%q) while strongSwan logged it established", got.Name(), x)
+				}
+			}
 		}
 		if e.Proposal != nil && e.Version == 2 && normProposal(got.Proposal) != normProposal(*e.Proposal) {
 			t.Errorf("IKE SA %s: proposal %q, want %q", got.Name(), got.Proposal, *e.Proposal)
