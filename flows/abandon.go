@@ -1,6 +1,8 @@
 package flows
 
 import (
+	"time"
+
 	"github.com/ikeflow/ikeflow/dissect"
 )
 
@@ -83,4 +85,64 @@ func (a *Analyzer) abandonFindings(st *saState) {
 				" IKE SA sync state on "+ignoredBy.String()+".", ex.frame(0), st.replacedBy)
 		return
 	}
+}
+
+// quickDelete is how soon after the IKE_AUTH answer an initiator's
+// INFORMATIONAL that ends the SA counts as its refusal of the SA just set
+// up: daemons refuse within milliseconds (libreswan 2.4 ms, OpenIKED 5 ms,
+// strongSwan 28 ms in the corpus); a script that pings once and tears the
+// tunnel down took 93 ms (ikev2-cert-weak, with ESP between).
+const quickDelete = 50 * time.Millisecond
+
+// deletedAfterAuth reports an IKEv2 SA whose initiator sent an
+// INFORMATIONAL (with the keys: its Delete) within quickDelete of the
+// IKE_AUTH answer, after which nothing of the SA came (no exchange, no
+// ESP): it refused the SA it had just set up. libreswan does so when it
+// cannot verify the responder (libreswan-ikev2-cert-no-certreq: "no
+// certificate matched", a Delete 2.4 ms after IKE_AUTH, where other stacks
+// send AUTHENTICATION_FAILED), or when it cannot install the child SA.
+func (a *Analyzer) deletedAfterAuth(st *saState) {
+	sa := st.model()
+	n := st.nexs()
+	if sa.Version != 2 || n < 2 || sa.ExchangesOmitted > 0 || st.out.has(outAuthFailed) || st.out.has(outRekeyed) {
+		return
+	}
+	auth, last := st.exAt(n-2), st.exAt(n-1)
+	if auth.Type != dissect.ExchangeIKEAuth || !auth.Answered || last.Type != dissect.ExchangeInformational ||
+		last.side != sideI || last.nmsgs() == 0 || last.kind != exDelete && last.kind != exUnknown {
+		return
+	}
+	ans := auth.respFrame()
+	var ansT time.Time
+	for i := range auth.nmsgs() {
+		if auth.msg(i).response() {
+			ansT = auth.msgTime(i)
+			break
+		}
+	}
+	gap := last.start().Sub(ansT)
+	if ans == 0 || gap < 0 || gap > quickDelete {
+		return
+	}
+	for _, c := range sa.ChildSAs {
+		if c.ESPPackets != (ESPCount{}) {
+			return // used
+		}
+	}
+	if _, esp := a.orphanPairs[st.pairKey()]; esp {
+		return // ESP between the peers that no SA claimed: perhaps this one's
+	}
+	what := "an INFORMATIONAL (encrypted: its Delete, or an AUTHENTICATION_FAILED notify)"
+	if last.kind == exDelete {
+		what = "the Delete of the IKE SA"
+	}
+	if sa.State == StateEstablished {
+		sa.State = StateFailed // (without keys the Delete is not read)
+	}
+	st.addFinding(KindDeletedAfterAuth, SeverityError, last.start(),
+		"The initiator sent "+what+" (frame "+a.frames.one(last.frame(0))+") "+shortDur(gap)+" after the IKE_AUTH answer (frame "+
+			a.frames.one(ans)+"), and nothing of this SA followed (no ESP): it refused the SA it had just set up. An initiator"+
+			" does so when it cannot verify the responder's authentication (libreswan answers a failed check with a Delete,"+
+			" not AUTHENTICATION_FAILED: the responder's certificate missing or untrusted, its identity not the one"+
+			" configured) or cannot install the child SA; its log says which.", auth.frame(0), ans, last.frame(0))
 }

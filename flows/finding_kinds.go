@@ -42,6 +42,7 @@ const (
 	KindEndUnknown         FindingKind = "end_unknown"
 	KindRedirect           FindingKind = "redirect"
 	KindAbandoned          FindingKind = "sa_abandoned"
+	KindDeletedAfterAuth   FindingKind = "deleted_after_auth"
 	KindIgnoredRekey       FindingKind = "create_child_sa_ignored"
 	KindKeyFailed          FindingKind = "key_does_not_verify"
 	KindCaptureDuplicate   FindingKind = "capture_duplicate"
@@ -106,6 +107,7 @@ var findingKinds = [...]FindingKindInfo{
 	{KindEndUnknown, SeverityInfo, "without keys: the SA's last exchange is an encrypted INFORMATIONAL (a Delete or a liveness check) and nothing follows"},
 	{KindRedirect, SeverityInfo, "the gateway sent the initiator to another gateway (RFC 5685)"},
 	{KindAbandoned, SeverityWarning, "an IKE SA left after IKE_AUTH without a Delete and replaced by a new one"},
+	{KindDeletedAfterAuth, SeverityError, "an IKE SA its initiator deleted right after IKE_AUTH, before using it"},
 	{KindIgnoredRekey, SeverityWarning, "a CREATE_CHILD_SA request ignored, then a new IKE SA instead of a rekey"},
 	{KindKeyFailed, SeverityWarning, "the key given for an SA does not verify"},
 	{KindCaptureDuplicate, SeverityInfo, "packets recorded twice by the capture"},

@@ -27,3 +27,35 @@ func TestMOBIKE(t *testing.T) {
 		t.Errorf("%s", f.Message)
 	}
 }
+
+// TestDeletedAfterAuth: an initiator that ends the IKE SA within
+// milliseconds of the IKE_AUTH answer, before any ESP, refused it. Real
+// captures: libreswan-ikev2-cert-no-certreq (pluto: "no certificate
+// matched …", a Delete 2.4 ms after IKE_AUTH, no AUTHENTICATION_FAILED;
+// was "deleted: no errors or warnings"), ikev2-cert-id-not-in-cert without
+// keys (charon sends N(AUTH_FAILED) 28 ms after; was "established: no
+// errors"). Not on SAs torn down seconds later (libreswan-ikev2-cert,
+// openiked-ikev2-success) or after ESP (ikev2-cert-weak, 93 ms).
+func TestDeletedAfterAuth(t *testing.T) {
+	for _, c := range []struct {
+		sc   string
+		keys bool
+		want bool
+	}{
+		{"libreswan-ikev2-cert-no-certreq", true, true},
+		{"libreswan-ikev2-cert-no-certreq", false, true},
+		{"ikev2-cert-id-not-in-cert", false, true},
+		{"libreswan-ikev2-cert", true, false},
+		{"openiked-ikev2-success", false, false},
+		{"ikev2-cert-weak", false, false},
+	} {
+		opt := Options{}
+		if c.keys {
+			opt.Decryptor = corpusKeys(t, filepath.Join(corpusDir, c.sc))
+		}
+		sa := analyze(corpusPackets(t, c.sc), opt).SAs[0]
+		if f := finding(sa, KindDeletedAfterAuth); (f != nil) != c.want || c.want && (f.Severity != SeverityError || sa.State == StateEstablished) {
+			t.Errorf("%s, keys %v: %s, deleted_after_auth %+v, want %v", c.sc, c.keys, sa.State, f, c.want)
+		}
+	}
+}
