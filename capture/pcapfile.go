@@ -167,16 +167,24 @@ func (p *pcapFile) plausible(h []byte, lastSec int64, haveLast bool) bool {
 }
 
 // candidate reports whether w[i:] starts a record that a writer could
-// have produced next: a plausible header whose record is followed by two
-// more plausible headers (or by one that ends, or itself ends, exactly at
-// the end of the input). Two: with no record read before the damage (no
-// time to compare with), runs of zeros in frame data (IPv6 addresses)
-// pass for a header and its successor (ikev2-ipv6 with its first record
-// header damaged), not for three in a row.
+// have produced next: a plausible header whose record is followed by
+// another plausible header, or ends exactly at the end of the input. With
+// no record read before the damage (no time to compare with), two
+// successors must be plausible: runs of zeros in frame data (IPv6
+// addresses) passed for a header and its successor (ikev2-ipv6 with its
+// first record header damaged), not for three in a row; where the window
+// ends after the first successor, that one is what it shows.
 func (p *pcapFile) candidate(w []byte, i int, ended bool) bool {
+	need := 1
+	if !p.haveLast {
+		need = 2
+	}
 	sec, have := p.lastSec, p.haveLast
-	for k := range 3 {
+	for k := 0; k <= need; k++ {
 		if k > 0 && i+pcapRecHeaderLen > len(w) {
+			if !ended && k >= 2 {
+				return true
+			}
 			return ended && i == len(w) // the last record of the file
 		}
 		h := w[i:]

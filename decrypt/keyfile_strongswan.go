@@ -228,10 +228,18 @@ func (p *parser) strongswan(lines []line) []Key {
 	// its SA's id, the damaged ones too (they are left out below), so
 	// that a rekey's keys after a damaged dump still find their SA.
 	keyed := map[string]bool{}
+	// firstNamed is, per SA id, the index of the first line naming it with
+	// both SPIs (namedSPIs: an SA up before a derivation is not new).
+	firstNamed := map[string]int{}
+	for _, sp := range spis {
+		if _, seen := firstNamed[sp.sa]; !seen && sp.sa != "" && sp.r != [8]byte{} {
+			firstNamed[sp.sa] = sp.idx
+		}
+	}
 	owner := make([]ssSPIs, len(groups))
 	found := make([]bool, len(groups))
 	for gi, g := range groups {
-		if s, ok := namedSPIs(spis, g, keyed); ok {
+		if s, ok := namedSPIs(spis, g, keyed, firstNamed); ok {
 			owner[gi], found[gi] = s, true
 			keyed[s.sa] = true
 		} else if s, ok := threadSPIs(spis, g, keyed); ok {
@@ -307,19 +315,15 @@ func sortedDumps(m map[string]*ssDump) []*ssDump {
 // An SA already named with both SPIs before the dump (a log that starts
 // after its own keys) is not new either: the derivation is a rekey's, whose
 // SA threadSPIs finds.
-func namedSPIs(spis []ssSPIs, g *ssGroup, keyed map[string]bool) (ssSPIs, bool) {
+func namedSPIs(spis []ssSPIs, g *ssGroup, keyed map[string]bool, firstNamed map[string]int) (ssSPIs, bool) {
 	if g.tag == "" || keyed[g.tag] {
 		return ssSPIs{}, false
 	}
-	for _, s := range spis {
-		if s.idx >= g.idx {
-			break
-		}
-		if s.sa == g.tag && s.r != [8]byte{} {
-			return ssSPIs{}, false // up before this derivation
-		}
+	if at, ok := firstNamed[g.tag]; ok && at < g.idx {
+		return ssSPIs{}, false // up before this derivation
 	}
-	for _, s := range spis {
+	start, _ := slices.BinarySearchFunc(spis, g.idx+1, func(s ssSPIs, idx int) int { return s.idx - idx })
+	for _, s := range spis[start:] {
 		if s.idx <= g.idx || s.sa != g.tag || s.r == [8]byte{} || (s.version != 0 && s.version != g.version) {
 			continue
 		}

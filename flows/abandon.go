@@ -104,12 +104,14 @@ const quickDelete = 50 * time.Millisecond
 func (a *Analyzer) deletedAfterAuth(st *saState) {
 	sa := st.model()
 	n := st.nexs()
-	if sa.Version != 2 || n < 2 || sa.ExchangesOmitted > 0 || st.out.has(outAuthFailed) || st.out.has(outRekeyed) {
-		return
+	if sa.Version != 2 || n < 2 || sa.ExchangesOmitted > 0 || st.out.has(outAuthFailed) || st.out.has(outRekeyed) ||
+		st.out.has(outChildFailed) {
+		return // (a child SA refused: the SA's Delete follows from that)
 	}
 	auth, last := st.exAt(n-2), st.exAt(n-1)
-	if auth.Type != dissect.ExchangeIKEAuth || !auth.Answered || last.Type != dissect.ExchangeInformational ||
-		last.side != sideI || last.nmsgs() == 0 || last.kind != exDelete && last.kind != exUnknown {
+	if auth.Type != dissect.ExchangeIKEAuth || !auth.Answered || auth.errorOf() != "" || last.Type != dissect.ExchangeInformational ||
+		last.side != sideI || last.nmsgs() == 0 || last.kind != exDelete && last.kind != exUnknown ||
+		last.kind == exDelete && !st.out.has(outDeleted) { // with the keys: the IKE SA's Delete, not a child SA's
 		return
 	}
 	ans := auth.respFrame()
@@ -132,16 +134,13 @@ func (a *Analyzer) deletedAfterAuth(st *saState) {
 	if _, esp := a.orphanPairs[st.pairKey()]; esp {
 		return // ESP between the peers that no SA claimed: perhaps this one's
 	}
-	what := "an INFORMATIONAL (encrypted: its Delete, or an AUTHENTICATION_FAILED notify)"
+	what, did := "an INFORMATIONAL (encrypted; this soon, most likely its Delete or an AUTHENTICATION_FAILED notify)", "most likely refused"
 	if last.kind == exDelete {
-		what = "the Delete of the IKE SA"
-	}
-	if sa.State == StateEstablished {
-		sa.State = StateFailed // (without keys the Delete is not read)
+		what, did = "the Delete of the IKE SA", "refused"
 	}
 	st.addFinding(KindDeletedAfterAuth, SeverityError, last.start(),
 		"The initiator sent "+what+" (frame "+a.frames.one(last.frame(0))+") "+shortDur(gap)+" after the IKE_AUTH answer (frame "+
-			a.frames.one(ans)+"), and nothing of this SA followed (no ESP): it refused the SA it had just set up. An initiator"+
+			a.frames.one(ans)+"), and nothing of this SA followed (no ESP): it "+did+" the SA it had just set up. An initiator"+
 			" does so when it cannot verify the responder's authentication (libreswan answers a failed check with a Delete,"+
 			" not AUTHENTICATION_FAILED: the responder's certificate missing or untrusted, its identity not the one"+
 			" configured) or cannot install the child SA; its log says which.", auth.frame(0), ans, last.frame(0))

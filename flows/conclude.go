@@ -159,9 +159,9 @@ func (a *Analyzer) concludeSA(st *saState, cc *concluder) {
 	}
 	a.keyFindings(st)
 	a.abandonFindings(st)
-	a.deletedAfterAuth(st)
 	a.espFindings(st)
 	if !a.hiddenChildRefusal(st) {
+		a.deletedAfterAuth(st)
 		a.endUnknown(st)
 	}
 }

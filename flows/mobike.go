@@ -39,9 +39,19 @@ func (a *Analyzer) peerMoved(st *saState, side saSide, addr netip.Addr) {
 	st.materialise(&a.infs)
 	for _, c := range st.childSAs() {
 		if spi := childSPI(c, side); spi != 0 && c.State == ChildEstablished {
-			a.esp.set(uint32(spi), addr, c)
+			a.setMoved(uint32(spi), addr, c)
 		}
 	}
+}
+
+// setMoved indexes c under spi at addr unless a child SA of another IKE SA
+// is there (SPIs are sent in the clear: a crafted message must not take
+// another SA's ESP).
+func (a *Analyzer) setMoved(spi uint32, addr netip.Addr, c *ChildSA) {
+	if x := a.esp.get(spi, addr); x != nil && x != c {
+		return
+	}
+	a.esp.set(spi, addr, c)
 }
 
 // indexMoved indexes c, a new child SA of st, under its peers' new
@@ -49,7 +59,7 @@ func (a *Analyzer) peerMoved(st *saState, side saSide, addr netip.Addr) {
 func (a *Analyzer) indexMoved(st *saState, c *ChildSA) {
 	for _, m := range st.rareOrEmpty().moved {
 		if spi := childSPI(c, m.side); spi != 0 {
-			a.esp.set(uint32(spi), m.addr, c)
+			a.setMoved(uint32(spi), m.addr, c)
 		}
 	}
 }

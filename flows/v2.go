@@ -29,7 +29,7 @@ func (a *Analyzer) v2(p *Packet, decodeErr bool, ahead *facts) {
 	if fromI {
 		side = sideI
 	}
-	if q := p.Src.Addr(); st.out.has(outAuthOK) && q.IsValid() && q.Unmap() != st.peer(side).Addr().Unmap() &&
+	if q := p.Src.Addr(); !decodeErr && st.out.has(outAuthOK) && q.IsValid() && q.Unmap() != st.peer(side).Addr().Unmap() &&
 		p.Dst.Addr().Unmap() == st.peer(side.other()).Addr().Unmap() {
 		a.peerMoved(st, side, q) // MOBIKE (mobike.go): one peer moved, to the other one
 	}
