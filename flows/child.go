@@ -302,38 +302,27 @@ func (a *Analyzer) applyDeletes(st *saState, p *Packet, side saSide, f *facts, r
 	if v == 1 {
 		a.deletesElsewhereV1(st, p, spis, replace) // IKEv1 IPsec SAs outlive their ISAKMP SA (delete_v1.go)
 	}
-	if len(spis) <= directDeletes {
-		for _, spi := range spis {
-			for _, c := range st.childSAs() {
-				if childHasSPI(c, side, spi) {
-					deleteChild(c, p.Frame, replace)
-				}
-			}
+	named := func(spi ESPSPI) bool { return slices.Contains(spis, spi) }
+	if len(spis) > directDeletes {
+		if a.delSet == nil {
+			a.delSet = make(map[ESPSPI]struct{}, len(spis))
 		}
-		a.movedChildren(st, func(c *ChildSA, flip bool) {
-			if slices.Contains(spis, childSPI(c, side.flipIf(flip))) {
-				deleteChild(c, p.Frame, replace)
-			}
-		})
-		return
-	}
-	if a.delSet == nil {
-		a.delSet = make(map[ESPSPI]struct{}, len(spis))
-	}
-	for _, spi := range spis {
-		a.delSet[spi] = struct{}{}
+		for _, spi := range spis {
+			a.delSet[spi] = struct{}{}
+		}
+		defer clear(a.delSet)
+		named = func(spi ESPSPI) bool { _, ok := a.delSet[spi]; return ok }
 	}
 	for _, c := range st.childSAs() {
-		if _, ok := a.delSet[childSPI(c, side)]; ok {
+		if named(childSPI(c, side)) {
 			deleteChild(c, p.Frame, replace)
 		}
 	}
 	a.movedChildren(st, func(c *ChildSA, flip bool) {
-		if _, ok := a.delSet[childSPI(c, side.flipIf(flip))]; ok {
+		if named(childSPI(c, side.flipIf(flip))) {
 			deleteChild(c, p.Frame, replace)
 		}
 	})
-	clear(a.delSet)
 }
 
 // childSPI returns the inbound SPI of side's peer (of the IKE SA that

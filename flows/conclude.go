@@ -540,20 +540,12 @@ func (a *Analyzer) retransmitFinding(st *saState, ex *exRec, g []int) {
 			sev = SeverityInfo
 		}
 	case early:
-		x := ex.extraOrEmpty()
-		what := x.refusalWhat + " (frame " + a.frames.one(x.refusal) + ")"
-		if x.refusalWhat == "" {
-			what = "an encrypted informational (frame " + a.frames.one(x.refusal) + ", most likely an error notify)"
-		}
+		what := refusalRef(ex.extraOrEmpty(), a.frames)
 		b.WriteString("The peer at " + st.peer(first.side().other()).String() + " had sent " + what + " shortly before the first" +
 			" copy in this capture, on an SA begun before it (started_before_capture): most likely the refusal of an earlier" +
 			" copy, which the " + from + " ignored, retransmitting. If so, this is not packet loss: act on the refusal.")
 	case ex.extraOrEmpty().refusal != 0:
-		x := ex.extraOrEmpty()
-		what := x.refusalWhat + " (frame " + a.frames.one(x.refusal) + ")"
-		if x.refusalWhat == "" {
-			what = "an encrypted informational (frame " + a.frames.one(x.refusal) + ", most likely an error notify)"
-		}
+		what := refusalRef(ex.extraOrEmpty(), a.frames)
 		b.WriteString("The " + otherSide(from) + " had answered with " + what + " instead of the next" +
 			" quick-mode message; the " + from + " ignored that answer and kept retransmitting. This is not" +
 			" packet loss: act on the refusal.")
@@ -710,6 +702,16 @@ func (a *Analyzer) unansweredV2(st *saState, ex *exRec, answeredSize int) bool {
 	}
 	st.addFinding(KindUnanswered, sev, firstT, b.String(), frames...)
 	return true
+}
+
+// refusalRef names the refusal x holds of an IKEv1 quick mode (the
+// informational a peer sent instead of its next message), its frame named
+// by fn.
+func refusalRef(x *exExtra, fn frameNamer) string {
+	if x.refusalWhat == "" {
+		return "an encrypted informational (frame " + fn.one(x.refusal) + ", most likely an error notify)"
+	}
+	return x.refusalWhat + " (frame " + fn.one(x.refusal) + ")"
 }
 
 // resendWait is how long a request must go without a resend before the

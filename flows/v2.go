@@ -146,9 +146,7 @@ func (a *Analyzer) v2Request(st *saState, p *Packet, side saSide, m *cmsg, hash 
 			ex.setFragBits(false, bit)
 			a.describe(st, p, side, m, f, ex)
 			a.appendMsg(ex, m, p)
-			if !syncShape {
-				st.expectMID(side, mid+1)
-			}
+			st.expectMID(side, mid+1) // the case excludes syncShape
 			if f.content() {
 				a.onV2Request(st, p, side, ex, f)
 			}

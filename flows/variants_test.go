@@ -155,11 +155,6 @@ func TestVariantsPSK(t *testing.T) {
 			pk = slices.Delete(pk, i, i+1)
 			return pk
 		}, []string{"capture_gap:info"}, StateEstablished},
-		// The IKE_AUTH request lost to the capture, its answer and the
-		// initiator's next request (message ID 2) in it: one capture_gap,
-		// at the answer; the next request's skip over ID 1 says nothing
-		// more (before: a warning that the message IDs differ, and an info
-		// that they are in step).
 		// The INFORMATIONAL request timestamped 3 s after its response
 		// (merged captures whose clocks differ), beyond the reorder
 		// window: the request belongs to that response (before: "a
@@ -170,6 +165,11 @@ func TestVariantsPSK(t *testing.T) {
 			pk[i].Time = pk[i].Time.Add(3 * time.Second)
 			return pk
 		}, []string{"out_of_order:warning"}, StateEstablished},
+		// The IKE_AUTH request lost to the capture, its answer and the
+		// initiator's next request (message ID 2) in it: one capture_gap,
+		// at the answer; the next request's skip over ID 1 says nothing
+		// more (before: a warning that the message IDs differ, and an info
+		// that they are in step).
 		{"IKE_AUTH request not captured", func(pk []Packet) []Packet {
 			i := byFrame(t, pk, 3)
 			pk = slices.Delete(pk, i, i+1)
