@@ -392,6 +392,7 @@ func (a *Analyzer) unindex(st *saState) {
 	}
 	a.unindexInferred(st)
 	a.latest.drop(st.pairKey(), st)
+	a.unindexMovedPairs(st)
 	a.authWait.drop(st.pairKey(), st)
 	for _, k := range st.rareOrEmpty().rekeyKeys {
 		if a.rekeys[k].old == st {
