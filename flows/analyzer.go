@@ -290,6 +290,9 @@ func (a *Analyzer) activity(st *saState, p *Packet) {
 // sweep finalises SAs idle longer than the idle timeout.
 func (a *Analyzer) sweep() {
 	for st := a.lruHead; st != nil && tsub(a.now, st.end()) > a.opt.IdleTimeout; st = a.lruHead {
+		if a.park(st) { // its child SAs' end is its successor's (heirs.go)
+			continue
+		}
 		a.report.Stats.FinalizedEarly++
 		a.finalize(st)
 	}
@@ -302,11 +305,26 @@ func (a *Analyzer) finalize(st *saState) {
 	}
 	a.lruRemove(st)
 	a.settle(st, &a.cc)
+	parked := a.parkedBefore(st) // before unindex: found through the index
 	if !a.unindexed {
 		a.unindex(st)
 	}
 	a.observePair(st)
 	st.release(&a.infs)
+	a.handOn(st)
+	for _, p := range parked {
+		// Its child SAs' fate is known now that st is concluded.
+		p.flags.clear(flParked)
+		a.report.Stats.FinalizedEarly++
+		a.finalize(p)
+	}
+}
+
+// handOnSettled ends the finalisation of st, settled ahead by Finish
+// (settleHeirs): what finalize does after settle, the indexes dropped.
+func (a *Analyzer) handOnSettled(st *saState) {
+	a.lruRemove(st)
+	a.observePair(st)
 	a.handOn(st)
 }
 
@@ -392,6 +410,7 @@ func (a *Analyzer) unindex(st *saState) {
 	}
 	a.unindexInferred(st)
 	a.latest.drop(st.pairKey(), st)
+	a.unindexMovedPairs(st)
 	a.authWait.drop(st.pairKey(), st)
 	for _, k := range st.rareOrEmpty().rekeyKeys {
 		if a.rekeys[k].old == st {
@@ -448,6 +467,15 @@ func (a *Analyzer) Finish() *Report {
 	}
 	a.ix.each(list)
 	a.reservePairs(pairs)
+	// SAs first seen in one frame (several IKE messages in one TCP
+	// segment, RFC 8229) are ordered by version and SPIs, which no two
+	// open SAs share: open was filled by a walk over maps, whose order
+	// differs from run to run, and the output must not (opensort.go).
+	sortOpen(open)
+	// The SAs that hold child SAs listed under an open predecessor are
+	// settled first, while movedChildren can still follow the index
+	// (heirs.go).
+	a.settleHeirs(open)
 	// Every SA still indexed is in open, and nothing looks an SA up while
 	// they are finalised (no packet comes after Finish): the indexes are
 	// dropped whole here rather than key by key in finalize (a lookup and
@@ -460,11 +488,6 @@ func (a *Analyzer) Finish() *Report {
 	a.authWait.reset()
 	clear(a.rekeys)
 	a.unindexed = true
-	// SAs first seen in one frame (several IKE messages in one TCP
-	// segment, RFC 8229) are ordered by version and SPIs, which no two
-	// open SAs share: open was filled by a walk over maps, whose order
-	// differs from run to run, and the output must not (opensort.go).
-	sortOpen(open)
 	if a.opt.OnSA == nil && a.spis == nil {
 		// The report keeps every SA: their exported SAs are made in one
 		// allocation, in the order they are finalised.
@@ -485,7 +508,11 @@ func (a *Analyzer) Finish() *Report {
 		a.finalizeShared(open)
 	} else {
 		for i := range open {
-			a.finalize(open[i].st)
+			if st := open[i].st; settled(st) {
+				a.handOnSettled(st)
+			} else {
+				a.finalize(st)
+			}
 			open[i].st = nil // finalised SAs handed to OnSA can be released at once
 		}
 	}

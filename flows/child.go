@@ -544,7 +544,7 @@ func (a *Analyzer) unindexChild(st *saState, c *ChildSA) {
 // index must then no longer lead to. A record is indexed under its SPIs at
 // the SA's two addresses (inferChild), and under SPI 0 too when ESP came
 // with SPI 0 before pairing gave that direction another: SPI 0 is dropped
-// as well.
+// as well, and so are the entries at its peers' new addresses (MOBIKE).
 func (a *Analyzer) unindexInferred(st *saState) {
 	ini, rsp := st.initiator().Addr(), st.responder().Addr()
 	for i := st.lastInf; i != 0; {
@@ -553,6 +553,12 @@ func (a *Analyzer) unindexInferred(st *saState) {
 		a.inferred.drop(&a.infs, uint32(spiR), rsp, i)
 		a.inferred.drop(&a.infs, 0, ini, i)
 		a.inferred.drop(&a.infs, 0, rsp, i)
+		for _, m := range st.rareOrEmpty().moved {
+			// ESP to a peer's new address (peerMoved): either SPI, or 0.
+			a.inferred.drop(&a.infs, uint32(spiI), m.addr, i)
+			a.inferred.drop(&a.infs, uint32(spiR), m.addr, i)
+			a.inferred.drop(&a.infs, 0, m.addr, i)
+		}
 		prev := a.infs.prevOf(i)
 		a.infs.release(i)
 		i = prev

@@ -153,6 +153,15 @@ func (a *Analyzer) concludeSA(st *saState, cc *concluder) {
 				c.State = ChildDeleted
 			}
 		}
+		if !a.unindexed {
+			// And so do those an IKE rekey moved to it, listed under
+			// the IKE SA that negotiated them (heirs.go).
+			a.movedChildren(st, func(c *ChildSA, _ bool) {
+				if c.State == ChildEstablished {
+					c.State = ChildDeleted
+				}
+			})
+		}
 	}
 	if offered := a.offeredOf(st); (sa.State == StateFailed || sa.Proposal == "") && len(offered) > 0 {
 		sa.Offered = offered

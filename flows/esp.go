@@ -121,9 +121,18 @@ func (a *Analyzer) inferredAt(spi uint32, dst netip.Addr) *infChild {
 // The addresses are compared as the ESP index and the pair index key
 // them, an IPv4 address and its IPv4-mapped IPv6 form being one: the IKE
 // SA was found by the pair of p's addresses in that form, so p's
-// destination is the responder's address or the initiator's.
+// destination is the responder's address or the initiator's, or a new
+// address of one of them (MOBIKE, mobike.go).
 func sentToResponder(p *Packet, st *saState) bool {
-	return p.Dst.Addr().Unmap() == st.responder().Addr().Unmap()
+	dst := p.Dst.Addr().Unmap()
+	if dst == st.responder().Addr().Unmap() {
+		return true
+	}
+	if dst == st.initiator().Addr().Unmap() {
+		return false
+	}
+	side, ok := st.movedSide(dst)
+	return ok && side == sideR
 }
 
 // pairWindow is how soon after an inferred child SA's first packet the

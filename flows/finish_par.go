@@ -158,6 +158,9 @@ func (a *Analyzer) finishWorker(sh *finishShare) {
 // settleBlock settles and releases the SAs of block b.
 func (a *Analyzer) settleBlock(sh *finishShare, b int, cc *concluder) {
 	for _, o := range sh.blockAt(b) {
+		if settled(o.st) { // ahead, by settleHeirs (heirs.go)
+			continue
+		}
 		a.settle(o.st, cc)
 		o.st.release(&a.infs)
 	}

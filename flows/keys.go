@@ -287,7 +287,19 @@ func (a *Analyzer) endUnknown(st *saState) {
 			lastT = ex.msgTime(i)
 		}
 	}
-	if n == 0 || sa.End.After(lastT) {
+	espAfter := false // IKEv1: ESP went on after the SA's last IKE message
+	switch {
+	case n == 0:
+		return
+	case sa.Version == 1 && !lastOtherTime(exs).After(lastT):
+		// In IKEv1 an IPsec SA outlives the ISAKMP SA that negotiated it
+		// (RFC 2409 ties neither's lifetime to the other's; a new ISAKMP
+		// SA of a re-authentication may take it over): ESP after the
+		// informational messages says nothing of the ISAKMP SA.
+		// (ikev1-xauth-reauth: the old ISAKMP SA's Delete at frame 34,
+		// then ESP, was "established" with no hedge.)
+		espAfter = sa.End.After(lastT)
+	case sa.End.After(lastT):
 		return
 	}
 	// The frames and the text are put together in arrays on the stack
@@ -316,7 +328,12 @@ func (a *Analyzer) endUnknown(st *saState) {
 	var textBuf [512]byte
 	b := append(append(textBuf[:0], what...), words.Pick(len(frames), " (frame ", " (frames ")...)
 	b = a.frames.appendJoin(b, frames)
-	b = append(b, "), after which the capture shows nothing more of it: no IKE message and no ESP. "...)
+	if espAfter {
+		b = append(b, "), after which the capture shows no IKE message of it; the ESP that followed does not show it alive, as"+
+			" an IPsec SA can outlive the ISAKMP SA that negotiated it. "...)
+	} else {
+		b = append(b, "), after which the capture shows nothing more of it: no IKE message and no ESP. "...)
+	}
 	// With keys that read other messages of this SA, "without keys"
 	// would not be true: these could not be read with them.
 	kt := st.auxOrEmpty().extOrEmpty().keyTally
@@ -328,13 +345,21 @@ func (a *Analyzer) endUnknown(st *saState) {
 		b = append(b, "Without keys a Delete and "...)
 	}
 	b = append(b, dpd...)
-	if slices.ContainsFunc(sa.ChildSAs, func(c *ChildSA) bool { return c.State == ChildEstablished }) {
+	kids := slices.ContainsFunc(sa.ChildSAs, func(c *ChildSA) bool { return c.State == ChildEstablished })
+	switch {
+	case espAfter && kids:
+		// They carried ESP after it: their end is later, and just as
+		// hidden.
+		b = append(b, " look alike, so the SA may have been deleted there; \"established\" is only the last state the capture"+
+			" shows, also for its IPsec SAs, which an encrypted message of this or another ISAKMP SA between these peers"+
+			" may have deleted after their last ESP."...)
+	case kids:
 		// Its child SAs' Deletes are just as encrypted: one may have
 		// gone before the SA's end (a child SA closed while the SA went
 		// on; the old SA of a re-authentication).
 		b = append(b, " look alike, so the SA may have been deleted there, and its child SAs with it or before; \"established\""+
 			" is only the last state the capture shows, for them too."...)
-	} else {
+	default:
 		b = append(b, " look alike, so the SA may have been deleted there; \"established\" is only the last state the capture"+
 			" shows."...)
 	}

@@ -36,6 +36,15 @@ func (a *Analyzer) peerMoved(st *saState, side saSide, addr netip.Addr) {
 	}
 	o := st.odd()
 	o.moved = append(o.moved, movedPeer{side, addr})
+	if st.Encrypted {
+		// Without keys its child SAs are inferred from the ESP between
+		// its peers (inferChild): between the new address and the other
+		// peer too, unless another SA is the latest there.
+		k := makePairKey(addr, st.peer(side.other()).Addr())
+		if _, ok := a.latest.lookup(k); !ok {
+			a.latest.set(k, st)
+		}
+	}
 	st.materialise(&a.infs)
 	for _, c := range st.childSAs() {
 		if spi := childSPI(c, side); spi != 0 && c.State == ChildEstablished {
@@ -69,5 +78,24 @@ func (a *Analyzer) indexMoved(st *saState, c *ChildSA) {
 func (a *Analyzer) unindexMoved(st *saState, c *ChildSA) {
 	for _, m := range st.rareOrEmpty().moved {
 		a.esp.drop(uint32(childSPI(c, m.side)), m.addr, c)
+	}
+}
+
+// movedSide returns the side of st whose peer moved to addr (an unmapped
+// address); false when neither did.
+func (st *saState) movedSide(addr netip.Addr) (saSide, bool) {
+	for _, m := range st.rareOrEmpty().moved {
+		if m.addr.Unmap() == addr {
+			return m.side, true
+		}
+	}
+	return sideI, false
+}
+
+// unindexMovedPairs removes st from the latest SA of the pairs its peers'
+// new addresses make with the other peer (peerMoved).
+func (a *Analyzer) unindexMovedPairs(st *saState) {
+	for _, m := range st.rareOrEmpty().moved {
+		a.latest.drop(makePairKey(m.addr, st.peer(m.side.other()).Addr()), st)
 	}
 }

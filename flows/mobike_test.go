@@ -28,6 +28,34 @@ func TestMOBIKE(t *testing.T) {
 	}
 }
 
+// TestMOBIKEWithoutKeys: without keys the child SAs are inferred from the
+// ESP between the peers; after the initiator moved (ikev2-mobike: its
+// UPDATE_SA_ADDRESSES from 198.51.100.11, answered there), the ESP between
+// its new address and the responder is the SA's too. It was
+// esp_without_ike, "negotiated before the capture started, manually keyed,
+// or negotiated between other addresses", while the logs show the
+// responder rekeying the child SA over this SA after the move.
+func TestMOBIKEWithoutKeys(t *testing.T) {
+	r := analyze(corpusPackets(t, "ikev2-mobike"), Options{})
+	if len(r.SAs) != 1 {
+		t.Fatalf("%d SAs", len(r.SAs))
+	}
+	var c *ChildSA
+	for _, x := range r.SAs[0].ChildSAs {
+		if x.SPIi == 0xd627b1bc {
+			c = x
+		}
+	}
+	if c == nil || c.SPIr != 0xaeca7b66 || c.ESPPackets != (ESPCount{IToR: 3, RToI: 3}) {
+		t.Fatalf("child SA d627b1bc/aeca7b66: %+v", c)
+	}
+	for _, f := range r.Findings {
+		if f.Kind == KindUnmatchedESP || f.Kind == KindOneWayESP {
+			t.Errorf("%s: %s", f.Kind, f.Message)
+		}
+	}
+}
+
 // TestDeletedAfterAuth: an initiator that ends the IKE SA within
 // milliseconds of the IKE_AUTH answer, before any ESP, refused it. Real
 // captures: libreswan-ikev2-cert-no-certreq (pluto: "no certificate

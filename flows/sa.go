@@ -82,6 +82,9 @@ const (
 	flWindow
 	// flTCP: an IKE message of the SA came over TCP (RFC 8229).
 	flTCP
+	// flParked: idle, but out of the idle list until the IKE SA that
+	// holds its child SAs is finalised (heirs.go, park).
+	flParked
 )
 
 // has reports whether every bit of b is set.

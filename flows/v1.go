@@ -149,6 +149,20 @@ func (a *Analyzer) phase1Done(st *saState, v *v1State, p *Packet) {
 	a.established(st, p)
 }
 
+// phase1MissedLast marks phase 1 complete at p, a quick-mode or
+// Transaction (XAUTH, Mode Config) message from side, when phase 1's
+// last message went in fragments the capture lacks whole, or the capture
+// missed it altogether, and its receiver is side: a peer starts or
+// answers these exchanges only with phase 1 complete (its sender
+// completed it by sending it), so the capture shows phase 1 done from
+// here. (ikev1-xauth-reauth without its second MM6: the responder's
+// XAUTH request came next, and MM5 was "not answered", an error.)
+func (a *Analyzer) phase1MissedLast(st *saState, v *v1State, p *Packet, side saSide) {
+	if !v.phase1Done && (v1FragLastUnread(st, side) || v1LastMissed(st, side)) {
+		a.phase1Done(st, v, p)
+	}
+}
+
 // v1Label names the n-th (1-based) message of an IKEv1 exchange.
 func v1Label(t dissect.ExchangeType, n uint8) string {
 	prefix := ""
@@ -513,14 +527,7 @@ func (a *Analyzer) onV1(st *saState, p *Packet, side saSide, ex *exRec, f *facts
 			a.phase1Done(st, v, p)
 		}
 	case dissect.ExchangeQuickMode:
-		if !v.phase1Done && (v1FragLastUnread(st, side) || v1LastMissed(st, side)) {
-			// Phase 1's last message went in fragments the capture lacks
-			// whole, or the capture missed it altogether, and its
-			// receiver is in a quick mode, which a peer starts or answers
-			// only with phase 1 complete (its sender completed it by
-			// sending it): the capture shows phase 1 done from here.
-			a.phase1Done(st, v, p)
-		}
+		a.phase1MissedLast(st, v, p, side)
 		if ex.v1step == 2 && !f.decrypted {
 			st.out.set(outChildPending)
 		}
@@ -528,6 +535,7 @@ func (a *Analyzer) onV1(st *saState, p *Packet, side saSide, ex *exRec, f *facts
 			a.quickMode(st, p, side, ex, f)
 		}
 	case dissect.ExchangeTransaction:
+		a.phase1MissedLast(st, v, p, side)
 		if f.decrypted && len(f.attrs) > 0 {
 			a.transactionV1(st, p, side, ex, f)
 		}

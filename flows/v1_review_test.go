@@ -293,3 +293,35 @@ func TestV1EndUnknownTrailing(t *testing.T) {
 		}
 	}
 }
+
+// TestV1EndUnknownESPAfter: in IKEv1 an IPsec SA outlives the ISAKMP SA
+// that negotiated it, so ESP after an ISAKMP SA's last encrypted
+// informational does not show that SA alive. ikev1-xauth-reauth: the
+// initiator re-authenticates (a new ISAKMP SA, which adopts the IPsec
+// SA: charon "adopting 1 children"), deletes the old ISAKMP SA at frame
+// 34, and pings go on through the IPsec SA. Without keys the old SA was
+// "established" with no hedge, the keys show frame 34 is its Delete.
+func TestV1EndUnknownESPAfter(t *testing.T) {
+	sc := "ikev1-xauth-reauth"
+	pk := corpusPackets(t, sc)
+	keyed := corpusV1(t, sc, pk, true)
+	if len(keyed.SAs) != 2 {
+		t.Fatalf("%d SAs with keys", len(keyed.SAs))
+	}
+	var del []int
+	for _, ex := range keyed.SAs[0].Exchanges {
+		for _, m := range ex.Messages {
+			if strings.Contains(m.Payloads, "D(ISAKMP") {
+				del = append(del, m.Frame)
+			}
+		}
+	}
+	if len(del) != 1 || keyed.SAs[0].State != StateDeleted || keyed.SAs[0].LastFrame <= del[0] {
+		t.Fatalf("with keys: %s, ISAKMP Delete in frames %v, last frame %d: not the capture this test is about", keyed.SAs[0].State, del, keyed.SAs[0].LastFrame)
+	}
+	sa := corpusV1(t, sc, pk, false).SAs[0]
+	eu := ofKind(sa, KindEndUnknown)
+	if sa.State != StateEstablished || len(eu) != 1 || !slices.Equal(eu[0].Frames, del) || !strings.Contains(eu[0].Message, "IPsec SA can outlive") {
+		t.Errorf("without keys: %s, end_unknown %+v; want it on frame %v", sa.State, eu, del)
+	}
+}

@@ -515,6 +515,18 @@ def build(work, out, hosts=None):
         for e in h.events:
             if e["ev"] == "line" and e["uid"]:
                 sa_for(h, e["uid"])
+    # an IKE SA made by an IKE rekey whose host logged nothing in its own
+    # context (all its lines, "IKE_SA c[2] rekeyed between ..." and the
+    # checkin with its SPIs, are in the old SA's context: e.g. the responder
+    # killed right after the rekey) is still that host's: attach it to the SA
+    # with the same SPIs (never a new SA, never a change of order)
+    for h in hosts:
+        for uid, (si, sr) in getattr(h, "uid_spis", {}).items():
+            if not getattr(h, "uid_info", {}).get(uid, {}).get("rekeyed_from") or \
+                    any(uid in sa["_uids"].get(h.role, []) for sa in sas):
+                continue
+            if any(sa["spi_i"] == si and sa["spi_r"] == sr for sa in sas):
+                sa_for(h, uid)
 
     def sa_index(h, uid, spis=None):
         if uid in h.uid_spis:
