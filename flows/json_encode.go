@@ -139,6 +139,10 @@ func (s *SA) appendJSON(b []byte, spans *[]FindingSpan) ([]byte, error) {
 		}
 		b = append(b, ']')
 	}
+	if s.UnreadQuickModes != 0 {
+		b = append(b, `,"unread_quick_modes":`...)
+		b = strconv.AppendInt(b, int64(s.UnreadQuickModes), 10)
+	}
 	b = append(b, `,"findings":`...)
 	if b, err = appendFindings(b, s.Findings, spans); err != nil {
 		return nil, err

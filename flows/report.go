@@ -93,7 +93,12 @@ type SA struct {
 	Exchanges        []*Exchange `json:"exchanges"`
 	ExchangesOmitted int         `json:"exchanges_omitted,omitempty"`
 	ChildSAs         []*ChildSA  `json:"child_sas"`
-	Findings         []Finding   `json:"findings"`
+	// UnreadQuickModes counts the IKEv1 quick modes of an SA without
+	// child SAs that completed (QM2 seen, not refused) but could not be
+	// read (no keys): each most likely set up an IPsec SA whose SPIs and
+	// selectors are encrypted, and no ESP in the capture showed them.
+	UnreadQuickModes int       `json:"unread_quick_modes,omitempty"`
+	Findings         []Finding `json:"findings"`
 	// Peers are the identities, certificates and certificate requests
 	// of both peers, when certificates or signatures were involved.
 	Peers []PeerAuth `json:"peers,omitempty"`

@@ -861,11 +861,36 @@ func (a *Analyzer) concludeV1(st *saState) {
 			"The "+firstFrom+"'s "+lbl+" (message ID "+u32(ex.MID)+", "+firstSize+") got no reply"+
 				" in this capture ("+words.Count(v1Transmissions(ex, lbl), "transmission", "transmissions")+"). "+hint, frames...)
 	}
+	if len(st.model().ChildSAs) == 0 && st.out.has(outChildPending) {
+		st.model().UnreadQuickModes = a.unreadQuickModes(st, &eb)
+	}
 	// Unacknowledged probes (dpd_v1.go): with keys, R-U-THEREs without
 	// their ACK; without keys, a run of unanswered informationals.
 	a.dpdFindingsV1(st)
 	a.keylessDPDv1(st)
 	a.xauthUnreadV1(st)
+}
+
+// unreadQuickModes counts st's quick modes that completed without keys:
+// QM2 seen, no message read, no refusal found for them
+// (quickModeRefused, lateRefusal).
+func (a *Analyzer) unreadQuickModes(st *saState, eb *exBuf) int {
+	n := 0
+	for _, ex := range st.exSlice(eb) {
+		if ex.Type != dissect.ExchangeQuickMode || ex.v1step < 2 || ex.extraOrEmpty().refusal != 0 {
+			continue
+		}
+		read := false
+		for i := range ex.nmsgs() {
+			if ex.text(i, &a.texts) != "encrypted" {
+				read = true
+			}
+		}
+		if !read {
+			n++
+		}
+	}
+	return n
 }
 
 // v1AnsweredByNotify reports whether the message lbl of ex was answered

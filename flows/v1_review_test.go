@@ -3,6 +3,7 @@ package flows
 import (
 	"encoding/json"
 	"net/netip"
+	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -323,5 +324,51 @@ func TestV1EndUnknownESPAfter(t *testing.T) {
 	eu := ofKind(sa, KindEndUnknown)
 	if sa.State != StateEstablished || len(eu) != 1 || !slices.Equal(eu[0].Frames, del) || !strings.Contains(eu[0].Message, "IPsec SA can outlive") {
 		t.Errorf("without keys: %s, end_unknown %+v; want it on frame %v", sa.State, eu, del)
+	}
+}
+
+// TestUnreadQuickModes: without keys and without ESP (libreswan through
+// the shim), an IKEv1 SA whose quick mode completed showed "-" under its
+// child SAs, as if none had been set up. unread_quick_modes counts such
+// quick modes: as many as the logs' IPsec SAs of each ISAKMP SA
+// (expected.json child_sas), none where the quick mode was refused, none
+// with the keys (the child SAs are known then).
+func TestUnreadQuickModes(t *testing.T) {
+	for _, c := range []struct {
+		sc   string
+		want []int // per SA, without keys
+	}{
+		{"libreswan-ikev1-main-quick", []int{1}},
+		{"libreswan-ikev1-rekey", []int{1, 1}},
+		{"libreswan-ikev1-quick-refused", []int{0}},
+		{"libreswan-ikev1-quick-pfs-mismatch", []int{0}},
+	} {
+		raw, err := os.ReadFile(filepath.Join(corpusDir, c.sc, "expected.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var exp expectedScenario
+		if err := json.Unmarshal(raw, &exp); err != nil {
+			t.Fatal(err)
+		}
+		perSA := map[int]int{}
+		for _, ch := range exp.ChildSAs {
+			perSA[ch.IKESA]++
+		}
+		pk := corpusPackets(t, c.sc)
+		r := corpusV1(t, c.sc, pk, false)
+		if len(r.SAs) != len(c.want) {
+			t.Fatalf("%s: %d SAs", c.sc, len(r.SAs))
+		}
+		for i, sa := range r.SAs {
+			if sa.UnreadQuickModes != c.want[i] || c.want[i] > 0 && (len(sa.ChildSAs) != 0 || perSA[i] != c.want[i]) {
+				t.Errorf("%s SA %d: unread_quick_modes %d, %d child SAs; want %d (the logs: %d IPsec SAs)", c.sc, i, sa.UnreadQuickModes, len(sa.ChildSAs), c.want[i], perSA[i])
+			}
+		}
+		for i, sa := range corpusV1(t, c.sc, pk, true).SAs {
+			if sa.UnreadQuickModes != 0 {
+				t.Errorf("%s SA %d with keys: unread_quick_modes %d", c.sc, i, sa.UnreadQuickModes)
+			}
+		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/ikeflow/ikeflow/flows"
+	"github.com/ikeflow/ikeflow/internal/words"
 )
 
 // The CSV of analyze is written by hand, append-style into one buffer,
@@ -118,6 +119,9 @@ func csvNeedsQuotes[T ~string | ~[]byte](field T) bool {
 // when it has none (childSummary returns the same as a string).
 func appendChildSummary(b []byte, sa *flows.SA, sep string) []byte {
 	if len(sa.ChildSAs) == 0 {
+		if sa.UnreadQuickModes > 0 {
+			return append(b, unreadQuickModes(sa.UnreadQuickModes)...)
+		}
 		return append(b, '-')
 	}
 	for i := range sa.ChildSAs {
@@ -145,6 +149,13 @@ func appendChildSummary(b []byte, sa *flows.SA, sep string) []byte {
 		b = append(b, "←"...)
 	}
 	return b
+}
+
+// unreadQuickModes says that n IKEv1 quick modes completed without keys
+// (flows.SA.UnreadQuickModes): an SA without child SAs, but not without
+// IPsec SAs.
+func unreadQuickModes(n int) string {
+	return words.Count(n, "quick mode", "quick modes") + " completed (encrypted: IPsec SA not known)"
 }
 
 // appendJoined appends strings.Join(ss, sep).

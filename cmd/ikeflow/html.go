@@ -89,6 +89,7 @@ type htmlSA struct {
 	Worst                               string     // "error", "warning", "info" or ""
 	Open                                bool
 	Children                            []htmlChild
+	UnreadQM                            string // unreadQuickModes, when the SA has no child SAs but such quick modes
 	Seq                                 *seqDiagram
 	Messages                            []htmlMessage
 }
@@ -272,6 +273,9 @@ func htmlSAOf(n int, sa *flows.SA, fi *findingIndex, idx map[string]int, o rende
 			hc.Deleted = o.refs.ref(c.DeletedFrame)
 		}
 		h.Children = append(h.Children, hc)
+	}
+	if len(sa.ChildSAs) == 0 && sa.UnreadQuickModes > 0 {
+		h.UnreadQM = unreadQuickModes(sa.UnreadQuickModes)
 	}
 	h.Seq = buildSeq(sa, o.refs)
 	var msgs []htmlMessage

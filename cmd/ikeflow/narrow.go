@@ -65,6 +65,9 @@ func writeSABlocks(w io.Writer, rep *flows.Report, fi *findingIndex, o renderOpt
 			s += fmt.Sprintf(", ESP %d→ %d←", c.ESPPackets.IToR, c.ESPPackets.RToI)
 			key("child SA", s)
 		}
+		if len(sa.ChildSAs) == 0 && sa.UnreadQuickModes > 0 {
+			key("child SA", unreadQuickModes(sa.UnreadQuickModes))
+		}
 		if sa.RekeyedFrom != "" {
 			key("rekey of", saRef(idx, sa.RekeyedFrom))
 		}
