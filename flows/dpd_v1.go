@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/ikeflow/ikeflow/dissect"
@@ -102,7 +103,7 @@ func (a *Analyzer) dpdFindingsV1(st *saState) {
 			}
 		}
 		if len(run) >= minDeadRun && silentAfter(st, from.other(), run[0].frame(0), run[0].start()) {
-			a.deadPeerV1(st, run, true)
+			a.deadPeerV1(st, run, true, a.deletesAfter(st, from, run[len(run)-1].start()))
 			return
 		}
 	}
@@ -145,8 +146,11 @@ func silentAfter(st *saState, side saSide, frame int, t time.Time) bool {
 // and unanswered, as a dead peer, and ends the SA there (outDead). keyed tells that
 // they were read as R-U-THEREs; without keys they are opaque, and the
 // finding is a warning that says what was seen and what it most likely
-// was.
-func (a *Analyzer) deadPeerV1(st *saState, run []*exRec, keyed bool) {
+// was. dels are the frames of what the same peer sent at the end, after
+// the run: its Deletes read with the keys (deletesAfter), or without keys
+// the informational messages it sent at once (keylessDPDv1); none when
+// it sent nothing more.
+func (a *Analyzer) deadPeerV1(st *saState, run []*exRec, keyed bool, dels []int) {
 	from := run[0].side
 	first, last := run[0].start(), run[len(run)-1].start()
 	frames := make([]int, 0, len(run))
@@ -167,10 +171,17 @@ func (a *Analyzer) deadPeerV1(st *saState, run []*exRec, keyed bool) {
 		msg = "The " + from.String() + " sent DPD R-U-THERE " + words.Count(len(run), "time", "times") + " over " +
 			secs(last.Sub(first)) + " (frames " + a.frames.join(frames) + "), none acknowledged with an R-U-THERE-ACK" +
 			" (RFC 3706), and " + silence + ": the " + from.other().String() + " is unreachable or has lost this SA" +
-			" (crash or reboot, HA failover, NAT mapping expired). The " + from.String() + " then declares the peer dead" +
-			" and takes its DPD action (clear, hold or restart) on its own, usually without a Delete (strongSwan logs" +
-			" \"DPD check timed out, enforcing DPD action\"). Check the " + from.other().String() + "'s uptime and logs" +
-			" and that UDP 500/4500 reaches it."
+			" (crash or reboot, HA failover, NAT mapping expired). "
+		if len(dels) > 0 {
+			// libreswan's "DPD action - clearing connection ... and
+			// sending notification" (libreswan-ikev1-dpd-dead-peer).
+			msg += "The " + from.String() + " then declared the peer dead and took its DPD action: it deleted the SA (" +
+				words.Pick(len(dels), "a Delete, frame ", "Deletes, frames ") + a.frames.join(dels) + ")."
+		} else {
+			msg += "The " + from.String() + " then declares the peer dead and takes its DPD action (clear, hold or restart)" +
+				" on its own, usually without a Delete (strongSwan logs \"DPD check timed out, enforcing DPD action\")."
+		}
+		msg += " Check the " + from.other().String() + "'s uptime and logs and that UDP 500/4500 reaches it."
 	} else {
 		sev = SeverityWarning
 		msg = "The " + from.String() + " sent " + strconv.Itoa(len(run)) + " encrypted informational messages at regular" +
@@ -178,13 +189,43 @@ func (a *Analyzer) deadPeerV1(st *saState, run []*exRec, keyed bool) {
 			"), and " + silence + ". Without keys their content is hidden, but repeated informationals at a steady" +
 			" interval that nobody answers are most likely DPD R-U-THERE probes (RFC 3706) going unanswered: the " +
 			from.other().String() + " is unreachable or has lost this SA (crash or reboot, HA failover, NAT mapping" +
-			" expired), and the " + from.String() + " declares it dead and tears the SA down, usually without a Delete." +
-			" Check the " + from.other().String() + "'s uptime and logs and that UDP 500/4500 reaches it; give the keys" +
+			" expired), and the " + from.String() + " declares it dead and tears the SA down"
+		if len(dels) > 0 {
+			msg += ": the " + strconv.Itoa(len(dels)) + " informational messages it sent at once " + secs(st.exAt(st.nexs()-1).start().Sub(last)) +
+				" after the last of them (frames " + a.frames.join(dels) + ") are most likely its Deletes (libreswan sends them, strongSwan does not)."
+		} else {
+			msg += ", usually without a Delete."
+		}
+		msg += " Check the " + from.other().String() + "'s uptime and logs and that UDP 500/4500 reaches it; give the keys" +
 			" to see the R-U-THEREs."
 	}
 	st.addFinding(KindDeadPeer, sev, first, msg, frames...)
 	st.out.set(outDead)
 }
+
+// deletesAfter returns the frames of the Deletes (read with the keys) that
+// side of st sent after t, nil when none.
+func (a *Analyzer) deletesAfter(st *saState, side saSide, t time.Time) []int {
+	var fr []int
+	for i := range st.nexs() {
+		ex := st.exAt(i)
+		if ex.Type != dissect.ExchangeInformationalV1 {
+			continue
+		}
+		for j := range ex.nmsgs() {
+			if ex.msg(j).side() == side && ex.msgTime(j).After(t) && strings.Contains(ex.text(j, &a.texts), "D(") {
+				fr = append(fr, ex.frame(j))
+			}
+		}
+	}
+	return fr
+}
+
+// delBurst is how close together the informational messages that end a
+// keyless run of unanswered ones must be to be taken for the Deletes of
+// the DPD action (keylessDPDv1): a peer sends those at once (within 0.1
+// ms in libreswan-ikev1-dpd-dead-peer), probes go seconds apart.
+const delBurst = 100 * time.Millisecond
 
 // keylessDPDv1 looks, without keys, for unanswered DPD in an established
 // IKEv1 SA: the messages of the SA that end it are minDeadRun or more
@@ -227,6 +268,20 @@ func (a *Analyzer) keylessDPDv1(st *saState) {
 		}
 		run = append(run, m{ex, ex.frame(0), ex.msgTime(0)})
 	}
+	// The newest messages, when two or more went at once, are most likely
+	// the Deletes of the DPD action (libreswan sends them): the run is
+	// the probes before them.
+	tail := 0
+	for tail < len(run) && run[0].t.Sub(run[tail].t) <= delBurst {
+		tail++
+	}
+	var dels []int
+	if tail >= 2 && len(run)-tail >= minDeadRun {
+		for i := tail - 1; i >= 0; i-- {
+			dels = append(dels, run[i].frame)
+		}
+		run = run[tail:]
+	}
 	if len(run) < minDeadRun {
 		return
 	}
@@ -246,5 +301,5 @@ func (a *Analyzer) keylessDPDv1(st *saState) {
 	for i := range run {
 		exs[i] = run[i].ex
 	}
-	a.deadPeerV1(st, exs, false)
+	a.deadPeerV1(st, exs, false, dels)
 }

@@ -20,7 +20,21 @@ import (
 // there, with and without the keys, at Finish and with an idle timeout
 // that finalises the first IKE SA before the second (heirs.go: park).
 func TestMovedChildSAsOfDeadPeer(t *testing.T) {
-	sc := "ikev2-rekey-ike-then-dead-peer"
+	for _, c := range []struct {
+		sc      string
+		keyless bool // without keys too (ESP shows the child SA)
+	}{
+		{"ikev2-rekey-ike-then-dead-peer", true},
+		// pluto: "#2 migrated from IKE SA #1 to IKE SA #3", "liveness
+		// action - clearing connection"; no ESP through the shim.
+		{"libreswan-ikev2-rekey-ike-then-dead-peer", false},
+	} {
+		movedChildOfDeadPeer(t, c.sc, c.keyless)
+	}
+}
+
+// movedChildOfDeadPeer checks scenario sc (TestMovedChildSAsOfDeadPeer).
+func movedChildOfDeadPeer(t *testing.T, sc string, keyless bool) {
 	pk := corpusPackets(t, sc)
 	raw, err := os.ReadFile(filepath.Join(corpusDir, sc, "expected.json"))
 	if err != nil {
@@ -31,20 +45,23 @@ func TestMovedChildSAsOfDeadPeer(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(exp.ChildSAs) != 1 {
-		t.Fatalf("expected.json: %d child SAs", len(exp.ChildSAs))
+		t.Fatalf("%s: expected.json: %d child SAs", sc, len(exp.ChildSAs))
 	}
 	spi := func(host string) ESPSPI {
 		v, err := strconv.ParseUint(exp.ChildSAs[0].InboundSPI[host], 16, 32)
 		if err != nil {
-			t.Fatalf("expected.json: %s's inbound SPI: %v", host, err)
+			t.Fatalf("%s: expected.json: %s's inbound SPI: %v", sc, host, err)
 		}
 		return ESPSPI(v)
 	}
 	spiI, spiR := spi("initiator"), spi("responder")
 	for _, keys := range []bool{false, true} {
+		if !keys && !keyless {
+			continue
+		}
 		for _, idle := range []time.Duration{0, 3 * time.Second, 8 * time.Second} {
 			for _, tune := range []finishTuning{{min: 1 << 30, block: finishBlock}, {min: 1, block: 1}} {
-				where := fmt.Sprintf("keys %v, idle %v, finish %+v", keys, idle, tune)
+				where := fmt.Sprintf("%s, keys %v, idle %v, finish %+v", sc, keys, idle, tune)
 				var kf func() Decryptor
 				if keys {
 					kf = func() Decryptor { return corpusKeys(t, filepath.Join(corpusDir, sc)) }

@@ -3,6 +3,7 @@ package flows
 import (
 	"encoding/json"
 	"net/netip"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -369,6 +370,44 @@ func TestUnreadQuickModes(t *testing.T) {
 			if sa.UnreadQuickModes != 0 {
 				t.Errorf("%s SA %d with keys: unread_quick_modes %d", c.sc, i, sa.UnreadQuickModes)
 			}
+		}
+	}
+}
+
+// TestV1DeadPeerThenDeletes: libreswan-ikev1-dpd-dead-peer, pluto's
+// R-U-THEREs unanswered after charon is killed, then "DPD action -
+// clearing connection ... and sending notification": a Delete of the
+// IPsec SA and one of the ISAKMP SA. With keys the dead_peer error said
+// "usually without a Delete" beside the two Deletes it had read; without
+// keys there was no dead_peer at all (the two Deletes, sent at once, broke
+// the regular run). Now both name the unacknowledged probes (those the
+// keys read as R-U-THEREs without ACK) and the Deletes.
+func TestV1DeadPeerThenDeletes(t *testing.T) {
+	const sc = "libreswan-ikev1-dpd-dead-peer"
+	pk := corpusPackets(t, sc)
+	keyed := oneSA(t, corpusV1(t, sc, pk, true))
+	var dels []int
+	for _, ex := range keyed.Exchanges {
+		for _, m := range ex.Messages {
+			if strings.Contains(m.Payloads, "D(") {
+				dels = append(dels, m.Frame)
+			}
+		}
+	}
+	probes, _ := rUThereFrames(keyed)
+	if len(dels) != 2 || len(probes) < 4 {
+		t.Fatalf("with keys: Deletes %v, R-U-THEREs %v", dels, probes)
+	}
+	unacked := probes[1:] // the first was acknowledged (the logs)
+	for _, keys := range []bool{true, false} {
+		sa := oneSA(t, corpusV1(t, sc, pk, keys))
+		dp := ofKind(sa, KindDeadPeer)
+		if len(dp) != 1 || !slices.Equal(dp[0].Frames, unacked) || sa.State != StateDeleted {
+			t.Fatalf("keys %v: %s, dead_peer %+v; want one naming frames %v", keys, sa.State, dp, unacked)
+		}
+		want := fmt.Sprintf("frames %d, %d", dels[0], dels[1])
+		if !strings.Contains(dp[0].Message, want) || strings.Contains(dp[0].Message, "usually without a Delete") {
+			t.Errorf("keys %v: %q does not name the Deletes (%s)", keys, dp[0].Message, want)
 		}
 	}
 }
