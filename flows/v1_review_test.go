@@ -2,8 +2,8 @@ package flows
 
 import (
 	"encoding/json"
-	"net/netip"
 	"fmt"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"slices"
