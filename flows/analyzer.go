@@ -306,18 +306,29 @@ func (a *Analyzer) finalize(st *saState) {
 	a.lruRemove(st)
 	a.settle(st, &a.cc)
 	parked := a.parkedBefore(st) // before unindex: found through the index
+	// The parked predecessors' child SAs' fate is known now that st is
+	// concluded: they are finalised, oldest first as they began, before
+	// st is handed on (the walk found them all: none has parked ones of
+	// its own left).
+	for i := len(parked) - 1; i >= 0; i-- {
+		p := parked[i]
+		p.flags.clear(flParked)
+		a.report.Stats.FinalizedEarly++
+		a.settle(p, &a.cc)
+		a.handOver(p)
+	}
+	a.handOver(st)
+}
+
+// handOver ends the finalisation of st, settled: the indexes, the pair
+// history, the release of its working state and the hand-off.
+func (a *Analyzer) handOver(st *saState) {
 	if !a.unindexed {
 		a.unindex(st)
 	}
 	a.observePair(st)
 	st.release(&a.infs)
 	a.handOn(st)
-	for _, p := range parked {
-		// Its child SAs' fate is known now that st is concluded.
-		p.flags.clear(flParked)
-		a.report.Stats.FinalizedEarly++
-		a.finalize(p)
-	}
 }
 
 // handOnSettled ends the finalisation of st, settled ahead by Finish

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/ikeflow/ikeflow/dissect"
@@ -103,7 +102,7 @@ func (a *Analyzer) dpdFindingsV1(st *saState) {
 			}
 		}
 		if len(run) >= minDeadRun && silentAfter(st, from.other(), run[0].frame(0), run[0].start()) {
-			a.deadPeerV1(st, run, true, a.deletesAfter(st, from, run[len(run)-1].start()))
+			a.deadPeerV1(st, run, true, a.deletesAfter(st, from, run[len(run)-1].start()), time.Time{})
 			return
 		}
 	}
@@ -148,9 +147,9 @@ func silentAfter(st *saState, side saSide, frame int, t time.Time) bool {
 // finding is a warning that says what was seen and what it most likely
 // was. dels are the frames of what the same peer sent at the end, after
 // the run: its Deletes read with the keys (deletesAfter), or without keys
-// the informational messages it sent at once (keylessDPDv1); none when
-// it sent nothing more.
-func (a *Analyzer) deadPeerV1(st *saState, run []*exRec, keyed bool, dels []int) {
+// the informational messages it sent at once (keylessDPDv1), the first
+// sent at delsAt; none when it sent nothing more.
+func (a *Analyzer) deadPeerV1(st *saState, run []*exRec, keyed bool, dels []int, delsAt time.Time) {
 	from := run[0].side
 	first, last := run[0].start(), run[len(run)-1].start()
 	frames := make([]int, 0, len(run))
@@ -175,8 +174,8 @@ func (a *Analyzer) deadPeerV1(st *saState, run []*exRec, keyed bool, dels []int)
 		if len(dels) > 0 {
 			// libreswan's "DPD action - clearing connection ... and
 			// sending notification" (libreswan-ikev1-dpd-dead-peer).
-			msg += "The " + from.String() + " then declared the peer dead and took its DPD action: it deleted the SA (" +
-				words.Pick(len(dels), "a Delete, frame ", "Deletes, frames ") + a.frames.join(dels) + ")."
+			msg += "The " + from.String() + " then declared the peer dead and took its DPD action: it sent " +
+				words.Pick(len(dels), "a Delete (frame ", "Deletes (frames ") + a.frames.join(dels) + ")."
 		} else {
 			msg += "The " + from.String() + " then declares the peer dead and takes its DPD action (clear, hold or restart)" +
 				" on its own, usually without a Delete (strongSwan logs \"DPD check timed out, enforcing DPD action\")."
@@ -191,7 +190,7 @@ func (a *Analyzer) deadPeerV1(st *saState, run []*exRec, keyed bool, dels []int)
 			from.other().String() + " is unreachable or has lost this SA (crash or reboot, HA failover, NAT mapping" +
 			" expired), and the " + from.String() + " declares it dead and tears the SA down"
 		if len(dels) > 0 {
-			msg += ": the " + strconv.Itoa(len(dels)) + " informational messages it sent at once " + secs(st.exAt(st.nexs()-1).start().Sub(last)) +
+			msg += ": the " + strconv.Itoa(len(dels)) + " informational messages it sent at once " + secs(delsAt.Sub(last)) +
 				" after the last of them (frames " + a.frames.join(dels) + ") are most likely its Deletes (libreswan sends them, strongSwan does not)."
 		} else {
 			msg += ", usually without a Delete."
@@ -203,17 +202,18 @@ func (a *Analyzer) deadPeerV1(st *saState, run []*exRec, keyed bool, dels []int)
 	st.out.set(outDead)
 }
 
-// deletesAfter returns the frames of the Deletes (read with the keys) that
-// side of st sent after t, nil when none.
+// deletesAfter returns the frames of the Deletes (informationals read
+// with the keys, informationalV1) that side of st sent after t, nil when
+// none.
 func (a *Analyzer) deletesAfter(st *saState, side saSide, t time.Time) []int {
 	var fr []int
 	for i := range st.nexs() {
 		ex := st.exAt(i)
-		if ex.Type != dissect.ExchangeInformationalV1 {
+		if ex.Type != dissect.ExchangeInformationalV1 || ex.kind != exDelete {
 			continue
 		}
 		for j := range ex.nmsgs() {
-			if ex.msg(j).side() == side && ex.msgTime(j).After(t) && strings.Contains(ex.text(j, &a.texts), "D(") {
+			if ex.msg(j).side() == side && ex.msgTime(j).After(t) {
 				fr = append(fr, ex.frame(j))
 			}
 		}
@@ -276,10 +276,12 @@ func (a *Analyzer) keylessDPDv1(st *saState) {
 		tail++
 	}
 	var dels []int
+	var delsAt time.Time
 	if tail >= 2 && len(run)-tail >= minDeadRun {
 		for i := tail - 1; i >= 0; i-- {
 			dels = append(dels, run[i].frame)
 		}
+		delsAt = run[tail-1].t // the first of them (run is newest first)
 		run = run[tail:]
 	}
 	if len(run) < minDeadRun {
@@ -301,5 +303,5 @@ func (a *Analyzer) keylessDPDv1(st *saState) {
 	for i := range run {
 		exs[i] = run[i].ex
 	}
-	a.deadPeerV1(st, exs, false, dels)
+	a.deadPeerV1(st, exs, false, dels, delsAt)
 }

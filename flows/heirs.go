@@ -16,14 +16,22 @@ import "slices"
 // Two orders make sure of it:
 //   - Finish settles the open heirs first, newest first, before the
 //     indexes that movedChildren follows are dropped (settleHeirs);
-//   - with an idle timeout, an SA whose successor is open and which holds
-//     established child SAs (its own, or moved from its predecessors) is
-//     parked when it goes idle: out of the idle list, finalised right
-//     after its heir (finalize, unparkBefore), or at Finish.
+//   - with an idle timeout, an SA whose successor is open and waits for
+//     the answer to a request (a liveness check that may go unanswered),
+//     and which holds established child SAs (its own, or moved from its
+//     predecessors), is parked when it goes idle: out of the idle list,
+//     finalised right after its heir (finalize, parkedBefore), or at
+//     Finish.
 //
-// Parking is bounded: an SA is parked only while its direct successor is
-// open and movedChildren reaches an established child SA from it, which
-// it does at most maxRekeyChain SAs back.
+// Parking is bounded: an SA is parked only when its direct successor has
+// a request without answer at that moment, and that successor is
+// finalised at most an idle timeout after its last message (a peer
+// retransmits a request for minutes, not longer: RFC 7296 §2.4); a
+// successor that goes on exchanging messages does not end as a dead
+// peer there, and an SA that goes idle while its successor is fine is not
+// parked. movedChildren reaches back maxRekeyChain SAs at most. (Parking
+// whenever the successor was open kept every replaced IKE SA of a
+// long-lived tunnel until it ended.)
 
 // moveHolder reports whether st, an IKEv2 SA, lists an established child
 // SA or reaches one of a predecessor's (movedChildren).
@@ -61,7 +69,11 @@ func (a *Analyzer) openSuccessor(st *saState) *saState {
 // and it holds established child SAs that the successor may yet end; it
 // reports whether it did.
 func (a *Analyzer) park(st *saState) bool {
-	if a.unindexed || a.openSuccessor(st) == nil {
+	if a.unindexed {
+		return false
+	}
+	nw := a.openSuccessor(st)
+	if nw == nil || nw.nrecent() == 0 || nw.recentEx(1).Answered {
 		return false
 	}
 	st.materialise(&a.infs) // its inferred child SAs count too
@@ -74,7 +86,8 @@ func (a *Analyzer) park(st *saState) bool {
 }
 
 // parkedBefore returns the parked SAs of st's rekey chain (movedChildren's
-// walk back), to be finalised after st; nil when none.
+// walk back), newest first, to be finalised after st is concluded; nil
+// when none.
 func (a *Analyzer) parkedBefore(st *saState) []*saState {
 	if st.Version != 2 || !st.rareOrEmpty().hasFrom || a.unindexed {
 		return nil

@@ -291,13 +291,15 @@ func (a *Analyzer) endUnknown(st *saState) {
 	switch {
 	case n == 0:
 		return
-	case sa.Version == 1 && !lastOtherTime(exs).After(lastT):
+	case sa.Version == 1 && st.rareOrEmpty().replacedBy != 0:
 		// In IKEv1 an IPsec SA outlives the ISAKMP SA that negotiated it
-		// (RFC 2409 ties neither's lifetime to the other's; a new ISAKMP
-		// SA of a re-authentication may take it over): ESP after the
-		// informational messages says nothing of the ISAKMP SA.
+		// (RFC 2409 ties neither's lifetime to the other's), and a newer
+		// ISAKMP SA between the same peers (phase1Done: a
+		// re-authentication) may take it over: ESP after the
+		// informational messages then says nothing of this ISAKMP SA.
 		// (ikev1-xauth-reauth: the old ISAKMP SA's Delete at frame 34,
-		// then ESP, was "established" with no hedge.)
+		// then ESP, was "established" with no hedge.) Without a newer
+		// ISAKMP SA, ESP after them shows the tunnel alive as before.
 		espAfter = sa.End.After(lastT)
 	case sa.End.After(lastT):
 		return

@@ -146,6 +146,13 @@ func v1LastMissed(st *saState, side saSide) bool {
 func (a *Analyzer) phase1Done(st *saState, v *v1State, p *Packet) {
 	v.setDone(p.Frame)
 	st.out.set(outInitOK)
+	if old := a.latest.get(st.pairKey()); old != nil && old != st && !old.done && old.Version == 1 && old.rareOrEmpty().replacedBy == 0 {
+		// A newer ISAKMP SA between the same peers (a re-authentication,
+		// a restart): the old one may be deleted while its IPsec SAs go
+		// on (endUnknown).
+		r := old.links()
+		r.replacedBy, r.replacedAt = p.Frame, p.Time
+	}
 	a.established(st, p)
 }
 

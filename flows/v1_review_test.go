@@ -411,3 +411,32 @@ func TestV1DeadPeerThenDeletes(t *testing.T) {
 		}
 	}
 }
+
+// TestV1EndUnknownESPAfterAlive: ESP after an IKEv1 SA's last
+// informationals does not hedge its state unless a newer ISAKMP SA
+// between the same peers exists (TestV1EndUnknownESPAfter). ikev1-dpd cut
+// after an R-U-THERE and its ACK (frames 22, 23), then ten minutes of the
+// child SA's ESP both ways: a healthy tunnel, which got end_unknown ("may
+// have been deleted there") from a first version of that change.
+func TestV1EndUnknownESPAfterAlive(t *testing.T) {
+	const sc = "ikev1-dpd"
+	pk := corpusPackets(t, sc)
+	cut := clonePackets(pk[:byFrame(t, pk, 25)+1])
+	esp := []Packet{pk[byFrame(t, pk, 24)], pk[byFrame(t, pk, 25)]}
+	if esp[0].Kind != KindESP || esp[1].Kind != KindESP {
+		t.Fatal("frames 24, 25 are not ESP")
+	}
+	last := cut[len(cut)-1].Time
+	for i := 1; i <= 60; i++ {
+		for _, e := range esp {
+			e.Time = last.Add(time.Duration(i) * 10 * time.Second)
+			e.ESPSeq += uint32(i)
+			cut = append(cut, e)
+		}
+	}
+	renumber(cut)
+	sa := oneSA(t, corpusV1(t, sc, cut, false))
+	if eu := ofKind(sa, KindEndUnknown); len(eu) != 0 {
+		t.Errorf("end_unknown on a tunnel whose ESP went on: %s", eu[0].Message)
+	}
+}

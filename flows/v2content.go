@@ -332,9 +332,9 @@ func (a *Analyzer) errorNotify(st *saState, p *Packet, side saSide, ex *exRec, f
 		}
 		st.addFinding(KindTSUnacceptable, SeverityError, p.Time,
 			"The "+who+" refused the traffic selectors (TS_UNACCEPTABLE in "+where+"): the encryption domains (proxy IDs)"+
-				" do not match. Offered TSi "+tsi+", TSr "+tsr+". The "+who+"'s policy has no child SA for this pair, not even"+
-				" narrowed to what it allows (RFC 7296 §2.9): one of the two, or both, lies outside what it is configured for"+
-				" (the notify does not say which). Look for networks that do not overlap at all, local and remote swapped, a"+
+				" do not match. Offered TSi "+tsi+", TSr "+tsr+". The pair matches no policy of the "+who+"'s, not even narrowed"+
+				" to what it allows (RFC 7296 §2.9): one selector or both lie outside what it is configured for, or each is"+
+				" allowed but not with the other (the notify does not say which). Look for networks that do not overlap at all, local and remote swapped, a"+
 				" typo in an address, or a /24 against a /29 on a peer that does not narrow.", frames...)
 		st.out.set(outChildFailed)
 	case dissect.NotifyAuthenticationFailed:
