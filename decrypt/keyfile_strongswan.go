@@ -38,6 +38,9 @@ var (
 	// IKEv2 SA c[3] with SPIs …"): its unique id, the number of the
 	// "<name|id>" prefix of its own lines.
 	reSSName = lazyRegexp(`\bSA \S*?\[(\d+)\] with SPIs`)
+	// reSSCreated is the manager's "created IKE_SA (unnamed)[2]": the SA
+	// of that unique id begins within the log.
+	reSSCreated = lazyRegexp(`\bcreated IKE_SA \S*?\[(\d+)\]`)
 )
 
 // maxOtherDumps bounds the threads whose dumps of other chunks (reSSOther)
@@ -80,6 +83,7 @@ type ssDump struct {
 func (p *parser) strongswan(lines []line) []Key {
 	var groups []*ssGroup
 	var spis []ssSPIs
+	created := map[string]int{} // index of the line creating each SA id (reSSCreated)
 	last := map[string]*ssGroup{}   // current group per tag
 	proposal := map[string]Suite{}  // last selected IKE proposal per tag
 	pending := map[string]*ssDump{} // dumps being read, per thread
@@ -181,6 +185,11 @@ func (p *parser) strongswan(lines []line) []Key {
 			proposal[tag] = strongswanProposal(m[1])
 			continue
 		}
+		if m := reSSCreated().FindStringSubmatch(l.text); m != nil {
+			if _, dup := created[m[1]]; !dup {
+				created[m[1]] = i
+			}
+		}
 		if m := reSSSPIs().FindStringSubmatch(l.text); m != nil {
 			s := ssSPIs{tag: tag, thread: thread, idx: i}
 			if n := reSSName().FindStringSubmatch(l.text); n != nil {
@@ -239,7 +248,7 @@ func (p *parser) strongswan(lines []line) []Key {
 	owner := make([]ssSPIs, len(groups))
 	found := make([]bool, len(groups))
 	for gi, g := range groups {
-		if s, ok := namedSPIs(spis, g, keyed, firstNamed); ok {
+		if s, ok := namedSPIs(spis, g, keyed, firstNamed, created); ok {
 			owner[gi], found[gi] = s, true
 			keyed[s.sa] = true
 		} else if s, ok := threadSPIs(spis, g, keyed); ok {
@@ -314,13 +323,21 @@ func sortedDumps(m map[string]*ssDump) []*ssDump {
 //
 // An SA already named with both SPIs before the dump (a log that starts
 // after its own keys) is not new either: the derivation is a rekey's, whose
-// SA threadSPIs finds.
-func namedSPIs(spis []ssSPIs, g *ssGroup, keyed map[string]bool, firstNamed map[string]int) (ssSPIs, bool) {
+// SA threadSPIs finds. Unless the log shows the SA created before that
+// (created, reSSCreated): a responder checks the SA in with both SPIs
+// after IKE_SA_INIT and derives its keys when the IKE_AUTH request comes,
+// in that SA's context, on a thread that may then check another SA out
+// (ikev2-initial-contact: "checkout IKEv2 SA with SPIs" of the SA that
+// INITIAL_CONTACT destroys, before the new SA's checkin), so the thread's
+// next line with SPIs is not the SA's.
+func namedSPIs(spis []ssSPIs, g *ssGroup, keyed map[string]bool, firstNamed, created map[string]int) (ssSPIs, bool) {
 	if g.tag == "" || keyed[g.tag] {
 		return ssSPIs{}, false
 	}
 	if at, ok := firstNamed[g.tag]; ok && at < g.idx {
-		return ssSPIs{}, false // up before this derivation
+		if c, ok := created[g.tag]; !ok || c > at {
+			return ssSPIs{}, false // up before this derivation
+		}
 	}
 	start, _ := slices.BinarySearchFunc(spis, g.idx+1, func(s ssSPIs, idx int) int { return s.idx - idx })
 	for _, s := range spis[start:] {

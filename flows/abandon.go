@@ -27,6 +27,50 @@ func (a *Analyzer) noteReplacement(st *saState, p *Packet) {
 	}
 }
 
+// clearedBy is what ended an IKE SA whose initiator set up a new one with
+// the same peer with INITIAL_CONTACT (initialContact): the frame of the
+// new SA's IKE_AUTH request (req) and of its answer (ans), at.
+type clearedBy struct {
+	req, ans int
+	at       time.Time
+}
+
+// initialContact notes, on the established IKEv2 SA between st's peers
+// that st is about to replace as their latest, that st's initiator (the
+// same as that SA's) set st up with INITIAL_CONTACT (its IKE_AUTH request,
+// frame req), answered by p: it asserts that st is the only IKE SA
+// between them (RFC 7296 §2.4), and the responder deletes the other
+// (strongSwan: "destroying duplicate IKE_SA ..., received INITIAL_CONTACT"),
+// without a Delete (clearedFinding).
+func (a *Analyzer) initialContact(st *saState, p *Packet, req int) {
+	old := a.latest.get(st.pairKey())
+	if old == nil || old == st || old.done || old.Version != 2 || !old.out.has(outAuthOK) || old.out.has(outDeleted) ||
+		old.out.has(outRekeyed) || old.initiator().Addr() != st.initiator().Addr() || old.rareOrEmpty().cleared != nil {
+		return
+	}
+	old.odd().cleared = &clearedBy{req: req, ans: p.Frame, at: p.Time}
+}
+
+// clearedFinding ends st, an IKE SA that a new IKE SA of its initiator
+// with INITIAL_CONTACT replaced (initialContact), and says why: the
+// initiator had lost it. (ikev2-initial-contact: the initiator's charon
+// killed and started again; with the keys the old SA was "established",
+// and sa_abandoned named a child SA install failure as a likely cause.)
+func (a *Analyzer) clearedFinding(st *saState) {
+	c := st.rareOrEmpty().cleared
+	if c == nil || st.out.has(outDeleted) || st.out.has(outRekeyed) || st.out.has(outDead) {
+		return
+	}
+	st.addFinding(KindAbandoned, SeverityWarning, c.at,
+		"The initiator set up a new IKE SA with this peer whose IKE_AUTH request carried INITIAL_CONTACT (frame "+
+			a.frames.one(c.req)+", answered in frame "+a.frames.one(c.ans)+"): it no longer had this SA"+
+			" (its IKE daemon or host restarted, it crashed, or an HA fail-over without state) and told the responder that"+
+			" the new SA is the only one between them (RFC 7296 §2.4). The responder then deletes this SA and its child"+
+			" SAs, without a Delete (strongSwan logs \"destroying duplicate IKE_SA\"): from there they are shown deleted."+
+			" Find out why the initiator lost its state.", c.req, c.ans)
+	st.out.set(outDeleted)
+}
+
 // pendingAuth returns the IKEv2 SA between st's peers whose initiator's
 // IKE_AUTH waits for an answer (authWait), other than st, and that
 // exchange; nil when there is none.
@@ -59,10 +103,10 @@ func (a *Analyzer) abandonFindings(st *saState) {
 		st.addFinding(KindAbandoned, SeverityWarning, st.replacedAt,
 			"The initiator abandoned this IKE SA right after IKE_AUTH: no Delete, no further exchange, and "+after+
 				" after IKE_AUTH it started a fresh IKE SA with the same peer (frame "+a.frames.one(st.replacedBy)+
-				"). It gave the SA up locally without telling the peer: for example it could not install the child SA"+
-				" in its kernel (its log shows the install error), or an HA fail-over or configuration reload. The"+
-				" responder holds this SA until dead peer detection, a timeout or an INITIAL_CONTACT from the new SA"+
-				" clears it, so the state shown is the responder's view.",
+				"). It gave the SA up locally without telling the peer: for example its IKE daemon or host restarted, it"+
+				" could not install the child SA in its kernel (its log shows the install error), or an HA fail-over or"+
+				" configuration reload. The responder holds this SA until dead peer detection, a timeout or an"+
+				" INITIAL_CONTACT in the new SA's IKE_AUTH clears it, so the state shown is the last the capture shows.",
 			last.frame(0), st.replacedBy)
 		return
 	}

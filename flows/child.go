@@ -44,6 +44,9 @@ func (a *Analyzer) childOffer(st *saState, p *Packet, side saSide, ex *exRec, f 
 		pd.rekeyOf = spi4(n.spi)
 	}
 	pd.anotherAuth = f.hasNotify(uint16(dissect.NotifyAnotherAuthFollows))
+	if ex.Type == dissect.ExchangeIKEAuth && side == sideI && f.hasNotify(uint16(dissect.NotifyInitialContact)) {
+		pd.initialContact = p.Frame
+	}
 	ex.extra().pend = pd
 	switch {
 	case pd.ikeRekey:

@@ -118,6 +118,7 @@ func (a *Analyzer) concludeSA(st *saState, cc *concluder) {
 	if len(st.badFlags) > 0 {
 		st.addFinding(KindMalformed, SeverityWarning, sa.Start, badFlagsText(st.badFlags, st.badFlagVals, true, a.frames), st.badFlags...)
 	}
+	a.clearedFinding(st) // before the state: INITIAL_CONTACT ended it
 	switch {
 	case st.out.has(outRekeyed):
 		sa.State = StateRekeyed
@@ -143,6 +144,15 @@ func (a *Analyzer) concludeSA(st *saState, cc *concluder) {
 				" half-open SAs from one address trigger cookies or rate limits on the responder.", sa.FirstFrame, sa.LastFrame)
 	default:
 		sa.State = StateIncomplete
+	}
+	if sa.State == StateDeleted && st.rareOrEmpty().cleared != nil && !st.out.has(outDead) {
+		// Cleared by INITIAL_CONTACT (clearedFinding): its child SAs go
+		// with it, without a Delete.
+		for _, c := range sa.ChildSAs {
+			if c.State == ChildEstablished {
+				c.State = ChildDeleted
+			}
+		}
 	}
 	if sa.State == StateDeleted && st.out.has(outDead) {
 		// Torn down by the peer whose liveness checks went unanswered
@@ -957,6 +967,14 @@ func (a *Analyzer) collisionFinding(st *saState) {
 				break
 			}
 			if y.Type != dissect.ExchangeCreateChildSA || y.side == x.side || y.nmsgs() == 0 {
+				continue
+			}
+			if x.kind != exUnknown && y.kind != exUnknown && (x.kind != y.kind || x.kind == exChildCreate) {
+				// Read with the keys, and not two rekeys of one kind: a
+				// new child SA asked for while the other peer rekeys is
+				// no rekey collision, but an exchange collision that the
+				// peer refuses with TEMPORARY_FAILURE (RFC 7296 §2.25,
+				// reported with it): ikev2-child-temporary-failure.
 				continue
 			}
 			sev := SeverityInfo

@@ -64,6 +64,9 @@ type expectedSA struct {
 	Outcome   string  `json:"outcome"`
 	Ended     *string `json:"ended"`
 	RekeyOf   *int    `json:"rekey_of"`
+	// RedirectedTo is the gateway the responder's REDIRECT sent the
+	// initiator to (RFC 5685), from the logs.
+	RedirectedTo *string `json:"redirected_to"`
 	// ReplacedBy is set (interop captures) when the initiator abandoned
 	// this SA without a Delete and started IKE SA ReplacedBy instead.
 	ReplacedBy *int `json:"replaced_by"`
@@ -388,6 +391,9 @@ func checkScenario(t checker, exp *expectedScenario, r *Report) {
 		}
 		if e.Outcome == "failed_timeout" {
 			allowed[KindUnanswered] = true
+		}
+		if e.RedirectedTo != nil {
+			want[KindRedirect] = true // ikev2-redirect: "redirecting peer to ..."
 		}
 		for _, x := range e.XAUTH {
 			if x.Result == "failed" {

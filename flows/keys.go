@@ -217,7 +217,8 @@ func (a *Analyzer) hiddenChildRefusal(st *saState) bool {
 			" carry the SA and traffic selectors of an accepted child SA (the request had "+strconv.Itoa(reqSize)+
 			" octets; accepting responses are about 80% of it), and no ESP follows: the responder most likely"+
 			" authenticated the initiator but refused the child SA (NO_PROPOSAL_CHOSEN: the phase-2 proposals;"+
-			" TS_UNACCEPTABLE: the traffic selectors)."+then+" The messages are encrypted: give the keys to see which.",
+			" TS_UNACCEPTABLE: the traffic selectors; INTERNAL_ADDRESS_FAILURE or FAILED_CP_REQUIRED: a virtual IP"+
+			" it could not assign, or did not get asked for)."+then+" The messages are encrypted: give the keys to see which.",
 		frames...)
 	return true
 }

@@ -2,6 +2,7 @@ package flows
 
 import (
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -84,6 +85,49 @@ func TestDeletedAfterAuth(t *testing.T) {
 		sa := analyze(corpusPackets(t, c.sc), opt).SAs[0]
 		if f := finding(sa, KindDeletedAfterAuth); (f != nil) != c.want || c.want && (f.Severity != SeverityError || c.keys && sa.State == StateEstablished) {
 			t.Errorf("%s, keys %v: %s, deleted_after_auth %+v, want %v", c.sc, c.keys, sa.State, f, c.want)
+		}
+	}
+}
+
+// TestInitialContact: ikev2-initial-contact, the initiator's charon killed
+// and started again; its new IKE SA's IKE_AUTH request carries
+// INITIAL_CONTACT (frame 11), and the responder logs "destroying duplicate
+// IKE_SA ..., received INITIAL_CONTACT" for the old one, without a Delete.
+// With the keys the old SA was "established", its child SA too, and
+// sa_abandoned gave a child SA install failure as the likely cause; it is
+// now deleted there, with its child SA, and the finding says why. Without
+// keys INITIAL_CONTACT is not visible: the old SA keeps its last state,
+// and sa_abandoned names a restart among the causes.
+func TestInitialContact(t *testing.T) {
+	const sc = "ikev2-initial-contact"
+	for _, keys := range []bool{true, false} {
+		opt := Options{}
+		if keys {
+			opt.Decryptor = corpusKeys(t, filepath.Join(corpusDir, sc))
+		}
+		r := analyze(corpusPackets(t, sc), opt)
+		if len(r.SAs) != 2 {
+			t.Fatalf("keys %v: %d SAs", keys, len(r.SAs))
+		}
+		old := r.SAs[0]
+		f := finding(old, KindAbandoned)
+		if f == nil {
+			t.Fatalf("keys %v: no sa_abandoned on the old SA: %v", keys, kinds(old.Findings))
+		}
+		if keys {
+			if old.State != StateDeleted || !strings.Contains(f.Message, "INITIAL_CONTACT (frame 11") {
+				t.Errorf("with keys: old SA %s, %q", old.State, f.Message)
+			}
+			for _, c := range old.ChildSAs {
+				if c.State != ChildDeleted || c.DeletedFrame != 0 {
+					t.Errorf("with keys: child SA %s/%s %s, deleted frame %d", c.SPIi, c.SPIr, c.State, c.DeletedFrame)
+				}
+			}
+		} else if old.State != StateEstablished || !strings.Contains(f.Message, "restarted") {
+			t.Errorf("without keys: old SA %s, %q", old.State, f.Message)
+		}
+		if nw := r.SAs[1]; nw.State == StateFailed || finding(nw, KindAbandoned) != nil {
+			t.Errorf("keys %v: new SA %s, %v", keys, nw.State, kinds(nw.Findings))
 		}
 	}
 }

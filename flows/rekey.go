@@ -18,12 +18,25 @@ type pendingRekey struct {
 // expectRekey notes that an IKE SA rekey of old, requested by old's side
 // requester, negotiated the SPIs k, answered at t.
 func (a *Analyzer) expectRekey(k saKey, old *saState, t time.Time, requester saSide) {
+	r := old.links()
+	r.rekeyKeys = append(r.rekeyKeys, k)
+	if nw, _ := a.ix.find(2, k.i, k.r); nw != nil && nw != old && !nw.done && !nw.rareOrEmpty().hasFrom &&
+		!nw.flags.has(flFromStart) {
+		// The new IKE SA's first message came before the rekey's answer
+		// (the peers send on the new SA at once; the capture point saw
+		// them in that order, or merged captures' clocks differ): that SA
+		// is open already, begun mid-conversation, and is this rekey's.
+		// (ikev2-child-temporary-failure: the initiator's CREATE_CHILD_SA
+		// on the new SA, frame 13, before the answer to the responder's
+		// IKE rekey, frame 14; with the keys the new SA was "failed", the
+		// old one "deleted", not "rekeyed".)
+		a.linkRekey(old, nw, false, t, flipCode(requester == sideR))
+		return
+	}
 	if a.rekeys == nil {
 		a.rekeys = make(map[saKey]pendingRekey)
 	}
 	a.rekeys[k] = pendingRekey{old, t, requester == sideR}
-	r := old.links()
-	r.rekeyKeys = append(r.rekeyKeys, k)
 }
 
 // rekeyFrom returns the IKE SA rekey that negotiated k (old nil: none).

@@ -364,6 +364,7 @@ type saOdd struct {
 	eap            *eapState   // IKE_AUTH over several exchanges (eap.go); nil until needed
 	icmp           *icmpSeen   // ICMP destination unreachables about its datagrams (icmp.go)
 	moved          []movedPeer // new addresses of its peers (MOBIKE, RFC 4555), under which its child SAs are indexed too (mobike.go)
+	cleared        *clearedBy  // a new IKE SA with INITIAL_CONTACT ended it (abandon.go, initialContact); nil when none
 	// fidx indexes the findings by what makes a repeat (repeatOf), once
 	// the SA has indexFindingsFrom of them; nil until then.
 	fidx map[findingKey]int

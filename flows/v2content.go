@@ -25,9 +25,12 @@ type pending struct {
 	// anotherAuth: the IKE_AUTH request said ANOTHER_AUTH_FOLLOWS (RFC
 	// 4739): its answer does not complete authentication.
 	anotherAuth bool
-	ansIKE      bool
-	ansSPI      dissect.SPI
-	ansTime     time.Time
+	// initialContact: the frame of the initiator's IKE_AUTH request that
+	// carried INITIAL_CONTACT (RFC 7296 §2.4), 0 when none.
+	initialContact int
+	ansIKE         bool
+	ansSPI         dissect.SPI
+	ansTime        time.Time
 }
 
 // describe decrypts the message when possible and sets its payload summary.
@@ -248,6 +251,9 @@ func (a *Analyzer) onV2Response(st *saState, p *Packet, side saSide, ex *exRec, 
 			case ex.pendOf() != nil && ex.pendOf().anotherAuth:
 				// Another authentication follows (RFC 4739).
 			case f.auth || (!hasErr && f.others > 0):
+				if pd := ex.pendOf(); pd != nil && pd.initialContact != 0 {
+					a.initialContact(st, p, pd.initialContact) // before st becomes the pair's latest SA
+				}
 				a.established(st, p)
 			}
 			a.childAnswer(st, p, side, ex, f)

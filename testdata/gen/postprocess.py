@@ -32,6 +32,7 @@ NOTIFY_SHORT = {
     "CHLD_SA_NOT_FOUND": "CHILD_SA_NOT_FOUND", "TEMP_FAIL": "TEMPORARY_FAILURE",
     "INVAL_ID": "INVALID_ID_INFORMATION", "PLD_MAL": "PAYLOAD_MALFORMED",
     "INVAL_PLD_TYPE": "INVALID_PAYLOAD_TYPE",
+    "INT_ADDR_FAIL": "INTERNAL_ADDRESS_FAILURE", "FAIL_CP_REQ": "FAILED_CP_REQUIRED",
 }
 
 WS_ENCR = {
@@ -188,6 +189,7 @@ class Host:
         reasm = {}            # thread -> recv record of the fragment that completed a message
         reasm_size = {}       # (uid, bytes) -> that record, until the reassembled receive is logged
         redirect = {}         # thread -> uid of the IKE SA the next generated message is for
+        last_uid = {}         # thread -> uid of the IKE SA its previous line was logged for
         for i, e in enumerate(self.events):
             if e["ev"] == "key":
                 if e["uid"]:
@@ -213,9 +215,23 @@ class Host:
                     "").endswith("=> REKEYING"):
                 if "reauthenticating IKE_SA" in " ".join(self.info(uid)["lines"]):
                     self.info(m.group(1))["reauth_of"] = uid
+                elif any(ln.startswith("redirected to ") for ln in self.info(uid)["lines"]):
+                    # RFC 5685: the client follows a REDIRECT of an established
+                    # SA with a new IKE SA to the other gateway
+                    self.info(m.group(1))["redirect_of"] = uid
                 reauth_ctx[th] = uid = m.group(1)
             if uid:
                 self.info(uid)["lines"].append(msg)
+            # a responder replacing an IKE SA on INITIAL_CONTACT logs this in
+            # the old SA's context, in the thread handling the new SA's IKE_AUTH
+            if uid and last_uid.get(th) not in (None, uid) and re.match(
+                    r"^destroying duplicate IKE_SA for peer '.*', received INITIAL_CONTACT$", msg):
+                self.info(uid)["initial_contact_by"] = last_uid[th]
+            m = re.match(r"^(?:redirecting peer|redirected) to (\S+)$", msg)
+            if m and uid:
+                self.info(uid)["redirected_to"] = m.group(1)
+            if uid:
+                last_uid[th] = uid
             m = CHECKOUT_MSG.match(msg)
             if m:
                 last_checkout[th] = (m.group(2), m.group(3), int(m.group(1)))
@@ -780,6 +796,18 @@ def build(work, out, hosts=None):
         for i in src:
             if i.get("reauth_of"):
                 entry["reauth_of"] = sa_index(byaddr[init_role], i["reauth_of"])
+            if i.get("redirect_of"):
+                entry["redirect_of"] = sa_index(byaddr[init_role], i["redirect_of"])
+        redir = next((i["redirected_to"] for _, i in flat if i.get("redirected_to")), None)
+        if redir:
+            entry["redirected_to"] = redir
+        # destroyed by a host on another SA's INITIAL_CONTACT (RFC 7296 2.4),
+        # without a Delete: the peer that sent it had dropped this SA
+        ic = next(((role, i["initial_contact_by"]) for role, i in flat if i.get("initial_contact_by")), None)
+        if ic and entry["ended"] is None:
+            entry["ended"] = "abandoned"
+            entry["replaced_by"] = sa_index(byaddr[ic[0]], ic[1])
+            entry["destroyed_on_initial_contact"] = ic[0]
         if keys:
             entry["keys"] = {k.replace(" secret", "").replace(" ", "_"): v for k, v in keys.items()}
         out_sas.append(entry)
