@@ -58,7 +58,10 @@ func (a *Analyzer) initialContact(st *saState, p *Packet, req int) {
 // and sa_abandoned named a child SA install failure as a likely cause.)
 func (a *Analyzer) clearedFinding(st *saState) {
 	c := st.rareOrEmpty().cleared
-	if c == nil || st.out.has(outDeleted) || st.out.has(outRekeyed) || st.out.has(outDead) {
+	if c == nil || st.out.has(outDeleted) || st.out.has(outRekeyed) || st.out.has(outDead) || st.end().After(c.at) {
+		// (Something of this SA after that answer, IKE or ESP: it lives
+		// on, another identity's SA between the same hosts, which
+		// INITIAL_CONTACT does not clear.)
 		return
 	}
 	st.addFinding(KindAbandoned, SeverityWarning, c.at,

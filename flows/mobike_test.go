@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestMOBIKE: ikev2-mobike (strongSwan, the initiator moving from
@@ -129,5 +130,20 @@ func TestInitialContact(t *testing.T) {
 		if nw := r.SAs[1]; nw.State == StateFailed || finding(nw, KindAbandoned) != nil {
 			t.Errorf("keys %v: new SA %s, %v", keys, nw.State, kinds(nw.Findings))
 		}
+	}
+	// The old SA's ESP (frames 5, 6) again after the answer to the
+	// INITIAL_CONTACT (frame 12): that SA lives on (another identity's,
+	// between the same hosts), and is not ended.
+	pk := corpusPackets(t, sc)
+	last := pk[len(pk)-1].Time
+	for i, f := range []int{5, 6} {
+		e := pk[byFrame(t, pk, f)]
+		e.Time, e.ESPSeq = last.Add(time.Duration(i+1)*time.Second), e.ESPSeq+100
+		pk = append(pk, e)
+	}
+	renumber(pk)
+	r := analyze(pk, Options{Decryptor: corpusKeys(t, filepath.Join(corpusDir, sc))})
+	if old := r.SAs[0]; old.State != StateEstablished || finding(old, KindAbandoned) != nil && strings.Contains(finding(old, KindAbandoned).Message, "INITIAL_CONTACT (frame") {
+		t.Errorf("old SA with ESP after the INITIAL_CONTACT: %s, %v", old.State, kinds(old.Findings))
 	}
 }
