@@ -83,7 +83,7 @@ type ssDump struct {
 func (p *parser) strongswan(lines []line) []Key {
 	var groups []*ssGroup
 	var spis []ssSPIs
-	created := map[string]int{} // index of the line creating each SA id (reSSCreated)
+	created := map[string]int{}     // index of the line creating each SA id (reSSCreated)
 	last := map[string]*ssGroup{}   // current group per tag
 	proposal := map[string]Suite{}  // last selected IKE proposal per tag
 	pending := map[string]*ssDump{} // dumps being read, per thread
