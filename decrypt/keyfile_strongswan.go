@@ -259,6 +259,12 @@ func (p *parser) strongswan(lines []line) []Key {
 		} else if s, ok := nearestSPIs(lines, spis, g); ok {
 			owner[gi], found[gi] = s, true
 		}
+		if g.tag != "" {
+			// The first derivation logged in an SA's context is its
+			// own, whichever line gave its SPIs; a later one there is
+			// a rekey's (namedSPIs passes it to threadSPIs).
+			keyed[g.tag] = true
+		}
 	}
 	for gi, g := range groups {
 		if len(g.damaged) > 0 {

@@ -84,3 +84,64 @@ func TestCharonKeysMatchUAT(t *testing.T) {
 		t.Errorf("only %d keys checked", checked)
 	}
 }
+
+// TestCharonKeysBusyLog: ikev2-rekey-collision's responder log with 420
+// lines of other threads inserted after SA 1's own key dumps (a busy
+// gateway), so that its own derivation finds its SPIs only through the
+// nearest line: the rekey's keys, derived later in SA 1's context, went
+// to SA 1 (the review of a change that took an SA created in the log as
+// new at its first derivation), and the kept SA had none. Every key must
+// still be its SA's in the UAT table.
+func TestCharonKeysBusyLog(t *testing.T) {
+	dir := testutil.Corpus("ikev2-rekey-collision")
+	data, err := os.ReadFile(filepath.Join(dir, "charon-responder.log"))
+	if err != nil {
+		t.Skip(err)
+	}
+	uat, err := os.ReadFile(filepath.Join(dir, "ikev2_decryption_table"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	table, err := readString(t, "uat", string(uat))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{}
+	for _, k := range table.Keys {
+		want[k.SPIi.String()+"/"+k.SPIr.String()] = k.EncrI.RevealHex() + " " + k.EncrR.RevealHex()
+	}
+	lines := strings.SplitAfter(string(data), "\n")
+	at := -1
+	for i, l := range lines {
+		if strings.Contains(l, "<1> Sk_pr secret") {
+			at = i + 3 // after its two rows
+			break
+		}
+	}
+	if at < 0 {
+		t.Fatal("no Sk_pr dump of SA 1")
+	}
+	var filler []string
+	for i := range 420 {
+		filler = append(filler, "03:08:20 1"+string(rune('2'+i%4))+"[NET] received packet: from 192.0.2.7[500] to 192.0.2.8[500] (80 bytes)\n")
+	}
+	busy := strings.Join(append(append(append([]string{}, lines[:at]...), filler...), lines[at:]...), "")
+	kf, err := readString(t, "busy", busy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, k := range kf.Keys {
+		name := k.SPIi.String() + "/" + k.SPIr.String()
+		if w, ok := want[name]; !ok || w != k.EncrI.RevealHex()+" "+k.EncrR.RevealHex() {
+			t.Errorf("the key of %s, given to SA %s, is not that SA's", k.Source, name)
+			continue
+		}
+		got[name] = true
+	}
+	for name := range want {
+		if !got[name] && strings.Contains(string(data), strings.Split(name, "/")[0]) {
+			t.Errorf("no key for SA %s", name)
+		}
+	}
+}

@@ -37,18 +37,60 @@ type clearedBy struct {
 
 // initialContact notes, on the established IKEv2 SA between st's peers
 // that st is about to replace as their latest, that st's initiator (the
-// same as that SA's) set st up with INITIAL_CONTACT (its IKE_AUTH request,
-// frame req), answered by p: it asserts that st is the only IKE SA
-// between them (RFC 7296 §2.4), and the responder deletes the other
-// (strongSwan: "destroying duplicate IKE_SA ..., received INITIAL_CONTACT"),
-// without a Delete (clearedFinding).
-func (a *Analyzer) initialContact(st *saState, p *Packet, req int) {
+// same as that SA's, with the same identity) set st up with INITIAL_CONTACT
+// in an IKE_AUTH request (the first, with EAP), st now established by p:
+// it asserts that st is the only IKE SA between them (RFC 7296 §2.4), and
+// the responder deletes the other (strongSwan: "destroying duplicate
+// IKE_SA ..., received INITIAL_CONTACT"), without a Delete
+// (clearedFinding). Only when both SAs' IDi were read and are the same:
+// RFC 7296 clears the SAs of that identity, and several clients behind
+// one NAT address, or several identities between two gateways, are not
+// one identity.
+func (a *Analyzer) initialContact(st *saState, p *Packet) {
+	req, idi := authContact(st)
+	if req == 0 || idi == 0 {
+		return
+	}
 	old := a.latest.get(st.pairKey())
 	if old == nil || old == st || old.done || old.Version != 2 || !old.out.has(outAuthOK) || old.out.has(outDeleted) ||
 		old.out.has(outRekeyed) || old.initiator().Addr() != st.initiator().Addr() || old.rareOrEmpty().cleared != nil {
 		return
 	}
+	if _, oldIDi := authContact(old); oldIDi != idi {
+		return
+	}
 	old.odd().cleared = &clearedBy{req: req, ans: p.Frame, at: p.Time}
+}
+
+// authContact returns the frame of st's IKE_AUTH request that carried
+// INITIAL_CONTACT (0 when none) and the hash of the IDi its IKE_AUTH
+// requests gave (0 when none was read).
+func authContact(st *saState) (req int, idi uint64) {
+	for i := range st.nexs() {
+		ex := st.exAt(i)
+		if ex.Type != dissect.ExchangeIKEAuth || ex.side != sideI {
+			continue
+		}
+		if pd := ex.pendOf(); pd != nil {
+			if req == 0 {
+				req = pd.initialContact
+			}
+			if idi == 0 {
+				idi = pd.idi
+			}
+		}
+	}
+	return req, idi
+}
+
+// idHash fingerprints the body of an ID payload (its type and data),
+// never 0.
+func idHash(body []byte) uint64 {
+	h := uint64(14695981039346656037) // FNV-1a
+	for _, b := range body {
+		h = (h ^ uint64(b)) * 1099511628211
+	}
+	return max(h, 1)
 }
 
 // clearedFinding ends st, an IKE SA that a new IKE SA of its initiator
@@ -58,10 +100,14 @@ func (a *Analyzer) initialContact(st *saState, p *Packet, req int) {
 // and sa_abandoned named a child SA install failure as a likely cause.)
 func (a *Analyzer) clearedFinding(st *saState) {
 	c := st.rareOrEmpty().cleared
-	if c == nil || st.out.has(outDeleted) || st.out.has(outRekeyed) || st.out.has(outDead) || st.end().After(c.at) {
-		// (Something of this SA after that answer, IKE or ESP: it lives
-		// on, another identity's SA between the same hosts, which
-		// INITIAL_CONTACT does not clear.)
+	if c == nil {
+		return
+	}
+	if st.out.has(outDeleted) || st.out.has(outRekeyed) || st.out.has(outDead) || st.end().After(c.at) {
+		// Ended otherwise, or something of this SA came after that
+		// answer, IKE or ESP: it lives on. Not cleared: the rest of
+		// conclude reads cleared as "cleared".
+		st.odd().cleared = nil
 		return
 	}
 	st.addFinding(KindAbandoned, SeverityWarning, c.at,
@@ -102,7 +148,9 @@ func (a *Analyzer) abandonFindings(st *saState) {
 	}
 	last := st.exAt(st.nexs() - 1)
 	after := secs(st.replacedAt.Sub(last.msgTime(last.nmsgs() - 1)))
-	if last.Type == dissect.ExchangeIKEAuth && last.Answered && st.replacedFrom {
+	if last.Type == dissect.ExchangeIKEAuth && last.Answered && st.replacedFrom && !st.end().After(st.replacedAt) {
+		// (Not when its ESP went on after the fresh SA began: it was not
+		// abandoned.)
 		st.addFinding(KindAbandoned, SeverityWarning, st.replacedAt,
 			"The initiator abandoned this IKE SA right after IKE_AUTH: no Delete, no further exchange, and "+after+
 				" after IKE_AUTH it started a fresh IKE SA with the same peer (frame "+a.frames.one(st.replacedBy)+
@@ -149,6 +197,9 @@ const quickDelete = 50 * time.Millisecond
 // certificate matched", a Delete 2.4 ms after IKE_AUTH, where other stacks
 // send AUTHENTICATION_FAILED), or when it cannot install the child SA.
 func (a *Analyzer) deletedAfterAuth(st *saState) {
+	if st.rareOrEmpty().cleared != nil {
+		return // ended by INITIAL_CONTACT, not by a Delete of its own (outDeleted tells nothing here)
+	}
 	sa := st.model()
 	n := st.nexs()
 	if sa.Version != 2 || n < 2 || sa.ExchangesOmitted > 0 || st.out.has(outAuthFailed) || st.out.has(outRekeyed) ||

@@ -44,8 +44,15 @@ func (a *Analyzer) childOffer(st *saState, p *Packet, side saSide, ex *exRec, f 
 		pd.rekeyOf = spi4(n.spi)
 	}
 	pd.anotherAuth = f.hasNotify(uint16(dissect.NotifyAnotherAuthFollows))
-	if ex.Type == dissect.ExchangeIKEAuth && side == sideI && f.hasNotify(uint16(dissect.NotifyInitialContact)) {
-		pd.initialContact = p.Frame
+	if ex.Type == dissect.ExchangeIKEAuth && side == sideI {
+		if f.hasNotify(uint16(dissect.NotifyInitialContact)) {
+			pd.initialContact = p.Frame
+		}
+		for _, id := range f.ids {
+			if id.Type == dissect.PayloadIDi {
+				pd.idi = idHash(id.Body)
+			}
+		}
 	}
 	ex.extra().pend = pd
 	switch {

@@ -147,11 +147,19 @@ func (a *Analyzer) concludeSA(st *saState, cc *concluder) {
 	}
 	if sa.State == StateDeleted && st.rareOrEmpty().cleared != nil && !st.out.has(outDead) {
 		// Cleared by INITIAL_CONTACT (clearedFinding): its child SAs go
-		// with it, without a Delete.
+		// with it, without a Delete, those an IKE rekey moved to it too
+		// (settled ahead, heirs.go).
 		for _, c := range sa.ChildSAs {
 			if c.State == ChildEstablished {
 				c.State = ChildDeleted
 			}
+		}
+		if !a.unindexed {
+			a.movedChildren(st, func(c *ChildSA, _ bool) {
+				if c.State == ChildEstablished {
+					c.State = ChildDeleted
+				}
+			})
 		}
 	}
 	if sa.State == StateDeleted && st.out.has(outDead) {
@@ -969,12 +977,12 @@ func (a *Analyzer) collisionFinding(st *saState) {
 			if y.Type != dissect.ExchangeCreateChildSA || y.side == x.side || y.nmsgs() == 0 {
 				continue
 			}
-			if x.kind != exUnknown && y.kind != exUnknown && (x.kind != y.kind || x.kind == exChildCreate) {
-				// Read with the keys, and not two rekeys of one kind: a
-				// new child SA asked for while the other peer rekeys is
-				// no rekey collision, but an exchange collision that the
-				// peer refuses with TEMPORARY_FAILURE (RFC 7296 §2.25,
-				// reported with it): ikev2-child-temporary-failure.
+			if x.kind == exChildCreate || y.kind == exChildCreate || x.kind != exUnknown && y.kind != exUnknown && x.kind != y.kind {
+				// A new child SA on either side (read with the keys), or
+				// two rekeys of different kinds: no rekey collision, but
+				// an exchange collision that the peer refuses with
+				// TEMPORARY_FAILURE (RFC 7296 §2.25, reported with it):
+				// ikev2-child-temporary-failure.
 				continue
 			}
 			sev := SeverityInfo

@@ -1,10 +1,13 @@
 package flows
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ikeflow/ikeflow/internal/testutil"
 )
 
 // TestMOBIKE: ikev2-mobike (strongSwan, the initiator moving from
@@ -131,6 +134,28 @@ func TestInitialContact(t *testing.T) {
 			t.Errorf("keys %v: new SA %s, %v", keys, nw.State, kinds(nw.Findings))
 		}
 	}
+	// Keys for the new SA only: the old SA's IDi is not read, so the
+	// capture cannot tell that INITIAL_CONTACT was sent with its identity
+	// (RFC 7296 §2.4 clears that identity's SAs; another client behind the
+	// same NAT address, another identity between two gateways, is not
+	// cleared), and the old SA keeps its last state.
+	tab := filepath.Join(t.TempDir(), "ikev2_decryption_table")
+	rows := strings.Split(strings.TrimSpace(string(testutil.ReadFile(t, filepath.Join(corpusDir, sc, "ikev2_decryption_table")))), "\n")
+	var newRow []string
+	for _, r := range rows {
+		if strings.HasPrefix(r, "f9cc02a7a80e480b,") {
+			newRow = append(newRow, r)
+		}
+	}
+	if len(newRow) != 1 {
+		t.Fatalf("no row for the new SA in %v", rows)
+	}
+	if err := os.WriteFile(tab, []byte(newRow[0]+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if old := analyze(corpusPackets(t, sc), Options{Decryptor: keyringFor(t, tab)}).SAs[0]; old.State != StateEstablished {
+		t.Errorf("old SA's IDi not read: %s, %v", old.State, kinds(old.Findings))
+	}
 	// The old SA's ESP (frames 5, 6) again after the answer to the
 	// INITIAL_CONTACT (frame 12): that SA lives on (another identity's,
 	// between the same hosts), and is not ended.
@@ -145,5 +170,31 @@ func TestInitialContact(t *testing.T) {
 	r := analyze(pk, Options{Decryptor: corpusKeys(t, filepath.Join(corpusDir, sc))})
 	if old := r.SAs[0]; old.State != StateEstablished || finding(old, KindAbandoned) != nil && strings.Contains(finding(old, KindAbandoned).Message, "INITIAL_CONTACT (frame") {
 		t.Errorf("old SA with ESP after the INITIAL_CONTACT: %s, %v", old.State, kinds(old.Findings))
+	}
+}
+
+// TestNoCollisionWithNewChild: ikev2-child-temporary-failure, the
+// initiator asking for a new child SA (frame 10, no REKEY_SA) while the
+// responder rekeys the IKE SA (frames 9, 12): RFC 7296 §2.25, refused with
+// TEMPORARY_FAILURE, no rekey collision (neither log has "detected ...
+// collision"). With the keys it was reported as one; so it was with the
+// responder's rekey request left unreadable (an ICV octet flipped), the
+// new child SA read.
+func TestNoCollisionWithNewChild(t *testing.T) {
+	const sc = "ikev2-child-temporary-failure"
+	keys := func() Decryptor { return corpusKeys(t, filepath.Join(corpusDir, sc)) }
+	pk := corpusPackets(t, sc)
+	broken := clonePackets(pk)
+	for _, f := range []int{9, 12} {
+		p := &broken[byFrame(t, broken, f)]
+		p.Data[len(p.Data)-1] ^= 0x55
+	}
+	for name, in := range map[string][]Packet{"as captured": pk, "rekey request unreadable": broken} {
+		r := analyze(clonePackets(in), Options{Decryptor: keys()})
+		for _, sa := range r.SAs {
+			if f := finding(sa, KindRekeyCollision); f != nil {
+				t.Errorf("%s: %s", name, f.Message)
+			}
+		}
 	}
 }

@@ -28,9 +28,13 @@ type pending struct {
 	// initialContact: the frame of the initiator's IKE_AUTH request that
 	// carried INITIAL_CONTACT (RFC 7296 §2.4), 0 when none.
 	initialContact int
-	ansIKE         bool
-	ansSPI         dissect.SPI
-	ansTime        time.Time
+	// idi is a hash of the initiator's IDi payload in an IKE_AUTH request
+	// (idHash), 0 when none was read: INITIAL_CONTACT clears the SAs of
+	// the same identity only (initialContact).
+	idi     uint64
+	ansIKE  bool
+	ansSPI  dissect.SPI
+	ansTime time.Time
 }
 
 // describe decrypts the message when possible and sets its payload summary.
@@ -251,9 +255,7 @@ func (a *Analyzer) onV2Response(st *saState, p *Packet, side saSide, ex *exRec, 
 			case ex.pendOf() != nil && ex.pendOf().anotherAuth:
 				// Another authentication follows (RFC 4739).
 			case f.auth || (!hasErr && f.others > 0):
-				if pd := ex.pendOf(); pd != nil && pd.initialContact != 0 {
-					a.initialContact(st, p, pd.initialContact) // before st becomes the pair's latest SA
-				}
+				a.initialContact(st, p) // before st becomes the pair's latest SA
 				a.established(st, p)
 			}
 			a.childAnswer(st, p, side, ex, f)
