@@ -152,7 +152,7 @@ func (a *Analyzer) abandonFindings(st *saState) {
 		// (Not when its ESP went on after the fresh SA began: it was not
 		// abandoned.)
 		st.addFinding(KindAbandoned, SeverityWarning, st.replacedAt,
-			"The initiator abandoned this IKE SA right after IKE_AUTH: no Delete, no further exchange, and "+after+
+			"The initiator abandoned this IKE SA after IKE_AUTH: no Delete, no further exchange, and "+after+
 				" after IKE_AUTH it started a fresh IKE SA with the same peer (frame "+a.frames.one(st.replacedBy)+
 				"). It gave the SA up locally without telling the peer: for example its IKE daemon or host restarted, it"+
 				" could not install the child SA in its kernel (its log shows the install error), or an HA fail-over or"+

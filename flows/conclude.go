@@ -622,12 +622,24 @@ func (a *Analyzer) unansweredV2(st *saState, ex *exRec, answeredSize int) bool {
 		if ex.kind == exLiveness {
 			what = " octets, empty: a liveness check/DPD) "
 		}
+		why := " is unreachable or has lost this IKE SA (reboot, HA failover, NAT mapping expired). The sender will declare" +
+			" the peer dead and tear down the SA. Check reachability on UDP 500/4500 and the peer's uptime."
+		if l := st.rareOrEmpty(); l.replacedBy != 0 && !l.replacedAt.After(lastT) && l.replacedFrom == (ex.side == sideR) {
+			// The other peer started a fresh IKE SA with the sender
+			// before the last of these checks (noteReplacement): it is
+			// reachable, and it lost this one (openiked-ikev2-initial-contact:
+			// iked killed and started again, a new SA without
+			// INITIAL_CONTACT, the checks on the old one dropped:
+			// "unknown SA").
+			why = " started a fresh IKE SA with the " + from + " (frame " + a.frames.one(l.replacedBy) + ") before the last" +
+				" of these checks, so it is reachable: it has lost this IKE SA (a restart, an HA failover without state). The sender" +
+				" will declare the peer dead and tear this SA down. A peer that restarts can say so with INITIAL_CONTACT in" +
+				" its new IKE_AUTH (RFC 7296 §2.4), which clears the old SA at once."
+		}
 		st.addFinding(KindDeadPeer, SeverityError, firstT,
 			"The "+from+" sent an INFORMATIONAL request (message ID "+u32(ex.MID)+", "+strconv.Itoa(size)+
 				what+words.Count(n, "time", "times")+" over "+
-				secs(lastT.Sub(firstT))+" and got no answer: the "+otherSide(from)+" is unreachable or has lost"+
-				" this IKE SA (reboot, HA failover, NAT mapping expired). The sender will declare the peer dead and tear down"+
-				" the SA. Check reachability on UDP 500/4500 and the peer's uptime.", frames...)
+				secs(lastT.Sub(firstT))+" and got no answer: the "+otherSide(from)+why, frames...)
 		st.out.put(outDead, ex.retransmits() > 0)
 		return true
 	}
@@ -665,6 +677,27 @@ func (a *Analyzer) unansweredV2(st *saState, ex *exRec, answeredSize int) bool {
 				"'s message: it sees one direction only (asymmetric routing, a capture filter on one address), or dropped"+
 				" the packet.", frames...)
 		return false // answered: the sender did not give up
+	}
+	if other := ex.msg(0).side().other(); (ex.Type == dissect.ExchangeCreateChildSA || ex.Type == dissect.ExchangeInformational) &&
+		st.out.has(outAuthOK) && ex.retransmits() >= 2 && st.rareOrEmpty().replacedBy == 0 && silentAfter(st, other, ex.frame(0), firstT) {
+		// A request on an established SA resent and never answered, and
+		// nothing at all from the other peer after its first copy: the
+		// sender gives up and deletes the IKE SA (RFC 7296 §2.4), as after
+		// unanswered liveness checks. (openiked-ikev2-rekey-ike-then-dead-peer:
+		// iked's IKE rekey sent 6 times, each drawing ICMP port
+		// unreachable, then "rekey timeout: closing SA", no Delete; it
+		// was "established" with a generic unanswered_request.) Not when
+		// a fresh IKE SA between the peers followed (abandonFindings: the
+		// peer may be alive and ignore this SA).
+		st.addFinding(KindDeadPeer, SeverityError, firstT,
+			"The "+from+" sent a "+ex.Type.String()+" request (message ID "+u32(ex.MID)+", "+strconv.Itoa(size)+" octets) "+
+				words.Count(n, "time", "times")+" over "+secs(lastT.Sub(firstT))+" and got no answer, and nothing came from the "+
+				otherSide(from)+" after the first (no IKE message of this SA, no ESP) in the "+secs(a.now.Sub(firstT))+
+				" the capture went on: the "+otherSide(from)+" is unreachable or has lost this IKE SA (reboot, HA failover, NAT"+
+				" mapping expired). The "+from+" gives up after its last retransmission and deletes the IKE SA and its child"+
+				" SAs without a Delete (RFC 7296 §2.4). Check reachability on UDP 500/4500 and the peer's uptime.", frames...)
+		st.out.set(outDead)
+		return true
 	}
 	if other := ex.msg(0).side().other(); ex.retransmits() == 0 && !heardFrom(st, other) && (!st.SPIr.IsZero() || other == sideI) {
 		// Sent once, and not one message of this SA from the other side

@@ -21,14 +21,18 @@ import (
 // starts a fresh one: "got no answer in this capture" is what the capture
 // shows (the text names packet loss among the causes), and a resend timer
 // of 5 s or more cannot be ruled out. (When the fresh SA comes at once,
-// the warning of TestIKEAuthAnswerLostThenStartOver applies.)
+// the warning of TestIKEAuthAnswerLostThenStartOver applies.) So does
+// libreswan-ikev2-initial-contact without frame 4, the same shape: its
+// IKE_AUTH answer lost, nothing more of that SA (no ESP through the
+// shim) for the 3 s until pluto, killed and started again, sets up a
+// fresh one.
 func TestDropOneNoNewErrors(t *testing.T) {
 	runs := 0
 	for _, name := range corpusScenarios(t) {
 		pk := corpusPackets(t, name)
 		whole := errorKinds(analyze(pk, Options{}))
 		for i := range pk {
-			if name == "libreswan-ikev2-xfrm-fail" && pk[i].Frame == 8 {
+			if name == "libreswan-ikev2-xfrm-fail" && pk[i].Frame == 8 || name == "libreswan-ikev2-initial-contact" && pk[i].Frame == 4 {
 				continue // see above
 			}
 			r := analyze(slices.Delete(slices.Clone(pk), i, i+1), Options{})

@@ -198,3 +198,26 @@ func TestNoCollisionWithNewChild(t *testing.T) {
 		}
 	}
 }
+
+// TestRestartedPeerDeadPeerText: openiked-ikev2-initial-contact, iked
+// killed and started again, its new IKE SA without INITIAL_CONTACT (frame
+// 10) while strongSwan's liveness checks on the old SA go unanswered (the
+// first drew ICMP, the later ones reached the restarted iked: "unknown
+// SA"). dead_peer said the initiator "is unreachable"; the capture shows it
+// reachable, on its fresh SA. Without keys, the REDIRECTED_FROM in
+// ikev2-redirect's second IKE_SA_INIT (in the clear) names the gateway that
+// sent the initiator there.
+func TestRestartedPeerDeadPeerText(t *testing.T) {
+	sa := analyze(corpusPackets(t, "openiked-ikev2-initial-contact"), Options{}).SAs[0]
+	f := finding(sa, KindDeadPeer)
+	if f == nil || !strings.Contains(f.Message, "started a fresh IKE SA with the responder (frame 10)") || strings.Contains(f.Message, "is unreachable") {
+		t.Errorf("dead_peer %+v", f)
+	}
+	r := analyze(corpusPackets(t, "ikev2-redirect"), Options{})
+	if len(r.SAs) != 2 {
+		t.Fatalf("ikev2-redirect: %d SAs", len(r.SAs))
+	}
+	if f := finding(r.SAs[1], KindRedirect); f == nil || !strings.Contains(f.Message, "after gateway 203.0.113.10 redirected it here") {
+		t.Errorf("ikev2-redirect without keys, second SA: %+v", f)
+	}
+}

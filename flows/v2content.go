@@ -133,6 +133,7 @@ func (a *Analyzer) onV2Request(st *saState, p *Packet, side saSide, ex *exRec, f
 			st.addKEGroup(keGroup(f.ke[0]))
 		}
 		a.natCheck(st, p, f, false)
+		a.redirectedFrom(st, p, f)
 	case dissect.ExchangeIKEAuth:
 		if side == sideI && st.out.has(outAuthTried) {
 			// Not the first IKE_AUTH exchange: EAP or another

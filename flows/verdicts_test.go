@@ -454,7 +454,7 @@ func TestAbandonedAfterAuth(t *testing.T) {
 	r, f := mustFindings(t, pk, KindAbandoned, 4)
 	for i, x := range f {
 		if x.SA != r.SAs[i].Name() || !slices.Equal(x.Frames, []int{4*i + 3, 4*i + 5}) ||
-			!strings.Contains(x.Message, "abandoned this IKE SA right after IKE_AUTH") ||
+			!strings.Contains(x.Message, "abandoned this IKE SA after IKE_AUTH") ||
 			!strings.Contains(x.Message, "(frame "+fmt.Sprint(4*i+5)+")") {
 			t.Errorf("finding %d on %s frames %v: %s", i, x.SA, x.Frames, x.Message)
 		}

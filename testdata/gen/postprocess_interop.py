@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Post-process an interop run: one strongSwan peer plus libreswan's pluto.
+"""Post-process an interop run: strongSwan plus libreswan's pluto or OpenIKED's iked.
 
 usage: postprocess_interop.py WORKDIR OUTDIR
        postprocess_interop.py --refresh-known-wrong SCENARIO_DIR...
@@ -25,6 +25,14 @@ side is read from pluto's own log (plutodebug="all private", logtime=yes):
 Then postprocess.build writes the usual files (the peer's trimmed log is not
 written as charon-*.log: the raw pluto.log is copied instead) and this script
 adds the "interop" section and the known_wrong list from meta.json.
+
+Cases first met in scenarios_interop5.sh (none of them changes the earlier
+scenarios' expected.json): a pluto restarted into the same log (its second
+run's state numbers + 1000); several strongSwan hosts (a peer redirected to
+a second gateway, StrongSwanHosts; pairs must then match addresses too); a
+strongSwan copy the peer never received (its daemon was down: lost_copy);
+iked requests to a strongSwan that was killed (from iked's own wire lines
+and the payloads it logged parsing them).
 """
 import json
 import os
@@ -47,6 +55,7 @@ PL_CHILD_DELETE = re.compile(r"^deleting established Child SA using IKE SA #(\d+
 PL_CHILD_V1 = re.compile(r"IPsec SA established .*\{(\S+)=>0x([0-9a-f]{8}) <0x([0-9a-f]{8}) xfrm=(\S+)")
 PL_DELETE = re.compile(r"^deleting state \((\S+)\) aged \S+ and (NOT )?sending notification")
 PL_NOTE = re.compile(r"^\S+ \d+ (?:sent|received)")
+PL_STATE_NUM = re.compile(r"#(\d+)\b")
 
 
 PL_HEX_ROW = re.compile(r"^\w{3} [ \d]\d \d\d:\d\d:\d\d\.\d{6}: \|   (?:[0-9a-f]{2} ?)+")
@@ -104,9 +113,14 @@ class PlutoLog:
         self.version = None
         pending_retx = {}  # pluto state -> its next send is a retransmission
         emit = None  # IKE header pluto emitted last (for a send strongSwan never logged)
+        runs = 0  # pluto restarted into the same (appended) log numbers its states from #1 again
         for i, t, us, msg in pluto_lines(path):
+            if pluto_version(msg):
+                runs += 1
             if self.version is None:
                 self.version = pluto_version(msg)
+            if runs > 1:  # state numbers of the n-th run: + 1000 * (n - 1), as postprocess.py does for charon
+                msg = PL_STATE_NUM.sub(lambda x: "#%d" % (int(x.group(1)) + 1000 * (runs - 1)), msg)
             if PL_EMIT_HDR.match(msg):
                 emit = {"exchange": None, "flags": "", "mid": None, "payloads": [], "notify": None}
                 continue
@@ -174,14 +188,20 @@ class PlutoLog:
     def states(self):
         """Per pluto state number: what pluto logged about it."""
         out = {}
+        redirected = None  # state pluto logged an active session redirect for (RFC 5685)
         for e in self.events:
             s = out.setdefault(e["state"], {"state": e["state"], "kind": None, "of": None,
                                             "initiated": False, "established": False,
                                             "child": None, "errors": [], "ended": None,
                                             "delete_notification_sent": None})
             txt = e["text"]
+            if txt.startswith("initiating active session redirect to new gateway"):
+                redirected = e["state"]
             if txt.startswith("initiating IKEv2") or txt.startswith("initiating IKEv1"):
                 s["kind"], s["initiated"] = "ike", True
+                if redirected is not None and redirected != e["state"]:
+                    # the IKE SA pluto starts with the gateway it was redirected to
+                    s["redirect_of"], redirected = redirected, None
             if "established IKE SA" in txt or "ISAKMP SA established" in txt:
                 s["kind"], s["established"] = "ike", True
             if self.strict and txt.startswith("IKE SA established {"):
@@ -245,6 +265,11 @@ IK_KEY = re.compile(r"^ikev2_sa_keys: (SK_\w+) with (\d+) bytes$")
 IK_HEX = re.compile(r"^(?:[0-9a-f]{2,8} ?)+$")
 IK_RECV_SPIS = re.compile(r"^ikev2_recv: ispi 0x([0-9a-f]{16}) rspi 0x([0-9a-f]{16})")
 IK_SPI_LINE = re.compile(r"^spi=0x([0-9a-f]{16}): (.*)$")
+IK_PARSE_HDR = re.compile(r"^ikev2_pld_parse: header ispi 0x[0-9a-f]{16} rspi 0x[0-9a-f]{16} nextpayload \S+ version \S+ exchange (\S+) ")
+IK_PAYLOAD = re.compile(r"^ikev2_pld_payloads: (?:decrypted )?payload (\w+) nextpayload ")
+IK_NOTIFY_TYPE = re.compile(r"^ikev2_pld_notify: protoid \S+ spisize \d+ type (\w+)")
+# iked's payload names -> the strongSwan short names expected.json uses (NOTIFY: N(type) from the next line)
+IK_PAYLOAD_NAMES = {"NONCE": "No", "DELETE": "D", "VENDOR": "V", "NOTIFY": "N", "SKF": "EF"}
 IK_CHILD = re.compile(r"ikev2_childsa_enable: loaded SPIs: 0x([0-9a-f]{8}), 0x([0-9a-f]{8}) \((.*)\)")
 
 
@@ -264,6 +289,7 @@ class IkedLog:
         cur = None        # (ispi, rspi) last seen in ikev2_recv
         key = None        # key dump being read: [label, hexparts, spis, header line]
         first_key = 0     # index in self.keys of the key set derived last
+        parsed = None     # [exchange, payloads] of the message iked parsed last (it parses each it sends)
         lines = [l.rstrip("\n") for l in open(path, encoding="utf-8", errors="replace")]
         for i, raw in enumerate(lines):
             m = IK_LINE.match(raw)
@@ -277,11 +303,25 @@ class IkedLog:
                 self.keys.append({"label": key[0], "hex": "".join(key[1]), "spi_i": key[2][0],
                                   "spi_r": key[2][1], "line": key[3]})
                 key = None
+            x = IK_PARSE_HDR.match(msg)
+            if x:
+                parsed = [x.group(1), []]
+            x = IK_PAYLOAD.match(msg)
+            if x and parsed is not None and x.group(1) != "SK":
+                parsed[1].append(IK_PAYLOAD_NAMES.get(x.group(1), x.group(1)))
+            x = IK_NOTIFY_TYPE.match(msg)
+            if x and parsed is not None and parsed[1][-1:] == ["N"]:
+                parsed[1][-1] = "N(%s)" % PL_NOTIFY.get(x.group(1), x.group(1))
             w = IK_WIRE.match(msg)
             if w:
                 d = {"t": t, "us": us, "idx": i, "bytes": int(w.group(10)), "ispi": w.group(1),
                      "exchange": w.group(3), "type": "request" if w.group(4) == "req" else "response",
                      "mid": int(w.group(5)), "state": w.group(1), "retransmission": False}
+                if w.group(2) == "send" and parsed is not None and parsed[0] == w.group(3):
+                    # the payloads iked logged parsing the message it was about to send
+                    # (used only when strongSwan never logged the message)
+                    d["emit_payloads"] = parsed[1]
+                parsed = None
                 peer = {"addr": w.group(6), "port": int(w.group(7))}
                 local = {"addr": w.group(8), "port": int(w.group(9))}
                 self.events.append({"time": "%s.%s" % (t, us), "state": w.group(1), "error": False,
@@ -363,11 +403,65 @@ class IkedLog:
                 s["ended"] = "CLOSED"
             if "sent delete, closing SA" in txt:
                 s["delete_notification_sent"] = True
+            m = re.match(r"sa_free: (rekey timeout|retransmit limit reached)", txt)
+            if m:
+                # iked gave up on an unanswered request (an IKE SA rekey: its 120 s rekey
+                # timeout; any request: 5 retransmits) and freed the SA without a Delete
+                s["ended"], s["peer_dead"] = "freed: " + m.group(1), True
+                s["delete_notification_sent"] = False
             if txt.startswith("ikev2_ikesa_recv_delete: received delete"):
                 # iked closed the IKE SA because strongSwan deleted it (e.g. when
                 # strongSwan is stopped at the end of the run): not abandoned by iked
                 s["closed_by_peer_delete"] = True
         return [out[k] for k in out]
+
+
+def day_seconds(t):
+    """'HH:MM:SS' -> seconds since midnight."""
+    h, m, sec = t.split(":")
+    return int(h) * 3600 + int(m) * 60 + int(sec)
+
+
+def lost_copy(sw_send, peer_recv):
+    """True when strongSwan's send (logged in whole seconds) cannot be the
+    packet the peer logged receiving: it would have taken 0.5 s or more on
+    the namespaces' links. Such a copy was lost (e.g. the peer's daemon was
+    down and its host answered with ICMP) and a later identical copy (a
+    retransmission) is the one received; without this check every later
+    receive of the same size would be paired one copy too early."""
+    s = day_seconds(sw_send["t"])
+    r = day_seconds(peer_recv["t"]) + int(peer_recv.get("us") or 0) / 1e6
+    return r >= s + 1.5
+
+
+class StrongSwanHosts:
+    """Several strongSwan hosts seen as one by PeerHost (a peer redirected
+    from one strongSwan gateway to another: scenarios_interop5.sh). Their
+    send and receive records are the hosts' own (in time order); the uid of
+    each record is prefixed with its host's key ("b:1", "c:1"), since every
+    charon numbers its IKE SAs from 1."""
+
+    def __init__(self, hosts):
+        self.hosts = hosts
+        self.uid_spis, self.uid_ver, self.uid_info = {}, {}, {}
+        self._uid = {}
+        self.sends, self.recvs = [], []
+        for h in hosts:
+            for u, v in h.uid_spis.items():
+                self.uid_spis["%s:%s" % (h.key, u)] = v
+            for u, v in h.uid_ver.items():
+                self.uid_ver["%s:%s" % (h.key, u)] = v
+            for u, v in h.uid_info.items():
+                self.uid_info["%s:%s" % (h.key, u)] = v
+            for rec in h.sends + h.recvs:
+                self._uid[id(rec)] = "%s:%s" % (h.key, rec["uid"]) if rec.get("uid") else None
+            self.sends += h.sends
+            self.recvs += h.recvs
+        self.sends.sort(key=lambda r: r["t"])
+        self.recvs.sort(key=lambda r: r["t"])
+
+    def uid_of(self, rec):
+        return self._uid.get(id(rec))
 
 
 class PeerHost:
@@ -378,6 +472,10 @@ class PeerHost:
         self.key, self.role = key, role
         self.events, self.trimmed = [], None
         self.uid_spis, self.uid_ver = dict(sw.uid_spis), dict(sw.uid_ver)
+        # several strongSwan hosts (StrongSwanHosts): their records' uids are
+        # made unique per host, and a pair must also have the same addresses
+        uid_of = getattr(sw, "uid_of", lambda c: c["uid"])
+        addrs = isinstance(sw, StrongSwanHosts)
         self.uid_info = {}
         self.sends, self.recvs = [], []
         # pair pluto's packets with strongSwan's log lines for the same packet
@@ -388,6 +486,10 @@ class PeerHost:
                 if id(c) in used or c["bytes"] != p["bytes"]:
                     continue
                 if c["src"]["port"] != p["src"]["port"] or c["dst"]["port"] != p["dst"]["port"]:
+                    continue
+                if not src_is_peer and lost_copy(c, p):
+                    continue
+                if addrs and (c["src"]["addr"] != p["src"]["addr"] or c["dst"]["addr"] != p["dst"]["addr"]):
                     continue
                 used.add(id(c))
                 return c
@@ -409,7 +511,7 @@ class PeerHost:
                 # the same request again (strongSwan logs no "parsed" line for it)
                 c.update({"exchange": prev["exchange"], "type": prev["type"], "mid": prev["mid"],
                           "payloads": prev["payloads"]})
-                if not c.get("uid"):
+                if not c.get("uid") and not addrs:
                     c["uid"] = prev["uid"]
             if p["retransmission"] and prev is not None and prev["exchange"] and c is None:
                 # pluto retransmitted, strongSwan never logged it (lost): same request
@@ -417,9 +519,16 @@ class PeerHost:
                           "payloads": prev["payloads"], "uid": prev["uid"]})
             elif c is not None and c.get("exchange"):
                 s.update({"exchange": c["exchange"], "type": c["type"], "mid": c["mid"],
-                          "payloads": c["payloads"], "uid": c["uid"]})
+                          "payloads": c["payloads"], "uid": uid_of(c)})
                 if c.get("reassembled"):
                     s["whole"] = c["reassembled"]
+            elif c is None and isinstance(pl, IkedLog) and not p["retransmission"] and p["type"] == "request":
+                # a request strongSwan never logged (its daemon was killed): iked's own wire line
+                # (exchange, request/response, MID, initiator SPI) and the payloads it
+                # logged parsing the message before sending it
+                uid = next((u for u, sp in self.uid_spis.items() if sp[0] == p["ispi"]), None)
+                s.update({"exchange": p["exchange"], "type": p["type"], "mid": p["mid"],
+                          "payloads": list(p.get("emit_payloads") or []), "uid": uid})
             elif c is None and not p["retransmission"] and p.get("emit") and prev is not None and prev["uid"]:
                 # strongSwan never logged it (e.g. its daemon was killed): pluto's own
                 # emitted IKEv2 header, on the IKE SA of the state's previous message
@@ -454,7 +563,7 @@ class PeerHost:
             r["idx"] = p["idx"] if isinstance(pl, IkedLog) or strict else n * 2 + 1
             if c is not None:
                 r.update({"exchange": c["exchange"], "type": c["type"], "mid": c["mid"],
-                          "payloads": c["payloads"], "uid": c["uid"]})
+                          "payloads": c["payloads"], "uid": uid_of(c)})
             else:
                 r.update({"exchange": None, "type": None, "mid": None, "payloads": None, "uid": None})
             self.recvs.append(r)
@@ -914,14 +1023,28 @@ def main(work, out):
     if peer["key"] == "both":
         return main_two_pluto(work, out, meta)
     sw_hosts = postprocess.load_hosts(work)
-    if len(sw_hosts) != 1:
-        raise SystemExit("interop: want exactly one strongSwan log, got %d" % len(sw_hosts))
-    sw = sw_hosts[0]
+    if not sw_hosts:
+        raise SystemExit("interop: no strongSwan log")
+    # one strongSwan peer, or several (a peer redirected to another strongSwan gateway)
+    sw = sw_hosts[0] if len(sw_hosts) == 1 else StrongSwanHosts(sw_hosts)
     path = os.path.join(work, peer["key"], peer["log"])
     strict = bool(meta.get(PLUTO_STRICT))
     pl = IkedLog(path) if peer["daemon"] == "openiked" else PlutoLog(path, strict)
     ph = PeerHost(peer["key"], peer["role"], sw, pl, strict)
-    hosts = sorted([sw, ph], key=lambda h: h.key)
+    # an IKE SA a strongSwan host made by answering the peer's IKE rekey and logged
+    # nothing about in its own context (all in the old SA's: the daemon was killed
+    # right after), on which the peer sent requests strongSwan never logged: one
+    # line event at the end of that host's events, so that postprocess.build
+    # finds the SA (after the ones it logged) and attaches the host's view of it
+    used_uids = {s["uid"] for s in ph.sends if s["uid"]}
+    for h in sw_hosts:
+        own = {e["uid"] for e in h.events if e["ev"] == "line" and e["uid"]}
+        for uid, info in h.uid_info.items():
+            key = uid if len(sw_hosts) == 1 else "%s:%s" % (h.key, uid)
+            if info.get("rekeyed_from") and uid not in own and key in used_uids and uid in h.uid_spis:
+                h.events.append({"ev": "line", "t": None, "thread": None, "grp": None, "name": None,
+                                 "uid": uid, "msg": ""})
+    hosts = sorted(sw_hosts + [ph], key=lambda h: h.key)
     postprocess.build(work, out, hosts)
 
     p = os.path.join(out, "expected.json")
@@ -934,7 +1057,8 @@ def main(work, out):
     exp["daemon"] = "%s (%s) <-> %s" % (pl.version or peer["daemon"], peer["role"], sw_version)
     exp["hosts"][peer["role"]]["log"] = peer["log"]
     exp["hosts"][peer["role"]]["daemon"] = pl.version or peer["daemon"]
-    exp["hosts"][sw.role]["daemon"] = sw_version
+    for h in sw_hosts:
+        exp["hosts"][h.role]["daemon"] = sw_version
     states = pl.states()
     exp["interop"] = {
         "peer": peer["role"],
@@ -978,11 +1102,18 @@ def main(work, out):
                 pv["rekey_of"] = st["rekey_of"]
             if st.get("closed_by_peer_delete"):
                 pv["closed_by_peer_delete"] = True
+            if st.get("redirect_of"):
+                # pluto followed a REDIRECT of the IKE SA of its state redirect_of (RFC 5685)
+                pv["redirect_of"] = st["redirect_of"]
+                old = [o["index"] for o in exp["ike_sas"] if (o.get("peer_view") or {}).get("state") == st["redirect_of"]]
+                if old and sa.get("redirect_of") is None:
+                    sa["redirect_of"] = old[0]
         sa["peer_view"] = pv
         # abandoned: the peer dropped an IKE SA that strongSwan considers established without
         # sending a Delete (and the strongSwan side logged none); replaced_by: the next IKE SA the peer initiated, when
         # pluto logged that it would revive the connection
-        sa["replaced_by"] = None
+        # (postprocess.py's replaced_by, for an SA a strongSwan host destroyed on INITIAL_CONTACT, is kept)
+        sa["replaced_by"] = sa.get("replaced_by")
         if pv and st.get("peer_dead") and sa["outcome"] == "established" and sa["ended"] is None:
             pv["peer_dead"] = True
             sa["ended"] = "peer_dead"
@@ -1011,7 +1142,7 @@ def main(work, out):
     # strongSwan resending a response (IKEv1: its last phase-1 message, until the
     # initiator's next one arrives): "sending retransmit N of response message ID M"
     n_resp = {}
-    for line in open(sw.path, encoding="utf-8", errors="replace"):
+    for line in (ln for h in sw_hosts for ln in open(h.path, encoding="utf-8", errors="replace")):
         m = re.search(r"<(?:[^|>]*\|)?(\d+)> sending retransmit (\d+) of response message ID (\d+)", line)
         if m:
             n_resp[(int(m.group(1)), int(m.group(3)))] = int(m.group(2))
