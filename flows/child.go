@@ -366,8 +366,21 @@ func childHasSPI(c *ChildSA, side saSide, spi ESPSPI) bool { return childSPI(c, 
 // successor is not st's chain (its rekeyedTo names another SA), and, on
 // one on which two IKE rekeys were negotiated (a simultaneous rekey,
 // §2.8.2: one new IKE SA is deleted at once and the other takes the child
-// SAs), until one of the two new IKE SAs is deleted (wonCollision).
+// SAs), until one of the two new IKE SAs is deleted (wonCollision): the
+// walk of predecessors.
 func (a *Analyzer) movedChildren(st *saState, fn func(c *ChildSA, flip bool)) {
+	a.predecessors(st, func(old *saState, flip bool) {
+		old.materialise(&a.infs)
+		for _, c := range old.childSAs() {
+			fn(c, flip)
+		}
+	})
+}
+
+// predecessors calls fn with each open IKE SA whose child SAs an IKE rekey
+// moved to IKEv2 SA st, newest first, and whether its sides are flipped
+// against st's (movedChildren says which and when the walk stops).
+func (a *Analyzer) predecessors(st *saState, fn func(old *saState, flip bool)) {
 	if st.Version != 2 {
 		return
 	}
@@ -401,10 +414,7 @@ func (a *Analyzer) movedChildren(st *saState, fn func(c *ChildSA, flip bool)) {
 				flip = !flip
 			}
 		}
-		old.materialise(&a.infs)
-		for _, c := range old.childSAs() {
-			fn(c, flip)
-		}
+		fn(old, flip)
 		cur = old
 	}
 }

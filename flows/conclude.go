@@ -145,41 +145,12 @@ func (a *Analyzer) concludeSA(st *saState, cc *concluder) {
 	default:
 		sa.State = StateIncomplete
 	}
-	if sa.State == StateDeleted && st.rareOrEmpty().cleared != nil && !st.out.has(outDead) {
-		// Cleared by INITIAL_CONTACT (clearedFinding): its child SAs go
-		// with it, without a Delete, those an IKE rekey moved to it too
-		// (settled ahead, heirs.go).
-		for _, c := range sa.ChildSAs {
-			if c.State == ChildEstablished {
-				c.State = ChildDeleted
-			}
-		}
-		if !a.unindexed {
-			a.movedChildren(st, func(c *ChildSA, _ bool) {
-				if c.State == ChildEstablished {
-					c.State = ChildDeleted
-				}
-			})
-		}
-	}
-	if sa.State == StateDeleted && st.out.has(outDead) {
-		// Torn down by the peer whose liveness checks went unanswered
-		// (RFC 7296 §2.4; DPD, RFC 3706): its child SAs go with it,
-		// without a Delete (no deleted frame).
-		for _, c := range sa.ChildSAs {
-			if c.State == ChildEstablished {
-				c.State = ChildDeleted
-			}
-		}
-		if !a.unindexed {
-			// And so do those an IKE rekey moved to it, listed under
-			// the IKE SA that negotiated them (heirs.go).
-			a.movedChildren(st, func(c *ChildSA, _ bool) {
-				if c.State == ChildEstablished {
-					c.State = ChildDeleted
-				}
-			})
-		}
+	if sa.State == StateDeleted && (st.out.has(outDead) || st.rareOrEmpty().cleared != nil) {
+		// Torn down by the peer whose liveness checks (or other
+		// requests) went unanswered (RFC 7296 §2.4; DPD, RFC 3706), or
+		// cleared by the initiator's INITIAL_CONTACT (clearedFinding):
+		// its child SAs go with it, without a Delete.
+		a.endChildSAs(st)
 	}
 	if offered := a.offeredOf(st); (sa.State == StateFailed || sa.Proposal == "") && len(offered) > 0 {
 		sa.Offered = offered
@@ -190,6 +161,24 @@ func (a *Analyzer) concludeSA(st *saState, cc *concluder) {
 	if !a.hiddenChildRefusal(st) {
 		a.deletedAfterAuth(st)
 		a.endUnknown(st)
+	}
+}
+
+// endChildSAs ends st's established child SAs without a Delete (no
+// deleted frame): those it lists and those an IKE rekey moved to it,
+// listed under the IKE SA that negotiated them (heirs.go: that SA is
+// concluded after st, which Finish settles ahead).
+func (a *Analyzer) endChildSAs(st *saState) {
+	end := func(c *ChildSA, _ bool) {
+		if c.State == ChildEstablished {
+			c.State = ChildDeleted
+		}
+	}
+	for _, c := range st.model().ChildSAs {
+		end(c, false)
+	}
+	if !a.unindexed {
+		a.movedChildren(st, end)
 	}
 }
 

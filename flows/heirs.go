@@ -85,29 +85,19 @@ func (a *Analyzer) park(st *saState) bool {
 	return true
 }
 
-// parkedBefore returns the parked SAs of st's rekey chain (movedChildren's
-// walk back), newest first, to be finalised after st is concluded; nil
-// when none.
+// parkedBefore returns the parked SAs of st's rekey chain (the walk back
+// of predecessors, the SAs whose child SAs st holds), newest first, to be
+// finalised after st is concluded; nil when none.
 func (a *Analyzer) parkedBefore(st *saState) []*saState {
-	if st.Version != 2 || !st.rareOrEmpty().hasFrom || a.unindexed {
+	if a.unindexed {
 		return nil
 	}
 	var parked []*saState
-	cur := st
-	for range maxRekeyChain {
-		l := cur.rareOrEmpty()
-		if !l.hasFrom {
-			break
-		}
-		old, _ := a.ix.find(2, l.rekeyedFrom[0], l.rekeyedFrom[1])
-		if old == nil || old == cur || old.done {
-			break
-		}
+	a.predecessors(st, func(old *saState, _ bool) {
 		if old.flags.has(flParked) {
 			parked = append(parked, old)
 		}
-		cur = old
-	}
+	})
 	return parked
 }
 
