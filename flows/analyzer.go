@@ -331,9 +331,10 @@ func (a *Analyzer) handOver(st *saState) {
 	a.handOn(st)
 }
 
-// handOnSettled ends the finalisation of st, settled ahead by Finish
+// handOnSettled ends the finalisation of st, concluded ahead by Finish
 // (settleHeirs): what finalize does after settle, the indexes dropped.
 func (a *Analyzer) handOnSettled(st *saState) {
+	a.finishConcluded(st)
 	a.lruRemove(st)
 	a.observePair(st)
 	a.handOn(st)
@@ -345,6 +346,14 @@ func (a *Analyzer) handOnSettled(st *saState) {
 // builds the exported SA and concludes it, with cc's scratch space.
 // Finish settles two SAs at once (finish_par.go).
 func (a *Analyzer) settle(st *saState, cc *concluder) {
+	a.concludeOnly(st, cc)
+	a.viewExchanges(st)
+}
+
+// concludeOnly is the first part of settle: the exported SA built and
+// concluded (settleHeirs does it ahead for some SAs, viewExchanges and
+// the release later, in their turn: finishConcluded).
+func (a *Analyzer) concludeOnly(st *saState, cc *concluder) {
 	st.done = true
 	// conclude reads the compact exchange records, not SA.Exchanges: the
 	// exported exchanges are built once, after it, and not at all for a
@@ -362,6 +371,11 @@ func (a *Analyzer) settle(st *saState, cc *concluder) {
 	st.materialise(&a.infs)
 	st.snapshot(&a.texts)
 	a.conclude(st, cc)
+}
+
+// viewExchanges ends settle: the exported exchanges built from the compact
+// records (not with Options.NoExchanges), which are dropped.
+func (a *Analyzer) viewExchanges(st *saState) {
 	if a.opt.NoExchanges {
 		st.model().Exchanges = nil // even if a Lookup built them
 	} else {

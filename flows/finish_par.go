@@ -158,7 +158,8 @@ func (a *Analyzer) finishWorker(sh *finishShare) {
 // settleBlock settles and releases the SAs of block b.
 func (a *Analyzer) settleBlock(sh *finishShare, b int, cc *concluder) {
 	for _, o := range sh.blockAt(b) {
-		if settled(o.st) { // ahead, by settleHeirs (heirs.go)
+		if settled(o.st) { // concluded ahead, by settleHeirs (heirs.go)
+			a.finishConcluded(o.st)
 			continue
 		}
 		a.settle(o.st, cc)
