@@ -164,6 +164,30 @@ func (a *Analyzer) concludeSA(st *saState, cc *concluder) {
 	}
 }
 
+// article returns "an " before a word that starts with a vowel
+// (INFORMATIONAL, IKE_AUTH), else "a " (CREATE_CHILD_SA).
+func article(w string) string {
+	if w != "" && strings.ContainsRune("AEIOUaeiou", rune(w[0])) {
+		return "an "
+	}
+	return "a "
+}
+
+// movedESPAfter reports whether a child SA that an IKE rekey moved to st
+// (listed under its predecessor) carried ESP after frame: the peers were
+// talking (silentAfter sees st's own child SAs only). Finish concludes
+// such an SA ahead, with the indexes that movedChildren follows
+// (settleHeirs, mayEndChildren).
+func (a *Analyzer) movedESPAfter(st *saState, frame int) bool {
+	after := false
+	if !a.unindexed {
+		a.movedChildren(st, func(c *ChildSA, _ bool) {
+			after = after || c.ESPPackets != (ESPCount{}) && c.lastESP > frame
+		})
+	}
+	return after
+}
+
 // endChildSAs ends st's established child SAs without a Delete (no
 // deleted frame): those it lists and those an IKE rekey moved to it,
 // listed under the IKE SA that negotiated them (heirs.go: that SA is
@@ -620,8 +644,9 @@ func (a *Analyzer) unansweredV2(st *saState, ex *exRec, answeredSize int) bool {
 			// iked killed and started again, a new SA without
 			// INITIAL_CONTACT, the checks on the old one dropped:
 			// "unknown SA").
-			why = " started a fresh IKE SA with the " + from + " (frame " + a.frames.one(l.replacedBy) + ") before the last" +
-				" of these checks, so it is reachable: it has lost this IKE SA (a restart, an HA failover without state). The sender" +
+			why = "'s address started a fresh IKE SA with the " + from + " (frame " + a.frames.one(l.replacedBy) + ") before the" +
+				" last of these checks: most likely the same peer, reachable, which has lost this IKE SA (a restart, an HA failover" +
+				" without state; another host behind the same NAT address would look alike). The sender" +
 				" will declare the peer dead and tear this SA down. A peer that restarts can say so with INITIAL_CONTACT in" +
 				" its new IKE_AUTH (RFC 7296 §2.4), which clears the old SA at once."
 		}
@@ -667,8 +692,10 @@ func (a *Analyzer) unansweredV2(st *saState, ex *exRec, answeredSize int) bool {
 				" the packet.", frames...)
 		return false // answered: the sender did not give up
 	}
-	if other := ex.msg(0).side().other(); (ex.Type == dissect.ExchangeCreateChildSA || ex.Type == dissect.ExchangeInformational) &&
-		st.out.has(outAuthOK) && ex.retransmits() >= 2 && st.rareOrEmpty().replacedBy == 0 && silentAfter(st, other, ex.frame(0), firstT) {
+	if other := ex.msg(0).side().other(); (ex.Type == dissect.ExchangeCreateChildSA || ex.Type == dissect.ExchangeInformational && ex.kind == exDelete) &&
+		st.out.has(outAuthOK) && !st.out.has(outRekeyed) && !st.out.has(outDeleted) && ex.retransmits() >= 2 &&
+		st.rareOrEmpty().replacedBy == 0 && (a.now.Sub(lastT) >= a.opt.Grace || st.rareOrEmpty().icmp != nil) &&
+		silentAfter(st, other, ex.frame(0), firstT) && !a.movedESPAfter(st, ex.frame(0)) {
 		// A request on an established SA resent and never answered, and
 		// nothing at all from the other peer after its first copy: the
 		// sender gives up and deletes the IKE SA (RFC 7296 §2.4), as after
@@ -677,9 +704,16 @@ func (a *Analyzer) unansweredV2(st *saState, ex *exRec, answeredSize int) bool {
 		// unreachable, then "rekey timeout: closing SA", no Delete; it
 		// was "established" with a generic unanswered_request.) Not when
 		// a fresh IKE SA between the peers followed (abandonFindings: the
-		// peer may be alive and ignore this SA).
+		// peer may be alive and ignore this SA), nor on an SA rekeyed or
+		// deleted already (its peer answers on the new one, or a Delete
+		// crossed), nor when the capture ends right after the last copy
+		// without ICMP errors for them (the sender may resend for minutes:
+		// iked 62 s, strongSwan 165 s). A keyless INFORMATIONAL of
+		// another size (a MOBIKE address update, say) is left to the
+		// generic finding.
 		st.addFinding(KindDeadPeer, SeverityError, firstT,
-			"The "+from+" sent a "+ex.Type.String()+" request (message ID "+u32(ex.MID)+", "+strconv.Itoa(size)+" octets) "+
+			"The "+from+" sent "+article(ex.Type.String())+ex.Type.String()+
+				" request (message ID "+u32(ex.MID)+", "+strconv.Itoa(size)+" octets) "+
 				words.Count(n, "time", "times")+" over "+secs(lastT.Sub(firstT))+" and got no answer, and nothing came from the "+
 				otherSide(from)+" after the first (no IKE message of this SA, no ESP) in the "+secs(a.now.Sub(firstT))+
 				" the capture went on: the "+otherSide(from)+" is unreachable or has lost this IKE SA (reboot, HA failover, NAT"+

@@ -88,16 +88,31 @@ func (a *Analyzer) park(st *saState) bool {
 // parkedBefore returns the parked SAs of st's rekey chain (the walk back
 // of predecessors, the SAs whose child SAs st holds), newest first, to be
 // finalised after st is concluded; nil when none.
+//
+// The walk follows rekeyedFrom alone, not predecessors' checks: a parked
+// SA must always be found (after a simultaneous rekey, the loser deleted
+// and finalised first, predecessors stops at the old SA until
+// wonCollision can tell, and the parked old SA would wait for Finish).
 func (a *Analyzer) parkedBefore(st *saState) []*saState {
-	if a.unindexed {
+	if st.Version != 2 || a.unindexed {
 		return nil
 	}
 	var parked []*saState
-	a.predecessors(st, func(old *saState, _ bool) {
+	cur := st
+	for range maxRekeyChain {
+		l := cur.rareOrEmpty()
+		if !l.hasFrom {
+			break
+		}
+		old, _ := a.ix.find(2, l.rekeyedFrom[0], l.rekeyedFrom[1])
+		if old == nil || old == cur || old.done {
+			break
+		}
 		if old.flags.has(flParked) {
 			parked = append(parked, old)
 		}
-	})
+		cur = old
+	}
 	return parked
 }
 
@@ -127,8 +142,7 @@ func (a *Analyzer) settleHeirs(open []openSA) {
 	// Only concluded here: their exported exchanges are built in their
 	// turn (finishConcluded), so that what waits for it is small.
 	for i := len(heirs) - 1; i >= 0; i-- {
-		a.concludeOnly(heirs[i], &a.cc)
-		heirs[i].flags.set(flConcluded)
+		a.concludeOnly(heirs[i], &a.cc) // done from here: settled
 	}
 }
 
@@ -136,7 +150,6 @@ func (a *Analyzer) settleHeirs(open []openSA) {
 // its exchanges viewed and its working state released. It reads and
 // writes st only (settleBlock may run it on Finish's second goroutine).
 func (a *Analyzer) finishConcluded(st *saState) {
-	st.flags.clear(flConcluded)
 	a.viewExchanges(st)
 	st.release(&a.infs)
 }

@@ -46,7 +46,7 @@ func (a *Analyzer) redirectedFrom(st *saState, p *Packet, f *facts) {
 		return
 	}
 	st.addFinding(KindRedirect, SeverityInfo, p.Time,
-		"The initiator set this IKE SA up after gateway "+redirectGateway(n.data)+" redirected it here (REDIRECTED_FROM"+
+		"The initiator started this IKE SA after gateway "+redirectGateway(n.data)+" redirected it here (REDIRECTED_FROM"+
 			" in its IKE_SA_INIT request, RFC 5685): load balancing or a gateway going out of service.", p.Frame)
 }
 

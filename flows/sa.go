@@ -85,10 +85,6 @@ const (
 	// flParked: idle, but out of the idle list until the IKE SA that
 	// holds its child SAs is finalised (heirs.go, park).
 	flParked
-	// flConcluded: Finish concluded the SA ahead (settleHeirs); its
-	// exchanges are viewed, and its working state released, in its turn
-	// (finishConcluded).
-	flConcluded
 )
 
 // has reports whether every bit of b is set.
