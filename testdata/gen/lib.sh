@@ -52,6 +52,16 @@ kill_pid() {  # kill one pid we started, wait bounded
 	return 0
 }
 
+# kill_comm NS COMM: SIGKILL every process in namespace NS whose command is
+# COMM (a daemon we started there, with all its processes)
+kill_comm() {
+	local pid
+	for pid in $(ip netns pids "$1" 2>/dev/null); do
+		[ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "$2" ] && kill -KILL "$pid" 2>/dev/null
+	done
+	return 0
+}
+
 stop_started() {
 	local pid
 	for pid in "${STARTED_PIDS[@]}"; do kill_pid "$pid" || true; done

@@ -119,6 +119,17 @@ initiate_while_dropping() {
 	wait $ipid || true
 }
 
+# kill_charon DIR: SIGKILL the charon started for DIR (it sends nothing more)
+kill_charon() { kill -KILL "$(cat "$1/charon.pid")"; }
+
+# kill_responder_until_give_up LABEL: B's charon is killed; wait (bounded)
+# until A's DPD gives up on it (else log LABEL: no give-up seen), then settle
+kill_responder_until_give_up() {
+	kill_charon "$B"
+	wait_log "$A/charon.log" 'giving up after|peer not responding' 25 || log "$1: no give-up seen"
+	settle
+}
+
 # --- runner -----------------------------------------------------------------
 
 # run_scenario NAME WORKDIR OUTDIR (runs in a subshell)
@@ -238,9 +249,7 @@ sc_ikev2_dpd_dead_peer() {
 	peers; conf_pair; go
 	initiate "$A" net
 	pings $NS_A $HOST_A $HOST_B 1
-	kill -KILL "$(cat "$B/charon.pid")"
-	wait_log "$A/charon.log" 'giving up after|peer not responding' 25 || log "dpd: no give-up seen"
-	settle
+	kill_responder_until_give_up dpd
 	NOTES+=("responder killed without sending anything: its log ends abruptly; ICMP port unreachable from its host may appear in the capture" "retransmit_tries=3 on the initiator")
 }
 

@@ -8,7 +8,8 @@
 # eap-gtc, eap-identity, eap-tls, eap-ttls, eap-aka, eap-radius, eap-tnc), so
 # the EAP scenarios use EAP-MD5 after an EAP-Identity round. The responder
 # authenticates with an ECDSA P-256 certificate (small enough for one
-# datagram) made at run time by scenarios_cert.sh's helpers.
+# datagram) made at run time by scenarios_cert.sh's helpers. net2_peers
+# (a second child SA) comes from scenarios_reauth.sh.
 #
 # Run with your own prefix when another generator runs:
 #   IKF_NS_PREFIX=ikfe bash testdata/gen/corpus.sh ikev2-eap-md5
@@ -25,11 +26,31 @@ SCENARIOS+=(
 EAP_LOAD="load = random nonce openssl pem pkcs1 pkcs8 x509 pubkey constraints revocation aes sha1 sha2 md5 hmac kdf gcm chapoly curve25519 gmp eap-identity eap-md5 kernel-libipsec kernel-netlink socket-default vici"
 EAP_POOL=10.4.0.0/28   # virtual IP pool of the responder (no other use in the lab)
 
-# conn_add DIR LINE...: add connection-level lines to connection "c" of DIR
-# (after swconf, which has no key for them)
-conn_add() {
-	local f=$1/swanctl/conf.d/c.conf l; shift
+# conn_add_to DIR CONN LINE...: add connection-level lines to connection
+# CONN of DIR (after swconf, which has no key for them)
+conn_add_to() {
+	local f=$1/swanctl/conf.d/$2.conf l; shift 2
 	for l in "$@"; do sed -i "s|^  encap = .*$|&\n  $l|" "$f"; done
+}
+
+# conn_add DIR LINE...: conn_add_to connection "c"
+conn_add() { conn_add_to "$1" c "${@:2}"; }
+
+# add_vpool DIR ADDRS: a pool "vpool" of ADDRS in DIR's c.conf
+add_vpool() {
+	printf 'pools {\n vpool {\n  addrs = %s\n }\n}\n' "$2" >> "$1/swanctl/conf.d/c.conf"
+}
+
+# wait_vip MESSAGE: wait (bounded) until A has installed its virtual IP (in
+# VIP); die with MESSAGE if it has none
+wait_vip() {
+	local i
+	for i in $(seq 1 30); do
+		VIP=$(grep -oE 'installing new virtual IP [0-9.]+' "$A/charon.log" | head -1 | awk '{print $5}')
+		[ -n "$VIP" ] && nsx $NS_A ip -4 addr show | grep -q "inet $VIP/" && break
+		sleep 0.1
+	done
+	[ -n "$VIP" ] || die "$1"
 }
 
 # eap_conf PASSWORD_A PASSWORD_B: moon (A) authenticates with EAP-MD5 as
@@ -132,17 +153,11 @@ sc_ikev2_virtual_ip() {
 	conf_pair
 	conn_add "$A" "vips = 0.0.0.0"
 	conn_add "$B" "pools = vpool"
-	printf 'pools {\n vpool {\n  addrs = %s\n }\n}\n' "$EAP_POOL" >> "$B/swanctl/conf.d/c.conf"
+	add_vpool "$B" "$EAP_POOL"
 	go
 	initiate "$A" net
-	local vip i
-	for i in $(seq 1 30); do
-		vip=$(grep -oE 'installing new virtual IP [0-9.]+' "$A/charon.log" | head -1 | awk '{print $5}')
-		[ -n "$vip" ] && nsx $NS_A ip -4 addr show | grep -q "inet $vip/" && break
-		sleep 0.1
-	done
-	[ -n "$vip" ] || die "virtual-ip: no virtual IP installed"
-	pings $NS_A "$vip" $HOST_B 3
+	wait_vip "virtual-ip: no virtual IP installed"
+	pings $NS_A "$VIP" $HOST_B 3
 	terminate "$A" c; settle
 	NOTES+=("install_virtual_ip = yes on the initiator: the virtual IP is installed in its namespace and the pings come from it" "the pool $EAP_POOL is used nowhere else in the lab")
 }
@@ -163,28 +178,7 @@ sc_ikev2_childless() {
 
 sc_ikev2_second_child() {
 	DESC="IKEv2 one IKE SA with two child SAs: net (10.1.0.0/25 === 10.2.0.0/25) in IKE_AUTH, net2 (10.1.0.128/25 === 10.2.0.128/25) with CREATE_CHILD_SA; pings through both, then net2 is deleted (INFORMATIONAL Delete of its ESP SA), pings through net, then the IKE SA is deleted"
-	EXTRA_A=("reuse_ikesa = yes")
-	peers
-	nsx $NS_A ip addr add 10.1.0.129/32 dev lo
-	nsx $NS_B ip addr add 10.2.0.129/32 dev lo
-	IA=(lts=10.1.0.0/25 rts=10.2.0.0/25) IB=(lts=10.2.0.0/25 rts=10.1.0.0/25)
-	conf_pair
-	# second child: a copy of "net" with the other halves
-	local d l r
-	for d in A B; do
-		if [ $d = A ]; then l=10.1.0.128/25 r=10.2.0.128/25; else l=10.2.0.128/25 r=10.1.0.128/25; fi
-		local f=${!d}/swanctl/conf.d/c.conf
-		python3 - "$f" "$l" "$r" <<'PY'
-import re, sys
-f, l, r = sys.argv[1:]
-s = open(f).read()
-m = re.search(r"(   net \{\n.*?\n   \}\n)", s, re.S)
-net2 = m.group(1).replace("   net {", "   net2 {", 1)
-net2 = re.sub(r"local_ts = \S+", "local_ts = " + l, net2)
-net2 = re.sub(r"remote_ts = \S+", "remote_ts = " + r, net2)
-open(f, "w").write(s.replace(m.group(1), m.group(1) + net2, 1))
-PY
-	done
+	net2_peers
 	go
 	initiate "$A" net
 	pings $NS_A $HOST_A $HOST_B 2

@@ -40,7 +40,7 @@ xauth_conf() {
 	local -A k=([aggressive]=no [client_pass]=$XAUTH_PASS)
 	local kv
 	for kv in "$@"; do k[${kv%%=*}]=${kv#*=}; done
-	mkdir -p "$A/swanctl/conf.d" "$B/swanctl/conf.d"
+	mkdir -p "$A/swanctl/conf.d"
 	cat > "$A/swanctl/conf.d/c.conf" <<EOF
 connections {
  c {
@@ -90,6 +90,16 @@ secrets {
  }
 }
 EOF
+	echo 'include conf.d/*.conf' > "$A/swanctl/swanctl.conf"
+	xauth_server_conf aes128-sha256 "${k[aggressive]}"
+}
+
+# xauth_server_conf ESP [AGGRESSIVE]: swanctl config of B (sun) as the XAUTH
+# server of an IKEv1 PSK + XAUTH + Mode Config pair: child ESP proposals ESP,
+# the user's password in its secrets, a one-address pool, and "aggressive =
+# AGGRESSIVE" when given
+xauth_server_conf() {
+	mkdir -p "$B/swanctl/conf.d"
 	cat > "$B/swanctl/conf.d/c.conf" <<EOF
 connections {
  c {
@@ -97,7 +107,6 @@ connections {
   local_addrs = $IP_B
   remote_addrs = $IP_A
   proposals = aes128-sha256-modp2048
-  aggressive = ${k[aggressive]}
   mobike = no
   fragmentation = yes
   dpd_delay = 0
@@ -118,7 +127,7 @@ connections {
   children {
    net {
     local_ts = $NET_B
-    esp_proposals = aes128-sha256
+    esp_proposals = $1
     start_action = none
     rekey_time = 0
     rand_time = 0
@@ -143,16 +152,22 @@ secrets {
  }
 }
 EOF
-	echo 'include conf.d/*.conf' > "$A/swanctl/swanctl.conf"
+	[ -z "${2:-}" ] || sed -i "s/^  proposals = .*$/&\n  aggressive = $2/" "$B/swanctl/conf.d/c.conf"
 	echo 'include conf.d/*.conf' > "$B/swanctl/swanctl.conf"
 }
 
-xauth_peers() {  # xauth_peers [xauth_conf args]
+# xauth_prepare [xauth_conf args]: peers and their xauth_conf configs, the
+# xauth-generic plugin loaded on both sides (daemons not started yet)
+xauth_prepare() {
 	ensure_xauth
 	peers
 	add_plugins "$A" xauth-generic
 	add_plugins "$B" xauth-generic
 	xauth_conf "$@"
+}
+
+xauth_peers() {  # xauth_peers [xauth_conf args]: xauth_prepare, then go
+	xauth_prepare "$@"
 	go
 }
 
@@ -249,9 +264,6 @@ sc_libreswan_ikev1_dpd() {
 	interop_meta libreswan a initiator pluto.log no
 	IB=(esp=aes128-sha256-modp2048)   # no strongSwan DPD: pluto counts a received R-U-THERE as liveness and would not send its own
 	peers; conf_pair version=1
-	lsw_shim_initiate 15 ikev2=no ike=aes128-sha2_256-modp2048 "extra_conn=keyingtries=1
-	dpddelay=2
-	dpdtimeout=30
-	dpdaction=clear"
+	lsw_shim_initiate 15 ikev2=no ike=aes128-sha2_256-modp2048 extra_conn=keyingtries=1 dpddelay=2 dpdtimeout=30 dpdaction=clear
 	lsw_end 7 2
 }

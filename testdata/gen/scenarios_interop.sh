@@ -77,6 +77,7 @@ ensure_interop() {
 # authby (secret|rsasig) leftcert (NSS nickname) frag (yes|force|no)
 # tcp (no|yes|fallback: enable-tcp, tcp-remoteport=4500 and listen-tcp=yes)
 # ikelifetime salifetime rekeymargin rekeyfuzz (written only when given)
+# dpddelay dpdtimeout dpdaction (written only when given, after extra_conn)
 lsw_conf() {
 	ensure_interop # certutil (libnss3-tools) below: a scenario's config is written before its daemons start
 	local dir=$1; shift
@@ -84,7 +85,7 @@ lsw_conf() {
 		[leftid]=@moon.ikeflow.test [rightid]=@sun.ikeflow.test [psk]=ikeflow-psk-0123
 		[auto]=add [rekey]=no [retransmit_timeout]=60s [extra_setup]= [extra_conn]=
 		[authby]=secret [leftcert]= [frag]=yes [tcp]=no [ikelifetime]= [salifetime]=
-		[rekeymargin]= [rekeyfuzz]=)
+		[rekeymargin]= [rekeyfuzz]= [dpddelay]= [dpdtimeout]= [dpdaction]=)
 	local kv
 	for kv in "$@"; do k[${kv%%=*}]=${kv#*=}; done
 	mkdir -p "$dir/nss" "$dir/run"
@@ -126,6 +127,9 @@ lsw_conf() {
 			echo "	tcp-remoteport=4500"
 		fi
 		[ -n "${k[extra_conn]}" ] && printf '\t%s\n' "${k[extra_conn]}"
+		for lt in dpddelay dpdtimeout dpdaction; do
+			[ -n "${k[$lt]}" ] && echo "	$lt=${k[$lt]}"
+		done
 	} > "$dir/ipsec.conf"
 	echo "${k[leftid]} ${k[rightid]} : PSK \"${k[psk]}\"" > "$dir/ipsec.secrets"
 	chmod 600 "$dir/ipsec.secrets"
@@ -378,31 +382,47 @@ CONF
 	chmod 600 "$dir/etc/iked/iked.conf"
 }
 
-# start_iked NS DIR: iked -dvvv in NS, private mount namespace with DIR/etc/iked
-# over /etc/iked, PF_KEY shim preloaded (this kernel has no PF_KEY).
-start_iked() {
-	local ns=$1 dir=$2 i
-	id _iked >/dev/null 2>&1 || useradd -r -s /usr/sbin/nologin -d /var/lib/openiked/empty -M _iked
-	mkdir -p /var/lib/openiked/empty
-	# iked -d prints no times: a reader prefixes each line with the time it was written
-	rm -f "$dir/iked.fifo"; mkfifo "$dir/iked.fifo"
+# iked_log_reader DIR MODE: a new fifo DIR/iked.fifo and a reader that
+# writes each line from it to DIR/iked.log with the time it was written
+# before it (iked -d prints no times); MODE (python's open mode) w starts
+# the log, a appends to it
+iked_log_reader() {
+	rm -f "$1/iked.fifo"; mkfifo "$1/iked.fifo"
 	python3 -u -c 'import sys, datetime
-out = open(sys.argv[1], "w", buffering=1)
+out = open(sys.argv[1], "'"$2"'", buffering=1)
 for line in open(sys.argv[2], errors="replace"):
-    out.write(datetime.datetime.now().strftime("%H:%M:%S.%f ") + line)' "$dir/iked.log" "$dir/iked.fifo" &
+    out.write(datetime.datetime.now().strftime("%H:%M:%S.%f ") + line)' "$1/iked.log" "$1/iked.fifo" &
 	STARTED_PIDS+=("$!")
+}
+
+# iked_spawn NS DIR: iked -dvvv in NS writing to DIR/iked.fifo (after
+# iked_log_reader), private mount namespace with DIR/etc/iked over
+# /etc/iked, PF_KEY shim preloaded (this kernel has no PF_KEY); its pid in
+# IKED_PID and DIR/iked.pid
+iked_spawn() {
+	local ns=$1 dir=$2
 	ip netns exec "$ns" unshare -m --propagation private sh -c '
 		mkdir -p /etc/iked && mount --bind "$2/etc/iked" /etc/iked && mount -t tmpfs tmpfs /run &&
 		exec env LD_PRELOAD="$3/pfkey_ack.so" IKF_SHIM_LOG="$2/shim.log" \
 			"$1/usr/sbin/iked" -dvvv -f /etc/iked/iked.conf -s "$2/run/iked.sock"' \
 		sh "$IKED_ROOT" "$dir" "$SHIM_DIR" >"$dir/iked.fifo" 2>&1 &
-	local pid=$!
+	IKED_PID=$!
 	# iked first, then its log reader (STARTED_PIDS is killed in order)
-	STARTED_PIDS=("${STARTED_PIDS[@]:0:${#STARTED_PIDS[@]}-1}" "$pid" "${STARTED_PIDS[-1]}")
-	echo "$pid" > "$dir/iked.pid"
+	STARTED_PIDS=("${STARTED_PIDS[@]:0:${#STARTED_PIDS[@]}-1}" "$IKED_PID" "${STARTED_PIDS[-1]}")
+	echo "$IKED_PID" > "$dir/iked.pid"
+}
+
+# start_iked NS DIR: iked (iked_spawn) in NS with a new iked.log, waits
+# (bounded) until it logs its start
+start_iked() {
+	local ns=$1 dir=$2 i
+	id _iked >/dev/null 2>&1 || useradd -r -s /usr/sbin/nologin -d /var/lib/openiked/empty -M _iked
+	mkdir -p /var/lib/openiked/empty
+	iked_log_reader "$dir" w
+	iked_spawn "$ns" "$dir"
 	for i in $(seq 1 50); do
 		grep -q 'ikev2_init_ike_sa\|config_getpolicy\|ikev2_dispatch_parent' "$dir/iked.log" 2>/dev/null && return 0
-		kill -0 "$pid" 2>/dev/null || die "iked in $ns died: $(tail -5 "$dir/iked.log")"
+		kill -0 "$IKED_PID" 2>/dev/null || die "iked in $ns died: $(tail -5 "$dir/iked.log")"
 		sleep 0.1
 	done
 	return 0
@@ -421,6 +441,27 @@ ikectl() {  # ikectl NS DIR args...
 	ip netns exec "$ns" "$IKED_ROOT/usr/sbin/ikectl" -s "$dir/run/iked.sock" "$@"
 }
 
+# iked_peers [key=value...]: peers, conf_pair and iked_conf for iked in A
+# (local A, peer B, NET_A === NET_B, more keys from the arguments)
+iked_peers() {
+	peers; conf_pair
+	iked_conf "$A" local=$IP_A peer=$IP_B from=$NET_A to=$NET_B "$@"
+}
+
+# iked_established TIMEOUT: wait (bounded, TIMEOUT s) until iked in A logs
+# an IKE SA established
+iked_established() {
+	wait_log "$A/iked.log" 'established peer' "$1" || log "iked: no IKE SA established"
+}
+
+# iked_reset_sa: iked in A deletes its SAs (ikectl reset sa); wait (bounded)
+# until strongSwan in B logs the delete, then settle
+iked_reset_sa() {
+	ikectl $NS_A "$A" reset sa >>"$A/terminate.out" 2>&1 || true
+	wait_log "$B/charon.log" 'deleting IKE_SA' 5 || log "no delete seen by strongSwan"
+	settle
+}
+
 IKED_FACT_SHIM="iked ran with the LD_PRELOAD shim testdata/gen/shim/pfkey_ack.c: this kernel has no PF_KEY, so the shim gives iked an AF_UNIX socket and answers each PF_KEY request as the kernel would (GETSPI with a fresh SPI, errno 0 otherwise; shim.log lists each) and reports its IP_IPSEC_POLICY bypass on the IKE sockets as set; iked finished its exchanges normally but carried no ESP"
 IKED_FACT_NOESP="no pings: iked could not carry ESP here (no kernel IPsec, SAs acknowledged by the shim only); the child SAs never carry ESP, so child_sas[].esp_flows is false"
 IKED_FACT_4500="strongSwan (kernel-libipsec) fakes a NAT in IKE_SA_INIT; iked therefore moves to UDP 4500 (its log says NAT-T)"
@@ -430,26 +471,28 @@ sc_openiked_ikev2_success() {
 	FACTS=("$IKED_FACT_SHIM" "$IKED_FACT_NOESP" "$IKED_FACT_4500")
 	interop_meta openiked a initiator iked.log no
 	IB=(esp=aes128-sha512)
-	peers; conf_pair
-	iked_conf "$A" local=$IP_A peer=$IP_B from=$NET_A to=$NET_B
+	iked_peers
 	go_iked_a
-	wait_log "$A/iked.log" 'established peer' 15 || log "iked: no IKE SA established"
+	iked_established 15
 	settle 2
-	ikectl $NS_A "$A" reset sa >>"$A/terminate.out" 2>&1 || true
-	wait_log "$B/charon.log" 'deleting IKE_SA' 5 || log "no delete seen by strongSwan"
-	settle
+	iked_reset_sa
 }
 
-# iked_refused SETTLE [key=value...]: iked in A initiates with iked_conf
-# configured by the arguments; wait (bounded) until strongSwan refuses a
-# proposal, then SETTLE s
+# iked_refused_by REGEX SETTLE [key=value...]: iked in A initiates with
+# iked_peers configured by the arguments; wait (bounded) until strongSwan's
+# log matches REGEX (its refusal), then SETTLE s
+iked_refused_by() {
+	local re=$1 s=$2; shift 2
+	iked_peers "$@"
+	go_iked_a
+	wait_log "$B/charon.log" "$re" 15 || log "strongSwan refused nothing?"
+	settle "$s"
+}
+
+# iked_refused SETTLE [key=value...]: iked_refused_by a refused proposal
 iked_refused() {
 	local s=$1; shift
-	peers; conf_pair
-	iked_conf "$A" local=$IP_A peer=$IP_B from=$NET_A to=$NET_B "$@"
-	go_iked_a
-	wait_log "$B/charon.log" 'NO_PROPOSAL_CHOSEN|no acceptable proposal' 15 || log "strongSwan refused nothing?"
-	settle "$s"
+	iked_refused_by 'NO_PROPOSAL_CHOSEN|no acceptable proposal' "$s" "$@"
 }
 
 sc_openiked_ikev2_child_no_proposal() {

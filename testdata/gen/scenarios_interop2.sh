@@ -17,6 +17,15 @@ SCENARIOS+=(
 
 SW_FACT_KILLED="strongSwan (responder) was killed with SIGKILL after the SA was up: it sent nothing more, its log ends abruptly; its host answers later IKE packets with ICMP port unreachable (UDP 4500 no longer bound)"
 
+# kill_b_until_pluto_gives_up REGEX TIMEOUT CHECK: strongSwan in B is
+# killed; wait (bounded) until pluto.log in A matches REGEX (pluto gives up
+# on its CHECK, "liveness" or "DPD"), then 2 s
+kill_b_until_pluto_gives_up() {
+	kill_charon "$B"
+	wait_log "$A/pluto.log" "$1" "$2" || log "pluto: no $3 give-up seen"
+	settle 2
+}
+
 sc_libreswan_ikev2_wrong_psk() {
 	DESC="libreswan 4.10 initiator (pluto, IKEv2, PSK ikeflow-psk-WRONG) <-> strongSwan 5.9.8 responder (PSK ikeflow-psk-0123): strongSwan cannot verify pluto's AUTH and answers IKE_AUTH with N(AUTHENTICATION_FAILED); pluto (keyingtries=1) gives up"
 	FACTS=("$LSW_FACT_SHIM" "$LSW_FACT_4500" "the pre-shared keys differ: pluto's ipsec.secrets has ikeflow-psk-WRONG, strongSwan's swanctl secret ikeflow-psk-0123; the IKE SA keys (from IKE_SA_INIT) are the same on both sides, so the IKE_AUTH exchange decrypts")
@@ -57,15 +66,9 @@ sc_libreswan_ikev2_dpd_dead_peer() {
 	FACTS=("$LSW_FACT_SHIM" "$LSW_FACT_NOESP" "$LSW_FACT_4500" "$SW_FACT_KILLED")
 	interop_meta libreswan a initiator pluto.log no
 	peers; conf_pair
-	lsw_shim_initiate 10 retransmit_timeout=10s "extra_conn=keyingtries=1
-	dpddelay=2
-	dpdtimeout=10
-	dpdaction=clear"
+	lsw_shim_initiate 10 retransmit_timeout=10s extra_conn=keyingtries=1 dpddelay=2 dpdtimeout=10 dpdaction=clear
 	settle 3
-	kill -KILL "$(cat "$B/charon.pid")"
-	wait_log "$A/pluto.log" 'timeout exceeded|liveness action|No response' 30 ||
-		log "pluto: no liveness give-up seen"
-	settle 2
+	kill_b_until_pluto_gives_up 'timeout exceeded|liveness action|No response' 30 liveness
 }
 
 sc_libreswan_ikev1_aggressive() {

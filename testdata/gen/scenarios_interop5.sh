@@ -5,8 +5,9 @@
 # redirecting pluto's established IKE SA to a second gateway (RFC 5685), and
 # iked rekeying its IKE SA before its peer dies. Helpers, shims and
 # conventions of scenarios_interop.sh (iked_lifetimes from
-# scenarios_rekeymore.sh, pluto_strict and kill_iked_a from
-# scenarios_interop4.sh); only called at run time, so the order in which
+# scenarios_rekeymore.sh, pluto_strict_meta and iked_killed_under_dpd from
+# scenarios_interop4.sh, second_gateway_c and redirect_to_c from
+# scenarios_field.sh); only called at run time, so the order in which
 # corpus.sh sources scenarios_*.sh does not matter.
 #
 #   IKF_NS_PREFIX=ikf6 bash testdata/gen/corpus.sh libreswan-ikev2-initial-contact
@@ -18,17 +19,7 @@ SCENARIOS+=(
 	openiked-ikev2-rekey-ike-then-dead-peer
 )
 
-# kill_pluto_a: SIGKILL the pluto we started in A (by pid: the processes in
-# namespace A whose command is pluto)
-kill_pluto_a() {
-	local pid
-	for pid in $(ip netns pids $NS_A 2>/dev/null); do
-		[ "$(cat "/proc/$pid/comm" 2>/dev/null)" = pluto ] && kill -KILL "$pid" 2>/dev/null
-	done
-	return 0
-}
-
-# restart_pluto_a: start pluto in A again after kill_pluto_a, as after a
+# restart_pluto_a: start pluto in A again after it was killed, as after a
 # reboot of its host: its stale lock file removed, the XFRM policies the
 # first pluto left in A's kernel flushed (no SAs there: the shim kept them
 # out of the kernel), its log appended to (logappend=yes: the second run's
@@ -41,30 +32,18 @@ restart_pluto_a() {
 	start_pluto $NS_A "$A" shim
 }
 
-# restart_iked_a: start iked in A again after kill_iked_a; like start_iked,
-# but its log reader appends to iked.log (the second run's lines follow the
-# first's)
+# restart_iked_a: start iked in A again after it was killed; like
+# start_iked, but its log reader appends to iked.log (the second run's lines
+# follow the first's) and it waits for iked's control socket
 restart_iked_a() {
 	local i
-	rm -f "$A/iked.fifo"; mkfifo "$A/iked.fifo"
 	echo "$(date +%H:%M:%S.%6N) --- iked restarted ---" >>"$A/iked.log"
-	python3 -u -c 'import sys, datetime
-out = open(sys.argv[1], "a", buffering=1)
-for line in open(sys.argv[2], errors="replace"):
-    out.write(datetime.datetime.now().strftime("%H:%M:%S.%f ") + line)' "$A/iked.log" "$A/iked.fifo" &
-	STARTED_PIDS+=("$!")
+	iked_log_reader "$A" a
 	rm -f "$A/run/iked.sock"
-	ip netns exec $NS_A unshare -m --propagation private sh -c '
-		mkdir -p /etc/iked && mount --bind "$2/etc/iked" /etc/iked && mount -t tmpfs tmpfs /run &&
-		exec env LD_PRELOAD="$3/pfkey_ack.so" IKF_SHIM_LOG="$2/shim.log" \
-			"$1/usr/sbin/iked" -dvvv -f /etc/iked/iked.conf -s "$2/run/iked.sock"' \
-		sh "$IKED_ROOT" "$A" "$SHIM_DIR" >"$A/iked.fifo" 2>&1 &
-	local pid=$!
-	STARTED_PIDS=("${STARTED_PIDS[@]:0:${#STARTED_PIDS[@]}-1}" "$pid" "${STARTED_PIDS[-1]}")
-	echo "$pid" > "$A/iked.pid"
+	iked_spawn $NS_A "$A"
 	for i in $(seq 1 50); do
 		[ -S "$A/run/iked.sock" ] && return 0
-		kill -0 "$pid" 2>/dev/null || die "iked in $NS_A died after its restart"
+		kill -0 "$IKED_PID" 2>/dev/null || die "iked in $NS_A died after its restart"
 		sleep 0.1
 	done
 	return 0
@@ -85,12 +64,11 @@ LSW_FACT_RESTART="pluto (initiator) was killed with SIGKILL after its first IKE 
 sc_libreswan_ikev2_initial_contact() {
 	DESC="libreswan 4.10 initiator (pluto with the XFRM ACK shim, IKEv2 PSK, initial-contact=yes) <-> strongSwan 5.9.8 responder (unique = no): IKE SA and child SA up, then pluto is killed (SIGKILL, no Delete) and started again 1 s later with no state; it initiates again: a new IKE SA whose IKE_AUTH request carries N(INITIAL_CONTACT), as the first one did; strongSwan destroys its old IKE SA with moon and its child SA without a Delete ('destroying duplicate IKE_SA for peer ..., received INITIAL_CONTACT') and brings up the new child SA; pluto deletes the new IKE SA; no ESP"
 	FACTS=("$LSW_FACT_SHIM" "$LSW_FACT_NOESP" "$LSW_FACT_4500" "$LSW_FACT_RESTART" "initial-contact=yes is set in pluto's connection: libreswan 4.10's ipsec.conf(5) calls yes the default, but without the option its connections load with 'initial-contact:no' and it logs 'not sending INITIAL_CONTACT' (libreswan-ikev2-success's pluto.log); pluto sends the notify when it has no IPsec SA up with the peer, so in both IKE_AUTH requests here" "unique = no in strongSwan: it replaces the old IKE SA only because of INITIAL_CONTACT (check_uniqueness with force_replace), without sending anything to the peer")
-	interop_meta libreswan a initiator pluto.log no
-	pluto_strict
+	pluto_strict_meta
 	peers; conf_pair
 	lsw_shim_initiate 10 extra_conn=initial-contact=yes
 	settle 2
-	kill_pluto_a
+	kill_comm $NS_A pluto
 	sleep 1
 	restart_pluto_a
 	lsw_initiate $NS_A "$A" 10
@@ -107,14 +85,7 @@ sc_openiked_ikev2_initial_contact() {
 	DESC="OpenIKED 7.2 initiator (iked with the PF_KEY shim, IKEv2 PSK) <-> strongSwan 5.9.8 responder (unique = no, DPD dpd_delay 2 s, retransmit_tries 3): IKE SA up, strongSwan's liveness check answered, then iked is killed (SIGKILL, no Delete) and started again 1 s later with no state; it initiates a new IKE SA about 2 s after its start, whose IKE_AUTH request carries no N(INITIAL_CONTACT) (iked 7.2 never sends one); strongSwan keeps the old IKE SA next to the new one and probes it: its first check on the old SA meets the dead iked (ICMP port unreachable), its retransmits reach the restarted iked, which drops them ('ikev2_init_recv: unknown SA') without an answer; strongSwan gives up on the old SA after 3 retransmits and destroys it without a Delete, while the new IKE SA's liveness checks are answered; iked deletes the new IKE SA (ikectl reset sa); no ESP"
 	FACTS=("$IKED_FACT_SHIM" "$IKED_FACT_NOESP" "$IKED_FACT_4500" "$IKED_FACT_RESTART" "iked 7.2 builds its IKE_AUTH request without an INITIAL_CONTACT notify in any case (OpenIKED's ikev2_init_ike_auth has none; it only acts on one it receives as responder): neither IKE_AUTH request here carries one (strongSwan: 'parsed IKE_AUTH request 1 [ IDi IDr AUTH SA TSi TSr ]' both times)" "the restarted iked logs each strongSwan liveness check on the old SPIs as 'recv INFORMATIONAL req 1 ...' then 'ikev2_init_recv: unknown SA' and sends nothing back (no INVALID_IKE_SPI): in expected.json those copies are received_by_peer true and unanswered; the copy sent while no iked ran is received_by_peer false" "unique = no in strongSwan: without INITIAL_CONTACT it keeps both IKE SAs with moon.ikeflow.test; its DPD (dpd_delay 2 s, retransmit_tries 3, retransmit_timeout 1.0 s, retransmit_base 1.4) ends the old one" "$SW_FACT_STOP")
 	interop_meta openiked a initiator iked.log no
-	EXTRA_B=("retransmit_tries = 3")
-	IB=(esp=aes128-sha512 dpd_delay=2s)
-	peers; conf_pair
-	iked_conf "$A" local=$IP_A peer=$IP_B from=$NET_A to=$NET_B
-	go_iked_a
-	wait_log "$A/iked.log" 'established peer' 15 || log "iked: no IKE SA established"
-	settle 3
-	kill_iked_a
+	iked_killed_under_dpd
 	sleep 1
 	restart_iked_a
 	wait_count "$A/iked.log" 'established peer' 2 15 || log "iked: no second IKE SA established"
@@ -128,12 +99,10 @@ sc_openiked_ikev2_initial_contact() {
 sc_libreswan_ikev2_redirect() {
 	DESC="libreswan 4.10 initiator (pluto with the XFRM ACK shim, IKEv2 PSK, accept-redirect=yes) <-> strongSwan 5.9.8 responder sun (203.0.113.10): pluto announces N(REDIRECT_SUPPORTED) in IKE_SA_INIT, IKE SA and child SA up; 2 s later sun redirects the established IKE SA to a second strongSwan gateway 198.51.100.20 with the same identity (swanctl --redirect: INFORMATIONAL request with N(REDIRECT)); pluto answers it ('initiating active session redirect to new gateway'), deletes the old IKE SA at once with a Delete, before it has a new one ('IKE SA expired (--dontrekey)', 'deleting state ... and sending notification'; sun answers), and sets up a new IKE SA with the second gateway (IKE_SA_INIT with N(REDIRECTED_FROM) 203.0.113.10, IKE_AUTH with a child SA for the same subnets); pluto deletes the new IKE SA 3 s later; no ESP"
 	FACTS=("$LSW_FACT_SHIM" "$LSW_FACT_NOESP" "$LSW_FACT_4500" "accept-redirect=yes in pluto (accept-redirect-to unset: any gateway); strongSwan redirects an established IKE SA only when the peer announced REDIRECT_SUPPORTED" "the second gateway (198.51.100.20, charon on host c on the initiator's LAN, captured on the same link) has the responder's identity sun.ikeflow.test, the same PSK and proposals and 10.2.0.1 on its lo (kernel-libipsec installs its child SA's route from an address inside local_ts; without it the second gateway refuses the child SA with TS_UNACCEPTABLE: 'error installing route with policy'); its log is charon-initiator2.log and its role in expected.json is initiator2 (the role names are per host, not per function)" "expected.json: the first IKE SA has redirected_to 198.51.100.20 (sun's 'redirecting peer to'), the second redirect_of 0 (pluto's state #3 follows its redirect of #1: peer_view.redirect_of)")
-	interop_meta libreswan a initiator pluto.log no
-	pluto_strict
+	pluto_strict_meta
 	peers peer-c
 	conf_pair
-	swconf "$C" la=$IP_C ra=$IP_A lts=$NET_B rts=$NET_A lid=sun.ikeflow.test rid=moon.ikeflow.test
-	nsx $NS_C ip addr add $HOST_B/32 dev lo   # kernel-libipsec routes its child SA from an address in local_ts
+	second_gateway_c
 	lsw_conf_a "extra_conn=keyingtries=1
 	accept-redirect=yes"
 	ensure_interop
@@ -143,7 +112,7 @@ sc_libreswan_ikev2_redirect() {
 	start_pluto $NS_A "$A" shim
 	lsw_initiate $NS_A "$A" 10
 	settle 2
-	sw "$B" --redirect --ike c --gateway $IP_C >"$B/redirect.out" 2>&1 || log "redirect: swanctl --redirect failed: $(cat "$B/redirect.out")"
+	redirect_to_c
 	wait_log "$C/charon.log" 'CHILD_SA net\{1\} established' 15 || log "redirect: no child SA with the second gateway"
 	settle 3
 	lsw_terminate_a
@@ -156,15 +125,14 @@ sc_openiked_ikev2_rekey_ike_then_dead_peer() {
 	FACTS=("$IKED_FACT_SHIM" "$IKED_FACT_NOESP" "$IKED_FACT_4500" "$SW_FACT_KILLED" "iked 7.2 has no liveness check that can fire here: it probes only when a child SA's outbound ESP is used without inbound ESP (PF_KEY SA usage, which the shim cannot report) or after 300 s without an IKE message (IKED_IKE_SA_LAST_RECVD_TIMEOUT); the only request it sends to the dead peer is its next IKE SA rekey (ikelifetime 10: 8 s after the rekeyed SA was established)" "iked retransmits a request 5 times (IKED_RETRANSMIT_TRIES) at 2, 4, 8, 16 and 32 s intervals and would give up 64 s after the 5th; an IKE SA rekey has its own 120 s timeout (IKED_IKE_SA_REKEY_TIMEOUT), which ends it first here: the run lasts until iked's log shows that, about 2 minutes after the dead peer's first unanswered request (longer than the other interop runs; the capture holds 20 frames)" "strongSwan was killed right after the rekey: its log has the new IKE SA only in the old one's context ('IKE_SA c[2] rekeyed between ...', its keys and SPIs); the unanswered CREATE_CHILD_SA copies are described from iked's wire lines ('send CREATE_CHILD_SA req 0', 'retransmit N CREATE_CHILD_SA req 0') and the payloads it logged parsing the request before sending it")
 	interop_meta openiked a initiator iked.log no
 	IB=(esp=aes128-sha512)
-	peers; conf_pair
-	iked_conf "$A" local=$IP_A peer=$IP_B from=$NET_A to=$NET_B
+	iked_peers
 	iked_lifetimes "$A" 10 60
 	go_iked_a
-	wait_log "$A/iked.log" 'established peer' 15 || log "iked: no IKE SA established"
+	iked_established 15
 	wait_log "$A/iked.log" 'rekeyed as new IKESA' 15 || log "iked: no IKE SA rekey seen"
 	wait_log "$B/charon.log" 'received DELETE for IKE_SA' 5 || log "strongSwan: old IKE SA not deleted"
 	settle 1
-	kill -KILL "$(cat "$B/charon.pid")"
+	kill_charon "$B"
 	wait_log "$A/iked.log" 'retransmit limit|rekey timeout|sa_free: .*(retransmit|timeout)' 170 || log "iked: no give-up seen"
 	settle 2
 }

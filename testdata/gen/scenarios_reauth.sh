@@ -40,6 +40,32 @@ open(f, "w").write(s.replace(m.group(1), m.group(1) + net2, 1))
 PY
 }
 
+# net2_peers: peers with two children per side: net on the /25 halves of
+# NET_A/NET_B, net2 (add_net2) on the other halves with 10.1.0.129 (A) and
+# 10.2.0.129 (B) on lo for its pings; A reuses its IKE SA for net2
+net2_peers() {
+	EXTRA_A=("reuse_ikesa = yes")
+	peers
+	nsx $NS_A ip addr add 10.1.0.129/32 dev lo
+	nsx $NS_B ip addr add 10.2.0.129/32 dev lo
+	IA=(lts=10.1.0.0/25 rts=10.2.0.0/25) IB=(lts=10.2.0.0/25 rts=10.1.0.0/25)
+	conf_pair
+	add_net2 "$A" 10.1.0.128/25 10.2.0.128/25
+	add_net2 "$B" 10.2.0.128/25 10.1.0.128/25
+}
+
+# charon_log_append DIR: DIR's charon appends to charon.log (for a restart)
+charon_log_append() { sed -i 's/append = no/append = yes/' "$1/strongswan.conf"; }
+
+# restart_charon NS DIR ROLE: SIGKILL DIR's charon and start it again 1 s
+# later with no state (ROLE names it in charon.stdout's restart line)
+restart_charon() {
+	kill_charon "$2"
+	sleep 1
+	echo "--- $3 restarted ---" >>"$2/charon.stdout"
+	start_charon "$1" "$2"; load_conf "$2"
+}
+
 reauth_run() {
 	peers; conf_pair
 	sw_ike_set "$A" reauth_time=12s rekey_time=0 over_time=3s rand_time=0
@@ -86,14 +112,7 @@ sc_ikev2_cookie() {
 
 sc_ikev2_child_delete_by_responder() {
 	DESC="IKEv2 one IKE SA with two child SAs: net (10.1.0.0/25 === 10.2.0.0/25) in IKE_AUTH, net2 (10.1.0.128/25 === 10.2.0.128/25) by CREATE_CHILD_SA from the initiator; pings through both, then the RESPONDER deletes net2 (INFORMATIONAL Delete of its ESP SA sent by the IKE responder, Initiator flag clear, its own MID 0), pings through net, then the initiator deletes the IKE SA"
-	EXTRA_A=("reuse_ikesa = yes")
-	peers
-	nsx $NS_A ip addr add 10.1.0.129/32 dev lo
-	nsx $NS_B ip addr add 10.2.0.129/32 dev lo
-	IA=(lts=10.1.0.0/25 rts=10.2.0.0/25) IB=(lts=10.2.0.0/25 rts=10.1.0.0/25)
-	conf_pair
-	add_net2 "$A" 10.1.0.128/25 10.2.0.128/25
-	add_net2 "$B" 10.2.0.128/25 10.1.0.128/25
+	net2_peers
 	go
 	initiate "$A" net
 	pings $NS_A $HOST_A $HOST_B 2
@@ -111,14 +130,11 @@ sc_ikev2_dpd_restart() {
 	EXTRA_A=("retransmit_tries = 2")
 	IA=(dpd_delay=2s dpd_action=restart)
 	peers; conf_pair
-	sed -i 's/append = no/append = yes/' "$B/strongswan.conf"
+	charon_log_append "$B"
 	go
 	initiate "$A" net
 	pings $NS_A $HOST_A $HOST_B 2
-	kill -KILL "$(cat "$B/charon.pid")"
-	sleep 1
-	echo "--- responder restarted ---" >>"$B/charon.stdout"
-	start_charon $NS_B "$B"; load_conf "$B"
+	restart_charon $NS_B "$B" responder
 	wait_log "$A/charon.log" 'IKE_SA c\[2\] established' 30 || log "dpd-restart: no new IKE SA seen"
 	sleep 1
 	pings $NS_A $HOST_A $HOST_B 2
