@@ -90,7 +90,7 @@ var findingKinds = [...]FindingKindInfo{
 	{KindFlapping, SeverityWarning, "the same peers set up IKE SAs again and again; as info on captures with over 131,072 pairs of peers, that some histories were dropped to bound memory"},
 	{KindOneWayESP, SeverityWarning, "ESP seen in one direction only"},
 	{KindNoESP, SeverityWarning, "a child SA with no ESP in the capture"},
-	{KindDeadPeer, SeverityError, "liveness checks (DPD) went unanswered"},
+	{KindDeadPeer, SeverityError, "liveness checks (DPD), or a request resent into silence, went unanswered"},
 	{KindICMPUnreachable, SeverityWarning, "IKE datagrams of the SA drew ICMP destination unreachables: port (no IKE daemon), prohibited (a firewall), host or net (no route)"},
 	{KindRekeyCollision, SeverityInfo, "both peers rekeyed the same SA at once (RFC 7296 §2.8.1 child SA, §2.8.2 IKE SA)"},
 	{KindWeakCrypto, SeverityWarning, "an algorithm that is deprecated or weak was negotiated or offered"},
