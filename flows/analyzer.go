@@ -40,7 +40,13 @@ type Analyzer struct {
 	// seen between them while it is open; hist the history of their
 	// finished established SAs (pairs.go).
 	latest pairIndex
-	hist   pairHistory
+	// sharers holds, per pair of peers, the other established IKE SAs
+	// still open when a later one became latest (a second identity
+	// between two hosts, a second client behind one NAT address), so
+	// that ESP on their ports finds them (esp.go, ownerByPorts); at most
+	// maxSharers per pair.
+	sharers map[pairKey][]*saState
+	hist    pairHistory
 	// authWait is, per pair of peers, the IKEv2 SA whose initiator sent
 	// IKE_AUTH and has no answer yet (the latest such SA), so that a
 	// fresh IKE SA between them can be noted on it (noteReplacement).
@@ -278,6 +284,9 @@ func (a *Analyzer) lruRemove(st *saState) {
 // tail.
 func (a *Analyzer) activity(st *saState, p *Packet) {
 	st.touch(p.Time, p.Frame)
+	if p.Kind == KindIKE && p.Src.Port() != 500 && p.Src.Port() != 0 && p.Dst.Port() != 0 {
+		st.notePorts(p)
+	}
 	if p.TCP {
 		st.flags.set(flTCP)
 	}
@@ -435,6 +444,7 @@ func (a *Analyzer) unindex(st *saState) {
 	}
 	a.unindexInferred(st)
 	a.latest.drop(st.pairKey(), st)
+	a.dropSharer(st)
 	a.unindexMovedPairs(st)
 	a.authWait.drop(st.pairKey(), st)
 	for _, k := range st.rareOrEmpty().rekeyKeys {
@@ -510,6 +520,7 @@ func (a *Analyzer) Finish() *Report {
 	a.esp.reset()
 	a.inferred.reset()
 	a.latest.reset()
+	clear(a.sharers)
 	a.authWait.reset()
 	clear(a.rekeys)
 	a.unindexed = true

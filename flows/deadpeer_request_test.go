@@ -127,3 +127,26 @@ func TestParkedAfterCollision(t *testing.T) {
 		}
 	}
 }
+
+// TestESPByNATPorts: ikev2-two-clients-behind-one-nat, moon and mars
+// behind one masquerade NAT (203.0.113.1), moon's IKE and ESP on port
+// 4500, mars's on 65280. Without keys, moon's child SA (01a92e49/b33a6bbd,
+// the logs' net{1} of IKE SA c[1]) was listed under mars's IKE SA, the
+// latest between those addresses; ESP-in-UDP now goes to the SA whose
+// NAT-T ports it uses (RFC 3948). Each client's child SA is under its own
+// IKE SA, with every ping both ways.
+func TestESPByNATPorts(t *testing.T) {
+	r := analyze(corpusPackets(t, "ikev2-two-clients-behind-one-nat"), Options{})
+	if len(r.SAs) != 3 {
+		t.Fatalf("%d SAs", len(r.SAs))
+	}
+	for i, want := range []struct {
+		spiI, spiR ESPSPI
+		n          uint64
+	}{{0x01a92e49, 0xb33a6bbd, 6}, {0x2badb7b9, 0x13e40ca3, 2}, {0xd88e727d, 0xab342626, 2}} {
+		cs := r.SAs[i].ChildSAs
+		if len(cs) != 1 || cs[0].SPIi != want.spiI || cs[0].SPIr != want.spiR || cs[0].ESPPackets != (ESPCount{IToR: want.n, RToI: want.n}) {
+			t.Errorf("IKE SA %d (%s): child SAs %+v, want %s/%s with %d each way", i, r.SAs[i].Initiator, cs, want.spiI, want.spiR, want.n)
+		}
+	}
+}

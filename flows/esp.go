@@ -2,6 +2,7 @@ package flows
 
 import (
 	"net/netip"
+	"slices"
 	"time"
 )
 
@@ -69,7 +70,8 @@ func countESP(p *Packet, st *saState, spiI, spiR ESPSPI, n *ESPCount, first, las
 // between the same peers whose child SAs were negotiated out of sight
 // (encrypted without keys), recording an inferred child SA (inferred.go).
 func (a *Analyzer) inferChild(p *Packet) *infChild {
-	st := a.latest.get(makePairKey(p.Src.Addr(), p.Dst.Addr()))
+	pk := makePairKey(p.Src.Addr(), p.Dst.Addr())
+	st := a.ownerByPorts(a.latest.get(pk), pk, p)
 	if st == nil || st.done {
 		return nil
 	}
@@ -180,4 +182,78 @@ func (a *Analyzer) orphan(p *Packet) {
 	}
 	o.n++
 	o.last = p.Frame
+}
+
+// maxSharers bounds the open established IKE SAs kept per pair of peers
+// besides the latest (sharers): a crafted capture could set up many.
+const maxSharers = 8
+
+// notePorts records the UDP ports of p, an IKE message of st off port 500
+// (natPorts), by side.
+func (st *saState) notePorts(p *Packet) {
+	if p.Src.Addr() == st.initiator().Addr() && (p.Src.Addr() != p.Dst.Addr() || p.Src.Port() == st.initiator().Port()) {
+		st.natPorts = [2]uint16{p.Src.Port(), p.Dst.Port()}
+	} else {
+		st.natPorts = [2]uint16{p.Dst.Port(), p.Src.Port()}
+	}
+}
+
+// portsOf reports whether ESP packet p, UDP-encapsulated, uses st's NAT-T
+// ports (either direction).
+func portsOf(st *saState, p *Packet) bool {
+	np, s, d := st.natPorts, p.Src.Port(), p.Dst.Port()
+	return np != [2]uint16{} && (np == [2]uint16{s, d} || np == [2]uint16{d, s})
+}
+
+// ownerByPorts returns the IKE SA between p's peers that UDP-encapsulated
+// ESP packet p belongs to by its ports: latest when its NAT-T ports are
+// p's (or not known, or p is plain ESP), else the open SA among the
+// pair's sharers whose ports are p's, else latest as before. Without it,
+// the ESP of two clients behind one NAT address went to whichever set up
+// its IKE SA last (ikev2-two-clients-behind-one-nat: moon's child SA under
+// mars's IKE SA). Two SAs on the same ports (two identities between two
+// hosts) stay ambiguous: latest.
+func (a *Analyzer) ownerByPorts(latest *saState, pk pairKey, p *Packet) *saState {
+	if latest == nil || p.Src.Port() == 0 || portsOf(latest, p) || latest.natPorts == [2]uint16{} {
+		return latest
+	}
+	for _, o := range a.sharers[pk] {
+		if !o.done && portsOf(o, p) {
+			return o
+		}
+	}
+	return latest
+}
+
+// addSharer keeps the pair's latest established SA, still open and neither
+// deleted nor rekeyed nor replaced by st's rekey, among the pair's sharers
+// as st becomes latest.
+func (a *Analyzer) addSharer(st *saState) {
+	pk := st.pairKey()
+	old := a.latest.get(pk)
+	if old == nil || old == st || old.done || old.out.has(outDeleted) || old.out.has(outRekeyed) || st.rareOrEmpty().hasFrom {
+		return
+	}
+	list := a.sharers[pk]
+	if len(list) >= maxSharers || slices.Contains(list, old) {
+		return
+	}
+	if a.sharers == nil {
+		a.sharers = make(map[pairKey][]*saState)
+	}
+	a.sharers[pk] = append(list, old)
+}
+
+// dropSharer removes st, finalised, from its pair's sharers.
+func (a *Analyzer) dropSharer(st *saState) {
+	pk := st.pairKey()
+	list := a.sharers[pk]
+	if i := slices.Index(list, st); i >= 0 {
+		list = slices.Delete(list, i, i+1)
+		if len(list) == 0 {
+			delete(a.sharers, pk)
+		} else {
+			a.sharers[pk] = list
+		}
+	}
 }

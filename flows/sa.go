@@ -164,6 +164,10 @@ type saState struct {
 	// lastInf is the latest child SA inferred from ESP (inferred.go), its
 	// record's index in Analyzer.infs, 0 when none.
 	lastInf uint32
+	// natPorts are the UDP ports (initiator's, responder's) of the SA's
+	// latest IKE message off port 500 (NAT-T, RFC 3948: its ESP-in-UDP
+	// uses them too); zero until one (notePorts).
+	natPorts [2]uint16 // in the padding after lastInf
 	// *aux holds what some open SAs need (saAux); nil until auxState is
 	// called.
 	aux *saAux

@@ -292,6 +292,7 @@ func (a *Analyzer) established(st *saState, p *Packet) {
 		st.out.set(outAuthOK)
 		st.setEstablished(p.Time)
 	}
+	a.addSharer(st)
 	a.latest.set(st.pairKey(), st)
 }
 
