@@ -657,6 +657,22 @@ func (a *Analyzer) unansweredV2(st *saState, ex *exRec, answeredSize int) bool {
 		st.out.put(outDead, ex.retransmits() > 0)
 		return true
 	}
+	if c := espAfterAuth(st, ex); c != nil && !st.out.has(outAuthFailed) {
+		// ESP both ways on the SA's own NAT-T ports after its IKE_AUTH
+		// request (ownerByPorts): the child SA IKE_AUTH sets up exists.
+		// (ikev2-two-clients-behind-one-nat without mars's answer: an
+		// unanswered_request error, the SA "incomplete".)
+		st.addFinding(KindCaptureGap, SeverityInfo, firstT,
+			"The "+from+"'s IKE_AUTH request (message ID "+u32(ex.MID)+", "+strconv.Itoa(size)+" octets) has no answer in"+
+				" this capture, but ESP then ran both ways on this IKE SA's own UDP ports (from frame "+a.frames.one(c.CreatedFrame)+
+				"), which needs the child SA that IKE_AUTH sets up: the answer came, and the capture missed it. The SA is"+
+				" taken as established from the request's time.", frames...)
+		st.out.set(outAuthOK)
+		st.out.set(outAuthUnverified)
+		st.setEstablished(lastT)
+		st.model().Established = lastT // the exported SA is built already (settle)
+		return false
+	}
 	if next := peerRequestAfterAuth(st, ex); next != nil {
 		// The other peer went on with requests of its own on this SA,
 		// which it sends only once IKE_AUTH has set it up.
@@ -835,6 +851,22 @@ func laterRequest(st *saState, ex *exRec) *exRec {
 		// above 1 seen).
 		if x.MID > ex.MID && (ex.Type == dissect.ExchangeIKEAuth || !st.flags.has(flWindow)) {
 			return x
+		}
+	}
+	return nil
+}
+
+// espAfterAuth returns a child SA of st, inferred from ESP on its own
+// NAT-T ports (ownerByPorts), that carried ESP both ways and began after
+// ex, the initiator's IKE_AUTH request without answer; nil when none.
+func espAfterAuth(st *saState, ex *exRec) *ChildSA {
+	if ex.Type != dissect.ExchangeIKEAuth || ex.nmsgs() == 0 || ex.msg(0).side() != sideI || st.natPorts == [2]uint16{} {
+		return nil
+	}
+	last := ex.msgTime(ex.nmsgs() - 1)
+	for _, c := range st.model().ChildSAs {
+		if c.Inferred && c.ESPPackets.IToR > 0 && c.ESPPackets.RToI > 0 && c.Created.After(last) {
+			return c
 		}
 	}
 	return nil

@@ -72,6 +72,9 @@ func countESP(p *Packet, st *saState, spiI, spiR ESPSPI, n *ESPCount, first, las
 func (a *Analyzer) inferChild(p *Packet) *infChild {
 	pk := makePairKey(p.Src.Addr(), p.Dst.Addr())
 	st := a.ownerByPorts(a.latest.get(pk), pk, p)
+	if st != nil && !st.out.has(outAuthOK) && st.out.has(outAuthFailed) {
+		return nil // (an SA that failed authentication has no child SA)
+	}
 	if st == nil || st.done {
 		return nil
 	}
@@ -221,6 +224,12 @@ func (a *Analyzer) ownerByPorts(latest *saState, pk pairKey, p *Packet) *saState
 		if !o.done && portsOf(o, p) {
 			return o
 		}
+	}
+	if w := a.authWait.get(pk); w != nil && w != latest && !w.done && w.Encrypted && portsOf(w, p) {
+		// Its IKE_AUTH request has no answer in the capture, and ESP
+		// runs on its own NAT-T ports: the answer came (unansweredV2,
+		// espAfterAuth).
+		return w
 	}
 	return latest
 }
