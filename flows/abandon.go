@@ -83,16 +83,6 @@ func authContact(st *saState) (req int, idi uint64) {
 	return req, idi
 }
 
-// idHash fingerprints the body of an ID payload (its type and data),
-// never 0.
-func idHash(body []byte) uint64 {
-	h := uint64(14695981039346656037) // FNV-1a
-	for _, b := range body {
-		h = (h ^ uint64(b)) * 1099511628211
-	}
-	return max(h, 1)
-}
-
 // clearedFinding ends st, an IKE SA that a new IKE SA of its initiator
 // with INITIAL_CONTACT replaced (initialContact), and says why: the
 // initiator had lost it. (ikev2-initial-contact: the initiator's charon

@@ -50,7 +50,7 @@ func (a *Analyzer) childOffer(st *saState, p *Packet, side saSide, ex *exRec, f 
 		}
 		for _, id := range f.ids {
 			if id.Type == dissect.PayloadIDi {
-				pd.idi = idHash(id.Body)
+				pd.idi = max(a.hash(id.Body), 1) // 0 is "none read"
 			}
 		}
 	}

@@ -164,30 +164,6 @@ func (a *Analyzer) concludeSA(st *saState, cc *concluder) {
 	}
 }
 
-// article returns "an " before a word that starts with a vowel
-// (INFORMATIONAL, IKE_AUTH), else "a " (CREATE_CHILD_SA).
-func article(w string) string {
-	if w != "" && strings.ContainsRune("AEIOUaeiou", rune(w[0])) {
-		return "an "
-	}
-	return "a "
-}
-
-// movedESPAfter reports whether a child SA that an IKE rekey moved to st
-// (listed under its predecessor) carried ESP after frame: the peers were
-// talking (silentAfter sees st's own child SAs only). Finish concludes
-// such an SA ahead, with the indexes that movedChildren follows
-// (settleHeirs, mayEndChildren).
-func (a *Analyzer) movedESPAfter(st *saState, frame int) bool {
-	after := false
-	if !a.unindexed {
-		a.movedChildren(st, func(c *ChildSA, _ bool) {
-			after = after || c.ESPPackets != (ESPCount{}) && c.lastESP > frame
-		})
-	}
-	return after
-}
-
 // endChildSAs ends st's established child SAs without a Delete (no
 // deleted frame): those it lists and those an IKE rekey moved to it,
 // listed under the IKE SA that negotiated them (heirs.go: that SA is
@@ -711,7 +687,7 @@ func (a *Analyzer) unansweredV2(st *saState, ex *exRec, answeredSize int) bool {
 	if other := ex.msg(0).side().other(); (ex.Type == dissect.ExchangeCreateChildSA || ex.Type == dissect.ExchangeInformational && ex.kind == exDelete) &&
 		st.out.has(outAuthOK) && !st.out.has(outRekeyed) && !st.out.has(outDeleted) && ex.retransmits() >= 2 &&
 		st.rareOrEmpty().replacedBy == 0 && (a.now.Sub(lastT) >= a.opt.Grace || st.rareOrEmpty().icmp != nil) &&
-		silentAfter(st, other, ex.frame(0), firstT) && !a.movedESPAfter(st, ex.frame(0)) {
+		a.silentAfter(st, other, ex.frame(0), firstT) {
 		// A request on an established SA resent and never answered, and
 		// nothing at all from the other peer after its first copy: the
 		// sender gives up and deletes the IKE SA (RFC 7296 §2.4), as after
@@ -728,7 +704,7 @@ func (a *Analyzer) unansweredV2(st *saState, ex *exRec, answeredSize int) bool {
 		// another size (a MOBIKE address update, say) is left to the
 		// generic finding.
 		st.addFinding(KindDeadPeer, SeverityError, firstT,
-			"The "+from+" sent "+article(ex.Type.String())+ex.Type.String()+
+			"The "+from+" sent "+words.Article(ex.Type.String())+" "+ex.Type.String()+
 				" request (message ID "+u32(ex.MID)+", "+strconv.Itoa(size)+" octets) "+
 				words.Count(n, "time", "times")+" over "+secs(lastT.Sub(firstT))+" and got no answer, and nothing came from the "+
 				otherSide(from)+" after the first (no IKE message of this SA, no ESP) in the "+secs(a.now.Sub(firstT))+

@@ -101,7 +101,7 @@ func (a *Analyzer) dpdFindingsV1(st *saState) {
 				run = append(run, req)
 			}
 		}
-		if len(run) >= minDeadRun && silentAfter(st, from.other(), run[0].frame(0), run[0].start()) {
+		if len(run) >= minDeadRun && a.silentAfter(st, from.other(), run[0].frame(0), run[0].start()) {
 			a.deadPeerV1(st, run, true, a.deletesAfter(st, from, run[len(run)-1].start()), time.Time{})
 			return
 		}
@@ -124,11 +124,21 @@ func (a *Analyzer) dpdFindingsV1(st *saState) {
 // false, which errs on the side of no finding). ESP is compared by frame
 // number, the only place a child SA keeps of its last packet: frames read
 // out of time order may put ESP sent just before the message after it.
-func silentAfter(st *saState, side saSide, frame int, t time.Time) bool {
-	for _, c := range st.model().ChildSAs {
-		if c.ESPPackets != (ESPCount{}) && c.lastESP > frame { // lastESP is 0 for none
-			return false
-		}
+// The child SAs an IKE rekey moved to st count as its own.
+func (a *Analyzer) silentAfter(st *saState, side saSide, frame int, t time.Time) bool {
+	espAfter := func(c *ChildSA) bool { return c.ESPPackets != (ESPCount{}) && c.lastESP > frame } // lastESP is 0 for none
+	if slices.ContainsFunc(st.model().ChildSAs, espAfter) {
+		return false
+	}
+	// The child SAs an IKE rekey moved to an IKEv2 SA are listed under
+	// its predecessor (movedChildren; with the indexes, which Finish
+	// keeps for the SAs that may end such child SAs: settleHeirs).
+	moved := false
+	if !a.unindexed {
+		a.movedChildren(st, func(c *ChildSA, _ bool) { moved = moved || espAfter(c) })
+	}
+	if moved {
+		return false
 	}
 	for i := range st.nexs() {
 		ex := st.exAt(i)
@@ -288,7 +298,7 @@ func (a *Analyzer) keylessDPDv1(st *saState) {
 		return
 	}
 	slices.Reverse(run)
-	if a.now.Sub(run[0].t) < a.opt.Grace || !silentAfter(st, from.other(), run[0].frame, run[0].t) {
+	if a.now.Sub(run[0].t) < a.opt.Grace || !a.silentAfter(st, from.other(), run[0].frame, run[0].t) {
 		return
 	}
 	lo, hi := time.Duration(1<<62), time.Duration(0)

@@ -42,22 +42,12 @@ func (a *Analyzer) redirect(st *saState, p *Packet, side saSide, ex *exRec, f *f
 // libreswan-ikev2-redirect: the REDIRECT itself was encrypted).
 func (a *Analyzer) redirectedFrom(st *saState, p *Packet, f *facts) {
 	n, ok := f.notify(uint16(dissect.NotifyRedirectedFrom))
-	if !ok || hasKindFinding(st, KindRedirect) {
+	if !ok {
 		return
 	}
 	st.addFinding(KindRedirect, SeverityInfo, p.Time,
 		"The initiator started this IKE SA after gateway "+redirectGateway(n.data)+" redirected it here (REDIRECTED_FROM"+
 			" in its IKE_SA_INIT request, RFC 5685): load balancing or a gateway going out of service.", p.Frame)
-}
-
-// hasKindFinding reports whether st has a finding of kind k already.
-func hasKindFinding(st *saState, k FindingKind) bool {
-	for _, f := range st.findings() {
-		if f.Kind == k {
-			return true
-		}
-	}
-	return false
 }
 
 // redirectGateway renders the New Responder GW Identity of a REDIRECT

@@ -29,7 +29,7 @@ type pending struct {
 	// carried INITIAL_CONTACT (RFC 7296 §2.4), 0 when none.
 	initialContact int
 	// idi is a hash of the initiator's IDi payload in an IKE_AUTH request
-	// (idHash), 0 when none was read: INITIAL_CONTACT clears the SAs of
+	// (Analyzer.hash), 0 when none was read: INITIAL_CONTACT clears the SAs of
 	// the same identity only (initialContact).
 	idi     uint64
 	ansIKE  bool

@@ -353,13 +353,19 @@ sc_ikev1_wrong_psk() {
 
 # --- mixed ------------------------------------------------------------------
 
-sc_ikev2_mixed_peers() {
-	DESC="Two IKEv2 initiators (198.51.100.10 and 198.51.100.20, PSK) to one responder at the same time, each with a child SA and pings, then both delete; capture on the responder side"
+# two_initiators: peers A (moon) and C (mars, its own PSK) both configured
+# towards the responder B (sun), which has a connection for each (c, c2)
+two_initiators() {
 	peers peer-c
 	swconf "$A" la=$IP_A ra=$IP_B lts=$NET_A rts=$NET_B lid=moon.ikeflow.test rid=sun.ikeflow.test
 	swconf "$C" la=$IP_C ra=$IP_B lts=$NET_C rts=$NET_B lid=mars.ikeflow.test rid=sun.ikeflow.test psk=ikeflow-psk-mars
 	swconf "$B" conn=c la=$IP_B ra=$IP_A lts=$NET_B rts=$NET_A lid=sun.ikeflow.test rid=moon.ikeflow.test
 	swconf "$B" conn=c2 child=net2 la=$IP_B ra=$IP_C lts=$NET_B rts=$NET_C lid=sun.ikeflow.test rid=mars.ikeflow.test psk=ikeflow-psk-mars
+}
+
+sc_ikev2_mixed_peers() {
+	DESC="Two IKEv2 initiators (198.51.100.10 and 198.51.100.20, PSK) to one responder at the same time, each with a child SA and pings, then both delete; capture on the responder side"
+	two_initiators
 	go rb
 	initiate "$A" net &
 	local p1=$!

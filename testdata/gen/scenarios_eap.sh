@@ -176,8 +176,10 @@ sc_ikev2_childless() {
 	NOTES+=("reuse_ikesa = yes on the initiator so that the child is created on the existing IKE SA")
 }
 
-sc_ikev2_second_child() {
-	DESC="IKEv2 one IKE SA with two child SAs: net (10.1.0.0/25 === 10.2.0.0/25) in IKE_AUTH, net2 (10.1.0.128/25 === 10.2.0.128/25) with CREATE_CHILD_SA; pings through both, then net2 is deleted (INFORMATIONAL Delete of its ESP SA), pings through net, then the IKE SA is deleted"
+# second_child_run DIR: net up in IKE_AUTH, net2 by CREATE_CHILD_SA, pings
+# through both, DIR's peer deletes net2, pings through net, the initiator
+# deletes the IKE SA
+second_child_run() {
 	net2_peers
 	go
 	initiate "$A" net
@@ -185,8 +187,13 @@ sc_ikev2_second_child() {
 	initiate "$A" net2
 	pings $NS_A 10.1.0.129 10.2.0.129 2
 	pings $NS_A $HOST_A $HOST_B 1
-	terminate_child "$A" net2
+	terminate_child "$1" net2
 	pings $NS_A $HOST_A $HOST_B 2
 	terminate "$A" c; settle
+}
+
+sc_ikev2_second_child() {
+	DESC="IKEv2 one IKE SA with two child SAs: net (10.1.0.0/25 === 10.2.0.0/25) in IKE_AUTH, net2 (10.1.0.128/25 === 10.2.0.128/25) with CREATE_CHILD_SA; pings through both, then net2 is deleted (INFORMATIONAL Delete of its ESP SA), pings through net, then the IKE SA is deleted"
+	second_child_run "$A"
 	NOTES+=("reuse_ikesa = yes on the initiator so that net2 is created on the existing IKE SA" "extra addresses 10.1.0.129 (initiator) and 10.2.0.129 (responder) on lo for net2's pings")
 }

@@ -92,11 +92,7 @@ sc_ikev2_reauth_make_before_break() {
 sc_ikev2_cookie() {
 	DESC="IKEv2 COOKIE (RFC 7296 2.6): the responder has cookie_threshold = 1 (block_threshold 100) and one half-open IKE SA (a second initiator, 198.51.100.20, whose IKE_AUTH the router drops), so it answers moon's IKE_SA_INIT with N(COOKIE) only; moon repeats IKE_SA_INIT with the COOKIE notify first (same SPIi), then IKE_AUTH, pings, delete; capture on the responder side"
 	EXTRA_B=("cookie_threshold = 1" "block_threshold = 100")
-	peers peer-c
-	swconf "$A" la=$IP_A ra=$IP_B lts=$NET_A rts=$NET_B lid=moon.ikeflow.test rid=sun.ikeflow.test
-	swconf "$C" la=$IP_C ra=$IP_B lts=$NET_C rts=$NET_B lid=mars.ikeflow.test rid=sun.ikeflow.test psk=ikeflow-psk-mars
-	swconf "$B" conn=c la=$IP_B ra=$IP_A lts=$NET_B rts=$NET_A lid=sun.ikeflow.test rid=moon.ikeflow.test
-	swconf "$B" conn=c2 child=net2 la=$IP_B ra=$IP_C lts=$NET_B rts=$NET_C lid=sun.ikeflow.test rid=mars.ikeflow.test psk=ikeflow-psk-mars
+	two_initiators
 	go rb
 	# mars's IKE_AUTH never reaches sun: its IKE SA stays half-open on sun
 	nsx $NS_R iptables -I FORWARD -s $IP_C -p udp --dport 4500 -j DROP
@@ -112,16 +108,7 @@ sc_ikev2_cookie() {
 
 sc_ikev2_child_delete_by_responder() {
 	DESC="IKEv2 one IKE SA with two child SAs: net (10.1.0.0/25 === 10.2.0.0/25) in IKE_AUTH, net2 (10.1.0.128/25 === 10.2.0.128/25) by CREATE_CHILD_SA from the initiator; pings through both, then the RESPONDER deletes net2 (INFORMATIONAL Delete of its ESP SA sent by the IKE responder, Initiator flag clear, its own MID 0), pings through net, then the initiator deletes the IKE SA"
-	net2_peers
-	go
-	initiate "$A" net
-	pings $NS_A $HOST_A $HOST_B 2
-	initiate "$A" net2
-	pings $NS_A 10.1.0.129 10.2.0.129 2
-	pings $NS_A $HOST_A $HOST_B 1
-	terminate_child "$B" net2
-	pings $NS_A $HOST_A $HOST_B 2
-	terminate "$A" c; settle
+	second_child_run "$B"
 	NOTES+=("reuse_ikesa = yes on the initiator so that net2 is created on the existing IKE SA" "extra addresses 10.1.0.129 (initiator) and 10.2.0.129 (responder) on lo for net2's pings" "net2 is deleted by the responder (swanctl --terminate --child net2 on sun)")
 }
 
