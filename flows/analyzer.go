@@ -495,6 +495,7 @@ func (a *Analyzer) Finish() *Report {
 			return
 		}
 		st.flags.set(flListed)
+		st.settleAmbiguous()
 		open = append(open, openSA{st.firstFrame(), st})
 		if st.inPairHistory() {
 			pairs++

@@ -158,6 +158,7 @@ func (a *Analyzer) concludeSA(st *saState, cc *concluder) {
 	a.keyFindings(st)
 	a.abandonFindings(st)
 	a.espFindings(st)
+	a.ambiguousFindings(st)
 	if !a.hiddenChildRefusal(st) {
 		a.deletedAfterAuth(st)
 		a.endUnknown(st)

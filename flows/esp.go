@@ -33,6 +33,7 @@ func (a *Analyzer) addESP(p *Packet) {
 		}
 		if c = r.built(); c == nil {
 			if r.count(p) {
+				a.ambiguousESP(r.owner, int(r.firstESP), p)
 				a.activity(r.owner, p)
 				return
 			}
@@ -41,6 +42,11 @@ func (a *Analyzer) addESP(p *Packet) {
 		}
 	}
 	countESP(p, c.owner, c.SPIi, c.SPIr, &c.ESPPackets, &c.firstESP, &c.lastESP)
+	if c.Inferred {
+		a.ambiguousESP(c.owner, c.CreatedFrame, p)
+	} else {
+		a.ambiguousESP(c.owner, -1, p)
+	}
 	a.activity(c.owner, p)
 }
 
@@ -92,6 +98,7 @@ func (a *Analyzer) inferChild(p *Packet) *infChild {
 		i, r = a.infs.alloc(st, st.lastInf)
 		r.created = ns
 		st.lastInf = i
+		a.noteAmbiguous(st, pk, p)
 		if fits(p.Frame) {
 			r.firstESP = uint32(p.Frame)
 		}

@@ -40,6 +40,7 @@ const (
 	KindChildSANotFound    FindingKind = "child_sa_not_found"
 	KindChildRefused       FindingKind = "child_sa_refused"
 	KindEndUnknown         FindingKind = "end_unknown"
+	KindESPAmbiguous       FindingKind = "esp_ambiguous"
 	KindRedirect           FindingKind = "redirect"
 	KindAbandoned          FindingKind = "sa_abandoned"
 	KindDeletedAfterAuth   FindingKind = "deleted_after_auth"
@@ -105,6 +106,7 @@ var findingKinds = [...]FindingKindInfo{
 	{KindChildSANotFound, SeverityWarning, "CHILD_SA_NOT_FOUND: the peer no longer has the child SA (RFC 7296 §2.25)"},
 	{KindChildRefused, SeverityWarning, "a child SA or quick mode answered with what is almost certainly an encrypted error"},
 	{KindEndUnknown, SeverityInfo, "without keys: the SA's last exchange is an encrypted INFORMATIONAL (a Delete or a liveness check) and nothing follows"},
+	{KindESPAmbiguous, SeverityInfo, "without keys: a child SA's ESP may belong to another IKE SA between the same addresses and ports, up at the same time"},
 	{KindRedirect, SeverityInfo, "the gateway sent the initiator to another gateway (RFC 5685)"},
 	{KindAbandoned, SeverityWarning, "an IKE SA left after IKE_AUTH without a Delete and replaced by a new one"},
 	{KindDeletedAfterAuth, SeverityError, "an IKE SA its initiator deleted right after IKE_AUTH, before using it"},

@@ -289,6 +289,9 @@ func (a *Analyzer) endUnknown(st *saState) {
 		}
 	}
 	espAfter := false // IKEv1: ESP went on after the SA's last IKE message
+	// The ESP after them is only of child SAs that another IKE SA could
+	// own (ambiguous.go): it shows nothing of this SA's life.
+	ambiguousAfter := false
 	switch {
 	case n == 0:
 		return
@@ -303,7 +306,10 @@ func (a *Analyzer) endUnknown(st *saState) {
 		// ISAKMP SA, ESP after them shows the tunnel alive as before.
 		espAfter = sa.End.After(lastT)
 	case sa.End.After(lastT):
-		return
+		if !a.onlyAmbiguousESPAfter(st, lastT) {
+			return
+		}
+		ambiguousAfter = true
 	}
 	// The frames and the text are put together in arrays on the stack
 	// (addFinding copies the frames; the text is copied once into its
@@ -331,10 +337,14 @@ func (a *Analyzer) endUnknown(st *saState) {
 	var textBuf [512]byte
 	b := append(append(textBuf[:0], what...), words.Pick(len(frames), " (frame ", " (frames ")...)
 	b = a.frames.appendJoin(b, frames)
-	if espAfter {
+	switch {
+	case ambiguousAfter:
+		b = append(b, "), after which the capture shows no IKE message of it, only ESP of child SAs that may be another IKE"+
+			" SA's (esp_ambiguous). "...)
+	case espAfter:
 		b = append(b, "), after which the capture shows no IKE message of it; the ESP that followed does not show it alive, as"+
 			" an IPsec SA can outlive the ISAKMP SA that negotiated it. "...)
-	} else {
+	default:
 		b = append(b, "), after which the capture shows nothing more of it: no IKE message and no ESP. "...)
 	}
 	// With keys that read other messages of this SA, "without keys"

@@ -369,6 +369,13 @@ type saOdd struct {
 	icmp           *icmpSeen   // ICMP destination unreachables about its datagrams (icmp.go)
 	moved          []movedPeer // new addresses of its peers (MOBIKE, RFC 4555), under which its child SAs are indexed too (mobike.go)
 	cleared        *clearedBy  // a new IKE SA with INITIAL_CONTACT ended it (abandon.go, initialContact); nil when none
+	// ambiguous are the inferred child SAs whose ESP another IKE SA
+	// between the same addresses and ports could own (ambiguous.go).
+	ambiguous []ambiguousChild
+	// ownESPNs is the time of the latest ESP packet, from the first
+	// ambiguous record on, of its child SAs without one (and before that
+	// the SA's last activity), in Unix nanoseconds (ambiguousESP).
+	ownESPNs int64
 	// fidx indexes the findings by what makes a repeat (repeatOf), once
 	// the SA has indexFindingsFrom of them; nil until then.
 	fidx map[findingKey]int

@@ -52,13 +52,23 @@ type pendFinding struct {
 type runSpan struct{ off, n int64 }
 
 // findingRunLimit is the encoded findings held in memory before a run is
-// written (2 MB: about 5k findings); tests lower it. With append's
+// written (512 KiB: about 1.3k findings); tests lower it. With append's
 // headroom the pending bytes take up to twice that, and the garbage
 // collector's headroom doubles it again in RSS: at 8 MB this was about a
 // tenth of the 1M-SA capture's live heap. The merge at the end reads the
-// runs (1.2 GB of findings for 1M SAs: ~590 runs) through read buffers
-// that share mergeBudget out among them (mergeReadBuf).
-var findingRunLimit = 2 << 20
+// runs (1.2 GB of findings for 1M SAs) through read buffers that share
+// mergeBudget out among them (mergeReadBuf).
+//
+// It was 2 MB. At the start of Finish on big100k (every SA open, all
+// finalised then) the pending findings and their doubled buffer were 6 MB
+// of the 16 MB the live heap grows by before it falls (heap profiles at
+// Finish and after 2,500 SAs handed on); at 512 KiB the max RSS of
+// analyze --format json fell from 136-141 MB to 133-134 MB (3 runs of
+// each, alternating), and big10k's run did not get slower (10 runs each,
+// medians 0.30 -> 0.28 s wall, 0.47 -> 0.44 s CPU, within the noise).
+// Pending findings can pass the limit by a flush's worth (jsonStream's
+// flushEvery SAs), so the runs are not four times as many.
+var findingRunLimit = 512 << 10
 
 // maxRecord bounds one finding's encoding read back from a run.
 const maxRecord = 1 << 30

@@ -99,7 +99,7 @@ func TestGCPercentFor(t *testing.T) {
 		want        int
 		finishing   bool
 	}{
-		{100, 10 * mb, 1 * mb, 490, false}, // (64-10)/11: up to the floor
+		{100, 10 * mb, 1 * mb, 200, false}, // (32-10)/11: up to the floor
 		{100, 40 * mb, 0, 100, false},      // 40 MB: GOGC's growth
 		{100, 44 * mb, 0, 100, false},      // 44 MB of growth: still GOGC's
 		{100, 48 * mb, 0, 91, false},       // 48 MB of growth cut to 44
@@ -111,8 +111,10 @@ func TestGCPercentFor(t *testing.T) {
 		{50, 100 * mb, 0, 44, false},  // 50 MB of growth cut to 44
 		{40, 100 * mb, 0, 40, false},  // 40 MB of growth: GOGC's
 		// Finishing: at most finishHeapRoom, the floor still applying.
-		{100, 10 * mb, 1 * mb, 490, true}, // up to the floor, as before
-		{100, 40 * mb, 0, 60, true},       // 24 MB to the floor, more than 12
+		{100, 10 * mb, 1 * mb, 200, true}, // up to the floor, as before
+		{100, 20 * mb, 0, 60, true},       // 12 MB to the floor, the same as the cap
+		{100, 16 * mb, 0, 100, true},      // 16 MB to the floor, more than 12
+		{100, 40 * mb, 0, 30, true},       // 12 MB: the floor is passed already
 		{100, 80 * mb, 0, 15, true},       // 12 MB, not 44
 		{100, 200 * mb, 0, 6, true},       // 12 MB, not 66
 		{10, 100 * mb, 0, 10, true},       // 10 MB of growth: GOGC's, below 12
