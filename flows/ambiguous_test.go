@@ -78,9 +78,24 @@ func TestESPAmbiguous(t *testing.T) {
 // up), rekeys, two clients behind one NAT address (their own NAT-T ports)
 // and restarted peers must not raise esp_ambiguous: a hedge on every
 // such capture would say nothing.
+//
+// The exceptions have the same two IKE SAs between the same hosts and
+// ports, different identities, both up while ESP flows (the logs say so):
+// ikev2-two-ike-sas-both-alive (both up to the end under DPD),
+// libreswan-ikev2-two-ike-sas-same-hosts and
+// openiked-ikev2-two-ike-sas-same-hosts (pluto or iked as the initiator,
+// ESP from strongSwan only) are the story of ikev2-two-ike-sas-same-hosts
+// again (scenarios_samepeers2.sh): there the hedge is true.
+var espAmbiguousScenarios = map[string]bool{
+	"ikev2-two-ike-sas-same-hosts":           true,
+	"ikev2-two-ike-sas-both-alive":           true,
+	"libreswan-ikev2-two-ike-sas-same-hosts": true,
+	"openiked-ikev2-two-ike-sas-same-hosts":  true,
+}
+
 func TestESPAmbiguousOnlyThere(t *testing.T) {
 	for _, sc := range corpusScenarios(t) {
-		if sc == "ikev2-two-ike-sas-same-hosts" {
+		if espAmbiguousScenarios[sc] {
 			continue
 		}
 		r := analyze(corpusPackets(t, sc), Options{})

@@ -1155,9 +1155,12 @@ def main(work, out):
                                            "retransmitted": "response"})
                 x["response_sends"] = 1 + n
                 break
-    # the peer could not carry ESP (no kernel ESP; shim only acknowledges): say so per child
+    # the peer could not carry ESP (no kernel ESP; shim only acknowledges): say so per child;
+    # esp_sent_by (scenarios_samepeers2.sh): the one host whose ESP the capture holds
     for c in exp["child_sas"]:
         c["esp_flows"] = bool(meta.get("esp_possible", False))
+        if meta.get("esp_sent_by"):
+            c["esp_sent_by"] = meta["esp_sent_by"]
     exp["known_wrong"] = known_wrong(meta["name"])
     with open(p, "w") as f:
         json.dump(exp, f, indent=1)

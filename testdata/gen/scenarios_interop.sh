@@ -186,9 +186,10 @@ lsw_conf_a() {
 	lsw_conf "$A" left=$IP_A right=$IP_B leftsubnet=$NET_A rightsubnet=$NET_B "$@"
 }
 
-# lsw_terminate_a: pluto in A terminates connection c (failure tolerated)
+# lsw_terminate_a [CONN]: pluto in A terminates connection CONN (default c;
+# failure tolerated)
 lsw_terminate_a() {
-	whack $NS_A "$A" --name c --terminate >>"$A/terminate.out" 2>&1 || true
+	whack $NS_A "$A" --name "${1:-c}" --terminate >>"$A/terminate.out" 2>&1 || true
 }
 
 whack() {  # whack NS DIR args...
@@ -196,9 +197,9 @@ whack() {  # whack NS DIR args...
 	ip netns exec "$ns" "$LSW/usr/libexec/ipsec/whack" --ctlsocket "$dir/run/pluto.ctl" "$@"
 }
 
-lsw_initiate() {  # lsw_initiate NS DIR [timeout]: asynchronous initiate, bounded wait
-	local ns=$1 dir=$2 t=${3:-15}
-	timeout "$t" "$LSW/usr/libexec/ipsec/whack" --ctlsocket "$dir/run/pluto.ctl" --name c --initiate \
+lsw_initiate() {  # lsw_initiate NS DIR [timeout] [conn]: initiate CONN (default c), bounded wait
+	local ns=$1 dir=$2 t=${3:-15} conn=${4:-c}
+	timeout "$t" "$LSW/usr/libexec/ipsec/whack" --ctlsocket "$dir/run/pluto.ctl" --name "$conn" --initiate \
 		>>"$dir/initiate.out" 2>&1 || true
 }
 

@@ -14,15 +14,32 @@ SCENARIOS+=(
 	ikev2-two-clients-behind-one-nat
 )
 
+# two_ids_addrs: 10.1.0.129 (A) and 10.2.0.129 (B) on lo, for pings through
+# the second connection's child SA (10.1.0.128/25 === 10.2.0.128/25)
+two_ids_addrs() {
+	nsx $NS_A ip addr add 10.1.0.129/32 dev lo
+	nsx $NS_B ip addr add 10.2.0.129/32 dev lo
+}
+
+# two_ids_sw DIR a|b [key=value...]: two swanctl connections of host A (or
+# B) with its peer: c (moon.ikeflow.test <-> sun.ikeflow.test, child net on
+# the /25 halves 10.1.0.0/25 === 10.2.0.0/25) and c2 (moon2.ikeflow.test,
+# PSK ikeflow-psk-moon2, child net2 10.1.0.128/25 === 10.2.0.128/25); the
+# arguments go to both, the array C2 (key=value...) to c2 only
+two_ids_sw() {
+	local dir=$1 l=moon r=sun la=$IP_A ra=$IP_B ln=10.1 rn=10.2 l2=moon2 r2=sun
+	[ "$2" = b ] && { l=sun r=moon la=$IP_B ra=$IP_A ln=10.2 rn=10.1 l2=sun r2=moon2; }
+	shift 2
+	swconf "$dir" conn=c child=net la=$la ra=$ra lts=$ln.0.0/25 rts=$rn.0.0/25 lid=$l.ikeflow.test rid=$r.ikeflow.test "$@"
+	swconf "$dir" conn=c2 child=net2 la=$la ra=$ra lts=$ln.0.128/25 rts=$rn.0.128/25 lid=$l2.ikeflow.test rid=$r2.ikeflow.test psk=ikeflow-psk-moon2 "$@" "${C2[@]}"
+}
+
 sc_ikev2_two_ike_sas_same_hosts() {
 	DESC="IKEv2 two IKE SAs between the same two hosts (198.51.100.10 and 203.0.113.10, both on UDP 4500 after IKE_SA_INIT): A's connection c (IDi moon.ikeflow.test, child net 10.1.0.0/25 === 10.2.0.0/25) and its connection c2 (IDi moon2.ikeflow.test, own PSK, child net2 10.1.0.128/25 === 10.2.0.128/25), B has one connection per identity; both IKE SAs up at the same time, pings through both child SAs; A deletes IKE SA c2 (with net2), more pings through net on the remaining IKE SA c, then A deletes c"
 	peers
-	nsx $NS_A ip addr add 10.1.0.129/32 dev lo
-	nsx $NS_B ip addr add 10.2.0.129/32 dev lo
-	swconf "$A" conn=c child=net la=$IP_A ra=$IP_B lts=10.1.0.0/25 rts=10.2.0.0/25 lid=moon.ikeflow.test rid=sun.ikeflow.test
-	swconf "$A" conn=c2 child=net2 la=$IP_A ra=$IP_B lts=10.1.0.128/25 rts=10.2.0.128/25 lid=moon2.ikeflow.test rid=sun.ikeflow.test psk=ikeflow-psk-moon2
-	swconf "$B" conn=c child=net la=$IP_B ra=$IP_A lts=10.2.0.0/25 rts=10.1.0.0/25 lid=sun.ikeflow.test rid=moon.ikeflow.test
-	swconf "$B" conn=c2 child=net2 la=$IP_B ra=$IP_A lts=10.2.0.128/25 rts=10.1.0.128/25 lid=sun.ikeflow.test rid=moon2.ikeflow.test psk=ikeflow-psk-moon2
+	two_ids_addrs
+	two_ids_sw "$A" a
+	two_ids_sw "$B" b
 	go ra
 	initiate "$A" net
 	initiate "$A" net2
