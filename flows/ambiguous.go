@@ -131,35 +131,30 @@ func couldOwnESP(st *saState, p *Packet) bool {
 	return p.Src.Port() == 0 || st.natPorts == [2]uint16{} || portsOf(st, p)
 }
 
-// ambiguousChildren returns st's inferred child SAs that another IKE SA
-// could own (see the top of this file), each with those SAs; nil when
-// none. st is concluding: its child SAs are built.
-func (a *Analyzer) ambiguousChildren(st *saState) map[*ChildSA][]*saState {
-	recs := st.rareOrEmpty().ambiguous
-	if len(recs) == 0 {
-		return nil
-	}
-	var out map[*ChildSA][]*saState
-	for _, r := range recs {
-		for _, c := range st.model().ChildSAs {
-			if !c.Inferred || c.CreatedFrame != r.created || r.altEnd() <= r.espNs {
-				continue
-			}
-			if out == nil {
-				out = make(map[*ChildSA][]*saState)
-			}
-			out[c] = append(out[c], r.alt)
+// altsOf returns the other IKE SAs that could own st's inferred child SA
+// first seen in frame created (see the top of this file): those of its
+// records that were active after its last ESP packet.
+func altsOf(st *saState, created int) []*saState {
+	var alts []*saState
+	for _, r := range st.rareOrEmpty().ambiguous {
+		if r.created == created && r.altEnd() > r.espNs {
+			alts = append(alts, r.alt)
 		}
 	}
-	return out
+	return alts
 }
 
 // ambiguousFindings reports st's child SAs that another IKE SA could own
 // (esp_ambiguous).
 func (a *Analyzer) ambiguousFindings(st *saState) {
-	amb := a.ambiguousChildren(st)
-	for _, c := range st.model().ChildSAs { // in their order, not the map's
-		alts := amb[c]
+	if len(st.rareOrEmpty().ambiguous) == 0 {
+		return
+	}
+	for _, c := range st.model().ChildSAs {
+		if !c.Inferred {
+			continue
+		}
+		alts := altsOf(st, c.CreatedFrame)
 		if len(alts) == 0 {
 			continue
 		}
@@ -184,29 +179,20 @@ func (a *Analyzer) ambiguousFindings(st *saState) {
 }
 
 // onlyAmbiguousESPAfter reports whether st's ESP after t is all of child
-// SAs that another IKE SA could own (ambiguousChildren), and there is
-// some: it then shows nothing of st's own life. Times, not frames: the
-// frames of packets put back in time order (reorder.go) keep their
-// numbers.
+// SAs that another IKE SA could own (altsOf), and there is some: it then
+// shows nothing of st's own life. Times, not frames: the frames of
+// packets put back in time order (reorder.go) keep their numbers.
 func (a *Analyzer) onlyAmbiguousESPAfter(st *saState, t time.Time) bool {
-	amb := a.ambiguousChildren(st)
-	if amb == nil {
-		return false
-	}
 	odd := st.rareOrEmpty().saOdd
 	after := t.UnixNano()
-	if odd.ownESPNs > after {
+	if len(odd.ambiguous) == 0 || odd.ownESPNs > after {
 		return false
-	}
-	qualifies := make(map[int]bool, len(amb))
-	for c := range amb {
-		qualifies[c.CreatedFrame] = true
 	}
 	some := false
 	for _, r := range odd.ambiguous {
 		switch {
 		case r.espNs <= after:
-		case !qualifies[r.created]:
+		case altsOf(st, r.created) == nil:
 			return false // ESP after t of a child SA no other IKE SA could own
 		default:
 			some = true

@@ -42,11 +42,11 @@ func (a *Analyzer) addESP(p *Packet) {
 		}
 	}
 	countESP(p, c.owner, c.SPIi, c.SPIr, &c.ESPPackets, &c.firstESP, &c.lastESP)
+	created := -1 // a negotiated child SA has no ambiguous record
 	if c.Inferred {
-		a.ambiguousESP(c.owner, c.CreatedFrame, p)
-	} else {
-		a.ambiguousESP(c.owner, -1, p)
+		created = c.CreatedFrame
 	}
+	a.ambiguousESP(c.owner, created, p)
 	a.activity(c.owner, p)
 }
 
