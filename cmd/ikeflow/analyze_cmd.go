@@ -183,7 +183,10 @@ func runAnalyze(e *env, args []string) error {
 	warn := newWarner(e.stderr, "ikeflow analyze", o.quiet)
 	warn.before = prog.clear
 	m := newMerger(fs.Args(), readers)
-	defer startHeapFloor()() // no GC below 64 MiB of heap (heapfloor.go)
+	if inputBytes(fs.Args()) >= analyzeHugeMinInput {
+		adviseHugePages(heapFloorBytes + 4<<20) // hugepages_linux.go
+	}
+	defer startHeapFloor()() // no GC below 32 MiB of heap (heapfloor.go)
 	// Reading and decoding run a block ahead in their own goroutine, for
 	// files, with the per-packet work that needs only the packets done
 	// there: the fingerprints and NAT detection hashes (flows.Preparer)
@@ -253,3 +256,10 @@ func runAnalyze(e *env, args []string) error {
 	}
 	return o.failCheck(failLevel, rep, col.notInReport(failLevel))
 }
+
+// analyzeHugeMinInput is the input size from which analyze asks for huge
+// pages (hugepages_linux.go): below it the advice costs more than it
+// saves. Medians of 22 runs each: a 5 kB corpus capture 0.02 -> 0.03 s,
+// 118 kB (30 SAs) 0.03 -> 0.03-0.04 s, 370 kB (100 SAs) 0.05 -> 0.04 s,
+// 1 MB 0.14 -> 0.07 s, 33.5 MB (big10k) 0.21 -> 0.13 s.
+const analyzeHugeMinInput = 256 << 10

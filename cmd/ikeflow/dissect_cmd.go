@@ -53,6 +53,9 @@ func runDissect(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if inputBytes(fs.Args()) >= dissectHugeMinInput {
+		adviseHugePages(dissectHeapBytes)
+	}
 	w := bufio.NewWriterSize(e.stdout, 64<<10)
 	defer w.Flush()
 	d := &dissector{format: *format, w: w, stderr: e.stderr, quiet: *quiet, keys: kr}
@@ -71,6 +74,18 @@ func runDissect(e *env, args []string) error {
 	}
 	return w.Flush()
 }
+
+// dissectHeapBytes is the heap block dissect asks huge pages for
+// (hugepages_linux.go): its heap stays under 8 MB between collections
+// (GOGC=100, about 1 MB live). On big10k the page faults went from 4,400
+// to 1,900 and the wall time from 0.18 to 0.16 s, text and JSON alike
+// (medians of 9 runs, twice, alternating).
+const dissectHeapBytes = 12 << 20
+
+// dissectHugeMinInput is the input size from which dissect asks for huge
+// pages: below it the advice costs more than it saves (a 1 MB capture:
+// 0.03 -> 0.04 s; 3.4 MB: 0.08 -> 0.07 s; medians of 9 runs).
+const dissectHugeMinInput = 2 << 20
 
 // dissector prints the IKE messages of captures.
 type dissector struct {

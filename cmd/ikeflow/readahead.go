@@ -422,6 +422,21 @@ func regularFiles(paths []string) bool {
 	return true
 }
 
+// inputBytes returns the total size of the regular files among paths
+// (standard input, pipes and missing files count nothing).
+func inputBytes(paths []string) int64 {
+	var n int64
+	for _, p := range paths {
+		if p == "-" {
+			continue
+		}
+		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
+			n += st.Size()
+		}
+	}
+	return n
+}
+
 // feedInline is feedPrepared without the goroutine and without
 // preparing: it reads m as the analyzer asks for packets.
 func feedInline(m *merger, each func(in int, p *flows.Packet) bool, warn func(path string, err error)) error {
