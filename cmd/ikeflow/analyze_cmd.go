@@ -184,9 +184,9 @@ func runAnalyze(e *env, args []string) error {
 	warn.before = prog.clear
 	m := newMerger(fs.Args(), readers)
 	if inputBytes(fs.Args()) >= analyzeHugeMinInput {
-		adviseHugePages(heapFloorBytes + 4<<20) // hugepages_linux.go
+		adviseHugePages(hugeHeapFloorBytes + 4<<20) // hugepages_linux.go
 	}
-	defer startHeapFloor()() // no GC below 32 MiB of heap (heapfloor.go)
+	defer startHeapFloor()() // no GC below 32 or 64 MiB of heap (heapfloor.go)
 	// Reading and decoding run a block ahead in their own goroutine, for
 	// files, with the per-packet work that needs only the packets done
 	// there: the fingerprints and NAT detection hashes (flows.Preparer)

@@ -9,7 +9,7 @@ import (
 )
 
 // heapFloorBytes is the heap size below which analyze does not collect
-// garbage. With GOGC=100 the Go runtime collects whenever the heap doubles
+// garbage (hugeHeapFloorBytes where huge pages back the heap). With GOGC=100 the Go runtime collects whenever the heap doubles
 // from a small live set: on the 10k-SA bigcap that is 5 collections,
 // about an eighth of the CPU time (0.46 s with GOGC=100, 0.40 s with the
 // GC off), while the whole run allocates about 80 MB. Below the floor a
@@ -37,6 +37,36 @@ import (
 // above; 48 MB in between.) Captures whose heap stays under 32 MB (the
 // corpus) and those above 2 × live (big100k, big1m) run as before.
 const heapFloorBytes = 32 << 20
+
+// hugeHeapFloorBytes is the floor where the heap up to it is backed by
+// transparent huge pages (hugepages_linux.go: analyze asks for them on
+// inputs from analyzeHugeMinInput, and the system grants them). Growing
+// the heap then costs one fault per 2 MiB rather than per 4 KiB, which
+// was what made 64 MB dearer than 32 above, and what remains is the
+// collections' CPU: on big10k 4-5 collections at 32 MB, 1-2 at 64 MB
+// (the first, of the freed huge-page block, comes either way).
+// Measured on big10k, 10 runs of each, alternating, medians:
+//
+//	floor   format   wall     user CPU   max RSS   page faults
+//	32 MB   json     0.220 s  0.310 s    58.6 MB   3,416
+//	64 MB   json     0.200 s  0.260 s    81.8 MB   3,213
+//	32 MB   table    0.175 s  0.220 s    56.4 MB   3,064
+//	64 MB   table    0.155 s  0.195 s    73.7 MB   2,809
+//
+// 48 MB was in between (3 collections); 80 and 96 MB took one
+// collection and no less time than 64 MB. big100k (whose live heap
+// passes both floors) keeps its max RSS (JSON 138.5 / 138.8 MB, table
+// 134.1 / 133.6 MB, 3 runs each) for 0.1-0.3 s less CPU.
+const hugeHeapFloorBytes = 64 << 20
+
+// floorFor returns the heap floor for a heap whose first huge octets are
+// backed by huge pages (hugeHeapBytes).
+func floorFor(huge int) uint64 {
+	if huge >= hugeHeapFloorBytes {
+		return hugeHeapFloorBytes
+	}
+	return heapFloorBytes
+}
 
 // bigHeapRoom is the most the heap may grow past the live heap between
 // two collections before the growth allowed is cut to a third of what
@@ -103,7 +133,7 @@ const bigHeapCut = 3
 const finishHeapRoom = 12 << 20
 
 // heapFloor re-tunes GOGC after every collection so that the next one
-// comes at max(heapFloorBytes, live heap + growth), the growth being
+// comes at max(floor, live heap + growth), the growth being
 // GOGC's, or max(bigHeapRoom, GOGC's / bigHeapCut) once GOGC's passes
 // bigHeapRoom, and at most finishHeapRoom once the packets are all in
 // (gcPercentFor).
@@ -115,7 +145,8 @@ type heapFloor struct {
 	// the floor (tests run several in one process: only the pace of
 	// their collections changes).
 	finishing bool
-	base      int // GOGC in force before (100 unless set by SetGCPercent)
+	base      int    // GOGC in force before (100 unless set by SetGCPercent)
+	floor     uint64 // heapFloorBytes, or hugeHeapFloorBytes (floorFor)
 	sample    []metrics.Sample
 }
 
@@ -145,7 +176,7 @@ func startHeapFloor() (stop func()) {
 	floorMu.Lock()
 	defer floorMu.Unlock()
 	if floorUsers == 0 {
-		hf := &heapFloor{sample: []metrics.Sample{{Name: "/gc/heap/live:bytes"}, {Name: "/gc/scan/globals:bytes"}, {Name: "/gc/scan/stack:bytes"}}}
+		hf := &heapFloor{floor: floorFor(hugeHeapBytes()), sample: []metrics.Sample{{Name: "/gc/heap/live:bytes"}, {Name: "/gc/scan/globals:bytes"}, {Name: "/gc/scan/stack:bytes"}}}
 		hf.base = debug.SetGCPercent(100)
 		debug.SetGCPercent(hf.base)
 		if hf.base <= 0 {
@@ -217,16 +248,16 @@ func (hf *heapFloor) tune() bool {
 			v[i] = s.Value.Uint64()
 		}
 	}
-	debug.SetGCPercent(gcPercentFor(hf.base, max(v[0], 1<<20), v[1]+v[2], hf.finishing))
+	debug.SetGCPercent(gcPercentFor(hf.base, max(v[0], 1<<20), v[1]+v[2], hf.floor, hf.finishing))
 	return true
 }
 
 // gcPercentFor returns the GOGC that puts the next collection at
-// max(heapFloorBytes, live + growth), where growth is what GOGC=base
-// allows, cut to max(bigHeapRoom, a bigHeapCut-th of it) above
-// bigHeapRoom, and to finishHeapRoom at most when finishing; roots is the
-// globals and stacks the runtime counts with the live heap.
-func gcPercentFor(base int, live, roots uint64, finishing bool) int {
+// max(floor, live + growth), where growth is what GOGC=base allows, cut
+// to max(bigHeapRoom, a bigHeapCut-th of it) above bigHeapRoom, and to
+// finishHeapRoom at most when finishing; roots is the globals and stacks
+// the runtime counts with the live heap.
+func gcPercentFor(base int, live, roots, floor uint64, finishing bool) int {
 	// The runtime's goal is live + (live + globals + stacks) × GOGC/100.
 	scan := live + roots
 	room := scan * uint64(base) / 100
@@ -235,8 +266,8 @@ func gcPercentFor(base int, live, roots uint64, finishing bool) int {
 		room = finishHeapRoom
 	}
 	switch {
-	case live+room < heapFloorBytes:
-		return int((heapFloorBytes - live) * 100 / scan)
+	case live+room < floor:
+		return int((floor - live) * 100 / scan)
 	case capped:
 		// At least 1: from about 1.6 GB of live heap the division gives
 		// 0, and GOGC=0 collects back to back.

@@ -120,21 +120,49 @@ func TestGCPercentFor(t *testing.T) {
 		{10, 100 * mb, 0, 10, true},       // 10 MB of growth: GOGC's, below 12
 		{100, 2048 * mb, 0, 1, true},      // 12 MB is 0.6%: GOGC 1, never 0
 	} {
-		if got := gcPercentFor(c.base, c.live, c.roots, c.finishing); got != c.want {
+		if got := gcPercentFor(c.base, c.live, c.roots, heapFloorBytes, c.finishing); got != c.want {
 			t.Errorf("base %d, live %d MB, roots %d MB, finishing %v: GOGC %d, want %d", c.base, c.live/mb, c.roots/mb, c.finishing, got, c.want)
 		}
 	}
 	for live := uint64(mb); live <= 4096*mb; live += mb {
-		if g := gcPercentFor(100, live, 0, true); g < 1 {
+		if g := gcPercentFor(100, live, 0, heapFloorBytes, true); g < 1 {
 			t.Fatalf("live %d MB, finishing: GOGC %d (0 collects back to back)", live/mb, g)
 		}
 	}
-	prev := uint64(0)
-	for live := uint64(mb); live <= 2048*mb; live += mb {
-		goal := live + uint64(gcPercentFor(100, live, 0, false))*live/100
-		if goal+mb < prev || goal+mb < heapFloorBytes || goal > live+max(heapFloorBytes, live) {
-			t.Fatalf("live %d MB: goal %d MB after %d MB", live/mb, goal/mb, prev/mb)
+	for _, floor := range []uint64{heapFloorBytes, hugeHeapFloorBytes} {
+		prev := uint64(0)
+		for live := uint64(mb); live <= 2048*mb; live += mb {
+			goal := live + uint64(gcPercentFor(100, live, 0, floor, false))*live/100
+			if goal+mb < prev || goal+mb < floor || goal > live+max(floor, live) {
+				t.Fatalf("floor %d MB, live %d MB: goal %d MB after %d MB", floor/mb, live/mb, goal/mb, prev/mb)
+			}
+			prev = goal
 		}
-		prev = goal
+	}
+	// The floor for huge pages: (64-10)/11 up to it, GOGC's past it.
+	if got := gcPercentFor(100, 10*mb, 1*mb, hugeHeapFloorBytes, false); got != 490 {
+		t.Errorf("huge-page floor, live 10 MB: GOGC %d, want 490", got)
+	}
+	if got := gcPercentFor(100, 40*mb, 0, hugeHeapFloorBytes, false); got != 100 {
+		t.Errorf("huge-page floor, live 40 MB: GOGC %d, want 100", got)
+	}
+}
+
+// TestFloorFor checks that the bigger floor needs a huge-page heap block
+// at least as big.
+func TestFloorFor(t *testing.T) {
+	for _, c := range []struct {
+		huge int
+		want uint64
+	}{
+		{0, heapFloorBytes},
+		{12 << 20, heapFloorBytes}, // dissect's block: smaller than the floor
+		{hugeHeapFloorBytes - 1, heapFloorBytes},
+		{hugeHeapFloorBytes, hugeHeapFloorBytes},
+		{hugeHeapFloorBytes + 4<<20, hugeHeapFloorBytes},
+	} {
+		if got := floorFor(c.huge); got != c.want {
+			t.Errorf("floorFor(%d) = %d, want %d", c.huge, got, c.want)
+		}
 	}
 }

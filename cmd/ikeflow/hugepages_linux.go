@@ -6,6 +6,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"unsafe"
 
@@ -24,8 +25,10 @@ import (
 // heap. So analyze asks, for the two places a run touches most:
 //
 //   - The heap up to the heap floor (heapfloor.go): analyze lets the heap
-//     grow to heapFloorBytes before its first collection, so it touches
-//     all of that. The runtime maps heap memory only when it needs it, so
+//     grow to the floor before its first collection, so it touches all of
+//     that. With the advice granted the floor is hugeHeapFloorBytes (64
+//     MiB; 32 without: there the faults of a bigger heap cost more than
+//     the collections it saves). The runtime maps heap memory only when it needs it, so
 //     hugeHeapStart allocates a block of that size (mapped, not touched),
 //     marks it MADV_HUGEPAGE and frees it (one collection of a heap that
 //     is still tiny). The runtime hands out its lowest free pages first,
@@ -50,7 +53,13 @@ import (
 // GODEBUG=disablethp=1 (the runtime's own switch against huge pages)
 // turns this off, as do GOGC and GOMEMLIMIT (as they turn off the heap
 // floor).
-var hugeOnce sync.Once
+var (
+	hugeOnce sync.Once
+	// hugeHeap is the size of the heap block advised (0: none), once
+	// adviseHugePages has run and the system may grant the advice
+	// (thpGrants).
+	hugeHeap atomic.Int64
+)
 
 // adviseHugePages does the above once per process, with a heap block of
 // heap octets (the first call's).
@@ -60,8 +69,29 @@ func adviseHugePages(heap int) {
 			return
 		}
 		hugeTables()
-		hugeHeapStart(heap)
+		if beg, end := hugeHeapStart(heap); beg < end && thpGrants(thpEnabled) {
+			hugeHeap.Store(int64(end - beg))
+		}
 	})
+}
+
+// hugeHeapBytes returns the octets at the start of the heap advised for
+// huge pages that the system may grant (0: none; heapfloor.go).
+func hugeHeapBytes() int { return int(hugeHeap.Load()) }
+
+// thpEnabled is the system's transparent huge page mode.
+const thpEnabled = "/sys/kernel/mm/transparent_hugepage/enabled"
+
+// thpGrants reports whether the mode in the file at path ("always
+// [madvise] never", the bracketed one in force) grants MADV_HUGEPAGE:
+// not with "never", nor where the file cannot be read (no THP there).
+func thpGrants(path string) bool {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return false
+	}
+	s := string(b)
+	return strings.Contains(s, "[always]") || strings.Contains(s, "[madvise]")
 }
 
 // hugePage is the size of a transparent huge page on amd64 and arm64

@@ -65,3 +65,29 @@ func TestHugeHeapStartAdvises(t *testing.T) {
 		t.Errorf("no mapping covers the block [%#x, %#x)", beg, end)
 	}
 }
+
+// TestTHPGrants reads the mode files the kernel writes: only "always" and
+// "madvise" grant MADV_HUGEPAGE; "never" and no file do not.
+func TestTHPGrants(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct {
+		text string
+		want bool
+	}{
+		{"always [madvise] never\n", true},
+		{"[always] madvise never\n", true},
+		{"always madvise [never]\n", false},
+		{"", false},
+	} {
+		p := dir + "/enabled"
+		if err := os.WriteFile(p, []byte(c.text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if got := thpGrants(p); got != c.want {
+			t.Errorf("thpGrants(%q) = %v, want %v", c.text, got, c.want)
+		}
+	}
+	if thpGrants(dir + "/none") {
+		t.Error("thpGrants of a missing file: true, want false")
+	}
+}
