@@ -18,6 +18,9 @@ import "github.com/ikeflow/ikeflow/dissect"
 // Decoding ahead without collecting the facts gained nothing (141 against
 // 140 ms): the decoding mostly moves the analyzing goroutine's first
 // touch of the octets elsewhere.
+// The CLI has since left it off: the reading goroutine became the busier
+// of the two, and decoding there made the runs slower
+// (cmd/ikeflow/readahead.go, predecodeOn).
 //
 // What is decoded ahead lives in a [DecodeBuf], which the caller keeps
 // with the octets it belongs to (one per block) and resets when it

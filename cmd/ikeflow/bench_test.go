@@ -81,12 +81,13 @@ func BenchmarkAnalyzeInline(b *testing.B) {
 	benchAnalyze(b, "table")
 }
 
-// BenchmarkAnalyzeNoPredecode is BenchmarkAnalyze with the IKE messages
-// decoded on the analyzing goroutine, not ahead on the read-ahead's
+// BenchmarkAnalyzePredecode is BenchmarkAnalyze with the IKE messages
+// decoded ahead on the read-ahead goroutine, not on the analyzing one
 // (predecodeOn), to measure what decoding ahead brings.
-func BenchmarkAnalyzeNoPredecode(b *testing.B) {
-	predecodeOn = false
-	defer func() { predecodeOn = true }()
+func BenchmarkAnalyzePredecode(b *testing.B) {
+	old := predecodeOn
+	predecodeOn = true
+	defer func() { predecodeOn = old }()
 	benchAnalyze(b, "table")
 }
 

@@ -20,8 +20,8 @@ import (
 // NAT detection hashes), while the octets are in its CPU cache. Given the
 // analyzer's Sequencer instead, it also runs the analyzer's reorder window
 // there (flows.Sequencer), so that the blocks hold packets in the order
-// the analyzer takes them, and decodes their IKE messages
-// (flows.Sequencer.Predecode) (feedSequenced).
+// the analyzer takes them (feedSequenced); it can also decode their IKE
+// messages there (flows.Sequencer.Predecode, predecodeOn).
 
 // Read-ahead sizes (variables so that tests can make blocks tiny).
 //
@@ -401,9 +401,26 @@ func feedSequencedInline(m *merger, seq *flows.Sequencer, each func(s *flows.Seq
 var readAheadOn = true
 
 // predecodeOn has the read-ahead goroutine decode each IKE message ahead
-// (flows.Sequencer.Predecode) in feedSequenced; a benchmark turns it off
-// to measure what that brings.
-var predecodeOn = true
+// (flows.Sequencer.Predecode) in feedSequenced. It is off: the reading
+// goroutine is now the busier of the two (on big10k about 100 ms of CPU
+// against the analyzing goroutine's 85, CPU profiles of 20 runs), so work
+// moved there waits for it, and copying the decoded messages into the
+// DecodeBuf costs more than it saves. Measured with the binary, round
+// robin, medians (wall, user CPU):
+//
+//	                        predecode   a third   off
+//	big10k table (20 runs)  0.165 s     0.145 s   0.150 s  wall
+//	                        0.200 s     0.185 s   0.185 s  user
+//	big10k JSON (16 runs)   0.210 s     0.205 s   0.190 s  wall
+//	big100k table (3 runs)  2.13 s      2.08 s    2.00 s   wall
+//	big100k JSON (3 runs)   2.77 s      2.80 s    2.70 s   wall
+//	big1000 table (16 runs) 0.060 s               0.060 s  wall
+//
+// ("a third": every third message decoded ahead.) When it was added the
+// analyzing goroutine was the busier one and it gained 7 ms on big10k
+// (flows/predecode.go). BenchmarkAnalyzePredecode turns it on, and
+// TestReadAheadSequenced checks the reports are the same either way.
+var predecodeOn = false
 
 // regularFiles reports whether every input is a regular file. Standard
 // input and pipes are read inline: a read there can block until the

@@ -334,10 +334,12 @@ func raAnalyze(t *testing.T, paths []string, opt flows.Options, sequenced bool) 
 // damaged ones (warnings in the middle, an input cut short), and on all
 // of them merged, with the default reorder window, a short one and none,
 // with the default blocks, tiny ones (the ring reused many times over,
-// the Sequencer's buffers given back block by block) and inline.
+// the Sequencer's buffers given back block by block) and inline, and with
+// the IKE messages decoded ahead (predecodeOn) or not.
 func TestReadAheadSequenced(t *testing.T) {
 	paths := raInputs(t)
-	t.Cleanup(func() { readAheadOn = true })
+	pre := predecodeOn
+	t.Cleanup(func() { readAheadOn, predecodeOn = true, pre })
 	sets := [][]string{paths}
 	for _, p := range paths {
 		sets = append(sets, []string{p})
@@ -347,14 +349,15 @@ func TestReadAheadSequenced(t *testing.T) {
 		for _, w := range windows {
 			opt := flows.Options{ReorderWindow: w}
 			want, wantWarns := raAnalyze(t, set, opt, false)
-			for _, sz := range [][3]int{{4, 512, 256 << 10}, {2, 3, 200}, {3, 1, 1}, {0, 0, 0}} {
+			for i, sz := range [][3]int{{4, 512, 256 << 10}, {2, 3, 200}, {3, 1, 1}, {0, 0, 0}, {4, 512, 256 << 10}, {2, 3, 200}} {
+				predecodeOn = i >= 4 // the last two decode ahead
 				readAheadOn = sz[0] != 0
 				if readAheadOn {
 					setBlocks(t, sz[0], sz[1], sz[2])
 				}
 				got, gotWarns := raAnalyze(t, set, opt, true)
 				if got != want {
-					t.Errorf("%d input(s) from %s, window %v, blocks %v: the report differs from Add's", len(set), filepath.Base(set[0]), w, sz)
+					t.Errorf("%d input(s) from %s, window %v, blocks %v, predecode %v: the report differs from Add's", len(set), filepath.Base(set[0]), w, sz, predecodeOn)
 				}
 				if !slices.Equal(gotWarns, wantWarns) {
 					t.Errorf("%d input(s) from %s, blocks %v: warnings %q, want %q", len(set), filepath.Base(set[0]), sz, gotWarns, wantWarns)
