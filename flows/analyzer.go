@@ -487,7 +487,9 @@ func (a *Analyzer) Finish() *Report {
 	a.drain()
 	if a.sq != nil {
 		a.ro.mergeDups(&a.sq.ro)
+		a.sq.ro.dropHeld()
 	}
+	a.ro.dropHeld()
 	open := make([]openSA, 0, a.ix.len())
 	pairs := 0 // SAs that may enter the pair history (observePair)
 	list := func(st *saState) {
@@ -521,9 +523,9 @@ func (a *Analyzer) Finish() *Report {
 	a.esp.reset()
 	a.inferred.reset()
 	a.latest.reset()
-	clear(a.sharers)
+	a.sharers = map[pairKey][]*saState{} // not clear: a cleared map keeps its storage
 	a.authWait.reset()
-	clear(a.rekeys)
+	a.rekeys = map[saKey]pendingRekey{}
 	a.unindexed = true
 	if a.opt.OnSA == nil && a.spis == nil {
 		// The report keeps every SA: their exported SAs are made in one

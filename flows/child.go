@@ -498,11 +498,8 @@ func newESPIndex[V comparable]() espIndex[V] {
 	return espIndex[V]{v4: make(map[espKey4]V), v6: make(map[espKey]V)}
 }
 
-// reset empties the index.
-func (x *espIndex[V]) reset() {
-	clear(x.v4)
-	clear(x.v6)
-}
+// reset empties the index and lets its storage go (see saIndex.reset).
+func (x *espIndex[V]) reset() { *x = newESPIndex[V]() }
 
 // get returns the value of inbound SPI spi at dst, the zero V when none.
 func (x *espIndex[V]) get(spi uint32, dst netip.Addr) V {

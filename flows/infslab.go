@@ -116,11 +116,8 @@ func newInfIndex() infIndex {
 	return infIndex{bySPI: make(map[uint32]uint32), full: newESPIndex[uint32]()}
 }
 
-// reset empties the index.
-func (x *infIndex) reset() {
-	clear(x.bySPI)
-	x.full.reset()
-}
+// reset empties the index and lets its storage go (see saIndex.reset).
+func (x *infIndex) reset() { *x = newInfIndex() }
 
 // sameDst reports whether a and b are one key of an ESP index: an IPv4
 // address and its IPv4-mapped form are one, and zones do not count

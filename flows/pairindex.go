@@ -29,11 +29,8 @@ func newPairMap[V comparable](n int) pairMap[V] {
 // newPairIndex returns an empty index.
 func newPairIndex() pairIndex { return newPairMap[*saState](0) }
 
-// reset empties the map.
-func (x *pairMap[V]) reset() {
-	clear(x.v4)
-	clear(x.v6)
-}
+// reset empties the map and lets its storage go (see saIndex.reset).
+func (x *pairMap[V]) reset() { *x = newPairMap[V](0) }
 
 // v4 returns k's IPv4 form, when both its addresses are IPv4 (held as
 // IPv4-mapped IPv6, as As16 gives them).

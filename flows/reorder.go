@@ -551,6 +551,16 @@ func (r *reorder) duplicate(p *Packet, h uint64) bool {
 	return false
 }
 
+// dropHeld lets the storage of an emptied window go (Finish, once no
+// packet can come): its slots, queues and recycled buffers, 3-4 MB on
+// big100k that stayed live through Finish, the peak of its memory. The
+// counts for the report stay.
+func (r *reorder) dropHeld() {
+	r.fifo, r.fhead, r.heap, r.slab, r.spare = nil, 0, nil, nil, nil
+	r.nats, r.natSpare = nil, nil
+	r.free, r.freeBytes = [bufClasses][][]byte{}, 0
+}
+
 // mergeDups adds the duplicates that o's filter found (a Sequencer's) to
 // r's, and empties o's counts; it also takes o's early.
 func (r *reorder) mergeDups(o *reorder) {

@@ -132,9 +132,7 @@ func (x *saIndex) each(fn func(*saState)) {
 // len returns the number of entries, at least the number of SAs indexed.
 func (x *saIndex) len() int { return len(x.byI) + len(x.keys) + len(x.half) }
 
-// reset empties the index.
-func (x *saIndex) reset() {
-	clear(x.byI)
-	clear(x.keys)
-	clear(x.half)
-}
+// reset empties the index and lets its storage go (Finish: a Go map
+// keeps its storage when cleared; big100k's indexes held 8-10 MB through
+// Finish that way).
+func (x *saIndex) reset() { *x = newSAIndex() }
