@@ -20,7 +20,7 @@
 # first TSHARK_REPEAT rounds only; in reverse order every other round),
 # not one command's series after the other: a virtual machine's speed drifts by 20-40% over minutes, and
 # series run one after the other put the drift into the ratios (the same
-# binary measured 0.16 s in one series, 0.22 s in the next).
+# command took 0.13 s in one minute and 0.25 s in another).
 #
 # BASE=path/to/ikeflow also times that binary's analyze (table, JSON and
 # CSV) in the same rounds and prints how much faster this tree's is: the
@@ -86,7 +86,7 @@ run1() {
 }
 # Every other round runs the commands in reverse order: a command's place
 # in the round (after tshark's seconds of work, or after another ikeflow)
-# moved its time by up to 15% on the machine of issue 13.
+# moved its time by 10-40% on the machine of issue 13.
 rounds=$(( repeat > trepeat ? repeat : trepeat ))
 for ((r = 0; r < rounds; r++)); do
 	order=("${!names[@]}")
