@@ -23,7 +23,8 @@ func TestFinishLetsIndexesGo(t *testing.T) {
 	}
 	maps := func() []any {
 		return []any{a.ix.byI, a.ix.keys, a.ix.half, a.esp.v4, a.esp.v6, a.inferred.bySPI,
-			a.latest.v4, a.latest.v6, a.authWait.v4, a.sharers, a.rekeys}
+			a.inferred.full.v4, a.inferred.full.v6, a.latest.v4, a.latest.v6, a.authWait.v4,
+			a.authWait.v6, a.sharers, a.rekeys}
 	}
 	before := maps()
 	a.Finish()

@@ -431,7 +431,9 @@ func (j *jsonStream) flush() error {
 	// order total and the same in every run) rather than on the held SAs
 	// (112 octets each, moved about by a stable sort, their frame read
 	// through a pointer: 4-5 ms of big10k's JSON run before). The SAs
-	// concluded at Finish come in that order already.
+	// concluded at Finish mostly come in that order already (not the
+	// parked ones, finalised after their heir), and the sort is then
+	// skipped.
 	order := j.order[:0]
 	sorted := true
 	for i := range j.buf {

@@ -9,7 +9,8 @@ import (
 )
 
 // heapFloorBytes is the heap size below which analyze does not collect
-// garbage (hugeHeapFloorBytes where huge pages back the heap). With GOGC=100 the Go runtime collects whenever the heap doubles
+// garbage (hugeHeapFloorBytes where huge pages back the heap). With
+// GOGC=100 the Go runtime collects whenever the heap doubles
 // from a small live set: on the 10k-SA bigcap that is 5 collections,
 // about an eighth of the CPU time (0.46 s with GOGC=100, 0.40 s with the
 // GC off), while the whole run allocates about 80 MB. Below the floor a
