@@ -40,13 +40,16 @@ type v1State struct {
 // v1Odd is the part of an IKEv1 SA's state that only SAs with errors,
 // encrypted informationals in phase 1, DPD or fragmented messages need.
 type v1Odd struct {
-	errIdx   []int             // indexes of error findings (adjusted if the SA came up later)
-	encInfo  []int             // encrypted informationals during phase 1 (after MM5)
-	dpd      map[uint32]*exRec // unacknowledged R-U-THEREs by sequence number, the latest of each (noteDPDv1)
-	dpdLost  []lostProbe       // earlier unacknowledged R-U-THEREs of a number sent again (at most maxDPDLost)
-	xa       *xauthV1          // what decrypted Transaction exchanges told of XAUTH (xauth.go)
-	wideDone int               // v1State.doneFrame when it needs more than 32 bits
-	frags    *v1Frags          // fragmented messages (v1frag.go)
+	errIdx []int // indexes of error findings (adjusted if the SA came up later)
+	// refusedPick is the responder's phase-1 choice that a NO-PROPOSAL-
+	// CHOSEN refused (v1ErrorFinding), "" when none.
+	refusedPick string
+	encInfo     []int             // encrypted informationals during phase 1 (after MM5)
+	dpd         map[uint32]*exRec // unacknowledged R-U-THEREs by sequence number, the latest of each (noteDPDv1)
+	dpdLost     []lostProbe       // earlier unacknowledged R-U-THEREs of a number sent again (at most maxDPDLost)
+	xa          *xauthV1          // what decrypted Transaction exchanges told of XAUTH (xauth.go)
+	wideDone    int               // v1State.doneFrame when it needs more than 32 bits
+	frags       *v1Frags          // fragmented messages (v1frag.go)
 	// skew is the most a main-mode message came after its own answer
 	// (mmStep): the capture's times are off by about that much between
 	// the peers (merged captures whose clocks differ), and an answer may
@@ -669,11 +672,20 @@ func (a *Analyzer) v1ErrorFinding(st *saState, p *Packet, side saSide, t dissect
 				" (encryption, integrity, PFS group, lifetime or encapsulation mode). " +
 				a.policyHint(p.Src.Addr(), p.Dst.Addr(), false, nil)
 		} else {
-			msg = "The " + who + " sent NO-PROPOSAL-CHOSEN during " + phase + ": the ISAKMP policies do not match." +
-				" Offered: " + listOr(a.offeredOf(st), "(not seen)") + ". "
+			offered := listOr(a.offeredOf(st), "(not seen)")
 			if p := st.proposal(&a.texts); p != "" {
-				msg += "The responder had picked " + p + "; a rejection by the initiator means it did not" +
-					" accept that choice (attributes such as lifetime or key length changed). "
+				// The responder had chosen from the offer: what was
+				// refused is that choice, which a policy mismatch alone
+				// does not explain (concludeV1 says so when the same
+				// choice is accepted later).
+				v.more().refusedPick = p
+				msg = "The " + who + " sent NO-PROPOSAL-CHOSEN during " + phase + ": it refused the responder's" +
+					" choice from the offer, " + p + " (offered: " + offered + "). A peer refuses such a choice when an" +
+					" attribute differs from what was offered (such as the lifetime or key length), or for a reason only" +
+					" its log gives. "
+			} else {
+				msg = "The " + who + " sent NO-PROPOSAL-CHOSEN during " + phase + ": the ISAKMP policies do not match." +
+					" Offered: " + offered + ". "
 			}
 			msg += "Compare encryption, hash, authentication method, DH group and lifetime with the peer's ISAKMP policy."
 		}
@@ -738,7 +750,14 @@ func (a *Analyzer) concludeV1(st *saState) {
 		f := &st.findings()[i]
 		if v.phase1Done && len(f.Frames) > 0 && f.Frames[0] < v.done() && f.Kind != KindInvalidIDInfo {
 			f.Severity = SeverityWarning
-			f.Message += " The SA was established afterwards (frame " + a.frames.one(v.done()) + "), so this was recovered."
+			if f.Kind == KindNoProposalChosen && v.refusedPick != "" && v.refusedPick == st.proposal(&a.texts) {
+				// The choice refused was accepted after all: the policies
+				// match, and the refusal had another cause.
+				f.Message += " The SA was established afterwards (frame " + a.frames.one(v.done()) + ") with that same" +
+					" choice, so the policies match: the refusal had another cause, which the refusing peer's log should give."
+			} else {
+				f.Message += " The SA was established afterwards (frame " + a.frames.one(v.done()) + "), so this was recovered."
+			}
 			st.findingsChanged()
 			st.out.clear(outInitFailed)
 			st.out.clear(outAuthFailed)

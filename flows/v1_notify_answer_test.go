@@ -91,3 +91,26 @@ func TestV1LateFromMM2JoinsNotify(t *testing.T) {
 		t.Errorf("from MM2: no_proposal_chosen %+v", f)
 	}
 }
+
+// TestV1RefusedChoiceAcceptedLater: in ipsec.cap the initiator refuses
+// the responder's MM2 with NO-PROPOSAL-CHOSEN, then goes on when the same
+// MM2 comes again, and main mode completes with that very choice. The
+// finding must not say the ISAKMP policies do not match (they do: the
+// choice came from the offer and was accepted); it says the refusal had
+// another cause.
+func TestV1RefusedChoiceAcceptedLater(t *testing.T) {
+	sa := analyze(loadPackets(t, testutil.SharedCapture(t, "zeek-spicy-ipsec/ipsec.cap")), Options{}).SAs[0]
+	f := finding(sa, KindNoProposalChosen)
+	if f == nil {
+		t.Fatalf("no no_proposal_chosen finding: %+v", sa.Findings)
+	}
+	if strings.Contains(f.Message, "policies do not match") {
+		t.Errorf("says the policies do not match, though the refused choice was accepted: %s", f.Message)
+	}
+	for _, want := range []string{"it refused the responder's choice from the offer, " + sa.Proposal,
+		"with that same choice, so the policies match"} {
+		if !strings.Contains(f.Message, want) {
+			t.Errorf("missing %q in: %s", want, f.Message)
+		}
+	}
+}
