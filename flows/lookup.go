@@ -39,7 +39,9 @@ func (st *saState) view(tab *textTab, s *infSlab) *SA {
 	recs := st.exSlice(&eb)
 	if len(sa.Exchanges) == 0 && len(recs) > 1 {
 		// First view (usually at finalisation): the exchanges and all
-		// their messages in three allocations, not three per exchange.
+		// their messages in one block (viewpool.go), not three
+		// allocations per exchange; a block a writer handed back
+		// (Recycle) when there is one of the size.
 		// Each exchange's Messages is capped at its own length, so a
 		// later append (more messages after a Lookup) reallocates it
 		// instead of running into its neighbour's.
@@ -47,10 +49,10 @@ func (st *saState) view(tab *textTab, s *infSlab) *SA {
 		for _, ex := range recs {
 			total += ex.nmsgs()
 		}
-		exs := make([]Exchange, len(recs))
-		msgs := make([]Message, total)
-		ptrs := make([]*Message, total)
-		sa.Exchanges = make([]*Exchange, len(recs))
+		blk := takeViewBlock(len(recs), total)
+		sa.view = blk
+		exs, msgs, ptrs := blk.exs, blk.msgs, blk.msgPtrs
+		sa.Exchanges = blk.exPtrs[:len(recs)]
 		at := 0
 		for i, ex := range recs {
 			n := ex.nmsgs()

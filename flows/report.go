@@ -102,6 +102,10 @@ type SA struct {
 	// Peers are the identities, certificates and certificate requests
 	// of both peers, when certificates or signatures were involved.
 	Peers []PeerAuth `json:"peers,omitempty"`
+
+	// view is the storage of Exchanges and their messages, which Recycle
+	// hands on (nil: none to hand on).
+	view *viewBlock
 }
 
 // Name returns "spii/spir", the SA's identifier in findings and rekey links.

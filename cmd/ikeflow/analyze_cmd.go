@@ -68,6 +68,11 @@ type analyzeOpts struct {
 	twoSided string
 }
 
+// recycleSAs lets analyze's JSON writer hand each SA's exchange storage
+// back to the analyzer once it has written the SA (renderOpts.recycle);
+// a test turns it off to compare.
+var recycleSAs = true
+
 func runAnalyze(e *env, args []string) error {
 	fs := newFlags(e, "analyze", "[flags] FILE...", analyzeUsage)
 	var o analyzeOpts
@@ -127,11 +132,12 @@ func runAnalyze(e *env, args []string) error {
 	w := bufio.NewWriterSize(e.stdout, 64<<10)
 	refs := newFrameRefs(fs.Args())
 	ro := renderOpts{
-		width:  outputWidth(e.stdout, o.width),
-		color:  isTerminal(e.stdout) && os.Getenv("NO_COLOR") == "",
-		ladder: o.ladder,
-		refs:   refs,
-		inputs: fs.Args(),
+		width:   outputWidth(e.stdout, o.width),
+		color:   isTerminal(e.stdout) && os.Getenv("NO_COLOR") == "",
+		ladder:  o.ladder,
+		refs:    refs,
+		inputs:  fs.Args(),
+		recycle: recycleSAs,
 	}
 	// Finalised SAs stream through a collector: streaming formats are
 	// written as SAs finish, the others keep every SA only up to detailLimit.

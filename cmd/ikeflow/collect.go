@@ -242,6 +242,9 @@ type jsonStream struct {
 	spans    []flows.FindingSpan // reused: where an SA's findings lie in out
 	out      []byte              // reused encoding buffer
 	began    bool
+	// recycle: hand each SA's exchange storage back once it is written
+	// (renderOpts.recycle).
+	recycle bool
 
 	// ahead is the encoding made ahead of the SA add is called with next
 	// (saPipe: the analyzing goroutine encoded it), set by aheadOf.
@@ -340,6 +343,9 @@ func (j *jsonStream) add(sa *flows.SA) error {
 		j.preSpans = append(j.preSpans, a.spans...)
 		h.spanEnd = len(j.preSpans)
 		*a = aheadEnc{}
+		if j.recycle {
+			flows.Recycle(sa) // written from the bytes kept
+		}
 	}
 	j.buf = append(j.buf, h)
 	if len(j.buf) >= flushEvery {
@@ -461,6 +467,9 @@ func (j *jsonStream) flush() error {
 		start := len(j.out)
 		if err := j.encode(h); err != nil {
 			return err
+		}
+		if j.recycle {
+			flows.Recycle(h.sa)
 		}
 		if j.refs != nil {
 			ann := j.refs.annotateJSON(j.out[start:])

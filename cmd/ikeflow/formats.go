@@ -87,7 +87,7 @@ var outputFormats = []outputFormat{
 	{
 		name: "json", uses: useAnalyze | useLiveReport, streams: true, exchanges: true,
 		doc:    "SAs, findings and counts as one JSON document, described in docs/json.md",
-		report: func(c *reportCtx) reportWriter { return &jsonStream{w: c.w, refs: c.o.refs} }, twoSided: twoSidedJSON,
+		report: func(c *reportCtx) reportWriter { return &jsonStream{w: c.w, refs: c.o.refs, recycle: c.o.recycle} }, twoSided: twoSidedJSON,
 	},
 	{
 		name: "html", uses: useAnalyze | useLiveReport, ladder: ladderAlways, decoded: true,

@@ -182,6 +182,10 @@ type renderOpts struct {
 	ladder bool       // draw a sequence diagram per SA
 	refs   *frameRefs // names frames; nil: plain numbers
 	inputs []string   // the captures (HTML title); nil for live
+	// recycle lets a streaming writer hand each SA's exchange storage
+	// back once it has written the SA (flows.Recycle): analyze sets it,
+	// as nothing else keeps its SAs; live keeps them for its final report.
+	recycle bool
 }
 
 // renderTable writes the verdict, the SA table, the findings (each text
