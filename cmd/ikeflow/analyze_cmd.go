@@ -228,8 +228,9 @@ func runAnalyze(e *env, args []string) error {
 	}
 	prog.done()
 	warn.finish()
-	finishingHeapFloor() // the live heap only falls from here: less room (heapfloor.go)
+	finishingHeapFloor(f.streams) // the live heap only falls from here: less room (heapfloor.go)
 	fin := an.Finish()
+	finishedHeapFloor() // the peak is past: no memory limit (heapfloor.go)
 	rep := col.report(fin)
 	if col.err != nil {
 		return col.err

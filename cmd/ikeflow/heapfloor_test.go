@@ -24,6 +24,7 @@ func TestHeapFloor(t *testing.T) {
 		t.Skip("GC off")
 	}
 	runtime.GC()
+	limit := debug.SetMemoryLimit(-1)
 	stop := startHeapFloor()
 	if p := gcPercent(); p <= base {
 		t.Fatalf("small heap: GOGC %d, want above %d", p, base)
@@ -48,14 +49,28 @@ func TestHeapFloor(t *testing.T) {
 	}
 	// Finishing: 16 MB past 36 MiB is short of the floor, which applies:
 	// less than GOGC's doubling.
-	finishingHeapFloor()
+	finishingHeapFloor(true)
 	if p := gcPercent(); p >= base {
 		t.Errorf("36 MiB live, finishing: GOGC %d, want below %d", p, base)
+	}
+	// Past the floor (36 MiB and the room): Finish gets a memory limit
+	// (capFinish), which stop lifts.
+	if floorOn.floor < 36<<20+finishHeapRoom {
+		if l := debug.SetMemoryLimit(-1); l == limit {
+			t.Errorf("36 MiB live, finishing: memory limit %d unchanged", l)
+		}
+	}
+	finishedHeapFloor()
+	if l := debug.SetMemoryLimit(-1); l != limit {
+		t.Errorf("Finish done: memory limit %d, want %d", l, limit)
 	}
 	runtime.KeepAlive(big)
 	stop()
 	if p := gcPercent(); p != base {
 		t.Errorf("after stop: GOGC %d, want %d", p, base)
+	}
+	if l := debug.SetMemoryLimit(-1); l != limit {
+		t.Errorf("after stop: memory limit %d, want %d", l, limit)
 	}
 	stop() // a second call does nothing
 	// Two commands at once: the floor lasts until the last stops.
@@ -163,6 +178,31 @@ func TestFloorFor(t *testing.T) {
 	} {
 		if got := floorFor(c.huge); got != c.want {
 			t.Errorf("floorFor(%d) = %d, want %d", c.huge, got, c.want)
+		}
+	}
+}
+
+// TestFinishLimit checks when Finish gets a memory limit: only once the
+// live heap plus finishHeapRoom is past the floor (below it no collection
+// comes, and a limit would only cause one), at the memory held plus
+// finishMemSlack.
+func TestFinishLimit(t *testing.T) {
+	const mb = 1 << 20
+	for _, c := range []struct {
+		live, total, released, floor uint64
+		want                         int64
+		ok                           bool
+	}{
+		{2 * mb, 80 * mb, 0, 64 * mb, 0, false},                             // big10k: only the first collection
+		{52 * mb, 80 * mb, 0, 64 * mb, 0, false},                            // room and live within the floor
+		{53 * mb, 80 * mb, 0, 64 * mb, 80*mb + finishMemSlack, true},        // just past it
+		{82 * mb, 110 * mb, 4 * mb, 64 * mb, 106*mb + finishMemSlack, true}, // big100k: released pages do not count
+		{82 * mb, 4 * mb, 8 * mb, 64 * mb, 0, false},                        // inconsistent metrics: none
+	} {
+		got, ok := finishLimit(c.live, c.total, c.released, c.floor)
+		if got != c.want || ok != c.ok {
+			t.Errorf("finishLimit(live %d MB, total %d MB, released %d MB, floor %d MB) = %d, %v; want %d, %v",
+				c.live/mb, c.total/mb, c.released/mb, c.floor/mb, got, ok, c.want, c.ok)
 		}
 	}
 }
