@@ -291,7 +291,8 @@ func (hf *heapFloor) capFinish() {
 	}
 	hf.mu.Lock()
 	defer hf.mu.Unlock()
-	if !hf.stopped && !hf.limited && !hf.capped {
+	// A lower limit in force (--memory-limit) stays.
+	if !hf.stopped && !hf.limited && !hf.capped && limit < debug.SetMemoryLimit(-1) {
 		hf.prevLimit = debug.SetMemoryLimit(limit)
 		hf.limited, hf.capped = true, true
 	}

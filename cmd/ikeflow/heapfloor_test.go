@@ -64,6 +64,15 @@ func TestHeapFloor(t *testing.T) {
 	if l := debug.SetMemoryLimit(-1); l != limit {
 		t.Errorf("Finish done: memory limit %d, want %d", l, limit)
 	}
+	// A lower limit (--memory-limit) is not raised.
+	hf := floorOn
+	hf.capped = false
+	debug.SetMemoryLimit(1 << 20)
+	hf.capFinish()
+	if l := debug.SetMemoryLimit(-1); l != 1<<20 || hf.limited {
+		t.Errorf("under a 1 MiB limit: Finish's limit %d, limited %v", l, hf.limited)
+	}
+	debug.SetMemoryLimit(limit)
 	runtime.KeepAlive(big)
 	stop()
 	if p := gcPercent(); p != base {
