@@ -38,14 +38,7 @@ import (
 // 'never answered' once the capture went on past it, and the copies of a
 // fragmented message merged into one SA.
 func TestVerdictsOfMixedCopies(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds bigcap")
-	}
-	templates := testutil.CorpusCaptures(t)
-	glob := testutil.Corpus("*", "capture.pcap")
-	big := filepath.Join(t.TempDir(), "mixed.pcap")
-	bigcap := buildBigcap(t)
-	bigcap("-copies", fmt.Sprint(2*len(templates)), "-templates", glob, "-o", big)
+	templates, big := corpusCopies(t, 2)
 
 	want := map[string]int{}
 	for _, p := range templates {
@@ -161,6 +154,20 @@ func TestVerdictsOfCopiesThirdParty(t *testing.T) {
 
 // buildBigcap builds internal/bigcap into the test's temporary directory
 // and returns a function that runs it with args.
+// corpusCopies writes n copies of every corpus capture into one file
+// (internal/bigcap, interleaved) and returns the corpus captures and the
+// file; skipped under -short.
+func corpusCopies(t *testing.T, n int) (templates []string, path string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds bigcap")
+	}
+	templates = testutil.CorpusCaptures(t)
+	path = filepath.Join(t.TempDir(), "copies.pcap")
+	buildBigcap(t)("-copies", fmt.Sprint(n*len(templates)), "-templates", testutil.Corpus("*", "capture.pcap"), "-o", path)
+	return templates, path
+}
+
 func buildBigcap(t *testing.T) func(args ...string) {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "bigcap")

@@ -2,11 +2,7 @@ package main
 
 import (
 	"bytes"
-	"fmt"
-	"path/filepath"
 	"testing"
-
-	"github.com/ikeflow/ikeflow/internal/testutil"
 )
 
 // TestAnalyzeRecycleSameJSON: analyze's JSON writer hands each SA's
@@ -18,12 +14,7 @@ import (
 // (recycled when written) or the analyzing goroutine encodes them all
 // ahead (recycled as soon as the bytes are kept).
 func TestAnalyzeRecycleSameJSON(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds bigcap")
-	}
-	templates := testutil.CorpusCaptures(t)
-	big := filepath.Join(t.TempDir(), "copies.pcap")
-	buildBigcap(t)("-copies", fmt.Sprint(12*len(templates)), "-templates", testutil.Corpus("*", "capture.pcap"), "-o", big)
+	_, big := corpusCopies(t, 12)
 	analyzeJSON := func(recycle bool) []byte {
 		t.Helper()
 		old := recycleSAs
