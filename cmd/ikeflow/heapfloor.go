@@ -267,11 +267,12 @@ func finishingHeapFloor(streams bool) {
 //
 // A tighter limit is not better: the collector then runs back to back,
 // the runtime caps it at half the CPU, and the heap passes the limit
-// anyway; with 10 MB one run in 22 passed 120 MB (by 0.4). Against the same binary
-// without a limit, an 8 MB slack cost 3.5% more CPU (big100k JSON,
-// 123.9 -> 118.2 MB); CSV is about the same (116-117 MB, 1.83 s); big10k
-// is unchanged (no limit: the heap stays within its floor); big1m's peak
-// is while reading (247-251 MB, 85 collections against 86).
+// anyway. With 10 MB one run in 22 passed 120 MB (by 0.4 MB). Against
+// the same binary without a limit, an 8 MB slack cost 3.5% more CPU
+// (big100k JSON, 123.9 -> 118.2 MB); CSV is about the same (116-117 MB,
+// 1.83 s); big10k is unchanged (no limit: the heap stays within its
+// floor); big1m's peak is while reading (247-251 MB, 85 collections
+// against 86).
 const finishMemSlack = 10 << 20
 
 // capFinish sets the memory limit for Finish (finishMemSlack) when the
