@@ -673,19 +673,18 @@ func (a *Analyzer) v1ErrorFinding(st *saState, p *Packet, side saSide, t dissect
 				a.policyHint(p.Src.Addr(), p.Dst.Addr(), false, nil)
 		} else {
 			offered := listOr(a.offeredOf(st), "(not seen)")
+			msg = "The " + who + " sent NO-PROPOSAL-CHOSEN during " + phase + ": "
 			if p := st.proposal(&a.texts); p != "" {
 				// The responder had chosen from the offer: what was
 				// refused is that choice, which a policy mismatch alone
 				// does not explain (concludeV1 says so when the same
 				// choice is accepted later).
 				v.more().refusedPick = p
-				msg = "The " + who + " sent NO-PROPOSAL-CHOSEN during " + phase + ": it refused the responder's" +
-					" choice from the offer, " + p + " (offered: " + offered + "). A peer refuses such a choice when an" +
-					" attribute differs from what was offered (such as the lifetime or key length), or for a reason only" +
-					" its log gives. "
+				msg += "it refused the responder's choice from the offer, " + p + " (offered: " + offered + ")." +
+					" A peer refuses such a choice when an attribute differs from what was offered (such as the" +
+					" lifetime or key length), or for a reason only its log gives. "
 			} else {
-				msg = "The " + who + " sent NO-PROPOSAL-CHOSEN during " + phase + ": the ISAKMP policies do not match." +
-					" Offered: " + offered + ". "
+				msg += "the ISAKMP policies do not match. Offered: " + offered + ". "
 			}
 			msg += "Compare encryption, hash, authentication method, DH group and lifetime with the peer's ISAKMP policy."
 		}
@@ -750,13 +749,14 @@ func (a *Analyzer) concludeV1(st *saState) {
 		f := &st.findings()[i]
 		if v.phase1Done && len(f.Frames) > 0 && f.Frames[0] < v.done() && f.Kind != KindInvalidIDInfo {
 			f.Severity = SeverityWarning
+			f.Message += " The SA was established afterwards (frame " + a.frames.one(v.done()) + ")"
 			if f.Kind == KindNoProposalChosen && v.refusedPick != "" && v.refusedPick == st.proposal(&a.texts) {
 				// The choice refused was accepted after all: the policies
 				// match, and the refusal had another cause.
-				f.Message += " The SA was established afterwards (frame " + a.frames.one(v.done()) + ") with that same" +
-					" choice, so the policies match: the refusal had another cause, which the refusing peer's log should give."
+				f.Message += " with that same choice, so the policies match: the refusal had another cause, which the" +
+					" refusing peer's log should give."
 			} else {
-				f.Message += " The SA was established afterwards (frame " + a.frames.one(v.done()) + "), so this was recovered."
+				f.Message += ", so this was recovered."
 			}
 			st.findingsChanged()
 			st.out.clear(outInitFailed)

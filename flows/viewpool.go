@@ -11,14 +11,13 @@ import "sync"
 // instead of allocating their own, and the collector has less to do
 // while Finish concludes the SAs still open.
 
-// viewBlock is the storage of an SA's exchanges and messages (view), with
-// room for viewSizes[exClass] exchanges and viewSizes[msgClass] messages.
+// viewBlock is the storage of an SA's exchanges and messages (view). A
+// block kept for reuse has room for exactly one of viewSizes of each.
 type viewBlock struct {
-	exs               []Exchange
-	exPtrs            []*Exchange
-	msgs              []Message
-	msgPtrs           []*Message
-	exClass, msgClass uint8
+	exs     []Exchange
+	exPtrs  []*Exchange
+	msgs    []Message
+	msgPtrs []*Message
 }
 
 // viewSizes are the sizes of the blocks kept for reuse, for exchanges and
@@ -53,7 +52,6 @@ func takeViewBlock(nex, nmsg int) *viewBlock {
 	return &viewBlock{
 		exs: make([]Exchange, nex), exPtrs: make([]*Exchange, nex),
 		msgs: make([]Message, nmsg), msgPtrs: make([]*Message, nmsg),
-		exClass: uint8(ce), msgClass: uint8(cm),
 	}
 }
 
@@ -66,7 +64,12 @@ func takeViewBlock(nex, nmsg int) *viewBlock {
 func Recycle(sa *SA) {
 	b := sa.view
 	sa.view, sa.Exchanges = nil, nil
-	if b != nil && int(b.exClass) < len(viewSizes) && int(b.msgClass) < len(viewSizes) {
-		viewPools[b.exClass][b.msgClass].Put(b)
+	if b == nil {
+		return
+	}
+	// A block made to measure (larger than the largest size) is not kept.
+	ce, cm := viewClass(len(b.exs)), viewClass(len(b.msgs))
+	if ce < len(viewSizes) && cm < len(viewSizes) && len(b.exs) == viewSizes[ce] && len(b.msgs) == viewSizes[cm] {
+		viewPools[ce][cm].Put(b)
 	}
 }

@@ -150,10 +150,9 @@ type heapFloor struct {
 	base      int    // GOGC in force before (100 unless set by SetGCPercent)
 	floor     uint64 // heapFloorBytes, or hugeHeapFloorBytes (floorFor)
 	sample    []metrics.Sample
-	// limited: capFinish set a memory limit, prevLimit the one before;
-	// capped: it did once (one Finish per floor).
-	limited, capped bool
-	prevLimit       int64
+	// limited: capFinish set a memory limit, prevLimit the one before.
+	limited   bool
+	prevLimit int64
 }
 
 // gcSentinel is garbage whose finalizer runs after each collection (it
@@ -280,14 +279,7 @@ const finishMemSlack = 10 << 20
 // Below the floor no collection comes before the end of a run and a limit
 // would only cause one (big10k: none). finishedHeapFloor and stop lift it.
 func (hf *heapFloor) capFinish() {
-	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}, {Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"}}
-	metrics.Read(s)
-	var v [3]uint64
-	for i := range s {
-		if s[i].Value.Kind() == metrics.KindUint64 {
-			v[i] = s[i].Value.Uint64()
-		}
-	}
+	v := readMetrics([]metrics.Sample{{Name: "/gc/heap/live:bytes"}, {Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"}})
 	limit, ok := finishLimit(v[0], v[1], v[2], hf.floor)
 	if !ok {
 		return
@@ -295,9 +287,9 @@ func (hf *heapFloor) capFinish() {
 	hf.mu.Lock()
 	defer hf.mu.Unlock()
 	// A lower limit in force (--memory-limit) stays.
-	if !hf.stopped && !hf.limited && !hf.capped && limit < debug.SetMemoryLimit(-1) {
+	if !hf.stopped && !hf.limited && limit < debug.SetMemoryLimit(-1) {
 		hf.prevLimit = debug.SetMemoryLimit(limit)
-		hf.limited, hf.capped = true, true
+		hf.limited = true
 	}
 }
 
@@ -319,6 +311,18 @@ func finishedHeapFloor() {
 		debug.SetMemoryLimit(hf.prevLimit)
 		hf.limited = false
 	}
+}
+
+// readMetrics reads three runtime metrics of kind uint64 (0 for one the
+// runtime does not have).
+func readMetrics(s []metrics.Sample) (v [3]uint64) {
+	metrics.Read(s)
+	for i := range min(len(s), len(v)) {
+		if s[i].Value.Kind() == metrics.KindUint64 {
+			v[i] = s[i].Value.Uint64()
+		}
+	}
+	return v
 }
 
 // finishLimit returns the memory limit for Finish (capFinish) from the
@@ -349,13 +353,7 @@ func (hf *heapFloor) tune() bool {
 	if hf.stopped {
 		return false
 	}
-	metrics.Read(hf.sample)
-	var v [3]uint64
-	for i, s := range hf.sample {
-		if s.Value.Kind() == metrics.KindUint64 {
-			v[i] = s.Value.Uint64()
-		}
-	}
+	v := readMetrics(hf.sample)
 	debug.SetGCPercent(gcPercentFor(hf.base, max(v[0], 1<<20), v[1]+v[2], hf.floor, hf.finishing))
 	return true
 }

@@ -66,7 +66,6 @@ func TestHeapFloor(t *testing.T) {
 	}
 	// A lower limit (--memory-limit) is not raised.
 	hf := floorOn
-	hf.capped = false
 	debug.SetMemoryLimit(1 << 20)
 	hf.capFinish()
 	if l := debug.SetMemoryLimit(-1); l != 1<<20 || hf.limited {

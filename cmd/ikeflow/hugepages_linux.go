@@ -28,11 +28,12 @@ import (
 //     grow to the floor before its first collection, so it touches all of
 //     that. With the advice granted the floor is hugeHeapFloorBytes (64
 //     MiB; 32 without: there the faults of a bigger heap cost more than
-//     the collections it saves). The runtime maps heap memory only when it needs it, so
-//     hugeHeapStart allocates a block of that size (mapped, not touched),
-//     marks it MADV_HUGEPAGE and frees it (one collection of a heap that
-//     is still tiny). The runtime hands out its lowest free pages first,
-//     and those are the block's: they are then faulted 2 MiB at a time.
+//     the collections it saves). The runtime maps heap memory only when
+//     it needs it, so hugeHeapStart allocates a block of that size
+//     (mapped, not touched), marks it MADV_HUGEPAGE and frees it (one
+//     collection of a heap that is still tiny). The runtime hands out its
+//     lowest free pages first, and those are the block's: they are then
+//     faulted 2 MiB at a time.
 //   - The 5 MiB of gopacket/layers' metadata tables ([65536] arrays of
 //     EnumMetadata in .bss, written only in a few entries at init): the
 //     collector scans them at its first collection and so touches every

@@ -418,7 +418,11 @@ var readAheadOn = true
 //
 // ("a third": every third message decoded ahead.) When it was added the
 // analyzing goroutine was the busier one and it gained 7 ms on big10k
-// (flows/predecode.go). BenchmarkAnalyzePredecode turns it on, and
+// (flows/predecode.go). Once JSON's writer recycled SAs' storage, the
+// analyzing goroutine was the busier again (big10k table, CPU profiles
+// of 20 runs: 87 ms against the reading goroutine's 62), and decoding
+// ahead was still slower (15 runs each, round robin: 0.170 -> 0.190 s
+// wall, 0.27 -> 0.30 s CPU): the copy into the DecodeBuf is what costs. BenchmarkAnalyzePredecode turns it on, and
 // TestReadAheadSequenced checks the reports are the same either way.
 var predecodeOn = false
 
