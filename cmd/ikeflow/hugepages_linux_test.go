@@ -27,6 +27,26 @@ func TestWholeHugePages(t *testing.T) {
 	}
 }
 
+func TestHugePagesAround(t *testing.T) {
+	const M = 1 << 20
+	for _, c := range []struct {
+		start, n uintptr
+		want     []uintptr
+	}{
+		{0, 0, nil},
+		{0, 2 * M, []uintptr{0}},
+		{1, 2 * M, []uintptr{0, 2 * M}},
+		{3 * M, M, []uintptr{2 * M}}, // inside one page
+		{2*M - 1, 2*M + 2, []uintptr{0, 2 * M, 4 * M}},
+		{0x1019e20, 5 << 20, []uintptr{16 * M, 18 * M, 20 * M}}, // the tables in one build
+	} {
+		got := hugePagesAround(c.start, c.n)
+		if fmt.Sprint(got) != fmt.Sprint(c.want) {
+			t.Errorf("hugePagesAround(%#x, %#x) = %#x, want %#x", c.start, c.n, got, c.want)
+		}
+	}
+}
+
 // TestHugeHeapStartAdvises checks, in /proc/self/smaps, that the heap
 // block hugeHeapStart frees is still marked for huge pages ("hg" in
 // VmFlags) afterwards: the runtime must not have remapped it, or the
