@@ -172,20 +172,18 @@ func hugeTables() {
 	if hi-lo > 8<<20 {
 		return
 	}
-	for _, p := range hugePagesAround(lo, hi-lo) {
+	beg, end := hugePagesAround(lo, hi-lo)
+	for p := beg; p < end; p += hugePage {
 		madvise(p, hugePage, madvCollapse)
 	}
 }
 
-// hugePagesAround returns the start of every huge page that holds a part
-// of [start, start+n).
-func hugePagesAround(start, n uintptr) []uintptr {
-	var pages []uintptr
+// hugePagesAround returns the huge pages that hold any part of [start,
+// start+n): [beg, end), empty when n is 0. It rounds outward where
+// wholeHugePages rounds inward.
+func hugePagesAround(start, n uintptr) (beg, end uintptr) {
 	if n == 0 {
-		return nil
+		return start, start
 	}
-	for p := start &^ (hugePage - 1); p < start+n; p += hugePage {
-		pages = append(pages, p)
-	}
-	return pages
+	return start &^ (hugePage - 1), (start + n + hugePage - 1) &^ (hugePage - 1)
 }

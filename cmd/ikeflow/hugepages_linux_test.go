@@ -40,7 +40,11 @@ func TestHugePagesAround(t *testing.T) {
 		{2*M - 1, 2*M + 2, []uintptr{0, 2 * M, 4 * M}},
 		{0x1019e20, 5 << 20, []uintptr{16 * M, 18 * M, 20 * M}}, // the tables in one build
 	} {
-		got := hugePagesAround(c.start, c.n)
+		var got []uintptr
+		beg, end := hugePagesAround(c.start, c.n)
+		for p := beg; p < end; p += hugePage {
+			got = append(got, p)
+		}
 		if fmt.Sprint(got) != fmt.Sprint(c.want) {
 			t.Errorf("hugePagesAround(%#x, %#x) = %#x, want %#x", c.start, c.n, got, c.want)
 		}
