@@ -133,6 +133,27 @@ func TestSAAllocSize(t *testing.T) {
 	}
 }
 
+// TestSAOddSmall holds saOdd, which about one open SA in six has, to the
+// 80-octet size class (288 with its lists in it), and checks that an SA
+// whose saOdd holds no list shares the empty lists: noting ICMP, EAP and
+// an ambiguous child SA allocates no oddLists.
+func TestSAOddSmall(t *testing.T) {
+	if size := reflect.TypeOf(saOdd{}).Size(); size > 80 {
+		t.Errorf("saOdd is %d octets, want at most 80", size)
+	}
+	st := new(saState)
+	st.odd().icmp = new(icmpSeen)
+	st.eapState()
+	st.odd().ambiguous = append(st.odd().ambiguous, ambiguousChild{created: 1})
+	if st.saRare.oddLists != &noLists {
+		t.Error("an saOdd without lists allocated them")
+	}
+	st.lists().malformed = append(st.lists().malformed, 7)
+	if len(st.malformed) != 1 || len(noLists.malformed) != 0 || st.saRare.icmp == nil {
+		t.Errorf("the lists written through lists() read %v (shared: %v)", st.malformed, noLists.malformed)
+	}
+}
+
 // TestExRareSize holds what an exchange with more than two messages
 // allocates (exRare) to 32 octets (56, the 64 size class, before the
 // fragment numbers and the pointers to exExtra and exOdd moved to

@@ -43,7 +43,7 @@ func (a *Analyzer) badHeaderFlags(p *Packet, h *dissect.Header, decodeErr bool) 
 		}
 		return
 	}
-	if r := st.odd(); len(r.badFlags) < maxNoted {
+	if r := st.lists(); len(r.badFlags) < maxNoted {
 		r.badFlags = append(r.badFlags, p.Frame)
 		r.badFlagVals = append(r.badFlagVals, h.Flags)
 	}

@@ -34,7 +34,7 @@ func (a *Analyzer) peerMoved(st *saState, side saSide, addr netip.Addr) {
 	if len(r.moved) >= maxPeerMoves {
 		return
 	}
-	o := st.odd()
+	o := st.lists()
 	o.moved = append(o.moved, movedPeer{side, addr})
 	if st.Encrypted {
 		// Without keys its child SAs are inferred from the ESP between

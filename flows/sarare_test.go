@@ -72,10 +72,11 @@ func TestV1StateSize(t *testing.T) {
 // without, with a reserved flag set in every IKE header after the first
 // and with every IKE message cut short, gives an SA a weak algorithm and
 // enough findings to index them, and checks that the shared empty values
-// the SAs and exchanges read through (noRare, noOdd, noLinks, noMore,
+// the SAs and exchanges read through (noRare, noOdd, noLists, noLinks, noMore,
 // noWide, noExtra, noExOdd, noPeerCerts, noPeerCred, noV1Odd) are still
 // empty: a write through a promoted field of saRare that did not go
-// through odd() would land in noOdd, the state of every SA. It also
+// through odd() (or lists()) would land in noOdd (or noLists), the state
+// of every SA. It also
 // checks that the inputs reach what saOdd, saLinks, peerCred and v1Odd
 // hold (INVALID_KE, malformed messages, reserved flags, a rekey,
 // identities, IKEv1 error notifies), so that the check is not vacuous.
@@ -144,10 +145,13 @@ func TestSharedEmptyUntouched(t *testing.T) {
 	if !reflect.DeepEqual(noRare, saRare{saOdd: &noOdd, saLinks: &noLinks}) {
 		t.Errorf("noRare was written: %+v", noRare)
 	}
+	if !reflect.DeepEqual(noOdd, saOdd{oddLists: &noLists}) {
+		t.Errorf("noOdd was written: %+v", noOdd)
+	}
 	if !reflect.DeepEqual(noPeerCerts, peerCerts{peerCred: &noPeerCred}) {
 		t.Errorf("noPeerCerts was written: %+v", noPeerCerts)
 	}
-	for name, v := range map[string]any{"noOdd": noOdd, "noLinks": noLinks, "noMore": noMore, "noWide": noWide,
+	for name, v := range map[string]any{"noLists": noLists, "noLinks": noLinks, "noMore": noMore, "noWide": noWide,
 		"noExtra": noExtra, "noExOdd": noExOdd, "noPeerCred": noPeerCred, "noV1Odd": noV1Odd} {
 		if !reflect.ValueOf(v).IsZero() {
 			t.Errorf("%s was written: %+v", name, v)

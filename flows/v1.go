@@ -270,7 +270,7 @@ func (a *Analyzer) v1(p *Packet, decodeErr bool) {
 		f.summary = append(f.summary, '}')
 	}
 	if decodeErr && (msg == nil || !msg.Header.IsEncrypted()) && len(st.rareOrEmpty().malformed) < maxNoted {
-		r := st.odd()
+		r := st.lists()
 		r.malformed = append(r.malformed, p.Frame)
 	}
 	mv := cmsg{}

@@ -45,7 +45,7 @@ func (a *Analyzer) v2(p *Packet, decodeErr bool, ahead *facts) {
 	if decodeErr {
 		f.malformed = true
 		if len(st.rareOrEmpty().malformed) < maxNoted {
-			r := st.odd()
+			r := st.lists()
 			r.malformed = append(r.malformed, p.Frame)
 		}
 	}

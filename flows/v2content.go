@@ -86,7 +86,7 @@ func (a *Analyzer) decryptV2(st *saState, p *Packet, side saSide, f *facts, ex *
 	f.summary = append(f.summary, '}')
 	f.decrypted = true
 	if werr != nil && len(st.rareOrEmpty().malformed) < maxNoted {
-		r := st.odd()
+		r := st.lists()
 		r.malformed = append(r.malformed, p.Frame)
 	}
 }
@@ -205,7 +205,7 @@ func (a *Analyzer) onV2Response(st *saState, p *Packet, side saSide, ex *exRec, 
 			if len(n.data) >= 2 {
 				g = dissect.DHGroup(uint16(n.data[0])<<8 | uint16(n.data[1]))
 			}
-			r := st.odd()
+			r := st.lists()
 			r.invalidKE = append(r.invalidKE, p.Frame)
 			r.invalidKEGroup = append(r.invalidKEGroup, g)
 			return
