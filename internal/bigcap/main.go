@@ -9,11 +9,14 @@
 //	go run ./internal/bigcap -sas 2000 -filler 20 -o /tmp/mostly-other.pcap
 //	go run ./internal/bigcap -sas 100000 -gap 36ms -o /tmp/big100k-1h.pcap
 //	go run ./internal/bigcap -copies 88 -o /tmp/two-of-each.pcap
+//	go run ./internal/bigcap -sas 1000000 -templates testdata/corpus/ikev2-init-no-proposal/capture.pcap -o /tmp/hdr1m.pcap
 //
 // -gap sets how far apart the copies start (5 ms by default: about 180 new
 // IKE SAs per second, so that every SA of a 100k-SA capture is still open
 // at its end under analyze's 10-minute idle timeout; 36 ms spreads 100k SAs
-// over 55 minutes, so that about a fifth of them are open at once).
+// over 55 minutes, so that about a fifth of them are open at once). The
+// fifth builds 1M header-only SAs from one template: an IKE_SA_INIT and its
+// NO_PROPOSAL_CHOSEN answer, about 120,000 of them open at once.
 // The output file must not exist yet: bigcap never overwrites a file.
 //
 // IKE over TCP (RFC 8229, TCP port 4500) is rewritten like IKE over UDP:
