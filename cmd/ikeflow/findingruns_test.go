@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/ikeflow/ikeflow/flows"
@@ -282,5 +283,49 @@ func TestJSONStreamCopiesFindings(t *testing.T) {
 			}
 			t.Fatalf("run limit %d: documents differ at byte %d:\n%s\nwant\n%s", limit, i, g[max(0, i-300):min(len(g), i+300)], w[max(0, i-300):min(len(w), i+300)])
 		}
+	}
+}
+
+// TestFindingRunsLargeRecords merges runs whose findings are larger than
+// their read buffers (a record handed on as a copy) beside small ones
+// (handed on where they lie in the buffer), with enough runs that the
+// buffers are at their smallest: every finding must come back whole and in
+// order, each valid while the callback has it.
+func TestFindingRunsLargeRecords(t *testing.T) {
+	const runs = 1200 // mergeReadBuf: 4 KiB each
+	if got := mergeReadBuf(runs); got != 4<<10 {
+		t.Fatalf("mergeReadBuf(%d) = %d, want 4 KiB: the test no longer reaches the copy", runs, got)
+	}
+	sizes := []int{10, 5000, 3000, 70000, 1, 4090}
+	r := &findingRuns{runLimit: 1}
+	var want [][]byte
+	for i := range runs {
+		f := flows.Finding{Kind: "k", Frames: []int{runs - i}, Message: strings.Repeat(string(rune('a'+i%26)), sizes[i%len(sizes)])}
+		if err := r.add(&f); err != nil {
+			t.Fatal(err)
+		}
+		b, err := f.AppendJSON(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, b)
+	}
+	if len(r.runs) < runs-1 {
+		t.Fatalf("%d runs on disk, want %d", len(r.runs), runs)
+	}
+	slices.Reverse(want) // the first frames fall in the order added
+	i := 0
+	err := r.each(func(obj []byte) error {
+		if i >= len(want) || !bytes.Equal(obj, want[i]) {
+			t.Fatalf("finding %d: %d octets %.40q...", i, len(obj), obj)
+		}
+		i++
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if i != len(want) {
+		t.Errorf("%d findings back, want %d", i, len(want))
 	}
 }
