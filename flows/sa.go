@@ -363,9 +363,9 @@ func (st *saState) links() *saLinks {
 // 1,450 a list (725 INVALID_KE, 725 a moved peer). With the nine lists in
 // it saOdd was 280 octets (the 288 size class); without them it is 72 (the
 // 80 class), and the SAs with a list pay 224 more (TestSAOddSmall). The
-// live heap at the start of Finish fell from 79.9 to 76.9 MB there, and
-// analyze --format json's max RSS from 119.2-120.6 to 115.7-117.6 MiB
-// (10 runs of each, alternating).
+// live heap when Finish starts concluding (its indexes dropped) fell from
+// 79.9 to 76.9 MiB there, and analyze --format json's max RSS from
+// 119.2-120.6 to 115.7-117.6 MiB (10 runs of each, alternating).
 type saOdd struct {
 	eap     *eapState  // IKE_AUTH over several exchanges (eap.go); nil until needed
 	icmp    *icmpSeen  // ICMP destination unreachables about its datagrams (icmp.go)
