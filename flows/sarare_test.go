@@ -72,14 +72,14 @@ func TestV1StateSize(t *testing.T) {
 // without, with a reserved flag set in every IKE header after the first
 // and with every IKE message cut short, gives an SA a weak algorithm and
 // enough findings to index them, and checks that the shared empty values
-// the SAs and exchanges read through (noRare, noOdd, noLists, noLinks, noMore,
-// noWide, noExtra, noExOdd, noPeerCerts, noPeerCred, noV1Odd) are still
-// empty: a write through a promoted field of saRare that did not go
+// the SAs and exchanges read through (noRare, noOdd, noLists, noLinks,
+// noMore, noWide, noExtra, noExOdd, noPeerCerts, noPeerCred, noV1Odd) are
+// still empty: a write through a promoted field of saRare that did not go
 // through odd() (or lists()) would land in noOdd (or noLists), the state
-// of every SA. It also
-// checks that the inputs reach what saOdd, saLinks, peerCred and v1Odd
-// hold (INVALID_KE, malformed messages, reserved flags, a rekey,
-// identities, IKEv1 error notifies), so that the check is not vacuous.
+// of every SA. It also checks that the inputs reach what saOdd, saLinks,
+// peerCred and v1Odd hold (INVALID_KE, malformed messages, reserved
+// flags, a rekey, identities, IKEv1 error notifies), so that the check is
+// not vacuous.
 func TestSharedEmptyUntouched(t *testing.T) {
 	seen := map[FindingKind]int{}
 	rekeyed, peers, v1Errors := 0, 0, 0
