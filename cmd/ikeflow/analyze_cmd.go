@@ -116,6 +116,15 @@ func runAnalyze(e *env, args []string) error {
 		return err
 	}
 
+	// The huge-page advice (hugepages_linux.go) comes before the captures
+	// are opened: their read buffers are among the first octets of the
+	// advised heap, and the collection that frees the advised block runs
+	// while they are opened rather than while reading starts. big10k, 25
+	// runs of each, alternating: table 155.6 -> 145.9 ms, JSON (20 runs)
+	// 190.5 -> 185.0, big1k 59.1 -> 54.0 (medians).
+	if inputBytes(fs.Args()) >= analyzeHugeMinInput {
+		adviseHugePages(hugeHeapFloorBytes + 4<<20)
+	}
 	readers := make([]*capture.Reader, 0, fs.NArg())
 	defer func() {
 		for _, r := range readers {
@@ -189,9 +198,6 @@ func runAnalyze(e *env, args []string) error {
 	warn := newWarner(e.stderr, "ikeflow analyze", o.quiet)
 	warn.before = prog.clear
 	m := newMerger(fs.Args(), readers)
-	if inputBytes(fs.Args()) >= analyzeHugeMinInput {
-		adviseHugePages(hugeHeapFloorBytes + 4<<20) // hugepages_linux.go
-	}
 	defer startHeapFloor()() // no GC below 32 or 64 MiB of heap (heapfloor.go)
 	// Reading and decoding run a block ahead in their own goroutine, for
 	// files, with the per-packet work that needs only the packets done
