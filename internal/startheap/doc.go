@@ -28,8 +28,8 @@
 // instead of collapsing saved as many faults and less time (19.9, 26.3,
 // 164.9 and 193.3 ms in the same runs). The cost is memory: the 2 MiB are
 // resident from the start, most of which the start-up fills anyway (max
-// RSS of `ikeflow version` 9.4-9.6 -> 10.2-10.5 MB, big10k 71.0 -> 71.7
-// MB).
+// RSS of `ikeflow version` 9.2-9.4 -> 10.0-10.2 MiB, big10k as a table
+// 71.0 -> 71.7 MiB).
 //
 // Order: Go initialises packages one at a time, each time the first, by
 // import path, of those whose imports are all initialised (the language
