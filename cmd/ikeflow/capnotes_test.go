@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -50,10 +51,47 @@ func TestCaptureNotes(t *testing.T) {
 				t.Errorf("%s: no capture note in\n%s", format, got)
 			}
 		}
+		// The verdict's headline says that the analysis is partial (the
+		// list of problems may be far below it).
+		if format != "json" && !strings.Contains(got, "1 with errors or warnings. The analysis is partial: 1 capture problem (see Capture problems).") {
+			t.Errorf("%s: the verdict does not say the analysis is partial:\n%s", format, got)
+		}
 	}
-	// An undamaged capture has none.
+	// An undamaged capture has none, and its verdict says nothing of them.
 	var out, errb bytes.Buffer
 	if code := run([]string{"analyze", "-q", "--format", "json", "../../testdata/corpus/ikev2-cert-rsa/capture.pcap"}, nil, &out, &errb); code != exitOK || strings.Contains(out.String(), "capture_notes") {
 		t.Errorf("whole capture: exit %d, capture_notes in %s", code, out.String())
+	}
+	out.Reset()
+	if code := run([]string{"analyze", "-q", "../../testdata/corpus/ikev2-cert-rsa/capture.pcap"}, nil, &out, &errb); code != exitOK || strings.Contains(out.String(), "partial") || strings.Contains(out.String(), captureNotesTitle) {
+		t.Errorf("whole capture: exit %d, a partial verdict or capture problems in\n%s", code, out.String())
+	}
+}
+
+// TestPartialVerdictNoSAs: a capture whose only record is cut off gives no
+// packet at all. Its verdict must not read as a clean bill ("no errors or
+// warnings." alone): it says the analysis is partial, in the headline.
+func TestPartialVerdictNoSAs(t *testing.T) {
+	frames := readFrames(t, "../../testdata/corpus/ikev2-cert-rsa/capture.pcap")
+	whole := filepath.Join(t.TempDir(), "one.pcap")
+	writeFrames(t, whole, frames[:1])
+	b, err := os.ReadFile(whole)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "cut.pcap")
+	if err := os.WriteFile(p, b[:len(b)-10], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, format := range []string{"table", "markdown", "html"} {
+		var out, errb bytes.Buffer
+		run([]string{"analyze", "-q", "--format", format, p}, nil, &out, &errb)
+		got := out.String()
+		if !strings.Contains(got, "0 IKE SAs: no errors or warnings in what could be read. The analysis is partial: 1 capture problem (see Capture problems).") {
+			t.Errorf("%s: verdict not partial:\n%s", format, got)
+		}
+		if strings.Contains(got, "no errors or warnings.") {
+			t.Errorf("%s: a clean verdict on a capture nothing could be read of:\n%s", format, got)
+		}
 	}
 }

@@ -167,7 +167,7 @@ func renderHTML(w io.Writer, rep *flows.Report, col *collector, o renderOpts, dm
 	fi := indexFindings(view)
 	entries := verdict(view, fi, o.refs)
 	if p.Summarised {
-		entries = summaryVerdict(col, col.kindGroups(rep))
+		entries = summaryVerdict(col, col.kindGroups(rep), len(rep.CaptureNotes))
 	}
 	for i, v := range entries {
 		if i == 0 {

@@ -195,6 +195,18 @@ func problemSA(sa *flows.SA, fs []*findingGroup) (flows.Severity, bool) {
 	return worst, any
 }
 
+// partialAnalysis is what a verdict's headline adds when the captures had
+// n problems (Report.CaptureNotes: damaged records, fragments cut short,
+// a file that ends mid-record): its counts and "no errors or warnings"
+// are then about what could be read, and the headline says so rather
+// than leave it to the list further down.
+func partialAnalysis(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" The analysis is partial: %d capture problem%s (see %s).", n, plural(n), captureNotesTitle)
+}
+
 // verdict builds the summary printed at the top of every report: a
 // headline with the SA states, one line per problem SA (what failed and
 // the most severe finding), capture-wide problems, then the info kinds.
@@ -233,6 +245,8 @@ func verdict(rep *flows.Report, fi *findingIndex, refs *frameRefs) []verdictEntr
 		}
 	}
 	switch {
+	case len(probs) == 0 && globalProb == 0 && len(rep.CaptureNotes) > 0:
+		head += ": no errors or warnings in what could be read."
 	case len(probs) == 0 && globalProb == 0:
 		head += ": no errors or warnings."
 	case len(probs) == 0:
@@ -242,6 +256,7 @@ func verdict(rep *flows.Report, fi *findingIndex, refs *frameRefs) []verdictEntr
 	default:
 		head += fmt.Sprintf(": %d with errors or warnings, %d %s without a finding.", len(probs)-quiet, quiet, "not up")
 	}
+	head += partialAnalysis(len(rep.CaptureNotes))
 	out = append(out, verdictEntry{"", head})
 	for i, p := range probs {
 		if i == verdictLimit {

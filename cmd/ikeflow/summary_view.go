@@ -32,21 +32,21 @@ func problemsView(rep *flows.Report, problems []*flows.SA) *flows.Report {
 
 // summaryHeadline is the verdict headline of the summary view: counts of
 // every SA, not only the listed ones.
-func summaryHeadline(col *collector) string {
+func summaryHeadline(col *collector, notes int) string {
 	var states []string
 	for _, st := range []string{"established", "rekeyed", "deleted", "failed", "half_open", "incomplete"} {
 		if n := col.byState[st]; n > 0 {
 			states = append(states, fmt.Sprintf("%d %s", n, st))
 		}
 	}
-	return fmt.Sprintf("%d IKE SAs (%s): %d with errors or warnings.", col.total, strings.Join(states, ", "), len(col.problems)+col.moreProb)
+	return fmt.Sprintf("%d IKE SAs (%s): %d with errors or warnings.", col.total, strings.Join(states, ", "), len(col.problems)+col.moreProb) + partialAnalysis(notes)
 }
 
 // summaryVerdict is the verdict of the summary view: the headline, then
 // one line per severity and kind (most severe, then most frequent first)
 // with the number of SAs concerned and the first sentence of an example.
-func summaryVerdict(col *collector, kinds []*kindGroup) []verdictEntry {
-	out := []verdictEntry{{Text: summaryHeadline(col)}}
+func summaryVerdict(col *collector, kinds []*kindGroup, notes int) []verdictEntry {
+	out := []verdictEntry{{Text: summaryHeadline(col, notes)}}
 	for _, g := range kinds {
 		where := fmt.Sprintf("on %d SA%s", g.nSAs, plural(g.nSAs))
 		if g.nSAs == 0 {
@@ -79,7 +79,7 @@ func renderSummary(w io.Writer, rep *flows.Report, col *collector, markdown bool
 	view := problemsView(rep, col.problems)
 	fi := indexFindings(view)
 	kinds := col.kindGroups(rep)
-	entries := summaryVerdict(col, kinds)
+	entries := summaryVerdict(col, kinds, len(rep.CaptureNotes))
 	note := "Too many SAs to list: below are the SAs with warnings or errors and the findings by kind. Narrow with --peer or --spi, or use --format json for everything."
 	if markdown {
 		return summaryMarkdown(w, rep, view, fi, entries, note, kinds, col, o)
@@ -140,7 +140,11 @@ func writeEntries(w io.Writer, entries []verdictEntry, rep *flows.Report, o rend
 }
 
 // captureNotesHead introduces Report.CaptureNotes in the reports.
-const captureNotesHead = "Capture problems (the analysis lacks what these packets held):"
+const captureNotesHead = captureNotesTitle + " (the analysis lacks what these packets held):"
+
+// captureNotesTitle names the list of capture problems, as the verdict
+// refers to it.
+const captureNotesTitle = "Capture problems"
 
 // markdownCaptureNotes writes Report.CaptureNotes as a markdown list.
 func markdownCaptureNotes(w io.Writer, rep *flows.Report) {
