@@ -79,8 +79,9 @@ type Analyzer struct {
 	rekeys               map[saKey]pendingRekey // IKE SA rekeys negotiated, new SPIs → old SA and answer time
 	props                map[uint64]*cachedProps
 	propList             []*cachedProps
-	ro                   reorder // time-order window and duplicate filter
-	badFlags             []int   // frames of IKE messages with reserved header flags set, outside any SA
+	ro                   reorder    // time-order window and duplicate filter
+	badFlags             []int      // frames of IKE messages with reserved header flags set, outside any SA
+	unread               unreadable // messages whose header could not be read (unreadable.go)
 	// badFlagsTime is the time of the first of them.
 	badFlagsTime time.Time
 	fixedFlags   bool // the message in msg had its header flags rebuilt
@@ -179,6 +180,7 @@ func (a *Analyzer) addIKE(p *Packet, sum uint64, dec *DecodeBuf, di int32) {
 	h := &a.msg.Header
 	if len(p.Data) < dissect.HeaderLen || (h.MajorVersion != 1 && h.MajorVersion != 2) || h.Length < dissect.HeaderLen {
 		a.report.Stats.Malformed++
+		a.unread.note(p, h)
 		return
 	}
 	if reservedFlags(h) != 0 {

@@ -599,6 +599,9 @@ func (a *Analyzer) captureFindings() {
 				" packet twice (SPAN plus mirror port, or \"-i any\" seeing it on two interfaces), not a retransmission;" +
 				" the second copies were left out of the analysis."})
 	}
+	if f, ok := a.unread.finding(a.frames); ok {
+		a.global = append(a.global, f)
+	}
 	if len(a.badFlags) > 0 {
 		a.global = append(a.global, Finding{Kind: KindMalformed, Severity: SeverityWarning, Time: a.badFlagsTime,
 			Frames: sortedFrames(a.badFlags), Message: badFlagsText(a.badFlags, nil, false, a.frames)})
