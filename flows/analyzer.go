@@ -82,6 +82,7 @@ type Analyzer struct {
 	ro                   reorder    // time-order window and duplicate filter
 	badFlags             []int      // frames of IKE messages with reserved header flags set, outside any SA
 	unread               unreadable // messages whose header could not be read (unreadable.go)
+	decErr               error      // the decoding error of the message in msg (addIKE), nil when it decoded cleanly
 	// badFlagsTime is the time of the first of them.
 	badFlagsTime time.Time
 	fixedFlags   bool // the message in msg had its header flags rebuilt
@@ -177,6 +178,7 @@ func (a *Analyzer) addIKE(p *Packet, sum uint64, dec *DecodeBuf, di int32) {
 	// msgHash takes sum when the message is all of p.Data (Raw stops at
 	// the header's length, which usually is the packet's).
 	a.rawSum, a.rawSumOK = sum, len(a.msg.Raw) == len(p.Data)
+	a.decErr = err
 	h := &a.msg.Header
 	if len(p.Data) < dissect.HeaderLen || (h.MajorVersion != 1 && h.MajorVersion != 2) || h.Length < dissect.HeaderLen {
 		a.report.Stats.Malformed++

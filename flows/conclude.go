@@ -110,10 +110,7 @@ func (a *Analyzer) concludeSA(st *saState, cc *concluder) {
 	a.collisionFinding(st)
 	defer a.certFindings(st, cc) // after the state is known
 	if len(st.malformed) > 0 {
-		st.addFinding(KindMalformed, SeverityWarning, sa.Start,
-			words.Count(len(st.malformed), "message", "messages")+" of this SA did not decode cleanly (truncated capture, IP fragments"+
-				" missing from the capture, or a malformed message). Their content was analysed as far as it could be decoded.",
-			st.malformed...)
+		st.addFinding(KindMalformed, SeverityWarning, sa.Start, malformedText(st.malformed, st.malformedWhy, a.frames), st.malformed...)
 	}
 	if len(st.badFlags) > 0 {
 		st.addFinding(KindMalformed, SeverityWarning, sa.Start, badFlagsText(st.badFlags, st.badFlagVals, true, a.frames), st.badFlags...)

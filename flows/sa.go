@@ -392,6 +392,7 @@ type oddLists struct {
 	invalidKE      []int             // frames of INVALID_KE_PAYLOAD responses
 	invalidKEGroup []dissect.DHGroup // the groups they asked for
 	malformed      []int             // frames that did not decode cleanly
+	malformedWhy   string            // where the first of them stopped decoding (malformedAt)
 	weak           []weakAlg         // weak algorithms negotiated
 	weakFrames     []int
 	weakWhat       []string

@@ -229,6 +229,7 @@ func (a *Analyzer) v1(p *Packet, decodeErr bool) {
 			msg = nil
 		} else {
 			msg, decodeErr = fr.whole, fr.wholeErr != nil
+			a.decErr = fr.wholeErr
 			f.summary = append(f.summary, '{')
 		}
 	}
@@ -269,9 +270,8 @@ func (a *Analyzer) v1(p *Packet, decodeErr bool) {
 	if fr != nil && fr.whole != nil {
 		f.summary = append(f.summary, '}')
 	}
-	if decodeErr && (msg == nil || !msg.Header.IsEncrypted()) && len(st.rareOrEmpty().malformed) < maxNoted {
-		r := st.lists()
-		r.malformed = append(r.malformed, p.Frame)
+	if decodeErr && (msg == nil || !msg.Header.IsEncrypted()) {
+		st.noteMalformed(p.Frame, a.decErr, false)
 	}
 	mv := cmsg{}
 	if fr != nil {

@@ -44,10 +44,7 @@ func (a *Analyzer) v2(p *Packet, decodeErr bool, ahead *facts) {
 	}
 	if decodeErr {
 		f.malformed = true
-		if len(st.rareOrEmpty().malformed) < maxNoted {
-			r := st.lists()
-			r.malformed = append(r.malformed, p.Frame)
-		}
+		st.noteMalformed(p.Frame, a.decErr, false)
 	}
 	hash := a.msgHash()
 	mv := cmsg{hash: hash, fragNum: narrowFrag(f.fragNum), fragTotal: narrowFrag(f.fragTotal)}

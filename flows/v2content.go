@@ -85,9 +85,8 @@ func (a *Analyzer) decryptV2(st *saState, p *Packet, side saSide, f *facts, ex *
 	f.collect(2, a.inner)
 	f.summary = append(f.summary, '}')
 	f.decrypted = true
-	if werr != nil && len(st.rareOrEmpty().malformed) < maxNoted {
-		r := st.lists()
-		r.malformed = append(r.malformed, p.Frame)
+	if werr != nil {
+		st.noteMalformed(p.Frame, werr, true)
 	}
 }
 
