@@ -168,3 +168,14 @@ func loadPacketsQuiet(scenario string) []Packet {
 
 // netipAP parses an address:port for tests.
 func netipAP(s string) netip.AddrPort { return netip.MustParseAddrPort(s) }
+
+// sharedCapture returns the path of a third-party capture under
+// ../shared/captures (rel: its path there), skipping the test when that
+// folder is not beside the repository (a user's clone; CI has it).
+func sharedCapture(t testing.TB, rel string) string {
+	p := filepath.Join("../../shared/captures", rel)
+	if _, err := os.Stat(p); err != nil {
+		t.Skipf("third-party capture absent (%v): ../shared/captures is beside the repository on CI", err)
+	}
+	return p
+}

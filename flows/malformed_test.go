@@ -2,7 +2,6 @@ package flows
 
 import (
 	"errors"
-	"os"
 	"strings"
 	"testing"
 
@@ -16,10 +15,7 @@ import (
 // and its length field at 90). The finding names the frame, the octet and
 // the field, as `ikeflow dissect` does.
 func TestMalformedWhereZeekBadLength(t *testing.T) {
-	const c = "../../shared/captures/zeek-spicy-ipsec/ipsec-ikev1-payload-bad-length.pcap"
-	if _, err := os.Stat(c); err != nil {
-		t.Skipf("third-party capture absent (%v): ../shared/captures is beside the repository on CI", err)
-	}
+	c := sharedCapture(t, "zeek-spicy-ipsec/ipsec-ikev1-payload-bad-length.pcap")
 	rep := analyze(loadPackets(t, c), Options{})
 	want := "1 message of this SA did not decode cleanly (truncated capture, IP fragments missing from the capture, or a malformed message)." +
 		" Frame 1 stopped decoding at octet 90 of the IKE message (payload[1](VID).length: malformed)." +

@@ -2,7 +2,6 @@ package flows
 
 import (
 	"encoding/binary"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -15,10 +14,7 @@ import (
 // must say so: a capture-wide malformed warning naming frame 1 and the
 // length field's value, not "0 IKE SAs" and no finding.
 func TestUnreadableZeekZeroLength(t *testing.T) {
-	const c = "../../shared/captures/zeek-spicy-ipsec/ipsec-ikev1-zero-length.pcap"
-	if _, err := os.Stat(c); err != nil {
-		t.Skipf("third-party capture absent (%v): ../shared/captures is beside the repository on CI", err)
-	}
+	c := sharedCapture(t, "zeek-spicy-ipsec/ipsec-ikev1-zero-length.pcap")
 	rep := analyze(loadPackets(t, c), Options{})
 	if len(rep.SAs) != 0 || rep.Stats.Malformed != 1 || len(rep.Findings) != 1 {
 		t.Fatalf("%d SAs, %d malformed, findings %+v", len(rep.SAs), rep.Stats.Malformed, rep.Findings)
