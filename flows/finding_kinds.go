@@ -96,7 +96,7 @@ var findingKinds = [...]FindingKindInfo{
 	{KindRekeyCollision, SeverityInfo, "both peers rekeyed the same SA at once (RFC 7296 §2.8.1 child SA, §2.8.2 IKE SA)"},
 	{KindWeakCrypto, SeverityWarning, "an algorithm that is deprecated or weak was negotiated or offered"},
 	{KindNATDetected, SeverityInfo, "NAT detection found a NAT between the peers"},
-	{KindMalformed, SeverityWarning, "a message ikeflow could not decode completely; names frame and offset"},
+	{KindMalformed, SeverityWarning, "on an SA: messages ikeflow could not decode completely, and the frame, octet and field where the first stopped; capture-wide: messages on IKE ports whose header could not be read (too short, a major version other than 1 or 2, a length below 28) or whose header flags have reserved bits set, which were not analysed"},
 	{KindUnmatchedESP, SeverityInfo, "ESP whose SPI no IKE SA in the capture negotiated"},
 	{KindInvalidIDInfo, SeverityError, "the peer sent INVALID-ID-INFORMATION (IKEv1)"},
 	{KindPayloadMalformed, SeverityError, "the peer sent a PAYLOAD-MALFORMED notify"},
