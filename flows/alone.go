@@ -61,7 +61,8 @@ func (a *Analyzer) aloneFinding(st *saState, ex *exRec) (late bool) {
 		"The "+ex.side.other().String()+" sent "+words.Article(ex.Type.String())+" "+ex.Type.String()+" response with message ID "+u32(ex.MID)+
 			" whose request from the "+ex.side.String()+" is not in this capture. A responder answers only a request it"+
 			" received, echoing its message ID, so the "+ex.side.String()+" sent it: the capture missed it (a path it does"+
-			" not see, or packets lost to it, e.g. IP fragments cut short by its snap length or dropped at the capture point).", ex.frame(0))
+			" not see, or packets lost to it, e.g. IP fragments cut short by its snap length or dropped at the capture point)."+
+			a.gapNote(st, time.Time{}, ex.start()), ex.frame(0))
 	return false
 }
 

@@ -586,7 +586,7 @@ func (a *Analyzer) unansweredV2(st *saState, ex *exRec, answeredSize int) bool {
 	n := ex.nmsgs()
 	from, size := ex.msg(0).side().String(), ex.msgSize(0)
 	firstT, lastT := ex.msgTime(0), ex.msgTime(n-1)
-	if ex.retransmits() == 0 && a.now.Sub(lastT) < a.opt.Grace {
+	if ex.retransmits() == 0 && a.now.Sub(lastT) < a.opt.Grace && !authAnswerShown(st, ex) {
 		return false
 	}
 	frames := make([]int, 0, n)
@@ -640,7 +640,7 @@ func (a *Analyzer) unansweredV2(st *saState, ex *exRec, answeredSize int) bool {
 			"The "+from+"'s IKE_AUTH request (message ID "+u32(ex.MID)+", "+strconv.Itoa(size)+" octets) has no answer in"+
 				" this capture, but ESP then ran both ways on this IKE SA's own UDP ports (from frame "+a.frames.one(c.CreatedFrame)+
 				"), which needs the child SA that IKE_AUTH sets up: the answer came, and the capture missed it. The SA is"+
-				" taken as established from the request's time.", frames...)
+				" taken as established from the request's time."+a.gapNote(st, firstT, time.Time{}), frames...)
 		st.out.set(outAuthOK)
 		st.out.set(outAuthUnverified)
 		st.setEstablished(lastT)
@@ -655,7 +655,7 @@ func (a *Analyzer) unansweredV2(st *saState, ex *exRec, answeredSize int) bool {
 				" this capture, but the "+otherSide(from)+" then sent a "+next.Type.String()+" request of its own on this IKE SA"+
 				" (message ID "+u32(next.MID)+", frame "+a.frames.one(next.frame(0))+"), which a peer sends only on an IKE SA"+
 				" that IKE_AUTH has set up: the answer came, and the capture missed it. The SA is taken as established from"+
-				" the request's time.", frames...)
+				" the request's time."+a.gapNote(st, firstT, time.Time{}), frames...)
 		if !st.out.has(outAuthOK) && !st.out.has(outAuthFailed) {
 			st.out.set(outAuthOK)
 			st.out.set(outAuthUnverified)
@@ -674,12 +674,25 @@ func (a *Analyzer) unansweredV2(st *saState, ex *exRec, answeredSize int) bool {
 		default:
 			why = "which, with the default window of one request (RFC 7296 §2.3), it sends only once it has the answer"
 		}
+		setUp := ex.Type == dissect.ExchangeIKEAuth && next.Type != dissect.ExchangeIKEAuth && !st.out.has(outAuthFailed)
+		established := ""
+		if setUp && !st.out.has(outAuthOK) {
+			established = " The SA is taken as established from the request's time."
+		}
 		st.addFinding(KindUnanswered, SeverityInfo, firstT,
 			"The "+from+"'s "+ex.Type.String()+" request (message ID "+u32(ex.MID)+", "+strconv.Itoa(size)+
 				" octets) has no answer in this capture, but the "+from+" then went on to "+next.Type.String()+" (message ID "+
 				u32(next.MID)+", frame "+a.frames.one(next.frame(0))+"), "+why+". The capture missed the "+otherSide(from)+
 				"'s message: it sees one direction only (asymmetric routing, a capture filter on one address), or dropped"+
-				" the packet.", frames...)
+				" the packet."+established+a.gapNote(st, firstT, time.Time{}), frames...)
+		if established != "" {
+			// As after ESP or a request of the other peer (above): the
+			// initiator went on with an exchange that needs the SA set up.
+			st.out.set(outAuthOK)
+			st.out.set(outAuthUnverified)
+			st.setEstablished(lastT)
+			st.model().Established = lastT // the exported SA is built already (settle)
+		}
 		return false // answered: the sender did not give up
 	}
 	if other := ex.msg(0).side().other(); (ex.Type == dissect.ExchangeCreateChildSA || ex.Type == dissect.ExchangeInformational && ex.kind == exDelete) &&
@@ -828,6 +841,19 @@ func laterRequest(st *saState, ex *exRec) *exRec {
 		}
 	}
 	return nil
+}
+
+// authAnswerShown reports whether ex, an IKEv2 IKE_AUTH request without
+// answer, was answered all the same by what followed it in the capture
+// (ESP on the SA's own ports, a request of the other peer, or a later
+// request of its sender: unansweredV2), which needs no time after it for
+// the capture to show: a capture that ends soon after it (within the
+// grace time) is judged on that too.
+func authAnswerShown(st *saState, ex *exRec) bool {
+	if ex.Type != dissect.ExchangeIKEAuth || st.out.has(outAuthOK) || st.out.has(outAuthFailed) {
+		return false // (an IKE_AUTH answered in the capture: this request is another matter)
+	}
+	return (espAfterAuth(st, ex) != nil && !st.out.has(outAuthFailed)) || peerRequestAfterAuth(st, ex) != nil || laterRequest(st, ex) != nil
 }
 
 // espAfterAuth returns a child SA of st, inferred from ESP on its own

@@ -29,6 +29,10 @@ type unreadable struct {
 	frames []int    // the first maxNoted
 	why    []string // why, for the first maxUnreadableWhy of frames
 	first  time.Time
+	// pairs and times hold the addresses (makePairKey) and the time of
+	// each of frames, for gapNote.
+	pairs []pairKey
+	times []time.Time
 }
 
 // note records p, whose header could not be read as an IKE header.
@@ -39,6 +43,8 @@ func (u *unreadable) note(p *Packet, h *dissect.Header) {
 	u.n++
 	if len(u.frames) < maxNoted {
 		u.frames = append(u.frames, p.Frame)
+		u.pairs = append(u.pairs, makePairKey(p.Src.Addr(), p.Dst.Addr()))
+		u.times = append(u.times, p.Time)
 	}
 	if len(u.why) < maxUnreadableWhy {
 		u.why = append(u.why, unreadableWhy(p.Data, h))
@@ -90,4 +96,28 @@ func (u *unreadable) finding(fn frameNamer) (Finding, bool) {
 	f.Message = strconv.Itoa(u.n) + " messages on IKE ports (frames " + list + ") could not be read as IKE messages (" + why +
 		"). The packets are damaged (or are not IKE) and were not analysed."
 	return f, true
+}
+
+// gapNote is what a capture_gap finding of st adds when messages between
+// st's peers, from time from to time to (a zero time: no bound), could
+// not be read as IKE: the message the finding says the capture missed may
+// be one of them, in the capture but damaged. "" when there is none.
+func (a *Analyzer) gapNote(st *saState, from, to time.Time) string {
+	u := &a.unread
+	if u.n == 0 {
+		return ""
+	}
+	pk := makePairKey(st.initiator().Addr(), st.responder().Addr())
+	var fr []int
+	for i, k := range u.pairs {
+		t := u.times[i]
+		if k == pk && (from.IsZero() || !t.Before(from)) && (to.IsZero() || !t.After(to)) {
+			fr = append(fr, u.frames[i])
+		}
+	}
+	if len(fr) == 0 {
+		return ""
+	}
+	return " Or the capture holds it damaged: " + words.Pick(len(fr), "frame ", "frames ") + a.frames.join(fr) +
+		", between these peers, could not be read as IKE (the capture-wide malformed finding)."
 }

@@ -78,3 +78,22 @@ func TestUnreadableReasons(t *testing.T) {
 		t.Errorf("frames %v, malformed %d (want %d frames from 1, %d malformed)", f.Frames, rep.Stats.Malformed, maxNoted, n)
 	}
 }
+
+// TestGapNoteDamagedAnswer: ikev2-psk-success with its IKE_AUTH response's
+// header length zeroed. The SA's capture_gap finding says the capture
+// missed the answer, and adds that the capture may hold it damaged, naming
+// the frame between these peers that could not be read.
+func TestGapNoteDamagedAnswer(t *testing.T) {
+	pk := clonePackets(corpusPackets(t, "ikev2-psk-success"))
+	clear(pk[byFrame(t, pk, 4)].Data[24:28])
+	rep := analyze(pk, Options{})
+	for _, f := range rep.Findings {
+		if f.Kind == KindCaptureGap {
+			if want := " Or the capture holds it damaged: frame 4, between these peers, could not be read as IKE (the capture-wide malformed finding)."; !strings.HasSuffix(f.Message, want) {
+				t.Errorf("capture_gap %q lacks %q", f.Message, want)
+			}
+			return
+		}
+	}
+	t.Errorf("no capture_gap finding in %+v", rep.Findings)
+}

@@ -827,7 +827,7 @@ func (a *Analyzer) concludeV1(st *saState) {
 					" initiator's later messages carry the responder's cookie ("+st.SPIr.String()+"), which only the"+
 					" responder's answer gives: the responder answered, and the capture, which holds nothing of this SA"+
 					" from the responder, missed it (it sees one direction only: asymmetric routing, a capture filter on"+
-					" one address).", frames...)
+					" one address)."+a.gapNote(st, firstT, time.Time{}), frames...)
 			continue
 		}
 		hint := "Check that UDP 500/4500 reaches the peer and what the peer logs."

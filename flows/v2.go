@@ -342,7 +342,8 @@ func (a *Analyzer) midSkipFinding(st *saState, ex *exRec, skipFrom uint32) {
 				" in this capture, and the "+side.other().String()+" answered it (frame "+a.frames.one(firstResp(ex))+"), which it"+
 				" does only for the message ID it expects: "+usedIDs(skipFrom, mid-1)+". The capture"+
 				" missed "+words.Pick(int(mid-skipFrom), "that exchange", "those exchanges")+": sent on a path it does not see, or lost to"+
-				" it (IP fragments cut short by its snap length, packets dropped at the capture point).", ex.frame(0))
+				" it (IP fragments cut short by its snap length, packets dropped at the capture point)."+
+				a.gapNote(st, time.Time{}, ex.start()), ex.frame(0))
 		return
 	}
 	st.addFinding(KindMIDDesync, SeverityWarning, ex.start(),
