@@ -978,6 +978,9 @@ func (a *Analyzer) natFinding(st *saState) {
 		sa.NAT = "responder"
 	}
 	msg := natMessages[sa.NAT]
+	if st.Version == 1 {
+		msg = natMessagesV1[sa.NAT]
+	}
 	if st.out.has(outNATByPort) {
 		msg = natPortMessage
 		if port := st.responder().Port(); port != 500 {
@@ -1011,6 +1014,16 @@ var natMessages = map[string]string{
 		" (some implementations, e.g. strongSwan with kernel-libipsec, fake NAT detection on purpose to force UDP" +
 		" encapsulation)." + natAdvice,
 }
+
+// natMessagesV1 are natMessages for IKEv1, whose NAT traversal (NAT-D
+// payloads, the move to UDP 4500) RFC 3947 defines, not RFC 7296.
+var natMessagesV1 = func() map[string]string {
+	m := make(map[string]string, len(natMessages))
+	for k, v := range natMessages {
+		m[k] = strings.Replace(v, "(RFC 7296 §2.23)", "(RFC 3947)", 1)
+	}
+	return m
+}()
 
 const natPortMessage = "The initiator is probably behind a NAPT: it sends IKE from a port other than 500/4500, as it does when" +
 	" a NAT rewrote its source port (or when it is configured to use another port). No NAT detection payloads were sent, so" +
