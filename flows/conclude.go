@@ -226,6 +226,9 @@ func (a *Analyzer) retransmitFindings(st *saState) (gaveUp bool) {
 		if x := ex.oddOrEmpty(); x.skipped {
 			a.midSkipFinding(st, ex, x.skipFrom)
 		}
+		if sa.Version == 2 {
+			a.v2FragMissing(st, ex)
+		}
 		if ex.bits&exAlone != 0 && a.aloneFinding(st, ex) {
 			late = append(late, ex)
 		}

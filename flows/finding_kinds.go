@@ -127,7 +127,7 @@ var findingKinds = [...]FindingKindInfo{
 	{KindAuthMethodMismatch, SeverityWarning, "authentication failed between peers using different methods (shared key and signature)"},
 	{KindCertDamaged, SeverityWarning, "a certificate that does not parse"},
 	{KindAuthFailedEvidence, SeverityError, "what in the capture points at the cause of an authentication failure"},
-	{KindFragmentsMissing, SeverityWarning, "an IKEv1 message sent in fragments was never reassembled: names the fragments seen and missing"},
+	{KindFragmentsMissing, SeverityWarning, "a message sent in fragments (IKEv1's, or IKEv2's of RFC 7383) of which the capture lacks some, or that was never reassembled: names the fragments seen and missing, and says whether the receiver got them all"},
 	{KindLateStart, SeverityInfo, "an IKEv1 SA that began before the capture: which peer initiated it is a guess"},
 	{KindCaptureGap, SeverityInfo, "IKEv2 messages the peers' message IDs show were sent, missing from the capture only"},
 }
