@@ -173,6 +173,44 @@ func (a *Analyzer) phase1MissedLast(st *saState, v *v1State, p *Packet, side saS
 	}
 }
 
+// v1LastMissedFinding says (capture_gap) that the capture lacks the last
+// message of ph, st's phase 1 exchange (MM6, AM3), which completed all the
+// same: the message that marked it complete (phase1MissedLast) is one a
+// peer sends only with phase 1 complete. Phase 1's last message sent in
+// fragments has its own finding (fragments_missing), and is left out here.
+func (a *Analyzer) v1LastMissedFinding(st *saState, v *v1State, ph *exRec) {
+	steps := v1Steps(ph.Type)
+	if ph.v1step != steps-1 || v.done() == 0 || v1FragIncomplete(st, ph, uint8(steps)) {
+		return
+	}
+	sender := ph.side
+	if steps%2 == 0 {
+		sender = sender.other()
+	}
+	var next *exRec
+	var eb exBuf
+	for _, x := range st.exSlice(&eb) {
+		for j := range x.nmsgs() {
+			if x != ph && x.frame(j) == v.done() {
+				next = x
+			}
+		}
+	}
+	if next == nil {
+		return
+	}
+	lbl := v1Label(ph.Type, uint8(steps))
+	mode := "main mode"
+	if ph.Type == dissect.ExchangeAggressive {
+		mode = "aggressive mode"
+	}
+	st.addFinding(KindCaptureGap, SeverityInfo, ph.start(),
+		"The "+sender.String()+"'s "+lbl+", the last message of "+mode+", is not in this capture, but the "+sender.other().String()+
+			" then sent "+words.Article(next.Type.String())+" "+next.Type.String()+" message (frame "+a.frames.one(v.done())+
+			"), which a peer sends only once phase 1 is complete: the capture missed "+lbl+" (taken on another path, or a"+
+			" packet dropped at the capture point).", ph.frame(ph.nmsgs()-1), v.done())
+}
+
 // v1Label names the n-th (1-based) message of an IKEv1 exchange.
 func v1Label(t dissect.ExchangeType, n uint8) string {
 	prefix := ""
@@ -774,6 +812,9 @@ func (a *Analyzer) concludeV1(st *saState) {
 		}
 		if ex.Type == dissect.ExchangeQuickMode && ex.v1step == 1 && a.quickModeRefused(st, i) {
 			continue
+		}
+		if ex == v.phase1 && v.phase1Done {
+			a.v1LastMissedFinding(st, v, ex)
 		}
 		if ex == v.phase1 && v.phase1Done || lateFirst(st, ex) {
 			// Phase 1 completed (the SA came up), whatever the capture

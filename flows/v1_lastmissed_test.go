@@ -16,12 +16,17 @@ import (
 // message naming the initiator's SPI cannot be decrypted without MM6's IV)
 // the two halves of the child SA are not each reported as carrying ESP one
 // way only, nor are the informationals that end it said to be unread
-// "without keys".
+// "without keys". A capture_gap finding names the message the capture
+// lacks.
 func TestV1LastPhase1MessageMissed(t *testing.T) {
 	for _, c := range []struct {
 		scen  string
 		frame int
-	}{{"ikev1-main-quick", 6}, {"ikev1-aggressive", 3}} {
+		gap   string // the capture_gap finding that names the missing message
+	}{
+		{"ikev1-main-quick", 6, "The responder's MM6, the last message of main mode, is not in this capture, but the initiator then sent a QUICK_MODE message (frame 7)"},
+		{"ikev1-aggressive", 3, "The initiator's AM3, the last message of aggressive mode, is not in this capture, but the responder then sent a QUICK_MODE message (frame 5)"},
+	} {
 		orig := loadPackets(t, filepath.Join(corpusDir, c.scen, "capture.pcap"))
 		pk := slices.DeleteFunc(slices.Clone(orig), func(p Packet) bool { return p.Frame == c.frame })
 		if len(pk) != len(orig)-1 {
@@ -50,6 +55,11 @@ func TestV1LastPhase1MessageMissed(t *testing.T) {
 				if f.Kind == KindEndUnknown && keyed && strings.Contains(f.Message, "Without keys") {
 					t.Errorf("%s keys %v: %s", c.scen, keyed, f.Message)
 				}
+			}
+			if !slices.ContainsFunc(sa.Findings, func(f Finding) bool {
+				return f.Kind == KindCaptureGap && strings.HasPrefix(f.Message, c.gap)
+			}) {
+				t.Errorf("%s keys %v: no capture_gap %q in %+v", c.scen, keyed, c.gap, sa.Findings)
 			}
 			for _, f := range r.Findings {
 				if f.Kind == KindUnmatchedESP {
