@@ -682,12 +682,16 @@ func (a *Analyzer) unansweredV2(st *saState, ex *exRec, answeredSize int) bool {
 		if setUp && !st.out.has(outAuthOK) {
 			established = " The SA is taken as established from the request's time."
 		}
+		missed := ": it sees one direction only (asymmetric routing, a capture filter on one address), or dropped the packet."
+		if heardFrom(st, ex.msg(0).side().other()) {
+			// It holds other messages of that peer: not one direction only.
+			missed = " (a packet dropped at the capture point, or taken on another path)."
+		}
 		st.addFinding(KindUnanswered, SeverityInfo, firstT,
 			"The "+from+"'s "+ex.Type.String()+" request (message ID "+u32(ex.MID)+", "+strconv.Itoa(size)+
 				" octets) has no answer in this capture, but the "+from+" then went on to "+next.Type.String()+" (message ID "+
 				u32(next.MID)+", frame "+a.frames.one(next.frame(0))+"), "+why+". The capture missed the "+otherSide(from)+
-				"'s message: it sees one direction only (asymmetric routing, a capture filter on one address), or dropped"+
-				" the packet."+established+a.gapNote(st, firstT, time.Time{}), frames...)
+				"'s message"+missed+established+a.gapNote(st, firstT, time.Time{}), frames...)
 		if established != "" {
 			// As after ESP or a request of the other peer (above): the
 			// initiator went on with an exchange that needs the SA set up.

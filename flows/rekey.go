@@ -71,7 +71,9 @@ func (a *Analyzer) inferRekey(st *saState, p *Packet) *saState {
 		// rekeys: strongSwan, libreswan).
 		last = old.recentEx(2)
 	}
-	if last.Type != dissect.ExchangeCreateChildSA || !last.Answered || last.kind != exUnknown ||
+	// Answered, or its answer missed by the capture: its sender went on
+	// to a later request (laterRequest), as with the old SA's Delete.
+	if last.Type != dissect.ExchangeCreateChildSA || !(last.Answered || laterRequest(old, last) != nil) || last.kind != exUnknown ||
 		p.Time.Sub(last.start()) > 30*time.Second {
 		return nil
 	}
