@@ -82,7 +82,6 @@ type Analyzer struct {
 	ro                   reorder    // time-order window and duplicate filter
 	badFlags             []int      // frames of IKE messages with reserved header flags set, outside any SA
 	unread               unreadable // messages whose header could not be read (unreadable.go)
-	decErr               error      // the decoding error of the message in msg (addIKE), nil when it decoded cleanly
 	// badFlagsTime is the time of the first of them.
 	badFlagsTime time.Time
 	fixedFlags   bool // the message in msg had its header flags rebuilt
@@ -178,7 +177,6 @@ func (a *Analyzer) addIKE(p *Packet, sum uint64, dec *DecodeBuf, di int32) {
 	// msgHash takes sum when the message is all of p.Data (Raw stops at
 	// the header's length, which usually is the packet's).
 	a.rawSum, a.rawSumOK = sum, len(a.msg.Raw) == len(p.Data)
-	a.decErr = err
 	h := &a.msg.Header
 	if len(p.Data) < dissect.HeaderLen || (h.MajorVersion != 1 && h.MajorVersion != 2) || h.Length < dissect.HeaderLen {
 		a.report.Stats.Malformed++
@@ -186,7 +184,7 @@ func (a *Analyzer) addIKE(p *Packet, sum uint64, dec *DecodeBuf, di int32) {
 		return
 	}
 	if reservedFlags(h) != 0 {
-		a.badHeaderFlags(p, h, err != nil)
+		a.badHeaderFlags(p, h, err)
 		return
 	}
 	a.report.Stats.IKEPackets++
@@ -196,9 +194,9 @@ func (a *Analyzer) addIKE(p *Packet, sum uint64, dec *DecodeBuf, di int32) {
 		if dec != nil && dec.facts(di, &a.fp) {
 			ahead = &a.fp // collected ahead (predecode.go)
 		}
-		a.v2(p, err != nil, ahead)
+		a.v2(p, err, ahead)
 	case 1:
-		a.v1(p, err != nil)
+		a.v1(p, err)
 	}
 }
 

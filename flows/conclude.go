@@ -644,10 +644,7 @@ func (a *Analyzer) unansweredV2(st *saState, ex *exRec, answeredSize int) bool {
 				" this capture, but ESP then ran both ways on this IKE SA's own UDP ports (from frame "+a.frames.one(c.CreatedFrame)+
 				"), which needs the child SA that IKE_AUTH sets up: the answer came, and the capture missed it. The SA is"+
 				" taken as established from the request's time."+a.gapNote(st, firstT, time.Time{}), frames...)
-		st.out.set(outAuthOK)
-		st.out.set(outAuthUnverified)
-		st.setEstablished(lastT)
-		st.model().Established = lastT // the exported SA is built already (settle)
+		st.authAnswerMissed(lastT)
 		return false
 	}
 	if next := peerRequestAfterAuth(st, ex); next != nil {
@@ -660,10 +657,7 @@ func (a *Analyzer) unansweredV2(st *saState, ex *exRec, answeredSize int) bool {
 				" that IKE_AUTH has set up: the answer came, and the capture missed it. The SA is taken as established from"+
 				" the request's time."+a.gapNote(st, firstT, time.Time{}), frames...)
 		if !st.out.has(outAuthOK) && !st.out.has(outAuthFailed) {
-			st.out.set(outAuthOK)
-			st.out.set(outAuthUnverified)
-			st.setEstablished(lastT)
-			st.model().Established = lastT // the exported SA is built already (settle)
+			st.authAnswerMissed(lastT)
 		}
 		return false
 	}
@@ -677,9 +671,13 @@ func (a *Analyzer) unansweredV2(st *saState, ex *exRec, answeredSize int) bool {
 		default:
 			why = "which, with the default window of one request (RFC 7296 §2.3), it sends only once it has the answer"
 		}
-		setUp := ex.Type == dissect.ExchangeIKEAuth && next.Type != dissect.ExchangeIKEAuth && !st.out.has(outAuthFailed)
+		// After IKE_AUTH a later exchange other than IKE_AUTH (EAP rounds)
+		// needs the SA set up, as ESP or a request of the other peer does
+		// (above).
+		setUp := ex.Type == dissect.ExchangeIKEAuth && next.Type != dissect.ExchangeIKEAuth &&
+			!st.out.has(outAuthFailed) && !st.out.has(outAuthOK)
 		established := ""
-		if setUp && !st.out.has(outAuthOK) {
+		if setUp {
 			established = " The SA is taken as established from the request's time."
 		}
 		missed := ": it sees one direction only (asymmetric routing, a capture filter on one address), or dropped the packet."
@@ -692,13 +690,8 @@ func (a *Analyzer) unansweredV2(st *saState, ex *exRec, answeredSize int) bool {
 				" octets) has no answer in this capture, but the "+from+" then went on to "+next.Type.String()+" (message ID "+
 				u32(next.MID)+", frame "+a.frames.one(next.frame(0))+"), "+why+". The capture missed the "+otherSide(from)+
 				"'s message"+missed+established+a.gapNote(st, firstT, time.Time{}), frames...)
-		if established != "" {
-			// As after ESP or a request of the other peer (above): the
-			// initiator went on with an exchange that needs the SA set up.
-			st.out.set(outAuthOK)
-			st.out.set(outAuthUnverified)
-			st.setEstablished(lastT)
-			st.model().Established = lastT // the exported SA is built already (settle)
+		if setUp {
+			st.authAnswerMissed(lastT)
 		}
 		return false // answered: the sender did not give up
 	}
@@ -860,7 +853,17 @@ func authAnswerShown(st *saState, ex *exRec) bool {
 	if ex.Type != dissect.ExchangeIKEAuth || st.out.has(outAuthOK) || st.out.has(outAuthFailed) {
 		return false // (an IKE_AUTH answered in the capture: this request is another matter)
 	}
-	return (espAfterAuth(st, ex) != nil && !st.out.has(outAuthFailed)) || peerRequestAfterAuth(st, ex) != nil || laterRequest(st, ex) != nil
+	return espAfterAuth(st, ex) != nil || peerRequestAfterAuth(st, ex) != nil || laterRequest(st, ex) != nil
+}
+
+// authAnswerMissed takes st as established at the time of its IKE_AUTH
+// request (last: its last transmission), whose answer the capture lacks
+// but what followed shows (unansweredV2).
+func (st *saState) authAnswerMissed(last time.Time) {
+	st.out.set(outAuthOK)
+	st.out.set(outAuthUnverified)
+	st.setEstablished(last)
+	st.model().Established = last // the exported SA is built already (settle)
 }
 
 // espAfterAuth returns a child SA of st, inferred from ESP on its own

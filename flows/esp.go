@@ -218,31 +218,23 @@ func portsOf(st *saState, p *Packet) bool {
 // ownerByPorts returns the IKE SA between p's peers that UDP-encapsulated
 // ESP packet p belongs to by its ports: latest when its NAT-T ports are
 // p's (or not known, or p is plain ESP), else the open SA among the
-// pair's sharers whose ports are p's, else latest as before. With no
-// latest (no SA between the peers established in the capture), the SA
-// whose IKE_AUTH request waits for an answer, when p is on its NAT-T
-// ports (the answer was missed: a dropped packet, or a damaged one); else
-// nil. Without it,
+// pair's sharers whose ports are p's, else the SA whose IKE_AUTH request
+// waits for an answer when p is on its NAT-T ports (the capture missed
+// the answer: a dropped or damaged packet), also when no SA between the
+// peers is established (latest nil), else latest as before. Without it,
 // the ESP of two clients behind one NAT address went to whichever set up
 // its IKE SA last (ikev2-two-clients-behind-one-nat: moon's child SA under
 // mars's IKE SA). Two SAs on the same ports (two identities between two
 // hosts) stay ambiguous: latest.
 func (a *Analyzer) ownerByPorts(latest *saState, pk pairKey, p *Packet) *saState {
-	if latest == nil && p.Src.Port() != 0 {
-		// No SA between these peers is established in the capture: the
-		// one whose IKE_AUTH request went unanswered may be, its answer
-		// missed by the capture, as below.
-		if w := a.authWait.get(pk); w != nil && !w.done && w.Encrypted && w.natPorts != [2]uint16{} && portsOf(w, p) {
-			return w
-		}
-		return nil
-	}
-	if latest == nil || p.Src.Port() == 0 || portsOf(latest, p) || latest.natPorts == [2]uint16{} {
+	if p.Src.Port() == 0 || latest != nil && (portsOf(latest, p) || latest.natPorts == [2]uint16{}) {
 		return latest
 	}
-	for _, o := range a.sharers[pk] {
-		if !o.done && portsOf(o, p) {
-			return o
+	if latest != nil {
+		for _, o := range a.sharers[pk] {
+			if !o.done && portsOf(o, p) {
+				return o
+			}
 		}
 	}
 	if w := a.authWait.get(pk); w != nil && w != latest && !w.done && w.Encrypted && portsOf(w, p) {

@@ -27,7 +27,7 @@ const flagsOffset = 19
 // from the addresses, request or response from whether the other side has
 // an unanswered request with its message ID. The message is then analysed
 // as usual, so that neither pairing nor message IDs suffer from the damage.
-func (a *Analyzer) badHeaderFlags(p *Packet, h *dissect.Header, decodeErr bool) {
+func (a *Analyzer) badHeaderFlags(p *Packet, h *dissect.Header, decodeErr error) {
 	v := h.MajorVersion
 	st, hs := a.ix.find(v, h.SPIi, h.SPIr)
 	if st == nil {

@@ -25,30 +25,37 @@ const maxUnreadableWhy = 3
 // unreadable records the messages on IKE ports whose header could not be
 // read (addIKE).
 type unreadable struct {
-	n      int      // all of them
-	frames []int    // the first maxNoted
-	why    []string // why, for the first maxUnreadableWhy of frames
-	first  time.Time
-	// pairs and times hold the addresses (makePairKey) and the time of
-	// each of frames, for gapNote.
-	pairs []pairKey
-	times []time.Time
+	n    int         // all of them
+	msgs []unreadMsg // the first maxNoted
+	why  []string    // why, for the first maxUnreadableWhy of msgs
+}
+
+// unreadMsg is one message of unreadable: its frame, its addresses
+// (makePairKey) and time, for gapNote.
+type unreadMsg struct {
+	frame int
+	pair  pairKey
+	t     time.Time
 }
 
 // note records p, whose header could not be read as an IKE header.
 func (u *unreadable) note(p *Packet, h *dissect.Header) {
-	if u.n == 0 {
-		u.first = p.Time
-	}
 	u.n++
-	if len(u.frames) < maxNoted {
-		u.frames = append(u.frames, p.Frame)
-		u.pairs = append(u.pairs, makePairKey(p.Src.Addr(), p.Dst.Addr()))
-		u.times = append(u.times, p.Time)
+	if len(u.msgs) < maxNoted {
+		u.msgs = append(u.msgs, unreadMsg{p.Frame, makePairKey(p.Src.Addr(), p.Dst.Addr()), p.Time})
 	}
 	if len(u.why) < maxUnreadableWhy {
 		u.why = append(u.why, unreadableWhy(p.Data, h))
 	}
+}
+
+// frames returns the frames of the messages u lists.
+func (u *unreadable) frames() []int {
+	fr := make([]int, len(u.msgs))
+	for i, m := range u.msgs {
+		fr[i] = m.frame
+	}
+	return fr
 }
 
 // unreadableWhy says why data, whose header (decoded as far as it goes)
@@ -73,9 +80,10 @@ func (u *unreadable) finding(fn frameNamer) (Finding, bool) {
 	if u.n == 0 {
 		return Finding{}, false
 	}
-	f := Finding{Kind: KindMalformed, Severity: SeverityWarning, Time: u.first, Frames: sortedFrames(u.frames)}
+	frames := u.frames()
+	f := Finding{Kind: KindMalformed, Severity: SeverityWarning, Time: u.msgs[0].t, Frames: sortedFrames(frames)}
 	if u.n == 1 {
-		f.Message = "Frame " + fn.one(u.frames[0]) + " on an IKE port could not be read as an IKE message: " + u.why[0] +
+		f.Message = "Frame " + fn.one(frames[0]) + " on an IKE port could not be read as an IKE message: " + u.why[0] +
 			". The packet is damaged (or is not IKE) and was not analysed."
 		return f, true
 	}
@@ -84,14 +92,14 @@ func (u *unreadable) finding(fn frameNamer) (Finding, bool) {
 		if i > 0 {
 			why += "; "
 		}
-		why += "frame " + fn.one(u.frames[i]) + ": " + w
+		why += "frame " + fn.one(frames[i]) + ": " + w
 	}
 	if u.n > len(u.why) {
 		why += "; …"
 	}
-	list := fn.join(u.frames)
-	if u.n > len(u.frames) {
-		list += " and " + strconv.Itoa(u.n-len(u.frames)) + " more"
+	list := fn.join(frames)
+	if u.n > len(frames) {
+		list += " and " + strconv.Itoa(u.n-len(frames)) + " more"
 	}
 	f.Message = strconv.Itoa(u.n) + " messages on IKE ports (frames " + list + ") could not be read as IKE messages (" + why +
 		"). The packets are damaged (or are not IKE) and were not analysed."
@@ -109,10 +117,9 @@ func (a *Analyzer) gapNote(st *saState, from, to time.Time) string {
 	}
 	pk := makePairKey(st.initiator().Addr(), st.responder().Addr())
 	var fr []int
-	for i, k := range u.pairs {
-		t := u.times[i]
-		if k == pk && (from.IsZero() || !t.Before(from)) && (to.IsZero() || !t.After(to)) {
-			fr = append(fr, u.frames[i])
+	for _, m := range u.msgs {
+		if m.pair == pk && (from.IsZero() || !m.t.Before(from)) && (to.IsZero() || !m.t.After(to)) {
+			fr = append(fr, m.frame)
 		}
 	}
 	if len(fr) == 0 {

@@ -240,8 +240,9 @@ func labelIndex(l string) uint8 {
 	return uint8(n)
 }
 
-// v1 handles one IKEv1 message held in a.msg.
-func (a *Analyzer) v1(p *Packet, decodeErr bool) {
+// v1 handles one IKEv1 message held in a.msg, whose decoding failed with
+// decodeErr (nil: it decoded cleanly).
+func (a *Analyzer) v1(p *Packet, decodeErr error) {
 	h := &a.msg.Header
 	st := a.lookupV1(p, h)
 	defer a.shareFindings(st, len(st.findings()))
@@ -266,8 +267,7 @@ func (a *Analyzer) v1(p *Packet, decodeErr bool) {
 		if fr.whole == nil {
 			msg = nil
 		} else {
-			msg, decodeErr = fr.whole, fr.wholeErr != nil
-			a.decErr = fr.wholeErr
+			msg, decodeErr = fr.whole, fr.wholeErr
 			f.summary = append(f.summary, '{')
 		}
 	}
@@ -308,8 +308,8 @@ func (a *Analyzer) v1(p *Packet, decodeErr bool) {
 	if fr != nil && fr.whole != nil {
 		f.summary = append(f.summary, '}')
 	}
-	if decodeErr && (msg == nil || !msg.Header.IsEncrypted()) {
-		st.noteMalformed(p.Frame, a.decErr, false)
+	if decodeErr != nil && (msg == nil || !msg.Header.IsEncrypted()) {
+		st.noteMalformed(p.Frame, decodeErr, false)
 	}
 	mv := cmsg{}
 	if fr != nil {

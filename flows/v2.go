@@ -13,9 +13,10 @@ import (
 // maxNoted bounds per-SA frame lists kept for findings.
 const maxNoted = 32
 
-// v2 handles one IKEv2 message held in a.msg; ahead, when not nil, holds
-// its facts, collected ahead (predecode.go).
-func (a *Analyzer) v2(p *Packet, decodeErr bool, ahead *facts) {
+// v2 handles one IKEv2 message held in a.msg, whose decoding failed with
+// decodeErr (nil: it decoded cleanly); ahead, when not nil, holds its
+// facts, collected ahead (predecode.go).
+func (a *Analyzer) v2(p *Packet, decodeErr error, ahead *facts) {
 	h := &a.msg.Header
 	fromI := h.IsInitiator()
 	isResp := h.IsResponse()
@@ -29,7 +30,7 @@ func (a *Analyzer) v2(p *Packet, decodeErr bool, ahead *facts) {
 	if fromI {
 		side = sideI
 	}
-	if q := p.Src.Addr(); !decodeErr && st.out.has(outAuthOK) && q.IsValid() && q.Unmap() != st.peer(side).Addr().Unmap() &&
+	if q := p.Src.Addr(); decodeErr == nil && st.out.has(outAuthOK) && q.IsValid() && q.Unmap() != st.peer(side).Addr().Unmap() &&
 		p.Dst.Addr().Unmap() == st.peer(side.other()).Addr().Unmap() {
 		a.peerMoved(st, side, q) // MOBIKE (mobike.go): one peer moved, to the other one
 	}
@@ -42,9 +43,9 @@ func (a *Analyzer) v2(p *Packet, decodeErr bool, ahead *facts) {
 		f.reset()
 		f.collect(2, a.msg.Payloads)
 	}
-	if decodeErr {
+	if decodeErr != nil {
 		f.malformed = true
-		st.noteMalformed(p.Frame, a.decErr, false)
+		st.noteMalformed(p.Frame, decodeErr, false)
 	}
 	hash := a.msgHash()
 	mv := cmsg{hash: hash, fragNum: narrowFrag(f.fragNum), fragTotal: narrowFrag(f.fragTotal)}

@@ -20,6 +20,9 @@ import (
 // fragments_missing): info when what followed shows the receiver had them
 // all, or the capture ended right after; a warning otherwise.
 func (a *Analyzer) v2FragMissing(st *saState, ex *exRec) {
+	if ex.fragBits(false)|ex.fragBits(true) == 0 {
+		return // no fragment (nearly every exchange): its messages need no scan
+	}
 	for _, resp := range [2]bool{false, true} {
 		var seen uint64
 		var total uint16

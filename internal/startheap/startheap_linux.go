@@ -33,8 +33,8 @@ func init() {
 	if syscall.Getpagesize() != 4096 {
 		return
 	}
-	probe := make([]byte, probeSize)
-	p := uintptr(unsafe.Pointer(unsafe.SliceData(probe)))
+	sink = make([]byte, probeSize) // stored where the compiler must put it on the heap
+	p := uintptr(unsafe.Pointer(unsafe.SliceData(sink)))
 	beg, from, end := around(p)
 	done.beg, done.probe = beg, from
 	if !disablesTHP(env("GODEBUG")) && madvise(beg, end-beg, madvCollapse) == nil {
@@ -42,12 +42,16 @@ func init() {
 	} else {
 		_ = madvise(from, end-from, madvPopulateWrite)
 	}
-	// probe is garbage from here: its pages go back to the heap at the
-	// first collection, inside the huge page.
-	sink = probe[:1]
+	// The probe is garbage from here: its pages go back to the heap at
+	// the first collection, inside the huge page. (It was kept for good
+	// before: a slice of it stayed in sink.)
+	sink = nil
 }
 
-// sink keeps the compiler from leaving the probe out (or on the stack).
+// sink holds the probe while init reads its address: assigned to a
+// package variable, it is allocated on the heap (a local 64 KiB slice
+// that does not escape may be put on the stack, and its address would
+// say nothing of the heap).
 var sink []byte
 
 // around returns the huge page that holds address p, [beg, end), and p
