@@ -166,11 +166,13 @@ func newMarkdownTable(w io.Writer) *tablewriter.Table {
 
 func summaryLine(rep *flows.Report) string {
 	st := rep.Stats
-	s := fmt.Sprintf("%d IKE SA%s, %d IKE message%s, %d ESP packet%s", st.IKESAs, plural(st.IKESAs), st.IKEPackets, plural(st.IKEPackets), st.ESPPackets, plural(st.ESPPackets))
+	s := fmt.Sprintf("%d IKE SA%s, %d IKE message%s", st.IKESAs, plural(st.IKESAs), st.IKEPackets, plural(st.IKEPackets))
 	if st.Decrypted > 0 || st.DecryptFailed > 0 {
-		s += fmt.Sprintf(", %d decrypted, %d could not be decrypted", st.Decrypted, st.DecryptFailed)
+		// Next to the IKE messages they count: after the ESP packets they
+		// read as ESP decrypted, which ikeflow does not do.
+		s += fmt.Sprintf(" (%d decrypted, %d could not be decrypted)", st.Decrypted, st.DecryptFailed)
 	}
-	return s
+	return s + fmt.Sprintf(", %d ESP packet%s", st.ESPPackets, plural(st.ESPPackets))
 }
 
 // renderOpts says how a table or markdown report is laid out.
