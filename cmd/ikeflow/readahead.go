@@ -137,12 +137,11 @@ func (ra *readAhead) run(m *merger) {
 		}
 	}()
 	for {
-		select {
-		case ra.cur = <-ra.free:
-		case <-ra.quit:
+		b, ok := recvSpin(ra.free, ra.quit)
+		if !ok {
 			return
 		}
-		b := ra.cur
+		ra.cur = b
 		fill := ra.fillPrepared
 		if ra.seq != nil {
 			fill = ra.fillSequenced
@@ -265,7 +264,7 @@ func (ra *readAhead) next() (*raBlock, error) {
 	if ra.over {
 		return nil, nil
 	}
-	b := <-ra.full
+	b, _ := recvSpin(ra.full, nil)
 	ra.last = b
 	for i := range b.items {
 		if b.items[i].panicMsg != "" {

@@ -153,7 +153,12 @@ func newSAPipe(each func(*flows.SA), stop func() bool, ahead aheadWriter) *saPip
 // run is the pipe's goroutine.
 func (p *saPipe) run() {
 	defer close(p.done)
-	for b := range p.full {
+	for {
+		// Waiting for the next batch and for a free one: recvSpin.
+		b, ok := recvSpin(p.full, nil)
+		if !ok {
+			return
+		}
 		if !p.failed.Load() && !p.discard.Load() {
 			p.batch(b)
 		}
@@ -227,7 +232,7 @@ func (p *saPipe) encodeAhead(it *pipeItem) {
 // one (waiting for it when the goroutine is pipeBatches behind).
 func (p *saPipe) send() {
 	p.full <- p.cur
-	p.cur = <-p.free
+	p.cur, _ = recvSpin(p.free, nil)
 }
 
 // stopped reports whether the goroutine has given up (a write error or
