@@ -26,6 +26,25 @@ type textTab struct {
 	// Analyzer.copyText) returned, for Analyzer.appendMsg to keep with
 	// its message.
 	spill string
+	// recent is a direct-mapped cache in front of ids, indexed by
+	// recentSlot: a capture has few distinct summaries (45 on big10k, in
+	// 110,000 messages), and comparing one held text costs a fraction of
+	// hashing the summary for the map (the map lookup was 2.8% of
+	// analyze's CPU on big10k, on the analyzing goroutine). With it,
+	// big10k took 135.8 -> 130.1 ms (table, CPU 225.4 -> 217.0 ms, 30
+	// runs alternating, medians) and 162.3 -> 155.2 ms (JSON, 25 runs).
+	recent [recentSlots]textID
+}
+
+// recentSlots is the size of textTab.recent (a power of two).
+const recentSlots = 64
+
+// recentSlot returns the slot of textTab.recent for the summary b (not
+// empty): from its length and three of its octets, which tell apart the
+// usual summaries ("SA KE NONCE …", "encrypted", "N(…)").
+func recentSlot(b []byte) int {
+	n := len(b)
+	return (n*5 + int(b[0]) + int(b[n-1])*3 + int(b[n/2])*7) & (recentSlots - 1)
 }
 
 // newTextTab returns an empty table.
@@ -39,11 +58,19 @@ func (t *textTab) id(b []byte) textID {
 	if len(b) == 0 {
 		return textNone
 	}
+	slot := recentSlot(b)
+	if id := t.recent[slot]; id != textNone && t.texts[id] == string(b) { // no allocation in the comparison
+		return id
+	}
 	if id, ok := t.ids[string(b)]; ok { // the conversion in a map index does not allocate
+		t.recent[slot] = id
 		return id
 	}
 	s := string(b)
 	id := t.add(s)
+	if id != textSpilled {
+		t.recent[slot] = id
+	}
 	if id == textSpilled {
 		t.spill = s
 	}

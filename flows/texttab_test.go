@@ -65,3 +65,38 @@ func TestTextSpill(t *testing.T) {
 		t.Errorf("%d summaries spilled, %d of them copied to retransmits", spilled, copied)
 	}
 }
+
+// TestTextRecent checks the cache in front of the table: whatever the
+// order and however the summaries share slots, id returns the one textID
+// of each text, the one the map holds.
+func TestTextRecent(t *testing.T) {
+	var texts []string
+	for _, s := range []string{"SA KE NONCE", "encrypted", "N(NO-PROPOSAL-CHOSEN)", "FRAG", "FRAG{encrypted}", "D", "N", "SA", "AS", "KE NONCE NAT-D NAT-D", "KE NONCE CR NAT-D NAT-D"} {
+		texts = append(texts, s, s+" VID", "VID "+s)
+	}
+	slots := map[int]int{}
+	for _, s := range texts {
+		slots[recentSlot([]byte(s))]++
+	}
+	if len(slots) == len(texts) {
+		t.Fatal("no two texts share a slot: the test checks nothing of the collisions")
+	}
+	tab := newTextTab()
+	ids := map[string]textID{}
+	for round := range 3 {
+		for i := range texts {
+			s := texts[(i*7+round)%len(texts)]
+			id := tab.id([]byte(s))
+			if want, ok := ids[s]; ok && id != want {
+				t.Fatalf("round %d: %q got id %d, first %d", round, s, id, want)
+			}
+			ids[s] = id
+			if tab.texts[id] != s || tab.ids[s] != id {
+				t.Fatalf("round %d: %q got id %d, which holds %q (map: %d)", round, s, id, tab.texts[id], tab.ids[s])
+			}
+		}
+	}
+	if len(tab.texts) != len(texts)+1 {
+		t.Errorf("table holds %d texts, want %d and the empty one", len(tab.texts)-1, len(texts))
+	}
+}
