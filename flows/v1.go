@@ -783,6 +783,7 @@ func (a *Analyzer) concludeV1(st *saState) {
 	if v.late {
 		a.lateFinding(st)
 	}
+	a.v1MissedMiddleFinding(st)
 	for _, i := range v.errIdx {
 		f := &st.findings()[i]
 		if v.phase1Done && len(f.Frames) > 0 && f.Frames[0] < v.done() && f.Kind != KindInvalidIDInfo {

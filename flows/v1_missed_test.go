@@ -1,0 +1,69 @@
+package flows
+
+import (
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestV1MiddleMessageMissed edits real captures of strongSwan and
+// libreswan the way a capture point that dropped packets records them:
+// without a message inside main mode, aggressive mode or quick mode. The
+// message after it answers it, so the capture_gap finding names the one
+// missing and the frame of its answer; with keys, the answer whose IV
+// came from the missing message is said to stay encrypted for that
+// reason. The daemons' logs show each of these SAs established, and the
+// whole captures have no such finding.
+func TestV1MiddleMessageMissed(t *testing.T) {
+	for _, c := range []struct {
+		scen   string
+		drop   []int
+		keys   bool
+		gap    string // the start of the capture_gap finding
+		frames []int
+	}{
+		{"ikev1-main-quick", []int{8}, false, "The capture lacks the responder's QM2 (quick mode, message ID 2940162918), answered by the initiator's QM3 (frame 9). A message is answered only once received", []int{9}},
+		{"ikev1-main-quick", []int{8}, true, "The capture lacks the responder's QM2 (quick mode, message ID 2940162918), answered by the initiator's QM3 (frame 9, not decrypted: its IV comes from the messages before it", []int{9}},
+		{"ikev1-main-quick", []int{4}, false, "The capture lacks the responder's MM4 (main mode), answered by the initiator's MM5 (frame 5). A message", []int{5}},
+		{"ikev1-main-quick", []int{2}, false, "The capture lacks the responder's MM2 (main mode), answered by the initiator's MM3 (frame 3).", []int{3}},
+		{"ikev1-main-quick", []int{4, 8}, false, "The capture lacks messages that were sent and received, since the message after each answers it: the responder's MM4 (main mode), answered by the initiator's MM5 (frame 5); the responder's QM2 (quick mode, message ID 2940162918), answered by the initiator's QM3 (frame 9). The capture missed them", []int{5, 9}},
+		{"ikev1-aggressive", []int{2}, false, "The capture lacks the responder's AM2 (aggressive mode), answered by the initiator's AM3 (frame 3).", []int{3}},
+		{"libreswan-ikev1-main-quick", []int{8}, false, "The capture lacks the responder's QM2 (quick mode, message ID ", []int{9}},
+	} {
+		orig := loadPackets(t, filepath.Join(corpusDir, c.scen, "capture.pcap"))
+		pk := slices.DeleteFunc(slices.Clone(orig), func(p Packet) bool { return slices.Contains(c.drop, p.Frame) })
+		if len(pk) != len(orig)-len(c.drop) {
+			t.Fatalf("%s: frames %v not all found", c.scen, c.drop)
+		}
+		opt := Options{}
+		if c.keys {
+			opt.Decryptor = keyringFor(t, filepath.Join(corpusDir, c.scen, "ikev1_decryption_table"))
+		}
+		r := analyze(pk, opt)
+		var gaps []Finding
+		for _, sa := range r.SAs {
+			for _, f := range sa.Findings {
+				if f.Kind == KindCaptureGap {
+					gaps = append(gaps, f)
+				}
+			}
+		}
+		if len(gaps) != 1 || !strings.HasPrefix(gaps[0].Message, c.gap) || !slices.Equal(gaps[0].Frames, c.frames) {
+			t.Errorf("%s without %v (keys %v): capture_gap findings %+v, want one starting %q, frames %v", c.scen, c.drop, c.keys, gaps, c.gap, c.frames)
+		}
+	}
+	// The whole captures: every IKEv1 corpus capture, none with it.
+	for _, name := range corpusScenarios(t) {
+		if !strings.Contains(name, "ikev1") {
+			continue
+		}
+		for _, sa := range analyze(corpusPackets(t, name), Options{}).SAs {
+			for _, f := range sa.Findings {
+				if f.Kind == KindCaptureGap && strings.Contains(f.Message, "answered by the") {
+					t.Errorf("%s: %s", name, f.Message)
+				}
+			}
+		}
+	}
+}
