@@ -19,8 +19,9 @@
 //
 // Every result is explicit: plaintext is only returned after the ICV (or, for
 // IKEv1, the payload chain) verified. Failures wrap one of [ErrNoKey],
-// [ErrAuth], [ErrMalformed] or [ErrUnsupported]; [StateOf] maps an error to a
-// [State]. Secrets never print in full: [Secret] masks itself in fmt and JSON.
+// [ErrAuth], [ErrMalformed] or [ErrUnsupported] ([ErrIncomplete], a
+// capture that lacks what decrypting needs besides the key, is one of the
+// last); [StateOf] maps an error to a [State]. Secrets never print in full: [Secret] masks itself in fmt and JSON.
 //
 // [RFC 7296]: https://www.rfc-editor.org/rfc/rfc7296#section-3.14
 // [RFC 7383]: https://www.rfc-editor.org/rfc/rfc7383

@@ -17,6 +17,11 @@ var (
 	// ErrUnsupported means a valid algorithm or construction this package
 	// does not implement.
 	ErrUnsupported = errors.New("decrypt: unsupported")
+	// ErrIncomplete means the key may well be right, but the capture lacks
+	// what decrypting also needs: for IKEv1 the phase-1 SA payload (the
+	// cipher) or KE payloads (the IVs), in messages the capture missed. It
+	// wraps ErrUnsupported, which such errors were before it.
+	ErrIncomplete error = &wrapped{msg: "decrypt: the capture lacks what decrypting needs besides the key", err: ErrUnsupported}
 )
 
 // errNoChain is the IKEv1 form of ErrAuth: IKEv1 has no ICV, so a wrong key
@@ -37,6 +42,11 @@ func malformed(reason string) error {
 	return &wrapped{msg: "decrypt: malformed encrypted payload: " + reason, err: ErrMalformed}
 }
 
+// incomplete returns an error with a reason that wraps ErrIncomplete.
+func incomplete(reason string) error {
+	return &wrapped{msg: "decrypt: capture incomplete: " + reason, err: ErrIncomplete}
+}
+
 // unsupported returns an error with a reason that wraps ErrUnsupported.
 func unsupported(reason string) error {
 	return &wrapped{msg: "decrypt: unsupported: " + reason, err: ErrUnsupported}
@@ -53,6 +63,7 @@ const (
 	StateAuthFailed                // integrity check failed: wrong key or algorithm
 	StateMalformed                 // truncated, bad length or bad padding
 	StateUnsupported               // algorithm not implemented
+	StateIncomplete                // the capture lacks what decrypting needs besides the key (ErrIncomplete)
 )
 
 var stateNames = [...]string{
@@ -62,6 +73,7 @@ var stateNames = [...]string{
 	StateAuthFailed:   "integrity check failed",
 	StateMalformed:    "malformed",
 	StateUnsupported:  "unsupported",
+	StateIncomplete:   "capture incomplete",
 }
 
 // String returns the state as shown to users, e.g. "integrity check failed".
@@ -80,6 +92,8 @@ func StateOf(err error) State {
 		return StateNoKey
 	case errors.Is(err, ErrAuth):
 		return StateAuthFailed
+	case errors.Is(err, ErrIncomplete): // before ErrUnsupported, which it wraps
+		return StateIncomplete
 	case errors.Is(err, ErrUnsupported):
 		return StateUnsupported
 	default:

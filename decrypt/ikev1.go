@@ -115,8 +115,9 @@ func (s *V1Session) Suite() Suite {
 // result with Encrypted false. Encrypted messages are decrypted; errors
 // wrap ErrAuth (no valid payload chain), ErrMalformed (ciphertext not a
 // whole number of blocks, truncated), ErrUnsupported (cipher or hash not
-// implemented, or the IV cannot be computed because the capture lacks the
-// KE payloads or the SA) or ErrNoKey.
+// implemented), ErrIncomplete (the cipher or the IV cannot be known
+// because the capture lacks the responder's SA payload or the KE
+// payloads; it wraps ErrUnsupported) or ErrNoKey.
 func (s *V1Session) Feed(msg []byte, fromInitiator bool) (V1Result, error) {
 	var r V1Result
 	m := &s.msg
@@ -139,7 +140,7 @@ func (s *V1Session) Feed(msg []byte, fromInitiator bool) (V1Result, error) {
 	ct := m.Ciphertext
 	suite := s.Suite()
 	if suite.Encr == EncrUnknown {
-		return r, unsupported("cipher not known: the capture lacks the responder's SA payload and the key file does not name it")
+		return r, incomplete("cipher not known: the capture lacks the responder's SA payload and the key file does not name it")
 	}
 	bs, err := v1CBCBlock(suite)
 	if err != nil {
@@ -258,7 +259,7 @@ func (s *V1Session) chain(mid uint32, suite Suite, bs int) (*v1Chain, error) {
 	p1, ok := s.chains[0]
 	if !ok {
 		if len(s.gxi) == 0 || len(s.gxr) == 0 {
-			return nil, unsupported("cannot compute the IV: the capture lacks the phase-1 KE payloads")
+			return nil, incomplete("cannot compute the IV: the capture lacks the phase-1 KE payloads")
 		}
 		h := hf()
 		h.Write(s.gxi)

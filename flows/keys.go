@@ -22,11 +22,17 @@ const (
 	KeyVerified                  // at least one message opened: the key is right
 	KeyFailed                    // the key given does not verify (integrity check failed, nothing opened)
 	KeyMissing                   // no key was given for this SA
+	// KeyIncomplete: a key was given, but nothing opened because the
+	// capture lacks what decrypting also needs (IKEv1: the phase-1
+	// messages with the SA or KE payloads, which the cipher and the IVs
+	// come from). Whether the key is right is not known.
+	KeyIncomplete
 )
 
-var keyStatusNames = [...]string{"not_tried", "verified", "failed", "no_key"}
+var keyStatusNames = [...]string{"not_tried", "verified", "failed", "no_key", "capture_incomplete"}
 
-// String returns "not_tried", "verified", "failed" or "no_key".
+// String returns "not_tried", "verified", "failed", "no_key" or
+// "capture_incomplete".
 func (k KeyStatus) String() string {
 	if int(k) < len(keyStatusNames) {
 		return keyStatusNames[k]
@@ -49,18 +55,22 @@ type KeyCheck struct {
 // keyTally counts the Decryptor's answers for one sending side.
 type keyTally struct {
 	ok, failed, missing int
+	incomplete          int // decrypt.ErrIncomplete: the capture lacks what the IVs or the cipher come from
 	failFrames          []int
 }
 
 // keyOutcome classifies an error of the Decryptor: nil verified, an
-// integrity failure (package decrypt's ErrAuth) failed, anything else
-// (no key, malformed, unsupported) missing.
+// integrity failure (package decrypt's ErrAuth) failed, a capture that
+// lacks what decrypting also needs (ErrIncomplete) incomplete, anything
+// else (no key, malformed, unsupported) missing.
 func keyOutcome(err error) KeyStatus {
 	switch {
 	case err == nil:
 		return KeyVerified
 	case errors.Is(err, decrypt.ErrAuth):
 		return KeyFailed
+	case errors.Is(err, decrypt.ErrIncomplete):
+		return KeyIncomplete
 	}
 	return KeyMissing
 }
@@ -81,6 +91,8 @@ func (st *saState) noteKey(side saSide, err error, frame int) {
 		if len(k.failFrames) < maxNoted {
 			k.failFrames = append(k.failFrames, frame)
 		}
+	case KeyIncomplete:
+		k.incomplete++
 	default:
 		k.missing++
 	}
@@ -93,6 +105,8 @@ func (k *keyTally) status() KeyStatus {
 		return KeyVerified
 	case k.failed > 0:
 		return KeyFailed
+	case k.incomplete > 0:
+		return KeyIncomplete
 	case k.missing > 0:
 		return KeyMissing
 	}
@@ -351,10 +365,17 @@ func (a *Analyzer) endUnknown(st *saState) {
 	// would not be true: these could not be read with them.
 	kt := st.auxOrEmpty().extOrEmpty().keyTally
 	keyed := kt != nil && (kt[0].ok > 0 || kt[1].ok > 0)
-	if keyed {
+	lacking := !keyed && kt != nil && (kt[0].incomplete > 0 || kt[1].incomplete > 0)
+	switch {
+	case keyed:
 		b = append(b, words.Pick(len(frames), "It could not be decrypted", "They could not be decrypted")...)
 		b = append(b, " with the keys given (which read other messages of this SA): a Delete and "...)
-	} else {
+	case lacking:
+		// Keys were given, and the capture lacks what decrypting also
+		// needs: "without keys" and "give the keys" would both be false.
+		b = append(b, "The keys given could not decrypt this SA's messages, as the capture lacks the phase-1 messages their"+
+			" cipher or IVs come from (capture_gap): a Delete and "...)
+	default:
 		b = append(b, "Without keys a Delete and "...)
 	}
 	b = append(b, dpd...)
@@ -376,7 +397,7 @@ func (a *Analyzer) endUnknown(st *saState) {
 		b = append(b, " look alike, so the SA may have been deleted there; \"established\" is only the last state the capture"+
 			" shows."...)
 	}
-	if !keyed {
+	if !keyed && !lacking {
 		b = append(b, " Give the keys to know."...)
 	}
 	st.addFinding(KindEndUnknown, SeverityInfo, firstT, string(b), frames...)

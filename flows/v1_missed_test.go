@@ -67,3 +67,40 @@ func TestV1MiddleMessageMissed(t *testing.T) {
 		}
 	}
 }
+
+// TestV1KeysCaptureIncomplete: ikev1-main-quick without MM4, with its
+// keys. MM5's IV comes from MM4's key exchange, so nothing decrypts; the
+// report must say the capture lacks what decrypting needs, not that no
+// key was given ("no_key", "Without keys … Give the keys to know", as it
+// did), nor that the key failed.
+func TestV1KeysCaptureIncomplete(t *testing.T) {
+	dir := filepath.Join(corpusDir, "ikev1-main-quick")
+	pk := slices.DeleteFunc(loadPackets(t, filepath.Join(dir, "capture.pcap")), func(p Packet) bool { return p.Frame == 4 })
+	r := analyze(pk, Options{Decryptor: keyringFor(t, filepath.Join(dir, "ikev1_decryption_table"))})
+	if len(r.SAs) != 1 {
+		t.Fatalf("%d SAs, want 1", len(r.SAs))
+	}
+	sa := r.SAs[0]
+	if sa.Keys == nil || sa.Keys.Initiator != KeyIncomplete || sa.Keys.Responder != KeyIncomplete {
+		t.Errorf("keys %+v, want capture_incomplete both ways", sa.Keys)
+	}
+	end := false
+	for _, f := range sa.Findings {
+		if f.Kind == KindKeyFailed {
+			t.Errorf("key_failed: %s", f.Message)
+		}
+		if f.Kind == KindEndUnknown {
+			end = true
+			if strings.Contains(f.Message, "Without keys") || strings.Contains(f.Message, "Give the keys") ||
+				!strings.Contains(f.Message, "The keys given could not decrypt this SA's messages, as the capture lacks the phase-1 messages") {
+				t.Errorf("end_unknown: %s", f.Message)
+			}
+		}
+	}
+	if !end {
+		t.Error("no end_unknown finding: the SA ends with encrypted informationals")
+	}
+	if r.Stats.Decrypted != 0 || r.Stats.DecryptFailed != 7 {
+		t.Errorf("decrypted %d, failed %d; want 0 and 7", r.Stats.Decrypted, r.Stats.DecryptFailed)
+	}
+}

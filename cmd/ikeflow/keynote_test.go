@@ -23,6 +23,8 @@ func TestKeyNoteVerifiedKeys(t *testing.T) {
 		{flows.KeyMissing, flows.KeyMissing, "no keys"},
 		{flows.KeyVerified, flows.KeyMissing, "no keys"},
 		{flows.KeyFailed, flows.KeyVerified, "key does not verify from initiator"},
+		{flows.KeyIncomplete, flows.KeyIncomplete, "keys unusable: capture incomplete"},
+		{flows.KeyVerified, flows.KeyIncomplete, "not all decrypted"},
 	} {
 		sa := &flows.SA{Encrypted: true, Keys: &flows.KeyCheck{Initiator: c.i, Responder: c.r}}
 		if got := keyNote(sa); got != c.want {
@@ -44,6 +46,24 @@ func TestKeyNoteFragmentMissing(t *testing.T) {
 	}
 	out, _, _ := ikeflow(t, "analyze", "-q", "--width", "0", "--keys", filepath.Join(dir, "charon-responder.log"), pcap)
 	if strings.Contains(out, "no keys") || !strings.Contains(out, "deleted (encrypted, not all decrypted)") {
+		t.Errorf("output:\n%s", out)
+	}
+}
+
+// TestKeyNoteCaptureIncomplete runs ikev1-main-quick without MM4 (frame 4)
+// with its keys: MM5's IV comes from MM4's key exchange, so none of the
+// encrypted messages opens. The SA's state says the capture lacks what
+// decrypting needs; "no keys" (what it said) was false, and so was "Give
+// the keys to know".
+func TestKeyNoteCaptureIncomplete(t *testing.T) {
+	dir := filepath.Join("..", "..", "testdata", "corpus", "ikev1-main-quick")
+	pcap := filepath.Join(t.TempDir(), "drop4.pcap")
+	if err := os.WriteFile(pcap, pcapWithout(t, filepath.Join(dir, "capture.pcap"), 4), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, _, _ := ikeflow(t, "analyze", "-q", "--width", "0", "--keys", filepath.Join(dir, "ikev1_decryption_table"), pcap)
+	if strings.Contains(out, "no keys") || strings.Contains(out, "Give the keys") ||
+		!strings.Contains(out, "established (encrypted, keys unusable: capture incomplete)") {
 		t.Errorf("output:\n%s", out)
 	}
 }

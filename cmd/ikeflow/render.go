@@ -485,8 +485,10 @@ func (c *csvStream) end(rep *flows.Report) error {
 // (with the direction) when the key given fails the integrity check, "not
 // all decrypted" when the keys verify but some messages could not be
 // opened all the same (an IKEv1 message the capture lacks whole, a
-// fragment missing, breaks the IV chain of the next one), "" when
-// everything encrypted was read.
+// fragment missing, breaks the IV chain of the next one), "keys unusable:
+// capture incomplete" when keys were given but nothing opened because the
+// capture lacks the phase-1 messages the cipher or the IVs come from, ""
+// when everything encrypted was read.
 func keyNote(sa *flows.SA) string {
 	if k := sa.Keys; k != nil {
 		switch {
@@ -500,6 +502,13 @@ func keyNote(sa *flows.SA) string {
 			(k.Initiator == flows.KeyVerified || k.Initiator == flows.KeyNotTried) &&
 			(k.Responder == flows.KeyVerified || k.Responder == flows.KeyNotTried):
 			return "not all decrypted"
+		case sa.Encrypted && (k.Initiator == flows.KeyVerified || k.Responder == flows.KeyVerified) &&
+			(k.Initiator == flows.KeyIncomplete || k.Responder == flows.KeyIncomplete):
+			return "not all decrypted"
+		case k.Initiator == flows.KeyIncomplete || k.Responder == flows.KeyIncomplete:
+			// Keys given, none opened anything: the capture lacks the
+			// phase-1 messages the cipher or the IVs come from.
+			return "keys unusable: capture incomplete"
 		}
 	}
 	if sa.Encrypted {
