@@ -173,7 +173,7 @@ func (a *Analyzer) ambiguousFindings(st *saState) {
 		b.WriteString(words.Pick(len(alts), " was", " were") + " up between the same addresses and ports when its ESP began, and" +
 			" still active after its last ESP packet. Without keys nothing in an ESP packet tells which IKE SA negotiated" +
 			" its child SA: it may be " + words.Pick(len(alts), "the other's", "another's") + ", and then the child SAs listed" +
-			" under each, and the life this SA's ESP seems to show, are not as shown. Give the keys to know.")
+			" under each, and the life this SA's ESP seems to show, are not as shown." + a.keysOr(st, " Give the keys to know.", " ", "know"))
 		st.addFinding(KindESPAmbiguous, SeverityInfo, c.Created, b.String(), frames...)
 	}
 }

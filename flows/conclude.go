@@ -87,7 +87,8 @@ func (a *Analyzer) concludeSA(st *saState, cc *concluder) {
 					" than an EAP Success or Failure or an error notify, with no IKE_AUTH request after it. After an EAP"+
 					" Success the initiator sends its AUTH in one more IKE_AUTH exchange, so authentication did not complete:"+
 					" most likely the EAP authentication failed (a wrong user name or password, a reject from the AAA/RADIUS"+
-					" server), or the responder refused with an error notify. It is encrypted; give the keys to see which.", tiny)
+					" server), or the responder refused with an error notify."+a.keysOr(st, " It is encrypted; give the keys to see which.",
+					" It is encrypted. ", "see which"), tiny)
 		}
 	} else if tiny != 0 && !st.out.has(outAuthOK) && !st.out.has(outAuthFailed) {
 		st.out.set(outAuthFailed)
@@ -95,7 +96,7 @@ func (a *Analyzer) concludeSA(st *saState, cc *concluder) {
 			"The IKE_AUTH response (frame "+a.frames.one(tiny)+") is too small to carry the responder's identity"+
 				" and AUTH payload, and nothing followed: the responder refused authentication with an error notify,"+
 				" almost always AUTHENTICATION_FAILED (wrong pre-shared key, unexpected identity, untrusted"+
-				" certificate). It is encrypted; give the keys to see the notify.", tiny)
+				" certificate)."+a.keysOr(st, " It is encrypted; give the keys to see the notify.", " It is encrypted. ", "see the notify"), tiny)
 	}
 	gaveUp := a.retransmitFindings(st)
 	if sa.Version == 2 {

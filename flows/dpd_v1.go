@@ -193,9 +193,13 @@ func (a *Analyzer) deadPeerV1(st *saState, run []*exRec, keyed bool, dels []int,
 		msg += " Check the " + from.other().String() + "'s uptime and logs and that UDP 500/4500 reaches it."
 	} else {
 		sev = SeverityWarning
+		hidden := "Without keys their content is hidden" // keys given that did not read them: keysOr says why
+		if a.opt.Decryptor != nil {
+			hidden = "Their content could not be read"
+		}
 		msg = "The " + from.String() + " sent " + strconv.Itoa(len(run)) + " encrypted informational messages at regular" +
 			" intervals of about " + secs(last.Sub(first)/time.Duration(len(run)-1)) + " (frames " + a.frames.join(frames) +
-			"), and " + silence + ". Without keys their content is hidden, but repeated informationals at a steady" +
+			"), and " + silence + ". " + hidden + ", but repeated informationals at a steady" +
 			" interval that nobody answers are most likely DPD R-U-THERE probes (RFC 3706) going unanswered: the " +
 			from.other().String() + " is unreachable or has lost this SA (crash or reboot, HA failover, NAT mapping" +
 			" expired), and the " + from.String() + " declares it dead and tears the SA down"
@@ -205,8 +209,8 @@ func (a *Analyzer) deadPeerV1(st *saState, run []*exRec, keyed bool, dels []int,
 		} else {
 			msg += ", usually without a Delete."
 		}
-		msg += " Check the " + from.other().String() + "'s uptime and logs and that UDP 500/4500 reaches it; give the keys" +
-			" to see the R-U-THEREs."
+		msg += " Check the " + from.other().String() + "'s uptime and logs and that UDP 500/4500 reaches it" +
+			a.keysOr(st, "; give the keys to see the R-U-THEREs.", ". ", "see the R-U-THEREs")
 	}
 	st.addFinding(KindDeadPeer, sev, first, msg, frames...)
 	st.out.set(outDead)

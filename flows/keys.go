@@ -232,7 +232,7 @@ func (a *Analyzer) hiddenChildRefusal(st *saState) bool {
 			" octets; accepting responses are about 80% of it), and no ESP follows: the responder most likely"+
 			" authenticated the initiator but refused the child SA (NO_PROPOSAL_CHOSEN: the phase-2 proposals;"+
 			" TS_UNACCEPTABLE: the traffic selectors; INTERNAL_ADDRESS_FAILURE or FAILED_CP_REQUIRED: a virtual IP"+
-			" it could not assign, or did not get asked for)."+then+" The messages are encrypted: give the keys to see which.",
+			" it could not assign, or did not get asked for)."+then+a.keysOr(st, " The messages are encrypted: give the keys to see which.", " The messages are encrypted. ", "see which"),
 		frames...)
 	return true
 }
@@ -456,4 +456,38 @@ func lastLiveness(exs []*exRec, after time.Time) time.Time {
 		}
 	}
 	return last
+}
+
+// keysOr returns the text that ends a finding about encrypted content of
+// st the report could not read: keyless, as the emitter words it (the
+// advice to give the keys), when no keys were given; otherwise lead and a
+// sentence that says why the keys given did not read it ("give the keys"
+// would then be false): the capture lacks the phase-1 messages the IVs
+// come from (decrypt.ErrIncomplete), the key given does not verify, the
+// keys hold none for st (the sentence then asks for them, to what), or
+// they read other messages of st but not these (IKEv1 chains its IVs
+// through the messages: one the capture lacks breaks the chain of those
+// after it).
+func (a *Analyzer) keysOr(st *saState, keyless, lead, what string) string {
+	if a.opt.Decryptor == nil {
+		return keyless
+	}
+	kt := st.auxOrEmpty().extOrEmpty().keyTally
+	var ok, incomplete, failed int
+	if kt != nil {
+		ok = kt[sideI].ok + kt[sideR].ok
+		incomplete = kt[sideI].incomplete + kt[sideR].incomplete
+		failed = kt[sideI].failed + kt[sideR].failed
+	}
+	switch {
+	case ok > 0:
+		return lead + "The keys given read other messages of this SA, not these: IKEv1 chains its IVs through the" +
+			" messages, and one the capture lacks breaks the chain of those after it."
+	case incomplete > 0:
+		return lead + "The keys given could not be used: the capture lacks the phase-1 messages their IVs come from" +
+			" (capture_gap)."
+	case failed > 0:
+		return lead + "The key given for this SA does not verify (key_failed): give the right one to " + what + "."
+	}
+	return lead + "The keys given hold none for this SA: give its keys to " + what + "."
 }

@@ -1089,7 +1089,8 @@ func (a *Analyzer) quickModeRefused(st *saState, i int) bool {
 				") with an encrypted informational message (frame "+a.frames.one(info.frame(0))+") instead of QM2:"+
 				" the quick mode was refused, most likely with NO-PROPOSAL-CHOSEN (the phase-2 transform sets: encryption,"+
 				" integrity, PFS group, lifetime, mode) or INVALID-ID-INFORMATION (the proxy IDs / crypto ACLs do not"+
-				" match). Give the keys (or read the "+info.side.String()+"'s log) to see which.",
+				" match)."+a.keysOr(st, " Give the keys (or read the "+info.side.String()+"'s log) to see which.", " ",
+				"see which (or read the "+info.side.String()+"'s log)"),
 			qm.frame(0), info.frame(0))
 		return true
 	}
@@ -1113,8 +1114,8 @@ func (a *Analyzer) quickModeRefused(st *saState, i int) bool {
 			" (frame "+a.frames.one(qm.frame(0))+"), which the "+sender+" then resent without an answer. An IKEv1 peer resends its"+
 			" last message until the next one arrives, so that informational most likely answered an earlier copy of QM1 that"+
 			" the capture does not hold, with NO-PROPOSAL-CHOSEN (the phase-2 transform sets: encryption, integrity, PFS"+
-			" group, lifetime, mode) or INVALID-ID-INFORMATION (the proxy IDs / crypto ACLs do not match). Give the keys (or"+
-			" read the log of the "+refuser+") to see which.",
+			" group, lifetime, mode) or INVALID-ID-INFORMATION (the proxy IDs / crypto ACLs do not match)."+
+			a.keysOr(st, " Give the keys (or read the log of the "+refuser+") to see which.", " ", "see which (or read the log of the "+refuser+")"),
 		info.frame(0), qm.frame(0))
 	return true
 }

@@ -137,6 +137,6 @@ func (a *Analyzer) xauthUnreadV1(st *saState) {
 			": XAUTH or Mode Config, draft-beaulieu-ike-xauth-02), and then no quick mode and no ESP in the "+
 			secs(a.now.Sub(sa.End))+" the capture went on. A client whose XAUTH succeeded goes on to quick mode, so the XAUTH"+
 			" most likely failed (a wrong user name or password, or a reject from the RADIUS/LDAP server behind the XAUTH"+
-			" server), or the client did not start phase 2. The exchanges are encrypted: give the keys to read the"+
-			" XAUTH-STATUS.", frames...)
+			" server), or the client did not start phase 2."+a.keysOr(st, " The exchanges are encrypted: give the keys to read the"+
+			" XAUTH-STATUS.", " The exchanges are encrypted. ", "read the XAUTH-STATUS"), frames...)
 }
