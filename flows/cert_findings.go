@@ -188,9 +188,11 @@ func (a *Analyzer) certFindings(st *saState, cc *concluder) {
 		}
 		add(evMedium, sideI, t, i.authFrame, r.authFrame)
 	}
-	if st.out.has(outAuthFailed) && st.eapOrEmpty().fail == 0 {
+	if e := st.eapOrEmpty(); st.out.has(outAuthFailed) && e.fail == 0 && !(e.rounds > 0 && lastAuthUnanswered(st)) {
 		// (An EAP Failure refused EAP credentials, which the capture
-		// does not show: its own finding says so.)
+		// does not show: its own finding says so. So when the answer to
+		// the last EAP round is missing: errorNotify says what it most
+		// likely held.)
 		causes = keepCauses(cs, causes)
 		for _, c := range causes {
 			if c.chain {

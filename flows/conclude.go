@@ -678,6 +678,18 @@ func (a *Analyzer) unansweredV2(st *saState, ex *exRec, answeredSize int) bool {
 		setUp := ex.Type == dissect.ExchangeIKEAuth && next.Type != dissect.ExchangeIKEAuth &&
 			!st.out.has(outAuthFailed) && !st.out.has(outAuthOK)
 		established := ""
+		if setUp && lastWordAfterAuth(st, ex, next, &a.texts) {
+			// An unread INFORMATIONAL and nothing after it: the Delete
+			// of an SA set up, or the AUTHENTICATION_FAILED an initiator
+			// sends when its IKE_AUTH failed (RFC 7296 §2.21.2). Not
+			// taken as established (ikev2-eap-wrong-password without the
+			// EAP Failure: "established, no errors or warnings").
+			setUp = false
+			why = "which a peer sends on an IKE SA that IKE_AUTH has set up (its Delete), but also to report that IKE_AUTH" +
+				" failed (AUTHENTICATION_FAILED, RFC 7296 §2.21.2)"
+			established = " Nothing of this SA follows it (no other exchange, no ESP), and its content is encrypted: whether" +
+				" IKE_AUTH succeeded is not known, and the SA is not taken as established."
+		}
 		if setUp {
 			established = " The SA is taken as established from the request's time."
 		}
@@ -842,6 +854,33 @@ func laterRequest(st *saState, ex *exRec) *exRec {
 		}
 	}
 	return nil
+}
+
+// lastWordAfterAuth reports whether next, the request of ex's sender
+// that followed ex (an IKE_AUTH request without answer), is an
+// INFORMATIONAL whose content is not known (encrypted, not decrypted)
+// after which the capture shows nothing more of st: no other exchange, no
+// ESP of a child SA begun after ex. Such an INFORMATIONAL is the Delete of
+// an SA set up, or the AUTHENTICATION_FAILED an initiator sends when the
+// IKE_AUTH answer failed its checks (RFC 7296 §2.21.2); the capture does
+// not tell which. (With keys that read it, its notify or Delete says.)
+func lastWordAfterAuth(st *saState, ex, next *exRec, tab *textTab) bool {
+	if next.Type != dissect.ExchangeInformational || next.kind != exUnknown || next.nmsgs() == 0 || next.text(0, tab) != "SK" {
+		return false
+	}
+	t := next.start()
+	for i := range st.nexs() {
+		if x := st.exAt(i); x != next && x.nmsgs() > 0 && x.start().After(t) {
+			return false
+		}
+	}
+	last := ex.msgTime(ex.nmsgs() - 1)
+	for _, c := range st.model().ChildSAs {
+		if c.ESPPackets.IToR+c.ESPPackets.RToI > 0 && c.Created.After(last) {
+			return false
+		}
+	}
+	return true
 }
 
 // authAnswerShown reports whether ex, an IKEv2 IKE_AUTH request without

@@ -2,6 +2,7 @@ package flows
 
 import (
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -63,5 +64,48 @@ func TestEAP(t *testing.T) {
 		if f := finding(sa, KindAuthFailedEvidence); f != nil {
 			t.Errorf("keys %v: wrong password: %s", keys, f.Message)
 		}
+	}
+}
+
+// TestEAPFailureMissed: ikev2-eap-wrong-password (strongSwan: "EAP-MD5
+// verification failed") without the EAP Failure (frame 8), as a capture
+// point that dropped it records it. The initiator's next and last message
+// is its INFORMATIONAL with AUTHENTICATION_FAILED (frame 9), which without
+// keys is an unread INFORMATIONAL after an unanswered IKE_AUTH: a Delete of
+// an SA set up, or the report of a failed IKE_AUTH (RFC 7296 §2.21.2).
+// Before, keyless, the SA was "established: no errors or warnings"; with
+// keys, "the initiator could not verify the responder's AUTH payload",
+// with evidence that "the initiator refused the responder's credentials"
+// (it was the responder that refused the initiator's EAP password).
+func TestEAPFailureMissed(t *testing.T) {
+	dir := filepath.Join(corpusDir, "ikev2-eap-wrong-password")
+	pk := slices.DeleteFunc(corpusPackets(t, "ikev2-eap-wrong-password"), func(p Packet) bool { return p.Frame == 8 })
+	sa := analyze(pk, Options{}).SAs[0]
+	if sa.State == StateEstablished || !sa.Established.IsZero() {
+		t.Errorf("keyless: state %s, established %v; want neither", sa.State, sa.Established)
+	}
+	if !slices.ContainsFunc(sa.Findings, func(f Finding) bool {
+		return f.Kind == KindUnanswered && strings.Contains(f.Message, "also to report that IKE_AUTH failed (AUTHENTICATION_FAILED") &&
+			strings.Contains(f.Message, "whether IKE_AUTH succeeded is not known")
+	}) {
+		t.Errorf("keyless: no finding saying the IKE_AUTH outcome is unknown: %+v", sa.Findings)
+	}
+	sa = analyze(pk, Options{Decryptor: corpusKeys(t, dir)}).SAs[0]
+	if sa.State != StateFailed {
+		t.Errorf("keys: state %s, want failed", sa.State)
+	}
+	var auth int
+	for _, f := range sa.Findings {
+		if strings.Contains(f.Message, "could not verify the responder's AUTH payload and gave up") ||
+			strings.Contains(f.Message, "refused the responder's credentials") {
+			t.Errorf("keys: %s: %s", f.Kind, f.Message)
+		}
+		if f.Kind == KindAuthFailed && strings.Contains(f.Message, "its IKE_AUTH request (message ID 3, frame 7) has no answer in this capture") &&
+			strings.Contains(f.Message, "most likely that answer was an EAP Failure") {
+			auth++
+		}
+	}
+	if auth != 1 {
+		t.Errorf("keys: %d authentication_failed findings naming the unanswered EAP round, want 1: %+v", auth, sa.Findings)
 	}
 }

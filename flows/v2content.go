@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"strconv"
 	"strings"
 	"time"
 
@@ -280,6 +281,38 @@ func (a *Analyzer) onV2Response(st *saState, p *Packet, side saSide, ex *exRec, 
 	}
 }
 
+// authUnansweredBefore returns the last IKE_AUTH exchange of st begun
+// before ex whose answer the capture lacks, nil when the last one before
+// ex was answered or there is none.
+func authUnansweredBefore(st *saState, ex *exRec) *exRec {
+	var last *exRec
+	for i := range st.nexs() {
+		x := st.exAt(i)
+		if x == ex || x.Type != dissect.ExchangeIKEAuth || x.nmsgs() == 0 || !x.start().Before(ex.start()) {
+			continue
+		}
+		if last == nil || x.start().After(last.start()) {
+			last = x
+		}
+	}
+	if last == nil || last.Answered {
+		return nil
+	}
+	return last
+}
+
+// lastAuthUnanswered reports whether the last IKE_AUTH exchange of st
+// has no answer in the capture.
+func lastAuthUnanswered(st *saState) bool {
+	var last *exRec
+	for i := range st.nexs() {
+		if x := st.exAt(i); x.Type == dissect.ExchangeIKEAuth && x.nmsgs() > 0 && (last == nil || x.start().After(last.start())) {
+			last = x
+		}
+	}
+	return last != nil && !last.Answered
+}
+
 // maxErrorOnlyAuth is the largest encrypted IKE_AUTH response that cannot
 // carry IDr and AUTH (header 28 + SK header 4 + IV + a Notify + padding +
 // ICV): a response this small is an error notify alone.
@@ -358,9 +391,23 @@ func (a *Analyzer) errorNotify(st *saState, p *Packet, side saSide, ex *exRec, f
 			break
 		}
 		msg := "The " + who + " reported AUTHENTICATION_FAILED in " + where + ": "
-		if resp {
+		switch au := authUnansweredBefore(st, ex); {
+		case resp:
 			msg += "the responder could not verify the initiator's AUTH payload."
-		} else {
+		case au != nil && ex.Type == dissect.ExchangeInformational:
+			// The answer it judged is not in the capture: what failed
+			// is not the responder's AUTH of an answer seen (ikev2-eap-
+			// wrong-password without its EAP Failure, frame 8).
+			msg += "its IKE_AUTH request (message ID " + u32(au.MID) + ", frame " + a.frames.one(au.frame(0)) + ") has no answer" +
+				" in this capture, and the authentication failed on what that answer held (RFC 7296 §2.21.2)."
+			if e := st.eapOrEmpty(); e.rounds > 0 {
+				msg += " IKE_AUTH took " + strconv.Itoa(e.rounds+1) + " exchanges (EAP, RFC 7296 §2.16): most likely that" +
+					" answer was an EAP Failure, the initiator's EAP credentials refused by the responder or the AAA" +
+					" (RADIUS) server behind it, or it held an AUTH payload the initiator could not verify."
+			} else {
+				msg += " Most likely the initiator could not verify the responder's AUTH payload in it."
+			}
+		default:
 			msg += "the initiator could not verify the responder's AUTH payload and gave up."
 		}
 		st.addFinding(KindAuthFailed, SeverityError, p.Time, msg+
