@@ -110,10 +110,39 @@ func (a *Analyzer) dpdFindingsV1(st *saState) {
 		if a.now.Sub(req.start()) < a.opt.Grace {
 			continue
 		}
+		if f := heardAfter(st, req.side.other(), req.start()); f != 0 {
+			// The other peer sent IKE messages of this SA after it (a
+			// later ACK, a request of its own): it was there. (ikev1-dpd
+			// without one ACK: "the peer is unreachable", an error.) ESP
+			// is not counted: its counts do not say which direction came
+			// when (silentAfter).
+			st.addFinding(KindUnanswered, SeverityInfo, req.start(),
+				"The "+req.side.String()+"'s DPD R-U-THERE (frame "+a.frames.one(req.frame(0))+") has no R-U-THERE-ACK in this"+
+					" capture, but the "+req.side.other().String()+" sent IKE messages of this SA after it (from frame "+a.frames.one(f)+
+					"): it was reachable and held the SA. The ACK was lost on the path or missed by the capture; one lost"+
+					" probe alone does not end the SA (a peer resends R-U-THERE before it declares the other dead, RFC 3706).",
+				req.frame(0), f)
+			continue
+		}
 		st.addFinding(KindDeadPeer, SeverityError, req.start(),
 			"The "+req.side.String()+"'s DPD R-U-THERE got no R-U-THERE-ACK: the peer is unreachable or has lost this SA (reboot,"+
 				" HA failover, NAT mapping expired). Check reachability on UDP 500/4500.", req.frame(0))
 	}
+}
+
+// heardAfter returns the frame of the first IKE message of st from side
+// sent after t, 0 when there is none.
+func heardAfter(st *saState, side saSide, t time.Time) int {
+	first, firstT := 0, time.Time{}
+	for i := range st.nexs() {
+		ex := st.exAt(i)
+		for j := range ex.nmsgs() {
+			if ex.msg(j).side() == side && ex.msgTime(j).After(t) && (first == 0 || ex.msgTime(j).Before(firstT)) {
+				first, firstT = ex.frame(j), ex.msgTime(j)
+			}
+		}
+	}
+	return first
 }
 
 // silentAfter reports whether the capture holds nothing from side of st

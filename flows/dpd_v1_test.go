@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -243,5 +244,37 @@ func TestDPDv1CutShort(t *testing.T) {
 	sa = oneSA(t, keyedV1(t, pk))
 	if got := deadPeerFrames(t, sa); !slices.EqualFunc(got, [][]int{{16}}, slices.Equal) {
 		t.Errorf("dead_peer frames %v, want [[16]]", got)
+	}
+}
+
+// TestDPDv1AckMissed: real DPD captures (strongSwan ikev1-dpd, libreswan
+// libreswan-ikev1-dpd), with keys, each without one R-U-THERE-ACK (or one
+// R-U-THERE whose ACK then stands alone), as a capture point that dropped
+// it records them. The daemons' logs show the peers alive throughout, and
+// the capture holds later IKE messages of the peer that did not answer:
+// no dead_peer error ("the peer is unreachable", as before), but a note
+// that the ACK is missing although the peer was heard from after.
+func TestDPDv1AckMissed(t *testing.T) {
+	for _, c := range []struct {
+		scen string
+		drop int
+	}{
+		{"ikev1-dpd", 14}, {"ikev1-dpd", 15}, {"ikev1-dpd", 19},
+		{"libreswan-ikev1-dpd", 11}, {"libreswan-ikev1-dpd", 13},
+	} {
+		pk := slices.DeleteFunc(corpusPackets(t, c.scen), func(p Packet) bool { return p.Frame == c.drop })
+		sa := oneSA(t, analyze(pk, Options{Decryptor: corpusKeys(t, filepath.Join(corpusDir, c.scen))}))
+		noted := false
+		for _, f := range sa.Findings {
+			if f.Kind == KindDeadPeer {
+				t.Errorf("%s without frame %d: %s %s", c.scen, c.drop, f.Severity, f.Message)
+			}
+			if f.Kind == KindUnanswered && f.Severity == SeverityInfo && strings.Contains(f.Message, "has no R-U-THERE-ACK in this capture, but the") {
+				noted = true
+			}
+		}
+		if !noted {
+			t.Errorf("%s without frame %d: no note of the missing ACK: %+v", c.scen, c.drop, sa.Findings)
+		}
 	}
 }
