@@ -37,7 +37,13 @@ import (
 //
 // Longer polls bought no more wall time and cost CPU; 50 µs it is. In a
 // slow hour of the same machine (every run 25% longer) the gain was
-// within the noise (30 rounds: 181.4 against 176.7 ms).
+// within the noise (30 rounds: 181.4 against 176.7 ms). Later, with the
+// summary-table cache (flows' texttab.go) too, against the binary from
+// before both: paired alternating runs 5-10 ms faster (40 rounds, table
+// and JSON, CPU within ±6 ms), while scripts/bench-vs-tshark.sh with it
+// as BASE measured the table 3-9% slower and its CPU 9-15% higher, twice
+// (11 rounds, commands in a fixed round-robin order): on this machine
+// the effect is about the size of the noise between those two methods.
 
 // spinFor is how long recvSpin polls before it blocks.
 var spinFor = 50 * time.Microsecond
