@@ -54,29 +54,27 @@ var spinFor = 50 * time.Microsecond
 // never is).
 func recvSpin[T any](ch <-chan T, quit <-chan struct{}) (T, bool) {
 	var zero T
-	select {
-	case v, ok := <-ch:
-		return v, ok
-	case <-quit:
-		return zero, false
-	default:
-	}
-	if spinFor > 0 && runtime.GOMAXPROCS(0) > 1 {
-		start := time.Now()
-		for i := 1; ; i++ {
-			runtime.Gosched()
-			select {
-			case v, ok := <-ch:
-				return v, ok
-			case <-quit:
-				return zero, false
-			default:
-			}
-			// Reading the clock costs more than a poll: every 16th.
-			if i%16 == 0 && time.Since(start) >= spinFor {
-				break
-			}
+	spin := spinFor > 0 && runtime.GOMAXPROCS(0) > 1
+	var start time.Time
+	for i := 0; ; i++ {
+		select {
+		case v, ok := <-ch:
+			return v, ok
+		case <-quit:
+			return zero, false
+		default:
 		}
+		switch {
+		case !spin:
+		case i == 0:
+			start = time.Now()
+			runtime.Gosched()
+			continue
+		case i%16 != 0 || time.Since(start) < spinFor: // reading the clock costs more than a poll: every 16th
+			runtime.Gosched()
+			continue
+		}
+		break
 	}
 	select {
 	case v, ok := <-ch:
