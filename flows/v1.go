@@ -925,6 +925,19 @@ func (a *Analyzer) concludeV1(st *saState) {
 				other + " sent instead (an error notify, or nothing) is in the other direction: capture both to know."
 			sev = SeverityWarning
 		}
+		if qf := quickModeDoneAfter(st, ex); ex.Type == dissect.ExchangeTransaction && qf != 0 {
+			// A Transaction exchange (XAUTH, Mode Config) belongs between
+			// phase 1 and phase 2: a quick mode answered after it shows it
+			// was done. (ikev1-xauth-reauth, libreswan-ikev1-xauth
+			// without one CFG message: "got no reply … check that UDP
+			// 500/4500 reaches the peer", a warning, while ESP flowed.)
+			st.addFinding(KindCaptureGap, SeverityInfo, firstT,
+				"The "+firstFrom+"'s "+lbl+" (message ID "+u32(ex.MID)+", "+firstSize+") has no reply in this capture, but a"+
+					" quick mode was answered after it (frame "+a.frames.one(qf)+"): peers go on to phase 2 only once the"+
+					" Transaction exchanges of XAUTH and Mode Config are done (draft-beaulieu-ike-xauth-02), so the reply was"+
+					" sent and the capture missed it (a packet dropped at the capture point, or taken on another path).", frames...)
+			continue
+		}
 		st.addFinding(KindUnanswered, sev, firstT,
 			"The "+firstFrom+"'s "+lbl+" (message ID "+u32(ex.MID)+", "+firstSize+") got no reply"+
 				" in this capture ("+words.Count(v1Transmissions(ex, lbl), "transmission", "transmissions")+"). "+hint, frames...)
@@ -937,6 +950,25 @@ func (a *Analyzer) concludeV1(st *saState) {
 	a.dpdFindingsV1(st)
 	a.keylessDPDv1(st)
 	a.xauthUnreadV1(st)
+}
+
+// quickModeDoneAfter returns the frame of the first QM2 of st sent after
+// ex's last message (a quick mode answered), 0 when there is none.
+func quickModeDoneAfter(st *saState, ex *exRec) int {
+	last := ex.msgTime(ex.nmsgs() - 1)
+	first, firstT := 0, time.Time{}
+	for i := range st.nexs() {
+		x := st.exAt(i)
+		if x.Type != dissect.ExchangeQuickMode || x.v1step < 2 {
+			continue
+		}
+		for j := range x.nmsgs() {
+			if c := x.msg(j); c.flags&cmsgLabeled != 0 && c.label == 2 && x.msgTime(j).After(last) && (first == 0 || x.msgTime(j).Before(firstT)) {
+				first, firstT = x.frame(j), x.msgTime(j)
+			}
+		}
+	}
+	return first
 }
 
 // unreadQuickModes counts st's quick modes that completed without keys:
