@@ -150,3 +150,45 @@ func TestESPByNATPorts(t *testing.T) {
 		}
 	}
 }
+
+// TestKeyedAuthAnswerMissedESP: ikev2-two-clients-behind-one-nat with its
+// keys, without mars's IKE_AUTH answer (frame 8). The decrypted request
+// shows the child SA offered, the answer that would show it accepted is
+// missing, and ESP then runs both ways on mars's own NAT-T ports with the
+// SPIs the daemons logged (2badb7b9/13e40ca3). Before, with keys, mars's
+// SA was "incomplete" with an unanswered_request error and its ESP
+// esp_without_ike ("negotiated before the capture started … or between
+// other addresses"), all false; keyless it was already right.
+func TestKeyedAuthAnswerMissedESP(t *testing.T) {
+	name := "ikev2-two-clients-behind-one-nat"
+	pk := slices.DeleteFunc(corpusPackets(t, name), func(p Packet) bool { return p.Frame == 8 })
+	r := analyze(pk, Options{Decryptor: corpusKeys(t, filepath.Join(corpusDir, name))})
+	for _, f := range r.Findings {
+		if f.Kind == KindUnmatchedESP {
+			t.Errorf("%s: %s", f.Kind, f.Message)
+		}
+	}
+	var mars *SA
+	for _, sa := range r.SAs {
+		if sa.SPIi.String() == "a1cfff7adc84617c" {
+			mars = sa
+		}
+		for _, f := range sa.Findings {
+			if f.Severity == SeverityError {
+				t.Errorf("SA %s: %s %s", sa.SPIi, f.Kind, f.Message)
+			}
+		}
+	}
+	if mars == nil {
+		t.Fatal("mars's IKE SA a1cfff7adc84617c not found")
+	}
+	if mars.State == StateIncomplete || len(mars.ChildSAs) != 1 {
+		t.Fatalf("mars: state %s, %d child SAs; want set up with one", mars.State, len(mars.ChildSAs))
+	}
+	if c := mars.ChildSAs[0]; c.SPIi.String() != "2badb7b9" || c.SPIr.String() != "13e40ca3" || c.ESPPackets.IToR == 0 || c.ESPPackets.RToI == 0 {
+		t.Errorf("mars's child SA %s/%s, ESP %+v; want 2badb7b9/13e40ca3 both ways", c.SPIi, c.SPIr, c.ESPPackets)
+	}
+	if !slices.ContainsFunc(mars.Findings, func(f Finding) bool { return f.Kind == KindCaptureGap }) {
+		t.Errorf("mars: no capture_gap finding: %+v", mars.Findings)
+	}
+}

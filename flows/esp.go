@@ -84,8 +84,13 @@ func (a *Analyzer) inferChild(p *Packet) *infChild {
 	if st == nil || st.done {
 		return nil
 	}
-	if !st.Encrypted && st.Version == 2 {
-		return nil // child SAs were visible: this SPI is not one of them
+	if !st.Encrypted && st.Version == 2 && !(a.authWait.get(pk) == st && !st.out.has(outAuthOK)) {
+		// Child SAs were visible: this SPI is not one of them. Unless
+		// the SA's IKE_AUTH answer, which would have shown its child SA,
+		// is missing from the capture and the ESP runs on the SA's own
+		// NAT-T ports (ownerByPorts): ikev2-two-clients-behind-one-nat
+		// with its keys, without mars's IKE_AUTH answer.
+		return nil
 	}
 	toResponder := sentToResponder(p, st)
 	i := pairInferred(&a.infs, st, toResponder, p.Time)
@@ -237,7 +242,7 @@ func (a *Analyzer) ownerByPorts(latest *saState, pk pairKey, p *Packet) *saState
 			}
 		}
 	}
-	if w := a.authWait.get(pk); w != nil && w != latest && !w.done && w.Encrypted && portsOf(w, p) {
+	if w := a.authWait.get(pk); w != nil && w != latest && !w.done && portsOf(w, p) {
 		// Its IKE_AUTH request has no answer in the capture, and ESP
 		// runs on its own NAT-T ports: the answer came (unansweredV2,
 		// espAfterAuth).
