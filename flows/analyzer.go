@@ -51,6 +51,9 @@ type Analyzer struct {
 	// IKE_AUTH and has no answer yet (the latest such SA), so that a
 	// fresh IKE SA between them can be noted on it (noteReplacement).
 	authWait pairIndex
+	// halfChildren counts the SAs flagged flHalfChild, ever: while it is
+	// 0, ESP with an unknown SPI skips halfChild.
+	halfChildren int
 
 	lruHead, lruTail *saState
 

@@ -251,6 +251,63 @@ func (a *Analyzer) childAnswer(st *saState, p *Packet, side saSide, ex *exRec, f
 	st.addChild(c, &a.infs)
 	a.indexChild(st, c)
 	ex.extra().child = c
+	if (c.SPIi == 0 || c.SPIr == 0) && !st.flags.has(flHalfChild) {
+		st.flags.set(flHalfChild)
+		a.halfChildren++
+	}
+}
+
+// halfChild gives ESP packet p, whose SPI no child SA holds, to the child
+// SA of the IKE SA between p's peers that was answered without its
+// request read (childAnswer: the requester's SPI unknown, 0: the request
+// is not in the capture, or was not decrypted),
+// when p goes to that requester: a peer's inbound SPI is what its request
+// named, and ESP to it carries that SPI. With two such child SAs waiting
+// for ESP to the same side, which one p belongs to is not known, and p is
+// left alone. It returns the child SA given p, nil when none.
+// (ikev2-psk-success with its keys, without the IKE_AUTH request: the child
+// SA 00000000/2120fc6c with ESP "one way only", its ESP back
+// esp_without_ike.)
+func (a *Analyzer) halfChild(p *Packet) *ChildSA {
+	pk := makePairKey(p.Src.Addr(), p.Dst.Addr())
+	st := a.ownerByPorts(a.latest.get(pk), pk, p)
+	if st == nil || st.done || !st.flags.has(flHalfChild) || p.ESPSPI == 0 {
+		return nil
+	}
+	toI := p.Dst.Addr() == st.initiator().Addr()
+	if !toI && p.Dst.Addr() != st.responder().Addr() {
+		return nil
+	}
+	var found *ChildSA
+	for _, c := range st.childSAs() {
+		if c.State != ChildEstablished || c.Inferred {
+			continue
+		}
+		if toI && c.SPIi == 0 && c.SPIr != 0 || !toI && c.SPIr == 0 && c.SPIi != 0 {
+			if found != nil {
+				return nil
+			}
+			found = c
+		}
+	}
+	if found == nil {
+		return nil
+	}
+	who := "initiator"
+	if toI {
+		found.SPIi = ESPSPI(p.ESPSPI)
+	} else {
+		found.SPIr = ESPSPI(p.ESPSPI)
+		who = "responder"
+	}
+	a.indexChild(st, found)
+	st.addFinding(KindCaptureGap, SeverityInfo, p.Time,
+		"Child SA "+found.SPIi.String()+"/"+found.SPIr.String()+": the "+who+"'s SPI ("+ESPSPI(p.ESPSPI).String()+") is read"+
+			" from the ESP sent to it (frame "+a.frames.one(p.Frame)+"), as the request that named it was not read (not in this"+
+			" capture, or not decrypted)."+
+			" A peer's ESP arrives with the SPI it chose for its inbound SA, and no other child SA of this IKE SA was"+
+			" waiting for one.", p.Frame)
+	return found
 }
 
 // applyDeletes handles the Delete payloads of a decrypted message sent by

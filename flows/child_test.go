@@ -2,6 +2,9 @@ package flows
 
 import (
 	"net/netip"
+	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 )
 
@@ -88,6 +91,58 @@ func TestESPAddressFamilies(t *testing.T) {
 		}
 		if got := r.SAs[0].ChildSAs[0].ESPPackets; got.IToR != wantIToR || got.RToI != wantRToI {
 			t.Errorf("%s: ESP %d→ %d←, want %d→ %d←", name, got.IToR, got.RToI, wantIToR, wantRToI)
+		}
+	}
+}
+
+// TestHalfChildSPIFromESP: strongSwan captures with their keys, each
+// without the request of an exchange that set up a child SA (the
+// IKE_AUTH request of ikev2-psk-success, frame 3; the CREATE_CHILD_SA
+// requests of ikev2-rekey, frames 9 and 17), as a capture point that
+// dropped it records them. The decrypted answer gives the child SA and
+// the responder's SPI; the requester's SPI was in the missing request,
+// and ESP to the requester carries it. Before, the child SA read
+// 00000000/… with ESP "one way only" (a warning) and its ESP back was
+// esp_without_ike ("negotiated before the capture started …"), both
+// false; now the SPI is read from that ESP, with a note saying so, and
+// the child SA has the SPIs of the whole capture.
+func TestHalfChildSPIFromESP(t *testing.T) {
+	for _, c := range []struct {
+		scen string
+		drop int
+	}{{"ikev2-psk-success", 3}, {"ikev2-rekey", 9}, {"ikev2-rekey", 17}} {
+		dec := func() Decryptor { return corpusKeys(t, filepath.Join(corpusDir, c.scen)) }
+		whole := analyze(corpusPackets(t, c.scen), Options{Decryptor: dec()})
+		pk := slices.DeleteFunc(corpusPackets(t, c.scen), func(p Packet) bool { return p.Frame == c.drop })
+		r := analyze(pk, Options{Decryptor: dec()})
+		if r.Stats.UnmatchedESP != 0 {
+			t.Errorf("%s without frame %d: %d ESP packets without IKE SA", c.scen, c.drop, r.Stats.UnmatchedESP)
+		}
+		spis := func(r *Report) []string {
+			var out []string
+			for _, sa := range r.SAs {
+				for _, ch := range sa.ChildSAs {
+					out = append(out, ch.SPIi.String()+"/"+ch.SPIr.String())
+				}
+			}
+			return out
+		}
+		if got, want := spis(r), spis(whole); !slices.Equal(got, want) {
+			t.Errorf("%s without frame %d: child SAs %v, want those of the whole capture %v", c.scen, c.drop, got, want)
+		}
+		noted := false
+		for _, sa := range r.SAs {
+			for _, f := range sa.Findings {
+				if f.Kind == KindOneWayESP && f.Severity >= SeverityWarning {
+					t.Errorf("%s without frame %d: %s", c.scen, c.drop, f.Message)
+				}
+				if f.Kind == KindCaptureGap && strings.Contains(f.Message, "is read from the ESP sent to it") {
+					noted = true
+				}
+			}
+		}
+		if !noted {
+			t.Errorf("%s without frame %d: no note that an SPI was read from ESP", c.scen, c.drop)
 		}
 	}
 }

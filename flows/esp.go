@@ -23,8 +23,14 @@ func (a *Analyzer) addESP(p *Packet) {
 	a.sawESP = true
 	a.report.Stats.ESPPackets++
 	c := a.esp.get(p.ESPSPI, p.Dst.Addr())
+	var r *infChild
 	if c == nil {
-		r := a.inferredAt(p.ESPSPI, p.Dst.Addr())
+		r = a.inferredAt(p.ESPSPI, p.Dst.Addr())
+	}
+	if c == nil && r == nil && a.halfChildren > 0 {
+		c = a.halfChild(p) // (only while some SA has a child SA missing an SPI)
+	}
+	if c == nil {
 		if r == nil {
 			if r = a.inferChild(p); r == nil {
 				a.orphan(p)

@@ -85,6 +85,9 @@ const (
 	// flParked: idle, but out of the idle list until the IKE SA that
 	// holds its child SAs is finalised (heirs.go, park).
 	flParked
+	// flHalfChild: a child SA was answered whose request the capture
+	// lacks, its requester's SPI unknown (childAnswer; halfChild).
+	flHalfChild
 )
 
 // has reports whether every bit of b is set.
