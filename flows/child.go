@@ -301,6 +301,7 @@ func (a *Analyzer) halfChild(p *Packet) *ChildSA {
 		who = "responder"
 	}
 	a.indexChild(st, found)
+	a.adoptOrphan(found, p)
 	st.addFinding(KindCaptureGap, SeverityInfo, p.Time,
 		"Child SA "+found.SPIi.String()+"/"+found.SPIr.String()+": the "+who+"'s SPI ("+ESPSPI(p.ESPSPI).String()+") is read"+
 			" from the ESP sent to it (frame "+a.frames.one(p.Frame)+"), as the request that named it was not read (not in this"+
@@ -653,4 +654,128 @@ func virtualIPNarrowing(offI, gotI, offR, gotR []string) bool {
 		}
 	}
 	return len(offR) == 0 || slices.Equal(offR, gotR) || len(offR) == 1 && (offR[0] == "0.0.0.0/0" || offR[0] == "::/0")
+}
+
+// offeredChild gives ESP packet p, whose SPI no child SA holds, to the
+// child SA that a CREATE_CHILD_SA request of the IKE SA between p's peers
+// offered when p goes to the requester with the SPI that request offered
+// for it, and the request's answer is not in the capture (with keys: the
+// request was read). A peer's ESP arrives with the SPI it chose for its
+// inbound SA, so the other peer accepted the offer and sends on the child
+// SA; the proposal it chose and the traffic selectors it accepted were in
+// the answer and are not known. The other SPI comes from the ESP back
+// (halfChild). It returns the child SA made, nil when none.
+// (ikev2-rekey with its keys, without a CREATE_CHILD_SA answer: the ESP
+// of the new child SA esp_without_ike, "negotiated before the capture
+// started …", and the request "got no answer".)
+func (a *Analyzer) offeredChild(p *Packet) *ChildSA {
+	if a.opt.Decryptor == nil || p.ESPSPI == 0 {
+		return nil
+	}
+	pk := makePairKey(p.Src.Addr(), p.Dst.Addr())
+	st := a.ownerByPorts(a.latest.get(pk), pk, p)
+	if st == nil || st.done || st.Version != 2 {
+		return nil
+	}
+	for i := range st.nexs() {
+		ex := st.exAt(i)
+		pd := ex.pendOf()
+		if ex.Type != dissect.ExchangeCreateChildSA || ex.Answered || ex.nmsgs() == 0 || ex.msg(0).response() || pd == nil ||
+			pd.answered || pd.ikeRekey || pd.spi == 0 || uint32(pd.spi) != p.ESPSPI || ex.childOf() != nil ||
+			p.Dst.Addr() != st.peer(ex.side).Addr() || !p.Time.After(ex.start()) {
+			continue
+		}
+		last := ex.msgTime(ex.nmsgs() - 1)
+		c := &ChildSA{Protocol: protoName(2, pd.proto), State: ChildEstablished, Created: last, CreatedFrame: ex.frame(0),
+			owner: st, initSide: ex.side, TSi: []string{}, TSr: []string{}}
+		if ex.side == sideI {
+			c.SPIi = pd.spi
+		} else {
+			c.SPIr = pd.spi
+		}
+		st.materialise(&a.infs)
+		if pd.rekeyOf != 0 {
+			c.RekeyOf = pd.rekeyOf
+			a.markRekeyed(st, ex.side, pd.rekeyOf, nil)
+		}
+		st.addChild(c, &a.infs)
+		a.indexChild(st, c)
+		ex.extra().child = c
+		back := a.orphanBack(c, st, ex.side.other(), ex.start())
+		if !st.flags.has(flHalfChild) {
+			st.flags.set(flHalfChild)
+			a.halfChildren++
+		}
+		st.addFinding(KindCaptureGap, SeverityInfo, last,
+			"The answer to the "+ex.side.String()+"'s CREATE_CHILD_SA request (message ID "+u32(ex.MID)+", frame "+
+				a.frames.one(ex.frame(0))+") is not in this capture, but ESP then came to the "+ex.side.String()+" with the SPI"+
+				" it offered there ("+pd.spi.String()+", frame "+a.frames.one(p.Frame)+"): the "+ex.side.other().String()+
+				" accepted the child SA, and the capture missed its answer. The proposal it chose and the traffic selectors"+
+				" it accepted were in that answer and are not known."+back, ex.frame(0), p.Frame)
+		return c
+	}
+	return nil
+}
+
+// adoptOrphan moves to c the ESP with p's SPI, from p's source to its
+// destination, counted as without IKE SA before c was known to hold that
+// SPI (halfChild: the ESP one way came before the ESP the other way that
+// made the child SA). The address pair stays noted as having ESP without
+// IKE SA only while other such ESP between the two remains.
+func (a *Analyzer) adoptOrphan(c *ChildSA, p *Packet) {
+	o := a.orphans[p.ESPSPI]
+	if o == nil || o.src != p.Src.Addr() || o.dst != p.Dst.Addr() {
+		return
+	}
+	delete(a.orphans, p.ESPSPI)
+	a.report.Stats.UnmatchedESP -= o.n
+	if p.Dst.Addr() == c.owner.initiator().Addr() {
+		c.ESPPackets.RToI += uint64(o.n)
+	} else {
+		c.ESPPackets.IToR += uint64(o.n)
+	}
+	if c.firstESP == 0 || o.first < c.firstESP {
+		c.firstESP = o.first
+	}
+	c.lastESP = max(c.lastESP, o.last)
+	pk := makePairKey(o.src, o.dst)
+	for _, x := range a.orphans {
+		if makePairKey(x.src, x.dst) == pk {
+			return
+		}
+	}
+	delete(a.orphanPairs, pk)
+}
+
+// orphanBack completes c, a child SA made from ESP one way (offeredChild)
+// whose SPI on side to is not known, with the ESP the other way counted
+// as without IKE SA before c was known: the one SPI of ESP from the other
+// peer to to's peer first seen after since. With none, or several, c
+// waits for that ESP (halfChild). It returns a sentence for the finding
+// that made c, "" when it took no SPI.
+func (a *Analyzer) orphanBack(c *ChildSA, st *saState, to saSide, since time.Time) string {
+	src, dst := st.peer(to.other()).Addr(), st.peer(to).Addr()
+	var spi uint32
+	for k, o := range a.orphans {
+		if o.src == src && o.dst == dst && o.t.After(since) {
+			if spi != 0 {
+				return "" // several: which one is c's is not known
+			}
+			spi = k
+		}
+	}
+	if spi == 0 {
+		return ""
+	}
+	if to == sideI {
+		c.SPIi = ESPSPI(spi)
+	} else {
+		c.SPIr = ESPSPI(spi)
+	}
+	a.indexChild(st, c)
+	o := a.orphans[spi]
+	first := o.first
+	a.adoptOrphan(c, &Packet{Src: netip.AddrPortFrom(o.src, 0), Dst: netip.AddrPortFrom(o.dst, 0), ESPSPI: spi})
+	return " The " + to.String() + "'s SPI (" + ESPSPI(spi).String() + ") is read from the ESP sent to it from frame " +
+		a.frames.one(first) + ", the only ESP the other way between these peers that no SA held."
 }

@@ -587,6 +587,9 @@ func (a *Analyzer) retransmitFinding(st *saState, ex *exRec, g []int) {
 // by its request); it returns false when the capture simply ended too soon
 // to judge.
 func (a *Analyzer) unansweredV2(st *saState, ex *exRec, answeredSize int) bool {
+	if ex.childOf() != nil {
+		return false // ESP showed the answer came (offeredChild), which says so
+	}
 	n := ex.nmsgs()
 	from, size := ex.msg(0).side().String(), ex.msgSize(0)
 	firstT, lastT := ex.msgTime(0), ex.msgTime(n-1)

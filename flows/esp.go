@@ -30,13 +30,15 @@ func (a *Analyzer) addESP(p *Packet) {
 	if c == nil && r == nil && a.halfChildren > 0 {
 		c = a.halfChild(p) // (only while some SA has a child SA missing an SPI)
 	}
-	if c == nil {
-		if r == nil {
-			if r = a.inferChild(p); r == nil {
+	if c == nil && r == nil {
+		if r = a.inferChild(p); r == nil {
+			if c = a.offeredChild(p); c == nil {
 				a.orphan(p)
 				return
 			}
 		}
+	}
+	if c == nil {
 		if c = r.built(); c == nil {
 			if r.count(p) {
 				a.ambiguousESP(r.owner, int(r.firstESP), p)

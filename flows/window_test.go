@@ -17,7 +17,8 @@ import (
 // the responder announced SET_WINDOW_SIZE 5 (its answer to message ID 3,
 // frame 12, re-sealed with the scenario's keys as SK{N(SET_WINDOW_SIZE)}),
 // a later request shows nothing of the kind, and the request is reported
-// unanswered as it stands.
+// unanswered as it stands. (Without the child SA's ESP, which shows the
+// answer came whatever the window.)
 func TestWindowSizeKeepsUnanswered(t *testing.T) {
 	const scen = "ikev2-rekey"
 	key := loadV2Key(t, scen)
@@ -28,6 +29,14 @@ func TestWindowSizeKeepsUnanswered(t *testing.T) {
 		t.Fatal("frame 10 is not the CREATE_CHILD_SA answer")
 	}
 	base = slices.Delete(base, i, i+1)
+	// The ESP to the initiator with the SPI its request offered shows on
+	// its own that the answer came (offeredChild, TestHalfChildSPIFromESP);
+	// it is left out here, where what a later request shows is tested.
+	n := len(base)
+	base = slices.DeleteFunc(base, func(p Packet) bool { return p.Kind == KindESP && p.ESPSPI == 0x615978e5 })
+	if len(base) == n {
+		t.Fatal("no ESP with SPI 615978e5 (the child SA that message ID 2 set up)")
+	}
 	unanswered := func(pk []Packet) *Finding {
 		r := analyze(pk, Options{Decryptor: keys()})
 		for _, sa := range r.SAs {
