@@ -251,9 +251,8 @@ func (a *Analyzer) childAnswer(st *saState, p *Packet, side saSide, ex *exRec, f
 	st.addChild(c, &a.infs)
 	a.indexChild(st, c)
 	ex.extra().child = c
-	if (c.SPIi == 0 || c.SPIr == 0) && !st.flags.has(flHalfChild) {
-		st.flags.set(flHalfChild)
-		a.halfChildren++
+	if c.SPIi == 0 || c.SPIr == 0 {
+		a.noteHalfChild(st)
 	}
 }
 
@@ -301,7 +300,7 @@ func (a *Analyzer) halfChild(p *Packet) *ChildSA {
 		who = "responder"
 	}
 	a.indexChild(st, found)
-	a.adoptOrphan(found, p)
+	a.adoptOrphan(found, p.ESPSPI, p.Src.Addr(), p.Dst.Addr())
 	st.addFinding(KindCaptureGap, SeverityInfo, p.Time,
 		"Child SA "+found.SPIi.String()+"/"+found.SPIr.String()+": the "+who+"'s SPI ("+ESPSPI(p.ESPSPI).String()+") is read"+
 			" from the ESP sent to it (frame "+a.frames.one(p.Frame)+"), as the request that named it was not read (not in this"+
@@ -702,10 +701,7 @@ func (a *Analyzer) offeredChild(p *Packet) *ChildSA {
 		a.indexChild(st, c)
 		ex.extra().child = c
 		back := a.orphanBack(c, st, ex.side.other(), ex.start())
-		if !st.flags.has(flHalfChild) {
-			st.flags.set(flHalfChild)
-			a.halfChildren++
-		}
+		a.noteHalfChild(st)
 		st.addFinding(KindCaptureGap, SeverityInfo, last,
 			"The answer to the "+ex.side.String()+"'s CREATE_CHILD_SA request (message ID "+u32(ex.MID)+", frame "+
 				a.frames.one(ex.frame(0))+") is not in this capture, but ESP then came to the "+ex.side.String()+" with the SPI"+
@@ -717,19 +713,19 @@ func (a *Analyzer) offeredChild(p *Packet) *ChildSA {
 	return nil
 }
 
-// adoptOrphan moves to c the ESP with p's SPI, from p's source to its
-// destination, counted as without IKE SA before c was known to hold that
-// SPI (halfChild: the ESP one way came before the ESP the other way that
-// made the child SA). The address pair stays noted as having ESP without
-// IKE SA only while other such ESP between the two remains.
-func (a *Analyzer) adoptOrphan(c *ChildSA, p *Packet) {
-	o := a.orphans[p.ESPSPI]
-	if o == nil || o.src != p.Src.Addr() || o.dst != p.Dst.Addr() {
+// adoptOrphan moves to c the ESP with SPI spi from src to dst counted
+// as without IKE SA before c was known to hold that SPI (halfChild: the
+// ESP one way came before the ESP the other way that made the child SA;
+// orphanBack). The address pair stays noted as having ESP without IKE SA
+// only while other such ESP between the two remains.
+func (a *Analyzer) adoptOrphan(c *ChildSA, spi uint32, src, dst netip.Addr) {
+	o := a.orphans[spi]
+	if o == nil || o.src != src || o.dst != dst {
 		return
 	}
-	delete(a.orphans, p.ESPSPI)
+	delete(a.orphans, spi)
 	a.report.Stats.UnmatchedESP -= o.n
-	if p.Dst.Addr() == c.owner.initiator().Addr() {
+	if dst == c.owner.initiator().Addr() {
 		c.ESPPackets.RToI += uint64(o.n)
 	} else {
 		c.ESPPackets.IToR += uint64(o.n)
@@ -773,9 +769,17 @@ func (a *Analyzer) orphanBack(c *ChildSA, st *saState, to saSide, since time.Tim
 		c.SPIr = ESPSPI(spi)
 	}
 	a.indexChild(st, c)
-	o := a.orphans[spi]
-	first := o.first
-	a.adoptOrphan(c, &Packet{Src: netip.AddrPortFrom(o.src, 0), Dst: netip.AddrPortFrom(o.dst, 0), ESPSPI: spi})
+	first := a.orphans[spi].first
+	a.adoptOrphan(c, spi, src, dst)
 	return " The " + to.String() + "'s SPI (" + ESPSPI(spi).String() + ") is read from the ESP sent to it from frame " +
 		a.frames.one(first) + ", the only ESP the other way between these peers that no SA held."
+}
+
+// noteHalfChild marks st as holding a child SA with one SPI not known
+// (halfChild looks for ESP to complete it only while some SA is marked).
+func (a *Analyzer) noteHalfChild(st *saState) {
+	if !st.flags.has(flHalfChild) {
+		st.flags.set(flHalfChild)
+		a.halfChildren++
+	}
 }

@@ -183,10 +183,7 @@ func (a *Analyzer) v1LastMissedFinding(st *saState, v *v1State, ph *exRec) {
 	if ph.v1step != steps-1 || v.done() == 0 || v1FragIncomplete(st, ph, uint8(steps)) {
 		return
 	}
-	sender := ph.side
-	if steps%2 == 0 {
-		sender = sender.other()
-	}
+	sender := v1Sender(ph, steps)
 	var next *exRec
 	var eb exBuf
 	for _, x := range st.exSlice(&eb) {
@@ -200,10 +197,7 @@ func (a *Analyzer) v1LastMissedFinding(st *saState, v *v1State, ph *exRec) {
 		return
 	}
 	lbl := v1Label(ph.Type, uint8(steps))
-	mode := "main mode"
-	if ph.Type == dissect.ExchangeAggressive {
-		mode = "aggressive mode"
-	}
+	mode := exchangeName(ph.Type)
 	st.addFinding(KindCaptureGap, SeverityInfo, ph.start(),
 		"The "+sender.String()+"'s "+lbl+", the last message of "+mode+", is not in this capture, but the "+sender.other().String()+
 			" then sent "+words.Article(next.Type.String())+" "+next.Type.String()+" message (frame "+a.frames.one(v.done())+

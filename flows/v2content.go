@@ -282,13 +282,13 @@ func (a *Analyzer) onV2Response(st *saState, p *Packet, side saSide, ex *exRec, 
 }
 
 // authUnansweredBefore returns the last IKE_AUTH exchange of st begun
-// before ex whose answer the capture lacks, nil when the last one before
-// ex was answered or there is none.
+// before ex (every one when ex is nil) when the capture lacks its answer;
+// nil when that exchange was answered or there is none.
 func authUnansweredBefore(st *saState, ex *exRec) *exRec {
 	var last *exRec
 	for i := range st.nexs() {
 		x := st.exAt(i)
-		if x == ex || x.Type != dissect.ExchangeIKEAuth || x.nmsgs() == 0 || !x.start().Before(ex.start()) {
+		if x == ex || x.Type != dissect.ExchangeIKEAuth || x.nmsgs() == 0 || ex != nil && !x.start().Before(ex.start()) {
 			continue
 		}
 		if last == nil || x.start().After(last.start()) {
@@ -299,18 +299,6 @@ func authUnansweredBefore(st *saState, ex *exRec) *exRec {
 		return nil
 	}
 	return last
-}
-
-// lastAuthUnanswered reports whether the last IKE_AUTH exchange of st
-// has no answer in the capture.
-func lastAuthUnanswered(st *saState) bool {
-	var last *exRec
-	for i := range st.nexs() {
-		if x := st.exAt(i); x.Type == dissect.ExchangeIKEAuth && x.nmsgs() > 0 && (last == nil || x.start().After(last.start())) {
-			last = x
-		}
-	}
-	return last != nil && !last.Answered
 }
 
 // maxErrorOnlyAuth is the largest encrypted IKE_AUTH response that cannot
