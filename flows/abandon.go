@@ -222,7 +222,14 @@ func (a *Analyzer) deletedAfterAuth(st *saState) {
 	if _, esp := a.orphanPairs[st.pairKey()]; esp {
 		return // ESP between the peers that no SA claimed: perhaps this one's
 	}
-	what, did := "an INFORMATIONAL (encrypted; this soon, most likely its Delete or an AUTHENTICATION_FAILED notify)", "most likely refused"
+	unread := "encrypted"
+	switch {
+	case a.opt.Decryptor != nil && st.wasMalformed(last.frame(0)):
+		unread = "malformed, so the keys given could not read it"
+	case a.opt.Decryptor != nil:
+		unread = "not read with the keys given"
+	}
+	what, did := "an INFORMATIONAL ("+unread+"; this soon, most likely its Delete or an AUTHENTICATION_FAILED notify)", "most likely refused"
 	if last.kind == exDelete {
 		what, did = "the Delete of the IKE SA", "refused"
 	}

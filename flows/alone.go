@@ -1,7 +1,6 @@
 package flows
 
 import (
-	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -67,18 +66,19 @@ func (a *Analyzer) aloneFinding(st *saState, ex *exRec) (late bool) {
 }
 
 // lateRequestsFinding reports the exchanges of st whose request came
-// after its own response (aloneFinding), in one finding. A response
-// answers a request it received, so either the capture's times are off
-// (files from capture points whose clocks differ, merged), or the capture
-// began after the request's first copy and holds a resend that crossed the
-// answer. An exchange answered again after its late request shows the
-// latter (the responder answered the resend too) and is left out: the
-// capture then shows nothing wrong with its times. fn names the frames.
+// after its own response (aloneFinding), in one finding per cause. A
+// request timestamped after its response shows the capture's times off
+// (files from capture points whose clocks differ, merged), or a capture
+// that began after the request's first copy and holds a resend that
+// crossed the answer. A request timestamped before its response that
+// still came after it shows the frames out of time order in the file,
+// further than the reorder window puts back (the capture's own
+// out_of_order note says how far): the times are right, the order read
+// was not. An exchange answered again after its late request shows a
+// resend answered too and is left out: the capture then shows nothing
+// wrong. fn names the frames.
 func lateRequestsFinding(st *saState, late []*exRec, fn frameNamer) {
-	var b strings.Builder
-	var frames []int
-	n := 0
-	lo, hi := time.Duration(math.MaxInt64), time.Duration(0)
+	var clock, file lateList
 	for _, ex := range late {
 		req, again := -1, false
 		for j := range ex.nmsgs() {
@@ -92,33 +92,67 @@ func lateRequestsFinding(st *saState, late []*exRec, fn frameNamer) {
 		if req < 0 || again {
 			continue
 		}
-		d := ex.msgTime(req).Sub(ex.msgTime(0))
-		lo, hi = min(lo, d), max(hi, d)
-		frames = append(frames, ex.frame(0), ex.frame(req))
-		if n < retxListed {
-			if n > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString(ex.Type.String() + " message ID " + u32(ex.MID) + " (request frame " + fn.one(ex.frame(req)) + ", response frame " + fn.one(ex.frame(0)) + ")")
-		} else if n == retxListed {
-			b.WriteString(", …")
+		if d := ex.msgTime(req).Sub(ex.msgTime(0)); d > 0 {
+			clock.add(ex, req, d, fn)
+		} else {
+			file.add(ex, req, -d, fn)
 		}
-		n++
 	}
-	if n == 0 {
-		return
+	if clock.n > 0 {
+		st.addFinding(KindOutOfOrder, SeverityWarning, clock.at,
+			words.Count(clock.n, "request", "requests")+" of this SA "+words.Pick(clock.n, "is", "are")+" timestamped after "+
+				words.Pick(clock.n, "its own response", "their own responses")+", by "+clock.by()+": "+clock.b.String()+". A response"+
+				" answers a request its sender received, so either the capture's timestamps are off (files from capture points"+
+				" whose clocks differ, merged), or the capture began after the first copy of "+words.Pick(clock.n, "that request", "those requests")+
+				" and holds a resend that crossed the answer. Each request is analysed with its response, and the message IDs are"+
+				" in step; the times between this SA's messages may be off.", clock.frames...)
 	}
-	by := shortDur(lo)
-	if h := shortDur(hi); h != by {
-		by += " to " + h
+	if file.n > 0 {
+		st.addFinding(KindOutOfOrder, SeverityWarning, file.at,
+			words.Count(file.n, "request", "requests")+" of this SA "+words.Pick(file.n, "comes", "come")+" in the capture after "+
+				words.Pick(file.n, "its own response", "their own responses")+", although timestamped "+file.by()+" before: "+
+				file.b.String()+". The frames are out of time order in the file, further than the reorder window puts back (see"+
+				" the capture's out_of_order note). Each request is analysed with its response, and the message IDs are in step;"+
+				" what this SA's findings say of the order of its packets (retransmits, ESP before or after a negotiation) may"+
+				" be wrong. Merge the captures by time (mergecap without -a) and analyse again.", file.frames...)
 	}
-	st.addFinding(KindOutOfOrder, SeverityWarning, late[0].start(),
-		words.Count(n, "request", "requests")+" of this SA "+words.Pick(n, "is", "are")+" timestamped after "+
-			words.Pick(n, "its own response", "their own responses")+", by "+by+": "+b.String()+". A response"+
-			" answers a request its sender received, so either the capture's timestamps are off (files from capture points"+
-			" whose clocks differ, merged), or the capture began after the first copy of "+words.Pick(n, "that request", "those requests")+
-			" and holds a resend that crossed the answer. Each request is analysed with its response, and the message IDs are"+
-			" in step; the times between this SA's messages may be off.", frames...)
+}
+
+// lateList gathers the late requests of one cause for lateRequestsFinding.
+type lateList struct {
+	b      strings.Builder
+	frames []int
+	n      int
+	lo, hi time.Duration
+	at     time.Time
+}
+
+// add notes ex, whose request is its req-th message, off by d from its
+// response.
+func (l *lateList) add(ex *exRec, req int, d time.Duration, fn frameNamer) {
+	if l.n == 0 {
+		l.lo, l.hi, l.at = d, d, ex.start()
+	}
+	l.lo, l.hi = min(l.lo, d), max(l.hi, d)
+	l.frames = append(l.frames, ex.frame(0), ex.frame(req))
+	if l.n < retxListed {
+		if l.n > 0 {
+			l.b.WriteString(", ")
+		}
+		l.b.WriteString(ex.Type.String() + " message ID " + u32(ex.MID) + " (request frame " + fn.one(ex.frame(req)) + ", response frame " + fn.one(ex.frame(0)) + ")")
+	} else if l.n == retxListed {
+		l.b.WriteString(", …")
+	}
+	l.n++
+}
+
+// by returns the range of the offsets ("5.0 ms", "5.0 ms to 1.5 s").
+func (l *lateList) by() string {
+	s := shortDur(l.lo)
+	if h := shortDur(l.hi); h != s {
+		s += " to " + h
+	}
+	return s
 }
 
 // shortDur formats d in milliseconds below a second ("0.7 ms", "35

@@ -673,18 +673,49 @@ func (a *Analyzer) offeredChild(p *Packet) *ChildSA {
 	}
 	pk := makePairKey(p.Src.Addr(), p.Dst.Addr())
 	st := a.ownerByPorts(a.latest.get(pk), pk, p)
+	if st == nil {
+		// No SA between the peers is up (plain ESP has no ports to
+		// tell): the one whose IKE_AUTH answer was not read, if any;
+		// the SPI it offered must match.
+		st = a.authWait.get(pk)
+	}
 	if st == nil || st.done || st.Version != 2 {
 		return nil
 	}
 	for i := range st.nexs() {
 		ex := st.exAt(i)
 		pd := ex.pendOf()
-		if ex.Type != dissect.ExchangeCreateChildSA || ex.Answered || ex.nmsgs() == 0 || ex.msg(0).response() || pd == nil ||
+		if ex.Type != dissect.ExchangeCreateChildSA && (ex.Type != dissect.ExchangeIKEAuth || !ex.Answered) ||
+			ex.Answered && !answerUnread(st, ex) ||
+			ex.nmsgs() == 0 || ex.msg(0).response() || pd == nil ||
 			pd.answered || pd.ikeRekey || pd.spi == 0 || uint32(pd.spi) != p.ESPSPI || ex.childOf() != nil ||
 			p.Dst.Addr() != st.peer(ex.side).Addr() || !p.Time.After(ex.start()) {
 			continue
 		}
 		last := ex.msgTime(ex.nmsgs() - 1)
+		gap := "The answer to the " + ex.side.String() + "'s " + ex.Type.String() + " request (message ID " + u32(ex.MID) + ", frame " +
+			a.frames.one(ex.frame(0)) + ") is not in this capture"
+		if ex.Answered {
+			// Its answer is here but was not read: it did not decode (cut
+			// short by the capture's snap length, damaged), or fragments
+			// of it are missing.
+			gap = "The answer to the " + ex.side.String() + "'s " + ex.Type.String() + " request (message ID " + u32(ex.MID) + ", frame " +
+				a.frames.one(ex.frame(0)) + ") is in this capture from frame " + a.frames.one(ex.respFrame()) + " and could not be read" +
+				" (malformed, or fragments of it missing)"
+			if ex.Type == dissect.ExchangeIKEAuth && !st.out.has(outAuthOK) {
+				// The responder sends on a child SA of IKE_AUTH only once
+				// it has authenticated the initiator: up, unverified.
+				st.out.set(outAuthUnverified)
+				a.established(st, p)
+			}
+			last = ex.msgTime(0)
+			for j := range ex.nmsgs() {
+				if ex.msg(j).response() {
+					last = ex.msgTime(j)
+					break
+				}
+			}
+		}
 		c := &ChildSA{Protocol: protoName(2, pd.proto), State: ChildEstablished, Created: last, CreatedFrame: ex.frame(0),
 			owner: st, initSide: ex.side, TSi: []string{}, TSr: []string{}}
 		if ex.side == sideI {
@@ -703,14 +734,39 @@ func (a *Analyzer) offeredChild(p *Packet) *ChildSA {
 		back := a.orphanBack(c, st, ex.side.other(), ex.start())
 		a.noteHalfChild(st)
 		st.addFinding(KindCaptureGap, SeverityInfo, last,
-			"The answer to the "+ex.side.String()+"'s CREATE_CHILD_SA request (message ID "+u32(ex.MID)+", frame "+
-				a.frames.one(ex.frame(0))+") is not in this capture, but ESP then came to the "+ex.side.String()+" with the SPI"+
+			gap+", but ESP then came to the "+ex.side.String()+" with the SPI"+
 				" it offered there ("+pd.spi.String()+", frame "+a.frames.one(p.Frame)+"): the "+ex.side.other().String()+
-				" accepted the child SA, and the capture missed its answer. The proposal it chose and the traffic selectors"+
+				" accepted the child SA. The proposal it chose and the traffic selectors"+
 				" it accepted were in that answer and are not known."+back, ex.frame(0), p.Frame)
 		return c
 	}
 	return nil
+}
+
+// answerUnread reports whether ex has its answer in the capture and the
+// analysis could not read it: a message of it did not decode (cut short
+// by the capture's snap length, damaged), or it came in IKEv2 fragments
+// (RFC 7383) some of which are missing; and no error notify was read from
+// it.
+func answerUnread(st *saState, ex *exRec) bool {
+	if !ex.Answered || ex.errorOf() != "" {
+		return false
+	}
+	var seen uint64
+	var total uint16
+	for i := range ex.nmsgs() {
+		if !ex.msg(i).response() {
+			continue
+		}
+		if st.wasMalformed(ex.frame(i)) {
+			return true
+		}
+		if num, tot := ex.frag(i); num > 0 && tot > 0 && tot <= 64 && num <= tot {
+			total = max(total, tot)
+			seen |= 1 << (num - 1)
+		}
+	}
+	return total > 0 && seen != 1<<total-1
 }
 
 // adoptOrphan moves to c the ESP with SPI spi from src to dst counted

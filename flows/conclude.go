@@ -79,7 +79,7 @@ func (a *Analyzer) concludeSA(st *saState, cc *concluder) {
 	if tiny := st.authTinyFrame(); tiny != 0 && !st.out.has(outAuthOK) && !st.out.has(outAuthFailed) && st.eapOrEmpty().rounds > 0 {
 		// IKE_AUTH over several exchanges (EAP, RFC 4739; eap.go) whose
 		// last response is tiny, no IKE_AUTH request after it.
-		if !(sa.LastFrame == tiny && a.now.Sub(sa.End) < a.opt.Grace) {
+		if !(st.lastInTime(tiny) && a.now.Sub(sa.End) < a.opt.Grace) {
 			st.out.set(outAuthFailed)
 			st.addFinding(KindAuthFailed, SeverityError, sa.Start,
 				"IKE_AUTH took "+strconv.Itoa(st.eapOrEmpty().rounds+1)+" exchanges (EAP, RFC 7296 §2.16, or several"+
@@ -99,6 +99,7 @@ func (a *Analyzer) concludeSA(st *saState, cc *concluder) {
 				" certificate)."+a.keysOr(st, " It is encrypted; give the keys to see the notify.", " It is encrypted. ", "see the notify"), tiny)
 	}
 	gaveUp := a.retransmitFindings(st)
+	a.authUnreadESP(st)
 	if sa.Version == 2 {
 		a.invalidKEFinding(st)
 	}
@@ -126,6 +127,15 @@ func (a *Analyzer) concludeSA(st *saState, cc *concluder) {
 		sa.State = StateEstablished
 	case st.out.has(outAuthFailed) || st.out.has(outInitFailed):
 		sa.State = StateFailed
+	case st.out.has(outDeleted) && sa.Version == 2 && !hasSetup(st):
+		// The capture holds neither its IKE_SA_INIT nor its IKE_AUTH: it
+		// was set up before the capture began, or by a rekey whose
+		// messages were not read; its Delete ends an SA that was up.
+		sa.State = StateDeleted
+	case st.out.has(outDeleted) && sa.Version == 2 && authAnswerUnread(st):
+		// Deleted after an IKE_AUTH answer the analysis could not read:
+		// whether authentication succeeded is not known.
+		sa.State = StateIncomplete
 	case st.out.has(outDeleted):
 		sa.State = StateFailed
 	case gaveUp:
@@ -899,6 +909,66 @@ func authAnswerShown(st *saState, ex *exRec) bool {
 	return espAfterAuth(st, ex) != nil || peerRequestAfterAuth(st, ex) != nil || laterRequest(st, ex) != nil
 }
 
+// authUnreadESP takes an IKEv2 SA as established when its IKE_AUTH answer
+// is in the capture but could not be read (answerUnread: it did not decode,
+// or fragments of it are missing) and ESP then ran both ways on the SA's
+// own UDP ports (espAfterAuth), which needs the child SA IKE_AUTH sets up.
+// (ikev2-cert-fragmentation with its keys and a response fragment cut
+// short: "failed", the SA's own Delete read as the end of an SA that never
+// came up.)
+func (a *Analyzer) authUnreadESP(st *saState) {
+	if st.Version != 2 || st.out.has(outAuthOK) || st.out.has(outAuthFailed) {
+		return
+	}
+	for i := range st.nexs() {
+		ex := st.exAt(i)
+		if ex.Type != dissect.ExchangeIKEAuth || !answerUnread(st, ex) {
+			continue
+		}
+		c := espAfterAuth(st, ex)
+		if c == nil {
+			continue
+		}
+		st.addFinding(KindCaptureGap, SeverityInfo, ex.start(),
+			"The answer to the initiator's IKE_AUTH request (message ID "+u32(ex.MID)+") is in this capture from frame "+
+				a.frames.one(ex.respFrame())+" and could not be read (malformed, or fragments of it missing), but ESP then ran"+
+				" both ways on this IKE SA's own UDP ports (from frame "+a.frames.one(c.CreatedFrame)+"), which needs the child"+
+				" SA that IKE_AUTH sets up: the responder accepted. The SA is taken as established from its answer.",
+			ex.respFrame(), c.CreatedFrame)
+		t := ex.start()
+		for j := range ex.nmsgs() {
+			if ex.msg(j).response() {
+				t = ex.msgTime(j)
+				break
+			}
+		}
+		st.authAnswerMissed(t)
+		return
+	}
+}
+
+// hasSetup reports whether the capture holds an IKE_SA_INIT or IKE_AUTH
+// exchange of the IKEv2 SA st.
+func hasSetup(st *saState) bool {
+	for i := range st.nexs() {
+		if t := st.exAt(i).Type; t == dissect.ExchangeIKESAInit || t == dissect.ExchangeIKEAuth {
+			return true
+		}
+	}
+	return false
+}
+
+// authAnswerUnread reports whether an IKE_AUTH answer of st is in the
+// capture and could not be read (answerUnread).
+func authAnswerUnread(st *saState) bool {
+	for i := range st.nexs() {
+		if ex := st.exAt(i); ex.Type == dissect.ExchangeIKEAuth && answerUnread(st, ex) {
+			return true
+		}
+	}
+	return false
+}
+
 // authAnswerMissed takes st as established at the time of its IKE_AUTH
 // request (last: its last transmission), whose answer the capture lacks
 // but what followed shows (unansweredV2).
@@ -1178,7 +1248,7 @@ func (a *Analyzer) espFindings(st *saState) {
 	}
 	_, orphansBetween := a.orphanPairs[st.pairKey()] // ESP between these peers that no SA claimed
 	if (sa.State == StateEstablished || sa.State == StateDeleted || sa.State == StateRekeyed) && len(sa.ChildSAs) == 0 &&
-		!st.out.has(outChildFailed) && sa.End.Sub(sa.Established) >= 10*time.Second && sa.RekeyedFrom == "" && !orphansBetween {
+		!st.out.has(outChildFailed) && !sa.Established.IsZero() && sa.End.Sub(sa.Established) >= 10*time.Second && sa.RekeyedFrom == "" && !orphansBetween {
 		st.addFinding(KindNoESP, SeverityWarning, sa.Established,
 			"The IKE SA was established but no ESP packet between these peers was seen in "+
 				secs(sa.End.Sub(sa.Established))+", although the capture contains ESP. Either no traffic matched the"+
@@ -1284,6 +1354,19 @@ func (a *Analyzer) oneWay(st *saState, c *ChildSA, from, to string, n uint64, fi
 			first, last)
 		return
 	}
+	if _, file := lateRequests(st); file {
+		// Frames of this SA came out of time order beyond the reorder
+		// window: analysed in file order, ESP read before the negotiation
+		// of its SPIs was not counted for this child SA.
+		st.addFinding(KindOneWayESP, SeverityInfo, c.Created,
+			"Child SA "+c.SPIi.String()+"/"+c.SPIr.String()+" carries ESP one way in this capture's counting ("+strconv.FormatUint(n, 10)+
+				" packets from the "+from+"), but frames of this SA come out of time order in the file, further than the reorder"+
+				" window puts back (out_of_order): ESP read before the negotiation of its SPIs is not counted for it, so the "+to+
+				"'s ESP back may be in the capture all the same (esp_without_ike). Merge the captures by time (mergecap without -a)"+
+				" to judge the ESP.",
+			first, last)
+		return
+	}
 	st.addFinding(KindOneWayESP, SeverityWarning, c.Created,
 		"Child SA "+c.SPIi.String()+"/"+c.SPIr.String()+" carries ESP one way only: "+strconv.FormatUint(n, 10)+
 			" packets from the "+from+", none back from the "+to+" in this capture. Either the "+to+" receives and"+
@@ -1301,12 +1384,32 @@ func timesOff(st *saState) bool {
 	if v := st.v1(); v != nil {
 		return v.skew > 0
 	}
+	clock, _ := lateRequests(st)
+	return clock
+}
+
+// lateRequests reports whether st has an IKEv2 request that came after its
+// own response (exReqLate) timestamped after it (clock: the capture's
+// times are off), and one timestamped before it (file: the frames are out
+// of time order in the file beyond the reorder window).
+func lateRequests(st *saState) (clock, file bool) {
 	for i := range st.nexs() {
-		if st.exAt(i).bits&exReqLate != 0 {
-			return true
+		ex := st.exAt(i)
+		if ex.bits&exReqLate == 0 {
+			continue
+		}
+		for j := range ex.nmsgs() {
+			if !ex.msg(j).response() {
+				if ex.msgTime(j).After(ex.msgTime(0)) {
+					clock = true
+				} else {
+					file = true
+				}
+				break
+			}
 		}
 	}
-	return false
+	return clock, file
 }
 
 // heardFrom reports whether the capture holds an IKE message of st from

@@ -480,6 +480,11 @@ func (a *Analyzer) keysOr(st *saState, keyless, lead, what string) string {
 		failed = kt[sideI].failed + kt[sideR].failed
 	}
 	switch {
+	case ok > 0 && st.Version == 2:
+		// IKEv2 decrypts each message on its own: one the keys that read
+		// the others did not read is one that did not decode.
+		return lead + "The keys given read other messages of this SA, not these: they did not decode (malformed: cut" +
+			" short by the capture, or damaged)."
 	case ok > 0:
 		return lead + "The keys given read other messages of this SA, not these: IKEv1 chains its IVs through the" +
 			" messages, and one the capture lacks breaks the chain of those after it."

@@ -48,28 +48,43 @@ func (a *Analyzer) rekeyFrom(k saKey) pendingRekey {
 	return r
 }
 
-// inferRekey guesses, without keys, that st (a new IKE SA first seen in
-// mid-conversation, not with IKE_SA_INIT) replaces the established SA between
-// the same peers whose last exchange was a CREATE_CHILD_SA just before
-// (or its last but an INFORMATIONAL, the old SA's Delete).
+// inferRekey finds the IKE SA that st (a new IKE SA first seen in
+// mid-conversation, not with IKE_SA_INIT) replaces when no answer read
+// said so (rekeyFrom): with the keys, the established SA between the same
+// peers with an IKE SA rekey request whose answer was not read and whose
+// new SPI is st's initiator SPI; else, a guess, the one whose last
+// exchange was a CREATE_CHILD_SA just before (or its last but an
+// INFORMATIONAL, the old SA's Delete).
 func (a *Analyzer) inferRekey(st *saState, p *Packet) *saState {
 	h := &a.msg.Header
 	if h.Exchange == dissect.ExchangeIKESAInit || h.MessageID > 1 {
 		return nil
 	}
 	old := a.latest.get(st.pairKey())
-	if old == nil || old == st || old.done || old.out.has(outDeleted) {
+	if old == nil || old == st || old.done || old.nrecent() == 0 {
 		return nil
 	}
-	if old.nrecent() == 0 {
-		return nil
+	// With the keys, a request read as an IKE SA rekey whose answer was
+	// not read (missing, or cut short by the capture) names the new SA by
+	// its requester's new SPI, whatever came after it.
+	for k := 1; k <= min(old.nrecent(), recentLen); k++ {
+		ex := old.recentEx(k)
+		if pd := ex.pendOf(); ex.kind == exIKERekey && pd != nil && pd.ikeRekey && !pd.answered && pd.newSPI == h.SPIi &&
+			p.Time.Sub(ex.start()) <= 30*time.Second {
+			return old
+		}
 	}
 	last := old.recentEx(1)
+	deleted := false // the Delete read with the keys that ends the old SA
 	if last.Type == dissect.ExchangeInformational && last.Answered && old.nrecent() >= 2 {
 		// Most likely the old SA's Delete, which the peer that rekeyed
 		// may send before the new SA's first message (a responder that
 		// rekeys: strongSwan, libreswan).
+		deleted = last.kind == exDelete
 		last = old.recentEx(2)
+	}
+	if old.out.has(outDeleted) && !deleted {
+		return nil
 	}
 	// Answered, or its answer missed by the capture: its sender went on
 	// to a later request (laterRequest), as with the old SA's Delete.

@@ -474,6 +474,34 @@ func (st *saState) authTinyFrame() int {
 	}
 }
 
+// lastInTime reports whether the IKE message in frame is the last of st
+// in time: none of its messages and none of its ESP came later. Frame
+// numbers do not tell: a capture's frames may be out of time order
+// (merged files, several capture queues), so the one with the highest
+// number may have been sent before others. Reports false when st holds
+// no message in frame.
+func (st *saState) lastInTime(frame int) bool {
+	t, ok := st.msgTimeAt(frame)
+	return ok && !t.Before(st.model().End)
+}
+
+// msgTimeAt returns the time of st's IKE message in frame (false when st
+// holds none there). A walk over the SA's messages, for the conclusion's
+// few questions of order, which must be asked of times, not frame
+// numbers: frames out of time order in the file are analysed in time
+// order.
+func (st *saState) msgTimeAt(frame int) (time.Time, bool) {
+	for i := range st.nexs() {
+		ex := st.exAt(i)
+		for j := range ex.nmsgs() {
+			if ex.frame(j) == frame {
+				return ex.msgTime(j), true
+			}
+		}
+	}
+	return time.Time{}, false
+}
+
 // setAuthTiny sets authTinyFrame to f (in saWide unless 0 <= f <
 // frameWide).
 func (st *saState) setAuthTiny(f int) {

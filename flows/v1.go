@@ -302,7 +302,11 @@ func (a *Analyzer) v1(p *Packet, decodeErr error) {
 	if fr != nil && fr.whole != nil {
 		f.summary = append(f.summary, '}')
 	}
-	if decodeErr != nil && (msg == nil || !msg.Header.IsEncrypted()) {
+	// cut: the capture holds fewer octets than the header gives (its snap
+	// length, IP fragments missing). An encrypted body is not decoded, so
+	// only then does its decoding error say so.
+	cut := fr == nil && int(h.Length) > len(p.Data)
+	if decodeErr != nil && (msg == nil || !msg.Header.IsEncrypted() || cut) {
 		st.noteMalformed(p.Frame, decodeErr, false)
 	}
 	mv := cmsg{}
@@ -349,7 +353,12 @@ func (a *Analyzer) v1(p *Packet, decodeErr error) {
 	m.hash = hash
 	for i := range ex.nmsgs() {
 		prev := ex.msg(i)
-		if !prev.retransmit() && prev.hash == hash {
+		// A copy of a message one of them cut short: the octets cannot
+		// be compared, the sender and the length can (else the copies
+		// after a cut one read as a retransmit series of their own).
+		cutCopy := fr == nil && prev.fragNum == 0 && prev.side() == side && int(h.Length) == ex.msgSize(i) &&
+			(cut || st.wasMalformed(ex.frame(i)))
+		if !prev.retransmit() && (prev.hash == hash || cutCopy) {
 			m.flags |= cmsgRetransmit | prev.flags&(cmsgResponse|cmsgLabeled)
 			m.label = prev.label
 			if fr != nil && fr.first && fr.set.ex == nil {
@@ -703,6 +712,7 @@ func (a *Analyzer) v1ErrorFinding(st *saState, p *Packet, side saSide, t dissect
 			msg = "The " + who + " sent NO-PROPOSAL-CHOSEN during " + phase + ": the IPsec transform sets do not match" +
 				" (encryption, integrity, PFS group, lifetime or encapsulation mode). " +
 				a.policyHint(p.Src.Addr(), p.Dst.Addr(), false, nil)
+			msg = strings.TrimSuffix(msg, " ") // policyHint's last sentence, or none, ends with a space
 		} else {
 			offered := listOr(a.offeredOf(st), "(not seen)")
 			msg = "The " + who + " sent NO-PROPOSAL-CHOSEN during " + phase + ": "
@@ -770,6 +780,18 @@ func (a *Analyzer) v1ErrorFinding(st *saState, p *Packet, side saSide, t dissect
 	}
 }
 
+// beforeV1Done reports whether the error f came before the message that
+// completed st's phase 1, by time: frame numbers do not say, the frames of
+// a capture may be out of time order. Without the time of that message,
+// by frame number.
+func beforeV1Done(st *saState, f *Finding) bool {
+	done := st.v1().done()
+	if t, ok := st.msgTimeAt(done); ok && !f.Time.IsZero() {
+		return t.After(f.Time)
+	}
+	return f.Frames[0] < done
+}
+
 // concludeV1 adds IKEv1 findings that need the whole SA.
 func (a *Analyzer) concludeV1(st *saState) {
 	v := st.v1()
@@ -780,7 +802,7 @@ func (a *Analyzer) concludeV1(st *saState) {
 	a.v1MissedMiddleFinding(st)
 	for _, i := range v.errIdx {
 		f := &st.findings()[i]
-		if v.phase1Done && len(f.Frames) > 0 && f.Frames[0] < v.done() && f.Kind != KindInvalidIDInfo {
+		if v.phase1Done && len(f.Frames) > 0 && beforeV1Done(st, f) && f.Kind != KindInvalidIDInfo {
 			f.Severity = SeverityWarning
 			f.Message += " The SA was established afterwards (frame " + a.frames.one(v.done()) + ")"
 			if f.Kind == KindNoProposalChosen && v.refusedPick != "" && v.refusedPick == st.proposal(&a.texts) {

@@ -67,6 +67,13 @@ func (a *Analyzer) v2(p *Packet, decodeErr error, ahead *facts) {
 	}
 }
 
+// cutCopy reports whether the request being read (f) or the first of ex
+// did not decode (cut by the capture's snap length, IP fragments
+// missing), so that the two cannot be compared octet for octet.
+func cutCopy(st *saState, ex *exRec, f *facts) bool {
+	return f.malformed || st.wasMalformed(ex.frame(0))
+}
+
 // lookupV2 finds or creates the IKE SA of an IKEv2 message.
 func (a *Analyzer) lookupV2(p *Packet, h *dissect.Header, fromI, isResp bool) *saState {
 	// One index lookup finds both the SA of the full key and the
@@ -128,7 +135,7 @@ func (a *Analyzer) v2Request(st *saState, p *Packet, side saSide, m *cmsg, hash 
 	// IKE_SA_INIT). Its notify is inside SK, decrypted only in newRequest,
 	// so recognise it here by its shape and settle it after decryption.
 	syncShape := mid == 0 && h.Exchange == dissect.ExchangeInformational && f.sk && f.fragTotal == 0 && st.seen(side)
-	if ex := st.findEx(side, mid, 0); ex != nil && (!syncShape || hash == ex.reqHash()) {
+	if ex := st.findEx(side, mid, 0); ex != nil && (!syncShape || hash == ex.reqHash() || cutCopy(st, ex, f) && int(h.Length) == ex.msgSize(0)) {
 		bit := fragBit(f)
 		switch {
 		case ex.bits&exAlone != 0 && ex.bits&exReqLate == 0 && ex.Type == h.Exchange && !syncShape &&
@@ -165,15 +172,27 @@ func (a *Analyzer) v2Request(st *saState, p *Packet, side saSide, m *cmsg, hash 
 			}
 			a.appendMsg(ex, m, p)
 			return
-		case h.Exchange == dissect.ExchangeIKESAInit && ex.Type == dissect.ExchangeIKESAInit:
+		case h.Exchange == dissect.ExchangeIKESAInit && ex.Type == dissect.ExchangeIKESAInit &&
+			!(cutCopy(st, ex, f) && int(h.Length) == ex.msgSize(0) && !st.out.has(outInitRetry)):
 			// A new IKE_SA_INIT with the same SPIi: retry after COOKIE or
-			// INVALID_KE_PAYLOAD, or a changed offer. Not a desync.
-		case f.malformed || st.wasMalformed(ex.frame(0)):
+			// INVALID_KE_PAYLOAD, or a changed offer. Not a desync. (One
+			// of the two cut short, of the same length and with no answer
+			// asking for a retry, is a copy: below.)
+		case cutCopy(st, ex, f):
 			// One of the two did not decode (cut by the capture's snap
 			// length, IP fragments missing): what it holds cannot be
 			// compared, so it is taken for a copy of the request its
-			// message ID names, not for a different request.
+			// message ID names, not for a different request: a
+			// retransmit, counted with the others (else the copies after
+			// a cut one made a retransmit series of their own, and one
+			// request read as two sent fewer times each).
 			a.describe(st, p, side, m, f, ex)
+			if h.Exchange == ex.Type {
+				m.flags |= cmsgRetransmit
+				if f.fragTotal <= 1 || f.fragNum == 1 {
+					ex.addRetransmit()
+				}
+			}
 			a.appendMsg(ex, m, p)
 			return
 		default:

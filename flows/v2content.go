@@ -147,7 +147,9 @@ func (a *Analyzer) onV2Request(st *saState, p *Packet, side saSide, ex *exRec, f
 			}
 		}
 		st.out.set(outAuthTried)
-		if side == sideI && !ex.Answered && ex.nmsgs() == 1 {
+		if side == sideI && !ex.Answered {
+			// (A request in IKEv2 fragments is read at its last
+			// fragment, with the exchange holding them all.)
 			a.authWait.set(st.pairKey(), st)
 		}
 		if f.decrypted {
@@ -239,7 +241,12 @@ func (a *Analyzer) onV2Response(st *saState, p *Packet, side saSide, ex *exRec, 
 		}
 		a.natCheck(st, p, f, true)
 	case dissect.ExchangeIKEAuth:
-		a.authWait.drop(st.pairKey(), st)
+		if f.decrypted || !f.malformed {
+			// An answer that did not decode (a fragment cut short by the
+			// capture) leaves the SA waiting: ESP on its ports then
+			// shows the answer (ownerByPorts).
+			a.authWait.drop(st.pairKey(), st)
+		}
 		if f.decrypted && a.redirect(st, p, side, ex, f) {
 			break
 		}
@@ -263,7 +270,10 @@ func (a *Analyzer) onV2Response(st *saState, p *Packet, side saSide, ex *exRec, 
 		} else if h.Length <= maxErrorOnlyAuth {
 			// Too small to hold IDr and AUTH: an error-only response.
 			st.setAuthTiny(p.Frame)
-		} else if !f.malformed {
+		} else if !f.malformed || int(h.Length) > len(p.Data) {
+			// Large enough for IDr and AUTH: up, unverified. So too when
+			// the capture cut it short (snap length, IP fragments
+			// missing): its header, which gives that size, was read.
 			st.out.set(outAuthUnverified)
 			a.established(st, p)
 		}
