@@ -114,3 +114,59 @@ func TestDeletedAfterAuthCutWithKeys(t *testing.T) {
 		t.Errorf("deleted_after_auth: %s", f.Message)
 	}
 }
+
+// TestCutFragmentHeld: an IKEv2 fragment (RFC 7383) the capture holds cut
+// short is held, not missing. ikev2-cert-fragmentation's IKE_AUTH request
+// came in 5 fragments (frames 3-7); with frame 4 cut the report said the
+// capture "lacks fragment 2" and "missed the rest (taken on another
+// path…)", though fragment 2 is in frame 4. With frame 5 dropped as well,
+// fragment 3 is the one missing.
+func TestCutFragmentHeld(t *testing.T) {
+	const sc = "ikev2-cert-fragmentation"
+	cut := cutFrame(t, corpusPackets(t, sc), 4)
+	dropped := slices.Delete(clonePackets(cut), byFrame(t, cut, 5), byFrame(t, cut, 5)+1)
+	cases := []struct {
+		name      string
+		pk        []Packet
+		want, not []string
+	}{
+		{"cut 4", cut,
+			[]string{"came in 5 fragments (RFC 7383), all of them in this capture (frames 3, 4, 5, 6, 7)",
+				"fragment 2 only in a message that did not decode (frame 4", "the capture holds part of it only cut short"},
+			[]string{"lacks", "another path"}},
+		{"cut 4, drop 5", dropped,
+			[]string{"lacks fragment 3 (it holds 4, in frames 3, 4, 6, 7)", "fragment 2 only in a message that did not decode (frame 4",
+				"the capture missed some"},
+			[]string{"all of them"}},
+	}
+	for _, c := range cases {
+		for _, keyed := range []bool{false, true} {
+			opt := Options{}
+			if keyed {
+				opt.Decryptor = corpusKeys(t, corpusDir+"/"+sc)
+			}
+			var got []string
+			for _, sa := range analyze(c.pk, opt).SAs {
+				for _, f := range sa.Findings {
+					if f.Kind == KindFragmentsMissing {
+						got = append(got, f.Message)
+					}
+				}
+			}
+			if len(got) != 1 {
+				t.Errorf("%s keyed=%v: fragments_missing findings %q, want 1", c.name, keyed, got)
+				continue
+			}
+			for _, w := range c.want {
+				if !strings.Contains(got[0], w) {
+					t.Errorf("%s keyed=%v: %q lacks %q", c.name, keyed, got[0], w)
+				}
+			}
+			for _, n := range c.not {
+				if strings.Contains(got[0], n) {
+					t.Errorf("%s keyed=%v: %q says %q", c.name, keyed, got[0], n)
+				}
+			}
+		}
+	}
+}

@@ -127,7 +127,7 @@ var findingKinds = [...]FindingKindInfo{
 	{KindAuthMethodMismatch, SeverityWarning, "authentication failed between peers using different methods (shared key and signature)"},
 	{KindCertDamaged, SeverityWarning, "a certificate that does not parse"},
 	{KindAuthFailedEvidence, SeverityError, "what in the capture points at the cause of an authentication failure"},
-	{KindFragmentsMissing, SeverityWarning, "a message sent in fragments (IKEv1's, or IKEv2's of RFC 7383) of which the capture lacks some, or that was never reassembled: names the fragments seen and missing, and says whether the receiver got them all"},
+	{KindFragmentsMissing, SeverityWarning, "a message sent in fragments (IKEv1's, or IKEv2's of RFC 7383) of which the capture lacks some or holds some only cut short, or that was never reassembled: names the fragments seen, missing and cut, and says whether the receiver got them all"},
 	{KindLateStart, SeverityInfo, "an IKEv1 SA that began before the capture: which peer initiated it is a guess"},
 	{KindCaptureGap, SeverityInfo, "messages the peers show were sent, missing from the capture only: IKEv2 by their message IDs, IKEv1 by the message that answers them (phase 1, quick mode)"},
 }

@@ -46,6 +46,9 @@ func (a *Analyzer) v2(p *Packet, decodeErr error, ahead *facts) {
 	if decodeErr != nil {
 		f.malformed = true
 		st.noteMalformed(p.Frame, decodeErr, false)
+		if f.fragNum == 0 {
+			f.fragNum, f.fragTotal = cutFragmentNumbers(a.msg.Raw)
+		}
 	}
 	hash := a.msgHash()
 	mv := cmsg{hash: hash, fragNum: narrowFrag(f.fragNum), fragTotal: narrowFrag(f.fragTotal)}
@@ -505,4 +508,22 @@ func rangeStr(a, b uint32) string {
 		return u32(a)
 	}
 	return u32(a) + "–" + u32(b)
+}
+
+// cutFragmentNumbers reads the Fragment Number and Total Fragments of an
+// IKEv2 message that did not decode (cut short by the capture, damaged)
+// and whose first payload is an SKF (RFC 7383 §2.5: its fields follow the
+// IKE header and the payload's generic header, octets 32 to 35), so that
+// a fragment the capture holds cut is counted as held, not as missing.
+// 0, 0 when raw does not hold them or they are out of range.
+func cutFragmentNumbers(raw []byte) (num, total uint16) {
+	const at = dissect.HeaderLen + 4
+	if len(raw) < at+4 || dissect.PayloadType(raw[16]) != dissect.PayloadSKF {
+		return 0, 0
+	}
+	num, total = binary.BigEndian.Uint16(raw[at:]), binary.BigEndian.Uint16(raw[at+2:])
+	if dissect.CheckFragment(num, total) != nil {
+		return 0, 0
+	}
+	return num, total
 }

@@ -2,6 +2,7 @@ package flows
 
 import (
 	"math/bits"
+	"slices"
 	"strconv"
 
 	"github.com/ikeflow/ikeflow/internal/words"
@@ -24,10 +25,12 @@ func (a *Analyzer) v2FragMissing(st *saState, ex *exRec) {
 		return // no fragment (nearly every exchange): its messages need no scan
 	}
 	for _, resp := range [2]bool{false, true} {
-		var seen uint64
+		var seen, whole uint64 // fragment numbers held, and held not cut
 		var total uint16
 		var frames []int
+		var cutAt [][2]int // fragment number and frame of each that did not decode
 		first := -1
+		malformed := st.rareOrEmpty().malformed
 		for i := range ex.nmsgs() {
 			if ex.msg(i).response() != resp {
 				continue
@@ -41,25 +44,42 @@ func (a *Analyzer) v2FragMissing(st *saState, ex *exRec) {
 			}
 			total = max(total, tot)
 			seen |= 1 << (num - 1)
+			if !slices.Contains(malformed, ex.frame(i)) {
+				whole |= 1 << (num - 1)
+			} else {
+				cutAt = append(cutAt, [2]int{int(num), ex.frame(i)})
+			}
 			frames = append(frames, ex.frame(i))
 		}
-		if first < 0 || total == 0 || seen == 1<<total-1 {
+		if first < 0 || total == 0 || whole == 1<<total-1 {
 			continue
 		}
-		var missing []int
+		var missing, cutNums []int
 		for n := 1; n <= int(total); n++ {
-			if seen&(1<<(n-1)) == 0 {
+			switch {
+			case seen&(1<<(n-1)) == 0:
 				missing = append(missing, n)
+			case whole&(1<<(n-1)) == 0:
+				cutNums = append(cutNums, n) // held only cut short or damaged
 			}
 		}
-		a.v2FragText(st, ex, resp, first, int(total), bits.OnesCount64(seen), missing, frames)
+		var cutFrames []int
+		for _, c := range cutAt {
+			if whole&(1<<(c[0]-1)) == 0 {
+				cutFrames = append(cutFrames, c[1])
+			}
+		}
+		a.v2FragText(st, ex, resp, first, int(total), bits.OnesCount64(seen), missing, cutNums, cutFrames, frames)
 	}
 }
 
 // v2FragText adds the finding of v2FragMissing: the request (resp false)
 // or response of ex came in total fragments, held of them in frames, the
-// first at message index first; missing are the numbers the capture lacks.
-func (a *Analyzer) v2FragText(st *saState, ex *exRec, resp bool, first, total, held int, missing, frames []int) {
+// first at message index first; missing are the numbers the capture
+// lacks, cut those it holds only in messages that did not decode (cut
+// short by a snap length or by IP fragments the capture missed, or
+// damaged), in cutFrames.
+func (a *Analyzer) v2FragText(st *saState, ex *exRec, resp bool, first, total, held int, missing, cut, cutFrames, frames []int) {
 	sender, receiver := ex.side, ex.side.other()
 	what := "request"
 	if resp {
@@ -68,11 +88,31 @@ func (a *Analyzer) v2FragText(st *saState, ex *exRec, resp bool, first, total, h
 	start := ex.msgTime(first)
 	b := make([]byte, 0, 400)
 	b = append(b, "The "+sender.String()+"'s "+ex.Type.String()+" "+what+" (message ID "+u32(ex.MID)+") came in "+
-		strconv.Itoa(total)+" fragments (RFC 7383), of which this capture lacks "+words.Pick(len(missing), "fragment ", "fragments ")...)
-	b = appendInts(b, missing)
-	b = append(b, " (it holds "+strconv.Itoa(held)+", in "+words.Pick(len(frames), "frame ", "frames ")...)
+		strconv.Itoa(total)+" fragments (RFC 7383), "...)
+	if len(missing) > 0 {
+		b = append(b, "of which this capture lacks "+words.Pick(len(missing), "fragment ", "fragments ")...)
+		b = appendInts(b, missing)
+		b = append(b, " (it holds "+strconv.Itoa(held)+", in "+words.Pick(len(frames), "frame ", "frames ")...)
+	} else {
+		b = append(b, "all of them in this capture ("+words.Pick(len(frames), "frame ", "frames ")...)
+	}
 	b = a.frames.appendJoin(b, frames)
 	b = append(b, ")."...)
+	if len(cut) > 0 {
+		b = append(b, " It holds "+words.Pick(len(cut), "fragment ", "fragments ")...)
+		b = appendInts(b, cut)
+		b = append(b, " only in a message that did not decode ("+words.Pick(len(cutFrames), "frame ", "frames ")...)
+		b = a.frames.appendJoin(b, cutFrames)
+		b = append(b, ": cut short by the capture's snap length or by IP fragments the capture missed, or damaged)."...)
+	}
+	gap := "the capture missed the rest (taken on another path, or packets dropped at the capture point)"
+	switch {
+	case len(missing) == 0:
+		gap = "the capture holds part of it only cut short or damaged"
+	case len(cut) > 0:
+		gap = "the capture missed some (taken on another path, or packets dropped at the capture point) and holds part" +
+			" only cut short or damaged"
+	}
 	var next *exRec
 	if resp {
 		next = laterRequest(st, ex)
@@ -80,21 +120,26 @@ func (a *Analyzer) v2FragText(st *saState, ex *exRec, resp bool, first, total, h
 	switch {
 	case !resp && ex.Answered:
 		b = append(b, " The "+receiver.String()+" answered it (frame "+a.frames.one(firstResp(ex))+"), which it does only once"+
-			" it has put every fragment together: the capture missed the rest (taken on another path, or packets dropped at"+
-			" the capture point), and this message's content cannot be read from this capture."...)
+			" it has put every fragment together: "+gap+", and this message's content cannot be read from this capture."...)
 	case next != nil:
 		b = append(b, " The "+receiver.String()+" then went on to "+next.Type.String()+" (message ID "+u32(next.MID)+", frame "+
-			a.frames.one(next.frame(0))+"), so it had put every fragment together: the capture missed the rest (taken on"+
-			" another path, or packets dropped at the capture point), and this message's content cannot be read from this"+
-			" capture."...)
-	case a.now.Sub(start) < fragmentSpread:
+			a.frames.one(next.frame(0))+"), so it had put every fragment together: "+gap+", and this message's content"+
+			" cannot be read from this capture."...)
+	case len(missing) > 0 && len(cut) == 0 && a.now.Sub(start) < fragmentSpread:
 		b = append(b, " The capture ends "+secs(a.now.Sub(start))+" after the first of them: the missing fragments may have"+
 			" come after it stopped."...)
-	default:
+	case len(missing) > 0:
 		b = append(b, " If they were lost on the path (loss, a firewall or rate limit dropping UDP, a fragment still larger"+
 			" than the path MTU), the "+receiver.String()+" cannot put the message together either, and gets it only when"+
 			" the "+sender.String()+" sends the whole message again; fragments the capture point missed (another path,"+
 			" drops in the capture) look the same here."...)
+		st.addFinding(KindFragmentsMissing, SeverityWarning, start, string(b), frames...)
+		return
+	default:
+		b = append(b, " If IP fragments of it were lost on the path too (a firewall dropping IP fragments, a fragment still"+
+			" larger than the path MTU), the "+receiver.String()+" cannot put the message together either, and gets it only"+
+			" when the "+sender.String()+" sends the whole message again; a capture's snap length or drops at the capture"+
+			" point look the same here."...)
 		st.addFinding(KindFragmentsMissing, SeverityWarning, start, string(b), frames...)
 		return
 	}
