@@ -603,6 +603,23 @@ func (a *Analyzer) unansweredV2(st *saState, ex *exRec, answeredSize int) bool {
 	n := ex.nmsgs()
 	from, size := ex.msg(0).side().String(), ex.msgSize(0)
 	firstT, lastT := ex.msgTime(0), ex.msgTime(n-1)
+	if pd := ex.pendOf(); pd != nil && pd.ikeRekey && pd.newSAFrame != 0 {
+		// The new IKE SA this rekey asked for appears, with the
+		// responder's SPI, which only the answer gives (inferRekey).
+		// (ikev2-rekey-collision with its keys, the answer to the
+		// initiator's rekey left out: an unanswered_request warning for a
+		// rekey whose new SA then deleted itself as the redundant one.)
+		frames := make([]int, 0, n)
+		for i := range n {
+			frames = append(frames, ex.frame(i))
+		}
+		st.addFinding(KindCaptureGap, SeverityInfo, firstT,
+			"The "+from+"'s CREATE_CHILD_SA request (message ID "+u32(ex.MID)+", "+strconv.Itoa(size)+" octets), a rekey of"+
+				" this IKE SA to the new initiator SPI "+pd.newSPI.String()+", has no answer in this capture, but that new IKE SA"+
+				" appears from frame "+a.frames.one(pd.newSAFrame)+" with a responder SPI, which only the answer gives: the answer"+
+				" came, and the capture missed it."+a.gapNote(st, firstT, time.Time{}), append(frames, pd.newSAFrame)...)
+		return false
+	}
 	if ex.retransmits() == 0 && a.now.Sub(lastT) < a.opt.Grace && !authAnswerShown(st, ex) {
 		return false
 	}

@@ -71,6 +71,7 @@ func (a *Analyzer) inferRekey(st *saState, p *Packet) *saState {
 		ex := old.recentEx(k)
 		if pd := ex.pendOf(); ex.kind == exIKERekey && pd != nil && pd.ikeRekey && !pd.answered && pd.newSPI == h.SPIi &&
 			p.Time.Sub(ex.start()) <= 30*time.Second {
+			pd.newSAFrame = p.Frame
 			return old
 		}
 	}

@@ -36,6 +36,11 @@ type pending struct {
 	ansIKE  bool
 	ansSPI  dissect.SPI
 	ansTime time.Time
+	// newSAFrame: an IKE SA rekey whose answer was not read, the first
+	// frame of the new IKE SA it asked for (initiator SPI newSPI, with a
+	// responder SPI, which only the answer gives: inferRekey); 0 when
+	// none was seen.
+	newSAFrame int
 }
 
 // describe decrypts the message when possible and sets its payload summary.
