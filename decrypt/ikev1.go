@@ -1,6 +1,7 @@
 package decrypt
 
 import (
+	"bytes"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/des"
@@ -64,7 +65,8 @@ type v1Chain struct {
 
 type v1Seen struct {
 	digest [32]byte
-	iv     []byte
+	iv     []byte // the IV that opened it, or the first tried
+	opened bool   // a key and iv opened it
 }
 
 // V1Result is what Feed found in one message.
@@ -167,6 +169,17 @@ func (s *V1Session) Feed(msg []byte, fromInitiator bool) (V1Result, error) {
 		if len(ch.seen) == 0 {
 			ivs = append(ivs, ch.alts...)
 		}
+		// The IVs that earlier messages of this exchange were tried with
+		// and did not open: a message the capture puts after its answer
+		// (frames out of time order beyond the analyzer's reorder
+		// window) takes the IV its answer was tried with, the last block
+		// of the message before it (QM2 after QM3: QM1's). Without this,
+		// QM2 failed too and read as a key that does not verify.
+		for _, e := range ch.seen {
+			if !e.opened && !slices.ContainsFunc(ivs, func(v []byte) bool { return bytes.Equal(v, e.iv) }) {
+				ivs = append(ivs, e.iv)
+			}
+		}
 		if len(ch.seen) < maxV1Seen {
 			ch.seen = append(ch.seen, v1Seen{digest: digest, iv: ch.next})
 			seen = len(ch.seen) - 1
@@ -203,7 +216,7 @@ func (s *V1Session) Feed(msg []byte, fromInitiator bool) (V1Result, error) {
 			}
 			s.key = k
 			if seen >= 0 {
-				ch.seen[seen].iv = iv
+				ch.seen[seen].iv, ch.seen[seen].opened = iv, true
 			}
 			r.Plain, r.Payloads, r.Key, r.Suite = plain[:end], pls, k, ks
 			return r, nil

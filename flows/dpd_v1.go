@@ -48,6 +48,13 @@ func (a *Analyzer) noteDPDv1(st *saState, p *Packet, ex *exRec, ack bool, seq ui
 		v.dpd = make(map[uint32]*exRec)
 	}
 	if !ack {
+		if i := slices.Index(v.dpdAckFirst, seq); i >= 0 {
+			// Its ACK came first in the capture (frames out of time
+			// order beyond the reorder window): acknowledged, no RTT.
+			ex.Answered = true
+			v.dpdAckFirst = slices.Delete(v.dpdAckFirst, i, i+1)
+			return
+		}
 		ex.Answered = false
 		if prev := v.dpd[seq]; prev != nil && prev != ex && len(v.dpdLost) < maxDPDLost {
 			v.dpdLost = append(v.dpdLost, lostProbe{prev, seq})
@@ -57,6 +64,9 @@ func (a *Analyzer) noteDPDv1(st *saState, p *Packet, ex *exRec, ack bool, seq ui
 	}
 	req := v.dpd[seq]
 	if req == nil {
+		if len(v.dpdAckFirst) < maxDPDLost {
+			v.dpdAckFirst = append(v.dpdAckFirst, seq)
+		}
 		return
 	}
 	req.Answered = true

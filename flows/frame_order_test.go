@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -87,5 +88,63 @@ func TestLateRequestBeyondWindow(t *testing.T) {
 	}
 	if len(findingsOf(r, KindOutOfOrder)) < 2 {
 		t.Errorf("want the capture's out_of_order note too: %v", findingsOf(r, KindOutOfOrder))
+	}
+}
+
+// exLabels returns the labels of the messages of sa's first exchange of
+// type typ, by frame ("7:QM1 9:QM3 10:QM2").
+func exLabels(sa *SA, typ string) string {
+	for _, ex := range sa.Exchanges {
+		if ex.Type.String() != typ {
+			continue
+		}
+		var b strings.Builder
+		for i, m := range ex.Messages {
+			if i > 0 {
+				b.WriteByte(' ')
+			}
+			b.WriteString(strconv.Itoa(m.Frame) + ":" + m.Label)
+		}
+		return b.String()
+	}
+	return ""
+}
+
+// TestV1MessageAfterItsAnswer: IKEv1 messages the file puts after their
+// answer, further than the reorder window (2 s) puts back. With
+// libreswan-ikev1-main-quick's QM2 (frame 8) and the Delete 2.0 s later
+// (frame 10) in each other's place, the quick mode read "QM1, QM3, QM4"
+// and a capture_gap said the capture lacked the QM2 it holds. With
+// libreswan-ikev1-aggressive and its keys (QM2, frame 5, after QM3), QM2
+// did not decrypt either (its IV taken from QM3, not QM1) and read as a
+// key that does not verify. With libreswan-ikev1-dpd and its keys (an
+// R-U-THERE after its ACK), the R-U-THERE read as unacknowledged.
+func TestV1MessageAfterItsAnswer(t *testing.T) {
+	sa := analyze(swapPlaces(t, corpusPackets(t, "libreswan-ikev1-main-quick"), 8, 10), Options{}).SAs[0]
+	if got, want := exLabels(sa, "QUICK_MODE"), "7:QM1 9:QM3 10:QM2"; got != want {
+		t.Errorf("main-quick: quick mode %q, want %q", got, want)
+	}
+	if f := finding(sa, KindCaptureGap); f != nil {
+		t.Errorf("main-quick: %s", f.Message)
+	}
+
+	const ag = "libreswan-ikev1-aggressive"
+	r := analyze(swapPlaces(t, corpusPackets(t, ag), 5, 7), Options{Decryptor: corpusKeys(t, corpusDir+"/"+ag)})
+	sa = r.SAs[0]
+	if f := finding(sa, KindKeyFailed); f != nil {
+		t.Errorf("aggressive: %s", f.Message)
+	}
+	for _, ex := range sa.Exchanges {
+		for _, m := range ex.Messages {
+			if m.Frame == 7 && (m.Label != "QM2" || m.Payloads != "HASH SA NONCE KE ID ID") {
+				t.Errorf("aggressive: frame 7 %s %q, want QM2 decrypted", m.Label, m.Payloads)
+			}
+		}
+	}
+
+	const dpd = "libreswan-ikev1-dpd"
+	sa = analyze(swapPlaces(t, corpusPackets(t, dpd), 10, 12), Options{Decryptor: corpusKeys(t, corpusDir+"/"+dpd)}).SAs[0]
+	if f := finding(sa, KindUnanswered); f != nil {
+		t.Errorf("dpd: %s", f.Message)
 	}
 }

@@ -47,6 +47,7 @@ type v1Odd struct {
 	encInfo     []int             // encrypted informationals during phase 1 (after MM5)
 	dpd         map[uint32]*exRec // unacknowledged R-U-THEREs by sequence number, the latest of each (noteDPDv1)
 	dpdLost     []lostProbe       // earlier unacknowledged R-U-THEREs of a number sent again (at most maxDPDLost)
+	dpdAckFirst []uint32          // sequence numbers of R-U-THERE-ACKs read before their R-U-THERE (at most maxDPDLost)
 	xa          *xauthV1          // what decrypted Transaction exchanges told of XAUTH (xauth.go)
 	wideDone    int               // v1State.doneFrame when it needs more than 32 bits
 	frags       *v1Frags          // fragmented messages (v1frag.go)
@@ -390,6 +391,9 @@ func (a *Analyzer) v1(p *Packet, decodeErr error) {
 				break
 			}
 		}
+	}
+	if behind == 0 && fr == nil {
+		behind = v1GapBefore(ex, side, p.Time)
 	}
 	if behind == 0 && (fr == nil || fr.first) {
 		if ex.v1step == 0 || !sameSideAgain(ex, side, h) && (fr == nil || !fragAgain(ex, side)) {
@@ -1294,4 +1298,50 @@ func bothSpoke(ex *exRec, side saSide) bool {
 		}
 	}
 	return false
+}
+
+// v1GapBefore returns the number of the message of ex that a message of
+// side timestamped at t fills when it comes after later messages of ex in
+// the capture: the first message number the exchange has passed without
+// holding it (the capture had numbered its answer past the gap), sent by
+// side, with every message held before it timestamped no later than t
+// and one after it later than t. 0 when t is not before ex's last message
+// or no such gap is open. Frames out of time order beyond the reorder
+// window (files concatenated, capture points whose clocks differ) put a
+// message after its answer: libreswan-ikev1-main-quick with its QM2 moved
+// after QM3 read "QM1, QM3, QM4" and a capture_gap saying the capture
+// lacked the QM2 it holds.
+func v1GapBefore(ex *exRec, side saSide, t time.Time) uint8 {
+	n := ex.nmsgs()
+	if n == 0 || !t.Before(ex.msgTime(n-1)) || v1Steps(ex.Type) <= 1 {
+		return 0
+	}
+	var seen [8]bool
+	for j := range n {
+		if c := ex.msg(j); c.flags&cmsgLabeled != 0 && int(c.label) < len(seen) {
+			seen[c.label] = true
+		}
+	}
+	for g := uint8(1); g < ex.v1step && int(g) < len(seen); g++ {
+		if seen[g] || v1Sender(ex, g) != side {
+			continue
+		}
+		before, after := true, false
+		for j := range n {
+			c := ex.msg(j)
+			if c.flags&cmsgLabeled == 0 {
+				continue
+			}
+			switch {
+			case c.label < g && ex.msgTime(j).After(t):
+				before = false
+			case c.label > g && ex.msgTime(j).After(t):
+				after = true
+			}
+		}
+		if before && after {
+			return g
+		}
+	}
+	return 0
 }
