@@ -117,6 +117,7 @@ func (a *Analyzer) concludeSA(st *saState, cc *concluder) {
 	if len(st.badFlags) > 0 {
 		st.addFinding(KindMalformed, SeverityWarning, sa.Start, badFlagsText(st.badFlags, st.badFlagVals, true, a.frames), st.badFlags...)
 	}
+	a.upBeforeFinding(st)
 	a.clearedFinding(st) // before the state: INITIAL_CONTACT ended it
 	switch {
 	case st.out.has(outRekeyed):

@@ -128,7 +128,7 @@ var findingKinds = [...]FindingKindInfo{
 	{KindCertDamaged, SeverityWarning, "a certificate that does not parse"},
 	{KindAuthFailedEvidence, SeverityError, "what in the capture points at the cause of an authentication failure"},
 	{KindFragmentsMissing, SeverityWarning, "a message sent in fragments (IKEv1's, or IKEv2's of RFC 7383) of which the capture lacks some or holds some only cut short, or that was never reassembled: names the fragments seen, missing and cut, and says whether the receiver got them all"},
-	{KindLateStart, SeverityInfo, "an IKEv1 SA that began before the capture: which peer initiated it is a guess"},
+	{KindLateStart, SeverityInfo, "an SA that began before the capture: IKEv1, which peer initiated it is a guess; IKEv2, taken as established (from its first message in the capture) once an answered CREATE_CHILD_SA, a request of the responder or a second answered INFORMATIONAL shows both peers held it"},
 	{KindCaptureGap, SeverityInfo, "messages the peers show were sent, missing from the capture only: IKEv2 by their message IDs, IKEv1 by the message that answers them (phase 1, quick mode)"},
 }
 

@@ -26,6 +26,7 @@ const (
 	outRekeyed                            // replaced by a rekeyed IKE SA
 	outChildPending                       // IKEv1 quick mode completed without keys
 	outDead                               // liveness checks went unanswered: the peer was declared dead
+	outUpBefore                           // IKEv2: set up before the capture began, up by its later exchanges (upBeforeCapture)
 )
 
 // natSeen returns the bit telling that NAT was detected for side.

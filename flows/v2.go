@@ -339,6 +339,7 @@ func (a *Analyzer) v2Response(st *saState, p *Packet, side saSide, m *cmsg, hash
 	if f.content() {
 		a.onV2Response(st, p, side, ex, f)
 	}
+	a.upBeforeCapture(st, ex)
 }
 
 // wasMalformed reports whether frame is one of st's messages that did not

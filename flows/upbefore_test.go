@@ -1,0 +1,54 @@
+package flows
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestUpBeforeCapture: captures that begin while the tunnel is up, as most
+// captures taken to debug a running VPN do. ikev2-rekey from its first
+// CREATE_CHILD_SA on (frame 9): the IKE SA runs answered CREATE_CHILD_SA
+// exchanges, so both peers held it: established (it read "incomplete"),
+// rekeyed into the IKE SA that follows as on the whole capture, and its ESP
+// from then on is its own (it read "belongs to no IKE SA"). From the last
+// exchange of ikev2-psk-success on (its Delete, an INFORMATIONAL alone),
+// nothing shows the SA was up: an initiator that did not accept the IKE_AUTH
+// answer reports AUTHENTICATION_FAILED in an INFORMATIONAL too.
+func TestUpBeforeCapture(t *testing.T) {
+	pk := corpusPackets(t, "ikev2-rekey")
+	i := byFrame(t, pk, 9)
+	r := analyze(clonePackets(pk[i:]), Options{})
+	var states []State
+	for _, sa := range r.SAs {
+		states = append(states, sa.State)
+	}
+	if !slices.Equal(states, []State{StateRekeyed, StateEstablished}) {
+		t.Fatalf("states %v, want [rekeyed established]", states)
+	}
+	f := finding(r.SAs[0], KindLateStart)
+	if f == nil || !strings.Contains(f.Message, "first message here (frame 9), a CREATE_CHILD_SA request, has message ID 2") {
+		t.Errorf("started_before_capture: %v", f)
+	}
+	if got := r.SAs[0].Established; !got.Equal(pk[i].Time) {
+		t.Errorf("established %v, want its first message's time %v", got, pk[i].Time)
+	}
+	if r.SAs[1].RekeyedFrom != r.SAs[0].Name() {
+		t.Errorf("second SA rekeyed from %q, want %q", r.SAs[1].RekeyedFrom, r.SAs[0].Name())
+	}
+	for _, g := range r.Findings {
+		if g.Kind == KindUnmatchedESP {
+			t.Errorf("esp_without_ike: %s", g.Message)
+		}
+	}
+
+	pk = corpusPackets(t, "ikev2-psk-success")
+	n := len(pk)
+	for n > 0 && pk[n-1].Kind == KindESP {
+		n--
+	}
+	r = analyze(clonePackets(pk[n-2:n]), Options{})
+	if len(r.SAs) != 1 || r.SAs[0].State != StateIncomplete || finding(r.SAs[0], KindLateStart) != nil {
+		t.Errorf("a lone INFORMATIONAL: %d SAs, first %+v", len(r.SAs), r.SAs)
+	}
+}
