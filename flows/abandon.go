@@ -22,7 +22,7 @@ func (a *Analyzer) noteReplacement(st *saState, p *Packet) {
 	}
 	if old.rareOrEmpty().replacedBy == 0 {
 		r := old.links()
-		r.replacedBy, r.replacedAt = p.Frame, p.Time
+		r.replacedBy, r.replacedAt, r.replacer = p.Frame, p.Time, st
 		r.replacedFrom = p.Src.Addr() == old.initiator().Addr()
 	}
 }
@@ -138,9 +138,26 @@ func (a *Analyzer) abandonFindings(st *saState) {
 	}
 	last := st.exAt(st.nexs() - 1)
 	after := secs(st.replacedAt.Sub(last.msgTime(last.nmsgs() - 1)))
-	if last.Type == dissect.ExchangeIKEAuth && last.Answered && st.replacedFrom && !st.end().After(st.replacedAt) {
+	if last.Type == dissect.ExchangeIKEAuth && last.Answered && st.replacedFrom && !st.end().After(st.replacedAt) && !a.sawThrough(st) {
 		// (Not when its ESP went on after the fresh SA began: it was not
-		// abandoned.)
+		// abandoned.) The capture ends before it could show the Delete
+		// that follows the fresh SA (sawThrough): either may be true.
+		ends, tells := "the capture ends", "A longer capture, or the initiator's log, tells which."
+		if !a.finishing {
+			ends = "this analysis finalised it, idle for the idle timeout (" + a.opt.IdleTimeout.String() + "),"
+			tells = "A longer idle timeout, or the initiator's log, tells which."
+		}
+		st.addFinding(KindAbandoned, SeverityInfo, st.replacedAt,
+			"The initiator started a fresh IKE SA with the same peer (frame "+a.frames.one(st.replacedBy)+") "+after+
+				" after this SA's IKE_AUTH, and "+ends+" "+secs(a.now.Sub(st.replacedAt))+" after that, with no Delete"+
+				" of this SA and no further exchange on it. Either the initiator abandoned this SA (its IKE daemon or host"+
+				" restarted, it could not install the child SA in its kernel, an HA fail-over or configuration reload), or it"+
+				" replaces it make-before-break (a reauthentication, RFC 7296 §2.8.3) and deletes it once the new SA is up,"+
+				" later. "+tells,
+			last.frame(0), st.replacedBy)
+		return
+	}
+	if last.Type == dissect.ExchangeIKEAuth && last.Answered && st.replacedFrom && !st.end().After(st.replacedAt) {
 		st.addFinding(KindAbandoned, SeverityWarning, st.replacedAt,
 			"The initiator abandoned this IKE SA after IKE_AUTH: no Delete, no further exchange, and "+after+
 				" after IKE_AUTH it started a fresh IKE SA with the same peer (frame "+a.frames.one(st.replacedBy)+
@@ -239,4 +256,23 @@ func (a *Analyzer) deletedAfterAuth(st *saState) {
 			" does so when it cannot verify the responder's authentication (libreswan answers a failed check with a Delete,"+
 			" not AUTHENTICATION_FAILED: the responder's certificate missing or untrusted, its identity not the one"+
 			" configured) or cannot install the child SA; its log says which.", auth.frame(0), ans, last.frame(0))
+}
+
+// sawThrough reports whether the capture went on long enough after st's
+// replacement began (replacedBy) to show that st was left without a
+// Delete: the fresh IKE SA was established and the capture went on
+// quickDelete after it, or the capture went on the grace period after the
+// fresh SA's first message. A make-before-break reauthentication (RFC 7296
+// §2.8.3) deletes the old SA once the new one is up: a capture that ends
+// between the two shows an old SA "abandoned" that was not
+// (ikev2-reauth-make-before-break cut after frame 21).
+func (a *Analyzer) sawThrough(st *saState) bool {
+	l := st.rareOrEmpty().saLinks
+	if a.now.Sub(l.replacedAt) >= a.opt.Grace {
+		return true
+	}
+	if w := l.replacer; w != nil && w.out.has(outAuthOK) {
+		return a.now.Sub(w.established()) >= quickDelete
+	}
+	return false
 }

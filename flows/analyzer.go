@@ -94,6 +94,9 @@ type Analyzer struct {
 	// unindexed: Finish has dropped the indexes (ix, esp, inferred, latest,
 	// rekeys), so finalize need not remove each SA from them.
 	unindexed bool
+	// finishing: Finish has begun, the capture has ended (an SA concluded
+	// before was finalised as idle: Options.IdleTimeout).
+	finishing bool
 	// cc is the scratch space of conclude on the Analyzer's goroutine.
 	cc concluder
 	// par says when and how a second goroutine helps Finish to finalise
@@ -490,6 +493,7 @@ type openSA struct {
 // with the same SAs in the same order, and a panic reaches the caller.
 func (a *Analyzer) Finish() *Report {
 	a.drain()
+	a.finishing = true
 	if a.sq != nil {
 		a.ro.mergeDups(&a.sq.ro)
 		a.sq.ro.dropHeld()

@@ -305,6 +305,7 @@ type saLinks struct {
 	rekeyKeys  []saKey // SPIs of expected replacements
 	replacedBy int     // first frame of a fresh IKE SA between the same peers started while this one was up
 	replacedAt time.Time
+	replacer   *saState // that fresh IKE SA
 	// rekeyedFrom and rekeyedTo are the SPIs (SPIi, SPIr) of the SAs of
 	// SA.RekeyedFrom and RekeyedTo, when hasFrom and hasTo.
 	rekeyedFrom, rekeyedTo [2]dissect.SPI

@@ -450,13 +450,19 @@ func TestAbandonedAfterAuth(t *testing.T) {
 	for n := range 5 {
 		pk = append(pk, saCopy(t, base, []int{1, 2, 3, 4}, n+1, time.Duration(n)*5*time.Second)...)
 	}
-	// One on each of the 4 replaced SAs.
+	// One on each of the 4 replaced SAs. The capture ends 12 ms after
+	// the last fresh SA began: its predecessor's Delete, which a
+	// make-before-break reauthentication sends once the new SA is up,
+	// could have come after it (sawThrough): that one is hedged.
 	r, f := mustFindings(t, pk, KindAbandoned, 4)
 	for i, x := range f {
-		if x.SA != r.SAs[i].Name() || !slices.Equal(x.Frames, []int{4*i + 3, 4*i + 5}) ||
-			!strings.Contains(x.Message, "abandoned this IKE SA after IKE_AUTH") ||
-			!strings.Contains(x.Message, "(frame "+fmt.Sprint(4*i+5)+")") {
-			t.Errorf("finding %d on %s frames %v: %s", i, x.SA, x.Frames, x.Message)
+		want, sev := "abandoned this IKE SA after IKE_AUTH", SeverityWarning
+		if i == 3 {
+			want, sev = "Either the initiator abandoned this SA", SeverityInfo
+		}
+		if x.SA != r.SAs[i].Name() || !slices.Equal(x.Frames, []int{4*i + 3, 4*i + 5}) || x.Severity != sev ||
+			!strings.Contains(x.Message, want) || !strings.Contains(x.Message, "(frame "+fmt.Sprint(4*i+5)+")") {
+			t.Errorf("finding %d on %s frames %v: %s %s", i, x.SA, x.Frames, x.Severity, x.Message)
 		}
 	}
 	if len(findingsOf(r, KindAbandoned)) > 0 && r.SAs[4].Findings != nil && finding(r.SAs[4], KindAbandoned) != nil {

@@ -1,0 +1,23 @@
+package flows
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestReauthCutShort: ikev2-reauth-make-before-break ends with the old SA's
+// Delete once the new SA is up (RFC 7296 §2.8.3). A capture stopped at the
+// new SA's first message (frame 21) read a warning that the initiator
+// "abandoned" the old SA "without telling the peer"; it cannot tell, and
+// says so (info). The whole capture has no sa_abandoned.
+func TestReauthCutShort(t *testing.T) {
+	pk := corpusPackets(t, "ikev2-reauth-make-before-break")
+	if r := analyze(pk, Options{}); len(findingsOf(r, KindAbandoned)) != 0 {
+		t.Errorf("whole capture: %v", findingsOf(r, KindAbandoned))
+	}
+	i := byFrame(t, pk, 21)
+	f := findingsOf(analyze(clonePackets(pk[:i+1]), Options{}), KindAbandoned)
+	if len(f) != 1 || f[0].Severity != SeverityInfo || !strings.Contains(f[0].Message, "make-before-break") {
+		t.Errorf("cut after frame 21: %v", f)
+	}
+}
