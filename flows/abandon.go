@@ -158,13 +158,19 @@ func (a *Analyzer) abandonFindings(st *saState) {
 		return
 	}
 	if last.Type == dissect.ExchangeIKEAuth && last.Answered && st.replacedFrom && !st.end().After(st.replacedAt) {
+		went := "the capture went on"
+		if !a.finishing {
+			went = "before this analysis finalised it as idle (" + a.opt.IdleTimeout.String() + ")"
+		}
 		st.addFinding(KindAbandoned, SeverityWarning, st.replacedAt,
-			"The initiator abandoned this IKE SA after IKE_AUTH: no Delete, no further exchange, and "+after+
-				" after IKE_AUTH it started a fresh IKE SA with the same peer (frame "+a.frames.one(st.replacedBy)+
-				"). It gave the SA up locally without telling the peer: for example its IKE daemon or host restarted, it"+
-				" could not install the child SA in its kernel (its log shows the install error), or an HA fail-over or"+
-				" configuration reload. The responder holds this SA until dead peer detection, a timeout or an"+
-				" INITIAL_CONTACT in the new SA's IKE_AUTH clears it, so the state shown is the last the capture shows.",
+			"The initiator most likely abandoned this IKE SA after IKE_AUTH: "+after+" after IKE_AUTH it started a fresh IKE"+
+				" SA with the same peer (frame "+a.frames.one(st.replacedBy)+"), and this one had no Delete and no further"+
+				" exchange or ESP in the "+secs(a.now.Sub(st.replacedAt))+" "+went+" after that. It gave the SA up locally"+
+				" without telling the peer: for example its IKE daemon or host restarted, it could not install the child SA"+
+				" in its kernel (its log shows the install error), or an HA fail-over or configuration reload. The responder"+
+				" holds this SA until dead peer detection, a timeout or an INITIAL_CONTACT in the new SA's IKE_AUTH clears"+
+				" it, so the state shown is the last the capture shows. Less likely, the initiator runs both IKE SAs side"+
+				" by side (two connections between the same hosts) and this one was idle all that time.",
 			last.frame(0), st.replacedBy)
 		return
 	}
