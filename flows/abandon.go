@@ -22,7 +22,7 @@ func (a *Analyzer) noteReplacement(st *saState, p *Packet) {
 	}
 	if old.rareOrEmpty().replacedBy == 0 {
 		r := old.links()
-		r.replacedBy, r.replacedAt, r.replacer = p.Frame, p.Time, st
+		r.replacedBy, r.replacedAt = p.Frame, p.Time
 		r.replacedFrom = p.Src.Addr() == old.initiator().Addr()
 	}
 }
@@ -266,8 +266,8 @@ func (a *Analyzer) deletedAfterAuth(st *saState) {
 
 // sawThrough reports whether the capture went on long enough after st's
 // replacement began (replacedBy) to show that st was left without a
-// Delete: the fresh IKE SA was established and the capture went on
-// quickDelete after it, or the capture went on the grace period after the
+// Delete: the fresh IKE SA was established (noteReplacerUp) and the
+// capture went on quickDelete after it, or the capture went on the grace period after the
 // fresh SA's first message. A make-before-break reauthentication (RFC 7296
 // §2.8.3) deletes the old SA once the new one is up: a capture that ends
 // between the two shows an old SA "abandoned" that was not
@@ -277,8 +277,19 @@ func (a *Analyzer) sawThrough(st *saState) bool {
 	if a.now.Sub(l.replacedAt) >= a.opt.Grace {
 		return true
 	}
-	if w := l.replacer; w != nil && w.out.has(outAuthOK) {
-		return a.now.Sub(w.established()) >= quickDelete
+	return l.replacerUp != 0 && a.now.Sub(time.Unix(0, l.replacerUp)) >= quickDelete
+}
+
+// noteReplacerUp records, on the IKE SA that st replaces (noteReplacement,
+// still the latest between the peers), that st was established at t.
+func (a *Analyzer) noteReplacerUp(st *saState, t time.Time) {
+	old := a.latest.get(st.pairKey())
+	if old == nil || old == st || old.done {
+		return
 	}
-	return false
+	if l := old.rareOrEmpty().saLinks; l.replacedBy != 0 && l.replacedBy == st.firstFrame() && l.replacerUp == 0 {
+		if ns, ok := unixNano(t); ok && ns != 0 {
+			old.links().replacerUp = ns
+		}
+	}
 }

@@ -305,7 +305,9 @@ type saLinks struct {
 	rekeyKeys  []saKey // SPIs of expected replacements
 	replacedBy int     // first frame of a fresh IKE SA between the same peers started while this one was up
 	replacedAt time.Time
-	replacer   *saState // that fresh IKE SA
+	// replacerUp is when that fresh IKE SA was established, in Unix
+	// nanoseconds (0: not yet, or not representable): sawThrough.
+	replacerUp int64
 	// rekeyedFrom and rekeyedTo are the SPIs (SPIi, SPIr) of the SAs of
 	// SA.RekeyedFrom and RekeyedTo, when hasFrom and hasTo.
 	rekeyedFrom, rekeyedTo [2]dissect.SPI

@@ -17,8 +17,8 @@ import (
 // CERTREQ's frame and authTiny took 4 octets each and saWide moved to
 // saMore; 144 before saLinks took the rekey and replacement links, 336
 // before saOdd took the lists of errors and weak algorithms: a 352-octet
-// allocation), saLinks to 104 (96 before it kept the SA that replaced it,
-// for sawThrough: a 112-octet allocation, for the few SAs that rekey or are
+// allocation), saLinks to 104 (96 before it kept when the SA that replaced it
+// came up, for sawThrough: a 112-octet allocation, for the few SAs that rekey or are
 // replaced) and saMore, with the pointer to saWide, to
 // 144. It also checks that authTiny reads back every frame number exactly,
 // and allocates an saWide only for those that do not fit 32 bits.

@@ -326,6 +326,7 @@ func (a *Analyzer) established(st *saState, p *Packet) {
 	if !st.out.has(outAuthOK) {
 		st.out.set(outAuthOK)
 		st.setEstablished(p.Time)
+		a.noteReplacerUp(st, p.Time)
 	}
 	a.addSharer(st)
 	a.latest.set(st.pairKey(), st)
