@@ -70,7 +70,7 @@ type Analyzer struct {
 	// orphanPairs holds the address pairs of the ESP without an IKE SA
 	// (at most maxOrphans): an SA between such peers is not said to have
 	// seen no ESP between them (espFindings).
-	orphanPairs map[pairKey]struct{}
+	orphanPairs map[pairKey]uint8 // orphanDir bits: which ways that ESP went
 	// icmpLookups counts the ICMP errors looked up (addICMP).
 	icmpLookups int
 	// accepted remembers, per responder address, a proposal it accepted

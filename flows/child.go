@@ -791,12 +791,17 @@ func (a *Analyzer) adoptOrphan(c *ChildSA, spi uint32, src, dst netip.Addr) {
 	}
 	c.lastESP = max(c.lastESP, o.last)
 	pk := makePairKey(o.src, o.dst)
+	var dirs uint8 // the ways the ESP without IKE SA left between the two goes
 	for _, x := range a.orphans {
 		if makePairKey(x.src, x.dst) == pk {
-			return
+			dirs |= orphanDir(x.src, x.dst)
 		}
 	}
-	delete(a.orphanPairs, pk)
+	if dirs == 0 {
+		delete(a.orphanPairs, pk)
+	} else if _, ok := a.orphanPairs[pk]; ok {
+		a.orphanPairs[pk] = dirs
+	}
 }
 
 // orphanBack completes c, a child SA made from ESP one way (offeredChild)

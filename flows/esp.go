@@ -186,14 +186,24 @@ func pairInferred(s *infSlab, st *saState, toResponder bool, at time.Time) uint3
 	return best
 }
 
+// orphanDir is the bit of Analyzer.orphanPairs for ESP from src to dst:
+// 1 when src is the first address of their pairKey, 2 when it is the
+// second.
+func orphanDir(src, dst netip.Addr) uint8 {
+	if k := makePairKey(src, dst); k.lo == src.As16() {
+		return 1
+	}
+	return 2
+}
+
 // orphan counts ESP without an IKE SA.
 func (a *Analyzer) orphan(p *Packet) {
 	a.report.Stats.UnmatchedESP++
-	if k := makePairKey(p.Src.Addr(), p.Dst.Addr()); len(a.orphanPairs) < maxOrphans {
+	if k := makePairKey(p.Src.Addr(), p.Dst.Addr()); len(a.orphanPairs) < maxOrphans || a.orphanPairs[k] != 0 {
 		if a.orphanPairs == nil {
-			a.orphanPairs = make(map[pairKey]struct{})
+			a.orphanPairs = make(map[pairKey]uint8)
 		}
-		a.orphanPairs[k] = struct{}{}
+		a.orphanPairs[k] |= orphanDir(p.Src.Addr(), p.Dst.Addr())
 	}
 	o := a.orphans[p.ESPSPI]
 	if o == nil {

@@ -20,7 +20,8 @@ import (
 // sends no request before IKE_AUTH has completed), or a second answered
 // INFORMATIONAL (one alone may be the initiator's AUTHENTICATION_FAILED
 // after an IKE_AUTH answer it did not accept, §2.21.2, which the
-// responder answers). The SA is taken as established from its first
+// responder answers), or one with ESP both ways between the peers that no
+// IKE SA claims (orphanPairs). The SA is taken as established from its first
 // message in the capture. (ikev2-rekey from frame 9 on: "2 IKE SAs (2
 // incomplete)", its ESP "belongs to no IKE SA in this capture".)
 func (a *Analyzer) upBeforeCapture(st *saState, ex *exRec) {
@@ -31,6 +32,13 @@ func (a *Analyzer) upBeforeCapture(st *saState, ex *exRec) {
 	case ex.Type == dissect.ExchangeCreateChildSA:
 	case ex.Type == dissect.ExchangeInformational && ex.side == sideR:
 	case ex.Type == dissect.ExchangeInformational && answeredInformationals(st) >= 2:
+	case ex.Type == dissect.ExchangeInformational && ex.side == sideI && ex.MID >= 2 && a.orphanPairs[st.pairKey()] == 3:
+		// ESP both ways between the peers that no IKE SA in the capture
+		// claims: a child SA was up between them, set up by an IKE SA
+		// that was, and the initiator's message IDs are past its
+		// IKE_AUTH (an IKE SA made by a rekey starts again from 0, and
+		// one new in the capture, the redundant SA of a rekey collision,
+		// would take ESP that is its predecessor's).
 	default:
 		return
 	}
@@ -81,10 +89,14 @@ func (a *Analyzer) upBeforeFinding(st *saState) {
 		"), which peers run only on an IKE SA that IKE_AUTH has set up"
 	if proof.Type == dissect.ExchangeInformational {
 		why = "answered INFORMATIONAL exchanges (the first at frame " + a.frames.one(proof.frame(0)) + ")"
-		if proof.side == sideR {
+		switch {
+		case proof.side == sideR:
 			why += ", requests of the responder among them, which it sends only once IKE_AUTH has set the SA up"
-		} else {
+		case answeredInformationals(st) >= 2:
 			why += ", more than the one that reports a failed IKE_AUTH"
+		default:
+			why = "an answered INFORMATIONAL exchange (frame " + a.frames.one(proof.frame(0)) + "), and ESP ran both ways" +
+				" between these peers that no IKE SA in the capture claims (esp_without_ike): a child SA was up between them"
 		}
 	}
 	what := words.Article(first.Type.String()) + " " + first.Type.String() + " request"
@@ -92,6 +104,13 @@ func (a *Analyzer) upBeforeFinding(st *saState) {
 		what = words.Article(first.Type.String()) + " " + first.Type.String() + " response"
 	}
 	lead := "This IKE SA was set up before the capture began: the capture holds none of its IKE_SA_INIT and IKE_AUTH"
+	if first.side == sideR || first.MID < 2 {
+		// Message IDs from 0 again: it may be the new IKE SA of a rekey
+		// (RFC 7296 §2.18) that the capture holds but this analysis did
+		// not link to it (inferRekey).
+		lead = "This IKE SA was set up before the capture began, or by an IKE SA rekey on another IKE SA that this analysis" +
+			" did not link to it: the capture holds none of its IKE_SA_INIT and IKE_AUTH"
+	}
 	if a.opt.IdleTimeout > 0 && a.report.Stats.FinalizedEarly > 0 {
 		// Its earlier part may be an SA of the same SPIs finalised as
 		// idle, whose record this analysis no longer holds.

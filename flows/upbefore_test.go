@@ -52,3 +52,21 @@ func TestUpBeforeCapture(t *testing.T) {
 		t.Errorf("a lone INFORMATIONAL: %d SAs, first %+v", len(r.SAs), r.SAs)
 	}
 }
+
+// TestUpBeforeCaptureESP: ikev2-aes-gcm from frame 5 on holds ESP both ways
+// between the peers, then one answered INFORMATIONAL (message ID 2, the
+// initiator's Delete): the ESP shows a child SA was up between them, and
+// the initiator's message IDs are past its IKE_AUTH. Established, as on
+// the whole capture (it read "incomplete"). Without the ESP, the same
+// INFORMATIONAL alone leaves it incomplete (TestUpBeforeCapture).
+func TestUpBeforeCaptureESP(t *testing.T) {
+	pk := corpusPackets(t, "ikev2-aes-gcm")
+	r := analyze(clonePackets(pk[byFrame(t, pk, 5):]), Options{})
+	if len(r.SAs) != 1 || r.SAs[0].State != StateEstablished {
+		t.Fatalf("SAs %+v, want one established", r.SAs)
+	}
+	f := finding(r.SAs[0], KindLateStart)
+	if f == nil || !strings.Contains(f.Message, "ESP ran both ways between these peers that no IKE SA in the capture claims") {
+		t.Errorf("started_before_capture: %v", f)
+	}
+}
