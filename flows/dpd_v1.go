@@ -71,6 +71,9 @@ func (a *Analyzer) noteDPDv1(st *saState, p *Packet, ex *exRec, ack bool, seq ui
 	}
 	req.Answered = true
 	req.setRTT(tsub(p.Time, req.start()))
+	if req.side != ex.side {
+		a.v1UpBefore(st, st.v1(), p) // the peers' liveness exchange needs phase 1 complete
+	}
 	delete(v.dpd, seq)
 	for i := range v.dpdLost {
 		if v.dpdLost[i].seq == seq {

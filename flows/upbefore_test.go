@@ -70,3 +70,19 @@ func TestUpBeforeCaptureESP(t *testing.T) {
 		t.Errorf("started_before_capture: %v", f)
 	}
 }
+
+// TestV1UpBeforeCapture: ikev1-main-quick from its QM1 on (frame 7): a
+// quick mode both peers took part in needs phase 1 complete (RFC 2409
+// §5.5), so the ISAKMP SA was up: established from its first message here,
+// as on the whole capture (it read "incomplete").
+func TestV1UpBeforeCapture(t *testing.T) {
+	pk := corpusPackets(t, "ikev1-main-quick")
+	i := byFrame(t, pk, 7)
+	r := analyze(clonePackets(pk[i:]), Options{})
+	if len(r.SAs) != 1 || r.SAs[0].State != StateEstablished || !r.SAs[0].Established.Equal(pk[i].Time) {
+		t.Fatalf("SAs %+v, want one established at frame 7's time", r.SAs)
+	}
+	if finding(r.SAs[0], KindLateStart) == nil {
+		t.Error("no started_before_capture")
+	}
+}

@@ -145,6 +145,21 @@ func v1LastMissed(st *saState, side saSide) bool {
 	return side != sender && ph.v1step == n-1
 }
 
+// v1UpBefore takes st, an IKEv1 SA whose phase 1 the capture does not
+// hold (it began before the capture: started_before_capture), as
+// established from its first message in the capture once both peers took
+// part in an exchange that needs phase 1 complete (p: the message that
+// shows it): a quick mode (RFC 2409 §5.5: protected by SKEYID_e and
+// SKEYID_a), or, read with the keys, a DPD R-U-THERE and its ACK (RFC
+// 3706). (ikev1-main-quick from its QM1 on read "incomplete".)
+func (a *Analyzer) v1UpBefore(st *saState, v *v1State, p *Packet) {
+	if v.phase1 != nil || v.phase1Done || st.SPIr.IsZero() {
+		return
+	}
+	a.phase1Done(st, v, p)
+	st.setEstablished(st.start())
+}
+
 // phase1Done marks st's phase 1 complete at packet p: the SA is
 // established from here.
 func (a *Analyzer) phase1Done(st *saState, v *v1State, p *Packet) {
@@ -583,6 +598,9 @@ func (a *Analyzer) onV1(st *saState, p *Packet, side saSide, ex *exRec, f *facts
 		}
 	case dissect.ExchangeQuickMode:
 		a.phase1MissedLast(st, v, p, side)
+		if bothSpoke(ex, side) {
+			a.v1UpBefore(st, v, p)
+		}
 		if ex.v1step == 2 && !f.decrypted {
 			st.out.set(outChildPending)
 		}
