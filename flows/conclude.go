@@ -128,10 +128,11 @@ func (a *Analyzer) concludeSA(st *saState, cc *concluder) {
 		sa.State = StateEstablished
 	case st.out.has(outAuthFailed) || st.out.has(outInitFailed):
 		sa.State = StateFailed
-	case st.out.has(outDeleted) && sa.Version == 2 && !hasSetup(st):
+	case (st.out.has(outDeleted) || st.out.has(outDead)) && sa.Version == 2 && !hasSetup(st):
 		// The capture holds neither its IKE_SA_INIT nor its IKE_AUTH: it
 		// was set up before the capture began, or by a rekey whose
-		// messages were not read; its Delete ends an SA that was up.
+		// messages were not read; its Delete, or its sender giving up on
+		// liveness checks (dead_peer), ends an SA that was up.
 		sa.State = StateDeleted
 	case st.out.has(outDeleted) && sa.Version == 2 && authAnswerUnread(st):
 		// Deleted after an IKE_AUTH answer the analysis could not read:

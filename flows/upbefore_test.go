@@ -86,3 +86,15 @@ func TestV1UpBeforeCapture(t *testing.T) {
 		t.Error("no started_before_capture")
 	}
 }
+
+// TestDeadPeerBeforeCapture: ikev2-dpd-dead-peer from frame 5 on: the
+// initiator's liveness checks on an SA set up before the capture, never
+// answered, the sender giving up: deleted (dead_peer), as on the whole
+// capture (it read "incomplete").
+func TestDeadPeerBeforeCapture(t *testing.T) {
+	pk := corpusPackets(t, "ikev2-dpd-dead-peer")
+	r := analyze(clonePackets(pk[byFrame(t, pk, 5):]), Options{})
+	if len(r.SAs) != 1 || r.SAs[0].State != StateDeleted || finding(r.SAs[0], KindDeadPeer) == nil {
+		t.Fatalf("SAs %+v, want one deleted with dead_peer", r.SAs)
+	}
+}
