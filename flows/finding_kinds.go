@@ -108,7 +108,7 @@ var findingKinds = [...]FindingKindInfo{
 	{KindEndUnknown, SeverityInfo, "without keys: the SA's last exchange is an encrypted INFORMATIONAL (a Delete or a liveness check) and nothing follows"},
 	{KindESPAmbiguous, SeverityInfo, "without keys: a child SA's ESP may belong to another IKE SA between the same addresses and ports, up at the same time"},
 	{KindRedirect, SeverityInfo, "the gateway sent the initiator to another gateway (RFC 5685)"},
-	{KindAbandoned, SeverityWarning, "an IKE SA left after IKE_AUTH without a Delete and replaced by a new one"},
+	{KindAbandoned, SeverityWarning, "an IKE SA left after IKE_AUTH without a Delete and replaced by a new one (info when the capture ends, or the SA is finalised as idle, before it could show the Delete a make-before-break reauthentication sends once the new SA is up)"},
 	{KindDeletedAfterAuth, SeverityError, "an IKE SA its initiator deleted right after IKE_AUTH, before using it"},
 	{KindIgnoredRekey, SeverityWarning, "a CREATE_CHILD_SA request ignored, then a new IKE SA instead of a rekey"},
 	{KindKeyFailed, SeverityWarning, "the key given for an SA does not verify"},
@@ -128,7 +128,7 @@ var findingKinds = [...]FindingKindInfo{
 	{KindCertDamaged, SeverityWarning, "a certificate that does not parse"},
 	{KindAuthFailedEvidence, SeverityError, "what in the capture points at the cause of an authentication failure"},
 	{KindFragmentsMissing, SeverityWarning, "a message sent in fragments (IKEv1's, or IKEv2's of RFC 7383) of which the capture lacks some or holds some only cut short, or that was never reassembled: names the fragments seen, missing and cut, and says whether the receiver got them all"},
-	{KindLateStart, SeverityInfo, "an SA that began before the capture: IKEv1, which peer initiated it is a guess; IKEv2, taken as established (from its first message in the capture) once an answered CREATE_CHILD_SA, a request of the responder or a second answered INFORMATIONAL shows both peers held it"},
+	{KindLateStart, SeverityInfo, "an SA that began before the capture: IKEv1, which peer initiated it is a guess; IKEv2, taken as established (from its first message in the capture) once an answered CREATE_CHILD_SA, a request of the responder, a second answered INFORMATIONAL, or one with ESP both ways between the peers, shows both peers held it; IKEv1, once a quick mode or a DPD exchange shows phase 1 was complete"},
 	{KindCaptureGap, SeverityInfo, "messages the peers show were sent, missing from the capture only: IKEv2 by their message IDs, IKEv1 by the message that answers them (phase 1, quick mode)"},
 }
 
