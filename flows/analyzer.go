@@ -16,9 +16,12 @@ import (
 // amortised; memory is proportional to the SAs open at once when
 // [Options.IdleTimeout] and [Options.OnSA] are set.
 type Analyzer struct {
-	opt  Options
-	now  time.Time // latest capture time seen
-	seed maphash.Seed
+	opt Options
+	now time.Time // latest capture time seen
+	// began is the first packet's time: when the capture began, as far as
+	// the analysis knows.
+	began time.Time
+	seed  maphash.Seed
 
 	msg    dissect.Message
 	ownPay []dissect.Payload // a.msg's own payload buffer (a.msg.Payloads may be a predecoded message's)

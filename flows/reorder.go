@@ -483,6 +483,9 @@ func (a *Analyzer) process(p *Packet, sum uint64, nat *natPre, dec *DecodeBuf, d
 // Sequencer's filter let it through).
 func (a *Analyzer) analyse(p *Packet, sum uint64, nat *natPre, dec *DecodeBuf, di int32) {
 	if p.Time.After(a.now) {
+		if a.now.IsZero() {
+			a.began = p.Time
+		}
 		a.now = p.Time
 	}
 	switch p.Kind {

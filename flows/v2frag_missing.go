@@ -69,7 +69,8 @@ func (a *Analyzer) v2FragMissing(st *saState, ex *exRec) {
 				cutFrames = append(cutFrames, c[1])
 			}
 		}
-		a.v2FragText(st, ex, resp, first, int(total), bits.OnesCount64(seen), missing, cutNums, cutFrames, frames)
+		early := len(missing) > 0 && missing[len(missing)-1] < bits.TrailingZeros64(seen)+1 // all before the first held
+		a.v2FragText(st, ex, resp, first, int(total), bits.OnesCount64(seen), missing, cutNums, cutFrames, frames, early)
 	}
 }
 
@@ -78,8 +79,9 @@ func (a *Analyzer) v2FragMissing(st *saState, ex *exRec) {
 // first at message index first; missing are the numbers the capture
 // lacks, cut those it holds only in messages that did not decode (cut
 // short by a snap length or by IP fragments the capture missed, or
-// damaged), in cutFrames.
-func (a *Analyzer) v2FragText(st *saState, ex *exRec, resp bool, first, total, held int, missing, cut, cutFrames, frames []int) {
+// damaged), in cutFrames; early says that every missing number is lower
+// than those held.
+func (a *Analyzer) v2FragText(st *saState, ex *exRec, resp bool, first, total, held int, missing, cut, cutFrames, frames []int, early bool) {
 	sender, receiver := ex.side, ex.side.other()
 	what := "request"
 	if resp {
@@ -125,6 +127,11 @@ func (a *Analyzer) v2FragText(st *saState, ex *exRec, resp bool, first, total, h
 		b = append(b, " The "+receiver.String()+" then went on to "+next.Type.String()+" (message ID "+u32(next.MID)+", frame "+
 			a.frames.one(next.frame(0))+"), so it had put every fragment together: "+gap+", and this message's content"+
 			" cannot be read from this capture."...)
+	case early && len(cut) == 0 && !st.start().Before(start) && start.Sub(a.began) < fragmentSpread:
+		// The SA's first message in the capture, which began just before
+		// it: the lower fragments may precede the capture.
+		b = append(b, " The capture begins "+secs(start.Sub(a.began))+" before the first of them it holds: the missing"+
+			" fragments, which come before it, may have been sent before the capture started."...)
 	case len(missing) > 0 && len(cut) == 0 && a.now.Sub(start) < fragmentSpread:
 		b = append(b, " The capture ends "+secs(a.now.Sub(start))+" after the first of them: the missing fragments may have"+
 			" come after it stopped."...)
