@@ -741,7 +741,7 @@ func (a *Analyzer) unansweredV2(st *saState, ex *exRec, answeredSize int) bool {
 		return false // answered: the sender did not give up
 	}
 	if other := ex.msg(0).side().other(); (ex.Type == dissect.ExchangeCreateChildSA || ex.Type == dissect.ExchangeInformational && ex.kind == exDelete) &&
-		st.out.has(outAuthOK) && !st.out.has(outRekeyed) && !st.out.has(outDeleted) && ex.retransmits() >= 2 &&
+		(st.out.has(outAuthOK) || !hasSetup(st)) && !st.out.has(outRekeyed) && !st.out.has(outDeleted) && ex.retransmits() >= 2 &&
 		st.rareOrEmpty().replacedBy == 0 && (a.now.Sub(lastT) >= a.opt.Grace || st.rareOrEmpty().icmp != nil) &&
 		a.silentAfter(st, other, ex.frame(0), firstT) {
 		// A request on an established SA resent and never answered, and

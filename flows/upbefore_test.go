@@ -97,4 +97,16 @@ func TestDeadPeerBeforeCapture(t *testing.T) {
 	if len(r.SAs) != 1 || r.SAs[0].State != StateDeleted || finding(r.SAs[0], KindDeadPeer) == nil {
 		t.Fatalf("SAs %+v, want one deleted with dead_peer", r.SAs)
 	}
+
+	// openiked-ikev2-rekey-ike-then-dead-peer from frame 6 on: the new IKE
+	// SA's rekey (CREATE_CHILD_SA, 6 times, each drawing ICMP port
+	// unreachable) on an SA whose setup, a rekey, the capture holds only
+	// in part: a dead peer, as on the whole capture (it read a generic
+	// unanswered_request warning, the SA "incomplete").
+	pk = corpusPackets(t, "openiked-ikev2-rekey-ike-then-dead-peer")
+	r = analyze(clonePackets(pk[byFrame(t, pk, 6):]), Options{})
+	last := r.SAs[len(r.SAs)-1]
+	if last.State != StateDeleted || finding(last, KindDeadPeer) == nil || finding(last, KindUnanswered) != nil {
+		t.Errorf("last SA %s: %v", last.State, kinds(last.Findings))
+	}
 }
