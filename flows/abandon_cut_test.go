@@ -21,3 +21,18 @@ func TestReauthCutShort(t *testing.T) {
 		t.Errorf("cut after frame 21: %v", f)
 	}
 }
+
+// TestXauthReauthCutShort: ikev1-xauth-reauth's second ISAKMP SA (a
+// reauthentication while the first was up with its IPsec SAs) runs XAUTH
+// and Mode Config and then no quick mode: the IPsec SAs go on. Cut after
+// frame 34, 3 s on, the report read "the XAUTH most likely failed" and
+// took the SA for not established.
+func TestXauthReauthCutShort(t *testing.T) {
+	pk := corpusPackets(t, "ikev1-xauth-reauth")
+	r := analyze(clonePackets(pk[:byFrame(t, pk, 34)+1]), Options{})
+	for _, sa := range r.SAs {
+		if f := finding(sa, KindAuthFailed); f != nil || sa.State != StateEstablished {
+			t.Errorf("SA %s %s: %v", sa.Name(), sa.State, f)
+		}
+	}
+}

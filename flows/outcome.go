@@ -27,6 +27,7 @@ const (
 	outChildPending                       // IKEv1 quick mode completed without keys
 	outDead                               // liveness checks went unanswered: the peer was declared dead
 	outUpBefore                           // IKEv2: set up before the capture began, up by its later exchanges (upBeforeCapture)
+	outReauth                             // IKEv1: phase 1 completed while an older ISAKMP SA between the peers was up with IPsec SAs (phase1Done)
 )
 
 // natSeen returns the bit telling that NAT was detected for side.

@@ -172,6 +172,12 @@ func (a *Analyzer) phase1Done(st *saState, v *v1State, p *Packet) {
 		// on (endUnknown).
 		r := old.links()
 		r.replacedBy, r.replacedAt = p.Frame, p.Time
+		if k := old.kidsRef(); old.out.has(outAuthOK) && (k != nil && len(*k) > 0 || old.lastInf != 0 || old.out.has(outChildPending)) {
+			// The older SA was up with IPsec SAs (read, inferred from
+			// ESP, or a quick mode completed without keys): this is a
+			// reauthentication, which may keep them.
+			st.out.set(outReauth)
+		}
 	}
 	a.established(st, p)
 }

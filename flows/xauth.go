@@ -106,7 +106,12 @@ func (v *v1State) xauth() *xauthV1 {
 func (a *Analyzer) xauthUnreadV1(st *saState) {
 	v := st.v1()
 	sa := st.model()
-	if !v.phase1Done || v.xa != nil || len(sa.ChildSAs) > 0 || st.out.has(outDead) || a.now.Sub(sa.End) < a.opt.Grace {
+	if !v.phase1Done || v.xa != nil || len(sa.ChildSAs) > 0 || st.out.has(outDead) || a.now.Sub(sa.End) < a.opt.Grace ||
+		st.out.has(outReauth) {
+		// (A reauthentication, phase 1 done while an older ISAKMP SA
+		// between the peers was up, keeps the IPsec SAs: no quick mode
+		// need follow. ikev1-xauth-reauth cut after frame 34 read
+		// "the XAUTH most likely failed".)
 		return
 	}
 	var frames []int
