@@ -36,3 +36,15 @@ func TestXauthReauthCutShort(t *testing.T) {
 		}
 	}
 }
+
+// TestInvalidKECutShort: ikev2-invalid-ke-retry cut after the
+// INVALID_KE_PAYLOAD answer (frame 2): the initiator's retry comes right
+// after it on the whole capture. The report read an error that the
+// initiator "did not retry"; the capture cannot tell (info).
+func TestInvalidKECutShort(t *testing.T) {
+	pk := corpusPackets(t, "ikev2-invalid-ke-retry")
+	f := findingsOf(analyze(clonePackets(pk[:byFrame(t, pk, 2)+1]), Options{}), KindInvalidKE)
+	if len(f) != 1 || f[0].Severity != SeverityInfo || !strings.Contains(f[0].Message, "the capture ends") {
+		t.Errorf("invalid_ke_payload: %v", f)
+	}
+}

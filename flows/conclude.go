@@ -1088,6 +1088,16 @@ func (a *Analyzer) invalidKEFinding(st *saState) {
 		if sent != "" {
 			sent = " (" + sent + ")"
 		}
+		if end := a.now.Sub(st.end()); end < a.opt.Grace {
+			// The capture stops right after the refusal: the retry,
+			// which initiators send at once, may be after it.
+			st.addFinding(KindInvalidKE, SeverityInfo, st.model().Start,
+				"The responder answered IKE_SA_INIT with INVALID_KE_PAYLOAD asking for "+asked.String()+sent+", and the"+
+					" capture ends "+secs(end)+" after this SA's last message: whether the initiator retried with "+
+					asked.String()+" is not in it. If no IKE SA comes up, add "+asked.String()+" to the initiator's IKE"+
+					" proposal or align the DH groups on both sides.", st.invalidKE...)
+			return
+		}
 		st.addFinding(KindInvalidKE, sev, st.model().Start,
 			"The responder answered IKE_SA_INIT with INVALID_KE_PAYLOAD asking for "+asked.String()+sent+", and no IKE SA"+
 				" came up after it in this capture: the initiator did not retry with "+asked.String()+" (not in its proposal),"+
