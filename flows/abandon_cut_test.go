@@ -48,3 +48,15 @@ func TestInvalidKECutShort(t *testing.T) {
 		t.Errorf("invalid_ke_payload: %v", f)
 	}
 }
+
+// TestRetransmitCutShort: ikev2-retransmit cut after the second copy of
+// its IKE_SA_INIT (frame 2, 1.0 s after the first): the whole capture has
+// it answered after the fourth. The report read an unanswered_request
+// error; the capture ends before the verdict (a warning that says so).
+func TestRetransmitCutShort(t *testing.T) {
+	pk := corpusPackets(t, "ikev2-retransmit")
+	f := findingsOf(analyze(clonePackets(pk[:byFrame(t, pk, 2)+1]), Options{}), KindUnanswered)
+	if len(f) != 1 || f[0].Severity != SeverityWarning || !strings.Contains(f[0].Message, "an answer to it may have come after") {
+		t.Errorf("unanswered_request: %v", f)
+	}
+}

@@ -826,10 +826,16 @@ func (a *Analyzer) unansweredV2(st *saState, ex *exRec, answeredSize int) bool {
 		sev = SeverityError
 	}
 	if end := a.now.Sub(lastT); end < a.opt.Grace {
-		// Retransmitted, so the first copies went unanswered (the
-		// severity stands), but an answer to the last one may have come
-		// after the capture stopped.
+		// Retransmitted, so the first copies went unanswered, but an
+		// answer to the last one may have come after the capture
+		// stopped: not an error while the copies span less than the
+		// grace period (ikev2-retransmit cut after its second
+		// IKE_SA_INIT, answered after the fourth on the whole capture,
+		// read an error).
 		b.WriteString(" The capture ends " + secs(end) + " after the last transmission: an answer to it may have come after.")
+		if lastT.Sub(firstT) < a.opt.Grace {
+			sev = SeverityWarning // (copies over the grace period and more, all unanswered, stay an error)
+		}
 	}
 	st.addFinding(KindUnanswered, sev, firstT, b.String(), frames...)
 	return true
