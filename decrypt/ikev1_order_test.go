@@ -1,9 +1,6 @@
 package decrypt
 
 import (
-	"bytes"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/ikeflow/ikeflow/dissect"
@@ -16,16 +13,7 @@ import (
 // block, which QM3 was tried with: QM2 opens (before, it was tried with
 // QM3's last block only and failed as if the key were wrong).
 func TestV1AnswerFirst(t *testing.T) {
-	dir := filepath.Join("..", "testdata", "corpus", "libreswan-ikev1-main-quick")
-	raw, err := os.ReadFile(filepath.Join(dir, "ikev1_decryption_table"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	keys, err := ParseKeyFile("ikev1_decryption_table", bytes.NewReader(raw))
-	if err != nil {
-		t.Fatal(err)
-	}
-	msgs := readIKECapture(t, filepath.Join(dir, "capture.pcap"))
+	keys, msgs := corpusV1(t, "libreswan-ikev1-main-quick")
 	if len(msgs) < 9 || msgs[7].frame != 8 || msgs[8].frame != 9 {
 		t.Fatalf("capture changed: %d messages", len(msgs))
 	}

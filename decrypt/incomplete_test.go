@@ -18,16 +18,7 @@ import (
 // (ErrIncomplete, which is also ErrUnsupported), not that the key failed
 // or is missing; the whole capture decrypts.
 func TestIncompleteCapture(t *testing.T) {
-	dir := filepath.Join("..", "testdata", "corpus", "ikev1-main-quick")
-	raw, err := os.ReadFile(filepath.Join(dir, "ikev1_decryption_table"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	keys, err := ParseKeyFile("ikev1_decryption_table", bytes.NewReader(raw))
-	if err != nil {
-		t.Fatal(err)
-	}
-	msgs := readIKECapture(t, filepath.Join(dir, "capture.pcap"))
+	keys, msgs := corpusV1(t, "ikev1-main-quick")
 	initiator := msgs[0].src
 	for _, drop := range []int{0, 4} {
 		kr := NewKeyring(keys...)
@@ -38,6 +29,7 @@ func TestIncompleteCapture(t *testing.T) {
 				continue
 			}
 			if s == nil {
+				var err error
 				if s, err = kr.V1Session(dissect.SPI(m.ike[0:8]), dissect.SPI(m.ike[8:16])); err != nil {
 					t.Fatal(err)
 				}
@@ -65,4 +57,20 @@ func TestIncompleteCapture(t *testing.T) {
 			t.Errorf("without MM4: %d decrypted, %d incomplete; want 0 and 7", encrypted, incomplete)
 		}
 	}
+}
+
+// corpusV1 returns the keys of a corpus scenario's ikev1_decryption_table
+// and the IKE messages of its capture.
+func corpusV1(t *testing.T, scenario string) ([]Key, []corpusMsg) {
+	t.Helper()
+	dir := filepath.Join("..", "testdata", "corpus", scenario)
+	raw, err := os.ReadFile(filepath.Join(dir, "ikev1_decryption_table"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, err := ParseKeyFile("ikev1_decryption_table", bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return keys, readIKECapture(t, filepath.Join(dir, "capture.pcap"))
 }

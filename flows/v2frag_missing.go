@@ -135,18 +135,16 @@ func (a *Analyzer) v2FragText(st *saState, ex *exRec, resp bool, first, total, h
 	case len(missing) > 0 && len(cut) == 0 && a.now.Sub(start) < fragmentSpread:
 		b = append(b, " The capture ends "+secs(a.now.Sub(start))+" after the first of them: the missing fragments may have"+
 			" come after it stopped."...)
-	case len(missing) > 0:
-		b = append(b, " If they were lost on the path (loss, a firewall or rate limit dropping UDP, a fragment still larger"+
-			" than the path MTU), the "+receiver.String()+" cannot put the message together either, and gets it only when"+
-			" the "+sender.String()+" sends the whole message again; fragments the capture point missed (another path,"+
-			" drops in the capture) look the same here."...)
-		st.addFinding(KindFragmentsMissing, SeverityWarning, start, string(b), frames...)
-		return
 	default:
-		b = append(b, " If IP fragments of it were lost on the path too (a firewall dropping IP fragments, a fragment still"+
-			" larger than the path MTU), the "+receiver.String()+" cannot put the message together either, and gets it only"+
-			" when the "+sender.String()+" sends the whole message again; a capture's snap length or drops at the capture"+
-			" point look the same here."...)
+		// Lost on the path, the receiver lacks them too: a warning.
+		lost, alike := "If they were lost on the path (loss, a firewall or rate limit dropping UDP, a fragment still larger"+
+			" than the path MTU)", "fragments the capture point missed (another path, drops in the capture)"
+		if len(missing) == 0 {
+			lost, alike = "If IP fragments of it were lost on the path too (a firewall dropping IP fragments, a fragment"+
+				" still larger than the path MTU)", "a capture's snap length or drops at the capture point"
+		}
+		b = append(b, " "+lost+", the "+receiver.String()+" cannot put the message together either, and gets it only when"+
+			" the "+sender.String()+" sends the whole message again; "+alike+" look the same here."...)
 		st.addFinding(KindFragmentsMissing, SeverityWarning, start, string(b), frames...)
 		return
 	}
