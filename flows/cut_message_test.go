@@ -184,3 +184,23 @@ func TestFragmentsBeforeCapture(t *testing.T) {
 		t.Errorf("fragments_missing: %v", f)
 	}
 }
+
+// TestV1FragmentsBeforeCapture: ikev1-cert-fragmentation from frame 6 on
+// holds fragments 2 and 3 of the initiator's MM5, fragment 1 sent just
+// before the capture began; the responder's MM6 follows. The finding
+// said the capture "missed the fragments (taken on another path …)", a
+// warning. Without frame 6 (fragment 2) on the whole capture, the
+// responder's MM6 still shows it put MM5 together: a capture problem
+// (info), not the path's.
+func TestV1FragmentsBeforeCapture(t *testing.T) {
+	pk := corpusPackets(t, "ikev1-cert-fragmentation")
+	f := findingsOf(analyze(clonePackets(pk[byFrame(t, pk, 6):]), Options{}), KindFragmentsMissing)
+	if len(f) != 1 || f[0].Severity != SeverityInfo || !strings.Contains(f[0].Message, "the capture began") {
+		t.Errorf("from frame 6: %v", f)
+	}
+	i := byFrame(t, pk, 6)
+	f = findingsOf(analyze(slices.Delete(clonePackets(pk), i, i+1), Options{}), KindFragmentsMissing)
+	if len(f) != 1 || f[0].Severity != SeverityInfo || !strings.Contains(f[0].Message, "the capture missed the fragments") {
+		t.Errorf("without frame 6: %v", f)
+	}
+}

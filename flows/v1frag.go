@@ -350,6 +350,13 @@ func (a *Analyzer) v1FragFinding(st *saState, s *v1FragSet) {
 			b = append(b, ": a number beyond the last fragment, last flags that disagree, or more than the reassembly limits)"...)
 		}
 	}
+	// early: the capture lacks only the first fragments, and began just
+	// before the first it holds, the SA's first message in it: they may
+	// have been sent before it started.
+	early := len(missing) > 0 && held > 0 && !s.cut && !st.start().Before(s.start) && s.start.Sub(a.began) < fragmentSpread
+	for i, m := range missing {
+		early = early && int(m) == i+1
+	}
 	if frame, label := v1FragAnswer(st, s); frame != 0 {
 		b = append(b, ". The "...)
 		b = append(b, (1 - s.side).String()...)
@@ -357,12 +364,18 @@ func (a *Analyzer) v1FragFinding(st *saState, s *v1FragSet) {
 		b = append(b, label...)
 		b = append(b, ", frame "...)
 		b = a.frames.appendOne(b, frame)
-		if s.cut {
+		switch {
+		case s.cut:
 			// The fragment the capture lacks may be the one it cut short:
 			// nothing says the capture point missed a packet.
 			b = append(b, "), so it did put this one together: the capture cut a fragment short (snap length) or missed"+
 				" fragments, and this message's content cannot be read from this capture."...)
-		} else {
+		case early:
+			b = append(b, "), so it did put this one together: the capture began "...)
+			b = append(b, secs(s.start.Sub(a.began))...)
+			b = append(b, " before the first fragment it holds, after the ones it lacks, and this message's content cannot"+
+				" be read from this capture."...)
+		default:
 			b = append(b, "), so it did put this one together: the capture missed the fragments (taken on another path,"+
 				" or packets dropped at the capture point), and this message's content cannot be read from this capture."...)
 		}
@@ -370,6 +383,17 @@ func (a *Analyzer) v1FragFinding(st *saState, s *v1FragSet) {
 			b = append(b, " The messages after it were decrypted all the same: its last fragment holds the end of its"+
 				" ciphertext, from which the next IV follows."...)
 		}
+		// The receiver had them all: what the capture lacks is the
+		// capture's problem, not the path's.
+		st.addFinding(KindFragmentsMissing, SeverityInfo, s.start, string(b), frames...)
+		return
+	} else if early {
+		b = append(b, ". The capture begins "...)
+		b = append(b, secs(s.start.Sub(a.began))...)
+		b = append(b, " before the first of them it holds: the missing fragments, which come before it, may have been"+
+			" sent before the capture started."...)
+		st.addFinding(KindFragmentsMissing, SeverityInfo, s.start, string(b), frames...)
+		return
 	} else if end := a.now.Sub(s.start); end < fragmentSpread {
 		// The capture stopped right after: the rest may simply have come
 		// after it.
