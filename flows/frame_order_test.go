@@ -148,3 +148,22 @@ func TestV1MessageAfterItsAnswer(t *testing.T) {
 		t.Errorf("dpd: %s", f.Message)
 	}
 }
+
+// TestV1LateMM4Roles: libreswan-ikev1-main-quick from its MM4 on (frame
+// 4). MM3 and MM4 look alike (a key exchange in the clear); the next
+// message, MM5, is encrypted and comes from the other peer, which after
+// MM3 would send MM4 in the clear: the first was MM4 and its sender the
+// responder. The initiator shown was the responder, and the messages were
+// numbered MM3, MM4, MM5 from the wrong peers.
+func TestV1LateMM4Roles(t *testing.T) {
+	pk := corpusPackets(t, "libreswan-ikev1-main-quick")
+	whole := analyze(clonePackets(pk), Options{}).SAs[0]
+	sa := analyze(clonePackets(pk[byFrame(t, pk, 4):]), Options{}).SAs[0]
+	if sa.Initiator != whole.Initiator || sa.Responder != whole.Responder || sa.NAT != whole.NAT {
+		t.Errorf("initiator %s responder %s NAT %q, want %s %s %q", sa.Initiator, sa.Responder, sa.NAT,
+			whole.Initiator, whole.Responder, whole.NAT)
+	}
+	if got, want := exLabels(sa, "IDENTITY_PROTECT"), "4:MM4 5:MM5 6:MM6"; got != want {
+		t.Errorf("main mode %q, want %q", got, want)
+	}
+}

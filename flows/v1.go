@@ -273,6 +273,9 @@ func (a *Analyzer) v1(p *Packet, decodeErr error) {
 	if fromI {
 		side = sideI
 	}
+	if a.flipLateMM4(st, h, side) {
+		side, fromI = sideI, true
+	}
 	f := &a.f
 	f.reset()
 	// A fragment (v1frag.go) is analysed as the message it completes, or
@@ -1369,4 +1372,39 @@ func v1GapBefore(ex *exRec, side saSide, t time.Time) uint8 {
 		}
 	}
 	return 0
+}
+
+// flipLateMM4 corrects the roles of an IKEv1 SA first seen with a main-mode
+// key exchange in the clear (MM3 or MM4, alike in content: v1LateStep
+// takes it for MM3, its sender for the initiator) when the next message,
+// from the other peer, is encrypted: after MM3 the other peer sends MM4,
+// in the clear; an encrypted message from it is MM5, so the first was MM4
+// and its sender the responder. The roles and the numbering are then
+// certain (the first message becomes MM4, the SA's peers and what was
+// noted by side are swapped), as when MM3 and MM4 are both seen. It
+// reports whether it swapped them: the message being read (h, from side)
+// is then the initiator's. (libreswan-ikev1-main-quick from its MM4 on:
+// the initiator shown was the responder, and every later message was
+// numbered one too low and said to come from the other peer.)
+func (a *Analyzer) flipLateMM4(st *saState, h *dissect.Header, side saSide) bool {
+	v := st.v1()
+	ph := v.phase1
+	if !v.late || ph == nil || ph.Type != dissect.ExchangeIdentityProtect || h.Exchange != dissect.ExchangeIdentityProtect ||
+		h.MessageID != 0 || !h.IsEncrypted() || side != sideR || ph.nmsgs() != 1 || ph.v1step != 3 {
+		return false
+	}
+	c := ph.msg(0)
+	if c.side() != sideI || c.flags&cmsgLabeled == 0 || c.label != 3 || c.retransmit() || c.fragment() {
+		return false
+	}
+	st.setPeers(st.responder(), st.initiator())
+	st.natPorts[0], st.natPorts[1] = st.natPorts[1], st.natPorts[0]
+	ni, nr := st.out.has(outNATSeenI), st.out.has(outNATSeenR)
+	st.out.put(outNATSeenI, nr)
+	st.out.put(outNATSeenR, ni)
+	c.flags |= cmsgResponder | cmsgResponse
+	c.label = 4
+	ph.v1step = 4
+	v.late = false
+	return true
 }
