@@ -287,7 +287,10 @@ func (a *Analyzer) noteReplacerUp(st *saState, t time.Time) {
 	if old == nil || old == st || old.done {
 		return
 	}
-	if l := old.rareOrEmpty().saLinks; l.replacedBy != 0 && l.replacedBy == st.firstFrame() && l.replacerUp == 0 {
+	// st is the replacer when its first message is the one noteReplacement
+	// saw (by time: frame numbers of messages out of time order in the
+	// file are not in time order).
+	if l := old.rareOrEmpty().saLinks; l.replacedBy != 0 && l.replacedAt.Equal(st.start()) && l.replacerUp == 0 {
 		if ns, ok := unixNano(t); ok && ns != 0 {
 			old.links().replacerUp = ns
 		}

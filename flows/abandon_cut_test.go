@@ -60,3 +60,17 @@ func TestRetransmitCutShort(t *testing.T) {
 		t.Errorf("unanswered_request: %v", f)
 	}
 }
+
+// TestAbandonedFramesSwapped: ikev2-initial-contact with frames 9 and 10
+// (2.8 ms apart, within the reorder window) in each other's place. The
+// fresh SA's first message is then frame 10, its lowest frame 9: the
+// time it came up was not noted for the SA it replaced (matched by frame
+// number), and sa_abandoned fell from a warning to the info of a capture
+// that ends too soon.
+func TestAbandonedFramesSwapped(t *testing.T) {
+	pk := swapPlaces(t, corpusPackets(t, "ikev2-initial-contact"), 9, 10)
+	f := findingsOf(analyze(pk, Options{}), KindAbandoned)
+	if len(f) != 1 || f[0].Severity != SeverityWarning {
+		t.Errorf("sa_abandoned: %v", f)
+	}
+}
