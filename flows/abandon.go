@@ -138,29 +138,28 @@ func (a *Analyzer) abandonFindings(st *saState) {
 	}
 	last := st.exAt(st.nexs() - 1)
 	after := secs(st.replacedAt.Sub(last.msgTime(last.nmsgs() - 1)))
-	if last.Type == dissect.ExchangeIKEAuth && last.Answered && st.replacedFrom && !st.end().After(st.replacedAt) && !a.sawThrough(st) {
+	if last.Type == dissect.ExchangeIKEAuth && last.Answered && st.replacedFrom && !st.end().After(st.replacedAt) {
 		// (Not when its ESP went on after the fresh SA began: it was not
-		// abandoned.) The capture ends before it could show the Delete
-		// that follows the fresh SA (sawThrough): either may be true.
-		ends, tells := "the capture ends", "A longer capture, or the initiator's log, tells which."
+		// abandoned.)
+		ends, went, tells := "the capture ends", "the capture went on", "A longer capture, or the initiator's log, tells which."
 		if !a.finishing {
-			ends = "this analysis finalised it, idle for the idle timeout (" + a.opt.IdleTimeout.String() + "),"
+			idle := "(" + a.opt.IdleTimeout.String() + ")"
+			ends = "this analysis finalised it, idle for the idle timeout " + idle + ","
+			went = "before this analysis finalised it as idle " + idle
 			tells = "A longer idle timeout, or the initiator's log, tells which."
 		}
-		st.addFinding(KindAbandoned, SeverityInfo, st.replacedAt,
-			"The initiator started a fresh IKE SA with the same peer (frame "+a.frames.one(st.replacedBy)+") "+after+
-				" after this SA's IKE_AUTH, and "+ends+" "+secs(a.now.Sub(st.replacedAt))+" after that, with no Delete"+
-				" of this SA and no further exchange on it. Either the initiator abandoned this SA (its IKE daemon or host"+
-				" restarted, it could not install the child SA in its kernel, an HA fail-over or configuration reload), or it"+
-				" replaces it make-before-break (a reauthentication, RFC 7296 §2.8.3) and deletes it once the new SA is up,"+
-				" later. "+tells,
-			last.frame(0), st.replacedBy)
-		return
-	}
-	if last.Type == dissect.ExchangeIKEAuth && last.Answered && st.replacedFrom && !st.end().After(st.replacedAt) {
-		went := "the capture went on"
-		if !a.finishing {
-			went = "before this analysis finalised it as idle (" + a.opt.IdleTimeout.String() + ")"
+		if !a.sawThrough(st) {
+			// The capture ends before it could show the Delete that
+			// follows the fresh SA: either may be true.
+			st.addFinding(KindAbandoned, SeverityInfo, st.replacedAt,
+				"The initiator started a fresh IKE SA with the same peer (frame "+a.frames.one(st.replacedBy)+") "+after+
+					" after this SA's IKE_AUTH, and "+ends+" "+secs(a.now.Sub(st.replacedAt))+" after that, with no Delete"+
+					" of this SA and no further exchange on it. Either the initiator abandoned this SA (its IKE daemon or host"+
+					" restarted, it could not install the child SA in its kernel, an HA fail-over or configuration reload), or it"+
+					" replaces it make-before-break (a reauthentication, RFC 7296 §2.8.3) and deletes it once the new SA is up,"+
+					" later. "+tells,
+				last.frame(0), st.replacedBy)
+			return
 		}
 		st.addFinding(KindAbandoned, SeverityWarning, st.replacedAt,
 			"The initiator most likely abandoned this IKE SA after IKE_AUTH: "+after+" after IKE_AUTH it started a fresh IKE"+
@@ -266,12 +265,12 @@ func (a *Analyzer) deletedAfterAuth(st *saState) {
 
 // sawThrough reports whether the capture went on long enough after st's
 // replacement began (replacedBy) to show that st was left without a
-// Delete: the fresh IKE SA was established (noteReplacerUp) and the
-// capture went on quickDelete after it, or the capture went on the grace period after the
-// fresh SA's first message. A make-before-break reauthentication (RFC 7296
-// §2.8.3) deletes the old SA once the new one is up: a capture that ends
-// between the two shows an old SA "abandoned" that was not
-// (ikev2-reauth-make-before-break cut after frame 21).
+// Delete: the grace period after the fresh IKE SA's first message, or
+// quickDelete after it was established (noteReplacerUp). A
+// make-before-break reauthentication (RFC 7296 §2.8.3) deletes the old SA
+// once the new one is up: a capture that ends between the two shows an
+// old SA "abandoned" that was not (ikev2-reauth-make-before-break cut
+// after frame 21).
 func (a *Analyzer) sawThrough(st *saState) bool {
 	l := st.rareOrEmpty().saLinks
 	if a.now.Sub(l.replacedAt) >= a.opt.Grace {

@@ -80,15 +80,7 @@ func (a *Analyzer) aloneFinding(st *saState, ex *exRec) (late bool) {
 func lateRequestsFinding(st *saState, late []*exRec, fn frameNamer) {
 	var clock, file lateList
 	for _, ex := range late {
-		req, again := -1, false
-		for j := range ex.nmsgs() {
-			switch {
-			case req < 0 && !ex.msg(j).response():
-				req = j
-			case req >= 0 && ex.msg(j).response():
-				again = true
-			}
-		}
+		req, again := lateRequest(ex)
 		if req < 0 || again {
 			continue
 		}
@@ -116,6 +108,22 @@ func lateRequestsFinding(st *saState, late []*exRec, fn frameNamer) {
 				" what this SA's findings say of the order of its packets (retransmits, ESP before or after a negotiation) may"+
 				" be wrong. Merge the captures by time (mergecap without -a) and analyse again.", file.frames...)
 	}
+}
+
+// lateRequest returns the index of the first request of ex, an exchange
+// first seen by its response (-1 when none came), and whether a response
+// came again after it (the resend answered too).
+func lateRequest(ex *exRec) (req int, again bool) {
+	req = -1
+	for j := range ex.nmsgs() {
+		switch {
+		case req < 0 && !ex.msg(j).response():
+			req = j
+		case req >= 0 && ex.msg(j).response():
+			again = true
+		}
+	}
+	return req, again
 }
 
 // lateList gathers the late requests of one cause for lateRequestsFinding.

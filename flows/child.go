@@ -693,28 +693,22 @@ func (a *Analyzer) offeredChild(p *Packet) *ChildSA {
 			continue
 		}
 		last := ex.msgTime(ex.nmsgs() - 1)
-		gap := "The answer to the " + ex.side.String() + "'s " + ex.Type.String() + " request (message ID " + u32(ex.MID) + ", frame " +
-			a.frames.one(ex.frame(0)) + ") is not in this capture"
+		head := "The answer to the " + ex.side.String() + "'s " + ex.Type.String() + " request (message ID " + u32(ex.MID) + ", frame " +
+			a.frames.one(ex.frame(0)) + ") is "
+		gap := head + "not in this capture"
 		if ex.Answered {
 			// Its answer is here but was not read: it did not decode (cut
 			// short by the capture's snap length, damaged), or fragments
 			// of it are missing.
-			gap = "The answer to the " + ex.side.String() + "'s " + ex.Type.String() + " request (message ID " + u32(ex.MID) + ", frame " +
-				a.frames.one(ex.frame(0)) + ") is in this capture from frame " + a.frames.one(ex.respFrame()) + " and could not be read" +
-				" (malformed, or fragments of it missing)"
+			gap = head + "in this capture from frame " + a.frames.one(ex.respFrame()) +
+				" and could not be read (malformed, or fragments of it missing)"
 			if ex.Type == dissect.ExchangeIKEAuth && !st.out.has(outAuthOK) {
 				// The responder sends on a child SA of IKE_AUTH only once
 				// it has authenticated the initiator: up, unverified.
 				st.out.set(outAuthUnverified)
 				a.established(st, p)
 			}
-			last = ex.msgTime(0)
-			for j := range ex.nmsgs() {
-				if ex.msg(j).response() {
-					last = ex.msgTime(j)
-					break
-				}
-			}
+			last = ex.respTime()
 		}
 		c := &ChildSA{Protocol: protoName(2, pd.proto), State: ChildEstablished, Created: last, CreatedFrame: ex.frame(0),
 			owner: st, initSide: ex.side, TSi: []string{}, TSr: []string{}}
@@ -794,7 +788,7 @@ func (a *Analyzer) adoptOrphan(c *ChildSA, spi uint32, src, dst netip.Addr) {
 	var dirs uint8 // the ways the ESP without IKE SA left between the two goes
 	for _, x := range a.orphans {
 		if makePairKey(x.src, x.dst) == pk {
-			dirs |= orphanDir(x.src, x.dst)
+			dirs |= orphanDir(pk, x.src)
 		}
 	}
 	if dirs == 0 {

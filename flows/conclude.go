@@ -605,16 +605,16 @@ func (a *Analyzer) unansweredV2(st *saState, ex *exRec, answeredSize int) bool {
 	n := ex.nmsgs()
 	from, size := ex.msg(0).side().String(), ex.msgSize(0)
 	firstT, lastT := ex.msgTime(0), ex.msgTime(n-1)
+	frames := make([]int, 0, n+1)
+	for i := range n {
+		frames = append(frames, ex.frame(i))
+	}
 	if pd := ex.pendOf(); pd != nil && pd.ikeRekey && pd.newSAFrame != 0 {
 		// The new IKE SA this rekey asked for appears, with the
 		// responder's SPI, which only the answer gives (inferRekey).
 		// (ikev2-rekey-collision with its keys, the answer to the
 		// initiator's rekey left out: an unanswered_request warning for a
 		// rekey whose new SA then deleted itself as the redundant one.)
-		frames := make([]int, 0, n)
-		for i := range n {
-			frames = append(frames, ex.frame(i))
-		}
 		st.addFinding(KindCaptureGap, SeverityInfo, firstT,
 			"The "+from+"'s CREATE_CHILD_SA request (message ID "+u32(ex.MID)+", "+strconv.Itoa(size)+" octets), a rekey of"+
 				" this IKE SA to the new initiator SPI "+pd.newSPI.String()+", has no answer in this capture, but that new IKE SA"+
@@ -624,10 +624,6 @@ func (a *Analyzer) unansweredV2(st *saState, ex *exRec, answeredSize int) bool {
 	}
 	if ex.retransmits() == 0 && a.now.Sub(lastT) < a.opt.Grace && !authAnswerShown(st, ex) {
 		return false
-	}
-	frames := make([]int, 0, n)
-	for i := range n {
-		frames = append(frames, ex.frame(i))
 	}
 	if ex.Type == dissect.ExchangeInformational && ex.retransmits() == 0 {
 		// One transmission without an answer is not enough to call the peer
@@ -960,14 +956,7 @@ func (a *Analyzer) authUnreadESP(st *saState) {
 				" both ways on this IKE SA's own UDP ports (from frame "+a.frames.one(c.CreatedFrame)+"), which needs the child"+
 				" SA that IKE_AUTH sets up: the responder accepted. The SA is taken as established from its answer.",
 			ex.respFrame(), c.CreatedFrame)
-		t := ex.start()
-		for j := range ex.nmsgs() {
-			if ex.msg(j).response() {
-				t = ex.msgTime(j)
-				break
-			}
-		}
-		st.authAnswerMissed(t)
+		st.authAnswerMissed(ex.respTime())
 		return
 	}
 }
@@ -1433,15 +1422,12 @@ func lateRequests(st *saState) (clock, file bool) {
 		if ex.bits&exReqLate == 0 {
 			continue
 		}
-		for j := range ex.nmsgs() {
-			if !ex.msg(j).response() {
-				if ex.msgTime(j).After(ex.msgTime(0)) {
-					clock = true
-				} else {
-					file = true
-				}
-				break
-			}
+		switch req, _ := lateRequest(ex); {
+		case req < 0:
+		case ex.msgTime(req).After(ex.msgTime(0)):
+			clock = true
+		default:
+			file = true
 		}
 	}
 	return clock, file

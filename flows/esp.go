@@ -186,11 +186,11 @@ func pairInferred(s *infSlab, st *saState, toResponder bool, at time.Time) uint3
 	return best
 }
 
-// orphanDir is the bit of Analyzer.orphanPairs for ESP from src to dst:
-// 1 when src is the first address of their pairKey, 2 when it is the
-// second.
-func orphanDir(src, dst netip.Addr) uint8 {
-	if k := makePairKey(src, dst); k.lo == src.As16() {
+// orphanDir is the bit of Analyzer.orphanPairs for ESP from src within
+// the pair k (makePairKey of its two addresses): 1 when src is the pair's
+// first address, 2 when it is the second.
+func orphanDir(k pairKey, src netip.Addr) uint8 {
+	if k.lo == src.As16() {
 		return 1
 	}
 	return 2
@@ -203,7 +203,7 @@ func (a *Analyzer) orphan(p *Packet) {
 		if a.orphanPairs == nil {
 			a.orphanPairs = make(map[pairKey]uint8)
 		}
-		a.orphanPairs[k] |= orphanDir(p.Src.Addr(), p.Dst.Addr())
+		a.orphanPairs[k] |= orphanDir(k, p.Src.Addr())
 	}
 	o := a.orphans[p.ESPSPI]
 	if o == nil {

@@ -436,6 +436,17 @@ func (ex *exRec) respHash() uint64 {
 	return 0
 }
 
+// respTime returns the time of the first response, the exchange's start
+// when it has none.
+func (ex *exRec) respTime() time.Time {
+	for i := range ex.nmsgs() {
+		if ex.msg(i).response() {
+			return ex.msgTime(i)
+		}
+	}
+	return ex.start()
+}
+
 // respFrame returns the frame of the first response (0 when none).
 func (ex *exRec) respFrame() int {
 	for i := range ex.nmsgs() {

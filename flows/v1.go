@@ -147,12 +147,12 @@ func v1LastMissed(st *saState, side saSide) bool {
 
 // v1UpBefore takes st, an IKEv1 SA whose phase 1 the capture does not
 // hold, or holds from its middle only (it began before the capture:
-// started_before_capture), as
-// established from its first message in the capture once both peers took
-// part in an exchange that needs phase 1 complete (p: the message that
-// shows it): a quick mode (RFC 2409 §5.5: protected by SKEYID_e and
-// SKEYID_a), or, read with the keys, a DPD R-U-THERE and its ACK (RFC
-// 3706). (ikev1-main-quick from its QM1 on read "incomplete".)
+// started_before_capture), as established from its first message in the
+// capture once both peers took part in an exchange that needs phase 1
+// complete (p: the message that shows it): a quick mode (RFC 2409 §5.5:
+// protected by SKEYID_e and SKEYID_a), or, read with the keys, a DPD
+// R-U-THERE and its ACK (RFC 3706). (ikev1-main-quick from its QM1 on
+// read "incomplete".)
 func (a *Analyzer) v1UpBefore(st *saState, v *v1State, p *Packet) {
 	if v.phase1 != nil && !v.late || v.phase1Done || st.SPIr.IsZero() {
 		return // (phase 1 seen from its start: phase1MissedLast judges it)
