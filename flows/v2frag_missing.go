@@ -2,7 +2,6 @@ package flows
 
 import (
 	"math/bits"
-	"slices"
 	"strconv"
 
 	"github.com/ikeflow/ikeflow/internal/words"
@@ -30,7 +29,6 @@ func (a *Analyzer) v2FragMissing(st *saState, ex *exRec) {
 		var frames []int
 		var cutAt [][2]int // fragment number and frame of each that did not decode
 		first := -1
-		malformed := st.rareOrEmpty().malformed
 		for i := range ex.nmsgs() {
 			if ex.msg(i).response() != resp {
 				continue
@@ -44,7 +42,7 @@ func (a *Analyzer) v2FragMissing(st *saState, ex *exRec) {
 			}
 			total = max(total, tot)
 			seen |= 1 << (num - 1)
-			if !slices.Contains(malformed, ex.frame(i)) {
+			if !st.wasMalformed(ex.frame(i)) {
 				whole |= 1 << (num - 1)
 			} else {
 				cutAt = append(cutAt, [2]int{int(num), ex.frame(i)})
