@@ -1143,6 +1143,9 @@ func (a *Analyzer) natFinding(st *saState) {
 				msg = strings.ReplaceAll(msg, "UDP 4500", "UDP "+strconv.Itoa(int(port)))
 			}
 		}
+		if st.out.has(outNATDUnread) {
+			msg = natPortUnread
+		}
 	}
 	// The frames pass through an array on the stack (addFinding copies
 	// them): list's new slice was an allocation for every SA behind NAT.
@@ -1187,6 +1190,14 @@ const natPortMessageNATT = "The initiator is probably behind a NAPT: it sends IK
 	" when a NAT rewrote its source port (or when it is configured to use another port). No NAT detection payloads were sent," +
 	" but the peers use UDP 4500 from the first message, where ESP travels inside UDP (RFC 3948) and crosses a NAPT;" +
 	" keepalives must hold the NAT mapping open, or traffic stops after the NAT's idle timeout."
+
+// natPortUnread is natPortMessage when the initiator's IKE_SA_INIT did not
+// decode (cut short by the capture's snap length, or damaged): whether it
+// carried NAT detection payloads is not known.
+const natPortUnread = "The initiator is probably behind a NAPT: it sends IKE from a port other than 500/4500, as it does when" +
+	" a NAT rewrote its source port (or when it is configured to use another port). Its IKE_SA_INIT did not decode to the end" +
+	" (cut short by the capture, or damaged), so whether it carried NAT detection payloads, and so whether the peers detect the" +
+	" NAT, is not known from it; on UDP 4500 ESP travels inside UDP (RFC 3948) and crosses a NAPT, plain ESP does not."
 
 // weakFinding reports weak negotiated algorithms.
 func (a *Analyzer) weakFinding(st *saState) {
