@@ -7,6 +7,7 @@ import (
 	"maps"
 	"net/netip"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -36,6 +37,10 @@ type datagram struct {
 	frags     int
 	age       *list.Element // in defragmenter.order
 	warned    bool          // conflicting overlap already reported
+	// cut: a fragment was cut short by the capture's snap length, so the
+	// datagram cannot be put together; it waits for its first fragment
+	// (cutFirst).
+	cut bool
 }
 
 // defragmenter reassembles IP datagrams within the limits of Options.
@@ -78,8 +83,25 @@ func (d *defragmenter) add(r *Reader, ip *ipPacket, key fragKey, nh uint8, off i
 	dg.frags++
 	end := off + len(b)
 	switch {
-	case ip.missing > 0:
-		d.drop(r, dg, "a fragment is cut short by the capture snap length")
+	case (ip.missing > 0 || dg.cut) && dg.ignore:
+		// Nothing for us in it: the datagram waits on (ignored) to absorb
+		// its other fragments. Dropped, the next one would start it again
+		// and be reported incomplete.
+		r.stats.NonIKE++
+		return
+	case (ip.missing > 0 || dg.cut) && off == 0 && !dg.haveFirst && (nh == protoUDP || nh == protoESP):
+		d.cutFirst(r, ip, dg, nh, b)
+		return
+	case ip.missing > 0 || dg.cut:
+		// The datagram can never be put together: it waits, without its
+		// octets, for its first fragment, which tells what it was
+		// (cutFirst); dropped and reported if none comes.
+		dg.cut = true
+		d.bytes -= len(dg.buf)
+		dg.buf = nil
+		if off == 0 {
+			d.drop(r, dg, "a fragment is cut short by the capture snap length")
+		}
 		return
 	case dg.frags > d.opt.MaxFragsPerDgram:
 		d.drop(r, dg, fmt.Sprintf("more than %d fragments", d.opt.MaxFragsPerDgram))
@@ -174,6 +196,26 @@ func (d *defragmenter) add(r *Reader, ip *ipPacket, key fragKey, nh uint8, off i
 	}
 }
 
+// cutFirst handles the first fragment (offset 0) of dg, its payload b of
+// upper-layer protocol nh (UDP or ESP), when it or another fragment of dg
+// was cut short by the capture's snap length: the datagram can never be
+// put together, but what the first fragment holds is decoded as a packet
+// the capture cut short (Event.Truncated), as an unfragmented one would be: an IKE message's header gives its
+// exchange, message ID and length, an ESP header its SPI. The datagram's
+// other fragments are then ignored: they carry nothing more that can be
+// read. (A snap length cuts the first fragment, the longest, whenever it
+// cuts any; without this, the IKE_AUTH exchanges that certificates make
+// long were lost whole, and an SA whose ESP then ran both ways read
+// "failed".)
+func (d *defragmenter) cutFirst(r *Reader, ip *ipPacket, dg *datagram, nh uint8, b []byte) {
+	dg.haveFirst, dg.ignore, dg.proto = true, true, nh
+	r.stats.NonIKE += int64(dg.frags - 1) // the earlier fragments, as for a datagram ignored
+	d.bytes -= len(dg.buf)
+	dg.buf = nil
+	cut := ipPacket{src: ip.src, dst: ip.dst, missing: max(ip.missing, 1), base: ip.base}
+	r.decodeTransport(nh, &cut, b, 0)
+}
+
 // wantsFirst decides from the offset-0 fragment whether a datagram may
 // carry something for us. IPv6 extension headers are given the benefit of
 // the doubt.
@@ -246,6 +288,9 @@ func (d *defragmenter) drop(r *Reader, dg *datagram, why string) {
 	dg.buf = nil
 	if dg.ignore {
 		return // nothing for us was lost
+	}
+	if dg.cut && !strings.Contains(why, "snap length") {
+		why = "a fragment is cut short by the capture snap length, and its first fragment is missing (" + why + ")"
 	}
 	r.stats.FragmentsDropped += int64(dg.frags)
 	have := 0

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
 
 	"github.com/ikeflow/ikeflow/internal/testpcap"
@@ -91,6 +92,16 @@ func FuzzReader(f *testing.F) {
 	w := testpcap.NewWriter(layers.LinkTypeEthernet)
 	for _, fr := range testpcap.FragmentIPv4(testpcap.UDP(v4a, v4b, bytes.Repeat(ike, 20)), 200) {
 		w.Add(testpcap.Base, testpcap.Ethernet(fr))
+	}
+	f.Add(uint8(0), w.Bytes()[24:])
+	// The same fragments as a snap length of 100 keeps them, last first:
+	// a cut fragment before the cut first one (defragmenter.cutFirst).
+	w = testpcap.NewWriter(layers.LinkTypeEthernet)
+	frs := testpcap.FragmentIPv4(testpcap.UDP(v4a, v4b, bytes.Repeat(ike, 20)), 200)
+	for i := len(frs) - 1; i >= 0; i-- {
+		fr := testpcap.Ethernet(frs[i])
+		ci := gopacket.CaptureInfo{Timestamp: testpcap.Base, CaptureLength: min(len(fr), 100), Length: len(fr)}
+		w.AddRecord(ci, fr[:ci.CaptureLength])
 	}
 	f.Add(uint8(0), w.Bytes()[24:])
 	// A damaged record between two good ones: the resynchronisation path.

@@ -88,6 +88,7 @@ type Analyzer struct {
 	ro                   reorder    // time-order window and duplicate filter
 	badFlags             []int      // frames of IKE messages with reserved header flags set, outside any SA
 	unread               unreadable // messages whose header could not be read (unreadable.go)
+	snap                 snapCut    // IKE messages the capture cut short (snaplen.go)
 	// badFlagsTime is the time of the first of them.
 	badFlagsTime time.Time
 	fixedFlags   bool // the message in msg had its header flags rebuilt
@@ -187,9 +188,14 @@ func (a *Analyzer) addIKE(p *Packet, sum uint64, dec *DecodeBuf, di int32) {
 	// the header's length, which usually is the packet's).
 	a.rawSum, a.rawSumOK = sum, len(a.msg.Raw) == len(p.Data)
 	h := &a.msg.Header
+	if p.Cut {
+		a.snap.note(p)
+	}
 	if len(p.Data) < dissect.HeaderLen || (h.MajorVersion != 1 && h.MajorVersion != 2) || h.Length < dissect.HeaderLen {
 		a.report.Stats.Malformed++
-		a.unread.note(p, h)
+		if !p.Cut || len(p.Data) >= dissect.HeaderLen {
+			a.unread.note(p, h) // (one cut within its header is told of by snap_length)
+		}
 		return
 	}
 	if reservedFlags(h) != 0 {

@@ -277,19 +277,8 @@ func (a *Analyzer) halfChild(p *Packet) *ChildSA {
 	if !toI && p.Dst.Addr() != st.responder().Addr() {
 		return nil
 	}
-	var found *ChildSA
-	for _, c := range st.childSAs() {
-		if c.State != ChildEstablished || c.Inferred {
-			continue
-		}
-		if toI && c.SPIi == 0 && c.SPIr != 0 || !toI && c.SPIr == 0 && c.SPIi != 0 {
-			if found != nil {
-				return nil
-			}
-			found = c
-		}
-	}
-	if found == nil {
+	found, one := waitingChild(st, toI)
+	if !one || a.otherMayOwnESP(st, pk, p) {
 		return nil
 	}
 	who := "initiator"
@@ -308,6 +297,54 @@ func (a *Analyzer) halfChild(p *Packet) *ChildSA {
 			" A peer's ESP arrives with the SPI it chose for its inbound SA, and no other child SA of this IKE SA was"+
 			" waiting for one.", p.Frame)
 	return found
+}
+
+// waitingChild returns the child SA of st answered without its request
+// read whose SPI on the initiator's side (toI) or the responder's is not
+// known, and whether it is the only one (nil, false when there is none or
+// several).
+func waitingChild(st *saState, toI bool) (*ChildSA, bool) {
+	var found *ChildSA
+	for _, c := range st.childSAs() {
+		if c.State != ChildEstablished || c.Inferred {
+			continue
+		}
+		if toI && c.SPIi == 0 && c.SPIr != 0 || !toI && c.SPIr == 0 && c.SPIi != 0 {
+			if found != nil {
+				return nil, false
+			}
+			found = c
+		}
+	}
+	return found, found != nil
+}
+
+// otherMayOwnESP reports whether an IKE SA between the peers of pk other
+// than st may own ESP packet p as well: one whose child SAs are out of
+// sight (couldOwnESP), or one with a child SA waiting for the SPI p
+// carries, as st's is (waitingChild). Two IKE SAs between the same hosts
+// (libreswan-ikev2-two-ike-sas-same-hosts with its keys and a snap length
+// of 300, which cut both IKE_AUTH requests): the ESP to the initiator of
+// the one went to the half-known child SA of the other, which then read
+// "one way only".
+func (a *Analyzer) otherMayOwnESP(st *saState, pk pairKey, p *Packet) bool {
+	may := func(o *saState) bool {
+		if o == nil || o == st || o.done {
+			return false
+		}
+		if couldOwnESP(o, p) {
+			return true
+		}
+		if !o.flags.has(flHalfChild) {
+			return false
+		}
+		c, _ := waitingChild(o, p.Dst.Addr() == o.initiator().Addr())
+		return c != nil
+	}
+	if may(a.latest.get(pk)) {
+		return true
+	}
+	return slices.ContainsFunc(a.sharers[pk], may)
 }
 
 // applyDeletes handles the Delete payloads of a decrypted message sent by

@@ -112,7 +112,11 @@ func (a *Analyzer) concludeSA(st *saState, cc *concluder) {
 	a.collisionFinding(st)
 	defer a.certFindings(st, cc) // after the state is known
 	if len(st.malformed) > 0 {
-		st.addFinding(KindMalformed, SeverityWarning, sa.Start, malformedText(st.malformed, st.malformedWhy, a.frames), st.malformed...)
+		sev := SeverityWarning
+		if st.malformedCut >= len(st.malformed) {
+			sev = SeverityInfo // the capture's fault, told once for the capture (snap_length)
+		}
+		st.addFinding(KindMalformed, sev, sa.Start, malformedText(st.malformed, st.malformedWhy, st.malformedCut, a.frames), st.malformed...)
 	}
 	if len(st.badFlags) > 0 {
 		st.addFinding(KindMalformed, SeverityWarning, sa.Start, badFlagsText(st.badFlags, st.badFlagVals, true, a.frames), st.badFlags...)
@@ -1139,6 +1143,9 @@ func (a *Analyzer) natFinding(st *saState) {
 				msg = strings.ReplaceAll(msg, "UDP 4500", "UDP "+strconv.Itoa(int(port)))
 			}
 		}
+		if st.out.has(outNATDUnread) {
+			msg = natPortUnread
+		}
 	}
 	// The frames pass through an array on the stack (addFinding copies
 	// them): list's new slice was an allocation for every SA behind NAT.
@@ -1183,6 +1190,14 @@ const natPortMessageNATT = "The initiator is probably behind a NAPT: it sends IK
 	" when a NAT rewrote its source port (or when it is configured to use another port). No NAT detection payloads were sent," +
 	" but the peers use UDP 4500 from the first message, where ESP travels inside UDP (RFC 3948) and crosses a NAPT;" +
 	" keepalives must hold the NAT mapping open, or traffic stops after the NAT's idle timeout."
+
+// natPortUnread is natPortMessage when the initiator's IKE_SA_INIT did not
+// decode (cut short by the capture's snap length, or damaged): whether it
+// carried NAT detection payloads is not known.
+const natPortUnread = "The initiator is probably behind a NAPT: it sends IKE from a port other than 500/4500, as it does when" +
+	" a NAT rewrote its source port (or when it is configured to use another port). Its IKE_SA_INIT did not decode to the end" +
+	" (cut short by the capture, or damaged), so whether it carried NAT detection payloads, and so whether the peers detect the" +
+	" NAT, is not known from it; on UDP 4500 ESP travels inside UDP (RFC 3948) and crosses a NAPT, plain ESP does not."
 
 // weakFinding reports weak negotiated algorithms.
 func (a *Analyzer) weakFinding(st *saState) {
@@ -1362,6 +1377,21 @@ func (a *Analyzer) oneWay(st *saState, c *ChildSA, from, to string, n uint64, fi
 				" packets from the "+from+"), but the capture holds no packet at all from the "+to+" of this SA, no IKE message"+
 				" either: it most likely sees one direction only (asymmetric routing, a capture filter on one address, a mirror of"+
 				" one direction), and tells nothing of the way back. Capture where both directions pass to judge the ESP.",
+			first, last)
+		return
+	}
+	if !c.Inferred && inboundSPI(c, from) == 0 { // the SPI of the way back: the sender's inbound SA
+		// The SPI the way back carries was never read (the message that
+		// names it is missing, cut short by the capture's snap length, or
+		// not decrypted): ESP back cannot be counted for this child SA.
+		// (An inferred child SA takes the ESP back between its peers
+		// whatever its SPI: none came.)
+		st.addFinding(KindOneWayESP, SeverityInfo, c.Created,
+			"Child SA "+c.SPIi.String()+"/"+c.SPIr.String()+" carries ESP one way in this capture's counting ("+strconv.FormatUint(n, 10)+
+				" packets from the "+from+"), but the SPI its ESP back from the "+to+" would carry is not known: the message"+
+				" that names it was not read (missing from the capture, cut short by its snap length, or not decrypted). ESP"+
+				" back cannot be counted for this child SA, and may be in the capture all the same (counted without an SA,"+
+				" or for another SA between these peers).",
 			first, last)
 		return
 	}

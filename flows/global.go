@@ -86,6 +86,6 @@ func (a *Analyzer) globalFindings() {
 			Frames: slices.Compact(frames), // SPIs first seen in one frame name it once
 			Message: words.Count(n, "ESP packet", "ESP packets") + " on " + words.Count(len(spis), "SPI", "SPIs") + " " + words.Pick(n, "belongs", "belong") + " to no IKE SA in this" +
 				" capture: " + list + ". " + words.Pick(len(spis), "Its SA was", "Their SAs were") + " negotiated before the capture started, manually keyed, or negotiated" +
-				" between other addresses."})
+				" between other addresses" + a.snap.orCut() + "."})
 	}
 }

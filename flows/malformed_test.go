@@ -36,15 +36,18 @@ func TestMalformedText(t *testing.T) {
 	for _, c := range []struct {
 		frames []int
 		why    string
+		cut    int
 		want   string
 	}{
-		{[]int{7}, malformedAt(pe, false), " Frame 7 stopped decoding at octet 44 of the IKE message (payload[0](N).length: " + dissect.ErrTruncated.Error() + "). Its content"},
-		{[]int{7, 9}, malformedAt(pe, true), " The first, frame 7, stopped decoding at octet 44 of its decrypted SK content (payload[0](N).length: " + dissect.ErrTruncated.Error() + "). Their content"},
-		{[]int{7}, malformedAt(errors.New("odd"), false), " Frame 7 stopped decoding in the IKE message (odd). Its content"},
-		{[]int{7, 9}, malformedAt(nil, false), "(truncated capture, IP fragments missing from the capture, or a malformed message). Their content"},
+		{[]int{7}, malformedAt(pe, false), 0, " Frame 7 stopped decoding at octet 44 of the IKE message (payload[0](N).length: " + dissect.ErrTruncated.Error() + "). Its content"},
+		{[]int{7, 9}, malformedAt(pe, true), 0, " The first, frame 7, stopped decoding at octet 44 of its decrypted SK content (payload[0](N).length: " + dissect.ErrTruncated.Error() + "). Their content"},
+		{[]int{7}, malformedAt(errors.New("odd"), false), 0, " Frame 7 stopped decoding in the IKE message (odd). Its content"},
+		{[]int{7, 9}, malformedAt(nil, false), 1, "(truncated capture, IP fragments missing from the capture, or a malformed message). 1 of them was cut short by the capture's snap length. Their content"},
+		{[]int{7, 9}, malformedAt(pe, false), 2, "2 messages of this SA were cut short by the capture's snap length (see the capture's snap_length finding), not malformed. The first, frame 7,"},
+		{[]int{7, 9}, malformedAt(nil, false), 0, "(truncated capture, IP fragments missing from the capture, or a malformed message). Their content"},
 	} {
-		if got := malformedText(c.frames, c.why, frameNamer{}); !strings.Contains(got, c.want) {
-			t.Errorf("malformedText(%v, %q) = %q, want it to contain %q", c.frames, c.why, got, c.want)
+		if got := malformedText(c.frames, c.why, c.cut, frameNamer{}); !strings.Contains(got, c.want) {
+			t.Errorf("malformedText(%v, %q, %d) = %q, want it to contain %q", c.frames, c.why, c.cut, got, c.want)
 		}
 	}
 }

@@ -113,3 +113,23 @@ func TestNAPTByPortOnNATT(t *testing.T) {
 		}
 	}
 }
+
+// TestNAPTByPortCut: the Wireshark wiki sample as a snap length of 128
+// keeps it: each IKE_SA_INIT is cut before the payloads after its SA. The
+// NAPT the source port shows is still reported, but not that "no NAT
+// detection payloads were sent": the capture did not keep the part where
+// they would be.
+func TestNAPTByPortCut(t *testing.T) {
+	pk := snapCapture(loadPackets(t, testutil.SharedCapture(t, "wireshark-wiki/ikev2-esp-gcm-ctr-cbc/capture.pcapng")), 128)
+	r := analyze(pk, Options{})
+	if len(r.SAs) == 0 {
+		t.Fatal("no SA")
+	}
+	for _, sa := range r.SAs {
+		f := finding(sa, KindNATDetected)
+		if f == nil || !strings.Contains(f.Message, "probably behind a NAPT") || strings.Contains(f.Message, "were sent") ||
+			!strings.Contains(f.Message, "whether it carried NAT detection payloads") {
+			t.Errorf("SA %s: %+v", sa.Name(), f)
+		}
+	}
+}

@@ -57,6 +57,9 @@ func (a *Analyzer) natCheck(st *saState, p *Packet, f *facts, resp bool) {
 			st.out.set(natSeen(sideI))
 			st.addNATFrame(p.Frame)
 			st.out.set(outNATByPort)
+			if f.malformed {
+				st.out.set(outNATDUnread) // they may be in what was not read
+			}
 		}
 		return
 	}

@@ -28,6 +28,7 @@ const (
 	outDead                               // liveness checks went unanswered: the peer was declared dead
 	outUpBefore                           // IKEv2: set up before the capture began, up by its later exchanges (upBeforeCapture)
 	outReauth                             // IKEv1: phase 1 completed while an older ISAKMP SA between the peers was up with IPsec SAs (phase1Done)
+	outNATDUnread                         // outNATByPort, from an IKE_SA_INIT cut short (snap length) or damaged: its NAT detection payloads, if any, were not read
 )
 
 // natSeen returns the bit telling that NAT was detected for side.

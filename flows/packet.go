@@ -63,6 +63,10 @@ type Packet struct {
 	// TCP tells that the IKE message came over TCP (RFC 8229), its
 	// framing removed; Src and Dst then hold the TCP ports.
 	TCP bool
+	// Cut tells that the capture kept fewer octets of the packet than it
+	// had (its snap length): Data ends before the message does. The IKE
+	// header's length still gives the message's size.
+	Cut bool
 	// ICMP is set for a KindICMP packet. Unlike Data, which the analyzer
 	// copies, the ICMPInfo is kept as given while the packet waits in the
 	// reorder window: the caller must not change it after Add.

@@ -399,6 +399,7 @@ type oddLists struct {
 	invalidKEGroup []dissect.DHGroup // the groups they asked for
 	malformed      []int             // frames that did not decode cleanly
 	malformedWhy   string            // where the first of them stopped decoding (malformedAt)
+	malformedCut   int               // how many of them the capture cut short (Packet.Cut)
 	weak           []weakAlg         // weak algorithms negotiated
 	weakFrames     []int
 	weakWhat       []string

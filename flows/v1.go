@@ -333,7 +333,7 @@ func (a *Analyzer) v1(p *Packet, decodeErr error) {
 	// only then does its decoding error say so.
 	cut := fr == nil && int(h.Length) > len(p.Data)
 	if decodeErr != nil && (msg == nil || !msg.Header.IsEncrypted() || cut) {
-		st.noteMalformed(p.Frame, decodeErr, false)
+		st.noteMalformed(p.Frame, decodeErr, false, p.Cut)
 	}
 	mv := cmsg{}
 	if fr != nil {

@@ -92,7 +92,7 @@ func (a *Analyzer) decryptV2(st *saState, p *Packet, side saSide, f *facts, ex *
 	f.summary = append(f.summary, '}')
 	f.decrypted = true
 	if werr != nil {
-		st.noteMalformed(p.Frame, werr, true)
+		st.noteMalformed(p.Frame, werr, true, false)
 	}
 }
 
