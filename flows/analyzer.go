@@ -69,7 +69,9 @@ type Analyzer struct {
 	global  []Finding
 	nextSeq int
 	sawESP  bool
-	orphans map[uint32]*orphanESP
+	// sawPlainESP: ESP directly over IP (protocol 50) was seen (espHidden).
+	sawPlainESP bool
+	orphans     map[uint32]*orphanESP
 	// orphanPairs holds the address pairs of the ESP without an IKE SA
 	// (at most maxOrphans): an SA between such peers is not said to have
 	// seen no ESP between them (espFindings).

@@ -1286,18 +1286,28 @@ func (a *Analyzer) espFindings(st *saState) {
 		return
 	}
 	_, orphansBetween := a.orphanPairs[st.pairKey()] // ESP between these peers that no SA claimed
+	hidden := a.espHidden(st)
 	if (sa.State == StateEstablished || sa.State == StateDeleted || sa.State == StateRekeyed) && len(sa.ChildSAs) == 0 &&
 		!st.out.has(outChildFailed) && !sa.Established.IsZero() && sa.End.Sub(sa.Established) >= 10*time.Second && sa.RekeyedFrom == "" && !orphansBetween {
-		st.addFinding(KindNoESP, SeverityWarning, sa.Established,
-			"The IKE SA was established but no ESP packet between these peers was seen in "+
-				secs(sa.End.Sub(sa.Established))+", although the capture contains ESP. Either no traffic matched the"+
-				" traffic selectors (check the encryption domains and routing into the tunnel) or the child SA was never"+
-				" installed.", sa.FirstFrame)
+		if hidden != "" {
+			st.addFinding(KindNoESP, SeverityInfo, sa.Established,
+				"No ESP packet between these peers was seen in "+secs(sa.End.Sub(sa.Established))+" after the IKE SA was"+
+					" established, but "+hidden, sa.FirstFrame)
+		} else {
+			st.addFinding(KindNoESP, SeverityWarning, sa.Established,
+				"The IKE SA was established but no ESP packet between these peers was seen in "+
+					secs(sa.End.Sub(sa.Established))+", although the capture contains ESP. Either no traffic matched the"+
+					" traffic selectors (check the encryption domains and routing into the tunnel) or the child SA was never"+
+					" installed.", sa.FirstFrame)
+		}
 	}
 	for _, c := range sa.ChildSAs {
 		end := sa.End
 		life := end.Sub(c.Created)
 		switch {
+		case c.ESPPackets.IToR == 0 && c.ESPPackets.RToI == 0 && c.State != ChildFailed && life >= 10*time.Second && !c.Inferred && hidden != "":
+			st.addFinding(KindNoESP, SeverityInfo, c.Created,
+				"Child SA "+c.SPIi.String()+"/"+c.SPIr.String()+" carried no ESP in this capture in "+secs(life)+", but "+hidden, c.CreatedFrame)
 		case c.ESPPackets.IToR == 0 && c.ESPPackets.RToI == 0 && c.State != ChildFailed && life >= 10*time.Second && !c.Inferred:
 			st.addFinding(KindNoESP, SeverityWarning, c.Created,
 				"Child SA "+c.SPIi.String()+"/"+c.SPIr.String()+" was negotiated but carried no ESP in "+secs(life)+". No traffic matched its selectors"+
@@ -1321,6 +1331,25 @@ func (a *Analyzer) espFindings(st *saState) {
 			a.oneWay(st, c, "responder", "initiator", c.ESPPackets.RToI, c.firstESP, c.lastESP)
 		}
 	}
+}
+
+// espHidden tells, when st's ESP would go directly over IP and the capture
+// holds none such at all, why none of it may be in the capture (a sentence
+// ending the caller's); "" otherwise. An SA whose IKE stayed on UDP 500
+// sends its ESP directly over IP (protocol 50); one on the NAT-T port
+// inside UDP (RFC 3948). A capture filter on UDP ports ("udp port 500 or
+// udp port 4500", common on gateways) keeps the second and leaves the first
+// out: that the capture holds ESP of other SAs then says nothing of this
+// one's. (The other way round needs a filter that keeps IKE on UDP 4500 but
+// not the ESP beside it, which the usual ones do not.)
+func (a *Analyzer) espHidden(st *saState) string {
+	if st.natPorts != [2]uint16{} || st.flags.has(flTCP) || a.sawPlainESP {
+		return ""
+	}
+	return "this capture holds no ESP directly over IP (protocol 50) at all, only ESP inside UDP, and this SA's ESP" +
+		" would be the former (its IKE stayed on UDP 500, no NAT traversal): a capture filter on UDP ports (such as" +
+		" \"udp port 500 or udp port 4500\") leaves it out. Capture with \"esp or udp port 500 or udp port 4500\" to judge" +
+		" its ESP."
 }
 
 // otherHalf returns the child SA of children that may be the other half

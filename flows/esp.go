@@ -21,6 +21,9 @@ type orphanESP struct {
 // addESP counts an ESP packet on its child SA.
 func (a *Analyzer) addESP(p *Packet) {
 	a.sawESP = true
+	if p.Src.Port() == 0 {
+		a.sawPlainESP = true
+	}
 	a.report.Stats.ESPPackets++
 	c := a.esp.get(p.ESPSPI, p.Dst.Addr())
 	var r *infChild
