@@ -113,7 +113,7 @@ var findingKinds = [...]FindingKindInfo{
 	{KindDeletedAfterAuth, SeverityError, "an IKE SA its initiator deleted right after IKE_AUTH, before using it"},
 	{KindIgnoredRekey, SeverityWarning, "a CREATE_CHILD_SA request ignored, then a new IKE SA instead of a rekey"},
 	{KindKeyFailed, SeverityWarning, "the key given for an SA does not verify"},
-	{KindCaptureDuplicate, SeverityInfo, "packets recorded twice by the capture"},
+	{KindCaptureDuplicate, SeverityInfo, "packets recorded twice by the capture; a warning when one address differs between the copies (a capture on both sides of a NAT, \"-i any\" on the translating host), whose copies are all analysed"},
 	{KindOutOfOrder, SeverityWarning, "frames too far out of time order to be reordered, or requests timestamped after their own responses (merged captures whose clocks differ)"},
 	{KindCertificate, SeverityInfo, "a certificate a peer sent: subject, issuer, validity"},
 	{KindCertExpired, SeverityError, "a certificate expired at the time of the exchange"},

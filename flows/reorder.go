@@ -152,6 +152,18 @@ type reorder struct {
 	dupGap  time.Duration
 	// dupFrames holds "first/copy" frame pairs (the first few).
 	dupFrames []int
+	// natCopy counts the packets seen again within dupWindow with one
+	// address (and perhaps its port) rewritten: the capture host translates addresses
+	// between two interfaces it captures on (natCopyFinding). They are
+	// analysed as they come.
+	natCopy natCopies
+}
+
+// natCopies tallies packets captured on both sides of a NAT.
+type natCopies struct {
+	n      int
+	at     time.Time
+	frames []int // "first/copy" frame pairs (the first few)
 }
 
 // recentPacket is when an analysed packet was captured and between which
@@ -530,12 +542,18 @@ func (r *reorder) duplicate(p *Packet, h uint64) bool {
 			continue
 		}
 		x := &r.recent[i]
-		if x.frame == 0 || x.frame == p.Frame || x.src != p.Src || x.dst != p.Dst {
+		if x.frame == 0 || x.frame == p.Frame {
 			continue
 		}
 		gap := p.Time.Sub(x.t)
 		if gap < 0 {
 			gap = -gap
+		}
+		if x.src != p.Src || x.dst != p.Dst {
+			if p.Kind != KindICMP && gap <= dupWindow && natRewritten(x, p) {
+				r.natCopy.note(x.frame, p)
+			}
+			continue
 		}
 		if gap <= dupWindow {
 			if r.dups == 0 {
@@ -561,6 +579,31 @@ func (r *reorder) duplicate(p *Packet, h uint64) bool {
 	return false
 }
 
+// natRewritten reports whether p has the addresses of x with those of one
+// end rewritten, its address at least (a port alone may be a peer's own
+// doing: the same request sent again from another port).
+func natRewritten(x *recentPacket, p *Packet) bool {
+	switch {
+	case x.src == p.Src:
+		return x.dst.Addr() != p.Dst.Addr()
+	case x.dst == p.Dst:
+		return x.src.Addr() != p.Src.Addr()
+	}
+	return false
+}
+
+// note counts p, a copy of the packet of frame first with one address
+// rewritten.
+func (c *natCopies) note(first int, p *Packet) {
+	if c.n == 0 {
+		c.at = p.Time
+	}
+	c.n++
+	if len(c.frames) < 16 {
+		c.frames = append(c.frames, first, p.Frame)
+	}
+}
+
 // dropHeld lets the storage of an emptied window go (Finish, once no
 // packet can come): its slots, queues and recycled buffers, 3-4 MB on
 // big100k that stayed live through Finish, the peak of its memory. The
@@ -575,6 +618,14 @@ func (r *reorder) dropHeld() {
 // r's, and empties o's counts; it also takes o's early.
 func (r *reorder) mergeDups(o *reorder) {
 	r.early = r.early || o.early // the window that let packets go early was the Sequencer's
+	if o.natCopy.n > 0 {
+		if r.natCopy.n == 0 || o.natCopy.at.Before(r.natCopy.at) {
+			r.natCopy.at = o.natCopy.at
+		}
+		r.natCopy.n += o.natCopy.n
+		r.natCopy.frames = append(r.natCopy.frames, o.natCopy.frames[:min(len(o.natCopy.frames), max(0, 16-len(r.natCopy.frames)))]...)
+		o.natCopy = natCopies{}
+	}
 	if o.dups == 0 {
 		return
 	}
@@ -608,6 +659,26 @@ func (a *Analyzer) captureFindings() {
 				" bytes between the same addresses within " + micros(r.dupGap) + ". That is the capture recording one" +
 				" packet twice (SPAN plus mirror port, or \"-i any\" seeing it on two interfaces), not a retransmission;" +
 				" the second copies were left out of the analysis."})
+	}
+	if r.natCopy.n > 0 {
+		pairs := ""
+		for i := 0; i+1 < len(r.natCopy.frames) && i < 8; i += 2 {
+			if pairs != "" {
+				pairs += ", "
+			}
+			pairs += a.frames.one(r.natCopy.frames[i]) + "/" + a.frames.one(r.natCopy.frames[i+1])
+		}
+		if r.natCopy.n > 4 {
+			pairs += ", …"
+		}
+		a.global = append(a.global, Finding{Kind: KindCaptureDuplicate, Severity: SeverityWarning, Time: r.natCopy.at,
+			Frames: sortedFrames(r.natCopy.frames),
+			Message: words.Count(r.natCopy.n, "packet appears", "packets appear") + " twice in the capture with one address" +
+				" rewritten between the two copies (frames " + pairs + "), within " + strconv.FormatInt(dupWindow.Milliseconds(), 10) + " ms: the capture was taken" +
+				" on a host that translates addresses (NAT) between two interfaces it captures on (\"-i any\"), and holds each such" +
+				" packet on both sides. Both copies were analysed: what is counted per packet (retransmits, ESP packets per" +
+				" direction) counts them twice, and the two sides' addresses may be taken for two peers or for ESP without an" +
+				" IKE SA. Capture on one interface (-i eth0) to analyse the traffic as one side sees it."})
 	}
 	if f, ok := a.unread.finding(a.frames); ok {
 		a.global = append(a.global, f)
