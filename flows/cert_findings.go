@@ -32,6 +32,46 @@ type certCause struct {
 	chain bool
 }
 
+// noIKEBefore is when IKE was published (RFC 2409, November 1998): a
+// capture clock before it was not set (a host without a real-time clock)
+// or counts from the capture's start (relative timestamps, as some
+// converters of vendors' packet dumps write them).
+var noIKEBefore = time.Date(1998, 11, 1, 0, 0, 0, 0, time.UTC)
+
+// certDates words a certificate c of side who (frame fr) outside its
+// validity at the time it was sent, at by the capture's clock: the text,
+// its severity and advice, and whether it is evidence for a failed
+// authentication. The capture's clock is only a witness of the peers':
+// when it reads a time before IKE existed it says nothing of them (info),
+// and when the other peer accepted the certificate (the SA came up) the
+// clocks disagree or that peer does not check validity (info).
+func (a *Analyzer) certDates(st *saState, who string, c *dissect.Certificate, at time.Time, fr int) (text string, sev Severity, tail string, evidence bool) {
+	if at.After(c.NotAfter) {
+		text = who + "'s certificate '" + c.Subject + "' (frame " + a.frames.one(fr) + ") had expired " +
+			humanDur(at.Sub(c.NotAfter)) + " before it was sent: valid until " + c.NotAfter.Format(certTimeLayout) +
+			", sent " + at.UTC().Format(certTimeLayout) + " (capture clock)."
+		tail = " A peer that checks validity refuses it. Renew the certificate; if the dates look wrong, check the clocks of" +
+			" the peers and of the capturing host."
+	} else {
+		text = who + "'s certificate '" + c.Subject + "' (frame " + a.frames.one(fr) + ") was not valid yet: valid from " +
+			c.NotBefore.Format(certTimeLayout) + ", " + humanDur(c.NotBefore.Sub(at)) + " after it was sent (" +
+			at.UTC().Format(certTimeLayout) + ", capture clock)."
+		tail = " A peer that checks validity refuses it. Check the clock of the peer that issued or validates it (NTP), or wait" +
+			" until the start date."
+	}
+	switch {
+	case at.Before(noIKEBefore):
+		return text, SeverityInfo, " But the capture's clock reads a time before IKE existed (RFC 2409, 1998): its timestamps" +
+			" count from the start of the capture, or the capturing host's clock was not set. The certificate's dates cannot" +
+			" be judged from it; compare them with the peers' clocks.", false
+	case st.out.has(outAuthOK) && !st.out.has(outAuthFailed):
+		return text, SeverityInfo, " The other peer accepted it all the same (the SA came up): the capturing host's clock" +
+			" differs from the peers', or that peer does not check validity; a peer that does would refuse it by the" +
+			" capture's clock.", false
+	}
+	return text, SeverityError, tail, true
+}
+
 // certFindings adds the certificate and identity findings of an SA and,
 // when authentication failed, ranks their evidence. Called by conclude,
 // with its scratch space cc.
@@ -77,20 +117,16 @@ func (a *Analyzer) certFindings(st *saState, cc *concluder) {
 		for i, c := range s.certs {
 			at, fr := s.certAt[i], s.certFrame[i]
 			switch {
-			case at.After(c.NotAfter):
-				t := who + "'s certificate '" + c.Subject + "' (frame " + a.frames.one(fr) + ") had expired " +
-					humanDur(at.Sub(c.NotAfter)) + " before it was sent: valid until " + c.NotAfter.Format(certTimeLayout) +
-					", sent " + at.UTC().Format(certTimeLayout) + " (capture clock)."
-				st.addFinding(KindCertExpired, SeverityError, at, t+" A peer that checks validity refuses it."+
-					" Renew the certificate; if the dates look wrong, check the clocks of the peers and of the capturing host.", fr)
-				add(evidenceStrong, side, t, fr)
-			case at.Before(c.NotBefore):
-				t := who + "'s certificate '" + c.Subject + "' (frame " + a.frames.one(fr) + ") was not valid yet: valid from " +
-					c.NotBefore.Format(certTimeLayout) + ", " + humanDur(c.NotBefore.Sub(at)) + " after it was sent (" +
-					at.UTC().Format(certTimeLayout) + ", capture clock)."
-				st.addFinding(KindCertNotYetValid, SeverityError, at, t+" A peer that checks validity refuses it."+
-					" Check the clock of the peer that issued or validates it (NTP), or wait until the start date.", fr)
-				add(evidenceStrong, side, t, fr)
+			case at.After(c.NotAfter) || at.Before(c.NotBefore):
+				t, sev, tail, ev := a.certDates(st, who, c, at, fr)
+				kind := KindCertExpired
+				if at.Before(c.NotBefore) {
+					kind = KindCertNotYetValid
+				}
+				st.addFinding(kind, sev, at, t+tail, fr)
+				if ev {
+					add(evidenceStrong, side, t, fr)
+				}
 			}
 			if w := weakness(c); w != "" {
 				t := who + "'s certificate '" + c.Subject + "' (frame " + a.frames.one(fr) + ") " + w + "."
