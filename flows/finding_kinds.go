@@ -65,6 +65,7 @@ const (
 	KindLateStart          FindingKind = "started_before_capture"
 	KindCaptureGap         FindingKind = "capture_gap"
 	KindSnapLength         FindingKind = "snap_length"
+	KindClockJump          FindingKind = "capture_clock_jump"
 )
 
 // FindingKindInfo is one row of the finding-kind registry. Severity is the
@@ -131,6 +132,7 @@ var findingKinds = [...]FindingKindInfo{
 	{KindFragmentsMissing, SeverityWarning, "a message sent in fragments (IKEv1's, or IKEv2's of RFC 7383) of which the capture lacks some or holds some only cut short, or that was never reassembled: names the fragments seen, missing and cut, and says whether the receiver got them all"},
 	{KindLateStart, SeverityInfo, "an SA that began before the capture: IKEv1, which peer initiated it is a guess; IKEv2, taken as established (from its first message in the capture) once an answered CREATE_CHILD_SA, a request of the responder, a second answered INFORMATIONAL, or one with ESP both ways between the peers, shows both peers held it; IKEv1, once a quick mode or a DPD exchange shows phase 1 was complete"},
 	{KindCaptureGap, SeverityInfo, "messages the peers show were sent, missing from the capture only: IKEv2 by their message IDs, IKEv1 by the message that answers them (phase 1, quick mode)"},
+	{KindClockJump, SeverityWarning, "capture-wide: an answer the capture times minutes after its request's last transmission, which no IKE peer waits for: the capturing host's clock jumped (or the capture paused) there, and times across that point are off"},
 	{KindSnapLength, SeverityWarning, "capture-wide: IKE messages the capture cut short (its snap length), with how many octets it kept; what they held past the cut is unknown"},
 }
 

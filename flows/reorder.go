@@ -683,6 +683,9 @@ func (a *Analyzer) captureFindings() {
 	if f, ok := a.unread.finding(a.frames); ok {
 		a.global = append(a.global, f)
 	}
+	if f, ok := a.jump.finding(a.frames); ok {
+		a.global = append(a.global, f)
+	}
 	if f, ok := a.snap.finding(a.report.Stats.IKEPackets+a.report.Stats.Malformed, a.frames); ok {
 		a.global = append(a.global, f)
 	}
@@ -711,9 +714,10 @@ func lateWhy(r *reorder, w time.Duration) string {
 			") and let packets go early."
 	case r.early:
 		return " beyond what the reorder window (" + secs(w) + ") puts back in order (files concatenated rather than merged" +
-			" by time?); the window was also full at times and let packets go early."
+			" by time, or the capturing host's clock set back?); the window was also full at times and let packets go early."
 	}
-	return " beyond what the reorder window (" + secs(w) + ") puts back in order (files concatenated rather than merged by time?)."
+	return " beyond what the reorder window (" + secs(w) + ") puts back in order (files concatenated rather than merged by time," +
+		" or the capturing host's clock set back?)."
 }
 
 // micros formats a short duration in microseconds ("3 µs").

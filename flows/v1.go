@@ -460,7 +460,11 @@ func (a *Analyzer) v1(p *Packet, decodeErr error) {
 		prev := ex.msg(n - 1)
 		if prev.side() != side {
 			prevT := ex.msgTime(n - 1)
-			ex.noteWait(tsub(p.Time, prevT), ex.frame(n-1), p.Frame)
+			if ex.Type == dissect.ExchangeTransaction {
+				ex.noteWait(tsub(p.Time, prevT), ex.frame(n-1), p.Frame) // XAUTH may wait for a person
+			} else {
+				a.waited(ex, tsub(p.Time, prevT), ex.frame(n-1), p)
+			}
 			if ex.v1step == 2 {
 				ex.setRTT(tsub(p.Time, prevT))
 			}

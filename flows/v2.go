@@ -338,7 +338,7 @@ func (a *Analyzer) v2Response(st *saState, p *Packet, side saSide, m *cmsg, hash
 	lastReq := ex.lastReqTime()
 	ex.setRTT(tsub(p.Time, lastReq))
 	if n := ex.nmsgs(); n > 0 {
-		ex.noteWait(tsub(p.Time, lastReq), ex.frame(n-1), p.Frame)
+		a.waited(ex, tsub(p.Time, lastReq), ex.frame(n-1), p)
 	}
 	a.describe(st, p, side, m, f, ex)
 	a.appendMsg(ex, m, p)
