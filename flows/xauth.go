@@ -100,14 +100,13 @@ func (v *v1State) xauth() *xauthV1 {
 // an IKEv1 SA whose phase 1 completed and was followed by Transaction
 // exchanges (XAUTH or Mode Config), and then by no quick mode and no ESP
 // while the capture went on for Options.Grace or more after the SA's
-// last message. A client whose XAUTH succeeded goes on to quick mode;
+// last message (less: an end_unknown info says the XAUTH is unknown). A client whose XAUTH succeeded goes on to quick mode;
 // after a FAIL the server drops the SA. The SA is not called established
 // (incomplete; no established time), and a warning says what was seen.
 func (a *Analyzer) xauthUnreadV1(st *saState) {
 	v := st.v1()
 	sa := st.model()
-	if !v.phase1Done || v.xa != nil || len(sa.ChildSAs) > 0 || st.out.has(outDead) || a.now.Sub(sa.End) < a.opt.Grace ||
-		st.out.has(outReauth) {
+	if !v.phase1Done || v.xa != nil || len(sa.ChildSAs) > 0 || st.out.has(outDead) || st.out.has(outReauth) {
 		// (A reauthentication, phase 1 done while an older ISAKMP SA
 		// between the peers was up, keeps the IPsec SAs: no quick mode
 		// need follow. ikev1-xauth-reauth cut after frame 34 read
@@ -132,6 +131,18 @@ func (a *Analyzer) xauthUnreadV1(st *saState) {
 		}
 	}
 	if len(frames) == 0 {
+		return
+	}
+	if after := a.now.Sub(sa.End); after < a.opt.Grace {
+		// The capture ends too soon after to show a quick mode, or its
+		// absence: "established" is phase 1's, the XAUTH unknown
+		// (ikev1-xauth-wrong-password read "established", no finding).
+		st.addFinding(KindEndUnknown, SeverityInfo, st.exAt(0).start(),
+			"Phase 1 completed (frame "+a.frames.one(v.done())+"), then Transaction exchanges followed (frames "+a.frames.join(frames)+
+				": XAUTH or Mode Config, draft-beaulieu-ike-xauth-02), and the capture ends "+secs(after)+" later, too soon to"+
+				" show the quick mode a client whose XAUTH succeeded goes on to. \"established\" is phase 1's state; whether"+
+				" the XAUTH succeeded is not in the capture."+a.keysOr(st, " The exchanges are encrypted: give the keys to read"+
+				" the XAUTH-STATUS.", " The exchanges are encrypted. ", "read the XAUTH-STATUS"), frames...)
 		return
 	}
 	st.out.clear(outAuthOK)
