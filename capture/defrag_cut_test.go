@@ -2,6 +2,7 @@ package capture
 
 import (
 	"bytes"
+	"slices"
 	"testing"
 
 	"github.com/gopacket/gopacket"
@@ -33,7 +34,7 @@ func TestDefragFirstFragmentCut(t *testing.T) {
 		}
 		ev, st := newAll(t, w.Bytes(), Options{})
 		got, errs := ikeEvents(ev)
-		first := 1 + bytesIndex(order, 0)
+		first := 1 + slices.Index(order, 0)
 		if len(errs) != 0 || len(got) != 1 {
 			t.Fatalf("order %v: %d IKE events, errors %+v", order, len(got), errs)
 		}
@@ -48,14 +49,4 @@ func TestDefragFirstFragmentCut(t *testing.T) {
 			t.Errorf("order %v: stats %+v", order, st)
 		}
 	}
-}
-
-// bytesIndex returns the index of v in s.
-func bytesIndex(s []int, v int) int {
-	for i, x := range s {
-		if x == v {
-			return i
-		}
-	}
-	return -1
 }

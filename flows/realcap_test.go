@@ -22,10 +22,13 @@ func wantFindings(t *testing.T, sa *SA, want ...string) {
 }
 
 // finding returns the first finding of kind k.
-func finding(sa *SA, k FindingKind) *Finding {
-	for i := range sa.Findings {
-		if sa.Findings[i].Kind == k {
-			return &sa.Findings[i]
+func finding(sa *SA, k FindingKind) *Finding { return findingIn(sa.Findings, k) }
+
+// findingIn returns the first finding of kind k in fs, nil when none.
+func findingIn(fs []Finding, k FindingKind) *Finding {
+	for i := range fs {
+		if fs[i].Kind == k {
+			return &fs[i]
 		}
 	}
 	return nil

@@ -30,14 +30,7 @@ func snapCapture(pk []Packet, snap int) []Packet {
 }
 
 // globalFinding returns the capture-wide finding of kind k, nil when none.
-func globalFinding(r *Report, k FindingKind) *Finding {
-	for i := range r.Findings {
-		if r.Findings[i].Kind == k {
-			return &r.Findings[i]
-		}
-	}
-	return nil
-}
+func globalFinding(r *Report, k FindingKind) *Finding { return findingIn(r.Findings, k) }
 
 // TestSnapLength: ikev2-rekey as tcpdump -s 96 and -s 200 keep it. The
 // IKE_AUTH answer cut inside its SK payload's header read as not
