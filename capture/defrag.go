@@ -200,10 +200,10 @@ func (d *defragmenter) add(r *Reader, ip *ipPacket, key fragKey, nh uint8, off i
 // upper-layer protocol nh (UDP or ESP), when it or another fragment of dg
 // was cut short by the capture's snap length: the datagram can never be
 // put together, but what the first fragment holds is decoded as a packet
-// the capture cut short (Event.Truncated), as an unfragmented one would be: an IKE message's header gives its
-// exchange, message ID and length, an ESP header its SPI. The datagram's
-// other fragments are then ignored: they carry nothing more that can be
-// read. (A snap length cuts the first fragment, the longest, whenever it
+// the capture cut short (Event.Truncated), as an unfragmented one would
+// be: an IKE message's header gives its exchange, message ID and length,
+// an ESP header its SPI. The datagram's other fragments are then ignored:
+// they carry nothing more that can be read. (A snap length cuts the first fragment, the longest, whenever it
 // cuts any; without this, the IKE_AUTH exchanges that certificates make
 // long were lost whole, and an SA whose ESP then ran both ways read
 // "failed".)
