@@ -32,6 +32,17 @@ const maxCopies = 1024
 func Compare(a, b *Side) *Report {
 	r := &Report{A: a.Name, B: b.Name,
 		FragmentsA: a.FragmentErrors, FragmentsB: b.FragmentErrors, FragmentFramesA: a.FragmentFrames, FragmentFramesB: b.FragmentFrames}
+	if a.Cut > 0 || b.Cut > 0 {
+		// A capture cut packets short: every packet is compared by its
+		// first octets, on both sides.
+		for _, s := range [2]*Side{a, b} {
+			for i := range s.Packets {
+				s.Packets[i].key = s.Packets[i].pre
+			}
+		}
+	}
+	r.CutA, r.CutB = a.Cut, b.Cut
+	r.CutShortA, r.CutShortB = a.CutShort, b.CutShort
 	r.DuplicatesA = a.prepare()
 	r.DuplicatesB = b.prepare()
 	r.PacketsA, r.PacketsB = len(a.Packets), len(b.Packets)

@@ -36,17 +36,19 @@ func findings(r *Report) []string {
 		}
 		up, down := r.sideName(f.Upstream), r.sideName(other(f.Upstream))
 		if f.Kind == "IKE" {
-			out = append(out, ikeLossSentences(f, up, down)...)
+			for _, s := range ikeLossSentences(f, up, down) {
+				out = append(out, s+r.cutShort(other(f.Upstream)))
+			}
 		} else if len(f.Lost) > 0 {
 			out = append(out, fmt.Sprintf("%s from %s to %s: %d of %d packets seen in %s never reached %s (seq %s; frames %s in %s).",
 				f.SA, f.From.Addr(), f.To.Addr(), len(f.Lost), f.Sent, up, down,
 				list(f.Lost, func(x Ref) string { return strconv.FormatUint(uint64(x.ESPSeq), 10) }),
-				list(f.Lost, func(x Ref) string { return strconv.Itoa(x.Frame) }), up))
+				list(f.Lost, func(x Ref) string { return strconv.Itoa(x.Frame) }), up)+r.cutShort(other(f.Upstream)))
 		}
 		if len(f.OnlyDownstream) > 0 {
 			out = append(out, fmt.Sprintf("%s from %s to %s: %s in %s but never in %s (%s %s in %s): injected between the capture points, or sent by another path.",
 				f.SA, f.From.Addr(), f.To.Addr(), words.Count(len(f.OnlyDownstream), "packet appears", "packets appear"), down, up, words.Pick(len(f.OnlyDownstream), "frame", "frames"),
-				list(f.OnlyDownstream, func(x Ref) string { return strconv.Itoa(x.Frame) }), down))
+				list(f.OnlyDownstream, func(x Ref) string { return strconv.Itoa(x.Frame) }), down)+r.cutShort(f.Upstream))
 		}
 		if f.Early > 0 {
 			out = append(out, fmt.Sprintf("%s from %s to %s: %s in %s up to %s before %s saw %s sent: the clocks stepped or drifted in a way the offset does not cover; %s left out.",
@@ -119,10 +121,28 @@ func findings(r *Report) []string {
 	if r.DuplicatesA > 0 || r.DuplicatesB > 0 {
 		out = append(out, fmt.Sprintf("Ignored capture duplicates (same bytes, same addresses, under 1 ms apart): %d in %s, %d in %s.", r.DuplicatesA, r.A, r.DuplicatesB, r.B))
 	}
+	if r.CutA > 0 || r.CutB > 0 {
+		out = append(out, fmt.Sprintf("Cut short by the capture's snap length: %s in %s and %d in %s. Every packet was compared by its first octets only (%d of an IKE message, %d of an ESP packet), which tell packets apart but not a rewrite past them.", words.Count(r.CutA, "IKE/ESP packet", "IKE/ESP packets"), r.A, r.CutB, r.B, prefixIKE, prefixESP))
+	}
 	if r.SkippedA > 0 || r.SkippedB > 0 {
 		out = append(out, fmt.Sprintf("Not compared: %s in %s and %d in %s (cut by the snap length, too short for a header, or over a memory bound).", words.Count(r.SkippedA, "IKE/ESP packet", "IKE/ESP packets"), r.A, r.SkippedB, r.B))
 	}
 	return out
+}
+
+// cutShort is the caveat for a packet reported missing from the capture
+// of side s ("a" or "b") when that capture cut packets too short to be
+// compared: the packet may be one of them. "" when it cut none.
+func (r *Report) cutShort(s string) string {
+	n := r.CutShortA
+	if s == "b" {
+		n = r.CutShortB
+	}
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" But %s holds %s cut by its snap length too short to compare (under %d octets of an IKE message, %d of an ESP packet): %s may be among them.",
+		r.sideName(s), words.Count(n, "IKE/ESP packet", "IKE/ESP packets"), prefixIKE, prefixESP, "the missing ones")
 }
 
 func other(s string) string {

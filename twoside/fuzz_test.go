@@ -42,6 +42,7 @@ func eventsFromBytes(in []byte, a, b *Side) {
 			ev.Kind = capture.KindNATKeepalive
 		}
 		ev.Data = buf[:n]
+		ev.Truncated = r[0]&2 != 0 // cut short by a snap length: compared by its first octets
 		if r[0]&1 == 0 {
 			t = t.Add(step)
 			ev.Time = t

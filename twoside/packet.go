@@ -69,8 +69,24 @@ type Packet struct {
 	ESPSPI, ESPSeq uint32
 
 	key key
+	// pre is the key of the packet's first prefixIKE or prefixESP octets
+	// (all of them when it is shorter), compared instead of key when a
+	// capture cut packets short (Compare).
+	pre key
 	sa  saID
 }
+
+// A packet a capture cut short (its snap length) is compared by its first
+// octets: an IKE message by its header and the 20 octets after it (the
+// first payload's header and the start of its body: a key exchange value,
+// a nonce or the IV of an SK payload, which differ from message to
+// message), an ESP packet by its SPI, sequence number and 8 octets of IV.
+// A capture with a snap length of 96 keeps 54 octets of an IKE message on
+// UDP 4500. Cut to fewer, the packet is not compared (Side.Skipped).
+const (
+	prefixIKE = 48
+	prefixESP = 16
+)
 
 // saID names the SA a packet belongs to: the IKE initiator SPI or the ESP SPI.
 type saID struct {
@@ -120,8 +136,13 @@ type Side struct {
 	// Packets are the kept packets in the order they were added.
 	Packets []Packet
 	// Skipped counts IKE/ESP events that were not kept: too short to carry a
-	// header, cut by the snap length, or over a memory bound.
+	// header, cut by the snap length within the octets compared, or over a
+	// memory bound.
 	Skipped int
+	// Cut counts the packets kept that the capture cut short (compared by
+	// their first octets: prefixIKE, prefixESP); CutShort those it cut
+	// shorter than that (counted in Skipped too).
+	Cut, CutShort int
 	// OverLimit counts the packets dropped by [Options] bounds.
 	OverLimit int
 	// FragmentFrames lists (up to maxListed) the frames of IP datagrams the
@@ -150,22 +171,24 @@ func NewPair(nameA, nameB string, opt Options) (*Side, *Side) {
 // IKE and ESP are ignored; the event is not retained.
 func (s *Side) Add(ev *capture.Event) {
 	var p Packet
+	prefix := prefixIKE
 	switch ev.Kind {
 	case capture.KindIKE:
-		if !ikeFields(&p, ev.Data) || ev.Truncated {
-			s.Skipped++
+		if !ikeFields(&p, ev.Data, ev.Truncated) || ev.Truncated && len(ev.Data) < prefixIKE {
+			s.skip(ev)
 			return
 		}
 	case capture.KindESP:
-		if len(ev.Data) < 8 || ev.Truncated {
-			s.Skipped++
+		if len(ev.Data) < 8 || ev.Truncated && len(ev.Data) < prefixESP {
+			s.skip(ev)
 			return
 		}
 		p.Kind = KindESP
 		p.ESPSPI = binary.BigEndian.Uint32(ev.Data)
 		p.ESPSeq = binary.BigEndian.Uint32(ev.Data[4:])
-		p.Size = len(ev.Data)
+		p.Size = len(ev.Data) // (cut: as far as the capture kept it)
 		p.sa = saID{kind: KindESP, esp: p.ESPSPI}
+		prefix = prefixESP
 	case capture.KindError:
 		var pe *capture.PacketError
 		if errors.As(ev.Err, &pe) && errors.Is(pe.Err, capture.ErrFragment) {
@@ -185,19 +208,36 @@ func (s *Side) Add(ev *capture.Event) {
 	}
 	s.perSA[p.sa]++
 	p.Frame, p.Time, p.Src, p.Dst, p.Reassembled = ev.Frame, ev.Time, ev.Src, ev.Dst, ev.Reassembled
-	p.key = key{h: maphash.Bytes(s.seed, ev.Data[:p.Size]), n: uint32(p.Size)}
+	n := min(len(ev.Data), p.Size) // (IKE: the header's length, or what the capture kept of it)
+	pre := min(n, prefix)
+	p.pre = key{h: maphash.Bytes(s.seed, ev.Data[:pre]), n: uint32(pre)}
+	if ev.Truncated {
+		s.Cut++
+		p.key = p.pre // (its whole content is not known)
+	} else {
+		p.key = key{h: maphash.Bytes(s.seed, ev.Data[:n]), n: uint32(n)}
+	}
 	s.Packets = append(s.Packets, p)
 }
 
+// skip counts an IKE/ESP event not kept (CutShort: the capture cut it).
+func (s *Side) skip(ev *capture.Event) {
+	s.Skipped++
+	if ev.Truncated {
+		s.CutShort++
+	}
+}
+
 // ikeFields fills p from an IKE message; false when b is not one (shorter
-// than the header, or its length field points past the data).
-func ikeFields(p *Packet, b []byte) bool {
+// than the header, or its length field points past the data, unless the
+// capture cut it short: cut).
+func ikeFields(p *Packet, b []byte, cut bool) bool {
 	const hdr = 28
 	if len(b) < hdr {
 		return false
 	}
 	n := binary.BigEndian.Uint32(b[24:28])
-	if n < hdr || uint64(n) > uint64(len(b)) {
+	if n < hdr || uint64(n) > uint64(len(b)) && !cut {
 		return false
 	}
 	p.Kind = KindIKE
@@ -208,7 +248,7 @@ func ikeFields(p *Packet, b []byte) bool {
 	p.Response = p.Version == 2 && b[19]&0x20 != 0
 	p.MID = binary.BigEndian.Uint32(b[20:24])
 	// RFC 7383: an SKF payload first: generic header (4), fragment number (2).
-	if p.Version == 2 && b[16] == 53 && n >= hdr+6 {
+	if p.Version == 2 && b[16] == 53 && n >= hdr+6 && len(b) >= hdr+6 {
 		p.Fragment = binary.BigEndian.Uint16(b[hdr+4:])
 	}
 	p.sa = saID{kind: KindIKE, ike: p.SPIi}

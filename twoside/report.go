@@ -26,10 +26,20 @@ type Report struct {
 	// same addresses, less than a millisecond apart) that were dropped.
 	DuplicatesA int `json:"duplicates_a"`
 	DuplicatesB int `json:"duplicates_b"`
-	// SkippedA and SkippedB count IKE/ESP events not kept (cut, too short,
-	// over a memory bound).
+	// SkippedA and SkippedB count IKE/ESP events not kept (cut within the
+	// octets compared, too short, over a memory bound).
 	SkippedA int `json:"skipped_a"`
 	SkippedB int `json:"skipped_b"`
+	// CutA and CutB count the packets each capture cut short (its snap
+	// length) that were kept: when there are any, every packet is
+	// compared by its first octets only (prefixIKE, prefixESP).
+	CutA int `json:"cut_a,omitempty"`
+	CutB int `json:"cut_b,omitempty"`
+	// CutShortA and CutShortB count the packets each capture cut shorter
+	// than that (not compared, in SkippedA/B): a packet reported lost on
+	// the way to that capture, or only in the other, may be one of them.
+	CutShortA int `json:"cut_short_a,omitempty"`
+	CutShortB int `json:"cut_short_b,omitempty"`
 	// UnrelatedA and UnrelatedB count packets between addresses that have no
 	// packet in common with the other capture (other conversations): not
 	// judged.
