@@ -1039,7 +1039,7 @@ func (a *Analyzer) invalidKEFinding(st *saState) {
 	if len(st.invalidKE) == 0 {
 		return
 	}
-	asked := st.invalidKEGroup[len(st.invalidKEGroup)-1]
+	asked := dhGroupText(st.invalidKEGroup[len(st.invalidKEGroup)-1])
 	groups := st.keGroupList()
 	used := make([]string, 0, len(groups))
 	for _, g := range groups {
@@ -1063,7 +1063,11 @@ func (a *Analyzer) invalidKEFinding(st *saState) {
 	switch {
 	case len(st.invalidKE) == 1 && (st.out.has(outInitOK) || after != nil):
 		retried := "; the initiator retried with it (" + sent + ")"
-		if sent == "" {
+		switch {
+		case sent == "" && heardFrom(st, sideI):
+			retried = "; the initiator retried (the KE groups of its requests are past what the capture kept of them) and the" +
+				" responder accepted the retry"
+		case sent == "":
 			retried = "; the initiator retried (its requests are not in this capture) and the responder accepted the retry"
 		}
 		if !st.out.has(outInitOK) {
@@ -1073,8 +1077,8 @@ func (a *Analyzer) invalidKEFinding(st *saState) {
 				"), which needs the responder's acceptance of the retry: its answer is missing from this capture only"
 		}
 		st.addFinding(KindInvalidKE, SeverityInfo, st.model().Start,
-			"The responder answered the first IKE_SA_INIT with INVALID_KE_PAYLOAD asking for "+asked.String()+
-				retried+". One extra round trip is normal, but proposing "+asked.String()+" first (or as the initiator's"+
+			"The responder answered the first IKE_SA_INIT with INVALID_KE_PAYLOAD asking for "+asked+
+				retried+". One extra round trip is normal, but proposing "+asked+" first (or as the initiator's"+
 				" first DH group) saves it.",
 			st.invalidKE...)
 	case len(st.invalidKE) == 1:
@@ -1091,16 +1095,16 @@ func (a *Analyzer) invalidKEFinding(st *saState) {
 			// The capture stops right after the refusal: the retry,
 			// which initiators send at once, may be after it.
 			st.addFinding(KindInvalidKE, SeverityInfo, st.model().Start,
-				"The responder answered IKE_SA_INIT with INVALID_KE_PAYLOAD asking for "+asked.String()+sent+", and the"+
+				"The responder answered IKE_SA_INIT with INVALID_KE_PAYLOAD asking for "+asked+sent+", and the"+
 					" capture ends "+secs(end)+" after this SA's last message: whether the initiator retried with "+
-					asked.String()+" is not in it. If no IKE SA comes up, add "+asked.String()+" to the initiator's IKE"+
+					asked+" is not in it. If no IKE SA comes up, add "+asked+" to the initiator's IKE"+
 					" proposal or align the DH groups on both sides.", st.invalidKE...)
 			return
 		}
 		st.addFinding(KindInvalidKE, sev, st.model().Start,
-			"The responder answered IKE_SA_INIT with INVALID_KE_PAYLOAD asking for "+asked.String()+sent+", and no IKE SA"+
-				" came up after it in this capture: the initiator did not retry with "+asked.String()+" (not in its proposal),"+
-				" or its retry went unanswered. Add "+asked.String()+" to the initiator's IKE proposal or align the DH groups"+
+			"The responder answered IKE_SA_INIT with INVALID_KE_PAYLOAD asking for "+asked+sent+", and no IKE SA"+
+				" came up after it in this capture: the initiator did not retry with "+asked+" (not in its proposal),"+
+				" or its retry went unanswered. Add "+asked+" to the initiator's IKE proposal or align the DH groups"+
 				" on both sides.", st.invalidKE...)
 	default:
 		if sent != "" {
@@ -1108,8 +1112,8 @@ func (a *Analyzer) invalidKEFinding(st *saState) {
 		}
 		st.addFinding(KindInvalidKE, SeverityError, st.model().Start,
 			"IKE_SA_INIT was answered "+strconv.Itoa(len(st.invalidKE))+" times with INVALID_KE_PAYLOAD (last asking for "+
-				asked.String()+sent+"): the peers loop on the DH group. The group the responder wants is not in the"+
-				" initiator's proposal, or the initiator ignores the hint. Add "+asked.String()+" to the initiator's IKE"+
+				asked+sent+"): the peers loop on the DH group. The group the responder wants is not in the"+
+				" initiator's proposal, or the initiator ignores the hint. Add "+asked+" to the initiator's IKE"+
 				" proposal or align the DH groups on both sides.", st.invalidKE...)
 	}
 }
@@ -1198,6 +1202,15 @@ const natPortUnread = "The initiator is probably behind a NAPT: it sends IKE fro
 	" a NAT rewrote its source port (or when it is configured to use another port). Its IKE_SA_INIT did not decode to the end" +
 	" (cut short by the capture, or damaged), so whether it carried NAT detection payloads, and so whether the peers detect the" +
 	" NAT, is not known from it; on UDP 4500 ESP travels inside UDP (RFC 3948) and crosses a NAPT, plain ESP does not."
+
+// dhGroupText names the DH group an INVALID_KE_PAYLOAD asked for; 0 when
+// its notify data was not read (cut short by the capture).
+func dhGroupText(g dissect.DHGroup) string {
+	if g == 0 {
+		return "the group it names (past what the capture kept of its notify)"
+	}
+	return g.String()
+}
 
 // weakFinding reports weak negotiated algorithms.
 func (a *Analyzer) weakFinding(st *saState) {

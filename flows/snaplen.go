@@ -45,6 +45,37 @@ func (s *snapCut) note(p *Packet) {
 	}
 }
 
+// cutNotify adds to f the notify type of an unencrypted IKE message of
+// version that did not decode (raw: its octets as the capture holds them,
+// cut short or damaged) and whose first payload is a Notify: the type
+// follows the payload's fixed fields (RFC 7296 §3.10; RFC 2408 §3.14), so
+// a snap length that cuts the rest of the payload still shows what was
+// refused. A responder's refusal is that payload alone: NO_PROPOSAL_CHOSEN
+// answering IKE_SA_INIT or main mode's first message, which the analysis
+// otherwise read as no answer at all. Nothing when f holds notifies
+// already (the payload decoded) or the type is not in raw.
+func cutNotify(f *facts, version uint8, raw []byte) {
+	const hdr = dissect.HeaderLen
+	if len(f.notifies) > 0 || len(raw) < hdr+4 {
+		return
+	}
+	first := dissect.PayloadType(raw[16])
+	if version == 2 && first != dissect.PayloadNotify || version == 1 && first != dissect.PayloadNotifyV1 {
+		return
+	}
+	h, ok := dissect.ReadNotifyHeader(version, raw[hdr+4:])
+	if !ok || h.Type == 0 {
+		return
+	}
+	f.notifies = append(f.notifies, notifyFact{typ: h.Type, proto: h.Protocol})
+	if len(f.summary) > 0 {
+		f.summary = append(f.summary, ' ')
+	}
+	f.summary = append(f.summary, "N("...)
+	f.summary = append(f.summary, f.notifyName(version, h.Type)...)
+	f.summary = append(f.summary, ") (cut)"...)
+}
+
 // orCut is the other reason, when the capture cut IKE messages short, that
 // ESP belongs to no IKE SA in it: ", or in IKE messages the capture cut
 // short (snap_length)"; "" when it cut none.

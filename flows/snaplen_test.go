@@ -146,3 +146,33 @@ func childFinding(sa *SA, c *ChildSA, k FindingKind) *Finding {
 	}
 	return nil
 }
+
+// TestSnapLengthRefusal: a refusal is a Notify alone, and a snap length
+// can cut its payload after the notify type. ikev1-main-no-proposal at
+// -s 96 (its notify carries the 16-octet ISAKMP SPI) read "incomplete"
+// with no finding; the type is now read from the cut payload's fixed
+// fields and the refusal reported, its offer "not seen" (IKEv2's
+// NO_PROPOSAL_CHOSEN, 36 octets, fits: a control). ikev2-invalid-ke-retry
+// at -s 78 keeps INVALID_KE_PAYLOAD's type but not the group it asks for:
+// the finding must not name one ("NONE"), and at -s 96, where the
+// initiator's requests are in the capture but cut before their KE
+// payloads, it read "its requests are not in this capture".
+func TestSnapLengthRefusal(t *testing.T) {
+	for _, sc := range []string{"ikev2-init-no-proposal", "ikev1-main-no-proposal"} {
+		sa := analyze(snapCapture(corpusPackets(t, sc), 96), Options{}).SAs[0]
+		f := finding(sa, KindNoProposalChosen)
+		if sa.State != StateFailed || f == nil || f.Severity != SeverityError {
+			t.Errorf("%s at -s 96: state %s, no_proposal_chosen %+v", sc, sa.State, f)
+		}
+	}
+	for _, c := range []struct {
+		snap int
+		want string
+	}{{78, "asking for the group it names (past what the capture kept of its notify)"}, {96, "the KE groups of its requests are past what the capture kept"}} {
+		sa := analyze(snapCapture(corpusPackets(t, "ikev2-invalid-ke-retry"), c.snap), Options{}).SAs[0]
+		f := finding(sa, KindInvalidKE)
+		if f == nil || !strings.Contains(f.Message, c.want) || strings.Contains(f.Message, "NONE") || strings.Contains(f.Message, "not in this capture") {
+			t.Errorf("ikev2-invalid-ke-retry at -s %d: %+v", c.snap, f)
+		}
+	}
+}

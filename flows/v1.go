@@ -324,6 +324,9 @@ func (a *Analyzer) v1(p *Packet, decodeErr error) {
 		}
 	} else {
 		f.collect(1, msg.Payloads)
+		if decodeErr != nil {
+			cutNotify(f, 1, msg.Raw)
+		}
 	}
 	if fr != nil && fr.whole != nil {
 		f.summary = append(f.summary, '}')

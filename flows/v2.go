@@ -54,6 +54,8 @@ func (a *Analyzer) v2(p *Packet, decodeErr error, ahead *facts) {
 			// damaged), but the header says it is there: the message is
 			// encrypted, as every IKEv2 message after IKE_SA_INIT is.
 			f.sk = true
+		} else {
+			cutNotify(f, 2, a.msg.Raw)
 		}
 	}
 	hash := a.msgHash()
