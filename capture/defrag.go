@@ -212,7 +212,7 @@ func (d *defragmenter) cutFirst(r *Reader, ip *ipPacket, dg *datagram, nh uint8,
 	r.stats.NonIKE += int64(dg.frags - 1) // the earlier fragments, as for a datagram ignored
 	d.bytes -= len(dg.buf)
 	dg.buf = nil
-	cut := ipPacket{src: ip.src, dst: ip.dst, missing: max(ip.missing, 1), base: ip.base}
+	cut := ipPacket{src: ip.src, dst: ip.dst, missing: max(ip.missing, 1), base: ip.base, frame: ip.frame}
 	r.decodeTransport(nh, &cut, b, 0)
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/binary"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"testing"
@@ -225,6 +226,10 @@ func FuzzPacket(f *testing.F) {
 	icmp := append([]byte{3, 3, 0, 0, 0, 0, 0, 0}, quoted[:min(len(quoted), 28+28)]...)
 	ip := []byte{0x45, 0, 0, byte(20 + len(icmp)), 0, 0, 0, 0, 64, 1, 0, 0, 203, 0, 113, 10, 198, 51, 100, 10}
 	f.Add(uint8(1), append(ip, icmp...))
+	// Encapsulations (encap.go): IKE in VXLAN, and in ERSPAN type II in GRE.
+	inner := testpcap.Ethernet(testpcap.UDP(v4a, v4b, realIKEOrNil()))
+	f.Add(uint8(1), testpcap.UDP(v4a, netip.AddrPortFrom(v4b.Addr(), portVXLAN), append([]byte{8, 0, 0, 0, 0, 0, 1, 0}, inner...)))
+	f.Add(uint8(1), ipv4Packet(v4a.Addr(), v4b.Addr(), protoGRE, append([]byte{0x10, 0, 0x88, 0xbe, 0, 0, 0, 1, 0x10, 0, 0, 1, 0, 0, 0, 0}, inner...)))
 	f.Fuzz(func(t *testing.T, lt uint8, data []byte) {
 		links := []layers.LinkType{layers.LinkTypeEthernet, layers.LinkTypeRaw, layers.LinkTypeLinuxSLL,
 			layers.LinkTypeLinuxSLL2, layers.LinkTypeNull, layers.LinkTypeLoop, layers.LinkTypeIPv6, 147}

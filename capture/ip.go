@@ -28,6 +28,9 @@ type ipPacket struct {
 	missing     int  // octets of the IP payload that the capture did not keep
 	reassembled bool // put together from fragments
 	base        int  // offset of the current layer in the frame, -1 if reassembled
+	// frame is the frame the packet is in (nil when reassembled): an
+	// encapsulated packet inside is decoded at its frame offset (encap.go).
+	frame []byte
 }
 
 // at returns the frame offset n octets into the current layer, or -1.
@@ -67,7 +70,9 @@ func (r *Reader) wants(proto uint8, b []byte) bool {
 			return true // too short to tell; decodeUDP reports it
 		}
 		sp, dp := uint16(b[0])<<8|uint16(b[1]), uint16(b[2])<<8|uint16(b[3])
-		return r.ike.any(sp, dp) || r.natt.any(sp, dp)
+		return r.ike.any(sp, dp) || r.natt.any(sp, dp) || dp == portVXLAN
+	case protoGRE:
+		return true
 	case protoTCP:
 		if !r.tcpEnabled {
 			return false
@@ -97,6 +102,8 @@ func (r *Reader) decodeTransport(proto uint8, ip *ipPacket, b []byte, depth int)
 			return
 		}
 		r.decodeTCP(ip, b)
+	case protoGRE:
+		r.decodeGRE(ip, b)
 	case protoESP:
 		fl := ip.flow()
 		fl.transport = TransportIP

@@ -51,6 +51,7 @@ func (r *Reader) decodeIPv4(data []byte, off int) {
 		dst:     netip.AddrFrom4([4]byte(b[16:20])),
 		missing: missing,
 		base:    off + ihl,
+		frame:   data,
 	}
 	if fragment {
 		r.stats.Fragments++

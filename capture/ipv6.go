@@ -34,7 +34,7 @@ func (r *Reader) decodeIPv6(data []byte, off int) {
 			return
 		}
 	case protoESP, protoAH, protoHopByHop, protoRouting, protoFragment, protoDstOpts,
-		protoMobility, protoHIP, protoShim6, protoExp1, protoExp2:
+		protoMobility, protoHIP, protoShim6, protoExp1, protoExp2, protoGRE:
 	default:
 		r.stats.NonIKE++
 		return
@@ -44,6 +44,7 @@ func (r *Reader) decodeIPv6(data []byte, off int) {
 		dst:     netip.AddrFrom16([16]byte(b[24:40])),
 		missing: missing,
 		base:    off + 40,
+		frame:   data,
 	}
 	r.decodeIPv6Ext(&ip, next, payload, true)
 }

@@ -95,6 +95,20 @@ func (r *Reader) decodeEtherType(et uint16, data []byte, off int) {
 	case etherTypeIPv6:
 		r.decodeIP(6, data, off)
 	default:
+		r.decodeOtherEtherType(et, data, off)
+	}
+}
+
+// decodeOtherEtherType dispatches on an EtherType other than IP's: the
+// encapsulations (encap.go). Apart from decodeEtherType, which IP takes
+// at the cost of one comparison.
+func (r *Reader) decodeOtherEtherType(et uint16, data []byte, off int) {
+	switch et {
+	case etherTypePPPoE:
+		r.decodePPPoE(data, off)
+	case etherTypeMPLS, etherTypeMPLSMC:
+		r.decodeMPLS(data, off)
+	default:
 		r.stats.NonIKE++
 	}
 }

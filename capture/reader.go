@@ -47,6 +47,8 @@ type Reader struct {
 	tcp         tcpTable
 	unsupported map[layers.LinkType]bool
 	lastTime    time.Time
+	// encap is how many encapsulations deep the decoding is (encap.go).
+	encap int
 }
 
 // frameInfo describes the frame being decoded.

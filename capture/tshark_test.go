@@ -49,6 +49,11 @@ func tsharkRows(t *testing.T, path string) []tsharkRow {
 			continue
 		}
 		f := strings.Split(line, "|")
+		for i, v := range f {
+			// An encapsulated packet (VXLAN, GRE) gives each field once
+			// per layer: the innermost is the packet the reader yields.
+			f[i] = v[strings.LastIndexByte(v, ',')+1:]
+		}
 		var frame int
 		fmt.Sscan(f[0], &frame)
 		src, dst := f[1], f[2]

@@ -21,6 +21,11 @@ func (r *Reader) decodeUDP(ip *ipPacket, b []byte) {
 	sp, dp := binary.BigEndian.Uint16(b[0:2]), binary.BigEndian.Uint16(b[2:4])
 	natt := r.natt.any(sp, dp)
 	if !natt && !r.ike.any(sp, dp) {
+		if dp == portVXLAN && len(b) > 8 {
+			ip.advance(8)
+			r.decodeVXLAN(ip, b[8:])
+			return
+		}
 		r.stats.NonIKE++
 		return
 	}
