@@ -167,15 +167,7 @@ func (r *Reader) unwrapEthernet(data []byte, off int) {
 		r.addError("link", off, ErrTruncated, "inner Ethernet header")
 		return
 	}
-	et := binary.BigEndian.Uint16(data[off+12 : off+14])
-	off += ethernetHdrLen
-	for et == etherTypeVLAN || et == etherTypeQinQ || et == etherTypeQinQ9 {
-		if len(data)-off < vlanTagLen {
-			r.addError("link", off, ErrTruncated, "VLAN tag")
-			return
-		}
-		et = binary.BigEndian.Uint16(data[off+2 : off+4])
-		off += vlanTagLen
+	if et, off, ok := r.vlanTags(binary.BigEndian.Uint16(data[off+12:off+14]), data, off+ethernetHdrLen); ok {
+		r.unwrap(et, data, off)
 	}
-	r.unwrap(et, data, off)
 }

@@ -37,20 +37,9 @@ func (r *Reader) decodeLink(lt layers.LinkType, data []byte) {
 			r.addError("link", 0, ErrTruncated, "Ethernet header")
 			return
 		}
-		et := binary.BigEndian.Uint16(data[12:14])
-		off := ethernetHdrLen
-		// Any number of tags: the loop is bounded by the frame length, so
-		// a frame of tags costs time linear in its size and nothing is
-		// dropped silently.
-		for et == etherTypeVLAN || et == etherTypeQinQ || et == etherTypeQinQ9 {
-			if len(data)-off < vlanTagLen {
-				r.addError("link", off, ErrTruncated, "VLAN tag")
-				return
-			}
-			et = binary.BigEndian.Uint16(data[off+2 : off+4])
-			off += vlanTagLen
+		if et, off, ok := r.vlanTags(binary.BigEndian.Uint16(data[12:14]), data, ethernetHdrLen); ok {
+			r.decodeEtherType(et, data, off)
 		}
-		r.decodeEtherType(et, data, off)
 	case layers.LinkTypeLinuxSLL:
 		if len(data) < sllHeaderLen {
 			r.addError("link", 0, ErrTruncated, "Linux cooked (SLL) header")
@@ -85,6 +74,23 @@ func (r *Reader) decodeLink(lt layers.LinkType, data []byte) {
 			r.addError("link", -1, ErrUnsupportedLinkType, "link type "+strconv.Itoa(int(lt))+" ("+lt.String()+"); frames of this type are counted but not decoded")
 		}
 	}
+}
+
+// vlanTags skips the VLAN tags (802.1Q, 802.1ad) at data[off:], et being
+// the EtherType before them, and returns the EtherType after them and
+// their end; ok is false (noted) when a tag is cut short. Any number of
+// tags: the loop is bounded by the frame length, so a frame of tags costs
+// time linear in its size and nothing is dropped silently.
+func (r *Reader) vlanTags(et uint16, data []byte, off int) (uint16, int, bool) {
+	for et == etherTypeVLAN || et == etherTypeQinQ || et == etherTypeQinQ9 {
+		if len(data)-off < vlanTagLen {
+			r.addError("link", off, ErrTruncated, "VLAN tag")
+			return 0, 0, false
+		}
+		et = binary.BigEndian.Uint16(data[off+2 : off+4])
+		off += vlanTagLen
+	}
+	return et, off, true
 }
 
 // decodeEtherType dispatches on an EtherType / SLL protocol value.
