@@ -39,7 +39,9 @@ const filterMaxVLANTags = 8
 // the rest: UDP on the ports of opt.IKEPorts and opt.NATTPorts, TCP on
 // opt.TCPPorts, ESP and AH directly over IP, IP fragments (of TCP,
 // UDP, ESP and AH), and ICMP and ICMPv6 destination unreachables quoting
-// a UDP datagram of those ports, over IPv4 and IPv6
+// a UDP datagram of those ports, and, unexamined, the encapsulations the
+// Reader unwraps (encap.go: GRE, VXLAN's UDP port, PPPoE and MPLS
+// frames), over IPv4 and IPv6
 // with up to two IPv6 extension headers before the transport header, in
 // Ethernet frames with up to eight VLAN tags (802.1Q, 802.1ad or the old
 // 0x9100), Linux cooked (SLL) frames or raw IP. Ethernet frames with more
@@ -141,6 +143,11 @@ func (a *filterAsm) etherType(l3 uint32) {
 	a.op(bpf.LoadConstant{Dst: bpf.RegX, Val: l3})
 	a.jeqFar(etherTypeIPv4, a.use(ip4))
 	a.jeqFar(etherTypeIPv6, a.use(ip6))
+	// PPPoE and MPLS (encap.go) pass unexamined, for the Reader to unwrap.
+	a.jeq(etherTypePPPoE, "+2", "")
+	a.jeq(etherTypeMPLS, "+1", "")
+	a.jeq(etherTypeMPLSMC, "", "+1")
+	a.op(bpf.RetConstant{Val: a.snaplen})
 	a.op(bpf.RetConstant{Val: 0})
 }
 
@@ -208,6 +215,7 @@ func (a *filterAsm) ipv4() {
 	a.op(bpf.LoadScratch{Dst: bpf.RegA, N: 1})
 	a.jeq(ipProtoESP, l("accept"), "")
 	a.jeq(ipProtoAH, l("accept"), "")
+	a.jeq(protoGRE, l("accept"), "")
 	a.jeq(ipProtoUDP, l("udp"), "")
 	a.jeq(ipProtoICMP, l("icmp"), "")
 	a.jeq(ipProtoTCP, l("tcp"), l("reject"))
@@ -257,6 +265,7 @@ func (a *filterAsm) ipv6() {
 	for i := 0; ; i++ {
 		a.jeq(ipProtoESP, l("accept"), "")
 		a.jeq(ipProtoAH, l("accept"), "")
+		a.jeq(protoGRE, l("accept"), "")
 		a.jeq(ipProtoFragment, l("frag"), "")
 		a.jeq(ipProtoUDP, l("udp"), "")
 		if i == filterMaxExtHeaders {
@@ -317,6 +326,9 @@ func (a *filterAsm) tail(l func(string) string) {
 			for _, p := range pr.ports {
 				a.jeq(uint32(p), l("accept"), "")
 			}
+			if pr.name == "udp" && off == 2 {
+				a.jeq(portVXLAN, l("accept"), "") // mirrored traffic (encap.go)
+			}
 		}
 		a.jump(l("reject"))
 	}
@@ -335,6 +347,8 @@ func (a *filterAsm) resolve() ([]bpf.Instruction, error) {
 			return 0, nil
 		case "+1":
 			return 1, nil
+		case "+2":
+			return 2, nil
 		}
 		t, ok := a.labels[l]
 		if !ok {

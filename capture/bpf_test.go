@@ -90,7 +90,8 @@ type variant struct {
 }
 
 // passUnexamined is a variant's want for frames with more VLAN tags than
-// the filter walks: passed whatever they carry, the Reader decides.
+// the filter walks, and for encapsulations (GRE): passed whatever they
+// carry, the Reader decides.
 const passUnexamined = 2
 
 // ipv4Off returns the IPv4 header offset in an Ethernet frame, or -1.
@@ -154,8 +155,8 @@ func variants(f []byte) []variant {
 	}
 	if proto == ipProtoESP {
 		g := cat(f)
-		g[l3+9] = 47 // GRE
-		out = append(out, variant{"gre", layers.LinkTypeEthernet, g, 0})
+		g[l3+9] = 47 // GRE: passed unexamined, for the Reader to unwrap (encap.go)
+		out = append(out, variant{"gre", layers.LinkTypeEthernet, g, passUnexamined})
 	}
 	// IPv6 with the same transport payload, with extension headers, and
 	// as fragments.

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/gopacket/gopacket/layers"
+	"golang.org/x/net/bpf"
 
 	"github.com/ikeflow/ikeflow/internal/testpcap"
 )
@@ -28,6 +29,39 @@ func ipv4Packet(src, dst netip.Addr, proto byte, payload []byte) []byte {
 // addresses, as tshark reads them. Before, all were counted as other
 // traffic: a capture of an AWS mirror session held "no IKE".
 func TestEncapsulations(t *testing.T) {
+	ike := realIKE(t)[0].Payload
+	frames, vxESP := encapFrames(t)
+	w := testpcap.NewWriter(layers.LinkTypeEthernet)
+	for _, f := range frames {
+		w.Add(testpcap.Base, f)
+	}
+	ev, _ := newAll(t, w.Bytes(), Options{})
+	got, errs := ikeEvents(ev)
+	if len(errs) != 0 || len(got) != 7 {
+		t.Fatalf("%d IKE events, errors %+v", len(got), errs)
+	}
+	for i, e := range got {
+		if e.Src != v4a || e.Dst != v4b || string(e.Data) != string(ike) || e.Frame != i+1 {
+			t.Errorf("frame %d: IKE %v → %v, %d octets", e.Frame, e.Src, e.Dst, len(e.Data))
+		}
+	}
+	tsharkAgrees(t, w, ev)
+
+	// ESP directly over IP inside VXLAN: the ESP packet, with no port
+	// (tshark's UDP port fields then name only VXLAN's outer datagram).
+	w = testpcap.NewWriter(layers.LinkTypeEthernet)
+	w.Add(testpcap.Base, vxESP)
+	ev, _ = newAll(t, w.Bytes(), Options{})
+	if len(ev) != 1 || ev[0].Kind != KindESP || ev[0].ESPSPI != 0xc0ffee01 || ev[0].ESPSeq != 7 ||
+		ev[0].Src != netip.AddrPortFrom(v4a.Addr(), 0) || ev[0].Dst != netip.AddrPortFrom(v4b.Addr(), 0) {
+		t.Errorf("ESP in VXLAN: %+v", ev)
+	}
+}
+
+// encapFrames returns Ethernet frames of an IKE message from v4a to v4b
+// in each encapsulation encap.go unwraps, and of an ESP packet in VXLAN.
+func encapFrames(t *testing.T) (ikeFrames [][]byte, vxESP []byte) {
+	t.Helper()
 	ike := realIKE(t)[0].Payload
 	inner := testpcap.Ethernet(testpcap.UDP(v4a, v4b, ike))
 	innerIP := testpcap.UDP(v4a, v4b, ike)
@@ -60,30 +94,26 @@ func TestEncapsulations(t *testing.T) {
 		gre(0x2000, etherTypeIPv4, []byte{0, 0, 0, 5}, innerIP), // a plain GRE tunnel, with a key
 		vxlan(inner),
 	}
-	w := testpcap.NewWriter(layers.LinkTypeEthernet)
-	for _, f := range frames {
-		w.Add(testpcap.Base, f)
-	}
-	ev, _ := newAll(t, w.Bytes(), Options{})
-	got, errs := ikeEvents(ev)
-	if len(errs) != 0 || len(got) != 7 {
-		t.Fatalf("%d IKE events, errors %+v", len(got), errs)
-	}
-	for i, e := range got {
-		if e.Src != v4a || e.Dst != v4b || string(e.Data) != string(ike) || e.Frame != i+1 {
-			t.Errorf("frame %d: IKE %v → %v, %d octets", e.Frame, e.Src, e.Dst, len(e.Data))
-		}
-	}
-	tsharkAgrees(t, w, ev)
+	return frames, vxlan(esp)
+}
 
-	// ESP directly over IP inside VXLAN: the ESP packet, with no port
-	// (tshark's UDP port fields then name only VXLAN's outer datagram).
-	w = testpcap.NewWriter(layers.LinkTypeEthernet)
-	w.Add(testpcap.Base, vxlan(esp))
-	ev, _ = newAll(t, w.Bytes(), Options{})
-	if len(ev) != 1 || ev[0].Kind != KindESP || ev[0].ESPSPI != 0xc0ffee01 || ev[0].ESPSeq != 7 ||
-		ev[0].Src != netip.AddrPortFrom(v4a.Addr(), 0) || ev[0].Dst != netip.AddrPortFrom(v4b.Addr(), 0) {
-		t.Errorf("ESP in VXLAN: %+v", ev)
+// TestFilterEncapsulations: the kernel filter of live captures passes the
+// encapsulated frames (PPPoE and MPLS by EtherType, GRE by protocol, VXLAN
+// by port) for the Reader to unwrap, as it reads them from files.
+func TestFilterEncapsulations(t *testing.T) {
+	prog, err := Filter(layers.LinkTypeEthernet, Options{}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vm, err := bpf.NewVM(prog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	frames, vxESP := encapFrames(t)
+	for i, f := range append(frames, vxESP) {
+		if runFilter(t, vm, f) == 0 {
+			t.Errorf("encapsulated frame %d rejected", i+1)
+		}
 	}
 }
 
