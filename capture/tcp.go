@@ -346,12 +346,47 @@ func (t *tcpTable) data(r *Reader, s *tcpStream, fl *flow, seq uint32, payload [
 		return
 	}
 	t.consume(r, s, fl, payload, reassembled)
+	if missing > 0 && t.cutFrameEnd(r, s, fl, missing) {
+		s.advance(missing)
+		t.drainOOO(r, s, fl)
+		return
+	}
 	if missing > 0 {
 		// Bytes the capture did not keep: the stream has a hole here.
 		t.gap(r, s, fl, missing, "segment cut short by the capture snap length")
 		s.advance(missing)
 		t.drainOOO(r, s, fl)
 	}
+}
+
+// cutFrameEnd handles the missing octets of a segment the capture cut
+// short (snap length) when they end the frame buffered exactly, as its
+// length field says: a message that travelled in one segment, as most IKE
+// messages do. The frame is yielded as a message the capture cut short
+// (Event.Truncated) and the stream goes on framed at the next one, instead
+// of dropping the message and looking for the next frame. It reports
+// whether it did; otherwise the caller gives the hole up (gap).
+func (t *tcpTable) cutFrameEnd(r *Reader, s *tcpStream, fl *flow, missing int) bool {
+	if !s.framed || s.ooo.Len() > 0 || len(s.buf)-s.start < 2+4 {
+		return false
+	}
+	b := s.buf[s.start:]
+	if l := int(binary.BigEndian.Uint16(b)); l <= 2 || len(b)+missing != l {
+		return false
+	}
+	ip := ipPacket{base: -1, missing: missing}
+	if m := b[2:]; isMarker(m) {
+		r.emitIKE(fl, &ip, m[4:], true)
+	} else {
+		r.emitESP(fl, &ip, m, "ike-tcp")
+	}
+	// The event points into the buffer: it is left to the event, and the
+	// stream starts a new one.
+	t.bytes -= len(b)
+	s.buf, s.start = nil, 0
+	s.recent = s.recent[:0] // no longer contiguous with next
+	r.stats.TCPBytesDropped += int64(missing)
+	return true
 }
 
 // checkRetransmission compares a segment that starts skip octets before
