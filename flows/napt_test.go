@@ -133,3 +133,17 @@ func TestNAPTByPortCut(t *testing.T) {
 		}
 	}
 }
+
+// TestNAPTByPortNotOverTCP: IKE over TCP (RFC 8229) comes from an
+// ephemeral client port. libreswan-ikev2-tcp as a snap length of 128 keeps
+// it (its NAT detection payloads cut off) read "The initiator is probably
+// behind a NAPT: it sends IKE from a port other than 500/4500" (port
+// 37124); a TCP port says nothing of a NAT.
+func TestNAPTByPortNotOverTCP(t *testing.T) {
+	pk := snapCapture(corpusPackets(t, "libreswan-ikev2-tcp"), 128)
+	for _, sa := range analyze(pk, Options{}).SAs {
+		if f := finding(sa, KindNATDetected); f != nil {
+			t.Errorf("SA %s: %s", sa.Name(), f.Message)
+		}
+	}
+}

@@ -51,8 +51,11 @@ func (a *Analyzer) natCheck(st *saState, p *Packet, f *facts, resp bool) {
 	}
 	if !srcSeen && !dstSeen {
 		// No NAT detection payloads: a source port other than 500/4500
-		// on the initiator's first request still betrays a NAPT.
-		if !resp && p.Src.Port() != 500 && p.Src.Port() != 4500 && p.Src.Port() != 0 {
+		// on the initiator's first request still betrays a NAPT. Not over
+		// TCP (RFC 8229), whose client port is any ephemeral one
+		// (libreswan-ikev2-tcp at -s 128, its NAT detection cut off: "the
+		// initiator is probably behind a NAPT" from port 37124).
+		if !resp && !p.TCP && p.Src.Port() != 500 && p.Src.Port() != 4500 && p.Src.Port() != 0 {
 			st.out.set(outNATKnown)
 			st.out.set(natSeen(sideI))
 			st.addNATFrame(p.Frame)
