@@ -276,9 +276,10 @@ func TestFilterOnRealFrames(t *testing.T) {
 	}
 }
 
-// TestFilterNonIP checks frames that are not IP at all, and truncated ones.
-func TestFilterNonIP(t *testing.T) {
-	prog, err := Filter(layers.LinkTypeEthernet, Options{}, 0)
+// filterVM returns the BPF VM of the kernel filter for lt and opt.
+func filterVM(t *testing.T, lt layers.LinkType, opt Options, snaplen int) *bpf.VM {
+	t.Helper()
+	prog, err := Filter(lt, opt, snaplen)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -286,6 +287,12 @@ func TestFilterNonIP(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return vm
+}
+
+// TestFilterNonIP checks frames that are not IP at all, and truncated ones.
+func TestFilterNonIP(t *testing.T) {
+	vm := filterVM(t, layers.LinkTypeEthernet, Options{}, 0)
 	arp := make([]byte, 42)
 	binary.BigEndian.PutUint16(arp[12:], 0x0806)
 	tagged := func(n int, f []byte) []byte {
@@ -311,14 +318,7 @@ func TestFilterNonIP(t *testing.T) {
 // that too many ports are refused.
 func TestFilterExtraPorts(t *testing.T) {
 	opt := Options{IKEPorts: []uint16{500, 1500}, NATTPorts: []uint16{4500, 14500}, TCPPorts: []uint16{4500, 443}}
-	prog, err := Filter(layers.LinkTypeRaw, opt, 128)
-	if err != nil {
-		t.Fatal(err)
-	}
-	vm, err := bpf.NewVM(prog)
-	if err != nil {
-		t.Fatal(err)
-	}
+	vm := filterVM(t, layers.LinkTypeRaw, opt, 128)
 	pkt := func(proto byte, sport, dport uint16) []byte {
 		b := make([]byte, 60)
 		b[0], b[9] = 0x45, proto
@@ -348,7 +348,7 @@ func TestFilterExtraPorts(t *testing.T) {
 		t.Error("60 ports accepted")
 	}
 	// The most ports, on Ethernet with its eight-tag walk, fit the kernel.
-	prog, err = Filter(layers.LinkTypeEthernet, Options{IKEPorts: many[:46], NATTPorts: []uint16{4500}, TCPPorts: []uint16{4500}}, 0)
+	prog, err := Filter(layers.LinkTypeEthernet, Options{IKEPorts: many[:46], NATTPorts: []uint16{4500}, TCPPorts: []uint16{4500}}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

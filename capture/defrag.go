@@ -97,8 +97,7 @@ func (d *defragmenter) add(r *Reader, ip *ipPacket, key fragKey, nh uint8, off i
 		// octets, for its first fragment, which tells what it was
 		// (cutFirst); dropped and reported if none comes.
 		dg.cut = true
-		d.bytes -= len(dg.buf)
-		dg.buf = nil
+		d.release(dg)
 		if off == 0 {
 			d.drop(r, dg, "a fragment is cut short by the capture snap length")
 		}
@@ -124,10 +123,7 @@ func (d *defragmenter) add(r *Reader, ip *ipPacket, key fragKey, nh uint8, off i
 			dg.proto = nh
 		}
 		if !dg.ignore && !r.wantsFirst(key.v6, dg.proto, b) {
-			dg.ignore = true
-			r.stats.NonIKE += int64(dg.frags - 1) // the earlier fragments, now known
-			d.bytes -= len(dg.buf)
-			dg.buf = nil
+			d.ignore(r, dg)
 		}
 	}
 	overlap := false
@@ -208,12 +204,25 @@ func (d *defragmenter) add(r *Reader, ip *ipPacket, key fragKey, nh uint8, off i
 // long were lost whole, and an SA whose ESP then ran both ways read
 // "failed".)
 func (d *defragmenter) cutFirst(r *Reader, ip *ipPacket, dg *datagram, nh uint8, b []byte) {
-	dg.haveFirst, dg.ignore, dg.proto = true, true, nh
-	r.stats.NonIKE += int64(dg.frags - 1) // the earlier fragments, as for a datagram ignored
-	d.bytes -= len(dg.buf)
-	dg.buf = nil
+	dg.haveFirst, dg.proto = true, nh
+	d.ignore(r, dg)
 	cut := ipPacket{src: ip.src, dst: ip.dst, missing: max(ip.missing, 1), base: ip.base, frame: ip.frame}
 	r.decodeTransport(nh, &cut, b, 0)
+}
+
+// ignore marks dg as carrying nothing more for us: its octets are let go
+// and its fragments so far, the current one aside, counted as non-IKE (the
+// fragments still to come are counted as they come).
+func (d *defragmenter) ignore(r *Reader, dg *datagram) {
+	dg.ignore = true
+	r.stats.NonIKE += int64(dg.frags - 1)
+	d.release(dg)
+}
+
+// release lets dg's buffered octets go.
+func (d *defragmenter) release(dg *datagram) {
+	d.bytes -= len(dg.buf)
+	dg.buf = nil
 }
 
 // wantsFirst decides from the offset-0 fragment whether a datagram may
@@ -284,8 +293,7 @@ func (d *defragmenter) forget(dg *datagram) {
 // nothing for us.
 func (d *defragmenter) drop(r *Reader, dg *datagram, why string) {
 	d.forget(dg)
-	d.bytes -= len(dg.buf)
-	dg.buf = nil
+	d.release(dg)
 	if dg.ignore {
 		return // nothing for us was lost
 	}

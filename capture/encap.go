@@ -17,26 +17,25 @@ import "encoding/binary"
 
 // EtherTypes and ports of the encapsulations.
 const (
-	etherTypePPPoE    = 0x8864 // PPPoE session stage (RFC 2516)
-	etherTypeMPLS     = 0x8847 // MPLS unicast (RFC 3032)
-	etherTypeMPLSMC   = 0x8848 // MPLS multicast
-	etherTypeTEB      = 0x6558 // transparent Ethernet bridging: Ethernet in GRE
-	etherTypeERSPAN2  = 0x88be // Cisco ERSPAN type II (and type I, no header)
-	etherTypeERSPAN3  = 0x22eb // Cisco ERSPAN type III
-	protoGRE          = 47
-	portVXLAN         = 4789 // RFC 7348
-	pppIPv4           = 0x0021
-	pppIPv6           = 0x0057
-	maxEncap          = 4
-	vxlanHeaderLen    = 8
-	pppoeHeaderLen    = 8 // PPPoE header (6) and PPP protocol (2)
-	mplsLabelLen      = 4
-	maxMPLSLabels     = 16
-	erspan2HeaderLen  = 8
-	erspan3HeaderLen  = 12
-	erspan3SubHdrLen  = 8 // the optional platform-specific subheader
-	greMinHeaderLen   = 4
-	greChecksumKeySeq = 0xb000
+	etherTypePPPoE   = 0x8864 // PPPoE session stage (RFC 2516)
+	etherTypeMPLS    = 0x8847 // MPLS unicast (RFC 3032)
+	etherTypeMPLSMC  = 0x8848 // MPLS multicast
+	etherTypeTEB     = 0x6558 // transparent Ethernet bridging: Ethernet in GRE
+	etherTypeERSPAN2 = 0x88be // Cisco ERSPAN type II (and type I, no header)
+	etherTypeERSPAN3 = 0x22eb // Cisco ERSPAN type III
+	protoGRE         = 47
+	portVXLAN        = 4789 // RFC 7348
+	pppIPv4          = 0x0021
+	pppIPv6          = 0x0057
+	maxEncap         = 4
+	vxlanHeaderLen   = 8
+	pppoeHeaderLen   = 8 // PPPoE header (6) and PPP protocol (2)
+	mplsLabelLen     = 4
+	maxMPLSLabels    = 16
+	erspan2HeaderLen = 8
+	erspan3HeaderLen = 12
+	erspan3SubHdrLen = 8 // the optional platform-specific subheader
+	greMinHeaderLen  = 4
 )
 
 // unwrap decodes the frame data from offset off as an encapsulated packet
@@ -80,16 +79,18 @@ func (r *Reader) decodeMPLS(data []byte, off int) {
 		}
 		bottom := data[off+2]&1 != 0
 		off += mplsLabelLen
-		if bottom {
-			if len(data) > off && (data[off]>>4 == 4 || data[off]>>4 == 6) {
-				r.encap++
-				r.decodeIP(ipVersionAnyNet, data, off)
-				r.encap--
-			} else {
-				r.stats.NonIKE++ // an Ethernet pseudowire, or not IP
-			}
-			return
+		if !bottom {
+			continue
 		}
+		switch {
+		case len(data) > off && data[off]>>4 == 4:
+			r.unwrap(etherTypeIPv4, data, off)
+		case len(data) > off && data[off]>>4 == 6:
+			r.unwrap(etherTypeIPv6, data, off)
+		default:
+			r.stats.NonIKE++ // an Ethernet pseudowire, or not IP
+		}
+		return
 	}
 	r.stats.NonIKE++ // a deeper stack than any network uses
 }

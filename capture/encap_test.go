@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/gopacket/gopacket/layers"
-	"golang.org/x/net/bpf"
 
 	"github.com/ikeflow/ikeflow/internal/testpcap"
 )
@@ -101,14 +100,7 @@ func encapFrames(t *testing.T) (ikeFrames [][]byte, vxESP []byte) {
 // encapsulated frames (PPPoE and MPLS by EtherType, GRE by protocol, VXLAN
 // by port) for the Reader to unwrap, as it reads them from files.
 func TestFilterEncapsulations(t *testing.T) {
-	prog, err := Filter(layers.LinkTypeEthernet, Options{}, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	vm, err := bpf.NewVM(prog)
-	if err != nil {
-		t.Fatal(err)
-	}
+	vm := filterVM(t, layers.LinkTypeEthernet, Options{}, 0)
 	frames, vxESP := encapFrames(t)
 	for i, f := range append(frames, vxESP) {
 		if runFilter(t, vm, f) == 0 {

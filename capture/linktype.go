@@ -93,23 +93,14 @@ func (r *Reader) vlanTags(et uint16, data []byte, off int) (uint16, int, bool) {
 	return et, off, true
 }
 
-// decodeEtherType dispatches on an EtherType / SLL protocol value.
+// decodeEtherType dispatches on an EtherType / SLL protocol value: IP,
+// or an encapsulation (encap.go).
 func (r *Reader) decodeEtherType(et uint16, data []byte, off int) {
 	switch et {
 	case etherTypeIPv4:
 		r.decodeIP(4, data, off)
 	case etherTypeIPv6:
 		r.decodeIP(6, data, off)
-	default:
-		r.decodeOtherEtherType(et, data, off)
-	}
-}
-
-// decodeOtherEtherType dispatches on an EtherType other than IP's: the
-// encapsulations (encap.go). Apart from decodeEtherType, which IP takes
-// at the cost of one comparison.
-func (r *Reader) decodeOtherEtherType(et uint16, data []byte, off int) {
-	switch et {
 	case etherTypePPPoE:
 		r.decodePPPoE(data, off)
 	case etherTypeMPLS, etherTypeMPLSMC:

@@ -302,7 +302,7 @@ func (t *tcpTable) lateFill(r *Reader, s *tcpStream, fl *flow, pos int64, payloa
 		if l <= 2 || len(d)-at < l {
 			break
 		}
-		t.emit(r, fl, d[at+2:at+l], false)
+		t.emit(r, fl, d[at+2:at+l], false, 0)
 		at += l
 	}
 	r.stats.TCPBytesDropped -= int64(at) // counted as dropped when the hole was given up
@@ -374,12 +374,7 @@ func (t *tcpTable) cutFrameEnd(r *Reader, s *tcpStream, fl *flow, missing int) b
 	if l := int(binary.BigEndian.Uint16(b)); l <= 2 || len(b)+missing != l {
 		return false
 	}
-	ip := ipPacket{base: -1, missing: missing}
-	if m := b[2:]; isMarker(m) {
-		r.emitIKE(fl, &ip, m[4:], true)
-	} else {
-		r.emitESP(fl, &ip, m, "ike-tcp")
-	}
+	t.emit(r, fl, b[2:], false, missing)
 	// The event points into the buffer: it is left to the event, and the
 	// stream starts a new one.
 	t.bytes -= len(b)
@@ -661,7 +656,7 @@ func (t *tcpTable) parse(r *Reader, s *tcpStream, fl *flow, d []byte, carried in
 		if len(m) >= 8 && !isMarker(m) {
 			s.rememberSPI(binary.BigEndian.Uint32(m))
 		}
-		t.emit(r, fl, m, pos < carried)
+		t.emit(r, fl, m, pos < carried, 0)
 		pos += l
 	}
 	return pos
@@ -709,9 +704,10 @@ func plausibleTCPFrame(b []byte) bool {
 	return int(binary.BigEndian.Uint16(b)) == 6+int(binary.BigEndian.Uint32(b[6+24:]))
 }
 
-// emit queues the event for one RFC 8229 frame body m (after the length).
-func (t *tcpTable) emit(r *Reader, fl *flow, m []byte, reassembled bool) {
-	ip := ipPacket{reassembled: reassembled, base: -1}
+// emit queues the event for one RFC 8229 frame body m (after the length),
+// of which the capture did not keep the last missing octets.
+func (t *tcpTable) emit(r *Reader, fl *flow, m []byte, reassembled bool, missing int) {
+	ip := ipPacket{reassembled: reassembled, base: -1, missing: missing}
 	switch {
 	case isMarker(m):
 		r.emitIKE(fl, &ip, m[4:], true)

@@ -84,7 +84,7 @@ func TestDuplicateRing(t *testing.T) {
 			t.Fatalf("packet %d: duplicate %v, want %v", i, got, want)
 		}
 		var n [256]int
-		for j := range min(i+1-a.ro.dups, dupRecent) {
+		for j := range min(i+1-a.ro.dups.n, dupRecent) {
 			n[uint8(r.recentH[j])]++
 		}
 		for o := range n {

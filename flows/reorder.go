@@ -147,23 +147,65 @@ type reorder struct {
 	recentN [256]uint8
 	inRing  int
 	next    int
-	dups    int
-	dupTime time.Time
-	dupGap  time.Duration
-	// dupFrames holds "first/copy" frame pairs (the first few).
-	dupFrames []int
-	// natCopy counts the packets seen again within dupWindow with one
-	// address (and perhaps its port) rewritten: the capture host translates addresses
-	// between two interfaces it captures on (natCopyFinding). They are
-	// analysed as they come.
-	natCopy natCopies
+	// dups counts the duplicates the filter took; natCopy the packets
+	// seen again within dupWindow with one address (and perhaps its port)
+	// rewritten, which the capture host translates between two interfaces
+	// it captures on: those are analysed as they come (captureFindings).
+	dups, natCopy copyTally
 }
 
-// natCopies tallies packets captured on both sides of a NAT.
-type natCopies struct {
+// copyTally counts packets captured twice: how many, the time of the
+// first, the largest gap between two copies, and the first few
+// "first/copy" frame pairs.
+type copyTally struct {
 	n      int
 	at     time.Time
-	frames []int // "first/copy" frame pairs (the first few)
+	gap    time.Duration
+	frames []int
+}
+
+// maxCopyFrames bounds copyTally.frames (8 pairs).
+const maxCopyFrames = 16
+
+// note counts p, a copy of the packet of frame first captured gap apart.
+func (c *copyTally) note(first int, p *Packet, gap time.Duration) {
+	if c.n == 0 {
+		c.at = p.Time
+	}
+	c.n++
+	c.gap = max(c.gap, gap)
+	if len(c.frames) < maxCopyFrames {
+		c.frames = append(c.frames, first, p.Frame)
+	}
+}
+
+// merge adds o's counts to c and empties o.
+func (c *copyTally) merge(o *copyTally) {
+	if o.n == 0 {
+		return
+	}
+	if c.n == 0 || o.at.Before(c.at) {
+		c.at = o.at
+	}
+	c.n += o.n
+	c.gap = max(c.gap, o.gap)
+	c.frames = append(c.frames, o.frames[:min(len(o.frames), max(0, maxCopyFrames-len(c.frames)))]...)
+	*o = copyTally{}
+}
+
+// pairs names the first four pairs ("3/4, 11/12, …").
+func (c *copyTally) pairs(fn frameNamer) string {
+	s := ""
+	for i := 0; i+1 < len(c.frames) && i < 8; i += 2 {
+		if s != "" {
+			s += ", "
+		}
+		s += fn.one(c.frames[i]) + "/" + fn.one(c.frames[i+1])
+	}
+	if c.n > 4 {
+		s += ", …"
+	}
+	return s
 }
 
 // recentPacket is when an analysed packet was captured and between which
@@ -551,19 +593,12 @@ func (r *reorder) duplicate(p *Packet, h uint64) bool {
 		}
 		if x.src != p.Src || x.dst != p.Dst {
 			if p.Kind != KindICMP && gap <= dupWindow && natRewritten(x, p) {
-				r.natCopy.note(x.frame, p)
+				r.natCopy.note(x.frame, p, gap)
 			}
 			continue
 		}
 		if gap <= dupWindow {
-			if r.dups == 0 {
-				r.dupTime = p.Time
-			}
-			r.dups++
-			r.dupGap = max(r.dupGap, gap)
-			if len(r.dupFrames) < 16 {
-				r.dupFrames = append(r.dupFrames, x.frame, p.Frame)
-			}
+			r.dups.note(x.frame, p, gap)
 			return true
 		}
 	}
@@ -592,18 +627,6 @@ func natRewritten(x *recentPacket, p *Packet) bool {
 	return false
 }
 
-// note counts p, a copy of the packet of frame first with one address
-// rewritten.
-func (c *natCopies) note(first int, p *Packet) {
-	if c.n == 0 {
-		c.at = p.Time
-	}
-	c.n++
-	if len(c.frames) < 16 {
-		c.frames = append(c.frames, first, p.Frame)
-	}
-}
-
 // dropHeld lets the storage of an emptied window go (Finish, once no
 // packet can come): its slots, queues and recycled buffers, 3-4 MB on
 // big100k that stayed live through Finish, the peak of its memory. The
@@ -618,63 +641,27 @@ func (r *reorder) dropHeld() {
 // r's, and empties o's counts; it also takes o's early.
 func (r *reorder) mergeDups(o *reorder) {
 	r.early = r.early || o.early // the window that let packets go early was the Sequencer's
-	if o.natCopy.n > 0 {
-		if r.natCopy.n == 0 || o.natCopy.at.Before(r.natCopy.at) {
-			r.natCopy.at = o.natCopy.at
-		}
-		r.natCopy.n += o.natCopy.n
-		r.natCopy.frames = append(r.natCopy.frames, o.natCopy.frames[:min(len(o.natCopy.frames), max(0, 16-len(r.natCopy.frames)))]...)
-		o.natCopy = natCopies{}
-	}
-	if o.dups == 0 {
-		return
-	}
-	if r.dups == 0 || o.dupTime.Before(r.dupTime) {
-		r.dupTime = o.dupTime
-	}
-	r.dups += o.dups
-	r.dupGap = max(r.dupGap, o.dupGap)
-	r.dupFrames = append(r.dupFrames, o.dupFrames[:min(len(o.dupFrames), max(0, 16-len(r.dupFrames)))]...)
-	o.dups, o.dupGap, o.dupFrames = 0, 0, nil
+	r.dups.merge(&o.dups)
+	r.natCopy.merge(&o.natCopy)
 }
 
 // captureFindings adds the capture-wide notes on duplicates and frames
 // out of time order.
 func (a *Analyzer) captureFindings() {
 	r := &a.ro
-	if r.dups > 0 {
-		pairs := ""
-		for i := 0; i+1 < len(r.dupFrames) && i < 8; i += 2 {
-			if pairs != "" {
-				pairs += ", "
-			}
-			pairs += a.frames.one(r.dupFrames[i]) + "/" + a.frames.one(r.dupFrames[i+1])
-		}
-		if r.dups > 4 {
-			pairs += ", …"
-		}
-		a.global = append(a.global, Finding{Kind: KindCaptureDuplicate, Severity: SeverityInfo, Time: r.dupTime,
-			Frames: sortedFrames(r.dupFrames),
-			Message: words.Count(r.dups, "packet appears", "packets appear") + " twice in the capture (frames " + pairs + "): the same" +
-				" bytes between the same addresses within " + micros(r.dupGap) + ". That is the capture recording one" +
+	if c := &r.dups; c.n > 0 {
+		a.global = append(a.global, Finding{Kind: KindCaptureDuplicate, Severity: SeverityInfo, Time: c.at,
+			Frames: sortedFrames(c.frames),
+			Message: words.Count(c.n, "packet appears", "packets appear") + " twice in the capture (frames " + c.pairs(a.frames) + "): the same" +
+				" bytes between the same addresses within " + micros(c.gap) + ". That is the capture recording one" +
 				" packet twice (SPAN plus mirror port, or \"-i any\" seeing it on two interfaces), not a retransmission;" +
 				" the second copies were left out of the analysis."})
 	}
-	if r.natCopy.n > 0 {
-		pairs := ""
-		for i := 0; i+1 < len(r.natCopy.frames) && i < 8; i += 2 {
-			if pairs != "" {
-				pairs += ", "
-			}
-			pairs += a.frames.one(r.natCopy.frames[i]) + "/" + a.frames.one(r.natCopy.frames[i+1])
-		}
-		if r.natCopy.n > 4 {
-			pairs += ", …"
-		}
-		a.global = append(a.global, Finding{Kind: KindCaptureDuplicate, Severity: SeverityWarning, Time: r.natCopy.at,
-			Frames: sortedFrames(r.natCopy.frames),
-			Message: words.Count(r.natCopy.n, "packet appears", "packets appear") + " twice in the capture with one address" +
-				" rewritten between the two copies (frames " + pairs + "), within " + strconv.FormatInt(dupWindow.Milliseconds(), 10) + " ms: the capture was taken" +
+	if c := &r.natCopy; c.n > 0 {
+		a.global = append(a.global, Finding{Kind: KindCaptureDuplicate, Severity: SeverityWarning, Time: c.at,
+			Frames: sortedFrames(c.frames),
+			Message: words.Count(c.n, "packet appears", "packets appear") + " twice in the capture with one address" +
+				" rewritten between the two copies (frames " + c.pairs(a.frames) + "), within " + strconv.FormatInt(dupWindow.Milliseconds(), 10) + " ms: the capture was taken" +
 				" on a host that translates addresses (NAT) between two interfaces it captures on (\"-i any\"), and holds each such" +
 				" packet on both sides. Both copies were analysed: what is counted per packet (retransmits, ESP packets per" +
 				" direction) counts them twice, and the two sides' addresses may be taken for two peers or for ESP without an" +

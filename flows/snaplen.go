@@ -45,22 +45,40 @@ func (s *snapCut) note(p *Packet) {
 	}
 }
 
-// cutNotify adds to f the notify type of an unencrypted IKE message of
-// version that did not decode (raw: its octets as the capture holds them,
-// cut short or damaged) and whose first payload is a Notify: the type
-// follows the payload's fixed fields (RFC 7296 §3.10; RFC 2408 §3.14), so
-// a snap length that cuts the rest of the payload still shows what was
-// refused. A responder's refusal is that payload alone: NO_PROPOSAL_CHOSEN
-// answering IKE_SA_INIT or main mode's first message, which the analysis
-// otherwise read as no answer at all. Nothing when f holds notifies
-// already (the payload decoded) or the type is not in raw.
+// cutFacts adds to f what the first payload of an IKE message of version
+// tells from its fixed fields when the message did not decode (raw: its
+// octets as the capture holds them, cut short or damaged), which the
+// dissector, stopping at the payload, leaves out:
+//   - IKEv2, an SK or SKF payload: the message is encrypted (as every
+//     IKEv2 message after IKE_SA_INIT is), and an SKF's fragment numbers
+//     (cutFragmentNumbers) count the fragment as held, not missing;
+//   - a Notify (cutNotify): its type, what a refusal says.
+func cutFacts(f *facts, version uint8, raw []byte) {
+	if len(raw) < dissect.HeaderLen {
+		return
+	}
+	switch first := dissect.PayloadType(raw[16]); {
+	case version == 2 && (first == dissect.PayloadSK || first == dissect.PayloadSKF):
+		f.sk = true
+		if f.fragNum == 0 {
+			f.fragNum, f.fragTotal = cutFragmentNumbers(raw)
+		}
+	case version == 2 && first == dissect.PayloadNotify, version == 1 && first == dissect.PayloadNotifyV1:
+		cutNotify(f, version, raw)
+	}
+}
+
+// cutNotify adds to f the notify type of an IKE message whose first
+// payload is a Notify and did not decode: the type follows the payload's
+// fixed fields (RFC 7296 §3.10; RFC 2408 §3.14), so a snap length that
+// cuts the rest of the payload still shows what was refused. A responder's
+// refusal is that payload alone: NO_PROPOSAL_CHOSEN answering IKE_SA_INIT
+// or main mode's first message, which the analysis otherwise read as no
+// answer at all. Nothing when f holds notifies already (the payload
+// decoded) or the type is not in raw.
 func cutNotify(f *facts, version uint8, raw []byte) {
 	const hdr = dissect.HeaderLen
 	if len(f.notifies) > 0 || len(raw) < hdr+4 {
-		return
-	}
-	first := dissect.PayloadType(raw[16])
-	if version == 2 && first != dissect.PayloadNotify || version == 1 && first != dissect.PayloadNotifyV1 {
 		return
 	}
 	h, ok := dissect.ReadNotifyHeader(version, raw[hdr+4:])

@@ -325,7 +325,7 @@ func (a *Analyzer) v1(p *Packet, decodeErr error) {
 	} else {
 		f.collect(1, msg.Payloads)
 		if decodeErr != nil {
-			cutNotify(f, 1, msg.Raw)
+			cutFacts(f, 1, msg.Raw)
 		}
 	}
 	if fr != nil && fr.whole != nil {

@@ -46,17 +46,7 @@ func (a *Analyzer) v2(p *Packet, decodeErr error, ahead *facts) {
 	if decodeErr != nil {
 		f.malformed = true
 		st.noteMalformed(p.Frame, decodeErr, false, p.Cut)
-		if f.fragNum == 0 {
-			f.fragNum, f.fragTotal = cutFragmentNumbers(a.msg.Raw)
-		}
-		if np := dissect.PayloadType(h.NextPayload); np == dissect.PayloadSK || np == dissect.PayloadSKF {
-			// Its SK payload did not decode (cut short by the capture, or
-			// damaged), but the header says it is there: the message is
-			// encrypted, as every IKEv2 message after IKE_SA_INIT is.
-			f.sk = true
-		} else {
-			cutNotify(f, 2, a.msg.Raw)
-		}
+		cutFacts(f, 2, a.msg.Raw)
 	}
 	hash := a.msgHash()
 	mv := cmsg{hash: hash, fragNum: narrowFrag(f.fragNum), fragTotal: narrowFrag(f.fragTotal)}
