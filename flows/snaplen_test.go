@@ -1,9 +1,12 @@
 package flows
 
 import (
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/ikeflow/ikeflow/internal/testutil"
 )
 
 // snapCapture returns pk as a capture taken with snap length snap over
@@ -173,6 +176,25 @@ func TestSnapLengthRefusal(t *testing.T) {
 		f := finding(sa, KindInvalidKE)
 		if f == nil || !strings.Contains(f.Message, c.want) || strings.Contains(f.Message, "NONE") || strings.Contains(f.Message, "not in this capture") {
 			t.Errorf("ikev2-invalid-ke-retry at -s %d: %+v", c.snap, f)
+		}
+	}
+}
+
+// TestSnapLengthDecryptCount: the Wireshark wiki sample with its keys at
+// -s 128. Its 6 IKE_AUTH messages are cut inside their SK payloads, so
+// they cannot be decrypted; the counts read "18 decrypted, 0 could not be
+// decrypted" for 24 encrypted messages. They are counted as not decrypted
+// now (without a verdict on the key: no key_does_not_verify).
+func TestSnapLengthDecryptCount(t *testing.T) {
+	dir := filepath.Dir(testutil.SharedCapture(t, "wireshark-wiki/ikev2-esp-gcm-ctr-cbc/capture.pcapng"))
+	pk := snapCapture(loadPackets(t, filepath.Join(dir, "capture.pcapng")), 128)
+	r := analyze(pk, Options{Decryptor: corpusKeys(t, dir)})
+	if r.Stats.Decrypted != 18 || r.Stats.DecryptFailed != 6 {
+		t.Errorf("%d decrypted, %d could not be decrypted; want 18 and 6", r.Stats.Decrypted, r.Stats.DecryptFailed)
+	}
+	for _, sa := range r.SAs {
+		if f := finding(sa, KindKeyFailed); f != nil {
+			t.Errorf("%s: %s", sa.Name(), f.Message)
 		}
 	}
 }

@@ -60,13 +60,15 @@ func (a *Analyzer) describe(st *saState, p *Packet, side saSide, m *cmsg, f *fac
 // payloads to f.
 func (a *Analyzer) decryptV2(st *saState, p *Packet, side saSide, f *facts, ex *exRec) {
 	n := len(a.msg.Payloads)
-	if n == 0 {
+	if n == 0 || a.msg.Payloads[n-1].Type != dissect.PayloadSK && a.msg.Payloads[n-1].Type != dissect.PayloadSKF {
+		// Its SK payload did not decode (cut short by the capture, or
+		// damaged: cutFacts): not decrypted, and no verdict on the key.
+		// (Not counted, the capture line read "0 could not be decrypted"
+		// with the cut IKE_AUTH messages neither decrypted nor counted.)
+		a.report.Stats.DecryptFailed++
 		return
 	}
 	sk := a.msg.Payloads[n-1]
-	if sk.Type != dissect.PayloadSK && sk.Type != dissect.PayloadSKF {
-		return
-	}
 	plain, err := a.opt.Decryptor.DecryptV2(&a.msg, a.msg.Raw, sk, side == sideI)
 	st.noteKey(side, err, p.Frame)
 	if err != nil {
