@@ -1,0 +1,43 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestAnalyzeCaptureLoss runs analyze on a capture that dropped packets
+// (testdata/field: dumpcap recorded 576 drops on interface va, the
+// responder's ESP among them): the verdict names the loss, next to the
+// one_way_esp warning it may explain, and JSON carries both. With a second
+// capture merged in, the source says how many of the drops are this file's.
+func TestAnalyzeCaptureLoss(t *testing.T) {
+	const field = "../../testdata/field/capture-drops.pcapng.gz"
+	out, _, code := ikeflow(t, "analyze", "-q", field)
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	if !strings.Contains(out, "  warning capture: capture_loss (F2) The capture dropped 576 packets while it was taken (interface va of capture-drops.pcapng.gz, as the file records):") {
+		t.Errorf("verdict without the capture's loss:\n%s", out)
+	}
+	rep := analyzeJSON(t, field)
+	found := 0
+	for _, f := range rep["findings"].([]any) {
+		f := f.(map[string]any)
+		msg := f["message"].(string)
+		switch f["kind"] {
+		case "capture_loss":
+			found++
+		case "one_way_esp":
+			if strings.HasSuffix(msg, "This capture dropped 576 packets while it was taken (see capture_loss): what is missing here may be among them.") {
+				found++
+			}
+		}
+	}
+	if found != 2 {
+		t.Errorf("JSON: want capture_loss and one_way_esp with the loss note, found %d of them", found)
+	}
+	out, _, _ = ikeflow(t, "analyze", "-q", "--two-sided=no", field, "../../testdata/corpus/ikev2-rekey/capture.pcap")
+	if !strings.Contains(out, "The capture dropped 576 packets while it was taken (576 on interface va of capture-drops.pcapng.gz, as the file records)") {
+		t.Errorf("two captures: verdict without the loss of the first:\n%s", out)
+	}
+}
