@@ -41,3 +41,15 @@ func TestAnalyzeCaptureLoss(t *testing.T) {
 		t.Errorf("two captures: verdict without the loss of the first:\n%s", out)
 	}
 }
+
+// TestDissectCaptureLoss: dissect says on standard error that the capture
+// dropped packets (its output is the messages the capture holds).
+func TestDissectCaptureLoss(t *testing.T) {
+	_, errOut, code := ikeflow(t, "dissect", "../../testdata/field/capture-drops.pcapng.gz")
+	if code != 0 || !strings.Contains(errOut, "capture-drops.pcapng.gz: the capture dropped 576 packets while it was taken (interface va, as the file records)") {
+		t.Errorf("exit %d, stderr:\n%s", code, errOut)
+	}
+	if _, errOut, _ = ikeflow(t, "dissect", "-q", "../../testdata/field/capture-drops.pcapng.gz"); errOut != "" {
+		t.Errorf("-q: stderr %q", errOut)
+	}
+}
