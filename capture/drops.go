@@ -187,3 +187,8 @@ func printableName(v []byte) string {
 	}
 	return string(b)
 }
+
+// Dropped is [Reader.Dropped] for the frames read so far.
+func (r *FrameReader) Dropped() (n int64, interfaces []string) {
+	return r.notes.drops.n, r.notes.drops.names
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -51,5 +52,19 @@ func TestDissectCaptureLoss(t *testing.T) {
 	}
 	if _, errOut, _ = ikeflow(t, "dissect", "-q", "../../testdata/field/capture-drops.pcapng.gz"); errOut != "" {
 		t.Errorf("-q: stderr %q", errOut)
+	}
+}
+
+// TestWriteKeepsCaptureLoss: analyze --write copies the selected SAs'
+// frames into a new file, which records the drops of its input: analysed
+// in turn, it reports the same loss.
+func TestWriteKeepsCaptureLoss(t *testing.T) {
+	sub := filepath.Join(t.TempDir(), "sub.pcapng")
+	if _, errOut, code := ikeflow(t, "analyze", "-q", "-w", sub, "../../testdata/field/capture-drops.pcapng.gz"); code != 0 {
+		t.Fatalf("--write: exit %d: %s", code, errOut)
+	}
+	out, _, _ := ikeflow(t, "analyze", "-q", sub)
+	if !strings.Contains(out, "warning capture: capture_loss (F2) The capture dropped 576 packets while it was taken") {
+		t.Errorf("the written file lost the drops:\n%s", out)
 	}
 }
