@@ -152,6 +152,11 @@ func FuzzPcapng(f *testing.F) {
 	spb := ngBlock(ngSPB, append([]byte{byte(len(frame)), byte(len(frame) >> 8), 0, 0}, frame...))
 	isb := ngBlock(ngISB, make([]byte, 12))
 	f.Add(bytes.Join([][]byte{idb, epb, spb, isb}, nil))
+	// Drop counters: a named interface, an EPB with epb_dropcount, and
+	// two ISBs with isb_ifdrop and isb_osdrop (drops.go).
+	named := ngIDBlock("eth0")
+	dropEPB := ngEPBlock(0, frame, append(ngOpt(ngOptEPBDrops, u64(3)), 0, 0, 0, 0))
+	f.Add(bytes.Join([][]byte{named, dropEPB, ngISBlock(0, 5, 2), epb, ngISBlock(0, 9, noOpt)}, nil))
 	bad := bytes.Join([][]byte{idb, epb, epb, spb}, nil)
 	bad[len(idb)+len(epb)+4] ^= 0x20 // second EPB: impossible length
 	f.Add(bad)

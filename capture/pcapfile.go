@@ -39,6 +39,7 @@ type fileNote struct {
 type notes struct {
 	list  []fileNote
 	times badTimes
+	drops drops // packets the file records as dropped while capturing (drops.go)
 }
 
 func (n *notes) add(off int64, err error, format string, args ...any) {

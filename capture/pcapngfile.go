@@ -30,6 +30,7 @@ const (
 	ngMaxBlock   = 134348832 // Wireshark's limit on a block's length (MAX_BLOCK_SIZE)
 	ngOptTsresol = 9
 	ngOptTsoff   = 14
+	ngOptIfName  = 2
 
 	// MaxInterfaces is how many Interface Description Blocks of one pcapng
 	// section are kept. Packets of further interfaces are counted as
@@ -41,9 +42,11 @@ const (
 type ngInterface struct {
 	lt      layers.LinkType
 	snaplen uint32
-	pow2    bool  // resolution is 2^-res, else 10^-res
-	res     uint8 // if_tsresol
-	offset  int64 // if_tsoffset, seconds
+	pow2    bool   // resolution is 2^-res, else 10^-res
+	res     uint8  // if_tsresol
+	offset  int64  // if_tsoffset, seconds
+	name    string // if_name
+	dropped uint64 // drops its last Interface Statistics Block gave (drops.go)
 }
 
 // pcapngFile reads a pcapng file.
@@ -204,6 +207,11 @@ func (p *pcapngFile) next() ([]byte, gopacket.CaptureInfo, layers.LinkType, bool
 			}
 			ts := uint64(order.Uint32(body[4:]))<<32 | uint64(order.Uint32(body[8:]))
 			data := body[20 : 20+caplen]
+			if end := 20 + (int(caplen)+3)&^3; typ == ngPB || end < len(body) {
+				// Options (or the old block's drops count): packets
+				// the capture lost before this one (drops.go).
+				p.packetDrops(typ, body, body[min(end, len(body)):])
+			}
 			p.in.discard(int64(blen))
 			return p.packet(at, id, ts, true, data, orig)
 		case ngSPB:
@@ -222,8 +230,11 @@ func (p *pcapngFile) next() ([]byte, gopacket.CaptureInfo, layers.LinkType, bool
 			p.in.discard(int64(blen))
 			return p.packet(at, 0, 0, false, data, orig)
 		}
-		// Other blocks (statistics, names, secrets, custom, unknown) carry
-		// nothing the reader uses: skip them without keeping anything.
+		if typ == ngISB {
+			p.statistics(body) // the drops it counts (drops.go)
+		}
+		// Other blocks (names, secrets, custom, unknown) carry nothing
+		// the reader uses: skip them without keeping anything.
 		p.in.discard(int64(blen))
 	}
 }
@@ -283,6 +294,8 @@ func (p *pcapngFile) addInterface(at int64, body []byte) {
 			}
 		case code == ngOptTsoff && l >= 8:
 			ifc.offset = int64(p.order.Uint64(v))
+		case code == ngOptIfName && l > 0:
+			ifc.name = printableName(v)
 		}
 		o = o[min(len(o), 4+(l+3)&^3):]
 	}

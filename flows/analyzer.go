@@ -87,11 +87,12 @@ type Analyzer struct {
 	rekeys               map[saKey]pendingRekey // IKE SA rekeys negotiated, new SPIs → old SA and answer time
 	props                map[uint64]*cachedProps
 	propList             []*cachedProps
-	ro                   reorder    // time-order window and duplicate filter
-	badFlags             []int      // frames of IKE messages with reserved header flags set, outside any SA
-	unread               unreadable // messages whose header could not be read (unreadable.go)
-	snap                 snapCut    // IKE messages the capture cut short (snaplen.go)
-	jump                 clockJumps // answers too late for any IKE peer: the capture's clock jumped (clockjump.go)
+	ro                   reorder     // time-order window and duplicate filter
+	badFlags             []int       // frames of IKE messages with reserved header flags set, outside any SA
+	unread               unreadable  // messages whose header could not be read (unreadable.go)
+	snap                 snapCut     // IKE messages the capture cut short (snaplen.go)
+	loss                 captureLoss // packets the capture dropped (loss.go)
+	jump                 clockJumps  // answers too late for any IKE peer: the capture's clock jumped (clockjump.go)
 	// badFlagsTime is the time of the first of them.
 	badFlagsTime time.Time
 	fixedFlags   bool // the message in msg had its header flags rebuilt

@@ -48,6 +48,7 @@ func (a *Analyzer) conclude(st *saState, cc *concluder) {
 	cc.findBuf = append(cc.findBuf[:0], had...)
 	st.finState().fnd = &cc.findBuf // addFinding appends to the buffer
 	a.concludeSA(st, cc)
+	a.loss.noteLoss(cc.findBuf)
 	switch n := len(cc.findBuf); {
 	case n == len(had):
 		copy(had, cc.findBuf) // merges may have changed existing findings

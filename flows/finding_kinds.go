@@ -66,6 +66,7 @@ const (
 	KindCaptureGap         FindingKind = "capture_gap"
 	KindSnapLength         FindingKind = "snap_length"
 	KindClockJump          FindingKind = "capture_clock_jump"
+	KindCaptureLoss        FindingKind = "capture_loss"
 )
 
 // FindingKindInfo is one row of the finding-kind registry. Severity is the
@@ -134,6 +135,7 @@ var findingKinds = [...]FindingKindInfo{
 	{KindCaptureGap, SeverityInfo, "messages the peers show were sent, missing from the capture only: IKEv2 by their message IDs, IKEv1 by the message that answers them (phase 1, quick mode)"},
 	{KindClockJump, SeverityWarning, "capture-wide: an answer the capture times minutes after its request's last transmission, which no IKE peer waits for: the capturing host's clock jumped (or the capture paused) there, and times across that point are off"},
 	{KindSnapLength, SeverityWarning, "capture-wide: IKE messages the capture cut short (its snap length), with how many octets it kept; what they held past the cut is unknown"},
+	{KindCaptureLoss, SeverityWarning, "capture-wide: packets the capture dropped while it was taken (the count a pcapng file records, or the kernel's on a live interface), which may be what findings resting on packets not seen miss"},
 }
 
 // FindingKinds returns the registry: every finding kind ikeflow emits with

@@ -676,6 +676,9 @@ func (a *Analyzer) captureFindings() {
 	if f, ok := a.snap.finding(a.report.Stats.IKEPackets+a.report.Stats.Malformed, a.frames); ok {
 		a.global = append(a.global, f)
 	}
+	if f, ok := a.lossFinding(); ok {
+		a.global = append(a.global, f)
+	}
 	if len(a.badFlags) > 0 {
 		a.global = append(a.global, Finding{Kind: KindMalformed, Severity: SeverityWarning, Time: a.badFlagsTime,
 			Frames: sortedFrames(a.badFlags), Message: badFlagsText(a.badFlags, nil, false, a.frames)})

@@ -43,6 +43,7 @@ func Compare(a, b *Side) *Report {
 	}
 	r.CutA, r.CutB = a.Cut, b.Cut
 	r.CutShortA, r.CutShortB = a.CutShort, b.CutShort
+	r.DroppedA, r.DroppedB = a.Dropped, b.Dropped
 	r.DuplicatesA = a.prepare()
 	r.DuplicatesB = b.prepare()
 	r.PacketsA, r.PacketsB = len(a.Packets), len(b.Packets)

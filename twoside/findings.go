@@ -132,17 +132,23 @@ func findings(r *Report) []string {
 
 // cutShort is the caveat for a packet reported missing from the capture
 // of side s ("a" or "b") when that capture cut packets too short to be
-// compared: the packet may be one of them. "" when it cut none.
+// compared, or records that it dropped packets: the packet may be one of
+// them. "" when neither.
 func (r *Report) cutShort(s string) string {
-	n := r.CutShortA
+	n, dropped := r.CutShortA, r.DroppedA
 	if s == "b" {
-		n = r.CutShortB
+		n, dropped = r.CutShortB, r.DroppedB
 	}
-	if n == 0 {
-		return ""
+	var c string
+	if n > 0 {
+		c = fmt.Sprintf(" But %s holds %s cut by its snap length too short to compare (under %d octets of an IKE message, %d of an ESP packet): %s may be among them.",
+			r.sideName(s), words.Count(n, "IKE/ESP packet", "IKE/ESP packets"), prefixIKE, prefixESP, "the missing ones")
 	}
-	return fmt.Sprintf(" But %s holds %s cut by its snap length too short to compare (under %d octets of an IKE message, %d of an ESP packet): %s may be among them.",
-		r.sideName(s), words.Count(n, "IKE/ESP packet", "IKE/ESP packets"), prefixIKE, prefixESP, "the missing ones")
+	if dropped > 0 {
+		c += fmt.Sprintf(" But %s records that it dropped %d %s while it was taken (the capture fell behind the traffic): the missing ones may be among them.",
+			r.sideName(s), dropped, words.Pick(int(min(dropped, 2)), "packet", "packets"))
+	}
+	return c
 }
 
 func other(s string) string {

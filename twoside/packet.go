@@ -145,6 +145,10 @@ type Side struct {
 	Cut, CutShort int
 	// OverLimit counts the packets dropped by [Options] bounds.
 	OverLimit int
+	// Dropped is what the caller knows of the packets the capture itself
+	// dropped while it was taken (the count a pcapng file records): a
+	// packet reported lost on the way to this capture may be one of them.
+	Dropped int64
 	// FragmentFrames lists (up to maxListed) the frames of IP datagrams the
 	// capture could not reassemble; FragmentErrors counts them all.
 	FragmentFrames []int

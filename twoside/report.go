@@ -40,6 +40,12 @@ type Report struct {
 	// the way to that capture, or only in the other, may be one of them.
 	CutShortA int `json:"cut_short_a,omitempty"`
 	CutShortB int `json:"cut_short_b,omitempty"`
+	// DroppedA and DroppedB are the packets each capture records it
+	// dropped while it was taken (Side.Dropped): a packet reported lost
+	// on the way to that capture, or only in the other, may be one of
+	// them.
+	DroppedA int64 `json:"dropped_a,omitempty"`
+	DroppedB int64 `json:"dropped_b,omitempty"`
 	// UnrelatedA and UnrelatedB count packets between addresses that have no
 	// packet in common with the other capture (other conversations): not
 	// judged.

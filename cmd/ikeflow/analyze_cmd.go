@@ -235,6 +235,7 @@ func runAnalyze(e *env, args []string) error {
 	}
 	prog.done()
 	warn.finish()
+	noteCaptureLoss(an, fs.Args(), readers)
 	finishingHeapFloor(f.streams) // the live heap only falls from here: less room (heapfloor.go)
 	fin := an.Finish()
 	finishedHeapFloor() // the peak is past: no memory limit (heapfloor.go)

@@ -269,9 +269,12 @@ func runLive(e *env, args []string) error {
 	}
 	src.Stop()
 	warn.finish()
+	st, serr := src.Stats()
+	if serr == nil && st.Dropped > 0 {
+		an.NoteCaptureLoss("interface "+o.iface+", the kernel's count: ikeflow fell behind", int64(min(st.Dropped, 1<<63-1)))
+	}
 	fin := an.Finish()
 	fin.CaptureNotes = warn.notes()
-	st, serr := src.Stats()
 	elapsed := time.Since(started)
 	if out != nil {
 		isb := &pcapgo.NgInterfaceStatistics{LastUpdate: time.Now(), StartTime: started, EndTime: time.Now(),

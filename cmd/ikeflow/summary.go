@@ -294,7 +294,11 @@ func verdict(rep *flows.Report, fi *findingIndex, refs *frameRefs) []verdictEntr
 		if g.sev == flows.SeverityInfo {
 			continue
 		}
-		out = append(out, verdictEntry{g.sev.String(), "capture: " + g.kind + " (" + g.label() + ", frame" + plural(len(g.frames)) + " " + refs.list(g.frames, 4) + ") " + firstSentence(g.msg)})
+		at := "" // a capture-wide finding about no frame (capture_loss) names none
+		if len(g.frames) > 0 {
+			at = ", frame" + plural(len(g.frames)) + " " + refs.list(g.frames, 4)
+		}
+		out = append(out, verdictEntry{g.sev.String(), "capture: " + g.kind + " (" + g.label() + at + ") " + firstSentence(g.msg)})
 	}
 	// Info: one line per kind, naming the SAs.
 	type info struct {

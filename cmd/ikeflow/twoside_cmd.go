@@ -131,10 +131,12 @@ func loadSide(e *env, path string, opt capture.Options, s *twoside.Side) error {
 		return err
 	}
 	defer r.Close()
-	return readEvents(r, path, func(ev *capture.Event) bool {
+	err = readEvents(r, path, func(ev *capture.Event) bool {
 		s.Add(ev)
 		return true
 	})
+	s.Dropped, _ = r.Dropped() // the packets this capture records it lost
+	return err
 }
 
 func writeTwoSided(w io.Writer, r *twoside.Report, md bool) {

@@ -99,6 +99,29 @@ func (o *pcapngOut) iface(src string, lt layers.LinkType) (int, error) {
 	return id, nil
 }
 
+// dropped records that input src (of link type lt) dropped n packets
+// while it was taken, in an Interface Statistics Block of its interface
+// (added when none of its frames was written).
+func (o *pcapngOut) dropped(src string, lt layers.LinkType, n uint64) error {
+	id := -1
+	for k, v := range o.intf {
+		if k.src == src && (id < 0 || v < id) {
+			id = v
+		}
+	}
+	if id < 0 {
+		var err error
+		if id, err = o.iface(src, lt); err != nil {
+			return err
+		}
+	}
+	if err := o.w.WriteInterfaceStats(id, pcapgo.NgInterfaceStatistics{LastUpdate: o.last, PacketsDropped: n,
+		PacketsReceived: pcapgo.NgNoValue64}); err != nil {
+		return fmt.Errorf("--write %s: %w", o.path, err)
+	}
+	return nil
+}
+
 // write appends one frame on output interface id, flushing whole packets
 // to the file when one is due.
 func (o *pcapngOut) write(id int, ci gopacket.CaptureInfo, data []byte) error {

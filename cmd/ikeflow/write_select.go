@@ -181,6 +181,17 @@ func (s *selection) write(out string, force bool, paths []string, opt capture.Op
 			return 0, err
 		}
 	}
+	// The packets an input dropped while it was taken may be the
+	// selected SAs' too: the new file records them, as its inputs did
+	// (an analysis of it then says so, capture_loss).
+	for i, r := range srcs {
+		if n, _ := r.fr.Dropped(); n > 0 {
+			if err := w.dropped(paths[i], r.fr.LinkType(), uint64(n)); err != nil {
+				w.abort()
+				return 0, err
+			}
+		}
+	}
 	return w.n, w.close(nil)
 }
 

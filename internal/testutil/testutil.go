@@ -39,6 +39,12 @@ func Corpus(elem ...string) string {
 	return filepath.Join(append([]string{root(), "testdata", "corpus"}, elem...)...)
 }
 
+// Field returns the path of elem below testdata/field, captures taken
+// with a real capture tool under field conditions (see its README.md).
+func Field(elem ...string) string {
+	return filepath.Join(append([]string{root(), "testdata", "field"}, elem...)...)
+}
+
 // CorpusCaptures returns the capture.pcap of every corpus scenario, or
 // skips the test when there are none.
 func CorpusCaptures(tb testing.TB) []string {
