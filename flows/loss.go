@@ -51,9 +51,10 @@ const maxLossSources = 8
 // missing packets may be among those dropped, and Finish adds the
 // capture-wide capture_loss finding.
 //
-// The counts of several sources are listed, not added up: the files of a
-// ring buffer (dumpcap -b) each record the drops since the capture began,
-// those of the files before included.
+// The counts of several sources are listed, not added up: two files may
+// count the same drops (a capture given twice, or split by a tool that
+// writes the total so far into each file). (dumpcap 4.0 writes no
+// statistics into the files of a ring buffer, -b: those record none.)
 func (a *Analyzer) NoteCaptureLoss(source string, n int64) {
 	if n <= 0 {
 		return
@@ -115,11 +116,10 @@ func (a *Analyzer) lossFinding() (Finding, bool) {
 		if l.others > 0 {
 			parts = append(parts, words.Count(l.others, "more capture", "more captures"))
 		}
-		msg = "The captures record packets they dropped while they were taken: " + strings.Join(parts, "; ") +
-			" (the files of a ring buffer each count those since the capture began, the earlier files' included)"
+		msg = "The captures record packets they dropped while they were taken: " + strings.Join(parts, "; ")
 	}
-	msg += ": the capture fell behind the traffic (its buffer or its interface full), so packets that were on the wire" +
-		" are not in the capture, and which they were is not known. Findings that rest on packets not seen (an unanswered" +
+	msg += ": " + words.Pick(len(l.sources)+l.others, "the capture", "each") + " fell behind the traffic (its buffer or its interface full)," +
+		" so packets that were on the wire are not in the capture, and which they were is not known. Findings that rest on packets not seen (an unanswered" +
 		" request, a dead peer, ESP one way only or none, a half-open SA, an SA left without a Delete) may come from these" +
 		" losses rather than from the network; each such warning and error says so. Capture again with a larger buffer" +
 		" (dumpcap -B in MiB, tcpdump -B in KiB), a capture filter on the peers' addresses (host A and host B), and" +

@@ -55,7 +55,7 @@ func TestCaptureLoss(t *testing.T) {
 }
 
 // TestCaptureLossSources checks several sources: each count listed, not
-// added up (a ring buffer's files each count from the capture's start),
+// added up (two files may count the same drops),
 // the first maxLossSources named and the rest counted, and the note on
 // findings that no longer gives one capture's count.
 func TestCaptureLossSources(t *testing.T) {
@@ -69,7 +69,7 @@ func TestCaptureLossSources(t *testing.T) {
 		a.NoteCaptureLoss("s"+string(rune('a'+i)), int64(10+i))
 	}
 	f, ok := a.lossFinding()
-	const want = "The captures record packets they dropped while they were taken: 5 on one; 10 on sa; 11 on sb; 12 on sc; 13 on sd; 14 on se; 15 on sf; 16 on sg; 2 more captures (the files"
+	const want = "The captures record packets they dropped while they were taken: 5 on one; 10 on sa; 11 on sb; 12 on sc; 13 on sd; 14 on se; 15 on sf; 16 on sg; 2 more captures: each fell behind"
 	if !ok || !strings.HasPrefix(f.Message, want) {
 		t.Errorf("sources:\n%s\nwant prefix\n%s", f.Message, want)
 	}
