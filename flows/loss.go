@@ -22,13 +22,22 @@ import (
 // report then says so once for the capture (capture_loss) and in each of
 // those findings.
 
-// captureLoss is what the capture recorded of the packets it dropped.
+// captureLoss is what the captures recorded of the packets they dropped.
 type captureLoss struct {
-	n       int64    // packets dropped, all sources
-	sources []string // where, as the caller named them (at most maxLossSources)
-	// note is the sentence noteLoss adds to a finding, made once n is
-	// known (Finish concludes SAs on two goroutines: it is only read).
+	// sources are the captures that dropped packets, as the caller named
+	// them, with their counts (at most maxLossSources; more counts as
+	// others).
+	sources []lossSource
+	others  int
+	// note is the sentence noteLoss adds to a finding, made as sources
+	// come (Finish concludes SAs on two goroutines: it is only read).
 	note string
+}
+
+// lossSource is one capture's count of the packets it dropped.
+type lossSource struct {
+	name string
+	n    int64
 }
 
 // maxLossSources bounds the sources named in the capture_loss finding.
@@ -41,25 +50,28 @@ const maxLossSources = 8
 // open) say in their findings that rest on packets not seen that the
 // missing packets may be among those dropped, and Finish adds the
 // capture-wide capture_loss finding.
+//
+// The counts of several sources are listed, not added up: two files may
+// count the same drops (a capture given twice, or split by a tool that
+// writes the total so far into each file). (dumpcap 4.0 writes no
+// statistics into the files of a ring buffer, -b: those record none.)
 func (a *Analyzer) NoteCaptureLoss(source string, n int64) {
 	if n <= 0 {
 		return
 	}
 	l := &a.loss
-	l.n = satAdd64(l.n, n)
 	if len(l.sources) < maxLossSources {
-		l.sources = append(l.sources, source)
+		l.sources = append(l.sources, lossSource{source, n})
+	} else {
+		l.others++
 	}
-	l.note = " This capture dropped " + count64(l.n, "packet", "packets") + " while it was taken (see capture_loss):" +
-		" what is missing here may be among them."
-}
-
-// satAdd64 returns x+y for non-negative x and y, at most the largest int64.
-func satAdd64(x, y int64) int64 {
-	if x > 1<<63-1-y {
-		return 1<<63 - 1
+	if len(l.sources)+l.others == 1 {
+		l.note = " This capture dropped " + count64(n, "packet", "packets") + " while it was taken (see capture_loss):" +
+			" what is missing here may be among them."
+	} else {
+		l.note = " The captures record packets they dropped while they were taken (see capture_loss): what is missing" +
+			" here may be among them."
 	}
-	return x + y
 }
 
 // restsOnAbsence reports whether findings of kind k rest on packets the
@@ -75,7 +87,7 @@ func restsOnAbsence(k FindingKind) bool {
 // noteLoss adds to fs's warnings and errors that rest on packets not seen
 // that the capture dropped packets, once (a no-op when it dropped none).
 func (l *captureLoss) noteLoss(fs []Finding) {
-	if l.n == 0 {
+	if l.note == "" {
 		return
 	}
 	for i := range fs {
@@ -85,20 +97,33 @@ func (l *captureLoss) noteLoss(fs []Finding) {
 	}
 }
 
-// lossFinding is the capture-wide capture_loss finding, timed at the end of
-// the capture (when a capture tool writes its count); ok is false when
-// the capture dropped nothing.
+// lossFinding is the capture-wide capture_loss finding, timed at the end
+// of the capture (when a capture tool writes its count); ok is false when
+// the captures dropped nothing.
 func (a *Analyzer) lossFinding() (Finding, bool) {
 	l := &a.loss
-	if l.n == 0 {
+	var msg string
+	switch {
+	case len(l.sources) == 0:
 		return Finding{}, false
+	case len(l.sources) == 1:
+		msg = "The capture dropped " + count64(l.sources[0].n, "packet", "packets") + " while it was taken (" + l.sources[0].name + ")"
+	default:
+		parts := make([]string, len(l.sources))
+		for i, s := range l.sources {
+			parts[i] = strconv.FormatInt(s.n, 10) + " on " + s.name
+		}
+		if l.others > 0 {
+			parts = append(parts, words.Count(l.others, "more capture", "more captures"))
+		}
+		msg = "The captures record packets they dropped while they were taken: " + strings.Join(parts, "; ")
 	}
-	msg := "The capture dropped " + count64(l.n, "packet", "packets") + " while it was taken (" + strings.Join(l.sources, "; ") +
-		"): the capture fell behind the traffic (its buffer or its interface full), so packets that were on the wire are not in the capture, and which" +
-		" they were is not known. Findings that rest on packets not seen (an unanswered request, a dead peer, ESP one way only" +
-		" or none, a half-open SA, an SA left without a Delete) may come from these losses rather than from the network; each" +
-		" such warning and error says so. Capture again with a larger buffer (dumpcap -B in MiB, tcpdump -B in KiB), a" +
-		" capture filter on the peers' addresses (host A and host B), and writing to a fast local disk."
+	msg += ": " + words.Pick(len(l.sources)+l.others, "the capture", "each") + " fell behind the traffic (its buffer or its interface full)," +
+		" so packets that were on the wire are not in the capture, and which they were is not known. Findings that rest on packets not seen (an unanswered" +
+		" request, a dead peer, ESP one way only or none, a half-open SA, an SA left without a Delete) may come from these" +
+		" losses rather than from the network; each such warning and error says so. Capture again with a larger buffer" +
+		" (dumpcap -B in MiB, tcpdump -B in KiB), a capture filter on the peers' addresses (host A and host B), and" +
+		" writing to a fast local disk."
 	return Finding{Kind: KindCaptureLoss, Severity: SeverityWarning, Time: a.now, Frames: []int{}, Message: msg}, true
 }
 

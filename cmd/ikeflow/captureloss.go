@@ -2,7 +2,6 @@ package main
 
 import (
 	"path/filepath"
-	"strconv"
 	"strings"
 
 	"github.com/ikeflow/ikeflow/capture"
@@ -24,9 +23,6 @@ func noteCaptureLoss(an *flows.Analyzer, paths []string, readers []*capture.Read
 			src = "interfaces " + strings.Join(ifaces, ", ")
 		}
 		src += " of " + filepath.Base(paths[i]) + ", as the file records"
-		if len(readers) > 1 {
-			src = strconv.FormatInt(n, 10) + " on " + src
-		}
 		an.NoteCaptureLoss(src, n)
 	}
 }

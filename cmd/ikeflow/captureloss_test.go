@@ -9,8 +9,8 @@ import (
 // TestAnalyzeCaptureLoss runs analyze on a capture that dropped packets
 // (testdata/field: dumpcap recorded 576 drops on interface va, the
 // responder's ESP among them): the verdict names the loss, next to the
-// one_way_esp warning it may explain, and JSON carries both. With a second
-// capture merged in, the source says how many of the drops are this file's.
+// one_way_esp warning it may explain, and JSON carries both. With more
+// captures, each count is listed.
 func TestAnalyzeCaptureLoss(t *testing.T) {
 	const field = "../../testdata/field/capture-drops.pcapng.gz"
 	out, _, code := ikeflow(t, "analyze", "-q", field)
@@ -38,8 +38,14 @@ func TestAnalyzeCaptureLoss(t *testing.T) {
 		t.Errorf("JSON: want capture_loss and one_way_esp with the loss note, found %d of them", found)
 	}
 	out, _, _ = ikeflow(t, "analyze", "-q", "--two-sided=no", field, "../../testdata/corpus/ikev2-rekey/capture.pcap")
-	if !strings.Contains(out, "The capture dropped 576 packets while it was taken (576 on interface va of capture-drops.pcapng.gz, as the file records)") {
-		t.Errorf("two captures: verdict without the loss of the first:\n%s", out)
+	if !strings.Contains(out, "The capture dropped 576 packets while it was taken (interface va of capture-drops.pcapng.gz, as the file records)") {
+		t.Errorf("two captures, one with drops: verdict without its loss:\n%s", out)
+	}
+	// Two files that both count drops: listed, not added up (the
+	// same capture given twice counts the same drops twice).
+	out, _, _ = ikeflow(t, "analyze", "-q", "--two-sided=no", field, field)
+	if !strings.Contains(out, "The captures record packets they dropped while they were taken: 576 on interface va of capture-drops.pcapng.gz, as the file records; 576 on interface va of capture-drops.pcapng.gz, as the file records: each fell behind") {
+		t.Errorf("two files with drops:\n%s", out)
 	}
 }
 
