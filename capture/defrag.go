@@ -183,7 +183,7 @@ func (d *defragmenter) add(r *Reader, ip *ipPacket, key fragKey, nh uint8, off i
 	if dg.ignore {
 		return
 	}
-	full := ipPacket{src: key.src, dst: key.dst, reassembled: true, base: -1}
+	full := ipPacket{src: key.src, dst: key.dst, reassembled: true, base: -1, ttl: ip.ttl} // the last fragment's TTL
 	payload := dg.buf[:dg.total]
 	if key.v6 {
 		r.decodeIPv6Ext(&full, dg.proto, payload, false)
@@ -206,7 +206,7 @@ func (d *defragmenter) add(r *Reader, ip *ipPacket, key fragKey, nh uint8, off i
 func (d *defragmenter) cutFirst(r *Reader, ip *ipPacket, dg *datagram, nh uint8, b []byte) {
 	dg.haveFirst, dg.proto = true, nh
 	d.ignore(r, dg)
-	cut := ipPacket{src: ip.src, dst: ip.dst, missing: max(ip.missing, 1), base: ip.base, frame: ip.frame}
+	cut := ipPacket{src: ip.src, dst: ip.dst, missing: max(ip.missing, 1), base: ip.base, frame: ip.frame, ttl: ip.ttl}
 	r.decodeTransport(nh, &cut, b, 0)
 }
 

@@ -17,6 +17,6 @@ func (r *Reader) emitESP(fl *flow, ip *ipPacket, b []byte, layer string) {
 		Frame: r.cur.frame, Time: r.cur.ts, Src: fl.src, Dst: fl.dst, Transport: fl.transport,
 		Kind: KindESP, Data: b,
 		ESPSPI: binary.BigEndian.Uint32(b[0:4]), ESPSeq: binary.BigEndian.Uint32(b[4:8]),
-		Reassembled: ip.reassembled, Truncated: ip.missing > 0,
+		Reassembled: ip.reassembled, Truncated: ip.missing > 0, TTL: ip.ttl,
 	})
 }

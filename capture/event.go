@@ -123,6 +123,11 @@ type Event struct {
 	// Truncated is set when the capture held fewer octets than the packet
 	// had (snap length), so Data is incomplete.
 	Truncated bool
+	// TTL is the time to live (IPv6: hop limit) of the IP packet that
+	// carried the event, as captured (a reassembled datagram: its last
+	// fragment's); 0 when unknown (IKE over TCP, whose messages may span
+	// segments).
+	TTL uint8
 	// Err is set for KindError events; it is a *PacketError.
 	Err error
 }

@@ -25,9 +25,10 @@ const (
 // ipPacket describes the IP layer of the packet being decoded.
 type ipPacket struct {
 	src, dst    netip.Addr
-	missing     int  // octets of the IP payload that the capture did not keep
-	reassembled bool // put together from fragments
-	base        int  // offset of the current layer in the frame, -1 if reassembled
+	missing     int   // octets of the IP payload that the capture did not keep
+	reassembled bool  // put together from fragments
+	ttl         uint8 // IPv4 time to live, IPv6 hop limit (0: unknown)
+	base        int   // offset of the current layer in the frame, -1 if reassembled
 	// frame is the frame the packet is in (nil when reassembled): an
 	// encapsulated packet inside is decoded at its frame offset (encap.go).
 	frame []byte

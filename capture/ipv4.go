@@ -50,6 +50,7 @@ func (r *Reader) decodeIPv4(data []byte, off int) {
 		src:     netip.AddrFrom4([4]byte(b[12:16])),
 		dst:     netip.AddrFrom4([4]byte(b[16:20])),
 		missing: missing,
+		ttl:     b[8],
 		base:    off + ihl,
 		frame:   data,
 	}

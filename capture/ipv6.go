@@ -43,6 +43,7 @@ func (r *Reader) decodeIPv6(data []byte, off int) {
 		src:     netip.AddrFrom16([16]byte(b[8:24])),
 		dst:     netip.AddrFrom16([16]byte(b[24:40])),
 		missing: missing,
+		ttl:     b[7],
 		base:    off + 40,
 		frame:   data,
 	}

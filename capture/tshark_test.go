@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os/exec"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -19,10 +20,11 @@ type tsharkRow struct {
 	Kind     Kind
 	Src, Dst string // ip:port (port 0 for ESP over IP)
 	ID       string // IKE initiator SPI, or ESP "spi/seq"
+	TTL      string // IP TTL or hop limit ("" over TCP: Event.TTL is 0 there)
 }
 
 func (r tsharkRow) String() string {
-	return fmt.Sprintf("frame %d %s %s -> %s %s", r.Frame, r.Kind, r.Src, r.Dst, r.ID)
+	return fmt.Sprintf("frame %d %s %s -> %s %s ttl %s", r.Frame, r.Kind, r.Src, r.Dst, r.ID, r.TTL)
 }
 
 // tsharkRows runs tshark on path and returns its IKE and ESP rows.
@@ -38,7 +40,7 @@ func tsharkRows(t *testing.T, path string) []tsharkRow {
 	cmd := exec.Command(tshark, "-r", path, "-Y", "isakmp || esp", "-T", "fields", "-E", "separator=|",
 		"-e", "frame.number", "-e", "ip.src", "-e", "ip.dst", "-e", "ipv6.src", "-e", "ipv6.dst",
 		"-e", "udp.srcport", "-e", "udp.dstport", "-e", "tcp.srcport", "-e", "tcp.dstport",
-		"-e", "isakmp.ispi", "-e", "esp.spi", "-e", "esp.sequence")
+		"-e", "isakmp.ispi", "-e", "esp.spi", "-e", "esp.sequence", "-e", "ip.ttl", "-e", "ipv6.hlim")
 	out, err := cmd.Output()
 	if err != nil {
 		t.Fatalf("tshark: %v", err)
@@ -64,16 +66,20 @@ func tsharkRows(t *testing.T, path string) []tsharkRow {
 		if sp == "" {
 			sp, dp = "0", "0"
 		}
+		ttl := f[12] + f[13]
+		if f[7] != "" {
+			ttl = "" // over TCP the reader gives none
+		}
 		// Several messages in one frame (TCP) come comma-separated.
 		for _, ispi := range strings.Split(f[9], ",") {
 			if ispi != "" {
-				rows = append(rows, tsharkRow{frame, KindIKE, src + ":" + sp, dst + ":" + dp, ispi})
+				rows = append(rows, tsharkRow{frame, KindIKE, src + ":" + sp, dst + ":" + dp, ispi, ttl})
 			}
 		}
 		if f[10] != "" {
 			var spi uint32
 			fmt.Sscanf(f[10], "0x%x", &spi)
-			rows = append(rows, tsharkRow{frame, KindESP, src + ":" + sp, dst + ":" + dp, fmt.Sprintf("%08x/%s", spi, f[11])})
+			rows = append(rows, tsharkRow{frame, KindESP, src + ":" + sp, dst + ":" + dp, fmt.Sprintf("%08x/%s", spi, f[11]), ttl})
 		}
 	}
 	return rows
@@ -89,12 +95,20 @@ func readerRows(ev []copied) []tsharkRow {
 			if len(e.Data) >= 8 {
 				id = hex.EncodeToString(e.Data[:8])
 			}
-			rows = append(rows, tsharkRow{e.Frame, KindIKE, e.Src.String(), e.Dst.String(), id})
+			rows = append(rows, tsharkRow{e.Frame, KindIKE, e.Src.String(), e.Dst.String(), id, ttlText(e.TTL)})
 		case KindESP:
-			rows = append(rows, tsharkRow{e.Frame, KindESP, e.Src.String(), e.Dst.String(), fmt.Sprintf("%08x/%d", e.ESPSPI, e.ESPSeq)})
+			rows = append(rows, tsharkRow{e.Frame, KindESP, e.Src.String(), e.Dst.String(), fmt.Sprintf("%08x/%d", e.ESPSPI, e.ESPSeq), ttlText(e.TTL)})
 		}
 	}
 	return rows
+}
+
+// ttlText is an event's TTL as the rows hold it: "" for 0 (unknown).
+func ttlText(ttl uint8) string {
+	if ttl == 0 {
+		return ""
+	}
+	return strconv.Itoa(int(ttl))
 }
 
 // knownDifferences lists rows where the reader deliberately differs from
@@ -103,7 +117,7 @@ var knownDifferences = map[string][]tsharkRow{
 	// The IKE header's Length field is 0. Wireshark's ISAKMP dissector
 	// rejects the datagram and shows it as "Data"; on UDP 500 the reader
 	// hands every payload to the dissector, which reports the bad length.
-	"ipsec-ikev1-zero-length.pcap": {{1, KindIKE, "192.168.12.1:500", "192.168.12.2:500", "e47a591fd057587f"}},
+	"ipsec-ikev1-zero-length.pcap": {{1, KindIKE, "192.168.12.1:500", "192.168.12.2:500", "e47a591fd057587f", "255"}},
 }
 
 // tsharkAgrees writes w to a file and compares ev, its events, with

@@ -99,7 +99,7 @@ func (r *Reader) emitIKE(fl *flow, ip *ipPacket, msg []byte, marker bool) {
 	r.events = append(r.events, Event{
 		Frame: r.cur.frame, Time: r.cur.ts, Src: fl.src, Dst: fl.dst, Transport: fl.transport,
 		Kind: KindIKE, NonESPMarker: marker, Data: msg,
-		Reassembled: ip.reassembled, Truncated: ip.missing > 0,
+		Reassembled: ip.reassembled, Truncated: ip.missing > 0, TTL: ip.ttl,
 	})
 }
 

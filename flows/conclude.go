@@ -822,6 +822,7 @@ func (a *Analyzer) unansweredV2(st *saState, ex *exRec, answeredSize int) bool {
 			" a peer that silently drops the request (no matching configuration, rate limit). Check whether the request" +
 			" reaches the peer and what its logs say.")
 	}
+	b.WriteString(unansweredWhere(st, ex.side))
 	sev := SeverityWarning
 	if ex.Type == dissect.ExchangeIKESAInit || ex.Type == dissect.ExchangeIKEAuth {
 		sev = SeverityError
@@ -1470,7 +1471,7 @@ func (a *Analyzer) oneWay(st *saState, c *ChildSA, from, to string, n uint64, fi
 			" decrypts them but its replies do not enter the tunnel (routing, NAT exemption, firewall policy behind the "+
 			to+", or no host answers), or it drops them before decryption (ESP or UDP 4500 blocked on the way, SA"+
 			" not installed, wrong keys), or its ESP back is lost on the path. The "+to+"'s SA counters tell which:"+
-			" inbound packets and decryption errors on SPI "+inboundSPI(c, to).String()+".",
+			" inbound packets and decryption errors on SPI "+inboundSPI(c, to).String()+"."+oneWayWhere(st, sideNamed(from)),
 		first, last)
 }
 

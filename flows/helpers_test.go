@@ -58,7 +58,7 @@ func packetOf(ev *capture.Event) (p Packet, ok bool) {
 	switch ev.Kind {
 	case capture.KindIKE:
 		return Packet{Frame: ev.Frame, Time: ev.Time, Src: ev.Src, Dst: ev.Dst, Kind: KindIKE, Data: ev.Data,
-			TCP: ev.Transport == capture.TransportTCP}, true
+			TCP: ev.Transport == capture.TransportTCP, TTL: ev.TTL}, true
 	case capture.KindESP:
 		return Packet{Frame: ev.Frame, Time: ev.Time, Src: ev.Src, Dst: ev.Dst, Kind: KindESP,
 			ESPSPI: ev.ESPSPI, ESPSeq: ev.ESPSeq}, true

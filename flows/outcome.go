@@ -29,6 +29,13 @@ const (
 	outUpBefore                           // IKEv2: set up before the capture began, up by its later exchanges (upBeforeCapture)
 	outReauth                             // IKEv1: phase 1 completed while an older ISAKMP SA between the peers was up with IPsec SAs (phase1Done)
 	outNATDUnread                         // outNATByPort, from an IKE_SA_INIT cut short (snap length) or damaged: its NAT detection payloads, if any, were not read
+	// outTTLStartI, outTTLLowI, outTTLStartR and outTTLLowR (ttl.go): an
+	// IKE message of that side came with a TTL hosts start with, or with
+	// a lower one. In this order: noteTTL shifts by two per side.
+	outTTLStartI
+	outTTLLowI
+	outTTLStartR
+	outTTLLowR
 )
 
 // natSeen returns the bit telling that NAT was detected for side.

@@ -67,6 +67,10 @@ type Packet struct {
 	// had (its snap length): Data ends before the message does. The IKE
 	// header's length still gives the message's size.
 	Cut bool
+	// TTL is the IP time to live (IPv6: hop limit) the packet was
+	// captured with; 0 when unknown. The TTLs of an SA's IKE messages
+	// tell where the capture was taken (ttl.go).
+	TTL uint8
 	// ICMP is set for a KindICMP packet. Unlike Data, which the analyzer
 	// copies, the ICMPInfo is kept as given while the packet waits in the
 	// reorder window: the caller must not change it after Add.

@@ -183,7 +183,7 @@ type saState struct {
 	// after the pointers and 8-octet fields, so that no padding follows
 	// them: saAlloc is 320 octets, the 320 size class, with not one octet
 	// to spare: a field more takes the 352 class, 32 octets more per open
-	// SA (TestSAAllocSize). flags has 4 bits free.
+	// SA (TestSAAllocSize). flags has no bit free (out has some).
 
 	// out is what the negotiation has shown so far (outcome.go).
 	out outcome

@@ -276,6 +276,7 @@ func (a *Analyzer) v1(p *Packet, decodeErr error) {
 	if a.flipLateMM4(st, h, side) {
 		side, fromI = sideI, true
 	}
+	st.noteTTL(side, p.TTL)
 	f := &a.f
 	f.reset()
 	// A fragment (v1frag.go) is analysed as the message it completes, or
@@ -1406,6 +1407,7 @@ func (a *Analyzer) flipLateMM4(st *saState, h *dissect.Header, side saSide) bool
 	}
 	st.setPeers(st.responder(), st.initiator())
 	st.natPorts[0], st.natPorts[1] = st.natPorts[1], st.natPorts[0]
+	st.swapTTL()
 	ni, nr := st.out.has(outNATSeenI), st.out.has(outNATSeenR)
 	st.out.put(outNATSeenI, nr)
 	st.out.put(outNATSeenR, ni)

@@ -127,7 +127,7 @@ func packetOf(ev *capture.Event, pkt *flows.Packet) (ok bool) {
 	switch ev.Kind {
 	case capture.KindIKE:
 		*pkt = flows.Packet{Frame: ev.Frame, Time: ev.Time, Src: ev.Src, Dst: ev.Dst, Kind: flows.KindIKE, Data: ev.Data,
-			TCP: ev.Transport == capture.TransportTCP, Cut: ev.Truncated}
+			TCP: ev.Transport == capture.TransportTCP, Cut: ev.Truncated, TTL: ev.TTL}
 	case capture.KindESP:
 		*pkt = flows.Packet{Frame: ev.Frame, Time: ev.Time, Src: ev.Src, Dst: ev.Dst, Kind: flows.KindESP, ESPSPI: ev.ESPSPI, ESPSeq: ev.ESPSeq}
 	case capture.KindICMPUnreachable:

@@ -1,0 +1,137 @@
+package flows
+
+// Where the capture was taken, from the IP TTLs.
+//
+// A host sends its packets with a fixed time to live (IPv6: hop limit):
+// 64 (Linux, BSD, macOS, most firewalls), 128 (Windows) or 255 (Cisco IOS,
+// Solaris, many appliances), and every router on the way takes one off. A
+// capture taken on a peer's host, or on its network segment with no
+// router between, holds that peer's packets with the TTL it started with,
+// and the other peer's lowered by the routers between them. So when one
+// peer's IKE messages all come with a starting value and the other's all
+// with a lowered one, the capture was taken on the first peer's side: a
+// request of that peer left it even if no answer came, and the other
+// peer's packets that are missing did not arrive there. When both come
+// lowered, the capture was taken between them. When both come with
+// starting values (the peers on one segment, as in a lab) or a peer's
+// TTLs differ (a NAT proxy that sends packets afresh, a load balancer,
+// another path), nothing is concluded.
+//
+// A message's TTL is noted with its side in two bits of the SA's outcome
+// per side (noteTTL): one for a starting value, one for a lowered one. IKE over
+// TCP gives none (Packet.TTL 0).
+
+// startingTTL reports whether ttl is a value hosts start their packets
+// with.
+func startingTTL(ttl uint8) bool { return ttl == 64 || ttl == 128 || ttl == 255 }
+
+// noteTTL notes the TTL of an IKE message the peer side of st sent
+// (0: unknown, nothing noted).
+func (st *saState) noteTTL(side saSide, ttl uint8) {
+	if ttl == 0 {
+		return
+	}
+	b := outTTLLowI
+	if startingTTL(ttl) {
+		b = outTTLStartI
+	}
+	st.out |= b << (2 * outcome(side))
+}
+
+// swapTTL swaps the TTLs noted for the two sides (the SA's roles turned
+// out the other way round).
+func (st *saState) swapTTL() {
+	const i, r = outTTLStartI | outTTLLowI, outTTLStartR | outTTLLowR
+	f := st.out
+	st.out = f&^(i|r) | (f&i)<<2 | (f&r)>>2
+}
+
+// capturePoint is where the capture was taken, relative to an SA's peers.
+type capturePoint uint8
+
+// Capture points (see the top of ttl.go).
+const (
+	pointUnknown capturePoint = iota
+	pointAtI                  // on the initiator's host or its network segment
+	pointAtR                  // on the responder's host or its network segment
+	pointBetween              // between the peers, routers on both sides
+)
+
+// capturePoint returns where the capture was taken relative to st's
+// peers, as their IKE messages' TTLs tell.
+func (st *saState) capturePoint() capturePoint {
+	// Each side's TTLs all of one kind, and not both starting ones.
+	switch st.out & (outTTLStartI | outTTLLowI | outTTLStartR | outTTLLowR) {
+	case outTTLStartI | outTTLLowR:
+		return pointAtI
+	case outTTLLowI | outTTLStartR:
+		return pointAtR
+	case outTTLLowI | outTTLLowR:
+		return pointBetween
+	}
+	return pointUnknown
+}
+
+// ttlWhy is why the capture point is what it is, in parentheses after it.
+func ttlWhy(p capturePoint) string {
+	switch p {
+	case pointAtI, pointAtR:
+		at := sideI
+		if p == pointAtR {
+			at = sideR
+		}
+		return " (the " + at.String() + "'s IKE messages carry the TTL hosts start with, 64, 128 or 255; the " +
+			at.other().String() + "'s come lower, counted down by the routers between)"
+	case pointBetween:
+		return " (both peers' IKE messages come with TTLs lower than hosts start with: routers on both sides)"
+	}
+	return ""
+}
+
+// sideNamed returns the side called name ("initiator" or "responder").
+func sideNamed(name string) saSide {
+	if name == sideI.String() {
+		return sideI
+	}
+	return sideR
+}
+
+// unansweredWhere says what the capture point tells of a request of side
+// from that got no answer; "" when it is unknown.
+func unansweredWhere(st *saState, from saSide) string {
+	p := st.capturePoint()
+	to := from.other()
+	switch {
+	case p == pointUnknown:
+		return ""
+	case p == pointBetween:
+		return " The capture was taken between the peers" + ttlWhy(p) + ": the request passed this point, and no answer" +
+			" came back through it in this capture."
+	case (p == pointAtI) == (from == sideI):
+		return " The capture was taken on the " + from.String() + "'s side" + ttlWhy(p) + ": the request left it and no" +
+			" answer came back to it in this capture: the request or its answer was lost on the way, or the " + to.String() + " did not answer."
+	}
+	return " The capture was taken on the " + to.String() + "'s side" + ttlWhy(p) + ": the request got there, and no answer" +
+		" left it in this capture: the " + to.String() + " dropped or ignored the request (a firewall on its host, no matching" +
+		" configuration, a rate limit: its log says which)."
+}
+
+// oneWayWhere says what the capture point tells of ESP that side from
+// sent and the other side did not answer; "" when it is unknown.
+func oneWayWhere(st *saState, from saSide) string {
+	p := st.capturePoint()
+	to := from.other()
+	switch {
+	case p == pointUnknown:
+		return ""
+	case p == pointBetween:
+		return " The capture was taken between the peers" + ttlWhy(p) + ": no ESP from the " + to.String() +
+			" passed this point."
+	case (p == pointAtI) == (from == sideI):
+		return " The capture was taken on the " + from.String() + "'s side" + ttlWhy(p) + ": the " + to.String() +
+			"'s ESP, if it sent any, did not arrive here."
+	}
+	return " The capture was taken on the " + to.String() + "'s side" + ttlWhy(p) + ": the " + from.String() +
+		"'s ESP got there, and no ESP left the " + to.String() + " by this way: it drops what arrives or sends" +
+		" nothing into the tunnel."
+}

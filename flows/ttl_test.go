@@ -1,0 +1,105 @@
+package flows
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ikeflow/ikeflow/internal/testutil"
+)
+
+// TestCapturePoint checks the inference from the TTLs noted per side:
+// one side with starting values and the other lowered puts the capture on
+// the first one's side, both lowered between them; both starting values,
+// a side with both kinds, or a side not seen, tell nothing. swapTTL swaps
+// the sides (an IKEv1 SA whose roles turn out the other way round).
+func TestCapturePoint(t *testing.T) {
+	cases := []struct {
+		i, r []uint8
+		want capturePoint
+	}{
+		{[]uint8{64, 64}, []uint8{57}, pointAtI},
+		{[]uint8{128}, []uint8{54, 54}, pointAtI},
+		{[]uint8{250}, []uint8{255}, pointAtR},
+		{[]uint8{63}, []uint8{60}, pointBetween},
+		{[]uint8{64}, []uint8{64}, pointUnknown},     // one segment (a lab)
+		{[]uint8{64, 63}, []uint8{57}, pointUnknown}, // the initiator's TTLs differ
+		{[]uint8{64}, nil, pointUnknown},
+		{[]uint8{0}, []uint8{57}, pointUnknown}, // over TCP: unknown
+	}
+	for _, c := range cases {
+		var st saState
+		for _, v := range c.i {
+			st.noteTTL(sideI, v)
+		}
+		for _, v := range c.r {
+			st.noteTTL(sideR, v)
+		}
+		if got := st.capturePoint(); got != c.want {
+			t.Errorf("initiator %v, responder %v: %d, want %d", c.i, c.r, got, c.want)
+		}
+		before := st.out
+		st.swapTTL()
+		swapped := map[capturePoint]capturePoint{pointAtI: pointAtR, pointAtR: pointAtI}[c.want]
+		if c.want == pointBetween || c.want == pointUnknown {
+			swapped = c.want
+		}
+		if got := st.capturePoint(); got != swapped {
+			t.Errorf("initiator %v, responder %v, swapped: %d, want %d", c.i, c.r, got, swapped)
+		}
+		if st.swapTTL(); st.out != before {
+			t.Errorf("swapping twice: %b, want %b", st.out, before)
+		}
+	}
+}
+
+// TestCapturePointFindings reads what the capture point adds on real
+// captures. The corpus captures are taken on the lab router's interface
+// towards one peer (testdata/gen: tcpdump in the router namespace), so
+// that peer's packets come with TTL 64 and the other's with 63:
+// libreswan-ikev2-two-ike-sas-same-hosts on the initiator's side, whose
+// pluto (it cannot carry ESP here) sends nothing back; and, its IKE_AUTH
+// request left unanswered, ikev2-child-temporary-failure on the
+// responder's side. The zeek client capture (a Windows host, TTL 128;
+// the gateway's come with 54) is taken on the initiator's host.
+func TestCapturePointFindings(t *testing.T) {
+	find := func(pkts []Packet, kind FindingKind) string {
+		t.Helper()
+		for _, f := range analyze(pkts, Options{}).Findings {
+			if f.Kind == kind && f.Severity >= SeverityWarning {
+				return f.Message
+			}
+		}
+		t.Fatalf("no %s warning or error", kind)
+		return ""
+	}
+	msg := find(loadPackets(t, testutil.Corpus("libreswan-ikev2-two-ike-sas-same-hosts", "capture.pcap")), KindOneWayESP)
+	if !strings.HasSuffix(msg, " The capture was taken on the initiator's side (the initiator's IKE messages carry the TTL hosts"+
+		" start with, 64, 128 or 255; the responder's come lower, counted down by the routers between): the responder's ESP got"+
+		" there, and no ESP left the initiator by this way: it drops what arrives or sends nothing into the tunnel.") {
+		t.Errorf("one_way_esp: %s", msg)
+	}
+
+	// Its IKE_AUTH request (frame 3) sent again 1, 3, 7 and 15 s later,
+	// as strongSwan retransmits, and nothing after: unanswered.
+	pkts := loadPackets(t, testutil.Corpus("ikev2-child-temporary-failure", "capture.pcap"))[:3]
+	for i, after := range []time.Duration{1, 3, 7, 15} {
+		p := pkts[2]
+		p.Frame, p.Time = 4+i, p.Time.Add(after*time.Second)
+		pkts = append(pkts, p)
+	}
+	msg = find(pkts, KindUnanswered)
+	if !strings.Contains(msg, " The capture was taken on the responder's side (the responder's IKE messages carry the TTL"+
+		" hosts start with, 64, 128 or 255; the initiator's come lower, counted down by the routers between): the request got"+
+		" there, and no answer left it in this capture: the responder dropped or ignored the request") {
+		t.Errorf("unanswered_request: %s", msg)
+	}
+
+	client := loadPackets(t, testutil.SharedCapture(t, "zeek-spicy-ipsec/ipsec_client.pcap"))
+	msg = find(client, KindUnanswered)
+	if !strings.Contains(msg, " The capture was taken on the initiator's side (") ||
+		!strings.Contains(msg, "): the request left it and no answer came back to it in this capture: the request or its answer was lost on"+
+			" the way, or the responder did not answer.") {
+		t.Errorf("unanswered_request, zeek client: %s", msg)
+	}
+}
