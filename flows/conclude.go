@@ -647,7 +647,8 @@ func (a *Analyzer) unansweredV2(st *saState, ex *exRec, answeredSize int) bool {
 			what = " octets, empty: a liveness check/DPD) "
 		}
 		why := " is unreachable or has lost this IKE SA (reboot, HA failover, NAT mapping expired). The sender will declare" +
-			" the peer dead and tear down the SA. Check reachability on UDP 500/4500 and the peer's uptime."
+			" the peer dead and tear down the SA. Check reachability on UDP 500/4500 and the peer's uptime." +
+			unansweredWhere(st, ex.side, deadCauses)
 		if l := st.rareOrEmpty(); l.replacedBy != 0 && !l.replacedAt.After(lastT) && l.replacedFrom == (ex.side == sideR) {
 			// The other peer started a fresh IKE SA with the sender
 			// before the last of these checks (noteReplacement): it is
@@ -767,7 +768,8 @@ func (a *Analyzer) unansweredV2(st *saState, ex *exRec, answeredSize int) bool {
 				otherSide(from)+" after the first (no IKE message of this SA, no ESP) in the "+secs(a.now.Sub(firstT))+
 				" the capture went on: the "+otherSide(from)+" is unreachable or has lost this IKE SA (reboot, HA failover, NAT"+
 				" mapping expired). The "+from+" gives up after its last retransmission and deletes the IKE SA and its child"+
-				" SAs without a Delete (RFC 7296 §2.4). Check reachability on UDP 500/4500 and the peer's uptime.", frames...)
+				" SAs without a Delete (RFC 7296 §2.4). Check reachability on UDP 500/4500 and the peer's uptime."+
+				unansweredWhere(st, ex.side, deadCauses), frames...)
 		st.out.set(outDead)
 		return true
 	}
@@ -822,7 +824,7 @@ func (a *Analyzer) unansweredV2(st *saState, ex *exRec, answeredSize int) bool {
 			" a peer that silently drops the request (no matching configuration, rate limit). Check whether the request" +
 			" reaches the peer and what its logs say.")
 	}
-	b.WriteString(unansweredWhere(st, ex.side))
+	b.WriteString(unansweredWhere(st, ex.side, ""))
 	sev := SeverityWarning
 	if ex.Type == dissect.ExchangeIKESAInit || ex.Type == dissect.ExchangeIKEAuth {
 		sev = SeverityError

@@ -97,8 +97,10 @@ func sideNamed(name string) saSide {
 }
 
 // unansweredWhere says what the capture point tells of a request of side
-// from that got no answer; "" when it is unknown.
-func unansweredWhere(st *saState, from saSide) string {
+// from that got no answer; "" when it is unknown. causes, in parentheses,
+// are what makes a peer that got the request drop it ("": the usual ones
+// for a new request).
+func unansweredWhere(st *saState, from saSide, causes string) string {
 	p := st.capturePoint()
 	to := from.other()
 	switch {
@@ -111,10 +113,16 @@ func unansweredWhere(st *saState, from saSide) string {
 		return " The capture was taken on the " + from.String() + "'s side" + ttlWhy(p) + ": the request left it and no" +
 			" answer came back to it in this capture: the request or its answer was lost on the way, or the " + to.String() + " did not answer."
 	}
+	if causes == "" {
+		causes = "a firewall on its host, no matching configuration, a rate limit"
+	}
 	return " The capture was taken on the " + to.String() + "'s side" + ttlWhy(p) + ": the request got there, and no answer" +
-		" left it in this capture: the " + to.String() + " dropped or ignored the request (a firewall on its host, no matching" +
-		" configuration, a rate limit: its log says which)."
+		" left it in this capture: the " + to.String() + " dropped or ignored the request (" + causes + ": its log says which)."
 }
+
+// deadCauses are why a peer that got a request on an established IKE SA
+// does not answer it (unansweredWhere).
+const deadCauses = "its IKE daemon not running, or without this IKE SA after a restart or an HA failover; a firewall on its host"
 
 // oneWayWhere says what the capture point tells of ESP that side from
 // sent and the other side did not answer; "" when it is unknown.

@@ -60,7 +60,8 @@ func TestCapturePoint(t *testing.T) {
 // libreswan-ikev2-two-ike-sas-same-hosts on the initiator's side, whose
 // pluto (it cannot carry ESP here) sends nothing back; and, its IKE_AUTH
 // request left unanswered, ikev2-child-temporary-failure on the
-// responder's side. The zeek client capture (a Windows host, TTL 128;
+// responder's side; openiked-ikev2-dpd-dead-peer on the side of the peer
+// that was killed. The zeek client capture (a Windows host, TTL 128;
 // the gateway's come with 54) is taken on the initiator's host.
 func TestCapturePointFindings(t *testing.T) {
 	find := func(pkts []Packet, kind FindingKind) string {
@@ -93,6 +94,15 @@ func TestCapturePointFindings(t *testing.T) {
 		" hosts start with, 64, 128 or 255; the initiator's come lower, counted down by the routers between): the request got"+
 		" there, and no answer left it in this capture: the responder dropped or ignored the request") {
 		t.Errorf("unanswered_request: %s", msg)
+	}
+
+	// iked, the initiator, killed: strongSwan's liveness checks reach the
+	// initiator's side of the capture, and nothing answers them there.
+	msg = find(loadPackets(t, testutil.Corpus("openiked-ikev2-dpd-dead-peer", "capture.pcap")), KindDeadPeer)
+	if !strings.HasSuffix(msg, ": the request got there, and no answer left it in this capture: the initiator dropped or"+
+		" ignored the request (its IKE daemon not running, or without this IKE SA after a restart or an HA failover; a"+
+		" firewall on its host: its log says which).") {
+		t.Errorf("dead_peer: %s", msg)
 	}
 
 	client := loadPackets(t, testutil.SharedCapture(t, "zeek-spicy-ipsec/ipsec_client.pcap"))

@@ -994,6 +994,13 @@ func (a *Analyzer) concludeV1(st *saState) {
 					" sent and the capture missed it (a packet dropped at the capture point, or taken on another path).", frames...)
 			continue
 		}
+		if !(oneWay && ex.v1step > 1) && len(v.encInfo) == 0 && ex.msg(first).fragNum == 0 {
+			// Where the capture was taken, unless the peer answered
+			// otherwise (an encrypted informational), the capture sees
+			// one direction only, or the hint places the loss already
+			// (fragments lost after this capture point).
+			hint += unansweredWhere(st, ex.msg(first).side(), "")
+		}
 		st.addFinding(KindUnanswered, sev, firstT,
 			"The "+firstFrom+"'s "+lbl+" (message ID "+u32(ex.MID)+", "+firstSize+") got no reply"+
 				" in this capture ("+words.Count(v1Transmissions(ex, lbl), "transmission", "transmissions")+"). "+hint, frames...)
