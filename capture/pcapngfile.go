@@ -277,12 +277,8 @@ func (p *pcapngFile) addInterface(at int64, body []byte) {
 		return
 	}
 	ifc := ngInterface{lt: layers.LinkType(p.order.Uint16(body)), snaplen: p.order.Uint32(body[4:]), res: 6}
-	for o := body[8:]; len(o) >= 4; {
-		code, l := p.order.Uint16(o), int(p.order.Uint16(o[2:]))
-		if code == 0 || 4+l > len(o) {
-			break
-		}
-		v := o[4 : 4+l]
+	eachOption(p.order, body[8:], func(code uint16, v []byte) {
+		l := len(v)
 		switch {
 		case code == ngOptTsresol && l >= 1:
 			ifc.pow2, ifc.res = v[0]&0x80 != 0, v[0]&0x7f
@@ -297,8 +293,7 @@ func (p *pcapngFile) addInterface(at int64, body []byte) {
 		case code == ngOptIfName && l > 0:
 			ifc.name = printableName(v)
 		}
-		o = o[min(len(o), 4+(l+3)&^3):]
-	}
+	})
 	if !p.haveFirstLT {
 		p.firstLT, p.haveFirstLT = ifc.lt, true
 	}

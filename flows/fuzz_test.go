@@ -118,10 +118,12 @@ func FuzzAnalyzer(f *testing.F) {
 func checkBounded(t *testing.T, pk []Packet, dec func() Decryptor) {
 	t.Helper()
 	// Once more with every other IKE message marked cut short by the
-	// capture's snap length (Packet.Cut), as the capture reader marks them.
+	// capture's snap length (Packet.Cut), as the capture reader marks them,
+	// and TTLs that place the capture on one side (ttl.go).
 	cut := clonePackets(pk)
 	for i := range cut {
 		cut[i].Cut = cut[i].Kind == KindIKE && i%2 == 0
+		cut[i].TTL = uint8(64 - i%2)
 	}
 	for run, idle := range []time.Duration{0, time.Second, 0} {
 		if run == 2 {
