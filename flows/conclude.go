@@ -149,14 +149,7 @@ func (a *Analyzer) concludeSA(st *saState, cc *concluder) {
 		sa.State = StateFailed
 	case st.out.has(outInitOK) && !st.out.has(outAuthTried) && a.now.Sub(sa.End) >= a.opt.Grace:
 		sa.State = StateHalfOpen
-		what := "IKE_SA_INIT completed"
-		if sa.Version == 1 {
-			what = "The first four main-mode messages completed"
-		}
-		st.addFinding(KindHalfOpen, SeverityWarning, sa.End,
-			what+" but authentication was never attempted: the IKE SA stayed half-open. The initiator may have"+
-				" failed to compute keys or find credentials (check its logs), or it was a scan or a DoS probe. Many"+
-				" half-open SAs from one address trigger cookies or rate limits on the responder.", sa.FirstFrame, sa.LastFrame)
+		st.addFinding(KindHalfOpen, SeverityWarning, sa.End, halfOpenText(st), sa.FirstFrame, sa.LastFrame)
 	default:
 		sa.State = StateIncomplete
 	}

@@ -124,6 +124,35 @@ func unansweredWhere(st *saState, from saSide, causes string) string {
 // does not answer it (unansweredWhere).
 const deadCauses = "its IKE daemon not running, or without this IKE SA after a restart or an HA failover; a firewall on its host"
 
+// halfOpenText is the half_open finding of st: its first exchange done,
+// and no authentication in the capture. Whether the initiator never sent
+// it or it was lost on the way depends on where the capture was taken.
+func halfOpenText(st *saState) string {
+	what, next := "IKE_SA_INIT completed", "IKE_AUTH request"
+	if st.Version == 1 {
+		what, next = "The first four main-mode messages completed", "MM5"
+	}
+	msg := what + " but no " + next + " follows in this capture: the IKE SA stayed half-open."
+	const didNot = " The initiator may have failed to compute keys or find credentials (check its logs), or it was a scan or a" +
+		" DoS probe."
+	lost := "lost on the way (a firewall or NAT that drops IP fragments loses a large " + next + ", as certificates make it;" +
+		" IKE fragmentation, RFC 7383, avoids that)"
+	switch p := st.capturePoint(); p {
+	case pointAtI:
+		msg += " The capture was taken on the initiator's side" + ttlWhy(p) + ": the initiator did not send one." + didNot
+	case pointAtR:
+		msg += " The capture was taken on the responder's side" + ttlWhy(p) + ": the initiator did not send one, or it was " +
+			lost + "." + didNot
+	case pointBetween:
+		msg += " The capture was taken between the peers" + ttlWhy(p) + ": the initiator did not send one, or it was " +
+			lost + " before this point." + didNot
+	default:
+		msg += " Either the initiator did not send one: it may have failed to compute keys or find credentials (check its" +
+			" logs), or it was a scan or a DoS probe; or it was " + lost + " before the capture point."
+	}
+	return msg + " Many half-open SAs from one address trigger cookies or rate limits on the responder."
+}
+
 // oneWayWhere says what the capture point tells of ESP that side from
 // sent and the other side did not answer; "" when it is unknown.
 func oneWayWhere(st *saState, from saSide) string {

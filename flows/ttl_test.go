@@ -113,3 +113,41 @@ func TestCapturePointFindings(t *testing.T) {
 		t.Errorf("unanswered_request, zeek client: %s", msg)
 	}
 }
+
+// TestHalfOpenCapturePoint: an IKE SA whose IKE_SA_INIT completed and
+// nothing followed. Captured on the initiator's side (ikev2-psk-success's
+// first two messages: the lab router's interface towards the initiator),
+// the initiator did not send IKE_AUTH; on the responder's side
+// (ikev2-child-temporary-failure's), it may also have been lost on the
+// way. Each is followed, a minute later, by the rest of the other
+// capture (another IKE SA between the same peers), so that the capture
+// goes on past the grace period.
+func TestHalfOpenCapturePoint(t *testing.T) {
+	for _, c := range []struct{ first, rest, want string }{
+		{"ikev2-psk-success", "ikev2-child-temporary-failure", "The capture was taken on the initiator's side (the" +
+			" initiator's IKE messages carry the TTL hosts start with, 64, 128 or 255; the responder's come lower, counted" +
+			" down by the routers between): the initiator did not send one. The initiator may have failed"},
+		{"ikev2-child-temporary-failure", "ikev2-psk-success", "The capture was taken on the responder's side (the" +
+			" responder's IKE messages carry the TTL hosts start with, 64, 128 or 255; the initiator's come lower, counted" +
+			" down by the routers between): the initiator did not send one, or it was lost on the way (a firewall or NAT" +
+			" that drops IP fragments loses a large IKE_AUTH request"},
+	} {
+		pkts := loadPackets(t, testutil.Corpus(c.first, "capture.pcap"))[:2]
+		rest := loadPackets(t, testutil.Corpus(c.rest, "capture.pcap"))
+		shift := pkts[1].Time.Sub(rest[0].Time) + time.Minute
+		for i, p := range rest {
+			p.Frame, p.Time = 3+i, p.Time.Add(shift)
+			pkts = append(pkts, p)
+		}
+		var got string
+		for _, f := range analyze(pkts, Options{}).Findings {
+			if f.Kind == KindHalfOpen {
+				got = f.Message
+			}
+		}
+		if !strings.HasPrefix(got, "IKE_SA_INIT completed but no IKE_AUTH request follows in this capture: the IKE SA"+
+			" stayed half-open. ") || !strings.Contains(got, c.want) {
+			t.Errorf("%s: half_open %q", c.first, got)
+		}
+	}
+}
