@@ -72,20 +72,48 @@ func (st *saState) capturePoint() capturePoint {
 	return pointUnknown
 }
 
-// ttlWhy is why the capture point is what it is, in parentheses after it.
-func ttlWhy(p capturePoint) string {
+// takenAt is the sentence that says where the capture was taken (p not
+// pointUnknown), and why (the TTLs), up to the colon that its
+// consequence follows.
+func takenAt(p capturePoint) string {
 	switch p {
 	case pointAtI, pointAtR:
 		at := sideI
 		if p == pointAtR {
 			at = sideR
 		}
-		return " (the " + at.String() + "'s IKE messages carry the TTL hosts start with, 64, 128 or 255; the " +
-			at.other().String() + "'s come lower, counted down by the routers between)"
-	case pointBetween:
-		return " (both peers' IKE messages come with TTLs lower than hosts start with: routers on both sides)"
+		return " The capture was taken on the " + at.String() + "'s side (the " + at.String() + "'s IKE messages carry the" +
+			" TTL hosts start with, 64, 128 or 255; the " + at.other().String() + "'s come lower, counted down by the routers" +
+			" between): "
 	}
-	return ""
+	return " The capture was taken between the peers (both peers' IKE messages come with TTLs lower than hosts start with:" +
+		" routers on both sides): "
+}
+
+// sentFrom is where the capture was taken relative to a sender.
+type sentFrom uint8
+
+// Places relative to a sender.
+const (
+	fromUnknown  sentFrom = iota
+	fromBetween           // between the peers
+	fromSender            // on the sender's side
+	fromReceiver          // on the other peer's side
+)
+
+// pointFor returns where st's capture was taken, absolutely and relative
+// to side from.
+func (st *saState) pointFor(from saSide) (capturePoint, sentFrom) {
+	switch p := st.capturePoint(); {
+	case p == pointUnknown:
+		return p, fromUnknown
+	case p == pointBetween:
+		return p, fromBetween
+	case (p == pointAtI) == (from == sideI):
+		return p, fromSender
+	default:
+		return p, fromReceiver
+	}
 }
 
 // sideNamed returns the side called name ("initiator" or "responder").
@@ -101,23 +129,22 @@ func sideNamed(name string) saSide {
 // are what makes a peer that got the request drop it ("": the usual ones
 // for a new request).
 func unansweredWhere(st *saState, from saSide, causes string) string {
-	p := st.capturePoint()
-	to := from.other()
-	switch {
-	case p == pointUnknown:
-		return ""
-	case p == pointBetween:
-		return " The capture was taken between the peers" + ttlWhy(p) + ": the request passed this point, and no answer" +
-			" came back through it in this capture."
-	case (p == pointAtI) == (from == sideI):
-		return " The capture was taken on the " + from.String() + "'s side" + ttlWhy(p) + ": the request left it and no" +
-			" answer came back to it in this capture: the request or its answer was lost on the way, or the " + to.String() + " did not answer."
+	p, rel := st.pointFor(from)
+	to := from.other().String()
+	switch rel {
+	case fromBetween:
+		return takenAt(p) + "the request passed this point, and no answer came back through it in this capture."
+	case fromSender:
+		return takenAt(p) + "the request left it and no answer came back to it in this capture: the request or its answer" +
+			" was lost on the way, or the " + to + " did not answer."
+	case fromReceiver:
+		if causes == "" {
+			causes = "a firewall on its host, no matching configuration, a rate limit"
+		}
+		return takenAt(p) + "the request got there, and no answer left it in this capture: the " + to + " dropped or" +
+			" ignored the request (" + causes + ": its log says which)."
 	}
-	if causes == "" {
-		causes = "a firewall on its host, no matching configuration, a rate limit"
-	}
-	return " The capture was taken on the " + to.String() + "'s side" + ttlWhy(p) + ": the request got there, and no answer" +
-		" left it in this capture: the " + to.String() + " dropped or ignored the request (" + causes + ": its log says which)."
+	return ""
 }
 
 // deadCauses are why a peer that got a request on an established IKE SA
@@ -137,15 +164,13 @@ func halfOpenText(st *saState) string {
 		" DoS probe."
 	lost := "lost on the way (a firewall or NAT that drops IP fragments loses a large " + next + ", as certificates make it;" +
 		" IKE fragmentation, RFC 7383, avoids that)"
-	switch p := st.capturePoint(); p {
-	case pointAtI:
-		msg += " The capture was taken on the initiator's side" + ttlWhy(p) + ": the initiator did not send one." + didNot
-	case pointAtR:
-		msg += " The capture was taken on the responder's side" + ttlWhy(p) + ": the initiator did not send one, or it was " +
-			lost + "." + didNot
-	case pointBetween:
-		msg += " The capture was taken between the peers" + ttlWhy(p) + ": the initiator did not send one, or it was " +
-			lost + " before this point." + didNot
+	switch p, rel := st.pointFor(sideI); rel {
+	case fromSender:
+		msg += takenAt(p) + "the initiator did not send one." + didNot
+	case fromReceiver:
+		msg += takenAt(p) + "the initiator did not send one, or it was " + lost + "." + didNot
+	case fromBetween:
+		msg += takenAt(p) + "the initiator did not send one, or it was " + lost + " before this point." + didNot
 	default:
 		msg += " Either the initiator did not send one: it may have failed to compute keys or find credentials (check its" +
 			" logs), or it was a scan or a DoS probe; or it was " + lost + " before the capture point."
@@ -156,19 +181,16 @@ func halfOpenText(st *saState) string {
 // oneWayWhere says what the capture point tells of ESP that side from
 // sent and the other side did not answer; "" when it is unknown.
 func oneWayWhere(st *saState, from saSide) string {
-	p := st.capturePoint()
-	to := from.other()
-	switch {
-	case p == pointUnknown:
-		return ""
-	case p == pointBetween:
-		return " The capture was taken between the peers" + ttlWhy(p) + ": no ESP from the " + to.String() +
-			" passed this point."
-	case (p == pointAtI) == (from == sideI):
-		return " The capture was taken on the " + from.String() + "'s side" + ttlWhy(p) + ": the " + to.String() +
-			"'s ESP, if it sent any, did not arrive here."
+	p, rel := st.pointFor(from)
+	f, to := from.String(), from.other().String()
+	switch rel {
+	case fromBetween:
+		return takenAt(p) + "no ESP from the " + to + " passed this point."
+	case fromSender:
+		return takenAt(p) + "the " + to + "'s ESP, if it sent any, did not arrive here."
+	case fromReceiver:
+		return takenAt(p) + "the " + f + "'s ESP got there, and no ESP left the " + to + " by this way: it drops what" +
+			" arrives or sends nothing into the tunnel."
 	}
-	return " The capture was taken on the " + to.String() + "'s side" + ttlWhy(p) + ": the " + from.String() +
-		"'s ESP got there, and no ESP left the " + to.String() + " by this way: it drops what arrives or sends" +
-		" nothing into the tunnel."
+	return ""
 }
