@@ -113,16 +113,7 @@ func TestDroppedCounters(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			data := append(ngSection(), bytes.Join(c.blocks, nil)...)
-			r, err := NewReader(bytes.NewReader(data), Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			for {
-				if _, err := r.Next(); err != nil {
-					break
-				}
-			}
+			r := drainBytes(t, append(ngSection(), bytes.Join(c.blocks, nil)...), Options{})
 			n, names := r.Dropped()
 			if n != c.want || !slices.Equal(names, c.names) {
 				t.Errorf("Dropped() = %d, %q; want %d, %q", n, names, c.want, c.names)
