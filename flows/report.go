@@ -119,7 +119,7 @@ const (
 	StateIncomplete  State = iota // capture holds too little to tell (started or ended mid-negotiation)
 	StateEstablished              // authenticated and up at the end of the capture
 	StateFailed                   // negotiation failed (error notify or requests never answered)
-	StateHalfOpen                 // IKE_SA_INIT (or MM1–MM4) done, authentication never attempted
+	StateHalfOpen                 // IKE_SA_INIT (or MM1–MM4) done, no authentication request in the capture after it
 	StateDeleted                  // established, then deleted (Delete seen, or torn down after DPD failed)
 	StateRekeyed                  // established, then replaced by a rekeyed IKE SA
 )
