@@ -139,7 +139,7 @@ func (a *Analyzer) dpdFindingsV1(st *saState) {
 		}
 		st.addFinding(KindDeadPeer, SeverityError, req.start(),
 			"The "+req.side.String()+"'s DPD R-U-THERE got no R-U-THERE-ACK: the peer is unreachable or has lost this SA (reboot,"+
-				" HA failover, NAT mapping expired). Check reachability on UDP 500/4500.", req.frame(0))
+				" HA failover, NAT mapping expired). Check reachability on UDP 500/4500."+unansweredWhere(st, req.side, deadCauses), req.frame(0))
 	}
 }
 
@@ -254,7 +254,7 @@ func (a *Analyzer) deadPeerV1(st *saState, run []*exRec, keyed bool, dels []int,
 		msg += " Check the " + from.other().String() + "'s uptime and logs and that UDP 500/4500 reaches it" +
 			a.keysOr(st, "; give the keys to see the R-U-THEREs.", ". ", "see the R-U-THEREs")
 	}
-	st.addFinding(KindDeadPeer, sev, first, msg, frames...)
+	st.addFinding(KindDeadPeer, sev, first, msg+unansweredWhere(st, from, deadCauses), frames...)
 	st.out.set(outDead)
 }
 

@@ -105,6 +105,16 @@ func TestCapturePointFindings(t *testing.T) {
 		t.Errorf("dead_peer: %s", msg)
 	}
 
+	// IKEv1: the responder killed, its R-U-THEREs unanswered, captured on
+	// the initiator's side.
+	msg = find(loadPackets(t, testutil.Corpus("ikev1-dpd-dead-peer", "capture.pcap")), KindDeadPeer)
+	if !strings.HasSuffix(msg, " The capture was taken on the initiator's side (the initiator's IKE messages carry the TTL"+
+		" hosts start with, 64, 128 or 255; the responder's come lower, counted down by the routers between): the request left"+
+		" it and no answer came back to it in this capture: the request or its answer was lost on the way, or the responder"+
+		" did not answer.") {
+		t.Errorf("dead_peer, IKEv1: %s", msg)
+	}
+
 	client := loadPackets(t, testutil.SharedCapture(t, "zeek-spicy-ipsec/ipsec_client.pcap"))
 	msg = find(client, KindUnanswered)
 	if !strings.Contains(msg, " The capture was taken on the initiator's side (") ||
