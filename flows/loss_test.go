@@ -20,7 +20,7 @@ func TestCaptureLoss(t *testing.T) {
 		for i := range pkts {
 			a.Add(&pkts[i])
 		}
-		a.NoteCaptureLoss("interface va of capture-drops.pcapng.gz, as the file records", n)
+		a.NoteCaptureLoss("interface va of capture-drops.pcapng.gz, as the capture records", n)
 		a.NoteCaptureLoss("nothing", 0)
 		return a.Finish()
 	}
@@ -37,7 +37,7 @@ func TestCaptureLoss(t *testing.T) {
 		case f.Kind == KindCaptureLoss:
 			loss++
 			if f.SA != "" || f.Severity != SeverityWarning || f.Frames == nil || len(f.Frames) != 0 ||
-				!strings.HasPrefix(f.Message, "The capture dropped 576 packets while it was taken (interface va of capture-drops.pcapng.gz, as the file records)") {
+				!strings.HasPrefix(f.Message, "The capture dropped 576 packets while it was taken (interface va of capture-drops.pcapng.gz, as the capture records)") {
 				t.Errorf("capture_loss: %+v", f)
 			}
 		case strings.Contains(f.Message, note):

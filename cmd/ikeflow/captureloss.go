@@ -22,7 +22,11 @@ func noteCaptureLoss(an *flows.Analyzer, paths []string, readers []*capture.Read
 		if len(ifaces) > 1 {
 			src = "interfaces " + strings.Join(ifaces, ", ")
 		}
-		src += " of " + filepath.Base(paths[i]) + ", as the file records"
+		name := filepath.Base(paths[i])
+		if paths[i] == "-" {
+			name = "standard input"
+		}
+		src += " of " + name + ", as the capture records"
 		an.NoteCaptureLoss(src, n)
 	}
 }

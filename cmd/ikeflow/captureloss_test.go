@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -17,7 +19,7 @@ func TestAnalyzeCaptureLoss(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d", code)
 	}
-	if !strings.Contains(out, "  warning capture: capture_loss (F2) The capture dropped 576 packets while it was taken (interface va of capture-drops.pcapng.gz, as the file records):") {
+	if !strings.Contains(out, "  warning capture: capture_loss (F2) The capture dropped 576 packets while it was taken (interface va of capture-drops.pcapng.gz, as the capture records):") {
 		t.Errorf("verdict without the capture's loss:\n%s", out)
 	}
 	rep := analyzeJSON(t, field)
@@ -38,13 +40,13 @@ func TestAnalyzeCaptureLoss(t *testing.T) {
 		t.Errorf("JSON: want capture_loss and one_way_esp with the loss note, found %d of them", found)
 	}
 	out, _, _ = ikeflow(t, "analyze", "-q", "--two-sided=no", field, "../../testdata/corpus/ikev2-rekey/capture.pcap")
-	if !strings.Contains(out, "The capture dropped 576 packets while it was taken (interface va of capture-drops.pcapng.gz, as the file records)") {
+	if !strings.Contains(out, "The capture dropped 576 packets while it was taken (interface va of capture-drops.pcapng.gz, as the capture records)") {
 		t.Errorf("two captures, one with drops: verdict without its loss:\n%s", out)
 	}
 	// Two files that both count drops: listed, not added up (the
 	// same capture given twice counts the same drops twice).
 	out, _, _ = ikeflow(t, "analyze", "-q", "--two-sided=no", field, field)
-	if !strings.Contains(out, "The captures record packets they dropped while they were taken: 576 on interface va of capture-drops.pcapng.gz, as the file records; 576 on interface va of capture-drops.pcapng.gz, as the file records: each fell behind") {
+	if !strings.Contains(out, "The captures record packets they dropped while they were taken: 576 on interface va of capture-drops.pcapng.gz, as the capture records; 576 on interface va of capture-drops.pcapng.gz, as the capture records: each fell behind") {
 		t.Errorf("two files with drops:\n%s", out)
 	}
 }
@@ -53,7 +55,7 @@ func TestAnalyzeCaptureLoss(t *testing.T) {
 // dropped packets (its output is the messages the capture holds).
 func TestDissectCaptureLoss(t *testing.T) {
 	_, errOut, code := ikeflow(t, "dissect", "../../testdata/field/capture-drops.pcapng.gz")
-	if code != 0 || !strings.Contains(errOut, "capture-drops.pcapng.gz: the capture dropped 576 packets while it was taken (interface va, as the file records)") {
+	if code != 0 || !strings.Contains(errOut, "capture-drops.pcapng.gz: the capture dropped 576 packets while it was taken (interface va, as the capture records)") {
 		t.Errorf("exit %d, stderr:\n%s", code, errOut)
 	}
 	if _, errOut, _ = ikeflow(t, "dissect", "-q", "../../testdata/field/capture-drops.pcapng.gz"); errOut != "" {
@@ -86,5 +88,20 @@ func TestTwoSidedCaptureLoss(t *testing.T) {
 	const want = "2 of 2 packets seen in capture.pcap never reached capture-drops.pcapng.gz (seq 1, 2; frames 6, 8 in capture.pcap). But capture-drops.pcapng.gz records that it dropped 576 packets while it was taken (the capture fell behind the traffic): the missing ones may be among them."
 	if !strings.Contains(out, want) {
 		t.Errorf("comparison without the drops of B:\n%s", out)
+	}
+}
+
+// TestCaptureLossStdin: a capture read from standard input is named so.
+func TestCaptureLossStdin(t *testing.T) {
+	raw, err := os.ReadFile("../../testdata/field/capture-drops.pcapng.gz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	if code := run([]string{"analyze", "-q", "-"}, bytes.NewReader(raw), &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	if !strings.Contains(out.String(), "The capture dropped 576 packets while it was taken (interface va of standard input, as the capture records)") {
+		t.Errorf("stdin:\n%s", out.String())
 	}
 }

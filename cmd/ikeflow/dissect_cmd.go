@@ -122,7 +122,7 @@ func (d *dissector) file(e *env, path string, opt capture.Options) error {
 				fmt.Fprint(d.stderr, noIKEHint("dissect", path, st, opt))
 			}
 			if n, ifaces := r.Dropped(); n > 0 && !d.quiet {
-				fmt.Fprintf(d.stderr, "ikeflow dissect: %s: the capture dropped %d packets while it was taken (interface %s, as the file records): they are not in it, and which they were is not known\n",
+				fmt.Fprintf(d.stderr, "ikeflow dissect: %s: the capture dropped %d packets while it was taken (interface %s, as the capture records): they are not in it, and which they were is not known\n",
 					path, n, strings.Join(ifaces, ", "))
 			}
 			return nil
