@@ -189,8 +189,8 @@ func oneWayWhere(st *saState, from saSide) string {
 	case fromSender:
 		return takenAt(p) + "the " + to + "'s ESP, if it sent any, did not arrive here."
 	case fromReceiver:
-		return takenAt(p) + "the " + f + "'s ESP got there, and no ESP left the " + to + " by this way: it drops what" +
-			" arrives or sends nothing into the tunnel."
+		return takenAt(p) + "the " + f + "'s ESP got there, and no ESP from the " + to + " passed here: it drops what" +
+			" arrives, sends nothing into the tunnel, or sends it by another path."
 	}
 	return ""
 }
