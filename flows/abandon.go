@@ -183,13 +183,13 @@ func (a *Analyzer) abandonFindings(st *saState) {
 			ignoredBy = sa.Initiator.Addr()
 		}
 		st.addFinding(KindIgnoredRekey, SeverityWarning, ex.start(),
-			ignoredBy.String()+" never answered the CREATE_CHILD_SA request (frame "+a.frames.one(ex.frame(0))+
+			ignoredBy.String()+" never answered the CREATE_CHILD_SA request in this capture (frame "+a.frames.one(ex.frame(0))+
 				", retransmitted) on this IKE SA, and a brand-new IKE SA between the same peers followed (frame "+
 				a.frames.one(st.replacedBy)+") instead of a rekey: "+ignoredBy.String()+" did not receive the request or no longer"+
 				" treats this IKE SA as its own. One documented cause is a FortiGate HA cluster with virtual clustering"+
 				" (VDOM partitioning) whose VDOM is active on the other member (its debug log says \"ignoring message on HA"+
 				" synced IKE_SA\"); others are an HA fail-over without IKE SA sync or a restarted peer. Check the HA and"+
-				" IKE SA sync state on "+ignoredBy.String()+".", ex.frame(0), st.replacedBy)
+				" IKE SA sync state on "+ignoredBy.String()+"."+unansweredWhere(st, ex.side, ignoredCauses), ex.frame(0), st.replacedBy)
 		return
 	}
 }

@@ -178,6 +178,10 @@ func halfOpenText(st *saState) string {
 	return msg + " Many half-open SAs from one address trigger cookies or rate limits on the responder."
 }
 
+// ignoredCauses are why a peer that got a CREATE_CHILD_SA request on an
+// IKE SA answers it not but starts a new IKE SA (unansweredWhere).
+const ignoredCauses = "an HA member without this IKE SA's state, or a restart"
+
 // oneWayWhere says what the capture point tells of ESP that side from
 // sent and the other side did not answer; "" when it is unknown.
 func oneWayWhere(st *saState, from saSide) string {

@@ -482,6 +482,7 @@ func TestAbandonedAfterAuth(t *testing.T) {
 // initiator's CREATE_CHILD_SA request (the real encrypted INFORMATIONAL
 // request of psk-success turned into a CREATE_CHILD_SA) is sent three
 // times and never answered; then the initiator builds a brand-new IKE SA.
+// The text says where the capture was taken (ttl.go).
 func TestIgnoredCreateChildSA(t *testing.T) {
 	base := corpusPackets(t, "ikev2-psk-success")
 	var pk []Packet
@@ -500,8 +501,14 @@ func TestIgnoredCreateChildSA(t *testing.T) {
 	pk = append(pk, saCopy(t, base, []int{1, 2, 3, 4}, 7, 20*time.Second)...)
 	r, f := mustFindings(t, pk, KindIgnoredRekey, 1)
 	m := f[0].Message
-	if f[0].SA != r.SAs[0].Name() || !strings.HasPrefix(m, "203.0.113.10 never answered the CREATE_CHILD_SA request (frame 5") ||
-		!strings.Contains(m, "brand-new IKE SA between the same peers followed (frame 8)") || !strings.Contains(m, "FortiGate HA") {
+	// Captured on the initiator's side (the lab router's interface towards
+	// it: its messages come with TTL 64, the responder's 63).
+	if f[0].SA != r.SAs[0].Name() || !strings.HasPrefix(m, "203.0.113.10 never answered the CREATE_CHILD_SA request in this capture (frame 5") ||
+		!strings.Contains(m, "brand-new IKE SA between the same peers followed (frame 8)") || !strings.Contains(m, "FortiGate HA") ||
+		!strings.HasSuffix(m, " The capture was taken on the initiator's side (the initiator's IKE messages carry the TTL hosts"+
+			" start with, 64, 128 or 255; the responder's come lower, counted down by the routers between): the request left it"+
+			" and no answer came back to it in this capture: the request or its answer was lost on the way, or the responder"+
+			" did not answer.") {
 		t.Errorf("message: %s", m)
 	}
 }
