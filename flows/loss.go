@@ -122,8 +122,8 @@ func (a *Analyzer) lossFinding() (Finding, bool) {
 		" so packets that were on the wire are not in the capture, and which they were is not known. Findings that rest on packets not seen (an unanswered" +
 		" request, a dead peer, ESP one way only or none, a half-open SA, an SA left without a Delete) may come from these" +
 		" losses rather than from the network; each such warning and error says so. Capture again with a larger buffer" +
-		" (dumpcap -B in MiB, tcpdump -B in KiB), a capture filter on the peers' addresses (host A and host B), and" +
-		" writing to a fast local disk."
+		" (dumpcap -B in MiB, tcpdump -B in KiB; ikeflow live --buffer), a capture filter on the peers' addresses (host A" +
+		" and host B; ikeflow live --peer), and writing to a fast local disk."
 	return Finding{Kind: KindCaptureLoss, Severity: SeverityWarning, Time: a.now, Frames: []int{}, Message: msg}, true
 }
 
