@@ -71,7 +71,10 @@ type Analyzer struct {
 	sawESP  bool
 	// sawPlainESP: ESP directly over IP (protocol 50) was seen (espHidden).
 	sawPlainESP bool
-	orphans     map[uint32]*orphanESP
+	// sawOff500: IKE off UDP port 500 (NAT traversal's 4500, TCP), or
+	// ESP inside UDP, was seen (portfilter.go).
+	sawOff500 bool
+	orphans   map[uint32]*orphanESP
 	// orphanPairs holds the address pairs of the ESP without an IKE SA
 	// (at most maxOrphans): an SA between such peers is not said to have
 	// seen no ESP between them (espFindings).
@@ -307,6 +310,9 @@ func (a *Analyzer) activity(st *saState, p *Packet) {
 	st.touch(p.Time, p.Frame)
 	if p.Kind == KindIKE && p.Src.Port() != 500 && p.Src.Port() != 0 && p.Dst.Port() != 0 {
 		st.notePorts(p)
+	}
+	if p.Kind == KindIKE && (p.Src.Port() != 500 || p.Dst.Port() != 500) {
+		a.sawOff500 = true
 	}
 	if p.TCP {
 		st.flags.set(flTCP)

@@ -147,6 +147,15 @@ func (a *Analyzer) concludeSA(st *saState, cc *concluder) {
 		sa.State = StateFailed
 	case gaveUp:
 		sa.State = StateFailed
+	case st.out.has(outInitOK) && !st.out.has(outAuthTried) && a.now.Sub(sa.End) >= a.opt.Grace && a.movedOutOfSight(st):
+		// Maybe authenticated on UDP 4500, out of a filtered capture's
+		// sight (portfilter.go).
+		sa.State = StateIncomplete
+		last := "IKE_SA_INIT"
+		if sa.Version == 1 {
+			last = "fourth main-mode message"
+		}
+		st.addFinding(KindEndUnknown, SeverityInfo, sa.End, hiddenByPortText(st, last), sa.FirstFrame, sa.LastFrame)
 	case st.out.has(outInitOK) && !st.out.has(outAuthTried) && a.now.Sub(sa.End) >= a.opt.Grace:
 		sa.State = StateHalfOpen
 		st.addFinding(KindHalfOpen, SeverityWarning, sa.End, halfOpenText(st), sa.FirstFrame, sa.LastFrame)

@@ -23,6 +23,8 @@ func (a *Analyzer) addESP(p *Packet) {
 	a.sawESP = true
 	if p.Src.Port() == 0 {
 		a.sawPlainESP = true
+	} else {
+		a.sawOff500 = true
 	}
 	a.report.Stats.ESPPackets++
 	c := a.esp.get(p.ESPSPI, p.Dst.Addr())

@@ -108,7 +108,7 @@ var findingKinds = [...]FindingKindInfo{
 	{KindTemporaryFailure, SeverityWarning, "TEMPORARY_FAILURE: the peer is busy, e.g. rekeying (RFC 7296 §2.25)"},
 	{KindChildSANotFound, SeverityWarning, "CHILD_SA_NOT_FOUND: the peer no longer has the child SA (RFC 7296 §2.25)"},
 	{KindChildRefused, SeverityWarning, "a child SA or quick mode answered with what is almost certainly an encrypted error"},
-	{KindEndUnknown, SeverityInfo, "without keys: the SA's last exchange is an encrypted INFORMATIONAL (a Delete or a liveness check) and nothing follows; or an IKEv1 XAUTH (Mode Config) the capture ends too soon after to show how it came out"},
+	{KindEndUnknown, SeverityInfo, "without keys: the SA's last exchange is an encrypted INFORMATIONAL (a Delete or a liveness check) and nothing follows; or an IKEv1 XAUTH (Mode Config) the capture ends too soon after to show how it came out; or an SA that may have gone on over UDP 4500 in a capture that holds nothing off UDP 500 (a capture filter \"udp port 500\")"},
 	{KindESPAmbiguous, SeverityInfo, "without keys: a child SA's ESP may belong to another IKE SA between the same addresses and ports, up at the same time"},
 	{KindRedirect, SeverityInfo, "the gateway sent the initiator to another gateway (RFC 5685)"},
 	{KindAbandoned, SeverityWarning, "an IKE SA left after IKE_AUTH without a Delete and replaced by a new one (info when the capture ends, or the SA is finalised as idle, before it could show the Delete a make-before-break reauthentication sends once the new SA is up)"},

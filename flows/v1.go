@@ -963,6 +963,13 @@ func (a *Analyzer) concludeV1(st *saState) {
 			hint = "Phase 1 is up but the quick mode was not answered: a phase-2 proposal, PFS or proxy-ID mismatch that the" +
 				" peer rejects silently, or an informational the capture does not show. Compare the transform sets and crypto ACLs."
 		}
+		if (lbl == "MM4" || lbl == "AM2") && a.movedOutOfSight(st) {
+			// Its answer goes to UDP 4500 after NAT-T found a NAT, which
+			// this capture holds nothing of (portfilter.go).
+			st.addFinding(KindEndUnknown, SeverityInfo, firstT, hiddenByPortText(st, lbl+" ("+firstFrom+"'s, message ID "+
+				u32(ex.MID)+")"), frames...)
+			continue
+		}
 		if ex == v.phase1 {
 			v.gaveUp = true
 		}
