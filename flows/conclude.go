@@ -156,6 +156,14 @@ func (a *Analyzer) concludeSA(st *saState, cc *concluder) {
 			last = "fourth main-mode message"
 		}
 		st.addFinding(KindEndUnknown, SeverityInfo, sa.End, hiddenByPortText(st, last), sa.FirstFrame, sa.LastFrame)
+	case st.out.has(outInitOK) && !st.out.has(outAuthTried) && a.now.Sub(sa.End) >= a.opt.Grace && unseenPeer(st, sideI) != "":
+		// Nothing of the initiator in the capture: one direction only
+		// (oneway.go), no verdict on what the initiator did next.
+		sa.State = StateIncomplete
+		st.addFinding(KindEndUnknown, SeverityInfo, sa.End, "The capture holds no message of this SA from the initiator at"+
+			" all, though the initiator began it: it sees one direction only (a capture filter on one address, asymmetric"+
+			" routing), so whether the initiator went on to authenticate is not in this capture: capture both directions"+
+			" to know.", sa.FirstFrame, sa.LastFrame)
 	case st.out.has(outInitOK) && !st.out.has(outAuthTried) && a.now.Sub(sa.End) >= a.opt.Grace:
 		sa.State = StateHalfOpen
 		st.addFinding(KindHalfOpen, SeverityWarning, sa.End, halfOpenText(st), sa.FirstFrame, sa.LastFrame)

@@ -114,6 +114,12 @@ func (a *Analyzer) dpdFindingsV1(st *saState) {
 				run = append(run, req)
 			}
 		}
+		if why := unseenPeer(st, from.other()); why != "" && len(run) >= minDeadRun {
+			// One direction only (oneway.go): no verdict on the peer.
+			st.addFinding(KindUnanswered, SeverityInfo, run[0].start(), oneWayV1Text(from.other(), why,
+				"DPD R-U-THEREs", len(run)), run[0].frame(0))
+			return
+		}
 		if len(run) >= minDeadRun && a.silentAfter(st, from.other(), run[0].frame(0), run[0].start()) {
 			a.deadPeerV1(st, run, true, a.deletesAfter(st, from, run[len(run)-1].start()), time.Time{})
 			return
@@ -135,6 +141,12 @@ func (a *Analyzer) dpdFindingsV1(st *saState) {
 					"): it was reachable and held the SA. The ACK was lost on the path or missed by the capture; one lost"+
 					" probe alone does not end the SA (a peer resends R-U-THERE before it declares the other dead, RFC 3706).",
 				req.frame(0), f)
+			continue
+		}
+		if why := unseenPeer(st, req.side.other()); why != "" {
+			// One direction only (oneway.go): no verdict on the peer.
+			st.addFinding(KindUnanswered, SeverityInfo, req.start(), oneWayV1Text(req.side.other(), why,
+				"DPD R-U-THERE (frame "+a.frames.one(req.frame(0))+")", 1), req.frame(0))
 			continue
 		}
 		st.addFinding(KindDeadPeer, SeverityError, req.start(),
@@ -345,6 +357,12 @@ func (a *Analyzer) keylessDPDv1(st *saState) {
 	}
 	slices.Reverse(run)
 	if a.now.Sub(run[0].t) < a.opt.Grace || !a.silentAfter(st, from.other(), run[0].frame, run[0].t) {
+		return
+	}
+	if why := unseenPeer(st, from.other()); why != "" {
+		// One direction only (oneway.go): no verdict on the peer.
+		st.addFinding(KindUnanswered, SeverityInfo, run[0].t, oneWayV1Text(from.other(), why,
+			"encrypted informational messages at regular intervals (most likely DPD R-U-THEREs)", len(run)), run[0].frame)
 		return
 	}
 	lo, hi := time.Duration(1<<62), time.Duration(0)

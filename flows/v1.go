@@ -970,6 +970,13 @@ func (a *Analyzer) concludeV1(st *saState) {
 				u32(ex.MID)+")"), frames...)
 			continue
 		}
+		if why := unseenPeer(st, ex.msg(first).side().other()); why != "" && ex.v1step <= 1 {
+			// Nothing of the other peer in the capture, which took part:
+			// one direction only (oneway.go).
+			st.addFinding(KindUnanswered, SeverityInfo, firstT, oneWayV1Text(ex.msg(first).side().other(), why,
+				lbl+" (message ID "+u32(ex.MID)+", "+firstSize+")", v1Transmissions(ex, lbl)), frames...)
+			continue
+		}
 		if ex == v.phase1 {
 			v.gaveUp = true
 		}
