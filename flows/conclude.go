@@ -829,6 +829,8 @@ func (a *Analyzer) unansweredV2(st *saState, ex *exRec, answeredSize int) bool {
 		b.WriteString("At " + strconv.Itoa(size) + " octets it needs IP fragmentation: fragments dropped on the path" +
 			" are a common cause (enable IKEv2 fragmentation, RFC 7383). Otherwise check that UDP 500/4500 reaches the peer" +
 			" and that the peer's logs show the request.")
+	} else if why := icmpCause(st, ex.side.other(), firstT, lastT, a.frames); why != "" {
+		b.WriteString(why)
 	} else {
 		b.WriteString("Causes: packet loss or a firewall on the path (UDP 500/4500), a NAT that changed its mapping, or" +
 			" a peer that silently drops the request (no matching configuration, rate limit). Check whether the request" +

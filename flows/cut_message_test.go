@@ -139,7 +139,7 @@ func TestCutFragmentHeld(t *testing.T) {
 				"fragment 2 only in a message that did not decode (frame 4", "the capture holds part of it only cut short"},
 			[]string{"lacks", "another path"}},
 		{"cut 4, drop 5", dropped,
-			[]string{"lacks fragment 3 (it holds 4, in frames 3, 4, 6, 7)", "fragment 2 only in a message that did not decode (frame 4",
+			[]string{"lacks fragment 3 (it holds the other 4, in frames 3, 4, 6, 7)", "fragment 2 only in a message that did not decode (frame 4",
 				"the capture missed some"},
 			[]string{"all of them"}},
 	}

@@ -129,6 +129,40 @@ func (a *Analyzer) icmpFinding(st *saState) {
 		c.frames...)
 }
 
+// icmpCause returns a sentence for an unanswered request to the peer of
+// side to, sent from first to last, when ICMP errors tell why it went
+// unanswered: the SA's first ICMP error came during the transmissions (or
+// within icmpAfter of the last), from that peer's host about a datagram
+// to it, port unreachable (the request got there, and no IKE daemon
+// listened), or from anyone with "administratively prohibited" (a
+// firewall rejects it). "" otherwise: the generic causes stand. fn names
+// the frame of the first error.
+func icmpCause(st *saState, to saSide, first, last time.Time, fn frameNamer) string {
+	c := st.rareOrEmpty().icmp
+	if c == nil || c.to != st.peer(to).Addr() || c.first.Before(first) || c.first.After(last.Add(icmpAfter)) {
+		return ""
+	}
+	when := "frame " + fn.one(c.frames[0])
+	switch icmpKind(c.code, c.v6) {
+	case icmpPort:
+		if c.from != c.to {
+			return ""
+		}
+		return "The " + to.String() + "'s host answered with ICMP port unreachable (icmp_unreachable, from " + when + "): the" +
+			" request got to the host and found nothing listening on UDP " + strconv.Itoa(int(c.port)) + ", its IKE daemon not" +
+			" running (stopped, crashed, restarting) or listening on another address or port."
+	case icmpProhibited:
+		return c.from.String() + " answered with ICMP communication administratively prohibited (icmp_unreachable, from " + when +
+			"): a firewall rejects UDP " + strconv.Itoa(int(c.port)) + " to the " + to.String() + "."
+	}
+	return ""
+}
+
+// icmpAfter is how long after a request's last transmission an ICMP error
+// still counts as its answer (icmpCause): the error comes within a round
+// trip.
+const icmpAfter = 2 * time.Second
+
 // ICMP destination unreachable causes (icmpKind).
 const (
 	icmpOther = iota

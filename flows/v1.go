@@ -735,13 +735,7 @@ func (a *Analyzer) informationalV1(st *saState, p *Packet, side saSide, ex *exRe
 func (a *Analyzer) v1ErrorFinding(st *saState, p *Packet, side saSide, t dissect.NotifyTypeV1) {
 	v := st.v1()
 	who := side.String()
-	phase := "phase 1 (main mode)"
-	if st.mode == modeAggressive {
-		phase = "phase 1 (aggressive mode)"
-	}
-	if v.phase1Done {
-		phase = "phase 2 (quick mode)"
-	}
+	phase := v1ErrorPhase(st, v)
 	name := t.String()
 	var kind FindingKind
 	var msg string
@@ -818,6 +812,26 @@ func (a *Analyzer) v1ErrorFinding(st *saState, p *Packet, side saSide, t dissect
 	if j, found := slices.BinarySearch(v.errIdx, i); !found {
 		v.more().errIdx = slices.Insert(v.errIdx, j, i)
 	}
+}
+
+// v1ErrorPhase names the phase an IKEv1 error notify of st came in:
+// "phase 2 (quick mode)" once phase 1 is complete, else phase 1 with its
+// mode when the capture holds the SA from its start. An SA that began
+// before the capture (v1State.late) gets "phase 1" alone, also once its
+// mode shows: a notify may come before any message of the mode (a capture
+// that starts within a retransmission storm of AM2 and its error answers
+// named it "main mode"), and one text for all of them merges their
+// repeats into one finding.
+func v1ErrorPhase(st *saState, v *v1State) string {
+	switch {
+	case v.phase1Done:
+		return "phase 2 (quick mode)"
+	case v.late || st.mode == modeNone:
+		return "phase 1"
+	case st.mode == modeAggressive:
+		return "phase 1 (aggressive mode)"
+	}
+	return "phase 1 (main mode)"
 }
 
 // beforeV1Done reports whether the error f came before the message that

@@ -152,3 +152,41 @@ func TestV1LateStartAfterQuickModeRefusal(t *testing.T) {
 		t.Errorf("informational 2.5 s before: no unanswered_request %+v", sa.Findings)
 	}
 }
+
+// TestV1LateErrorPhase: the real libreswan-ikev1-aggressive-wrong-psk
+// capture (pluto's AM2 sent six times, each answered with an unencrypted
+// INVALID-HASH-INFORMATION) cut before its AM1 and AM2, as a capture begun
+// within the retransmissions is: its first frame is an error notify, before
+// any message of the mode. That notify was read as "during phase 1 (main
+// mode)", the mode not yet known, and the later ones, once the AM2 copies
+// showed the mode, as "(aggressive mode)": two findings for one failure,
+// one naming a mode the SA never used. The SA began before the capture,
+// so the text names phase 1 alone, and the six notifies are one finding.
+func TestV1LateErrorPhase(t *testing.T) {
+	pk := corpusPackets(t, "libreswan-ikev1-aggressive-wrong-psk")
+	full := analyze(pk, Options{}).SAs[0]
+	if f := finding(full, KindAuthFailed); f == nil || !strings.Contains(f.Message, "during phase 1 (aggressive mode):") {
+		t.Fatalf("whole capture: %+v", full.Findings)
+	}
+	rep := analyze(pk[2:], Options{})
+	if len(rep.SAs) != 1 {
+		t.Fatalf("cut: %d SAs", len(rep.SAs))
+	}
+	sa := rep.SAs[0]
+	if sa.Mode != "aggressive" || finding(sa, KindLateStart) == nil {
+		t.Fatalf("cut: mode %q, findings %+v", sa.Mode, sa.Findings)
+	}
+	var auth []Finding
+	for _, f := range sa.Findings {
+		if f.Kind == KindAuthFailed {
+			auth = append(auth, f)
+		}
+	}
+	if len(auth) != 1 {
+		t.Fatalf("cut: %d authentication_failed findings, want 1: %+v", len(auth), auth)
+	}
+	if f := auth[0]; !strings.Contains(f.Message, "during phase 1:") || strings.Contains(f.Message, "mode") ||
+		!slices.Equal(f.Frames, []int{3, 5, 7, 9, 11, 13}) {
+		t.Errorf("cut: %v %q", f.Frames, f.Message)
+	}
+}

@@ -388,9 +388,7 @@ func (a *Analyzer) v1FragFinding(st *saState, s *v1FragSet) {
 		st.addFinding(KindFragmentsMissing, SeverityInfo, s.start, string(b), frames...)
 		return
 	} else if early {
-		b = append(b, ". The capture begins "...)
-		b = append(b, secs(s.start.Sub(a.began))...)
-		b = append(b, " before the first of them it holds: the missing fragments, which come before it, may have been"+
+		b = append(b, ". "+captureBegins(s.start.Sub(a.began))+": the missing fragments, which come before it, may have been"+
 			" sent before the capture started."...)
 		st.addFinding(KindFragmentsMissing, SeverityInfo, s.start, string(b), frames...)
 		return

@@ -3,6 +3,7 @@ package flows
 import (
 	"math/bits"
 	"strconv"
+	"time"
 
 	"github.com/ikeflow/ikeflow/internal/words"
 )
@@ -92,7 +93,7 @@ func (a *Analyzer) v2FragText(st *saState, ex *exRec, resp bool, first, total, h
 	if len(missing) > 0 {
 		b = append(b, "of which this capture lacks "+words.Pick(len(missing), "fragment ", "fragments ")...)
 		b = appendInts(b, missing)
-		b = append(b, " (it holds "+strconv.Itoa(held)+", in "+words.Pick(len(frames), "frame ", "frames ")...)
+		b = append(b, " (it holds the other "+strconv.Itoa(held)+", in "+words.Pick(len(frames), "frame ", "frames ")...)
 	} else {
 		b = append(b, "all of them in this capture ("+words.Pick(len(frames), "frame ", "frames ")...)
 	}
@@ -128,8 +129,8 @@ func (a *Analyzer) v2FragText(st *saState, ex *exRec, resp bool, first, total, h
 	case early && len(cut) == 0 && !st.start().Before(start) && start.Sub(a.began) < fragmentSpread:
 		// The SA's first message in the capture, which began just before
 		// it: the lower fragments may precede the capture.
-		b = append(b, " The capture begins "+secs(start.Sub(a.began))+" before the first of them it holds: the missing"+
-			" fragments, which come before it, may have been sent before the capture started."...)
+		b = append(b, " "+captureBegins(start.Sub(a.began))+": the missing fragments, which come before it, may have been"+
+			" sent before the capture started."...)
 	case len(missing) > 0 && len(cut) == 0 && a.now.Sub(start) < fragmentSpread:
 		b = append(b, " The capture ends "+secs(a.now.Sub(start))+" after the first of them: the missing fragments may have"+
 			" come after it stopped."...)
@@ -147,4 +148,13 @@ func (a *Analyzer) v2FragText(st *saState, ex *exRec, resp bool, first, total, h
 		return
 	}
 	st.addFinding(KindFragmentsMissing, SeverityInfo, start, string(b), frames...)
+}
+
+// captureBegins says where the capture begins against the first of a
+// message's fragments it holds, d after the capture's first packet.
+func captureBegins(d time.Duration) string {
+	if d <= 0 {
+		return "The capture begins with the first of them it holds"
+	}
+	return "The capture begins " + secs(d) + " before the first of them it holds"
 }

@@ -34,7 +34,7 @@ func TestVariantsV2Fragments(t *testing.T) {
 	pk := drop(clonePackets(base), 7)
 	rep := analyze(pk, Options{})
 	want := "The responder's IKE_AUTH response (message ID 1) came in 4 fragments (RFC 7383), of which this capture lacks" +
-		" fragment 1 (it holds 3, in frames 8, 9, 10). The initiator then went on to INFORMATIONAL (message ID 2, frame 11)," +
+		" fragment 1 (it holds the other 3, in frames 8, 9, 10). The initiator then went on to INFORMATIONAL (message ID 2, frame 11)," +
 		" so it had put every fragment together"
 	for _, f := range rep.Findings {
 		if f.Kind == KindFragmentsMissing {

@@ -73,6 +73,7 @@ func findings(r *Report) []string {
 		f := &r.Flows[i]
 		samePoint = samePoint && f.DelayMin == 0 && f.DelayMax == 0 && f.Early == 0
 	}
+	r.SamePoint = samePoint
 	if samePoint {
 		out = append(out, "Every matched packet has the same time in both captures (after the offset): they were taken at one point, or one is a copy of the other; which side is upstream cannot be told.")
 	}

@@ -2,6 +2,7 @@ package twoside
 
 import (
 	"net/netip"
+	"strings"
 	"time"
 )
 
@@ -57,6 +58,12 @@ type Report struct {
 	FragmentsB      int   `json:"incomplete_datagrams_b"`
 	FragmentFramesA []int `json:"incomplete_datagram_frames_a,omitempty"`
 	FragmentFramesB []int `json:"incomplete_datagram_frames_b,omitempty"`
+	// SamePoint: every matched packet has the same time in both captures
+	// (after the clock offset), as when they were taken at one point or
+	// one is a copy of the other. Which capture is nearer a sender cannot
+	// be told then, and each Flow's Upstream is only the order the
+	// comparison used (text, CSV and HTML show "?").
+	SamePoint bool `json:"same_point,omitempty"`
 	// Clock is the estimated offset of B's clock against A's.
 	Clock Clock `json:"clock"`
 	// Flows are the per-SA, per-direction results.
@@ -77,7 +84,8 @@ type Flow struct {
 	// capture saw them.
 	From netip.AddrPort `json:"from"`
 	To   netip.AddrPort `json:"to"`
-	// Upstream is "a" when capture A is nearer the sender, "b" otherwise.
+	// Upstream is "a" when capture A is nearer the sender, "b" otherwise
+	// (arbitrary when Report.SamePoint).
 	Upstream string `json:"upstream"`
 	// Sent counts the packets seen upstream while the downstream capture
 	// was running; Arrived counts those also seen downstream.
@@ -204,4 +212,13 @@ func (r *Report) InA(ref Ref) time.Time {
 		return r.Clock.toA(ref.Time)
 	}
 	return ref.Time
+}
+
+// UpstreamName is f's Upstream as the text and CSV reports show it: "A"
+// or "B", or "?" when r.SamePoint (which side is upstream is not known).
+func (r *Report) UpstreamName(f *Flow) string {
+	if r.SamePoint {
+		return "?"
+	}
+	return strings.ToUpper(f.Upstream)
 }

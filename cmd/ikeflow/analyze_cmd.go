@@ -198,6 +198,9 @@ func runAnalyze(e *env, args []string) error {
 	prog := newProgress(e.stderr, readers, o.quiet)
 	warn := newWarner(e.stderr, "ikeflow analyze", o.quiet)
 	warn.before = prog.clear
+	for _, d := range sameFiles(fs.Args()) {
+		warn.warn(d[1], fmt.Errorf("the same file as %s: its packets are read twice, and each second copy is left out as a capture duplicate", d[0]))
+	}
 	m := newMerger(fs.Args(), readers)
 	defer startHeapFloor()() // no GC below 32 or 64 MiB of heap (heapfloor.go)
 	// Reading and decoding run a block ahead in their own goroutine, for

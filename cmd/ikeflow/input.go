@@ -106,3 +106,28 @@ func readEvents(r *capture.Reader, path string, each func(ev *capture.Event) boo
 		}
 	}
 }
+
+// sameFiles returns the inputs that name a file an earlier input names
+// too (by another path, or the same): each as {earlier, later}. Standard
+// input and inputs that cannot be read are left to opening them.
+func sameFiles(paths []string) [][2]string {
+	var out [][2]string
+	seen := make([]os.FileInfo, len(paths))
+	for i, p := range paths {
+		if p == "-" {
+			continue
+		}
+		st, err := os.Stat(p)
+		if err != nil {
+			continue
+		}
+		seen[i] = st
+		for j := range i {
+			if seen[j] != nil && os.SameFile(seen[j], st) {
+				out = append(out, [2]string{paths[j], p})
+				break
+			}
+		}
+	}
+	return out
+}

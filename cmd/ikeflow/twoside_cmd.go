@@ -160,7 +160,7 @@ func writeTwoSided(w io.Writer, r *twoside.Report, md bool) {
 		if f.Arrived > 0 {
 			delay = fmt.Sprintf("%v / %v / %v", f.DelayMin.Round(time.Microsecond), f.DelayMedian.Round(time.Microsecond), f.DelayMax.Round(time.Microsecond))
 		}
-		rows = append(rows, []string{f.SA, f.From.Addr().String() + " → " + f.To.Addr().String(), strings.ToUpper(f.Upstream),
+		rows = append(rows, []string{f.SA, f.From.Addr().String() + " → " + f.To.Addr().String(), r.UpstreamName(&f),
 			fmt.Sprint(f.Sent), fmt.Sprint(f.Arrived), fmt.Sprint(len(f.Lost)), fmt.Sprint(len(f.OnlyDownstream)), fmt.Sprint(f.Reordered), delay})
 	}
 	writeGrid(w, rows, md)
@@ -206,10 +206,19 @@ func writeTwoSidedCSV(w io.Writer, r *twoside.Report) error {
 			frames = append(frames, strconv.Itoa(l.Frame))
 		}
 		sec := func(d time.Duration) string { return strconv.FormatFloat(d.Seconds(), 'f', 6, 64) }
-		cw.Write([]string{f.SA, f.From.String(), f.To.String(), f.Upstream, strconv.Itoa(f.Sent), strconv.Itoa(f.Arrived),
+		cw.Write([]string{f.SA, f.From.String(), f.To.String(), csvUpstream(r, &f), strconv.Itoa(f.Sent), strconv.Itoa(f.Arrived),
 			strconv.Itoa(len(f.Lost)), strconv.Itoa(len(f.OnlyDownstream)), strconv.Itoa(f.Reordered),
 			sec(f.DelayMin), sec(f.DelayMedian), sec(f.DelayMax), strings.Join(frames, " "), sec(r.Clock.Offset)})
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// csvUpstream is the upstream column of the two-sided CSV: "a" or "b", or
+// "?" when which side is upstream is not known (twoside.Report.SamePoint).
+func csvUpstream(r *twoside.Report, f *twoside.Flow) string {
+	if r.SamePoint {
+		return "?"
+	}
+	return f.Upstream
 }

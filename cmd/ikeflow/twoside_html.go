@@ -5,7 +5,6 @@ import (
 	"html/template"
 	"io"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -96,7 +95,7 @@ func writeTwoSidedHTML(w io.Writer, r *twoside.Report) error {
 		if f.Arrived > 0 {
 			delay = fmtDelay(f.DelayMin) + " / " + fmtDelay(f.DelayMedian) + " / " + fmtDelay(f.DelayMax)
 		}
-		p.Flows = append(p.Flows, []string{f.SA, f.From.Addr().String() + " → " + f.To.Addr().String(), strings.ToUpper(f.Upstream),
+		p.Flows = append(p.Flows, []string{f.SA, f.From.Addr().String() + " → " + f.To.Addr().String(), r.UpstreamName(&f),
 			strconv.Itoa(f.Sent), strconv.Itoa(f.Arrived), strconv.Itoa(len(f.Lost)), strconv.Itoa(len(f.OnlyDownstream)), strconv.Itoa(f.Reordered), delay})
 	}
 	for _, m := range r.Mappings {

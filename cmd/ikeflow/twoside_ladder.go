@@ -92,7 +92,7 @@ func tsDiagrams(r *twoside.Report) []*tsDiagram {
 func (d *tsDiagram) add(r *twoside.Report, f *twoside.Flow) {
 	right := f.Upstream == "a"
 	d.outside += f.Outside
-	s := fmt.Sprintf("%s -> %s (upstream %s): %d sent, %d arrived, %d lost", f.From.Addr(), f.To.Addr(), strings.ToUpper(f.Upstream), f.Sent, f.Arrived, len(f.Lost))
+	s := fmt.Sprintf("%s -> %s (upstream %s): %d sent, %d arrived, %d lost", f.From.Addr(), f.To.Addr(), r.UpstreamName(f), f.Sent, f.Arrived, len(f.Lost))
 	if len(f.OnlyDownstream) > 0 {
 		s += fmt.Sprintf(", %d seen only downstream", len(f.OnlyDownstream))
 	}

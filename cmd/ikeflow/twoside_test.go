@@ -5,8 +5,11 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/ikeflow/ikeflow/internal/testutil"
 )
 
 const twosideCorpus = "../../testdata/twoside"
@@ -155,5 +158,76 @@ func TestTwoSidedMergedOnlyFlags(t *testing.T) {
 	out, _, code = ikeflow(t, "analyze", "--format", "json", a, b)
 	if code != exitOK || !strings.Contains(out, `"unambiguous"`) {
 		t.Errorf("json without the flags: exit %d, comparison shown %v", code, strings.Contains(out, `"unambiguous"`))
+	}
+}
+
+// TestTwoSidedCopyNoUpstream: a capture compared with a copy of itself
+// has every packet at the same time on both sides. The findings said that
+// which side is upstream cannot be told, while the table's upstream
+// column named A for one direction and B for the other: a claim the
+// captures cannot support. The column (text, markdown, CSV) now shows
+// "?" and JSON has same_point; two captures of one path taken at two
+// points keep their A and B.
+func TestTwoSidedCopyNoUpstream(t *testing.T) {
+	a := filepath.Join(twosideCorpus, "twoside-healthy", "side-a.pcap")
+	cp := filepath.Join(t.TempDir(), "copy.pcap")
+	if err := os.WriteFile(cp, testutil.ReadFile(t, a), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, errb, code := ikeflow(t, "analyze", "--two-sided=yes", "--format", "csv", a, cp)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errb)
+	}
+	rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	if err != nil || len(rows) < 3 {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	for _, row := range rows[1:] {
+		if row[3] != "?" {
+			t.Errorf("copy: upstream %q in %v", row[3], row)
+		}
+	}
+	out, _, _ = ikeflow(t, "analyze", "--two-sided=yes", a, cp)
+	if !strings.Contains(out, "which side is upstream cannot be told") || strings.Contains(out, "  A  ") || strings.Contains(out, "  B  ") {
+		t.Errorf("copy, text:\n%s", out)
+	}
+	out, _, _ = ikeflow(t, "analyze", "--two-sided=yes", "--format", "json", a, cp)
+	if !strings.Contains(out, `"same_point": true`) {
+		t.Errorf("copy, JSON without same_point:\n%.600s", out)
+	}
+
+	b := filepath.Join(twosideCorpus, "twoside-healthy", "side-b.pcap")
+	out, _, _ = ikeflow(t, "analyze", "--two-sided=yes", "--format", "csv", a, b)
+	rows, err = csv.NewReader(strings.NewReader(out)).ReadAll()
+	if err != nil || len(rows) < 3 {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	for _, row := range rows[1:] {
+		if row[3] != "a" && row[3] != "b" {
+			t.Errorf("two points: upstream %q in %v", row[3], row)
+		}
+	}
+}
+
+// TestSameFileTwice: a capture given twice to the merged analysis is read
+// twice, and the second copy of every packet is left out as a capture
+// duplicate, whose finding blames a SPAN port or "-i any". The analysis
+// now says on standard error (and in JSON's capture_notes) that the two
+// inputs are one file, by whatever paths they are named.
+func TestSameFileTwice(t *testing.T) {
+	c := filepath.Join("..", "..", "testdata", "corpus", "ikev2-psk-success", "capture.pcap")
+	other := filepath.Join("..", "..", "testdata", "corpus", ".", "ikev2-psk-success", "capture.pcap")
+	_, errb, code := ikeflow(t, "analyze", "--two-sided=no", c, other)
+	want := other + ": the same file as " + c + ": its packets are read twice"
+	if code != exitOK || !strings.Contains(errb, want) {
+		t.Errorf("exit %d, stderr:\n%s", code, errb)
+	}
+	out, _, _ := ikeflow(t, "analyze", "-q", "--two-sided=no", "--format", "json", c, other)
+	if !strings.Contains(out, `"capture_notes": [`+strconv.Quote(want)[:len(want)+1]) {
+		t.Errorf("JSON capture_notes:\n%.300s", out[max(0, strings.Index(out, "capture_notes")-10):])
+	}
+	_, errb, _ = ikeflow(t, "analyze", "--two-sided=no", c, filepath.Join("..", "..", "testdata", "corpus", "ikev2-rekey", "capture.pcap"))
+	if strings.Contains(errb, "the same file") {
+		t.Errorf("two files: %s", errb)
 	}
 }
