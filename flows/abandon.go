@@ -100,6 +100,25 @@ func (a *Analyzer) clearedFinding(st *saState) {
 		st.odd().cleared = nil
 		return
 	}
+	if last := st.exAt(st.nexs() - 1); st.nexs() > 0 && last.Type == dissect.ExchangeInformational && last.side == sideI && requestMissed(last) {
+		// Its last exchange is an INFORMATIONAL of the initiator that
+		// the capture holds only the answer of: the request may have
+		// been the initiator's Delete of this SA, and the new SA an
+		// ordinary new connection (the Wireshark wiki's
+		// ikev2-esp-gcm-ctr-cbc without frame 17, the initiator's
+		// Delete: "it no longer had this SA ... find out why the
+		// initiator lost its state").
+		st.addFinding(KindAbandoned, SeverityInfo, c.at,
+			"The initiator set up a new IKE SA with this peer whose IKE_AUTH request carried INITIAL_CONTACT (frame "+
+				a.frames.one(c.req)+", answered in frame "+a.frames.one(c.ans)+"), which tells the responder that the new SA"+
+				" is the only one between them (RFC 7296 §2.4). This SA's last exchange is an INFORMATIONAL of the initiator"+
+				" whose request the capture lacks (the responder's answer is frame "+a.frames.one(last.frame(0))+"). If that"+
+				" request was the initiator's Delete of this SA, the SA ended there and the new one is an ordinary new"+
+				" connection; if not, the initiator had lost this SA (a restart or a crash) and the responder deletes it"+
+				" now, without a Delete. The capture does not show which: this SA is shown deleted either way.", c.req, c.ans)
+		st.out.set(outDeleted)
+		return
+	}
 	st.addFinding(KindAbandoned, SeverityWarning, c.at,
 		"The initiator set up a new IKE SA with this peer whose IKE_AUTH request carried INITIAL_CONTACT (frame "+
 			a.frames.one(c.req)+", answered in frame "+a.frames.one(c.ans)+"): it no longer had this SA"+
@@ -294,4 +313,15 @@ func (a *Analyzer) noteReplacerUp(st *saState, t time.Time) {
 			old.links().replacerUp = ns
 		}
 	}
+}
+
+// requestMissed reports whether the capture holds only answers of ex (its
+// request missed: a capture gap).
+func requestMissed(ex *exRec) bool {
+	for i := range ex.nmsgs() {
+		if !ex.msg(i).response() {
+			return false
+		}
+	}
+	return ex.nmsgs() > 0
 }
