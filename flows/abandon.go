@@ -270,12 +270,19 @@ func (a *Analyzer) deletedAfterAuth(st *saState) {
 	case a.opt.Decryptor != nil:
 		unread = "not read with the keys given"
 	}
-	what, did := "an INFORMATIONAL ("+unread+"; this soon, most likely its Delete or an AUTHENTICATION_FAILED notify)", "most likely refused"
-	if last.kind == exDelete {
-		what, did = "the Delete of the IKE SA", "refused"
+	what, did := "an INFORMATIONAL ("+unread+"; this soon, most likely its Delete or an AUTHENTICATION_FAILED notify) (frame "+
+		a.frames.one(last.frame(0))+")", "most likely refused"
+	switch {
+	case requestMissed(last):
+		// The capture holds the responder's answer only: the request
+		// was sent (capture_gap), and what it said is not known.
+		what = "an INFORMATIONAL request that the capture lacks (the responder's answer is frame " + a.frames.one(last.frame(0)) +
+			"; this soon, most likely its Delete or an AUTHENTICATION_FAILED notify), answered"
+	case last.kind == exDelete:
+		what, did = "the Delete of the IKE SA (frame "+a.frames.one(last.frame(0))+")", "refused"
 	}
 	st.addFinding(KindDeletedAfterAuth, SeverityError, last.start(),
-		"The initiator sent "+what+" (frame "+a.frames.one(last.frame(0))+") "+shortDur(gap)+" after the IKE_AUTH answer (frame "+
+		"The initiator sent "+what+" "+shortDur(gap)+" after the IKE_AUTH answer (frame "+
 			a.frames.one(ans)+"), and nothing of this SA followed (no ESP): it "+did+" the SA it had just set up. An initiator"+
 			" does so when it cannot verify the responder's authentication (libreswan answers a failed check with a Delete,"+
 			" not AUTHENTICATION_FAILED: the responder's certificate missing or untrusted, its identity not the one"+
