@@ -92,3 +92,29 @@ func TestRefusalRequestMissed(t *testing.T) {
 		t.Errorf("whole capture: %+v", id)
 	}
 }
+
+// TestTemporaryFailureRequestMissed: ikev2-child-temporary-failure, with
+// its keys, without the initiator's CREATE_CHILD_SA request for a second
+// child SA (frame 10), which crossed the responder's IKE SA rekey and was
+// answered with TEMPORARY_FAILURE (frame 11, read with the keys). What the
+// request asked is not in the capture, and the crossing read as a
+// rekey_collision warning ("when both rekey the same SA ... add jitter to
+// rekey timers"), which the whole capture shows it was not. The refusal
+// says what the capture does show (temporary_failure), alone.
+func TestTemporaryFailureRequestMissed(t *testing.T) {
+	const scen = "ikev2-child-temporary-failure"
+	pk := corpusPackets(t, scen)
+	keys := filepath.Join(corpusDir, scen, "ikev2_decryption_table")
+	i := byFrame(t, pk, 10)
+	r := analyze(slices.Delete(slices.Clone(pk), i, i+1), Options{Decryptor: keyringFor(t, keys)})
+	var tf bool
+	for _, sa := range r.SAs {
+		if f := finding(sa, KindRekeyCollision); f != nil {
+			t.Errorf("%s %s: %s", f.Severity, f.Kind, f.Message)
+		}
+		tf = tf || finding(sa, KindTemporaryFailure) != nil
+	}
+	if !tf {
+		t.Error("no temporary_failure")
+	}
+}
