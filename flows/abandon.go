@@ -100,6 +100,25 @@ func (a *Analyzer) clearedFinding(st *saState) {
 		st.odd().cleared = nil
 		return
 	}
+	if last := st.exAt(st.nexs() - 1); st.nexs() > 0 && last.Type == dissect.ExchangeInformational && last.side == sideI && requestMissed(last) {
+		// Its last exchange is an INFORMATIONAL of the initiator that
+		// the capture holds only the answer of: the request may have
+		// been the initiator's Delete of this SA, and the new SA an
+		// ordinary new connection (the Wireshark wiki's
+		// ikev2-esp-gcm-ctr-cbc without frame 17, the initiator's
+		// Delete: "it no longer had this SA ... find out why the
+		// initiator lost its state").
+		st.addFinding(KindAbandoned, SeverityInfo, c.at,
+			"The initiator set up a new IKE SA with this peer whose IKE_AUTH request carried INITIAL_CONTACT (frame "+
+				a.frames.one(c.req)+", answered in frame "+a.frames.one(c.ans)+"), which tells the responder that the new SA"+
+				" is the only one between them (RFC 7296 §2.4). This SA's last exchange is an INFORMATIONAL of the initiator"+
+				" whose request the capture lacks (the responder's answer is frame "+a.frames.one(last.frame(0))+"). If that"+
+				" request was the initiator's Delete of this SA, the SA ended there and the new one is an ordinary new"+
+				" connection; if not, the initiator had lost this SA (a restart or a crash) and the responder deletes it"+
+				" now, without a Delete. The capture does not show which: this SA is shown deleted either way.", c.req, c.ans)
+		st.out.set(outDeleted)
+		return
+	}
 	st.addFinding(KindAbandoned, SeverityWarning, c.at,
 		"The initiator set up a new IKE SA with this peer whose IKE_AUTH request carried INITIAL_CONTACT (frame "+
 			a.frames.one(c.req)+", answered in frame "+a.frames.one(c.ans)+"): it no longer had this SA"+
@@ -251,12 +270,19 @@ func (a *Analyzer) deletedAfterAuth(st *saState) {
 	case a.opt.Decryptor != nil:
 		unread = "not read with the keys given"
 	}
-	what, did := "an INFORMATIONAL ("+unread+"; this soon, most likely its Delete or an AUTHENTICATION_FAILED notify)", "most likely refused"
-	if last.kind == exDelete {
-		what, did = "the Delete of the IKE SA", "refused"
+	what, did := "an INFORMATIONAL ("+unread+"; this soon, most likely its Delete or an AUTHENTICATION_FAILED notify) (frame "+
+		a.frames.one(last.frame(0))+")", "most likely refused"
+	switch {
+	case requestMissed(last):
+		// The capture holds the responder's answer only: the request
+		// was sent (capture_gap), and what it said is not known.
+		what = "an INFORMATIONAL request that the capture lacks (the responder's answer is frame " + a.frames.one(last.frame(0)) +
+			"; this soon, most likely its Delete or an AUTHENTICATION_FAILED notify), answered"
+	case last.kind == exDelete:
+		what, did = "the Delete of the IKE SA (frame "+a.frames.one(last.frame(0))+")", "refused"
 	}
 	st.addFinding(KindDeletedAfterAuth, SeverityError, last.start(),
-		"The initiator sent "+what+" (frame "+a.frames.one(last.frame(0))+") "+shortDur(gap)+" after the IKE_AUTH answer (frame "+
+		"The initiator sent "+what+" "+shortDur(gap)+" after the IKE_AUTH answer (frame "+
 			a.frames.one(ans)+"), and nothing of this SA followed (no ESP): it "+did+" the SA it had just set up. An initiator"+
 			" does so when it cannot verify the responder's authentication (libreswan answers a failed check with a Delete,"+
 			" not AUTHENTICATION_FAILED: the responder's certificate missing or untrusted, its identity not the one"+
@@ -294,4 +320,15 @@ func (a *Analyzer) noteReplacerUp(st *saState, t time.Time) {
 			old.links().replacerUp = ns
 		}
 	}
+}
+
+// requestMissed reports whether the capture holds only answers of ex (its
+// request missed: a capture gap).
+func requestMissed(ex *exRec) bool {
+	for i := range ex.nmsgs() {
+		if !ex.msg(i).response() {
+			return false
+		}
+	}
+	return ex.nmsgs() > 0
 }

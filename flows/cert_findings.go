@@ -143,7 +143,14 @@ func (a *Analyzer) certFindings(st *saState, cc *concluder) {
 				sev, tail := SeverityError, " strongSwan, for one, requires the identity to be in the certificate's"+
 					" subjectAltName (or to be its subject DN) and fails authentication otherwise: set the identity to one the"+
 					" certificate holds, or reissue the certificate with that subjectAltName."
-				if st.out.has(outAuthOK) && !st.out.has(outAuthFailed) {
+				if st.out.has(outAuthOK) && !st.out.has(outAuthFailed) && side == sideR && st.hasFinding(KindDeletedAfterAuth) {
+					// The initiator ended the SA at once, in an
+					// exchange whose content the capture does not give
+					// (ikev2-cert-id-not-in-cert without the initiator's
+					// AUTHENTICATION_FAILED: "The other peer accepted it").
+					tail += " The initiator ended this SA right after IKE_AUTH (deleted_after_auth), which is what a" +
+						" peer that refuses the match does."
+				} else if st.out.has(outAuthOK) && !st.out.has(outAuthFailed) {
 					sev, tail = SeverityInfo, " The other peer accepted it (it does not enforce the match), but strongSwan,"+
 						" for one, would refuse it: set the identity to one the certificate holds before moving"+
 						" to such a peer."

@@ -1269,6 +1269,16 @@ func (a *Analyzer) collisionFinding(st *saState) {
 			if y.Type != dissect.ExchangeCreateChildSA || y.side == x.side || y.nmsgs() == 0 {
 				continue
 			}
+			tf := dissect.NotifyTemporaryFailure.String()
+			if x.errorOf() == tf || y.errorOf() == tf {
+				// One was refused with TEMPORARY_FAILURE: an exchange
+				// collision, reported with that finding, whatever the
+				// other asked (ikev2-child-temporary-failure without the
+				// initiator's request, its answer read with the keys:
+				// a rekey_collision warning, "when both rekey the same
+				// SA", where the request created a child SA).
+				continue
+			}
 			if x.kind == exChildCreate || y.kind == exChildCreate || x.kind != exUnknown && y.kind != exUnknown && x.kind != y.kind {
 				// A new child SA on either side (read with the keys), or
 				// two rekeys of different kinds: no rekey collision, but

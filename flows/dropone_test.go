@@ -1,7 +1,9 @@
 package flows
 
 import (
+	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -53,5 +55,66 @@ func TestDropOneNoNewErrors(t *testing.T) {
 	}
 	if runs < 300 {
 		t.Errorf("only %d captures analysed", runs)
+	}
+}
+
+// TestRefusalRequestMissed: ikev2-cert-id-not-in-cert, with its keys,
+// without the initiator's INFORMATIONAL that carried AUTHENTICATION_FAILED
+// (frame 7; the responder's empty answer, frame 8, stays), as a capture
+// that dropped it holds them. id_not_in_certificate read "The other peer
+// accepted it (it does not enforce the match)", an info, though the
+// initiator ended the SA 28 ms after IKE_AUTH; and deleted_after_auth said
+// the initiator sent an INFORMATIONAL "not read with the keys given" in
+// frame 8, the responder's answer. The identity finding stays an error
+// that points to the quick end, and deleted_after_auth names the request
+// as missed and frame 8 as its answer.
+func TestRefusalRequestMissed(t *testing.T) {
+	const scen = "ikev2-cert-id-not-in-cert"
+	pk := corpusPackets(t, scen)
+	keys := filepath.Join(corpusDir, scen, "ikev2_decryption_table")
+	i := byFrame(t, pk, 7)
+	sa := analyze(slices.Delete(slices.Clone(pk), i, i+1), Options{Decryptor: keyringFor(t, keys)}).SAs[0]
+	id := finding(sa, KindIDNotInCert)
+	if id == nil || id.Severity != SeverityError || strings.Contains(id.Message, "accepted") ||
+		!strings.Contains(id.Message, "The initiator ended this SA right after IKE_AUTH (deleted_after_auth)") {
+		t.Errorf("id_not_in_certificate: %+v", id)
+	}
+	d := finding(sa, KindDeletedAfterAuth)
+	if d == nil || !strings.Contains(d.Message, "an INFORMATIONAL request that the capture lacks (the responder's answer is frame 8;") ||
+		strings.Contains(d.Message, "not read with the keys given") {
+		t.Errorf("deleted_after_auth: %+v", d)
+	}
+
+	// The whole capture: the refusal is read, and the identity finding
+	// is evidence for it.
+	whole := analyze(pk, Options{Decryptor: keyringFor(t, keys)}).SAs[0]
+	if id := finding(whole, KindIDNotInCert); id == nil || id.Severity != SeverityError || strings.Contains(id.Message, "deleted_after_auth") {
+		t.Errorf("whole capture: %+v", id)
+	}
+}
+
+// TestTemporaryFailureRequestMissed: ikev2-child-temporary-failure, with
+// its keys, without the initiator's CREATE_CHILD_SA request for a second
+// child SA (frame 10), which crossed the responder's IKE SA rekey and was
+// answered with TEMPORARY_FAILURE (frame 11, read with the keys). What the
+// request asked is not in the capture, and the crossing read as a
+// rekey_collision warning ("when both rekey the same SA ... add jitter to
+// rekey timers"), which the whole capture shows it was not. The refusal
+// says what the capture does show (temporary_failure), alone.
+func TestTemporaryFailureRequestMissed(t *testing.T) {
+	const scen = "ikev2-child-temporary-failure"
+	pk := corpusPackets(t, scen)
+	keys := filepath.Join(corpusDir, scen, "ikev2_decryption_table")
+	i := byFrame(t, pk, 10)
+	r := analyze(slices.Delete(slices.Clone(pk), i, i+1), Options{Decryptor: keyringFor(t, keys)})
+	var tf bool
+	for _, sa := range r.SAs {
+		if f := finding(sa, KindRekeyCollision); f != nil {
+			t.Errorf("%s %s: %s", f.Severity, f.Kind, f.Message)
+		}
+		tf = tf || finding(sa, KindTemporaryFailure) != nil
+	}
+	if !tf {
+		t.Error("no temporary_failure")
 	}
 }

@@ -179,3 +179,33 @@ func TestIKEv1Clean(t *testing.T) {
 		}
 	}
 }
+
+// TestWiresharkGCMDeleteMissed: the Wireshark wiki's three IKEv2 SAs, with
+// their keys, each deleted by the client (a Delete of its child SA each
+// way, then one of the IKE SA) before the next connects with
+// INITIAL_CONTACT. Without the frame of the first IKE SA's Delete request
+// (frame 17; its empty answer, frame 18, stays), as a capture that dropped
+// it holds them, the first SA read as cleared by INITIAL_CONTACT, a
+// warning that the client "no longer had this SA (its IKE daemon or host
+// restarted, it crashed ...) ... Find out why the initiator lost its
+// state", which the capture does not show. It is an info now that names
+// both readings; the whole capture has no such finding.
+func TestWiresharkGCMDeleteMissed(t *testing.T) {
+	dir := "wireshark-wiki/ikev2-esp-gcm-ctr-cbc/"
+	pk := loadPackets(t, testutil.SharedCapture(t, dir+"capture.pcapng"))
+	keys := testutil.SharedCapture(t, dir+"ikev2_decryption_table")
+	whole := analyze(pk, Options{Decryptor: keyringFor(t, keys)})
+	for _, sa := range whole.SAs {
+		if f := finding(sa, KindAbandoned); f != nil {
+			t.Fatalf("whole capture: %s", f.Message)
+		}
+	}
+	i := byFrame(t, pk, 17)
+	cut := slices.Delete(slices.Clone(pk), i, i+1)
+	sa := analyze(cut, Options{Decryptor: keyringFor(t, keys)}).SAs[0]
+	f := finding(sa, KindAbandoned)
+	if f == nil || f.Severity != SeverityInfo || !strings.Contains(f.Message, "If that request was the initiator's Delete of this SA") ||
+		strings.Contains(f.Message, "Find out why") || sa.State != StateDeleted {
+		t.Errorf("without frame 17: %s %+v", sa.State, f)
+	}
+}

@@ -839,6 +839,16 @@ func (st *saState) addFinding(kind FindingKind, sev Severity, t time.Time, msg s
 	return len(fs)
 }
 
+// hasFinding reports whether st has a finding of kind k.
+func (st *saState) hasFinding(k FindingKind) bool {
+	for i := range st.findings() {
+		if st.findings()[i].Kind == k {
+			return true
+		}
+	}
+	return false
+}
+
 // findingKey is what makes a finding a repeat of another (addFinding).
 type findingKey struct {
 	kind FindingKind
