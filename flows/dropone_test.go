@@ -118,3 +118,36 @@ func TestTemporaryFailureRequestMissed(t *testing.T) {
 		t.Error("no temporary_failure")
 	}
 }
+
+// TestV1ChainGapNotPSK: IKEv1 captures with their keys and one message
+// missing. The message after it, whose IV comes from the missing one,
+// does not open, while the other side's messages do; that read as a
+// pre-shared key mismatch ("this is what peers with different pre-shared
+// keys produce"), though the peers went on to quick mode together, which
+// they cannot do with different keys. A real mismatch (ikev1-wrong-psk,
+// whole) keeps its text.
+func TestV1ChainGapNotPSK(t *testing.T) {
+	for _, c := range []struct {
+		scen  string
+		drop  int
+		agree string
+	}{
+		{"ikev1-aggressive", 4, "Both peers went on to quick mode or a Transaction exchange with each other"},           // QM1: the responder's QM2 does not open
+		{"libreswan-ikev1-aggressive", 4, "Both peers went on to quick mode or a Transaction exchange with each other"}, // the same, pluto
+		{"libreswan-ikev1-quick-refused", 6, "The capture lacks a message of this SA before them (capture_gap)"},        // MM6: the refusal does not open
+	} {
+		pk := corpusPackets(t, c.scen)
+		keys := filepath.Join(corpusDir, c.scen, "ikev1_decryption_table")
+		i := byFrame(t, pk, c.drop)
+		sa := analyze(slices.Delete(slices.Clone(pk), i, i+1), Options{Decryptor: keyringFor(t, keys)}).SAs[0]
+		f := finding(sa, KindKeyFailed)
+		if f == nil || !strings.Contains(f.Message, c.agree) || strings.Contains(f.Message, "different pre-shared keys produce") {
+			t.Errorf("%s without frame %d: %+v", c.scen, c.drop, f)
+		}
+	}
+	const psk = "ikev1-wrong-psk"
+	sa := analyze(corpusPackets(t, psk), Options{Decryptor: keyringFor(t, filepath.Join(corpusDir, psk, "ikev1_decryption_table"))}).SAs[0]
+	if f := finding(sa, KindKeyFailed); f == nil || !strings.Contains(f.Message, "different pre-shared keys produce") {
+		t.Errorf("%s: %+v", psk, f)
+	}
+}

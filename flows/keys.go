@@ -136,6 +136,24 @@ func (a *Analyzer) keyFindings(st *saState) {
 	fs := sortedFrames(frames) // one frame may hold two failing messages (RFC 8229)
 	var which, opened string
 	switch {
+	case sa.Version == 1 && len(who) == 1 && (kc.Initiator == KeyVerified || kc.Responder == KeyVerified) && (v1AfterGap(st) || v1Phase2Both(st)):
+		// The same pattern with the peers past phase 1 together, or
+		// after a message the capture lacks: IKEv1's IVs chain through
+		// the messages (ikev1-aggressive without QM1: the responder's
+		// QM2, whose IV is QM1's last block, read as a pre-shared key
+		// mismatch; libreswan-ikev1-quick-refused without MM6).
+		why := "Both peers went on to quick mode or a Transaction exchange with each other, which peers whose" +
+			" pre-shared keys differ cannot do: their keys agree."
+		if v1AfterGap(st) {
+			why = "The capture lacks a message of this SA before them (capture_gap)."
+		}
+		st.addFinding(KindKeyFailed, SeverityInfo, sa.Start,
+			"The "+who[0]+"'s encrypted messages of SA "+sa.Name()+" ("+words.Pick(len(fs), "frame ", "frames ")+a.frames.join(fs)+
+				") do not open with the key that opens the other side's. "+why+" IKEv1 chains its IVs through the messages"+
+				" (within an exchange each message's IV is the last block of the one before it; a new exchange's first"+
+				" IV comes from phase 1's last message), so a message the capture lacks, or one damaged, leaves those"+
+				" after it unreadable with the right key: the key file may well be right.", frames...)
+		return
 	case sa.Version == 1 && len(who) == 1 && (kc.Initiator == KeyVerified || kc.Responder == KeyVerified):
 		// IKEv1 keys derive from the pre-shared key: peers with different
 		// PSKs compute different keys, so the key that opens one side's
@@ -495,4 +513,28 @@ func (a *Analyzer) keysOr(st *saState, keyless, lead, what string) string {
 		return lead + "The key given for this SA does not verify (key_failed): give the right one to " + what + "."
 	}
 	return lead + "The keys given hold none for this SA: give its keys to " + what + "."
+}
+
+// v1AfterGap reports whether the capture lacks a message of st, an IKEv1
+// SA, that came before others (a capture_gap finding).
+func v1AfterGap(st *saState) bool { return st.hasFinding(KindCaptureGap) }
+
+// v1Phase2Both reports whether both peers of st, an IKEv1 SA, sent
+// messages of one quick mode or Transaction exchange: they completed
+// phase 1 with each other, so they hold the same keys.
+func v1Phase2Both(st *saState) bool {
+	var eb exBuf
+	for _, ex := range st.exSlice(&eb) {
+		if ex.Type != dissect.ExchangeQuickMode && ex.Type != dissect.ExchangeTransaction {
+			continue
+		}
+		var from [2]bool
+		for j := range ex.nmsgs() {
+			from[ex.msg(j).side()] = true
+		}
+		if from[sideI] && from[sideR] {
+			return true
+		}
+	}
+	return false
 }

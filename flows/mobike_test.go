@@ -3,6 +3,7 @@ package flows
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -219,5 +220,46 @@ func TestRestartedPeerDeadPeerText(t *testing.T) {
 	}
 	if f := finding(r.SAs[1], KindRedirect); f == nil || !strings.Contains(f.Message, "after gateway 203.0.113.10 redirected it here") {
 		t.Errorf("ikev2-redirect without keys, second SA: %+v", f)
+	}
+}
+
+// TestMobikeAuthAnswerMissed: ikev2-mobike, with its keys, without the
+// IKE_AUTH answer (frame 4). The SA is taken as established at its
+// conclusion (the ESP that follows needs the answer: capture_gap), so the
+// initiator's UPDATE_SA_ADDRESSES from its new address came while the SA
+// was not yet known to be up, and its move was not followed: the
+// responder's ESP to the new address (SPI d627b1bc) belonged to no IKE SA
+// (esp_without_ike), and the child SA it rekeyed to read "carries ESP one
+// way only ... none back from the responder", a warning the capture
+// contradicts. A move is followed from an encrypted INFORMATIONAL or
+// CREATE_CHILD_SA, which only an IKE SA past IKE_AUTH carries.
+func TestMobikeAuthAnswerMissed(t *testing.T) {
+	const scen = "ikev2-mobike"
+	pk := corpusPackets(t, scen)
+	i := byFrame(t, pk, 4)
+	r := analyze(slices.Delete(slices.Clone(pk), i, i+1), Options{Decryptor: keyringFor(t, filepath.Join(corpusDir, scen, "ikev2_decryption_table"))})
+	if len(r.SAs) != 1 {
+		t.Fatalf("%d SAs", len(r.SAs))
+	}
+	sa := r.SAs[0]
+	var found bool
+	for _, c := range sa.ChildSAs {
+		if c.SPIi.String() == "d627b1bc" {
+			found = true
+			if c.ESPPackets.IToR != 3 || c.ESPPackets.RToI != 3 {
+				t.Errorf("child SA %s/%s: ESP %+v, want 3 each way", c.SPIi, c.SPIr, c.ESPPackets)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("no child SA d627b1bc: %+v", sa.ChildSAs)
+	}
+	if f := finding(sa, KindOneWayESP); f != nil {
+		t.Errorf("%s", f.Message)
+	}
+	for _, f := range r.Findings {
+		if f.Kind == KindUnmatchedESP {
+			t.Errorf("%s", f.Message)
+		}
 	}
 }

@@ -31,7 +31,7 @@ func (a *Analyzer) v2(p *Packet, decodeErr error, ahead *facts) {
 		side = sideI
 	}
 	st.noteTTL(side, p.TTL)
-	if q := p.Src.Addr(); decodeErr == nil && st.out.has(outAuthOK) && q.IsValid() && q.Unmap() != st.peer(side).Addr().Unmap() &&
+	if q := p.Src.Addr(); decodeErr == nil && (st.out.has(outAuthOK) || afterAuth(h)) && q.IsValid() && q.Unmap() != st.peer(side).Addr().Unmap() &&
 		p.Dst.Addr().Unmap() == st.peer(side.other()).Addr().Unmap() {
 		a.peerMoved(st, side, q) // MOBIKE (mobike.go): one peer moved, to the other one
 	}
@@ -526,4 +526,16 @@ func cutFragmentNumbers(raw []byte) (num, total uint16) {
 		return 0, 0
 	}
 	return num, total
+}
+
+// afterAuth reports whether h heads a message that peers send only on an
+// IKE SA that IKE_AUTH has set up: an encrypted INFORMATIONAL or
+// CREATE_CHILD_SA (RFC 7296 §1.4, §1.3). A MOBIKE move is followed from
+// such a message even when the capture lacks the IKE_AUTH answer (the SA
+// is taken as established only at its conclusion, capture_gap): without
+// it, the ESP to the peer's new address belonged to no IKE SA, and its
+// child SA read as one-way (ikev2-mobike without frame 4).
+func afterAuth(h *dissect.Header) bool {
+	return (h.Exchange == dissect.ExchangeInformational || h.Exchange == dissect.ExchangeCreateChildSA) &&
+		(h.NextPayload == dissect.PayloadSK || h.NextPayload == dissect.PayloadSKF)
 }
