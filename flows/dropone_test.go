@@ -151,3 +151,47 @@ func TestV1ChainGapNotPSK(t *testing.T) {
 		t.Errorf("%s: %+v", psk, f)
 	}
 }
+
+// TestMIDGapFromCapture: message IDs that only the capture lacks. With
+// their keys:
+//   - ikev2-dpd-dead-peer without its IKE_AUTH exchange (frames 3, 4): the
+//     initiator's DPD (message ID 2) read as message ID 1 skipped, a
+//     message_id_desync warning, though a peer sends an INFORMATIONAL only
+//     after IKE_AUTH, which takes message ID 1;
+//   - ikev2-rekey-by-responder without the responder's IKE rekey (frames
+//     19, 20): its Delete (message ID 1), answered by the initiator, read as
+//     "the first request from the responder uses message ID 1 where 0 was
+//     expected ... may be reusing state from an older IKE SA", a warning,
+//     though the answer shows the initiator expected 1;
+//   - the same without the answer to the Delete too (frame 22): now a
+//     warning that names both readings.
+func TestMIDGapFromCapture(t *testing.T) {
+	cut := func(scen string, frames ...int) *Report {
+		pk := corpusPackets(t, scen)
+		pk = slices.DeleteFunc(slices.Clone(pk), func(p Packet) bool { return slices.Contains(frames, p.Frame) })
+		return analyze(pk, Options{Decryptor: keyringFor(t, filepath.Join(corpusDir, scen, "ikev2_decryption_table"))})
+	}
+	check := func(name string, r *Report, desync bool, want string) {
+		t.Helper()
+		var got []string
+		for _, sa := range r.SAs {
+			for _, f := range sa.Findings {
+				if f.Kind == KindMIDDesync || f.Kind == KindCaptureGap {
+					got = append(got, string(f.Kind)+": "+f.Message)
+				}
+				if f.Kind == KindMIDDesync && !desync {
+					t.Errorf("%s: %s", name, f.Message)
+				}
+			}
+		}
+		if !slices.ContainsFunc(got, func(s string) bool { return strings.Contains(s, want) }) {
+			t.Errorf("%s: no %q in\n%s", name, want, strings.Join(got, "\n"))
+		}
+	}
+	check("dpd-dead-peer without IKE_AUTH", cut("ikev2-dpd-dead-peer", 3, 4), false,
+		"capture_gap: The initiator's INFORMATIONAL request with message ID 2 follows its IKE_SA_INIT (message ID 0) in this capture, which holds no IKE_AUTH")
+	check("rekey-by-responder without the rekey", cut("ikev2-rekey-by-responder", 19, 20), false,
+		"capture_gap: The responder's INFORMATIONAL request with message ID 1 is its first request in this capture, and the initiator answered it (frame 22)")
+	check("rekey-by-responder without the rekey and the Delete's answer", cut("ikev2-rekey-by-responder", 19, 20, 22), true,
+		"message_id_desync: The first request from the responder of this IKE SA in this capture uses message ID 1 where 0 was expected")
+}
