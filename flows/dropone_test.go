@@ -164,7 +164,8 @@ func TestV1ChainGapNotPSK(t *testing.T) {
 //     expected ... may be reusing state from an older IKE SA", a warning,
 //     though the answer shows the initiator expected 1;
 //   - the same without the answer to the Delete too (frame 22): now a
-//     warning that names both readings.
+//     warning that names both readings;
+//   - ikev2-dpd-restart without IKE_AUTH: half-open before (below).
 func TestMIDGapFromCapture(t *testing.T) {
 	cut := func(scen string, frames ...int) *Report {
 		pk := corpusPackets(t, scen)
@@ -190,6 +191,14 @@ func TestMIDGapFromCapture(t *testing.T) {
 	}
 	check("dpd-dead-peer without IKE_AUTH", cut("ikev2-dpd-dead-peer", 3, 4), false,
 		"capture_gap: The initiator's INFORMATIONAL request with message ID 2 follows its IKE_SA_INIT (message ID 0) in this capture, which holds no IKE_AUTH")
+	// The same gap where the responder then died (ikev2-dpd-restart): the
+	// SA read as half-open, "no IKE_AUTH request follows ... the initiator
+	// did not send one", beside its DPD on the SA.
+	r := cut("ikev2-dpd-restart", 3, 4)
+	check("dpd-restart without IKE_AUTH", r, false, "the capture missed the IKE_AUTH exchange")
+	if sa := r.SAs[0]; sa.State == StateHalfOpen || finding(sa, KindHalfOpen) != nil || sa.Established.IsZero() {
+		t.Errorf("dpd-restart without IKE_AUTH: %s, established %v, %+v", sa.State, sa.Established, finding(sa, KindHalfOpen))
+	}
 	check("rekey-by-responder without the rekey", cut("ikev2-rekey-by-responder", 19, 20), false,
 		"capture_gap: The responder's INFORMATIONAL request with message ID 1 is its first request in this capture, and the initiator answered it (frame 22)")
 	check("rekey-by-responder without the rekey and the Delete's answer", cut("ikev2-rekey-by-responder", 19, 20, 22), true,
