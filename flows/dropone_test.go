@@ -204,3 +204,26 @@ func TestMIDGapFromCapture(t *testing.T) {
 	check("rekey-by-responder without the rekey and the Delete's answer", cut("ikev2-rekey-by-responder", 19, 20, 22), true,
 		"message_id_desync: The first request from the responder of this IKE SA in this capture uses message ID 1 where 0 was expected")
 }
+
+// TestV1PhaseOneTailMissed: IKEv1 main mode whose capture lacks both MM5
+// and MM6, the initiator then sending QM1 (which a peer does only with
+// phase 1 complete), with the keys. libreswan-ikev1-quick-refused read
+// "The responder's MM4 got no reply", an error beside "Phase 1 is up",
+// and both captures a warning that the key given does not verify ("wrong
+// phase-1 encryption key ... or wrong algorithm?"), though the phase-2
+// IVs start from MM6's last block, which the capture lacks.
+func TestV1PhaseOneTailMissed(t *testing.T) {
+	for _, scen := range []string{"libreswan-ikev1-quick-refused", "ikev1-quick-id-mismatch"} {
+		pk := slices.DeleteFunc(slices.Clone(corpusPackets(t, scen)), func(p Packet) bool { return p.Frame == 5 || p.Frame == 6 })
+		sa := analyze(pk, Options{Decryptor: keyringFor(t, filepath.Join(corpusDir, scen, "ikev1_decryption_table"))}).SAs[0]
+		if f := finding(sa, KindUnanswered); f != nil && f.Severity != SeverityInfo {
+			t.Errorf("%s: %s %s", scen, f.Severity, f.Message)
+		}
+		if f := finding(sa, KindCaptureGap); f == nil || !strings.Contains(f.Message, "The initiator's MM5 and the responder's MM6, the last messages of main mode, are not in this capture") {
+			t.Errorf("%s: capture_gap %+v", scen, f)
+		}
+		if f := finding(sa, KindKeyFailed); f == nil || f.Severity != SeverityInfo || !strings.Contains(f.Message, "whether the key file is right, this capture cannot tell") {
+			t.Errorf("%s: key_does_not_verify %+v", scen, f)
+		}
+	}
+}
