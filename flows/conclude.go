@@ -74,6 +74,9 @@ func (a *Analyzer) concludeSA(st *saState, cc *concluder) {
 	if st.v1() != nil {
 		a.concludeV1(st)
 	}
+	if t, ok := authMissedWhole(st); ok {
+		st.authAnswerMissed(t)
+	}
 	if e := st.eapOrEmpty(); e.fail != 0 && !e.reported {
 		st.addFinding(KindAuthFailed, SeverityError, e.failTime, eapFailureText(e, a.frames.one(e.fail)), e.fail)
 	}
@@ -1591,4 +1594,30 @@ func retransmitsWhat(version int) string {
 		return " request retransmissions"
 	}
 	return " retransmissions"
+}
+
+// authMissedWhole reports whether st, an IKEv2 SA whose IKE_SA_INIT
+// completed and of which the capture holds no IKE_AUTH request, carries an
+// INFORMATIONAL or CREATE_CHILD_SA request, which peers send only on an
+// IKE SA that IKE_AUTH has set up: the capture missed the whole IKE_AUTH
+// exchange (capture_gap, midSkipFinding), and the SA is taken as
+// established from that request's time. (ikev2-dpd-restart without
+// frames 3 and 4: "half-open ... the initiator did not send" an IKE_AUTH
+// request, beside its DPD on the SA.)
+func authMissedWhole(st *saState) (time.Time, bool) {
+	if st.Version != 2 || !st.out.has(outInitOK) || st.out.has(outAuthTried) || st.out.has(outAuthOK) || st.out.has(outAuthFailed) {
+		return time.Time{}, false
+	}
+	for i := range st.nexs() {
+		ex := st.exAt(i)
+		if ex.Type != dissect.ExchangeInformational && ex.Type != dissect.ExchangeCreateChildSA {
+			continue
+		}
+		for j := range ex.nmsgs() {
+			if !ex.msg(j).response() {
+				return ex.msgTime(j), true
+			}
+		}
+	}
+	return time.Time{}, false
 }

@@ -151,3 +151,79 @@ func TestV1ChainGapNotPSK(t *testing.T) {
 		t.Errorf("%s: %+v", psk, f)
 	}
 }
+
+// TestMIDGapFromCapture: message IDs that only the capture lacks. With
+// their keys:
+//   - ikev2-dpd-dead-peer without its IKE_AUTH exchange (frames 3, 4): the
+//     initiator's DPD (message ID 2) read as message ID 1 skipped, a
+//     message_id_desync warning, though a peer sends an INFORMATIONAL only
+//     after IKE_AUTH, which takes message ID 1;
+//   - ikev2-rekey-by-responder without the responder's IKE rekey (frames
+//     19, 20): its Delete (message ID 1), answered by the initiator, read as
+//     "the first request from the responder uses message ID 1 where 0 was
+//     expected ... may be reusing state from an older IKE SA", a warning,
+//     though the answer shows the initiator expected 1;
+//   - the same without the answer to the Delete too (frame 22): now a
+//     warning that names both readings;
+//   - ikev2-dpd-restart without IKE_AUTH: half-open before (below).
+func TestMIDGapFromCapture(t *testing.T) {
+	cut := func(scen string, frames ...int) *Report {
+		pk := corpusPackets(t, scen)
+		pk = slices.DeleteFunc(slices.Clone(pk), func(p Packet) bool { return slices.Contains(frames, p.Frame) })
+		return analyze(pk, Options{Decryptor: keyringFor(t, filepath.Join(corpusDir, scen, "ikev2_decryption_table"))})
+	}
+	check := func(name string, r *Report, desync bool, want string) {
+		t.Helper()
+		var got []string
+		for _, sa := range r.SAs {
+			for _, f := range sa.Findings {
+				if f.Kind == KindMIDDesync || f.Kind == KindCaptureGap {
+					got = append(got, string(f.Kind)+": "+f.Message)
+				}
+				if f.Kind == KindMIDDesync && !desync {
+					t.Errorf("%s: %s", name, f.Message)
+				}
+			}
+		}
+		if !slices.ContainsFunc(got, func(s string) bool { return strings.Contains(s, want) }) {
+			t.Errorf("%s: no %q in\n%s", name, want, strings.Join(got, "\n"))
+		}
+	}
+	check("dpd-dead-peer without IKE_AUTH", cut("ikev2-dpd-dead-peer", 3, 4), false,
+		"capture_gap: The initiator's INFORMATIONAL request with message ID 2 follows its IKE_SA_INIT (message ID 0) in this capture, which holds no IKE_AUTH")
+	// The same gap where the responder then died (ikev2-dpd-restart): the
+	// SA read as half-open, "no IKE_AUTH request follows ... the initiator
+	// did not send one", beside its DPD on the SA.
+	r := cut("ikev2-dpd-restart", 3, 4)
+	check("dpd-restart without IKE_AUTH", r, false, "the capture missed the IKE_AUTH exchange")
+	if sa := r.SAs[0]; sa.State == StateHalfOpen || finding(sa, KindHalfOpen) != nil || sa.Established.IsZero() {
+		t.Errorf("dpd-restart without IKE_AUTH: %s, established %v, %+v", sa.State, sa.Established, finding(sa, KindHalfOpen))
+	}
+	check("rekey-by-responder without the rekey", cut("ikev2-rekey-by-responder", 19, 20), false,
+		"capture_gap: The responder's INFORMATIONAL request with message ID 1 is its first request in this capture, and the initiator answered it (frame 22)")
+	check("rekey-by-responder without the rekey and the Delete's answer", cut("ikev2-rekey-by-responder", 19, 20, 22), true,
+		"message_id_desync: The first request from the responder of this IKE SA in this capture uses message ID 1 where 0 was expected")
+}
+
+// TestV1PhaseOneTailMissed: IKEv1 main mode whose capture lacks both MM5
+// and MM6, the initiator then sending QM1 (which a peer does only with
+// phase 1 complete), with the keys. libreswan-ikev1-quick-refused read
+// "The responder's MM4 got no reply", an error beside "Phase 1 is up",
+// and both captures a warning that the key given does not verify ("wrong
+// phase-1 encryption key ... or wrong algorithm?"), though the phase-2
+// IVs start from MM6's last block, which the capture lacks.
+func TestV1PhaseOneTailMissed(t *testing.T) {
+	for _, scen := range []string{"libreswan-ikev1-quick-refused", "ikev1-quick-id-mismatch"} {
+		pk := slices.DeleteFunc(slices.Clone(corpusPackets(t, scen)), func(p Packet) bool { return p.Frame == 5 || p.Frame == 6 })
+		sa := analyze(pk, Options{Decryptor: keyringFor(t, filepath.Join(corpusDir, scen, "ikev1_decryption_table"))}).SAs[0]
+		if f := finding(sa, KindUnanswered); f != nil && f.Severity != SeverityInfo {
+			t.Errorf("%s: %s %s", scen, f.Severity, f.Message)
+		}
+		if f := finding(sa, KindCaptureGap); f == nil || !strings.Contains(f.Message, "The initiator's MM5 and the responder's MM6, the last messages of main mode, are not in this capture") {
+			t.Errorf("%s: capture_gap %+v", scen, f)
+		}
+		if f := finding(sa, KindKeyFailed); f == nil || f.Severity != SeverityInfo || !strings.Contains(f.Message, "whether the key file is right, this capture cannot tell") {
+			t.Errorf("%s: key_does_not_verify %+v", scen, f)
+		}
+	}
+}

@@ -165,6 +165,18 @@ func (a *Analyzer) keyFindings(st *saState) {
 				" so this is what peers with different pre-shared keys produce (each computed its own key); the key"+
 				" file itself may well be right.", frames...)
 		return
+	case sa.Version == 1 && v1AfterGap(st):
+		// Neither side's messages open, after messages the capture lacks
+		// (libreswan-ikev1-quick-refused without MM5 and MM6: the IVs of
+		// phase 2 start from MM6's last block): the key cannot be judged.
+		st.addFinding(KindKeyFailed, SeverityInfo, sa.Start,
+			"The encrypted messages of SA "+sa.Name()+" ("+words.Pick(len(fs), "frame ", "frames ")+a.frames.join(fs)+") do not"+
+				" open with the key given, from either side, and the capture lacks messages of this SA before them"+
+				" (capture_gap). IKEv1 chains its IVs through the messages (within an exchange each message's IV is the"+
+				" last block of the one before it; a new exchange's first IV comes from phase 1's last message), so after"+
+				" a missing message they stay closed with the right key too: whether the key file is right, this capture"+
+				" cannot tell.", frames...)
+		return
 	case sa.Version == 1:
 		which = "wrong phase-1 encryption key (SKEYID_e derived), or wrong algorithm?"
 	case len(who) == 2:

@@ -129,9 +129,11 @@ func v1Steps(t dissect.ExchangeType) uint8 {
 }
 
 // v1LastMissed reports whether the last message of st's phase 1 (MM6,
-// AM3), sent to side, is the only one of its messages the capture lacks:
-// every earlier one was seen, that one not at all (a packet the capture
-// point dropped).
+// AM3), sent to side, and at most the one before it (MM5, after both key
+// exchanges) are the only ones of its messages the capture lacks: every
+// earlier one was seen, those not at all (packets the capture point
+// dropped). (libreswan-ikev1-quick-refused without MM5 and MM6: "The
+// responder's MM4 got no reply", an error, beside the initiator's QM1.)
 func v1LastMissed(st *saState, side saSide) bool {
 	ph := st.v1().phase1 // main or aggressive mode (v1, where it is set)
 	if ph == nil {
@@ -142,7 +144,16 @@ func v1LastMissed(st *saState, side saSide) bool {
 	if n%2 == 0 {
 		sender = sender.other()
 	}
-	return side != sender && ph.v1step == n-1
+	return side != sender && ph.v1step >= v1KeyedStep(ph.Type) && ph.v1step < n
+}
+
+// v1KeyedStep is the last message of a phase-1 exchange of type t before
+// its encrypted ones: MM4 (both key exchanges done), AM2.
+func v1KeyedStep(t dissect.ExchangeType) uint8 {
+	if t == dissect.ExchangeIdentityProtect {
+		return 4
+	}
+	return v1Steps(t) - 1
 }
 
 // v1UpBefore takes st, an IKEv1 SA whose phase 1 the capture does not
@@ -203,7 +214,7 @@ func (a *Analyzer) phase1MissedLast(st *saState, v *v1State, p *Packet, side saS
 // fragments has its own finding (fragments_missing), and is left out here.
 func (a *Analyzer) v1LastMissedFinding(st *saState, v *v1State, ph *exRec) {
 	steps := v1Steps(ph.Type)
-	if ph.v1step != steps-1 || v.done() == 0 || v1FragIncomplete(st, ph, uint8(steps)) {
+	if ph.v1step < v1KeyedStep(ph.Type) || ph.v1step >= steps || v.done() == 0 || v1FragIncomplete(st, ph, uint8(steps)) {
 		return
 	}
 	sender := v1Sender(ph, steps)
@@ -221,11 +232,18 @@ func (a *Analyzer) v1LastMissedFinding(st *saState, v *v1State, ph *exRec) {
 	}
 	lbl := v1Label(ph.Type, uint8(steps))
 	mode := exchangeName(ph.Type)
+	what, missed := "The "+sender.String()+"'s "+lbl+", the last message of "+mode+", is not in this capture", lbl+" (taken on another path, or a packet"
+	if ph.v1step < steps-1 {
+		// MM5 too: its sender is the other peer.
+		prev := v1Label(ph.Type, uint8(steps-1))
+		what = "The " + sender.other().String() + "'s " + prev + " and the " + sender.String() + "'s " + lbl + ", the last messages of " + mode +
+			", are not in this capture"
+		missed = prev + " and " + lbl + " (taken on another path, or packets"
+	}
 	st.addFinding(KindCaptureGap, SeverityInfo, ph.start(),
-		"The "+sender.String()+"'s "+lbl+", the last message of "+mode+", is not in this capture, but the "+sender.other().String()+
-			" then sent "+words.Article(next.Type.String())+" "+next.Type.String()+" message (frame "+a.frames.one(v.done())+
-			"), which a peer sends only once phase 1 is complete: the capture missed "+lbl+" (taken on another path, or a"+
-			" packet dropped at the capture point).", ph.frame(ph.nmsgs()-1), v.done())
+		what+", but the "+sender.other().String()+" then sent "+words.Article(next.Type.String())+" "+next.Type.String()+
+			" message (frame "+a.frames.one(v.done())+"), which a peer sends only once phase 1 is complete: the capture missed "+
+			missed+" dropped at the capture point).", ph.frame(ph.nmsgs()-1), v.done())
 }
 
 // v1Label names the n-th (1-based) message of an IKEv1 exchange.

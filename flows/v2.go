@@ -223,10 +223,7 @@ func (a *Analyzer) v2Request(st *saState, p *Packet, side saSide, m *cmsg, hash 
 			return ex.side == side && ex.MID < mid && ex.bits&exAlone != 0
 		}) != nil
 		if st.flags.has(flFromStart) && mid != 0 && !answeredBefore && !(side == sideI && mid == 1 && h.Exchange != dissect.ExchangeIKESAInit) {
-			st.addFinding(KindMIDDesync, SeverityWarning, p.Time,
-				"The first request from the "+side.String()+" of this IKE SA uses message ID "+u32(mid)+
-					" where 0 was expected (each side numbers its own requests from 0, RFC 7296 §2.2). The peer may be reusing"+
-					" state from an older IKE SA with the same SPIs; check for duplicate SPIs or a restarted peer.", p.Frame)
+			skipFrom, skipped = 0, true // settled when the SA ends (midSkipFinding): answered, the IDs are in step
 		}
 	case mid == next:
 	case mid > next:
@@ -359,14 +356,44 @@ func (a *Analyzer) midSkipFinding(st *saState, ex *exRec, skipFrom uint32) {
 		// with its capture_gap finding): the IDs are in step.
 		return
 	}
+	follows := "follows its request " + u32(skipFrom-1) + " in this capture"
+	if skipFrom == 0 {
+		follows = "is its first request in this capture"
+	}
 	if ex.Answered {
 		st.addFinding(KindCaptureGap, SeverityInfo, ex.start(),
-			"The "+side.String()+"'s "+ex.Type.String()+" request with message ID "+u32(mid)+" follows its request "+u32(skipFrom-1)+
-				" in this capture, and the "+side.other().String()+" answered it (frame "+a.frames.one(firstResp(ex))+"), which it"+
+			"The "+side.String()+"'s "+ex.Type.String()+" request with message ID "+u32(mid)+" "+follows+
+				", and the "+side.other().String()+" answered it (frame "+a.frames.one(firstResp(ex))+"), which it"+
 				" does only for the message ID it expects: "+usedIDs(skipFrom, mid-1)+". The capture"+
 				" missed "+words.Pick(int(mid-skipFrom), "that exchange", "those exchanges")+": sent on a path it does not see, or lost to"+
 				" it (IP fragments cut short by its snap length, packets dropped at the capture point)."+
 				a.gapNote(st, time.Time{}, ex.start()), ex.frame(0))
+		return
+	}
+	if skipFrom == 0 {
+		// Its first request, unanswered: the IDs before it skipped, or
+		// their exchanges missed by the capture.
+		st.addFinding(KindMIDDesync, SeverityWarning, ex.start(),
+			"The first request from the "+side.String()+" of this IKE SA in this capture uses message ID "+u32(mid)+
+				" where 0 was expected (each side numbers its own requests from 0, RFC 7296 §2.2), and no answer to it is in"+
+				" the capture. Either the capture lacks the "+side.String()+"'s earlier requests (sent on a path it does not"+
+				" see, or lost to it), or the peer reuses state from an older IKE SA with the same SPIs (a restarted peer,"+
+				" duplicate SPIs): the other peer then drops the request.", ex.frame(0))
+		return
+	}
+	if side == sideI && skipFrom == 1 && ex.Type != dissect.ExchangeIKESAInit && ex.Type != dissect.ExchangeIKEAuth && !hasAuthExchange(st) {
+		// The initiator's first request after IKE_SA_INIT is one sent
+		// only on an IKE SA that IKE_AUTH has set up, and IKE_AUTH takes
+		// message ID 1 (and the next with EAP): the capture lacks it, no
+		// ID was skipped (ikev2-dpd-dead-peer without IKE_AUTH, frames 3
+		// and 4: a desync warning beside the dead peer).
+		st.addFinding(KindCaptureGap, SeverityInfo, ex.start(),
+			"The initiator's "+ex.Type.String()+" request with message ID "+u32(mid)+" follows its IKE_SA_INIT (message ID 0) in"+
+				" this capture, which holds no IKE_AUTH of this SA. A peer sends "+words.Article(ex.Type.String())+" "+ex.Type.String()+
+				" only on an IKE SA that IKE_AUTH has set up, and IKE_AUTH takes message ID 1 (and the next ones with EAP):"+
+				" the capture missed the IKE_AUTH exchange (sent on a path it does not see, or lost to it, e.g. IP"+
+				" fragments of a large IKE_AUTH cut short by its snap length or dropped at the capture point). The SA is taken"+
+				" as established from this request's time.", ex.frame(0))
 		return
 	}
 	st.addFinding(KindMIDDesync, SeverityWarning, ex.start(),
@@ -538,4 +565,15 @@ func cutFragmentNumbers(raw []byte) (num, total uint16) {
 func afterAuth(h *dissect.Header) bool {
 	return (h.Exchange == dissect.ExchangeInformational || h.Exchange == dissect.ExchangeCreateChildSA) &&
 		(h.NextPayload == dissect.PayloadSK || h.NextPayload == dissect.PayloadSKF)
+}
+
+// hasAuthExchange reports whether the capture holds an IKE_AUTH exchange
+// of st.
+func hasAuthExchange(st *saState) bool {
+	for i := range st.nexs() {
+		if st.exAt(i).Type == dissect.ExchangeIKEAuth {
+			return true
+		}
+	}
+	return false
 }
