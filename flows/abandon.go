@@ -119,6 +119,25 @@ func (a *Analyzer) clearedFinding(st *saState) {
 		st.out.set(outDeleted)
 		return
 	}
+	if last := st.exAt(st.nexs() - 1); st.nexs() > 0 && last.side == sideI && !last.Answered && last.nmsgs() > 0 && !last.msg(0).response() &&
+		last.Type != dissect.ExchangeIKEAuth {
+		// Its last request on this SA went unanswered: the initiator
+		// may have given the SA up after liveness checks, not lost it
+		// (ikev2-dpd-restart without two of its three DPD copies: "it
+		// no longer had this SA ... find out why the initiator lost its
+		// state", where the responder had restarted).
+		st.addFinding(KindAbandoned, SeverityWarning, c.at,
+			"The initiator's last request on this SA ("+last.Type.String()+", message ID "+u32(last.MID)+", frame "+
+				a.frames.one(last.frame(0))+") has no answer in this capture, and the initiator then set up a new IKE SA with"+
+				" this peer whose IKE_AUTH request carried INITIAL_CONTACT (frame "+a.frames.one(c.req)+", answered in frame "+
+				a.frames.one(c.ans)+"), which tells the responder that the new SA is the only one between them (RFC 7296 §2.4)."+
+				" Most likely the initiator gave this SA up when its requests went unanswered (dead peer detection: the"+
+				" responder restarted or was unreachable) and started over; or the initiator itself restarted. The responder"+
+				" deletes this SA and its child SAs, without a Delete: from there they are shown deleted. The responder's log"+
+				" and uptime tell which.", c.req, c.ans)
+		st.out.set(outDeleted)
+		return
+	}
 	st.addFinding(KindAbandoned, SeverityWarning, c.at,
 		"The initiator set up a new IKE SA with this peer whose IKE_AUTH request carried INITIAL_CONTACT (frame "+
 			a.frames.one(c.req)+", answered in frame "+a.frames.one(c.ans)+"): it no longer had this SA"+

@@ -231,7 +231,7 @@ func (a *Analyzer) certFindings(st *saState, cc *concluder) {
 		}
 		add(evMedium, sideI, t, i.authFrame, r.authFrame)
 	}
-	if e := st.eapOrEmpty(); st.out.has(outAuthFailed) && e.fail == 0 && !(e.rounds > 0 && authUnansweredBefore(st, nil) != nil) {
+	if e := st.eapOrEmpty(); st.out.has(outAuthFailed) && e.fail == 0 && !(e.rounds > 0 && (authUnansweredBefore(st, nil) != nil || eapRoundMissed(st) != nil)) {
 		// (An EAP Failure refused EAP credentials, which the capture
 		// does not show: its own finding says so. So when the answer to
 		// the last EAP round is missing: errorNotify says what it most

@@ -227,3 +227,28 @@ func TestV1PhaseOneTailMissed(t *testing.T) {
 		}
 	}
 }
+
+// TestClearedAfterUnansweredDPD: ikev2-dpd-restart, with its keys,
+// without two of the initiator's three DPD copies (frames 9, 10), as a
+// capture that dropped them holds it: one DPD, not resent in the capture,
+// then a fresh IKE SA with INITIAL_CONTACT. The old SA read as lost by the
+// initiator ("it no longer had this SA ... Find out why the initiator lost
+// its state"), though the responder had restarted and the initiator gave
+// the SA up after its DPD went unanswered. The text now starts from the
+// unanswered request. ikev2-initial-contact (the initiator killed), whole,
+// keeps the text that the initiator lost its state.
+func TestClearedAfterUnansweredDPD(t *testing.T) {
+	const scen = "ikev2-dpd-restart"
+	pk := slices.DeleteFunc(slices.Clone(corpusPackets(t, scen)), func(p Packet) bool { return p.Frame == 9 || p.Frame == 10 })
+	sa := analyze(pk, Options{Decryptor: keyringFor(t, filepath.Join(corpusDir, scen, "ikev2_decryption_table"))}).SAs[0]
+	f := finding(sa, KindAbandoned)
+	if f == nil || !strings.Contains(f.Message, "Most likely the initiator gave this SA up when its requests went unanswered") ||
+		strings.Contains(f.Message, "Find out why the initiator lost its state") || sa.State != StateDeleted {
+		t.Errorf("%s: %+v", sa.State, f)
+	}
+	const ic = "ikev2-initial-contact"
+	sa = analyze(corpusPackets(t, ic), Options{Decryptor: keyringFor(t, filepath.Join(corpusDir, ic, "ikev2_decryption_table"))}).SAs[0]
+	if f := finding(sa, KindAbandoned); f == nil || !strings.Contains(f.Message, "Find out why the initiator lost its state") {
+		t.Errorf("%s: %+v", ic, f)
+	}
+}

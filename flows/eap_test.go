@@ -109,3 +109,32 @@ func TestEAPFailureMissed(t *testing.T) {
 		t.Errorf("keys: %d authentication_failed findings naming the unanswered EAP round, want 1: %+v", auth, sa.Findings)
 	}
 }
+
+// TestEAPRoundMissed: ikev2-eap-wrong-password, with its keys, without
+// its last EAP round (frames 7 and 8: the initiator's EAP-MD5 response and
+// the responder's EAP Failure). The initiator's AUTHENTICATION_FAILED
+// (frame 9) read as "the initiator could not verify the responder's AUTH
+// payload and gave up", with evidence that it "refused the responder's
+// credentials", and the missing message ID 3 as a message_id_desync
+// warning. The capture shows an EAP round that nothing ended and the
+// initiator's request two IDs later: the EAP rounds between are missing.
+func TestEAPRoundMissed(t *testing.T) {
+	const scen = "ikev2-eap-wrong-password"
+	pk := slices.DeleteFunc(slices.Clone(corpusPackets(t, scen)), func(p Packet) bool { return p.Frame == 7 || p.Frame == 8 })
+	sa := analyze(pk, Options{Decryptor: corpusKeys(t, filepath.Join(corpusDir, scen))}).SAs[0]
+	var auth, gap int
+	for _, f := range sa.Findings {
+		switch {
+		case f.Kind == KindMIDDesync || strings.Contains(f.Message, "could not verify the responder's AUTH payload and gave up") ||
+			strings.Contains(f.Message, "refused the responder's credentials"):
+			t.Errorf("%s: %s", f.Kind, f.Message)
+		case f.Kind == KindAuthFailed && strings.Contains(f.Message, "its last IKE_AUTH exchange in this capture (message ID 2, frame 5) was an EAP round"):
+			auth++
+		case f.Kind == KindCaptureGap && strings.Contains(f.Message, "message ID 3 was most likely a further EAP round that the capture missed"):
+			gap++
+		}
+	}
+	if auth != 1 || gap != 1 {
+		t.Errorf("%d authentication_failed, %d capture_gap naming the missing EAP round, want 1 each: %+v", auth, gap, sa.Findings)
+	}
+}

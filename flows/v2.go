@@ -370,6 +370,21 @@ func (a *Analyzer) midSkipFinding(st *saState, ex *exRec, skipFrom uint32) {
 				a.gapNote(st, time.Time{}, ex.start()), ex.frame(0))
 		return
 	}
+	if prev := st.findEx(side, skipFrom-1, 0); side == sideI && skipFrom > 0 && prev != nil && prev.Type == dissect.ExchangeIKEAuth &&
+		st.eapOrEmpty().rounds > 0 && st.eapOrEmpty().fail == 0 && !st.out.has(outAuthOK) {
+		// The request before the gap was an EAP round that nothing in
+		// the capture ended: EAP goes on in IKE_AUTH exchanges (RFC 7296
+		// §2.16), which take the IDs between (ikev2-eap-wrong-password
+		// without its last EAP round, frames 7 and 8).
+		st.addFinding(KindCaptureGap, SeverityInfo, ex.start(),
+			"The initiator's "+ex.Type.String()+" request with message ID "+u32(mid)+" follows its IKE_AUTH request "+u32(skipFrom-1)+
+				" (frame "+a.frames.one(prev.frame(0))+"), an EAP round, in this capture. EAP goes on in IKE_AUTH exchanges until"+
+				" the responder's EAP Success or Failure (RFC 7296 §2.16), which the capture does not hold: "+
+				words.Pick(int(mid-skipFrom), "message ID "+u32(skipFrom)+" was most likely a further EAP round",
+					"message IDs "+rangeStr(skipFrom, mid-1)+" were most likely further EAP rounds")+
+				" that the capture missed, not IDs skipped.", ex.frame(0))
+		return
+	}
 	if skipFrom == 0 {
 		// Its first request, unanswered: the IDs before it skipped, or
 		// their exchanges missed by the capture.

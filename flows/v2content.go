@@ -413,6 +413,17 @@ func (a *Analyzer) errorNotify(st *saState, p *Packet, side saSide, ex *exRec, f
 			} else {
 				msg += " Most likely the initiator could not verify the responder's AUTH payload in it."
 			}
+		case eapRoundMissed(st) != nil && ex.Type == dissect.ExchangeInformational:
+			// EAP went on in IKE_AUTH exchanges the capture lacks
+			// (ikev2-eap-wrong-password without frames 7 and 8, the EAP
+			// round that ended with the EAP Failure): what failed is not
+			// known, and not the responder's AUTH of an answer seen.
+			l := eapRoundMissed(st)
+			msg += "its last IKE_AUTH exchange in this capture (message ID " + u32(l.MID) + ", frame " + a.frames.one(l.frame(0)) +
+				") was an EAP round (RFC 7296 §2.16) that EAP Success or Failure had not ended, and this request's message ID (" +
+				u32(ex.MID) + ") shows the capture lacks the initiator's exchanges between. The authentication failed on what" +
+				" they held: most likely an EAP Failure, the initiator's EAP credentials refused by the responder or the AAA" +
+				" (RADIUS) server behind it, or an AUTH payload the initiator could not verify."
 		default:
 			msg += "the initiator could not verify the responder's AUTH payload and gave up."
 		}
@@ -513,4 +524,27 @@ func listOr(items []string, alt string) string {
 		return alt
 	}
 	return strings.Join(items, "; ")
+}
+
+// eapRoundMissed returns the initiator's last IKE_AUTH exchange of st in
+// the capture when it was an answered EAP round that no EAP Success or
+// Failure ended, and the capture holds a later INFORMATIONAL request of
+// the initiator whose message ID is past the next: the EAP rounds between
+// are missing from the capture. nil otherwise.
+func eapRoundMissed(st *saState) *exRec {
+	e := st.eapOrEmpty()
+	if e.rounds == 0 || e.fail != 0 || st.out.has(outAuthOK) {
+		return nil
+	}
+	var last *exRec
+	for i := range st.nexs() {
+		x := st.exAt(i)
+		switch {
+		case x.Type == dissect.ExchangeIKEAuth && x.side == sideI:
+			last = x
+		case last != nil && x.Type == dissect.ExchangeInformational && x.side == sideI && last.Answered && x.MID > last.MID+1:
+			return last
+		}
+	}
+	return nil
 }
