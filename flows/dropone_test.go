@@ -252,3 +252,23 @@ func TestClearedAfterUnansweredDPD(t *testing.T) {
 		t.Errorf("%s: %+v", ic, f)
 	}
 }
+
+// TestV1QuickModeAnsweredByESP: ikev1-dpd-dead-peer without QM1 and QM2
+// (frames 7, 8), with and without its keys: the initiator's QM3, the
+// only quick-mode message left and taken for a QM1, "got no reply ... a
+// phase-2 proposal, PFS or proxy-ID mismatch that the peer rejects
+// silently", a warning, though ESP ran both ways on the child SA the quick
+// mode set up right after it. It is a capture_gap now.
+func TestV1QuickModeAnsweredByESP(t *testing.T) {
+	const scen = "ikev1-dpd-dead-peer"
+	pk := slices.DeleteFunc(slices.Clone(corpusPackets(t, scen)), func(p Packet) bool { return p.Frame == 7 || p.Frame == 8 })
+	for _, opt := range []Options{{}, {Decryptor: keyringFor(t, filepath.Join(corpusDir, scen, "ikev1_decryption_table"))}} {
+		sa := analyze(pk, opt).SAs[0]
+		if f := finding(sa, KindUnanswered); f != nil && strings.Contains(f.Message, "quick mode was not answered") {
+			t.Errorf("keys %v: %s", opt.Decryptor != nil, f.Message)
+		}
+		if f := finding(sa, KindCaptureGap); f == nil || !strings.Contains(f.Message, "ESP then ran both ways between the peers on a child SA that began after it") {
+			t.Errorf("keys %v: capture_gap %+v", opt.Decryptor != nil, f)
+		}
+	}
+}

@@ -960,6 +960,19 @@ func (a *Analyzer) concludeV1(st *saState) {
 					" one address)."+a.gapNote(st, firstT, time.Time{}), frames...)
 			continue
 		}
+		if c := espAfterQuick(st, ex, firstT); c != nil {
+			// ESP both ways on a child SA that began after it: the quick
+			// mode completed (ikev1-dpd-dead-peer without QM1 and QM2:
+			// its QM3, taken for a QM1, "got no reply ... a phase-2
+			// proposal, PFS or proxy-ID mismatch").
+			st.addFinding(KindCaptureGap, SeverityInfo, firstT,
+				"The "+firstFrom+"'s "+lbl+" (message ID "+u32(ex.MID)+", "+firstSize+") has no answer in this capture, but"+
+					" ESP then ran both ways between the peers on a child SA that began after it (SPIs "+c.SPIi.String()+"/"+
+					c.SPIr.String()+", from frame "+a.frames.one(c.CreatedFrame)+"), which needs the quick mode complete: the"+
+					" capture missed the rest of it, and what it holds of it may be a later message than "+lbl+"."+
+					a.gapNote(st, firstT, time.Time{}), frames...)
+			continue
+		}
 		hint := "Check that UDP 500/4500 reaches the peer and what the peer logs."
 		oneWay := !heardFrom(st, ex.msg(first).side().other())
 		switch {
@@ -1469,4 +1482,20 @@ func (a *Analyzer) flipLateMM4(st *saState, h *dissect.Header, side saSide) bool
 	ph.v1step = 4
 	v.late = false
 	return true
+}
+
+// espAfterQuick returns a child SA of st that carried ESP both ways and
+// began after t, the first message of ex, a quick mode the capture holds
+// no answer of: ESP needs the quick mode complete. nil when none, or when
+// ex is not a quick mode.
+func espAfterQuick(st *saState, ex *exRec, t time.Time) *ChildSA {
+	if ex.Type != dissect.ExchangeQuickMode {
+		return nil
+	}
+	for _, c := range st.model().ChildSAs {
+		if c.ESPPackets.IToR > 0 && c.ESPPackets.RToI > 0 && c.Created.After(t) {
+			return c
+		}
+	}
+	return nil
 }
