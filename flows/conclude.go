@@ -74,16 +74,21 @@ func (a *Analyzer) concludeSA(st *saState, cc *concluder) {
 	if st.v1() != nil {
 		a.concludeV1(st)
 	}
-	if t, ok := authMissedWhole(st); ok {
-		st.authAnswerMissed(t)
-	}
+	authMissedWhole(st)
 	if e := st.eapOrEmpty(); e.fail != 0 && !e.reported {
 		st.addFinding(KindAuthFailed, SeverityError, e.failTime, eapFailureText(e, a.frames.one(e.fail)), e.fail)
 	}
 	if tiny := st.authTinyFrame(); tiny != 0 && !st.out.has(outAuthOK) && !st.out.has(outAuthFailed) && st.eapOrEmpty().rounds > 0 {
 		// IKE_AUTH over several exchanges (EAP, RFC 4739; eap.go) whose
 		// last response is tiny, no IKE_AUTH request after it.
-		if !(st.lastInTime(tiny) && a.now.Sub(sa.End) < a.opt.Grace) {
+		if t, ok := upAfter(st, tiny); ok {
+			// An EAP Success, the last IKE_AUTH exchange missed by the
+			// capture: the SA is up (ikev2-eap-md5 without frames 9 and
+			// 10, its ESP both ways and an answered INFORMATIONAL after:
+			// "authentication did not complete", failed). The message
+			// IDs say what the capture lacks (midSkipFinding).
+			st.authAnswerMissed(t)
+		} else if !(st.lastInTime(tiny) && a.now.Sub(sa.End) < a.opt.Grace) {
 			st.out.set(outAuthFailed)
 			st.addFinding(KindAuthFailed, SeverityError, sa.Start,
 				"IKE_AUTH took "+strconv.Itoa(st.eapOrEmpty().rounds+1)+" exchanges (EAP, RFC 7296 §2.16, or several"+
@@ -1596,28 +1601,71 @@ func retransmitsWhat(version int) string {
 	return " retransmissions"
 }
 
-// authMissedWhole reports whether st, an IKEv2 SA whose IKE_SA_INIT
-// completed and of which the capture holds no IKE_AUTH request, carries an
-// INFORMATIONAL or CREATE_CHILD_SA request, which peers send only on an
-// IKE SA that IKE_AUTH has set up: the capture missed the whole IKE_AUTH
-// exchange (capture_gap, midSkipFinding), and the SA is taken as
-// established from that request's time. (ikev2-dpd-restart without
-// frames 3 and 4: "half-open ... the initiator did not send" an IKE_AUTH
-// request, beside its DPD on the SA.)
-func authMissedWhole(st *saState) (time.Time, bool) {
+// authMissedWhole settles st, an IKEv2 SA whose IKE_SA_INIT completed and
+// of which the capture holds no IKE_AUTH request, when it carries an
+// INFORMATIONAL or CREATE_CHILD_SA request, which peers send only after
+// IKE_AUTH: the capture missed the whole IKE_AUTH exchange (capture_gap,
+// midSkipFinding), so the SA is not half-open. It is taken as established
+// from the first sign that it was up (upSince: an answered request, one of
+// the responder's, ESP both ways); without one, IKE_AUTH is only known to
+// have been tried (an initiator reports a failed IKE_AUTH in an
+// INFORMATIONAL too, RFC 7296 §2.21.2), and the SA stays incomplete.
+// (ikev2-dpd-restart without frames 3 and 4: "half-open ... the initiator
+// did not send" an IKE_AUTH request, beside its DPD on the SA.)
+func authMissedWhole(st *saState) {
 	if st.Version != 2 || !st.out.has(outInitOK) || st.out.has(outAuthTried) || st.out.has(outAuthOK) || st.out.has(outAuthFailed) {
-		return time.Time{}, false
+		return
 	}
+	tried := false
 	for i := range st.nexs() {
 		ex := st.exAt(i)
-		if ex.Type != dissect.ExchangeInformational && ex.Type != dissect.ExchangeCreateChildSA {
-			continue
-		}
-		for j := range ex.nmsgs() {
-			if !ex.msg(j).response() {
-				return ex.msgTime(j), true
+		if ex.Type == dissect.ExchangeInformational || ex.Type == dissect.ExchangeCreateChildSA {
+			for j := range ex.nmsgs() {
+				tried = tried || !ex.msg(j).response()
 			}
 		}
 	}
-	return time.Time{}, false
+	if !tried {
+		return
+	}
+	st.out.set(outAuthTried)
+	if t, up := upSince(st, st.start()); up {
+		st.authAnswerMissed(t)
+	}
+}
+
+// upAfter reports whether st shows itself up after its message of frame
+// f: an INFORMATIONAL or CREATE_CHILD_SA request after it that the other
+// peer answered, or one from the responder, which peers do only on an IKE
+// SA that IKE_AUTH has set up (an initiator's unanswered INFORMATIONAL
+// may report AUTHENTICATION_FAILED, RFC 7296 §2.21.2), or a child SA that
+// began after it and carried ESP both ways; with the time of the first.
+func upAfter(st *saState, f int) (time.Time, bool) {
+	at, ok := st.msgTimeAt(f)
+	if !ok {
+		return time.Time{}, false
+	}
+	return upSince(st, at)
+}
+
+// upSince is upAfter from time at on.
+func upSince(st *saState, at time.Time) (time.Time, bool) {
+	var first time.Time
+	for i := range st.nexs() {
+		ex := st.exAt(i)
+		if ex.Type != dissect.ExchangeInformational && ex.Type != dissect.ExchangeCreateChildSA || !ex.Answered && ex.side == sideI {
+			continue
+		}
+		for j := range ex.nmsgs() {
+			if t := ex.msgTime(j); !ex.msg(j).response() && t.After(at) && (first.IsZero() || t.Before(first)) {
+				first = t
+			}
+		}
+	}
+	for _, c := range st.model().ChildSAs {
+		if c.ESPPackets.IToR > 0 && c.ESPPackets.RToI > 0 && c.Created.After(at) && (first.IsZero() || c.Created.Before(first)) {
+			first = c.Created
+		}
+	}
+	return first, !first.IsZero()
 }

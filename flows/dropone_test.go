@@ -193,11 +193,23 @@ func TestMIDGapFromCapture(t *testing.T) {
 		"capture_gap: The initiator's INFORMATIONAL request with message ID 2 follows its IKE_SA_INIT (message ID 0) in this capture, which holds no IKE_AUTH")
 	// The same gap where the responder then died (ikev2-dpd-restart): the
 	// SA read as half-open, "no IKE_AUTH request follows ... the initiator
-	// did not send one", beside its DPD on the SA.
+	// did not send one", beside its DPD on the SA. IKE_AUTH was sent; its
+	// outcome is not in the capture (nothing answered after it, and an
+	// initiator reports a failed IKE_AUTH in an INFORMATIONAL too): the
+	// SA is incomplete, not established.
 	r := cut("ikev2-dpd-restart", 3, 4)
 	check("dpd-restart without IKE_AUTH", r, false, "the capture missed the IKE_AUTH exchange")
-	if sa := r.SAs[0]; sa.State == StateHalfOpen || finding(sa, KindHalfOpen) != nil || sa.Established.IsZero() {
+	if sa := r.SAs[0]; sa.State != StateIncomplete || finding(sa, KindHalfOpen) != nil || !sa.Established.IsZero() {
 		t.Errorf("dpd-restart without IKE_AUTH: %s, established %v, %+v", sa.State, sa.Established, finding(sa, KindHalfOpen))
+	}
+	// ikev2-eap-md5 without its last IKE_AUTH exchange (frames 9, 10,
+	// the initiator's AUTH after the EAP Success and its answer): "the
+	// last response is too small for more than an EAP Success or Failure
+	// ... authentication did not complete", failed, though ESP ran both
+	// ways after it and the responder answered an INFORMATIONAL.
+	pk := slices.DeleteFunc(slices.Clone(corpusPackets(t, "ikev2-eap-md5")), func(p Packet) bool { return p.Frame == 9 || p.Frame == 10 })
+	if sa := analyze(pk, Options{}).SAs[0]; sa.State != StateEstablished || finding(sa, KindAuthFailed) != nil {
+		t.Errorf("eap-md5 without its last IKE_AUTH: %s %+v", sa.State, finding(sa, KindAuthFailed))
 	}
 	check("rekey-by-responder without the rekey", cut("ikev2-rekey-by-responder", 19, 20), false,
 		"capture_gap: The responder's INFORMATIONAL request with message ID 1 is its first request in this capture, and the initiator answered it (frame 22)")

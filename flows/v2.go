@@ -407,8 +407,7 @@ func (a *Analyzer) midSkipFinding(st *saState, ex *exRec, skipFrom uint32) {
 				" this capture, which holds no IKE_AUTH of this SA. A peer sends "+words.Article(ex.Type.String())+" "+ex.Type.String()+
 				" only on an IKE SA that IKE_AUTH has set up, and IKE_AUTH takes message ID 1 (and the next ones with EAP):"+
 				" the capture missed the IKE_AUTH exchange (sent on a path it does not see, or lost to it, e.g. IP"+
-				" fragments of a large IKE_AUTH cut short by its snap length or dropped at the capture point). The SA is taken"+
-				" as established from this request's time.", ex.frame(0))
+				" fragments of a large IKE_AUTH cut short by its snap length or dropped at the capture point).", ex.frame(0))
 		return
 	}
 	st.addFinding(KindMIDDesync, SeverityWarning, ex.start(),
