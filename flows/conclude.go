@@ -604,7 +604,7 @@ func (a *Analyzer) retransmitFinding(st *saState, ex *exRec, g []int) {
 			" packet loss: act on the refusal.")
 	case next != nil:
 		b.WriteString("No answer is in this capture, but the " + from + " then went on to " + next.Type.String() + " (message ID " +
-			u32(next.MID) + ", frame " + a.frames.one(next.frame(0)) + "), which it sends once it has the answer: the capture missed it.")
+			u32(next.MID) + ", " + requestRef(next, a.frames) + "), which it sends once it has the answer: the capture missed it.")
 	case notified >= 0 && !answered:
 		f := &st.findings()[notified]
 		b.WriteString("The " + otherSide(from) + " answered it with " + notifyRef(f, a.frames))
@@ -753,7 +753,7 @@ func (a *Analyzer) unansweredV2(st *saState, ex *exRec, answeredSize int) bool {
 		st.addFinding(KindUnanswered, SeverityInfo, firstT,
 			"The "+from+"'s "+ex.Type.String()+" request (message ID "+u32(ex.MID)+", "+strconv.Itoa(size)+
 				" octets) has no answer in this capture, but the "+from+" then went on to "+next.Type.String()+" (message ID "+
-				u32(next.MID)+", frame "+a.frames.one(next.frame(0))+"), "+why+". The capture missed the "+otherSide(from)+
+				u32(next.MID)+", "+requestRef(next, a.frames)+"), "+why+". The capture missed the "+otherSide(from)+
 				"'s message"+missed+established+a.gapNote(st, firstT, time.Time{}), frames...)
 		if setUp {
 			st.authAnswerMissed(lastT)
@@ -899,7 +899,18 @@ func laterRequest(st *saState, ex *exRec) *exRec {
 	last := ex.msgTime(ex.nmsgs() - 1) // a sender still resending ex had no answer yet
 	for i := range st.nexs() {
 		x := st.exAt(i)
-		if x == ex || x.nmsgs() == 0 || x.msg(0).response() || x.msg(0).side() != side || !x.start().After(last) {
+		if x == ex || x.nmsgs() == 0 || !x.start().After(last) {
+			continue
+		}
+		if x.msg(0).response() {
+			// An answer whose request the capture lacks (capture_gap)
+			// shows that request was sent (ikev2-mobike without the
+			// initiator's answer to the responder's CREATE_CHILD_SA and
+			// the responder's next request: "got no answer").
+			if x.side != side || x.Type == dissect.ExchangeIKESAInit || x.msg(0).side() == side {
+				continue
+			}
+		} else if x.msg(0).side() != side {
 			continue
 		}
 		if ex.Type == dissect.ExchangeIKESAInit {
@@ -1668,4 +1679,13 @@ func upSince(st *saState, at time.Time) (time.Time, bool) {
 		}
 	}
 	return first, !first.IsZero()
+}
+
+// requestRef names the request of x by its frame, or, when the capture
+// holds only its answer, by the answer's ("whose answer is frame 18").
+func requestRef(x *exRec, fn frameNamer) string {
+	if x.msg(0).response() {
+		return "whose answer is frame " + fn.one(x.frame(0))
+	}
+	return "frame " + fn.one(x.frame(0))
 }

@@ -284,3 +284,19 @@ func TestV1QuickModeAnsweredByESP(t *testing.T) {
 		}
 	}
 }
+
+// TestLaterRequestByItsAnswer: ikev2-mobike without the initiator's answer
+// to the responder's CREATE_CHILD_SA (frame 18) and the responder's next
+// request (frame 19), whose answer (frame 20) stays. The CREATE_CHILD_SA
+// "got no answer in this capture. Causes: packet loss or a firewall ...",
+// a warning, though the answer to the responder's next request shows it
+// sent that request, which with a window of one it does only once it has
+// the answer to the first.
+func TestLaterRequestByItsAnswer(t *testing.T) {
+	pk := slices.DeleteFunc(slices.Clone(corpusPackets(t, "ikev2-mobike")), func(p Packet) bool { return p.Frame == 18 || p.Frame == 19 })
+	sa := analyze(pk, Options{}).SAs[0]
+	f := finding(sa, KindUnanswered)
+	if f == nil || f.Severity != SeverityInfo || !strings.Contains(f.Message, "then went on to INFORMATIONAL (message ID 1, whose answer is frame 20)") {
+		t.Errorf("%+v", f)
+	}
+}

@@ -123,8 +123,8 @@ func (a *Analyzer) v2FragText(st *saState, ex *exRec, resp bool, first, total, h
 		b = append(b, " The "+receiver.String()+" answered it (frame "+a.frames.one(firstResp(ex))+"), which it does only once"+
 			" it has put every fragment together: "+gap+", and this message's content cannot be read from this capture."...)
 	case next != nil:
-		b = append(b, " The "+receiver.String()+" then went on to "+next.Type.String()+" (message ID "+u32(next.MID)+", frame "+
-			a.frames.one(next.frame(0))+"), so it had put every fragment together: "+gap+", and this message's content"+
+		b = append(b, " The "+receiver.String()+" then went on to "+next.Type.String()+" (message ID "+u32(next.MID)+", "+
+			requestRef(next, a.frames)+"), so it had put every fragment together: "+gap+", and this message's content"+
 			" cannot be read from this capture."...)
 	case early && len(cut) == 0 && !st.start().Before(start) && start.Sub(a.began) < fragmentSpread:
 		// The SA's first message in the capture, which began just before
