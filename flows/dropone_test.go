@@ -300,3 +300,23 @@ func TestLaterRequestByItsAnswer(t *testing.T) {
 		t.Errorf("%+v", f)
 	}
 }
+
+// TestHalfSAJoinedByResponder: ikev2-psk-success without the IKE_SA_INIT
+// answer and the IKE_AUTH request (frames 2, 3), as a capture that dropped
+// both holds it: the IKE_AUTH answer, the first message with the
+// responder's SPI, opened an IKE SA of its own, and the IKE_SA_INIT read
+// "got no answer in this capture", an error on an SA that came up. A later
+// message of the responder to the initiator joins the half-open SA of its
+// initiator SPI, as a later request of the initiator does. (Found on the
+// Wireshark wiki's ikev2-esp-gcm-ctr-cbc.)
+func TestHalfSAJoinedByResponder(t *testing.T) {
+	pk := slices.DeleteFunc(slices.Clone(corpusPackets(t, "ikev2-psk-success")), func(p Packet) bool { return p.Frame == 2 || p.Frame == 3 })
+	r := analyze(pk, Options{})
+	if len(r.SAs) != 1 {
+		t.Fatalf("%d SAs, want 1", len(r.SAs))
+	}
+	sa := r.SAs[0]
+	if f := finding(sa, KindUnanswered); sa.State != StateEstablished || f != nil && f.Severity != SeverityInfo {
+		t.Errorf("%s %+v", sa.State, f)
+	}
+}

@@ -103,11 +103,16 @@ func (a *Analyzer) lookupV2(p *Packet, h *dissect.Header, fromI, isResp bool) *s
 		a.addKey(hs, key)
 		return hs
 	}
-	if hs != nil && !hs.done && hs.SPIr.IsZero() && fromI && !isResp && hs.flags.has(flFromStart) {
+	if hs != nil && !hs.done && hs.SPIr.IsZero() && hs.flags.has(flFromStart) && (fromI && !isResp ||
+		!fromI && h.Exchange != dissect.ExchangeIKESAInit && p.Src.Addr() == hs.responder().Addr() && p.Dst.Addr() == hs.initiator().Addr()) {
 		// The initiator's next request names the responder's SPI: it
 		// got the IKE_SA_INIT response, which this capture lacks (one
 		// direction captured, or the packet dropped at the capture
-		// point). It is the same IKE SA.
+		// point). So does a later message of the responder, sent to the
+		// initiator, which it sends only after that response (the
+		// Wireshark wiki's ikev2-esp-gcm-ctr-cbc without frames 2 and 3:
+		// its IKE_AUTH answer opened an SA of its own, and the
+		// IKE_SA_INIT "got no answer", an error). It is the same IKE SA.
 		hs.setSPIr(h.SPIr)
 		a.addKey(hs, key)
 		return hs
