@@ -320,3 +320,21 @@ func TestHalfSAJoinedByResponder(t *testing.T) {
 		t.Errorf("%s %+v", sa.State, f)
 	}
 }
+
+// TestV1PhaseOneMissedQuickBoth: libreswan-ikev1-aggressive without AM2
+// and AM3 (frames 2, 3), without keys: the SA read "failed", "The
+// initiator's AM1 got no reply ... The responder never answered the first
+// message: UDP 500 blocked ...", an error, beside "1 quick mode
+// completed". Both peers took part in the quick mode, which needs phase 1
+// complete: the SA is established and the capture_gap says what is
+// missing.
+func TestV1PhaseOneMissedQuickBoth(t *testing.T) {
+	pk := slices.DeleteFunc(slices.Clone(corpusPackets(t, "libreswan-ikev1-aggressive")), func(p Packet) bool { return p.Frame == 2 || p.Frame == 3 })
+	sa := analyze(pk, Options{}).SAs[0]
+	if f := finding(sa, KindUnanswered); sa.State != StateEstablished || f != nil && f.Severity != SeverityInfo {
+		t.Errorf("%s %+v", sa.State, f)
+	}
+	if f := finding(sa, KindCaptureGap); f == nil || !strings.Contains(f.Message, "The capture holds aggressive mode only up to its AM1, but both peers then took part in a QUICK_MODE exchange") {
+		t.Errorf("capture_gap %+v", f)
+	}
+}

@@ -214,7 +214,20 @@ func (a *Analyzer) phase1MissedLast(st *saState, v *v1State, p *Packet, side saS
 // fragments has its own finding (fragments_missing), and is left out here.
 func (a *Analyzer) v1LastMissedFinding(st *saState, v *v1State, ph *exRec) {
 	steps := v1Steps(ph.Type)
-	if ph.v1step < v1KeyedStep(ph.Type) || ph.v1step >= steps || v.done() == 0 || v1FragIncomplete(st, ph, uint8(steps)) {
+	if ph.v1step >= steps || v.done() == 0 || v1FragIncomplete(st, ph, uint8(steps)) {
+		return
+	}
+	if ph.v1step < v1KeyedStep(ph.Type) {
+		// Phase 1 seen up to its key exchange at most, both peers then
+		// in a quick mode (the QuickMode case of v1).
+		if next := exOfFrame(st, v.done()); next != nil && next != ph {
+			mode := exchangeName(ph.Type)
+			st.addFinding(KindCaptureGap, SeverityInfo, ph.start(),
+				"The capture holds "+mode+" only up to its "+v1Label(ph.Type, ph.v1step)+", but both peers then took part in "+
+					words.Article(next.Type.String())+" "+next.Type.String()+" exchange (frame "+a.frames.one(v.done())+"), which"+
+					" needs phase 1 complete: the capture missed the rest of "+mode+" (taken on another path, or packets"+
+					" dropped at the capture point).", ph.frame(ph.nmsgs()-1), v.done())
+		}
 		return
 	}
 	sender := v1Sender(ph, steps)
@@ -636,6 +649,15 @@ func (a *Analyzer) onV1(st *saState, p *Packet, side saSide, ex *exRec, f *facts
 		a.phase1MissedLast(st, v, p, side)
 		if bothSpoke(ex, side) {
 			a.v1UpBefore(st, v, p)
+			if !v.phase1Done && v.phase1 != nil && !st.SPIr.IsZero() {
+				// Both peers in one quick mode, which needs phase 1
+				// complete, whatever the capture missed of it
+				// (libreswan-ikev1-aggressive without AM2 and AM3: "The
+				// responder never answered the first message", failed,
+				// beside a completed quick mode). v1LastMissedFinding
+				// says what is missing.
+				a.phase1Done(st, v, p)
+			}
 		}
 		if ex.v1step == 2 && !f.decrypted {
 			st.out.set(outChildPending)
@@ -1495,6 +1517,20 @@ func espAfterQuick(st *saState, ex *exRec, t time.Time) *ChildSA {
 	for _, c := range st.model().ChildSAs {
 		if c.ESPPackets.IToR > 0 && c.ESPPackets.RToI > 0 && c.Created.After(t) {
 			return c
+		}
+	}
+	return nil
+}
+
+// exOfFrame returns the exchange of st that holds the message of frame f
+// (nil when none).
+func exOfFrame(st *saState, f int) *exRec {
+	var eb exBuf
+	for _, x := range st.exSlice(&eb) {
+		for j := range x.nmsgs() {
+			if x.frame(j) == f {
+				return x
+			}
 		}
 	}
 	return nil
