@@ -58,6 +58,19 @@ func TestDropOneNoNewErrors(t *testing.T) {
 	}
 }
 
+// cutCorpus analyses the corpus capture scen without the frames given,
+// with its keys when keyed (corpusKeys): a capture that dropped them, as
+// the drop tests below read it.
+func cutCorpus(t *testing.T, scen string, keyed bool, frames ...int) *Report {
+	t.Helper()
+	pk := slices.DeleteFunc(slices.Clone(corpusPackets(t, scen)), func(p Packet) bool { return slices.Contains(frames, p.Frame) })
+	var opt Options
+	if keyed {
+		opt.Decryptor = corpusKeys(t, filepath.Join(corpusDir, scen))
+	}
+	return analyze(pk, opt)
+}
+
 // TestRefusalRequestMissed: ikev2-cert-id-not-in-cert, with its keys,
 // without the initiator's INFORMATIONAL that carried AUTHENTICATION_FAILED
 // (frame 7; the responder's empty answer, frame 8, stays), as a capture
@@ -70,10 +83,7 @@ func TestDropOneNoNewErrors(t *testing.T) {
 // as missed and frame 8 as its answer.
 func TestRefusalRequestMissed(t *testing.T) {
 	const scen = "ikev2-cert-id-not-in-cert"
-	pk := corpusPackets(t, scen)
-	keys := filepath.Join(corpusDir, scen, "ikev2_decryption_table")
-	i := byFrame(t, pk, 7)
-	sa := analyze(slices.Delete(slices.Clone(pk), i, i+1), Options{Decryptor: keyringFor(t, keys)}).SAs[0]
+	sa := cutCorpus(t, scen, true, 7).SAs[0]
 	id := finding(sa, KindIDNotInCert)
 	if id == nil || id.Severity != SeverityError || strings.Contains(id.Message, "accepted") ||
 		!strings.Contains(id.Message, "The initiator ended this SA right after IKE_AUTH (deleted_after_auth)") {
@@ -87,7 +97,7 @@ func TestRefusalRequestMissed(t *testing.T) {
 
 	// The whole capture: the refusal is read, and the identity finding
 	// is evidence for it.
-	whole := analyze(pk, Options{Decryptor: keyringFor(t, keys)}).SAs[0]
+	whole := cutCorpus(t, scen, true).SAs[0]
 	if id := finding(whole, KindIDNotInCert); id == nil || id.Severity != SeverityError || strings.Contains(id.Message, "deleted_after_auth") {
 		t.Errorf("whole capture: %+v", id)
 	}
@@ -102,11 +112,7 @@ func TestRefusalRequestMissed(t *testing.T) {
 // rekey timers"), which the whole capture shows it was not. The refusal
 // says what the capture does show (temporary_failure), alone.
 func TestTemporaryFailureRequestMissed(t *testing.T) {
-	const scen = "ikev2-child-temporary-failure"
-	pk := corpusPackets(t, scen)
-	keys := filepath.Join(corpusDir, scen, "ikev2_decryption_table")
-	i := byFrame(t, pk, 10)
-	r := analyze(slices.Delete(slices.Clone(pk), i, i+1), Options{Decryptor: keyringFor(t, keys)})
+	r := cutCorpus(t, "ikev2-child-temporary-failure", true, 10)
 	var tf bool
 	for _, sa := range r.SAs {
 		if f := finding(sa, KindRekeyCollision); f != nil {
@@ -136,18 +142,13 @@ func TestV1ChainGapNotPSK(t *testing.T) {
 		{"libreswan-ikev1-aggressive", 4, "Both peers went on to quick mode or a Transaction exchange with each other"}, // the same, pluto
 		{"libreswan-ikev1-quick-refused", 6, "The capture lacks a message of this SA before them (capture_gap)"},        // MM6: the refusal does not open
 	} {
-		pk := corpusPackets(t, c.scen)
-		keys := filepath.Join(corpusDir, c.scen, "ikev1_decryption_table")
-		i := byFrame(t, pk, c.drop)
-		sa := analyze(slices.Delete(slices.Clone(pk), i, i+1), Options{Decryptor: keyringFor(t, keys)}).SAs[0]
-		f := finding(sa, KindKeyFailed)
+		f := finding(cutCorpus(t, c.scen, true, c.drop).SAs[0], KindKeyFailed)
 		if f == nil || !strings.Contains(f.Message, c.agree) || strings.Contains(f.Message, "different pre-shared keys produce") {
 			t.Errorf("%s without frame %d: %+v", c.scen, c.drop, f)
 		}
 	}
 	const psk = "ikev1-wrong-psk"
-	sa := analyze(corpusPackets(t, psk), Options{Decryptor: keyringFor(t, filepath.Join(corpusDir, psk, "ikev1_decryption_table"))}).SAs[0]
-	if f := finding(sa, KindKeyFailed); f == nil || !strings.Contains(f.Message, "different pre-shared keys produce") {
+	if f := finding(cutCorpus(t, psk, true).SAs[0], KindKeyFailed); f == nil || !strings.Contains(f.Message, "different pre-shared keys produce") {
 		t.Errorf("%s: %+v", psk, f)
 	}
 }
@@ -167,11 +168,7 @@ func TestV1ChainGapNotPSK(t *testing.T) {
 //     warning that names both readings;
 //   - ikev2-dpd-restart without IKE_AUTH: half-open before (below).
 func TestMIDGapFromCapture(t *testing.T) {
-	cut := func(scen string, frames ...int) *Report {
-		pk := corpusPackets(t, scen)
-		pk = slices.DeleteFunc(slices.Clone(pk), func(p Packet) bool { return slices.Contains(frames, p.Frame) })
-		return analyze(pk, Options{Decryptor: keyringFor(t, filepath.Join(corpusDir, scen, "ikev2_decryption_table"))})
-	}
+	cut := func(scen string, frames ...int) *Report { return cutCorpus(t, scen, true, frames...) }
 	check := func(name string, r *Report, desync bool, want string) {
 		t.Helper()
 		var got []string
@@ -207,8 +204,7 @@ func TestMIDGapFromCapture(t *testing.T) {
 	// last response is too small for more than an EAP Success or Failure
 	// ... authentication did not complete", failed, though ESP ran both
 	// ways after it and the responder answered an INFORMATIONAL.
-	pk := slices.DeleteFunc(slices.Clone(corpusPackets(t, "ikev2-eap-md5")), func(p Packet) bool { return p.Frame == 9 || p.Frame == 10 })
-	if sa := analyze(pk, Options{}).SAs[0]; sa.State != StateEstablished || finding(sa, KindAuthFailed) != nil {
+	if sa := cutCorpus(t, "ikev2-eap-md5", false, 9, 10).SAs[0]; sa.State != StateEstablished || finding(sa, KindAuthFailed) != nil {
 		t.Errorf("eap-md5 without its last IKE_AUTH: %s %+v", sa.State, finding(sa, KindAuthFailed))
 	}
 	check("rekey-by-responder without the rekey", cut("ikev2-rekey-by-responder", 19, 20), false,
@@ -226,8 +222,7 @@ func TestMIDGapFromCapture(t *testing.T) {
 // IVs start from MM6's last block, which the capture lacks.
 func TestV1PhaseOneTailMissed(t *testing.T) {
 	for _, scen := range []string{"libreswan-ikev1-quick-refused", "ikev1-quick-id-mismatch"} {
-		pk := slices.DeleteFunc(slices.Clone(corpusPackets(t, scen)), func(p Packet) bool { return p.Frame == 5 || p.Frame == 6 })
-		sa := analyze(pk, Options{Decryptor: keyringFor(t, filepath.Join(corpusDir, scen, "ikev1_decryption_table"))}).SAs[0]
+		sa := cutCorpus(t, scen, true, 5, 6).SAs[0]
 		if f := finding(sa, KindUnanswered); f != nil && f.Severity != SeverityInfo {
 			t.Errorf("%s: %s %s", scen, f.Severity, f.Message)
 		}
@@ -251,15 +246,14 @@ func TestV1PhaseOneTailMissed(t *testing.T) {
 // keeps the text that the initiator lost its state.
 func TestClearedAfterUnansweredDPD(t *testing.T) {
 	const scen = "ikev2-dpd-restart"
-	pk := slices.DeleteFunc(slices.Clone(corpusPackets(t, scen)), func(p Packet) bool { return p.Frame == 9 || p.Frame == 10 })
-	sa := analyze(pk, Options{Decryptor: keyringFor(t, filepath.Join(corpusDir, scen, "ikev2_decryption_table"))}).SAs[0]
+	sa := cutCorpus(t, scen, true, 9, 10).SAs[0]
 	f := finding(sa, KindAbandoned)
 	if f == nil || !strings.Contains(f.Message, "Most likely the initiator gave this SA up when its requests went unanswered") ||
 		strings.Contains(f.Message, "Find out why the initiator lost its state") || sa.State != StateDeleted {
 		t.Errorf("%s: %+v", sa.State, f)
 	}
 	const ic = "ikev2-initial-contact"
-	sa = analyze(corpusPackets(t, ic), Options{Decryptor: keyringFor(t, filepath.Join(corpusDir, ic, "ikev2_decryption_table"))}).SAs[0]
+	sa = cutCorpus(t, ic, true).SAs[0]
 	if f := finding(sa, KindAbandoned); f == nil || !strings.Contains(f.Message, "Find out why the initiator lost its state") {
 		t.Errorf("%s: %+v", ic, f)
 	}
@@ -273,14 +267,13 @@ func TestClearedAfterUnansweredDPD(t *testing.T) {
 // mode set up right after it. It is a capture_gap now.
 func TestV1QuickModeAnsweredByESP(t *testing.T) {
 	const scen = "ikev1-dpd-dead-peer"
-	pk := slices.DeleteFunc(slices.Clone(corpusPackets(t, scen)), func(p Packet) bool { return p.Frame == 7 || p.Frame == 8 })
-	for _, opt := range []Options{{}, {Decryptor: keyringFor(t, filepath.Join(corpusDir, scen, "ikev1_decryption_table"))}} {
-		sa := analyze(pk, opt).SAs[0]
+	for _, keyed := range []bool{false, true} {
+		sa := cutCorpus(t, scen, keyed, 7, 8).SAs[0]
 		if f := finding(sa, KindUnanswered); f != nil && strings.Contains(f.Message, "quick mode was not answered") {
-			t.Errorf("keys %v: %s", opt.Decryptor != nil, f.Message)
+			t.Errorf("keys %v: %s", keyed, f.Message)
 		}
 		if f := finding(sa, KindCaptureGap); f == nil || !strings.Contains(f.Message, "ESP then ran both ways between the peers on a child SA that began after it") {
-			t.Errorf("keys %v: capture_gap %+v", opt.Decryptor != nil, f)
+			t.Errorf("keys %v: capture_gap %+v", keyed, f)
 		}
 	}
 }
@@ -293,8 +286,7 @@ func TestV1QuickModeAnsweredByESP(t *testing.T) {
 // sent that request, which with a window of one it does only once it has
 // the answer to the first.
 func TestLaterRequestByItsAnswer(t *testing.T) {
-	pk := slices.DeleteFunc(slices.Clone(corpusPackets(t, "ikev2-mobike")), func(p Packet) bool { return p.Frame == 18 || p.Frame == 19 })
-	sa := analyze(pk, Options{}).SAs[0]
+	sa := cutCorpus(t, "ikev2-mobike", false, 18, 19).SAs[0]
 	f := finding(sa, KindUnanswered)
 	if f == nil || f.Severity != SeverityInfo || !strings.Contains(f.Message, "then went on to INFORMATIONAL (message ID 1, whose answer is frame 20)") {
 		t.Errorf("%+v", f)
@@ -310,8 +302,7 @@ func TestLaterRequestByItsAnswer(t *testing.T) {
 // initiator SPI, as a later request of the initiator does. (Found on the
 // Wireshark wiki's ikev2-esp-gcm-ctr-cbc.)
 func TestHalfSAJoinedByResponder(t *testing.T) {
-	pk := slices.DeleteFunc(slices.Clone(corpusPackets(t, "ikev2-psk-success")), func(p Packet) bool { return p.Frame == 2 || p.Frame == 3 })
-	r := analyze(pk, Options{})
+	r := cutCorpus(t, "ikev2-psk-success", false, 2, 3)
 	if len(r.SAs) != 1 {
 		t.Fatalf("%d SAs, want 1", len(r.SAs))
 	}
@@ -329,8 +320,7 @@ func TestHalfSAJoinedByResponder(t *testing.T) {
 // complete: the SA is established and the capture_gap says what is
 // missing.
 func TestV1PhaseOneMissedQuickBoth(t *testing.T) {
-	pk := slices.DeleteFunc(slices.Clone(corpusPackets(t, "libreswan-ikev1-aggressive")), func(p Packet) bool { return p.Frame == 2 || p.Frame == 3 })
-	sa := analyze(pk, Options{}).SAs[0]
+	sa := cutCorpus(t, "libreswan-ikev1-aggressive", false, 2, 3).SAs[0]
 	if f := finding(sa, KindUnanswered); sa.State != StateEstablished || f != nil && f.Severity != SeverityInfo {
 		t.Errorf("%s %+v", sa.State, f)
 	}
