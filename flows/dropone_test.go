@@ -328,3 +328,22 @@ func TestV1PhaseOneMissedQuickBoth(t *testing.T) {
 		t.Errorf("capture_gap %+v", f)
 	}
 }
+
+// TestEndUnknownKeysForOtherSAs: ikev2-psk-success analysed with the key
+// table of another capture (ikev2-rekey's): the keys hold none for its
+// SA, whose last exchange, an encrypted INFORMATIONAL, is not read. Its
+// end_unknown said "Without keys a Delete and a liveness check look alike
+// ... Give the keys to know", though keys were given (found with the
+// Wireshark wiki's capture and the first line of its key table).
+func TestEndUnknownKeysForOtherSAs(t *testing.T) {
+	pk := corpusPackets(t, "ikev2-psk-success")
+	sa := analyze(pk, Options{Decryptor: corpusKeys(t, filepath.Join(corpusDir, "ikev2-rekey"))}).SAs[0]
+	f := finding(sa, KindEndUnknown)
+	if f == nil || !strings.Contains(f.Message, "The keys given hold none for this SA: without its keys a Delete and") ||
+		strings.Contains(f.Message, "Without keys") || !strings.HasSuffix(f.Message, "Give this SA's keys to know.") {
+		t.Errorf("%+v", f)
+	}
+	if f := finding(analyze(pk, Options{}).SAs[0], KindEndUnknown); f == nil || !strings.Contains(f.Message, "Without keys a Delete and") {
+		t.Errorf("keyless: %+v", f)
+	}
+}

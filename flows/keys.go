@@ -405,6 +405,13 @@ func (a *Analyzer) endUnknown(st *saState) {
 		// needs: "without keys" and "give the keys" would both be false.
 		b = append(b, "The keys given could not decrypt this SA's messages, as the capture lacks the phase-1 messages their"+
 			" cipher or IVs come from (capture_gap): a Delete and "...)
+	case a.opt.Decryptor != nil && kt != nil && (kt[0].failed > 0 || kt[1].failed > 0):
+		b = append(b, "The key given for this SA does not verify (key_does_not_verify): without one that does, a Delete and "...)
+	case a.opt.Decryptor != nil:
+		// Keys were given for other SAs (the Wireshark wiki's capture
+		// with the first SA's line of its key table only): "without
+		// keys" would not be true.
+		b = append(b, "The keys given hold none for this SA: without its keys a Delete and "...)
 	default:
 		b = append(b, "Without keys a Delete and "...)
 	}
@@ -427,7 +434,11 @@ func (a *Analyzer) endUnknown(st *saState) {
 		b = append(b, " look alike, so the SA may have been deleted there; \"established\" is only the last state the capture"+
 			" shows."...)
 	}
-	if !keyed && !lacking {
+	switch {
+	case keyed || lacking:
+	case a.opt.Decryptor != nil:
+		b = append(b, " Give this SA's keys to know."...)
+	default:
 		b = append(b, " Give the keys to know."...)
 	}
 	st.addFinding(KindEndUnknown, SeverityInfo, firstT, string(b), frames...)
