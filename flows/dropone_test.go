@@ -347,3 +347,24 @@ func TestEndUnknownKeysForOtherSAs(t *testing.T) {
 		t.Errorf("keyless: %+v", f)
 	}
 }
+
+// TestV1LoneQM3: libreswan-ikev1-aggressive without QM1 and QM2 (frames 4,
+// 5), without keys: the initiator's QM3 (76 octets), the only quick-mode
+// message left, was taken for a QM1 that "got no reply ... a phase-2
+// proposal, PFS or proxy-ID mismatch", a warning. A QM1 or QM2 carries an
+// SA payload and a nonce and cannot be that small. (Found on the Wireshark
+// wiki's ikev1_main_mode without frames 7 and 8: a QM3 of 60 octets.)
+func TestV1LoneQM3(t *testing.T) {
+	sa := cutCorpus(t, "libreswan-ikev1-aggressive", false, 4, 5).SAs[0]
+	if f := finding(sa, KindUnanswered); f != nil {
+		t.Errorf("%s: %s", f.Severity, f.Message)
+	}
+	if f := finding(sa, KindCaptureGap); f == nil || !strings.Contains(f.Message, "only the initiator's message of 76 octets, too small for a QM1 or a QM2") {
+		t.Errorf("capture_gap %+v", f)
+	}
+	// Its QM1 (234 octets) without an answer in the capture (QM2 and QM3
+	// dropped) keeps the warning.
+	if f := finding(cutCorpus(t, "libreswan-ikev1-aggressive", false, 5, 6).SAs[0], KindUnanswered); f == nil || !strings.Contains(f.Message, "QM1") {
+		t.Errorf("without QM2 and QM3: %+v", f)
+	}
+}

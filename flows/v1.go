@@ -995,6 +995,19 @@ func (a *Analyzer) concludeV1(st *saState) {
 					a.gapNote(st, firstT, time.Time{}), frames...)
 			continue
 		}
+		if ex.Type == dissect.ExchangeQuickMode && lbl == "QM1" && onlyHashSized(ex) {
+			// Too small to be a QM1 or a QM2: a QM3, which gets no answer
+			// (the Wireshark wiki's ikev1_main_mode without QM1 and QM2:
+			// "got no reply ... a phase-2 proposal, PFS or proxy-ID
+			// mismatch").
+			st.addFinding(KindCaptureGap, SeverityInfo, firstT,
+				"This capture holds of the quick mode with message ID "+u32(ex.MID)+" only the "+firstFrom+"'s message of "+
+					firstSize+", too small for a QM1 or a QM2, which carry an SA payload and a nonce ("+
+					strconv.Itoa(minQuickSA)+" octets at the least): it is the QM3 that ends a quick mode, which gets no answer."+
+					" The capture missed QM1 and QM2 (taken on another path, or packets dropped at the capture point)."+
+					a.gapNote(st, firstT, time.Time{}), frames...)
+			continue
+		}
 		hint := "Check that UDP 500/4500 reaches the peer and what the peer logs."
 		oneWay := !heardFrom(st, ex.msg(first).side().other())
 		switch {
@@ -1534,4 +1547,22 @@ func exOfFrame(st *saState, f int) *exRec {
 		}
 	}
 	return nil
+}
+
+// minQuickSA is the smallest IKEv1 quick-mode message that carries an SA
+// payload and a nonce, as QM1 and QM2 do (RFC 2409 §5.5): the 28-octet
+// header, HASH (4 + 16 octets with MD5), SA (12, a proposal of 8 with a
+// 4-octet SPI, a transform of 8 without attributes) and Nonce (4 + 8 at
+// the least): 92 octets. A QM3 is the header and HASH alone.
+const minQuickSA = 92
+
+// onlyHashSized reports whether every message of ex, a quick mode, is
+// smaller than minQuickSA (none in fragments): a QM3, not a QM1 or QM2.
+func onlyHashSized(ex *exRec) bool {
+	for i := range ex.nmsgs() {
+		if ex.msg(i).fragNum != 0 || ex.msgSize(i) >= minQuickSA {
+			return false
+		}
+	}
+	return ex.nmsgs() > 0
 }
