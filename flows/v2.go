@@ -401,7 +401,7 @@ func (a *Analyzer) midSkipFinding(st *saState, ex *exRec, skipFrom uint32) {
 				" duplicate SPIs): the other peer then drops the request.", ex.frame(0))
 		return
 	}
-	if side == sideI && skipFrom == 1 && ex.Type != dissect.ExchangeIKESAInit && ex.Type != dissect.ExchangeIKEAuth && !hasExchange(st, dissect.ExchangeIKEAuth) {
+	if side == sideI && skipFrom == 1 && postAuth(ex.Type) && !hasExchange(st, dissect.ExchangeIKEAuth) {
 		// The initiator's first request after IKE_SA_INIT is one sent
 		// only on an IKE SA that IKE_AUTH has set up, and IKE_AUTH takes
 		// message ID 1 (and the next with EAP): the capture lacks it, no
