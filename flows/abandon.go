@@ -100,7 +100,16 @@ func (a *Analyzer) clearedFinding(st *saState) {
 		st.odd().cleared = nil
 		return
 	}
-	if last := st.exAt(st.nexs() - 1); st.nexs() > 0 && last.Type == dissect.ExchangeInformational && last.side == sideI && requestMissed(last) {
+	var last *exRec
+	if n := st.nexs(); n > 0 {
+		last = st.exAt(n - 1)
+	}
+	newSA := " a new IKE SA with this peer whose IKE_AUTH request carried INITIAL_CONTACT (frame " + a.frames.one(c.req) +
+		", answered in frame " + a.frames.one(c.ans) + ")"
+	const only = ", which tells the responder that the new SA is the only one between them (RFC 7296 §2.4)."
+	sev, text := SeverityWarning, ""
+	switch {
+	case last != nil && last.Type == dissect.ExchangeInformational && last.side == sideI && requestMissed(last):
 		// Its last exchange is an INFORMATIONAL of the initiator that
 		// the capture holds only the answer of: the request may have
 		// been the initiator's Delete of this SA, and the new SA an
@@ -108,43 +117,32 @@ func (a *Analyzer) clearedFinding(st *saState) {
 		// ikev2-esp-gcm-ctr-cbc without frame 17, the initiator's
 		// Delete: "it no longer had this SA ... find out why the
 		// initiator lost its state").
-		st.addFinding(KindAbandoned, SeverityInfo, c.at,
-			"The initiator set up a new IKE SA with this peer whose IKE_AUTH request carried INITIAL_CONTACT (frame "+
-				a.frames.one(c.req)+", answered in frame "+a.frames.one(c.ans)+"), which tells the responder that the new SA"+
-				" is the only one between them (RFC 7296 §2.4). This SA's last exchange is an INFORMATIONAL of the initiator"+
-				" whose request the capture lacks (the responder's answer is frame "+a.frames.one(last.frame(0))+"). If that"+
-				" request was the initiator's Delete of this SA, the SA ended there and the new one is an ordinary new"+
-				" connection; if not, the initiator had lost this SA (a restart or a crash) and the responder deletes it"+
-				" now, without a Delete. The capture does not show which: this SA is shown deleted either way.", c.req, c.ans)
-		st.out.set(outDeleted)
-		return
-	}
-	if last := st.exAt(st.nexs() - 1); st.nexs() > 0 && last.side == sideI && !last.Answered && last.nmsgs() > 0 && !last.msg(0).response() &&
-		last.Type != dissect.ExchangeIKEAuth {
+		sev = SeverityInfo
+		text = "The initiator set up" + newSA + only + " This SA's last exchange is an INFORMATIONAL of the initiator" +
+			" whose request the capture lacks (the responder's answer is frame " + a.frames.one(last.frame(0)) + "). If that" +
+			" request was the initiator's Delete of this SA, the SA ended there and the new one is an ordinary new" +
+			" connection; if not, the initiator had lost this SA (a restart or a crash) and the responder deletes it" +
+			" now, without a Delete. The capture does not show which: this SA is shown deleted either way."
+	case last != nil && last.side == sideI && !last.Answered && last.nmsgs() > 0 && !last.msg(0).response() && last.Type != dissect.ExchangeIKEAuth:
 		// Its last request on this SA went unanswered: the initiator
 		// may have given the SA up after liveness checks, not lost it
 		// (ikev2-dpd-restart without two of its three DPD copies: "it
 		// no longer had this SA ... find out why the initiator lost its
 		// state", where the responder had restarted).
-		st.addFinding(KindAbandoned, SeverityWarning, c.at,
-			"The initiator's last request on this SA ("+last.Type.String()+", message ID "+u32(last.MID)+", frame "+
-				a.frames.one(last.frame(0))+") has no answer in this capture, and the initiator then set up a new IKE SA with"+
-				" this peer whose IKE_AUTH request carried INITIAL_CONTACT (frame "+a.frames.one(c.req)+", answered in frame "+
-				a.frames.one(c.ans)+"), which tells the responder that the new SA is the only one between them (RFC 7296 §2.4)."+
-				" Most likely the initiator gave this SA up when its requests went unanswered (dead peer detection: the"+
-				" responder restarted or was unreachable) and started over; or the initiator itself restarted. The responder"+
-				" deletes this SA and its child SAs, without a Delete: from there they are shown deleted. The responder's log"+
-				" and uptime tell which.", c.req, c.ans)
-		st.out.set(outDeleted)
-		return
+		text = "The initiator's last request on this SA (" + last.Type.String() + ", message ID " + u32(last.MID) + ", frame " +
+			a.frames.one(last.frame(0)) + ") has no answer in this capture, and the initiator then set up" + newSA + only +
+			" Most likely the initiator gave this SA up when its requests went unanswered (dead peer detection: the" +
+			" responder restarted or was unreachable) and started over; or the initiator itself restarted. The responder" +
+			" deletes this SA and its child SAs, without a Delete: from there they are shown deleted. The responder's log" +
+			" and uptime tell which."
+	default:
+		text = "The initiator set up" + newSA + ": it no longer had this SA" +
+			" (its IKE daemon or host restarted, it crashed, or an HA fail-over without state) and told the responder that" +
+			" the new SA is the only one between them (RFC 7296 §2.4). The responder then deletes this SA and its child" +
+			" SAs, without a Delete (strongSwan logs \"destroying duplicate IKE_SA\"): from there they are shown deleted." +
+			" Find out why the initiator lost its state."
 	}
-	st.addFinding(KindAbandoned, SeverityWarning, c.at,
-		"The initiator set up a new IKE SA with this peer whose IKE_AUTH request carried INITIAL_CONTACT (frame "+
-			a.frames.one(c.req)+", answered in frame "+a.frames.one(c.ans)+"): it no longer had this SA"+
-			" (its IKE daemon or host restarted, it crashed, or an HA fail-over without state) and told the responder that"+
-			" the new SA is the only one between them (RFC 7296 §2.4). The responder then deletes this SA and its child"+
-			" SAs, without a Delete (strongSwan logs \"destroying duplicate IKE_SA\"): from there they are shown deleted."+
-			" Find out why the initiator lost its state.", c.req, c.ans)
+	st.addFinding(KindAbandoned, sev, c.at, text, c.req, c.ans)
 	st.out.set(outDeleted)
 }
 

@@ -907,7 +907,7 @@ func laterRequest(st *saState, ex *exRec) *exRec {
 			// shows that request was sent (ikev2-mobike without the
 			// initiator's answer to the responder's CREATE_CHILD_SA and
 			// the responder's next request: "got no answer").
-			if x.side != side || x.Type == dissect.ExchangeIKESAInit || x.msg(0).side() == side {
+			if x.side != side || x.Type == dissect.ExchangeIKESAInit {
 				continue
 			}
 		} else if x.msg(0).side() != side {
@@ -1003,12 +1003,7 @@ func (a *Analyzer) authUnreadESP(st *saState) {
 // hasSetup reports whether the capture holds an IKE_SA_INIT or IKE_AUTH
 // exchange of the IKEv2 SA st.
 func hasSetup(st *saState) bool {
-	for i := range st.nexs() {
-		if t := st.exAt(i).Type; t == dissect.ExchangeIKESAInit || t == dissect.ExchangeIKEAuth {
-			return true
-		}
-	}
-	return false
+	return hasExchange(st, dissect.ExchangeIKESAInit) || hasExchange(st, dissect.ExchangeIKEAuth)
 }
 
 // authAnswerUnread reports whether an IKE_AUTH answer of st is in the
@@ -1630,7 +1625,7 @@ func authMissedWhole(st *saState) {
 	tried := false
 	for i := range st.nexs() {
 		ex := st.exAt(i)
-		if ex.Type == dissect.ExchangeInformational || ex.Type == dissect.ExchangeCreateChildSA {
+		if postAuth(ex.Type) {
 			for j := range ex.nmsgs() {
 				tried = tried || !ex.msg(j).response()
 			}
@@ -1664,7 +1659,7 @@ func upSince(st *saState, at time.Time) (time.Time, bool) {
 	var first time.Time
 	for i := range st.nexs() {
 		ex := st.exAt(i)
-		if ex.Type != dissect.ExchangeInformational && ex.Type != dissect.ExchangeCreateChildSA || !ex.Answered && ex.side == sideI {
+		if !postAuth(ex.Type) || !ex.Answered && ex.side == sideI {
 			continue
 		}
 		for j := range ex.nmsgs() {
@@ -1673,12 +1668,23 @@ func upSince(st *saState, at time.Time) (time.Time, bool) {
 			}
 		}
 	}
-	for _, c := range st.model().ChildSAs {
-		if c.ESPPackets.IToR > 0 && c.ESPPackets.RToI > 0 && c.Created.After(at) && (first.IsZero() || c.Created.Before(first)) {
-			first = c.Created
-		}
+	if c := espBothWaysAfter(st, at); c != nil && (first.IsZero() || c.Created.Before(first)) {
+		first = c.Created
 	}
 	return first, !first.IsZero()
+}
+
+// espBothWaysAfter returns the child SA of st created first after t that
+// carried ESP both ways (nil when none): ESP needs the exchange that set it
+// up complete.
+func espBothWaysAfter(st *saState, t time.Time) *ChildSA {
+	var first *ChildSA
+	for _, c := range st.model().ChildSAs {
+		if c.ESPPackets.IToR > 0 && c.ESPPackets.RToI > 0 && c.Created.After(t) && (first == nil || c.Created.Before(first.Created)) {
+			first = c
+		}
+	}
+	return first
 }
 
 // requestRef names the request of x by its frame, or, when the capture

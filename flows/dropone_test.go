@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/ikeflow/ikeflow/dissect"
 )
 
 // TestDropOneNoNewErrors: every corpus capture (strongSwan, libreswan,
@@ -366,5 +368,33 @@ func TestV1LoneQM3(t *testing.T) {
 	// dropped) keeps the warning.
 	if f := finding(cutCorpus(t, "libreswan-ikev1-aggressive", false, 5, 6).SAs[0], KindUnanswered); f == nil || !strings.Contains(f.Message, "QM1") {
 		t.Errorf("without QM2 and QM3: %+v", f)
+	}
+}
+
+// TestMIDGapIntermediateNotAfterAuth: the IKE_AUTH gap of
+// TestMIDGapFromCapture (ikev2-dpd-dead-peer without frames 3, 4) with the
+// DPD's exchange type rewritten to IKE_INTERMEDIATE (RFC 9242), which comes
+// between IKE_SA_INIT and IKE_AUTH and takes message ID 1 and up itself.
+// The capture_gap said "A peer sends an IKE_INTERMEDIATE only on an IKE SA
+// that IKE_AUTH has set up": only INFORMATIONAL and CREATE_CHILD_SA show
+// that.
+func TestMIDGapIntermediateNotAfterAuth(t *testing.T) {
+	pk := slices.DeleteFunc(clonePackets(corpusPackets(t, "ikev2-dpd-dead-peer")), func(p Packet) bool { return p.Frame == 3 || p.Frame == 4 })
+	n := 0
+	for i := range pk {
+		if d := pk[i].Data; pk[i].Kind == KindIKE && len(d) > 18 && dissect.ExchangeType(d[18]) == dissect.ExchangeInformational {
+			d[18] = byte(dissect.ExchangeIKEIntermediate)
+			n++
+		}
+	}
+	if n == 0 {
+		t.Fatal("no INFORMATIONAL to rewrite")
+	}
+	for _, sa := range analyze(pk, Options{}).SAs {
+		for _, f := range sa.Findings {
+			if strings.Contains(f.Message, "only on an IKE SA that IKE_AUTH has set up") {
+				t.Errorf("%s: %s", f.Kind, f.Message)
+			}
+		}
 	}
 }

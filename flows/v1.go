@@ -217,46 +217,35 @@ func (a *Analyzer) v1LastMissedFinding(st *saState, v *v1State, ph *exRec) {
 	if ph.v1step >= steps || v.done() == 0 || v1FragIncomplete(st, ph, uint8(steps)) {
 		return
 	}
-	if ph.v1step < v1KeyedStep(ph.Type) {
-		// Phase 1 seen up to its key exchange at most, both peers then
-		// in a quick mode (the QuickMode case of v1).
-		if next := exOfFrame(st, v.done()); next != nil && next != ph {
-			mode := exchangeName(ph.Type)
-			st.addFinding(KindCaptureGap, SeverityInfo, ph.start(),
-				"The capture holds "+mode+" only up to its "+v1Label(ph.Type, ph.v1step)+", but both peers then took part in "+
-					words.Article(next.Type.String())+" "+next.Type.String()+" exchange (frame "+a.frames.one(v.done())+"), which"+
-					" needs phase 1 complete: the capture missed the rest of "+mode+" (taken on another path, or packets"+
-					" dropped at the capture point).", ph.frame(ph.nmsgs()-1), v.done())
-		}
-		return
-	}
-	sender := v1Sender(ph, steps)
-	var next *exRec
-	var eb exBuf
-	for _, x := range st.exSlice(&eb) {
-		for j := range x.nmsgs() {
-			if x != ph && x.frame(j) == v.done() {
-				next = x
-			}
-		}
-	}
+	next := exOfFrame(st, v.done(), ph) // the exchange that showed phase 1 complete
 	if next == nil {
 		return
 	}
-	lbl := v1Label(ph.Type, uint8(steps))
 	mode := exchangeName(ph.Type)
-	what, missed := "The "+sender.String()+"'s "+lbl+", the last message of "+mode+", is not in this capture", lbl+" (taken on another path, or a packet"
+	if ph.v1step < v1KeyedStep(ph.Type) {
+		// Phase 1 seen up to its key exchange at most, both peers then
+		// in a quick mode (the QuickMode case of v1).
+		st.addFinding(KindCaptureGap, SeverityInfo, ph.start(),
+			"The capture holds "+mode+" only up to its "+v1Label(ph.Type, ph.v1step)+", but both peers then took part in "+
+				words.Article(next.Type.String())+" "+next.Type.String()+" exchange (frame "+a.frames.one(v.done())+"), which"+
+				" needs phase 1 complete: the capture missed the rest of "+mode+" (taken on another path, or packets"+
+				" dropped at the capture point).", ph.frame(ph.nmsgs()-1), v.done())
+		return
+	}
+	sender := v1Sender(ph, steps)
+	lbl := v1Label(ph.Type, uint8(steps))
+	what, missed, lost := "The "+sender.String()+"'s "+lbl+", the last message of "+mode+", is not in this capture", lbl, "a packet"
 	if ph.v1step < steps-1 {
 		// MM5 too: its sender is the other peer.
 		prev := v1Label(ph.Type, uint8(steps-1))
 		what = "The " + sender.other().String() + "'s " + prev + " and the " + sender.String() + "'s " + lbl + ", the last messages of " + mode +
 			", are not in this capture"
-		missed = prev + " and " + lbl + " (taken on another path, or packets"
+		missed, lost = prev+" and "+lbl, "packets"
 	}
 	st.addFinding(KindCaptureGap, SeverityInfo, ph.start(),
 		what+", but the "+sender.other().String()+" then sent "+words.Article(next.Type.String())+" "+next.Type.String()+
 			" message (frame "+a.frames.one(v.done())+"), which a peer sends only once phase 1 is complete: the capture missed "+
-			missed+" dropped at the capture point).", ph.frame(ph.nmsgs()-1), v.done())
+			missed+" (taken on another path, or "+lost+" dropped at the capture point).", ph.frame(ph.nmsgs()-1), v.done())
 }
 
 // v1Label names the n-th (1-based) message of an IKEv1 exchange.
@@ -1527,21 +1516,16 @@ func espAfterQuick(st *saState, ex *exRec, t time.Time) *ChildSA {
 	if ex.Type != dissect.ExchangeQuickMode {
 		return nil
 	}
-	for _, c := range st.model().ChildSAs {
-		if c.ESPPackets.IToR > 0 && c.ESPPackets.RToI > 0 && c.Created.After(t) {
-			return c
-		}
-	}
-	return nil
+	return espBothWaysAfter(st, t)
 }
 
-// exOfFrame returns the exchange of st that holds the message of frame f
-// (nil when none).
-func exOfFrame(st *saState, f int) *exRec {
+// exOfFrame returns the exchange of st other than not that holds a message
+// of frame f (nil when none; one frame may hold two messages, RFC 8229).
+func exOfFrame(st *saState, f int, not *exRec) *exRec {
 	var eb exBuf
 	for _, x := range st.exSlice(&eb) {
 		for j := range x.nmsgs() {
-			if x.frame(j) == f {
+			if x != not && x.frame(j) == f {
 				return x
 			}
 		}

@@ -401,7 +401,7 @@ func (a *Analyzer) midSkipFinding(st *saState, ex *exRec, skipFrom uint32) {
 				" duplicate SPIs): the other peer then drops the request.", ex.frame(0))
 		return
 	}
-	if side == sideI && skipFrom == 1 && ex.Type != dissect.ExchangeIKESAInit && ex.Type != dissect.ExchangeIKEAuth && !hasAuthExchange(st) {
+	if side == sideI && skipFrom == 1 && postAuth(ex.Type) && !hasExchange(st, dissect.ExchangeIKEAuth) {
 		// The initiator's first request after IKE_SA_INIT is one sent
 		// only on an IKE SA that IKE_AUTH has set up, and IKE_AUTH takes
 		// message ID 1 (and the next with EAP): the capture lacks it, no
@@ -582,15 +582,20 @@ func cutFragmentNumbers(raw []byte) (num, total uint16) {
 // it, the ESP to the peer's new address belonged to no IKE SA, and its
 // child SA read as one-way (ikev2-mobike without frame 4).
 func afterAuth(h *dissect.Header) bool {
-	return (h.Exchange == dissect.ExchangeInformational || h.Exchange == dissect.ExchangeCreateChildSA) &&
-		(h.NextPayload == dissect.PayloadSK || h.NextPayload == dissect.PayloadSKF)
+	return postAuth(h.Exchange) && (h.NextPayload == dissect.PayloadSK || h.NextPayload == dissect.PayloadSKF)
 }
 
-// hasAuthExchange reports whether the capture holds an IKE_AUTH exchange
-// of st.
-func hasAuthExchange(st *saState) bool {
+// postAuth reports whether t is an IKEv2 exchange that peers run only on an
+// IKE SA that IKE_AUTH has set up: INFORMATIONAL or CREATE_CHILD_SA.
+func postAuth(t dissect.ExchangeType) bool {
+	return t == dissect.ExchangeInformational || t == dissect.ExchangeCreateChildSA
+}
+
+// hasExchange reports whether the capture holds an exchange of type t of
+// st.
+func hasExchange(st *saState, t dissect.ExchangeType) bool {
 	for i := range st.nexs() {
-		if st.exAt(i).Type == dissect.ExchangeIKEAuth {
+		if st.exAt(i).Type == t {
 			return true
 		}
 	}

@@ -397,6 +397,7 @@ func (a *Analyzer) errorNotify(st *saState, p *Packet, side saSide, ex *exRec, f
 			break
 		}
 		msg := "The " + who + " reported AUTHENTICATION_FAILED in " + where + ": "
+		em := eapRoundMissed(st)
 		switch au := authUnansweredBefore(st, ex); {
 		case resp:
 			msg += "the responder could not verify the initiator's AUTH payload."
@@ -413,13 +414,12 @@ func (a *Analyzer) errorNotify(st *saState, p *Packet, side saSide, ex *exRec, f
 			} else {
 				msg += " Most likely the initiator could not verify the responder's AUTH payload in it."
 			}
-		case eapRoundMissed(st) != nil && ex.Type == dissect.ExchangeInformational:
+		case em != nil && ex.Type == dissect.ExchangeInformational:
 			// EAP went on in IKE_AUTH exchanges the capture lacks
 			// (ikev2-eap-wrong-password without frames 7 and 8, the EAP
 			// round that ended with the EAP Failure): what failed is not
 			// known, and not the responder's AUTH of an answer seen.
-			l := eapRoundMissed(st)
-			msg += "its last IKE_AUTH exchange in this capture (message ID " + u32(l.MID) + ", frame " + a.frames.one(l.frame(0)) +
+			msg += "its last IKE_AUTH exchange in this capture (message ID " + u32(em.MID) + ", frame " + a.frames.one(em.frame(0)) +
 				") was an EAP round (RFC 7296 §2.16) that EAP Success or Failure had not ended, and this request's message ID (" +
 				u32(ex.MID) + ") shows the capture lacks the initiator's exchanges between. The authentication failed on what" +
 				" they held: most likely an EAP Failure, the initiator's EAP credentials refused by the responder or the AAA" +
