@@ -203,6 +203,24 @@ func Compare(a, b *Side) *Report {
 		c.matchKey(xs, ys, aUp)
 	}
 	c.finish()
+	if r.Unambiguous && (r.Matched < min(3, small) || 2*r.Matched < shared) {
+		// Shared octets alone do not make two views of one path: one
+		// capture point cut into consecutive files (tcpdump -C, a ring
+		// buffer) puts copies of a retransmitted message on both sides of
+		// the cut, and none of them lines up as one packet seen at two
+		// points (the corpus's dead-peer and retransmit captures split in
+		// two: matched 0).
+		r.Unambiguous = false
+		lined := "none lines up"
+		switch {
+		case shared == 1:
+			lined = "it does not line up"
+		case r.Matched > 0:
+			lined = fmt.Sprintf("only %d %s up", r.Matched, words.Pick(r.Matched, "lines", "line"))
+		}
+		r.Reason = fmt.Sprintf("they share %s, but %s as one packet seen at two points: so do copies of a resent message,"+
+			" one before and one after the cut between consecutive files of one capture", words.Count(shared, "packet", "packets"), lined)
+	}
 	r.Findings = findings(r)
 	return r
 }

@@ -22,6 +22,11 @@ func (r *Report) sideName(s string) string {
 // findings turns the report into sentences for a ticket.
 func findings(r *Report) []string {
 	var out []string
+	if r.Related && !r.Unambiguous && r.Reason != "" {
+		// Compared as asked (--two-sided), though the shared packets do
+		// not line up: what follows may describe one capture point.
+		out = append(out, "These may not be two views of one path: "+r.Reason+". Read what follows with that in mind.")
+	}
 	out = append(out, clockSentence(r))
 	var lost, only, sent, reord int
 	var delays []time.Duration

@@ -16,7 +16,9 @@ type Report struct {
 	Related bool   `json:"related"`
 	Reason  string `json:"reason,omitempty"`
 	// Unambiguous is set when most packets of the smaller capture are also
-	// in the other one: safe to treat as two-sided without being asked.
+	// in the other one and they line up as packets seen at two points
+	// (Matched): safe to treat as two-sided without being asked. When
+	// they share packets that do not line up, Reason says so.
 	Unambiguous bool `json:"unambiguous"`
 	// PacketsA and PacketsB count the IKE/ESP packets kept per side;
 	// Matched counts the packets found on both sides.

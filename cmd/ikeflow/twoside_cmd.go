@@ -63,7 +63,9 @@ func twoSided(e *env, o *analyzeOpts, f *outputFormat, args, paths []string, opt
 		}
 		return false, nil
 	case o.twoSided == "auto" && !rep.Unambiguous:
-		if !o.quiet {
+		if !o.quiet && rep.Reason != "" {
+			fmt.Fprintf(e.stderr, "ikeflow analyze: %s and %s: %s; showing the merged analysis (--two-sided compares them packet by packet)\n", paths[0], paths[1], rep.Reason)
+		} else if !o.quiet {
 			fmt.Fprintf(e.stderr, "ikeflow analyze: %s and %s share only some packets; add --two-sided to compare them packet by packet\n", paths[0], paths[1])
 		}
 		return false, nil

@@ -1,0 +1,108 @@
+package main
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// pcapRecordsOf splits a classic little-endian pcap file into its header
+// and its records (each with its 16-octet record header).
+func pcapRecordsOf(t *testing.T, path string) (hdr []byte, recs [][]byte) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b) < 24 || binary.LittleEndian.Uint32(b) != 0xa1b2c3d4 && binary.LittleEndian.Uint32(b) != 0xa1b23c4d {
+		t.Fatalf("%s: not a little-endian pcap file", path)
+	}
+	hdr = b[:24]
+	for off := 24; off+16 <= len(b); {
+		n := 16 + int(binary.LittleEndian.Uint32(b[off+8:]))
+		if off+n > len(b) {
+			t.Fatalf("%s: record at %d runs past the end", path, off)
+		}
+		recs = append(recs, b[off:off+n])
+		off += n
+	}
+	return hdr, recs
+}
+
+// writePcap writes a pcap file of hdr and recs in dir.
+func writePcap(t *testing.T, dir, name string, hdr []byte, recs [][]byte) string {
+	t.Helper()
+	b := append([]byte(nil), hdr...)
+	for _, r := range recs {
+		b = append(b, r...)
+	}
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestConsecutiveFilesNotTwoSided: one capture cut into two consecutive
+// files (tcpdump -C, a ring buffer), given together. Where the cut falls
+// between copies of a resent message (ikev2-dpd-dead-peer after frame 9:
+// its DPD is sent four times), the two files share that message's octets,
+// and analyze chose the two-sided comparison by itself: "matched by
+// content: 0", and the peers' packets "between addresses that have no
+// packet in common with the other capture (other conversations, not on
+// the path between the capture points)". The corpus split in two at every
+// frame gave that 75 times (12 captures of dead peers and retransmits).
+// Now the files are analysed merged, as the one capture they are, with a
+// note that says why; asked for (--two-sided), the comparison says it may
+// not be two views of one path.
+func TestConsecutiveFilesNotTwoSided(t *testing.T) {
+	c, _ := scenario(t, "ikev2-dpd-dead-peer")
+	hdr, recs := pcapRecordsOf(t, c)
+	dir := t.TempDir()
+	first := writePcap(t, dir, "part1.pcap", hdr, recs[:9])
+	second := writePcap(t, dir, "part2.pcap", hdr, recs[9:])
+	whole, _, code := ikeflow(t, "analyze", "-q", "--format", "json", c)
+	if code != exitOK {
+		t.Fatalf("whole capture: exit %d", code)
+	}
+	for _, order := range [][]string{{first, second}, {second, first}} {
+		out, errb, code := ikeflow(t, append([]string{"analyze", "--format", "json"}, order...)...)
+		if code != exitOK {
+			t.Fatalf("%v: exit %d, stderr:\n%s", order, code, errb)
+		}
+		if !strings.Contains(errb, "but it does not line up as one packet seen at two points") || !strings.Contains(errb, "showing the merged analysis") {
+			t.Errorf("%v: stderr:\n%s", order, errb)
+		}
+		if got, want := kindsOf(t, out), kindsOf(t, whole); got != want {
+			t.Errorf("%v: findings %s, want those of the whole capture: %s", order, got, want)
+		}
+	}
+	out, _, _ := ikeflow(t, "analyze", "--two-sided", first, second)
+	if !strings.Contains(out, "These may not be two views of one path: they share 1 packet") {
+		t.Errorf("--two-sided: the comparison does not say the files may be one capture point:\n%.1500s", out)
+	}
+}
+
+// kindsOf lists the kinds and severities of a JSON analysis's findings, in
+// order (or the keys of a two-sided comparison, which has none).
+func kindsOf(t *testing.T, out string) string {
+	t.Helper()
+	var doc struct {
+		SAs      []json.RawMessage `json:"sas"`
+		Findings []struct {
+			Kind     string `json:"kind"`
+			Severity string `json:"severity"`
+		} `json:"findings"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil || doc.SAs == nil {
+		return "not an analysis: " + out[:min(len(out), 80)]
+	}
+	var b strings.Builder
+	for _, f := range doc.Findings {
+		b.WriteString(f.Severity + " " + f.Kind + "; ")
+	}
+	return b.String()
+}
