@@ -48,6 +48,9 @@ func (a *Analyzer) conclude(st *saState, cc *concluder) {
 	cc.findBuf = append(cc.findBuf[:0], had...)
 	st.finState().fnd = &cc.findBuf // addFinding appends to the buffer
 	a.concludeSA(st, cc)
+	if len(a.ro.lateSet) > 0 {
+		hedgeLate(st, cc.findBuf, a.ro.lateSet, a.frames)
+	}
 	a.loss.noteLoss(cc.findBuf)
 	switch n := len(cc.findBuf); {
 	case n == len(had):

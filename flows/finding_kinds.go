@@ -116,7 +116,7 @@ var findingKinds = [...]FindingKindInfo{
 	{KindIgnoredRekey, SeverityWarning, "a CREATE_CHILD_SA request ignored, then a new IKE SA instead of a rekey"},
 	{KindKeyFailed, SeverityWarning, "the key given for an SA does not verify"},
 	{KindCaptureDuplicate, SeverityInfo, "packets recorded twice by the capture; a warning when one address differs between the copies (a capture on both sides of a NAT, \"-i any\" on the translating host), whose copies are all analysed"},
-	{KindOutOfOrder, SeverityWarning, "frames too far out of time order to be reordered, or requests timestamped after their own responses (merged captures whose clocks differ)"},
+	{KindOutOfOrder, SeverityWarning, "frames too far out of time order to be reordered, or requests timestamped after their own responses (merged captures whose clocks differ); a finding judged from the order of packets that rests on such a frame, or on one of its SA, says so and is at most a warning"},
 	{KindCertificate, SeverityInfo, "a certificate a peer sent: subject, issuer, validity"},
 	{KindCertExpired, SeverityError, "a certificate expired at the time of the exchange"},
 	{KindCertNotYetValid, SeverityError, "a certificate not yet valid at the time of the exchange"},

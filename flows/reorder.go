@@ -136,6 +136,9 @@ type reorder struct {
 	lateTime   time.Time
 	lateFrames []int
 	lateMax    time.Duration
+	// lateSet holds the frames that came late, up to maxLateSet of them,
+	// for the findings that rest on them (hedgeLate).
+	lateSet map[int]struct{}
 	// recent fingerprints the last packets analysed, for duplicates;
 	// recentH holds their hashes apart, so that the scan of a packet reads
 	// 256 bytes and looks at a time only on a hash match. recentN counts
@@ -504,6 +507,12 @@ func (r *reorder) noteLate(p *Packet, by time.Duration) {
 	r.late++
 	if len(r.lateFrames) < 8 {
 		r.lateFrames = append(r.lateFrames, p.Frame)
+	}
+	if len(r.lateSet) < maxLateSet {
+		if r.lateSet == nil {
+			r.lateSet = map[int]struct{}{}
+		}
+		r.lateSet[p.Frame] = struct{}{}
 	}
 	r.lateMax = max(r.lateMax, by)
 }

@@ -1,0 +1,82 @@
+package flows
+
+import "slices"
+
+// Findings that rest on a late frame. A frame that comes after frames
+// more than the reorder window later in time is analysed where the file
+// has it (out_of_order), not where its time puts it: a request then
+// comes after its answer, a fragment after its message was put together,
+// ESP after the exchange that ended its child SA. What is judged from the
+// order of messages may then describe the file, not the peers
+// (libreswan-ikev2-fragmentation with its IKE_AUTH request's first
+// fragment moved to the end of the file: a message_id_desync error, "one
+// side has lost track of its message IDs", from the fragment alone).
+
+// maxLateSet bounds the late frames kept for hedgeLate (the report names
+// the first few, out_of_order; a capture with more is out of order
+// throughout, which that finding says).
+const maxLateSet = 4096
+
+// orderKinds are the finding kinds judged from the order and timing of
+// packets: a late frame among a finding's frames may have made it.
+// (Kinds read from what a message holds, such as weak_crypto or a
+// notify, stand wherever the message comes.)
+var orderKinds = map[FindingKind]bool{
+	KindRetransmit: true, KindUnanswered: true, KindMIDDesync: true, KindHalfOpen: true, KindFlapping: true,
+	KindOneWayESP: true, KindNoESP: true, KindDeadPeer: true, KindRekeyCollision: true, KindSlowResponse: true,
+	KindChildRefused: true, KindEndUnknown: true, KindESPAmbiguous: true, KindAbandoned: true,
+	KindDeletedAfterAuth: true, KindIgnoredRekey: true, KindFragmentsMissing: true, KindCaptureGap: true,
+}
+
+// hedgeLate marks the findings in fs, st's, judged from order that name a
+// late frame, or, failing that, whose SA has an IKE message in a late
+// frame (its ESP then seemed to come before the exchange that set its
+// child SA up): an error becomes a warning, and the text says the finding
+// may come from the file's order rather than from the peers. A late copy
+// of a message sent again does not count: the copies are alike, and
+// which of them came first changes nothing (the corpus with its frames
+// shuffled in runs of four: a dead peer's fifth DPD copy, 16 s after the
+// fourth, came before it).
+func hedgeLate(st *saState, fs []Finding, late map[int]struct{}, frames frameNamer) {
+	var copies []int // st's late frames that hold a copy of a message sent again
+	saLate := 0      // st's first late frame that counts (0: none)
+	for i := range st.nexs() {
+		ex := st.exAt(i)
+		for j := range ex.nmsgs() {
+			fr := ex.frame(j)
+			if _, ok := late[fr]; !ok || fr == 0 {
+				continue
+			}
+			if ex.msg(j).retransmit() {
+				copies = append(copies, fr)
+			} else if saLate == 0 || fr < saLate {
+				saLate = fr
+			}
+		}
+	}
+	counts := func(fr int) bool {
+		_, ok := late[fr]
+		return ok && !slices.Contains(copies, fr)
+	}
+	for i := range fs {
+		f := &fs[i]
+		if !orderKinds[f.Kind] {
+			continue
+		}
+		n, whose := 0, "of this finding"
+		if k := slices.IndexFunc(f.Frames, counts); k >= 0 {
+			n = f.Frames[k]
+		} else {
+			n, whose = saLate, "of this SA"
+		}
+		if n == 0 {
+			continue
+		}
+		if f.Severity == SeverityError {
+			f.Severity = SeverityWarning
+		}
+		f.Message += " Frame " + frames.one(n) + " " + whose + " is out of time order in the file (out_of_order) and was" +
+			" analysed where it stands, not where its time puts it: this finding may come from that order rather than" +
+			" from the peers."
+	}
+}

@@ -1,0 +1,70 @@
+package flows
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// TestLateFrameHedged: libreswan-ikev2-fragmentation with the first
+// fragment of its IKE_AUTH request (frame 3) moved to the end of the file,
+// its time kept, as a capture concatenated out of order holds it. Analysed
+// where the file has it, the fragment alone read as a second IKE_AUTH
+// request with message ID 1: a message_id_desync error, "one side has lost
+// track of its message IDs". The findings judged from order that name the
+// late frame are now warnings that say so; weak or content findings, and
+// the capture's out_of_order warning, are as before.
+func TestLateFrameHedged(t *testing.T) {
+	pk := slices.Clone(corpusPackets(t, "libreswan-ikev2-fragmentation"))
+	late := pk[2]
+	pk = append(slices.Delete(pk, 2, 3), late)
+	for i := range pk {
+		pk[i].Frame = i + 1
+	}
+	r := analyze(pk, Options{})
+	if len(r.SAs) != 1 {
+		t.Fatalf("%d SAs", len(r.SAs))
+	}
+	hedge := "Frame 12 of this finding is out of time order in the file (out_of_order)"
+	d := finding(r.SAs[0], KindMIDDesync)
+	if d == nil || d.Severity != SeverityWarning || !strings.Contains(d.Message, hedge) {
+		t.Errorf("message_id_desync: %+v", d)
+	}
+	for _, f := range r.SAs[0].Findings {
+		if f.Severity == SeverityError {
+			t.Errorf("error left: %s: %s", f.Kind, f.Message)
+		}
+		if strings.Contains(f.Message, hedge) && !slices.Contains(f.Frames, 12) {
+			t.Errorf("%s hedged without frame 12: %v", f.Kind, f.Frames)
+		}
+	}
+	if !slices.ContainsFunc(r.Findings, func(f Finding) bool { return f.Kind == KindOutOfOrder && slices.Equal(f.Frames, []int{12}) }) {
+		t.Errorf("no out_of_order finding naming frame 12: %+v", r.Findings)
+	}
+	// In time order, nothing is hedged.
+	for _, f := range analyze(corpusPackets(t, "libreswan-ikev2-fragmentation"), Options{}).SAs[0].Findings {
+		if strings.Contains(f.Message, "out of time order") {
+			t.Errorf("in order: %s hedged", f.Kind)
+		}
+	}
+	// A late IKE message of the SA that the finding does not name:
+	// ikev1-dpd-dead-peer with MM1 at the end of the file. The DPD run is
+	// in order, but the SA's first message comes last.
+	pk = slices.Clone(corpusPackets(t, "ikev1-dpd-dead-peer"))
+	pk = append(pk[1:], pk[0])
+	for i := range pk {
+		pk[i].Frame = i + 1
+	}
+	r = analyze(pk, Options{})
+	n := strconv.Itoa(len(pk))
+	var hedged bool
+	for _, sa := range r.SAs {
+		if d := finding(sa, KindDeadPeer); d != nil {
+			hedged = strings.Contains(d.Message, "Frame "+n+" of this SA is out of time order")
+		}
+	}
+	if !hedged {
+		t.Errorf("dead_peer not hedged by the SA's late frame %s", n)
+	}
+}
