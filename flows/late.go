@@ -38,7 +38,7 @@ var orderKinds = map[FindingKind]bool{
 // shuffled in runs of four: a dead peer's fifth DPD copy, 16 s after the
 // fourth, came before it).
 func hedgeLate(st *saState, fs []Finding, late map[int]struct{}, frames frameNamer) {
-	var copies []int // st's late frames that hold a copy of a message sent again
+	var copies map[int]struct{} // st's late frames that hold a copy of a message sent again
 	saLate := 0      // st's first late frame that counts (0: none)
 	for i := range st.nexs() {
 		ex := st.exAt(i)
@@ -48,7 +48,10 @@ func hedgeLate(st *saState, fs []Finding, late map[int]struct{}, frames frameNam
 				continue
 			}
 			if ex.msg(j).retransmit() {
-				copies = append(copies, fr)
+				if copies == nil {
+					copies = map[int]struct{}{}
+				}
+				copies[fr] = struct{}{}
 			} else if saLate == 0 || fr < saLate {
 				saLate = fr
 			}
@@ -56,7 +59,8 @@ func hedgeLate(st *saState, fs []Finding, late map[int]struct{}, frames frameNam
 	}
 	counts := func(fr int) bool {
 		_, ok := late[fr]
-		return ok && !slices.Contains(copies, fr)
+		_, copy := copies[fr]
+		return ok && !copy
 	}
 	for i := range fs {
 		f := &fs[i]
