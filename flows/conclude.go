@@ -618,7 +618,52 @@ func (a *Analyzer) retransmitFinding(st *saState, ex *exRec, g []int) {
 	default:
 		b.WriteString("It was never answered in this capture.")
 	}
+	if q, all := quickCopies(ex, g); q > 0 {
+		// Same bytes, same addresses, a few ms apart, and the duplicate
+		// filter did not take them (laterCopy: more packets between them
+		// than its ring holds, or the other peer sent in between): they
+		// read "2 times at +0 s, +0.0 s (back-off: 0.0 s)".
+		switch {
+		case st.model().Version == 2 && !first.response():
+			b.WriteString(" The copies came as little as " + micros(q) + " apart, quicker than the retransmission timer of any IKE" +
+				" stack (libreswan's 500 ms is the shortest default): the capture may hold one packet twice (taken at two points, or" +
+				" on two interfaces), which looks the same here.")
+			if all {
+				sev = SeverityInfo
+			}
+		case st.model().Version == 1:
+			// A responder's answers come as its peer's copies reach it;
+			// an IKEv1 peer resends its last message when the other's
+			// previous one comes again.
+			b.WriteString(" The copies came as little as " + micros(q) + " apart: an IKEv1 peer resends that fast only when the" +
+				" other peer's previous message comes again; otherwise the capture holds one packet twice (taken at two points," +
+				" or on two interfaces).")
+		}
+	}
 	st.addFinding(KindRetransmit, sev, t0, b.String(), frames...)
+}
+
+// quickResend is the gap under which two copies of a message are not
+// taken for the sender's retransmission without saying so (quickCopies).
+const quickResend = 100 * time.Millisecond
+
+// quickCopies returns the smallest gap between consecutive copies g of a
+// message of ex when it is under quickResend (0 otherwise), and whether
+// every gap is.
+func quickCopies(ex *exRec, g []int) (time.Duration, bool) {
+	var least time.Duration = -1
+	all := true
+	for k := 1; k < len(g); k++ {
+		d := ex.msgTime(g[k]).Sub(ex.msgTime(g[k-1]))
+		if least < 0 || d < least {
+			least = d
+		}
+		all = all && d < quickResend
+	}
+	if least < 0 || least >= quickResend {
+		return 0, false
+	}
+	return max(least, time.Microsecond), all
 }
 
 // unansweredV2 reports an IKEv2 request without response (ex, first seen

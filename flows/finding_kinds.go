@@ -115,7 +115,7 @@ var findingKinds = [...]FindingKindInfo{
 	{KindDeletedAfterAuth, SeverityError, "an IKE SA its initiator deleted right after IKE_AUTH, before using it"},
 	{KindIgnoredRekey, SeverityWarning, "a CREATE_CHILD_SA request ignored, then a new IKE SA instead of a rekey"},
 	{KindKeyFailed, SeverityWarning, "the key given for an SA does not verify"},
-	{KindCaptureDuplicate, SeverityInfo, "packets recorded twice by the capture; a warning when one address differs between the copies (a capture on both sides of a NAT, \"-i any\" on the translating host), whose copies are all analysed"},
+	{KindCaptureDuplicate, SeverityInfo, "packets recorded twice by the capture (the same bytes within 5 ms; or later, up to 250 ms, with another IP TTL, as seen on both sides of a router; ESP up to 250 ms, and an IKE message up to 100 ms, with the same TTL, when nothing the other peer sent between the two asked for it again), left out of the analysis; a warning when one address differs between the copies (a capture on both sides of a NAT, \"-i any\" on the translating host), whose copies are all analysed"},
 	{KindOutOfOrder, SeverityWarning, "frames too far out of time order to be reordered, or requests timestamped after their own responses (merged captures whose clocks differ); a finding judged from the order of packets that rests on such a frame, or on one of its SA, says so and is at most a warning"},
 	{KindCertificate, SeverityInfo, "a certificate a peer sent: subject, issuer, validity"},
 	{KindCertExpired, SeverityError, "a certificate expired at the time of the exchange"},

@@ -39,7 +39,7 @@ var orderKinds = map[FindingKind]bool{
 // fourth, came before it).
 func hedgeLate(st *saState, fs []Finding, late map[int]struct{}, frames frameNamer) {
 	var copies map[int]struct{} // st's late frames that hold a copy of a message sent again
-	saLate := 0      // st's first late frame that counts (0: none)
+	saLate := 0                 // st's first late frame that counts (0: none)
 	for i := range st.nexs() {
 		ex := st.exAt(i)
 		for j := range ex.nmsgs() {

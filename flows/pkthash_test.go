@@ -66,19 +66,19 @@ func TestDuplicateRing(t *testing.T) {
 	r := &a.ro
 	src, dst := netip.MustParseAddrPort("192.0.2.1:500"), netip.MustParseAddrPort("192.0.2.2:500")
 	at := time.Unix(1700000000, 0).UTC()
-	for i := range 200 {
+	for i := range 600 {
 		p := &Packet{Frame: i + 1, Kind: KindESP, Src: src, Dst: dst, Time: at.Add(time.Duration(i) * time.Millisecond)}
 		// Keys 0x100*k+7 all end in the same octet; every fifth packet
-		// repeats the key of the packet 1 ms (a duplicate) or 40 packets
-		// (out of the ring) earlier.
+		// repeats the key of the packet 1 ms (a duplicate) or 300 packets
+		// (out of the ring, and 300 ms: past hopWindow) earlier.
 		key := uint64(i)<<8 | 7
 		want := false
 		switch {
 		case i%5 == 1:
 			key = uint64(i-1)<<8 | 7
 			want = !wasDup(i - 1)
-		case i%5 == 3 && i >= 40:
-			key = uint64(i-40)<<8 | 7
+		case i%5 == 3 && i >= 300:
+			key = uint64(i-300)<<8 | 7
 		}
 		if got := a.ro.duplicate(p, key); got != want {
 			t.Fatalf("packet %d: duplicate %v, want %v", i, got, want)

@@ -154,7 +154,10 @@ type reorder struct {
 	// seen again within dupWindow with one address (and perhaps its port)
 	// rewritten, which the capture host translates between two interfaces
 	// it captures on: those are analysed as they come (captureFindings).
-	dups, natCopy copyTally
+	// hopCopy and nearCopy count the duplicates the filter took that came
+	// more than dupWindow apart (laterCopy): with another IP TTL, and
+	// with the same.
+	dups, natCopy, hopCopy, nearCopy copyTally
 }
 
 // copyTally counts packets captured twice: how many, the time of the
@@ -217,6 +220,12 @@ type recentPacket struct {
 	t        time.Time
 	frame    int
 	src, dst netip.AddrPort
+	ttl      uint8 // Packet.TTL
+	// v2req is set for an IKEv2 request, whose initiator's SPI is spi and
+	// message ID mid (answeredSince).
+	v2req bool
+	mid   uint32
+	spi   uint64
 }
 
 // size returns the number of packets held.
@@ -610,6 +619,14 @@ func (r *reorder) duplicate(p *Packet, h uint64) bool {
 			r.dups.note(x.frame, p, gap)
 			return true
 		}
+		if copy, hop := laterCopy(x, p, gap); copy && (hop || p.Kind != KindIKE || v2Request(p.Data) || !r.answeredSince(i, p)) {
+			t := &r.nearCopy
+			if hop {
+				t = &r.hopCopy
+			}
+			t.note(x.frame, p, gap)
+			return true
+		}
 	}
 	if r.inRing == dupRecent {
 		r.recentN[uint8(r.recentH[r.next])]--
@@ -618,7 +635,11 @@ func (r *reorder) duplicate(p *Packet, h uint64) bool {
 	}
 	r.recentN[uint8(h)]++
 	r.recentH[r.next] = h
-	r.recent[r.next] = recentPacket{t: p.Time, frame: p.Frame, src: p.Src, dst: p.Dst}
+	r.recent[r.next] = recentPacket{t: p.Time, frame: p.Frame, src: p.Src, dst: p.Dst, ttl: p.TTL}
+	if p.Kind == KindIKE && v2Request(p.Data) {
+		x := &r.recent[r.next]
+		x.v2req, x.mid, x.spi = true, binary.BigEndian.Uint32(p.Data[20:24]), binary.BigEndian.Uint64(p.Data[:8])
+	}
 	r.next = (r.next + 1) % dupRecent
 	return false
 }
@@ -652,6 +673,8 @@ func (r *reorder) mergeDups(o *reorder) {
 	r.early = r.early || o.early // the window that let packets go early was the Sequencer's
 	r.dups.merge(&o.dups)
 	r.natCopy.merge(&o.natCopy)
+	r.hopCopy.merge(&o.hopCopy)
+	r.nearCopy.merge(&o.nearCopy)
 }
 
 // captureFindings adds the capture-wide notes on duplicates and frames
@@ -665,6 +688,26 @@ func (a *Analyzer) captureFindings() {
 				" bytes between the same addresses within " + micros(c.gap) + ". That is the capture recording one" +
 				" packet twice (SPAN plus mirror port, or \"-i any\" seeing it on two interfaces), not a retransmission;" +
 				" the second copies were left out of the analysis."})
+	}
+	if c := &r.hopCopy; c.n > 0 {
+		a.global = append(a.global, Finding{Kind: KindCaptureDuplicate, Severity: SeverityInfo, Time: c.at,
+			Frames: sortedFrames(c.frames),
+			Message: words.Count(c.n, "packet appears", "packets appear") + " twice in the capture (frames " + c.pairs(a.frames) + "): the same" +
+				" bytes between the same addresses up to " + micros(c.gap) + " apart, the second copy with another IP TTL. That is" +
+				" one packet seen at two points with a router between them (both interfaces of a router or firewall mirrored to" +
+				" the capture, or captures of two points merged), not a retransmission, which leaves its sender with the same" +
+				" TTL; the second copies were left out of the analysis. To see what was lost or delayed between the two points," +
+				" capture them in two files and give both (ikeflow analyze A B compares them)."})
+	}
+	if c := &r.nearCopy; c.n > 0 {
+		a.global = append(a.global, Finding{Kind: KindCaptureDuplicate, Severity: SeverityInfo, Time: c.at,
+			Frames: sortedFrames(c.frames),
+			Message: words.Count(c.n, "packet appears", "packets appear") + " twice in the capture (frames " + c.pairs(a.frames) + "): the same" +
+				" bytes between the same addresses with the same IP TTL, up to " + micros(c.gap) + " apart. An ESP sender never" +
+				" uses a sequence number twice, and no IKE stack resends a message this fast (libreswan's 500 ms is the shortest" +
+				" default timer): that is the capture holding one packet twice (two switch ports mirrored, a bridge or" +
+				" transparent firewall captured on both sides), not a retransmission. The second copies were left out of the" +
+				" analysis."})
 	}
 	if c := &r.natCopy; c.n > 0 {
 		a.global = append(a.global, Finding{Kind: KindCaptureDuplicate, Severity: SeverityWarning, Time: c.at,
@@ -758,4 +801,97 @@ func mix64(x uint64) uint64 {
 func addrBits(ap netip.AddrPort) uint64 {
 	b := ap.Addr().As16()
 	return mix64(binary.BigEndian.Uint64(b[:8])) ^ binary.BigEndian.Uint64(b[8:]) ^ uint64(ap.Port())<<48
+}
+
+// hopWindow is the largest gap between two copies of one packet, the
+// second with another IP TTL, for the second to count as the same packet
+// captured at a second point behind a router (laterCopy): more than any
+// transit between two capture points of one site, less than the quickest
+// retransmission timer of IKE stacks (libreswan's 500 ms; strongSwan waits
+// 4 s).
+const hopWindow = 250 * time.Millisecond
+
+// laterCopy reports whether p, byte for byte the packet x between the
+// same addresses (IKE; ESP: its SPI and sequence number), captured gap
+// later, past dupWindow, is that packet captured a second time (copy), and
+// whether with another TTL (hop): the packet seen at a second point with
+// routers between (both interfaces of a firewall mirrored), which a
+// sender's own retransmission would not show. The corpus with every frame
+// copied 8 or 30 ms later read as every message retransmitted, "back-off:
+// 0.0 s", DPDs unanswered twice as dead peers, and one INVALID_KE_PAYLOAD
+// as a loop.
+//
+// With another TTL, IKE is a copy within hopWindow; with the same TTL
+// (no router between: two switch ports mirrored, a bridge), within
+// quickResend, under the timer of every IKE stack, unless it is not an
+// IKEv2 request and the other peer sent something in between (see
+// v2Request). ESP is a copy within
+// hopWindow whatever its TTL: no sender uses a sequence number twice on
+// an SA (RFC 4303 §3.3.3), and a receiver drops a replay.
+func laterCopy(x *recentPacket, p *Packet, gap time.Duration) (copy, hop bool) {
+	hop = x.ttl != 0 && p.TTL != 0 && x.ttl != p.TTL
+	switch p.Kind {
+	case KindESP:
+		return gap <= hopWindow, hop
+	case KindIKE:
+		return hop && gap <= hopWindow || gap <= quickResend, hop
+	}
+	return false, false
+}
+
+// v2Request reports whether msg is an IKEv2 request (its header's
+// version 2, the Response flag clear). A request is a copy by its
+// quickness alone (laterCopy). Another message is not when the other peer
+// sent something between the two (answeredSince): a responder answers
+// each copy of a request it gets, so its answers come as close together
+// as the request's copies reached it, and its first answer may be slow
+// (an answer 20 ms before the initiator's resend arrived is sent again
+// 21 ms later); an IKEv1 peer resends its last message when the peer's
+// previous one comes again.
+func v2Request(msg []byte) bool {
+	return len(msg) >= dissect.HeaderLen && msg[17]>>4 == 2 && msg[19]&0x20 == 0
+}
+
+// answeredSince reports whether p, an IKE message that came again, may be
+// its sender's answer to what the other peer sent after the one at ring
+// index i (copies the filter took are not in the ring). For IKEv1, any
+// packet from the other peer: an IKEv1 peer resends its last message when
+// the other's previous one comes again, and which message that was is not
+// known here. For an IKEv2 response, a copy of the request it answers
+// (its SA's, its message ID) from the other peer; when the ring no longer
+// holds that request, any request of its SA with its message ID.
+// (ikev2-invalid-ke-retry with every frame copied 8 ms later: between the
+// INVALID_KE_PAYLOAD answer and its copy comes the retry, a new request
+// with message ID 0, which the copy does not answer.)
+func (r *reorder) answeredSince(i int, p *Packet) bool {
+	if len(p.Data) < dissect.HeaderLen || p.Data[17]>>4 != 2 {
+		for j := (i + 1) % dupRecent; j != r.next; j = (j + 1) % dupRecent {
+			if x := &r.recent[j]; x.src == p.Dst && x.dst == p.Src {
+				return true
+			}
+		}
+		return false
+	}
+	mid, spi := binary.BigEndian.Uint32(p.Data[20:24]), binary.BigEndian.Uint64(p.Data[:8])
+	req := func(x *recentPacket) bool {
+		return x.src == p.Dst && x.dst == p.Src && x.v2req && x.mid == mid && x.spi == spi
+	}
+	oldest := 0
+	if r.inRing == dupRecent {
+		oldest = r.next
+	}
+	var asked uint64 // key of the request the first copy answered
+	known := false
+	for j := i; j != oldest && !known; {
+		j = (j + dupRecent - 1) % dupRecent
+		if req(&r.recent[j]) {
+			asked, known = r.recentH[j], true
+		}
+	}
+	for j := (i + 1) % dupRecent; j != r.next; j = (j + 1) % dupRecent {
+		if req(&r.recent[j]) && (!known || r.recentH[j] == asked) {
+			return true
+		}
+	}
+	return false
 }

@@ -1,0 +1,91 @@
+package flows
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// everyFrameCopied returns pk with each packet followed by a copy delay
+// later, its TTL lowered by hop (0: the same TTL), frames renumbered.
+func everyFrameCopied(pk []Packet, delay time.Duration, hop uint8) []Packet {
+	out := make([]Packet, 0, 2*len(pk))
+	for _, p := range pk {
+		c := p
+		c.Data = slices.Clone(p.Data)
+		c.Time = p.Time.Add(delay)
+		if c.TTL > hop {
+			c.TTL -= hop
+		}
+		out = append(out, p, c)
+	}
+	slices.SortStableFunc(out, func(a, b Packet) int { return a.Time.Compare(b.Time) })
+	renumber(out)
+	return out
+}
+
+// TestCopiesTakenLater: every frame of a corpus capture recorded twice,
+// the copy 8 or 30 ms later: both interfaces of a firewall mirrored to the
+// capture (the copy with a TTL one lower), or a bridge captured on both
+// sides (the same TTL). Past the 5 ms of the duplicate filter, every
+// message read as retransmitted ("2 times at +0 s, +0.0 s (back-off: 0.0
+// s)"), an unanswered DPD sent once as a dead peer (ikev2-eap-wrong-
+// password), one INVALID_KE_PAYLOAD as a group loop (ikev2-invalid-ke-
+// retry). The verdicts are now those of the capture taken once, with one
+// capture_duplicate note that says what the copies are.
+func TestCopiesTakenLater(t *testing.T) {
+	for _, scen := range []string{"ikev2-eap-wrong-password", "ikev2-invalid-ke-retry", "ikev2-child-temporary-failure", "ikev1-dpd-dead-peer"} {
+		pk := corpusPackets(t, scen)
+		want := sortedKinds(analyze(pk, Options{}))
+		for _, c := range []struct {
+			delay time.Duration
+			hop   uint8
+			note  string
+		}{
+			{8 * time.Millisecond, 1, "the second copy with another IP TTL"},
+			{30 * time.Millisecond, 1, "the second copy with another IP TTL"},
+			{200 * time.Millisecond, 1, "the second copy with another IP TTL"},
+			{8 * time.Millisecond, 0, "with the same IP TTL"},
+			{30 * time.Millisecond, 0, "with the same IP TTL"},
+		} {
+			r := analyze(everyFrameCopied(pk, c.delay, c.hop), Options{})
+			var got []string
+			for _, k := range sortedKinds(r) {
+				if k != "capture_duplicate:info" {
+					got = append(got, k)
+				}
+			}
+			if scen == "ikev1-dpd-dead-peer" && c.hop == 0 {
+				// An IKEv1 peer resends at once what it sent last when
+				// the other's previous message comes again: copies with
+				// the same TTL and an answer between them stay
+				// retransmissions, which say that they may be copies.
+				got = slices.DeleteFunc(got, func(k string) bool { return strings.HasPrefix(k, "retransmit:") })
+				for _, sa := range r.SAs {
+					for _, f := range sa.Findings {
+						if f.Kind == KindRetransmit && !strings.Contains(f.Message, "otherwise the capture holds one packet twice") {
+							t.Errorf("%s, copies %v later: retransmit without the copy hedge: %s", scen, c.delay, f.Message)
+						}
+					}
+				}
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("%s, copies %v later, TTL -%d: findings %v, want %v", scen, c.delay, c.hop, got, want)
+			}
+			if !slices.ContainsFunc(r.Findings, func(f Finding) bool {
+				return f.Kind == KindCaptureDuplicate && strings.Contains(f.Message, c.note)
+			}) {
+				t.Errorf("%s, copies %v later, TTL -%d: no capture_duplicate saying %q", scen, c.delay, c.hop, c.note)
+			}
+		}
+	}
+	// Beyond what a copy can be: the same TTL 200 ms later is the sender
+	// resending (a timer that quick is not a default, but it is the
+	// sender's), and so is a request copy with the same TTL that comes
+	// after the duplicate filter lost sight of the first.
+	r := analyze(everyFrameCopied(corpusPackets(t, "ikev2-psk-success"), 200*time.Millisecond, 0), Options{})
+	if !slices.Contains(sortedKinds(r), "retransmit:info") && !slices.Contains(sortedKinds(r), "retransmit:warning") {
+		t.Errorf("copies 200 ms later with the same TTL: %v, want retransmits", sortedKinds(r))
+	}
+}
