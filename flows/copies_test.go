@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"net/netip"
 	"slices"
 	"strings"
 	"testing"
@@ -87,5 +88,38 @@ func TestCopiesTakenLater(t *testing.T) {
 	r := analyze(everyFrameCopied(corpusPackets(t, "ikev2-psk-success"), 200*time.Millisecond, 0), Options{})
 	if !slices.Contains(sortedKinds(r), "retransmit:info") && !slices.Contains(sortedKinds(r), "retransmit:warning") {
 		t.Errorf("copies 200 ms later with the same TTL: %v, want retransmits", sortedKinds(r))
+	}
+}
+
+// TestQuickRetransmitHedged: an IKE_SA_INIT request seen again 30 ms
+// later with 40 other packets between, more than the duplicate filter
+// keeps in sight (dupRecent), is analysed as a retransmission; the
+// finding says that no stack resends so fast and that the capture may hold
+// the packet twice, and is an info.
+func TestQuickRetransmitHedged(t *testing.T) {
+	pk := clonePackets(corpusPackets(t, "ikev2-psk-success"))
+	first := pk[byFrame(t, pk, 1)]
+	var between []Packet
+	src, dst := netip.MustParseAddrPort("192.0.2.7:4500"), netip.MustParseAddrPort("192.0.2.8:4500")
+	for k := range 40 {
+		between = append(between, Packet{Kind: KindESP, Src: src, Dst: dst, ESPSPI: 0x1234, ESPSeq: uint32(k + 1),
+			Time: first.Time.Add(time.Duration(k+1) * 500 * time.Microsecond)})
+	}
+	c := first
+	c.Data = slices.Clone(first.Data)
+	c.Time = first.Time.Add(30 * time.Millisecond)
+	pk = append(pk, c)
+	pk = append(pk, between...)
+	slices.SortStableFunc(pk, func(a, b Packet) int { return a.Time.Compare(b.Time) })
+	renumber(pk)
+	r := analyze(pk, Options{})
+	var f *Finding
+	for _, sa := range r.SAs {
+		if g := finding(sa, KindRetransmit); g != nil {
+			f = g
+		}
+	}
+	if f == nil || f.Severity != SeverityInfo || !strings.Contains(f.Message, "The copies came as little as 30000 µs apart, quicker than the retransmission timer of any IKE stack") {
+		t.Errorf("retransmit: %+v", f)
 	}
 }
