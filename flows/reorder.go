@@ -677,48 +677,49 @@ func (r *reorder) mergeDups(o *reorder) {
 	r.nearCopy.merge(&o.nearCopy)
 }
 
+// copiesFinding adds the capture_duplicate finding of the copies c
+// counts, if any, with the text that text makes of "N packets appear
+// twice in the capture" and the frame pairs c names.
+func (a *Analyzer) copiesFinding(c *copyTally, sev Severity, text func(twice, pairs string) string) {
+	if c.n == 0 {
+		return
+	}
+	a.global = append(a.global, Finding{Kind: KindCaptureDuplicate, Severity: sev, Time: c.at, Frames: sortedFrames(c.frames),
+		Message: text(words.Count(c.n, "packet appears", "packets appear")+" twice in the capture", c.pairs(a.frames))})
+}
+
 // captureFindings adds the capture-wide notes on duplicates and frames
 // out of time order.
 func (a *Analyzer) captureFindings() {
 	r := &a.ro
-	if c := &r.dups; c.n > 0 {
-		a.global = append(a.global, Finding{Kind: KindCaptureDuplicate, Severity: SeverityInfo, Time: c.at,
-			Frames: sortedFrames(c.frames),
-			Message: words.Count(c.n, "packet appears", "packets appear") + " twice in the capture (frames " + c.pairs(a.frames) + "): the same" +
-				" bytes between the same addresses within " + micros(c.gap) + ". That is the capture recording one" +
-				" packet twice (SPAN plus mirror port, or \"-i any\" seeing it on two interfaces), not a retransmission;" +
-				" the second copies were left out of the analysis."})
-	}
-	if c := &r.hopCopy; c.n > 0 {
-		a.global = append(a.global, Finding{Kind: KindCaptureDuplicate, Severity: SeverityInfo, Time: c.at,
-			Frames: sortedFrames(c.frames),
-			Message: words.Count(c.n, "packet appears", "packets appear") + " twice in the capture (frames " + c.pairs(a.frames) + "): the same" +
-				" bytes between the same addresses up to " + micros(c.gap) + " apart, the second copy with another IP TTL. That is" +
-				" one packet seen at two points with a router between them (both interfaces of a router or firewall mirrored to" +
-				" the capture, or captures of two points merged), not a retransmission, which leaves its sender with the same" +
-				" TTL; the second copies were left out of the analysis. To see what was lost or delayed between the two points," +
-				" capture them in two files and give both (ikeflow analyze A B compares them)."})
-	}
-	if c := &r.nearCopy; c.n > 0 {
-		a.global = append(a.global, Finding{Kind: KindCaptureDuplicate, Severity: SeverityInfo, Time: c.at,
-			Frames: sortedFrames(c.frames),
-			Message: words.Count(c.n, "packet appears", "packets appear") + " twice in the capture (frames " + c.pairs(a.frames) + "): the same" +
-				" bytes between the same addresses with the same IP TTL, up to " + micros(c.gap) + " apart. An ESP sender never" +
-				" uses a sequence number twice, and no IKE stack resends a message this fast (libreswan's 500 ms is the shortest" +
-				" default timer): that is the capture holding one packet twice (two switch ports mirrored, a bridge or" +
-				" transparent firewall captured on both sides), not a retransmission. The second copies were left out of the" +
-				" analysis."})
-	}
-	if c := &r.natCopy; c.n > 0 {
-		a.global = append(a.global, Finding{Kind: KindCaptureDuplicate, Severity: SeverityWarning, Time: c.at,
-			Frames: sortedFrames(c.frames),
-			Message: words.Count(c.n, "packet appears", "packets appear") + " twice in the capture with one address" +
-				" rewritten between the two copies (frames " + c.pairs(a.frames) + "), within " + strconv.FormatInt(dupWindow.Milliseconds(), 10) + " ms: the capture was taken" +
-				" on a host that translates addresses (NAT) between two interfaces it captures on (\"-i any\"), and holds each such" +
-				" packet on both sides. Both copies were analysed: what is counted per packet (retransmits, ESP packets per" +
-				" direction) counts them twice, and the two sides' addresses may be taken for two peers or for ESP without an" +
-				" IKE SA. Capture on one interface (-i eth0) to analyse the traffic as one side sees it."})
-	}
+	a.copiesFinding(&r.dups, SeverityInfo, func(twice, pairs string) string {
+		return twice + " (frames " + pairs + "): the same bytes between the same addresses within " + micros(r.dups.gap) + "." +
+			" That is the capture recording one packet twice (SPAN plus mirror port, or \"-i any\" seeing it on two" +
+			" interfaces), not a retransmission; the second copies were left out of the analysis."
+	})
+	a.copiesFinding(&r.hopCopy, SeverityInfo, func(twice, pairs string) string {
+		return twice + " (frames " + pairs + "): the same bytes between the same addresses up to " + micros(r.hopCopy.gap) +
+			" apart, the second copy with another IP TTL. That is one packet seen at two points with a router between them" +
+			" (both interfaces of a router or firewall mirrored to the capture, or captures of two points merged), not a" +
+			" retransmission, which leaves its sender with the same TTL; the second copies were left out of the analysis. To" +
+			" see what was lost or delayed between the two points, capture them in two files and give both (ikeflow analyze" +
+			" A B compares them)."
+	})
+	a.copiesFinding(&r.nearCopy, SeverityInfo, func(twice, pairs string) string {
+		return twice + " (frames " + pairs + "): the same bytes between the same addresses with the same IP TTL, up to " +
+			micros(r.nearCopy.gap) + " apart. An ESP sender never uses a sequence number twice, and no IKE stack resends a" +
+			" message this fast (libreswan's 500 ms is the shortest default timer): that is the capture holding one packet" +
+			" twice (two switch ports mirrored, a bridge or transparent firewall captured on both sides), not a" +
+			" retransmission. The second copies were left out of the analysis."
+	})
+	a.copiesFinding(&r.natCopy, SeverityWarning, func(twice, pairs string) string {
+		return twice + " with one address rewritten between the two copies (frames " + pairs + "), within " +
+			strconv.FormatInt(dupWindow.Milliseconds(), 10) + " ms: the capture was taken on a host that translates" +
+			" addresses (NAT) between two interfaces it captures on (\"-i any\"), and holds each such packet on both" +
+			" sides. Both copies were analysed: what is counted per packet (retransmits, ESP packets per direction)" +
+			" counts them twice, and the two sides' addresses may be taken for two peers or for ESP without an IKE SA." +
+			" Capture on one interface (-i eth0) to analyse the traffic as one side sees it."
+	})
 	if f, ok := a.unread.finding(a.frames); ok {
 		a.global = append(a.global, f)
 	}
