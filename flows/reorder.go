@@ -855,19 +855,30 @@ func v2Request(msg []byte) bool {
 
 // answeredSince reports whether p, an IKE message that came again, may be
 // its sender's answer to what the other peer sent after the one at ring
-// index i (copies the filter took are not in the ring). For IKEv1, any
-// packet from the other peer: an IKEv1 peer resends its last message when
-// the other's previous one comes again, and which message that was is not
-// known here. For an IKEv2 response, a copy of the request it answers
+// index i (copies the filter took are not in the ring). For IKEv1, a
+// message the other peer sent again: an IKEv1 peer resends its last
+// message when the other's previous one comes again (which message that
+// was is not known here, so any repeat counts). The other peer's answer to
+// the first copy does not (ikev1-dpd-dead-peer with every frame copied
+// 8 ms later: MM2 comes between MM1 and its copy). A repeat whose first
+// copy has left the ring is missed, and p taken for a copy: a resend the
+// analysis then lacks, rather than copies read as retransmissions.
+// For an IKEv2 response, a copy of the request it answers
 // (its SA's, its message ID) from the other peer; when the ring no longer
 // holds that request, any request of its SA with its message ID.
 // (ikev2-invalid-ke-retry with every frame copied 8 ms later: between the
 // INVALID_KE_PAYLOAD answer and its copy comes the retry, a new request
 // with message ID 0, which the copy does not answer.)
 func (r *reorder) answeredSince(i int, p *Packet) bool {
+	oldest := 0
+	if r.inRing == dupRecent {
+		oldest = r.next
+	}
 	if len(p.Data) < dissect.HeaderLen || p.Data[17]>>4 != 2 {
+		// IKEv1: something the other peer sent again (its key is in the
+		// ring before it).
 		for j := (i + 1) % dupRecent; j != r.next; j = (j + 1) % dupRecent {
-			if x := &r.recent[j]; x.src == p.Dst && x.dst == p.Src {
+			if x := &r.recent[j]; x.src == p.Dst && x.dst == p.Src && r.heldBefore(oldest, j) {
 				return true
 			}
 		}
@@ -876,10 +887,6 @@ func (r *reorder) answeredSince(i int, p *Packet) bool {
 	mid, spi := binary.BigEndian.Uint32(p.Data[20:24]), binary.BigEndian.Uint64(p.Data[:8])
 	req := func(x *recentPacket) bool {
 		return x.src == p.Dst && x.dst == p.Src && x.v2req && x.mid == mid && x.spi == spi
-	}
-	oldest := 0
-	if r.inRing == dupRecent {
-		oldest = r.next
 	}
 	var asked uint64 // key of the request the first copy answered
 	known := false
@@ -891,6 +898,17 @@ func (r *reorder) answeredSince(i int, p *Packet) bool {
 	}
 	for j := (i + 1) % dupRecent; j != r.next; j = (j + 1) % dupRecent {
 		if req(&r.recent[j]) && (!known || r.recentH[j] == asked) {
+			return true
+		}
+	}
+	return false
+}
+
+// heldBefore reports whether the key at ring index j is also at an index
+// from oldest up to j: the packet there came again.
+func (r *reorder) heldBefore(oldest, j int) bool {
+	for k := oldest; k != j; k = (k + 1) % dupRecent {
+		if r.recentH[k] == r.recentH[j] {
 			return true
 		}
 	}
