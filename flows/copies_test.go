@@ -109,3 +109,38 @@ func TestQuickRetransmitHedged(t *testing.T) {
 		t.Errorf("retransmit: %+v", f)
 	}
 }
+
+// TestV1AnswerResentNotCopy: a slow IKEv1 responder answers MM1 480 ms
+// after it; the initiator's timer sends MM1 again at 500 ms, and the
+// responder, getting it, sends MM2 again at 501 ms: 21 ms after the first
+// MM2, the same bytes and TTL, but an answer to the resent MM1 between
+// them, not a copy the capture took. It stays a retransmission.
+func TestV1AnswerResentNotCopy(t *testing.T) {
+	pk := clonePackets(corpusPackets(t, "ikev1-main-quick"))
+	t0 := pk[0].Time
+	for i := 1; i < len(pk); i++ {
+		pk[i].Time = pk[i].Time.Add(600 * time.Millisecond)
+	}
+	pk[1].Time = t0.Add(480 * time.Millisecond)
+	mm1, mm2 := pk[0], pk[1]
+	mm1.Data, mm2.Data = slices.Clone(mm1.Data), slices.Clone(mm2.Data)
+	mm1.Time, mm2.Time = t0.Add(500*time.Millisecond), t0.Add(501*time.Millisecond)
+	pk = append(pk, mm1, mm2)
+	slices.SortStableFunc(pk, func(a, b Packet) int { return a.Time.Compare(b.Time) })
+	renumber(pk)
+	r := analyze(pk, Options{})
+	for _, f := range r.Findings {
+		if f.Kind == KindCaptureDuplicate {
+			t.Errorf("taken for a copy: %s", f.Message)
+		}
+	}
+	var resp bool
+	for _, sa := range r.SAs {
+		for _, f := range sa.Findings {
+			resp = resp || f.Kind == KindRetransmit && strings.HasPrefix(f.Message, "The responder sent MM2")
+		}
+	}
+	if !resp {
+		t.Errorf("no retransmit of MM2: %v", sortedKinds(r))
+	}
+}
