@@ -625,7 +625,7 @@ func (a *Analyzer) retransmitFinding(st *saState, ex *exRec, g []int) {
 		// read "2 times at +0 s, +0.0 s (back-off: 0.0 s)".
 		switch {
 		case st.model().Version == 2 && !first.response():
-			b.WriteString(" The copies came as little as " + micros(q) + " apart, quicker than the retransmission timer of any IKE" +
+			b.WriteString(" The copies came as little as " + gapText(q) + " apart, quicker than the retransmission timer of any IKE" +
 				" stack (libreswan's 500 ms is the shortest default): the capture may hold one packet twice (taken at two points, or" +
 				" on two interfaces), which looks the same here.")
 			if all {
@@ -635,7 +635,7 @@ func (a *Analyzer) retransmitFinding(st *saState, ex *exRec, g []int) {
 			// A responder's answers come as its peer's copies reach it;
 			// an IKEv1 peer resends its last message when the other's
 			// previous one comes again.
-			b.WriteString(" The copies came as little as " + micros(q) + " apart: an IKEv1 peer resends that fast only when the" +
+			b.WriteString(" The copies came as little as " + gapText(q) + " apart: an IKEv1 peer resends that fast only when the" +
 				" other peer's previous message comes again; otherwise the capture holds one packet twice (taken at two points," +
 				" or on two interfaces).")
 		}

@@ -47,8 +47,8 @@ func TestCopiesTakenLater(t *testing.T) {
 			{8 * time.Millisecond, 1, "the second copy with another IP TTL"},
 			{30 * time.Millisecond, 1, "the second copy with another IP TTL"},
 			{200 * time.Millisecond, 1, "the second copy with another IP TTL"},
-			{8 * time.Millisecond, 0, "with the same IP TTL"},
-			{30 * time.Millisecond, 0, "with the same IP TTL"},
+			{8 * time.Millisecond, 0, "with no difference in IP TTL"},
+			{30 * time.Millisecond, 0, "with no difference in IP TTL"},
 		} {
 			r := analyze(everyFrameCopied(pk, c.delay, c.hop), Options{})
 			var got []string
@@ -105,7 +105,7 @@ func TestQuickRetransmitHedged(t *testing.T) {
 			f = g
 		}
 	}
-	if f == nil || f.Severity != SeverityInfo || !strings.Contains(f.Message, "The copies came as little as 30000 µs apart, quicker than the retransmission timer of any IKE stack") {
+	if f == nil || f.Severity != SeverityInfo || !strings.Contains(f.Message, "The copies came as little as 30 ms apart, quicker than the retransmission timer of any IKE stack") {
 		t.Errorf("retransmit: %+v", f)
 	}
 }

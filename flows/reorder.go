@@ -698,7 +698,7 @@ func (a *Analyzer) captureFindings() {
 			" interfaces), not a retransmission; the second copies were left out of the analysis."
 	})
 	a.copiesFinding(&r.hopCopy, SeverityInfo, func(twice, pairs string) string {
-		return twice + " (frames " + pairs + "): the same bytes between the same addresses up to " + micros(r.hopCopy.gap) +
+		return twice + " (frames " + pairs + "): the same bytes between the same addresses up to " + gapText(r.hopCopy.gap) +
 			" apart, the second copy with another IP TTL. That is one packet seen at two points with a router between them" +
 			" (both interfaces of a router or firewall mirrored to the capture, or captures of two points merged), not a" +
 			" retransmission, which leaves its sender with the same TTL; the second copies were left out of the analysis. To" +
@@ -706,8 +706,8 @@ func (a *Analyzer) captureFindings() {
 			" A B compares them)."
 	})
 	a.copiesFinding(&r.nearCopy, SeverityInfo, func(twice, pairs string) string {
-		return twice + " (frames " + pairs + "): the same bytes between the same addresses with the same IP TTL, up to " +
-			micros(r.nearCopy.gap) + " apart. An ESP sender never uses a sequence number twice, and no IKE stack resends a" +
+		return twice + " (frames " + pairs + "): the same bytes between the same addresses, with no difference in IP TTL, up to " +
+			gapText(r.nearCopy.gap) + " apart. An ESP sender never uses a sequence number twice, and no IKE stack resends a" +
 			" message this fast (libreswan's 500 ms is the shortest default timer): that is the capture holding one packet" +
 			" twice (two switch ports mirrored, a bridge or transparent firewall captured on both sides), not a" +
 			" retransmission. The second copies were left out of the analysis."
@@ -766,6 +766,19 @@ func lateWhy(r *reorder, w time.Duration) string {
 // micros formats a short duration in microseconds ("3 µs").
 func micros(d time.Duration) string {
 	return strconv.FormatInt(max(d, 0).Microseconds(), 10) + " µs"
+}
+
+// gapText returns d, a gap between two copies of a packet, in
+// microseconds below a millisecond ("312 µs") and in milliseconds from
+// there ("8.0 ms", "21 ms").
+func gapText(d time.Duration) string {
+	switch {
+	case d < time.Millisecond:
+		return micros(d)
+	case d < 10*time.Millisecond:
+		return strconv.FormatFloat(millis(d), 'f', 1, 64) + " ms"
+	}
+	return strconv.FormatInt(d.Milliseconds(), 10) + " ms"
 }
 
 // millis returns d in milliseconds, never negative (frames that stayed out

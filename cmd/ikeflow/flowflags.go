@@ -129,7 +129,7 @@ func packetOf(ev *capture.Event, pkt *flows.Packet) (ok bool) {
 		*pkt = flows.Packet{Frame: ev.Frame, Time: ev.Time, Src: ev.Src, Dst: ev.Dst, Kind: flows.KindIKE, Data: ev.Data,
 			TCP: ev.Transport == capture.TransportTCP, Cut: ev.Truncated, TTL: ev.TTL}
 	case capture.KindESP:
-		*pkt = flows.Packet{Frame: ev.Frame, Time: ev.Time, Src: ev.Src, Dst: ev.Dst, Kind: flows.KindESP, ESPSPI: ev.ESPSPI, ESPSeq: ev.ESPSeq}
+		*pkt = flows.Packet{Frame: ev.Frame, Time: ev.Time, Src: ev.Src, Dst: ev.Dst, Kind: flows.KindESP, ESPSPI: ev.ESPSPI, ESPSeq: ev.ESPSeq, TTL: ev.TTL}
 	case capture.KindICMPUnreachable:
 		// The analyzer takes the quoted IKE datagram's addresses; who sent
 		// the ICMP error goes with it.
