@@ -32,7 +32,14 @@ compared packet by packet instead: what was lost, delayed or rewritten
 between them (--two-sided; automatic when unambiguous). Table and markdown
 then add the first capture's analysis; in JSON, CSV and HTML the
 comparison is the whole output, so with --fail-on or --write (which act on
-an analysis) the automatic choice is the merged analysis.
+an analysis) the automatic choice is the merged analysis. Consecutive files
+of one capture (tcpdump -C, a ring buffer) are merged.
+
+A packet captured twice (mirror ports, "-i any", both sides of a router:
+the same bytes and addresses a few ms apart, or up to 250 ms with another
+IP TTL) is analysed once and noted as capture_duplicate, not taken for a
+retransmission. Frames more than 2 s out of time order are analysed where
+the file has them, and the findings that rest on them say so.
 
 The report starts with the verdict: per IKE SA with errors or warnings,
 what failed and the most likely cause. On a terminal narrower than the
