@@ -96,6 +96,7 @@ type Analyzer struct {
 	snap                 snapCut     // IKE messages the capture cut short (snaplen.go)
 	loss                 captureLoss // packets the capture dropped (loss.go)
 	jump                 clockJumps  // answers too late for any IKE peer: the capture's clock jumped (clockjump.go)
+	clock                coarseClock // whether the capture's times have fractions of a second (coarsetime.go)
 	// badFlagsTime is the time of the first of them.
 	badFlagsTime time.Time
 	fixedFlags   bool // the message in msg had its header flags rebuilt

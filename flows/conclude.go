@@ -51,6 +51,9 @@ func (a *Analyzer) conclude(st *saState, cc *concluder) {
 	if len(a.ro.lateSet) > 0 {
 		hedgeLate(st, cc.findBuf, a.ro.lateSet, a.frames)
 	}
+	if a.clock.coarse() {
+		hedgeCoarse(cc.findBuf)
+	}
 	a.loss.noteLoss(cc.findBuf)
 	switch n := len(cc.findBuf); {
 	case n == len(had):

@@ -66,6 +66,7 @@ const (
 	KindCaptureGap         FindingKind = "capture_gap"
 	KindSnapLength         FindingKind = "snap_length"
 	KindClockJump          FindingKind = "capture_clock_jump"
+	KindCoarseTime         FindingKind = "coarse_timestamps"
 	KindCaptureLoss        FindingKind = "capture_loss"
 )
 
@@ -134,6 +135,7 @@ var findingKinds = [...]FindingKindInfo{
 	{KindLateStart, SeverityInfo, "an SA that began before the capture: IKEv1, which peer initiated it is a guess; IKEv2, taken as established (from its first message in the capture) once an answered CREATE_CHILD_SA, a request of the responder, a second answered INFORMATIONAL, or one with ESP both ways between the peers, shows both peers held it; IKEv1, once a quick mode or a DPD exchange shows phase 1 was complete"},
 	{KindCaptureGap, SeverityInfo, "messages the peers show were sent, missing from the capture only: IKEv2 by their message IDs, IKEv1 by the message that answers them (phase 1, quick mode)"},
 	{KindClockJump, SeverityWarning, "capture-wide: an answer the capture times minutes after its request's last transmission, which no IKE peer waits for: the capturing host's clock jumped (or the capture paused) there, and times across that point are off"},
+	{KindCoarseTime, SeverityWarning, "capture-wide: every packet is timed on a whole second (times kept to the second only): durations under a second are not known, and the findings judged from them (deleted_after_auth, slow_response, rekey_collision, sa_abandoned) say so and are at most warnings"},
 	{KindSnapLength, SeverityWarning, "capture-wide: IKE messages the capture cut short (its snap length), with how many octets it kept; what they held past the cut is unknown"},
 	{KindCaptureLoss, SeverityWarning, "capture-wide: packets the capture dropped while it was taken (the count a pcapng file records, or the kernel's on a live interface), which may be what findings resting on packets not seen miss"},
 }

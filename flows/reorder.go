@@ -561,6 +561,7 @@ func (a *Analyzer) analyse(p *Packet, sum uint64, nat *natPre, dec *DecodeBuf, d
 		}
 		a.now = p.Time
 	}
+	a.clock.see(p.Time)
 	switch p.Kind {
 	case KindIKE:
 		// natHashOf takes the prepared NAT detection hashes from here
@@ -724,6 +725,10 @@ func (a *Analyzer) captureFindings() {
 		a.global = append(a.global, f)
 	}
 	if f, ok := a.jump.finding(a.frames); ok {
+		a.global = append(a.global, f)
+	}
+	if f, ok := a.clock.finding(); ok {
+		f.Time = a.began
 		a.global = append(a.global, f)
 	}
 	if f, ok := a.snap.finding(a.report.Stats.IKEPackets+a.report.Stats.Malformed, a.frames); ok {
