@@ -64,6 +64,17 @@ func hedgeLate(st *saState, fs []Finding, late map[int]struct{}, frames frameNam
 	}
 	for i := range fs {
 		f := &fs[i]
+		if f.Kind == KindKeyFailed && st.v1() != nil && saLate != 0 {
+			// IKEv1 decrypts in the order of the messages, each IV
+			// chained from the one before (RFC 2409 appendix B), and
+			// phase 1's from both KE payloads: analysed out of order,
+			// a right key fails (ikev1-dpd with MM3 at the end of the
+			// file: "wrong phase-1 encryption key?").
+			f.Message += " Frame " + frames.one(saLate) + " of this SA is out of time order in the file (out_of_order) and was" +
+				" analysed where it stands: IKEv1 decrypts the messages in order, each one's IV following from the one before," +
+				" so the key may well be right. Merge the captures by time and analyse again."
+			continue
+		}
 		if !orderKinds[f.Kind] {
 			continue
 		}

@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -66,5 +67,26 @@ func TestLateFrameHedged(t *testing.T) {
 	}
 	if !hedged {
 		t.Errorf("dead_peer not hedged by the SA's late frame %s", n)
+	}
+	// With keys, an IKEv1 SA whose MM3 comes last in the file: the IVs
+	// that follow from its KE payload are not there in time, and the
+	// right key read as "wrong phase-1 encryption key?".
+	pk = slices.Clone(corpusPackets(t, "ikev1-dpd"))
+	pk = append(slices.Delete(slices.Clone(pk), 2, 3), pk[2])
+	for i := range pk {
+		pk[i].Frame = i + 1
+	}
+	r = analyze(pk, Options{Decryptor: corpusKeys(t, filepath.Join(corpusDir, "ikev1-dpd"))})
+	var keyed bool
+	for _, sa := range r.SAs {
+		if k := finding(sa, KindKeyFailed); k != nil {
+			keyed = true
+			if !strings.Contains(k.Message, "so the key may well be right") {
+				t.Errorf("key_does_not_verify not hedged: %s", k.Message)
+			}
+		}
+	}
+	if !keyed {
+		t.Errorf("no key_does_not_verify: the case no longer happens? %v", sortedKinds(r))
 	}
 }
