@@ -36,7 +36,10 @@ var orderKinds = map[FindingKind]bool{
 // of a message sent again does not count: the copies are alike, and
 // which of them came first changes nothing (the corpus with its frames
 // shuffled in runs of four: a dead peer's fifth DPD copy, 16 s after the
-// fourth, came before it).
+// fourth, came before it). Unless it is the first copy: an answer to it
+// may have come before the file shows it (libreswan-ikev1-quick-refused
+// with its first QM1 at the end of the file: the INVALID-ID-INFORMATION
+// that answered it came first, and QM1 "got no reply").
 func hedgeLate(st *saState, fs []Finding, late map[int]struct{}, frames frameNamer) {
 	var copies map[int]struct{} // st's late frames that hold a copy of a message sent again
 	saLate := 0                 // st's first late frame that counts (0: none)
@@ -47,7 +50,7 @@ func hedgeLate(st *saState, fs []Finding, late map[int]struct{}, frames frameNam
 			if _, ok := late[fr]; !ok || fr == 0 {
 				continue
 			}
-			if ex.msg(j).retransmit() {
+			if ex.msg(j).retransmit() && !ex.msgTime(j).Before(ex.msgTime(0)) {
 				if copies == nil {
 					copies = map[int]struct{}{}
 				}

@@ -89,4 +89,20 @@ func TestLateFrameHedged(t *testing.T) {
 	if !keyed {
 		t.Errorf("no key_does_not_verify: the case no longer happens? %v", sortedKinds(r))
 	}
+	// The late frame is the first copy of a request sent again: its
+	// answer came before the file shows it (libreswan-ikev1-quick-refused,
+	// QM1 at the end, keyed: "got no reply", INVALID-ID-INFORMATION
+	// aside).
+	scen := "libreswan-ikev1-quick-refused"
+	pk = slices.Clone(corpusPackets(t, scen))
+	pk = append(slices.Delete(slices.Clone(pk), 6, 7), pk[6])
+	for i := range pk {
+		pk[i].Frame = i + 1
+	}
+	r = analyze(pk, Options{Decryptor: corpusKeys(t, filepath.Join(corpusDir, scen))})
+	for _, sa := range r.SAs {
+		if u := finding(sa, KindUnanswered); u != nil && !strings.Contains(u.Message, "out of time order") {
+			t.Errorf("%s: unanswered_request not hedged: %s", scen, u.Message)
+		}
+	}
 }
