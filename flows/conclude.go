@@ -49,7 +49,7 @@ func (a *Analyzer) conclude(st *saState, cc *concluder) {
 	st.finState().fnd = &cc.findBuf // addFinding appends to the buffer
 	a.concludeSA(st, cc)
 	if len(a.ro.lateSet) > 0 {
-		hedgeLate(st, cc.findBuf, a.ro.lateSet, a.frames)
+		hedgeLate(st, cc.findBuf, a.ro.lateSet, a.ro.latePairs, a.frames)
 	}
 	if a.clock.coarse() {
 		hedgeCoarse(cc.findBuf)

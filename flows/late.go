@@ -31,7 +31,8 @@ var orderKinds = map[FindingKind]bool{
 // hedgeLate marks the findings in fs, st's, judged from order that name a
 // late frame, or, failing that, whose SA has an IKE message in a late
 // frame (its ESP then seemed to come before the exchange that set its
-// child SA up): an error becomes a warning, and the text says the finding
+// child SA up), or another SA between the same peers has (pairs, the
+// first late frame of each pair of peers): an error becomes a warning, and the text says the finding
 // may come from the file's order rather than from the peers. A late copy
 // of a message sent again does not count: the copies are alike, and
 // which of them came first changes nothing (the corpus with its frames
@@ -40,7 +41,7 @@ var orderKinds = map[FindingKind]bool{
 // may have come before the file shows it (libreswan-ikev1-quick-refused
 // with its first QM1 at the end of the file: the INVALID-ID-INFORMATION
 // that answered it came first, and QM1 "got no reply").
-func hedgeLate(st *saState, fs []Finding, late map[int]struct{}, frames frameNamer) {
+func hedgeLate(st *saState, fs []Finding, late map[int]struct{}, pairs map[pairKey]int, frames frameNamer) {
 	var copies map[int]struct{} // st's late frames that hold a copy of a message sent again
 	saLate := 0                 // st's first late frame that counts (0: none)
 	for i := range st.nexs() {
@@ -82,10 +83,23 @@ func hedgeLate(st *saState, fs []Finding, late map[int]struct{}, frames frameNam
 			continue
 		}
 		n, whose := 0, "of this finding"
-		if k := slices.IndexFunc(f.Frames, counts); k >= 0 {
+		switch k := slices.IndexFunc(f.Frames, counts); {
+		case k >= 0:
 			n = f.Frames[k]
-		} else {
+		case saLate != 0:
 			n, whose = saLate, "of this SA"
+		default:
+			// An IKE message of another SA between the same peers: its
+			// child SAs and this one's share their addresses, and ESP
+			// is told apart by when each SA set its child SAs up
+			// (openiked-ikev2-two-ike-sas-same-hosts with the second
+			// SA's IKE_AUTH answer at the end of the file: the first
+			// SA's child SA read as one-way).
+			if fr := pairs[st.pairKey()]; fr != 0 {
+				if _, own := copies[fr]; !own {
+					n, whose = fr, "of another SA between these peers"
+				}
+			}
 		}
 		if n == 0 {
 			continue

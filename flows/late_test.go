@@ -105,4 +105,28 @@ func TestLateFrameHedged(t *testing.T) {
 			t.Errorf("%s: unanswered_request not hedged: %s", scen, u.Message)
 		}
 	}
+	// A late IKE message of another SA between the same peers: the
+	// second SA's IKE_AUTH answer at the end of the file, and the first
+	// SA's child SA read as one-way.
+	scen = "openiked-ikev2-two-ike-sas-same-hosts"
+	pk = slices.Clone(corpusPackets(t, scen))
+	pk = append(slices.Delete(slices.Clone(pk), 7, 8), pk[7])
+	for i := range pk {
+		pk[i].Frame = i + 1
+	}
+	r = analyze(pk, Options{})
+	var oneWay int
+	for _, sa := range r.SAs {
+		for _, f := range sa.Findings {
+			if f.Kind == KindOneWayESP {
+				oneWay++
+				if !strings.Contains(f.Message, "of another SA between these peers is out of time order") {
+					t.Errorf("%s: one_way_esp not hedged: %s", scen, f.Message)
+				}
+			}
+		}
+	}
+	if oneWay == 0 {
+		t.Errorf("%s: no one_way_esp: the case no longer happens? %v", scen, sortedKinds(r))
+	}
 }

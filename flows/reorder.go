@@ -137,8 +137,10 @@ type reorder struct {
 	lateFrames []int
 	lateMax    time.Duration
 	// lateSet holds the frames that came late, up to maxLateSet of them,
-	// for the findings that rest on them (hedgeLate).
-	lateSet map[int]struct{}
+	// for the findings that rest on them (hedgeLate); latePairs the first
+	// frame of each pair of peers a late IKE message was between.
+	lateSet   map[int]struct{}
+	latePairs map[pairKey]int
 	// recent fingerprints the last packets analysed, for duplicates;
 	// recentH holds their hashes apart, so that the scan of a packet reads
 	// 256 bytes and looks at a time only on a hash match. recentN counts
@@ -522,6 +524,14 @@ func (r *reorder) noteLate(p *Packet, by time.Duration) {
 			r.lateSet = map[int]struct{}{}
 		}
 		r.lateSet[p.Frame] = struct{}{}
+		if p.Kind == KindIKE {
+			if r.latePairs == nil {
+				r.latePairs = map[pairKey]int{}
+			}
+			if k := makePairKey(p.Src.Addr(), p.Dst.Addr()); r.latePairs[k] == 0 {
+				r.latePairs[k] = p.Frame
+			}
+		}
 	}
 	r.lateMax = max(r.lateMax, by)
 }
