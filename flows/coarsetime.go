@@ -55,14 +55,10 @@ var timingKinds = map[FindingKind]bool{
 func hedgeCoarse(fs []Finding) {
 	for i := range fs {
 		f := &fs[i]
-		if !timingKinds[f.Kind] {
-			continue
+		if timingKinds[f.Kind] {
+			f.hedge("This capture keeps its times to the second only (coarse_timestamps): the times under a second that" +
+				" this finding rests on are not known.")
 		}
-		if f.Severity == SeverityError {
-			f.Severity = SeverityWarning
-		}
-		f.Message += " This capture keeps its times to the second only (coarse_timestamps): the times under a second that" +
-			" this finding rests on are not known."
 	}
 }
 

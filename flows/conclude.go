@@ -621,7 +621,7 @@ func (a *Analyzer) retransmitFinding(st *saState, ex *exRec, g []int) {
 	default:
 		b.WriteString("It was never answered in this capture.")
 	}
-	if q, all := quickCopies(ex, g); q > 0 {
+	if q, all, ok := quickCopies(ex, g); ok {
 		// Same bytes, same addresses, a few ms apart, and the duplicate
 		// filter did not take them (laterCopy: more packets between them
 		// than its ring holds, or the other peer sent in between): they
@@ -651,22 +651,19 @@ func (a *Analyzer) retransmitFinding(st *saState, ex *exRec, g []int) {
 const quickResend = 100 * time.Millisecond
 
 // quickCopies returns the smallest gap between consecutive copies g of a
-// message of ex when it is under quickResend (0 otherwise), and whether
-// every gap is.
-func quickCopies(ex *exRec, g []int) (time.Duration, bool) {
-	var least time.Duration = -1
-	all := true
+// message of ex and whether every gap is under quickResend; ok tells that
+// the smallest is, and is not negative (copies out of time order, a late
+// frame, say nothing of how fast they were sent).
+func quickCopies(ex *exRec, g []int) (least time.Duration, all, ok bool) {
+	all = true
 	for k := 1; k < len(g); k++ {
 		d := ex.msgTime(g[k]).Sub(ex.msgTime(g[k-1]))
-		if least < 0 || d < least {
+		if k == 1 || d < least {
 			least = d
 		}
 		all = all && d < quickResend
 	}
-	if least < 0 || least >= quickResend {
-		return 0, false
-	}
-	return max(least, time.Microsecond), all
+	return least, all, len(g) > 1 && least >= 0 && least < quickResend
 }
 
 // unansweredV2 reports an IKEv2 request without response (ex, first seen

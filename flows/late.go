@@ -74,9 +74,9 @@ func hedgeLate(st *saState, fs []Finding, late map[int]struct{}, pairs map[pairK
 			// phase 1's from both KE payloads: analysed out of order,
 			// a right key fails (ikev1-dpd with MM3 at the end of the
 			// file: "wrong phase-1 encryption key?").
-			f.Message += " Frame " + frames.one(saLate) + " of this SA is out of time order in the file (out_of_order) and was" +
+			f.hedge("Frame " + frames.one(saLate) + " of this SA is out of time order in the file (out_of_order) and was" +
 				" analysed where it stands: IKEv1 decrypts the messages in order, each one's IV following from the one before," +
-				" so the key may well be right. Merge the captures by time and analyse again."
+				" so the key may well be right. Merge the captures by time and analyse again.")
 			continue
 		}
 		if !orderKinds[f.Kind] {
@@ -101,14 +101,20 @@ func hedgeLate(st *saState, fs []Finding, late map[int]struct{}, pairs map[pairK
 				}
 			}
 		}
-		if n == 0 {
-			continue
+		if n != 0 {
+			f.hedge("Frame " + frames.one(n) + " " + whose + " is out of time order in the file (out_of_order) and was" +
+				" analysed where it stands, not where its time puts it: this finding may come from that order rather than" +
+				" from the peers.")
 		}
-		if f.Severity == SeverityError {
-			f.Severity = SeverityWarning
-		}
-		f.Message += " Frame " + frames.one(n) + " " + whose + " is out of time order in the file (out_of_order) and was" +
-			" analysed where it stands, not where its time puts it: this finding may come from that order rather than" +
-			" from the peers."
 	}
+}
+
+// hedge ends f's text with why the capture may not bear it out, and makes
+// an error a warning: the finding is then a possibility, not a fact. (A
+// warning or an info keeps its severity.)
+func (f *Finding) hedge(why string) {
+	if f.Severity == SeverityError {
+		f.Severity = SeverityWarning
+	}
+	f.Message += " " + why
 }

@@ -604,6 +604,7 @@ func (r *reorder) duplicate(p *Packet, h uint64) bool {
 		// 0.8 ms apart, are 18 identical octets).
 		return false
 	}
+	req := p.Kind == KindIKE && v2Request(p.Data)
 	scan := r.recentH[:]
 	if r.recentN[uint8(h)] == 0 {
 		scan = nil // no key in the ring ends in h's octet
@@ -630,7 +631,7 @@ func (r *reorder) duplicate(p *Packet, h uint64) bool {
 			r.dups.note(x.frame, p, gap)
 			return true
 		}
-		if copy, hop := laterCopy(x, p, gap); copy && (hop || p.Kind != KindIKE || v2Request(p.Data) || !r.answeredSince(i, p)) {
+		if copy, hop := r.laterCopy(i, p, gap, req); copy {
 			t := &r.nearCopy
 			if hop {
 				t = &r.hopCopy
@@ -647,9 +648,10 @@ func (r *reorder) duplicate(p *Packet, h uint64) bool {
 	r.recentN[uint8(h)]++
 	r.recentH[r.next] = h
 	r.recent[r.next] = recentPacket{t: p.Time, frame: p.Frame, src: p.Src, dst: p.Dst, ttl: p.TTL}
-	if p.Kind == KindIKE && v2Request(p.Data) {
+	if req {
 		x := &r.recent[r.next]
-		x.v2req, x.mid, x.spi = true, binary.BigEndian.Uint32(p.Data[20:24]), binary.BigEndian.Uint64(p.Data[:8])
+		x.v2req = true
+		x.spi, x.mid = v2ID(p.Data)
 	}
 	r.next = (r.next + 1) % dupRecent
 	return false
@@ -840,45 +842,53 @@ func addrBits(ap netip.AddrPort) uint64 {
 // 4 s).
 const hopWindow = 250 * time.Millisecond
 
-// laterCopy reports whether p, byte for byte the packet x between the
-// same addresses (IKE; ESP: its SPI and sequence number), captured gap
-// later, past dupWindow, is that packet captured a second time (copy), and
-// whether with another TTL (hop): the packet seen at a second point with
-// routers between (both interfaces of a firewall mirrored), which a
-// sender's own retransmission would not show. The corpus with every frame
-// copied 8 or 30 ms later read as every message retransmitted, "back-off:
-// 0.0 s", DPDs unanswered twice as dead peers, and one INVALID_KE_PAYLOAD
-// as a loop.
+// laterCopy reports whether p, byte for byte the packet at ring index i
+// between the same addresses (IKE; ESP: its SPI and sequence number),
+// captured gap later, past dupWindow, is that packet captured a second
+// time (copy), and whether with another TTL (hop): the packet seen at a
+// second point with routers between (both interfaces of a firewall
+// mirrored), which a sender's own retransmission would not show; req
+// tells that p is an IKEv2 request (v2Request). The corpus with every
+// frame copied 8 or 30 ms later read as every message retransmitted,
+// "back-off: 0.0 s", DPDs unanswered twice as dead peers, and one
+// INVALID_KE_PAYLOAD as a loop.
 //
-// With another TTL, IKE is a copy within hopWindow; with the same TTL
-// (no router between: two switch ports mirrored, a bridge), within
-// quickResend, under the timer of every IKE stack, unless it is not an
-// IKEv2 request and the other peer sent something in between (see
-// v2Request). ESP is a copy within
-// hopWindow whatever its TTL: no sender uses a sequence number twice on
-// an SA (RFC 4303 §3.3.3), and a receiver drops a replay.
-func laterCopy(x *recentPacket, p *Packet, gap time.Duration) (copy, hop bool) {
+// ESP is a copy within hopWindow whatever its TTL: no sender uses a
+// sequence number twice on an SA (RFC 4303 §3.3.3), and a receiver drops
+// a replay. IKE with another TTL is a copy within hopWindow; with the
+// same TTL (no router between: two switch ports mirrored, a bridge),
+// within quickResend, under the timer of every IKE stack, an IKEv2
+// request always, another message unless the other peer sent between the
+// two what it answers (answeredSince): a responder answers each copy of a
+// request it gets, so its answers come as close together as the request's
+// copies reached it, and its first answer may be slow (an answer 20 ms
+// before the initiator's resend arrived is sent again 21 ms later); an
+// IKEv1 peer resends its last message when the peer's previous one comes
+// again.
+func (r *reorder) laterCopy(i int, p *Packet, gap time.Duration, req bool) (copy, hop bool) {
+	x := &r.recent[i]
 	hop = x.ttl != 0 && p.TTL != 0 && x.ttl != p.TTL
-	switch p.Kind {
-	case KindESP:
+	switch {
+	case p.Kind == KindESP:
 		return gap <= hopWindow, hop
-	case KindIKE:
-		return hop && gap <= hopWindow || gap <= quickResend, hop
+	case p.Kind != KindIKE:
+		return false, false
+	case hop:
+		return gap <= hopWindow, true
 	}
-	return false, false
+	return gap <= quickResend && (req || !r.answeredSince(i, p)), false
 }
 
-// v2Request reports whether msg is an IKEv2 request (its header's
-// version 2, the Response flag clear). A request is a copy by its
-// quickness alone (laterCopy). Another message is not when the other peer
-// sent something between the two (answeredSince): a responder answers
-// each copy of a request it gets, so its answers come as close together
-// as the request's copies reached it, and its first answer may be slow
-// (an answer 20 ms before the initiator's resend arrived is sent again
-// 21 ms later); an IKEv1 peer resends its last message when the peer's
-// previous one comes again.
+// v2Request reports whether msg is an IKEv2 request: its header's major
+// version 2, the Response flag clear.
 func v2Request(msg []byte) bool {
-	return len(msg) >= dissect.HeaderLen && msg[17]>>4 == 2 && msg[19]&0x20 == 0
+	return len(msg) >= dissect.HeaderLen && msg[17]>>4 == 2 && msg[19]&dissect.FlagResponse == 0
+}
+
+// v2ID returns the initiator's SPI and the message ID of msg, an IKE
+// message at least dissect.HeaderLen long.
+func v2ID(msg []byte) (spi uint64, mid uint32) {
+	return binary.BigEndian.Uint64(msg[:8]), binary.BigEndian.Uint32(msg[20:24])
 }
 
 // answeredSince reports whether p, an IKE message that came again, may be
@@ -912,7 +922,7 @@ func (r *reorder) answeredSince(i int, p *Packet) bool {
 		}
 		return false
 	}
-	mid, spi := binary.BigEndian.Uint32(p.Data[20:24]), binary.BigEndian.Uint64(p.Data[:8])
+	spi, mid := v2ID(p.Data)
 	req := func(x *recentPacket) bool {
 		return x.src == p.Dst && x.dst == p.Src && x.v2req && x.mid == mid && x.spi == spi
 	}

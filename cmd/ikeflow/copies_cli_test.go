@@ -2,9 +2,13 @@ package main
 
 import (
 	"encoding/binary"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ikeflow/ikeflow/internal/testpcap"
 )
 
 // TestCopiesBehindRouter: a corpus capture whose every frame is recorded
@@ -16,17 +20,11 @@ import (
 // down to a mirrored switch ("no difference in IP TTL").
 func TestCopiesBehindRouter(t *testing.T) {
 	c, _ := scenario(t, "ikev2-rekey")
-	hdr, recs := pcapRecordsOf(t, c)
-	if binary.LittleEndian.Uint32(hdr[20:]) != 1 {
-		t.Fatal("want an Ethernet capture")
-	}
-	var out [][]byte
-	for _, r := range recs {
-		cp := append([]byte(nil), r...)
-		ts := time.Unix(int64(binary.LittleEndian.Uint32(cp[0:])), int64(binary.LittleEndian.Uint32(cp[4:]))*1000).Add(30 * time.Millisecond)
-		binary.LittleEndian.PutUint32(cp[0:], uint32(ts.Unix()))
-		binary.LittleEndian.PutUint32(cp[4:], uint32(ts.Nanosecond()/1000))
-		ip := cp[16+14:]
+	var frames []testpcap.Record
+	for _, f := range readFrames(t, c) {
+		cp := testpcap.Record{Data: slices.Clone(f.Data), CI: f.CI}
+		cp.CI.Timestamp = f.CI.Timestamp.Add(30 * time.Millisecond)
+		ip := cp.Data[14:]
 		if ip[0]>>4 != 4 {
 			t.Fatal("want IPv4")
 		}
@@ -40,9 +38,10 @@ func TestCopiesBehindRouter(t *testing.T) {
 			sum = sum&0xffff + sum>>16
 		}
 		binary.BigEndian.PutUint16(ip[10:], ^uint16(sum))
-		out = append(out, r, cp)
+		frames = append(frames, f, cp)
 	}
-	p := writePcap(t, t.TempDir(), "twice.pcap", hdr, out)
+	p := filepath.Join(t.TempDir(), "twice.pcap")
+	writeFrames(t, p, frames)
 	once, _, _ := ikeflow(t, "analyze", "-q", "--format", "json", c)
 	twice, _, code := ikeflow(t, "analyze", "-q", "--format", "json", p)
 	if code != exitOK {

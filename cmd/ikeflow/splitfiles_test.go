@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/binary"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -9,41 +8,17 @@ import (
 	"testing"
 )
 
-// pcapRecordsOf splits a classic little-endian pcap file into its header
-// and its records (each with its 16-octet record header).
-func pcapRecordsOf(t *testing.T, path string) (hdr []byte, recs [][]byte) {
+// splitCapture writes the first n frames of the Ethernet capture at path
+// to one file and the rest to another, in a new directory, and returns
+// their paths: one capture cut into consecutive files.
+func splitCapture(t *testing.T, path string, n int) (first, second string) {
 	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(b) < 24 || binary.LittleEndian.Uint32(b) != 0xa1b2c3d4 && binary.LittleEndian.Uint32(b) != 0xa1b23c4d {
-		t.Fatalf("%s: not a little-endian pcap file", path)
-	}
-	hdr = b[:24]
-	for off := 24; off+16 <= len(b); {
-		n := 16 + int(binary.LittleEndian.Uint32(b[off+8:]))
-		if off+n > len(b) {
-			t.Fatalf("%s: record at %d runs past the end", path, off)
-		}
-		recs = append(recs, b[off:off+n])
-		off += n
-	}
-	return hdr, recs
-}
-
-// writePcap writes a pcap file of hdr and recs in dir.
-func writePcap(t *testing.T, dir, name string, hdr []byte, recs [][]byte) string {
-	t.Helper()
-	b := append([]byte(nil), hdr...)
-	for _, r := range recs {
-		b = append(b, r...)
-	}
-	p := filepath.Join(dir, name)
-	if err := os.WriteFile(p, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return p
+	frames := readFrames(t, path)
+	dir := t.TempDir()
+	first, second = filepath.Join(dir, "part1.pcap"), filepath.Join(dir, "part2.pcap")
+	writeFrames(t, first, frames[:n])
+	writeFrames(t, second, frames[n:])
+	return first, second
 }
 
 // TestConsecutiveFilesNotTwoSided: one capture cut into two consecutive
@@ -60,10 +35,7 @@ func writePcap(t *testing.T, dir, name string, hdr []byte, recs [][]byte) string
 // not be two views of one path.
 func TestConsecutiveFilesNotTwoSided(t *testing.T) {
 	c, _ := scenario(t, "ikev2-dpd-dead-peer")
-	hdr, recs := pcapRecordsOf(t, c)
-	dir := t.TempDir()
-	first := writePcap(t, dir, "part1.pcap", hdr, recs[:9])
-	second := writePcap(t, dir, "part2.pcap", hdr, recs[9:])
+	first, second := splitCapture(t, c, 9)
 	whole, _, code := ikeflow(t, "analyze", "-q", "--format", "json", c)
 	if code != exitOK {
 		t.Fatalf("whole capture: exit %d", code)
@@ -118,10 +90,7 @@ func TestConsecutiveFilesFewLineUp(t *testing.T) {
 	if _, err := os.Stat(c); err != nil {
 		t.Skip("third-party captures not here (../shared/captures)")
 	}
-	hdr, recs := pcapRecordsOf(t, c)
-	dir := t.TempDir()
-	first := writePcap(t, dir, "part1.pcap", hdr, recs[:6])
-	second := writePcap(t, dir, "part2.pcap", hdr, recs[6:])
+	first, second := splitCapture(t, c, 6)
 	out, errb, code := ikeflow(t, "analyze", "--format", "json", second, first)
 	if code != exitOK || strings.HasPrefix(kindsOf(t, out), "not an analysis") {
 		t.Fatalf("exit %d, output %.200s", code, out)
