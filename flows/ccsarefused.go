@@ -44,6 +44,7 @@ const (
 type ccsaRefusal struct {
 	req, resp int // frames: the last copy of the request before the answer, the answer
 	size      int // the answer's IKE message length
+	reqSize   int // the request's
 	at        time.Time
 	refuser   saSide
 }
@@ -52,10 +53,15 @@ type ccsaRefusal struct {
 // of st (an IKEv2 SA) whose encrypted answer is too small to be an accepted
 // one (see above): child SA rekeys refused for a PFS group the responder
 // does not have, above all, which the first child SA (in IKE_AUTH, without
-// a KE payload) never shows. It is a warning when no CREATE_CHILD_SA of
-// the SA was accepted after the last refusal and the SA was not rekeyed,
-// an info otherwise (TEMPORARY_FAILURE during a rekey, retried: harmless).
-// Answers read with the keys are reported where their notify is.
+// a KE payload) never shows. It is a warning unless the capture shows the
+// request retried with success (a request of the same size from the same
+// peer accepted later: TEMPORARY_FAILURE, harmless), the IKE SA rekeyed
+// after it (such a request is retried on the new IKE SA, which is judged
+// on its own), or a single refusal that ends the SA's exchanges (a retry
+// may have come after the capture stopped): an info then. A CREATE_CHILD_SA
+// of another size accepted later proves nothing: an IKE SA rekey or
+// another child SA, not a retry. Answers read with the keys are reported
+// where their notify is.
 func (a *Analyzer) hiddenCCSARefusals(st *saState) {
 	sa := st.model()
 	if sa.Version != 2 || sa.ExchangesOmitted > 0 {
@@ -64,52 +70,54 @@ func (a *Analyzer) hiddenCCSARefusals(st *saState) {
 	var eb exBuf
 	exs := st.exSlice(&eb) // the compact records: SA.Exchanges is built after conclude
 	var refused []ccsaRefusal
-	acceptedAfter := false
-	last := -1 // index in exs of the last refusal
+	retried, otherFrame := false, 0 // since the last refusal: its retry accepted; another request accepted (its frame)
+	last := -1                      // index in exs of the last refusal
 	for k, ex := range exs {
 		if ex.Type != dissect.ExchangeCreateChildSA || !ex.Answered {
 			continue
 		}
-		resp := -1
+		req, resp := -1, -1
 		for i := range ex.nmsgs() {
-			if ex.msg(i).response() {
+			switch {
+			case ex.msg(i).response():
 				resp = i
+			case resp < 0:
+				req = i // the last copy before the answer
+			}
+			if resp >= 0 {
 				break
 			}
 		}
-		if resp < 0 || ex.text(resp, &a.texts) != "SK" {
+		if resp < 0 || req < 0 || ex.text(resp, &a.texts) != "SK" {
 			// Not encrypted, read with the keys, or in fragments (SKF):
 			// its content is reported where it is known, or not judged.
+			// Without its request, who asked what is unknown.
 			continue
 		}
-		size := ex.msgSize(resp)
+		size, reqSize, side := ex.msgSize(resp), ex.msgSize(req), ex.msg(resp).side()
 		if size >= minCCSAAccepted {
-			acceptedAfter = true
+			if n := len(refused); n > 0 && !retried {
+				if r := refused[n-1]; r.refuser == side && r.reqSize == reqSize {
+					retried = true
+				} else if otherFrame == 0 {
+					otherFrame = ex.frame(req)
+				}
+			}
 			continue
 		}
-		req := -1
-		for i := range resp {
-			if !ex.msg(i).response() {
-				req = i
-			}
-		}
-		if req < 0 {
-			continue // the request is not in the capture: who asked what is unknown
-		}
-		refused = append(refused, ccsaRefusal{req: ex.frame(req), resp: ex.frame(resp), size: size, at: ex.msgTime(resp), refuser: ex.msg(resp).side()})
-		acceptedAfter = false
-		last = k
+		refused = append(refused, ccsaRefusal{req: ex.frame(req), resp: ex.frame(resp), size: size, reqSize: reqSize, at: ex.msgTime(resp), refuser: side})
+		retried, otherFrame, last = false, 0, k
 	}
 	if len(refused) == 0 {
 		return
 	}
 	n := len(refused)
-	recovered := acceptedAfter || st.out.has(outRekeyed)
+	rekeyed := !retried && st.out.has(outRekeyed)
 	// One refusal that ends the SA's exchanges in the capture may have
 	// been retried with success after the capture stopped.
-	endsThere := n == 1 && last == len(exs)-1
+	endsThere := !retried && !rekeyed && n == 1 && last == len(exs)-1
 	sev := SeverityWarning
-	if recovered || endsThere {
+	if retried || rekeyed || endsThere {
 		sev = SeverityInfo
 	}
 	frames := make([]int, 0, 2*len(refused))
@@ -141,17 +149,24 @@ func (a *Analyzer) hiddenCCSARefusals(st *saState) {
 		" answer (at least " + strconv.Itoa(minCCSAAccepted) + " octets with any IKEv2 cipher), so " + words.Pick(n, "it holds", "each holds") +
 		" an encrypted error notify and nothing else."
 	switch {
-	case recovered:
-		msg += " A CREATE_CHILD_SA was accepted later, or the IKE SA was rekeyed, so this is most likely TEMPORARY_FAILURE" +
-			" (the peer was rekeying or deleting the IKE SA, RFC 7296 §2.25) or INVALID_KE_PAYLOAD followed by a retry" +
-			" with the group asked for: harmless when the retry succeeded."
+	case retried:
+		msg += " The same request (as large, from the same peer) was accepted later: most likely it was refused with" +
+			" TEMPORARY_FAILURE while the peer was busy rekeying or deleting the IKE SA (RFC 7296 §2.25) and retried, which" +
+			" is harmless."
+	case rekeyed:
+		msg += " The IKE SA was rekeyed after " + words.Pick(n, "it", "them") + ": a request refused with TEMPORARY_FAILURE" +
+			" while the peer rekeyed (RFC 7296 §2.25) is retried on the new IKE SA, whose report says how that went."
 	case endsThere:
 		msg += " The capture holds no later exchange of this SA, so whether a retry succeeded is not known. The error is" +
 			" most likely NO_PROPOSAL_CHOSEN (the phase-2 proposals; in a rekey, above all the PFS group), INVALID_KE_PAYLOAD," +
 			" TS_UNACCEPTABLE, TEMPORARY_FAILURE (the peer was busy rekeying or deleting the IKE SA, harmless if retried) or" +
 			" CHILD_SA_NOT_FOUND (the child SA to rekey was deleted already)."
 	default:
-		msg += " No CREATE_CHILD_SA of this SA was accepted after " + words.Pick(n, "it", "them") + " (the SA's last packet in the capture" +
+		if otherFrame != 0 {
+			msg += " The CREATE_CHILD_SA accepted after " + words.Pick(n, "it", "them") + " (frame " + a.frames.one(otherFrame) +
+				") is another request (another size or peer: an IKE SA rekey or another child SA), not a retry."
+		}
+		msg += " No retry of " + words.Pick(n, "it", "them") + " was accepted (the SA's last packet in the capture" +
 			" comes " + secs(sa.End.Sub(refused[n-1].at)) + " after the last refusal). A refused rekey leaves the old" +
 			" child SA (or IKE SA) in use only until its lifetime ends; traffic stops then unless a later rekey succeeds." +
 			" The most common cause is a PFS mismatch: a rekey carries a KE payload when PFS is on, the first child SA" +

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // ccsaRefusals returns r's child_sa_refused findings about CREATE_CHILD_SA
@@ -62,13 +63,16 @@ func TestHiddenRekeyRefusal(t *testing.T) {
 
 // TestHiddenRekeyRefusalCorpus: without keys, across the corpus, the size
 // rule finds exactly the CREATE_CHILD_SA answers the daemons' logs show as
-// error notifies (ikev2-child-rekey-pfs-mismatch, NO_PROPOSAL_CHOSEN;
+// error notifies (the *-child-rekey-pfs-mismatch scenarios, NO_PROPOSAL_CHOSEN
+// from strongSwan, libreswan and OpenIKED, 80 octets each;
 // ikev2-child-temporary-failure, TEMPORARY_FAILURE, retried with success:
 // an info) and none of the accepted ones (208 octets and more).
 func TestHiddenRekeyRefusalCorpus(t *testing.T) {
 	want := map[string]Severity{
-		"ikev2-child-rekey-pfs-mismatch": SeverityWarning,
-		"ikev2-child-temporary-failure":  SeverityInfo,
+		"ikev2-child-rekey-pfs-mismatch":           SeverityWarning,
+		"libreswan-ikev2-child-rekey-pfs-mismatch": SeverityWarning,
+		"openiked-ikev2-child-rekey-pfs-mismatch":  SeverityWarning,
+		"ikev2-child-temporary-failure":            SeverityInfo,
 	}
 	dirs, _ := filepath.Glob(filepath.Join(corpusDir, "*", "capture.pcap"))
 	if len(dirs) == 0 {
@@ -88,5 +92,47 @@ func TestHiddenRekeyRefusalCorpus(t *testing.T) {
 		case ok && (len(f) != 1 || f[0].Severity != sev):
 			t.Errorf("%s: refusals %v, want one %v", sc, f, sev)
 		}
+	}
+}
+
+// TestHiddenRekeyRefusalRetried: after the two refused rekeys of
+// ikev2-child-rekey-pfs-mismatch (cut after frame 24), one more
+// CREATE_CHILD_SA is accepted (its answer made from the IKE_AUTH answer,
+// 242 octets). When its request is as large as the refused ones, from the
+// same peer, it is their retry: an info. When it is another request (here
+// 80 octets), it proves nothing about them: still a warning, which names
+// it.
+func TestHiddenRekeyRefusalRetried(t *testing.T) {
+	base := corpusPackets(t, "ikev2-child-rekey-pfs-mismatch")
+	cut := clonePackets(base[:byFrame(t, base, 24)+1])
+	at := cut[len(cut)-1].Time
+	accepted := func(reqFrame int) []Packet {
+		req := clonePackets([]Packet{base[byFrame(t, base, reqFrame)]})[0]
+		resp := clonePackets([]Packet{base[byFrame(t, base, 4)]})[0] // the IKE_AUTH answer
+		req.Data[18], resp.Data[18] = 36, 36
+		setMID(&req, 4)
+		setMID(&resp, 4)
+		req.Time, resp.Time = at.Add(2*time.Second), at.Add(2*time.Second+3*time.Millisecond)
+		pk := append(clonePackets(cut), req, resp)
+		renumber(pk)
+		return pk
+	}
+	for _, tc := range []struct {
+		name     string
+		reqFrame int // the request the accepted one is made from
+		sev      Severity
+		text     string
+	}{
+		{"retry", 13, SeverityInfo, "The same request"},
+		{"other", 29, SeverityWarning, "is another request"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := analyze(accepted(tc.reqFrame), Options{})
+			f := ccsaRefusals(r)
+			if len(f) != 1 || f[0].Severity != tc.sev || !strings.Contains(f[0].Message, tc.text) {
+				logReport(t, r)
+				t.Errorf("refusals %v, want one %v saying %q", f, tc.sev, tc.text)
+			}
+		})
 	}
 }
