@@ -198,6 +198,7 @@ func (a *Analyzer) concludeSA(st *saState, cc *concluder) {
 	a.abandonFindings(st)
 	a.espFindings(st)
 	a.ambiguousFindings(st)
+	a.hiddenCCSARefusals(st)
 	if !a.hiddenChildRefusal(st) {
 		a.deletedAfterAuth(st)
 		a.endUnknown(st)

@@ -368,6 +368,7 @@ func TestKeylessFailures(t *testing.T) {
 		{"ikev1-main-no-proposal", StateFailed, []string{"no_proposal_chosen:error"}},
 		{"ikev1-wrong-psk", StateFailed, []string{"authentication_failed:error", "retransmit:warning", "unanswered_request:error"}},
 		{"ikev2-retransmit", StateEstablished, []string{"retransmit:warning"}},
+		{"ikev2-child-rekey-pfs-mismatch", StateEstablished, []string{"child_sa_refused:warning"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.scenario, func(t *testing.T) {
