@@ -136,3 +136,40 @@ func TestHiddenRekeyRefusalRetried(t *testing.T) {
 		})
 	}
 }
+
+// TestPFSHint: with the keys, the re-creation refused in each
+// *-child-rekey-pfs-mismatch scenario (NO_PROPOSAL_CHOSEN, not a rekey)
+// names the DH group as the one difference from the child SA the refuser
+// negotiated in IKE_AUTH.
+func TestPFSHint(t *testing.T) {
+	for _, sc := range []string{"ikev2-child-rekey-pfs-mismatch", "libreswan-ikev2-child-rekey-pfs-mismatch", "openiked-ikev2-child-rekey-pfs-mismatch"} {
+		r := analyze(corpusPackets(t, sc), Options{Decryptor: corpusKeys(t, corpusDir+"/"+sc)})
+		hinted := false
+		for _, f := range findingsOf(r, KindNoProposalChosen) {
+			hinted = hinted || strings.Contains(f.Message, "only by the DH group MODP_2048 (PFS)")
+		}
+		if !hinted {
+			logReport(t, r)
+			t.Errorf("%s: no finding names the DH group as the difference", sc)
+		}
+	}
+}
+
+func TestOnlyDHAdded(t *testing.T) {
+	const got = "ENCR_AES_CBC-128/AUTH_HMAC_SHA2_256_128/NO_ESN"
+	for _, tc := range []struct {
+		offered []string
+		want    string
+	}{
+		{[]string{"ESP:ENCR_AES_CBC-128/AUTH_HMAC_SHA2_256_128/MODP_2048/NO_ESN"}, "MODP_2048"},
+		{[]string{"ESP:ENCR_AES_GCM_16-128/ECP_256", "ESP:ENCR_AES_CBC-128/AUTH_HMAC_SHA2_256_128/NO_ESN/Curve25519"}, "Curve25519"},
+		{[]string{"ESP:ENCR_AES_CBC-128/AUTH_HMAC_SHA2_256_128/NO_ESN"}, ""},                   // nothing added
+		{[]string{"ESP:ENCR_AES_CBC-256/AUTH_HMAC_SHA2_256_128/MODP_2048/NO_ESN"}, ""},         // another cipher too
+		{[]string{"ESP:ENCR_AES_CBC-128/AUTH_HMAC_SHA2_256_128/MODP_2048"}, ""},                // NO_ESN missing
+		{[]string{"ESP:ENCR_AES_CBC-128/AUTH_HMAC_SHA2_256_128/MODP_2048/ECP_256/NO_ESN"}, ""}, // two groups
+	} {
+		if g := onlyDHAdded(got, tc.offered); g != tc.want {
+			t.Errorf("onlyDHAdded(%q, %q) = %q, want %q", got, tc.offered, g, tc.want)
+		}
+	}
+}

@@ -2,7 +2,11 @@ package flows
 
 import (
 	"net/netip"
+	"slices"
 	"strings"
+
+	"github.com/ikeflow/ikeflow/dissect"
+	"github.com/ikeflow/ikeflow/internal/words"
 )
 
 // acceptedProposal remembers proposals a peer used elsewhere in the capture.
@@ -102,6 +106,12 @@ func (a *Analyzer) policyHint(refuser, offerer netip.Addr, ike bool, offered []s
 			b.WriteString(", which this offer lacks: " + d)
 		}
 		b.WriteString(". ")
+		if g := onlyDHAdded(s, offered); g != "" && !ike {
+			b.WriteString(words.Pick(len(offered), "This offer", "One proposal of this offer") + " differs from it only by the DH group " + g +
+				" (PFS), which that SA has not (none set up in IKE_AUTH has, RFC 7296 §1.2), so the DH group is most likely what " +
+				refuser.String() + " refuses: it has no PFS group for this child SA, or another one (or the child SA falls under another" +
+				" of its policies, with other proposals). ")
+		}
 	}
 	if s, fr := pick(a.offers[refuser]); s != "" {
 		b.WriteString(refuser.String() + " itself offers " + s + " (frame " + a.frames.one(fr) + ")")
@@ -144,4 +154,49 @@ func stripProto(s string) string {
 		return s[i+1:]
 	}
 	return s
+}
+
+// dhNames holds the names of the registered DH groups (dissect.DHGroup's
+// String), the way proposal summaries spell them.
+var dhNames = func() map[string]bool {
+	m := map[string]bool{}
+	for g := dissect.DHGroup(1); g < 1024; g++ {
+		if g.Known() {
+			m[g.String()] = true
+		}
+	}
+	return m
+}()
+
+// onlyDHAdded returns the DH group of the first proposal of offered that
+// holds every algorithm of want (one "/"-separated summary) and, beside
+// them, a DH group and nothing else; "" when none does.
+func onlyDHAdded(want string, offered []string) string {
+	if strings.Contains(want, "; ") {
+		return ""
+	}
+	need := strings.Split(stripProto(want), "/")
+	for _, o := range offered {
+		have := strings.Split(stripProto(o), "/")
+		dh, other := "", false
+		for _, t := range have {
+			switch {
+			case slices.Contains(need, t):
+			case dhNames[t] && t != "NONE" && dh == "":
+				dh = t
+			default:
+				other = true
+			}
+		}
+		covered := true
+		for _, t := range need {
+			if t != "" && !slices.Contains(have, t) {
+				covered = false
+			}
+		}
+		if dh != "" && !other && covered {
+			return dh
+		}
+	}
+	return ""
 }
