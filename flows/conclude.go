@@ -882,12 +882,19 @@ func (a *Analyzer) unansweredV2(st *saState, ex *exRec, answeredSize int) bool {
 			" fragmentation while the smaller ones (" + strconv.Itoa(answeredSize) + " octets) got through. A firewall or" +
 			" NAT on the path is dropping IP fragments, or the path MTU is lower than expected. Enable IKEv2" +
 			" fragmentation (RFC 7383) on both peers, lower the MTU, or allow fragments through.")
+		if port4500Silence(st, ex.side, n) {
+			b.WriteString(" Its port changed as well, though: it is the first message off UDP 500 (UDP 4500 after NAT detection," +
+				" RFC 7296 §2.23), and nothing came back on that port, so a path that passes UDP 500 but drops UDP 4500 looks" +
+				" the same. If fragments are not the cause, allow UDP 4500 both ways, and ESP-in-UDP with it.")
+		}
 	} else if size > largeMessage && ex.Type == dissect.ExchangeIKEAuth {
 		b.WriteString("At " + strconv.Itoa(size) + " octets it needs IP fragmentation: fragments dropped on the path" +
 			" are a common cause (enable IKEv2 fragmentation, RFC 7383). Otherwise check that UDP 500/4500 reaches the peer" +
 			" and that the peer's logs show the request.")
 	} else if why := icmpCause(st, ex.side.other(), firstT, lastT, a.frames); why != "" {
 		b.WriteString(why)
+	} else if port4500Silence(st, ex.side, n) {
+		b.WriteString(port4500Text(ex.side))
 	} else {
 		b.WriteString("Causes: packet loss or a firewall on the path (UDP 500/4500), a NAT that changed its mapping, or" +
 			" a peer that silently drops the request (no matching configuration, rate limit). Check whether the request" +

@@ -36,6 +36,11 @@ const (
 	outTTLLowI
 	outTTLStartR
 	outTTLLowR
+	// outOffPort500I and outOffPort500R (port500.go): that side sent an
+	// IKE message over UDP with a port other than 500 at either end (UDP
+	// 4500 after NAT detection, RFC 7296 §2.23; a NAT's port).
+	outOffPort500I
+	outOffPort500R
 )
 
 // natSeen returns the bit telling that NAT was detected for side.

@@ -44,6 +44,7 @@ func (st *saState) swapTTL() {
 	const i, r = outTTLStartI | outTTLLowI, outTTLStartR | outTTLLowR
 	f := st.out
 	st.out = f&^(i|r) | (f&i)<<2 | (f&r)>>2
+	st.swapPorts()
 }
 
 // capturePoint is where the capture was taken, relative to an SA's peers.

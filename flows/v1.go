@@ -297,6 +297,7 @@ func (a *Analyzer) v1(p *Packet, decodeErr error) {
 		side, fromI = sideI, true
 	}
 	st.noteTTL(side, p.TTL)
+	st.notePort(side, p)
 	f := &a.f
 	f.reset()
 	// A fragment (v1frag.go) is analysed as the message it completes, or
@@ -1022,6 +1023,16 @@ func (a *Analyzer) concludeV1(st *saState) {
 				" fragments lost on the path after this capture point (a firewall or rate limit dropping UDP, UDP 4500" +
 				" blocked after NAT detection moved the exchange there, or fragments still larger than the path MTU: lower" +
 				" the fragment size), or, with pre-shared keys, possibly a PSK mismatch (a responder that cannot decrypt" +
+				" MM5 and stays silent; strongSwan answers PAYLOAD-MALFORMED instead)."
+		case lbl == "MM5" && port4500Silence(st, ex.msg(first).side(), len(frames)):
+			hint = "The responder did not answer MM5, the first encrypted message. " + port4500Text(ex.msg(first).side()) +
+				" The other causes: a certificate too large for the path (IP fragments dropped), or, with pre-shared keys," +
+				" possibly a PSK mismatch (a responder that cannot decrypt MM5 and stays silent; strongSwan answers" +
+				" PAYLOAD-MALFORMED instead)."
+		case lbl == "MM5" && !st.out.has(offPort500(ex.msg(first).side())) && !st.flags.has(flTCP):
+			// Still on UDP 500 (no NAT detected): UDP 4500 is not used.
+			hint = "The responder did not answer MM5, the first encrypted message: a certificate too large for the path" +
+				" (IP fragments dropped), or, with pre-shared keys, possibly a PSK mismatch (a responder that cannot decrypt" +
 				" MM5 and stays silent; strongSwan answers PAYLOAD-MALFORMED instead)."
 		case lbl == "MM5":
 			hint = "The responder did not answer MM5, the first encrypted message: UDP 4500 blocked (after NAT detection" +

@@ -31,6 +31,7 @@ func (a *Analyzer) v2(p *Packet, decodeErr error, ahead *facts) {
 		side = sideI
 	}
 	st.noteTTL(side, p.TTL)
+	st.notePort(side, p)
 	if q := p.Src.Addr(); decodeErr == nil && (st.out.has(outAuthOK) || afterAuth(h)) && q.IsValid() && q.Unmap() != st.peer(side).Addr().Unmap() &&
 		p.Dst.Addr().Unmap() == st.peer(side.other()).Addr().Unmap() {
 		a.peerMoved(st, side, q) // MOBIKE (mobike.go): one peer moved, to the other one

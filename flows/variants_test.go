@@ -369,6 +369,8 @@ func TestKeylessFailures(t *testing.T) {
 		{"ikev1-wrong-psk", StateFailed, []string{"authentication_failed:error", "retransmit:warning", "unanswered_request:error"}},
 		{"ikev2-retransmit", StateEstablished, []string{"retransmit:warning"}},
 		{"ikev2-child-rekey-pfs-mismatch", StateEstablished, []string{"child_sa_refused:warning"}},
+		{"ikev2-port-4500-blocked", StateFailed, []string{"retransmit:warning", "unanswered_request:error"}},
+		{"ikev1-port-4500-blocked", StateFailed, []string{"retransmit:warning", "unanswered_request:error"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.scenario, func(t *testing.T) {

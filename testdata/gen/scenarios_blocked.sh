@@ -1,0 +1,36 @@
+# shellcheck shell=bash
+# A firewall on the path that lets IKE through on UDP 500 but drops UDP
+# 4500 (sourced by corpus.sh after scenarios.sh): IKE_SA_INIT completes,
+# the peers move to 4500 for IKE_AUTH (NAT detected, or faked by
+# kernel-libipsec), and nothing on 4500 gets through. A classic of
+# "IKE_SA_INIT works, then nothing" on firewalls that know only port 500.
+
+SCENARIOS+=(
+	ikev2-port-4500-blocked
+	ikev1-port-4500-blocked
+)
+
+sc_ikev2_port_4500_blocked() {
+	DESC="IKEv2 with UDP 4500 dropped by the router (iptables FORWARD -p udp --dport 4500 -j DROP, both directions, the capture on the initiator's side): IKE_SA_INIT on UDP 500 completes, the initiator moves to UDP 4500 (kernel-libipsec fakes a NAT) and sends IKE_AUTH, which never arrives; it retransmits (retransmit_tries 3) and gives up"
+	EXTRA_A=("retransmit_tries = 3" "retransmit_timeout = 1.0" "retransmit_base = 1.4" "retransmit_jitter = 0")
+	peers; conf_pair; go
+	nsx $NS_R iptables -I FORWARD -p udp --dport 4500 -j DROP
+	initiate "$A" net 20 || true
+	settle 2
+	nsx $NS_R iptables -D FORWARD -p udp --dport 4500 -j DROP
+	settle
+	NOTES+=("the rule drops UDP to port 4500 in the router's FORWARD chain; capture on the initiator's side of the router" "retransmit_tries=3, retransmit_timeout=1.0 s, retransmit_base=1.4, no jitter on the initiator: IKE_AUTH at 0, 1.0, 2.4 and 4.4 s, given up at about 7.1 s")
+}
+
+sc_ikev1_port_4500_blocked() {
+	DESC="IKEv1 main mode with UDP 4500 dropped by the router (as ikev2-port-4500-blocked): MM1-MM4 on UDP 500 complete, the initiator moves to UDP 4500 for MM5 (NAT-T, RFC 3947; kernel-libipsec fakes a NAT), which never arrives; it retransmits (retransmit_tries 3) and gives up"
+	EXTRA_A=("retransmit_tries = 3" "retransmit_timeout = 1.0" "retransmit_base = 1.4" "retransmit_jitter = 0")
+	CHECK=ikev1
+	peers; conf_pair version=1; go
+	nsx $NS_R iptables -I FORWARD -p udp --dport 4500 -j DROP
+	initiate "$A" net 20 || true
+	settle 2
+	nsx $NS_R iptables -D FORWARD -p udp --dport 4500 -j DROP
+	settle
+	NOTES+=("the rule drops UDP to port 4500 in the router's FORWARD chain; capture on the initiator's side of the router" "retransmit_tries=3, retransmit_timeout=1.0 s, retransmit_base=1.4, no jitter on the initiator")
+}
