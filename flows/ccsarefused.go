@@ -1,7 +1,9 @@
 package flows
 
 import (
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/ikeflow/ikeflow/dissect"
@@ -35,6 +37,11 @@ import (
 // nothing else. In the corpus, accepted answers have 208 octets and more,
 // the refusals (NO_PROPOSAL_CHOSEN, TEMPORARY_FAILURE) 80.
 const (
+	// promptRetry is how soon after a refusal a CREATE_CHILD_SA of
+	// another size from the same peer is taken for its retry (after
+	// INVALID_KE_PAYLOAD daemons retry at once; a TEMPORARY_FAILURE or a
+	// PFS refusal is retried seconds later, with the same size).
+	promptRetry     = time.Second
 	minCCSAPlain    = 24 + 20 + 48
 	minSKOverhead   = 28 + 4 + 8 + 1 + 8
 	minCCSAAccepted = minCCSAPlain + minSKOverhead
@@ -70,8 +77,15 @@ func (a *Analyzer) hiddenCCSARefusals(st *saState) {
 	var eb exBuf
 	exs := st.exSlice(&eb) // the compact records: SA.Exchanges is built after conclude
 	var refused []ccsaRefusal
-	retried, otherFrame := false, 0 // since the last refusal: its retry accepted; another request accepted (its frame)
-	last := -1                      // index in exs of the last refusal
+	// Since the last refusal: its retry accepted (retried; the retry's
+	// frame, request size and delay when prompt and of another size), or
+	// another request accepted (its frame).
+	retried, otherFrame := false, 0
+	var retry struct {
+		frame, size int
+		after       time.Duration
+	}
+	last := -1 // index in exs of the last refusal
 	for k, ex := range exs {
 		if ex.Type != dissect.ExchangeCreateChildSA || !ex.Answered {
 			continue
@@ -97,9 +111,18 @@ func (a *Analyzer) hiddenCCSARefusals(st *saState) {
 		size, reqSize, side := ex.msgSize(resp), ex.msgSize(req), ex.msg(resp).side()
 		if size >= minCCSAAccepted {
 			if n := len(refused); n > 0 && !retried {
-				if r := refused[n-1]; r.refuser == side && r.reqSize == reqSize {
+				r := refused[n-1]
+				switch after := ex.msgTime(req).Sub(r.at); {
+				case r.refuser == side && r.reqSize == reqSize:
 					retried = true
-				} else if otherFrame == 0 {
+				case r.refuser == side && after >= 0 && after <= promptRetry && otherFrame == 0:
+					// Sent at once, with another size: the same request
+					// with a KE payload for the group INVALID_KE_PAYLOAD
+					// asked for (ikev2-child-rekey-invalid-ke: 224, then
+					// 496 octets 3 ms later), most likely.
+					retried = true
+					retry.frame, retry.size, retry.after = ex.frame(req), reqSize, after
+				case otherFrame == 0:
 					otherFrame = ex.frame(req)
 				}
 			}
@@ -107,6 +130,7 @@ func (a *Analyzer) hiddenCCSARefusals(st *saState) {
 		}
 		refused = append(refused, ccsaRefusal{req: ex.frame(req), resp: ex.frame(resp), size: size, reqSize: reqSize, at: ex.msgTime(resp), refuser: side})
 		retried, otherFrame, last = false, 0, k
+		retry.frame = 0
 	}
 	if len(refused) == 0 {
 		return
@@ -149,6 +173,12 @@ func (a *Analyzer) hiddenCCSARefusals(st *saState) {
 		" answer (at least " + strconv.Itoa(minCCSAAccepted) + " octets with any IKEv2 cipher), so " + words.Pick(n, "it holds", "each holds") +
 		" an encrypted error notify and nothing else."
 	switch {
+	case retried && retry.frame != 0:
+		msg += " The " + refused[n-1].refuser.other().String() + "'s next CREATE_CHILD_SA request (frame " + a.frames.one(retry.frame) +
+			"), sent " + shortDur(retry.after) + " after the refusal, was accepted. It has " + strconv.Itoa(retry.size) +
+			" octets against the refused one's " + strconv.Itoa(refused[n-1].reqSize) + ": most likely the same request again with a KE payload for the DH group the" +
+			" refusal asked for (INVALID_KE_PAYLOAD, RFC 7296 §1.3), which is harmless. Were it another exchange (an IKE SA" +
+			" rekey, say), the refused request would still be pending."
 	case retried:
 		msg += " The same request (as large, from the same peer) was accepted later: most likely it was refused with" +
 			" TEMPORARY_FAILURE while the peer was busy rekeying or deleting the IKE SA (RFC 7296 §2.25) and retried, which" +
@@ -176,4 +206,54 @@ func (a *Analyzer) hiddenCCSARefusals(st *saState) {
 	}
 	msg += a.keysOr(st, words.Pick(n, " The answer is", " The answers are")+" encrypted: give the keys to see the notify.", " ", "see the notify")
 	st.addFinding(KindChildRefused, sev, refused[0].at, msg, frames...)
+}
+
+// settledInvalidKE makes info of the warning an INVALID_KE_PAYLOAD answer
+// to a CREATE_CHILD_SA got (read with the keys) when the requester's next
+// CREATE_CHILD_SA was accepted: the retry with the group the refusal named
+// that RFC 7296 §1.3 provides for, settled (ikev2-child-rekey-invalid-ke:
+// the retry 3 ms later was accepted; before, the SA read "with errors or
+// warnings").
+func (a *Analyzer) settledInvalidKE(st *saState) {
+	fs := st.findings()
+	for i := range fs {
+		f := &fs[i]
+		if f.Kind != KindInvalidKE || f.Severity != SeverityWarning || len(f.Frames) < 2 {
+			continue
+		}
+		if fr := a.acceptedAfter(st, f.Frames); fr != 0 {
+			f.Severity = SeverityInfo
+			f.Message += " The requester's next CREATE_CHILD_SA (frame " + a.frames.one(fr) + ") was accepted: settled."
+		}
+	}
+}
+
+// acceptedAfter returns the request frame of the next CREATE_CHILD_SA
+// from the side that sent the CREATE_CHILD_SA whose first message is one
+// of frames, when it was answered with an SA payload (read with the keys)
+// and no error; 0 otherwise.
+func (a *Analyzer) acceptedAfter(st *saState, frames []int) int {
+	var eb exBuf
+	exs := st.exSlice(&eb)
+	for k, ex := range exs {
+		if ex.Type != dissect.ExchangeCreateChildSA || ex.nmsgs() == 0 || !slices.Contains(frames, ex.frame(0)) {
+			continue
+		}
+		for _, next := range exs[k+1:] {
+			if next.Type != dissect.ExchangeCreateChildSA || next.side != ex.side {
+				continue
+			}
+			if !next.Answered || next.errorOf() != "" {
+				return 0
+			}
+			for i := range next.nmsgs() {
+				if next.msg(i).response() && strings.Contains(next.text(i, &a.texts), "{SA ") {
+					return next.frame(0)
+				}
+			}
+			return 0
+		}
+		return 0
+	}
+	return 0
 }

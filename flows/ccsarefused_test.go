@@ -65,14 +65,16 @@ func TestHiddenRekeyRefusal(t *testing.T) {
 // rule finds exactly the CREATE_CHILD_SA answers the daemons' logs show as
 // error notifies (the *-child-rekey-pfs-mismatch scenarios, NO_PROPOSAL_CHOSEN
 // from strongSwan, libreswan and OpenIKED, 80 octets each;
-// ikev2-child-temporary-failure, TEMPORARY_FAILURE, retried with success:
-// an info) and none of the accepted ones (208 octets and more).
+// ikev2-child-temporary-failure, TEMPORARY_FAILURE, retried with success,
+// and ikev2-child-rekey-invalid-ke, INVALID_KE_PAYLOAD, retried at once
+// with another KE: infos) and none of the accepted ones (208 octets and more).
 func TestHiddenRekeyRefusalCorpus(t *testing.T) {
 	want := map[string]Severity{
 		"ikev2-child-rekey-pfs-mismatch":           SeverityWarning,
 		"libreswan-ikev2-child-rekey-pfs-mismatch": SeverityWarning,
 		"openiked-ikev2-child-rekey-pfs-mismatch":  SeverityWarning,
 		"ikev2-child-temporary-failure":            SeverityInfo,
+		"ikev2-child-rekey-invalid-ke":             SeverityInfo,
 	}
 	dirs, _ := filepath.Glob(filepath.Join(corpusDir, "*", "capture.pcap"))
 	if len(dirs) == 0 {
@@ -171,5 +173,29 @@ func TestOnlyDHAdded(t *testing.T) {
 		if g := onlyDHAdded(got, tc.offered); g != tc.want {
 			t.Errorf("onlyDHAdded(%q, %q) = %q, want %q", got, tc.offered, g, tc.want)
 		}
+	}
+}
+
+// TestInvalidKERetrySettled: ikev2-child-rekey-invalid-ke (strongSwan's
+// log: CREATE_CHILD_SA request 2 answered N(INVAL_KE), request 3 with a
+// MODP-2048 KE accepted 3 ms later). Without keys the small answer is an
+// info naming the prompt retry; with the keys INVALID_KE_PAYLOAD is an
+// info too, settled by the retry, and the SA has no warning.
+func TestInvalidKERetrySettled(t *testing.T) {
+	const sc = "ikev2-child-rekey-invalid-ke"
+	pk := corpusPackets(t, sc)
+	r := analyze(pk, Options{})
+	if f := ccsaRefusals(r); len(f) != 1 || f[0].Severity != SeverityInfo || !strings.Contains(f[0].Message, "INVALID_KE_PAYLOAD") {
+		logReport(t, r)
+		t.Errorf("without keys: %v", f)
+	}
+	r = analyze(pk, Options{Decryptor: corpusKeys(t, corpusDir+"/"+sc)})
+	f := findingsOf(r, KindInvalidKE)
+	if len(f) != 1 || f[0].Severity != SeverityInfo || !strings.Contains(f[0].Message, "settled") {
+		logReport(t, r)
+		t.Errorf("with keys: %v", f)
+	}
+	if got := sortedKinds(r); !slices.Equal(got, []string{"invalid_ke_payload:info"}) {
+		t.Errorf("with keys: findings %v", got)
 	}
 }

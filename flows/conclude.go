@@ -199,6 +199,7 @@ func (a *Analyzer) concludeSA(st *saState, cc *concluder) {
 	a.espFindings(st)
 	a.ambiguousFindings(st)
 	a.hiddenCCSARefusals(st)
+	a.settledInvalidKE(st)
 	if !a.hiddenChildRefusal(st) {
 		a.deletedAfterAuth(st)
 		a.endUnknown(st)

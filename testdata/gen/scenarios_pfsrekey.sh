@@ -56,3 +56,21 @@ sc_openiked_ikev2_child_rekey_pfs_mismatch() {
 	wait_log "$B/charon.log" 'deleting IKE_SA' 5 || log "no delete seen by strongSwan"
 	settle
 }
+
+# A PFS group mismatch that the peers settle: the initiator's ESP proposal
+# lists two DH groups, ECP-256 first, the responder's only MODP-2048.
+SCENARIOS+=(
+	ikev2-child-rekey-invalid-ke
+)
+
+sc_ikev2_child_rekey_invalid_ke() {
+	DESC="IKEv2 child SA rekey with a KE payload for the wrong group: the initiator's ESP proposal has ECP-256 and MODP-2048 (in that order), the responder's MODP-2048 only; the rekey at 6 s guesses ECP-256 (CREATE_CHILD_SA with a 64-octet KE), the responder answers N(INVALID_KE_PAYLOAD) naming MODP-2048, the initiator retries at once with a MODP-2048 KE and the rekey succeeds; pings every 1.5 s, the second rekey at 12 s sends a MODP-2048 KE at once and is accepted; the initiator deletes at about 16.5 s"
+	IA=(esp=aes128-sha256-ecp256-modp2048 child_rekey=6s child_life=20s)
+	IB=(esp=aes128-sha256-modp2048)
+	peers; conf_pair; go
+	initiate "$A" net
+	local i
+	for i in 1 2 3 4 5 6 7 8 9 10 11; do pings $NS_A $HOST_A $HOST_B 1; sleep 1.5; done
+	terminate "$A" c; settle
+	NOTES+=("only the initiator has a short child rekey_time (6 s, rand_time 0), so it initiates the rekey")
+}
