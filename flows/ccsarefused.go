@@ -35,17 +35,20 @@ import (
 // An encrypted answer shorter than 141 octets in all cannot be an
 // accepted one: it holds an error notify (a bare notify is 8 octets) and
 // nothing else. In the corpus, accepted answers have 208 octets and more,
-// the refusals (NO_PROPOSAL_CHOSEN, TEMPORARY_FAILURE) 80.
+// the refusals (NO_PROPOSAL_CHOSEN from strongSwan, libreswan and OpenIKED,
+// TEMPORARY_FAILURE, INVALID_KE_PAYLOAD) 80.
 const (
-	// promptRetry is how soon after a refusal a CREATE_CHILD_SA of
-	// another size from the same peer is taken for its retry (after
-	// INVALID_KE_PAYLOAD daemons retry at once; a TEMPORARY_FAILURE or a
-	// PFS refusal is retried seconds later, with the same size).
-	promptRetry     = time.Second
 	minCCSAPlain    = 24 + 20 + 48
 	minSKOverhead   = 28 + 4 + 8 + 1 + 8
 	minCCSAAccepted = minCCSAPlain + minSKOverhead
 )
+
+// promptRetry is how soon after a refusal a CREATE_CHILD_SA of another
+// size from the same peer is taken for its retry: after INVALID_KE_PAYLOAD
+// daemons retry at once with another KE payload (strongSwan: 3 ms later);
+// a TEMPORARY_FAILURE or a PFS refusal is retried seconds later, with a
+// request of the same size.
+const promptRetry = time.Second
 
 // ccsaRefusal is one CREATE_CHILD_SA answered too small to be accepted.
 type ccsaRefusal struct {
@@ -61,14 +64,15 @@ type ccsaRefusal struct {
 // one (see above): child SA rekeys refused for a PFS group the responder
 // does not have, above all, which the first child SA (in IKE_AUTH, without
 // a KE payload) never shows. It is a warning unless the capture shows the
-// request retried with success (a request of the same size from the same
-// peer accepted later: TEMPORARY_FAILURE, harmless), the IKE SA rekeyed
+// request retried with success (from the same peer, accepted later: a
+// request of the same size, after TEMPORARY_FAILURE, or one of another
+// size within promptRetry, after INVALID_KE_PAYLOAD), the IKE SA rekeyed
 // after it (such a request is retried on the new IKE SA, which is judged
 // on its own), or a single refusal that ends the SA's exchanges (a retry
 // may have come after the capture stopped): an info then. A CREATE_CHILD_SA
-// of another size accepted later proves nothing: an IKE SA rekey or
-// another child SA, not a retry. Answers read with the keys are reported
-// where their notify is.
+// of another size accepted later than that proves nothing: an IKE SA rekey
+// or another child SA, not a retry. Answers read with the keys are
+// reported where their notify is (settledInvalidKE).
 func (a *Analyzer) hiddenCCSARefusals(st *saState) {
 	sa := st.model()
 	if sa.Version != 2 || sa.ExchangesOmitted > 0 {
@@ -112,7 +116,7 @@ func (a *Analyzer) hiddenCCSARefusals(st *saState) {
 		if size >= minCCSAAccepted {
 			if n := len(refused); n > 0 && !retried {
 				r := refused[n-1]
-				switch after := ex.msgTime(req).Sub(r.at); {
+				switch after := ex.msgTime(0).Sub(r.at); {
 				case r.refuser == side && r.reqSize == reqSize:
 					retried = true
 				case r.refuser == side && after >= 0 && after <= promptRetry && otherFrame == 0:

@@ -10,15 +10,21 @@ SCENARIOS+=(
 	ikev1-port-4500-blocked
 )
 
-sc_ikev2_port_4500_blocked() {
-	DESC="IKEv2 with UDP 4500 dropped by the router (iptables FORWARD -p udp --dport 4500 -j DROP, both directions, the capture on the initiator's side): IKE_SA_INIT on UDP 500 completes, the initiator moves to UDP 4500 (kernel-libipsec fakes a NAT) and sends IKE_AUTH, which never arrives; it retransmits (retransmit_tries 3) and gives up"
-	EXTRA_A=("retransmit_tries = 3" "retransmit_timeout = 1.0" "retransmit_base = 1.4" "retransmit_jitter = 0")
-	peers; conf_pair; go
+# blocked_4500_run: A initiates while the router drops UDP to port 4500;
+# the rule goes when A has given up (retransmit settings of the scenario)
+blocked_4500_run() {
 	nsx $NS_R iptables -I FORWARD -p udp --dport 4500 -j DROP
 	initiate "$A" net 20 || true
 	settle 2
 	nsx $NS_R iptables -D FORWARD -p udp --dport 4500 -j DROP
 	settle
+}
+
+sc_ikev2_port_4500_blocked() {
+	DESC="IKEv2 with UDP 4500 dropped by the router (iptables FORWARD -p udp --dport 4500 -j DROP, both directions, the capture on the initiator's side): IKE_SA_INIT on UDP 500 completes, the initiator moves to UDP 4500 (kernel-libipsec fakes a NAT) and sends IKE_AUTH, which never arrives; it retransmits (retransmit_tries 3) and gives up"
+	EXTRA_A=("retransmit_tries = 3" "retransmit_timeout = 1.0" "retransmit_base = 1.4" "retransmit_jitter = 0")
+	peers; conf_pair; go
+	blocked_4500_run
 	NOTES+=("the rule drops UDP to port 4500 in the router's FORWARD chain; capture on the initiator's side of the router" "retransmit_tries=3, retransmit_timeout=1.0 s, retransmit_base=1.4, no jitter on the initiator: IKE_AUTH at 0, 1.0, 2.4 and 4.4 s, given up at about 7.1 s")
 }
 
@@ -27,10 +33,6 @@ sc_ikev1_port_4500_blocked() {
 	EXTRA_A=("retransmit_tries = 3" "retransmit_timeout = 1.0" "retransmit_base = 1.4" "retransmit_jitter = 0")
 	CHECK=ikev1
 	peers; conf_pair version=1; go
-	nsx $NS_R iptables -I FORWARD -p udp --dport 4500 -j DROP
-	initiate "$A" net 20 || true
-	settle 2
-	nsx $NS_R iptables -D FORWARD -p udp --dport 4500 -j DROP
-	settle
+	blocked_4500_run
 	NOTES+=("the rule drops UDP to port 4500 in the router's FORWARD chain; capture on the initiator's side of the router" "retransmit_tries=3, retransmit_timeout=1.0 s, retransmit_base=1.4, no jitter on the initiator")
 }
