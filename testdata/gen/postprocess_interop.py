@@ -241,6 +241,10 @@ class PlutoLog:
             if e["error"] or "fatal error" in txt or "failed" in txt or "does not match" in txt or \
                     txt.startswith("sending notification "):
                 s["errors"].append(txt)
+            if "second timeout exceeded after" in txt:
+                # pluto gave up resending ("STATE_V2_PARENT_I2: 8 second timeout
+                # exceeded after 4 retransmits")
+                s["gave_up"] = True
             d = PL_DELETE.match(txt)
             if d:
                 s["ended"] = "deleted in " + d.group(1)
@@ -1092,6 +1096,7 @@ def main(work, out):
             pv = {"state": st["state"], "established": st["established"], "ended": st["ended"],
                   "delete_notification_sent": st["delete_notification_sent"],
                   "revival_scheduled": bool(st.get("revival_scheduled")),
+                  "gave_up": bool(st.get("gave_up")),
                   "child": st.get("child"),
                   "errors": st["errors"],
                   "children": [{"state": c["state"], "established": c["established"], "child": c["child"],
@@ -1126,6 +1131,15 @@ def main(work, out):
             if pv["revival_scheduled"]:
                 later = [o["index"] for o in exp["ike_sas"] if o["index"] > sa["index"] and o["initiator"] == peer["role"]]
                 sa["replaced_by"] = later[0] if later else None
+    # An IKE SA the peer (pluto) initiated and gave up after resending its request
+    # into silence, which the strongSwan responder never saw established: failed by
+    # timeout, as postprocess.py says of a strongSwan initiator that gives up
+    for sa in exp["ike_sas"]:
+        pv = sa.get("peer_view")
+        if pv and pv.get("gave_up") and not pv["established"] and sa["outcome"] == "not_established":
+            sa["outcome"] = "failed_timeout"
+            if exp["outcome"] == "not_established":
+                exp["outcome"] = "failed_timeout"
     # IKEv1 phase 1 the peer refused with a notify it logged sending (pluto: "received Hash
     # Payload does not match computed value", "sending notification INVALID_HASH_INFORMATION"),
     # while strongSwan, which ignores such unprotected notifies, logs no failure of its own

@@ -8,6 +8,7 @@
 SCENARIOS+=(
 	ikev2-port-4500-blocked
 	ikev1-port-4500-blocked
+	libreswan-ikev2-port-4500-blocked
 )
 
 # blocked_4500_run: A initiates while the router drops UDP to port 4500;
@@ -35,4 +36,20 @@ sc_ikev1_port_4500_blocked() {
 	peers; conf_pair version=1; go
 	blocked_4500_run
 	NOTES+=("the rule drops UDP to port 4500 in the router's FORWARD chain; capture on the initiator's side of the router" "retransmit_tries=3, retransmit_timeout=1.0 s, retransmit_base=1.4, no jitter on the initiator")
+}
+
+sc_libreswan_ikev2_port_4500_blocked() {
+	DESC="libreswan 4.10 initiator <-> strongSwan 5.9.8 responder with UDP 4500 dropped by the router: IKE_SA_INIT on UDP 500 completes, pluto moves to UDP 4500 (strongSwan, kernel-libipsec, fakes a NAT) and resends IKE_AUTH on its back-off schedule (0.5 s doubling) until retransmit-timeout (8 s); nothing comes back"
+	CHECK="skip:nothing decryptable (no daemon logged keys: strongSwan never got IKE_AUTH, pluto logs none for an IKE SA it never establishes)"
+	FACTS=("$LSW_FACT_SHIM" "$LSW_FACT_NOESP" "the rule drops UDP to port 4500 in the router's FORWARD chain; capture on the initiator's side of the router")
+	interop_meta libreswan a initiator pluto.log no
+	peers; conf_pair
+	lsw_conf_a retransmit_timeout=8s extra_conn=keyingtries=1
+	go_lsw_a shim
+	nsx $NS_R iptables -I FORWARD -p udp --dport 4500 -j DROP
+	lsw_initiate $NS_A "$A" 12
+	settle 2
+	nsx $NS_R iptables -D FORWARD -p udp --dport 4500 -j DROP
+	lsw_terminate_a
+	settle
 }
