@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"net/netip"
 	"strings"
 	"testing"
 )
@@ -33,5 +34,25 @@ func TestPort4500Blocked(t *testing.T) {
 	st.out.set(outOffPort500I)
 	if port4500Silence(st, sideR, 2) {
 		t.Error("port4500Silence with both sides off port 500")
+	}
+}
+
+// TestMM5On500NotBlocked4500: the same capture with MM5 and its copies
+// moved back to UDP 500 (no NAT-T): "UDP 4500 blocked" is no cause, and
+// neither the pattern nor the generic list names it.
+func TestMM5On500NotBlocked4500(t *testing.T) {
+	pk := clonePackets(corpusPackets(t, "ikev1-port-4500-blocked"))
+	for i := range pk {
+		p := &pk[i]
+		if p.Src.Port() == 4500 {
+			p.Src = netip.AddrPortFrom(p.Src.Addr(), 500)
+			p.Dst = netip.AddrPortFrom(p.Dst.Addr(), 500)
+		}
+	}
+	r := analyze(pk, Options{})
+	f := findingsOf(r, KindUnanswered)
+	if len(f) != 1 || !strings.Contains(f[0].Message, "MM5") || strings.Contains(f[0].Message, "4500") {
+		logReport(t, r)
+		t.Errorf("MM5 on UDP 500: %v", f)
 	}
 }
