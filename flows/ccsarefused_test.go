@@ -73,6 +73,7 @@ func TestHiddenRekeyRefusalCorpus(t *testing.T) {
 		"ikev2-child-rekey-pfs-mismatch":           SeverityWarning,
 		"libreswan-ikev2-child-rekey-pfs-mismatch": SeverityWarning,
 		"openiked-ikev2-child-rekey-pfs-mismatch":  SeverityWarning,
+		"libreswan-ikev2-child-rekey-pfs-refused":  SeverityWarning,
 		"ikev2-child-temporary-failure":            SeverityInfo,
 		"ikev2-child-rekey-invalid-ke":             SeverityInfo,
 	}

@@ -61,6 +61,7 @@ sc_openiked_ikev2_child_rekey_pfs_mismatch() {
 # lists two DH groups, ECP-256 first, the responder's only MODP-2048.
 SCENARIOS+=(
 	ikev2-child-rekey-invalid-ke
+	libreswan-ikev2-child-rekey-pfs-refused
 )
 
 sc_ikev2_child_rekey_invalid_ke() {
@@ -73,4 +74,16 @@ sc_ikev2_child_rekey_invalid_ke() {
 	for i in 1 2 3 4 5 6 7 8 9 10 11; do pings $NS_A $HOST_A $HOST_B 1; sleep 1.5; done
 	terminate "$A" c; settle
 	NOTES+=("only the initiator has a short child rekey_time (6 s, rand_time 0), so it initiates the rekey")
+}
+
+# libreswan as the rekeying side: pluto's child rekey asks for PFS with its
+# IKE group (pfs=yes, its default), strongSwan's ESP proposal has no DH group.
+sc_libreswan_ikev2_child_rekey_pfs_refused() {
+	DESC="libreswan 4.10 initiator (pluto with the XFRM ACK shim, rekey=yes, salifetime 15 s, rekeymargin 5 s, rekeyfuzz 0%, pfs=yes) <-> strongSwan 5.9.8 responder whose ESP proposal has no DH group: the child SA comes up in IKE_AUTH; pluto's child rekey at 10 s carries a KE payload, which strongSwan refuses; what pluto does next is in its log; pluto deletes at about 14 s; no ESP"
+	FACTS=("$LSW_FACT_SHIM" "$LSW_FACT_NOESP" "$LSW_FACT_4500" "pluto schedules the child rekey at salifetime - rekeymargin (10 s after IKE_AUTH, rekeyfuzz 0%)")
+	interop_meta libreswan a initiator pluto.log no
+	IB=(esp=aes128-sha256)
+	peers; conf_pair
+	lsw_shim_initiate 20 rekey=yes salifetime=15s rekeymargin=5s rekeyfuzz=0% extra_conn=keyingtries=1
+	lsw_end 12
 }
