@@ -367,6 +367,20 @@ func (a *Analyzer) errorNotify(st *saState, p *Packet, side saSide, ex *exRec, f
 			initAddr, respAddr = respAddr, initAddr
 		}
 		vis := listOr(offered, "(encrypted; give keys to see them)")
+		if pd := ex.pendOf(); pd != nil && pd.ikeRekey && ex.Type == dissect.ExchangeCreateChildSA {
+			// The rekey of the IKE SA itself (SA with IKE proposals, KE,
+			// no TS: RFC 7296 §1.3.2), not a child SA: nothing is torn
+			// down yet (a rekey of ikev2-rekey answered NO_PROPOSAL_CHOSEN
+			// read "The child SA was refused ... no traffic flows").
+			st.addFinding(KindNoProposalChosen, SeverityError, p.Time,
+				"The "+who+" refused the rekey of this IKE SA: it answered CREATE_CHILD_SA (new IKE SA proposals, RFC 7296"+
+					" §1.3.2) with NO_PROPOSAL_CHOSEN. The IKE SA and its child SAs stay up until the IKE SA's lifetime ends;"+
+					" unless a later rekey or a new IKE SA succeeds, the tunnel goes down then. Offered: "+vis+". "+
+					a.policyHint(respAddr, initAddr, true, offered)+
+					"Compare the IKE proposals (encryption, integrity, PRF, DH group) the requester offers for the rekey with"+
+					" what the peer accepts: a daemon may offer other proposals for a rekey than at setup.", frames...)
+			return
+		}
 		st.addFinding(KindNoProposalChosen, SeverityError, p.Time,
 			"The child SA was refused: the "+who+" answered "+where+" with NO_PROPOSAL_CHOSEN, so no ESP/AH SA exists"+
 				" and no traffic flows."+keptIKESA(ex)+" Offered: "+vis+". "+a.policyHint(respAddr, initAddr, false, offered)+
