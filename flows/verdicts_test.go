@@ -207,18 +207,28 @@ func TestOfferESNAndNoESN(t *testing.T) {
 	}
 }
 
+// refusedAnswer returns base, the packets of the corpus scenario sc, up to
+// frame, a responder's IKEv2 answer, which it replaces with an answer of
+// the same exchange holding N(NO_PROPOSAL_CHOSEN) only, encrypted with the
+// responder's keys.
+func refusedAnswer(t *testing.T, sc string, base []Packet, frame int) []Packet {
+	t.Helper()
+	key := loadV2Key(t, sc)
+	pk := clonePackets(base[:byFrame(t, base, frame)+1])
+	i := byFrame(t, pk, frame)
+	mid := binary.BigEndian.Uint32(pk[i].Data[20:24])
+	pk[i].Data = sealSK(t, pk[i].Data, pk[i].Data[19], mid, dissect.PayloadNotify,
+		v2NotifyPayload(dissect.PayloadNone, dissect.NotifyNoProposalChosen, nil), key.er, key.ar, 2)
+	return pk
+}
+
 // TestRekeyRefused: the child SA rekey (CREATE_CHILD_SA with REKEY_SA) is
 // answered with NO_PROPOSAL_CHOSEN; the old child SA stays up and carries
 // on. ikeflow must not say that no ESP SA exists and no traffic flows.
 func TestRekeyRefused(t *testing.T) {
 	const sc = "ikev2-rekey"
 	base := corpusPackets(t, sc)
-	key := loadV2Key(t, sc)
-	pk := clonePackets(base[:byFrame(t, base, 10)+1])
-	i := byFrame(t, pk, 10)
-	mid := binary.BigEndian.Uint32(pk[i].Data[20:24])
-	pk[i].Data = sealSK(t, pk[i].Data, pk[i].Data[19], mid, dissect.PayloadNotify,
-		v2NotifyPayload(dissect.PayloadNone, dissect.NotifyNoProposalChosen, nil), key.er, key.ar, 2)
+	pk := refusedAnswer(t, sc, base, 10)
 	// The old child SA keeps carrying traffic: its ESP (frames 5–8) again
 	// 2 s and 4 s later.
 	var esp []Packet
