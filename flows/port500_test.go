@@ -8,13 +8,14 @@ import (
 
 // TestPort4500Blocked: strongSwan behind a router that drops UDP 4500
 // (ikev2-port-4500-blocked, ikev1-port-4500-blocked, and libreswan as the
-// initiator in libreswan-ikev2-port-4500-blocked; the logs: IKE_SA_INIT
+// initiator in libreswan-ikev2-port-4500-blocked, OpenIKED in
+// openiked-ikev2-port-4500-blocked; the logs: IKE_SA_INIT
 // or MM1-MM4 answered on 500, IKE_AUTH or MM5 sent on 4500 four times,
 // "giving up after 3 retransmits") reads as that pattern, not as a generic
 // loss; with the other peer heard on 4500 as well, or with the port
 // bits swapped, it does not.
 func TestPort4500Blocked(t *testing.T) {
-	for _, sc := range []string{"ikev2-port-4500-blocked", "ikev1-port-4500-blocked", "libreswan-ikev2-port-4500-blocked"} {
+	for _, sc := range []string{"ikev2-port-4500-blocked", "ikev1-port-4500-blocked", "libreswan-ikev2-port-4500-blocked", "openiked-ikev2-port-4500-blocked"} {
 		r := analyze(corpusPackets(t, sc), Options{})
 		f := findingsOf(r, KindUnanswered)
 		if len(f) != 1 || f[0].Severity != SeverityError || !strings.Contains(f[0].Message, "passes UDP 500 but drops UDP 4500") {

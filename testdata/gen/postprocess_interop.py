@@ -413,6 +413,7 @@ class IkedLog:
                 # timeout; any request: 5 retransmits) and freed the SA without a Delete
                 s["ended"], s["peer_dead"] = "freed: " + m.group(1), True
                 s["delete_notification_sent"] = False
+                s["gave_up"] = True
             if txt.startswith("ikev2_ikesa_recv_delete: received delete"):
                 # iked closed the IKE SA because strongSwan deleted it (e.g. when
                 # strongSwan is stopped at the end of the run): not abandoned by iked

@@ -9,6 +9,7 @@ SCENARIOS+=(
 	ikev2-port-4500-blocked
 	ikev1-port-4500-blocked
 	libreswan-ikev2-port-4500-blocked
+	openiked-ikev2-port-4500-blocked
 )
 
 # blocked_4500_run: A initiates while the router drops UDP to port 4500;
@@ -51,5 +52,20 @@ sc_libreswan_ikev2_port_4500_blocked() {
 	settle 2
 	nsx $NS_R iptables -D FORWARD -p udp --dport 4500 -j DROP
 	lsw_terminate_a
+	settle
+}
+
+sc_openiked_ikev2_port_4500_blocked() {
+	DESC="OpenIKED 7.2 initiator <-> strongSwan 5.9.8 responder with UDP 4500 dropped by the router: IKE_SA_INIT on UDP 500 completes, iked moves to UDP 4500 (strongSwan, kernel-libipsec, fakes a NAT) and resends IKE_AUTH into silence until it gives up"
+	CHECK="skip:nothing decryptable (no daemon logged keys: strongSwan never got IKE_AUTH, iked's keys of an SA that never authenticated are not taken)"
+	FACTS=("$IKED_FACT_SHIM" "$IKED_FACT_NOESP" "the rule drops UDP to port 4500 in the router's FORWARD chain; capture on the initiator's side of the router")
+	interop_meta openiked a initiator iked.log no
+	peers; conf_pair
+	iked_conf "$A" local=$IP_A peer=$IP_B from=$NET_A to=$NET_B
+	nsx $NS_R iptables -I FORWARD -p udp --dport 4500 -j DROP
+	go_iked_a
+	wait_log "$A/iked.log" "retransmit limit" 150 || log "iked: no give-up seen"
+	settle 2
+	nsx $NS_R iptables -D FORWARD -p udp --dport 4500 -j DROP
 	settle
 }
