@@ -3,7 +3,6 @@ package flows
 import (
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/ikeflow/ikeflow/dissect"
@@ -94,18 +93,8 @@ func (a *Analyzer) hiddenCCSARefusals(st *saState) {
 		if ex.Type != dissect.ExchangeCreateChildSA || !ex.Answered {
 			continue
 		}
-		req, resp := -1, -1
-		for i := range ex.nmsgs() {
-			switch {
-			case ex.msg(i).response():
-				resp = i
-			case resp < 0:
-				req = i // the last copy before the answer
-			}
-			if resp >= 0 {
-				break
-			}
-		}
+		resp := ex.firstResp()
+		req := resp - 1 // the last copy of the request before the answer
 		if resp < 0 || req < 0 || ex.text(resp, &a.texts) != "SK" {
 			// Not encrypted, read with the keys, or in fragments (SKF):
 			// its content is reported where it is known, or not judged.
@@ -152,17 +141,15 @@ func (a *Analyzer) hiddenCCSARefusals(st *saState) {
 	reqs := make([]int, 0, len(refused))
 	resps := make([]int, 0, len(refused))
 	smallest, largest := refused[0].size, refused[0].size
-	refusers := map[saSide]bool{}
+	who := "The peer at " + st.peer(refused[0].refuser).Addr().String()
 	for _, r := range refused {
 		frames = append(frames, r.req, r.resp)
 		reqs = append(reqs, r.req)
 		resps = append(resps, r.resp)
 		smallest, largest = min(smallest, r.size), max(largest, r.size)
-		refusers[r.refuser] = true
-	}
-	who := "The peer at " + st.peer(refused[0].refuser).Addr().String()
-	if len(refusers) > 1 {
-		who = "Both peers"
+		if r.refuser != refused[0].refuser {
+			who = "Both peers"
+		}
 	}
 	size := strconv.Itoa(smallest) + " octets"
 	switch {
@@ -234,8 +221,8 @@ func (a *Analyzer) settledInvalidKE(st *saState) {
 
 // acceptedAfter returns the request frame of the next CREATE_CHILD_SA
 // from the side that sent the CREATE_CHILD_SA whose first message is one
-// of frames, when it was answered with an SA payload (read with the keys)
-// and no error; 0 otherwise.
+// of frames, when it was answered without an error and made its SA (a
+// child SA, or a new IKE SA: read with the keys); 0 otherwise.
 func (a *Analyzer) acceptedAfter(st *saState, frames []int) int {
 	var eb exBuf
 	exs := st.exSlice(&eb)
@@ -247,13 +234,8 @@ func (a *Analyzer) acceptedAfter(st *saState, frames []int) int {
 			if next.Type != dissect.ExchangeCreateChildSA || next.side != ex.side {
 				continue
 			}
-			if !next.Answered || next.errorOf() != "" {
-				return 0
-			}
-			for i := range next.nmsgs() {
-				if next.msg(i).response() && strings.Contains(next.text(i, &a.texts), "{SA ") {
-					return next.frame(0)
-				}
+			if pd := next.pendOf(); next.Answered && next.errorOf() == "" && (next.childOf() != nil || pd != nil && pd.ansIKE) {
+				return next.frame(0)
 			}
 			return 0
 		}

@@ -436,23 +436,30 @@ func (ex *exRec) respHash() uint64 {
 	return 0
 }
 
+// firstResp returns the index of the first response among ex's messages,
+// -1 when it has none.
+func (ex *exRec) firstResp() int {
+	for i := range ex.nmsgs() {
+		if ex.msg(i).response() {
+			return i
+		}
+	}
+	return -1
+}
+
 // respTime returns the time of the first response, the exchange's start
 // when it has none.
 func (ex *exRec) respTime() time.Time {
-	for i := range ex.nmsgs() {
-		if ex.msg(i).response() {
-			return ex.msgTime(i)
-		}
+	if i := ex.firstResp(); i >= 0 {
+		return ex.msgTime(i)
 	}
 	return ex.start()
 }
 
 // respFrame returns the frame of the first response (0 when none).
 func (ex *exRec) respFrame() int {
-	for i := range ex.nmsgs() {
-		if ex.msg(i).response() {
-			return ex.frame(i)
-		}
+	if i := ex.firstResp(); i >= 0 {
+		return ex.frame(i)
 	}
 	return 0
 }
